@@ -1,0 +1,187 @@
+/**
+ * `npm run bench`: runs every case, prints the tables and rewrites docs/performance.md.
+ * Order matters: the throughput cases run first on a fresh heap; the accuracy case (large
+ * arrays) runs after them; memory and allocations run last in child processes, one at a
+ * time, so they never compete with a timed loop for the CPU.
+ */
+import { percentileAccuracy, type QuantileRow } from './accuracy.js';
+import { ALLOCATION_FLAGS, type AllocationResult } from './allocations.js';
+import { machineLine, writePerformanceDoc } from './docs.js';
+import { exposition, expositionSizes } from './exposition.js';
+import { checksumValue, runCase, type Measured } from './harness.js';
+import { MEMORY_SERIES, type MemoryResult } from './memory.js';
+import { OTEL, PROM, PULSEWATCH } from './peers.js';
+import {
+  formatBytes,
+  formatPercent,
+  formatRatio,
+  medianOf,
+  renderMarkdown,
+  renderText,
+  targetsTable,
+  throughputTable,
+  type Section,
+  type Target,
+} from './report.js';
+import { runChild } from './spawn.js';
+import { boundObserve, labeledCounter, labeledObserve, type CaseSetup } from './throughput.js';
+
+const PEERS = [PROM, OTEL];
+const ALLOC_CALLS = 10_000_000;
+// Small enough that prom-client's allocations fit the young generation without a GC.
+const PEER_ALLOC_CALLS = 100_000;
+const KIB = 1024;
+
+function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function throughput(title: string, setup: CaseSetup, notes: string[] = []): Promise<{ section: Section; results: Measured[] }> {
+  progress(title);
+  const results = await runCase(setup.contenders);
+  await setup.close();
+  return { section: { title, notes, table: throughputTable(results, PEERS) }, results };
+}
+
+function ratioTarget(name: string, results: readonly Measured[], min: number): Target {
+  const ratio = medianOf(results, PULSEWATCH) / medianOf(results, PROM);
+  return { name, measured: formatRatio(ratio), threshold: `>= ${min}x prom-client`, pass: ratio >= min };
+}
+
+function memorySection(results: readonly MemoryResult[]): Section {
+  return {
+    title: '5. Memory per histogram series',
+    notes: [
+      `Growth of heapUsed + arrayBuffers after gc, divided by the series count. Observations are spread over 4 time slots`,
+      `(pulsewatch keeps them for windowed percentiles; prom-client keeps only cumulative buckets).`,
+    ],
+    table: {
+      headers: ['library', 'observations/series', 'series', 'heap/series', 'typed arrays/series', 'total/series'],
+      rows: results.map((r) => [
+        r.library,
+        r.observations.toLocaleString('en-US'),
+        r.series.toLocaleString('en-US'),
+        formatBytes(r.heapPerSeries),
+        formatBytes(r.arrayBuffersPerSeries),
+        formatBytes(r.totalPerSeries),
+      ]),
+    },
+  };
+}
+
+function accuracySection(rows: readonly QuantileRow[]): Section {
+  const s = (v: number): string => v.toFixed(6);
+  return {
+    title: '6. Percentile accuracy (1,000,000 log-normal latencies, seconds)',
+    notes: ['Relative error against exact nearest-rank quantiles. prom-client: default buckets read with histogram_quantile().'],
+    table: {
+      headers: ['quantile', 'exact', 'pulsewatch (5m window)', 'error', 'prom-client (histogram_quantile)', 'error'],
+      rows: rows.map((r) => [r.quantile, s(r.exact), s(r.pulsewatch), formatPercent(r.pulsewatchError), s(r.prom), formatPercent(r.promError)]),
+    },
+  };
+}
+
+function allocationCell(r: AllocationResult, value: number): string {
+  return r.gcsDuringLoop > 0 ? `n/a (${r.gcsDuringLoop} GCs)` : `${value.toFixed(4)} B`;
+}
+
+function allocationSection(results: readonly AllocationResult[]): Section {
+  return {
+    title: '7. Allocations per bound observe()',
+    notes: ['heapUsed growth across the loop without GC (allocated) and after a full gc (retained), per call.'],
+    table: {
+      headers: ['library', 'calls', 'allocated/call', 'retained/call', 'GCs during loop'],
+      rows: results.map((r) => [
+        r.library,
+        r.calls.toLocaleString('en-US'),
+        allocationCell(r, r.bytesPerCall),
+        `${r.retainedPerCall.toFixed(4)} B`,
+        String(r.gcsDuringLoop),
+      ]),
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const machine = machineLine();
+  progress(machine);
+  const sections: Section[] = [];
+  const targets: Target[] = [];
+
+  const bound = await throughput('1. Bound histogram observe', boundObserve(), [
+    'pulsewatch `h.labels(l).observe(v)`, prom-client `h.labels(l).observe(v)`, OTel `h.record(v, attrs)` (no bound instruments).',
+  ]);
+  sections.push(bound.section);
+  targets.push(ratioTarget('bound observe', bound.results, 4));
+
+  const labeled = await throughput('2. Labeled histogram observe (3 labels, 10 label sets)', labeledObserve(), [
+    'pulsewatch `h.observe(v, labels)`, prom-client `h.observe(labels, v)`, OTel `h.record(v, attrs)`.',
+  ]);
+  sections.push(labeled.section);
+  targets.push(ratioTarget('labeled histogram observe', labeled.results, 3));
+
+  const counter = await throughput('3. Labeled counter inc (3 labels, 10 label sets)', labeledCounter(), [
+    'pulsewatch `c.inc(labels)`, prom-client `c.inc(labels)`, OTel `c.add(1, attrs)`.',
+  ]);
+  sections.push(counter.section);
+  targets.push(ratioTarget('labeled counter inc', counter.results, 3));
+
+  const expo100 = exposition(100, 10);
+  const expo = await throughput('4a. Exposition: 100 histograms x 10 series', expo100, [
+    'pulsewatch `monitor.exportPrometheusMetrics()`, prom-client `await registry.metrics()`; ops/s = scrapes per second.',
+    `Output size: ${await expositionSizes(expo100)}.`,
+  ]);
+  sections.push(expo.section);
+  targets.push(ratioTarget('exposition 100x10', expo.results, 2));
+
+  const expo1000 = exposition(1, 1000);
+  const expoWide = await throughput('4b. Exposition: 1 histogram x 1,000 series', expo1000, [`Output size: ${await expositionSizes(expo1000)}.`]);
+  sections.push(expoWide.section);
+
+  progress('6. percentile accuracy');
+  const accuracy = await percentileAccuracy();
+  const worst = Math.max(...accuracy.map((r) => r.pulsewatchError));
+  targets.push({ name: 'percentiles p50-p999 (max error)', measured: formatPercent(worst), threshold: '<= 1% relative', pass: worst <= 0.01 });
+
+  progress('5. memory (child processes)');
+  const memory: MemoryResult[] = [
+    await runChild<MemoryResult>('memory:pulsewatch', 100, { series: MEMORY_SERIES }),
+    await runChild<MemoryResult>('memory:prom-client', 100, { series: MEMORY_SERIES }),
+    await runChild<MemoryResult>('memory:pulsewatch', 10_000, { series: MEMORY_SERIES }),
+    // prom-client observes ~1M/s; 20M observations would take most of the time budget, and its
+    // per-series state is the same fixed bucket set whatever the count.
+    await runChild<MemoryResult>('memory:prom-client', 10_000, { series: MEMORY_SERIES / 4 }),
+  ];
+  sections.push(memorySection(memory));
+  const mem100 = memory[0]!.totalPerSeries;
+  targets.push({ name: 'memory per series, 100 obs', measured: formatBytes(mem100), threshold: '<= 8 KiB', pass: mem100 <= 8 * KIB });
+
+  sections.push(accuracySection(accuracy));
+
+  progress('7. allocations (child processes)');
+  const allocations: AllocationResult[] = [
+    await runChild<AllocationResult>('alloc:pulsewatch', ALLOC_CALLS, { v8Flags: ALLOCATION_FLAGS }),
+    await runChild<AllocationResult>('alloc:prom-client', PEER_ALLOC_CALLS, { v8Flags: ALLOCATION_FLAGS }),
+  ];
+  sections.push(allocationSection(allocations));
+  const pa = allocations[0]!;
+  // Below 0.01 B/call over 10M calls is under 100 KB in total: the readings' own noise, not the library.
+  targets.push({
+    name: 'allocations per bound observe',
+    measured: `${pa.bytesPerCall.toFixed(4)} B/call, ${pa.gcsDuringLoop} GCs`,
+    threshold: '0 B/call, no GC',
+    pass: pa.gcsDuringLoop === 0 && pa.bytesPerCall < 0.01,
+  });
+
+  sections.unshift({ title: 'Targets', notes: [], table: targetsTable(targets) });
+  const elapsed = (performance.now() - started) / 1000;
+  process.stdout.write(`${renderText(sections)}\n`);
+  const doc = writePerformanceDoc(machine, renderMarkdown(sections), elapsed);
+  progress(`done in ${elapsed.toFixed(0)} s; wrote ${doc}; checksum ${checksumValue().toFixed(3)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// The one test command (README, .ci/run): prepares what the tests need, then typechecks,
+// runs vitest, builds, and checks the packed package with publint and attw. It ends by
+// printing "N passed, N failed" from vitest's own counts, so a run that tested nothing shows.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+
+const REPORT = '.vitest-report.json';
+const steps = [
+  ['test prerequisites (promtool)', 'bash', ['scripts/ensure-promtool.sh']],
+  ['typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']],
+  ['vitest', 'npx', ['vitest', 'run']],
+  ['build', 'npx', ['tsup']],
+  ['publint', 'npx', ['publint', '--strict']],
+  ['are the types wrong', 'npx', ['attw', '--pack', '.', '--profile', 'node16']],
+];
+
+rmSync(REPORT, { force: true });
+const failedSteps = [];
+for (const [name, cmd, args] of steps) {
+  console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
+  const result = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
+  if (result.status !== 0) {
+    failedSteps.push(name);
+    // Without prerequisites or types the later steps only add noise.
+    if (name !== 'vitest') break;
+  }
+}
+
+let passed = 0;
+let failed = 0;
+if (existsSync(REPORT)) {
+  const report = JSON.parse(readFileSync(REPORT, 'utf8'));
+  passed = report.numPassedTests ?? 0;
+  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+}
+if (failedSteps.length > 0) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failedSteps.length > 0 || failed > 0 || passed === 0 ? 1 : 0);

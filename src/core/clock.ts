@@ -1,0 +1,55 @@
+/** An opaque timer handle returned by {@link Clock.setTimeout}. */
+export type TimerHandle = unknown;
+
+/**
+ * The source of time for everything a monitor does. Every timer and timestamp goes through it,
+ * so tests can drive windows, flushes and backoff with a manual clock instead of sleeping.
+ */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  /** A monotonic time in ms (fractional), for measuring durations; never goes backwards. */
+  monotonic(): number;
+  /**
+   * Runs `fn` once after `ms`. Timers must not keep a process alive unless `keepAlive` is set
+   * (used only while `close()` is still writing data).
+   */
+  setTimeout(fn: () => void, ms: number, options?: { keepAlive?: boolean }): TimerHandle;
+  /** Cancels a timer created by {@link Clock.setTimeout}; unknown handles are ignored. */
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/** The real clock: `Date.now()` and unref'd global timers. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+  setTimeout(fn, ms, options) {
+    const handle = globalThis.setTimeout(fn, ms) as unknown as { unref?: () => void };
+    // Unref so an idle monitor never holds a Node process open; edge runtimes have no unref.
+    if (options?.keepAlive !== true && typeof handle === 'object' && handle !== null && typeof handle.unref === 'function') handle.unref();
+    return handle;
+  },
+  clearTimeout(handle) {
+    globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]);
+  },
+};
+
+/** Schedules `fn` at every multiple of `periodMs` (aligned to the epoch) until the returned stop is called. */
+export function scheduleAligned(clock: Clock, periodMs: number, fn: (tickAt: number) => void): () => void {
+  let handle: TimerHandle;
+  let stopped = false;
+  const arm = (): void => {
+    const now = clock.now();
+    const next = (Math.floor(now / periodMs) + 1) * periodMs;
+    handle = clock.setTimeout(() => {
+      if (stopped) return;
+      fn(next);
+      arm();
+    }, next - now);
+  };
+  arm();
+  return () => {
+    stopped = true;
+    clock.clearTimeout(handle);
+  };
+}

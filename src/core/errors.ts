@@ -1,0 +1,98 @@
+/**
+ * Error classes thrown or emitted by pulsewatch. Each has a stable `code`; the branded
+ * `isPulsewatchError` flag keeps the guard working when two copies of the package are installed,
+ * where `instanceof` would fail.
+ */
+
+/** Stable error codes, one per failure kind. */
+export type PulsewatchErrorCode =
+  | 'ERR_PULSEWATCH_CONFIG'
+  | 'ERR_PULSEWATCH_VALIDATION'
+  | 'ERR_PULSEWATCH_CARDINALITY'
+  | 'ERR_PULSEWATCH_STORAGE'
+  | 'ERR_PULSEWATCH_CLOSED';
+
+/** Base class of every error pulsewatch throws or emits. */
+export class PulsewatchError extends Error {
+  readonly isPulsewatchError = true;
+  readonly code: PulsewatchErrorCode;
+
+  constructor(code: PulsewatchErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PulsewatchError';
+    this.code = code;
+  }
+}
+
+/** An option or a metric definition is invalid; thrown at construction, never on the hot path. */
+export class ConfigError extends PulsewatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_PULSEWATCH_CONFIG', message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** One failing field of a validated input. */
+export interface ValidationIssue {
+  /** Dotted path of the field, e.g. `tags.endpoint`; empty for the input as a whole. */
+  path: string;
+  message: string;
+}
+
+/** Input at an API boundary (recordMetric, a recorded value) failed validation. */
+export class ValidationError extends PulsewatchError {
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(message: string, issues: readonly ValidationIssue[] = [], options?: { cause?: unknown }) {
+    super('ERR_PULSEWATCH_VALIDATION', message, options);
+    this.name = 'ValidationError';
+    this.issues = issues;
+  }
+}
+
+/** A metric reached its series limit; further label sets fold into its overflow series. */
+export class CardinalityError extends PulsewatchError {
+  readonly metric: string;
+  readonly limit: number;
+
+  constructor(metric: string, limit: number) {
+    super(
+      'ERR_PULSEWATCH_CARDINALITY',
+      `metric "${metric}" reached its limit of ${limit} series; new label sets are folded into its overflow series`,
+    );
+    this.name = 'CardinalityError';
+    this.metric = metric;
+    this.limit = limit;
+  }
+}
+
+/** A storage adapter call failed. The recorder keeps and retries the data it was writing. */
+export class StorageError extends PulsewatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_PULSEWATCH_STORAGE', message, options);
+    this.name = 'StorageError';
+  }
+}
+
+/** The monitor was closed; the call could not be served. */
+export class ClosedError extends PulsewatchError {
+  constructor(message = 'the monitor is closed') {
+    super('ERR_PULSEWATCH_CLOSED', message);
+    this.name = 'ClosedError';
+  }
+}
+
+/** True for any error created by pulsewatch, from this copy of the package or another. */
+export function isPulsewatchError(error: unknown): error is PulsewatchError {
+  return typeof error === 'object' && error !== null && (error as { isPulsewatchError?: unknown }).isPulsewatchError === true;
+}
+
+/** True for a {@link ValidationError}, from this copy of the package or another. */
+export function isValidationError(error: unknown): error is ValidationError {
+  return isPulsewatchError(error) && error.code === 'ERR_PULSEWATCH_VALIDATION';
+}
+
+/** True for a {@link ConfigError}, from this copy of the package or another. */
+export function isConfigError(error: unknown): error is ConfigError {
+  return isPulsewatchError(error) && error.code === 'ERR_PULSEWATCH_CONFIG';
+}

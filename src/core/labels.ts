@@ -1,0 +1,62 @@
+import { ConfigError } from './errors.js';
+
+/** Label values by label name. */
+export type Labels = Record<string, string>;
+
+/** Labels as callers may pass them: numbers and booleans are turned into strings. */
+export type LabelInput<Name extends string = string> = Partial<Record<Name, string | number | boolean>>;
+
+const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Throws a {@link ConfigError} unless `name` is a valid Prometheus metric name. */
+export function assertMetricName(name: string): void {
+  if (typeof name !== 'string' || !METRIC_NAME_RE.test(name)) {
+    throw new ConfigError(
+      `invalid metric name ${JSON.stringify(name)}: it must match [a-zA-Z_:][a-zA-Z0-9_:]* (letters, digits, underscores, colons; not starting with a digit)`,
+    );
+  }
+  if (name.startsWith('__')) throw new ConfigError(`invalid metric name "${name}": names starting with "__" are reserved`);
+}
+
+/** Throws a {@link ConfigError} unless every label name is valid, unique and not reserved for the metric type. */
+export function assertLabelNames(metric: string, names: readonly string[], reserved: readonly string[] = []): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (typeof name !== 'string' || !LABEL_NAME_RE.test(name)) {
+      throw new ConfigError(`metric "${metric}": invalid label name ${JSON.stringify(name)}; it must match [a-zA-Z_][a-zA-Z0-9_]*`);
+    }
+    if (name.startsWith('__')) throw new ConfigError(`metric "${metric}": label name "${name}" is reserved (starts with "__")`);
+    if (reserved.includes(name)) throw new ConfigError(`metric "${metric}": label name "${name}" is reserved for this metric type`);
+    if (seen.has(name)) throw new ConfigError(`metric "${metric}": label name "${name}" is listed twice`);
+    seen.add(name);
+  }
+}
+
+/** True when `name` is a valid label name. */
+export function isValidLabelName(name: string): boolean {
+  return LABEL_NAME_RE.test(name) && !name.startsWith('__');
+}
+
+/** Turns a label value given by a caller into its string form, or `undefined` if it cannot be one. */
+export function labelValueToString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value === undefined || value === null) return '';
+  return undefined;
+}
+
+/** A stable key for a label set: names sorted, each name and value separated by bytes that cannot appear in names. */
+export function seriesKey(labels: Labels): string {
+  const names = Object.keys(labels).sort();
+  let key = '';
+  for (const name of names) key += `${name}\u0000${labels[name]}\u0001`;
+  return key;
+}
+
+/** True when every matcher label is present in `labels` with the same value. */
+export function matchesLabels(labels: Labels, matchers: Labels | undefined): boolean {
+  if (!matchers) return true;
+  for (const name in matchers) if (labels[name] !== matchers[name]) return false;
+  return true;
+}

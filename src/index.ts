@@ -1,0 +1,59 @@
+/**
+ * `pulsewatch`: the edge-safe main entry. Metrics, the recorder, exposition and the storage
+ * contract with its in-memory implementation.
+ * @module
+ */
+export { createMonitor, Monitor } from './monitor.js';
+export type { ExportOptions, SnapshotOptions } from './monitor.js';
+export { monitorOptionsSchema } from './monitor-options.js';
+export type { MonitorOptions, ResolvedMonitorOptions } from './monitor-options.js';
+
+export { systemClock } from './core/clock.js';
+export type { Clock, TimerHandle } from './core/clock.js';
+export { parseDuration, durationSchema } from './core/duration.js';
+export type { Duration } from './core/duration.js';
+export {
+  PulsewatchError,
+  ConfigError,
+  ValidationError,
+  CardinalityError,
+  StorageError,
+  ClosedError,
+  isPulsewatchError,
+  isValidationError,
+  isConfigError,
+} from './core/errors.js';
+export type { PulsewatchErrorCode, ValidationIssue } from './core/errors.js';
+export type { MonitorEvents, MonitorEventName, MetricRecordedEvent, FlushedEvent, DroppedEvent, DropReason } from './core/events.js';
+export type { Labels, LabelInput } from './core/labels.js';
+
+export { Counter } from './metrics/counter.js';
+export type { BoundCounter } from './metrics/counter.js';
+export { Gauge } from './metrics/gauge.js';
+export type { BoundGauge, GaugeCollect } from './metrics/gauge.js';
+export { Histogram } from './metrics/histogram.js';
+export type { BoundHistogram, StopTimer } from './metrics/histogram.js';
+export { OVERFLOW_LABEL_VALUE } from './metrics/series-index.js';
+export { counterOptionsSchema, gaugeOptionsSchema, histogramOptionsSchema, SECONDS_BUCKETS } from './metrics/options.js';
+export type { CounterOptions, GaugeOptions, HistogramOptions } from './metrics/options.js';
+export { metricRecordSchema, parseMetricRecord } from './metrics/record-metric.js';
+export type { MetricRecordInput, MetricRecord } from './metrics/record-metric.js';
+export { aggregateQuerySchema } from './metrics/aggregate.js';
+export type { AggregateQuery, AggregatedMetrics } from './metrics/aggregate.js';
+export type { DistributionSummary } from './metrics/distribution.js';
+export { JOB_METRICS } from './metrics/snapshot.js';
+export type { MonitorSnapshot, JobSnapshot, MetricSummary, TrendSnapshot } from './metrics/snapshot.js';
+export { performanceTrackingOptionsSchema } from './metrics/performance-tracking.js';
+export type { PerformanceTrackingOptions } from './metrics/performance-tracking.js';
+export {
+  PROMETHEUS_CONTENT_TYPE,
+  OPENMETRICS_CONTENT_TYPE,
+  escapeLabelValue,
+  escapePrometheusHelp,
+  formatBound,
+} from './metrics/exposition/format.js';
+export type { ExpositionFormat } from './metrics/exposition/format.js';
+
+export { MemoryStorage, memoryStorageOptionsSchema } from './storage/memory.js';
+export type { MemoryStorageOptions } from './storage/memory.js';
+export type { StorageAdapter, Rollup, RollupQuery, CallOptions, MetricKind } from './storage/contract.js';

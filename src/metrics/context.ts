@@ -1,0 +1,24 @@
+import type { Clock } from '../core/clock.js';
+import type { HdrCodec } from './hdr-codec.js';
+
+/**
+ * What metrics share with the monitor that owns them. Internal: metrics reach the clock, the
+ * current slot and the error reporting through it, never through globals.
+ */
+export interface MetricContext {
+  readonly clock: Clock;
+  readonly strict: boolean;
+  /** Start (ms) of the slot being recorded into. */
+  slotStart: number;
+  readonly slotLength: number;
+  readonly slotCount: number;
+  readonly seriesLimit: number;
+  readonly codec: HdrCodec;
+  readonly histogramDigits: number;
+  /** A value was rejected: count it, emit `error`, or throw in strict mode. */
+  invalidValue(metric: string, value: unknown, reason: string): void;
+  /** A new label set was folded into the overflow series (`first`: the metric just reached its limit). */
+  seriesFolded(metric: string, limit: number, first: boolean): void;
+  /** A label value could not be turned into a string. */
+  invalidLabels(metric: string, labels: unknown): void;
+}

@@ -1,0 +1,111 @@
+import type { Labels, LabelInput } from '../core/labels.js';
+import type { Rollup } from '../storage/contract.js';
+import { Metric } from './metric.js';
+import type { SeriesBase } from './series-index.js';
+
+/** State of one counter series. */
+export class CounterSeries implements SeriesBase {
+  value = 0;
+  lastTouched = 0;
+  evicted = false;
+  slotCount = 0;
+  slotSum = 0;
+  slotMin = Infinity;
+  slotMax = -Infinity;
+
+  constructor(
+    readonly labels: Labels,
+    readonly key: string,
+    private readonly metric: Counter,
+  ) {}
+
+  /** Adds `amount` (default 1). Negative, NaN and infinite amounts are dropped and reported. */
+  inc(amount = 1): void {
+    if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) {
+      this.metric.reject(amount);
+      return;
+    }
+    if (this.slotCount === 0) this.metric.touch(this);
+    this.value += amount;
+    this.slotCount++;
+    this.slotSum += amount;
+    if (amount < this.slotMin) this.slotMin = amount;
+    if (amount > this.slotMax) this.slotMax = amount;
+  }
+}
+
+/** A counter bound to one label set: the allocation-free way to count on a hot path. */
+export interface BoundCounter {
+  /** Adds `amount` (default 1). */
+  inc(amount?: number): void;
+  /** The current total. */
+  readonly value: number;
+}
+
+/** A monotonically increasing count, e.g. requests served. Created by `monitor.counter()`. */
+export class Counter<Name extends string = string> extends Metric<CounterSeries, Name> {
+  readonly kind = 'counter' as const;
+
+  /** Adds 1 (or `amount`) to the series of `labels`. */
+  inc(labels?: LabelInput<Name>, amount?: number): void;
+  /** Adds `amount` to the unlabeled series. */
+  inc(amount: number): void;
+  inc(labelsOrAmount?: LabelInput<Name> | number, amount = 1): void {
+    if (typeof labelsOrAmount === 'number') {
+      amount = labelsOrAmount;
+      labelsOrAmount = undefined;
+    } else if (labelsOrAmount !== undefined && typeof labelsOrAmount !== 'object') {
+      this.reject(labelsOrAmount);
+      return;
+    }
+    // Checked before the lookup so a rejected amount never creates an empty series.
+    if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.reject(amount);
+    else this.series(labelsOrAmount)?.inc(amount);
+  }
+
+  /** The series of `labels`, to increment without a lookup per call. */
+  labels(labels: LabelInput<Name>): BoundCounter {
+    return this.series(labels) ?? DETACHED_COUNTER;
+  }
+
+  /** Current total of the series of `labels` (0 if it never counted). */
+  get(labels?: LabelInput<Name>): number {
+    return this.index.get(labels as Readonly<Record<string, unknown>> | undefined)?.value ?? 0;
+  }
+
+  /** @internal */
+  reject(amount: unknown): void {
+    this.ctx.invalidValue(this.name, amount, 'counter increments must be finite and >= 0');
+  }
+
+  /** @internal */
+  protected createSeries(labels: Labels, key: string): CounterSeries {
+    return new CounterSeries(labels, key, this as unknown as Counter);
+  }
+
+  /** @internal */
+  closeSlot(closeAt: number, out: Rollup[]): void {
+    for (const s of this.dirty) {
+      out.push({
+        name: this.name,
+        kind: 'counter',
+        labels: s.labels,
+        start: this.ctx.slotStart,
+        end: closeAt,
+        count: s.slotCount,
+        sum: s.slotSum,
+        min: s.slotMin,
+        max: s.slotMax,
+        last: s.value,
+      });
+      s.slotCount = 0;
+      s.slotSum = 0;
+      s.slotMin = Infinity;
+      s.slotMax = -Infinity;
+    }
+    this.dirty = [];
+  }
+}
+
+// Returned by labels() when the label values are unusable (already reported): writes go nowhere.
+const DETACHED_COUNTER: BoundCounter = { inc() {}, value: 0 };

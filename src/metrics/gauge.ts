@@ -1,0 +1,151 @@
+import type { Labels, LabelInput } from '../core/labels.js';
+import type { Rollup } from '../storage/contract.js';
+import { Metric, type MetricDefinition } from './metric.js';
+import type { MetricContext } from './context.js';
+import type { SeriesBase } from './series-index.js';
+
+/** State of one gauge series. */
+export class GaugeSeries implements SeriesBase {
+  value = 0;
+  lastTouched = 0;
+  evicted = false;
+  slotCount = 0;
+  slotSum = 0;
+  slotMin = Infinity;
+  slotMax = -Infinity;
+
+  constructor(
+    readonly labels: Labels,
+    readonly key: string,
+    private readonly metric: Gauge,
+  ) {}
+
+  /** Sets the value. NaN is dropped and reported; infinities are valid gauge values. */
+  set(value: number): void {
+    if (typeof value !== 'number' || Number.isNaN(value)) {
+      this.metric.reject(value);
+      return;
+    }
+    if (this.slotCount === 0) this.metric.touch(this);
+    this.value = value;
+    this.slotCount++;
+    this.slotSum += value;
+    if (value < this.slotMin) this.slotMin = value;
+    if (value > this.slotMax) this.slotMax = value;
+  }
+
+  /** Adds `amount` (default 1). */
+  inc(amount = 1): void {
+    this.set(this.value + amount);
+  }
+
+  /** Subtracts `amount` (default 1). */
+  dec(amount = 1): void {
+    this.set(this.value - amount);
+  }
+}
+
+/** A gauge bound to one label set. */
+export interface BoundGauge {
+  set(value: number): void;
+  inc(amount?: number): void;
+  dec(amount?: number): void;
+  readonly value: number;
+}
+
+/**
+ * Called before the gauge is read (exposition, snapshots, slot close). Return a number to set
+ * the unlabeled series, or call `gauge.set(...)` for labeled ones and return nothing.
+ */
+export type GaugeCollect<Name extends string = string> = (gauge: Gauge<Name>) => number | void;
+
+/** A value that goes up and down, e.g. queue depth. Created by `monitor.gauge()`. */
+export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Name> {
+  readonly kind = 'gauge' as const;
+  // Stored loosely typed: the callback is variance-invariant in Name and only ever gets `this`.
+  private readonly collectFn: ((gauge: never) => number | void) | undefined;
+
+  constructor(definition: MetricDefinition, ctx: MetricContext, collect?: GaugeCollect<Name>) {
+    super(definition, ctx);
+    this.collectFn = collect;
+  }
+
+  /** Sets the series of `labels` (or the unlabeled one) to `value`. */
+  set(value: number, labels?: LabelInput<Name>): void {
+    this.series(labels)?.set(value);
+  }
+
+  /** Adds `amount` (default 1) to the series of `labels`. */
+  inc(labels?: LabelInput<Name>, amount = 1): void {
+    this.series(labels)?.inc(amount);
+  }
+
+  /** Subtracts `amount` (default 1) from the series of `labels`. */
+  dec(labels?: LabelInput<Name>, amount = 1): void {
+    this.series(labels)?.dec(amount);
+  }
+
+  /** The series of `labels`, to update without a lookup per call. */
+  labels(labels: LabelInput<Name>): BoundGauge {
+    return this.series(labels) ?? DETACHED_GAUGE;
+  }
+
+  /** Current value of the series of `labels` (after running `collect`). */
+  get(labels?: LabelInput<Name>): number {
+    this.collect();
+    return this.index.get(labels as Readonly<Record<string, unknown>> | undefined)?.value ?? 0;
+  }
+
+  /** @internal Runs the collect callback; a throwing callback is reported, never rethrown. */
+  collect(): void {
+    if (this.collectFn === undefined) return;
+    try {
+      const value = (this.collectFn as GaugeCollect<Name>)(this);
+      if (typeof value === 'number') this.set(value);
+    } catch (error) {
+      this.ctx.invalidValue(this.name, error, 'the collect callback threw');
+    }
+  }
+
+  /** @internal */
+  reject(value: unknown): void {
+    this.ctx.invalidValue(this.name, value, 'gauge values must be numbers (not NaN)');
+  }
+
+  /** @internal */
+  protected createSeries(labels: Labels, key: string): GaugeSeries {
+    return new GaugeSeries(labels, key, this as unknown as Gauge);
+  }
+
+  /** @internal Gauges hold state, so every series gets a rollup each slot, not only those set in it. */
+  closeSlot(closeAt: number, out: Rollup[]): void {
+    this.collect();
+    for (const s of this.index.values()) {
+      const sampled = s.slotCount > 0;
+      out.push({
+        name: this.name,
+        kind: 'gauge',
+        labels: s.labels,
+        start: this.ctx.slotStart,
+        end: closeAt,
+        count: sampled ? s.slotCount : 1,
+        sum: sampled ? s.slotSum : s.value,
+        min: sampled ? s.slotMin : s.value,
+        max: sampled ? s.slotMax : s.value,
+        last: s.value,
+      });
+      s.slotCount = 0;
+      s.slotSum = 0;
+      s.slotMin = Infinity;
+      s.slotMax = -Infinity;
+    }
+    this.dirty = [];
+  }
+
+  /** @internal Gauges are current state; they are never evicted for being idle. */
+  override evictIdle(): number {
+    return 0;
+  }
+}
+
+const DETACHED_GAUGE: BoundGauge = { set() {}, inc() {}, dec() {}, value: 0 };

@@ -1,0 +1,271 @@
+import type { Labels, LabelInput } from '../core/labels.js';
+import type { Rollup } from '../storage/contract.js';
+import type { MetricContext } from './context.js';
+import { Distribution } from './distribution.js';
+import { deferEncoding } from './hdr-codec.js';
+import { HistogramSlot } from './histogram-slot.js';
+import { BucketLayout } from './log-buckets.js';
+import { Metric, type MetricDefinition } from './metric.js';
+import type { SeriesBase } from './series-index.js';
+
+/** What a histogram definition adds to the common fields. */
+export interface HistogramDefinition extends MetricDefinition {
+  /** Upper bounds of the Prometheus `_bucket` series, increasing. */
+  buckets: readonly number[];
+  /** Value of one integer unit in the HDR buckets (the lowest discernible value), in the metric's unit. */
+  resolution: number;
+  /** Values above this are rejected. */
+  maxValue: number;
+  significantDigits: number;
+}
+
+/** Stops a timer started by `startTimer`, records the elapsed time and returns it (in the metric's unit). */
+export type StopTimer<Name extends string = string> = (labels?: LabelInput<Name>) => number;
+
+/** State of one histogram series: a ring of time slots plus cumulative bucket counts for exposition. */
+export class HistogramSeries implements SeriesBase {
+  lastTouched = 0;
+  evicted = false;
+  /** The slot being recorded into. */
+  slot: HistogramSlot = new HistogramSlot();
+  /** Every slot object, the current one included; at most `slotCount`. */
+  readonly ring: HistogramSlot[] = [this.slot];
+  private pos = 0;
+  /** Per-bucket counts of closed slots (not cumulative), one extra for +Inf. */
+  closedBuckets: Float64Array | null = null;
+  closedCount = 0;
+  closedSum = 0;
+  /** @internal Exposition cache of the rendered label pairs. */
+  labelText: string | undefined;
+
+  constructor(
+    readonly labels: Labels,
+    readonly key: string,
+    private readonly metric: Histogram,
+  ) {}
+
+  /** Records one observation; false when it was dropped (negative, NaN, too large) and reported. */
+  observe(value: number): boolean {
+    const metric = this.metric;
+    // typeof first: '7' >= 0 is true in JS and would turn `sum` into a string.
+    if (typeof value !== 'number' || !(value >= 0 && value <= metric.maxValue)) {
+      metric.reject(value);
+      return false;
+    }
+    const slot = this.slot;
+    if (slot.count === 0) metric.touch(this);
+    slot.record(value, metric.layout, metric.scale);
+    return true;
+  }
+
+  /** Starts a timer; the returned function records the elapsed time. */
+  startTimer(): StopTimer {
+    return this.metric.timer(this);
+  }
+
+  /** @internal Moves to the next slot of the ring, reusing the oldest one once the ring is full. */
+  advance(slotCount: number): void {
+    if (this.ring.length < slotCount) {
+      this.slot = new HistogramSlot();
+      this.ring.push(this.slot);
+      this.pos = this.ring.length - 1;
+    } else {
+      this.pos = (this.pos + 1) % this.ring.length;
+      this.slot = this.ring[this.pos]!;
+    }
+    this.slot.reset(0);
+  }
+
+  /** @internal Bytes held by slot buffers and bucket arrays (for memory reports). */
+  get byteLength(): number {
+    let bytes = this.closedBuckets?.byteLength ?? 0;
+    for (const slot of this.ring) bytes += slot.byteLength;
+    return bytes;
+  }
+}
+
+/** A histogram bound to one label set: the zero-allocation hot path. */
+export interface BoundHistogram {
+  /** Records a value; false when it was dropped and reported (never throws unless `strict`). */
+  observe(value: number): boolean;
+  startTimer(): StopTimer;
+}
+
+/**
+ * A distribution of values (latencies, sizes) with exact-enough percentiles over time windows
+ * and Prometheus buckets. Created by `monitor.histogram()`.
+ */
+export class Histogram<Name extends string = string> extends Metric<HistogramSeries, Name> {
+  readonly kind = 'histogram' as const;
+  /** Upper bounds of the exposed buckets. */
+  readonly buckets: readonly number[];
+  /** @internal */
+  readonly layout: BucketLayout;
+  /** @internal 1 / resolution: multiplies a value into integer bucket units. */
+  readonly scale: number;
+  readonly resolution: number;
+  readonly maxValue: number;
+  /** @internal Timers record milliseconds (the unit or name says so), else seconds. */
+  private readonly timesInMs: boolean;
+  /** @internal Bucket index of each boundary, to place bucketed slot data. */
+  private readonly boundaryIndex: Float64Array;
+
+  constructor(definition: HistogramDefinition, ctx: MetricContext) {
+    super(definition, ctx);
+    this.buckets = Object.freeze([...definition.buckets]);
+    this.layout = new BucketLayout(definition.significantDigits);
+    this.resolution = definition.resolution;
+    this.scale = 1 / definition.resolution;
+    this.maxValue = definition.maxValue;
+    this.boundaryIndex = Float64Array.from(this.buckets, (b) => this.layout.index(Math.floor(b * this.scale)));
+    const unit = definition.unit;
+    this.timesInMs = unit === 'milliseconds' || unit === 'ms' || (unit === undefined && /_(milliseconds|ms)$/.test(definition.name));
+  }
+
+  /** Records `value` in the series of `labels` (or the unlabeled one). */
+  observe(value: number, labels?: LabelInput<Name>): void {
+    // Checked before the lookup so a rejected value never creates an empty series.
+    if (typeof value !== 'number' || !(value >= 0 && value <= this.maxValue)) this.reject(value);
+    else this.series(labels)?.observe(value);
+  }
+
+  /** The series of `labels`, to observe without a lookup per call. */
+  labels(labels: LabelInput<Name>): BoundHistogram {
+    return this.series(labels) ?? DETACHED_HISTOGRAM;
+  }
+
+  /**
+   * Starts a timer. Calling the returned function records the elapsed time (seconds, or
+   * milliseconds for a histogram whose unit is milliseconds) with `labels` plus any given to it.
+   */
+  startTimer(labels?: LabelInput<Name>): StopTimer<Name> {
+    const start = this.ctx.clock.monotonic();
+    return (more) => {
+      const elapsed = this.elapsedSince(start);
+      this.series(more === undefined ? labels : ({ ...labels, ...more } as LabelInput<Name>))?.observe(elapsed);
+      return elapsed;
+    };
+  }
+
+  /** @internal */
+  timer(series: HistogramSeries): StopTimer {
+    const start = this.ctx.clock.monotonic();
+    return () => {
+      const elapsed = this.elapsedSince(start);
+      series.observe(elapsed);
+      return elapsed;
+    };
+  }
+
+  /** @internal */
+  reject(value: unknown): void {
+    this.ctx.invalidValue(this.name, value, `histogram observations must be finite, >= 0 and <= ${this.maxValue}`);
+  }
+
+  /** @internal */
+  override touch(series: HistogramSeries): void {
+    series.slot.start = this.ctx.slotStart;
+    super.touch(series);
+  }
+
+  /** @internal */
+  protected createSeries(labels: Labels, key: string): HistogramSeries {
+    return new HistogramSeries(labels, key, this as unknown as Histogram);
+  }
+
+  /** @internal */
+  closeSlot(closeAt: number, out: Rollup[]): void {
+    for (const s of this.dirty) {
+      const slot = s.slot;
+      const rollup: Rollup = {
+        name: this.name,
+        kind: 'histogram',
+        labels: s.labels,
+        start: slot.start,
+        end: closeAt,
+        count: slot.count,
+        sum: slot.sum,
+        min: slot.min,
+        max: slot.max,
+        resolution: this.resolution,
+      };
+      slot.unencoded = rollup;
+      deferEncoding(rollup, () => {
+        slot.unencoded = undefined;
+        return this.ctx.codec.encodeSlot(slot, this.layout, this.scale);
+      });
+      out.push(rollup);
+      const closed = s.closedBuckets ?? (s.closedBuckets = new Float64Array(this.buckets.length + 1));
+      this.addSlotBuckets(slot, closed);
+      s.closedCount += slot.count;
+      s.closedSum += slot.sum;
+      s.advance(this.ctx.slotCount);
+    }
+    this.dirty = [];
+  }
+
+  /** @internal Adds the in-memory slots of `series` that end after `from` to `dist`. */
+  addWindow(series: HistogramSeries, from: number, dist: Distribution): void {
+    for (const slot of series.ring) {
+      if (slot.count > 0 && slot.start + this.ctx.slotLength > from) dist.addSlot(slot);
+    }
+  }
+
+  /** @internal Slot length in ms. */
+  get slotLength(): number {
+    return this.ctx.slotLength;
+  }
+
+  /** @internal The layout to decode a rollup into, if its resolution matches this histogram's (else totals only). */
+  layoutFor(rollup: { resolution?: number | undefined }): BucketLayout | undefined {
+    return rollup.resolution === undefined || rollup.resolution === this.resolution ? this.layout : undefined;
+  }
+
+  /** A new empty distribution with this histogram's layout, for merging series and slots. */
+  distribution(): Distribution {
+    return new Distribution(this.layout, this.resolution);
+  }
+
+  /**
+   * @internal Cumulative exposition state of `series`: per-bucket counts (not cumulative, last
+   * = +Inf) into `out`, returning [count, sum].
+   */
+  exposition(series: HistogramSeries, out: Float64Array): [number, number] {
+    if (series.closedBuckets !== null) out.set(series.closedBuckets);
+    else out.fill(0);
+    const slot = series.slot;
+    if (slot.count > 0) this.addSlotBuckets(slot, out);
+    return [series.closedCount + slot.count, series.closedSum + slot.sum];
+  }
+
+  private addSlotBuckets(slot: HistogramSlot, out: Float64Array): void {
+    const bounds = this.buckets;
+    const last = bounds.length;
+    if (!slot.bucketed) {
+      const raw = slot.raw as Float64Array;
+      for (let i = 0; i < slot.n; i++) {
+        const v = raw[i]!;
+        let j = 0;
+        while (j < last && v > bounds[j]!) j++;
+        out[j]!++;
+      }
+      return;
+    }
+    const idx = this.boundaryIndex;
+    let j = 0;
+    slot.counts!.forEach((index, count) => {
+      while (j < last && index > idx[j]!) j++;
+      out[j]! += count;
+    });
+  }
+
+  private elapsedSince(start: number): number {
+    const ms = this.ctx.clock.monotonic() - start;
+    return this.timesInMs ? ms : ms / 1000;
+  }
+}
+
+const DETACHED_HISTOGRAM: BoundHistogram = {
+  observe: () => false,
+  startTimer: () => () => 0,
+};

@@ -1,0 +1,94 @@
+import type { Labels, LabelInput } from '../core/labels.js';
+import type { MetricKind, Rollup } from '../storage/contract.js';
+import type { MetricContext } from './context.js';
+import { SeriesIndex, type SeriesBase } from './series-index.js';
+
+/** What every metric definition shares. */
+export interface MetricDefinition {
+  name: string;
+  help: string;
+  labelNames: readonly string[];
+  unit?: string | undefined;
+  /** Series per metric before new label sets fold into the overflow series. */
+  maxSeries: number;
+  /** @internal Label names vary per series (metrics created by `recordMetric`). */
+  dynamicLabels?: boolean | undefined;
+}
+
+/**
+ * The parts common to counters, gauges and histograms: the series index, dirty tracking per
+ * slot, and eviction of idle series.
+ */
+export abstract class Metric<S extends SeriesBase, Name extends string = string> {
+  abstract readonly kind: MetricKind;
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly Name[];
+  readonly unit: string | undefined;
+  /** @internal */
+  readonly index: SeriesIndex<S>;
+  /** @internal Series that recorded in the current slot. */
+  protected dirty: S[] = [];
+  /** @internal */
+  protected readonly ctx: MetricContext;
+
+  constructor(definition: MetricDefinition, ctx: MetricContext) {
+    this.name = definition.name;
+    this.help = definition.help;
+    this.labelNames = definition.labelNames as readonly Name[];
+    this.unit = definition.unit;
+    this.ctx = ctx;
+    this.index = new SeriesIndex<S>(
+      definition.labelNames,
+      definition.maxSeries,
+      (labels, key) => this.createSeries(labels, key),
+      (first) => ctx.seriesFolded(this.name, definition.maxSeries, first),
+      definition.dynamicLabels === true,
+    );
+  }
+
+  /** Number of live series. */
+  get seriesCount(): number {
+    return this.index.size;
+  }
+
+  /** Recordings folded into the overflow series because the series limit was reached. */
+  get overflowCount(): number {
+    return this.index.overflowed;
+  }
+
+  /** @internal Creates the state of a new series. */
+  protected abstract createSeries(labels: Labels, key: string): S;
+
+  /** @internal Closes the current slot (it started at `ctx.slotStart`) of every series that recorded in it, appending rollups. */
+  abstract closeSlot(closeAt: number, out: Rollup[]): void;
+
+  /** @internal The series for a label input, or undefined after reporting unusable labels. */
+  protected series(labels: LabelInput<Name> | undefined): S | undefined {
+    const series = this.index.get(labels as Readonly<Record<string, unknown>> | undefined);
+    if (series === undefined) this.ctx.invalidLabels(this.name, labels);
+    return series;
+  }
+
+  /** @internal Called by a series on its first write in a slot. */
+  touch(series: S): void {
+    series.lastTouched = this.ctx.slotStart;
+    this.dirty.push(series);
+    if (series.evicted) this.index.reattach(series);
+  }
+
+  /** @internal Drops series idle since before `cutoff` (slot start, ms). */
+  evictIdle(cutoff: number): number {
+    // An unlabeled metric's one series is always exposed; evicting it would only reset its total.
+    if (this.labelNames.length === 0 && !this.index.dynamic) return 0;
+    let evicted = 0;
+    for (const series of this.index.values()) {
+      // Series written in the current slot have lastTouched = slotStart > cutoff.
+      if (series.lastTouched < cutoff) {
+        this.index.evict(series);
+        evicted++;
+      }
+    }
+    return evicted;
+  }
+}

@@ -1,0 +1,250 @@
+import PQueue from 'p-queue';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { StorageError } from '../core/errors.js';
+import type { DropReason } from '../core/events.js';
+import type { Rollup, StorageAdapter } from '../storage/contract.js';
+import { materializeRollups } from './hdr-codec.js';
+
+/** How the recorder writes and retries (validated in the monitor options). */
+export interface RecorderSettings {
+  batchSize: number;
+  maxBuffered: number;
+  retry: { initialDelay: number; maxDelay: number; factor: number; jitter: number };
+}
+
+/** What the recorder tells its owner. */
+export interface RecorderHooks {
+  flushed(rollups: number, batches: number, durationMs: number): void;
+  dropped(reason: DropReason, count: number): void;
+  failed(error: StorageError): void;
+  /**
+   * A hook above threw (typically a user's event listener). The recorder's state is already
+   * consistent when hooks run, so it carries on. Default: the error is rethrown from a microtask,
+   * surfacing like an exception thrown by any listener in a timer callback, instead of rejecting
+   * `flush()` or `close()`.
+   */
+  hookFailed?(error: unknown): void;
+}
+
+/**
+ * Keeps closed-slot rollups until the store has them. Writes go in batches through a p-queue
+ * (one at a time, in order); a failed batch stays at the head and is retried with exponential
+ * backoff while new rollups queue behind it, up to `maxBuffered`, past which the oldest go.
+ */
+export class Recorder {
+  private pending: Rollup[] = [];
+  private readonly queue = new PQueue({ concurrency: 1 });
+  private retryTimer: TimerHandle | undefined;
+  private failures = 0;
+  /** The batch being written (no longer in `pending`). */
+  private inFlight: readonly Rollup[] | undefined;
+  /** Aborted when `close()` gives up: writes in flight are abandoned (and already counted as dropped). */
+  private writes = new AbortController();
+  private closed = false;
+
+  constructor(
+    private readonly storage: StorageAdapter,
+    private readonly clock: Clock,
+    private readonly settings: RecorderSettings,
+    private readonly hooks: RecorderHooks,
+  ) {}
+
+  /** Rollups accepted but not yet written. */
+  get buffered(): number {
+    return this.pending.length;
+  }
+
+  /** True while a failed write waits for its retry. */
+  get backingOff(): boolean {
+    return this.retryTimer !== undefined;
+  }
+
+  /** A copy of the rollups not yet written (for reads that must see them). */
+  pendingRollups(): readonly Rollup[] {
+    // Histogram rollups encode their `hdr` lazily (see hdr-codec.ts): readers get them encoded.
+    materializeRollups(this.pending);
+    return this.pending.slice();
+  }
+
+  /** Accepts rollups; drops the oldest beyond the bound. */
+  add(rollups: readonly Rollup[]): void {
+    if (rollups.length === 0) return;
+    for (const r of rollups) this.pending.push(r);
+    this.trimToBound();
+  }
+
+  /**
+   * Writes everything pending. Resolves when done, or when a write failed (a retry is then
+   * scheduled); never rejects. While a retry is scheduled it only waits for the queue.
+   */
+  async flush(): Promise<void> {
+    if (this.backingOff) return this.queue.onIdle();
+    await this.queue.add(() => this.drain(!this.closed));
+  }
+
+  /**
+   * Writes everything pending, retrying failures (without waiting for backoff timers) until the
+   * store takes it all or `timeoutMs` passes. The deadline is hard: a write still in flight then
+   * is aborted (its signal fires) and abandoned. What is left is reported as dropped (`shutdown`).
+   * Never rejects.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    this.closed = true;
+    this.cancelRetry();
+    let lost = 0;
+    const writes = this.writes;
+    const deadline = this.clock.monotonic() + timeoutMs;
+    let expire!: () => void;
+    const expired = new Promise<void>((resolve) => (expire = resolve));
+    // keepAlive: at shutdown this timer may be all that holds the process until data is written.
+    const timer = this.clock.setTimeout(
+      () => {
+        // Counted here, synchronously, so an abandoned batch is neither lost silently nor counted twice.
+        lost += this.pending.length + (this.inFlight?.length ?? 0);
+        this.pending = [];
+        this.inFlight = undefined;
+        writes.abort(new StorageError(`close() gave up writing to "${this.storage.name}" storage after ${timeoutMs} ms`));
+        expire();
+      },
+      timeoutMs,
+      { keepAlive: true },
+    );
+    try {
+      await Promise.race([this.writeAll(deadline, writes.signal), expired]);
+    } finally {
+      this.clock.clearTimeout(timer);
+      if (writes.signal.aborted) this.writes = new AbortController();
+    }
+    lost += this.pending.length;
+    this.pending = [];
+    if (lost > 0) this.emit(() => this.hooks.dropped('shutdown', lost));
+  }
+
+  private async writeAll(deadline: number, signal: AbortSignal): Promise<void> {
+    await this.queue.onIdle();
+    let delay = this.settings.retry.initialDelay;
+    while (this.pending.length > 0 && !signal.aborted) {
+      const ok = await this.queue.add(() => this.drain(false));
+      if (ok || this.pending.length === 0) continue;
+      const remaining = deadline - this.clock.monotonic();
+      if (remaining <= 0) break;
+      await this.sleep(Math.min(delay, remaining), signal);
+      delay = Math.min(delay * this.settings.retry.factor, this.settings.retry.maxDelay);
+    }
+  }
+
+  private async drain(scheduleRetry: boolean): Promise<boolean> {
+    const started = this.clock.monotonic();
+    const signal = this.writes.signal;
+    let written = 0;
+    let batches = 0;
+    try {
+      while (this.pending.length > 0 && !signal.aborted) {
+        const batch = this.pending.splice(0, this.settings.batchSize);
+        materializeRollups(batch); // encode deferred `hdr`s, a batch at a time, off the slot timer
+        this.inFlight = batch;
+        try {
+          await abortable(() => this.storage.writeRollups(batch, { signal }), signal);
+        } catch (cause) {
+          // Abandoned by close(), which already counted the batch as dropped.
+          if (signal.aborted) return false;
+          this.inFlight = undefined;
+          // Back at the head (concat, not unshift(...batch): a large batch would overflow the
+          // stack), unless newer rollups pushed it past the bound meanwhile.
+          this.pending = batch.concat(this.pending);
+          this.trimToBound();
+          this.failures++;
+          if (scheduleRetry) this.scheduleRetry();
+          const attempt = this.failures;
+          this.emit(() =>
+            this.hooks.failed(
+              new StorageError(`writing ${batch.length} rollups to "${this.storage.name}" storage failed (attempt ${attempt}); kept for retry`, { cause }),
+            ),
+          );
+          return false;
+        }
+        this.inFlight = undefined;
+        written += batch.length;
+        batches++;
+        this.failures = 0;
+      }
+      return !signal.aborted;
+    } finally {
+      if (written > 0) this.emit(() => this.hooks.flushed(written, batches, this.clock.monotonic() - started));
+    }
+  }
+
+  private trimToBound(): void {
+    const excess = this.pending.length - this.settings.maxBuffered;
+    if (excess <= 0) return;
+    this.pending.splice(0, excess);
+    this.emit(() => this.hooks.dropped('buffer_full', excess));
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer !== undefined || this.closed) return;
+    const { initialDelay, maxDelay, factor, jitter } = this.settings.retry;
+    const base = Math.min(maxDelay, initialDelay * factor ** (this.failures - 1));
+    const delay = base * (1 - jitter * Math.random());
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.queue.add(() => this.drain(!this.closed));
+    }, delay);
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer === undefined) return;
+    this.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  /** Resolves after `ms`, or at once when `signal` aborts; never leaves its timer behind. */
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.clock.clearTimeout(handle);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const handle = this.clock.setTimeout(done, ms, { keepAlive: true });
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Runs a hook; one that throws must not leave the recorder half-updated or reject its callers. */
+  private emit(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      if (this.hooks.hookFailed !== undefined) this.hooks.hookFailed(error);
+      else
+        queueMicrotask(() => {
+          throw error;
+        });
+    }
+  }
+}
+
+/** Calls `start` (a sync throw becomes a rejection) and rejects as soon as `signal` aborts. */
+function abortable(start: () => Promise<void>, signal: AbortSignal): Promise<void> {
+  let write: Promise<void>;
+  try {
+    write = Promise.resolve(start());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    write.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

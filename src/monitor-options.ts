@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { Clock } from './core/clock.js';
+import { durationSchema, positiveDurationSchema } from './core/duration.js';
+import type { StorageAdapter } from './storage/contract.js';
+
+const isStorage = (v: unknown): boolean =>
+  typeof v === 'object' &&
+  v !== null &&
+  ['writeRollups', 'queryRollups', 'tryAcquire', 'purgeBefore', 'close'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
+
+const isClock = (v: unknown): boolean =>
+  typeof v === 'object' &&
+  v !== null &&
+  ['now', 'monotonic', 'setTimeout', 'clearTimeout'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
+
+/** Options of {@link createMonitor}, with every default in one place. */
+export const monitorOptionsSchema = z.object({
+  /** Name of the service, written on every rollup. */
+  service: z.string().min(1).default('app'),
+  /** Where rollups go; default: a new `MemoryStorage` owned (and closed) by the monitor. */
+  storage: z
+    .custom<StorageAdapter>(isStorage, 'storage must implement writeRollups, queryRollups, tryAcquire, purgeBefore and close')
+    .optional(),
+  /** Source of time for every timer and timestamp; default: the system clock. */
+  clock: z.custom<Clock>(isClock, 'clock must implement now, monotonic, setTimeout and clearTimeout').optional(),
+  /** Throw on invalid values and labels instead of dropping and reporting them (for development). */
+  strict: z.boolean().default(false),
+  flush: z
+    .object({
+      /** How often rollups are written (seed 002's PERFORMANCE_FLUSH_INTERVAL: 30 s). */
+      interval: positiveDurationSchema.default(30_000),
+      /** Rollups per storage write (seed 002's PERFORMANCE_BUFFER_SIZE: 100). */
+      batchSize: z.number().int().positive().default(100),
+      /** Rollups kept while storage fails; past it the oldest are dropped and counted. */
+      maxBuffered: z.number().int().positive().default(10_000),
+      /** How long `close()` keeps retrying writes before it reports what is left as dropped. */
+      closeTimeout: durationSchema.default(10_000),
+      retry: z
+        .object({
+          initialDelay: positiveDurationSchema.default(1_000),
+          maxDelay: positiveDurationSchema.default(60_000),
+          factor: z.number().min(1).default(2),
+          /** Fraction of each delay taken off at random, so instances don't retry in lockstep. */
+          jitter: z.number().min(0).max(1).default(0.2),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  histogram: z
+    .object({
+      /** HDR significant digits: 2 keeps percentiles within 1% (reported mid-bucket, within 0.4%). */
+      significantDigits: z.number().int().min(1).max(5).default(2),
+      /** Length of one time slot; also the granularity of rollups. */
+      slotLength: positiveDurationSchema.default(30_000),
+      /** Slots kept in memory per series (current included): the window served without storage. */
+      slots: z.number().int().min(2).max(1440).default(10),
+    })
+    .prefault({}),
+  limits: z
+    .object({
+      /** Series per metric before new label sets fold into one overflow series. */
+      maxSeriesPerMetric: z.number().int().positive().default(1000),
+      /** Counter and histogram series idle this long are evicted; 0 keeps them forever. */
+      seriesTtl: durationSchema.default(3_600_000),
+    })
+    .prefault({}),
+  snapshot: z
+    .object({
+      /** Histogram whose observations `snapshot().system` reports as response times. */
+      requestMetric: z.string().default('http_request_duration_seconds'),
+      /** Window of the percentiles and trends in `snapshot()`. */
+      window: positiveDurationSchema.default(300_000),
+    })
+    .prefault({}),
+});
+
+/** Options accepted by {@link createMonitor}; every field is optional. */
+export type MonitorOptions = z.input<typeof monitorOptionsSchema>;
+/** Options after defaults are applied. */
+export type ResolvedMonitorOptions = z.output<typeof monitorOptionsSchema>;

@@ -1,0 +1,362 @@
+import { EventEmitter } from 'eventemitter3';
+import { scheduleAligned, systemClock, type Clock } from './core/clock.js';
+import { CardinalityError, ConfigError, ValidationError, isPulsewatchError } from './core/errors.js';
+import type { MonitorEvents } from './core/events.js';
+import { aggregate, type AggregateQuery, type AggregatedMetrics } from './metrics/aggregate.js';
+import type { MetricContext } from './metrics/context.js';
+import type { Counter } from './metrics/counter.js';
+import type { Gauge } from './metrics/gauge.js';
+import { HdrCodec } from './metrics/hdr-codec.js';
+import type { Histogram } from './metrics/histogram.js';
+import { renderMetrics } from './metrics/exposition/render.js';
+import type { ExpositionFormat } from './metrics/exposition/format.js';
+import { unitDefaults, type CounterOptions, type GaugeOptions, type HistogramOptions } from './metrics/options.js';
+import { trackPerformance, type PerformanceTrackingOptions } from './metrics/performance-tracking.js';
+import { parseMetricRecord, type MetricRecordInput } from './metrics/record-metric.js';
+import { Recorder } from './metrics/recorder.js';
+import { MetricRegistry, type AnyMetric } from './metrics/registry.js';
+import { buildSnapshot, JOB_METRICS, type MonitorSnapshot } from './metrics/snapshot.js';
+import { monitorOptionsSchema, type MonitorOptions, type ResolvedMonitorOptions } from './monitor-options.js';
+import type { StorageAdapter } from './storage/contract.js';
+import { MemoryStorage } from './storage/memory.js';
+
+/** Job duration buckets in ms: seed 000's jobs run seconds to minutes (bottlenecks at 60 s and 120 s). */
+const JOB_BUCKETS = [100, 500, 1_000, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000];
+
+/** Options of {@link Monitor.exportPrometheusMetrics}. */
+export interface ExportOptions {
+  /** `'prometheus'` (text 0.0.4, default) or `'openmetrics'` (1.0). */
+  format?: ExpositionFormat;
+}
+
+/** Options of {@link Monitor.snapshot}. */
+export interface SnapshotOptions {
+  /** Only this job in `jobs` (seed 000's `?jobId=`). */
+  jobId?: string;
+}
+
+/**
+ * One monitor owns its metrics, recorder, timers and storage: nothing is global, so two
+ * monitors (or two test cases) never share state. Create it with {@link createMonitor}.
+ */
+export class Monitor {
+  /** The service name written on every rollup. */
+  readonly service: string;
+  /** Where rollups are written. */
+  readonly storage: StorageAdapter;
+  /** The clock every timer and timestamp comes from. */
+  readonly clock: Clock;
+  /** The resolved options (defaults applied), frozen. */
+  readonly options: Readonly<ResolvedMonitorOptions>;
+
+  private readonly emitter = new EventEmitter<MonitorEvents>();
+  private readonly registry: MetricRegistry;
+  private readonly ctx: MetricContext;
+  private readonly recorder: Recorder;
+  private readonly ownsStorage: boolean;
+  private readonly startedAt: number;
+  private readonly stopTimers: (() => void)[] = [];
+  private readonly dropped: Counter<'reason'>;
+  private readonly folded: Counter<'metric'>;
+  private readonly recordUnits = new Map<string, string | undefined>();
+  private lastSweep: number;
+  private closing: Promise<void> | undefined;
+
+  /** Use {@link createMonitor}. */
+  constructor(options: ResolvedMonitorOptions) {
+    this.options = Object.freeze(options);
+    this.service = options.service;
+    this.clock = options.clock ?? systemClock;
+    const clock = this.clock;
+    this.ownsStorage = options.storage === undefined;
+    this.storage = options.storage ?? new MemoryStorage({ now: () => clock.now() });
+    this.startedAt = clock.now();
+    this.lastSweep = this.startedAt;
+    const slotLength = options.histogram.slotLength;
+    this.ctx = {
+      clock,
+      strict: options.strict,
+      slotStart: Math.floor(this.startedAt / slotLength) * slotLength,
+      slotLength,
+      slotCount: options.histogram.slots,
+      seriesLimit: options.limits.maxSeriesPerMetric,
+      codec: new HdrCodec(),
+      histogramDigits: options.histogram.significantDigits,
+      invalidValue: (metric, value, reason) => this.invalid(metric, value, reason),
+      seriesFolded: (metric, limit, first) => this.seriesFolded(metric, limit, first),
+      invalidLabels: (metric, labels) => this.invalid(metric, labels, 'label values must be strings, numbers or booleans'),
+    };
+    this.registry = new MetricRegistry(this.ctx);
+    this.recorder = new Recorder(this.storage, clock, { ...options.flush }, {
+      flushed: (rollups, batches, durationMs) => this.emitter.emit('flushed', { rollups, batches, durationMs }),
+      dropped: (reason, count) => {
+        this.dropped.inc({ reason }, count);
+        this.emitter.emit('dropped', { reason, count });
+      },
+      failed: (error) => this.emitter.emit('error', error),
+    });
+    this.dropped = this.registry.counter({
+      name: 'pulsewatch_dropped_total',
+      help: 'Values and rollups pulsewatch dropped, by reason',
+      labelNames: ['reason'],
+    });
+    this.folded = this.registry.counter({
+      name: 'pulsewatch_series_overflow_total',
+      help: 'Recordings folded into a metric overflow series because it reached its series limit',
+      labelNames: ['metric'],
+    });
+    this.registry.gauge({
+      name: 'pulsewatch_buffered_rollups',
+      help: 'Rollups accepted and not yet written to storage',
+      collect: () => this.recorder.buffered,
+    });
+    this.stopTimers.push(scheduleAligned(clock, slotLength, (at) => this.closeSlot(at, true)));
+    this.stopTimers.push(
+      scheduleAligned(clock, options.flush.interval, (at) => {
+        // Timers due at the same instant may fire in either order: close a due slot first so
+        // the flush writes it now, not one interval later.
+        if (at >= this.ctx.slotStart + slotLength) this.closeSlot(Math.floor(at / slotLength) * slotLength, true);
+        void this.recorder.flush();
+      }),
+    );
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  /** Subscribes to an event; returns a function that unsubscribes. */
+  on<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): () => void {
+    this.emitter.on(event, listener as never);
+    return () => this.emitter.off(event, listener as never);
+  }
+
+  /** Subscribes for the next occurrence only; returns a function that unsubscribes. */
+  once<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): () => void {
+    this.emitter.once(event, listener as never);
+    return () => this.emitter.off(event, listener as never);
+  }
+
+  /** Removes a listener added with {@link Monitor.on} or {@link Monitor.once}. */
+  off<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): void {
+    this.emitter.off(event, listener as never);
+  }
+
+  // ---- metrics ------------------------------------------------------------------------------
+
+  /** Defines (or returns the identical existing) counter. Throws {@link ConfigError} on a bad definition. */
+  counter<const Name extends string = never>(options: CounterOptions<Name>): Counter<Name> {
+    return this.registry.counter(options);
+  }
+
+  /** Defines (or returns the identical existing) gauge. */
+  gauge<const Name extends string = never>(options: GaugeOptions<Name>): Gauge<Name> {
+    return this.registry.gauge(options);
+  }
+
+  /** Defines (or returns the identical existing) histogram. */
+  histogram<const Name extends string = never>(options: HistogramOptions<Name>): Histogram<Name> {
+    return this.registry.histogram(options);
+  }
+
+  /** The metric called `name`, if defined. */
+  getMetric(name: string): AnyMetric | undefined {
+    return this.registry.get(name);
+  }
+
+  /**
+   * Records a seed-style metric (`metricType`, `value`, `unit`, `tags`, `timestamp`) into a
+   * histogram named after the metricType. Invalid input is dropped and emitted as a
+   * {@link ValidationError} naming the field (thrown instead in strict mode).
+   */
+  recordMetric(input: MetricRecordInput): void {
+    let record;
+    try {
+      record = parseMetricRecord(input);
+      const known = this.recordUnits.get(record.name);
+      if (this.recordUnits.has(record.name) && record.unit !== undefined && known !== record.unit) {
+        const first = known === undefined ? 'first recorded without a unit' : `recorded in "${known}"`;
+        throw new ValidationError(`invalid metric record: unit: "${record.name}" is ${first}, got "${record.unit}"`, [
+          { path: 'unit', message: `must be "${known}" for metricType "${record.name}"` },
+        ]);
+      }
+    } catch (error) {
+      this.report(error);
+      return;
+    }
+    const { name, value, labels, timestamp } = record;
+    // A record without a unit takes the unit the metricType was first recorded in.
+    const unit = record.unit ?? this.recordUnits.get(name);
+    let histogram: Histogram;
+    try {
+      const defaults = unitDefaults(unit);
+      histogram = this.registry.histogram(
+        { name, help: `Recorded ${name} values${unit ? ` (${unit})` : ''}`, buckets: [...defaults.buckets], resolution: defaults.resolution },
+        true,
+      );
+      if (!this.recordUnits.has(name)) this.recordUnits.set(name, unit);
+    } catch (error) {
+      // The name is taken by a metric of another kind or definition.
+      this.report(new ValidationError(`invalid metric record: metricType: ${(error as Error).message}`, [{ path: 'metricType', message: (error as Error).message }]));
+      return;
+    }
+    const now = this.clock.now();
+    const at = timestamp ?? now;
+    if (at >= this.ctx.slotStart) {
+      // Announce only what the histogram kept.
+      if (!histogram.index.getDynamic(labels).observe(value)) return;
+    } else if (!this.recordLate(histogram, name, value, labels, at)) return;
+    this.emitter.emit('metricRecorded', { name, value, unit, labels, timestamp: at });
+  }
+
+  /** Records one job run (seed 000): `job_executions_total{job,status}` and `job_duration_milliseconds{job,status}`. */
+  recordJobExecution(jobId: string, success: boolean, durationMs: number, metadata?: Record<string, unknown>): void {
+    const issues = [];
+    if (typeof jobId !== 'string' || jobId === '') issues.push({ path: 'jobId', message: 'must be a non-empty string' });
+    if (typeof success !== 'boolean') issues.push({ path: 'success', message: 'must be a boolean' });
+    if (typeof durationMs !== 'number' || !(durationMs >= 0 && durationMs < Infinity)) issues.push({ path: 'durationMs', message: 'must be a finite number >= 0' });
+    if (issues.length > 0) {
+      this.report(new ValidationError(`invalid job execution: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues));
+      return;
+    }
+    const labels = { job: jobId, status: success ? 'success' : 'failure' };
+    this.registry.counter({ name: JOB_METRICS.executions, help: 'Job executions by job and outcome', labelNames: ['job', 'status'] }).inc(labels);
+    this.registry
+      .histogram({ name: JOB_METRICS.duration, help: 'Job execution time by job and outcome', labelNames: ['job', 'status'], unit: 'milliseconds', buckets: JOB_BUCKETS })
+      .observe(durationMs, labels);
+    this.emitter.emit('metricRecorded', { name: JOB_METRICS.duration, value: durationMs, unit: 'ms', labels: { ...labels, ...scalarMetadata(metadata) }, timestamp: this.clock.now() });
+  }
+
+  /** Wraps `fn` to record each call's duration in `<name>_duration_seconds` with a `success` label (seed 002). */
+  withPerformanceTracking<F extends (this: never, ...args: never[]) => unknown>(fn: F, options: PerformanceTrackingOptions): F {
+    return trackPerformance(this.registry, fn, options, () => this.clock.monotonic());
+  }
+
+  /** Count, sum, min, max, mean, p50..p999 and rate of a metric over a window (default 5 minutes). */
+  getAggregatedMetrics(query: AggregateQuery): Promise<AggregatedMetrics> {
+    return aggregate({ registry: this.registry, ctx: this.ctx, storage: this.storage, recorder: this.recorder }, query);
+  }
+
+  /** JSON in the shape of seed 000's GET /api/metrics, from memory. */
+  snapshot(options: SnapshotOptions = {}): MonitorSnapshot {
+    return buildSnapshot({
+      registry: this.registry,
+      ctx: this.ctx,
+      service: this.service,
+      startedAt: this.startedAt,
+      requestMetric: this.options.snapshot.requestMetric,
+      window: this.options.snapshot.window,
+      jobId: options.jobId,
+    });
+  }
+
+  /** Every metric in the Prometheus text format 0.0.4 (default) or OpenMetrics 1.0. */
+  exportPrometheusMetrics(options: ExportOptions = {}): string {
+    const format = options.format ?? 'prometheus';
+    if (format !== 'prometheus' && format !== 'openmetrics') {
+      throw new ConfigError(`exportPrometheusMetrics: format must be "prometheus" or "openmetrics", got ${JSON.stringify(format)}`);
+    }
+    return renderMetrics(this.registry.all(), format);
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /** Rollups accepted and not yet written to storage. */
+  get bufferedRollups(): number {
+    return this.recorder.buffered;
+  }
+
+  /** Closes the current slot now and writes every pending rollup. Never rejects; failures go to `error`. */
+  async flush(): Promise<void> {
+    this.closeSlot(this.clock.now());
+    await this.recorder.flush();
+  }
+
+  /**
+   * Stops the timers, closes the current slot and writes everything accepted before the call,
+   * retrying failed writes for up to `flush.closeTimeout`; closes storage the monitor created.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const stop of this.stopTimers) stop();
+      this.closeSlot(this.clock.now());
+      await this.recorder.close(this.options.flush.closeTimeout);
+      if (this.ownsStorage) await this.storage.close();
+    })();
+    return this.closing;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  /** `scheduled`: from a timer, which skips a slot already closed at that instant. */
+  private closeSlot(at: number, scheduled = false): void {
+    if (at < this.ctx.slotStart || (scheduled && at === this.ctx.slotStart)) return;
+    const rollups = this.registry.closeSlot(at);
+    if (this.service !== '') for (const r of rollups) (r as { service?: string }).service = this.service;
+    this.ctx.slotStart = at;
+    this.recorder.add(rollups);
+    const ttl = this.options.limits.seriesTtl;
+    if (ttl > 0 && at - this.lastSweep >= Math.min(ttl, 60_000)) {
+      this.lastSweep = at;
+      this.registry.evictIdle(at - ttl);
+    }
+  }
+
+  /** A value older than the current slot becomes its own rollup; false if it was out of range. */
+  private recordLate(histogram: Histogram, name: string, value: number, labels: Record<string, string>, at: number): boolean {
+    if (value > histogram.maxValue) {
+      histogram.reject(value);
+      return false;
+    }
+    const slotLength = this.ctx.slotLength;
+    const start = Math.floor(at / slotLength) * slotLength;
+    this.recorder.add([
+      {
+        name,
+        kind: 'histogram',
+        labels: { ...labels },
+        start,
+        end: start + slotLength,
+        count: 1,
+        sum: value,
+        min: value,
+        max: value,
+        resolution: histogram.resolution,
+        service: this.service,
+      },
+    ]);
+    return true;
+  }
+
+  private invalid(metric: string, value: unknown, reason: string): void {
+    const shown = typeof value === 'number' || typeof value === 'string' ? String(value) : typeof value;
+    this.report(new ValidationError(`metric "${metric}": dropped ${shown}: ${reason}`, [{ path: metric, message: reason }], { cause: value instanceof Error ? value : undefined }));
+  }
+
+  private seriesFolded(metric: string, limit: number, first: boolean): void {
+    this.folded.inc({ metric });
+    if (first) this.report(new CardinalityError(metric, limit), false);
+  }
+
+  private report(error: unknown, count = true): void {
+    const e = isPulsewatchError(error) ? error : new ValidationError(String(error), [], { cause: error });
+    if (this.options.strict) throw e;
+    if (count) this.dropped.inc({ reason: 'invalid_value' });
+    this.emitter.emit('error', e);
+  }
+}
+
+/** Creates a monitor. Throws a {@link ConfigError} naming the option if `options` is invalid. */
+export function createMonitor(options: MonitorOptions = {}): Monitor {
+  const parsed = monitorOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`invalid monitor options: ${issue.path.join('.') || 'options'}: ${issue.message}`, { cause: parsed.error });
+  }
+  return new Monitor(parsed.data);
+}
+
+function scalarMetadata(metadata: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (metadata === undefined || metadata === null || typeof metadata !== 'object') return out;
+  for (const [k, v] of Object.entries(metadata)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+  return out;
+}

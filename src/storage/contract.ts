@@ -1,0 +1,71 @@
+/** The kind of metric a rollup summarises. */
+export type MetricKind = 'counter' | 'gauge' | 'histogram';
+
+/**
+ * One series over one time slot: what the recorder writes to storage.
+ * For counters `sum` is the amount added in the slot; for gauges `last` is the value at its end.
+ */
+export interface Rollup {
+  name: string;
+  kind: MetricKind;
+  labels: Readonly<Record<string, string>>;
+  /** Slot start, ms since the epoch (inclusive). */
+  start: number;
+  /** Slot end, ms since the epoch (exclusive). */
+  end: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  last?: number | undefined;
+  /**
+   * Histograms only: the slot's HDR histogram, compressed and base64-encoded (HdrHistogram's
+   * standard V2 format), of values divided by `resolution` and truncated to integers.
+   */
+  hdr?: string | undefined;
+  /** Histograms only: the value of one integer unit in `hdr`, in the metric's unit. */
+  resolution?: number | undefined;
+  /** Service that wrote the rollup (the monitor's `service` option). */
+  service?: string | undefined;
+}
+
+/** Which rollups to read: one metric name, label matchers (equality), and a time range. */
+export interface RollupQuery {
+  name: string;
+  /** Only series whose labels include all of these. */
+  labels?: Readonly<Record<string, string>> | undefined;
+  /** Rollups whose slot ends after this time (ms, exclusive). Default: no lower bound. */
+  from?: number | undefined;
+  /** Rollups whose slot starts before this time (ms, exclusive). Default: no upper bound. */
+  to?: number | undefined;
+}
+
+/** Options every adapter call accepts. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Where a monitor keeps what outlives a flush. Every method returns a promise; adapters throw
+ * (reject) on failure and the recorder retries. `MemoryStorage` is the reference implementation.
+ *
+ * Alert records, rules and dead letters are declared by the capabilities that use them and
+ * arrive with those capabilities; an adapter that omits them cannot back those features.
+ */
+export interface StorageAdapter {
+  /** A short name for logs and errors, e.g. `'memory'` or `'redis'`. */
+  readonly name: string;
+  /** Writes a batch of rollups. All or nothing is fine; partial success must still resolve only when all are stored. */
+  writeRollups(rollups: readonly Rollup[], options?: CallOptions): Promise<void>;
+  /** Reads rollups matching the query, ordered by `start`. */
+  queryRollups(query: RollupQuery, options?: CallOptions): Promise<Rollup[]>;
+  /**
+   * Takes `key` for `ttlMs` if nobody holds it; true when this caller got it. Instances of one
+   * service use it to agree on who sends a notification.
+   */
+  tryAcquire(key: string, ttlMs: number, options?: CallOptions): Promise<boolean>;
+  /** Deletes everything older than `timestamp` (ms); returns how many records were removed. */
+  purgeBefore(timestamp: number, options?: CallOptions): Promise<number>;
+  /** Releases connections. The monitor calls it from `close()` only for adapters it created. */
+  close(): Promise<void>;
+}

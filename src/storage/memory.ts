@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { positiveDurationSchema } from '../core/duration.js';
+import { ConfigError, StorageError } from '../core/errors.js';
+import { matchesLabels, seriesKey } from '../core/labels.js';
+import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contract.js';
+
+/** Options of {@link MemoryStorage}. */
+export const memoryStorageOptionsSchema = z.object({
+  /** Rollups older than this are dropped (seed 000 keeps the last 24 hours in memory). Must be > 0. */
+  retention: positiveDurationSchema.default(24 * 3_600_000),
+  /** At most this many rollups per series; the oldest go first (seed 000: 1000 points per metric). */
+  maxPointsPerSeries: z.number().int().positive().default(1000),
+  /** Source of time for retention; defaults to `Date.now`. */
+  now: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning the time in ms since the epoch').optional(),
+});
+
+/** Options accepted by {@link MemoryStorage}. */
+export type MemoryStorageOptions = z.input<typeof memoryStorageOptionsSchema>;
+
+/** Longest time between two sweeps of expired data. */
+const SWEEP_INTERVAL = 60_000;
+
+interface SeriesPoints {
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  points: Rollup[];
+}
+
+/**
+ * The embedded default store: rollups in memory per series, with retention by age and by
+ * count. Also the reference implementation of the {@link StorageAdapter} contract.
+ */
+export class MemoryStorage implements StorageAdapter {
+  readonly name = 'memory';
+  private readonly options: z.output<typeof memoryStorageOptionsSchema>;
+  private readonly byName = new Map<string, Map<string, SeriesPoints>>();
+  private readonly leases = new Map<string, number>();
+  private closed = false;
+  private lastSweep = -Infinity;
+
+  /** Creates an empty store. */
+  constructor(options: MemoryStorageOptions = {}) {
+    const parsed = memoryStorageOptionsSchema.safeParse(options);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ConfigError(`invalid MemoryStorage options: ${issue.path.join('.') || 'options'}: ${issue.message}`, { cause: parsed.error });
+    }
+    this.options = Object.freeze(parsed.data);
+  }
+
+  /** Stores a batch; each series keeps its points ordered by start and trimmed to the limits. */
+  async writeRollups(rollups: readonly Rollup[], _options?: CallOptions): Promise<void> {
+    this.assertOpen();
+    const now = this.now();
+    const cutoff = now - this.options.retention;
+    this.sweep(now, cutoff);
+    for (const rollup of rollups) {
+      if (rollup.end <= cutoff) continue;
+      let series = this.byName.get(rollup.name);
+      if (series === undefined) this.byName.set(rollup.name, (series = new Map()));
+      const key = seriesKey(rollup.labels);
+      let entry = series.get(key);
+      // The store keeps its own frozen copy of the labels: the series is keyed by them, so a caller
+      // changing the object it wrote (or one it read back) must not move points between series.
+      if (entry === undefined) series.set(key, (entry = { name: rollup.name, labels: Object.freeze({ ...rollup.labels }), points: [] }));
+      insertByStart(entry.points, { ...rollup, labels: entry.labels });
+      const excess = entry.points.length - this.options.maxPointsPerSeries;
+      if (excess > 0) entry.points.splice(0, excess);
+    }
+  }
+
+  /** Rollups of `query.name` whose labels include `query.labels` and whose slot overlaps (from, to). */
+  async queryRollups(query: RollupQuery, _options?: CallOptions): Promise<Rollup[]> {
+    this.assertOpen();
+    const series = this.byName.get(query.name);
+    if (series === undefined) return [];
+    const cutoff = this.now() - this.options.retention;
+    const from = Math.max(query.from ?? -Infinity, cutoff);
+    const to = query.to ?? Infinity;
+    const out: Rollup[] = [];
+    for (const entry of series.values()) {
+      if (!matchesLabels(entry.labels, query.labels)) continue;
+      for (const point of entry.points) if (point.end > from && point.start < to) out.push({ ...point, labels: { ...point.labels } });
+    }
+    return out.sort((a, b) => a.start - b.start);
+  }
+
+  /** Takes `key` for `ttlMs` unless another caller holds an unexpired lease on it. */
+  async tryAcquire(key: string, ttlMs: number, _options?: CallOptions): Promise<boolean> {
+    this.assertOpen();
+    const now = this.now();
+    this.sweep(now, now - this.options.retention);
+    const until = this.leases.get(key);
+    if (until !== undefined && until > now) return false;
+    this.leases.set(key, now + ttlMs);
+    return true;
+  }
+
+  /** Removes rollups that ended at or before `timestamp` and expired leases. */
+  async purgeBefore(timestamp: number, _options?: CallOptions): Promise<number> {
+    this.assertOpen();
+    const removed = this.removeEndedBy(timestamp);
+    this.expireLeases(this.now());
+    return removed;
+  }
+
+  /** Marks the store closed; later calls reject. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  /**
+   * Frees what retention already hides (expired points, emptied series, expired leases), at most
+   * once a minute, so a long-running process with changing label sets does not grow forever.
+   */
+  private sweep(now: number, cutoff: number): void {
+    if (now - this.lastSweep < Math.min(this.options.retention, SWEEP_INTERVAL)) return;
+    this.lastSweep = now;
+    this.removeEndedBy(cutoff);
+    this.expireLeases(now);
+  }
+
+  private removeEndedBy(timestamp: number): number {
+    let removed = 0;
+    for (const [name, series] of this.byName) {
+      for (const [key, entry] of series) {
+        const keep = entry.points.filter((p) => p.end > timestamp);
+        removed += entry.points.length - keep.length;
+        if (keep.length === 0) series.delete(key);
+        else entry.points = keep;
+      }
+      if (series.size === 0) this.byName.delete(name);
+    }
+    return removed;
+  }
+
+  private expireLeases(now: number): void {
+    for (const [key, until] of this.leases) if (until <= now) this.leases.delete(key);
+  }
+
+  private now(): number {
+    return this.options.now ? this.options.now() : Date.now();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StorageError('MemoryStorage is closed');
+  }
+}
+
+function insertByStart(points: Rollup[], rollup: Rollup): void {
+  let i = points.length;
+  while (i > 0 && points[i - 1]!.start > rollup.start) i--;
+  points.splice(i, 0, rollup);
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { scheduleAligned, systemClock } from '../../src/core/clock.js';
+import { ManualClock } from '../../src/testing.js';
+
+describe('ManualClock', () => {
+  it('fires due timers in time order when advanced, and only those', () => {
+    const clock = new ManualClock(0);
+    const fired: string[] = [];
+    clock.setTimeout(() => fired.push('b'), 200);
+    clock.setTimeout(() => fired.push('a'), 100);
+    clock.setTimeout(() => fired.push('c'), 300);
+    clock.advance(250);
+    expect(fired).toEqual(['a', 'b']);
+    expect(clock.now()).toBe(250);
+    expect(clock.pendingTimers).toBe(1);
+  });
+
+  it('fires timers created by timers within the same advance', () => {
+    const clock = new ManualClock(0);
+    const at: number[] = [];
+    const tick = () => {
+      at.push(clock.now());
+      clock.setTimeout(tick, 10);
+    };
+    clock.setTimeout(tick, 10);
+    clock.advance(35);
+    expect(at).toEqual([10, 20, 30]);
+  });
+
+  it('does not fire cleared timers', () => {
+    const clock = new ManualClock(0);
+    let fired = false;
+    const handle = clock.setTimeout(() => (fired = true), 5);
+    clock.clearTimeout(handle);
+    clock.advance(10);
+    expect(fired).toBe(false);
+  });
+});
+
+describe('scheduleAligned', () => {
+  it('ticks at multiples of the period from the epoch until stopped', () => {
+    const clock = new ManualClock(1_000_050);
+    const ticks: number[] = [];
+    const stop = scheduleAligned(clock, 100, (at) => ticks.push(at));
+    clock.advance(260);
+    expect(ticks).toEqual([1_000_100, 1_000_200, 1_000_300]);
+    stop();
+    clock.advance(500);
+    expect(ticks).toHaveLength(3);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('systemClock', () => {
+  it('creates unref’d timers unless asked to keep the process alive', () => {
+    const loose = systemClock.setTimeout(() => {}, 60_000) as NodeJS.Timeout;
+    const held = systemClock.setTimeout(() => {}, 60_000, { keepAlive: true }) as NodeJS.Timeout;
+    expect(loose.hasRef()).toBe(false);
+    expect(held.hasRef()).toBe(true);
+    systemClock.clearTimeout(loose);
+    systemClock.clearTimeout(held);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import { createMonitor, type DroppedEvent, type MonitorOptions, type PulsewatchError } from '../../src/index.js';
+
+const monitor = createMonitor();
+
+describe('metric label types', () => {
+  it('infers label names from labelNames', () => {
+    const c = monitor.counter({ name: 'a_total', labelNames: ['method', 'status'] });
+    c.inc({ method: 'GET', status: 200 });
+    // @ts-expect-error unknown label name
+    c.inc({ methd: 'GET' });
+    const h = monitor.histogram({ name: 'b_seconds', labelNames: ['route'], unit: 'seconds' });
+    h.observe(0.1, { route: '/x' });
+    // @ts-expect-error unknown label name on a bound handle
+    h.labels({ rout: '/x' });
+    expectTypeOf(h.startTimer()).returns.toEqualTypeOf<number>();
+  });
+});
+
+describe('event payloads', () => {
+  it('types each listener by event name and returns an unsubscribe function', () => {
+    const off = monitor.on('error', (e) => expectTypeOf(e).toEqualTypeOf<PulsewatchError>());
+    expectTypeOf(off).toEqualTypeOf<() => void>();
+    monitor.on('dropped', (e) => expectTypeOf(e).toEqualTypeOf<DroppedEvent>());
+    // @ts-expect-error not an event
+    monitor.on('nope', () => {});
+  });
+});
+
+describe('options', () => {
+  it('accepts durations as strings or ms and leaves every field optional', () => {
+    expectTypeOf<MonitorOptions>().toMatchTypeOf<{ flush?: { interval?: number | string } }>();
+    createMonitor({ flush: { interval: '10s' }, histogram: { slotLength: 60_000 } });
+  });
+});
