@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 
 const REPORT = '.vitest-report.json';
 const steps = [
-  ['test prerequisites (promtool)', 'bash', ['scripts/ensure-promtool.sh']],
+  ['test prerequisites (promtool, alertmanager, redis, postgres)', 'bash', ['scripts/ensure-test-deps.sh']],
   ['typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']],
   ['vitest', 'npx', ['vitest', 'run']],
   ['build', 'npx', ['tsup']],

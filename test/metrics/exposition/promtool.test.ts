@@ -1,6 +1,6 @@
 /**
  * Checks our exposition with Prometheus' own tooling, `promtool` (2.42 from the Debian package
- * `prometheus`, installed by scripts/ensure-promtool.sh), rather than with our own reading of the
+ * `prometheus`, installed by scripts/ensure-test-deps.sh), rather than with our own reading of the
  * spec:
  *
  * - Prometheus text 0.0.4: `promtool check metrics` parses stdin with the client_golang text
@@ -44,9 +44,9 @@ function promtool(args: string[], input?: string): Run {
 
 beforeAll(() => {
   // Never skip: without promtool this suite fails, loudly, with the installer's message.
-  const ensure = spawnSync('bash', [join(ROOT, 'scripts/ensure-promtool.sh')], { encoding: 'utf8', timeout: 300_000 });
+  const ensure = spawnSync('bash', [join(ROOT, 'scripts/ensure-test-deps.sh')], { encoding: 'utf8', timeout: 300_000 });
   if (ensure.status !== 0) {
-    throw new Error(`promtool is required for these tests and scripts/ensure-promtool.sh failed (exit ${ensure.status}):\n${ensure.stderr}${ensure.stdout}`);
+    throw new Error(`promtool is required for these tests and scripts/ensure-test-deps.sh failed (exit ${ensure.status}):\n${ensure.stderr}${ensure.stdout}`);
   }
   const version = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
   if (version.status !== 0) throw new Error(`promtool --version failed: ${version.stderr}`);
