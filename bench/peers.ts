@@ -5,7 +5,7 @@
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { Meter } from '@opentelemetry/api';
 import { Registry } from 'prom-client';
-import { SECONDS_BUCKETS, createMonitor, type Monitor, type MonitorOptions, type StorageAdapter } from '../src/index.js';
+import { MemoryStorage, SECONDS_BUCKETS, createMonitor, type Monitor, type MonitorOptions, type StorageAdapter } from '../src/index.js';
 
 export const PULSEWATCH = 'pulsewatch';
 export const PROM = 'prom-client';
@@ -47,11 +47,8 @@ export function pulsewatchMonitor(options: MonitorOptions = {}): Monitor {
  * Storage that keeps nothing: memory cases then measure series state only, not the rollups a
  * store would retain (that is the store's retention policy, not the cost of a series).
  */
-export const discardStorage: StorageAdapter = {
+export const discardStorage: StorageAdapter = Object.assign(new MemoryStorage(), {
   name: 'discard',
   writeRollups: () => Promise.resolve(),
   queryRollups: () => Promise.resolve([]),
-  tryAcquire: () => Promise.resolve(true),
-  purgeBefore: () => Promise.resolve(0),
-  close: () => Promise.resolve(),
-};
+});

@@ -22,9 +22,18 @@ export {
   isPulsewatchError,
   isValidationError,
   isConfigError,
+  NotFoundError,
+  NotificationError,
+  TimeoutError,
+  BreakerOpenError,
+  isNotFoundError,
+  isNotificationError,
+  isTimeoutError,
+  isBreakerOpenError,
 } from './core/errors.js';
 export type { PulsewatchErrorCode, ValidationIssue } from './core/errors.js';
-export type { MonitorEvents, MonitorEventName, MetricRecordedEvent, FlushedEvent, DroppedEvent, DropReason } from './core/events.js';
+export type { MetricRecordedEvent, FlushedEvent, DroppedEvent, DropReason } from './core/events.js';
+export type { MonitorEvents, MonitorEventName } from './monitor-events.js';
 export type { Labels, LabelInput } from './core/labels.js';
 
 export { Counter } from './metrics/counter.js';

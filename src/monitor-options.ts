@@ -1,12 +1,38 @@
 import { z } from 'zod';
 import type { Clock } from './core/clock.js';
 import { durationSchema, positiveDurationSchema } from './core/duration.js';
+import { alertEngineOptionsSchema } from './alerts/options.js';
+import type { Notifier } from './notifiers/contract.js';
+import { dispatcherOptionsSchema } from './notifiers/options.js';
 import type { StorageAdapter } from './storage/contract.js';
+
+const STORAGE_METHODS = [
+  'writeRollups',
+  'queryRollups',
+  'tryAcquire',
+  'saveAlert',
+  'queryAlerts',
+  'saveRule',
+  'deleteRule',
+  'listRules',
+  'saveDeadLetter',
+  'listDeadLetters',
+  'deleteDeadLetter',
+  'purgeBefore',
+  'close',
+] as const;
 
 const isStorage = (v: unknown): boolean =>
   typeof v === 'object' &&
   v !== null &&
-  ['writeRollups', 'queryRollups', 'tryAcquire', 'purgeBefore', 'close'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
+  STORAGE_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
+
+const isNotifier = (v: unknown): boolean =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Record<string, unknown>).name === 'string' &&
+  (v as Record<string, unknown>).name !== '' &&
+  typeof (v as Record<string, unknown>).send === 'function';
 
 const isClock = (v: unknown): boolean =>
   typeof v === 'object' &&
@@ -19,7 +45,7 @@ export const monitorOptionsSchema = z.object({
   service: z.string().min(1).default('app'),
   /** Where rollups go; default: a new `MemoryStorage` owned (and closed) by the monitor. */
   storage: z
-    .custom<StorageAdapter>(isStorage, 'storage must implement writeRollups, queryRollups, tryAcquire, purgeBefore and close')
+    .custom<StorageAdapter>(isStorage, `storage must implement ${STORAGE_METHODS.join(', ')}`)
     .optional(),
   /** Source of time for every timer and timestamp; default: the system clock. */
   clock: z.custom<Clock>(isClock, 'clock must implement now, monotonic, setTimeout and clearTimeout').optional(),
@@ -64,6 +90,15 @@ export const monitorOptionsSchema = z.object({
       seriesTtl: durationSchema.default(3_600_000),
     })
     .prefault({}),
+  /** Channels alerts are sent to; rules name them in `channels` (none named: all of them). */
+  notifiers: z
+    .array(z.custom<Notifier>(isNotifier, 'each notifier needs a non-empty name and a send(notification, { signal }) method'))
+    .default([])
+    .refine((list) => new Set(list.map((n) => n.name)).size === list.length, 'notifier names must be unique'),
+  /** Delivery: per-channel timeout, retries with backoff, breaker, queue bound. */
+  notifications: dispatcherOptionsSchema.prefault({}),
+  /** The rule engine: evaluation interval, default cooldowns per severity, resend timing. */
+  alerts: alertEngineOptionsSchema.prefault({}),
   snapshot: z
     .object({
       /** Histogram whose observations `snapshot().system` reports as response times. */

@@ -1,7 +1,12 @@
 import { EventEmitter } from 'eventemitter3';
 import { scheduleAligned, systemClock, type Clock } from './core/clock.js';
 import { CardinalityError, ConfigError, ValidationError, isPulsewatchError } from './core/errors.js';
-import type { MonitorEvents } from './core/events.js';
+import type { MonitorEvents } from './monitor-events.js';
+import { AlertEngine } from './alerts/engine.js';
+import type { CapabilityContext } from './capability.js';
+import { HealthRegistry } from './health/registry.js';
+import { NotificationDispatcher } from './notifiers/dispatcher.js';
+import { BreakerRegistry } from './resilience/breaker-registry.js';
 import { aggregate, type AggregateQuery, type AggregatedMetrics } from './metrics/aggregate.js';
 import type { MetricContext } from './metrics/context.js';
 import type { Counter } from './metrics/counter.js';
@@ -48,11 +53,20 @@ export class Monitor {
   readonly clock: Clock;
   /** The resolved options (defaults applied), frozen. */
   readonly options: Readonly<ResolvedMonitorOptions>;
+  /** The alert rule engine: rules, active alerts, acknowledge, resolve, history. */
+  readonly alerts: AlertEngine;
+  /** The health-check registry: register checks, then `check()`. */
+  readonly health: HealthRegistry;
+  /** Creates a named circuit breaker around `fn`, with metrics, events and a health view. */
+  readonly circuitBreaker: BreakerRegistry['create'];
+  /** Delivers notifications to the configured channels. */
+  readonly notifications: NotificationDispatcher;
 
   private readonly emitter = new EventEmitter<MonitorEvents>();
   private readonly registry: MetricRegistry;
   private readonly ctx: MetricContext;
   private readonly recorder: Recorder;
+  private readonly breakerRegistry: BreakerRegistry;
   private readonly ownsStorage: boolean;
   private readonly startedAt: number;
   private readonly stopTimers: (() => void)[] = [];
@@ -110,6 +124,20 @@ export class Monitor {
       help: 'Rollups accepted and not yet written to storage',
       collect: () => this.recorder.buffered,
     });
+    const capability: CapabilityContext = {
+      clock,
+      service: this.service,
+      storage: this.storage,
+      metrics: this.registry,
+      emit: (event, ...args) => this.emitSafely(event, args),
+      report: (error) => this.emitSafely('error', [error]),
+      aggregate: (query) => this.getAggregatedMetrics(query),
+    };
+    this.notifications = new NotificationDispatcher(capability, options.notifiers, options.notifications);
+    this.alerts = new AlertEngine(capability, this.notifications, options.alerts);
+    this.health = new HealthRegistry(capability);
+    this.breakerRegistry = new BreakerRegistry(capability);
+    this.circuitBreaker = this.breakerRegistry.create.bind(this.breakerRegistry);
     this.stopTimers.push(scheduleAligned(clock, slotLength, (at) => this.closeSlot(at, true)));
     this.stopTimers.push(
       scheduleAligned(clock, options.flush.interval, (at) => {
@@ -257,6 +285,11 @@ export class Monitor {
     return renderMetrics(this.registry.all(), format);
   }
 
+  /** Every circuit breaker of this monitor, with its state and stats. */
+  breakers(): ReturnType<BreakerRegistry['list']> {
+    return this.breakerRegistry.list();
+  }
+
   // ---- lifecycle ----------------------------------------------------------------------------
 
   /** Rollups accepted and not yet written to storage. */
@@ -277,8 +310,11 @@ export class Monitor {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const stop of this.stopTimers) stop();
+      this.alerts.stop();
+      this.breakerRegistry.close();
       this.closeSlot(this.clock.now());
-      await this.recorder.close(this.options.flush.closeTimeout);
+      // Notifications and rollups drain side by side under the same deadline.
+      await Promise.all([this.recorder.close(this.options.flush.closeTimeout), this.notifications.close(this.options.flush.closeTimeout)]);
       if (this.ownsStorage) await this.storage.close();
     })();
     return this.closing;
@@ -324,6 +360,15 @@ export class Monitor {
       },
     ]);
     return true;
+  }
+
+  /** A listener that throws must not break the code that emitted (an evaluation, a delivery). */
+  private emitSafely<E extends keyof MonitorEvents>(event: E, args: Parameters<MonitorEvents[E]>): void {
+    try {
+      (this.emitter.emit as (e: E, ...a: Parameters<MonitorEvents[E]>) => boolean)(event, ...args);
+    } catch (error) {
+      if (event !== 'error') this.report(new ValidationError(`a "${event}" listener threw: ${(error as Error)?.message ?? String(error)}`, [], { cause: error }), false);
+    }
   }
 
   private invalid(metric: string, value: unknown, reason: string): void {

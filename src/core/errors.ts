@@ -10,7 +10,11 @@ export type PulsewatchErrorCode =
   | 'ERR_PULSEWATCH_VALIDATION'
   | 'ERR_PULSEWATCH_CARDINALITY'
   | 'ERR_PULSEWATCH_STORAGE'
-  | 'ERR_PULSEWATCH_CLOSED';
+  | 'ERR_PULSEWATCH_CLOSED'
+  | 'ERR_PULSEWATCH_NOT_FOUND'
+  | 'ERR_PULSEWATCH_NOTIFICATION'
+  | 'ERR_PULSEWATCH_TIMEOUT'
+  | 'ERR_PULSEWATCH_BREAKER_OPEN';
 
 /** Base class of every error pulsewatch throws or emits. */
 export class PulsewatchError extends Error {
@@ -82,6 +86,64 @@ export class ClosedError extends PulsewatchError {
   }
 }
 
+/** A rule, alert or other record named by id does not exist. */
+export class NotFoundError extends PulsewatchError {
+  /** What kind of thing was looked up, e.g. `'rule'` or `'alert'`. */
+  readonly kind: string;
+  readonly id: string;
+
+  constructor(kind: string, id: string) {
+    super('ERR_PULSEWATCH_NOT_FOUND', `${kind} "${id}" not found`);
+    this.name = 'NotFoundError';
+    this.kind = kind;
+    this.id = id;
+  }
+}
+
+/**
+ * A notification channel failed to deliver. The message names the channel and the failure
+ * (HTTP status, timeout, refused connection) and never carries URLs or credentials.
+ */
+export class NotificationError extends PulsewatchError {
+  readonly channel: string;
+  /** HTTP status of the receiver's answer, when there was one. */
+  readonly status: number | undefined;
+  /** False when retrying cannot help (a 4xx other than 408/429, a bad payload). */
+  readonly retryable: boolean;
+
+  constructor(channel: string, message: string, options: { status?: number | undefined; retryable?: boolean; cause?: unknown } = {}) {
+    super('ERR_PULSEWATCH_NOTIFICATION', `channel "${channel}": ${message}`, { cause: options.cause });
+    this.name = 'NotificationError';
+    this.channel = channel;
+    this.status = options.status;
+    this.retryable = options.retryable ?? true;
+  }
+}
+
+/** An operation (a health check, a breaker call, a notification) did not finish within its time budget. */
+export class TimeoutError extends PulsewatchError {
+  /** The budget in ms. */
+  readonly timeout: number;
+
+  constructor(message: string, timeout: number, options?: { cause?: unknown }) {
+    super('ERR_PULSEWATCH_TIMEOUT', message, options);
+    this.name = 'TimeoutError';
+    this.timeout = timeout;
+  }
+}
+
+/** A call was refused because its circuit breaker is open (opossum's `EOPENBREAKER`). */
+export class BreakerOpenError extends PulsewatchError {
+  /** The breaker's name. */
+  readonly breaker: string;
+
+  constructor(breaker: string, options?: { cause?: unknown }) {
+    super('ERR_PULSEWATCH_BREAKER_OPEN', `circuit breaker "${breaker}" is open`, options);
+    this.name = 'BreakerOpenError';
+    this.breaker = breaker;
+  }
+}
+
 /** True for any error created by pulsewatch, from this copy of the package or another. */
 export function isPulsewatchError(error: unknown): error is PulsewatchError {
   return typeof error === 'object' && error !== null && (error as { isPulsewatchError?: unknown }).isPulsewatchError === true;
@@ -95,4 +157,24 @@ export function isValidationError(error: unknown): error is ValidationError {
 /** True for a {@link ConfigError}, from this copy of the package or another. */
 export function isConfigError(error: unknown): error is ConfigError {
   return isPulsewatchError(error) && error.code === 'ERR_PULSEWATCH_CONFIG';
+}
+
+/** True for a {@link NotFoundError}, from this copy of the package or another. */
+export function isNotFoundError(error: unknown): error is NotFoundError {
+  return isPulsewatchError(error) && error.code === 'ERR_PULSEWATCH_NOT_FOUND';
+}
+
+/** True for a {@link NotificationError}, from this copy of the package or another. */
+export function isNotificationError(error: unknown): error is NotificationError {
+  return isPulsewatchError(error) && error.code === 'ERR_PULSEWATCH_NOTIFICATION';
+}
+
+/** True for a {@link TimeoutError}, from this copy of the package or another. */
+export function isTimeoutError(error: unknown): error is TimeoutError {
+  return isPulsewatchError(error) && error.code === 'ERR_PULSEWATCH_TIMEOUT';
+}
+
+/** True for a {@link BreakerOpenError}, from this copy of the package or another. */
+export function isBreakerOpenError(error: unknown): error is BreakerOpenError {
+  return isPulsewatchError(error) && error.code === 'ERR_PULSEWATCH_BREAKER_OPEN';
 }

@@ -1,5 +1,3 @@
-import type { PulsewatchError } from './errors.js';
-
 /** Payload of `metricRecorded`, emitted for values recorded through {@link Monitor.recordMetric}. */
 export interface MetricRecordedEvent {
   name: string;
@@ -25,17 +23,3 @@ export interface DroppedEvent {
   count: number;
   metric?: string | undefined;
 }
-
-/**
- * Every event a monitor emits, with its payload. Later capabilities (alerts, health, breakers)
- * add their events to this map.
- */
-export interface MonitorEvents {
-  metricRecorded: (event: MetricRecordedEvent) => void;
-  flushed: (event: FlushedEvent) => void;
-  dropped: (event: DroppedEvent) => void;
-  error: (error: PulsewatchError) => void;
-}
-
-/** Name of an event in {@link MonitorEvents}. */
-export type MonitorEventName = keyof MonitorEvents;

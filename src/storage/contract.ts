@@ -1,3 +1,5 @@
+import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, StoredRule } from './records.js';
+
 /** The kind of metric a rollup summarises. */
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
@@ -46,11 +48,10 @@ export interface CallOptions {
 }
 
 /**
- * Where a monitor keeps what outlives a flush. Every method returns a promise; adapters throw
- * (reject) on failure and the recorder retries. `MemoryStorage` is the reference implementation.
- *
- * Alert records, rules and dead letters are declared by the capabilities that use them and
- * arrive with those capabilities; an adapter that omits them cannot back those features.
+ * Where a monitor keeps what outlives a flush: rollups, alert records, rules and notification
+ * dead letters, plus leases for cross-instance deduplication. Every method returns a promise;
+ * adapters reject on failure and the callers retry. `MemoryStorage` is the reference
+ * implementation.
  */
 export interface StorageAdapter {
   /** A short name for logs and errors, e.g. `'memory'` or `'redis'`. */
@@ -64,7 +65,26 @@ export interface StorageAdapter {
    * service use it to agree on who sends a notification.
    */
   tryAcquire(key: string, ttlMs: number, options?: CallOptions): Promise<boolean>;
-  /** Deletes everything older than `timestamp` (ms); returns how many records were removed. */
+  /** Creates or replaces the alert record with `alert.id`. */
+  saveAlert(alert: AlertRecord, options?: CallOptions): Promise<void>;
+  /** Alert records matching the query, most recently updated first. */
+  queryAlerts(query: AlertQuery, options?: CallOptions): Promise<AlertRecord[]>;
+  /** Creates or replaces the rule with `rule.id`. */
+  saveRule(rule: StoredRule, options?: CallOptions): Promise<void>;
+  /** Deletes a rule; true if it existed. */
+  deleteRule(id: string, options?: CallOptions): Promise<boolean>;
+  /** Every stored rule, oldest first. */
+  listRules(options?: CallOptions): Promise<StoredRule[]>;
+  /** Creates or replaces the dead letter with `letter.id`. */
+  saveDeadLetter(letter: DeadLetter, options?: CallOptions): Promise<void>;
+  /** Dead letters matching the query, oldest first. */
+  listDeadLetters(query?: DeadLetterQuery, options?: CallOptions): Promise<DeadLetter[]>;
+  /** Deletes a dead letter; true if it existed. */
+  deleteDeadLetter(id: string, options?: CallOptions): Promise<boolean>;
+  /**
+   * Deletes rollups, resolved alerts and dead letters older than `timestamp` (ms), and expired
+   * leases; returns how many records were removed. Rules and firing alerts are kept.
+   */
   purgeBefore(timestamp: number, options?: CallOptions): Promise<number>;
   /** Releases connections. The monitor calls it from `close()` only for adapters it created. */
   close(): Promise<void>;

@@ -3,6 +3,7 @@ import { positiveDurationSchema } from '../core/duration.js';
 import { ConfigError, StorageError } from '../core/errors.js';
 import { matchesLabels, seriesKey } from '../core/labels.js';
 import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contract.js';
+import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, StoredRule } from './records.js';
 
 /** Options of {@link MemoryStorage}. */
 export const memoryStorageOptionsSchema = z.object({
@@ -35,6 +36,9 @@ export class MemoryStorage implements StorageAdapter {
   private readonly options: z.output<typeof memoryStorageOptionsSchema>;
   private readonly byName = new Map<string, Map<string, SeriesPoints>>();
   private readonly leases = new Map<string, number>();
+  private readonly alerts = new Map<string, AlertRecord>();
+  private readonly rules = new Map<string, StoredRule>();
+  private readonly deadLetters = new Map<string, DeadLetter>();
   private closed = false;
   private lastSweep = -Infinity;
 
@@ -96,10 +100,82 @@ export class MemoryStorage implements StorageAdapter {
     return true;
   }
 
-  /** Removes rollups that ended at or before `timestamp` and expired leases. */
+  /** Stores a copy of the alert, replacing the one with the same id. */
+  async saveAlert(alert: AlertRecord, _options?: CallOptions): Promise<void> {
+    this.assertOpen();
+    this.alerts.set(alert.id, structuredClone(alert));
+  }
+
+  /** Copies of the matching alerts, most recently updated first. */
+  async queryAlerts(query: AlertQuery, _options?: CallOptions): Promise<AlertRecord[]> {
+    this.assertOpen();
+    const out: AlertRecord[] = [];
+    for (const a of this.alerts.values()) {
+      if (query.status !== undefined && a.status !== query.status) continue;
+      if (query.ruleId !== undefined && a.ruleId !== query.ruleId) continue;
+      if (query.fingerprint !== undefined && a.fingerprint !== query.fingerprint) continue;
+      if (query.from !== undefined && a.updatedAt < query.from) continue;
+      if (query.to !== undefined && a.updatedAt >= query.to) continue;
+      out.push(a);
+    }
+    out.sort((x, y) => y.updatedAt - x.updatedAt || (x.id < y.id ? 1 : -1));
+    return out.slice(0, query.limit ?? out.length).map((a) => structuredClone(a));
+  }
+
+  /** Stores a copy of the rule, replacing the one with the same id. */
+  async saveRule(rule: StoredRule, _options?: CallOptions): Promise<void> {
+    this.assertOpen();
+    this.rules.set(rule.id, structuredClone(rule));
+  }
+
+  /** Deletes a rule; true if it existed. */
+  async deleteRule(id: string, _options?: CallOptions): Promise<boolean> {
+    this.assertOpen();
+    return this.rules.delete(id);
+  }
+
+  /** Copies of every rule, oldest first. */
+  async listRules(_options?: CallOptions): Promise<StoredRule[]> {
+    this.assertOpen();
+    return [...this.rules.values()].sort((a, b) => a.createdAt - b.createdAt).map((r) => structuredClone(r));
+  }
+
+  /** Stores a copy of the dead letter, replacing the one with the same id. */
+  async saveDeadLetter(letter: DeadLetter, _options?: CallOptions): Promise<void> {
+    this.assertOpen();
+    this.deadLetters.set(letter.id, structuredClone(letter));
+  }
+
+  /** Copies of the matching dead letters, oldest first. */
+  async listDeadLetters(query: DeadLetterQuery = {}, _options?: CallOptions): Promise<DeadLetter[]> {
+    this.assertOpen();
+    const out = [...this.deadLetters.values()].filter((d) => query.channel === undefined || d.channel === query.channel);
+    out.sort((a, b) => a.failedAt - b.failedAt);
+    return out.slice(0, query.limit ?? out.length).map((d) => structuredClone(d));
+  }
+
+  /** Deletes a dead letter; true if it existed. */
+  async deleteDeadLetter(id: string, _options?: CallOptions): Promise<boolean> {
+    this.assertOpen();
+    return this.deadLetters.delete(id);
+  }
+
+  /** Removes rollups that ended at or before `timestamp`, older resolved alerts and dead letters, and expired leases. */
   async purgeBefore(timestamp: number, _options?: CallOptions): Promise<number> {
     this.assertOpen();
-    const removed = this.removeEndedBy(timestamp);
+    let removed = this.removeEndedBy(timestamp);
+    for (const [id, a] of this.alerts) {
+      if (a.status === 'resolved' && (a.endsAt ?? a.updatedAt) < timestamp) {
+        this.alerts.delete(id);
+        removed++;
+      }
+    }
+    for (const [id, d] of this.deadLetters) {
+      if (d.failedAt < timestamp) {
+        this.deadLetters.delete(id);
+        removed++;
+      }
+    }
     this.expireLeases(this.now());
     return removed;
   }

@@ -1,5 +1,6 @@
 import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from '../../src/storage/contract.js';
 import { MemoryStorage, type MemoryStorageOptions } from '../../src/storage/memory.js';
+import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, StoredRule } from '../../src/storage/records.js';
 
 /** One call to {@link FlakyStorage.writeRollups}. */
 export interface WriteAttempt {
@@ -134,6 +135,38 @@ export class FlakyStorage implements StorageAdapter {
 
   tryAcquire(key: string, ttlMs: number, options?: CallOptions): Promise<boolean> {
     return this.inner.tryAcquire(key, ttlMs, options);
+  }
+
+  saveAlert(alert: AlertRecord, options?: CallOptions): Promise<void> {
+    return this.inner.saveAlert(alert, options);
+  }
+
+  queryAlerts(query: AlertQuery, options?: CallOptions): Promise<AlertRecord[]> {
+    return this.inner.queryAlerts(query, options);
+  }
+
+  saveRule(rule: StoredRule, options?: CallOptions): Promise<void> {
+    return this.inner.saveRule(rule, options);
+  }
+
+  deleteRule(id: string, options?: CallOptions): Promise<boolean> {
+    return this.inner.deleteRule(id, options);
+  }
+
+  listRules(options?: CallOptions): Promise<StoredRule[]> {
+    return this.inner.listRules(options);
+  }
+
+  saveDeadLetter(letter: DeadLetter, options?: CallOptions): Promise<void> {
+    return this.inner.saveDeadLetter(letter, options);
+  }
+
+  listDeadLetters(query?: DeadLetterQuery, options?: CallOptions): Promise<DeadLetter[]> {
+    return this.inner.listDeadLetters(query, options);
+  }
+
+  deleteDeadLetter(id: string, options?: CallOptions): Promise<boolean> {
+    return this.inner.deleteDeadLetter(id, options);
   }
 
   purgeBefore(timestamp: number, options?: CallOptions): Promise<number> {

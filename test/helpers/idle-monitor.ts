@@ -6,25 +6,20 @@
 import { createMonitor } from '../../src/monitor.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import type { Rollup, StorageAdapter } from '../../src/storage/contract.js';
+import { delegatingStorage } from './delegating-storage.js';
 
 const mode = process.argv[2] ?? 'idle';
 
 /** A store whose first `failures` writes fail. */
 function unreliable(failures: number): StorageAdapter & { written: number } {
   const inner = new MemoryStorage();
-  return {
-    name: 'unreliable',
-    written: 0,
-    async writeRollups(rollups: readonly Rollup[]) {
-      if (failures-- > 0) throw new Error('storage is down');
-      await inner.writeRollups(rollups);
-      this.written += rollups.length;
-    },
-    queryRollups: (q) => inner.queryRollups(q),
-    tryAcquire: (k, t) => inner.tryAcquire(k, t),
-    purgeBefore: (t) => inner.purgeBefore(t),
-    close: () => inner.close(),
+  const store = Object.assign(delegatingStorage(inner, { name: 'unreliable' }), { written: 0 });
+  store.writeRollups = async (rollups: readonly Rollup[]) => {
+    if (failures-- > 0) throw new Error('storage is down');
+    await inner.writeRollups(rollups);
+    store.written += rollups.length;
   };
+  return store;
 }
 
 function record(monitor: ReturnType<typeof createMonitor>): void {

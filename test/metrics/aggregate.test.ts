@@ -1,3 +1,4 @@
+import { delegatingStorage } from '../helpers/delegating-storage.js';
 import { describe, expect, it } from 'vitest';
 import {
   MemoryStorage,
@@ -7,7 +8,6 @@ import {
   type AggregatedMetrics,
   type Monitor,
   type MonitorOptions,
-  type StorageAdapter,
 } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
 import { T0, createHarness, recordEvents } from '../helpers/monitor-harness.js';
@@ -349,14 +349,11 @@ describe('getAggregatedMetrics beyond memory', () => {
   it('leaves out rollups outside the window even if the store returns them', async () => {
     const clock = new ManualClock(T0);
     const inner = new MemoryStorage({ now: () => clock.now() });
-    const storage: StorageAdapter = {
+    const storage = delegatingStorage(inner, {
       name: 'sloppy',
       writeRollups: (r) => inner.writeRollups(r),
       queryRollups: (q) => inner.queryRollups({ name: q.name, labels: q.labels }), // ignores from and to
-      tryAcquire: (k, t) => inner.tryAcquire(k, t),
-      purgeBefore: (t) => inner.purgeBefore(t),
-      close: () => inner.close(),
-    };
+    });
     const monitor = createMonitor({ clock, storage });
     const c = monitor.counter({ name: 'orders_total' });
     c.inc(100);
@@ -369,16 +366,13 @@ describe('getAggregatedMetrics beyond memory', () => {
     const clock = new ManualClock(T0);
     const inner = new MemoryStorage({ now: () => clock.now() });
     const cause = new Error('connection refused');
-    const storage: StorageAdapter = {
+    const storage = delegatingStorage(inner, {
       name: 'broken',
       writeRollups: (r) => inner.writeRollups(r),
       queryRollups: async () => {
         throw cause;
       },
-      tryAcquire: (k, t) => inner.tryAcquire(k, t),
-      purgeBefore: (t) => inner.purgeBefore(t),
-      close: () => inner.close(),
-    };
+    });
     const monitor = createMonitor({ clock, storage });
     monitor.histogram({ name: 'latency_milliseconds', unit: 'milliseconds' }).observe(1);
     const error = await monitor.getAggregatedMetrics({ name: 'latency_milliseconds', window: '1h' }).then(

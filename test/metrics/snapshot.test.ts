@@ -1,5 +1,6 @@
+import { delegatingStorage } from '../helpers/delegating-storage.js';
 import { describe, expect, it } from 'vitest';
-import { JOB_METRICS, MemoryStorage, createMonitor, type MonitorOptions, type StorageAdapter } from '../../src/index.js';
+import { JOB_METRICS, MemoryStorage, createMonitor, type MonitorOptions } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
 import { T0, recordEvents } from '../helpers/monitor-harness.js';
 
@@ -44,17 +45,14 @@ describe('snapshot shape', () => {
     const clock = new ManualClock(T0);
     const inner = new MemoryStorage({ now: () => clock.now() });
     let queries = 0;
-    const storage: StorageAdapter = {
+    const storage = delegatingStorage(inner, {
       name: 'counting',
       writeRollups: (r) => inner.writeRollups(r),
       queryRollups: async (q) => {
         queries++;
         return inner.queryRollups(q);
       },
-      tryAcquire: (k, t) => inner.tryAcquire(k, t),
-      purgeBefore: (t) => inner.purgeBefore(t),
-      close: () => inner.close(),
-    };
+    });
     const monitor = createMonitor({ clock, storage });
     monitor.recordJobExecution('export-data', true, 1_000);
     await clock.advanceAsync(30_000);

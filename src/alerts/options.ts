@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { positiveDurationSchema } from '../core/duration.js';
+
+/** Options of the rule engine (`createMonitor({ alerts })`), with every default in one place. */
+export const alertEngineOptionsSchema = z.object({
+  /** How often every rule is evaluated (Prometheus' evaluation_interval; seeds poll every 15-60 s). */
+  evaluationInterval: positiveDurationSchema.default(15_000),
+  /**
+   * State channels (Alertmanager) get firing alerts re-posted this often (Prometheus'
+   * `--rules.alert.resend-delay`, 1 m).
+   */
+  resendDelay: positiveDurationSchema.default(60_000),
+  /** Resolved alerts are re-posted to state channels for this long (Prometheus keeps them 15 m). */
+  resolvedRetention: positiveDurationSchema.default(15 * 60_000),
+  /** Default cooldown (repeat interval) per severity when a rule sets none (seed 000). */
+  cooldowns: z
+    .object({
+      critical: positiveDurationSchema.default(5 * 60_000),
+      error: positiveDurationSchema.default(15 * 60_000),
+      warning: positiveDurationSchema.default(30 * 60_000),
+      info: positiveDurationSchema.default(60 * 60_000),
+    })
+    .prefault({}),
+  /** Base URL for `generatorURL` links (e.g. your dashboard); the rule id is appended. */
+  externalURL: z.string().url().optional(),
+  /** Most resolved alerts kept in memory for `getAlertHistory` (storage keeps them too). */
+  historyLimit: z.number().int().positive().default(1_000),
+});
+
+/** Rule engine options as callers pass them. */
+export type AlertEngineOptions = z.input<typeof alertEngineOptionsSchema>;
+/** Rule engine options with defaults applied. */
+export type ResolvedAlertEngineOptions = z.output<typeof alertEngineOptionsSchema>;
