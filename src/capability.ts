@@ -1,6 +1,7 @@
 import type { Clock } from './core/clock.js';
 import type { PulsewatchError } from './core/errors.js';
 import type { AggregateQuery, AggregatedMetrics } from './metrics/aggregate.js';
+import type { MetricContext } from './metrics/context.js';
 import type { MetricRegistry } from './metrics/registry.js';
 import type { MonitorEvents } from './monitor-events.js';
 import type { StorageAdapter } from './storage/contract.js';
@@ -17,6 +18,8 @@ export interface CapabilityContext {
   readonly storage: StorageAdapter;
   /** The monitor's metrics: define counters, gauges and histograms here. */
   readonly metrics: MetricRegistry;
+  /** @internal Slot timing and the HDR codec of the monitor's metrics (the rule engine reads slots). */
+  readonly metricContext: MetricContext;
   /** Emits a monitor event to its listeners; a listener that throws is reported, never rethrown. */
   emit<E extends keyof MonitorEvents>(event: E, ...args: Parameters<MonitorEvents[E]>): void;
   /** Reports an error through the `error` event. Never throws. */

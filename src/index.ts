@@ -63,6 +63,28 @@ export {
 } from './metrics/exposition/format.js';
 export type { ExpositionFormat } from './metrics/exposition/format.js';
 
+export { AlertEngine } from './alerts/engine.js';
+export type { EvaluationResult } from './alerts/engine.js';
+export { alertRuleSchema, conditionSchema, aggregationSchema, BASIC_AGGREGATIONS } from './alerts/rule-schema.js';
+export type { AlertRule, AlertRuleInput, Aggregation, AggregationInput, BasicAggregation } from './alerts/rule-schema.js';
+export { CONDITION_NAMES } from './alerts/conditions.js';
+export type { ConditionName, Comparison } from './alerts/conditions.js';
+export { manualAlertSchema } from './alerts/manual-alert.js';
+export type { ManualAlertInput } from './alerts/manual-alert.js';
+export { alertEngineOptionsSchema } from './alerts/options.js';
+export type { AlertEngineOptions } from './alerts/options.js';
+export { fingerprint } from './alerts/fingerprint.js';
+export { rulePacks, defaultRules, serviceRules, slaRules } from './alerts/packs.js';
+export type { DefaultRulesOptions, ServiceRulesOptions, SlaRulesOptions } from './alerts/packs.js';
+
 export { MemoryStorage, memoryStorageOptionsSchema } from './storage/memory.js';
 export type { MemoryStorageOptions } from './storage/memory.js';
 export type { StorageAdapter, Rollup, RollupQuery, CallOptions, MetricKind } from './storage/contract.js';
+export type { AlertRecord, AlertStatus, AlertQuery, Severity, StoredRule, DeadLetter, DeadLetterQuery } from './storage/records.js';
+export type { Notification, NotificationReason, Notifier, NotifierSendOptions } from './notifiers/contract.js';
+export type { NotificationSentEvent, NotificationFailedEvent } from './notifiers/events.js';
+export { NotificationDispatcher } from './notifiers/dispatcher.js';
+export { dispatcherOptionsSchema } from './notifiers/options.js';
+export type { DispatcherOptions } from './notifiers/options.js';
+export type { HealthStatus, HealthChangedEvent } from './health/types.js';
+export type { BreakerState, BreakerStateChangedEvent } from './resilience/types.js';

@@ -129,6 +129,7 @@ export class Monitor {
       service: this.service,
       storage: this.storage,
       metrics: this.registry,
+      metricContext: this.ctx,
       emit: (event, ...args) => this.emitSafely(event, args),
       report: (error) => this.emitSafely('error', [error]),
       aggregate: (query) => this.getAggregatedMetrics(query),

@@ -1,19 +1,435 @@
 import type { CapabilityContext } from '../capability.js';
+import { scheduleAligned } from '../core/clock.js';
+import { ConfigError, NotFoundError, StorageError, ValidationError, isPulsewatchError } from '../core/errors.js';
+import type { NotificationReason } from '../notifiers/contract.js';
 import type { NotificationDispatcher } from '../notifiers/dispatcher.js';
+import type { AlertQuery, AlertRecord, StoredRule } from '../storage/records.js';
+import { alertLabels, describeValue, newRecord, notificationOf, type RuleIdentity } from './alert-records.js';
+import { step, type AlertState } from './alert-state.js';
+import { compare } from './conditions.js';
+import { evaluateConditions } from './evaluate-conditions.js';
+import { fingerprint } from './fingerprint.js';
+import { manualAlertSchema, type ManualAlertInput } from './manual-alert.js';
 import type { ResolvedAlertEngineOptions } from './options.js';
+import { RuleBook, type RuleEntry } from './rule-book.js';
+import type { AlertRule, AlertRuleInput } from './rule-schema.js';
+import { SampleStore } from './samples.js';
+import { WindowReader, createCodec } from './window-reader.js';
 
-/** SKELETON: the rule engine behind `monitor.alerts`. */
+/** What one {@link AlertEngine.evaluate} did. */
+export interface EvaluationResult {
+  /** When the evaluation ran (ms). */
+  at: number;
+  rules: number;
+  pending: number;
+  firing: number;
+  triggered: AlertRecord[];
+  resolved: AlertRecord[];
+  durationMs: number;
+}
+
+const MANUAL = 'manual';
+
+/**
+ * The rule engine behind `monitor.alerts`: rules (persisted through storage, shared by every
+ * instance on the same store), Prometheus' pending/firing/resolved state machine per rule and
+ * label set, cooldowns as Alertmanager's repeat interval, and notifications through the
+ * dispatcher. Evaluation runs every `evaluationInterval` and on {@link AlertEngine.evaluate}.
+ */
 export class AlertEngine {
+  private readonly book: RuleBook;
+  private readonly states = new Map<string, AlertState>();
+  private readonly byId = new Map<string, AlertState>();
+  private readonly samples = new SampleStore();
+  private readonly codec = createCodec();
+  private readonly stopTimer: () => void;
+  private running: Promise<EvaluationResult> | undefined;
+  private stopped = false;
+
+  /** Created by the monitor; use `monitor.alerts`. */
   constructor(
     private readonly ctx: CapabilityContext,
     private readonly dispatcher: NotificationDispatcher,
     private readonly options: ResolvedAlertEngineOptions,
   ) {
-    void this.ctx;
-    void this.dispatcher;
-    void this.options;
+    this.book = new RuleBook(ctx, (name) => dispatcher.notifiers.some((n) => n.name === name), options.syncInterval);
+    this.stopTimer = scheduleAligned(ctx.clock, options.evaluationInterval, () => {
+      void this.evaluate();
+    });
   }
 
-  /** Stops the evaluation timer. */
-  stop(): void {}
+  // ---- rules --------------------------------------------------------------------------------
+
+  /** Validates and stores a rule; rejects with a ValidationError naming the failing field. */
+  createRule(input: AlertRuleInput): Promise<AlertRule> {
+    return this.book.create(input);
+  }
+
+  /** Creates several rules (a rule pack); stops at the first invalid one. */
+  async createRules(inputs: readonly AlertRuleInput[]): Promise<AlertRule[]> {
+    const out: AlertRule[] = [];
+    for (const input of inputs) out.push(await this.book.create(input));
+    return out;
+  }
+
+  /** Changes fields of a rule; rejects with NotFoundError for an unknown id. */
+  updateRule(id: string, patch: Partial<AlertRuleInput>): Promise<AlertRule> {
+    return this.book.update(id, patch);
+  }
+
+  /** Deletes a rule; its firing alerts resolve (and say so). Rejects with NotFoundError for an unknown id. */
+  async deleteRule(id: string): Promise<void> {
+    await this.book.delete(id);
+    await this.dropRule(id);
+  }
+
+  /** Every rule, oldest first. */
+  getRules(): AlertRule[] {
+    return this.book.list().map((e) => structuredClone(e.rule));
+  }
+
+  /** One rule, or undefined. */
+  getRule(id: string): AlertRule | undefined {
+    const e = this.book.get(id);
+    return e === undefined ? undefined : structuredClone(e.rule);
+  }
+
+  // ---- alerts -------------------------------------------------------------------------------
+
+  /** Firing alerts (manual ones included), most severe first, then oldest first. */
+  getActiveAlerts(): AlertRecord[] {
+    const rank = { critical: 0, error: 1, warning: 2, info: 3 };
+    return [...this.states.values()]
+      .filter((s) => s.phase === 'firing' && s.record !== undefined)
+      .map((s) => structuredClone(s.record!))
+      .sort((a, b) => rank[a.severity] - rank[b.severity] || a.startsAt - b.startsAt);
+  }
+
+  /** Label sets whose condition holds but whose `duration` has not passed yet. */
+  getPendingAlerts(): { ruleId: string; labels: Record<string, string>; activeAt: number; value: number | null }[] {
+    return [...this.states.values()].filter((s) => s.phase === 'pending').map((s) => ({ ruleId: s.ruleId, labels: { ...s.labels }, activeAt: s.activeAt, value: s.value }));
+  }
+
+  /** Stored alert records (firing and resolved), most recent first. */
+  async getAlertHistory(query: AlertQuery = {}): Promise<AlertRecord[]> {
+    try {
+      return await this.ctx.storage.queryAlerts({ limit: 100, ...query });
+    } catch (cause) {
+      throw new StorageError(`reading alert history from "${this.ctx.storage.name}" storage failed`, { cause });
+    }
+  }
+
+  /** Marks a firing alert acknowledged: no repeat notifications until it resolves. */
+  async acknowledge(id: string, by: string): Promise<AlertRecord> {
+    const st = this.firingById(id);
+    const record = st.record!;
+    if (record.acknowledgedAt === undefined) {
+      record.acknowledgedBy = String(by);
+      record.acknowledgedAt = this.ctx.clock.now();
+      record.updatedAt = record.acknowledgedAt;
+      await this.save(record);
+      this.ctx.emit('alertAcknowledged', structuredClone(record));
+    }
+    return structuredClone(record);
+  }
+
+  /** Resolves a firing alert by hand (seed 003's resolve). A rule whose condition still holds fires again after its `duration`. */
+  async resolve(id: string): Promise<AlertRecord> {
+    const st = this.firingById(id);
+    st.phase = 'inactive';
+    st.resolvedAt = this.ctx.clock.now();
+    await this.resolved(st, st.resolvedAt);
+    return structuredClone(st.record!);
+  }
+
+  /**
+   * Raises an alert by hand (seed 000's `triggerAlert`). An identical alert (same name and
+   * labels) already firing is updated instead of duplicated; notifications respect the cooldown.
+   */
+  async triggerAlert(input: ManualAlertInput): Promise<AlertRecord> {
+    const parsed = manualAlertSchema.safeParse(input);
+    if (!parsed.success) throw validationError('invalid manual alert', parsed.error.issues);
+    const a = parsed.data;
+    const ts = this.ctx.clock.now();
+    const rule: RuleIdentity = { id: MANUAL, name: a.name, description: a.description, severity: a.severity, type: a.type, channels: a.channels, recipients: a.recipients, alertLabels: a.labels, annotations: a.annotations };
+    const labels = alertLabels(rule, {}, this.ctx.service);
+    const fp = fingerprint(labels);
+    const key = stateKey(MANUAL, fp);
+    const existing = this.states.get(key);
+    if (existing?.phase === 'firing' && existing.record !== undefined) {
+      Object.assign(existing.record, { message: a.message, value: a.value ?? null, updatedAt: ts });
+      existing.value = a.value ?? null;
+      await this.save(existing.record);
+      return structuredClone(existing.record);
+    }
+    const st: AlertState = { ruleId: MANUAL, groupKey: fp, labels, fingerprint: fp, phase: 'firing', activeAt: ts, firedAt: ts, value: a.value ?? null, humanNotified: false, sequence: 0 };
+    st.record = newRecord(crypto.randomUUID(), rule, st, a.message, a.threshold ?? null, this.ctx.service, ts);
+    this.states.set(key, st);
+    this.byId.set(st.record.id, st);
+    await this.fired(st, ts, a.cooldown ?? this.options.cooldowns[a.severity], 'manual');
+    return structuredClone(st.record);
+  }
+
+  // ---- evaluation ---------------------------------------------------------------------------
+
+  /** Evaluates every enabled rule once. Never rejects: failures go to the `error` event. Runs never overlap. */
+  evaluate(): Promise<EvaluationResult> {
+    this.running ??= this.runEvaluation().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** Stops the evaluation timer (the monitor calls it from `close()`). */
+  stop(): void {
+    this.stopped = true;
+    this.stopTimer();
+  }
+
+  private async runEvaluation(): Promise<EvaluationResult> {
+    const started = this.ctx.clock.monotonic();
+    const ts = this.ctx.clock.now();
+    const result: EvaluationResult = { at: ts, rules: 0, pending: 0, firing: 0, triggered: [], resolved: [], durationMs: 0 };
+    if (this.stopped) return result;
+    for (const id of await this.book.sync()) await this.dropRule(id);
+    const entries = this.book.list().filter((e) => e.rule.enabled);
+    this.sampleCounters(entries, ts);
+    const reader = new WindowReader(this.ctx, this.samples, this.codec, ts);
+    for (const entry of entries) {
+      result.rules++;
+      try {
+        await this.evaluateRule(entry, reader, ts, result);
+      } catch (error) {
+        this.ctx.report(isPulsewatchError(error) ? error : new ConfigError(`rule "${entry.rule.name}" failed to evaluate: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+      }
+    }
+    await this.refreshStateChannels(ts);
+    for (const s of this.states.values()) {
+      if (s.phase === 'pending') result.pending++;
+      else if (s.phase === 'firing') result.firing++;
+    }
+    result.durationMs = this.ctx.clock.monotonic() - started;
+    return result;
+  }
+
+  private async evaluateRule(entry: RuleEntry, reader: WindowReader, ts: number, result: EvaluationResult): Promise<void> {
+    const { rule, conditions } = entry;
+    const groups = await evaluateConditions(reader, conditions, rule.groupBy, {
+      metric: (name) => this.ctx.metrics.get(name),
+      baselines: entry.baselines,
+      invalid: (error) => this.book.reportOnce(entry, error),
+    }, rule.name);
+    const keys = new Set(groups.keys());
+    for (const s of this.states.values()) if (s.ruleId === rule.id) keys.add(s.groupKey);
+    for (const groupKey of keys) {
+      const key = stateKey(rule.id, groupKey);
+      const current = this.states.get(key);
+      const values = groups.get(groupKey)?.values ?? conditions.map(() => null);
+      const firing = current?.phase === 'firing';
+      const met = values.map((v, i) => {
+        if (v === null) return null;
+        const c = conditions[i]!;
+        return compare(c.op, v, firing && c.recoveryThreshold !== undefined ? c.recoveryThreshold : c.threshold);
+      });
+      let combined: boolean | null;
+      if (rule.match === 'any') combined = met.some((m) => m === true) ? true : met.every((m) => m === false) ? false : null;
+      else combined = met.some((m) => m === false) ? false : met.every((m) => m === true) ? true : null;
+      if (combined === null && rule.noData === 'keep') continue;
+      const present = combined ?? rule.noData === 'alerting';
+      const value = values[0] ?? null;
+      const groupLabels = groups.get(groupKey)?.labels ?? current?.labels ?? {};
+      const { state, transition } = step(current, present, ts, rule, () => {
+        const labels = alertLabels(rule, pick(groupLabels, rule.groupBy), this.ctx.service);
+        return { ruleId: rule.id, groupKey, labels, fingerprint: fingerprint(labels), phase: 'pending', activeAt: ts, value, humanNotified: false, sequence: 0 };
+      });
+      if (state === undefined) {
+        this.states.delete(key);
+        continue;
+      }
+      this.states.set(key, state);
+      if (present) state.value = value;
+      const message = combined === null ? `no data for ${describeValue(conditions[0], null)}` : describeValue(conditions[0], value);
+      if (transition === 'fired') {
+        state.record = newRecord(crypto.randomUUID(), rule, state, message, conditions[0]?.threshold ?? null, this.ctx.service, ts);
+        this.byId.set(state.record.id, state);
+        result.triggered.push(structuredClone(state.record));
+        await this.fired(state, ts, this.cooldownOf(rule), 'first notification');
+      } else if (transition === 'resolved' || transition === 'repending') {
+        if (state.record !== undefined) {
+          await this.resolved(state, ts);
+          result.resolved.push(structuredClone(state.record));
+          if (transition === 'repending') state.record = undefined;
+        }
+      } else if (state.phase === 'firing' && state.record !== undefined) {
+        if (present) Object.assign(state.record, { value, message });
+        await this.maybeRepeat(state, ts, this.cooldownOf(rule));
+      }
+    }
+  }
+
+  /** Samples the counters and gauges rules read, keeping as much history as their windows need. */
+  private sampleCounters(entries: readonly RuleEntry[], ts: number): void {
+    const keep = new Map<string, number>();
+    for (const e of entries) for (const c of e.conditions) keep.set(c.metric, Math.max(keep.get(c.metric) ?? 0, reachOf(c)));
+    for (const [name, ms] of keep) {
+      const metric = this.ctx.metrics.get(name);
+      if (metric !== undefined && metric.kind !== 'histogram') this.samples.sample(metric, ts, ms + this.options.evaluationInterval);
+    }
+    this.samples.retain(new Set(keep.keys()));
+  }
+
+  // ---- notifications ------------------------------------------------------------------------
+
+  private async fired(st: AlertState, ts: number, cooldown: number, reason: NotificationReason): Promise<void> {
+    const record = st.record!;
+    await this.save(record);
+    this.ctx.emit('alertTriggered', structuredClone(record));
+    await this.notifyHuman(st, ts, cooldown, reason);
+    this.notifyState(st, ts, reason);
+  }
+
+  private async resolved(st: AlertState, ts: number): Promise<void> {
+    const record = st.record!;
+    record.status = 'resolved';
+    record.endsAt = ts;
+    record.recovering = undefined;
+    record.updatedAt = ts;
+    await this.save(record);
+    this.ctx.emit('alertResolved', structuredClone(record));
+    // Exactly one resolved message, and only where the firing one went (Alertmanager sends nothing for a group that only resolved).
+    if (st.humanNotified) {
+      st.humanNotified = false;
+      this.dispatch(st, this.humanChannels(record), 'alert resolved', ts);
+    }
+    this.notifyState(st, ts, 'alert resolved');
+  }
+
+  private async maybeRepeat(st: AlertState, ts: number, cooldown: number): Promise<void> {
+    const record = st.record!;
+    if (record.acknowledgedAt !== undefined) return;
+    if (st.lastHumanAt !== undefined && ts - st.lastHumanAt < cooldown) return;
+    await this.notifyHuman(st, ts, cooldown, st.humanNotified ? 'repeat interval elapsed' : 'first notification');
+  }
+
+  /**
+   * Sends to human channels when the cooldown lease is free: the lease lives in the store, so
+   * instances sharing it send one notification per cooldown between them.
+   */
+  private async notifyHuman(st: AlertState, ts: number, cooldown: number, reason: NotificationReason): Promise<void> {
+    const channels = this.humanChannels(st.record!);
+    if (channels.length === 0) return;
+    st.lastHumanAt = ts;
+    let acquired: boolean;
+    try {
+      acquired = await this.ctx.storage.tryAcquire(`pulsewatch:${this.ctx.service}:notify:${st.ruleId}:${st.fingerprint}`, cooldown);
+    } catch (cause) {
+      // Without the store, sending twice beats not sending at all.
+      this.ctx.report(new StorageError(`acquiring the notification lease on "${this.ctx.storage.name}" storage failed; sending anyway`, { cause }));
+      acquired = true;
+    }
+    if (!acquired) return;
+    st.humanNotified = true;
+    this.dispatch(st, channels, reason, ts);
+  }
+
+  /** Posts the alert's state to state channels (Alertmanager) and remembers when. */
+  private notifyState(st: AlertState, ts: number, reason: NotificationReason): void {
+    const channels = this.stateChannels(st.record!);
+    if (channels.length === 0) return;
+    st.lastStateAt = ts;
+    this.dispatch(st, channels, reason, ts);
+  }
+
+  /** Re-posts firing alerts to state channels every `resendDelay`, resolved ones until `resolvedRetention` passes. */
+  private async refreshStateChannels(ts: number): Promise<void> {
+    for (const [key, st] of this.states) {
+      if (st.record === undefined) continue;
+      if (st.phase === 'inactive' && ts - (st.resolvedAt ?? ts) > this.options.resolvedRetention) {
+        this.states.delete(key);
+        this.byId.delete(st.record.id);
+        continue;
+      }
+      if (st.lastStateAt !== undefined && ts - st.lastStateAt >= this.options.resendDelay) this.notifyState(st, ts, 'state refresh');
+    }
+  }
+
+  private dispatch(st: AlertState, channels: readonly string[], reason: NotificationReason, ts: number): void {
+    const record = st.record!;
+    const validUntil = record.status === 'firing' ? ts + 4 * Math.max(this.options.evaluationInterval, this.options.resendDelay) : undefined;
+    const generatorURL = this.options.externalURL === undefined ? undefined : `${this.options.externalURL.replace(/\/$/, '')}/alerts/${encodeURIComponent(record.ruleId)}`;
+    this.dispatcher.dispatch(notificationOf(st, record, reason, ts, { validUntil, generatorURL }), channels);
+  }
+
+  private humanChannels(record: AlertRecord): string[] {
+    return this.channelsFor(record, false);
+  }
+
+  private stateChannels(record: AlertRecord): string[] {
+    return this.channelsFor(record, true);
+  }
+
+  private channelsFor(record: AlertRecord, state: boolean): string[] {
+    return this.dispatcher.notifiers
+      .filter((n) => (n.delivery === 'state') === state && (record.channels.length === 0 || record.channels.includes(n.name)))
+      .map((n) => n.name);
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private cooldownOf(rule: AlertRule): number {
+    return rule.cooldown ?? (rule.cooldownPeriod !== undefined ? rule.cooldownPeriod * 1000 : this.options.cooldowns[rule.severity]);
+  }
+
+  private firingById(id: string): AlertState {
+    const st = this.byId.get(id);
+    if (st === undefined || st.phase !== 'firing' || st.record === undefined) throw new NotFoundError('active alert', id);
+    return st;
+  }
+
+  /** Resolves what a deleted rule left firing. */
+  private async dropRule(id: string): Promise<void> {
+    const ts = this.ctx.clock.now();
+    for (const [key, st] of this.states) {
+      if (st.ruleId !== id) continue;
+      if (st.phase === 'firing' && st.record !== undefined) {
+        st.phase = 'inactive';
+        st.resolvedAt = ts;
+        await this.resolved(st, ts);
+      }
+      if (st.phase === 'pending') this.states.delete(key);
+    }
+  }
+
+  private async save(record: AlertRecord): Promise<void> {
+    try {
+      await this.ctx.storage.saveAlert(structuredClone(record));
+    } catch (cause) {
+      this.ctx.report(new StorageError(`saving alert "${record.id}" to "${this.ctx.storage.name}" storage failed`, { cause }));
+    }
+  }
 }
+
+function stateKey(ruleId: string, groupKey: string): string {
+  return `${ruleId}\u0000${groupKey}`;
+}
+
+function pick(labels: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) if (labels[n] !== undefined) out[n] = labels[n];
+  return out;
+}
+
+function reachOf(c: { window: number; aggregation: unknown }): number {
+  const a = c.aggregation as { type?: string; baselineWindow?: number };
+  if (a.type === 'spike') return Math.max(c.window, a.baselineWindow ?? 0);
+  if (a.type === 'change') return 2 * c.window;
+  return c.window;
+}
+
+/** A ValidationError naming each failing field of a zod result. */
+export function validationError(what: string, zodIssues: readonly { path: readonly PropertyKey[]; message: string }[]): ValidationError {
+  const issues = zodIssues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  return new ValidationError(`${what}: ${issues.map((i) => `${i.path || 'input'}: ${i.message}`).join('; ')}`, issues);
+}
+
+export type { StoredRule };

@@ -21,6 +21,11 @@ export const alertEngineOptionsSchema = z.object({
       info: positiveDurationSchema.default(60 * 60_000),
     })
     .prefault({}),
+  /**
+   * How often the engine re-reads rules from storage, so rules created, changed or deleted by
+   * another instance on the same store take effect here.
+   */
+  syncInterval: positiveDurationSchema.default(30_000),
   /** Base URL for `generatorURL` links (e.g. your dashboard); the rule id is appended. */
   externalURL: z.string().url().optional(),
   /** Most resolved alerts kept in memory for `getAlertHistory` (storage keeps them too). */

@@ -77,6 +77,26 @@ export class Distribution {
     return this.fromBuckets([p])[0]!;
   }
 
+  /**
+   * Fraction (0..1) of the values at or under `limit`; NaN when empty. From buckets, a bucket
+   * counts as under the limit when its middle is (how percentiles are reported too).
+   */
+  fractionAtOrBelow(limit: number): number {
+    if (this.count === 0) return Number.NaN;
+    if (limit >= this.max) return 1;
+    if (limit < this.min) return 0;
+    let under = 0;
+    if (this.counts === null) {
+      for (const v of this.raw) if (v <= limit) under++;
+      return this.raw.length === 0 ? Number.NaN : under / this.raw.length;
+    }
+    const scaled = limit * this.scale;
+    this.counts.forEach((index, count) => {
+      if (this.layout.lowestAt(index) + this.layout.widthAt(index) / 2 <= scaled) under += count;
+    });
+    return under / this.counts.total;
+  }
+
   /** Count, sum, min, max, mean and the standard percentiles. */
   summary(): DistributionSummary {
     const ps = [50, 90, 95, 99, 99.9];

@@ -1,0 +1,93 @@
+import type { Notification, NotificationReason } from '../notifiers/contract.js';
+import type { AlertRecord, Severity } from '../storage/records.js';
+import type { AlertState } from './alert-state.js';
+import { symbolOf } from './conditions.js';
+import { aggregationName, type NormalizedCondition } from './rule-schema.js';
+
+/** A rule's identity fields an alert record copies. */
+export interface RuleIdentity {
+  id: string;
+  name: string;
+  description?: string | undefined;
+  severity: Severity;
+  type: string;
+  channels: readonly string[];
+  recipients: readonly string[];
+  alertLabels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+}
+
+/**
+ * Labels of an alert, Prometheus' way: the group's labels, then the rule's labels (which win),
+ * then `alertname`; `severity` and `service` are added unless the rule sets them.
+ */
+export function alertLabels(rule: RuleIdentity, groupLabels: Readonly<Record<string, string>>, service: string): Record<string, string> {
+  const labels: Record<string, string> = { service, severity: rule.severity, ...groupLabels, ...rule.alertLabels, alertname: rule.name };
+  // Alertmanager drops empty-valued labels; drop them here so fingerprints agree.
+  for (const [k, v] of Object.entries(labels)) if (v === '') delete labels[k];
+  return labels;
+}
+
+/** A short human message: `p95 of http_request_duration_seconds = 1.2 > 1 over 5m`. */
+export function describeValue(condition: NormalizedCondition | undefined, value: number | null): string {
+  if (condition === undefined) return value === null ? 'no data' : `value ${format(value)}`;
+  const subject = `${aggregationName(condition.aggregation)} of ${condition.metric}`;
+  const shown = value === null ? 'no data' : format(value);
+  return `${subject} = ${shown} (${symbolOf(condition.op)} ${format(condition.threshold)} over ${formatDuration(condition.window)})`;
+}
+
+/** A new firing record for a state. */
+export function newRecord(id: string, rule: RuleIdentity, state: AlertState, message: string, threshold: number | null, service: string, ts: number): AlertRecord {
+  return {
+    id,
+    ruleId: rule.id,
+    ruleName: rule.name,
+    fingerprint: state.fingerprint,
+    labels: { ...state.labels },
+    annotations: { summary: `${rule.name}: ${message}`, ...(rule.description ? { description: rule.description } : {}), ...rule.annotations },
+    message,
+    severity: rule.severity,
+    type: rule.type,
+    status: 'firing',
+    value: state.value,
+    threshold,
+    activeAt: state.activeAt,
+    startsAt: state.firedAt ?? ts,
+    channels: [...rule.channels],
+    recipients: [...rule.recipients],
+    service,
+    updatedAt: ts,
+  };
+}
+
+/** A notification about `record` (copied, so later changes don't leak into queued messages). */
+export function notificationOf(
+  state: AlertState,
+  record: AlertRecord,
+  reason: NotificationReason,
+  ts: number,
+  extra: { validUntil?: number | undefined; generatorURL?: string | undefined },
+): Notification {
+  state.sequence++;
+  return {
+    id: `${record.id}:${state.sequence}`,
+    status: record.status,
+    reason,
+    alert: structuredClone(record),
+    service: record.service,
+    createdAt: ts,
+    ...(extra.validUntil !== undefined ? { validUntil: extra.validUntil } : {}),
+    ...(extra.generatorURL !== undefined ? { generatorURL: extra.generatorURL } : {}),
+  };
+}
+
+function format(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+}
+
+function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
