@@ -266,7 +266,7 @@ export class Monitor {
 
   /** JSON in the shape of seed 000's GET /api/metrics, from memory. */
   snapshot(options: SnapshotOptions = {}): MonitorSnapshot {
-    return buildSnapshot({
+    const snapshot = buildSnapshot({
       registry: this.registry,
       ctx: this.ctx,
       service: this.service,
@@ -275,6 +275,9 @@ export class Monitor {
       window: this.options.snapshot.window,
       jobId: options.jobId,
     });
+    const active = this.alerts.getActiveAlerts();
+    snapshot.alerts = { active: active.length, items: active };
+    return snapshot;
   }
 
   /** Every metric in the Prometheus text format 0.0.4 (default) or OpenMetrics 1.0. */

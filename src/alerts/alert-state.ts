@@ -89,3 +89,42 @@ function fire(state: AlertState, ts: number): { state: AlertState; transition: T
   state.firedAt = ts;
   return { state, transition: 'fired' };
 }
+
+/** Alert states by rule, then by group: a rule's states are found without scanning every alert. */
+export class StateTable {
+  private readonly byRule = new Map<string, Map<string, AlertState>>();
+
+  get(ruleId: string, groupKey: string): AlertState | undefined {
+    return this.byRule.get(ruleId)?.get(groupKey);
+  }
+
+  set(state: AlertState): void {
+    let groups = this.byRule.get(state.ruleId);
+    if (groups === undefined) this.byRule.set(state.ruleId, (groups = new Map()));
+    groups.set(state.groupKey, state);
+  }
+
+  delete(ruleId: string, groupKey: string): void {
+    const groups = this.byRule.get(ruleId);
+    if (groups === undefined) return;
+    groups.delete(groupKey);
+    if (groups.size === 0) this.byRule.delete(ruleId);
+  }
+
+  /** Group keys of one rule's states. */
+  groupKeys(ruleId: string): Iterable<string> {
+    return this.byRule.get(ruleId)?.keys() ?? [];
+  }
+
+  /** Every state (a copy of the list, so callers may delete while iterating). */
+  all(): AlertState[] {
+    const out: AlertState[] = [];
+    for (const groups of this.byRule.values()) for (const s of groups.values()) out.push(s);
+    return out;
+  }
+
+  /** Every state of one rule (a copy of the list). */
+  ofRule(ruleId: string): AlertState[] {
+    return [...(this.byRule.get(ruleId)?.values() ?? [])];
+  }
+}

@@ -5,7 +5,7 @@ import type { NotificationReason } from '../notifiers/contract.js';
 import type { NotificationDispatcher } from '../notifiers/dispatcher.js';
 import type { AlertQuery, AlertRecord, StoredRule } from '../storage/records.js';
 import { alertLabels, describeValue, newRecord, notificationOf, type RuleIdentity } from './alert-records.js';
-import { step, type AlertState } from './alert-state.js';
+import { StateTable, step, type AlertState } from './alert-state.js';
 import { compare } from './conditions.js';
 import { evaluateConditions } from './evaluate-conditions.js';
 import { fingerprint } from './fingerprint.js';
@@ -38,7 +38,7 @@ const MANUAL = 'manual';
  */
 export class AlertEngine {
   private readonly book: RuleBook;
-  private readonly states = new Map<string, AlertState>();
+  private readonly states = new StateTable();
   private readonly byId = new Map<string, AlertState>();
   private readonly samples = new SampleStore();
   private readonly codec = createCodec();
@@ -99,7 +99,8 @@ export class AlertEngine {
   /** Firing alerts (manual ones included), most severe first, then oldest first. */
   getActiveAlerts(): AlertRecord[] {
     const rank = { critical: 0, error: 1, warning: 2, info: 3 };
-    return [...this.states.values()]
+    return this.states
+      .all()
       .filter((s) => s.phase === 'firing' && s.record !== undefined)
       .map((s) => structuredClone(s.record!))
       .sort((a, b) => rank[a.severity] - rank[b.severity] || a.startsAt - b.startsAt);
@@ -107,7 +108,7 @@ export class AlertEngine {
 
   /** Label sets whose condition holds but whose `duration` has not passed yet. */
   getPendingAlerts(): { ruleId: string; labels: Record<string, string>; activeAt: number; value: number | null }[] {
-    return [...this.states.values()].filter((s) => s.phase === 'pending').map((s) => ({ ruleId: s.ruleId, labels: { ...s.labels }, activeAt: s.activeAt, value: s.value }));
+    return this.states.all().filter((s) => s.phase === 'pending').map((s) => ({ ruleId: s.ruleId, labels: { ...s.labels }, activeAt: s.activeAt, value: s.value }));
   }
 
   /** Stored alert records (firing and resolved), most recent first. */
@@ -154,8 +155,7 @@ export class AlertEngine {
     const rule: RuleIdentity = { id: MANUAL, name: a.name, description: a.description, severity: a.severity, type: a.type, channels: a.channels, recipients: a.recipients, alertLabels: a.labels, annotations: a.annotations };
     const labels = alertLabels(rule, {}, this.ctx.service);
     const fp = fingerprint(labels);
-    const key = stateKey(MANUAL, fp);
-    const existing = this.states.get(key);
+    const existing = this.states.get(MANUAL, fp);
     if (existing?.phase === 'firing' && existing.record !== undefined) {
       Object.assign(existing.record, { message: a.message, value: a.value ?? null, updatedAt: ts });
       existing.value = a.value ?? null;
@@ -164,7 +164,7 @@ export class AlertEngine {
     }
     const st: AlertState = { ruleId: MANUAL, groupKey: fp, labels, fingerprint: fp, phase: 'firing', activeAt: ts, firedAt: ts, value: a.value ?? null, humanNotified: false, sequence: 0 };
     st.record = newRecord(crypto.randomUUID(), rule, st, a.message, a.threshold ?? null, this.ctx.service, ts);
-    this.states.set(key, st);
+    this.states.set(st);
     this.byId.set(st.record.id, st);
     await this.fired(st, ts, a.cooldown ?? this.options.cooldowns[a.severity], 'manual');
     return structuredClone(st.record);
@@ -204,7 +204,7 @@ export class AlertEngine {
       }
     }
     await this.refreshStateChannels(ts);
-    for (const s of this.states.values()) {
+    for (const s of this.states.all()) {
       if (s.phase === 'pending') result.pending++;
       else if (s.phase === 'firing') result.firing++;
     }
@@ -220,10 +220,9 @@ export class AlertEngine {
       invalid: (error) => this.book.reportOnce(entry, error),
     }, rule.name);
     const keys = new Set(groups.keys());
-    for (const s of this.states.values()) if (s.ruleId === rule.id) keys.add(s.groupKey);
+    for (const groupKey of this.states.groupKeys(rule.id)) keys.add(groupKey);
     for (const groupKey of keys) {
-      const key = stateKey(rule.id, groupKey);
-      const current = this.states.get(key);
+      const current = this.states.get(rule.id, groupKey);
       const values = groups.get(groupKey)?.values ?? conditions.map(() => null);
       const firing = current?.phase === 'firing';
       const met = values.map((v, i) => {
@@ -243,10 +242,10 @@ export class AlertEngine {
         return { ruleId: rule.id, groupKey, labels, fingerprint: fingerprint(labels), phase: 'pending', activeAt: ts, value, humanNotified: false, sequence: 0 };
       });
       if (state === undefined) {
-        this.states.delete(key);
+        this.states.delete(rule.id, groupKey);
         continue;
       }
-      this.states.set(key, state);
+      this.states.set(state);
       if (present) state.value = value;
       const message = combined === null ? `no data for ${describeValue(conditions[0], null)}` : describeValue(conditions[0], value);
       if (transition === 'fired') {
@@ -342,10 +341,10 @@ export class AlertEngine {
 
   /** Re-posts firing alerts to state channels every `resendDelay`, resolved ones until `resolvedRetention` passes. */
   private async refreshStateChannels(ts: number): Promise<void> {
-    for (const [key, st] of this.states) {
+    for (const st of this.states.all()) {
       if (st.record === undefined) continue;
       if (st.phase === 'inactive' && ts - (st.resolvedAt ?? ts) > this.options.resolvedRetention) {
-        this.states.delete(key);
+        this.states.delete(st.ruleId, st.groupKey);
         this.byId.delete(st.record.id);
         continue;
       }
@@ -389,14 +388,13 @@ export class AlertEngine {
   /** Resolves what a deleted rule left firing. */
   private async dropRule(id: string): Promise<void> {
     const ts = this.ctx.clock.now();
-    for (const [key, st] of this.states) {
-      if (st.ruleId !== id) continue;
+    for (const st of this.states.ofRule(id)) {
       if (st.phase === 'firing' && st.record !== undefined) {
         st.phase = 'inactive';
         st.resolvedAt = ts;
         await this.resolved(st, ts);
       }
-      if (st.phase === 'pending') this.states.delete(key);
+      if (st.phase === 'pending') this.states.delete(id, st.groupKey);
     }
   }
 
@@ -407,10 +405,6 @@ export class AlertEngine {
       this.ctx.report(new StorageError(`saving alert "${record.id}" to "${this.ctx.storage.name}" storage failed`, { cause }));
     }
   }
-}
-
-function stateKey(ruleId: string, groupKey: string): string {
-  return `${ruleId}\u0000${groupKey}`;
 }
 
 function pick(labels: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {

@@ -54,11 +54,11 @@ export async function evaluateConditions(
       scope.invalid(new ConfigError(`rule "${ruleName}": aggregation ${aggregationName(c.aggregation)} does not apply to gauge "${metric.name}"`));
       continue;
     }
-    if (metric.kind === 'histogram') await reader.prefetch(metric, c.labels, reader.now - reach(c));
+    if (metric.kind === 'histogram') await prefetchAll(reader, metric, c);
     for (const [key, group] of reader.group(metric, c.labels, groupBy)) {
       let g = out.get(key);
       if (g === undefined) out.set(key, (g = { labels: group.labels, values: conditions.map(() => null) }));
-      g.values[i] = await conditionValue(reader, metric, c, group, scope.baselines, `${i}\u0000${key}`);
+      g.values[i] = conditionValue(reader, metric, c, group, scope.baselines, `${i}\u0000${key}`);
     }
   }
   return out;
@@ -70,22 +70,24 @@ function basicOf(a: Aggregation): BasicAggregation | undefined {
   return a.type === 'spike' || a.type === 'change' || a.type === 'regression' ? a.of : undefined;
 }
 
-/** How far back a condition reads. */
-function reach(c: NormalizedCondition): number {
+/** Loads stored rollups for every range a condition reads that reaches back past memory. */
+async function prefetchAll(reader: WindowReader, metric: Histogram, c: NormalizedCondition): Promise<void> {
   const a = c.aggregation;
-  if (typeof a === 'object' && a.type === 'spike') return Math.max(c.window, a.baselineWindow);
-  if (typeof a === 'object' && a.type === 'change') return 2 * c.window;
-  return c.window;
+  const now = reader.now;
+  const starts = [now - c.window];
+  if (typeof a === 'object' && a.type === 'spike') starts.push(now - a.baselineWindow);
+  if (typeof a === 'object' && a.type === 'change') starts.push(now - 2 * c.window);
+  for (const from of starts) await reader.prefetch(metric, c.labels, from);
 }
 
-async function conditionValue(
+function conditionValue(
   reader: WindowReader,
   metric: AnyMetric,
   c: NormalizedCondition,
   group: SeriesGroup,
   baselines: Map<string, number>,
   baselineKey: string,
-): Promise<number | null> {
+): number | null {
   const now = reader.now;
   const a = c.aggregation;
   const from = now - c.window;
@@ -95,24 +97,24 @@ async function conditionValue(
     if (metric.kind === 'counter') return reader.counterErrorRate(metric, group.series, isError, from, now);
     if (metric.kind !== 'histogram') return null;
     const series = group.series as HistogramSeries[];
-    const all = await reader.histogramStats(metric, c.labels, series, from, now, false);
-    const errors = await reader.histogramStats(metric, c.labels, series.filter((s) => isError(s.labels)), from, now, false);
+    const all = reader.histogramStats(metric, c.labels, series, from, now, false);
+    const errors = reader.histogramStats(metric, c.labels, series.filter((s) => isError(s.labels)), from, now, false);
     return all.count === 0 ? null : (errors.count / all.count) * 100;
   }
   if (a.type === 'compliance') {
     if (metric.kind !== 'histogram') return null;
-    const stats = await reader.histogramStats(metric, c.labels, group.series as HistogramSeries[], from, now, true);
+    const stats = reader.histogramStats(metric, c.labels, group.series as HistogramSeries[], from, now, true);
     const fraction = stats.dist?.fractionAtOrBelow(a.under) ?? Number.NaN;
     return Number.isNaN(fraction) ? null : fraction * 100;
   }
-  const current = await basic(reader, metric, c, group, a.of, from, now);
+  const current = basic(reader, metric, c, group, a.of, from, now);
   if (current === null) return null;
   if (a.type === 'spike') {
-    const base = await basic(reader, metric, c, group, a.of, now - a.baselineWindow, now);
+    const base = basic(reader, metric, c, group, a.of, now - a.baselineWindow, now);
     return base === null || base === 0 ? null : current / base;
   }
   if (a.type === 'change') {
-    const previous = await basic(reader, metric, c, group, a.of, from - c.window, from);
+    const previous = basic(reader, metric, c, group, a.of, from - c.window, from);
     if (previous === null || previous === 0) return null;
     const change = ((current - previous) / Math.abs(previous)) * 100;
     return a.direction === 'both' ? Math.abs(change) : a.direction === 'up' ? change : -change;
@@ -120,17 +122,17 @@ async function conditionValue(
   // regression
   let baseline = a.baseline ?? baselines.get(baselineKey);
   if (baseline === undefined) {
-    const count = await basic(reader, metric, c, group, 'count', from, now);
+    const count = basic(reader, metric, c, group, 'count', from, now);
     if (count === null || count < a.minCount || current <= 0) return null;
     baselines.set(baselineKey, (baseline = current));
   }
   return ((current - baseline) / baseline) * 100;
 }
 
-async function basic(reader: WindowReader, metric: AnyMetric, c: NormalizedCondition, group: SeriesGroup, agg: BasicAggregation, from: number, to: number): Promise<number | null> {
+function basic(reader: WindowReader, metric: AnyMetric, c: NormalizedCondition, group: SeriesGroup, agg: BasicAggregation, from: number, to: number): number | null {
   if (metric.kind === 'histogram') {
     const withDist = agg.startsWith('p');
-    const stats = await reader.histogramStats(metric as Histogram, c.labels, group.series as HistogramSeries[], from, to, withDist);
+    const stats = reader.histogramStats(metric as Histogram, c.labels, group.series as HistogramSeries[], from, to, withDist);
     return WindowReader.histogramValue(agg, stats, to - from);
   }
   if (metric.kind === 'counter') return reader.counterValue(metric as Counter, group.series, agg, from, to);

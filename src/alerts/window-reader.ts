@@ -41,7 +41,7 @@ const PERCENTILES: Partial<Record<BasicAggregation, number>> = { p50: 50, p90: 9
  */
 export class WindowReader {
   private readonly postings = new Map<string, Map<string, Map<string, AnySeries[]>>>();
-  private readonly stored = new Map<string, Promise<Map<string, Rollup[]>>>();
+  private readonly stored = new Map<string, Map<string, Rollup[]>>();
   private readonly keys = new WeakMap<object, string>();
 
   constructor(
@@ -71,29 +71,39 @@ export class WindowReader {
     return m.slotStart - (m.slotCount - 1) * m.slotLength;
   }
 
-  /** Loads rollups of `metric` older than memory holds, when (from, to) reaches back that far. */
-  async prefetch(metric: Histogram, matchers: Readonly<Record<string, string>>, from: number): Promise<void> {
-    const memoryFrom = this.memoryFrom;
-    if (from >= memoryFrom) return;
-    const id = `${metric.name}\u0000${seriesKey(matchers)}\u0000${from}`;
-    if (this.stored.has(id)) return;
-    const load = this.cap.storage.queryRollups({ name: metric.name, labels: matchers, from, to: memoryFrom }).then((rollups) => {
-      const bySeries = new Map<string, Rollup[]>();
-      for (const r of rollups) {
-        if (r.start >= memoryFrom) continue;
-        const key = seriesKey(r.labels);
-        const list = bySeries.get(key);
-        if (list === undefined) bySeries.set(key, [r]);
-        else list.push(r);
-      }
-      return bySeries;
-    });
-    this.stored.set(id, load);
-    await load;
+  /**
+   * Whether a range starting at `from` needs rollups from storage. Windows are read in whole
+   * slots: a window whose far edge falls inside the slot just before memory is served from
+   * memory, short of that partial slot, rather than from storage (the default 10 x 30 s ring
+   * and a 5 m window are exactly this case). Only ranges reaching further back read rollups.
+   */
+  needsStorage(from: number): boolean {
+    return from < this.memoryFrom - this.cap.metricContext.slotLength;
   }
 
-  /** Totals (and with `withDist`, the distribution) of histogram series over [from, to). */
-  async histogramStats(metric: Histogram, matchers: Readonly<Record<string, string>>, series: readonly HistogramSeries[], from: number, to: number, withDist: boolean): Promise<RangeStats> {
+  /** Loads rollups of `metric` older than memory holds, when (from, to) reaches back that far. */
+  async prefetch(metric: Histogram, matchers: Readonly<Record<string, string>>, from: number): Promise<void> {
+    if (!this.needsStorage(from)) return;
+    const memoryFrom = this.memoryFrom;
+    const id = storedId(metric.name, matchers, from);
+    if (this.stored.has(id)) return;
+    const rollups = await this.cap.storage.queryRollups({ name: metric.name, labels: matchers, from, to: memoryFrom });
+    const bySeries = new Map<string, Rollup[]>();
+    for (const r of rollups) {
+      if (r.start >= memoryFrom) continue;
+      const key = seriesKey(r.labels);
+      const list = bySeries.get(key);
+      if (list === undefined) bySeries.set(key, [r]);
+      else list.push(r);
+    }
+    this.stored.set(id, bySeries);
+  }
+
+  /**
+   * Totals (and with `withDist`, the distribution) of histogram series over [from, to): memory
+   * slots, plus rollups loaded by {@link WindowReader.prefetch} for ranges older than memory.
+   */
+  histogramStats(metric: Histogram, matchers: Readonly<Record<string, string>>, series: readonly HistogramSeries[], from: number, to: number, withDist: boolean): RangeStats {
     const slotLength = this.cap.metricContext.slotLength;
     const stats: RangeStats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN, dist: withDist ? metric.distribution() : undefined };
     let lastStart = -Infinity;
@@ -108,9 +118,8 @@ export class WindowReader {
         }
       }
     }
-    if (from < this.memoryFrom) {
-      const id = `${metric.name}\u0000${seriesKey(matchers)}\u0000${from}`;
-      const bySeries = await (this.stored.get(id) ?? Promise.resolve(new Map<string, Rollup[]>()));
+    if (this.needsStorage(from)) {
+      const bySeries = this.stored.get(storedId(metric.name, matchers, from)) ?? new Map<string, Rollup[]>();
       for (const s of series) {
         for (const r of bySeries.get(this.keyOf(s)) ?? []) {
           if (r.count === 0 || r.end <= from || r.start >= to) continue;
@@ -240,6 +249,10 @@ export class WindowReader {
     if (key === undefined) this.keys.set(s, (key = seriesKey(s.labels)));
     return key;
   }
+}
+
+function storedId(name: string, matchers: Readonly<Record<string, string>>, from: number): string {
+  return `${name}\u0000${seriesKey(matchers)}\u0000${from}`;
 }
 
 function addTotals(stats: RangeStats, count: number, sum: number, min: number, max: number): void {

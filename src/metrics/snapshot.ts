@@ -1,3 +1,4 @@
+import type { AlertRecord } from '../storage/records.js';
 import { matchesLabels } from '../core/labels.js';
 import type { MetricContext } from './context.js';
 import type { Counter } from './counter.js';
@@ -50,7 +51,8 @@ export interface MonitorSnapshot {
   queue: { pending: number; queued: number; processing: number; failed: number; deadLetter: number };
   system: { uptime: number; errorRate: number; avgResponseTime: number; p95ResponseTime: number };
   performance: { snapshot: MetricSummary[]; trends: TrendSnapshot[]; slowest: MetricSummary[] };
-  alerts: { active: number; items: unknown[] };
+  /** Firing alerts, most severe first (filled by the monitor from its rule engine). */
+  alerts: { active: number; items: AlertRecord[] };
 }
 
 /** Inputs of {@link buildSnapshot}. */
