@@ -314,8 +314,9 @@ export class Monitor {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const stop of this.stopTimers) stop();
-      this.alerts.stop();
       this.breakerRegistry.close();
+      // An evaluation in progress may still queue notifications: let it finish first.
+      await this.alerts.stop();
       this.closeSlot(this.clock.now());
       // Notifications and rollups drain side by side under the same deadline.
       await Promise.all([this.recorder.close(this.options.flush.closeTimeout), this.notifications.close(this.options.flush.closeTimeout)]);

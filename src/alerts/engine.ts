@@ -174,16 +174,23 @@ export class AlertEngine {
 
   /** Evaluates every enabled rule once. Never rejects: failures go to the `error` event. Runs never overlap. */
   evaluate(): Promise<EvaluationResult> {
-    this.running ??= this.runEvaluation().finally(() => {
-      this.running = undefined;
-    });
+    const at = this.ctx.clock.now();
+    this.running ??= this.runEvaluation()
+      .catch((error: unknown) => {
+        this.ctx.report(isPulsewatchError(error) ? error : new ConfigError(`alert evaluation failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+        return { at, rules: 0, pending: 0, firing: 0, triggered: [], resolved: [], durationMs: 0 };
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
     return this.running;
   }
 
-  /** Stops the evaluation timer (the monitor calls it from `close()`). */
-  stop(): void {
+  /** Stops the evaluation timer and waits for an evaluation in progress (the monitor calls it from `close()`). */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.stopTimer();
+    await this.running;
   }
 
   private async runEvaluation(): Promise<EvaluationResult> {

@@ -28,8 +28,6 @@ export const alertEngineOptionsSchema = z.object({
   syncInterval: positiveDurationSchema.default(30_000),
   /** Base URL for `generatorURL` links (e.g. your dashboard); the rule id is appended. */
   externalURL: z.string().url().optional(),
-  /** Most resolved alerts kept in memory for `getAlertHistory` (storage keeps them too). */
-  historyLimit: z.number().int().positive().default(1_000),
 });
 
 /** Rule engine options as callers pass them. */
