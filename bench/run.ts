@@ -5,6 +5,7 @@
  * time, so they never compete with a timed loop for the CPU.
  */
 import { percentileAccuracy, type QuantileRow } from './accuracy.js';
+import { alertsBench } from './alerts.js';
 import { ALLOCATION_FLAGS, type AllocationResult } from './allocations.js';
 import { machineLine, writePerformanceDoc } from './docs.js';
 import { exposition, expositionSizes } from './exposition.js';
@@ -173,6 +174,11 @@ async function main(): Promise<void> {
     threshold: '0 B/call, no GC',
     pass: pa.gcsDuringLoop === 0 && pa.bytesPerCall < 0.01,
   });
+
+  progress('8. alert rule evaluation');
+  const alerts = await alertsBench();
+  sections.push(alerts.section);
+  targets.push(...alerts.targets);
 
   sections.unshift({ title: 'Targets', notes: [], table: targetsTable(targets) });
   const elapsed = (performance.now() - started) / 1000;
