@@ -10,5 +10,10 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   // p-queue 9 ships ESM only; bundling it keeps the CommonJS build loadable on every Node 20.
-  noExternal: ['p-queue', 'p-timeout'],
+  // opossum requires Node's `events`, which edge runtimes lack: bundling it with `events` mapped
+  // to eventemitter3 (API-compatible for what opossum uses) keeps the main entry edge-safe.
+  noExternal: ['p-queue', 'p-timeout', 'opossum'],
+  esbuildOptions(options) {
+    options.alias = { ...options.alias, events: 'eventemitter3' };
+  },
 });

@@ -11,6 +11,7 @@ const steps = [
   ['typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']],
   ['vitest', 'npx', ['vitest', 'run']],
   ['build', 'npx', ['tsup']],
+  ['edge bundle of the build', 'node', ['scripts/check-edge-dist.mjs']],
   ['publint', 'npx', ['publint', '--strict']],
   ['are the types wrong', 'npx', ['attw', '--pack', '.', '--profile', 'node16']],
 ];
