@@ -86,5 +86,33 @@ export type { NotificationSentEvent, NotificationFailedEvent } from './notifiers
 export { NotificationDispatcher } from './notifiers/dispatcher.js';
 export { dispatcherOptionsSchema } from './notifiers/options.js';
 export type { DispatcherOptions } from './notifiers/options.js';
-export type { HealthStatus, HealthChangedEvent } from './health/types.js';
+export { HealthRegistry } from './health/registry.js';
+export type { HealthCheckRunner, RegisteredCheck } from './health/registry.js';
+export { healthCheckOptionsSchema, healthQuerySchema, HEALTH_CHECK_DEFAULTS, WELL_KNOWN_GROUPS } from './health/options.js';
+export type { HealthCheckOptions, ResolvedHealthCheckOptions, HealthQuery, OneCheckQuery } from './health/options.js';
+export { healthHttpStatus, STATUS_GAUGE_VALUE } from './health/status.js';
+export { HEALTH_METRICS } from './health/metrics.js';
+export type {
+  HealthStatus,
+  HealthCheck,
+  HealthCheckContext,
+  HealthCheckResult,
+  HealthCheckOutcome,
+  CheckReport,
+  NamedCheckReport,
+  HealthReport,
+  HealthCounts,
+  HealthChangedEvent,
+} from './health/types.js';
+export { checks } from './health/checks/index.js';
+export { httpCheckOptionsSchema } from './health/checks/http.js';
+export type { HttpCheckOptions } from './health/checks/http.js';
+export { metricCheckOptionsSchema, METRIC_AGGREGATIONS } from './health/checks/metric.js';
+export type { MetricCheckOptions, AggregateSource } from './health/checks/metric.js';
+export { activeAlertsCheckOptionsSchema } from './health/checks/active-alerts.js';
+export type { ActiveAlertsCheckOptions, AlertSource } from './health/checks/active-alerts.js';
+export type { BreakerSource, BreakerView } from './health/checks/breakers.js';
+export type { PingClient } from './health/checks/redis.js';
+export type { QueryClient, PostgresCheckOptions } from './health/checks/postgres.js';
+export type { Grade, ThresholdDirection } from './health/checks/grade.js';
 export type { BreakerState, BreakerStateChangedEvent } from './resilience/types.js';

@@ -5,3 +5,13 @@
  */
 export { httpMetrics, templateRoute, httpMetricsOptionsSchema } from './integrations/node-http.js';
 export type { HttpMetricsOptions, HttpMetricsHook } from './integrations/node-http.js';
+export { checks, memoryCheckOptionsSchema, eventLoopCheckOptionsSchema, diskCheckOptionsSchema } from './system/checks.js';
+export type { MemoryCheckOptions, EventLoopCheckOptions, DiskCheckOptions } from './system/checks.js';
+export { systemMonitor, SystemMonitor } from './system/system-monitor.js';
+export type { SystemSnapshot, SystemMonitorHost } from './system/system-monitor.js';
+export { systemMonitorOptionsSchema, systemThresholdsSchema, SYSTEM_THRESHOLDS } from './system/options.js';
+export type { SystemMonitorOptions, ResolvedSystemMonitorOptions, SystemThresholds, SystemThresholdsInput } from './system/options.js';
+export { systemStatus } from './system/status.js';
+export type { SystemStatus, SystemIssue } from './system/status.js';
+export { SYSTEM_METRICS } from './system/gauges.js';
+export type { SystemReadings, CpuReadings, MemoryReadings, EventLoopReadings, DiskReadings } from './system/readings.js';

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { positiveDurationSchema } from '../../core/duration.js';
+import { ConfigError } from '../../core/errors.js';
+import { parseOptions } from '../options.js';
+import type { HealthCheck, HealthCheckContext } from '../types.js';
+
+const statusCode = z.number().int().min(100).max(599);
+
+/** Options of {@link httpCheck}. */
+export const httpCheckOptionsSchema = z.strictObject({
+  /** Status(es) that count as healthy (default: any 2xx). */
+  expectStatus: z.union([statusCode, z.array(statusCode).min(1)]).optional(),
+  /**
+   * Own time budget of the request (ms or `'1s'`), on the monitor's clock. Without it the
+   * registration's `timeout` applies (its signal aborts the request either way).
+   */
+  timeout: positiveDurationSchema.optional(),
+  /** `GET` (default) or `HEAD`. */
+  method: z.enum(['GET', 'HEAD']).default('GET'),
+  /** Request headers, e.g. an auth token for a protected health endpoint. */
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+/** Options of {@link httpCheck} as callers pass them. */
+export type HttpCheckOptions = z.input<typeof httpCheckOptionsSchema>;
+
+/**
+ * A check that requests `url` with the global `fetch` and expects a 2xx (or `expectStatus`).
+ * Messages show the URL without credentials or query string, since health answers are often
+ * public.
+ *
+ * @example monitor.health.register('payments', checks.http('https://api.stripe.com/healthcheck', { timeout: '1s' }), { critical: false })
+ */
+export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): HealthCheck {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch (cause) {
+    throw new ConfigError(`checks.http: url: not a valid URL, got ${JSON.stringify(String(url))}`, { cause });
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new ConfigError(`checks.http: url: must be http: or https:, got "${target.protocol}"`);
+  const o = parseOptions(httpCheckOptionsSchema, options, 'checks.http options');
+  const expected = o.expectStatus === undefined ? undefined : ([] as number[]).concat(o.expectStatus);
+  const shown = `${o.method} ${target.protocol}//${target.host}${target.pathname}`;
+  const headers: Record<string, string> = { ...o.headers };
+  // fetch refuses URLs with credentials (and its error would echo them): send them as Basic auth.
+  if (target.username !== '' || target.password !== '') {
+    const hasAuth = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+    if (!hasAuth) headers.authorization = `Basic ${base64(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`)}`;
+    target.username = '';
+    target.password = '';
+  }
+  const href = target.href;
+
+  return async (ctx: HealthCheckContext) => {
+    const { signal, timedOut, release } = budget(ctx, o.timeout);
+    let response: Response;
+    try {
+      response = await fetch(href, { method: o.method, headers, signal, redirect: 'follow' });
+    } catch (error) {
+      if (timedOut()) return { status: 'unhealthy', message: `${shown}: no answer within ${o.timeout} ms` };
+      return { status: 'unhealthy', message: `${shown} failed: ${reason(error)}` };
+    } finally {
+      release();
+    }
+    // Free the connection: only the status matters.
+    await response.body?.cancel().catch(() => undefined);
+    const ok = expected === undefined ? response.status >= 200 && response.status < 300 : expected.includes(response.status);
+    const details = { statusCode: response.status };
+    if (ok) return { status: 'healthy', details };
+    return { status: 'unhealthy', message: `${shown} answered ${response.status}, expected ${expected?.join(' or ') ?? '2xx'}`, details };
+  };
+}
+
+/** An abort signal for one request: the registration's signal, plus the check's own timeout if set. */
+function budget(ctx: HealthCheckContext, timeout: number | undefined): { signal: AbortSignal; timedOut: () => boolean; release: () => void } {
+  if (timeout === undefined) return { signal: ctx.signal, timedOut: () => false, release: () => undefined };
+  const controller = new AbortController();
+  let expired = false;
+  const onAbort = (): void => controller.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const timer = ctx.clock.setTimeout(() => {
+    expired = true;
+    controller.abort();
+  }, timeout, { keepAlive: true }); // bounded, and awaited by a health answer (see run-checks.ts)
+  return {
+    signal: controller.signal,
+    timedOut: () => expired,
+    release: () => {
+      ctx.clock.clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** The useful part of a fetch failure: undici says "fetch failed" and puts "connect ECONNREFUSED ..." in `cause`. */
+function reason(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e.message !== '' && !parts.some((p) => p.includes(e.message))) parts.push(e.message);
+  }
+  return parts.length === 0 ? String(error) : parts[parts.length - 1]!;
+}
+
+/** Base64 of the UTF-8 bytes of `text` (btoa alone throws past Latin-1); works on edge runtimes too. */
+function base64(text: string): string {
+  return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+}

@@ -1,0 +1,91 @@
+import type { Clock } from '../core/clock.js';
+import { TimeoutError } from '../core/errors.js';
+import { normalizeResult } from './status.js';
+import type { HealthCheck, HealthStatus } from './types.js';
+
+/** The result of one run of one check. */
+export interface CheckRun {
+  status: HealthStatus;
+  message?: string | undefined;
+  details?: Readonly<Record<string, unknown>> | undefined;
+  /** Duration in ms (fractional), measured on the clock's monotonic time. */
+  duration: number;
+  /** When the run ended (ms since the epoch). */
+  finishedAt: number;
+  timedOut: boolean;
+  /** Set when the check returned something that is not a result (a programming error). */
+  invalid?: string | undefined;
+}
+
+/** The limits one run is held to. */
+export interface RunLimits {
+  timeout: number;
+  degradedAfter?: number | undefined;
+}
+
+/**
+ * Runs one check under its own timeout. The returned promise never rejects and settles at the
+ * latest when `timeout` passes on `clock`: a check that hangs is then `unhealthy`, its signal is
+ * aborted, and whatever it settles to later is ignored.
+ */
+export function runCheck(name: string, check: HealthCheck, limits: RunLimits, clock: Clock): Promise<CheckRun> {
+  return new Promise<CheckRun>((resolve) => {
+    const controller = new AbortController();
+    const start = clock.monotonic();
+    let done = false;
+    const finish = (run: Omit<CheckRun, 'duration' | 'finishedAt'>): void => {
+      if (done) return;
+      done = true;
+      clock.clearTimeout(timer);
+      const duration = clock.monotonic() - start;
+      resolve({ ...slowIsDegraded(run, duration, limits.degradedAfter), duration, finishedAt: clock.now() });
+    };
+    const timer = clock.setTimeout(() => {
+      if (done) return;
+      const message = `timed out after ${limits.timeout} ms`;
+      controller.abort(new TimeoutError(`health check "${name}" ${message}`, limits.timeout));
+      finish({ status: 'unhealthy', message, timedOut: true });
+      // Kept alive: someone awaits this answer, and the timer lives at most `timeout`. Unref'd,
+      // a script awaiting a hanging check would exit with no answer at all.
+    }, limits.timeout, { keepAlive: true });
+
+    let pending: Promise<unknown>;
+    try {
+      pending = Promise.resolve(check({ signal: controller.signal, clock, name }));
+    } catch (error) {
+      // A check that throws synchronously fails the same way as one that rejects.
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (value) => {
+        const result = normalizeResult(value);
+        if (result.ok) finish({ ...result.outcome, timedOut: false });
+        else finish({ status: 'unhealthy', message: result.invalid, timedOut: false, invalid: result.invalid });
+      },
+      (error: unknown) => finish({ status: 'unhealthy', message: errorMessage(error), details: errorDetails(error), timedOut: false }),
+    );
+  });
+}
+
+/** A passing run slower than `degradedAfter` is degraded; a failing or degraded one keeps its status. */
+function slowIsDegraded<R extends { status: HealthStatus; message?: string | undefined }>(run: R, duration: number, degradedAfter: number | undefined): R {
+  if (degradedAfter === undefined || run.status !== 'healthy' || duration <= degradedAfter) return run;
+  const slow = `responded in ${Math.round(duration)} ms, slower than degradedAfter (${degradedAfter} ms)`;
+  return { ...run, status: 'degraded', message: run.message === undefined ? slow : `${run.message}; ${slow}` };
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) {
+    // fetch and drivers wrap the useful part ("connect ECONNREFUSED ...") in `cause`.
+    const cause = (error as { cause?: unknown }).cause;
+    const base = error.message || error.name;
+    return cause instanceof Error && cause.message !== '' && !base.includes(cause.message) ? `${base}: ${cause.message}` : base;
+  }
+  return String(error);
+}
+
+function errorDetails(error: unknown): Record<string, unknown> | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code ?? ((error as { cause?: { code?: unknown } }).cause?.code);
+  return typeof code === 'string' || typeof code === 'number' ? { error: error.name, code } : { error: error.name };
+}
