@@ -83,9 +83,30 @@ export type { StorageAdapter, Rollup, RollupQuery, CallOptions, MetricKind } fro
 export type { AlertRecord, AlertStatus, AlertQuery, Severity, StoredRule, DeadLetter, DeadLetterQuery } from './storage/records.js';
 export type { Notification, NotificationReason, Notifier, NotifierSendOptions } from './notifiers/contract.js';
 export type { NotificationSentEvent, NotificationFailedEvent } from './notifiers/events.js';
-export { NotificationDispatcher } from './notifiers/dispatcher.js';
+export { NotificationDispatcher, deadLetterId } from './notifiers/dispatcher.js';
+export type { DeliveryOutcome, ChannelStatus } from './notifiers/dispatcher.js';
+export type { ChannelPhase } from './notifiers/channel.js';
+export type { ChannelBreakerState } from './notifiers/channel-breaker.js';
 export { dispatcherOptionsSchema } from './notifiers/options.js';
-export type { DispatcherOptions } from './notifiers/options.js';
+export type { DispatcherOptions, ResolvedDispatcherOptions } from './notifiers/options.js';
+export { webhookNotifier, webhookNotifierOptionsSchema } from './notifiers/webhook.js';
+export type { WebhookNotifierOptions } from './notifiers/webhook.js';
+export { slackNotifier, slackNotifierOptionsSchema, slackMessage, SLACK_COLORS } from './notifiers/slack.js';
+export type { SlackNotifierOptions } from './notifiers/slack.js';
+export { alertmanagerNotifier, alertmanagerNotifierOptionsSchema } from './notifiers/alertmanager.js';
+export type { AlertmanagerNotifierOptions } from './notifiers/alertmanager.js';
+export { consoleNotifier, consoleNotifierOptionsSchema, consoleLine } from './notifiers/console.js';
+export type { ConsoleNotifierOptions } from './notifiers/console.js';
+export {
+  verifyWebhookSignature,
+  signWebhookBody,
+  SIGNATURE_HEADER,
+  SIGNATURE_TIMESTAMP_HEADER,
+  DEFAULT_SIGNATURE_TOLERANCE,
+} from './notifiers/signature.js';
+export type { VerifyWebhookSignatureInput } from './notifiers/signature.js';
+export { webhookPayload, postableAlert } from './notifiers/alertmanager-payload.js';
+export type { WebhookPayload, WebhookAlert, PostableAlert } from './notifiers/alertmanager-payload.js';
 export { HealthRegistry } from './health/registry.js';
 export type { HealthCheckRunner, RegisteredCheck } from './health/registry.js';
 export { healthCheckOptionsSchema, healthQuerySchema, HEALTH_CHECK_DEFAULTS, WELL_KNOWN_GROUPS } from './health/options.js';

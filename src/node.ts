@@ -15,3 +15,5 @@ export { systemStatus } from './system/status.js';
 export type { SystemStatus, SystemIssue } from './system/status.js';
 export { SYSTEM_METRICS } from './system/gauges.js';
 export type { SystemReadings, CpuReadings, MemoryReadings, EventLoopReadings, DiskReadings } from './system/readings.js';
+export { emailNotifier, emailNotifierOptionsSchema } from './notifiers/email.js';
+export type { EmailNotifierOptions, EmailNotifier, EmailTransport, EmailMessage, SmtpOptions } from './notifiers/email.js';

@@ -3,3 +3,5 @@
  * @module
  */
 export { ManualClock } from './testing/manual-clock.js';
+export { capturingNotifier, capturingNotifierOptionsSchema } from './testing/capturing-notifier.js';
+export type { CapturingNotifier, CapturingNotifierOptions, CapturedCall } from './testing/capturing-notifier.js';

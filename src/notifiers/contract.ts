@@ -52,6 +52,11 @@ export interface Notifier {
    * state of firing alerts, and of resolved ones for a while, so a restarted receiver catches up.
    */
   readonly delivery?: 'events' | 'state' | undefined;
+  /**
+   * Time budget of one `send` in ms, for this channel only; overrides the dispatcher's
+   * `timeout`. The dispatcher enforces it on the monitor's clock by aborting `signal`.
+   */
+  readonly timeout?: number | undefined;
   /** Delivers one notification. */
   send(notification: Notification, options: NotifierSendOptions): Promise<void>;
   /** Releases resources (SMTP pools); called by `monitor.close()`. */

@@ -1,39 +1,231 @@
 import type { CapabilityContext } from '../capability.js';
+import { ClosedError, ConfigError, NotFoundError, NotificationError, StorageError } from '../core/errors.js';
 import type { DeadLetter, DeadLetterQuery } from '../storage/records.js';
+import { toNotificationError } from './attempt.js';
+import { Channel, type ChannelPhase, type DeliveryResult } from './channel.js';
+import type { ChannelBreakerState } from './channel-breaker.js';
 import type { Notification, Notifier } from './contract.js';
+import { dispatcherMetrics, type DispatcherMetrics } from './dispatcher-metrics.js';
 import type { ResolvedDispatcherOptions } from './options.js';
+import { safeError } from './redact.js';
+
+/** How a retried dead letter ended: delivered (the dead letter is deleted) or failed again (it is replaced). */
+export type DeliveryOutcome = 'sent' | 'failed';
+
+/** One channel's delivery state, for dashboards and health views. */
+export interface ChannelStatus {
+  /** The notifier's name. */
+  name: string;
+  delivery: 'events' | 'state';
+  /** Notifications waiting (the one being sent not included). */
+  queued: number;
+  /** `idle`, `sending`, `backoff` (waiting to retry) or `breakerOpen` (waiting for the trial). */
+  phase: ChannelPhase;
+  breaker: ChannelBreakerState;
+}
+
+/** Id of the dead letter of `notification` on `channel`: a second failure replaces the first. */
+export function deadLetterId(channel: string, notification: Notification): string {
+  return `${channel}:${notification.id}`;
+}
 
 /**
- * SKELETON (to be implemented): delivers notifications to channels, each with its own queue,
- * retries, breaker and dead letter, so that a failing channel never delays another.
+ * Delivers notifications to channels, each with its own queue, per-attempt timeout, retries
+ * with backoff, breaker and dead letters, so that a failing channel never delays another.
+ * `dispatch` never blocks and never throws; every notification it accepts ends as
+ * `notificationSent` or as `notificationFailed` (with a dead letter): none is lost silently.
  */
 export class NotificationDispatcher {
+  /** The configured channels, in the order given. */
   readonly notifiers: readonly Notifier[];
+  private readonly channels = new Map<string, Channel>();
+  private readonly metrics: DispatcherMetrics;
+  /** Deliveries (and their dead-letter writes and events) not finished yet. */
+  private readonly settling = new Set<Promise<unknown>>();
+  private readonly retrying = new Map<string, Promise<DeliveryOutcome>>();
+  private closing: Promise<void> | undefined;
 
+  /** Creates one delivery lane per notifier. Throws {@link ConfigError} if two notifiers share a name. */
   constructor(
     private readonly ctx: CapabilityContext,
     notifiers: readonly Notifier[],
-    private readonly options: ResolvedDispatcherOptions,
+    options: ResolvedDispatcherOptions,
   ) {
-    this.notifiers = notifiers;
+    this.notifiers = Object.freeze([...notifiers]);
+    const hooks = {
+      attempted: (channel: string, result: Parameters<DispatcherMetrics['attempt']>[1]) => this.metrics.attempt(channel, result),
+      breakerChanged: (channel: string, from: ChannelBreakerState, to: ChannelBreakerState) =>
+        ctx.emit('breakerStateChanged', { name: `notifier:${channel}`, from, to, at: ctx.clock.now() }),
+    };
+    for (const notifier of notifiers) {
+      if (this.channels.has(notifier.name)) throw new ConfigError(`notifier names must be unique: "${notifier.name}" is used twice`);
+      this.channels.set(notifier.name, new Channel(notifier, ctx.clock, options, hooks));
+    }
+    this.metrics = dispatcherMetrics(ctx.metrics, this.channels);
   }
 
-  /** Queues `notification` for each named channel (all channels when `channels` is empty). Never blocks or throws. */
+  /**
+   * Queues `notification` for each named channel (every channel when `channels` is empty) and
+   * returns at once. Each channel gets its own copy. Never throws: an unknown channel or a call
+   * after `close()` ends as `notificationFailed` with a dead letter.
+   */
   dispatch(notification: Notification, channels: readonly string[]): void {
-    void notification;
-    void channels;
-    void this.ctx;
-    void this.options;
+    const names = channels.length === 0 ? [...this.channels.keys()] : [...new Set(channels)];
+    for (const name of names) {
+      try {
+        this.dispatchTo(notification, name);
+      } catch (error) {
+        // Only a notification structuredClone cannot copy gets here: it could not be stored either.
+        this.ctx.report(new NotificationError(name, 'the notification could not be queued', { retryable: false, cause: safeError(error) }));
+      }
+    }
   }
 
-  /** Dead letters, oldest first. */
+  /** Dead letters, oldest first (the store's `listDeadLetters`). */
   listDeadLetters(query?: DeadLetterQuery): Promise<DeadLetter[]> {
     return this.ctx.storage.listDeadLetters(query);
   }
 
-  /** Resolves when every queue is empty. */
-  async idle(): Promise<void> {}
+  /**
+   * Queues a dead letter's notification on its channel again, with a fresh retry budget. Resolves
+   * `'sent'` once delivered (the dead letter is then deleted) or `'failed'` (it is replaced with the
+   * new error). Rejects with {@link NotFoundError} for an unknown id or a channel no longer
+   * configured, and {@link ClosedError} after `close()`. Calls for an id already being retried share one delivery.
+   */
+  retryDeadLetter(id: string): Promise<DeliveryOutcome> {
+    if (this.closing !== undefined) return Promise.reject(new ClosedError('the notification dispatcher is closed'));
+    let pending = this.retrying.get(id);
+    if (pending === undefined) {
+      pending = this.retry(id).finally(() => this.retrying.delete(id));
+      this.retrying.set(id, pending);
+    }
+    return pending;
+  }
 
-  /** Waits up to `timeoutMs` for queued notifications, then stops. */
-  async close(_timeoutMs: number): Promise<void> {}
+  /** Each channel's queue and breaker state. */
+  status(): ChannelStatus[] {
+    return [...this.channels.values()].map((c) => ({
+      name: c.name,
+      delivery: c.notifier.delivery ?? 'events',
+      queued: c.queued,
+      phase: c.phase,
+      breaker: c.breaker.state,
+    }));
+  }
+
+  /**
+   * Resolves when every notification accepted so far was delivered or dead-lettered (events
+   * emitted). With a ManualClock, retries and open breakers wait for the clock to be advanced.
+   */
+  async idle(): Promise<void> {
+    while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
+  }
+
+  /**
+   * Stops accepting notifications, then lets queued ones go out for up to `timeoutMs`; retries
+   * go at once, without backoff, and channels with an open breaker give up. At the deadline the
+   * attempts in flight are aborted and everything left is dead-lettered. Closes the notifiers
+   * last. Never rejects; calling it again returns the same promise.
+   */
+  close(timeoutMs: number): Promise<void> {
+    this.closing ??= this.shutdown(timeoutMs);
+    return this.closing;
+  }
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    const { clock } = this.ctx;
+    for (const channel of this.channels.values()) channel.drain();
+    const giveUp = (): void => {
+      for (const channel of this.channels.values()) {
+        channel.abort(new NotificationError(channel.name, `close() gave up after ${timeoutMs} ms`, { cause: new ClosedError('the notification dispatcher is closed') }));
+      }
+    };
+    if (timeoutMs <= 0) giveUp();
+    else {
+      let timer: unknown;
+      // keepAlive: at shutdown this timer may be all that holds the process until deliveries end.
+      const expired = new Promise<void>((resolve) => (timer = clock.setTimeout(() => (giveUp(), resolve()), timeoutMs, { keepAlive: true })));
+      await Promise.race([this.idle(), expired]);
+      clock.clearTimeout(timer);
+    }
+    await this.idle();
+    for (const channel of this.channels.values()) channel.dispose();
+    await Promise.all(
+      this.notifiers.map(async (notifier) => {
+        try {
+          await notifier.close?.();
+        } catch (cause) {
+          this.ctx.report(new NotificationError(notifier.name, 'closing the notifier failed', { cause: safeError(cause) }));
+        }
+      }),
+    );
+  }
+
+  private dispatchTo(notification: Notification, name: string): void {
+    // A copy per channel: a notifier that changes what it was given cannot change what others send.
+    const copy = structuredClone(notification);
+    const channel = this.channels.get(name);
+    if (channel === undefined) {
+      const error = new NotificationError(name, 'no notifier with this name is configured', { retryable: false });
+      this.track(this.giveUp(name, copy, error, 0));
+    } else if (this.closing !== undefined) {
+      const error = new NotificationError(name, 'dispatched after close()', { cause: new ClosedError('the notification dispatcher is closed') });
+      this.track(this.giveUp(name, copy, error, 0));
+    } else {
+      this.track(channel.enqueue(copy).then((result) => this.settle(name, copy, result)));
+    }
+  }
+
+  private async retry(id: string): Promise<DeliveryOutcome> {
+    const letter = (await this.ctx.storage.listDeadLetters()).find((d) => d.id === id);
+    if (letter === undefined) throw new NotFoundError('dead letter', id);
+    const channel = this.channels.get(letter.channel);
+    if (channel === undefined) throw new NotFoundError('notifier', letter.channel);
+    const done = channel.enqueue(letter.notification, letter.attempts).then(async (result) => {
+      if (!result.ok) {
+        await this.giveUp(letter.channel, letter.notification, result.error, result.attempts, id);
+        return 'failed' as const;
+      }
+      try {
+        await this.ctx.storage.deleteDeadLetter(id);
+      } catch (cause) {
+        this.ctx.report(new StorageError(`deleting delivered dead letter "${id}" from "${this.ctx.storage.name}" storage failed`, { cause }));
+      }
+      this.sent(letter.channel, letter.notification, result.attempts);
+      return 'sent' as const;
+    });
+    this.track(done);
+    return done;
+  }
+
+  private async settle(channel: string, notification: Notification, result: DeliveryResult): Promise<void> {
+    if (result.ok) this.sent(channel, notification, result.attempts);
+    else await this.giveUp(channel, notification, result.error, result.attempts);
+  }
+
+  private sent(channel: string, notification: Notification, attempts: number): void {
+    this.metrics.outcome(channel, 'sent');
+    this.ctx.emit('notificationSent', { channel, notification, attempts });
+  }
+
+  /** Saves the dead letter first, so the event can say whether it was kept. */
+  private async giveUp(channel: string, notification: Notification, error: NotificationError, attempts: number, id = deadLetterId(channel, notification)): Promise<void> {
+    this.metrics.outcome(channel, 'failed');
+    const letter: DeadLetter = { id, channel, notification, error: error.message, attempts, failedAt: this.ctx.clock.now() };
+    let deadLettered = true;
+    try {
+      await this.ctx.storage.saveDeadLetter(letter);
+    } catch (cause) {
+      deadLettered = false;
+      this.ctx.report(new StorageError(`saving dead letter "${id}" to "${this.ctx.storage.name}" storage failed; the notification is lost`, { cause }));
+    }
+    this.ctx.emit('notificationFailed', { channel, notification, error, attempts, deadLettered });
+    this.ctx.report(error);
+  }
+
+  private track(work: Promise<unknown>): void {
+    const tracked = work.catch((error: unknown) => this.ctx.report(toNotificationError('dispatcher', error)));
+    this.settling.add(tracked);
+    void tracked.finally(() => this.settling.delete(tracked));
+  }
 }

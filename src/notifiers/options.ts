@@ -4,30 +4,41 @@ import { positiveDurationSchema } from '../core/duration.js';
 /**
  * How notifications are delivered, for every channel: each channel has its own queue, retries
  * with exponential backoff and jitter, and a breaker; what still fails becomes a dead letter.
+ * Every default lives here.
  */
 export const dispatcherOptionsSchema = z.object({
-  /** Time budget of one `send` attempt; the notifier's signal aborts when it passes. */
+  /**
+   * Time budget of one `send` attempt; the notifier's signal aborts when it passes. A notifier's
+   * own `timeout` (e.g. `webhookNotifier({ timeout })`) wins over it.
+   */
   timeout: positiveDurationSchema.default(10_000),
   /** Retries after the first attempt before the notification is dead-lettered. */
   retries: z.number().int().min(0).default(3),
   backoff: z
     .object({
+      /** Delay before the first retry. */
       initial: positiveDurationSchema.default(1_000),
+      /** Longest delay between two attempts (wins over `initial` if smaller). */
       max: positiveDurationSchema.default(60_000),
+      /** Each retry waits `factor` times longer than the one before. */
       factor: z.number().min(1).default(2),
-      /** Fraction of each delay randomised (0 to 1). */
+      /** Fraction of each delay taken off at random (0 to 1), so instances don't retry in lockstep. */
       jitter: z.number().min(0).max(1).default(0.2),
     })
     .prefault({}),
   breaker: z
     .object({
-      /** Consecutive failed notifications that open a channel's breaker. */
+      /**
+       * Consecutive failed attempts (network errors, timeouts, HTTP 408, 429 and 5xx) that open a
+       * channel's breaker. Answers that retrying cannot fix (other 4xx) prove the receiver is up and
+       * count as successes here.
+       */
       failureThreshold: z.number().int().positive().default(5),
-      /** How long an open channel waits before one trial delivery. */
+      /** How long an open channel waits before one trial delivery (half-open). */
       resetTimeout: positiveDurationSchema.default(60_000),
     })
     .prefault({}),
-  /** Most notifications waiting per channel; past it the oldest are dead-lettered. */
+  /** Most notifications waiting per channel (the one being sent not included); past it the oldest are dead-lettered. */
   maxQueued: z.number().int().positive().default(1_000),
 });
 

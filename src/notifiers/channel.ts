@@ -1,0 +1,173 @@
+import PQueue from 'p-queue';
+import type { Clock } from '../core/clock.js';
+import { NotificationError } from '../core/errors.js';
+import { sendOnce, stripChannel, type AttemptResult } from './attempt.js';
+import { backoffDelay, sleep } from './backoff.js';
+import { createChannelBreaker, type ChannelBreaker, type ChannelBreakerState } from './channel-breaker.js';
+import type { Notification, Notifier } from './contract.js';
+import type { ResolvedDispatcherOptions } from './options.js';
+
+/** What a channel is doing: nothing, sending, waiting to retry, or waiting for its breaker to half-open. */
+export type ChannelPhase = 'idle' | 'sending' | 'backoff' | 'breakerOpen';
+
+/** How one delivery ended. `attempts` counts sends, including those before a dead-letter retry. */
+export type DeliveryResult = { ok: true; attempts: number } | { ok: false; attempts: number; error: NotificationError };
+
+/** What a channel tells the dispatcher as it works. */
+export interface ChannelHooks {
+  attempted(channel: string, result: AttemptResult): void;
+  breakerChanged(channel: string, from: ChannelBreakerState, to: ChannelBreakerState): void;
+}
+
+interface Entry {
+  notification: Notification;
+  priorAttempts: number;
+  /** Aborting it takes the entry out of the queue while it waits (p-queue's per-task signal). */
+  evict: AbortController;
+}
+
+/**
+ * One notifier's delivery lane: a p-queue with concurrency 1 (so a channel receives its
+ * notifications in order: a firing message never overtakes its resolution), attempts under a
+ * timeout, retries with backoff on the clock, and a breaker. Lanes share nothing, so a failing
+ * or hanging channel never delays another.
+ */
+export class Channel {
+  readonly breaker: ChannelBreaker;
+  private readonly queue = new PQueue({ concurrency: 1 });
+  /** Entries not started yet, oldest first (the queue's contents, which p-queue does not expose). */
+  private readonly waiting: Entry[] = [];
+  /** Aborted when close() starts: backoff and breaker waits end at once. */
+  private readonly wake = new AbortController();
+  /** Aborted when close() gives up: the attempt in flight is aborted and waiting entries are evicted. */
+  private readonly stop = new AbortController();
+  private current: ChannelPhase = 'idle';
+
+  constructor(
+    readonly notifier: Notifier,
+    private readonly clock: Clock,
+    private readonly options: ResolvedDispatcherOptions,
+    private readonly hooks: ChannelHooks,
+  ) {
+    this.breaker = createChannelBreaker(`notifier:${notifier.name}`, options.breaker, (from, to) => hooks.breakerChanged(notifier.name, from, to));
+  }
+
+  /** The notifier's name. */
+  get name(): string {
+    return this.notifier.name;
+  }
+
+  /** Notifications waiting (the one being sent not included). */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** What the channel is doing now. */
+  get phase(): ChannelPhase {
+    return this.current;
+  }
+
+  /**
+   * Queues a delivery. The promise settles with its result and never rejects. Past `maxQueued`
+   * the oldest waiting entry is evicted and settles as failed.
+   */
+  enqueue(notification: Notification, priorAttempts = 0): Promise<DeliveryResult> {
+    if (this.stop.signal.aborted) return Promise.resolve({ ok: false, attempts: priorAttempts, error: this.stop.signal.reason as NotificationError });
+    const entry: Entry = { notification, priorAttempts, evict: new AbortController() };
+    this.waiting.push(entry);
+    const result = this.queue
+      .add(
+        () => {
+          this.waiting.splice(this.waiting.indexOf(entry), 1);
+          return this.deliver(entry);
+        },
+        { signal: entry.evict.signal },
+      )
+      .catch((reason: unknown): DeliveryResult => {
+        // Only evictions reject: deliver() itself never does.
+        const index = this.waiting.indexOf(entry);
+        if (index >= 0) this.waiting.splice(index, 1);
+        return { ok: false, attempts: priorAttempts, error: reason as NotificationError };
+      });
+    if (this.waiting.length > this.options.maxQueued) {
+      const oldest = this.waiting.shift()!;
+      oldest.evict.abort(new NotificationError(this.name, `dropped from a full queue (maxQueued ${this.options.maxQueued}); the oldest notification goes first`));
+    }
+    return result;
+  }
+
+  /** close() started: stop waiting for backoff timers and for an open breaker. */
+  drain(): void {
+    this.wake.abort();
+  }
+
+  /** close() gave up: abort the attempt in flight and evict everything waiting, with `reason`. */
+  abort(reason: NotificationError): void {
+    this.wake.abort();
+    if (!this.stop.signal.aborted) this.stop.abort(reason);
+    for (const entry of this.waiting.splice(0)) entry.evict.abort(reason);
+  }
+
+  /** Stops the breaker's timer. */
+  dispose(): void {
+    this.breaker.dispose();
+  }
+
+  private async deliver(entry: Entry): Promise<DeliveryResult> {
+    // p-queue starts an idle queue's task inside add(): yield first, so no notifier code (payload
+    // building, signing) ever runs inside dispatch() and delays the caller.
+    await Promise.resolve();
+    try {
+      return await this.attempts(entry);
+    } finally {
+      this.current = 'idle';
+    }
+  }
+
+  private async attempts(entry: Entry): Promise<DeliveryResult> {
+    const { clock, breaker, options } = this;
+    const timeout = this.notifier.timeout ?? options.timeout;
+    const stop = this.stop.signal;
+    let attempts = 0;
+    let last: NotificationError | undefined;
+    const failed = (error: NotificationError): DeliveryResult => ({ ok: false, attempts: entry.priorAttempts + attempts, error });
+    for (;;) {
+      if (stop.aborted) return failed(this.stopError(last));
+      if (breaker.state === 'open') {
+        // Waiting keeps the notification (bounded by maxQueued); at close there is no time left to wait.
+        if (this.wake.signal.aborted) return failed(this.openError(last));
+        this.current = 'breakerOpen';
+        await breaker.whenNotOpen(this.wake.signal);
+        continue;
+      }
+      attempts++;
+      this.current = 'sending';
+      // Only retryable failures count against the breaker: an answer that retrying cannot fix
+      // (a 400) proves the receiver is up, and an attempt aborted by close() proves nothing.
+      const outcome = await breaker.run(
+        () => sendOnce(this.notifier, entry.notification, clock, timeout, stop),
+        (o) => !o.ok && o.error.retryable && !stop.aborted,
+      );
+      this.hooks.attempted(this.name, outcome.ok ? 'success' : outcome.result);
+      if (outcome.ok) return { ok: true, attempts: entry.priorAttempts + attempts };
+      // Aborted in flight by close(): report the deadline (and what failed before), not the abort.
+      if (stop.aborted) return failed(this.stopError(last));
+      last = outcome.error;
+      if (!last.retryable || attempts > options.retries) return failed(last);
+      // During close() retries go at once: the deadline, not the backoff, bounds them.
+      this.current = 'backoff';
+      await sleep(clock, backoffDelay(attempts, options.backoff), this.wake.signal);
+    }
+  }
+
+  private stopError(last: NotificationError | undefined): NotificationError {
+    const reason = this.stop.signal.reason as NotificationError;
+    if (last === undefined) return reason;
+    return new NotificationError(this.name, `${stripChannel(reason.message, this.name)}; last error: ${stripChannel(last.message, this.name)}`, { status: last.status, cause: last });
+  }
+
+  private openError(last: NotificationError | undefined): NotificationError {
+    const suffix = last === undefined ? '' : `; last error: ${stripChannel(last.message, this.name)}`;
+    return new NotificationError(this.name, `circuit breaker open at close()${suffix}`, { status: last?.status, cause: last });
+  }
+}
