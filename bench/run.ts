@@ -6,6 +6,8 @@
  */
 import { percentileAccuracy, type QuantileRow } from './accuracy.js';
 import { alertsBench } from './alerts.js';
+import { breakerBench } from './breaker.js';
+import { healthBench } from './health.js';
 import { ALLOCATION_FLAGS, type AllocationResult } from './allocations.js';
 import { machineLine, writePerformanceDoc } from './docs.js';
 import { exposition, expositionSizes } from './exposition.js';
@@ -179,6 +181,24 @@ async function main(): Promise<void> {
   const alerts = await alertsBench();
   sections.push(alerts.section);
   targets.push(...alerts.targets);
+
+  progress('9. circuit breaker fire()');
+  const breaker = await breakerBench();
+  sections.push({ title: `9. ${breaker.title}`, notes: breaker.notes, table: breaker.table });
+  const vsDefaults = breaker.ratios["pulsewatch (opossum's options) vs opossum defaults"]!;
+  const vsSame = breaker.ratios["pulsewatch (opossum's options) vs opossum timeout:false"]!;
+  targets.push({ name: "breaker.fire() with metrics vs raw opossum, same options (opossum's defaults)", measured: formatRatio(vsDefaults), threshold: '>= 2x', pass: vsDefaults >= 2 });
+  targets.push({ name: 'breaker.fire() with metrics vs raw opossum with timeout: false', measured: formatRatio(vsSame), threshold: '>= 1x', pass: vsSame >= 1 });
+
+  progress('10. health check with a hanging check');
+  const health = await healthBench();
+  sections.push({ title: `10. ${health.title}`, notes: health.notes, table: health.table });
+  targets.push({
+    name: 'health.check(), 20 checks, one hangs (worst run)',
+    measured: `${health.answeredMs.toFixed(2)} ms`,
+    threshold: `<= ${health.timeoutMs} + 5 ms`,
+    pass: health.answeredMs <= health.timeoutMs + 5,
+  });
 
   sections.unshift({ title: 'Targets', notes: [], table: targetsTable(targets) });
   const elapsed = (performance.now() - started) / 1000;

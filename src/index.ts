@@ -4,7 +4,7 @@
  * @module
  */
 export { createMonitor, Monitor } from './monitor.js';
-export type { ExportOptions, SnapshotOptions } from './monitor.js';
+export type { ExportOptions, SnapshotOptions, MonitorSnapshot } from './monitor.js';
 export { monitorOptionsSchema } from './monitor-options.js';
 export type { MonitorOptions, ResolvedMonitorOptions } from './monitor-options.js';
 
@@ -51,7 +51,7 @@ export { aggregateQuerySchema } from './metrics/aggregate.js';
 export type { AggregateQuery, AggregatedMetrics } from './metrics/aggregate.js';
 export type { DistributionSummary } from './metrics/distribution.js';
 export { JOB_METRICS } from './metrics/snapshot.js';
-export type { MonitorSnapshot, JobSnapshot, MetricSummary, TrendSnapshot } from './metrics/snapshot.js';
+export type { MetricsSnapshot, JobSnapshot, MetricSummary, TrendSnapshot } from './metrics/snapshot.js';
 export { performanceTrackingOptionsSchema } from './metrics/performance-tracking.js';
 export type { PerformanceTrackingOptions } from './metrics/performance-tracking.js';
 export {
@@ -136,4 +136,10 @@ export type { BreakerSource, BreakerView } from './health/checks/breakers.js';
 export type { PingClient } from './health/checks/redis.js';
 export type { QueryClient, PostgresCheckOptions } from './health/checks/postgres.js';
 export type { Grade, ThresholdDirection } from './health/checks/grade.js';
-export type { BreakerState, BreakerStateChangedEvent } from './resilience/types.js';
+export { BreakerRegistry } from './resilience/breaker-registry.js';
+export type { CircuitBreaker } from './resilience/breaker.js';
+export { breakerOptionsSchema, DEFAULT_FAILURE_THRESHOLD } from './resilience/breaker-options.js';
+export type { BreakerOptions, BreakerFallback, ResolvedBreakerOptions } from './resilience/breaker-options.js';
+export { BREAKER_METRICS } from './resilience/breaker-metrics.js';
+export { BREAKER_OUTCOMES, BREAKER_STATE_VALUES } from './resilience/types.js';
+export type { BreakerState, BreakerStateChangedEvent, BreakerStats, BreakerLatency, BreakerOutcome } from './resilience/types.js';

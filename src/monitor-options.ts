@@ -78,8 +78,12 @@ export const monitorOptionsSchema = z.object({
       significantDigits: z.number().int().min(1).max(5).default(2),
       /** Length of one time slot; also the granularity of rollups. */
       slotLength: positiveDurationSchema.default(30_000),
-      /** Slots kept in memory per series (current included): the window served without storage. */
-      slots: z.number().int().min(2).max(1440).default(10),
+      /**
+       * Slots kept in memory per series, the open one included: 11 x 30 s holds every 5 m
+       * window (ten closed slots plus the one being filled), so alert rules and `snapshot()`
+       * read 5 m windows without storage.
+       */
+      slots: z.number().int().min(2).max(1440).default(11),
     })
     .prefault({}),
   limits: z

@@ -7,6 +7,7 @@ import type { CapabilityContext } from './capability.js';
 import { HealthRegistry } from './health/registry.js';
 import { NotificationDispatcher } from './notifiers/dispatcher.js';
 import { BreakerRegistry } from './resilience/breaker-registry.js';
+import type { BreakerStats } from './resilience/types.js';
 import { aggregate, type AggregateQuery, type AggregatedMetrics } from './metrics/aggregate.js';
 import type { MetricContext } from './metrics/context.js';
 import type { Counter } from './metrics/counter.js';
@@ -20,7 +21,7 @@ import { trackPerformance, type PerformanceTrackingOptions } from './metrics/per
 import { parseMetricRecord, type MetricRecordInput } from './metrics/record-metric.js';
 import { Recorder } from './metrics/recorder.js';
 import { MetricRegistry, type AnyMetric } from './metrics/registry.js';
-import { buildSnapshot, JOB_METRICS, type MonitorSnapshot } from './metrics/snapshot.js';
+import { buildSnapshot, JOB_METRICS, type MetricsSnapshot } from './metrics/snapshot.js';
 import { monitorOptionsSchema, type MonitorOptions, type ResolvedMonitorOptions } from './monitor-options.js';
 import type { StorageAdapter } from './storage/contract.js';
 import { MemoryStorage } from './storage/memory.js';
@@ -38,6 +39,12 @@ export interface ExportOptions {
 export interface SnapshotOptions {
   /** Only this job in `jobs` (seed 000's `?jobId=`). */
   jobId?: string;
+}
+
+/** `monitor.snapshot()`: seed 000's /api/metrics shape, plus the monitor's circuit breakers. */
+export interface MonitorSnapshot extends MetricsSnapshot {
+  /** Every circuit breaker with its state and stats. */
+  breakers: BreakerStats[];
 }
 
 /**
@@ -277,7 +284,7 @@ export class Monitor {
     });
     const active = this.alerts.getActiveAlerts();
     snapshot.alerts = { active: active.length, items: active };
-    return snapshot;
+    return { ...snapshot, breakers: this.breakers() };
   }
 
   /** Every metric in the Prometheus text format 0.0.4 (default) or OpenMetrics 1.0. */
@@ -289,9 +296,14 @@ export class Monitor {
     return renderMetrics(this.registry.all(), format);
   }
 
-  /** Every circuit breaker of this monitor, with its state and stats. */
-  breakers(): ReturnType<BreakerRegistry['list']> {
+  /** Every circuit breaker of this monitor, with its state and stats (computed now). */
+  breakers(): BreakerStats[] {
     return this.breakerRegistry.list();
+  }
+
+  /** The circuit breaker called `name`, if created. */
+  breaker(name: string): ReturnType<BreakerRegistry['get']> {
+    return this.breakerRegistry.get(name);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------

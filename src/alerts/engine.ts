@@ -41,6 +41,8 @@ export class AlertEngine {
   private readonly states = new StateTable();
   private readonly byId = new Map<string, AlertState>();
   private readonly samples = new SampleStore();
+  /** Per rule, the alert identity its states were made with. */
+  private readonly identities = new Map<string, string>();
   private readonly codec = createCodec();
   private readonly stopTimer: () => void;
   private running: Promise<EvaluationResult> | undefined;
@@ -151,6 +153,10 @@ export class AlertEngine {
     const parsed = manualAlertSchema.safeParse(input);
     if (!parsed.success) throw validationError('invalid manual alert', parsed.error.issues);
     const a = parsed.data;
+    const unknown = a.channels.filter((c) => !this.dispatcher.notifiers.some((n) => n.name === c));
+    if (unknown.length > 0) {
+      throw new ValidationError(`invalid manual alert: channels: no notifier named ${unknown.map((c) => JSON.stringify(c)).join(', ')}`, [{ path: 'channels', message: `unknown channel ${unknown.join(', ')}` }]);
+    }
     const ts = this.ctx.clock.now();
     const rule: RuleIdentity = { id: MANUAL, name: a.name, description: a.description, severity: a.severity, type: a.type, channels: a.channels, recipients: a.recipients, alertLabels: a.labels, annotations: a.annotations };
     const labels = alertLabels(rule, {}, this.ctx.service);
@@ -160,6 +166,7 @@ export class AlertEngine {
       Object.assign(existing.record, { message: a.message, value: a.value ?? null, updatedAt: ts });
       existing.value = a.value ?? null;
       await this.save(existing.record);
+      await this.maybeRepeat(existing, ts, a.cooldown ?? this.options.cooldowns[a.severity]);
       return structuredClone(existing.record);
     }
     const st: AlertState = { ruleId: MANUAL, groupKey: fp, labels, fingerprint: fp, phase: 'firing', activeAt: ts, firedAt: ts, value: a.value ?? null, humanNotified: false, sequence: 0 };
@@ -199,15 +206,29 @@ export class AlertEngine {
     const result: EvaluationResult = { at: ts, rules: 0, pending: 0, firing: 0, triggered: [], resolved: [], durationMs: 0 };
     if (this.stopped) return result;
     for (const id of await this.book.sync()) await this.dropRule(id);
-    const entries = this.book.list().filter((e) => e.rule.enabled);
+    const entries: RuleEntry[] = [];
+    for (const e of this.book.list()) {
+      // A disabled rule, or one whose alert identity changed (name, severity, labels...), resolves
+      // what it left firing; the new identity fires afresh, as a changed Prometheus rule does.
+      const identity = identityOf(e.rule);
+      if (!e.rule.enabled || this.identities.get(e.rule.id) !== identity) await this.dropRule(e.rule.id);
+      if (e.rule.enabled) this.identities.set(e.rule.id, identity);
+      else this.identities.delete(e.rule.id);
+      if (e.rule.enabled) entries.push(e);
+    }
     this.sampleCounters(entries, ts);
     const reader = new WindowReader(this.ctx, this.samples, this.codec, ts);
     for (const entry of entries) {
       result.rules++;
       try {
         await this.evaluateRule(entry, reader, ts, result);
+        entry.failing = false;
       } catch (error) {
-        this.ctx.report(isPulsewatchError(error) ? error : new ConfigError(`rule "${entry.rule.name}" failed to evaluate: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+        // Reported when a rule starts failing, not at every evaluation of an outage.
+        if (!entry.failing) {
+          entry.failing = true;
+          this.ctx.report(isPulsewatchError(error) ? error : new ConfigError(`rule "${entry.rule.name}" failed to evaluate: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+        }
       }
     }
     await this.refreshStateChannels(ts);
@@ -222,7 +243,8 @@ export class AlertEngine {
   private async evaluateRule(entry: RuleEntry, reader: WindowReader, ts: number, result: EvaluationResult): Promise<void> {
     const { rule, conditions } = entry;
     const groups = await evaluateConditions(reader, conditions, rule.groupBy, {
-      metric: (name) => this.ctx.metrics.get(name),
+      // recordMetric lower-cases metricType names; a rule naming one as written still finds it.
+      metric: (name) => this.ctx.metrics.get(name) ?? this.ctx.metrics.get(name.toLowerCase()),
       baselines: entry.baselines,
       invalid: (error) => this.book.reportOnce(entry, error),
     }, rule.name);
@@ -333,7 +355,12 @@ export class AlertEngine {
       this.ctx.report(new StorageError(`acquiring the notification lease on "${this.ctx.storage.name}" storage failed; sending anyway`, { cause }));
       acquired = true;
     }
-    if (!acquired) return;
+    if (!acquired) {
+      // Another instance (or an earlier episode) holds the cooldown: whoever sent the latest
+      // firing notification sends the resolved one, so this instance stands down.
+      st.humanNotified = false;
+      return;
+    }
     st.humanNotified = true;
     this.dispatch(st, channels, reason, ts);
   }
@@ -412,6 +439,11 @@ export class AlertEngine {
       this.ctx.report(new StorageError(`saving alert "${record.id}" to "${this.ctx.storage.name}" storage failed`, { cause }));
     }
   }
+}
+
+/** What makes up an alert's identity and message: when it changes, old alerts resolve. */
+function identityOf(rule: AlertRule): string {
+  return JSON.stringify([rule.name, rule.severity, rule.type, rule.alertLabels, rule.annotations, rule.groupBy, rule.channels, rule.recipients, rule.description]);
 }
 
 function pick(labels: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {

@@ -11,6 +11,8 @@ export interface RuleEntry {
   baselines: Map<string, number>;
   /** Problems already reported, so a broken rule reports once, not every tick. */
   reported: Set<string>;
+  /** The last evaluation failed (storage down): the next failure is not reported again. */
+  failing: boolean;
 }
 
 /**
@@ -134,6 +136,6 @@ export class RuleBook {
     const conditions = conditionsOf(rule);
     // Learned baselines survive an edit that keeps the conditions.
     const same = previous !== undefined && JSON.stringify(previous.conditions) === JSON.stringify(conditions);
-    this.entries.set(rule.id, { rule, conditions, baselines: same ? previous.baselines : new Map(), reported: new Set() });
+    this.entries.set(rule.id, { rule, conditions, baselines: same ? previous.baselines : new Map(), reported: new Set(), failing: false });
   }
 }

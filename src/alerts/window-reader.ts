@@ -1,4 +1,5 @@
 import type { CapabilityContext } from '../capability.js';
+import { StorageError } from '../core/errors.js';
 import { seriesKey } from '../core/labels.js';
 import type { Counter } from '../metrics/counter.js';
 import type { Distribution } from '../metrics/distribution.js';
@@ -71,14 +72,9 @@ export class WindowReader {
     return m.slotStart - (m.slotCount - 1) * m.slotLength;
   }
 
-  /**
-   * Whether a range starting at `from` needs rollups from storage. Windows are read in whole
-   * slots: a window whose far edge falls inside the slot just before memory is served from
-   * memory, short of that partial slot, rather than from storage (the default 10 x 30 s ring
-   * and a 5 m window are exactly this case). Only ranges reaching further back read rollups.
-   */
+  /** Whether a range starting at `from` reaches back past the slots in memory, into storage. */
   needsStorage(from: number): boolean {
-    return from < this.memoryFrom - this.cap.metricContext.slotLength;
+    return from < this.memoryFrom;
   }
 
   /** Loads rollups of `metric` older than memory holds, when (from, to) reaches back that far. */
@@ -87,7 +83,12 @@ export class WindowReader {
     const memoryFrom = this.memoryFrom;
     const id = storedId(metric.name, matchers, from);
     if (this.stored.has(id)) return;
-    const rollups = await this.cap.storage.queryRollups({ name: metric.name, labels: matchers, from, to: memoryFrom });
+    let rollups: Rollup[];
+    try {
+      rollups = await this.cap.storage.queryRollups({ name: metric.name, labels: matchers, from, to: memoryFrom });
+    } catch (cause) {
+      throw new StorageError(`reading rollups of "${metric.name}" from "${this.cap.storage.name}" storage failed`, { cause });
+    }
     const bySeries = new Map<string, Rollup[]>();
     for (const r of rollups) {
       if (r.start >= memoryFrom) continue;
@@ -107,9 +108,11 @@ export class WindowReader {
     const slotLength = this.cap.metricContext.slotLength;
     const stats: RangeStats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN, dist: withDist ? metric.distribution() : undefined };
     let lastStart = -Infinity;
+    // A range ending now includes the slot opened at this very instant.
+    const end = to >= this.now ? Infinity : to;
     for (const s of series) {
       for (const slot of s.ring) {
-        if (slot.count === 0 || slot.start + slotLength <= from || slot.start >= to) continue;
+        if (slot.count === 0 || slot.start + slotLength <= from || slot.start >= end) continue;
         addTotals(stats, slot.count, slot.sum, slot.min, slot.max);
         stats.dist?.addSlot(slot);
         if (slot.start > lastStart) {
@@ -121,8 +124,12 @@ export class WindowReader {
     if (this.needsStorage(from)) {
       const bySeries = this.stored.get(storedId(metric.name, matchers, from)) ?? new Map<string, Rollup[]>();
       for (const s of series) {
+        // An idle series keeps old slots in its ring (a ring only turns when the series records):
+        // their rollups are already counted from memory.
+        const inRing = new Set<number>();
+        for (const slot of s.ring) if (slot.count > 0) inRing.add(slot.start);
         for (const r of bySeries.get(this.keyOf(s)) ?? []) {
-          if (r.count === 0 || r.end <= from || r.start >= to) continue;
+          if (r.count === 0 || r.end <= from || r.start >= end || inRing.has(r.start)) continue;
           addTotals(stats, r.count, r.sum, r.min, r.max);
           const layout = metric.layoutFor(r);
           if (stats.dist !== undefined && r.hdr !== undefined && layout !== undefined) stats.dist.addCounts(this.codec.decode(r.hdr, layout), 0, r.min, r.max);

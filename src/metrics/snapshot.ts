@@ -15,7 +15,7 @@ export const JOB_METRICS = {
   queue: 'job_queue_size',
 } as const;
 
-/** One job's line in {@link MonitorSnapshot.jobs} (seed 000's /api/metrics). */
+/** One job's line in {@link MetricsSnapshot.jobs} (seed 000's /api/metrics). */
 export interface JobSnapshot {
   jobId: string;
   totalExecutions: number;
@@ -44,7 +44,7 @@ export interface TrendSnapshot {
 }
 
 /** JSON in the shape of seed 000's GET /api/metrics. */
-export interface MonitorSnapshot {
+export interface MetricsSnapshot {
   timestamp: string;
   service: string;
   jobs: JobSnapshot[];
@@ -70,7 +70,7 @@ export interface SnapshotSources {
 const TREND_THRESHOLD = 10;
 
 /** Builds the snapshot from memory only (no storage reads), so it is cheap enough for a health page. */
-export function buildSnapshot(src: SnapshotSources): MonitorSnapshot {
+export function buildSnapshot(src: SnapshotSources): MetricsSnapshot {
   const now = src.ctx.clock.now();
   const from = now - src.window;
   const histograms = [...src.registry.all()].filter((m): m is Histogram => m.kind === 'histogram');
@@ -147,7 +147,7 @@ function jobs(src: SnapshotSources, from: number): JobSnapshot[] {
   return out;
 }
 
-function queue(gauge: Gauge | undefined): MonitorSnapshot['queue'] {
+function queue(gauge: Gauge | undefined): MetricsSnapshot['queue'] {
   const q = { pending: 0, queued: 0, processing: 0, failed: 0, deadLetter: 0 };
   if (gauge === undefined) return q;
   gauge.collect();
@@ -160,7 +160,7 @@ function queue(gauge: Gauge | undefined): MonitorSnapshot['queue'] {
   return q;
 }
 
-function system(src: SnapshotSources, from: number, now: number): MonitorSnapshot['system'] {
+function system(src: SnapshotSources, from: number, now: number): MetricsSnapshot['system'] {
   const uptime = now - src.startedAt;
   const metric = (src.registry.get(src.requestMetric) ?? src.registry.get('response_time')) as Histogram | undefined;
   if (metric === undefined || metric.kind !== 'histogram') return { uptime, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 };
