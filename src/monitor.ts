@@ -327,9 +327,9 @@ export class Monitor {
     this.closing ??= (async () => {
       for (const stop of this.stopTimers) stop();
       this.breakerRegistry.close();
+      this.closeSlot(this.clock.now());
       // An evaluation in progress may still queue notifications: let it finish first.
       await this.alerts.stop();
-      this.closeSlot(this.clock.now());
       // Notifications and rollups drain side by side under the same deadline.
       await Promise.all([this.recorder.close(this.options.flush.closeTimeout), this.notifications.close(this.options.flush.closeTimeout)]);
       if (this.ownsStorage) await this.storage.close();

@@ -22,6 +22,7 @@ describe('snapshot shape', () => {
       system: { uptime: 0, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 },
       performance: { snapshot: [], trends: [], slowest: [] },
       alerts: { active: 0, items: [] },
+      breakers: [],
     });
   });
 
