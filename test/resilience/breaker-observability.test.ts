@@ -155,6 +155,22 @@ describe('monitor.breakers()', () => {
   });
 });
 
+describe('snapshot()', () => {
+  it('lists every breaker with its state and counts, open ones included', async () => {
+    const pay = scripted('payments', { failureThreshold: 1, resetTimeout: 60_000, critical: true });
+    const mail = scripted('mailer');
+    await mail.fire('ok');
+    await pay.fire('fail').catch(() => undefined);
+    const { breakers } = h.monitor.snapshot();
+    expect(breakers.map((b) => [b.name, b.state, b.critical])).toEqual([
+      ['payments', 'open', true],
+      ['mailer', 'closed', false],
+    ]);
+    expect(breakers[1]).toMatchObject({ successes: 1, failures: 0 });
+    expect(JSON.parse(JSON.stringify(h.monitor.snapshot())).breakers).toHaveLength(2);
+  });
+});
+
 describe('names', () => {
   it('returns the existing breaker for the same name, function and options', () => {
     const fn = async () => 'x';
