@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from './core/clock.js';
+import { backoffSchema } from './core/backoff.js';
 import { durationSchema, positiveDurationSchema } from './core/duration.js';
 import { alertEngineOptionsSchema } from './alerts/options.js';
 import type { Notifier } from './notifiers/contract.js';
@@ -61,15 +62,7 @@ export const monitorOptionsSchema = z.object({
       maxBuffered: z.number().int().positive().default(10_000),
       /** How long `close()` keeps retrying writes before it reports what is left as dropped. */
       closeTimeout: durationSchema.default(10_000),
-      retry: z
-        .object({
-          initialDelay: positiveDurationSchema.default(1_000),
-          maxDelay: positiveDurationSchema.default(60_000),
-          factor: z.number().min(1).default(2),
-          /** Fraction of each delay taken off at random, so instances don't retry in lockstep. */
-          jitter: z.number().min(0).max(1).default(0.2),
-        })
-        .prefault({}),
+      retry: backoffSchema.prefault({}),
     })
     .prefault({}),
   histogram: z

@@ -4,6 +4,8 @@ import { StorageError } from '../core/errors.js';
 import type { DropReason } from '../core/events.js';
 import type { Rollup, StorageAdapter } from '../storage/contract.js';
 import { materializeRollups } from './hdr-codec.js';
+import { abortable } from '../core/abortable.js';
+import { backoffDelay } from '../core/backoff.js';
 
 /** How the recorder writes and retries (validated in the monitor options). */
 export interface RecorderSettings {
@@ -183,9 +185,7 @@ export class Recorder {
 
   private scheduleRetry(): void {
     if (this.retryTimer !== undefined || this.closed) return;
-    const { initialDelay, maxDelay, factor, jitter } = this.settings.retry;
-    const base = Math.min(maxDelay, initialDelay * factor ** (this.failures - 1));
-    const delay = base * (1 - jitter * Math.random());
+    const delay = backoffDelay(this.failures, this.settings.retry);
     this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;
       void this.queue.add(() => this.drain(!this.closed));
@@ -223,28 +223,4 @@ export class Recorder {
         });
     }
   }
-}
-
-/** Calls `start` (a sync throw becomes a rejection) and rejects as soon as `signal` aborts. */
-function abortable(start: () => Promise<void>, signal: AbortSignal): Promise<void> {
-  let write: Promise<void>;
-  try {
-    write = Promise.resolve(start());
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    write.then(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { NotificationError, TimeoutError, isNotificationError, isPulsewatchError } from '../core/errors.js';
 import type { Notification, Notifier } from './contract.js';
 import { redact, safeError } from './redact.js';
+import { abortable } from '../core/abortable.js';
 
 /** How one attempt ended, as the metrics count it. */
 export type AttemptResult = 'success' | 'failure' | 'timeout';
@@ -53,32 +54,4 @@ export function toNotificationError(channel: string, error: unknown): Notificati
 export function stripChannel(message: string, channel: string): string {
   const prefix = `channel "${channel}": `;
   return message.startsWith(prefix) ? message.slice(prefix.length) : message;
-}
-
-/** Calls `start` (a sync throw becomes a rejection) and rejects as soon as `signal` aborts. */
-function abortable(start: () => Promise<void>, signal: AbortSignal): Promise<void> {
-  let send: Promise<void>;
-  try {
-    send = Promise.resolve(start());
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  if (signal.aborted) {
-    send.catch(() => {}); // settles later, unobserved: keep it from becoming an unhandled rejection
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    send.then(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backoffSchema } from '../core/backoff.js';
 import { positiveDurationSchema } from '../core/duration.js';
 
 /**
@@ -14,18 +15,8 @@ export const dispatcherOptionsSchema = z.object({
   timeout: positiveDurationSchema.default(10_000),
   /** Retries after the first attempt before the notification is dead-lettered. */
   retries: z.number().int().min(0).default(3),
-  backoff: z
-    .object({
-      /** Delay before the first retry. */
-      initial: positiveDurationSchema.default(1_000),
-      /** Longest delay between two attempts (wins over `initial` if smaller). */
-      max: positiveDurationSchema.default(60_000),
-      /** Each retry waits `factor` times longer than the one before. */
-      factor: z.number().min(1).default(2),
-      /** Fraction of each delay taken off at random (0 to 1), so instances don't retry in lockstep. */
-      jitter: z.number().min(0).max(1).default(0.2),
-    })
-    .prefault({}),
+  /** Retry delays: exponential backoff with jitter, the same settings as `flush.retry`. */
+  backoff: backoffSchema.prefault({}),
   breaker: z
     .object({
       /**

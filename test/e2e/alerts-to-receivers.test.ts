@@ -47,7 +47,7 @@ describe('a rule that fires and resolves, delivered to real receivers', () => {
         webhookNotifier({ name: 'hook', url: `${hook.url}/alerts?token=s3cret-token` }),
         slackNotifier({ name: 'slack', webhookUrl: `${slack.url}/services/T000/B000/XXXX` }),
       ],
-      notifications: { retries: 1, backoff: { initial: 1_000, max: 1_000, jitter: 0 } },
+      notifications: { retries: 1, backoff: { initialDelay: 1_000, maxDelay: 1_000, jitter: 0 } },
     });
     const latency = monitor.histogram({ name: 'http_request_duration_seconds', labelNames: ['route'], unit: 'seconds' });
     const errors: string[] = [];

@@ -80,7 +80,7 @@ export interface NotifierHarness {
 }
 
 /** Default test delivery: no jitter, so backoff delays are exact. */
-export const TEST_DELIVERY: DispatcherOptions = { retries: 2, timeout: 5_000, backoff: { initial: 1_000, factor: 2, jitter: 0 } };
+export const TEST_DELIVERY: DispatcherOptions = { retries: 2, timeout: 5_000, backoff: { initialDelay: 1_000, factor: 2, jitter: 0 } };
 
 /** Creates a {@link NotifierHarness}. */
 export function notifierHarness(notifiers: Notifier[], notifications: DispatcherOptions = TEST_DELIVERY, storage?: StorageAdapter): NotifierHarness {

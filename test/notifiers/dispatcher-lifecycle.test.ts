@@ -47,7 +47,7 @@ describe('the circuit breaker of a channel', () => {
 
   it('opens again when the half-open trial fails, and the trial counts as an attempt', async () => {
     const capture = capturingNotifier({ name: 'capture' }).failAlways();
-    const h = notifierHarness([capture], { ...options, retries: 1, backoff: { initial: 100, jitter: 0 } });
+    const h = notifierHarness([capture], { ...options, retries: 1, backoff: { initialDelay: 100, jitter: 0 } });
     h.monitor.notifications.dispatch(makeNotification({ id: 'n:1' }), []);
     h.monitor.notifications.dispatch(makeNotification({ id: 'n:2' }), []);
     // n:1: attempt, 100 ms backoff, attempt (2 failures, dead-lettered); n:2: attempt -> 3rd failure opens.
@@ -171,7 +171,7 @@ describe('close', () => {
 
   it('retries at once during close instead of waiting for the backoff', async () => {
     const capture = capturingNotifier({ name: 'capture' }).failNext(1);
-    const h = notifierHarness([capture], { retries: 2, backoff: { initial: 60_000 } });
+    const h = notifierHarness([capture], { retries: 2, backoff: { initialDelay: 60_000 } });
     h.monitor.notifications.dispatch(makeNotification(), []);
     await until(() => h.phase('capture') === 'backoff');
     await h.monitor.notifications.close(10_000); // no clock advance needed
@@ -241,7 +241,7 @@ describe('self-metrics', () => {
   it('counts notifications by channel and outcome, and attempts by result', async () => {
     const ok = capturingNotifier({ name: 'ok' });
     const bad = capturingNotifier({ name: 'bad' }).failAlways();
-    const h = notifierHarness([ok, bad], { retries: 1, backoff: { initial: 10, jitter: 0 } });
+    const h = notifierHarness([ok, bad], { retries: 1, backoff: { initialDelay: 10, jitter: 0 } });
     const failed = h.nextFailed();
     h.monitor.notifications.dispatch(makeNotification(), []);
     await until(() => h.phase('bad') === 'backoff');

@@ -46,7 +46,7 @@ describe('notifications through a real monitor', () => {
   it('monitor.close() dead-letters what a failing channel could not deliver, into the store the caller owns', async () => {
     const storage = new MemoryStorage();
     const failing = capturingNotifier({ name: 'failing' }).failAlways();
-    const monitor = createMonitor({ clock: new ManualClock(T0), storage, notifiers: [failing], notifications: { retries: 2, backoff: { initial: 60_000 } } });
+    const monitor = createMonitor({ clock: new ManualClock(T0), storage, notifiers: [failing], notifications: { retries: 2, backoff: { initialDelay: 60_000 } } });
     monitor.on('error', () => {});
     monitor.notifications.dispatch(makeNotification(), []);
     await monitor.close(); // retries go at once while closing; no clock advance needed

@@ -20,7 +20,7 @@ describe('notifier option types', () => {
 
   it('accept durations as numbers or strings', () => {
     expectTypeOf<{ url: string; timeout: '5s' }>().toExtend<WebhookNotifierOptions>();
-    expectTypeOf<{ timeout: 2000; backoff: { initial: '1s' } }>().toExtend<DispatcherOptions>();
+    expectTypeOf<{ timeout: 2000; backoff: { initialDelay: '1s' } }>().toExtend<DispatcherOptions>();
   });
 
   it('type the failure event with a NotificationError', () => {
