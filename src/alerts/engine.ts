@@ -1,10 +1,10 @@
 import type { CapabilityContext } from '../capability.js';
 import { scheduleAligned } from '../core/clock.js';
 import { ConfigError, NotFoundError, StorageError, ValidationError, isPulsewatchError } from '../core/errors.js';
-import type { NotificationReason } from '../notifiers/contract.js';
 import type { NotificationDispatcher } from '../notifiers/dispatcher.js';
 import type { AlertQuery, AlertRecord, StoredRule } from '../storage/records.js';
-import { alertLabels, describeValue, newRecord, notificationOf, type RuleIdentity } from './alert-records.js';
+import { AlertNotifier } from './alert-notifier.js';
+import { alertLabels, describeValue, newRecord, type RuleIdentity } from './alert-records.js';
 import { StateTable, step, type AlertState } from './alert-state.js';
 import { compare } from './conditions.js';
 import { evaluateConditions } from './evaluate-conditions.js';
@@ -44,6 +44,7 @@ export class AlertEngine {
   /** Per rule, the alert identity its states were made with. */
   private readonly identities = new Map<string, string>();
   private readonly codec = createCodec();
+  private readonly notifier: AlertNotifier;
   private readonly stopTimer: () => void;
   private running: Promise<EvaluationResult> | undefined;
   private stopped = false;
@@ -54,6 +55,7 @@ export class AlertEngine {
     private readonly dispatcher: NotificationDispatcher,
     private readonly options: ResolvedAlertEngineOptions,
   ) {
+    this.notifier = new AlertNotifier(ctx, dispatcher, options);
     this.book = new RuleBook(ctx, (name) => dispatcher.notifiers.some((n) => n.name === name), options.syncInterval);
     this.stopTimer = scheduleAligned(ctx.clock, options.evaluationInterval, () => {
       void this.evaluate();
@@ -130,7 +132,7 @@ export class AlertEngine {
       record.acknowledgedBy = String(by);
       record.acknowledgedAt = this.ctx.clock.now();
       record.updatedAt = record.acknowledgedAt;
-      await this.save(record);
+      await this.notifier.save(record);
       this.ctx.emit('alertAcknowledged', structuredClone(record));
     }
     return structuredClone(record);
@@ -141,7 +143,7 @@ export class AlertEngine {
     const st = this.firingById(id);
     st.phase = 'inactive';
     st.resolvedAt = this.ctx.clock.now();
-    await this.resolved(st, st.resolvedAt);
+    await this.notifier.resolved(st, st.resolvedAt);
     return structuredClone(st.record!);
   }
 
@@ -165,15 +167,15 @@ export class AlertEngine {
     if (existing?.phase === 'firing' && existing.record !== undefined) {
       Object.assign(existing.record, { message: a.message, value: a.value ?? null, updatedAt: ts });
       existing.value = a.value ?? null;
-      await this.save(existing.record);
-      await this.maybeRepeat(existing, ts, a.cooldown ?? this.options.cooldowns[a.severity]);
+      await this.notifier.save(existing.record);
+      await this.notifier.maybeRepeat(existing, ts, a.cooldown ?? this.options.cooldowns[a.severity]);
       return structuredClone(existing.record);
     }
     const st: AlertState = { ruleId: MANUAL, groupKey: fp, labels, fingerprint: fp, phase: 'firing', activeAt: ts, firedAt: ts, value: a.value ?? null, humanNotified: false, sequence: 0 };
     st.record = newRecord(crypto.randomUUID(), rule, st, a.message, a.threshold ?? null, this.ctx.service, ts);
     this.states.set(st);
     this.byId.set(st.record.id, st);
-    await this.fired(st, ts, a.cooldown ?? this.options.cooldowns[a.severity], 'manual');
+    await this.notifier.fired(st, ts, a.cooldown ?? this.options.cooldowns[a.severity], 'manual');
     return structuredClone(st.record);
   }
 
@@ -281,16 +283,16 @@ export class AlertEngine {
         state.record = newRecord(crypto.randomUUID(), rule, state, message, conditions[0]?.threshold ?? null, this.ctx.service, ts);
         this.byId.set(state.record.id, state);
         result.triggered.push(structuredClone(state.record));
-        await this.fired(state, ts, this.cooldownOf(rule), 'first notification');
+        await this.notifier.fired(state, ts, this.cooldownOf(rule), 'first notification');
       } else if (transition === 'resolved' || transition === 'repending') {
         if (state.record !== undefined) {
-          await this.resolved(state, ts);
+          await this.notifier.resolved(state, ts);
           result.resolved.push(structuredClone(state.record));
           if (transition === 'repending') state.record = undefined;
         }
       } else if (state.phase === 'firing' && state.record !== undefined) {
         if (present) Object.assign(state.record, { value, message });
-        await this.maybeRepeat(state, ts, this.cooldownOf(rule));
+        await this.notifier.maybeRepeat(state, ts, this.cooldownOf(rule));
       }
     }
   }
@@ -306,73 +308,6 @@ export class AlertEngine {
     this.samples.retain(new Set(keep.keys()));
   }
 
-  // ---- notifications ------------------------------------------------------------------------
-
-  private async fired(st: AlertState, ts: number, cooldown: number, reason: NotificationReason): Promise<void> {
-    const record = st.record!;
-    await this.save(record);
-    this.ctx.emit('alertTriggered', structuredClone(record));
-    await this.notifyHuman(st, ts, cooldown, reason);
-    this.notifyState(st, ts, reason);
-  }
-
-  private async resolved(st: AlertState, ts: number): Promise<void> {
-    const record = st.record!;
-    record.status = 'resolved';
-    record.endsAt = ts;
-    record.recovering = undefined;
-    record.updatedAt = ts;
-    await this.save(record);
-    this.ctx.emit('alertResolved', structuredClone(record));
-    // Exactly one resolved message, and only where the firing one went (Alertmanager sends nothing for a group that only resolved).
-    if (st.humanNotified) {
-      st.humanNotified = false;
-      this.dispatch(st, this.humanChannels(record), 'alert resolved', ts);
-    }
-    this.notifyState(st, ts, 'alert resolved');
-  }
-
-  private async maybeRepeat(st: AlertState, ts: number, cooldown: number): Promise<void> {
-    const record = st.record!;
-    if (record.acknowledgedAt !== undefined) return;
-    if (st.lastHumanAt !== undefined && ts - st.lastHumanAt < cooldown) return;
-    await this.notifyHuman(st, ts, cooldown, st.humanNotified ? 'repeat interval elapsed' : 'first notification');
-  }
-
-  /**
-   * Sends to human channels when the cooldown lease is free: the lease lives in the store, so
-   * instances sharing it send one notification per cooldown between them.
-   */
-  private async notifyHuman(st: AlertState, ts: number, cooldown: number, reason: NotificationReason): Promise<void> {
-    const channels = this.humanChannels(st.record!);
-    if (channels.length === 0) return;
-    st.lastHumanAt = ts;
-    let acquired: boolean;
-    try {
-      acquired = await this.ctx.storage.tryAcquire(`pulsewatch:${this.ctx.service}:notify:${st.ruleId}:${st.fingerprint}`, cooldown);
-    } catch (cause) {
-      // Without the store, sending twice beats not sending at all.
-      this.ctx.report(new StorageError(`acquiring the notification lease on "${this.ctx.storage.name}" storage failed; sending anyway`, { cause }));
-      acquired = true;
-    }
-    if (!acquired) {
-      // Another instance (or an earlier episode) holds the cooldown: whoever sent the latest
-      // firing notification sends the resolved one, so this instance stands down.
-      st.humanNotified = false;
-      return;
-    }
-    st.humanNotified = true;
-    this.dispatch(st, channels, reason, ts);
-  }
-
-  /** Posts the alert's state to state channels (Alertmanager) and remembers when. */
-  private notifyState(st: AlertState, ts: number, reason: NotificationReason): void {
-    const channels = this.stateChannels(st.record!);
-    if (channels.length === 0) return;
-    st.lastStateAt = ts;
-    this.dispatch(st, channels, reason, ts);
-  }
-
   /** Re-posts firing alerts to state channels every `resendDelay`, resolved ones until `resolvedRetention` passes. */
   private async refreshStateChannels(ts: number): Promise<void> {
     for (const st of this.states.all()) {
@@ -382,29 +317,8 @@ export class AlertEngine {
         this.byId.delete(st.record.id);
         continue;
       }
-      if (st.lastStateAt !== undefined && ts - st.lastStateAt >= this.options.resendDelay) this.notifyState(st, ts, 'state refresh');
+      if (st.lastStateAt !== undefined && ts - st.lastStateAt >= this.options.resendDelay) this.notifier.notifyState(st, ts, 'state refresh');
     }
-  }
-
-  private dispatch(st: AlertState, channels: readonly string[], reason: NotificationReason, ts: number): void {
-    const record = st.record!;
-    const validUntil = record.status === 'firing' ? ts + 4 * Math.max(this.options.evaluationInterval, this.options.resendDelay) : undefined;
-    const generatorURL = this.options.externalURL === undefined ? undefined : `${this.options.externalURL.replace(/\/$/, '')}/alerts/${encodeURIComponent(record.ruleId)}`;
-    this.dispatcher.dispatch(notificationOf(st, record, reason, ts, { validUntil, generatorURL }), channels);
-  }
-
-  private humanChannels(record: AlertRecord): string[] {
-    return this.channelsFor(record, false);
-  }
-
-  private stateChannels(record: AlertRecord): string[] {
-    return this.channelsFor(record, true);
-  }
-
-  private channelsFor(record: AlertRecord, state: boolean): string[] {
-    return this.dispatcher.notifiers
-      .filter((n) => (n.delivery === 'state') === state && (record.channels.length === 0 || record.channels.includes(n.name)))
-      .map((n) => n.name);
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -426,19 +340,12 @@ export class AlertEngine {
       if (st.phase === 'firing' && st.record !== undefined) {
         st.phase = 'inactive';
         st.resolvedAt = ts;
-        await this.resolved(st, ts);
+        await this.notifier.resolved(st, ts);
       }
       if (st.phase === 'pending') this.states.delete(id, st.groupKey);
     }
   }
 
-  private async save(record: AlertRecord): Promise<void> {
-    try {
-      await this.ctx.storage.saveAlert(structuredClone(record));
-    } catch (cause) {
-      this.ctx.report(new StorageError(`saving alert "${record.id}" to "${this.ctx.storage.name}" storage failed`, { cause }));
-    }
-  }
 }
 
 /** What makes up an alert's identity and message: when it changes, old alerts resolve. */
