@@ -212,7 +212,7 @@ export class AlertEngine {
     for (const e of this.book.list()) {
       // A disabled rule, or one whose alert identity changed (name, severity, labels...), resolves
       // what it left firing; the new identity fires afresh, as a changed Prometheus rule does.
-      const identity = identityOf(e.rule);
+      const identity = e.identity;
       if (!e.rule.enabled || this.identities.get(e.rule.id) !== identity) await this.dropRule(e.rule.id);
       if (e.rule.enabled) this.identities.set(e.rule.id, identity);
       else this.identities.delete(e.rule.id);
@@ -348,10 +348,6 @@ export class AlertEngine {
 
 }
 
-/** What makes up an alert's identity and message: when it changes, old alerts resolve. */
-function identityOf(rule: AlertRule): string {
-  return JSON.stringify([rule.name, rule.severity, rule.type, rule.alertLabels, rule.annotations, rule.groupBy, rule.channels, rule.recipients, rule.description]);
-}
 
 function pick(labels: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};

@@ -13,6 +13,8 @@ export interface RuleEntry {
   reported: Set<string>;
   /** The last evaluation failed (storage down): the next failure is not reported again. */
   failing: boolean;
+  /** What makes up its alerts' identity and message: when it changes, their alerts resolve. */
+  identity: string;
 }
 
 /**
@@ -136,6 +138,10 @@ export class RuleBook {
     const conditions = conditionsOf(rule);
     // Learned baselines survive an edit that keeps the conditions.
     const same = previous !== undefined && JSON.stringify(previous.conditions) === JSON.stringify(conditions);
-    this.entries.set(rule.id, { rule, conditions, baselines: same ? previous.baselines : new Map(), reported: new Set(), failing: false });
+    this.entries.set(rule.id, { rule, conditions, baselines: same ? previous.baselines : new Map(),
+      reported: new Set(),
+      failing: false,
+      identity: JSON.stringify([rule.name, rule.severity, rule.type, rule.alertLabels, rule.annotations, rule.groupBy, rule.channels, rule.recipients, rule.description]),
+    });
   }
 }
