@@ -82,6 +82,7 @@ export class Monitor {
   private readonly recordUnits = new Map<string, string | undefined>();
   private lastSweep: number;
   private closing: Promise<void> | undefined;
+  private readonly closeHooks = new Set<() => void | Promise<void>>();
 
   /** Use {@link createMonitor}. */
   constructor(options: ResolvedMonitorOptions) {
@@ -308,6 +309,16 @@ export class Monitor {
 
   // ---- lifecycle ----------------------------------------------------------------------------
 
+  /**
+   * Runs `fn` when the monitor closes, before the final writes (for integrations that own
+   * timers, such as `systemMonitor`). Returns a function that unregisters it. A hook that throws
+   * is reported on `error` and does not stop the close.
+   */
+  onClose(fn: () => void | Promise<void>): () => void {
+    this.closeHooks.add(fn);
+    return () => this.closeHooks.delete(fn);
+  }
+
   /** Rollups accepted and not yet written to storage. */
   get bufferedRollups(): number {
     return this.recorder.buffered;
@@ -328,8 +339,15 @@ export class Monitor {
       for (const stop of this.stopTimers) stop();
       this.breakerRegistry.close();
       this.closeSlot(this.clock.now());
+      const hooks = [...this.closeHooks].map(async (hook) => {
+        try {
+          await hook();
+        } catch (error) {
+          this.emitSafely('error', [new ConfigError(`an onClose hook threw: ${(error as Error)?.message ?? String(error)}`, { cause: error })]);
+        }
+      });
       // An evaluation in progress may still queue notifications: let it finish first.
-      await this.alerts.stop();
+      await Promise.all([this.alerts.stop(), ...hooks]);
       // Notifications and rollups drain side by side under the same deadline.
       await Promise.all([this.recorder.close(this.options.flush.closeTimeout), this.notifications.close(this.options.flush.closeTimeout)]);
       if (this.ownsStorage) await this.storage.close();

@@ -207,3 +207,25 @@ describe('timers on the system clock', () => {
     expect(result.stdout).toMatch(/closed, written=[1-9]/);
   });
 });
+
+describe('onClose()', () => {
+  it('runs hooks once when the monitor closes, reports one that throws, and lets a hook be removed', async () => {
+    const monitor = createMonitor({ clock: new ManualClock() });
+    const calls: string[] = [];
+    const errors: string[] = [];
+    monitor.on('error', (e) => errors.push(e.message));
+    monitor.onClose(() => {
+      calls.push('a');
+    });
+    monitor.onClose(() => {
+      throw new Error('hook failed');
+    });
+    const remove = monitor.onClose(() => {
+      calls.push('removed');
+    });
+    remove();
+    await Promise.all([monitor.close(), monitor.close()]);
+    expect(calls).toEqual(['a']);
+    expect(errors).toEqual(['an onClose hook threw: hook failed']);
+  });
+});

@@ -7,8 +7,8 @@ import { systemMonitorOptionsSchema, type ResolvedSystemMonitorOptions, type Sys
 import type { SystemReadings } from './readings.js';
 import { systemStatus, type SystemIssue, type SystemStatus } from './status.js';
 
-/** What `systemMonitor` needs of a monitor: its clock and its public gauge API. */
-export type SystemMonitorHost = Pick<Monitor, 'gauge' | 'clock'>;
+/** What `systemMonitor` needs of a monitor: its clock, its public gauge API and (optionally) its close hook. */
+export type SystemMonitorHost = Pick<Monitor, 'gauge' | 'clock'> & Partial<Pick<Monitor, 'onClose'>>;
 
 /** One graded sample of the system vitals (seed 002's `getHealthSnapshot()`). */
 export interface SystemSnapshot {
@@ -47,6 +47,7 @@ export class SystemMonitor {
   private readonly reader: NodeSystemReader | undefined;
   private timer: TimerHandle | undefined;
   private started = false;
+  private unhook: (() => void) | undefined;
   private inFlight: Promise<SystemSnapshot> | undefined;
   private last: SystemSnapshot | undefined;
 
@@ -76,12 +77,16 @@ export class SystemMonitor {
     this.started = true;
     this.reader?.start();
     this.arm();
+    // Closing the monitor stops sampling: nothing is left running against a closed monitor.
+    this.unhook = this.monitor.onClose?.(() => this.stop());
     return this;
   }
 
   /** Stops sampling and the event-loop delay histogram. Idempotent. */
   stop(): void {
     this.started = false;
+    this.unhook?.();
+    this.unhook = undefined;
     if (this.timer !== undefined) this.monitor.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.reader?.stop();
@@ -147,7 +152,7 @@ export class SystemMonitor {
 /**
  * Creates a system monitor for `monitor` (seed 002's `systemHealthMonitor`). Call `start()` to
  * sample every `interval` (default 60 s), `snapshot()` for the current vitals and status, and
- * `stop()` before closing the monitor. Throws a ConfigError naming a bad option.
+ * `stop()` to stop early (`monitor.close()` stops it too). Throws a ConfigError naming a bad option.
  *
  * @example const system = systemMonitor(monitor, { interval: '60s' }).start();
  */

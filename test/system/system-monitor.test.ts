@@ -47,6 +47,17 @@ describe('systemMonitor on a manual clock', () => {
     expect(t.system.running).toBe(false);
   });
 
+  it('stops when its monitor closes', async () => {
+    const t = scripted(() => readings());
+    t.system.start();
+    await t.clock.advanceAsync(60_000);
+    expect(t.reads()).toBe(1);
+    await t.monitor.close();
+    expect(t.system.running).toBe(false);
+    await t.clock.advanceAsync(600_000);
+    expect(t.reads()).toBe(1);
+  });
+
   it('sets the gauges through the monitor from each sample', async () => {
     const t = scripted(() => readings({ cpu: 42.5, memory: 61, disk: 70, lagP99: 12 }));
     t.system.start();
