@@ -80,7 +80,7 @@ export type { DefaultRulesOptions, ServiceRulesOptions, SlaRulesOptions } from '
 export { MemoryStorage, memoryStorageOptionsSchema } from './storage/memory.js';
 export type { MemoryStorageOptions } from './storage/memory.js';
 export type { StorageAdapter, Rollup, RollupQuery, CallOptions, MetricKind } from './storage/contract.js';
-export type { AlertRecord, AlertStatus, AlertQuery, Severity, StoredRule, DeadLetter, DeadLetterQuery } from './storage/records.js';
+export type { AlertRecord, AlertStatus, AlertQuery, Severity, StoredRule, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery } from './storage/records.js';
 export type { Notification, NotificationReason, Notifier, NotifierSendOptions } from './notifiers/contract.js';
 export type { NotificationSentEvent, NotificationFailedEvent } from './notifiers/events.js';
 export { NotificationDispatcher, deadLetterId } from './notifiers/dispatcher.js';

@@ -19,6 +19,9 @@ const STORAGE_METHODS = [
   'saveDeadLetter',
   'listDeadLetters',
   'deleteDeadLetter',
+  'saveJobDeadLetter',
+  'listJobDeadLetters',
+  'deleteJobDeadLetter',
   'purgeBefore',
   'close',
 ] as const;

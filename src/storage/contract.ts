@@ -1,4 +1,4 @@
-import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, StoredRule } from './records.js';
+import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
 
 /** The kind of metric a rollup summarises. */
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
@@ -81,8 +81,14 @@ export interface StorageAdapter {
   listDeadLetters(query?: DeadLetterQuery, options?: CallOptions): Promise<DeadLetter[]>;
   /** Deletes a dead letter; true if it existed. */
   deleteDeadLetter(id: string, options?: CallOptions): Promise<boolean>;
+  /** Creates or replaces the job dead letter with `letter.id`. */
+  saveJobDeadLetter(letter: JobDeadLetter, options?: CallOptions): Promise<void>;
+  /** Job dead letters matching the query, oldest first. */
+  listJobDeadLetters(query?: JobDeadLetterQuery, options?: CallOptions): Promise<JobDeadLetter[]>;
+  /** Deletes a job dead letter; true if it existed. */
+  deleteJobDeadLetter(id: string, options?: CallOptions): Promise<boolean>;
   /**
-   * Deletes rollups, resolved alerts and dead letters older than `timestamp` (ms), and expired
+   * Deletes rollups, resolved alerts and dead letters (both kinds) older than `timestamp` (ms), and expired
    * leases; returns how many records were removed. Rules and firing alerts are kept.
    */
   purgeBefore(timestamp: number, options?: CallOptions): Promise<number>;

@@ -3,7 +3,7 @@ import { positiveDurationSchema } from '../core/duration.js';
 import { ConfigError, StorageError } from '../core/errors.js';
 import { matchesLabels, seriesKey } from '../core/labels.js';
 import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contract.js';
-import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, StoredRule } from './records.js';
+import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
 
 /** Options of {@link MemoryStorage}. */
 export const memoryStorageOptionsSchema = z.object({
@@ -39,6 +39,7 @@ export class MemoryStorage implements StorageAdapter {
   private readonly alerts = new Map<string, AlertRecord>();
   private readonly rules = new Map<string, StoredRule>();
   private readonly deadLetters = new Map<string, DeadLetter>();
+  private readonly jobDeadLetters = new Map<string, JobDeadLetter>();
   private closed = false;
   private lastSweep = -Infinity;
 
@@ -160,6 +161,26 @@ export class MemoryStorage implements StorageAdapter {
     return this.deadLetters.delete(id);
   }
 
+  /** Stores a copy of the job dead letter, replacing the one with the same id. */
+  async saveJobDeadLetter(letter: JobDeadLetter, _options?: CallOptions): Promise<void> {
+    this.assertOpen();
+    this.jobDeadLetters.set(letter.id, structuredClone(letter));
+  }
+
+  /** Copies of the matching job dead letters, oldest first. */
+  async listJobDeadLetters(query: JobDeadLetterQuery = {}, _options?: CallOptions): Promise<JobDeadLetter[]> {
+    this.assertOpen();
+    const out = [...this.jobDeadLetters.values()].filter((d) => query.job === undefined || d.job === query.job);
+    out.sort((a, b) => a.failedAt - b.failedAt);
+    return out.slice(0, query.limit ?? out.length).map((d) => structuredClone(d));
+  }
+
+  /** Deletes a job dead letter; true if it existed. */
+  async deleteJobDeadLetter(id: string, _options?: CallOptions): Promise<boolean> {
+    this.assertOpen();
+    return this.jobDeadLetters.delete(id);
+  }
+
   /** Removes rollups that ended at or before `timestamp`, older resolved alerts and dead letters, and expired leases. */
   async purgeBefore(timestamp: number, _options?: CallOptions): Promise<number> {
     this.assertOpen();
@@ -170,10 +191,12 @@ export class MemoryStorage implements StorageAdapter {
         removed++;
       }
     }
-    for (const [id, d] of this.deadLetters) {
-      if (d.failedAt < timestamp) {
-        this.deadLetters.delete(id);
-        removed++;
+    for (const letters of [this.deadLetters, this.jobDeadLetters]) {
+      for (const [id, d] of letters) {
+        if (d.failedAt < timestamp) {
+          letters.delete(id);
+          removed++;
+        }
       }
     }
     this.expireLeases(this.now());

@@ -90,3 +90,25 @@ export interface DeadLetterQuery {
   channel?: string | undefined;
   limit?: number | undefined;
 }
+
+/**
+ * A job that still failed after its retries (seed 000's dead letter queue), kept so it can be
+ * listed, retried or purged. `data` is the job's JSON payload.
+ */
+export interface JobDeadLetter {
+  id: string;
+  /** The job's name (its definition). */
+  job: string;
+  data: unknown;
+  /** The last error's message. */
+  error: string;
+  attempts: number;
+  failedAt: number;
+  idempotencyKey?: string | undefined;
+}
+
+/** Which job dead letters to read. Results are oldest first. */
+export interface JobDeadLetterQuery {
+  job?: string | undefined;
+  limit?: number | undefined;
+}

@@ -1,6 +1,6 @@
 import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from '../../src/storage/contract.js';
 import { MemoryStorage, type MemoryStorageOptions } from '../../src/storage/memory.js';
-import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, StoredRule } from '../../src/storage/records.js';
+import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../../src/storage/records.js';
 
 /** One call to {@link FlakyStorage.writeRollups}. */
 export interface WriteAttempt {
@@ -167,6 +167,18 @@ export class FlakyStorage implements StorageAdapter {
 
   deleteDeadLetter(id: string, options?: CallOptions): Promise<boolean> {
     return this.inner.deleteDeadLetter(id, options);
+  }
+
+  saveJobDeadLetter(letter: JobDeadLetter, options?: CallOptions): Promise<void> {
+    return this.inner.saveJobDeadLetter(letter, options);
+  }
+
+  listJobDeadLetters(query?: JobDeadLetterQuery, options?: CallOptions): Promise<JobDeadLetter[]> {
+    return this.inner.listJobDeadLetters(query, options);
+  }
+
+  deleteJobDeadLetter(id: string, options?: CallOptions): Promise<boolean> {
+    return this.inner.deleteJobDeadLetter(id, options);
   }
 
   purgeBefore(timestamp: number, options?: CallOptions): Promise<number> {

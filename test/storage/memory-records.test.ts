@@ -100,6 +100,22 @@ describe('dead letters', () => {
   });
 });
 
+describe('job dead letters', () => {
+  it('saves, lists oldest first by job, deletes, and purges with the rest', async () => {
+    const s = new MemoryStorage();
+    const job = (id: string, failedAt: number, name = 'content-generation') => ({ id, job: name, data: { post: id }, error: 'Timeout', attempts: 3, failedAt });
+    await s.saveJobDeadLetter(job('b', T0 + 2));
+    await s.saveJobDeadLetter(job('a', T0 + 1));
+    await s.saveJobDeadLetter(job('c', T0 + 3, 'export-data'));
+    expect((await s.listJobDeadLetters()).map((d) => d.id)).toEqual(['a', 'b', 'c']);
+    expect((await s.listJobDeadLetters({ job: 'export-data' }))[0]).toMatchObject({ id: 'c', data: { post: 'c' } });
+    expect(await s.deleteJobDeadLetter('a')).toBe(true);
+    expect(await s.deleteJobDeadLetter('a')).toBe(false);
+    expect(await s.purgeBefore(T0 + 3)).toBe(1);
+    expect((await s.listJobDeadLetters()).map((d) => d.id)).toEqual(['c']);
+  });
+});
+
 describe('purgeBefore', () => {
   it('removes resolved alerts and dead letters older than the timestamp, keeps firing alerts and rules', async () => {
     const s = new MemoryStorage({ now: () => T0 + 10 });
