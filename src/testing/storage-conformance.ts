@@ -1,0 +1,121 @@
+import { ConfigError } from '../core/errors.js';
+import type { StorageAdapter } from '../storage/contract.js';
+import type { Harness } from './storage-conformance-fixtures.js';
+import { registerLifecycleCases } from './storage-conformance-lifecycle.js';
+import { registerRecordCases } from './storage-conformance-records.js';
+import { registerRollupCases } from './storage-conformance-rollups.js';
+
+/** The test functions the suite registers with: vitest's or jest's. */
+export interface ConformanceApi {
+  describe: (name: string, fn: () => void) => void;
+  it: (name: string, fn: () => Promise<void> | void, timeout?: number) => void;
+  /** vitest/jest `expect`; the suite uses only matchers both have. */
+  expect: (actual: unknown) => any;
+  beforeEach: (fn: () => Promise<void> | void) => void;
+  afterEach: (fn: () => Promise<void> | void) => void;
+}
+
+/** One adapter instance for one test. */
+export interface AdapterUnderTest {
+  /** A fresh, empty store: every test starts from nothing. */
+  storage: StorageAdapter;
+  /**
+   * Moves the adapter's own notion of time forward (adapters with an injected clock, like
+   * MemoryStorage's `now`). Time-based cases (lease expiry) run only when given.
+   */
+  advance?: (ms: number) => void | Promise<void>;
+  /** Current time on that clock (ms); default Date.now. */
+  now?: () => number;
+  /**
+   * Runs after each test: drop keys, schemas... (close() is called by the suite itself first,
+   * and may have been called by the test).
+   */
+  cleanup?: () => Promise<void>;
+}
+
+const API_KEYS = ['describe', 'it', 'expect', 'beforeEach', 'afterEach'] as const;
+
+/** How the adapter under test keeps time. */
+export interface ConformanceOptions {
+  /**
+   * Lease expiry follows the store server's clock (Redis `SET NX PX`), which a test cannot move:
+   * the cases that move time are not registered, and the adapter should test its TTLs itself.
+   * Otherwise the factory must return `advance`.
+   */
+  serverTime?: boolean;
+}
+
+/**
+ * Registers the StorageAdapter conformance tests for an adapter. `api` defaults to the global
+ * describe/it/expect/beforeEach/afterEach (vitest with globals, jest); pass vitest's otherwise.
+ *
+ * `factory` runs before every test and must return an adapter over an empty store; after the
+ * test the suite calls `storage.close()` (ignoring a rejection: the test may have closed it
+ * already), then `cleanup`.
+ *
+ * @example
+ * ```ts
+ * import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+ * import { describeStorageAdapter } from 'pulsewatch/testing';
+ *
+ * describeStorageAdapter('MyStorage', () => ({ storage: new MyStorage() }), { describe, it, expect, beforeEach, afterEach });
+ * ```
+ * @throws {ConfigError} without `api` when the test functions are not globals.
+ */
+export function describeStorageAdapter(
+  name: string,
+  factory: () => AdapterUnderTest | Promise<AdapterUnderTest>,
+  api?: ConformanceApi,
+  options: ConformanceOptions = {},
+): void {
+  const t = api ?? globalApi();
+  if (typeof factory !== 'function') throw new ConfigError(`describeStorageAdapter: factory must be a function, got ${typeof factory}`);
+  let current: AdapterUnderTest | undefined;
+  const adapter = (): AdapterUnderTest => {
+    if (current === undefined) throw new Error('describeStorageAdapter: no adapter (the factory runs in beforeEach)');
+    return current;
+  };
+  const harness: Harness = {
+    t,
+    adapter,
+    storage: () => adapter().storage,
+    now: () => (current?.now ?? Date.now)(),
+    serverTime: options.serverTime === true,
+  };
+
+  t.describe(`StorageAdapter conformance: ${name}`, () => {
+    t.beforeEach(async () => {
+      const made = await factory();
+      if (typeof made !== 'object' || made === null || typeof made.storage?.writeRollups !== 'function') {
+        throw new ConfigError('describeStorageAdapter: the factory must return { storage, advance?, now?, cleanup? }');
+      }
+      current = made;
+    });
+    t.afterEach(async () => {
+      const done = current;
+      current = undefined;
+      if (done === undefined) return;
+      try {
+        await done.storage.close();
+      } catch {
+        // Closed by the test already; a second close may reject.
+      }
+      await done.cleanup?.();
+    });
+    registerRollupCases(harness);
+    registerRecordCases(harness);
+    registerLifecycleCases(harness);
+  });
+}
+
+function globalApi(): ConformanceApi {
+  const g = globalThis as Record<string, unknown>;
+  const missing = API_KEYS.filter((key) => typeof g[key] !== 'function');
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `describeStorageAdapter: no global ${missing.join(', ')}; pass the test functions as the third argument: ` +
+        "describeStorageAdapter(name, factory, { describe, it, expect, beforeEach, afterEach }) with them imported from 'vitest'",
+    );
+  }
+  return Object.fromEntries(API_KEYS.map((key) => [key, g[key]])) as unknown as ConformanceApi;
+}
