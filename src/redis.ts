@@ -1,0 +1,16 @@
+/**
+ * `pulsewatch/redis`: a {@link StorageAdapter} on Redis (ioredis, an optional peer dependency),
+ * so every instance of a service shares rollups, alerts, rules, dead letters and leases.
+ *
+ * @example
+ * ```ts
+ * import { createMonitor } from 'pulsewatch';
+ * import { RedisStorage } from 'pulsewatch/redis';
+ *
+ * const monitor = createMonitor({ storage: new RedisStorage({ url: process.env.REDIS_URL! }) });
+ * ```
+ * @module
+ */
+export { RedisStorage, redisStorageOptionsSchema } from './storage/redis.js';
+export type { RedisStorageOptions } from './storage/redis.js';
+export type { StorageAdapter, Rollup, RollupQuery, CallOptions } from './storage/contract.js';

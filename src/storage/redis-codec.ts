@@ -1,0 +1,72 @@
+import type { MetricKind, Rollup } from './contract.js';
+
+/**
+ * Rollups as sorted-set members: JSON with a fixed field order (so writing the same rollup twice
+ * gives the same member, and a retried batch does not duplicate anything), without `name` and
+ * `labels` (the key and the series index hold them). Numbers JSON cannot carry (±Infinity, NaN,
+ * -0) are written as strings and read back as numbers.
+ */
+export function encodeRollup(r: Rollup): string {
+  const m: Record<string, unknown> = {
+    kind: r.kind,
+    start: r.start,
+    end: r.end,
+    count: num(r.count),
+    sum: num(r.sum),
+    min: num(r.min),
+    max: num(r.max),
+  };
+  if (r.last !== undefined) m.last = num(r.last);
+  if (r.hdr !== undefined) m.hdr = r.hdr;
+  if (r.resolution !== undefined) m.resolution = num(r.resolution);
+  if (r.service !== undefined) m.service = r.service;
+  return JSON.stringify(m);
+}
+
+interface StoredRollup {
+  kind: MetricKind;
+  start: number;
+  end: number;
+  count: number | string;
+  sum: number | string;
+  min: number | string;
+  max: number | string;
+  last?: number | string;
+  hdr?: string;
+  resolution?: number | string;
+  service?: string;
+}
+
+/** Reads a member back into a rollup of `name` with its own copy of `labels`. */
+export function decodeRollup(member: string, name: string, labels: Readonly<Record<string, string>>): Rollup {
+  const m = JSON.parse(member) as StoredRollup;
+  const r: Rollup = {
+    name,
+    kind: m.kind,
+    labels: { ...labels },
+    start: m.start,
+    end: m.end,
+    count: back(m.count),
+    sum: back(m.sum),
+    min: back(m.min),
+    max: back(m.max),
+  };
+  if (m.last !== undefined) r.last = back(m.last);
+  if (m.hdr !== undefined) r.hdr = m.hdr;
+  if (m.resolution !== undefined) r.resolution = back(m.resolution);
+  if (m.service !== undefined) r.service = m.service;
+  return r;
+}
+
+/** The slot end of an encoded rollup, without decoding the rest (purge reads only this). */
+export function endOf(member: string): number {
+  return (JSON.parse(member) as StoredRollup).end;
+}
+
+function num(v: number): number | string {
+  return Number.isFinite(v) && !Object.is(v, -0) ? v : String(Object.is(v, -0) ? '-0' : v);
+}
+
+function back(v: number | string): number {
+  return typeof v === 'number' ? v : Number(v);
+}

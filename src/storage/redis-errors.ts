@@ -1,0 +1,44 @@
+import { StorageError } from '../core/errors.js';
+
+/** Credentials in `redis://user:password@host` URLs, wherever they appear in a message. */
+const URL_CREDENTIALS = /(rediss?:\/\/)([^:@/\s]*):([^@/\s]*)@/gi;
+
+/**
+ * Removes secrets from a message: every occurrence of each string in `secrets` (the URL's
+ * password and user info) and any `user:password@` part of a Redis URL.
+ */
+export function redact(message: string, secrets: readonly string[]): string {
+  let out = message.replace(URL_CREDENTIALS, (_all, scheme: string, user: string) => `${scheme}${user}:***@`);
+  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('***');
+  return out;
+}
+
+/** Shows a Redis URL with its password masked, for messages. */
+export function maskUrl(url: string): string {
+  return redact(url, []);
+}
+
+/** What {@link toStorageError} needs to know about the connection. */
+export interface ErrorContext {
+  /** Strings that must never appear in a message (the URL's password). */
+  secrets: readonly string[];
+  /** The client's status (`ready`, `reconnecting`, ...). */
+  status: string;
+  /** The last connection error the adapter's own client reported, if any. */
+  lastConnectionError: Error | undefined;
+}
+
+/**
+ * Wraps whatever a Redis call threw into a {@link StorageError} naming the operation, with the
+ * original error as `cause`. Messages never carry the URL's password.
+ */
+export function toStorageError(operation: string, cause: unknown, context: ErrorContext): StorageError {
+  if (cause instanceof StorageError) return cause;
+  const raw = cause instanceof Error ? cause.message : String(cause);
+  let message = `RedisStorage: ${operation} failed: ${raw}`;
+  if (context.status !== 'ready') {
+    const last = context.lastConnectionError;
+    message += ` (connection ${context.status}${last !== undefined && last.message !== raw ? `: ${last.message}` : ''})`;
+  }
+  return new StorageError(redact(message, context.secrets), { cause });
+}

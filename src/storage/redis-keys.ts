@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The key layout of {@link RedisStorage} under one prefix `P` (default `pulsewatch:`):
+ *
+ * | key                       | type   | holds                                                        |
+ * | ------------------------- | ------ | ------------------------------------------------------------ |
+ * | `P names`                 | set    | metric names that have rollups                               |
+ * | `P idx:<name>`            | zset   | the series of `<name>`: member = labels as JSON, score = latest slot end |
+ * | `P len:<name>`            | zset   | slot lengths seen for `<name>` (member = score = length in ms) |
+ * | `P r:<name>:<series id>`  | zset   | rollups of one series: score = slot start, member = rollup JSON |
+ * | `P lease:<key>`           | string | a lease, `SET NX PX ttl`                                     |
+ * | `P alerts`                | hash   | alert id → alert JSON                                        |
+ * | `P rules`, `P rules:order`| hash + zset | rule id → JSON; id → insertion sequence               |
+ * | `P dl`, `P dl:order`      | hash + zset | notification dead letters, same shape                 |
+ * | `P jdl`, `P jdl:order`    | hash + zset | job dead letters, same shape                          |
+ * | `P seq`                   | string | insertion sequence counter for the `:order` sets            |
+ *
+ * Rollup keys and their index carry a TTL of `retention`, renewed on every write.
+ */
+export class RedisKeys {
+  readonly names: string;
+  readonly alerts: string;
+  readonly rules: string;
+  readonly rulesOrder: string;
+  readonly deadLetters: string;
+  readonly deadLettersOrder: string;
+  readonly jobDeadLetters: string;
+  readonly jobDeadLettersOrder: string;
+  readonly seq: string;
+  /** Series keys by `name + labels JSON`, so a steady set of series is hashed once, not per write. */
+  private readonly seriesCache = new Map<string, string>();
+
+  constructor(readonly prefix: string) {
+    this.names = `${prefix}names`;
+    this.alerts = `${prefix}alerts`;
+    this.rules = `${prefix}rules`;
+    this.rulesOrder = `${prefix}rules:order`;
+    this.deadLetters = `${prefix}dl`;
+    this.deadLettersOrder = `${prefix}dl:order`;
+    this.jobDeadLetters = `${prefix}jdl`;
+    this.jobDeadLettersOrder = `${prefix}jdl:order`;
+    this.seq = `${prefix}seq`;
+  }
+
+  /** The series index of one metric name. */
+  index(name: string): string {
+    return `${this.prefix}idx:${name}`;
+  }
+
+  /** Slot lengths seen for one metric name (queries widen their lower bound by the longest). */
+  lengths(name: string): string {
+    return `${this.prefix}len:${name}`;
+  }
+
+  /** The rollups of one series, identified by its canonical labels JSON. */
+  series(name: string, labelsJson: string): string {
+    const id = `${name}\u0000${labelsJson}`;
+    let key = this.seriesCache.get(id);
+    if (key === undefined) {
+      if (this.seriesCache.size >= SERIES_CACHE_SIZE) this.seriesCache.clear();
+      key = `${this.prefix}r:${name}:${seriesId(labelsJson)}`;
+      this.seriesCache.set(id, key);
+    }
+    return key;
+  }
+
+  /** One lease. */
+  lease(key: string): string {
+    return `${this.prefix}lease:${key}`;
+  }
+}
+
+const SERIES_CACHE_SIZE = 50_000;
+
+/** A label set as JSON with its names sorted: the same labels always give the same string. */
+export function canonicalLabels(labels: Readonly<Record<string, string>>): string {
+  const sorted: Record<string, string> = {};
+  for (const name of Object.keys(labels).sort()) sorted[name] = labels[name]!;
+  return JSON.stringify(sorted);
+}
+
+/** 80 bits of SHA-1 over the canonical labels: short, fixed-length and safe in a key name. */
+function seriesId(labelsJson: string): string {
+  return createHash('sha1').update(labelsJson).digest('hex').slice(0, 20);
+}
+
+/** True when `prefix` holds a Redis Cluster hash tag (`{...}` with something inside). */
+export function hasHashTag(prefix: string): boolean {
+  const open = prefix.indexOf('{');
+  if (open === -1) return false;
+  const close = prefix.indexOf('}', open + 1);
+  return close > open + 1;
+}

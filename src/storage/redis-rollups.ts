@@ -1,0 +1,185 @@
+import type { Cluster, Redis } from 'ioredis';
+import { StorageError } from '../core/errors.js';
+import { matchesLabels } from '../core/labels.js';
+import { decodeRollup, encodeRollup, endOf } from './redis-codec.js';
+import { canonicalLabels, type RedisKeys } from './redis-keys.js';
+import { exec } from './redis-exec.js';
+import type { Rollup, RollupQuery } from './contract.js';
+
+/** An ioredis client: standalone or cluster. */
+export type RedisClient = Redis | Cluster;
+
+interface SeriesBatch {
+  labelsJson: string;
+  /** score, member, score, member ... for one ZADD. */
+  args: (string | number)[];
+  maxEnd: number;
+  maxLength: number;
+}
+
+/** Drops `idx:<name>` from `names` unless a write re-created it meanwhile (atomic). */
+const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then return redis.call('SREM', KEYS[1], ARGV[1]) end return 0`;
+
+/**
+ * Writes one batch atomically, in one command. KEYS: the names set, then per name its index,
+ * its slot-length set and its series keys. ARGV: ttl, index cutoff, name count, then per name:
+ * name, series count, length count, lengths..., per series: trim bound, member count,
+ * score/member pairs; then per series: latest end, labels JSON. Per series: ZADD, PEXPIRE,
+ * ZREMRANGEBYSCORE of members that ended before the cutoff; per name: one ZADD GT into the index (latest slot end),
+ * ZREMRANGEBYSCORE of series with nothing left, slot lengths, SADD names, PEXPIRE everything.
+ */
+const WRITE_BATCH = `
+local ttl, cutoff = ARGV[1], ARGV[2]
+local a, k = 4, 2
+for n = 1, tonumber(ARGV[3]) do
+  local name, nSeries, nLengths = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  a = a + 3
+  local idx, len = KEYS[k], KEYS[k + 1]
+  k = k + 2
+  for i = 1, nLengths do
+    redis.call('ZADD', len, ARGV[a], ARGV[a])
+    a = a + 1
+  end
+  redis.call('PEXPIRE', len, ttl)
+  for s = 1, nSeries do
+    local key = KEYS[k]
+    k = k + 1
+    local trim, m = ARGV[a], tonumber(ARGV[a + 1])
+    a = a + 2
+    local last = a + 2 * m - 1
+    while a <= last do
+      local upto = math.min(a + 999, last)
+      redis.call('ZADD', key, unpack(ARGV, a, upto))
+      a = upto + 1
+    end
+    redis.call('PEXPIRE', key, ttl)
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', trim)
+  end
+  local last = a + 2 * nSeries - 1
+  while a <= last do
+    local upto = math.min(a + 999, last)
+    redis.call('ZADD', idx, 'GT', unpack(ARGV, a, upto))
+    a = upto + 1
+  end
+  redis.call('ZREMRANGEBYSCORE', idx, '-inf', cutoff)
+  redis.call('PEXPIRE', idx, ttl)
+  redis.call('SADD', KEYS[1], name)
+end
+redis.call('PEXPIRE', KEYS[1], ttl)
+return 1`;
+
+/**
+ * Writes a batch in one round trip: a single EVAL of {@link WRITE_BATCH}, so the batch is
+ * stored all or nothing (a retry after a lost reply rewrites identical members: no duplicates).
+ * Rollups that ended at or before `cutoff` are skipped, as MemoryStorage does.
+ */
+export async function writeRollupBatch(client: RedisClient, keys: RedisKeys, rollups: readonly Rollup[], cutoff: number, retention: number): Promise<void> {
+  const byName = new Map<string, Map<string, SeriesBatch>>();
+  for (const r of rollups) {
+    if (typeof r.name !== 'string' || !Number.isFinite(r.start) || !Number.isFinite(r.end) || r.end < r.start) {
+      // Rejected before anything is sent: a batch is never half-written because of one bad rollup.
+      throw new StorageError(`RedisStorage: writeRollups got an invalid rollup (name ${JSON.stringify(r.name)}, start ${r.start}, end ${r.end}); nothing was written`);
+    }
+    if (r.end <= cutoff) continue;
+    let series = byName.get(r.name);
+    if (series === undefined) byName.set(r.name, (series = new Map()));
+    const labelsJson = canonicalLabels(r.labels);
+    let s = series.get(labelsJson);
+    if (s === undefined) series.set(labelsJson, (s = { labelsJson, args: [], maxEnd: -Infinity, maxLength: 0 }));
+    s.args.push(r.start, encodeRollup(r));
+    if (r.end > s.maxEnd) s.maxEnd = r.end;
+    if (r.end - r.start > s.maxLength) s.maxLength = r.end - r.start;
+  }
+  if (byName.size === 0) return;
+  const scriptKeys: string[] = [keys.names];
+  const argv: (string | number)[] = [Math.ceil(retention), bound(cutoff, false), byName.size];
+  for (const [name, series] of byName) {
+    scriptKeys.push(keys.index(name), keys.lengths(name));
+    const lengths = [...new Set([...series.values()].map((s) => s.maxLength))];
+    argv.push(name, series.size, lengths.length, ...lengths);
+    for (const s of series.values()) {
+      scriptKeys.push(keys.series(name, s.labelsJson));
+      // Members are scored by start: one that starts before cutoff - length has ended by cutoff.
+      argv.push(bound(cutoff - s.maxLength, true), s.args.length / 2);
+      for (const v of s.args) argv.push(v);
+    }
+    for (const s of series.values()) argv.push(s.maxEnd, s.labelsJson);
+  }
+  await client.call('EVAL', [WRITE_BATCH, scriptKeys.length, ...scriptKeys, ...argv]);
+}
+
+/**
+ * Reads rollups in two round trips: the series index (only series with a slot ending after
+ * `from`, filtered by the label matchers here) and the longest slot length; then one
+ * ZRANGEBYSCORE per matching series over `(from - longest, to)`.
+ */
+export async function queryRollupWindow(client: RedisClient, keys: RedisKeys, query: RollupQuery, cutoff: number): Promise<Rollup[]> {
+  const from = Math.max(query.from ?? -Infinity, cutoff);
+  const to = query.to ?? Infinity;
+  if (Number.isNaN(from) || Number.isNaN(to) || to === -Infinity) return [];
+  const [members, longest] = (await exec(
+    client.pipeline().zrangebyscore(keys.index(query.name), bound(from, true), '+inf').zrevrange(keys.lengths(query.name), 0, 0),
+  )) as [string[], string[]];
+  const matched: { labelsJson: string; labels: Record<string, string> }[] = [];
+  for (const labelsJson of members) {
+    const labels = JSON.parse(labelsJson) as Record<string, string>;
+    if (matchesLabels(labels, query.labels as Record<string, string> | undefined)) matched.push({ labelsJson, labels });
+  }
+  if (matched.length === 0) return [];
+  const length = Number(longest[0] ?? 0);
+  const pipe = client.pipeline();
+  for (const m of matched) pipe.zrangebyscore(keys.series(query.name, m.labelsJson), bound(from - length, true), bound(to, true));
+  const results = (await exec(pipe)) as string[][];
+  const out: Rollup[] = [];
+  results.forEach((list, i) => {
+    const { labels } = matched[i]!;
+    for (const member of list) {
+      const r = decodeRollup(member, query.name, labels);
+      if (r.end > from && r.start < to) out.push(r);
+    }
+  });
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Deletes every rollup that ended at or before `timestamp` and returns how many went. The
+ * count comes from ZREM's replies, so it is exact even when two instances purge at once.
+ */
+export async function purgeRollups(client: RedisClient, keys: RedisKeys, timestamp: number): Promise<number> {
+  if (Number.isNaN(timestamp) || timestamp === -Infinity) return 0;
+  const names = (await client.smembers(keys.names)) as string[];
+  if (names.length === 0) return 0;
+  const indexPipe = client.pipeline();
+  for (const name of names) indexPipe.zrange(keys.index(name), 0, -1);
+  const indexes = (await exec(indexPipe)) as string[][];
+  const seriesKeys: string[] = [];
+  indexes.forEach((list, i) => {
+    for (const labelsJson of list) seriesKeys.push(keys.series(names[i]!, labelsJson));
+  });
+  const removeBefore = timestamp === Infinity ? '+inf' : bound(timestamp, true);
+  const readPipe = client.pipeline();
+  for (const key of seriesKeys) readPipe.zrangebyscore(key, '-inf', removeBefore);
+  const candidates = seriesKeys.length > 0 ? ((await exec(readPipe)) as string[][]) : [];
+  const removePipe = client.pipeline();
+  let removals = 0;
+  candidates.forEach((list, i) => {
+    const ended = list.filter((member) => endOf(member) <= timestamp);
+    if (ended.length > 0) {
+      removePipe.zrem(seriesKeys[i]!, ...ended);
+      removals++;
+    }
+  });
+  const removedCounts = removals > 0 ? ((await exec(removePipe)) as number[]) : [];
+  const cleanup = client.pipeline();
+  for (const name of names) cleanup.zremrangebyscore(keys.index(name), '-inf', timestamp === Infinity ? '+inf' : String(timestamp));
+  for (const name of names) cleanup.eval(FORGET_NAME, 2, keys.names, keys.index(name), name);
+  await exec(cleanup);
+  return removedCounts.reduce((sum, n) => sum + Number(n), 0);
+}
+
+/** A score bound for Redis: `(n` when exclusive, `-inf`/`+inf` for infinities. */
+function bound(n: number, exclusive: boolean): string {
+  if (n === Infinity) return '+inf';
+  if (n === -Infinity) return '-inf';
+  return exclusive ? `(${n}` : String(n);
+}

@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Cluster } from 'ioredis';
+import { z } from 'zod';
+import { positiveDurationSchema } from '../core/duration.js';
+import { ConfigError, StorageError } from '../core/errors.js';
+import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contract.js';
+import { maskUrl, toStorageError } from './redis-errors.js';
+import { hasHashTag, RedisKeys } from './redis-keys.js';
+import { RedisRecords } from './redis-records.js';
+import { purgeRollups, queryRollupWindow, type RedisClient, writeRollupBatch } from './redis-rollups.js';
+import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
+
+const isRedisClient = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && ['pipeline', 'multi', 'eval', 'set'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
+
+/** Options of {@link RedisStorage}. Give exactly one of `client` and `url`. */
+export const redisStorageOptionsSchema = z
+  .object({
+    /** An ioredis `Redis` or `Cluster` the caller owns: `close()` leaves it open. */
+    client: z.custom<Redis | Cluster>(isRedisClient, 'must be an ioredis Redis or Cluster instance').optional(),
+    /** A `redis://` or `rediss://` URL: the adapter creates the client, fails fast while disconnected, and quits it on `close()`. */
+    url: z.string().optional(),
+    /** Prefix of every key, so several apps (or monitors) can share one Redis. With a Cluster it must hold a hash tag, e.g. `'{pulsewatch}:'`. */
+    keyPrefix: z.string().min(1, 'must not be empty').default('pulsewatch:'),
+    /** Rollups older than this are dropped: TTL of rollup keys, and the cutoff of reads (seed 004's raw timing data: 1 h). */
+    retention: positiveDurationSchema.default(3_600_000),
+    /** Source of time for retention decisions (what is too old to write or read); default `Date.now`. TTLs and leases use Redis' clock. */
+    now: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning the time in ms since the epoch').optional(),
+  })
+  .superRefine((o, ctx) => {
+    if (o.client !== undefined && o.url !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'give either `client` or `url`, not both' });
+    } else if (o.client === undefined && o.url === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['client'], message: 'give `client` (an ioredis instance) or `url` (redis://...)' });
+    }
+    if (o.url !== undefined) {
+      const problem = urlProblem(o.url);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: problem });
+    }
+    if (o.client !== undefined && (o.client as { isCluster?: unknown }).isCluster === true && !hasHashTag(o.keyPrefix)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keyPrefix'],
+        message: `with a Cluster it must contain a hash tag so one batch is one pipeline on one node, e.g. '{pulsewatch}:'; got ${JSON.stringify(o.keyPrefix)}`,
+      });
+    }
+  });
+
+/** Options accepted by {@link RedisStorage}. */
+export type RedisStorageOptions = z.input<typeof redisStorageOptionsSchema>;
+
+/**
+ * Rollups, alert records, rules, dead letters and leases in Redis (≥ 6.2), shared by every
+ * instance of a service. Rollups go to one sorted set per series (score = slot start), with
+ * TTL-based retention; a batch is one pipelined round trip. Every failure rejects with a
+ * {@link StorageError} carrying the cause; messages never show the URL's password.
+ */
+export class RedisStorage implements StorageAdapter {
+  readonly name = 'redis';
+  private readonly options: z.output<typeof redisStorageOptionsSchema>;
+  private readonly client: RedisClient;
+  private readonly owned: boolean;
+  private readonly keys: RedisKeys;
+  private readonly records: RedisRecords;
+  private readonly secrets: string[] = [];
+  private readonly leaseToken = randomUUID();
+  private lastConnectionError: Error | undefined;
+  private connecting: Promise<void> | undefined;
+  private closed = false;
+
+  /** Validates the options; with `url`, creates a client that connects on first use. */
+  constructor(options: RedisStorageOptions) {
+    const parsed = redisStorageOptionsSchema.safeParse(options ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ConfigError(`invalid RedisStorage options: ${issue.path.join('.') || 'options'}: ${issue.message}`, { cause: parsed.error });
+    }
+    this.options = Object.freeze(parsed.data);
+    this.keys = new RedisKeys(this.options.keyPrefix);
+    if (this.options.client !== undefined) {
+      this.client = this.options.client;
+      this.owned = false;
+    } else {
+      const url = this.options.url!;
+      const { username, password } = new URL(url);
+      for (const secret of [password, safeDecode(password), username]) if (secret) this.secrets.push(secret);
+      // Fail fast while disconnected, and let the recorder own retrying (it keeps the data, backs
+      // off and reports): no offline queue (commands reject at once while reconnecting), no
+      // per-request retries (commands in flight reject when the connection drops instead of
+      // being resent later), and no connection before the first call.
+      const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false });
+      client.on('error', (error: Error) => {
+        this.lastConnectionError = error;
+      });
+      this.client = client;
+      this.owned = true;
+    }
+    this.records = new RedisRecords(this.client, this.keys);
+  }
+
+  /** Writes the batch in one pipelined round trip; resolves only when every command succeeded. */
+  writeRollups(rollups: readonly Rollup[], options?: CallOptions): Promise<void> {
+    return this.run('writeRollups', options, () => writeRollupBatch(this.client, this.keys, rollups, this.cutoff(), this.options.retention));
+  }
+
+  /** Rollups of `query.name` whose labels include `query.labels` and whose slot overlaps (from, to), by start. */
+  queryRollups(query: RollupQuery, options?: CallOptions): Promise<Rollup[]> {
+    return this.run('queryRollups', options, () => queryRollupWindow(this.client, this.keys, query, this.cutoff()));
+  }
+
+  /** `SET <prefix>lease:<key> <token> NX PX ttl`: true when this call took the lease. */
+  tryAcquire(key: string, ttlMs: number, options?: CallOptions): Promise<boolean> {
+    return this.run('tryAcquire', options, async () => {
+      const leaseKey = this.keys.lease(key);
+      // A lease of zero length (or less) expires at once, as in MemoryStorage: taken unless held.
+      if (!(ttlMs > 0)) return (await this.client.exists(leaseKey)) === 0;
+      return (await this.client.set(leaseKey, this.leaseToken, 'PX', Math.ceil(Math.min(ttlMs, 2 ** 52)), 'NX')) === 'OK';
+    });
+  }
+
+  saveAlert(alert: AlertRecord, options?: CallOptions): Promise<void> {
+    return this.run('saveAlert', options, () => this.records.saveAlert(alert));
+  }
+
+  queryAlerts(query: AlertQuery, options?: CallOptions): Promise<AlertRecord[]> {
+    return this.run('queryAlerts', options, () => this.records.queryAlerts(query));
+  }
+
+  saveRule(rule: StoredRule, options?: CallOptions): Promise<void> {
+    return this.run('saveRule', options, () => this.records.saveRule(rule));
+  }
+
+  deleteRule(id: string, options?: CallOptions): Promise<boolean> {
+    return this.run('deleteRule', options, () => this.records.deleteRule(id));
+  }
+
+  listRules(options?: CallOptions): Promise<StoredRule[]> {
+    return this.run('listRules', options, () => this.records.listRules());
+  }
+
+  saveDeadLetter(letter: DeadLetter, options?: CallOptions): Promise<void> {
+    return this.run('saveDeadLetter', options, () => this.records.saveDeadLetter(letter));
+  }
+
+  listDeadLetters(query: DeadLetterQuery = {}, options?: CallOptions): Promise<DeadLetter[]> {
+    return this.run('listDeadLetters', options, () => this.records.listDeadLetters(query));
+  }
+
+  deleteDeadLetter(id: string, options?: CallOptions): Promise<boolean> {
+    return this.run('deleteDeadLetter', options, () => this.records.deleteDeadLetter(id));
+  }
+
+  saveJobDeadLetter(letter: JobDeadLetter, options?: CallOptions): Promise<void> {
+    return this.run('saveJobDeadLetter', options, () => this.records.saveJobDeadLetter(letter));
+  }
+
+  listJobDeadLetters(query: JobDeadLetterQuery = {}, options?: CallOptions): Promise<JobDeadLetter[]> {
+    return this.run('listJobDeadLetters', options, () => this.records.listJobDeadLetters(query));
+  }
+
+  deleteJobDeadLetter(id: string, options?: CallOptions): Promise<boolean> {
+    return this.run('deleteJobDeadLetter', options, () => this.records.deleteJobDeadLetter(id));
+  }
+
+  /**
+   * Deletes rollups that ended at or before `timestamp`, resolved alerts and dead letters (both
+   * kinds) older than it; returns the exact count. Firing alerts and rules stay; leases expire by TTL.
+   */
+  purgeBefore(timestamp: number, options?: CallOptions): Promise<number> {
+    return this.run('purgeBefore', options, async () => (await purgeRollups(this.client, this.keys, timestamp)) + (await this.records.purgeBefore(timestamp)));
+  }
+
+  /** Quits the client if the adapter created it; afterwards every call rejects with a StorageError. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.owned) return;
+    const client = this.client as Redis;
+    const status = client.status;
+    if (status === 'end') return;
+    if (status !== 'ready' && status !== 'connect' && status !== 'connecting') {
+      // No socket (never connected, or waiting to reconnect): cancel the reconnect timer and stop.
+      client.disconnect();
+      return;
+    }
+    // Resolve once the socket is closed, not merely when QUIT was answered (bounded: a dead
+    // socket may never report its close).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = new Promise<void>((resolve) => {
+      client.once('end', () => resolve());
+      timer = setTimeout(resolve, 1_000);
+      timer.unref();
+    });
+    try {
+      if (status === 'ready') await client.quit();
+      else client.disconnect();
+    } catch {
+      client.disconnect();
+    }
+    await ended;
+    clearTimeout(timer);
+  }
+
+  private cutoff(): number {
+    return (this.options.now ? this.options.now() : Date.now()) - this.options.retention;
+  }
+
+  /** Every call goes through here: closed and aborted checks, first connection, error wrapping. */
+  private async run<T>(operation: string, options: CallOptions | undefined, call: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StorageError(`RedisStorage: ${operation} failed: the storage is closed`);
+    const signal = options?.signal;
+    try {
+      signal?.throwIfAborted();
+      await this.ready();
+      if (signal === undefined) return await call();
+      return await abortable(call(), signal);
+    } catch (cause) {
+      throw toStorageError(operation, cause, { secrets: this.secrets, status: this.client.status, lastConnectionError: this.lastConnectionError });
+    }
+  }
+
+  /**
+   * An owned client connects on first use (and this waits for it); afterwards, while it is
+   * reconnecting, calls fail at once rather than wait.
+   */
+  private async ready(): Promise<void> {
+    if (!this.owned || this.client.status !== 'wait') return this.connecting;
+    this.connecting ??= (this.client as Redis).connect().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+}
+
+/** Settles with `promise`, or rejects with the signal's reason when it aborts first. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason ?? new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Why `url` cannot be used, without echoing a password; undefined when it is fine. */
+function urlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'is not a valid URL (value not shown, it may hold a password); expected redis://[user:password@]host[:port][/db]';
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    return `expected a redis:// or rediss:// URL, got ${JSON.stringify(maskUrl(`${parsed.protocol}//${parsed.host}`))}`;
+  }
+  if (parsed.hostname === '') return `has no host: ${JSON.stringify(maskUrl(url))}`;
+  return undefined;
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}

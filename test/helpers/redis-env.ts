@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+/** The shared test Redis. */
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * True when the test Redis answers PING. When it does not, suites skip with a loud message,
+ * except on CI (`CI=true`), where a missing Redis must fail the run instead of hiding it.
+ */
+export async function redisAvailable(suite: string): Promise<boolean> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+    return true;
+  } catch (error) {
+    if (process.env.CI === 'true') throw new Error(`${suite}: Redis at ${REDIS_URL} is unreachable on CI: ${String(error)}`);
+    console.warn(`\n!!!!!!!! ${suite}: SKIPPED: no Redis at ${REDIS_URL} (${String(error)}). Start one to run these tests. !!!!!!!!\n`);
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/** A key prefix no other test run uses. */
+export function uniquePrefix(): string {
+  return `pulsewatch-test:${randomUUID()}:`;
+}
+
+/** A plain client for inspecting and cleaning up (the caller disconnects it). */
+export function inspector(): Redis {
+  const client = new Redis(REDIS_URL, { lazyConnect: false });
+  client.on('error', () => {});
+  return client;
+}
+
+/** Every key under `prefix` (SCAN, never KEYS). */
+export async function keysUnder(client: Redis, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await client.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 1000);
+    cursor = next;
+    out.push(...batch);
+  } while (cursor !== '0');
+  return out;
+}
+
+/** Deletes every key under `prefix`. */
+export async function deleteUnder(client: Redis, prefix: string): Promise<void> {
+  const keys = await keysUnder(client, prefix);
+  for (let i = 0; i < keys.length; i += 500) await client.del(...keys.slice(i, i + 500));
+}
+
+function escapeGlob(s: string): string {
+  return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
