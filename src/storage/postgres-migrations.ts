@@ -1,0 +1,129 @@
+import type { Pool } from 'pg';
+
+/**
+ * Versioned DDL of {@link PostgresStorage}. A migration is never edited once released: changes
+ * are new entries. `migrate()` applies the missing ones in order, in one transaction, under an
+ * advisory lock, and records each in `<schema>.migrations`.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  /** Statements to run, given the quoted schema name. */
+  statements: (s: string) => string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'rollups, alerts, rules, dead letters, job dead letters and leases',
+    statements: (s) => [
+      `CREATE TABLE ${s}.rollups (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        name text NOT NULL,
+        kind text NOT NULL,
+        labels jsonb NOT NULL,
+        series_key text NOT NULL,
+        start_ms bigint NOT NULL,
+        end_ms bigint NOT NULL,
+        count double precision NOT NULL,
+        sum double precision NOT NULL,
+        min double precision NOT NULL,
+        max double precision NOT NULL,
+        last double precision,
+        hdr text,
+        resolution double precision,
+        service text
+      )`,
+      `CREATE INDEX rollups_name_start_idx ON ${s}.rollups (name, start_ms)`,
+      `CREATE INDEX rollups_name_series_start_idx ON ${s}.rollups (name, series_key, start_ms)`,
+      `CREATE INDEX rollups_labels_idx ON ${s}.rollups USING gin (labels jsonb_path_ops)`,
+      `CREATE INDEX rollups_end_idx ON ${s}.rollups (end_ms)`,
+      `CREATE TABLE ${s}.alerts (
+        id text PRIMARY KEY,
+        rule_id text NOT NULL,
+        fingerprint text NOT NULL,
+        status text NOT NULL,
+        updated_at double precision NOT NULL,
+        ends_at double precision,
+        doc json NOT NULL
+      )`,
+      `CREATE INDEX alerts_updated_idx ON ${s}.alerts (updated_at DESC)`,
+      `CREATE INDEX alerts_rule_idx ON ${s}.alerts (rule_id, fingerprint)`,
+      `CREATE INDEX alerts_status_idx ON ${s}.alerts (status, updated_at DESC)`,
+      `CREATE TABLE ${s}.rules (
+        id text PRIMARY KEY,
+        seq bigint GENERATED ALWAYS AS IDENTITY,
+        created_at double precision NOT NULL,
+        doc json NOT NULL
+      )`,
+      `CREATE TABLE ${s}.dead_letters (
+        id text PRIMARY KEY,
+        seq bigint GENERATED ALWAYS AS IDENTITY,
+        channel text NOT NULL,
+        failed_at double precision NOT NULL,
+        doc json NOT NULL
+      )`,
+      `CREATE INDEX dead_letters_failed_idx ON ${s}.dead_letters (failed_at, seq)`,
+      `CREATE TABLE ${s}.job_dead_letters (
+        id text PRIMARY KEY,
+        seq bigint GENERATED ALWAYS AS IDENTITY,
+        job text NOT NULL,
+        failed_at double precision NOT NULL,
+        doc json NOT NULL
+      )`,
+      `CREATE INDEX job_dead_letters_failed_idx ON ${s}.job_dead_letters (failed_at, seq)`,
+      `CREATE TABLE ${s}.leases (
+        key text PRIMARY KEY,
+        expires_at double precision NOT NULL
+      )`,
+    ],
+  },
+];
+
+/** The newest schema version this build knows. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Advisory lock class for migrations ('pwmg'); the second key is `hashtext(schema)`. */
+const LOCK_CLASS = 0x70776d67;
+
+/**
+ * Creates the schema and applies missing migrations, atomically. Several instances may run it
+ * at once: the transaction-scoped advisory lock serialises them and the later ones find
+ * nothing to do. Returns the versions applied by this call.
+ */
+export async function runMigrations(pool: Pool, schema: string, queryTimeout: number): Promise<number[]> {
+  const client = await pool.connect();
+  const s = quoteIdent(schema);
+  const q = (text: string, values?: unknown[]) => client.query({ text, values, query_timeout: queryTimeout } as never);
+  let failed = true;
+  try {
+    await q('BEGIN');
+    await q('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [LOCK_CLASS, schema]);
+    await q(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await q(`CREATE TABLE IF NOT EXISTS ${s}.migrations (
+      version integer PRIMARY KEY,
+      description text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const done = new Set(((await q(`SELECT version FROM ${s}.migrations`)) as unknown as { rows: { version: number }[] }).rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      for (const statement of m.statements(s)) await q(statement);
+      await q(`INSERT INTO ${s}.migrations (version, description) VALUES ($1, $2)`, [m.version, m.description]);
+      applied.push(m.version);
+    }
+    await q('COMMIT');
+    failed = false;
+    return applied;
+  } finally {
+    if (failed) await client.query('ROLLBACK').catch(() => undefined);
+    // A client whose transaction failed midway (e.g. a cut connection) is not reused.
+    client.release(failed);
+  }
+}
+
+/** Quotes an SQL identifier (the schema name is validated already; this is belt and braces). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
