@@ -8,6 +8,8 @@ import { percentileAccuracy, type QuantileRow } from './accuracy.js';
 import { alertsBench } from './alerts.js';
 import { breakerBench } from './breaker.js';
 import { healthBench } from './health.js';
+import { postgresStorageBench } from './storage-postgres.js';
+import { redisStorageBench } from './storage-redis.js';
 import { ALLOCATION_FLAGS, type AllocationResult } from './allocations.js';
 import { machineLine, writePerformanceDoc } from './docs.js';
 import { exposition, expositionSizes } from './exposition.js';
@@ -201,6 +203,16 @@ async function main(): Promise<void> {
     threshold: `<= ${health.timeoutMs} + 5 ms`,
     pass: health.answeredMs <= health.timeoutMs + 5,
   });
+
+  progress('11. Redis storage');
+  const redis = await redisStorageBench();
+  sections.push({ title: `11. ${redis.title}`, notes: redis.notes, table: redis.table });
+  targets.push({ name: 'RedisStorage writes, batches of 100', measured: `${Math.round(redis.rollupsPerSecond).toLocaleString('en-US')} rollups/s`, threshold: '>= 50,000 rollups/s', pass: redis.rollupsPerSecond >= 50_000 });
+
+  progress('12. PostgreSQL storage');
+  const postgres = await postgresStorageBench();
+  sections.push({ title: `12. ${postgres.title}`, notes: postgres.notes, table: postgres.table });
+  targets.push({ name: 'PostgresStorage writes, batches of 100', measured: `${Math.round(postgres.rollupsPerSecond).toLocaleString('en-US')} rollups/s`, threshold: '>= 50,000 rollups/s', pass: postgres.rollupsPerSecond >= 50_000 });
 
   sections.unshift({ title: 'Targets', notes: [], table: targetsTable(targets) });
   const elapsed = (performance.now() - started) / 1000;
