@@ -3,13 +3,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JsonFileStorage } from '../../examples/custom-storage/json-file-storage.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 import { describeStorageAdapter } from '../../src/testing/storage-conformance.js';
 
-// The example imports 'pulsewatch' as a user would; here that is this checkout's source.
-vi.mock('pulsewatch', () => import('../../src/index.js'));
+// The example imports 'pulsewatch' as a user would; vitest.config.ts maps it to this checkout's source.
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
