@@ -25,6 +25,12 @@ export const redisStorageOptionsSchema = z
     keyPrefix: z.string().min(1, 'must not be empty').default('pulsewatch:'),
     /** Rollups older than this are dropped: TTL of rollup keys, and the cutoff of reads (seed 004's raw timing data: 1 h). */
     retention: positiveDurationSchema.default(3_600_000),
+    /**
+     * Clients the adapter creates give up on a command that got no answer for this long, so a
+     * connection that stays open but goes silent fails the call (the recorder retries) instead
+     * of holding it until `close()`.
+     */
+    commandTimeout: positiveDurationSchema.default(10_000),
     /** Source of time for retention decisions (what is too old to write or read); default `Date.now`. TTLs and leases use Redis' clock. */
     now: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning the time in ms since the epoch').optional(),
   })
@@ -89,7 +95,13 @@ export class RedisStorage implements StorageAdapter {
       // off and reports): no offline queue (commands reject at once while reconnecting), no
       // per-request retries (commands in flight reject when the connection drops instead of
       // being resent later), and no connection before the first call.
-      const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false });
+      const client = new Redis(url, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        autoResendUnfulfilledCommands: false,
+        commandTimeout: this.options.commandTimeout,
+      });
       client.on('error', (error: Error) => {
         this.lastConnectionError = error;
       });
@@ -216,6 +228,9 @@ export class RedisStorage implements StorageAdapter {
       if (signal === undefined) return await call();
       return await abortable(call(), signal);
     } catch (cause) {
+      // A command that timed out leaves its reply pending on the socket: replies would pair with
+      // the wrong commands from then on. Drop the connection; the client reconnects clean.
+      if (this.owned && cause instanceof Error && /command timed out/i.test(cause.message)) this.client.disconnect(true);
       throw toStorageError(operation, cause, { secrets: this.secrets, status: this.client.status, lastConnectionError: this.lastConnectionError });
     }
   }

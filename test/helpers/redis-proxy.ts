@@ -8,6 +8,7 @@ export class RedisProxy {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private cutOff = false;
+  private stalled = false;
   /** Connections accepted (and forwarded) so far. */
   connections = 0;
 
@@ -42,9 +43,15 @@ export class RedisProxy {
     this.sockets.clear();
   }
 
-  /** Forwards new connections again. */
+  /** Forwards new connections again (and data again, after {@link stall}). */
   restore(): void {
     this.cutOff = false;
+    this.stalled = false;
+  }
+
+  /** Keeps every connection open but stops forwarding data: a network that went silent. */
+  stall(): void {
+    this.stalled = true;
   }
 
   /** Cuts everything and stops listening. */
@@ -70,7 +77,9 @@ export class RedisProxy {
         this.sockets.delete(a);
         b.destroy();
       });
-      a.pipe(b);
+      a.on('data', (chunk: Buffer) => {
+        if (!this.stalled) b.write(chunk);
+      });
     }
   }
 }

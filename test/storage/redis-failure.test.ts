@@ -174,3 +174,37 @@ describe.skipIf(!up)('RedisStorage when the connection to Redis is cut and resto
     30_000,
   );
 });
+
+describe('RedisStorage when the connection stays open but goes silent', () => {
+  it('fails a call after commandTimeout instead of holding it, and works again once data flows', async (ctx) => {
+    if (!(await redisAvailable('RedisStorage silent connection'))) return ctx.skip();
+    const proxy = await RedisProxy.start();
+    const prefix = uniquePrefix();
+    const storage = new RedisStorage({ url: `redis://127.0.0.1:${proxy.port}`, keyPrefix: prefix, commandTimeout: 200 });
+    try {
+      expect(await storage.tryAcquire('warm-up', 60_000)).toBe(true);
+      proxy.stall();
+      const error = await storage.tryAcquire('silent', 60_000).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isPulsewatchError(error) && error.code).toBe('ERR_PULSEWATCH_STORAGE');
+      expect((error as Error).message).toMatch(/timed out/i);
+      proxy.restore();
+      // The adapter dropped the silent connection; the client reconnects (a real socket: wait for it).
+      let after: unknown;
+      for (let i = 0; i < 100; i++) {
+        after = await storage.tryAcquire('after', 60_000).catch((e: unknown) => e);
+        if (after === true) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(after).toBe(true);
+    } finally {
+      await storage.close();
+      await proxy.stop();
+      const admin = inspector();
+      await deleteUnder(admin, prefix);
+      admin.disconnect();
+    }
+  });
+});
