@@ -6,6 +6,7 @@ import { quoteIdent, runMigrations } from './postgres-migrations.js';
 import { parsePostgresStorageOptions, type PostgresStorageOptions, type ResolvedPostgresStorageOptions } from './postgres-options.js';
 import { encodeLabels, float, ROLLUP_COLUMNS, ROLLUP_SELECT, rollupColumns, rowToRollup, toJson, type RollupRow } from './postgres-rows.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
+import { abortable } from '../core/abortable.js';
 
 /** Longest time between two sweeps of expired rollups and leases (as MemoryStorage). */
 const SWEEP_INTERVAL = 60_000;
@@ -90,7 +91,7 @@ export class PostgresStorage implements StorageAdapter {
   async migrate(options?: CallOptions): Promise<number[]> {
     this.assertOpen();
     try {
-      const applied = await abortable(runMigrations(this.pool, this.options.schema, this.options.queryTimeout), options?.signal);
+      const applied = await abortable(() => runMigrations(this.pool, this.options.schema, this.options.queryTimeout), options?.signal);
       this.migrated ??= Promise.resolve();
       return applied;
     } catch (cause) {
@@ -300,8 +301,8 @@ export class PostgresStorage implements StorageAdapter {
   private async run<T>(what: string, options: CallOptions | undefined, fn: () => Promise<T>): Promise<T> {
     this.assertOpen();
     try {
-      if (this.options.autoMigrate) await abortable(this.ensureMigrated(), options?.signal);
-      return await abortable(fn(), options?.signal);
+      if (this.options.autoMigrate) await abortable(() => this.ensureMigrated(), options?.signal);
+      return await abortable(fn, options?.signal);
     } catch (cause) {
       throw this.failure(what, cause);
     }
@@ -343,28 +344,6 @@ export class PostgresStorage implements StorageAdapter {
   }
 }
 
-/** Rejects when `signal` aborts first (the statement itself runs on; pg cannot cancel it). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason ?? new Error('aborted'));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason ?? new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 /** Clamps a bound to bigint's range (an out-of-range bound matches everything or nothing anyway). */
 function bound(n: number): string {

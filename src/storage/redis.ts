@@ -10,6 +10,7 @@ import { hasHashTag, RedisKeys } from './redis-keys.js';
 import { RedisRecords } from './redis-records.js';
 import { purgeRollups, queryRollupWindow, type RedisClient, writeRollupBatch } from './redis-rollups.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
+import { abortable } from '../core/abortable.js';
 
 const isRedisClient = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && ['pipeline', 'multi', 'eval', 'set'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
@@ -226,7 +227,7 @@ export class RedisStorage implements StorageAdapter {
       signal?.throwIfAborted();
       await this.ready();
       if (signal === undefined) return await call();
-      return await abortable(call(), signal);
+      return await abortable(call, signal);
     } catch (cause) {
       // A command that timed out leaves its reply pending on the socket: replies would pair with
       // the wrong commands from then on. Drop the connection; the client reconnects clean.
@@ -248,14 +249,6 @@ export class RedisStorage implements StorageAdapter {
   }
 }
 
-/** Settles with `promise`, or rejects with the signal's reason when it aborts first. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason ?? new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 /** Why `url` cannot be used, without echoing a password; undefined when it is fine. */
 function urlProblem(url: string): string | undefined {
