@@ -1,15 +1,15 @@
 // The main demo: an instrumented node:http server on the embedded in-memory default, driven by
-// generated traffic for a few seconds; prints a percentile table and the Prometheus exposition.
-// Run with `npm run demo`.
+// generated traffic for a few seconds; prints a percentile table, the alerts that fired, the
+// health answer, a circuit breaker's stats and the Prometheus exposition. Run with `npm run demo`.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMonitor } from 'pulsewatch';
+import { checks, consoleNotifier, createMonitor } from 'pulsewatch';
 import { httpMetrics } from 'pulsewatch/node';
 
 const TRAFFIC_MS = Number(process.env['DEMO_TRAFFIC_MS'] ?? 4000);
 const CONCURRENCY = 16;
 
-const monitor = createMonitor({ service: 'demo' });
+const monitor = createMonitor({ service: 'demo', notifiers: [consoleNotifier({ name: 'console' })] });
 monitor.on('error', (error) => console.error(`[pulsewatch] ${error.code}: ${error.message}`));
 
 const track = httpMetrics(monitor);
@@ -22,6 +22,30 @@ const lookupUser = monitor.withPerformanceTracking(
   { name: 'user_lookup', service: 'demo', operation: 'read' },
 );
 
+// A dependency that fails now and then, behind a circuit breaker (seed 000: open after 5 failures).
+const inventory = monitor.circuitBreaker(
+  'inventory',
+  async () => {
+    await sleep(logNormalMs(5, 0.3));
+    if (Math.random() < 0.05) throw new Error('inventory timed out');
+    return { inStock: true };
+  },
+  { failureThreshold: 5, resetTimeout: '60s', timeout: '2s', fallback: () => ({ inStock: false }) },
+);
+
+// Alert rules in seed 003's shape; each sends to the console channel when it fires.
+await monitor.alerts.createRule({
+  name: 'Slow reports',
+  metric: 'http_request_duration_seconds',
+  labels: { route: '/reports' },
+  aggregation: 'p95',
+  window: '1m',
+  condition: 'greater_than',
+  threshold: 0.1,
+  severity: 'warning',
+});
+await monitor.alerts.createRule({ name: 'Report failures', metric: 'job_executions_total', aggregation: 'errorRate', groupBy: ['job'], condition: 'gt', threshold: 5, severity: 'error' });
+
 const server = createServer(async (req, res) => {
   track(req, res);
   const url = new URL(req.url ?? '/', 'http://demo');
@@ -31,8 +55,9 @@ const server = createServer(async (req, res) => {
       return send(res, 200, user);
     }
     if (url.pathname === '/orders') {
+      const stock = await inventory.fire();
       await sleep(logNormalMs(40, 0.6));
-      return send(res, 200, { orders: [] });
+      return send(res, 200, { orders: [], ...stock });
     }
     if (url.pathname === '/reports') {
       const started = Date.now();
@@ -87,6 +112,18 @@ console.log(`client-side latency (recordMetric, ms): p50 ${client.p50.toFixed(1)
 const snapshot = monitor.snapshot();
 console.log('snapshot().system:', snapshot.system);
 console.log('snapshot().jobs:', snapshot.jobs);
+
+console.log('\n--- alerts (one evaluation; the console channel printed what fired) ---');
+await monitor.alerts.evaluate();
+await monitor.notifications.idle();
+for (const alert of monitor.alerts.getActiveAlerts()) console.log(`firing: ${alert.labels.alertname} [${alert.severity}] ${alert.message}`);
+
+monitor.health.register('orders', checks.http(`${base}/orders`, { expectStatus: 200, timeout: '1s' }), { groups: ['readiness'], degradedAfter: '500ms' });
+monitor.health.register('breakers', checks.breakers(monitor), { critical: false });
+const health = await monitor.health.check();
+console.log(`\nhealth: ${health.status}`, Object.fromEntries(Object.entries(health.checks).map(([name, c]) => [name, `${c.status} in ${c.responseTime} ms`])));
+const [breaker] = monitor.breakers();
+console.log(`breaker "${breaker?.name}": ${breaker?.state}, ${breaker?.successes} ok, ${breaker?.failures} failed, ${breaker?.fallbacks} answered by the fallback`);
 
 console.log('\n--- Prometheus exposition (text 0.0.4) ---\n');
 console.log(monitor.exportPrometheusMetrics({ format: 'prometheus' }));
