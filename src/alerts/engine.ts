@@ -272,6 +272,8 @@ export class AlertEngine {
         const labels = alertLabels(rule, pick(groupLabels, rule.groupBy), this.ctx.service);
         return { ruleId: rule.id, groupKey, labels, fingerprint: fingerprint(labels), phase: 'pending', activeAt: ts, value, humanNotified: false, sequence: 0 };
       });
+      // A new episode replaces a resolved one: forget the old record's id.
+      if (current?.record !== undefined && state !== current) this.byId.delete(current.record.id);
       if (state === undefined) {
         this.states.delete(rule.id, groupKey);
         continue;
