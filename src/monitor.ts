@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { scheduleAligned, systemClock, type Clock } from './core/clock.js';
 import { CardinalityError, ConfigError, ValidationError, isPulsewatchError } from './core/errors.js';
+import { parseOptions } from './core/options.js';
 import type { MonitorEvents } from './monitor-events.js';
 import { AlertEngine } from './alerts/engine.js';
 import type { CapabilityContext } from './capability.js';
@@ -426,12 +427,8 @@ export class Monitor {
 
 /** Creates a monitor. Throws a {@link ConfigError} naming the option if `options` is invalid. */
 export function createMonitor(options: MonitorOptions = {}): Monitor {
-  const parsed = monitorOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`invalid monitor options: ${issue.path.join('.') || 'options'}: ${issue.message}`, { cause: parsed.error });
-  }
-  return new Monitor(parsed.data);
+  // Monitor freezes its own (shallow) copy; parseOptions' frozen object is replaced by a mutable spread.
+  return new Monitor({ ...parseOptions(monitorOptionsSchema, options, 'invalid monitor options') });
 }
 
 function scalarMetadata(metadata: Record<string, unknown> | undefined): Record<string, string> {

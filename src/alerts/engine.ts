@@ -1,8 +1,9 @@
 import type { CapabilityContext } from '../capability.js';
 import { scheduleAligned } from '../core/clock.js';
 import { ConfigError, NotFoundError, StorageError, ValidationError, isPulsewatchError } from '../core/errors.js';
+import { validationErrorOf } from '../core/options.js';
 import type { NotificationDispatcher } from '../notifiers/dispatcher.js';
-import type { AlertQuery, AlertRecord, StoredRule } from '../storage/records.js';
+import type { AlertQuery, AlertRecord } from '../storage/records.js';
 import { AlertNotifier } from './alert-notifier.js';
 import { alertLabels, describeValue, newRecord, type RuleIdentity } from './alert-records.js';
 import { StateTable, step, type AlertState } from './alert-state.js';
@@ -153,7 +154,7 @@ export class AlertEngine {
    */
   async triggerAlert(input: ManualAlertInput): Promise<AlertRecord> {
     const parsed = manualAlertSchema.safeParse(input);
-    if (!parsed.success) throw validationError('invalid manual alert', parsed.error.issues);
+    if (!parsed.success) throw validationErrorOf('invalid manual alert', parsed.error.issues);
     const a = parsed.data;
     const unknown = a.channels.filter((c) => !this.dispatcher.notifiers.some((n) => n.name === c));
     if (unknown.length > 0) {
@@ -363,11 +364,3 @@ function reachOf(c: { window: number; aggregation: unknown }): number {
   if (a.type === 'change') return 2 * c.window;
   return c.window;
 }
-
-/** A ValidationError naming each failing field of a zod result. */
-export function validationError(what: string, zodIssues: readonly { path: readonly PropertyKey[]; message: string }[]): ValidationError {
-  const issues = zodIssues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-  return new ValidationError(`${what}: ${issues.map((i) => `${i.path || 'input'}: ${i.message}`).join('; ')}`, issues);
-}
-
-export type { StoredRule };

@@ -1,5 +1,6 @@
 import type { CapabilityContext } from '../capability.js';
 import { NotFoundError, StorageError, ValidationError, type PulsewatchError } from '../core/errors.js';
+import { validationErrorOf } from '../core/options.js';
 import type { StoredRule } from '../storage/records.js';
 import { alertRuleSchema, conditionsOf, type AlertRule, type AlertRuleInput, type NormalizedCondition } from './rule-schema.js';
 
@@ -114,10 +115,7 @@ export class RuleBook {
 
   private parse(input: AlertRuleInput, fallbackId: string, createdAt: number, updatedAt: number): AlertRule {
     const parsed = alertRuleSchema.safeParse(input);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-      throw new ValidationError(`invalid alert rule: ${issues.map((i) => `${i.path || 'rule'}: ${i.message}`).join('; ')}`, issues);
-    }
+    if (!parsed.success) throw validationErrorOf('invalid alert rule', parsed.error.issues, 'rule');
     const unknown = parsed.data.channels.filter((c) => !this.hasChannel(c));
     if (unknown.length > 0) {
       throw new ValidationError(`invalid alert rule: channels: no notifier named ${unknown.map((c) => JSON.stringify(c)).join(', ')}`, [{ path: 'channels', message: `unknown channel ${unknown.join(', ')}` }]);

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { durationSchema, positiveDurationSchema } from '../core/duration.js';
-import { ConfigError } from '../core/errors.js';
 
 /** Largest timer delay JavaScript runtimes honour; longer ones fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -87,39 +86,3 @@ export const oneCheckQuerySchema = z.strictObject({
 
 /** Options of `health.check.one(name, options)` as callers pass them. */
 export type OneCheckQuery = z.input<typeof oneCheckQuerySchema>;
-
-/**
- * Parses `input` with `schema` into a new frozen object; throws a {@link ConfigError} naming
- * `what`, the option and the value received. The caller's object is never touched.
- */
-export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): Readonly<z.output<S>> {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return Object.freeze(result.data) as Readonly<z.output<S>>;
-  const issue = result.error.issues[0]!;
-  // A typo ('critcal') is named like any other bad option, not as a property of the whole.
-  const unknown = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-  const keys = unknown === undefined ? issue.path : [...issue.path, unknown];
-  const path = keys.map(String).join('.');
-  const message = unknown === undefined ? issue.message : 'unknown option';
-  const received = path === '' ? undefined : valueAt(input, keys);
-  const shown = received === undefined ? '' : `, got ${show(received)}`;
-  throw new ConfigError(`${what}: ${path || 'options'}: ${message}${shown}`, { cause: result.error });
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}

@@ -1,11 +1,11 @@
 import type { CapabilityContext } from '../capability.js';
 import { ConfigError, NotFoundError, ValidationError } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 import { HealthMetrics } from './metrics.js';
 import {
   healthCheckOptionsSchema,
   healthQuerySchema,
   oneCheckQuerySchema,
-  parseOptions,
   WELL_KNOWN_GROUPS,
   type HealthCheckOptions,
   type HealthQuery,

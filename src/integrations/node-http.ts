@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
 import type { Monitor } from '../monitor.js';
+import { parseOptions } from '../core/options.js';
 
 /** Options of {@link httpMetrics}. */
 export const httpMetricsOptionsSchema = z.object({
@@ -37,9 +37,8 @@ export function templateRoute(url: string | undefined): string {
  * the response finishes (or the connection closes first, as status `0`).
  */
 export function httpMetrics(monitor: Monitor, options: HttpMetricsOptions = {}): HttpMetricsHook {
-  const parsed = httpMetricsOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new ConfigError(`httpMetrics: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
-  const route = parsed.data.route ?? ((req: IncomingMessage) => templateRoute(req.url));
+  const o = parseOptions(httpMetricsOptionsSchema, options, 'httpMetrics');
+  const route = o.route ?? ((req: IncomingMessage) => templateRoute(req.url));
   const requests = monitor.counter({
     name: 'http_requests_total',
     help: 'HTTP requests by method, route and status',
@@ -50,7 +49,7 @@ export function httpMetrics(monitor: Monitor, options: HttpMetricsOptions = {}):
     help: 'HTTP request duration by method, route and status',
     labelNames: ['method', 'route', 'status'],
     unit: 'seconds',
-    ...(parsed.data.buckets ? { buckets: parsed.data.buckets } : {}),
+    ...(o.buckets ? { buckets: o.buckets } : {}),
   });
   return (req, res) => {
     const start = monitor.clock.monotonic();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { positiveDurationSchema } from '../core/duration.js';
-import { StorageError, ValidationError } from '../core/errors.js';
+import { StorageError } from '../core/errors.js';
+import { validationErrorOf } from '../core/options.js';
 import { matchesLabels, seriesKey } from '../core/labels.js';
 import type { Rollup, StorageAdapter } from '../storage/contract.js';
 import type { MetricContext } from './context.js';
@@ -62,10 +63,7 @@ export interface AggregateSources {
  */
 export async function aggregate(src: AggregateSources, input: AggregateQuery): Promise<AggregatedMetrics> {
   const parsed = aggregateQuerySchema.safeParse(input);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-    throw new ValidationError(`invalid aggregate query: ${issues.map((i) => `${i.path || 'query'}: ${i.message}`).join('; ')}`, issues);
-  }
+  if (!parsed.success) throw validationErrorOf('invalid aggregate query', parsed.error.issues, 'query');
   const { name, labels, window } = parsed.data;
   const { ctx } = src;
   const to = ctx.clock.now();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 import { assertLabelNames, assertMetricName } from '../core/labels.js';
 import type { Rollup } from '../storage/contract.js';
 import type { MetricContext } from './context.js';
@@ -141,10 +142,7 @@ function signatureOf(kind: AnyMetric['kind'], options: object, seriesLimit: numb
   });
 }
 
-function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
+function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): Readonly<z.output<S>> {
   const name = typeof (input as { name?: unknown })?.name === 'string' ? ` "${(input as { name: string }).name}"` : '';
-  throw new ConfigError(`invalid ${what}${name} options: ${issue.path.join('.') || 'options'}: ${issue.message}`, { cause: result.error });
+  return parseOptions(schema, input, `invalid ${what}${name} options`);
 }

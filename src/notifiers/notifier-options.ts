@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 
 /**
  * Validates a notifier factory's options into a new frozen object (the caller's is never
@@ -11,12 +12,7 @@ export function parseNotifierOptions<S extends z.ZodType>(factory: string, schem
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConfigError(`invalid ${factory} options: expected an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
   }
-  const parsed = schema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`invalid ${factory} options: ${issue.path.join('.') || 'options'}: ${issue.message}`, { cause: parsed.error });
-  }
-  return Object.freeze(parsed.data) as Readonly<z.output<S>>;
+  return parseOptions(schema, options, `invalid ${factory} options`, { values: false });
 }
 
 /** An absolute http(s) URL. The message never repeats the value: a webhook URL is a secret. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { positiveDurationSchema } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 
 /** Consecutive failures that open a breaker when no error percentage is configured (seed 000: 5). */
 export const DEFAULT_FAILURE_THRESHOLD = 5;
@@ -92,27 +93,7 @@ export type ResolvedBreakerOptions = Readonly<z.output<typeof breakerOptionsSche
 
 /** Parses `options` for the breaker `name`. Throws a {@link ConfigError} naming the option and the value received. */
 export function parseBreakerOptions(name: string, options: unknown): ResolvedBreakerOptions {
-  const parsed = breakerOptionsSchema.safeParse(options ?? {});
-  if (parsed.success) return Object.freeze(parsed.data);
-  const issue = parsed.error.issues[0]!;
-  const path = issue.path.join('.') || 'options';
-  const got = issue.path.length > 0 ? ` (got ${show(valueAt(options, issue.path))})` : '';
-  throw new ConfigError(`invalid options for circuit breaker "${name}": ${path}: ${issue.message}${got}`, { cause: parsed.error });
+  return parseOptions(breakerOptionsSchema, options ?? {}, `circuit breaker "${name}" options`);
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let v = input;
-  for (const key of path) v = typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined;
-  return v;
-}
 
-function show(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === undefined || typeof value !== 'object') return String(value);
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return typeof value;
-  }
-}

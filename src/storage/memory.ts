@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { positiveDurationSchema } from '../core/duration.js';
-import { ConfigError, StorageError } from '../core/errors.js';
+import { StorageError } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 import { matchesLabels, seriesKey } from '../core/labels.js';
 import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contract.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
@@ -45,12 +46,7 @@ export class MemoryStorage implements StorageAdapter {
 
   /** Creates an empty store. */
   constructor(options: MemoryStorageOptions = {}) {
-    const parsed = memoryStorageOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ConfigError(`invalid MemoryStorage options: ${issue.path.join('.') || 'options'}: ${issue.message}`, { cause: parsed.error });
-    }
-    this.options = Object.freeze(parsed.data);
+    this.options = parseOptions(memoryStorageOptionsSchema, options, 'invalid MemoryStorage options');
   }
 
   /** Stores a batch; each series keeps its points ordered by start and trimmed to the limits. */

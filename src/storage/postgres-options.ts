@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { positiveDurationSchema } from '../core/duration.js';
-import { ConfigError } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 
 const SCHEMA_NAME_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -65,12 +65,6 @@ export type ResolvedPostgresStorageOptions = z.output<typeof postgresStorageOpti
  * (a connection string holds a password).
  */
 export function parsePostgresStorageOptions(options: PostgresStorageOptions): ResolvedPostgresStorageOptions {
-  const parsed = postgresStorageOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = issue.path.join('.') || 'options';
-    const message = path === 'connectionString' ? issue.message.replace(/".*"/s, '(redacted)') : issue.message;
-    throw new ConfigError(`invalid PostgresStorage options: ${path}: ${message}`);
-  }
-  return Object.freeze(parsed.data);
+  // Options hold a connection string with a password: errors name the option, never the value.
+  return parseOptions(postgresStorageOptionsSchema, options, 'invalid PostgresStorage options', { values: false });
 }

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { Cluster } from 'ioredis';
 import { z } from 'zod';
 import { positiveDurationSchema } from '../core/duration.js';
-import { ConfigError, StorageError } from '../core/errors.js';
+import { StorageError } from '../core/errors.js';
 import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contract.js';
 import { maskUrl, toStorageError } from './redis-errors.js';
 import { hasHashTag, RedisKeys } from './redis-keys.js';
@@ -11,6 +11,7 @@ import { RedisRecords } from './redis-records.js';
 import { purgeRollups, queryRollupWindow, type RedisClient, writeRollupBatch } from './redis-rollups.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
 import { abortable } from '../core/abortable.js';
+import { parseOptions } from '../core/options.js';
 
 const isRedisClient = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && ['pipeline', 'multi', 'eval', 'set'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
@@ -78,12 +79,8 @@ export class RedisStorage implements StorageAdapter {
 
   /** Validates the options; with `url`, creates a client that connects on first use. */
   constructor(options: RedisStorageOptions) {
-    const parsed = redisStorageOptionsSchema.safeParse(options ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ConfigError(`invalid RedisStorage options: ${issue.path.join('.') || 'options'}: ${issue.message}`, { cause: parsed.error });
-    }
-    this.options = Object.freeze(parsed.data);
+    // Options hold a URL with a password: errors name the option, never the value.
+    this.options = parseOptions(redisStorageOptionsSchema, options ?? {}, 'invalid RedisStorage options', { values: false });
     this.keys = new RedisKeys(this.options.keyPrefix);
     if (this.options.client !== undefined) {
       this.client = this.options.client;

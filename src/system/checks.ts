@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatValue, grade, GRADE_STATUS } from '../health/checks/grade.js';
 import { checks as edgeChecks } from '../health/checks/index.js';
-import { parseOptions } from '../health/options.js';
+import { parseOptions } from '../core/options.js';
 import type { HealthCheck } from '../health/types.js';
 import { NodeSystemReader, readDisk, readMemory } from './node-reader.js';
 import { SYSTEM_THRESHOLDS } from './options.js';

@@ -1,5 +1,5 @@
 import type { TimerHandle } from '../core/clock.js';
-import { parseOptions } from '../health/options.js';
+import { parseOptions } from '../core/options.js';
 import type { Monitor } from '../monitor.js';
 import { SystemGauges } from './gauges.js';
 import { NodeSystemReader } from './node-reader.js';

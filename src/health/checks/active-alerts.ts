@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AlertRecord, Severity } from '../../storage/records.js';
-import { parseOptions } from '../options.js';
+import { parseOptions } from '../../core/options.js';
 import type { HealthCheck } from '../types.js';
 import { GRADE_STATUS, type Grade } from './grade.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { positiveDurationSchema } from '../../core/duration.js';
 import { ConfigError } from '../../core/errors.js';
-import { parseOptions } from '../options.js';
+import { parseOptions } from '../../core/options.js';
 import type { HealthCheck, HealthCheckContext } from '../types.js';
 
 const statusCode = z.number().int().min(100).max(599);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { positiveDurationSchema } from '../../core/duration.js';
 import type { AggregateQuery, AggregatedMetrics } from '../../metrics/aggregate.js';
-import { parseOptions } from '../options.js';
+import { parseOptions } from '../../core/options.js';
 import type { HealthCheck, HealthStatus } from '../types.js';
 import { checkThresholds, formatValue, grade, GRADE_STATUS, thresholdShape } from './grade.js';
 
