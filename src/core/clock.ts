@@ -53,3 +53,20 @@ export function scheduleAligned(clock: Clock, periodMs: number, fn: (tickAt: num
     clock.clearTimeout(handle);
   };
 }
+
+/**
+ * Resolves after `ms` on `clock`, or at once when `signal` aborts (already aborted included);
+ * never rejects and never leaves its timer behind. `keepAlive` as in {@link Clock.setTimeout}.
+ */
+export function sleep(clock: Clock, ms: number, signal: AbortSignal, options?: { keepAlive?: boolean }): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clock.clearTimeout(handle);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const handle = clock.setTimeout(done, ms, options);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

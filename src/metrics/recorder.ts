@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { sleep, type Clock, type TimerHandle } from '../core/clock.js';
 import { StorageError } from '../core/errors.js';
 import type { DropReason } from '../core/events.js';
 import type { Rollup, StorageAdapter } from '../storage/contract.js';
@@ -130,7 +130,7 @@ export class Recorder {
       if (ok || this.pending.length === 0) continue;
       const remaining = deadline - this.clock.monotonic();
       if (remaining <= 0) break;
-      await this.sleep(Math.min(delay, remaining), signal);
+      await sleep(this.clock, Math.min(delay, remaining), signal, { keepAlive: true });
       delay = Math.min(delay * this.settings.retry.factor, this.settings.retry.maxDelay);
     }
   }
@@ -196,19 +196,6 @@ export class Recorder {
     if (this.retryTimer === undefined) return;
     this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-  }
-
-  /** Resolves after `ms`, or at once when `signal` aborts; never leaves its timer behind. */
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        this.clock.clearTimeout(handle);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const handle = this.clock.setTimeout(done, ms, { keepAlive: true });
-      signal.addEventListener('abort', done, { once: true });
-    });
   }
 
   /** Runs a hook; one that throws must not leave the recorder half-updated or reject its callers. */

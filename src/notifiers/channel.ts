@@ -1,9 +1,8 @@
 import PQueue from 'p-queue';
-import type { Clock } from '../core/clock.js';
+import { sleep, type Clock } from '../core/clock.js';
 import { NotificationError } from '../core/errors.js';
 import { sendOnce, stripChannel, type AttemptResult } from './attempt.js';
 import { backoffDelay } from '../core/backoff.js';
-import { sleep } from './backoff.js';
 import { createChannelBreaker, type ChannelBreaker, type ChannelBreakerState } from './channel-breaker.js';
 import type { Notification, Notifier } from './contract.js';
 import type { ResolvedDispatcherOptions } from './options.js';
