@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 /** The Debian package's binary, installed by scripts/ensure-test-deps.sh. */
 export const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
@@ -88,14 +88,6 @@ export async function startAlertmanager(): Promise<AlertmanagerProcess> {
   };
 }
 
-/** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Polls `/-/ready` (a real process starting, not time logic), up to 15 s. */
 async function waitReady(url: string, exited: Promise<number | null>, output: () => string): Promise<void> {

@@ -6,7 +6,7 @@ import { checks } from '../../../src/health/checks/index.js';
 import { createMonitor, type Monitor } from '../../../src/monitor.js';
 import { ManualClock } from '../../../src/testing/manual-clock.js';
 import { settle, track } from '../helpers.js';
-import { closedPort } from './servers.js';
+import { freePort as closedPort } from '../../helpers/ports.js';
 
 let server: Server;
 let base: string;

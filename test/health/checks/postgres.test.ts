@@ -4,9 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isConfigError } from '../../../src/core/errors.js';
 import { checks } from '../../../src/health/checks/index.js';
 import { createMonitor, type Monitor } from '../../../src/monitor.js';
-import { closedPort, skipWithoutServer } from './servers.js';
+import { freePort as closedPort } from '../../helpers/ports.js';
+import { postgresAvailable } from '../../helpers/postgres-db.js';
 
-const skip = await skipWithoutServer('PostgreSQL', 5432);
+const skip = !(await postgresAvailable('checks.postgres'));
 
 /** `postgres`, or the current user when `postgres` cannot log in (trust auth either way). */
 async function pgUser(): Promise<string> {

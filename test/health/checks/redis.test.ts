@@ -3,9 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isConfigError } from '../../../src/core/errors.js';
 import { checks } from '../../../src/health/checks/index.js';
 import { createMonitor, type Monitor } from '../../../src/monitor.js';
-import { closedPort, skipWithoutServer } from './servers.js';
+import { freePort as closedPort } from '../../helpers/ports.js';
+import { redisAvailable } from '../../helpers/redis-env.js';
 
-const skip = await skipWithoutServer('Redis', 6379);
+const skip = !(await redisAvailable('checks.redis'));
 
 let monitor: Monitor | undefined;
 const clients: Redis[] = [];
