@@ -13,9 +13,9 @@ import { fingerprint } from './fingerprint.js';
 import { manualAlertSchema, type ManualAlertInput } from './manual-alert.js';
 import type { ResolvedAlertEngineOptions } from './options.js';
 import { RuleBook, type RuleEntry } from './rule-book.js';
-import type { AlertRule, AlertRuleInput } from './rule-schema.js';
+import { lookbacksOf, type AlertRule, type AlertRuleInput } from './rule-schema.js';
 import { SampleStore } from './samples.js';
-import { WindowReader, createCodec } from './window-reader.js';
+import { WindowReader } from './window-reader.js';
 
 /** What one {@link AlertEngine.evaluate} did. */
 export interface EvaluationResult {
@@ -44,7 +44,6 @@ export class AlertEngine {
   private readonly samples = new SampleStore();
   /** Per rule, the alert identity its states were made with. */
   private readonly identities = new Map<string, string>();
-  private readonly codec = createCodec();
   private readonly notifier: AlertNotifier;
   private readonly stopTimer: () => void;
   private running: Promise<EvaluationResult> | undefined;
@@ -220,7 +219,7 @@ export class AlertEngine {
       if (e.rule.enabled) entries.push(e);
     }
     this.sampleCounters(entries, ts);
-    const reader = new WindowReader(this.ctx, this.samples, this.codec, ts);
+    const reader = new WindowReader(this.ctx, this.samples, ts);
     for (const entry of entries) {
       result.rules++;
       try {
@@ -303,7 +302,7 @@ export class AlertEngine {
   /** Samples the counters and gauges rules read, keeping as much history as their windows need. */
   private sampleCounters(entries: readonly RuleEntry[], ts: number): void {
     const keep = new Map<string, number>();
-    for (const e of entries) for (const c of e.conditions) keep.set(c.metric, Math.max(keep.get(c.metric) ?? 0, reachOf(c)));
+    for (const e of entries) for (const c of e.conditions) keep.set(c.metric, Math.max(keep.get(c.metric) ?? 0, ...lookbacksOf(c)));
     for (const [name, ms] of keep) {
       const metric = this.ctx.metrics.get(name);
       if (metric !== undefined && metric.kind !== 'histogram') this.samples.sample(metric, ts, ms + this.options.evaluationInterval);
@@ -356,11 +355,4 @@ function pick(labels: Readonly<Record<string, string>>, names: readonly string[]
   const out: Record<string, string> = {};
   for (const n of names) if (labels[n] !== undefined) out[n] = labels[n];
   return out;
-}
-
-function reachOf(c: { window: number; aggregation: unknown }): number {
-  const a = c.aggregation as { type?: string; baselineWindow?: number };
-  if (a.type === 'spike') return Math.max(c.window, a.baselineWindow ?? 0);
-  if (a.type === 'change') return 2 * c.window;
-  return c.window;
 }

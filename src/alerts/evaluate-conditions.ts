@@ -3,7 +3,7 @@ import type { Counter } from '../metrics/counter.js';
 import type { Gauge } from '../metrics/gauge.js';
 import type { Histogram, HistogramSeries } from '../metrics/histogram.js';
 import type { AnyMetric } from '../metrics/registry.js';
-import { aggregationName, type Aggregation, type BasicAggregation, type NormalizedCondition } from './rule-schema.js';
+import { aggregationName, lookbacksOf, type Aggregation, type BasicAggregation, type NormalizedCondition } from './rule-schema.js';
 import { WindowReader, type ErrorMatcher, type SeriesGroup } from './window-reader.js';
 
 /** One alert group of a rule: its labels and each condition's value (null: no data). */
@@ -72,12 +72,7 @@ function basicOf(a: Aggregation): BasicAggregation | undefined {
 
 /** Loads stored rollups for every range a condition reads that reaches back past memory. */
 async function prefetchAll(reader: WindowReader, metric: Histogram, c: NormalizedCondition): Promise<void> {
-  const a = c.aggregation;
-  const now = reader.now;
-  const starts = [now - c.window];
-  if (typeof a === 'object' && a.type === 'spike') starts.push(now - a.baselineWindow);
-  if (typeof a === 'object' && a.type === 'change') starts.push(now - 2 * c.window);
-  for (const from of starts) await reader.prefetch(metric, c.labels, from);
+  for (const back of lookbacksOf(c)) await reader.prefetch(metric, c.labels, reader.now - back);
 }
 
 function conditionValue(

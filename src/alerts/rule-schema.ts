@@ -182,6 +182,14 @@ export function conditionsOf(rule: z.output<typeof alertRuleSchema>): Normalized
   return out;
 }
 
+/** How far back (ms before now) each range a condition reads starts: its window, a spike's baseline, a change's previous window. */
+export function lookbacksOf(c: NormalizedCondition): number[] {
+  const a = c.aggregation;
+  if (typeof a === 'object' && a.type === 'spike') return [c.window, a.baselineWindow];
+  if (typeof a === 'object' && a.type === 'change') return [c.window, 2 * c.window];
+  return [c.window];
+}
+
 /** Name of an aggregation for messages: `'p95'`, `'spike(avg)'`. */
 export function aggregationName(a: Aggregation): string {
   if (typeof a === 'string') return a;

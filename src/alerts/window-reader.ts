@@ -4,7 +4,6 @@ import { seriesKey } from '../core/labels.js';
 import type { Counter } from '../metrics/counter.js';
 import type { Distribution } from '../metrics/distribution.js';
 import type { Gauge } from '../metrics/gauge.js';
-import { HdrCodec } from '../metrics/hdr-codec.js';
 import type { Histogram, HistogramSeries } from '../metrics/histogram.js';
 import type { AnyMetric } from '../metrics/registry.js';
 import type { Rollup } from '../storage/contract.js';
@@ -48,7 +47,6 @@ export class WindowReader {
   constructor(
     private readonly cap: CapabilityContext,
     private readonly samples: SampleStore,
-    private readonly codec: HdrCodec,
     readonly now: number,
   ) {}
 
@@ -132,7 +130,7 @@ export class WindowReader {
           if (r.count === 0 || r.end <= from || r.start >= end || inRing.has(r.start)) continue;
           addTotals(stats, r.count, r.sum, r.min, r.max);
           const layout = metric.layoutFor(r);
-          if (stats.dist !== undefined && r.hdr !== undefined && layout !== undefined) stats.dist.addCounts(this.codec.decode(r.hdr, layout), 0, r.min, r.max);
+          if (stats.dist !== undefined && r.hdr !== undefined && layout !== undefined) stats.dist.addCounts(this.cap.metricContext.codec.decode(r.hdr, layout), 0, r.min, r.max);
           else stats.dist?.addTotals(0, 0, r.min, r.max);
         }
       }
@@ -267,9 +265,4 @@ function addTotals(stats: RangeStats, count: number, sum: number, min: number, m
   stats.sum += sum;
   if (min < stats.min) stats.min = min;
   if (max > stats.max) stats.max = max;
-}
-
-/** A codec for decoding stored histograms; one per engine. */
-export function createCodec(): HdrCodec {
-  return new HdrCodec();
 }
