@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', node: 'src/node.ts', testing: 'src/testing.ts', redis: 'src/redis.ts', postgres: 'src/postgres.ts' },
+  entry: { index: 'src/index.ts', node: 'src/node.ts', testing: 'src/testing.ts', redis: 'src/redis.ts', postgres: 'src/postgres.ts', express: 'src/express.ts', next: 'src/next.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

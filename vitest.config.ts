@@ -9,7 +9,7 @@ export default defineConfig({
     // tsconfig.json's paths), never a stale or missing dist/.
     alias: [
       { find: /^pulsewatch$/, replacement: src('index.ts') },
-      { find: /^pulsewatch\/(node|testing|redis|postgres)$/, replacement: src('$1.ts') },
+      { find: /^pulsewatch\/(node|testing|redis|postgres|express|next)$/, replacement: src('$1.ts') },
     ],
   },
   test: {
