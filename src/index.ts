@@ -77,6 +77,13 @@ export { fingerprint } from './alerts/fingerprint.js';
 export { rulePacks, defaultRules, serviceRules, slaRules } from './alerts/packs.js';
 export type { DefaultRulesOptions, ServiceRulesOptions, SlaRulesOptions } from './alerts/packs.js';
 
+export { createMonitoringHandler } from './integrations/http/handler.js';
+export type { MonitoringHandler } from './integrations/http/handler.js';
+export { monitoringHandlerOptionsSchema, PUBLIC_ROUTE_GROUPS } from './integrations/http/options.js';
+export type { MonitoringHandlerOptions, ResolvedMonitoringHandlerOptions, Authorizer, PublicRouteGroup } from './integrations/http/options.js';
+export type { HttpErrorCode, HttpIssue } from './integrations/http/errors.js';
+export { HTTP_METRICS, UNMATCHED_ROUTE } from './integrations/request-metrics.js';
+
 export { MemoryStorage, memoryStorageOptionsSchema } from './storage/memory.js';
 export type { MemoryStorageOptions } from './storage/memory.js';
 export type { StorageAdapter, Rollup, RollupQuery, CallOptions, MetricKind } from './storage/contract.js';

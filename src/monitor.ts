@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import { scheduleAligned, systemClock, type Clock } from './core/clock.js';
-import { CardinalityError, ConfigError, ValidationError, isPulsewatchError } from './core/errors.js';
+import { CardinalityError, ConfigError, PulsewatchError, ValidationError, isPulsewatchError } from './core/errors.js';
 import { parseOptions } from './core/options.js';
 import type { MonitorEvents } from './monitor-events.js';
 import { AlertEngine } from './alerts/engine.js';
@@ -34,12 +34,16 @@ const JOB_BUCKETS = [100, 500, 1_000, 5_000, 10_000, 30_000, 60_000, 120_000, 30
 export interface ExportOptions {
   /** `'prometheus'` (text 0.0.4, default) or `'openmetrics'` (1.0). */
   format?: ExpositionFormat;
+  /** Only metrics with these names (all when absent). */
+  names?: readonly string[];
 }
 
 /** Options of {@link Monitor.snapshot}. */
 export interface SnapshotOptions {
   /** Only this job in `jobs` (seed 000's `?jobId=`). */
   jobId?: string;
+  /** Only histograms with these names in `performance` (all when absent). */
+  names?: readonly string[];
 }
 
 /** `monitor.snapshot()`: seed 000's /api/metrics shape, plus the monitor's circuit breakers. */
@@ -283,6 +287,7 @@ export class Monitor {
       requestMetric: this.options.snapshot.requestMetric,
       window: this.options.snapshot.window,
       jobId: options.jobId,
+      names: options.names,
     });
     const active = this.alerts.getActiveAlerts();
     snapshot.alerts = { active: active.length, items: active };
@@ -295,7 +300,9 @@ export class Monitor {
     if (format !== 'prometheus' && format !== 'openmetrics') {
       throw new ConfigError(`exportPrometheusMetrics: format must be "prometheus" or "openmetrics", got ${JSON.stringify(format)}`);
     }
-    return renderMetrics(this.registry.all(), format);
+    const names = options.names === undefined ? undefined : new Set(options.names);
+    const metrics = names === undefined ? this.registry.all() : [...this.registry.all()].filter((m) => names.has(m.name));
+    return renderMetrics(metrics, format);
   }
 
   /** Every circuit breaker of this monitor, with its state and stats (computed now). */
@@ -396,6 +403,16 @@ export class Monitor {
       },
     ]);
     return true;
+  }
+
+  /**
+   * Emits `error` for a failure in pulsewatch's own work done outside the monitor (an HTTP route
+   * that failed). Never throws.
+   * @internal For pulsewatch's integrations.
+   */
+  reportError(error: unknown): void {
+    const wrapped = isPulsewatchError(error) ? error : new PulsewatchError('ERR_PULSEWATCH_INTERNAL', `unexpected failure: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    this.emitSafely('error', [wrapped]);
   }
 
   /** A listener that throws must not break the code that emitted (an evaluation, a delivery). */

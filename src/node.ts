@@ -5,6 +5,8 @@
  */
 export { httpMetrics, templateRoute, httpMetricsOptionsSchema } from './integrations/node-http.js';
 export type { HttpMetricsOptions, HttpMetricsHook } from './integrations/node-http.js';
+export { createNodeMonitoringHandler } from './integrations/node-handler.js';
+export type { NodeMonitoringHandler } from './integrations/node-handler.js';
 export { checks, memoryCheckOptionsSchema, eventLoopCheckOptionsSchema, diskCheckOptionsSchema } from './system/checks.js';
 export type { MemoryCheckOptions, EventLoopCheckOptions, DiskCheckOptions } from './system/checks.js';
 export { systemMonitor, SystemMonitor } from './system/system-monitor.js';

@@ -14,7 +14,8 @@ export type PulsewatchErrorCode =
   | 'ERR_PULSEWATCH_NOT_FOUND'
   | 'ERR_PULSEWATCH_NOTIFICATION'
   | 'ERR_PULSEWATCH_TIMEOUT'
-  | 'ERR_PULSEWATCH_BREAKER_OPEN';
+  | 'ERR_PULSEWATCH_BREAKER_OPEN'
+  | 'ERR_PULSEWATCH_INTERNAL';
 
 /** Base class of every error pulsewatch throws or emits. */
 export class PulsewatchError extends Error {

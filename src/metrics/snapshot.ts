@@ -64,6 +64,7 @@ export interface SnapshotSources {
   requestMetric: string;
   window: number;
   jobId?: string | undefined;
+  names?: readonly string[] | undefined;
 }
 
 /** A change of at least this share between window halves counts as a trend (seed 000's 10%). */
@@ -73,7 +74,8 @@ const TREND_THRESHOLD = 10;
 export function buildSnapshot(src: SnapshotSources): MetricsSnapshot {
   const now = src.ctx.clock.now();
   const from = now - src.window;
-  const histograms = [...src.registry.all()].filter((m): m is Histogram => m.kind === 'histogram');
+  const names = src.names === undefined ? undefined : new Set(src.names);
+  const histograms = [...src.registry.all()].filter((m): m is Histogram => m.kind === 'histogram' && (names === undefined || names.has(m.name)));
   const summaries = histograms.map((h) => summarize(h.name, windowOf(h, [...h.index.values()], from)));
   // Ranked by p95 in ms, so a 2 s request (`_seconds`) outranks a 500 ms job (`_milliseconds`).
   const seriesSummaries = histograms.flatMap((h) =>

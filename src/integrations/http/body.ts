@@ -1,0 +1,54 @@
+import { HttpError } from './errors.js';
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`, { headers: { connection: 'close' } });
+}
+
+/**
+ * Reads a JSON request body of at most `limit` bytes. A declared Content-Length past the limit is
+ * refused before anything is read; a body without one is counted as it streams and reading stops
+ * at the limit, so an oversized upload never sits whole in memory. An empty body is `undefined`.
+ */
+export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
+  const type = request.headers.get('content-type');
+  if (type !== null && !JSON_TYPE.test(type)) {
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `request body must be application/json, got ${JSON.stringify(type.slice(0, 100))}`);
+  }
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (declared > limit) throw tooLarge(limit);
+  if (request.body === null) return undefined;
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  let textBody: string;
+  try {
+    textBody = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, 'INVALID_JSON', 'request body is not valid UTF-8');
+  }
+  if (textBody.trim() === '') return undefined;
+  try {
+    return JSON.parse(textBody) as unknown;
+  } catch {
+    // The parser's message quotes the body; the body may hold what the client would not want echoed.
+    throw new HttpError(400, 'INVALID_JSON', 'request body is not valid JSON');
+  }
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import type { HealthStatus } from '../../health/types.js';
+import { json } from './responses.js';
+import { parseQuery } from './query.js';
+import type { Route, RouteContext } from './router.js';
+
+const flag = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1' || v === '');
+const healthQuery = z.object({ quick: flag.optional(), group: z.string().min(1).max(100).optional() });
+
+function answer(ctx: RouteContext, status: HealthStatus, body: unknown): Response {
+  return json(ctx.options.healthStatusCodes[status], body);
+}
+
+/** Seed 000's /health and /health/:check. */
+export const healthRoutes: readonly Route[] = [
+  {
+    method: 'GET',
+    path: '/health',
+    access: (url) => (url.searchParams.get('group') === 'liveness' ? 'liveness' : 'health'),
+    async handle(ctx) {
+      const { quick, group } = parseQuery(healthQuery, ctx.url);
+      const report = await ctx.monitor.health.check({ quick: quick ?? false, ...(group === undefined ? {} : { group }) });
+      return answer(ctx, report.status, report);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/health/:check',
+    access: 'health',
+    async handle(ctx) {
+      const { quick } = parseQuery(healthQuery, ctx.url);
+      const report = await ctx.monitor.health.check.one(ctx.params.check!, { quick: quick ?? false });
+      return answer(ctx, report.status, report);
+    },
+  },
+];

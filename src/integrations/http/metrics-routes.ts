@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { isValidationError, type ValidationIssue } from '../../core/errors.js';
+import { parseMetricRecord, type MetricRecordInput } from '../../metrics/record-metric.js';
+import { readJsonBody } from './body.js';
+import { HttpError } from './errors.js';
+import { METRICS_CONTENT_TYPES, negotiateMetricsFormat } from './negotiate.js';
+import { parseQuery } from './query.js';
+import { json, text } from './responses.js';
+import type { Route } from './router.js';
+
+/** `?name=a&name=b` or `?name=a,b`: undefined when absent. */
+function names(url: URL): string[] | undefined {
+  const all = url.searchParams.getAll('name').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return all.length === 0 ? undefined : all;
+}
+
+const snapshotQuery = z.object({ jobId: z.string().min(1).max(200).optional() });
+const aggregateQuery = z.object({ name: z.string().min(1).max(200), window: z.string().min(1).max(20).optional() });
+
+/**
+ * Validates every record before recording any, so a 400 means nothing was taken and a client
+ * can fix and resend the whole body.
+ */
+function parseRecords(body: unknown, max: number): MetricRecordInput[] {
+  const list = Array.isArray(body) ? body : [body];
+  if (body === undefined || body === null || typeof body !== 'object' || list.length === 0) {
+    throw new HttpError(400, 'VALIDATION_FAILED', 'body must be a metric record or a non-empty array of them', { issues: [{ path: '', message: 'expected a metric record or an array of them' }] });
+  }
+  if (list.length > max) {
+    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `at most ${max} records per request, got ${list.length}`);
+  }
+  const issues: ValidationIssue[] = [];
+  list.forEach((record, i) => {
+    try {
+      parseMetricRecord(record);
+    } catch (error) {
+      if (!isValidationError(error)) throw error;
+      const prefix = Array.isArray(body) ? `${i}` : '';
+      for (const issue of error.issues) issues.push({ path: [prefix, issue.path].filter(Boolean).join('.'), message: issue.message });
+    }
+  });
+  if (issues.length > 0) {
+    const summary = issues.map((i) => `${i.path || 'record'}: ${i.message}`).join('; ');
+    throw new HttpError(400, 'VALIDATION_FAILED', `invalid metric record: ${summary}`, { issues });
+  }
+  return list as MetricRecordInput[];
+}
+
+/** Seed 000's GET /metrics, seed 003's POST /metrics, and seed 004's windowed summary. */
+export const metricsRoutes: readonly Route[] = [
+  {
+    method: 'GET',
+    path: '/metrics',
+    access: 'metrics',
+    async handle({ monitor, url, request }) {
+      const format = negotiateMetricsFormat(url.searchParams.get('format'), request.headers.get('accept'));
+      const { jobId } = parseQuery(snapshotQuery, url);
+      const only = names(url);
+      if (format === 'json') {
+        return json(200, monitor.snapshot({ ...(jobId === undefined ? {} : { jobId }), ...(only === undefined ? {} : { names: only }) }));
+      }
+      return text(200, monitor.exportPrometheusMetrics({ format, ...(only === undefined ? {} : { names: only }) }), METRICS_CONTENT_TYPES[format]);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/metrics',
+    access: 'write',
+    async handle({ monitor, request, options }) {
+      const records = parseRecords(await readJsonBody(request, options.maxBodyBytes), options.maxRecords);
+      for (const record of records) monitor.recordMetric(record);
+      return json(202, { accepted: records.length });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/metrics/aggregate',
+    access: 'metrics',
+    async handle({ monitor, url }) {
+      const { name, window } = parseQuery(aggregateQuery, url);
+      // `label.<name>=<value>` narrows to series with that label.
+      const labels: Record<string, string> = {};
+      for (const [key, value] of url.searchParams) if (key.startsWith('label.') && key.length > 6) labels[key.slice(6)] = value;
+      const result = await monitor.getAggregatedMetrics({ name, ...(window === undefined ? {} : { window }), ...(Object.keys(labels).length > 0 ? { labels } : {}) });
+      return json(200, result);
+    },
+  },
+];

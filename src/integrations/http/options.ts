@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** A custom authorizer: resolves true to let the request through. */
+export type Authorizer = (request: Request) => boolean | Promise<boolean>;
+
+/** Route groups that can be left open when `auth` is set. */
+export const PUBLIC_ROUTE_GROUPS = ['liveness', 'health', 'metrics'] as const;
+
+/** A route group that {@link MonitoringHandlerOptions.publicRoutes} can leave open. */
+export type PublicRouteGroup = (typeof PUBLIC_ROUTE_GROUPS)[number];
+
+const statusCode = z.number().int().min(200).max(599);
+
+/** Options of `createMonitoringHandler` (and of every integration that mounts it). */
+export const monitoringHandlerOptionsSchema = z
+  .object({
+    /** Path the routes live under, e.g. `'/api/monitoring'` (default `''`: the root). */
+    basePath: z
+      .string()
+      .default('')
+      .refine((p) => p === '' || (p.startsWith('/') && !p.includes('?') && !p.includes('#')), 'must be empty or start with "/"')
+      .transform((p) => p.replace(/\/+$/, '')),
+    /**
+     * A bearer token (compared in constant time) or a function deciding per request. Without it
+     * read routes are open and write routes are refused (see `allowUnauthenticatedWrites`).
+     */
+    auth: z
+      .union([z.string().min(1, 'must not be empty'), z.custom<Authorizer>((v) => typeof v === 'function', 'must be a string token or a function')])
+      .optional(),
+    /** Route groups answered without auth even when `auth` is set, e.g. `['liveness']`. */
+    publicRoutes: z.array(z.enum(PUBLIC_ROUTE_GROUPS)).default([]),
+    /** Lets write routes through without `auth` (default false: they answer 403). */
+    allowUnauthenticatedWrites: z.boolean().default(false),
+    /** Largest request body accepted, in bytes (default 100 KiB); larger ones get 413. */
+    maxBodyBytes: z.number().int().positive().default(100 * 1024),
+    /** Most metric records one `POST /metrics` may carry (default 1,000). */
+    maxRecords: z.number().int().positive().default(1_000),
+    /** HTTP status per health status (default 200, 200, 503: seed 000). */
+    healthStatusCodes: z
+      .object({ healthy: statusCode.default(200), degraded: statusCode.default(200), unhealthy: statusCode.default(503) })
+      .strict()
+      .default({ healthy: 200, degraded: 200, unhealthy: 503 }),
+  })
+  .strict();
+
+/** Options accepted by `createMonitoringHandler`. */
+export type MonitoringHandlerOptions = z.input<typeof monitoringHandlerOptionsSchema>;
+
+/** {@link MonitoringHandlerOptions} with defaults applied. */
+export type ResolvedMonitoringHandlerOptions = z.output<typeof monitoringHandlerOptionsSchema>;
