@@ -1,10 +1,11 @@
 // The main demo: an instrumented node:http server on the embedded in-memory default, driven by
 // generated traffic for a few seconds; prints a percentile table, the alerts that fired, the
-// health answer, a circuit breaker's stats and the Prometheus exposition. Run with `npm run demo`.
+// health answer, a circuit breaker's stats and the Prometheus exposition, the last three read
+// over the monitoring HTTP API the server mounts at /api/monitoring. Run with `npm run demo`.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checks, consoleNotifier, createMonitor } from 'pulsewatch';
-import { httpMetrics } from 'pulsewatch/node';
+import { createNodeMonitoringHandler, httpMetrics } from 'pulsewatch/node';
 
 const TRAFFIC_MS = Number(process.env['DEMO_TRAFFIC_MS'] ?? 4000);
 const CONCURRENCY = 16;
@@ -13,6 +14,9 @@ const monitor = createMonitor({ service: 'demo', notifiers: [consoleNotifier({ n
 monitor.on('error', (error) => console.error(`[pulsewatch] ${error.code}: ${error.message}`));
 
 const track = httpMetrics(monitor);
+// The monitoring API (health, metrics, alerts); health is open, the rest needs the token.
+const TOKEN = process.env['MONITORING_TOKEN'] ?? 'demo-token-change-me';
+const monitoring = createNodeMonitoringHandler(monitor, { basePath: '/api/monitoring', auth: TOKEN, publicRoutes: ['health'] });
 const lookupUser = monitor.withPerformanceTracking(
   async (id: string) => {
     await sleep(logNormalMs(8, 0.5));
@@ -47,6 +51,7 @@ await monitor.alerts.createRule({
 await monitor.alerts.createRule({ name: 'Report failures', metric: 'job_executions_total', aggregation: 'errorRate', groupBy: ['job'], condition: 'gt', threshold: 5, severity: 'error' });
 
 const server = createServer(async (req, res) => {
+  if (req.url?.startsWith('/api/monitoring/')) return monitoring(req, res);
   track(req, res);
   const url = new URL(req.url ?? '/', 'http://demo');
   try {
@@ -116,17 +121,21 @@ console.log('snapshot().jobs:', snapshot.jobs);
 console.log('\n--- alerts (one evaluation; the console channel printed what fired) ---');
 await monitor.alerts.evaluate();
 await monitor.notifications.idle();
-for (const alert of monitor.alerts.getActiveAlerts()) console.log(`firing: ${alert.labels.alertname} [${alert.severity}] ${alert.message}`);
+const api = (path: string) => fetch(`${base}/api/monitoring${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+const { alerts } = (await (await api('/alerts/active')).json()) as { alerts: { labels: Record<string, string>; severity: string; message: string }[] };
+for (const alert of alerts) console.log(`firing: ${alert.labels['alertname']} [${alert.severity}] ${alert.message}`);
 
 monitor.health.register('orders', checks.http(`${base}/orders`, { expectStatus: 200, timeout: '1s' }), { groups: ['readiness'], degradedAfter: '500ms' });
 monitor.health.register('breakers', checks.breakers(monitor), { critical: false });
-const health = await monitor.health.check();
-console.log(`\nhealth: ${health.status}`, Object.fromEntries(Object.entries(health.checks).map(([name, c]) => [name, `${c.status} in ${c.responseTime} ms`])));
+// GET /api/monitoring/health: open to probes, 503 when unhealthy.
+const healthResponse = await fetch(`${base}/api/monitoring/health`);
+const health = (await healthResponse.json()) as { status: string; checks: Record<string, { status: string; responseTime: number }> };
+console.log(`\nGET /api/monitoring/health -> ${healthResponse.status}; health: ${health.status}`, Object.fromEntries(Object.entries(health.checks).map(([name, c]) => [name, `${c.status} in ${c.responseTime} ms`])));
 const [breaker] = monitor.breakers();
 console.log(`breaker "${breaker?.name}": ${breaker?.state}, ${breaker?.successes} ok, ${breaker?.failures} failed, ${breaker?.fallbacks} answered by the fallback`);
 
-console.log('\n--- Prometheus exposition (text 0.0.4) ---\n');
-console.log(monitor.exportPrometheusMetrics({ format: 'prometheus' }));
+console.log('\n--- GET /api/monitoring/metrics?format=prometheus (text 0.0.4) ---\n');
+console.log(await (await api('/metrics?format=prometheus')).text());
 
 await monitor.close();
 await new Promise((resolve) => server.close(resolve));

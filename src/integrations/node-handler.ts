@@ -71,7 +71,7 @@ async function toRequest(req: ParsedRequest, limit: number): Promise<Request> {
   const method = req.method ?? 'GET';
   if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers });
   let body: string | Buffer;
-  if (req.body !== undefined && (req.readableEnded || req.complete)) {
+  if (req.body !== undefined && (req.readableEnded || (req.complete && !req.readable))) {
     // A body parser (express.json()) consumed the stream already: use what it parsed.
     body = typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body);
     headers.delete('content-length');

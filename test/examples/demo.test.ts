@@ -23,7 +23,7 @@ describe('the main demo (npm run demo)', () => {
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/\d+ requests sent/);
     expect(stdout).toContain('firing: Slow reports [warning]');
-    expect(stdout).toMatch(/health: (healthy|degraded)/);
+    expect(stdout).toMatch(/GET \/api\/monitoring\/health -> 200; health: (healthy|degraded)/);
     expect(stdout).toMatch(/breaker "inventory": closed/);
     expect(stdout).toContain('# TYPE http_request_duration_seconds histogram');
     expect(stdout).toContain('demo finished: monitor closed');
