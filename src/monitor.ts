@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import { scheduleAligned, systemClock, type Clock } from './core/clock.js';
-import { CardinalityError, ConfigError, PulsewatchError, ValidationError, isPulsewatchError } from './core/errors.js';
+import { CardinalityError, ConfigError, PulsewatchError, ValidationError, isPulsewatchError, type ValidationIssue } from './core/errors.js';
 import { parseOptions } from './core/options.js';
 import type { MonitorEvents } from './monitor-events.js';
 import { AlertEngine } from './alerts/engine.js';
@@ -19,7 +19,7 @@ import { renderMetrics } from './metrics/exposition/render.js';
 import type { ExpositionFormat } from './metrics/exposition/format.js';
 import { unitDefaults, type CounterOptions, type GaugeOptions, type HistogramOptions } from './metrics/options.js';
 import { trackPerformance, type PerformanceTrackingOptions } from './metrics/performance-tracking.js';
-import { parseMetricRecord, type MetricRecordInput } from './metrics/record-metric.js';
+import { parseMetricRecord, type MetricRecord, type MetricRecordInput } from './metrics/record-metric.js';
 import { Recorder } from './metrics/recorder.js';
 import { MetricRegistry, type AnyMetric } from './metrics/registry.js';
 import { buildSnapshot, JOB_METRICS, type MetricsSnapshot } from './metrics/snapshot.js';
@@ -247,6 +247,21 @@ export class Monitor {
       if (!histogram.index.getDynamic(labels).observe(value)) return;
     } else if (!this.recordLate(histogram, name, value, labels, at)) return;
     this.emitter.emit('metricRecorded', { name, value, unit, labels, timestamp: at });
+  }
+
+  /**
+   * @internal The issues `recordMetric` would drop a parsed `record` for (a unit other than the
+   * one its metricType keeps, a name taken by another metric), without recording anything.
+   * `batch` carries the units of earlier records of the same batch, and is updated.
+   */
+  recordIssues(record: MetricRecord, batch: Map<string, string | undefined>): ValidationIssue[] {
+    const seen = batch.has(record.name) || this.recordUnits.has(record.name);
+    const known = batch.has(record.name) ? batch.get(record.name) : this.recordUnits.get(record.name);
+    if (seen && record.unit !== undefined && known !== record.unit) return [{ path: 'unit', message: `must be "${known}" for metricType "${record.name}"` }];
+    const existing = this.registry.get(record.name);
+    if (existing !== undefined && !this.recordUnits.has(record.name)) return [{ path: 'metricType', message: `"${record.name}" is already a ${existing.kind}` }];
+    if (!seen) batch.set(record.name, record.unit);
+    return [];
   }
 
   /** Records one job run (seed 000): `job_executions_total{job,status}` and `job_duration_milliseconds{job,status}`. */

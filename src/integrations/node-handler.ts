@@ -17,12 +17,22 @@ interface ParsedRequest extends IncomingMessage {
   originalUrl?: string;
 }
 
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`, { headers: { connection: 'close' } });
+}
+
 /**
  * Reads the raw body up to `limit` bytes. Past the limit it stops listening and the caller
  * answers 413 with `Connection: close`, so an oversized upload is never buffered whole.
  */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? NaN) > limit) {
+      // Refused on the declared length alone, before a byte is read.
+      req.resume();
+      reject(tooLarge(limit));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer): void => {
@@ -30,7 +40,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (size > limit) {
         cleanup();
         req.resume();
-        reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`, { headers: { connection: 'close' } }));
+        reject(tooLarge(limit));
         return;
       }
       chunks.push(chunk);

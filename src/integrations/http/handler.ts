@@ -34,6 +34,8 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
 
   async function allowed(access: RouteAccess, request: Request): Promise<void> {
     if (access !== 'read' && access !== 'write' && options.publicRoutes.includes(access)) return;
+    // 'health' is all of /health, the liveness group included.
+    if (access === 'liveness' && options.publicRoutes.includes('health')) return;
     if (authorize === undefined) {
       if (access === 'write' && !options.allowUnauthenticatedWrites) {
         throw new HttpError(403, 'FORBIDDEN', 'write routes are disabled: set the auth option (or allowUnauthenticatedWrites: true) to enable them');
@@ -60,6 +62,12 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
       return path !== undefined && router.has(path);
     },
     async handle(request) {
+      const response = await answer(request);
+      return response !== undefined && request.method === 'HEAD' ? withoutBody(response) : response;
+    },
+  };
+
+  async function answer(request: Request): Promise<Response | undefined> {
       try {
         const url = new URL(request.url);
         const path = relative(url.pathname);
@@ -68,13 +76,16 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
         if (match === undefined) return undefined;
         const { route, params } = match;
         await allowed(typeof route.access === 'function' ? route.access(url) : route.access, request);
-        const response = await route.handle({ monitor, request, url, params, options });
-        return request.method === 'HEAD' ? new Response(null, { status: response.status, headers: response.headers }) : response;
+        return await route.handle({ monitor, request, url, params, options });
       } catch (error) {
         return errorResponse(error, report);
       }
-    },
-  };
+  }
+}
+
+/** `response` without its body: RFC 9110 forbids content in an answer to HEAD, errors included. */
+function withoutBody(response: Response): Response {
+  return response.body === null ? response : new Response(null, { status: response.status, headers: response.headers });
 }
 
 /**
@@ -84,6 +95,8 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
  */
 export function createMonitoringHandler(monitor: Monitor, options: MonitoringHandlerOptions = {}): MonitoringHandler {
   const routes = createMonitoringRoutes(monitor, options);
-  return async (request) =>
-    (await routes.handle(request)) ?? json(404, { error: { code: 'NOT_FOUND', message: `no monitoring route at ${new URL(request.url).pathname.slice(0, 200)}` } });
+  return async (request) => {
+    const response = (await routes.handle(request)) ?? json(404, { error: { code: 'NOT_FOUND', message: `no monitoring route at ${new URL(request.url).pathname.slice(0, 200)}` } });
+    return request.method === 'HEAD' ? withoutBody(response) : response;
+  };
 }

@@ -16,7 +16,11 @@ export const healthRoutes: readonly Route[] = [
   {
     method: 'GET',
     path: '/health',
-    access: (url) => (url.searchParams.get('group') === 'liveness' ? 'liveness' : 'health'),
+    // Exactly one group=liveness: with a repeated group the query parser would answer another one.
+    access: (url) => {
+      const groups = url.searchParams.getAll('group');
+      return groups.length === 1 && groups[0] === 'liveness' ? 'liveness' : 'health';
+    },
     async handle(ctx) {
       const { quick, group } = parseQuery(healthQuery, ctx.url);
       const report = await ctx.monitor.health.check({ quick: quick ?? false, ...(group === undefined ? {} : { group }) });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Monitor } from '../../monitor.js';
 import { isValidationError, type ValidationIssue } from '../../core/errors.js';
 import { parseMetricRecord, type MetricRecordInput } from '../../metrics/record-metric.js';
 import { readJsonBody } from './body.js';
@@ -21,7 +22,7 @@ const aggregateQuery = z.object({ name: z.string().min(1).max(200), window: z.st
  * Validates every record before recording any, so a 400 means nothing was taken and a client
  * can fix and resend the whole body.
  */
-function parseRecords(body: unknown, max: number): MetricRecordInput[] {
+function parseRecords(monitor: Monitor, body: unknown, max: number): MetricRecordInput[] {
   const list = Array.isArray(body) ? body : [body];
   if (body === undefined || body === null || typeof body !== 'object' || list.length === 0) {
     throw new HttpError(400, 'VALIDATION_FAILED', 'body must be a metric record or a non-empty array of them', { issues: [{ path: '', message: 'expected a metric record or an array of them' }] });
@@ -30,14 +31,17 @@ function parseRecords(body: unknown, max: number): MetricRecordInput[] {
     throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `at most ${max} records per request, got ${list.length}`);
   }
   const issues: ValidationIssue[] = [];
+  const units = new Map<string, string | undefined>();
   list.forEach((record, i) => {
+    const prefix = Array.isArray(body) ? `${i}` : '';
+    let found: readonly ValidationIssue[];
     try {
-      parseMetricRecord(record);
+      found = monitor.recordIssues(parseMetricRecord(record), units);
     } catch (error) {
       if (!isValidationError(error)) throw error;
-      const prefix = Array.isArray(body) ? `${i}` : '';
-      for (const issue of error.issues) issues.push({ path: [prefix, issue.path].filter(Boolean).join('.'), message: issue.message });
+      found = error.issues;
     }
+    for (const issue of found) issues.push({ path: [prefix, issue.path].filter(Boolean).join('.'), message: issue.message });
   });
   if (issues.length > 0) {
     const summary = issues.map((i) => `${i.path || 'record'}: ${i.message}`).join('; ');
@@ -67,7 +71,7 @@ export const metricsRoutes: readonly Route[] = [
     path: '/metrics',
     access: 'write',
     async handle({ monitor, request, options }) {
-      const records = parseRecords(await readJsonBody(request, options.maxBodyBytes), options.maxRecords);
+      const records = parseRecords(monitor, await readJsonBody(request, options.maxBodyBytes), options.maxRecords);
       for (const record of records) monitor.recordMetric(record);
       return json(202, { accepted: records.length });
     },

@@ -9,7 +9,13 @@ export const PUBLIC_ROUTE_GROUPS = ['liveness', 'health', 'metrics'] as const;
 /** A route group that {@link MonitoringHandlerOptions.publicRoutes} can leave open. */
 export type PublicRouteGroup = (typeof PUBLIC_ROUTE_GROUPS)[number];
 
-const statusCode = z.number().int().min(200).max(599);
+// 204, 205 and 304 cannot carry the report: `new Response(body, { status: 204 })` throws.
+const statusCode = z
+  .number()
+  .int()
+  .min(200)
+  .max(599)
+  .refine((code) => code !== 204 && code !== 205 && code !== 304, 'must be a status that allows a body (not 204, 205 or 304)');
 
 /** Options of `createMonitoringHandler` (and of every integration that mounts it). */
 export const monitoringHandlerOptionsSchema = z
@@ -25,7 +31,7 @@ export const monitoringHandlerOptionsSchema = z
      * read routes are open and write routes are refused (see `allowUnauthenticatedWrites`).
      */
     auth: z
-      .union([z.string().min(1, 'must not be empty'), z.custom<Authorizer>((v) => typeof v === 'function', 'must be a string token or a function')])
+      .union([z.string().regex(/^\S+$/, 'must be a non-empty token without whitespace'), z.custom<Authorizer>((v) => typeof v === 'function', 'must be a string token or a function')])
       .optional(),
     /** Route groups answered without auth even when `auth` is set, e.g. `['liveness']`. */
     publicRoutes: z.array(z.enum(PUBLIC_ROUTE_GROUPS)).default([]),
