@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
@@ -70,13 +71,20 @@ async function prometheus(): Promise<string> {
 
 describe('examples/next-app (next build, then next start)', () => {
   beforeAll(async () => {
-    const started = performance.now();
-    const output = await run(['build', '--webpack']);
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    // Shown in the test output: the build is most of this suite's time.
-    console.info(`examples/next-app: next build took ${seconds} s`);
-    expect(output).toMatch(/\/api\/monitoring\/\[\.\.\.path\]/);
-    expect(output).toMatch(/\/api\/users\/\[id\]/);
+    // `npm test` builds the example in a step of its own before vitest (so the build's two busy
+    // cores do not slow timing-sensitive suites) and says so; run alone, this suite builds it.
+    if (process.env['PULSEWATCH_NEXT_APP_BUILT'] !== '1') {
+      const started = performance.now();
+      const output = await run(['build', '--webpack']);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      // Shown in the test output: the build is most of this suite's time.
+      console.info(`examples/next-app: next build took ${seconds} s`);
+      expect(output).toMatch(/\/api\/monitoring\/\[\.\.\.path\]/);
+      expect(output).toMatch(/\/api\/users\/\[id\]/);
+    }
+    for (const route of ['api/monitoring/[...path]', 'api/users/[id]']) {
+      expect(existsSync(`${app}.next/server/app/${route}/route.js`), `the build has ${route}`).toBe(true);
+    }
     const port = await freePort();
     server = await start(port);
     base = `http://127.0.0.1:${port}`;
