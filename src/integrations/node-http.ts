@@ -2,16 +2,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Monitor } from '../monitor.js';
 import { parseOptions } from '../core/options.js';
+import { RequestMetrics, requestMetricsOptionsSchema } from './request-metrics.js';
+import { templateRoute } from './route-template.js';
 
-/** Options of {@link httpMetrics}. */
-export const httpMetricsOptionsSchema = z.object({
+// Lives in route-template.ts so edge-safe integrations (pulsewatch/next) can use it; still
+// exported from here for pulsewatch/node.
+export { templateRoute };
+
+/** Options of {@link httpMetrics}: those of every HTTP integration, plus how routes are named. */
+export const httpMetricsOptionsSchema = requestMetricsOptionsSchema.extend({
   /**
-   * Route label of a request. Default: the path with numeric, UUID and long hex segments
-   * replaced by `:id`, so `/users/123` and `/users/456` are one series.
+   * Route label of a request; `undefined` falls back to the default. Default: the path with
+   * numeric, UUID and long hex segments replaced by `:id`, so `/users/123` and `/users/456`
+   * are one series.
    */
-  route: z.custom<(req: IncomingMessage) => string>((v) => typeof v === 'function').optional(),
-  /** Histogram bucket bounds in seconds (default: Prometheus' client defaults). */
-  buckets: z.array(z.number()).optional(),
+  route: z.custom<(req: IncomingMessage) => string | undefined>((v) => typeof v === 'function', 'must be a function').optional(),
 });
 
 /** Options accepted by {@link httpMetrics}. */
@@ -20,48 +25,41 @@ export type HttpMetricsOptions = z.input<typeof httpMetricsOptionsSchema>;
 /** Records one request when its response finishes. */
 export type HttpMetricsHook = (req: IncomingMessage, res: ServerResponse) => void;
 
-const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,})$/i;
-
-/** The default route label: the URL path with id-like segments replaced by `:id`. */
-export function templateRoute(url: string | undefined): string {
-  const path = (url ?? '/').split('?')[0]!.split('#')[0]!;
-  return path
-    .split('/')
-    .map((segment) => (ID_SEGMENT.test(segment) ? ':id' : segment))
-    .join('/') || '/';
-}
-
 /**
  * Returns a hook for a node:http server: call it first in the request listener and it records
  * `http_requests_total` and `http_request_duration_seconds` by method, route and status when
- * the response finishes (or the connection closes first, as status `0`).
+ * the response finishes (or the connection closes first, as status `0`), and keeps
+ * `http_requests_in_flight`. The hook never throws into the server.
+ * @throws {ConfigError} naming the option when `options` is invalid.
  */
 export function httpMetrics(monitor: Monitor, options: HttpMetricsOptions = {}): HttpMetricsHook {
   const o = parseOptions(httpMetricsOptionsSchema, options, 'httpMetrics');
-  const route = o.route ?? ((req: IncomingMessage) => templateRoute(req.url));
-  const requests = monitor.counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests by method, route and status',
-    labelNames: ['method', 'route', 'status'],
-  });
-  const duration = monitor.histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration by method, route and status',
-    labelNames: ['method', 'route', 'status'],
-    unit: 'seconds',
-    ...(o.buckets ? { buckets: o.buckets } : {}),
-  });
+  const metrics = new RequestMetrics(monitor, o);
+  const routeOf = o.route;
   return (req, res) => {
-    const start = monitor.clock.monotonic();
-    let done = false;
-    const record = (): void => {
-      if (done) return;
-      done = true;
-      const labels = { method: req.method ?? 'GET', route: route(req), status: res.writableFinished ? String(res.statusCode) : '0' };
-      requests.inc(labels);
-      duration.observe((monitor.clock.monotonic() - start) / 1000, labels);
-    };
-    res.once('finish', record);
-    res.once('close', record);
+    try {
+      const start = metrics.start();
+      // One listener, on 'close' only: node:http emits it after every response, right after
+      // 'finish' when the response was sent, or alone when the connection went away first.
+      let done = false;
+      res.on('close', () => {
+        // node:http emits 'close' once; the flag keeps a stray second emit from counting twice.
+        if (done) return;
+        done = true;
+        let route: string | undefined;
+        try {
+          route = routeOf?.(req);
+        } catch {
+          // A throwing route function gets the default label; the request still counts.
+        }
+        try {
+          metrics.end(start, req.method ?? 'GET', typeof route === 'string' ? route : templateRoute(req.url), res.writableFinished ? res.statusCode : 0);
+        } catch {
+          // A strict monitor throws on a bad recording; that must not crash the server.
+        }
+      });
+    } catch {
+      // As above: the request is served whatever happens to its metrics.
+    }
   };
 }

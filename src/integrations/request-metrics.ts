@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import type { Monitor } from '../monitor.js';
-import type { BoundCounter } from '../metrics/counter.js';
-import type { BoundHistogram } from '../metrics/histogram.js';
-import type { Gauge } from '../metrics/gauge.js';
-import type { Counter } from '../metrics/counter.js';
-import type { Histogram } from '../metrics/histogram.js';
+import type { BoundCounter, Counter } from '../metrics/counter.js';
+import type { BoundGauge } from '../metrics/gauge.js';
+import type { BoundHistogram, Histogram } from '../metrics/histogram.js';
 
 /** Route label of requests no route matched: one series for all of them, never the raw URL. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -36,6 +34,9 @@ interface BoundPair {
   duration: BoundHistogram;
 }
 
+/** route -> method -> status key (the code, or its class digit) -> handles. */
+type BoundTree = Map<string, Map<string, Map<number, BoundPair>>>;
+
 /** Bound handles kept per label set; past this the lookup goes through the metric each time. */
 const MAX_BOUND = 1_000;
 
@@ -44,14 +45,16 @@ const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 /**
  * Records `http_requests_total`, `http_request_duration_seconds` (by method, route template and
  * status) and `http_requests_in_flight` for one monitor. Bound handles are cached per label set
- * so a request costs two map-free observes after the first of its kind.
+ * in a tree keyed by the strings the caller already holds (route, method) and the status number,
+ * so after the first request of a kind a request builds no label object and no key string.
  * @internal Shared by the Express middleware, the Next.js wrapper and node:http's httpMetrics.
  */
 export class RequestMetrics {
   private readonly requests: Counter<RequestLabel>;
   private readonly duration: Histogram<RequestLabel>;
-  private readonly inFlight: Gauge | undefined;
-  private readonly bound = new Map<string, BoundPair>();
+  private readonly inFlight: BoundGauge | undefined;
+  private readonly bound: BoundTree = new Map();
+  private boundCount = 0;
   private readonly statusClass: boolean;
   private readonly clock: Monitor['clock'];
 
@@ -70,7 +73,8 @@ export class RequestMetrics {
       unit: 'seconds',
       ...(options.buckets ? { buckets: options.buckets } : {}),
     });
-    this.inFlight = options.inFlight ? monitor.gauge({ name: HTTP_METRICS.inFlight, help: 'HTTP requests being served' }) : undefined;
+    // The unlabeled series, bound once: inc/dec then skip the label lookup.
+    this.inFlight = options.inFlight ? monitor.gauge({ name: HTTP_METRICS.inFlight, help: 'HTTP requests being served' }).labels({}) : undefined;
   }
 
   /** Marks a request as started; returns the start time to hand to {@link end}. */
@@ -83,15 +87,26 @@ export class RequestMetrics {
   end(start: number, method: string, route: string, status: number): void {
     const seconds = (this.clock.monotonic() - start) / 1000;
     this.inFlight?.dec();
-    const statusLabel = this.statusClass ? (STATUS_CLASSES[Math.floor(status / 100)] ?? 'other') : String(status);
-    const key = `${method} ${statusLabel} ${route}`;
-    let pair = this.bound.get(key);
-    if (pair === undefined) {
-      const labels = { method, route, status: statusLabel };
-      pair = { requests: this.requests.labels(labels), duration: this.duration.labels(labels) };
-      if (this.bound.size < MAX_BOUND) this.bound.set(key, pair);
-    }
+    const pair = this.pairOf(method, route, this.statusClass ? Math.floor(status / 100) : status);
     pair.requests.inc();
     pair.duration.observe(seconds);
+  }
+
+  private pairOf(method: string, route: string, statusKey: number): BoundPair {
+    const byMethod = this.bound.get(route);
+    const byStatus = byMethod?.get(method);
+    const cached = byStatus?.get(statusKey);
+    if (cached !== undefined) return cached;
+    const status = this.statusClass ? (STATUS_CLASSES[statusKey] ?? 'other') : String(statusKey);
+    const labels = { method, route, status };
+    const pair = { requests: this.requests.labels(labels), duration: this.duration.labels(labels) };
+    // Past the cap (a route function returning raw URLs, say) lookups go through the metric,
+    // whose own series limit folds the excess into one overflow series.
+    if (this.boundCount >= MAX_BOUND) return pair;
+    this.boundCount++;
+    if (byStatus !== undefined) byStatus.set(statusKey, pair);
+    else if (byMethod !== undefined) byMethod.set(method, new Map([[statusKey, pair]]));
+    else this.bound.set(route, new Map([[method, new Map([[statusKey, pair]])]]));
+    return pair;
   }
 }

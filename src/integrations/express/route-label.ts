@@ -1,0 +1,105 @@
+import type { Request } from 'express';
+import { UNMATCHED_ROUTE } from '../request-metrics.js';
+
+/** Mount points remembered per route; past this (a mount path with parameters) labels are rebuilt per request. */
+const MAX_BASES_PER_ROUTE = 100;
+
+/** Characters that make a path pattern match a varying number of segments (Express 4 and 5 syntax). */
+const VARIABLE_LENGTH = /[*?+(){}[\]\\!]/;
+
+const SLASH = 47; // '/'
+const QUERY = 63; // '?'
+const HASH = 35; // '#'
+
+interface RouteEntry {
+  /** The route's own path as a label: the string, or a stable form of a RegExp or array path. */
+  readonly path: string;
+  /** Path segments the route matches, or -1 when that varies (RegExp, array, wildcard, optional part). */
+  readonly segments: number;
+  /** Full label by mount prefix, for routes of mounted routers. */
+  readonly byBase: Map<string, string>;
+}
+
+/**
+ * Route template labels of Express requests: `req.baseUrl + req.route.path`, or
+ * {@link UNMATCHED_ROUTE} when no route matched. Labels are cached per route object (weakly,
+ * so routers built at runtime can be collected) and per mount point, so a request for a known
+ * route reuses the same string instead of concatenating a new one.
+ * @internal
+ */
+export class RouteLabels {
+  private readonly routes = new WeakMap<object, RouteEntry>();
+
+  /** The label of `req` as it stands now; read once the response has finished. */
+  of(req: Request): string {
+    const route: unknown = req.route;
+    if (route === null || typeof route !== 'object') return UNMATCHED_ROUTE;
+    let entry = this.routes.get(route);
+    if (entry === undefined) {
+      const path: unknown = (route as { path?: unknown }).path;
+      const label = pathLabel(path);
+      entry = { path: label, segments: typeof path === 'string' && !VARIABLE_LENGTH.test(path) ? countSegments(path) : -1, byBase: new Map() };
+      this.routes.set(route, entry);
+    }
+    let base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
+    // When a route's handler passes an error (or the request) on and it leaves its router,
+    // Express restores req.baseUrl and req.url to the outer router's but leaves req.route
+    // set: the response is then sent with the mount path missing from baseUrl and still at
+    // the front of req.url. Put it back from req.url, which holds as many extra segments.
+    if (entry.segments >= 0 && typeof req.url === 'string') {
+      const extra = countSegments(req.url) - entry.segments;
+      if (extra > 0) base += leadingSegments(req.url, extra);
+    }
+    if (base === '') return entry.path;
+    let label = entry.byBase.get(base);
+    if (label === undefined) {
+      label = base + entry.path;
+      if (entry.byBase.size < MAX_BASES_PER_ROUTE) entry.byBase.set(base, label);
+    }
+    return label;
+  }
+}
+
+/**
+ * A route path as a label. Express accepts strings, RegExps and arrays of both; the last two
+ * become their source text (`/^\/files\/.*$/`, `/a,/b`) so each route stays one series.
+ */
+export function pathLabel(path: unknown): string {
+  if (typeof path === 'string') return path;
+  if (Array.isArray(path)) return path.map(pathLabel).join(',');
+  if (path instanceof RegExp) return String(path);
+  return UNMATCHED_ROUTE;
+}
+
+/** Non-empty `/`-separated segments of a path, up to its query or hash: `/users/1/` has 2. Allocates nothing. */
+function countSegments(url: string): number {
+  let n = 0;
+  let inSegment = false;
+  for (let i = 0; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === QUERY || c === HASH) break;
+    if (c === SLASH) inSegment = false;
+    else if (!inSegment) {
+      inSegment = true;
+      n++;
+    }
+  }
+  return n;
+}
+
+/** The first `count` segments of `url` with their slashes: `/api` for (`/api/users/1`, 1). */
+function leadingSegments(url: string, count: number): string {
+  let seen = 0;
+  let inSegment = false;
+  for (let i = 0; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === SLASH || c === QUERY || c === HASH) {
+      if (inSegment && seen === count) return url.slice(0, i);
+      inSegment = false;
+    } else if (!inSegment) {
+      inSegment = true;
+      seen++;
+    }
+  }
+  return url;
+}
