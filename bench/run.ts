@@ -8,6 +8,7 @@ import { percentileAccuracy, type QuantileRow } from './accuracy.js';
 import { alertsBench } from './alerts.js';
 import { breakerBench } from './breaker.js';
 import { healthBench } from './health.js';
+import { runHttpMiddlewareBench } from './http-middleware.js';
 import { postgresStorageBench } from './storage-postgres.js';
 import { redisStorageBench } from './storage-redis.js';
 import { ALLOCATION_FLAGS, type AllocationResult } from './allocations.js';
@@ -213,6 +214,14 @@ async function main(): Promise<void> {
   const postgres = await postgresStorageBench();
   sections.push({ title: `12. ${postgres.title}`, notes: postgres.notes, table: postgres.table });
   targets.push({ name: 'PostgresStorage writes, batches of 100', measured: `${Math.round(postgres.rollupsPerSecond).toLocaleString('en-US')} rollups/s`, threshold: '>= 50,000 rollups/s', pass: postgres.rollupsPerSecond >= 50_000 });
+
+  progress('13. Express metricsMiddleware overhead');
+  const http = await runHttpMiddlewareBench();
+  sections.push({ title: `13. ${http.title}`, notes: http.notes, table: http.table });
+  const ratio = (r: number): string => `${r.toFixed(2)}x prom-client's cost`;
+  targets.push({ name: 'metricsMiddleware cost, req/s under autocannon (loopback)', measured: ratio(http.loopbackRatio), threshold: '<= 0.5x', pass: http.loopbackRatio <= 0.5 });
+  targets.push({ name: 'metricsMiddleware cost, timed inside the server under load', measured: ratio(http.inServerRatio), threshold: '<= 0.5x', pass: http.inServerRatio <= 0.5 });
+  targets.push({ name: 'metricsMiddleware cost, in process', measured: ratio(http.inProcessRatio), threshold: '<= 0.5x', pass: http.inProcessRatio <= 0.5 });
 
   sections.unshift({ title: 'Targets', notes: [], table: targetsTable(targets) });
   const elapsed = (performance.now() - started) / 1000;
