@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Monitor } from '../monitor.js';
 import { createMonitoringRoutes, type MonitoringRoutes } from './http/handler.js';
 import type { MonitoringHandlerOptions } from './http/options.js';
-import { errorResponse, json } from './http/responses.js';
+import { errorResponse, notFound } from './http/responses.js';
 import { HttpError } from './http/errors.js';
 
 /**
@@ -14,7 +14,6 @@ export type NodeMonitoringHandler = (req: IncomingMessage, res: ServerResponse, 
 /** A request as body-parsing middleware leaves it: the body already read into `req.body`. */
 interface ParsedRequest extends IncomingMessage {
   body?: unknown;
-  originalUrl?: string;
 }
 
 function tooLarge(limit: number): HttpError {
@@ -49,9 +48,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       cleanup();
       resolve(Buffer.concat(chunks, size));
     };
-    const onError = (error: Error): void => {
+    const onError = (): void => {
       cleanup();
-      reject(error);
+      // The client went away mid-upload (ECONNRESET): its problem, not a failure to report.
+      reject(new HttpError(400, 'VALIDATION_FAILED', 'the request body could not be read'));
     };
     const cleanup = (): void => {
       req.off('data', onData);
@@ -69,27 +69,43 @@ function urlOf(req: IncomingMessage): string {
   return `http://localhost${path.startsWith('/') ? path : `/${path}`}`;
 }
 
-async function toRequest(req: ParsedRequest, limit: number): Promise<Request> {
+/** Methods a Web Request can carry that the API may answer; anything else (TRACE, CONNECT) gets 405 here. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** The request line and headers as a Web Request, without a body. */
+function headersOnly(req: IncomingMessage): Request {
+  const method = req.method ?? 'GET';
+  if (!METHODS.has(method)) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method.slice(0, 20)} is not allowed here`);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
+    // HTTP/2 pseudo-headers (":path") are not header names a Headers object accepts.
+    if (value === undefined || name.startsWith(':')) continue;
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     else headers.set(name, value);
   }
   // Routing needs the path only; a Host header is client input and may not even parse as one.
-  const url = urlOf(req);
-  const method = req.method ?? 'GET';
-  if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers });
+  return new Request(urlOf(req), { method, headers });
+}
+
+/** `request` with its body: what a body parser left in `req.body`, else the stream read up to `limit`. */
+async function withBody(request: Request, req: ParsedRequest, limit: number): Promise<Request> {
+  const headers = new Headers(request.headers);
   let body: string | Buffer;
   if (req.body !== undefined && (req.readableEnded || (req.complete && !req.readable))) {
-    // A body parser (express.json()) consumed the stream already: use what it parsed.
-    body = typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body);
+    // A body parser (express.json()) consumed the stream already: use what it parsed. Only a
+    // JSON body is passed on as JSON; a form that express.urlencoded() parsed stays a form (415).
+    const parsed = typeof req.body !== 'string' && !Buffer.isBuffer(req.body);
+    body = parsed ? JSON.stringify(req.body) : (req.body as string | Buffer);
     headers.delete('content-length');
-    if (typeof req.body !== 'string' && !Buffer.isBuffer(req.body)) headers.set('content-type', 'application/json');
+    if (parsed && !JSON_TYPE.test(headers.get('content-type') ?? '')) headers.set('content-type', headers.get('content-type') ?? 'application/octet-stream');
+  } else if (req.readableEnded) {
+    body = Buffer.alloc(0); // consumed by someone else, with nothing left for us
   } else {
     body = await readBody(req, limit);
   }
-  return new Request(url, { method, headers, body: new Uint8Array(typeof body === 'string' ? Buffer.from(body) : body) });
+  return new Request(request.url, { method: request.method, headers, body: new Uint8Array(typeof body === 'string' ? Buffer.from(body) : body) });
 }
 
 async function send(res: ServerResponse, response: Response): Promise<void> {
@@ -99,24 +115,39 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
   res.end(body);
 }
 
+/**
+ * Answers one request for a path `routes` owns. The route and the caller's credentials are
+ * checked before the body is read, so an unauthenticated client cannot make the server buffer
+ * an upload only to be refused.
+ */
+async function answer(routes: MonitoringRoutes, req: IncomingMessage): Promise<Response | undefined> {
+  const request = headersOnly(req);
+  const admitted = await routes.admit(request);
+  if (admitted !== true) return admitted;
+  const full = request.method === 'GET' || request.method === 'HEAD' ? request : await withBody(request, req as ParsedRequest, routes.options.maxBodyBytes);
+  return routes.handle(full, true);
+}
+
 /** @internal Serves `routes` on node:http; shared by {@link createNodeMonitoringHandler} and Express's router. */
 export function nodeHandlerOf(routes: MonitoringRoutes, report: (error: unknown) => void): NodeMonitoringHandler {
   return (req, res, next) => {
     void (async () => {
       let response: Response | undefined;
-      try {
-        // Only a request for one of our routes has its body read: anything else passes on intact.
-        const pathname = new URL(urlOf(req)).pathname;
-        if (routes.owns(pathname)) response = await routes.handle(await toRequest(req as ParsedRequest, routes.options.maxBodyBytes));
-      } catch (error) {
-        response = errorResponse(error, report);
+      const pathname = new URL(urlOf(req)).pathname;
+      // Only a request for one of our routes is looked at: anything else passes on intact.
+      if (routes.owns(pathname)) {
+        try {
+          response = await answer(routes, req);
+        } catch (error) {
+          response = errorResponse(error, report);
+        }
       }
       if (response === undefined) {
         if (next) {
           next();
           return;
         }
-        response = json(404, { error: { code: 'NOT_FOUND', message: 'no monitoring route here' } });
+        response = notFound(pathname);
       }
       await send(res, response);
     })().catch((error: unknown) => {
@@ -132,5 +163,5 @@ export function nodeHandlerOf(routes: MonitoringRoutes, report: (error: unknown)
  * node:http `(req, res, next?)` listener: `http.createServer(createNodeMonitoringHandler(monitor))`.
  */
 export function createNodeMonitoringHandler(monitor: Monitor, options: MonitoringHandlerOptions = {}): NodeMonitoringHandler {
-  return nodeHandlerOf(createMonitoringRoutes(monitor, options), (error) => monitor.reportError(error));
+  return nodeHandlerOf(createMonitoringRoutes(monitor, options, 'createNodeMonitoringHandler options'), (error) => monitor.reportError(error));
 }

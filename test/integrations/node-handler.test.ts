@@ -165,7 +165,7 @@ describe('createNodeMonitoringHandler on node:http', () => {
     const { url } = await serve();
     const response = await fetch(url('/metrics'), { method: 'DELETE', headers: auth });
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET, POST');
+    expect(response.headers.get('allow')).toBe('GET, POST, HEAD');
   });
 });
 

@@ -11,6 +11,6 @@ import { nodeHandlerOf } from '../node-handler.js';
  * `express.json()` already parsed is used as is.
  */
 export function monitoringRouter(monitor: Monitor, options: MonitoringHandlerOptions = {}): RequestHandler {
-  const handler = nodeHandlerOf(createMonitoringRoutes(monitor, options), (error) => monitor.reportError(error));
+  const handler = nodeHandlerOf(createMonitoringRoutes(monitor, options, 'monitoringRouter options'), (error) => monitor.reportError(error));
   return (req, res, next) => handler(req, res, next);
 }

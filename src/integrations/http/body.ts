@@ -23,7 +23,14 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The client went away mid-upload: its problem, not a failure to report.
+      throw new HttpError(400, 'VALIDATION_FAILED', 'the request body could not be read');
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {

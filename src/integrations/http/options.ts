@@ -35,6 +35,11 @@ export const monitoringHandlerOptionsSchema = z
       .optional(),
     /** Route groups answered without auth even when `auth` is set, e.g. `['liveness']`. */
     publicRoutes: z.array(z.enum(PUBLIC_ROUTE_GROUPS)).default([]),
+    /**
+     * Origins (e.g. `'https://admin.example.com'`) whose pages may call write routes from a
+     * browser. Writes carrying another Origin, or `Sec-Fetch-Site: cross-site`, answer 403.
+     */
+    allowedOrigins: z.array(z.string().url()).default([]),
     /** Lets write routes through without `auth` (default false: they answer 403). */
     allowUnauthenticatedWrites: z.boolean().default(false),
     /** Largest request body accepted, in bytes (default 100 KiB); larger ones get 413. */

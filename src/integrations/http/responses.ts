@@ -14,6 +14,11 @@ export function text(status: number, body: string, contentType: string): Respons
   return new Response(body, { status, headers: { ...COMMON_HEADERS, 'content-type': contentType } });
 }
 
+/** The 404 for a path no monitoring route has. */
+export function notFound(pathname: string): Response {
+  return json(404, { error: { code: 'NOT_FOUND', message: `no monitoring route at ${pathname.slice(0, 200)}` } });
+}
+
 /**
  * Turns anything a route threw into an error answer. pulsewatch's own errors carry messages
  * written for users; anything else is reported and answered as a bare 500, so a stack trace, a

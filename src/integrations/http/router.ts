@@ -68,6 +68,7 @@ export class Router {
       allowed.push(route.method);
     }
     if (allowed.length === 0) return undefined;
+    if (allowed.includes('GET')) allowed.push('HEAD');
     throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${allowed.join(', ')}`, { headers: { allow: allowed.join(', ') } });
   }
 }

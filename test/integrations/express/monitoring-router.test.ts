@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMonitor, type Monitor } from 'pulsewatch';
@@ -100,7 +100,7 @@ describe('monitoringRouter on a real Express 5 app', () => {
     // Its own routes still answer, with the API's error shape.
     const wrongMethod = await fetch(`${base}/api/monitoring/health`, { method: 'DELETE' });
     expect(wrongMethod.status).toBe(405);
-    expect(wrongMethod.headers.get('allow')).toBe('GET');
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it('answers 413 for an oversized upload and keeps serving', async () => {
@@ -118,5 +118,41 @@ describe('monitoringRouter on a real Express 5 app', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
     const after = await fetch(`${base}/m/health`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(after.status).toBe(200);
+  });
+
+  it('checks credentials before reading a body, refuses odd methods, and keeps a parsed form a form', async () => {
+    monitor = createMonitor({ service: 'express-app' });
+    const app = express();
+    app.use(express.urlencoded({ extended: false }));
+    app.use('/m', monitoringRouter(monitor, { auth: TOKEN, maxBodyBytes: 1_000 }));
+    const base = await listen(app);
+    // No token and an oversized body: the answer is about the token, not the size.
+    const big = JSON.stringify(Array.from({ length: 100 }, () => record));
+    const anonymous = await fetch(`${base}/m/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    expect(anonymous.status).toBe(401);
+    const form = await fetch(`${base}/m/metrics`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'metricType=response_time&value=250',
+    });
+    expect(form.status).toBe(415);
+    expect(monitor.getMetric('response_time')).toBeUndefined();
+    const options = await fetch(`${base}/m/health`, { method: 'OPTIONS', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(options.status).toBe(405);
+    expect(options.headers.get('allow')).toBe('GET, HEAD');
+    // TRACE cannot be a Web Request at all: answered 405 by the adapter, not reported as a failure.
+    const errors: unknown[] = [];
+    monitor.on('error', (e) => errors.push(e));
+    const trace = await new Promise<number>((resolve, reject) => {
+      const url = new URL(`${base}/m/health`);
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'TRACE' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(trace).toBe(405);
+    expect(errors).toEqual([]);
   });
 });

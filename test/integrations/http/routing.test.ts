@@ -97,12 +97,12 @@ describe('405 Method Not Allowed', () => {
   it('answers 405 with an Allow header listing the methods the path has', async () => {
     const { call } = setup();
     const cases: [string, string, string][] = [
-      ['DELETE', `${BASE}/metrics`, 'GET, POST'],
-      ['PUT', `${BASE}/health`, 'GET'],
-      ['POST', `${BASE}/health/db`, 'GET'],
-      ['PATCH', `${BASE}/alerts/rules/r1`, 'GET, PUT, DELETE'],
+      ['DELETE', `${BASE}/metrics`, 'GET, POST, HEAD'],
+      ['PUT', `${BASE}/health`, 'GET, HEAD'],
+      ['POST', `${BASE}/health/db`, 'GET, HEAD'],
+      ['PATCH', `${BASE}/alerts/rules/r1`, 'GET, PUT, DELETE, HEAD'],
       ['GET', `${BASE}/alerts/a1/acknowledge`, 'POST'],
-      ['DELETE', `${BASE}/alerts/rules`, 'GET, POST'],
+      ['DELETE', `${BASE}/alerts/rules`, 'GET, POST, HEAD'],
     ];
     for (const [method, path, allow] of cases) {
       const response = await call(method, path);
@@ -119,7 +119,7 @@ describe('405 Method Not Allowed', () => {
     const { call } = setup({ auth: TOKEN });
     const response = await call('DELETE', `${BASE}/metrics`);
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET, POST');
+    expect(response.headers.get('allow')).toBe('GET, POST, HEAD');
   });
 });
 
