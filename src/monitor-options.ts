@@ -61,6 +61,8 @@ export const monitorOptionsSchema = z.object({
       interval: positiveDurationSchema.default(30_000),
       /** Rollups per storage write (seed 002's PERFORMANCE_BUFFER_SIZE: 100). */
       batchSize: z.number().int().positive().default(100),
+      /** Batches written at once (default 4): one writer is bound by the store's round trip, not its work. */
+      concurrency: z.number().int().min(1).max(64).default(4),
       /** Rollups kept while storage fails; past it the oldest are dropped and counted. */
       maxBuffered: z.number().int().positive().default(10_000),
       /** How long `close()` keeps retrying writes before it reports what is left as dropped. */

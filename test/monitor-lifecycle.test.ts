@@ -59,6 +59,7 @@ describe('options', () => {
     expect(options.flush).toEqual({
       interval: 30_000,
       batchSize: 100,
+      concurrency: 4,
       maxBuffered: 10_000,
       closeTimeout: 10_000,
       retry: { initialDelay: 1_000, maxDelay: 60_000, factor: 2, jitter: 0.2 },

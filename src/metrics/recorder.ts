@@ -10,6 +10,8 @@ import { backoffDelay } from '../core/backoff.js';
 /** How the recorder writes and retries (validated in the monitor options). */
 export interface RecorderSettings {
   batchSize: number;
+  /** Batches written at once (default 1 when absent). */
+  concurrency?: number;
   maxBuffered: number;
   retry: { initialDelay: number; maxDelay: number; factor: number; jitter: number };
 }
@@ -29,17 +31,18 @@ export interface RecorderHooks {
 }
 
 /**
- * Keeps closed-slot rollups until the store has them. Writes go in batches through a p-queue
- * (one at a time, in order); a failed batch stays at the head and is retried with exponential
- * backoff while new rollups queue behind it, up to `maxBuffered`, past which the oldest go.
+ * Keeps closed-slot rollups until the store has them. Writes go in batches through a p-queue,
+ * one drain at a time, each writing up to `concurrency` batches at once; failed batches go back
+ * to the head and are retried with exponential backoff while new rollups queue behind them, up
+ * to `maxBuffered`, past which the oldest go.
  */
 export class Recorder {
   private pending: Rollup[] = [];
   private readonly queue = new PQueue({ concurrency: 1 });
   private retryTimer: TimerHandle | undefined;
   private failures = 0;
-  /** The batch being written (no longer in `pending`). */
-  private inFlight: readonly Rollup[] | undefined;
+  /** Rollups being written (no longer in `pending`). */
+  private inFlight = 0;
   /** Aborted when `close()` gives up: writes in flight are abandoned (and already counted as dropped). */
   private writes = new AbortController();
   private closed = false;
@@ -102,9 +105,9 @@ export class Recorder {
     const timer = this.clock.setTimeout(
       () => {
         // Counted here, synchronously, so an abandoned batch is neither lost silently nor counted twice.
-        lost += this.pending.length + (this.inFlight?.length ?? 0);
+        lost += this.pending.length + this.inFlight;
         this.pending = [];
-        this.inFlight = undefined;
+        this.inFlight = 0;
         writes.abort(new StorageError(`close() gave up writing to "${this.storage.name}" storage after ${timeoutMs} ms`));
         expire();
       },
@@ -138,36 +141,50 @@ export class Recorder {
   private async drain(scheduleRetry: boolean): Promise<boolean> {
     const started = this.clock.monotonic();
     const signal = this.writes.signal;
+    const concurrency = this.settings.concurrency ?? 1;
     let written = 0;
     let batches = 0;
     try {
       while (this.pending.length > 0 && !signal.aborted) {
-        const batch = this.pending.splice(0, this.settings.batchSize);
-        materializeRollups(batch); // encode deferred `hdr`s, a batch at a time, off the slot timer
-        this.inFlight = batch;
-        try {
-          await abortable(() => this.storage.writeRollups(batch, { signal }), signal);
-        } catch (cause) {
-          // Abandoned by close(), which already counted the batch as dropped.
-          if (signal.aborted) return false;
-          this.inFlight = undefined;
-          // Back at the head (concat, not unshift(...batch): a large batch would overflow the
-          // stack), unless newer rollups pushed it past the bound meanwhile.
-          this.pending = batch.concat(this.pending);
+        // Several batches at once: a store's round trip, not its work, bounds one writer.
+        const group: Rollup[][] = [];
+        while (group.length < concurrency && this.pending.length > 0) {
+          const batch = this.pending.splice(0, this.settings.batchSize);
+          materializeRollups(batch); // encode deferred `hdr`s, a batch at a time, off the slot timer
+          group.push(batch);
+          this.inFlight += batch.length;
+        }
+        const results = await Promise.allSettled(group.map((batch) => abortable(() => this.storage.writeRollups(batch, { signal }), signal)));
+        // Abandoned by close(), which already counted the batches as dropped.
+        if (signal.aborted) return false;
+        this.inFlight = 0;
+        let failed: Rollup[] = [];
+        let cause: unknown;
+        results.forEach((result, i) => {
+          const batch = group[i]!;
+          if (result.status === 'fulfilled') {
+            written += batch.length;
+            batches++;
+          } else {
+            // concat, not push(...batch): a large batch would overflow the stack.
+            failed = failed.concat(batch);
+            cause ??= result.reason;
+          }
+        });
+        if (failed.length > 0) {
+          // Back at the head, in their order, unless newer rollups pushed them past the bound meanwhile.
+          this.pending = failed.concat(this.pending);
           this.trimToBound();
           this.failures++;
           if (scheduleRetry) this.scheduleRetry();
           const attempt = this.failures;
           this.emit(() =>
             this.hooks.failed(
-              new StorageError(`writing ${batch.length} rollups to "${this.storage.name}" storage failed (attempt ${attempt}); kept for retry`, { cause }),
+              new StorageError(`writing ${failed.length} rollups to "${this.storage.name}" storage failed (attempt ${attempt}); kept for retry`, { cause }),
             ),
           );
           return false;
         }
-        this.inFlight = undefined;
-        written += batch.length;
-        batches++;
         this.failures = 0;
       }
       return !signal.aborted;

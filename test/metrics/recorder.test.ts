@@ -135,18 +135,22 @@ describe('batches', () => {
     expect(h.storage.userRollups).toHaveLength(20);
   });
 
-  it('never runs two writes at once', async () => {
-    const h = createHarness({ flush: { batchSize: 2 } });
-    const requests = h.monitor.counter({ name: 'requests_total', labelNames: ['n'] });
-    for (let i = 0; i < 10; i++) requests.inc({ n: i });
-    const release = h.storage.hold();
-    await h.clock.advanceAsync(SLOT);
-    const flushing = h.monitor.flush();
-    const flushing2 = h.monitor.flush();
-    release();
-    await Promise.all([flushing, flushing2]);
-    expect(h.storage.maxConcurrentWrites).toBe(1);
-    expect(h.storage.userRollups).toHaveLength(10);
+  it('writes flush.concurrency batches at once (default 4), and never more, even when flushes overlap', async () => {
+    for (const [concurrency, expected] of [[undefined, 4], [3, 3], [1, 1]] as const) {
+      const h = createHarness({ flush: { batchSize: 2, ...(concurrency === undefined ? {} : { concurrency }) } });
+      const requests = h.monitor.counter({ name: 'requests_total', labelNames: ['n'] });
+      for (let i = 0; i < 20; i++) requests.inc({ n: i });
+      const release = h.storage.hold();
+      await h.clock.advanceAsync(SLOT);
+      const flushing = h.monitor.flush();
+      const flushing2 = h.monitor.flush();
+      await h.clock.advanceAsync(0);
+      release();
+      await Promise.all([flushing, flushing2]);
+      expect(h.storage.maxConcurrentWrites, `concurrency ${concurrency}`).toBe(expected);
+      expect(h.storage.userRollups).toHaveLength(20);
+      await h.monitor.close();
+    }
   });
 });
 
@@ -309,14 +313,34 @@ describe('storage failures', () => {
     expect(h.storage.attempts.map((a) => a.at! - T0)).toEqual([0, 750, 750 + 1_500]);
   });
 
-  it('put a failed batch back at the head, ahead of the rollups queued behind it', async () => {
-    const h = createHarness({ flush: { batchSize: 2, retry: { jitter: 0 } } });
+  it('put a failed batch back at the head, ahead of the rollups queued behind it (one batch at a time: in order)', async () => {
+    const h = createHarness({ flush: { batchSize: 2, concurrency: 1, retry: { jitter: 0 } } });
     const requests = h.monitor.counter({ name: 'requests_total', labelNames: ['n'] });
     for (let i = 0; i < 5; i++) requests.inc({ n: i });
     h.storage.failNext(1);
     await h.clock.advanceAsync(SLOT + 1_000);
     expect(h.storage.attempts.map((a) => a.ok)).toEqual([false, true, true, true]);
     expect(h.storage.userRollups.map((r) => r.labels.n)).toEqual(['0', '1', '2', '3', '4']);
+  });
+
+  it('retry only the failed batch of several written at once: nothing lost, nothing written twice', async () => {
+    const h = createHarness({ flush: { batchSize: 2, concurrency: 3, retry: { jitter: 0 } } });
+    const requests = h.monitor.counter({ name: 'requests_total', labelNames: ['n'] });
+    for (let i = 0; i < 6; i++) requests.inc({ n: i });
+    h.storage.failNext(1); // the first of the three batches in flight
+    await h.clock.advanceAsync(SLOT);
+    expect(h.storage.attempts.slice(0, 3).map((a) => a.ok)).toEqual([false, true, true]);
+    expect(h.events.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^writing 2 rollups to "flaky" storage failed \(attempt 1\)/)]);
+    await h.clock.advanceAsync(1_000);
+    const labels = h.storage.userRollups.map((r) => r.labels.n);
+    expect([...labels].sort()).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(labels).toHaveLength(6); // nothing twice
+    // One failed attempt; every other attempt succeeded once, and wrote what the store holds.
+    expect(h.storage.failedAttempts).toHaveLength(1);
+    const writtenByAttempts = h.storage.batchSizes.reduce((a, b) => a + b, 0);
+    expect(writtenByAttempts).toBe(h.storage.written.length);
+    expect(new Set(h.storage.written.map((r) => `${r.name}${JSON.stringify(r.labels)}${r.start}`)).size).toBe(h.storage.written.length);
+    expect(h.monitor.bufferedRollups).toBe(0);
   });
 
   it('keep the data: once storage recovers everything is written, in order, with exact counts and sums', async () => {
