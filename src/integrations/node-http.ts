@@ -36,30 +36,22 @@ export function httpMetrics(monitor: Monitor, options: HttpMetricsOptions = {}):
   const o = parseOptions(httpMetricsOptionsSchema, options, 'httpMetrics');
   const metrics = new RequestMetrics(monitor, o);
   const routeOf = o.route;
+  const label = (req: IncomingMessage): string => {
+    if (routeOf !== undefined) {
+      try {
+        const route = routeOf(req);
+        if (typeof route === 'string') return route;
+      } catch {
+        // A throwing route function gets the default label; the request still counts.
+      }
+    }
+    return templateRoute(req.url);
+  };
   return (req, res) => {
     try {
-      const start = metrics.start();
-      // One listener, on 'close' only: node:http emits it after every response, right after
-      // 'finish' when the response was sent, or alone when the connection went away first.
-      let done = false;
-      res.on('close', () => {
-        // node:http emits 'close' once; the flag keeps a stray second emit from counting twice.
-        if (done) return;
-        done = true;
-        let route: string | undefined;
-        try {
-          route = routeOf?.(req);
-        } catch {
-          // A throwing route function gets the default label; the request still counts.
-        }
-        try {
-          metrics.end(start, req.method ?? 'GET', typeof route === 'string' ? route : templateRoute(req.url), res.writableFinished ? res.statusCode : 0);
-        } catch {
-          // A strict monitor throws on a bad recording; that must not crash the server.
-        }
-      });
+      metrics.track(req, res, req.method ?? 'GET', label);
     } catch {
-      // As above: the request is served whatever happens to its metrics.
+      // Only a strict monitor throws here; the request is served whatever happens to its metrics.
     }
   };
 }

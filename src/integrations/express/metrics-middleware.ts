@@ -61,37 +61,22 @@ export function metricsMiddleware(monitor: Monitor, options: MetricsMiddlewareOp
   const routeOf = o.route;
   const ignore = o.ignore;
 
-  const track = (req: Request, res: Response): void => {
-    const start = metrics.start();
-    // One listener, on 'close' only: node:http emits it after every response, right after
-    // 'finish' when the response was sent, or alone when the connection went away first.
-    // A 'finish' listener as well would cost a second registration on every request.
-    let done = false;
-    res.on('close', () => {
-      // node:http emits 'close' once; the flag keeps a stray second emit from counting twice.
-      if (done) return;
-      done = true;
-      let route: string | undefined;
-      if (routeOf !== undefined) {
-        try {
-          route = routeOf(req);
-        } catch {
-          // Falls back to the default label below; the request still counts.
-        }
-      }
+  // Built once, not per request: read when the response closes, after routing has run.
+  const label = (req: Request): string => {
+    if (routeOf !== undefined) {
       try {
-        // Read now, not when the request arrived: routing has run, so req.route is set.
-        const label = typeof route === 'string' ? route : labels.of(req);
-        metrics.end(start, req.method, label, res.writableFinished ? res.statusCode : 0);
+        const route = routeOf(req);
+        if (typeof route === 'string') return route;
       } catch {
-        // Only a `strict` monitor throws here; a request must never fail for its metrics.
+        // Falls back to the default label below; the request still counts.
       }
-    });
+    }
+    return labels.of(req);
   };
 
   return function pulsewatchMetrics(req: Request, res: Response, next: NextFunction): void {
     try {
-      if (ignore === undefined || !ignore(req)) track(req, res);
+      if (ignore === undefined || !ignore(req)) metrics.track(req, res, req.method, label);
     } catch {
       // A throwing `ignore` skips the request rather than failing it.
     }
