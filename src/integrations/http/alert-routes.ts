@@ -38,7 +38,14 @@ export const alertRoutes: readonly Route[] = [
     method: 'POST',
     path: '/alerts/rules',
     access: 'write',
-    handle: async (ctx) => json(201, { rule: await ctx.monitor.alerts.createRule((await objectBody(ctx)) as unknown as AlertRuleInput) }),
+    async handle(ctx) {
+      const body = await objectBody(ctx);
+      // A taken id is a conflict with what exists, not a malformed rule: 409, so a client can tell.
+      if (typeof body.id === 'string' && ctx.monitor.alerts.getRule(body.id) !== undefined) {
+        throw new HttpError(409, 'CONFLICT', `an alert rule with id ${JSON.stringify(body.id.slice(0, 100))} exists; update it with PUT`);
+      }
+      return json(201, { rule: await ctx.monitor.alerts.createRule(body as unknown as AlertRuleInput) });
+    },
   },
   { method: 'GET', path: '/alerts/rules/:id', access: 'read', handle: async (ctx) => json(200, { rule: ruleOrNotFound(ctx) }) },
   {

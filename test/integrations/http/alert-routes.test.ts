@@ -70,6 +70,15 @@ interface ErrorBody {
 const errorOf = async (response: Response): Promise<ErrorBody['error']> => ((await response.json()) as ErrorBody).error;
 
 describe('alert rule CRUD', () => {
+  it('POST /alerts/rules answers 409 CONFLICT for an id a rule already has, and keeps that rule', async () => {
+    const { call, json, createRule, monitor } = setup();
+    await createRule({ id: 'latency', threshold: 1000 });
+    const response = await call('POST', '/alerts/rules', { ...SEED_RULE, id: 'latency', threshold: 5 });
+    expect(response.status).toBe(409);
+    expect(await json(response)).toMatchObject({ error: { code: 'CONFLICT', message: expect.stringContaining('"latency"') } });
+    expect(monitor.alerts.getRule('latency')?.threshold).toBe(1000);
+  });
+
   it('POST /alerts/rules creates a seed 003 rule: 201 { rule } with an id, durations in ms', async () => {
     const { call, json, monitor } = setup();
     const response = await call('POST', '/alerts/rules', SEED_RULE);
@@ -110,14 +119,6 @@ describe('alert rule CRUD', () => {
     const invalid = await call('POST', '/alerts/rules', '{"name":');
     expect(invalid.status).toBe(400);
     expect((await errorOf(invalid)).code).toBe('INVALID_JSON');
-  });
-
-  it('answers 400 for an id that is taken', async () => {
-    const { call, createRule } = setup();
-    await createRule({ id: 'rt-high' });
-    const response = await call('POST', '/alerts/rules', { ...SEED_RULE, id: 'rt-high' });
-    expect(response.status).toBe(400);
-    expect((await errorOf(response)).issues).toEqual([{ path: 'id', message: 'is taken' }]);
   });
 
   it('GET /alerts/rules lists the rules and GET /alerts/rules/:id answers one', async () => {
