@@ -44,7 +44,9 @@ function parseRecords(monitor: Monitor, body: unknown, max: number): MetricRecor
     for (const issue of found) issues.push({ path: [prefix, issue.path].filter(Boolean).join('.'), message: issue.message });
   });
   if (issues.length > 0) {
-    const summary = issues.map((i) => `${i.path || 'record'}: ${i.message}`).join('; ');
+    // The message names the first few; `issues` lists them all.
+    const shown = issues.slice(0, 5).map((i) => `${i.path || 'record'}: ${i.message}`);
+    const summary = issues.length > 5 ? `${shown.join('; ')}; and ${issues.length - 5} more` : shown.join('; ');
     throw new HttpError(400, 'VALIDATION_FAILED', `invalid metric record: ${summary}`, { issues });
   }
   return list as MetricRecordInput[];
