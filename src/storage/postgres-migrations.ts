@@ -78,6 +78,14 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    description: 'drop the (name, series_key, start_ms) index: no query reads it',
+    // Reads match labels through the GIN index and time through (name, start_ms); keeping an
+    // unused index cost every insert its upkeep. The column stays, so instances still on
+    // version 1 of the code keep writing it during a rolling deploy.
+    statements: (s) => [`DROP INDEX IF EXISTS ${s}.rollups_name_series_start_idx`],
+  },
 ];
 
 /** The newest schema version this build knows. */

@@ -89,7 +89,8 @@ export function rowToRollup(row: RollupRow): Rollup {
 
 /**
  * Canonical text of a label set (names sorted): equal label sets, equal keys. Kept in a column
- * for an index on (name, series_key, start) that serves whole-series reads.
+ * for whole-series lookups; its index went in schema version 2 (no query read it), the column
+ * stays so that writers on either version share a table.
  */
 export function seriesKeyOf(labels: Readonly<Record<string, string>>): string {
   const sorted: Record<string, string> = {};
