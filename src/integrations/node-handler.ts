@@ -122,10 +122,10 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
  */
 async function answer(routes: MonitoringRoutes, req: IncomingMessage): Promise<Response | undefined> {
   const request = headersOnly(req);
-  const admitted = await routes.admit(request);
-  if (admitted !== true) return admitted;
+  const admission = await routes.admit(request);
+  if (admission === undefined || admission instanceof Response) return admission;
   const full = request.method === 'GET' || request.method === 'HEAD' ? request : await withBody(request, req as ParsedRequest, routes.options.maxBodyBytes);
-  return routes.handle(full, true);
+  return routes.handle(full, admission);
 }
 
 /** @internal Serves `routes` on node:http; shared by {@link createNodeMonitoringHandler} and Express's router. */

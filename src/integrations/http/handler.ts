@@ -23,11 +23,18 @@ export interface MonitoringRoutes {
   owns(pathname: string): boolean;
   /**
    * Matches and authorizes `request` without touching its body: a refusal (404 is undefined,
-   * 405, 401, 403), or `true` to go on. Lets an adapter read a body only for an admitted request.
+   * 405, 401, 403), or the admission to hand to {@link handle}. Lets an adapter read a body
+   * only for an admitted request.
    */
-  admit(request: Request): Promise<Response | undefined | true>;
-  /** Answers `request`; `admitted` skips the checks {@link admit} already made. */
-  handle(request: Request, admitted?: boolean): Promise<Response | undefined>;
+  admit(request: Request): Promise<Response | undefined | Admission>;
+  /** Answers `request`; an `admission` from {@link admit} skips the checks it already made. */
+  handle(request: Request, admission?: Admission): Promise<Response | undefined>;
+}
+
+/** A request {@link MonitoringRoutes.admit} let through. */
+export interface Admission {
+  /** The caller passed `auth` (false on a public route, or when no `auth` is set). */
+  readonly authenticated: boolean;
 }
 
 const router = new Router([...healthRoutes, ...metricsRoutes, ...alertRoutes]);
@@ -67,25 +74,35 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
     }
   }
 
-  async function allowed(access: RouteAccess, request: Request): Promise<void> {
+  async function passes(authorizer: Authorizer, request: Request): Promise<boolean> {
+    try {
+      return (await authorizer(request)) === true;
+    } catch (error) {
+      // A broken authorizer denies: failing open would hand out write access.
+      report(error);
+      return false;
+    }
+  }
+
+  /** Lets `request` through or throws the refusal; says whether the caller passed `auth`. */
+  async function allowed(access: RouteAccess, request: Request): Promise<Admission> {
     if (access === 'write') sameOrigin(request);
-    if (access !== 'read' && access !== 'write' && options.publicRoutes.includes(access)) return;
+    const open = { authenticated: false };
     // 'health' is all of /health, the liveness group included.
-    if (access === 'liveness' && options.publicRoutes.includes('health')) return;
+    const isPublic = (access !== 'read' && access !== 'write' && options.publicRoutes.includes(access)) || (access === 'liveness' && options.publicRoutes.includes('health'));
+    if (isPublic) {
+      // Open to all, but a caller who does pass `auth` may see what `healthDetails` keeps from others.
+      const detailsNeedAuth = options.healthDetails === 'authenticated' && access !== 'metrics';
+      return detailsNeedAuth && authorize !== undefined ? { authenticated: await passes(authorize, request) } : open;
+    }
     if (authorize === undefined) {
       if (access === 'write' && !options.allowUnauthenticatedWrites) {
         throw new HttpError(403, 'FORBIDDEN', 'write routes are disabled: set the auth option (or allowUnauthenticatedWrites: true) to enable them');
       }
-      return;
+      return open;
     }
-    let ok = false;
-    try {
-      ok = (await authorize(request)) === true;
-    } catch (error) {
-      // A broken authorizer denies: failing open would hand out write access.
-      report(error);
-    }
-    if (!ok) throw new HttpError(401, 'UNAUTHORIZED', 'missing or invalid credentials', { headers: { 'www-authenticate': 'Bearer realm="pulsewatch"' } });
+    if (!(await passes(authorize, request))) throw new HttpError(401, 'UNAUTHORIZED', 'missing or invalid credentials', { headers: { 'www-authenticate': 'Bearer realm="pulsewatch"' } });
+    return { authenticated: true };
   }
 
   const base = options.basePath;
@@ -99,13 +116,13 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
     return match === undefined ? undefined : { url, match };
   }
 
-  async function answer(request: Request, admitted: boolean): Promise<Response | undefined> {
+  async function answer(request: Request, admission: Admission | undefined): Promise<Response | undefined> {
     try {
       const found = matchOf(request);
       if (found === undefined) return undefined;
       const { url, match } = found;
-      if (!admitted) await allowed(typeof match.route.access === 'function' ? match.route.access(url) : match.route.access, request);
-      return await match.route.handle({ monitor, request, url, params: match.params, options });
+      const { authenticated } = admission ?? (await allowed(typeof match.route.access === 'function' ? match.route.access(url) : match.route.access, request));
+      return await match.route.handle({ monitor, request, url, params: match.params, options, authenticated });
     } catch (error) {
       return errorResponse(error, report);
     }
@@ -122,14 +139,13 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
         const found = matchOf(request);
         if (found === undefined) return undefined;
         const { url, match } = found;
-        await allowed(typeof match.route.access === 'function' ? match.route.access(url) : match.route.access, request);
-        return true;
+        return await allowed(typeof match.route.access === 'function' ? match.route.access(url) : match.route.access, request);
       } catch (error) {
         return headAware(request, errorResponse(error, report));
       }
     },
-    async handle(request, admitted = false) {
-      const response = await answer(request, admitted);
+    async handle(request, admission) {
+      const response = await answer(request, admission);
       return response === undefined ? undefined : headAware(request, response);
     },
   };

@@ -46,6 +46,12 @@ export const monitoringHandlerOptionsSchema = z
     maxBodyBytes: z.number().int().positive().default(100 * 1024),
     /** Most metric records one `POST /metrics` may carry (default 1,000). */
     maxRecords: z.number().int().positive().default(1_000),
+    /**
+     * Who sees each check's `message` and `details` in health answers: `'always'` (default,
+     * seed 000's answer) or `'authenticated'`, which leaves them out for callers that did not
+     * pass `auth` (public routes, or no `auth` set). A failing check's message is its error text.
+     */
+    healthDetails: z.enum(['always', 'authenticated']).default('always'),
     /** HTTP status per health status (default 200, 200, 503: seed 000). */
     healthStatusCodes: z
       .object({ healthy: statusCode.default(200), degraded: statusCode.default(200), unhealthy: statusCode.default(503) })

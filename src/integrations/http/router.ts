@@ -18,6 +18,8 @@ export interface RouteContext {
   url: URL;
   params: Readonly<Record<string, string>>;
   options: ResolvedMonitoringHandlerOptions;
+  /** The caller passed `auth` (false on a public route, or when no `auth` is set). */
+  authenticated: boolean;
 }
 
 /** One route of the table. */

@@ -277,3 +277,43 @@ describe('GET /health/:check', () => {
     expect(runs).toBe(1);
   });
 });
+
+describe('healthDetails', () => {
+  const TOKEN = 'health-details-token-0123456789';
+  function withFailingCheck(options: MonitoringHandlerOptions) {
+    const { monitor, get } = setup(options);
+    monitor.health.register('database', () => {
+      throw new Error('connect ECONNREFUSED db.internal:5432');
+    }, { critical: false });
+    monitor.health.register('cache', () => ({ status: 'healthy', message: 'ok', details: { host: 'cache.internal' } }));
+    const getWith = (path: string, headers: Record<string, string>) => createMonitoringHandler(monitor, { basePath: BASE, ...options })(new Request(`http://localhost${BASE}${path}`, { headers }));
+    return { get, getWith };
+  }
+
+  it("shows messages and details to everyone by default (seed 000's answer)", async () => {
+    const { get } = withFailingCheck({});
+    const body = (await (await get('/health')).json()) as HealthReport;
+    expect(body.checks['database']?.message).toMatch(/ECONNREFUSED db\.internal/);
+  });
+
+  it("'authenticated' leaves messages and details out for public callers, and keeps statuses", async () => {
+    const { get, getWith } = withFailingCheck({ auth: TOKEN, publicRoutes: ['health'], healthDetails: 'authenticated' });
+    const open = await get('/health');
+    expect(open.status).toBe(200);
+    const body = (await open.json()) as HealthReport & { checks: Record<string, CheckReport & { details?: unknown }> };
+    expect(body.status).toBe('degraded');
+    expect(body.checks['database']).toMatchObject({ status: 'unhealthy', critical: false });
+    expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|db\.internal|cache\.internal/);
+    const one = await get('/health/database');
+    expect(JSON.stringify(await one.json())).not.toContain('ECONNREFUSED');
+    // The same answer with the token carries them.
+    const authed = (await (await getWith('/health', { authorization: `Bearer ${TOKEN}` })).json()) as HealthReport & { checks: Record<string, { details?: unknown }> };
+    expect(authed.checks['database']?.message).toMatch(/ECONNREFUSED/);
+    expect(authed.checks['cache']?.details).toEqual({ host: 'cache.internal' });
+  });
+
+  it("'authenticated' without any auth option shows them to nobody", async () => {
+    const { get } = withFailingCheck({ healthDetails: 'authenticated' });
+    expect(JSON.stringify(await (await get('/health')).json())).not.toContain('ECONNREFUSED');
+  });
+});
