@@ -4,6 +4,7 @@ import { createMonitoringRoutes, type MonitoringRoutes } from './http/handler.js
 import type { MonitoringHandlerOptions } from './http/options.js';
 import { errorResponse, notFound } from './http/responses.js';
 import { HttpError } from './http/errors.js';
+import { isJsonType, tooLarge } from './http/body.js';
 
 /**
  * A node:http listener serving the monitoring API. With `next` (Express, Connect), a request no
@@ -16,9 +17,6 @@ interface ParsedRequest extends IncomingMessage {
   body?: unknown;
 }
 
-function tooLarge(limit: number): HttpError {
-  return new HttpError(413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`, { headers: { connection: 'close' } });
-}
 
 /**
  * Reads the raw body up to `limit` bytes. Past the limit it stops listening and the caller
@@ -72,8 +70,6 @@ function urlOf(req: IncomingMessage): string {
 /** Methods a Web Request can carry that the API may answer; anything else (TRACE, CONNECT) gets 405 here. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
-
 /** The request line and headers as a Web Request, without a body. */
 function headersOnly(req: IncomingMessage): Request {
   const method = req.method ?? 'GET';
@@ -99,7 +95,7 @@ async function withBody(request: Request, req: ParsedRequest, limit: number): Pr
     const parsed = typeof req.body !== 'string' && !Buffer.isBuffer(req.body);
     body = parsed ? JSON.stringify(req.body) : (req.body as string | Buffer);
     headers.delete('content-length');
-    if (parsed && !JSON_TYPE.test(headers.get('content-type') ?? '')) headers.set('content-type', headers.get('content-type') ?? 'application/octet-stream');
+    if (parsed && !isJsonType(headers.get('content-type'))) headers.set('content-type', headers.get('content-type') ?? 'application/octet-stream');
   } else if (req.readableEnded) {
     body = Buffer.alloc(0); // consumed by someone else, with nothing left for us
   } else {

@@ -2,7 +2,13 @@ import { HttpError } from './errors.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-function tooLarge(limit: number): HttpError {
+/** True for `application/json` and `application/<x>+json`, parameters allowed. */
+export function isJsonType(contentType: string | null): boolean {
+  return contentType !== null && JSON_TYPE.test(contentType);
+}
+
+/** The 413 for a body over `limit` bytes; the connection closes, since the rest goes unread. */
+export function tooLarge(limit: number): HttpError {
   return new HttpError(413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`, { headers: { connection: 'close' } });
 }
 
@@ -13,7 +19,7 @@ function tooLarge(limit: number): HttpError {
  */
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   const type = request.headers.get('content-type');
-  if (type !== null && !JSON_TYPE.test(type)) {
+  if (type !== null && !isJsonType(type)) {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `request body must be application/json, got ${JSON.stringify(type.slice(0, 100))}`);
   }
   const declared = Number(request.headers.get('content-length') ?? NaN);
