@@ -84,7 +84,8 @@ export class Monitor {
   private readonly stopTimers: (() => void)[] = [];
   private readonly dropped: Counter<'reason'>;
   private readonly folded: Counter<'metric'>;
-  private readonly recordUnits = new Map<string, string | undefined>();
+  /** The histogram and unit of each metricType `recordMetric` has seen: defined once, then looked up. */
+  private readonly recorded = new Map<string, { unit: string | undefined; histogram: Histogram }>();
   private lastSweep: number;
   private closing: Promise<void> | undefined;
   private readonly closeHooks = new Set<() => void | Promise<void>>();
@@ -210,38 +211,47 @@ export class Monitor {
    * {@link ValidationError} naming the field (thrown instead in strict mode).
    */
   recordMetric(input: MetricRecordInput): void {
-    let record;
+    let record: MetricRecord;
     try {
       record = parseMetricRecord(input);
-      const known = this.recordUnits.get(record.name);
-      if (this.recordUnits.has(record.name) && record.unit !== undefined && known !== record.unit) {
-        const first = known === undefined ? 'first recorded without a unit' : `recorded in "${known}"`;
-        throw new ValidationError(`invalid metric record: unit: "${record.name}" is ${first}, got "${record.unit}"`, [
-          { path: 'unit', message: `must be "${known}" for metricType "${record.name}"` },
-        ]);
-      }
     } catch (error) {
       this.report(error);
       return;
     }
+    this.recordParsed(record);
+  }
+
+  /**
+   * @internal Records a record {@link parseMetricRecord} produced (the HTTP route has parsed it
+   * already). The histogram of a metricType is defined on its first record only: its unit, and
+   * so its whole definition, is fixed from then on.
+   */
+  recordParsed(record: MetricRecord): void {
     const { name, value, labels, timestamp } = record;
-    // A record without a unit takes the unit the metricType was first recorded in.
-    const unit = record.unit ?? this.recordUnits.get(name);
-    let histogram: Histogram;
-    try {
-      const defaults = unitDefaults(unit);
-      histogram = this.registry.histogram(
-        { name, help: `Recorded ${name} values${unit ? ` (${unit})` : ''}`, buckets: [...defaults.buckets], resolution: defaults.resolution },
-        true,
-      );
-      if (!this.recordUnits.has(name)) this.recordUnits.set(name, unit);
-    } catch (error) {
-      // The name is taken by a metric of another kind or definition.
-      this.report(new ValidationError(`invalid metric record: metricType: ${(error as Error).message}`, [{ path: 'metricType', message: (error as Error).message }]));
+    let entry = this.recorded.get(name);
+    if (entry === undefined) {
+      const unit = record.unit;
+      try {
+        const defaults = unitDefaults(unit);
+        const histogram = this.registry.histogram(
+          { name, help: `Recorded ${name} values${unit ? ` (${unit})` : ''}`, buckets: [...defaults.buckets], resolution: defaults.resolution },
+          true,
+        );
+        entry = { unit, histogram };
+        this.recorded.set(name, entry);
+      } catch (error) {
+        // The name is taken by a metric of another kind or definition.
+        this.report(new ValidationError(`invalid metric record: metricType: ${(error as Error).message}`, [{ path: 'metricType', message: (error as Error).message }]));
+        return;
+      }
+    } else if (record.unit !== undefined && record.unit !== entry.unit) {
+      // A record without a unit takes the unit the metricType was first recorded in.
+      const first = entry.unit === undefined ? 'first recorded without a unit' : `recorded in "${entry.unit}"`;
+      this.report(new ValidationError(`invalid metric record: unit: "${name}" is ${first}, got "${record.unit}"`, [unitIssue(name, entry.unit)]));
       return;
     }
-    const now = this.clock.now();
-    const at = timestamp ?? now;
+    const { unit, histogram } = entry;
+    const at = timestamp ?? this.clock.now();
     if (at >= this.ctx.slotStart) {
       // Announce only what the histogram kept.
       if (!histogram.index.getDynamic(labels).observe(value)) return;
@@ -255,11 +265,12 @@ export class Monitor {
    * `batch` carries the units of earlier records of the same batch, and is updated.
    */
   recordIssues(record: MetricRecord, batch: Map<string, string | undefined>): ValidationIssue[] {
-    const seen = batch.has(record.name) || this.recordUnits.has(record.name);
-    const known = batch.has(record.name) ? batch.get(record.name) : this.recordUnits.get(record.name);
-    if (seen && record.unit !== undefined && known !== record.unit) return [{ path: 'unit', message: `must be "${known}" for metricType "${record.name}"` }];
+    const kept = this.recorded.get(record.name);
+    const seen = batch.has(record.name) || kept !== undefined;
+    const known = batch.has(record.name) ? batch.get(record.name) : kept?.unit;
+    if (seen && record.unit !== undefined && known !== record.unit) return [unitIssue(record.name, known)];
     const existing = this.registry.get(record.name);
-    if (existing !== undefined && !this.recordUnits.has(record.name)) return [{ path: 'metricType', message: `"${record.name}" is already a ${existing.kind}` }];
+    if (existing !== undefined && kept === undefined) return [{ path: 'metricType', message: `"${record.name}" is already a ${existing.kind}` }];
     if (!seen) batch.set(record.name, record.unit);
     return [];
   }
@@ -468,4 +479,9 @@ function scalarMetadata(metadata: Record<string, unknown> | undefined): Record<s
   if (metadata === undefined || metadata === null || typeof metadata !== 'object') return out;
   for (const [k, v] of Object.entries(metadata)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
   return out;
+}
+
+/** The issue of a record whose unit differs from the one its metricType keeps. */
+function unitIssue(name: string, known: string | undefined): ValidationIssue {
+  return { path: 'unit', message: `must be "${known}" for metricType "${name}"` };
 }

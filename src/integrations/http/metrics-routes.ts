@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Monitor } from '../../monitor.js';
 import { isValidationError, type ValidationIssue } from '../../core/errors.js';
-import { parseMetricRecord, type MetricRecordInput } from '../../metrics/record-metric.js';
+import { parseMetricRecord, type MetricRecord } from '../../metrics/record-metric.js';
 import { readJsonBody } from './body.js';
 import { HttpError } from './errors.js';
 import { METRICS_CONTENT_TYPES, negotiateMetricsFormat } from './negotiate.js';
@@ -22,7 +22,7 @@ const aggregateQuery = z.object({ name: z.string().min(1).max(200), window: z.st
  * Validates every record before recording any, so a 400 means nothing was taken and a client
  * can fix and resend the whole body.
  */
-function parseRecords(monitor: Monitor, body: unknown, max: number): MetricRecordInput[] {
+function parseRecords(monitor: Monitor, body: unknown, max: number): MetricRecord[] {
   const list = Array.isArray(body) ? body : [body];
   if (body === undefined || body === null || typeof body !== 'object' || list.length === 0) {
     throw new HttpError(400, 'VALIDATION_FAILED', 'body must be a metric record or a non-empty array of them', { issues: [{ path: '', message: 'expected a metric record or an array of them' }] });
@@ -32,11 +32,14 @@ function parseRecords(monitor: Monitor, body: unknown, max: number): MetricRecor
   }
   const issues: ValidationIssue[] = [];
   const units = new Map<string, string | undefined>();
-  list.forEach((record, i) => {
+  const records: MetricRecord[] = [];
+  list.forEach((input, i) => {
     const prefix = Array.isArray(body) ? `${i}` : '';
     let found: readonly ValidationIssue[];
     try {
-      found = monitor.recordIssues(parseMetricRecord(record), units);
+      const record = parseMetricRecord(input);
+      records.push(record);
+      found = monitor.recordIssues(record, units);
     } catch (error) {
       if (!isValidationError(error)) throw error;
       found = error.issues;
@@ -49,7 +52,7 @@ function parseRecords(monitor: Monitor, body: unknown, max: number): MetricRecor
     const summary = issues.length > 5 ? `${shown.join('; ')}; and ${issues.length - 5} more` : shown.join('; ');
     throw new HttpError(400, 'VALIDATION_FAILED', `invalid metric record: ${summary}`, { issues });
   }
-  return list as MetricRecordInput[];
+  return records;
 }
 
 /** Seed 000's GET /metrics, seed 003's POST /metrics, and seed 004's windowed summary. */
@@ -74,7 +77,7 @@ export const metricsRoutes: readonly Route[] = [
     access: 'write',
     async handle({ monitor, request, options }) {
       const records = parseRecords(monitor, await readJsonBody(request, options.maxBodyBytes), options.maxRecords);
-      for (const record of records) monitor.recordMetric(record);
+      for (const record of records) monitor.recordParsed(record);
       return json(202, { accepted: records.length });
     },
   },
