@@ -54,6 +54,13 @@ export function seriesKey(labels: Labels): string {
   return key;
 }
 
+/** A label set as JSON with its names sorted: the same labels always give the same string (stores key series by it). */
+export function canonicalLabels(labels: Readonly<Record<string, string>>): string {
+  const sorted: Record<string, string> = {};
+  for (const name of Object.keys(labels).sort()) sorted[name] = labels[name]!;
+  return JSON.stringify(sorted);
+}
+
 /** True when every matcher label is present in `labels` with the same value. */
 export function matchesLabels(labels: Labels, matchers: Labels | undefined): boolean {
   if (!matchers) return true;

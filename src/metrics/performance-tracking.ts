@@ -1,3 +1,4 @@
+import { parseOptions } from '../core/options.js';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { Histogram } from './histogram.js';
@@ -26,12 +27,7 @@ type AnyFunction = (this: never, ...args: never[]) => unknown;
  */
 export function trackPerformance<F extends AnyFunction>(registry: MetricRegistry, fn: F, input: PerformanceTrackingOptions, now: () => number): F {
   if (typeof fn !== 'function') throw new ConfigError('withPerformanceTracking: the first argument must be a function');
-  const parsed = performanceTrackingOptionsSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`withPerformanceTracking: ${issue.path.join('.') || 'options'}: ${issue.message}`, { cause: parsed.error });
-  }
-  const o = parsed.data;
+  const o = parseOptions(performanceTrackingOptionsSchema, input, 'withPerformanceTracking');
   const fixed: Record<string, string> = {};
   if (o.service !== undefined) fixed['service'] = o.service;
   if (o.operation !== undefined) fixed['operation'] = o.operation;

@@ -1,3 +1,4 @@
+import { canonicalLabels } from '../core/labels.js';
 import type { Rollup } from './contract.js';
 
 /**
@@ -52,7 +53,7 @@ export function rollupColumns(rollups: readonly Rollup[]): (string | null)[][] {
     cols[0]![i] = r.name;
     cols[1]![i] = r.kind;
     cols[2]![i] = JSON.stringify(labels);
-    cols[3]![i] = seriesKeyOf(labels);
+    cols[3]![i] = canonicalLabels(labels); // series_key: kept for writers on schema version 1
     cols[4]![i] = integer(r.start, 'start');
     cols[5]![i] = integer(r.end, 'end');
     cols[6]![i] = float(r.count);
@@ -85,17 +86,6 @@ export function rowToRollup(row: RollupRow): Rollup {
   if (row.resolution !== null) rollup.resolution = row.resolution;
   if (row.service !== null) rollup.service = row.service;
   return rollup;
-}
-
-/**
- * Canonical text of a label set (names sorted): equal label sets, equal keys. Kept in a column
- * for whole-series lookups; its index went in schema version 2 (no query read it), the column
- * stays so that writers on either version share a table.
- */
-export function seriesKeyOf(labels: Readonly<Record<string, string>>): string {
-  const sorted: Record<string, string> = {};
-  for (const name of Object.keys(labels).sort()) sorted[name] = labels[name]!;
-  return JSON.stringify(sorted);
 }
 
 // PostgreSQL text (and so jsonb) cannot hold U+0000. Label names and values containing it are

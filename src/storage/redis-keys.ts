@@ -73,12 +73,6 @@ export class RedisKeys {
 
 const SERIES_CACHE_SIZE = 50_000;
 
-/** A label set as JSON with its names sorted: the same labels always give the same string. */
-export function canonicalLabels(labels: Readonly<Record<string, string>>): string {
-  const sorted: Record<string, string> = {};
-  for (const name of Object.keys(labels).sort()) sorted[name] = labels[name]!;
-  return JSON.stringify(sorted);
-}
 
 /** 80 bits of SHA-1 over the canonical labels: short, fixed-length and safe in a key name. */
 function seriesId(labelsJson: string): string {

@@ -2,7 +2,8 @@ import type { Cluster, Redis } from 'ioredis';
 import { StorageError } from '../core/errors.js';
 import { matchesLabels } from '../core/labels.js';
 import { decodeRollup, encodeRollup, endOf } from './redis-codec.js';
-import { canonicalLabels, type RedisKeys } from './redis-keys.js';
+import { canonicalLabels } from '../core/labels.js';
+import type { RedisKeys } from './redis-keys.js';
 import { exec } from './redis-exec.js';
 import type { Rollup, RollupQuery } from './contract.js';
 
@@ -156,7 +157,7 @@ export async function purgeRollups(client: RedisClient, keys: RedisKeys, timesta
   indexes.forEach((list, i) => {
     for (const labelsJson of list) seriesKeys.push(keys.series(names[i]!, labelsJson));
   });
-  const removeBefore = timestamp === Infinity ? '+inf' : bound(timestamp, true);
+  const removeBefore = bound(timestamp, true);
   const readPipe = client.pipeline();
   for (const key of seriesKeys) readPipe.zrangebyscore(key, '-inf', removeBefore);
   const candidates = seriesKeys.length > 0 ? ((await exec(readPipe)) as string[][]) : [];
@@ -171,7 +172,7 @@ export async function purgeRollups(client: RedisClient, keys: RedisKeys, timesta
   });
   const removedCounts = removals > 0 ? ((await exec(removePipe)) as number[]) : [];
   const cleanup = client.pipeline();
-  for (const name of names) cleanup.zremrangebyscore(keys.index(name), '-inf', timestamp === Infinity ? '+inf' : String(timestamp));
+  for (const name of names) cleanup.zremrangebyscore(keys.index(name), '-inf', bound(timestamp, false));
   for (const name of names) cleanup.eval(FORGET_NAME, 2, keys.names, keys.index(name), name);
   await exec(cleanup);
   return removedCounts.reduce((sum, n) => sum + Number(n), 0);

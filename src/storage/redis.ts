@@ -223,7 +223,6 @@ export class RedisStorage implements StorageAdapter {
     try {
       signal?.throwIfAborted();
       await this.ready();
-      if (signal === undefined) return await call();
       return await abortable(call, signal);
     } catch (cause) {
       // A command that timed out leaves its reply pending on the socket: replies would pair with

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { HttpError } from './errors.js';
+import { validationErrorOf } from '../../core/options.js';
 
 /**
  * Parses a URL's query with `schema` (unknown parameters are ignored: clients add cache
@@ -19,7 +19,6 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
 function parseInput<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-  const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-  throw new HttpError(400, 'VALIDATION_FAILED', `invalid ${where}: ${summary}`, { issues });
+  // A ValidationError answers 400 VALIDATION_FAILED with its issues (responses.ts).
+  throw validationErrorOf(`invalid ${where}`, result.error.issues, where);
 }
