@@ -377,7 +377,7 @@ export class Monitor {
         try {
           await hook();
         } catch (error) {
-          this.emitSafely('error', [new ConfigError(`an onClose hook threw: ${(error as Error)?.message ?? String(error)}`, { cause: error })]);
+          this.emitSafely('error', [new PulsewatchError('ERR_PULSEWATCH_INTERNAL', `an onClose hook threw: ${(error as Error)?.message ?? String(error)}`, { cause: error })]);
         }
       });
       // An evaluation in progress may still queue notifications: let it finish first.

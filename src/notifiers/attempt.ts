@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { NotificationError, TimeoutError, isNotificationError, isPulsewatchError } from '../core/errors.js';
+import { NotificationError, TimeoutError, isNotificationError, isPulsewatchError, isTimeoutError } from '../core/errors.js';
 import type { Notification, Notifier } from './contract.js';
 import { redact, safeError } from './redact.js';
 import { abortable } from '../core/abortable.js';
@@ -27,7 +27,7 @@ export async function sendOnce(notifier: Notifier, notification: Notification, c
   } catch (error) {
     // Prefer why *we* aborted over how the notifier reported the abort (an AbortError from fetch).
     const reason = controller.signal.aborted ? controller.signal.reason : error;
-    const timedOut = isPulsewatchError(reason) && reason.code === 'ERR_PULSEWATCH_TIMEOUT' && !stop.aborted;
+    const timedOut = isTimeoutError(reason) && !stop.aborted;
     return { ok: false, result: timedOut ? 'timeout' : 'failure', error: toNotificationError(notifier.name, reason) };
   } finally {
     clock.clearTimeout(timer);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { positiveDurationSchema } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 
@@ -35,7 +35,7 @@ export const headersSchema = z
   .transform((headers) => Object.freeze({ ...headers }));
 
 /** A per-notifier send timeout (ms or `'5s'`), greater than zero. */
-export const notifierTimeoutSchema = durationSchema.refine((ms) => ms > 0, 'must be greater than 0').optional();
+export const notifierTimeoutSchema = positiveDurationSchema.optional();
 
 /** A function option, e.g. a clock or a logger. */
 export function functionSchema<F extends (...args: never[]) => unknown>(description: string): z.ZodCustom<F, F> {

@@ -1,3 +1,4 @@
+import { grade } from '../health/checks/grade.js';
 import type { SystemThresholds } from './options.js';
 import type { SystemReadings } from './readings.js';
 
@@ -31,9 +32,9 @@ export function systemStatus(readings: SystemReadings, thresholds: SystemThresho
   const judge = (vital: SystemIssue['vital'], value: number | undefined): void => {
     if (value === undefined || !Number.isFinite(value)) return;
     const t = thresholds[vital];
-    const level = value > t.critical ? 'critical' : value > t.warning ? 'warning' : undefined;
-    if (level === undefined) return;
-    const threshold = t[level];
+    const { grade: g, threshold } = grade(value, { warn: t.warning, fail: t.critical });
+    if (g === 'pass' || threshold === undefined) return;
+    const level = g === 'fail' ? 'critical' : 'warning';
     const { name, unit } = LABELS[vital];
     issues.push({ vital, level, value, threshold, message: `${name} ${value.toFixed(1)}${unit} > ${threshold}${unit}` });
   };
