@@ -1,4 +1,5 @@
 import { parseOptions } from '../core/options.js';
+import { isPromiseLike, noop } from '../core/promise.js';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { Histogram } from './histogram.js';
@@ -79,10 +80,4 @@ export function trackPerformance<F extends AnyFunction>(registry: MetricRegistry
   Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
   Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
   return wrapped as unknown as F;
-}
-
-function noop(): void {}
-
-function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }

@@ -1,4 +1,5 @@
 import type Opossum from 'opossum';
+import { isPromiseLike } from '../core/promise.js';
 import type { Clock } from '../core/clock.js';
 import { BreakerOpenError, ClosedError, TimeoutError } from '../core/errors.js';
 import type { MonitorEvents } from '../monitor-events.js';
@@ -127,7 +128,7 @@ export class CircuitBreaker<A extends unknown[] = unknown[], R = unknown> {
     } catch (error) {
       return new Promise<R>((resolve, reject) => this.settle(error, args, start, resolve, reject));
     }
-    if (!isThenable(result)) {
+    if (!isPromiseLike(result)) {
       this.succeeded(start);
       return Promise.resolve(result);
     }
@@ -213,7 +214,7 @@ export class CircuitBreaker<A extends unknown[] = unknown[], R = unknown> {
     } catch (error) {
       return this.ignores(error) ? Promise.resolve(new Ignored(error)) : Promise.reject(error);
     }
-    if (!isThenable(result)) return Promise.resolve(result);
+    if (!isPromiseLike(result)) return Promise.resolve(result);
     const work = this.deadlines === undefined ? Promise.resolve(result) : this.deadlines.track(result, start);
     return this.options.isFailure === undefined ? work : work.then(undefined, (error: unknown) => (this.ignores(error) ? new Ignored(error) : Promise.reject(error)));
   }
@@ -314,10 +315,6 @@ export class CircuitBreaker<A extends unknown[] = unknown[], R = unknown> {
     this.instruments.setState(to);
     this.emit('breakerStateChanged', { name: this.name, from, to, at });
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 function isOwnTimeout(error: unknown): boolean {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPromiseLike, noop } from '../../core/promise.js';
 import { ConfigError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import type { Monitor } from '../../monitor.js';
@@ -154,9 +155,3 @@ function httpStatus(text: string | undefined): number | undefined {
   const n = Number(text);
   return Number.isInteger(n) && n >= 100 && n <= 599 ? n : undefined;
 }
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
-}
-
-function noop(): void {}
