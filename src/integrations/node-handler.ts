@@ -4,7 +4,7 @@ import { createMonitoringRoutes, type MonitoringRoutes } from './http/handler.js
 import type { MonitoringHandlerOptions } from './http/options.js';
 import { errorResponse, notFound } from './http/responses.js';
 import { HttpError } from './http/errors.js';
-import { isJsonType, tooLarge } from './http/body.js';
+import { tooLarge } from './http/body.js';
 
 /**
  * A node:http listener serving the monitoring API. With `next` (Express, Connect), a request no
@@ -95,7 +95,7 @@ async function withBody(request: Request, req: ParsedRequest, limit: number): Pr
     const parsed = typeof req.body !== 'string' && !Buffer.isBuffer(req.body);
     body = parsed ? JSON.stringify(req.body) : (req.body as string | Buffer);
     headers.delete('content-length');
-    if (parsed && !isJsonType(headers.get('content-type'))) headers.set('content-type', headers.get('content-type') ?? 'application/octet-stream');
+    if (parsed && !headers.has('content-type')) headers.set('content-type', 'application/octet-stream');
   } else if (req.readableEnded) {
     body = Buffer.alloc(0); // consumed by someone else, with nothing left for us
   } else {

@@ -3,7 +3,7 @@ import { HttpError } from './errors.js';
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /** True for `application/json` and `application/<x>+json`, parameters allowed. */
-export function isJsonType(contentType: string | null): boolean {
+function isJsonType(contentType: string | null): boolean {
   return contentType !== null && JSON_TYPE.test(contentType);
 }
 

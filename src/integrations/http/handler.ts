@@ -121,7 +121,7 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
       const found = matchOf(request);
       if (found === undefined) return undefined;
       const { url, match } = found;
-      const { authenticated } = admission ?? (await allowed(typeof match.route.access === 'function' ? match.route.access(url) : match.route.access, request));
+      const { authenticated } = admission ?? (await allowed(accessOf(match, url), request));
       return await match.route.handle({ monitor, request, url, params: match.params, options, authenticated });
     } catch (error) {
       return errorResponse(error, report);
@@ -139,7 +139,7 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
         const found = matchOf(request);
         if (found === undefined) return undefined;
         const { url, match } = found;
-        return await allowed(typeof match.route.access === 'function' ? match.route.access(url) : match.route.access, request);
+        return await allowed(accessOf(match, url), request);
       } catch (error) {
         return headAware(request, errorResponse(error, report));
       }
@@ -151,8 +151,13 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
   };
 }
 
+/** Who may call the matched route (a route may decide by the query, as /health does for liveness). */
+function accessOf(match: RouteMatch, url: URL): RouteAccess {
+  return typeof match.route.access === 'function' ? match.route.access(url) : match.route.access;
+}
+
 /** `response`, without its body when answering HEAD: RFC 9110 forbids content there, errors included. */
-export function headAware(request: Request, response: Response): Response {
+function headAware(request: Request, response: Response): Response {
   return request.method !== 'HEAD' || response.body === null ? response : new Response(null, { status: response.status, headers: response.headers });
 }
 
