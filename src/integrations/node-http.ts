@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Monitor } from '../monitor.js';
 import { parseOptions } from '../core/options.js';
-import { RequestMetrics, requestMetricsOptionsSchema } from './request-metrics.js';
+import { RequestMetrics, routeLabel, requestMetricsOptionsSchema } from './request-metrics.js';
 import { templateRoute } from './route-template.js';
 
 // Lives in route-template.ts so edge-safe integrations (pulsewatch/next) can use it; still
@@ -35,18 +35,7 @@ export type HttpMetricsHook = (req: IncomingMessage, res: ServerResponse) => voi
 export function httpMetrics(monitor: Monitor, options: HttpMetricsOptions = {}): HttpMetricsHook {
   const o = parseOptions(httpMetricsOptionsSchema, options, 'httpMetrics');
   const metrics = new RequestMetrics(monitor, o);
-  const routeOf = o.route;
-  const label = (req: IncomingMessage): string => {
-    if (routeOf !== undefined) {
-      try {
-        const route = routeOf(req);
-        if (typeof route === 'string') return route;
-      } catch {
-        // A throwing route function gets the default label; the request still counts.
-      }
-    }
-    return templateRoute(req.url);
-  };
+  const label = routeLabel(o.route, (req: IncomingMessage) => templateRoute(req.url));
   return (req, res) => {
     try {
       metrics.track(req, res, req.method ?? 'GET', label);

@@ -37,6 +37,23 @@ interface BoundPair {
 /** route -> method -> status key (the code, or its class digit) -> handles. */
 type BoundTree = Map<string, Map<string, Map<number, BoundPair>>>;
 
+/**
+ * The route label function of an integration: the user's `route(req)` when it returns a string,
+ * else `fallback(req)` (also when `route` throws: the request still counts). Built once.
+ */
+export function routeLabel<Req>(custom: ((req: Req) => string | undefined) | undefined, fallback: (req: Req) => string): (req: Req) => string {
+  if (custom === undefined) return fallback;
+  return (req) => {
+    try {
+      const route = custom(req);
+      if (typeof route === 'string') return route;
+    } catch {
+      // Falls back to the default label; the request still counts.
+    }
+    return fallback(req);
+  };
+}
+
 /** What {@link RequestMetrics.track} reads of a node:http response. */
 export interface TrackedResponse {
   on(event: 'close', listener: () => void): unknown;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import type { Monitor } from '../../monitor.js';
-import { RequestMetrics, requestMetricsOptionsSchema } from '../request-metrics.js';
+import { RequestMetrics, routeLabel, requestMetricsOptionsSchema } from '../request-metrics.js';
 import { RouteLabels } from './route-label.js';
 
 const isFunction = (v: unknown): boolean => typeof v === 'function';
@@ -58,21 +58,9 @@ export function metricsMiddleware(monitor: Monitor, options: MetricsMiddlewareOp
   const o = parseOptions(metricsMiddlewareOptionsSchema, options, 'metricsMiddleware');
   const metrics = new RequestMetrics(monitor, o);
   const labels = new RouteLabels();
-  const routeOf = o.route;
   const ignore = o.ignore;
-
-  // Built once, not per request: read when the response closes, after routing has run.
-  const label = (req: Request): string => {
-    if (routeOf !== undefined) {
-      try {
-        const route = routeOf(req);
-        if (typeof route === 'string') return route;
-      } catch {
-        // Falls back to the default label below; the request still counts.
-      }
-    }
-    return labels.of(req);
-  };
+  // Read when the response closes, after routing has run.
+  const label = routeLabel(o.route, (req: Request) => labels.of(req));
 
   return function pulsewatchMetrics(req: Request, res: Response, next: NextFunction): void {
     try {
