@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Monitor } from '../monitor.js';
 import { parseOptions } from '../core/options.js';
+import { NodeRequestTracker } from './node-requests.js';
 import { RequestMetrics, routeLabel, requestMetricsOptionsSchema } from './request-metrics.js';
 import { templateRoute } from './route-template.js';
 
@@ -34,11 +35,11 @@ export type HttpMetricsHook = (req: IncomingMessage, res: ServerResponse) => voi
  */
 export function httpMetrics(monitor: Monitor, options: HttpMetricsOptions = {}): HttpMetricsHook {
   const o = parseOptions(httpMetricsOptionsSchema, options, 'httpMetrics');
-  const metrics = new RequestMetrics(monitor, o);
   const label = routeLabel(o.route, (req: IncomingMessage) => templateRoute(req.url));
+  const tracker = new NodeRequestTracker(new RequestMetrics(monitor, o), label, monitor);
   return (req, res) => {
     try {
-      metrics.track(req, res, req.method ?? 'GET', label);
+      tracker.track(req, res, req.method ?? 'GET');
     } catch {
       // Only a strict monitor throws here; the request is served whatever happens to its metrics.
     }

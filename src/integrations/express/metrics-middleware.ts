@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import type { Monitor } from '../../monitor.js';
+import { NodeRequestTracker } from '../node-requests.js';
 import { RequestMetrics, routeLabel, requestMetricsOptionsSchema } from '../request-metrics.js';
 import { RouteLabels } from './route-label.js';
 
@@ -61,10 +62,11 @@ export function metricsMiddleware(monitor: Monitor, options: MetricsMiddlewareOp
   const ignore = o.ignore;
   // Read when the response closes, after routing has run.
   const label = routeLabel(o.route, (req: Request) => labels.of(req));
+  const tracker = new NodeRequestTracker(metrics, label, monitor);
 
   return function pulsewatchMetrics(req: Request, res: Response, next: NextFunction): void {
     try {
-      if (ignore === undefined || !ignore(req)) metrics.track(req, res, req.method, label);
+      if (ignore === undefined || !ignore(req)) tracker.track(req, res, req.method);
     } catch {
       // A throwing `ignore` skips the request rather than failing it.
     }

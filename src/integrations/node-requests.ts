@@ -1,0 +1,203 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { Monitor } from '../monitor.js';
+import type { RequestMetrics, TrackedResponse } from './request-metrics.js';
+
+/** Published by node:http (Node >= 18.7) when a server response has finished, before its 'finish' listeners run. */
+const RESPONSE_FINISH = 'http.server.response.finish';
+
+/** Marks a request tracked through a 'close' listener while its server's channel is being checked. */
+const PROBE = -1;
+
+/** What {@link NodeRequestTracker} reads of a node:http request. */
+export interface NodeRequest {
+  readonly socket?: object | null;
+}
+
+/** A socket or server seen as the fields this tracker keeps on it. */
+type Fields = { [key: symbol]: unknown; readonly server?: unknown; on?: unknown };
+
+interface FinishMessage {
+  request?: unknown;
+  response?: { readonly statusCode?: unknown } | null;
+  socket?: unknown;
+  server?: unknown;
+}
+
+/** A request being served: when it started, and its method as the caller read it at the start. */
+interface Open {
+  req: object;
+  start: number;
+  method: string;
+}
+
+/**
+ * The requests of one connection whose responses have not finished. HTTP/1.1 serves one at a
+ * time unless the client pipelines, so the current one lives in fixed fields (nothing is
+ * allocated per request) and only pipelined ones take an object each in `more`.
+ */
+interface Connection {
+  req: object | undefined;
+  start: number;
+  method: string;
+  more: Open[] | undefined;
+  /** The channel delivers this connection's requests (it did for its server): no listener needed. */
+  viaChannel: boolean;
+  readonly server: Fields | undefined;
+}
+
+/**
+ * Tracks node:http requests for {@link RequestMetrics} with nothing allocated, and nothing
+ * written on the request, per request. Its start is kept with its connection (the socket, which
+ * outlives its requests under keep-alive), and its response is recorded from node's
+ * `http.server.response.finish` diagnostics channel: one subscriber for every request of the
+ * process, instead of a closure and a listener for each. What that channel cannot see, a
+ * connection that closed before its response finished, is caught by one 'close' listener per
+ * connection, which records the requests still open on it as status 0: the status-0 and
+ * in-flight accounting of a per-response 'close' listener, at a fraction of its cost (writing
+ * one property on an Express request costs more than the rest of the tracking; see
+ * docs/performance.md).
+ *
+ * The channel is trusted per server once it has delivered a request of that server. Until then,
+ * and for requests with no socket or of servers that publish nothing (HTTP/2's compatibility
+ * API, other runtimes' node:http), a request is tracked with {@link RequestMetrics.track}'s
+ * 'close' listener.
+ * @internal Shared by the Express middleware and node:http's httpMetrics.
+ */
+export class NodeRequestTracker<Req extends NodeRequest> {
+  // Symbols of this tracker: two monitors on one server keep apart, and nothing of ours shows in `Object.keys()`.
+  private readonly connectionKey = Symbol('pulsewatch.connection');
+  private readonly verifiedKey = Symbol('pulsewatch.channel');
+  private subscribed = false;
+  private disposed = false;
+  private readonly onFinish = (message: unknown): void => this.finished(message as FinishMessage);
+  private readonly onSocketClose: (this: Fields) => void;
+
+  constructor(
+    private readonly metrics: RequestMetrics,
+    private readonly label: (req: Req) => string,
+    monitor: Monitor,
+  ) {
+    const tracker = this;
+    // One function for every connection: EventEmitter calls it with the socket as `this`.
+    this.onSocketClose = function (this: Fields): void {
+      tracker.socketClosed(this);
+    };
+    monitor.onClose(() => this.dispose());
+  }
+
+  /** Starts tracking `req`; its metrics are recorded when its response finishes or its connection closes. Never throws. */
+  track(req: Req, res: TrackedResponse, method: string): void {
+    const socket = req.socket as Fields | null | undefined;
+    let connection = socket?.[this.connectionKey] as Connection | undefined;
+    // Not subscribed with a connection kept: the monitor has closed, and connect() says so.
+    if (connection === undefined || !this.subscribed) connection = this.connect(socket);
+    if (connection === undefined) {
+      this.metrics.track(req, res, method, this.label);
+      return;
+    }
+    // Mounted twice (or wrapped twice): the request is counted once.
+    if (connection.req === req || (connection.more !== undefined && connection.more.some((o) => o.req === req))) return;
+    if (!connection.viaChannel && !this.channelServes(connection)) {
+      // Unproven for this server: a listener records the request, and the channel, if it
+      // delivers it, marks the server.
+      this.open(connection, req, PROBE, method);
+      this.metrics.track(req, res, method, this.label);
+      return;
+    }
+    this.open(connection, req, this.metrics.start(), method);
+  }
+
+  /** Keeps `req` among its connection's open requests: in the connection's own fields, or in `more` when they are taken. */
+  private open(connection: Connection, req: object, start: number, method: string): void {
+    if (connection.req === undefined) {
+      connection.req = req;
+      connection.start = start;
+      connection.method = method;
+    } else (connection.more ??= []).push({ req, start, method });
+  }
+
+  /** Starts keeping the open requests of a connection; undefined when the channel is off or `socket` is not an EventEmitter. */
+  private connect(socket: Fields | null | undefined): Connection | undefined {
+    if (!this.subscribed && !this.subscribe()) return undefined;
+    if (socket === null || typeof socket !== 'object' || typeof socket.on !== 'function') return undefined;
+    const server = socket.server;
+    const connection: Connection = { req: undefined, start: 0, method: '', more: undefined, viaChannel: false, server: server !== null && typeof server === 'object' ? (server as Fields) : undefined };
+    socket[this.connectionKey] = connection;
+    (socket.on as (event: string, listener: () => void) => unknown).call(socket, 'close', this.onSocketClose);
+    return connection;
+  }
+
+  /** Whether the channel has delivered a request of this connection's server (and remembers it on the connection). */
+  private channelServes(connection: Connection): boolean {
+    if (!this.subscribed) return false;
+    connection.viaChannel = connection.server?.[this.verifiedKey] === true;
+    return connection.viaChannel;
+  }
+
+  private finished(message: FinishMessage): void {
+    // Called inside node:http's own 'finish' handling, for every server of the process: an
+    // exception here would surface as an uncaught one, so nothing leaves this method.
+    try {
+      const socket = message.socket as Fields | null | undefined;
+      const connection = socket?.[this.connectionKey] as Connection | undefined;
+      if (connection === undefined) return;
+      const req = message.request;
+      let start: number;
+      let method: string;
+      if (connection.req === req) {
+        start = connection.start;
+        method = connection.method;
+        connection.req = undefined;
+      } else {
+        const i = connection.more?.findIndex((o) => o.req === req) ?? -1;
+        if (i < 0) return;
+        ({ start, method } = connection.more!.splice(i, 1)[0]!);
+      }
+      if (start === PROBE) {
+        // Its listener records it; the channel has shown it serves this server.
+        const server = message.server as Fields | null | undefined;
+        if (server !== null && typeof server === 'object') server[this.verifiedKey] = true;
+        return;
+      }
+      const status = message.response?.statusCode;
+      this.metrics.end(start, method, this.label(req as Req), typeof status === 'number' ? status : 0);
+    } catch {
+      // Only a `strict` monitor (or a throwing label) gets here; a request never fails for its metrics.
+    }
+  }
+
+  /** Records every request still open on a closed connection as status 0. */
+  private socketClosed(socket: Fields): void {
+    const connection = socket[this.connectionKey] as Connection | undefined;
+    if (connection === undefined) return;
+    socket[this.connectionKey] = undefined;
+    if (connection.req !== undefined) this.abandoned(connection);
+    for (const open of connection.more ?? []) this.abandoned(open);
+  }
+
+  private abandoned(open: Open | Connection): void {
+    // A probe's listener records it; after the monitor closed, nothing is recorded.
+    if (open.start === PROBE || this.disposed) return;
+    try {
+      this.metrics.end(open.start, open.method, this.label(open.req as Req), 0);
+    } catch {
+      // As in finished(): never into node's event handling.
+    }
+  }
+
+  /** Subscribes to the channel unless the monitor has closed; returns whether it is subscribed. */
+  private subscribe(): boolean {
+    if (this.disposed) return false;
+    subscribe(RESPONSE_FINISH, this.onFinish);
+    this.subscribed = true;
+    return true;
+  }
+
+  /** Stops listening to the channel (the monitor closed); later requests are tracked with a listener each. */
+  private dispose(): void {
+    this.disposed = true;
+    if (!this.subscribed) return;
+    this.subscribed = false;
+    unsubscribe(RESPONSE_FINISH, this.onFinish);
+  }
+}
