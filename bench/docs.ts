@@ -72,6 +72,11 @@ otherwise idle machine: the min - max columns show how much the rounds disagreed
 
 Last run: ${machine}.
 
+Absolute figures depend on the host, ratios measured in one process much less. On 2026-11-23 the
+machine moved from an Intel Xeon VM to an AMD EPYC one where the same code runs about half as
+fast in these benches: the storage write rates fell from 90,791 (Redis) and 52,455 (PostgreSQL)
+rollups/s to the figures below, and an Express request went from about 115 to 300 µs of CPU.
+
 ${START_MARKER}
 ${resultsMarkdown.trim()}
 ${END_MARKER}

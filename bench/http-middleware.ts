@@ -7,8 +7,9 @@
  *    from a different one each round, after a warmup run each. The cost of a variant is
  *    `1e6 / rps_variant - 1e6 / rps_none` µs per request, from the median req/s. That swings
  *    with whatever else the machine runs, far more than a middleware costs, so each server
- *    also times the inside of its middleware (and of the listeners it registers) under that
- *    load, and reports its CPU time per request for scale.
+ *    also times the inside of its middleware (and of the listeners it registers, and for
+ *    pulsewatch of its subscriber to node's response-finish channel) under that load, and
+ *    reports its CPU time per request for scale.
  * 2. In process: the middleware alone, called with a minimal fake request and response that
  *    emits 'finish' and 'close', in a tight loop (ns/op, through bench/harness.ts). Less
  *    realistic than a socket, far less noisy; the no-middleware loop is subtracted.
@@ -22,6 +23,7 @@
  * (by this file only) it is one of the server children.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { channel, subscribe } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -166,7 +168,7 @@ interface AutocannonResult {
   errors: number;
   timeouts: number;
 }
-type Autocannon = (options: { url: string; connections: number; duration: number; pipelining: number }) => Promise<AutocannonResult>;
+type Autocannon = (options: { url: string; connections: number; pipelining: number } & ({ duration: number } | { amount: number })) => Promise<AutocannonResult>;
 // autocannon ships no types; this is the part of its programmatic API used here.
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
@@ -176,18 +178,21 @@ type Recorded = { total: number; aborted: number } | undefined;
  * middleware and its listeners (µs), and requests served.
  */
 type Usage = { cpuUs: number; middlewareUs: number; served: number };
-type ChildMessage = { type: 'listening'; port: number } | { type: 'recorded'; recorded: Recorded } | { type: 'usage'; usage: Usage };
+type ChildMessage = { type: 'listening'; port: number } | { type: 'recorded'; recorded: Recorded } | { type: 'usage'; usage: Usage } | { type: 'armed' };
 
 interface ServerChild {
   url: string;
   recorded(): Promise<Recorded>;
   usage(): Promise<Usage>;
+  /** Starts timing what happens after pulsewatch's channel subscriber (call once it has served a request). */
+  arm(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Forks this file as the server of `variant` (same execArgv, so tsx loads it as it loaded us). */
 async function startServer(variant: Variant): Promise<ServerChild> {
-  const child: ChildProcess = fork(SELF, ['--serve', variant], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const args = ['--serve', variant];
+  const child: ChildProcess = fork(SELF, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const reply = (): Promise<ChildMessage> =>
     new Promise((resolve, reject) => {
       const onExit = (code: number | null): void => reject(new Error(`server child ${variant} exited with ${code}`));
@@ -210,6 +215,7 @@ async function startServer(variant: Variant): Promise<ServerChild> {
     url: `http://127.0.0.1:${first.port}${PATH}`,
     recorded: async () => (await ask('recorded', 'recorded')).recorded,
     usage: async () => (await ask('usage', 'usage')).usage,
+    arm: async () => void (await ask('arm', 'armed')),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -244,13 +250,30 @@ function timed(middleware: RequestHandler, total: { us: number }): RequestHandle
   };
 }
 
-/** The server side: an Express 5 app with the variant's middleware, driven over IPC. */
+/** Published by node:http when a response has finished; pulsewatch records from it. */
+const RESPONSE_FINISH = 'http.server.response.finish';
+
+/**
+ * The server side: an Express 5 app with the variant's middleware wrapped by {@link timed},
+ * driven over IPC. For pulsewatch the time inside its subscriber of node's response-finish
+ * channel is added too: a subscriber before it reads the clock, and one after it, armed once
+ * pulsewatch has subscribed (on its first request), adds the difference.
+ */
 async function serve(variant: Variant): Promise<void> {
   const { default: express } = await import('express');
   const s = setup(variant);
   const app = express();
   let served = 0;
   const inMiddleware = { us: 0 };
+  const channelTimed = variant === PULSEWATCH || variant === PULSEWATCH_NO_GAUGE;
+  let published = 0;
+  const markPublished = (): void => {
+    published = performance.now();
+  };
+  const addSubscriberTime = (): void => {
+    inMiddleware.us += (performance.now() - published) * 1000;
+  };
+  if (channelTimed) subscribe(RESPONSE_FINISH, markPublished);
   app.use(timed(s.middleware ?? ((_req, _res, next) => next()), inMiddleware));
   app.get('/users/:id', (req, res) => {
     served++;
@@ -263,6 +286,10 @@ async function serve(variant: Variant): Promise<void> {
   process.on('message', (m: string) => {
     if (m === 'recorded') {
       void s.recorded().then((recorded) => process.send!({ type: 'recorded', recorded } satisfies ChildMessage));
+    } else if (m === 'arm') {
+      // Subscribers run in subscription order: this one runs after pulsewatch's, subscribed on its first request.
+      if (channelTimed) subscribe(RESPONSE_FINISH, addSubscriberTime);
+      process.send!({ type: 'armed' } satisfies ChildMessage);
     } else if (m === 'usage') {
       const cpu = process.cpuUsage();
       process.send!({ type: 'usage', usage: { cpuUs: cpu.user + cpu.system, middlewareUs: inMiddleware.us, served } } satisfies ChildMessage);
@@ -304,6 +331,7 @@ async function loopback(o: Required<HttpMiddlewareBenchOptions>, progress: (m: s
       progress(`warmup ${v} (${o.warmupSeconds} s)`);
       out.get(v)!.sent += (await load(servers.get(v)!.url, o.warmupSeconds, o.connections)).requests.total;
     }
+    for (const v of LOOPBACK_VARIANTS) await servers.get(v)!.arm();
     for (let round = 0; round < o.rounds; round++) {
       for (let k = 0; k < LOOPBACK_VARIANTS.length; k++) {
         const v = LOOPBACK_VARIANTS[(round + k) % LOOPBACK_VARIANTS.length]!;
@@ -357,6 +385,22 @@ const fakeRequest = {
 
 const next = (): void => {};
 
+/** What node:http passes to the response-finish channel: the server a connection belongs to. */
+const fakeServer = {};
+
+/** A keep-alive connection: pulsewatch keeps a request's start on it and listens for its 'close'. */
+class FakeSocket extends EventEmitter {
+  readonly server = fakeServer;
+}
+
+/** A request on a connection of its own, for one pulsewatch loop. */
+function requestOnSocket(): { req: Request; socket: FakeSocket } {
+  const socket = new FakeSocket();
+  return { req: { ...fakeRequest, socket } as unknown as Request, socket };
+}
+
+const finishChannel = channel(RESPONSE_FINISH);
+
 /**
  * One timed loop per contender, written out rather than built by a factory: closures from one
  * literal share type feedback, and the middleware call site would go megamorphic.
@@ -387,10 +431,13 @@ function inProcessContenders(setups: ReadonlyMap<Variant, Setup>): Contender[] {
       name: PULSEWATCH,
       run: (ops) => {
         let s = 0;
+        const { req, socket } = requestOnSocket();
         for (let i = 0; i < ops; i++) {
           const res = new FakeResponse();
-          pw(fakeRequest, res as unknown as Response, next);
+          pw(req, res as unknown as Response, next);
           res.writableFinished = true;
+          // What node:http does first when a response finishes, in a process with a subscriber.
+          if (finishChannel.hasSubscribers) finishChannel.publish({ request: req, response: res, socket, server: fakeServer });
           res.emit('finish');
           res.emit('close');
           s += res.statusCode;
@@ -402,10 +449,13 @@ function inProcessContenders(setups: ReadonlyMap<Variant, Setup>): Contender[] {
       name: PULSEWATCH_NO_GAUGE,
       run: (ops) => {
         let s = 0;
+        const { req, socket } = requestOnSocket();
         for (let i = 0; i < ops; i++) {
           const res = new FakeResponse();
-          pwNoGauge(fakeRequest, res as unknown as Response, next);
+          pwNoGauge(req, res as unknown as Response, next);
           res.writableFinished = true;
+          // What node:http does first when a response finishes, in a process with a subscriber.
+          if (finishChannel.hasSubscribers) finishChannel.publish({ request: req, response: res, socket, server: fakeServer });
           res.emit('finish');
           res.emit('close');
           s += res.statusCode;
@@ -471,12 +521,14 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
   progress('in-process loop');
   const nsPerOp = await inProcess();
 
-  // NaN when the loopback part did not run; those cells then show '-'.
-  const rpsOf = (v: Variant): number => {
+  // NaN when a part did not run; those cells then show '-'.
+  // Paired by round: each round's cost against the no-middleware run of the same round, so a
+  // drift of the machine over the minutes of the run cancels out; then the median.
+  const costUs = (v: Variant): number => {
     const n = net.get(v);
-    return n === undefined ? Number.NaN : median(n.rps);
+    const none = net.get(NONE);
+    return n === undefined || none === undefined ? Number.NaN : median(n.rps.map((rps, round) => 1e6 / rps - 1e6 / none.rps[round]!));
   };
-  const costUs = (v: Variant): number => 1e6 / rpsOf(v) - 1e6 / rpsOf(NONE);
   const cpuOf = (v: Variant): number => {
     const n = net.get(v);
     return n === undefined ? Number.NaN : median(n.cpuUs);
@@ -517,22 +569,35 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
   const notes = o.loopback
     ? [
         `Loopback: each server in its own process, autocannon (${o.connections} connections, no pipelining) in this one; ${o.rounds} alternating rounds of ${o.seconds} s after a ${o.warmupSeconds} s warmup each; median req/s.`,
-        'cost µs/req = 1e6 / req/s - 1e6 / req/s without middleware, from the medians. Loopback req/s moves by 10% and more between runs when anything else uses the CPU, so these costs are noise-level.',
+        'cost µs/req = 1e6 / req/s - 1e6 / req/s of the no-middleware run of the same round, median over rounds. Loopback req/s moves by 10% and more between runs on a shared VM, far more than a middleware costs, so these costs are noise-level.',
         "server CPU µs/req: the server process's user + system CPU time over a run divided by the requests it served (median over rounds): what a whole request costs.",
-        'in-server µs/req: wall time inside the middleware and the listeners it registers, timed in the server under load (median over rounds). Steady to a few %, and realistic: caches are as cold as between real requests. The timing wrapper adds the same (roughly 0.3 µs) to every variant.',
+        "in-server µs/req: wall time inside the middleware and the listeners it registers, and for pulsewatch inside its subscriber of node's http.server.response.finish channel, timed in the server under load (median over rounds). Realistic (caches are as cold as between real requests) but a wall clock: it moves with the machine's load. The timing wrapper adds roughly 0.3 µs to every variant.",
       ]
     : ['Loopback measurement skipped (loopback: false).'];
   notes.push(
-    'In process: the middleware alone with a fake request and response (an EventEmitter with the one "finish" listener node:http adds), 5 rounds through bench/harness.ts; net = minus the no-middleware loop.',
+    'In process: the middleware alone with a fake request and response (an EventEmitter with the one "finish" listener node:http adds), 5 rounds through bench/harness.ts; net = minus the no-middleware loop. The pulsewatch loops also publish to the response-finish channel as node:http does (on a fake keep-alive connection); the others do not, as node publishes nothing without a subscriber.',
     'pulsewatch runs with default options, so it also keeps http_requests_in_flight; the prom-client and OpenTelemetry patterns keep no gauge.',
-    `pulsewatch cost / prom-client cost (goal <= 0.5): ${cell(inProcessRatio, 2)} in process, ${cell(inServerRatio, 2)} in the server, ${cell(loopbackRatio, 2)} from req/s.`,
+  );
+  notes.push(
+    `pulsewatch cost / prom-client cost (goal <= 0.5): ${cell(inServerRatio, 2)} timed in the server, ${cell(loopbackRatio, 2)} from req/s, ${cell(inProcessRatio, 2)} in process.`,
   );
   if (o.loopback) notes.push(`Requests recorded by the servers' metrics: ${[check(PULSEWATCH), check(PROM), check(OTEL)].join('; ')}.`);
   return {
     title: 'HTTP middleware overhead (Express 5, GET /users/:id)',
     notes,
     table: {
-      headers: ['variant', 'req/s (median)', 'min - max', 'cost µs/req', 'server CPU µs/req', 'in-server µs/req', 'vs prom-client', 'in-process ns/op', 'net ns/op', 'net vs prom-client'],
+      headers: [
+        'variant',
+        'req/s (median)',
+        'min - max',
+        'cost µs/req',
+        'server CPU µs/req',
+        'in-server µs/req',
+        'vs prom-client',
+        'in-process ns/op',
+        'net ns/op',
+        'net vs prom-client',
+      ],
       rows,
     },
     loopbackRatio,

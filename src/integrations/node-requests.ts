@@ -55,7 +55,7 @@ interface Connection {
  * connection, which records the requests still open on it as status 0: the status-0 and
  * in-flight accounting of a per-response 'close' listener, at a fraction of its cost (writing
  * one property on an Express request costs more than the rest of the tracking; see
- * docs/performance.md).
+ * docs/architecture.md).
  *
  * The channel is trusted per server once it has delivered a request of that server. Until then,
  * and for requests with no socket or of servers that publish nothing (HTTP/2's compatibility
