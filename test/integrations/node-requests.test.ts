@@ -19,20 +19,9 @@ import { createMonitor, type Monitor, type MonitorOptions } from 'pulsewatch';
 import { metricsMiddleware } from 'pulsewatch/express';
 import { httpMetrics } from 'pulsewatch/node';
 import { ManualClock } from 'pulsewatch/testing';
+import { deferred, inFlight, requests, sample, type Deferred } from '../helpers/request-metrics.js';
 
 const RESPONSE_FINISH = 'http.server.response.finish';
-
-/** A promise with its resolve function, for handlers the test releases. */
-interface Deferred<T = void> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-}
-
-function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 /** Counts events and resolves waiters once a count is reached: tests wait on this, never on a timer. */
 class Tally {
@@ -182,19 +171,6 @@ class RawClient {
   }
 }
 
-/** Value of one sample line of the Prometheus text, or undefined when the series is absent. */
-function sample(monitor: Monitor, series: string): number | undefined {
-  const line = monitor
-    .exportPrometheusMetrics()
-    .split('\n')
-    .find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-function requests(monitor: Monitor, route: string, status: string, method = 'GET'): number | undefined {
-  return sample(monitor, `http_requests_total{method="${method}",route="${route}",status="${status}"}`);
-}
-
 /** Every http_requests_total sample as `route status -> count`, to see nothing else was recorded. */
 function allRequests(monitor: Monitor): Record<string, number> {
   const out: Record<string, number> = {};
@@ -203,10 +179,6 @@ function allRequests(monitor: Monitor): Record<string, number> {
     if (m) out[`${m[1]} ${m[2]}`] = Number(m[3]);
   }
   return out;
-}
-
-function inFlight(monitor: Monitor): number | undefined {
-  return sample(monitor, 'http_requests_in_flight');
 }
 
 /** Sends the probe on a connection of its own and waits until it is recorded: the server is verified after it. */

@@ -6,13 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createMonitor, isConfigError, type Monitor, type MonitorOptions } from 'pulsewatch';
 import { metricsMiddleware, type MetricsMiddlewareOptions } from 'pulsewatch/express';
 import { ManualClock } from 'pulsewatch/testing';
-
-/** A promise with its resolve function, for handlers the test releases. */
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+import { deferred, inFlight, requests, sample } from '../../helpers/request-metrics.js';
 
 /**
  * Counts responses whose 'close' has fired. Its listener is added after metricsMiddleware's, so
@@ -91,29 +85,12 @@ async function get(base: string, ...paths: string[]): Promise<number[]> {
   return statuses;
 }
 
-/** Value of one sample line of the Prometheus text, or undefined when the series is absent. */
-function sample(monitor: Monitor, series: string): number | undefined {
-  const line = monitor
-    .exportPrometheusMetrics()
-    .split('\n')
-    .find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-function requests(monitor: Monitor, route: string, status: string, method = 'GET'): number | undefined {
-  return sample(monitor, `http_requests_total{method="${method}",route="${route}",status="${status}"}`);
-}
-
 function seriesOf(monitor: Monitor, metric: string): string[] {
   return monitor
     .exportPrometheusMetrics()
     .split('\n')
     .filter((l) => l.startsWith(`${metric}{`))
     .map((l) => l.slice(0, l.lastIndexOf(' ')));
-}
-
-function inFlight(monitor: Monitor): number | undefined {
-  return sample(monitor, 'http_requests_in_flight');
 }
 
 describe('metricsMiddleware options', () => {
