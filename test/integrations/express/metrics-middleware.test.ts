@@ -9,8 +9,11 @@ import { ManualClock } from 'pulsewatch/testing';
 import { deferred, inFlight, requests, sample } from '../../helpers/request-metrics.js';
 
 /**
- * Counts responses whose 'close' has fired. Its listener is added after metricsMiddleware's, so
- * once a request is counted here its metrics are recorded: tests wait on this, never on a timer.
+ * Counts responses whose 'close' has fired: tests wait on this, never on a timer. Once a request
+ * is counted here its metrics are recorded: a finished response was recorded from node's
+ * response-finish channel before its 'close', and a server's first request (the only one the
+ * abort test here makes) has the middleware's own 'close' listener, added before this one.
+ * Aborts after the first request are tested in ../node-requests.test.ts, which waits on the socket.
  */
 class Closed {
   count = 0;
