@@ -60,7 +60,7 @@ export function metricsMiddleware(monitor: Monitor, options: MetricsMiddlewareOp
   const metrics = new RequestMetrics(monitor, o);
   const labels = new RouteLabels();
   const ignore = o.ignore;
-  // Read when the response closes, after routing has run.
+  // Read when the response finishes (or its connection closes), after routing has run.
   const label = routeLabel(o.route, (req: Request) => labels.of(req));
   const tracker = new NodeRequestTracker(metrics, label, monitor);
 
