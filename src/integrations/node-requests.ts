@@ -5,9 +5,6 @@ import type { RequestMetrics, TrackedResponse } from './request-metrics.js';
 /** Published by node:http (Node >= 18.7) when a server response has finished, before its 'finish' listeners run. */
 const RESPONSE_FINISH = 'http.server.response.finish';
 
-/** Marks a request tracked through a 'close' listener while its server's channel is being checked. */
-const PROBE = -1;
-
 /** What {@link NodeRequestTracker} reads of a node:http request. */
 export interface NodeRequest {
   readonly socket?: object | null;
@@ -67,6 +64,8 @@ export class NodeRequestTracker<Req extends NodeRequest> {
   // Symbols of this tracker: two monitors on one server keep apart, and nothing of ours shows in `Object.keys()`.
   private readonly connectionKey = Symbol('pulsewatch.connection');
   private readonly verifiedKey = Symbol('pulsewatch.channel');
+  /** Requests tracked with a listener while the channel is unproven for their server. */
+  private readonly probes = new WeakSet<object>();
   private subscribed = false;
   private disposed = false;
   private readonly onFinish = (message: unknown): void => this.finished(message as FinishMessage);
@@ -95,15 +94,17 @@ export class NodeRequestTracker<Req extends NodeRequest> {
       this.metrics.track(req, res, method, this.label);
       return;
     }
-    // Mounted twice (or wrapped twice): the request is counted once.
-    if (connection.req === req || (connection.more !== undefined && connection.more.some((o) => o.req === req))) return;
     if (!connection.viaChannel && !this.channelServes(connection)) {
       // Unproven for this server: a listener records the request, and the channel, if it
-      // delivers it, marks the server.
-      this.open(connection, req, PROBE, method);
+      // delivers it, marks the server and the connection. Probes are kept weakly, so a runtime
+      // whose channel never delivers holds nothing per request.
+      if (this.probes.has(req)) return;
+      this.probes.add(req);
       this.metrics.track(req, res, method, this.label);
       return;
     }
+    // Mounted twice (or wrapped twice): the request is counted once.
+    if (connection.req === req || (connection.more !== undefined && connection.more.some((o) => o.req === req))) return;
     this.open(connection, req, this.metrics.start(), method);
   }
 
@@ -140,30 +141,34 @@ export class NodeRequestTracker<Req extends NodeRequest> {
     try {
       const socket = message.socket as Fields | null | undefined;
       const connection = socket?.[this.connectionKey] as Connection | undefined;
-      if (connection === undefined) return;
       const req = message.request;
       let start: number;
       let method: string;
-      if (connection.req === req) {
+      if (connection !== undefined && connection.req === req) {
         start = connection.start;
         method = connection.method;
         connection.req = undefined;
       } else {
-        const i = connection.more?.findIndex((o) => o.req === req) ?? -1;
-        if (i < 0) return;
-        ({ start, method } = connection.more!.splice(i, 1)[0]!);
-      }
-      if (start === PROBE) {
-        // Its listener records it; the channel has shown it serves this server.
-        const server = message.server as Fields | null | undefined;
-        if (server !== null && typeof server === 'object') server[this.verifiedKey] = true;
-        return;
+        const i = connection?.more?.findIndex((o) => o.req === req) ?? -1;
+        if (i < 0) {
+          if (req !== null && typeof req === 'object' && this.probes.delete(req)) this.proven(message, connection);
+          return;
+        }
+        ({ start, method } = connection!.more!.splice(i, 1)[0]!);
       }
       const status = message.response?.statusCode;
       this.metrics.end(start, method, this.label(req as Req), typeof status === 'number' ? status : 0);
     } catch {
       // Only a `strict` monitor (or a throwing label) gets here; a request never fails for its metrics.
     }
+  }
+
+  /** A probe came through the channel: its listener records it; its server and connection need no more probes. */
+  private proven(message: FinishMessage, connection: Connection | undefined): void {
+    const server = message.server as Fields | null | undefined;
+    if (server !== null && typeof server === 'object') server[this.verifiedKey] = true;
+    // Also when the socket does not name its server (a TLS socket, say): this connection is proven.
+    if (connection !== undefined) connection.viaChannel = true;
   }
 
   /** Records every request still open on a closed connection as status 0. */
@@ -176,8 +181,8 @@ export class NodeRequestTracker<Req extends NodeRequest> {
   }
 
   private abandoned(open: Open | Connection): void {
-    // A probe's listener records it; after the monitor closed, nothing is recorded.
-    if (open.start === PROBE || this.disposed) return;
+    // After the monitor closed, nothing is recorded.
+    if (this.disposed) return;
     try {
       this.metrics.end(open.start, open.method, this.label(open.req as Req), 0);
     } catch {

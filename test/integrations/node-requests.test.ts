@@ -11,6 +11,7 @@
  * (everything else adding listeners, node and the test's own helpers, is the same for both).
  */
 import { hasSubscribers } from 'node:diagnostics_channel';
+import { EventEmitter } from 'node:events';
 import { Agent, createServer, get as httpGet, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -664,6 +665,44 @@ describe('httpMetrics on a plain node:http server', () => {
     await hang.answered.promise;
     await verify(t, closed, '/users/2');
     expect(allRequests(monitor)).toEqual({ '/users/:id 200': 2, '/hang/:id 0': 1 });
+    expect(inFlight(monitor)).toBe(0);
+  });
+});
+
+describe('a server whose responses never reach the channel', () => {
+  /** A node:http-shaped response the test finishes itself: node publishes nothing for it. */
+  class QuietResponse extends EventEmitter {
+    statusCode = 200;
+    writableFinished = false;
+
+    finish(status: number): void {
+      this.statusCode = status;
+      this.writableFinished = true;
+      this.emit('close');
+    }
+  }
+
+  it('counts each request once through its own listener, keeps nothing per request, and adds nothing when the connection closes', () => {
+    const monitor = newMonitor();
+    const hook = httpMetrics(monitor);
+    // One keep-alive connection of a server that does not publish (another runtime's node:http, say).
+    const socket = Object.assign(new EventEmitter(), { server: {} });
+    for (let i = 1; i <= 50; i++) {
+      const res = new QuietResponse();
+      hook({ method: 'GET', url: `/users/${i}`, socket } as unknown as IncomingMessage, res as unknown as ServerResponse);
+      expect(inFlight(monitor)).toBe(1);
+      res.finish(i % 10 === 0 ? 404 : 200);
+    }
+    expect(allRequests(monitor)).toEqual({ '/users/:id 200': 45, '/users/:id 404': 5 });
+    expect(inFlight(monitor)).toBe(0);
+    // What the tracker keeps on the connection holds no request: the 50 probes were never delivered.
+    const kept = Object.getOwnPropertySymbols(socket)
+      .filter((key) => key.description === 'pulsewatch.connection')
+      .map((key) => (socket as unknown as Record<symbol, { req?: unknown; more?: unknown[] }>)[key]);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ req: undefined, more: undefined });
+    socket.emit('close');
+    expect(allRequests(monitor)).toEqual({ '/users/:id 200': 45, '/users/:id 404': 5 });
     expect(inFlight(monitor)).toBe(0);
   });
 });
