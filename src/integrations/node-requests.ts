@@ -54,10 +54,10 @@ interface Connection {
  * one property on an Express request costs more than the rest of the tracking; see
  * docs/architecture.md).
  *
- * The channel is trusted per server once it has delivered a request of that server. Until then,
- * and for requests with no socket or of servers that publish nothing (HTTP/2's compatibility
- * API, other runtimes' node:http), a request is tracked with {@link RequestMetrics.track}'s
- * 'close' listener.
+ * The channel is trusted per server (and per connection) once it has delivered one of its
+ * requests. Until then, and for requests with no socket or of servers that publish nothing
+ * (HTTP/2's compatibility API, other runtimes' node:http), a request is tracked with
+ * {@link RequestMetrics.track}'s 'close' listener and remembered in a WeakSet (a probe).
  * @internal Shared by the Express middleware and node:http's httpMetrics.
  */
 export class NodeRequestTracker<Req extends NodeRequest> {
