@@ -144,7 +144,8 @@ export class NodeRequestTracker<Req extends NodeRequest> {
       const req = message.request;
       let start: number;
       let method: string;
-      if (connection !== undefined && connection.req === req) {
+      // `req` is checked too: anyone may publish on the channel, and an idle connection's `req` is undefined.
+      if (connection !== undefined && req !== undefined && connection.req === req) {
         start = connection.start;
         method = connection.method;
         connection.req = undefined;
