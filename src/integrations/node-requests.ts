@@ -1,9 +1,16 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Monitor } from '../monitor.js';
-import type { RequestMetrics, TrackedResponse } from './request-metrics.js';
+import type { RequestMetrics } from './request-metrics.js';
 
 /** Published by node:http (Node >= 18.7) when a server response has finished, before its 'finish' listeners run. */
 const RESPONSE_FINISH = 'http.server.response.finish';
+
+/** What {@link NodeRequestTracker} reads of a node:http response (on its listener path). */
+export interface TrackedResponse {
+  on(event: 'close', listener: () => void): unknown;
+  readonly writableFinished: boolean;
+  readonly statusCode: number;
+}
 
 /** What {@link NodeRequestTracker} reads of a node:http request. */
 export interface NodeRequest {
@@ -57,7 +64,7 @@ interface Connection {
  * The channel is trusted per server (and per connection) once it has delivered one of its
  * requests. Until then, and for requests with no socket or of servers that publish nothing
  * (HTTP/2's compatibility API, other runtimes' node:http), a request is tracked with
- * {@link RequestMetrics.track}'s 'close' listener and remembered in a WeakSet (a probe).
+ * 'close' listener of its own (see {@link listen}) and remembered in a WeakSet (a probe).
  * @internal Shared by the Express middleware and node:http's httpMetrics.
  */
 export class NodeRequestTracker<Req extends NodeRequest> {
@@ -91,7 +98,7 @@ export class NodeRequestTracker<Req extends NodeRequest> {
     // Not subscribed with a connection kept: the monitor has closed, and connect() says so.
     if (connection === undefined || !this.subscribed) connection = this.connect(socket);
     if (connection === undefined) {
-      this.metrics.track(req, res, method, this.label);
+      this.listen(req, res, method);
       return;
     }
     if (!connection.viaChannel && !this.channelServes(connection)) {
@@ -100,12 +107,34 @@ export class NodeRequestTracker<Req extends NodeRequest> {
       // whose channel never delivers holds nothing per request.
       if (this.probes.has(req)) return;
       this.probes.add(req);
-      this.metrics.track(req, res, method, this.label);
+      this.listen(req, res, method);
       return;
     }
     // Mounted twice (or wrapped twice): the request is counted once.
     if (connection.req === req || (connection.more !== undefined && connection.more.some((o) => o.req === req))) return;
     this.open(connection, req, this.metrics.start(), method);
+  }
+
+  /**
+   * Tracks a request with a listener on its response, for when the channel is unproven or off:
+   * node:http emits 'close' after every response (right after 'finish' when it was sent) or
+   * alone when the connection went away first, so one listener covers both; the status is then
+   * the one sent, or 0. Never throws into the caller or the response.
+   */
+  private listen(req: Req, res: TrackedResponse, method: string): void {
+    const metrics = this.metrics;
+    const start = metrics.start();
+    let done = false;
+    res.on('close', () => {
+      // node:http emits 'close' once; the flag keeps a stray second emit from counting twice.
+      if (done) return;
+      done = true;
+      try {
+        metrics.end(start, method, this.label(req), res.writableFinished ? res.statusCode : 0);
+      } catch {
+        // Only a `strict` monitor (or a throwing label) gets here; a request never fails for its metrics.
+      }
+    });
   }
 
   /** Keeps `req` among its connection's open requests: in the connection's own fields, or in `more` when they are taken. */

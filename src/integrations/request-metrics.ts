@@ -54,13 +54,6 @@ export function routeLabel<Req>(custom: ((req: Req) => string | undefined) | und
   };
 }
 
-/** What {@link RequestMetrics.track} reads of a node:http response. */
-export interface TrackedResponse {
-  on(event: 'close', listener: () => void): unknown;
-  readonly writableFinished: boolean;
-  readonly statusCode: number;
-}
-
 /** Bound handles kept per label set; past this the lookup goes through the metric each time. */
 const MAX_BOUND = 1_000;
 
@@ -71,7 +64,8 @@ const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
  * status) and `http_requests_in_flight` for one monitor. Bound handles are cached per label set
  * in a tree keyed by the strings the caller already holds (route, method) and the status number,
  * so after the first request of a kind a request builds no label object and no key string.
- * @internal Shared by the Express middleware, the Next.js wrapper and node:http's httpMetrics.
+ * @internal Shared by the Express middleware, the Next.js wrapper and node:http's httpMetrics
+ * (those two through node-requests.ts's tracker).
  */
 export class RequestMetrics {
   private readonly requests: Counter<RequestLabel>;
@@ -105,27 +99,6 @@ export class RequestMetrics {
   start(): number {
     this.inFlight?.inc();
     return this.clock.monotonic();
-  }
-
-  /**
-   * Tracks a node:http request until its response closes: node:http emits 'close' after every
-   * response (right after 'finish' when it was sent) or alone when the connection went away
-   * first, so one listener covers both; the status is then the one sent, or 0. `label(req)` runs
-   * at that point, when routing has run. Never throws into the caller or the response.
-   */
-  track<Req>(req: Req, res: TrackedResponse, method: string, label: (req: Req) => string): void {
-    const start = this.start();
-    let done = false;
-    res.on('close', () => {
-      // node:http emits 'close' once; the flag keeps a stray second emit from counting twice.
-      if (done) return;
-      done = true;
-      try {
-        this.end(start, method, label(req), res.writableFinished ? res.statusCode : 0);
-      } catch {
-        // Only a `strict` monitor (or a throwing label) gets here; a request never fails for its metrics.
-      }
-    });
   }
 
   /** Records a request that started at `start` and ended with `status` (0: the connection closed first). */

@@ -5,7 +5,7 @@
  * channel has delivered it, later requests are recorded from the channel, with one 'close'
  * listener per connection for the ones whose connection goes away first.
  *
- * How a test knows a request is on the channel path: RequestMetrics.track adds one 'close'
+ * How a test knows a request is on the channel path: the tracker's listener path adds one 'close'
  * listener to the response and the channel path adds none, so a handler reading
  * `res.listenerCount('close')` sees one more on a probe than on a request after verification
  * (everything else adding listeners, node and the test's own helpers, is the same for both).
@@ -45,7 +45,7 @@ class Tally {
 /**
  * Responses whose 'close' has fired. Watch a response after the tracker has seen it: node emits
  * a response's 'close' on the tick after its 'finish' handling, which publishes to the channel,
- * and RequestMetrics.track's listener was added before ours; either way the request is recorded
+ * and the tracker's probe listener was added before ours; either way the request is recorded
  * once it is counted here. Not for aborted requests on the channel path: there node emits the
  * response's 'close' from its own socket listener, which runs before the tracker's (those tests
  * wait on the socket's 'close', see {@link socketClosed}).
@@ -223,7 +223,7 @@ describe('metricsMiddleware: requests after the channel is verified', () => {
     expect(allRequests(monitor)).toEqual({ '/items/:id 200': 15, 'unmatched 404': 6 });
     expect(sample(monitor, 'http_request_duration_seconds_count{method="GET",route="/items/:id",status="200"}')).toBe(15);
     expect(inFlight(monitor)).toBe(0);
-    // The probe had RequestMetrics.track's listener; every later one (same connection or not) none.
+    // The probe had the tracker's listener; every later one (same connection or not) none.
     expect(listeners).toHaveLength(15);
     expect(listeners[0]).toBe(listeners[1]! + 1);
     expect(new Set(listeners.slice(1))).toEqual(new Set([listeners[1]]));
