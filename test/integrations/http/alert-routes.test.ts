@@ -2,10 +2,11 @@
  * The alert routes of createMonitoringHandler (seed 003's REST API): rule CRUD, an alert fired by
  * metrics posted through the API, acknowledge, resolve, history, pending, and a failing store.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMonitor, createMonitoringHandler, MemoryStorage, type AlertRecord, type AlertRule, type Monitor, type MonitorOptions, type PulsewatchError, type StorageAdapter } from 'pulsewatch';
+import { describe, expect, it } from 'vitest';
+import { createMonitor, createMonitoringHandler, MemoryStorage, type AlertRecord, type AlertRule, type MonitorOptions, type PulsewatchError, type StorageAdapter } from 'pulsewatch';
 import { ManualClock } from 'pulsewatch/testing';
 import { delegatingStorage } from '../../helpers/delegating-storage.js';
+import { closeAfterEach } from '../../helpers/closing.js';
 
 const BASE = '/api/monitoring';
 const TOKEN = 'pw_alerts_4d6f8a0c2e1b3d5f';
@@ -15,15 +16,12 @@ const MINUTE = 60_000;
 /** Seed 003's rule body. */
 const SEED_RULE = { name: 'High Response Time', metricType: 'response_time', condition: 'greater_than', threshold: 1000, duration: '5m', enabled: true, cooldownPeriod: 1800 };
 
-const monitors: Monitor[] = [];
-afterEach(async () => {
-  await Promise.all(monitors.splice(0).map((m) => m.close()));
-});
+const closing = closeAfterEach();
 
 function setup(monitorOptions: Partial<MonitorOptions> = {}) {
   const clock = new ManualClock(T0);
   const monitor = createMonitor({ service: 'test', clock, ...monitorOptions });
-  monitors.push(monitor);
+  closing(monitor);
   const errors: PulsewatchError[] = [];
   monitor.on('error', (e) => errors.push(e));
   const handler = createMonitoringHandler(monitor, { basePath: BASE, auth: TOKEN });

@@ -2,22 +2,20 @@
  * Who may call what on createMonitoringHandler: open reads and refused writes without `auth`,
  * bearer tokens, custom authorizers, publicRoutes, and error answers that leak nothing.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMonitor, createMonitoringHandler, type AlertRuleInput, type Monitor, type MonitoringHandlerOptions, type PulsewatchError } from 'pulsewatch';
+import { describe, expect, it } from 'vitest';
+import { createMonitor, createMonitoringHandler, type AlertRuleInput, type MonitoringHandlerOptions, type PulsewatchError } from 'pulsewatch';
 import { ManualClock } from 'pulsewatch/testing';
+import { closeAfterEach } from '../../helpers/closing.js';
 
 const BASE = '/api/monitoring';
 const TOKEN = 'pw_auth_9b8a7c6d5e4f3a2b1c0d';
 
-const monitors: Monitor[] = [];
-afterEach(async () => {
-  await Promise.all(monitors.splice(0).map((m) => m.close()));
-});
+const closing = closeAfterEach();
 
 function setup(options: MonitoringHandlerOptions = {}) {
   const clock = new ManualClock();
   const monitor = createMonitor({ service: 'test', clock });
-  monitors.push(monitor);
+  closing(monitor);
   const errors: PulsewatchError[] = [];
   monitor.on('error', (e) => errors.push(e));
   monitor.health.register('database', () => true, { groups: ['readiness'] });

@@ -13,9 +13,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createMonitor, createMonitoringHandler, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, type Monitor } from 'pulsewatch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMonitor, createMonitoringHandler, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from 'pulsewatch';
 import { ManualClock } from 'pulsewatch/testing';
+import { closeAfterEach } from '../../helpers/closing.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const TOKEN = 'pw_promtool_0f9e8d7c6b5a';
@@ -47,10 +48,7 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const monitors: Monitor[] = [];
-afterEach(async () => {
-  await Promise.all(monitors.splice(0).map((m) => m.close()));
-});
+const closing = closeAfterEach();
 
 /**
  * A monitor fed through the API itself (POST /metrics) plus the usual metric kinds, health
@@ -59,7 +57,7 @@ afterEach(async () => {
 async function served(options: { jobs?: boolean } = {}) {
   const clock = new ManualClock();
   const monitor = createMonitor({ service: 'test', clock });
-  monitors.push(monitor);
+  closing(monitor);
   monitor.on('error', () => {});
   const handler = createMonitoringHandler(monitor, { basePath: '/api/monitoring', auth: TOKEN, publicRoutes: ['metrics'] });
   const records = [

@@ -2,21 +2,19 @@
  * GET /health and GET /health/:check of createMonitoringHandler: status codes per health status,
  * quick (cached) answers, groups, and query validation.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMonitor, createMonitoringHandler, type Monitor, type MonitoringHandlerOptions } from 'pulsewatch';
+import { describe, expect, it } from 'vitest';
+import { createMonitor, createMonitoringHandler, type MonitoringHandlerOptions } from 'pulsewatch';
 import { ManualClock } from 'pulsewatch/testing';
+import { closeAfterEach } from '../../helpers/closing.js';
 
 const BASE = '/api/monitoring';
 
-const monitors: Monitor[] = [];
-afterEach(async () => {
-  await Promise.all(monitors.splice(0).map((m) => m.close()));
-});
+const closing = closeAfterEach();
 
 function setup(options: MonitoringHandlerOptions = {}) {
   const clock = new ManualClock();
   const monitor = createMonitor({ service: 'test', clock });
-  monitors.push(monitor);
+  closing(monitor);
   monitor.on('error', () => {});
   const handler = createMonitoringHandler(monitor, { basePath: BASE, ...options });
   const get = (path: string): Promise<Response> => handler(new Request(`http://localhost${BASE}${path}`));
@@ -114,7 +112,7 @@ describe('GET /health', () => {
   it('never answers 500 for a null-body status in healthStatusCodes (204, 205, 304)', async () => {
     for (const code of [204, 205, 304]) {
       const monitor = createMonitor({ service: 'test', clock: new ManualClock() });
-      monitors.push(monitor);
+      closing(monitor);
       const errors: unknown[] = [];
       monitor.on('error', (e) => errors.push(e));
       monitor.health.register('database', () => true);

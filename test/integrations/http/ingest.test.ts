@@ -2,23 +2,21 @@
  * POST /metrics of createMonitoringHandler (seed 003's ingestion): one record or an array,
  * all-or-nothing validation, and the body limits (content type, size, record count).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMonitor, createMonitoringHandler, type Monitor, type MonitoringHandlerOptions, type PulsewatchError } from 'pulsewatch';
+import { describe, expect, it } from 'vitest';
+import { createMonitor, createMonitoringHandler, type MonitoringHandlerOptions, type PulsewatchError } from 'pulsewatch';
 import { ManualClock } from 'pulsewatch/testing';
+import { closeAfterEach } from '../../helpers/closing.js';
 
 const BASE = '/api/monitoring';
 const TOKEN = 'pw_ingest_3c5e7a9b1d2f4e6a';
 const URL_METRICS = `http://localhost${BASE}/metrics`;
 
-const monitors: Monitor[] = [];
-afterEach(async () => {
-  await Promise.all(monitors.splice(0).map((m) => m.close()));
-});
+const closing = closeAfterEach();
 
 function setup(options: MonitoringHandlerOptions = {}) {
   const clock = new ManualClock();
   const monitor = createMonitor({ service: 'test', clock });
-  monitors.push(monitor);
+  closing(monitor);
   const errors: PulsewatchError[] = [];
   monitor.on('error', (e) => errors.push(e));
   const handler = createMonitoringHandler(monitor, { basePath: BASE, auth: TOKEN, ...options });

@@ -2,9 +2,10 @@
  * GET /metrics and GET /metrics/aggregate of createMonitoringHandler: the JSON snapshot, the
  * Prometheus and OpenMetrics expositions, Accept negotiation, and the name/jobId filters.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMonitor, createMonitoringHandler, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, type Monitor, type MonitorSnapshot } from 'pulsewatch';
+import { describe, expect, it } from 'vitest';
+import { createMonitor, createMonitoringHandler, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, type MonitorSnapshot } from 'pulsewatch';
 import { ManualClock } from 'pulsewatch/testing';
+import { closeAfterEach } from '../../helpers/closing.js';
 
 const BASE = '/api/monitoring';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -12,15 +13,12 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const PROMETHEUS_3_ACCEPT =
   'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1';
 
-const monitors: Monitor[] = [];
-afterEach(async () => {
-  await Promise.all(monitors.splice(0).map((m) => m.close()));
-});
+const closing = closeAfterEach();
 
 function setup() {
   const clock = new ManualClock();
   const monitor = createMonitor({ service: 'test', clock });
-  monitors.push(monitor);
+  closing(monitor);
   monitor.on('error', () => {});
   const handler = createMonitoringHandler(monitor, { basePath: BASE });
   const get = (path: string, headers: Record<string, string> = {}): Promise<Response> => handler(new Request(`http://localhost${BASE}${path}`, { headers }));

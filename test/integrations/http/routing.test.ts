@@ -3,22 +3,20 @@
  * path parameters, option validation and the headers every answer carries.
  */
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, createMonitor, createMonitoringHandler, isConfigError, PROMETHEUS_CONTENT_TYPE, type Monitor, type MonitoringHandlerOptions } from 'pulsewatch';
 import { ManualClock } from 'pulsewatch/testing';
+import { closeAfterEach } from '../../helpers/closing.js';
 
 const BASE = '/api/monitoring';
 const TOKEN = 'pw_routing_7d1e0c9a4b3f2e1d';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-const monitors: Monitor[] = [];
-afterEach(async () => {
-  await Promise.all(monitors.splice(0).map((m) => m.close()));
-});
+const closing = closeAfterEach();
 
 function newMonitor(): Monitor {
   const monitor = createMonitor({ service: 'test', clock: new ManualClock() });
-  monitors.push(monitor);
+  closing(monitor);
   monitor.on('error', () => {});
   return monitor;
 }

@@ -1,17 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMonitor, isConfigError, PROMETHEUS_CONTENT_TYPE, type Monitor } from '../../../src/index.js';
 import { createMonitoringRoute, MONITORING_ROUTE_BASE_PATH, withPerformanceTracking } from '../../../src/next.js';
+import { closeAfterEach } from '../../helpers/closing.js';
 
 const TOKEN = 'test-token-0123456789';
 
-const monitors: Monitor[] = [];
-afterEach(async () => {
-  await Promise.all(monitors.splice(0).map((m) => m.close()));
-});
+const closing = closeAfterEach();
 
 function monitorFor(): Monitor {
   const monitor = createMonitor({ service: 'next-test' });
-  monitors.push(monitor);
+  closing(monitor);
   monitor.health.register('database', async () => ({ status: 'healthy' }));
   return monitor;
 }

@@ -1,16 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, createMonitor, isConfigError, type Monitor } from '../../../src/index.js';
 import { withPerformanceTracking } from '../../../src/next.js';
 import { ManualClock } from '../../../src/testing/manual-clock.js';
+import { closeAfterEach } from '../../helpers/closing.js';
 
-const monitors: Monitor[] = [];
-afterEach(async () => {
-  await Promise.all(monitors.splice(0).map((m) => m.close()));
-});
+const closing = closeAfterEach();
 
 function monitorFor(options: Parameters<typeof createMonitor>[0] = {}): Monitor {
   const monitor = createMonitor(options);
-  monitors.push(monitor);
+  closing(monitor);
   return monitor;
 }
 
