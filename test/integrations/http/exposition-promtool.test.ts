@@ -8,39 +8,23 @@
  *   parsed by `promtool tsdb create-blocks-from openmetrics` (Prometheus' scrape parser), which
  *   needs a timestamp on each sample: one is appended, nothing else is changed.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMonitor, createMonitoringHandler, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from 'pulsewatch';
 import { ManualClock } from 'pulsewatch/testing';
 import { closeAfterEach } from '../../helpers/closing.js';
+import { ensurePromtool, promtool, type PromtoolRun } from '../../helpers/promtool.js';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const TOKEN = 'pw_promtool_0f9e8d7c6b5a';
 const PROMETHEUS_3_ACCEPT =
   'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1';
 
 let work: string;
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function promtool(args: string[], input?: string): Run {
-  const r = spawnSync('promtool', args, { input, encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 beforeAll(() => {
-  // Never skip: without promtool this suite fails with the installer's message.
-  const ensure = spawnSync('bash', [join(ROOT, 'scripts/ensure-test-deps.sh')], { encoding: 'utf8', timeout: 300_000 });
-  if (ensure.status !== 0) throw new Error(`promtool is required and scripts/ensure-test-deps.sh failed (exit ${ensure.status}):\n${ensure.stderr}${ensure.stdout}`);
+  ensurePromtool();
   work = mkdtempSync(join(tmpdir(), 'pulsewatch-http-promtool-'));
 }, 300_000);
 
@@ -148,7 +132,7 @@ describe("Prometheus' OpenMetrics parser on GET /metrics as OpenMetrics", () => 
       .join('\n');
   }
 
-  function backfill(text: string, name: string): Run {
+  function backfill(text: string, name: string): PromtoolRun {
     const file = join(work, `${name}.om.txt`);
     writeFileSync(file, text);
     return promtool(['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', file, join(work, `${name}-blocks`)]);

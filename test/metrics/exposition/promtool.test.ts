@@ -17,39 +17,19 @@
  *   after it, on TYPE/UNIT/HELP order and on a UNIT that is the suffix of its family name; it does
  *   not check HELP escapes or `le` spelling, which openmetrics.test.ts covers.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMonitor, type Monitor } from '../../../src/index.js';
 import { ManualClock } from '../../../src/testing.js';
+import { ensurePromtool, promtool, type PromtoolRun } from '../../helpers/promtool.js';
 import { parseSamples, parseValue, type Sample } from './parse-exposition.js';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 let work: string;
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function promtool(args: string[], input?: string): Run {
-  const r = spawnSync('promtool', args, { input, encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 beforeAll(() => {
-  // Never skip: without promtool this suite fails, loudly, with the installer's message.
-  const ensure = spawnSync('bash', [join(ROOT, 'scripts/ensure-test-deps.sh')], { encoding: 'utf8', timeout: 300_000 });
-  if (ensure.status !== 0) {
-    throw new Error(`promtool is required for these tests and scripts/ensure-test-deps.sh failed (exit ${ensure.status}):\n${ensure.stderr}${ensure.stdout}`);
-  }
-  const version = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
-  if (version.status !== 0) throw new Error(`promtool --version failed: ${version.stderr}`);
+  ensurePromtool();
   work = mkdtempSync(join(tmpdir(), 'pulsewatch-promtool-'));
 }, 300_000);
 
@@ -156,7 +136,7 @@ function withTimestamps(text: string, seconds: number): string {
 }
 
 /** Parses an OpenMetrics document with Prometheus' OpenMetrics parser via a backfill; returns the run and the block dir. */
-function backfillOpenMetrics(text: string, name: string): { run: Run; dir: string } {
+function backfillOpenMetrics(text: string, name: string): { run: PromtoolRun; dir: string } {
   const file = join(work, `${name}.om.txt`);
   const dir = join(work, `${name}-blocks`);
   writeFileSync(file, text);
