@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { loadEdgeBundle } from './helpers/edge-bundle.js';
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -16,20 +16,9 @@ const EDGE_DIRS = ['src/core', 'src/metrics', 'src/storage', 'src/alerts', 'src/
 type Edge = typeof import('../src/index.js') & Pick<typeof import('../src/testing.js'), 'capturingNotifier'>;
 
 /** The main entry (and the capturing notifier) bundled for a platform without Node built-ins, and loaded. */
-async function loadEdgeBundle(): Promise<{ code: string; edge: Edge }> {
-  const result = await build({
-    stdin: { contents: "export * from './src/index.ts'; export { capturingNotifier } from './src/testing.ts';", resolveDir: process.cwd(), loader: 'ts' },
-    bundle: true,
-    platform: 'neutral',
-    format: 'esm',
-    write: false,
-    mainFields: ['module', 'main'],
-    // As tsup.config.ts does for the published build: opossum's `events` becomes eventemitter3.
-    alias: { events: 'eventemitter3' },
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0]!.text;
-  return { code, edge: (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as Edge };
+async function loadMainBundle(): Promise<{ code: string; edge: Edge }> {
+  const { code, module } = await loadEdgeBundle<Edge>("export * from './src/index.ts'; export { capturingNotifier } from './src/testing.ts';");
+  return { code, edge: module };
 }
 
 describe('the main entry is edge-safe', () => {
@@ -47,7 +36,7 @@ describe('the main entry is edge-safe', () => {
   });
 
   it('bundles for a platform without Node built-ins, and metrics, alerts, health, breakers and notifiers run there', async () => {
-    const { code, edge } = await loadEdgeBundle();
+    const { code, edge } = await loadMainBundle();
     expect(code).not.toMatch(/from\s*["']node:|import\(["']node:/);
     const capture = edge.capturingNotifier();
     const monitor = edge.createMonitor({ notifiers: [capture] });

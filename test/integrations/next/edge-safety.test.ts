@@ -1,32 +1,21 @@
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { loadEdgeBundle } from '../../helpers/edge-bundle.js';
 
 type NextEntry = typeof import('../../../src/next.js');
 type MainEntry = typeof import('../../../src/index.js');
 
 /**
  * pulsewatch/next bundled for a platform without Node built-ins, as Next bundles a route with
- * `export const runtime = 'edge'`, and loaded. Fails if anything it reaches imports `node:`.
+ * `export const runtime = 'edge'`, and loaded.
  */
-async function loadEdgeBundle(): Promise<{ code: string; next: NextEntry & Pick<MainEntry, 'createMonitor'> }> {
-  const result = await build({
-    stdin: { contents: "export * from './src/next.ts'; export { createMonitor } from './src/index.ts';", resolveDir: process.cwd(), loader: 'ts' },
-    bundle: true,
-    platform: 'neutral',
-    format: 'esm',
-    write: false,
-    mainFields: ['module', 'main'],
-    // As tsup.config.ts does for the published build: opossum's `events` becomes eventemitter3.
-    alias: { events: 'eventemitter3' },
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0]!.text;
-  return { code, next: (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as NextEntry & Pick<MainEntry, 'createMonitor'> };
+async function loadNextBundle(): Promise<{ code: string; next: NextEntry & Pick<MainEntry, 'createMonitor'> }> {
+  const { code, module } = await loadEdgeBundle<NextEntry & Pick<MainEntry, 'createMonitor'>>("export * from './src/next.ts'; export { createMonitor } from './src/index.ts';");
+  return { code, next: module };
 }
 
 describe('pulsewatch/next is edge-safe', () => {
   it('bundles without Node built-ins, and its route handlers run there', async () => {
-    const { code, next } = await loadEdgeBundle();
+    const { code, next } = await loadNextBundle();
     expect(code).not.toMatch(/from\s*["']node:|import\(["']node:|require\(["']node:/);
 
     const monitor = next.createMonitor();

@@ -1,0 +1,21 @@
+import { build } from 'esbuild';
+
+/**
+ * Bundles `entry` (module source importing from `./src/...`) for a platform without Node
+ * built-ins, as edge runtimes get it, and loads it. Fails if anything it reaches imports `node:`.
+ */
+export async function loadEdgeBundle<T>(entry: string): Promise<{ code: string; module: T }> {
+  const result = await build({
+    stdin: { contents: entry, resolveDir: process.cwd(), loader: 'ts' },
+    bundle: true,
+    platform: 'neutral',
+    format: 'esm',
+    write: false,
+    mainFields: ['module', 'main'],
+    // As tsup.config.ts does for the published build: opossum's `events` becomes eventemitter3.
+    alias: { events: 'eventemitter3' },
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]!.text;
+  return { code, module: (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as T };
+}
