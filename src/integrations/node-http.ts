@@ -35,8 +35,9 @@ export type HttpMetricsHook = (req: IncomingMessage, res: ServerResponse) => voi
  */
 export function httpMetrics(monitor: Monitor, options: HttpMetricsOptions = {}): HttpMetricsHook {
   const o = parseOptions(httpMetricsOptionsSchema, options, 'httpMetrics');
-  const label = routeLabel(o.route, (req: IncomingMessage) => templateRoute(req.url));
-  const tracker = new NodeRequestTracker(new RequestMetrics(monitor, o), label, monitor);
+  const metrics = new RequestMetrics(monitor, o);
+  const label = routeLabel(metrics, o.route, (req: IncomingMessage) => metrics.routeOf(templateRoute(req.url)));
+  const tracker = new NodeRequestTracker(metrics, label, monitor);
   return (req, res) => {
     try {
       tracker.track(req, res, req.method ?? 'GET');

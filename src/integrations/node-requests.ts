@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Monitor } from '../monitor.js';
-import type { RequestMetrics } from './request-metrics.js';
+import type { RequestMetrics, RouteSeries } from './request-metrics.js';
 
 /** Published by node:http (Node >= 18.7) when a server response has finished, before its 'finish' listeners run. */
 const RESPONSE_FINISH = 'http.server.response.finish';
@@ -80,7 +80,7 @@ export class NodeRequestTracker<Req extends NodeRequest> {
 
   constructor(
     private readonly metrics: RequestMetrics,
-    private readonly label: (req: Req) => string,
+    private readonly label: (req: Req) => RouteSeries,
     monitor: Monitor,
   ) {
     const tracker = this;
@@ -130,7 +130,7 @@ export class NodeRequestTracker<Req extends NodeRequest> {
       if (done) return;
       done = true;
       try {
-        metrics.end(start, method, this.label(req), res.writableFinished ? res.statusCode : 0);
+        metrics.record(start, method, this.label(req), res.writableFinished ? res.statusCode : 0);
       } catch {
         // Only a `strict` monitor (or a throwing label) gets here; a request never fails for its metrics.
       }
@@ -187,7 +187,7 @@ export class NodeRequestTracker<Req extends NodeRequest> {
         ({ start, method } = connection!.more!.splice(i, 1)[0]!);
       }
       const status = message.response?.statusCode;
-      this.metrics.end(start, method, this.label(req as Req), typeof status === 'number' ? status : 0);
+      this.metrics.record(start, method, this.label(req as Req), typeof status === 'number' ? status : 0);
     } catch {
       // Only a `strict` monitor (or a throwing label) gets here; a request never fails for its metrics.
     }
@@ -214,7 +214,7 @@ export class NodeRequestTracker<Req extends NodeRequest> {
     // After the monitor closed, nothing is recorded.
     if (this.disposed) return;
     try {
-      this.metrics.end(open.start, open.method, this.label(open.req as Req), 0);
+      this.metrics.record(open.start, open.method, this.label(open.req as Req), 0);
     } catch {
       // As in finished(): never into node's event handling.
     }

@@ -30,23 +30,47 @@ export type RequestMetricsOptions = z.input<typeof requestMetricsOptionsSchema>;
 type RequestLabel = 'method' | 'route' | 'status';
 
 interface BoundPair {
-  requests: BoundCounter;
-  duration: BoundHistogram;
+  readonly requests: BoundCounter;
+  readonly duration: BoundHistogram;
+  readonly method: string;
+  /** The status code, or its class digit when the label is the class. */
+  readonly statusKey: number;
 }
 
-/** route -> method -> status key (the code, or its class digit) -> handles. */
-type BoundTree = Map<string, Map<string, Map<number, BoundPair>>>;
+/**
+ * The handles of one route label of one {@link RequestMetrics}, from {@link RequestMetrics.routeOf}.
+ * Integrations that can keep it (the Express middleware, per route object) record through it
+ * with no lookup by label. Most requests of a route share one method and status (GET, 200), so
+ * the handles of the last pair used are kept in its own fields, checked first; the others are
+ * few, and scanned. Under load what a request touches is what it costs: the last pair's
+ * handles here save two cache misses a request (see docs/architecture.md).
+ * @internal
+ */
+export class RouteSeries {
+  lastMethod = '';
+  lastStatusKey = -1;
+  lastRequests: BoundCounter | undefined = undefined;
+  lastDuration: BoundHistogram | undefined = undefined;
+  readonly pairs: BoundPair[] = [];
+
+  constructor(readonly route: string) {}
+}
 
 /**
- * The route label function of an integration: the user's `route(req)` when it returns a string,
- * else `fallback(req)` (also when `route` throws: the request still counts). Built once.
+ * The route label function of an integration: the user's `route(req)` when it returns a string
+ * (as the {@link RouteSeries} of `metrics`), else `fallback(req)` (also when `route` throws: the
+ * request still counts). Built once.
  */
-export function routeLabel<Req>(custom: ((req: Req) => string | undefined) | undefined, fallback: (req: Req) => string): (req: Req) => string {
+export function routeLabel<Req>(
+  metrics: RequestMetrics,
+  custom: ((req: Req) => string | undefined) | undefined,
+  fallback: (req: Req) => RouteSeries,
+): (req: Req) => RouteSeries {
   if (custom === undefined) return fallback;
   return (req) => {
     try {
       const route = custom(req);
-      if (typeof route === 'string') return route;
+      if (typeof route === 'string') return metrics.routeOf(route);
     } catch {
       // Falls back to the default label; the request still counts.
     }
@@ -54,7 +78,7 @@ export function routeLabel<Req>(custom: ((req: Req) => string | undefined) | und
   };
 }
 
-/** Bound handles kept per label set; past this the lookup goes through the metric each time. */
+/** Label sets whose handles are kept (and route labels whose series are); past this lookups go through the metric. */
 const MAX_BOUND = 1_000;
 
 const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
@@ -62,8 +86,9 @@ const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 /**
  * Records `http_requests_total`, `http_request_duration_seconds` (by method, route template and
  * status) and `http_requests_in_flight` for one monitor. Bound handles are cached per label set
- * in a tree keyed by the strings the caller already holds (route, method) and the status number,
- * so after the first request of a kind a request builds no label object and no key string.
+ * in a {@link RouteSeries} per route label (keyed by the string the caller already holds, then
+ * method and status number), so after the first request of a kind a request builds no label
+ * object and no key string; callers that keep the RouteSeries skip the lookup by label too.
  * @internal Shared by the Express middleware, the Next.js wrapper and node:http's httpMetrics
  * (those two through node-requests.ts's tracker).
  */
@@ -71,7 +96,7 @@ export class RequestMetrics {
   private readonly requests: Counter<RequestLabel>;
   private readonly duration: Histogram<RequestLabel>;
   private readonly inFlight: BoundGauge | undefined;
-  private readonly bound: BoundTree = new Map();
+  private readonly routes = new Map<string, RouteSeries>();
   private boundCount = 0;
   private readonly statusClass: boolean;
   private readonly clock: Monitor['clock'];
@@ -103,28 +128,54 @@ export class RequestMetrics {
 
   /** Records a request that started at `start` and ended with `status` (0: the connection closed first). */
   end(start: number, method: string, route: string, status: number): void {
+    this.record(start, method, this.routeOf(route), status);
+  }
+
+  /** As {@link end}, with the route's series from {@link routeOf} (kept by the caller: no lookup). */
+  record(start: number, method: string, route: RouteSeries, status: number): void {
     const seconds = (this.clock.monotonic() - start) / 1000;
     this.inFlight?.dec();
-    const pair = this.pairOf(method, route, this.statusClass ? Math.floor(status / 100) : status);
+    const statusKey = this.statusClass ? Math.floor(status / 100) : status;
+    if (route.lastStatusKey === statusKey && route.lastMethod === method) {
+      route.lastRequests!.inc();
+      route.lastDuration!.observe(seconds);
+      return;
+    }
+    const pair = this.pairOf(route, method, statusKey);
     pair.requests.inc();
     pair.duration.observe(seconds);
   }
 
-  private pairOf(method: string, route: string, statusKey: number): BoundPair {
-    const byMethod = this.bound.get(route);
-    const byStatus = byMethod?.get(method);
-    const cached = byStatus?.get(statusKey);
-    if (cached !== undefined) return cached;
-    const status = this.statusClass ? (STATUS_CLASSES[statusKey] ?? 'other') : String(statusKey);
-    const labels = { method, route, status };
-    const pair = { requests: this.requests.labels(labels), duration: this.duration.labels(labels) };
-    // Past the cap (a route function returning raw URLs, say) lookups go through the metric,
-    // whose own series limit folds the excess into one overflow series.
-    if (this.boundCount >= MAX_BOUND) return pair;
-    this.boundCount++;
-    if (byStatus !== undefined) byStatus.set(statusKey, pair);
-    else if (byMethod !== undefined) byMethod.set(method, new Map([[statusKey, pair]]));
-    else this.bound.set(route, new Map([[method, new Map([[statusKey, pair]])]]));
+  /**
+   * The series of route label `route`, the same object for the same label while fewer than
+   * MAX_BOUND label sets are bound; past that a new one each call (see {@link pairOf}).
+   */
+  routeOf(route: string): RouteSeries {
+    let series = this.routes.get(route);
+    if (series === undefined) {
+      series = new RouteSeries(route);
+      if (this.boundCount < MAX_BOUND) this.routes.set(route, series);
+    }
+    return series;
+  }
+
+  private pairOf(series: RouteSeries, method: string, statusKey: number): BoundPair {
+    let pair = series.pairs.find((p) => p.statusKey === statusKey && p.method === method);
+    if (pair === undefined) {
+      const status = this.statusClass ? (STATUS_CLASSES[statusKey] ?? 'other') : String(statusKey);
+      const labels = { method, route: series.route, status };
+      pair = { requests: this.requests.labels(labels), duration: this.duration.labels(labels), method, statusKey };
+      // Past the cap (a route function returning raw URLs, say) lookups go through the metric,
+      // whose own series limit folds the excess into one overflow series.
+      if (this.boundCount < MAX_BOUND) {
+        this.boundCount++;
+        series.pairs.push(pair);
+      }
+    }
+    series.lastMethod = method;
+    series.lastStatusKey = statusKey;
+    series.lastRequests = pair.requests;
+    series.lastDuration = pair.duration;
     return pair;
   }
 }

@@ -58,10 +58,10 @@ export function metricsMiddleware(monitor: Monitor, options: MetricsMiddlewareOp
   }
   const o = parseOptions(metricsMiddlewareOptionsSchema, options, 'metricsMiddleware');
   const metrics = new RequestMetrics(monitor, o);
-  const labels = new RouteLabels();
+  const labels = new RouteLabels(metrics);
   const ignore = o.ignore;
   // Read when the response finishes (or its connection closes), after routing has run.
-  const label = routeLabel(o.route, (req: Request) => labels.of(req));
+  const label = routeLabel(metrics, o.route, (req: Request) => labels.of(req));
   const tracker = new NodeRequestTracker(metrics, label, monitor);
 
   return function pulsewatchMetrics(req: Request, res: Response, next: NextFunction): void {

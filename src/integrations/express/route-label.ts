@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { UNMATCHED_ROUTE } from '../request-metrics.js';
+import { UNMATCHED_ROUTE, type RequestMetrics, type RouteSeries } from '../request-metrics.js';
 
 /** Mount points remembered per route; past this (a mount path with parameters) labels are rebuilt per request. */
 const MAX_BASES_PER_ROUTE = 100;
@@ -14,31 +14,39 @@ const HASH = 35; // '#'
 interface RouteEntry {
   /** The route's own path as a label: the string, or a stable form of a RegExp or array path. */
   readonly path: string;
+  /** The series of `path` itself, for the route outside any mounted router. */
+  readonly series: RouteSeries;
   /** Path segments the route matches, or -1 when that varies (RegExp, array, wildcard, optional part). */
   readonly segments: number;
-  /** Full label by mount prefix, for routes of mounted routers. */
-  readonly byBase: Map<string, string>;
+  /** Series of the full label by mount prefix, for routes of mounted routers. */
+  readonly byBase: Map<string, RouteSeries>;
 }
 
 /**
- * Route template labels of Express requests: `req.baseUrl + req.route.path`, or
- * {@link UNMATCHED_ROUTE} when no route matched. Labels are cached per route object (weakly,
- * so routers built at runtime can be collected) and per mount point, so a request for a known
- * route reuses the same string instead of concatenating a new one.
+ * Route template labels of Express requests, as the {@link RouteSeries} of `metrics`:
+ * `req.baseUrl + req.route.path`, or {@link UNMATCHED_ROUTE} when no route matched. Series are
+ * cached per route object (weakly, so routers built at runtime can be collected) and per mount
+ * point, so a request for a known route concatenates no string and looks up no label.
  * @internal
  */
 export class RouteLabels {
   private readonly routes = new WeakMap<object, RouteEntry>();
+  private readonly unmatched: RouteSeries;
 
-  /** The label of `req` as it stands now; read once the response has finished. */
-  of(req: Request): string {
+  constructor(private readonly metrics: RequestMetrics) {
+    this.unmatched = metrics.routeOf(UNMATCHED_ROUTE);
+  }
+
+  /** The route series of `req` as it stands now; read once the response has finished. */
+  of(req: Request): RouteSeries {
     const route: unknown = req.route;
-    if (route === null || typeof route !== 'object') return UNMATCHED_ROUTE;
+    if (route === null || typeof route !== 'object') return this.unmatched;
     let entry = this.routes.get(route);
     if (entry === undefined) {
       const path: unknown = (route as { path?: unknown }).path;
       const label = pathLabel(path);
-      entry = { path: label, segments: typeof path === 'string' && !VARIABLE_LENGTH.test(path) ? countSegments(path) : -1, byBase: new Map() };
+      const segments = typeof path === 'string' && !VARIABLE_LENGTH.test(path) ? countSegments(path) : -1;
+      entry = { path: label, series: this.metrics.routeOf(label), segments, byBase: new Map() };
       this.routes.set(route, entry);
     }
     let base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
@@ -50,13 +58,13 @@ export class RouteLabels {
       const extra = countSegments(req.url) - entry.segments;
       if (extra > 0) base += leadingSegments(req.url, extra);
     }
-    if (base === '') return entry.path;
-    let label = entry.byBase.get(base);
-    if (label === undefined) {
-      label = base + entry.path;
-      if (entry.byBase.size < MAX_BASES_PER_ROUTE) entry.byBase.set(base, label);
+    if (base === '') return entry.series;
+    let series = entry.byBase.get(base);
+    if (series === undefined) {
+      series = this.metrics.routeOf(base + entry.path);
+      if (entry.byBase.size < MAX_BASES_PER_ROUTE) entry.byBase.set(base, series);
     }
-    return label;
+    return series;
   }
 }
 
