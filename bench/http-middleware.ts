@@ -9,7 +9,9 @@
  *    with whatever else the machine runs, far more than a middleware costs, so each server
  *    also times the inside of its middleware (and of the listeners it registers, and for
  *    pulsewatch of its subscriber to node's response-finish channel) under that load, and
- *    reports its CPU time per request for scale.
+ *    reports its CPU time per request for scale. Separate runs still drift apart, so one more
+ *    server serves pulsewatch, prom-client and no middleware side by side, a request of each in
+ *    turn, and times all three over the same seconds (see {@link serveInterleaved}).
  * 2. In process: the middleware alone, called with a minimal fake request and response that
  *    emits 'finish' and 'close', in a tight loop (ns/op, through bench/harness.ts). Less
  *    realistic than a socket, far less noisy; the no-middleware loop is subtracted.
@@ -41,6 +43,16 @@ const PULSEWATCH_NO_GAUGE = 'pulsewatch (inFlight: false)';
 const PROM = 'prom-client';
 const OTEL = 'OpenTelemetry';
 
+/** The server that serves pulsewatch, prom-client and no middleware side by side, a request each in turn. */
+const INTERLEAVED = 'interleaved';
+/** What the interleaved server serves: a path prefix each, two letters long. */
+const INTERLEAVED_PARTS = [
+  { variant: NONE, prefix: '/no' },
+  { variant: PULSEWATCH, prefix: '/pw' },
+  { variant: PROM, prefix: '/pr' },
+] as const;
+type InterleavedVariant = (typeof INTERLEAVED_PARTS)[number]['variant'];
+
 /** Variants loaded over loopback (the in-flight-less pulsewatch is measured in process only). */
 const LOOPBACK_VARIANTS = [NONE, PULSEWATCH, PROM, OTEL] as const;
 type Variant = typeof NONE | typeof PULSEWATCH | typeof PULSEWATCH_NO_GAUGE | typeof PROM | typeof OTEL;
@@ -70,6 +82,8 @@ export interface HttpMiddlewareBenchResult extends Section {
   inServerRatio: number;
   /** The same from the in-process loop. */
   inProcessRatio: number;
+  /** The same timed in the interleaved server (a request of each in turn, one process). */
+  interleavedRatio: number;
 }
 
 // ---- the middleware under test, identical in the servers and the in-process loop -----------
@@ -168,7 +182,9 @@ interface AutocannonResult {
   errors: number;
   timeouts: number;
 }
-type Autocannon = (options: { url: string; connections: number; pipelining: number } & ({ duration: number } | { amount: number })) => Promise<AutocannonResult>;
+type Autocannon = (
+  options: { url: string; connections: number; pipelining: number; requests?: readonly { path: string }[] } & ({ duration: number } | { amount: number }),
+) => Promise<AutocannonResult>;
 // autocannon ships no types; this is the part of its programmatic API used here.
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
@@ -178,19 +194,26 @@ type Recorded = { total: number; aborted: number } | undefined;
  * middleware and its listeners (µs), and requests served.
  */
 type Usage = { cpuUs: number; middlewareUs: number; served: number };
-type ChildMessage = { type: 'listening'; port: number } | { type: 'recorded'; recorded: Recorded } | { type: 'usage'; usage: Usage } | { type: 'armed' };
+type ChildMessage =
+  | { type: 'listening'; port: number }
+  | { type: 'recorded'; recorded: Recorded }
+  | { type: 'usage'; usage: Usage }
+  | { type: 'interleaved'; usage: Record<InterleavedVariant, Usage> }
+  | { type: 'armed' };
 
 interface ServerChild {
   url: string;
   recorded(): Promise<Recorded>;
   usage(): Promise<Usage>;
+  /** The interleaved server's usage, by variant. */
+  interleaved(): Promise<Record<InterleavedVariant, Usage>>;
   /** Starts timing what happens after pulsewatch's channel subscriber (call once it has served a request). */
   arm(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Forks this file as the server of `variant` (same execArgv, so tsx loads it as it loaded us). */
-async function startServer(variant: Variant): Promise<ServerChild> {
+async function startServer(variant: Variant | typeof INTERLEAVED): Promise<ServerChild> {
   const args = ['--serve', variant];
   const child: ChildProcess = fork(SELF, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const reply = (): Promise<ChildMessage> =>
@@ -213,6 +236,7 @@ async function startServer(variant: Variant): Promise<ServerChild> {
   if (first.type !== 'listening') throw new Error(`server child ${variant}: expected "listening", got ${JSON.stringify(first)}`);
   return {
     url: `http://127.0.0.1:${first.port}${PATH}`,
+    interleaved: async () => (await ask('usage', 'interleaved')).usage,
     recorded: async () => (await ask('recorded', 'recorded')).recorded,
     usage: async () => (await ask('usage', 'usage')).usage,
     arm: async () => void (await ask('arm', 'armed')),
@@ -300,8 +324,69 @@ async function serve(variant: Variant): Promise<void> {
   });
 }
 
-async function load(url: string, seconds: number, connections: number): Promise<AutocannonResult> {
-  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
+/**
+ * The interleaved server: one Express 5 app in which `/pw/users/:id` goes through pulsewatch's
+ * middleware, `/pr/users/:id` through the prom-client pattern and `/no/users/:id` through none,
+ * each wrapped by {@link timed}, with pulsewatch's channel subscriber timed as in {@link serve}
+ * (for its own requests only). autocannon asks for the three in turn on every connection, so
+ * all three are timed in the same process at the same moments: the machine's drift, which
+ * moves separate runs by tens of percent, hits each alike and cancels out of their ratio.
+ */
+async function serveInterleaved(): Promise<void> {
+  const { default: express } = await import('express');
+  const setups = new Map(INTERLEAVED_PARTS.map(({ variant }) => [variant, setup(variant)]));
+  const totals = new Map(INTERLEAVED_PARTS.map(({ variant }) => [variant, { us: 0, served: 0 }]));
+  const pw = totals.get(PULSEWATCH)!;
+  // By the path's second letter: 'o' none, 'w' pulsewatch, 'r' prom-client.
+  const byLetter = new Map<number, { handler: RequestHandler; total: { us: number; served: number } }>(
+    INTERLEAVED_PARTS.map(({ variant, prefix }) => {
+      const total = totals.get(variant)!;
+      const middleware = setups.get(variant)!.middleware ?? ((_req, _res, next) => next());
+      return [prefix.charCodeAt(2), { handler: timed(middleware, total), total }];
+    }),
+  );
+  let published = 0;
+  subscribe(RESPONSE_FINISH, () => {
+    published = performance.now();
+  });
+  const app = express();
+  app.use((req, res, next) => {
+    const part = byLetter.get(req.url.charCodeAt(2))!;
+    part.total.served++;
+    part.handler(req, res, next);
+  });
+  for (const { prefix } of INTERLEAVED_PARTS) {
+    app.get(`${prefix}/users/:id`, (req, res) => {
+      res.json({ id: req.params.id, name: 'Ada Lovelace' });
+    });
+  }
+  const server = app.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    process.send!({ type: 'listening', port: typeof address === 'object' && address !== null ? address.port : 0 } satisfies ChildMessage);
+  });
+  process.on('message', (m: string) => {
+    if (m === 'arm') {
+      // After pulsewatch's subscriber, which subscribed on its first request.
+      subscribe(RESPONSE_FINISH, (message) => {
+        const d = (performance.now() - published) * 1000;
+        if ((message as { request: Request }).request.url.charCodeAt(2) === 119) pw.us += d;
+      });
+      process.send!({ type: 'armed' } satisfies ChildMessage);
+    } else if (m === 'usage') {
+      const usage = Object.fromEntries([...totals].map(([v, t]) => [v, { cpuUs: 0, middlewareUs: t.us, served: t.served }])) as Record<InterleavedVariant, Usage>;
+      process.send!({ type: 'interleaved', usage } satisfies ChildMessage);
+    } else if (m === 'stop') {
+      server.closeAllConnections();
+      server.close(() => void Promise.all([...setups.values()].map((x) => x.close())).then(() => process.exit(0)));
+    }
+  });
+}
+
+/** The paths autocannon cycles through on the interleaved server. */
+const INTERLEAVED_REQUESTS = INTERLEAVED_PARTS.map(({ prefix }) => ({ path: `${prefix}${PATH}` }));
+
+async function load(url: string, seconds: number, connections: number, requests?: readonly { path: string }[]): Promise<AutocannonResult> {
+  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1, ...(requests ? { requests } : {}) });
   if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
     throw new Error(`autocannon ${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
   }
@@ -354,6 +439,33 @@ async function loopback(o: Required<HttpMiddlewareBenchOptions>, progress: (m: s
     return out;
   } finally {
     for (const server of servers.values()) await server.stop();
+  }
+}
+
+/** µs per request inside each variant's middleware on the interleaved server, one figure a round. */
+async function interleaved(o: Required<HttpMiddlewareBenchOptions>, progress: (m: string) => void): Promise<Map<InterleavedVariant, number[]>> {
+  const server = await startServer(INTERLEAVED);
+  const out = new Map<InterleavedVariant, number[]>(INTERLEAVED_PARTS.map(({ variant }) => [variant, []]));
+  try {
+    const origin = new URL(server.url).origin;
+    progress(`warmup interleaved (${o.warmupSeconds} s)`);
+    await load(origin, o.warmupSeconds, o.connections, INTERLEAVED_REQUESTS);
+    await server.arm();
+    for (let round = 0; round < o.rounds; round++) {
+      const before = await server.interleaved();
+      const r = await load(origin, o.seconds, o.connections, INTERLEAVED_REQUESTS);
+      const after = await server.interleaved();
+      const line: string[] = [];
+      for (const { variant } of INTERLEAVED_PARTS) {
+        const us = (after[variant].middlewareUs - before[variant].middlewareUs) / (after[variant].served - before[variant].served);
+        out.get(variant)!.push(us);
+        line.push(`${variant} ${us.toFixed(2)}`);
+      }
+      progress(`interleaved round ${round + 1}/${o.rounds}: ${Math.round(r.requests.average)} req/s, µs in the middleware: ${line.join(', ')}`);
+    }
+    return out;
+  } finally {
+    await server.stop();
   }
 }
 
@@ -510,6 +622,17 @@ async function inProcess(): Promise<Map<string, number>> {
 // ---- report -----------------------------------------------------------------------------------
 
 const fixed = (v: number, digits: number): string => v.toFixed(digits);
+
+/** What one performance.now() costs here, in a warm loop (ns): the timing's own share of each figure. */
+function clockReadNs(): number {
+  const reads = 1_000_000;
+  let sink = 0;
+  const start = performance.now();
+  for (let i = 0; i < reads; i++) sink += performance.now();
+  const ns = ((performance.now() - start) * 1e6) / reads;
+  // Read sink so the loop is not dropped as dead code.
+  return sink === -1 ? Number.NaN : ns;
+}
 const int = (v: number): string => Math.round(v).toLocaleString('en-US');
 
 /** Runs both measurements and returns the section (about 2 min with the defaults). */
@@ -518,6 +641,7 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
   const progress = (m: string): void => void process.stderr.write(`[bench http] ${m}\n`);
 
   const net = o.loopback ? await loopback(o, progress) : new Map<Variant, LoopbackResult>();
+  const mixed = o.loopback ? await interleaved(o, progress) : new Map<InterleavedVariant, number[]>();
   progress('in-process loop');
   const nsPerOp = await inProcess();
 
@@ -540,6 +664,12 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
   const netNs = (v: Variant): number => nsPerOp.get(v)! - nsPerOp.get(NONE)!;
   const loopbackRatio = costUs(PULSEWATCH) / costUs(PROM);
   const inServerRatio = inServerUs(PULSEWATCH) / inServerUs(PROM);
+  const interleavedUs = (v: InterleavedVariant): number => {
+    const rounds = mixed.get(v);
+    return rounds === undefined ? Number.NaN : median(rounds);
+  };
+  // Paired by round (all three were timed over the same seconds), then the median.
+  const interleavedRatio = mixed.has(PULSEWATCH) ? median(mixed.get(PULSEWATCH)!.map((us, round) => us / mixed.get(PROM)![round]!)) : Number.NaN;
   const inProcessRatio = netNs(PULSEWATCH) / netNs(PROM);
   const cell = (value: number, digits: number, suffix = ''): string => (Number.isFinite(value) ? `${fixed(value, digits)}${suffix}` : '-');
 
@@ -554,6 +684,7 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
       cell(cpuOf(v), 1),
       base ? '-' : cell(inServerUs(v), 2),
       base ? '-' : cell(inServerUs(v) / inServerUs(PROM), 2, 'x'),
+      v === NONE || v === PULSEWATCH || v === PROM ? cell(interleavedUs(v), 2) : '-',
       fixed(nsPerOp.get(v)!, 0),
       base ? '-' : fixed(netNs(v), 0),
       base ? '-' : cell(netNs(v) / netNs(PROM), 2, 'x'),
@@ -571,7 +702,8 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
         `Loopback: each server in its own process, autocannon (${o.connections} connections, no pipelining) in this one; ${o.rounds} alternating rounds of ${o.seconds} s after a ${o.warmupSeconds} s warmup each; median req/s.`,
         'cost µs/req = 1e6 / req/s - 1e6 / req/s of the no-middleware run of the same round, median over rounds. Loopback req/s moves by 10% and more between runs on a shared VM, far more than a middleware costs, so these costs are noise-level.',
         "server CPU µs/req: the server process's user + system CPU time over a run divided by the requests it served (median over rounds): what a whole request costs.",
-        "in-server µs/req: wall time inside the middleware and the listeners it registers, and for pulsewatch inside its subscriber of node's http.server.response.finish channel, timed in the server under load (median over rounds). Realistic (caches are as cold as between real requests) but a wall clock: it moves with the machine's load. Each variant is timed in two regions (the middleware, and its listener or, for pulsewatch, its channel subscriber), and each region includes about one clock read (0.25 µs on this host, performance.now() in a loop), so every figure carries about two of them.",
+        `in-server µs/req: wall time inside the middleware and the listeners it registers, and for pulsewatch inside its subscriber of node's http.server.response.finish channel, timed in the server under load (median over rounds). Realistic (caches are as cold as between real requests) but a wall clock: it moves with the machine's load. Each variant is timed in two regions (the middleware, and its listener or, for pulsewatch, its channel subscriber), and each region includes about one clock read (${fixed(clockReadNs(), 0)} ns on this host, performance.now() in a warm loop; more when cold), so every figure carries about two of them.`,
+        `interleaved µs/req: the same timing in one server that serves pulsewatch (/pw/users/:id), prom-client (/pr/users/:id) and no middleware (/no/users/:id) side by side, autocannon asking for the three in turn on each connection (${o.rounds} rounds of ${o.seconds} s); timed over the same seconds, the three see the same machine, so their ratio holds still where separate runs drift. Median over rounds; the ratio is the median of the rounds' ratios. pulsewatch cost / prom-client cost there: ${cell(interleavedRatio, 2)}.`,
       ]
     : ['Loopback measurement skipped (loopback: false).'];
   notes.push(
@@ -579,7 +711,7 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
     'pulsewatch runs with default options, so it also keeps http_requests_in_flight; the prom-client and OpenTelemetry patterns keep no gauge.',
   );
   notes.push(
-    `pulsewatch cost / prom-client cost (goal <= 0.5): ${cell(inServerRatio, 2)} timed in the server, ${cell(loopbackRatio, 2)} from req/s, ${cell(inProcessRatio, 2)} in process.`,
+    `pulsewatch cost / prom-client cost (goal <= 0.5): ${cell(interleavedRatio, 2)} timed in the interleaved server, ${cell(inServerRatio, 2)} timed in separate servers, ${cell(loopbackRatio, 2)} from req/s, ${cell(inProcessRatio, 2)} in process.`,
   );
   if (o.loopback) notes.push(`Requests recorded by the servers' metrics: ${[check(PULSEWATCH), check(PROM), check(OTEL)].join('; ')}.`);
   return {
@@ -594,6 +726,7 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
         'server CPU µs/req',
         'in-server µs/req',
         'vs prom-client',
+        'interleaved µs/req',
         'in-process ns/op',
         'net ns/op',
         'net vs prom-client',
@@ -603,12 +736,13 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
     loopbackRatio,
     inServerRatio,
     inProcessRatio,
+    interleavedRatio,
   };
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain && process.argv[2] === '--serve') {
-  serve(process.argv[3] as Variant).catch((error: unknown) => {
+  (process.argv[3] === INTERLEAVED ? serveInterleaved() : serve(process.argv[3] as Variant)).catch((error: unknown) => {
     console.error(error);
     process.exit(1);
   });
