@@ -16,7 +16,10 @@ interface RouteEntry {
   readonly path: string;
   /** The series of `path` itself, for the route outside any mounted router. */
   readonly series: RouteSeries;
-  /** Path segments the route matches, or -1 when that varies (RegExp, array, wildcard, optional part). */
+  /**
+   * Path segments the route matches, or -1 when that varies (RegExp, array, wildcard, optional
+   * part) or cannot matter (a route of a root app's own router is never under a mount path).
+   */
   readonly segments: number;
   /** Series of the full label by mount prefix, for routes of mounted routers. */
   readonly byBase: Map<string, RouteSeries>;
@@ -45,7 +48,7 @@ export class RouteLabels {
     if (entry === undefined) {
       const path: unknown = (route as { path?: unknown }).path;
       const label = pathLabel(path);
-      const segments = typeof path === 'string' && !VARIABLE_LENGTH.test(path) ? countSegments(path) : -1;
+      const segments = typeof path === 'string' && !VARIABLE_LENGTH.test(path) && !isRootAppRoute(req, route) ? countSegments(path) : -1;
       entry = { path: label, series: this.metrics.routeOf(label), segments, byBase: new Map() };
       this.routes.set(route, entry);
     }
@@ -65,6 +68,24 @@ export class RouteLabels {
       if (entry.byBase.size < MAX_BASES_PER_ROUTE) entry.byBase.set(base, series);
     }
     return series;
+  }
+}
+
+/**
+ * Whether `route` is one of the app's own routes (`app.get(...)`) in an app that is not mounted
+ * in another: such a route's label is never missing a mount path, so its requests skip the
+ * req.url check, which under load costs a cache miss or two (see docs/architecture.md). Any
+ * doubt answers false, and the check stays.
+ */
+function isRootAppRoute(req: Request, route: object): boolean {
+  try {
+    const app = (req as { app?: unknown }).app as { parent?: unknown; _router?: { stack?: unknown }; router?: { stack?: unknown } } | undefined;
+    if (app === null || (typeof app !== 'function' && typeof app !== 'object') || app.parent !== undefined) return false;
+    // Express 4 keeps its router in _router (its `router` getter throws); Express 5 in `router`.
+    const stack = (app._router ?? app.router)?.stack;
+    return Array.isArray(stack) && stack.some((layer: unknown) => (layer as { route?: unknown } | null)?.route === route);
+  } catch {
+    return false;
   }
 }
 

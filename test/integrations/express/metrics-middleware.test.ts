@@ -218,6 +218,33 @@ describe('metricsMiddleware on a real Express 5 app', () => {
     expect(requests(t.monitor, '/api/v1/orders/:id', '500')).toBe(2);
   });
 
+  it("keeps a mounted sub-app's path when its route's error is answered by the parent app, also after a request it answered itself", async () => {
+    const t = testApp();
+    // A sub-app's routes are its app's own: only the parent knows they sit under /shop.
+    const shop = express();
+    shop.get('/carts/:id', (req, res, next) => {
+      if (req.query['fail'] === undefined) res.send('cart');
+      else next(new Error('cart failed'));
+    });
+    t.app.use('/shop', shop);
+    t.app.get('/plain/:id', (req, res, next) => {
+      if (req.query['fail'] === undefined) res.send('plain');
+      else next(new Error('plain failed'));
+    });
+    t.app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      res.status(500).send('error');
+    });
+    const base = await t.listen();
+    expect(await get(base, '/shop/carts/1', '/shop/carts/2?fail=1', '/plain/1', '/plain/2?fail=1')).toEqual([200, 500, 200, 500]);
+    await t.closed.atLeast(4);
+    expect(seriesOf(t.monitor, 'http_requests_total').sort()).toEqual([
+      'http_requests_total{method="GET",route="/plain/:id",status="200"}',
+      'http_requests_total{method="GET",route="/plain/:id",status="500"}',
+      'http_requests_total{method="GET",route="/shop/carts/:id",status="200"}',
+      'http_requests_total{method="GET",route="/shop/carts/:id",status="500"}',
+    ]);
+  });
+
   it("counts requests no route matched as one 'unmatched' series, never the raw URL", async () => {
     const t = testApp();
     t.app.get('/users/:id', (_req, res) => {
