@@ -78,6 +78,8 @@ export interface HttpMiddlewareBenchOptions {
 export interface HttpMiddlewareBenchResult extends Section {
   /** pulsewatch's cost per request over prom-client's, from loopback req/s (goal <= 0.5; noisy). */
   loopbackRatio: number;
+  /** The two costs that ratio is made of, µs per request (either at or below zero: noise, no ratio). */
+  loopbackCostUs: { pulsewatch: number; prom: number };
   /** The same from the time spent inside each middleware in the servers under load. */
   inServerRatio: number;
   /** The same from the in-process loop. */
@@ -734,6 +736,7 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
       rows,
     },
     loopbackRatio,
+    loopbackCostUs: { pulsewatch: costUs(PULSEWATCH), prom: costUs(PROM) },
     inServerRatio,
     inProcessRatio,
     interleavedRatio,

@@ -219,8 +219,16 @@ async function main(): Promise<void> {
   const http = await runHttpMiddlewareBench();
   sections.push({ title: `13. ${http.title}`, notes: http.notes, table: http.table });
   const ratio = (r: number): string => `${r.toFixed(2)}x prom-client's cost`;
-  targets.push({ name: 'metricsMiddleware cost, req/s under autocannon (loopback)', measured: ratio(http.loopbackRatio), threshold: '<= 0.5x', pass: http.loopbackRatio <= 0.5 });
-  targets.push({ name: 'metricsMiddleware cost, timed inside the server under load', measured: ratio(http.inServerRatio), threshold: '<= 0.5x', pass: http.inServerRatio <= 0.5 });
+  // A cost at or below zero is the machine's drift outweighing the middleware: no ratio to judge.
+  const costs = http.loopbackCostUs;
+  const measurable = costs.pulsewatch > 0 && costs.prom > 0;
+  targets.push({
+    name: 'metricsMiddleware cost, req/s under autocannon (loopback)',
+    measured: measurable ? ratio(http.loopbackRatio) : `not measurable: costs of ${costs.pulsewatch.toFixed(1)} and ${costs.prom.toFixed(1)} µs/req, under the noise`,
+    threshold: '<= 0.5x',
+    pass: measurable && http.loopbackRatio <= 0.5,
+  });
+  targets.push({ name: 'metricsMiddleware cost, timed inside separate servers under load', measured: ratio(http.inServerRatio), threshold: '<= 0.5x', pass: http.inServerRatio <= 0.5 });
   targets.push({ name: 'metricsMiddleware cost, timed inside one server serving both in turn', measured: ratio(http.interleavedRatio), threshold: '<= 0.5x', pass: http.interleavedRatio <= 0.5 });
   targets.push({ name: 'metricsMiddleware cost, in process', measured: ratio(http.inProcessRatio), threshold: '<= 0.5x', pass: http.inProcessRatio <= 0.5 });
 

@@ -16,11 +16,10 @@ interface RouteEntry {
   readonly path: string;
   /** The series of `path` itself, for the route outside any mounted router. */
   readonly series: RouteSeries;
-  /**
-   * Path segments the route matches, or -1 when that varies (RegExp, array, wildcard, optional
-   * part) or cannot matter (a route of a root app's own router is never under a mount path).
-   */
+  /** Path segments the route matches, or -1 when that varies (RegExp, array, wildcard, optional part). */
   readonly segments: number;
+  /** A root app's own route: never under a mount path, its label is `path` (see {@link isRootAppRoute}). */
+  readonly rootApp: boolean;
   /** Series of the full label by mount prefix, for routes of mounted routers. */
   readonly byBase: Map<string, RouteSeries>;
 }
@@ -48,10 +47,11 @@ export class RouteLabels {
     if (entry === undefined) {
       const path: unknown = (route as { path?: unknown }).path;
       const label = pathLabel(path);
-      const segments = typeof path === 'string' && !VARIABLE_LENGTH.test(path) && !isRootAppRoute(req, route) ? countSegments(path) : -1;
-      entry = { path: label, series: this.metrics.routeOf(label), segments, byBase: new Map() };
+      const segments = typeof path === 'string' && !VARIABLE_LENGTH.test(path) ? countSegments(path) : -1;
+      entry = { path: label, series: this.metrics.routeOf(label), segments, rootApp: isRootAppRoute(req, route), byBase: new Map() };
       this.routes.set(route, entry);
     }
+    if (entry.rootApp) return entry.series;
     let base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
     // When a route's handler passes an error (or the request) on and it leaves its router,
     // Express restores req.baseUrl and req.url to the outer router's but leaves req.route
@@ -72,15 +72,19 @@ export class RouteLabels {
 }
 
 /**
- * Whether `route` is one of the app's own routes (`app.get(...)`) in an app that is not mounted
- * in another: such a route's label is never missing a mount path, so its requests skip the
- * req.url check, which under load costs a cache miss or two (see docs/architecture.md). Any
- * doubt answers false, and the check stays.
+ * Whether `route` is one of the root app's own routes (`app.get(...)`, in the app that is the
+ * server's request listener, as `app.listen()` makes it): such a request's `req.baseUrl` is
+ * always '' and its label never misses a mount path, so it reads neither `req.baseUrl` nor
+ * `req.url`, which under load cost a cache miss each (see docs/architecture.md). Any doubt (a
+ * mounted or wrapped app, a router's route, an unknown Express) answers false, and both stay.
  */
 function isRootAppRoute(req: Request, route: object): boolean {
   try {
-    const app = (req as { app?: unknown }).app as { parent?: unknown; _router?: { stack?: unknown }; router?: { stack?: unknown } } | undefined;
-    if (app === null || (typeof app !== 'function' && typeof app !== 'object') || app.parent !== undefined) return false;
+    type App = ((...args: never[]) => unknown) & { parent?: unknown; _router?: { stack?: unknown }; router?: { stack?: unknown } };
+    const app = (req as { app?: unknown }).app as App | undefined;
+    if (typeof app !== 'function' || app.parent !== undefined) return false;
+    const server = (req.socket as { server?: { listeners?: (event: string) => unknown[] } } | undefined)?.server;
+    if (typeof server?.listeners !== 'function' || !server.listeners('request').includes(app)) return false;
     // Express 4 keeps its router in _router (its `router` getter throws); Express 5 in `router`.
     const stack = (app._router ?? app.router)?.stack;
     return Array.isArray(stack) && stack.some((layer: unknown) => (layer as { route?: unknown } | null)?.route === route);

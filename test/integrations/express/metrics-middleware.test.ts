@@ -245,6 +245,29 @@ describe('metricsMiddleware on a real Express 5 app', () => {
     ]);
   });
 
+  it('keeps the mount path of an app mounted through a Router (which tells the app nothing of its parent)', async () => {
+    const t = testApp();
+    const inner = express();
+    inner.get('/carts/:id', (req, res, next) => {
+      if (req.query['fail'] === undefined) res.send('cart');
+      else next(new Error('cart failed'));
+    });
+    const outer = express.Router();
+    outer.use('/x', inner);
+    t.app.use(outer);
+    t.app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      res.status(500).send('error');
+    });
+    const base = await t.listen();
+    expect(await get(base, '/x/carts/1', '/x/carts/2?fail=1', '/x/carts/3')).toEqual([200, 500, 200]);
+    await t.closed.atLeast(3);
+    expect(seriesOf(t.monitor, 'http_requests_total').sort()).toEqual([
+      'http_requests_total{method="GET",route="/x/carts/:id",status="200"}',
+      'http_requests_total{method="GET",route="/x/carts/:id",status="500"}',
+    ]);
+    expect(requests(t.monitor, '/x/carts/:id', '200')).toBe(2);
+  });
+
   it("counts requests no route matched as one 'unmatched' series, never the raw URL", async () => {
     const t = testApp();
     t.app.get('/users/:id', (_req, res) => {
