@@ -332,7 +332,7 @@ async function serve(variant: Variant): Promise<void> {
  * each wrapped by {@link timed}, with pulsewatch's channel subscriber timed as in {@link serve}
  * (for its own requests only). autocannon asks for the three in turn on every connection, so
  * all three are timed in the same process at the same moments: the machine's drift, which
- * moves separate runs by tens of percent, hits each alike and cancels out of their ratio.
+ * moves separate runs by tens of percent, hits each alike and drops out of their ratio.
  */
 async function serveInterleaved(): Promise<void> {
   const { default: express } = await import('express');
@@ -705,7 +705,7 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
         'cost µs/req = 1e6 / req/s - 1e6 / req/s of the no-middleware run of the same round, median over rounds. Loopback req/s moves by 10% and more between runs on a shared VM, far more than a middleware costs, so these costs are noise-level.',
         "server CPU µs/req: the server process's user + system CPU time over a run divided by the requests it served (median over rounds): what a whole request costs.",
         `in-server µs/req: wall time inside the middleware and the listeners it registers, and for pulsewatch inside its subscriber of node's http.server.response.finish channel, timed in the server under load (median over rounds). Realistic (caches are as cold as between real requests) but a wall clock: it moves with the machine's load. Each variant is timed in two regions (the middleware, and its listener or, for pulsewatch, its channel subscriber), and each region includes about one clock read (${fixed(clockReadNs(), 0)} ns on this host, performance.now() in a warm loop; more when cold), so every figure carries about two of them.`,
-        `interleaved µs/req: the same timing in one server that serves pulsewatch (/pw/users/:id), prom-client (/pr/users/:id) and no middleware (/no/users/:id) side by side, autocannon asking for the three in turn on each connection (${o.rounds} rounds of ${o.seconds} s); timed over the same seconds, the three see the same machine, so their ratio holds still where separate runs drift. Median over rounds; the ratio is the median of the rounds' ratios. pulsewatch cost / prom-client cost there: ${cell(interleavedRatio, 2)}.`,
+        `interleaved µs/req: the same timing in one server that serves pulsewatch (/pw/users/:id), prom-client (/pr/users/:id) and no middleware (/no/users/:id) side by side, autocannon asking for the three in turn on each connection (${o.rounds} rounds of ${o.seconds} s); timed over the same seconds, the three see the same machine, so the machine's drift between separate runs drops out; what is left varies from round to round (by which requests' data a request finds still cached), so the rounds' ratios still spread by about ±0.1. Median over rounds; the ratio is the median of the rounds' ratios. pulsewatch cost / prom-client cost there: ${cell(interleavedRatio, 2)}.`,
       ]
     : ['Loopback measurement skipped (loopback: false).'];
   notes.push(
