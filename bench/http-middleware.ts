@@ -27,9 +27,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { channel, subscribe } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import { Counter as PromCounter, Histogram as PromHistogram } from 'prom-client';
 import { createMonitor, type Monitor } from '../src/index.js';
 import { metricsMiddleware } from '../src/express.js';
@@ -279,6 +280,15 @@ function timed(middleware: RequestHandler, total: { us: number }): RequestHandle
 /** Published by node:http when a response has finished; pulsewatch records from it. */
 const RESPONSE_FINISH = 'http.server.response.finish';
 
+/** Listens on a free loopback port and tells the parent which. */
+function listenAndTell(app: Express): Server {
+  const server = app.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    process.send!({ type: 'listening', port: typeof address === 'object' && address !== null ? address.port : 0 } satisfies ChildMessage);
+  });
+  return server;
+}
+
 /**
  * The server side: an Express 5 app with the variant's middleware wrapped by {@link timed},
  * driven over IPC. For pulsewatch the time inside its subscriber of node's response-finish
@@ -305,10 +315,7 @@ async function serve(variant: Variant): Promise<void> {
     served++;
     res.json({ id: req.params.id, name: 'Ada Lovelace' });
   });
-  const server = app.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    process.send!({ type: 'listening', port: typeof address === 'object' && address !== null ? address.port : 0 } satisfies ChildMessage);
-  });
+  const server = listenAndTell(app);
   process.on('message', (m: string) => {
     if (m === 'recorded') {
       void s.recorded().then((recorded) => process.send!({ type: 'recorded', recorded } satisfies ChildMessage));
@@ -362,10 +369,7 @@ async function serveInterleaved(): Promise<void> {
       res.json({ id: req.params.id, name: 'Ada Lovelace' });
     });
   }
-  const server = app.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    process.send!({ type: 'listening', port: typeof address === 'object' && address !== null ? address.port : 0 } satisfies ChildMessage);
-  });
+  const server = listenAndTell(app);
   process.on('message', (m: string) => {
     if (m === 'arm') {
       // After pulsewatch's subscriber, which subscribed on its first request.

@@ -77,6 +77,19 @@ function testApp(options?: MetricsMiddlewareOptions, monitorOptions: MonitorOpti
   };
 }
 
+/** A handler that answers `body`, or with `?fail` passes an error on, for an error handler outside its router to answer. */
+function answerOrFail(body: string) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.query['fail'] === undefined) res.send(body);
+    else next(new Error(`${body} failed`));
+  };
+}
+
+/** The app's error handler: 500 for any error. */
+function answer500(_error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  res.status(500).send('error');
+}
+
 /** Requests each path in turn, reading every body; returns the statuses. */
 async function get(base: string, ...paths: string[]): Promise<number[]> {
   const statuses: number[] = [];
@@ -181,10 +194,7 @@ describe('metricsMiddleware on a real Express 5 app', () => {
   it('keeps the mount path when an error or next() leaves a nested router (Express has reset req.baseUrl by then)', async () => {
     const t = testApp();
     const v1 = express.Router();
-    v1.get('/', (req, res, next) => {
-      if (req.query['fail'] === undefined) res.send('index');
-      else next(new Error('index failed'));
-    });
+    v1.get('/', answerOrFail('index'));
     v1.get('/orders/:id', (req) => {
       throw new Error(`order ${req.params.id} failed`);
     });
@@ -200,9 +210,7 @@ describe('metricsMiddleware on a real Express 5 app', () => {
       else next(error);
     });
     t.app.use('/api', api);
-    t.app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-      res.status(500).send('error');
-    });
+    t.app.use(answer500);
     const base = await t.listen();
     expect(await get(base, '/api/v1/orders/1', '/api/v1/orders/2?next=/a/b', '/api/v1/skip/3', '/api/v1/teapot/4', '/api/v1', '/api/v1?fail=1')).toEqual([
       500, 500, 404, 418, 200, 500,
@@ -222,18 +230,10 @@ describe('metricsMiddleware on a real Express 5 app', () => {
     const t = testApp();
     // A sub-app's routes are its app's own: only the parent knows they sit under /shop.
     const shop = express();
-    shop.get('/carts/:id', (req, res, next) => {
-      if (req.query['fail'] === undefined) res.send('cart');
-      else next(new Error('cart failed'));
-    });
+    shop.get('/carts/:id', answerOrFail('cart'));
     t.app.use('/shop', shop);
-    t.app.get('/plain/:id', (req, res, next) => {
-      if (req.query['fail'] === undefined) res.send('plain');
-      else next(new Error('plain failed'));
-    });
-    t.app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-      res.status(500).send('error');
-    });
+    t.app.get('/plain/:id', answerOrFail('plain'));
+    t.app.use(answer500);
     const base = await t.listen();
     expect(await get(base, '/shop/carts/1', '/shop/carts/2?fail=1', '/plain/1', '/plain/2?fail=1')).toEqual([200, 500, 200, 500]);
     await t.closed.atLeast(4);
@@ -248,16 +248,11 @@ describe('metricsMiddleware on a real Express 5 app', () => {
   it('keeps the mount path of an app mounted through a Router (which tells the app nothing of its parent)', async () => {
     const t = testApp();
     const inner = express();
-    inner.get('/carts/:id', (req, res, next) => {
-      if (req.query['fail'] === undefined) res.send('cart');
-      else next(new Error('cart failed'));
-    });
+    inner.get('/carts/:id', answerOrFail('cart'));
     const outer = express.Router();
     outer.use('/x', inner);
     t.app.use(outer);
-    t.app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-      res.status(500).send('error');
-    });
+    t.app.use(answer500);
     const base = await t.listen();
     expect(await get(base, '/x/carts/1', '/x/carts/2?fail=1', '/x/carts/3')).toEqual([200, 500, 200]);
     await t.closed.atLeast(3);
@@ -353,9 +348,7 @@ describe('metricsMiddleware on a real Express 5 app', () => {
       throw new Error('rejected');
     });
     // Express's final handler would log the stack to stderr; this one keeps the output clean.
-    t.app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-      res.status(500).send('error');
-    });
+    t.app.use(answer500);
     const base = await t.listen();
     expect(await get(base, '/boom/1', '/boom/2', '/reject')).toEqual([500, 500, 500]);
     await t.closed.atLeast(3);
