@@ -77,11 +77,9 @@ export interface HttpMiddlewareBenchOptions {
 
 /** What the bench reports: a section for bench/report.ts, plus the figures targets are judged on. */
 export interface HttpMiddlewareBenchResult extends Section {
-  /** pulsewatch's cost per request over prom-client's, from loopback req/s (goal <= 0.5; noisy). */
-  loopbackRatio: number;
-  /** The two costs that ratio is made of, µs per request (either at or below zero: noise, no ratio). */
+  /** pulsewatch's and prom-client's cost, µs per request, from loopback req/s (noisy; at or below zero: no ratio to judge). */
   loopbackCostUs: { pulsewatch: number; prom: number };
-  /** The same from the time spent inside each middleware in the servers under load. */
+  /** pulsewatch's cost per request over prom-client's (goal <= 0.5), from the time spent inside each middleware in the servers under load. */
   inServerRatio: number;
   /** The same from the in-process loop. */
   inProcessRatio: number;
@@ -739,7 +737,6 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
       ],
       rows,
     },
-    loopbackRatio,
     loopbackCostUs: { pulsewatch: costUs(PULSEWATCH), prom: costUs(PROM) },
     inServerRatio,
     inProcessRatio,

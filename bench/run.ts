@@ -222,11 +222,12 @@ async function main(): Promise<void> {
   // A cost at or below zero is the machine's drift outweighing the middleware: no ratio to judge.
   const costs = http.loopbackCostUs;
   const measurable = costs.pulsewatch > 0 && costs.prom > 0;
+  const loopbackRatio = costs.pulsewatch / costs.prom;
   targets.push({
     name: 'metricsMiddleware cost, req/s under autocannon (loopback)',
-    measured: measurable ? ratio(http.loopbackRatio) : `not measurable: costs of ${costs.pulsewatch.toFixed(1)} and ${costs.prom.toFixed(1)} µs/req, under the noise`,
+    measured: measurable ? ratio(loopbackRatio) : `not measurable: costs of ${costs.pulsewatch.toFixed(1)} and ${costs.prom.toFixed(1)} µs/req, under the noise`,
     threshold: '<= 0.5x',
-    pass: measurable && http.loopbackRatio <= 0.5,
+    pass: measurable && loopbackRatio <= 0.5,
   });
   targets.push({ name: 'metricsMiddleware cost, timed inside separate servers under load', measured: ratio(http.inServerRatio), threshold: '<= 0.5x', pass: http.inServerRatio <= 0.5 });
   targets.push({ name: 'metricsMiddleware cost, timed inside one server serving both in turn', measured: ratio(http.interleavedRatio), threshold: '<= 0.5x', pass: http.interleavedRatio <= 0.5 });
