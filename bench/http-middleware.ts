@@ -43,6 +43,12 @@ const PULSEWATCH = 'pulsewatch';
 const PULSEWATCH_NO_GAUGE = 'pulsewatch (inFlight: false)';
 const PROM = 'prom-client';
 const OTEL = 'OpenTelemetry';
+/**
+ * No middleware, with the timing's own cost measured: an empty listener timed as the others'
+ * listeners are, and two adjacent channel subscribers timed as pulsewatch's is. Its req/s is
+ * not used (the timing slows it); NONE gives the baseline.
+ */
+const FLOOR = 'timing floor';
 
 /** The server that serves pulsewatch, prom-client and no middleware side by side, a request each in turn. */
 const INTERLEAVED = 'interleaved';
@@ -55,8 +61,8 @@ const INTERLEAVED_PARTS = [
 type InterleavedVariant = (typeof INTERLEAVED_PARTS)[number]['variant'];
 
 /** Variants loaded over loopback (the in-flight-less pulsewatch is measured in process only). */
-const LOOPBACK_VARIANTS = [NONE, PULSEWATCH, PROM, OTEL] as const;
-type Variant = typeof NONE | typeof PULSEWATCH | typeof PULSEWATCH_NO_GAUGE | typeof PROM | typeof OTEL;
+const LOOPBACK_VARIANTS = [NONE, FLOOR, PULSEWATCH, PROM, OTEL] as const;
+type Variant = typeof NONE | typeof FLOOR | typeof PULSEWATCH | typeof PULSEWATCH_NO_GAUGE | typeof PROM | typeof OTEL;
 
 const SELF = fileURLToPath(import.meta.url);
 const PATH = '/users/123';
@@ -162,6 +168,7 @@ function pulsewatchSetup(inFlight: boolean): Setup {
 function setup(variant: Variant): Setup {
   switch (variant) {
     case NONE:
+    case FLOOR:
       return { middleware: undefined, recorded: () => Promise.resolve(undefined), close: () => Promise.resolve() };
     case PULSEWATCH:
       return pulsewatchSetup(true);
@@ -192,9 +199,11 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 type Recorded = { total: number; aborted: number } | undefined;
 /**
  * What a server process has used so far: CPU time (user + system, µs), time spent inside the
- * middleware and its listeners (µs), and requests served.
+ * middleware and its listeners (µs), requests served, and where the timing's own cost is
+ * measured (no middleware), the time inside an empty timed listener and between two adjacent
+ * timed channel subscribers (µs, else 0).
  */
-type Usage = { cpuUs: number; middlewareUs: number; served: number };
+type Usage = { cpuUs: number; middlewareUs: number; served: number; listenerUs: number; channelUs: number };
 type ChildMessage =
   | { type: 'listening'; port: number }
   | { type: 'recorded'; recorded: Recorded }
@@ -258,11 +267,7 @@ function timed(middleware: RequestHandler, total: { us: number }): RequestHandle
   return (req, res, next) => {
     const on = res.on;
     res.on = function (this: Response, event: string | symbol, listener: (...args: unknown[]) => void) {
-      return on.call(this, event, function (this: unknown, ...args: unknown[]) {
-        const start = performance.now();
-        listener.apply(this, args);
-        total.us += (performance.now() - start) * 1000;
-      });
+      return on.call(this, event, timedListener(listener, total));
     } as Response['on'];
     let passed = false;
     const start = performance.now();
@@ -274,6 +279,17 @@ function timed(middleware: RequestHandler, total: { us: number }): RequestHandle
     if (passed) next();
   };
 }
+
+/** `listener`, adding the wall time inside it to `total.us`. */
+function timedListener(listener: (...args: unknown[]) => void, total: { us: number }): (...args: unknown[]) => void {
+  return function (this: unknown, ...args: unknown[]) {
+    const start = performance.now();
+    listener.apply(this, args);
+    total.us += (performance.now() - start) * 1000;
+  };
+}
+
+const noop = (): void => {};
 
 /** Published by node:http when a response has finished; pulsewatch records from it. */
 const RESPONSE_FINISH = 'http.server.response.finish';
@@ -308,6 +324,21 @@ async function serve(variant: Variant): Promise<void> {
     inMiddleware.us += (performance.now() - published) * 1000;
   };
   if (channelTimed) subscribe(RESPONSE_FINISH, markPublished);
+  const listenerFloor = { us: 0 };
+  const channelFloor = { us: 0 };
+  if (variant === FLOOR) {
+    // The timing's own cost: the channel region with nothing between its two reads, and a
+    // listener region around an empty listener (registered outside the timed middleware, in
+    // the place a middleware's 'finish' listener takes).
+    subscribe(RESPONSE_FINISH, markPublished);
+    subscribe(RESPONSE_FINISH, () => {
+      channelFloor.us += (performance.now() - published) * 1000;
+    });
+    app.use((_req, res, next) => {
+      res.on('finish', timedListener(noop, listenerFloor));
+      next();
+    });
+  }
   app.use(timed(s.middleware ?? ((_req, _res, next) => next()), inMiddleware));
   app.get('/users/:id', (req, res) => {
     served++;
@@ -323,7 +354,8 @@ async function serve(variant: Variant): Promise<void> {
       process.send!({ type: 'armed' } satisfies ChildMessage);
     } else if (m === 'usage') {
       const cpu = process.cpuUsage();
-      process.send!({ type: 'usage', usage: { cpuUs: cpu.user + cpu.system, middlewareUs: inMiddleware.us, served } } satisfies ChildMessage);
+      const usage = { cpuUs: cpu.user + cpu.system, middlewareUs: inMiddleware.us, served, listenerUs: listenerFloor.us, channelUs: channelFloor.us };
+      process.send!({ type: 'usage', usage } satisfies ChildMessage);
     } else if (m === 'stop') {
       server.closeAllConnections();
       server.close(() => void s.close().then(() => process.exit(0)));
@@ -352,14 +384,28 @@ async function serveInterleaved(): Promise<void> {
       return [prefix.charCodeAt(2), { handler: timed(middleware, total), total }];
     }),
   );
+  // The timing's own cost, measured on the /no requests (see FLOOR).
+  const listenerFloor = { us: 0 };
+  const channelFloor = { us: 0 };
   let published = 0;
   subscribe(RESPONSE_FINISH, () => {
     published = performance.now();
   });
+  // Next in line, before pulsewatch's subscriber (subscribed on its first request): for a /no
+  // request the time since the read above is the channel region with nothing in it; for the
+  // others, pulsewatch's region starts at this read.
+  subscribe(RESPONSE_FINISH, (message) => {
+    const now = performance.now();
+    if ((message as { request: Request }).request.url.charCodeAt(2) === NO_LETTER) channelFloor.us += (now - published) * 1000;
+    else published = now;
+  });
   const app = express();
   app.use((req, res, next) => {
-    const part = byLetter.get(req.url.charCodeAt(2))!;
+    const letter = req.url.charCodeAt(2);
+    const part = byLetter.get(letter)!;
     part.total.served++;
+    // Outside the timed middleware, in the place prom-client's listener takes.
+    if (letter === NO_LETTER) res.on('finish', timedListener(noop, listenerFloor));
     part.handler(req, res, next);
   });
   for (const { prefix } of INTERLEAVED_PARTS) {
@@ -377,7 +423,9 @@ async function serveInterleaved(): Promise<void> {
       });
       process.send!({ type: 'armed' } satisfies ChildMessage);
     } else if (m === 'usage') {
-      const usage = Object.fromEntries([...totals].map(([v, t]) => [v, { cpuUs: 0, middlewareUs: t.us, served: t.served }])) as Record<InterleavedVariant, Usage>;
+      const floor = (v: InterleavedVariant): { listenerUs: number; channelUs: number } =>
+        v === NONE ? { listenerUs: listenerFloor.us, channelUs: channelFloor.us } : { listenerUs: 0, channelUs: 0 };
+      const usage = Object.fromEntries([...totals].map(([v, t]) => [v, { cpuUs: 0, middlewareUs: t.us, served: t.served, ...floor(v) }])) as Record<InterleavedVariant, Usage>;
       process.send!({ type: 'interleaved', usage } satisfies ChildMessage);
     } else if (m === 'stop') {
       server.closeAllConnections();
@@ -385,6 +433,9 @@ async function serveInterleaved(): Promise<void> {
     }
   });
 }
+
+/** The third character of the interleaved server's no-middleware paths ('/no...'). */
+const NO_LETTER = 'o'.charCodeAt(0);
 
 /** The paths autocannon cycles through on the interleaved server. */
 const INTERLEAVED_REQUESTS = INTERLEAVED_PARTS.map(({ prefix }) => ({ path: `${prefix}${PATH}` }));
@@ -404,6 +455,9 @@ interface LoopbackResult {
   cpuUs: number[];
   /** µs per request spent inside the middleware and its listeners, each round. */
   middlewareUs: number[];
+  /** µs per request inside the empty timed listener, and between the two adjacent timed channel subscribers, each round (FLOOR only, else 0). */
+  listenerUs: number[];
+  channelUs: number[];
   sent: number;
   recorded: Recorded;
 }
@@ -414,7 +468,7 @@ async function loopback(o: Required<HttpMiddlewareBenchOptions>, progress: (m: s
   try {
     for (const v of LOOPBACK_VARIANTS) {
       servers.set(v, await startServer(v));
-      out.set(v, { rps: [], cpuUs: [], middlewareUs: [], sent: 0, recorded: undefined });
+      out.set(v, { rps: [], cpuUs: [], middlewareUs: [], listenerUs: [], channelUs: [], sent: 0, recorded: undefined });
     }
     for (const v of LOOPBACK_VARIANTS) {
       progress(`warmup ${v} (${o.warmupSeconds} s)`);
@@ -435,6 +489,8 @@ async function loopback(o: Required<HttpMiddlewareBenchOptions>, progress: (m: s
         result.rps.push(r.requests.average);
         result.cpuUs.push(cpuUs);
         result.middlewareUs.push(middlewareUs);
+        result.listenerUs.push((after.listenerUs - before.listenerUs) / served);
+        result.channelUs.push((after.channelUs - before.channelUs) / served);
         result.sent += r.requests.total;
         progress(`round ${round + 1}/${o.rounds} ${v}: ${Math.round(r.requests.average)} req/s, server ${cpuUs.toFixed(1)} µs CPU/req, ${middlewareUs.toFixed(2)} µs in the middleware`);
       }
@@ -446,10 +502,21 @@ async function loopback(o: Required<HttpMiddlewareBenchOptions>, progress: (m: s
   }
 }
 
-/** µs per request inside each variant's middleware on the interleaved server, one figure a round. */
-async function interleaved(o: Required<HttpMiddlewareBenchOptions>, progress: (m: string) => void): Promise<Map<InterleavedVariant, number[]>> {
+/** What the interleaved server measured, one figure a round. */
+interface InterleavedResult {
+  /** µs per request inside each variant's middleware and its listeners (pulsewatch: and its channel subscriber). */
+  us: Map<InterleavedVariant, number[]>;
+  /** µs per /no request inside an empty timed listener, and between two adjacent timed channel subscribers. */
+  listenerFloorUs: number[];
+  channelFloorUs: number[];
+}
+
+/** Runs the interleaved server through the rounds. */
+async function interleaved(o: Required<HttpMiddlewareBenchOptions>, progress: (m: string) => void): Promise<InterleavedResult> {
   const server = await startServer(INTERLEAVED);
   const out = new Map<InterleavedVariant, number[]>(INTERLEAVED_PARTS.map(({ variant }) => [variant, []]));
+  const listenerFloorUs: number[] = [];
+  const channelFloorUs: number[] = [];
   try {
     const origin = new URL(server.url).origin;
     progress(`warmup interleaved (${o.warmupSeconds} s)`);
@@ -465,9 +532,13 @@ async function interleaved(o: Required<HttpMiddlewareBenchOptions>, progress: (m
         out.get(variant)!.push(us);
         line.push(`${variant} ${us.toFixed(2)}`);
       }
+      const none = (f: 'listenerUs' | 'channelUs'): number => (after[NONE][f] - before[NONE][f]) / (after[NONE].served - before[NONE].served);
+      listenerFloorUs.push(none('listenerUs'));
+      channelFloorUs.push(none('channelUs'));
+      line.push(`floors: listener ${none('listenerUs').toFixed(2)}, channel ${none('channelUs').toFixed(2)}`);
       progress(`interleaved round ${round + 1}/${o.rounds}: ${Math.round(r.requests.average)} req/s, µs in the middleware: ${line.join(', ')}`);
     }
-    return out;
+    return { us: out, listenerFloorUs, channelFloorUs };
   } finally {
     await server.stop();
   }
@@ -645,7 +716,7 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
   const progress = (m: string): void => void process.stderr.write(`[bench http] ${m}\n`);
 
   const net = o.loopback ? await loopback(o, progress) : new Map<Variant, LoopbackResult>();
-  const mixed = o.loopback ? await interleaved(o, progress) : new Map<InterleavedVariant, number[]>();
+  const mixed = o.loopback ? await interleaved(o, progress) : undefined;
   progress('in-process loop');
   const nsPerOp = await inProcess();
 
@@ -665,35 +736,53 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
     const n = net.get(v);
     return n === undefined ? Number.NaN : median(n.middlewareUs);
   };
+  // The timing's own cost in a variant's two regions, per round: the middleware region (an
+  // empty middleware, timed), plus the channel region with nothing in it for pulsewatch, or an
+  // empty listener's region for the others. Their figures less it are what the middleware costs.
+  const floorRounds = (v: Variant, middleware: number[], listener: number[], channel: number[]): number[] =>
+    middleware.map((us, round) => us + (v === PULSEWATCH ? channel[round]! : listener[round]!));
+  const floor = net.get(FLOOR);
+  const floorUs = (v: Variant): number => (floor === undefined ? Number.NaN : median(floorRounds(v, floor.middlewareUs, floor.listenerUs, floor.channelUs)));
+  const inServerNetUs = (v: Variant): number => inServerUs(v) - floorUs(v);
   const netNs = (v: Variant): number => nsPerOp.get(v)! - nsPerOp.get(NONE)!;
   const loopbackRatio = costUs(PULSEWATCH) / costUs(PROM);
-  const inServerRatio = inServerUs(PULSEWATCH) / inServerUs(PROM);
-  const interleavedUs = (v: InterleavedVariant): number => {
-    const rounds = mixed.get(v);
-    return rounds === undefined ? Number.NaN : median(rounds);
+  const inServerRatio = inServerNetUs(PULSEWATCH) / inServerNetUs(PROM);
+  const interleavedGross = (v: InterleavedVariant): number[] => mixed?.us.get(v) ?? [];
+  // Paired by round (all three were timed over the same seconds).
+  const interleavedNet = (v: typeof PULSEWATCH | typeof PROM): number[] => {
+    const floors = mixed === undefined ? [] : floorRounds(v, interleavedGross(NONE), mixed.listenerFloorUs, mixed.channelFloorUs);
+    return interleavedGross(v).map((us, round) => us - floors[round]!);
   };
-  // Paired by round (all three were timed over the same seconds), then the median.
-  const interleavedRatio = mixed.has(PULSEWATCH) ? median(mixed.get(PULSEWATCH)!.map((us, round) => us / mixed.get(PROM)![round]!)) : Number.NaN;
+  const medianOr = (values: number[]): number => (values.length === 0 ? Number.NaN : median(values));
+  const pwNet = interleavedNet(PULSEWATCH);
+  const prNet = interleavedNet(PROM);
+  const interleavedRatio = medianOr(pwNet.map((us, round) => us / prNet[round]!));
   const inProcessRatio = netNs(PULSEWATCH) / netNs(PROM);
   const cell = (value: number, digits: number, suffix = ''): string => (Number.isFinite(value) ? `${fixed(value, digits)}${suffix}` : '-');
 
-  const rows = ([NONE, PULSEWATCH, PULSEWATCH_NO_GAUGE, PROM, OTEL] as const).map((v) => {
+  const rows = ([NONE, FLOOR, PULSEWATCH, PULSEWATCH_NO_GAUGE, PROM, OTEL] as const).map((v) => {
     const n = net.get(v);
-    const base = v === NONE;
+    const base = v === NONE || v === FLOOR;
+    const inProcess = nsPerOp.get(v);
+    const interleavedCells =
+      v === PULSEWATCH || v === PROM ? [cell(medianOr(interleavedGross(v)), 2), cell(medianOr(interleavedNet(v)), 2)] : [v === NONE ? cell(medianOr(interleavedGross(v)), 2) : '-', '-'];
     return [
       v,
       n === undefined ? '-' : int(median(n.rps)),
       n === undefined ? '-' : `${int(Math.min(...n.rps))} - ${int(Math.max(...n.rps))}`,
       base ? '-' : cell(costUs(v), 2),
       cell(cpuOf(v), 1),
-      base ? '-' : cell(inServerUs(v), 2),
-      base ? '-' : cell(inServerUs(v) / inServerUs(PROM), 2, 'x'),
-      v === NONE || v === PULSEWATCH || v === PROM ? cell(interleavedUs(v), 2) : '-',
-      fixed(nsPerOp.get(v)!, 0),
-      base ? '-' : fixed(netNs(v), 0),
-      base ? '-' : cell(netNs(v) / netNs(PROM), 2, 'x'),
+      v === FLOOR || n === undefined ? '-' : cell(inServerUs(v), 2),
+      base ? '-' : cell(inServerNetUs(v), 2),
+      base ? '-' : cell(inServerNetUs(v) / inServerNetUs(PROM), 2, 'x'),
+      ...interleavedCells,
+      inProcess === undefined ? '-' : fixed(inProcess, 0),
+      base || inProcess === undefined ? '-' : fixed(netNs(v), 0),
+      base || inProcess === undefined ? '-' : cell(netNs(v) / netNs(PROM), 2, 'x'),
     ];
   });
+  const floorNote = (where: string, middleware: number[], listener: number[], channel: number[]): string =>
+    `${where}: middleware region ${cell(medianOr(middleware), 2)}, listener region ${cell(medianOr(listener), 2)}, channel region ${cell(medianOr(channel), 2)}`;
 
   // autocannon counts the responses completed within its runs; the servers also record the
   // ones still in flight when a run stops (up to one per connection per run).
@@ -706,8 +795,9 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
         `Loopback: each server in its own process, autocannon (${o.connections} connections, no pipelining) in this one; ${o.rounds} alternating rounds of ${o.seconds} s after a ${o.warmupSeconds} s warmup each; median req/s.`,
         'cost µs/req = 1e6 / req/s - 1e6 / req/s of the no-middleware run of the same round, median over rounds. Loopback req/s moves by 10% and more between runs on a shared VM, far more than a middleware costs, so these costs are noise-level.',
         "server CPU µs/req: the server process's user + system CPU time over a run divided by the requests it served (median over rounds): what a whole request costs.",
-        `in-server µs/req: wall time inside the middleware and the listeners it registers, and for pulsewatch inside its subscriber of node's http.server.response.finish channel, timed in the server under load (median over rounds). Realistic (caches are as cold as between real requests) but a wall clock: it moves with the machine's load. Each variant is timed in two regions (the middleware, and its listener or, for pulsewatch, its channel subscriber), and each region includes about one clock read (${fixed(clockReadNs(), 0)} ns on this host, performance.now() in a warm loop; more when cold), so every figure carries about two of them.`,
-        `interleaved µs/req: the same timing in one server that serves pulsewatch (/pw/users/:id), prom-client (/pr/users/:id) and no middleware (/no/users/:id) side by side, autocannon asking for the three in turn on each connection (${o.rounds} rounds of ${o.seconds} s); timed over the same seconds, the three see the same machine, so the machine's drift between separate runs drops out; what is left varies from round to round (by which requests' data a request finds still cached), so the rounds' ratios still spread by about ±0.1. Median over rounds; the ratio is the median of the rounds' ratios. pulsewatch cost / prom-client cost there: ${cell(interleavedRatio, 2)}.`,
+        `in-server µs/req: wall time inside the middleware and the listeners it registers, and for pulsewatch inside its subscriber of node's http.server.response.finish channel, timed in the server under load (median over rounds). Realistic (caches are as cold as between real requests) but a wall clock: it moves with the machine's load. Each variant is timed in two regions (the middleware, and its listener or, for pulsewatch, its channel subscriber), and each region includes about one clock read (${fixed(clockReadNs(), 0)} ns on this host, performance.now() in a warm loop; more when cold), so every figure carries about two of them: cold, each costs far more than that.`,
+        `in-server net µs/req: the same less the timing's own cost, timed in a server of its own with no middleware (the "${FLOOR}" row; its req/s is not the baseline): a middleware timed with nothing in it, plus for pulsewatch a channel region with nothing between its two subscribers, and for the others an empty listener timed as theirs are. Timing floor µs/req, ${floorNote('separate server', floor?.middlewareUs ?? [], floor?.listenerUs ?? [], floor?.channelUs ?? [])}. Without it a ratio is pulled towards 1 by what both figures carry alike.`,
+        `interleaved µs/req: the same timing in one server that serves pulsewatch (/pw/users/:id), prom-client (/pr/users/:id) and no middleware (/no/users/:id) side by side, autocannon asking for the three in turn on each connection (${o.rounds} rounds of ${o.seconds} s); timed over the same seconds, the three see the same machine, so the machine's drift between separate runs drops out; what is left varies from round to round (by which requests' data a request finds still cached), so the rounds' ratios still spread by about ±0.1. Median over rounds. interleaved net µs/req: less the timing's own cost, measured on the /no requests of the same round as in the "${FLOOR}" server (${floorNote('median', interleavedGross(NONE), mixed?.listenerFloorUs ?? [], mixed?.channelFloorUs ?? [])}); the ratio is the median of the rounds' ratios of net figures. pulsewatch cost / prom-client cost there: ${cell(interleavedRatio, 2)} (of the gross figures: ${cell(medianOr(interleavedGross(PULSEWATCH).map((us, round) => us / interleavedGross(PROM)[round]!)), 2)}).`,
       ]
     : ['Loopback measurement skipped (loopback: false).'];
   notes.push(
@@ -715,7 +805,7 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
     'pulsewatch runs with default options, so it also keeps http_requests_in_flight; the prom-client and OpenTelemetry patterns keep no gauge.',
   );
   notes.push(
-    `pulsewatch cost / prom-client cost (goal <= 0.5): ${cell(interleavedRatio, 2)} timed in the interleaved server, ${cell(inServerRatio, 2)} timed in separate servers, ${cell(loopbackRatio, 2)} from req/s, ${cell(inProcessRatio, 2)} in process.`,
+    `pulsewatch cost / prom-client cost (goal <= 0.5): ${cell(interleavedRatio, 2)} timed in the interleaved server, ${cell(inServerRatio, 2)} timed in separate servers (both net of the timing), ${cell(loopbackRatio, 2)} from req/s, ${cell(inProcessRatio, 2)} in process.`,
   );
   if (o.loopback) notes.push(`Requests recorded by the servers' metrics: ${[check(PULSEWATCH), check(PROM), check(OTEL)].join('; ')}.`);
   return {
@@ -729,11 +819,13 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
         'cost µs/req',
         'server CPU µs/req',
         'in-server µs/req',
-        'vs prom-client',
+        'in-server net µs/req',
+        'in-server net vs prom-client',
         'interleaved µs/req',
+        'interleaved net µs/req',
         'in-process ns/op',
         'net ns/op',
-        'net vs prom-client',
+        'in-process net vs prom-client',
       ],
       rows,
     },
