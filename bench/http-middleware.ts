@@ -83,8 +83,12 @@ export interface HttpMiddlewareBenchOptions {
 
 /** What the bench reports: a section for bench/report.ts, plus the figures targets are judged on. */
 export interface HttpMiddlewareBenchResult extends Section {
-  /** pulsewatch's and prom-client's cost, µs per request, from loopback req/s (noisy; at or below zero: no ratio to judge). */
-  loopbackCostUs: { pulsewatch: number; prom: number };
+  /**
+   * pulsewatch's and prom-client's cost, µs per request, from loopback req/s (median of the
+   * rounds' paired costs), with the standard error of the rounds' mean cost: a cost within two
+   * standard errors of zero is not told apart from the machine's noise, and gives no ratio to judge.
+   */
+  loopbackCostUs: { pulsewatch: number; prom: number; pulsewatchSe: number; promSe: number };
   /** pulsewatch's cost per request over prom-client's (goal <= 0.5), from the time spent inside each middleware in the servers under load. */
   inServerRatio: number;
   /** The same from the in-process loop. */
@@ -721,12 +725,21 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
   const nsPerOp = await inProcess();
 
   // NaN when a part did not run; those cells then show '-'.
+  const medianOr = (values: number[]): number => (values.length === 0 ? Number.NaN : median(values));
   // Paired by round: each round's cost against the no-middleware run of the same round, so a
   // drift of the machine over the minutes of the run cancels out; then the median.
-  const costUs = (v: Variant): number => {
+  const roundCosts = (v: Variant): number[] => {
     const n = net.get(v);
     const none = net.get(NONE);
-    return n === undefined || none === undefined ? Number.NaN : median(n.rps.map((rps, round) => 1e6 / rps - 1e6 / none.rps[round]!));
+    return n === undefined || none === undefined ? [] : n.rps.map((rps, round) => 1e6 / rps - 1e6 / none.rps[round]!);
+  };
+  const costUs = (v: Variant): number => medianOr(roundCosts(v));
+  /** Standard error of the mean of the rounds' costs. */
+  const costSe = (v: Variant): number => {
+    const c = roundCosts(v);
+    if (c.length < 2) return Number.NaN;
+    const mean = c.reduce((a, b) => a + b, 0) / c.length;
+    return Math.sqrt(c.reduce((a, b) => a + (b - mean) ** 2, 0) / (c.length - 1) / c.length);
   };
   const cpuOf = (v: Variant): number => {
     const n = net.get(v);
@@ -742,18 +755,29 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
   const floorRounds = (v: Variant, middleware: number[], listener: number[], channel: number[]): number[] =>
     middleware.map((us, round) => us + (v === PULSEWATCH ? channel[round]! : listener[round]!));
   const floor = net.get(FLOOR);
-  const floorUs = (v: Variant): number => (floor === undefined ? Number.NaN : median(floorRounds(v, floor.middlewareUs, floor.listenerUs, floor.channelUs)));
-  const inServerNetUs = (v: Variant): number => inServerUs(v) - floorUs(v);
+  /** A variant's in-server figure less the timing floor, per round (the floor server's run of the same round). */
+  const inServerNetRounds = (v: Variant): number[] => {
+    const n = net.get(v);
+    if (n === undefined || floor === undefined) return [];
+    const floors = floorRounds(v, floor.middlewareUs, floor.listenerUs, floor.channelUs);
+    return n.middlewareUs.map((us, round) => us - floors[round]!);
+  };
+  const inServerNetUs = (v: Variant): number => medianOr(inServerNetRounds(v));
+  // Paired by round, as the req/s costs are: the machine's load moves every in-server figure of a
+  // round alike (by 50% and more between rounds), and the variants of a round run a few seconds apart.
+  const inServerNetRatio = (v: Variant): number => {
+    const prom = inServerNetRounds(PROM);
+    return medianOr(inServerNetRounds(v).map((us, round) => us / prom[round]!));
+  };
   const netNs = (v: Variant): number => nsPerOp.get(v)! - nsPerOp.get(NONE)!;
   const loopbackRatio = costUs(PULSEWATCH) / costUs(PROM);
-  const inServerRatio = inServerNetUs(PULSEWATCH) / inServerNetUs(PROM);
+  const inServerRatio = inServerNetRatio(PULSEWATCH);
   const interleavedGross = (v: InterleavedVariant): number[] => mixed?.us.get(v) ?? [];
   // Paired by round (all three were timed over the same seconds).
   const interleavedNet = (v: typeof PULSEWATCH | typeof PROM): number[] => {
     const floors = mixed === undefined ? [] : floorRounds(v, interleavedGross(NONE), mixed.listenerFloorUs, mixed.channelFloorUs);
     return interleavedGross(v).map((us, round) => us - floors[round]!);
   };
-  const medianOr = (values: number[]): number => (values.length === 0 ? Number.NaN : median(values));
   const pwNet = interleavedNet(PULSEWATCH);
   const prNet = interleavedNet(PROM);
   const interleavedRatio = medianOr(pwNet.map((us, round) => us / prNet[round]!));
@@ -770,11 +794,11 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
       v,
       n === undefined ? '-' : int(median(n.rps)),
       n === undefined ? '-' : `${int(Math.min(...n.rps))} - ${int(Math.max(...n.rps))}`,
-      base ? '-' : cell(costUs(v), 2),
+      base || n === undefined ? '-' : `${cell(costUs(v), 2)} ± ${cell(costSe(v), 2)}`,
       cell(cpuOf(v), 1),
       v === FLOOR || n === undefined ? '-' : cell(inServerUs(v), 2),
       base ? '-' : cell(inServerNetUs(v), 2),
-      base ? '-' : cell(inServerNetUs(v) / inServerNetUs(PROM), 2, 'x'),
+      base ? '-' : cell(inServerNetRatio(v), 2, 'x'),
       ...interleavedCells,
       inProcess === undefined ? '-' : fixed(inProcess, 0),
       base || inProcess === undefined ? '-' : fixed(netNs(v), 0),
@@ -793,11 +817,11 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
   const notes = o.loopback
     ? [
         `Loopback: each server in its own process, autocannon (${o.connections} connections, no pipelining) in this one; ${o.rounds} alternating rounds of ${o.seconds} s after a ${o.warmupSeconds} s warmup each; median req/s.`,
-        'cost µs/req = 1e6 / req/s - 1e6 / req/s of the no-middleware run of the same round, median over rounds. Loopback req/s moves by 10% and more between runs on a shared VM, far more than a middleware costs, so these costs are noise-level.',
+        'cost µs/req = 1e6 / req/s - 1e6 / req/s of the no-middleware run of the same round, median over rounds, ± the standard error of their mean. Loopback req/s moves by 10% and more between runs on a shared VM, far more than a middleware costs, so these costs are noise-level: a cost within two standard errors of zero is not told apart from the noise.',
         "server CPU µs/req: the server process's user + system CPU time over a run divided by the requests it served (median over rounds): what a whole request costs.",
         `in-server µs/req: wall time inside the middleware and the listeners it registers, and for pulsewatch inside its subscriber of node's http.server.response.finish channel, timed in the server under load (median over rounds). Realistic (caches are as cold as between real requests) but a wall clock: it moves with the machine's load. Each variant is timed in two regions (the middleware, and its listener or, for pulsewatch, its channel subscriber), and each region includes about one clock read (${fixed(clockReadNs(), 0)} ns on this host, performance.now() in a warm loop; more when cold), so every figure carries about two of them: cold, each costs far more than that.`,
-        `in-server net µs/req: the same less the timing's own cost, timed in a server of its own with no middleware (the "${FLOOR}" row; its req/s is not the baseline): a middleware timed with nothing in it, plus for pulsewatch a channel region with nothing between its two subscribers, and for the others an empty listener timed as theirs are. Timing floor µs/req, ${floorNote('separate server', floor?.middlewareUs ?? [], floor?.listenerUs ?? [], floor?.channelUs ?? [])}. Without it a ratio is pulled towards 1 by what both figures carry alike.`,
-        `interleaved µs/req: the same timing in one server that serves pulsewatch (/pw/users/:id), prom-client (/pr/users/:id) and no middleware (/no/users/:id) side by side, autocannon asking for the three in turn on each connection (${o.rounds} rounds of ${o.seconds} s); timed over the same seconds, the three see the same machine, so the machine's drift between separate runs drops out; what is left varies from round to round (by which requests' data a request finds still cached), so the rounds' ratios still spread by about ±0.1. Median over rounds. interleaved net µs/req: less the timing's own cost, measured on the /no requests of the same round as in the "${FLOOR}" server (${floorNote('median', interleavedGross(NONE), mixed?.listenerFloorUs ?? [], mixed?.channelFloorUs ?? [])}); the ratio is the median of the rounds' ratios of net figures. pulsewatch cost / prom-client cost there: ${cell(interleavedRatio, 2)} (of the gross figures: ${cell(medianOr(interleavedGross(PULSEWATCH).map((us, round) => us / interleavedGross(PROM)[round]!)), 2)}).`,
+        `in-server net µs/req: the same less the timing's own cost (median over rounds of each round's figure less the floor of that round), timed in a server of its own with no middleware (the "${FLOOR}" row; its req/s is not the baseline): a middleware timed with nothing in it, plus for pulsewatch a channel region with nothing between its two subscribers, and for the others an empty listener timed as theirs are. Timing floor µs/req, ${floorNote('separate server', floor?.middlewareUs ?? [], floor?.listenerUs ?? [], floor?.channelUs ?? [])}. Without it a ratio is pulled towards 1 by what both figures carry alike. in-server net vs prom-client: the median of the rounds' ratios, as for the req/s costs: the machine's load moves all of a round's figures alike, by half and more between rounds.`,
+        `interleaved µs/req: the same timing in one server that serves pulsewatch (/pw/users/:id), prom-client (/pr/users/:id) and no middleware (/no/users/:id) side by side, autocannon asking for the three in turn on each connection (${o.rounds} rounds of ${o.seconds} s); timed over the same seconds, the three see the same machine, so the machine's drift between separate runs drops out; what is left varies from round to round (by which requests' data a request finds still cached), so the rounds' ratios still spread by about ±0.1; and pulsewatch's channel subscriber also runs (returning early) for the other two's requests, which keeps its code warmer than in a server of its own. Median over rounds. interleaved net µs/req: less the timing's own cost, measured on the /no requests of the same round as in the "${FLOOR}" server (${floorNote('median', interleavedGross(NONE), mixed?.listenerFloorUs ?? [], mixed?.channelFloorUs ?? [])}); the ratio is the median of the rounds' ratios of net figures. pulsewatch cost / prom-client cost there: ${cell(interleavedRatio, 2)} (of the gross figures: ${cell(medianOr(interleavedGross(PULSEWATCH).map((us, round) => us / interleavedGross(PROM)[round]!)), 2)}).`,
       ]
     : ['Loopback measurement skipped (loopback: false).'];
   notes.push(
@@ -829,7 +853,7 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
       ],
       rows,
     },
-    loopbackCostUs: { pulsewatch: costUs(PULSEWATCH), prom: costUs(PROM) },
+    loopbackCostUs: { pulsewatch: costUs(PULSEWATCH), prom: costUs(PROM), pulsewatchSe: costSe(PULSEWATCH), promSe: costSe(PROM) },
     inServerRatio,
     inProcessRatio,
     interleavedRatio,

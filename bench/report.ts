@@ -20,7 +20,8 @@ export interface Target {
   name: string;
   measured: string;
   threshold: string;
-  pass: boolean;
+  /** undefined: the measurement cannot decide (its noise is larger than what it measures). */
+  pass: boolean | undefined;
 }
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -68,7 +69,7 @@ export function throughputTable(results: readonly Measured[], peers: readonly st
 export function targetsTable(targets: readonly Target[]): Table {
   return {
     headers: ['target', 'measured', 'threshold', 'result'],
-    rows: targets.map((t) => [t.name, t.measured, t.threshold, t.pass ? 'PASS' : 'FAIL']),
+    rows: targets.map((t) => [t.name, t.measured, t.threshold, t.pass === undefined ? 'NOT MEASURABLE' : t.pass ? 'PASS' : 'FAIL']),
   };
 }
 
