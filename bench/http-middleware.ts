@@ -11,7 +11,9 @@
  *    pulsewatch of its subscriber to node's response-finish channel) under that load, and
  *    reports its CPU time per request for scale. Separate runs still drift apart, so one more
  *    server serves pulsewatch, prom-client and no middleware side by side, a request of each in
- *    turn, and times all three over the same seconds (see {@link serveInterleaved}).
+ *    turn, and times all three over the same seconds (see {@link serveInterleaved}). The
+ *    timing's own cost, measured on requests with no middleware timed the same way (see FLOOR),
+ *    is taken off the figures the ratios are judged on.
  * 2. In process: the middleware alone, called with a minimal fake request and response that
  *    emits 'finish' and 'close', in a tight loop (ns/op, through bench/harness.ts). Less
  *    realistic than a socket, far less noisy; the no-middleware loop is subtracted.
