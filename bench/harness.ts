@@ -111,8 +111,9 @@ export async function runCase(contenders: readonly Contender[], options: CaseOpt
   });
 }
 
-/** Median of a non-empty list. */
+/** Median of a list; NaN for an empty one (a part that did not run). */
 export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;

@@ -727,7 +727,6 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
   const nsPerOp = await inProcess();
 
   // NaN when a part did not run; those cells then show '-'.
-  const medianOr = (values: number[]): number => (values.length === 0 ? Number.NaN : median(values));
   // Paired by round: each round's cost against the no-middleware run of the same round, so a
   // drift of the machine over the minutes of the run cancels out; then the median.
   const roundCosts = (v: Variant): number[] => {
@@ -735,7 +734,7 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
     const none = net.get(NONE);
     return n === undefined || none === undefined ? [] : n.rps.map((rps, round) => 1e6 / rps - 1e6 / none.rps[round]!);
   };
-  const costUs = (v: Variant): number => medianOr(roundCosts(v));
+  const costUs = (v: Variant): number => median(roundCosts(v));
   /** Standard error of the mean of the rounds' costs. */
   const costSe = (v: Variant): number => {
     const c = roundCosts(v);
@@ -764,12 +763,12 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
     const floors = floorRounds(v, floor.middlewareUs, floor.listenerUs, floor.channelUs);
     return n.middlewareUs.map((us, round) => us - floors[round]!);
   };
-  const inServerNetUs = (v: Variant): number => medianOr(inServerNetRounds(v));
+  const inServerNetUs = (v: Variant): number => median(inServerNetRounds(v));
   // Paired by round, as the req/s costs are: the machine's load moves every in-server figure of a
   // round alike (by 50% and more between rounds), and the variants of a round run a few seconds apart.
   const inServerNetRatio = (v: Variant): number => {
     const prom = inServerNetRounds(PROM);
-    return medianOr(inServerNetRounds(v).map((us, round) => us / prom[round]!));
+    return median(inServerNetRounds(v).map((us, round) => us / prom[round]!));
   };
   const netNs = (v: Variant): number => nsPerOp.get(v)! - nsPerOp.get(NONE)!;
   const loopbackRatio = costUs(PULSEWATCH) / costUs(PROM);
@@ -782,7 +781,7 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
   };
   const pwNet = interleavedNet(PULSEWATCH);
   const prNet = interleavedNet(PROM);
-  const interleavedRatio = medianOr(pwNet.map((us, round) => us / prNet[round]!));
+  const interleavedRatio = median(pwNet.map((us, round) => us / prNet[round]!));
   const inProcessRatio = netNs(PULSEWATCH) / netNs(PROM);
   const cell = (value: number, digits: number, suffix = ''): string => (Number.isFinite(value) ? `${fixed(value, digits)}${suffix}` : '-');
 
@@ -790,8 +789,6 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
     const n = net.get(v);
     const base = v === NONE || v === FLOOR;
     const inProcess = nsPerOp.get(v);
-    const interleavedCells =
-      v === PULSEWATCH || v === PROM ? [cell(medianOr(interleavedGross(v)), 2), cell(medianOr(interleavedNet(v)), 2)] : [v === NONE ? cell(medianOr(interleavedGross(v)), 2) : '-', '-'];
     return [
       v,
       n === undefined ? '-' : int(median(n.rps)),
@@ -801,14 +798,15 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
       v === FLOOR || n === undefined ? '-' : cell(inServerUs(v), 2),
       base ? '-' : cell(inServerNetUs(v), 2),
       base ? '-' : cell(inServerNetRatio(v), 2, 'x'),
-      ...interleavedCells,
+      v === NONE || v === PULSEWATCH || v === PROM ? cell(median(interleavedGross(v)), 2) : '-',
+      v === PULSEWATCH || v === PROM ? cell(median(interleavedNet(v)), 2) : '-',
       inProcess === undefined ? '-' : fixed(inProcess, 0),
       base || inProcess === undefined ? '-' : fixed(netNs(v), 0),
       base || inProcess === undefined ? '-' : cell(netNs(v) / netNs(PROM), 2, 'x'),
     ];
   });
   const floorNote = (where: string, middleware: number[], listener: number[], channel: number[]): string =>
-    `${where}: middleware region ${cell(medianOr(middleware), 2)}, listener region ${cell(medianOr(listener), 2)}, channel region ${cell(medianOr(channel), 2)}`;
+    `${where}: middleware region ${cell(median(middleware), 2)}, listener region ${cell(median(listener), 2)}, channel region ${cell(median(channel), 2)}`;
 
   // autocannon counts the responses completed within its runs; the servers also record the
   // ones still in flight when a run stops (up to one per connection per run).
@@ -823,7 +821,7 @@ export async function runHttpMiddlewareBench(options: HttpMiddlewareBenchOptions
         "server CPU µs/req: the server process's user + system CPU time over a run divided by the requests it served (median over rounds): what a whole request costs.",
         `in-server µs/req: wall time inside the middleware and the listeners it registers, and for pulsewatch inside its subscriber of node's http.server.response.finish channel, timed in the server under load (median over rounds). Realistic (caches are as cold as between real requests) but a wall clock: it moves with the machine's load. Each variant is timed in two regions (the middleware, and its listener or, for pulsewatch, its channel subscriber), and each region includes about one clock read (${fixed(clockReadNs(), 0)} ns on this host, performance.now() in a warm loop; more when cold), so every figure carries about two of them: cold, each costs far more than that.`,
         `in-server net µs/req: the same less the timing's own cost (median over rounds of each round's figure less the floor of that round), timed in a server of its own with no middleware (the "${FLOOR}" row; its req/s is not the baseline): a middleware timed with nothing in it, plus for pulsewatch a channel region with nothing between its two subscribers, and for the others an empty listener timed as theirs are. Timing floor µs/req, ${floorNote('separate server', floor?.middlewareUs ?? [], floor?.listenerUs ?? [], floor?.channelUs ?? [])}. Without it a ratio is pulled towards 1 by what both figures carry alike. in-server net vs prom-client: the median of the rounds' ratios, as for the req/s costs: the machine's load moves all of a round's figures alike, by half and more between rounds.`,
-        `interleaved µs/req: the same timing in one server that serves pulsewatch (/pw/users/:id), prom-client (/pr/users/:id) and no middleware (/no/users/:id) side by side, autocannon asking for the three in turn on each connection (${o.rounds} rounds of ${o.seconds} s); timed over the same seconds, the three see the same machine, so the machine's drift between separate runs drops out; what is left varies from round to round (by which requests' data a request finds still cached), so the rounds' ratios still spread by about ±0.1; and pulsewatch's channel subscriber also runs (returning early) for the other two's requests, which keeps its code warmer than in a server of its own. Median over rounds. interleaved net µs/req: less the timing's own cost, measured on the /no requests of the same round as in the "${FLOOR}" server (${floorNote('median', interleavedGross(NONE), mixed?.listenerFloorUs ?? [], mixed?.channelFloorUs ?? [])}); the ratio is the median of the rounds' ratios of net figures. pulsewatch cost / prom-client cost there: ${cell(interleavedRatio, 2)} (of the gross figures: ${cell(medianOr(interleavedGross(PULSEWATCH).map((us, round) => us / interleavedGross(PROM)[round]!)), 2)}).`,
+        `interleaved µs/req: the same timing in one server that serves pulsewatch (/pw/users/:id), prom-client (/pr/users/:id) and no middleware (/no/users/:id) side by side, autocannon asking for the three in turn on each connection (${o.rounds} rounds of ${o.seconds} s); timed over the same seconds, the three see the same machine, so the machine's drift between separate runs drops out; what is left varies from round to round (by which requests' data a request finds still cached), so the rounds' ratios still spread by about ±0.1; and pulsewatch's channel subscriber also runs (returning early) for the other two's requests, which keeps its code warmer than in a server of its own. Median over rounds. interleaved net µs/req: less the timing's own cost, measured on the /no requests of the same round as in the "${FLOOR}" server (${floorNote('median', interleavedGross(NONE), mixed?.listenerFloorUs ?? [], mixed?.channelFloorUs ?? [])}); the ratio is the median of the rounds' ratios of net figures. pulsewatch cost / prom-client cost there: ${cell(interleavedRatio, 2)} (of the gross figures: ${cell(median(interleavedGross(PULSEWATCH).map((us, round) => us / interleavedGross(PROM)[round]!)), 2)}).`,
       ]
     : ['Loopback measurement skipped (loopback: false).'];
   notes.push(
