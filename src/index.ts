@@ -30,6 +30,8 @@ export {
   isNotificationError,
   isTimeoutError,
   isBreakerOpenError,
+  LimitError,
+  isLimitError,
 } from './core/errors.js';
 export type { PulsewatchErrorCode, ValidationIssue } from './core/errors.js';
 export type { MetricRecordedEvent, FlushedEvent, DroppedEvent, DropReason } from './core/events.js';

@@ -90,6 +90,28 @@ export const monitorOptionsSchema = z.object({
       maxSeriesPerMetric: z.number().int().positive().default(1000),
       /** Counter and histogram series idle this long are evicted; 0 keeps them forever. */
       seriesTtl: durationSchema.default(3_600_000),
+      /**
+       * Metric definitions per monitor (counters, gauges, histograms and the names `recordMetric`
+       * defines). Past it a new definition throws a `LimitError` from `counter()`/`gauge()`/
+       * `histogram()`, and a new `recordMetric` name is dropped and counted (`metric_limit`).
+       */
+      maxMetrics: z.number().int().positive().default(1000),
+      /** Metric names `recordMetric` (and so `POST /metrics`) may define, within `maxMetrics`. */
+      maxRecordedMetrics: z.number().int().positive().default(200),
+      /** How far in the past a record's `timestamp` may be; older records are dropped and counted (`late`). */
+      maxRecordAge: positiveDurationSchema.default(86_400_000),
+      /** How far in the future a record's `timestamp` may be (clock skew); later ones are rejected as invalid. */
+      maxClockSkew: durationSchema.default(300_000),
+      /** Share of `flush.maxBuffered` that rollups of late records may hold: late data never displaces current data. */
+      lateBufferShare: z.number().gt(0).max(1).default(0.25),
+      /** Alert rules per monitor; past it `createRule` throws a `LimitError`. */
+      maxRules: z.number().int().positive().default(500),
+      /** Active (pending or firing) alerts per rule when a rule sets no `limit` (Prometheus' rule `limit`). */
+      maxAlertsPerRule: z.number().int().positive().default(1000),
+      /** Validation issues listed in one error (and one HTTP error body); the rest are counted. */
+      maxIssues: z.number().int().positive().default(20),
+      /** Series listed per metric in `snapshot()` and the JSON `/metrics`; the rest are counted. */
+      maxSnapshotSeries: z.number().int().positive().default(100),
     })
     .prefault({}),
   /** Channels alerts are sent to; rules name them in `channels` (none named: all of them). */

@@ -15,6 +15,7 @@ export type PulsewatchErrorCode =
   | 'ERR_PULSEWATCH_NOTIFICATION'
   | 'ERR_PULSEWATCH_TIMEOUT'
   | 'ERR_PULSEWATCH_BREAKER_OPEN'
+  | 'ERR_PULSEWATCH_LIMIT'
   | 'ERR_PULSEWATCH_INTERNAL';
 
 /** Base class of every error pulsewatch throws or emits. */
@@ -71,11 +72,42 @@ export class CardinalityError extends PulsewatchError {
   }
 }
 
-/** A storage adapter call failed. The recorder keeps and retries the data it was writing. */
+/**
+ * A storage adapter call failed. By default the failure is transient (a lost connection, a
+ * timeout) and the recorder keeps and retries the data it was writing. `permanent: true` says
+ * the store rejected the data itself (a value it cannot hold): retrying the same data cannot
+ * succeed, so the recorder sets the rejected rollups aside and writes the rest.
+ */
 export class StorageError extends PulsewatchError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** True when the store rejected the data as invalid: the same write will fail again. */
+  readonly permanent: boolean;
+  /** Indexes, in the batch written, of the rollups the store rejected, when it can tell. */
+  readonly rejected: readonly number[] | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; permanent?: boolean; rejected?: readonly number[] }) {
     super('ERR_PULSEWATCH_STORAGE', message, options);
     this.name = 'StorageError';
+    this.permanent = options?.permanent ?? false;
+    this.rejected = options?.rejected;
+  }
+}
+
+/**
+ * A bound was reached: too many metric definitions, rules or active alerts. Thrown by
+ * configuration calls (in strict mode, by recording calls too); otherwise the excess is
+ * dropped, counted and reported through `dropped` and `error`.
+ */
+export class LimitError extends PulsewatchError {
+  /** The option that sets the bound, e.g. `'limits.maxMetrics'`. */
+  readonly limit: string;
+  /** The bound's value. */
+  readonly max: number;
+
+  constructor(limit: string, max: number, message: string) {
+    super('ERR_PULSEWATCH_LIMIT', message);
+    this.name = 'LimitError';
+    this.limit = limit;
+    this.max = max;
   }
 }
 
@@ -178,4 +210,9 @@ export function isTimeoutError(error: unknown): error is TimeoutError {
 /** True for a {@link BreakerOpenError}, from this copy of the package or another. */
 export function isBreakerOpenError(error: unknown): error is BreakerOpenError {
   return isPulsewatchError(error) && error.code === 'ERR_PULSEWATCH_BREAKER_OPEN';
+}
+
+/** True for a {@link LimitError}, from this copy of the package or another. */
+export function isLimitError(error: unknown): error is LimitError {
+  return isPulsewatchError(error) && error.code === 'ERR_PULSEWATCH_LIMIT';
 }
