@@ -25,6 +25,10 @@ export function isRetryableStatus(status: number): boolean {
  * POSTs `body` as JSON with the global `fetch` (edge-safe). Resolves on 2xx; otherwise rejects
  * with a {@link NotificationError} carrying the status, whether to retry and the start of the
  * receiver's answer, all redacted. When `signal` aborts it rejects with `signal.reason`.
+ *
+ * Redirects are never followed: fetch would replay the body, the configured headers (an API
+ * key) and the signature to wherever `Location` points, another origin included. A 3xx is a
+ * failed delivery that is not retried (the receiver's configuration, not a fault, answers it).
  */
 export async function postJson(target: HttpTarget, body: string, signal: AbortSignal, extraHeaders: Readonly<Record<string, string>> = {}): Promise<void> {
   const where = `POST ${describeUrl(target.url)}`;
@@ -35,6 +39,7 @@ export async function postJson(target: HttpTarget, body: string, signal: AbortSi
       headers: { 'content-type': 'application/json', 'user-agent': 'pulsewatch', ...target.headers, ...extraHeaders },
       body,
       signal,
+      redirect: 'manual',
     });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
@@ -45,11 +50,29 @@ export async function postJson(target: HttpTarget, body: string, signal: AbortSi
     await response.body?.cancel().catch(() => {});
     return;
   }
+  if (isRedirect(response)) {
+    // Neither Location nor the body (which often repeats it) goes into the error: the new
+    // address may carry a token, and the receiver chose it, not the operator.
+    await response.body?.cancel().catch(() => {});
+    const status = response.status === 0 ? 'a' : `${response.status}`;
+    throw new NotificationError(target.channel, `${where} answered ${status} redirect; redirects are not followed (configure the final URL)`, {
+      ...(response.status === 0 ? {} : { status: response.status }),
+      retryable: false,
+    });
+  }
   const snippet = redact(await readSnippet(response), target.secrets);
   throw new NotificationError(target.channel, `${where} answered HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`, {
     status: response.status,
     retryable: isRetryableStatus(response.status),
   });
+}
+
+/**
+ * A 3xx, or the status-0 `opaqueredirect` a browser-like fetch gives for `redirect: 'manual'`.
+ * 304 is a redirect class status too but never answers a POST; it is refused all the same.
+ */
+function isRedirect(response: Response): boolean {
+  return response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
 }
 
 /** `connection refused (ECONNREFUSED)` from fetch's `TypeError: fetch failed` and its cause. */
