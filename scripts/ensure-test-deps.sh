@@ -2,6 +2,9 @@
 # Makes sure the real parts the tests talk to are here, idempotently:
 #   - promtool (Debian `prometheus`): checks our exposition output;
 #   - Alertmanager (Debian `prometheus-alertmanager`): receives our alerts in the notifier tests;
+#   - the Python Prometheus client (Debian `python3-prometheus-client`): its strict OpenMetrics
+#     parser checks our OpenMetrics output in the property suite. Debian's /usr/bin/python3, not
+#     whatever python3 is first on PATH (a pyenv build does not see Debian's dist-packages);
 #   - Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 (database `test`): adapter and
 #     health-check tests. Started with the machine's own commands when installed but not running.
 # Does nothing that is already done. apt-get update runs only if a first install attempt fails.
@@ -32,6 +35,23 @@ apt_install() {
 
 apt_install prometheus promtool
 apt_install prometheus-alertmanager prometheus-alertmanager
+
+# apt_install_python_module <package> <module>: like apt_install, for a module of Debian's python3.
+DEBIAN_PYTHON=/usr/bin/python3
+apt_install_python_module() {
+  local pkg="$1" module="$2"
+  if [ -x "$DEBIAN_PYTHON" ] && "$DEBIAN_PYTHON" -c "import $module" >/dev/null 2>&1; then return 0; fi
+  command -v apt-get >/dev/null 2>&1 || fail "python module $module is missing and apt-get is not available to install Debian '$pkg'"
+  log "$DEBIAN_PYTHON cannot import $module; installing the Debian package '$pkg'"
+  if ! $SUDO apt-get install -y --no-install-recommends "$pkg" >&2; then
+    log "install failed; running apt-get update and retrying"
+    $SUDO apt-get update >&2 || fail "apt-get update failed"
+    $SUDO apt-get install -y --no-install-recommends "$pkg" >&2 || fail "apt-get install $pkg failed"
+  fi
+  "$DEBIAN_PYTHON" -c "import $module" >/dev/null 2>&1 || fail "the '$pkg' package is installed but $DEBIAN_PYTHON still cannot import $module"
+}
+
+apt_install_python_module python3-prometheus-client prometheus_client.openmetrics.parser
 
 # Redis: the machine's own start command (keeps nothing on disk).
 if command -v redis-server >/dev/null 2>&1 && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
