@@ -46,12 +46,33 @@ export function labelValueToString(value: unknown): string | undefined {
   return undefined;
 }
 
-/** A stable key for a label set: names sorted, each name and value separated by bytes that cannot appear in names. */
+/**
+ * A stable key for a label set, injective for any names and values: the sorted [name, value]
+ * pairs as JSON. JSON escapes every control character and quote, so no value can imitate a
+ * separator (a hand-built `name\u0000value\u0001` key let `{a: 'x\u0001y', b: ''}` and
+ * `{a: 'x', b: 'y\u0001'}` share one series).
+ */
 export function seriesKey(labels: Labels): string {
   const names = Object.keys(labels).sort();
-  let key = '';
-  for (const name of names) key += `${name}\u0000${labels[name]}\u0001`;
-  return key;
+  const pairs: [string, string][] = new Array(names.length);
+  for (let i = 0; i < names.length; i++) pairs[i] = [names[i]!, labels[names[i]!]!];
+  return JSON.stringify(pairs);
+}
+
+// ES2024 string methods; typed here because the project's lib is ES2022.
+type WellFormedMethods = { isWellFormed?(): boolean; toWellFormed?(): string };
+const NATIVE_WELL_FORMED = typeof (String.prototype as WellFormedMethods).toWellFormed === 'function';
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `value` with every lone surrogate (a string cut mid-emoji: `'😀'.slice(0, 1)`) replaced by
+ * U+FFFD, as `String.prototype.toWellFormed` does. Stores reject ill-formed UTF-16 (PostgreSQL's
+ * jsonb refuses `\ud800`), so label values are normalised before a series exists.
+ */
+export function toWellFormed(value: string): string {
+  if (NATIVE_WELL_FORMED) return (value as WellFormedMethods).toWellFormed!();
+  LONE_SURROGATE.lastIndex = 0;
+  return LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATE, '\uFFFD') : value;
 }
 
 /** A label set as JSON with its names sorted: the same labels always give the same string (stores key series by it). */

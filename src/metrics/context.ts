@@ -19,6 +19,19 @@ export interface MetricContext {
   invalidValue(metric: string, value: unknown, reason: string): void;
   /** A new label set was folded into the overflow series (`first`: the metric just reached its limit). */
   seriesFolded(metric: string, limit: number, first: boolean): void;
-  /** A label value could not be turned into a string. */
-  invalidLabels(metric: string, labels: unknown): void;
+  /** A label input was refused (`reason`: not an object, a value unusable or reserved, reading it threw). */
+  invalidLabels(metric: string, labels: unknown, reason: string): void;
+}
+
+/**
+ * A rejected value in a form that is safe to put in an error: primitives and real errors as
+ * they are, any other object as its `typeof` (a hostile proxy can throw even from `instanceof`).
+ */
+export function reportable(value: unknown): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value;
+  try {
+    return value instanceof Error ? value : typeof value;
+  } catch {
+    return typeof value;
+  }
 }

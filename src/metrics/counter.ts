@@ -25,8 +25,14 @@ export class CounterSeries implements SeriesBase {
       this.metric.reject(amount);
       return;
     }
+    const next = this.value + amount;
+    // A total past Number.MAX_VALUE would read +Inf for ever after: refused, the total kept.
+    if (next === Infinity) {
+      this.metric.rejectOverflow(amount);
+      return;
+    }
     if (this.slotCount === 0) this.metric.touch(this);
-    this.value += amount;
+    this.value = next;
     this.slotCount++;
     this.slotSum += amount;
     if (amount < this.slotMin) this.slotMin = amount;
@@ -70,12 +76,17 @@ export class Counter<Name extends string = string> extends Metric<CounterSeries,
 
   /** Current total of the series of `labels` (0 if it never counted). */
   get(labels?: LabelInput<Name>): number {
-    return this.index.get(labels as Readonly<Record<string, unknown>> | undefined)?.value ?? 0;
+    return this.index.get(labels)?.value ?? 0;
   }
 
   /** @internal */
   reject(amount: unknown): void {
     this.ctx.invalidValue(this.name, amount, 'counter increments must be finite and >= 0');
+  }
+
+  /** @internal */
+  rejectOverflow(amount: number): void {
+    this.ctx.invalidValue(this.name, amount, 'the increment would overflow the counter to +Inf');
   }
 
   /** @internal */

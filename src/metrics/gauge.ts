@@ -36,12 +36,15 @@ export class GaugeSeries implements SeriesBase {
 
   /** Adds `amount` (default 1). */
   inc(amount = 1): void {
-    this.set(this.value + amount);
+    // typeof first: adding a Symbol throws, and an object runs its valueOf.
+    if (typeof amount !== 'number') this.metric.reject(amount);
+    else this.set(this.value + amount);
   }
 
   /** Subtracts `amount` (default 1). */
   dec(amount = 1): void {
-    this.set(this.value - amount);
+    if (typeof amount !== 'number') this.metric.reject(amount);
+    else this.set(this.value - amount);
   }
 }
 
@@ -72,17 +75,21 @@ export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Nam
 
   /** Sets the series of `labels` (or the unlabeled one) to `value`. */
   set(value: number, labels?: LabelInput<Name>): void {
-    this.series(labels)?.set(value);
+    // Checked before the lookup so a rejected value never creates a series.
+    if (typeof value !== 'number' || Number.isNaN(value)) this.reject(value);
+    else this.series(labels)?.set(value);
   }
 
   /** Adds `amount` (default 1) to the series of `labels`. */
   inc(labels?: LabelInput<Name>, amount = 1): void {
-    this.series(labels)?.inc(amount);
+    if (typeof amount !== 'number') this.reject(amount);
+    else this.series(labels)?.inc(amount);
   }
 
   /** Subtracts `amount` (default 1) from the series of `labels`. */
   dec(labels?: LabelInput<Name>, amount = 1): void {
-    this.series(labels)?.dec(amount);
+    if (typeof amount !== 'number') this.reject(amount);
+    else this.series(labels)?.dec(amount);
   }
 
   /** The series of `labels`, to update without a lookup per call. */
@@ -93,7 +100,7 @@ export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Nam
   /** Current value of the series of `labels` (after running `collect`). */
   get(labels?: LabelInput<Name>): number {
     this.collect();
-    return this.index.get(labels as Readonly<Record<string, unknown>> | undefined)?.value ?? 0;
+    return this.index.get(labels)?.value ?? 0;
   }
 
   /** @internal Runs the collect callback; a throwing callback is reported, never rethrown. */

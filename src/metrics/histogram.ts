@@ -6,7 +6,7 @@ import { deferEncoding } from './hdr-codec.js';
 import { HistogramSlot } from './histogram-slot.js';
 import { BucketLayout } from './log-buckets.js';
 import { Metric, type MetricDefinition } from './metric.js';
-import type { SeriesBase } from './series-index.js';
+import { LABELS_NOT_AN_OBJECT, LABELS_THREW, type SeriesBase } from './series-index.js';
 
 /** What a histogram definition adds to the common fields. */
 export interface HistogramDefinition extends MetricDefinition {
@@ -140,9 +140,15 @@ export class Histogram<Name extends string = string> extends Metric<HistogramSer
    */
   startTimer(labels?: LabelInput<Name>): StopTimer<Name> {
     const start = this.ctx.clock.monotonic();
+    // Refused labels are reported now, where the caller passed them; the timer still times.
+    if (labels !== undefined && (typeof labels !== 'object' || labels === null || Array.isArray(labels))) {
+      this.series(labels);
+      return () => this.elapsedSince(start);
+    }
     return (more) => {
       const elapsed = this.elapsedSince(start);
-      this.series(more === undefined ? labels : ({ ...labels, ...more } as LabelInput<Name>))?.observe(elapsed);
+      const merged = more === undefined ? labels : this.merge(labels, more);
+      if (merged !== undefined || more === undefined) this.series(merged)?.observe(elapsed);
       return elapsed;
     };
   }
@@ -257,6 +263,19 @@ export class Histogram<Name extends string = string> extends Metric<HistogramSer
       while (j < last && index > idx[j]!) j++;
       out[j]! += count;
     });
+  }
+
+  /** `labels` with `more` over them, or undefined after reporting a `more` that is no label object. */
+  private merge(labels: LabelInput<Name> | undefined, more: unknown): LabelInput<Name> | undefined {
+    let reason = LABELS_NOT_AN_OBJECT;
+    try {
+      if (typeof more === 'object' && more !== null && !Array.isArray(more)) return { ...labels, ...more };
+    } catch {
+      // A getter or proxy trap threw while copying.
+      reason = LABELS_THREW;
+    }
+    this.ctx.invalidLabels(this.name, more, reason);
+    return undefined;
   }
 
   private elapsedSince(start: number): number {

@@ -65,8 +65,8 @@ export abstract class Metric<S extends SeriesBase, Name extends string = string>
 
   /** @internal The series for a label input, or undefined after reporting unusable labels. */
   protected series(labels: LabelInput<Name> | undefined): S | undefined {
-    const series = this.index.get(labels as Readonly<Record<string, unknown>> | undefined);
-    if (series === undefined) this.ctx.invalidLabels(this.name, labels);
+    const series = this.index.get(labels);
+    if (series === undefined) this.ctx.invalidLabels(this.name, labels, this.index.rejection);
     return series;
   }
 

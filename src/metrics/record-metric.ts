@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../core/errors.js';
-import { isValidLabelName, type Labels } from '../core/labels.js';
+import { isValidLabelName, toWellFormed, type Labels } from '../core/labels.js';
+import { OVERFLOW_LABEL_VALUE } from './series-index.js';
 
 const scalar = z.union([z.string(), z.number().finite(), z.boolean()]);
 
@@ -75,13 +76,17 @@ export function parseMetricRecord(input: unknown): MetricRecord {
     });
   }
   const { metricType, value, unit, tags, timestamp, ...extra } = result.data;
+  // Well-formed here, so the `metricRecorded` event carries the values the series holds.
   const labels: Labels = {};
-  for (const key of Object.keys(extra).sort()) labels[key] = String(extra[key]);
-  if (tags) for (const key of Object.keys(tags).sort()) labels[key] = String(tags[key]);
+  for (const key of Object.keys(extra).sort()) labels[key] = toWellFormed(String(extra[key]));
+  if (tags) for (const key of Object.keys(tags).sort()) labels[key] = toWellFormed(String(tags[key]));
   return { name: metricType.toLowerCase(), value, unit, labels, timestamp };
 }
 
-/** Issues of the metric name (from `metricType`) and of the label names (extra fields and `tags`), read from the raw input. */
+/**
+ * Issues of the metric name (from `metricType`), of the label names (extra fields and `tags`)
+ * and of reserved label values, read from the raw input.
+ */
 function nameIssues(input: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   if (!isPlainObject(input)) return issues;
@@ -100,6 +105,14 @@ function nameIssues(input: unknown): ValidationIssue[] {
   };
   checkLabelNames(input, '', RECORD_FIELDS);
   if (isPlainObject(tags)) checkLabelNames(tags, 'tags.');
+  // The overflow series' marker: a user series holding it could duplicate that series.
+  const checkReserved = (source: Record<string, unknown>, prefix: string, skip?: Set<string>): void => {
+    for (const key of Object.keys(source).sort()) {
+      if (!skip?.has(key) && source[key] === OVERFLOW_LABEL_VALUE) issues.push({ path: `${prefix}${key}`, message: `"${OVERFLOW_LABEL_VALUE}" is reserved for the overflow series` });
+    }
+  };
+  checkReserved(input, '', RECORD_FIELDS);
+  if (isPlainObject(tags)) checkReserved(tags, 'tags.');
   return issues;
 }
 

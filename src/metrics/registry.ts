@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, LimitError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import { assertLabelNames, assertMetricName } from '../core/labels.js';
+import { BREAKER_METRICS } from '../resilience/breaker-metrics.js';
 import type { Rollup } from '../storage/contract.js';
 import type { MetricContext } from './context.js';
 import { Counter } from './counter.js';
@@ -16,6 +17,24 @@ import {
   type GaugeOptions,
   type HistogramOptions,
 } from './options.js';
+import { JOB_METRICS } from './snapshot.js';
+
+/**
+ * Metrics pulsewatch defines itself (self-metrics, circuit breakers, job executions): a fixed
+ * set, so they are left out of `limits.maxMetrics` and a monitor at its limit still reports drops.
+ */
+const BUILT_IN = new Set<string>([...Object.values(BREAKER_METRICS), ...Object.values(JOB_METRICS)]);
+
+/** True for a metric name pulsewatch defines itself (not counted against `limits.maxMetrics`). */
+export function isBuiltInMetric(name: string): boolean {
+  return name.startsWith('pulsewatch_') || BUILT_IN.has(name);
+}
+
+/** Bounds of a registry. */
+export interface RegistryLimits {
+  /** Metric definitions, built-in ones aside (`limits.maxMetrics`). */
+  maxMetrics: number;
+}
 
 /** Any metric a registry holds. */
 export type AnyMetric = Counter | Gauge | Histogram;
@@ -29,8 +48,23 @@ export class MetricRegistry {
   private readonly signatures = new Map<string, string>();
   /** Every sample name a family exposes, to refuse families whose samples would collide. */
   private readonly sampleOwners = new Map<string, string>();
+  /** Definitions counted against `maxMetrics`. */
+  private counted = 0;
 
-  constructor(private readonly ctx: MetricContext) {}
+  constructor(
+    private readonly ctx: MetricContext,
+    private readonly limits: RegistryLimits = { maxMetrics: Infinity },
+  ) {}
+
+  /** `limits.maxMetrics`: definitions, built-in ones aside. */
+  get maxMetrics(): number {
+    return this.limits.maxMetrics;
+  }
+
+  /** New (not built-in) definitions the registry still takes before `limits.maxMetrics`. */
+  get room(): number {
+    return this.limits.maxMetrics - this.counted;
+  }
 
   counter<Name extends string>(input: CounterOptions<Name>): Counter<Name> {
     const o = parse(counterOptionsSchema, input, 'counter');
@@ -121,7 +155,13 @@ export class MetricRegistry {
       const owner = this.sampleOwners.get(sample);
       if (owner !== undefined) throw new ConfigError(`metric "${name}" would expose "${sample}", which metric "${owner}" already exposes`);
     }
+    const builtIn = isBuiltInMetric(name);
+    if (!builtIn && this.counted >= this.limits.maxMetrics) {
+      const max = this.limits.maxMetrics;
+      throw new LimitError('limits.maxMetrics', max, `metric "${name}" not defined: the monitor has ${max} metrics already (limits.maxMetrics)`);
+    }
     const metric = create();
+    if (!builtIn) this.counted++;
     for (const sample of samples) this.sampleOwners.set(sample, name);
     this.metrics.set(name, metric);
     this.signatures.set(name, signature);

@@ -1,8 +1,25 @@
 import type { Labels } from '../core/labels.js';
-import { labelValueToString, seriesKey } from '../core/labels.js';
+import { isValidLabelName, labelValueToString, seriesKey, toWellFormed } from '../core/labels.js';
 
-/** Label value every declared label takes in a metric's overflow series. */
+/**
+ * Label value every label takes in a metric's overflow series (a metric with free-form labels,
+ * such as a `recordMetric` one, folds into `{overflow="__overflow__"}`). Reserved: a label value
+ * equal to it is refused, so no user series can duplicate the overflow series.
+ */
 export const OVERFLOW_LABEL_VALUE = '__overflow__';
+
+/**
+ * Key of the overflow series: fixed-label keys are JSON arrays, free-form ones seriesKey()'s
+ * JSON and the unlabeled one '', so no label set can produce this one.
+ */
+const OVERFLOW_KEY = '\u0002overflow';
+
+/** Why {@link SeriesIndex.get} refused a label input (the metric reports it). */
+export const LABELS_NOT_AN_OBJECT = 'labels must be an object of label values';
+export const LABELS_THREW = 'reading the labels threw';
+export const LABEL_VALUE_RESERVED = `label value "${OVERFLOW_LABEL_VALUE}" is reserved for the overflow series`;
+const LABEL_VALUE_UNUSABLE = 'label values must be strings, numbers or booleans';
+const LABEL_NAME_INVALID = 'label names must match [a-zA-Z_][a-zA-Z0-9_]* (not "__" first, not "le")';
 
 /** What every series carries, whatever its metric type. */
 export interface SeriesBase {
@@ -41,30 +58,56 @@ export class SeriesIndex<S extends SeriesBase> {
     this.names = names;
   }
 
-  /** Dynamic mode: the series of an already validated label set. */
-  getDynamic(labels: Labels): S {
-    const key = seriesKey(labels);
-    const existing = this.byKey.get(key);
+  /** Why the last `get`/`getDynamic` returned undefined. */
+  rejection = '';
+
+  /**
+   * Dynamic mode: the series of a label set whose names are validated (`recordMetric`);
+   * `undefined` if a value is reserved. Values are made well-formed when the series is created.
+   */
+  getDynamic(labels: Labels): S | undefined {
+    const existing = this.byKey.get(seriesKey(labels));
     if (existing !== undefined) return existing;
+    const clean: Labels = {};
+    for (const name of Object.keys(labels)) {
+      const value = labels[name]!;
+      if (value === OVERFLOW_LABEL_VALUE) return this.refuse(LABEL_VALUE_RESERVED);
+      clean[name] = toWellFormed(value);
+    }
+    const key = seriesKey(clean);
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known;
     if (this.byKey.size >= this.limit) return this.overflow();
-    const series = this.create({ ...labels }, key);
+    const series = this.create(clean, key);
     this.byKey.set(key, series);
     return series;
   }
 
-  /** The series for `input`, creating it if needed; `undefined` if a label value is unusable. */
-  get(input: Readonly<Record<string, unknown>> | undefined): S | undefined {
+  /**
+   * The series for `input`, creating it if needed; `undefined` (reason in `rejection`) if the
+   * input is not a label object, a value is unusable or reserved, or reading it threw. Any value
+   * a JavaScript caller can pass is handled without throwing.
+   */
+  get(input: unknown): S | undefined {
     const names = this.names;
-    if (names.length === 0 && !this.dynamic) return this.single ?? this.createSingle();
-    if (input === undefined) return this.miss(undefined);
-    let node: Node<S> | S = this.root;
-    for (let i = 0; i < names.length; i++) {
-      const raw = input[names[i]!];
-      const next: Node<S> | S | undefined = (node as Node<S>).get(typeof raw === 'string' ? raw : (labelValueToString(raw) as string));
-      if (next === undefined) return this.miss(input);
-      node = next;
+    if (input === undefined) return names.length === 0 && !this.dynamic ? (this.single ?? this.createSingle()) : this.miss(undefined);
+    if (typeof input !== 'object' || input === null) return this.refuse(LABELS_NOT_AN_OBJECT);
+    try {
+      // A proxy may throw from Array.isArray (revoked) or from any read below.
+      if (Array.isArray(input)) return this.refuse(LABELS_NOT_AN_OBJECT);
+      if (names.length === 0) return this.dynamic ? this.fromInput(input as Record<string, unknown>) : (this.single ?? this.createSingle());
+      // The known-label-set path: one Map lookup per label, no allocation.
+      let node: Node<S> | S = this.root;
+      for (let i = 0; i < names.length; i++) {
+        const raw = (input as Record<string, unknown>)[names[i]!];
+        const next: Node<S> | S | undefined = (node as Node<S>).get(typeof raw === 'string' ? raw : (labelValueToString(raw) as string));
+        if (next === undefined) return this.miss(input as Record<string, unknown>);
+        node = next;
+      }
+      return node as S;
+    } catch {
+      return this.refuse(LABELS_THREW);
     }
-    return node as S;
   }
 
   /** Every live series. */
@@ -101,22 +144,44 @@ export class SeriesIndex<S extends SeriesBase> {
     return series;
   }
 
+  private refuse(reason: string): undefined {
+    this.rejection = reason;
+    return undefined;
+  }
+
+  /** A label set not in the tree: validated, made well-formed and keyed here, off the hot path. */
   private miss(input: Readonly<Record<string, unknown>> | undefined): S | undefined {
-    const labels: Labels = {};
-    let key = '';
-    for (const name of this.names) {
-      const value = labelValueToString(input?.[name]);
-      if (value === undefined) return undefined;
-      labels[name] = value;
-      key += `${value}\u0001`;
+    const names = this.names;
+    const values: string[] = new Array(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const value = labelValueToString(input?.[names[i]!]);
+      if (value === undefined) return this.refuse(LABEL_VALUE_UNUSABLE);
+      if (value === OVERFLOW_LABEL_VALUE) return this.refuse(LABEL_VALUE_RESERVED);
+      values[i] = toWellFormed(value);
     }
+    // JSON of the values in label order: injective, unlike values joined by a separator byte.
+    const key = JSON.stringify(values);
     const existing = this.byKey.get(key);
     if (existing !== undefined) return existing;
     if (this.byKey.size >= this.limit) return this.overflow();
+    const labels: Labels = {};
+    for (let i = 0; i < names.length; i++) labels[names[i]!] = values[i]!;
     const series = this.create(labels, key);
     this.byKey.set(key, series);
     this.attach(series);
     return series;
+  }
+
+  /** Dynamic mode, through get(): the own enumerable labels of `input`, validated. */
+  private fromInput(input: Readonly<Record<string, unknown>>): S | undefined {
+    const labels: Labels = {};
+    for (const name of Object.keys(input)) {
+      if (!isValidLabelName(name) || name === 'le') return this.refuse(LABEL_NAME_INVALID);
+      const value = labelValueToString(input[name]);
+      if (value === undefined) return this.refuse(LABEL_VALUE_UNUSABLE);
+      labels[name] = value;
+    }
+    return this.getDynamic(labels);
   }
 
   private overflow(): S {
@@ -125,17 +190,17 @@ export class SeriesIndex<S extends SeriesBase> {
     if (this.overflowSeries !== undefined) return this.overflowSeries;
     const labels: Labels = {};
     for (const name of this.names) labels[name] = OVERFLOW_LABEL_VALUE;
-    if (this.dynamic) labels['overflow'] = 'true';
-    const key = `${OVERFLOW_LABEL_VALUE}\u0002`;
+    // Free-form label sets have no declared names: one label carries the marker.
+    if (this.dynamic) labels['overflow'] = OVERFLOW_LABEL_VALUE;
     // The overflow series lives outside the tree: unknown label sets reach it through miss().
-    const series = this.byKey.get(key) ?? this.create(labels, key);
-    this.byKey.set(key, series);
+    const series = this.byKey.get(OVERFLOW_KEY) ?? this.create(labels, OVERFLOW_KEY);
+    this.byKey.set(OVERFLOW_KEY, series);
     this.overflowSeries = series;
     return series;
   }
 
   private attach(series: S): void {
-    if (series.key.endsWith('\u0002')) {
+    if (series.key === OVERFLOW_KEY) {
       this.overflowSeries = series;
       return;
     }
