@@ -6,6 +6,8 @@ import type { Rollup, StorageAdapter } from '../storage/contract.js';
 import { materializeRollups } from './hdr-codec.js';
 import { abortable } from '../core/abortable.js';
 import { backoffDelay } from '../core/backoff.js';
+import { RollupBuffer } from './recorder-buffer.js';
+import { isolateRejected, isPermanentRejection } from './recorder-isolate.js';
 
 /** How the recorder writes and retries (validated in the monitor options). */
 export interface RecorderSettings {
@@ -13,6 +15,11 @@ export interface RecorderSettings {
   /** Batches written at once (default 1 when absent). */
   concurrency?: number;
   maxBuffered: number;
+  /**
+   * Late rollups (see {@link Recorder.addLate}) kept at most; past it new ones are dropped
+   * (`late`). Default: a quarter of `maxBuffered`.
+   */
+  maxLate?: number;
   retry: { initialDelay: number; maxDelay: number; factor: number; jitter: number };
 }
 
@@ -23,21 +30,23 @@ export interface RecorderHooks {
   failed(error: StorageError): void;
   /**
    * A hook above threw (typically a user's event listener). The recorder's state is already
-   * consistent when hooks run, so it carries on. Default: the error is rethrown from a microtask,
-   * surfacing like an exception thrown by any listener in a timer callback, instead of rejecting
-   * `flush()` or `close()`.
+   * consistent when hooks run, so it carries on. Without this hook, or when it throws too, the
+   * error is ignored: nothing the recorder calls ever throws into the host, or rejects `flush()`
+   * or `close()`.
    */
   hookFailed?(error: unknown): void;
 }
 
 /**
  * Keeps closed-slot rollups until the store has them. Writes go in batches through a p-queue,
- * one drain at a time, each writing up to `concurrency` batches at once; failed batches go back
- * to the head and are retried with exponential backoff while new rollups queue behind them, up
- * to `maxBuffered`, past which the oldest go.
+ * one drain at a time, each writing up to `concurrency` batches at once. A batch that fails
+ * transiently goes back to the head and is retried with exponential backoff while new rollups
+ * queue behind it, up to `maxBuffered`, past which the oldest go. A batch the store rejects
+ * permanently (invalid data) is split to set the bad rollups aside (dropped, `rejected`) and
+ * write all the others: one bad value never stops the pipeline.
  */
 export class Recorder {
-  private pending: Rollup[] = [];
+  private readonly pending: RollupBuffer;
   private readonly queue = new PQueue({ concurrency: 1 });
   private retryTimer: TimerHandle | undefined;
   private failures = 0;
@@ -52,11 +61,19 @@ export class Recorder {
     private readonly clock: Clock,
     private readonly settings: RecorderSettings,
     private readonly hooks: RecorderHooks,
-  ) {}
+  ) {
+    const maxLate = settings.maxLate ?? Math.floor(settings.maxBuffered * 0.25);
+    this.pending = new RollupBuffer(settings.maxBuffered, maxLate, (reason, count) => this.emit(() => this.hooks.dropped(reason, count)));
+  }
 
-  /** Rollups accepted but not yet written. */
+  /** Rollups accepted but not yet written (late ones included). */
   get buffered(): number {
-    return this.pending.length;
+    return this.pending.size;
+  }
+
+  /** Late rollups accepted but not yet written. */
+  get bufferedLate(): number {
+    return this.pending.lateSize;
   }
 
   /** True while a failed write waits for its retry. */
@@ -67,15 +84,25 @@ export class Recorder {
   /** A copy of the rollups not yet written (for reads that must see them). */
   pendingRollups(): readonly Rollup[] {
     // Histogram rollups encode their `hdr` lazily (see hdr-codec.ts): readers get them encoded.
-    materializeRollups(this.pending);
-    return this.pending.slice();
+    const all = this.pending.all();
+    materializeRollups(all);
+    return all;
   }
 
-  /** Accepts rollups; drops the oldest beyond the bound. */
+  /** Accepts rollups of closed slots; drops the oldest beyond `maxBuffered` (late ones first). */
   add(rollups: readonly Rollup[]): void {
     if (rollups.length === 0) return;
-    for (const r of rollups) this.pending.push(r);
-    this.trimToBound();
+    this.pending.add(rollups);
+  }
+
+  /**
+   * Accepts rollups of late records (slots before the current one). They count against
+   * `maxLate` only, never push current rollups out, and are the first to go when the buffer is
+   * full; past `maxLate` the new ones are dropped (`late`). Written after the current ones.
+   */
+  addLate(rollups: readonly Rollup[]): void {
+    if (rollups.length === 0) return;
+    this.pending.addLate(rollups);
   }
 
   /**
@@ -105,8 +132,7 @@ export class Recorder {
     const timer = this.clock.setTimeout(
       () => {
         // Counted here, synchronously, so an abandoned batch is neither lost silently nor counted twice.
-        lost += this.pending.length + this.inFlight;
-        this.pending = [];
+        lost += this.pending.clear() + this.inFlight;
         this.inFlight = 0;
         writes.abort(new StorageError(`close() gave up writing to "${this.storage.name}" storage after ${timeoutMs} ms`));
         expire();
@@ -120,17 +146,16 @@ export class Recorder {
       this.clock.clearTimeout(timer);
       if (writes.signal.aborted) this.writes = new AbortController();
     }
-    lost += this.pending.length;
-    this.pending = [];
+    lost += this.pending.clear();
     if (lost > 0) this.emit(() => this.hooks.dropped('shutdown', lost));
   }
 
   private async writeAll(deadline: number, signal: AbortSignal): Promise<void> {
     await this.queue.onIdle();
     let delay = this.settings.retry.initialDelay;
-    while (this.pending.length > 0 && !signal.aborted) {
+    while (this.pending.size > 0 && !signal.aborted) {
       const ok = await this.queue.add(() => this.drain(false));
-      if (ok || this.pending.length === 0) continue;
+      if (ok || this.pending.size === 0) continue;
       const remaining = deadline - this.clock.monotonic();
       if (remaining <= 0) break;
       await sleep(this.clock, Math.min(delay, remaining), signal, { keepAlive: true });
@@ -142,45 +167,62 @@ export class Recorder {
     const started = this.clock.monotonic();
     const signal = this.writes.signal;
     const concurrency = this.settings.concurrency ?? 1;
-    let written = 0;
-    let batches = 0;
+    const write = (batch: readonly Rollup[]) => abortable(() => this.storage.writeRollups(batch, { signal }), signal);
+    // Rollups leave `inFlight` as they are settled; once close() gave up it counted them all.
+    const settled = (count: number) => {
+      if (!signal.aborted) this.inFlight -= count;
+    };
+    const tally: Tally = { written: 0, batches: 0, rejected: 0, firstRejection: undefined };
     try {
-      while (this.pending.length > 0 && !signal.aborted) {
+      while (this.pending.size > 0 && !signal.aborted) {
         // Several batches at once: a store's round trip, not its work, bounds one writer.
         const group: Rollup[][] = [];
-        while (group.length < concurrency && this.pending.length > 0) {
-          const batch = this.pending.splice(0, this.settings.batchSize);
+        while (group.length < concurrency && this.pending.size > 0) {
+          const batch = this.pending.take(this.settings.batchSize);
           materializeRollups(batch); // encode deferred `hdr`s, a batch at a time, off the slot timer
           group.push(batch);
           this.inFlight += batch.length;
         }
-        const results = await Promise.allSettled(group.map((batch) => abortable(() => this.storage.writeRollups(batch, { signal }), signal)));
+        const results = await Promise.allSettled(group.map(write));
         // Abandoned by close(), which already counted the batches as dropped.
         if (signal.aborted) return false;
-        this.inFlight = 0;
-        let failed: Rollup[] = [];
+        let retry: Rollup[] = [];
         let cause: unknown;
-        results.forEach((result, i) => {
+        for (let i = 0; i < group.length; i++) {
           const batch = group[i]!;
+          const result = results[i]!;
           if (result.status === 'fulfilled') {
-            written += batch.length;
-            batches++;
+            tally.written += batch.length;
+            tally.batches++;
+            settled(batch.length);
+          } else if (isPermanentRejection(result.reason)) {
+            // The data is at fault: retrying the batch as it is would fail forever.
+            const isolated = await isolateRejected(batch, result.reason, write, signal, settled);
+            if (signal.aborted) return false;
+            tally.written += isolated.written;
+            tally.batches += isolated.batches;
+            tally.rejected += isolated.rejected;
+            tally.firstRejection ??= isolated.firstRejection;
+            if (isolated.retry.length > 0) {
+              retry = retry.concat(isolated.retry);
+              cause ??= isolated.cause;
+            }
           } else {
             // concat, not push(...batch): a large batch would overflow the stack.
-            failed = failed.concat(batch);
+            retry = retry.concat(batch);
             cause ??= result.reason;
           }
-        });
-        if (failed.length > 0) {
+        }
+        if (retry.length > 0) {
           // Back at the head, in their order, unless newer rollups pushed them past the bound meanwhile.
-          this.pending = failed.concat(this.pending);
-          this.trimToBound();
+          this.inFlight -= retry.length;
+          this.pending.putBack(retry);
           this.failures++;
           if (scheduleRetry) this.scheduleRetry();
           const attempt = this.failures;
           this.emit(() =>
             this.hooks.failed(
-              new StorageError(`writing ${failed.length} rollups to "${this.storage.name}" storage failed (attempt ${attempt}); kept for retry`, { cause }),
+              new StorageError(`writing ${retry.length} rollups to "${this.storage.name}" storage failed (attempt ${attempt}); kept for retry`, { cause }),
             ),
           );
           return false;
@@ -189,15 +231,20 @@ export class Recorder {
       }
       return !signal.aborted;
     } finally {
-      if (written > 0) this.emit(() => this.hooks.flushed(written, batches, this.clock.monotonic() - started));
+      if (tally.written > 0) this.emit(() => this.hooks.flushed(tally.written, tally.batches, this.clock.monotonic() - started));
+      if (tally.rejected > 0) this.reportRejected(tally.rejected, tally.firstRejection);
     }
   }
 
-  private trimToBound(): void {
-    const excess = this.pending.length - this.settings.maxBuffered;
-    if (excess <= 0) return;
-    this.pending.splice(0, excess);
-    this.emit(() => this.hooks.dropped('buffer_full', excess));
+  /** Rollups the store rejected as invalid: dropped (`rejected`) and reported once per drain. */
+  private reportRejected(count: number, first: StorageError | undefined): void {
+    this.emit(() => this.hooks.dropped('rejected', count));
+    const reason = first === undefined ? '' : ` First: ${first.message}`;
+    const error = new StorageError(
+      `"${this.storage.name}" storage rejected ${count} rollup${count === 1 ? '' : 's'} as invalid: dropped (reason 'rejected'), never retried; the other rollups were written or kept for retry.${reason}`,
+      { cause: first, permanent: true },
+    );
+    this.emit(() => this.hooks.failed(error));
   }
 
   private scheduleRetry(): void {
@@ -215,16 +262,26 @@ export class Recorder {
     this.retryTimer = undefined;
   }
 
-  /** Runs a hook; one that throws must not leave the recorder half-updated or reject its callers. */
+  /**
+   * Runs a hook; one that throws must not leave the recorder half-updated, reject its callers or
+   * throw into the host (not even from a microtask, where it would be an uncaught exception).
+   */
   private emit(call: () => void): void {
     try {
       call();
     } catch (error) {
-      if (this.hooks.hookFailed !== undefined) this.hooks.hookFailed(error);
-      else
-        queueMicrotask(() => {
-          throw error;
-        });
+      try {
+        this.hooks.hookFailed?.(error);
+      } catch {
+        // The report of a failure failed too: nowhere left to send it that cannot throw.
+      }
     }
   }
+}
+
+interface Tally {
+  written: number;
+  batches: number;
+  rejected: number;
+  firstRejection: StorageError | undefined;
 }

@@ -4,6 +4,7 @@ import { StorageError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import { matchesLabels, seriesKey } from '../core/labels.js';
 import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contract.js';
+import { partitionRollups, rejectionError } from './rollup-validation.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
 
 /** Options of {@link MemoryStorage}. */
@@ -49,13 +50,18 @@ export class MemoryStorage implements StorageAdapter {
     this.options = parseOptions(memoryStorageOptionsSchema, options, 'invalid MemoryStorage options');
   }
 
-  /** Stores a batch; each series keeps its points ordered by start and trimmed to the limits. */
+  /**
+   * Stores a batch; each series keeps its points ordered by start and trimmed to the limits.
+   * Invalid rollups (see `rollupProblem`) are not stored: the rest are, then the call rejects
+   * with a permanent StorageError whose `rejected` lists their indexes.
+   */
   async writeRollups(rollups: readonly Rollup[], _options?: CallOptions): Promise<void> {
     this.assertOpen();
     const now = this.now();
     const cutoff = now - this.options.retention;
     this.sweep(now, cutoff);
-    for (const rollup of rollups) {
+    const partition = partitionRollups(rollups);
+    for (const rollup of partition.valid) {
       if (rollup.end <= cutoff) continue;
       let series = this.byName.get(rollup.name);
       if (series === undefined) this.byName.set(rollup.name, (series = new Map()));
@@ -68,6 +74,7 @@ export class MemoryStorage implements StorageAdapter {
       const excess = entry.points.length - this.options.maxPointsPerSeries;
       if (excess > 0) entry.points.splice(0, excess);
     }
+    if (partition.rejected.length > 0) throw rejectionError('MemoryStorage', rollups.length, partition);
   }
 
   /** Rollups of `query.name` whose labels include `query.labels` and whose slot overlaps (from, to). */

@@ -5,6 +5,8 @@ import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contrac
 import { quoteIdent, runMigrations } from './postgres-migrations.js';
 import { parsePostgresStorageOptions, type PostgresStorageOptions, type ResolvedPostgresStorageOptions } from './postgres-options.js';
 import { encodeLabels, float, ROLLUP_COLUMNS, ROLLUP_SELECT, rollupColumns, rowToRollup, toJson, type RollupRow } from './postgres-rows.js';
+import { isDataException } from './postgres-errors.js';
+import { partitionRollups, rejectionError } from './rollup-validation.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
 import { abortable } from '../core/abortable.js';
 
@@ -99,8 +101,18 @@ export class PostgresStorage implements StorageAdapter {
     }
   }
 
-  /** Writes the batch in one INSERT ... SELECT FROM unnest(...); rollups already past retention are skipped. */
+  /**
+   * Writes the batch in one INSERT ... SELECT FROM unnest(...); rollups already past retention
+   * are skipped. Invalid rollups (see `rollupProblem`) are left out; once the rest is stored the
+   * call rejects with a permanent StorageError listing their indexes.
+   */
   async writeRollups(rollups: readonly Rollup[], options?: CallOptions): Promise<void> {
+    const partition = partitionRollups(rollups);
+    await this.insertRollups(partition.valid, options);
+    if (partition.rejected.length > 0) throw rejectionError(`PostgresStorage (schema "${this.options.schema}")`, rollups.length, partition);
+  }
+
+  private async insertRollups(rollups: readonly Rollup[], options?: CallOptions): Promise<void> {
     await this.run(`writing ${rollups.length} rollups`, options, async () => {
       if (rollups.length === 0) return;
       const p = new Params(this.options.now);
@@ -333,10 +345,19 @@ export class PostgresStorage implements StorageAdapter {
     return true;
   }
 
+  /**
+   * Wraps pg's error. A data exception (SQLSTATE class 22: 22P05 an untranslatable escape in
+   * jsonb, 22021 a byte sequence UTF-8 refuses, 22003 a number out of range, 22008 a date out of
+   * range...) is the data's fault and fails again however often it is retried: permanent.
+   * Everything else (connection, timeout, lock, shutdown) is transient.
+   */
   private failure(what: string, cause: unknown): StorageError {
     if (cause instanceof StorageError) return cause;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    return new StorageError(`PostgresStorage (schema "${this.options.schema}"): ${what} failed: ${reason}`, { cause });
+    const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+    const permanent = typeof code === 'string' && isDataException(code);
+    const sqlstate = permanent ? ` (SQLSTATE ${code}: the data is invalid, retrying cannot help)` : '';
+    return new StorageError(`PostgresStorage (schema "${this.options.schema}"): ${what} failed: ${reason}${sqlstate}`, { cause, permanent });
   }
 
   private assertOpen(): void {

@@ -1,11 +1,11 @@
 import type { Cluster, Redis } from 'ioredis';
-import { StorageError } from '../core/errors.js';
 import { matchesLabels } from '../core/labels.js';
 import { decodeRollup, encodeRollup, endOf } from './redis-codec.js';
 import { canonicalLabels } from '../core/labels.js';
 import type { RedisKeys } from './redis-keys.js';
 import { exec } from './redis-exec.js';
 import type { Rollup, RollupQuery } from './contract.js';
+import { partitionRollups, rejectionError } from './rollup-validation.js';
 
 /** An ioredis client: standalone or cluster. */
 export type RedisClient = Redis | Cluster;
@@ -72,15 +72,19 @@ return 1`;
 /**
  * Writes a batch in one round trip: a single EVAL of {@link WRITE_BATCH}, so the batch is
  * stored all or nothing (a retry after a lost reply rewrites identical members: no duplicates).
- * Rollups that ended at or before `cutoff` are skipped, as MemoryStorage does.
+ * Rollups that ended at or before `cutoff` are skipped, as MemoryStorage does. Invalid rollups
+ * are left out of the EVAL; once the rest is stored the call rejects with a permanent
+ * StorageError listing their indexes.
  */
 export async function writeRollupBatch(client: RedisClient, keys: RedisKeys, rollups: readonly Rollup[], cutoff: number, retention: number): Promise<void> {
+  const partition = partitionRollups(rollups);
+  await writeValid(client, keys, partition.valid, cutoff, retention);
+  if (partition.rejected.length > 0) throw rejectionError('RedisStorage', rollups.length, partition);
+}
+
+async function writeValid(client: RedisClient, keys: RedisKeys, rollups: readonly Rollup[], cutoff: number, retention: number): Promise<void> {
   const byName = new Map<string, Map<string, SeriesBatch>>();
   for (const r of rollups) {
-    if (typeof r.name !== 'string' || !Number.isFinite(r.start) || !Number.isFinite(r.end) || r.end < r.start) {
-      // Rejected before anything is sent: a batch is never half-written because of one bad rollup.
-      throw new StorageError(`RedisStorage: writeRollups got an invalid rollup (name ${JSON.stringify(r.name)}, start ${r.start}, end ${r.end}); nothing was written`);
-    }
     if (r.end <= cutoff) continue;
     let series = byName.get(r.name);
     if (series === undefined) byName.set(r.name, (series = new Map()));

@@ -2,6 +2,7 @@ import { ConfigError } from '../core/errors.js';
 import type { StorageAdapter } from '../storage/contract.js';
 import type { Harness } from './storage-conformance-fixtures.js';
 import { registerLifecycleCases } from './storage-conformance-lifecycle.js';
+import { registerPoisonCases } from './storage-conformance-poison.js';
 import { registerRecordCases } from './storage-conformance-records.js';
 import { registerRollupCases } from './storage-conformance-rollups.js';
 
@@ -103,6 +104,7 @@ export function describeStorageAdapter(
       await done.cleanup?.();
     });
     registerRollupCases(harness);
+    registerPoisonCases(harness);
     registerRecordCases(harness);
     registerLifecycleCases(harness);
   });

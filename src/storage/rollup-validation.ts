@@ -1,0 +1,122 @@
+import { StorageError } from '../core/errors.js';
+import type { Rollup } from './contract.js';
+
+/**
+ * What every built-in adapter accepts as a rollup, checked before anything is written. A
+ * rollup outside it is data no retry can fix (jsonb refuses a lone surrogate; bigint cannot take
+ * -1e16 safely; NaN as a slot bound breaks every range query), so adapters set it aside and
+ * reject it with a *permanent* {@link StorageError} naming its index, instead of failing the
+ * whole batch over and over.
+ */
+
+/**
+ * Slot bounds must lie within ±8.64e15 ms, the range of a JavaScript `Date` (about ±273,790
+ * years around 1970): safe integers, exact in a float8, a bigint and a Redis score alike.
+ */
+export const ROLLUP_TIME_LIMIT = 8.64e15;
+
+const KINDS: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram']);
+const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/** Base64 of the HDR V2 encoding: the only characters `hdr` may hold. */
+const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+/** In a `u` regex a surrogate pair is one code point: `\p{Cs}` matches only a lone surrogate. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Why `rollup` cannot be stored, or `undefined` when it can. The reason names the field and the
+ * rule, never a label value (label values may carry what a caller did not mean to log).
+ */
+export function rollupProblem(rollup: unknown): string | undefined {
+  if (typeof rollup !== 'object' || rollup === null) return 'is not an object';
+  const r = rollup as Partial<Record<keyof Rollup, unknown>>;
+  if (typeof r.name !== 'string' || !METRIC_NAME_RE.test(r.name)) return 'name must match [a-zA-Z_:][a-zA-Z0-9_:]*';
+  if (typeof r.kind !== 'string' || !KINDS.has(r.kind)) return 'kind must be counter, gauge or histogram';
+  const labels = labelsProblem(r.labels);
+  if (labels !== undefined) return labels;
+  if (!isTime(r.start)) return `start must be an integer number of ms within ±${ROLLUP_TIME_LIMIT}`;
+  if (!isTime(r.end)) return `end must be an integer number of ms within ±${ROLLUP_TIME_LIMIT}`;
+  if ((r.end as number) <= (r.start as number)) return 'end must be after start';
+  if (typeof r.count !== 'number' || !Number.isFinite(r.count) || r.count < 0) return 'count must be a finite number >= 0';
+  // sum, min, max and last may be any double (a counter may reach +Infinity): every store keeps them exactly.
+  for (const field of ['sum', 'min', 'max'] as const) if (typeof r[field] !== 'number') return `${field} must be a number`;
+  if (r.last !== undefined && typeof r.last !== 'number') return 'last must be a number when present';
+  if (r.resolution !== undefined && (typeof r.resolution !== 'number' || !Number.isFinite(r.resolution) || r.resolution <= 0)) {
+    return 'resolution must be a finite number > 0 when present';
+  }
+  if (r.hdr !== undefined && (typeof r.hdr !== 'string' || !BASE64_RE.test(r.hdr))) return 'hdr must be a base64 string when present';
+  if (r.service !== undefined && !isText(r.service)) return 'service must be a well-formed string without U+0000 when present';
+  return undefined;
+}
+
+/** Rollups split into those a store can hold and the indexes (with reasons) of those it cannot. */
+export interface RollupPartition {
+  valid: Rollup[];
+  /** Indexes in the batch given, ascending. */
+  rejected: number[];
+  /** The first rejected rollup's problem, as `rollup <index> of "<name>": <reason>`. */
+  firstReason: string | undefined;
+}
+
+/** Splits a batch by {@link rollupProblem}; the valid ones keep their order. */
+export function partitionRollups(rollups: readonly Rollup[]): RollupPartition {
+  const valid: Rollup[] = [];
+  const rejected: number[] = [];
+  let firstReason: string | undefined;
+  for (let i = 0; i < rollups.length; i++) {
+    const problem = rollupProblem(rollups[i]);
+    if (problem === undefined) {
+      valid.push(rollups[i]!);
+      continue;
+    }
+    rejected.push(i);
+    firstReason ??= `rollup ${i} of ${describeName(rollups[i])}: ${problem}`;
+  }
+  return { valid, rejected, firstReason };
+}
+
+/**
+ * The permanent error an adapter rejects with when `partition` set rollups aside, after it
+ * stored the valid ones: `rejected` lists the indexes not stored, every other one was.
+ */
+export function rejectionError(adapter: string, total: number, partition: RollupPartition): StorageError {
+  const n = partition.rejected.length;
+  return new StorageError(
+    `${adapter}: writeRollups rejected ${n} of ${total} rollups as invalid (${partition.firstReason}); the other ${total - n} were stored`,
+    { permanent: true, rejected: partition.rejected },
+  );
+}
+
+/** The rollup's metric name for a message: quoted when it is a valid name, else not repeated. */
+export function describeName(rollup: unknown): string {
+  const name = typeof rollup === 'object' && rollup !== null ? (rollup as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && METRIC_NAME_RE.test(name) && name.length <= 200 ? `"${name}"` : 'a rollup with an invalid name';
+}
+
+function labelsProblem(labels: unknown): string | undefined {
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return 'labels must be an object';
+  const proto = Object.getPrototypeOf(labels) as unknown;
+  if (proto !== Object.prototype && proto !== null) return 'labels must be a plain object';
+  for (const name of Object.keys(labels)) {
+    // U+0000 is fine in label names and values: PostgresStorage escapes it (text cannot hold it).
+    if (!isWellFormed(name)) return 'label names must be well-formed UTF-16 (no lone surrogates)';
+    const value = (labels as Record<string, unknown>)[name];
+    if (typeof value !== 'string') return 'label values must be strings';
+    // A lone surrogate (a string cut mid-emoji) has no UTF-8 form: jsonb refuses it.
+    if (!isWellFormed(value)) return 'label values must be well-formed UTF-16 (no lone surrogates)';
+  }
+  return undefined;
+}
+
+function isTime(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= ROLLUP_TIME_LIMIT;
+}
+
+/** Text columns (name, service) hold neither lone surrogates nor U+0000 (PostgreSQL text cannot). */
+function isText(value: unknown): boolean {
+  return typeof value === 'string' && isWellFormed(value) && !value.includes('\u0000');
+}
+
+/** `String.prototype.isWellFormed` (ES2024), without needing it in the runtime. */
+export function isWellFormed(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
