@@ -1,20 +1,21 @@
 import type { CapabilityContext } from '../capability.js';
 import { scheduleAligned } from '../core/clock.js';
-import { ConfigError, NotFoundError, StorageError, ValidationError, isPulsewatchError } from '../core/errors.js';
+import { ConfigError, LimitError, NotFoundError, StorageError, ValidationError, isPulsewatchError } from '../core/errors.js';
 import { validationErrorOf } from '../core/options.js';
 import type { NotificationDispatcher } from '../notifiers/dispatcher.js';
 import type { AlertQuery, AlertRecord } from '../storage/records.js';
 import { AlertNotifier } from './alert-notifier.js';
 import { alertLabels, describeValue, newRecord, type RuleIdentity } from './alert-records.js';
 import { StateTable, step, type AlertState } from './alert-state.js';
-import { compare } from './conditions.js';
 import { evaluateConditions } from './evaluate-conditions.js';
 import { fingerprint } from './fingerprint.js';
 import { manualAlertSchema, type ManualAlertInput } from './manual-alert.js';
 import type { ResolvedAlertEngineOptions } from './options.js';
 import { RuleBook, type RuleEntry } from './rule-book.js';
 import { lookbacksOf, type AlertRule, type AlertRuleInput } from './rule-schema.js';
+import { activeAfter, verdictsOf, type Verdict } from './rule-verdicts.js';
 import { SampleStore } from './samples.js';
+import { ownLabel } from './schema-parts.js';
 import { WindowReader } from './window-reader.js';
 
 /** What one {@link AlertEngine.evaluate} did. */
@@ -30,6 +31,17 @@ export interface EvaluationResult {
 }
 
 const MANUAL = 'manual';
+
+/** The engine's bounds (`createMonitor({ limits })`). */
+export interface AlertLimits {
+  /** Most rules one monitor evaluates: `createRule` past it rejects, stored rules past it are skipped. */
+  maxRules: number;
+  /** Most alerts (pending + firing) per rule, and the ceiling of a rule's own `limit`. */
+  maxAlertsPerRule: number;
+}
+
+/** Defaults of {@link AlertLimits}, the same as `createMonitor`'s `limits`. */
+export const DEFAULT_ALERT_LIMITS: Readonly<AlertLimits> = Object.freeze({ maxRules: 500, maxAlertsPerRule: 1000 });
 
 /**
  * The rule engine behind `monitor.alerts`: rules (persisted through storage, shared by every
@@ -54,9 +66,10 @@ export class AlertEngine {
     private readonly ctx: CapabilityContext,
     private readonly dispatcher: NotificationDispatcher,
     private readonly options: ResolvedAlertEngineOptions,
+    private readonly limits: AlertLimits = DEFAULT_ALERT_LIMITS,
   ) {
     this.notifier = new AlertNotifier(ctx, dispatcher, options);
-    this.book = new RuleBook(ctx, (name) => dispatcher.notifiers.some((n) => n.name === name), options.syncInterval);
+    this.book = new RuleBook(ctx, (name) => dispatcher.notifiers.some((n) => n.name === name), options.syncInterval, limits.maxRules);
     this.stopTimer = scheduleAligned(ctx.clock, options.evaluationInterval, () => {
       void this.evaluate();
     });
@@ -64,7 +77,10 @@ export class AlertEngine {
 
   // ---- rules --------------------------------------------------------------------------------
 
-  /** Validates and stores a rule; rejects with a ValidationError naming the failing field. */
+  /**
+   * Validates and stores a rule; rejects with a ValidationError naming the failing field, or a
+   * LimitError (`limits.maxRules`) when the monitor already holds that many rules.
+   */
   createRule(input: AlertRuleInput): Promise<AlertRule> {
     return this.book.create(input);
   }
@@ -150,6 +166,7 @@ export class AlertEngine {
   /**
    * Raises an alert by hand (seed 000's `triggerAlert`). An identical alert (same name and
    * labels) already firing is updated instead of duplicated; notifications respect the cooldown.
+   * A new one past `limits.maxAlertsPerRule` firing manual alerts rejects with a LimitError.
    */
   async triggerAlert(input: ManualAlertInput): Promise<AlertRecord> {
     const parsed = manualAlertSchema.safeParse(input);
@@ -170,6 +187,11 @@ export class AlertEngine {
       await this.notifier.save(existing.record);
       await this.notifier.maybeRepeat(existing, ts, a.cooldown ?? this.options.cooldowns[a.severity]);
       return structuredClone(existing.record);
+    }
+    const max = this.limits.maxAlertsPerRule;
+    if (this.states.ofRule(MANUAL).filter((s) => s.phase === 'firing').length >= max) {
+      this.ctx.drop('alert_limit', 1);
+      throw new LimitError('limits.maxAlertsPerRule', max, `manual alert "${a.name}" refused: ${max} manual alerts are firing (limits.maxAlertsPerRule)`);
     }
     const st: AlertState = { ruleId: MANUAL, groupKey: fp, labels, fingerprint: fp, phase: 'firing', activeAt: ts, firedAt: ts, value: a.value ?? null, humanNotified: false, sequence: 0 };
     st.record = newRecord(crypto.randomUUID(), rule, st, a.message, a.threshold ?? null, this.ctx.service, ts);
@@ -250,22 +272,10 @@ export class AlertEngine {
       baselines: entry.baselines,
       invalid: (error) => this.book.reportOnce(entry, error),
     }, rule.name);
-    const keys = new Set(groups.keys());
-    for (const groupKey of this.states.groupKeys(rule.id)) keys.add(groupKey);
-    for (const groupKey of keys) {
-      const current = this.states.get(rule.id, groupKey);
-      const values = groups.get(groupKey)?.values ?? conditions.map(() => null);
-      const firing = current?.phase === 'firing';
-      const met = values.map((v, i) => {
-        if (v === null) return null;
-        const c = conditions[i]!;
-        return compare(c.op, v, firing && c.recoveryThreshold !== undefined ? c.recoveryThreshold : c.threshold);
-      });
-      let combined: boolean | null;
-      if (rule.match === 'any') combined = met.some((m) => m === true) ? true : met.every((m) => m === false) ? false : null;
-      else combined = met.some((m) => m === false) ? false : met.every((m) => m === true) ? true : null;
-      if (combined === null && rule.noData === 'keep') continue;
-      const present = combined ?? rule.noData === 'alerting';
+    const verdicts = verdictsOf(rule, conditions, groups, this.states);
+    if (!(await this.withinLimit(entry, verdicts, ts))) return;
+    for (const { groupKey, current, values, combined, present, keep } of verdicts) {
+      if (keep) continue;
       const value = values[0] ?? null;
       const groupLabels = groups.get(groupKey)?.labels ?? current?.labels ?? {};
       const { state, transition } = step(current, present, ts, rule, () => {
@@ -297,6 +307,31 @@ export class AlertEngine {
         await this.notifier.maybeRepeat(state, ts, this.cooldownOf(rule));
       }
     }
+  }
+
+  /**
+   * Prometheus' rule `limit`: when this evaluation would leave the rule with more alerts
+   * (pending + firing) than its limit, the evaluation fails and the rule holds none: firing
+   * alerts resolve (and say so), pending ones go, nothing new is created. The label sets are
+   * counted as dropped (`alert_limit`) and reported when the rule goes over, not on every tick.
+   */
+  private async withinLimit(entry: RuleEntry, verdicts: readonly Verdict[], ts: number): Promise<boolean> {
+    const { rule } = entry;
+    const max = this.limits.maxAlertsPerRule;
+    const limit = rule.limit === 0 ? max : Math.min(rule.limit, max);
+    const active = activeAfter(verdicts, rule, ts);
+    if (active <= limit) {
+      entry.overLimit = false;
+      return true;
+    }
+    await this.dropRule(rule.id);
+    if (!entry.overLimit) {
+      entry.overLimit = true;
+      this.ctx.drop('alert_limit', active);
+      const option = rule.limit !== 0 && rule.limit < max ? 'limit' : 'limits.maxAlertsPerRule';
+      this.ctx.report(new LimitError(option, limit, `rule "${rule.name}" exceeded its limit of ${limit} alerts with ${active}; it holds no alerts until an evaluation is back within the limit`));
+    }
+    return false;
   }
 
   /** Samples the counters and gauges rules read, keeping as much history as their windows need. */
@@ -353,6 +388,9 @@ export class AlertEngine {
 
 function pick(labels: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const n of names) if (labels[n] !== undefined) out[n] = labels[n];
+  for (const n of names) {
+    const v = ownLabel(labels, n);
+    if (v !== undefined) out[n] = v;
+  }
   return out;
 }

@@ -4,6 +4,7 @@ import type { Gauge } from '../metrics/gauge.js';
 import type { Histogram, HistogramSeries } from '../metrics/histogram.js';
 import type { AnyMetric } from '../metrics/registry.js';
 import { aggregationName, lookbacksOf, type Aggregation, type BasicAggregation, type NormalizedCondition } from './rule-schema.js';
+import { ownLabel } from './schema-parts.js';
 import { WindowReader, type ErrorMatcher, type SeriesGroup } from './window-reader.js';
 
 /** One alert group of a rule: its labels and each condition's value (null: no data). */
@@ -146,7 +147,7 @@ export function errorMatcher(custom: Readonly<Record<string, string | readonly s
     const entries = Object.entries(custom).map(([name, v]) => [name, typeof v === 'string' ? [v] : v] as const);
     return (labels) =>
       entries.some(([name, values]) => {
-        const actual = labels[name];
+        const actual = ownLabel(labels, name);
         return actual !== undefined && values.some((v) => v === actual || (/^\dxx$/i.test(v) && actual.length === 3 && actual[0] === v[0]));
       });
   }

@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { positiveDurationSchema } from '../core/duration.js';
-import { isValidLabelName } from '../core/labels.js';
-
-const labelNameSchema = z.string().refine(isValidLabelName, { message: 'must match [a-zA-Z_][a-zA-Z0-9_]*' });
+import { finitePositiveDurationSchema, labelNameSchema, safeRecord } from './schema-parts.js';
 
 /**
  * A manual alert (seed 000's `triggerAlert(config, title, message, metadata)`): it fires at once
@@ -19,16 +16,16 @@ export const manualAlertSchema = z
     /** Seed 000's alert type (SYSTEM_HEALTH, JOB_FAILURE, ...). */
     type: z.string().min(1).max(100).default('custom'),
     /** Identity labels besides alertname, severity and service. */
-    labels: z.record(labelNameSchema, z.string()).default({}),
-    annotations: z.record(z.string(), z.string()).default({}),
+    labels: safeRecord(labelNameSchema, z.string()).default({}),
+    annotations: safeRecord(z.string(), z.string()).default({}),
     /** Seed 000's metadata: scalar values become annotations, others JSON. */
-    metadata: z.record(z.string(), z.unknown()).default({}),
+    metadata: safeRecord(z.string(), z.unknown()).default({}),
     channels: z.array(z.string().min(1)).default([]),
     recipients: z.array(z.string().min(1)).default([]),
     value: z.number().finite().optional(),
     threshold: z.number().finite().optional(),
     /** Least time between two notifications of this alert; default by severity. */
-    cooldown: positiveDurationSchema.optional(),
+    cooldown: finitePositiveDurationSchema.optional(),
   })
   .superRefine((a, ctx) => {
     if (a.name === undefined && a.title === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'required (or title)' });

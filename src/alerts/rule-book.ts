@@ -1,5 +1,5 @@
 import type { CapabilityContext } from '../capability.js';
-import { NotFoundError, StorageError, ValidationError, type PulsewatchError } from '../core/errors.js';
+import { LimitError, NotFoundError, StorageError, ValidationError, type PulsewatchError } from '../core/errors.js';
 import { validationErrorOf } from '../core/options.js';
 import type { StoredRule } from '../storage/records.js';
 import { alertRuleSchema, conditionsOf, type AlertRule, type AlertRuleInput, type NormalizedCondition } from './rule-schema.js';
@@ -16,6 +16,8 @@ export interface RuleEntry {
   failing: boolean;
   /** What makes up its alerts' identity and message: when it changes, their alerts resolve. */
   identity: string;
+  /** The last evaluation went past the rule's alert limit (reported once per excursion). */
+  overLimit: boolean;
 }
 
 /**
@@ -25,18 +27,31 @@ export interface RuleEntry {
 export class RuleBook {
   private readonly entries = new Map<string, RuleEntry>();
   private lastSync = -Infinity;
+  /** Stored rules found invalid, by id, with the `updatedAt` already reported: each version is reported once. */
+  private readonly invalid = new Map<string, unknown>();
+  /** Stored rules past `maxRules` at the last sync (reported when the number changes). */
+  private skipped = 0;
 
   constructor(
     private readonly ctx: CapabilityContext,
     private readonly hasChannel: (name: string) => boolean,
     private readonly syncInterval: number,
+    private readonly maxRules: number,
   ) {}
 
-  /** Validates, stores and adds a rule. */
+  /** Stored rules the last sync skipped because the monitor already holds `maxRules`. */
+  get skippedRules(): number {
+    return this.skipped;
+  }
+
+  /** Validates, stores and adds a rule; rejects with a LimitError past `maxRules`. */
   async create(input: AlertRuleInput): Promise<AlertRule> {
     const now = this.ctx.clock.now();
     const rule = this.parse(input, crypto.randomUUID(), now, now);
     if (this.entries.has(rule.id)) throw new ValidationError(`invalid alert rule: id: "${rule.id}" is taken`, [{ path: 'id', message: 'is taken' }]);
+    if (this.entries.size >= this.maxRules) {
+      throw new LimitError('limits.maxRules', this.maxRules, `rule "${rule.name}" refused: the monitor already holds ${this.entries.size} rules (limits.maxRules is ${this.maxRules})`);
+    }
     await this.store(rule);
     return structuredClone(rule);
   }
@@ -89,21 +104,58 @@ export class RuleBook {
       this.ctx.report(new StorageError(`reading rules from "${this.ctx.storage.name}" storage failed; evaluating the rules in memory`, { cause }));
       return [];
     }
+    if (!Array.isArray(stored)) {
+      this.ctx.report(new StorageError(`"${this.ctx.storage.name}" storage listed rules as ${typeof stored}, not a list; evaluating the rules in memory`));
+      return [];
+    }
+    // Oldest first (the storage contract's order), so every instance keeps the same maxRules.
     const seen = new Set<string>();
+    let skipped = 0;
     for (const s of stored) {
-      seen.add(s.id);
-      const current = this.entries.get(s.id);
-      if (current !== undefined && current.rule.updatedAt === s.updatedAt) continue;
-      const parsed = alertRuleSchema.safeParse(s);
-      if (!parsed.success) {
-        this.ctx.report(new ValidationError(`stored rule "${s.id}" is invalid and is skipped: ${parsed.error.issues[0]?.message ?? ''}`));
+      if (!isStoredRule(s)) {
+        this.reportInvalid(s, 'id', 'id, createdAt and updatedAt must be a string and two finite numbers');
         continue;
       }
+      if (seen.has(s.id)) continue;
+      const current = this.entries.get(s.id);
+      if (seen.size >= this.maxRules) {
+        skipped++;
+        continue;
+      }
+      if (current !== undefined && current.rule.updatedAt === s.updatedAt) {
+        seen.add(s.id);
+        continue;
+      }
+      const parsed = alertRuleSchema.safeParse(s);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        this.reportInvalid(s, issue?.path.join('.') ?? '', issue?.message ?? 'invalid');
+        // An invalid new version leaves the valid one in memory running.
+        if (current !== undefined) seen.add(s.id);
+        continue;
+      }
+      this.invalid.delete(s.id);
+      seen.add(s.id);
       this.set({ ...parsed.data, id: s.id, createdAt: s.createdAt, updatedAt: s.updatedAt }, current);
     }
+    const listed = new Set(stored.map(storedIdOf));
+    for (const id of this.invalid.keys()) if (!listed.has(id)) this.invalid.delete(id);
+    if (skipped !== this.skipped && skipped > 0) {
+      this.ctx.report(new LimitError('limits.maxRules', this.maxRules, `${skipped} stored rules past limits.maxRules (${this.maxRules}) are skipped; the oldest ${this.maxRules} are evaluated`));
+    }
+    this.skipped = skipped;
     const dropped = [...this.entries.keys()].filter((id) => !seen.has(id));
     for (const id of dropped) this.entries.delete(id);
     return dropped;
+  }
+
+  /** Reports a stored rule that cannot be taken, once per rule version. */
+  private reportInvalid(s: unknown, path: string, message: string): void {
+    const id = storedIdOf(s);
+    const version = isRecord(s) ? s.updatedAt : undefined;
+    if (this.invalid.has(id) && this.invalid.get(id) === version) return;
+    this.invalid.set(id, version);
+    this.ctx.report(new ValidationError(`stored rule "${id}" is invalid and is skipped: ${path}: ${message}`, [{ path, message }]));
   }
 
   /** Reports `error` for `entry` unless it was reported before. */
@@ -139,7 +191,27 @@ export class RuleBook {
     this.entries.set(rule.id, { rule, conditions, baselines: same ? previous.baselines : new Map(),
       reported: new Set(),
       failing: false,
+      overLimit: false,
       identity: JSON.stringify([rule.name, rule.severity, rule.type, rule.alertLabels, rule.annotations, rule.groupBy, rule.channels, rule.recipients, rule.description]),
     });
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+/** The bookkeeping fields a stored rule needs before its own fields can be validated. */
+function isStoredRule(v: unknown): v is StoredRule {
+  return isRecord(v) && typeof v.id === 'string' && v.id.length > 0 && Number.isFinite(v.createdAt) && Number.isFinite(v.updatedAt);
+}
+
+/** A stored entry's id, or a short JSON of an entry without one (to report it once). */
+function storedIdOf(v: unknown): string {
+  if (isRecord(v) && typeof v.id === 'string') return v.id;
+  try {
+    return (JSON.stringify(v) ?? String(v)).slice(0, 100);
+  } catch {
+    return String(v).slice(0, 100);
   }
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { durationSchema, positiveDurationSchema } from '../core/duration.js';
-import { isValidLabelName } from '../core/labels.js';
 import { CONDITION_NAMES, type Comparison, type ConditionName } from './conditions.js';
+import { finiteDurationSchema, finitePositiveDurationSchema, labelNameSchema, safeRecord } from './schema-parts.js';
 
 /** Aggregations that read one number off a window of data. */
 export const BASIC_AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'count', 'rate', 'p50', 'p90', 'p95', 'p99', 'p999', 'last'] as const;
@@ -15,7 +14,7 @@ const basicAggregationSchema = z.enum(BASIC_AGGREGATIONS);
  * `'5xx'`-style class patterns. Default: `success="false"`, `status` failure/error/5xx,
  * `outcome="failure"`.
  */
-const errorLabelsSchema = z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)]));
+const errorLabelsSchema = safeRecord(z.string(), z.union([z.string(), z.array(z.string()).min(1)]));
 
 /** What a condition computes over its window. Strings for the plain ones, objects for detectors. */
 export const aggregationSchema = z.union([
@@ -35,7 +34,7 @@ export const aggregationSchema = z.union([
     /** Recent `of` divided by `of` over the longer `baselineWindow` (seed 002: spike when > 1.5). */
     type: z.literal('spike'),
     of: basicAggregationSchema.default('avg'),
-    baselineWindow: positiveDurationSchema.default(3_600_000),
+    baselineWindow: finitePositiveDurationSchema.default(3_600_000),
   }),
   z.object({
     /** Percent change of `of` against the window before (seed 004: +/- 50 %). `both` compares |change|. */
@@ -65,7 +64,7 @@ const conditionNameSchema = z.enum(Object.keys(CONDITION_NAMES) as [ConditionNam
   error: (issue) => `expected one of ${Object.keys(CONDITION_NAMES).join(', ')}, got ${JSON.stringify(issue.input)}`,
 });
 
-const matchersSchema = z.record(z.string(), z.string());
+const matchersSchema = safeRecord(z.string(), z.string());
 
 /** The fields one condition is made of; a rule holds one at the top level, more in `conditions`. */
 const conditionFields = {
@@ -76,7 +75,7 @@ const conditionFields = {
   labels: matchersSchema.optional(),
   aggregation: aggregationSchema.optional(),
   /** How far back the aggregation looks. */
-  window: positiveDurationSchema.optional(),
+  window: finitePositiveDurationSchema.optional(),
   condition: conditionNameSchema.optional(),
   threshold: z.number().finite().optional(),
   /** Hysteresis: once firing, the alert clears only when this threshold is no longer crossed. */
@@ -91,7 +90,6 @@ export const conditionSchema = z.object(conditionFields).superRefine((c, ctx) =>
 });
 
 const severitySchema = z.enum(['info', 'warning', 'error', 'critical']);
-const labelNameSchema = z.string().refine(isValidLabelName, { message: 'must match [a-zA-Z_][a-zA-Z0-9_]*' });
 
 /**
  * An alert rule in seed 003's shape: one condition at the top level (`metric`, `aggregation`,
@@ -112,13 +110,13 @@ export const alertRuleSchema = z
     /** One alert per distinct value of these labels (default: one alert for the whole rule). */
     groupBy: z.array(labelNameSchema).default([]),
     /** How long the condition must hold before the alert fires (Prometheus' `for`). */
-    duration: durationSchema.default(0),
+    duration: finiteDurationSchema.default(0),
     /** How long a firing alert keeps firing after its condition clears (damps flapping). */
-    keepFiringFor: durationSchema.default(0),
+    keepFiringFor: finiteDurationSchema.default(0),
     /** Least time between two firing notifications of one label set; default by severity. */
-    cooldown: positiveDurationSchema.optional(),
+    cooldown: finitePositiveDurationSchema.optional(),
     /** Seed 003's cooldown, in seconds. `cooldown` wins when both are given. */
-    cooldownPeriod: z.number().positive().optional(),
+    cooldownPeriod: z.number().positive().finite().optional(),
     severity: severitySchema.default('warning'),
     /** Seed 000's alert type: SYSTEM_HEALTH, JOB_FAILURE, ... or anything of yours. */
     type: z.string().min(1).max(100).default('custom'),
@@ -130,9 +128,15 @@ export const alertRuleSchema = z
     /** When there is no data: `ok` (treat as not met), `keep` (keep the last state), `alerting` (treat as met). */
     noData: z.enum(['ok', 'keep', 'alerting']).default('ok'),
     /** Labels added to every alert of the rule (Prometheus rule `labels`). */
-    alertLabels: z.record(labelNameSchema, z.string()).default({}),
+    alertLabels: safeRecord(labelNameSchema, z.string()).default({}),
     /** Annotations added to every alert (summary, description, runbook_url ...). */
-    annotations: z.record(z.string(), z.string()).default({}),
+    annotations: safeRecord(z.string(), z.string()).default({}),
+    /**
+     * Most alerts (pending + firing) one evaluation of this rule may hold, Prometheus' rule
+     * `limit`. Past it the evaluation fails and the rule holds no alerts until it is back within.
+     * 0: the monitor's `limits.maxAlertsPerRule`, which is also the ceiling for any value here.
+     */
+    limit: z.number().int().nonnegative().default(0),
   })
   .superRefine((rule, ctx) => {
     const hasTop = rule.metric !== undefined || rule.metricType !== undefined || rule.condition !== undefined || rule.threshold !== undefined;

@@ -9,6 +9,7 @@ import type { AnyMetric } from '../metrics/registry.js';
 import type { Rollup } from '../storage/contract.js';
 import type { BasicAggregation } from './rule-schema.js';
 import type { SampleStore } from './samples.js';
+import { ownLabel } from './schema-parts.js';
 
 /** A set of series that form one alert group, with the group's labels. */
 export interface SeriesGroup<S = AnySeries> {
@@ -55,7 +56,7 @@ export class WindowReader {
     const out = new Map<string, SeriesGroup>();
     for (const s of this.select(metric, matchers)) {
       const labels: Record<string, string> = {};
-      for (const name of groupBy) labels[name] = s.labels[name] ?? '';
+      for (const name of groupBy) labels[name] = ownLabel(s.labels, name) ?? '';
       const key = groupBy.length === 0 ? '' : seriesKey(labels);
       let g = out.get(key);
       if (g === undefined) out.set(key, (g = { labels, series: [] }));
@@ -229,7 +230,7 @@ export class WindowReader {
       if (best === undefined || list.length < best.length) best = list;
       if (list.length === 0) return [];
     }
-    return (best ?? []).filter((s) => names.every((n) => s.labels[n] === matchers[n]));
+    return (best ?? []).filter((s) => names.every((n) => ownLabel(s.labels, n) === matchers[n]));
   }
 
   private posting(metric: AnyMetric, label: string): Map<string, AnySeries[]> {
@@ -239,7 +240,7 @@ export class WindowReader {
     if (byValue === undefined) {
       byLabel.set(label, (byValue = new Map()));
       for (const s of metric.index.values() as Iterable<AnySeries>) {
-        const v = s.labels[label];
+        const v = ownLabel(s.labels, label);
         if (v === undefined) continue;
         const list = byValue.get(v);
         if (list === undefined) byValue.set(v, [s]);
