@@ -56,6 +56,7 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
   const options = parseOptions(monitoringHandlerOptionsSchema, input, what, { values: false });
   const authorize: Authorizer | undefined = typeof options.auth === 'string' ? bearerAuthorizer(options.auth) : options.auth;
   const report = (error: unknown): void => monitor.reportError(error);
+  const maxIssues = monitor.options.limits.maxIssues;
   const trustedOrigins = new Set(options.allowedOrigins.map((o) => originHost(o)).filter((h): h is string => h !== undefined));
 
   /**
@@ -124,7 +125,7 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
       const { authenticated } = admission ?? (await allowed(accessOf(match, url), request));
       return await match.route.handle({ monitor, request, url, params: match.params, options, authenticated });
     } catch (error) {
-      return errorResponse(error, report);
+      return errorResponse(error, report, maxIssues);
     }
   }
 
@@ -141,7 +142,7 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
         const { url, match } = found;
         return await allowed(accessOf(match, url), request);
       } catch (error) {
-        return headAware(request, errorResponse(error, report));
+        return headAware(request, errorResponse(error, report, maxIssues));
       }
     },
     async handle(request, admission) {

@@ -20,7 +20,8 @@ const aggregateQuery = z.object({ name: z.string().min(1).max(200), window: z.st
 
 /**
  * Validates every record before recording any, so a 400 means nothing was taken and a client
- * can fix and resend the whole body.
+ * can fix and resend the whole body. Every issue is counted; the first `limits.maxIssues` are
+ * listed (1,000 bad records must not make a megabyte of error body).
  */
 function parseRecords(monitor: Monitor, body: unknown, max: number): MetricRecord[] {
   const list = Array.isArray(body) ? body : [body];
@@ -30,29 +31,57 @@ function parseRecords(monitor: Monitor, body: unknown, max: number): MetricRecor
   if (list.length > max) {
     throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `at most ${max} records per request, got ${list.length}`);
   }
+  const limit = monitor.options.limits.maxIssues;
   const issues: ValidationIssue[] = [];
+  let found = 0;
   const units = new Map<string, string | undefined>();
   const records: MetricRecord[] = [];
   list.forEach((input, i) => {
     const prefix = Array.isArray(body) ? `${i}` : '';
-    let found: readonly ValidationIssue[];
+    let recordIssues: readonly ValidationIssue[];
     try {
       const record = parseMetricRecord(input);
       records.push(record);
-      found = monitor.recordIssues(record, units);
+      // Checks what recording would refuse (unit, name taken, metric and time limits), with
+      // the names and units earlier records of this batch would define.
+      recordIssues = monitor.recordIssues(record, units);
     } catch (error) {
       if (!isValidationError(error)) throw error;
-      found = error.issues;
+      recordIssues = error.issues;
     }
-    for (const issue of found) issues.push({ path: [prefix, issue.path].filter(Boolean).join('.'), message: issue.message });
+    for (const issue of recordIssues) {
+      found++;
+      if (issues.length < limit) issues.push({ path: [prefix, issue.path].filter(Boolean).join('.'), message: issue.message });
+    }
   });
-  if (issues.length > 0) {
-    // The message names the first few; `issues` lists them all.
-    const shown = issues.slice(0, 5).map((i) => `${i.path || 'record'}: ${i.message}`);
-    const summary = issues.length > 5 ? `${shown.join('; ')}; and ${issues.length - 5} more` : shown.join('; ');
-    throw new HttpError(400, 'VALIDATION_FAILED', `invalid metric record: ${summary}`, { issues });
+  if (found > 0) {
+    // The message names the first few; `issues` lists up to the limit and counts the rest.
+    const shown = issues.slice(0, 3).map((i) => clip(`${i.path || 'record'}: ${i.message}`, 100));
+    const summary = found > shown.length ? `${shown.join('; ')}; and ${found - shown.length} more` : shown.join('; ');
+    throw new HttpError(400, 'VALIDATION_FAILED', `invalid metric record: ${summary}`, { issues, truncatedIssues: found - issues.length });
   }
   return records;
+}
+
+function clip(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 3)}...` : text;
+}
+
+/**
+ * Records a batch that passed {@link parseRecords}. Validation and recording run in one
+ * synchronous stretch, so nothing can change what was checked in between. Should a record still
+ * throw (a bug, a listener), the rest of the batch is recorded all the same and the failure is
+ * reported on the monitor's `error` event: an exception must not leave half a batch behind a
+ * 500 that invites a resend of what was already taken.
+ */
+function recordAll(monitor: Monitor, records: readonly MetricRecord[]): void {
+  for (const record of records) {
+    try {
+      monitor.recordParsed(record);
+    } catch (error) {
+      monitor.reportError(error);
+    }
+  }
 }
 
 /** Seed 000's GET /metrics, seed 003's POST /metrics, and seed 004's windowed summary. */
@@ -77,7 +106,7 @@ export const metricsRoutes: readonly Route[] = [
     access: 'write',
     async handle({ monitor, request, options }) {
       const records = parseRecords(monitor, await readJsonBody(request, options.maxBodyBytes), options.maxRecords);
-      for (const record of records) monitor.recordParsed(record);
+      recordAll(monitor, records);
       return json(202, { accepted: records.length });
     },
   },
