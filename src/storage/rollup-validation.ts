@@ -35,7 +35,8 @@ export function rollupProblem(rollup: unknown): string | undefined {
   if (labels !== undefined) return labels;
   if (!isTime(r.start)) return `start must be an integer number of ms within ±${ROLLUP_TIME_LIMIT}`;
   if (!isTime(r.end)) return `end must be an integer number of ms within ±${ROLLUP_TIME_LIMIT}`;
-  if ((r.end as number) <= (r.start as number)) return 'end must be after start';
+  // end === start is a slot closed the instant it opened (a flush or close() at a slot boundary).
+  if ((r.end as number) < (r.start as number)) return 'end must not be before start';
   if (typeof r.count !== 'number' || !Number.isFinite(r.count) || r.count < 0) return 'count must be a finite number >= 0';
   // sum, min, max and last may be any double (a counter may reach +Infinity): every store keeps them exactly.
   for (const field of ['sum', 'min', 'max'] as const) if (typeof r[field] !== 'number') return `${field} must be a number`;

@@ -599,30 +599,24 @@ describe('close()', () => {
 });
 
 describe('event listeners that throw', () => {
-  it('do not reject flush() or stop the retry; the error surfaces from a microtask', async () => {
-    const surfaced: unknown[] = [];
-    const realQueueMicrotask = globalThis.queueMicrotask;
-    vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((fn) =>
-      realQueueMicrotask(() => {
-        try {
-          fn();
-        } catch (error) {
-          surfaced.push(error);
-        }
-      }),
-    );
-    const h = createHarness({ flush: { retry: { jitter: 0 } } });
-    const boom = new Error('listener boom');
-    h.monitor.on('error', () => {
-      throw boom;
-    });
-    h.storage.failNext(1);
-    h.monitor.counter({ name: 'requests_total' }).inc(5);
-    await expect(h.monitor.flush()).resolves.toBeUndefined();
-    await h.clock.advanceAsync(0);
-    expect(surfaced).toEqual([boom]);
-    await h.clock.advanceAsync(1_000); // the retry still happens
-    expect((await stored(h, 'requests_total')).map((r) => r.sum)).toEqual([5]);
+  it('do not reject flush(), stop the retry, or throw into the host', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const h = createHarness({ flush: { retry: { jitter: 0 } } });
+      h.monitor.on('error', () => {
+        throw new Error('listener boom');
+      });
+      h.storage.failNext(1);
+      h.monitor.counter({ name: 'requests_total' }).inc(5);
+      await expect(h.monitor.flush()).resolves.toBeUndefined();
+      await h.clock.advanceAsync(1_000); // the retry still happens
+      expect((await stored(h, 'requests_total')).map((r) => r.sum)).toEqual([5]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
   });
 });
 

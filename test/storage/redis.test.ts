@@ -279,11 +279,13 @@ describe.skipIf(!up)('RedisStorage on Redis', () => {
       expect(inspect(error, { depth: 20 })).not.toContain('hunter2secret');
     });
 
-    it('rejects an invalid rollup before sending anything', async () => {
+    it('never sends an invalid rollup: stores the valid ones and rejects permanently naming the bad index', async () => {
       const storage = make();
       const error = await failure(() => storage.writeRollups([counter('ok_total', base), { ...counter('bad_total', base), start: Number.NaN }]));
       expect(codeOf(error)).toBe('ERR_PULSEWATCH_STORAGE');
-      expect(await keysUnder(admin, prefixes[0]!)).toEqual([]);
+      expect(error).toMatchObject({ permanent: true, rejected: [1] });
+      expect(await storage.queryRollups({ name: 'ok_total' })).toEqual([counter('ok_total', base)]);
+      expect((await keysUnder(admin, prefixes[0]!)).some((key) => key.includes('bad_total'))).toBe(false);
     });
 
     it('rejects with a StorageError when the signal is already aborted', async () => {
