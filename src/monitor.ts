@@ -10,16 +10,17 @@ import { NotificationDispatcher } from './notifiers/dispatcher.js';
 import { BreakerRegistry } from './resilience/breaker-registry.js';
 import type { BreakerStats } from './resilience/types.js';
 import { aggregate, type AggregateQuery, type AggregatedMetrics } from './metrics/aggregate.js';
-import type { MetricContext } from './metrics/context.js';
+import { reportable, type MetricContext } from './metrics/context.js';
 import type { Counter } from './metrics/counter.js';
 import type { Gauge } from './metrics/gauge.js';
 import { HdrCodec } from './metrics/hdr-codec.js';
 import type { Histogram } from './metrics/histogram.js';
 import { renderMetrics } from './metrics/exposition/render.js';
 import type { ExpositionFormat } from './metrics/exposition/format.js';
-import { unitDefaults, type CounterOptions, type GaugeOptions, type HistogramOptions } from './metrics/options.js';
+import { type CounterOptions, type GaugeOptions, type HistogramOptions } from './metrics/options.js';
 import { trackPerformance, type PerformanceTrackingOptions } from './metrics/performance-tracking.js';
 import { parseMetricRecord, type MetricRecord, type MetricRecordInput } from './metrics/record-metric.js';
+import { RecordedMetrics } from './metrics/recorded-metrics.js';
 import { Recorder } from './metrics/recorder.js';
 import { MetricRegistry, type AnyMetric } from './metrics/registry.js';
 import { buildSnapshot, JOB_METRICS, type MetricsSnapshot } from './metrics/snapshot.js';
@@ -84,8 +85,8 @@ export class Monitor {
   private readonly stopTimers: (() => void)[] = [];
   private readonly dropped: Counter<'reason'>;
   private readonly folded: Counter<'metric'>;
-  /** The histogram and unit of each metricType `recordMetric` has seen: defined once, then looked up. */
-  private readonly recorded = new Map<string, { unit: string | undefined; histogram: Histogram }>();
+  /** The histograms `recordMetric` defines, and the bounds on what records may do. */
+  private readonly recorded: RecordedMetrics;
   private lastSweep: number;
   private closing: Promise<void> | undefined;
   private readonly closeHooks = new Set<() => void | Promise<void>>();
@@ -110,11 +111,25 @@ export class Monitor {
       seriesLimit: options.limits.maxSeriesPerMetric,
       codec: new HdrCodec(),
       histogramDigits: options.histogram.significantDigits,
-      invalidValue: (metric, value, reason) => this.invalid(metric, value, reason),
+      invalidValue: (metric, value, reason) => this.invalid(metric, reportable(value), reason),
       seriesFolded: (metric, limit, first) => this.seriesFolded(metric, limit, first),
-      invalidLabels: (metric, labels) => this.invalid(metric, labels, 'label values must be strings, numbers or booleans'),
+      invalidLabels: (metric, labels, reason) => this.invalid(metric, reportable(labels), reason),
     };
-    this.registry = new MetricRegistry(this.ctx);
+    this.registry = new MetricRegistry(this.ctx, { maxMetrics: options.limits.maxMetrics });
+    this.recorded = new RecordedMetrics({
+      registry: this.registry,
+      ctx: this.ctx,
+      service: this.service,
+      limits: options.limits,
+      addLate: (rollups) => this.recorder.addLate(rollups),
+      invalid: (error) => this.report(error),
+      dropped: (reason, error) => {
+        this.dropped.inc({ reason });
+        this.emitSafely('dropped', [{ reason, count: 1 }]);
+        if (error !== undefined) this.report(error, false);
+      },
+      recorded: (event) => this.emitSafely('metricRecorded', [event]),
+    });
     this.recorder = new Recorder(this.storage, clock, { ...options.flush }, {
       flushed: (rollups, batches, durationMs) => this.emitter.emit('flushed', { rollups, batches, durationMs }),
       dropped: (reason, count) => {
@@ -224,55 +239,22 @@ export class Monitor {
   /**
    * @internal Records a record {@link parseMetricRecord} produced (the HTTP route has parsed it
    * already). The histogram of a metricType is defined on its first record only: its unit, and
-   * so its whole definition, is fixed from then on.
+   * so its whole definition, is fixed from then on. Records past the bounds
+   * (`limits.maxRecordedMetrics`, `maxRecordAge`, `maxClockSkew`, the series limit) are dropped
+   * and counted: see docs/metrics.md.
    */
   recordParsed(record: MetricRecord): void {
-    const { name, value, labels, timestamp } = record;
-    let entry = this.recorded.get(name);
-    if (entry === undefined) {
-      const unit = record.unit;
-      try {
-        const defaults = unitDefaults(unit);
-        const histogram = this.registry.histogram(
-          { name, help: `Recorded ${name} values${unit ? ` (${unit})` : ''}`, buckets: [...defaults.buckets], resolution: defaults.resolution },
-          true,
-        );
-        entry = { unit, histogram };
-        this.recorded.set(name, entry);
-      } catch (error) {
-        // The name is taken by a metric of another kind or definition.
-        this.report(new ValidationError(`invalid metric record: metricType: ${(error as Error).message}`, [{ path: 'metricType', message: (error as Error).message }]));
-        return;
-      }
-    } else if (record.unit !== undefined && record.unit !== entry.unit) {
-      // A record without a unit takes the unit the metricType was first recorded in.
-      const first = entry.unit === undefined ? 'first recorded without a unit' : `recorded in "${entry.unit}"`;
-      this.report(new ValidationError(`invalid metric record: unit: "${name}" is ${first}, got "${record.unit}"`, [unitIssue(name, entry.unit)]));
-      return;
-    }
-    const { unit, histogram } = entry;
-    const at = timestamp ?? this.clock.now();
-    if (at >= this.ctx.slotStart) {
-      // Announce only what the histogram kept.
-      if (!histogram.index.getDynamic(labels).observe(value)) return;
-    } else if (!this.recordLate(histogram, name, value, labels, at)) return;
-    this.emitter.emit('metricRecorded', { name, value, unit, labels, timestamp: at });
+    this.recorded.record(record);
   }
 
   /**
-   * @internal The issues `recordMetric` would drop a parsed `record` for (a unit other than the
-   * one its metricType keeps, a name taken by another metric), without recording anything.
-   * `batch` carries the units of earlier records of the same batch, and is updated.
+   * @internal The issues `recordMetric` would drop a parsed `record` for, without recording
+   * anything (a unit other than the one its metricType keeps, a name taken by another metric, a
+   * new name past the metric limits, a timestamp out of range). `batch` carries the new names of
+   * earlier records of the same batch with their units, and is updated.
    */
   recordIssues(record: MetricRecord, batch: Map<string, string | undefined>): ValidationIssue[] {
-    const kept = this.recorded.get(record.name);
-    const seen = batch.has(record.name) || kept !== undefined;
-    const known = batch.has(record.name) ? batch.get(record.name) : kept?.unit;
-    if (seen && record.unit !== undefined && known !== record.unit) return [unitIssue(record.name, known)];
-    const existing = this.registry.get(record.name);
-    if (existing !== undefined && kept === undefined) return [{ path: 'metricType', message: `"${record.name}" is already a ${existing.kind}` }];
-    if (!seen) batch.set(record.name, record.unit);
-    return [];
+    return this.recorded.issues(record, batch);
   }
 
   /** Records one job run (seed 000): `job_executions_total{job,status}` and `job_duration_milliseconds{job,status}`. */
@@ -405,32 +387,6 @@ export class Monitor {
     }
   }
 
-  /** A value older than the current slot becomes its own rollup; false if it was out of range. */
-  private recordLate(histogram: Histogram, name: string, value: number, labels: Record<string, string>, at: number): boolean {
-    if (value > histogram.maxValue) {
-      histogram.reject(value);
-      return false;
-    }
-    const slotLength = this.ctx.slotLength;
-    const start = Math.floor(at / slotLength) * slotLength;
-    this.recorder.add([
-      {
-        name,
-        kind: 'histogram',
-        labels: { ...labels },
-        start,
-        end: start + slotLength,
-        count: 1,
-        sum: value,
-        min: value,
-        max: value,
-        resolution: histogram.resolution,
-        service: this.service,
-      },
-    ]);
-    return true;
-  }
-
   /**
    * Emits `error` for a failure in pulsewatch's own work done outside the monitor (an HTTP route
    * that failed). Never throws.
@@ -479,9 +435,4 @@ function scalarMetadata(metadata: Record<string, unknown> | undefined): Record<s
   if (metadata === undefined || metadata === null || typeof metadata !== 'object') return out;
   for (const [k, v] of Object.entries(metadata)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
   return out;
-}
-
-/** The issue of a record whose unit differs from the one its metricType keeps. */
-function unitIssue(name: string, known: string | undefined): ValidationIssue {
-  return { path: 'unit', message: `must be "${known}" for metricType "${name}"` };
 }

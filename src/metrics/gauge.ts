@@ -82,13 +82,13 @@ export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Nam
 
   /** Adds `amount` (default 1) to the series of `labels`. */
   inc(labels?: LabelInput<Name>, amount = 1): void {
-    if (typeof amount !== 'number') this.reject(amount);
+    if (typeof amount !== 'number' || Number.isNaN(amount)) this.reject(amount);
     else this.series(labels)?.inc(amount);
   }
 
   /** Subtracts `amount` (default 1) from the series of `labels`. */
   dec(labels?: LabelInput<Name>, amount = 1): void {
-    if (typeof amount !== 'number') this.reject(amount);
+    if (typeof amount !== 'number' || Number.isNaN(amount)) this.reject(amount);
     else this.series(labels)?.dec(amount);
   }
 

@@ -6,7 +6,7 @@ import { deferEncoding } from './hdr-codec.js';
 import { HistogramSlot } from './histogram-slot.js';
 import { BucketLayout } from './log-buckets.js';
 import { Metric, type MetricDefinition } from './metric.js';
-import { LABELS_NOT_AN_OBJECT, LABELS_THREW, type SeriesBase } from './series-index.js';
+import { LABELS_NOT_AN_OBJECT, LABELS_THREW, isLabelObject, type SeriesBase } from './series-index.js';
 
 /** What a histogram definition adds to the common fields. */
 export interface HistogramDefinition extends MetricDefinition {
@@ -141,7 +141,7 @@ export class Histogram<Name extends string = string> extends Metric<HistogramSer
   startTimer(labels?: LabelInput<Name>): StopTimer<Name> {
     const start = this.ctx.clock.monotonic();
     // Refused labels are reported now, where the caller passed them; the timer still times.
-    if (labels !== undefined && (typeof labels !== 'object' || labels === null || Array.isArray(labels))) {
+    if (labels !== undefined && !isLabelObject(labels)) {
       this.series(labels);
       return () => this.elapsedSince(start);
     }
@@ -269,7 +269,7 @@ export class Histogram<Name extends string = string> extends Metric<HistogramSer
   private merge(labels: LabelInput<Name> | undefined, more: unknown): LabelInput<Name> | undefined {
     let reason = LABELS_NOT_AN_OBJECT;
     try {
-      if (typeof more === 'object' && more !== null && !Array.isArray(more)) return { ...labels, ...more };
+      if (isLabelObject(more)) return { ...labels, ...more };
     } catch {
       // A getter or proxy trap threw while copying.
       reason = LABELS_THREW;

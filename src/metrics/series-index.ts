@@ -34,6 +34,16 @@ export interface SeriesBase {
 
 type Node<S> = Map<string, Node<S> | S>;
 
+/** True when `input` can be read as labels: an object, not null, not an array (and not a revoked proxy). */
+export function isLabelObject(input: unknown): input is Readonly<Record<string, unknown>> {
+  if (typeof input !== 'object' || input === null) return false;
+  try {
+    return !Array.isArray(input);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Finds the series of a label set through one Map per label name, so a lookup with a known
  * label set allocates nothing. New label sets past the limit fold into one overflow series.

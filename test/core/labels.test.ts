@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/index.js';
-import { assertLabelNames, assertMetricName, matchesLabels, seriesKey } from '../../src/core/labels.js';
+import { assertLabelNames, assertMetricName, matchesLabels, seriesKey, toWellFormed } from '../../src/core/labels.js';
 
 describe('metric and label names', () => {
   it('rejects names outside the Prometheus character set with a ConfigError naming them', () => {
@@ -32,9 +32,27 @@ describe('series keys and matchers', () => {
     expect(seriesKey({ a: 'b=c' })).not.toBe(seriesKey({ 'a=b': 'c' }));
   });
 
+  it('keeps label sets apart whatever bytes their values hold (no separator a value can imitate)', () => {
+    // The old key joined `name\u0000value\u0001`: these pairs shared one key.
+    expect(seriesKey({ a: 'x\u0001y', b: '' })).not.toBe(seriesKey({ a: 'x', b: 'y\u0001' }));
+    expect(seriesKey({ route: '/checkout\u0001tenant\u0000acme' })).not.toBe(seriesKey({ route: '/checkout', tenant: 'acme' }));
+    expect(seriesKey({ a: '"],["b' })).not.toBe(seriesKey({ a: '', b: '' }));
+    expect(seriesKey({})).not.toBe(seriesKey({ a: '' }));
+  });
+
   it('matches when every matcher label is equal', () => {
     expect(matchesLabels({ a: '1', b: '2' }, { a: '1' })).toBe(true);
     expect(matchesLabels({ a: '1' }, { a: '2' })).toBe(false);
     expect(matchesLabels({ a: '1' }, undefined)).toBe(true);
+  });
+});
+
+describe('well-formed label values', () => {
+  it('replaces a lone surrogate (a string cut mid-emoji) with U+FFFD and keeps surrogate pairs', () => {
+    const cut = '😀 Bob'.slice(0, 1);
+    expect(toWellFormed(cut)).toBe('\uFFFD');
+    expect(toWellFormed(`a${cut}b\uDC00`)).toBe('a\uFFFDb\uFFFD');
+    expect(toWellFormed('😀 Bob')).toBe('😀 Bob');
+    expect(toWellFormed('plain')).toBe('plain');
   });
 });
