@@ -6,6 +6,7 @@ import { HttpError } from './errors.js';
 import { healthRoutes } from './health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { monitoringHandlerOptionsSchema, type Authorizer, type MonitoringHandlerOptions, type ResolvedMonitoringHandlerOptions } from './options.js';
+import { originCheck } from './origin.js';
 import { errorResponse, notFound } from './responses.js';
 import { Router, type RouteAccess, type RouteMatch } from './router.js';
 
@@ -39,15 +40,6 @@ export interface Admission {
 
 const router = new Router([...healthRoutes, ...metricsRoutes, ...alertRoutes]);
 
-/** Host of an Origin header value, or undefined for `null` and junk. */
-function originHost(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * @internal Builds the route table behind {@link createMonitoringHandler} and the framework
  * adapters; `what` names the caller in option errors.
@@ -57,23 +49,7 @@ export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandle
   const authorize: Authorizer | undefined = typeof options.auth === 'string' ? bearerAuthorizer(options.auth) : options.auth;
   const report = (error: unknown): void => monitor.reportError(error);
   const maxIssues = monitor.options.limits.maxIssues;
-  const trustedOrigins = new Set(options.allowedOrigins.map((o) => originHost(o)).filter((h): h is string => h !== undefined));
-
-  /**
-   * Browsers send a cross-site POST without asking first when it looks like a form, with the
-   * victim's cookies. Such a request carries Origin (and Sec-Fetch-Site); servers, scripts and
-   * curl send neither. So a write from another origin is refused unless that origin is allowed.
-   */
-  function sameOrigin(request: Request): void {
-    const site = request.headers.get('sec-fetch-site');
-    const origin = request.headers.get('origin');
-    const from = origin === null ? undefined : originHost(origin);
-    if (from !== undefined && trustedOrigins.has(from)) return;
-    const host = request.headers.get('host') ?? new URL(request.url).host;
-    if (site === 'cross-site' || site === 'same-site' || (origin !== null && from !== host)) {
-      throw new HttpError(403, 'FORBIDDEN', 'cross-origin writes are refused; list the origin in allowedOrigins to permit it');
-    }
-  }
+  const sameOrigin = originCheck(options.allowedOrigins);
 
   async function passes(authorizer: Authorizer, request: Request): Promise<boolean> {
     try {

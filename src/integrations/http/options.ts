@@ -36,10 +36,25 @@ export const monitoringHandlerOptionsSchema = z
     /** Route groups answered without auth even when `auth` is set, e.g. `['liveness']`. */
     publicRoutes: z.array(z.enum(PUBLIC_ROUTE_GROUPS)).default([]),
     /**
-     * Origins (e.g. `'https://admin.example.com'`) whose pages may call write routes from a
-     * browser. Writes carrying another Origin, or `Sec-Fetch-Site: cross-site`, answer 403.
+     * Origins (e.g. `'https://admin.example.com'`, scheme, host and port) whose pages may call
+     * write routes from a browser, your own pages' origin included: the request's `Host` is not
+     * trusted (DNS rebinding). A write carrying any other Origin (another scheme or port too,
+     * or `null`), or `Sec-Fetch-Site: cross-site`/`same-site` without one, answers 403. Writes
+     * from servers and scripts carry no Origin and are not affected.
      */
-    allowedOrigins: z.array(z.string().url()).default([]),
+    allowedOrigins: z
+      .array(
+        z.string().refine((value) => {
+          try {
+            const url = new URL(value);
+            // An origin only: a path, query or credentials would suggest a narrower rule than the one applied.
+            return (url.protocol === 'http:' || url.protocol === 'https:') && url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+          } catch {
+            return false;
+          }
+        }, 'must be an http(s) origin such as "https://admin.example.com" (no path)'),
+      )
+      .default([]),
     /** Lets write routes through without `auth` (default false: they answer 403). */
     allowUnauthenticatedWrites: z.boolean().default(false),
     /** Largest request body accepted, in bytes (default 100 KiB); larger ones get 413. */
