@@ -56,7 +56,14 @@ export interface CallOptions {
 export interface StorageAdapter {
   /** A short name for logs and errors, e.g. `'memory'` or `'redis'`. */
   readonly name: string;
-  /** Writes a batch of rollups. All or nothing is fine; partial success must still resolve only when all are stored. */
+  /**
+   * Writes a batch of rollups. All or nothing is fine; partial success must still resolve only
+   * when all are stored. A rollup the store can never hold (see `rollupProblem`: a lone
+   * surrogate in a label, a start that is not a safe integer...) is rejected with a permanent
+   * `StorageError` (`permanent: true`): with `rejected` (its indexes in this batch) when every
+   * other rollup was stored, without it when nothing was. Any other failure is transient and
+   * the caller retries the whole batch.
+   */
   writeRollups(rollups: readonly Rollup[], options?: CallOptions): Promise<void>;
   /** Reads rollups matching the query, ordered by `start`. */
   queryRollups(query: RollupQuery, options?: CallOptions): Promise<Rollup[]>;
