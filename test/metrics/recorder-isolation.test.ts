@@ -32,7 +32,6 @@ type Mode = 'atomic' | 'named' | 'plain';
  * the next n writes fail with a connection-like error first.
  */
 class RejectingStorage extends MemoryStorage {
-  override readonly name = 'rejecting';
   readonly calls: number[] = [];
   private transientLeft = 0;
 
@@ -174,5 +173,29 @@ describe('Recorder: a rollup the store rejects as invalid', () => {
     await recorder.close(10_000);
     expect(await stored()).toBe(2);
     expect(log.dropped).toEqual([['rejected', 1]]);
+  });
+
+  it('close() giving up in the middle of a split counts every rollup once: written, rejected or shutdown', async () => {
+    const { recorder, storage, log, stored, clock } = setup('atomic');
+    recorder.add([...Array.from({ length: 7 }, (_, i) => genuine(i)), poisoned(7)]);
+    // The first write fails permanently; the first half (0-3) is written; the second half hangs.
+    const write = storage.writeRollups.bind(storage);
+    let n = 0;
+    let hung!: () => void;
+    const reached = new Promise<void>((resolve) => (hung = resolve));
+    storage.writeRollups = async (rollups, options) => {
+      if (++n === 3) {
+        hung();
+        return new Promise<void>(() => undefined);
+      }
+      return write(rollups, options);
+    };
+    const closing = recorder.close(5_000);
+    await reached;
+    await clock.advanceAsync(5_000);
+    await closing;
+    expect(await stored()).toBe(4);
+    expect(log.dropped).toEqual([['shutdown', 4]]);
+    expect(recorder.buffered).toBe(0);
   });
 });

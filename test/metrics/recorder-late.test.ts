@@ -107,7 +107,7 @@ describe('Recorder.addLate: late rollups never displace current ones', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const write = storage.writeRollups.bind(storage);
-    storage.writeRollups = async (rollups, options) => {
+    storage.writeRollups = async () => {
       await held;
       storage.writeRollups = write;
       throw new StorageError('timeout');
