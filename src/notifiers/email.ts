@@ -128,17 +128,63 @@ function smtpError(channel: string, error: unknown, secrets: readonly string[]):
   return new NotificationError(channel, `sending mail failed${kind ? ` (${kind})` : ''}: ${detail}`, { retryable: !permanent, cause: safeError(error, secrets) });
 }
 
-/** Every string under `auth`, and values of keys that name a secret, anywhere in the options. */
+/**
+ * Every form in which the SMTP credentials could come back in an error: every string under
+ * `auth` and every value of a key naming a secret, anywhere in the options; for a URL, its
+ * parts both as written and percent-decoded (nodemailer decodes `p%40ss` to `p@ss` before it
+ * logs in, and a server may quote what it got). Each password also in base64 alone and as
+ * AUTH PLAIN's `\0user\0pass`, which is what went over the wire.
+ */
 function smtpSecrets(smtp: SmtpOptions): string[] {
-  if (typeof smtp === 'string') return urlSecrets(smtp);
   const out: string[] = [];
-  const walk = (value: unknown, secret: boolean): void => {
-    if (typeof value === 'string') {
-      if (secret) out.push(value);
-    } else if (typeof value === 'object' && value !== null) {
-      for (const [k, v] of Object.entries(value)) walk(v, secret || k === 'auth' || /pass|secret|token|private|credential/i.test(k));
+  let user: string | undefined;
+  const passwords: string[] = [];
+  if (typeof smtp === 'string') {
+    out.push(...urlSecrets(smtp));
+    const parsed = parseUrl(smtp);
+    if (parsed !== undefined) {
+      user = decoded(parsed.username);
+      if (parsed.password !== '') passwords.push(decoded(parsed.password));
+      for (const [key, value] of parsed.searchParams) if (/pass|secret|token|private|credential/i.test(key)) passwords.push(value);
+      out.push(user, ...passwords);
     }
-  };
-  walk(smtp, false);
+  } else {
+    const walk = (value: unknown, secret: boolean, key: string): void => {
+      if (typeof value === 'string') {
+        if (secret) out.push(value);
+        if (secret && /pass|secret|token|private|credential/i.test(key)) passwords.push(value);
+      } else if (typeof value === 'object' && value !== null) {
+        for (const [k, v] of Object.entries(value)) walk(v, secret || k === 'auth' || /pass|secret|token|private|credential/i.test(k), k);
+      }
+    };
+    walk(smtp, false, '');
+    const auth = smtp.auth as { user?: unknown } | undefined;
+    if (typeof auth?.user === 'string') user = auth.user;
+  }
+  for (const pass of passwords) out.push(base64(pass), base64(`\u0000${user ?? ''}\u0000${pass}`), base64(`${user ?? ''}\u0000${user ?? ''}\u0000${pass}`));
   return out;
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `p%40ss` as nodemailer will use it (`p@ss`); the text itself when it is not valid percent-encoding. */
+function decoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** UTF-8 base64, as SMTP AUTH encodes credentials (edge-safe: no Buffer). */
+function base64(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
