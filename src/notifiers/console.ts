@@ -32,9 +32,31 @@ export function consoleNotifier(options: ConsoleNotifierOptions = {}): Notifier 
   };
 }
 
-/** The line {@link consoleNotifier} writes for `notification`. */
+/**
+ * The line {@link consoleNotifier} writes for `notification`: always exactly one line. Alert
+ * fields come from rules, labels and values anyone with write access (or a label value taken from
+ * a request) could set; a raw CR or LF there would start a forged log record, and an ESC could
+ * drive the terminal. So control characters (C0, DEL, C1, U+2028/U+2029) are written as escapes
+ * (`\n`, `\u001b`), and a backslash as `\\`, so the escape cannot be faked either.
+ */
 export function consoleLine(notification: Notification): string {
   const { alert } = notification;
   const values = `value ${formatValue(alert.value)}, threshold ${formatValue(alert.threshold)}`;
-  return `[pulsewatch] ${notification.status.toUpperCase()} ${alert.severity} ${alert.ruleName} {${labelsText(alert.labels)}}: ${alert.message} (${values}; ${notification.reason})`;
+  const labels = labelsText(alert.labels).replace(UNESCAPED_BY_JSON, escapeChar);
+  return `[pulsewatch] ${notification.status.toUpperCase()} ${oneLine(alert.severity)} ${oneLine(alert.ruleName)} {${labels}}: ${oneLine(alert.message)} (${values}; ${oneLine(notification.reason)})`;
+}
+
+// What can end or corrupt a log record, plus the backslash that introduces an escape.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/g;
+// labelsText quotes values with JSON.stringify, which escapes C0, `"` and `\` but not DEL, C1 or
+// U+2028/9; a raw C0 left can only be in a label name, which is unquoted.
+const UNESCAPED_BY_JSON = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const SHORT: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };
+
+function escapeChar(char: string): string {
+  return SHORT[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+function oneLine(text: string): string {
+  return String(text).replace(CONTROL, escapeChar);
 }

@@ -33,3 +33,29 @@ describe('consoleNotifier', () => {
     expect(() => consoleNotifier({ log: 'stdout' as never })).toThrow('invalid consoleNotifier options: log: must be a function (taking one line of text)');
   });
 });
+
+describe('consoleNotifier and hostile alert fields', () => {
+  it('writes one record whatever CR, LF or other control characters the alert holds: a forged line stays inside it', async () => {
+    const lines: string[] = [];
+    const forged = '[pulsewatch] RESOLVED critical HighLatency {alertname="HighLatency"}: all good (value 0, threshold 1; alert resolved)';
+    const notification = makeNotification({
+      alert: {
+        ruleName: 'High\u2028Latency',
+        message: `p95 is high\r\n${forged}\n\u001b[2J\u0085done \\n`,
+        labels: { alertname: 'HighLatency', route: '/checkout\n[pulsewatch] FIRING', tenant: 'acme\u2029\u0085' },
+      },
+      reason: 'first\rnotification',
+    });
+    await consoleNotifier({ log: (line) => lines.push(line) }).send(notification, { signal });
+    expect(lines).toHaveLength(1);
+    const [line] = lines;
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+    expect(line!.split(/\r\n|\r|\n/)).toHaveLength(1);
+    // Still readable, and reversible: the escapes say what was there.
+    expect(line).toContain(`p95 is high\\r\\n${forged}\\n\\u001b[2J\\u0085done \\\\n`);
+    expect(line).toContain('High\\u2028Latency');
+    expect(line).toContain('route="/checkout\\n[pulsewatch] FIRING"');
+    expect(line).toContain('tenant="acme\\u2029\\u0085"');
+    expect(line).toMatch(/; first\\rnotification\)$/);
+  });
+});
