@@ -37,6 +37,8 @@ export type { PulsewatchErrorCode, ValidationIssue } from './core/errors.js';
 export type { MetricRecordedEvent, FlushedEvent, DroppedEvent, DropReason } from './core/events.js';
 export type { MonitorEvents, MonitorEventName } from './monitor-events.js';
 export type { Labels, LabelInput } from './core/labels.js';
+export { rollupProblem, partitionRollups, rejectionError } from './storage/rollup-validation.js';
+export type { RollupPartition } from './storage/rollup-validation.js';
 
 export { Counter } from './metrics/counter.js';
 export type { BoundCounter } from './metrics/counter.js';

@@ -4,7 +4,7 @@
 // how to scale one. See README.md.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { isPulsewatchError, StorageError } from 'pulsewatch';
+import { isPulsewatchError, partitionRollups, rejectionError, StorageError } from 'pulsewatch';
 import type {
   AlertQuery,
   AlertRecord,
@@ -55,14 +55,19 @@ export class JsonFileStorage implements StorageAdapter {
   }
 
   writeRollups(rollups: readonly Rollup[]): Promise<void> {
+    // A rollup no retry can fix (a lone surrogate, a slot bound out of range) is set aside and
+    // named in a permanent StorageError, so the recorder drops it and keeps the rest flowing.
+    const partition = partitionRollups(rollups);
     return this.run(true, (s) => {
-      for (const rollup of rollups) {
+      for (const rollup of partition.valid) {
         const points = (s.series[seriesId(rollup.name, rollup.labels)] ??= []);
         // A retried batch replaces its slots instead of adding them twice.
         const at = points.findIndex((p) => p.start === rollup.start);
         if (at === -1) points.push(copy(rollup));
         else points[at] = copy(rollup);
       }
+    }).then(() => {
+      if (partition.rejected.length > 0) throw rejectionError(this.name, rollups.length, partition);
     });
   }
 
