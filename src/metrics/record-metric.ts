@@ -76,10 +76,16 @@ export function parseMetricRecord(input: unknown): MetricRecord {
     });
   }
   const { metricType, value, unit, tags, timestamp, ...extra } = result.data;
-  // Well-formed here, so the `metricRecorded` event carries the values the series holds.
+  // Labels as the series holds them, so `metricRecorded` carries those: values well-formed, and
+  // an empty value left out (Prometheus reads `{a=""}` as `{}`; a tag overrides an extra field).
   const labels: Labels = {};
-  for (const key of Object.keys(extra).sort()) labels[key] = toWellFormed(String(extra[key]));
-  if (tags) for (const key of Object.keys(tags).sort()) labels[key] = toWellFormed(String(tags[key]));
+  const add = (key: string, value: string | number | boolean): void => {
+    const text = toWellFormed(String(value));
+    if (text === '') delete labels[key];
+    else labels[key] = text;
+  };
+  for (const key of Object.keys(extra).sort()) add(key, extra[key]!);
+  if (tags) for (const key of Object.keys(tags).sort()) add(key, tags[key]!);
   return { name: metricType.toLowerCase(), value, unit, labels, timestamp };
 }
 

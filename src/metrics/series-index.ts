@@ -73,7 +73,8 @@ export class SeriesIndex<S extends SeriesBase> {
 
   /**
    * Dynamic mode: the series of a label set whose names are validated (`recordMetric`);
-   * `undefined` if a value is reserved. Values are made well-formed when the series is created.
+   * `undefined` if a value is reserved. When the series is created, values are made well-formed
+   * and empty ones left out.
    */
   getDynamic(labels: Labels): S | undefined {
     const existing = this.byKey.get(seriesKey(labels));
@@ -82,7 +83,8 @@ export class SeriesIndex<S extends SeriesBase> {
     for (const name of Object.keys(labels)) {
       const value = labels[name]!;
       if (value === OVERFLOW_LABEL_VALUE) return this.refuse(LABEL_VALUE_RESERVED);
-      clean[name] = toWellFormed(value);
+      // Prometheus reads an empty label as no label: `{a=""}` and `{}` would be one series scraped twice.
+      if (value !== '') clean[name] = toWellFormed(value);
     }
     const key = seriesKey(clean);
     const known = this.byKey.get(key);

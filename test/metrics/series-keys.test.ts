@@ -47,6 +47,19 @@ describe('series keys', () => {
     expect(c.get({ a: 'x', b: 'y\u0001' })).toBe(1);
   });
 
+  it('keys a recordMetric tag with an empty value as no label, as Prometheus reads it, so no series is scraped twice', () => {
+    const monitor = createMonitor({ clock: new ManualClock(T0) });
+    const announced: Record<string, string>[] = [];
+    monitor.on('metricRecorded', (e) => announced.push(e.labels));
+    monitor.recordMetric({ metricType: 'hits', value: 1, tags: { route: '/a', tenant: '' } });
+    monitor.recordMetric({ metricType: 'hits', value: 1, tags: { route: '/a' } });
+    monitor.recordMetric({ metricType: 'hits', value: 1, tags: { route: '/a' }, tenant: 'acme' });
+    monitor.recordMetric({ metricType: 'hits', value: 1, tags: { route: '/a', tenant: '' }, tenant: 'acme' });
+    expect(announced).toEqual([{ route: '/a' }, { route: '/a' }, { route: '/a', tenant: 'acme' }, { route: '/a' }]);
+    expect(monitor.getMetric('hits')!.seriesCount).toBe(2);
+    expect(duplicates(sampleKeys(monitor.exportPrometheusMetrics({ format: 'openmetrics' })))).toEqual([]);
+  });
+
   it("does not write a recordMetric tag holding separators into another tenant's series", async () => {
     const monitor = createMonitor({ clock: new ManualClock(T0) });
     monitor.recordMetric({ metricType: 'checkout_ms', value: 1, tags: { route: '/checkout', tenant: 'acme' } });
