@@ -413,12 +413,13 @@ describe('seed-style metrics from recordMetric', () => {
 
   it('alerts on job metrics from recordJobExecution', async () => {
     const s = setup();
-    await s.monitor.alerts.createRule({ name: 'Slow job', metric: 'job_duration_milliseconds', labels: { job: 'content-generation' }, aggregation: 'max', window: '5m', condition: 'gt', threshold: 60_000, severity: 'warning' });
+    // Durations are given in ms and stored in seconds (job_duration_seconds, the base unit).
+    await s.monitor.alerts.createRule({ name: 'Slow job', metric: 'job_duration_seconds', labels: { job: 'content-generation' }, aggregation: 'max', window: '5m', condition: 'gt', threshold: 60, severity: 'warning' });
     s.monitor.recordJobExecution('content-generation', true, 25_000);
     s.monitor.recordJobExecution('content-generation', false, 95_000);
     s.monitor.recordJobExecution('other', true, 500_000);
     await s.at(SECOND);
-    expect(s.monitor.alerts.getActiveAlerts()).toMatchObject([{ value: 95_000 }]);
+    expect(s.monitor.alerts.getActiveAlerts()).toMatchObject([{ value: 95 }]);
   });
 });
 

@@ -1,0 +1,230 @@
+import type { CapabilityContext } from '../capability.js';
+import { ConfigError, LimitError, isPulsewatchError } from '../core/errors.js';
+import type { AlertRecord } from '../storage/records.js';
+import type { AlertNotifier } from './alert-notifier.js';
+import { alertLabels, describeValue, newRecord } from './alert-records.js';
+import { step, type AlertState, type StateTable } from './alert-state.js';
+import { evaluateConditions } from './evaluate-conditions.js';
+import { fingerprint } from './fingerprint.js';
+import type { ResolvedAlertEngineOptions } from './options.js';
+import type { RuleBook, RuleEntry } from './rule-book.js';
+import { lookbacksOf, type AlertRule } from './rule-schema.js';
+import { activeAfter, verdictsOf, type Verdict } from './rule-verdicts.js';
+import type { SampleStore } from './samples.js';
+import { ownLabel } from './schema-parts.js';
+import { WindowReader } from './window-reader.js';
+
+/** What one {@link AlertEngine.evaluate} did. */
+export interface EvaluationResult {
+  /** When the evaluation ran (ms). */
+  at: number;
+  rules: number;
+  pending: number;
+  firing: number;
+  triggered: AlertRecord[];
+  resolved: AlertRecord[];
+  durationMs: number;
+}
+
+/** The engine's bounds (`createMonitor({ limits })`). */
+export interface AlertLimits {
+  /** Most rules one monitor evaluates: `createRule` past it rejects, stored rules past it are skipped. */
+  maxRules: number;
+  /** Most alerts (pending + firing) per rule, and the ceiling of a rule's own `limit`. */
+  maxAlertsPerRule: number;
+}
+
+/** What the evaluator shares with the engine: the engine's API reads and changes the same states. */
+export interface EvaluatorState {
+  book: RuleBook;
+  states: StateTable;
+  /** Firing and recently resolved alerts by record id. */
+  byId: Map<string, AlertState>;
+  samples: SampleStore;
+  notifier: AlertNotifier;
+}
+
+/**
+ * One evaluation of every rule: sync rules from storage, read each rule's conditions, check its
+ * alert limit, step each label set through Prometheus' state machine and notify. Split from
+ * {@link AlertEngine}, which keeps the public API and when evaluations run.
+ */
+export class RuleEvaluator {
+  /** Per rule, the alert identity its states were made with. */
+  private readonly identities = new Map<string, string>();
+  private readonly book: RuleBook;
+  private readonly states: StateTable;
+  private readonly byId: Map<string, AlertState>;
+  private readonly samples: SampleStore;
+  private readonly notifier: AlertNotifier;
+
+  constructor(
+    private readonly ctx: CapabilityContext,
+    shared: EvaluatorState,
+    private readonly options: ResolvedAlertEngineOptions,
+    private readonly limits: AlertLimits,
+  ) {
+    ({ book: this.book, states: this.states, byId: this.byId, samples: this.samples, notifier: this.notifier } = shared);
+  }
+
+  /** One evaluation of every enabled rule (the engine keeps runs from overlapping). */
+  async run(): Promise<EvaluationResult> {
+    const started = this.ctx.clock.monotonic();
+    const ts = this.ctx.clock.now();
+    const result: EvaluationResult = { at: ts, rules: 0, pending: 0, firing: 0, triggered: [], resolved: [], durationMs: 0 };
+    for (const id of await this.book.sync()) await this.dropRule(id);
+    const entries: RuleEntry[] = [];
+    for (const e of this.book.list()) {
+      // A disabled rule, or one whose alert identity changed (name, severity, labels...), resolves
+      // what it left firing; the new identity fires afresh, as a changed Prometheus rule does.
+      const identity = e.identity;
+      if (!e.rule.enabled || this.identities.get(e.rule.id) !== identity) await this.dropRule(e.rule.id);
+      if (e.rule.enabled) this.identities.set(e.rule.id, identity);
+      else this.identities.delete(e.rule.id);
+      if (e.rule.enabled) entries.push(e);
+    }
+    this.sampleCounters(entries, ts);
+    const reader = new WindowReader(this.ctx, this.samples, ts);
+    for (const entry of entries) {
+      result.rules++;
+      try {
+        await this.evaluateRule(entry, reader, ts, result);
+        entry.failing = false;
+      } catch (error) {
+        // Reported when a rule starts failing, not at every evaluation of an outage.
+        if (!entry.failing) {
+          entry.failing = true;
+          this.ctx.report(isPulsewatchError(error) ? error : new ConfigError(`rule "${entry.rule.name}" failed to evaluate: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+        }
+      }
+    }
+    await this.refreshStateChannels(ts);
+    for (const s of this.states.all()) {
+      if (s.phase === 'pending') result.pending++;
+      else if (s.phase === 'firing') result.firing++;
+    }
+    result.durationMs = this.ctx.clock.monotonic() - started;
+    return result;
+  }
+
+  private async evaluateRule(entry: RuleEntry, reader: WindowReader, ts: number, result: EvaluationResult): Promise<void> {
+    const { rule, conditions } = entry;
+    const groups = await evaluateConditions(reader, conditions, rule.groupBy, {
+      // recordMetric lower-cases metricType names; a rule naming one as written still finds it.
+      metric: (name) => this.ctx.metrics.get(name) ?? this.ctx.metrics.get(name.toLowerCase()),
+      baselines: entry.baselines,
+      invalid: (error) => this.book.reportOnce(entry, error),
+    }, rule.name);
+    const verdicts = verdictsOf(rule, conditions, groups, this.states);
+    if (!(await this.withinLimit(entry, verdicts, ts))) return;
+    for (const { groupKey, current, values, combined, present, keep } of verdicts) {
+      if (keep) continue;
+      const value = values[0] ?? null;
+      const groupLabels = groups.get(groupKey)?.labels ?? current?.labels ?? {};
+      const { state, transition } = step(current, present, ts, rule, () => {
+        const labels = alertLabels(rule, pick(groupLabels, rule.groupBy), this.ctx.service);
+        return { ruleId: rule.id, groupKey, labels, fingerprint: fingerprint(labels), phase: 'pending', activeAt: ts, value, humanNotified: false, sequence: 0 };
+      });
+      // A new episode replaces a resolved one: forget the old record's id.
+      if (current?.record !== undefined && state !== current) this.byId.delete(current.record.id);
+      if (state === undefined) {
+        this.states.delete(rule.id, groupKey);
+        continue;
+      }
+      this.states.set(state);
+      if (present) state.value = value;
+      const message = combined === null ? `no data for ${describeValue(conditions[0], null)}` : describeValue(conditions[0], value);
+      if (transition === 'fired') {
+        state.record = newRecord(crypto.randomUUID(), rule, state, message, conditions[0]?.threshold ?? null, this.ctx.service, ts);
+        this.byId.set(state.record.id, state);
+        result.triggered.push(structuredClone(state.record));
+        await this.notifier.fired(state, ts, this.cooldownOf(rule), 'first notification');
+      } else if (transition === 'resolved' || transition === 'repending') {
+        if (state.record !== undefined) {
+          await this.notifier.resolved(state, ts);
+          result.resolved.push(structuredClone(state.record));
+          if (transition === 'repending') state.record = undefined;
+        }
+      } else if (state.phase === 'firing' && state.record !== undefined) {
+        if (present) Object.assign(state.record, { value, message });
+        await this.notifier.maybeRepeat(state, ts, this.cooldownOf(rule));
+      }
+    }
+  }
+
+  /**
+   * Prometheus' rule `limit`: when this evaluation would leave the rule with more alerts
+   * (pending + firing) than its limit, the evaluation fails and the rule holds none: firing
+   * alerts resolve (and say so), pending ones go, nothing new is created. The label sets are
+   * counted as dropped (`alert_limit`) and reported when the rule goes over, not on every tick.
+   */
+  private async withinLimit(entry: RuleEntry, verdicts: readonly Verdict[], ts: number): Promise<boolean> {
+    const { rule } = entry;
+    const max = this.limits.maxAlertsPerRule;
+    const limit = rule.limit === 0 ? max : Math.min(rule.limit, max);
+    const active = activeAfter(verdicts, rule, ts);
+    if (active <= limit) {
+      entry.overLimit = false;
+      return true;
+    }
+    await this.dropRule(rule.id);
+    if (!entry.overLimit) {
+      entry.overLimit = true;
+      this.ctx.drop('alert_limit', active);
+      const option = rule.limit !== 0 && rule.limit < max ? 'limit' : 'limits.maxAlertsPerRule';
+      this.ctx.report(new LimitError(option, limit, `rule "${rule.name}" exceeded its limit of ${limit} alerts with ${active}; it holds no alerts until an evaluation is back within the limit`));
+    }
+    return false;
+  }
+
+  /** Samples the counters and gauges rules read, keeping as much history as their windows need. */
+  private sampleCounters(entries: readonly RuleEntry[], ts: number): void {
+    const keep = new Map<string, number>();
+    for (const e of entries) for (const c of e.conditions) keep.set(c.metric, Math.max(keep.get(c.metric) ?? 0, ...lookbacksOf(c)));
+    for (const [name, ms] of keep) {
+      const metric = this.ctx.metrics.get(name);
+      if (metric !== undefined && metric.kind !== 'histogram') this.samples.sample(metric, ts, ms + this.options.evaluationInterval);
+    }
+    this.samples.retain(new Set(keep.keys()));
+  }
+
+  /** Re-posts firing alerts to state channels every `resendDelay`, resolved ones until `resolvedRetention` passes. */
+  private async refreshStateChannels(ts: number): Promise<void> {
+    for (const st of this.states.all()) {
+      if (st.record === undefined) continue;
+      if (st.phase === 'inactive' && ts - (st.resolvedAt ?? ts) > this.options.resolvedRetention) {
+        this.states.delete(st.ruleId, st.groupKey);
+        this.byId.delete(st.record.id);
+        continue;
+      }
+      if (st.lastStateAt !== undefined && ts - st.lastStateAt >= this.options.resendDelay) this.notifier.notifyState(st, ts, 'state refresh');
+    }
+  }
+
+  private cooldownOf(rule: AlertRule): number {
+    return rule.cooldown ?? (rule.cooldownPeriod !== undefined ? rule.cooldownPeriod * 1000 : this.options.cooldowns[rule.severity]);
+  }
+
+  /** Resolves what a deleted rule left firing. */
+  async dropRule(id: string): Promise<void> {
+    const ts = this.ctx.clock.now();
+    for (const st of this.states.ofRule(id)) {
+      if (st.phase === 'firing' && st.record !== undefined) {
+        st.phase = 'inactive';
+        st.resolvedAt = ts;
+        await this.notifier.resolved(st, ts);
+      }
+      if (st.phase === 'pending') this.states.delete(id, st.groupKey);
+    }
+  }
+}
+
+
+function pick(labels: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = ownLabel(labels, n);
+    if (v !== undefined) out[n] = v;
+  }
+  return out;
+}
