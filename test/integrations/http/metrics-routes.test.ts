@@ -58,7 +58,7 @@ describe('GET /metrics as JSON', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe(JSON_TYPE);
     const body = (await response.json()) as MonitorSnapshot;
-    expect(Object.keys(body).sort()).toEqual(['alerts', 'breakers', 'jobs', 'performance', 'queue', 'service', 'system', 'timestamp']);
+    expect(Object.keys(body).sort()).toEqual(['alerts', 'breakers', 'jobs', 'performance', 'queue', 'service', 'system', 'timestamp', 'truncated']);
     expect(body.service).toBe('test');
     expect(body.timestamp).toBe('2026-01-01T00:00:00.000Z');
     expect(body.jobs.map((j) => j.jobId)).toEqual(['content-generation', 'email-digest']);
@@ -67,6 +67,7 @@ describe('GET /metrics as JSON', () => {
     expect(body.performance.snapshot.find((s) => s.name === 'response_time')).toMatchObject({ count: 3 });
     expect(body.system.avgResponseTime).toBeGreaterThan(0);
     expect(body.alerts).toEqual({ active: 0, items: [] });
+    expect(body.truncated).toEqual({ jobs: 0, alerts: 0 });
     expect(body.breakers).toEqual([]);
     // The same snapshot the monitor builds itself.
     expect(body).toEqual(JSON.parse(JSON.stringify(monitor.snapshot())));
