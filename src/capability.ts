@@ -1,5 +1,6 @@
 import type { Clock } from './core/clock.js';
 import type { PulsewatchError } from './core/errors.js';
+import type { DropReason } from './core/events.js';
 import type { AggregateQuery, AggregatedMetrics } from './metrics/aggregate.js';
 import type { MetricContext } from './metrics/context.js';
 import type { MetricRegistry } from './metrics/registry.js';
@@ -24,6 +25,8 @@ export interface CapabilityContext {
   emit<E extends keyof MonitorEvents>(event: E, ...args: Parameters<MonitorEvents[E]>): void;
   /** Reports an error through the `error` event. Never throws. */
   report(error: PulsewatchError): void;
+  /** Counts `count` items not kept on `pulsewatch_dropped_total{reason}` and emits `dropped`. Never throws. */
+  drop(reason: DropReason, count: number): void;
   /** Same as `monitor.getAggregatedMetrics`. */
   aggregate(query: AggregateQuery): Promise<AggregatedMetrics>;
 }

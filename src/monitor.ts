@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { scheduleAligned, systemClock, type Clock } from './core/clock.js';
-import { CardinalityError, ConfigError, PulsewatchError, ValidationError, isPulsewatchError, type ValidationIssue } from './core/errors.js';
+import { CardinalityError, ConfigError, PulsewatchError, StorageError, ValidationError, isPulsewatchError, type ValidationIssue } from './core/errors.js';
+import type { DropReason } from './core/events.js';
 import { parseOptions } from './core/options.js';
 import type { MonitorEvents } from './monitor-events.js';
 import { AlertEngine } from './alerts/engine.js';
@@ -27,9 +28,18 @@ import { buildSnapshot, JOB_METRICS, type MetricsSnapshot } from './metrics/snap
 import { monitorOptionsSchema, type MonitorOptions, type ResolvedMonitorOptions } from './monitor-options.js';
 import type { StorageAdapter } from './storage/contract.js';
 import { MemoryStorage } from './storage/memory.js';
+import { CLOSE_GRACE_MS, closeWithin } from './monitor-close.js';
 
-/** Job duration buckets in ms: seed 000's jobs run seconds to minutes (bottlenecks at 60 s and 120 s). */
-const JOB_BUCKETS = [100, 500, 1_000, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000];
+/** Job duration buckets in seconds: seed 000's jobs run seconds to minutes (bottlenecks at 60 s and 120 s). */
+const JOB_BUCKETS_SECONDS = [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600];
+/** Longest job id kept as a label value: a longer one is a mistake (a payload passed as the id), not an id. */
+const MAX_JOB_ID_LENGTH = 256;
+
+/** Drops of data already accepted (as opposed to values refused at the call). */
+const LOSS_REASONS: ReadonlySet<DropReason> = new Set<DropReason>(['shutdown', 'buffer_full', 'rejected']);
+/** Error codes logged when nobody listens to `error`: lost writes and a `close()` that gave up. */
+const LOGGED_CODES: ReadonlySet<string> = new Set(['ERR_PULSEWATCH_STORAGE', 'ERR_PULSEWATCH_TIMEOUT']);
+const UNHEARD_LOG_INTERVAL_MS = 60_000;
 
 /** Options of {@link Monitor.exportPrometheusMetrics}. */
 export interface ExportOptions {
@@ -89,6 +99,9 @@ export class Monitor {
   private readonly recorded: RecordedMetrics;
   private lastSweep: number;
   private closing: Promise<void> | undefined;
+  /** When a loss nobody listened for was last logged, and how many were not logged since. */
+  private lastWarning = -Infinity;
+  private unheardSince = 0;
   private readonly closeHooks = new Set<() => void | Promise<void>>();
 
   /** Use {@link createMonitor}. */
@@ -130,13 +143,14 @@ export class Monitor {
       },
       recorded: (event) => this.emitSafely('metricRecorded', [event]),
     });
-    this.recorder = new Recorder(this.storage, clock, { ...options.flush }, {
-      flushed: (rollups, batches, durationMs) => this.emitter.emit('flushed', { rollups, batches, durationMs }),
-      dropped: (reason, count) => {
-        this.dropped.inc({ reason }, count);
-        this.emitter.emit('dropped', { reason, count });
-      },
-      failed: (error) => this.emitter.emit('error', error),
+    // Rollups of late records get their own share of the buffer: they never displace current ones.
+    const maxLate = Math.floor(options.flush.maxBuffered * options.limits.lateBufferShare);
+    this.recorder = new Recorder(this.storage, clock, { ...options.flush, maxLate }, {
+      flushed: (rollups, batches, durationMs) => this.emitSafely('flushed', [{ rollups, batches, durationMs }]),
+      dropped: (reason, count) => this.drop(reason, count),
+      failed: (error) => this.emitSafely('error', [error]),
+      // The hooks above never throw (emitSafely); this only keeps the recorder from rethrowing.
+      hookFailed: (error) => this.reportError(error),
     });
     this.dropped = this.registry.counter({
       name: 'pulsewatch_dropped_total',
@@ -161,6 +175,7 @@ export class Monitor {
       metricContext: this.ctx,
       emit: (event, ...args) => this.emitSafely(event, args),
       report: (error) => this.emitSafely('error', [error]),
+      drop: (reason, count) => this.drop(reason, count),
       aggregate: (query) => this.getAggregatedMetrics(query),
     };
     this.notifications = new NotificationDispatcher(capability, options.notifiers, options.notifications);
@@ -257,10 +272,16 @@ export class Monitor {
     return this.recorded.issues(record, batch);
   }
 
-  /** Records one job run (seed 000): `job_executions_total{job,status}` and `job_duration_milliseconds{job,status}`. */
+  /**
+   * Records one job run (seed 000): `job_executions_total{job,status}` and
+   * `job_duration_seconds{job,status}` (the duration is given in ms and stored in seconds, the
+   * Prometheus base unit). Invalid arguments, whatever a JavaScript caller passes, are dropped
+   * and reported as a {@link ValidationError} naming them (thrown instead in strict mode).
+   */
   recordJobExecution(jobId: string, success: boolean, durationMs: number, metadata?: Record<string, unknown>): void {
-    const issues = [];
+    const issues: ValidationIssue[] = [];
     if (typeof jobId !== 'string' || jobId === '') issues.push({ path: 'jobId', message: 'must be a non-empty string' });
+    else if (jobId.length > MAX_JOB_ID_LENGTH) issues.push({ path: 'jobId', message: `must be at most ${MAX_JOB_ID_LENGTH} characters, got ${jobId.length}` });
     if (typeof success !== 'boolean') issues.push({ path: 'success', message: 'must be a boolean' });
     if (typeof durationMs !== 'number' || !(durationMs >= 0 && durationMs < Infinity)) issues.push({ path: 'durationMs', message: 'must be a finite number >= 0' });
     if (issues.length > 0) {
@@ -268,11 +289,20 @@ export class Monitor {
       return;
     }
     const labels = { job: jobId, status: success ? 'success' : 'failure' };
-    this.registry.counter({ name: JOB_METRICS.executions, help: 'Job executions by job and outcome', labelNames: ['job', 'status'] }).inc(labels);
-    this.registry
-      .histogram({ name: JOB_METRICS.duration, help: 'Job execution time by job and outcome', labelNames: ['job', 'status'], unit: 'milliseconds', buckets: JOB_BUCKETS })
-      .observe(durationMs, labels);
-    this.emitter.emit('metricRecorded', { name: JOB_METRICS.duration, value: durationMs, unit: 'ms', labels: { ...labels, ...scalarMetadata(metadata) }, timestamp: this.clock.now() });
+    let executions: Counter<'job' | 'status'>;
+    let duration: Histogram<'job' | 'status'>;
+    try {
+      executions = this.registry.counter({ name: JOB_METRICS.executions, help: 'Job executions by job and outcome', labelNames: ['job', 'status'] });
+      duration = this.registry.histogram({ name: JOB_METRICS.duration, help: 'Job execution time by job and outcome', labelNames: ['job', 'status'], unit: 'seconds', buckets: JOB_BUCKETS_SECONDS });
+    } catch (error) {
+      // A name taken by a metric of another definition, or the metric limit reached.
+      this.report(isPulsewatchError(error) ? error : new ValidationError(`recordJobExecution: ${(error as Error)?.message ?? String(error)}`, [], { cause: error }));
+      return;
+    }
+    executions.inc(labels);
+    duration.observe(durationMs / 1000, labels);
+    // The event keeps the caller's unit (ms), as before the metric moved to seconds.
+    this.emitSafely('metricRecorded', [{ name: JOB_METRICS.duration, value: durationMs, unit: 'ms', labels: { ...labels, ...scalarMetadata(metadata) }, timestamp: this.clock.now() }]);
   }
 
   /** Wraps `fn` to record each call's duration in `<name>_duration_seconds` with a `success` label (seed 002). */
@@ -296,9 +326,12 @@ export class Monitor {
       window: this.options.snapshot.window,
       jobId: options.jobId,
       names: options.names,
+      maxSeries: this.options.limits.maxSnapshotSeries,
     });
     const active = this.alerts.getActiveAlerts();
-    snapshot.alerts = { active: active.length, items: active };
+    const max = this.options.limits.maxSnapshotSeries;
+    snapshot.alerts = { active: active.length, items: active.slice(0, max) };
+    snapshot.truncated.alerts = Math.max(0, active.length - max);
     return { ...snapshot, breakers: this.breakers() };
   }
 
@@ -326,9 +359,11 @@ export class Monitor {
   // ---- lifecycle ----------------------------------------------------------------------------
 
   /**
-   * Runs `fn` when the monitor closes, before the final writes (for integrations that own
-   * timers, such as `systemMonitor`). Returns a function that unregisters it. A hook that throws
-   * is reported on `error` and does not stop the close.
+   * Runs `fn` when the monitor closes, after its last slot is closed and while its rollups are
+   * written (for integrations that own timers, such as `systemMonitor`), before the notification
+   * queues drain. Returns a function that unregisters it. A hook that throws is reported on
+   * `error` and does not stop the close; one still pending after `flush.closeTimeout` is
+   * abandoned (and named in a `TimeoutError` on `error`).
    */
   onClose(fn: () => void | Promise<void>): () => void {
     this.closeHooks.add(fn);
@@ -347,26 +382,28 @@ export class Monitor {
   }
 
   /**
-   * Stops the timers, closes the current slot and writes everything accepted before the call,
-   * retrying failed writes for up to `flush.closeTimeout`; closes storage the monitor created.
+   * Stops the timers, closes the current slot, runs the `onClose` hooks and writes everything
+   * accepted before the call, retrying failed writes, all within `flush.closeTimeout`; closes
+   * storage the monitor created. Always settles within `flush.closeTimeout` plus
+   * {@link CLOSE_GRACE_MS} (1 s), whatever a hook, a channel, a notifier or the store does: what
+   * could not finish is abandoned and reported (`dropped` with reason `shutdown`, and a
+   * `TimeoutError` on `error` naming what still hung). Never rejects.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const stop of this.stopTimers) stop();
       this.breakerRegistry.close();
       this.closeSlot(this.clock.now());
-      const hooks = [...this.closeHooks].map(async (hook) => {
-        try {
-          await hook();
-        } catch (error) {
-          this.emitSafely('error', [new PulsewatchError('ERR_PULSEWATCH_INTERNAL', `an onClose hook threw: ${(error as Error)?.message ?? String(error)}`, { cause: error })]);
-        }
+      await closeWithin({
+        clock: this.clock,
+        closeTimeout: this.options.flush.closeTimeout,
+        hooks: [...this.closeHooks],
+        stopAlerts: () => this.alerts.stop(),
+        closeRecorder: (ms) => this.recorder.close(ms),
+        closeNotifications: (ms, graceMs) => this.notifications.close(ms, graceMs),
+        closeStorage: this.ownsStorage ? () => this.storage.close() : undefined,
+        report: (error) => this.emitSafely('error', [error]),
       });
-      // An evaluation in progress may still queue notifications: let it finish first.
-      await Promise.all([this.alerts.stop(), ...hooks]);
-      // Notifications and rollups drain side by side under the same deadline.
-      await Promise.all([this.recorder.close(this.options.flush.closeTimeout), this.notifications.close(this.options.flush.closeTimeout)]);
-      if (this.ownsStorage) await this.storage.close();
     })();
     return this.closing;
   }
@@ -397,13 +434,48 @@ export class Monitor {
     this.emitSafely('error', [wrapped]);
   }
 
-  /** A listener that throws must not break the code that emitted (an evaluation, a delivery). */
+  /**
+   * Every event goes through here. A listener that throws must not break the code that emitted
+   * (a recording call, a flush, an evaluation, `close()`), not even in strict mode: strict is
+   * about the caller's values, not about a listener's bugs. Its throw is reported on `error`;
+   * an `error` listener's throw is swallowed (the error reached the listeners before it, and
+   * reporting it on `error` again could loop).
+   */
   private emitSafely<E extends keyof MonitorEvents>(event: E, args: Parameters<MonitorEvents[E]>): void {
+    if (event === 'error' && this.emitter.listenerCount('error') === 0) this.unheard(args[0] as PulsewatchError);
     try {
       (this.emitter.emit as (e: E, ...a: Parameters<MonitorEvents[E]>) => boolean)(event, ...args);
     } catch (error) {
-      if (event !== 'error') this.report(new ValidationError(`a "${event}" listener threw: ${(error as Error)?.message ?? String(error)}`, [], { cause: error }), false);
+      if (event !== 'error') this.emitSafely('error', [new PulsewatchError('ERR_PULSEWATCH_INTERNAL', `a "${event}" listener threw: ${(error as Error)?.message ?? String(error)}`, { cause: error })]);
     }
+  }
+
+  /** Counts dropped data and emits `dropped`; a loss nobody listens for is logged (see {@link Monitor.unheard}). */
+  private drop(reason: DropReason, count: number): void {
+    this.dropped.inc({ reason }, count);
+    this.emitSafely('dropped', [{ reason, count }]);
+    if (LOSS_REASONS.has(reason) && this.emitter.listenerCount('dropped') === 0 && this.emitter.listenerCount('error') === 0) {
+      this.unheard(new StorageError(`${count} rollups or notifications were dropped (${reason})`));
+    }
+  }
+
+  /**
+   * Data loss must not be silent when nobody listens: a storage failure, a `close()` that gave up
+   * or a drop of stored data (`shutdown`, `buffer_full`, `rejected`) with no `error` listener is
+   * logged with `console.warn`, the first at once, then at most one per minute (on the monitor's
+   * clock) with the number not shown. Validation errors are the caller's and are not logged.
+   */
+  private unheard(error: PulsewatchError | undefined): void {
+    if (error === undefined || !LOGGED_CODES.has(error.code)) return;
+    const now = this.clock.now();
+    if (now - this.lastWarning < UNHEARD_LOG_INTERVAL_MS) {
+      this.unheardSince++;
+      return;
+    }
+    const more = this.unheardSince > 0 ? ` (${this.unheardSince} more since the last warning)` : '';
+    this.lastWarning = now;
+    this.unheardSince = 0;
+    globalThis.console?.warn?.(`pulsewatch: ${error.message}${more}; listen to the monitor's "error" event to handle these`);
   }
 
   private invalid(metric: string, value: unknown, reason: string): void {
@@ -420,7 +492,7 @@ export class Monitor {
     const e = isPulsewatchError(error) ? error : new ValidationError(String(error), [], { cause: error });
     if (this.options.strict) throw e;
     if (count) this.dropped.inc({ reason: 'invalid_value' });
-    this.emitter.emit('error', e);
+    this.emitSafely('error', [e]);
   }
 }
 
@@ -430,9 +502,17 @@ export function createMonitor(options: MonitorOptions = {}): Monitor {
   return new Monitor({ ...parseOptions(monitorOptionsSchema, options, 'invalid monitor options') });
 }
 
+/** The scalar entries of `metadata`, as strings; `{}` for anything else (a Proxy that throws included). */
 function scalarMetadata(metadata: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (metadata === undefined || metadata === null || typeof metadata !== 'object') return out;
-  for (const [k, v] of Object.entries(metadata)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+  try {
+    for (const [k, v] of Object.entries(metadata)) {
+      // defineProperty: a "__proto__" key stays an own entry instead of replacing the prototype.
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') Object.defineProperty(out, k, { value: String(v), enumerable: true, writable: true, configurable: true });
+    }
+  } catch {
+    // Metadata only decorates the event; a hostile object must not cost the recorded run.
+  }
   return out;
 }

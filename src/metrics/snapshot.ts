@@ -10,12 +10,13 @@ import type { MetricRegistry } from './registry.js';
 /** Names of the metrics `recordJobExecution` writes and `snapshot().jobs` reads. */
 export const JOB_METRICS = {
   executions: 'job_executions_total',
-  duration: 'job_duration_milliseconds',
+  /** In seconds (Prometheus' base unit); `snapshot().jobs` still reports its times in ms. */
+  duration: 'job_duration_seconds',
   /** A gauge with a `state` label (pending, queued, processing, failed, dead_letter) read by `snapshot().queue`. */
   queue: 'job_queue_size',
 } as const;
 
-/** One job's line in {@link MetricsSnapshot.jobs} (seed 000's /api/metrics). */
+/** One job's line in {@link MetricsSnapshot.jobs} (seed 000's /api/metrics); times in ms. */
 export interface JobSnapshot {
   jobId: string;
   totalExecutions: number;
@@ -51,8 +52,16 @@ export interface MetricsSnapshot {
   queue: { pending: number; queued: number; processing: number; failed: number; deadLetter: number };
   system: { uptime: number; errorRate: number; avgResponseTime: number; p95ResponseTime: number };
   performance: { snapshot: MetricSummary[]; trends: TrendSnapshot[]; slowest: MetricSummary[] };
-  /** Firing alerts, most severe first (filled by the monitor from its rule engine). */
+  /**
+   * Firing alerts, most severe first (filled by the monitor from its rule engine): `active` counts
+   * them all, `items` lists at most `limits.maxSnapshotSeries` of them.
+   */
   alerts: { active: number; items: AlertRecord[] };
+  /**
+   * Entries left out of `jobs` and `alerts.items` past `limits.maxSnapshotSeries`, so that the
+   * snapshot (and the JSON `/metrics`) stays bounded however many series or alerts there are.
+   */
+  truncated: { jobs: number; alerts: number };
 }
 
 /** Inputs of {@link buildSnapshot}. */
@@ -65,6 +74,8 @@ export interface SnapshotSources {
   window: number;
   jobId?: string | undefined;
   names?: readonly string[] | undefined;
+  /** Entries listed at most in `jobs` (`limits.maxSnapshotSeries`); the rest are counted in `truncated`. */
+  maxSeries: number;
 }
 
 /** A change of at least this share between window halves counts as a trend (seed 000's 10%). */
@@ -84,10 +95,11 @@ export function buildSnapshot(src: SnapshotSources): MetricsSnapshot {
       return { summary, p95Ms: summary.p95 * msPerUnit(h) };
     }),
   );
+  const jobList = jobs(src, from);
   return {
     timestamp: new Date(now).toISOString(),
     service: src.service,
-    jobs: jobs(src, from),
+    jobs: jobList.listed,
     queue: queue(src.registry.get(JOB_METRICS.queue) as Gauge | undefined),
     system: system(src, from, now),
     performance: {
@@ -100,6 +112,7 @@ export function buildSnapshot(src: SnapshotSources): MetricsSnapshot {
         .map((s) => s.summary),
     },
     alerts: { active: 0, items: [] },
+    truncated: { jobs: jobList.omitted, alerts: 0 },
   };
 }
 
@@ -114,15 +127,19 @@ function summarize(name: string, dist: Distribution): MetricSummary {
   return { name, count: s.count, mean: s.mean, p50: s.p50, p95: s.p95, p99: s.p99, max: s.max };
 }
 
-function jobs(src: SnapshotSources, from: number): JobSnapshot[] {
+/** The first `maxSeries` jobs by id, and how many more there were. */
+function jobs(src: SnapshotSources, from: number): { listed: JobSnapshot[]; omitted: number } {
   const counter = src.registry.get(JOB_METRICS.executions) as Counter | undefined;
   const duration = src.registry.get(JOB_METRICS.duration) as Histogram | undefined;
-  if (counter === undefined || duration === undefined) return [];
+  if (counter === undefined || duration === undefined || counter.kind !== 'counter' || duration.kind !== 'histogram') return { listed: [], omitted: 0 };
   const ids = new Set<string>();
   for (const s of counter.index.values()) if (s.labels['job'] !== undefined) ids.add(s.labels['job']);
+  const selected = [...ids].filter((id) => src.jobId === undefined || id === src.jobId).sort();
+  const omitted = Math.max(0, selected.length - src.maxSeries);
+  // Job times are reported in ms whatever the histogram's unit (seconds since job_duration_seconds).
+  const toMs = msPerUnit(duration);
   const out: JobSnapshot[] = [];
-  for (const jobId of [...ids].sort()) {
-    if (src.jobId !== undefined && jobId !== src.jobId) continue;
+  for (const jobId of selected.slice(0, src.maxSeries)) {
     let ok = 0;
     let failed = 0;
     for (const s of counter.index.values()) {
@@ -142,11 +159,11 @@ function jobs(src: SnapshotSources, from: number): JobSnapshot[] {
       jobId,
       totalExecutions: total,
       successRate: total === 0 ? 0 : round((ok / total) * 100),
-      avgExecutionTime: count === 0 ? 0 : round(sum / count),
-      p95ExecutionTime: round(orZero(windowOf(duration, series, from).percentile(95))),
+      avgExecutionTime: count === 0 ? 0 : round((sum / count) * toMs),
+      p95ExecutionTime: round(orZero(windowOf(duration, series, from).percentile(95)) * toMs),
     });
   }
-  return out;
+  return { listed: out, omitted };
 }
 
 function queue(gauge: Gauge | undefined): MetricsSnapshot['queue'] {

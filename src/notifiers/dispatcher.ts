@@ -1,5 +1,7 @@
 import type { CapabilityContext } from '../capability.js';
-import { ClosedError, ConfigError, NotFoundError, NotificationError, StorageError } from '../core/errors.js';
+import { abortable } from '../core/abortable.js';
+import { deadline } from '../core/deadline.js';
+import { ClosedError, ConfigError, NotFoundError, NotificationError, StorageError, TimeoutError } from '../core/errors.js';
 import type { DeadLetter, DeadLetterQuery } from '../storage/records.js';
 import { toNotificationError } from './attempt.js';
 import { Channel, type ChannelPhase, type DeliveryResult } from './channel.js';
@@ -24,6 +26,12 @@ export interface ChannelStatus {
   breaker: ChannelBreakerState;
 }
 
+/**
+ * How long `close()` waits, after its deadline, for the bookkeeping that follows it (dead-letter
+ * writes, events, each notifier's `close()`) before abandoning what still hangs.
+ */
+export const DISPATCHER_CLOSE_GRACE_MS = 500;
+
 /** Id of the dead letter of `notification` on `channel`: a second failure replaces the first. */
 export function deadLetterId(channel: string, notification: Notification): string {
   return `${channel}:${notification.id}`;
@@ -44,6 +52,11 @@ export class NotificationDispatcher {
   private readonly settling = new Set<Promise<unknown>>();
   private readonly retrying = new Map<string, Promise<DeliveryOutcome>>();
   private closing: Promise<void> | undefined;
+  /**
+   * Aborted when close() abandons what still hangs past its deadline and grace: a store whose
+   * dead-letter write never answers, a notifier whose `close()` never resolves.
+   */
+  private readonly abandoned = new AbortController();
 
   /** Creates one delivery lane per notifier. Throws {@link ConfigError} if two notifiers share a name. */
   constructor(
@@ -125,15 +138,23 @@ export class NotificationDispatcher {
    * Stops accepting notifications, then lets queued ones go out for up to `timeoutMs`; retries
    * go at once, without backoff, and channels with an open breaker give up. At the deadline the
    * attempts in flight are aborted and everything left is dead-lettered. Closes the notifiers
-   * last. Never rejects; calling it again returns the same promise.
+   * last. Settles within `timeoutMs + graceMs` whatever the store or a notifier does: a
+   * dead-letter write or a notifier's `close()` still pending then is abandoned and reported
+   * (the notification as `notificationFailed` with `deadLettered: false` and a `shutdown` drop).
+   * Never rejects; calling it again returns the same promise.
    */
-  close(timeoutMs: number): Promise<void> {
-    this.closing ??= this.shutdown(timeoutMs);
+  close(timeoutMs: number, graceMs = DISPATCHER_CLOSE_GRACE_MS): Promise<void> {
+    this.closing ??= this.shutdown(timeoutMs, Math.max(0, graceMs));
     return this.closing;
   }
 
-  private async shutdown(timeoutMs: number): Promise<void> {
+  private async shutdown(timeoutMs: number, graceMs: number): Promise<void> {
     const { clock } = this.ctx;
+    const budget = Math.max(0, timeoutMs) + graceMs;
+    // Unref'd: it only cuts short work that may never finish; it must not hold the process for it.
+    const abandon = deadline(clock, budget, () => new TimeoutError(`close() gave up after ${budget} ms`, budget));
+    abandon.signal.addEventListener('abort', () => this.abandoned.abort(abandon.signal.reason), { once: true });
+    if (abandon.signal.aborted) this.abandoned.abort(abandon.signal.reason);
     for (const channel of this.channels.values()) channel.drain();
     const giveUp = (): void => {
       for (const channel of this.channels.values()) {
@@ -153,12 +174,15 @@ export class NotificationDispatcher {
     await Promise.all(
       this.notifiers.map(async (notifier) => {
         try {
-          await notifier.close?.();
+          await abortable(() => notifier.close?.(), this.abandoned.signal);
         } catch (cause) {
-          this.ctx.report(new NotificationError(notifier.name, 'closing the notifier failed', { cause: safeError(cause) }));
+          const hung = this.abandoned.signal.aborted && cause === this.abandoned.signal.reason;
+          const message = hung ? `the notifier's close() did not finish within ${budget} ms; abandoned` : 'closing the notifier failed';
+          this.ctx.report(new NotificationError(notifier.name, message, { cause: hung ? undefined : safeError(cause) }));
         }
       }),
     );
+    abandon.cancel();
   }
 
   private dispatchTo(notification: Notification, name: string): void {
@@ -177,7 +201,7 @@ export class NotificationDispatcher {
   }
 
   private async retry(id: string): Promise<DeliveryOutcome> {
-    const letter = (await this.ctx.storage.listDeadLetters()).find((d) => d.id === id);
+    const letter = (await this.store(() => this.ctx.storage.listDeadLetters())).find((d) => d.id === id);
     if (letter === undefined) throw new NotFoundError('dead letter', id);
     const channel = this.channels.get(letter.channel);
     if (channel === undefined) throw new NotFoundError('notifier', letter.channel);
@@ -187,7 +211,7 @@ export class NotificationDispatcher {
         return 'failed' as const;
       }
       try {
-        await this.ctx.storage.deleteDeadLetter(id);
+        await this.store(() => this.ctx.storage.deleteDeadLetter(id));
       } catch (cause) {
         this.ctx.report(new StorageError(`deleting delivered dead letter "${id}" from "${this.ctx.storage.name}" storage failed`, { cause }));
       }
@@ -214,13 +238,22 @@ export class NotificationDispatcher {
     const letter: DeadLetter = { id, channel, notification, error: error.message, attempts, failedAt: this.ctx.clock.now() };
     let deadLettered = true;
     try {
-      await this.ctx.storage.saveDeadLetter(letter);
+      await this.store(() => this.ctx.storage.saveDeadLetter(letter));
     } catch (cause) {
       deadLettered = false;
-      this.ctx.report(new StorageError(`saving dead letter "${id}" to "${this.ctx.storage.name}" storage failed; the notification is lost`, { cause }));
+      const abandoned = this.abandoned.signal.aborted && cause === this.abandoned.signal.reason;
+      const why = abandoned ? 'did not finish before close() gave up' : 'failed';
+      this.ctx.report(new StorageError(`saving dead letter "${id}" to "${this.ctx.storage.name}" storage ${why}; the notification is lost`, { cause }));
+      // Lost for good at shutdown: counted like the rollups close() could not write.
+      if (abandoned) this.ctx.drop('shutdown', 1);
     }
     this.ctx.emit('notificationFailed', { channel, notification, error, attempts, deadLettered });
     this.ctx.report(error);
+  }
+
+  /** A store call that close() can abandon once its grace has passed (a hanging store cannot hold it). */
+  private store<T>(call: () => Promise<T>): Promise<T> {
+    return abortable(call, this.abandoned.signal);
   }
 
   private track(work: Promise<unknown>): void {

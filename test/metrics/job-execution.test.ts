@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JOB_METRICS, ValidationError, createMonitor, type MetricRecordedEvent, type MonitorOptions } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
 import { T0, recordEvents, sampleValue } from '../helpers/monitor-harness.js';
+import { ensurePromtool, promtool } from '../helpers/promtool.js';
 
 function setup(options: MonitorOptions = {}) {
   const clock = new ManualClock(T0);
@@ -77,38 +78,39 @@ describe('recordJobExecution', () => {
     expect(sampleValue(text, 'job_executions_total{job="export-data",status="failure"}')).toBeUndefined();
   });
 
-  it('records durations in the histogram job_duration_milliseconds{job,status}', async () => {
+  it('records durations in seconds in the histogram job_duration_seconds{job,status}, from a duration given in ms', async () => {
     const { monitor } = setup();
     monitor.recordJobExecution('content-generation', true, 25_000);
     monitor.recordJobExecution('content-generation', true, 20_000);
     monitor.recordJobExecution('content-generation', false, 45_000);
     const duration = monitor.getMetric(JOB_METRICS.duration)!;
     expect(duration.kind).toBe('histogram');
-    expect(duration.unit).toBe('milliseconds');
+    expect(duration.name).toBe('job_duration_seconds');
+    expect(duration.unit).toBe('seconds');
     expect(duration.labelNames).toEqual(['job', 'status']);
     expect(await monitor.getAggregatedMetrics({ name: JOB_METRICS.duration, labels: { job: 'content-generation' } })).toMatchObject({
       count: 3,
-      sum: 90_000,
-      min: 20_000,
-      max: 45_000,
-      p50: 25_000,
+      sum: 90,
+      min: 20,
+      max: 45,
+      p50: 25,
     });
     expect(
       await monitor.getAggregatedMetrics({ name: JOB_METRICS.duration, labels: { job: 'content-generation', status: 'failure' } }),
-    ).toMatchObject({ count: 1, sum: 45_000 });
+    ).toMatchObject({ count: 1, sum: 45 });
     const text = monitor.exportPrometheusMetrics();
-    expect(sampleValue(text, 'job_duration_milliseconds_sum{job="content-generation",status="success"}')).toBe(45_000);
+    expect(sampleValue(text, 'job_duration_seconds_sum{job="content-generation",status="success"}')).toBe(45);
     // Buckets fit jobs that run seconds to minutes (seed 000's 60 s and 120 s bottlenecks).
-    expect(sampleValue(text, 'job_duration_milliseconds_bucket{job="content-generation",status="success",le="30000.0"}')).toBe(2);
-    expect(sampleValue(text, 'job_duration_milliseconds_bucket{job="content-generation",status="failure",le="30000.0"}')).toBe(0);
-    expect(sampleValue(text, 'job_duration_milliseconds_bucket{job="content-generation",status="failure",le="60000.0"}')).toBe(1);
+    expect(sampleValue(text, 'job_duration_seconds_bucket{job="content-generation",status="success",le="30.0"}')).toBe(2);
+    expect(sampleValue(text, 'job_duration_seconds_bucket{job="content-generation",status="failure",le="30.0"}')).toBe(0);
+    expect(sampleValue(text, 'job_duration_seconds_bucket{job="content-generation",status="failure",le="60.0"}')).toBe(1);
   });
 
   it('accepts a zero duration', () => {
     const { monitor, events } = setup();
     monitor.recordJobExecution('noop', true, 0);
     expect(events.errors).toEqual([]);
-    expect(sampleValue(monitor.exportPrometheusMetrics(), 'job_duration_milliseconds_count{job="noop",status="success"}')).toBe(1);
+    expect(sampleValue(monitor.exportPrometheusMetrics(), 'job_duration_seconds_count{job="noop",status="success"}')).toBe(1);
   });
 
   it('does not turn metadata into metric labels', () => {
@@ -144,6 +146,64 @@ describe('recordJobExecution', () => {
       expect.objectContaining({ kind: 'counter', labels: { job: 'export-data', status: 'success' }, count: 2, sum: 2, last: 2, service: 'worker' }),
     ]);
     const durations = await monitor.storage.queryRollups({ name: JOB_METRICS.duration, labels: { job: 'export-data' } });
-    expect(durations).toEqual([expect.objectContaining({ kind: 'histogram', count: 2, sum: 8_000, min: 3_000, max: 5_000 })]);
+    expect(durations).toEqual([expect.objectContaining({ kind: 'histogram', count: 2, sum: 8, min: 3, max: 5 })]);
+  });
+
+  it('passes promtool check metrics with no lint complaint (job_duration_milliseconds failed the base-unit lint)', () => {
+    ensurePromtool();
+    const { monitor } = setup();
+    monitor.recordJobExecution('content-generation', true, 25_000);
+    monitor.recordJobExecution('content-generation', false, 45_000);
+    const run = promtool(['check', 'metrics'], monitor.exportPrometheusMetrics());
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+});
+
+describe('recordJobExecution with hostile arguments (issue 14, item 6)', () => {
+  const throwing = new Proxy({}, { ownKeys: () => { throw new Error('trap'); }, get: () => { throw new Error('trap'); } });
+  const hostile: Args[] = [
+    [null, null, null, null],
+    [{}, {}, {}, {}],
+    [{ toString: () => { throw new Error('toString'); } }, true, 1],
+    [Symbol('job'), true, 1],
+    ['x'.repeat(1_000_000), true, 1],
+    ['export', true, 10n],
+    ['export', true, Number.MAX_VALUE],
+    ['export', true, 1, throwing],
+    ['export', true, 1, 'metadata'],
+    [throwing, throwing, throwing, throwing],
+  ];
+
+  it.each(hostile.map((args, i) => [i, args] as const))('case %i: never throws outside strict mode', (_, args) => {
+    const { monitor } = setup();
+    expect(() => call(monitor, args)).not.toThrow();
+  });
+
+  it('reports a huge job id instead of keeping it as a label value', () => {
+    const { monitor, events } = setup();
+    call(monitor, ['x'.repeat(1_000_000), true, 1]);
+    expect(events.errors[0]!.message).toBe('invalid job execution: jobId: must be at most 256 characters, got 1000000');
+    expect(monitor.getMetric(JOB_METRICS.executions)).toBeUndefined();
+  });
+
+  it('records the run with metadata that throws, leaving the metadata out of the event', () => {
+    const { monitor, recorded } = setup();
+    call(monitor, ['export', true, 1, throwing]);
+    expect(recorded.map((e) => e.labels)).toEqual([{ job: 'export', status: 'success' }]);
+  });
+
+  it('keeps a "__proto__" metadata key as data, not as a prototype', () => {
+    const { monitor, recorded } = setup();
+    call(monitor, ['export', true, 1, JSON.parse('{"__proto__": "x", "tenant": "acme"}')]);
+    expect(Object.getPrototypeOf(recorded[0]!.labels)).toBe(Object.prototype);
+    expect(recorded[0]!.labels).toMatchObject({ tenant: 'acme' });
+  });
+
+  it('reports, instead of throwing, when the job metric names are taken by another definition', () => {
+    const { monitor, events } = setup();
+    monitor.gauge({ name: JOB_METRICS.duration });
+    expect(() => monitor.recordJobExecution('export', true, 1)).not.toThrow();
+    expect(events.errors).toHaveLength(1);
   });
 });

@@ -22,6 +22,7 @@ describe('snapshot shape', () => {
       system: { uptime: 0, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 },
       performance: { snapshot: [], trends: [], slowest: [] },
       alerts: { active: 0, items: [] },
+      truncated: { jobs: 0, alerts: 0 },
       breakers: [],
     });
   });
@@ -254,7 +255,8 @@ describe('snapshot performance', () => {
     monitor.histogram({ name: 'db_query_duration_seconds', unit: 'seconds' }).observe(0.02);
     monitor.histogram({ name: 'idle_duration_seconds', unit: 'seconds' }); // nothing recorded
     expect(monitor.snapshot().performance.snapshot).toEqual([
-      { name: JOB_METRICS.duration, count: 2, mean: 2_000, p50: 1_000, p95: 3_000, p99: 3_000, max: 3_000 },
+      // job_duration_seconds is in seconds (snapshot().jobs still reports ms).
+      { name: JOB_METRICS.duration, count: 2, mean: 2, p50: 1, p95: 3, p99: 3, max: 3 },
       { name: 'db_query_duration_seconds', count: 1, mean: 0.02, p50: 0.02, p95: 0.02, p99: 0.02, max: 0.02 },
     ]);
   });
@@ -268,9 +270,9 @@ describe('snapshot performance', () => {
     monitor.recordJobExecution('content-generation', true, 45_000); // 45 s
     const slowest = monitor.snapshot().performance.slowest;
     expect(slowest.map((s) => [s.name, s.labels, s.p95])).toEqual([
-      [JOB_METRICS.duration, { job: 'content-generation', status: 'success' }, 45_000],
+      [JOB_METRICS.duration, { job: 'content-generation', status: 'success' }, 45],
       ['http_request_duration_seconds', { route: '/slow' }, 2],
-      [JOB_METRICS.duration, { job: 'export-data', status: 'success' }, 500],
+      [JOB_METRICS.duration, { job: 'export-data', status: 'success' }, 0.5],
       ['http_request_duration_seconds', { route: '/fast' }, 0.05],
     ]);
     for (let i = 0; i < 4; i++) http.observe(0.001 * (i + 1), { route: `/r${i}` });
@@ -339,5 +341,39 @@ describe('snapshot alerts', () => {
   it('reports no active alerts', () => {
     const { monitor } = setup();
     expect(monitor.snapshot().alerts).toEqual({ active: 0, items: [] });
+  });
+
+  it('lists at most limits.maxSnapshotSeries alerts, keeps the total in `active` and counts the rest in `truncated` (issue 14)', async () => {
+    const { monitor } = setup({ limits: { maxSnapshotSeries: 2 } });
+    for (let i = 0; i < 5; i++) await monitor.alerts.triggerAlert({ name: `Manual ${i}`, severity: 'warning' });
+    const snap = monitor.snapshot();
+    expect(snap.alerts.active).toBe(5);
+    expect(snap.alerts.items).toHaveLength(2);
+    expect(snap.truncated.alerts).toBe(3);
+  });
+});
+
+describe('snapshot bounds (issue 14: 100 groupBy rules over 1,000 series made a 54 MB JSON /metrics)', () => {
+  it('lists at most limits.maxSnapshotSeries jobs, the first by id, and counts the rest', () => {
+    const { monitor } = setup({ limits: { maxSnapshotSeries: 3 } });
+    for (let i = 9; i >= 0; i--) monitor.recordJobExecution(`job-${i}`, true, 100);
+    const snap = monitor.snapshot();
+    expect(snap.jobs.map((j) => j.jobId)).toEqual(['job-0', 'job-1', 'job-2']);
+    expect(snap.truncated).toEqual({ jobs: 7, alerts: 0 });
+    // A jobId filter selects first, then bounds: the job asked for is always there.
+    expect(monitor.snapshot({ jobId: 'job-9' }).jobs.map((j) => j.jobId)).toEqual(['job-9']);
+    expect(monitor.snapshot({ jobId: 'job-9' }).truncated.jobs).toBe(0);
+  });
+
+  it('stays small with 1,000 jobs and 1,000 alerts at the default bound of 100', async () => {
+    const { monitor } = setup({ limits: { maxSeriesPerMetric: 5_000 } });
+    for (let i = 0; i < 1_000; i++) monitor.recordJobExecution(`job-${String(i).padStart(4, '0')}`, i % 2 === 0, 100 + i);
+    for (let i = 0; i < 1_000; i++) await monitor.alerts.triggerAlert({ name: `Manual ${i}`, severity: 'info' });
+    const snap = monitor.snapshot();
+    expect(snap.jobs).toHaveLength(100);
+    expect(snap.alerts).toMatchObject({ active: 1_000 });
+    expect(snap.alerts.items).toHaveLength(100);
+    expect(snap.truncated).toEqual({ jobs: 900, alerts: 900 });
+    expect(JSON.stringify(snap).length).toBeLessThan(200_000);
   });
 });
