@@ -115,6 +115,22 @@ describe('alerts per rule (Prometheus rule `limit`)', () => {
     expect(s.events.errors.filter(isLimitError)).toHaveLength(1);
   });
 
+  it('counts alerts kept firing by keepFiringFor against the limit, as Prometheus does', async () => {
+    const s = setup({ alerts: { evaluationInterval: '1h' } });
+    const g = s.monitor.gauge({ name: 'level', labelNames: ['route'] });
+    g.set(10, { route: 'r0' });
+    g.set(10, { route: 'r1' });
+    await s.monitor.alerts.createRule({ name: 'high', metric: 'level', aggregation: 'last', window: '1m', condition: 'gt', threshold: 5, groupBy: ['route'], keepFiringFor: '5m', limit: 3 });
+    await s.at(0);
+    expect(s.monitor.alerts.getActiveAlerts()).toHaveLength(2);
+    // r0 and r1 clear but keep firing; r2 and r3 start: 4 alerts against a limit of 3.
+    for (const route of ['r0', 'r1']) g.set(1, { route });
+    for (const route of ['r2', 'r3']) g.set(10, { route });
+    await s.at(15 * SECOND);
+    expect(s.monitor.alerts.getActiveAlerts()).toEqual([]);
+    expect(s.events.errors.filter(isLimitError)).toMatchObject([{ limit: 'limit', max: 3 }]);
+  });
+
   it('limit 0 means limits.maxAlertsPerRule (1,000): 1,000 label sets fire, one more fails the rule', async () => {
     const s = setup({ alerts: { evaluationInterval: '1h' }, limits: { maxSeriesPerMetric: 2000 } });
     const g = routes(s.monitor, 1000);
