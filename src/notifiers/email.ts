@@ -3,7 +3,7 @@ import { ConfigError, NotificationError } from '../core/errors.js';
 import type { Notifier } from './contract.js';
 import { emailMessage, recipientsOf, type EmailMessage } from './email-format.js';
 import { notifierNameSchema, notifierTimeoutSchema, parseNotifierOptions } from './notifier-options.js';
-import { redact, safeError, urlSecrets } from './redact.js';
+import { decoded, redact, safeError, urlSecrets } from './redact.js';
 
 export type { EmailMessage } from './email-format.js';
 
@@ -170,15 +170,6 @@ function parseUrl(value: string): URL | undefined {
     return new URL(value);
   } catch {
     return undefined;
-  }
-}
-
-/** `p%40ss` as nodemailer will use it (`p@ss`); the text itself when it is not valid percent-encoding. */
-function decoded(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
   }
 }
 

@@ -48,11 +48,21 @@ export function urlSecrets(url: string): string[] {
   } catch {
     return out;
   }
-  out.push(parsed.href, `${parsed.pathname}${parsed.search}`, parsed.search, parsed.username, parsed.password);
+  // User and password both as written and decoded (`p%40ss` is used as `p@ss`).
+  out.push(parsed.href, `${parsed.pathname}${parsed.search}`, parsed.search, parsed.username, parsed.password, decoded(parsed.username), decoded(parsed.password));
   if (parsed.pathname !== '/') out.push(parsed.pathname);
   for (const value of parsed.searchParams.values()) out.push(value);
-  for (const part of parsed.pathname.split('/')) out.push(decodeURIComponent(part));
+  for (const part of parsed.pathname.split('/')) out.push(decoded(part));
   return out.filter((s) => s.length >= MIN_SECRET_LENGTH);
+}
+
+/** Percent-decoded `text`; as it is when it is not valid percent-encoding (a URL may hold `%E0%A4%A`). */
+export function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Where a request went, safe to show: `https://hooks.slack.com/[redacted]`. */

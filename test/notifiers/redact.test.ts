@@ -86,3 +86,17 @@ describe('secrets never leave a notifier', () => {
     expect((error as Error).message).toContain('connection refused');
   });
 });
+
+describe('urlSecrets and malformed or encoded URLs', () => {
+  it('takes a URL whose path is not valid percent-encoding (the factory used to throw a URIError)', () => {
+    const url = 'https://hooks.example.com/%E0%A4%A/tok_abcdef123';
+    expect(() => webhookNotifier({ url })).not.toThrow();
+    expect(redact(`POST ${url} failed`, urlSecrets(url))).toBe('POST https://hooks.example.com/[redacted] failed');
+  });
+
+  it('lists the user and password of a URL decoded as well as encoded', () => {
+    const secrets = urlSecrets('https://ops-user:p%40ss-w0rd%21@hooks.example.com/x');
+    expect(secrets).toEqual(expect.arrayContaining(['p%40ss-w0rd%21', 'p@ss-w0rd!', 'ops-user']));
+    expect(redact('login p@ss-w0rd! refused', secrets)).toBe('login [redacted] refused');
+  });
+});
