@@ -44,7 +44,6 @@ describe('consoleNotifier and hostile alert fields', () => {
         message: `p95 is high\r\n${forged}\n\u001b[2J\u0085done \\n`,
         labels: { alertname: 'HighLatency', route: '/checkout\n[pulsewatch] FIRING', tenant: 'acme\u2029\u0085' },
       },
-      reason: 'first\rnotification',
     });
     await consoleNotifier({ log: (line) => lines.push(line) }).send(notification, { signal });
     expect(lines).toHaveLength(1);
@@ -56,6 +55,5 @@ describe('consoleNotifier and hostile alert fields', () => {
     expect(line).toContain('High\\u2028Latency');
     expect(line).toContain('route="/checkout\\n[pulsewatch] FIRING"');
     expect(line).toContain('tenant="acme\\u2029\\u0085"');
-    expect(line).toMatch(/; first\\rnotification\)$/);
   });
 });
