@@ -49,7 +49,7 @@ export interface ExportOptions {
   names?: readonly string[];
 }
 
-/** Options of {@link Monitor.snapshot}. */
+/** Options of {@link Monitor.snapshot}; a filter of another type (or `null` options) is ignored. */
 export interface SnapshotOptions {
   /** Only this job in `jobs` (seed 000's `?jobId=`). */
   jobId?: string;
@@ -317,6 +317,9 @@ export class Monitor {
 
   /** JSON in the shape of seed 000's GET /api/metrics, from memory. */
   snapshot(options: SnapshotOptions = {}): MonitorSnapshot {
+    // A read never throws for its filters: one that is not a string (or a list of them) is ignored.
+    const jobId = typeof options?.jobId === 'string' ? options.jobId : undefined;
+    const names = Array.isArray(options?.names) ? options.names.filter((n): n is string => typeof n === 'string') : undefined;
     const snapshot = buildSnapshot({
       registry: this.registry,
       ctx: this.ctx,
@@ -324,8 +327,8 @@ export class Monitor {
       startedAt: this.startedAt,
       requestMetric: this.options.snapshot.requestMetric,
       window: this.options.snapshot.window,
-      jobId: options.jobId,
-      names: options.names,
+      jobId,
+      names,
       maxSeries: this.options.limits.maxSnapshotSeries,
     });
     const active = this.alerts.getActiveAlerts();

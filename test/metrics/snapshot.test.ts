@@ -353,6 +353,18 @@ describe('snapshot alerts', () => {
   });
 });
 
+describe('snapshot with hostile options', () => {
+  it('ignores filters that are not strings instead of throwing', () => {
+    const { monitor } = setup();
+    monitor.recordJobExecution('export-data', true, 100);
+    const snapshot = monitor.snapshot as (options?: unknown) => ReturnType<typeof monitor.snapshot>;
+    for (const options of [null, 5, 'x', { jobId: {} }, { names: 5 }, { names: [1, null] }, { jobId: null, names: null }]) {
+      expect(() => snapshot.call(monitor, options), JSON.stringify(options)).not.toThrow();
+    }
+    expect(snapshot.call(monitor, null).jobs).toHaveLength(1);
+  });
+});
+
 describe('snapshot bounds (issue 14: 100 groupBy rules over 1,000 series made a 54 MB JSON /metrics)', () => {
   it('lists at most limits.maxSnapshotSeries jobs, the first by id, and counts the rest', () => {
     const { monitor } = setup({ limits: { maxSnapshotSeries: 3 } });
