@@ -73,6 +73,8 @@ export class RuleEvaluator {
     const ts = this.ctx.clock.now();
     const result: EvaluationResult = { at: ts, rules: 0, pending: 0, firing: 0, triggered: [], resolved: [], durationMs: 0 };
     for (const id of await this.book.sync()) await this.dropRule(id);
+    // Forget deleted rules, so rule churn does not grow this map.
+    for (const id of this.identities.keys()) if (this.book.get(id) === undefined) this.identities.delete(id);
     const entries: RuleEntry[] = [];
     for (const e of this.book.list()) {
       // A disabled rule, or one whose alert identity changed (name, severity, labels...), resolves
