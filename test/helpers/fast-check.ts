@@ -5,6 +5,7 @@
  * Environment:
  * - `PULSEWATCH_FC_SEED`: replay a run (fast-check prints the seed and the path of a failure:
  *   `seed: 12345, path: "3:1:0"`); `PULSEWATCH_FC_PATH` replays that one case directly;
+ * - `PULSEWATCH_FC_SHRINK_MS`: how long a batched property may shrink a failure (default 20 s);
  * - `PULSEWATCH_FC_RUNS`: runs per property (default: each property's own, chosen to keep the
  *   suite well under a minute on two cores); `PULSEWATCH_FC_RUNS=1000` for a deeper search.
  */
@@ -19,7 +20,6 @@ export function fcParams<T>(defaultRuns: number, extra: fc.Parameters<T> = {}): 
     numRuns: runs === undefined ? defaultRuns : Number(runs),
     ...(seed === undefined ? {} : { seed: Number(seed) }),
     ...(path === undefined ? {} : { path }),
-    // Long shrinks on a property that spawns a checker per step would take minutes.
     ...extra,
   };
 }
@@ -56,7 +56,9 @@ export async function assertBatched<T, O>(
       const verdict = check([await run(input)])[0];
       if (verdict !== undefined) throw new Error(verdict);
     }),
-    { ...seeded, endOnFailure: false },
+    // Straight to the failing run (fast-check's path), then shrink it for at most
+    // PULSEWATCH_FC_SHRINK_MS (default 20 s): every shrink step spawns the checker once.
+    { ...seeded, path: params.path ?? String(firstBad), interruptAfterTimeLimit: Number(process.env.PULSEWATCH_FC_SHRINK_MS ?? 20_000) },
   );
   throw new Error(`run ${firstBad} of seed ${seeded.seed} failed in the batch check but passed when replayed alone: ${verdicts[firstBad]}`);
 }

@@ -42,9 +42,13 @@ export function samplesOf(result: OpenMetricsResult & { ok: true }): ParsedSampl
   return result.families.flatMap((f) => f.samples);
 }
 
-/** A sample's series identity: its name and labels, sorted. */
+/**
+ * A sample's series identity as Prometheus keys it: its name and labels, sorted, a label with
+ * an empty value being no label (so `{a=""}` and `{}` are the same series).
+ */
 export function sampleKey(s: ParsedSample): string {
-  return JSON.stringify([s.name, Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+  const labels = Object.entries(s.labels).filter(([, v]) => v !== '');
+  return JSON.stringify([s.name, labels.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
 }
 
 /**
