@@ -45,7 +45,7 @@ const UNHEARD_LOG_INTERVAL_MS = 60_000;
 export interface ExportOptions {
   /** `'prometheus'` (text 0.0.4, default) or `'openmetrics'` (1.0). */
   format?: ExpositionFormat;
-  /** Only metrics with these names (all when absent). */
+  /** Only metrics with these names (all when absent, or not a list). */
   names?: readonly string[];
 }
 
@@ -340,11 +340,12 @@ export class Monitor {
 
   /** Every metric in the Prometheus text format 0.0.4 (default) or OpenMetrics 1.0. */
   exportPrometheusMetrics(options: ExportOptions = {}): string {
-    const format = options.format ?? 'prometheus';
+    const format = options?.format ?? 'prometheus';
     if (format !== 'prometheus' && format !== 'openmetrics') {
-      throw new ConfigError(`exportPrometheusMetrics: format must be "prometheus" or "openmetrics", got ${JSON.stringify(format)}`);
+      throw new ConfigError(`exportPrometheusMetrics: format must be "prometheus" or "openmetrics", got ${String(JSON.stringify(format)).slice(0, 40)}`);
     }
-    const names = options.names === undefined ? undefined : new Set(options.names);
+    // A names filter that is not a list selects nothing it cannot read: strings only.
+    const names = Array.isArray(options?.names) ? new Set(options.names.filter((n): n is string => typeof n === 'string')) : undefined;
     const metrics = names === undefined ? this.registry.all() : [...this.registry.all()].filter((m) => names.has(m.name));
     return renderMetrics(metrics, format);
   }

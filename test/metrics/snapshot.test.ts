@@ -363,6 +363,16 @@ describe('snapshot with hostile options', () => {
     }
     expect(snapshot.call(monitor, null).jobs).toHaveLength(1);
   });
+
+  it('exportPrometheusMetrics ignores null options and a names filter that is not a list (a bad format is still a ConfigError)', () => {
+    const { monitor } = setup();
+    monitor.recordJobExecution('export-data', true, 100);
+    const exportMetrics = monitor.exportPrometheusMetrics as (options?: unknown) => string;
+    expect(exportMetrics.call(monitor, null)).toContain('job_executions_total');
+    expect(exportMetrics.call(monitor, { names: 5 })).toContain('job_executions_total');
+    expect(exportMetrics.call(monitor, { names: ['job_executions_total', 7] })).toContain('job_executions_total');
+    expect(() => exportMetrics.call(monitor, { format: 'x'.repeat(10_000) })).toThrow(/got "xxxx/);
+  });
 });
 
 describe('snapshot bounds (issue 14: 100 groupBy rules over 1,000 series made a 54 MB JSON /metrics)', () => {
