@@ -11,21 +11,20 @@ const TOKEN = 'pw_limits_9f8e7d6c5b4a3210';
 const closing = closeAfterEach();
 
 describe('routes at a configured bound', () => {
-  it('POST /alerts/rules past limits.maxRules answers 400 LIMIT_EXCEEDED and creates nothing', async () => {
-    const monitor = closing(createMonitor({ service: 'limits', clock: new ManualClock(), limits: { maxRules: 1 } }));
+  it('POST /alerts/rules past limits.maxRules (default 500) answers 400 LIMIT_EXCEEDED and creates nothing', async () => {
+    const monitor = closing(createMonitor({ service: 'limits', clock: new ManualClock() }));
     const handler = createMonitoringHandler(monitor, { auth: TOKEN });
-    const create = (name: string): Promise<Response> =>
-      handler(
-        new Request('http://localhost/alerts/rules', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ name, metricType: 'response_time', condition: 'greater_than', threshold: 1000, duration: '5m' }),
-        }),
-      );
-    expect((await create('First')).status).toBe(201);
-    const refused = await create('Second');
+    const rule = (name: string) => ({ name, metricType: 'response_time', condition: 'greater_than' as const, threshold: 1000, duration: '5m' });
+    for (let i = 0; i < 500; i++) await monitor.alerts.createRule(rule(`Rule ${i}`));
+    const refused = await handler(
+      new Request('http://localhost/alerts/rules', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(rule('One too many')),
+      }),
+    );
     expect(refused.status).toBe(400);
     expect(await refused.json()).toEqual({ error: { code: 'LIMIT_EXCEEDED', message: expect.stringContaining('maxRules') } });
-    expect(monitor.alerts.getRules().map((r) => r.name)).toEqual(['First']);
+    expect(monitor.alerts.getRules()).toHaveLength(500);
   });
 });
