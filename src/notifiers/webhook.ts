@@ -31,7 +31,9 @@ export type WebhookNotifierOptions = z.input<typeof webhookNotifierOptionsSchema
  * A channel that POSTs each notification as JSON in Alertmanager's webhook format (version 4),
  * plus a `pulsewatch` field with the alert record; with `secret`, signed with HMAC-SHA256 over
  * `${timestamp}.${body}` in the `x-pulsewatch-signature` and `x-pulsewatch-timestamp` headers.
- * 2xx is success; 408, 429, 5xx and network errors are retried; other 4xx are not.
+ * 2xx is success; 408, 429, 5xx and network errors are retried; other 4xx are not. A 3xx is a
+ * failed delivery, not retried: redirects are never followed, so the body, headers and signature
+ * never reach an origin other than `url`'s.
  */
 export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
   const o = parseNotifierOptions('webhookNotifier', webhookNotifierOptionsSchema, options);
