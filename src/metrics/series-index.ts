@@ -166,7 +166,9 @@ export class SeriesIndex<S extends SeriesBase> {
     const names = this.names;
     const values: string[] = new Array(names.length);
     for (let i = 0; i < names.length; i++) {
-      const value = labelValueToString(input?.[names[i]!]);
+      const name = names[i]!;
+      // Own properties only: a label called `constructor` left out must read as '', not as Object.
+      const value = labelValueToString(input !== undefined && Object.hasOwn(input, name) ? input[name] : undefined);
       if (value === undefined) return this.refuse(LABEL_VALUE_UNUSABLE);
       if (value === OVERFLOW_LABEL_VALUE) return this.refuse(LABEL_VALUE_RESERVED);
       values[i] = toWellFormed(value);

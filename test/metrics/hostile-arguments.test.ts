@@ -163,3 +163,18 @@ describe('counter overflow', () => {
     expect(() => c.inc(Number.MAX_VALUE)).toThrow(ValidationError);
   });
 });
+
+describe('label names that are Object.prototype members', () => {
+  it('reads a left-out `constructor` label as an empty value, not as Object.prototype.constructor', () => {
+    const monitor = createMonitor({ clock: new ManualClock(0) });
+    const errors: unknown[] = [];
+    monitor.on('error', (e) => errors.push(e));
+    const gauge = monitor.gauge({ name: 'proto_names', help: 'h', labelNames: ['constructor', 'route'] });
+    gauge.set(1, { route: '/a' });
+    gauge.set(2, { route: '/b', constructor: 'x' });
+    expect(errors).toEqual([]);
+    expect(gauge.get({ route: '/a' })).toBe(1);
+    expect(gauge.get({ route: '/b', constructor: 'x' })).toBe(2);
+    void monitor.close();
+  });
+});
