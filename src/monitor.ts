@@ -1,6 +1,5 @@
-import { EventEmitter } from 'eventemitter3';
 import { scheduleAligned, systemClock, type Clock } from './core/clock.js';
-import { CardinalityError, ConfigError, PulsewatchError, StorageError, ValidationError, isPulsewatchError, type ValidationIssue } from './core/errors.js';
+import { CardinalityError, ConfigError, PulsewatchError, ValidationError, isPulsewatchError, type ValidationIssue } from './core/errors.js';
 import type { DropReason } from './core/events.js';
 import { parseOptions } from './core/options.js';
 import type { MonitorEvents } from './monitor-events.js';
@@ -24,22 +23,14 @@ import { parseMetricRecord, type MetricRecord, type MetricRecordInput } from './
 import { RecordedMetrics } from './metrics/recorded-metrics.js';
 import { Recorder } from './metrics/recorder.js';
 import { MetricRegistry, type AnyMetric } from './metrics/registry.js';
-import { buildSnapshot, JOB_METRICS, type MetricsSnapshot } from './metrics/snapshot.js';
+import { buildSnapshot, type MetricsSnapshot } from './metrics/snapshot.js';
+import { jobRun } from './metrics/job-run.js';
 import { monitorOptionsSchema, type MonitorOptions, type ResolvedMonitorOptions } from './monitor-options.js';
 import type { StorageAdapter } from './storage/contract.js';
 import { MemoryStorage } from './storage/memory.js';
 import { CLOSE_GRACE_MS, closeWithin } from './monitor-close.js';
+import { EventHub } from './event-hub.js';
 
-/** Job duration buckets in seconds: seed 000's jobs run seconds to minutes (bottlenecks at 60 s and 120 s). */
-const JOB_BUCKETS_SECONDS = [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600];
-/** Longest job id kept as a label value: a longer one is a mistake (a payload passed as the id), not an id. */
-const MAX_JOB_ID_LENGTH = 256;
-
-/** Drops of data already accepted (as opposed to values refused at the call). */
-const LOSS_REASONS: ReadonlySet<DropReason> = new Set<DropReason>(['shutdown', 'buffer_full', 'rejected']);
-/** Error codes logged when nobody listens to `error`: lost writes and a `close()` that gave up. */
-const LOGGED_CODES: ReadonlySet<string> = new Set(['ERR_PULSEWATCH_STORAGE', 'ERR_PULSEWATCH_TIMEOUT']);
-const UNHEARD_LOG_INTERVAL_MS = 60_000;
 
 /** Options of {@link Monitor.exportPrometheusMetrics}. */
 export interface ExportOptions {
@@ -85,7 +76,7 @@ export class Monitor {
   /** Delivers notifications to the configured channels. */
   readonly notifications: NotificationDispatcher;
 
-  private readonly emitter = new EventEmitter<MonitorEvents>();
+  private readonly events: EventHub;
   private readonly registry: MetricRegistry;
   private readonly ctx: MetricContext;
   private readonly recorder: Recorder;
@@ -99,9 +90,6 @@ export class Monitor {
   private readonly recorded: RecordedMetrics;
   private lastSweep: number;
   private closing: Promise<void> | undefined;
-  /** When a loss nobody listened for was last logged, and how many were not logged since. */
-  private lastWarning = -Infinity;
-  private unheardSince = 0;
   private readonly closeHooks = new Set<() => void | Promise<void>>();
 
   /** Use {@link createMonitor}. */
@@ -110,6 +98,7 @@ export class Monitor {
     this.service = options.service;
     this.clock = options.clock ?? systemClock;
     const clock = this.clock;
+    this.events = new EventHub(() => clock.now());
     this.ownsStorage = options.storage === undefined;
     this.storage = options.storage ?? new MemoryStorage({ now: () => clock.now() });
     this.startedAt = clock.now();
@@ -198,19 +187,17 @@ export class Monitor {
 
   /** Subscribes to an event; returns a function that unsubscribes. */
   on<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): () => void {
-    this.emitter.on(event, listener as never);
-    return () => this.emitter.off(event, listener as never);
+    return this.events.on(event, listener);
   }
 
   /** Subscribes for the next occurrence only; returns a function that unsubscribes. */
   once<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): () => void {
-    this.emitter.once(event, listener as never);
-    return () => this.emitter.off(event, listener as never);
+    return this.events.on(event, listener, true);
   }
 
   /** Removes a listener added with {@link Monitor.on} or {@link Monitor.once}. */
   off<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): void {
-    this.emitter.off(event, listener as never);
+    this.events.off(event, listener);
   }
 
   // ---- metrics ------------------------------------------------------------------------------
@@ -279,30 +266,9 @@ export class Monitor {
    * and reported as a {@link ValidationError} naming them (thrown instead in strict mode).
    */
   recordJobExecution(jobId: string, success: boolean, durationMs: number, metadata?: Record<string, unknown>): void {
-    const issues: ValidationIssue[] = [];
-    if (typeof jobId !== 'string' || jobId === '') issues.push({ path: 'jobId', message: 'must be a non-empty string' });
-    else if (jobId.length > MAX_JOB_ID_LENGTH) issues.push({ path: 'jobId', message: `must be at most ${MAX_JOB_ID_LENGTH} characters, got ${jobId.length}` });
-    if (typeof success !== 'boolean') issues.push({ path: 'success', message: 'must be a boolean' });
-    if (typeof durationMs !== 'number' || !(durationMs >= 0 && durationMs < Infinity)) issues.push({ path: 'durationMs', message: 'must be a finite number >= 0' });
-    if (issues.length > 0) {
-      this.report(new ValidationError(`invalid job execution: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues));
-      return;
-    }
-    const labels = { job: jobId, status: success ? 'success' : 'failure' };
-    let executions: Counter<'job' | 'status'>;
-    let duration: Histogram<'job' | 'status'>;
-    try {
-      executions = this.registry.counter({ name: JOB_METRICS.executions, help: 'Job executions by job and outcome', labelNames: ['job', 'status'] });
-      duration = this.registry.histogram({ name: JOB_METRICS.duration, help: 'Job execution time by job and outcome', labelNames: ['job', 'status'], unit: 'seconds', buckets: JOB_BUCKETS_SECONDS });
-    } catch (error) {
-      // A name taken by a metric of another definition, or the metric limit reached.
-      this.report(isPulsewatchError(error) ? error : new ValidationError(`recordJobExecution: ${(error as Error)?.message ?? String(error)}`, [], { cause: error }));
-      return;
-    }
-    executions.inc(labels);
-    duration.observe(durationMs / 1000, labels);
-    // The event keeps the caller's unit (ms), as before the metric moved to seconds.
-    this.emitSafely('metricRecorded', [{ name: JOB_METRICS.duration, value: durationMs, unit: 'ms', labels: { ...labels, ...scalarMetadata(metadata) }, timestamp: this.clock.now() }]);
+    const run = jobRun(this.registry, jobId, success, durationMs, metadata, this.clock.now());
+    if (run instanceof PulsewatchError) this.report(run);
+    else this.emitSafely('metricRecorded', [run]);
   }
 
   /** Wraps `fn` to record each call's duration in `<name>_duration_seconds` with a `success` label (seed 002). */
@@ -438,48 +404,15 @@ export class Monitor {
     this.emitSafely('error', [wrapped]);
   }
 
-  /**
-   * Every event goes through here. A listener that throws must not break the code that emitted
-   * (a recording call, a flush, an evaluation, `close()`), not even in strict mode: strict is
-   * about the caller's values, not about a listener's bugs. Its throw is reported on `error`;
-   * an `error` listener's throw is swallowed (the error reached the listeners before it, and
-   * reporting it on `error` again could loop).
-   */
+  /** Every event goes through the hub, which never throws (see {@link EventHub.emit}). */
   private emitSafely<E extends keyof MonitorEvents>(event: E, args: Parameters<MonitorEvents[E]>): void {
-    if (event === 'error' && this.emitter.listenerCount('error') === 0) this.unheard(args[0] as PulsewatchError);
-    try {
-      (this.emitter.emit as (e: E, ...a: Parameters<MonitorEvents[E]>) => boolean)(event, ...args);
-    } catch (error) {
-      if (event !== 'error') this.emitSafely('error', [new PulsewatchError('ERR_PULSEWATCH_INTERNAL', `a "${event}" listener threw: ${(error as Error)?.message ?? String(error)}`, { cause: error })]);
-    }
+    this.events.emit(event, args);
   }
 
-  /** Counts dropped data and emits `dropped`; a loss nobody listens for is logged (see {@link Monitor.unheard}). */
+  /** Counts dropped data and emits `dropped` (logged if nobody listens, see {@link EventHub.dropped}). */
   private drop(reason: DropReason, count: number): void {
     this.dropped.inc({ reason }, count);
-    this.emitSafely('dropped', [{ reason, count }]);
-    if (LOSS_REASONS.has(reason) && this.emitter.listenerCount('dropped') === 0 && this.emitter.listenerCount('error') === 0) {
-      this.unheard(new StorageError(`${count} rollups or notifications were dropped (${reason})`));
-    }
-  }
-
-  /**
-   * Data loss must not be silent when nobody listens: a storage failure, a `close()` that gave up
-   * or a drop of stored data (`shutdown`, `buffer_full`, `rejected`) with no `error` listener is
-   * logged with `console.warn`, the first at once, then at most one per minute (on the monitor's
-   * clock) with the number not shown. Validation errors are the caller's and are not logged.
-   */
-  private unheard(error: PulsewatchError | undefined): void {
-    if (error === undefined || !LOGGED_CODES.has(error.code)) return;
-    const now = this.clock.now();
-    if (now - this.lastWarning < UNHEARD_LOG_INTERVAL_MS) {
-      this.unheardSince++;
-      return;
-    }
-    const more = this.unheardSince > 0 ? ` (${this.unheardSince} more since the last warning)` : '';
-    this.lastWarning = now;
-    this.unheardSince = 0;
-    globalThis.console?.warn?.(`pulsewatch: ${error.message}${more}; listen to the monitor's "error" event to handle these`);
+    this.events.dropped(reason, count);
   }
 
   private invalid(metric: string, value: unknown, reason: string): void {
@@ -506,17 +439,3 @@ export function createMonitor(options: MonitorOptions = {}): Monitor {
   return new Monitor({ ...parseOptions(monitorOptionsSchema, options, 'invalid monitor options') });
 }
 
-/** The scalar entries of `metadata`, as strings; `{}` for anything else (a Proxy that throws included). */
-function scalarMetadata(metadata: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (metadata === undefined || metadata === null || typeof metadata !== 'object') return out;
-  try {
-    for (const [k, v] of Object.entries(metadata)) {
-      // defineProperty: a "__proto__" key stays an own entry instead of replacing the prototype.
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') Object.defineProperty(out, k, { value: String(v), enumerable: true, writable: true, configurable: true });
-    }
-  } catch {
-    // Metadata only decorates the event; a hostile object must not cost the recorded run.
-  }
-  return out;
-}
