@@ -56,7 +56,7 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
     const { signal, timedOut, release } = budget(ctx, o.timeout);
     let response: Response;
     try {
-      response = await fetch(href, { method: o.method, headers, signal, redirect: 'follow' });
+      response = await follow(href, o.method, headers, signal);
     } catch (error) {
       if (timedOut()) return { status: 'unhealthy', message: `${shown}: no answer within ${o.timeout} ms` };
       return { status: 'unhealthy', message: `${shown} failed: ${reason(error)}` };
@@ -70,6 +70,34 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
     if (ok) return { status: 'healthy', details };
     return { status: 'unhealthy', message: `${shown} answered ${response.status}, expected ${expected?.join(' or ') ?? '2xx'}`, details };
   };
+}
+
+/** Redirects a check follows before it answers unhealthy with the last 3xx. */
+const MAX_REDIRECTS = 5;
+
+/**
+ * Requests `href`, following up to {@link MAX_REDIRECTS} redirects itself: fetch's own
+ * `redirect: 'follow'` drops `Authorization` on a hop to another origin but forwards every other
+ * header (an `x-api-key`), so a hop to another origin is made without the configured headers.
+ */
+async function follow(href: string, method: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
+  const origin = new URL(href).origin;
+  let url = href;
+  for (let hop = 0; ; hop++) {
+    const sameOrigin = new URL(url).origin === origin;
+    const response = await fetch(url, { method, headers: sameOrigin ? headers : {}, signal, redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status > 399 || location === null || hop === MAX_REDIRECTS) return response;
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch {
+      return response;
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') return response;
+    await response.body?.cancel().catch(() => undefined);
+    url = next.href;
+  }
 }
 
 /** An abort signal for one request: the registration's signal, plus the check's own timeout if set. */
