@@ -5,6 +5,8 @@ import { createMonitor } from '../../src/monitor.js';
 import { capturingNotifier } from '../../src/testing/capturing-notifier.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 import { sampleValue } from '../helpers/monitor-harness.js';
+import { delegatingStorage } from '../helpers/delegating-storage.js';
+import { MemoryStorage } from '../../src/storage/memory.js';
 import { makeNotification, notifierHarness, until } from '../helpers/notifier-fixtures.js';
 
 describe('the circuit breaker of a channel', () => {
@@ -193,6 +195,23 @@ describe('close', () => {
     expect(h.events.failed.map((e) => e.notification.id).sort()).toEqual(['n:1', 'n:2', 'n:3']);
     expect(h.events.failed.every((e) => e.deadLettered && e.error.message.includes('close() gave up after 5000 ms'))).toBe(true);
     expect(await h.monitor.notifications.listDeadLetters()).toHaveLength(3);
+  });
+
+  it('settles within timeoutMs + graceMs when a notifier close() and a dead-letter write never resolve (issue 14)', async () => {
+    const never = (): Promise<never> => new Promise<never>(() => {});
+    const stuck = capturingNotifier({ name: 'stuck' }).hang();
+    const wedged: Notifier = { name: 'wedged', send: async () => {}, close: never };
+    const h = notifierHarness([stuck, wedged], { timeout: 60_000 }, delegatingStorage(new MemoryStorage(), { name: 'paused', saveDeadLetter: never }));
+    h.monitor.notifications.dispatch(makeNotification({ id: 'n:1' }), ['stuck']);
+    await until(() => h.phase('stuck') === 'sending');
+    let closed = false;
+    const closing = h.monitor.notifications.close(1_000, 200).then(() => (closed = true));
+    await h.clock.advanceAsync(1_199);
+    expect(closed).toBe(false);
+    await h.clock.advanceAsync(1);
+    await closing;
+    expect(h.events.failed).toMatchObject([{ notification: { id: 'n:1' }, deadLettered: false }]);
+    expect(h.events.errors.map((e) => e.message)).toContain(`channel "wedged": the notifier's close() did not finish within 1200 ms; abandoned`);
   });
 
   it('gives up at once on a channel whose breaker is open', async () => {
