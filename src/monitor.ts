@@ -168,7 +168,7 @@ export class Monitor {
       aggregate: (query) => this.getAggregatedMetrics(query),
     };
     this.notifications = new NotificationDispatcher(capability, options.notifiers, options.notifications);
-    this.alerts = new AlertEngine(capability, this.notifications, options.alerts);
+    this.alerts = new AlertEngine(capability, this.notifications, options.alerts, { maxRules: options.limits.maxRules, maxAlertsPerRule: options.limits.maxAlertsPerRule });
     this.health = new HealthRegistry(capability);
     this.breakerRegistry = new BreakerRegistry(capability);
     this.circuitBreaker = this.breakerRegistry.create.bind(this.breakerRegistry);

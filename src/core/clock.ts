@@ -19,18 +19,40 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
+/** The longest delay a JavaScript timer keeps: past it Node and browsers fire after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A timer longer than {@link MAX_TIMER_MS}, made of shorter ones; `current` is the one armed now. */
+class LongTimer {
+  current: unknown;
+}
+
+function armGlobal(fn: () => void, ms: number, keepAlive: boolean): unknown {
+  const handle = globalThis.setTimeout(fn, ms) as unknown as { unref?: () => void };
+  // Unref so an idle monitor never holds a Node process open; edge runtimes have no unref.
+  if (!keepAlive && typeof handle === 'object' && handle !== null && typeof handle.unref === 'function') handle.unref();
+  return handle;
+}
+
 /** The real clock: `Date.now()` and unref'd global timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),
   setTimeout(fn, ms, options) {
-    const handle = globalThis.setTimeout(fn, ms) as unknown as { unref?: () => void };
-    // Unref so an idle monitor never holds a Node process open; edge runtimes have no unref.
-    if (options?.keepAlive !== true && typeof handle === 'object' && handle !== null && typeof handle.unref === 'function') handle.unref();
-    return handle;
+    const keepAlive = options?.keepAlive === true;
+    if (!(ms > MAX_TIMER_MS)) return armGlobal(fn, ms, keepAlive);
+    // Durations up to a year are valid options (a 30-day cooldown): re-arm in steps instead of
+    // letting the platform fire a 25-day-plus timer after 1 ms, in a tight loop.
+    const timer = new LongTimer();
+    const step = (remaining: number): void => {
+      timer.current = remaining > MAX_TIMER_MS ? armGlobal(() => step(remaining - MAX_TIMER_MS), MAX_TIMER_MS, keepAlive) : armGlobal(fn, remaining, keepAlive);
+    };
+    step(ms);
+    return timer;
   },
   clearTimeout(handle) {
-    globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]);
+    const current = handle instanceof LongTimer ? handle.current : handle;
+    globalThis.clearTimeout(current as Parameters<typeof globalThis.clearTimeout>[0]);
   },
 };
 

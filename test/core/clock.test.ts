@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { scheduleAligned, systemClock } from '../../src/core/clock.js';
 import { ManualClock } from '../../src/testing.js';
 
@@ -59,5 +59,28 @@ describe('systemClock', () => {
     expect(held.hasRef()).toBe(true);
     systemClock.clearTimeout(loose);
     systemClock.clearTimeout(held);
+  });
+});
+
+describe('systemClock with delays past 2^31 - 1 ms', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('fires a 30-day timer after 30 days, not after 1 ms, and clears it', () => {
+    vi.useFakeTimers();
+    const day = 86_400_000;
+    let fired = 0;
+    systemClock.setTimeout(() => fired++, 30 * day);
+    const cleared = systemClock.setTimeout(() => fired++, 30 * day);
+    systemClock.clearTimeout(cleared);
+    vi.advanceTimersByTime(1_000);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(30 * day - 1_001);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(fired).toBe(1);
+    vi.advanceTimersByTime(60 * day);
+    expect(fired).toBe(1);
   });
 });

@@ -170,10 +170,10 @@ describe('label names that are Object.prototype members', () => {
     const errors: unknown[] = [];
     monitor.on('error', (e) => errors.push(e));
     const gauge = monitor.gauge({ name: 'proto_names', help: 'h', labelNames: ['constructor', 'route'] });
-    gauge.set(1, { route: '/a' });
+    gauge.set(1, { route: '/a' } as { route: string; constructor?: string });
     gauge.set(2, { route: '/b', constructor: 'x' });
     expect(errors).toEqual([]);
-    expect(gauge.get({ route: '/a' })).toBe(1);
+    expect(gauge.get({ route: '/a' } as { route: string; constructor?: string })).toBe(1);
     expect(gauge.get({ route: '/b', constructor: 'x' })).toBe(2);
     void monitor.close();
   });
