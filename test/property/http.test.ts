@@ -14,7 +14,7 @@ import { assertBatched, fcParams } from '../helpers/fast-check.js';
 import { ensurePromtool } from '../helpers/promtool.js';
 import { hostileString, metricRecord, Trap } from './arbitraries.js';
 import { openMetricsVerdicts, promtoolVerdicts } from './exposition-check.js';
-import { droppedTotal, expectPulsewatchErrors, propertyMonitor, T0 } from './support.js';
+import { droppedTotal, expectPulsewatchErrors, propertyMonitor, T0, wellFormed } from './support.js';
 
 const TOKEN = 'pw_property_5a7c9e1b3d';
 const BASE = 'http://localhost/api/monitoring';
@@ -90,7 +90,7 @@ const query = fc
   .array(fc.tuple(fc.oneof(fc.constantFrom('format', 'name', 'jobId', 'window', 'label.route', 'label.', 'group', 'quick', 'status', 'limit', 'from'), hostileString), fc.oneof(fc.constantFrom('prometheus', 'openmetrics', 'json', 'text', '', '5m', '1'.repeat(400) + 'd', 'prop_requests_total,prop_latency_seconds'), hostileString)), { maxLength: 4 })
   .map((pairs) => {
     const params = new URLSearchParams();
-    for (const [k, v] of pairs) params.append(k.toWellFormed(), v.toWellFormed());
+    for (const [k, v] of pairs) params.append(wellFormed(k), wellFormed(v));
     return params.toString();
   });
 

@@ -18,7 +18,7 @@ import { ensurePromtool } from '../helpers/promtool.js';
 import { openMetricsPython } from '../helpers/openmetrics.js';
 import { hostileString, metricRecord, real } from './arbitraries.js';
 import { openMetricsVerdicts, promtoolVerdicts, samplesOf } from './exposition-check.js';
-import { droppedTotal, expectPulsewatchErrors, expositions, noThrow, propertyMonitor, T0 } from './support.js';
+import { droppedTotal, expectPulsewatchErrors, expositions, noThrow, propertyMonitor, T0, wellFormed } from './support.js';
 
 const records = fc.array(fc.oneof({ arbitrary: metricRecord(T0), weight: 9 }, { arbitrary: fc.constant('advance'), weight: 1 }), { minLength: 1, maxLength: 30 });
 
@@ -40,9 +40,6 @@ async function play(list: readonly unknown[]): Promise<{ text: string; openmetri
   expectPulsewatchErrors(errors);
   return out;
 }
-
-/** A label value as Prometheus keys it: well-formed UTF-16 (what a UTF-8 scrape carries). */
-const wellFormed = (s: string): string => s.toWellFormed();
 
 /** A label set as Prometheus keys it: empty values are no label, values as UTF-8 carries them. */
 function promKey(labels: Record<string, string>): string {

@@ -69,3 +69,8 @@ export function show(v: unknown): string {
     return Object.prototype.toString.call(v);
   }
 }
+
+/** `s` as well-formed UTF-16, each lone surrogate replaced by U+FFFD (what UTF-8 carries). */
+export function wellFormed(s: string): string {
+  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}

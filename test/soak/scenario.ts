@@ -67,6 +67,8 @@ export interface SoakFigures {
   /** Errors reported on `error`, by code. */
   errors: Record<string, number>;
   store: { outageRejections: number; poisonRejections: number; poisonRollupsSeen: number };
+  /** Alert records the store holds at the end of each day (the default store keeps them in memory). */
+  storeAlerts: number[];
   /** Largest retained state seen at an hour's end. */
   peak: { series: number; buffered: number; rules: number; activeAlerts: number };
   end: { series: number; buffered: number; rules: number; activeAlerts: number };
@@ -122,6 +124,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   const peak = { series: 0, buffered: 0, rules: 0, activeAlerts: 0 };
   const heapStart = heapAfterGc(gc);
   const daily: number[] = [];
+  const storeAlerts: number[] = [];
   let heapPeak = heapStart;
 
   const slots = (days * DAY) / SLOT;
@@ -165,8 +168,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
     if ((i + 1) % (DAY / SLOT) === 0) {
       const heap = heapAfterGc(gc);
       daily.push(heap);
+      storeAlerts.push((await store.inner.queryAlerts({})).length);
       heapPeak = Math.max(heapPeak, heap);
-      log?.(`day ${daily.length}: heap ${(heap / 2 ** 20).toFixed(1)} MiB, buffered ${monitor.bufferedRollups}, series ${retained(monitor).series}, stored ${stored}/${accepted}, wall ${((performance.now() - wallStart) / 1000).toFixed(1)} s`);
+      log?.(`day ${daily.length}: heap ${(heap / 2 ** 20).toFixed(1)} MiB, alert records in the store ${storeAlerts.at(-1)}, buffered ${monitor.bufferedRollups}, series ${retained(monitor).series}, stored ${stored}/${accepted}, wall ${((performance.now() - wallStart) / 1000).toFixed(1)} s`);
     }
   }
   store.down = false;
@@ -196,6 +200,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
     droppedEvents,
     errors,
     store: { outageRejections: store.outageRejections, poisonRejections: store.poisonRejections, poisonRollupsSeen: store.poisonRollupsSeen },
+    storeAlerts,
     peak,
     end: endState,
   };
