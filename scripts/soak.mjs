@@ -4,7 +4,7 @@
 // taken after full collections. Prints one line per simulated day, then the figures as JSON,
 // then whether the soak's invariants held (exit 1 if not).
 //
-//   node scripts/soak.mjs [--days 28] [--routes 10] [--tenants 8] [--per-slot 3]
+//   node scripts/soak.mjs [--days 28] [--routes 6] [--tenants 4] [--per-slot 2]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +24,7 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? fallback : Number(process.argv[i + 1]);
 };
-const options = { days: arg('days', 28), routes: arg('routes', 10), tenantsPerHour: arg('tenants', 8), perSlot: arg('per-slot', 3) };
+const options = { days: arg('days', 28), routes: arg('routes', 6), tenantsPerHour: arg('tenants', 4), perSlot: arg('per-slot', 2) };
 const { runSoak } = await import('../test/soak/scenario.ts');
 const mib = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
