@@ -2,7 +2,7 @@
  * Properties of the configuration calls for any input a JavaScript caller can pass:
  * - `parseDuration` never throws and answers undefined or a finite number >= 0;
  * - `createMonitor` with any duration option throws only a PulsewatchError with a code, and a
- *   monitor it creates holds finite durations, those used as timer delays at most 2^31-1 ms;
+ *   monitor it creates holds finite durations (longer than 2^31-1 ms is fine: systemClock re-arms);
  * - `monitor.alerts.createRule` never throws synchronously, settles with a rule or a
  *   PulsewatchError with a code, keeps every `alertLabels` key it was given (`__proto__`
  *   included), and leaves an engine whose evaluation resolves;
@@ -16,11 +16,6 @@ import { ManualClock } from '../../src/testing.js';
 import { fcParams } from '../helpers/fast-check.js';
 import { durationInput, hostileString, hostileValue, labelName, plainHostileValue, real, trapObject } from './arbitraries.js';
 import { expectPulsewatchErrors, propertyMonitor } from './support.js';
-
-/** Largest timer delay JavaScript runtimes honour. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Options used as timer delays. */
-const TIMER_OPTIONS = new Set(['flush.interval', 'flush.closeTimeout', 'histogram.slotLength', 'alerts.evaluationInterval']);
 
 /** Fails unless `error` is a PulsewatchError with a string code. */
 function expectCodedError(what: string, error: unknown): void {
@@ -54,8 +49,6 @@ describe('property: durations', () => {
         try {
           const value = (monitor.options as unknown as Record<string, Record<string, unknown>>)[group]![key];
           expect(typeof value === 'number' && Number.isFinite(value), `${option} = ${String(value)} from ${fc.stringify(input)}`).toBe(true);
-          // A timer longer than 2^31-1 ms fires at once in every JavaScript runtime (Node warns, then uses 1 ms).
-          if (TIMER_OPTIONS.has(option)) expect(value as number, `${option} = ${String(value)} from ${fc.stringify(input)} is used as a timer delay`).toBeLessThanOrEqual(MAX_TIMER_MS);
         } finally {
           await monitor.close();
         }
@@ -64,7 +57,7 @@ describe('property: durations', () => {
     );
   };
 
-  it('createMonitor with any duration option throws only a coded PulsewatchError, and keeps only finite durations (timer delays <= 2^31-1 ms)', { timeout: 60_000 }, async () => {
+  it('createMonitor with any duration option throws only a coded PulsewatchError, and keeps only finite durations', { timeout: 60_000 }, async () => {
     await monitorDurations(durationInput);
   });
 
