@@ -1,7 +1,7 @@
 import { isPulsewatchError, PulsewatchError, ValidationError, type ValidationIssue } from '../core/errors.js';
 import type { MetricRecordedEvent } from '../core/events.js';
 import type { MetricRegistry } from './registry.js';
-import { JOB_METRICS } from './snapshot.js';
+import { JOB_METRICS } from './built-in-names.js';
 
 /** Job duration buckets in seconds: seed 000's jobs run seconds to minutes (bottlenecks at 60 s and 120 s). */
 const JOB_BUCKETS_SECONDS = [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600];

@@ -5,7 +5,8 @@ import type { MetricContext } from './context.js';
 import type { Histogram } from './histogram.js';
 import { unitDefaults } from './options.js';
 import type { MetricRecord } from './record-metric.js';
-import { isBuiltInMetric, type MetricRegistry } from './registry.js';
+import { isBuiltInMetric, isReservedRecordName, RESERVED_RECORD_PREFIXES } from './built-in-names.js';
+import type { MetricRegistry } from './registry.js';
 import { LABEL_VALUE_RESERVED } from './series-index.js';
 
 /** The bounds `recordMetric` applies (from the monitor's `limits`). */
@@ -24,8 +25,16 @@ export interface RecordedMetricsHost {
   readonly ctx: MetricContext;
   readonly service: string;
   readonly limits: RecordedMetricsLimits;
-  /** Rollups of records older than the current slot: the recorder keeps them apart from current ones. */
-  addLate(rollups: Rollup[]): void;
+  /**
+   * Rollups of records older than the current slot: the recorder keeps them apart from current
+   * ones. Returns how many it kept (it drops and counts the rest).
+   */
+  addLate(rollups: Rollup[]): number;
+  /**
+   * How many more late rollups the recorder would keep now. Optional: without it
+   * {@link RecordedMetrics.issues} cannot tell a batch whose late records would not fit.
+   */
+  lateRoom?(): number;
   /** An invalid record: count it (`invalid_value`), emit `error`, or throw in strict mode. */
   invalid(error: ValidationError): void;
   /** A record dropped for `reason`: count it; `error`, when given, is emitted (thrown in strict mode). */
@@ -49,6 +58,8 @@ export class RecordedMetrics {
   private readonly entries = new Map<string, Entry>();
   /** Drop reasons already reported: a flood of drops gives one error, and a count. */
   private readonly reported = new Set<DropReason>();
+  /** Late records of each batch {@link issues} has checked, keyed by the batch's map. */
+  private readonly lateInBatch = new WeakMap<object, number>();
 
   constructor(private readonly host: RecordedMetricsHost) {}
 
@@ -93,17 +104,29 @@ export class RecordedMetrics {
 
   /**
    * The issues {@link record} would drop `record` for, without recording anything: its
-   * timestamp out of range, a unit other than the one its metricType keeps, a name taken by
-   * another metric, or a new name past the limits (counting the new names earlier in the
-   * batch). `batch` holds the new names of the batch so far, with their units, and is updated.
+   * timestamp out of range, a reserved name (`pulsewatch_`, `breaker_`, `job_`), a unit other
+   * than the one its metricType keeps, a value out of the histogram's range, a name taken by
+   * another metric, a new name past the limits (counting the new names earlier in the batch),
+   * or a late record past the room left for late rollups (counting the late records earlier in
+   * the batch). `batch` holds the new names of the batch so far, with their units, and is
+   * updated; it also keys the batch's count of late records.
    */
   issues(record: MetricRecord, batch: Map<string, string | undefined>): ValidationIssue[] {
     const { name, unit } = record;
+    if (isReservedRecordName(name)) return [reservedIssue(name)];
     const issues: ValidationIssue[] = [];
     const now = this.host.ctx.clock.now();
-    const timing = this.timestampIssue(record.timestamp ?? now, now);
+    const at = record.timestamp ?? now;
+    const timing = this.timestampIssue(at, now);
     if (timing !== undefined) issues.push(timing);
     const kept = this.entries.get(name);
+    // A new name gets the registry's default range (recordMetric sets no maxValue).
+    const maxValue = kept?.histogram.maxValue ?? Number.MAX_SAFE_INTEGER;
+    if (!(record.value >= 0 && record.value <= maxValue)) issues.push({ path: 'value', message: `must be finite, >= 0 and <= ${maxValue}` });
+    if (issues.length === 0 && at < this.host.ctx.slotStart) {
+      const late = this.lateIssue(batch);
+      if (late !== undefined) issues.push(late);
+    }
     const inBatch = batch.has(name);
     const known = inBatch ? batch.get(name) : kept?.unit;
     if ((inBatch || kept !== undefined) && unit !== undefined && known !== unit) issues.push(unitIssue(name, known));
@@ -124,6 +147,11 @@ export class RecordedMetrics {
   private define(record: MetricRecord): Entry | undefined {
     const { name, unit } = record;
     const host = this.host;
+    if (isReservedRecordName(name)) {
+      const issue = reservedIssue(name);
+      host.invalid(new ValidationError(`invalid metric record: metricType: ${issue.message}`, [issue]));
+      return undefined;
+    }
     const limit = this.limitIssue(name, 0);
     if (limit !== undefined) {
       const message = `recordMetric: metricType ${limit.message}; records of new metric names are dropped and counted in pulsewatch_dropped_total{reason="metric_limit"}`;
@@ -165,6 +193,22 @@ export class RecordedMetrics {
     return undefined;
   }
 
+  /**
+   * A late record the recorder would have no room for, given the late records before it in
+   * the batch: the route refuses the whole batch rather than take part of it.
+   */
+  private lateIssue(batch: object): ValidationIssue | undefined {
+    const room = this.host.lateRoom?.();
+    if (room === undefined) return undefined;
+    const before = this.lateInBatch.get(batch) ?? 0;
+    this.lateInBatch.set(batch, before + 1);
+    if (before < room) return undefined;
+    return {
+      path: 'timestamp',
+      message: `is before the current slot, and the buffer for late records has room for ${room} now (limits.lateBufferShare of flush.maxBuffered): resend the batch after the next flush`,
+    };
+  }
+
   /** A timestamp outside [now - maxRecordAge, now + maxClockSkew], as an issue. */
   private timestampIssue(at: number, now: number): ValidationIssue | undefined {
     const { maxRecordAge, maxClockSkew } = this.host.limits;
@@ -192,7 +236,8 @@ export class RecordedMetrics {
     // Keeps the series from idle eviction as a current write would: its place under the limit stays taken.
     if (series.lastTouched < ctx.slotStart) series.lastTouched = ctx.slotStart;
     const start = Math.floor(at / ctx.slotLength) * ctx.slotLength;
-    this.host.addLate([
+    // The recorder counts what it drops (`late`, `buffer_full`); only a kept value is announced.
+    const kept = this.host.addLate([
       {
         name: histogram.name,
         kind: 'histogram',
@@ -207,7 +252,7 @@ export class RecordedMetrics {
         service: this.host.service,
       },
     ]);
-    return true;
+    return kept > 0;
   }
 
   private reserved(name: string): void {
@@ -220,6 +265,12 @@ export class RecordedMetrics {
     this.reported.add(reason);
     this.host.dropped(reason, first || this.host.ctx.strict ? error : undefined);
   }
+}
+
+/** The issue of a record whose metricType is reserved for pulsewatch's own metrics. */
+function reservedIssue(name: string): ValidationIssue {
+  const prefixes = RESERVED_RECORD_PREFIXES.map((p) => `"${p}"`).join(', ');
+  return { path: 'metricType', message: `"${name}" is reserved: names starting with ${prefixes} are pulsewatch's built-in metrics` };
 }
 
 /** The issue of a record whose unit differs from the one its metricType keeps. */

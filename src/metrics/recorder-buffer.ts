@@ -30,6 +30,14 @@ export class RollupBuffer {
     return this.late.length;
   }
 
+  /**
+   * Late rollups {@link addLate} would keep now: room under `maxLate`, and under `maxBuffered`
+   * (past it, late rollups are the first to go).
+   */
+  get lateRoom(): number {
+    return Math.max(0, Math.min(this.maxLate - this.late.length, this.maxBuffered - this.size));
+  }
+
   /** Every rollup waiting: current ones, then late ones. */
   all(): Rollup[] {
     return this.current.concat(this.late);
@@ -41,16 +49,22 @@ export class RollupBuffer {
     this.trim();
   }
 
-  /** Queues late rollups up to `maxLate` waiting; past it the new ones are dropped (`late`). */
-  addLate(rollups: readonly Rollup[]): void {
-    const room = Math.max(0, this.maxLate - this.late.length);
+  /**
+   * Queues late rollups up to `maxLate` waiting; past it the new ones are dropped (`late`).
+   * Returns how many of `rollups` it kept: the caller announces only those.
+   */
+  addLate(rollups: readonly Rollup[]): number {
+    const before = this.late.length;
+    const room = Math.max(0, this.maxLate - before);
     const taken = Math.min(room, rollups.length);
     for (let i = 0; i < taken; i++) {
       this.lateOnes.add(rollups[i]!);
       this.late.push(rollups[i]!);
     }
     if (taken < rollups.length) this.dropped('late', rollups.length - taken);
-    this.trim();
+    // Trimming takes the oldest late rollups first: the new ones go only after all older ones.
+    const trimmed = this.trim().late;
+    return taken - Math.max(0, trimmed - before);
   }
 
   /** Removes and returns up to `n` rollups to write: current ones first, in order, then late ones. */
@@ -85,12 +99,14 @@ export class RollupBuffer {
     return n;
   }
 
-  private trim(): void {
+  /** Drops the oldest beyond `maxBuffered`, late ones first; returns how many late ones went. */
+  private trim(): { late: number } {
     const excess = this.size - this.maxBuffered;
-    if (excess <= 0) return;
+    if (excess <= 0) return { late: 0 };
     const fromLate = Math.min(excess, this.late.length);
     this.late.splice(0, fromLate);
     this.current.splice(0, excess - fromLate);
     this.dropped('buffer_full', excess);
+    return { late: fromLate };
   }
 }

@@ -99,10 +99,16 @@ export class Recorder {
    * Accepts rollups of late records (slots before the current one). They count against
    * `maxLate` only, never push current rollups out, and are the first to go when the buffer is
    * full; past `maxLate` the new ones are dropped (`late`). Written after the current ones.
+   * Returns how many of `rollups` were kept.
    */
-  addLate(rollups: readonly Rollup[]): void {
-    if (rollups.length === 0) return;
-    this.pending.addLate(rollups);
+  addLate(rollups: readonly Rollup[]): number {
+    if (rollups.length === 0) return 0;
+    return this.pending.addLate(rollups);
+  }
+
+  /** How many more late rollups {@link addLate} would keep now. */
+  get lateRoom(): number {
+    return this.pending.lateRoom;
   }
 
   /**

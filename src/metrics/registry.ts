@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { ConfigError, LimitError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import { assertLabelNames, assertMetricName } from '../core/labels.js';
-import { BREAKER_METRICS } from '../resilience/breaker-metrics.js';
 import type { Rollup } from '../storage/contract.js';
+import { isBuiltInMetric } from './built-in-names.js';
 import type { MetricContext } from './context.js';
 import { Counter } from './counter.js';
 import { Gauge, type GaugeCollect } from './gauge.js';
@@ -17,18 +17,6 @@ import {
   type GaugeOptions,
   type HistogramOptions,
 } from './options.js';
-import { JOB_METRICS } from './snapshot.js';
-
-/**
- * Metrics pulsewatch defines itself (self-metrics, circuit breakers, job executions): a fixed
- * set, so they are left out of `limits.maxMetrics` and a monitor at its limit still reports drops.
- */
-const BUILT_IN = new Set<string>([...Object.values(BREAKER_METRICS), ...Object.values(JOB_METRICS)]);
-
-/** True for a metric name pulsewatch defines itself (not counted against `limits.maxMetrics`). */
-export function isBuiltInMetric(name: string): boolean {
-  return name.startsWith('pulsewatch_') || BUILT_IN.has(name);
-}
 
 /** Bounds of a registry. */
 export interface RegistryLimits {

@@ -1,5 +1,6 @@
 import type { AlertRecord } from '../storage/records.js';
 import { matchesLabels } from '../core/labels.js';
+import { JOB_METRICS } from './built-in-names.js';
 import type { MetricContext } from './context.js';
 import type { Counter } from './counter.js';
 import type { Distribution } from './distribution.js';
@@ -7,14 +8,8 @@ import type { Gauge } from './gauge.js';
 import type { Histogram, HistogramSeries } from './histogram.js';
 import type { MetricRegistry } from './registry.js';
 
-/** Names of the metrics `recordJobExecution` writes and `snapshot().jobs` reads. */
-export const JOB_METRICS = {
-  executions: 'job_executions_total',
-  /** In seconds (Prometheus' base unit); `snapshot().jobs` still reports its times in ms. */
-  duration: 'job_duration_seconds',
-  /** A gauge with a `state` label (pending, queued, processing, failed, dead_letter) read by `snapshot().queue`. */
-  queue: 'job_queue_size',
-} as const;
+// The job metric names live in built-in-names.ts; the package's index re-exports them from here.
+export { JOB_METRICS };
 
 /** One job's line in {@link MetricsSnapshot.jobs} (seed 000's /api/metrics); times in ms. */
 export interface JobSnapshot {

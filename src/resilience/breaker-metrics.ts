@@ -1,3 +1,4 @@
+import { BREAKER_METRICS } from '../metrics/built-in-names.js';
 import type { MetricContext } from '../metrics/context.js';
 import type { BoundCounter } from '../metrics/counter.js';
 import type { BoundGauge } from '../metrics/gauge.js';
@@ -5,12 +6,8 @@ import type { Histogram, HistogramSeries } from '../metrics/histogram.js';
 import type { MetricRegistry } from '../metrics/registry.js';
 import { BREAKER_OUTCOMES, BREAKER_STATE_VALUES, type BreakerLatency, type BreakerOutcome, type BreakerState, type BreakerStats } from './types.js';
 
-/** Names of the metrics every breaker records into (one series per breaker and outcome). */
-export const BREAKER_METRICS = Object.freeze({
-  calls: 'breaker_calls_total',
-  duration: 'breaker_call_duration_seconds',
-  state: 'breaker_state',
-});
+// The breaker metric names live in metrics/built-in-names.ts; the package's index re-exports them from here.
+export { BREAKER_METRICS };
 
 /** Index of each outcome in {@link BREAKER_OUTCOMES}: the hot path indexes arrays, never maps. */
 export const OUTCOME = Object.freeze({ success: 0, failure: 1, timeout: 2, rejected: 3, fallback: 4, ignored: 5 }) satisfies Record<

@@ -46,7 +46,7 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
   // fetch refuses URLs with credentials (and its error would echo them): send them as Basic auth.
   if (target.username !== '' || target.password !== '') {
     const hasAuth = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
-    if (!hasAuth) headers.authorization = `Basic ${base64(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`)}`;
+    if (!hasAuth) headers.authorization = `Basic ${base64(`${credential(target.username, 'user')}:${credential(target.password, 'password')}`)}`;
     target.username = '';
     target.password = '';
   }
@@ -70,6 +70,19 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
     if (ok) return { status: 'healthy', details };
     return { status: 'unhealthy', message: `${shown} answered ${response.status}, expected ${expected?.join(' or ') ?? '2xx'}`, details };
   };
+}
+
+/**
+ * A URL's user or password, percent-decoded. Malformed encoding (`%E0%A4%A`) is a ConfigError
+ * naming the part, never the value (it is a secret): decodeURIComponent would throw a bare
+ * URIError, and sending the text undecoded would authenticate as someone else.
+ */
+function credential(text: string, part: 'user' | 'password'): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ConfigError(`checks.http: url: the ${part} holds malformed percent-encoding (write "%" as "%25")`);
+  }
 }
 
 /** Redirects a check follows before it answers unhealthy with the last 3xx. */
