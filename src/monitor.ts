@@ -111,6 +111,11 @@ export class Monitor {
       slotLength,
       slotCount: options.histogram.slots,
       seriesLimit: options.limits.maxSeriesPerMetric,
+      seriesBounds: {
+        budget: { used: 0, max: options.limits.maxTotalSeries },
+        maxLabelSetLength: options.limits.maxLabelSetLength,
+        maxLabels: options.limits.maxLabelsPerSeries,
+      },
       codec: new HdrCodec(),
       histogramDigits: options.histogram.significantDigits,
       invalidValue: (metric, value, reason) => this.invalid(metric, reportable(value), reason),
@@ -283,9 +288,21 @@ export class Monitor {
 
   /** JSON in the shape of seed 000's GET /api/metrics, from memory. */
   snapshot(options: SnapshotOptions = {}): MonitorSnapshot {
-    // A read never throws for its filters: one that is not a string (or a list of them) is ignored.
-    const jobId = typeof options?.jobId === 'string' ? options.jobId : undefined;
-    const names = Array.isArray(options?.names) ? options.names.filter((n): n is string => typeof n === 'string') : undefined;
+    // A read never throws for its filters: one that is not a string (or a list of them) is
+    // ignored, and options that throw when read (a revoked Proxy, a throwing getter) are
+    // reported as an invalid value (thrown in strict mode) and ignored.
+    let jobId: string | undefined;
+    let names: string[] | undefined;
+    try {
+      const job: unknown = options?.jobId;
+      jobId = typeof job === 'string' ? job : undefined;
+      const list: unknown = options?.names;
+      names = Array.isArray(list) ? list.filter((n): n is string => typeof n === 'string') : undefined;
+    } catch (cause) {
+      jobId = undefined;
+      names = undefined;
+      this.report(new ValidationError('snapshot: options could not be read; the snapshot ignores its filters', [{ path: 'options', message: 'reading it threw' }], { cause }));
+    }
     const snapshot = buildSnapshot({
       registry: this.registry,
       ctx: this.ctx,
@@ -306,12 +323,25 @@ export class Monitor {
 
   /** Every metric in the Prometheus text format 0.0.4 (default) or OpenMetrics 1.0. */
   exportPrometheusMetrics(options: ExportOptions = {}): string {
-    const format = options?.format ?? 'prometheus';
-    if (format !== 'prometheus' && format !== 'openmetrics') {
-      throw new ConfigError(`exportPrometheusMetrics: format must be "prometheus" or "openmetrics", got ${String(JSON.stringify(format)).slice(0, 40)}`);
+    // Options that throw when read (a revoked Proxy, a throwing getter) are reported as an
+    // invalid value (thrown in strict mode) and ignored: the export is a default one.
+    let format: unknown = 'prometheus';
+    let names: Set<string> | undefined;
+    try {
+      format = options?.format ?? 'prometheus';
+      // A names filter that is not a list selects nothing it cannot read: strings only.
+      const list: unknown = options?.names;
+      names = Array.isArray(list) ? new Set(list.filter((n): n is string => typeof n === 'string')) : undefined;
+    } catch (cause) {
+      format = 'prometheus';
+      names = undefined;
+      this.report(new ValidationError('exportPrometheusMetrics: options could not be read; exporting every metric as text 0.0.4', [{ path: 'options', message: 'reading it threw' }], { cause }));
     }
-    // A names filter that is not a list selects nothing it cannot read: strings only.
-    const names = Array.isArray(options?.names) ? new Set(options.names.filter((n): n is string => typeof n === 'string')) : undefined;
+    if (format !== 'prometheus' && format !== 'openmetrics') {
+      // A documented ConfigError; the value shown only if it is a string (anything else may throw when read).
+      const got = typeof format === 'string' ? JSON.stringify(format.slice(0, 40)) : `a value of type ${typeof format}`;
+      throw new ConfigError(`exportPrometheusMetrics: format must be "prometheus" or "openmetrics", got ${got}`);
+    }
     const metrics = names === undefined ? this.registry.all() : [...this.registry.all()].filter((m) => names.has(m.name));
     return renderMetrics(metrics, format);
   }
