@@ -88,6 +88,18 @@ export const monitorOptionsSchema = z.object({
     .object({
       /** Series per metric before new label sets fold into one overflow series. */
       maxSeriesPerMetric: z.number().int().positive().default(1000),
+      /**
+       * Series of all metrics together (pulsewatch's own `pulsewatch_*` aside); past it new label
+       * sets of any metric fold into that metric's overflow series.
+       */
+      maxTotalSeries: z.number().int().positive().default(20_000),
+      /**
+       * Characters of one series' label names and values together. A longer label set is refused
+       * (`invalid_value`): with the series bounds it caps label memory (20,000 x 2,048 characters).
+       */
+      maxLabelSetLength: z.number().int().positive().default(2048),
+      /** Labels in one `recordMetric` series (tags and extra fields); more are refused as invalid. */
+      maxLabelsPerSeries: z.number().int().positive().default(32),
       /** Counter and histogram series idle this long are evicted; 0 keeps them forever. */
       seriesTtl: durationSchema.default(3_600_000),
       /**

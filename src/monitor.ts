@@ -111,6 +111,11 @@ export class Monitor {
       slotLength,
       slotCount: options.histogram.slots,
       seriesLimit: options.limits.maxSeriesPerMetric,
+      seriesBounds: {
+        budget: { used: 0, max: options.limits.maxTotalSeries },
+        maxLabelSetLength: options.limits.maxLabelSetLength,
+        maxLabels: options.limits.maxLabelsPerSeries,
+      },
       codec: new HdrCodec(),
       histogramDigits: options.histogram.significantDigits,
       invalidValue: (metric, value, reason) => this.invalid(metric, reportable(value), reason),

@@ -9,9 +9,25 @@ export type LabelInput<Name extends string = string> = Partial<Record<Name, stri
 const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/**
+ * Longest metric name: names are stored and indexed as they are (PostgreSQL's btree refuses an
+ * index row past 2,704 bytes, and a 6 KB name once blocked every later write).
+ */
+export const MAX_METRIC_NAME_LENGTH = 200;
+/** Longest label name. */
+export const MAX_LABEL_NAME_LENGTH = 128;
+
+/** True when `name` is a valid Prometheus metric name of at most {@link MAX_METRIC_NAME_LENGTH} characters. */
+export function isValidMetricName(name: unknown): name is string {
+  return typeof name === 'string' && name.length <= MAX_METRIC_NAME_LENGTH && METRIC_NAME_RE.test(name);
+}
+
 /** Throws a {@link ConfigError} unless `name` is a valid Prometheus metric name. */
 export function assertMetricName(name: string): void {
-  if (typeof name !== 'string' || !METRIC_NAME_RE.test(name)) {
+  if (typeof name === 'string' && name.length > MAX_METRIC_NAME_LENGTH) {
+    throw new ConfigError(`invalid metric name ${JSON.stringify(name.slice(0, 40))}...: at most ${MAX_METRIC_NAME_LENGTH} characters, got ${name.length}`);
+  }
+  if (!isValidMetricName(name)) {
     throw new ConfigError(
       `invalid metric name ${JSON.stringify(name)}: it must match [a-zA-Z_:][a-zA-Z0-9_:]* (letters, digits, underscores, colons; not starting with a digit)`,
     );
@@ -23,8 +39,8 @@ export function assertMetricName(name: string): void {
 export function assertLabelNames(metric: string, names: readonly string[], reserved: readonly string[] = []): void {
   const seen = new Set<string>();
   for (const name of names) {
-    if (typeof name !== 'string' || !LABEL_NAME_RE.test(name)) {
-      throw new ConfigError(`metric "${metric}": invalid label name ${JSON.stringify(name)}; it must match [a-zA-Z_][a-zA-Z0-9_]*`);
+    if (typeof name !== 'string' || !LABEL_NAME_RE.test(name) || name.length > MAX_LABEL_NAME_LENGTH) {
+      throw new ConfigError(`metric "${metric}": invalid label name ${JSON.stringify(name)}; it must match [a-zA-Z_][a-zA-Z0-9_]*, at most ${MAX_LABEL_NAME_LENGTH} characters`);
     }
     if (name.startsWith('__')) throw new ConfigError(`metric "${metric}": label name "${name}" is reserved (starts with "__")`);
     if (reserved.includes(name)) throw new ConfigError(`metric "${metric}": label name "${name}" is reserved for this metric type`);
@@ -35,7 +51,7 @@ export function assertLabelNames(metric: string, names: readonly string[], reser
 
 /** True when `name` is a valid label name. */
 export function isValidLabelName(name: string): boolean {
-  return LABEL_NAME_RE.test(name) && !name.startsWith('__');
+  return name.length <= MAX_LABEL_NAME_LENGTH && LABEL_NAME_RE.test(name) && !name.startsWith('__');
 }
 
 /** Turns a label value given by a caller into its string form, or `undefined` if it cannot be one. */
@@ -63,6 +79,13 @@ export function seriesKey(labels: Labels): string {
 type WellFormedMethods = { isWellFormed?(): boolean; toWellFormed?(): string };
 const NATIVE_WELL_FORMED = typeof (String.prototype as WellFormedMethods).toWellFormed === 'function';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** True when `value` holds no lone surrogate (`String.prototype.isWellFormed`, without needing it in the runtime). */
+export function isWellFormed(value: string): boolean {
+  if (NATIVE_WELL_FORMED) return (value as WellFormedMethods).isWellFormed!();
+  LONE_SURROGATE.lastIndex = 0;
+  return !LONE_SURROGATE.test(value);
+}
 
 /**
  * `value` with every lone surrogate (a string cut mid-emoji: `'😀'.slice(0, 1)`) replaced by

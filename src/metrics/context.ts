@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { HdrCodec } from './hdr-codec.js';
+import type { SeriesBounds } from './series-index.js';
 
 /**
  * What metrics share with the monitor that owns them. Internal: metrics reach the clock, the
@@ -13,6 +14,8 @@ export interface MetricContext {
   readonly slotLength: number;
   readonly slotCount: number;
   readonly seriesLimit: number;
+  /** The monitor's total series budget and the size bounds of one label set (`limits`). */
+  readonly seriesBounds: SeriesBounds;
   readonly codec: HdrCodec;
   readonly histogramDigits: number;
   /** A value was rejected: count it, emit `error`, or throw in strict mode. */

@@ -44,6 +44,8 @@ export abstract class Metric<S extends SeriesBase, Name extends string = string>
       (labels, key) => this.createSeries(labels, key),
       (first) => ctx.seriesFolded(this.name, definition.maxSeries, first),
       definition.dynamicLabels === true,
+      // pulsewatch's own metrics (drops, overflows, buffer) must keep reporting when users fill the budget.
+      definition.name.startsWith('pulsewatch_') ? { ...ctx.seriesBounds, budget: undefined } : ctx.seriesBounds,
     );
   }
 

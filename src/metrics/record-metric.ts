@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../core/errors.js';
-import { isValidLabelName, toWellFormed, type Labels } from '../core/labels.js';
+import { isValidLabelName, isValidMetricName, MAX_LABEL_NAME_LENGTH, MAX_METRIC_NAME_LENGTH, toWellFormed, type Labels } from '../core/labels.js';
 import { OVERFLOW_LABEL_VALUE } from './series-index.js';
 
 const scalar = z.union([z.string(), z.number().finite(), z.boolean()]);
@@ -56,8 +56,6 @@ export interface MetricRecord {
   timestamp: number | undefined;
 }
 
-const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-
 /** Fields of a record that are not labels. */
 const RECORD_FIELDS = new Set(['metricType', 'value', 'unit', 'tags', 'timestamp']);
 
@@ -99,14 +97,19 @@ function nameIssues(input: unknown): ValidationIssue[] {
   const { metricType, tags } = input;
   if (typeof metricType === 'string' && metricType !== '') {
     const name = metricType.toLowerCase();
-    if (!NAME_RE.test(name) || name.startsWith('__')) {
-      issues.push({ path: 'metricType', message: `${JSON.stringify(metricType)} is not a valid metric name (must match [a-zA-Z_:][a-zA-Z0-9_:]*, not starting with "__")` });
+    if (!isValidMetricName(name) || name.startsWith('__')) {
+      // Cut: the name is the caller's, and an error body must not echo a 6 KB string back.
+      const shown = metricType.length > 64 ? `${JSON.stringify(metricType.slice(0, 64))}... (${metricType.length} characters)` : JSON.stringify(metricType);
+      issues.push({ path: 'metricType', message: `${shown} is not a valid metric name (must match [a-zA-Z_:][a-zA-Z0-9_:]*, at most ${MAX_METRIC_NAME_LENGTH} characters, not starting with "__")` });
     }
   }
   const checkLabelNames = (source: Record<string, unknown>, prefix: string, skip?: Set<string>): void => {
     for (const key of Object.keys(source).sort()) {
       if (skip?.has(key)) continue;
-      if (!isValidLabelName(key) || key === 'le') issues.push({ path: `${prefix}${key}`, message: 'is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*, not "le")' });
+      if (!isValidLabelName(key) || key === 'le') {
+        const path = key.length > 64 ? `${prefix}${key.slice(0, 64)}...` : `${prefix}${key}`;
+        issues.push({ path, message: `is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*, at most ${MAX_LABEL_NAME_LENGTH} characters, not "le")` });
+      }
     }
   };
   checkLabelNames(input, '', RECORD_FIELDS);

@@ -19,6 +19,45 @@ export const LABELS_NOT_AN_OBJECT = 'labels must be an object of label values';
 export const LABELS_THREW = 'reading the labels threw';
 export const LABEL_VALUE_RESERVED = `label value "${OVERFLOW_LABEL_VALUE}" is reserved for the overflow series`;
 const LABEL_VALUE_UNUSABLE = 'label values must be strings, numbers or booleans';
+export const LABELS_TOO_LONG = 'label names and values together are longer than limits.maxLabelSetLength';
+export const LABELS_TOO_MANY = 'more labels than limits.maxLabelsPerSeries';
+
+/**
+ * Series of every metric of a monitor together (`limits.maxTotalSeries`): the per-metric limit
+ * alone lets 1,000 metrics of 1,000 series each hold a million. Shared by the indexes of one
+ * monitor; pulsewatch's own metrics do not take part.
+ */
+export interface SeriesBudget {
+  used: number;
+  readonly max: number;
+}
+
+/** Bounds on what one new series may hold. */
+export interface SeriesBounds {
+  budget?: SeriesBudget | undefined;
+  /** Characters of label names and values together, in one series. */
+  maxLabelSetLength: number;
+  /** Labels in one free-form (`recordMetric`) series. */
+  maxLabels: number;
+}
+
+const UNBOUNDED: SeriesBounds = { maxLabelSetLength: Infinity, maxLabels: Infinity };
+
+/**
+ * Why a label set may not become a series (too long, too many labels), or `undefined`. Exported
+ * so that a whole batch can be checked before any of it is recorded (`POST /metrics`).
+ */
+export function labelSetProblem(labels: Readonly<Record<string, string>>, bounds: Pick<SeriesBounds, 'maxLabelSetLength' | 'maxLabels'>): string | undefined {
+  let count = 0;
+  let length = 0;
+  for (const name in labels) {
+    count++;
+    length += name.length + labels[name]!.length;
+  }
+  if (count > bounds.maxLabels) return LABELS_TOO_MANY;
+  if (length > bounds.maxLabelSetLength) return LABELS_TOO_LONG;
+  return undefined;
+}
 const LABEL_NAME_INVALID = 'label names must match [a-zA-Z_][a-zA-Z0-9_]* (not "__" first, not "le")';
 
 /** What every series carries, whatever its metric type. */
@@ -64,9 +103,14 @@ export class SeriesIndex<S extends SeriesBase> {
     private readonly onOverflow: (first: boolean) => void,
     /** Label names vary per series (seed-style `tags`); lookups go by a sorted key instead of the tree. */
     readonly dynamic = false,
+    private readonly bounds: SeriesBounds = UNBOUNDED,
   ) {
     this.names = names;
+    for (const name of names) this.namesLength += name.length;
   }
+
+  /** Characters of the declared label names, counted into every series' label set length. */
+  private namesLength = 0;
 
   /** Why the last `get`/`getDynamic` returned undefined. */
   rejection = '';
@@ -89,8 +133,10 @@ export class SeriesIndex<S extends SeriesBase> {
     const key = seriesKey(clean);
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
-    if (this.byKey.size >= this.limit) return this.overflow();
-    const series = this.create(clean, key);
+    const problem = labelSetProblem(clean, this.bounds);
+    if (problem !== undefined) return this.refuse(problem);
+    if (this.full()) return this.overflow();
+    const series = this.created(this.create(clean, key));
     this.byKey.set(key, series);
     return series;
   }
@@ -134,6 +180,7 @@ export class SeriesIndex<S extends SeriesBase> {
   /** Removes a series; its bound handles keep working and re-attach it on their next write. */
   evict(series: S): void {
     if (!this.byKey.delete(series.key)) return;
+    if (this.bounds.budget !== undefined) this.bounds.budget.used--;
     series.evicted = true;
     if (series === this.single) this.single = undefined;
     if (series === this.overflowSeries) this.overflowSeries = undefined;
@@ -143,14 +190,28 @@ export class SeriesIndex<S extends SeriesBase> {
   /** Puts an evicted series back (a bound handle wrote to it). */
   reattach(series: S): void {
     series.evicted = false;
+    // Counted even past the budget: a bound handle already holds the series' memory.
+    if (this.bounds.budget !== undefined) this.bounds.budget.used++;
     this.byKey.set(series.key, series);
     if (this.dynamic) return;
     if (this.names.length === 0) this.single = series;
     else this.attach(series);
   }
 
+  /** True when no new series may be created: this metric's limit or the monitor's total is reached. */
+  private full(): boolean {
+    const budget = this.bounds.budget;
+    return this.byKey.size >= this.limit || (budget !== undefined && budget.used >= budget.max);
+  }
+
+  /** Counts a new series against the monitor's total. */
+  private created(series: S): S {
+    if (this.bounds.budget !== undefined) this.bounds.budget.used++;
+    return series;
+  }
+
   private createSingle(): S {
-    const series = this.create({}, '');
+    const series = this.created(this.create({}, ''));
     this.single = series;
     this.byKey.set('', series);
     return series;
@@ -177,10 +238,13 @@ export class SeriesIndex<S extends SeriesBase> {
     const key = JSON.stringify(values);
     const existing = this.byKey.get(key);
     if (existing !== undefined) return existing;
-    if (this.byKey.size >= this.limit) return this.overflow();
+    let length = this.namesLength;
+    for (const value of values) length += value.length;
+    if (length > this.bounds.maxLabelSetLength) return this.refuse(LABELS_TOO_LONG);
+    if (this.full()) return this.overflow();
     const labels: Labels = {};
     for (let i = 0; i < names.length; i++) labels[names[i]!] = values[i]!;
-    const series = this.create(labels, key);
+    const series = this.created(this.create(labels, key));
     this.byKey.set(key, series);
     this.attach(series);
     return series;
@@ -207,7 +271,7 @@ export class SeriesIndex<S extends SeriesBase> {
     // Free-form label sets have no declared names: one label carries the marker.
     if (this.dynamic) labels['overflow'] = OVERFLOW_LABEL_VALUE;
     // The overflow series lives outside the tree: unknown label sets reach it through miss().
-    const series = this.byKey.get(OVERFLOW_KEY) ?? this.create(labels, OVERFLOW_KEY);
+    const series = this.byKey.get(OVERFLOW_KEY) ?? this.created(this.create(labels, OVERFLOW_KEY));
     this.byKey.set(OVERFLOW_KEY, series);
     this.overflowSeries = series;
     return series;

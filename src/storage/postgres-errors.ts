@@ -7,3 +7,12 @@
 export function isDataException(sqlstate: string): boolean {
   return /^22[0-9A-Z]{3}$/.test(sqlstate);
 }
+
+/**
+ * True for SQLSTATE class 54, "program limit exceeded" (54000: an index row too large, as a
+ * 6 KB metric name once made; 54001: a statement too complex): the same statement fails again,
+ * and a smaller batch may not.
+ */
+export function isProgramLimit(sqlstate: string): boolean {
+  return /^54[0-9A-Z]{3}$/.test(sqlstate);
+}

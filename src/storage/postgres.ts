@@ -5,7 +5,7 @@ import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contrac
 import { quoteIdent, runMigrations } from './postgres-migrations.js';
 import { parsePostgresStorageOptions, type PostgresStorageOptions, type ResolvedPostgresStorageOptions } from './postgres-options.js';
 import { encodeLabels, float, ROLLUP_COLUMNS, ROLLUP_SELECT, rollupColumns, rowToRollup, toJson, type RollupRow } from './postgres-rows.js';
-import { isDataException } from './postgres-errors.js';
+import { isDataException, isProgramLimit } from './postgres-errors.js';
 import { partitionRollups, rejectionError } from './rollup-validation.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
 import { abortable } from '../core/abortable.js';
@@ -348,14 +348,15 @@ export class PostgresStorage implements StorageAdapter {
   /**
    * Wraps pg's error. A data exception (SQLSTATE class 22: 22P05 an untranslatable escape in
    * jsonb, 22021 a byte sequence UTF-8 refuses, 22003 a number out of range, 22008 a date out of
-   * range...) is the data's fault and fails again however often it is retried: permanent.
+   * range...) is the data's fault and fails again however often it is retried: permanent. So is
+   * a program limit (class 54: an index row too large); the recorder then splits the batch.
    * Everything else (connection, timeout, lock, shutdown) is transient.
    */
   private failure(what: string, cause: unknown): StorageError {
     if (cause instanceof StorageError) return cause;
     const reason = cause instanceof Error ? cause.message : String(cause);
     const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
-    const permanent = typeof code === 'string' && isDataException(code);
+    const permanent = typeof code === 'string' && (isDataException(code) || isProgramLimit(code));
     const sqlstate = permanent ? ` (SQLSTATE ${code}: the data is invalid, retrying cannot help)` : '';
     return new StorageError(`PostgresStorage (schema "${this.options.schema}"): ${what} failed: ${reason}${sqlstate}`, { cause, permanent });
   }
@@ -364,7 +365,6 @@ export class PostgresStorage implements StorageAdapter {
     if (this.closed) throw new StorageError('PostgresStorage is closed');
   }
 }
-
 
 /** Clamps a bound to bigint's range (an out-of-range bound matches everything or nothing anyway). */
 function bound(n: number): string {

@@ -1,4 +1,5 @@
 import { StorageError } from '../core/errors.js';
+import { isValidMetricName, isWellFormed, MAX_METRIC_NAME_LENGTH } from '../core/labels.js';
 import type { Rollup } from './contract.js';
 
 /**
@@ -16,11 +17,8 @@ import type { Rollup } from './contract.js';
 export const ROLLUP_TIME_LIMIT = 8.64e15;
 
 const KINDS: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram']);
-const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 /** Base64 of the HDR V2 encoding: the only characters `hdr` may hold. */
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
-/** In a `u` regex a surrogate pair is one code point: `\p{Cs}` matches only a lone surrogate. */
-const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * Why `rollup` cannot be stored, or `undefined` when it can. The reason names the field and the
@@ -29,7 +27,8 @@ const LONE_SURROGATE = /\p{Cs}/u;
 export function rollupProblem(rollup: unknown): string | undefined {
   if (typeof rollup !== 'object' || rollup === null) return 'is not an object';
   const r = rollup as Partial<Record<keyof Rollup, unknown>>;
-  if (typeof r.name !== 'string' || !METRIC_NAME_RE.test(r.name)) return 'name must match [a-zA-Z_:][a-zA-Z0-9_:]*';
+  // Length too: PostgreSQL's btree index refuses a row past 2,704 bytes (a 6 KB name blocked every write).
+  if (!isValidMetricName(r.name)) return `name must match [a-zA-Z_:][a-zA-Z0-9_:]* and be at most ${MAX_METRIC_NAME_LENGTH} characters`;
   if (typeof r.kind !== 'string' || !KINDS.has(r.kind)) return 'kind must be counter, gauge or histogram';
   const labels = labelsProblem(r.labels);
   if (labels !== undefined) return labels;
@@ -90,7 +89,7 @@ export function rejectionError(adapter: string, total: number, partition: Rollup
 /** The rollup's metric name for a message: quoted when it is a valid name, else not repeated. */
 export function describeName(rollup: unknown): string {
   const name = typeof rollup === 'object' && rollup !== null ? (rollup as { name?: unknown }).name : undefined;
-  return typeof name === 'string' && METRIC_NAME_RE.test(name) && name.length <= 200 ? `"${name}"` : 'a rollup with an invalid name';
+  return isValidMetricName(name) ? `"${name}"` : 'a rollup with an invalid name';
 }
 
 function labelsProblem(labels: unknown): string | undefined {
@@ -115,9 +114,4 @@ function isTime(value: unknown): boolean {
 /** Text columns (name, service) hold neither lone surrogates nor U+0000 (PostgreSQL text cannot). */
 function isText(value: unknown): boolean {
   return typeof value === 'string' && isWellFormed(value) && !value.includes('\u0000');
-}
-
-/** `String.prototype.isWellFormed` (ES2024), without needing it in the runtime. */
-export function isWellFormed(s: string): boolean {
-  return !LONE_SURROGATE.test(s);
 }

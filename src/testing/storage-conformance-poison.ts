@@ -19,6 +19,8 @@ const INVALID: readonly (readonly [string, (base: number) => Rollup])[] = [
   ['a count of NaN', (base) => ({ ...rollup(base, BAD), count: Number.NaN })],
   ['an unknown kind', (base) => ({ ...rollup(base, BAD), kind: 'summary' as Rollup['kind'] })],
   ['a name with a lone surrogate', (base) => ({ ...rollup(base, BAD), name: `${METRIC}\ud800` })],
+  // Valid characters, but past 200: PostgreSQL's btree index refuses a 6 KB name (SQLSTATE 54000).
+  ['a name of 6,000 characters', (base) => ({ ...rollup(base, BAD), name: `${METRIC}_${'x'.repeat(6_000)}` })],
 ];
 
 /**

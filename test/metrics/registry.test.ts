@@ -65,7 +65,7 @@ describe('label names', () => {
   it.each(['', '1a', 'a-b', 'a.b', 'a:b', 'é'])('rejects %j with a ConfigError naming the metric and the label', (label) => {
     const { monitor } = setup();
     const error = configErrorOf(() => monitor.counter({ name: 'requests_total', labelNames: [label] }));
-    expect(error.message).toBe(`metric "requests_total": invalid label name ${JSON.stringify(label)}; it must match [a-zA-Z_][a-zA-Z0-9_]*`);
+    expect(error.message).toBe(`metric "requests_total": invalid label name ${JSON.stringify(label)}; it must match [a-zA-Z_][a-zA-Z0-9_]*, at most 128 characters`);
   });
 
   it('rejects label names starting with "__" as reserved', () => {

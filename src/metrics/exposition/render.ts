@@ -7,23 +7,44 @@ import { escapeLabelValue, escapePrometheusHelp, formatBound, formatValue, rende
  * Renders metrics in the Prometheus 0.0.4 or OpenMetrics 1.0 text format. Label pairs are
  * escaped once per series and cached, which is most of why this beats re-escaping every scrape.
  */
-export function renderMetrics(metrics: Iterable<AnyMetric>, format: ExpositionFormat): string {
+export function renderMetrics(metrics: Iterable<AnyMetric>, format: ExpositionFormat, onSkipped?: (metric: string, reason: string) => void): string {
   const om = format === 'openmetrics';
   let out = '';
   for (const metric of metrics) {
-    if (metric.kind === 'gauge') metric.collect();
-    if (metric.labelNames.length === 0 && !metric.index.dynamic && metric.seriesCount === 0) metric.index.get(undefined);
-    out += header(metric, om);
-    if (metric.kind === 'histogram') out += histogramSamples(metric);
-    else {
-      const sample = metric.kind === 'counter' && om ? `${familyName(metric, true)}_total` : metric.name;
-      for (const series of metric.index.values()) {
-        const labels = labelText(series);
-        out += `${sample}${labels === '' ? '' : `{${labels}}`} ${formatValue(series.value)}\n`;
-      }
+    let family: string;
+    try {
+      family = renderFamily(metric, om);
+    } catch (error) {
+      // A string past V8's limit (RangeError), or a gauge's collect() that threw past its guard.
+      onSkipped?.(metric.name, (error as Error)?.message ?? String(error));
+      continue;
     }
+    if (out.length + family.length > MAX_EXPOSITION_LENGTH) {
+      onSkipped?.(metric.name, `the exposition would pass ${MAX_EXPOSITION_LENGTH} characters`);
+      continue;
+    }
+    out += family;
   }
   return om ? `${out}# EOF\n` : out;
+}
+
+/**
+ * Characters of one exposition: well below V8's longest string (2^29 - 24), so a scrape of a
+ * monitor at its series bounds never throws; a family that does not fit is left out and reported.
+ */
+export const MAX_EXPOSITION_LENGTH = 2 ** 28;
+
+function renderFamily(metric: AnyMetric, om: boolean): string {
+  if (metric.kind === 'gauge') metric.collect();
+  if (metric.labelNames.length === 0 && !metric.index.dynamic && metric.seriesCount === 0) metric.index.get(undefined);
+  let out = header(metric, om);
+  if (metric.kind === 'histogram') return out + histogramSamples(metric);
+  const sample = metric.kind === 'counter' && om ? `${familyName(metric, true)}_total` : metric.name;
+  for (const series of metric.index.values()) {
+    const labels = labelText(series);
+    out += `${sample}${labels === '' ? '' : `{${labels}}`} ${formatValue(series.value)}\n`;
+  }
+  return out;
 }
 
 function familyName(metric: AnyMetric, om: boolean): string {
