@@ -55,5 +55,25 @@ describe('POST /metrics, all-or-nothing', () => {
     expect(() => monitor.circuitBreaker('payments', async () => 1)).not.toThrow();
   });
 
-  it.todo('answers 400 when the late records of a batch would not fit the late buffer (needs the monitor to hand `lateRoom: () => this.recorder.lateRoom` to RecordedMetrics)');
+  // Skipped until the monitor hands `lateRoom: () => this.recorder.lateRoom` to RecordedMetrics
+  // (src/monitor.ts constructor, not helper G's to edit); RecordedMetrics.issues is covered by
+  // test/metrics/late-accounting.test.ts meanwhile.
+  it.skip('answers 400 when the late records of a batch would not fit the late buffer, and records none', async () => {
+    const clock = new ManualClock();
+    const monitor = createMonitor({ service: 's', clock, flush: { maxBuffered: 8 }, limits: { lateBufferShare: 0.25 } });
+    monitors.push(monitor);
+    let announced = 0;
+    monitor.on('metricRecorded', () => announced++);
+    monitor.on('error', () => undefined);
+    const handler = createMonitoringHandler(monitor, { auth: TOKEN });
+    const past = clock.now() - 600_000;
+    const body = Array.from({ length: 3 }, (_, i) => ({ metricType: 'rt', value: 1, timestamp: past, tags: { i: String(i) } }));
+    const response = await handler(
+      new Request('http://x/metrics', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    );
+    const json = (await response.json()) as { error?: { issues: { path: string; message: string }[] } };
+    expect(response.status).toBe(400);
+    expect(json.error?.issues).toEqual([{ path: '2.timestamp', message: expect.stringMatching(/buffer for late records has room for 2/) }]);
+    expect(announced).toBe(0);
+  });
 });
