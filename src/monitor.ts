@@ -129,6 +129,7 @@ export class Monitor {
       service: this.service,
       limits: options.limits,
       addLate: (rollups) => this.recorder.addLate(rollups),
+      lateRoom: () => this.recorder.lateRoom,
       invalid: (error) => this.report(error),
       dropped: (reason, error) => {
         this.dropped.inc({ reason });

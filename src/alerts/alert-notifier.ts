@@ -7,12 +7,22 @@ import { notificationOf } from './alert-records.js';
 import type { AlertState } from './alert-state.js';
 import type { ResolvedAlertEngineOptions } from './options.js';
 
+/** Alert records kept for a retry while the store fails. */
+const MAX_UNSAVED = 10_000;
+
 /**
  * What the engine sends, and when: Alertmanager's rules for human channels (first
  * notification, repeats after the cooldown unless acknowledged, exactly one resolved message)
  * and its client contract for state channels (re-posting firing and recently resolved alerts).
  */
 export class AlertNotifier {
+  /**
+   * Records whose last save failed (the store was down), latest version per id, written again
+   * before the next evaluation: a lost "resolved" update would leave the alert firing in the
+   * store for good. Bounded: past the bound the oldest are given up and reported.
+   */
+  private readonly unsaved = new Map<string, AlertRecord>();
+
   constructor(
     private readonly ctx: CapabilityContext,
     private readonly dispatcher: NotificationDispatcher,
@@ -108,12 +118,38 @@ export class AlertNotifier {
       .map((n) => n.name);
   }
 
-  /** Stores a copy of the record; a failing store is reported, never thrown. */
+  /** Stores a copy of the record; a failing store is reported, never thrown, and the record saved again later. */
   async save(record: AlertRecord): Promise<void> {
+    const copy = structuredClone(record);
+    // A newer version supersedes one still waiting for its retry.
+    this.unsaved.delete(record.id);
     try {
-      await this.ctx.storage.saveAlert(structuredClone(record));
+      await this.ctx.storage.saveAlert(copy);
     } catch (cause) {
-      this.ctx.report(new StorageError(`saving alert "${record.id}" to "${this.ctx.storage.name}" storage failed`, { cause }));
+      this.keepUnsaved(copy);
+      this.ctx.report(new StorageError(`saving alert "${record.id}" to "${this.ctx.storage.name}" storage failed; saved again at the next evaluation`, { cause }));
     }
+  }
+
+  /** Writes the records whose save failed, oldest first; stops at the first failure (the store is still down). */
+  async retryUnsaved(): Promise<void> {
+    for (const [id, record] of [...this.unsaved]) {
+      try {
+        await this.ctx.storage.saveAlert(record);
+      } catch {
+        return;
+      }
+      // Unless a newer version arrived (and took its place) meanwhile.
+      if (this.unsaved.get(id) === record) this.unsaved.delete(id);
+    }
+  }
+
+  private keepUnsaved(record: AlertRecord): void {
+    this.unsaved.set(record.id, record);
+    if (this.unsaved.size <= MAX_UNSAVED) return;
+    const oldest = this.unsaved.keys().next().value as string;
+    this.unsaved.delete(oldest);
+    this.ctx.drop('buffer_full', 1);
+    this.ctx.report(new StorageError(`alert "${oldest}" could not be saved and more than ${MAX_UNSAVED} records wait for the store: given up`));
   }
 }

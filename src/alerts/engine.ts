@@ -185,7 +185,7 @@ export class AlertEngine {
   /** Evaluates every enabled rule once. Never rejects: failures go to the `error` event. Runs never overlap. */
   evaluate(): Promise<EvaluationResult> {
     const at = this.ctx.clock.now();
-    this.running ??= (this.stopped ? Promise.resolve(emptyResult(at)) : this.evaluator.run())
+    this.running ??= (this.stopped ? Promise.resolve(emptyResult(at)) : this.notifier.retryUnsaved().then(() => this.evaluator.run()))
       .catch((error: unknown) => {
         this.ctx.report(isPulsewatchError(error) ? error : new ConfigError(`alert evaluation failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
         return emptyResult(at);
@@ -201,6 +201,8 @@ export class AlertEngine {
     this.stopped = true;
     this.stopTimer();
     await this.running;
+    // The last chance to store what the store refused while it was down (close() bounds the wait).
+    await this.notifier.retryUnsaved();
   }
 
   // ---- helpers ------------------------------------------------------------------------------

@@ -13,6 +13,11 @@ export const memoryStorageOptionsSchema = z.object({
   retention: positiveDurationSchema.default(24 * 3_600_000),
   /** At most this many rollups per series; the oldest go first (seed 000: 1000 points per metric). */
   maxPointsPerSeries: z.number().int().positive().default(1000),
+  /**
+   * Resolved alerts, notification dead letters and job dead letters kept, each; past it the
+   * oldest go. Resolved alerts also go once older than `retention`.
+   */
+  maxRecords: z.number().int().positive().default(10_000),
   /** Source of time for retention; defaults to `Date.now`. */
   now: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning the time in ms since the epoch').optional(),
 });
@@ -108,6 +113,7 @@ export class MemoryStorage implements StorageAdapter {
   async saveAlert(alert: AlertRecord, _options?: CallOptions): Promise<void> {
     this.assertOpen();
     this.alerts.set(alert.id, structuredClone(alert));
+    if (this.alerts.size > this.options.maxRecords) this.trimAlerts();
   }
 
   /** Copies of the matching alerts, most recently updated first. */
@@ -148,6 +154,7 @@ export class MemoryStorage implements StorageAdapter {
   async saveDeadLetter(letter: DeadLetter, _options?: CallOptions): Promise<void> {
     this.assertOpen();
     this.deadLetters.set(letter.id, structuredClone(letter));
+    trimOldest(this.deadLetters, this.options.maxRecords);
   }
 
   /** Copies of the matching dead letters, oldest first. */
@@ -168,6 +175,7 @@ export class MemoryStorage implements StorageAdapter {
   async saveJobDeadLetter(letter: JobDeadLetter, _options?: CallOptions): Promise<void> {
     this.assertOpen();
     this.jobDeadLetters.set(letter.id, structuredClone(letter));
+    trimOldest(this.jobDeadLetters, this.options.maxRecords);
   }
 
   /** Copies of the matching job dead letters, oldest first. */
@@ -187,13 +195,7 @@ export class MemoryStorage implements StorageAdapter {
   /** Removes rollups that ended at or before `timestamp`, older resolved alerts and dead letters, and expired leases. */
   async purgeBefore(timestamp: number, _options?: CallOptions): Promise<number> {
     this.assertOpen();
-    let removed = this.removeEndedBy(timestamp);
-    for (const [id, a] of this.alerts) {
-      if (a.status === 'resolved' && (a.endsAt ?? a.updatedAt) < timestamp) {
-        this.alerts.delete(id);
-        removed++;
-      }
-    }
+    let removed = this.removeEndedBy(timestamp) + this.removeResolvedBefore(timestamp);
     for (const letters of [this.deadLetters, this.jobDeadLetters]) {
       for (const [id, d] of letters) {
         if (d.failedAt < timestamp) {
@@ -219,7 +221,27 @@ export class MemoryStorage implements StorageAdapter {
     if (now - this.lastSweep < Math.min(this.options.retention, SWEEP_INTERVAL)) return;
     this.lastSweep = now;
     this.removeEndedBy(cutoff);
+    this.removeResolvedBefore(cutoff);
     this.expireLeases(now);
+  }
+
+  private removeResolvedBefore(timestamp: number): number {
+    let removed = 0;
+    for (const [id, a] of this.alerts) {
+      if (a.status === 'resolved' && (a.endsAt ?? a.updatedAt) < timestamp) {
+        this.alerts.delete(id);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Past `maxRecords`: the oldest resolved alerts go (in insertion order); firing ones stay, bounded by the rule limits. */
+  private trimAlerts(): void {
+    for (const [id, a] of this.alerts) {
+      if (this.alerts.size <= this.options.maxRecords) return;
+      if (a.status === 'resolved') this.alerts.delete(id);
+    }
   }
 
   private removeEndedBy(timestamp: number): number {
@@ -253,4 +275,12 @@ function insertByStart(points: Rollup[], rollup: Rollup): void {
   let i = points.length;
   while (i > 0 && points[i - 1]!.start > rollup.start) i--;
   points.splice(i, 0, rollup);
+}
+
+/** Deletes the entries first inserted until `map` holds at most `max`. */
+function trimOldest(map: Map<string, unknown>, max: number): void {
+  for (const id of map.keys()) {
+    if (map.size <= max) return;
+    map.delete(id);
+  }
 }
