@@ -63,7 +63,13 @@ export class RuleBook {
     if (patch === null || typeof patch !== 'object') throw new ValidationError('invalid rule update: expected an object of fields', [{ path: '', message: 'expected an object' }]);
     const { createdAt, updatedAt, ...current } = entry.rule;
     // Bump by at least 1 ms so instances comparing updatedAt see the change.
-    const rule = this.parse({ ...current, ...patch, id } as AlertRuleInput, id, createdAt, Math.max(this.ctx.clock.now(), updatedAt + 1));
+    let merged: AlertRuleInput;
+    try {
+      merged = { ...current, ...patch, id } as AlertRuleInput;
+    } catch (cause) {
+      throw new ValidationError('invalid rule update: reading it threw', [{ path: '', message: 'reading the patch threw' }], { cause });
+    }
+    const rule = this.parse(merged, id, createdAt, Math.max(this.ctx.clock.now(), updatedAt + 1));
     await this.store(rule);
     return structuredClone(rule);
   }
@@ -166,8 +172,17 @@ export class RuleBook {
   }
 
   private parse(input: AlertRuleInput, fallbackId: string, createdAt: number, updatedAt: number): AlertRule {
-    const parsed = alertRuleSchema.safeParse(input);
-    if (!parsed.success) throw validationErrorOf('invalid alert rule', parsed.error.issues, 'rule');
+    let parsed: ReturnType<typeof alertRuleSchema.safeParse>;
+    let issues: readonly { path: readonly PropertyKey[]; message: string }[];
+    try {
+      parsed = alertRuleSchema.safeParse(input);
+      // zod words its issues lazily, reading the input again: inside the try as well.
+      issues = parsed.success ? [] : parsed.error.issues;
+    } catch (cause) {
+      // A rule object that throws when read (a revoked proxy, a throwing getter).
+      throw new ValidationError('invalid alert rule: reading it threw', [{ path: '', message: 'reading the rule threw' }], { cause });
+    }
+    if (!parsed.success) throw validationErrorOf('invalid alert rule', issues, 'rule');
     const unknown = parsed.data.channels.filter((c) => !this.hasChannel(c));
     if (unknown.length > 0) {
       throw new ValidationError(`invalid alert rule: channels: no notifier named ${unknown.map((c) => JSON.stringify(c)).join(', ')}`, [{ path: 'channels', message: `unknown channel ${unknown.join(', ')}` }]);

@@ -19,9 +19,17 @@ const MAX_SHOWN = 80;
  * means no options (all defaults).
  */
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string, settings: ParseOptionsSettings = {}): Readonly<z.output<S>> {
-  const result = schema.safeParse(input === undefined ? {} : input);
-  if (result.success) return Object.freeze(result.data) as Readonly<z.output<S>>;
-  const issue = result.error.issues[0]!;
+  let result: ReturnType<S['safeParse']>;
+  let issue: z.core.$ZodIssue;
+  try {
+    result = schema.safeParse(input === undefined ? {} : input) as ReturnType<S['safeParse']>;
+    if (result.success) return Object.freeze(result.data) as Readonly<z.output<S>>;
+    // zod words its issues lazily, reading the input again: inside the try as well.
+    issue = result.error.issues[0]!;
+  } catch (cause) {
+    // An options object that throws when read (a revoked proxy, a throwing getter): zod lets it through.
+    throw new ConfigError(`${what}: options: reading them threw`, { cause });
+  }
   const unknown = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
   const keys = unknown === undefined ? issue.path : [...issue.path, unknown];
   const path = keys.map(String).join('.');
@@ -43,9 +51,13 @@ export function validationErrorOf(what: string, issues: readonly { path: readonl
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
+  try {
+    for (const key of path) {
+      if (value === null || typeof value !== 'object') return undefined;
+      value = (value as Record<PropertyKey, unknown>)[key];
+    }
+  } catch {
+    return undefined;
   }
   return value;
 }

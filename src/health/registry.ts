@@ -70,7 +70,7 @@ export class HealthRegistry {
    * name already taken.
    */
   register(name: string, check: HealthCheck, options: HealthCheckOptions = {}): () => void {
-    if (typeof name !== 'string' || name.trim() === '') throw new ConfigError(`health.register: name must be a non-empty string, got ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || name.trim() === '') throw new ConfigError(`health.register: name must be a non-empty string, got ${typeof name === 'string' ? JSON.stringify(name) : `a value of type ${typeof name}`}`);
     if (typeof check !== 'function') throw new ConfigError(`health.register("${name}"): check must be a function, got ${check === null ? 'null' : typeof check}`);
     if (this.entries.has(name)) throw new ConfigError(`health.register("${name}"): a check with this name is already registered; unregister it first`);
     const resolved = parseOptions(healthCheckOptionsSchema, options, `health.register("${name}") options`);

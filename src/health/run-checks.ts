@@ -56,13 +56,26 @@ export function runCheck(name: string, check: HealthCheck, limits: RunLimits, cl
       // A check that throws synchronously fails the same way as one that rejects.
       pending = Promise.reject(error);
     }
+    // A result or error that throws when read (a revoked proxy) must still finish the run:
+    // a handler that threw would leave the whole health answer pending.
+    const unreadable = (what: string): void => finish({ status: 'unhealthy', message: `the check ${what} a value that throws when read`, timedOut: false });
     pending.then(
       (value) => {
-        const result = normalizeResult(value);
-        if (result.ok) finish({ ...result.outcome, timedOut: false });
-        else finish({ status: 'unhealthy', message: result.invalid, timedOut: false, invalid: result.invalid });
+        try {
+          const result = normalizeResult(value);
+          if (result.ok) finish({ ...result.outcome, timedOut: false });
+          else finish({ status: 'unhealthy', message: result.invalid, timedOut: false, invalid: result.invalid });
+        } catch {
+          unreadable('returned');
+        }
       },
-      (error: unknown) => finish({ status: 'unhealthy', message: errorMessage(error), details: errorDetails(error), timedOut: false }),
+      (error: unknown) => {
+        try {
+          finish({ status: 'unhealthy', message: errorMessage(error), details: errorDetails(error), timedOut: false });
+        } catch {
+          unreadable('failed with');
+        }
+      },
     );
   });
 }
