@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import { PulsewatchError, StorageError } from './core/errors.js';
+import { ConfigError, PulsewatchError, StorageError } from './core/errors.js';
 import type { DropReason } from './core/events.js';
 import type { MonitorEvents } from './monitor-events.js';
 
@@ -26,6 +26,9 @@ export class EventHub {
 
   /** Subscribes; returns a function that unsubscribes. */
   on<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E], once = false): () => void {
+    // Checked here: eventemitter3 turns the name into a string, which a hostile object can make throw.
+    if (typeof event !== 'string') throw new ConfigError(`on: the event name must be a string, got a value of type ${typeof event}`);
+    if (typeof listener !== 'function') throw new ConfigError(`on("${event}"): the listener must be a function, got a value of type ${typeof listener}`);
     if (once) this.emitter.once(event, listener as never);
     else this.emitter.on(event, listener as never);
     return () => this.emitter.off(event, listener as never);
@@ -33,6 +36,7 @@ export class EventHub {
 
   /** Removes a listener. */
   off<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): void {
+    if (typeof event !== 'string') return;
     this.emitter.off(event, listener as never);
   }
 

@@ -99,3 +99,15 @@ describe('late-record share of the buffer (limits.lateBufferShare)', () => {
     expect(droppedCount(events, 'late')).toBe(10);
   });
 });
+
+describe('on() with arguments that are not an event name and a listener', () => {
+  it('throws a ConfigError, never the TypeError a hostile object would raise', () => {
+    const monitor = createMonitor({ clock: new ManualClock(0) });
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(() => monitor.on(proxy as never, () => undefined)).toThrow(/event name must be a string/);
+    expect(() => monitor.on('error', 5 as never)).toThrow(/listener must be a function/);
+    expect(() => monitor.off(proxy as never, () => undefined)).not.toThrow();
+    void monitor.close();
+  });
+});
