@@ -105,9 +105,9 @@ describe('on() with arguments that are not an event name and a listener', () => 
     const monitor = createMonitor({ clock: new ManualClock(0) });
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
-    expect(() => monitor.on(proxy as never, () => undefined)).toThrow(/event name must be a string/);
+    expect(() => monitor.on(proxy as never, (() => undefined) as never)).toThrow(/event name must be a string/);
     expect(() => monitor.on('error', 5 as never)).toThrow(/listener must be a function/);
-    expect(() => monitor.off(proxy as never, () => undefined)).not.toThrow();
+    expect(() => monitor.off(proxy as never, (() => undefined) as never)).not.toThrow();
     void monitor.close();
   });
 });
