@@ -131,6 +131,11 @@ export class AlertNotifier {
     }
   }
 
+  /** True while records whose save failed wait for {@link AlertNotifier.retryUnsaved}. */
+  get hasUnsaved(): boolean {
+    return this.unsaved.size > 0;
+  }
+
   /** Writes the records whose save failed, oldest first; stops at the first failure (the store is still down). */
   async retryUnsaved(): Promise<void> {
     for (const [id, record] of [...this.unsaved]) {

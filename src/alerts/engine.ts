@@ -185,7 +185,7 @@ export class AlertEngine {
   /** Evaluates every enabled rule once. Never rejects: failures go to the `error` event. Runs never overlap. */
   evaluate(): Promise<EvaluationResult> {
     const at = this.ctx.clock.now();
-    this.running ??= (this.stopped ? Promise.resolve(emptyResult(at)) : this.notifier.retryUnsaved().then(() => this.evaluator.run()))
+    this.running ??= (this.stopped ? Promise.resolve(emptyResult(at)) : this.runAfterRetry())
       .catch((error: unknown) => {
         this.ctx.report(isPulsewatchError(error) ? error : new ConfigError(`alert evaluation failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
         return emptyResult(at);
@@ -196,13 +196,22 @@ export class AlertEngine {
     return this.running;
   }
 
+  /**
+   * Evaluates, first saving the alert records the store refused while it was down. Without any,
+   * the evaluation starts now, not some microtasks later: it reads the clock when it starts.
+   */
+  private runAfterRetry(): Promise<EvaluationResult> {
+    if (!this.notifier.hasUnsaved) return this.evaluator.run();
+    return this.notifier.retryUnsaved().then(() => this.evaluator.run());
+  }
+
   /** Stops the evaluation timer and waits for an evaluation in progress (the monitor calls it from `close()`). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopTimer();
     await this.running;
     // The last chance to store what the store refused while it was down (close() bounds the wait).
-    await this.notifier.retryUnsaved();
+    if (this.notifier.hasUnsaved) await this.notifier.retryUnsaved();
   }
 
   // ---- helpers ------------------------------------------------------------------------------

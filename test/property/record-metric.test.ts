@@ -105,19 +105,7 @@ describe('property: label sets never merge', () => {
         await monitor.close();
         return { doc, expected: kept.map(promKey).sort() };
       },
-      (outs) =>
-        openMetricsVerdicts(
-          outs.map((o) => o.doc),
-          (parsed, i) => {
-            const counts = samplesOf(parsed).filter((s) => s.name === 'prop_values_count');
-            const got = counts.map((s) => promKey(s.labels)).sort();
-            const expected = outs[i]!.expected;
-            if (JSON.stringify(got) !== JSON.stringify(expected) || counts.some((s) => s.value !== '1.0')) {
-              return `recorded label sets ${JSON.stringify(expected)}; exposed _count series ${JSON.stringify(counts.map((s) => [s.labels, s.value]))}`;
-            }
-            return undefined;
-          },
-        ),
+      (outs) => oneSeriesEach(outs, 'prop_values_count', 'recorded'),
       fcParams(150),
     );
   });
@@ -140,20 +128,24 @@ describe('property: label sets never merge', () => {
         await monitor.close();
         return { doc, expected: kept.map(promKey).sort() };
       },
-      (outs) =>
-        openMetricsVerdicts(
-          outs.map((o) => o.doc),
-          (parsed, i) => {
-            const totals = samplesOf(parsed).filter((s) => s.name === 'prop_hits_total');
-            const got = totals.map((s) => promKey(s.labels)).sort();
-            const expected = outs[i]!.expected;
-            if (JSON.stringify(got) !== JSON.stringify(expected) || totals.some((s) => s.value !== '1.0')) {
-              return `incremented label sets ${JSON.stringify(expected)}; exposed series ${JSON.stringify(totals.map((s) => [s.labels, s.value]))}`;
-            }
-            return undefined;
-          },
-        ),
+      (outs) => oneSeriesEach(outs, 'prop_hits_total', 'incremented'),
       fcParams(150),
     );
   });
 });
+
+/** Verdicts: each document exposes exactly the expected label sets as `sample`, each with value 1. */
+function oneSeriesEach(outs: readonly { doc: string; expected: string[] }[], sample: string, what: string) {
+  return openMetricsVerdicts(
+    outs.map((o) => o.doc),
+    (parsed, i) => {
+      const series = samplesOf(parsed).filter((s) => s.name === sample);
+      const got = series.map((s) => promKey(s.labels)).sort();
+      const expected = outs[i]!.expected;
+      if (JSON.stringify(got) !== JSON.stringify(expected) || series.some((s) => s.value !== '1.0')) {
+        return `${what} label sets ${JSON.stringify(expected)}; exposed ${sample} series ${JSON.stringify(series.map((s) => [s.labels, s.value]))}`;
+      }
+      return undefined;
+    },
+  );
+}
