@@ -57,11 +57,25 @@ export class AlertEngine {
   // ---- rules --------------------------------------------------------------------------------
 
   /**
-   * Validates and stores a rule; rejects with a ValidationError naming the failing field, or a
-   * LimitError (`limits.maxRules`) when the monitor already holds that many rules.
+   * Validates and stores a new rule; rejects with a ValidationError naming the failing field (an
+   * `id` already in the store, even one another instance created, is `taken`), or a LimitError
+   * (`limits.maxRules`) when the monitor already holds that many rules. To declare a rule at
+   * start-up on every instance, use {@link AlertEngine.ensureRule}.
    */
   createRule(input: AlertRuleInput): Promise<AlertRule> {
     return this.book.create(input);
+  }
+
+  /**
+   * Declares a rule at start-up, idempotently, by its `id`: creates it when the store has no
+   * rule with that id, updates it when the definition changed (same id and createdAt, a later
+   * updatedAt), and writes nothing when it is the same. Every instance and every restart can run
+   * the same declaration: a shared store ends with one rule. Rejects with a ValidationError
+   * (no `id`, or a bad field), a StorageError when the store cannot be read or written, or a
+   * LimitError (`limits.maxRules`) for a new rule past the bound.
+   */
+  ensureRule(input: AlertRuleInput & { id: string }): Promise<AlertRule> {
+    return this.book.ensure(input);
   }
 
   /** Creates several rules (a rule pack); stops at the first invalid one. */

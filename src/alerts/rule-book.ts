@@ -2,6 +2,7 @@ import type { CapabilityContext } from '../capability.js';
 import { LimitError, NotFoundError, StorageError, ValidationError, type PulsewatchError } from '../core/errors.js';
 import { validationErrorOf } from '../core/options.js';
 import type { StoredRule } from '../storage/records.js';
+import { definitionOf, readStoredRules, storedRuleById } from './rule-declaration.js';
 import { alertRuleSchema, conditionsOf, type AlertRule, type AlertRuleInput, type NormalizedCondition } from './rule-schema.js';
 
 /** A rule with what evaluating it needs. */
@@ -47,11 +48,56 @@ export class RuleBook {
   /** Validates, stores and adds a rule; rejects with a LimitError past `maxRules`. */
   async create(input: AlertRuleInput): Promise<AlertRule> {
     const now = this.ctx.clock.now();
-    const rule = this.parse(input, crypto.randomUUID(), now, now);
-    if (this.entries.has(rule.id)) throw new ValidationError(`invalid alert rule: id: "${rule.id}" is taken`, [{ path: 'id', message: 'is taken' }]);
+    const generated = crypto.randomUUID();
+    const rule = this.parse(input, generated, now, now);
+    if (this.entries.has(rule.id)) throw takenError(rule.id);
     if (this.entries.size >= this.maxRules) {
       throw new LimitError('limits.maxRules', this.maxRules, `rule "${rule.name}" refused: the monitor already holds ${this.entries.size} rules (limits.maxRules is ${this.maxRules})`);
     }
+    // A chosen id may have been taken by another instance this one has not synced from yet.
+    if (rule.id !== generated && storedRuleById(await readStoredRules(this.ctx.storage, `creating rule "${rule.id}"`), rule.id) !== undefined) {
+      throw takenError(rule.id);
+    }
+    await this.store(rule);
+    return structuredClone(rule);
+  }
+
+  /**
+   * Declares the rule `input.id` names, idempotently: creates it when the store has no rule with
+   * that id, replaces it (same id and createdAt, a later updatedAt) when the stored definition
+   * differs, and writes nothing when it is the same. The store decides, not memory, so any
+   * number of instances and restarts running the same declaration leave one rule; two
+   * instances declaring it at once both write the same id, which the store keeps once.
+   */
+  async ensure(input: AlertRuleInput): Promise<AlertRule> {
+    const now = this.ctx.clock.now();
+    const wanted = this.parse(input, '', now, now);
+    if (wanted.id === '') {
+      throw new ValidationError('invalid alert rule: id: required to declare a rule (ensureRule); createRule makes one up', [{ path: 'id', message: 'required' }]);
+    }
+    const all = await readStoredRules(this.ctx.storage, `declaring rule "${wanted.id}"`);
+    const stored = storedRuleById(all, wanted.id);
+    const current = this.entries.get(wanted.id);
+    if (stored !== undefined && Number.isFinite(stored.createdAt) && Number.isFinite(stored.updatedAt) && definitionOf(stored) === definitionOf(wanted)) {
+      // Unchanged: no write. Take the stored version now rather than at the next sync.
+      if (current?.rule.updatedAt !== stored.updatedAt) this.set({ ...wanted, createdAt: stored.createdAt, updatedAt: stored.updatedAt }, current);
+      return structuredClone(this.entries.get(wanted.id)!.rule);
+    }
+    if (stored === undefined) {
+      // Rules stored by other instances count too: sync would skip a rule past the bound.
+      const others = new Set([...this.entries.keys(), ...all.map((r) => (isRecord(r) ? r.id : undefined))]);
+      others.delete(wanted.id);
+      others.delete(undefined);
+      if (others.size >= this.maxRules) {
+        throw new LimitError('limits.maxRules', this.maxRules, `rule "${wanted.name}" refused: the monitor already holds ${others.size} rules (limits.maxRules is ${this.maxRules})`);
+      }
+      await this.store(wanted);
+      return structuredClone(wanted);
+    }
+    // Changed (or stored in a shape this version cannot read): replace it under the same id.
+    const createdAt = Number.isFinite(stored.createdAt) ? stored.createdAt : now;
+    const updatedAt = Number.isFinite(stored.updatedAt) ? Math.max(now, stored.updatedAt + 1) : now;
+    const rule: AlertRule = { ...wanted, createdAt, updatedAt };
     await this.store(rule);
     return structuredClone(rule);
   }
@@ -210,6 +256,10 @@ export class RuleBook {
       identity: JSON.stringify([rule.name, rule.severity, rule.type, rule.alertLabels, rule.annotations, rule.groupBy, rule.channels, rule.recipients, rule.description]),
     });
   }
+}
+
+function takenError(id: string): ValidationError {
+  return new ValidationError(`invalid alert rule: id: "${id}" is taken`, [{ path: 'id', message: 'is taken' }]);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
