@@ -143,13 +143,19 @@ export class NotificationError extends PulsewatchError {
   readonly status: number | undefined;
   /** False when retrying cannot help (a 4xx other than 408/429, a bad payload). */
   readonly retryable: boolean;
+  /**
+   * How long the receiver asked us to wait before retrying (its `Retry-After` on a 429 or 503),
+   * in ms. The dispatcher waits at least this long, capped at its backoff `maxDelay`.
+   */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(channel: string, message: string, options: { status?: number | undefined; retryable?: boolean; cause?: unknown } = {}) {
+  constructor(channel: string, message: string, options: { status?: number | undefined; retryable?: boolean; retryAfterMs?: number | undefined; cause?: unknown } = {}) {
     super('ERR_PULSEWATCH_NOTIFICATION', `channel "${channel}": ${message}`, { cause: options.cause });
     this.name = 'NotificationError';
     this.channel = channel;
     this.status = options.status;
     this.retryable = options.retryable ?? true;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -43,7 +43,7 @@ export async function sendOnce(notifier: Notifier, notification: Notification, c
 export function toNotificationError(channel: string, error: unknown): NotificationError {
   if (isNotificationError(error)) {
     const detail = redact(stripChannel(error.message, error.channel));
-    return new NotificationError(channel, detail, { status: error.status, retryable: error.retryable, cause: error.cause === undefined ? undefined : safeError(error.cause) });
+    return new NotificationError(channel, detail, { status: error.status, retryable: error.retryable, retryAfterMs: error.retryAfterMs, cause: error.cause === undefined ? undefined : safeError(error.cause) });
   }
   if (isPulsewatchError(error)) return new NotificationError(channel, redact(error.message), { cause: error });
   const message = error instanceof Error ? error.message : String(error);

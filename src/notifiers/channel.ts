@@ -2,7 +2,7 @@ import PQueue from 'p-queue';
 import { sleep, type Clock } from '../core/clock.js';
 import { NotificationError } from '../core/errors.js';
 import { sendOnce, stripChannel, type AttemptResult } from './attempt.js';
-import { backoffDelay } from '../core/backoff.js';
+import { backoffDelay, type Backoff } from '../core/backoff.js';
 import { createChannelBreaker, type ChannelBreaker, type ChannelBreakerState } from './channel-breaker.js';
 import type { Notification, Notifier } from './contract.js';
 import type { ResolvedDispatcherOptions } from './options.js';
@@ -49,7 +49,7 @@ export class Channel {
     private readonly options: ResolvedDispatcherOptions,
     private readonly hooks: ChannelHooks,
   ) {
-    this.breaker = createChannelBreaker(`notifier:${notifier.name}`, options.breaker, (from, to) => hooks.breakerChanged(notifier.name, from, to));
+    this.breaker = createChannelBreaker(`notifier:${notifier.name}`, options.breaker, clock, (from, to) => hooks.breakerChanged(notifier.name, from, to));
   }
 
   /** The notifier's name. */
@@ -156,7 +156,7 @@ export class Channel {
       if (!last.retryable || attempts > options.retries) return failed(last);
       // During close() retries go at once: the deadline, not the backoff, bounds them.
       this.current = 'backoff';
-      await sleep(clock, backoffDelay(attempts, options.backoff), this.wake.signal);
+      await sleep(clock, retryDelay(attempts, options.backoff, last.retryAfterMs), this.wake.signal);
     }
   }
 
@@ -170,4 +170,17 @@ export class Channel {
     const suffix = last === undefined ? '' : `; last error: ${stripChannel(last.message, this.name)}`;
     return new NotificationError(this.name, `circuit breaker open at close()${suffix}`, { status: last?.status, cause: last });
   }
+}
+
+/**
+ * How long to wait before retry number `retry`: the backoff, or longer when the receiver asked
+ * for more with `Retry-After` (`retryAfterMs`). The receiver's wish is capped at `maxDelay`,
+ * so it can slow a channel down but never hold it longer than our own backoff ever would; the
+ * number of retries stays `retries` either way.
+ */
+export function retryDelay(retry: number, backoff: Backoff, retryAfterMs: number | undefined, random?: () => number): number {
+  const ours = backoffDelay(retry, backoff, random);
+  // A custom notifier's error may carry anything here: only a positive number counts.
+  if (typeof retryAfterMs !== 'number' || !(retryAfterMs > 0)) return ours;
+  return Math.max(ours, Math.min(retryAfterMs, backoff.maxDelay));
 }

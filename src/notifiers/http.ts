@@ -60,11 +60,36 @@ export async function postJson(target: HttpTarget, body: string, signal: AbortSi
       retryable: false,
     });
   }
+  const retryAfterMs = retryAfter(response);
   const snippet = redact(await readSnippet(response), target.secrets);
   throw new NotificationError(target.channel, `${where} answered HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`, {
     status: response.status,
     retryable: isRetryableStatus(response.status),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   });
+}
+
+/**
+ * The wait a 429 or 503 asks for in `Retry-After` (RFC 9110 section 10.2.3), in ms: delay-seconds,
+ * or an HTTP date. A date is measured against the response's own `Date` header when it has one
+ * (both come from the receiver's clock, so a skewed clock on either side does not matter), else
+ * against this machine's wall clock. Absent, unreadable or in the past: `undefined` (plain backoff).
+ * The dispatcher caps the result; nothing here trusts its size.
+ */
+export function retryAfter(response: Pick<Response, 'status' | 'headers'>): number | undefined {
+  if (response.status !== 429 && response.status !== 503) return undefined;
+  const value = response.headers.get('retry-after')?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (/^\d+$/.test(value)) {
+    const ms = Number(value) * 1_000;
+    return ms > 0 ? ms : undefined;
+  }
+  // The three HTTP date forms all start with a day name; Date.parse alone would read "-5" as a year.
+  const at = /^[A-Za-z]{3,9},? /.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(at)) return undefined;
+  const sent = Date.parse(response.headers.get('date') ?? '');
+  const ms = at - (Number.isNaN(sent) ? Date.now() : sent);
+  return ms > 0 ? ms : undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClosedError, isNotFoundError, NotificationError } from '../../src/core/errors.js';
 import type { Notifier } from '../../src/notifiers/contract.js';
 import { createMonitor } from '../../src/monitor.js';
@@ -12,15 +12,7 @@ import { makeNotification, notifierHarness, until } from '../helpers/notifier-fi
 describe('the circuit breaker of a channel', () => {
   const options = { retries: 0, breaker: { failureThreshold: 3, resetTimeout: 10_000 } };
 
-  // opossum arms its reset timer with the global setTimeout: fake that one (only), and drive the
-  // monitor's ManualClock with the synchronous advance() (advanceAsync settles on setTimeout).
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
+  // The reset timer runs on the monitor's clock: the ManualClock alone drives recovery.
   it('opens after consecutive failed attempts and holds later notifications instead of losing them', async () => {
     const capture = capturingNotifier({ name: 'capture' }).failAlways();
     const h = notifierHarness([capture], options);
@@ -36,11 +28,11 @@ describe('the circuit breaker of a channel', () => {
     h.monitor.notifications.dispatch(makeNotification({ id: 'n:4' }), []);
     await until(() => h.phase('capture') === 'breakerOpen');
     expect(capture.calls).toHaveLength(3); // n:4 was not tried while open
-    vi.advanceTimersByTime(9_999);
+    h.clock.advance(9_999);
     await settle();
     expect(capture.calls).toHaveLength(3);
     const sent = h.nextSent();
-    vi.advanceTimersByTime(1); // resetTimeout: half-open, one trial, which succeeds
+    h.clock.advance(1); // resetTimeout: half-open, one trial, which succeeds
     expect((await sent)[0]!.notification.id).toBe('n:4');
     expect(h.events.breakers.map((e) => `${e.from}->${e.to}`)).toEqual(['closed->open', 'open->halfOpen', 'halfOpen->closed']);
     expect(h.events.failed.map((e) => e.notification.id)).toEqual(['n:1', 'n:2', 'n:3']);
@@ -60,7 +52,7 @@ describe('the circuit breaker of a channel', () => {
     await until(() => h.phase('capture') === 'breakerOpen');
     expect(capture.calls).toHaveLength(3);
     const failed = h.nextFailed();
-    vi.advanceTimersByTime(10_000); // the trial for n:2 fails: open again, and n:2 is out of retries
+    h.clock.advance(10_000); // the trial for n:2 fails: open again, and n:2 is out of retries
     expect((await failed)[0]).toMatchObject({ attempts: 2, notification: { id: 'n:2' } });
     expect(capture.calls).toHaveLength(4);
     expect(h.events.breakers.map((e) => e.to)).toEqual(['open', 'halfOpen', 'open']);
