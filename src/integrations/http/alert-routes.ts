@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AlertRuleInput } from '../../alerts/rule-schema.js';
+import { isValidationError } from '../../core/errors.js';
 import { readJsonBody } from './body.js';
 import { HttpError } from './errors.js';
 import { parseBody, parseQuery } from './query.js';
@@ -41,10 +42,15 @@ export const alertRoutes: readonly Route[] = [
     async handle(ctx) {
       const body = await objectBody(ctx);
       // A taken id is a conflict with what exists, not a malformed rule: 409, so a client can tell.
-      if (typeof body.id === 'string' && ctx.monitor.alerts.getRule(body.id) !== undefined) {
-        throw new HttpError(409, 'CONFLICT', `an alert rule with id ${JSON.stringify(body.id.slice(0, 100))} exists; update it with PUT`);
+      const conflict = (): HttpError => new HttpError(409, 'CONFLICT', `an alert rule with id ${JSON.stringify(String(body.id).slice(0, 100))} exists; update it with PUT`);
+      if (typeof body.id === 'string' && ctx.monitor.alerts.getRule(body.id) !== undefined) throw conflict();
+      try {
+        return json(201, { rule: await ctx.monitor.alerts.createRule(body as unknown as AlertRuleInput) });
+      } catch (error) {
+        // Taken in the store by another instance that this one has not synced from yet.
+        if (isValidationError(error) && error.issues.some((i) => i.path === 'id' && i.message === 'is taken')) throw conflict();
+        throw error;
       }
-      return json(201, { rule: await ctx.monitor.alerts.createRule(body as unknown as AlertRuleInput) });
     },
   },
   { method: 'GET', path: '/alerts/rules/:id', access: 'read', handle: async (ctx) => json(200, { rule: ruleOrNotFound(ctx) }) },
