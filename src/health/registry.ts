@@ -56,6 +56,8 @@ export class HealthRegistry {
   private readonly lastStatus = new Map<string, HealthStatus>();
   /** Every group a check was ever registered in: asking for one stays valid after its checks go. */
   private readonly groupsSeen = new Set<string>(WELL_KNOWN_GROUPS);
+  /** The whole's status has been known once (`health_status` has a sample from then on). */
+  private overallKnown = false;
 
   constructor(private readonly ctx: CapabilityContext) {
     this.startedAt = ctx.clock.now();
@@ -87,6 +89,8 @@ export class HealthRegistry {
   unregister(name: string): boolean {
     if (!this.entries.delete(name)) return false;
     this.metrics.forget(name);
+    // The whole no longer includes it. (Before the status was ever known, nothing to update.)
+    if (this.overallKnown) this.updateOverall();
     return true;
   }
 
@@ -125,7 +129,10 @@ export class HealthRegistry {
     const checks: Record<string, CheckReport> = Object.fromEntries(runs.map(({ entry, run, cached }) => [entry.name, this.report(entry, run, cached)]));
     const reports = Object.values(checks);
     const status = overallStatus(reports);
-    if (group === undefined) this.metrics.recordOverall(status);
+    if (group === undefined) {
+      this.overallKnown = true;
+      this.metrics.recordOverall(status);
+    }
     this.changed(group ?? '', status);
     const now = this.ctx.clock.now();
     const answer: HealthReport = { status, timestamp: new Date(now).toISOString(), uptime: now - this.startedAt, checks, overall: countStatuses(reports) };
@@ -159,6 +166,9 @@ export class HealthRegistry {
     if (this.entries.get(entry.name) !== entry) return;
     if (run.invalid !== undefined) this.ctx.report(new ValidationError(`health check "${entry.name}": ${run.invalid}`, [{ path: entry.name, message: run.invalid }]));
     this.metrics.recordRun(entry.name, run.status, run.duration);
+    // Every run, whoever asked (a group, check.one), updates the whole: probes that only ask for
+    // readiness and liveness still keep health_status current.
+    this.updateOverall();
     if (run.status !== previous) {
       this.ctx.emit('healthChanged', { scope: 'check', check: entry.name, status: run.status, previous, message: run.message, at: run.finishedAt });
     }
@@ -175,6 +185,22 @@ export class HealthRegistry {
     if (run.message !== undefined) report.message = run.message;
     if (run.details !== undefined) report.details = run.details;
     return report;
+  }
+
+  /**
+   * Sets `health_status` from the latest result of every registered check, graded as a full
+   * `check()` grades them. Until the whole has been known once, a check without a result makes
+   * it unknown (no sample); after that, such a check (registered later) counts from its first
+   * result, since a gauge cannot go back to having no sample.
+   */
+  private updateOverall(): void {
+    const latest: { status: HealthStatus; critical: boolean }[] = [];
+    for (const entry of this.entries.values()) {
+      if (entry.last !== undefined) latest.push({ status: entry.last.status, critical: entry.options.critical });
+      else if (!this.overallKnown) return;
+    }
+    this.overallKnown = true;
+    this.metrics.recordOverall(overallStatus(latest));
   }
 
   /** Emits `healthChanged` for the whole (`key` `''`) or a group when its status moved. */
