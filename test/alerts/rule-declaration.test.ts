@@ -4,7 +4,7 @@
  * unchanged one writes nothing. And `createRule`'s "id taken" check asks the store.
  */
 import { describe, expect, it } from 'vitest';
-import { LimitError, MemoryStorage, StorageError, type AlertRuleInput, type StorageAdapter, type StoredRule } from '../../src/index.js';
+import { LimitError, MemoryStorage, StorageError, rulePacks, type AlertRuleInput, type StorageAdapter, type StoredRule } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
 import { delegatingStorage } from '../helpers/delegating-storage.js';
 import { MINUTE, SECOND, T0, expectValidationError, setup } from './support.js';
@@ -110,6 +110,29 @@ describe('ensureRule: declaring a rule at start-up', () => {
     const again = await monitor.alerts.ensureRule({ duration: 300_000, window: 300_000, ...rest, aggregation: 'p95' });
     expect(saved).toHaveLength(1);
     expect(again.updatedAt).toBe(T0);
+  });
+
+  it('writes nothing when the rule packs (every aggregation shape, multi-condition rules) are declared again', async () => {
+    const clock = new ManualClock(T0);
+    const { inner, storage, saved } = countingStore(clock);
+    const pack = [...rulePacks.defaults(), ...rulePacks.service(), ...rulePacks.sla()].map((r, i) => ({ ...r, id: `pack-${i}` }));
+    const declareAll = async (s: ReturnType<typeof setup>): Promise<void> => {
+      for (const rule of pack) await s.monitor.alerts.ensureRule(rule);
+    };
+    await runInstances(1, storage, clock, declareAll);
+    await clock.advanceAsync(MINUTE);
+    await runInstances(2, storage, clock, declareAll);
+    expect(saved).toHaveLength(pack.length);
+    expect((await inner.listRules()).map((r) => r.id)).toEqual(pack.map((r) => r.id));
+  });
+
+  it('refuses an input that is not a rule, or that throws when read, with a ValidationError', async () => {
+    const { monitor } = setup();
+    await expectValidationError(monitor.alerts.ensureRule(null as never), '');
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    await expectValidationError(monitor.alerts.ensureRule(revoked.proxy as never), '');
+    expect(monitor.alerts.getRules()).toEqual([]);
   });
 
   it('takes the stored version into memory at once, without waiting for a sync', async () => {
