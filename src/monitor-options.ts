@@ -6,6 +6,8 @@ import { alertEngineOptionsSchema } from './alerts/options.js';
 import type { Notifier } from './notifiers/contract.js';
 import { dispatcherOptionsSchema } from './notifiers/options.js';
 import type { StorageAdapter } from './storage/contract.js';
+import { MAX_INSTANCE_ID_LENGTH } from './storage/instance.js';
+import { isWellFormed } from './core/labels.js';
 
 const STORAGE_METHODS = [
   'writeRollups',
@@ -47,6 +49,18 @@ const isClock = (v: unknown): boolean =>
 export const monitorOptionsSchema = z.object({
   /** Name of the service, written on every rollup. */
   service: z.string().min(1).default('app'),
+  /**
+   * This process among the instances of the service, stamped on every rollup it writes: stores
+   * keep one rollup per series, slot and instance, so instances never overwrite each other (see
+   * docs/fleet.md). Default: unique per process (host, pid and 8 random hex digits). One you set
+   * must differ between processes running at once.
+   */
+  instanceId: z
+    .string()
+    .min(1)
+    .max(MAX_INSTANCE_ID_LENGTH)
+    .refine((v) => isWellFormed(v) && !v.includes('\u0000'), 'must be well-formed text without U+0000')
+    .optional(),
   /** Where rollups go; default: a new `MemoryStorage` owned (and closed) by the monitor. */
   storage: z
     .custom<StorageAdapter>(isStorage, `storage must implement ${STORAGE_METHODS.join(', ')}`)

@@ -28,6 +28,7 @@ import { jobRun } from './metrics/job-run.js';
 import { monitorOptionsSchema, type MonitorOptions, type ResolvedMonitorOptions } from './monitor-options.js';
 import type { StorageAdapter } from './storage/contract.js';
 import { MemoryStorage } from './storage/memory.js';
+import { bindRollupStamps, createRollupStamps, type RollupStamps } from './storage/instance.js';
 import { CLOSE_GRACE_MS, closeWithin } from './monitor-close.js';
 import { EventHub } from './event-hub.js';
 
@@ -61,6 +62,8 @@ export interface MonitorSnapshot extends MetricsSnapshot {
 export class Monitor {
   /** The service name written on every rollup. */
   readonly service: string;
+  /** This process among the instances of the service (the `instanceId` option, or a generated one): see docs/fleet.md. */
+  readonly instanceId: string;
   /** Where rollups are written. */
   readonly storage: StorageAdapter;
   /** The clock every timer and timestamp comes from. */
@@ -88,6 +91,8 @@ export class Monitor {
   private readonly folded: Counter<'metric'>;
   /** The histograms `recordMetric` defines, and the bounds on what records may do. */
   private readonly recorded: RecordedMetrics;
+  /** The `instance` stamped on each rollup: the instanceId, suffixed where a slot is written twice. */
+  private readonly stamps: RollupStamps;
   private lastSweep: number;
   private closing: Promise<void> | undefined;
   private readonly closeHooks = new Set<() => void | Promise<void>>();
@@ -122,11 +127,15 @@ export class Monitor {
       seriesFolded: (metric, limit, first) => this.seriesFolded(metric, limit, first),
       invalidLabels: (metric, labels, reason) => this.invalid(metric, reportable(labels), reason),
     };
+    this.stamps = createRollupStamps(options.instanceId, this.startedAt, slotLength);
+    this.instanceId = this.stamps.instanceId;
+    bindRollupStamps(this.ctx, this.stamps);
     this.registry = new MetricRegistry(this.ctx, { maxMetrics: options.limits.maxMetrics });
     this.recorded = new RecordedMetrics({
       registry: this.registry,
       ctx: this.ctx,
       service: this.service,
+      lateInstance: () => this.stamps.late(),
       limits: options.limits,
       addLate: (rollups) => this.recorder.addLate(rollups),
       lateRoom: () => this.recorder.lateRoom,
@@ -415,7 +424,11 @@ export class Monitor {
   private closeSlot(at: number, scheduled = false): void {
     if (at < this.ctx.slotStart || (scheduled && at === this.ctx.slotStart)) return;
     const rollups = this.registry.closeSlot(at);
-    if (this.service !== '') for (const r of rollups) (r as { service?: string }).service = this.service;
+    const instance = this.stamps.slot(this.ctx.slotStart);
+    for (const r of rollups) {
+      r.service = this.service;
+      r.instance = instance;
+    }
     this.ctx.slotStart = at;
     this.recorder.add(rollups);
     const ttl = this.options.limits.seriesTtl;

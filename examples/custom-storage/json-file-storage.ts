@@ -61,8 +61,9 @@ export class JsonFileStorage implements StorageAdapter {
     return this.run(true, (s) => {
       for (const rollup of partition.valid) {
         const points = (s.series[seriesId(rollup.name, rollup.labels)] ??= []);
-        // A retried batch replaces its slots instead of adding them twice.
-        const at = points.findIndex((p) => p.start === rollup.start);
+        // One rollup per slot start and instance: a retried batch replaces its slots instead of
+        // adding them twice, and instances of one service never overwrite each other's.
+        const at = points.findIndex((p) => p.start === rollup.start && (p.instance ?? '') === (rollup.instance ?? ''));
         if (at === -1) points.push(copy(rollup));
         else points[at] = copy(rollup);
       }

@@ -7,6 +7,7 @@ import type { Gauge } from '../metrics/gauge.js';
 import type { Histogram, HistogramSeries } from '../metrics/histogram.js';
 import type { AnyMetric } from '../metrics/registry.js';
 import type { Rollup } from '../storage/contract.js';
+import { rollupStampsOf } from '../storage/instance.js';
 import type { BasicAggregation } from './rule-schema.js';
 import type { SampleStore } from './samples.js';
 import { ownLabel } from './schema-parts.js';
@@ -122,13 +123,22 @@ export class WindowReader {
     }
     if (this.needsStorage(from)) {
       const bySeries = this.stored.get(storedId(metric.name, matchers, from)) ?? new Map<string, Rollup[]>();
+      const stamps = rollupStampsOf(this.cap.metricContext);
       for (const s of series) {
         // An idle series keeps old slots in its ring (a ring only turns when the series records):
-        // their rollups are already counted from memory.
+        // this monitor's rollups of them are already counted from memory. Rollups are told apart
+        // by (start, instance): other instances' rollups of those slots, and late ones, count.
         const inRing = new Set<number>();
         for (const slot of s.ring) if (slot.count > 0) inRing.add(slot.start);
+        const counted = new Set<string>();
         for (const r of bySeries.get(this.keyOf(s)) ?? []) {
-          if (r.count === 0 || r.end <= from || r.start >= end || inRing.has(r.start)) continue;
+          if (r.count === 0 || r.end <= from || r.start >= end) continue;
+          if (inRing.has(r.start) && (r.instance === undefined || stamps === undefined || stamps.ownsSlot(r.instance))) continue;
+          if (r.instance !== undefined) {
+            const id = `${r.start}\u0000${r.instance}`;
+            if (counted.has(id)) continue;
+            counted.add(id);
+          }
           addTotals(stats, r.count, r.sum, r.min, r.max);
           const layout = metric.layoutFor(r);
           if (stats.dist !== undefined && r.hdr !== undefined && layout !== undefined) stats.dist.addCounts(this.cap.metricContext.codec.decode(r.hdr, layout), 0, r.min, r.max);

@@ -4,6 +4,7 @@ import { StorageError } from '../core/errors.js';
 import { validationErrorOf } from '../core/options.js';
 import { matchesLabels, seriesKey } from '../core/labels.js';
 import type { Rollup, StorageAdapter } from '../storage/contract.js';
+import { rollupStampsOf } from '../storage/instance.js';
 import type { MetricContext } from './context.js';
 import type { CounterSeries } from './counter.js';
 import type { GaugeSeries } from './gauge.js';
@@ -56,10 +57,13 @@ export interface AggregateSources {
  * Summarises a metric over a window. Histogram slots still in memory are read from memory;
  * every other closed slot (and every closed slot of counters and gauges, whose memory holds
  * only the current slot) comes from storage and from rollups still waiting to be written, so a
- * window longer than memory holds is still exact. A stored rollup is skipped only when it is
- * one of the closed slots still in a series' ring (same series, start, count and sum): slots
- * closed early by `flush()` and values recorded late with an old `timestamp` are neither lost
- * nor counted twice.
+ * window longer than memory holds is still exact. Rollups are told apart by (series, slot
+ * start, instance): every instance's rollups count, a rollup both stored and still waiting (a
+ * write in flight) counts once, and one this monitor wrote for a closed slot still in a series'
+ * ring is skipped (memory counts it). Slots closed early by `flush()` and values recorded late
+ * with an old `timestamp` (stamped apart, see storage/instance.ts) are neither lost nor counted
+ * twice. Rollups without an instance (stored before instances existed) are matched to ring slots
+ * by content, as before.
  */
 export async function aggregate(src: AggregateSources, input: AggregateQuery): Promise<AggregatedMetrics> {
   const parsed = aggregateQuerySchema.safeParse(input);
@@ -73,8 +77,11 @@ export async function aggregate(src: AggregateSources, input: AggregateQuery): P
   const dist = metric?.kind === 'histogram' ? metric.distribution() : new Distribution(new BucketLayout(ctx.histogramDigits), 1e-3);
   const seen = new Set<string>();
   let last = 0;
-  /** Closed histogram slots still in memory, by series, start, count and sum: their rollups are skipped. */
+  const stamps = rollupStampsOf(ctx);
+  /** Closed histogram slots still in memory, by series and start: this monitor's rollups of them are skipped. */
   const inMemory = new Map<string, number>();
+  /** The same slots by series, start, count and sum: rollups without an instance are matched by content. */
+  const inMemoryByContent = new Map<string, number>();
 
   if (metric?.kind === 'histogram') {
     for (const series of metric.index.values()) {
@@ -84,8 +91,8 @@ export async function aggregate(src: AggregateSources, input: AggregateQuery): P
       const key = seriesKey(series.labels);
       for (const slot of series.ring) {
         if (slot === series.slot || slot.count === 0) continue;
-        const id = slotId(key, slot.start, slot.count, slot.sum);
-        inMemory.set(id, (inMemory.get(id) ?? 0) + 1);
+        increment(inMemory, slotOf(key, slot.start));
+        increment(inMemoryByContent, slotId(key, slot.start, slot.count, slot.sum));
       }
     }
   } else if (metric !== undefined) {
@@ -107,17 +114,17 @@ export async function aggregate(src: AggregateSources, input: AggregateQuery): P
     throw new StorageError(`reading rollups of "${name}" from "${src.storage.name}" storage failed`, { cause });
   }
   const waiting = src.recorder.pendingRollups().filter((r) => r.name === name && matchesLabels(r.labels, labels));
+  /** (series, start, instance) of the rollups counted so far. */
+  const counted = new Set<string>();
   for (const r of [...stored, ...waiting]) {
     if (r.end <= from) continue;
-    if (inMemory.size > 0) {
-      const id = slotId(seriesKey(r.labels), r.start, r.count, r.sum);
-      const n = inMemory.get(id);
-      if (n !== undefined) {
-        if (n === 1) inMemory.delete(id);
-        else inMemory.set(id, n - 1);
-        continue;
-      }
-    }
+    if (r.instance !== undefined) {
+      const key = `${slotOf(seriesKey(r.labels), r.start)}\u0003${r.instance}`;
+      if (counted.has(key)) continue;
+      counted.add(key);
+      // Without registered stamps (no monitor), every instance is another one.
+      if (inMemory.size > 0 && stamps?.ownsSlot(r.instance) === true && decrement(inMemory, slotOf(seriesKey(r.labels), r.start))) continue;
+    } else if (inMemoryByContent.size > 0 && decrement(inMemoryByContent, slotId(seriesKey(r.labels), r.start, r.count, r.sum))) continue;
     addRollup(src, dist, r, metric?.kind === 'histogram' ? metric.layoutFor(r) : undefined);
     if (metric === undefined) seen.add(JSON.stringify(r.labels));
   }
@@ -139,6 +146,23 @@ export async function aggregate(src: AggregateSources, input: AggregateQuery): P
 
 function slotId(seriesKey: string, start: number, count: number, sum: number): string {
   return `${seriesKey}\u0003${start}\u0003${count}\u0003${sum}`;
+}
+
+function slotOf(seriesKey: string, start: number): string {
+  return `${seriesKey}\u0003${start}`;
+}
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** Takes one of `key` from `counts`; false when there was none. */
+function decrement(counts: Map<string, number>, key: string): boolean {
+  const n = counts.get(key);
+  if (n === undefined) return false;
+  if (n === 1) counts.delete(key);
+  else counts.set(key, n - 1);
+  return true;
 }
 
 function addRollup(src: AggregateSources, dist: Distribution, r: Rollup, layout: BucketLayout | undefined): void {

@@ -24,6 +24,8 @@ export interface RecordedMetricsHost {
   readonly registry: MetricRegistry;
   readonly ctx: MetricContext;
   readonly service: string;
+  /** The `instance` of one late record's rollup (unique, so it never replaces the slot's own rollup). */
+  lateInstance?(): string;
   readonly limits: RecordedMetricsLimits;
   /**
    * Rollups of records older than the current slot: the recorder keeps them apart from current
@@ -250,6 +252,7 @@ export class RecordedMetrics {
         max: value,
         resolution: histogram.resolution,
         service: this.host.service,
+        instance: this.host.lateInstance?.(),
       },
     ]);
     return kept > 0;

@@ -29,6 +29,13 @@ export interface Rollup {
   resolution?: number | undefined;
   /** Service that wrote the rollup (the monitor's `service` option). */
   service?: string | undefined;
+  /**
+   * Who wrote the rollup: the writing monitor's `instanceId` (see docs/fleet.md). Stores keep one
+   * rollup per (series, start, instance): a rollup with the same three replaces the stored one
+   * (a retried write), rollups of other instances are kept beside it. Rollups without it (data
+   * written before instances existed) are kept as before: by content.
+   */
+  instance?: string | undefined;
 }
 
 /** Which rollups to read: one metric name, label matchers (equality), and a time range. */

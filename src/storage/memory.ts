@@ -56,7 +56,8 @@ export class MemoryStorage implements StorageAdapter {
   }
 
   /**
-   * Stores a batch; each series keeps its points ordered by start and trimmed to the limits.
+   * Stores a batch; each series keeps its points ordered by start and trimmed to the limits, and
+   * one point per (start, instance) for rollups that carry an instance.
    * Invalid rollups (see `rollupProblem`) are not stored: the rest are, then the call rejects
    * with a permanent StorageError whose `rejected` lists their indexes.
    */
@@ -271,9 +272,21 @@ export class MemoryStorage implements StorageAdapter {
   }
 }
 
+/**
+ * Inserts in start order. One rollup per (series, start, instance): a rollup its instance wrote
+ * before (a retry, or a rewrite) replaces the stored one; one without `instance` is added as before.
+ */
 function insertByStart(points: Rollup[], rollup: Rollup): void {
   let i = points.length;
   while (i > 0 && points[i - 1]!.start > rollup.start) i--;
+  if (rollup.instance !== undefined) {
+    for (let j = i - 1; j >= 0 && points[j]!.start === rollup.start; j--) {
+      if (points[j]!.instance === rollup.instance) {
+        points[j] = rollup;
+        return;
+      }
+    }
+  }
   points.splice(i, 0, rollup);
 }
 

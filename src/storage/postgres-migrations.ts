@@ -86,6 +86,19 @@ export const MIGRATIONS: readonly Migration[] = [
     // version 1 of the code keep writing it during a rolling deploy.
     statements: (s) => [`DROP INDEX IF EXISTS ${s}.rollups_name_series_start_idx`],
   },
+  {
+    version: 3,
+    description: 'rollups.instance, unique per (name, series, start, instance)',
+    // One rollup per series, slot and instance: a retried write replaces (INSERT ... ON
+    // CONFLICT DO UPDATE), two instances never collapse. md5 of the series key keeps index rows
+    // short (a label set may reach 2,048 characters; btree rows stop at 2,704 bytes). Rows
+    // written before (instance NULL) are never equal in a unique index: they stay as they were.
+    // Building the index holds writes to the table for as long as it takes on existing rows.
+    statements: (s) => [
+      `ALTER TABLE ${s}.rollups ADD COLUMN IF NOT EXISTS instance text`,
+      `CREATE UNIQUE INDEX IF NOT EXISTS rollups_instance_slot_idx ON ${s}.rollups (name, md5(series_key), start_ms, instance)`,
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */

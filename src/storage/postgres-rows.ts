@@ -22,10 +22,11 @@ export const ROLLUP_COLUMNS = [
   ['hdr', 'text'],
   ['resolution', 'float8'],
   ['service', 'text'],
+  ['instance', 'text'],
 ] as const;
 
 /** The columns read back, in {@link rowToRollup}'s order. */
-export const ROLLUP_SELECT = 'name, kind, labels, start_ms, end_ms, count, sum, min, max, last, hdr, resolution, service';
+export const ROLLUP_SELECT = 'name, kind, labels, start_ms, end_ms, count, sum, min, max, last, hdr, resolution, service, instance';
 
 /** A row of `rollups` as pg returns it (int8 as strings, float8 as numbers, jsonb parsed). */
 export interface RollupRow {
@@ -42,6 +43,27 @@ export interface RollupRow {
   hdr: string | null;
   resolution: number | null;
   service: string | null;
+  instance: string | null;
+}
+
+/**
+ * The batch without the rollups a later one of the same (name, labels, start, instance)
+ * replaces: one INSERT ... ON CONFLICT DO UPDATE may not touch a row twice (SQLSTATE 21000).
+ * Rollups without an instance are all kept, as before.
+ */
+export function lastPerInstanceSlot(rollups: readonly Rollup[]): readonly Rollup[] {
+  let seen: Map<string, number> | undefined;
+  let drop: Set<number> | undefined;
+  for (let i = 0; i < rollups.length; i++) {
+    const r = rollups[i]!;
+    if (r.instance === undefined) continue;
+    seen ??= new Map();
+    const key = `${r.name}\u0000${canonicalLabels(r.labels)}\u0000${r.start}\u0000${r.instance}`;
+    const before = seen.get(key);
+    if (before !== undefined) (drop ??= new Set()).add(before);
+    seen.set(key, i);
+  }
+  return drop === undefined ? rollups : rollups.filter((_, i) => !drop.has(i));
 }
 
 /** Column arrays of a batch, in {@link ROLLUP_COLUMNS} order. */
@@ -64,6 +86,7 @@ export function rollupColumns(rollups: readonly Rollup[]): (string | null)[][] {
     cols[11]![i] = r.hdr ?? null;
     cols[12]![i] = r.resolution === undefined ? null : float(r.resolution);
     cols[13]![i] = r.service ?? null;
+    cols[14]![i] = r.instance ?? null;
   }
   return cols;
 }
@@ -85,6 +108,7 @@ export function rowToRollup(row: RollupRow): Rollup {
   if (row.hdr !== null) rollup.hdr = row.hdr;
   if (row.resolution !== null) rollup.resolution = row.resolution;
   if (row.service !== null) rollup.service = row.service;
+  if (row.instance !== null) rollup.instance = row.instance;
   return rollup;
 }
 

@@ -4,11 +4,14 @@ import { StorageError } from '../core/errors.js';
 import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contract.js';
 import { quoteIdent, runMigrations } from './postgres-migrations.js';
 import { parsePostgresStorageOptions, type PostgresStorageOptions, type ResolvedPostgresStorageOptions } from './postgres-options.js';
-import { encodeLabels, float, ROLLUP_COLUMNS, ROLLUP_SELECT, rollupColumns, rowToRollup, toJson, type RollupRow } from './postgres-rows.js';
+import { encodeLabels, float, lastPerInstanceSlot, ROLLUP_COLUMNS, ROLLUP_SELECT, rollupColumns, rowToRollup, toJson, type RollupRow } from './postgres-rows.js';
 import { isDataException, isProgramLimit } from './postgres-errors.js';
 import { partitionRollups, rejectionError } from './rollup-validation.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
 import { abortable } from '../core/abortable.js';
+
+/** The columns of the unique (name, series, start, instance) index: a conflicting row keeps them. */
+const KEY_COLUMNS: ReadonlySet<string> = new Set(['name', 'series_key', 'start_ms', 'instance']);
 
 /** Longest time between two sweeps of expired rollups and leases (as MemoryStorage). */
 const SWEEP_INTERVAL = 60_000;
@@ -116,16 +119,22 @@ export class PostgresStorage implements StorageAdapter {
     await this.run(`writing ${rollups.length} rollups`, options, async () => {
       if (rollups.length === 0) return;
       const p = new Params(this.options.now);
-      const arrays = rollupColumns(rollups).map((col, i) => p.add(col, `::${ROLLUP_COLUMNS[i]![1]}[]`));
+      const arrays = rollupColumns(lastPerInstanceSlot(rollups)).map((col, i) => p.add(col, `::${ROLLUP_COLUMNS[i]![1]}[]`));
       const names = ROLLUP_COLUMNS.map(([c]) => c).join(', ');
       const cutoff = `${p.now()} - ${p.add(this.options.retention, '::float8')}`;
       // Every minute at most, the same statement also deletes what retention hides.
       const sweep = this.sweepDue()
         ? `WITH swept AS (DELETE FROM ${this.s}.rollups WHERE end_ms <= ${cutoff}), expired AS (DELETE FROM ${this.s}.leases WHERE expires_at <= ${p.now()}) `
         : '';
+      const updates = ROLLUP_COLUMNS.filter(([c]) => !KEY_COLUMNS.has(c))
+        .map(([c]) => `${c} = EXCLUDED.${c}`)
+        .join(', ');
+      // One row per (name, series, start, instance): a rewrite (a retry whose first attempt
+      // landed) replaces the row. Rows without an instance never conflict (NULLs are distinct).
       await this.query(
         p,
-        `${sweep}INSERT INTO ${this.s}.rollups (${names}) SELECT * FROM unnest(${arrays.join(', ')}) AS t(${names}) WHERE t.end_ms > ${cutoff}`,
+        `${sweep}INSERT INTO ${this.s}.rollups (${names}) SELECT * FROM unnest(${arrays.join(', ')}) AS t(${names}) WHERE t.end_ms > ${cutoff}
+         ON CONFLICT (name, md5(series_key), start_ms, instance) DO UPDATE SET ${updates}`,
       );
     });
   }

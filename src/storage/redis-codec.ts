@@ -1,13 +1,16 @@
 import type { MetricKind, Rollup } from './contract.js';
 
 /**
- * Rollups as sorted-set members: JSON with a fixed field order (so writing the same rollup twice
- * gives the same member, and a retried batch does not duplicate anything), without `name` and
+ * Rollups as sorted-set members: JSON with a fixed field order, `instance` first (so writing the
+ * same rollup twice gives the same member, and a retried batch does not duplicate anything), without `name` and
  * `labels` (the key and the series index hold them). Numbers JSON cannot carry (±Infinity, NaN,
  * -0) are written as strings and read back as numbers.
  */
 export function encodeRollup(r: Rollup): string {
-  const m: Record<string, unknown> = {
+  const m: Record<string, unknown> = {};
+  // First, so that every member of one (series, start, instance) starts with the same bytes: see identityLength.
+  if (r.instance !== undefined) m.instance = r.instance;
+  Object.assign(m, {
     kind: r.kind,
     start: r.start,
     end: r.end,
@@ -15,7 +18,7 @@ export function encodeRollup(r: Rollup): string {
     sum: num(r.sum),
     min: num(r.min),
     max: num(r.max),
-  };
+  });
   if (r.last !== undefined) m.last = num(r.last);
   if (r.hdr !== undefined) m.hdr = r.hdr;
   if (r.resolution !== undefined) m.resolution = num(r.resolution);
@@ -35,6 +38,17 @@ interface StoredRollup {
   hdr?: string;
   resolution?: number | string;
   service?: string;
+  instance?: string;
+}
+
+/**
+ * Bytes (UTF-8, as Lua's string.sub counts) of the member's prefix that names its instance,
+ * `{"instance":"<id>",`; 0 for a rollup without one. Members of one series and start that share
+ * this prefix are the same (series, start, instance): the write script keeps only the newest.
+ * A JSON string token ends at its first unescaped quote, so equal prefixes mean equal instances.
+ */
+export function identityLength(r: Rollup): number {
+  return r.instance === undefined ? 0 : Buffer.byteLength(`{"instance":${JSON.stringify(r.instance)},`, 'utf8');
 }
 
 /** Reads a member back into a rollup of `name` with its own copy of `labels`. */
@@ -55,6 +69,7 @@ export function decodeRollup(member: string, name: string, labels: Readonly<Reco
   if (m.hdr !== undefined) r.hdr = m.hdr;
   if (m.resolution !== undefined) r.resolution = back(m.resolution);
   if (m.service !== undefined) r.service = m.service;
+  if (m.instance !== undefined) r.instance = m.instance;
   return r;
 }
 

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { matchesLabels } from '../core/labels.js';
-import { decodeRollup, encodeRollup, endOf } from './redis-codec.js';
+import { decodeRollup, encodeRollup, endOf, identityLength } from './redis-codec.js';
 import { canonicalLabels } from '../core/labels.js';
 import type { RedisKeys } from './redis-keys.js';
 import { exec } from './redis-exec.js';
@@ -12,7 +12,7 @@ export type RedisClient = Redis | Cluster;
 
 interface SeriesBatch {
   labelsJson: string;
-  /** score, member, score, member ... for one ZADD. */
+  /** score, member, identity length (see identityLength) per rollup. */
   args: (string | number)[];
   maxEnd: number;
   maxLength: number;
@@ -25,7 +25,9 @@ const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then return redis.cal
  * Writes one batch atomically, in one command. KEYS: the names set, then per name its index,
  * its slot-length set and its series keys. ARGV: ttl, index cutoff, name count, then per name:
  * name, series count, length count, lengths..., per series: trim bound, member count,
- * score/member pairs; then per series: latest end, labels JSON. Per series: ZADD, PEXPIRE,
+ * score/member/identity-length triples; then per series: latest end, labels JSON. Per series:
+ * for a member naming an instance, ZREM of the members of its start that name the same instance
+ * (one rollup per series, start and instance: a rewrite replaces), then ZADD, PEXPIRE,
  * ZREMRANGEBYSCORE of members that ended before the cutoff; per name: one ZADD GT into the index (latest slot end),
  * ZREMRANGEBYSCORE of series with nothing left, slot lengths, SADD names, PEXPIRE everything.
  */
@@ -47,11 +49,16 @@ for n = 1, tonumber(ARGV[3]) do
     k = k + 1
     local trim, m = ARGV[a], tonumber(ARGV[a + 1])
     a = a + 2
-    local last = a + 2 * m - 1
-    while a <= last do
-      local upto = math.min(a + 999, last)
-      redis.call('ZADD', key, unpack(ARGV, a, upto))
-      a = upto + 1
+    for i = 1, m do
+      local score, member, plen = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
+      a = a + 3
+      if plen > 0 then
+        local prefix = string.sub(member, 1, plen)
+        for _, old in ipairs(redis.call('ZRANGEBYSCORE', key, score, score)) do
+          if old ~= member and string.sub(old, 1, plen) == prefix then redis.call('ZREM', key, old) end
+        end
+      end
+      redis.call('ZADD', key, score, member)
     end
     redis.call('PEXPIRE', key, ttl)
     redis.call('ZREMRANGEBYSCORE', key, '-inf', trim)
@@ -71,7 +78,8 @@ return 1`;
 
 /**
  * Writes a batch in one round trip: a single EVAL of {@link WRITE_BATCH}, so the batch is
- * stored all or nothing (a retry after a lost reply rewrites identical members: no duplicates).
+ * stored all or nothing (a retry after a lost reply rewrites identical members: no duplicates;
+ * a rollup naming an instance replaces the one of its series, start and instance).
  * Rollups that ended at or before `cutoff` are skipped, as MemoryStorage does. Invalid rollups
  * are left out of the EVAL; once the rest is stored the call rejects with a permanent
  * StorageError listing their indexes.
@@ -91,7 +99,7 @@ async function writeValid(client: RedisClient, keys: RedisKeys, rollups: readonl
     const labelsJson = canonicalLabels(r.labels);
     let s = series.get(labelsJson);
     if (s === undefined) series.set(labelsJson, (s = { labelsJson, args: [], maxEnd: -Infinity, maxLength: 0 }));
-    s.args.push(r.start, encodeRollup(r));
+    s.args.push(r.start, encodeRollup(r), identityLength(r));
     if (r.end > s.maxEnd) s.maxEnd = r.end;
     if (r.end - r.start > s.maxLength) s.maxLength = r.end - r.start;
   }
@@ -105,7 +113,7 @@ async function writeValid(client: RedisClient, keys: RedisKeys, rollups: readonl
     for (const s of series.values()) {
       scriptKeys.push(keys.series(name, s.labelsJson));
       // Members are scored by start: one that starts before cutoff - length has ended by cutoff.
-      argv.push(bound(cutoff - s.maxLength, true), s.args.length / 2);
+      argv.push(bound(cutoff - s.maxLength, true), s.args.length / 3);
       for (const v of s.args) argv.push(v);
     }
     for (const s of series.values()) argv.push(s.maxEnd, s.labelsJson);

@@ -16,6 +16,13 @@ import type { Rollup } from './contract.js';
  */
 export const ROLLUP_TIME_LIMIT = 8.64e15;
 
+/**
+ * Longest `instance` a rollup may carry: an instance id (at most 200 characters, like a metric
+ * name) plus the suffix a monitor adds to a slot it writes a second time (see instance.ts). Kept
+ * short because PostgreSQL's unique index holds it (its btree rows stop at 2,704 bytes).
+ */
+export const MAX_INSTANCE_LENGTH = 256;
+
 const KINDS: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram']);
 /** Base64 of the HDR V2 encoding: the only characters `hdr` may hold. */
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -45,6 +52,9 @@ export function rollupProblem(rollup: unknown): string | undefined {
   }
   if (r.hdr !== undefined && (typeof r.hdr !== 'string' || !BASE64_RE.test(r.hdr))) return 'hdr must be a base64 string when present';
   if (r.service !== undefined && !isText(r.service)) return 'service must be a well-formed string without U+0000 when present';
+  if (r.instance !== undefined && !(isText(r.instance) && (r.instance as string) !== '' && (r.instance as string).length <= MAX_INSTANCE_LENGTH)) {
+    return `instance must be a non-empty well-formed string of at most ${MAX_INSTANCE_LENGTH} characters without U+0000 when present`;
+  }
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 import { ConfigError } from '../core/errors.js';
 import type { StorageAdapter } from '../storage/contract.js';
 import type { Harness } from './storage-conformance-fixtures.js';
+import { registerInstanceCases } from './storage-conformance-instances.js';
 import { registerLifecycleCases } from './storage-conformance-lifecycle.js';
 import { registerPoisonCases } from './storage-conformance-poison.js';
 import { registerRecordCases } from './storage-conformance-records.js';
@@ -104,6 +105,7 @@ export function describeStorageAdapter(
       await done.cleanup?.();
     });
     registerRollupCases(harness);
+    registerInstanceCases(harness);
     registerPoisonCases(harness);
     registerRecordCases(harness);
     registerLifecycleCases(harness);

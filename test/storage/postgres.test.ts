@@ -87,7 +87,7 @@ describe.skipIf(!available)('PostgresStorage on a real server', () => {
       const schema = uniqueSchema();
       schemas.push(schema);
       const storage = new PostgresStorage({ pool, schema });
-      expect(await storage.migrate()).toEqual([1, 2]);
+      expect(await storage.migrate()).toEqual([1, 2, 3]);
       expect(await storage.migrate()).toEqual([]);
       const tables = await pool.query<{ table_name: string }>(
         'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
@@ -95,7 +95,7 @@ describe.skipIf(!available)('PostgresStorage on a real server', () => {
       );
       expect(tables.rows.map((r) => r.table_name)).toEqual(['alerts', 'dead_letters', 'job_dead_letters', 'leases', 'migrations', 'rollups', 'rules']);
       const indexes = await pool.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [schema, 'rollups']);
-      expect(indexes.rows.map((r) => r.indexname).sort()).toEqual(['rollups_end_idx', 'rollups_labels_idx', 'rollups_name_start_idx', 'rollups_pkey']);
+      expect(indexes.rows.map((r) => r.indexname).sort()).toEqual(['rollups_end_idx', 'rollups_instance_slot_idx', 'rollups_labels_idx', 'rollups_name_start_idx', 'rollups_pkey']);
     });
 
     it('upgrades a version 1 schema: drops the unused series index, keeps the data, and old writers still insert', async () => {
@@ -122,7 +122,7 @@ describe.skipIf(!available)('PostgresStorage on a real server', () => {
       schemas.push(schema);
       const instances = [0, 1, 2].map(() => new PostgresStorage({ connectionString: PG_URL, schema }));
       const results = await Promise.all(instances.map((s) => s.migrate()));
-      expect(results.flat()).toEqual([1, 2]);
+      expect(results.flat()).toEqual([1, 2, 3]);
       await instances[0]!.writeRollups([recent()]);
       expect(await instances[2]!.queryRollups({ name: 'requests_total' })).toHaveLength(1);
       await Promise.all(instances.map((s) => s.close()));

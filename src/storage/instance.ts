@@ -1,0 +1,118 @@
+/**
+ * Instance ids and the `instance` a monitor stamps on its rollups. Stores keep one rollup per
+ * (series, slot start, instance), so a monitor must never write two different rollups under one
+ * such key: the second would replace the first. Three cases would, and get a suffix unique to
+ * this run of the monitor (`<id>#<run>...`): a slot closed twice at one instant (two `flush()`
+ * calls in one millisecond give a zero-length slot that shares its start with the next one), a
+ * value recorded late with an old timestamp (its own one-value rollup of an old slot), and, for
+ * an id given in the options, the first slot after start (it began before this process did, so a
+ * predecessor with the same id may have written that slot before it stopped). Edge-safe: no
+ * `node:` imports.
+ */
+
+/** Longest instance id accepted (as a metric name). */
+export const MAX_INSTANCE_ID_LENGTH = 200;
+
+/**
+ * A default instance id, unique per process: the host name when the runtime exposes one in its
+ * environment (`HOSTNAME`, `COMPUTERNAME`), the process id when there is one, and 8 random hex
+ * digits (two processes on one host with one pid, e.g. containers, still differ).
+ */
+export function defaultInstanceId(): string {
+  const proc = (globalThis as { process?: { pid?: unknown; env?: Record<string, string | undefined> } }).process;
+  const parts: string[] = [];
+  let host: string | undefined;
+  try {
+    // Some runtimes expose `process` but throw on reading the environment.
+    host = proc?.env?.HOSTNAME ?? proc?.env?.COMPUTERNAME;
+  } catch {
+    host = undefined;
+  }
+  if (typeof host === 'string' && host !== '') parts.push(host.replace(/[^\w.:-]/g, '_').slice(0, 100));
+  if (typeof proc?.pid === 'number') parts.push(String(proc.pid));
+  parts.push(randomHex());
+  return parts.join('-');
+}
+
+/** 8 random hex digits: Web Crypto where the runtime has it, else Math.random (ids need no secrecy). */
+function randomHex(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (typeof c?.randomUUID === 'function') return c.randomUUID().slice(0, 8);
+  return Math.floor(Math.random() * 0x1_0000_0000)
+    .toString(16)
+    .padStart(8, '0');
+}
+
+/** What a monitor stamps on its rollups (see the file comment). */
+export class RollupStamps {
+  /** Unique to this run of the monitor: what its suffixed stamps share. */
+  private readonly prefix: string;
+  private lastStart: number | undefined;
+  private repeats = 0;
+  private lateCount = 0;
+
+  /**
+   * @param instanceId The monitor's id.
+   * @param sharedStart The start of a slot a predecessor with the same id may have written
+   * (the first slot, when the id was configured and the monitor started mid-slot), if any.
+   */
+  constructor(
+    readonly instanceId: string,
+    private readonly sharedStart: number | undefined,
+  ) {
+    this.prefix = `${instanceId}#${randomHex()}`;
+  }
+
+  /** The instance of the rollups of a slot that started at `start`, closed now. */
+  slot(start: number): string {
+    if (start === this.lastStart) this.repeats++;
+    else {
+      this.lastStart = start;
+      this.repeats = 0;
+    }
+    if (this.repeats > 0) return `${this.prefix}.${this.repeats}`;
+    return start === this.sharedStart ? this.prefix : this.instanceId;
+  }
+
+  /** The instance of one late record's rollup: unique, so it never replaces the slot's own. */
+  late(): string {
+    return `${this.prefix}.late${++this.lateCount}`;
+  }
+
+  /**
+   * True when `instance` is a stamp {@link slot} gave: the rollup of a slot this monitor closed
+   * (still in its memory while the slot is in the ring). Late rollups are not: memory never held them.
+   */
+  ownsSlot(instance: string | undefined): boolean {
+    if (instance === this.instanceId || instance === this.prefix) return true;
+    return instance !== undefined && instance.startsWith(`${this.prefix}.`) && !instance.startsWith(`${this.prefix}.late`);
+  }
+}
+
+/**
+ * The stamps of a monitor that started at `startedAt` with slots of `slotLength` ms; `configured`
+ * is the `instanceId` option (a default id is generated when absent).
+ */
+export function createRollupStamps(configured: string | undefined, startedAt: number, slotLength: number): RollupStamps {
+  const firstStart = Math.floor(startedAt / slotLength) * slotLength;
+  // A generated id is new with this process: nobody wrote under it before.
+  const shared = configured !== undefined && firstStart < startedAt ? firstStart : undefined;
+  return new RollupStamps(configured ?? defaultInstanceId(), shared);
+}
+
+/**
+ * The stamps of the monitor owning a metric context. The readers (aggregate.ts,
+ * alerts/window-reader.ts) reach a monitor's context but not the monitor: until the one window
+ * query of issue 15 item 2 carries the instance explicitly, the monitor registers its stamps here.
+ */
+const byContext = new WeakMap<object, RollupStamps>();
+
+/** Registers the stamps of the monitor owning `context`. */
+export function bindRollupStamps(context: object, stamps: RollupStamps): void {
+  byContext.set(context, stamps);
+}
+
+/** The stamps of the monitor owning `context`, if it registered them. */
+export function rollupStampsOf(context: object): RollupStamps | undefined {
+  return byContext.get(context);
+}
