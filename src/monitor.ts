@@ -424,7 +424,7 @@ export class Monitor {
   private closeSlot(at: number, scheduled = false): void {
     if (at < this.ctx.slotStart || (scheduled && at === this.ctx.slotStart)) return;
     const rollups = this.registry.closeSlot(at);
-    const instance = this.stamps.slot(this.ctx.slotStart);
+    const instance = this.stamps.slot(this.ctx.slotStart, at);
     for (const r of rollups) {
       r.service = this.service;
       r.instance = instance;

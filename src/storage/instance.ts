@@ -2,8 +2,8 @@
  * Instance ids and the `instance` a monitor stamps on its rollups. Stores keep one rollup per
  * (series, slot start, instance), so a monitor must never write two different rollups under one
  * such key: the second would replace the first. Three cases would, and get a suffix unique to
- * this run of the monitor (`<id>#<run>...`): a slot closed twice at one instant (two `flush()`
- * calls in one millisecond give a zero-length slot that shares its start with the next one), a
+ * this run of the monitor (`<id>#<run>...`): a slot closed the instant it opened (a `flush()` at
+ * the instant a slot began gives a zero-length slot that shares its start with the next one), a
  * value recorded late with an old timestamp (its own one-value rollup of an old slot), and, for
  * an id given in the options, the first slot after start (it began before this process did, so a
  * predecessor with the same id may have written that slot before it stopped). Edge-safe: no
@@ -47,8 +47,7 @@ function randomHex(): string {
 export class RollupStamps {
   /** Unique to this run of the monitor: what its suffixed stamps share. */
   private readonly prefix: string;
-  private lastStart: number | undefined;
-  private repeats = 0;
+  private zeroLength = 0;
   private lateCount = 0;
 
   /**
@@ -63,14 +62,12 @@ export class RollupStamps {
     this.prefix = `${instanceId}#${randomHex()}`;
   }
 
-  /** The instance of the rollups of a slot that started at `start`, closed now. */
-  slot(start: number): string {
-    if (start === this.lastStart) this.repeats++;
-    else {
-      this.lastStart = start;
-      this.repeats = 0;
-    }
-    if (this.repeats > 0) return `${this.prefix}.${this.repeats}`;
+  /**
+   * The instance of the rollups of the slot [start, end) closed now. Only a zero-length slot
+   * shares its start with another (the next slot starts where it ended): it gets its own stamp.
+   */
+  slot(start: number, end: number): string {
+    if (end === start) return `${this.prefix}.${++this.zeroLength}`;
     return start === this.sharedStart ? this.prefix : this.instanceId;
   }
 
