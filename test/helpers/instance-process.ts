@@ -4,8 +4,9 @@
  * parent over IPC. Each process has its own ManualClock; the parent moves all clocks together.
  * Usage (by test/helpers/instances.ts): node --import tsx instance-process.ts <config JSON>.
  */
-import { createMonitor, webhookNotifier, type StorageAdapter } from '../../src/index.js';
+import { createMonitor, webhookNotifier } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
+import { openSharedStore } from './shared-store.js';
 
 export interface InstanceConfig {
   store: 'redis' | 'postgres';
@@ -30,18 +31,8 @@ export type InstanceCommand =
 
 const config = JSON.parse(process.argv[2]!) as InstanceConfig;
 
-async function openStore(): Promise<StorageAdapter> {
-  if (config.store === 'redis') {
-    const { RedisStorage } = await import('../../src/redis.js');
-    return new RedisStorage({ url: 'redis://127.0.0.1:6379', keyPrefix: config.namespace });
-  }
-  const { PostgresStorage } = await import('../../src/postgres.js');
-  const storage = new PostgresStorage({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema: config.namespace });
-  await storage.migrate();
-  return storage;
-}
 
-const storage = await openStore();
+const storage = await openSharedStore(config.store, config.namespace);
 const clock = new ManualClock(config.start);
 const monitor = createMonitor({
   service: 'checkout',

@@ -7,11 +7,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMonitor, type Rollup, type StorageAdapter } from '../../src/index.js';
+import { createMonitor, type Rollup } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
-import { dropSchema, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';
-import { deleteUnder, inspector, redisAvailable, uniquePrefix } from '../helpers/redis-env.js';
+import { postgresAvailable, uniqueSchema } from '../helpers/postgres-db.js';
+import { redisAvailable, uniquePrefix } from '../helpers/redis-env.js';
 import type { WriterConfig } from './writer-process.js';
+import { clearSharedStore, openSharedStore } from '../helpers/shared-store.js';
 
 const SLOT = 30_000;
 // Two slots that ended a minute ago: within the stores' retention, which follows the real clock.
@@ -34,14 +35,6 @@ function runWriter(config: WriterConfig): Promise<{ instanceId: string; errors: 
   });
 }
 
-async function openStore(store: 'redis' | 'postgres', namespace: string): Promise<StorageAdapter> {
-  if (store === 'redis') {
-    const { RedisStorage } = await import('../../src/redis.js');
-    return new RedisStorage({ url: 'redis://127.0.0.1:6379', keyPrefix: namespace });
-  }
-  const { PostgresStorage } = await import('../../src/postgres.js');
-  return new PostgresStorage({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema: namespace });
-}
 
 const total = (rows: Rollup[], field: 'count' | 'sum'): number => rows.reduce((n, r) => n + r[field], 0);
 
@@ -51,15 +44,7 @@ describe.each(['redis', 'postgres'] as const)('three processes writing the same 
 
   afterAll(async () => {
     if (!(await reachable)) return;
-    if (store === 'redis') {
-      const client = inspector();
-      await deleteUnder(client, namespace);
-      client.disconnect();
-    } else {
-      const pool = testPool(1);
-      await dropSchema(pool, namespace);
-      await pool.end();
-    }
+    await clearSharedStore(store, namespace);
   }, 60_000);
 
   it('keeps every write: the stored sums and counts equal what was recorded in total', async (ctx) => {
@@ -68,7 +53,7 @@ describe.each(['redis', 'postgres'] as const)('three processes writing the same 
     for (const w of writers) expect(w.errors).toEqual([]);
     expect(new Set(writers.map((w) => w.instanceId)).size).toBe(3);
 
-    const storage = await openStore(store, namespace);
+    const storage = await openSharedStore(store, namespace);
     const shopA = await storage.queryRollups({ name: 'orders_total', labels: { shop: 'a' } });
     const shopB = await storage.queryRollups({ name: 'orders_total', labels: { shop: 'b' } });
     const checkouts = await storage.queryRollups({ name: 'checkout_seconds' });

@@ -4,8 +4,9 @@
  * as an application would, prints the rule it got as one JSON line, closes and exits.
  * Usage: node --import tsx rule-declaration-process.ts <config JSON>.
  */
-import { createMonitor, type AlertRuleInput, type StorageAdapter } from '../../src/index.js';
+import { createMonitor, type AlertRuleInput } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
+import { openSharedStore } from '../helpers/shared-store.js';
 
 export interface DeclarationConfig {
   store: 'redis' | 'postgres';
@@ -18,18 +19,8 @@ export interface DeclarationConfig {
 
 const config = JSON.parse(process.argv[2]!) as DeclarationConfig;
 
-async function openStore(): Promise<StorageAdapter> {
-  if (config.store === 'redis') {
-    const { RedisStorage } = await import('../../src/redis.js');
-    return new RedisStorage({ url: 'redis://127.0.0.1:6379', keyPrefix: config.namespace });
-  }
-  const { PostgresStorage } = await import('../../src/postgres.js');
-  const storage = new PostgresStorage({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema: config.namespace });
-  await storage.migrate();
-  return storage;
-}
 
-const storage = await openStore();
+const storage = await openSharedStore(config.store, config.namespace);
 const monitor = createMonitor({ service: 'checkout', clock: new ManualClock(config.now), storage });
 monitor.on('error', (e) => process.stderr.write(`${e.message}\n`));
 try {

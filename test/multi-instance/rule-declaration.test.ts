@@ -8,10 +8,11 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AlertRule, StorageAdapter, StoredRule } from '../../src/index.js';
-import { dropSchema, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';
-import { deleteUnder, inspector, redisAvailable, uniquePrefix } from '../helpers/redis-env.js';
+import type { AlertRule, StoredRule } from '../../src/index.js';
+import { postgresAvailable, uniqueSchema } from '../helpers/postgres-db.js';
+import { redisAvailable, uniquePrefix } from '../helpers/redis-env.js';
 import type { DeclarationConfig } from './rule-declaration-process.js';
+import { clearSharedStore, openSharedStore } from '../helpers/shared-store.js';
 
 const run = promisify(execFile);
 const FIXTURE = fileURLToPath(new URL('./rule-declaration-process.ts', import.meta.url));
@@ -31,16 +32,6 @@ const DECLARED = {
   severity: 'critical',
 } as const;
 
-async function openStore(store: (typeof STORES)[number], namespace: string): Promise<StorageAdapter> {
-  if (store === 'redis') {
-    const { RedisStorage } = await import('../../src/redis.js');
-    return new RedisStorage({ url: 'redis://127.0.0.1:6379', keyPrefix: namespace });
-  }
-  const { PostgresStorage } = await import('../../src/postgres.js');
-  const storage = new PostgresStorage({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema: namespace });
-  await storage.migrate();
-  return storage;
-}
 
 describe.each(STORES)('declaring a rule at start-up on %s', (store) => {
   const reachable = store === 'redis' ? redisAvailable('rule declaration on Redis') : postgresAvailable('rule declaration on PostgreSQL');
@@ -57,7 +48,7 @@ describe.each(STORES)('declaring a rule at start-up on %s', (store) => {
     );
 
   const storedRules = async (): Promise<StoredRule[]> => {
-    const storage = await openStore(store, namespace);
+    const storage = await openSharedStore(store, namespace);
     try {
       return await storage.listRules();
     } finally {
@@ -67,15 +58,7 @@ describe.each(STORES)('declaring a rule at start-up on %s', (store) => {
 
   afterAll(async () => {
     if (!(await reachable)) return;
-    if (store === 'redis') {
-      const client = inspector();
-      await deleteUnder(client, namespace);
-      client.disconnect();
-    } else {
-      const pool = testPool(1);
-      await dropSchema(pool, namespace);
-      await pool.end();
-    }
+    await clearSharedStore(store, namespace);
   }, 60_000);
 
   it('leaves one rule after 3 instances x 2 restarts, and a changed definition updates it in place', async (ctx) => {

@@ -5,12 +5,13 @@
  * read from the store over the rollups all three wrote equal those of one histogram fed every value.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMonitor, type AlertRecord, type AlertRule, type StorageAdapter } from '../../src/index.js';
+import { createMonitor, type AlertRecord, type AlertRule } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
 import { startInstances, type Instance } from '../helpers/instances.js';
 import { startReceiver, type Receiver } from '../helpers/notifier-http-receiver.js';
-import { dropSchema, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';
-import { deleteUnder, inspector, redisAvailable, uniquePrefix } from '../helpers/redis-env.js';
+import { postgresAvailable, uniqueSchema } from '../helpers/postgres-db.js';
+import { redisAvailable, uniquePrefix } from '../helpers/redis-env.js';
+import { clearSharedStore, openSharedStore } from '../helpers/shared-store.js';
 
 // Near real time: the stores' retention and leases judge age by their own clocks.
 const START = Date.now();
@@ -23,16 +24,6 @@ function latencies(n: number, seed: number): number[] {
   return Array.from({ length: n }, () => Math.exp(-2 + 0.8 * Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand())));
 }
 
-async function openStore(store: (typeof STORES)[number], namespace: string): Promise<StorageAdapter> {
-  if (store === 'redis') {
-    const { RedisStorage } = await import('../../src/redis.js');
-    return new RedisStorage({ url: 'redis://127.0.0.1:6379', keyPrefix: namespace });
-  }
-  const { PostgresStorage } = await import('../../src/postgres.js');
-  const storage = new PostgresStorage({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema: namespace });
-  await storage.migrate();
-  return storage;
-}
 
 describe.each(STORES)('three instances sharing %s', (store) => {
   const reachable = store === 'redis' ? redisAvailable('multi-instance on Redis') : postgresAvailable('multi-instance on PostgreSQL');
@@ -51,15 +42,7 @@ describe.each(STORES)('three instances sharing %s', (store) => {
     await Promise.all(instances.map((i) => i.close()));
     await hook?.close();
     if (!(await reachable)) return;
-    if (store === 'redis') {
-      const client = inspector();
-      await deleteUnder(client, namespace);
-      client.disconnect();
-    } else {
-      const pool = testPool(1);
-      await dropSchema(pool, namespace);
-      await pool.end();
-    }
+    await clearSharedStore(store, namespace);
   }, 60_000);
 
   it('evaluate a rule created on one of them, and send one notification per cooldown between them', async (ctx) => {
@@ -130,7 +113,7 @@ describe.each(STORES)('three instances sharing %s', (store) => {
     await reference.close();
 
     // A fourth monitor that recorded nothing itself reads all three instances' rollups from the store.
-    const storage = await openStore(store, namespace);
+    const storage = await openSharedStore(store, namespace);
     const reader = createMonitor({ clock: new ManualClock(now), storage });
     reader.histogram({ name: 'api_latency_seconds', unit: 'seconds' });
     const fromStore = await reader.getAggregatedMetrics({ name: 'api_latency_seconds', window: '1h' });

@@ -5,8 +5,9 @@
  * the slot the parent chose, so every writer writes the same slots.
  * Usage: node --import tsx writer-process.ts <config JSON>.
  */
-import { createMonitor, type StorageAdapter } from '../../src/index.js';
+import { createMonitor } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
+import { openSharedStore } from '../helpers/shared-store.js';
 
 /** What one writer records in each of its two slots. */
 export interface WriterConfig {
@@ -22,18 +23,8 @@ export interface WriterConfig {
 
 const config = JSON.parse(process.argv[2]!) as WriterConfig;
 
-async function openStore(): Promise<StorageAdapter> {
-  if (config.store === 'redis') {
-    const { RedisStorage } = await import('../../src/redis.js');
-    return new RedisStorage({ url: 'redis://127.0.0.1:6379', keyPrefix: config.namespace });
-  }
-  const { PostgresStorage } = await import('../../src/postgres.js');
-  const storage = new PostgresStorage({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema: config.namespace });
-  await storage.migrate();
-  return storage;
-}
 
-const storage = await openStore();
+const storage = await openSharedStore(config.store, config.namespace);
 const clock = new ManualClock(config.start);
 const monitor = createMonitor({ service: 'checkout', clock, storage });
 const errors: string[] = [];
