@@ -134,7 +134,7 @@ export class PostgresStorage implements StorageAdapter {
       await this.query(
         p,
         `${sweep}INSERT INTO ${this.s}.rollups (${names}) SELECT * FROM unnest(${arrays.join(', ')}) AS t(${names}) WHERE t.end_ms > ${cutoff}
-         ON CONFLICT (name, md5(series_key), start_ms, instance) DO UPDATE SET ${updates}`,
+         ON CONFLICT (name, start_ms, instance, md5(series_key)) DO UPDATE SET ${updates}`,
       );
     });
   }
