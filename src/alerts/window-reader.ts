@@ -133,7 +133,7 @@ export class WindowReader {
         const counted = new Set<string>();
         for (const r of bySeries.get(this.keyOf(s)) ?? []) {
           if (r.count === 0 || r.end <= from || r.start >= end) continue;
-          if (inRing.has(r.start) && (r.instance === undefined || stamps === undefined || stamps.ownsSlot(r.instance))) continue;
+          if (inRing.has(r.start) && (r.instance === undefined || stamps === undefined || stamps.ownsSlot(r.instance, r.start))) continue;
           if (r.instance !== undefined) {
             const id = `${r.start}\u0000${r.instance}`;
             if (counted.has(id)) continue;

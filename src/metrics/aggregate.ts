@@ -123,7 +123,7 @@ export async function aggregate(src: AggregateSources, input: AggregateQuery): P
       if (counted.has(key)) continue;
       counted.add(key);
       // Without registered stamps (no monitor), every instance is another one.
-      if (inMemory.size > 0 && stamps?.ownsSlot(r.instance) === true && decrement(inMemory, slotOf(seriesKey(r.labels), r.start))) continue;
+      if (inMemory.size > 0 && stamps?.ownsSlot(r.instance, r.start) === true && decrement(inMemory, slotOf(seriesKey(r.labels), r.start))) continue;
     } else if (inMemoryByContent.size > 0 && decrement(inMemoryByContent, slotId(seriesKey(r.labels), r.start, r.count, r.sum))) continue;
     addRollup(src, dist, r, metric?.kind === 'histogram' ? metric.layoutFor(r) : undefined);
     if (metric === undefined) seen.add(JSON.stringify(r.labels));

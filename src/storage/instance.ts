@@ -58,6 +58,8 @@ export class RollupStamps {
   constructor(
     readonly instanceId: string,
     private readonly sharedStart: number | undefined,
+    /** Start of the first slot this run recorded into: a plain-id rollup before it is a predecessor's. */
+    private readonly firstStart = -Infinity,
   ) {
     this.prefix = `${instanceId}#${randomHex()}`;
   }
@@ -77,11 +79,14 @@ export class RollupStamps {
   }
 
   /**
-   * True when `instance` is a stamp {@link slot} gave: the rollup of a slot this monitor closed
-   * (still in its memory while the slot is in the ring). Late rollups are not: memory never held them.
+   * True when `instance` of the slot starting at `start` is a stamp {@link slot} gave: the
+   * rollup of a slot this monitor closed (still in its memory while the slot is in the ring).
+   * Late rollups are not: memory never held them. Nor is the plain id on a slot before this run
+   * or on the slot it started in: with a configured id, that is a predecessor's rollup.
    */
-  ownsSlot(instance: string | undefined): boolean {
-    if (instance === this.instanceId || instance === this.prefix) return true;
+  ownsSlot(instance: string | undefined, start: number): boolean {
+    if (instance === this.prefix) return true;
+    if (instance === this.instanceId) return start >= this.firstStart && start !== this.sharedStart;
     return instance !== undefined && instance.startsWith(`${this.prefix}.`) && !instance.startsWith(`${this.prefix}.late`);
   }
 }
@@ -94,7 +99,7 @@ export function createRollupStamps(configured: string | undefined, startedAt: nu
   const firstStart = Math.floor(startedAt / slotLength) * slotLength;
   // A generated id is new with this process: nobody wrote under it before.
   const shared = configured !== undefined && firstStart < startedAt ? firstStart : undefined;
-  return new RollupStamps(configured ?? defaultInstanceId(), shared);
+  return new RollupStamps(configured ?? defaultInstanceId(), shared, firstStart);
 }
 
 /**

@@ -131,6 +131,28 @@ describe('every write kept exactly once', () => {
     await after.close();
   });
 
+  it('reads the slot a predecessor with the same configured id wrote, through getAggregatedMetrics and rules alike', async () => {
+    const clock = new ManualClock(T0);
+    const storage = new MemoryStorage({ now: () => clock.now() });
+    const before = createMonitor({ clock, storage, instanceId: 'web-1', histogram: { slots: 2 } });
+    before.histogram({ name: 'latency_ms', help: 'Latency' }).observe(100);
+    await clock.advanceAsync(5_000);
+    await before.close(); // stops mid-slot: its rollup of this slot is stored under 'web-1'
+    const after = createMonitor({ clock, storage, instanceId: 'web-1', histogram: { slots: 2 } });
+    after.histogram({ name: 'latency_ms', help: 'Latency' }).observe(5);
+    await clock.advanceAsync(SLOT);
+    await after.flush();
+    expect((await stored(storage, 'latency_ms')).rows).toHaveLength(2);
+    const aggregated = await after.getAggregatedMetrics({ name: 'latency_ms', window: '5m' });
+    expect([aggregated.count, aggregated.sum]).toEqual([2, 105]);
+    // The series idles: its first slot is still in the ring, and the rule reads the store for it.
+    await clock.advanceAsync(3 * SLOT);
+    await after.alerts.createRule({ name: 'Two', metric: 'latency_ms', aggregation: 'count', window: '5m', condition: 'gt', threshold: 1.5, duration: 0, severity: 'warning' });
+    await after.alerts.evaluate();
+    expect(after.alerts.getActiveAlerts().map((a) => a.ruleName)).toEqual(['Two']);
+    await after.close();
+  });
+
   it('reads another instance rollup of a slot this monitor holds in memory, though it has the same count and sum', async () => {
     const clock = new ManualClock(T0);
     const storage = new MemoryStorage({ now: () => clock.now() });
