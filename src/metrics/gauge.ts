@@ -4,6 +4,11 @@ import { Metric, type MetricDefinition } from './metric.js';
 import type { MetricContext } from './context.js';
 import type { SeriesBase } from './series-index.js';
 
+/** A value a gauge takes: any number but NaN (infinities are valid gauge values); checked before a Symbol or object reaches arithmetic. */
+function isGaugeNumber(value: unknown): value is number {
+  return typeof value === 'number' && !Number.isNaN(value);
+}
+
 /** State of one gauge series. */
 export class GaugeSeries implements SeriesBase {
   value = 0;
@@ -22,7 +27,7 @@ export class GaugeSeries implements SeriesBase {
 
   /** Sets the value. NaN is dropped and reported; infinities are valid gauge values. */
   set(value: number): void {
-    if (typeof value !== 'number' || Number.isNaN(value)) {
+    if (!isGaugeNumber(value)) {
       this.metric.reject(value);
       return;
     }
@@ -76,19 +81,19 @@ export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Nam
   /** Sets the series of `labels` (or the unlabeled one) to `value`. */
   set(value: number, labels?: LabelInput<Name>): void {
     // Checked before the lookup so a rejected value never creates a series.
-    if (typeof value !== 'number' || Number.isNaN(value)) this.reject(value);
+    if (!isGaugeNumber(value)) this.reject(value);
     else this.series(labels)?.set(value);
   }
 
   /** Adds `amount` (default 1) to the series of `labels`. */
   inc(labels?: LabelInput<Name>, amount = 1): void {
-    if (typeof amount !== 'number' || Number.isNaN(amount)) this.reject(amount);
+    if (!isGaugeNumber(amount)) this.reject(amount);
     else this.series(labels)?.inc(amount);
   }
 
   /** Subtracts `amount` (default 1) from the series of `labels`. */
   dec(labels?: LabelInput<Name>, amount = 1): void {
-    if (typeof amount !== 'number' || Number.isNaN(amount)) this.reject(amount);
+    if (!isGaugeNumber(amount)) this.reject(amount);
     else this.series(labels)?.dec(amount);
   }
 

@@ -1,6 +1,7 @@
 import type { Labels, LabelInput } from '../core/labels.js';
 import type { MetricKind, Rollup } from '../storage/contract.js';
 import type { MetricContext } from './context.js';
+import { SELF_METRIC_PREFIX } from './built-in-names.js';
 import { SeriesIndex, type SeriesBase } from './series-index.js';
 
 /** What every metric definition shares. */
@@ -45,7 +46,7 @@ export abstract class Metric<S extends SeriesBase, Name extends string = string>
       (first) => ctx.seriesFolded(this.name, definition.maxSeries, first),
       definition.dynamicLabels === true,
       // pulsewatch's own metrics (drops, overflows, buffer) must keep reporting when users fill the budget.
-      definition.name.startsWith('pulsewatch_') ? { ...ctx.seriesBounds, budget: undefined } : ctx.seriesBounds,
+      definition.name.startsWith(SELF_METRIC_PREFIX) ? { ...ctx.seriesBounds, budget: undefined } : ctx.seriesBounds,
     );
   }
 

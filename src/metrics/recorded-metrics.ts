@@ -7,7 +7,7 @@ import { unitDefaults } from './options.js';
 import type { MetricRecord } from './record-metric.js';
 import { isBuiltInMetric, isReservedRecordName, RESERVED_RECORD_PREFIXES } from './built-in-names.js';
 import type { MetricRegistry } from './registry.js';
-import { LABEL_VALUE_RESERVED } from './series-index.js';
+import { LABEL_VALUE_RESERVED, labelSetProblem } from './series-index.js';
 
 /** The bounds `recordMetric` applies (from the monitor's `limits`). */
 export interface RecordedMetricsLimits {
@@ -125,6 +125,9 @@ export class RecordedMetrics {
     // A new name gets the registry's default range (recordMetric sets no maxValue).
     const maxValue = kept?.histogram.maxValue ?? Number.MAX_SAFE_INTEGER;
     if (!(record.value >= 0 && record.value <= maxValue)) issues.push({ path: 'value', message: `must be finite, >= 0 and <= ${maxValue}` });
+    // The series index's own rule, so a batch it would refuse part of is refused whole.
+    const labels = labelSetProblem(record.labels, this.host.ctx.seriesBounds);
+    if (labels !== undefined) issues.push({ path: 'tags', message: labels });
     if (issues.length === 0 && at < this.host.ctx.slotStart) {
       const late = this.lateIssue(batch);
       if (late !== undefined) issues.push(late);
@@ -280,3 +283,4 @@ function reservedIssue(name: string): ValidationIssue {
 function unitIssue(name: string, known: string | undefined): ValidationIssue {
   return { path: 'unit', message: `must be "${known}" for metricType "${name}"` };
 }
+

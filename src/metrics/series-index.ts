@@ -51,8 +51,11 @@ export function labelSetProblem(labels: Readonly<Record<string, string>>, bounds
   let count = 0;
   let length = 0;
   for (const name in labels) {
+    const value = labels[name]!;
+    // An empty value is no label (Prometheus reads `{a=""}` as `{}`): a free-form series drops it.
+    if (value === '') continue;
     count++;
-    length += name.length + labels[name]!.length;
+    length += name.length + value.length;
   }
   if (count > bounds.maxLabels) return LABELS_TOO_MANY;
   if (length > bounds.maxLabelSetLength) return LABELS_TOO_LONG;

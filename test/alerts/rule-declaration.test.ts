@@ -4,22 +4,11 @@
  * unchanged one writes nothing. And `createRule`'s "id taken" check asks the store.
  */
 import { describe, expect, it } from 'vitest';
-import { LimitError, MemoryStorage, StorageError, rulePacks, type AlertRuleInput, type StorageAdapter, type StoredRule } from '../../src/index.js';
+import { LimitError, MemoryStorage, StorageError, rulePacks, type StorageAdapter, type StoredRule } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
 import { delegatingStorage } from '../helpers/delegating-storage.js';
-import { MINUTE, SECOND, T0, expectValidationError, setup } from './support.js';
+import { DECLARED, MINUTE, SECOND, T0, expectValidationError, setup } from './support.js';
 
-const DECLARED = {
-  id: 'checkout-latency',
-  name: 'High Response Time',
-  metric: 'http_request_duration_seconds',
-  aggregation: 'p95',
-  window: '5m',
-  condition: 'greater_than',
-  threshold: 1,
-  duration: '5m',
-  severity: 'critical',
-} as const satisfies AlertRuleInput;
 
 /** A MemoryStorage on `clock` whose saveRule calls are counted. */
 function countingStore(clock: ManualClock, overrides: Partial<StorageAdapter> = {}) {

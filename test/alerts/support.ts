@@ -133,3 +133,16 @@ export function firingValue(monitor: Monitor, ruleId: string, labels: Record<str
   const alert = monitor.alerts.getActiveAlerts().find((a) => a.ruleId === ruleId && Object.entries(labels).every(([k, v]) => a.labels[k] === v));
   return alert === undefined ? null : alert.value;
 }
+
+/** A rule as a service declares it at start-up (with an id), for the ensureRule tests. */
+export const DECLARED = {
+  id: 'checkout-latency',
+  name: 'High Response Time',
+  metric: 'http_request_duration_seconds',
+  aggregation: 'p95',
+  window: '5m',
+  condition: 'greater_than',
+  threshold: 1,
+  duration: '5m',
+  severity: 'critical',
+} as const satisfies AlertRuleInput;

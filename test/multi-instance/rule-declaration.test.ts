@@ -13,6 +13,7 @@ import { postgresAvailable, uniqueSchema } from '../helpers/postgres-db.js';
 import { redisAvailable, uniquePrefix } from '../helpers/redis-env.js';
 import type { DeclarationConfig } from './rule-declaration-process.js';
 import { clearSharedStore, openSharedStore } from '../helpers/shared-store.js';
+import { DECLARED } from '../alerts/support.js';
 
 const run = promisify(execFile);
 const FIXTURE = fileURLToPath(new URL('./rule-declaration-process.ts', import.meta.url));
@@ -20,17 +21,6 @@ const STORES = ['redis', 'postgres'] as const;
 const START = Date.now();
 const MINUTE = 60_000;
 
-const DECLARED = {
-  id: 'checkout-latency',
-  name: 'High Response Time',
-  metric: 'http_request_duration_seconds',
-  aggregation: 'p95',
-  window: '5m',
-  condition: 'greater_than',
-  threshold: 1,
-  duration: '5m',
-  severity: 'critical',
-} as const;
 
 
 describe.each(STORES)('declaring a rule at start-up on %s', (store) => {

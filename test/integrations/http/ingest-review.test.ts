@@ -55,9 +55,18 @@ describe('POST /metrics, all-or-nothing', () => {
     expect(() => monitor.circuitBreaker('payments', async () => 1)).not.toThrow();
   });
 
-  // Skipped until the monitor hands `lateRoom: () => this.recorder.lateRoom` to RecordedMetrics
-  // (src/monitor.ts constructor, not helper G's to edit); RecordedMetrics.issues is covered by
-  // test/metrics/late-accounting.test.ts meanwhile.
+  it('answers 400 naming tags longer than limits.maxLabelSetLength, and records none of the batch', async () => {
+    const { monitor, post, announced } = setup();
+    const answer = await post([
+      { metricType: 'rt', value: 1, tags: { route: '/a' } },
+      { metricType: 'rt', value: 1, tags: { route: `/${'x'.repeat(99_000)}` } },
+    ]);
+    expect(answer.status).toBe(400);
+    expect(answer.json.error?.issues).toEqual([{ path: '1.tags', message: expect.stringMatching(/maxLabelSetLength/) }]);
+    expect(announced()).toBe(0);
+    expect(monitor.exportPrometheusMetrics()).not.toMatch(/^rt_count/m);
+  });
+
   it('answers 400 when the late records of a batch would not fit the late buffer, and records none', async () => {
     const clock = new ManualClock();
     const monitor = createMonitor({ service: 's', clock, flush: { maxBuffered: 8 }, limits: { lateBufferShare: 0.25 } });
