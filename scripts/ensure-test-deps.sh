@@ -19,17 +19,24 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 
-# apt_install <package> <command it provides>
-apt_install() {
-  local pkg="$1" cmd="$2"
-  if command -v "$cmd" >/dev/null 2>&1; then return 0; fi
-  command -v apt-get >/dev/null 2>&1 || fail "$cmd is missing and apt-get is not available to install Debian '$pkg'"
-  log "$cmd not found; installing the Debian package '$pkg'"
+# apt_get_install <package> <what is missing>: installs a Debian package, running apt-get update
+# only if a first attempt fails.
+apt_get_install() {
+  local pkg="$1" missing="$2"
+  command -v apt-get >/dev/null 2>&1 || fail "$missing is missing and apt-get is not available to install Debian '$pkg'"
+  log "$missing not found; installing the Debian package '$pkg'"
   if ! $SUDO apt-get install -y --no-install-recommends "$pkg" >&2; then
     log "install failed; running apt-get update and retrying"
     $SUDO apt-get update >&2 || fail "apt-get update failed"
     $SUDO apt-get install -y --no-install-recommends "$pkg" >&2 || fail "apt-get install $pkg failed"
   fi
+}
+
+# apt_install <package> <command it provides>
+apt_install() {
+  local pkg="$1" cmd="$2"
+  if command -v "$cmd" >/dev/null 2>&1; then return 0; fi
+  apt_get_install "$pkg" "$cmd"
   command -v "$cmd" >/dev/null 2>&1 || fail "the '$pkg' package is installed but $cmd is still not on PATH"
 }
 
@@ -41,13 +48,7 @@ DEBIAN_PYTHON=/usr/bin/python3
 apt_install_python_module() {
   local pkg="$1" module="$2"
   if [ -x "$DEBIAN_PYTHON" ] && "$DEBIAN_PYTHON" -c "import $module" >/dev/null 2>&1; then return 0; fi
-  command -v apt-get >/dev/null 2>&1 || fail "python module $module is missing and apt-get is not available to install Debian '$pkg'"
-  log "$DEBIAN_PYTHON cannot import $module; installing the Debian package '$pkg'"
-  if ! $SUDO apt-get install -y --no-install-recommends "$pkg" >&2; then
-    log "install failed; running apt-get update and retrying"
-    $SUDO apt-get update >&2 || fail "apt-get update failed"
-    $SUDO apt-get install -y --no-install-recommends "$pkg" >&2 || fail "apt-get install $pkg failed"
-  fi
+  apt_get_install "$pkg" "python module $module"
   "$DEBIAN_PYTHON" -c "import $module" >/dev/null 2>&1 || fail "the '$pkg' package is installed but $DEBIAN_PYTHON still cannot import $module"
 }
 
