@@ -73,7 +73,7 @@ describe('RecordedMetrics.issues and the late buffer', () => {
   function recorded(room: number) {
     const clock = new ManualClock();
     const now = clock.now();
-    const ctx = { clock, slotStart: Math.floor(now / SLOT) * SLOT, slotLength: SLOT, strict: false } as unknown as MetricContext;
+    const ctx = { clock, slotStart: Math.floor(now / SLOT) * SLOT, slotLength: SLOT, strict: false, seriesBounds: { maxLabelSetLength: 2048, maxLabels: 32 } } as unknown as MetricContext;
     const registry = { get: () => undefined, room: 100, maxMetrics: 100 } as unknown as MetricRegistry;
     const metrics = new RecordedMetrics({
       registry,
