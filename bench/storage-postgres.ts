@@ -4,12 +4,13 @@ import * as hdr from 'hdr-histogram-js';
 import pg from 'pg';
 import { PostgresStorage } from '../src/postgres.js';
 import type { Rollup } from '../src/storage/contract.js';
+import { defaultInstanceId } from '../src/storage/instance.js';
+import { BATCH, formatRate, IN_FLIGHT, interleavedWrites, load, ROUNDS, type WriteCase } from './storage-rounds.js';
 
 /** Server the bench runs against (trust auth by default); PULSEWATCH_BENCH_PG overrides it. */
 const PG_URL = process.env.PULSEWATCH_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-const WRITE_ROLLUPS = 50_000;
-const BATCH = 100;
-const PARALLEL = 4;
+/** Rollups per write case and round (300 batches of 100). */
+const PER_CASE = 30_000;
 const SERIES = 100;
 const MINUTE = 60_000;
 const DAY_MINUTES = 1_440;
@@ -63,9 +64,13 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 /**
- * PostgresStorage figures: write throughput (sequential batches of 100 histogram rollups, as
- * the recorder writes) and p95 latency of window reads over 24 h of 1-minute rollups of 100
- * series (144,000 rows), in a throwaway schema.
+ * PostgresStorage figures. Writes: the method of storage-rounds.ts, four cases of 30,000
+ * histogram rollups in one table (it grows to about 570,000 rows over the run): without
+ * `instance` (the method used before issue 15, kept to compare), stamped with one instance id
+ * as a monitor writes them now (the headline), the same stamped rollups written again (a retried
+ * batch: every row conflicts and is replaced), and stamped rollups one batch at a time. Reads:
+ * p95 latency of window reads over 24 h of 1-minute stamped rollups of 100 series (144,000
+ * rows). All in a throwaway schema.
  */
 export async function postgresStorageBench(): Promise<{
   title: string;
@@ -79,36 +84,35 @@ export async function postgresStorageBench(): Promise<{
   const now = Date.now();
   const dayStart = Math.floor(now / MINUTE) * MINUTE - DAY_MINUTES * MINUTE;
   const storage = new PostgresStorage({ connectionString: PG_URL, schema, now: () => now });
+  const instance = defaultInstanceId();
+  const loadBefore = load();
   try {
     await storage.migrate();
     const hdrs = sampleHdrs();
 
-    // Write throughput: 500 sequential batches of 100 (into an empty table; indexes included).
-    const writes = histogramRollups(WRITE_ROLLUPS, dayStart - DAY_MINUTES * MINUTE, hdrs);
-    await storage.writeRollups(writes.slice(0, BATCH)); // warm the pool and plan
-    const batchMs: number[] = [];
-    const writeStart = process.hrtime.bigint();
-    for (let i = BATCH; i < writes.length; i += BATCH) batchMs.push(await time(() => storage.writeRollups(writes.slice(i, i + BATCH))));
-    const writeSeconds = Number(process.hrtime.bigint() - writeStart) / 1e9;
-    const sequentialPerSecond = Math.round((WRITE_ROLLUPS - BATCH) / writeSeconds);
-    // As the recorder writes by default (flush.concurrency 4): 4 batches in flight.
-    const parallelWrites = histogramRollups(WRITE_ROLLUPS, dayStart - 2 * DAY_MINUTES * MINUTE, hdrs);
-    const parallelStart = process.hrtime.bigint();
-    for (let i = 0; i < parallelWrites.length; i += PARALLEL * BATCH) {
-      const group = [];
-      for (let j = i; j < Math.min(i + PARALLEL * BATCH, parallelWrites.length); j += BATCH) group.push(storage.writeRollups(parallelWrites.slice(j, j + BATCH)));
-      await Promise.all(group);
-    }
-    const rollupsPerSecond = Math.round(WRITE_ROLLUPS / (Number(process.hrtime.bigint() - parallelStart) / 1e9));
-    await storage.purgeBefore(dayStart);
+    // Each (case, round) writes its own 300 one-minute slots of the 100 series, before the day the reads use.
+    const range = (id: number): number => dayStart - (id + 1) * (PER_CASE / SERIES) * MINUTE;
+    const rangeOf = (c: number, round: number): number => range(c * (ROUNDS + 1) + round + 1);
+    const stamped = (rollups: Rollup[]): Rollup[] => rollups.map((r) => ({ ...r, instance }));
+    const rewritten = stamped(histogramRollups(PER_CASE, range(4 * (ROUNDS + 1)), hdrs));
+    const cases: WriteCase[] = [
+      { label: 'write without instance (the method before issue 15), batches of 100, 4 in flight', inFlight: IN_FLIGHT, rollups: (r) => histogramRollups(PER_CASE, rangeOf(0, r), hdrs) },
+      { label: "write with instance, batches of 100, 4 in flight (the recorder's default)", inFlight: IN_FLIGHT, rollups: (r) => stamped(histogramRollups(PER_CASE, rangeOf(1, r), hdrs)) },
+      { label: 'rewrite with instance (a retried batch: every rollup replaces its row), 4 in flight', inFlight: IN_FLIGHT, rollups: () => rewritten },
+      { label: 'write with instance, batches of 100, one at a time', inFlight: 1, rollups: (r) => stamped(histogramRollups(PER_CASE, rangeOf(3, r), hdrs)) },
+    ];
+    const writes = await interleavedWrites(storage, cases);
+    const loadAfter = load();
+    const rollupsPerSecond = Math.round(writes[1]!.median);
+    await admin.query(`TRUNCATE "${schema}".rollups`);
 
-    // Read: 24 h of 1-minute rollups for 100 series, loaded in batches of 1,000.
-    const day = histogramRollups(DAY_MINUTES * SERIES, dayStart, hdrs);
+    // Read: 24 h of 1-minute stamped rollups for 100 series, loaded in batches of 1,000.
+    const day = stamped(histogramRollups(DAY_MINUTES * SERIES, dayStart, hdrs));
     for (let i = 0; i < day.length; i += 1_000) await storage.writeRollups(day.slice(i, i + 1_000));
     await admin.query(`ANALYZE "${schema}".rollups`);
     const end = dayStart + DAY_MINUTES * MINUTE;
     const one = { method: 'GET', route: '/api/v1/resource_43', status: '200' }; // series 43 (43 % 3 != 0: GET; 43 % 17 != 0: 200)
-    const cases: { label: string; runs: number; query: () => Promise<Rollup[]> }[] = [
+    const cases2: { label: string; runs: number; query: () => Promise<Rollup[]> }[] = [
       { label: 'one series, 5 m', runs: 200, query: () => storage.queryRollups({ name: 'http_request_duration_seconds', labels: one, from: end - 5 * MINUTE, to: end }) },
       { label: 'one series, 1 h', runs: 200, query: () => storage.queryRollups({ name: 'http_request_duration_seconds', labels: one, from: end - 60 * MINUTE, to: end }) },
       { label: 'one series, 24 h', runs: 100, query: () => storage.queryRollups({ name: 'http_request_duration_seconds', labels: one, from: end - DAY_MINUTES * MINUTE, to: end }) },
@@ -116,12 +120,9 @@ export async function postgresStorageBench(): Promise<{
       { label: 'all 100 series, 1 h', runs: 30, query: () => storage.queryRollups({ name: 'http_request_duration_seconds', from: end - 60 * MINUTE, to: end }) },
       { label: 'all 100 series, 24 h', runs: 5, query: () => storage.queryRollups({ name: 'http_request_duration_seconds', from: end - DAY_MINUTES * MINUTE, to: end }) },
     ];
-    const rows: string[][] = [
-      [`write, batches of 100, ${PARALLEL} in flight (the recorder's default)`, `${WRITE_ROLLUPS.toLocaleString('en-US')} rollups`, `${rollupsPerSecond.toLocaleString('en-US')} rollups/s`, ''],
-      ['write, batches of 100, one at a time', `${(WRITE_ROLLUPS - BATCH).toLocaleString('en-US')} rollups`, `${sequentialPerSecond.toLocaleString('en-US')} rollups/s`, `${p95(batchMs).toFixed(2)} ms / batch`],
-    ];
+    const rows: string[][] = writes.map((w) => [w.label, `${w.rollups.toLocaleString('en-US')} rollups x ${ROUNDS}`, formatRate(w), '']);
     const singleSeries: number[] = [];
-    for (const c of cases) {
+    for (const c of cases2) {
       let returned = 0;
       await c.query(); // warm
       const samples: number[] = [];
@@ -133,11 +134,12 @@ export async function postgresStorageBench(): Promise<{
     return {
       title: 'PostgresStorage (PostgreSQL 15, local server)',
       notes: [
-        `Writes: ${WRITE_ROLLUPS.toLocaleString('en-US')} histogram rollups (with ~${Math.round(hdrs.reduce((n, s) => n + s.length, 0) / hdrs.length)}-character HDR strings) in batches of ${BATCH}, one INSERT ... unnest statement each: ${PARALLEL} batches in flight as the recorder writes them by default (flush.concurrency; the headline figure), and one at a time; goal 50,000 rollups/s.`,
-        `Reads: 24 h of 1-minute rollups for ${SERIES} series (${(DAY_MINUTES * SERIES).toLocaleString('en-US')} rows); p95QueryMs is the p95 over every single-series read (5 m, 1 h and 24 h windows).`,
+        `Writes: histogram rollups (with ~${Math.round(hdrs.reduce((n, s) => n + s.length, 0) / hdrs.length)}-character HDR strings) of ${SERIES} series in batches of ${BATCH}, ${PER_CASE.toLocaleString('en-US')} per case and round; an untimed warm-up round, then ${ROUNDS} interleaved rounds (the first case rotates), median rollups/s (min - max) per case, all in one table that grows to about ${Math.round(((ROUNDS + 1) * 3 + 1) * PER_CASE / 1000) * 1000} rows. Stamped rollups carry one instance id, as a monitor's do (the headline figure: 4 in flight, as the recorder writes by default); the first row is the method used before issue 15 (no instance), kept to compare; goal 50,000 rollups/s.`,
+        `Load average (1, 5, 15 min) at the start: ${loadBefore}; after the writes: ${loadAfter} (2 cores shared with other work).`,
+        `Reads: 24 h of 1-minute stamped rollups for ${SERIES} series (${(DAY_MINUTES * SERIES).toLocaleString('en-US')} rows); p95QueryMs is the p95 over every single-series read (5 m, 1 h and 24 h windows).`,
         'Latency includes decoding rows into Rollup objects; the server runs on the same machine.',
       ],
-      table: { headers: ['case', 'size', 'runs / rate', 'p95'], rows },
+      table: { headers: ['case', 'size', 'rate: median (min - max) / runs', 'p95'], rows },
       rollupsPerSecond,
       p95QueryMs,
     };

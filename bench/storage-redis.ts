@@ -1,7 +1,7 @@
 /**
- * RedisStorage: write throughput (rollups/s, batches of 100, one batch at a time as the
- * recorder writes them) and the latency of window queries over 24 h of 1-minute rollups for
- * 100 series. Needs a Redis at PULSEWATCH_REDIS_URL (default redis://127.0.0.1:6379); every key
+ * RedisStorage: write throughput (rollups/s, batches of 100; the method of storage-rounds.ts,
+ * with and without `instance`, a rewrite, and one batch at a time) and the latency of window
+ * queries over 24 h of 1-minute rollups for 100 series. Needs a Redis at PULSEWATCH_REDIS_URL (default redis://127.0.0.1:6379); every key
  * goes under a unique prefix and is deleted afterwards.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,16 +9,16 @@ import * as hdr from 'hdr-histogram-js';
 import { Redis } from 'ioredis';
 import { RedisStorage } from '../src/redis.js';
 import type { Rollup } from '../src/storage/contract.js';
+import { defaultInstanceId } from '../src/storage/instance.js';
+import { formatRate, IN_FLIGHT, interleavedWrites, load, ROUNDS, type WriteCase } from './storage-rounds.js';
 
 const URL = process.env.PULSEWATCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SERIES = 100;
-const BATCH = 100;
 const MINUTE = 60_000;
 const DAY_SLOTS = 24 * 60;
-const WRITE_SLOTS = 600; // 60,000 rollups timed
+const WRITE_SLOTS = 300; // 30,000 rollups per write case and round
 const QUERY_RUNS = 200;
 const GOAL = 50_000;
-const PARALLEL = 4;
 
 /** A few realistic slot histograms (log-normal latencies in µs), compressed V2 base64 like the recorder writes. */
 function hdrStrings(count: number): string[] {
@@ -94,33 +94,38 @@ export async function redisStorageBench(): Promise<{
   p95QueryMs: number;
 }> {
   const prefix = `pulsewatch-bench:${randomUUID()}:`;
-  const storage = new RedisStorage({ url: URL, keyPrefix: prefix, retention: '25h' });
+  // Retention covers the 24 h the reads use and the write cases' 25 ranges of 300 slots before them.
+  const storage = new RedisStorage({ url: URL, keyPrefix: prefix, retention: '7d' });
+  const instance = defaultInstanceId();
   const hdrs = hdrStrings(16);
   const now = Math.floor(Date.now() / MINUTE) * MINUTE;
   const dayBase = now - DAY_SLOTS * MINUTE;
   try {
-    // Load 24 h of 1-minute rollups for 100 series (144,000), untimed.
-    for (let slot = 0; slot < DAY_SLOTS; slot++) await storage.writeRollups(rollupsOfSlot(dayBase, slot, hdrs));
+    // Load 24 h of 1-minute stamped rollups for 100 series (144,000), untimed.
+    for (let slot = 0; slot < DAY_SLOTS; slot++) await storage.writeRollups(rollupsOfSlot(dayBase, slot, hdrs).map((r) => ({ ...r, instance })));
 
-    // Write throughput: a second name, batches of 100 written one after the other.
-    const writeBase = now - WRITE_SLOTS * MINUTE;
-    const batches = Array.from({ length: WRITE_SLOTS }, (_, slot) => rollupsOfSlot(writeBase, slot, hdrs).map((r) => ({ ...r, name: 'bench_write_seconds' })));
-    for (let i = 0; i < 20; i++) await storage.writeRollups(batches[i]!); // warm-up (rewrites are idempotent)
-    const t0 = performance.now();
-    for (const batch of batches) await storage.writeRollups(batch.slice(0, BATCH));
-    const seconds = (performance.now() - t0) / 1000;
-    const sequentialPerSecond = Math.round((WRITE_SLOTS * BATCH) / seconds);
-    const bytes = Buffer.byteLength(JSON.stringify(batches[0]![0]));
-
-    // As the recorder writes by default (flush.concurrency 4): 4 batches in flight.
-    const parallel = batches.map((batch) => batch.map((r) => ({ ...r, name: 'bench_parallel_seconds' })));
-    const t1 = performance.now();
-    for (let i = 0; i < parallel.length; i += PARALLEL) await Promise.all(parallel.slice(i, i + PARALLEL).map((b) => storage.writeRollups(b)));
-    const rollupsPerSecond = Math.round((WRITE_SLOTS * BATCH) / ((performance.now() - t1) / 1000));
+    // Write throughput: the method of storage-rounds.ts; every (case, round) writes its own 300
+    // one-minute slots of the 100 series under a second name.
+    const loadBefore = load();
+    const write = (slots: number, base: number, stamp: boolean): Rollup[] =>
+      Array.from({ length: slots }, (_, slot) => rollupsOfSlot(base, slot, hdrs).map((r) => ({ ...r, name: 'bench_write_seconds', ...(stamp ? { instance } : {}) }))).flat();
+    const range = (id: number): number => now - (id + 1) * WRITE_SLOTS * MINUTE;
+    const rangeOf = (c: number, round: number): number => range(c * (ROUNDS + 1) + round + 1);
+    const rewritten = write(WRITE_SLOTS, range(4 * (ROUNDS + 1)), true);
+    const cases: WriteCase[] = [
+      { label: 'write without instance (the method before issue 15), batches of 100, 4 in flight', inFlight: IN_FLIGHT, rollups: (r) => write(WRITE_SLOTS, rangeOf(0, r), false) },
+      { label: "write with instance, batches of 100, 4 in flight (the recorder's default)", inFlight: IN_FLIGHT, rollups: (r) => write(WRITE_SLOTS, rangeOf(1, r), true) },
+      { label: 'rewrite with instance (a retried batch: every rollup replaces its member), 4 in flight', inFlight: IN_FLIGHT, rollups: () => rewritten },
+      { label: 'write with instance, batches of 100, one at a time', inFlight: 1, rollups: (r) => write(WRITE_SLOTS, rangeOf(3, r), true) },
+    ];
+    const writes = await interleavedWrites(storage, cases);
+    const loadAfter = load();
+    const rollupsPerSecond = Math.round(writes[1]!.median);
+    const bytes = Buffer.byteLength(JSON.stringify(rewritten[0]));
 
     const name = 'http_request_duration_seconds';
     const one = { route: '/api/v1/resource42' };
-    const cases: [string, () => Promise<Rollup[]>, number][] = [
+    const reads: [string, () => Promise<Rollup[]>, number][] = [
       ['1 series, last 5 m', () => storage.queryRollups({ name, labels: one, from: now - 5 * MINUTE, to: now }), QUERY_RUNS],
       ['1 series, last 1 h', () => storage.queryRollups({ name, labels: one, from: now - 60 * MINUTE, to: now }), QUERY_RUNS],
       ['1 series, last 24 h', () => storage.queryRollups({ name, labels: one, from: dayBase, to: now }), QUERY_RUNS],
@@ -128,12 +133,9 @@ export async function redisStorageBench(): Promise<{
       ['100 series, last 1 h', () => storage.queryRollups({ name, from: now - 60 * MINUTE, to: now }), 50],
       ['100 series, last 24 h', () => storage.queryRollups({ name, from: dayBase, to: now }), 10],
     ];
-    const rows: string[][] = [
-      [`write, batches of 100, ${PARALLEL} in flight (the recorder's default)`, `${rollupsPerSecond.toLocaleString('en-US')} rollups/s`, '', '', `${(WRITE_SLOTS * BATCH).toLocaleString('en-US')} rollups`],
-      ['write, batches of 100, one at a time', `${sequentialPerSecond.toLocaleString('en-US')} rollups/s`, '', '', `${(WRITE_SLOTS * BATCH).toLocaleString('en-US')} rollups`],
-    ];
+    const rows: string[][] = writes.map((w) => [w.label, formatRate(w), '', '', `${w.rollups.toLocaleString('en-US')} rollups x ${ROUNDS}`]);
     const p95s: number[] = [];
-    for (const [label, run, runs] of cases) {
+    for (const [label, run, runs] of reads) {
       const r = await timeQueries(run, runs);
       if (!label.endsWith('24 h') || label.startsWith('1 series')) p95s.push(r.p95);
       rows.push([`query: ${label}`, '', r.p50.toFixed(2), r.p95.toFixed(2), `${r.rows.toLocaleString('en-US')} rollups`]);
@@ -143,7 +145,8 @@ export async function redisStorageBench(): Promise<{
       title: 'RedisStorage',
       notes: [
         `Redis at ${URL.replace(/\/\/[^@]*@/, '//')}; histogram rollups with real HDR strings (~${bytes} bytes of JSON each), 100 series of one metric.`,
-        `Writes: ${WRITE_SLOTS} batches of ${BATCH} (one slot of all 100 series each), ${PARALLEL} in flight as the recorder writes them by default (flush.concurrency; the headline figure), and one at a time; goal ${GOAL.toLocaleString('en-US')} rollups/s (${rollupsPerSecond >= GOAL ? 'met' : 'NOT met'}).`,
+        `Writes: ${WRITE_SLOTS} batches of 100 (one slot of all 100 series each) per case and round; an untimed warm-up round, then ${ROUNDS} interleaved rounds (the first case rotates), median rollups/s (min - max) per case. Stamped rollups carry one instance id, as a monitor's do (the headline figure: 4 in flight, as the recorder writes by default); the first row is the method used before issue 15 (no instance), kept to compare; goal ${GOAL.toLocaleString('en-US')} rollups/s (${rollupsPerSecond >= GOAL ? 'met' : 'NOT met'}).`,
+        `Load average (1, 5, 15 min) at the start of the writes: ${loadBefore}; after them: ${loadAfter} (2 cores shared with other work).`,
         'Queries over 24 h of 1-minute rollups (144,000 stored); p95QueryMs is the worst p95 of the one-series windows and the 100-series 5 m and 1 h windows (the 100-series 24 h read returns all 144,000 rollups and is shown for scale).',
       ],
       table: { headers: ['case', 'throughput', 'p50 ms', 'p95 ms', 'size'], rows },
