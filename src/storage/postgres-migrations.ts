@@ -1,15 +1,36 @@
-import type { Pool } from 'pg';
-
 /**
  * Versioned DDL of {@link PostgresStorage}. A migration is never edited once released: changes
- * are new entries. `migrate()` applies the missing ones in order, in one transaction, under an
- * advisory lock, and records each in `<schema>.migrations`.
+ * are new entries. `migrate()` applies the missing ones in order under an advisory lock and
+ * records each in `<schema>.migrations` (see postgres-migrator.ts for how).
  */
 export interface Migration {
   version: number;
   description: string;
-  /** Statements to run, given the quoted schema name. */
+  /**
+   * Statements run in the migration transaction, given the quoted schema name. In a migration
+   * with `indexes` they must be idempotent (`IF NOT EXISTS`): they commit before the index
+   * builds, so a build that fails runs them again on the next attempt.
+   */
   statements: (s: string) => string[];
+  /**
+   * Indexes built after that transaction commits, with `CREATE INDEX CONCURRENTLY`: reads and
+   * writes of the table go on meanwhile, and no statement timeout bounds the build. The version
+   * is recorded only once every one is valid; an invalid one (a build that failed, was
+   * cancelled or whose process died) is dropped and built again. On a schema this run creates
+   * (empty tables), they are built inside the transaction instead.
+   */
+  indexes?: readonly MigrationIndex[];
+  /** Indexes (of the schema) dropped once `indexes` are valid, `CONCURRENTLY` as they are built. */
+  dropIndexes?: readonly string[];
+}
+
+/** An index a {@link Migration} builds. */
+export interface MigrationIndex {
+  /** Its name, unqualified (it lives in the table's schema). */
+  name: string;
+  unique: boolean;
+  /** What follows `CREATE INDEX <name>`, given the quoted schema: `ON <s>.<table> (...)`. */
+  on: (s: string) => string;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -95,57 +116,17 @@ export const MIGRATIONS: readonly Migration[] = [
     // written before (instance NULL) are never equal in a unique index: they stay as they were.
     // (name, start_ms) lead the unique index, so it serves the window reads the old index did,
     // and every insert keeps the same number of indexes up to date (a fifth one cost a third of
-    // the write throughput). Building it holds writes to the table while it indexes existing rows.
-    statements: (s) => [
-      `ALTER TABLE ${s}.rollups ADD COLUMN IF NOT EXISTS instance text`,
-      `CREATE UNIQUE INDEX IF NOT EXISTS rollups_instance_slot_idx ON ${s}.rollups (name, start_ms, instance, md5(series_key))`,
-      `DROP INDEX IF EXISTS ${s}.rollups_name_start_idx`,
-    ],
+    // the write throughput). On an existing table the index is built CONCURRENTLY: on tens of
+    // millions of rows that takes minutes, during which writers of the previous version go on
+    // inserting (their rows have no instance: they never conflict).
+    statements: (s) => [`ALTER TABLE ${s}.rollups ADD COLUMN IF NOT EXISTS instance text`],
+    indexes: [{ name: 'rollups_instance_slot_idx', unique: true, on: (s) => `ON ${s}.rollups (name, start_ms, instance, md5(series_key))` }],
+    dropIndexes: ['rollups_name_start_idx'],
   },
 ];
 
 /** The newest schema version this build knows. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-
-/** Advisory lock class for migrations ('pwmg'); the second key is `hashtext(schema)`. */
-const LOCK_CLASS = 0x70776d67;
-
-/**
- * Creates the schema and applies missing migrations, atomically. Several instances may run it
- * at once: the transaction-scoped advisory lock serialises them and the later ones find
- * nothing to do. Returns the versions applied by this call.
- */
-export async function runMigrations(pool: Pool, schema: string, queryTimeout: number): Promise<number[]> {
-  const client = await pool.connect();
-  const s = quoteIdent(schema);
-  const q = (text: string, values?: unknown[]) => client.query({ text, values, query_timeout: queryTimeout } as never);
-  let failed = true;
-  try {
-    await q('BEGIN');
-    await q('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [LOCK_CLASS, schema]);
-    await q(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await q(`CREATE TABLE IF NOT EXISTS ${s}.migrations (
-      version integer PRIMARY KEY,
-      description text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now()
-    )`);
-    const done = new Set(((await q(`SELECT version FROM ${s}.migrations`)) as unknown as { rows: { version: number }[] }).rows.map((r) => r.version));
-    const applied: number[] = [];
-    for (const m of MIGRATIONS) {
-      if (done.has(m.version)) continue;
-      for (const statement of m.statements(s)) await q(statement);
-      await q(`INSERT INTO ${s}.migrations (version, description) VALUES ($1, $2)`, [m.version, m.description]);
-      applied.push(m.version);
-    }
-    await q('COMMIT');
-    failed = false;
-    return applied;
-  } finally {
-    if (failed) await client.query('ROLLBACK').catch(() => undefined);
-    // A client whose transaction failed midway (e.g. a cut connection) is not reused.
-    client.release(failed);
-  }
-}
 
 /** Quotes an SQL identifier (the schema name is validated already; this is belt and braces). */
 export function quoteIdent(name: string): string {
