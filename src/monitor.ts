@@ -25,10 +25,11 @@ import { Recorder } from './metrics/recorder.js';
 import { MetricRegistry, type AnyMetric } from './metrics/registry.js';
 import { buildSnapshot, type MetricsSnapshot } from './metrics/snapshot.js';
 import { jobRun } from './metrics/job-run.js';
+import type { WindowQuerySources } from './metrics/window-query.js';
 import { monitorOptionsSchema, type MonitorOptions, type ResolvedMonitorOptions } from './monitor-options.js';
 import type { StorageAdapter } from './storage/contract.js';
 import { MemoryStorage } from './storage/memory.js';
-import { bindRollupStamps, createRollupStamps, type RollupStamps } from './storage/instance.js';
+import { createRollupStamps, type RollupStamps } from './storage/instance.js';
 import { CLOSE_GRACE_MS, closeWithin } from './monitor-close.js';
 import { EventHub } from './event-hub.js';
 
@@ -109,6 +110,8 @@ export class Monitor {
     this.startedAt = clock.now();
     this.lastSweep = this.startedAt;
     const slotLength = options.histogram.slotLength;
+    this.stamps = createRollupStamps(options.instanceId, this.startedAt, slotLength);
+    this.instanceId = this.stamps.instanceId;
     this.ctx = {
       clock,
       strict: options.strict,
@@ -123,13 +126,12 @@ export class Monitor {
       },
       codec: new HdrCodec(),
       histogramDigits: options.histogram.significantDigits,
+      // Window reads tell this monitor's rollups from other instances' and see what is not written yet.
+      fleet: { stamps: this.stamps, pendingRollups: () => this.recorder.pendingRollups() },
       invalidValue: (metric, value, reason) => this.invalid(metric, reportable(value), reason),
       seriesFolded: (metric, limit, first) => this.seriesFolded(metric, limit, first),
       invalidLabels: (metric, labels, reason) => this.invalid(metric, reportable(labels), reason),
     };
-    this.stamps = createRollupStamps(options.instanceId, this.startedAt, slotLength);
-    this.instanceId = this.stamps.instanceId;
-    bindRollupStamps(this.ctx, this.stamps);
     this.registry = new MetricRegistry(this.ctx, { maxMetrics: options.limits.maxMetrics });
     this.recorded = new RecordedMetrics({
       registry: this.registry,
@@ -293,7 +295,7 @@ export class Monitor {
 
   /** Count, sum, min, max, mean, p50..p999 and rate of a metric over a window (default 5 minutes). */
   getAggregatedMetrics(query: AggregateQuery): Promise<AggregatedMetrics> {
-    return aggregate({ registry: this.registry, ctx: this.ctx, storage: this.storage, recorder: this.recorder }, query);
+    return aggregate(this.windowSources(), query);
   }
 
   /** JSON in the shape of seed 000's GET /api/metrics, from memory. */
@@ -419,6 +421,11 @@ export class Monitor {
   }
 
   // ---- internals ----------------------------------------------------------------------------
+
+  /** What the window query reads (getAggregatedMetrics, snapshot): memory, the recorder's waiting rollups (through `ctx.fleet`) and the store. */
+  private windowSources(): WindowQuerySources {
+    return { registry: this.registry, ctx: this.ctx, storage: this.storage };
+  }
 
   /** `scheduled`: from a timer, which skips a slot already closed at that instant. */
   private closeSlot(at: number, scheduled = false): void {

@@ -1,7 +1,6 @@
 import { ConfigError } from '../core/errors.js';
-import type { Counter } from '../metrics/counter.js';
-import type { Gauge } from '../metrics/gauge.js';
-import type { Histogram, HistogramSeries } from '../metrics/histogram.js';
+import type { MetricKind } from '../storage/contract.js';
+import type { MetricWindow } from '../metrics/window-query.js';
 import type { AnyMetric } from '../metrics/registry.js';
 import { aggregationName, lookbacksOf, type Aggregation, type BasicAggregation, type NormalizedCondition } from './rule-schema.js';
 import { ownLabel } from './schema-parts.js';
@@ -15,7 +14,7 @@ export interface GroupValues {
 
 /** What evaluating a rule's conditions needs besides the reader. */
 export interface ConditionScope {
-  /** Metric lookup. */
+  /** This process's metric of a name, if it defined one (its name is the one read from the store). */
   metric(name: string): AnyMetric | undefined;
   /** Baselines learned by `regression`, per condition and group. */
   baselines: Map<string, number>;
@@ -23,15 +22,17 @@ export interface ConditionScope {
   invalid(error: ConfigError): void;
 }
 
-const SUPPORTED: Record<AnyMetric['kind'], ReadonlySet<BasicAggregation>> = {
+const SUPPORTED: Record<MetricKind, ReadonlySet<BasicAggregation>> = {
   histogram: new Set(['avg', 'min', 'max', 'sum', 'count', 'rate', 'p50', 'p90', 'p95', 'p99', 'p999', 'last']),
   counter: new Set(['sum', 'count', 'rate', 'last']),
   gauge: new Set(['avg', 'min', 'max', 'sum', 'count', 'last']),
 };
 
 /**
- * Values of every condition of a rule, per alert group. Groups come from the series that match
- * each condition; a group missing from a condition has no data (null) for it.
+ * Values of every condition of a rule, per alert group, over the fleet's data: groups come from
+ * the series that match each condition in this process's memory or in any instance's rollups
+ * (a metric this process never defined included: its kind comes from the rollups); a group
+ * missing from a condition has no data (null) for it.
  */
 export async function evaluateConditions(
   reader: WindowReader,
@@ -44,25 +45,39 @@ export async function evaluateConditions(
   if (groupBy.length === 0) out.set('', { labels: {}, values: conditions.map(() => null) });
   for (let i = 0; i < conditions.length; i++) {
     const c = conditions[i]!;
-    const metric = scope.metric(c.metric);
-    if (metric === undefined) continue;
+    const window = await windowOf(reader, scope, c);
+    const kind = window?.kind;
+    if (window === undefined || kind === undefined) continue;
     const of = basicOf(c.aggregation);
-    if (of !== undefined && !SUPPORTED[metric.kind].has(of)) {
-      scope.invalid(new ConfigError(`rule "${ruleName}": aggregation ${aggregationName(c.aggregation)} does not apply to ${metric.kind} "${metric.name}" (use one of ${[...SUPPORTED[metric.kind]].join(', ')})`));
+    if (of !== undefined && !SUPPORTED[kind].has(of)) {
+      scope.invalid(new ConfigError(`rule "${ruleName}": aggregation ${aggregationName(c.aggregation)} does not apply to ${kind} "${window.name}" (use one of ${[...SUPPORTED[kind]].join(', ')})`));
       continue;
     }
-    if (of === undefined && metric.kind === 'gauge') {
-      scope.invalid(new ConfigError(`rule "${ruleName}": aggregation ${aggregationName(c.aggregation)} does not apply to gauge "${metric.name}"`));
+    if (of === undefined && kind === 'gauge') {
+      scope.invalid(new ConfigError(`rule "${ruleName}": aggregation ${aggregationName(c.aggregation)} does not apply to gauge "${window.name}"`));
       continue;
     }
-    if (metric.kind === 'histogram') await prefetchAll(reader, metric, c);
-    for (const [key, group] of reader.group(metric, c.labels, groupBy)) {
+    for (const [key, group] of reader.group(window, c.labels, groupBy)) {
       let g = out.get(key);
       if (g === undefined) out.set(key, (g = { labels: group.labels, values: conditions.map(() => null) }));
-      g.values[i] = conditionValue(reader, metric, c, group, scope.baselines, `${i}\u0000${key}`);
+      g.values[i] = conditionValue(reader, window, c, group, scope.baselines, `${i}\u0000${key}`);
     }
   }
   return out;
+}
+
+/**
+ * The window a condition reads: the metric this process defined under that name, else the
+ * name as written, else (recordMetric lower-cases metricType names) its lower-case spelling.
+ * Undefined when none has data anywhere.
+ */
+async function windowOf(reader: WindowReader, scope: ConditionScope, c: NormalizedCondition): Promise<MetricWindow | undefined> {
+  const from = reader.now - Math.max(...lookbacksOf(c));
+  const defined = scope.metric(c.metric);
+  const window = await reader.window(defined?.name ?? c.metric, from);
+  if (window.kind !== undefined || defined !== undefined) return window;
+  const lower = c.metric.toLowerCase();
+  return lower === c.metric ? window : reader.window(lower, from);
 }
 
 /** The plain aggregation a condition reads (detectors read `of`); undefined for errorRate and compliance. */
@@ -71,14 +86,9 @@ function basicOf(a: Aggregation): BasicAggregation | undefined {
   return a.type === 'spike' || a.type === 'change' || a.type === 'regression' ? a.of : undefined;
 }
 
-/** Loads stored rollups for every range a condition reads that reaches back past memory. */
-async function prefetchAll(reader: WindowReader, metric: Histogram, c: NormalizedCondition): Promise<void> {
-  for (const back of lookbacksOf(c)) await reader.prefetch(metric, c.labels, reader.now - back);
-}
-
 function conditionValue(
   reader: WindowReader,
-  metric: AnyMetric,
+  window: MetricWindow,
   c: NormalizedCondition,
   group: SeriesGroup,
   baselines: Map<string, number>,
@@ -87,30 +97,29 @@ function conditionValue(
   const now = reader.now;
   const a = c.aggregation;
   const from = now - c.window;
-  if (typeof a === 'string' && a !== 'errorRate') return basic(reader, metric, c, group, a, from, now);
+  if (typeof a === 'string' && a !== 'errorRate') return basic(reader, window, group, a, from, now);
   if (a === 'errorRate' || a.type === 'errorRate') {
     const isError = errorMatcher(typeof a === 'string' ? undefined : a.errorLabels);
-    if (metric.kind === 'counter') return reader.counterErrorRate(metric, group.series, isError, from, now);
-    if (metric.kind !== 'histogram') return null;
-    const series = group.series as HistogramSeries[];
-    const all = reader.histogramStats(metric, c.labels, series, from, now, false);
-    const errors = reader.histogramStats(metric, c.labels, series.filter((s) => isError(s.labels)), from, now, false);
+    if (window.kind === 'counter') return WindowReader.counterErrorRate(window, group.series, isError, from, now);
+    if (window.kind !== 'histogram') return null;
+    const all = reader.histogramStats(window, group, from, now, false);
+    const errors = WindowReader.seriesStats(window, group.series.filter((s) => isError(s.labels)), from, now);
     return all.count === 0 ? null : (errors.count / all.count) * 100;
   }
   if (a.type === 'compliance') {
-    if (metric.kind !== 'histogram') return null;
-    const stats = reader.histogramStats(metric, c.labels, group.series as HistogramSeries[], from, now, true);
+    if (window.kind !== 'histogram') return null;
+    const stats = reader.histogramStats(window, group, from, now, true);
     const fraction = stats.dist?.fractionAtOrBelow(a.under) ?? Number.NaN;
     return Number.isNaN(fraction) ? null : fraction * 100;
   }
-  const current = basic(reader, metric, c, group, a.of, from, now);
+  const current = basic(reader, window, group, a.of, from, now);
   if (current === null) return null;
   if (a.type === 'spike') {
-    const base = basic(reader, metric, c, group, a.of, now - a.baselineWindow, now);
+    const base = basic(reader, window, group, a.of, now - a.baselineWindow, now);
     return base === null || base === 0 ? null : current / base;
   }
   if (a.type === 'change') {
-    const previous = basic(reader, metric, c, group, a.of, from - c.window, from);
+    const previous = basic(reader, window, group, a.of, from - c.window, from);
     if (previous === null || previous === 0) return null;
     const change = ((current - previous) / Math.abs(previous)) * 100;
     return a.direction === 'both' ? Math.abs(change) : a.direction === 'up' ? change : -change;
@@ -118,21 +127,20 @@ function conditionValue(
   // regression
   let baseline = a.baseline ?? baselines.get(baselineKey);
   if (baseline === undefined) {
-    const count = basic(reader, metric, c, group, 'count', from, now);
+    const count = basic(reader, window, group, 'count', from, now);
     if (count === null || count < a.minCount || current <= 0) return null;
     baselines.set(baselineKey, (baseline = current));
   }
   return ((current - baseline) / baseline) * 100;
 }
 
-function basic(reader: WindowReader, metric: AnyMetric, c: NormalizedCondition, group: SeriesGroup, agg: BasicAggregation, from: number, to: number): number | null {
-  if (metric.kind === 'histogram') {
-    const withDist = agg.startsWith('p');
-    const stats = reader.histogramStats(metric as Histogram, c.labels, group.series as HistogramSeries[], from, to, withDist);
+function basic(reader: WindowReader, window: MetricWindow, group: SeriesGroup, agg: BasicAggregation, from: number, to: number): number | null {
+  if (window.kind === 'histogram') {
+    const stats = reader.histogramStats(window, group, from, to, agg.startsWith('p'));
     return WindowReader.histogramValue(agg, stats, to - from);
   }
-  if (metric.kind === 'counter') return reader.counterValue(metric as Counter, group.series, agg, from, to);
-  return reader.gaugeValue(metric as Gauge, group.series, agg, from, to);
+  if (window.kind === 'counter') return WindowReader.counterValue(window, group.series, agg, from, to);
+  return WindowReader.gaugeValue(window, group.series, agg, from, to);
 }
 
 const ERROR_STATUS = /^(?:5\d\d|5xx|failure|failed|error|errored|timeout)$/i;

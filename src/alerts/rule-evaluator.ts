@@ -8,7 +8,7 @@ import { evaluateConditions } from './evaluate-conditions.js';
 import { fingerprint } from './fingerprint.js';
 import type { ResolvedAlertEngineOptions } from './options.js';
 import type { RuleBook, RuleEntry } from './rule-book.js';
-import { lookbacksOf, type AlertRule } from './rule-schema.js';
+import type { AlertRule } from './rule-schema.js';
 import { activeAfter, verdictsOf, type Verdict } from './rule-verdicts.js';
 import type { SampleStore } from './samples.js';
 import { ownLabel } from './schema-parts.js';
@@ -86,7 +86,7 @@ export class RuleEvaluator {
       if (e.rule.enabled) entries.push(e);
     }
     this.sampleCounters(entries, ts);
-    const reader = new WindowReader(this.ctx, this.samples, ts);
+    const reader = new WindowReader(this.ctx, ts, entries.flatMap((e) => e.conditions));
     for (const entry of entries) {
       result.rules++;
       try {
@@ -179,15 +179,13 @@ export class RuleEvaluator {
     return false;
   }
 
-  /** Samples the counters and gauges rules read, keeping as much history as their windows need. */
-  private sampleCounters(entries: readonly RuleEntry[], ts: number): void {
-    const keep = new Map<string, number>();
-    for (const e of entries) for (const c of e.conditions) keep.set(c.metric, Math.max(keep.get(c.metric) ?? 0, ...lookbacksOf(c)));
-    for (const [name, ms] of keep) {
-      const metric = this.ctx.metrics.get(name);
-      if (metric !== undefined && metric.kind !== 'histogram') this.samples.sample(metric, ts, ms + this.options.evaluationInterval);
-    }
-    this.samples.retain(new Set(keep.keys()));
+  /**
+   * Nothing to sample any more: rules read counters and gauges from their rollups through the
+   * window query, counting from the window's start (see window-reader.ts). Kept until run()
+   * stops calling it; then this method, the `samples` field and samples.ts go.
+   */
+  private sampleCounters(_entries: readonly RuleEntry[], _ts: number): void {
+    void this.samples; // read here only until the field goes (noUnusedLocals)
   }
 
   /** Re-posts firing alerts to state channels every `resendDelay`, resolved ones until `resolvedRetention` passes. */

@@ -1,61 +1,104 @@
 import type { CapabilityContext } from '../capability.js';
-import { StorageError } from '../core/errors.js';
+import type { StorageError } from '../core/errors.js';
 import { seriesKey } from '../core/labels.js';
-import type { Counter } from '../metrics/counter.js';
-import type { Distribution } from '../metrics/distribution.js';
-import type { Gauge } from '../metrics/gauge.js';
-import type { Histogram, HistogramSeries } from '../metrics/histogram.js';
-import type { AnyMetric } from '../metrics/registry.js';
 import type { Rollup } from '../storage/contract.js';
-import { rollupStampsOf } from '../storage/instance.js';
-import type { BasicAggregation } from './rule-schema.js';
-import type { SampleStore } from './samples.js';
+import { WindowQuery, type MetricWindow, type RangeStats, type WindowSeries } from '../metrics/window-query.js';
+import { lookbacksOf, type BasicAggregation, type NormalizedCondition } from './rule-schema.js';
 import { ownLabel } from './schema-parts.js';
 
 /** A set of series that form one alert group, with the group's labels. */
-export interface SeriesGroup<S = AnySeries> {
+export interface SeriesGroup {
   labels: Record<string, string>;
-  series: S[];
+  series: WindowSeries[];
 }
 
-/** Totals of a group over a time range; `dist` only when percentiles were asked for. */
-export interface RangeStats {
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  /** Mean of the newest non-empty slot: a histogram's `last`. */
-  lastMean: number;
-  dist: Distribution | undefined;
-}
-
-type AnySeries = { readonly labels: Readonly<Record<string, string>>; readonly key: string };
+export type { RangeStats };
 
 /** Label predicates for `errorRate`: a series is an error when any listed label matches. */
 export type ErrorMatcher = (labels: Readonly<Record<string, string>>) => boolean;
 
 const PERCENTILES: Partial<Record<BasicAggregation, number>> = { p50: 50, p90: 90, p95: 95, p99: 99, p999: 99.9 };
 
+/** One metric's window for this tick; `failed` when the store could not be read (memory and waiting rollups only). */
+interface TickWindow {
+  window: MetricWindow;
+  failed: StorageError | undefined;
+}
+
 /**
- * Reads the data rules compare: histogram slots still in memory (and rollups from storage for
- * older ranges), and engine samples for counters and gauges. One instance serves one
- * evaluation tick and caches what several rules share (label indexes, stored rollups).
+ * Reads the data rules compare, for one evaluation tick, through the window query: this
+ * process's memory, its waiting rollups and every instance's stored rollups. Each metric is read
+ * from the store once per tick, by name and over the widest range any rule reads it (the rules
+ * filter series in memory), and the window built from it serves every rule of the tick: its
+ * series groups, their range totals and distributions are cached, and each `hdr` is decoded at
+ * most once.
+ *
+ * Values: histograms from their slots; counters from the amounts added in the range (the window's
+ * start, not the engine's first evaluation); gauges from their rollups (see {@link gaugeValue}).
  */
 export class WindowReader {
-  private readonly postings = new Map<string, Map<string, Map<string, AnySeries[]>>>();
-  private readonly stored = new Map<string, Map<string, Rollup[]>>();
-  private readonly keys = new WeakMap<object, string>();
+  private readonly query: WindowQuery;
+  /** Per metric name, the earliest range start any condition reads this tick. */
+  private readonly widest = new Map<string, number>();
+  private readonly windows = new Map<string, Promise<TickWindow>>();
+  private readonly groups = new WeakMap<MetricWindow, Map<string, Map<string, SeriesGroup>>>();
+  private readonly postings = new WeakMap<MetricWindow, Map<string, Map<string, WindowSeries[]>>>();
+  private readonly ranges = new WeakMap<SeriesGroup, Map<string, RangeStats>>();
+  private reported = false;
 
   constructor(
     private readonly cap: CapabilityContext,
-    private readonly samples: SampleStore,
     readonly now: number,
-  ) {}
+    /** Every condition evaluated this tick: their widest ranges decide what the store read covers. */
+    conditions: Iterable<NormalizedCondition>,
+  ) {
+    this.query = new WindowQuery({ registry: cap.metrics, ctx: cap.metricContext, storage: cap.storage });
+    for (const c of conditions) {
+      const from = now - Math.max(...lookbacksOf(c));
+      // recordMetric lower-cases metricType names: a rule may reach one by either spelling.
+      for (const name of new Set([c.metric, c.metric.toLowerCase()])) this.widest.set(name, Math.min(this.widest.get(name) ?? from, from));
+    }
+  }
 
-  /** Series of `metric` matching `matchers`, grouped by the values of `groupBy`. */
-  group(metric: AnyMetric, matchers: Readonly<Record<string, string>>, groupBy: readonly string[]): Map<string, SeriesGroup> {
+  /** Start of the oldest slot this process still holds in memory. */
+  get memoryFrom(): number {
+    const m = this.cap.metricContext;
+    return m.slotStart - (m.slotCount - 1) * m.slotLength;
+  }
+
+  /**
+   * The window of metric `name` for this tick, covering at least [from, now). When the store
+   * cannot be read, a range within memory is read from memory and waiting rollups (this
+   * instance's data; the error is reported once a tick) and a longer one rejects with the
+   * `StorageError`.
+   */
+  async window(name: string, from: number): Promise<MetricWindow> {
+    let entry = this.windows.get(name);
+    let tick = entry === undefined ? undefined : await entry;
+    if (tick === undefined || tick.window.from > from) {
+      entry = this.read(name, Math.min(from, this.widest.get(name) ?? from));
+      this.windows.set(name, entry);
+      tick = await entry;
+    }
+    if (tick.failed !== undefined) {
+      if (from < this.memoryFrom) throw tick.failed;
+      if (!this.reported) {
+        this.reported = true;
+        this.cap.report(tick.failed);
+      }
+    }
+    return tick.window;
+  }
+
+  /** Series of `window` matching `matchers`, grouped by the values of `groupBy` (cached for the tick). */
+  group(window: MetricWindow, matchers: Readonly<Record<string, string>>, groupBy: readonly string[]): Map<string, SeriesGroup> {
+    let byWindow = this.groups.get(window);
+    if (byWindow === undefined) this.groups.set(window, (byWindow = new Map()));
+    const id = `${seriesKey(matchers)}\u0000${JSON.stringify(groupBy)}`;
+    const cached = byWindow.get(id);
+    if (cached !== undefined) return cached;
     const out = new Map<string, SeriesGroup>();
-    for (const s of this.select(metric, matchers)) {
+    for (const s of this.select(window, matchers)) {
       const labels: Record<string, string> = {};
       for (const name of groupBy) labels[name] = ownLabel(s.labels, name) ?? '';
       const key = groupBy.length === 0 ? '' : seriesKey(labels);
@@ -63,95 +106,25 @@ export class WindowReader {
       if (g === undefined) out.set(key, (g = { labels, series: [] }));
       g.series.push(s);
     }
+    byWindow.set(id, out);
     return out;
   }
 
-  /** Start of the oldest slot histograms still hold in memory. */
-  get memoryFrom(): number {
-    const m = this.cap.metricContext;
-    return m.slotStart - (m.slotCount - 1) * m.slotLength;
-  }
-
-  /** Whether a range starting at `from` reaches back past the slots in memory, into storage. */
-  needsStorage(from: number): boolean {
-    return from < this.memoryFrom;
-  }
-
-  /** Loads rollups of `metric` older than memory holds, when (from, to) reaches back that far. */
-  async prefetch(metric: Histogram, matchers: Readonly<Record<string, string>>, from: number): Promise<void> {
-    if (!this.needsStorage(from)) return;
-    const memoryFrom = this.memoryFrom;
-    const id = storedId(metric.name, matchers, from);
-    if (this.stored.has(id)) return;
-    let rollups: Rollup[];
-    try {
-      rollups = await this.cap.storage.queryRollups({ name: metric.name, labels: matchers, from, to: memoryFrom });
-    } catch (cause) {
-      throw new StorageError(`reading rollups of "${metric.name}" from "${this.cap.storage.name}" storage failed`, { cause });
-    }
-    const bySeries = new Map<string, Rollup[]>();
-    for (const r of rollups) {
-      if (r.start >= memoryFrom) continue;
-      const key = seriesKey(r.labels);
-      const list = bySeries.get(key);
-      if (list === undefined) bySeries.set(key, [r]);
-      else list.push(r);
-    }
-    this.stored.set(id, bySeries);
-  }
-
-  /**
-   * Totals (and with `withDist`, the distribution) of histogram series over [from, to): memory
-   * slots, plus rollups loaded by {@link WindowReader.prefetch} for ranges older than memory.
-   */
-  histogramStats(metric: Histogram, matchers: Readonly<Record<string, string>>, series: readonly HistogramSeries[], from: number, to: number, withDist: boolean): RangeStats {
-    const slotLength = this.cap.metricContext.slotLength;
-    const stats: RangeStats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN, dist: withDist ? metric.distribution() : undefined };
-    let lastStart = -Infinity;
-    // A range ending now includes the slot opened at this very instant.
-    const end = to >= this.now ? Infinity : to;
-    for (const s of series) {
-      for (const slot of s.ring) {
-        if (slot.count === 0 || slot.start + slotLength <= from || slot.start >= end) continue;
-        addTotals(stats, slot.count, slot.sum, slot.min, slot.max);
-        stats.dist?.addSlot(slot);
-        if (slot.start > lastStart) {
-          lastStart = slot.start;
-          stats.lastMean = slot.sum / slot.count;
-        }
-      }
-    }
-    if (this.needsStorage(from)) {
-      const bySeries = this.stored.get(storedId(metric.name, matchers, from)) ?? new Map<string, Rollup[]>();
-      const stamps = rollupStampsOf(this.cap.metricContext);
-      for (const s of series) {
-        // An idle series keeps old slots in its ring (a ring only turns when the series records):
-        // this monitor's rollups of them are already counted from memory. Rollups are told apart
-        // by (start, instance): other instances' rollups of those slots, and late ones, count.
-        const inRing = new Set<number>();
-        for (const slot of s.ring) if (slot.count > 0) inRing.add(slot.start);
-        const counted = new Set<string>();
-        for (const r of bySeries.get(this.keyOf(s)) ?? []) {
-          if (r.count === 0 || r.end <= from || r.start >= end) continue;
-          if (inRing.has(r.start) && (r.instance === undefined || stamps === undefined || stamps.ownsSlot(r.instance, r.start))) continue;
-          if (r.instance !== undefined) {
-            const id = `${r.start}\u0000${r.instance}`;
-            if (counted.has(id)) continue;
-            counted.add(id);
-          }
-          addTotals(stats, r.count, r.sum, r.min, r.max);
-          const layout = metric.layoutFor(r);
-          if (stats.dist !== undefined && r.hdr !== undefined && layout !== undefined) stats.dist.addCounts(this.cap.metricContext.codec.decode(r.hdr, layout), 0, r.min, r.max);
-          else stats.dist?.addTotals(0, 0, r.min, r.max);
-        }
-      }
-      if (stats.dist !== undefined) {
-        // addCounts/addTotals above added counts without sums; restore the exact totals.
-        stats.dist.count = stats.count;
-        stats.dist.sum = stats.sum;
-      }
-    }
+  /** Totals (and with `withDist`, the distribution) of a group's histogram series over [from, to) (cached for the tick). */
+  histogramStats(window: MetricWindow, group: SeriesGroup, from: number, to: number, withDist: boolean): RangeStats {
+    let byRange = this.ranges.get(group);
+    if (byRange === undefined) this.ranges.set(group, (byRange = new Map()));
+    const id = `${from}\u0000${to}`;
+    const cached = byRange.get(id);
+    if (cached !== undefined && (cached.dist !== undefined || !withDist)) return cached;
+    const stats = window.stats(group.series, from, to, withDist);
+    byRange.set(id, stats);
     return stats;
+  }
+
+  /** Totals of some histogram series over [from, to), uncached (for subsets such as errorRate's errors). */
+  static seriesStats(window: MetricWindow, series: readonly WindowSeries[], from: number, to: number): RangeStats {
+    return window.stats(series, from, to, false);
   }
 
   /** A plain aggregation of histogram range stats; null when there is nothing to aggregate. */
@@ -176,80 +149,86 @@ export class WindowReader {
     }
   }
 
-  /** A plain aggregation of counter series over (from, to] from engine samples. */
-  counterValue(metric: Counter, series: readonly AnySeries[], agg: BasicAggregation, from: number, to: number): number | null {
-    if (agg === 'last') {
-      let total = 0;
-      for (const s of series) total += (s as unknown as { value: number }).value;
-      return total;
-    }
-    let increase = 0;
-    let any = false;
-    for (const s of series) {
-      const inc = this.samples.increase(metric.name, s.key, from, to);
-      if (inc === undefined) continue;
-      any = true;
-      increase += inc;
-    }
-    if (!any) return null;
-    if (agg === 'sum' || agg === 'count') return increase;
+  /**
+   * A plain aggregation of counter series over [from, to): `sum`, `count` and `rate` from the
+   * amounts added in the range by every instance (from the range's start, whenever the engine
+   * started); `last` the fleet's total (each instance's latest total, summed).
+   */
+  static counterValue(window: MetricWindow, series: readonly WindowSeries[], agg: BasicAggregation, from: number, to: number): number | null {
+    if (agg === 'last') return window.latest(series, from, to) ?? null;
+    const increase = increaseOf(window, series, from, to);
     if (agg === 'rate') return increase / ((to - from) / 1000);
-    return undefined as never;
+    return increase;
   }
 
-  /** Increase of counter series over (from, to], split into errors and all. */
-  counterErrorRate(metric: Counter, series: readonly AnySeries[], isError: ErrorMatcher, from: number, to: number): number | null {
+  /** Share (%) of the amount added over [from, to) that went to error series; null when nothing was added. */
+  static counterErrorRate(window: MetricWindow, series: readonly WindowSeries[], isError: ErrorMatcher, from: number, to: number): number | null {
     let total = 0;
     let errors = 0;
     for (const s of series) {
-      const inc = this.samples.increase(metric.name, s.key, from, to) ?? 0;
+      const inc = increaseOf(window, [s], from, to);
       total += inc;
       if (isError(s.labels)) errors += inc;
     }
     return total === 0 ? null : (errors / total) * 100;
   }
 
-  /** A plain aggregation of gauge series over (from, to] from engine samples (each sample sums the group). */
-  gaugeValue(metric: Gauge, series: readonly AnySeries[], agg: BasicAggregation, from: number, to: number): number | null {
-    const points = this.samples.gaugeSums(metric.name, series.map((s) => s.key), from, to);
-    if (points.length === 0) return null;
+  /**
+   * A plain aggregation of gauge series over [from, to), from their rollups (and this process's
+   * open slot). `last` and `sum`: the fleet's value, each series' latest value from each
+   * instance, summed. `avg`, `min`, `max` and `count`: over every value the series took in the
+   * range on any instance (a slot's values as its rollup keeps them: count, sum, min, max; an
+   * unchanged gauge counts once per closed slot). Null without data.
+   */
+  static gaugeValue(window: MetricWindow, series: readonly WindowSeries[], agg: BasicAggregation, from: number, to: number): number | null {
+    if (agg === 'last' || agg === 'sum') return window.latest(series, from, to) ?? null;
+    const stats = window.stats(series, from, to, false);
+    if (stats.count === 0) return null;
     switch (agg) {
-      case 'last':
-      case 'sum':
-        return points[points.length - 1]!.sum;
       case 'count':
-        return points.length;
+        return stats.count;
       case 'avg':
-        return points.reduce((a, p) => a + p.sum, 0) / points.length;
+        return stats.sum / stats.count;
       case 'min':
-        return Math.min(...points.map((p) => p.sum));
+        return stats.min;
       case 'max':
-        return Math.max(...points.map((p) => p.sum));
+        return stats.max;
       default:
         return undefined as never;
     }
   }
 
-  private select(metric: AnyMetric, matchers: Readonly<Record<string, string>>): Iterable<AnySeries> {
+  private async read(name: string, from: number): Promise<TickWindow> {
+    let stored: Rollup[] = [];
+    let failed: StorageError | undefined;
+    try {
+      stored = await this.query.stored(name, undefined, from, this.now, this.now);
+    } catch (error) {
+      failed = error as StorageError;
+    }
+    return { window: this.query.merge({ name, from, to: this.now, now: this.now }, stored), failed };
+  }
+
+  private select(window: MetricWindow, matchers: Readonly<Record<string, string>>): readonly WindowSeries[] {
     const names = Object.keys(matchers);
-    if (names.length === 0) return metric.index.values() as Iterable<AnySeries>;
+    if (names.length === 0) return window.series;
     // The shortest posting list among the matchers, filtered by the others.
-    let best: AnySeries[] | undefined;
+    let best: WindowSeries[] | undefined;
     for (const name of names) {
-      const list = this.posting(metric, name).get(matchers[name]!) ?? [];
+      const list = this.posting(window, name).get(matchers[name]!) ?? [];
       if (best === undefined || list.length < best.length) best = list;
       if (list.length === 0) return [];
     }
     return (best ?? []).filter((s) => names.every((n) => ownLabel(s.labels, n) === matchers[n]));
   }
 
-  private posting(metric: AnyMetric, label: string): Map<string, AnySeries[]> {
-    let byLabel = this.postings.get(metric.name);
-    if (byLabel === undefined) this.postings.set(metric.name, (byLabel = new Map()));
+  private posting(window: MetricWindow, label: string): Map<string, WindowSeries[]> {
+    let byLabel = this.postings.get(window);
+    if (byLabel === undefined) this.postings.set(window, (byLabel = new Map()));
     let byValue = byLabel.get(label);
     if (byValue === undefined) {
       byLabel.set(label, (byValue = new Map()));
-      for (const s of metric.index.values() as Iterable<AnySeries>) {
+      for (const s of window.series) {
         const v = ownLabel(s.labels, label);
         if (v === undefined) continue;
         const list = byValue.get(v);
@@ -259,21 +238,11 @@ export class WindowReader {
     }
     return byValue;
   }
-
-  private keyOf(s: AnySeries): string {
-    let key = this.keys.get(s);
-    if (key === undefined) this.keys.set(s, (key = seriesKey(s.labels)));
-    return key;
-  }
 }
 
-function storedId(name: string, matchers: Readonly<Record<string, string>>, from: number): string {
-  return `${name}\u0000${seriesKey(matchers)}\u0000${from}`;
-}
-
-function addTotals(stats: RangeStats, count: number, sum: number, min: number, max: number): void {
-  stats.count += count;
-  stats.sum += sum;
-  if (min < stats.min) stats.min = min;
-  if (max > stats.max) stats.max = max;
+/** The amount counter series added over [from, to), every instance's slots included. */
+function increaseOf(window: MetricWindow, series: readonly WindowSeries[], from: number, to: number): number {
+  let increase = 0;
+  for (const s of series) for (const p of s.parts) if (window.covers(p, from, to)) increase += p.sum;
+  return increase;
 }

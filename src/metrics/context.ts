@@ -1,4 +1,6 @@
 import type { Clock } from '../core/clock.js';
+import type { Rollup } from '../storage/contract.js';
+import type { RollupStamps } from '../storage/instance.js';
 import type { HdrCodec } from './hdr-codec.js';
 import type { SeriesBounds } from './series-index.js';
 
@@ -18,12 +20,26 @@ export interface MetricContext {
   readonly seriesBounds: SeriesBounds;
   readonly codec: HdrCodec;
   readonly histogramDigits: number;
+  /** What window reads need from the monitor beyond its metrics (see window-query.ts). */
+  readonly fleet: FleetContext;
   /** A value was rejected: count it, emit `error`, or throw in strict mode. */
   invalidValue(metric: string, value: unknown, reason: string): void;
   /** A new label set was folded into the overflow series (`first`: the metric just reached its limit). */
   seriesFolded(metric: string, limit: number, first: boolean): void;
   /** A label input was refused (`reason`: not an object, a value unusable or reserved, reading it threw). */
   invalidLabels(metric: string, labels: unknown, reason: string): void;
+}
+
+/**
+ * The monitor's side of fleet-wide reads: which stored rollups are its own, and the rollups it
+ * has not written yet. Passed explicitly so that every reader (aggregate, rules, snapshot) tells
+ * its own rollups from other instances' the same way.
+ */
+export interface FleetContext {
+  /** What the monitor stamps on its rollups (`ownsSlot` tells its own from other instances'). */
+  readonly stamps: RollupStamps;
+  /** Rollups accepted and not yet written to storage (their `hdr` encoded). */
+  pendingRollups(): readonly Rollup[];
 }
 
 /**

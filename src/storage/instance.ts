@@ -102,19 +102,14 @@ export function createRollupStamps(configured: string | undefined, startedAt: nu
   return new RollupStamps(configured ?? defaultInstanceId(), shared, firstStart);
 }
 
+/** The run suffix {@link RollupStamps} adds: `#<8 hex>`, then `.<n>` or `.late<n>` where a slot is written twice. */
+const RUN_SUFFIX = /#[0-9a-f]{8}(?:\.(?:late)?\d+)?$/;
+
 /**
- * The stamps of the monitor owning a metric context. The readers (aggregate.ts,
- * alerts/window-reader.ts) reach a monitor's context but not the monitor: until the one window
- * query of issue 15 item 2 carries the instance explicitly, the monitor registers its stamps here.
+ * The instance that wrote a rollup: its `instance` without the run suffix, so the suffixed stamps
+ * of one monitor name one writer. `''` for rollups stored without an instance.
  */
-const byContext = new WeakMap<object, RollupStamps>();
-
-/** Registers the stamps of the monitor owning `context`. */
-export function bindRollupStamps(context: object, stamps: RollupStamps): void {
-  byContext.set(context, stamps);
-}
-
-/** The stamps of the monitor owning `context`, if it registered them. */
-export function rollupStampsOf(context: object): RollupStamps | undefined {
-  return byContext.get(context);
+export function writerOf(instance: string | undefined): string {
+  if (instance === undefined) return '';
+  return instance.replace(RUN_SUFFIX, '');
 }

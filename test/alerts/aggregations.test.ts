@@ -208,23 +208,23 @@ describe('counter aggregations', () => {
       errors: { aggregation: 'sum', window: '1m', labels: { status: '500' } },
       errorRate: { aggregation: 'errorRate', window: '1m' },
     });
-    // Present at the first evaluation: its past is unknown, so its window starts there.
+    // Counted before the first evaluation: the window starts at its start, not at the engine's
+    // first evaluation (issue 15), so these 10 count too.
     c.inc({ status: '200' }, 10);
     await s.at(0);
     for (let step = 1; step <= 4; step++) {
       c.inc({ status: '200' }, 15);
-      // A series that appears after the first evaluation started from zero.
       if (step === 2) c.inc({ status: '500' }, 5);
       await s.at(step * 15 * SECOND);
     }
     const value = (name: string) => firingValue(s.monitor, ids[name]!);
-    expect(value('ok')).toBe(60);
+    expect(value('ok')).toBe(70);
     expect(value('errors')).toBe(5);
-    expect(value('sum')).toBe(65);
-    expect(value('count')).toBe(65);
-    expect(value('rate')).toBeCloseTo(65 / 60, 10);
+    expect(value('sum')).toBe(75);
+    expect(value('count')).toBe(75);
+    expect(value('rate')).toBeCloseTo(75 / 60, 10);
     expect(value('last')).toBe(75);
-    expect(value('errorRate')).toBeCloseTo((5 / 65) * 100, 10);
+    expect(value('errorRate')).toBeCloseTo((5 / 75) * 100, 10);
   });
 
   it('reads only the increase inside the window as time moves on', async () => {
@@ -237,7 +237,8 @@ describe('counter aggregations', () => {
     await s.at(30 * SECOND);
     c.inc(6);
     await s.at(MINUTE);
-    expect(firingValue(s.monitor, rule.id)).toBe(36);
+    // The 1 counted before the first evaluation is inside the window: it counts (issue 15).
+    expect(firingValue(s.monitor, rule.id)).toBe(37);
     await s.at(90 * SECOND);
     expect(firingValue(s.monitor, rule.id)).toBe(6);
     await s.at(3 * MINUTE);
@@ -272,7 +273,7 @@ describe('counter aggregations', () => {
 });
 
 describe('gauge aggregations', () => {
-  it('computes last, avg, min, max and count over the values sampled in the window', async () => {
+  it('computes avg, min, max and count over the values set in the window, and last as the latest value', async () => {
     const s = setup();
     const g = s.monitor.gauge({ name: 'memory_usage_percent' });
     const ids = await probes(s, 'memory_usage_percent', {
@@ -288,8 +289,15 @@ describe('gauge aggregations', () => {
     }
     const value = (name: string) => firingValue(s.monitor, ids[name]!);
     expect([value('last'), value('avg'), value('min'), value('max'), value('count')]).toEqual([40, 25, 10, 40, 4]);
+    // Gauges are read from their slots' rollups (count, sum, min, max of the values set), no
+    // longer from samples taken at each evaluation: a window reaches back by whole 30 s slots.
+    // [T0+15s, T0+75s) still overlaps the first slot [T0, T0+30s), which held 10 and 20.
     await s.at(75 * SECOND);
-    expect([value('last'), value('avg'), value('min'), value('max')]).toEqual([40, 32.5, 20, 40]);
+    expect([value('last'), value('avg'), value('min'), value('max')]).toEqual([40, 25, 10, 40]);
+    // [T0+35s, T0+95s): the slot of 30 and 40, and the closed slot [T0+60s, T0+90s) in which the
+    // gauge was not set: its rollup holds the value it kept, 40, once.
+    await s.at(95 * SECOND);
+    expect([value('last'), value('avg'), value('min'), value('max'), value('count')]).toEqual([40, 110 / 3, 30, 40, 3]);
   });
 
   it('reads a gauge whose value comes from a collect callback', async () => {

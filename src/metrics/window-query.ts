@@ -1,0 +1,101 @@
+/**
+ * The one window query every reader of windows goes through (`getAggregatedMetrics`, the alert
+ * rules, `snapshot()`): for a metric name, label matchers and a range [from, to), the data of
+ * every matching series from this process's memory, the rollups waiting in its recorder and
+ * every instance's stored rollups, each write counted once (see window-query-build.ts). The
+ * result is a {@link MetricWindow}; window-query-window.ts computes totals, distributions and
+ * fleet values from it.
+ */
+import { StorageError } from '../core/errors.js';
+import type { Labels } from '../core/labels.js';
+import type { Rollup, StorageAdapter } from '../storage/contract.js';
+import type { MetricContext } from './context.js';
+import type { MetricRegistry } from './registry.js';
+import { buildWindow } from './window-query-build.js';
+import type { MetricWindow } from './window-query-window.js';
+
+export type { MetricWindow, RangeStats, WindowPart, WindowSeries } from './window-query-window.js';
+
+/** What a window query reads from: the monitor's metrics, its context (clock, slots, stamps, recorder) and its store. */
+export interface WindowQuerySources {
+  registry: MetricRegistry;
+  ctx: MetricContext;
+  storage: StorageAdapter;
+}
+
+/** Which data a window query reads. */
+export interface WindowRequest {
+  name: string;
+  /** Only series whose labels include all of these (absent: every series). */
+  labels?: Readonly<Labels> | undefined;
+  /** Range start (ms): slots that end after it. */
+  from: number;
+  /** Range end (ms, exclusive); at `now` or later the slot being recorded into is included. */
+  to: number;
+  /** The instant of the read (default: the clock's now). */
+  now?: number | undefined;
+  /**
+   * Set: a store that cannot be read gives a window of memory and waiting rollups only, and the
+   * `StorageError` comes here. Unset: the read rejects with it.
+   */
+  onStorageError?: ((error: StorageError) => void) | undefined;
+}
+
+/** Reads windows of metrics; cheap to create, holds no state between reads. */
+export class WindowQuery {
+  constructor(private readonly src: WindowQuerySources) {}
+
+  /** The clock's now. */
+  get now(): number {
+    return this.src.ctx.clock.now();
+  }
+
+  /**
+   * The window of `request.name`: one store read (by name and matchers), the recorder's waiting
+   * rollups and this process's memory, de-duplicated. Rejects with a `StorageError` when the
+   * store fails, unless `onStorageError` takes the error.
+   */
+  async read(request: WindowRequest): Promise<MetricWindow> {
+    const now = request.now ?? this.now;
+    const { name, labels, from, to } = request;
+    let stored: Rollup[];
+    try {
+      stored = await this.stored(name, labels, from, to, now);
+    } catch (error) {
+      if (request.onStorageError === undefined) throw error;
+      request.onStorageError(error as StorageError);
+      stored = [];
+    }
+    return this.merge(request, stored, now);
+  }
+
+  /**
+   * Merges rollups already read from the store (by {@link WindowQuery.stored}, for the same or a
+   * wider range and looser matchers) with memory and waiting rollups: what a caller that reads
+   * the store once for many windows (the rule engine, once per metric and tick) uses.
+   */
+  merge(request: WindowRequest, stored: readonly Rollup[], now = request.now ?? this.now): MetricWindow {
+    const { registry, ctx } = this.src;
+    return buildWindow({
+      name: request.name,
+      labels: request.labels,
+      from: request.from,
+      to: request.to,
+      now,
+      metric: registry.get(request.name),
+      ctx,
+      stored,
+      pending: ctx.fleet.pendingRollups(),
+    });
+  }
+
+  /** Every instance's stored rollups of `name` over [from, to) (no upper bound when `to` reaches `now`). */
+  async stored(name: string, labels: Readonly<Labels> | undefined, from: number, to: number, now = this.now): Promise<Rollup[]> {
+    const storage = this.src.storage;
+    try {
+      return await storage.queryRollups({ name, labels, from, to: to >= now ? undefined : to });
+    } catch (cause) {
+      throw new StorageError(`reading rollups of "${name}" from "${storage.name}" storage failed`, { cause });
+    }
+  }
+}
