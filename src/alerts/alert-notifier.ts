@@ -32,9 +32,12 @@ export class AlertNotifier {
   /** A state just fired: store it, emit `alertTriggered`, notify human and state channels. */
   async fired(st: AlertState, ts: number, cooldown: number, reason: NotificationReason): Promise<void> {
     const record = st.record!;
+    // The cooldown lease is taken before the save, so that the stored record says whether
+    // anyone was notified: whichever instance resolves the alert sends the resolved message.
+    const channels = await this.claimHuman(st, ts, cooldown);
     await this.save(record);
     this.ctx.emit('alertTriggered', structuredClone(record));
-    await this.notifyHuman(st, ts, cooldown, reason);
+    if (channels !== undefined) this.dispatch(st, channels, reason, ts);
     this.notifyState(st, ts, reason);
   }
 
@@ -55,21 +58,49 @@ export class AlertNotifier {
     this.notifyState(st, ts, 'alert resolved');
   }
 
-  /** Sends a repeat once the cooldown passed, unless acknowledged. */
+  /**
+   * Sends a repeat once the cooldown passed, unless acknowledged. The stored record is read
+   * first: an acknowledgement made on another instance since this one last read the store
+   * silences the repeat.
+   */
   async maybeRepeat(st: AlertState, ts: number, cooldown: number): Promise<void> {
     const record = st.record!;
     if (record.acknowledgedAt !== undefined) return;
     if (st.lastHumanAt !== undefined && ts - st.lastHumanAt < cooldown) return;
-    await this.notifyHuman(st, ts, cooldown, st.humanNotified ? 'repeat interval elapsed' : 'first notification');
+    if (this.humanChannels(record).length === 0) return;
+    await this.readAcknowledgement(record);
+    if (record.acknowledgedAt !== undefined) return;
+    const reason = st.humanNotified ? 'repeat interval elapsed' : 'first notification';
+    const channels = await this.claimHuman(st, ts, cooldown);
+    if (channels === undefined) return;
+    await this.save(record);
+    this.dispatch(st, channels, reason, ts);
+  }
+
+  /** Copies an acknowledgement from the stored version of `record`; a failing store is passed over. */
+  private async readAcknowledgement(record: AlertRecord): Promise<void> {
+    let stored: AlertRecord[];
+    try {
+      stored = await this.ctx.storage.queryAlerts({ fingerprint: record.fingerprint, status: 'firing', limit: 10 });
+    } catch {
+      return;
+    }
+    const same = Array.isArray(stored) ? stored.find((r) => r?.id === record.id) : undefined;
+    if (same?.acknowledgedAt !== undefined && Number.isFinite(same.acknowledgedAt)) {
+      record.acknowledgedAt = same.acknowledgedAt;
+      record.acknowledgedBy = typeof same.acknowledgedBy === 'string' ? same.acknowledgedBy : 'unknown';
+    }
   }
 
   /**
-   * Sends to human channels when the cooldown lease is free: the lease lives in the store, so
-   * instances sharing it send one notification per cooldown between them.
+   * Takes the cooldown lease for a firing notification to human channels: the lease lives in the
+   * store, so instances sharing it send one notification per cooldown between them. Returns the
+   * channels to send to (and marks the record notified), or undefined when there are none or
+   * another instance, or an earlier episode, holds the cooldown.
    */
-  private async notifyHuman(st: AlertState, ts: number, cooldown: number, reason: NotificationReason): Promise<void> {
+  private async claimHuman(st: AlertState, ts: number, cooldown: number): Promise<string[] | undefined> {
     const channels = this.humanChannels(st.record!);
-    if (channels.length === 0) return;
+    if (channels.length === 0) return undefined;
     st.lastHumanAt = ts;
     let acquired: boolean;
     try {
@@ -80,13 +111,16 @@ export class AlertNotifier {
       acquired = true;
     }
     if (!acquired) {
-      // Another instance (or an earlier episode) holds the cooldown: whoever sent the latest
-      // firing notification sends the resolved one, so this instance stands down.
-      st.humanNotified = false;
-      return;
+      // Shared evaluation: an earlier episode's cooldown holds the lease (or a store clock runs
+      // behind); whoever notified this episode before, the resolving instance sends the resolved
+      // message. Every instance evaluating on its own: another instance sent the latest firing
+      // notification and sends the resolved one, so this instance stands down.
+      st.humanNotified = this.options.sharedEvaluation && st.record!.notifiedAt !== undefined;
+      return undefined;
     }
     st.humanNotified = true;
-    this.dispatch(st, channels, reason, ts);
+    st.record!.notifiedAt = ts;
+    return channels;
   }
 
   /** Posts the alert's state to state channels (Alertmanager) and remembers when. */
@@ -129,6 +163,11 @@ export class AlertNotifier {
       this.keepUnsaved(copy);
       this.ctx.report(new StorageError(`saving alert "${record.id}" to "${this.ctx.storage.name}" storage failed; saved again at the next evaluation`, { cause }));
     }
+  }
+
+  /** True while the latest version of record `id` waits for {@link AlertNotifier.retryUnsaved}. */
+  isUnsaved(id: string): boolean {
+    return this.unsaved.has(id);
   }
 
   /** True while records whose save failed wait for {@link AlertNotifier.retryUnsaved}. */

@@ -43,6 +43,7 @@ export function newRecord(id: string, rule: RuleIdentity, state: AlertState, mes
     ruleId: rule.id,
     ruleName: rule.name,
     fingerprint: state.fingerprint,
+    groupKey: state.groupKey,
     labels: { ...state.labels },
     annotations: { summary: `${rule.name}: ${message}`, ...(rule.description ? { description: rule.description } : {}), ...rule.annotations },
     message,
@@ -60,6 +61,19 @@ export function newRecord(id: string, rule: RuleIdentity, state: AlertState, mes
   };
 }
 
+/**
+ * The stored record of a pending alert: the episode's id (kept when it fires), `activeAt` for
+ * `startsAt`. Restoring it resumes the `for` on any instance (see alerts/state-sync.ts).
+ */
+export function pendingRecord(id: string, rule: RuleIdentity, state: AlertState, message: string, threshold: number | null, service: string, ts: number): AlertRecord {
+  return { ...newRecord(id, rule, state, message, threshold, service, ts), status: 'pending', startsAt: state.activeAt };
+}
+
+/** A pending record whose episode ended without firing: resolved, so stores purge it, and marked `neverFired`. */
+export function closedPendingRecord(record: AlertRecord, ts: number): AlertRecord {
+  return { ...record, status: 'resolved', neverFired: true, endsAt: ts, updatedAt: ts };
+}
+
 /** A notification about `record` (copied, so later changes don't leak into queued messages). */
 export function notificationOf(
   state: AlertState,
@@ -71,7 +85,8 @@ export function notificationOf(
   state.sequence++;
   return {
     id: `${record.id}:${state.sequence}`,
-    status: record.status,
+    // Only firing and resolved records are ever sent (pending ones are stored, never sent).
+    status: record.status === 'resolved' ? 'resolved' : 'firing',
     reason,
     alert: structuredClone(record),
     service: record.service,

@@ -18,6 +18,10 @@ export interface AlertState {
   value: number | null;
   /** The alert record, from the moment it fires. */
   record?: AlertRecord | undefined;
+  /** The episode's record id, from the moment it is pending (its stored pending record, then its firing record). */
+  episodeId?: string | undefined;
+  /** While pending: the stored pending record (status `pending`), until the episode fires or ends. */
+  pendingRecord?: AlertRecord | undefined;
   /** A firing notification of this episode reached the human channels' queues. */
   humanNotified: boolean;
   /** Last firing notification to human channels (the cooldown counts from here). */

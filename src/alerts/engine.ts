@@ -11,13 +11,17 @@ import { fingerprint } from './fingerprint.js';
 import { manualAlertSchema, type ManualAlertInput } from './manual-alert.js';
 import type { ResolvedAlertEngineOptions } from './options.js';
 import { RuleBook } from './rule-book.js';
+import { EvaluationLease } from './evaluation-lease.js';
+import { PendingRecords } from './pending-records.js';
+import { MANUAL_RULE_ID, ruleLookup } from './record-owner.js';
 import { RuleEvaluator, type AlertLimits, type EvaluationResult } from './rule-evaluator.js';
 import type { AlertRule, AlertRuleInput } from './rule-schema.js';
 import { SampleStore } from './samples.js';
+import { StateSync } from './state-sync.js';
 
 export type { AlertLimits, EvaluationResult } from './rule-evaluator.js';
 
-const MANUAL = 'manual';
+const MANUAL = MANUAL_RULE_ID;
 
 /** Defaults of {@link AlertLimits}, the same as `createMonitor`'s `limits`. */
 export const DEFAULT_ALERT_LIMITS: Readonly<AlertLimits> = Object.freeze({ maxRules: 500, maxAlertsPerRule: 1000 });
@@ -34,6 +38,8 @@ export class AlertEngine {
   private readonly byId = new Map<string, AlertState>();
   private readonly notifier: AlertNotifier;
   private readonly evaluator: RuleEvaluator;
+  private readonly sync: StateSync;
+  private readonly lease: EvaluationLease;
   private readonly stopTimer: () => void;
   private running: Promise<EvaluationResult> | undefined;
   private stopped = false;
@@ -47,8 +53,12 @@ export class AlertEngine {
   ) {
     this.notifier = new AlertNotifier(ctx, dispatcher, options);
     this.book = new RuleBook(ctx, (name) => dispatcher.notifiers.some((n) => n.name === name), options.syncInterval, limits.maxRules);
-    const shared = { book: this.book, states: this.states, byId: this.byId, samples: new SampleStore(), notifier: this.notifier };
+    // A pending record is written again at least 4 times within the outage tolerance.
+    const records = new PendingRecords(this.notifier, ctx.service, Math.max(options.evaluationInterval, options.outageTolerance / 4));
+    const shared = { book: this.book, states: this.states, byId: this.byId, samples: new SampleStore(), notifier: this.notifier, records };
     this.evaluator = new RuleEvaluator(ctx, shared, options, limits);
+    this.sync = new StateSync(ctx, this.states, this.byId, this.notifier, options.outageTolerance);
+    this.lease = new EvaluationLease(ctx, options.evaluationInterval);
     this.stopTimer = scheduleAligned(ctx.clock, options.evaluationInterval, () => {
       void this.evaluate();
     });
@@ -124,13 +134,20 @@ export class AlertEngine {
     return this.states.all().filter((s) => s.phase === 'pending').map((s) => ({ ruleId: s.ruleId, labels: { ...s.labels }, activeAt: s.activeAt, value: s.value }));
   }
 
-  /** Stored alert records (firing and resolved), most recent first. */
+  /**
+   * Stored alert records (firing and resolved), most recent first. Pending records (what the
+   * store keeps so `for` survives restarts) and pending episodes that never fired are left out,
+   * unless `status: 'pending'` asks for them; so a page may hold fewer than `limit` records.
+   */
   async getAlertHistory(query: AlertQuery = {}): Promise<AlertRecord[]> {
+    let records: AlertRecord[];
     try {
-      return await this.ctx.storage.queryAlerts({ limit: 100, ...query });
+      records = await this.ctx.storage.queryAlerts({ limit: 100, ...query });
     } catch (cause) {
       throw new StorageError(`reading alert history from "${this.ctx.storage.name}" storage failed`, { cause });
     }
+    if (query?.status === 'pending') return records;
+    return records.filter((r) => r?.status !== 'pending' && r?.neverFired !== true);
   }
 
   /** Marks a firing alert acknowledged: no repeat notifications until it resolves. */
@@ -196,10 +213,15 @@ export class AlertEngine {
 
   // ---- evaluation ---------------------------------------------------------------------------
 
-  /** Evaluates every enabled rule once. Never rejects: failures go to the `error` event. Runs never overlap. */
+  /**
+   * Evaluates every enabled rule once. With instances sharing a store (`sharedEvaluation`, the
+   * default), only the instance holding this tick's evaluation lease evaluates; the others read
+   * the alerts it stored (`evaluated: false` in the result). Never rejects: failures go to the
+   * `error` event. Runs never overlap.
+   */
   evaluate(): Promise<EvaluationResult> {
     const at = this.ctx.clock.now();
-    this.running ??= (this.stopped ? Promise.resolve(emptyResult(at)) : this.runAfterRetry())
+    this.running ??= (this.stopped ? Promise.resolve(emptyResult(at)) : this.tick(at))
       .catch((error: unknown) => {
         this.ctx.report(isPulsewatchError(error) ? error : new ConfigError(`alert evaluation failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
         return emptyResult(at);
@@ -211,12 +233,20 @@ export class AlertEngine {
   }
 
   /**
-   * Evaluates, first saving the alert records the store refused while it was down. Without any,
-   * the evaluation starts now, not some microtasks later: it reads the clock when it starts.
+   * One tick: save the alert records the store refused while it was down, then evaluate (taking
+   * the tick's lease first when evaluation is shared) or, when another instance holds the lease,
+   * mirror the alerts it stored. Before evaluating, the stored pending and firing alerts are
+   * merged in: how a restart resumes `for`, and how an instance taking over from another
+   * continues its alerts.
    */
-  private runAfterRetry(): Promise<EvaluationResult> {
-    if (!this.notifier.hasUnsaved) return this.evaluator.run();
-    return this.notifier.retryUnsaved().then(() => this.evaluator.run());
+  private async tick(at: number): Promise<EvaluationResult> {
+    if (this.notifier.hasUnsaved) await this.notifier.retryUnsaved();
+    if (!this.options.sharedEvaluation) return this.evaluator.run(at);
+    const rules = ruleLookup(this.book, this.ctx.service);
+    if (!(await this.lease.acquire(at))) return this.evaluator.follow(at, () => this.sync.pull(rules, at, false));
+    const result = await this.evaluator.run(at, () => this.sync.pull(rules, at, true));
+    await this.lease.extend(at);
+    return result;
   }
 
   /** Stops the evaluation timer and waits for an evaluation in progress (the monitor calls it from `close()`). */
@@ -239,5 +269,5 @@ export class AlertEngine {
 }
 
 function emptyResult(at: number): EvaluationResult {
-  return { at, rules: 0, pending: 0, firing: 0, triggered: [], resolved: [], durationMs: 0 };
+  return { at, rules: 0, pending: 0, firing: 0, triggered: [], resolved: [], durationMs: 0, evaluated: false };
 }

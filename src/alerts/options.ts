@@ -26,6 +26,18 @@ export const alertEngineOptionsSchema = z.object({
    * another instance on the same store take effect here.
    */
   syncInterval: positiveDurationSchema.default(30_000),
+  /**
+   * Instances sharing a store evaluate the rules once per tick between them: the instance that
+   * holds the tick's lease evaluates, the others read the alerts it stored (docs/fleet.md).
+   * `false`: every instance evaluates every rule on its own, as before 0.x (each one notifies
+   * under the shared cooldown lease, and keeps its own alert records).
+   */
+  sharedEvaluation: z.boolean().default(true),
+  /**
+   * A stored pending alert older than this (its last heartbeat) is not resumed after a restart
+   * or a hand-over: its `for` starts again (Prometheus' `--rules.alert.for-outage-tolerance`, 1 h).
+   */
+  outageTolerance: positiveDurationSchema.default(3_600_000),
   /** Base URL for `generatorURL` links (e.g. your dashboard); the rule id is appended. */
   externalURL: z.string().url().optional(),
 });

@@ -32,6 +32,7 @@ export class RuleBook {
   private readonly invalid = new Map<string, unknown>();
   /** Stored rules past `maxRules` at the last sync (reported when the number changes). */
   private skipped = 0;
+  private readOnce = false;
 
   constructor(
     private readonly ctx: CapabilityContext,
@@ -39,6 +40,11 @@ export class RuleBook {
     private readonly syncInterval: number,
     private readonly maxRules: number,
   ) {}
+
+  /** The stored rules were read at least once: a rule missing here is missing from the store. */
+  get synced(): boolean {
+    return this.readOnce;
+  }
 
   /** Stored rules the last sync skipped because the monitor already holds `maxRules`. */
   get skippedRules(): number {
@@ -160,6 +166,7 @@ export class RuleBook {
       this.ctx.report(new StorageError(`"${this.ctx.storage.name}" storage listed rules as ${typeof stored}, not a list; evaluating the rules in memory`));
       return [];
     }
+    this.readOnce = true;
     // Oldest first (the storage contract's order), so every instance keeps the same maxRules.
     const seen = new Set<string>();
     let skipped = 0;

@@ -10,6 +10,7 @@ import type { ResolvedAlertEngineOptions } from './options.js';
 import type { RuleBook, RuleEntry } from './rule-book.js';
 import type { AlertRule } from './rule-schema.js';
 import { activeAfter, verdictsOf, type Verdict } from './rule-verdicts.js';
+import type { PendingRecords } from './pending-records.js';
 import type { SampleStore } from './samples.js';
 import { ownLabel } from './schema-parts.js';
 import { WindowReader } from './window-reader.js';
@@ -24,6 +25,11 @@ export interface EvaluationResult {
   triggered: AlertRecord[];
   resolved: AlertRecord[];
   durationMs: number;
+  /**
+   * This instance evaluated the rules. False when another instance sharing the store held this
+   * tick's evaluation lease: this one then only read the alerts from the store (`rules` is 0).
+   */
+  evaluated: boolean;
 }
 
 /** The engine's bounds (`createMonitor({ limits })`). */
@@ -42,6 +48,7 @@ export interface EvaluatorState {
   byId: Map<string, AlertState>;
   samples: SampleStore;
   notifier: AlertNotifier;
+  records: PendingRecords;
 }
 
 /**
@@ -57,6 +64,7 @@ export class RuleEvaluator {
   private readonly byId: Map<string, AlertState>;
   private readonly samples: SampleStore;
   private readonly notifier: AlertNotifier;
+  private readonly records: PendingRecords;
 
   constructor(
     private readonly ctx: CapabilityContext,
@@ -64,23 +72,30 @@ export class RuleEvaluator {
     private readonly options: ResolvedAlertEngineOptions,
     private readonly limits: AlertLimits,
   ) {
-    ({ book: this.book, states: this.states, byId: this.byId, samples: this.samples, notifier: this.notifier } = shared);
+    ({ book: this.book, states: this.states, byId: this.byId, samples: this.samples, notifier: this.notifier, records: this.records } = shared);
   }
 
-  /** One evaluation of every enabled rule (the engine keeps runs from overlapping). */
-  async run(): Promise<EvaluationResult> {
+  /**
+   * One evaluation of every enabled rule at `ts` (the engine keeps runs from overlapping).
+   * `pull` runs once the rules are read and before any is evaluated: the engine merges the
+   * alerts stored by other instances there.
+   */
+  async run(ts: number, pull?: () => Promise<unknown>): Promise<EvaluationResult> {
     const started = this.ctx.clock.monotonic();
-    const ts = this.ctx.clock.now();
-    const result: EvaluationResult = { at: ts, rules: 0, pending: 0, firing: 0, triggered: [], resolved: [], durationMs: 0 };
+    const result: EvaluationResult = { at: ts, rules: 0, pending: 0, firing: 0, triggered: [], resolved: [], durationMs: 0, evaluated: true };
     for (const id of await this.book.sync()) await this.dropRule(id);
     // Forget deleted rules, so rule churn does not grow this map.
     for (const id of this.identities.keys()) if (this.book.get(id) === undefined) this.identities.delete(id);
+    await pull?.();
     const entries: RuleEntry[] = [];
     for (const e of this.book.list()) {
       // A disabled rule, or one whose alert identity changed (name, severity, labels...), resolves
       // what it left firing; the new identity fires afresh, as a changed Prometheus rule does.
+      // A rule seen for the first time keeps the states restored from the store (their identity
+      // was checked when they were read).
       const identity = e.identity;
-      if (!e.rule.enabled || this.identities.get(e.rule.id) !== identity) await this.dropRule(e.rule.id);
+      const known = this.identities.get(e.rule.id);
+      if (!e.rule.enabled || (known !== undefined && known !== identity)) await this.dropRule(e.rule.id);
       if (e.rule.enabled) this.identities.set(e.rule.id, identity);
       else this.identities.delete(e.rule.id);
       if (e.rule.enabled) entries.push(e);
@@ -109,6 +124,31 @@ export class RuleEvaluator {
     return result;
   }
 
+  /**
+   * A tick another instance evaluates: read the rules and mirror the alerts it stored (`pull`),
+   * sending nothing. States of rules deleted elsewhere are forgotten here; the evaluating
+   * instance resolves and notifies.
+   */
+  async follow(ts: number, pull: () => Promise<unknown>): Promise<EvaluationResult> {
+    const started = this.ctx.clock.monotonic();
+    const result: EvaluationResult = { at: ts, rules: 0, pending: 0, firing: 0, triggered: [], resolved: [], durationMs: 0, evaluated: false };
+    for (const id of await this.book.sync()) {
+      for (const st of this.states.ofRule(id)) {
+        this.states.delete(id, st.groupKey);
+        if (st.record !== undefined) this.byId.delete(st.record.id);
+      }
+    }
+    // The next time this instance evaluates, it judges identities afresh against what it pulled.
+    this.identities.clear();
+    await pull();
+    for (const s of this.states.all()) {
+      if (s.phase === 'pending') result.pending++;
+      else if (s.phase === 'firing') result.firing++;
+    }
+    result.durationMs = this.ctx.clock.monotonic() - started;
+    return result;
+  }
+
   private async evaluateRule(entry: RuleEntry, reader: WindowReader, ts: number, result: EvaluationResult): Promise<void> {
     const { rule, conditions } = entry;
     const groups = await evaluateConditions(reader, conditions, rule.groupBy, {
@@ -125,19 +165,24 @@ export class RuleEvaluator {
       const groupLabels = groups.get(groupKey)?.labels ?? current?.labels ?? {};
       const { state, transition } = step(current, present, ts, rule, () => {
         const labels = alertLabels(rule, pick(groupLabels, rule.groupBy), this.ctx.service);
-        return { ruleId: rule.id, groupKey, labels, fingerprint: fingerprint(labels), phase: 'pending', activeAt: ts, value, humanNotified: false, sequence: 0 };
+        return { ruleId: rule.id, groupKey, labels, fingerprint: fingerprint(labels), phase: 'pending', activeAt: ts, value, humanNotified: false, sequence: 0, episodeId: crypto.randomUUID() };
       });
       // A new episode replaces a resolved one: forget the old record's id.
       if (current?.record !== undefined && state !== current) this.byId.delete(current.record.id);
+      const message = combined === null ? `no data for ${describeValue(conditions[0], null)}` : describeValue(conditions[0], value);
       if (state === undefined) {
+        if (transition === 'dropped' && current !== undefined) await this.records.close(current, ts);
         this.states.delete(rule.id, groupKey);
         continue;
       }
       this.states.set(state);
       if (present) state.value = value;
-      const message = combined === null ? `no data for ${describeValue(conditions[0], null)}` : describeValue(conditions[0], value);
-      if (transition === 'fired') {
-        state.record = newRecord(crypto.randomUUID(), rule, state, message, conditions[0]?.threshold ?? null, this.ctx.service, ts);
+      if (transition === 'pending') {
+        await this.records.save(rule, state, message, conditions[0]?.threshold ?? null, ts);
+      } else if (transition === 'fired') {
+        state.record = newRecord(state.episodeId ?? crypto.randomUUID(), rule, state, message, conditions[0]?.threshold ?? null, this.ctx.service, ts);
+        // The firing record has the pending record's id: it replaces it in the store.
+        state.pendingRecord = undefined;
         this.byId.set(state.record.id, state);
         result.triggered.push(structuredClone(state.record));
         await this.notifier.fired(state, ts, this.cooldownOf(rule), 'first notification');
@@ -145,8 +190,16 @@ export class RuleEvaluator {
         if (state.record !== undefined) {
           await this.notifier.resolved(state, ts);
           result.resolved.push(structuredClone(state.record));
-          if (transition === 'repending') state.record = undefined;
+          if (transition === 'repending') {
+            // Back to pending under a raised `duration`: a new episode, stored as pending.
+            this.byId.delete(state.record.id);
+            state.record = undefined;
+            state.episodeId = crypto.randomUUID();
+            await this.records.save(rule, state, message, conditions[0]?.threshold ?? null, ts);
+          }
         }
+      } else if (state.phase === 'pending') {
+        await this.records.heartbeat(state, ts);
       } else if (state.phase === 'firing' && state.record !== undefined) {
         if (present) Object.assign(state.record, { value, message });
         await this.notifier.maybeRepeat(state, ts, this.cooldownOf(rule));
@@ -214,7 +267,10 @@ export class RuleEvaluator {
         st.resolvedAt = ts;
         await this.notifier.resolved(st, ts);
       }
-      if (st.phase === 'pending') this.states.delete(id, st.groupKey);
+      if (st.phase === 'pending') {
+        await this.records.close(st, ts);
+        this.states.delete(id, st.groupKey);
+      }
     }
   }
 }

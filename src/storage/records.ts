@@ -3,8 +3,12 @@ import type { Notification } from '../notifiers/contract.js';
 /** How urgent an alert is; each has its own default cooldown (seed 000). */
 export type Severity = 'info' | 'warning' | 'error' | 'critical';
 
-/** Where an alert is in its life. Pending alerts are never stored or sent. */
-export type AlertStatus = 'firing' | 'resolved';
+/**
+ * Where an alert is in its life. `pending`: the condition holds but its `duration` (`for`) has
+ * not passed; stored so that another instance, or this one after a restart, resumes the `for`
+ * instead of starting it again (Prometheus' `ALERTS_FOR_STATE`). Pending alerts are never sent.
+ */
+export type AlertStatus = 'pending' | 'firing' | 'resolved';
 
 /**
  * One alert: a rule's condition held (for its `duration`) on one label set, or a manual alert.
@@ -18,6 +22,11 @@ export interface AlertRecord {
   ruleName: string;
   /** Alertmanager's fingerprint of `labels` (16 hex digits of FNV-1a 64). */
   fingerprint: string;
+  /**
+   * The alert's group within its rule (JSON of its `groupBy` labels; the fingerprint for manual
+   * alerts): how another instance, or this one after a restart, finds the state it restores.
+   */
+  groupKey?: string | undefined;
   /** Identity of the alert: `alertname`, `severity`, the rule's labels and the group's labels. */
   labels: Readonly<Record<string, string>>;
   /** `summary`, `description` and whatever the rule adds. */
@@ -33,10 +42,22 @@ export interface AlertRecord {
   threshold: number | null;
   /** When the condition first held (Prometheus' activeAt). */
   activeAt: number;
-  /** When it started firing (after `duration`): Alertmanager's startsAt. */
+  /** When it started firing (after `duration`): Alertmanager's startsAt. While `pending`: `activeAt`. */
   startsAt: number;
   /** When it resolved. */
   endsAt?: number | undefined;
+  /**
+   * A pending episode that ended without firing (its condition cleared, or its rule changed):
+   * stored as `resolved` so that stores purge it like any resolved alert, and left out of
+   * `monitor.alerts.getAlertHistory()`. Nothing was ever sent about it.
+   */
+  neverFired?: true | undefined;
+  /**
+   * When the latest firing notification of this episode went to human channels (any
+   * instance's). The instance that resolves the alert, whichever it is, sends the one resolved
+   * message when this is set, and a repeat waits for the cooldown from here.
+   */
+  notifiedAt?: number | undefined;
   acknowledgedBy?: string | undefined;
   acknowledgedAt?: number | undefined;
   /** Firing, condition no longer met, still inside `keepFiringFor` (Grafana's Recovering). */

@@ -215,8 +215,9 @@ describe('human channels: resolved', () => {
     const storage = new MemoryStorage({ now: () => clock.now() });
     const slackA = recordingNotifier('slack');
     const slackB = recordingNotifier('slack');
-    const a = setup({ storage, notifiers: [slackA], alerts: { evaluationInterval: '1h' } }, clock);
-    const b = setup({ storage, notifiers: [slackB], alerts: { evaluationInterval: '1h' } }, clock);
+    // Every instance evaluates on its own (shared evaluation: shared-evaluation.test.ts).
+    const a = setup({ storage, notifiers: [slackA], alerts: { evaluationInterval: '1h', sharedEvaluation: false } }, clock);
+    const b = setup({ storage, notifiers: [slackB], alerts: { evaluationInterval: '1h', sharedEvaluation: false } }, clock);
     const gauges = [a, b].map((s) => s.monitor.gauge({ name: 'cpu_usage_percent' }));
     for (const g of gauges) g.set(95);
     await a.monitor.alerts.createRule({ name: 'CPU high', metric: 'cpu_usage_percent', aggregation: 'last', condition: 'gt', threshold: 90 });
@@ -334,14 +335,14 @@ describe('channels of a rule', () => {
   });
 });
 
-describe('instances sharing a store', () => {
+describe('instances sharing a store, each evaluating on its own (sharedEvaluation: false)', () => {
   /** Two monitors on one MemoryStorage and one clock, both seeing CPU at 95; evaluations only when asked. */
   async function twoInstances(rule: Partial<AlertRuleInput> = {}) {
     const clock = new ManualClock(T0);
     const storage = new MemoryStorage({ now: () => clock.now() });
     const slackA = recordingNotifier('slack');
     const slackB = recordingNotifier('slack');
-    const options = { storage, alerts: { evaluationInterval: '1h' } } as const;
+    const options = { storage, alerts: { evaluationInterval: '1h', sharedEvaluation: false } } as const;
     const a = setup({ ...options, notifiers: [slackA] }, clock);
     const b = setup({ ...options, notifiers: [slackB] }, clock);
     const gauges = [a, b].map((s) => s.monitor.gauge({ name: 'cpu_usage_percent' }));
@@ -410,8 +411,8 @@ describe('instances sharing a store', () => {
     const storage = new MemoryStorage({ now: () => clock.now() });
     const amA = recordingNotifier('am', 'state');
     const amB = recordingNotifier('am', 'state');
-    const a = setup({ storage, notifiers: [amA], alerts: { evaluationInterval: '1h' } }, clock);
-    const b = setup({ storage, notifiers: [amB], alerts: { evaluationInterval: '1h' } }, clock);
+    const a = setup({ storage, notifiers: [amA], alerts: { evaluationInterval: '1h', sharedEvaluation: false } }, clock);
+    const b = setup({ storage, notifiers: [amB], alerts: { evaluationInterval: '1h', sharedEvaluation: false } }, clock);
     for (const s of [a, b]) s.monitor.gauge({ name: 'cpu_usage_percent' }).set(95);
     await a.monitor.alerts.createRule({ name: 'CPU high', metric: 'cpu_usage_percent', aggregation: 'last', condition: 'gt', threshold: 90 });
     await a.monitor.alerts.evaluate();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage, StorageError, ValidationError, isPulsewatchError, type AlertRuleInput, type StorageAdapter } from '../../src/index.js';
+import { MemoryStorage, StorageError, ValidationError, isPulsewatchError, type AlertRuleInput, type MonitorOptions, type StorageAdapter } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
 import { delegatingStorage } from '../helpers/delegating-storage.js';
 import { FlakyStorage } from '../helpers/flaky-storage.js';
@@ -8,11 +8,11 @@ import { MINUTE, SECOND, T0, recordingNotifier, setup } from './support.js';
 const LEVEL_RULE: AlertRuleInput = { name: 'level high', metric: 'level', aggregation: 'last', window: '1m', condition: 'gt', threshold: 5 };
 
 /** Two monitors on one MemoryStorage and one clock, each with a `level` gauge at 10. */
-function twoInstances() {
+function twoInstances(options: MonitorOptions = {}) {
   const clock = new ManualClock(T0);
   const storage = new MemoryStorage({ now: () => clock.now() });
-  const a = setup({ storage }, clock);
-  const b = setup({ storage }, clock);
+  const a = setup({ storage, ...options }, clock);
+  const b = setup({ storage, ...options }, clock);
   const levels = [a, b].map((s) => s.monitor.gauge({ name: 'level' }));
   for (const g of levels) g.set(10);
   return { clock, storage, a, b, levels };
@@ -110,8 +110,24 @@ describe('rules shared through storage', () => {
     expect(b.events.resolved).toHaveLength(1);
   });
 
-  it('resolves on every instance what a rule deleted on one of them had firing', async () => {
+  it('resolves once what a deleted rule had firing; the other instances stop listing it at their next tick', async () => {
     const { a, b, clock } = twoInstances();
+    const rule = await a.monitor.alerts.createRule(LEVEL_RULE);
+    await a.monitor.alerts.evaluate();
+    await b.monitor.alerts.evaluate();
+    expect(b.monitor.alerts.getActiveAlerts()).toHaveLength(1);
+    clock.advance(SECOND);
+    await a.monitor.alerts.deleteRule(rule.id);
+    expect(a.events.resolved).toHaveLength(1);
+    await b.at(15 * SECOND);
+    expect(b.monitor.alerts.getActiveAlerts()).toEqual([]);
+    await b.at(30 * SECOND);
+    expect(b.monitor.alerts.getRules()).toEqual([]);
+    expect(b.events.resolved).toEqual([]);
+  });
+
+  it('resolves on every instance what a rule deleted on one of them had firing, with sharedEvaluation: false', async () => {
+    const { a, b, clock } = twoInstances({ alerts: { sharedEvaluation: false } });
     const rule = await a.monitor.alerts.createRule(LEVEL_RULE);
     await a.monitor.alerts.evaluate();
     await b.monitor.alerts.evaluate();

@@ -44,7 +44,7 @@ export function makeNotification(overrides: Partial<Omit<Notification, 'alert'>>
   const alert = makeAlert(alertOverrides, at);
   return {
     id: `${alert.id}:1`,
-    status: alert.status,
+    status: alert.status === 'resolved' ? 'resolved' : 'firing',
     reason: alert.status === 'resolved' ? 'alert resolved' : 'first notification',
     alert,
     service: alert.service,

@@ -108,8 +108,10 @@ describe('monitor.alerts', () => {
     expectTypeOf(monitor.alerts.resolve('id')).toEqualTypeOf<Promise<AlertRecord>>();
     expectTypeOf(monitor.alerts.evaluate()).toEqualTypeOf<Promise<EvaluationResult>>();
     expectTypeOf(monitor.alerts.getRule('id')).toEqualTypeOf<AlertRule | undefined>();
-    // @ts-expect-error not a status
+    // Pending records are stored (for restarts) and can be asked for.
     void monitor.alerts.getAlertHistory({ status: 'pending' });
+    // @ts-expect-error not a status
+    void monitor.alerts.getAlertHistory({ status: 'inactive' });
   });
 
   it('accepts seed 000\'s manual alert shape', () => {

@@ -1,0 +1,54 @@
+import { seriesKey } from '../core/labels.js';
+import type { AlertRecord } from '../storage/records.js';
+import { alertLabels } from './alert-records.js';
+import { fingerprint } from './fingerprint.js';
+import type { RuleBook } from './rule-book.js';
+import type { RuleLookup } from './state-sync.js';
+
+/** The rule id of alerts raised by hand (`triggerAlert`). */
+export const MANUAL_RULE_ID = 'manual';
+
+/**
+ * Whether stored alert records still belong to the rules of `book`: the rule exists and is
+ * enabled, and the record's group and fingerprint are what the rule gives that group today (a
+ * rule renamed, relabelled or regrouped since the record was written no longer owns it).
+ * Manual alerts always belong.
+ */
+export function ruleLookup(book: RuleBook, service: string): RuleLookup {
+  return {
+    get synced() {
+      return book.synced;
+    },
+    owns(record: AlertRecord): boolean {
+      if (record.ruleId === MANUAL_RULE_ID) return record.groupKey === record.fingerprint;
+      const rule = book.get(record.ruleId)?.rule;
+      if (rule === undefined || !rule.enabled) return false;
+      const group = groupLabelsOf(record.groupKey ?? '');
+      if (group === undefined) return false;
+      const labels: Record<string, string> = {};
+      for (const name of rule.groupBy) labels[name] = group[name] ?? '';
+      if ((rule.groupBy.length === 0 ? '' : seriesKey(labels)) !== record.groupKey) return false;
+      const picked: Record<string, string> = {};
+      for (const name of rule.groupBy) if (group[name] !== undefined) picked[name] = group[name];
+      return fingerprint(alertLabels(rule, picked, service)) === record.fingerprint;
+    },
+  };
+}
+
+/** The labels a group key (JSON of sorted [name, value] pairs) holds; undefined when it is not one. */
+function groupLabelsOf(key: string): Record<string, string> | undefined {
+  if (key === '') return {};
+  let pairs: unknown;
+  try {
+    pairs = JSON.parse(key);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(pairs)) return undefined;
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const p of pairs) {
+    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string' || typeof p[1] !== 'string') return undefined;
+    out[p[0]] = p[1];
+  }
+  return out;
+}

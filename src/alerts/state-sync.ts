@@ -1,0 +1,227 @@
+import type { CapabilityContext } from '../capability.js';
+import { LimitError, StorageError } from '../core/errors.js';
+import type { AlertRecord } from '../storage/records.js';
+import type { AlertNotifier } from './alert-notifier.js';
+import { closedPendingRecord } from './alert-records.js';
+import type { AlertState, StateTable } from './alert-state.js';
+
+/** Most pending, and most firing, records one pull reads. */
+export const MAX_ACTIVE_RECORDS = 20_000;
+
+/** What a pull needs to know about the rules. */
+export interface RuleLookup {
+  /** The rule's alert identity holds for a stored record (rule exists, is enabled, same identity). */
+  owns(record: AlertRecord): boolean;
+  /** The rules were read from the store at least once: records of unknown rules are stale, not unknown. */
+  readonly synced: boolean;
+}
+
+/**
+ * Keeps an engine's alert states in step with the store, so that instances sharing a store
+ * share their alerts: the instance that evaluates a tick (see evaluation-lease.ts) may differ
+ * from the last one, and a restarted one starts with nothing in memory. Before each tick the
+ * stored pending and firing records of this service are read:
+ *
+ * - a record with no active state here becomes one (a pending alert resumes its `for` from the
+ *   stored `activeAt`; a firing one keeps its id, acknowledgement and last notification, so it
+ *   neither fires nor notifies again); a pending record older than `outageTolerance` is not
+ *   resumed (Prometheus' `--rules.alert.for-outage-tolerance`);
+ * - a state here whose record is no longer pending or firing in the store was resolved or ended
+ *   by another instance, and is forgotten (unless its own save is still waiting for a retry);
+ * - an acknowledgement or a notification made on another instance is copied.
+ *
+ * The evaluating instance (`leader`) also closes records nobody will evaluate again: those of
+ * deleted, disabled or changed rules, and pending ones past the tolerance. Other instances only
+ * mirror the store: they never write.
+ */
+export class StateSync {
+  private truncatedReported = false;
+
+  constructor(
+    private readonly ctx: CapabilityContext,
+    private readonly states: StateTable,
+    private readonly byId: Map<string, AlertState>,
+    private readonly notifier: AlertNotifier,
+    private readonly outageTolerance: number,
+  ) {}
+
+  /** One pull (see the class comment). False when the store could not be read: nothing changed. */
+  async pull(rules: RuleLookup, ts: number, leader: boolean): Promise<boolean> {
+    const read = await this.read();
+    if (read === undefined) return false;
+    const { records, complete } = read;
+    const seen = new Set<string>();
+    for (const r of records) {
+      const key = stateKey(r.ruleId, r.groupKey!);
+      if (seen.has(key)) {
+        // A second active record of one alert group (instances that evaluated apart while the store was down).
+        if (leader && rules.synced && !this.isLocal(r)) await this.close(r, ts);
+        continue;
+      }
+      if (!rules.owns(r) || (r.status === 'pending' && ts - r.updatedAt > this.outageTolerance)) {
+        // What this instance holds itself, the evaluation ends (a disabled or changed rule drops its states).
+        if (leader && rules.synced && !this.isLocal(r)) await this.close(r, ts);
+        continue;
+      }
+      seen.add(key);
+      await this.merge(r, ts, leader);
+    }
+    if (!complete) return true;
+    // Whatever is active here but neither pending nor firing in the store ended elsewhere.
+    const activeIds = new Set(records.map((r) => r.id));
+    for (const st of this.states.all()) {
+      const id = st.phase === 'firing' ? st.record?.id : st.phase === 'pending' ? st.episodeId : undefined;
+      if (id === undefined || activeIds.has(id) || this.notifier.isUnsaved(id)) continue;
+      // A pending state without a stored record (its save failed long ago, or it predates this version) stays.
+      if (st.phase === 'pending' && st.pendingRecord === undefined) continue;
+      this.states.delete(st.ruleId, st.groupKey);
+      if (st.record !== undefined) this.byId.delete(st.record.id);
+    }
+    return true;
+  }
+
+  /** `r` is the record of the state this instance holds for its group. */
+  private isLocal(r: AlertRecord): boolean {
+    const local = this.states.get(r.ruleId, r.groupKey!);
+    return local !== undefined && (local.record?.id === r.id || local.episodeId === r.id);
+  }
+
+  private async merge(r: AlertRecord, ts: number, leader: boolean): Promise<void> {
+    const local = this.states.get(r.ruleId, r.groupKey!);
+    const localId = local === undefined ? undefined : local.phase === 'firing' ? local.record?.id : local.phase === 'pending' ? local.episodeId : local.record?.id;
+    if (local !== undefined && localId === r.id) {
+      if (local.phase === 'inactive') return; // resolved here; the save is on its way
+      if (local.phase === 'firing' && r.status === 'firing') this.copyShared(local, r, leader);
+      else if (local.phase === 'pending' && r.status === 'firing' && !leader) this.adopt(r, local);
+      else if (local.phase === 'pending' && !leader) local.value = r.value;
+      return;
+    }
+    if (leader && local !== undefined && local.phase !== 'inactive') {
+      // Two episodes of one alert (instances that evaluated apart while the store was down):
+      // the one this instance runs stays, the other is closed.
+      await this.close(r, ts);
+      return;
+    }
+    this.adopt(r, local);
+  }
+
+  /** Makes `r` the state of its alert, replacing `local`. */
+  private adopt(r: AlertRecord, local: AlertState | undefined): void {
+    if (local?.record !== undefined) this.byId.delete(local.record.id);
+    const firing = r.status === 'firing';
+    const record = structuredClone(r);
+    const st: AlertState = {
+      ruleId: r.ruleId,
+      groupKey: r.groupKey!,
+      labels: { ...r.labels },
+      fingerprint: r.fingerprint,
+      phase: firing ? 'firing' : 'pending',
+      activeAt: r.activeAt,
+      firedAt: firing ? r.startsAt : undefined,
+      value: r.value,
+      record: firing ? record : undefined,
+      episodeId: r.id,
+      pendingRecord: firing ? undefined : record,
+      humanNotified: r.notifiedAt !== undefined,
+      lastHumanAt: r.notifiedAt,
+      // Notification ids are `<record id>:<sequence>`: another instance already used the small
+      // numbers of this record, so a restored state counts on from the clock.
+      sequence: this.ctx.clock.now(),
+    };
+    if (r.recovering === true) st.keepFiringSince = r.updatedAt;
+    this.states.set(st);
+    if (firing) this.byId.set(record.id, st);
+  }
+
+  /** Copies what another instance may have changed on a firing record this instance also holds. */
+  private copyShared(local: AlertState, r: AlertRecord, leader: boolean): void {
+    const record = local.record!;
+    if (record.acknowledgedAt === undefined && r.acknowledgedAt !== undefined) {
+      record.acknowledgedAt = r.acknowledgedAt;
+      record.acknowledgedBy = r.acknowledgedBy;
+    }
+    if (r.notifiedAt !== undefined && !(r.notifiedAt <= (record.notifiedAt ?? -Infinity))) {
+      record.notifiedAt = r.notifiedAt;
+      local.lastHumanAt = r.notifiedAt;
+      local.humanNotified = true;
+    }
+    if (!leader) {
+      Object.assign(record, { value: r.value, message: r.message, updatedAt: r.updatedAt, recovering: r.recovering });
+      local.value = r.value;
+    }
+  }
+
+  /** Ends a stored record nobody evaluates any more: a pending one is closed, a firing one resolved (with its resolved message). */
+  private async close(r: AlertRecord, ts: number): Promise<void> {
+    if (r.status === 'pending') {
+      await this.notifier.save(closedPendingRecord(r, ts));
+      return;
+    }
+    const st: AlertState = {
+      ruleId: r.ruleId,
+      groupKey: r.groupKey!,
+      labels: { ...r.labels },
+      fingerprint: r.fingerprint,
+      phase: 'inactive',
+      activeAt: r.activeAt,
+      resolvedAt: ts,
+      value: r.value,
+      record: structuredClone(r),
+      humanNotified: r.notifiedAt !== undefined,
+      sequence: this.ctx.clock.now(),
+    };
+    await this.notifier.resolved(st, ts);
+  }
+
+  /** This service's stored pending and firing records that can be read back; undefined when the store failed. */
+  private async read(): Promise<{ records: AlertRecord[]; complete: boolean } | undefined> {
+    let firing: unknown;
+    let pending: unknown;
+    try {
+      firing = await this.ctx.storage.queryAlerts({ status: 'firing', limit: MAX_ACTIVE_RECORDS });
+      pending = await this.ctx.storage.queryAlerts({ status: 'pending', limit: MAX_ACTIVE_RECORDS });
+    } catch (cause) {
+      this.ctx.report(new StorageError(`reading alert states from "${this.ctx.storage.name}" storage failed; this instance keeps its own until the store answers`, { cause }));
+      return undefined;
+    }
+    if (!Array.isArray(firing) || !Array.isArray(pending)) {
+      this.ctx.report(new StorageError(`"${this.ctx.storage.name}" storage listed alerts as something other than a list; alert states were not read`));
+      return undefined;
+    }
+    const complete = firing.length < MAX_ACTIVE_RECORDS && pending.length < MAX_ACTIVE_RECORDS;
+    if (!complete && !this.truncatedReported) {
+      this.truncatedReported = true;
+      this.ctx.report(new LimitError('limits.maxAlertsPerRule', MAX_ACTIVE_RECORDS, `the store holds ${MAX_ACTIVE_RECORDS} or more active alerts; alert states are shared for the newest ${MAX_ACTIVE_RECORDS} of each status only`));
+    }
+    // Firing first: for one alert group, a firing record wins over a pending one.
+    const records = [...firing, ...pending].filter((r): r is AlertRecord => this.readable(r));
+    return { records, complete };
+  }
+
+  /** A record this version can restore: the fields a state needs, of the right types, of this service. */
+  private readable(r: unknown): boolean {
+    if (typeof r !== 'object' || r === null) return false;
+    const a = r as Partial<AlertRecord>;
+    return (
+      a.service === this.ctx.service &&
+      typeof a.id === 'string' &&
+      typeof a.ruleId === 'string' &&
+      typeof a.groupKey === 'string' &&
+      typeof a.fingerprint === 'string' &&
+      (a.status === 'firing' || a.status === 'pending') &&
+      typeof a.labels === 'object' &&
+      a.labels !== null &&
+      Object.values(a.labels).every((v) => typeof v === 'string') &&
+      Number.isFinite(a.activeAt) &&
+      Number.isFinite(a.startsAt) &&
+      Number.isFinite(a.updatedAt) &&
+      (a.value === null || typeof a.value === 'number') &&
+      (a.notifiedAt === undefined || Number.isFinite(a.notifiedAt)) &&
+      (a.acknowledgedAt === undefined || Number.isFinite(a.acknowledgedAt))
+    );
+  }
+}
+
+function stateKey(ruleId: string, groupKey: string): string {
+  return `${ruleId}\u0000${groupKey}`;
+}
