@@ -74,9 +74,9 @@ describe('primaryStorage', () => {
     const [, workerEnd] = channel();
     const clock = new ManualClock(NOW);
     const storage = primaryStorage({ port: workerEnd, clock, timeout: '2s' });
-    const call = storage.queryRollups({ name: 'x' }).catch((e: unknown) => e as StorageError);
+    const call = storage.queryRollups({ name: 'x' }).catch((e: unknown) => e);
     clock.advance(2_000);
-    const error = await call;
+    const error = (await call) as StorageError;
     expect(isPulsewatchError(error) && error.code).toBe('ERR_PULSEWATCH_STORAGE');
     expect(error.permanent).toBe(false);
     expect(error.message).toContain('the primary did not answer (timeout)');
