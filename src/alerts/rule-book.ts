@@ -2,6 +2,7 @@ import type { CapabilityContext } from '../capability.js';
 import { LimitError, NotFoundError, StorageError, ValidationError, type PulsewatchError } from '../core/errors.js';
 import { validationErrorOf } from '../core/options.js';
 import type { StoredRule } from '../storage/records.js';
+import { mergeBaselines, withBaselines } from './learned-baselines.js';
 import { definitionOf, readStoredRules, storedRuleById } from './rule-declaration.js';
 import { alertRuleSchema, conditionsOf, type AlertRule, type AlertRuleInput, type NormalizedCondition } from './rule-schema.js';
 
@@ -182,6 +183,7 @@ export class RuleBook {
         continue;
       }
       if (current !== undefined && current.rule.updatedAt === s.updatedAt) {
+        mergeBaselines(current, s);
         seen.add(s.id);
         continue;
       }
@@ -196,6 +198,7 @@ export class RuleBook {
       this.invalid.delete(s.id);
       seen.add(s.id);
       this.set({ ...parsed.data, id: s.id, createdAt: s.createdAt, updatedAt: s.updatedAt }, current);
+      mergeBaselines(this.entries.get(s.id)!, s);
     }
     const listed = new Set(stored.map(storedIdOf));
     for (const id of this.invalid.keys()) if (!listed.has(id)) this.invalid.delete(id);
@@ -245,7 +248,10 @@ export class RuleBook {
 
   private async store(rule: AlertRule): Promise<void> {
     try {
-      await this.ctx.storage.saveRule(structuredClone(rule) as unknown as StoredRule);
+      // Baselines learned under the same conditions stay with the rule (see learned-baselines.ts).
+      const previous = this.entries.get(rule.id);
+      const kept = previous !== undefined && JSON.stringify(previous.conditions) === JSON.stringify(conditionsOf(rule)) ? previous.baselines : undefined;
+      await this.ctx.storage.saveRule(withBaselines(rule, kept));
     } catch (cause) {
       throw new StorageError(`saving rule "${rule.name}" to "${this.ctx.storage.name}" storage failed`, { cause });
     }

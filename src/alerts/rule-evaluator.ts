@@ -5,6 +5,7 @@ import type { AlertNotifier } from './alert-notifier.js';
 import { alertLabels, describeValue, newRecord } from './alert-records.js';
 import { step, type AlertState, type StateTable } from './alert-state.js';
 import { evaluateConditions } from './evaluate-conditions.js';
+import { saveBaselines } from './learned-baselines.js';
 import { fingerprint } from './fingerprint.js';
 import type { ResolvedAlertEngineOptions } from './options.js';
 import type { RuleBook, RuleEntry } from './rule-book.js';
@@ -105,7 +106,9 @@ export class RuleEvaluator {
     for (const entry of entries) {
       result.rules++;
       try {
+        const learned = entry.baselines.size;
         await this.evaluateRule(entry, reader, ts, result);
+        if (entry.baselines.size > learned) await saveBaselines(this.ctx, entry);
         entry.failing = false;
       } catch (error) {
         // Reported when a rule starts failing, not at every evaluation of an outage.

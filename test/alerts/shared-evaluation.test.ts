@@ -226,4 +226,31 @@ describe('restarts', () => {
     expect(await f.storage.queryAlerts({ status: 'firing' })).toEqual([]);
     expect(slack.with('resolved')).toHaveLength(1);
   });
+
+  it('keep a regression baseline the fleet learned, through restarts and rule syncs', async () => {
+    const clock = new ManualClock(T0);
+    const storage = new MemoryStorage({ now: () => clock.now() });
+    const rule = { id: 'slower-jobs', name: 'Jobs slower', metric: 'job_duration_milliseconds', aggregation: { type: 'regression', minCount: 2 }, window: '1m', condition: 'gt', threshold: 10 } as const;
+    const first = setup({ storage }, clock);
+    const h1 = first.monitor.histogram({ name: 'job_duration_milliseconds' });
+    await first.monitor.alerts.ensureRule(rule);
+    h1.observe(100);
+    h1.observe(100);
+    await first.at(SECOND);
+    const [stored] = await storage.listRules();
+    expect(stored).toMatchObject({ id: 'slower-jobs', baselines: { '0\u0000': 100 } });
+    await first.monitor.close();
+    // Restarted two minutes later with slower jobs only in its window: it compares with 100, not with them.
+    const second = setup({ storage }, clock);
+    const h2 = second.monitor.histogram({ name: 'job_duration_milliseconds' });
+    await second.monitor.alerts.ensureRule(rule);
+    await second.at(2 * MINUTE);
+    h2.observe(150);
+    h2.observe(150);
+    await second.at(2 * MINUTE + SECOND);
+    expect(second.monitor.alerts.getActiveAlerts()).toMatchObject([{ ruleId: 'slower-jobs', value: 50 }]);
+    // An edit that keeps the conditions keeps the baseline in the store too.
+    await second.monitor.alerts.updateRule('slower-jobs', { description: 'p50 of job runs against the learned one' });
+    expect((await storage.listRules())[0]).toMatchObject({ description: 'p50 of job runs against the learned one', baselines: { '0\u0000': 100 } });
+  });
 });
