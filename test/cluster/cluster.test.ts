@@ -5,7 +5,9 @@
  * process fed every value. A worker that hangs or is killed never holds the scrape past its
  * timeout, and what it counted is not lost.
  */
+import { fork as forkChild } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMonitor, type Monitor, type PulsewatchError } from '../../src/index.js';
@@ -192,5 +194,27 @@ describe('a worker that hangs or dies', () => {
     expect(workers.size).toBe(1);
     expect(linesOf(after, ['job_seconds', 'jobs_total'])).toEqual(expected);
     expect(errors).toHaveLength(1);
+  }, 90_000);
+});
+
+describe('a forked child process', () => {
+  it('reports through the same calls, attached with add()', async () => {
+    const { workers, errors } = startPrimary();
+    const [plan] = plans(1, 50) as [WorkerPlan];
+    const child = forkChild(WORKER, { execArgv: ['--import', 'tsx'], env: { ...process.env, PULSEWATCH_WORKER_PLAN: JSON.stringify(plan) } });
+    const exited = once(child, 'exit');
+    const ready = new Promise<void>((resolve) => child.on('message', (m: { ready?: number }) => m?.ready === 0 && resolve()));
+    expect(workers.add(child)).toBe(true);
+    try {
+      await ready;
+      const text = await workers.exportPrometheusMetrics();
+      expect(valueOf(text, 'job_seconds_count', { queue: 'q' })).toBe(50);
+      expect((await workers.getAggregatedMetrics({ name: 'job_seconds', window: '5m' })).count).toBe(50);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    expect(workers.size).toBe(0);
+    expect(errors).toEqual([]);
   }, 90_000);
 });
