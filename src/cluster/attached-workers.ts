@@ -12,7 +12,7 @@ import { attachWorkersOptionsSchema, type AttachWorkersOptions, type ResolvedAtt
 import { decode, encode, isEnvelope, senderTag, type PrimaryMessage } from './protocol.js';
 import { renderMerged } from './render.js';
 import { PendingRequests } from './requests.js';
-import { familiesSchema, withinCounts, type FamilyState } from './state.js';
+import { familiesSchema, seriesProblem, withinCounts, type FamilyState } from './state.js';
 import { serveStorageCall } from './storage-server.js';
 import { withoutGauges, type WorkerLink } from './worker-link.js';
 
@@ -242,9 +242,10 @@ export class AttachedWorkers {
       return undefined;
     }
     const parsed = this.schema.safeParse(families);
-    if (parsed.success) return parsed.data as FamilyState[];
-    const issue = parsed.error.issues[0];
-    this.misses.miss('collect', 'invalid', `worker ${link.label} sent an invalid state (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}); not merged`);
+    const issue = parsed.success ? undefined : parsed.error.issues[0];
+    const problem = parsed.success ? seriesProblem(parsed.data, this.options) : `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`;
+    if (problem === undefined) return parsed.data as FamilyState[];
+    this.misses.miss('collect', 'invalid', `worker ${link.label} sent an invalid state (${problem}); not merged`);
     return undefined;
   }
 

@@ -79,7 +79,7 @@ const state = (r: { c: string; id: number }, families: unknown) => ({ t: 'state'
 const counter = (name: string, series: unknown[]) => ({ name, kind: 'counter', help: '', series });
 
 describe('states a worker sends', () => {
-  it('merges a valid one, and leaves out (counted, reported) one with NaN, a bad label name or too many series', async () => {
+  it('merges a valid one, and leaves out (counted, reported) one with NaN, a bad label name, bad bucket counts or too many series', async () => {
     const s = await setup({ maxSeries: 3 });
     const good = await scrapeAnswering(s, (r) => state(r, [counter('orders_total', [{ labels: { shop: 'a' }, value: 2 }])]));
     expect(valueOf(good, 'orders_total', { shop: 'a' })).toBe(2);
@@ -87,6 +87,8 @@ describe('states a worker sends', () => {
     const bad = [
       [counter('orders_total', [{ labels: { shop: 'a' }, value: { $num: 'NaN' } }])],
       [counter('orders_total', [{ labels: { 'bad-name': 'a' }, value: 1 }])],
+      [{ name: 'h_seconds', kind: 'histogram', help: '', buckets: [1, 2], series: [{ labels: {}, counts: [1, 2], sum: 1, count: 3 }] }],
+      [{ name: 'h_seconds', kind: 'histogram', help: '', buckets: [1, 2], series: [{ labels: {}, counts: [1, -2, 0], sum: 1, count: 3 }] }],
       [counter('orders_total', [1, 2, 3, 4].map((i) => ({ labels: { shop: String(i) }, value: 1 })))],
       'not a list',
     ];
@@ -95,9 +97,10 @@ describe('states a worker sends', () => {
       // The last valid state stands in for it: the counter does not drop.
       expect(valueOf(text, 'orders_total', { shop: 'a' })).toBe(2);
     }
-    expect(s.misses('collect', 'invalid')).toBe(2);
+    expect(s.misses('collect', 'invalid')).toBe(4);
     expect(s.misses('collect', 'limit')).toBe(2);
-    expect(s.errors.map((e) => e.code)).toEqual(['ERR_PULSEWATCH_VALIDATION', 'ERR_PULSEWATCH_VALIDATION', 'ERR_PULSEWATCH_LIMIT', 'ERR_PULSEWATCH_LIMIT']);
+    expect(s.errors.map((e) => e.code)).toEqual([...Array(4).fill('ERR_PULSEWATCH_VALIDATION'), 'ERR_PULSEWATCH_LIMIT', 'ERR_PULSEWATCH_LIMIT']);
+    expect(s.errors[2]!.message).toContain('h_seconds: every series has one count per bucket and one for +Inf');
   });
 
   it('drops a message past maxMessageBytes unread; the scrape ends at its timeout', async () => {
