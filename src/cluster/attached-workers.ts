@@ -13,8 +13,9 @@ import { decode, encode, isEnvelope, senderTag, type PrimaryMessage } from './pr
 import { renderMerged } from './render.js';
 import { PendingRequests } from './requests.js';
 import { familiesSchema, seriesProblem, withinCounts, type FamilyState } from './state.js';
-import { serveStorageCall } from './storage-server.js';
-import { withoutGauges, type WorkerLink } from './worker-link.js';
+import { answerCall } from './storage-server.js';
+import { RetiredStates } from './retired.js';
+import type { WorkerLink } from './worker-link.js';
 
 /** What {@link attachWorkers} uses of the primary's monitor: public methods only. */
 export type AttachHost = Pick<Monitor, 'clock' | 'storage' | 'counter' | 'gauge' | 'exportPrometheusMetrics' | 'getMetric' | 'getAggregatedMetrics' | 'reportError' | 'onClose'>;
@@ -61,7 +62,7 @@ export class AttachedWorkers {
   private readonly schema: ReturnType<typeof familiesSchema>;
   private readonly stops: (() => void)[] = [];
   /** Counters and histograms of exited workers, merged: totals never go down when a worker goes. */
-  private retired: FamilyState[] = [];
+  private readonly retired: RetiredStates;
   /** Families already reported as conflicting (reported once each, counted every scrape). */
   private readonly conflictsReported = new Set<string>();
   private attachments = 0;
@@ -76,6 +77,7 @@ export class AttachedWorkers {
     this.options = o;
     this.pending = new PendingRequests(o.clock ?? monitor.clock, o.maxWorkers * 4);
     this.schema = familiesSchema(o);
+    this.retired = new RetiredStates(o.maxRetiredSeries);
     this.misses = new Misses(monitor);
     monitor.gauge({ name: 'pulsewatch_cluster_workers', help: 'Workers reporting to this primary', collect: () => this.reporting });
     this.stops.push(monitor.onClose(() => this.close()));
@@ -155,7 +157,7 @@ export class AttachedWorkers {
     const merger = new StateMerger({ gaugeMerge: (name) => this.gaugeMerge(name), workerLabel: this.options.workerLabel });
     merger.add('primary', own);
     for (const link of this.links.values()) if (link.joined && link.last !== undefined) merger.add(link.label, link.last);
-    merger.add('exited', this.retired);
+    merger.add('exited', this.retired.states);
     for (const name of merger.conflicts) {
       const quiet = this.conflictsReported.has(name) || this.conflictsReported.size >= 1_000;
       if (!quiet) this.conflictsReported.add(name);
@@ -277,32 +279,10 @@ export class AttachedWorkers {
         if (m.c === this.tag) this.pending.answer(m.id, m);
         return;
       case 'call':
-        void this.serve(link, m);
+        void answerCall(link, m, this.monitor.storage, this.options, (detail) => this.misses.miss('message', 'invalid', detail));
         return;
       default:
         this.misses.miss('message', 'invalid', `worker ${link.label} sent a message of unknown type; dropped`);
-    }
-  }
-
-  private async serve(link: WorkerLink, m: Record<string, unknown>): Promise<void> {
-    const { c, id } = m;
-    if (typeof c !== 'string' || c.length > 64 || typeof id !== 'number') {
-      this.misses.miss('message', 'invalid', `worker ${link.label} sent a storage call without a sender or id; dropped`);
-      return;
-    }
-    if (link.storageCalls >= this.options.maxStorageCalls) {
-      this.send(link, { t: 'result', c, id, ok: false, error: { message: `the primary serves at most ${this.options.maxStorageCalls} storage calls of one worker at once (maxStorageCalls)` } });
-      return;
-    }
-    link.storageCalls++;
-    try {
-      const outcome = await serveStorageCall(this.monitor.storage, m.op, m.args, this.options);
-      const answer: PrimaryMessage = outcome.ok ? { t: 'result', c, id, ok: true, value: outcome.value } : { t: 'result', c, id, ok: false, error: outcome.error };
-      const tooLarge = `the answer to ${String(m.op).slice(0, 40)} passes maxMessageBytes (${this.options.maxMessageBytes})`;
-      const envelope = encode(answer, this.options.maxMessageBytes) ?? encode({ t: 'result', c, id, ok: false, error: { message: tooLarge } }, this.options.maxMessageBytes);
-      if (envelope !== undefined) link.endpoint.send(envelope);
-    } finally {
-      link.storageCalls--;
     }
   }
 
@@ -320,20 +300,12 @@ export class AttachedWorkers {
     this.pending.gone(link.key);
   }
 
-  /** Adds an exited worker's counters and histograms to the kept ones, within `maxRetiredSeries`. */
+  /** Keeps an exited worker's counters and histograms, within `maxRetiredSeries`. */
   private retire(link: WorkerLink, state: FamilyState[] | undefined): void {
     if (state === undefined) return;
-    const kept = withoutGauges(state);
-    const merger = new StateMerger();
-    merger.add('exited', this.retired);
-    const before = merger.seriesCount;
-    merger.add('exited', kept);
-    if (merger.seriesCount > this.options.maxRetiredSeries) {
-      const lost = merger.seriesCount - before;
-      this.misses.miss('retire', 'limit', `worker ${link.label} exited; ${lost} new series of its counters and histograms were not kept (maxRetiredSeries)`, { count: lost, option: 'maxRetiredSeries', max: this.options.maxRetiredSeries });
-      return;
-    }
-    this.retired = merger.toStates();
+    const lost = this.retired.keep(state);
+    if (lost === 0) return;
+    this.misses.miss('retire', 'limit', `worker ${link.label} exited; ${lost} new series of its counters and histograms were not kept (maxRetiredSeries)`, { count: lost, option: 'maxRetiredSeries', max: this.options.maxRetiredSeries });
   }
 }
 

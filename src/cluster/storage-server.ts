@@ -1,6 +1,7 @@
 import { isPulsewatchError, type StorageError } from '../core/errors.js';
 import type { StorageAdapter } from '../storage/contract.js';
-import type { RemoteError } from './protocol.js';
+import { encode, type PrimaryMessage, type RemoteError } from './protocol.js';
+import type { WorkerLink } from './worker-link.js';
 import { STORAGE_ARGS, STORAGE_OPS, parseRollups, type StorageOp } from './storage-ops.js';
 
 /** What one call ended with, to send back. */
@@ -63,4 +64,40 @@ export function remoteError(error: unknown): RemoteError {
   if (!isPulsewatchError(error) || error.code !== 'ERR_PULSEWATCH_STORAGE') return { message };
   const s = error as StorageError;
   return { message, permanent: s.permanent, rejected: s.rejected === undefined ? undefined : [...s.rejected] };
+}
+
+/** Bounds of {@link answerCall}. */
+export interface AnswerLimits extends StorageServerLimits {
+  maxStorageCalls: number;
+  maxMessageBytes: number;
+}
+
+/**
+ * Serves one `call` message `m` of a worker and sends it the answer. Past `maxStorageCalls`
+ * calls of one worker at once the call is refused as busy (transient: its recorder retries); an
+ * answer past `maxMessageBytes` becomes an error saying so. `invalid` hears of a call without a
+ * sender or id (no answer can reach it). Never rejects.
+ */
+export async function answerCall(link: WorkerLink, m: Record<string, unknown>, storage: StorageAdapter, limits: AnswerLimits, invalid: (detail: string) => void): Promise<void> {
+  const { c, id } = m;
+  if (typeof c !== 'string' || c.length > 64 || typeof id !== 'number') {
+    invalid(`worker ${link.label} sent a storage call without a sender or id; dropped`);
+    return;
+  }
+  const send = (message: PrimaryMessage): void => {
+    const tooLarge = `the answer to ${String(m.op).slice(0, 40)} passes maxMessageBytes (${limits.maxMessageBytes})`;
+    const envelope = encode(message, limits.maxMessageBytes) ?? encode({ t: 'result', c, id, ok: false, error: { message: tooLarge } }, limits.maxMessageBytes);
+    if (envelope !== undefined) link.endpoint.send(envelope);
+  };
+  if (link.storageCalls >= limits.maxStorageCalls) {
+    send({ t: 'result', c, id, ok: false, error: { message: `the primary serves at most ${limits.maxStorageCalls} storage calls of one worker at once (maxStorageCalls)` } });
+    return;
+  }
+  link.storageCalls++;
+  try {
+    const outcome = await serveStorageCall(storage, m.op, m.args, limits);
+    send(outcome.ok ? { t: 'result', c, id, ok: true, value: outcome.value } : { t: 'result', c, id, ok: false, error: outcome.error });
+  } finally {
+    link.storageCalls--;
+  }
 }

@@ -23,8 +23,3 @@ export interface WorkerLink {
   /** Stops listening to the worker. */
   stop(): void;
 }
-
-/** What of an exited worker's state is kept: counters and histograms (totals must not drop); gauges describe a process that is gone. */
-export function withoutGauges(families: readonly FamilyState[]): FamilyState[] {
-  return families.filter((f) => f.kind !== 'gauge');
-}
