@@ -232,7 +232,8 @@ export class AttachedWorkers {
         const m = settled.value;
         const families = m.t === 'state' ? this.validState(m.families, link) : undefined;
         if (m.t !== 'state') this.misses.miss('collect', 'failed', `worker ${link.label} could not send its state: ${String(m.message).slice(0, 200)}`);
-        if (families !== undefined) link.last = families;
+        // A worker that said bye meanwhile has left its final state in the retired one already.
+        if (families !== undefined && link.joined) link.last = families;
       });
     return link.collecting;
   }

@@ -9,7 +9,7 @@ import { fork as forkChild } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMonitor, type Monitor, type PulsewatchError } from '../../src/index.js';
 import { attachWorkers, clusterMetricsHandler, type AttachedWorkers } from '../../src/node.js';
 import { SECONDS_BUCKETS } from '../../src/metrics/options.js';
@@ -77,10 +77,6 @@ afterEach(async () => {
   await primary?.monitor.close();
   primary = undefined;
 }, 60_000);
-
-afterAll(() => {
-  cluster.removeAllListeners('fork');
-});
 
 describe('four cluster workers reporting to their primary', () => {
   it('one scrape of the primary equals one process fed every value, in both formats, and passes promtool', async () => {
