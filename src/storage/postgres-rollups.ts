@@ -1,9 +1,19 @@
 import type { Rollup, RollupQuery } from './contract.js';
-import { encodeLabels, lastPerInstanceSlot, ROLLUP_COLUMNS, ROLLUP_SELECT, rollupColumns, rowToRollup, type RollupRow } from './postgres-rows.js';
+import { encodeLabels, ROLLUP_ARRAY_TYPES, ROLLUP_COLUMNS, ROLLUP_SELECT, rollupArrays, rowToRollup, type RollupRow } from './postgres-rows.js';
 import { bound, type PgSession } from './postgres-sql.js';
 
 /** The columns of the unique (name, series, start, instance) index: a conflicting row keeps them. */
 const KEY_COLUMNS: ReadonlySet<string> = new Set(['name', 'series_key', 'start_ms', 'instance']);
+
+const NAMES = ROLLUP_COLUMNS.map(([c]) => c).join(', ');
+
+/** What a conflicting row gets: every column but its key's. */
+const UPSERT = `ON CONFLICT (name, start_ms, instance, md5(series_key)) DO UPDATE SET ${ROLLUP_COLUMNS.filter(([c]) => !KEY_COLUMNS.has(c))
+  .map(([c]) => `${c} = EXCLUDED.${c}`)
+  .join(', ')}`;
+
+/** SQLSTATE unique_violation. */
+const UNIQUE_VIOLATION = '23505';
 
 /** Longest time between two sweeps of expired rollups and leases (as MemoryStorage). */
 const SWEEP_INTERVAL = 60_000;
@@ -23,29 +33,31 @@ export class PostgresRollups {
   ) {}
 
   /**
-   * Writes valid rollups in one INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE:
-   * rollups already past retention are skipped; one row per (name, series, start, instance),
-   * so a rewrite (a retry whose first attempt landed) replaces the row. Rows without an
-   * instance never conflict (NULLs are distinct in a unique index).
+   * Writes valid rollups in one INSERT ... SELECT FROM unnest(...) of 15 array literals;
+   * rollups already past retention are skipped. One row per (name, series, start, instance):
+   * the unique index refuses a second. A batch is first sent as a plain INSERT; only when it
+   * meets a stored row of its key (unique_violation, 23505: a retry whose first attempt
+   * landed) is it sent again as INSERT ... ON CONFLICT DO UPDATE, which replaces the row. The
+   * failed INSERT stored nothing (one statement), and the upsert's speculative insertion costs
+   * every row about a quarter of the server's work, which new rows need not pay (see
+   * docs/performance.md). Rows without an instance never conflict (NULLs are distinct).
    */
   async insert(rollups: readonly Rollup[]): Promise<void> {
     if (rollups.length === 0) return;
     const { db } = this;
     const p = db.params();
-    const arrays = rollupColumns(lastPerInstanceSlot(rollups)).map((col, i) => p.add(col, `::${ROLLUP_COLUMNS[i]![1]}[]`));
-    const names = ROLLUP_COLUMNS.map(([c]) => c).join(', ');
+    const arrays = rollupArrays(rollups).map((literal, i) => p.add(literal, ROLLUP_ARRAY_TYPES[i]));
     const cutoff = `${p.now()} - ${p.add(this.retention, '::float8')}`;
     const sweep = this.sweepDue()
       ? `WITH swept AS (DELETE FROM ${db.s}.rollups WHERE end_ms <= ${cutoff}), expired AS (DELETE FROM ${db.s}.leases WHERE expires_at <= ${p.now()}) `
       : '';
-    const updates = ROLLUP_COLUMNS.filter(([c]) => !KEY_COLUMNS.has(c))
-      .map(([c]) => `${c} = EXCLUDED.${c}`)
-      .join(', ');
-    await db.query(
-      p,
-      `${sweep}INSERT INTO ${db.s}.rollups (${names}) SELECT * FROM unnest(${arrays.join(', ')}) AS t(${names}) WHERE t.end_ms > ${cutoff}
-       ON CONFLICT (name, start_ms, instance, md5(series_key)) DO UPDATE SET ${updates}`,
-    );
+    const insert = `${sweep}INSERT INTO ${db.s}.rollups (${NAMES}) SELECT * FROM unnest(${arrays.join(', ')}) AS t(${NAMES}) WHERE t.end_ms > ${cutoff}`;
+    try {
+      await db.query(p, insert);
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code !== UNIQUE_VIOLATION) throw error;
+      await db.query(p, `${insert} ${UPSERT}`);
+    }
   }
 
   /** Rollups of `query.name` whose labels contain `query.labels` and whose slot overlaps (from, to), by start. */

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Rollup } from '../../src/index.js';
 import { PostgresStorage } from '../../src/postgres.js';
-import { dropSchema, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';
+import { dropSchema, postgresAvailable, recordStatements, testPool, uniqueSchema } from '../helpers/postgres-db.js';
 
 const available = await postgresAvailable('PostgresStorage instance tests');
 const SLOT = 30_000;
@@ -69,6 +69,33 @@ describe.skipIf(!available)('PostgresStorage: rollups of several instances', () 
     const read = await storage.queryRollups({ name: 'orders_total' });
     expect(read.map((r) => r.instance).sort()).toEqual(['web-1', 'web-2']);
     expect(read[0]!.labels).toEqual(labels);
+    await storage.close();
+  });
+
+  it('writes new rollups with a plain INSERT, and a batch meeting a stored row again as an upsert that replaces it', async () => {
+    const schema = uniqueSchema('pw_inst');
+    schemas.push(schema);
+    const storage = new PostgresStorage({ pool, schema });
+    await storage.migrate();
+    const log = recordStatements(pool);
+    try {
+      await storage.writeRollups([recent({ instance: 'web-1' }), recent({ instance: 'web-2' })]);
+      expect(log.statements).toHaveLength(1);
+      expect(log.statements[0]).not.toContain('ON CONFLICT');
+      // A retried batch whose first attempt landed, with one rollup the first attempt did not hold.
+      await storage.writeRollups([recent({ instance: 'web-1', sum: 7 }), recent({ instance: 'web-3' }), recent({ instance: 'web-2', sum: 9 })]);
+    } finally {
+      log.restore();
+    }
+    expect(log.statements).toHaveLength(3);
+    expect(log.statements[1]).not.toContain('ON CONFLICT');
+    expect(log.statements[2]).toContain('ON CONFLICT');
+    const read = await storage.queryRollups({ name: 'orders_total' });
+    expect(read.map((r) => [r.instance, r.sum]).sort()).toEqual([
+      ['web-1', 7],
+      ['web-2', 9],
+      ['web-3', 1],
+    ]);
     await storage.close();
   });
 });
