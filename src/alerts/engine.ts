@@ -54,7 +54,7 @@ export class AlertEngine {
     this.notifier = new AlertNotifier(ctx, dispatcher, options);
     this.book = new RuleBook(ctx, (name) => dispatcher.notifiers.some((n) => n.name === name), options.syncInterval, limits.maxRules);
     // A pending record is written again at least 4 times within the outage tolerance.
-    const records = new PendingRecords(this.notifier, ctx.service, Math.max(options.evaluationInterval, options.outageTolerance / 4));
+    const records = new PendingRecords(this.notifier, ctx.service, Math.max(options.evaluationInterval, options.outageTolerance / 4), options.sharedEvaluation);
     const shared = { book: this.book, states: this.states, byId: this.byId, samples: new SampleStore(), notifier: this.notifier, records };
     this.evaluator = new RuleEvaluator(ctx, shared, options, limits);
     this.sync = new StateSync(ctx, this.states, this.byId, this.notifier, options.outageTolerance);
@@ -155,6 +155,7 @@ export class AlertEngine {
     const st = this.firingById(id);
     const record = st.record!;
     if (record.acknowledgedAt === undefined) {
+      await this.confirmFiring(st);
       record.acknowledgedBy = String(by);
       record.acknowledgedAt = this.ctx.clock.now();
       record.updatedAt = record.acknowledgedAt;
@@ -167,10 +168,34 @@ export class AlertEngine {
   /** Resolves a firing alert by hand (seed 003's resolve). A rule whose condition still holds fires again after its `duration`. */
   async resolve(id: string): Promise<AlertRecord> {
     const st = this.firingById(id);
+    await this.confirmFiring(st);
     st.phase = 'inactive';
     st.resolvedAt = this.ctx.clock.now();
     await this.notifier.resolved(st, st.resolvedAt);
     return structuredClone(st.record!);
+  }
+
+  /**
+   * With shared evaluation, another instance may have resolved the alert since this one last
+   * read the store: writing this instance's copy would make it firing again (and a resolve would
+   * send a second resolved message). Reads the stored record first; when the store says it is no
+   * longer firing, this instance forgets it and rejects with NotFoundError. A store that cannot
+   * be read is passed over: acting beats refusing.
+   */
+  private async confirmFiring(st: AlertState): Promise<void> {
+    if (!this.options.sharedEvaluation) return;
+    const record = st.record!;
+    let stored: unknown;
+    try {
+      stored = await this.ctx.storage.queryAlerts({ fingerprint: record.fingerprint, status: 'firing', limit: 10 });
+    } catch {
+      return;
+    }
+    if (!Array.isArray(stored) || stored.some((r) => (r as AlertRecord | null)?.id === record.id)) return;
+    if (this.notifier.isUnsaved(record.id)) return;
+    this.states.delete(st.ruleId, st.groupKey);
+    this.byId.delete(record.id);
+    throw new NotFoundError('active alert', record.id);
   }
 
   /**
@@ -190,7 +215,10 @@ export class AlertEngine {
     const rule: RuleIdentity = { id: MANUAL, name: a.name, description: a.description, severity: a.severity, type: a.type, channels: a.channels, recipients: a.recipients, alertLabels: a.labels, annotations: a.annotations };
     const labels = alertLabels(rule, {}, this.ctx.service);
     const fp = fingerprint(labels);
-    const existing = this.states.get(MANUAL, fp);
+    // Triggered again before this instance read the store (just after a restart, or on another
+    // instance within one tick): the stored alert is updated, not duplicated.
+    let existing = this.states.get(MANUAL, fp);
+    if (existing?.phase !== 'firing' && this.options.sharedEvaluation) existing = (await this.sync.adoptFiring(fp, MANUAL)) ?? existing;
     if (existing?.phase === 'firing' && existing.record !== undefined) {
       Object.assign(existing.record, { message: a.message, value: a.value ?? null, updatedAt: ts });
       existing.value = a.value ?? null;

@@ -13,7 +13,9 @@ const KEYS = 64;
  * tick takes the next tick's lease as soon as it is done, so the same instance keeps
  * evaluating while it lives; when it dies, the tick after the one it took is free and another
  * instance takes it: evaluation fails over within two intervals. An instance that cannot reach
- * the store evaluates anyway: evaluating twice beats not evaluating at all.
+ * the store evaluates anyway: evaluating twice beats not evaluating at all. Instances' clocks must
+ * agree to well within one interval: one that runs an interval ahead takes ticks the others have
+ * not reached, and both evaluate.
  */
 export class EvaluationLease {
   private readonly held: number[] = [];
@@ -50,7 +52,9 @@ export class EvaluationLease {
         this.storeDownReported = true;
         this.ctx.report(new StorageError(`taking the evaluation lease on "${this.ctx.storage.name}" storage failed; this instance evaluates until the store answers`, { cause }));
       }
-      got = true;
+      // Evaluate this time, but hold nothing: once the store answers again, the tick goes to
+      // whoever takes its lease, or two instances would both keep evaluating.
+      return true;
     }
     if (got) {
       this.held.push(tick);

@@ -42,28 +42,40 @@ export function withBaselines(rule: object, baselines: ReadonlyMap<string, numbe
   return copy;
 }
 
+/** Drops baselines past {@link MAX_BASELINES} (the newest), so one rule's groups cannot grow memory or its stored form without bound. */
+export function capBaselines(entry: RuleEntry): void {
+  if (entry.baselines.size <= MAX_BASELINES) return;
+  let i = 0;
+  for (const key of [...entry.baselines.keys()]) if (i++ >= MAX_BASELINES) entry.baselines.delete(key);
+}
+
 /**
- * Stores the baselines `entry` learned into its stored rule. The stored rule is read first and
- * written back only when it is the version this instance runs (same `updatedAt`), with its own
- * fields untouched; an edit made elsewhere meanwhile wins, and the baselines are written at the
- * next learning. (A store without compare-and-set leaves a window of one round trip in which an
- * edit could be overwritten; learning happens once per condition and group.) Failures are reported.
+ * Stores the baselines the `entries` learned into their stored rules, with one read of the rules
+ * for all of them. A stored rule is written back only when it is the version this instance runs
+ * (same `updatedAt`), with its own fields untouched; an edit made elsewhere meanwhile wins, and
+ * the baselines are written at the next learning. (A store without compare-and-set leaves a
+ * window of one round trip in which an edit could be overwritten; learning happens once per
+ * condition and group.) Failures are reported.
  */
-export async function saveBaselines(ctx: CapabilityContext, entry: RuleEntry): Promise<void> {
-  let stored: StoredRule | undefined;
+export async function saveBaselines(ctx: CapabilityContext, entries: readonly RuleEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  let all: unknown;
   try {
-    const all = await ctx.storage.listRules();
-    stored = Array.isArray(all) ? all.find((r) => typeof r === 'object' && r !== null && r.id === entry.rule.id) : undefined;
+    all = await ctx.storage.listRules();
   } catch (cause) {
-    ctx.report(new StorageError(`saving the baselines of rule "${entry.rule.name}": reading rules from "${ctx.storage.name}" storage failed`, { cause }));
+    ctx.report(new StorageError(`saving learned baselines: reading rules from "${ctx.storage.name}" storage failed`, { cause }));
     return;
   }
-  if (stored === undefined || stored.updatedAt !== entry.rule.updatedAt) return;
-  const merged = new Map(storedBaselines(stored) ?? []);
-  for (const [key, value] of entry.baselines) if (merged.size < MAX_BASELINES || merged.has(key)) merged.set(key, value);
-  try {
-    await ctx.storage.saveRule(withBaselines(stored, merged));
-  } catch (cause) {
-    ctx.report(new StorageError(`saving the baselines of rule "${entry.rule.name}" to "${ctx.storage.name}" storage failed`, { cause }));
+  if (!Array.isArray(all)) return;
+  for (const entry of entries) {
+    const stored = (all as StoredRule[]).find((r) => typeof r === 'object' && r !== null && r.id === entry.rule.id);
+    if (stored === undefined || stored.updatedAt !== entry.rule.updatedAt) continue;
+    const merged = new Map(storedBaselines(stored) ?? []);
+    for (const [key, value] of entry.baselines) if (merged.size < MAX_BASELINES || merged.has(key)) merged.set(key, value);
+    try {
+      await ctx.storage.saveRule(withBaselines(stored, merged));
+    } catch (cause) {
+      ctx.report(new StorageError(`saving the baselines of rule "${entry.rule.name}" to "${ctx.storage.name}" storage failed`, { cause }));
+    }
   }
 }

@@ -15,11 +15,14 @@ export class PendingRecords {
     private readonly notifier: AlertNotifier,
     private readonly service: string,
     private readonly heartbeatMs: number,
+    /** Without shared evaluation nothing reads pending records back: none are written. */
+    private readonly enabled = true,
   ) {}
 
   /** Stores the pending record of a new pending episode. */
   async save(rule: RuleIdentity, st: AlertState, message: string, threshold: number | null, ts: number): Promise<void> {
     st.episodeId ??= crypto.randomUUID();
+    if (!this.enabled) return;
     st.pendingRecord = pendingRecord(st.episodeId, rule, st, message, threshold, this.service, ts);
     await this.notifier.save(st.pendingRecord);
   }

@@ -2,7 +2,7 @@ import type { CapabilityContext } from '../capability.js';
 import { LimitError, NotFoundError, StorageError, ValidationError, type PulsewatchError } from '../core/errors.js';
 import { validationErrorOf } from '../core/options.js';
 import type { StoredRule } from '../storage/records.js';
-import { mergeBaselines, withBaselines } from './learned-baselines.js';
+import { mergeBaselines, storedBaselines, withBaselines } from './learned-baselines.js';
 import { definitionOf, readStoredRules, storedRuleById } from './rule-declaration.js';
 import { alertRuleSchema, conditionsOf, type AlertRule, type AlertRuleInput, type NormalizedCondition } from './rule-schema.js';
 
@@ -105,7 +105,7 @@ export class RuleBook {
     const createdAt = Number.isFinite(stored.createdAt) ? stored.createdAt : now;
     const updatedAt = Number.isFinite(stored.updatedAt) ? Math.max(now, stored.updatedAt + 1) : now;
     const rule: AlertRule = { ...wanted, createdAt, updatedAt };
-    await this.store(rule);
+    await this.store(rule, stored);
     return structuredClone(rule);
   }
 
@@ -148,13 +148,13 @@ export class RuleBook {
   }
 
   /**
-   * Reads the stored rules (at most once per sync interval): new and changed ones are taken,
+   * Reads the stored rules (at most once per sync interval, unless `force`): new and changed ones are taken,
    * ones deleted elsewhere are dropped. Returns the ids dropped. Storage failures are reported
    * and the rules in memory stay.
    */
-  async sync(): Promise<string[]> {
+  async sync(force = false): Promise<string[]> {
     const now = this.ctx.clock.now();
-    if (now - this.lastSync < this.syncInterval) return [];
+    if (!force && now - this.lastSync < this.syncInterval) return [];
     this.lastSync = now;
     let stored: StoredRule[];
     try {
@@ -246,11 +246,19 @@ export class RuleBook {
     return { ...parsed.data, id: parsed.data.id ?? fallbackId, createdAt, updatedAt };
   }
 
-  private async store(rule: AlertRule): Promise<void> {
+  /** Saves `rule`; `stored` is its stored version when the caller read it (a deploy's `ensureRule`). */
+  private async store(rule: AlertRule, stored?: StoredRule): Promise<void> {
     try {
-      // Baselines learned under the same conditions stay with the rule (see learned-baselines.ts).
+      // Baselines learned under the same conditions stay with the rule (see learned-baselines.ts):
+      // the ones in memory, else (a fresh process redeclaring a rule) the stored ones.
+      const conditions = JSON.stringify(conditionsOf(rule));
       const previous = this.entries.get(rule.id);
-      const kept = previous !== undefined && JSON.stringify(previous.conditions) === JSON.stringify(conditionsOf(rule)) ? previous.baselines : undefined;
+      const kept =
+        previous !== undefined && JSON.stringify(previous.conditions) === conditions
+          ? previous.baselines
+          : stored !== undefined && storedConditions(stored) === conditions
+            ? storedBaselines(stored)
+            : undefined;
       await this.ctx.storage.saveRule(withBaselines(rule, kept));
     } catch (cause) {
       throw new StorageError(`saving rule "${rule.name}" to "${this.ctx.storage.name}" storage failed`, { cause });
@@ -269,6 +277,12 @@ export class RuleBook {
       identity: JSON.stringify([rule.name, rule.severity, rule.type, rule.alertLabels, rule.annotations, rule.groupBy, rule.channels, rule.recipients, rule.description]),
     });
   }
+}
+
+/** The conditions of a stored rule as JSON, or undefined when it does not validate. */
+function storedConditions(stored: StoredRule): string | undefined {
+  const parsed = alertRuleSchema.safeParse(stored);
+  return parsed.success ? JSON.stringify(conditionsOf(parsed.data)) : undefined;
 }
 
 function takenError(id: string): ValidationError {

@@ -5,13 +5,14 @@ import type { AlertNotifier } from './alert-notifier.js';
 import { alertLabels, describeValue, newRecord } from './alert-records.js';
 import { step, type AlertState, type StateTable } from './alert-state.js';
 import { evaluateConditions } from './evaluate-conditions.js';
-import { saveBaselines } from './learned-baselines.js';
+import { capBaselines, saveBaselines } from './learned-baselines.js';
 import { fingerprint } from './fingerprint.js';
 import type { ResolvedAlertEngineOptions } from './options.js';
 import type { RuleBook, RuleEntry } from './rule-book.js';
 import type { AlertRule } from './rule-schema.js';
 import { activeAfter, verdictsOf, type Verdict } from './rule-verdicts.js';
 import type { PendingRecords } from './pending-records.js';
+import type { PullResult } from './state-sync.js';
 import type { SampleStore } from './samples.js';
 import { ownLabel } from './schema-parts.js';
 import { WindowReader } from './window-reader.js';
@@ -81,13 +82,16 @@ export class RuleEvaluator {
    * `pull` runs once the rules are read and before any is evaluated: the engine merges the
    * alerts stored by other instances there.
    */
-  async run(ts: number, pull?: () => Promise<unknown>): Promise<EvaluationResult> {
+  async run(ts: number, pull?: () => Promise<PullResult>): Promise<EvaluationResult> {
     const started = this.ctx.clock.monotonic();
     const result: EvaluationResult = { at: ts, rules: 0, pending: 0, firing: 0, triggered: [], resolved: [], durationMs: 0, evaluated: true };
     for (const id of await this.book.sync()) await this.dropRule(id);
     // Forget deleted rules, so rule churn does not grow this map.
     for (const id of this.identities.keys()) if (this.book.get(id) === undefined) this.identities.delete(id);
-    await pull?.();
+    const pulled = await pull?.();
+    // An alert of this instance ended elsewhere: perhaps its rule was deleted there. Read the
+    // rules now, not at the next sync, or the deleted rule fires again here meanwhile.
+    if (pulled?.endedElsewhere === true) for (const id of await this.book.sync(true)) await this.dropRule(id);
     const entries: RuleEntry[] = [];
     for (const e of this.book.list()) {
       // A disabled rule, or one whose alert identity changed (name, severity, labels...), resolves
@@ -103,12 +107,16 @@ export class RuleEvaluator {
     }
     this.sampleCounters(entries, ts);
     const reader = new WindowReader(this.ctx, ts, entries.flatMap((e) => e.conditions));
+    const learners: RuleEntry[] = [];
     for (const entry of entries) {
       result.rules++;
       try {
         const learned = entry.baselines.size;
         await this.evaluateRule(entry, reader, ts, result);
-        if (entry.baselines.size > learned) await saveBaselines(this.ctx, entry);
+        if (entry.baselines.size > learned) {
+          capBaselines(entry);
+          learners.push(entry);
+        }
         entry.failing = false;
       } catch (error) {
         // Reported when a rule starts failing, not at every evaluation of an outage.
@@ -118,6 +126,8 @@ export class RuleEvaluator {
         }
       }
     }
+    // One read of the rules for every rule that learned a baseline this tick.
+    await saveBaselines(this.ctx, learners);
     await this.refreshStateChannels(ts);
     for (const s of this.states.all()) {
       if (s.phase === 'pending') result.pending++;
@@ -132,7 +142,7 @@ export class RuleEvaluator {
    * sending nothing. States of rules deleted elsewhere are forgotten here; the evaluating
    * instance resolves and notifies.
    */
-  async follow(ts: number, pull: () => Promise<unknown>): Promise<EvaluationResult> {
+  async follow(ts: number, pull: () => Promise<PullResult>): Promise<EvaluationResult> {
     const started = this.ctx.clock.monotonic();
     const result: EvaluationResult = { at: ts, rules: 0, pending: 0, firing: 0, triggered: [], resolved: [], durationMs: 0, evaluated: false };
     for (const id of await this.book.sync()) {
@@ -144,6 +154,7 @@ export class RuleEvaluator {
     // The next time this instance evaluates, it judges identities afresh against what it pulled.
     this.identities.clear();
     await pull();
+    this.forgetResolved(ts);
     for (const s of this.states.all()) {
       if (s.phase === 'pending') result.pending++;
       else if (s.phase === 'firing') result.firing++;
@@ -246,14 +257,19 @@ export class RuleEvaluator {
 
   /** Re-posts firing alerts to state channels every `resendDelay`, resolved ones until `resolvedRetention` passes. */
   private async refreshStateChannels(ts: number): Promise<void> {
+    this.forgetResolved(ts);
     for (const st of this.states.all()) {
       if (st.record === undefined) continue;
-      if (st.phase === 'inactive' && ts - (st.resolvedAt ?? ts) > this.options.resolvedRetention) {
-        this.states.delete(st.ruleId, st.groupKey);
-        this.byId.delete(st.record.id);
-        continue;
-      }
       if (st.lastStateAt !== undefined && ts - st.lastStateAt >= this.options.resendDelay) this.notifier.notifyState(st, ts, 'state refresh');
+    }
+  }
+
+  /** Forgets resolved alerts once `resolvedRetention` passed (on every instance, evaluating or not). */
+  private forgetResolved(ts: number): void {
+    for (const st of this.states.all()) {
+      if (st.phase !== 'inactive' || ts - (st.resolvedAt ?? ts) <= this.options.resolvedRetention) continue;
+      this.states.delete(st.ruleId, st.groupKey);
+      if (st.record !== undefined) this.byId.delete(st.record.id);
     }
   }
 

@@ -45,17 +45,22 @@ export class StateSync {
     private readonly outageTolerance: number,
   ) {}
 
-  /** One pull (see the class comment). False when the store could not be read: nothing changed. */
-  async pull(rules: RuleLookup, ts: number, leader: boolean): Promise<boolean> {
-    const read = await this.read();
-    if (read === undefined) return false;
+  /**
+   * One pull (see the class comment). `ok` is false when the store could not be read (nothing
+   * changed); `endedElsewhere` is true when an alert active here was resolved or ended by another
+   * instance (its rule may have been deleted there: the caller re-reads the rules).
+   */
+  async pull(rules: RuleLookup, ts: number, leader: boolean): Promise<PullResult> {
+    const read = await this.read(ts);
+    if (read === undefined) return { ok: false, endedElsewhere: false };
     const { records, complete } = read;
     const seen = new Set<string>();
     for (const r of records) {
       const key = stateKey(r.ruleId, r.groupKey!);
       if (seen.has(key)) {
-        // A second active record of one alert group (instances that evaluated apart while the store was down).
-        if (leader && rules.synced && !this.isLocal(r)) await this.close(r, ts);
+        // A second active record of one alert group (instances that evaluated apart while the
+        // store was down): the alert did not end, so it is closed without a message.
+        if (leader && rules.synced && !this.isLocal(r)) await this.closeSilently(r, ts);
         continue;
       }
       if (!rules.owns(r) || (r.status === 'pending' && ts - r.updatedAt > this.outageTolerance)) {
@@ -66,8 +71,9 @@ export class StateSync {
       seen.add(key);
       await this.merge(r, ts, leader);
     }
-    if (!complete) return true;
+    if (!complete) return { ok: true, endedElsewhere: false };
     // Whatever is active here but neither pending nor firing in the store ended elsewhere.
+    let endedElsewhere = false;
     const activeIds = new Set(records.map((r) => r.id));
     for (const st of this.states.all()) {
       const id = st.phase === 'firing' ? st.record?.id : st.phase === 'pending' ? st.episodeId : undefined;
@@ -76,8 +82,9 @@ export class StateSync {
       if (st.phase === 'pending' && st.pendingRecord === undefined) continue;
       this.states.delete(st.ruleId, st.groupKey);
       if (st.record !== undefined) this.byId.delete(st.record.id);
+      endedElsewhere = true;
     }
-    return true;
+    return { ok: true, endedElsewhere };
   }
 
   /** `r` is the record of the state this instance holds for its group. */
@@ -88,21 +95,53 @@ export class StateSync {
 
   private async merge(r: AlertRecord, ts: number, leader: boolean): Promise<void> {
     const local = this.states.get(r.ruleId, r.groupKey!);
-    const localId = local === undefined ? undefined : local.phase === 'firing' ? local.record?.id : local.phase === 'pending' ? local.episodeId : local.record?.id;
+    const localId = local === undefined ? undefined : local.phase === 'pending' ? local.episodeId : local.record?.id;
     if (local !== undefined && localId === r.id) {
-      if (local.phase === 'inactive') return; // resolved here; the save is on its way
+      if (local.phase === 'inactive') {
+        // Resolved here, firing in the store: a stale write from another instance (an
+        // acknowledgement or a retried save racing the resolution). The resolution stands.
+        if (leader && local.record !== undefined) await this.notifier.save(local.record);
+        return;
+      }
       if (local.phase === 'firing' && r.status === 'firing') this.copyShared(local, r, leader);
       else if (local.phase === 'pending' && r.status === 'firing' && !leader) this.adopt(r, local);
       else if (local.phase === 'pending' && !leader) local.value = r.value;
       return;
     }
-    if (leader && local !== undefined && local.phase !== 'inactive') {
-      // Two episodes of one alert (instances that evaluated apart while the store was down):
-      // the one this instance runs stays, the other is closed.
-      await this.close(r, ts);
+    if (local !== undefined && local.phase !== 'inactive') {
+      // Two episodes of one alert: instances that evaluated apart (the store was unreachable from
+      // one of them). Every instance keeps the same one, the oldest (then the smaller id), and the
+      // evaluating one closes the other without a message: the alert did not end.
+      const localRecord = local.phase === 'pending' ? local.pendingRecord : local.record;
+      if (localRecord === undefined || !olderEpisode(r, localRecord)) {
+        if (leader) await this.closeSilently(r, ts);
+        return;
+      }
+      if (leader) await this.closeSilently(localRecord, ts);
+      const notifiedAt = Math.max(r.notifiedAt ?? -Infinity, localRecord.notifiedAt ?? -Infinity);
+      this.adopt(Number.isFinite(notifiedAt) ? { ...r, notifiedAt } : r, local);
       return;
     }
     this.adopt(r, local);
+  }
+
+  /**
+   * A manual alert (`triggerAlert`) this instance does not hold, stored firing by another
+   * instance or before a restart, adopted so that triggering it again updates it.
+   */
+  async adoptFiring(fingerprint: string, ruleId: string): Promise<AlertState | undefined> {
+    let stored: unknown;
+    try {
+      stored = await this.ctx.storage.queryAlerts({ fingerprint, status: 'firing', limit: 10 });
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(stored)) return undefined;
+    const now = this.ctx.clock.now();
+    const r = stored.find((x) => this.readable(x) && (x as AlertRecord).ruleId === ruleId) as AlertRecord | undefined;
+    if (r === undefined) return undefined;
+    this.adopt(clampTimes(r, now), this.states.get(ruleId, r.groupKey!));
+    return this.states.get(ruleId, r.groupKey!);
   }
 
   /** Makes `r` the state of its alert, replacing `local`. */
@@ -124,6 +163,8 @@ export class StateSync {
       pendingRecord: firing ? undefined : record,
       humanNotified: r.notifiedAt !== undefined,
       lastHumanAt: r.notifiedAt,
+      // State channels (Alertmanager) hear about it at the evaluating instance's next tick.
+      lastStateAt: firing ? -Infinity : undefined,
       // Notification ids are `<record id>:<sequence>`: another instance already used the small
       // numbers of this record, so a restored state counts on from the clock.
       sequence: this.ctx.clock.now(),
@@ -151,6 +192,11 @@ export class StateSync {
     }
   }
 
+  /** Ends the record of a duplicate episode: resolved in the store, nothing sent (the alert did not end). */
+  private async closeSilently(r: AlertRecord, ts: number): Promise<void> {
+    await this.notifier.save(r.status === 'pending' ? closedPendingRecord(r, ts) : { ...r, status: 'resolved', endsAt: ts, updatedAt: ts });
+  }
+
   /** Ends a stored record nobody evaluates any more: a pending one is closed, a firing one resolved (with its resolved message). */
   private async close(r: AlertRecord, ts: number): Promise<void> {
     if (r.status === 'pending') {
@@ -174,7 +220,7 @@ export class StateSync {
   }
 
   /** This service's stored pending and firing records that can be read back; undefined when the store failed. */
-  private async read(): Promise<{ records: AlertRecord[]; complete: boolean } | undefined> {
+  private async read(now: number): Promise<{ records: AlertRecord[]; complete: boolean } | undefined> {
     let firing: unknown;
     let pending: unknown;
     try {
@@ -194,7 +240,7 @@ export class StateSync {
       this.ctx.report(new LimitError('limits.maxAlertsPerRule', MAX_ACTIVE_RECORDS, `the store holds ${MAX_ACTIVE_RECORDS} or more active alerts; alert states are shared for the newest ${MAX_ACTIVE_RECORDS} of each status only`));
     }
     // Firing first: for one alert group, a firing record wins over a pending one.
-    const records = [...firing, ...pending].filter((r): r is AlertRecord => this.readable(r));
+    const records = [...firing, ...pending].filter((r): r is AlertRecord => this.readable(r)).map((r) => clampTimes(r, now));
     return { records, complete };
   }
 
@@ -216,10 +262,43 @@ export class StateSync {
       Number.isFinite(a.startsAt) &&
       Number.isFinite(a.updatedAt) &&
       (a.value === null || typeof a.value === 'number') &&
+      typeof a.message === 'string' &&
+      typeof a.severity === 'string' &&
+      typeof a.annotations === 'object' &&
+      a.annotations !== null &&
+      Array.isArray(a.channels) &&
+      a.channels.every((c) => typeof c === 'string') &&
+      Array.isArray(a.recipients) &&
       (a.notifiedAt === undefined || Number.isFinite(a.notifiedAt)) &&
       (a.acknowledgedAt === undefined || Number.isFinite(a.acknowledgedAt))
     );
   }
+}
+
+/** What {@link StateSync.pull} did. */
+export interface PullResult {
+  ok: boolean;
+  endedElsewhere: boolean;
+}
+
+/** `a` began before `b` (then: the smaller id), so every instance keeps the same of two episodes. */
+function olderEpisode(a: AlertRecord, b: AlertRecord): boolean {
+  return a.activeAt < b.activeAt || (a.activeAt === b.activeAt && a.id < b.id);
+}
+
+/**
+ * A record read back with its times no later than `now`: a writer whose clock ran ahead (or a
+ * hostile one) must not postpone a `for` or silence repeats for as long as its clock is wrong.
+ */
+function clampTimes(r: AlertRecord, now: number): AlertRecord {
+  if (r.activeAt <= now && r.updatedAt <= now && r.startsAt <= now && !(r.notifiedAt !== undefined && r.notifiedAt > now)) return r;
+  return {
+    ...r,
+    activeAt: Math.min(r.activeAt, now),
+    startsAt: Math.min(r.startsAt, now),
+    updatedAt: Math.min(r.updatedAt, now),
+    ...(r.notifiedAt !== undefined ? { notifiedAt: Math.min(r.notifiedAt, now) } : {}),
+  };
 }
 
 function stateKey(ruleId: string, groupKey: string): string {
