@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { StorageError } from '../core/errors.js';
-import { MIGRATIONS, quoteIdent, type Migration, type MigrationIndex } from './postgres-migrations.js';
+import { MIGRATIONS, quoteIdent, SCHEMA_VERSION, type Migration, type MigrationIndex } from './postgres-migrations.js';
+import type { PgSession } from './postgres-sql.js';
 
 /** Advisory lock class for migrations ('pwmg'); the second key is `hashtext(schema)`. */
 export const MIGRATION_LOCK_CLASS = 0x70776d67;
@@ -152,4 +153,16 @@ function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
     timer.unref?.();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * Resolves when the schema is at this build's version; rejects with a transient StorageError
+ * naming both versions when it is older, and with pg's error when it has no migrations table.
+ */
+export async function checkSchemaVersion(db: PgSession): Promise<void> {
+  const rows = await db.query<{ version: number | null }>(db.params(), `SELECT max(version) AS version FROM ${db.s}.migrations`);
+  const version = rows[0]?.version ?? 0;
+  if (version < SCHEMA_VERSION) {
+    throw new StorageError(`schema ${db.s} is at version ${version}, this version of pulsewatch needs ${SCHEMA_VERSION}: run migrate() (autoMigrate is off)`);
+  }
 }

@@ -29,7 +29,8 @@ export const postgresStorageOptionsSchema = z
     retention: positiveDurationSchema.default(30 * 86_400_000),
     /**
      * Run `migrate()` before the first call (default). Set `false` when migrations are applied by
-     * a deploy step; calls then fail with a StorageError until the tables exist.
+     * a deploy step; calls then fail with a transient StorageError until the schema is at this
+     * version (its version is read once it is, never again).
      */
     autoMigrate: z.boolean().default(true),
     /** Client-side limit for every statement (pg's `query_timeout`), so a silent network cannot stall the recorder. */

@@ -2,13 +2,13 @@ import pg from 'pg';
 import type { Pool } from 'pg';
 import { StorageError } from '../core/errors.js';
 import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contract.js';
-import { AutoMigration } from './postgres-auto-migrate.js';
 import { quoteIdent } from './postgres-migrations.js';
-import { runMigrations } from './postgres-migrator.js';
+import { checkSchemaVersion, runMigrations } from './postgres-migrator.js';
 import { parsePostgresStorageOptions, type PostgresStorageOptions, type ResolvedPostgresStorageOptions } from './postgres-options.js';
 import { isDataException, isProgramLimit } from './postgres-errors.js';
 import { PostgresRecords } from './postgres-records.js';
 import { PostgresRollups } from './postgres-rollups.js';
+import { SchemaGate } from './postgres-schema-gate.js';
 import { PgSession } from './postgres-sql.js';
 import { partitionRollups, rejectionError } from './rollup-validation.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
@@ -45,7 +45,7 @@ export class PostgresStorage implements StorageAdapter {
   private readonly db: PgSession;
   private readonly rollups: PostgresRollups;
   private readonly records: PostgresRecords;
-  private readonly autoMigration: AutoMigration;
+  private readonly gate: SchemaGate;
   private closed = false;
 
   /** Validates options (throws a ConfigError naming the bad one); connects lazily. */
@@ -69,10 +69,12 @@ export class PostgresStorage implements StorageAdapter {
     this.db = new PgSession(this.pool, quoteIdent(this.options.schema), this.options.now, this.options.queryTimeout);
     this.rollups = new PostgresRollups(this.db, this.options.retention);
     this.records = new PostgresRecords(this.db);
-    // Calls made before the schema is current wait for another session's migration as long as
-    // one statement may take, then back off (see AutoMigration).
-    this.autoMigration = new AutoMigration(
-      () => runMigrations(this.pool, this.options.schema, { queryTimeout: this.options.queryTimeout, lockWait: this.options.queryTimeout }),
+    // A call made before the schema is current migrates it (waiting for another session's
+    // migration as long as one statement may take), or without autoMigrate checks its version.
+    const { autoMigrate, schema, queryTimeout } = this.options;
+    this.gate = new SchemaGate(
+      autoMigrate ? () => runMigrations(this.pool, schema, { queryTimeout, lockWait: queryTimeout }) : () => checkSchemaVersion(this.db),
+      autoMigrate,
       this.options.now ?? Date.now,
       this.label(),
     );
@@ -94,7 +96,7 @@ export class PostgresStorage implements StorageAdapter {
     try {
       const migrating = { queryTimeout: this.options.queryTimeout, lockWait: Infinity, signal: options?.signal };
       const applied = await abortable(() => runMigrations(this.pool, this.options.schema, migrating), options?.signal);
-      this.autoMigration.succeeded();
+      this.gate.succeeded();
       return applied;
     } catch (cause) {
       throw this.failure('migrating', cause);
@@ -199,11 +201,11 @@ export class PostgresStorage implements StorageAdapter {
     }
   }
 
-  /** Runs one adapter call: open check, auto-migration, abort signal, and StorageError wrapping. */
+  /** Runs one adapter call: open check, the schema gate, abort signal, and StorageError wrapping. */
   private async run<T>(what: string, options: CallOptions | undefined, fn: () => Promise<T>): Promise<T> {
     this.assertOpen();
     try {
-      if (this.options.autoMigrate) await abortable(() => this.autoMigration.ready(), options?.signal);
+      await abortable(() => this.gate.ready(), options?.signal);
       return await abortable(fn, options?.signal);
     } catch (cause) {
       throw this.failure(what, cause);

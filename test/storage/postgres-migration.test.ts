@@ -146,6 +146,19 @@ describe.skipIf(!available)('PostgresStorage migration 3 on a table holding data
       { instance: null, n: String(ROWS / 2) },
     ]);
   }, 120_000);
+
+  it('with autoMigrate off, refuses calls until a deploy step has brought the schema to this version', async () => {
+    const schema = await versionTwo(10);
+    const instance = new PostgresStorage({ pool, schema, autoMigrate: false });
+    const error = (await instance.writeRollups([stamped('web-1')]).catch((e: unknown) => e)) as StorageError;
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error.permanent).toBe(false);
+    expect(error.message).toContain('is at version 2, this version of pulsewatch needs 3: run migrate()');
+    expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".rollups`)).rows[0]).toEqual({ n: 10 }); // nothing written
+    expect(await new PostgresStorage({ pool, schema }).migrate()).toEqual([3]);
+    await instance.writeRollups([stamped('web-1')]);
+    expect(await instance.queryRollups({ name: 'orders_total' })).toHaveLength(1);
+  });
 });
 
 describe.skipIf(!available)('PostgresStorage migrating by itself (autoMigrate)', () => {
