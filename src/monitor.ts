@@ -298,11 +298,17 @@ export class Monitor {
     return aggregate(this.windowSources(), query);
   }
 
-  /** JSON in the shape of seed 000's GET /api/metrics, from memory. */
-  snapshot(options: SnapshotOptions = {}): MonitorSnapshot {
+  /**
+   * JSON in the shape of seed 000's GET /api/metrics, over the fleet's data in the
+   * `snapshot.window`: this process's memory, its rollups waiting to be written and every
+   * instance's stored rollups (one store read per metric shown). A store that cannot be read
+   * gives a snapshot of this process's data and an `error` event; options that cannot be read
+   * are ignored and reported (rejected in strict mode).
+   */
+  async snapshot(options: SnapshotOptions = {}): Promise<MonitorSnapshot> {
     // A read never throws for its filters: one that is not a string (or a list of them) is
     // ignored, and options that throw when read (a revoked Proxy, a throwing getter) are
-    // reported as an invalid value (thrown in strict mode) and ignored.
+    // reported as an invalid value (rejected in strict mode) and ignored.
     let jobId: string | undefined;
     let names: string[] | undefined;
     try {
@@ -315,9 +321,8 @@ export class Monitor {
       names = undefined;
       this.report(new ValidationError('snapshot: options could not be read; the snapshot ignores its filters', [{ path: 'options', message: 'reading it threw' }], { cause }));
     }
-    const snapshot = buildSnapshot({
-      registry: this.registry,
-      ctx: this.ctx,
+    const snapshot = await buildSnapshot({
+      ...this.windowSources(),
       service: this.service,
       startedAt: this.startedAt,
       requestMetric: this.options.snapshot.requestMetric,
@@ -325,6 +330,7 @@ export class Monitor {
       jobId,
       names,
       maxSeries: this.options.limits.maxSnapshotSeries,
+      storageFailed: (error) => this.emitSafely('error', [error]),
     });
     const active = this.alerts.getActiveAlerts();
     const max = this.options.limits.maxSnapshotSeries;

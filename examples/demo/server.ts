@@ -114,7 +114,7 @@ console.table(rows);
 const client = await monitor.getAggregatedMetrics({ name: 'client_latency', window: '1m' });
 console.log(`client-side latency (recordMetric, ms): p50 ${client.p50.toFixed(1)}, p95 ${client.p95.toFixed(1)}, p99 ${client.p99.toFixed(1)}`);
 
-const snapshot = monitor.snapshot();
+const snapshot = await monitor.snapshot();
 console.log('snapshot().system:', snapshot.system);
 console.log('snapshot().jobs:', snapshot.jobs);
 

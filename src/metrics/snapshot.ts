@@ -1,12 +1,8 @@
+import type { StorageError } from '../core/errors.js';
 import type { AlertRecord } from '../storage/records.js';
-import { matchesLabels } from '../core/labels.js';
 import { JOB_METRICS } from './built-in-names.js';
-import type { MetricContext } from './context.js';
-import type { Counter } from './counter.js';
-import type { Distribution } from './distribution.js';
-import type { Gauge } from './gauge.js';
-import type { Histogram, HistogramSeries } from './histogram.js';
-import type { MetricRegistry } from './registry.js';
+import { WindowQuery, type WindowQuerySources } from './window-query.js';
+import type { MetricWindow, RangeStats, WindowSeries } from './window-query-window.js';
 
 // The job metric names live in built-in-names.ts; the package's index re-exports them from here.
 export { JOB_METRICS };
@@ -39,11 +35,13 @@ export interface TrendSnapshot {
   changePercent: number;
 }
 
-/** JSON in the shape of seed 000's GET /api/metrics. */
+/** JSON in the shape of seed 000's GET /api/metrics, over every instance's data in the window. */
 export interface MetricsSnapshot {
   timestamp: string;
   service: string;
+  /** Runs in the window, fleet-wide, per job. */
   jobs: JobSnapshot[];
+  /** The job queue gauge: each instance's latest value per series, summed. */
   queue: { pending: number; queued: number; processing: number; failed: number; deadLetter: number };
   system: { uptime: number; errorRate: number; avgResponseTime: number; p95ResponseTime: number };
   performance: { snapshot: MetricSummary[]; trends: TrendSnapshot[]; slowest: MetricSummary[] };
@@ -60,9 +58,7 @@ export interface MetricsSnapshot {
 }
 
 /** Inputs of {@link buildSnapshot}. */
-export interface SnapshotSources {
-  registry: MetricRegistry;
-  ctx: MetricContext;
+export interface SnapshotSources extends WindowQuerySources {
   service: string;
   startedAt: number;
   requestMetric: string;
@@ -71,127 +67,171 @@ export interface SnapshotSources {
   names?: readonly string[] | undefined;
   /** Entries listed at most in `jobs` (`limits.maxSnapshotSeries`); the rest are counted in `truncated`. */
   maxSeries: number;
+  /** The store could not be read: the snapshot shows memory and waiting rollups. Called once a snapshot. */
+  storageFailed(error: StorageError): void;
 }
 
 /** A change of at least this share between window halves counts as a trend (seed 000's 10%). */
 const TREND_THRESHOLD = 10;
+/** Series listed in `performance.slowest`. */
+const SLOWEST = 5;
 
-/** Builds the snapshot from memory only (no storage reads), so it is cheap enough for a health page. */
-export function buildSnapshot(src: SnapshotSources): MetricsSnapshot {
-  const now = src.ctx.clock.now();
+/**
+ * Builds the snapshot through the window query: every instance's data in the window (this
+ * process's memory, its waiting rollups, the store), one store read per metric it shows. The
+ * histograms shown are this process's and those named in `names`; the job, queue and request
+ * metrics are read by name, defined here or not.
+ */
+export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapshot> {
+  const query = new WindowQuery(src);
+  const now = query.now;
   const from = now - src.window;
-  const names = src.names === undefined ? undefined : new Set(src.names);
-  const histograms = [...src.registry.all()].filter((m): m is Histogram => m.kind === 'histogram' && (names === undefined || names.has(m.name)));
-  const summaries = histograms.map((h) => summarize(h.name, windowOf(h, [...h.index.values()], from)));
-  // Ranked by p95 in ms, so a 2 s request (`_seconds`) outranks a 500 ms job (`_milliseconds`).
-  const seriesSummaries = histograms.flatMap((h) =>
-    [...h.index.values()].map((s) => {
-      const summary: MetricSummary = { ...summarize(h.name, windowOf(h, [s], from)), labels: { ...s.labels } };
-      return { summary, p95Ms: summary.p95 * msPerUnit(h) };
-    }),
-  );
-  const jobList = jobs(src, from);
+  let failed = false;
+  const onStorageError = (error: StorageError) => {
+    if (failed) return;
+    failed = true;
+    src.storageFailed(error);
+  };
+  const reads = new Map<string, Promise<MetricWindow>>();
+  const read = (name: string) => {
+    let w = reads.get(name);
+    if (w === undefined) reads.set(name, (w = query.read({ name, from, to: now, now, onStorageError })));
+    return w;
+  };
+  const filter = src.names === undefined ? undefined : new Set(src.names);
+  const names = new Set<string>();
+  for (const m of src.registry.all()) if (m.kind === 'histogram' && (filter === undefined || filter.has(m.name))) names.add(m.name);
+  for (const name of filter ?? []) names.add(name);
+  const [all, executions, durations, queueWindow, requests] = await Promise.all([
+    Promise.all([...names].map(read)),
+    read(JOB_METRICS.executions),
+    read(JOB_METRICS.duration),
+    read(JOB_METRICS.queue),
+    src.registry.get(src.requestMetric) !== undefined ? read(src.requestMetric) : read(src.requestMetric).then((w) => (w.kind === undefined ? read('response_time') : w)),
+  ]);
+  const histograms = all.filter((w) => w.kind === 'histogram');
+  // Every series of a histogram over the window: shared by `performance.snapshot` and `system`.
+  const whole = new Map<MetricWindow, RangeStats>();
+  const wholeOf = (h: MetricWindow) => {
+    let stats = whole.get(h);
+    if (stats === undefined) whole.set(h, (stats = h.stats(h.series, from, now, true)));
+    return stats;
+  };
+  const jobList = jobs(src, executions, durations, from, now);
   return {
     timestamp: new Date(now).toISOString(),
     service: src.service,
     jobs: jobList.listed,
-    queue: queue(src.registry.get(JOB_METRICS.queue) as Gauge | undefined),
-    system: system(src, from, now),
+    queue: queue(queueWindow, from, now),
+    system: system(src, requests, wholeOf, from, now),
     performance: {
-      snapshot: summaries.filter((s) => s.count > 0),
+      snapshot: histograms.map((h) => summary(h.name, wholeOf(h))).filter((s) => s.count > 0),
       trends: histograms.map((h) => trend(h, from, now)).filter((t): t is TrendSnapshot => t !== undefined),
-      slowest: seriesSummaries
-        .filter((s) => s.summary.count > 0)
-        .sort((a, b) => b.p95Ms - a.p95Ms)
-        .slice(0, 5)
-        .map((s) => s.summary),
+      slowest: slowest(histograms, from, now),
     },
     alerts: { active: 0, items: [] },
     truncated: { jobs: jobList.omitted, alerts: 0 },
   };
 }
 
-function windowOf(h: Histogram, series: HistogramSeries[], from: number): Distribution {
-  const dist = h.distribution();
-  for (const s of series) h.addWindow(s, from, dist);
-  return dist;
-}
-
-function summarize(name: string, dist: Distribution): MetricSummary {
-  const s = dist.summary();
+function summary(name: string, stats: RangeStats): MetricSummary {
+  const s = stats.dist!.summary();
   return { name, count: s.count, mean: s.mean, p50: s.p50, p95: s.p95, p99: s.p99, max: s.max };
 }
 
-/** The first `maxSeries` jobs by id, and how many more there were. */
-function jobs(src: SnapshotSources, from: number): { listed: JobSnapshot[]; omitted: number } {
-  const counter = src.registry.get(JOB_METRICS.executions) as Counter | undefined;
-  const duration = src.registry.get(JOB_METRICS.duration) as Histogram | undefined;
-  if (counter === undefined || duration === undefined || counter.kind !== 'counter' || duration.kind !== 'histogram') return { listed: [], omitted: 0 };
-  const ids = new Set<string>();
-  for (const s of counter.index.values()) if (s.labels['job'] !== undefined) ids.add(s.labels['job']);
-  const selected = [...ids].filter((id) => src.jobId === undefined || id === src.jobId).sort();
+/**
+ * The series with the highest p95 (in ms, across units). A series' p95 is at most its max: series
+ * are visited by max, highest first, and the search stops once no max can beat the fifth p95
+ * found, so a snapshot over thousands of series computes a few distributions, not thousands.
+ */
+function slowest(histograms: readonly MetricWindow[], from: number, now: number): MetricSummary[] {
+  const candidates: { h: MetricWindow; s: WindowSeries; maxMs: number }[] = [];
+  for (const h of histograms) {
+    const toMs = msPerUnit(h);
+    for (const s of h.series) {
+      const stats = h.stats([s], from, now, false);
+      if (stats.count > 0) candidates.push({ h, s, maxMs: stats.max * toMs });
+    }
+  }
+  candidates.sort((a, b) => b.maxMs - a.maxMs);
+  const top: { summary: MetricSummary; p95Ms: number }[] = [];
+  for (const c of candidates) {
+    if (top.length === SLOWEST && c.maxMs < top[SLOWEST - 1]!.p95Ms) break;
+    const line: MetricSummary = { ...summary(c.h.name, c.h.stats([c.s], from, now, true)), labels: { ...c.s.labels } };
+    top.push({ summary: line, p95Ms: line.p95 * msPerUnit(c.h) });
+    top.sort((a, b) => b.p95Ms - a.p95Ms);
+    if (top.length > SLOWEST) top.pop();
+  }
+  return top.map((t) => t.summary);
+}
+
+/** The first `maxSeries` jobs by id with their runs in the window, and how many more there were. */
+function jobs(src: SnapshotSources, executions: MetricWindow, durations: MetricWindow, from: number, now: number): { listed: JobSnapshot[]; omitted: number } {
+  if (executions.kind !== 'counter') return { listed: [], omitted: 0 };
+  const byJob = new Map<string, WindowSeries[]>();
+  for (const s of executions.series) {
+    const job = s.labels['job'];
+    if (job === undefined || (src.jobId !== undefined && job !== src.jobId)) continue;
+    const list = byJob.get(job);
+    if (list === undefined) byJob.set(job, [s]);
+    else list.push(s);
+  }
+  const selected = [...byJob.keys()].sort();
   const omitted = Math.max(0, selected.length - src.maxSeries);
   // Job times are reported in ms whatever the histogram's unit (seconds since job_duration_seconds).
-  const toMs = msPerUnit(duration);
+  const toMs = msPerUnit(durations);
   const out: JobSnapshot[] = [];
   for (const jobId of selected.slice(0, src.maxSeries)) {
     let ok = 0;
     let failed = 0;
-    for (const s of counter.index.values()) {
-      if (s.labels['job'] !== jobId) continue;
-      if (s.labels['status'] === 'success') ok += s.value;
-      else failed += s.value;
+    for (const s of byJob.get(jobId)!) {
+      const runs = executions.stats([s], from, now, false).sum;
+      if (s.labels['status'] === 'success') ok += runs;
+      else failed += runs;
     }
-    const series = [...duration.index.values()].filter((s) => matchesLabels(s.labels, { job: jobId }));
-    let count = 0;
-    let sum = 0;
-    for (const s of series) {
-      count += s.closedCount + s.slot.count;
-      sum += s.closedSum + s.slot.sum;
-    }
+    const series = durations.kind === 'histogram' ? durations.series.filter((s) => s.labels['job'] === jobId) : [];
+    const stats = durations.stats(series, from, now, true);
     const total = ok + failed;
     out.push({
       jobId,
       totalExecutions: total,
       successRate: total === 0 ? 0 : round((ok / total) * 100),
-      avgExecutionTime: count === 0 ? 0 : round((sum / count) * toMs),
-      p95ExecutionTime: round(orZero(windowOf(duration, series, from).percentile(95)) * toMs),
+      avgExecutionTime: stats.count === 0 ? 0 : round((stats.sum / stats.count) * toMs),
+      p95ExecutionTime: round(orZero(stats.dist!.percentile(95)) * toMs),
     });
   }
   return { listed: out, omitted };
 }
 
-function queue(gauge: Gauge | undefined): MetricsSnapshot['queue'] {
+function queue(gauge: MetricWindow, from: number, now: number): MetricsSnapshot['queue'] {
   const q = { pending: 0, queued: 0, processing: 0, failed: 0, deadLetter: 0 };
-  if (gauge === undefined) return q;
-  gauge.collect();
-  for (const s of gauge.index.values()) {
+  if (gauge.kind !== 'gauge') return q;
+  for (const s of gauge.series) {
     const state = s.labels['state'];
-    if (state === 'dead_letter' || state === 'deadLetter') q.deadLetter += s.value;
+    const value = gauge.latest([s], from, now) ?? 0;
+    if (state === 'dead_letter' || state === 'deadLetter') q.deadLetter += value;
     // Own keys only: a label value such as "constructor" must not reach Object.prototype.
-    else if (state !== undefined && Object.hasOwn(q, state)) q[state as keyof typeof q] += s.value;
+    else if (state !== undefined && Object.hasOwn(q, state)) q[state as keyof typeof q] += value;
   }
   return q;
 }
 
-function system(src: SnapshotSources, from: number, now: number): MetricsSnapshot['system'] {
+function system(src: SnapshotSources, metric: MetricWindow, wholeOf: (h: MetricWindow) => RangeStats, from: number, now: number): MetricsSnapshot['system'] {
   const uptime = now - src.startedAt;
-  const metric = (src.registry.get(src.requestMetric) ?? src.registry.get('response_time')) as Histogram | undefined;
-  if (metric === undefined || metric.kind !== 'histogram') return { uptime, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 };
+  if (metric.kind !== 'histogram') return { uptime, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 };
   const toMs = msPerUnit(metric);
-  const all = [...metric.index.values()];
-  const dist = windowOf(metric, all, from);
-  const errors = windowOf(metric, all.filter((s) => isError(s.labels)), from);
+  const all = wholeOf(metric);
+  const errors = metric.stats(metric.series.filter((s) => isError(s.labels)), from, now, false);
   return {
     uptime,
-    errorRate: dist.count === 0 ? 0 : round((errors.count / dist.count) * 100),
-    avgResponseTime: round(orZero(dist.summary().mean) * toMs),
-    p95ResponseTime: round(orZero(dist.percentile(95)) * toMs),
+    errorRate: all.count === 0 ? 0 : round((errors.count / all.count) * 100),
+    avgResponseTime: all.count === 0 ? 0 : round((all.sum / all.count) * toMs),
+    p95ResponseTime: round(orZero(all.dist!.percentile(95)) * toMs),
   };
 }
 
 /** Milliseconds per unit of a histogram's values: 1000 for seconds, else 1 (ms or unitless). */
-function msPerUnit(h: Histogram): number {
+function msPerUnit(h: MetricWindow): number {
   return h.unit === 'seconds' || h.name.endsWith('_seconds') ? 1000 : 1;
 }
 
@@ -201,14 +241,17 @@ function isError(labels: Readonly<Record<string, string>>): boolean {
   return labels['success'] === 'false' || labels['status_class'] === '5xx';
 }
 
-function trend(h: Histogram, from: number, now: number): TrendSnapshot | undefined {
+/** The mean of the newer half of the window against the older, over every series and instance. */
+function trend(h: MetricWindow, from: number, now: number): TrendSnapshot | undefined {
   const mid = from + (now - from) / 2;
-  const older = h.distribution();
-  const newer = h.distribution();
-  for (const s of h.index.values()) {
-    for (const slot of s.ring) {
-      if (slot.count === 0 || slot.start + h.slotLength <= from) continue;
-      (slot.start < mid ? older : newer).addSlot(slot);
+  const older = { count: 0, sum: 0 };
+  const newer = { count: 0, sum: 0 };
+  for (const s of h.series) {
+    for (const p of s.parts) {
+      if (p.count === 0 || !h.covers(p, from, now)) continue;
+      const half = p.start < mid ? older : newer;
+      half.count += p.count;
+      half.sum += p.sum;
     }
   }
   if (older.count === 0 || newer.count === 0) return undefined;

@@ -145,7 +145,7 @@ describe('triggerAlert', () => {
   it('is listed in snapshot().alerts', async () => {
     const { monitor } = setup();
     const alert = await monitor.alerts.triggerAlert(JOB_FAILED);
-    expect(monitor.snapshot().alerts).toEqual({ active: 1, items: [alert] });
+    expect((await monitor.snapshot()).alerts).toEqual({ active: 1, items: [alert] });
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * monitor.snapshot(v) and exportPrometheusMetrics(v) never throw into the caller outside strict
+ * (await monitor.snapshot(v)) and exportPrometheusMetrics(v) never throw into the caller outside strict
  * mode for options that throw when read (a throwing or revoked Proxy, a throwing getter): the
  * filter is ignored and the failure reported as an invalid value. A bad `format` string is
  * still the documented ConfigError.
@@ -63,9 +63,9 @@ const cases: [string, string, () => unknown, number][] = [
 
 describe('snapshot() and exportPrometheusMetrics() with options that throw when read', () => {
   for (const [what, where, make, reported] of cases) {
-    it(`snapshot() with ${what} as ${where}: ignores the filter, reports ${reported} error(s)`, () => {
+    it(`snapshot() with ${what} as ${where}: ignores the filter, reports ${reported} error(s)`, async () => {
       const { monitor, errors } = setup();
-      const snapshot = monitor.snapshot(make() as never);
+      const snapshot = await monitor.snapshot(make() as never);
       expect(snapshot.performance.snapshot.map((s) => s.name)).toEqual(['h_seconds']);
       expect(errors.map((e) => isValidationError(e) && /^snapshot: options could not be read/.test(e.message))).toEqual(Array(reported).fill(true));
     });
@@ -78,17 +78,17 @@ describe('snapshot() and exportPrometheusMetrics() with options that throw when 
     });
   }
 
-  it('reports the failure as an invalid value (counted), once per call', () => {
+  it('reports the failure as an invalid value (counted), once per call', async () => {
     const { monitor, errors } = setup();
-    monitor.snapshot(revoked() as never);
+    await monitor.snapshot(revoked() as never);
     monitor.exportPrometheusMetrics(revoked() as never);
     expect(errors).toHaveLength(2);
     expect(monitor.exportPrometheusMetrics()).toMatch(/^pulsewatch_dropped_total\{reason="invalid_value"\} 2$/m);
   });
 
-  it('throws the ValidationError in strict mode', () => {
+  it('rejects with the ValidationError in strict mode (snapshot() returns a promise)', async () => {
     const { monitor } = setup(true);
-    expect(() => monitor.snapshot(revoked() as never)).toThrow(/options could not be read/);
+    await expect(monitor.snapshot(revoked() as never)).rejects.toThrow(/options could not be read/);
   });
 
   it('keeps the documented ConfigError for a bad format, without reading a hostile one', () => {

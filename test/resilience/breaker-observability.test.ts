@@ -161,13 +161,13 @@ describe('snapshot()', () => {
     const mail = scripted('mailer');
     await mail.fire('ok');
     await pay.fire('fail').catch(() => undefined);
-    const { breakers } = h.monitor.snapshot();
+    const { breakers } = (await h.monitor.snapshot());
     expect(breakers.map((b) => [b.name, b.state, b.critical])).toEqual([
       ['payments', 'open', true],
       ['mailer', 'closed', false],
     ]);
     expect(breakers[1]).toMatchObject({ successes: 1, failures: 0 });
-    expect(JSON.parse(JSON.stringify(h.monitor.snapshot())).breakers).toHaveLength(2);
+    expect(JSON.parse(JSON.stringify((await h.monitor.snapshot()))).breakers).toHaveLength(2);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createMonitor, type DroppedEvent, type MonitorOptions, type PulsewatchError } from '../../src/index.js';
+import { createMonitor, type AggregatedMetrics, type DroppedEvent, type MonitorOptions, type MonitorSnapshot, type PulsewatchError } from '../../src/index.js';
 
 const monitor = createMonitor();
 
@@ -31,5 +31,13 @@ describe('options', () => {
   it('accepts durations as strings or ms and leaves every field optional', () => {
     expectTypeOf<MonitorOptions>().toMatchTypeOf<{ flush?: { interval?: number | string } }>();
     createMonitor({ flush: { interval: '10s' }, histogram: { slotLength: 60_000 } });
+  });
+});
+
+describe('window reads', () => {
+  it('returns the snapshot and the aggregate as promises', () => {
+    expectTypeOf(monitor.snapshot()).toEqualTypeOf<Promise<MonitorSnapshot>>();
+    expectTypeOf(monitor.getAggregatedMetrics({ name: 'x' })).toEqualTypeOf<Promise<AggregatedMetrics>>();
+    expectTypeOf<AggregatedMetrics['unit']>().toEqualTypeOf<string | undefined>();
   });
 });

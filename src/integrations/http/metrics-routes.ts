@@ -95,7 +95,7 @@ export const metricsRoutes: readonly Route[] = [
       const { jobId } = parseQuery(snapshotQuery, url);
       const only = names(url);
       if (format === 'json') {
-        return json(200, monitor.snapshot({ ...(jobId === undefined ? {} : { jobId }), ...(only === undefined ? {} : { names: only }) }));
+        return json(200, await monitor.snapshot({ ...(jobId === undefined ? {} : { jobId }), ...(only === undefined ? {} : { names: only }) }));
       }
       return text(200, monitor.exportPrometheusMetrics({ format, ...(only === undefined ? {} : { names: only }) }), METRICS_CONTENT_TYPES[format]);
     },

@@ -83,7 +83,7 @@ describe('POST /metrics accepting records', () => {
     const aggregated = await monitor.getAggregatedMetrics({ name: 'response_time', labels: { endpoint: '/api/projects', method: 'GET' } });
     expect(aggregated).toMatchObject({ count: 1, kind: 'histogram' });
     expect(aggregated.sum).toBeCloseTo(250, -1);
-    expect(monitor.snapshot().performance.snapshot).toEqual([expect.objectContaining({ name: 'response_time', count: 1 })]);
+    expect((await monitor.snapshot()).performance.snapshot).toEqual([expect.objectContaining({ name: 'response_time', count: 1 })]);
     expect(errors).toEqual([]);
   });
 

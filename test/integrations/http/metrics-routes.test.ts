@@ -70,7 +70,7 @@ describe('GET /metrics as JSON', () => {
     expect(body.truncated).toEqual({ jobs: 0, alerts: 0 });
     expect(body.breakers).toEqual([]);
     // The same snapshot the monitor builds itself.
-    expect(body).toEqual(JSON.parse(JSON.stringify(monitor.snapshot())));
+    expect(body).toEqual(JSON.parse(JSON.stringify((await monitor.snapshot()))));
   });
 
   it('answers JSON for ?format=json even when Accept asks for text', async () => {
