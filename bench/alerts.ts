@@ -21,7 +21,8 @@ export interface AlertsBenchResult {
 
 async function measure(ruleCount: number, makeRule: (i: number) => Parameters<ReturnType<typeof createMonitor>['alerts']['createRule']>[0]): Promise<{ median: number; p95: number; series: number; firing: number }> {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const monitor = createMonitor({ clock, alerts: { evaluationInterval: '1h', syncInterval: '1h' } });
+  // 1,000 rules is past the default limits.maxRules (500).
+  const monitor = createMonitor({ clock, limits: { maxRules: Math.max(500, ruleCount) }, alerts: { evaluationInterval: '1h', syncInterval: '1h' } });
   const h = monitor.histogram({ name: 'http_request_duration_seconds', labelNames: ['route', 'status', 'method'], unit: 'seconds' });
   const bound: BoundHistogram[] = [];
   for (let r = 0; r < ROUTES; r++) for (const status of STATUSES) for (const method of METHODS) bound.push(h.labels({ route: `/r/${r}`, status, method }));

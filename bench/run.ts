@@ -6,6 +6,7 @@
  */
 import { percentileAccuracy, type QuantileRow } from './accuracy.js';
 import { alertsBench } from './alerts.js';
+import { fleetEvaluationBench } from './fleet-evaluation.js';
 import { breakerBench } from './breaker.js';
 import { healthBench } from './health.js';
 import { runHttpMiddlewareBench } from './http-middleware.js';
@@ -188,6 +189,11 @@ async function main(): Promise<void> {
   const alerts = await alertsBench();
   sections.push(alerts.section);
   targets.push(...alerts.targets);
+
+  progress('8b. fleet-wide rule evaluation');
+  const fleet = await fleetEvaluationBench();
+  sections.push({ ...fleet.section, title: `8b. ${fleet.section.title}` });
+  targets.push(...fleet.targets);
 
   sections.push({ title: `9. ${breaker.title}`, notes: breaker.notes, table: breaker.table });
   const vsDefaults = breaker.ratios["pulsewatch (opossum's options) vs opossum defaults"]!;
