@@ -19,7 +19,7 @@ import type { Rollup } from '../src/storage/contract.js';
 import { defaultInstanceId } from '../src/storage/instance.js';
 import { canonicalLabels } from '../src/core/labels.js';
 import { partitionRollups } from '../src/storage/rollup-validation.js';
-import { encodeLabels, float, ROLLUP_COLUMNS, rollupArrays } from '../src/storage/postgres-rows.js';
+import { encodeLabels, float, ROLLUP_COLUMNS, rollupsJson } from '../src/storage/postgres-rows.js';
 import { load } from './storage-rounds.js';
 
 const PG_URL = process.env.PULSEWATCH_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -150,53 +150,55 @@ export async function compareWriteVariants(variants: (schema: string, app: strin
 
 // ---- The variants -------------------------------------------------------------------------
 
-// The encodings of b21763e (15 arrays that pg escapes) and of the JSON variant, kept here to compare.
+// The encodings of b21763e (15 arrays that pg escapes) and of d073cbb (15 array literals built
+// here), kept to compare.
+
 
 /**
- * A batch as one JSON array for `json_to_recordset` (keys of {@link ROLLUP_COLUMNS}), without
- * the rollups a later one of the same (name, labels, start, instance) replaces: one INSERT ...
- * ON CONFLICT DO UPDATE may not touch a row twice (SQLSTATE 21000). Rollups without an instance
- * are all kept, as before. Doubles JSON cannot hold (-0, NaN, ±Infinity) travel as float8's text.
- * One JSON.stringify costs a third of what pg's escaping of 15 text arrays did.
+ * A batch as the 15 PostgreSQL array literals of {@link ROLLUP_COLUMNS} (one `unnest`
+ * statement), built here rather than by pg, whose generic escaping of every element cost three
+ * times as much; without the rollups a later one of the same (name, labels, start, instance)
+ * replaces: one INSERT ... ON CONFLICT DO UPDATE may not touch a row twice (SQLSTATE 21000).
+ * Rollups without an instance are all kept. Text elements are quoted, with `\` and
+ * `"` escaped (array_in's only special characters inside quotes); numbers and NULL are bare.
  */
-function rollupsJson(rollups: readonly Rollup[]): string {
-  const rows: Record<string, unknown>[] = [];
+function rollupArrays(rollups: readonly Rollup[]): string[] {
+  const cols: string[][] = ROLLUP_COLUMNS.map(() => []);
   let slots: Map<string, number> | undefined;
   for (const r of rollups) {
     const labels = encodeLabels(r.labels);
     const seriesKey = canonicalLabels(labels); // series_key: kept for writers on schema version 1
-    const row = {
-      n: r.name,
-      k: r.kind,
-      l: labels,
-      sk: seriesKey,
-      s: r.start,
-      e: r.end,
-      c: jsonFloat(r.count),
-      su: jsonFloat(r.sum),
-      mi: jsonFloat(r.min),
-      ma: jsonFloat(r.max),
-      la: r.last === undefined ? null : jsonFloat(r.last),
-      h: r.hdr ?? null,
-      r: r.resolution === undefined ? null : jsonFloat(r.resolution),
-      sv: r.service ?? null,
-      i: r.instance ?? null,
-    };
-    if (r.instance === undefined) {
-      rows.push(row);
-      continue;
+    let at = cols[0]!.length;
+    if (r.instance !== undefined) {
+      const slot = `${r.name}\u0000${seriesKey}\u0000${r.start}\u0000${r.instance}`;
+      const before = (slots ??= new Map()).get(slot);
+      if (before === undefined) slots.set(slot, at);
+      else at = before; // the last of the batch wins
     }
-    const slot = `${r.name}\u0000${seriesKey}\u0000${r.start}\u0000${r.instance}`;
-    const before = (slots ??= new Map()).get(slot);
-    if (before === undefined) slots.set(slot, rows.push(row) - 1);
-    else rows[before] = row; // the last of the batch wins
+    cols[0]![at] = `"${r.name}"`; // a metric name: [a-zA-Z_:][a-zA-Z0-9_:]*
+    cols[1]![at] = `"${r.kind}"`;
+    cols[2]![at] = quote(JSON.stringify(labels));
+    cols[3]![at] = quote(seriesKey);
+    cols[4]![at] = String(r.start);
+    cols[5]![at] = String(r.end);
+    cols[6]![at] = float(r.count);
+    cols[7]![at] = float(r.sum);
+    cols[8]![at] = float(r.min);
+    cols[9]![at] = float(r.max);
+    cols[10]![at] = r.last === undefined ? 'NULL' : float(r.last);
+    cols[11]![at] = r.hdr === undefined ? 'NULL' : `"${r.hdr}"`; // base64: nothing to escape
+    cols[12]![at] = r.resolution === undefined ? 'NULL' : float(r.resolution);
+    cols[13]![at] = r.service === undefined ? 'NULL' : quote(r.service);
+    cols[14]![at] = r.instance === undefined ? 'NULL' : quote(r.instance);
   }
-  return JSON.stringify(rows);
+  return cols.map((col) => `{${col.join(',')}}`);
 }
 
-/** A double as JSON: a number where JSON has one (the shortest exact form), else float8's text. */
-function jsonFloat(n: number): number | string {
-  return Number.isFinite(n) && !Object.is(n, -0) ? n : float(n);
+const ARRAY_SPECIAL = /[\\"]/;
+
+/** A text array element: quoted, backslashes and double quotes escaped. */
+function quote(s: string): string {
+  return ARRAY_SPECIAL.test(s) ? `"${s.replace(/[\\"]/g, '\\$&')}"` : `"${s}"`;
 }
 
 /**
@@ -305,9 +307,18 @@ function variants(schema: string, _app: string, url: string): Variant[] {
   const pool = (): pg.Pool => new pg.Pool({ connectionString: url, max: 10 });
   const retention = 30 * 86_400_000;
   const storage = new PostgresStorage({ connectionString: url, schema, now: () => now });
-  const [p0, p1, p2, p4, p5, p6] = [pool(), pool(), pool(), pool(), pool(), pool()];
+  const [p0, p1, p2, p4, p5, p6, p7, p8, p9, p10] = [pool(), pool(), pool(), pool(), pool(), pool(), pool(), pool(), pool(), pool()];
+  /** The JSON variant on a table changed by `ddl` (diagnostics: what each index costs under 4 writers). */
+  const diagnostic = (name: string, p: pg.Pool, ddl: (s: string) => string): Variant => ({
+    name: `json, plain INSERT then upsert, ${name} (diagnostic)`,
+    prepare: async (admin, s) => void (await admin.query(ddl(`"${s}"`))),
+    write: jsonPlain(p),
+  });
   const head = (): unknown[] => [float(now), retention];
   const jsonPlain = (p: pg.Pool) => (b: Rollup[]) => insertThenUpsert((c) => p.query(jsonSql(schema, c), [...head(), rollupsJson(b)]));
+  const jsonPrepared = (p: pg.Pool) => (b: Rollup[]) =>
+    insertThenUpsert((c) => p.query({ name: c === '' ? 'jp' : 'ju', text: jsonSql(schema, c), values: [...head(), rollupsJson(b)] }));
+  const [p3, p11, p12, p13] = [pool(), pool(), pool(), pool()];
   return [
     {
       name: 'as of b21763e: unnest of 15 arrays escaped by pg, ON CONFLICT',
@@ -315,13 +326,21 @@ function variants(schema: string, _app: string, url: string): Variant[] {
     },
     { name: 'json_to_recordset of one json parameter, plain INSERT then upsert on 23505', write: jsonPlain(p1) },
     { name: 'unnest of 15 array literals built by the adapter, ON CONFLICT', write: (b) => p2.query(unnestSql(schema, CONFLICT), [...head(), ...rollupArrays(b)]) },
-    { name: 'PostgresStorage.writeRollups now: 15 array literals built by the adapter, plain INSERT then upsert on 23505', write: (b) => storage.writeRollups(b) },
+    { name: 'as of d073cbb: 15 array literals built by the adapter, plain INSERT then upsert on 23505', write: (b) => insertThenUpsert((c) => p3.query(unnestSql(schema, c), [...head(), ...rollupArrays(b)])) },
     {
       name: 'the same, as named prepared statements',
       write: (b) => insertThenUpsert((c) => p4.query({ name: c === '' ? 'plain' : 'upsert', text: unnestSql(schema, c), values: [...head(), ...rollupArrays(b)] })),
     },
     { name: 'json, plain INSERT then upsert, write combining: 1 statement in flight', write: combining(1, jsonPlain(p5)) },
     { name: 'json, plain INSERT then upsert, write combining: 2 statements in flight', write: combining(2, jsonPlain(p6)) },
+    { name: 'json, plain INSERT then upsert, named prepared statements', write: jsonPrepared(p11) },
+    { name: 'json, plain INSERT then upsert, named prepared statements, combining: 1 statement in flight', write: combining(1, jsonPrepared(p12)) },
+    { name: 'json, plain INSERT then upsert, named prepared statements, combining: 2 statements in flight', write: combining(2, jsonPrepared(p13)) },
+    { name: 'PostgresStorage.writeRollups now', write: (b) => storage.writeRollups(b) },
+    diagnostic('GIN fastupdate off', p7, (s) => `ALTER INDEX ${s}.rollups_labels_idx SET (fastupdate = off)`),
+    diagnostic('without the GIN index', p8, (s) => `DROP INDEX ${s}.rollups_labels_idx`),
+    diagnostic('without the end_ms index', p9, (s) => `DROP INDEX ${s}.rollups_end_idx`),
+    diagnostic('without the primary key', p10, (s) => `ALTER TABLE ${s}.rollups DROP CONSTRAINT rollups_pkey`),
   ];
 }
 

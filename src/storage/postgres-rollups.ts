@@ -1,11 +1,13 @@
 import type { Rollup, RollupQuery } from './contract.js';
-import { encodeLabels, ROLLUP_ARRAY_TYPES, ROLLUP_COLUMNS, ROLLUP_SELECT, rollupArrays, rowToRollup, type RollupRow } from './postgres-rows.js';
+import { encodeLabels, ROLLUP_COLUMNS, ROLLUP_SELECT, rollupsJson, rowToRollup, type RollupRow } from './postgres-rows.js';
 import { bound, type PgSession } from './postgres-sql.js';
 
 /** The columns of the unique (name, series, start, instance) index: a conflicting row keeps them. */
 const KEY_COLUMNS: ReadonlySet<string> = new Set(['name', 'series_key', 'start_ms', 'instance']);
 
 const NAMES = ROLLUP_COLUMNS.map(([c]) => c).join(', ');
+const KEYS = ROLLUP_COLUMNS.map(([, , key]) => key).join(', ');
+const RECORD = ROLLUP_COLUMNS.map(([, type, key]) => `${key} ${type}`).join(', ');
 
 /** What a conflicting row gets: every column but its key's. */
 const UPSERT = `ON CONFLICT (name, start_ms, instance, md5(series_key)) DO UPDATE SET ${ROLLUP_COLUMNS.filter(([c]) => !KEY_COLUMNS.has(c))
@@ -19,12 +21,35 @@ const UNIQUE_VIOLATION = '23505';
 const SWEEP_INTERVAL = 60_000;
 
 /**
- * Rollup writes and reads of {@link PostgresStorage}: one statement per batch and per read.
- * Every minute at most (and at most once per `retention`), a write also deletes the rollups
- * and leases that retention hides.
+ * Statements writing rollups at once. Two keep both cores of a small server busy; more batches
+ * in flight only contend for the table's last pages and indexes (four writers cost each rollup
+ * about half again the server CPU of one: docs/performance.md). Batches that arrive meanwhile
+ * wait and go together in the next statement.
+ */
+const STATEMENTS_IN_FLIGHT = 2;
+
+/** Most rollups one statement carries when it combines waiting batches (a lone batch may hold more). */
+const ROLLUPS_PER_STATEMENT = 1_000;
+
+/** One writeRollups call waiting for its statement. */
+interface PendingWrite {
+  rollups: readonly Rollup[];
+  signal: AbortSignal | undefined;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Rollup writes and reads of {@link PostgresStorage}: one statement per read, and per write
+ * one statement for the batches waiting at that moment (write combining, below). Every minute
+ * at most (and at most once per `retention`), a write also deletes the rollups and leases that
+ * retention hides.
  */
 export class PostgresRollups {
   private lastSweep = -Infinity;
+  /** Calls waiting for a statement. Bounded by the callers' own concurrency: each call waits here. */
+  private readonly waiting: PendingWrite[] = [];
+  private running = 0;
 
   constructor(
     private readonly db: PgSession,
@@ -33,30 +58,76 @@ export class PostgresRollups {
   ) {}
 
   /**
-   * Writes valid rollups in one INSERT ... SELECT FROM unnest(...) of 15 array literals;
-   * rollups already past retention are skipped. One row per (name, series, start, instance):
-   * the unique index refuses a second. A batch is first sent as a plain INSERT; only when it
-   * meets a stored row of its key (unique_violation, 23505: a retry whose first attempt
-   * landed) is it sent again as INSERT ... ON CONFLICT DO UPDATE, which replaces the row. The
-   * failed INSERT stored nothing (one statement), and the upsert's speculative insertion costs
-   * every row about a quarter of the server's work, which new rows need not pay (see
-   * docs/performance.md). Rows without an instance never conflict (NULLs are distinct).
+   * Stores valid rollups; resolves once the statement carrying them has committed. Up to
+   * {@link STATEMENTS_IN_FLIGHT} statements run at once; batches arriving meanwhile go together
+   * in the next one. When such a combined statement fails, each of its batches is written again
+   * alone, so a batch the server refuses (a data exception, an index row too large) fails by
+   * itself and the others are stored. A batch whose call was aborted before its statement began
+   * is not written.
    */
-  async insert(rollups: readonly Rollup[]): Promise<void> {
-    if (rollups.length === 0) return;
+  insert(rollups: readonly Rollup[], signal?: AbortSignal): Promise<void> {
+    if (rollups.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ rollups, signal, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.running < STATEMENTS_IN_FLIGHT && this.waiting.length > 0) {
+      const taken: PendingWrite[] = [];
+      let size = 0;
+      while (this.waiting.length > 0 && (taken.length === 0 || size + this.waiting[0]!.rollups.length <= ROLLUPS_PER_STATEMENT)) {
+        const next = this.waiting.shift()!;
+        if (next.signal?.aborted) {
+          next.reject(next.signal.reason); // its caller has been told already
+          continue;
+        }
+        taken.push(next);
+        size += next.rollups.length;
+      }
+      if (taken.length === 0) return;
+      this.running++;
+      void this.write(taken).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private async write(calls: readonly PendingWrite[]): Promise<void> {
+    try {
+      await this.statement(calls.length === 1 ? calls[0]!.rollups : calls.flatMap((c) => c.rollups));
+      for (const c of calls) c.resolve();
+    } catch (error) {
+      if (calls.length === 1) return calls[0]!.reject(error);
+      for (const c of calls) await this.statement(c.rollups).then(c.resolve, c.reject);
+    }
+  }
+
+  /**
+   * One INSERT ... SELECT FROM json_to_recordset($json): rollups already past retention are
+   * skipped. One row per (name, series, start, instance): the unique index refuses a second. A
+   * batch is first sent as a plain INSERT; only when it meets a stored row of its key
+   * (unique_violation: a retry whose first attempt landed) is it sent again as INSERT ... ON
+   * CONFLICT DO UPDATE, which replaces the row. The failed INSERT stored nothing (one
+   * statement), and the upsert's speculative insertion costs every row server work that new
+   * rows need not pay. Rows without an instance never conflict (NULLs are distinct).
+   */
+  private async statement(rollups: readonly Rollup[]): Promise<void> {
     const { db } = this;
     const p = db.params();
-    const arrays = rollupArrays(rollups).map((literal, i) => p.add(literal, ROLLUP_ARRAY_TYPES[i]));
     const cutoff = `${p.now()} - ${p.add(this.retention, '::float8')}`;
+    const batch = p.add(rollupsJson(rollups), '::json');
     const sweep = this.sweepDue()
       ? `WITH swept AS (DELETE FROM ${db.s}.rollups WHERE end_ms <= ${cutoff}), expired AS (DELETE FROM ${db.s}.leases WHERE expires_at <= ${p.now()}) `
       : '';
-    const insert = `${sweep}INSERT INTO ${db.s}.rollups (${NAMES}) SELECT * FROM unnest(${arrays.join(', ')}) AS t(${NAMES}) WHERE t.end_ms > ${cutoff}`;
+    const insert = `${sweep}INSERT INTO ${db.s}.rollups (${NAMES}) SELECT ${KEYS} FROM json_to_recordset(${batch}) AS t(${RECORD}) WHERE t.e > ${cutoff}`;
     try {
-      await db.query(p, insert);
+      await db.query(p, insert, true);
     } catch (error) {
       if ((error as { code?: unknown } | null)?.code !== UNIQUE_VIOLATION) throw error;
-      await db.query(p, `${insert} ${UPSERT}`);
+      await db.query(p, `${insert} ${UPSERT}`, true);
     }
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool, QueryResultRow } from 'pg';
 import { StorageError } from '../core/errors.js';
 import { float } from './postgres-rows.js';
@@ -32,18 +33,40 @@ export class PgSession {
     readonly s: string,
     readonly clock: (() => number) | undefined,
     private readonly queryTimeout: number,
+    /** Whether `prepare` statements become named prepared statements (the `preparedStatements` option). */
+    private readonly prepared: boolean,
   ) {}
+
+  /** Names of the prepared statements by text: a few per adapter (with or without sweep, upsert). */
+  private readonly names = new Map<string, string>();
 
   /** A new parameter list on this session's clock. */
   params(): Params {
     return new Params(this.clock);
   }
 
-  /** Runs one statement and resolves to its rows; rejects once the adapter is closed. */
-  async query<R extends QueryResultRow = QueryResultRow>(p: Params, text: string): Promise<R[]> {
+  /**
+   * Runs one statement and resolves to its rows; rejects once the adapter is closed. With
+   * `prepare` (and the option on), each connection parses and plans the text once: pg names the
+   * statement and reuses it (the name is a hash of the text, so adapters sharing a pool never
+   * collide).
+   */
+  async query<R extends QueryResultRow = QueryResultRow>(p: Params, text: string, prepare = false): Promise<R[]> {
     if (this.closed) throw new StorageError('PostgresStorage is closed');
-    const result = await this.pool.query<R>({ text, values: p.values, query_timeout: this.queryTimeout } as never);
+    const name = prepare && this.prepared ? this.nameOf(text) : undefined;
+    const result = await this.pool.query<R>({ name, text, values: p.values, query_timeout: this.queryTimeout } as never);
     return result.rows;
+  }
+
+  private nameOf(text: string): string {
+    let name = this.names.get(text);
+    if (name === undefined) {
+      // Bounded: the texts are the adapter's own few statements; guard against growth anyway.
+      if (this.names.size >= 64) this.names.clear();
+      name = `pulsewatch_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      this.names.set(text, name);
+    }
+    return name;
   }
 
   /** Refuses every later statement (the adapter was closed). */

@@ -66,7 +66,7 @@ export class PostgresStorage implements StorageAdapter {
       this.pool.on('error', () => undefined);
       this.ownsPool = true;
     }
-    this.db = new PgSession(this.pool, quoteIdent(this.options.schema), this.options.now, this.options.queryTimeout);
+    this.db = new PgSession(this.pool, quoteIdent(this.options.schema), this.options.now, this.options.queryTimeout, this.options.preparedStatements);
     this.rollups = new PostgresRollups(this.db, this.options.retention);
     this.records = new PostgresRecords(this.db);
     // A call made before the schema is current migrates it (waiting for another session's
@@ -110,7 +110,7 @@ export class PostgresStorage implements StorageAdapter {
    */
   async writeRollups(rollups: readonly Rollup[], options?: CallOptions): Promise<void> {
     const partition = partitionRollups(rollups);
-    await this.run(`writing ${partition.valid.length} rollups`, options, () => this.rollups.insert(partition.valid));
+    await this.run(`writing ${partition.valid.length} rollups`, options, () => this.rollups.insert(partition.valid, options?.signal));
     if (partition.rejected.length > 0) throw rejectionError(this.label(), rollups.length, partition);
   }
 

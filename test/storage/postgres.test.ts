@@ -152,8 +152,8 @@ describe.skipIf(!available)('PostgresStorage on a real server', () => {
         log.restore();
       }
       expect(log.statements).toHaveLength(2);
-      expect(log.statements[0]).toMatch(/^WITH swept AS \(DELETE .* INSERT INTO .* unnest\(/s);
-      expect(log.statements[1]).toMatch(/^INSERT INTO .* unnest\(/s);
+      expect(log.statements[0]).toMatch(/^WITH swept AS \(DELETE .* INSERT INTO .* json_to_recordset\(/s);
+      expect(log.statements[1]).toMatch(/^INSERT INTO .* json_to_recordset\(/s);
       expect(await storage.queryRollups({ name: 'requests_total' })).toHaveLength(200);
     });
 

@@ -1,0 +1,133 @@
+/**
+ * PostgresStorage combines batches that wait for a statement (at most two statements run at
+ * once): fewer, larger statements, each call resolving when its own rows are stored, and a batch
+ * the server refuses still fails alone (poison isolation).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/core/errors.js';
+import type { Rollup } from '../../src/index.js';
+import { PostgresStorage } from '../../src/postgres.js';
+import { PostgresRollups } from '../../src/storage/postgres-rollups.js';
+import { PgSession } from '../../src/storage/postgres-sql.js';
+import { dropSchema, postgresAvailable, recordStatements, testPool, uniqueSchema } from '../helpers/postgres-db.js';
+
+const available = await postgresAvailable('PostgresStorage write combining tests');
+const SLOT = 30_000;
+const START = Math.floor(Date.now() / SLOT) * SLOT - 100 * SLOT;
+
+/** 100 rollups of `name`, one per slot from `first`, stamped by `instance`. */
+function batch(name: string, first: number, instance = 'web-1'): Rollup[] {
+  return Array.from({ length: 100 }, (_, i) => {
+    const start = START + (first + i) * SLOT;
+    return { name, kind: 'counter', labels: { shop: 'eu' }, start, end: start + SLOT, count: 1, sum: i, min: i, max: i, instance };
+  });
+}
+
+describe.skipIf(!available)('PostgresStorage write combining', () => {
+  const pool = testPool(4);
+  const schemas: string[] = [];
+  afterAll(async () => {
+    for (const schema of schemas) await dropSchema(pool, schema);
+    await pool.end();
+  });
+
+  async function store(): Promise<PostgresStorage> {
+    const schema = uniqueSchema('pw_comb');
+    schemas.push(schema);
+    const storage = new PostgresStorage({ pool, schema });
+    await storage.migrate();
+    return storage;
+  }
+
+  it('writes 8 concurrent batches in 3 statements: two start at once, the 6 that waited go together', async () => {
+    const storage = await store();
+    const log = recordStatements(pool);
+    try {
+      await Promise.all(Array.from({ length: 8 }, (_, k) => storage.writeRollups(batch('orders_total', 0, `web-${k}`))));
+    } finally {
+      log.restore();
+    }
+    expect(log.statements).toHaveLength(3);
+    const read = await storage.queryRollups({ name: 'orders_total' });
+    expect(read).toHaveLength(800);
+    expect(new Set(read.map((r) => `${r.instance}/${r.start}`)).size).toBe(800);
+  });
+
+  it('writes each batch of a refused combined statement alone: the poisoned one fails permanently, the others are stored', async () => {
+    const storage = await store();
+    const s = `"${storage.schema}"`;
+    // The server refuses one metric (as a data exception would), whatever statement carries it.
+    await pool.query(`CREATE FUNCTION ${s}.trap() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.name = 'poison_total' THEN RAISE EXCEPTION 'refused' USING ERRCODE = '22023'; END IF; RETURN NEW; END $$`);
+    await pool.query(`CREATE TRIGGER trap BEFORE INSERT ON ${s}.rollups FOR EACH ROW EXECUTE FUNCTION ${s}.trap()`);
+    const log = recordStatements(pool);
+    let settled: PromiseSettledResult<void>[];
+    try {
+      // The first two start statements of their own; the last two wait and are combined.
+      settled = await Promise.allSettled([
+        storage.writeRollups(batch('orders_total', 0)),
+        storage.writeRollups(batch('orders_total', 100)),
+        storage.writeRollups(batch('orders_total', 200)),
+        storage.writeRollups(batch('poison_total', 0)),
+      ]);
+    } finally {
+      log.restore();
+    }
+    // 2 alone, 1 combined (refused), then each of its two batches alone.
+    expect(log.statements).toHaveLength(5);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    const error = (settled[3] as PromiseRejectedResult).reason as StorageError;
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error.permanent).toBe(true);
+    expect(error.cause).toMatchObject({ code: '22023' });
+    expect(await storage.queryRollups({ name: 'orders_total' })).toHaveLength(300);
+    expect(await storage.queryRollups({ name: 'poison_total' })).toEqual([]);
+  });
+
+  it('does not write a waiting batch whose call was aborted before its statement began', async () => {
+    const storage = await store();
+    // The adapter's rollup writer itself: its calls are queued synchronously, so the third one
+    // is waiting behind the first two when it is aborted.
+    const writer = new PostgresRollups(new PgSession(pool, `"${storage.schema}"`, undefined, 30_000, true), 86_400_000);
+    const abort = new AbortController();
+    const first = writer.insert(batch('orders_total', 0));
+    const second = writer.insert(batch('orders_total', 100));
+    const waiting = writer.insert(batch('orders_total', 200), abort.signal);
+    abort.abort(new Error('deadline'));
+    await expect(waiting).rejects.toThrow('deadline');
+    await Promise.all([first, second]);
+    await writer.insert(batch('orders_total', 300)); // the queue has moved on
+    const slots = (await storage.queryRollups({ name: 'orders_total' })).map((r) => (r.start - START) / SLOT);
+    expect(slots).toHaveLength(300);
+    expect(slots.filter((slot) => slot >= 200 && slot < 300)).toEqual([]);
+  });
+
+  it('names its write statements (prepared once per connection) unless preparedStatements is false', async () => {
+    const names: (string | undefined)[][] = [];
+    for (const preparedStatements of [true, false]) {
+      const schema = uniqueSchema('pw_comb');
+      schemas.push(schema);
+      const storage = new PostgresStorage({ pool, schema, preparedStatements });
+      await storage.migrate();
+      const seen: (string | undefined)[] = [];
+      const original = pool.query;
+      (pool as { query: unknown }).query = function (this: typeof pool, config: unknown, ...rest: unknown[]) {
+        seen.push((config as { name?: string }).name);
+        return (original as (...args: unknown[]) => unknown).call(this, config, ...rest);
+      };
+      try {
+        await storage.writeRollups(batch('orders_total', 0));
+        await storage.writeRollups(batch('orders_total', 0)); // a rewrite: plain INSERT, then the upsert
+      } finally {
+        (pool as { query: unknown }).query = original;
+      }
+      expect(await storage.queryRollups({ name: 'orders_total' })).toHaveLength(100);
+      names.push(seen);
+    }
+    const [named, unnamed] = names;
+    expect(named).toHaveLength(3);
+    for (const name of named!) expect(name).toMatch(/^pulsewatch_[0-9a-f]{20}$/);
+    expect(new Set(named).size).toBe(3); // first write (with the sweep), plain INSERT, upsert
+    expect(unnamed).toEqual([undefined, undefined, undefined]);
+  });
+});
