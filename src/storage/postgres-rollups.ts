@@ -23,12 +23,11 @@ const SWEEP_INTERVAL = 60_000;
 /**
  * Statements writing rollups at once. Two keep both cores of a small server busy; more batches
  * in flight only contend for the table's last pages and indexes (four writers cost each rollup
- * about half again the server CPU of one: docs/performance.md). Batches that arrive meanwhile
- * wait and go together in the next statement.
+ * about half again the server CPU of one: docs/performance.md).
  */
 const STATEMENTS_IN_FLIGHT = 2;
 
-/** Most rollups one statement carries when it combines waiting batches (a lone batch may hold more). */
+/** Most rollups one statement carries when it combines batches (a lone batch may hold more). */
 const ROLLUPS_PER_STATEMENT = 1_000;
 
 /** One writeRollups call waiting for its statement. */
@@ -50,6 +49,7 @@ export class PostgresRollups {
   /** Calls waiting for a statement. Bounded by the callers' own concurrency: each call waits here. */
   private readonly waiting: PendingWrite[] = [];
   private running = 0;
+  private scheduled = false;
 
   constructor(
     private readonly db: PgSession,
@@ -58,37 +58,54 @@ export class PostgresRollups {
   ) {}
 
   /**
-   * Stores valid rollups; resolves once the statement carrying them has committed. Up to
-   * {@link STATEMENTS_IN_FLIGHT} statements run at once; batches arriving meanwhile go together
-   * in the next one. When such a combined statement fails, each of its batches is written again
-   * alone, so a batch the server refuses (a data exception, an index row too large) fails by
-   * itself and the others are stored. A batch whose call was aborted before its statement began
-   * is not written.
+   * Stores valid rollups; resolves once the statement carrying them has committed (write
+   * combining). Calls made in one turn of the event loop (the recorder's `flush.concurrency`
+   * batches) are shared out between up to {@link STATEMENTS_IN_FLIGHT} statements; calls made
+   * while those run wait and go together in the next. When a combined statement fails, each of
+   * its batches is written again alone, so a batch the server refuses (a data exception, an
+   * index row too large) fails by itself and the others are stored. A batch whose call was
+   * aborted before its statement began is not written.
    */
   insert(rollups: readonly Rollup[], signal?: AbortSignal): Promise<void> {
     if (rollups.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiting.push({ rollups, signal, resolve, reject });
-      this.pump();
+      if (this.scheduled) return;
+      this.scheduled = true;
+      // After this turn: its other calls join this one before any statement starts.
+      setImmediate(() => {
+        this.scheduled = false;
+        this.pump();
+      });
     });
   }
 
+  /** Starts statements for the waiting calls while fewer than STATEMENTS_IN_FLIGHT run. */
   private pump(): void {
-    while (this.running < STATEMENTS_IN_FLIGHT && this.waiting.length > 0) {
-      const taken: PendingWrite[] = [];
-      let size = 0;
-      while (this.waiting.length > 0 && (taken.length === 0 || size + this.waiting[0]!.rollups.length <= ROLLUPS_PER_STATEMENT)) {
-        const next = this.waiting.shift()!;
-        if (next.signal?.aborted) {
-          next.reject(next.signal.reason); // its caller has been told already
-          continue;
-        }
-        taken.push(next);
-        size += next.rollups.length;
+    const free = STATEMENTS_IN_FLIGHT - this.running;
+    if (free <= 0) return;
+    const taken: PendingWrite[] = [];
+    let size = 0;
+    while (this.waiting.length > 0 && (taken.length === 0 || size + this.waiting[0]!.rollups.length <= free * ROLLUPS_PER_STATEMENT)) {
+      const next = this.waiting.shift()!;
+      if (next.signal?.aborted) {
+        next.reject(next.signal.reason); // its caller has been told already
+        continue;
       }
-      if (taken.length === 0) return;
+      taken.push(next);
+      size += next.rollups.length;
+    }
+    // Contiguous groups of about equal size, one statement each.
+    const statements = Math.min(free, taken.length);
+    for (let k = 0, from = 0, done = 0; k < statements; k++) {
+      let to = from + 1;
+      done += taken[from]!.rollups.length;
+      const share = (size * (k + 1)) / statements;
+      while (to < taken.length - (statements - k - 1) && done + taken[to]!.rollups.length / 2 <= share) done += taken[to++]!.rollups.length;
+      const group = taken.slice(from, to);
+      from = to;
       this.running++;
-      void this.write(taken).finally(() => {
+      void this.write(group).finally(() => {
         this.running--;
         this.pump();
       });

@@ -1,7 +1,8 @@
 /**
- * PostgresStorage combines batches that wait for a statement (at most two statements run at
- * once): fewer, larger statements, each call resolving when its own rows are stored, and a batch
- * the server refuses still fails alone (poison isolation).
+ * PostgresStorage combines batches into at most two statements at once: the calls of one turn
+ * of the event loop are shared out between them, later ones wait and go together. Each call
+ * resolves when its own rows are stored, and a batch the server refuses still fails alone
+ * (poison isolation).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/core/errors.js';
@@ -39,7 +40,7 @@ describe.skipIf(!available)('PostgresStorage write combining', () => {
     return storage;
   }
 
-  it('writes 8 concurrent batches in 3 statements: two start at once, the 6 that waited go together', async () => {
+  it('writes 8 batches of one turn in 2 statements of 4 batches each', async () => {
     const storage = await store();
     const log = recordStatements(pool);
     try {
@@ -47,7 +48,7 @@ describe.skipIf(!available)('PostgresStorage write combining', () => {
     } finally {
       log.restore();
     }
-    expect(log.statements).toHaveLength(3);
+    expect(log.statements).toHaveLength(2);
     const read = await storage.queryRollups({ name: 'orders_total' });
     expect(read).toHaveLength(800);
     expect(new Set(read.map((r) => `${r.instance}/${r.start}`)).size).toBe(800);
@@ -63,7 +64,7 @@ describe.skipIf(!available)('PostgresStorage write combining', () => {
     const log = recordStatements(pool);
     let settled: PromiseSettledResult<void>[];
     try {
-      // The first two start statements of their own; the last two wait and are combined.
+      // Two statements: the first two batches, and the last two.
       settled = await Promise.allSettled([
         storage.writeRollups(batch('orders_total', 0)),
         storage.writeRollups(batch('orders_total', 100)),
@@ -73,8 +74,8 @@ describe.skipIf(!available)('PostgresStorage write combining', () => {
     } finally {
       log.restore();
     }
-    // 2 alone, 1 combined (refused), then each of its two batches alone.
-    expect(log.statements).toHaveLength(5);
+    // 2 combined statements (the second refused), then each of its two batches alone.
+    expect(log.statements).toHaveLength(4);
     expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
     const error = (settled[3] as PromiseRejectedResult).reason as StorageError;
     expect(error).toBeInstanceOf(StorageError);
@@ -87,7 +88,7 @@ describe.skipIf(!available)('PostgresStorage write combining', () => {
   it('does not write a waiting batch whose call was aborted before its statement began', async () => {
     const storage = await store();
     // The adapter's rollup writer itself: its calls are queued synchronously, so the third one
-    // is waiting behind the first two when it is aborted.
+    // waits for the next turn of the event loop, as the others do, when it is aborted.
     const writer = new PostgresRollups(new PgSession(pool, `"${storage.schema}"`, undefined, 30_000, true), 86_400_000);
     const abort = new AbortController();
     const first = writer.insert(batch('orders_total', 0));
