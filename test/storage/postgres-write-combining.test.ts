@@ -1,6 +1,6 @@
 /**
- * PostgresStorage combines batches into at most two statements at once: the calls of one turn
- * of the event loop are shared out between them, later ones wait and go together. Each call
+ * PostgresStorage runs at most four rollup statements at once: the calls of one turn of the
+ * event loop are shared out between them, later ones wait and go together. Each call
  * resolves when its own rows are stored, and a batch the server refuses still fails alone
  * (poison isolation).
  */
@@ -40,7 +40,7 @@ describe.skipIf(!available)('PostgresStorage write combining', () => {
     return storage;
   }
 
-  it('writes 8 batches of one turn in 2 statements of 4 batches each', async () => {
+  it('writes 8 batches of one turn in 4 statements of 2 batches each', async () => {
     const storage = await store();
     const log = recordStatements(pool);
     try {
@@ -48,7 +48,7 @@ describe.skipIf(!available)('PostgresStorage write combining', () => {
     } finally {
       log.restore();
     }
-    expect(log.statements).toHaveLength(2);
+    expect(log.statements).toHaveLength(4);
     const read = await storage.queryRollups({ name: 'orders_total' });
     expect(read).toHaveLength(800);
     expect(new Set(read.map((r) => `${r.instance}/${r.start}`)).size).toBe(800);
@@ -64,24 +64,22 @@ describe.skipIf(!available)('PostgresStorage write combining', () => {
     const log = recordStatements(pool);
     let settled: PromiseSettledResult<void>[];
     try {
-      // Two statements: the first two batches, and the last two.
+      // Four statements of two batches each; the last carries the poisoned batch.
       settled = await Promise.allSettled([
-        storage.writeRollups(batch('orders_total', 0)),
-        storage.writeRollups(batch('orders_total', 100)),
-        storage.writeRollups(batch('orders_total', 200)),
+        ...Array.from({ length: 7 }, (_, k) => storage.writeRollups(batch('orders_total', 100 * k))),
         storage.writeRollups(batch('poison_total', 0)),
       ]);
     } finally {
       log.restore();
     }
-    // 2 combined statements (the second refused), then each of its two batches alone.
-    expect(log.statements).toHaveLength(4);
-    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
-    const error = (settled[3] as PromiseRejectedResult).reason as StorageError;
+    // 4 combined statements (the last refused), then each of its two batches alone.
+    expect(log.statements).toHaveLength(6);
+    expect(settled.map((r) => r.status)).toEqual([...Array<string>(7).fill('fulfilled'), 'rejected']);
+    const error = (settled[7] as PromiseRejectedResult).reason as StorageError;
     expect(error).toBeInstanceOf(StorageError);
     expect(error.permanent).toBe(true);
     expect(error.cause).toMatchObject({ code: '22023' });
-    expect(await storage.queryRollups({ name: 'orders_total' })).toHaveLength(300);
+    expect(await storage.queryRollups({ name: 'orders_total' })).toHaveLength(700);
     expect(await storage.queryRollups({ name: 'poison_total' })).toEqual([]);
   });
 
