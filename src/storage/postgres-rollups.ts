@@ -144,12 +144,15 @@ export class PostgresRollups {
       ? `WITH swept AS (DELETE FROM ${db.s}.rollups WHERE end_ms <= ${cutoff}), expired AS (DELETE FROM ${db.s}.leases WHERE expires_at <= ${p.now()}) `
       : '';
     const insert = `${sweep}INSERT INTO ${db.s}.rollups (${NAMES}) SELECT ${KEYS} FROM json_to_recordset(${batch}) AS t(${RECORD}) WHERE t.e > ${cutoff}`;
-    try {
-      await db.query(p, insert, true);
-    } catch (error) {
-      if ((error as { code?: unknown } | null)?.code !== UNIQUE_VIOLATION) throw error;
-      await db.query(p, `${insert} ${UPSERT}`, true);
-    }
+    // One connection for both: the expected unique_violation must not cost a new connection.
+    await db.connected(async (query) => {
+      try {
+        await query(p, insert, true);
+      } catch (error) {
+        if ((error as { code?: unknown } | null)?.code !== UNIQUE_VIOLATION) throw error;
+        await query(p, `${insert} ${UPSERT}`, true);
+      }
+    });
   }
 
   /** Rollups of `query.name` whose labels contain `query.labels` and whose slot overlaps (from, to), by start. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { StorageError } from '../core/errors.js';
 import { float } from './postgres-rows.js';
 
@@ -56,6 +56,28 @@ export class PgSession {
     const name = prepare && this.prepared ? this.nameOf(text) : undefined;
     const result = await this.pool.query<R>({ name, text, values: p.values, query_timeout: this.queryTimeout } as never);
     return result.rows;
+  }
+
+  /**
+   * Runs `fn` on one connection of the pool, for statements that may follow an expected error:
+   * `pool.query` closes the connection after any error (a new one costs tens of ms), while an
+   * error `fn` catches leaves this one in use. An error `fn` throws closes it, as pool.query would.
+   */
+  async connected<T>(fn: (query: <R extends QueryResultRow = QueryResultRow>(p: Params, text: string, prepare?: boolean) => Promise<R[]>) => Promise<T>): Promise<T> {
+    if (this.closed) throw new StorageError('PostgresStorage is closed');
+    const client: PoolClient = await this.pool.connect();
+    let failure: Error | undefined;
+    try {
+      return await fn(async <R extends QueryResultRow>(p: Params, text: string, prepare = false) => {
+        const name = prepare && this.prepared ? this.nameOf(text) : undefined;
+        return (await client.query<R>({ name, text, values: p.values, query_timeout: this.queryTimeout } as never)).rows;
+      });
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      client.release(failure);
+    }
   }
 
   private nameOf(text: string): string {

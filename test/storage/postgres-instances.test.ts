@@ -6,7 +6,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Rollup } from '../../src/index.js';
 import { PostgresStorage } from '../../src/postgres.js';
-import { dropSchema, postgresAvailable, recordStatements, testPool, uniqueSchema } from '../helpers/postgres-db.js';
+import { recordPoolStatements } from './postgres-statements.js';
+import { dropSchema, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';
 
 const available = await postgresAvailable('PostgresStorage instance tests');
 const SLOT = 30_000;
@@ -77,19 +78,25 @@ describe.skipIf(!available)('PostgresStorage: rollups of several instances', () 
     schemas.push(schema);
     const storage = new PostgresStorage({ pool, schema });
     await storage.migrate();
-    const log = recordStatements(pool);
+    const log = recordPoolStatements(pool);
+    // The expected unique_violation must not cost a connection (pool.query would close it).
+    let closed = 0;
+    const onRemove = (): void => void closed++;
+    pool.on('remove', onRemove);
     try {
       await storage.writeRollups([recent({ instance: 'web-1' }), recent({ instance: 'web-2' })]);
-      expect(log.statements).toHaveLength(1);
-      expect(log.statements[0]).not.toContain('ON CONFLICT');
+      expect(log.texts()).toHaveLength(1);
+      expect(log.texts()[0]).not.toContain('ON CONFLICT');
       // A retried batch whose first attempt landed, with one rollup the first attempt did not hold.
       await storage.writeRollups([recent({ instance: 'web-1', sum: 7 }), recent({ instance: 'web-3' }), recent({ instance: 'web-2', sum: 9 })]);
     } finally {
       log.restore();
+      pool.off('remove', onRemove);
     }
-    expect(log.statements).toHaveLength(3);
-    expect(log.statements[1]).not.toContain('ON CONFLICT');
-    expect(log.statements[2]).toContain('ON CONFLICT');
+    expect(closed).toBe(0);
+    expect(log.texts()).toHaveLength(3);
+    expect(log.texts()[1]).not.toContain('ON CONFLICT');
+    expect(log.texts()[2]).toContain('ON CONFLICT');
     const read = await storage.queryRollups({ name: 'orders_total' });
     expect(read.map((r) => [r.instance, r.sum]).sort()).toEqual([
       ['web-1', 7],

@@ -10,7 +10,8 @@ import type { Rollup } from '../../src/index.js';
 import { PostgresStorage } from '../../src/postgres.js';
 import { PostgresRollups } from '../../src/storage/postgres-rollups.js';
 import { PgSession } from '../../src/storage/postgres-sql.js';
-import { dropSchema, postgresAvailable, recordStatements, testPool, uniqueSchema } from '../helpers/postgres-db.js';
+import { recordPoolStatements } from './postgres-statements.js';
+import { dropSchema, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';
 
 const available = await postgresAvailable('PostgresStorage write combining tests');
 const SLOT = 30_000;
@@ -42,13 +43,13 @@ describe.skipIf(!available)('PostgresStorage write combining', () => {
 
   it('writes 8 batches of one turn in 4 statements of 2 batches each', async () => {
     const storage = await store();
-    const log = recordStatements(pool);
+    const log = recordPoolStatements(pool);
     try {
       await Promise.all(Array.from({ length: 8 }, (_, k) => storage.writeRollups(batch('orders_total', 0, `web-${k}`))));
     } finally {
       log.restore();
     }
-    expect(log.statements).toHaveLength(4);
+    expect(log.texts()).toHaveLength(4);
     const read = await storage.queryRollups({ name: 'orders_total' });
     expect(read).toHaveLength(800);
     expect(new Set(read.map((r) => `${r.instance}/${r.start}`)).size).toBe(800);
@@ -61,7 +62,7 @@ describe.skipIf(!available)('PostgresStorage write combining', () => {
     await pool.query(`CREATE FUNCTION ${s}.trap() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.name = 'poison_total' THEN RAISE EXCEPTION 'refused' USING ERRCODE = '22023'; END IF; RETURN NEW; END $$`);
     await pool.query(`CREATE TRIGGER trap BEFORE INSERT ON ${s}.rollups FOR EACH ROW EXECUTE FUNCTION ${s}.trap()`);
-    const log = recordStatements(pool);
+    const log = recordPoolStatements(pool);
     let settled: PromiseSettledResult<void>[];
     try {
       // Four statements of two batches each; the last carries the poisoned batch.
@@ -73,7 +74,7 @@ describe.skipIf(!available)('PostgresStorage write combining', () => {
       log.restore();
     }
     // 4 combined statements (the last refused), then each of its two batches alone.
-    expect(log.statements).toHaveLength(6);
+    expect(log.texts()).toHaveLength(6);
     expect(settled.map((r) => r.status)).toEqual([...Array<string>(7).fill('fulfilled'), 'rejected']);
     const error = (settled[7] as PromiseRejectedResult).reason as StorageError;
     expect(error).toBeInstanceOf(StorageError);
@@ -108,18 +109,14 @@ describe.skipIf(!available)('PostgresStorage write combining', () => {
       schemas.push(schema);
       const storage = new PostgresStorage({ pool, schema, preparedStatements });
       await storage.migrate();
-      const seen: (string | undefined)[] = [];
-      const original = pool.query;
-      (pool as { query: unknown }).query = function (this: typeof pool, config: unknown, ...rest: unknown[]) {
-        seen.push((config as { name?: string }).name);
-        return (original as (...args: unknown[]) => unknown).call(this, config, ...rest);
-      };
+      const log = recordPoolStatements(pool);
       try {
         await storage.writeRollups(batch('orders_total', 0));
         await storage.writeRollups(batch('orders_total', 0)); // a rewrite: plain INSERT, then the upsert
       } finally {
-        (pool as { query: unknown }).query = original;
+        log.restore();
       }
+      const seen = log.statements.map((s) => s.name);
       expect(await storage.queryRollups({ name: 'orders_total' })).toHaveLength(100);
       names.push(seen);
     }

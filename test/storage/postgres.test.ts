@@ -4,7 +4,8 @@ import { PostgresStorage, type PostgresStorageOptions } from '../../src/postgres
 import type { Rollup } from '../../src/storage/contract.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import type { AlertRecord } from '../../src/storage/records.js';
-import { dropSchema, PG_URL, postgresAvailable, recordStatements, testPool, uniqueSchema } from '../helpers/postgres-db.js';
+import { recordPoolStatements } from './postgres-statements.js';
+import { dropSchema, PG_URL, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';
 
 const available = await postgresAvailable('PostgresStorage tests');
 const T0 = Date.UTC(2026, 0, 1);
@@ -144,16 +145,16 @@ describe.skipIf(!available)('PostgresStorage on a real server', () => {
   describe('writeRollups', () => {
     it('writes a batch in exactly one statement, sweep included', async () => {
       const storage = await store();
-      const log = recordStatements(pool);
+      const log = recordPoolStatements(pool);
       try {
         await storage.writeRollups(Array.from({ length: 100 }, (_, i) => rollup(100 + i, { route: `/r${i % 7}` })));
         await storage.writeRollups(Array.from({ length: 100 }, (_, i) => rollup(200 + i)));
       } finally {
         log.restore();
       }
-      expect(log.statements).toHaveLength(2);
-      expect(log.statements[0]).toMatch(/^WITH swept AS \(DELETE .* INSERT INTO .* json_to_recordset\(/s);
-      expect(log.statements[1]).toMatch(/^INSERT INTO .* json_to_recordset\(/s);
+      expect(log.texts()).toHaveLength(2);
+      expect(log.texts()[0]).toMatch(/^WITH swept AS \(DELETE .* INSERT INTO .* json_to_recordset\(/s);
+      expect(log.texts()[1]).toMatch(/^INSERT INTO .* json_to_recordset\(/s);
       expect(await storage.queryRollups({ name: 'requests_total' })).toHaveLength(200);
     });
 
@@ -170,13 +171,13 @@ describe.skipIf(!available)('PostgresStorage on a real server', () => {
           service: 'api',
         }),
       );
-      const log = recordStatements(pool);
+      const log = recordPoolStatements(pool);
       try {
         await storage.writeRollups(batch);
       } finally {
         log.restore();
       }
-      expect(log.statements).toHaveLength(1);
+      expect(log.texts()).toHaveLength(1);
       const read = await storage.queryRollups({ name: 'requests_total' });
       expect(read).toHaveLength(10_000);
       const key = (r: Rollup) => `${r.start}|${r.labels.route}|${r.labels.shard}`;
