@@ -26,6 +26,7 @@ import { MetricRegistry, type AnyMetric } from './metrics/registry.js';
 import { buildSnapshot, type MetricsSnapshot } from './metrics/snapshot.js';
 import { jobRun } from './metrics/job-run.js';
 import type { WindowQuerySources } from './metrics/window-query.js';
+import { DecodedHistograms } from './metrics/window-query-decode.js';
 import { monitorOptionsSchema, type MonitorOptions, type ResolvedMonitorOptions } from './monitor-options.js';
 import type { StorageAdapter } from './storage/contract.js';
 import { MemoryStorage } from './storage/memory.js';
@@ -127,7 +128,7 @@ export class Monitor {
       codec: new HdrCodec(),
       histogramDigits: options.histogram.significantDigits,
       // Window reads tell this monitor's rollups from other instances' and see what is not written yet.
-      fleet: { stamps: this.stamps, pendingRollups: () => this.recorder.pendingRollups() },
+      fleet: { stamps: this.stamps, pendingRollups: () => this.recorder.pendingRollups(), decoded: new DecodedHistograms() },
       invalidValue: (metric, value, reason) => this.invalid(metric, reportable(value), reason),
       seriesFolded: (metric, limit, first) => this.seriesFolded(metric, limit, first),
       invalidLabels: (metric, labels, reason) => this.invalid(metric, reportable(labels), reason),

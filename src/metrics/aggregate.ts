@@ -62,8 +62,7 @@ export async function aggregate(src: AggregateSources, input: AggregateQuery): P
   const to = query.now;
   const from = to - window;
   const data = await query.read({ name, labels, from, to, now: to });
-  const dist = data.distribution();
-  for (const s of data.series) for (const p of s.parts) if (data.covers(p, from, to)) data.addPart(dist, p);
+  const dist = data.stats(data.series, from, to, true).dist!;
   const kind = data.kind ?? 'unknown';
   const summary = dist.summary();
   const seconds = window / 1000;

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { Rollup } from '../storage/contract.js';
 import type { RollupStamps } from '../storage/instance.js';
 import type { HdrCodec } from './hdr-codec.js';
+import type { DecodedHistograms } from './window-query-decode.js';
 import type { SeriesBounds } from './series-index.js';
 
 /**
@@ -40,6 +41,8 @@ export interface FleetContext {
   readonly stamps: RollupStamps;
   /** Rollups accepted and not yet written to storage (their `hdr` encoded). */
   pendingRollups(): readonly Rollup[];
+  /** Rollup histograms already decoded, kept between reads (bounded). */
+  readonly decoded: DecodedHistograms;
 }
 
 /**

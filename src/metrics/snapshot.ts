@@ -246,14 +246,11 @@ function trend(h: MetricWindow, from: number, now: number): TrendSnapshot | unde
   const mid = from + (now - from) / 2;
   const older = { count: 0, sum: 0 };
   const newer = { count: 0, sum: 0 };
-  for (const s of h.series) {
-    for (const p of s.parts) {
-      if (p.count === 0 || !h.covers(p, from, now)) continue;
-      const half = p.start < mid ? older : newer;
-      half.count += p.count;
-      half.sum += p.sum;
-    }
-  }
+  h.forEachSlot(h.series, from, now, (start, count, sum) => {
+    const half = start < mid ? older : newer;
+    half.count += count;
+    half.sum += sum;
+  });
   if (older.count === 0 || newer.count === 0) return undefined;
   const before = older.sum / older.count;
   const after = newer.sum / newer.count;

@@ -1,31 +1,18 @@
 import type { MetricKind, Rollup } from '../storage/contract.js';
+import { writerOf } from '../storage/instance.js';
 import { Distribution } from './distribution.js';
 import type { HistogramSlot } from './histogram-slot.js';
-import type { BucketLayout, SparseCounts } from './log-buckets.js';
-import { decodeRollupHdr } from './window-query-decode.js';
+import { SparseCounts, type BucketLayout } from './log-buckets.js';
+import type { DecodedHistograms } from './window-query-decode.js';
 
 /**
- * One slot of one series from one writer: a slot in this process's memory, or a rollup (stored,
- * or waiting in the recorder). For counters `sum` is the amount added in the slot and `last` the
- * total at its end; for gauges `last` is the value at its end.
+ * One slot of one series from one writer: a rollup as read (stored, or waiting in the recorder;
+ * not copied), or the open slot of a counter or gauge in this process's memory in the same
+ * shape. For counters `sum` is the amount added in the slot and `last` the total at its end; for
+ * gauges `last` is the value at its end; `hdr` and `resolution` hold a histogram's distribution.
+ * Histogram slots in memory are not parts: {@link WindowSeries.slots} holds them as they are.
  */
-export interface WindowPart {
-  /** Slot start (ms, inclusive). */
-  readonly start: number;
-  /** Slot end (ms, exclusive); for a slot in memory, its start plus the slot length. */
-  readonly end: number;
-  readonly count: number;
-  readonly sum: number;
-  readonly min: number;
-  readonly max: number;
-  readonly last: number | undefined;
-  /** The instance that wrote it, without its run suffix (see `writerOf`); `''` for rollups stored without one. */
-  readonly writer: string;
-  /** A histogram slot in this process's memory. */
-  readonly slot: HistogramSlot | undefined;
-  /** A rollup (its `hdr` and `resolution` hold a histogram's distribution). */
-  readonly rollup: Rollup | undefined;
-}
+export type WindowPart = Readonly<Pick<Rollup, 'start' | 'end' | 'count' | 'sum' | 'min' | 'max' | 'last' | 'instance' | 'hdr' | 'resolution'>>;
 
 /** One series of a window: its labels and every part of it the window holds, from every writer. */
 export interface WindowSeries {
@@ -34,6 +21,12 @@ export interface WindowSeries {
   readonly labels: Readonly<Record<string, string>>;
   /** The counter total or gauge value this process holds now, when it holds the series. */
   readonly current: number | undefined;
+  /**
+   * This process's histogram slots of the series: its ring, as it is (empty slots included; each
+   * slot spans [start, start + slot length)). Shared, not copied: a window is read at once.
+   */
+  readonly slots: readonly HistogramSlot[];
+  /** Every other part: rollups of any writer, and a counter's or gauge's open slot. */
   readonly parts: WindowPart[];
 }
 
@@ -52,17 +45,19 @@ export interface RangeStats {
 export interface WindowScale {
   readonly layout: BucketLayout;
   readonly resolution: number;
+  /** Length (ms) of the slots in memory. */
+  readonly slotLength: number;
 }
 
 /**
  * The data of one metric over [from, to), de-duplicated (see window-query-build.ts): every
  * series any writer holds data of, with its parts. A range ending at `now` or later also holds
- * the slot being recorded into. Read-only once built; histogram rollups are decoded on first use
- * and the decoded counts kept for the window's life (one evaluation tick, or one call), so an
- * `hdr` is decoded once however many rules read it.
+ * the slot being recorded into. Read-only once built. Histogram rollups are decoded on first use
+ * through the monitor's {@link DecodedHistograms}, which keeps them between reads: an `hdr` is
+ * decoded once however many rules, ticks and snapshots read it (while it stays in the cache).
  */
 export class MetricWindow {
-  private readonly decoded = new Map<WindowPart, SparseCounts | null>();
+  private readonly writers = new Map<string | undefined, string>();
 
   constructor(
     readonly name: string,
@@ -74,9 +69,10 @@ export class MetricWindow {
     readonly to: number,
     readonly now: number,
     readonly series: readonly WindowSeries[],
-    /** The writer id of this process (its parts from memory carry it). */
+    /** This process's instance id: the writer of its parts (see `writerOf`). */
     readonly self: string,
     private readonly scale: WindowScale,
+    private readonly decoded: DecodedHistograms,
   ) {}
 
   /** True when `part` overlaps [from, to); a range ending at `now` or later takes every later slot too. */
@@ -85,27 +81,43 @@ export class MetricWindow {
   }
 
   /** An empty distribution in the window's layout and resolution. */
-  distribution(): Distribution {
+  private distribution(): Distribution {
     return new Distribution(this.scale.layout, this.scale.resolution);
   }
 
-  /** Adds a part's values (its distribution when it has one, else its totals) to `dist`. */
-  addPart(dist: Distribution, part: WindowPart): void {
-    if (part.count === 0) return;
-    if (part.slot !== undefined) {
-      dist.addSlot(part.slot);
-      return;
+  /** True when the memory slot `slot` holds data and overlaps [from, to) (see {@link covers}). */
+  holds(slot: HistogramSlot, from: number, to: number): boolean {
+    return slot.count > 0 && slot.start + this.scale.slotLength > from && slot.start < (to >= this.now ? Infinity : to);
+  }
+
+  /** Calls `fn` with the start, count and sum of every slot of `series` with data in [from, to), memory and parts alike. */
+  forEachSlot(series: Iterable<WindowSeries>, from: number, to: number, fn: (start: number, count: number, sum: number) => void): void {
+    for (const s of series) {
+      for (const slot of s.slots) if (this.holds(slot, from, to)) fn(slot.start, slot.count, slot.sum);
+      for (const p of s.parts) if (p.count > 0 && this.covers(p, from, to)) fn(p.start, p.count, p.sum);
     }
-    const counts = this.countsOf(part);
-    if (counts !== null && counts.total > 0) dist.addCounts(counts, part.sum, part.min, part.max);
-    else dist.addTotals(part.count, part.sum, part.min, part.max);
   }
 
   /** Count, sum, min, max and newest mean of `series` over [from, to); with `withDist`, their distribution too. */
   stats(series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean): RangeStats {
     const stats: RangeStats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN, dist: withDist ? this.distribution() : undefined };
     let newest = -Infinity;
+    let decoded: SparseCounts | undefined;
+    let decodedMin = Infinity;
+    let decodedMax = -Infinity;
     for (const s of series) {
+      for (const slot of s.slots) {
+        if (!this.holds(slot, from, to)) continue;
+        stats.count += slot.count;
+        stats.sum += slot.sum;
+        if (slot.min < stats.min) stats.min = slot.min;
+        if (slot.max > stats.max) stats.max = slot.max;
+        if (slot.start > newest) {
+          newest = slot.start;
+          stats.lastMean = slot.sum / slot.count;
+        }
+        stats.dist?.addSlot(slot);
+      }
       for (const p of s.parts) {
         if (p.count === 0 || !this.covers(p, from, to)) continue;
         stats.count += p.count;
@@ -116,9 +128,19 @@ export class MetricWindow {
           newest = p.start;
           stats.lastMean = p.sum / p.count;
         }
-        if (stats.dist !== undefined) this.addPart(stats.dist, p);
+        if (stats.dist === undefined) continue;
+        // Decoded rollups are summed into one set of counts, merged into the distribution once.
+        const pairs = this.pairsOf(p);
+        if (pairs === null) stats.dist.addTotals(p.count, p.sum, p.min, p.max);
+        else {
+          decoded ??= new SparseCounts(this.scale.layout);
+          for (let i = 0; i < pairs.length; i += 2) decoded.add(pairs[i]!, pairs[i + 1]!);
+          if (p.min < decodedMin) decodedMin = p.min;
+          if (p.max > decodedMax) decodedMax = p.max;
+        }
       }
     }
+    if (decoded !== undefined && decoded.total > 0) stats.dist!.addCounts(decoded, 0, decodedMin, decodedMax);
     if (stats.dist !== undefined) {
       // Parts whose counts disagree with their totals (an hdr that failed to decode) leave the
       // distribution's totals off: the totals above are exact.
@@ -141,9 +163,10 @@ export class MetricWindow {
       const newest = new Map<string, WindowPart>();
       for (const p of s.parts) {
         if (p.last === undefined || !this.covers(p, from, to)) continue;
-        if (ownNow && s.current !== undefined && p.writer === this.self) continue;
-        const seen = newest.get(p.writer);
-        if (seen === undefined || p.start > seen.start || (p.start === seen.start && p.end >= seen.end)) newest.set(p.writer, p);
+        const writer = this.writerOf(p.instance);
+        if (ownNow && s.current !== undefined && writer === this.self) continue;
+        const seen = newest.get(writer);
+        if (seen === undefined || p.start > seen.start || (p.start === seen.start && p.end >= seen.end)) newest.set(writer, p);
       }
       if (ownNow && s.current !== undefined) total = (total ?? 0) + s.current;
       for (const p of newest.values()) total = (total ?? 0) + p.last!;
@@ -152,18 +175,15 @@ export class MetricWindow {
   }
 
   /** Decoded bucket counts of a rollup part (null without an `hdr`, or when it cannot be decoded). */
-  private countsOf(part: WindowPart): SparseCounts | null {
-    const r = part.rollup;
-    if (r?.hdr === undefined) return null;
-    let counts = this.decoded.get(part);
-    if (counts !== undefined) return counts;
-    try {
-      counts = decodeRollupHdr(r.hdr, r.resolution ?? this.scale.resolution, this.scale.layout, this.scale.resolution);
-    } catch {
-      // A store returned data that is no HdrHistogram encoding: its totals still count.
-      counts = null;
-    }
-    this.decoded.set(part, counts);
-    return counts;
+  private pairsOf(part: WindowPart): Float64Array | null {
+    if (part.hdr === undefined) return null;
+    return this.decoded.get(part.hdr, part.resolution ?? this.scale.resolution, this.scale.layout, this.scale.resolution);
+  }
+
+  /** The instance that wrote a part, without its run suffix (`writerOf`), computed once per instance. */
+  private writerOf(instance: string | undefined): string {
+    let writer = this.writers.get(instance);
+    if (writer === undefined) this.writers.set(instance, (writer = writerOf(instance)));
+    return writer;
   }
 }

@@ -13,6 +13,7 @@ import { HdrCodec, materializeRollups } from '../../src/metrics/hdr-codec.js';
 import { BucketLayout, SparseCounts } from '../../src/metrics/log-buckets.js';
 import { MetricRegistry } from '../../src/metrics/registry.js';
 import { WindowQuery, type MetricWindow } from '../../src/metrics/window-query.js';
+import { DecodedHistograms } from '../../src/metrics/window-query-decode.js';
 import { createRollupStamps } from '../../src/storage/instance.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -32,7 +33,7 @@ function instance(clock: ManualClock, storage: MemoryStorage, instanceId?: strin
     seriesBounds: { maxLabelSetLength: 2048, maxLabels: 32 },
     codec: new HdrCodec(),
     histogramDigits: 3,
-    fleet: { stamps, pendingRollups: () => pending },
+    fleet: { stamps, pendingRollups: () => pending, decoded: new DecodedHistograms() },
     invalidValue: () => undefined,
     seriesFolded: () => undefined,
     invalidLabels: () => undefined,
@@ -272,5 +273,41 @@ describe('the window query: fleet values', () => {
     const w = await c.read('orders_total', 60_000);
     expect(totals(w).sum).toBe(200);
     expect(w.latest(w.series, w.from, w.to)).toBe(200);
+  });
+});
+
+describe('decoded histograms kept between reads', () => {
+  it('decodes an hdr once, and again only for another scale', () => {
+    const cache = new DecodedHistograms();
+    const layout = new BucketLayout(3);
+    const hdr = foreignRollup([1, 2, 3], T0, 'x-1').hdr!;
+    const first = cache.get(hdr, 1e-3, layout, 1e-3);
+    // [bucket index, count, ...] of 1, 2 and 3 in units of 1e-3.
+    expect(Array.from(first!)).toEqual([layout.index(1000), 1, layout.index(2000), 1, layout.index(3000), 1]);
+    expect(cache.get(hdr, 1e-3, layout, 1e-3)).toBe(first);
+    expect(cache.get(hdr, 1e-3, layout, 1)).not.toBe(first);
+    expect(cache.size).toBe(1);
+  });
+
+  it('keeps at most `max` entries, the least recently used going first, and counts them', () => {
+    const cache = new DecodedHistograms(2);
+    const layout = new BucketLayout(3);
+    const [a, b, c] = [[1], [2], [3]].map((v, i) => foreignRollup(v, T0 + i * SLOT, 'x-1').hdr!);
+    const kept = cache.get(a!, 1e-3, layout, 1e-3);
+    cache.get(b!, 1e-3, layout, 1e-3);
+    cache.get(a!, 1e-3, layout, 1e-3); // a used last: b goes first
+    cache.get(c!, 1e-3, layout, 1e-3);
+    expect({ size: cache.size, evicted: cache.evicted }).toEqual({ size: 2, evicted: 1 });
+    expect(cache.get(a!, 1e-3, layout, 1e-3)).toBe(kept);
+  });
+
+  it('counts the totals of a rollup whose hdr cannot be decoded', async () => {
+    const { clock, storage } = setup();
+    const reader = instance(clock, storage);
+    await storage.writeRollups([{ ...foreignRollup([4, 6], T0, 'x-1'), hdr: 'bm90IGFuIGhkcg==' }, foreignRollup([5], T0, 'x-2')]);
+    clock.advance(SLOT);
+    const w = await reader.read('latency_ms');
+    const stats = w.stats(w.series, w.from, w.to, true);
+    expect([stats.count, stats.sum, stats.dist!.count, stats.min, stats.max]).toEqual([3, 15, 3, 4, 6]);
   });
 });
