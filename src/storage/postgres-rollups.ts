@@ -1,13 +1,15 @@
 import type { Rollup, RollupQuery } from './contract.js';
-import { encodeLabels, ROLLUP_COLUMNS, ROLLUP_SELECT, rollupsJson, rowToRollup, type RollupRow } from './postgres-rows.js';
+import { encodeLabels, ROLLUP_COLUMNS, ROLLUP_SELECT, rollupsJson, rowToRollup, SERIES_KEY, type RollupRow } from './postgres-rows.js';
 import { bound, type PgSession } from './postgres-sql.js';
 
 /** The columns of the unique (name, series, start, instance) index: a conflicting row keeps them. */
 const KEY_COLUMNS: ReadonlySet<string> = new Set(['name', 'series_key', 'start_ms', 'instance']);
 
 const NAMES = ROLLUP_COLUMNS.map(([c]) => c).join(', ');
-const KEYS = ROLLUP_COLUMNS.map(([, , key]) => key).join(', ');
-const RECORD = ROLLUP_COLUMNS.map(([, type, key]) => `${key} ${type}`).join(', ');
+const KEYS = ROLLUP_COLUMNS.map(([column, , key]) => (column === 'series_key' ? SERIES_KEY : `t.${key}`)).join(', ');
+const RECORD = ROLLUP_COLUMNS.filter(([column]) => column !== 'series_key')
+  .map(([, type, key]) => `${key} ${type}`)
+  .join(', ');
 
 /** What a conflicting row gets: every column but its key's. */
 const UPSERT = `ON CONFLICT (name, start_ms, instance, md5(series_key)) DO UPDATE SET ${ROLLUP_COLUMNS.filter(([c]) => !KEY_COLUMNS.has(c))
