@@ -7,23 +7,15 @@ import type { MetricKind, Rollup } from './contract.js';
  * -0) are written as strings and read back as numbers.
  */
 export function encodeRollup(r: Rollup): string {
-  const m: Record<string, unknown> = {};
-  // First, so that every member of one (series, start, instance) starts with the same bytes: see identityLength.
-  if (r.instance !== undefined) m.instance = r.instance;
-  Object.assign(m, {
-    kind: r.kind,
-    start: r.start,
-    end: r.end,
-    count: num(r.count),
-    sum: num(r.sum),
-    min: num(r.min),
-    max: num(r.max),
-  });
-  if (r.last !== undefined) m.last = num(r.last);
-  if (r.hdr !== undefined) m.hdr = r.hdr;
-  if (r.resolution !== undefined) m.resolution = num(r.resolution);
-  if (r.service !== undefined) m.service = r.service;
-  return JSON.stringify(m);
+  // Written out rather than built as an object for JSON.stringify: a third of the cost, same bytes
+  // (numbers print as JSON prints them; strings go through JSON.stringify).
+  let m = r.instance === undefined ? '{' : `{"instance":${JSON.stringify(r.instance)},`;
+  m += `"kind":${JSON.stringify(r.kind)},"start":${jsonNumber(r.start)},"end":${jsonNumber(r.end)},"count":${num(r.count)},"sum":${num(r.sum)},"min":${num(r.min)},"max":${num(r.max)}`;
+  if (r.last !== undefined) m += `,"last":${num(r.last)}`;
+  if (r.hdr !== undefined) m += `,"hdr":${JSON.stringify(r.hdr)}`;
+  if (r.resolution !== undefined) m += `,"resolution":${num(r.resolution)}`;
+  if (r.service !== undefined) m += `,"service":${JSON.stringify(r.service)}`;
+  return `${m}}`;
 }
 
 interface StoredRollup {
@@ -78,8 +70,14 @@ export function endOf(member: string): number {
   return (JSON.parse(member) as StoredRollup).end;
 }
 
-function num(v: number): number | string {
-  return Number.isFinite(v) && !Object.is(v, -0) ? v : String(Object.is(v, -0) ? '-0' : v);
+/** A double as member JSON: a JSON number where JSON has one, else a string ("-0", "NaN", "Infinity"). */
+function num(v: number): string {
+  return Number.isFinite(v) && !Object.is(v, -0) ? String(v) : `"${Object.is(v, -0) ? '-0' : String(v)}"`;
+}
+
+/** JSON's text of a number (start and end are validated safe integers; null as JSON.stringify would). */
+function jsonNumber(v: number): string {
+  return Number.isFinite(v) ? String(v) : 'null';
 }
 
 function back(v: number | string): number {

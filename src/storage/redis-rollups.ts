@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { matchesLabels } from '../core/labels.js';
 import { decodeRollup, encodeRollup, endOf, identityLength } from './redis-codec.js';
@@ -23,17 +24,19 @@ const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then return redis.cal
 
 /**
  * Writes one batch atomically, in one command. KEYS: the names set, then per name its index,
- * its slot-length set and its series keys. ARGV: ttl, index cutoff, name count, then per name:
+ * its slot-length set and its series keys. ARGV: ttl, index cutoff, name count, trim ('1': also
+ * remove what retention hides, as the writer asks once a minute), then per name:
  * name, series count, length count, lengths..., per series: trim bound, member count,
  * score/member/identity-length triples; then per series: latest end, labels JSON. Per series:
  * for a member naming an instance, ZREM of the members of its start that name the same instance
  * (one rollup per series, start and instance: a rewrite replaces), then ZADD, PEXPIRE,
- * ZREMRANGEBYSCORE of members that ended before the cutoff; per name: one ZADD GT into the index (latest slot end),
- * ZREMRANGEBYSCORE of series with nothing left, slot lengths, SADD names, PEXPIRE everything.
+ * when trimming ZREMRANGEBYSCORE of members that ended before the cutoff; per name: one ZADD GT
+ * into the index (latest slot end), when trimming ZREMRANGEBYSCORE of series with nothing left,
+ * slot lengths, SADD names, PEXPIRE everything.
  */
 const WRITE_BATCH = `
-local ttl, cutoff = ARGV[1], ARGV[2]
-local a, k = 4, 2
+local ttl, cutoff, trimming = ARGV[1], ARGV[2], ARGV[4] == '1'
+local a, k = 5, 2
 for n = 1, tonumber(ARGV[3]) do
   local name, nSeries, nLengths = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
   a = a + 3
@@ -61,7 +64,7 @@ for n = 1, tonumber(ARGV[3]) do
       redis.call('ZADD', key, score, member)
     end
     redis.call('PEXPIRE', key, ttl)
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', trim)
+    if trimming then redis.call('ZREMRANGEBYSCORE', key, '-inf', trim) end
   end
   local last = a + 2 * nSeries - 1
   while a <= last do
@@ -69,28 +72,66 @@ for n = 1, tonumber(ARGV[3]) do
     redis.call('ZADD', idx, 'GT', unpack(ARGV, a, upto))
     a = upto + 1
   end
-  redis.call('ZREMRANGEBYSCORE', idx, '-inf', cutoff)
+  if trimming then redis.call('ZREMRANGEBYSCORE', idx, '-inf', cutoff) end
   redis.call('PEXPIRE', idx, ttl)
   redis.call('SADD', KEYS[1], name)
 end
 redis.call('PEXPIRE', KEYS[1], ttl)
 return 1`;
 
+/** WRITE_BATCH's SHA-1, for EVALSHA. */
+const WRITE_BATCH_SHA = createHash('sha1').update(WRITE_BATCH).digest('hex');
+
+/** Longest time between two trims of what retention hides (as MemoryStorage's sweep). */
+const TRIM_INTERVAL = 60_000;
+
 /**
- * Writes a batch in one round trip: a single EVAL of {@link WRITE_BATCH}, so the batch is
- * stored all or nothing (a retry after a lost reply rewrites identical members: no duplicates;
- * a rollup naming an instance replaces the one of its series, start and instance).
- * Rollups that ended at or before `cutoff` are skipped, as MemoryStorage does. Invalid rollups
- * are left out of the EVAL; once the rest is stored the call rejects with a permanent
- * StorageError listing their indexes.
+ * Writes rollup batches, each in one round trip: a single EVALSHA of {@link WRITE_BATCH} (EVAL
+ * the first time, and again when the server answers NOSCRIPT: restarted, flushed, failed over),
+ * so a batch is stored all or nothing (a retry after a lost reply rewrites identical members: no
+ * duplicates; a rollup naming an instance replaces the one of its series, start and instance).
+ * Rollups that ended at or before the cutoff are skipped, as MemoryStorage does; what retention
+ * hides is trimmed by one write a minute at most (keys expire `retention` after their last
+ * write anyway, and reads skip it). Invalid rollups are left out; once the rest is stored the
+ * call rejects with a permanent StorageError listing their indexes.
  */
-export async function writeRollupBatch(client: RedisClient, keys: RedisKeys, rollups: readonly Rollup[], cutoff: number, retention: number): Promise<void> {
-  const partition = partitionRollups(rollups);
-  await writeValid(client, keys, partition.valid, cutoff, retention);
-  if (partition.rejected.length > 0) throw rejectionError('RedisStorage', rollups.length, partition);
+export class RedisRollupWriter {
+  private lastTrim = -Infinity;
+  private scriptLoaded = false;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly retention: number,
+  ) {}
+
+  /** Stores the valid rollups of the batch; `now` is the adapter's clock (ms). */
+  async write(rollups: readonly Rollup[], now: number): Promise<void> {
+    const partition = partitionRollups(rollups);
+    const trim = now - this.lastTrim >= Math.min(this.retention, TRIM_INTERVAL);
+    if (trim) this.lastTrim = now;
+    const command = writeCommand(this.keys, partition.valid, now - this.retention, this.retention, trim);
+    if (command !== undefined) await this.evaluate(command);
+    if (partition.rejected.length > 0) throw rejectionError('RedisStorage', rollups.length, partition);
+  }
+
+  private async evaluate(args: (string | number)[]): Promise<void> {
+    if (this.scriptLoaded) {
+      try {
+        await this.client.call('EVALSHA', [WRITE_BATCH_SHA, ...args]);
+        return;
+      } catch (error) {
+        // Not run: the server does not hold the script. Anything else is the write's failure.
+        if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+      }
+    }
+    await this.client.call('EVAL', [WRITE_BATCH, ...args]);
+    this.scriptLoaded = true;
+  }
 }
 
-async function writeValid(client: RedisClient, keys: RedisKeys, rollups: readonly Rollup[], cutoff: number, retention: number): Promise<void> {
+/** The key count, keys and arguments of WRITE_BATCH for a batch; undefined when nothing is left to write. */
+function writeCommand(keys: RedisKeys, rollups: readonly Rollup[], cutoff: number, retention: number, trim: boolean): (string | number)[] | undefined {
   const byName = new Map<string, Map<string, SeriesBatch>>();
   for (const r of rollups) {
     if (r.end <= cutoff) continue;
@@ -103,9 +144,9 @@ async function writeValid(client: RedisClient, keys: RedisKeys, rollups: readonl
     if (r.end > s.maxEnd) s.maxEnd = r.end;
     if (r.end - r.start > s.maxLength) s.maxLength = r.end - r.start;
   }
-  if (byName.size === 0) return;
+  if (byName.size === 0) return undefined;
   const scriptKeys: string[] = [keys.names];
-  const argv: (string | number)[] = [Math.ceil(retention), bound(cutoff, false), byName.size];
+  const argv: (string | number)[] = [Math.ceil(retention), bound(cutoff, false), byName.size, trim ? '1' : '0'];
   for (const [name, series] of byName) {
     scriptKeys.push(keys.index(name), keys.lengths(name));
     const lengths = [...new Set([...series.values()].map((s) => s.maxLength))];
@@ -118,7 +159,7 @@ async function writeValid(client: RedisClient, keys: RedisKeys, rollups: readonl
     }
     for (const s of series.values()) argv.push(s.maxEnd, s.labelsJson);
   }
-  await client.call('EVAL', [WRITE_BATCH, scriptKeys.length, ...scriptKeys, ...argv]);
+  return [scriptKeys.length, ...scriptKeys, ...argv];
 }
 
 /**

@@ -8,7 +8,7 @@ import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contrac
 import { maskUrl, toStorageError } from './redis-errors.js';
 import { hasHashTag, RedisKeys } from './redis-keys.js';
 import { RedisRecords } from './redis-records.js';
-import { purgeRollups, queryRollupWindow, type RedisClient, writeRollupBatch } from './redis-rollups.js';
+import { purgeRollups, queryRollupWindow, type RedisClient, RedisRollupWriter } from './redis-rollups.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
 import { abortable } from '../core/abortable.js';
 import { parseOptions } from '../core/options.js';
@@ -71,6 +71,7 @@ export class RedisStorage implements StorageAdapter {
   private readonly owned: boolean;
   private readonly keys: RedisKeys;
   private readonly records: RedisRecords;
+  private readonly writer: RedisRollupWriter;
   private readonly secrets: string[] = [];
   private readonly leaseToken = randomUUID();
   private lastConnectionError: Error | undefined;
@@ -107,11 +108,12 @@ export class RedisStorage implements StorageAdapter {
       this.owned = true;
     }
     this.records = new RedisRecords(this.client, this.keys);
+    this.writer = new RedisRollupWriter(this.client, this.keys, this.options.retention);
   }
 
   /** Writes the batch in one pipelined round trip; resolves only when every command succeeded. */
   writeRollups(rollups: readonly Rollup[], options?: CallOptions): Promise<void> {
-    return this.run('writeRollups', options, () => writeRollupBatch(this.client, this.keys, rollups, this.cutoff(), this.options.retention));
+    return this.run('writeRollups', options, () => this.writer.write(rollups, this.now()));
   }
 
   /** Rollups of `query.name` whose labels include `query.labels` and whose slot overlaps (from, to), by start. */
@@ -212,8 +214,12 @@ export class RedisStorage implements StorageAdapter {
     clearTimeout(timer);
   }
 
+  private now(): number {
+    return this.options.now ? this.options.now() : Date.now();
+  }
+
   private cutoff(): number {
-    return (this.options.now ? this.options.now() : Date.now()) - this.options.retention;
+    return this.now() - this.options.retention;
   }
 
   /** Every call goes through here: closed and aborted checks, first connection, error wrapping. */

@@ -216,6 +216,31 @@ describe.skipIf(!up)('RedisStorage on Redis', () => {
     });
   });
 
+  describe('the write script', () => {
+    it('is sent by its SHA after the first write, and again in full when Redis no longer holds it', async () => {
+      const client = inspector();
+      try {
+        const storage = make({ client } as Partial<RedisStorageOptions>);
+        const sent: string[] = [];
+        const call = client.call.bind(client) as (...args: unknown[]) => Promise<unknown>;
+        (client as unknown as { call: unknown }).call = (command: string, ...rest: unknown[]) => {
+          sent.push(command);
+          return call(command, ...rest);
+        };
+        await storage.writeRollups([counter('sha_total', base)]);
+        await storage.writeRollups([counter('sha_total', base + SLOT)]);
+        expect(sent).toEqual(['EVAL', 'EVALSHA']);
+        await admin.call('SCRIPT', 'FLUSH'); // as after a restart or a failover
+        sent.length = 0;
+        await storage.writeRollups([counter('sha_total', base + 2 * SLOT)]);
+        expect(sent).toEqual(['EVALSHA', 'EVAL']); // NOSCRIPT: nothing ran, so it is sent in full
+        expect((await storage.queryRollups({ name: 'sha_total' })).map((r) => r.start)).toEqual([base, base + SLOT, base + 2 * SLOT]);
+      } finally {
+        client.disconnect();
+      }
+    });
+  });
+
   describe('round trips', () => {
     it('writes a batch in one round trip (one socket write), whatever its size and series', async () => {
       const client = inspector();
