@@ -96,6 +96,9 @@ export function buildWindow(input: WindowInput): MetricWindow {
         else if (waiting.has(id)) return;
       }
       if (e?.ring !== undefined && stamps.ownsSlot(r.instance, r.start) && take(e, matched, r.start, undefined)) return;
+      // A store keeps one rollup per (series, start, instance) and returns them by start: a copy
+      // returned twice would sit among the series' last parts.
+      if (e !== undefined && !pending && returnedTwice(e.parts, r.start, r.instance)) return;
     } else if (e?.ring !== undefined && take(e, matched, r.start, r)) return;
     (e ?? series.add(r.labels, seriesKey(r.labels))).parts.push(part(r.start, r.end, r.count, r.sum, r.min, r.max, r.last, r.instance, r.hdr, r.resolution));
     if (r.resolution !== undefined && r.start >= resolutionAt) {
@@ -180,6 +183,12 @@ function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
   }
   for (const _name in b) n--;
   return n === 0;
+}
+
+/** True when `parts` ends with a part of slot `start` from `instance` among those of that start. */
+function returnedTwice(parts: readonly WindowPart[], start: number, instance: string): boolean {
+  for (let i = parts.length - 1; i >= 0 && parts[i]!.start === start; i--) if (parts[i]!.instance === instance) return true;
+  return false;
 }
 
 /**

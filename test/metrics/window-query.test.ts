@@ -311,3 +311,14 @@ describe('decoded histograms kept between reads', () => {
     expect([stats.count, stats.sum, stats.dist!.count, stats.min, stats.max]).toEqual([3, 15, 3, 4, 6]);
   });
 });
+
+describe('the window query: a store that breaks the contract', () => {
+  it('counts a rollup the store returns twice once', async () => {
+    const { clock, storage } = setup();
+    const reader = instance(clock, storage);
+    const r = foreignRollup([5, 7], T0, 'x-1');
+    clock.advance(SLOT);
+    const w = reader.query.merge({ name: 'latency_ms', from: T0, to: clock.now() }, [r, { ...r }, foreignRollup([9], T0, 'x-2')]);
+    expect(totals(w)).toEqual({ count: 3, sum: 21 });
+  });
+});
