@@ -16,7 +16,6 @@ import { PendingRecords } from './pending-records.js';
 import { MANUAL_RULE_ID, ruleLookup } from './record-owner.js';
 import { RuleEvaluator, type AlertLimits, type EvaluationResult } from './rule-evaluator.js';
 import type { AlertRule, AlertRuleInput } from './rule-schema.js';
-import { SampleStore } from './samples.js';
 import { StateSync } from './state-sync.js';
 
 export type { AlertLimits, EvaluationResult } from './rule-evaluator.js';
@@ -55,7 +54,7 @@ export class AlertEngine {
     this.book = new RuleBook(ctx, (name) => dispatcher.notifiers.some((n) => n.name === name), options.syncInterval, limits.maxRules);
     // A pending record is written again at least 4 times within the outage tolerance.
     const records = new PendingRecords(this.notifier, ctx.service, Math.max(options.evaluationInterval, options.outageTolerance / 4), options.sharedEvaluation);
-    const shared = { book: this.book, states: this.states, byId: this.byId, samples: new SampleStore(), notifier: this.notifier, records };
+    const shared = { book: this.book, states: this.states, byId: this.byId, notifier: this.notifier, records };
     this.evaluator = new RuleEvaluator(ctx, shared, options, limits);
     this.sync = new StateSync(ctx, this.states, this.byId, this.notifier, options.outageTolerance);
     this.lease = new EvaluationLease(ctx, options.evaluationInterval);

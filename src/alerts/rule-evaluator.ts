@@ -13,7 +13,6 @@ import type { AlertRule } from './rule-schema.js';
 import { activeAfter, verdictsOf, type Verdict } from './rule-verdicts.js';
 import type { PendingRecords } from './pending-records.js';
 import type { PullResult } from './state-sync.js';
-import type { SampleStore } from './samples.js';
 import { ownLabel } from './schema-parts.js';
 import { WindowReader } from './window-reader.js';
 
@@ -48,7 +47,6 @@ export interface EvaluatorState {
   states: StateTable;
   /** Firing and recently resolved alerts by record id. */
   byId: Map<string, AlertState>;
-  samples: SampleStore;
   notifier: AlertNotifier;
   records: PendingRecords;
 }
@@ -64,7 +62,6 @@ export class RuleEvaluator {
   private readonly book: RuleBook;
   private readonly states: StateTable;
   private readonly byId: Map<string, AlertState>;
-  private readonly samples: SampleStore;
   private readonly notifier: AlertNotifier;
   private readonly records: PendingRecords;
 
@@ -74,7 +71,7 @@ export class RuleEvaluator {
     private readonly options: ResolvedAlertEngineOptions,
     private readonly limits: AlertLimits,
   ) {
-    ({ book: this.book, states: this.states, byId: this.byId, samples: this.samples, notifier: this.notifier, records: this.records } = shared);
+    ({ book: this.book, states: this.states, byId: this.byId, notifier: this.notifier, records: this.records } = shared);
   }
 
   /**
@@ -105,7 +102,6 @@ export class RuleEvaluator {
       else this.identities.delete(e.rule.id);
       if (e.rule.enabled) entries.push(e);
     }
-    this.sampleCounters(entries, ts);
     const reader = new WindowReader(this.ctx, ts, entries.flatMap((e) => e.conditions));
     const learners: RuleEntry[] = [];
     for (const entry of entries) {
@@ -244,15 +240,6 @@ export class RuleEvaluator {
       this.ctx.report(new LimitError(option, limit, `rule "${rule.name}" exceeded its limit of ${limit} alerts with ${active}; it holds no alerts until an evaluation is back within the limit`));
     }
     return false;
-  }
-
-  /**
-   * Nothing to sample any more: rules read counters and gauges from their rollups through the
-   * window query, counting from the window's start (see window-reader.ts). Kept until run()
-   * stops calling it; then this method, the `samples` field and samples.ts go.
-   */
-  private sampleCounters(_entries: readonly RuleEntry[], _ts: number): void {
-    void this.samples; // read here only until the field goes (noUnusedLocals)
   }
 
   /** Re-posts firing alerts to state channels every `resendDelay`, resolved ones until `resolvedRetention` passes. */
