@@ -23,13 +23,13 @@ const UNIQUE_VIOLATION = '23505';
 const SWEEP_INTERVAL = 60_000;
 
 /**
- * Statements writing rollups at once: the recorder's default `flush.concurrency`, so each batch
- * of its group gets a statement of its own; calls beyond wait and are combined. Two in flight
- * (larger statements) cost the server a fifth less CPU per rollup, contending less for the
- * table's last pages, but wrote fewer rollups per second on the 2-core benchmark machine, where
- * a batch's latency, not CPU, bounds the recorder (docs/performance.md).
+ * Statements writing rollups at once. The recorder's group of `flush.concurrency` (4) batches is
+ * shared out between two statements: four, one per batch, contend for the table's last pages
+ * and indexes and cost the server about a third more CPU per rollup; in 2 of 3 same-process
+ * comparisons on the shared 2-core benchmark machine two also wrote more rollups per second
+ * (docs/performance.md). Calls made while both run wait and go together in the next.
  */
-const STATEMENTS_IN_FLIGHT = 4;
+const STATEMENTS_IN_FLIGHT = 2;
 
 /** Most rollups one statement carries when it combines batches (a lone batch may hold more). */
 const ROLLUPS_PER_STATEMENT = 1_000;
