@@ -21,7 +21,9 @@ import { canonicalLabels } from '../src/core/labels.js';
 import { partitionRollups } from '../src/storage/rollup-validation.js';
 import { PostgresRollups } from '../src/storage/postgres-rollups.js';
 import type { PgSession } from '../src/storage/postgres-sql.js';
-import { encodeLabels, float, ROLLUP_COLUMNS, rollupsJson, SERIES_KEY } from '../src/storage/postgres-rows.js';
+import { batchJson, batchOf, encodeLabels, float, ROLLUP_COLUMNS } from '../src/storage/postgres-rows.js';
+
+const rollupsJson = (b: readonly Rollup[]): string => batchJson(batchOf(b));
 import { load } from './storage-rounds.js';
 
 const PG_URL = process.env.PULSEWATCH_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -263,9 +265,8 @@ function unnestSql(schema: string, conflict: string): string {
 
 /** One json parameter ($3) read by json_to_recordset. */
 function jsonSql(schema: string, conflict: string): string {
-  // As the adapter does: series_key is computed from the labels, not sent.
-  const defs = ROLLUP_COLUMNS.filter(([c]) => c !== 'series_key').map(([, t, k]) => `${k} ${t}`).join(', ');
-  const keys = ROLLUP_COLUMNS.map(([c, , k]) => (c === 'series_key' ? SERIES_KEY : `t.${k}`)).join(', ');
+  const defs = ROLLUP_COLUMNS.map(([, t, k]) => `${k} ${t}`).join(', ');
+  const keys = ROLLUP_COLUMNS.map(([, , k]) => k).join(', ');
   return `INSERT INTO "${schema}".rollups (${COLS}) SELECT ${keys} FROM json_to_recordset($3::json) AS t(${defs}) WHERE t.e > $1::float8 - $2::float8 ${conflict}`;
 }
 

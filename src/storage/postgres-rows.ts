@@ -8,22 +8,13 @@ import type { Rollup } from './contract.js';
 
 /**
  * The columns a rollup batch is written as: name, type, and the key of the column in the JSON
- * array {@link rollupsJson} builds (short: a batch of 100 is some 60 KB of JSON).
+ * array {@link batchJson} builds (short: a batch of 100 is some 60 KB of JSON).
  */
 
-/**
- * `series_key` as the write statement computes it: the text of the labels' jsonb, one string
- * per label set whatever its key order, which the unique index hashes. (Version 1 of the schema
- * read it and wrote the canonical JSON of the labels; rows without an instance never take part
- * in the index, so the two forms never meet.) Computed by the server rather than sent: a tenth
- * of the bytes of a batch.
- */
-export const SERIES_KEY = 't.l::text';
 export const ROLLUP_COLUMNS = [
   ['name', 'text', 'n'],
   ['kind', 'text', 'k'],
   ['labels', 'jsonb', 'l'],
-  // Not sent: the statement computes it from `l` (see SERIES_KEY).
   ['series_key', 'text', 'sk'],
   ['start_ms', 'bigint', 's'],
   ['end_ms', 'bigint', 'e'],
@@ -59,24 +50,73 @@ export interface RollupRow {
   instance: string | null;
 }
 
+/** A rollup of a batch about to be written, with its labels as stored and its series key. */
+export interface BatchRollup {
+  rollup: Rollup;
+  labels: Record<string, string>;
+  /** The canonical JSON of the stored labels: `series_key`, which the unique index hashes. */
+  seriesKey: string;
+}
+
 /**
- * A batch as one JSON array for `json_to_recordset` (keys of {@link ROLLUP_COLUMNS}), without
- * the rollups a later one of the same (name, labels, start, instance) replaces: one INSERT ...
- * ON CONFLICT DO UPDATE may not touch a row twice (SQLSTATE 21000). Rollups without an instance
- * are all kept, as before. Doubles JSON cannot hold (-0, NaN, ±Infinity) travel as float8's text.
- * One JSON.stringify costs about half what pg's escaping of 15 text arrays did, and the
- * server reads it as fast (docs/performance.md).
+ * The batch as written: without the rollups a later one of the same (name, labels, start,
+ * instance) replaces (a statement may not write one key twice: the plain INSERT would fail with
+ * unique_violation, the upsert with SQLSTATE 21000; the last of the batch wins). Rollups without
+ * an instance are all kept, as before.
  */
-export function rollupsJson(rollups: readonly Rollup[]): string {
-  const rows: Record<string, unknown>[] = [];
+export function batchOf(rollups: readonly Rollup[]): BatchRollup[] {
+  const out: BatchRollup[] = [];
   let slots: Map<string, number> | undefined;
-  for (const r of rollups) {
-    const labels = encodeLabels(r.labels);
-    const seriesKey = canonicalLabels(labels); // only to find two rollups of one slot in the batch
-    const row = {
+  for (const rollup of rollups) {
+    const labels = encodeLabels(rollup.labels);
+    const item = { rollup, labels, seriesKey: canonicalLabels(labels) };
+    if (rollup.instance === undefined) {
+      out.push(item);
+      continue;
+    }
+    const slot = `${rollup.name}\u0000${item.seriesKey}\u0000${rollup.start}\u0000${rollup.instance}`;
+    const before = (slots ??= new Map()).get(slot);
+    if (before === undefined) slots.set(slot, out.push(item) - 1);
+    else out[before] = item;
+  }
+  return out;
+}
+
+/**
+ * The batch as `COPY ... FROM STDIN` text, one line per rollup in {@link ROLLUP_COLUMNS} order:
+ * tab-separated, `\N` for absent values, and in text values a backslash, tab, newline or
+ * carriage return escaped with a backslash (COPY's text format). Lines begin with a metric name,
+ * so none is the `\.` end marker.
+ */
+export function batchCopyText(batch: readonly BatchRollup[]): string {
+  let out = '';
+  for (const { rollup: r, labels, seriesKey } of batch) {
+    out += `${r.name}\t${r.kind}\t${copyText(JSON.stringify(labels))}\t${copyText(seriesKey)}\t${integer(r.start, 'start')}\t${integer(r.end, 'end')}\t`;
+    out += `${float(r.count)}\t${float(r.sum)}\t${float(r.min)}\t${float(r.max)}\t${r.last === undefined ? '\\N' : float(r.last)}\t`;
+    out += `${r.hdr ?? '\\N'}\t${r.resolution === undefined ? '\\N' : float(r.resolution)}\t${r.service === undefined ? '\\N' : copyText(r.service)}\t`;
+    out += `${r.instance === undefined ? '\\N' : copyText(r.instance)}\n`;
+  }
+  return out;
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+function copyText(s: string): string {
+  return COPY_SPECIAL.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : s;
+}
+
+/**
+ * The batch as one JSON array for `json_to_recordset` (keys of {@link ROLLUP_COLUMNS}): the
+ * upsert's form. Doubles JSON cannot hold (-0, NaN, ±Infinity) travel as float8's text.
+ */
+export function batchJson(batch: readonly BatchRollup[]): string {
+  return JSON.stringify(
+    batch.map(({ rollup: r, labels, seriesKey }) => ({
       n: r.name,
       k: r.kind,
       l: labels,
+      sk: seriesKey,
       s: integer(r.start, 'start'),
       e: integer(r.end, 'end'),
       c: jsonFloat(r.count),
@@ -88,17 +128,8 @@ export function rollupsJson(rollups: readonly Rollup[]): string {
       r: r.resolution === undefined ? null : jsonFloat(r.resolution),
       sv: r.service ?? null,
       i: r.instance ?? null,
-    };
-    if (r.instance === undefined) {
-      rows.push(row);
-      continue;
-    }
-    const slot = `${r.name}\u0000${seriesKey}\u0000${r.start}\u0000${r.instance}`;
-    const before = (slots ??= new Map()).get(slot);
-    if (before === undefined) slots.set(slot, rows.push(row) - 1);
-    else rows[before] = row; // the last of the batch wins
-  }
-  return JSON.stringify(rows);
+    })),
+  );
 }
 
 /** A double as JSON: a number where JSON has one (the shortest exact form), else float8's text. */

@@ -63,14 +63,19 @@ export class PgSession {
    * `pool.query` closes the connection after any error (a new one costs tens of ms), while an
    * error `fn` catches leaves this one in use. An error `fn` throws closes it, as pool.query would.
    */
-  async connected<T>(fn: (query: <R extends QueryResultRow = QueryResultRow>(p: Params, text: string, prepare?: boolean) => Promise<R[]>) => Promise<T>): Promise<T> {
+  async connected<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {
     if (this.closed) throw new StorageError('PostgresStorage is closed');
     const client: PoolClient = await this.pool.connect();
     let failure: Error | undefined;
     try {
-      return await fn(async <R extends QueryResultRow>(p: Params, text: string, prepare = false) => {
-        const name = prepare && this.prepared ? this.nameOf(text) : undefined;
-        return (await client.query<R>({ name, text, values: p.values, query_timeout: this.queryTimeout } as never)).rows;
+      return await fn({
+        query: async <R extends QueryResultRow>(p: Params, text: string, prepare = false): Promise<R[]> => {
+          const name = prepare && this.prepared ? this.nameOf(text) : undefined;
+          return (await client.query<R>({ name, text, values: p.values, query_timeout: this.queryTimeout } as never)).rows;
+        },
+        copyFrom: (text: string, data: string) => new Promise<void>((resolve, reject) => {
+          client.query(new CopyFrom(text, data, this.queryTimeout, (error) => (error ? reject(error) : resolve())) as never);
+        }),
       });
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
@@ -95,6 +100,59 @@ export class PgSession {
   close(): void {
     this.closed = true;
   }
+}
+
+/** One checked-out connection, as {@link PgSession.connected} lends it. */
+export interface Connection {
+  query<R extends QueryResultRow = QueryResultRow>(p: Params, text: string, prepare?: boolean): Promise<R[]>;
+  /** Runs `COPY ... FROM STDIN` (`text`) with `data` as its input, in one round trip. */
+  copyFrom(text: string, data: string): Promise<void>;
+}
+
+/**
+ * `COPY ... FROM STDIN` as a pg "submittable" (the interface pg-copy-streams and pg-cursor
+ * use): pg sends the query, hands over the connection when the server asks for the data, and
+ * reports the server's answer. The whole input goes in one CopyData message. pg applies
+ * `query_timeout` to it as to any query.
+ */
+class CopyFrom {
+  private error: Error | undefined;
+
+  constructor(
+    readonly text: string,
+    private readonly data: string,
+    readonly query_timeout: number,
+    public callback: (error: Error | undefined) => void,
+  ) {}
+
+  submit(connection: { query: (text: string) => void }): void {
+    connection.query(this.text);
+  }
+
+  handleCopyInResponse(connection: { sendCopyFromChunk: (chunk: Buffer) => void; endCopyFrom: () => void }): void {
+    connection.sendCopyFromChunk(Buffer.from(this.data, 'utf8'));
+    connection.endCopyFrom();
+  }
+
+  handleError(error: Error): void {
+    // The server follows an error with ReadyForQuery; a lost connection does not.
+    this.error ??= error;
+    this.callback(error);
+    this.callback = () => undefined;
+  }
+
+  handleReadyForQuery(): void {
+    this.callback(this.error);
+    this.callback = () => undefined;
+  }
+
+  // The other messages a COPY can bring need nothing from us.
+  handleCommandComplete(): void {}
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyData(): void {}
 }
 
 /** Clamps a bound to bigint's range (an out-of-range bound matches everything or nothing anyway). */
