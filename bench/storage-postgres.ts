@@ -15,12 +15,13 @@ const PG_URL = process.env.PULSEWATCH_BENCH_PG ?? 'postgres://postgres@127.0.0.1
  * figures so a full bench run does not drop them; run that script to measure again.
  */
 const WRITE_PATH_NOTES = [
-  'How a batch is written was chosen with bench/storage-postgres-ideas.ts (stamped rollups, batches of 100 in groups of 4, 7 interleaved rounds in one process, median rollups/s, then client / server CPU µs per rollup; 2026-12-06, load average 3.8-5.3):',
-  'as of b21763e (unnest of 15 arrays escaped by pg, always INSERT ... ON CONFLICT DO UPDATE) 20,139 rollups/s, 9.8 / 35.0 µs;',
-  'now (one json parameter read by json_to_recordset, a plain INSERT sent again as the upsert only after a unique_violation, named prepared statements, series_key computed by the server, the group shared between 2 statements) 21,757 rollups/s, 9.6 / 23.0 µs.',
-  "The upsert's speculative insertion cost new rows about a fifth of the server's work, pg's escaping of 15 arrays almost twice the client CPU of one JSON.stringify (4.1 against 2.3 µs per rollup), and a retried batch that met pool.query's close-on-error paid for a new connection (50 ms instead of 8 per batch).",
-  'Two statements instead of four (one per batch): 23.0 against 27.3 µs of server CPU per rollup, and more rollups/s in 2 of 3 runs (29,156 against 25,064; 41,179 against 37,496; 26,250 against 31,584).',
-  "On this shared 2-core machine the wall-clock rate follows the other work's load more than the write path (the same code measured 21,000-41,000 rollups/s over the afternoon): the server's CPU per rollup, a third lower, is what the change moves.",
+  'How a batch is written was chosen with bench/storage-postgres-ideas.ts (stamped rollups, batches of 100 in groups of 4, 7 interleaved rounds in one process, median rollups/s, then client / server CPU µs per rollup; 2026-12-06, load average 2.3-2.4):',
+  'as of b21763e (unnest of 15 arrays escaped by pg, always INSERT ... ON CONFLICT DO UPDATE) 37,072 rollups/s, 9.6 / 29.7 µs;',
+  'a JSON parameter read by json_to_recordset, a plain INSERT sent again as the upsert only after a unique_violation, named prepared statements, the group shared between 2 statements: 38,847 rollups/s, 8.0 / 20.3 µs;',
+  'now (the same but COPY ... FROM STDIN instead of the plain INSERT) 41,920 rollups/s, 10.2 / 16.0 µs.',
+  "The upsert's speculative insertion cost new rows about a fifth of the server's work; pg's escaping of 15 arrays almost twice the client CPU of one JSON.stringify (4.1 against 2.3 µs per rollup); COPY takes a quarter off what is left (sequential, one connection: 12.5 against 17.0 µs); a retried batch that met pool.query's close-on-error paid for a new connection (50 ms instead of 8 per batch).",
+  'Two statements instead of four (one per batch): 14.0 against 19.0 µs of server CPU per rollup for 48,588 against 49,362 rollups/s (9 rounds, load average 2.1).',
+  "On this shared 2-core machine the wall-clock rate follows the other work's load more than the write path (the JSON variant measured 21,000-41,000 rollups/s over one afternoon): the server's CPU per rollup, halved, is what the change moves most.",
 ];
 
 /** Rollups per write case and round (300 batches of 100). */

@@ -34,10 +34,10 @@ export const postgresStorageOptionsSchema = z
      */
     autoMigrate: z.boolean().default(true),
     /**
-     * Write rollups with named prepared statements (parsed and planned once per connection: about
-     * a tenth of the server's work per rollup). Set `false` behind a pooler in transaction mode
-     * that does not carry prepared statements between server connections (PgBouncer before 1.21,
-     * or with `max_prepared_statements = 0`).
+     * Send the upsert of a rewritten rollup batch as a named prepared statement (parsed and
+     * planned once per connection; new rollups go by COPY). Set `false` behind a pooler in
+     * transaction mode that does not carry prepared statements between server connections
+     * (PgBouncer before 1.21, or with `max_prepared_statements = 0`).
      */
     preparedStatements: z.boolean().default(true),
     /** Client-side limit for every statement (pg's `query_timeout`), so a silent network cannot stall the recorder. */
