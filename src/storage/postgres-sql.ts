@@ -111,9 +111,10 @@ export interface Connection {
 
 /**
  * `COPY ... FROM STDIN` as a pg "submittable" (the interface pg-copy-streams and pg-cursor
- * use): pg sends the query, hands over the connection when the server asks for the data, and
- * reports the server's answer. The whole input goes in one CopyData message. pg applies
- * `query_timeout` to it as to any query.
+ * use). The whole input follows the query at once, in one CopyData message, without waiting for
+ * the server's CopyInResponse: one round trip instead of two. The protocol allows it: a server
+ * whose COPY failed before reading the data ignores CopyData and CopyDone that arrive outside
+ * a COPY. pg applies `query_timeout` to it as to any query.
  */
 class CopyFrom {
   private error: Error | undefined;
@@ -125,14 +126,14 @@ class CopyFrom {
     public callback: (error: Error | undefined) => void,
   ) {}
 
-  submit(connection: { query: (text: string) => void }): void {
+  submit(connection: { query: (text: string) => void; sendCopyFromChunk: (chunk: Buffer) => void; endCopyFrom: () => void }): void {
     connection.query(this.text);
-  }
-
-  handleCopyInResponse(connection: { sendCopyFromChunk: (chunk: Buffer) => void; endCopyFrom: () => void }): void {
     connection.sendCopyFromChunk(Buffer.from(this.data, 'utf8'));
     connection.endCopyFrom();
   }
+
+  /** The data went with the query. */
+  handleCopyInResponse(): void {}
 
   handleError(error: Error): void {
     // The server follows an error with ReadyForQuery; a lost connection does not.
