@@ -316,7 +316,8 @@ export class Monitor {
       const job: unknown = options?.jobId;
       jobId = typeof job === 'string' ? job : undefined;
       const list: unknown = options?.names;
-      names = Array.isArray(list) ? list.filter((n): n is string => typeof n === 'string') : undefined;
+      // Each name may cost a store read: at most limits.maxSnapshotSeries of them, once each.
+      names = Array.isArray(list) ? [...new Set(list.filter((n): n is string => typeof n === 'string'))].slice(0, this.options.limits.maxSnapshotSeries) : undefined;
     } catch (cause) {
       jobId = undefined;
       names = undefined;

@@ -81,7 +81,9 @@ export class WindowReader {
       tick = await entry;
     }
     if (tick.failed !== undefined) {
-      if (from < this.memoryFrom) throw tick.failed;
+      // Histograms keep a ring of slots in memory; counters and gauges only the open slot.
+      const memoryFrom = tick.window.kind === 'histogram' ? this.memoryFrom : this.cap.metricContext.slotStart;
+      if (from < memoryFrom) throw tick.failed;
       if (!this.reported) {
         this.reported = true;
         this.cap.report(tick.failed);

@@ -52,6 +52,8 @@ export class Recorder {
   private failures = 0;
   /** Rollups being written (no longer in `pending`). */
   private inFlight = 0;
+  /** Batches taken from the buffer whose write has not settled yet (see pendingRollups). */
+  private readonly sending = new Set<readonly Rollup[]>();
   /** Aborted when `close()` gives up: writes in flight are abandoned (and already counted as dropped). */
   private writes = new AbortController();
   private closed = false;
@@ -84,7 +86,10 @@ export class Recorder {
   /** A copy of the rollups not yet written (for reads that must see them). */
   pendingRollups(): readonly Rollup[] {
     // Histogram rollups encode their `hdr` lazily (see hdr-codec.ts): readers get them encoded.
-    const all = this.pending.all();
+    // Batches being written count as waiting until their write settles: they have left the
+    // buffer and may not be stored yet (readers tell a stored copy apart by its stamp).
+    let all = this.pending.all();
+    for (const batch of this.sending) all = all.concat(batch);
     materializeRollups(all);
     return all;
   }
@@ -187,9 +192,16 @@ export class Recorder {
           const batch = this.pending.take(this.settings.batchSize);
           materializeRollups(batch); // encode deferred `hdr`s, a batch at a time, off the slot timer
           group.push(batch);
+          this.sending.add(batch);
           this.inFlight += batch.length;
         }
-        const results = await Promise.allSettled(group.map(write));
+        let results: PromiseSettledResult<void>[];
+        try {
+          results = await Promise.allSettled(group.map(write));
+        } finally {
+          // Stored, or back in the buffer below, or dropped by close(): no longer being written.
+          for (const batch of group) this.sending.delete(batch);
+        }
         // Abandoned by close(), which already counted the batches as dropped.
         if (signal.aborted) return false;
         let retry: Rollup[] = [];

@@ -56,6 +56,12 @@ export function buildWindow(input: WindowInput): MetricWindow {
   const series = new SeriesTable();
 
   let ringSize = 0;
+  /**
+   * Open slots of counters and gauges read from memory. They carry this monitor's id and the
+   * slot's start, as a stored rollup of a predecessor with the same (configured) id may: they
+   * are never taken for a copy the store returned twice.
+   */
+  const openParts = new Set<WindowPart>();
   if (metric !== undefined) {
     if (metric.kind === 'gauge') metric.collect();
     const slotLength = ctx.slotLength;
@@ -66,7 +72,9 @@ export function buildWindow(input: WindowInput): MetricWindow {
         // Counters and gauges hold only the open slot; every closed one is in a rollup.
         e.current = local.value;
         if (local.slotCount > 0 && ctx.slotStart + slotLength > from && ctx.slotStart < end) {
-          e.parts.push(part(ctx.slotStart, ctx.slotStart + slotLength, local.slotCount, local.slotSum, local.slotMin, local.slotMax, local.value, self, undefined, undefined));
+          const open = part(ctx.slotStart, ctx.slotStart + slotLength, local.slotCount, local.slotSum, local.slotMin, local.slotMax, local.value, self, undefined, undefined);
+          e.parts.push(open);
+          openParts.add(open);
         }
         continue;
       }
@@ -98,7 +106,7 @@ export function buildWindow(input: WindowInput): MetricWindow {
       if (e?.ring !== undefined && stamps.ownsSlot(r.instance, r.start) && take(e, matched, r.start, undefined)) return;
       // A store keeps one rollup per (series, start, instance) and returns them by start: a copy
       // returned twice would sit among the series' last parts.
-      if (e !== undefined && !pending && returnedTwice(e.parts, r.start, r.instance)) return;
+      if (e !== undefined && !pending && returnedTwice(e.parts, r.start, r.instance, openParts)) return;
     } else if (e?.ring !== undefined && take(e, matched, r.start, r)) return;
     (e ?? series.add(r.labels, seriesKey(r.labels))).parts.push(part(r.start, r.end, r.count, r.sum, r.min, r.max, r.last, r.instance, r.hdr, r.resolution));
     if (r.resolution !== undefined && r.start >= resolutionAt) {
@@ -186,8 +194,8 @@ function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
 }
 
 /** True when `parts` ends with a part of slot `start` from `instance` among those of that start. */
-function returnedTwice(parts: readonly WindowPart[], start: number, instance: string): boolean {
-  for (let i = parts.length - 1; i >= 0 && parts[i]!.start === start; i--) if (parts[i]!.instance === instance) return true;
+function returnedTwice(parts: readonly WindowPart[], start: number, instance: string, memory: ReadonlySet<WindowPart>): boolean {
+  for (let i = parts.length - 1; i >= 0 && parts[i]!.start === start; i--) if (parts[i]!.instance === instance && !memory.has(parts[i]!)) return true;
   return false;
 }
 
