@@ -42,9 +42,9 @@ interface PendingWrite {
 
 /**
  * Rollup writes and reads of {@link PostgresStorage}: one statement per read, and per write
- * one statement for the batches waiting at that moment (write combining, below). Every minute
- * at most (and at most once per `retention`), a write also deletes the rollups and leases that
- * retention hides.
+ * one statement for the batches waiting at that moment (write combining, below). Once a minute
+ * at most (once per `retention`, if that is shorter), a write first deletes the rollups and
+ * leases that retention hides.
  */
 export class PostgresRollups {
   private lastSweep = -Infinity;
