@@ -315,6 +315,9 @@ function variants(schema: string, _app: string, url: string): Variant[] {
   // The same adapter but for its rollup writer, which runs 4 statements at once instead of 2.
   const inner = storage4 as unknown as { db: PgSession; rollups: PostgresRollups };
   inner.rollups = new PostgresRollups(inner.db, 30 * 86_400_000, 4);
+  const storage1 = new PostgresStorage({ connectionString: url, schema, now: () => now });
+  const inner1 = storage1 as unknown as { db: PgSession; rollups: PostgresRollups };
+  inner1.rollups = new PostgresRollups(inner1.db, 30 * 86_400_000, 1);
   const [p0, p1, p2, p4, p5, p6, p7, p8, p9, p10] = [pool(), pool(), pool(), pool(), pool(), pool(), pool(), pool(), pool(), pool()];
   /** The JSON variant on a table changed by `ddl` (diagnostics: what each index costs under 4 writers). */
   const diagnostic = (name: string, p: pg.Pool, ddl: (s: string) => string): Variant => ({
@@ -346,6 +349,7 @@ function variants(schema: string, _app: string, url: string): Variant[] {
     { name: 'json, plain INSERT then upsert, named prepared statements, combining: 2 statements in flight', write: combining(2, jsonPrepared(p13)) },
     { name: 'PostgresStorage.writeRollups now', write: (b) => storage.writeRollups(b) },
     { name: 'PostgresStorage.writeRollups now, its rollup writer with 4 statements in flight (one per batch)', write: (b) => storage4.writeRollups(b) },
+    { name: 'PostgresStorage.writeRollups now, its rollup writer with 1 statement in flight (the whole group)', write: (b) => storage1.writeRollups(b) },
     diagnostic('GIN fastupdate off', p7, (s) => `ALTER INDEX ${s}.rollups_labels_idx SET (fastupdate = off)`),
     diagnostic('without the GIN index', p8, (s) => `DROP INDEX ${s}.rollups_labels_idx`),
     diagnostic('without the end_ms index', p9, (s) => `DROP INDEX ${s}.rollups_end_idx`),

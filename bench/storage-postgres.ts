@@ -21,7 +21,7 @@ const WRITE_PATH_NOTES = [
   'the same but COPY ... FROM STDIN instead of the plain INSERT: 41,920 rollups/s, 10.2 / 16.0 µs.',
   "Now (COPY's data sent with its query: one round trip), in a later run at load average 3.3-3.9: 27,926 rollups/s, 11.5 / 16.0 µs, against b21763e's 23,581, 10.4 / 30.0 µs.",
   "The upsert's speculative insertion cost new rows about a fifth of the server's work; pg's escaping of 15 arrays almost twice the client CPU of one JSON.stringify (4.1 against 2.3 µs per rollup); COPY takes a quarter off what is left (sequential, one connection: 12.5 against 17.0 µs); a retried batch that met pool.query's close-on-error paid for a new connection (50 ms instead of 8 per batch).",
-  'Two statements instead of four (one per batch): 14.0 against 19.0 µs of server CPU per rollup for 48,588 against 49,362 rollups/s (9 rounds, load average 2.1).',
+  'Two statements for the group of 4 batches, against four (one per batch) and one (the whole group): 48,158 against 43,875 and 39,866 rollups/s, 17.0 against 20.3 and 14.7 µs of server CPU per rollup (7 rounds, load average 1.35; an earlier run at 2.1: 48,588 against 49,362 for four).',
   "On this shared 2-core machine the wall-clock rate follows the other work's load more than the write path (the JSON variant measured 21,000-41,000 rollups/s over one afternoon): the server's CPU per rollup, halved, is what the change moves most.",
 ];
 

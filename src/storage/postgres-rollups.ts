@@ -23,9 +23,10 @@ const SWEEP_INTERVAL = 60_000;
 /**
  * Statements writing rollups at once. The recorder's group of `flush.concurrency` (4) batches is
  * shared out between two statements: four, one per batch, contend for the table's last pages
- * and indexes and cost the server about a third more CPU per rollup; in 2 of 3 same-process
- * comparisons on the shared 2-core benchmark machine two also wrote more rollups per second
- * (docs/performance.md). Calls made while both run wait and go together in the next.
+ * and indexes and cost the server about a third more CPU per rollup; in 3 of 4 same-process
+ * comparisons on the shared 2-core benchmark machine two also wrote more rollups per second, and
+ * one (the whole group) fewer (docs/performance.md). Calls made while both run wait and go
+ * together in the next.
  */
 const STATEMENTS_IN_FLIGHT = 2;
 
