@@ -81,8 +81,9 @@ export class WindowReader {
       tick = await entry;
     }
     if (tick.failed !== undefined) {
-      // Histograms keep a ring of slots in memory; counters and gauges only the open slot.
-      const memoryFrom = tick.window.kind === 'histogram' ? this.memoryFrom : this.cap.metricContext.slotStart;
+      // Histograms keep a ring of slots in memory, gauges their current value; a counter only its
+      // open slot: an increase over a longer range would read low (and resolve what holds).
+      const memoryFrom = tick.window.kind === 'counter' ? this.cap.metricContext.slotStart : this.memoryFrom;
       if (from < memoryFrom) throw tick.failed;
       if (!this.reported) {
         this.reported = true;

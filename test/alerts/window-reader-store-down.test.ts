@@ -1,7 +1,8 @@
 /**
  * A counter rule whose store cannot be read: memory holds only a counter's open slot, so the rule
  * fails its tick (reported) instead of reading 0 from memory and resolving an alert that holds.
- * (Histograms keep a ring in memory and are evaluated from it: see fleet-rules.test.ts.)
+ * (Histograms keep a ring in memory and gauges their current value: they are evaluated from
+ * memory, see rule-sync.test.ts.)
  */
 import { expect, it } from 'vitest';
 import { MemoryStorage, StorageError, type RollupQuery } from '../../src/index.js';
