@@ -22,6 +22,7 @@
 import { createMonitor, MemoryStorage, type AggregationInput, type BoundHistogram, type Monitor, type StorageAdapter } from '../src/index.js';
 import { ManualClock } from '../src/testing.js';
 import type { Section, Target } from './report.js';
+import { deletePrefix } from './storage-redis.js';
 
 const ROUTES = 1_000;
 const STATUSES = ['200', '201', '404', '500', '503'];
@@ -120,7 +121,7 @@ export interface FleetEvaluationResult {
 }
 
 /** Runs the fleet evaluation on MemoryStorage and, when reachable, the real Redis. */
-export async function fleetEvaluationBench(redisUrl = 'redis://127.0.0.1:6379'): Promise<FleetEvaluationResult> {
+export async function fleetEvaluationBench(redisUrl = process.env.PULSEWATCH_REDIS_URL ?? 'redis://127.0.0.1:6379'): Promise<FleetEvaluationResult> {
   const rows: string[][] = [];
   const targets: Target[] = [];
   const ms = (v: number): string => `${v.toFixed(2)} ms`;
@@ -140,15 +141,7 @@ export async function fleetEvaluationBench(redisUrl = 'redis://127.0.0.1:6379'):
       targets.push({ name: 'fleet evaluation, 1,000 rules / 10,000 series / 3 instances (Redis)', measured: ms(r.median), threshold: '< 20 ms per tick', pass: r.median < 20 });
     } finally {
       await redis.close();
-      const { Redis } = await import('ioredis');
-      const client = new Redis(redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await client.del(...keys);
-      } while (cursor !== '0');
-      client.disconnect();
+      await deletePrefix(prefix);
     }
   } catch (error) {
     rows.push(['RedisStorage (127.0.0.1)', '-', `not run: ${(error as Error).message}`, '-', '-']);

@@ -21,6 +21,7 @@ import { defaultInstanceId } from '../src/storage/instance.js';
 import { RedisKeys } from '../src/storage/redis-keys.js';
 import { partitionRollups } from '../src/storage/rollup-validation.js';
 import { load, timedWrite } from './storage-rounds.js';
+import { deletePrefix } from './storage-redis.js';
 
 const URL = process.env.PULSEWATCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -203,13 +204,6 @@ try {
   for (const v of variants) console.log(`| ${v.name} | ${f(median(v.rates))} (${f(Math.min(...v.rates))} - ${f(Math.max(...v.rates))}) | ${median(v.client).toFixed(1)} | ${median(v.server).toFixed(1)} |`);
 } finally {
   await storage.close();
-  for (const prefix of [oldPrefix, newPrefix]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await oldClient.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await oldClient.del(...keys);
-    } while (cursor !== '0');
-  }
+  for (const prefix of [oldPrefix, newPrefix]) await deletePrefix(prefix);
   oldClient.disconnect();
 }

@@ -71,7 +71,8 @@ async function timeQueries(run: () => Promise<Rollup[]>, runs: number): Promise<
   return { p50: [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!, p95: p95(times), rows };
 }
 
-async function deletePrefix(prefix: string): Promise<void> {
+/** Deletes every key under `prefix` (a bench's own namespace) from the Redis at PULSEWATCH_REDIS_URL. */
+export async function deletePrefix(prefix: string): Promise<void> {
   const admin = new Redis(URL);
   try {
     let cursor = '0';

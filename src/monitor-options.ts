@@ -5,28 +5,11 @@ import { durationSchema, positiveDurationSchema } from './core/duration.js';
 import { alertEngineOptionsSchema } from './alerts/options.js';
 import type { Notifier } from './notifiers/contract.js';
 import { dispatcherOptionsSchema } from './notifiers/options.js';
-import type { StorageAdapter } from './storage/contract.js';
+import { STORAGE_CALLS, type StorageAdapter } from './storage/contract.js';
 import { MAX_INSTANCE_ID_LENGTH } from './storage/instance.js';
 import { isWellFormed } from './core/labels.js';
 
-const STORAGE_METHODS = [
-  'writeRollups',
-  'queryRollups',
-  'tryAcquire',
-  'saveAlert',
-  'queryAlerts',
-  'saveRule',
-  'deleteRule',
-  'listRules',
-  'saveDeadLetter',
-  'listDeadLetters',
-  'deleteDeadLetter',
-  'saveJobDeadLetter',
-  'listJobDeadLetters',
-  'deleteJobDeadLetter',
-  'purgeBefore',
-  'close',
-] as const;
+const STORAGE_METHODS = [...STORAGE_CALLS, 'close'] as const;
 
 const isStorage = (v: unknown): boolean =>
   typeof v === 'object' &&

@@ -1,25 +1,9 @@
 import { z } from 'zod';
-import type { Rollup, StorageAdapter } from '../storage/contract.js';
+import { STORAGE_CALLS, type Rollup } from '../storage/contract.js';
 import { rollupProblem } from '../storage/rollup-validation.js';
 
 /** The storage calls a worker may make on its primary's storage: the whole contract but `close`. */
-export const STORAGE_OPS = [
-  'writeRollups',
-  'queryRollups',
-  'tryAcquire',
-  'saveAlert',
-  'queryAlerts',
-  'saveRule',
-  'deleteRule',
-  'listRules',
-  'saveDeadLetter',
-  'listDeadLetters',
-  'deleteDeadLetter',
-  'saveJobDeadLetter',
-  'listJobDeadLetters',
-  'deleteJobDeadLetter',
-  'purgeBefore',
-] as const satisfies readonly (keyof StorageAdapter)[];
+export const STORAGE_OPS = STORAGE_CALLS;
 
 /** One of {@link STORAGE_OPS}. */
 export type StorageOp = (typeof STORAGE_OPS)[number];

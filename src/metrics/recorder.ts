@@ -88,8 +88,8 @@ export class Recorder {
     // Histogram rollups encode their `hdr` lazily (see hdr-codec.ts): readers get them encoded.
     // Batches being written count as waiting until their write settles: they have left the
     // buffer and may not be stored yet (readers tell a stored copy apart by its stamp).
-    let all = this.pending.all();
-    for (const batch of this.sending) all = all.concat(batch);
+    const all = this.pending.all(); // a fresh array
+    for (const batch of this.sending) for (const r of batch) all.push(r);
     materializeRollups(all);
     return all;
   }

@@ -109,3 +109,22 @@ export interface StorageAdapter {
   /** Releases connections. The monitor calls it from `close()` only for adapters it created. */
   close(): Promise<void>;
 }
+
+/** The data calls of {@link StorageAdapter}: every method but `close`, in the contract's order. */
+export const STORAGE_CALLS = [
+  'writeRollups',
+  'queryRollups',
+  'tryAcquire',
+  'saveAlert',
+  'queryAlerts',
+  'saveRule',
+  'deleteRule',
+  'listRules',
+  'saveDeadLetter',
+  'listDeadLetters',
+  'deleteDeadLetter',
+  'saveJobDeadLetter',
+  'listJobDeadLetters',
+  'deleteJobDeadLetter',
+  'purgeBefore',
+] as const satisfies readonly (keyof StorageAdapter)[];
