@@ -5,6 +5,7 @@ import type { NotificationDispatcher } from '../notifiers/dispatcher.js';
 import type { AlertRecord } from '../storage/records.js';
 import { notificationOf } from './alert-records.js';
 import type { AlertState } from './alert-state.js';
+import { recordById, storedFiring } from './stored-alerts.js';
 import type { ResolvedAlertEngineOptions } from './options.js';
 
 /** Alert records kept for a retry while the store fails. */
@@ -79,14 +80,9 @@ export class AlertNotifier {
 
   /** Copies an acknowledgement from the stored version of `record`; a failing store is passed over. */
   private async readAcknowledgement(record: AlertRecord): Promise<void> {
-    let stored: AlertRecord[];
-    try {
-      stored = await this.ctx.storage.queryAlerts({ fingerprint: record.fingerprint, status: 'firing', limit: 10 });
-    } catch {
-      return;
-    }
-    const same = Array.isArray(stored) ? stored.find((r) => r?.id === record.id) : undefined;
-    if (same?.acknowledgedAt !== undefined && Number.isFinite(same.acknowledgedAt)) {
+    const stored = await storedFiring(this.ctx.storage, record.fingerprint);
+    const same = stored === undefined ? undefined : recordById(stored, record.id);
+    if (typeof same?.acknowledgedAt === 'number' && Number.isFinite(same.acknowledgedAt)) {
       record.acknowledgedAt = same.acknowledgedAt;
       record.acknowledgedBy = typeof same.acknowledgedBy === 'string' ? same.acknowledgedBy : 'unknown';
     }

@@ -17,6 +17,7 @@ import { MANUAL_RULE_ID, ruleLookup } from './record-owner.js';
 import { RuleEvaluator, type AlertLimits, type EvaluationResult } from './rule-evaluator.js';
 import type { AlertRule, AlertRuleInput } from './rule-schema.js';
 import { StateSync } from './state-sync.js';
+import { recordById, storedFiring } from './stored-alerts.js';
 
 export type { AlertLimits, EvaluationResult } from './rule-evaluator.js';
 
@@ -184,13 +185,8 @@ export class AlertEngine {
   private async confirmFiring(st: AlertState): Promise<void> {
     if (!this.options.sharedEvaluation) return;
     const record = st.record!;
-    let stored: unknown;
-    try {
-      stored = await this.ctx.storage.queryAlerts({ fingerprint: record.fingerprint, status: 'firing', limit: 10 });
-    } catch {
-      return;
-    }
-    if (!Array.isArray(stored) || stored.some((r) => (r as AlertRecord | null)?.id === record.id)) return;
+    const stored = await storedFiring(this.ctx.storage, record.fingerprint);
+    if (stored === undefined || recordById(stored, record.id) !== undefined) return;
     if (this.notifier.isUnsaved(record.id)) return;
     this.states.delete(st.ruleId, st.groupKey);
     this.byId.delete(record.id);

@@ -4,6 +4,7 @@ import type { AlertRecord } from '../storage/records.js';
 import type { AlertNotifier } from './alert-notifier.js';
 import { closedPendingRecord } from './alert-records.js';
 import type { AlertState, StateTable } from './alert-state.js';
+import { storedFiring } from './stored-alerts.js';
 
 /** Most pending, and most firing, records one pull reads. */
 export const MAX_ACTIVE_RECORDS = 20_000;
@@ -130,13 +131,8 @@ export class StateSync {
    * instance or before a restart, adopted so that triggering it again updates it.
    */
   async adoptFiring(fingerprint: string, ruleId: string): Promise<AlertState | undefined> {
-    let stored: unknown;
-    try {
-      stored = await this.ctx.storage.queryAlerts({ fingerprint, status: 'firing', limit: 10 });
-    } catch {
-      return undefined;
-    }
-    if (!Array.isArray(stored)) return undefined;
+    const stored = await storedFiring(this.ctx.storage, fingerprint);
+    if (stored === undefined) return undefined;
     const now = this.ctx.clock.now();
     const r = stored.find((x) => this.readable(x) && (x as AlertRecord).ruleId === ruleId) as AlertRecord | undefined;
     if (r === undefined) return undefined;
@@ -147,9 +143,16 @@ export class StateSync {
   /** Makes `r` the state of its alert, replacing `local`. */
   private adopt(r: AlertRecord, local: AlertState | undefined): void {
     if (local?.record !== undefined) this.byId.delete(local.record.id);
+    const st = this.stateOf(r);
+    this.states.set(st);
+    if (st.record !== undefined) this.byId.set(st.record.id, st);
+  }
+
+  /** The state a stored pending or firing record stands for (its record a copy). */
+  private stateOf(r: AlertRecord): AlertState {
     const firing = r.status === 'firing';
     const record = structuredClone(r);
-    const st: AlertState = {
+    return {
       ruleId: r.ruleId,
       groupKey: r.groupKey!,
       labels: { ...r.labels },
@@ -157,6 +160,7 @@ export class StateSync {
       phase: firing ? 'firing' : 'pending',
       activeAt: r.activeAt,
       firedAt: firing ? r.startsAt : undefined,
+      keepFiringSince: r.recovering === true ? r.updatedAt : undefined,
       value: r.value,
       record: firing ? record : undefined,
       episodeId: r.id,
@@ -169,9 +173,6 @@ export class StateSync {
       // numbers of this record, so a restored state counts on from the clock.
       sequence: this.ctx.clock.now(),
     };
-    if (r.recovering === true) st.keepFiringSince = r.updatedAt;
-    this.states.set(st);
-    if (firing) this.byId.set(record.id, st);
   }
 
   /** Copies what another instance may have changed on a firing record this instance also holds. */
@@ -203,19 +204,7 @@ export class StateSync {
       await this.notifier.save(closedPendingRecord(r, ts));
       return;
     }
-    const st: AlertState = {
-      ruleId: r.ruleId,
-      groupKey: r.groupKey!,
-      labels: { ...r.labels },
-      fingerprint: r.fingerprint,
-      phase: 'inactive',
-      activeAt: r.activeAt,
-      resolvedAt: ts,
-      value: r.value,
-      record: structuredClone(r),
-      humanNotified: r.notifiedAt !== undefined,
-      sequence: this.ctx.clock.now(),
-    };
+    const st: AlertState = { ...this.stateOf(r), phase: 'inactive', resolvedAt: ts };
     await this.notifier.resolved(st, ts);
   }
 
