@@ -5,37 +5,10 @@
  * evaluation, hostile stored records, skewed clocks, a healed partition, follower memory.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage, type AlertRuleInput, type Gauge, type StorageAdapter } from '../../src/index.js';
+import { MemoryStorage, type AlertRuleInput, type StorageAdapter } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
-import { HOUR, MINUTE, SECOND, T0, recordingNotifier, setup, type RecordingNotifier, type Setup } from './support.js';
-
-const RULE = { id: 'cpu-high', name: 'CPU high', metric: 'cpu_usage_percent', aggregation: 'last', window: '1m', condition: 'gt', threshold: 90, severity: 'critical' } as const satisfies AlertRuleInput & { id: string };
-
-function fleet(rule: Partial<AlertRuleInput> = {}, extra: { am?: boolean; alerts?: object } = {}) {
-  const clock = new ManualClock(T0);
-  const storage = new MemoryStorage({ now: () => clock.now() });
-  const instances: { s: Setup; cpu: Gauge; slack: RecordingNotifier; am: RecordingNotifier }[] = [];
-  const start = async (cpu = 95, declare = true) => {
-    const slack = recordingNotifier('slack');
-    const am = recordingNotifier('am', 'state');
-    const s = setup({ storage, notifiers: extra.am ? [slack, am] : [slack], alerts: { evaluationInterval: '15s', ...extra.alerts } }, clock);
-    const gauge = s.monitor.gauge({ name: 'cpu_usage_percent' });
-    gauge.set(cpu);
-    if (declare) await s.monitor.alerts.ensureRule({ ...RULE, ...rule });
-    const entry = { s, cpu: gauge, slack, am };
-    instances.push(entry);
-    return entry;
-  };
-  const evaluate = async (offset: number, ...order: { s: Setup }[]) => {
-    clock.set(T0 + offset);
-    const results = [];
-    for (const { s } of order) results.push(await s.monitor.alerts.evaluate());
-    for (const { s } of order) await s.monitor.notifications.idle();
-    return results;
-  };
-  const sent = (status: 'firing' | 'resolved') => instances.flatMap((i) => i.slack.with(status));
-  return { clock, storage, start, evaluate, sent, instances };
-}
+import { HOUR, MINUTE, SECOND, T0, recordingNotifier, setup } from './support.js';
+import { fleet } from './fleet-support.js';
 
 describe('shared evaluation faults', () => {
   it('refuses an acknowledgement of an alert another instance resolved, and keeps it resolved', async () => {

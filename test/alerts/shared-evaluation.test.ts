@@ -5,39 +5,10 @@
  * again, and an acknowledgement made anywhere silences repeats everywhere.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage, type AlertRuleInput, type Gauge } from '../../src/index.js';
+import { MemoryStorage } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
-import { HOUR, MINUTE, SECOND, T0, recordingNotifier, setup, type RecordingNotifier, type Setup } from './support.js';
-
-const RULE = { id: 'cpu-high', name: 'CPU high', metric: 'cpu_usage_percent', aggregation: 'last', window: '1m', condition: 'gt', threshold: 90, severity: 'critical' } as const satisfies AlertRuleInput & { id: string };
-
-/** Monitors of one service on one MemoryStorage and one clock, each with a CPU gauge and a recording notifier. */
-function fleet(rule: Partial<AlertRuleInput> = {}) {
-  const clock = new ManualClock(T0);
-  const storage = new MemoryStorage({ now: () => clock.now() });
-  const instances: { s: Setup; cpu: Gauge; slack: RecordingNotifier }[] = [];
-  /** Starts an instance (a process, or a restart of one): declares the rule, sets CPU. */
-  const start = async (cpu = 95) => {
-    const slack = recordingNotifier('slack');
-    const s = setup({ storage, notifiers: [slack], alerts: { evaluationInterval: '15s' } }, clock);
-    const gauge = s.monitor.gauge({ name: 'cpu_usage_percent' });
-    gauge.set(cpu);
-    await s.monitor.alerts.ensureRule({ ...RULE, ...rule });
-    const entry = { s, cpu: gauge, slack };
-    instances.push(entry);
-    return entry;
-  };
-  /** Moves the clock to T0 + offset and evaluates the given instances in order. */
-  const evaluate = async (offset: number, ...order: { s: Setup }[]) => {
-    clock.set(T0 + offset);
-    const results = [];
-    for (const { s } of order) results.push(await s.monitor.alerts.evaluate());
-    for (const { s } of order) await s.monitor.notifications.idle();
-    return results;
-  };
-  const sent = (status: 'firing' | 'resolved') => instances.flatMap((i) => i.slack.with(status));
-  return { clock, storage, start, evaluate, sent };
-}
+import { HOUR, MINUTE, SECOND, T0, recordingNotifier, setup } from './support.js';
+import { fleet } from './fleet-support.js';
 
 describe('one evaluator per tick', () => {
   it('evaluates on one instance per tick while the others read its alerts', async () => {
