@@ -1,8 +1,16 @@
 /**
- * Case 5: memory per histogram series. Runs in a child started with --expose-gc (see
- * spawn.ts), one library per process, so neither library's garbage or code counts against
- * the other. Cost = (heapUsed + arrayBuffers) after minus before, divided by the series count;
- * arrayBuffers is where typed arrays over V8's 64-byte on-heap limit keep their bytes.
+ * Case 5: memory per histogram series in steady state. Runs in a child started with
+ * --expose-gc (see spawn.ts), one library per process, so neither library's garbage or code
+ * counts against the other. Cost = (heapUsed + arrayBuffers) after minus before, divided by
+ * the series count; arrayBuffers is where typed arrays over V8's 64-byte on-heap limit keep
+ * their bytes. The growth of rss is reported beside it as a cross-check: it also holds what
+ * neither counts (the native record V8 keeps for each off-heap typed array).
+ *
+ * Method (fixed 2026-12, issue 16): a series that has run longer than its window holds a full
+ * ring of slots, so pulsewatch records `observations` in each of `ring + 4` consecutive slots
+ * with the monitor's default ring (`histogram.slots`): every slot of the ring holds data and
+ * the ring has wrapped, reusing its slots as a long-running process does. The previous method
+ * spread the observations over 4 slots and under-reported a full window about 4.6 times.
  */
 import { Histogram as PromHistogram } from 'prom-client';
 import { ManualClock } from '../src/testing.js';
@@ -13,64 +21,81 @@ import { settleGc, type GcFn } from './gc.js';
 
 /** Series per measurement: enough that per-series cost dwarfs heap noise (a few KiB). */
 export const MEMORY_SERIES = 2_000;
-/** Time slots the observations are spread over: three closed, one open (pulsewatch keeps 10). */
-export const MEMORY_SLOTS = 4;
+/** Slots filled beyond the ring's length, so the ring has wrapped and its slots are reused. */
+export const MEMORY_EXTRA_SLOTS = 4;
 
 export interface MemoryResult {
   library: string;
+  /** pulsewatch: observations in each slot; prom-client: observations per series (it keeps no window). */
   observations: number;
+  /** Slots recorded into (pulsewatch), 1 for prom-client. */
+  slots: number;
+  /** Slots a series keeps (the ring's length), 1 for prom-client. */
+  ringSlots: number;
   series: number;
   heapPerSeries: number;
   arrayBuffersPerSeries: number;
   totalPerSeries: number;
+  /** Growth of the resident set per series: noisier, but counts native memory too. */
+  rssPerSeries: number;
 }
 
-function usage(): { heap: number; arrayBuffers: number } {
+interface Usage {
+  heap: number;
+  arrayBuffers: number;
+  rss: number;
+}
+
+function usage(): Usage {
   const m = process.memoryUsage();
-  return { heap: m.heapUsed, arrayBuffers: m.arrayBuffers };
+  return { heap: m.heapUsed, arrayBuffers: m.arrayBuffers, rss: m.rss };
 }
 
-function result(library: string, observations: number, series: number, before: ReturnType<typeof usage>, after: ReturnType<typeof usage>): MemoryResult {
-  const heap = (after.heap - before.heap) / series;
-  const arrayBuffers = (after.arrayBuffers - before.arrayBuffers) / series;
-  return { library, observations, series, heapPerSeries: heap, arrayBuffersPerSeries: arrayBuffers, totalPerSeries: heap + arrayBuffers };
+function result(library: string, shape: Pick<MemoryResult, 'observations' | 'slots' | 'ringSlots' | 'series'>, before: Usage, after: Usage): MemoryResult {
+  const per = (a: number, b: number) => (a - b) / shape.series;
+  const heap = per(after.heap, before.heap);
+  const arrayBuffers = per(after.arrayBuffers, before.arrayBuffers);
+  return { library, ...shape, heapPerSeries: heap, arrayBuffersPerSeries: arrayBuffers, totalPerSeries: heap + arrayBuffers, rssPerSeries: per(after.rss, before.rss) };
 }
 
 /**
- * pulsewatch: `observations` per series spread over MEMORY_SLOTS slots with a manual clock, so
- * closed slots (kept for windowed percentiles) are counted along with the open one.
+ * pulsewatch: `observations` in each of `slots` consecutive slots (default: the default ring's
+ * length plus {@link MEMORY_EXTRA_SLOTS}) with a manual clock; closed slots (kept for windowed
+ * percentiles) are counted along with the open one. Rollups go to a storage that keeps nothing.
  */
-export async function pulsewatchMemory(gc: GcFn, observations: number, series = MEMORY_SERIES): Promise<MemoryResult> {
+export async function pulsewatchMemory(gc: GcFn, observations: number, series = MEMORY_SERIES, slots?: number): Promise<MemoryResult> {
   // Everything that is not per-series state is built before the baseline.
   const labelSets = manyLabelSets(series);
   const values = logNormalSeconds(8192, 7);
   const clock = new ManualClock();
   const monitor = pulsewatchMonitor({ clock, storage: discardStorage });
+  const { slots: ringSlots, slotLength } = monitor.options.histogram;
+  const filled = slots ?? ringSlots + MEMORY_EXTRA_SLOTS;
   const h = monitor.histogram({ name: 'mem_duration_seconds', help: 'x', labelNames: LABEL_NAMES, unit: 'seconds', maxSeries: series });
   const bound: { observe(v: number): void }[] = new Array(series);
   await settleGc(gc);
   const before = usage();
 
   for (let s = 0; s < series; s++) bound[s] = h.labels(labelSets[s]!);
-  const perSlot = Math.ceil(observations / MEMORY_SLOTS);
   let k = 0;
-  for (let slot = 0; slot < MEMORY_SLOTS; slot++) {
+  for (let slot = 0; slot < filled; slot++) {
     for (let s = 0; s < series; s++) {
       const b = bound[s]!;
-      for (let i = 0; i < perSlot; i++) b.observe(values[k++ & 8191]!);
+      for (let i = 0; i < observations; i++) b.observe(values[k++ & 8191]!);
     }
-    // Closing the slot hands rollups to the recorder; wait until the flush has dropped them.
-    if (slot < MEMORY_SLOTS - 1) {
-      clock.advance(30_000);
-      while (monitor.bufferedRollups > 0) await new Promise((r) => setTimeout(r, 0));
+    // Closing the slot hands rollups to the recorder; the flush writes (and the store drops) them.
+    if (slot < filled - 1) {
+      clock.advance(slotLength);
+      await monitor.flush();
     }
   }
   await settleGc(gc);
   const after = usage();
   if (h.seriesCount !== series) throw new Error(`memory: ${h.seriesCount} series, expected ${series}`);
+  if (monitor.bufferedRollups !== 0) throw new Error(`memory: ${monitor.bufferedRollups} rollups still buffered`);
   consume(bound.length + labelSets.length + values.length);
   await monitor.close();
-  return result('pulsewatch', perSlot * MEMORY_SLOTS, series, before, after);
+  return result('pulsewatch', { observations, slots: filled, ringSlots, series }, before, after);
 }
 
 /** prom-client: same series and values through child handles (it keeps cumulative buckets only, no windows). */
@@ -92,5 +117,5 @@ export async function promMemory(gc: GcFn, observations: number, series = MEMORY
   await settleGc(gc);
   const after = usage();
   consume(bound.length + labelSets.length + values.length + registry.getMetricsAsArray().length);
-  return result('prom-client', observations, series, before, after);
+  return result('prom-client', { observations, slots: 1, ringSlots: 1, series }, before, after);
 }
