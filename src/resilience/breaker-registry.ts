@@ -1,26 +1,24 @@
 import type { CapabilityContext } from '../capability.js';
-import { ClosedError, ConfigError } from '../core/errors.js';
+import { ClosedError, ConfigError, PulsewatchError } from '../core/errors.js';
 import { CircuitBreaker } from './breaker.js';
 import { BreakerInstruments } from './breaker-metrics.js';
 import { parseBreakerOptions, type BreakerOptions, type ResolvedBreakerOptions } from './breaker-options.js';
-import { BucketRotations, NO_ROTATION } from './bucket-rotation.js';
 import { TimeoutSweeper } from './deadline-sweeper.js';
 import type { BreakerStats } from './types.js';
 
 /**
- * The circuit breakers of one monitor. They share one timer for call timeouts and one per
- * bucket length for rolling windows, all on the monitor's clock; `close()` stops them all.
+ * The circuit breakers of one monitor. They share one timer for call timeouts; each open
+ * breaker has its reset timer; rolling windows rotate without timers. All of it runs on the
+ * monitor's clock, and `close()` stops it.
  */
 export class BreakerRegistry {
   private readonly breakers = new Map<string, CircuitBreaker<never, unknown>>();
   private readonly fns = new Map<string, unknown>();
   private readonly sweeper: TimeoutSweeper;
-  private readonly rotations: BucketRotations;
   private closed = false;
 
   constructor(private readonly ctx: CapabilityContext) {
     this.sweeper = new TimeoutSweeper(ctx.clock);
-    this.rotations = new BucketRotations(ctx.clock);
   }
 
   /**
@@ -52,13 +50,13 @@ export class BreakerRegistry {
       return existing as unknown as CircuitBreaker<A, R>;
     }
     const ctx = this.ctx;
-    const windowed = resolved.errorThresholdPercentage !== undefined;
     const breaker = new CircuitBreaker<A, R>(name, fn, resolved, {
       clock: ctx.clock,
       instruments: new BreakerInstruments(ctx.metrics, ctx.metricContext, name),
       sweeper: this.sweeper,
-      rotation: windowed ? this.rotations.for(Math.floor(resolved.rollingCountTimeout / resolved.rollingCountBuckets)) : NO_ROTATION,
       emit: (event, payload) => ctx.emit(event, payload),
+      listenerFailed: (breaker, event, error) =>
+        ctx.report(new PulsewatchError('ERR_PULSEWATCH_INTERNAL', `circuit breaker "${breaker}": a "${event}" listener threw: ${errorMessage(error)}`, { cause: error })),
     });
     this.breakers.set(name, breaker as unknown as CircuitBreaker<never, unknown>);
     this.fns.set(name, fn);
@@ -76,7 +74,7 @@ export class BreakerRegistry {
   }
 
   /**
-   * Stops every timer (opossum's reset timers, the shared timeout and rotation timers). Calls
+   * Stops every timer (the breakers' reset timers and the shared timeout timer). Calls
    * still waiting on a deadline reject with a `ClosedError`, since nothing would time them out;
    * later calls reject with one at once.
    */
@@ -85,7 +83,6 @@ export class BreakerRegistry {
     this.closed = true;
     for (const breaker of this.breakers.values()) breaker.shutdown();
     this.sweeper.close((breaker) => new ClosedError(`circuit breaker "${breaker}": the monitor was closed while the call was running`));
-    this.rotations.close();
   }
 }
 
@@ -95,4 +92,12 @@ function firstDifference(a: ResolvedBreakerOptions, b: ResolvedBreakerOptions): 
     if (!Object.is(a[key], b[key])) return key;
   }
   return undefined;
+}
+
+function errorMessage(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'an unprintable value';
+  }
 }

@@ -1,15 +1,7 @@
-/** A circuit breaker's state, as opossum names them (half-open written in camelCase). */
-export type BreakerState = 'closed' | 'open' | 'halfOpen';
+import type { BreakerState } from '../core/breaker-machine.js';
 
-/** Payload of `breakerStateChanged`. */
-export interface BreakerStateChangedEvent {
-  /** The breaker's name. */
-  name: string;
-  from: BreakerState;
-  to: BreakerState;
-  /** When it changed (ms since the epoch). */
-  at: number;
-}
+// The state and its event live with the state machine in core/ (notification channels use it too).
+export type { BreakerState, BreakerStateChangedEvent } from '../core/breaker-machine.js';
 
 /**
  * What one `fire()` ended as, from the caller's side; every call has exactly one, so the

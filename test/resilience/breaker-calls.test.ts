@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BreakerOpenError, TimeoutError, isTimeoutError } from '../../src/core/errors.js';
-import { breakerHarness, deferred, failTimes, rejectionOf, settle, type BreakerHarness } from './helpers.js';
+import { breakerHarness, deferred, failTimes, rejectionOf, settle, startMonitor, type BreakerHarness } from './helpers.js';
 
 class NotFound extends Error {}
 
@@ -10,7 +10,6 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await h.monitor.close();
-  vi.useRealTimers();
 });
 
 describe('timeout', () => {
@@ -22,10 +21,10 @@ describe('timeout', () => {
       (v) => (outcome = v),
       (e: unknown) => (outcome = e),
     );
-    h.elapse(9_999);
+    h.clock.advance(9_999);
     await settle();
     expect(outcome).toBe('pending');
-    h.elapse(1);
+    h.clock.advance(1);
     await settle();
     expect(outcome).toBeInstanceOf(TimeoutError);
     expect(isTimeoutError(outcome)).toBe(true);
@@ -37,7 +36,7 @@ describe('timeout', () => {
     const late = deferred<string>();
     const breaker = h.monitor.circuitBreaker('slow', () => late.promise, { timeout: 100 });
     const call = rejectionOf(breaker.fire());
-    h.elapse(100);
+    h.clock.advance(100);
     expect(await call).toBeInstanceOf(TimeoutError);
     late.resolve('too late');
     await settle();
@@ -47,7 +46,7 @@ describe('timeout', () => {
   it('counts timeouts as failures towards opening', async () => {
     const breaker = h.monitor.circuitBreaker('slow', () => new Promise<string>(() => {}), { timeout: 50, failureThreshold: 2 });
     const calls = [rejectionOf(breaker.fire()), rejectionOf(breaker.fire())];
-    h.elapse(50);
+    h.clock.advance(50);
     await Promise.all(calls);
     expect(breaker.state).toBe('open');
     await expect(breaker.fire()).rejects.toBeInstanceOf(BreakerOpenError);
@@ -57,20 +56,21 @@ describe('timeout', () => {
     const breaker = h.monitor.circuitBreaker('slow', () => new Promise<string>(() => {}), { timeout: '10s', failureThreshold: 10 });
     const settled: string[] = [];
     void breaker.fire().catch(() => settled.push('a'));
-    h.elapse(4_000);
+    h.clock.advance(4_000);
     void breaker.fire().catch(() => settled.push('b'));
-    h.elapse(6_000);
+    h.clock.advance(6_000);
     await settle();
     expect(settled).toEqual(['a']);
-    h.elapse(3_999);
+    h.clock.advance(3_999);
     await settle();
     expect(settled).toEqual(['a']);
-    h.elapse(1);
+    h.clock.advance(1);
     await settle();
     expect(settled).toEqual(['a', 'b']);
   });
 
   it('uses one timer for all calls of all breakers, not one per call', async () => {
+    await startMonitor(h);
     const base = h.clock.pendingTimers;
     const ten = h.monitor.circuitBreaker('ten', () => new Promise<string>(() => {}), { timeout: '10s', failureThreshold: 1000 });
     const two = h.monitor.circuitBreaker('two', () => new Promise<string>(() => {}), { timeout: '2s', failureThreshold: 1000 });
@@ -78,11 +78,11 @@ describe('timeout', () => {
     for (let i = 0; i < 50; i++) void ten.fire().catch(() => outcomes.push('ten'));
     for (let i = 0; i < 50; i++) void two.fire().catch(() => outcomes.push('two'));
     expect(h.clock.pendingTimers).toBe(base + 1);
-    h.elapse(2_000);
+    h.clock.advance(2_000);
     await settle();
     expect(outcomes).toEqual(Array(50).fill('two'));
     expect(h.clock.pendingTimers).toBe(base + 1);
-    h.elapse(8_000);
+    h.clock.advance(8_000);
     await settle();
     expect(outcomes.length).toBe(100);
     // Nothing waits: the timer is not re-armed.
@@ -90,20 +90,22 @@ describe('timeout', () => {
   });
 
   it('arms nothing for calls that answer in time, once the timer has fired', async () => {
+    await startMonitor(h);
     const base = h.clock.pendingTimers;
     const breaker = h.monitor.circuitBreaker('fast', async () => 'ok', { timeout: '1s' });
     await breaker.fire();
-    h.elapse(1_000);
+    h.clock.advance(1_000);
     expect(h.clock.pendingTimers).toBe(base);
   });
 
   it('with timeout: false, waits as long as the function does and arms no timer', async () => {
+    await startMonitor(h);
     const base = h.clock.pendingTimers;
     const answer = deferred<string>();
     const breaker = h.monitor.circuitBreaker('patient', () => answer.promise, { timeout: false });
     const call = breaker.fire();
     expect(h.clock.pendingTimers).toBe(base);
-    h.elapse(3_600_000);
+    h.clock.advance(3_600_000);
     answer.resolve('finally');
     await expect(call).resolves.toBe('finally');
   });
@@ -129,7 +131,6 @@ describe('fallback', () => {
   });
 
   it('gets a BreakerOpenError while open and a TimeoutError on a timeout', async () => {
-    vi.useFakeTimers();
     const reasons: unknown[] = [];
     const breaker = h.monitor.circuitBreaker('users', () => new Promise<string>(() => {}), {
       timeout: 100,
@@ -140,7 +141,7 @@ describe('fallback', () => {
       },
     });
     const first = breaker.fire();
-    h.elapse(100);
+    h.clock.advance(100);
     await expect(first).resolves.toBe('stale');
     await expect(breaker.fire()).resolves.toBe('stale');
     expect(reasons[0]).toBeInstanceOf(TimeoutError);
@@ -225,19 +226,18 @@ describe('isFailure filter', () => {
   it('never filters our own timeouts', async () => {
     const breaker = h.monitor.circuitBreaker('users', () => new Promise<string>(() => {}), { timeout: 10, failureThreshold: 1, isFailure: () => false });
     const call = rejectionOf(breaker.fire());
-    h.elapse(10);
+    h.clock.advance(10);
     expect(await call).toBeInstanceOf(TimeoutError);
     expect(breaker.state).toBe('open');
   });
 
   it('closes a half-open breaker whose trial ends in an ignored error (opossum errorFilter semantics)', async () => {
-    vi.useFakeTimers();
     let error: Error = new Error('500');
     const breaker = h.monitor.circuitBreaker('users', async () => {
       throw error;
     }, { failureThreshold: 1, resetTimeout: 1_000, isFailure: (e) => !(e instanceof NotFound) });
     await failTimes(() => breaker.fire(), 1);
-    h.elapse(1_000);
+    h.clock.advance(1_000);
     expect(breaker.state).toBe('halfOpen');
     error = new NotFound('404');
     await expect(breaker.fire()).rejects.toBeInstanceOf(NotFound);
@@ -265,7 +265,6 @@ describe('functions', () => {
   });
 
   it('passes every argument through, in the half-open trial too', async () => {
-    vi.useFakeTimers();
     const seen: unknown[][] = [];
     let fail = true;
     const breaker = h.monitor.circuitBreaker('echo', async (a: string, b: number) => {
@@ -274,7 +273,7 @@ describe('functions', () => {
       return `${a}${b}`;
     }, { failureThreshold: 1, resetTimeout: 10 });
     await failTimes(() => breaker.fire('a', 1), 1);
-    h.elapse(10);
+    h.clock.advance(10);
     fail = false;
     await expect(breaker.fire('b', 2)).resolves.toBe('b2');
     expect(seen).toEqual([

@@ -3,19 +3,17 @@ import { ClosedError, ConfigError } from '../../src/core/errors.js';
 import { Histogram } from '../../src/metrics/histogram.js';
 import type { BreakerOptions } from '../../src/resilience/breaker-options.js';
 import { sampleValue } from '../helpers/monitor-harness.js';
-import { breakerHarness, deferred, failTimes, rejectionOf, settle, type BreakerHarness } from './helpers.js';
+import { breakerHarness, deferred, failTimes, rejectionOf, settle, startMonitor, type BreakerHarness } from './helpers.js';
 
 class NotFound extends Error {}
 type Plan = 'ok' | 'fail' | 'missing' | 'hang';
 
 let h: BreakerHarness;
 beforeEach(() => {
-  vi.useFakeTimers();
   h = breakerHarness();
 });
 afterEach(async () => {
   await h.monitor.close();
-  vi.useRealTimers();
 });
 
 /** A breaker whose function does what `plan` says per call: a value, an error, or hang. */
@@ -36,7 +34,7 @@ describe('metrics', () => {
     await breaker.fire('missing').catch(() => undefined);
     await breaker.fire('fail').catch(() => undefined);
     const hung = breaker.fire('hang').catch(() => undefined);
-    h.elapse(100);
+    h.clock.advance(100);
     await hung;
     await breaker.fire('ok').catch(() => undefined);
     expect(breaker.state).toBe('open');
@@ -78,7 +76,7 @@ describe('metrics', () => {
     expect(state()).toBe(0);
     await breaker.fire('fail').catch(() => undefined);
     expect(state()).toBe(2);
-    h.elapse(1_000);
+    h.clock.advance(1_000);
     expect(state()).toBe(1);
     await breaker.fire('ok');
     expect(state()).toBe(0);
@@ -148,7 +146,7 @@ describe('monitor.breakers()', () => {
   it('forgets openedAt once the breaker closes again', async () => {
     const breaker = scripted('api', { failureThreshold: 1, resetTimeout: 1_000 });
     await breaker.fire('fail').catch(() => undefined);
-    h.elapse(1_000);
+    h.clock.advance(1_000);
     expect(breaker.stats().openedAt).toBeDefined();
     await breaker.fire('ok');
     expect(breaker.stats()).not.toHaveProperty('openedAt');
@@ -197,16 +195,20 @@ describe('names', () => {
 });
 
 describe('close()', () => {
-  it('leaves no timer behind: not on the monitor clock, not among global timers', async () => {
-    const open = scripted('open', { failureThreshold: 1, resetTimeout: '60s' });
+  it('leaves no timer behind on the monitor clock, and never arms a global one', async () => {
+    const globalTimer = vi.spyOn(globalThis, 'setTimeout');
+    await startMonitor(h);
+    const open = scripted('open', { failureThreshold: 1, resetTimeout: '60s', timeout: false });
+    const base = h.clock.pendingTimers;
     await open.fire('fail').catch(() => undefined);
-    expect(vi.getTimerCount()).toBe(1); // opossum's reset timer
+    expect(h.clock.pendingTimers).toBe(base + 1); // the reset timer, on the monitor clock
     const windowed = scripted('windowed', { errorThresholdPercentage: 50 });
     await windowed.fire('ok');
     const slow = scripted('slow', { timeout: '10s' });
     const pending = rejectionOf(slow.fire('hang'));
+    expect(globalTimer).not.toHaveBeenCalled();
+    globalTimer.mockRestore();
     await h.monitor.close();
-    expect(vi.getTimerCount()).toBe(0);
     expect(h.clock.pendingTimers).toBe(0);
     const error = await pending;
     expect(error).toBeInstanceOf(ClosedError);
@@ -235,7 +237,7 @@ describe('events', () => {
   it('emits breakerStateChanged once per transition, never for a repeated state', async () => {
     const breaker = scripted('api', { failureThreshold: 2, resetTimeout: 500 });
     await failTimes(() => breaker.fire('fail'), 6);
-    h.elapse(500);
+    h.clock.advance(500);
     await breaker.fire('fail').catch(() => undefined);
     expect(h.transitions.map((t) => `${t.from}->${t.to}`)).toEqual(['closed->open', 'open->halfOpen', 'halfOpen->open']);
   });

@@ -9,12 +9,10 @@ const boom = async (): Promise<string> => {
 describe('opening after consecutive failures (seed 000: 5)', () => {
   let h: BreakerHarness;
   beforeEach(() => {
-    vi.useFakeTimers();
     h = breakerHarness();
   });
   afterEach(async () => {
     await h.monitor.close();
-    vi.useRealTimers();
   });
 
   it('opens on the 5th consecutive failure by default, not before', async () => {
@@ -66,12 +64,10 @@ describe('opening after consecutive failures (seed 000: 5)', () => {
 describe('half-open after resetTimeout', () => {
   let h: BreakerHarness;
   beforeEach(() => {
-    vi.useFakeTimers();
     h = breakerHarness();
   });
   afterEach(async () => {
     await h.monitor.close();
-    vi.useRealTimers();
   });
 
   async function openBreaker(fn: () => Promise<string>) {
@@ -82,9 +78,9 @@ describe('half-open after resetTimeout', () => {
   it('stays open for resetTimeout, then goes half-open', async () => {
     const breaker = await openBreaker(boom);
     await failTimes(() => breaker.fire(), 1);
-    h.elapse(59_999);
+    h.clock.advance(59_999);
     expect(breaker.state).toBe('open');
-    h.elapse(1);
+    h.clock.advance(1);
     expect(breaker.state).toBe('halfOpen');
   });
 
@@ -96,7 +92,7 @@ describe('half-open after resetTimeout', () => {
       return calls === 1 ? Promise.reject(new Error('boom')) : trial.promise;
     });
     await failTimes(() => breaker.fire(), 1);
-    h.elapse(60_000);
+    h.clock.advance(60_000);
     const first = breaker.fire();
     const second = rejectionOf(breaker.fire());
     const third = rejectionOf(breaker.fire());
@@ -115,7 +111,7 @@ describe('half-open after resetTimeout', () => {
       return 'ok';
     });
     await failTimes(() => breaker.fire(), 1);
-    h.elapse(60_000);
+    h.clock.advance(60_000);
     healthy = true;
     await expect(breaker.fire()).resolves.toBe('ok');
     expect(breaker.state).toBe('closed');
@@ -126,14 +122,14 @@ describe('half-open after resetTimeout', () => {
   it('reopens when the trial fails, for another full resetTimeout', async () => {
     const breaker = await openBreaker(boom);
     await failTimes(() => breaker.fire(), 1);
-    h.elapse(60_000);
+    h.clock.advance(60_000);
     expect(breaker.state).toBe('halfOpen');
     await expect(breaker.fire()).rejects.toThrow('boom');
     expect(breaker.state).toBe('open');
-    h.elapse(59_999);
+    h.clock.advance(59_999);
     expect(breaker.state).toBe('open');
     await expect(breaker.fire()).rejects.toBeInstanceOf(BreakerOpenError);
-    h.elapse(1);
+    h.clock.advance(1);
     expect(breaker.state).toBe('halfOpen');
   });
 
@@ -146,9 +142,9 @@ describe('half-open after resetTimeout', () => {
       timeout: '5s',
     });
     await failTimes(() => breaker.fire(), 1);
-    h.elapse(60_000);
+    h.clock.advance(60_000);
     const call = rejectionOf(breaker.fire());
-    h.elapse(5_000);
+    h.clock.advance(5_000);
     expect(await call).toBeInstanceOf(TimeoutError);
     expect(breaker.state).toBe('open');
     expect(breaker.stats()).toMatchObject({ timeouts: 1, failures: 1 });
@@ -162,7 +158,7 @@ describe('half-open after resetTimeout', () => {
     });
     const t0 = h.clock.now();
     await failTimes(() => breaker.fire(), 1);
-    h.elapse(60_000);
+    h.clock.advance(60_000);
     healthy = true;
     await breaker.fire();
     expect(h.transitions).toEqual([
@@ -219,7 +215,7 @@ describe('error percentage over a rolling window', () => {
     await fire(false);
     await fire(false);
     await fire(false);
-    h.elapse(10_000);
+    h.clock.advance(10_000);
     expect(breaker.stats().window).toEqual({ calls: 0, failures: 0, errorPercentage: 0 });
     await fire(true);
     await fire(true);
@@ -244,7 +240,6 @@ describe('error percentage over a rolling window', () => {
 
 describe('calls in flight when the state changes', () => {
   it('a success that lands while open neither closes the breaker nor throws', async () => {
-    vi.useFakeTimers();
     const h = breakerHarness();
     const slow = deferred<string>();
     let n = 0;
@@ -257,6 +252,5 @@ describe('calls in flight when the state changes', () => {
     await settle();
     expect(breaker.state).toBe('open');
     await h.monitor.close();
-    vi.useRealTimers();
   });
 });

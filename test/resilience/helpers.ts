@@ -1,4 +1,3 @@
-import { vi } from 'vitest';
 import type { PulsewatchError } from '../../src/core/errors.js';
 import { createMonitor, type Monitor } from '../../src/monitor.js';
 import type { BreakerStateChangedEvent } from '../../src/resilience/types.js';
@@ -11,16 +10,11 @@ export interface BreakerHarness {
   monitor: Monitor;
   transitions: BreakerStateChangedEvent[];
   errors: PulsewatchError[];
-  /**
-   * Moves both clocks by `ms`: the ManualClock (our timeouts, rolling-window rotation,
-   * timestamps) and vitest's fake timers (opossum's reset timer), when they are installed.
-   */
-  elapse(ms: number): void;
   /** Value of `breaker_calls_total{breaker, outcome}` in the monitor's exposition. */
   calls(breaker: string, outcome: string): number | undefined;
 }
 
-/** Creates a {@link BreakerHarness}. Call `vi.useFakeTimers()` first when opossum's reset timer is involved. */
+/** Creates a {@link BreakerHarness}. Its ManualClock is the only time there is: `h.clock.advance(ms)` drives timeouts, windows and resets. */
 export function breakerHarness(): BreakerHarness {
   const clock = new ManualClock();
   const monitor = createMonitor({ clock });
@@ -33,14 +27,20 @@ export function breakerHarness(): BreakerHarness {
     monitor,
     transitions,
     errors,
-    elapse(ms) {
-      clock.advance(ms);
-      if (vi.isFakeTimers()) vi.advanceTimersByTime(ms);
-    },
     calls(breaker, outcome) {
       return sampleValue(monitor.exportPrometheusMetrics(), `breaker_calls_total{breaker="${breaker}",outcome="${outcome}"}`);
     },
   };
+}
+
+/**
+ * Uses the monitor once (a call through a breaker of its own), so that it has armed its own
+ * timers: a monitor starts at its first use, and tests that count the timers breakers add read
+ * their baseline after this.
+ */
+export async function startMonitor(h: BreakerHarness): Promise<void> {
+  // No timeout: its deadline would arm the shared timeout timer the tests count.
+  await h.monitor.circuitBreaker('start', async () => 'started', { timeout: false }).fire();
 }
 
 /** A promise with its settle functions, to hold a call open for as long as a test needs. */

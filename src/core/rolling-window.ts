@@ -1,0 +1,75 @@
+/**
+ * Calls and failures over the last `length` ms, in `buckets` equal buckets (opossum's rolling
+ * window: `rollingCountTimeout` split into `rollingCountBuckets`). Buckets rotate lazily from the
+ * time each call passes in (the monitor clock's monotonic time), so the window needs no timer:
+ * a breaker nobody calls costs nothing, and a `ManualClock` moves the window with everything else.
+ */
+export class RollingWindow {
+  /** Length of one bucket in ms (at least 1: the options refuse shorter ones). */
+  readonly bucketMs: number;
+  private readonly fires: Float64Array;
+  private readonly failures: Float64Array;
+  /** Index (time / bucketMs) of the bucket `head` holds; -Infinity before the first call. */
+  private bucket = -Infinity;
+  private head = 0;
+  // Running sums, so reading the window never walks the buckets.
+  private sumFires = 0;
+  private sumFailures = 0;
+
+  constructor(length: number, buckets: number) {
+    this.bucketMs = Math.max(1, Math.floor(length / buckets));
+    this.fires = new Float64Array(buckets);
+    this.failures = new Float64Array(buckets);
+  }
+
+  /** Counts a call made at `now`. */
+  fire(now: number): void {
+    this.rotate(now);
+    this.fires[this.head]!++;
+    this.sumFires++;
+  }
+
+  /** Counts a failure at `now`. */
+  fail(now: number): void {
+    this.rotate(now);
+    this.failures[this.head]!++;
+    this.sumFailures++;
+  }
+
+  /** Calls in the window at `now`. */
+  calls(now: number): number {
+    this.rotate(now);
+    return this.sumFires;
+  }
+
+  /** Failures in the window at `now`. */
+  failed(now: number): number {
+    this.rotate(now);
+    return this.sumFailures;
+  }
+
+  /** Moves the head to the bucket of `now`, emptying the buckets that fell out of the window. */
+  private rotate(now: number): void {
+    const bucket = Math.floor(now / this.bucketMs);
+    // Same bucket, or a clock set back (a ManualClock can be): keep counting where we are.
+    if (bucket <= this.bucket) return;
+    const size = this.fires.length;
+    const steps = bucket - this.bucket;
+    this.bucket = bucket;
+    if (steps >= size) {
+      this.fires.fill(0);
+      this.failures.fill(0);
+      this.sumFires = 0;
+      this.sumFailures = 0;
+      return;
+    }
+    for (let i = 0; i < steps; i++) {
+      const head = (this.head + 1) % size;
+      this.head = head;
+      this.sumFires -= this.fires[head]!;
+      this.sumFailures -= this.failures[head]!;
+      this.fires[head] = 0;
+      this.failures[head] = 0;
+    }
+  }
+}
