@@ -1,8 +1,9 @@
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { ADMIT_REJECT, ADMIT_TRIAL, BreakerMachine, type BreakerState } from '../core/breaker-machine.js';
+import type { Clock } from '../core/clock.js';
 import { BreakerOpenError } from '../core/errors.js';
 
-/** A channel breaker's state, named as opossum names them. */
-export type ChannelBreakerState = 'closed' | 'open' | 'halfOpen';
+/** A channel breaker's state: the same states as every breaker's, named as opossum names them. */
+export type ChannelBreakerState = BreakerState;
 
 /** Settings of one channel's breaker (from the dispatcher's `breaker` options). */
 export interface ChannelBreakerSettings {
@@ -31,11 +32,10 @@ export interface ChannelBreaker {
 }
 
 /**
- * A consecutive-failure breaker whose reset timer runs on the monitor's `clock`, so a
- * `ManualClock` drives recovery in tests and a monitor's clock is the only time source.
- * It was built on opossum, whose reset timer is its own global `setTimeout` with no way to
- * inject a clock or to move it to half-open through its public API; the state machine needed
- * here (one sender, one trial) is small enough to own. The timer is unref'd, as opossum's was.
+ * A channel's breaker: the monitor's breaker state machine ({@link BreakerMachine}, the one
+ * `monitor.circuitBreaker()` runs on) with consecutive failures as its only rule and its reset
+ * timer on the monitor's `clock`, so a `ManualClock` drives recovery in tests. A channel sends
+ * one attempt at a time, so its half-open trial is simply the next attempt.
  */
 export function createChannelBreaker(
   name: string,
@@ -43,56 +43,36 @@ export function createChannelBreaker(
   clock: Clock,
   onStateChange: (from: ChannelBreakerState, to: ChannelBreakerState) => void,
 ): ChannelBreaker {
-  let current: ChannelBreakerState = 'closed';
-  let streak = 0;
-  let timer: TimerHandle | undefined;
-  let disposed = false;
   const waiters = new Set<() => void>();
-
-  const move = (to: ChannelBreakerState): void => {
-    if (to === current) return;
-    const from = current;
-    current = to;
+  const machine = new BreakerMachine(clock, settings, (from, to) => {
     if (to !== 'open') for (const wake of [...waiters]) wake();
     onStateChange(from, to);
-  };
-  const open = (): void => {
-    streak = 0;
-    move('open');
-    if (disposed) return;
-    timer = clock.setTimeout(() => {
-      timer = undefined;
-      move('halfOpen');
-    }, settings.resetTimeout);
-  };
+  });
 
   async function run<T>(attempt: () => Promise<T>, failed: (result: T) => boolean): Promise<T> {
-    if (current === 'open') throw new BreakerOpenError(name);
-    const trial = current === 'halfOpen';
+    const admission = machine.admit(clock.monotonic());
+    if (admission === ADMIT_REJECT) throw new BreakerOpenError(name);
+    const trial = admission === ADMIT_TRIAL;
     let result: T;
     try {
       result = await attempt();
     } catch (error) {
       // A throwing attempt is a failed one (sendOnce never throws; this keeps the contract whole).
-      if (trial) open();
+      machine.failure(trial, clock.monotonic());
       throw error;
     }
-    if (!failed(result)) {
-      streak = 0;
-      if (trial) move('closed');
-    } else if (trial || ++streak >= settings.failureThreshold) {
-      open();
-    }
+    if (failed(result)) machine.failure(trial, clock.monotonic());
+    else machine.success(trial);
     return result;
   }
 
   return {
     get state() {
-      return current;
+      return machine.state;
     },
     run,
     whenNotOpen(signal) {
-      if (current !== 'open' || signal.aborted) return Promise.resolve();
+      if (machine.state !== 'open' || signal.aborted) return Promise.resolve();
       return new Promise<void>((resolve) => {
         const wake = (): void => {
           waiters.delete(wake);
@@ -104,9 +84,7 @@ export function createChannelBreaker(
       });
     },
     dispose() {
-      disposed = true;
-      if (timer !== undefined) clock.clearTimeout(timer);
-      timer = undefined;
+      machine.dispose();
       for (const wake of [...waiters]) wake();
     },
   };
