@@ -1,15 +1,43 @@
-import type { CapabilityContext } from '../capability.js';
 import { abortable } from '../core/abortable.js';
+import type { BreakerStateChangedEvent } from '../core/breaker-machine.js';
+import type { Clock } from '../core/clock.js';
 import { deadline } from '../core/deadline.js';
-import { ClosedError, ConfigError, NotFoundError, NotificationError, StorageError, TimeoutError } from '../core/errors.js';
+import { ClosedError, ConfigError, NotFoundError, NotificationError, StorageError, TimeoutError, type PulsewatchError } from '../core/errors.js';
+import type { DropReason } from '../core/events.js';
+import type { StorageAdapter } from '../storage/contract.js';
 import type { DeadLetter, DeadLetterQuery } from '../storage/records.js';
 import { toNotificationError } from './attempt.js';
 import { Channel, type ChannelPhase, type DeliveryResult } from './channel.js';
 import type { ChannelBreakerState } from './channel-breaker.js';
 import type { Notification, Notifier } from './contract.js';
 import { dispatcherMetrics, type DispatcherMetrics } from './dispatcher-metrics.js';
+import type { NotificationFailedEvent, NotificationSentEvent } from './events.js';
 import type { ResolvedDispatcherOptions } from './options.js';
 import { safeError } from './redact.js';
+
+/** The monitor events a dispatcher emits, with their payloads. */
+export interface DispatcherEvents {
+  notificationSent: (event: NotificationSentEvent) => void;
+  notificationFailed: (event: NotificationFailedEvent) => void;
+  breakerStateChanged: (event: BreakerStateChangedEvent) => void;
+}
+
+/**
+ * What a dispatcher needs from its monitor. Declared here, below the capabilities, so notifiers
+ * never import upwards; a monitor's capability context satisfies it as it is.
+ */
+export interface DispatcherContext {
+  readonly clock: Clock;
+  readonly storage: Pick<StorageAdapter, 'name' | 'saveDeadLetter' | 'listDeadLetters' | 'deleteDeadLetter'>;
+  /** Where the dispatcher defines its self-metrics. */
+  readonly metrics: Parameters<typeof dispatcherMetrics>[0];
+  /** Emits a monitor event; a listener that throws is reported, never rethrown. */
+  emit<E extends keyof DispatcherEvents>(event: E, ...args: Parameters<DispatcherEvents[E]>): void;
+  /** Reports an error through the `error` event. Never throws. */
+  report(error: PulsewatchError): void;
+  /** Counts `count` items not kept and emits `dropped`. Never throws. */
+  drop(reason: DropReason, count: number): void;
+}
 
 /** How a retried dead letter ended: delivered (the dead letter is deleted) or failed again (it is replaced). */
 export type DeliveryOutcome = 'sent' | 'failed';
@@ -60,7 +88,7 @@ export class NotificationDispatcher {
 
   /** Creates one delivery lane per notifier. Throws {@link ConfigError} if two notifiers share a name. */
   constructor(
-    private readonly ctx: CapabilityContext,
+    private readonly ctx: DispatcherContext,
     notifiers: readonly Notifier[],
     options: ResolvedDispatcherOptions,
   ) {
