@@ -2,11 +2,17 @@ import { seriesKey } from '../core/labels.js';
 import type { AlertRecord } from '../storage/records.js';
 import { alertLabels } from './alert-records.js';
 import { fingerprint } from './fingerprint.js';
-import type { RuleBook } from './rule-book.js';
+import type { RuleBook, RuleEntry } from './rule-book.js';
 import type { RuleLookup } from './state-sync.js';
 
 /** The rule id of alerts raised by hand (`triggerAlert`). */
 export const MANUAL_RULE_ID = 'manual';
+
+/** Records a rule entry was judged on, by group key and fingerprint; a changed rule is a new entry. */
+const judged = new WeakMap<RuleEntry, Map<string, boolean>>();
+
+/** Most judgements kept per rule: its groups are bounded by `maxAlertsPerRule`, hostile records are not. */
+const MAX_JUDGED = 10_000;
 
 /**
  * Whether stored alert records still belong to the rules of `book`: the rule exists and is
@@ -21,18 +27,32 @@ export function ruleLookup(book: RuleBook, service: string): RuleLookup {
     },
     owns(record: AlertRecord): boolean {
       if (record.ruleId === MANUAL_RULE_ID) return record.groupKey === record.fingerprint;
-      const rule = book.get(record.ruleId)?.rule;
-      if (rule === undefined || !rule.enabled) return false;
-      const group = groupLabelsOf(record.groupKey ?? '');
-      if (group === undefined) return false;
-      const labels: Record<string, string> = {};
-      for (const name of rule.groupBy) labels[name] = group[name] ?? '';
-      if ((rule.groupBy.length === 0 ? '' : seriesKey(labels)) !== record.groupKey) return false;
-      const picked: Record<string, string> = {};
-      for (const name of rule.groupBy) if (group[name] !== undefined) picked[name] = group[name];
-      return fingerprint(alertLabels(rule, picked, service)) === record.fingerprint;
+      const entry = book.get(record.ruleId);
+      if (entry === undefined || !entry.rule.enabled) return false;
+      // Every instance reads every stored record each tick: judge each (group, fingerprint) once per rule version.
+      let seen = judged.get(entry);
+      if (seen === undefined) judged.set(entry, (seen = new Map()));
+      const id = `${record.groupKey ?? '\u0001'}\u0000${record.fingerprint}`;
+      let owned = seen.get(id);
+      if (owned === undefined) {
+        if (seen.size >= MAX_JUDGED) seen.clear();
+        seen.set(id, (owned = belongs(entry.rule, record, service)));
+      }
+      return owned;
     },
   };
+}
+
+/** True when `record`'s group and fingerprint are what `rule` gives that group today. */
+function belongs(rule: RuleEntry['rule'], record: AlertRecord, service: string): boolean {
+  const group = groupLabelsOf(record.groupKey ?? '');
+  if (group === undefined) return false;
+  const labels: Record<string, string> = {};
+  for (const name of rule.groupBy) labels[name] = group[name] ?? '';
+  if ((rule.groupBy.length === 0 ? '' : seriesKey(labels)) !== record.groupKey) return false;
+  const picked: Record<string, string> = {};
+  for (const name of rule.groupBy) if (group[name] !== undefined) picked[name] = group[name];
+  return fingerprint(alertLabels(rule, picked, service)) === record.fingerprint;
 }
 
 /** The labels a group key (JSON of sorted [name, value] pairs) holds; undefined when it is not one. */

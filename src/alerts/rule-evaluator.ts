@@ -15,6 +15,18 @@ import type { PendingRecords } from './pending-records.js';
 import type { PullResult } from './state-sync.js';
 import { ownLabel } from './schema-parts.js';
 import { WindowReader } from './window-reader.js';
+import { StoredRollupCache } from '../metrics/window-query-cache.js';
+
+/**
+ * How long after its slot ends a rollup may reach the store and still be seen at the next tick,
+ * beyond two slot lengths: a default 30 s flush and the write's own time. A later one (a writer
+ * whose store was down, a longer flush interval) is seen at the next full read.
+ */
+const STORE_LATENESS = 60_000;
+/** Longest time between two full reads of a metric's window (see docs/fleet.md). */
+const FULL_READ_EVERY = 5 * 60_000;
+/** Most metrics whose stored rollups are kept between ticks. */
+const MAX_CACHED_METRICS = 1_000;
 
 /** What one {@link AlertEngine.evaluate} did. */
 export interface EvaluationResult {
@@ -64,6 +76,8 @@ export class RuleEvaluator {
   private readonly byId: Map<string, AlertState>;
   private readonly notifier: AlertNotifier;
   private readonly records: PendingRecords;
+  /** Stored rollups kept between ticks: a tick re-reads the recent slots, not the whole window. */
+  private readonly stored: StoredRollupCache;
 
   constructor(
     private readonly ctx: CapabilityContext,
@@ -72,6 +86,7 @@ export class RuleEvaluator {
     private readonly limits: AlertLimits,
   ) {
     ({ book: this.book, states: this.states, byId: this.byId, notifier: this.notifier, records: this.records } = shared);
+    this.stored = new StoredRollupCache({ lateness: 2 * ctx.metricContext.slotLength + STORE_LATENESS, refreshEvery: FULL_READ_EVERY, maxMetrics: MAX_CACHED_METRICS });
   }
 
   /**
@@ -102,7 +117,7 @@ export class RuleEvaluator {
       else this.identities.delete(e.rule.id);
       if (e.rule.enabled) entries.push(e);
     }
-    const reader = new WindowReader(this.ctx, ts, entries.flatMap((e) => e.conditions));
+    const reader = new WindowReader(this.ctx, ts, entries.flatMap((e) => e.conditions), this.stored);
     const learners: RuleEntry[] = [];
     for (const entry of entries) {
       result.rules++;

@@ -1,8 +1,9 @@
 import type { CapabilityContext } from '../capability.js';
 import type { StorageError } from '../core/errors.js';
 import { seriesKey } from '../core/labels.js';
-import type { Rollup } from '../storage/contract.js';
-import { WindowQuery, type MetricWindow, type RangeStats, type WindowSeries } from '../metrics/window-query.js';
+import { WindowQuery, type MetricWindow, type RangeStats, type StoredSeries, type WindowSeries } from '../metrics/window-query.js';
+import type { StoredRollupCache } from '../metrics/window-query-cache.js';
+import { groupRollups } from '../metrics/window-query-series.js';
 import { lookbacksOf, type BasicAggregation, type NormalizedCondition } from './rule-schema.js';
 import { ownLabel } from './schema-parts.js';
 
@@ -51,6 +52,8 @@ export class WindowReader {
     readonly now: number,
     /** Every condition evaluated this tick: their widest ranges decide what the store read covers. */
     conditions: Iterable<NormalizedCondition>,
+    /** Stored rollups kept between ticks (absent: each tick reads the whole range). */
+    private readonly cache?: StoredRollupCache,
   ) {
     this.query = new WindowQuery({ registry: cap.metrics, ctx: cap.metricContext, storage: cap.storage });
     for (const c of conditions) {
@@ -202,10 +205,11 @@ export class WindowReader {
   }
 
   private async read(name: string, from: number): Promise<TickWindow> {
-    let stored: Rollup[] = [];
+    let stored: readonly StoredSeries[] = [];
     let failed: StorageError | undefined;
+    const read = (since: number) => this.query.stored(name, undefined, since, this.now, this.now);
     try {
-      stored = await this.query.stored(name, undefined, from, this.now, this.now);
+      stored = this.cache === undefined ? groupRollups(await read(from)) : await this.cache.series(name, from, this.now, read);
     } catch (error) {
       failed = error as StorageError;
     }

@@ -7,6 +7,7 @@ import type { HistogramSeries } from './histogram.js';
 import type { HistogramSlot } from './histogram-slot.js';
 import { BucketLayout } from './log-buckets.js';
 import type { AnyMetric } from './registry.js';
+import { hashLabels, LabelTable, part, partOf, type StoredSeries } from './window-query-series.js';
 import { MetricWindow, type WindowPart, type WindowScale, type WindowSeries } from './window-query-window.js';
 
 /** What {@link buildWindow} merges. */
@@ -21,8 +22,8 @@ export interface WindowInput {
   /** This process's metric of that name, if it defined one. */
   metric: AnyMetric | undefined;
   ctx: MetricContext;
-  /** Rollups the store returned (any instance; more than the range is fine: they are filtered). */
-  stored: readonly Rollup[];
+  /** Every instance's stored rollups of the metric, by series (more than the range is fine: they are filtered). */
+  stored: readonly StoredSeries[];
   /** Rollups waiting in this process's recorder (any metric: they are filtered). */
   pending: readonly Rollup[];
 }
@@ -31,7 +32,7 @@ export interface WindowInput {
 const FALLBACK_RESOLUTION = 1e-3;
 
 /** `seriesKey` of in-memory series, computed once per series object (evicted ones are collected). */
-const localKeys = new WeakMap<object, string>();
+const keys = new WeakMap<object, string>();
 
 /**
  * Merges the three sources of a metric's data over [from, to) into one {@link MetricWindow}:
@@ -44,37 +45,32 @@ const localKeys = new WeakMap<object, string>();
  *   predecessor's rollups under the same id are not its own, and count;
  * - a rollup without an instance (stored before instances existed) is matched to a ring slot by
  *   content (start, count, sum) and skipped when one matches;
- * - every other instance's rollup counts, identical numbers included.
+ * - every other instance's rollup counts, identical numbers included (the stored series hold
+ *   each (series, start, instance) once: see `groupRollups`).
+ * A stored series that nothing else touches is taken as it is, its parts not copied: a window
+ * built from series kept between reads costs what the series this process touches cost.
  */
 export function buildWindow(input: WindowInput): MetricWindow {
   const { name, labels, from, to, now, metric, ctx } = input;
   const end = to >= now ? Infinity : to;
   const stamps = ctx.fleet.stamps;
   const self = stamps.instanceId;
-  const wanted = (r: Rollup) => r.name === name && r.end > from && r.start < end && matchesLabels(r.labels, labels);
-  const kind = metric?.kind ?? newestKind(input.stored, input.pending, wanted);
-  const series = new SeriesTable();
+  const inRange = (p: WindowPart) => p.end > from && p.start < end;
+  const kind = metric?.kind ?? newestKind(input.stored, input.pending, name, labels, inRange);
+  const series = new LabelTable<Entry>();
 
   let ringSize = 0;
-  /**
-   * Open slots of counters and gauges read from memory. They carry this monitor's id and the
-   * slot's start, as a stored rollup of a predecessor with the same (configured) id may: they
-   * are never taken for a copy the store returned twice.
-   */
-  const openParts = new Set<WindowPart>();
   if (metric !== undefined) {
     if (metric.kind === 'gauge') metric.collect();
     const slotLength = ctx.slotLength;
     for (const local of metric.index.values() as IterableIterator<HistogramSeries | CounterSeries | GaugeSeries>) {
       if (!matchesLabels(local.labels, labels)) continue;
-      const e = series.add(local.labels, keyOf(local));
+      const e = series.add(entry(local.labels, keyOf(local)));
       if (!('ring' in local)) {
         // Counters and gauges hold only the open slot; every closed one is in a rollup.
         e.current = local.value;
         if (local.slotCount > 0 && ctx.slotStart + slotLength > from && ctx.slotStart < end) {
-          const open = part(ctx.slotStart, ctx.slotStart + slotLength, local.slotCount, local.slotSum, local.slotMin, local.slotMax, local.value, self, undefined, undefined);
-          e.parts.push(open);
-          openParts.add(open);
+          e.parts.push(part(metric.kind, ctx.slotStart, ctx.slotStart + slotLength, local.slotCount, local.slotSum, local.slotMin, local.slotMax, local.value, self, undefined, undefined));
         }
         continue;
       }
@@ -92,37 +88,67 @@ export function buildWindow(input: WindowInput): MetricWindow {
   let resolutionAt = -Infinity;
   /** (series, start, instance) of the waiting rollups: their stored copies (a write in flight) are left out. */
   const waiting = new Set<string>();
-  const add = (r: Rollup, pending: boolean) => {
-    // A name reused for another kind of metric (in another process, or before a restart) is not this metric.
-    if (r.kind !== kind || !wanted(r)) return;
-    const e = series.find(r.labels);
-    if (r.instance !== undefined) {
+  /** True when part `p` of a series (`e`: its entry, when it has one yet) counts. */
+  const counts = (e: Entry | undefined, p: WindowPart, key: () => string, isPending: boolean): boolean => {
+    if (p.instance !== undefined) {
       // Only this monitor's rollups wait in its recorder: only they can be both waiting and stored.
-      if ((pending || waiting.size > 0) && r.instance.startsWith(self)) {
-        const id = `${e?.key ?? seriesKey(r.labels)}\u0003${r.start}\u0003${r.instance}`;
-        if (pending) waiting.add(id);
-        else if (waiting.has(id)) return;
+      if ((isPending || waiting.size > 0) && p.instance.startsWith(self)) {
+        const id = `${e?.key ?? key()}\u0003${p.start}\u0003${p.instance}`;
+        if (isPending) waiting.add(id);
+        else if (waiting.has(id)) return false;
       }
-      if (e?.ring !== undefined && stamps.ownsSlot(r.instance, r.start) && take(e, matched, r.start, undefined)) return;
-      // A store keeps one rollup per (series, start, instance) and returns them by start: a copy
-      // returned twice would sit among the series' last parts.
-      if (e !== undefined && !pending && returnedTwice(e.parts, r.start, r.instance, openParts)) return;
-    } else if (e?.ring !== undefined && take(e, matched, r.start, r)) return;
-    (e ?? series.add(r.labels, seriesKey(r.labels))).parts.push(part(r.start, r.end, r.count, r.sum, r.min, r.max, r.last, r.instance, r.hdr, r.resolution));
-    if (r.resolution !== undefined && r.start >= resolutionAt) {
-      resolution = r.resolution;
-      resolutionAt = r.start;
+      return !(e?.ring !== undefined && stamps.ownsSlot(p.instance, p.start) && take(e, matched, p.start, undefined));
+    }
+    return !(e?.ring !== undefined && take(e, matched, p.start, p));
+  };
+  const push = (e: Entry, p: WindowPart): void => {
+    if (e.shared) {
+      e.parts = [...e.parts];
+      e.shared = false;
+    }
+    e.parts.push(p);
+    if (p.resolution !== undefined && p.start >= resolutionAt) {
+      resolution = p.resolution;
+      resolutionAt = p.start;
     }
   };
-  for (const r of input.pending) add(r, true);
-  for (const r of input.stored) add(r, false);
+  for (const r of input.pending) {
+    if (r.name !== name || r.kind !== kind || !matchesLabels(r.labels, labels)) continue;
+    const p = partOf(r);
+    if (!inRange(p)) continue;
+    const hash = hashLabels(r.labels);
+    const e = series.find(r.labels, hash);
+    if (counts(e, p, () => seriesKey(r.labels), true)) push(e ?? series.add(entry(r.labels, seriesKey(r.labels)), hash), p);
+  }
+  for (const st of input.stored) {
+    if (!matchesLabels(st.labels, labels)) continue;
+    let e = series.find(st.labels, st.hash);
+    if (e === undefined && waiting.size === 0 && st.parts.every((p) => p.kind === kind && inRange(p))) {
+      // Nothing of this process's touches the series: its parts are taken as they are.
+      e = series.add(entry(st.labels, storedKey(st)), st.hash);
+      e.parts = st.parts as WindowPart[];
+      e.shared = true;
+      for (const p of st.parts) {
+        if (p.resolution !== undefined && p.start >= resolutionAt) {
+          resolution = p.resolution;
+          resolutionAt = p.start;
+        }
+      }
+      continue;
+    }
+    for (const p of st.parts) {
+      // A name reused for another kind of metric (in another process, or before a restart) is not this metric.
+      if (p.kind !== kind || !inRange(p) || !counts(e, p, () => storedKey(st), false)) continue;
+      push((e ??= series.add(entry(st.labels, storedKey(st)), st.hash)), p);
+    }
+  }
 
   const scale: WindowScale =
     metric?.kind === 'histogram'
       ? { layout: metric.layout, resolution: metric.resolution, slotLength: ctx.slotLength }
       : { layout: new BucketLayout(ctx.histogramDigits), resolution: resolution ?? FALLBACK_RESOLUTION, slotLength: ctx.slotLength };
   const out: WindowSeries[] = [];
-  for (const e of series.entries) out.push({ key: e.key, labels: e.labels, current: e.current, slots: e.ring ?? NO_SLOTS, parts: e.parts });
+  for (const e of series.values) out.push({ key: e.key, labels: e.labels, current: e.current, slots: e.ring ?? NO_SLOTS, parts: e.parts });
   return new MetricWindow(name, kind, metric?.unit, from, to, now, out, self, scale, ctx.fleet.decoded);
 }
 
@@ -131,79 +157,24 @@ interface Entry {
   key: string;
   labels: Readonly<Record<string, string>>;
   current: number | undefined;
+  /** Its parts; `shared`: a stored series' own array, never pushed to. */
   parts: WindowPart[];
+  shared: boolean;
   ring: readonly HistogramSlot[] | undefined;
   open: HistogramSlot | undefined;
   /** Where its ring's match flags start in the shared flag array. */
   ringAt: number;
 }
 
-/**
- * The series of a window, found by their labels. Reading a window compares every rollup's labels
- * with the series seen: an order-free hash of the label pairs and a comparison find them without
- * allocating (a `seriesKey` per rollup, which sorts and serialises, cost a snapshot of 5,000
- * series more than reading its 50,000 rollups from the store).
- */
-class SeriesTable {
-  readonly entries: Entry[] = [];
-  private readonly byHash = new Map<number, Entry | Entry[]>();
-
-  find(labels: Readonly<Record<string, string>>): Entry | undefined {
-    const found = this.byHash.get(hashLabels(labels));
-    if (found === undefined) return undefined;
-    if (!Array.isArray(found)) return sameLabels(found.labels, labels) ? found : undefined;
-    return found.find((e) => sameLabels(e.labels, labels));
-  }
-
-  /** Adds a series not in the table (`key` is its `seriesKey`). */
-  add(labels: Readonly<Record<string, string>>, key: string): Entry {
-    const e: Entry = { key, labels, current: undefined, parts: [], ring: undefined, open: undefined, ringAt: 0 };
-    this.entries.push(e);
-    const h = hashLabels(labels);
-    const found = this.byHash.get(h);
-    if (found === undefined) this.byHash.set(h, e);
-    else if (Array.isArray(found)) found.push(e);
-    else this.byHash.set(h, [found, e]);
-    return e;
-  }
-}
-
-/** FNV-1a of each `name=value` pair, summed: equal label sets hash equal whatever their key order. */
-function hashLabels(labels: Readonly<Record<string, string>>): number {
-  let sum = 0;
-  for (const name in labels) {
-    const value = labels[name]!;
-    let h = 0x811c9dc5;
-    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-    h = Math.imul(h ^ 0x3d, 0x01000193);
-    for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
-    sum = (sum + h) | 0;
-  }
-  return sum;
-}
-
-/** True when both label sets hold the same names with the same values. */
-function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  let n = 0;
-  for (const name in a) {
-    if (!Object.hasOwn(b, name) || b[name] !== a[name]) return false;
-    n++;
-  }
-  for (const _name in b) n--;
-  return n === 0;
-}
-
-/** True when `parts` ends with a part of slot `start` from `instance` among those of that start. */
-function returnedTwice(parts: readonly WindowPart[], start: number, instance: string, memory: ReadonlySet<WindowPart>): boolean {
-  for (let i = parts.length - 1; i >= 0 && parts[i]!.start === start; i--) if (parts[i]!.instance === instance && !memory.has(parts[i]!)) return true;
-  return false;
+function entry(labels: Readonly<Record<string, string>>, key: string): Entry {
+  return { key, labels, current: undefined, parts: [], shared: false, ring: undefined, open: undefined, ringAt: 0 };
 }
 
 /**
  * Matches a rollup to a closed slot of `e`'s ring not matched yet: this monitor's own rollup by
  * its start, a rollup without an instance (`byContent`) by start, count and sum. True when one was.
  */
-function take(e: Entry, matched: Uint8Array, start: number, byContent: Rollup | undefined): boolean {
+function take(e: Entry, matched: Uint8Array, start: number, byContent: WindowPart | undefined): boolean {
   const ring = e.ring!;
   const bit = byContent === undefined ? 1 : 2;
   for (let i = 0; i < ring.length; i++) {
@@ -217,43 +188,36 @@ function take(e: Entry, matched: Uint8Array, start: number, byContent: Rollup | 
 }
 
 /** The kind of the newest wanted rollup (a name reused for another kind reads as its latest use). */
-function newestKind(stored: readonly Rollup[], pending: readonly Rollup[], wanted: (r: Rollup) => boolean): MetricKind | undefined {
+function newestKind(stored: readonly StoredSeries[], pending: readonly Rollup[], name: string, labels: Labels | undefined, inRange: (p: WindowPart) => boolean): MetricKind | undefined {
   let kind: MetricKind | undefined;
   let at = -Infinity;
-  for (const list of [stored, pending]) {
-    for (const r of list) {
-      if (r.start >= at && wanted(r)) {
-        at = r.start;
-        kind = r.kind;
+  for (const st of stored) {
+    if (!matchesLabels(st.labels, labels)) continue;
+    for (const p of st.parts) {
+      if (p.start >= at && inRange(p)) {
+        at = p.start;
+        kind = p.kind;
       }
+    }
+  }
+  for (const r of pending) {
+    if (r.name === name && r.start >= at && matchesLabels(r.labels, labels) && inRange(partOf(r))) {
+      at = r.start;
+      kind = r.kind;
     }
   }
   return kind;
 }
 
 function keyOf(local: { readonly labels: Labels }): string {
-  let key = localKeys.get(local);
-  if (key === undefined) localKeys.set(local, (key = seriesKey(local.labels)));
+  let key = keys.get(local);
+  if (key === undefined) keys.set(local, (key = seriesKey(local.labels)));
   return key;
 }
 
-/**
- * A part in one object shape whatever its source (rollups come in the field order of each store):
- * the loops over parts stay monomorphic, which measured faster than reading the rollups as they are.
- */
-function part(
-  start: number,
-  end: number,
-  count: number,
-  sum: number,
-  min: number,
-  max: number,
-  last: number | undefined,
-  instance: string | undefined,
-  hdr: string | undefined,
-  resolution: number | undefined,
-): WindowPart {
-  return { start, end, count, sum, min, max, last, instance, hdr, resolution };
+/** The `seriesKey` of a stored series, kept on it. */
+function storedKey(st: StoredSeries): string {
+  return (st.key ??= seriesKey(st.labels));
 }
 
 const NO_SLOTS: readonly HistogramSlot[] = Object.freeze([]);

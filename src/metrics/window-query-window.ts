@@ -12,7 +12,7 @@ import type { DecodedHistograms } from './window-query-decode.js';
  * gauges `last` is the value at its end; `hdr` and `resolution` hold a histogram's distribution.
  * Histogram slots in memory are not parts: {@link WindowSeries.slots} holds them as they are.
  */
-export type WindowPart = Readonly<Pick<Rollup, 'start' | 'end' | 'count' | 'sum' | 'min' | 'max' | 'last' | 'instance' | 'hdr' | 'resolution'>>;
+export type WindowPart = Readonly<Pick<Rollup, 'kind' | 'start' | 'end' | 'count' | 'sum' | 'min' | 'max' | 'last' | 'instance' | 'hdr' | 'resolution'>>;
 
 /** One series of a window: its labels and every part of it the window holds, from every writer. */
 export interface WindowSeries {
@@ -26,8 +26,8 @@ export interface WindowSeries {
    * slot spans [start, start + slot length)). Shared, not copied: a window is read at once.
    */
   readonly slots: readonly HistogramSlot[];
-  /** Every other part: rollups of any writer, and a counter's or gauge's open slot. */
-  readonly parts: WindowPart[];
+  /** Every other part: rollups of any writer, and a counter's or gauge's open slot. Shared, not copied. */
+  readonly parts: readonly WindowPart[];
 }
 
 /** Totals of some series over a range; `dist` only when a distribution was asked for. */
@@ -48,6 +48,9 @@ export interface WindowScale {
   /** Length (ms) of the slots in memory. */
   readonly slotLength: number;
 }
+
+/** Decoded counts of parts, with the layout digits and resolution they were decoded to (see `MetricWindow.pairsOf`). */
+const decodedParts = new WeakMap<WindowPart, { digits: number; resolution: number; pairs: Float64Array | null }>();
 
 /**
  * The data of one metric over [from, to), de-duplicated (see window-query-build.ts): every
@@ -177,7 +180,12 @@ export class MetricWindow {
   /** Decoded bucket counts of a rollup part (null without an `hdr`, or when it cannot be decoded). */
   private pairsOf(part: WindowPart): Float64Array | null {
     if (part.hdr === undefined) return null;
-    return this.decoded.get(part.hdr, part.resolution ?? this.scale.resolution, this.scale.layout, this.scale.resolution);
+    // Parts kept between reads (the rule engine's) find their counts on themselves.
+    const memo = decodedParts.get(part);
+    if (memo !== undefined && memo.digits === this.scale.layout.digits && memo.resolution === this.scale.resolution) return memo.pairs;
+    const pairs = this.decoded.get(part.hdr, part.resolution ?? this.scale.resolution, this.scale.layout, this.scale.resolution);
+    decodedParts.set(part, { digits: this.scale.layout.digits, resolution: this.scale.resolution, pairs });
+    return pairs;
   }
 
   /** The instance that wrote a part, without its run suffix (`writerOf`), computed once per instance. */

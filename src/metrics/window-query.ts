@@ -12,9 +12,11 @@ import type { Rollup, StorageAdapter } from '../storage/contract.js';
 import type { MetricContext } from './context.js';
 import type { MetricRegistry } from './registry.js';
 import { buildWindow } from './window-query-build.js';
+import { groupRollups, type StoredSeries } from './window-query-series.js';
 import type { MetricWindow } from './window-query-window.js';
 
 export type { MetricWindow, RangeStats, WindowPart, WindowSeries } from './window-query-window.js';
+export type { StoredSeries } from './window-query-series.js';
 
 /** What a window query reads from: the monitor's metrics, its context (clock, slots, stamps, recorder) and its store. */
 export interface WindowQuerySources {
@@ -58,9 +60,9 @@ export class WindowQuery {
   async read(request: WindowRequest): Promise<MetricWindow> {
     const now = request.now ?? this.now;
     const { name, labels, from, to } = request;
-    let stored: Rollup[];
+    let stored: readonly StoredSeries[];
     try {
-      stored = await this.stored(name, labels, from, to, now);
+      stored = groupRollups(await this.stored(name, labels, from, to, now));
     } catch (error) {
       if (request.onStorageError === undefined) throw error;
       request.onStorageError(error as StorageError);
@@ -70,11 +72,12 @@ export class WindowQuery {
   }
 
   /**
-   * Merges rollups already read from the store (by {@link WindowQuery.stored}, for the same or a
-   * wider range and looser matchers) with memory and waiting rollups: what a caller that reads
-   * the store once for many windows (the rule engine, once per metric and tick) uses.
+   * Merges stored series already read (by {@link WindowQuery.stored} and `groupRollups`, or kept
+   * between reads by a `StoredRollupCache`; for the same or a wider range and looser matchers)
+   * with memory and waiting rollups: what a caller that reads the store once for many windows
+   * (the rule engine, once per metric and tick) uses.
    */
-  merge(request: WindowRequest, stored: readonly Rollup[], now = request.now ?? this.now): MetricWindow {
+  merge(request: WindowRequest, stored: readonly StoredSeries[], now = request.now ?? this.now): MetricWindow {
     const { registry, ctx } = this.src;
     return buildWindow({
       name: request.name,

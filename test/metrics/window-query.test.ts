@@ -13,6 +13,7 @@ import { HdrCodec, materializeRollups } from '../../src/metrics/hdr-codec.js';
 import { BucketLayout, SparseCounts } from '../../src/metrics/log-buckets.js';
 import { MetricRegistry } from '../../src/metrics/registry.js';
 import { WindowQuery, type MetricWindow } from '../../src/metrics/window-query.js';
+import { groupRollups } from '../../src/metrics/window-query-series.js';
 import { DecodedHistograms } from '../../src/metrics/window-query-decode.js';
 import { createRollupStamps } from '../../src/storage/instance.js';
 
@@ -192,10 +193,13 @@ describe('the window query: sources', () => {
     twice.registry.histogram({ name: 'other_ms', help: 'x' }).observe(5);
     clock.advance(SLOT);
     const [mine] = await twice.close('pending');
-    const w = twice.query.merge({ name: 'other_ms', from: T0, to: clock.now() }, [
-      { ...mine!, instance: undefined },
-      { ...mine!, instance: undefined },
-    ]);
+    const w = twice.query.merge(
+      { name: 'other_ms', from: T0, to: clock.now() },
+      groupRollups([
+        { ...mine!, instance: undefined },
+        { ...mine!, instance: undefined },
+      ]),
+    );
     expect(totals(w)).toEqual({ count: 2, sum: 10 });
   });
 });
@@ -318,7 +322,7 @@ describe('the window query: a store that breaks the contract', () => {
     const reader = instance(clock, storage);
     const r = foreignRollup([5, 7], T0, 'x-1');
     clock.advance(SLOT);
-    const w = reader.query.merge({ name: 'latency_ms', from: T0, to: clock.now() }, [r, { ...r }, foreignRollup([9], T0, 'x-2')]);
+    const w = reader.query.merge({ name: 'latency_ms', from: T0, to: clock.now() }, groupRollups([r, { ...r }, foreignRollup([9], T0, 'x-2')]));
     expect(totals(w)).toEqual({ count: 3, sum: 21 });
   });
 });

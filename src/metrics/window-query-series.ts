@@ -1,0 +1,131 @@
+import type { MetricKind, Rollup } from '../storage/contract.js';
+import type { WindowPart } from './window-query-window.js';
+
+/**
+ * The stored rollups of one series, grouped once (by {@link groupRollups}, or kept between reads
+ * by a {@link StoredRollupCache}): its labels, their hash and its parts sorted by start, each
+ * (series, start, instance) once. Read-only: a cache replaces the object when the series changes.
+ */
+export interface StoredSeries {
+  readonly labels: Readonly<Record<string, string>>;
+  /** {@link hashLabels} of `labels`. */
+  readonly hash: number;
+  /** Its `seriesKey`, once a reader computed it (carried to the series that replaces it). */
+  key: string | undefined;
+  readonly parts: readonly WindowPart[];
+}
+
+/**
+ * A part in one object shape whatever its source (rollups come in the field order of each store):
+ * the loops over parts stay monomorphic, which measured faster than reading the rollups as they are.
+ */
+export function part(
+  kind: MetricKind,
+  start: number,
+  end: number,
+  count: number,
+  sum: number,
+  min: number,
+  max: number,
+  last: number | undefined,
+  instance: string | undefined,
+  hdr: string | undefined,
+  resolution: number | undefined,
+): WindowPart {
+  return { kind, start, end, count, sum, min, max, last, instance, hdr, resolution };
+}
+
+/** A rollup as a part. */
+export function partOf(r: Rollup): WindowPart {
+  return part(r.kind, r.start, r.end, r.count, r.sum, r.min, r.max, r.last, r.instance, r.hdr, r.resolution);
+}
+
+/** FNV-1a of each `name=value` pair, summed: equal label sets hash equal whatever their key order. */
+export function hashLabels(labels: Readonly<Record<string, string>>): number {
+  let sum = 0;
+  for (const name in labels) {
+    const value = labels[name]!;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 0x3d, 0x01000193);
+    for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+    sum = (sum + h) | 0;
+  }
+  return sum;
+}
+
+/** True when both label sets hold the same names with the same values. */
+export function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  let n = 0;
+  for (const name in a) {
+    if (!Object.hasOwn(b, name) || b[name] !== a[name]) return false;
+    n++;
+  }
+  for (const _name in b) n--;
+  return n === 0;
+}
+
+/**
+ * Values found by their label set. Reading a window compares every rollup's labels with the
+ * series seen: an order-free hash of the label pairs and a comparison find them without
+ * allocating (a `seriesKey` per rollup, which sorts and serialises, cost a snapshot of 5,000
+ * series more than reading its 50,000 rollups from the store).
+ */
+export class LabelTable<T extends { readonly labels: Readonly<Record<string, string>> }> {
+  readonly values: T[] = [];
+  private readonly byHash = new Map<number, T | T[]>();
+
+  /** The value of `labels` (`hash` is their {@link hashLabels}). */
+  find(labels: Readonly<Record<string, string>>, hash = hashLabels(labels)): T | undefined {
+    const found = this.byHash.get(hash);
+    if (found === undefined) return undefined;
+    if (!Array.isArray(found)) return sameLabels(found.labels, labels) ? found : undefined;
+    return found.find((e) => sameLabels(e.labels, labels));
+  }
+
+  /** Adds a value whose label set is not in the table. */
+  add(value: T, hash = hashLabels(value.labels)): T {
+    this.values.push(value);
+    const found = this.byHash.get(hash);
+    if (found === undefined) this.byHash.set(hash, value);
+    else if (Array.isArray(found)) found.push(value);
+    else this.byHash.set(hash, [found, value]);
+    return value;
+  }
+}
+
+/** A series being grouped: its parts are still being added. */
+interface Grouping {
+  labels: Readonly<Record<string, string>>;
+  hash: number;
+  parts: WindowPart[];
+  sorted: boolean;
+}
+
+/**
+ * Groups rollups by series, each (series, start, instance) once: a store keeps one rollup per
+ * (series, start, instance), so a second copy (one store returning a rollup twice, or two reads
+ * overlapping) is the same write. Rollups without an instance (stored before instances existed)
+ * are all kept. Parts come out sorted by start.
+ */
+export function groupRollups(rollups: Iterable<Rollup>): StoredSeries[] {
+  const table = new LabelTable<Grouping>();
+  for (const r of rollups) {
+    const hash = hashLabels(r.labels);
+    const g = table.find(r.labels, hash) ?? table.add({ labels: r.labels, hash, parts: [], sorted: true }, hash);
+    if (r.instance !== undefined && holds(g.parts, r.start, r.instance)) continue;
+    const last = g.parts[g.parts.length - 1];
+    if (last !== undefined && last.start > r.start) g.sorted = false;
+    g.parts.push(partOf(r));
+  }
+  return table.values.map((g) => ({ labels: g.labels, hash: g.hash, key: undefined, parts: g.sorted ? g.parts : g.parts.sort((a, b) => a.start - b.start) }));
+}
+
+/** True when `parts` holds a part of slot `start` from `instance`. */
+export function holds(parts: readonly WindowPart[], start: number, instance: string): boolean {
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const p = parts[i]!;
+    if (p.start === start && p.instance === instance) return true;
+  }
+  return false;
+}
