@@ -42,12 +42,12 @@ export class Distribution {
   addSlot(slot: HistogramSlot): void {
     if (slot.count === 0) return;
     this.addTotals(slot.count, slot.sum, slot.min, slot.max);
-    if (slot.bucketed || this.counts !== null || this.raw.length + slot.n > MAX_EXACT) {
+    if (!slot.exact || this.counts !== null || this.raw.length + slot.count > MAX_EXACT) {
       const counts = this.bucketCounts();
       slot.forEachBucket(this.layout, this.scale, (index, count) => counts.add(index, count));
     } else {
-      const raw = slot.raw as Float64Array;
-      for (let i = 0; i < slot.n; i++) this.raw.push(raw[i]!);
+      const raw = this.raw;
+      slot.forEachValue(this.scale, (value) => raw.push(value));
     }
   }
 

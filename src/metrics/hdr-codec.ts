@@ -35,7 +35,7 @@ export class HdrCodec {
   private readonly scratch = new Map<number, JsHistogram>();
 
   /** Encodes a slot's distribution (values scaled to integer units). */
-  encodeSlot(slot: HistogramSlot, layout: BucketLayout, scale: number): string {
+  encodeSlot(slot: Pick<HistogramSlot, 'forEachBucket'>, layout: BucketLayout, scale: number): string {
     const h = this.histogram(layout.digits);
     slot.forEachBucket(layout, scale, (index, count) => h.recordValueWithCount(layout.lowestAt(index), count));
     return hdr.encodeIntoCompressedBase64(h);

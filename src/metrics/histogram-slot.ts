@@ -1,5 +1,4 @@
-import type { Rollup } from '../storage/contract.js';
-import { materializeRollups } from './hdr-codec.js';
+import { ClosedSlot } from './histogram-closed-slot.js';
 import { type BucketLayout, SparseCounts } from './log-buckets.js';
 
 /**
@@ -9,8 +8,37 @@ import { type BucketLayout, SparseCounts } from './log-buckets.js';
 export const RAW_CAPACITY = 128;
 const FIRST_RAW_LENGTH = 8;
 
-/** One time slot of one histogram series: count, sum, min, max and the value distribution. */
-export class HistogramSlot {
+/**
+ * One time slot of one histogram series, as readers see it (the window query, distributions,
+ * the HDR codec): count, sum, min, max and the distribution of its values. The slot being
+ * recorded into is an {@link OpenSlot}; a closed one is a compact, immutable `ClosedSlot`.
+ */
+export interface HistogramSlot {
+  /** Start (ms) of the slot; a slot spans [start, start + slot length). */
+  readonly start: number;
+  readonly count: number;
+  readonly sum: number;
+  /** Infinity while empty. */
+  readonly min: number;
+  /** -Infinity while empty. */
+  readonly max: number;
+  /** True while the slot holds its values exactly ({@link forEachValue}), false once only bucket counts. */
+  readonly exact: boolean;
+  /**
+   * Calls `fn` with every value of an exact slot (nothing for a bucketed one). `scale` is the
+   * histogram's (1 / resolution): closed slots may keep values as whole units of it.
+   */
+  forEachValue(scale: number, fn: (value: number) => void): void;
+  /** Calls `fn(index, count)` for the slot's distribution as bucket counts of `layout` (units of 1 / `scale`). */
+  forEachBucket(layout: BucketLayout, scale: number, fn: (index: number, count: number) => void): void;
+}
+
+/**
+ * The slot of a series being recorded into: the hot path. Values are kept exactly up to
+ * RAW_CAPACITY, then as bucket counts. A series has one, reused from slot to slot with its
+ * buffers; {@link close} turns its content into a compact `ClosedSlot` for the ring.
+ */
+export class OpenSlot implements HistogramSlot {
   start = 0;
   count = 0;
   sum = 0;
@@ -21,8 +49,6 @@ export class HistogramSlot {
   n = 0;
   /** Bucket counts (integer units of `resolution`) once the slot has more than RAW_CAPACITY values. */
   counts: SparseCounts | null = null;
-  /** The rollup of this slot whose histogram is not encoded yet. */
-  unencoded: Rollup | undefined;
 
   /** Records a value already known to be finite and non-negative. */
   record(value: number, layout: BucketLayout, scale: number): void {
@@ -47,10 +73,21 @@ export class HistogramSlot {
     return this.n > RAW_CAPACITY;
   }
 
-  /** Empties the slot for reuse, keeping its buffers. */
+  get exact(): boolean {
+    return this.n <= RAW_CAPACITY;
+  }
+
+  /**
+   * The slot's content as a compact immutable slot (see histogram-closed-slot.ts), for the
+   * ring. The open slot is left as it is: {@link reset} empties it for the next slot.
+   */
+  close(layout: BucketLayout, scale: number): ClosedSlot {
+    if (this.bucketed) return ClosedSlot.fromCounts(this.start, this.count, this.sum, this.min, this.max, this.counts as SparseCounts);
+    return ClosedSlot.fromValues(this.start, this.sum, this.min, this.max, this.raw ?? EMPTY, this.n, layout, scale);
+  }
+
+  /** Empties the slot for the next one, keeping its buffers (the series records into it again). */
   reset(start: number): void {
-    // The data is about to go: encode a rollup still waiting for it (storage was slow or down).
-    if (this.unencoded !== undefined) materializeRollups([this.unencoded]);
     this.start = start;
     this.count = 0;
     this.sum = 0;
@@ -60,7 +97,12 @@ export class HistogramSlot {
     if (this.counts !== null) this.counts.clear();
   }
 
-  /** Calls `fn(index, count)` for the slot's distribution as bucket counts. */
+  forEachValue(_scale: number, fn: (value: number) => void): void {
+    if (this.bucketed) return;
+    const raw = this.raw;
+    for (let i = 0; i < this.n; i++) fn((raw as Float64Array)[i]!);
+  }
+
   forEachBucket(layout: BucketLayout, scale: number, fn: (index: number, count: number) => void): void {
     if (this.bucketed) {
       (this.counts as SparseCounts).forEach(fn);
@@ -89,3 +131,5 @@ export class HistogramSlot {
     this.n = RAW_CAPACITY + 1;
   }
 }
+
+const EMPTY = new Float64Array(0);

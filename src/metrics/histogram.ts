@@ -3,7 +3,7 @@ import type { Rollup } from '../storage/contract.js';
 import type { MetricContext } from './context.js';
 import { Distribution } from './distribution.js';
 import { deferEncoding } from './hdr-codec.js';
-import { HistogramSlot } from './histogram-slot.js';
+import { OpenSlot, type HistogramSlot } from './histogram-slot.js';
 import { BucketLayout } from './log-buckets.js';
 import { Metric, type MetricDefinition } from './metric.js';
 import { LABELS_NOT_AN_OBJECT, LABELS_THREW, isLabelObject, type SeriesBase } from './series-index.js';
@@ -27,8 +27,8 @@ export class HistogramSeries implements SeriesBase {
   lastTouched = 0;
   evicted = false;
   /** The slot being recorded into. */
-  slot: HistogramSlot = new HistogramSlot();
-  /** Every slot object, the current one included; at most `slotCount`. */
+  readonly slot: OpenSlot = new OpenSlot();
+  /** The open slot and the closed ones kept for windows (compact, immutable); at most `slotCount`. */
   readonly ring: HistogramSlot[] = [this.slot];
   private pos = 0;
   /** Per-bucket counts of closed slots (not cumulative), one extra for +Inf. */
@@ -63,24 +63,22 @@ export class HistogramSeries implements SeriesBase {
     return this.metric.timer(this);
   }
 
-  /** @internal Moves to the next slot of the ring, reusing the oldest one once the ring is full. */
-  advance(slotCount: number): void {
-    if (this.ring.length < slotCount) {
-      this.slot = new HistogramSlot();
-      this.ring.push(this.slot);
-      this.pos = this.ring.length - 1;
+  /**
+   * @internal Puts `closed` (the open slot's content) in the open slot's place and moves the
+   * open slot, emptied, to the next place of the ring: a new one until the ring holds
+   * `slotCount`, then the oldest closed slot's, which is dropped.
+   */
+  advance(closed: HistogramSlot, slotCount: number): void {
+    const ring = this.ring;
+    ring[this.pos] = closed;
+    if (ring.length < slotCount) {
+      this.pos = ring.length;
+      ring.push(this.slot);
     } else {
-      this.pos = (this.pos + 1) % this.ring.length;
-      this.slot = this.ring[this.pos]!;
+      this.pos = (this.pos + 1) % ring.length;
+      ring[this.pos] = this.slot;
     }
     this.slot.reset(0);
-  }
-
-  /** @internal Bytes held by slot buffers and bucket arrays (for memory reports). */
-  get byteLength(): number {
-    let bytes = this.closedBuckets?.byteLength ?? 0;
-    for (const slot of this.ring) bytes += slot.byteLength;
-    return bytes;
   }
 }
 
@@ -183,6 +181,7 @@ export class Histogram<Name extends string = string> extends Metric<HistogramSer
   closeSlot(closeAt: number, out: Rollup[]): void {
     for (const s of this.dirty) {
       const slot = s.slot;
+      const closed = slot.close(this.layout, this.scale);
       const rollup: Rollup = {
         name: this.name,
         kind: 'histogram',
@@ -195,17 +194,13 @@ export class Histogram<Name extends string = string> extends Metric<HistogramSer
         max: slot.max,
         resolution: this.resolution,
       };
-      slot.unencoded = rollup;
-      deferEncoding(rollup, () => {
-        slot.unencoded = undefined;
-        return this.ctx.codec.encodeSlot(slot, this.layout, this.scale);
-      });
+      // The closed slot is immutable: the rollup can be encoded from it whenever it is written.
+      deferEncoding(rollup, () => this.ctx.codec.encodeSlot(closed, this.layout, this.scale));
       out.push(rollup);
-      const closed = s.closedBuckets ?? (s.closedBuckets = new Float64Array(this.buckets.length + 1));
-      this.addSlotBuckets(slot, closed);
+      this.addSlotBuckets(slot, s.closedBuckets ?? (s.closedBuckets = new Float64Array(this.buckets.length + 1)));
       s.closedCount += slot.count;
       s.closedSum += slot.sum;
-      s.advance(this.ctx.slotCount);
+      s.advance(closed, this.ctx.slotCount);
     }
     this.dirty = [];
   }
@@ -244,7 +239,7 @@ export class Histogram<Name extends string = string> extends Metric<HistogramSer
     return [series.closedCount + slot.count, series.closedSum + slot.sum];
   }
 
-  private addSlotBuckets(slot: HistogramSlot, out: Float64Array): void {
+  private addSlotBuckets(slot: OpenSlot, out: Float64Array): void {
     const bounds = this.buckets;
     const last = bounds.length;
     if (!slot.bucketed) {
