@@ -10,8 +10,9 @@ const isFunction = (v: unknown): boolean => typeof v === 'function';
 
 /**
  * Options of `monitor.circuitBreaker(name, fn, options)`, with every default in one place.
- * Parsed once at creation into a new frozen object: the caller's object is never written to,
- * and opossum (which assigns its defaults into the object it gets) only ever sees a copy.
+ * Parsed once at creation into a new frozen object: the caller's object is never written to
+ * (opossum assigns its defaults into the object it gets), so it may be frozen or shared. The
+ * names and defaults of the percentage rule's options are opossum's.
  */
 export const breakerOptionsSchema = z
   .strictObject({
