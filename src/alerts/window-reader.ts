@@ -209,7 +209,7 @@ export class WindowReader {
     let failed: StorageError | undefined;
     const read = (since: number) => this.query.stored(name, undefined, since, this.now, this.now);
     try {
-      stored = this.cache === undefined ? groupRollups(await read(from)) : await this.cache.series(name, from, this.now, read);
+      stored = this.cache === undefined ? groupRollups(await read(from)) : await this.cache.series(name, from, this.now, read, this.query.changes(name));
     } catch (error) {
       failed = error as StorageError;
     }

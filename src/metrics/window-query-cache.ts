@@ -1,4 +1,4 @@
-import type { Rollup } from '../storage/contract.js';
+import type { Rollup, RollupChanges } from '../storage/contract.js';
 import { groupRollups, holds, LabelTable, type StoredSeries } from './window-query-series.js';
 import type { WindowPart } from './window-query-window.js';
 
@@ -19,6 +19,9 @@ export interface StoredRollupCacheOptions {
 /** Reads a metric's stored rollups over [from, now). */
 export type ReadStored = (from: number) => Promise<Rollup[]>;
 
+/** Reads the rollups of a metric written since a cursor (a store's `readRollupChanges`). */
+export type ReadChanges = (cursor: string | undefined) => Promise<RollupChanges>;
+
 interface CachedMetric {
   /** The range start the cache holds every stored rollup from. */
   from: number;
@@ -26,6 +29,8 @@ interface CachedMetric {
   readAt: number;
   /** When the last full read started. */
   fullAt: number;
+  /** Where the store's change log continues (stores with `readRollupChanges`). */
+  cursor: string | undefined;
   series: readonly StoredSeries[];
 }
 
@@ -49,14 +54,23 @@ export class StoredRollupCache {
    * The stored series of `name` over [from, now), from the cache refreshed by `read`. Rejects
    * with `read`'s error (and forgets the metric: the next read is a full one).
    */
-  async series(name: string, from: number, now: number, read: ReadStored): Promise<readonly StoredSeries[]> {
+  async series(name: string, from: number, now: number, read: ReadStored, changes?: ReadChanges): Promise<readonly StoredSeries[]> {
     const cached = this.metrics.get(name);
     this.metrics.delete(name);
     try {
-      const next =
-        cached === undefined || from < cached.from || now < cached.readAt || now - cached.fullAt >= this.options.refreshEvery
-          ? { from, readAt: now, fullAt: now, series: groupRollups(await read(from)) }
-          : await this.refresh(cached, from, now, read);
+      let next: CachedMetric | undefined;
+      if (cached !== undefined && from >= cached.from && now >= cached.readAt && now - cached.fullAt < this.options.refreshEvery) {
+        if (changes === undefined) next = await this.refresh(cached, from, now, read);
+        else {
+          const c = await changes(cached.cursor);
+          if (c.complete) next = { from, readAt: now, fullAt: cached.fullAt, cursor: c.cursor, series: apply(cached.series, groupRollups(c.rollups), from) };
+        }
+      }
+      if (next === undefined) {
+        // The cursor is taken before the range is read: a write between the two is read twice, never missed.
+        const cursor = changes === undefined ? undefined : (await changes(undefined)).cursor;
+        next = { from, readAt: now, fullAt: now, cursor, series: groupRollups(await read(from)) };
+      }
       this.metrics.set(name, next);
       if (this.metrics.size > this.options.maxMetrics) this.metrics.delete(this.metrics.keys().next().value!);
       return next.series;
@@ -91,8 +105,45 @@ export class StoredRollupCache {
       out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts });
     }
     for (const st of fresh.values) if (!used.has(st)) out.push(st);
-    return { from, readAt: now, fullAt: cached.fullAt, series: out };
+    return { from, readAt: now, fullAt: cached.fullAt, cursor: undefined, series: out };
   }
+}
+
+/**
+ * `cached` with the series of `changed` written into it (a part replaces the one of its start
+ * and instance) and every part that ended at or before `from` dropped. Series that did not
+ * change keep their object.
+ */
+function apply(cached: readonly StoredSeries[], changed: readonly StoredSeries[], from: number): StoredSeries[] {
+  const updates = new LabelTable<StoredSeries>();
+  for (const st of changed) updates.add(st, st.hash);
+  const used = new Set<StoredSeries>();
+  const out: StoredSeries[] = [];
+  for (const st of cached) {
+    const update = updates.find(st.labels, st.hash);
+    let parts = st.parts[0] !== undefined && st.parts[0].end <= from ? st.parts.filter((p) => p.end > from) : st.parts;
+    if (update !== undefined) {
+      used.add(update);
+      parts = upsert(parts, update.parts.filter((p) => p.end > from));
+    }
+    if (parts.length === 0) continue;
+    out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts });
+  }
+  for (const st of changed) {
+    if (used.has(st)) continue;
+    const parts = st.parts.filter((p) => p.end > from);
+    if (parts.length > 0) out.push(parts.length === st.parts.length ? st : { labels: st.labels, hash: st.hash, key: undefined, parts });
+  }
+  return out;
+}
+
+/** `parts` with `written` in place of the parts of the same start and instance, sorted by start. */
+function upsert(parts: readonly WindowPart[], written: readonly WindowPart[]): readonly WindowPart[] {
+  if (written.length === 0) return parts;
+  const out = parts.filter((p) => p.instance === undefined || !holds(written, p.start, p.instance));
+  const sorted = out.length === 0 || out[out.length - 1]!.start <= written[0]!.start;
+  for (const p of written) out.push(p);
+  return sorted ? out : out.sort((a, b) => a.start - b.start);
 }
 
 /** The parts that end within (from, recent]: older ones left the range, newer ones were re-read. The same array when all stay. */

@@ -8,7 +8,7 @@
  */
 import { StorageError } from '../core/errors.js';
 import type { Labels } from '../core/labels.js';
-import type { Rollup, StorageAdapter } from '../storage/contract.js';
+import type { Rollup, RollupChanges, StorageAdapter } from '../storage/contract.js';
 import type { MetricContext } from './context.js';
 import type { MetricRegistry } from './registry.js';
 import { buildWindow } from './window-query-build.js';
@@ -100,5 +100,21 @@ export class WindowQuery {
     } catch (cause) {
       throw new StorageError(`reading rollups of "${name}" from "${storage.name}" storage failed`, { cause });
     }
+  }
+
+  /**
+   * The store's `readRollupChanges` for `name` (rollups written since `cursor`); undefined when
+   * the store has none. Rejects with a `StorageError` when the store fails.
+   */
+  changes(name: string): ((cursor: string | undefined) => Promise<RollupChanges>) | undefined {
+    const storage = this.src.storage;
+    if (typeof storage.readRollupChanges !== 'function') return undefined;
+    return async (cursor) => {
+      try {
+        return await storage.readRollupChanges!(name, cursor);
+      } catch (cause) {
+        throw new StorageError(`reading the rollups of "${name}" written since the last read from "${storage.name}" storage failed`, { cause });
+      }
+    };
   }
 }

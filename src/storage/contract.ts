@@ -54,6 +54,16 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** What {@link StorageAdapter.readRollupChanges} answers. */
+export interface RollupChanges {
+  /** Rollups of the name written since the cursor (some may have been returned before). */
+  rollups: Rollup[];
+  /** Where the next call continues from. */
+  cursor: string;
+  /** False when these are not every write since the cursor (none given, or the store let them go). */
+  complete: boolean;
+}
+
 /**
  * Where a monitor keeps what outlives a flush: rollups, alert records, rules and notification
  * dead letters, plus leases for cross-instance deduplication. Every method returns a promise;
@@ -74,6 +84,16 @@ export interface StorageAdapter {
   writeRollups(rollups: readonly Rollup[], options?: CallOptions): Promise<void>;
   /** Reads rollups matching the query, ordered by `start`. */
   queryRollups(query: RollupQuery, options?: CallOptions): Promise<Rollup[]>;
+  /**
+   * Optional: the rollups of `name` written (or rewritten) since `cursor`, a value an earlier
+   * call returned, so that a reader that reads often (the rule engine, every tick) reads what
+   * changed instead of its whole range. Without a cursor, or when the store no longer holds every
+   * write since it, `complete` is false and `rollups` may be empty: the caller reads its range
+   * with `queryRollups` and continues from the returned cursor. A rollup may be returned more
+   * than once (readers keep one per series, start and instance). A store without it is read by
+   * range every tick.
+   */
+  readRollupChanges?(name: string, cursor: string | undefined, options?: CallOptions): Promise<RollupChanges>;
   /**
    * Takes `key` for `ttlMs` if nobody holds it; true when this caller got it. Instances of one
    * service use it to agree on who sends a notification.

@@ -3,7 +3,8 @@ import { positiveDurationSchema } from '../core/duration.js';
 import { StorageError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import { matchesLabels, seriesKey } from '../core/labels.js';
-import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contract.js';
+import type { CallOptions, Rollup, RollupChanges, RollupQuery, StorageAdapter } from './contract.js';
+import { ChangeLog } from './rollup-changes.js';
 import { partitionRollups, rejectionError } from './rollup-validation.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
 
@@ -47,6 +48,7 @@ export class MemoryStorage implements StorageAdapter {
   private readonly rules = new Map<string, StoredRule>();
   private readonly deadLetters = new Map<string, DeadLetter>();
   private readonly jobDeadLetters = new Map<string, JobDeadLetter>();
+  private readonly changes = new ChangeLog();
   private closed = false;
   private lastSweep = -Infinity;
 
@@ -76,7 +78,9 @@ export class MemoryStorage implements StorageAdapter {
       // The store keeps its own frozen copy of the labels: the series is keyed by them, so a caller
       // changing the object it wrote (or one it read back) must not move points between series.
       if (entry === undefined) series.set(key, (entry = { name: rollup.name, labels: Object.freeze({ ...rollup.labels }), points: [] }));
-      insertByStart(entry.points, { ...rollup, labels: entry.labels });
+      const stored = { ...rollup, labels: entry.labels };
+      insertByStart(entry.points, stored);
+      this.changes.add(stored, now);
       const excess = entry.points.length - this.options.maxPointsPerSeries;
       if (excess > 0) entry.points.splice(0, excess);
     }
@@ -97,6 +101,12 @@ export class MemoryStorage implements StorageAdapter {
       for (const point of entry.points) if (point.end > from && point.start < to) out.push({ ...point, labels: { ...point.labels } });
     }
     return out.sort((a, b) => a.start - b.start);
+  }
+
+  /** Copies of the rollups of `name` written since `cursor`, over the last 2 minutes (see `StorageAdapter.readRollupChanges`). */
+  async readRollupChanges(name: string, cursor: string | undefined, _options?: CallOptions): Promise<RollupChanges> {
+    this.assertOpen();
+    return this.changes.read(name, cursor, this.now(), (point) => ({ ...point, labels: { ...point.labels } }));
   }
 
   /** Takes `key` for `ttlMs` unless another caller holds an unexpired lease on it. */

@@ -15,6 +15,9 @@ import { createHash } from 'node:crypto';
  * | `P dl`, `P dl:order`      | hash + zset | notification dead letters, same shape                 |
  * | `P jdl`, `P jdl:order`    | hash + zset | job dead letters, same shape                          |
  * | `P seq`                   | string | insertion sequence counter for the `:order` sets            |
+ * | `P chg:<name>`            | zset   | rollups of `<name>` written per batch, by sequence number (last 2 minutes) |
+ * | `P chgt:<name>`           | zset   | when each of those batches was written                       |
+ * | `P chgseq`, `P chgepoch`  | string | the change logs' sequence counter; the store's epoch         |
  *
  * Rollup keys and their index carry a TTL of `retention`, renewed on every write.
  */
@@ -28,6 +31,9 @@ export class RedisKeys {
   readonly jobDeadLetters: string;
   readonly jobDeadLettersOrder: string;
   readonly seq: string;
+  /** The change logs' sequence counter, and the epoch that tells one run of the store from the next. */
+  readonly changeSeq: string;
+  readonly changeEpoch: string;
   /** Series keys by `name + labels JSON`, so a steady set of series is hashed once, not per write. */
   private readonly seriesCache = new Map<string, string>();
 
@@ -41,6 +47,8 @@ export class RedisKeys {
     this.jobDeadLetters = `${prefix}jdl`;
     this.jobDeadLettersOrder = `${prefix}jdl:order`;
     this.seq = `${prefix}seq`;
+    this.changeSeq = `${prefix}chgseq`;
+    this.changeEpoch = `${prefix}chgepoch`;
   }
 
   /** The series index of one metric name. */
@@ -63,6 +71,16 @@ export class RedisKeys {
       this.seriesCache.set(id, key);
     }
     return key;
+  }
+
+  /** The change log of one metric name: member = sequence number, newline, the batch's `labels JSON\trollup` lines; score = sequence number. */
+  changes(name: string): string {
+    return `${this.prefix}chg:${name}`;
+  }
+
+  /** When each change of `changes(name)` was written: member = sequence number, score = the writer's clock (ms). */
+  changeTimes(name: string): string {
+    return `${this.prefix}chgt:${name}`;
   }
 
   /** One lease. */

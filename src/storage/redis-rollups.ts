@@ -7,6 +7,10 @@ import type { RedisKeys } from './redis-keys.js';
 import { exec } from './redis-exec.js';
 import type { Rollup, RollupQuery } from './contract.js';
 import { partitionRollups, rejectionError } from './rollup-validation.js';
+import { CHANGE_HORIZON, drawEpoch } from './rollup-changes.js';
+
+/** Most batches a metric's change log keeps, whatever their age. */
+const MAX_CHANGE_BATCHES = 10_000;
 
 /** An ioredis client: standalone or cluster. */
 export type RedisClient = Redis | Cluster;
@@ -19,39 +23,47 @@ interface SeriesBatch {
   maxLength: number;
 }
 
-/** Drops `idx:<name>` from `names` unless a write re-created it meanwhile (atomic). */
-const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then return redis.call('SREM', KEYS[1], ARGV[1]) end return 0`;
+/** Drops `<name>` from `names`, and its change log, unless a write re-created its index meanwhile (atomic). */
+const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL', KEYS[3], KEYS[4]) return redis.call('SREM', KEYS[1], ARGV[1]) end return 0`;
 
 /**
- * Writes one batch atomically, in one command. KEYS: the names set, then per name its index,
- * its slot-length set and its series keys. ARGV: ttl, index cutoff, name count, trim ('1': also
- * remove what retention hides, as the writer asks once a minute), then per name:
+ * Writes one batch atomically, in one command. KEYS: the names set, the change epoch, the change
+ * sequence, then per name its index, its slot-length set, its change log and change times, and
+ * its series keys. ARGV: ttl, index cutoff, name count, trim ('1': also remove what retention
+ * hides, as the writer asks once a minute), the writer's now, the change horizon, the most
+ * changes kept, the epoch to set when none is, then per name:
  * name, series count, length count, lengths..., per series: trim bound, member count,
  * score/member/identity-length triples; then per series: latest end, labels JSON. Per series:
  * for a member naming an instance, ZREM of the members of its start that name the same instance
  * (one rollup per series, start and instance: a rewrite replaces), then ZADD, PEXPIRE,
  * when trimming ZREMRANGEBYSCORE of members that ended before the cutoff; per name: one ZADD GT
  * into the index (latest slot end), when trimming ZREMRANGEBYSCORE of series with nothing left,
- * slot lengths, SADD names, PEXPIRE everything.
+ * slot lengths, SADD names, PEXPIRE everything. Per name, the batch's rollups also go to its
+ * change log as one entry (`readRollupChanges`), and entries older than the horizon, or past the
+ * most kept, leave it.
  */
 const WRITE_BATCH = `
 local ttl, cutoff, trimming = ARGV[1], ARGV[2], ARGV[4] == '1'
-local a, k = 5, 2
+local now, horizon, maxChanges = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+redis.call('SET', KEYS[2], ARGV[8], 'NX')
+local a, k = 9, 4
 for n = 1, tonumber(ARGV[3]) do
   local name, nSeries, nLengths = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
   a = a + 3
-  local idx, len = KEYS[k], KEYS[k + 1]
-  k = k + 2
+  local idx, len, chg, chgt = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
+  k = k + 4
   for i = 1, nLengths do
     redis.call('ZADD', len, ARGV[a], ARGV[a])
     a = a + 1
   end
   redis.call('PEXPIRE', len, ttl)
+  local at, counts = {}, {}
   for s = 1, nSeries do
     local key = KEYS[k]
     k = k + 1
     local trim, m = ARGV[a], tonumber(ARGV[a + 1])
     a = a + 2
+    at[s], counts[s] = a, m
     for i = 1, m do
       local score, member, plen = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
       a = a + 3
@@ -66,6 +78,28 @@ for n = 1, tonumber(ARGV[3]) do
     redis.call('PEXPIRE', key, ttl)
     if trimming then redis.call('ZREMRANGEBYSCORE', key, '-inf', trim) end
   end
+  local lines = {}
+  for s = 1, nSeries do
+    local labels, p = ARGV[a + 2 * s - 1], at[s]
+    for i = 1, counts[s] do
+      lines[#lines + 1] = labels .. '\\t' .. ARGV[p + 1]
+      p = p + 3
+    end
+  end
+  local seq = redis.call('INCR', KEYS[3])
+  redis.call('ZADD', chg, seq, seq .. '\\n' .. table.concat(lines, '\\n'))
+  redis.call('ZADD', chgt, now, seq)
+  local old = redis.call('ZRANGEBYSCORE', chgt, '-inf', now - horizon)
+  if #old > 0 then
+    local top = 0
+    for _, v in ipairs(old) do top = math.max(top, tonumber(v)) end
+    redis.call('ZREMRANGEBYSCORE', chg, '-inf', top)
+    redis.call('ZREMRANGEBYSCORE', chgt, '-inf', now - horizon)
+  end
+  redis.call('ZREMRANGEBYRANK', chg, 0, -maxChanges - 1)
+  redis.call('ZREMRANGEBYRANK', chgt, 0, -maxChanges - 1)
+  redis.call('PEXPIRE', chg, ttl)
+  redis.call('PEXPIRE', chgt, ttl)
   local last = a + 2 * nSeries - 1
   while a <= last do
     local upto = math.min(a + 999, last)
@@ -98,6 +132,7 @@ const TRIM_INTERVAL = 60_000;
 export class RedisRollupWriter {
   private lastTrim = -Infinity;
   private scriptLoaded = false;
+  private epoch: string | undefined;
 
   constructor(
     private readonly client: RedisClient,
@@ -110,7 +145,9 @@ export class RedisRollupWriter {
     const partition = partitionRollups(rollups);
     const trim = now - this.lastTrim >= Math.min(this.retention, TRIM_INTERVAL);
     if (trim) this.lastTrim = now;
-    const command = writeCommand(this.keys, partition.valid, now - this.retention, this.retention, trim);
+    // Drawn at the first write, not at construction: a store created at module scope draws nothing.
+    this.epoch ??= drawEpoch(now);
+    const command = writeCommand(this.keys, partition.valid, now - this.retention, this.retention, trim, now, this.epoch);
     if (command !== undefined) await this.evaluate(command);
     if (partition.rejected.length > 0) throw rejectionError('RedisStorage', rollups.length, partition);
   }
@@ -131,7 +168,7 @@ export class RedisRollupWriter {
 }
 
 /** The key count, keys and arguments of WRITE_BATCH for a batch; undefined when nothing is left to write. */
-function writeCommand(keys: RedisKeys, rollups: readonly Rollup[], cutoff: number, retention: number, trim: boolean): (string | number)[] | undefined {
+function writeCommand(keys: RedisKeys, rollups: readonly Rollup[], cutoff: number, retention: number, trim: boolean, now: number, epoch: string): (string | number)[] | undefined {
   const byName = new Map<string, Map<string, SeriesBatch>>();
   for (const r of rollups) {
     if (r.end <= cutoff) continue;
@@ -145,10 +182,10 @@ function writeCommand(keys: RedisKeys, rollups: readonly Rollup[], cutoff: numbe
     if (r.end - r.start > s.maxLength) s.maxLength = r.end - r.start;
   }
   if (byName.size === 0) return undefined;
-  const scriptKeys: string[] = [keys.names];
-  const argv: (string | number)[] = [Math.ceil(retention), bound(cutoff, false), byName.size, trim ? '1' : '0'];
+  const scriptKeys: string[] = [keys.names, keys.changeEpoch, keys.changeSeq];
+  const argv: (string | number)[] = [Math.ceil(retention), bound(cutoff, false), byName.size, trim ? '1' : '0', now, CHANGE_HORIZON, MAX_CHANGE_BATCHES, epoch];
   for (const [name, series] of byName) {
-    scriptKeys.push(keys.index(name), keys.lengths(name));
+    scriptKeys.push(keys.index(name), keys.lengths(name), keys.changes(name), keys.changeTimes(name));
     const lengths = [...new Set([...series.values()].map((s) => s.maxLength))];
     argv.push(name, series.size, lengths.length, ...lengths);
     for (const s of series.values()) {
@@ -226,7 +263,7 @@ export async function purgeRollups(client: RedisClient, keys: RedisKeys, timesta
   const removedCounts = removals > 0 ? ((await exec(removePipe)) as number[]) : [];
   const cleanup = client.pipeline();
   for (const name of names) cleanup.zremrangebyscore(keys.index(name), '-inf', bound(timestamp, false));
-  for (const name of names) cleanup.eval(FORGET_NAME, 2, keys.names, keys.index(name), name);
+  for (const name of names) cleanup.eval(FORGET_NAME, 4, keys.names, keys.index(name), keys.changes(name), keys.changeTimes(name), name);
   await exec(cleanup);
   return removedCounts.reduce((sum, n) => sum + Number(n), 0);
 }

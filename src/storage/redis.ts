@@ -4,7 +4,9 @@ import type { Cluster } from 'ioredis';
 import { z } from 'zod';
 import { positiveDurationSchema } from '../core/duration.js';
 import { StorageError } from '../core/errors.js';
-import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contract.js';
+import type { CallOptions, Rollup, RollupChanges, RollupQuery, StorageAdapter } from './contract.js';
+import { readRollupChanges } from './redis-changes.js';
+import { drawEpoch } from './rollup-changes.js';
 import { maskUrl, toStorageError } from './redis-errors.js';
 import { hasHashTag, RedisKeys } from './redis-keys.js';
 import { RedisRecords } from './redis-records.js';
@@ -119,6 +121,11 @@ export class RedisStorage implements StorageAdapter {
   /** Rollups of `query.name` whose labels include `query.labels` and whose slot overlaps (from, to), by start. */
   queryRollups(query: RollupQuery, options?: CallOptions): Promise<Rollup[]> {
     return this.run('queryRollups', options, () => queryRollupWindow(this.client, this.keys, query, this.cutoff()));
+  }
+
+  /** Rollups of `name` written since `cursor`, over the last 2 minutes, from the log writes keep (see `StorageAdapter.readRollupChanges`). */
+  readRollupChanges(name: string, cursor: string | undefined, options?: CallOptions): Promise<RollupChanges> {
+    return this.run('readRollupChanges', options, () => readRollupChanges(this.client, this.keys, name, cursor, drawEpoch(this.now())));
   }
 
   /** `SET <prefix>lease:<key> <token> NX PX ttl`: true when this call took the lease. */

@@ -111,7 +111,8 @@ describe.skipIf(!up)('RedisStorage on Redis', () => {
       const seriesKeys = keys.filter((k) => k.startsWith(`${p}r:http_total:`));
       expect(seriesKeys).toHaveLength(2);
       for (const k of seriesKeys) expect(k).toMatch(/:r:http_total:[0-9a-f]{20}$/);
-      expect(keys).toEqual([`${p}idx:http_total`, `${p}len:http_total`, `${p}names`, ...seriesKeys].sort());
+      const changeLog = [`${p}chg:http_total`, `${p}chgt:http_total`, `${p}chgepoch`, `${p}chgseq`];
+      expect(keys).toEqual([`${p}idx:http_total`, `${p}len:http_total`, `${p}names`, ...changeLog, ...seriesKeys].sort());
       expect(await admin.smembers(`${p}names`)).toEqual(['http_total']);
       expect(await admin.zrange(`${p}idx:http_total`, 0, -1, 'WITHSCORES')).toEqual(expect.arrayContaining(['{"route":"/a"}', String(base + 2 * SLOT), '{"route":"/b"}', String(base + SLOT)]));
       const members = await Promise.all(seriesKeys.map((k) => admin.zrange(k, 0, -1, 'WITHSCORES')));
@@ -147,7 +148,7 @@ describe.skipIf(!up)('RedisStorage on Redis', () => {
       await storage.saveAlert({ id: 'a', status: 'firing' } as never);
       for (const key of await keysUnder(admin, p)) {
         const ttl = await admin.pttl(key);
-        if (key.includes(':r:') || key.endsWith('idx:ttl_total') || key.endsWith('len:ttl_total') || key.endsWith('names')) {
+        if (key.includes(':r:') || key.endsWith('idx:ttl_total') || key.endsWith('len:ttl_total') || key.endsWith('chg:ttl_total') || key.endsWith('chgt:ttl_total') || key.endsWith('names')) {
           expect(ttl, key).toBeGreaterThan(0);
           expect(ttl, key).toBeLessThanOrEqual(600_000);
         } else {
@@ -185,7 +186,8 @@ describe.skipIf(!up)('RedisStorage on Redis', () => {
       expect(await admin.smembers(`${p}names`)).toEqual(['p_total']);
       expect(await storage.purgeBefore(base + 2 * SLOT)).toBe(1);
       const left = (await keysUnder(admin, p)).filter((k) => !k.endsWith(':len:p_total') && !k.endsWith(':len:q_total'));
-      expect(left.sort()).toEqual([`${p}rules`, `${p}rules:order`, `${p}seq`].sort());
+      // The change logs' counter and epoch stay, as the records' sequence does.
+      expect(left.sort()).toEqual([`${p}rules`, `${p}rules:order`, `${p}seq`, `${p}chgseq`, `${p}chgepoch`].sort());
     });
 
     it('counts each record once when two instances purge at the same time', async () => {

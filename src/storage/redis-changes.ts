@@ -1,0 +1,60 @@
+import type { RollupChanges, Rollup } from './contract.js';
+import { decodeRollup } from './redis-codec.js';
+import type { RedisKeys } from './redis-keys.js';
+import type { RedisClient } from './redis-rollups.js';
+
+/**
+ * Reads a change log atomically. KEYS: the log, the epoch, the sequence counter. ARGV: the
+ * sequence number read up to (exclusive bound `(n`; `+inf` reads nothing), the epoch to set when
+ * the store has none yet (so a cursor taken before the first write stays valid). Returns the epoch,
+ * the last sequence number written, the oldest one the log holds, and the entries after ARGV[1].
+ */
+const READ_CHANGES = `
+redis.call('SET', KEYS[2], ARGV[2], 'NX')
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return { redis.call('GET', KEYS[2]) or '', redis.call('GET', KEYS[3]) or '0', first[2] or '', redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf') }`;
+
+/**
+ * The rollups of `name` written since `cursor` (`epoch:sequence`), from the change log the
+ * writes keep (see WRITE_BATCH in redis-rollups.ts). Incomplete without a cursor, for a cursor
+ * of another epoch (the store was flushed or restarted), or when the log no longer reaches
+ * back to it (older than its horizon, or past its length).
+ */
+export async function readRollupChanges(client: RedisClient, keys: RedisKeys, name: string, cursor: string | undefined, newEpoch: string): Promise<RollupChanges> {
+  const at = parseCursor(cursor);
+  const [epoch, top, first, entries] = (await client.eval(READ_CHANGES, 3, keys.changes(name), keys.changeEpoch, keys.changeSeq, at === undefined ? '+inf' : String(at.seq), newEpoch)) as [
+    string,
+    string,
+    string,
+    string[],
+  ];
+  const last = Number(top);
+  const next = `${epoch}:${last}`;
+  if (at === undefined || at.epoch !== epoch || at.seq > last) return { rollups: [], cursor: next, complete: false };
+  // The log holds every sequence number from its oldest to the last: it must reach back to the cursor.
+  const complete = first === '' ? at.seq === last : at.seq + 1 >= Number(first);
+  if (!complete) return { rollups: [], cursor: next, complete: false };
+  const rollups: Rollup[] = [];
+  const labelsOf = new Map<string, Record<string, string>>();
+  for (const entry of entries) {
+    let line = entry.indexOf('\n');
+    while (line !== -1) {
+      const end = entry.indexOf('\n', line + 1);
+      const text = entry.slice(line + 1, end === -1 ? undefined : end);
+      const tab = text.indexOf('\t');
+      const json = text.slice(0, tab);
+      let labels = labelsOf.get(json);
+      if (labels === undefined) labelsOf.set(json, (labels = JSON.parse(json) as Record<string, string>));
+      rollups.push(decodeRollup(text.slice(tab + 1), name, labels));
+      line = end;
+    }
+  }
+  return { rollups, cursor: next, complete: true };
+}
+
+function parseCursor(cursor: string | undefined): { epoch: string; seq: number } | undefined {
+  if (cursor === undefined) return undefined;
+  const at = cursor.lastIndexOf(':');
+  const seq = Number(cursor.slice(at + 1));
+  return at < 0 || !Number.isSafeInteger(seq) || seq < 0 ? undefined : { epoch: cursor.slice(0, at), seq };
+}
