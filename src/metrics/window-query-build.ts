@@ -123,8 +123,8 @@ export function buildWindow(input: WindowInput): MetricWindow {
   for (const st of input.stored) {
     if (!matchesLabels(st.labels, labels)) continue;
     let e = series.find(st.labels, st.hash);
-    if (e === undefined && waiting.size === 0 && st.parts.every((p) => p.kind === kind && inRange(p))) {
-      // Nothing of this process's touches the series: its parts are taken as they are.
+    if (e === undefined && st.parts.every((p) => p.kind === kind && inRange(p) && (waiting.size === 0 || p.instance === undefined || !p.instance.startsWith(self)))) {
+      // Nothing of this process's touches the series (no memory, no waiting copy): its parts are taken as they are.
       e = series.add(entry(st.labels, storedKey(st)), st.hash);
       e.parts = st.parts as WindowPart[];
       e.shared = true;
