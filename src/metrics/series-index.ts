@@ -74,7 +74,19 @@ export interface SeriesBase {
   labelText?: string | undefined;
 }
 
+/**
+ * A level of the label tree: the next label's values, each leading to the next level or, when
+ * one series alone has that prefix, to the series itself (its remaining labels are compared on
+ * lookup). A level per label for every series cost a Map (~200 bytes) per series whenever a
+ * label such as a route is unique per series.
+ */
 type Node<S> = Map<string, Node<S> | S>;
+
+/** A label value of `input` as the tree holds it (undefined for a value no label can take). */
+function labelValueOf(input: Readonly<Record<string, unknown>>, name: string): string {
+  const raw = input[name];
+  return typeof raw === 'string' ? raw : (labelValueToString(raw) as string);
+}
 
 /** True when `input` can be read as labels: an object, not null, not an array (and not a revoked proxy). */
 export function isLabelObject(input: unknown): input is Readonly<Record<string, unknown>> {
@@ -157,15 +169,23 @@ export class SeriesIndex<S extends SeriesBase> {
       // A proxy may throw from Array.isArray (revoked) or from any read below.
       if (Array.isArray(input)) return this.refuse(LABELS_NOT_AN_OBJECT);
       if (names.length === 0) return this.dynamic ? this.fromInput(input as Record<string, unknown>) : (this.single ?? this.createSingle());
-      // The known-label-set path: one Map lookup per label, no allocation.
-      let node: Node<S> | S = this.root;
+      // The known-label-set path: one Map lookup per label down to a series, no allocation.
+      let node: Node<S> = this.root;
       for (let i = 0; i < names.length; i++) {
-        const raw = (input as Record<string, unknown>)[names[i]!];
-        const next: Node<S> | S | undefined = (node as Node<S>).get(typeof raw === 'string' ? raw : (labelValueToString(raw) as string));
-        if (next === undefined) return this.miss(input as Record<string, unknown>);
-        node = next;
+        const next = node.get(labelValueOf(input as Record<string, unknown>, names[i]!));
+        if (next === undefined) break;
+        if (next instanceof Map) {
+          node = next;
+          continue;
+        }
+        // The only series under this prefix: the labels left must be its own.
+        for (let j = i + 1; j < names.length; j++) {
+          const name = names[j]!;
+          if (labelValueOf(input as Record<string, unknown>, name) !== next.labels[name]) return this.miss(input as Record<string, unknown>);
+        }
+        return next;
       }
-      return node as S;
+      return this.miss(input as Record<string, unknown>);
     } catch {
       return this.refuse(LABELS_THREW);
     }
@@ -187,7 +207,7 @@ export class SeriesIndex<S extends SeriesBase> {
     series.evicted = true;
     if (series === this.single) this.single = undefined;
     if (series === this.overflowSeries) this.overflowSeries = undefined;
-    if (!this.dynamic && this.names.length > 0) this.detach(this.root, series.labels, 0);
+    if (!this.dynamic && this.names.length > 0) this.detach(this.root, series, 0);
   }
 
   /** Puts an evicted series back (a bound handle wrote to it). */
@@ -285,27 +305,46 @@ export class SeriesIndex<S extends SeriesBase> {
       this.overflowSeries = series;
       return;
     }
+    const names = this.names;
     let node = this.root;
-    const last = this.names.length - 1;
-    for (let i = 0; i < last; i++) {
-      const value = series.labels[this.names[i]!]!;
-      let next = node.get(value) as Node<S> | undefined;
-      if (next === undefined) {
-        next = new Map();
-        node.set(value, next);
+    for (let i = 0; i < names.length; i++) {
+      const value = series.labels[names[i]!]!;
+      const next = node.get(value);
+      // The last label, or no other series here: the series goes here (a series put back after
+      // eviction replaces one created for its label set meanwhile, as byKey does).
+      if (next === undefined || i === names.length - 1) {
+        node.set(value, series);
+        return;
       }
-      node = next;
+      if (next instanceof Map) {
+        node = next;
+        continue;
+      }
+      // Another series has this prefix alone: a level for the next label holds both. Two label
+      // sets that differ share no full path, so the last label always tells them apart.
+      const level: Node<S> = new Map([[next.labels[names[i + 1]!]!, next]]);
+      node.set(value, level);
+      node = level;
     }
-    node.set(series.labels[this.names[last]!]!, series);
   }
 
-  private detach(node: Node<S>, labels: Labels, depth: number): boolean {
-    const value = labels[this.names[depth]!];
+  /** Removes the series of `series`' label set from the level `node` (at label `depth`); true when it was there. */
+  private detach(node: Node<S>, series: S, depth: number): boolean {
+    const value = series.labels[this.names[depth]!];
     if (value === undefined) return false;
-    if (depth === this.names.length - 1) node.delete(value);
-    else {
-      const child = node.get(value) as Node<S> | undefined;
-      if (child !== undefined && this.detach(child, labels, depth + 1) && child.size === 0) node.delete(value);
+    const child = node.get(value);
+    if (child === undefined) return false;
+    if (!(child instanceof Map)) {
+      if (child.key !== series.key) return false;
+      node.delete(value);
+      return true;
+    }
+    if (!this.detach(child, series, depth + 1)) return false;
+    if (child.size === 0) node.delete(value);
+    else if (child.size === 1) {
+      // One series left under this prefix: it takes the level's place.
+      const only = child.values().next().value!;
+      if (!(only instanceof Map)) node.set(value, only);
     }
     return true;
   }
