@@ -15,6 +15,8 @@ it('keeps a counter alert firing, and reports, while the store cannot be read', 
   let down = false;
   const storage = Object.create(mem) as MemoryStorage;
   storage.queryRollups = (query: RollupQuery) => (down ? Promise.reject(new Error('connection refused')) : mem.queryRollups(query));
+  // Every read fails, the change log the rule engine reads between full reads included.
+  storage.readRollupChanges = (name: string, cursor: string | undefined) => (down ? Promise.reject(new Error('connection refused')) : mem.readRollupChanges(name, cursor));
   const s = setup({ storage }, clock);
   s.monitor.counter({ name: 'orders_total' }).inc(10);
   await s.monitor.alerts.createRule({ name: 'Orders', metric: 'orders_total', aggregation: 'sum', window: '2m', condition: 'gt', threshold: 5 });
