@@ -21,7 +21,8 @@ const hdrHistogramOnEdge = {
 export default defineConfig({
   entry: { index: 'src/index.ts', node: 'src/node.ts', testing: 'src/testing.ts', redis: 'src/redis.ts', postgres: 'src/postgres.ts', express: 'src/express.ts', next: 'src/next.ts' },
   format: ['esm', 'cjs'],
-  dts: true,
+  // Members marked @internal (wiring between pulsewatch's own modules) stay out of the published types.
+  dts: { compilerOptions: { stripInternal: true } },
   sourcemap: true,
   clean: true,
   target: 'es2022',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from './core/clock.js';
+import type { Logger } from './core/diagnostics.js';
 import { backoffSchema } from './core/backoff.js';
 import { durationSchema, positiveDurationSchema } from './core/duration.js';
 import { alertEngineOptionsSchema } from './alerts/options.js';
@@ -15,6 +16,8 @@ const isStorage = (v: unknown): boolean =>
   typeof v === 'object' &&
   v !== null &&
   STORAGE_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
+
+const isLogger = (v: unknown): boolean => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).warn === 'function';
 
 const isNotifier = (v: unknown): boolean =>
   typeof v === 'object' &&
@@ -52,6 +55,12 @@ export const monitorOptionsSchema = z.object({
   clock: z.custom<Clock>(isClock, 'clock must implement now, monotonic, setTimeout and clearTimeout').optional(),
   /** Throw on invalid values and labels instead of dropping and reporting them (for development). */
   strict: z.boolean().default(false),
+  /**
+   * Where an `error` nobody listens for is written (and a drop of accepted data nobody listens
+   * for): at most one line per error code a minute, on the monitor's clock. Default `console`;
+   * any object with a `warn(message)` method (pino, winston); `false` writes nothing.
+   */
+  logger: z.union([z.literal(false), z.custom<Logger>(isLogger, 'logger must be false or an object with a warn(message) method, such as console')]).optional(),
   flush: z
     .object({
       /** How often rollups are written (seed 002's PERFORMANCE_FLUSH_INTERVAL: 30 s). */

@@ -78,16 +78,33 @@ describe('a loss nobody listens for is logged (issue 14, item 6)', () => {
     expect(warn.mock.calls[1]![0]).toMatch(/\(\d+ more since the last warning\)/);
   });
 
-  it('stays quiet when an error listener is there, and for validation errors', async () => {
+  it('stays quiet when an error listener is there', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const { monitor, storage } = createHarness(); // the harness listens to 'error'
     storage.fail();
+    monitor.counter({ name: 'requests_total' }).inc(-1);
     monitor.counter({ name: 'requests_total' }).inc();
     await monitor.flush();
-    const bare = createMonitor({ clock: new ManualClock(T0) });
-    bare.counter({ name: 'x_total' }).inc(-1);
     expect(warn).not.toHaveBeenCalled();
     expect(new StorageError('x').code).toBe('ERR_PULSEWATCH_STORAGE');
+  });
+
+  it('logs a refused value once a minute per error code, apart from storage failures', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const clock = new ManualClock(T0);
+    const bare = createMonitor({ clock });
+    const requests = bare.counter({ name: 'x_total' });
+    requests.inc(-1);
+    requests.inc(-2);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toBe('pulsewatch: metric "x_total": dropped -1: counter increments must be finite and >= 0; listen to the monitor\'s "error" event to handle these');
+    bare.recordMetric({ metricType: 'queue_wait', value: -1 }); // the same code: counted, not logged
+    expect(warn).toHaveBeenCalledTimes(1);
+    clock.advance(60_000);
+    requests.inc(-3);
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(warn.mock.calls[1]![0]).toMatch(/dropped -3: .* \(2 more since the last warning\)/);
+    await bare.close();
   });
 });
 

@@ -17,8 +17,8 @@ import { answerCall } from './storage-server.js';
 import { RetiredStates } from './retired.js';
 import type { WorkerLink } from './worker-link.js';
 
-/** What {@link attachWorkers} uses of the primary's monitor: public methods only. */
-export type AttachHost = Pick<Monitor, 'clock' | 'storage' | 'counter' | 'gauge' | 'exportPrometheusMetrics' | 'getMetric' | 'getAggregatedMetrics' | 'reportError' | 'onClose'>;
+/** The primary's monitor, which {@link attachWorkers} extends: its scrapes and window reads include the workers. */
+export type AttachHost = Monitor;
 
 /** Options of {@link AttachedWorkers.exportPrometheusMetrics}. */
 export interface ClusterExportOptions {
@@ -67,6 +67,8 @@ export class AttachedWorkers {
   private readonly conflictsReported = new Set<string>();
   private attachments = 0;
   private closed = false;
+  /** The flush in progress: a read and the monitor's own beforeRead share it. */
+  private flushing: Promise<WorkerFlushReport> | undefined;
 
   /** Use {@link attachWorkers}. */
   constructor(
@@ -81,6 +83,10 @@ export class AttachedWorkers {
     this.misses = new Misses(monitor);
     monitor.gauge({ name: 'pulsewatch_cluster_workers', help: 'Workers reporting to this primary', collect: () => this.reporting });
     this.stops.push(monitor.onClose(() => this.close()));
+    // The monitor's own reads and scrapes include the workers: its monitoring handler's GET
+    // /metrics serves the merged exposition, and getAggregatedMetrics and snapshot have every
+    // worker write its open slot first.
+    this.stops.push(monitor.extensions.add({ beforeRead: () => this.flushWorkers(), exposition: (o) => this.exportPrometheusMetrics(o) }));
     if (o.cluster && cluster.isPrimary) {
       for (const worker of Object.values(cluster.workers ?? {})) if (worker !== undefined) this.add(worker);
       const onFork = (worker: WorkerHandle): void => void this.add(worker);
@@ -170,10 +176,16 @@ export class AttachedWorkers {
 
   /**
    * Asks every reporting worker to write its open slot and waits (each within `flushTimeout`), so
-   * that a read of the primary's storage then sees all they recorded. Never rejects; a worker
-   * that did not confirm is named in `missed`, counted and reported.
+   * that a read of the primary's storage then sees all they recorded. Calls made while one is in
+   * progress share it. Never rejects; a worker that did not confirm is named in `missed`,
+   * counted and reported.
    */
-  async flushWorkers(): Promise<WorkerFlushReport> {
+  flushWorkers(): Promise<WorkerFlushReport> {
+    this.flushing ??= this.flushAll().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async flushAll(): Promise<WorkerFlushReport> {
     const joined = [...this.links.values()].filter((l) => l.joined);
     const timeout = this.options.flushTimeout;
     const results = await Promise.all(
@@ -199,9 +211,10 @@ export class AttachedWorkers {
    * last flush. Rejects as `monitor.getAggregatedMetrics` does (an invalid query, a failed read).
    */
   async getAggregatedMetrics(query: AggregateQuery): Promise<ClusterAggregatedMetrics> {
-    const workers = await this.flushWorkers();
+    const flushed = this.flushWorkers();
+    // The monitor's read waits for the same flush (the beforeRead registered above).
     const result = await this.monitor.getAggregatedMetrics(query);
-    return { ...result, workers };
+    return { ...result, workers: await flushed };
   }
 
   /** Detaches every worker and stops attaching new ones. Idempotent; the monitor's close calls it. */

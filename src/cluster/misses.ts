@@ -17,7 +17,10 @@ export type MissReason = 'timeout' | 'gone' | 'unsent' | 'busy' | 'too_large' | 
 export const MISSES_METRIC = 'pulsewatch_cluster_misses_total';
 
 /** The primary's monitor, as far as counting and reporting go. */
-export type MissHost = Pick<Monitor, 'counter' | 'reportError'>;
+export interface MissHost {
+  counter: Monitor['counter'];
+  reportError(error: unknown): void;
+}
 
 /**
  * Counts every miss on `pulsewatch_cluster_misses_total{op,reason}` and reports it on the

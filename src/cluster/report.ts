@@ -5,8 +5,8 @@ import { requirePrimary } from './endpoint.js';
 import { reportToPrimaryOptionsSchema, type ReportToPrimaryOptions } from './options.js';
 import { decode, encode, isEnvelope, type WorkerMessage } from './protocol.js';
 
-/** What {@link reportToPrimary} uses of a monitor: public methods only. */
-export type ReportingMonitor = Pick<Monitor, 'exportPrometheusMetrics' | 'getMetric' | 'flush' | 'bufferedRollups' | 'instanceId' | 'onClose' | 'reportError'>;
+/** The worker's monitor, which {@link reportToPrimary} answers for. */
+export type ReportingMonitor = Monitor;
 
 /** The primary's requests are a few dozen characters; anything longer is not one. */
 const MAX_REQUEST_BYTES = 4_096;

@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMonitor, type Monitor, type PulsewatchError } from '../../src/index.js';
-import { attachWorkers, clusterMetricsHandler, type AttachedWorkers } from '../../src/node.js';
+import { attachWorkers, clusterMetricsHandler, createNodeMonitoringHandler, type AttachedWorkers } from '../../src/node.js';
 import { SECONDS_BUCKETS } from '../../src/metrics/options.js';
 import { ManualClock } from '../../src/testing.js';
 import { parseOpenMetrics } from '../helpers/openmetrics.js';
@@ -136,6 +136,34 @@ describe('four cluster workers reporting to their primary', () => {
     const jobs = await workers.getAggregatedMetrics({ name: 'jobs_total', window: '5m' });
     expect(jobs.sum).toBe((await reference.getAggregatedMetrics({ name: 'jobs_total', window: '5m' })).sum);
     expect(jobs.sum).toBe(400 + 1 + 2 + 3 + 4);
+    await reference.close();
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it("the primary's own monitoring handler and getAggregatedMetrics equal one process fed every value", async () => {
+    const { monitor, errors } = startPrimary();
+    const plan = plans(4);
+    forked = plan.map(fork);
+    await Promise.all(forked.map((f) => f.ready));
+
+    // The handler any primary already serves: its GET /metrics is the merged scrape.
+    const http = await serve(createNodeMonitoringHandler(monitor));
+    const text = await http.get('/metrics?format=prometheus');
+    const om = await http.get('/metrics', 'application/openmetrics-text; version=1.0.0');
+    await http.close();
+    const reference = referenceMonitor(plan, WORKER_NOW);
+    expect(text.status).toBe(200);
+    expect(linesOf(text.body, FAMILIES)).toHaveLength(14 + 5 + 1);
+    expect(linesOf(text.body, FAMILIES)).toEqual(linesOf(reference.exportPrometheusMetrics({ format: 'prometheus' }), FAMILIES));
+    expect(linesOf(om.body, FAMILIES)).toEqual(linesOf(reference.exportPrometheusMetrics({ format: 'openmetrics' }), FAMILIES));
+    expect(valueOf(text.body, 'pulsewatch_cluster_workers')).toBe(4);
+
+    // One getAggregatedMetrics on the primary's monitor: the workers write their open slots first.
+    expect(await monitor.storage.queryRollups({ name: 'job_seconds' })).toEqual([]);
+    const latency = await monitor.getAggregatedMetrics({ name: 'job_seconds', window: '5m' });
+    const expected = await reference.getAggregatedMetrics({ name: 'job_seconds', window: '5m' });
+    for (const field of AGGREGATE_FIELDS) expect(latency[field], field).toBe(expected[field]);
+    expect(latency.count).toBe(400);
     await reference.close();
     expect(errors).toEqual([]);
   }, 90_000);

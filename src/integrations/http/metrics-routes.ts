@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Monitor } from '../../monitor.js';
-import { isValidationError, type ValidationIssue } from '../../core/errors.js';
-import { parseMetricRecord, type MetricRecord } from '../../metrics/record-metric.js';
+import type { MetricRecordInput } from '../../metrics/record-metric.js';
 import { readJsonBody } from './body.js';
 import { HttpError } from './errors.js';
 import { METRICS_CONTENT_TYPES, negotiateMetricsFormat } from './negotiate.js';
@@ -19,11 +18,12 @@ const snapshotQuery = z.object({ jobId: z.string().min(1).max(200).optional() })
 const aggregateQuery = z.object({ name: z.string().min(1).max(200), window: z.string().min(1).max(20).optional() });
 
 /**
- * Validates every record before recording any, so a 400 means nothing was taken and a client
- * can fix and resend the whole body. Every issue is counted; the first `limits.maxIssues` are
- * listed (1,000 bad records must not make a megabyte of error body).
+ * Records a body of one record or a list of them through `monitor.recordMetrics`, which checks
+ * every record before recording any: a 400 means nothing was taken and a client can fix and
+ * resend the whole body. Every issue is counted; the first `limits.maxIssues` are listed (1,000
+ * bad records must not make a megabyte of error body).
  */
-function parseRecords(monitor: Monitor, body: unknown, max: number): MetricRecord[] {
+function recordBody(monitor: Monitor, body: unknown, max: number): number {
   const list = Array.isArray(body) ? body : [body];
   if (body === undefined || body === null || typeof body !== 'object' || list.length === 0) {
     throw new HttpError(400, 'VALIDATION_FAILED', 'body must be a metric record or a non-empty array of them', { issues: [{ path: '', message: 'expected a metric record or an array of them' }] });
@@ -31,57 +31,18 @@ function parseRecords(monitor: Monitor, body: unknown, max: number): MetricRecor
   if (list.length > max) {
     throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `at most ${max} records per request, got ${list.length}`);
   }
-  const limit = monitor.options.limits.maxIssues;
-  const issues: ValidationIssue[] = [];
-  let found = 0;
-  const units = new Map<string, string | undefined>();
-  const records: MetricRecord[] = [];
-  list.forEach((input, i) => {
-    const prefix = Array.isArray(body) ? `${i}` : '';
-    let recordIssues: readonly ValidationIssue[];
-    try {
-      const record = parseMetricRecord(input);
-      records.push(record);
-      // Checks what recording would refuse (unit, name taken, metric and time limits), with
-      // the names and units earlier records of this batch would define.
-      recordIssues = monitor.recordIssues(record, units);
-    } catch (error) {
-      if (!isValidationError(error)) throw error;
-      recordIssues = error.issues;
-    }
-    for (const issue of recordIssues) {
-      found++;
-      if (issues.length < limit) issues.push({ path: [prefix, issue.path].filter(Boolean).join('.'), message: issue.message });
-    }
-  });
-  if (found > 0) {
-    // The message names the first few; `issues` lists up to the limit and counts the rest.
-    const shown = issues.slice(0, 3).map((i) => clip(`${i.path || 'record'}: ${i.message}`, 100));
-    const summary = found > shown.length ? `${shown.join('; ')}; and ${found - shown.length} more` : shown.join('; ');
-    throw new HttpError(400, 'VALIDATION_FAILED', `invalid metric record: ${summary}`, { issues, truncatedIssues: found - issues.length });
-  }
-  return records;
+  const result = monitor.recordMetrics(list as MetricRecordInput[]);
+  if (result.issues.length === 0) return result.accepted;
+  const issues = result.issues.map((i) => ({ path: [Array.isArray(body) ? `${i.index}` : '', i.path].filter(Boolean).join('.'), message: i.message }));
+  const found = issues.length + result.truncatedIssues;
+  // The message names the first few; `issues` lists up to the limit and counts the rest.
+  const shown = issues.slice(0, 3).map((i) => clip(`${i.path || 'record'}: ${i.message}`, 100));
+  const summary = found > shown.length ? `${shown.join('; ')}; and ${found - shown.length} more` : shown.join('; ');
+  throw new HttpError(400, 'VALIDATION_FAILED', `invalid metric record: ${summary}`, { issues, truncatedIssues: result.truncatedIssues });
 }
 
 function clip(text: string, length: number): string {
   return text.length > length ? `${text.slice(0, length - 3)}...` : text;
-}
-
-/**
- * Records a batch that passed {@link parseRecords}. Validation and recording run in one
- * synchronous stretch, so nothing can change what was checked in between. Should a record still
- * throw (a bug, a listener), the rest of the batch is recorded all the same and the failure is
- * reported on the monitor's `error` event: an exception must not leave half a batch behind a
- * 500 that invites a resend of what was already taken.
- */
-function recordAll(monitor: Monitor, records: readonly MetricRecord[]): void {
-  for (const record of records) {
-    try {
-      monitor.recordParsed(record);
-    } catch (error) {
-      monitor.reportError(error);
-    }
-  }
 }
 
 /** Seed 000's GET /metrics, seed 003's POST /metrics, and seed 004's windowed summary. */
@@ -97,7 +58,8 @@ export const metricsRoutes: readonly Route[] = [
       if (format === 'json') {
         return json(200, await monitor.snapshot({ ...(jobId === undefined ? {} : { jobId }), ...(only === undefined ? {} : { names: only }) }));
       }
-      return text(200, monitor.exportPrometheusMetrics({ format, ...(only === undefined ? {} : { names: only }) }), METRICS_CONTENT_TYPES[format]);
+      // A cluster primary's scrape merges its workers' metrics (an extension attachWorkers registers).
+      return text(200, await monitor.extensions.scrape({ format, ...(only === undefined ? {} : { names: only }) }), METRICS_CONTENT_TYPES[format]);
     },
   },
   {
@@ -105,9 +67,8 @@ export const metricsRoutes: readonly Route[] = [
     path: '/metrics',
     access: 'write',
     async handle({ monitor, request, options }) {
-      const records = parseRecords(monitor, await readJsonBody(request, options.maxBodyBytes), options.maxRecords);
-      recordAll(monitor, records);
-      return json(202, { accepted: records.length });
+      const accepted = recordBody(monitor, await readJsonBody(request, options.maxBodyBytes), options.maxRecords);
+      return json(202, { accepted });
     },
   },
   {
