@@ -100,7 +100,7 @@ export class WindowReader {
   group(window: MetricWindow, matchers: Readonly<Record<string, string>>, groupBy: readonly string[]): Map<string, SeriesGroup> {
     let byWindow = this.groups.get(window);
     if (byWindow === undefined) this.groups.set(window, (byWindow = new Map()));
-    const id = `${seriesKey(matchers)}\u0000${JSON.stringify(groupBy)}`;
+    const id = groupId(matchers, groupBy);
     const cached = byWindow.get(id);
     if (cached !== undefined) return cached;
     const out = new Map<string, SeriesGroup>();
@@ -252,4 +252,15 @@ function increaseOf(window: MetricWindow, series: readonly WindowSeries[], from:
   let increase = 0;
   for (const s of series) for (const p of s.parts) if (window.covers(p, from, to)) increase += p.sum;
   return increase;
+}
+
+/** Matchers and grouping of a condition as one key, computed once per (matchers, groupBy) pair of objects: a rule's are kept between ticks. */
+const groupIds = new WeakMap<object, WeakMap<object, string>>();
+
+function groupId(matchers: Readonly<Record<string, string>>, groupBy: readonly string[]): string {
+  let byGroup = groupIds.get(matchers);
+  if (byGroup === undefined) groupIds.set(matchers, (byGroup = new WeakMap()));
+  let id = byGroup.get(groupBy);
+  if (id === undefined) byGroup.set(groupBy, (id = `${seriesKey(matchers)}\u0000${JSON.stringify(groupBy)}`));
+  return id;
 }
