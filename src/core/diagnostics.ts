@@ -1,3 +1,4 @@
+import { EventEmitter } from 'eventemitter3';
 import { ConfigError, PulsewatchError, ValidationError, isPulsewatchError } from './errors.js';
 import type { DropReason, DroppedEvent, FlushedEvent, MetricRecordedEvent } from './events.js';
 
@@ -44,13 +45,9 @@ const LOSSES: ReadonlySet<DropReason> = new Set<DropReason>(['shutdown', 'buffer
 /** Distinct codes tracked for rate limiting: codes are a short fixed list, this only bounds a foreign flood. */
 const MAX_KEYS = 100;
 
-type Listener = (...args: never[]) => void;
+type Listener = (...args: unknown[]) => void;
 /** An event map: every event of `E` is a listener's signature. */
 type EventMap<E> = { [K in keyof E]: (...args: never[]) => void };
-interface Entry {
-  readonly fn: Listener;
-  readonly once: boolean;
-}
 interface Pace {
   last: number;
   /** Lines not written since `last`. */
@@ -68,7 +65,8 @@ export interface DiagnosticsOptions {
 
 /**
  * One policy for everything a monitor reports. Every emit is isolated: each listener runs in
- * its own try, so a listener that throws neither skips the ones after it nor escapes into the
+ * its own try (eventemitter3 calls it through one caller per event, with the listener as its
+ * `this`), so a listener that throws neither skips the ones after it nor escapes into the
  * code that emitted (a recording call, a flush, a timer, `close()`), in strict mode too (strict
  * is about the caller's values, not a listener's bugs); the throw is reported on `error`, once.
  * An `error` listener's throw is logged instead (reporting it on `error` could loop). An `error`
@@ -77,8 +75,9 @@ export interface DiagnosticsOptions {
  */
 export class Diagnostics<E extends CoreEvents & EventMap<E> = CoreEvents> implements Reporter {
   readonly strict: boolean;
-  /** Listener lists are replaced, never mutated: an emit walks the list it started with. */
-  private readonly listeners = new Map<PropertyKey, readonly Entry[]>();
+  private readonly emitter = new EventEmitter();
+  /** Per event, the function eventemitter3 holds for every listener: it calls the listener (its `this`) in a try. */
+  private readonly callers = new Map<string, (this: Listener, ...args: unknown[]) => void>();
   private readonly paces = new Map<string, Pace>();
   private readonly logger: Logger | false | undefined;
   private readonly now: () => number;
@@ -97,39 +96,49 @@ export class Diagnostics<E extends CoreEvents & EventMap<E> = CoreEvents> implem
     this.counter = counter;
   }
 
-  /** Subscribes; returns a function that unsubscribes this subscription. */
+  /** Subscribes; returns a function that removes `listener` from `event`. */
   on<K extends keyof E>(event: K, listener: E[K], once = false): () => void {
+    // Checked here: eventemitter3 turns the name into a string, which a hostile object can make throw.
     if (typeof event !== 'string') throw new ConfigError(`on: the event name must be a string, got a value of type ${typeof event}`);
-    if (typeof listener !== 'function') throw new ConfigError(`on("${String(event)}"): the listener must be a function, got a value of type ${typeof listener}`);
-    const entry: Entry = { fn: listener as Listener, once };
-    this.listeners.set(event, [...(this.listeners.get(event) ?? []), entry]);
-    return () => this.remove(event, (e) => e === entry);
+    if (typeof listener !== 'function') throw new ConfigError(`on("${event}"): the listener must be a function, got a value of type ${typeof listener}`);
+    const caller = this.caller(event);
+    if (once) this.emitter.once(event, caller, listener);
+    else this.emitter.on(event, caller, listener);
+    return () => void this.emitter.off(event, caller, listener);
   }
 
   /** Removes every subscription of `listener` to `event`. */
   off<K extends keyof E>(event: K, listener: E[K]): void {
     if (typeof event !== 'string') return;
-    this.remove(event, (e) => e.fn === (listener as unknown));
+    const caller = this.callers.get(event);
+    if (caller !== undefined) this.emitter.off(event, caller, listener);
   }
 
   /** Listeners of `event`. */
-  listenerCount(event: keyof E): number {
-    return this.listeners.get(event)?.length ?? 0;
+  listenerCount(event: keyof E & string): number {
+    return this.emitter.listenerCount(event);
   }
 
   /** Emits `event` to each listener in turn; never throws. */
-  emit<K extends keyof E>(event: K, ...args: Parameters<E[K]>): void {
-    if (event === 'error' && this.listenerCount('error') === 0) this.unheard(args[0] as unknown as PulsewatchError);
-    const list = this.listeners.get(event);
-    if (list === undefined) return;
-    for (const entry of list) {
-      if (entry.once) this.remove(event, (e) => e === entry);
-      try {
-        (entry.fn as unknown as (...a: Parameters<E[K]>) => void)(...args);
-      } catch (error) {
-        this.listenerThrew(String(event), error);
-      }
+  emit<K extends keyof E & string>(event: K, ...args: Parameters<E[K]>): void {
+    if (event === 'error' && this.emitter.listenerCount('error') === 0) this.unheard(args[0] as unknown as PulsewatchError);
+    this.emitter.emit(event, ...args);
+  }
+
+  private caller(event: string): (this: Listener, ...args: unknown[]) => void {
+    let caller = this.callers.get(event);
+    if (caller === undefined) {
+      const threw = (error: unknown): void => this.listenerThrew(event, error);
+      caller = function (this: Listener, ...args: unknown[]): void {
+        try {
+          this(...args);
+        } catch (error) {
+          threw(error);
+        }
+      };
+      this.callers.set(event, caller);
     }
+    return caller;
   }
 
   reject(error: unknown, count = true): void {
@@ -169,14 +178,6 @@ export class Diagnostics<E extends CoreEvents & EventMap<E> = CoreEvents> implem
     const now = this.now();
     for (const [key] of lines) this.paces.set(key, { last: now, skipped: 0 });
     this.write(`while closing: ${lines.map(([, l]) => (l.count > 1 ? `${l.message} (and ${l.count - 1} more like it)` : l.message)).join('; ')}`);
-  }
-
-  private remove(event: PropertyKey, match: (e: Entry) => boolean): void {
-    const list = this.listeners.get(event);
-    if (list === undefined) return;
-    const kept = list.filter((e) => !match(e));
-    if (kept.length === 0) this.listeners.delete(event);
-    else this.listeners.set(event, kept);
   }
 
   private listenerThrew(event: string, error: unknown): void {

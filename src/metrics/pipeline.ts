@@ -196,7 +196,8 @@ export class MetricPipeline {
       // Timers due at the same instant may fire in either order: close a due slot first so
       // the flush writes it now, not one interval later.
       if (at >= this.slot + length) this.closeSlot(Math.floor(at / length) * length, true);
-      void this.recorder.flush();
+      // Returned (it never rejects) so that a clock that tracks its timers' work can wait for the write.
+      return this.recorder.flush();
     });
     this.settled = true;
   }
