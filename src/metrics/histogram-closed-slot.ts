@@ -33,7 +33,7 @@ export class ClosedSlot implements HistogramSlot {
   ) {}
 
   /** A slot from its exact values (the first `n` of `raw`): UNITS, VALUES or BUCKETS, see above. */
-  static fromValues(start: number, sum: number, min: number, max: number, raw: Float64Array, n: number, layout: BucketLayout, scale: number): ClosedSlot {
+  static fromValues(start: number, sum: number, min: number, max: number, raw: ArrayLike<number>, n: number, layout: BucketLayout, scale: number): ClosedSlot {
     const w = writer(sum, min, max);
     const units = wholeUnits(raw, n, scale);
     if (units !== undefined) {
@@ -144,7 +144,7 @@ function f64At(data: string, at: number): number {
 }
 
 /** The values as whole units of 1 / `scale` when each is one exactly (and a safe integer), else undefined. */
-function wholeUnits(raw: Float64Array, n: number, scale: number): Float64Array | undefined {
+function wholeUnits(raw: ArrayLike<number>, n: number, scale: number): Float64Array | undefined {
   const units = scratchUnits(n);
   for (let i = 0; i < n; i++) {
     const v = raw[i]!;

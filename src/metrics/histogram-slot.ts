@@ -7,6 +7,8 @@ import { type BucketLayout, SparseCounts } from './log-buckets.js';
  */
 export const RAW_CAPACITY = 128;
 const FIRST_RAW_LENGTH = 8;
+/** Growth of the raw buffer: a quarter, so a series' buffer (kept from slot to slot) has little spare room. */
+const RAW_GROWTH = 1.25;
 
 /**
  * One time slot of one histogram series, as readers see it (the window query, distributions,
@@ -44,8 +46,11 @@ export class OpenSlot implements HistogramSlot {
   sum = 0;
   min = Infinity;
   max = -Infinity;
-  /** Values stored exactly while `n <= RAW_CAPACITY`. */
-  raw: Float64Array | null = null;
+  /**
+   * Values stored exactly while `n <= RAW_CAPACITY`. An array of doubles, which V8 stores
+   * unboxed like a Float64Array but without its ~180-byte typed array and buffer headers.
+   */
+  raw: number[] | null = null;
   n = 0;
   /** Bucket counts (integer units of `resolution`) once the slot has more than RAW_CAPACITY values. */
   counts: SparseCounts | null = null;
@@ -83,7 +88,7 @@ export class OpenSlot implements HistogramSlot {
    */
   close(layout: BucketLayout, scale: number): ClosedSlot {
     if (this.bucketed) return ClosedSlot.fromCounts(this.start, this.count, this.sum, this.min, this.max, this.counts as SparseCounts);
-    return ClosedSlot.fromValues(this.start, this.sum, this.min, this.max, this.raw ?? EMPTY, this.n, layout, scale);
+    return ClosedSlot.fromValues(this.start, this.sum, this.min, this.max, this.raw ?? [], this.n, layout, scale);
   }
 
   /** Empties the slot for the next one, keeping its buffers (the series records into it again). */
@@ -99,8 +104,8 @@ export class OpenSlot implements HistogramSlot {
 
   forEachValue(_scale: number, fn: (value: number) => void): void {
     if (this.bucketed) return;
-    const raw = this.raw;
-    for (let i = 0; i < this.n; i++) fn((raw as Float64Array)[i]!);
+    const raw = this.raw as number[];
+    for (let i = 0; i < this.n; i++) fn(raw[i]!);
   }
 
   forEachBucket(layout: BucketLayout, scale: number, fn: (index: number, count: number) => void): void {
@@ -108,28 +113,24 @@ export class OpenSlot implements HistogramSlot {
       (this.counts as SparseCounts).forEach(fn);
       return;
     }
-    const raw = this.raw;
-    for (let i = 0; i < this.n; i++) fn(layout.index(Math.floor((raw as Float64Array)[i]! * scale)), 1);
+    const raw = this.raw as number[];
+    for (let i = 0; i < this.n; i++) fn(layout.index(Math.floor(raw[i]! * scale)), 1);
   }
 
-  /** Bytes held by the slot's buffers (for memory reports). */
-  get byteLength(): number {
-    return (this.raw?.byteLength ?? 0) + (this.counts?.byteLength ?? 0);
-  }
-
-  private growRaw(): Float64Array {
-    const next = new Float64Array(this.raw === null ? FIRST_RAW_LENGTH : Math.min(RAW_CAPACITY, this.raw.length * 2));
-    if (this.raw !== null) next.set(this.raw);
+  private growRaw(): number[] {
+    const old = this.raw;
+    // Filled with a double so every buffer has V8's double elements kind from the start: the
+    // store in record() then sees one kind, and no buffer changes kind (and copies) later.
+    const next = new Array<number>(old === null ? FIRST_RAW_LENGTH : Math.min(RAW_CAPACITY, Math.ceil(old.length * RAW_GROWTH))).fill(0.5);
+    if (old !== null) for (let i = 0; i < old.length; i++) next[i] = old[i]!;
     this.raw = next;
     return next;
   }
 
   private spill(layout: BucketLayout, scale: number): void {
     const counts = this.counts ?? (this.counts = new SparseCounts(layout));
-    const raw = this.raw as Float64Array;
+    const raw = this.raw as number[];
     for (let i = 0; i < RAW_CAPACITY; i++) counts.record(Math.floor(raw[i]! * scale));
     this.n = RAW_CAPACITY + 1;
   }
 }
-
-const EMPTY = new Float64Array(0);

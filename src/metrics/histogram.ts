@@ -249,7 +249,7 @@ export class Histogram<Name extends string = string> extends Metric<HistogramSer
     const bounds = this.buckets;
     const last = bounds.length;
     if (!slot.bucketed) {
-      const raw = slot.raw as Float64Array;
+      const raw = slot.raw as number[];
       for (let i = 0; i < slot.n; i++) {
         const v = raw[i]!;
         let j = 0;
