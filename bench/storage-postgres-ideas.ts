@@ -17,13 +17,11 @@ import pg from 'pg';
 import { PostgresStorage } from '../src/postgres.js';
 import type { Rollup } from '../src/storage/contract.js';
 import { defaultInstanceId } from '../src/storage/instance.js';
-import { canonicalLabels } from '../src/core/labels.js';
 import { partitionRollups } from '../src/storage/rollup-validation.js';
 import { PostgresRollups } from '../src/storage/postgres-rollups.js';
 import type { PgSession } from '../src/storage/postgres-sql.js';
-import { batchJson, batchOf, encodeLabels, float, ROLLUP_COLUMNS } from '../src/storage/postgres-rows.js';
-
-const rollupsJson = (b: readonly Rollup[]): string => batchJson(batchOf(b));
+import { encodeLabels, float, ROLLUP_COLUMNS } from '../src/storage/postgres-rows.js';
+import { copyBinary } from '../src/storage/postgres-copy.js';
 import { load } from './storage-rounds.js';
 
 const PG_URL = process.env.PULSEWATCH_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -154,206 +152,97 @@ export async function compareWriteVariants(variants: (schema: string, app: strin
 
 // ---- The variants -------------------------------------------------------------------------
 
-// The encodings of b21763e (15 arrays that pg escapes) and of d073cbb (15 array literals built
-// here), kept to compare.
-
-
 /**
- * A batch as the 15 PostgreSQL array literals of {@link ROLLUP_COLUMNS} (one `unnest`
- * statement), built here rather than by pg, whose generic escaping of every element cost three
- * times as much; without the rollups a later one of the same (name, labels, start, instance)
- * replaces: one INSERT ... ON CONFLICT DO UPDATE may not touch a row twice (SQLSTATE 21000).
- * Rollups without an instance are all kept. Text elements are quoted, with `\` and
- * `"` escaped (array_in's only special characters inside quotes); numbers and NULL are bare.
+ * The text form of COPY the adapter sent before the binary one (6d9e573), for the columns of
+ * this schema: tab-separated, `\N` for absent values, text escaped as COPY's text format wants.
  */
-function rollupArrays(rollups: readonly Rollup[]): string[] {
-  const cols: string[][] = ROLLUP_COLUMNS.map(() => []);
-  let slots: Map<string, number> | undefined;
+function copyText(rollups: readonly Rollup[]): Buffer {
+  const esc = (s: string): string => (/[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!) : s);
+  const opt = (n: number | undefined): string => (n === undefined ? '\\N' : float(n));
+  let out = '';
   for (const r of rollups) {
-    const labels = encodeLabels(r.labels);
-    const seriesKey = canonicalLabels(labels); // series_key: kept for writers on schema version 1
-    let at = cols[0]!.length;
-    if (r.instance !== undefined) {
-      const slot = `${r.name}\u0000${seriesKey}\u0000${r.start}\u0000${r.instance}`;
-      const before = (slots ??= new Map()).get(slot);
-      if (before === undefined) slots.set(slot, at);
-      else at = before; // the last of the batch wins
-    }
-    cols[0]![at] = `"${r.name}"`; // a metric name: [a-zA-Z_:][a-zA-Z0-9_:]*
-    cols[1]![at] = `"${r.kind}"`;
-    cols[2]![at] = quote(JSON.stringify(labels));
-    cols[3]![at] = quote(seriesKey);
-    cols[4]![at] = String(r.start);
-    cols[5]![at] = String(r.end);
-    cols[6]![at] = float(r.count);
-    cols[7]![at] = float(r.sum);
-    cols[8]![at] = float(r.min);
-    cols[9]![at] = float(r.max);
-    cols[10]![at] = r.last === undefined ? 'NULL' : float(r.last);
-    cols[11]![at] = r.hdr === undefined ? 'NULL' : `"${r.hdr}"`; // base64: nothing to escape
-    cols[12]![at] = r.resolution === undefined ? 'NULL' : float(r.resolution);
-    cols[13]![at] = r.service === undefined ? 'NULL' : quote(r.service);
-    cols[14]![at] = r.instance === undefined ? 'NULL' : quote(r.instance);
+    out += `${r.name}\t${r.kind}\t${esc(JSON.stringify(encodeLabels(r.labels)))}\t${r.start}\t${r.end}\t${float(r.count)}\t${float(r.sum)}\t${float(r.min)}\t${float(r.max)}\t`;
+    out += `${opt(r.last)}\t${r.hdr ?? '\\N'}\t${opt(r.resolution)}\t${r.service === undefined ? '\\N' : esc(r.service)}\t${r.instance === undefined ? '\\N' : esc(r.instance)}\n`;
   }
-  return cols.map((col) => `{${col.join(',')}}`);
+  return Buffer.from(out, 'utf8');
 }
-
-const ARRAY_SPECIAL = /[\\"]/;
-
-/** A text array element: quoted, backslashes and double quotes escaped. */
-function quote(s: string): string {
-  return ARRAY_SPECIAL.test(s) ? `"${s.replace(/[\\"]/g, '\\$&')}"` : `"${s}"`;
-}
-
-/**
- * The batch without the rollups a later one of the same (name, labels, start, instance)
- * replaces: one INSERT ... ON CONFLICT DO UPDATE may not touch a row twice (SQLSTATE 21000).
- * Rollups without an instance are all kept, as before.
- */
-function lastPerInstanceSlot(rollups: readonly Rollup[]): readonly Rollup[] {
-  let seen: Map<string, number> | undefined;
-  let drop: Set<number> | undefined;
-  for (let i = 0; i < rollups.length; i++) {
-    const r = rollups[i]!;
-    if (r.instance === undefined) continue;
-    seen ??= new Map();
-    const key = `${r.name}\u0000${canonicalLabels(r.labels)}\u0000${r.start}\u0000${r.instance}`;
-    const before = seen.get(key);
-    if (before !== undefined) (drop ??= new Set()).add(before);
-    seen.set(key, i);
-  }
-  return drop === undefined ? rollups : rollups.filter((_, i) => !drop.has(i));
-}
-
-/** Column arrays of a batch, in {@link ROLLUP_COLUMNS} order. */
-function rollupColumns(rollups: readonly Rollup[]): (string | null)[][] {
-  const cols: (string | null)[][] = ROLLUP_COLUMNS.map(() => new Array<string | null>(rollups.length));
-  for (let i = 0; i < rollups.length; i++) {
-    const r = rollups[i]!;
-    const labels = encodeLabels(r.labels);
-    cols[0]![i] = r.name;
-    cols[1]![i] = r.kind;
-    cols[2]![i] = JSON.stringify(labels);
-    cols[3]![i] = canonicalLabels(labels); // series_key: kept for writers on schema version 1
-    cols[4]![i] = String(r.start);
-    cols[5]![i] = String(r.end);
-    cols[6]![i] = float(r.count);
-    cols[7]![i] = float(r.sum);
-    cols[8]![i] = float(r.min);
-    cols[9]![i] = float(r.max);
-    cols[10]![i] = r.last === undefined ? null : float(r.last);
-    cols[11]![i] = r.hdr ?? null;
-    cols[12]![i] = r.resolution === undefined ? null : float(r.resolution);
-    cols[13]![i] = r.service ?? null;
-    cols[14]![i] = r.instance ?? null;
-  }
-  return cols;
-}
-
 
 const COLS = ROLLUP_COLUMNS.map(([c]) => c).join(', ');
-const UPDATES = ROLLUP_COLUMNS.filter(([c]) => !['name', 'series_key', 'start_ms', 'instance'].includes(c))
-  .map(([c]) => `${c} = EXCLUDED.${c}`)
-  .join(', ');
-const CONFLICT = `ON CONFLICT (name, start_ms, instance, md5(series_key)) DO UPDATE SET ${UPDATES}`;
 
-/** The statement of b21763e: 15 arrays, unnest, always ON CONFLICT; $1 now, $2 retention. */
-function unnestSql(schema: string, conflict: string): string {
-  const arrays = ROLLUP_COLUMNS.map(([, t], i) => `$${i + 3}::${t}[]`).join(', ');
-  return `INSERT INTO "${schema}".rollups (${COLS}) SELECT * FROM unnest(${arrays}) AS t(${COLS}) WHERE t.end_ms > $1::float8 - $2::float8 ${conflict}`;
-}
-
-/** One json parameter ($3) read by json_to_recordset. */
-function jsonSql(schema: string, conflict: string): string {
-  const defs = ROLLUP_COLUMNS.map(([, t, k]) => `${k} ${t}`).join(', ');
-  const keys = ROLLUP_COLUMNS.map(([, , k]) => k).join(', ');
-  return `INSERT INTO "${schema}".rollups (${COLS}) SELECT ${keys} FROM json_to_recordset($3::json) AS t(${defs}) WHERE t.e > $1::float8 - $2::float8 ${conflict}`;
-}
-
-/** Plain INSERT first; a unique violation (a rewrite) runs the same batch again as the upsert. */
-async function insertThenUpsert(run: (conflict: string) => Promise<unknown>): Promise<unknown> {
-  try {
-    return await run('');
-  } catch (error) {
-    if ((error as { code?: string }).code !== '23505') throw error;
-    return run(CONFLICT);
-  }
+/** COPY of one batch in `format` through pg-copy's protocol, on a connection of `p` (no combining). */
+function copyWith(p: pg.Pool, schema: string, format: 'text' | 'binary'): (b: Rollup[]) => Promise<unknown> {
+  return async (b) => {
+    const valid = partitionRollups(b).valid;
+    const client = await p.connect();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const data = format === 'binary' ? copyBinary(valid) : copyText(valid);
+        const text = `COPY "${schema}".rollups (${COLS}) FROM STDIN${format === 'binary' ? ' (FORMAT binary)' : ''}`;
+        let error: Error | undefined;
+        client.query({
+          text,
+          submit(c: { query(t: string): void; sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void }) {
+            c.query(text);
+            c.sendCopyFromChunk(data);
+            c.endCopyFrom();
+          },
+          handleCopyInResponse() {},
+          handleError(e: Error) {
+            error ??= e;
+          },
+          handleReadyForQuery() {
+            if (error) reject(error);
+            else resolve();
+          },
+          handleCommandComplete() {},
+          handleRowDescription() {},
+          handleDataRow() {},
+          handleEmptyQuery() {},
+          handlePortalSuspended() {},
+          handleCopyData() {},
+        } as never);
+      });
+    } finally {
+      client.release();
+    }
+  };
 }
 
 /**
- * Write combining: a batch that arrives while `inFlight` statements run waits, and the next
- * statement carries every waiting batch (each call resolves when its statement commits).
+ * The variants: the adapter as it is (binary COPY, the group shared between two statements),
+ * the same with 1 and 4 statements, one COPY per batch in each format without combining, and
+ * diagnostics of the schema (what a surrogate key or the database's collation would cost).
  */
-function combining(inFlight: number, write: (rollups: Rollup[]) => Promise<unknown>): (batch: Rollup[]) => Promise<unknown> {
-  let running = 0;
-  let queue: { batch: Rollup[]; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
-  const pump = (): void => {
-    if (running >= inFlight || queue.length === 0) return;
-    const taken = queue;
-    queue = [];
-    running++;
-    write(taken.flatMap((t) => t.batch)).then(
-      (v) => taken.forEach((t) => t.resolve(v)),
-      (e) => taken.forEach((t) => t.reject(e)),
-    ).finally(() => {
-      running--;
-      pump();
-    });
-  };
-  return (batch) =>
-    new Promise((resolve, reject) => {
-      queue.push({ batch, resolve, reject });
-      pump();
-    });
-}
-
 function variants(schema: string, _app: string, url: string): Variant[] {
   const pool = (): pg.Pool => new pg.Pool({ connectionString: url, max: 10 });
-  const retention = 30 * 86_400_000;
-  const storage = new PostgresStorage({ connectionString: url, schema, now: () => now });
-  const storage4 = new PostgresStorage({ connectionString: url, schema, now: () => now });
-  // The same adapter but for its rollup writer, which runs 4 statements at once instead of 2.
-  const inner = storage4 as unknown as { db: PgSession; rollups: PostgresRollups };
-  inner.rollups = new PostgresRollups(inner.db, 30 * 86_400_000, 4);
-  const storage1 = new PostgresStorage({ connectionString: url, schema, now: () => now });
-  const inner1 = storage1 as unknown as { db: PgSession; rollups: PostgresRollups };
-  inner1.rollups = new PostgresRollups(inner1.db, 30 * 86_400_000, 1);
-  const [p0, p1, p2, p4, p5, p6, p7, p8, p9, p10] = [pool(), pool(), pool(), pool(), pool(), pool(), pool(), pool(), pool(), pool()];
-  /** The JSON variant on a table changed by `ddl` (diagnostics: what each index costs under 4 writers). */
-  const diagnostic = (name: string, p: pg.Pool, ddl: (s: string) => string): Variant => ({
-    name: `json, plain INSERT then upsert, ${name} (diagnostic)`,
-    prepare: async (admin, s) => void (await admin.query(ddl(`"${s}"`))),
-    write: jsonPlain(p),
-  });
-  const head = (): unknown[] => [float(now), retention];
-  const jsonPlain = (p: pg.Pool) => (b: Rollup[]) => insertThenUpsert((c) => p.query(jsonSql(schema, c), [...head(), rollupsJson(b)]));
-  const jsonPrepared = (p: pg.Pool) => (b: Rollup[]) =>
-    insertThenUpsert((c) => p.query({ name: c === '' ? 'jp' : 'ju', text: jsonSql(schema, c), values: [...head(), rollupsJson(b)] }));
-  const [p3, p11, p12, p13] = [pool(), pool(), pool(), pool()];
+  const adapter = (statements?: number): PostgresStorage => {
+    const storage = new PostgresStorage({ connectionString: url, schema, now: () => now });
+    if (statements !== undefined) {
+      const inner = storage as unknown as { db: PgSession; rollups: PostgresRollups };
+      inner.rollups = new PostgresRollups(inner.db, 30 * 86_400_000, statements);
+    }
+    return storage;
+  };
+  const [now2, now1, now4] = [adapter(), adapter(1), adapter(4)];
+  const [p0, p1, p2, p3] = [pool(), pool(), pool(), pool()];
   return [
+    { name: 'PostgresStorage.writeRollups now (binary COPY, 2 statements per group)', write: (b) => now2.writeRollups(b) },
+    { name: 'the same, 1 statement per group', write: (b) => now1.writeRollups(b) },
+    { name: 'the same, 4 statements per group (one per batch)', write: (b) => now4.writeRollups(b) },
+    { name: 'text COPY per batch (the form before the binary one)', write: copyWith(p0, schema, 'text') },
+    { name: 'binary COPY per batch', write: copyWith(p1, schema, 'binary') },
     {
-      name: 'as of b21763e: unnest of 15 arrays escaped by pg, ON CONFLICT',
-      write: (b) => p0.query(unnestSql(schema, CONFLICT), [...head(), ...rollupColumns(lastPerInstanceSlot(partitionRollups(b).valid))]),
+      name: 'binary COPY per batch, with an id bigint identity primary key (diagnostic)',
+      prepare: async (admin, s) => void (await admin.query(`ALTER TABLE "${s}".rollups ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY`)),
+      write: copyWith(p2, schema, 'binary'),
     },
-    { name: 'json_to_recordset of one json parameter, plain INSERT then upsert on 23505', write: jsonPlain(p1) },
-    { name: 'unnest of 15 array literals built by the adapter, ON CONFLICT', write: (b) => p2.query(unnestSql(schema, CONFLICT), [...head(), ...rollupArrays(b)]) },
-    { name: 'as of d073cbb: 15 array literals built by the adapter, plain INSERT then upsert on 23505', write: (b) => insertThenUpsert((c) => p3.query(unnestSql(schema, c), [...head(), ...rollupArrays(b)])) },
     {
-      name: 'the same, as named prepared statements',
-      write: (b) => insertThenUpsert((c) => p4.query({ name: c === '' ? 'plain' : 'upsert', text: unnestSql(schema, c), values: [...head(), ...rollupArrays(b)] })),
+      name: "binary COPY per batch, name and instance in the database's collation (diagnostic)",
+      prepare: async (admin, s) => {
+        await admin.query(`ALTER TABLE "${s}".rollups ALTER COLUMN name TYPE text COLLATE "default", ALTER COLUMN instance TYPE text COLLATE "default"`);
+      },
+      write: copyWith(p3, schema, 'binary'),
     },
-    { name: 'json, plain INSERT then upsert, write combining: 1 statement in flight', write: combining(1, jsonPlain(p5)) },
-    { name: 'json, plain INSERT then upsert, write combining: 2 statements in flight', write: combining(2, jsonPlain(p6)) },
-    { name: 'json, plain INSERT then upsert, named prepared statements', write: jsonPrepared(p11) },
-    { name: 'json, plain INSERT then upsert, named prepared statements, combining: 1 statement in flight', write: combining(1, jsonPrepared(p12)) },
-    { name: 'json, plain INSERT then upsert, named prepared statements, combining: 2 statements in flight', write: combining(2, jsonPrepared(p13)) },
-    { name: 'PostgresStorage.writeRollups now', write: (b) => storage.writeRollups(b) },
-    { name: 'PostgresStorage.writeRollups now, its rollup writer with 4 statements in flight (one per batch)', write: (b) => storage4.writeRollups(b) },
-    { name: 'PostgresStorage.writeRollups now, its rollup writer with 1 statement in flight (the whole group)', write: (b) => storage1.writeRollups(b) },
-    diagnostic('GIN fastupdate off', p7, (s) => `ALTER INDEX ${s}.rollups_labels_idx SET (fastupdate = off)`),
-    diagnostic('without the GIN index', p8, (s) => `DROP INDEX ${s}.rollups_labels_idx`),
-    diagnostic('without the end_ms index', p9, (s) => `DROP INDEX ${s}.rollups_end_idx`),
-    diagnostic('without the primary key', p10, (s) => `ALTER TABLE ${s}.rollups DROP CONSTRAINT rollups_pkey`),
   ];
 }
 

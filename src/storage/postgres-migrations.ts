@@ -1,36 +1,14 @@
 /**
- * Versioned DDL of {@link PostgresStorage}. A migration is never edited once released: changes
- * are new entries. `migrate()` applies the missing ones in order under an advisory lock and
- * records each in `<schema>.migrations` (see postgres-migrator.ts for how).
+ * Versioned DDL of {@link PostgresStorage}. Version 1 is the whole schema; a later change of a
+ * released schema is a new entry, never an edit of this one. `migrate()` applies the missing
+ * versions in order, in one transaction under an advisory lock, and records each in
+ * `<schema>.migrations` (see postgres-migrator.ts).
  */
 export interface Migration {
   version: number;
   description: string;
-  /**
-   * Statements run in the migration transaction, given the quoted schema name. In a migration
-   * with `indexes` they must be idempotent (`IF NOT EXISTS`): they commit before the index
-   * builds, so a build that fails runs them again on the next attempt.
-   */
+  /** Statements run in the migration transaction, given the quoted schema name. */
   statements: (s: string) => string[];
-  /**
-   * Indexes built after that transaction commits, with `CREATE INDEX CONCURRENTLY`: reads and
-   * writes of the table go on meanwhile, and no statement timeout bounds the build. The version
-   * is recorded only once every one is valid; an invalid one (a build that failed, was
-   * cancelled or whose process died) is dropped and built again. On a schema this run creates
-   * (empty tables), they are built inside the transaction instead.
-   */
-  indexes?: readonly MigrationIndex[];
-  /** Indexes (of the schema) dropped once `indexes` are valid, `CONCURRENTLY` as they are built. */
-  dropIndexes?: readonly string[];
-}
-
-/** An index a {@link Migration} builds. */
-export interface MigrationIndex {
-  /** Its name, unqualified (it lives in the table's schema). */
-  name: string;
-  unique: boolean;
-  /** What follows `CREATE INDEX <name>`, given the quoted schema: `ON <s>.<table> (...)`. */
-  on: (s: string) => string;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -38,12 +16,14 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     description: 'rollups, alerts, rules, dead letters, job dead letters and leases',
     statements: (s) => [
+      // No surrogate key: its sequence and index cost every insert about a sixth of the
+      // server's time, and nothing reads it (a rollup's key is the unique index below). Text
+      // keys compare bytewise ("C"): cheaper than the database's collation, and the order of
+      // names never matters.
       `CREATE TABLE ${s}.rollups (
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        name text NOT NULL,
+        name text COLLATE "C" NOT NULL,
         kind text NOT NULL,
         labels jsonb NOT NULL,
-        series_key text NOT NULL,
         start_ms bigint NOT NULL,
         end_ms bigint NOT NULL,
         count double precision NOT NULL,
@@ -53,11 +33,24 @@ export const MIGRATIONS: readonly Migration[] = [
         last double precision,
         hdr text,
         resolution double precision,
-        service text
+        service text,
+        instance text COLLATE "C"
       )`,
-      `CREATE INDEX rollups_name_start_idx ON ${s}.rollups (name, start_ms)`,
-      `CREATE INDEX rollups_name_series_start_idx ON ${s}.rollups (name, series_key, start_ms)`,
+      // Without a primary key, logical replication (a publication FOR ALL TABLES) would refuse
+      // the retention sweep's DELETE; FULL identifies a row by all its columns instead.
+      `ALTER TABLE ${s}.rollups REPLICA IDENTITY FULL`,
+      // One rollup per (series, slot, instance): a retried write replaces its row (the upsert's
+      // ON CONFLICT), two instances never collapse. The series is the text of the labels' jsonb
+      // (canonical: equal label sets give equal text), hashed to keep index rows short (a label
+      // set may reach 2,048 characters; btree rows stop at 2,704 bytes). Rows without an
+      // instance never conflict (NULLs are distinct). (name, start_ms) lead, so the index also
+      // serves the window reads.
+      `CREATE UNIQUE INDEX rollups_slot_idx ON ${s}.rollups (name, start_ms, instance, (md5(labels::text) COLLATE "C"))`,
+      // Label matchers (containment) on long windows.
       `CREATE INDEX rollups_labels_idx ON ${s}.rollups USING gin (labels jsonb_path_ops)`,
+      // Window reads of recent slots (end_ms > from), the retention sweep and purgeBefore. (A
+      // BRIN index would be cheaper to keep up, but the newest pages, which window reads want,
+      // are the ones it has not summarised yet: reads scanned the whole table.)
       `CREATE INDEX rollups_end_idx ON ${s}.rollups (end_ms)`,
       `CREATE TABLE ${s}.alerts (
         id text PRIMARY KEY,
@@ -98,30 +91,6 @@ export const MIGRATIONS: readonly Migration[] = [
         expires_at double precision NOT NULL
       )`,
     ],
-  },
-  {
-    version: 2,
-    description: 'drop the (name, series_key, start_ms) index: no query reads it',
-    // Reads match labels through the GIN index and time through (name, start_ms); keeping an
-    // unused index cost every insert its upkeep. The column stays, so instances still on
-    // version 1 of the code keep writing it during a rolling deploy.
-    statements: (s) => [`DROP INDEX IF EXISTS ${s}.rollups_name_series_start_idx`],
-  },
-  {
-    version: 3,
-    description: 'rollups.instance, unique per (name, start, instance, series); it replaces the (name, start_ms) index',
-    // One rollup per series, slot and instance: a retried write replaces (INSERT ... ON
-    // CONFLICT DO UPDATE), two instances never collapse. md5 of the series key keeps index rows
-    // short (a label set may reach 2,048 characters; btree rows stop at 2,704 bytes). Rows
-    // written before (instance NULL) are never equal in a unique index: they stay as they were.
-    // (name, start_ms) lead the unique index, so it serves the window reads the old index did,
-    // and every insert keeps the same number of indexes up to date (a fifth one cost a third of
-    // the write throughput). On an existing table the index is built CONCURRENTLY: on tens of
-    // millions of rows that takes minutes, during which writers of the previous version go on
-    // inserting (their rows have no instance: they never conflict).
-    statements: (s) => [`ALTER TABLE ${s}.rollups ADD COLUMN IF NOT EXISTS instance text`],
-    indexes: [{ name: 'rollups_instance_slot_idx', unique: true, on: (s) => `ON ${s}.rollups (name, start_ms, instance, md5(series_key))` }],
-    dropIndexes: ['rollups_name_start_idx'],
   },
 ];
 

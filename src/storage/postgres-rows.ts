@@ -1,4 +1,3 @@
-import { canonicalLabels } from '../core/labels.js';
 import type { Rollup } from './contract.js';
 
 /**
@@ -15,7 +14,6 @@ export const ROLLUP_COLUMNS = [
   ['name', 'text', 'n'],
   ['kind', 'text', 'k'],
   ['labels', 'jsonb', 'l'],
-  ['series_key', 'text', 'sk'],
   ['start_ms', 'bigint', 's'],
   ['end_ms', 'bigint', 'e'],
   ['count', 'float8', 'c'],
@@ -50,73 +48,16 @@ export interface RollupRow {
   instance: string | null;
 }
 
-/** A rollup of a batch about to be written, with its labels as stored and its series key. */
-export interface BatchRollup {
-  rollup: Rollup;
-  labels: Record<string, string>;
-  /** The canonical JSON of the stored labels: `series_key`, which the unique index hashes. */
-  seriesKey: string;
-}
-
-/**
- * The batch as written: without the rollups a later one of the same (name, labels, start,
- * instance) replaces (a statement may not write one key twice: the plain INSERT would fail with
- * unique_violation, the upsert with SQLSTATE 21000; the last of the batch wins). Rollups without
- * an instance are all kept, as before.
- */
-export function batchOf(rollups: readonly Rollup[]): BatchRollup[] {
-  const out: BatchRollup[] = [];
-  let slots: Map<string, number> | undefined;
-  for (const rollup of rollups) {
-    const labels = encodeLabels(rollup.labels);
-    const item = { rollup, labels, seriesKey: canonicalLabels(labels) };
-    if (rollup.instance === undefined) {
-      out.push(item);
-      continue;
-    }
-    const slot = `${rollup.name}\u0000${item.seriesKey}\u0000${rollup.start}\u0000${rollup.instance}`;
-    const before = (slots ??= new Map()).get(slot);
-    if (before === undefined) slots.set(slot, out.push(item) - 1);
-    else out[before] = item;
-  }
-  return out;
-}
-
-/**
- * The batch as `COPY ... FROM STDIN` text, one line per rollup in {@link ROLLUP_COLUMNS} order:
- * tab-separated, `\N` for absent values, and in text values a backslash, tab, newline or
- * carriage return escaped with a backslash (COPY's text format). Lines begin with a metric name,
- * so none is the `\.` end marker.
- */
-export function batchCopyText(batch: readonly BatchRollup[]): string {
-  let out = '';
-  for (const { rollup: r, labels, seriesKey } of batch) {
-    out += `${r.name}\t${r.kind}\t${copyText(JSON.stringify(labels))}\t${copyText(seriesKey)}\t${integer(r.start, 'start')}\t${integer(r.end, 'end')}\t`;
-    out += `${float(r.count)}\t${float(r.sum)}\t${float(r.min)}\t${float(r.max)}\t${r.last === undefined ? '\\N' : float(r.last)}\t`;
-    out += `${r.hdr ?? '\\N'}\t${r.resolution === undefined ? '\\N' : float(r.resolution)}\t${r.service === undefined ? '\\N' : copyText(r.service)}\t`;
-    out += `${r.instance === undefined ? '\\N' : copyText(r.instance)}\n`;
-  }
-  return out;
-}
-
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-function copyText(s: string): string {
-  return COPY_SPECIAL.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : s;
-}
-
 /**
  * The batch as one JSON array for `json_to_recordset` (keys of {@link ROLLUP_COLUMNS}): the
  * upsert's form. Doubles JSON cannot hold (-0, NaN, ±Infinity) travel as float8's text.
  */
-export function batchJson(batch: readonly BatchRollup[]): string {
+export function batchJson(batch: readonly Rollup[]): string {
   return JSON.stringify(
-    batch.map(({ rollup: r, labels, seriesKey }) => ({
+    batch.map((r) => ({
       n: r.name,
       k: r.kind,
-      l: labels,
-      sk: seriesKey,
+      l: encodeLabels(r.labels),
       s: integer(r.start, 'start'),
       e: integer(r.end, 'end'),
       c: jsonFloat(r.count),

@@ -73,8 +73,8 @@ export class PgSession {
           const name = prepare && this.prepared ? this.nameOf(text) : undefined;
           return (await client.query<R>({ name, text, values: p.values, query_timeout: this.queryTimeout } as never)).rows;
         },
-        copyFrom: (text: string, data: string) => new Promise<void>((resolve, reject) => {
-          client.query(new CopyFrom(text, data, this.queryTimeout, (error) => (error ? reject(error) : resolve())) as never);
+        copyFrom: (text: string, chunks: Iterable<Buffer>) => new Promise<void>((resolve, reject) => {
+          client.query(new CopyFrom(text, chunks, this.queryTimeout, (error) => (error ? reject(error) : resolve())) as never);
         }),
       });
     } catch (error) {
@@ -105,30 +105,62 @@ export class PgSession {
 /** One checked-out connection, as {@link PgSession.connected} lends it. */
 export interface Connection {
   query<R extends QueryResultRow = QueryResultRow>(p: Params, text: string, prepare?: boolean): Promise<R[]>;
-  /** Runs `COPY ... FROM STDIN` (`text`) with `data` as its input, in one round trip. */
-  copyFrom(text: string, data: string): Promise<void>;
+  /**
+   * Runs `COPY ... FROM STDIN` (`text`) with the concatenated `chunks` as its input, in one
+   * round trip. Each chunk is taken from the iterable only once the previous one is on its way
+   * (the server reads it meanwhile), and its first {@link COPY_DATA_HEADER} bytes are free: the
+   * CopyData message's header goes there.
+   */
+  copyFrom(text: string, chunks: Iterable<Buffer>): Promise<void>;
+}
+
+/** Bytes of a CopyData message before its data: the type ('d') and the length. */
+export const COPY_DATA_HEADER = 5;
+const COPY_DATA = 0x64;
+
+/** What {@link CopyFrom} uses of pg's connection (the interface pg-copy-streams uses too). */
+interface PgConnection {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+  sendCopyFail(message: string): void;
+  stream?: { write?: (chunk: Buffer) => boolean } | undefined;
 }
 
 /**
  * `COPY ... FROM STDIN` as a pg "submittable" (the interface pg-copy-streams and pg-cursor
- * use). The whole input follows the query at once, in one CopyData message, without waiting for
- * the server's CopyInResponse: one round trip instead of two. The protocol allows it: a server
- * whose COPY failed before reading the data ignores CopyData and CopyDone that arrive outside
- * a COPY. pg applies `query_timeout` to it as to any query.
+ * use). The input follows the query at once, without waiting for the server's CopyInResponse:
+ * one round trip instead of two. The protocol allows it: a server whose COPY failed before
+ * reading the data ignores CopyData and CopyDone that arrive outside a COPY. Each chunk goes to
+ * the socket as soon as it is built, so the server inserts the first batch's rows while the
+ * next batch is encoded here. pg applies `query_timeout` to it as to any query.
  */
 class CopyFrom {
   private error: Error | undefined;
 
   constructor(
     readonly text: string,
-    private readonly data: string,
+    private readonly chunks: Iterable<Buffer>,
     readonly query_timeout: number,
     public callback: (error: Error | undefined) => void,
   ) {}
 
-  submit(connection: { query: (text: string) => void; sendCopyFromChunk: (chunk: Buffer) => void; endCopyFrom: () => void }): void {
+  submit(connection: PgConnection): void {
     connection.query(this.text);
-    connection.sendCopyFromChunk(Buffer.from(this.data, 'utf8'));
+    try {
+      for (const chunk of this.chunks) {
+        // The CopyData message is built in place: its type and length go in the free header
+        // bytes, and the buffer goes to the socket as it is (pg's sendCopyFromChunk would copy it).
+        chunk[0] = COPY_DATA;
+        chunk.writeInt32BE(chunk.length - 1, 1);
+        if (typeof connection.stream?.write === 'function') connection.stream.write(chunk);
+        else connection.sendCopyFromChunk(chunk.subarray(COPY_DATA_HEADER));
+      }
+    } catch (error) {
+      // The server ends the COPY with an error (and rolls it back), which rejects the call.
+      connection.sendCopyFail(`pulsewatch could not encode the batch: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
     connection.endCopyFrom();
   }
 

@@ -94,7 +94,7 @@ export class PostgresStorage implements StorageAdapter {
   async migrate(options?: CallOptions): Promise<number[]> {
     this.assertOpen();
     try {
-      const migrating = { queryTimeout: this.options.queryTimeout, lockWait: Infinity, signal: options?.signal };
+      const migrating = { queryTimeout: this.options.queryTimeout, lockWait: Infinity };
       const applied = await abortable(() => runMigrations(this.pool, this.options.schema, migrating), options?.signal);
       this.gate.succeeded();
       return applied;

@@ -1,7 +1,6 @@
 /**
- * PostgreSQL's side of "one rollup per series, slot and instance": migration 3 on a schema that
- * holds data from before it, writers of the previous version during a rolling deploy, and label
- * sets too long for a btree row when indexed as they are.
+ * PostgreSQL's side of "one rollup per series, slot and instance": label sets too long for a
+ * btree row when indexed as they are, and a retried batch written again as an upsert.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Rollup } from '../../src/index.js';
@@ -20,43 +19,12 @@ function recent(extra: Partial<Rollup> = {}): Rollup {
   return { name: 'orders_total', kind: 'counter', labels: { shop: 'a' }, start, end: start + SLOT, count: 1, sum: 1, min: 1, max: 1, ...extra };
 }
 
-/** An INSERT as the previous version wrote it: no instance column, no ON CONFLICT. */
-async function insertAsVersion2(pool: ReturnType<typeof testPool>, schema: string, r: Rollup): Promise<void> {
-  await pool.query(
-    `INSERT INTO "${schema}".rollups (name, kind, labels, series_key, start_ms, end_ms, count, sum, min, max) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [r.name, r.kind, JSON.stringify(r.labels), JSON.stringify(r.labels), r.start, r.end, r.count, r.sum, r.min, r.max],
-  );
-}
-
 describe.skipIf(!available)('PostgresStorage: rollups of several instances', () => {
   const pool = testPool(2);
   const schemas: string[] = [];
   afterAll(async () => {
     for (const schema of schemas) await dropSchema(pool, schema);
     await pool.end();
-  });
-
-  it('upgrades a version 2 schema: rows written before keep being read, as do rows of writers still on version 2', async () => {
-    const schema = uniqueSchema('pw_inst');
-    schemas.push(schema);
-    const storage = new PostgresStorage({ pool, schema, autoMigrate: false });
-    await storage.migrate();
-    // Put the schema back at version 2, holding two identical rows of two old instances.
-    await pool.query(`DROP INDEX "${schema}".rollups_instance_slot_idx`);
-    await pool.query(`ALTER TABLE "${schema}".rollups DROP COLUMN instance`);
-    await pool.query(`DELETE FROM "${schema}".migrations WHERE version = 3`);
-    await insertAsVersion2(pool, schema, recent());
-    await insertAsVersion2(pool, schema, recent());
-
-    expect(await storage.migrate()).toEqual([3]);
-    expect(await storage.queryRollups({ name: 'orders_total' })).toEqual([recent(), recent()]);
-    // A writer still on version 2 during the rolling deploy inserts as it did.
-    await insertAsVersion2(pool, schema, recent());
-    await storage.writeRollups([recent({ instance: 'web-1' })]);
-    await storage.writeRollups([recent({ instance: 'web-1' })]);
-    const read = await storage.queryRollups({ name: 'orders_total' });
-    expect(read.map((r) => r.instance ?? 'none').sort()).toEqual(['none', 'none', 'none', 'web-1']);
-    await storage.close();
   });
 
   it('keeps one row per (series, slot, instance) for a label set longer than a btree row can index', async () => {
