@@ -105,3 +105,45 @@ export async function percentileAccuracy(): Promise<QuantileRow[]> {
     return { quantile: key, exact, pulsewatch, pulsewatchError: relativeError(pulsewatch, exact), prom, promError: relativeError(prom, exact) };
   });
 }
+
+/** Series and values of {@link windowAccuracy}: the memory case's shape (a full ring of small slots). */
+export const WINDOW_SERIES = 200;
+export const WINDOW_VALUES_PER_SLOT = 100;
+
+/**
+ * Case 6b: the same quantiles per series over a full ring of slots of 100 log-normal values
+ * each (the shape of the memory case), where closed slots keep bucket counts rather than the
+ * values (see histogram-closed-slot.ts). Case 6 fills slots far past RAW_CAPACITY, so it reads
+ * bucket counts in every slot and cannot show this. Returns the worst relative error per
+ * quantile over `WINDOW_SERIES` series.
+ */
+export async function windowAccuracy(): Promise<{ quantile: string; worstError: number }[]> {
+  const clock = new ManualClock();
+  const monitor = pulsewatchMonitor({ clock });
+  const { slots, slotLength } = monitor.options.histogram;
+  const h = monitor.histogram({ name: 'window_duration_seconds', help: 'x', unit: 'seconds', labelNames: ['series'] });
+  const values = logNormalSeconds(WINDOW_SERIES * slots * WINDOW_VALUES_PER_SLOT, 2025);
+  const perSeries = Array.from({ length: WINDOW_SERIES }, () => [] as number[]);
+  let k = 0;
+  for (let slot = 0; slot < slots; slot++) {
+    if (slot > 0) clock.advance(slotLength);
+    for (let s = 0; s < WINDOW_SERIES; s++) {
+      for (let i = 0; i < WINDOW_VALUES_PER_SLOT; i++) {
+        const v = values[k++]!;
+        h.observe(v, { series: String(s) });
+        perSeries[s]!.push(v);
+      }
+    }
+  }
+  const worst = QUANTILES.map(({ key }) => ({ quantile: key, worstError: 0 }));
+  for (let s = 0; s < WINDOW_SERIES; s++) {
+    const agg = await monitor.getAggregatedMetrics({ name: 'window_duration_seconds', labels: { series: String(s) }, window: slotLength * slots });
+    if (agg.count !== slots * WINDOW_VALUES_PER_SLOT) throw new Error(`accuracy: series ${s} holds ${agg.count} values in its window`);
+    const sorted = Float64Array.from(perSeries[s]!).sort();
+    QUANTILES.forEach(({ q, key }, i) => {
+      worst[i]!.worstError = Math.max(worst[i]!.worstError, relativeError(agg[key], exactQuantile(sorted, q)));
+    });
+  }
+  await monitor.close();
+  return worst;
+}
