@@ -3,17 +3,32 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 interface ManualTimer {
   id: number;
   at: number;
-  fn: () => void;
+  fn: () => unknown;
 }
+
+/** How many task failures {@link ManualClock.idle} keeps to report; later ones are counted only. */
+const MAX_KEPT_FAILURES = 10;
 
 /**
  * A {@link Clock} that only moves when told to. Pass it as `createMonitor({ clock })` and call
  * `advance(ms)` to fire every timer that falls due, in time order.
+ *
+ * A timer callback that starts async work may return its promise (a flush's write, a rule
+ * evaluation): the clock keeps it as a running task until it settles, and {@link ManualClock.idle}
+ * waits for it. A task should end at its next wait on this clock (a retry backoff is a new timer
+ * whose callback returns the retry), or `idle()` waits until the clock is moved past that wait.
  */
 export class ManualClock implements Clock {
   private current: number;
   private timers: ManualTimer[] = [];
   private nextId = 1;
+  /** Tasks returned by fired timers and not settled yet; each removes itself when it settles. */
+  private readonly running = new Set<Promise<void>>();
+  /** Rejections of tasks, for the next {@link ManualClock.idle} to throw. */
+  private failures: unknown[] = [];
+  private failuresDropped = 0;
+  /** Wake the {@link ManualClock.idle} calls waiting on tasks when a timer due now is armed. */
+  private readonly wakers = new Set<() => void>();
 
   /** Starts at `start` (ms since the epoch; default 2026-01-01T00:00:00Z). */
   constructor(start = Date.UTC(2026, 0, 1)) {
@@ -30,10 +45,15 @@ export class ManualClock implements Clock {
     return this.current;
   }
 
-  /** Registers a timer that fires when the clock is advanced past it. */
-  setTimeout(fn: () => void, ms: number): TimerHandle {
+  /**
+   * Registers a timer that fires when the clock is advanced past it (or, with `ms <= 0`, at the
+   * next {@link ManualClock.idle}). If `fn` returns a promise, {@link ManualClock.idle} waits for it.
+   */
+  setTimeout(fn: () => unknown, ms: number): TimerHandle {
     const timer: ManualTimer = { id: this.nextId++, at: this.current + Math.max(0, ms), fn };
     this.timers.push(timer);
+    // An idle() waiting on tasks must fire a timer they armed for now, or a task awaiting it never ends.
+    if (timer.at <= this.current) for (const wake of this.wakers) wake();
     return timer.id;
   }
 
@@ -47,35 +67,103 @@ export class ManualClock implements Clock {
     return this.timers.length;
   }
 
-  /** Moves time forward by `ms`, firing due timers in order (timers they create fire too if due). */
+  /** Number of tasks (promises returned by fired timers) not settled yet. */
+  get runningTasks(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Moves time forward by `ms`, firing due timers in order (timers they create fire too if due).
+   * Synchronous: promises the timers return keep running; `await clock.idle()` waits for them.
+   */
   advance(ms: number): void {
     const target = this.current + ms;
-    for (let timer = this.nextDue(target); timer; timer = this.nextDue(target)) {
-      this.current = Math.max(this.current, timer.at);
-      timer.fn();
-    }
+    for (let timer = this.nextDue(target); timer; timer = this.nextDue(target)) this.fire(timer);
     this.current = target;
   }
 
   /**
-   * Like {@link ManualClock.advance}, but lets promise callbacks run after each timer fires, so
-   * async work the timers start (flushes, retries) settles before the next one.
+   * Like {@link ManualClock.advance}, but waits for {@link ManualClock.idle} after each timer
+   * fires, so async work a timer starts (a flush, a retry) finishes before the next timer fires.
+   * Rejects as `idle()` does.
    */
   async advanceAsync(ms: number): Promise<void> {
     const target = this.current + ms;
-    await settle();
+    await this.settle();
     for (let timer = this.nextDue(target); timer; timer = this.nextDue(target)) {
-      this.current = Math.max(this.current, timer.at);
-      timer.fn();
-      await settle();
+      this.fire(timer);
+      await this.settle();
     }
     this.current = target;
-    await settle();
+    await this.settle();
+  }
+
+  /** TEMPORARY: idle() plus the old turn count, until the monitor's timers return their tasks. */
+  private async settle(): Promise<void> {
+    await this.idle();
+    for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => globalThis.setTimeout(resolve, 0));
+    await this.idle();
+  }
+
+  /**
+   * Resolves once every task started by this clock's timers has settled: the promises fired
+   * timers returned, and the tasks of timers those tasks armed for the current time (which it
+   * fires). It waits on those promises, not on a number of event-loop turns, so a slow store
+   * (a real Redis) is waited for as long as it takes. Rejects with the reason of a task that
+   * rejected since the last call (an AggregateError for several); the other tasks still finish first.
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      for (let timer = this.nextDue(this.current); timer; timer = this.nextDue(this.current)) this.fire(timer);
+      if (this.running.size === 0) break;
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      this.wakers.add(wake);
+      try {
+        await Promise.race([Promise.all(this.running), woken]);
+      } finally {
+        this.wakers.delete(wake);
+      }
+    }
+    this.throwFailures();
   }
 
   /** Sets the time without firing timers (for tests of late or early timestamps). */
   set(ms: number): void {
     this.current = ms;
+  }
+
+  private fire(timer: ManualTimer): void {
+    this.current = Math.max(this.current, timer.at);
+    const result = timer.fn();
+    if (isThenable(result)) this.track(result);
+  }
+
+  private track(task: PromiseLike<unknown>): void {
+    // The wrapper never rejects (the reason is kept for idle()) and leaves the set as it settles,
+    // so the set holds only running tasks however many timers have fired.
+    const tracked: Promise<void> = Promise.resolve(task).then(
+      () => {
+        this.running.delete(tracked);
+      },
+      (reason: unknown) => {
+        this.running.delete(tracked);
+        if (this.failures.length < MAX_KEPT_FAILURES) this.failures.push(reason);
+        else this.failuresDropped++;
+      },
+    );
+    this.running.add(tracked);
+  }
+
+  private throwFailures(): void {
+    if (this.failures.length === 0) return;
+    const failures = this.failures;
+    const dropped = this.failuresDropped;
+    this.failures = [];
+    this.failuresDropped = 0;
+    if (failures.length === 1 && dropped === 0) throw failures[0];
+    const more = dropped > 0 ? ` (${dropped} more not kept)` : '';
+    throw new AggregateError(failures, `${failures.length + dropped} tasks started by ManualClock timers rejected${more}`);
   }
 
   private nextDue(target: number): ManualTimer | undefined {
@@ -86,7 +174,6 @@ export class ManualClock implements Clock {
   }
 }
 
-// A few macrotask turns let chains of awaited promises (queue -> adapter -> retry) settle.
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => globalThis.setTimeout(resolve, 0));
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
