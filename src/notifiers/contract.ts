@@ -1,37 +1,8 @@
-import type { AlertRecord } from '../storage/records.js';
+// A notification is a record the store keeps too (in a dead letter): its type lives with the
+// stored records, below the notifiers, so that storage never imports from notifiers.
+import type { Notification } from '../storage/records.js';
 
-/**
- * Why a notification was sent, in Alertmanager's words (its `notification_reason`), plus
- * `manual` for alerts raised by hand.
- */
-export type NotificationReason =
-  | 'first notification'
-  | 'repeat interval elapsed'
-  | 'alert resolved'
-  | 'state refresh'
-  | 'manual'
-  | 'retry';
-
-/** One message about one alert, handed to every channel the alert goes to. */
-export interface Notification {
-  /** Unique per notification (the alert id plus a sequence number). */
-  id: string;
-  status: 'firing' | 'resolved';
-  reason: NotificationReason;
-  /** A copy of the alert as it was when the notification was made. */
-  alert: AlertRecord;
-  /** The monitor's service name. */
-  service: string;
-  /** When the notification was made (ms since the epoch). */
-  createdAt: number;
-  /**
-   * For firing alerts sent to a state channel (Alertmanager): the `endsAt` to post, Prometheus'
-   * `validUntil`, after which Alertmanager resolves the alert by itself if we go quiet.
-   */
-  validUntil?: number | undefined;
-  /** Link back to where the alert came from (Alertmanager's generatorURL). */
-  generatorURL?: string | undefined;
-}
+export type { Notification, NotificationReason } from '../storage/records.js';
 
 /** What a notifier's `send` receives besides the notification. */
 export interface NotifierSendOptions {

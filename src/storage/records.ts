@@ -1,4 +1,8 @@
-import type { Notification } from '../notifiers/contract.js';
+/**
+ * The records a store keeps besides rollups: alerts, rules, notification and job dead letters,
+ * and the notification a dead letter holds. Alerts and notifiers use them too; they live here,
+ * below both, and import nothing (notifiers/contract.ts re-exports the notification types).
+ */
 
 /** How urgent an alert is; each has its own default cooldown (seed 000). */
 export type Severity = 'info' | 'warning' | 'error' | 'critical';
@@ -92,6 +96,39 @@ export interface StoredRule {
   createdAt: number;
   updatedAt: number;
   readonly [field: string]: unknown;
+}
+
+/**
+ * Why a notification was sent, in Alertmanager's words (its `notification_reason`), plus
+ * `manual` for alerts raised by hand.
+ */
+export type NotificationReason =
+  | 'first notification'
+  | 'repeat interval elapsed'
+  | 'alert resolved'
+  | 'state refresh'
+  | 'manual'
+  | 'retry';
+
+/** One message about one alert, handed to every channel the alert goes to. */
+export interface Notification {
+  /** Unique per notification (the alert id plus a sequence number). */
+  id: string;
+  status: 'firing' | 'resolved';
+  reason: NotificationReason;
+  /** A copy of the alert as it was when the notification was made. */
+  alert: AlertRecord;
+  /** The monitor's service name. */
+  service: string;
+  /** When the notification was made (ms since the epoch). */
+  createdAt: number;
+  /**
+   * For firing alerts sent to a state channel (Alertmanager): the `endsAt` to post, Prometheus'
+   * `validUntil`, after which Alertmanager resolves the alert by itself if we go quiet.
+   */
+  validUntil?: number | undefined;
+  /** Link back to where the alert came from (Alertmanager's generatorURL). */
+  generatorURL?: string | undefined;
 }
 
 /** A notification that still failed after its retries, kept so it can be listed and retried. */
