@@ -60,6 +60,14 @@ function result(library: string, shape: Pick<MemoryResult, 'observations' | 'slo
 const RAW_VALUES = 128;
 
 /**
+ * Label sets of the warm-up: as many, but other values, so no string the measured run builds
+ * (a series key, an interned property name) exists already and goes uncounted.
+ */
+function warmUpLabels(labelSets: readonly RequestLabels[]): RequestLabels[] {
+  return labelSets.map((l) => ({ ...l, route: `/warm-up${l.route}` }));
+}
+
+/**
  * pulsewatch: `observations` in each of `slots` consecutive slots (default: the default ring's
  * length plus {@link MEMORY_EXTRA_SLOTS}) with a manual clock; closed slots (kept for windowed
  * percentiles) are counted along with the open one. Rollups go to a storage that keeps nothing.
@@ -72,7 +80,7 @@ export async function pulsewatchMemory(gc: GcFn, observations: number, series = 
   // series state: ~0.4 KiB a series at 2,000 series (4.96 KiB a series at 1,000, 4.41 at 4,000).
   const labelSets = manyLabelSets(series);
   const values = logNormalSeconds(8192, 7);
-  if (warmUp) await (await record(labelSets, values, Math.min(observations, 2 * RAW_VALUES), slots)).done();
+  if (warmUp) await (await record(warmUpLabels(labelSets), values, Math.min(observations, 2 * RAW_VALUES), slots)).done();
   const run = await record(labelSets, values, observations, slots, async () => {
     await settleGc(gc);
     return usage();
@@ -133,7 +141,7 @@ async function record(
 export async function promMemory(gc: GcFn, observations: number, series = MEMORY_SERIES, warmUp = true): Promise<MemoryResult> {
   const labelSets = manyLabelSets(series);
   const values = logNormalSeconds(8192, 7);
-  if (warmUp) promRecord(labelSets, values, Math.min(observations, 2 * RAW_VALUES));
+  if (warmUp) promRecord(warmUpLabels(labelSets), values, Math.min(observations, 2 * RAW_VALUES));
   await settleGc(gc);
   const before = usage();
   const registry = promRecord(labelSets, values, observations);
