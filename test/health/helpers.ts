@@ -25,11 +25,6 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   return { promise, resolve, reject };
 }
 
-/** Lets pending promise callbacks run (no time passes on the manual clock). */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
-
 /** Follows a promise so a test can ask whether it has settled yet. */
 export function track<T>(promise: Promise<T>): { readonly done: boolean; readonly value: T | undefined } {
   const state: { done: boolean; value: T | undefined } = { done: false, value: undefined };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isNotFoundError } from '../../src/core/errors.js';
 import type { Monitor } from '../../src/monitor.js';
-import { deferred, settle, setup, track } from './helpers.js';
+import { deferred, setup, track } from './helpers.js';
 
 let monitor: Monitor | undefined;
 afterEach(async () => {
@@ -123,21 +123,23 @@ describe('health.check: parallel runs and timeouts (manual clock)', () => {
     const t = setup();
     monitor = t.monitor;
     const started: string[] = [];
+    const allStarted = deferred();
     const gates = ['a', 'b', 'c'].map((name) => {
       const gate = deferred<'healthy'>();
       t.health.register(name, () => {
         started.push(name);
+        if (started.length === 3) allStarted.resolve();
         return gate.promise;
       });
       return gate;
     });
-    const answer = track(t.health.check());
-    await settle();
+    const checking = t.health.check();
+    const answer = track(checking);
+    await allStarted.promise;
     expect(started).toEqual(['a', 'b', 'c']);
     expect(answer.done).toBe(false);
     for (const gate of gates) gate.resolve('healthy');
-    await settle();
-    expect(answer.value?.status).toBe('healthy');
+    expect((await checking).status).toBe('healthy');
   });
 
   it('answers when the hanging check budget ends, not before, with a timeout message', async () => {
@@ -149,16 +151,17 @@ describe('health.check: parallel runs and timeouts (manual clock)', () => {
       return new Promise(() => {});
     }, { timeout: '1s' });
     t.health.register('fast', () => true);
-    const answer = track(t.health.check());
+    const checking = t.health.check();
+    const answer = track(checking);
     t.clock.advance(999);
-    await settle();
+    await t.clock.idle();
     expect(answer.done).toBe(false);
     t.clock.advance(1);
-    await settle();
-    expect(answer.done).toBe(true);
-    expect(answer.value?.status).toBe('unhealthy');
-    expect(answer.value?.checks.hangs).toMatchObject({ status: 'unhealthy', message: 'timed out after 1000 ms', responseTime: 1000 });
-    expect(answer.value?.checks.fast?.status).toBe('healthy');
+    // Awaited with no more time passing: it answers at the budget's end.
+    const report = await checking;
+    expect(report.status).toBe('unhealthy');
+    expect(report.checks.hangs).toMatchObject({ status: 'unhealthy', message: 'timed out after 1000 ms', responseTime: 1000 });
+    expect(report.checks.fast?.status).toBe('healthy');
     expect((aborted as { code?: string }).code).toBe('ERR_PULSEWATCH_TIMEOUT');
   });
 
@@ -167,15 +170,16 @@ describe('health.check: parallel runs and timeouts (manual clock)', () => {
     monitor = t.monitor;
     t.health.register('short', () => new Promise(() => {}), { timeout: 100, critical: false });
     t.health.register('long', () => new Promise(() => {}), { timeout: 300, critical: false });
-    const answer = track(t.health.check());
+    const checking = t.health.check();
+    const answer = track(checking);
     t.clock.advance(299);
-    await settle();
+    await t.clock.idle();
     expect(answer.done).toBe(false);
     t.clock.advance(1);
-    await settle();
-    expect(answer.value?.status).toBe('degraded');
-    expect(answer.value?.checks.short?.responseTime).toBe(100);
-    expect(answer.value?.checks.long?.responseTime).toBe(300);
+    const report = await checking;
+    expect(report.status).toBe('degraded');
+    expect(report.checks.short?.responseTime).toBe(100);
+    expect(report.checks.long?.responseTime).toBe(300);
   });
 
   it('ignores a result that arrives after the timeout', async () => {
@@ -183,12 +187,13 @@ describe('health.check: parallel runs and timeouts (manual clock)', () => {
     monitor = t.monitor;
     const late = deferred<'healthy'>();
     t.health.register('late', () => late.promise, { timeout: 50 });
-    const answer = track(t.health.check());
+    const checking = t.health.check();
     t.clock.advance(50);
-    await settle();
+    const report = await checking;
     late.resolve('healthy');
-    await settle();
-    expect(answer.value?.checks.late?.status).toBe('unhealthy');
+    // Reactions run in order: the run's own reaction to the late result has run once this resolves.
+    await late.promise;
+    expect(report.checks.late?.status).toBe('unhealthy');
   });
 
   it('a passing check slower than degradedAfter is degraded', async () => {
@@ -197,12 +202,16 @@ describe('health.check: parallel runs and timeouts (manual clock)', () => {
     const slowly = (ms: number) => () => new Promise<'healthy'>((resolve) => t.clock.setTimeout(() => resolve('healthy'), ms));
     t.health.register('slow', slowly(600), { degradedAfter: '500ms' });
     t.health.register('quick', slowly(400), { degradedAfter: '500ms' });
-    const answer = track(t.health.check());
-    // advanceAsync lets the 400 ms check's promise settle at 400 ms, before time moves on.
-    await t.clock.advanceAsync(600);
-    expect(answer.value?.checks.slow).toMatchObject({ status: 'degraded', responseTime: 600, message: 'responded in 600 ms, slower than degradedAfter (500 ms)' });
-    expect(answer.value?.checks.quick).toMatchObject({ status: 'healthy', responseTime: 400 });
-    expect(answer.value?.status).toBe('degraded');
+    const checking = t.health.check();
+    // Shares the run check() started: it resolves when the quick check has finished, at 400 ms.
+    const quick = t.health.check.one('quick');
+    t.clock.advance(400);
+    expect(await quick).toMatchObject({ status: 'healthy', responseTime: 400 });
+    t.clock.advance(200);
+    const report = await checking;
+    expect(report.checks.slow).toMatchObject({ status: 'degraded', responseTime: 600, message: 'responded in 600 ms, slower than degradedAfter (500 ms)' });
+    expect(report.checks.quick).toMatchObject({ status: 'healthy', responseTime: 400 });
+    expect(report.status).toBe('degraded');
   });
 
   it('concurrent callers share one run of a check', async () => {

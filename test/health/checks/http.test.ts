@@ -1,11 +1,12 @@
-import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isConfigError } from '../../../src/core/errors.js';
 import { checks } from '../../../src/health/checks/index.js';
 import { createMonitor, type Monitor } from '../../../src/monitor.js';
 import { ManualClock } from '../../../src/testing/manual-clock.js';
-import { settle, track } from '../helpers.js';
+import { track } from '../helpers.js';
 import { freePort as closedPort } from '../../helpers/ports.js';
 
 let server: Server;
@@ -74,27 +75,28 @@ describe('checks.http against a local node:http server', () => {
     const clock = new ManualClock();
     monitor = createMonitor({ clock });
     monitor.health.register('api', checks.http(`${base}/hang`, { timeout: '300ms' }), { timeout: '5s' });
-    const answer = track(monitor.health.check());
-    while (seen.length === 0) await settle(); // the request reached the server
+    const reached = once(server, 'request');
+    const checking = monitor.health.check();
+    const answer = track(checking);
+    await reached; // the request reached the server
     clock.advance(299);
-    await settle();
+    await clock.idle();
     expect(answer.done).toBe(false);
     clock.advance(1);
-    while (!answer.done) await settle();
-    expect(answer.value?.checks.api).toMatchObject({ status: 'unhealthy', message: `GET ${base}/hang: no answer within 300 ms`, responseTime: 300 });
+    expect((await checking).checks.api).toMatchObject({ status: 'unhealthy', message: `GET ${base}/hang: no answer within 300 ms`, responseTime: 300 });
   });
 
   it('aborts the request when the registration timeout passes first', async () => {
     const clock = new ManualClock();
     monitor = createMonitor({ clock });
-    let closed = false;
-    server.on('request', (req) => req.socket.on('close', () => (closed = true)));
+    const closed = new Promise<void>((resolve) => server.on('request', (req: IncomingMessage) => req.socket.on('close', resolve)));
+    const reached = once(server, 'request');
     monitor.health.register('api', checks.http(`${base}/hang`), { timeout: 100 });
-    const answer = track(monitor.health.check());
-    while (seen.length === 0) await settle();
+    const checking = monitor.health.check();
+    await reached;
     clock.advance(100);
-    while (!answer.done || !closed) await settle();
-    expect(answer.value?.checks.api?.message).toBe('timed out after 100 ms');
+    expect((await checking).checks.api?.message).toBe('timed out after 100 ms');
+    await closed; // the aborted request's socket is closed, or this hangs until the test times out
   });
 });
 
