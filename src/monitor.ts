@@ -4,7 +4,6 @@ import { Diagnostics } from './core/diagnostics.js';
 import { parseOptions } from './core/options.js';
 import type { MonitorEvents } from './monitor-events.js';
 import type { AlertEngine } from './alerts/engine.js';
-import type { CapabilityContext } from './capability.js';
 import type { HealthRegistry } from './health/registry.js';
 import type { NotificationDispatcher } from './notifiers/dispatcher.js';
 import type { BreakerRegistry } from './resilience/breaker-registry.js';
@@ -26,7 +25,7 @@ import { monitorOptionsSchema, type MonitorOptions, type ResolvedMonitorOptions 
 import { MonitorExtensions } from './monitor-extensions.js';
 import { snapshotView, type MonitorSnapshot, type SnapshotOptions } from './monitor-snapshot.js';
 import type { StorageAdapter } from './storage/contract.js';
-import { MemoryStorage } from './storage/memory.js';
+import { MemoryStorage } from './storage/memory/memory-storage.js';
 import type { CLOSE_GRACE_MS } from './monitor-close.js';
 import { Lifecycle } from './monitor-lifecycle.js';
 
@@ -88,19 +87,8 @@ export class Monitor {
     this.registry = this.pipeline.registry;
     this.diagnostics.countDropsIn(this.pipeline.dropped);
     this.records = new SeedRecords({ registry: this.registry, recorded: this.pipeline.recorded, reporter, clock: timers, maxIssues: options.limits.maxIssues });
-    const capability: CapabilityContext = {
-      clock: timers,
-      service: this.service,
-      storage: this.storage,
-      metrics: this.registry,
-      metricContext: this.pipeline.ctx,
-      emit: (event, ...args) => reporter.emit(event, ...args),
-      report: (error) => reporter.emit('error', error),
-      drop: (reason, count) => reporter.drop(reason, count),
-      // Rules read the store as every instance's readers do; no extension's beforeRead per tick.
-      aggregate: (query) => aggregate(this.pipeline.sources, query),
-    };
-    ({ notifications: this.notifications, alerts: this.alerts, health: this.health, breakers: this.breakerRegistry } = createCapabilities(capability, options));
+    const capabilities = createCapabilities({ clock: timers, service: this.service, storage: this.storage, pipeline: this.pipeline, reporter }, options);
+    ({ notifications: this.notifications, alerts: this.alerts, health: this.health, breakers: this.breakerRegistry } = capabilities);
     this.circuitBreaker = this.breakerRegistry.create.bind(this.breakerRegistry);
     this.extensions = new MonitorExtensions((o) => this.exportPrometheusMetrics(o), (error) => reporter.fail(error));
     this.lifecycle = new Lifecycle({
