@@ -18,10 +18,10 @@ import { PostgresStorage } from '../src/postgres.js';
 import type { Rollup } from '../src/storage/contract.js';
 import { defaultInstanceId } from '../src/storage/instance.js';
 import { partitionRollups } from '../src/storage/rollup-validation.js';
-import { PostgresRollups } from '../src/storage/postgres-rollups.js';
-import type { PgSession } from '../src/storage/postgres-sql.js';
-import { encodeLabels, float, ROLLUP_COLUMNS } from '../src/storage/postgres-rows.js';
-import { copyBinary } from '../src/storage/postgres-copy.js';
+import { PostgresRollups } from '../src/storage/postgres/postgres-rollups.js';
+import type { PgSession } from '../src/storage/postgres/postgres-sql.js';
+import { encodeLabels, float, ROLLUP_COLUMNS } from '../src/storage/postgres/postgres-rows.js';
+import { copyBinary } from '../src/storage/postgres/postgres-copy.js';
 import { load } from './storage-rounds.js';
 
 const PG_URL = process.env.PULSEWATCH_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';

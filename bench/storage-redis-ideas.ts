@@ -18,7 +18,7 @@ import { canonicalLabels } from '../src/core/labels.js';
 import { RedisStorage } from '../src/redis.js';
 import type { Rollup } from '../src/storage/contract.js';
 import { defaultInstanceId } from '../src/storage/instance.js';
-import { RedisKeys } from '../src/storage/redis-keys.js';
+import { RedisKeys } from '../src/storage/redis/redis-keys.js';
 import { partitionRollups } from '../src/storage/rollup-validation.js';
 import { load, timedWrite } from './storage-rounds.js';
 import { deletePrefix } from './storage-redis.js';

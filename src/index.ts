@@ -88,8 +88,8 @@ export type { MonitoringHandlerOptions, ResolvedMonitoringHandlerOptions, Author
 export type { HttpErrorCode, HttpIssue } from './integrations/http/errors.js';
 export { HTTP_METRICS, UNMATCHED_ROUTE } from './integrations/request-metrics.js';
 
-export { MemoryStorage, memoryStorageOptionsSchema } from './storage/memory.js';
-export type { MemoryStorageOptions } from './storage/memory.js';
+export { MemoryStorage, memoryStorageOptionsSchema } from './storage/memory/memory-storage.js';
+export type { MemoryStorageOptions } from './storage/memory/memory-storage.js';
 export type { StorageAdapter, Rollup, RollupQuery, CallOptions, MetricKind } from './storage/contract.js';
 export type { AlertRecord, AlertStatus, AlertQuery, Severity, StoredRule, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery } from './storage/records.js';
 export type { Notification, NotificationReason, Notifier, NotifierSendOptions } from './notifiers/contract.js';

@@ -6,7 +6,7 @@ import type { NotificationFailedEvent } from '../src/notifiers/events.js';
 import { createMonitor, type Monitor } from '../src/monitor.js';
 import type { MonitorOptions } from '../src/monitor-options.js';
 import { CLOSE_GRACE_MS } from '../src/monitor-close.js';
-import { MemoryStorage } from '../src/storage/memory.js';
+import { MemoryStorage } from '../src/storage/memory/memory-storage.js';
 import type { StorageAdapter } from '../src/storage/contract.js';
 import { capturingNotifier } from '../src/testing/capturing-notifier.js';
 import { ManualClock } from '../src/testing/manual-clock.js';

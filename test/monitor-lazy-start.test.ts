@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TimerHandle } from '../src/core/clock.js';
 import type { PulsewatchError } from '../src/core/errors.js';
 import { createMonitor } from '../src/monitor.js';
-import { MemoryStorage } from '../src/storage/memory.js';
+import { MemoryStorage } from '../src/storage/memory/memory-storage.js';
 import { ManualClock } from '../src/testing/manual-clock.js';
 import { T0 } from './helpers/monitor-harness.js';
 

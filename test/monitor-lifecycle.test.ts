@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, isConfigError, StorageError } from '../src/core/errors.js';
 import { createMonitor } from '../src/monitor.js';
 import type { MonitorOptions } from '../src/monitor-options.js';
-import { MemoryStorage } from '../src/storage/memory.js';
+import { MemoryStorage } from '../src/storage/memory/memory-storage.js';
 import { ManualClock } from '../src/testing/manual-clock.js';
 import { FlakyStorage } from './helpers/flaky-storage.js';
 import { createHarness, T0 } from './helpers/monitor-harness.js';

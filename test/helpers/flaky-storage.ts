@@ -1,5 +1,5 @@
 import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from '../../src/storage/contract.js';
-import { MemoryStorage, type MemoryStorageOptions } from '../../src/storage/memory.js';
+import { MemoryStorage, type MemoryStorageOptions } from '../../src/storage/memory/memory-storage.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../../src/storage/records.js';
 
 /** One call to {@link FlakyStorage.writeRollups}. */

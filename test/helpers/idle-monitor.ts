@@ -4,7 +4,7 @@
  * itself. Usage: `node --import tsx test/helpers/idle-monitor.ts <idle|failing|closing>`.
  */
 import { createMonitor } from '../../src/monitor.js';
-import { MemoryStorage } from '../../src/storage/memory.js';
+import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import type { Rollup, StorageAdapter } from '../../src/storage/contract.js';
 import { delegatingStorage } from './delegating-storage.js';
 

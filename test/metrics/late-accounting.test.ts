@@ -11,7 +11,7 @@ import { RecordedMetrics } from '../../src/metrics/recorded-metrics.js';
 import { Recorder } from '../../src/metrics/recorder.js';
 import type { MetricRegistry } from '../../src/metrics/registry.js';
 import type { Rollup } from '../../src/storage/contract.js';
-import { MemoryStorage } from '../../src/storage/memory.js';
+import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 
 const SLOT = 30_000;

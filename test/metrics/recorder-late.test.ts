@@ -3,7 +3,7 @@ import { StorageError } from '../../src/core/errors.js';
 import type { DropReason } from '../../src/core/events.js';
 import { Recorder, type RecorderSettings } from '../../src/metrics/recorder.js';
 import type { CallOptions, Rollup } from '../../src/storage/contract.js';
-import { MemoryStorage } from '../../src/storage/memory.js';
+import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 
 const T0 = Date.UTC(2026, 0, 1);

@@ -6,7 +6,7 @@ import { capturingNotifier } from '../../src/testing/capturing-notifier.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 import { sampleValue } from '../helpers/monitor-harness.js';
 import { delegatingStorage } from '../helpers/delegating-storage.js';
-import { MemoryStorage } from '../../src/storage/memory.js';
+import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import { makeNotification, notifierHarness, until } from '../helpers/notifier-fixtures.js';
 
 describe('the circuit breaker of a channel', () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isConfigError } from '../../src/core/errors.js';
 import { createMonitor } from '../../src/monitor.js';
 import { webhookNotifier } from '../../src/notifiers/webhook.js';
-import { MemoryStorage } from '../../src/storage/memory.js';
+import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import { capturingNotifier } from '../../src/testing/capturing-notifier.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 import { makeNotification, T0 } from '../helpers/notifier-fixtures.js';

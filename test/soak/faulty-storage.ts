@@ -11,7 +11,7 @@
  */
 import { StorageError } from '../../src/index.js';
 import type { CallOptions, Rollup, StorageAdapter } from '../../src/storage/contract.js';
-import { MemoryStorage, type MemoryStorageOptions } from '../../src/storage/memory.js';
+import { MemoryStorage, type MemoryStorageOptions } from '../../src/storage/memory/memory-storage.js';
 import type { AlertRecord } from '../../src/storage/records.js';
 import { delegatingStorage } from '../helpers/delegating-storage.js';
 

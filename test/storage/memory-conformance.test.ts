@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isConfigError } from '../../src/core/errors.js';
-import { MemoryStorage } from '../../src/storage/memory.js';
+import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 import { describeStorageAdapter } from '../../src/testing/storage-conformance.js';
 

@@ -1,7 +1,7 @@
 // Alert records, rules and dead letters of MemoryStorage are covered by the conformance suite
 // (memory-conformance.test.ts); this file keeps what is particular to MemoryStorage.
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage } from '../../src/storage/memory.js';
+import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import type { AlertRecord } from '../../src/storage/records.js';
 
 const T0 = Date.UTC(2026, 0, 1);

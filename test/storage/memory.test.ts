@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, isPulsewatchError, StorageError } from '../../src/core/errors.js';
 import type { Rollup } from '../../src/storage/contract.js';
-import { MemoryStorage, type MemoryStorageOptions } from '../../src/storage/memory.js';
+import { MemoryStorage, type MemoryStorageOptions } from '../../src/storage/memory/memory-storage.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const SLOT = 30_000;

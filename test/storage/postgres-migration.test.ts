@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/core/errors.js';
 import { PostgresStorage } from '../../src/postgres.js';
-import { MIGRATION_LOCK_CLASS } from '../../src/storage/postgres-migrator.js';
+import { MIGRATION_LOCK_CLASS } from '../../src/storage/postgres/postgres-migrator.js';
 import { dropSchema, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';
 
 const available = await postgresAvailable('PostgresStorage migration tests');

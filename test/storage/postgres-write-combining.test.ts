@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/core/errors.js';
 import type { Rollup } from '../../src/index.js';
 import { PostgresStorage } from '../../src/postgres.js';
-import { PostgresRollups } from '../../src/storage/postgres-rollups.js';
-import { PgSession } from '../../src/storage/postgres-sql.js';
+import { PostgresRollups } from '../../src/storage/postgres/postgres-rollups.js';
+import { PgSession } from '../../src/storage/postgres/postgres-sql.js';
 import { recordPoolStatements } from './postgres-statements.js';
 import { dropSchema, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';
 

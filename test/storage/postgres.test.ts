@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, StorageError } from '../../src/core/errors.js';
 import { PostgresStorage, type PostgresStorageOptions } from '../../src/postgres.js';
 import type { Rollup } from '../../src/storage/contract.js';
-import { MemoryStorage } from '../../src/storage/memory.js';
+import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import type { AlertRecord } from '../../src/storage/records.js';
 import { recordPoolStatements } from './postgres-statements.js';
 import { dropSchema, PG_URL, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Rollup } from '../../src/index.js';
-import { decodeRollup, encodeRollup } from '../../src/storage/redis-codec.js';
+import { decodeRollup, encodeRollup } from '../../src/storage/redis/redis-codec.js';
 import { fcParams } from '../helpers/fast-check.js';
 
 /** The encoding as it was: an object in the fixed order, through JSON.stringify. */

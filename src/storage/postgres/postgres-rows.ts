@@ -1,4 +1,4 @@
-import type { Rollup } from './contract.js';
+import type { Rollup } from '../contract.js';
 
 /**
  * Conversions between records and PostgreSQL values. Numbers travel as text so that every

@@ -1,6 +1,6 @@
 import { float, toJson } from './postgres-rows.js';
 import { bound, limitSql, slice, type PgSession } from './postgres-sql.js';
-import type { AlertQuery, AlertRecord, DeadLetter, JobDeadLetter, StoredRule } from './records.js';
+import type { AlertQuery, AlertRecord, DeadLetter, JobDeadLetter, StoredRule } from '../records.js';
 
 /** The two dead-letter tables and the column each is listed by. */
 export type LetterTable = { table: 'dead_letters'; column: 'channel' } | { table: 'job_dead_letters'; column: 'job' };

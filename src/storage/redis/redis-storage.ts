@@ -2,18 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Cluster } from 'ioredis';
 import { z } from 'zod';
-import { positiveDurationSchema } from '../core/duration.js';
-import { StorageError } from '../core/errors.js';
-import type { CallOptions, Rollup, RollupChanges, RollupQuery, StorageAdapter } from './contract.js';
+import { positiveDurationSchema } from '../../core/duration.js';
+import { StorageError } from '../../core/errors.js';
+import type { CallOptions, Rollup, RollupChanges, RollupQuery, StorageAdapter } from '../contract.js';
 import { readRollupChanges } from './redis-changes.js';
-import { drawEpoch } from './rollup-changes.js';
+import { drawEpoch } from '../rollup-changes.js';
 import { maskUrl, toStorageError } from './redis-errors.js';
 import { hasHashTag, RedisKeys } from './redis-keys.js';
 import { RedisRecords } from './redis-records.js';
 import { purgeRollups, queryRollupWindow, type RedisClient, RedisRollupWriter } from './redis-rollups.js';
-import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
-import { abortable } from '../core/abortable.js';
-import { parseOptions } from '../core/options.js';
+import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
+import { abortable } from '../../core/abortable.js';
+import { parseOptions } from '../../core/options.js';
 
 const isRedisClient = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && ['pipeline', 'multi', 'eval', 'set'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function');

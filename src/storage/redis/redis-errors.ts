@@ -1,4 +1,4 @@
-import { StorageError } from '../core/errors.js';
+import { StorageError } from '../../core/errors.js';
 
 /** Credentials in `redis://user:password@host` URLs, wherever they appear in a message. */
 const URL_CREDENTIALS = /(rediss?:\/\/)([^:@/\s]*):([^@/\s]*)@/gi;

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { matchesLabels } from '../core/labels.js';
+import { matchesLabels } from '../../core/labels.js';
 import { decodeRollup, encodeRollup, endOf, identityLength } from './redis-codec.js';
-import { canonicalLabels } from '../core/labels.js';
+import { canonicalLabels } from '../../core/labels.js';
 import type { RedisKeys } from './redis-keys.js';
 import { exec } from './redis-exec.js';
-import type { Rollup, RollupQuery } from './contract.js';
-import { partitionRollups, rejectionError } from './rollup-validation.js';
-import { CHANGE_HORIZON, drawEpoch } from './rollup-changes.js';
+import type { Rollup, RollupQuery } from '../contract.js';
+import { partitionRollups, rejectionError } from '../rollup-validation.js';
+import { CHANGE_HORIZON, drawEpoch } from '../rollup-changes.js';
 
 /** Most batches a metric's change log keeps, whatever their age. */
 const MAX_CHANGE_BATCHES = 10_000;

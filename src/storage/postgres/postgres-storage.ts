@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Pool } from 'pg';
-import { StorageError } from '../core/errors.js';
-import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from './contract.js';
+import { StorageError } from '../../core/errors.js';
+import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from '../contract.js';
 import { quoteIdent } from './postgres-migrations.js';
 import { checkSchemaVersion, runMigrations } from './postgres-migrator.js';
 import { parsePostgresStorageOptions, type PostgresStorageOptions, type ResolvedPostgresStorageOptions } from './postgres-options.js';
@@ -10,9 +10,9 @@ import { PostgresRecords } from './postgres-records.js';
 import { PostgresRollups } from './postgres-rollups.js';
 import { SchemaGate } from './postgres-schema-gate.js';
 import { PgSession } from './postgres-sql.js';
-import { partitionRollups, rejectionError } from './rollup-validation.js';
-import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
-import { abortable } from '../core/abortable.js';
+import { partitionRollups, rejectionError } from '../rollup-validation.js';
+import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
+import { abortable } from '../../core/abortable.js';
 
 const DEAD_LETTERS = { table: 'dead_letters', column: 'channel' } as const;
 const JOB_DEAD_LETTERS = { table: 'job_dead_letters', column: 'job' } as const;

@@ -1,4 +1,4 @@
-import type { Rollup, RollupQuery } from './contract.js';
+import type { Rollup, RollupQuery } from '../contract.js';
 import { copyBinaryChunks, lastPerSlot } from './postgres-copy.js';
 import { batchJson, encodeLabels, float, ROLLUP_COLUMNS, ROLLUP_SELECT, rowToRollup, type RollupRow } from './postgres-rows.js';
 import { bound, COPY_DATA_HEADER, type PgSession } from './postgres-sql.js';

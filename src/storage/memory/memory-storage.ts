@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { positiveDurationSchema } from '../core/duration.js';
-import { StorageError } from '../core/errors.js';
-import { parseOptions } from '../core/options.js';
-import { matchesLabels, seriesKey } from '../core/labels.js';
-import type { CallOptions, Rollup, RollupChanges, RollupQuery, StorageAdapter } from './contract.js';
-import { ChangeLog } from './rollup-changes.js';
-import { partitionRollups, rejectionError } from './rollup-validation.js';
-import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
+import { positiveDurationSchema } from '../../core/duration.js';
+import { StorageError } from '../../core/errors.js';
+import { parseOptions } from '../../core/options.js';
+import { matchesLabels, seriesKey } from '../../core/labels.js';
+import type { CallOptions, Rollup, RollupChanges, RollupQuery, StorageAdapter } from '../contract.js';
+import { ChangeLog } from '../rollup-changes.js';
+import { partitionRollups, rejectionError } from '../rollup-validation.js';
+import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
 
 /** Options of {@link MemoryStorage}. */
 export const memoryStorageOptionsSchema = z.object({

@@ -1,4 +1,4 @@
-import type { Rollup } from './contract.js';
+import type { Rollup } from '../contract.js';
 import { encodeLabels } from './postgres-rows.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import { StorageError } from '../core/errors.js';
+import { StorageError } from '../../core/errors.js';
 import { float } from './postgres-rows.js';
 
 /** Parameters of one statement; `now()` adds the time source as a parameter or an SQL expression. */

@@ -1,4 +1,4 @@
-import type { MetricKind, Rollup } from './contract.js';
+import type { MetricKind, Rollup } from '../contract.js';
 
 /**
  * Rollups as sorted-set members: JSON with a fixed field order, `instance` first (so writing the

@@ -1,7 +1,7 @@
 import type { RedisKeys } from './redis-keys.js';
 import type { RedisClient } from './redis-rollups.js';
 import { exec } from './redis-exec.js';
-import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
+import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
 
 /**
  * Saves `ARGV[2]` as `ARGV[1]` in hash `KEYS[1]`; a new id gets the next insertion sequence

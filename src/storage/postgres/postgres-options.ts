@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { positiveDurationSchema } from '../core/duration.js';
-import { parseOptions } from '../core/options.js';
+import { positiveDurationSchema } from '../../core/duration.js';
+import { parseOptions } from '../../core/options.js';
 
 const SCHEMA_NAME_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 

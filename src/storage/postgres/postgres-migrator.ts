@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { StorageError } from '../core/errors.js';
+import { StorageError } from '../../core/errors.js';
 import { MIGRATIONS, quoteIdent, SCHEMA_VERSION } from './postgres-migrations.js';
 import type { PgSession } from './postgres-sql.js';
 

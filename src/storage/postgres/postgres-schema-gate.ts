@@ -1,4 +1,4 @@
-import { StorageError } from '../core/errors.js';
+import { StorageError } from '../../core/errors.js';
 
 /** First pause after a failed automatic migration, and the longest, ms. */
 const FIRST_BACKOFF = 1_000;

@@ -1,4 +1,4 @@
-import type { RollupChanges, Rollup } from './contract.js';
+import type { RollupChanges, Rollup } from '../contract.js';
 import { decodeRollup } from './redis-codec.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { RedisClient } from './redis-rollups.js';
