@@ -1,4 +1,3 @@
-import type { HistogramSlot } from './histogram-slot.js';
 import type { BucketLayout, SparseCounts } from './log-buckets.js';
 
 // A closed slot is read (windows, snapshots, rules) but never written again, and a series keeps
@@ -24,8 +23,12 @@ const FORM_AT = 24;
 /** Values that are not whole units a closed slot keeps exactly (as float64); past it, bucket counts. */
 export const EXACT_VALUES = 8;
 
-/** A slot that no longer records: one immutable string of bytes (see above) plus its start and count. */
-export class ClosedSlot implements HistogramSlot {
+/**
+ * A slot that no longer records: one immutable string of bytes (see above) plus its start and
+ * count. It is a `HistogramSlot` (histogram-slot.ts, which imports this module: the interface
+ * is met by shape, not named, so the two never import each other).
+ */
+export class ClosedSlot {
   private constructor(
     readonly start: number,
     readonly count: number,
