@@ -8,6 +8,7 @@ import { alertmanagerNotifier, createMonitor, fingerprint, slackNotifier, webhoo
 import { ManualClock } from '../../src/testing.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../helpers/notifier-alertmanager.js';
 import { startReceiver, type Receiver } from '../helpers/notifier-http-receiver.js';
+import { until } from '../helpers/notifier-fixtures.js';
 
 const STEP = 15_000;
 
@@ -26,14 +27,17 @@ describe('a rule that fires and resolves, delivered to real receivers', () => {
   });
 
   /**
-   * Waits until delivery is idle, moving the manual clock a second at a time meanwhile: a
-   * receiver's answer that arrives after the clock last moved schedules its retry on the manual
-   * clock, and idle() alone would wait for it for ever.
+   * Waits until delivery is idle. The receivers answer over real sockets, in real time: wait
+   * (polling, with until()'s deadline) until no channel is sending, then move the manual clock
+   * a second so a retry the answer scheduled on it comes due; at most 60 such steps.
    */
   async function settle(clock: ManualClock, monitor: Monitor): Promise<void> {
     let idle = false;
     const done = monitor.notifications.idle().then(() => (idle = true));
-    for (let i = 0; i < 60 && !idle; i++) await Promise.race([done, clock.advanceAsync(1_000)]);
+    for (let i = 0; i < 60 && !idle; i++) {
+      await until(() => idle || monitor.notifications.status().every((c) => c.phase !== 'sending'));
+      if (!idle) await clock.advanceAsync(1_000);
+    }
     await done;
   }
 

@@ -29,7 +29,7 @@ describe('the circuit breaker of a channel', () => {
     await until(() => h.phase('capture') === 'breakerOpen');
     expect(capture.calls).toHaveLength(3); // n:4 was not tried while open
     h.clock.advance(9_999);
-    await settle();
+    await h.clock.idle();
     expect(capture.calls).toHaveLength(3);
     const sent = h.nextSent();
     h.clock.advance(1); // resetTimeout: half-open, one trial, which succeeds
@@ -80,9 +80,6 @@ describe('the circuit breaker of a channel', () => {
     expect(h.events.breakers).toEqual([]);
   });
 });
-
-/** Lets promise callbacks and I/O callbacks run (setTimeout is faked in the breaker tests). */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('dead letters', () => {
   it('retryDeadLetter re-queues one, deletes it when delivered, and counts every attempt', async () => {
