@@ -11,6 +11,8 @@ export class RollingWindow {
   private readonly failures: Float64Array;
   /** Index (time / bucketMs) of the bucket `head` holds; -Infinity before the first call. */
   private bucket = -Infinity;
+  /** When the head bucket ends: the per-call check is one comparison with it. */
+  private bucketEnd = -Infinity;
   private head = 0;
   // Running sums, so reading the window never walks the buckets.
   private sumFires = 0;
@@ -24,38 +26,38 @@ export class RollingWindow {
 
   /** Counts a call made at `now`. */
   fire(now: number): void {
-    this.rotate(now);
+    if (now >= this.bucketEnd) this.rotate(now);
     this.fires[this.head]!++;
     this.sumFires++;
   }
 
   /** Counts a failure at `now`. */
   fail(now: number): void {
-    this.rotate(now);
+    if (now >= this.bucketEnd) this.rotate(now);
     this.failures[this.head]!++;
     this.sumFailures++;
   }
 
   /** Calls in the window at `now`. */
   calls(now: number): number {
-    this.rotate(now);
+    if (now >= this.bucketEnd) this.rotate(now);
     return this.sumFires;
   }
 
   /** Failures in the window at `now`. */
   failed(now: number): number {
-    this.rotate(now);
+    if (now >= this.bucketEnd) this.rotate(now);
     return this.sumFailures;
   }
 
   /** Moves the head to the bucket of `now`, emptying the buckets that fell out of the window. */
   private rotate(now: number): void {
     const bucket = Math.floor(now / this.bucketMs);
-    // Same bucket, or a clock set back (a ManualClock can be): keep counting where we are.
-    if (bucket <= this.bucket) return;
+    // A clock set back (a ManualClock can be) never gets here: calls keep counting where we are.
     const size = this.fires.length;
     const steps = bucket - this.bucket;
     this.bucket = bucket;
+    this.bucketEnd = (bucket + 1) * this.bucketMs;
     if (steps >= size) {
       this.fires.fill(0);
       this.failures.fill(0);
