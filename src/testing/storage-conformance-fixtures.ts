@@ -1,5 +1,5 @@
 import { isPulsewatchError } from '../core/errors.js';
-import type { Rollup, StorageAdapter } from '../storage/contract.js';
+import type { Rollup, StorageAdapter, StorageRole } from '../storage/contract.js';
 import type { AlertRecord, DeadLetter, JobDeadLetter, StoredRule } from '../storage/records.js';
 import type { AdapterUnderTest, ConformanceApi } from './storage-conformance.js';
 
@@ -8,7 +8,15 @@ export interface Harness {
   t: ConformanceApi;
   /** The adapter of the running test (made by the factory in beforeEach). */
   adapter(): AdapterUnderTest;
+  /**
+   * The running test's store. Typed as playing every role: a case calls only the roles it was
+   * registered for (see `plays`).
+   */
   storage(): StorageAdapter;
+  /** The roles the adapter under test declares: the cases of the others are not registered. */
+  roles: ReadonlySet<StorageRole>;
+  /** True when the adapter declares every one of `roles`. */
+  plays(...roles: StorageRole[]): boolean;
   /** Now on the adapter's clock. */
   now(): number;
   /** Lease expiry follows the server's clock: the cases that move time are not registered. */

@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/errors.js';
-import type { StorageAdapter } from '../storage/contract.js';
+import { partialRoles, STORAGE_ROLES, storageRoles, type PartialStorage, type StorageAdapter, type StorageRole } from '../storage/contract.js';
+import { registerDeadLetterCases } from './storage-conformance-dead-letters.js';
 import type { Harness } from './storage-conformance-fixtures.js';
 import { registerInstanceCases } from './storage-conformance-instances.js';
 import { registerLifecycleCases } from './storage-conformance-lifecycle.js';
@@ -19,8 +20,8 @@ export interface ConformanceApi {
 
 /** One adapter instance for one test. */
 export interface AdapterUnderTest {
-  /** A fresh, empty store: every test starts from nothing. */
-  storage: StorageAdapter;
+  /** A fresh, empty store: every test starts from nothing. It plays the roles the options declare. */
+  storage: PartialStorage;
   /**
    * Moves the adapter's own notion of time forward (adapters with an injected clock, like
    * MemoryStorage's `now`). Time-based cases (lease expiry) run only when given.
@@ -39,6 +40,11 @@ const API_KEYS = ['describe', 'it', 'expect', 'beforeEach', 'afterEach'] as cons
 
 /** How the adapter under test keeps time. */
 export interface ConformanceOptions {
+  /**
+   * The roles the adapter plays (default: every one). Each is tested; the others are not, and a
+   * case checks that the adapter plays exactly these, each whole.
+   */
+  roles?: readonly StorageRole[];
   /**
    * Lease expiry follows the store server's clock (Redis `SET NX PX`), which a test cannot move:
    * the cases that move time are not registered, and the adapter should test its TTLs itself.
@@ -72,6 +78,10 @@ export function describeStorageAdapter(
 ): void {
   const t = api ?? globalApi();
   if (typeof factory !== 'function') throw new ConfigError(`describeStorageAdapter: factory must be a function, got ${typeof factory}`);
+  const declared = options.roles ?? STORAGE_ROLES;
+  const unknown = declared.filter((role) => !STORAGE_ROLES.includes(role));
+  if (unknown.length > 0) throw new ConfigError(`describeStorageAdapter: unknown roles ${unknown.join(', ')}; the roles are ${STORAGE_ROLES.join(', ')}`);
+  const roles: ReadonlySet<StorageRole> = new Set(declared);
   let current: AdapterUnderTest | undefined;
   const adapter = (): AdapterUnderTest => {
     if (current === undefined) throw new Error('describeStorageAdapter: no adapter (the factory runs in beforeEach)');
@@ -80,7 +90,9 @@ export function describeStorageAdapter(
   const harness: Harness = {
     t,
     adapter,
-    storage: () => adapter().storage,
+    storage: () => adapter().storage as StorageAdapter,
+    roles,
+    plays: (...wanted) => wanted.every((role) => roles.has(role)),
     now: () => (current?.now ?? Date.now)(),
     serverTime: options.serverTime === true,
   };
@@ -88,7 +100,7 @@ export function describeStorageAdapter(
   t.describe(`StorageAdapter conformance: ${name}`, () => {
     t.beforeEach(async () => {
       const made = await factory();
-      if (typeof made !== 'object' || made === null || typeof made.storage?.writeRollups !== 'function') {
+      if (typeof made !== 'object' || made === null || typeof made.storage !== 'object' || made.storage === null) {
         throw new ConfigError('describeStorageAdapter: the factory must return { storage, advance?, now?, cleanup? }');
       }
       current = made;
@@ -104,10 +116,19 @@ export function describeStorageAdapter(
       }
       await done.cleanup?.();
     });
-    registerRollupCases(harness);
-    registerInstanceCases(harness);
-    registerPoisonCases(harness);
-    registerRecordCases(harness);
+    t.it(`plays exactly the roles it declares (${[...roles].join(', ') || 'none'}), each whole`, () => {
+      const storage = adapter().storage;
+      t.expect(partialRoles(storage)).toEqual([]);
+      t.expect(storageRoles(storage)).toEqual(STORAGE_ROLES.filter((role) => roles.has(role)));
+      t.expect(typeof storage.name === 'string' && storage.name !== '' && typeof storage.close === 'function').toBe(true);
+    });
+    if (roles.has('rollups')) {
+      registerRollupCases(harness);
+      registerInstanceCases(harness);
+      registerPoisonCases(harness);
+    }
+    if (roles.has('alertRecords')) registerRecordCases(harness);
+    registerDeadLetterCases(harness);
     registerLifecycleCases(harness);
   });
 }
