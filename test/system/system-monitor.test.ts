@@ -4,6 +4,7 @@ import { createMonitor, type Monitor } from '../../src/monitor.js';
 import type { SystemReadings } from '../../src/system/readings.js';
 import { systemMonitor, type SystemMonitor } from '../../src/system/system-monitor.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
+import { pollUntil } from '../helpers/real-time.js';
 import { readings } from './helpers.js';
 
 let monitor: Monitor | undefined;
@@ -32,7 +33,6 @@ function scripted(next: () => SystemReadings, interval: number | string = '60s')
 describe('systemMonitor on a manual clock', () => {
   it('samples every interval after start(), never before, and stops on stop()', async () => {
     const t = scripted(() => readings());
-    const timersBefore = t.clock.pendingTimers;
     t.system.start();
     await t.clock.advanceAsync(59_999);
     expect(t.reads()).toBe(0);
@@ -40,8 +40,10 @@ describe('systemMonitor on a manual clock', () => {
     expect(t.reads()).toBe(1);
     await t.clock.advanceAsync(120_000);
     expect(t.reads()).toBe(3);
+    // The monitor's own timers (slots, flushes, rules) stay; the sampler's one is gone.
+    const timersWhileSampling = t.clock.pendingTimers;
     t.system.stop();
-    expect(t.clock.pendingTimers).toBe(timersBefore);
+    expect(t.clock.pendingTimers).toBe(timersWhileSampling - 1);
     await t.clock.advanceAsync(600_000);
     expect(t.reads()).toBe(3);
     expect(t.system.running).toBe(false);
@@ -110,10 +112,13 @@ describe('systemMonitor on a manual clock', () => {
         return new Promise<SystemReadings>((resolve) => (release = () => resolve(readings())));
       },
     }).start();
-    await clock.advanceAsync(3_000);
+    // advance(), not advanceAsync(): the read is held, so the tick's sample never finishes on its own.
+    clock.advance(3_000);
     expect(reads).toBe(1);
     release();
-    await clock.advanceAsync(1_000);
+    await system.sample(); // joins the sample in flight: no read of its own
+    expect(reads).toBe(1);
+    clock.advance(1_000);
     expect(reads).toBe(2);
   });
 
@@ -150,9 +155,9 @@ describe('systemMonitor with the real readings', () => {
   it('reports sane values', async () => {
     monitor = createMonitor();
     system = systemMonitor(monitor, { path: '.' }).start();
-    // The event-loop delay histogram samples the real loop: give it a few real ticks to record.
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    const s = await system.sample();
+    // The event-loop delay histogram samples the real loop, in real time (a libuv timer): poll
+    // until a sample holds a delay reading, with a deadline, instead of sleeping a guessed while.
+    const s = await pollUntil(() => system!.sample(), (sample) => Number.isFinite(sample.readings.eventLoop.lagP99), 'an event-loop delay sample');
     const r = s.readings;
     expect(['healthy', 'warning', 'critical']).toContain(s.status);
     for (const pct of [r.cpu.percent, r.cpu.process, r.memory.percent, r.disk!.percent]) {
