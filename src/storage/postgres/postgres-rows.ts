@@ -1,15 +1,15 @@
 import type { Rollup } from '../contract.js';
 
 /**
- * Conversions between records and PostgreSQL values. Numbers travel as text so that every
- * double round-trips exactly (including -0, NaN and ±Infinity, which float8 keeps).
+ * Conversions between records and PostgreSQL values, for statements with parameters and for
+ * the upsert's JSON (the COPY's binary form is postgres-copy.ts). Numbers travel as text so that
+ * every double round-trips exactly (including -0, NaN and ±Infinity, which float8 keeps).
  */
 
 /**
- * The columns a rollup batch is written as: name, type, and the key of the column in the JSON
- * array {@link batchJson} builds (short: a batch of 100 is some 60 KB of JSON).
+ * The columns a rollup batch is written as, in the COPY's order: name, type, and the key of the
+ * column in the JSON array {@link batchJson} builds (short: a batch of 100 is some 60 KB of JSON).
  */
-
 export const ROLLUP_COLUMNS = [
   ['name', 'text', 'n'],
   ['kind', 'text', 'k'],
