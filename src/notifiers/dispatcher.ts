@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { deadline } from '../core/deadline.js';
 import { ClosedError, ConfigError, NotFoundError, NotificationError, StorageError, TimeoutError, type PulsewatchError } from '../core/errors.js';
 import type { DropReason } from '../core/events.js';
-import type { StorageAdapter } from '../storage/contract.js';
+import type { DeadLetterStore, StorageLifecycle } from '../storage/roles.js';
 import type { DeadLetter, DeadLetterQuery } from '../storage/records.js';
 import { toNotificationError } from './attempt.js';
 import { Channel, type ChannelPhase, type DeliveryResult } from './channel.js';
@@ -28,7 +28,8 @@ export interface DispatcherEvents {
  */
 export interface DispatcherContext {
   readonly clock: Clock;
-  readonly storage: Pick<StorageAdapter, 'name' | 'saveDeadLetter' | 'listDeadLetters' | 'deleteDeadLetter'>;
+  /** Where failed notifications are kept (the store's dead-letter role); `name` words its errors. */
+  readonly storage: DeadLetterStore & Pick<StorageLifecycle, 'name'>;
   /** Where the dispatcher defines its self-metrics. */
   readonly metrics: Parameters<typeof dispatcherMetrics>[0];
   /** Emits a monitor event; a listener that throws is reported, never rethrown. */
