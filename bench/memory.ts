@@ -49,6 +49,23 @@ function usage(): Usage {
   return { heap: m.heapUsed, arrayBuffers: m.arrayBuffers };
 }
 
+/**
+ * The heap at rest: settleGc, then the lowest of five more collections a macrotask apart. A
+ * collection after settleGc still freed up to 240 KB now and then (0.5 KiB a series at 500
+ * series), on either side of the measurement.
+ */
+async function restingUsage(gc: GcFn): Promise<Usage> {
+  await settleGc(gc);
+  let lowest = usage();
+  for (let i = 0; i < 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    const u = usage();
+    if (u.heap + u.arrayBuffers < lowest.heap + lowest.arrayBuffers) lowest = u;
+  }
+  return lowest;
+}
+
 function result(library: string, shape: Pick<MemoryResult, 'observations' | 'slots' | 'ringSlots' | 'series'>, before: Usage, after: Usage): MemoryResult {
   const per = (a: number, b: number) => (a - b) / shape.series;
   const heap = per(after.heap, before.heap);
@@ -81,12 +98,8 @@ export async function pulsewatchMemory(gc: GcFn, observations: number, series = 
   const labelSets = manyLabelSets(series);
   const values = logNormalSeconds(8192, 7);
   if (warmUp) await (await record(warmUpLabels(labelSets), values, Math.min(observations, 2 * RAW_VALUES), slots)).done();
-  const run = await record(labelSets, values, observations, slots, async () => {
-    await settleGc(gc);
-    return usage();
-  });
-  await settleGc(gc);
-  const after = usage();
+  const run = await record(labelSets, values, observations, slots, () => restingUsage(gc));
+  const after = await restingUsage(gc);
   await run.done();
   return result('pulsewatch', { observations, slots: run.slots, ringSlots: run.ringSlots, series }, run.before!, after);
 }
@@ -142,11 +155,9 @@ export async function promMemory(gc: GcFn, observations: number, series = MEMORY
   const labelSets = manyLabelSets(series);
   const values = logNormalSeconds(8192, 7);
   if (warmUp) promRecord(warmUpLabels(labelSets), values, Math.min(observations, 2 * RAW_VALUES));
-  await settleGc(gc);
-  const before = usage();
+  const before = await restingUsage(gc);
   const registry = promRecord(labelSets, values, observations);
-  await settleGc(gc);
-  const after = usage();
+  const after = await restingUsage(gc);
   consume(labelSets.length + values.length + registry.getMetricsAsArray().length);
   return result('prom-client', { observations, slots: 1, ringSlots: 1, series }, before, after);
 }
