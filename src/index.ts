@@ -91,6 +91,10 @@ export { HTTP_METRICS, UNMATCHED_ROUTE } from './integrations/request-metrics.js
 export { MemoryStorage, memoryStorageOptionsSchema } from './storage/memory/memory-storage.js';
 export type { MemoryStorageOptions } from './storage/memory/memory-storage.js';
 export type { StorageAdapter, Rollup, RollupQuery, CallOptions, MetricKind } from './storage/contract.js';
+export type { StorageLifecycle, RollupStore, LeaseStore, AlertRecordStore, DeadLetterStore, JobDeadLetterStore, PurgeableStore, PartialStorage, StorageRole } from './storage/contract.js';
+export { storageRoles, hasRole } from './storage/contract.js';
+export { withLocalRoles, assertStorage } from './storage/local-roles.js';
+export type { CompletedStorage } from './storage/local-roles.js';
 export type { AlertRecord, AlertStatus, AlertQuery, Severity, StoredRule, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery } from './storage/records.js';
 export type { Notification, NotificationReason, Notifier, NotifierSendOptions } from './notifiers/contract.js';
 export type { NotificationSentEvent, NotificationFailedEvent } from './notifiers/events.js';
