@@ -70,15 +70,18 @@ async function run(command: InstanceCommand): Promise<unknown> {
     case 'close':
       await monitor.close();
       await storage.close();
-      setImmediate(() => process.exit(0));
       return true;
   }
 }
 
 process.on('message', (command: InstanceCommand) => {
+  // After `close`, exit once its reply has gone out (send's callback), not after a guessed turn.
+  const sent = (): void => {
+    if (command.op === 'close') process.exit(0);
+  };
   run(command).then(
-    (value) => process.send!({ id: command.id, ok: true, value }),
-    (error: unknown) => process.send!({ id: command.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+    (value) => process.send!({ id: command.id, ok: true, value }, sent),
+    (error: unknown) => process.send!({ id: command.id, ok: false, error: error instanceof Error ? error.message : String(error) }, sent),
   );
 });
 process.send!({ ready: true });

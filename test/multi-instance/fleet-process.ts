@@ -77,16 +77,19 @@ async function run(command: FleetCommand): Promise<unknown> {
     case 'close':
       await monitor.close();
       await storage.close();
-      setImmediate(() => process.exit(0));
       return true;
   }
 }
 
 process.on('message', (command: FleetCommand) => {
+  // After `close`, exit once its reply has gone out (send's callback), not after a guessed turn.
+  const sent = (): void => {
+    if (command.op === 'close') process.exit(0);
+  };
   run(command).then(
     // NaN does not survive IPC's JSON: percentiles of nothing come back as null.
-    (value) => process.send!({ id: command.id, ok: true, value }),
-    (error: unknown) => process.send!({ id: command.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+    (value) => process.send!({ id: command.id, ok: true, value }, sent),
+    (error: unknown) => process.send!({ id: command.id, ok: false, error: error instanceof Error ? error.message : String(error) }, sent),
   );
 });
 process.send!({ ready: true });
