@@ -24,10 +24,17 @@ const result = await build({
   process.exit(1);
 });
 const code = result.outputFiles[0].text;
-// hdr-histogram-js probes for zlib inside eval() in a try/catch and falls back to pako: allowed.
-if (/from\s*["']node:|import\(["']node:|(?<!eval\(')require\(["'](?:node:)?(?:events|fs|path|crypto|os|zlib)["']\)/.test(code)) {
+if (/from\s*["']node:|import\(["']node:|require\(["'](?:node:)?(?:events|fs|path|crypto|os|zlib)["']\)/.test(code)) {
   console.error('the edge bundle reaches for a Node built-in');
   process.exit(1);
+}
+// hdr-histogram-js is trimmed to its JS histograms (tsup.config.ts): no eval (its zlib probe),
+// no WebAssembly module and no loader for one.
+for (const [what, pattern] of [['eval', /\beval\(/], ['a WebAssembly module', /WebAssembly\.(?:Module|Instance|instantiate|compile)|generated-wasm/], ['@assemblyscript/loader', /assemblyscript/]]) {
+  if (pattern.test(code)) {
+    console.error(`the edge bundle holds ${what}: the hdr-histogram-js trim in tsup.config.ts no longer applies`);
+    process.exit(1);
+  }
 }
 
 // The Web platform globals an edge runtime provides, and nothing of Node's.

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The one test command (README, .ci/run): prepares what the tests need, then typechecks,
-// runs vitest, builds, and checks the packed package with publint and attw. It ends by
-// printing "N passed, N failed" from vitest's own counts, so a run that tested nothing shows.
+// runs vitest, builds, runs the build on edge runtimes (test/edge), and checks the packed
+// package with publint and attw. It ends by printing "N passed, N failed" from vitest's own
+// counts (both runs added up), so a run that tested nothing shows.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
-const REPORT = '.vitest-report.json';
+const REPORTS = ['.vitest-report.json', 'node_modules/.cache/vitest-edge-report.json'];
 const steps = [
   ['test prerequisites (promtool, alertmanager, redis, postgres)', 'bash', ['scripts/ensure-test-deps.sh']],
   ['typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']],
@@ -14,11 +15,13 @@ const steps = [
   ['vitest', 'npx', ['vitest', 'run'], { PULSEWATCH_NEXT_APP_BUILT: '1' }],
   ['build', 'npx', ['tsup']],
   ['edge bundle of the build', 'node', ['scripts/check-edge-dist.mjs']],
+  // The built main entry on real edge runtimes: workerd (through miniflare) and edge-runtime.
+  ['edge runtimes', 'npx', ['vitest', 'run', '--config', 'test/edge/vitest.config.ts']],
   ['publint', 'npx', ['publint', '--strict']],
   ['are the types wrong', 'npx', ['attw', '--pack', '.', '--profile', 'node16']],
 ];
 
-rmSync(REPORT, { force: true });
+for (const report of REPORTS) rmSync(report, { force: true });
 const failedSteps = [];
 for (const [name, cmd, args, env = {}] of steps) {
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
@@ -26,16 +29,17 @@ for (const [name, cmd, args, env = {}] of steps) {
   if (result.status !== 0) {
     failedSteps.push(name);
     // Without prerequisites or types the later steps only add noise.
-    if (name !== 'vitest') break;
+    if (name !== 'vitest' && name !== 'edge runtimes') break;
   }
 }
 
 let passed = 0;
 let failed = 0;
-if (existsSync(REPORT)) {
-  const report = JSON.parse(readFileSync(REPORT, 'utf8'));
-  passed = report.numPassedTests ?? 0;
-  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+for (const file of REPORTS) {
+  if (!existsSync(file)) continue;
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
 }
 if (failedSteps.length > 0) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
