@@ -75,13 +75,12 @@ describe('examples/next-app (next build, then next start)', () => {
     // cores do not slow timing-sensitive suites) and says so; run alone, this suite builds it.
     if (process.env['PULSEWATCH_NEXT_APP_BUILT'] !== '1') {
       const started = performance.now();
-      const output = await run(['build', '--webpack']);
+      await run(['build', '--webpack']);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       // Shown in the test output: the build is most of this suite's time.
       console.info(`examples/next-app: next build took ${seconds} s`);
-      expect(output).toMatch(/\/api\/monitoring\/\[\.\.\.path\]/);
-      expect(output).toMatch(/\/api\/users\/\[id\]/);
     }
+    // Built here or before the suite: either way the build holds both routes.
     for (const route of ['api/monitoring/[...path]', 'api/users/[id]']) {
       expect(existsSync(`${app}.next/server/app/${route}/route.js`), `the build has ${route}`).toBe(true);
     }
