@@ -21,7 +21,7 @@ type PluginBuild = {
  *   runtimes fall back to pako as before, with no `eval` and no `require` in the bundle.
  * Each patch fails the build if the library's code changed under it.
  */
-const hdrHistogramTrim = {
+export const hdrHistogramTrim = {
   name: 'hdr-histogram-trim',
   setup(build: PluginBuild) {
     const dist = /hdr-histogram-js[\\/]dist[\\/]/;
