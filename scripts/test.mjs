@@ -17,6 +17,7 @@ const steps = [
   ['edge bundle of the build', 'node', ['scripts/check-edge-dist.mjs']],
   // The built main entry on real edge runtimes: workerd (through miniflare) and edge-runtime.
   ['edge runtimes', 'npx', ['vitest', 'run', '--config', 'test/edge/vitest.config.ts']],
+  ['links in the packed markdown', 'node', ['scripts/check-pack-links.mjs']],
   ['publint', 'npx', ['publint', '--strict']],
   ['are the types wrong', 'npx', ['attw', '--pack', '.', '--profile', 'node16']],
 ];
