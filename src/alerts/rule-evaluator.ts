@@ -137,6 +137,8 @@ export class RuleEvaluator {
         }
       }
     }
+    // What no rule read this tick is not kept for the next.
+    this.stored.retain(reader.names);
     // One read of the rules for every rule that learned a baseline this tick.
     await saveBaselines(this.ctx, learners);
     await this.refreshStateChannels(ts);
@@ -162,8 +164,10 @@ export class RuleEvaluator {
         if (st.record !== undefined) this.byId.delete(st.record.id);
       }
     }
-    // The next time this instance evaluates, it judges identities afresh against what it pulled.
+    // The next time this instance evaluates, it judges identities afresh against what it pulled,
+    // and reads the store afresh: what it kept is let go while another instance evaluates.
     this.identities.clear();
+    this.stored.clear();
     await pull();
     this.forgetResolved(ts);
     for (const s of this.states.all()) {

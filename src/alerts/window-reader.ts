@@ -209,11 +209,23 @@ export class WindowReader {
     let failed: StorageError | undefined;
     const read = (since: number) => this.query.stored(name, undefined, since, this.now, this.now);
     try {
-      stored = this.cache === undefined ? groupRollups(await read(from)) : await this.cache.series(name, from, this.now, read, this.query.changes(name));
+      stored = this.cache === undefined ? groupRollups(await read(from)) : await this.cache.series({ name, from, now: this.now, read, changes: this.query.changes(name), waitingEnd: this.waitingEnd(name) });
     } catch (error) {
       failed = error as StorageError;
     }
     return { window: this.query.merge({ name, from, to: this.now, now: this.now }, stored), failed };
+  }
+
+  /** The earliest end of this process's rollups of `name` waiting in its recorder (Infinity: none). */
+  private waitingEnd(name: string): number {
+    let end = Infinity;
+    for (const r of this.cap.metricContext.fleet.pendingRollups()) if (r.name === name && r.end < end) end = r.end;
+    return end;
+  }
+
+  /** The metrics read this tick. */
+  get names(): ReadonlySet<string> {
+    return new Set(this.windows.keys());
   }
 
   private select(window: MetricWindow, matchers: Readonly<Record<string, string>>): readonly WindowSeries[] {

@@ -1,13 +1,13 @@
 import type { Rollup, RollupChanges } from '../storage/contract.js';
-import { groupRollups, holds, LabelTable, type StoredSeries } from './window-query-series.js';
+import { groupRollups, holds, LabelTable, sameContent, type StoredSeries } from './window-query-series.js';
 import type { WindowPart } from './window-query-window.js';
 
 /** How a {@link StoredRollupCache} refreshes. */
 export interface StoredRollupCacheOptions {
   /**
    * How long after a slot ends its rollups may still reach the store and be seen by the next
-   * incremental read: each read re-reads the slots that ended within this span before the
-   * previous read. A rollup written later is seen at the next full read.
+   * incremental read of a store without a change log: each read re-reads the slots that ended
+   * within this span before the previous read. A rollup written later is seen at the next full read.
    */
   lateness: number;
   /** Longest time between two full reads of a metric's range. */
@@ -22,6 +22,23 @@ export type ReadStored = (from: number) => Promise<Rollup[]>;
 /** Reads the rollups of a metric written since a cursor (a store's `readRollupChanges`). */
 export type ReadChanges = (cursor: string | undefined) => Promise<RollupChanges>;
 
+/** One read of a metric through the cache. */
+export interface CacheRead {
+  name: string;
+  /** Range start: the cache holds every stored rollup that ends after it. */
+  from: number;
+  now: number;
+  read: ReadStored;
+  /** The store's change log, when it keeps one. */
+  changes?: ReadChanges | undefined;
+  /**
+   * The earliest end of this process's rollups of the metric still waiting in its recorder
+   * (Infinity: none). Read from memory now, they reach the store later, maybe long after their
+   * slot: the next read of a store without a change log re-reads from there.
+   */
+  waitingEnd: number;
+}
+
 interface CachedMetric {
   /** The range start the cache holds every stored rollup from. */
   from: number;
@@ -31,19 +48,19 @@ interface CachedMetric {
   fullAt: number;
   /** Where the store's change log continues (stores with `readRollupChanges`). */
   cursor: string | undefined;
+  /** `CacheRead.waitingEnd` at the last read. */
+  waitingEnd: number;
   series: readonly StoredSeries[];
 }
 
 /**
  * Every instance's stored rollups of the metrics the rule engine reads, kept between ticks:
- * a tick re-reads only the slots that ended recently (`lateness`) and, every `refreshEvery`, the
- * whole range. What did not change keeps its {@link StoredSeries} object, so a window built from
- * it takes the series as they are (see `buildWindow`) and each histogram is decoded once.
- *
- * One store read per metric and tick, as before; it covers a few slots instead of the window.
- * A rollup written more than `lateness` after its slot ended (a writer's store was down, its
- * flush interval is longer than `lateness`) is seen at the next full read, within
- * `refreshEvery`.
+ * a tick reads what the store's change log says was written since the last one (any slot), or,
+ * without a change log, re-reads the slots that ended recently (`lateness`, and back to this
+ * process's oldest rollup that was still waiting at the last read); every `refreshEvery` it
+ * reads the whole range. What did not change keeps its {@link StoredSeries} object, so a window
+ * built from it takes the series as they are (see `buildWindow`) and each histogram is decoded
+ * once.
  */
 export class StoredRollupCache {
   private readonly metrics = new Map<string, CachedMetric>();
@@ -51,26 +68,33 @@ export class StoredRollupCache {
   constructor(private readonly options: StoredRollupCacheOptions) {}
 
   /**
-   * The stored series of `name` over [from, now), from the cache refreshed by `read`. Rejects
-   * with `read`'s error (and forgets the metric: the next read is a full one).
+   * The stored series of the metric over [from, now), from the cache refreshed by the store.
+   * Rejects with the range read's error (and forgets the metric: the next read is a full one).
+   * A change log that fails is not used for this read (the range is read instead).
    */
-  async series(name: string, from: number, now: number, read: ReadStored, changes?: ReadChanges): Promise<readonly StoredSeries[]> {
+  async series(req: CacheRead): Promise<readonly StoredSeries[]> {
+    const { name, from, now } = req;
     const cached = this.metrics.get(name);
     this.metrics.delete(name);
     try {
       let next: CachedMetric | undefined;
+      let cursor: string | undefined;
       if (cached !== undefined && from >= cached.from && now >= cached.readAt && now - cached.fullAt < this.options.refreshEvery) {
-        if (changes === undefined) next = await this.refresh(cached, from, now, read);
+        if (req.changes === undefined) next = await this.refresh(cached, req);
         else {
-          const c = await changes(cached.cursor);
-          if (c.complete) next = { from, readAt: now, fullAt: cached.fullAt, cursor: c.cursor, series: apply(cached.series, groupRollups(c.rollups), from) };
+          const c = await changesOf(req.changes, cached.cursor);
+          // The log changes in write order: a rollup written again replaces what it wrote before.
+          if (c?.complete === true) next = { ...cached, from, readAt: now, cursor: c.cursor, series: apply(cached.series, groupRollups(c.rollups, true), from) };
+          else cursor = c?.cursor;
         }
       }
       if (next === undefined) {
-        // The cursor is taken before the range is read: a write between the two is read twice, never missed.
-        const cursor = changes === undefined ? undefined : (await changes(undefined)).cursor;
-        next = { from, readAt: now, fullAt: now, cursor, series: groupRollups(await read(from)) };
+        // The cursor is taken before the range is read: a write between the two is read twice
+        // (and kept once: see `upsert`), never missed.
+        if (req.changes !== undefined) cursor ??= (await changesOf(req.changes, undefined))?.cursor;
+        next = { from, readAt: now, fullAt: now, cursor, waitingEnd: Infinity, series: groupRollups(await req.read(from)) };
       }
+      next.waitingEnd = req.waitingEnd;
       this.metrics.set(name, next);
       if (this.metrics.size > this.options.maxMetrics) this.metrics.delete(this.metrics.keys().next().value!);
       return next.series;
@@ -80,39 +104,53 @@ export class StoredRollupCache {
     }
   }
 
+  /** Forgets the metrics not in `names` (those no rule read this tick). */
+  retain(names: ReadonlySet<string>): void {
+    for (const name of this.metrics.keys()) if (!names.has(name)) this.metrics.delete(name);
+  }
+
   /** Forgets every metric (the next reads are full ones). */
   clear(): void {
     this.metrics.clear();
   }
 
-  /** Re-reads the recent slots of `cached` and drops what ended at or before `from`. */
-  private async refresh(cached: CachedMetric, from: number, now: number, read: ReadStored): Promise<CachedMetric> {
-    const recent = Math.max(from, cached.readAt - this.options.lateness);
+  /** Re-reads the recent slots of `cached` (see {@link StoredRollupCacheOptions.lateness}) and drops what ended at or before `from`. */
+  private async refresh(cached: CachedMetric, req: CacheRead): Promise<CachedMetric> {
+    const { from, now } = req;
+    // Back to the oldest own rollup that was waiting: it may have been written since, whatever its slot.
+    const recent = Math.max(from, Math.min(cached.readAt - this.options.lateness, cached.waitingEnd - 1));
     const fresh = new LabelTable<StoredSeries>();
-    for (const st of groupRollups(await read(recent))) fresh.add(st, st.hash);
+    for (const st of groupRollups(await req.read(recent))) fresh.add(st, st.hash);
     const out: StoredSeries[] = [];
     const used = new Set<StoredSeries>();
     for (const st of cached.series) {
       const update = fresh.find(st.labels, st.hash);
-      const kept = keep(st.parts, from, recent);
-      let parts: readonly WindowPart[];
-      if (update === undefined) parts = kept;
-      else {
-        parts = kept.length === 0 ? update.parts : merge(kept, update.parts);
+      // What ended after `recent` was re-read: the store's copy replaces the kept one.
+      let parts = prune(st.parts, from, recent);
+      if (update !== undefined) {
+        parts = upsert(parts, update.parts);
         used.add(update);
       }
       if (parts.length === 0) continue;
       out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts });
     }
     for (const st of fresh.values) if (!used.has(st)) out.push(st);
-    return { from, readAt: now, fullAt: cached.fullAt, cursor: undefined, series: out };
+    return { ...cached, from, readAt: now, cursor: undefined, series: out };
+  }
+}
+
+/** A change log's answer; undefined when it failed (the caller reads the range instead). */
+async function changesOf(changes: ReadChanges, cursor: string | undefined): Promise<RollupChanges | undefined> {
+  try {
+    return await changes(cursor);
+  } catch {
+    return undefined;
   }
 }
 
 /**
- * `cached` with the series of `changed` written into it (a part replaces the one of its start
- * and instance) and every part that ended at or before `from` dropped. Series that did not
- * change keep their object.
+ * `cached` with the series of `changed` written into it (see {@link upsert}) and every part that
+ * ended at or before `from` dropped. Series that did not change keep their object.
  */
 function apply(cached: readonly StoredSeries[], changed: readonly StoredSeries[], from: number): StoredSeries[] {
   const updates = new LabelTable<StoredSeries>();
@@ -121,48 +159,37 @@ function apply(cached: readonly StoredSeries[], changed: readonly StoredSeries[]
   const out: StoredSeries[] = [];
   for (const st of cached) {
     const update = updates.find(st.labels, st.hash);
-    let parts = st.parts[0] !== undefined && st.parts[0].end <= from ? st.parts.filter((p) => p.end > from) : st.parts;
+    let parts = prune(st.parts, from, Infinity);
     if (update !== undefined) {
       used.add(update);
-      parts = upsert(parts, update.parts.filter((p) => p.end > from));
+      parts = upsert(parts, prune(update.parts, from, Infinity));
     }
     if (parts.length === 0) continue;
     out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts });
   }
   for (const st of changed) {
     if (used.has(st)) continue;
-    const parts = st.parts.filter((p) => p.end > from);
-    if (parts.length > 0) out.push(parts.length === st.parts.length ? st : { labels: st.labels, hash: st.hash, key: undefined, parts });
+    const parts = prune(st.parts, from, Infinity);
+    if (parts.length > 0) out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: undefined, parts });
   }
   return out;
 }
 
-/** `parts` with `written` in place of the parts of the same start and instance, sorted by start. */
+/**
+ * `parts` with `written` in place of the parts of the same start and instance (a part without an
+ * instance: of the same content, as a store keeps it once), sorted by start.
+ */
 function upsert(parts: readonly WindowPart[], written: readonly WindowPart[]): readonly WindowPart[] {
   if (written.length === 0) return parts;
-  const out = parts.filter((p) => p.instance === undefined || !holds(written, p.start, p.instance));
+  if (parts.length === 0) return written;
+  const out = parts.filter((p) => (p.instance === undefined ? !written.some((w) => sameContent(w, p)) : !holds(written, p.start, p.instance)));
   const sorted = out.length === 0 || out[out.length - 1]!.start <= written[0]!.start;
   for (const p of written) out.push(p);
   return sorted ? out : out.sort((a, b) => a.start - b.start);
 }
 
-/** The parts that end within (from, recent]: older ones left the range, newer ones were re-read. The same array when all stay. */
-function keep(parts: readonly WindowPart[], from: number, recent: number): readonly WindowPart[] {
-  let all = true;
-  for (const p of parts) {
-    if (p.end <= from || p.end > recent) {
-      all = false;
-      break;
-    }
-  }
-  return all ? parts : parts.filter((p) => p.end > from && p.end <= recent);
-}
-
-/** Kept parts and re-read ones, sorted by start, each (start, instance) once (a re-read copy wins). */
-function merge(kept: readonly WindowPart[], fresh: readonly WindowPart[]): WindowPart[] {
-  // The usual case: every kept slot started before the first re-read one.
-  if (kept[kept.length - 1]!.start < fresh[0]!.start) return kept.concat(fresh);
-  const out = kept.filter((p) => p.instance === undefined || !holds(fresh, p.start, p.instance));
-  for (const p of fresh) out.push(p);
-  return out.sort((a, b) => a.start - b.start);
+/** The parts that end within (from, upTo]; the same array when all do. */
+function prune(parts: readonly WindowPart[], from: number, upTo: number): readonly WindowPart[] {
+  for (const p of parts) if (p.end <= from || p.end > upTo) return parts.filter((q) => q.end > from && q.end <= upTo);
+  return parts;
 }

@@ -105,20 +105,43 @@ interface Grouping {
 /**
  * Groups rollups by series, each (series, start, instance) once: a store keeps one rollup per
  * (series, start, instance), so a second copy (one store returning a rollup twice, or two reads
- * overlapping) is the same write. Rollups without an instance (stored before instances existed)
- * are all kept. Parts come out sorted by start.
+ * overlapping) is the same write, or with `later`, a later write that replaces the first (a
+ * store's change log, in write order). Rollups without an instance (stored before instances
+ * existed) are all kept from a range read; from a change log, once per content. Parts come out
+ * sorted by start.
  */
-export function groupRollups(rollups: Iterable<Rollup>): StoredSeries[] {
+export function groupRollups(rollups: Iterable<Rollup>, later = false): StoredSeries[] {
   const table = new LabelTable<Grouping>();
   for (const r of rollups) {
     const hash = hashLabels(r.labels);
     const g = table.find(r.labels, hash) ?? table.add({ labels: r.labels, hash, parts: [], sorted: true }, hash);
-    if (r.instance !== undefined && holds(g.parts, r.start, r.instance)) continue;
+    const p = partOf(r);
+    const at = r.instance !== undefined ? indexOf(g.parts, r.start, r.instance) : later ? g.parts.findIndex((q) => sameContent(q, p)) : -1;
+    if (at >= 0) {
+      if (later) g.parts[at] = p;
+      continue;
+    }
     const last = g.parts[g.parts.length - 1];
     if (last !== undefined && last.start > r.start) g.sorted = false;
-    g.parts.push(partOf(r));
+    g.parts.push(p);
   }
   return table.values.map((g) => ({ labels: g.labels, hash: g.hash, key: undefined, parts: g.sorted ? g.parts : g.parts.sort((a, b) => a.start - b.start) }));
+}
+
+/** True when two parts hold the same data (instance-less rollups are told apart by content only). */
+export function sameContent(a: WindowPart, b: WindowPart): boolean {
+  return (
+    a.start === b.start && a.end === b.end && a.kind === b.kind && a.count === b.count && a.sum === b.sum && a.min === b.min && a.max === b.max && a.last === b.last && a.instance === b.instance && a.hdr === b.hdr
+  );
+}
+
+/** Where `parts` holds the part of slot `start` from `instance` (-1: nowhere). */
+function indexOf(parts: readonly WindowPart[], start: number, instance: string): number {
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const p = parts[i]!;
+    if (p.start === start && p.instance === instance) return i;
+  }
+  return -1;
 }
 
 /** True when `parts` holds a part of slot `start` from `instance`. */

@@ -12,71 +12,93 @@ export function drawEpoch(now: number): string {
 }
 
 interface Changes {
-  /** Sequence number of `rollups[head]`. */
-  first: number;
-  head: number;
+  /** Write numbers of `rollups[head..]`, increasing. */
+  seqs: number[];
   rollups: Rollup[];
   at: number[];
+  head: number;
+  /** Every write of this name numbered below this is dropped. */
+  droppedBelow: number;
 }
 
 /**
  * The rollups written per metric name over the last {@link CHANGE_HORIZON} (at most
- * {@link MAX_CHANGES}), numbered in write order: what `readRollupChanges` answers from in
- * `MemoryStorage`. A cursor is this log's epoch and the next sequence number, so a cursor from
- * another store (or from before a restart) reads as incomplete, never as "nothing new".
+ * {@link MAX_CHANGES} per name), numbered in write order across names: what
+ * `readRollupChanges` answers from in `MemoryStorage`. A cursor is this log's epoch and the
+ * number of writes read up to, so a cursor from another store (or from before a restart) reads as
+ * incomplete, never as "nothing new"; so does one older than what the log still holds.
  */
 export class ChangeLog {
   private readonly names = new Map<string, Changes>();
   private epochValue: string | undefined;
+  /** Writes numbered so far (the next one's number). */
+  private next = 0;
+  /** Every write of a name forgotten (or cleared) is numbered below this. */
+  private forgottenBelow = 0;
 
   /** Tells this log's cursors from any other's; drawn on first use (a store created at module scope draws nothing). */
-  private get epoch(): string {
-    return (this.epochValue ??= drawEpoch(Date.now()));
+  private epoch(now: number): string {
+    return (this.epochValue ??= drawEpoch(now));
   }
 
   /** Records a stored rollup (the store's own object: readers get copies). */
   add(rollup: Rollup, now: number): void {
     let c = this.names.get(rollup.name);
-    if (c === undefined) this.names.set(rollup.name, (c = { first: 0, head: 0, rollups: [], at: [] }));
+    if (c === undefined) this.names.set(rollup.name, (c = { seqs: [], rollups: [], at: [], head: 0, droppedBelow: 0 }));
+    c.seqs.push(this.next++);
     c.rollups.push(rollup);
     c.at.push(now);
     let drop = c.head;
     while (drop < c.rollups.length && (c.rollups.length - drop > MAX_CHANGES || c.at[drop]! <= now - CHANGE_HORIZON)) drop++;
-    c.first += drop - c.head;
+    if (drop > c.head) c.droppedBelow = c.seqs[drop - 1]! + 1;
     c.head = drop;
     // Compacted once half of the arrays is dropped: amortised O(1) per write.
     if (c.head > 1024 && c.head * 2 > c.rollups.length) {
+      c.seqs = c.seqs.slice(c.head);
       c.rollups = c.rollups.slice(c.head);
       c.at = c.at.slice(c.head);
       c.head = 0;
     }
   }
 
+  /** Forgets the names nothing was written to within the horizon. */
+  forget(now: number): void {
+    for (const [name, c] of this.names) {
+      if (c.at.length > c.head && c.at[c.at.length - 1]! > now - CHANGE_HORIZON) continue;
+      this.names.delete(name);
+      this.forgottenBelow = Math.max(this.forgottenBelow, c.seqs.length > 0 ? c.seqs[c.seqs.length - 1]! + 1 : c.droppedBelow);
+    }
+  }
+
+  /** Drops every write (a purge): a cursor from before reads as incomplete. */
+  clear(): void {
+    this.names.clear();
+    this.forgottenBelow = this.next;
+  }
+
   /** Copies of the rollups of `name` written since `cursor` (see `StorageAdapter.readRollupChanges`). */
   read(name: string, cursor: string | undefined, now: number, copy: (r: Rollup) => Rollup): RollupChanges {
+    const epoch = this.epoch(now);
+    const next = `${epoch}:${this.next}`;
+    const at = parseCursor(cursor);
+    if (at === undefined || at.epoch !== epoch || at.seq > this.next || at.seq < this.forgottenBelow) return { rollups: [], cursor: next, complete: false };
     const c = this.names.get(name);
-    const end = c === undefined ? 0 : c.first + c.rollups.length - c.head;
-    const next = `${this.epoch}:${end}`;
-    const from = parse(cursor, this.epoch);
-    if (c === undefined) return { rollups: [], cursor: next, complete: from !== undefined && from === 0 };
-    // Entries past the horizon are still held until the next write: they are not answered either.
-    let first = c.first;
-    let i = c.head;
-    while (i < c.rollups.length && c.at[i]! <= now - CHANGE_HORIZON) {
-      i++;
-      first++;
-    }
-    if (from === undefined || from < first || from > end) return { rollups: [], cursor: next, complete: false };
+    if (c === undefined) return { rollups: [], cursor: next, complete: true };
+    // Entries past the horizon are still held until the next write of the name: they are not answered either.
+    let first = c.head;
+    while (first < c.rollups.length && c.at[first]! <= now - CHANGE_HORIZON) first++;
+    const droppedBelow = first > c.head ? c.seqs[first - 1]! + 1 : c.droppedBelow;
+    if (at.seq < droppedBelow) return { rollups: [], cursor: next, complete: false };
     const out: Rollup[] = [];
-    for (let k = c.head + (from - c.first); k < c.rollups.length; k++) out.push(copy(c.rollups[k]!));
+    for (let k = first; k < c.rollups.length; k++) if (c.seqs[k]! >= at.seq) out.push(copy(c.rollups[k]!));
     return { rollups: out, cursor: next, complete: true };
   }
 }
 
-function parse(cursor: string | undefined, epoch: string): number | undefined {
+/** A change log cursor (`epoch:sequence`) read back; undefined when it is not one. */
+export function parseCursor(cursor: string | undefined): { epoch: string; seq: number } | undefined {
   if (cursor === undefined) return undefined;
   const at = cursor.lastIndexOf(':');
-  if (at < 0 || cursor.slice(0, at) !== epoch) return undefined;
-  const n = Number(cursor.slice(at + 1));
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+  const seq = Number(cursor.slice(at + 1));
+  return at < 0 || !Number.isSafeInteger(seq) || seq < 0 ? undefined : { epoch: cursor.slice(0, at), seq };
 }

@@ -34,7 +34,7 @@ function setup(withChanges: boolean) {
   return {
     store,
     tick: (by = SLOT / 2) => (now += by),
-    series: () => cache.series('x_total', now - 10 * SLOT, now, read, changes),
+    series: (waitingEnd = Infinity) => cache.series({ name: 'x_total', from: now - 10 * SLOT, now, read, changes, waitingEnd }),
     counts: () => ({ reads, fullReads }),
   };
 }
@@ -73,12 +73,55 @@ describe('StoredRollupCache with a change log', () => {
     const t = setup(true);
     await t.series();
     await t.store.close();
+    // The change log fails: the range is read instead, and fails too.
     await expect(t.series()).rejects.toThrow();
-    expect(t.counts().fullReads).toBe(1);
+    expect(t.counts().fullReads).toBe(2);
+  });
+});
+
+describe('StoredRollupCache: writes the cache must not lose or count twice', () => {
+  it('keeps the latest of a rollup its instance wrote twice with other numbers', async () => {
+    const t = setup(true);
+    await t.series();
+    t.tick();
+    await t.store.writeRollups([rollup(T0 + 5 * SLOT, 'b', 1)]);
+    await t.store.writeRollups([rollup(T0 + 5 * SLOT, 'b', 9)]);
+    expect(sums(await t.series())).toEqual({ '/a': [[5, 'b', 9]] });
+  });
+
+  it('keeps an instance-less rollup once when the change log and the range read both hold it', async () => {
+    const t = setup(true);
+    const legacy = { ...rollup(T0 + 5 * SLOT, 'x', 7), instance: undefined };
+    await t.store.writeRollups([legacy]);
+    await t.series();
+    t.tick();
+    // The same write again (a retried batch): the log answers it a second time.
+    await t.store.writeRollups([legacy]);
+    expect(sums(await t.series())).toEqual({ '/a': [[5, undefined, 7]] });
+  });
+
+  it('reads a change log that fails as a store without one, through the range', async () => {
+    const t = setup(true);
+    await t.store.writeRollups([rollup(T0 + 5 * SLOT, 'b', 1)]);
+    const failing = new StoredRollupCache({ lateness: 2 * SLOT, refreshEvery: 4 * SLOT, maxMetrics: 10 });
+    const read = (from: number) => t.store.queryRollups({ name: 'x_total', from });
+    const changes = () => Promise.reject(new Error('NOPERM'));
+    const series = await failing.series({ name: 'x_total', from: T0, now: T0 + 10 * SLOT, read, changes, waitingEnd: Infinity });
+    expect(sums(series)).toEqual({ '/a': [[5, 'b', 1]] });
   });
 });
 
 describe('StoredRollupCache without a change log', () => {
+  it('re-reads back to the oldest rollup of this process that was still waiting, however late it is written', async () => {
+    const t = setup(false);
+    await t.series(T0 + 3 * SLOT);
+    t.tick();
+    // The rollup waited (its store refused writes) and is written minutes after its slot.
+    await t.store.writeRollups([rollup(T0 + 2 * SLOT, 'me', 10)]);
+    expect(sums(await t.series())).toEqual({ '/a': [[2, 'me', 10]] });
+    expect(t.counts().fullReads).toBe(1);
+  });
+
   it('re-reads the slots that ended within `lateness` of the last read; a later write waits for the next full read', async () => {
     const t = setup(false);
     await t.store.writeRollups([rollup(T0 + 8 * SLOT, 'b', 1)]);

@@ -111,7 +111,7 @@ describe.skipIf(!up)('RedisStorage on Redis', () => {
       const seriesKeys = keys.filter((k) => k.startsWith(`${p}r:http_total:`));
       expect(seriesKeys).toHaveLength(2);
       for (const k of seriesKeys) expect(k).toMatch(/:r:http_total:[0-9a-f]{20}$/);
-      const changeLog = [`${p}chg:http_total`, `${p}chgt:http_total`, `${p}chgepoch`, `${p}chgseq`];
+      const changeLog = [`${p}chg:http_total`, `${p}chgt:http_total`, `${p}chgstate`];
       expect(keys).toEqual([`${p}idx:http_total`, `${p}len:http_total`, `${p}names`, ...changeLog, ...seriesKeys].sort());
       expect(await admin.smembers(`${p}names`)).toEqual(['http_total']);
       expect(await admin.zrange(`${p}idx:http_total`, 0, -1, 'WITHSCORES')).toEqual(expect.arrayContaining(['{"route":"/a"}', String(base + 2 * SLOT), '{"route":"/b"}', String(base + SLOT)]));
@@ -187,7 +187,7 @@ describe.skipIf(!up)('RedisStorage on Redis', () => {
       expect(await storage.purgeBefore(base + 2 * SLOT)).toBe(1);
       const left = (await keysUnder(admin, p)).filter((k) => !k.endsWith(':len:p_total') && !k.endsWith(':len:q_total'));
       // The change logs' counter and epoch stay, as the records' sequence does.
-      expect(left.sort()).toEqual([`${p}rules`, `${p}rules:order`, `${p}seq`, `${p}chgseq`, `${p}chgepoch`].sort());
+      expect(left.sort()).toEqual([`${p}rules`, `${p}rules:order`, `${p}seq`, `${p}chgstate`].sort());
     });
 
     it('counts each record once when two instances purge at the same time', async () => {

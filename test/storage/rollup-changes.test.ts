@@ -49,6 +49,38 @@ function track(s: StorageAdapter): StorageAdapter {
   return s;
 }
 
+describe('readRollupChanges after the store lost its log', () => {
+  it.runIf(up)('Redis: a flushed (or evicted) log state restarts under a new epoch: an old cursor reads incomplete, not as a shorter log', async () => {
+    const prefix = uniquePrefix();
+    prefixes.push(prefix);
+    const now = T0 + 10 * SLOT;
+    const store = track(new RedisStorage({ url: REDIS_URL, keyPrefix: prefix, now: () => now }));
+    await store.writeRollups([rollup(T0, 'a', 1)]);
+    const { cursor } = await store.readRollupChanges!('latency_ms', undefined);
+    await deleteUnder(admin!, prefix);
+    await store.writeRollups([rollup(T0 + SLOT, 'a', 2)]);
+    await store.writeRollups([rollup(T0 + 2 * SLOT, 'a', 3)]);
+    expect((await store.readRollupChanges!('latency_ms', cursor)).complete).toBe(false);
+  });
+
+  it('MemoryStorage: purgeBefore and names left idle past the horizon make older cursors incomplete', async () => {
+    let now = T0 + 10 * SLOT;
+    const store = new MemoryStorage({ now: () => now });
+    track(store);
+    const { cursor } = await store.readRollupChanges('latency_ms', undefined);
+    await store.writeRollups([rollup(T0 + 9 * SLOT, 'a', 1)]);
+    await store.purgeBefore(T0 + 20 * SLOT);
+    expect((await store.readRollupChanges('latency_ms', cursor)).complete).toBe(false);
+    const after = await store.readRollupChanges('latency_ms', undefined);
+    await store.writeRollups([rollup(T0 + 9 * SLOT, 'a', 2)]);
+    // Idle past the horizon: the name is forgotten at the next sweep, and its next writes start afresh.
+    now += CHANGE_HORIZON + 120_000;
+    await store.writeRollups([{ ...rollup(T0 + 14 * SLOT, 'a', 3), name: 'other_total' }]);
+    await store.writeRollups([rollup(T0 + 14 * SLOT, 'a', 4)]);
+    expect((await store.readRollupChanges('latency_ms', after.cursor)).complete).toBe(false);
+  });
+});
+
 describe.each(fixtures)('readRollupChanges: %s', (_kind, fixture, available) => {
   it.runIf(available)('answers every rollup written since a cursor, once, then nothing', async () => {
     let now = T0 + 10 * SLOT;

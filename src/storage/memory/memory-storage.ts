@@ -207,6 +207,8 @@ export class MemoryStorage implements StorageAdapter {
   async purgeBefore(timestamp: number, _options?: CallOptions): Promise<number> {
     this.assertOpen();
     let removed = this.removeEndedBy(timestamp) + this.removeResolvedBefore(timestamp);
+    // Readers of the change log read the range again: it no longer holds what was purged.
+    this.changes.clear();
     for (const letters of [this.deadLetters, this.jobDeadLetters]) {
       for (const [id, d] of letters) {
         if (d.failedAt < timestamp) {
@@ -234,6 +236,7 @@ export class MemoryStorage implements StorageAdapter {
     this.removeEndedBy(cutoff);
     this.removeResolvedBefore(cutoff);
     this.expireLeases(now);
+    this.changes.forget(now);
   }
 
   private removeResolvedBefore(timestamp: number): number {

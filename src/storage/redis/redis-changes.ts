@@ -2,17 +2,19 @@ import type { RollupChanges, Rollup } from '../contract.js';
 import { decodeRollup } from './redis-codec.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { RedisClient } from './redis-rollups.js';
+import { parseCursor } from '../rollup-changes.js';
 
 /**
- * Reads a change log atomically. KEYS: the log, the epoch, the sequence counter. ARGV: the
+ * Reads a change log atomically. KEYS: the log, the change logs' state (epoch and sequence). ARGV: the
  * sequence number read up to (exclusive bound `(n`; `+inf` reads nothing), the epoch to set when
  * the store has none yet (so a cursor taken before the first write stays valid). Returns the epoch,
  * the last sequence number written, the oldest one the log holds, and the entries after ARGV[1].
  */
 const READ_CHANGES = `
-redis.call('SET', KEYS[2], ARGV[2], 'NX')
+redis.call('HSETNX', KEYS[2], 'epoch', ARGV[2])
+local state = redis.call('HMGET', KEYS[2], 'epoch', 'seq')
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return { redis.call('GET', KEYS[2]) or '', redis.call('GET', KEYS[3]) or '0', first[2] or '', redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf') }`;
+return { state[1] or '', state[2] or '0', first[2] or '', redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf') }`;
 
 /**
  * The rollups of `name` written since `cursor` (`epoch:sequence`), from the change log the
@@ -22,7 +24,7 @@ return { redis.call('GET', KEYS[2]) or '', redis.call('GET', KEYS[3]) or '0', fi
  */
 export async function readRollupChanges(client: RedisClient, keys: RedisKeys, name: string, cursor: string | undefined, newEpoch: string): Promise<RollupChanges> {
   const at = parseCursor(cursor);
-  const [epoch, top, first, entries] = (await client.eval(READ_CHANGES, 3, keys.changes(name), keys.changeEpoch, keys.changeSeq, at === undefined ? '+inf' : String(at.seq), newEpoch)) as [
+  const [epoch, top, first, entries] = (await client.eval(READ_CHANGES, 2, keys.changes(name), keys.changeState, at === undefined ? '+inf' : String(at.seq), newEpoch)) as [
     string,
     string,
     string,
@@ -50,11 +52,4 @@ export async function readRollupChanges(client: RedisClient, keys: RedisKeys, na
     }
   }
   return { rollups, cursor: next, complete: true };
-}
-
-function parseCursor(cursor: string | undefined): { epoch: string; seq: number } | undefined {
-  if (cursor === undefined) return undefined;
-  const at = cursor.lastIndexOf(':');
-  const seq = Number(cursor.slice(at + 1));
-  return at < 0 || !Number.isSafeInteger(seq) || seq < 0 ? undefined : { epoch: cursor.slice(0, at), seq };
 }

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
  * | `P seq`                   | string | insertion sequence counter for the `:order` sets            |
  * | `P chg:<name>`            | zset   | rollups of `<name>` written per batch, by sequence number (last 2 minutes) |
  * | `P chgt:<name>`           | zset   | when each of those batches was written                       |
- * | `P chgseq`, `P chgepoch`  | string | the change logs' sequence counter; the store's epoch         |
+ * | `P chgstate`              | hash   | the change logs' `seq` counter and `epoch` (set by the first writer after the hash was lost) |
  *
  * Rollup keys and their index carry a TTL of `retention`, renewed on every write.
  */
@@ -31,9 +31,8 @@ export class RedisKeys {
   readonly jobDeadLetters: string;
   readonly jobDeadLettersOrder: string;
   readonly seq: string;
-  /** The change logs' sequence counter, and the epoch that tells one run of the store from the next. */
-  readonly changeSeq: string;
-  readonly changeEpoch: string;
+  /** The change logs' sequence counter and the epoch that tells one run of the store from the next, in one hash: they go together. */
+  readonly changeState: string;
   /** Series keys by `name + labels JSON`, so a steady set of series is hashed once, not per write. */
   private readonly seriesCache = new Map<string, string>();
 
@@ -47,8 +46,7 @@ export class RedisKeys {
     this.jobDeadLetters = `${prefix}jdl`;
     this.jobDeadLettersOrder = `${prefix}jdl:order`;
     this.seq = `${prefix}seq`;
-    this.changeSeq = `${prefix}chgseq`;
-    this.changeEpoch = `${prefix}chgepoch`;
+    this.changeState = `${prefix}chgstate`;
   }
 
   /** The series index of one metric name. */

@@ -27,11 +27,12 @@ interface SeriesBatch {
 const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL', KEYS[3], KEYS[4]) return redis.call('SREM', KEYS[1], ARGV[1]) end return 0`;
 
 /**
- * Writes one batch atomically, in one command. KEYS: the names set, the change epoch, the change
- * sequence, then per name its index, its slot-length set, its change log and change times, and
+ * Writes one batch atomically, in one command. KEYS: the names set, the change logs' state (epoch
+ * and sequence), then per name its index, its slot-length set, its change log and change times, and
  * its series keys. ARGV: ttl, index cutoff, name count, trim ('1': also remove what retention
  * hides, as the writer asks once a minute), the writer's now, the change horizon, the most
- * changes kept, the epoch to set when none is, then per name:
+ * changes kept, an epoch to set when the state has none (drawn per write: after a flush or an
+ * eviction the sequence restarts under a new epoch, never under one a reader holds), then per name:
  * name, series count, length count, lengths..., per series: trim bound, member count,
  * score/member/identity-length triples; then per series: latest end, labels JSON. Per series:
  * for a member naming an instance, ZREM of the members of its start that name the same instance
@@ -45,8 +46,8 @@ const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL'
 const WRITE_BATCH = `
 local ttl, cutoff, trimming = ARGV[1], ARGV[2], ARGV[4] == '1'
 local now, horizon, maxChanges = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-redis.call('SET', KEYS[2], ARGV[8], 'NX')
-local a, k = 9, 4
+redis.call('HSETNX', KEYS[2], 'epoch', ARGV[8])
+local a, k = 9, 3
 for n = 1, tonumber(ARGV[3]) do
   local name, nSeries, nLengths = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
   a = a + 3
@@ -86,7 +87,7 @@ for n = 1, tonumber(ARGV[3]) do
       p = p + 3
     end
   end
-  local seq = redis.call('INCR', KEYS[3])
+  local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
   redis.call('ZADD', chg, seq, seq .. '\\n' .. table.concat(lines, '\\n'))
   redis.call('ZADD', chgt, now, seq)
   local old = redis.call('ZRANGEBYSCORE', chgt, '-inf', now - horizon)
@@ -132,7 +133,6 @@ const TRIM_INTERVAL = 60_000;
 export class RedisRollupWriter {
   private lastTrim = -Infinity;
   private scriptLoaded = false;
-  private epoch: string | undefined;
 
   constructor(
     private readonly client: RedisClient,
@@ -145,9 +145,8 @@ export class RedisRollupWriter {
     const partition = partitionRollups(rollups);
     const trim = now - this.lastTrim >= Math.min(this.retention, TRIM_INTERVAL);
     if (trim) this.lastTrim = now;
-    // Drawn at the first write, not at construction: a store created at module scope draws nothing.
-    this.epoch ??= drawEpoch(now);
-    const command = writeCommand(this.keys, partition.valid, now - this.retention, this.retention, trim, now, this.epoch);
+    // Drawn per write, never at construction: a store created at module scope draws nothing.
+    const command = writeCommand(this.keys, partition.valid, now - this.retention, this.retention, trim, now, drawEpoch(now));
     if (command !== undefined) await this.evaluate(command);
     if (partition.rejected.length > 0) throw rejectionError('RedisStorage', rollups.length, partition);
   }
@@ -182,7 +181,7 @@ function writeCommand(keys: RedisKeys, rollups: readonly Rollup[], cutoff: numbe
     if (r.end - r.start > s.maxLength) s.maxLength = r.end - r.start;
   }
   if (byName.size === 0) return undefined;
-  const scriptKeys: string[] = [keys.names, keys.changeEpoch, keys.changeSeq];
+  const scriptKeys: string[] = [keys.names, keys.changeState];
   const argv: (string | number)[] = [Math.ceil(retention), bound(cutoff, false), byName.size, trim ? '1' : '0', now, CHANGE_HORIZON, MAX_CHANGE_BATCHES, epoch];
   for (const [name, series] of byName) {
     scriptKeys.push(keys.index(name), keys.lengths(name), keys.changes(name), keys.changeTimes(name));
