@@ -1,26 +1,46 @@
 // The built main entry on Cloudflare's runtime: workerd itself, run through miniflare. The
-// worker creates its monitor at module scope, where workerd refuses timers and random values,
-// so this fails at start-up if createMonitor() (or importing pulsewatch) uses either.
+// worker creates its monitor at module scope, where workerd refuses timers, random values and
+// other I/O objects, so this fails at start-up if createMonitor() (or importing pulsewatch)
+// uses one; the failure quotes workerd's own message.
+import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { bundleWorker, type WorkerAnswer } from './bundle.js';
 
 describe('dist/index.js on workerd (miniflare)', () => {
-  let mf: Miniflare;
+  let mf: Miniflare | undefined;
+  let runtimeOutput = '';
 
-  beforeAll(async () => {
+  /** Starts workerd with the worker; a start-up failure is thrown with what workerd printed. */
+  async function start(): Promise<Miniflare> {
     const script = await bundleWorker('esm', './worker.js');
-    // No nodejs_compat flag: the main entry must run on the plain Workers platform.
-    mf = new Miniflare({ modules: true, script, compatibilityDate: '2025-09-01' });
-    await mf.ready;
-  });
+    mf = new Miniflare({
+      // No nodejs_compat flag: the main entry must run on the plain Workers platform.
+      modules: true,
+      script,
+      compatibilityDate: '2025-09-01',
+      handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+        stdout.on('data', (chunk: Buffer) => (runtimeOutput += chunk.toString()));
+        stderr.on('data', (chunk: Buffer) => (runtimeOutput += chunk.toString()));
+      },
+    });
+    try {
+      await mf.ready;
+    } catch (error) {
+      throw new Error(`workerd did not start the worker:\n${runtimeOutput.trim()}`, { cause: error });
+    }
+    return mf;
+  }
 
   afterAll(async () => {
-    await mf?.dispose();
+    // dispose() waits on the start-up, which rejects again when workerd refused the worker: the
+    // test has reported that already.
+    await mf?.dispose().catch(() => undefined);
   });
 
   it('serves a monitor created at module scope: records, aggregates and exposes', async () => {
-    const first = await mf.dispatchFetch('http://worker.test/?value=250');
+    const worker = await start();
+    const first = await worker.dispatchFetch('http://worker.test/?value=250');
     expect(first.status).toBe(200);
     const one = (await first.json()) as WorkerAnswer;
     expect(one.aggregate).toMatchObject({ name: 'response_time', count: 1, sum: 250, min: 250, max: 250 });
@@ -28,7 +48,7 @@ describe('dist/index.js on workerd (miniflare)', () => {
     expect(one.prometheus).toMatch(/response_time_count\{endpoint="\/edge"\} 1\n/);
 
     // The same isolate serves the next request: the module-scope monitor keeps what it recorded.
-    const second = await mf.dispatchFetch('http://worker.test/?value=750');
+    const second = await worker.dispatchFetch('http://worker.test/?value=750');
     expect(second.status).toBe(200);
     const two = (await second.json()) as WorkerAnswer;
     expect(two.aggregate).toMatchObject({ count: 2, sum: 1000, min: 250, max: 750 });
