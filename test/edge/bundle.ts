@@ -25,7 +25,7 @@ export async function bundleWorker(format: 'esm' | 'iife', entry: string): Promi
   return result.outputFiles[0]!.text;
 }
 
-/** What the worker answers: see worker.js. */
+/** What the worker answers at `/?value=N`: see worker.js. */
 export interface WorkerAnswer {
   aggregate: { name: string; kind: string; count: number; sum: number; min: number; max: number; p50: number };
   prometheus: string;

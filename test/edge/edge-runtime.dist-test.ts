@@ -30,6 +30,17 @@ describe('dist/index.js on edge-runtime', () => {
     const two = (await second.json()) as WorkerAnswer;
     expect(two.aggregate).toMatchObject({ count: 2, sum: 1000, min: 250, max: 750 });
     expect(two.prometheus).toContain('worker_requests_total 2\n');
+
+    // The monitoring API of the same monitor: health, and the OpenMetrics scrape.
+    const auth = { authorization: 'Bearer edge-token' };
+    const health = await runtime.dispatchFetch('http://edge.test/api/monitoring/health', { headers: auth });
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'healthy' });
+    const scrape = await runtime.dispatchFetch('http://edge.test/api/monitoring/metrics?format=openmetrics', { headers: auth });
+    expect(scrape.status).toBe(200);
+    const text = await scrape.text();
+    expect(text).toMatch(/response_time_count\{endpoint="\/edge"\} 2\n/);
+    expect(text.endsWith('# EOF\n')).toBe(true);
     await Promise.all([first.waitUntil(), second.waitUntil()]);
   });
 });
