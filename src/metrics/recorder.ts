@@ -54,8 +54,18 @@ export class Recorder {
   private inFlight = 0;
   /** Batches taken from the buffer whose write has not settled yet (see pendingRollups). */
   private readonly sending = new Set<readonly Rollup[]>();
-  /** Aborted when `close()` gives up: writes in flight are abandoned (and already counted as dropped). */
-  private writes = new AbortController();
+  /**
+   * Aborted when `close()` gives up: writes in flight are abandoned (and already counted as
+   * dropped). Made at first use: workerd refuses an AbortController made at module scope, where
+   * users create their monitor.
+   */
+  private writesValue: AbortController | undefined;
+  private get writes(): AbortController {
+    return (this.writesValue ??= new AbortController());
+  }
+  private set writes(controller: AbortController) {
+    this.writesValue = controller;
+  }
   private closed = false;
 
   constructor(

@@ -38,9 +38,16 @@ export class Channel {
   /** Entries not started yet, oldest first (the queue's contents, which p-queue does not expose). */
   private readonly waiting: Entry[] = [];
   /** Aborted when close() starts: backoff and breaker waits end at once. */
-  private readonly wake = new AbortController();
+  private wakeValue: AbortController | undefined;
   /** Aborted when close() gives up: the attempt in flight is aborted and waiting entries are evicted. */
-  private readonly stop = new AbortController();
+  private stopValue: AbortController | undefined;
+  // Both made at first use: workerd refuses an AbortController made at module scope, where users create their monitor.
+  private get wake(): AbortController {
+    return (this.wakeValue ??= new AbortController());
+  }
+  private get stop(): AbortController {
+    return (this.stopValue ??= new AbortController());
+  }
   private current: ChannelPhase = 'idle';
 
   constructor(

@@ -85,7 +85,11 @@ export class NotificationDispatcher {
    * Aborted when close() abandons what still hangs past its deadline and grace: a store whose
    * dead-letter write never answers, a notifier whose `close()` never resolves.
    */
-  private readonly abandoned = new AbortController();
+  private abandonedValue: AbortController | undefined;
+  /** Made at first use: workerd refuses an AbortController made at module scope, where users create their monitor. */
+  private get abandoned(): AbortController {
+    return (this.abandonedValue ??= new AbortController());
+  }
 
   /** Creates one delivery lane per notifier. Throws {@link ConfigError} if two notifiers share a name. */
   constructor(
