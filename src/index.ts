@@ -158,3 +158,7 @@ export type { BreakerOptions, BreakerFallback, ResolvedBreakerOptions } from './
 export { BREAKER_METRICS } from './resilience/breaker-metrics.js';
 export { BREAKER_OUTCOMES, BREAKER_STATE_VALUES } from './resilience/types.js';
 export type { BreakerState, BreakerStateChangedEvent, BreakerStats, BreakerLatency, BreakerOutcome } from './resilience/types.js';
+export type { BreakerEvents, BreakerEventName } from './resilience/breaker-events.js';
+export type { Logger } from './core/diagnostics.js';
+export type { RecordBatchIssue, RecordBatchResult } from './metrics/seed-records.js';
+export type { RollupChanges } from './storage/contract.js';
