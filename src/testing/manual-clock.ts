@@ -128,18 +128,12 @@ export class ManualClock implements Clock {
     this.throwFailures();
   }
 
-  /** Sets the time without firing timers (for tests of late or early timestamps). */
-  set(ms: number): void {
-    this.current = ms;
-  }
-
-  private fire(timer: ManualTimer): void {
-    this.current = Math.max(this.current, timer.at);
-    const result = timer.fn();
-    if (isThenable(result)) this.track(result);
-  }
-
-  private track(task: PromiseLike<unknown>): void {
+  /**
+   * Counts `task` as running until it settles: {@link ManualClock.idle} waits for it as for a
+   * task a timer returned (and rejects with its reason). For work a timer does not start,
+   * whose end a test still means to wait for (code under test may hand its loops' first step here).
+   */
+  track(task: PromiseLike<unknown>): void {
     // The wrapper never rejects (the reason is kept for idle()) and leaves the set as it settles,
     // so the set holds only running tasks however many timers have fired.
     const tracked: Promise<void> = Promise.resolve(task).then(
@@ -153,6 +147,19 @@ export class ManualClock implements Clock {
       },
     );
     this.running.add(tracked);
+    // An idle() waiting on other tasks counts this one from now on.
+    for (const wake of this.wakers) wake();
+  }
+
+  /** Sets the time without firing timers (for tests of late or early timestamps). */
+  set(ms: number): void {
+    this.current = ms;
+  }
+
+  private fire(timer: ManualTimer): void {
+    this.current = Math.max(this.current, timer.at);
+    const result = timer.fn();
+    if (isThenable(result)) this.track(result);
   }
 
   private throwFailures(): void {

@@ -48,6 +48,9 @@ export class FlakyStorage implements StorageAdapter {
   private error: Error = new Error('storage is down');
   private inFlight = 0;
   private gate: Promise<void> | undefined;
+  /** Writes waiting at the gate of {@link FlakyStorage.hold}. */
+  private held = 0;
+  private readonly heldWaiters = new Set<() => void>();
   private readonly now: (() => number) | undefined;
 
   constructor(options: FlakyStorageOptions = {}) {
@@ -94,6 +97,23 @@ export class FlakyStorage implements StorageAdapter {
     };
   }
 
+  /**
+   * Resolves once `count` writes are waiting at the gate of {@link FlakyStorage.hold}: the
+   * promise that means "the writes reached the store", for a test to look at the state while
+   * they are in flight.
+   */
+  whenHeld(count = 1): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (this.held < count) return;
+        this.heldWaiters.delete(check);
+        resolve();
+      };
+      this.heldWaiters.add(check);
+      check();
+    });
+  }
+
   /** Sizes of the batches written successfully, in order. */
   get batchSizes(): number[] {
     return this.attempts.filter((a) => a.ok).map((a) => a.size);
@@ -115,7 +135,12 @@ export class FlakyStorage implements StorageAdapter {
     this.inFlight++;
     this.maxConcurrentWrites = Math.max(this.maxConcurrentWrites, this.inFlight);
     try {
-      if (this.gate !== undefined) await this.gate;
+      if (this.gate !== undefined) {
+        const gate = this.gate;
+        this.held++;
+        for (const check of [...this.heldWaiters]) check();
+        await gate.finally(() => this.held--);
+      }
       if (this.failing) throw this.error;
       if (this.failuresLeft > 0) {
         this.failuresLeft--;

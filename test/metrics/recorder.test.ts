@@ -141,12 +141,12 @@ describe('batches', () => {
       const requests = h.monitor.counter({ name: 'requests_total', labelNames: ['n'] });
       for (let i = 0; i < 20; i++) requests.inc({ n: i });
       const release = h.storage.hold();
-      await h.clock.advanceAsync(SLOT);
-      const flushing = h.monitor.flush();
-      const flushing2 = h.monitor.flush();
-      await h.clock.advanceAsync(0);
+      // Three flushes at once, their writes held by the store until all the first group arrived.
+      h.clock.set(T0 + SLOT);
+      const flushes = [h.monitor.flush(), h.monitor.flush(), h.monitor.flush()];
+      await h.storage.whenHeld(expected);
       release();
-      await Promise.all([flushing, flushing2]);
+      await Promise.all(flushes);
       expect(h.storage.maxConcurrentWrites, `concurrency ${concurrency}`).toBe(expected);
       expect(h.storage.userRollups).toHaveLength(20);
       await h.monitor.close();
@@ -405,13 +405,17 @@ describe('buffer bound (flush.maxBuffered)', () => {
     const requests = h.monitor.counter({ name: 'requests_total', labelNames: ['n'] });
     for (let i = 0; i < 6; i++) requests.inc({ n: i });
     const release = h.storage.hold();
-    await h.clock.advanceAsync(SLOT); // the write of the first slot hangs
+    // flush() (not the timer's) at each slot end: the test waits on these writes, not on the clock.
+    h.clock.set(T0 + SLOT);
+    const first = h.monitor.flush();
+    await h.storage.whenHeld(1); // the write of the first slot hangs
     expect(h.monitor.bufferedRollups).toBe(0);
     for (let i = 0; i < 6; i++) requests.inc({ n: i });
-    await h.clock.advanceAsync(SLOT); // the second slot queues behind it
+    h.clock.set(T0 + 2 * SLOT);
+    const second = h.monitor.flush(); // the second slot queues behind it
     expect(h.monitor.bufferedRollups).toBeGreaterThan(0);
     release();
-    await h.clock.advanceAsync(0);
+    await Promise.all([first, second]);
 
     expect(h.monitor.bufferedRollups).toBe(10);
     expect(droppedCount(h.events, 'buffer_full')).toBeGreaterThan(0);
@@ -467,14 +471,13 @@ describe('close()', () => {
     const requests = h.monitor.counter({ name: 'requests_total' });
     requests.inc(1);
     const release = h.storage.hold();
-    await h.clock.advanceAsync(SLOT);
+    h.clock.set(T0 + SLOT);
+    const flushing = h.monitor.flush();
+    await h.storage.whenHeld(1);
     requests.inc(2);
-    let closed = false;
-    const closing = h.monitor.close().then(() => (closed = true));
-    await h.clock.advanceAsync(0);
-    expect(closed).toBe(false);
+    const closing = h.monitor.close();
     release();
-    await closing;
+    await Promise.all([closing, flushing]);
     expect((await stored(h, 'requests_total')).map((r) => r.sum)).toEqual([1, 2]);
     expect(h.storage.maxConcurrentWrites).toBe(1);
   });
@@ -541,13 +544,15 @@ describe('close()', () => {
     h.storage.hold(); // never released: a black-holed connection
     let closed = false;
     const closing = h.monitor.close().then(() => (closed = true));
-    await h.clock.advanceAsync(4_999);
+    await h.storage.whenHeld(1);
+    // advance(), not advanceAsync(): the held write never finishes, so nothing would be idle.
+    h.clock.advance(4_999);
     expect(closed).toBe(false);
     expect(h.storage.attempts).toHaveLength(1);
     const attempt = h.storage.attempts[0]!;
     expect(attempt.signal?.aborted).toBe(false);
 
-    await h.clock.advanceAsync(1);
+    h.clock.advance(1);
     await closing;
     expect(attempt.signal?.aborted).toBe(true);
     expect(h.storage.attempts).toHaveLength(1);
@@ -561,13 +566,15 @@ describe('close()', () => {
     const requests = h.monitor.counter({ name: 'requests_total', labelNames: ['n'] });
     for (let i = 0; i < 3; i++) requests.inc({ n: i });
     h.storage.hold();
-    await h.clock.advanceAsync(SLOT); // the timer's flush hangs
+    // advance(), not advanceAsync(): the timer's flush hangs, so it never finishes on its own.
+    h.clock.advance(SLOT);
+    await h.storage.whenHeld(1);
     const inFlight = h.storage.attempts[0]!.size;
     requests.inc({ n: 0 });
     const closing = h.monitor.close();
     const queued = h.monitor.bufferedRollups;
     expect(queued).toBeGreaterThan(0);
-    await h.clock.advanceAsync(5_000);
+    h.clock.advance(5_000); // closeTimeout: close() gives up on the hung write
     await closing;
     expect(h.events.dropped).toEqual([{ reason: 'shutdown', count: inFlight + queued }]);
     expect(h.storage.attempts).toHaveLength(1);

@@ -128,6 +128,25 @@ describe('ManualClock.idle()', () => {
     expect(clock.pendingTimers).toBe(1);
   });
 
+  it('waits for a task handed to track(), as for one a timer returned', async () => {
+    const clock = new ManualClock(0);
+    const gate = deferred();
+    let finished = false;
+    clock.track(
+      gate.promise.then(() => {
+        finished = true;
+      }),
+    );
+    expect(clock.runningTasks).toBe(1);
+    const idle = clock.idle();
+    gate.resolve();
+    await idle;
+    expect(finished).toBe(true);
+    const boom = new Error('boom');
+    clock.track(Promise.reject(boom));
+    await expect(clock.idle()).rejects.toBe(boom);
+  });
+
   it('serves several callers waiting at once', async () => {
     const clock = new ManualClock(0);
     const gate = deferred();
