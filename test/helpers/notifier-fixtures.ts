@@ -113,8 +113,11 @@ export function notifierHarness(notifiers: Notifier[], notifications: Dispatcher
 }
 
 /**
- * Waits (for real I/O: a server's reply, a socket closing) until `predicate` holds, checking
- * after each macrotask; fails after `limitMs` so a broken test does not hang. Never used for time logic.
+ * Waits until `predicate` holds, checking after each macrotask, with a deadline (`limitMs` of
+ * real time) so a broken test does not hang. For state that nothing announces with a promise
+ * or an event: real I/O (a server's reply, a socket closing) and a channel's phase (`backoff`,
+ * `breakerOpen`), which the dispatcher exposes only through `status()`. Never for time: that is
+ * the ManualClock's, and `clock.idle()` waits for what its timers started.
  */
 export async function until(predicate: () => boolean, limitMs = 5_000): Promise<void> {
   const started = Date.now();
