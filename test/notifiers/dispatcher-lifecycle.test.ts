@@ -176,9 +176,10 @@ describe('close', () => {
     await until(() => h.phase('stuck') === 'sending');
     let closed = false;
     const closing = h.monitor.notifications.close(5_000).then(() => (closed = true));
-    await h.clock.advanceAsync(4_999);
+    // advance(), not advanceAsync(): the send hangs until the deadline aborts it, so nothing is idle before.
+    h.clock.advance(4_999);
     expect(closed).toBe(false);
-    await h.clock.advanceAsync(1);
+    h.clock.advance(1);
     await closing;
     expect(stuck.calls[0]!.outcome).toBe('aborted');
     expect(h.events.failed.map((e) => e.notification.id).sort()).toEqual(['n:1', 'n:2', 'n:3']);
@@ -195,9 +196,10 @@ describe('close', () => {
     await until(() => h.phase('stuck') === 'sending');
     let closed = false;
     const closing = h.monitor.notifications.close(1_000, 200).then(() => (closed = true));
-    await h.clock.advanceAsync(1_199);
+    // advance(): the send, the dead-letter write and close() never end; only the deadline does.
+    h.clock.advance(1_199);
     expect(closed).toBe(false);
-    await h.clock.advanceAsync(1);
+    h.clock.advance(1);
     await closing;
     expect(h.events.failed).toMatchObject([{ notification: { id: 'n:1' }, deadLettered: false }]);
     expect(h.events.errors.map((e) => e.message)).toContain(`channel "wedged": the notifier's close() did not finish within 1200 ms; abandoned`);

@@ -151,9 +151,10 @@ describe('timeouts and hanging channels', () => {
     const failed = h.nextFailed();
     h.monitor.notifications.dispatch(makeNotification(), []);
     await until(() => capture.calls.length === 1);
-    await h.clock.advanceAsync(4_999);
+    // advance(), not advanceAsync(): the send hangs until the timeout aborts it.
+    h.clock.advance(4_999);
     expect(capture.calls[0]!.outcome).toBe('pending');
-    await h.clock.advanceAsync(1);
+    h.clock.advance(1);
     const [event] = await failed;
     expect(capture.calls[0]!.outcome).toBe('aborted');
     expect(event!.error.message).toBe('channel "capture": send timed out after 5000 ms');
@@ -166,7 +167,7 @@ describe('timeouts and hanging channels', () => {
     const failed = h.nextFailed();
     h.monitor.notifications.dispatch(makeNotification(), []);
     await until(() => h.phase('slow') === 'sending');
-    await h.clock.advanceAsync(100);
+    h.clock.advance(100); // the send hangs until the timeout aborts it
     expect((await failed)[0]!.error.message).toContain('timed out after 100 ms');
   });
 
@@ -176,7 +177,7 @@ describe('timeouts and hanging channels', () => {
     const failed = h.nextFailed();
     h.monitor.notifications.dispatch(makeNotification(), []);
     await until(() => h.phase('deaf') === 'sending');
-    await h.clock.advanceAsync(1_000);
+    h.clock.advance(1_000); // the send never ends: only the timeout does
     expect((await failed)[0]!.error.message).toContain('timed out');
   });
 
