@@ -12,8 +12,6 @@ export async function loadEdgeBundle<T>(entry: string): Promise<{ code: string; 
     format: 'esm',
     write: false,
     mainFields: ['module', 'main'],
-    // As tsup.config.ts does for the published build: opossum's `events` becomes eventemitter3.
-    alias: { events: 'eventemitter3' },
     logLevel: 'silent',
   });
   const code = result.outputFiles[0]!.text;
