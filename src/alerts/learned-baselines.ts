@@ -1,7 +1,7 @@
 import type { CapabilityContext } from '../capability.js';
 import { StorageError } from '../core/errors.js';
 import type { StoredRule } from '../storage/records.js';
-import type { RuleEntry } from './rule-book.js';
+import type { RuleEntry } from './rule-entry.js';
 
 /** Most learned baselines kept per rule (one per condition and alert group). */
 export const MAX_BASELINES = 10_000;

@@ -4,23 +4,11 @@ import { validationErrorOf } from '../core/options.js';
 import type { StoredRule } from '../storage/records.js';
 import { mergeBaselines, storedBaselines, withBaselines } from './learned-baselines.js';
 import { definitionOf, readStoredRules, storedRuleById } from './rule-declaration.js';
-import { alertRuleSchema, conditionsOf, type AlertRule, type AlertRuleInput, type NormalizedCondition } from './rule-schema.js';
+import { alertRuleSchema, conditionsOf, type AlertRule, type AlertRuleInput } from './rule-schema.js';
+import type { RuleEntry } from './rule-entry.js';
 
-/** A rule with what evaluating it needs. */
-export interface RuleEntry {
-  rule: AlertRule;
-  conditions: NormalizedCondition[];
-  /** Baselines learned by `regression` conditions, per condition and group. */
-  baselines: Map<string, number>;
-  /** Problems already reported, so a broken rule reports once, not every tick. */
-  reported: Set<string>;
-  /** The last evaluation failed (storage down): the next failure is not reported again. */
-  failing: boolean;
-  /** What makes up its alerts' identity and message: when it changes, their alerts resolve. */
-  identity: string;
-  /** The last evaluation went past the rule's alert limit (reported once per excursion). */
-  overLimit: boolean;
-}
+export type { RuleEntry } from './rule-entry.js';
+
 
 /**
  * The rules of one engine, kept in memory and in storage. Every instance on the same store

@@ -1,7 +1,7 @@
 import { isPulsewatchError } from '../core/errors.js';
 import type { Rollup, StorageAdapter, StorageRole } from '../storage/contract.js';
 import type { AlertRecord, DeadLetter, JobDeadLetter, StoredRule } from '../storage/records.js';
-import type { AdapterUnderTest, ConformanceApi } from './storage-conformance.js';
+import type { AdapterUnderTest, ConformanceApi } from './storage-conformance-api.js';
 
 /** What the case files get from {@link describeStorageAdapter}: the test functions and the running test's adapter. */
 export interface Harness {

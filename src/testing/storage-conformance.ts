@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors.js';
-import { partialRoles, STORAGE_ROLES, storageRoles, type PartialStorage, type StorageAdapter, type StorageRole } from '../storage/contract.js';
+import { partialRoles, STORAGE_ROLES, storageRoles, type StorageAdapter, type StorageRole } from '../storage/contract.js';
 import { registerDeadLetterCases } from './storage-conformance-dead-letters.js';
 import type { Harness } from './storage-conformance-fixtures.js';
 import { registerInstanceCases } from './storage-conformance-instances.js';
@@ -8,33 +8,8 @@ import { registerPoisonCases } from './storage-conformance-poison.js';
 import { registerRecordCases } from './storage-conformance-records.js';
 import { registerRollupCases } from './storage-conformance-rollups.js';
 
-/** The test functions the suite registers with: vitest's or jest's. */
-export interface ConformanceApi {
-  describe: (name: string, fn: () => void) => void;
-  it: (name: string, fn: () => Promise<void> | void, timeout?: number) => void;
-  /** vitest/jest `expect`; the suite uses only matchers both have. */
-  expect: (actual: unknown) => any;
-  beforeEach: (fn: () => Promise<void> | void) => void;
-  afterEach: (fn: () => Promise<void> | void) => void;
-}
-
-/** One adapter instance for one test. */
-export interface AdapterUnderTest {
-  /** A fresh, empty store: every test starts from nothing. It plays the roles the options declare. */
-  storage: PartialStorage;
-  /**
-   * Moves the adapter's own notion of time forward (adapters with an injected clock, like
-   * MemoryStorage's `now`). Time-based cases (lease expiry) run only when given.
-   */
-  advance?: (ms: number) => void | Promise<void>;
-  /** Current time on that clock (ms); default Date.now. */
-  now?: () => number;
-  /**
-   * Runs after each test: drop keys, schemas... (close() is called by the suite itself first,
-   * and may have been called by the test).
-   */
-  cleanup?: () => Promise<void>;
-}
+export type { AdapterUnderTest, ConformanceApi } from './storage-conformance-api.js';
+import type { AdapterUnderTest, ConformanceApi } from './storage-conformance-api.js';
 
 const API_KEYS = ['describe', 'it', 'expect', 'beforeEach', 'afterEach'] as const;
 
