@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isConfigError } from '../../src/core/errors.js';
+import { createMonitor } from '../../src/monitor.js';
 import { partialRoles, ROLE_CALLS, STORAGE_CALLS, STORAGE_ROLES, storageRoles, type PartialStorage, type StorageRole } from '../../src/storage/contract.js';
 import { assertStorage, withLocalRoles } from '../../src/storage/local-roles.js';
 import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
@@ -102,6 +103,22 @@ describe('withLocalRoles', () => {
     const none = withLocalRoles(playing(shared, ['rollups']), new MemoryStorage());
     expect(none.readRollupChanges).toBeUndefined();
     expect(withLocalRoles(playing(shared, ['leases']), new MemoryStorage()).localRoles).toEqual(['rollups', 'alertRecords', 'deadLetters', 'jobDeadLetters']);
+  });
+
+  it('gives createMonitor a store that plays every role: rollups to the partial store, rules to memory', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const shared = new MemoryStorage({ now: () => clock.now() });
+    const storage = withLocalRoles(playing(shared, ['rollups']), new MemoryStorage({ now: () => clock.now() }));
+    const monitor = createMonitor({ clock, storage, instanceId: 'web-1' });
+    monitor.counter({ name: 'orders_total', help: 'Orders' }).inc();
+    await clock.advanceAsync(30_000);
+    await monitor.flush();
+    expect((await shared.queryRollups({ name: 'orders_total' })).map((r) => [r.sum, r.instance])).toEqual([[1, 'web-1']]);
+    await monitor.alerts.createRule({ name: 'many orders', metric: 'orders_total', aggregation: 'sum', window: '5m', condition: 'greater_than', threshold: 10 });
+    expect(await shared.listRules()).toEqual([]);
+    expect((await storage.listRules()).map((r) => r.name)).toEqual(['many orders']);
+    await monitor.close();
+    await storage.close();
   });
 
   it('refuses a store that plays a role in part', () => {
