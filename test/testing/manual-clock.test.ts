@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/testing.js';
+import { deferred } from '../health/helpers.js';
 
-/** A promise with its resolve and reject exposed. */
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 describe('ManualClock.idle()', () => {
   it('resolves at once when no timer started a task', async () => {
