@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/errors.js';
 import { partialRoles, STORAGE_ROLES, storageRoles, type StorageAdapter, type StorageRole } from '../storage/contract.js';
+import { registerChangeCases } from './storage-conformance-changes.js';
 import { registerDeadLetterCases } from './storage-conformance-dead-letters.js';
 import type { Harness } from './storage-conformance-fixtures.js';
 import { registerInstanceCases } from './storage-conformance-instances.js';
@@ -26,6 +27,11 @@ export interface ConformanceOptions {
    * Otherwise the factory must return `advance`.
    */
   serverTime?: boolean;
+  /**
+   * The adapter offers the optional `readRollupChanges` (default: false). Declared, its cases
+   * run; a case checks that the adapter has the method exactly when this says so.
+   */
+  rollupChanges?: boolean;
 }
 
 /**
@@ -97,6 +103,11 @@ export function describeStorageAdapter(
       t.expect(storageRoles(storage)).toEqual(STORAGE_ROLES.filter((role) => roles.has(role)));
       t.expect(typeof storage.name === 'string' && storage.name !== '' && typeof storage.close === 'function').toBe(true);
     });
+    const changes = options.rollupChanges === true;
+    t.it(changes ? 'offers readRollupChanges, as declared' : 'has no readRollupChanges, as declared (rollupChanges: true to test one)', () => {
+      t.expect(typeof adapter().storage.readRollupChanges === 'function').toBe(changes);
+    });
+    if (roles.has('rollups') && changes) registerChangeCases(harness);
     if (roles.has('rollups')) {
       registerRollupCases(harness);
       registerInstanceCases(harness);
