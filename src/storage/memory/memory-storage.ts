@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { positiveDurationSchema } from '../../core/duration.js';
 import { StorageError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
-import { matchesLabels, seriesKey } from '../../core/labels.js';
 import type { CallOptions, Rollup, RollupChanges, RollupQuery, StorageAdapter } from '../contract.js';
 import { ChangeLog } from '../rollup-changes.js';
+import { MemoryRollups } from './memory-rollups.js';
 import { partitionRollups, rejectionError } from '../rollup-validation.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
 
@@ -29,12 +29,6 @@ export type MemoryStorageOptions = z.input<typeof memoryStorageOptionsSchema>;
 /** Longest time between two sweeps of expired data. */
 const SWEEP_INTERVAL = 60_000;
 
-interface SeriesPoints {
-  name: string;
-  labels: Readonly<Record<string, string>>;
-  points: Rollup[];
-}
-
 /**
  * The embedded default store: rollups in memory per series, with retention by age and by
  * count. Also the reference implementation of the {@link StorageAdapter} contract.
@@ -42,7 +36,7 @@ interface SeriesPoints {
 export class MemoryStorage implements StorageAdapter {
   readonly name = 'memory';
   private readonly options: z.output<typeof memoryStorageOptionsSchema>;
-  private readonly byName = new Map<string, Map<string, SeriesPoints>>();
+  private readonly rollups: MemoryRollups;
   private readonly leases = new Map<string, number>();
   private readonly alerts = new Map<string, AlertRecord>();
   private readonly rules = new Map<string, StoredRule>();
@@ -55,6 +49,7 @@ export class MemoryStorage implements StorageAdapter {
   /** Creates an empty store. */
   constructor(options: MemoryStorageOptions = {}) {
     this.options = parseOptions(memoryStorageOptionsSchema, options, 'invalid MemoryStorage options');
+    this.rollups = new MemoryRollups(this.options.maxPointsPerSeries);
   }
 
   /**
@@ -70,19 +65,7 @@ export class MemoryStorage implements StorageAdapter {
     this.sweep(now, cutoff);
     const partition = partitionRollups(rollups);
     for (const rollup of partition.valid) {
-      if (rollup.end <= cutoff) continue;
-      let series = this.byName.get(rollup.name);
-      if (series === undefined) this.byName.set(rollup.name, (series = new Map()));
-      const key = seriesKey(rollup.labels);
-      let entry = series.get(key);
-      // The store keeps its own frozen copy of the labels: the series is keyed by them, so a caller
-      // changing the object it wrote (or one it read back) must not move points between series.
-      if (entry === undefined) series.set(key, (entry = { name: rollup.name, labels: Object.freeze({ ...rollup.labels }), points: [] }));
-      const stored = { ...rollup, labels: entry.labels };
-      insertByStart(entry.points, stored);
-      this.changes.add(stored, now);
-      const excess = entry.points.length - this.options.maxPointsPerSeries;
-      if (excess > 0) entry.points.splice(0, excess);
+      if (rollup.end > cutoff) this.changes.add(this.rollups.add(rollup), now);
     }
     if (partition.rejected.length > 0) throw rejectionError('MemoryStorage', rollups.length, partition);
   }
@@ -90,17 +73,7 @@ export class MemoryStorage implements StorageAdapter {
   /** Rollups of `query.name` whose labels include `query.labels` and whose slot overlaps (from, to). */
   async queryRollups(query: RollupQuery, _options?: CallOptions): Promise<Rollup[]> {
     this.assertOpen();
-    const series = this.byName.get(query.name);
-    if (series === undefined) return [];
-    const cutoff = this.now() - this.options.retention;
-    const from = Math.max(query.from ?? -Infinity, cutoff);
-    const to = query.to ?? Infinity;
-    const out: Rollup[] = [];
-    for (const entry of series.values()) {
-      if (!matchesLabels(entry.labels, query.labels)) continue;
-      for (const point of entry.points) if (point.end > from && point.start < to) out.push({ ...point, labels: { ...point.labels } });
-    }
-    return out.sort((a, b) => a.start - b.start);
+    return this.rollups.query(query, this.now() - this.options.retention);
   }
 
   /** Copies of the rollups of `name` written since `cursor`, over the last 2 minutes (see `StorageAdapter.readRollupChanges`). */
@@ -259,17 +232,7 @@ export class MemoryStorage implements StorageAdapter {
   }
 
   private removeEndedBy(timestamp: number): number {
-    let removed = 0;
-    for (const [name, series] of this.byName) {
-      for (const [key, entry] of series) {
-        const keep = entry.points.filter((p) => p.end > timestamp);
-        removed += entry.points.length - keep.length;
-        if (keep.length === 0) series.delete(key);
-        else entry.points = keep;
-      }
-      if (series.size === 0) this.byName.delete(name);
-    }
-    return removed;
+    return this.rollups.removeEndedBy(timestamp);
   }
 
   private expireLeases(now: number): void {
@@ -283,24 +246,6 @@ export class MemoryStorage implements StorageAdapter {
   private assertOpen(): void {
     if (this.closed) throw new StorageError('MemoryStorage is closed');
   }
-}
-
-/**
- * Inserts in start order. One rollup per (series, start, instance): a rollup its instance wrote
- * before (a retry, or a rewrite) replaces the stored one; one without `instance` is added as before.
- */
-function insertByStart(points: Rollup[], rollup: Rollup): void {
-  let i = points.length;
-  while (i > 0 && points[i - 1]!.start > rollup.start) i--;
-  if (rollup.instance !== undefined) {
-    for (let j = i - 1; j >= 0 && points[j]!.start === rollup.start; j--) {
-      if (points[j]!.instance === rollup.instance) {
-        points[j] = rollup;
-        return;
-      }
-    }
-  }
-  points.splice(i, 0, rollup);
 }
 
 /** Deletes the entries first inserted until `map` holds at most `max`. */
