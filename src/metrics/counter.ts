@@ -52,21 +52,22 @@ export interface BoundCounter {
 export class Counter<Name extends string = string> extends Metric<CounterSeries, Name> {
   readonly kind = 'counter' as const;
 
-  /** Adds 1 (or `amount`) to the series of `labels`. */
-  inc(labels?: LabelInput<Name>, amount?: number): void;
-  /** Adds `amount` to the unlabeled series. */
-  inc(amount: number): void;
-  inc(labelsOrAmount?: LabelInput<Name> | number, amount = 1): void {
-    if (typeof labelsOrAmount === 'number') {
-      amount = labelsOrAmount;
-      labelsOrAmount = undefined;
-    } else if (labelsOrAmount !== undefined && typeof labelsOrAmount !== 'object') {
-      this.reject(labelsOrAmount);
-      return;
+  /** Adds `value` (default 1) to the series of `labels` (or the unlabeled one). */
+  inc(value?: number, labels?: LabelInput<Name>): void;
+  /** prom-client's order, labels first: adds `value` (default 1) to the series of `labels`. */
+  inc(labels: LabelInput<Name>, value?: number): void;
+  inc(first?: number | LabelInput<Name>, second?: LabelInput<Name> | number): void {
+    // One order for every metric (value first); an object first is prom-client's (labels, value).
+    let amount: unknown = first;
+    let labels: unknown = second;
+    if (typeof first === 'object' && first !== null) {
+      amount = second;
+      labels = first;
     }
+    if (amount === undefined) amount = 1;
     // Checked before the lookup so a rejected amount never creates an empty series.
     if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.reject(amount);
-    else this.series(labelsOrAmount)?.inc(amount);
+    else this.series(labels as LabelInput<Name> | undefined)?.inc(amount);
   }
 
   /** The series of `labels`, to increment without a lookup per call. */

@@ -79,22 +79,45 @@ export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Nam
   }
 
   /** Sets the series of `labels` (or the unlabeled one) to `value`. */
-  set(value: number, labels?: LabelInput<Name>): void {
+  set(value: number, labels?: LabelInput<Name>): void;
+  /** prom-client's order, labels first: sets the series of `labels` to `value`. */
+  set(labels: LabelInput<Name>, value: number): void;
+  set(first: number | LabelInput<Name>, second?: LabelInput<Name> | number): void {
+    // typeof first: an object first is prom-client's (labels, value) order.
+    if (typeof first === 'object' && first !== null) this.setSeries(second, first);
+    else this.setSeries(first, second);
+  }
+
+  /** Adds `value` (default 1) to the series of `labels` (or the unlabeled one). */
+  inc(value?: number, labels?: LabelInput<Name>): void;
+  /** prom-client's order, labels first: adds `value` (default 1) to the series of `labels`. */
+  inc(labels: LabelInput<Name>, value?: number): void;
+  inc(first?: number | LabelInput<Name>, second?: LabelInput<Name> | number): void {
+    if (typeof first === 'object' && first !== null) this.add(second, first, 1);
+    else this.add(first, second, 1);
+  }
+
+  /** Subtracts `value` (default 1) from the series of `labels` (or the unlabeled one). */
+  dec(value?: number, labels?: LabelInput<Name>): void;
+  /** prom-client's order, labels first: subtracts `value` (default 1) from the series of `labels`. */
+  dec(labels: LabelInput<Name>, value?: number): void;
+  dec(first?: number | LabelInput<Name>, second?: LabelInput<Name> | number): void {
+    if (typeof first === 'object' && first !== null) this.add(second, first, -1);
+    else this.add(first, second, -1);
+  }
+
+  private setSeries(value: unknown, labels: unknown): void {
     // Checked before the lookup so a rejected value never creates a series.
     if (!isGaugeNumber(value)) this.reject(value);
-    else this.series(labels)?.set(value);
+    else this.series(labels as LabelInput<Name> | undefined)?.set(value);
   }
 
-  /** Adds `amount` (default 1) to the series of `labels`. */
-  inc(labels?: LabelInput<Name>, amount = 1): void {
-    if (!isGaugeNumber(amount)) this.reject(amount);
-    else this.series(labels)?.inc(amount);
-  }
-
-  /** Subtracts `amount` (default 1) from the series of `labels`. */
-  dec(labels?: LabelInput<Name>, amount = 1): void {
-    if (!isGaugeNumber(amount)) this.reject(amount);
-    else this.series(labels)?.dec(amount);
+  /** Adds `sign * amount` (amount default 1) to the series of `labels`. */
+  private add(amount: unknown, labels: unknown, sign: 1 | -1): void {
+    const a = amount === undefined ? 1 : amount;
+    if (!isGaugeNumber(a)) this.reject(a);
+    else if (sign === 1) this.series(labels as LabelInput<Name> | undefined)?.inc(a);
+    else this.series(labels as LabelInput<Name> | undefined)?.dec(a);
   }
 
   /** The series of `labels`, to update without a lookup per call. */

@@ -124,8 +124,20 @@ export class Histogram<Name extends string = string> extends Metric<HistogramSer
   }
 
   /** Records `value` in the series of `labels` (or the unlabeled one). */
-  observe(value: number, labels?: LabelInput<Name>): void {
-    // Checked before the lookup so a rejected value never creates an empty series.
+  observe(value: number, labels?: LabelInput<Name>): void;
+  /** prom-client's order, labels first: records `value` in the series of `labels`. */
+  observe(labels: LabelInput<Name>, value: number): void;
+  observe(value: number | LabelInput<Name>, labels?: LabelInput<Name> | number): void {
+    // Checked before the lookup so a rejected value never creates an empty series. The order
+    // check sits on the rejection branch: the value-first hot path pays nothing for it.
+    if (typeof value !== 'number' || !(value >= 0 && value <= this.maxValue)) {
+      if (typeof value === 'object' && value !== null) this.observeLabelsFirst(value, labels);
+      else this.reject(value);
+    } else this.series(labels as LabelInput<Name> | undefined)?.observe(value);
+  }
+
+  /** prom-client's `observe(labels, value)`. */
+  private observeLabelsFirst(labels: LabelInput<Name>, value: unknown): void {
     if (typeof value !== 'number' || !(value >= 0 && value <= this.maxValue)) this.reject(value);
     else this.series(labels)?.observe(value);
   }

@@ -88,16 +88,17 @@ describe('hostile labels', () => {
     expect(c.get()).toBe(1);
   });
 
-  it('takes a number as labels for a counter as its amount, and refuses it for gauges and histograms', () => {
+  it('takes a lone number as the amount of counters and gauges (value first), and refuses a number as labels', () => {
     const { monitor, invalid } = setup();
     const c = monitor.counter({ name: 'c_total' });
     const g = monitor.gauge({ name: 'g' });
     const h = monitor.histogram({ name: 'h' });
     c.inc(42);
-    g.inc(42 as never);
+    g.inc(42);
     h.observe(1, 42 as never);
     expect(c.get()).toBe(42);
-    expect(invalid()).toBe(2);
+    expect(g.get()).toBe(42);
+    expect(invalid()).toBe(1);
   });
 
   it('reads a metric with hostile labels as 0, without throwing or creating a series', () => {

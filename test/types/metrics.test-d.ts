@@ -17,6 +17,31 @@ describe('metric label types', () => {
   });
 });
 
+describe('argument order', () => {
+  it('takes the value first on every metric, and the labels-first order as an overload', () => {
+    const c = monitor.counter({ name: 'o_total', labelNames: ['route'] });
+    c.inc();
+    c.inc(2, { route: '/a' });
+    c.inc({ route: '/a' }, 2);
+    // @ts-expect-error unknown label name, value first
+    c.inc(2, { rout: '/a' });
+    // @ts-expect-error a string is no amount
+    c.inc('2', { route: '/a' });
+    const g = monitor.gauge({ name: 'o_gauge', labelNames: ['route'] });
+    g.set(1, { route: '/a' });
+    g.set({ route: '/a' }, 1);
+    g.inc(1, { route: '/a' });
+    g.dec({ route: '/a' }, 1);
+    // @ts-expect-error set needs a value
+    g.set({ route: '/a' });
+    const h = monitor.histogram({ name: 'o_seconds', labelNames: ['route'], unit: 'seconds' });
+    h.observe(0.1, { route: '/a' });
+    h.observe({ route: '/a' }, 0.1);
+    // @ts-expect-error unknown label name, labels first
+    h.observe({ rout: '/a' }, 0.1);
+  });
+});
+
 describe('event payloads', () => {
   it('types each listener by event name and returns an unsubscribe function', () => {
     const off = monitor.on('error', (e) => expectTypeOf(e).toEqualTypeOf<PulsewatchError>());
