@@ -55,7 +55,7 @@ describe('a listener that throws never throws into the host (issue 14, item 6)',
       expect(() => monitor.recordMetric({ metricType: 'queue_wait', value: 3 })).not.toThrow();
       expect(errors.map((e) => e.message)).toEqual(['a "metricRecorded" listener threw: metricRecorded listener bug', 'a "metricRecorded" listener threw: metricRecorded listener bug']);
       // What the listener was told about was recorded all the same.
-      expect(monitor.exportPrometheusMetrics()).toContain('job_executions_total{job="export",status="success"} 1');
+      expect(monitor.exportPrometheusMetrics()).toContain('job_executions_total{job="export",outcome="success"} 1');
     }
   });
 });

@@ -9,8 +9,9 @@ const JOB_BUCKETS_SECONDS = [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600];
 export const MAX_JOB_ID_LENGTH = 256;
 
 /**
- * Records one job run (seed 000) in `job_executions_total{job,status}` and
- * `job_duration_seconds{job,status}`: the duration comes in ms and is stored in seconds, the
+ * Records one job run (seed 000) in `job_executions_total{job,outcome}` and
+ * `job_duration_seconds{job,outcome}` (`outcome` is `success` or `failure`, the label breakers and
+ * notifiers use): the duration comes in ms and is stored in seconds, the
  * Prometheus base unit. Returns the `metricRecorded` event (the duration in ms, as given), or
  * the error to report for arguments no JavaScript caller should pass; never throws.
  */
@@ -21,11 +22,11 @@ export function jobRun(registry: MetricRegistry, jobId: unknown, success: unknow
   if (typeof success !== 'boolean') issues.push({ path: 'success', message: 'must be a boolean' });
   if (typeof durationMs !== 'number' || !(durationMs >= 0 && durationMs < Infinity)) issues.push({ path: 'durationMs', message: 'must be a finite number >= 0' });
   if (issues.length > 0) return new ValidationError(`invalid job execution: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
-  const labels = { job: jobId as string, status: success ? 'success' : 'failure' };
+  const labels = { job: jobId as string, outcome: success ? 'success' : 'failure' };
   try {
-    const executions = registry.counter({ name: JOB_METRICS.executions, help: 'Job executions by job and outcome', labelNames: ['job', 'status'] });
-    const duration = registry.histogram({ name: JOB_METRICS.duration, help: 'Job execution time by job and outcome', labelNames: ['job', 'status'], unit: 'seconds', buckets: JOB_BUCKETS_SECONDS });
-    executions.inc(labels);
+    const executions = registry.counter({ name: JOB_METRICS.executions, help: 'Job executions by job and outcome', labelNames: ['job', 'outcome'] });
+    const duration = registry.histogram({ name: JOB_METRICS.duration, help: 'Job execution time by job and outcome', labelNames: ['job', 'outcome'], unit: 'seconds', buckets: JOB_BUCKETS_SECONDS });
+    executions.inc(1, labels);
     duration.observe((durationMs as number) / 1000, labels);
   } catch (error) {
     // A name taken by a metric of another definition, or the metric limit reached; in strict

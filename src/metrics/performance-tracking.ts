@@ -22,7 +22,8 @@ export type PerformanceTrackingOptions = z.input<typeof performanceTrackingOptio
 type AnyFunction = (this: never, ...args: never[]) => unknown;
 
 /**
- * Wraps `fn` so each call records its duration with `success="true"` or `"false"`. Sync and
+ * Wraps `fn` so each call records its duration with `outcome="success"` or `"failure"` (a throw or a
+ * rejection). Sync and
  * async functions both work; `this`, arguments, the return value and thrown errors pass through
  * untouched.
  */
@@ -36,11 +37,11 @@ export function trackPerformance<F extends AnyFunction>(registry: MetricRegistry
   const histogram: Histogram = registry.histogram({
     name: `${o.name}_duration_seconds`,
     help: o.help ?? `Duration of ${o.name} calls by outcome`,
-    labelNames: [...Object.keys(fixed).sort(), 'success'],
+    labelNames: [...Object.keys(fixed).sort(), 'outcome'],
     unit: 'seconds',
   });
-  const ok = histogram.labels({ ...fixed, success: 'true' });
-  const failed = histogram.labels({ ...fixed, success: 'false' });
+  const ok = histogram.labels({ ...fixed, outcome: 'success' });
+  const failed = histogram.labels({ ...fixed, outcome: 'failure' });
 
   const wrapped = function (this: ThisParameterType<F>, ...args: Parameters<F>): unknown {
     const start = now();

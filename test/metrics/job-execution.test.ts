@@ -58,12 +58,12 @@ describe('recordJobExecution validation', () => {
     monitor.recordJobExecution('export-data', true, -1);
     monitor.recordJobExecution('export-data', true, 100);
     expect(events.errors).toHaveLength(1);
-    expect(sampleValue(monitor.exportPrometheusMetrics(), 'job_executions_total{job="export-data",status="success"}')).toBe(1);
+    expect(sampleValue(monitor.exportPrometheusMetrics(), 'job_executions_total{job="export-data",outcome="success"}')).toBe(1);
   });
 });
 
 describe('recordJobExecution', () => {
-  it('counts runs in job_executions_total{job,status} by outcome', () => {
+  it('counts runs in job_executions_total{job,outcome} by outcome', () => {
     const { monitor, events } = setup();
     monitor.recordJobExecution('content-generation', true, 25_000);
     monitor.recordJobExecution('content-generation', true, 20_000);
@@ -72,13 +72,13 @@ describe('recordJobExecution', () => {
     expect(events.errors).toEqual([]);
     const text = monitor.exportPrometheusMetrics();
     expect(text).toContain('# TYPE job_executions_total counter');
-    expect(sampleValue(text, 'job_executions_total{job="content-generation",status="success"}')).toBe(2);
-    expect(sampleValue(text, 'job_executions_total{job="content-generation",status="failure"}')).toBe(1);
-    expect(sampleValue(text, 'job_executions_total{job="export-data",status="success"}')).toBe(1);
-    expect(sampleValue(text, 'job_executions_total{job="export-data",status="failure"}')).toBeUndefined();
+    expect(sampleValue(text, 'job_executions_total{job="content-generation",outcome="success"}')).toBe(2);
+    expect(sampleValue(text, 'job_executions_total{job="content-generation",outcome="failure"}')).toBe(1);
+    expect(sampleValue(text, 'job_executions_total{job="export-data",outcome="success"}')).toBe(1);
+    expect(sampleValue(text, 'job_executions_total{job="export-data",outcome="failure"}')).toBeUndefined();
   });
 
-  it('records durations in seconds in the histogram job_duration_seconds{job,status}, from a duration given in ms', async () => {
+  it('records durations in seconds in the histogram job_duration_seconds{job,outcome}, from a duration given in ms', async () => {
     const { monitor } = setup();
     monitor.recordJobExecution('content-generation', true, 25_000);
     monitor.recordJobExecution('content-generation', true, 20_000);
@@ -87,7 +87,7 @@ describe('recordJobExecution', () => {
     expect(duration.kind).toBe('histogram');
     expect(duration.name).toBe('job_duration_seconds');
     expect(duration.unit).toBe('seconds');
-    expect(duration.labelNames).toEqual(['job', 'status']);
+    expect(duration.labelNames).toEqual(['job', 'outcome']);
     expect(await monitor.getAggregatedMetrics({ name: JOB_METRICS.duration, labels: { job: 'content-generation' } })).toMatchObject({
       count: 3,
       sum: 90,
@@ -96,21 +96,21 @@ describe('recordJobExecution', () => {
       p50: 25,
     });
     expect(
-      await monitor.getAggregatedMetrics({ name: JOB_METRICS.duration, labels: { job: 'content-generation', status: 'failure' } }),
+      await monitor.getAggregatedMetrics({ name: JOB_METRICS.duration, labels: { job: 'content-generation', outcome: 'failure' } }),
     ).toMatchObject({ count: 1, sum: 45 });
     const text = monitor.exportPrometheusMetrics();
-    expect(sampleValue(text, 'job_duration_seconds_sum{job="content-generation",status="success"}')).toBe(45);
+    expect(sampleValue(text, 'job_duration_seconds_sum{job="content-generation",outcome="success"}')).toBe(45);
     // Buckets fit jobs that run seconds to minutes (seed 000's 60 s and 120 s bottlenecks).
-    expect(sampleValue(text, 'job_duration_seconds_bucket{job="content-generation",status="success",le="30.0"}')).toBe(2);
-    expect(sampleValue(text, 'job_duration_seconds_bucket{job="content-generation",status="failure",le="30.0"}')).toBe(0);
-    expect(sampleValue(text, 'job_duration_seconds_bucket{job="content-generation",status="failure",le="60.0"}')).toBe(1);
+    expect(sampleValue(text, 'job_duration_seconds_bucket{job="content-generation",outcome="success",le="30.0"}')).toBe(2);
+    expect(sampleValue(text, 'job_duration_seconds_bucket{job="content-generation",outcome="failure",le="30.0"}')).toBe(0);
+    expect(sampleValue(text, 'job_duration_seconds_bucket{job="content-generation",outcome="failure",le="60.0"}')).toBe(1);
   });
 
   it('accepts a zero duration', () => {
     const { monitor, events } = setup();
     monitor.recordJobExecution('noop', true, 0);
     expect(events.errors).toEqual([]);
-    expect(sampleValue(monitor.exportPrometheusMetrics(), 'job_duration_seconds_count{job="noop",status="success"}')).toBe(1);
+    expect(sampleValue(monitor.exportPrometheusMetrics(), 'job_duration_seconds_count{job="noop",outcome="success"}')).toBe(1);
   });
 
   it('does not turn metadata into metric labels', () => {
@@ -130,7 +130,7 @@ describe('recordJobExecution', () => {
         name: JOB_METRICS.duration,
         value: 45_000,
         unit: 'ms',
-        labels: { job: 'content-generation', status: 'failure', error: 'Timeout', attempt: '3', retried: 'true' },
+        labels: { job: 'content-generation', outcome: 'failure', error: 'Timeout', attempt: '3', retried: 'true' },
         timestamp: T0 + 5_000,
       },
     ]);
@@ -143,7 +143,7 @@ describe('recordJobExecution', () => {
     await clock.advanceAsync(30_000);
     const counts = await monitor.storage.queryRollups({ name: JOB_METRICS.executions });
     expect(counts).toEqual([
-      expect.objectContaining({ kind: 'counter', labels: { job: 'export-data', status: 'success' }, count: 2, sum: 2, last: 2, service: 'worker' }),
+      expect.objectContaining({ kind: 'counter', labels: { job: 'export-data', outcome: 'success' }, count: 2, sum: 2, last: 2, service: 'worker' }),
     ]);
     const durations = await monitor.storage.queryRollups({ name: JOB_METRICS.duration, labels: { job: 'export-data' } });
     expect(durations).toEqual([expect.objectContaining({ kind: 'histogram', count: 2, sum: 8, min: 3, max: 5 })]);
@@ -190,7 +190,7 @@ describe('recordJobExecution with hostile arguments (issue 14, item 6)', () => {
   it('records the run with metadata that throws, leaving the metadata out of the event', () => {
     const { monitor, recorded } = setup();
     call(monitor, ['export', true, 1, throwing]);
-    expect(recorded.map((e) => e.labels)).toEqual([{ job: 'export', status: 'success' }]);
+    expect(recorded.map((e) => e.labels)).toEqual([{ job: 'export', outcome: 'success' }]);
   });
 
   it('keeps a "__proto__" metadata key as data, not as a prototype', () => {

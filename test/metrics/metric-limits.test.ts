@@ -47,7 +47,7 @@ describe('limits.maxMetrics', () => {
     monitor.counter({ name: 'only_total' }).inc(-1);
     expect(dropped('invalid_value')).toBe(1);
     expect(monitor.exportPrometheusMetrics()).toContain('breaker_calls_total{breaker="payments",outcome="success"} 1');
-    expect(monitor.exportPrometheusMetrics()).toContain('job_executions_total{job="nightly",status="success"} 1');
+    expect(monitor.exportPrometheusMetrics()).toContain('job_executions_total{job="nightly",outcome="success"} 1');
   });
 
   it('drops a recordMetric name past it as metric_limit instead of reporting a bad metricType', () => {

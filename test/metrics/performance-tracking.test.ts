@@ -39,10 +39,10 @@ describe('withPerformanceTracking options', () => {
     expect(() => monitor.withPerformanceTracking('nope' as unknown as () => void, { name: 'op' })).toThrow(ConfigError);
   });
 
-  it('rejects labels that cannot be label names, or that take the "success" label', () => {
+  it('rejects labels that cannot be label names, or that take the "outcome" label', () => {
     const { monitor } = setup();
     expect(() => monitor.withPerformanceTracking(() => 1, { name: 'a', labels: { 'org-id': 'x' } })).toThrow(ConfigError);
-    expect(() => monitor.withPerformanceTracking(() => 1, { name: 'b', labels: { success: 'maybe' } })).toThrow(ConfigError);
+    expect(() => monitor.withPerformanceTracking(() => 1, { name: 'b', labels: { outcome: 'maybe' } })).toThrow(ConfigError);
   });
 
   it('rejects a second wrapper under the same name with different labels, and shares one histogram for equal options', () => {
@@ -52,7 +52,7 @@ describe('withPerformanceTracking options', () => {
     expect(() => monitor.withPerformanceTracking(() => 3, { name: 'lookup', operation: 'read' })).toThrow(ConfigError);
     a();
     b();
-    expect(sampleValue(monitor.exportPrometheusMetrics(), 'lookup_duration_seconds_count{service="api",success="true"}')).toBe(2);
+    expect(sampleValue(monitor.exportPrometheusMetrics(), 'lookup_duration_seconds_count{service="api",outcome="success"}')).toBe(2);
   });
 
   it('does not modify the options object', () => {
@@ -64,7 +64,7 @@ describe('withPerformanceTracking options', () => {
 });
 
 describe('withPerformanceTracking on synchronous functions', () => {
-  it('returns the result and records the exact duration with success="true"', async () => {
+  it('returns the result and records the exact duration with outcome="success"', async () => {
     const { clock, monitor } = setup();
     const work = monitor.withPerformanceTracking(
       (a: number, b: number) => {
@@ -74,11 +74,11 @@ describe('withPerformanceTracking on synchronous functions', () => {
       { name: 'add' },
     );
     expect(work(2, 3)).toBe(5);
-    expect(await durations(monitor, 'add', { success: 'true' })).toEqual({ count: 1, sum: 0.25, max: 0.25 });
-    expect(await durations(monitor, 'add', { success: 'false' })).toMatchObject({ count: 0 });
+    expect(await durations(monitor, 'add', { outcome: 'success' })).toEqual({ count: 1, sum: 0.25, max: 0.25 });
+    expect(await durations(monitor, 'add', { outcome: 'failure' })).toMatchObject({ count: 0 });
   });
 
-  it('rethrows the very error object and records the duration with success="false"', async () => {
+  it('rethrows the very error object and records the duration with outcome="failure"', async () => {
     const { clock, monitor } = setup();
     const boom = new TypeError('boom');
     const work = monitor.withPerformanceTracking(() => {
@@ -86,8 +86,8 @@ describe('withPerformanceTracking on synchronous functions', () => {
       throw boom;
     }, { name: 'explode' });
     expect(thrownBy(work)).toBe(boom);
-    expect(await durations(monitor, 'explode', { success: 'false' })).toEqual({ count: 1, sum: 1.5, max: 1.5 });
-    expect(await durations(monitor, 'explode', { success: 'true' })).toMatchObject({ count: 0 });
+    expect(await durations(monitor, 'explode', { outcome: 'failure' })).toEqual({ count: 1, sum: 1.5, max: 1.5 });
+    expect(await durations(monitor, 'explode', { outcome: 'success' })).toMatchObject({ count: 0 });
   });
 
   it('rethrows values that are not errors untouched', () => {
@@ -135,7 +135,7 @@ describe('withPerformanceTracking on synchronous functions', () => {
     Repo.prototype.find = monitor.withPerformanceTracking(Repo.prototype.find, { name: 'repo_find' });
     expect(new Repo('users').find(7)).toBe('users:7');
     expect(new Repo('orders').find(8)).toBe('orders:8');
-    expect(sampleValue(monitor.exportPrometheusMetrics(), 'repo_find_duration_seconds_count{success="true"}')).toBe(2);
+    expect(sampleValue(monitor.exportPrometheusMetrics(), 'repo_find_duration_seconds_count{outcome="success"}')).toBe(2);
   });
 
   it("keeps the function's name and length", () => {
@@ -161,7 +161,7 @@ describe('withPerformanceTracking on asynchronous functions', () => {
     const result = { id: 'r1' };
     resolve(result);
     expect(await pending).toBe(result);
-    expect(await durations(monitor, 'create', { success: 'true' })).toEqual({ count: 1, sum: 2, max: 2 });
+    expect(await durations(monitor, 'create', { outcome: 'success' })).toEqual({ count: 1, sum: 2, max: 2 });
   });
 
   it('records an async function that advances the clock while it awaits', async () => {
@@ -174,10 +174,10 @@ describe('withPerformanceTracking on asynchronous functions', () => {
     }, { name: 'job' });
     expect(await job(750)).toBe(1500);
     expect(await job(1250)).toBe(2500);
-    expect(await durations(monitor, 'job', { success: 'true' })).toEqual({ count: 2, sum: 2, max: 1.25 });
+    expect(await durations(monitor, 'job', { outcome: 'success' })).toEqual({ count: 2, sum: 2, max: 1.25 });
   });
 
-  it('rejects with the very error object and records the duration with success="false"', async () => {
+  it('rejects with the very error object and records the duration with outcome="failure"', async () => {
     const { clock, monitor, events } = setup();
     const failure = new Error('database unavailable');
     const save = monitor.withPerformanceTracking(async () => {
@@ -186,8 +186,8 @@ describe('withPerformanceTracking on asynchronous functions', () => {
       throw failure;
     }, { name: 'save' });
     await expect(save()).rejects.toBe(failure);
-    expect(await durations(monitor, 'save', { success: 'false' })).toEqual({ count: 1, sum: 3, max: 3 });
-    expect(await durations(monitor, 'save', { success: 'true' })).toMatchObject({ count: 0 });
+    expect(await durations(monitor, 'save', { outcome: 'failure' })).toEqual({ count: 1, sum: 3, max: 3 });
+    expect(await durations(monitor, 'save', { outcome: 'success' })).toMatchObject({ count: 0 });
     expect(events.errors).toEqual([]);
   });
 
@@ -199,7 +199,7 @@ describe('withPerformanceTracking on asynchronous functions', () => {
     expect(returned).toBe(original);
     expect(returned.cancel()).toBe('cancelled');
     expect(await returned).toBe(42);
-    expect(await durations(monitor, 'cancellable', { success: 'true' })).toMatchObject({ count: 1 });
+    expect(await durations(monitor, 'cancellable', { outcome: 'success' })).toMatchObject({ count: 1 });
   });
 
   it('records the outcome before the caller continues after await', async () => {
@@ -207,9 +207,9 @@ describe('withPerformanceTracking on asynchronous functions', () => {
     const task = monitor.withPerformanceTracking(async () => 'ok', { name: 'ordered' });
     const failing = monitor.withPerformanceTracking(async () => Promise.reject(new Error('no')), { name: 'ordered_fail' });
     await task();
-    expect(sampleValue(monitor.exportPrometheusMetrics(), 'ordered_duration_seconds_count{success="true"}')).toBe(1);
+    expect(sampleValue(monitor.exportPrometheusMetrics(), 'ordered_duration_seconds_count{outcome="success"}')).toBe(1);
     await failing().catch(() => undefined);
-    expect(sampleValue(monitor.exportPrometheusMetrics(), 'ordered_fail_duration_seconds_count{success="false"}')).toBe(1);
+    expect(sampleValue(monitor.exportPrometheusMetrics(), 'ordered_fail_duration_seconds_count{outcome="failure"}')).toBe(1);
   });
 
   it('calls a non-native thenable once and resolves with its value', async () => {
@@ -224,12 +224,12 @@ describe('withPerformanceTracking on asynchronous functions', () => {
     const query = monitor.withPerformanceTracking(() => lazy, { name: 'query' });
     expect(await query()).toBe('rows');
     expect(thenCalls).toBe(1);
-    expect(await durations(monitor, 'query', { success: 'true' })).toMatchObject({ count: 1 });
+    expect(await durations(monitor, 'query', { outcome: 'success' })).toMatchObject({ count: 1 });
   });
 });
 
 describe('withPerformanceTracking labels', () => {
-  it('labels the histogram <name>_duration_seconds with service, operation, the extra labels and success', async () => {
+  it('labels the histogram <name>_duration_seconds with service, operation, the extra labels and outcome', async () => {
     const { clock, monitor } = setup();
     const processReservation = monitor.withPerformanceTracking(
       async (data: { room: string }) => {
@@ -248,15 +248,15 @@ describe('withPerformanceTracking labels', () => {
     expect(histogram.unit).toBe('seconds');
     const text = monitor.exportPrometheusMetrics();
     const labels = 'operation="create",organizationId="org-123",service="reservations"';
-    expect(sampleValue(text, `process_reservation_duration_seconds_count{${labels},success="true"}`)).toBe(2);
-    expect(sampleValue(text, `process_reservation_duration_seconds_count{${labels},success="false"}`)).toBe(1);
-    expect(sampleValue(text, `process_reservation_duration_seconds_sum{${labels},success="true"}`)).toBeCloseTo(0.24, 12);
+    expect(sampleValue(text, `process_reservation_duration_seconds_count{${labels},outcome="success"}`)).toBe(2);
+    expect(sampleValue(text, `process_reservation_duration_seconds_count{${labels},outcome="failure"}`)).toBe(1);
+    expect(sampleValue(text, `process_reservation_duration_seconds_sum{${labels},outcome="success"}`)).toBeCloseTo(0.24, 12);
     expect(await durations(monitor, 'process_reservation', { organizationId: 'org-123' })).toMatchObject({ count: 3 });
   });
 
   it('turns number and boolean label values into strings', () => {
     const { monitor } = setup();
     monitor.withPerformanceTracking(() => 1, { name: 'shard_op', labels: { shard: 3, primary: true } })();
-    expect(sampleValue(monitor.exportPrometheusMetrics(), 'shard_op_duration_seconds_count{primary="true",shard="3",success="true"}')).toBe(1);
+    expect(sampleValue(monitor.exportPrometheusMetrics(), 'shard_op_duration_seconds_count{primary="true",shard="3",outcome="success"}')).toBe(1);
   });
 });

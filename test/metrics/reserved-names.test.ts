@@ -30,7 +30,7 @@ describe('recordMetric and built-in metric names', () => {
     monitor.recordMetric({ metricType: 'job_duration_seconds', value: 1 });
     monitor.recordJobExecution('nightly', true, 1200);
     expect(errors).toEqual([expect.stringMatching(/"job_duration_seconds" is reserved/)]);
-    expect(monitor.exportPrometheusMetrics()).toMatch(/^job_duration_seconds_count\{job="nightly",status="success"\} 1$/m);
+    expect(monitor.exportPrometheusMetrics()).toMatch(/^job_duration_seconds_count\{job="nightly",outcome="success"\} 1$/m);
     expect(droppedInvalid(monitor)).toBe(1);
     await monitor.close();
   });

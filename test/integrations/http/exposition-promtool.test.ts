@@ -114,7 +114,7 @@ describe('promtool check metrics on GET /metrics?format=prometheus', () => {
   it('parses the answer with job metrics, with no lint problem', async () => {
     const { get } = await served({ jobs: true });
     const { text } = await get('?format=prometheus');
-    expect(text).toContain('job_duration_seconds_count{job="content-generation",status="success"} 1\n');
+    expect(text).toContain('job_duration_seconds_count{job="content-generation",outcome="success"} 1\n');
     const run = promtool(['check', 'metrics'], text);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
