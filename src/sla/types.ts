@@ -1,0 +1,89 @@
+/** Latency statistics of a report, in ms; null without samples. Seed 004's names. */
+export interface SlaStats {
+  meanLatency: number | null;
+  medianLatency: number | null;
+  p95Latency: number | null;
+  p99Latency: number | null;
+  minLatency: number | null;
+  maxLatency: number | null;
+}
+
+/** One band of the distribution: latencies in (`from`, `to`] ms (`to` null for the last band). */
+export interface SlaBucket {
+  name: string;
+  from: number;
+  to: number | null;
+  count: number;
+}
+
+/** Share of the entries at or under the objective. */
+export interface SlaCompliance {
+  /** The objective's `under` (ms) and `percent`. */
+  under: number;
+  target: number;
+  /** Entries at or under `under`. */
+  compliant: number;
+  /** Their share in percent; null without samples. */
+  percent: number | null;
+  /** `percent >= target`; null without samples. */
+  met: boolean | null;
+}
+
+/** One recent finished entry of a timeline. */
+export interface SlaSample {
+  id: string;
+  /** When it finished (its last phase, or its TTL for a partial one). */
+  finishedAt: string;
+  complete: boolean;
+  /** End-to-end ms; null for a partial entry. */
+  latency: number | null;
+  /** Each step's ms (`<from>_to_<to>`); null where a phase was not marked. */
+  phases: Record<string, number | null>;
+}
+
+/** What the report was computed from and over. */
+export interface SlaSystemInfo {
+  /** True when there was anything to analyse: the timeline is defined here, or data was found. */
+  enabled: boolean;
+  lastUpdated: string;
+  /** Seed 004's wording: `"Last 1h (TTL: 3600s)"`. */
+  sampleWindow: string;
+  /**
+   * `fleet`: every instance's metrics (memory, waiting and stored rollups); `samples`: this
+   * process's retained samples only (an `id` filter: ids are not metric labels).
+   */
+  scope: 'fleet' | 'samples';
+  unit: 'ms';
+  /** This process's open entries and retained samples of the timeline (0 for a metric). */
+  openEntries: number;
+  retainedSamples: number;
+}
+
+/** Seed 004's performance analysis, for a timeline or a latency metric over a window. */
+export interface SlaReport {
+  name: string;
+  source: 'timeline' | 'metric';
+  from: string;
+  to: string;
+  /** Window length in ms. */
+  window: number;
+  /** Entries measured end to end in the window: the distribution sums to it. */
+  totalMessages: number;
+  /** Entries whose last phase was marked in the window (a metric's: every sample). */
+  completeMessages: number;
+  /** Entries that reached their TTL in the window without their last phase (not in the distribution: they have no latency). */
+  partialMessages: number;
+  /** complete / (complete + partial), percent; null when both are 0. */
+  completeRate: number | null;
+  /** Seed 004's keyed bands (`under1s`, `under2s`, `under5s`, `over5s`, `over10s`, `over30s` by default). */
+  distribution: Record<string, number>;
+  /** The same bands with their edges. */
+  buckets: SlaBucket[];
+  compliance: SlaCompliance;
+  stats: SlaStats;
+  /** Mean ms of each step, in phase order; null for a step without data. */
+  phaseBreakdown: Record<string, number | null>;
+  /** This process's most recent finished entries, newest first, up to `limit`. */
+  recentSamples: SlaSample[];
+  systemInfo: SlaSystemInfo;
+}

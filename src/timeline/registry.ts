@@ -1,0 +1,123 @@
+import type { CapabilityContext } from '../capability.js';
+import type { TimerHandle } from '../core/clock.js';
+import { ClosedError, ConfigError, LimitError, type ValidationError } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
+import { isValidTimelineName, stepName, timelineMetricNames, timelineOptionsSchema, type ResolvedTimelineOptions, type TimelineOptions } from './options.js';
+import { Timeline, type TimelineSeries } from './timeline.js';
+
+/** How often open entries past their TTL are finished as partial (and evictions counted). */
+export const SWEEP_INTERVAL_MS = 5_000;
+/** Timelines per monitor at most: each is a few metrics, and names come from code, not input. */
+export const MAX_TIMELINES = 100;
+
+/**
+ * The timelines of one monitor (`monitor.timeline(name, options)`). One timer, armed at the first
+ * mark, finishes expired entries of every timeline every {@link SWEEP_INTERVAL_MS} and counts the
+ * open entries dropped since the last tick on `pulsewatch_dropped_total{reason="cardinality"}`.
+ */
+export class TimelineRegistry {
+  private readonly timelines = new Map<string, Timeline>();
+  private timer: TimerHandle | undefined;
+  private evictedPending = 0;
+  private closed = false;
+
+  constructor(private readonly ctx: CapabilityContext) {}
+
+  /**
+   * Creates the timeline `name` (its metrics are `<name>_latency_ms`, `<name>_phase_latency_ms`
+   * and `<name>_entries_total`). Asking again with equal options returns the same timeline (a
+   * module evaluated twice); other options under a taken name throw a {@link ConfigError}, as do
+   * invalid options (naming the option). Throws a `LimitError` past {@link MAX_TIMELINES}.
+   */
+  create(name: string, options: TimelineOptions): Timeline {
+    if (this.closed) throw new ClosedError(`cannot create timeline "${String(name).slice(0, 100)}": the monitor is closed`);
+    if (!isValidTimelineName(name)) {
+      throw new ConfigError(`timeline name must make valid metric names ([a-zA-Z_:][a-zA-Z0-9_:]*, at most 180 characters), got ${typeof name === 'string' ? JSON.stringify(String(name).slice(0, 100)) : typeof name}`);
+    }
+    const resolved = parseOptions(timelineOptionsSchema, options, `timeline("${name}") options`);
+    const existing = this.timelines.get(name);
+    if (existing !== undefined) {
+      const difference = firstDifference(existing.options, resolved);
+      if (difference !== undefined) throw new ConfigError(`timeline "${name}" already exists with other options (${difference} differs); timeline names are unique per monitor`);
+      return existing;
+    }
+    if (this.timelines.size >= MAX_TIMELINES) throw new LimitError('timelines', MAX_TIMELINES, `at most ${MAX_TIMELINES} timelines per monitor`);
+    const names = timelineMetricNames(name);
+    const help = resolved.help === '' ? `timeline ${name}` : resolved.help;
+    // Defined now so that a definition conflict (a metric of that name already) throws here, not at the first mark.
+    const latency = this.ctx.metrics.histogram({ name: names.latency, help: `${help}: end-to-end duration (first phase to last)`, unit: 'ms' });
+    const steps = this.ctx.metrics.histogram({ name: names.steps, help: `${help}: duration of each step between phases`, unit: 'ms', labelNames: ['phase'] });
+    const entries = this.ctx.metrics.counter({ name: names.entries, help: `${help}: entries finished, complete or partial (TTL reached without the last phase)`, labelNames: ['status'] });
+    const bind = (): TimelineSeries => {
+      this.arm();
+      const p = resolved.phases;
+      return {
+        latency: latency.labels({}),
+        steps: p.slice(1).map((to, i) => steps.labels({ phase: stepName(p[i]!, to) })),
+        complete: entries.labels({ status: 'complete' }),
+        partial: entries.labels({ status: 'partial' }),
+      };
+    };
+    const timeline = new Timeline(name, resolved, {
+      clock: this.ctx.clock,
+      bind,
+      invalid: (error) => this.invalid(error),
+      evicted: (count) => {
+        this.evictedPending += count;
+      },
+    });
+    this.timelines.set(name, timeline);
+    return timeline;
+  }
+
+  /** The timeline called `name`, if created. */
+  get(name: string): Timeline | undefined {
+    return this.timelines.get(name);
+  }
+
+  /** Every timeline, in creation order. */
+  list(): Timeline[] {
+    return [...this.timelines.values()];
+  }
+
+  /** Finishes every expired entry now and counts the evictions not counted yet: what a report reads first. */
+  sweep(): void {
+    const now = this.ctx.clock.now();
+    for (const t of this.timelines.values()) t.sweep(now);
+    if (this.evictedPending > 0) {
+      const count = this.evictedPending;
+      this.evictedPending = 0;
+      this.ctx.drop('cardinality', count);
+    }
+  }
+
+  /** Stops the sweep timer after a last sweep. Timelines keep accepting marks (no timer finishes them). */
+  close(): void {
+    this.closed = true;
+    if (this.timer !== undefined) this.ctx.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.sweep();
+  }
+
+  private arm(): void {
+    if (this.timer !== undefined || this.closed) return;
+    const tick = (): void => {
+      this.timer = this.ctx.clock.setTimeout(tick, SWEEP_INTERVAL_MS);
+      this.sweep();
+    };
+    this.timer = this.ctx.clock.setTimeout(tick, SWEEP_INTERVAL_MS);
+  }
+
+  private invalid(error: ValidationError): void {
+    if (this.ctx.metricContext.strict) throw error;
+    this.ctx.drop('invalid_value', 1);
+    this.ctx.report(error);
+  }
+}
+
+function firstDifference(a: Readonly<ResolvedTimelineOptions>, b: Readonly<ResolvedTimelineOptions>): string | undefined {
+  for (const key of Object.keys(a) as (keyof ResolvedTimelineOptions)[]) {
+    if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) return key;
+  }
+  return undefined;
+}

@@ -1,0 +1,246 @@
+import type { Clock } from '../core/clock.js';
+import { ValidationError } from '../core/errors.js';
+import type { BoundCounter } from '../metrics/counter.js';
+import type { BoundHistogram } from '../metrics/histogram.js';
+import type { ResolvedTimelineOptions } from './options.js';
+import { SampleRing, type StoredSample } from './samples.js';
+
+/** An id as `mark` accepts it: the caller's own (a message id, an order id). */
+export type TimelineId = string | number;
+
+/** The series a timeline records into, bound once at its first mark. */
+export interface TimelineSeries {
+  /** End-to-end duration (ms), the `<name>_latency_ms` series. */
+  readonly latency: BoundHistogram;
+  /** Step durations (ms), one bound series per step: `steps[i]` is phase i to phase i + 1. */
+  readonly steps: readonly BoundHistogram[];
+  readonly complete: BoundCounter;
+  readonly partial: BoundCounter;
+}
+
+/** Where a timeline records and reports: built by the {@link TimelineRegistry}. */
+export interface TimelineParts {
+  readonly clock: Clock;
+  /**
+   * Binds the series (at the first mark, not at creation: binding starts the monitor, and a
+   * timeline created at module scope must not arm timers there).
+   */
+  bind(): TimelineSeries;
+  /** A caller's bad mark: thrown in strict mode, else reported and counted. Returns normally outside strict mode. */
+  invalid(error: ValidationError): void;
+  /** Open entries dropped to stay within `maxOpen`, for the registry to count. */
+  evicted(count: number): void;
+}
+
+/** One entry in flight: when it was first seen and the time of each phase's mark (NaN: not yet). */
+interface OpenEntry {
+  readonly created: number;
+  readonly times: Float64Array;
+}
+
+/** Expired entries finished per `mark` call at most: the sweep timer finishes the rest. */
+const SWEEP_PER_MARK = 16;
+/** Characters of a refused id or phase quoted in an error: a megabyte id must not make a megabyte message. */
+const QUOTED = 40;
+
+/** Counts of a timeline since it was created (this process only; reports read the fleet's). */
+export interface TimelineCounts {
+  complete: number;
+  partial: number;
+  /** Open entries dropped to stay within `maxOpen`. */
+  dropped: number;
+  /** Entries open now. */
+  open: number;
+}
+
+/**
+ * Times entries (messages, orders, jobs) through a fixed list of phases. `mark(id, phase)`
+ * records the time of a phase; the step from the previous phase (and to the next, when marks
+ * arrive out of call order) goes into `<name>_phase_latency_ms{phase}`, and when the last phase
+ * is marked the end-to-end duration into `<name>_latency_ms` and the entry counts as complete.
+ * An entry still missing its last phase after `ttl` counts as partial. Both are ordinary
+ * metrics: rolled up, stored and read fleet-wide like any other.
+ *
+ * Memory is bounded whatever the ids: at most `maxOpen` open entries (the oldest dropped and
+ * counted past it) and `maxSamples` finished ones. `mark` never throws outside strict mode: a bad
+ * id, an unknown phase, a phase marked twice or a time out of order is refused, counted
+ * (`invalid_value`) and reported on `error` as a {@link ValidationError} naming the field.
+ */
+export class Timeline {
+  readonly name: string;
+  readonly phases: readonly string[];
+  readonly options: Readonly<ResolvedTimelineOptions>;
+  private readonly index = new Map<string, number>();
+  /** Open entries in creation order: the first is the next to expire. */
+  private readonly open = new Map<string, OpenEntry>();
+  private readonly samples: SampleRing;
+  private readonly last: number;
+  /** Earliest time an open entry can expire (a lower bound: a sweep before it finds nothing). */
+  private nextExpiry = Infinity;
+  private completeCount = 0;
+  private partialCount = 0;
+  private droppedCount = 0;
+  private series: TimelineSeries | undefined;
+
+  constructor(
+    name: string,
+    options: Readonly<ResolvedTimelineOptions>,
+    private readonly parts: TimelineParts,
+  ) {
+    this.name = name;
+    this.options = options;
+    this.phases = Object.freeze([...options.phases]);
+    options.phases.forEach((p, i) => this.index.set(p, i));
+    this.samples = new SampleRing(options.maxSamples);
+    this.last = options.phases.length - 1;
+  }
+
+  /**
+   * Records that entry `id` reached `phase`, now or at `at` (ms since the epoch, or a Date: the
+   * time the phase happened, when it is marked later or elsewhere). Returns true when the mark
+   * was kept. Never throws outside strict mode (see the class).
+   */
+  mark(id: TimelineId, phase: string, at?: number | Date): boolean {
+    const now = this.parts.clock.now();
+    const key = this.keyOf(id);
+    if (key === undefined) return false;
+    const i = typeof phase === 'string' ? this.index.get(phase) : undefined;
+    if (i === undefined) return this.refuse('phase', `unknown phase ${quote(phase)}; the phases of "${this.name}" are ${this.phases.join(', ')}`);
+    const t = at === undefined ? now : this.timeOf(at, now);
+    if (t === undefined) return false;
+    const series = (this.series ??= this.parts.bind());
+    if (now >= this.nextExpiry) this.sweep(now, SWEEP_PER_MARK);
+    let entry = this.open.get(key);
+    if (entry === undefined) {
+      if (this.open.size >= this.options.maxOpen) this.evictOldest();
+      entry = { created: now, times: new Float64Array(this.phases.length).fill(Number.NaN) };
+      this.open.set(key, entry);
+      if (this.nextExpiry === Infinity) this.nextExpiry = now + this.options.ttl;
+    } else if (!Number.isNaN(entry.times[i]!)) {
+      return this.refuse('phase', `phase "${phase}" of id ${quote(key)} is already marked`);
+    }
+    const times = entry.times;
+    // A time before a phase marked earlier in the order (or after a later one) is out of order:
+    // refused, nothing recorded. Only the nearest marked phase each way needs checking.
+    for (let j = i - 1; j >= 0; j--) {
+      if (Number.isNaN(times[j]!)) continue;
+      if (t < times[j]!) return this.refuse('at', `phase "${phase}" of id ${quote(key)} is marked ${times[j]! - t} ms before phase "${this.phases[j]}", which comes first`);
+      break;
+    }
+    for (let j = i + 1; j <= this.last; j++) {
+      if (Number.isNaN(times[j]!)) continue;
+      if (t > times[j]!) return this.refuse('at', `phase "${phase}" of id ${quote(key)} is marked ${t - times[j]!} ms after phase "${this.phases[j]}", which comes later`);
+      break;
+    }
+    times[i] = t;
+    // Each step is recorded once, when its second end is marked, whichever end that is.
+    if (i > 0 && !Number.isNaN(times[i - 1]!)) series.steps[i - 1]!.observe(t - times[i - 1]!);
+    if (i < this.last && !Number.isNaN(times[i + 1]!)) series.steps[i]!.observe(times[i + 1]! - t);
+    if (i === this.last) this.finish(key, times, now);
+    return true;
+  }
+
+  /**
+   * Finishes, as partial, the entries open for `ttl` or longer at `now` (at most `max` of them).
+   * The registry calls it on a timer and before reports; `mark` calls it for a few at a time.
+   */
+  sweep(now: number, max = Infinity): void {
+    const ttl = this.options.ttl;
+    let done = 0;
+    this.nextExpiry = Infinity;
+    for (const [key, entry] of this.open) {
+      if (entry.created + ttl > now) {
+        this.nextExpiry = entry.created + ttl;
+        return;
+      }
+      if (done++ >= max) {
+        this.nextExpiry = now;
+        return;
+      }
+      this.open.delete(key);
+      this.settle(key, entry.times, now, false);
+    }
+  }
+
+  /** The most recent finished entries, newest first, optionally only those `keep` accepts. */
+  recent(keep?: (sample: StoredSample) => boolean): StoredSample[] {
+    return this.samples.newestFirst(keep);
+  }
+
+  /** This process's counts since the timeline was created. */
+  counts(): TimelineCounts {
+    return { complete: this.completeCount, partial: this.partialCount, dropped: this.droppedCount, open: this.open.size };
+  }
+
+  /** Entries open now. */
+  get openEntries(): number {
+    return this.open.size;
+  }
+
+  /** Samples kept now. */
+  get retainedSamples(): number {
+    return this.samples.length;
+  }
+
+  private finish(key: string, times: Float64Array, now: number): void {
+    this.open.delete(key);
+    const complete = !Number.isNaN(times[0]!);
+    if (complete) this.series!.latency.observe(times[this.last]! - times[0]!);
+    this.settle(key, times, now, complete);
+  }
+
+  private settle(key: string, times: Float64Array, now: number, complete: boolean): void {
+    if (complete) {
+      this.completeCount++;
+      this.series!.complete.inc();
+    } else {
+      this.partialCount++;
+      this.series!.partial.inc();
+    }
+    this.samples.add({ id: key, finishedAt: now, complete, times });
+  }
+
+  private evictOldest(): void {
+    const oldest = this.open.keys().next();
+    if (oldest.done === true) return;
+    this.open.delete(oldest.value);
+    this.droppedCount++;
+    this.parts.evicted(1);
+  }
+
+  private keyOf(id: TimelineId): string | undefined {
+    if (typeof id === 'string') {
+      if (id.length === 0) return void this.refuse('id', 'must not be empty');
+      if (id.length > this.options.maxIdLength) return void this.refuse('id', `must be at most ${this.options.maxIdLength} characters, got ${id.length}`);
+      return id;
+    }
+    if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+    return void this.refuse('id', `must be a string or a finite number, got ${describe(id)}`);
+  }
+
+  private timeOf(at: unknown, now: number): number | undefined {
+    const t = at instanceof Date ? at.getTime() : at;
+    if (typeof t !== 'number' || !Number.isFinite(t)) return void this.refuse('at', `must be a time in ms since the epoch or a Date, got ${describe(at)}`);
+    if (t > now + this.options.maxClockSkew) return void this.refuse('at', `is ${t - now} ms in the future (more than maxClockSkew, ${this.options.maxClockSkew} ms)`);
+    if (t < now - this.options.ttl) return void this.refuse('at', `is older than the timeline's ttl (${this.options.ttl} ms)`);
+    return t;
+  }
+
+  private refuse(path: 'id' | 'phase' | 'at', message: string): false {
+    this.parts.invalid(new ValidationError(`timeline "${this.name}": mark: ${path}: ${message}`, [{ path, message }]));
+    return false;
+  }
+}
+
+function quote(value: unknown): string {
+  if (typeof value !== 'string') return describe(value);
+  const text = JSON.stringify(value.length > QUOTED ? value.slice(0, QUOTED) : value);
+  return value.length > QUOTED ? `${text}… (${value.length} characters)` : text;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number') return String(value);
+  if (value instanceof Date) return 'an invalid Date';
+  return `a value of type ${typeof value}`;
+}
