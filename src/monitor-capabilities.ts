@@ -3,6 +3,8 @@ import type { CapabilityContext } from './capability.js';
 import type { Clock } from './core/clock.js';
 import type { Diagnostics } from './core/diagnostics.js';
 import { HealthRegistry } from './health/registry.js';
+import { Jobs } from './jobs/jobs.js';
+import type { JobsOptions } from './jobs/options.js';
 import { aggregate } from './metrics/aggregate.js';
 import type { MetricPipeline } from './metrics/pipeline.js';
 import type { MonitorEvents } from './monitor-events.js';
@@ -17,6 +19,8 @@ export interface Capabilities {
   alerts: AlertEngine;
   health: HealthRegistry;
   breakers: BreakerRegistry;
+  /** `monitor.jobs`: the in-process job runner. */
+  jobs: Jobs;
 }
 
 /** What the capabilities share of their monitor. */
@@ -29,8 +33,11 @@ export interface CapabilityParts {
   reporter: Diagnostics<MonitorEvents>;
 }
 
-/** Builds the capabilities of a monitor: each gets the context, never the monitor. */
-export function createCapabilities(parts: CapabilityParts, options: ResolvedMonitorOptions): Capabilities {
+/**
+ * Builds the capabilities of a monitor: each gets the context, never the monitor. `jobs` options
+ * come separately until the monitor's options carry them (a `jobs` key).
+ */
+export function createCapabilities(parts: CapabilityParts, options: ResolvedMonitorOptions, jobs?: JobsOptions): Capabilities {
   const { pipeline, reporter } = parts;
   const context: CapabilityContext = {
     clock: parts.clock,
@@ -52,5 +59,6 @@ export function createCapabilities(parts: CapabilityParts, options: ResolvedMoni
     alerts: new AlertEngine(context, notifications, options.alerts, { maxRules, maxAlertsPerRule }),
     health: new HealthRegistry(context),
     breakers: new BreakerRegistry(context),
+    jobs: new Jobs(context, jobs),
   };
 }

@@ -4,13 +4,35 @@
  * metrics/ must not import from resilience/ (see docs/architecture.md, layers).
  */
 
-/** Names of the job metrics `recordJobExecution` records into and `snapshot()` reads. */
+/**
+ * Names of the job metrics: those `recordJobExecution` records into (`executions`, `duration`,
+ * labels `job` and `status`, kept as they were) and those `monitor.jobs` maintains itself (labels
+ * `type`, plus `outcome="success"|"failure"` where a run ends, the convention breakers use too).
+ */
 export const JOB_METRICS = Object.freeze({
+  /** `recordJobExecution`: runs by `job` and `status`. */
   executions: 'job_executions_total',
-  /** In seconds (Prometheus' base unit); `snapshot().jobs` still reports its times in ms. */
+  /** `recordJobExecution`: in seconds (Prometheus' base unit); `snapshot().jobs` still reports its times in ms. */
   duration: 'job_duration_seconds',
-  /** A gauge with a `state` label (pending, queued, processing, failed, dead_letter) read by `snapshot().queue`. */
+  /**
+   * A gauge with `type` and `state` labels: `monitor.jobs` keeps waiting, active, delayed, failed
+   * (dead letters out of retries) and dead_letter (dead letters still to be retried).
+   */
   queue: 'job_queue_size',
+  /** `monitor.jobs`: attempts running now, by `type`. */
+  activeWorkers: 'job_active_workers',
+  /** `monitor.jobs`: time from enqueue (or from the end of a retry's backoff) to the attempt's start, by `type`. */
+  waitTime: 'job_wait_duration_seconds',
+  /** `monitor.jobs`: run time of each attempt, by `type` and `outcome`. */
+  runTime: 'job_run_duration_seconds',
+  /** `monitor.jobs`: attempts started, by `type`. */
+  attempts: 'job_attempts_total',
+  /** `monitor.jobs`: jobs finished, by `type` and `outcome` (failure: out of retries). */
+  outcomes: 'job_outcomes_total',
+  /** `monitor.jobs`: attempts that ran past their `timeout`, by `type`. */
+  timeouts: 'job_timeouts_total',
+  /** `monitor.jobs`: enqueues skipped because their idempotency key ran within its TTL, by `type`. */
+  dedupHits: 'job_dedup_hits_total',
 } as const);
 
 /** Names of the metrics every circuit breaker records into (one series per breaker and outcome). */

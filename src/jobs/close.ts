@@ -1,0 +1,56 @@
+import type { CapabilityContext } from '../capability.js';
+import { sleep } from '../core/clock.js';
+import { ClosedError } from '../core/errors.js';
+import type { DeadLetterBook } from './dead-letters.js';
+import type { DeadLetterProcessor } from './dead-letter-processor.js';
+import type { Job } from './job.js';
+import type { TypeQueue } from './type-queue.js';
+
+/** What {@link closeJobs} shuts down. */
+export interface ClosingJobs {
+  ctx: CapabilityContext;
+  /** How long running attempts may take to finish. */
+  timeout: number;
+  queues: readonly TypeQueue[];
+  processor: DeadLetterProcessor;
+  book: DeadLetterBook;
+  flushBaselines(): Promise<void>;
+}
+
+/**
+ * Closes the runner: the schedule stops; waiting and delayed jobs become dead letters at once;
+ * running attempts get `timeout` to finish (one that fails now is dead-lettered, not retried),
+ * then are aborted and dead-lettered too. Resolves when every letter write has ended. Never rejects.
+ */
+export async function closeJobs(c: ClosingJobs): Promise<void> {
+  c.processor.halt();
+  for (const q of c.queues) {
+    q.closing = true;
+    for (const job of q.drain()) setAside(c, job, 'the job runner closed before it ran');
+  }
+  const running = (): Job[] => c.queues.flatMap((q) => [...q.active]);
+  if (running().length > 0) {
+    const stop = new AbortController();
+    const idle = Promise.all(c.queues.map((q) => q.queue.onPendingZero()));
+    await Promise.race([idle, sleep(c.ctx.clock, c.timeout, stop.signal, { keepAlive: true })]);
+    stop.abort();
+    for (const q of c.queues) {
+      for (const job of [...q.active]) job.giveUp?.(new ClosedError(`the job runner closed while job "${q.type}" ${job.id} ran past the ${c.timeout} ms close bound`));
+    }
+  }
+  await c.processor.settle();
+  await c.book.flushUnsaved();
+  await c.flushBaselines();
+}
+
+/**
+ * A job that will not run here: a dead letter with the attempts it had (written even when its
+ * type has `deadLetter: false`: an accepted job that never finished is not a failure to drop),
+ * and its handle rejects. A dead letter's retry that had not started leaves its letter as it was.
+ */
+function setAside(c: ClosingJobs, job: Job, why: string): void {
+  const error = new ClosedError(`${why}; it is kept in the dead letters`);
+  if (job.letter !== undefined) c.processor.released(job);
+  else c.processor.failed(job, job.lastError === '' ? error : new Error(job.lastError), true);
+  job.reject(error);
+}

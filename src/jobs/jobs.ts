@@ -1,0 +1,289 @@
+import type { CapabilityContext } from '../capability.js';
+import { ClosedError, ConfigError, NotFoundError, ValidationError } from '../core/errors.js';
+import { parseOptions, validationErrorOf } from '../core/options.js';
+import { BaselineStore } from './baseline-store.js';
+import { bottlenecksOf, type Bottleneck } from './bottlenecks.js';
+import { closeJobs } from './close.js';
+import { DeadLetterBook, type JobDeadLetterRecord } from './dead-letters.js';
+import { DeadLetterProcessor } from './dead-letter-processor.js';
+import { Dedup } from './dedup.js';
+import { Job, type JobHandle } from './job.js';
+import { JobMetrics } from './job-metrics.js';
+import { enqueueOptionsSchema, type EnqueueOptions, type JobHandler, jobsOptionsSchema, type JobsOptions, type JobTypeOptions, jobTypeOptionsSchema, MAX_KEY_LENGTH, MAX_TYPE_LENGTH, PRIORITY_RANK, type ResolvedJobsOptions } from './options.js';
+import { TypeQueue } from './type-queue.js';
+import { type JobBaseline, type JobRegression, TypeStats } from './type-stats.js';
+
+/** A defined job type: enqueue its jobs without naming it again. */
+export interface JobType<P, R> {
+  readonly type: string;
+  enqueue(payload: P, options?: EnqueueOptions): Promise<JobHandle<R>>;
+}
+
+/** Seed 000's `createOptimizedFunction` config: a job type and its handler in one object. */
+export interface OptimizedFunctionConfig<P, R> extends JobTypeOptions {
+  /** The job type. */
+  id: string;
+  /** A display name (kept for seed 000's shape; the type is `id`). */
+  name?: string;
+  handler: JobHandler<P, R>;
+}
+
+/** What the health check reads (see `checks.jobs`). */
+export interface JobsHealth {
+  /** Percent of failed attempts among the recent ones of every type. */
+  failureRate: number;
+  attempts: number;
+  /** Attempts running longer than `stuckAfter`. */
+  stuck: number;
+  /** Dead letters (pending and failed) as last counted. */
+  deadLetters: number;
+}
+
+/**
+ * `monitor.jobs`: an in-process job runner on p-queue (one queue per type) with retries,
+ * timeouts, idempotency keys deduplicated fleet-wide, dead letters, and metrics, baselines and
+ * bottlenecks kept as jobs run. All time goes through the monitor's clock.
+ */
+export class Jobs {
+  readonly options: ResolvedJobsOptions;
+  private readonly types = new Map<string, TypeQueue>();
+  private readonly metrics: JobMetrics;
+  private readonly dedup: Dedup;
+  private readonly book: DeadLetterBook;
+  private readonly baselineStore: BaselineStore;
+  private readonly processor: DeadLetterProcessor;
+  private readonly idPrefix: string;
+  private seq = 0;
+  private closed: Promise<void> | undefined;
+  private restored: Promise<void> | undefined;
+  private readonly toSave: JobBaseline[] = [];
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ctx: CapabilityContext,
+    options: JobsOptions = {},
+  ) {
+    this.options = parseOptions(jobsOptionsSchema, options, 'invalid jobs options');
+    this.metrics = new JobMetrics(ctx.metrics);
+    this.dedup = new Dedup(ctx, this.options.maxKeys);
+    this.book = new DeadLetterBook(ctx);
+    this.baselineStore = new BaselineStore(ctx);
+    this.processor = new DeadLetterProcessor(ctx, this.options, this.book, {
+      typeOf: (type) => this.types.get(type),
+      retry: (letter) => this.retryLetter(letter),
+    });
+    // Ids unique across instances without a random call per job.
+    this.idPrefix = globalThis.crypto.randomUUID().slice(0, 8);
+  }
+
+  /**
+   * Defines a job type. Throws a ConfigError naming the option (`concurrency`, `timeout`...) when
+   * one is invalid, or when `type` is taken or past `maxTypes`.
+   */
+  define<P = unknown, R = unknown>(type: string, handler: JobHandler<P, R>, options: JobTypeOptions = {}): JobType<P, R> {
+    if (typeof type !== 'string' || type.length === 0 || type.length > MAX_TYPE_LENGTH) throw new ConfigError(`jobs.define: type: must be a string of 1 to ${MAX_TYPE_LENGTH} characters`);
+    if (typeof handler !== 'function') throw new ConfigError(`jobs.define("${type}"): handler: must be a function`);
+    if (this.closed !== undefined) throw new ClosedError('jobs.define: the job runner is closed');
+    if (this.types.has(type)) throw new ConfigError(`jobs.define: type: "${type}" is defined already`);
+    if (this.types.size >= this.options.maxTypes) throw new ConfigError(`jobs.define: type: at most ${this.options.maxTypes} job types (jobs option maxTypes)`);
+    const resolved = parseOptions(jobTypeOptionsSchema, options, `invalid options of job type "${type}"`);
+    const stats = new TypeStats(type, this.options.window, this.options.baselineRuns, (b) => this.learned(b), () => this.ctx.clock.now());
+    const book = this.book;
+    const queue: TypeQueue = new TypeQueue(
+      type,
+      handler as JobHandler,
+      resolved,
+      this.metrics.forType({
+        type,
+        waiting: () => queue.waiting.size,
+        active: () => queue.active.size,
+        delayed: () => queue.delayed.size,
+        failed: () => book.count(type, 'failed'),
+        deadLetter: () => book.count(type, 'pending'),
+      }),
+      stats,
+      {
+        clock: this.ctx.clock,
+        random: this.options.random,
+        failed: (job, error) => this.processor.failed(job, error, resolved.deadLetter),
+        recovered: (job) => this.processor.recovered(job),
+      },
+    );
+    this.types.set(type, queue);
+    this.processor.start();
+    void this.restore().then(() => this.applyRestored());
+    return { type, enqueue: (payload, o) => this.enqueue<R>(type, payload, o) };
+  }
+
+  /**
+   * Enqueues a job of a defined type. Rejects with a ValidationError naming the field for an
+   * unknown `type`, bad `options`, or a payload the type's `idempotencyKey` throws on; with a
+   * ClosedError once `close()` began. The handle's `result` settles with the job's result.
+   */
+  async enqueue<R = unknown>(type: string, payload: unknown, options?: EnqueueOptions): Promise<JobHandle<R>> {
+    const queue = this.types.get(type);
+    if (queue === undefined) throw new ValidationError(`jobs.enqueue: type: ${JSON.stringify(String(type).slice(0, MAX_TYPE_LENGTH))} is not a defined job type`, [{ path: 'type', message: 'is not a defined job type' }]);
+    if (this.closed !== undefined) throw new ClosedError('jobs.enqueue: the job runner is closed');
+    let priority = queue.options.priority;
+    let key: string | undefined;
+    if (options !== undefined) {
+      const parsed = enqueueOptionsSchema.safeParse(options);
+      if (!parsed.success) throw validationErrorOf('jobs.enqueue: invalid options', parsed.error.issues.map((i) => ({ ...i, path: ['options', ...i.path] })));
+      priority = parsed.data.priority ?? priority;
+      key = parsed.data.idempotencyKey;
+    }
+    if (key === undefined && queue.options.idempotencyKey !== undefined) key = keyOf(type, queue.options.idempotencyKey, payload);
+    const job = new Job(`${this.idPrefix}-${++this.seq}`, type, payload, key, PRIORITY_RANK[priority], this.ctx.clock.now());
+    if (key !== undefined) {
+      const claim = await this.dedup.claim(type, key, queue.options.idempotencyTtl, job);
+      if (!claim.owner) {
+        queue.metrics.dedupHit();
+        job.resolve(undefined);
+        const first = claim.job;
+        return { id: first?.id ?? job.id, type, deduplicated: true, result: (first?.result ?? job.result) as Promise<R | undefined> };
+      }
+      if (this.closed !== undefined) throw new ClosedError('jobs.enqueue: the job runner closed while the idempotency key was taken');
+    }
+    queue.push(job);
+    return { id: job.id, type, deduplicated: false, result: job.result as Promise<R> };
+  }
+
+  /**
+   * Seed 000's wrapper: defines `config.id` as a job type and returns a function that enqueues a
+   * job and resolves with its result (`undefined` when its idempotency key ran elsewhere).
+   */
+  createOptimizedFunction<P, R>(config: OptimizedFunctionConfig<P, R>): (payload: P, options?: EnqueueOptions) => Promise<R | undefined> {
+    if (typeof config !== 'object' || config === null) throw new ConfigError('jobs.createOptimizedFunction: config: must be an object');
+    const { id, name: _name, handler, ...options } = config;
+    const type = this.define<P, R>(id, handler, options);
+    return async (payload, o) => (await type.enqueue(payload, o)).result;
+  }
+
+  /** The job dead letters: list, retry one or all, delete, and run the processor now. */
+  readonly deadLetters = {
+    /** Letters oldest first, optionally of one job type. Rejects with a StorageError. */
+    list: (query?: { job?: string; limit?: number }): Promise<JobDeadLetterRecord[]> => this.book.list(query),
+    /** Runs letter `id` once more now; rejects with a NotFoundError for an unknown letter or a type not defined here. */
+    retry: async (id: string): Promise<JobHandle> => {
+      const letter = await this.book.get(id);
+      if (letter === undefined) throw new NotFoundError('job dead letter', id);
+      return this.retryLetter(letter);
+    },
+    /** Retries every letter (of `job` if given) whose type is defined here; returns their handles. */
+    retryAll: async (query?: { job?: string }): Promise<JobHandle[]> => {
+      const letters = await this.book.list(query);
+      return Promise.all(letters.filter((l) => this.types.has(l.job)).map((l) => this.retryLetter(l)));
+    },
+    /** Deletes letter `id`; false when there was none. Rejects with a StorageError. */
+    delete: async (id: string): Promise<boolean> => {
+      const letter = await this.book.get(id);
+      return letter === undefined ? false : this.book.remove(letter);
+    },
+    /** One run of the scheduled processor (seed 000's hourly run): purge, then retry. */
+    process: () => this.processor.run(),
+  };
+
+  /** The learned baselines (restored from the store first). */
+  async baselines(): Promise<JobBaseline[]> {
+    await this.restore();
+    return [...this.types.values()].map((q) => q.stats.baseline).filter((b): b is JobBaseline => b !== undefined);
+  }
+
+  /** Types whose last `baselineRuns` successful runs are slower than their baseline by more than `regressionThreshold` percent. */
+  regressions(): JobRegression[] {
+    return [...this.types.values()].map((q) => q.stats.regression(this.options.regressionThreshold)).filter((r): r is JobRegression => r !== undefined);
+  }
+
+  /** Seed 000's bottlenecks over each type's recent attempts, most severe first. */
+  bottlenecks(): Bottleneck[] {
+    return bottlenecksOf([...this.types.values()].map((q) => ({ type: q.type, ...q.stats.recent() })), this.options.bottlenecks);
+  }
+
+  /** What `checks.jobs` grades. */
+  health(): JobsHealth {
+    const now = this.ctx.clock.monotonic();
+    let attempts = 0;
+    let failures = 0;
+    let stuck = 0;
+    let deadLetters = 0;
+    for (const q of this.types.values()) {
+      const r = q.stats.recent();
+      attempts += r.attempts;
+      failures += (r.failureRate / 100) * r.attempts;
+      for (const job of q.active) if (now - job.startedAt > this.options.stuckAfter) stuck++;
+      deadLetters += this.book.count(q.type, 'pending') + this.book.count(q.type, 'failed');
+    }
+    return { failureRate: attempts === 0 ? 0 : Math.round((failures / attempts) * 10_000) / 100, attempts, stuck, deadLetters };
+  }
+
+  /**
+   * Stops taking jobs, lets running attempts finish for up to `closeTimeout`, and writes every
+   * job not finished (waiting, in a retry's backoff, or still running past the bound) to the
+   * dead letters, so nothing accepted is lost. Their handles reject with a ClosedError. Never rejects.
+   */
+  close(): Promise<void> {
+    this.closed ??= closeJobs({
+      ctx: this.ctx,
+      timeout: this.options.closeTimeout,
+      queues: [...this.types.values()],
+      processor: this.processor,
+      book: this.book,
+      flushBaselines: () => this.flushBaselines(),
+    });
+    return this.closed;
+  }
+
+  private retryLetter(letter: JobDeadLetterRecord): JobHandle {
+    const queue = this.types.get(letter.job);
+    if (queue === undefined) throw new NotFoundError('job type', letter.job);
+    if (this.closed !== undefined) throw new ClosedError('jobs.deadLetters.retry: the job runner is closed');
+    if (!this.processor.begin(letter.id)) throw new ValidationError(`jobs.deadLetters.retry: id: dead letter "${letter.id}" is being retried already`, [{ path: 'id', message: 'is being retried already' }]);
+    const job = new Job(letter.id, letter.job, letter.data, letter.idempotencyKey, PRIORITY_RANK[queue.options.priority], letter.createdAt, letter, letter.attempts);
+    queue.push(job);
+    return { id: job.id, type: job.type, deduplicated: false, result: job.result };
+  }
+
+  /** Reads the stored baselines once; every type defined before or after gets its own. Never rejects. */
+  private restore(): Promise<void> {
+    this.restored ??= this.baselineStore.load().then((stored) => {
+      this.restoredBaselines = stored;
+      this.applyRestored();
+    });
+    return this.restored;
+  }
+
+  /** A baseline the fleet learned first wins over one this process is still learning. */
+  private applyRestored(): void {
+    for (const q of this.types.values()) {
+      const stored = this.restoredBaselines.get(q.type);
+      if (stored !== undefined && q.stats.baseline === undefined) q.stats.baseline = stored;
+    }
+  }
+
+  private restoredBaselines = new Map<string, JobBaseline>();
+
+  private learned(baseline: JobBaseline): void {
+    this.toSave.push(baseline);
+    this.saving = this.saving.then(() => this.flushBaselines());
+  }
+
+  private async flushBaselines(): Promise<void> {
+    await this.restored;
+    const batch = this.toSave.splice(0);
+    await this.baselineStore.save(batch);
+  }
+}
+
+function keyOf(type: string, fn: (payload: never) => unknown, payload: unknown): string {
+  let key: unknown;
+  try {
+    key = fn(payload as never);
+  } catch (cause) {
+    throw new ValidationError(`jobs.enqueue: idempotencyKey: the "${type}" type's idempotencyKey function threw on this payload`, [{ path: 'idempotencyKey', message: 'threw on the payload' }], { cause });
+  }
+  if (typeof key === 'number' && Number.isFinite(key)) key = String(key);
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new ValidationError(`jobs.enqueue: idempotencyKey: the "${type}" type's idempotencyKey function must return a string of 1 to ${MAX_KEY_LENGTH} characters`, [{ path: 'idempotencyKey', message: `must return a string of 1 to ${MAX_KEY_LENGTH} characters` }]);
+  }
+  return key;
+}
