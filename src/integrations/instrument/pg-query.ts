@@ -1,0 +1,99 @@
+import type { OperationMetrics } from './operation-metrics.js';
+import { sqlOperation } from './sql-operation.js';
+
+/** Anything with pg's `query(...)`: a `Client`, a `PoolClient`, a `Pool`. */
+export interface PgQueryable {
+  query(...args: never[]): unknown;
+}
+
+type Callback = (this: unknown, ...args: unknown[]) => unknown;
+type Query = (this: unknown, ...args: unknown[]) => unknown;
+
+/** The `code` label of a failed query: its SQLSTATE (`23505`), or `none` (a lost connection, a timeout). */
+export function sqlState(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : 'none';
+}
+
+/** The SQL text of pg's first `query` argument: a string, or a config or submittable with `text`. */
+function textOf(first: unknown): unknown {
+  if (typeof first === 'string') return first;
+  return typeof first === 'object' && first !== null ? (first as { text?: unknown }).text : undefined;
+}
+
+/**
+ * Replaces `target.query` with a function that times each call into `metrics` and otherwise
+ * behaves as pg's: the same arguments reach it, a callback still gets pg's arguments, a promise
+ * call gets a promise settling as pg's did (so an unhandled rejection stays unhandled), a sync
+ * throw is rethrown. Returns the function that takes the wrapper out again; when something
+ * wrapped `query` after us (another monitor, a tracer), the wrapper stays and passes through.
+ */
+export function wrapQuery(target: PgQueryable, metrics: OperationMetrics): () => void {
+  const host = target as unknown as { query: Query };
+  const original = host.query;
+  const hadOwn = Object.prototype.hasOwnProperty.call(target, 'query');
+  let on = true;
+  const wrapper: Query = function (this: unknown, ...args: unknown[]): unknown {
+    if (!on) return original.apply(this, args);
+    const first = args[0];
+    const operation = sqlOperation(textOf(first));
+    const start = metrics.start();
+    const done = (error?: unknown): void => metrics.done(operation, start, error === undefined || error === null ? undefined : sqlState(error));
+    // pg's signatures: (config, callback) and (config, values, callback).
+    const at = typeof args[2] === 'function' ? 2 : typeof args[1] === 'function' ? 1 : -1;
+    if (at > 0) {
+      const callback = args[at] as Callback;
+      args[at] = function (this: unknown, ...results: unknown[]): unknown {
+        done(results[0]);
+        return callback.apply(this, results);
+      };
+      return original.apply(this, args);
+    }
+    if (typeof first === 'object' && first !== null && typeof (first as { submit?: unknown }).submit === 'function') {
+      return submitted(original.apply(this, args), done);
+    }
+    if (typeof first === 'object' && first !== null && typeof (first as { callback?: unknown }).callback === 'function') {
+      // A config carrying its own callback: a copy with a timed one (the caller's object is not written to).
+      const callback = (first as { callback: Callback }).callback;
+      args[0] = { ...first, callback: (...results: unknown[]) => (done(results[0]), callback(...results)) };
+      return original.apply(this, args);
+    }
+    let result: unknown;
+    try {
+      result = original.apply(this, args);
+    } catch (error) {
+      done(error ?? 'thrown');
+      throw error;
+    }
+    if (typeof (result as { then?: unknown } | null)?.then !== 'function') return result;
+    return (result as Promise<unknown>).then(
+      (value) => (done(), value),
+      (error: unknown) => {
+        done(error ?? 'rejected');
+        throw error;
+      },
+    );
+  };
+  host.query = wrapper;
+  return () => {
+    on = false;
+    if (host.query !== wrapper) return;
+    if (hadOwn) host.query = original;
+    else delete (host as { query?: Query }).query;
+  };
+}
+
+/** A submittable (pg-query-stream) is timed to its `end` or `error` event, once. */
+function submitted(result: unknown, done: (error?: unknown) => void): unknown {
+  const emitter = result as { once?: (event: string, fn: (error?: unknown) => void) => unknown } | null;
+  if (typeof emitter?.once !== 'function') return result;
+  let settled = false;
+  const settle = (error?: unknown): void => {
+    if (settled) return;
+    settled = true;
+    done(error);
+  };
+  emitter.once('end', () => settle());
+  emitter.once('error', (error) => settle(error ?? 'error'));
+  return result;
+}
