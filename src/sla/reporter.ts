@@ -1,4 +1,5 @@
 import type { CapabilityContext } from '../capability.js';
+import { ValidationError } from '../core/errors.js';
 import { validationErrorOf } from '../core/options.js';
 import type { TimelineRegistry } from '../timeline/registry.js';
 import { stepName, timelineMetricNames } from '../timeline/options.js';
@@ -42,7 +43,8 @@ export class SlaReporter {
   async report(query: SlaQuery): Promise<SlaReport> {
     const parsed = slaQuerySchema.safeParse(query);
     if (!parsed.success) throw validationErrorOf('invalid SLA query', parsed.error.issues, 'query');
-    const q = parsed.data;
+    const q = { ...parsed.data };
+    if (q.timeline === undefined && q.metric === undefined) q.timeline = this.onlyTimeline();
     // Expired entries become partial before anything is read: the counts are current.
     this.timelines.sweep();
     const to = this.ctx.clock.now();
@@ -50,6 +52,14 @@ export class SlaReporter {
     const timeline = q.timeline === undefined ? undefined : this.timelines.get(q.timeline);
     const measured = q.timeline === undefined ? await this.ofMetric(q, from, to) : q.id === undefined ? await this.ofTimeline(q.timeline, timeline, q, from, to) : this.ofSamples(timeline, q.id, from, to);
     return this.shape(q, timeline, measured, from, to);
+  }
+
+  /** The name of this process's one timeline; a ValidationError naming `timeline` when there is none or several. */
+  private onlyTimeline(): string {
+    const all = this.timelines.list();
+    if (all.length === 1) return all[0]!.name;
+    const message = `give a timeline or a metric (this monitor has ${all.length === 0 ? 'no timeline' : `${all.length} timelines`})`;
+    throw new ValidationError(`invalid SLA query: timeline: ${message}`, [{ path: 'timeline', message }]);
   }
 
   private async ofMetric(q: ResolvedSlaQuery, from: number, to: number): Promise<Measured> {
