@@ -55,7 +55,7 @@ const REDIS_FAMILY: OperationFamily = {
   owner: 'instrumentRedis',
 };
 
-/** Command names as ioredis spells them (`get`, `json.get`); anything else is `other`. */
+/** Command names in lower case (`get`, `json.get`); anything else is `other`. */
 const COMMAND_NAME = /^[a-z][a-z0-9_.|-]{0,39}$/;
 /** Reply error prefixes (`WRONGTYPE`, `NOSCRIPT`) kept as the `code` label. */
 const REPLY_CODE = /^[A-Z][A-Z_]{1,19}$/;
@@ -121,7 +121,9 @@ function timeCommand(command: CommandLike, metrics: OperationMetrics, codeOf: (e
   const resolve = command.resolve;
   const reject = command.reject;
   if (typeof resolve !== 'function' || typeof reject !== 'function') return;
-  const name = typeof command.name === 'string' && COMMAND_NAME.test(command.name) ? command.name : OTHER_LABEL;
+  // `redis.call('ECHO', ...)` keeps the caller's case: one label per command whatever its spelling.
+  const raw = typeof command.name === 'string' && command.name.length <= 40 ? command.name.toLowerCase() : '';
+  const name = COMMAND_NAME.test(raw) ? raw : OTHER_LABEL;
   const start = metrics.start();
   let settled = false;
   command.resolve = function (this: unknown, value?: unknown): unknown {
