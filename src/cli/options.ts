@@ -1,0 +1,58 @@
+import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../core/duration.js';
+import { LABEL_NAME_RE, METRIC_NAME_RE } from './budget/budget.js';
+import { CliInputError } from './errors.js';
+
+/**
+ * Argument parsers for commander: each throws `InvalidArgumentError`, which commander reports
+ * as `error: option '--interval <duration>' argument '5x' is invalid. <reason>` (exit 3).
+ */
+
+/** The least `--interval`: a check a second is already more than any endpoint needs. */
+export const MIN_INTERVAL_MS = 1000;
+
+/** `--interval`: a duration of at least 1s (a bare number is ms, as everywhere in pulsewatch). */
+export function intervalArg(value: string): number {
+  const ms = parseDuration(/^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value.trim());
+  if (ms === undefined) throw new InvalidArgumentError('Expected a duration such as 30s, 1m or 60000 (ms).');
+  if (ms < MIN_INTERVAL_MS) throw new InvalidArgumentError(`At least 1s; a bare number is milliseconds (write ${value}s for seconds).`);
+  return ms;
+}
+
+/** `--timeout`: a duration from 100ms to 5m. */
+export function timeoutArg(value: string): number {
+  const ms = parseDuration(/^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value.trim());
+  if (ms === undefined || ms < 100 || ms > 300_000) throw new InvalidArgumentError('Expected a duration from 100ms to 5m such as 10s.');
+  return ms;
+}
+
+/** `--label k=v` (repeatable): collected into one object. */
+export function labelArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  const name = eq === -1 ? '' : value.slice(0, eq).trim();
+  if (!LABEL_NAME_RE.test(name)) throw new InvalidArgumentError('Expected name=value with a label name of letters, digits and underscores.');
+  return { ...previous, [name]: value.slice(eq + 1) };
+}
+
+/** `--metric`, `--requests-metric`: a metric name. */
+export function metricArg(value: string): string {
+  if (!METRIC_NAME_RE.test(value)) throw new InvalidArgumentError('Expected a metric name of letters, digits, underscores and colons.');
+  return value;
+}
+
+/** Repeatable string options (`--fail`, `--warn`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** An http(s) URL for `field`, or a {@link CliInputError} that does not echo it (it may carry credentials). */
+export function parseSourceUrl(value: string, field: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliInputError(field, 'not a URL; expected http(s)://host[:port][/base-path]');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliInputError(field, `expected an http or https URL, got ${url.protocol}`);
+  return url.toString();
+}

@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { checkCommand } from './commands/check.js';
+import { EXIT_CODES } from './errors.js';
+import type { CliIo } from './io.js';
+
+/**
+ * Runs the `pulsewatch` CLI on `argv` (as `process.argv`: node, script, args...) and resolves
+ * its exit code. Commander parses; every usage error (unknown flag, bad value, missing
+ * argument) is exit 3 like any invalid input, and `--help` is exit 0.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT_CODES.ok;
+  const program = new Command('pulsewatch')
+    .description('Check pulsewatch budgets (latency, error rate, throughput) against a running service or Prometheus.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(checkCommand(io, (code) => (exitCode = code)).exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }));
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and `help check` exit 0; help shown for a usage error (no command) does not.
+      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.unknown;
+    }
+    io.err(`pulsewatch: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_CODES.unknown;
+  }
+  return exitCode;
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import type { Budget } from '../budget/budget.js';
+import type { Reading } from '../budget/evaluate.js';
+import { statKind } from '../budget/stats.js';
+import { CliInputError, SourceResponseError } from '../errors.js';
+import { seriesLabels } from './exposition-labels.js';
+import { displayUrl, getText, parseJson, type HttpOptions } from './http.js';
+import type { Source } from './source.js';
+
+/** The fields of `GET /metrics/aggregate` a check reads (docs/http.md); percentiles are null for counters and gauges. */
+const aggregateSchema = z.object({
+  kind: z.enum(['counter', 'gauge', 'histogram', 'unknown']),
+  unit: z.string().nullish(),
+  count: z.number(),
+  sum: z.number(),
+  rate: z.number(),
+  mean: z.number().nullable(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  p50: z.number().nullable(),
+  p90: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+  p999: z.number().nullable(),
+});
+type Aggregate = z.output<typeof aggregateSchema>;
+type LatencyStat = 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'mean' | 'min' | 'max';
+
+/** Distinct error label values read per errorRate budget (each is one more aggregate request). */
+const MAX_ERROR_VALUES = 50;
+
+/**
+ * Reads budgets from a pulsewatch monitoring handler (`createMonitoringHandler`, any framework):
+ * `GET <base>/metrics/aggregate` per budget, fleet-wide over the window. An errorRate budget
+ * also reads `GET <base>/metrics?format=prometheus&name=<metric>` to learn which values of the
+ * error label exist, then aggregates those series.
+ */
+export function pulsewatchSource(base: string, http: HttpOptions): Source {
+  const root = new URL(base.endsWith('/') ? base : `${base}/`);
+  const url = displayUrl(root);
+
+  async function aggregate(budget: Budget, labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<Aggregate | CliInputError> {
+    const target = new URL('metrics/aggregate', root);
+    target.searchParams.set('name', budget.metric);
+    target.searchParams.set('window', `${budget.window}ms`);
+    for (const [k, v] of Object.entries(labels)) target.searchParams.set(`label.${k}`, v);
+    const { status, body } = await getText(target, { ...http, signal: signal ?? http.signal }, 'application/json');
+    if (status === 404) throw new SourceResponseError(`${displayUrl(target)} answered 404: is ${url} the monitoring handler's base path (e.g. http://host:3000/api/monitoring)?`, 404);
+    const json = parseJson(body, target, 'the pulsewatch aggregate JSON');
+    if (status === 400) {
+      // The handler names the parameter it refused; that is this budget's fault, not the source's.
+      const message = (json as { error?: { message?: unknown } }).error?.message;
+      return new CliInputError(budget.field, `the endpoint refused the query: ${typeof message === 'string' ? message.slice(0, 300) : 'bad request'}`);
+    }
+    if (status < 200 || status > 299) throw new SourceResponseError(`${displayUrl(target)} answered ${status}`, status);
+    const parsed = aggregateSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new SourceResponseError(`${displayUrl(target)} did not answer a pulsewatch aggregate (is ${url} the monitoring handler's base path?)`);
+    }
+    return parsed.data;
+  }
+
+  async function errorValues(budget: Budget, signal?: AbortSignal): Promise<string[]> {
+    const target = new URL('metrics', root);
+    target.searchParams.set('format', 'prometheus');
+    target.searchParams.set('name', budget.metric);
+    const { status, body } = await getText(target, { ...http, signal: signal ?? http.signal }, 'text/plain');
+    if (status !== 200) throw new SourceResponseError(`${displayUrl(target)} answered ${status}`, status);
+    const match = new RegExp(`^(?:${budget.errors.match})$`);
+    const values = new Set<string>();
+    for (const labels of seriesLabels(body, budget.metric)) {
+      const v = labels[budget.errors.label];
+      if (v !== undefined && match.test(v)) values.add(v);
+      if (values.size >= MAX_ERROR_VALUES) break;
+    }
+    return [...values];
+  }
+
+  return {
+    kind: 'pulsewatch',
+    url,
+    async read(budget, signal): Promise<Reading> {
+      const agg = await aggregate(budget, budget.labels, signal);
+      if (agg instanceof CliInputError) return { kind: 'error', error: agg };
+      if (agg.kind === 'unknown') return { kind: 'nodata', reason: `no ${budget.metric} data in the window` };
+      const kind = statKind(budget.stat);
+      if (kind === 'latency') {
+        if (agg.kind !== 'histogram') {
+          return { kind: 'error', error: new CliInputError(`${budget.field}.stat`, `${budget.stat} needs a histogram; ${budget.metric} is a ${agg.kind}`) };
+        }
+        if (agg.count === 0) return { kind: 'nodata', reason: `no ${budget.metric} observations in the window` };
+        const value = agg[budget.stat as LatencyStat];
+        return value === null ? { kind: 'nodata', reason: `${budget.stat} is empty` } : { kind: 'value', value, unit: agg.unit ?? undefined };
+      }
+      if (agg.kind === 'gauge') return { kind: 'error', error: new CliInputError(`${budget.field}.metric`, `${budget.stat} needs a counter or a histogram; ${budget.metric} is a gauge`) };
+      const total = agg.kind === 'counter' ? agg.sum : agg.count;
+      if (budget.stat === 'rate') return { kind: 'value', value: agg.rate };
+      if (budget.stat === 'count') return { kind: 'value', value: total };
+      // errorRate: the error series' share of the total, in percent.
+      if (total === 0) return { kind: 'nodata', reason: `no ${budget.metric} requests in the window` };
+      let errors = 0;
+      for (const value of await errorValues(budget, signal)) {
+        const part = await aggregate(budget, { ...budget.labels, [budget.errors.label]: value }, signal);
+        if (part instanceof CliInputError) return { kind: 'error', error: part };
+        errors += part.kind === 'counter' ? part.sum : part.count;
+      }
+      return { kind: 'value', value: (errors / total) * 100 };
+    },
+  };
+}
