@@ -54,7 +54,12 @@ export class TypeQueue {
    */
   private handoff(): void {
     if (this.track === undefined || this.waiting.size === 0) return;
-    this.track(new Promise<void>((resolve) => this.handoffs.push(resolve)));
+    this.track(this.nextStart());
+  }
+
+  /** Resolves when the next attempt of this type starts (or close() drains the queue). */
+  private nextStart(): Promise<void> {
+    return new Promise<void>((resolve) => this.handoffs.push(resolve));
   }
 
   private handedOff(): void {
@@ -184,8 +189,12 @@ export class TypeQueue {
     this.delayed.add(job);
     job.timer = this.host.clock.setTimeout(() => {
       job.timer = undefined;
-      if (!this.delayed.delete(job)) return;
+      if (!this.delayed.delete(job)) return undefined;
+      // The timer's task ends when the retry has started (p-queue may start it a few microtasks
+      // later); with every slot taken, the attempt that frees one hands off instead.
+      const started = this.queue.pending < this.options.concurrency ? this.nextStart() : undefined;
       this.push(job);
+      return started;
     }, ms);
   }
 }
