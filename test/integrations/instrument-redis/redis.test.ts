@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMonitor, type Monitor, type PulsewatchError } from 'pulsewatch';
 import { ManualClock } from 'pulsewatch/testing';
@@ -12,7 +12,7 @@ const prefix = uniquePrefix();
 const clients: Redis[] = [];
 const closing = closeAfterEach();
 
-function client(options: ConstructorParameters<typeof Redis>[1] = {}): Redis {
+function client(options: RedisOptions = {}): Redis {
   const c = new Redis(REDIS_URL, { keyPrefix: prefix, ...options });
   c.on('error', () => {});
   clients.push(c);
