@@ -58,16 +58,17 @@ export class Counter<Name extends string = string> extends Metric<CounterSeries,
   inc(labels: LabelInput<Name>, value?: number): void;
   inc(first?: number | LabelInput<Name>, second?: LabelInput<Name> | number): void {
     // One order for every metric (value first); an object first is prom-client's (labels, value).
-    let amount: unknown = first;
-    let labels: unknown = second;
+    // Two straight branches, so each keeps its locals of one type on this hot path.
     if (typeof first === 'object' && first !== null) {
-      amount = second;
-      labels = first;
+      const amount = second === undefined ? 1 : second;
+      // Checked before the lookup so a rejected amount never creates an empty series.
+      if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.reject(amount);
+      else this.series(first)?.inc(amount);
+      return;
     }
-    if (amount === undefined) amount = 1;
-    // Checked before the lookup so a rejected amount never creates an empty series.
+    const amount = first === undefined ? 1 : first;
     if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) this.reject(amount);
-    else this.series(labels as LabelInput<Name> | undefined)?.inc(amount);
+    else this.series(second as LabelInput<Name> | undefined)?.inc(amount);
   }
 
   /** The series of `labels`, to increment without a lookup per call. */
