@@ -1,14 +1,28 @@
 import { z } from 'zod';
 import { CONDITION_NAMES, type Comparison, type ConditionName } from './conditions.js';
-import { finiteDurationSchema, finitePositiveDurationSchema, labelNameSchema, safeRecord } from './schema-parts.js';
+import { shown } from '../core/duration.js';
+import { byInputType, finiteDurationSchema, finitePositiveDurationSchema, labelNameSchema, safeRecord } from './schema-parts.js';
 
-/** Aggregations that read one number off a window of data. */
+/**
+ * Aggregations that read one number off a window of data, as the engine spells them: the mean is
+ * `avg` here. Rules may write it `mean` (the canonical name, as in `getAggregatedMetrics()` and
+ * `checks.metric`); the schema turns that into `avg`, so the engine sees one value.
+ */
 export const BASIC_AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'count', 'rate', 'p50', 'p90', 'p95', 'p99', 'p999', 'last'] as const;
 /** One of {@link BASIC_AGGREGATIONS}. */
 export type BasicAggregation = (typeof BASIC_AGGREGATIONS)[number];
+/** A plain aggregation as rules may write it: `mean` is the canonical spelling of `avg`. */
+export type BasicAggregationInput = BasicAggregation | 'mean';
 
-const basicAggregationSchema = z.enum(BASIC_AGGREGATIONS);
+/** Plain aggregation names in the order messages list them, the canonical spelling first. */
+const BASIC_NAMES: readonly string[] = ['mean (or avg)', ...BASIC_AGGREGATIONS.filter((a) => a !== 'avg')];
+const DETECTOR_TYPES = ['errorRate', 'compliance', 'spike', 'change', 'regression'] as const;
 
+const basicAggregationSchema = z
+  .enum([...BASIC_AGGREGATIONS, 'mean'], {
+    error: (issue) => `expected one of ${BASIC_NAMES.join(', ')}, got ${shown(issue.input)}`,
+  })
+  .transform((a): BasicAggregation => (a === 'mean' ? 'avg' : a));
 /**
  * Which labels mark a series as an error, for `errorRate`. A value may be a string, a list, or
  * `'5xx'`-style class patterns. Default: `success="false"`, `status` failure/error/5xx,
@@ -16,44 +30,60 @@ const basicAggregationSchema = z.enum(BASIC_AGGREGATIONS);
  */
 const errorLabelsSchema = safeRecord(z.string(), z.union([z.string(), z.array(z.string()).min(1)]));
 
-/** What a condition computes over its window. Strings for the plain ones, objects for detectors. */
-export const aggregationSchema = z.union([
-  basicAggregationSchema,
-  z.literal('errorRate'),
-  z.object({
-    /** Percent of observations (or of the counted amount) in series marked as errors. */
-    type: z.literal('errorRate'),
-    errorLabels: errorLabelsSchema.optional(),
-  }),
-  z.object({
-    /** Percent of observations at or under `under` (seed 004's SLA compliance: share under 5 s). */
-    type: z.literal('compliance'),
-    under: z.number().nonnegative(),
-  }),
-  z.object({
-    /** Recent `of` divided by `of` over the longer `baselineWindow` (seed 002: spike when > 1.5). */
-    type: z.literal('spike'),
-    of: basicAggregationSchema.default('avg'),
-    baselineWindow: finitePositiveDurationSchema.default(3_600_000),
-  }),
-  z.object({
-    /** Percent change of `of` against the window before (seed 004: +/- 50 %). `both` compares |change|. */
-    type: z.literal('change'),
-    of: basicAggregationSchema.default('avg'),
-    direction: z.enum(['both', 'up', 'down']).default('both'),
-  }),
-  z.object({
-    /**
-     * Percent by which `of` is worse (higher) than a baseline (seed 000: regression when > 10 %).
-     * The baseline is `baseline` if given, else learned the first time the window holds
-     * `minCount` observations (seed 000: after 10 executions), kept per label group.
-     */
-    type: z.literal('regression'),
-    of: basicAggregationSchema.default('avg'),
-    baseline: z.number().positive().optional(),
-    minCount: z.number().int().positive().default(10),
-  }),
-]);
+const stringAggregationSchema = z
+  .enum([...BASIC_AGGREGATIONS, 'mean', 'errorRate'], {
+    error: (issue) => `expected one of ${[...BASIC_NAMES, 'errorRate'].join(', ')}, or an object with \`type\` (${DETECTOR_TYPES.join(', ')}); got ${shown(issue.input)}`,
+  })
+  .transform((a): BasicAggregation | 'errorRate' => (a === 'mean' ? 'avg' : a));
+
+const detectorSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.object({
+      /** Percent of observations (or of the counted amount) in series marked as errors. */
+      type: z.literal('errorRate'),
+      errorLabels: errorLabelsSchema.optional(),
+    }),
+    z.object({
+      /** Percent of observations at or under `under` (seed 004's SLA compliance: share under 5 s). */
+      type: z.literal('compliance'),
+      under: z.number().nonnegative(),
+    }),
+    z.object({
+      /** Recent `of` divided by `of` over the longer `baselineWindow` (seed 002: spike when > 1.5). */
+      type: z.literal('spike'),
+      of: basicAggregationSchema.default('avg'),
+      baselineWindow: finitePositiveDurationSchema.default(3_600_000),
+    }),
+    z.object({
+      /** Percent change of `of` against the window before (seed 004: +/- 50 %). `both` compares |change|. */
+      type: z.literal('change'),
+      of: basicAggregationSchema.default('avg'),
+      direction: z.enum(['both', 'up', 'down']).default('both'),
+    }),
+    z.object({
+      /**
+       * Percent by which `of` is worse (higher) than a baseline (seed 000: regression when > 10 %).
+       * The baseline is `baseline` if given, else learned the first time the window holds
+       * `minCount` observations (seed 000: after 10 executions), kept per label group.
+       */
+      type: z.literal('regression'),
+      of: basicAggregationSchema.default('avg'),
+      baseline: z.number().positive().optional(),
+      minCount: z.number().int().positive().default(10),
+    }),
+  ],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? `expected one of ${DETECTOR_TYPES.join(', ')}, got ${shown((issue.input as { type?: unknown } | undefined)?.type)}` : undefined,
+  },
+);
+
+/**
+ * What a condition computes over its window. Strings for the plain ones, objects for detectors.
+ * Dispatched on the input's type so a mistake gets the message of the form it was written in.
+ */
+export const aggregationSchema = byInputType(stringAggregationSchema, detectorSchema);
 
 /** An aggregation as rules spell it. */
 export type AggregationInput = z.input<typeof aggregationSchema>;

@@ -30,6 +30,19 @@ export function safeRecord<K extends z.ZodType<string, string>, V extends z.ZodT
     .pipe(record);
 }
 
+/**
+ * A schema that parses an object with `shaped` and anything else (a string) with `text`, each
+ * keeping its own issues and paths. `z.union` would report every miss as "Invalid input".
+ */
+export function byInputType<T extends z.ZodType, S extends z.ZodType>(text: T, shaped: S): z.ZodType<z.output<T> | z.output<S>, z.input<T> | z.input<S>> {
+  return z.unknown().transform((value, ctx) => {
+    const parsed = (typeof value === 'object' && value !== null ? shaped : text).safeParse(value);
+    if (parsed.success) return parsed.data as z.output<T> | z.output<S>;
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path] });
+    return z.NEVER;
+  }) as unknown as z.ZodType<z.output<T> | z.output<S>, z.input<T> | z.input<S>>;
+}
+
 const FINITE = { message: 'must be a finite duration' };
 
 /**

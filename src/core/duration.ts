@@ -34,7 +34,7 @@ export function parseDuration(input: unknown): number | undefined {
 }
 
 /** The value as shown in a message: JSON, cut short (a megabyte string must not make a megabyte error). */
-function shown(value: unknown): string {
+export function shown(value: unknown): string {
   const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 40)}… (${text.length} characters)` : text;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveDurationSchema } from '../../core/duration.js';
+import { positiveDurationSchema, shown } from '../../core/duration.js';
 import type { AggregateQuery, AggregatedMetrics } from '../../metrics/aggregate.js';
 import { parseOptions } from '../../core/options.js';
 import type { HealthCheck, HealthStatus } from '../types.js';
@@ -13,13 +13,23 @@ export interface AggregateSource {
 /** The figures of an aggregate a metric check can grade. */
 export const METRIC_AGGREGATIONS = ['mean', 'p50', 'p90', 'p95', 'p99', 'p999', 'min', 'max', 'sum', 'count', 'rate', 'last'] as const;
 
+/** Accepted names in the order alert rules list them. */
+const ACCEPTED = ['mean (or avg)', 'min', 'max', 'sum', 'count', 'rate', 'p50', 'p90', 'p95', 'p99', 'p999', 'last'].join(', ');
+
+/** `mean`, also spelled `avg` as alert rules once required; read as `mean`, the aggregate's field. */
+const aggregationSchema = z
+  .enum([...METRIC_AGGREGATIONS, 'avg'], {
+    error: (issue) => `expected one of ${ACCEPTED}, got ${shown(issue.input)}`,
+  })
+  .transform((a): (typeof METRIC_AGGREGATIONS)[number] => (a === 'avg' ? 'mean' : a));
+
 /** Options of {@link metricCheck}. */
 export const metricCheckOptionsSchema = z
   .strictObject({
     /** The metric to read, e.g. `'response_time'` (a seed-style `recordMetric` type) or `'http_request_duration_seconds'`. */
     metric: z.string().min(1),
     /** Which figure of the aggregate to grade (default `'mean'`: seed 003's "Average response time"). */
-    aggregation: z.enum(METRIC_AGGREGATIONS).default('mean'),
+    aggregation: aggregationSchema.default('mean'),
     /** How far back to look (default 5 minutes, as the alert rules of seed 003). */
     window: positiveDurationSchema.default(300_000),
     /** Only series whose labels include these. */
