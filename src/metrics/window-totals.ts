@@ -1,0 +1,333 @@
+import { ClosedSlot } from './histogram-closed-slot.js';
+import type { HistogramSlot } from './histogram-slot.js';
+import type { BucketLayout } from './log-buckets.js';
+
+/**
+ * Window totals kept between reads. A rule engine tick (and each snapshot) asks for the totals
+ * and distribution of every series over a window that moved by a few seconds since the last
+ * read: re-merging every slot of every series (about 110,000 parts for 10,000 series) was most of
+ * a tick. Here each series keeps the totals of its closed pieces (closed memory slots and
+ * rollups, which never change once made) and their merged bucket counts; a read compares the
+ * pieces in range with the kept ones by identity and adds the new ones' counts and subtracts
+ * those that left (a late or rewritten rollup is a new part object that replaces the old one:
+ * subtracted and added). Only the slot being recorded into is read afresh. Totals are summed
+ * again from the kept pieces' numbers (a dozen additions), so they equal a full recompute
+ * exactly; bucket counts are integers, so adding and subtracting them is exact too.
+ */
+
+/** The numbers of one closed piece of a window (a closed memory slot or a rollup part), computed once. */
+export interface Piece {
+  readonly start: number;
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  /** A memory slot that keeps its values exactly (a rollup never does). */
+  readonly exact: boolean;
+  /** A rollup part (its distribution is its decoded `hdr`, if any). */
+  readonly isPart: boolean;
+  /** Bucket counts `[index, count, ...]` (increasing); null: none (a rollup without a readable `hdr`); undefined: not read yet. */
+  pairs: Float64Array | null | undefined;
+  /** Sorted raw values of an exact slot, once read. */
+  values: Float64Array | undefined;
+  /** What it was made from (a `ClosedSlot` or a part), read for its counts on first use. */
+  readonly source: object;
+}
+
+/** Reads what pieces hold: a window's scale and decoded rollups. */
+export interface PieceReader {
+  readonly layout: BucketLayout;
+  /** 1 / resolution. */
+  readonly scale: number;
+  /** Decoded counts of a rollup part (null: none). */
+  partPairs(part: object): Float64Array | null;
+}
+
+const slotPieces = new WeakMap<object, { digits: number; scale: number; piece: Piece }>();
+const partPieces = new WeakMap<object, { digits: number; scale: number; piece: Piece }>();
+
+/** The piece of a closed memory slot (kept on the slot: it never changes). */
+export function slotPiece(slot: ClosedSlot, reader: PieceReader): Piece {
+  const memo = slotPieces.get(slot);
+  if (memo !== undefined && memo.digits === reader.layout.digits && memo.scale === reader.scale) return memo.piece;
+  const piece: Piece = { start: slot.start, count: slot.count, sum: slot.sum, min: slot.min, max: slot.max, exact: slot.exact, isPart: false, pairs: undefined, values: undefined, source: slot };
+  slotPieces.set(slot, { digits: reader.layout.digits, scale: reader.scale, piece });
+  return piece;
+}
+
+/** The piece of a rollup part (kept on the part, which is read-only). */
+export function partPiece(part: { readonly start: number; readonly count: number; readonly sum: number; readonly min: number; readonly max: number }, reader: PieceReader): Piece {
+  const memo = partPieces.get(part);
+  if (memo !== undefined && memo.digits === reader.layout.digits && memo.scale === reader.scale) return memo.piece;
+  const piece: Piece = { start: part.start, count: part.count, sum: part.sum, min: part.min, max: part.max, exact: false, isPart: true, pairs: undefined, values: undefined, source: part };
+  partPieces.set(part, { digits: reader.layout.digits, scale: reader.scale, piece });
+  return piece;
+}
+
+/** True when `slot` never changes (a closed slot): its piece can be kept. */
+export function isClosed(slot: HistogramSlot): slot is HistogramSlot & ClosedSlot {
+  return slot instanceof ClosedSlot;
+}
+
+/** The bucket counts of a piece, read once. */
+export function pairsOf(piece: Piece, reader: PieceReader): Float64Array | null {
+  if (piece.pairs !== undefined) return piece.pairs;
+  if (piece.isPart) return (piece.pairs = reader.partPairs(piece.source));
+  const out: number[] = [];
+  (piece.source as HistogramSlot).forEachBucket(reader.layout, reader.scale, (index, count) => out.push(index, count));
+  return (piece.pairs = compact(out));
+}
+
+/** The sorted values of an exact memory slot, read once. */
+export function valuesOf(piece: Piece, reader: PieceReader): Float64Array {
+  if (piece.values !== undefined) return piece.values;
+  const out: number[] = [];
+  (piece.source as HistogramSlot).forEachValue(reader.scale, (v) => out.push(v));
+  return (piece.values = Float64Array.from(out).sort());
+}
+
+/** `[index, count, ...]` pairs (any order, repeats allowed) as increasing, merged pairs. */
+export function compact(pairs: number[]): Float64Array {
+  const n = pairs.length / 2;
+  let sorted = true;
+  for (let i = 2; i < pairs.length; i += 2) if (pairs[i]! <= pairs[i - 2]!) sorted = false;
+  if (sorted) return Float64Array.from(pairs);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => pairs[2 * a]! - pairs[2 * b]!);
+  const out: number[] = [];
+  for (const i of order) {
+    const index = pairs[2 * i]!;
+    if (out.length > 0 && out[out.length - 2] === index) out[out.length - 1]! += pairs[2 * i + 1]!;
+    else out.push(index, pairs[2 * i + 1]!);
+  }
+  return Float64Array.from(out);
+}
+
+/** `a` plus `sign` times `b` (both increasing pairs); buckets that reach 0 are dropped. */
+export function mergePairs(a: Float64Array, b: Float64Array, sign: 1 | -1): Float64Array {
+  if (b.length === 0) return a;
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length || j < b.length) {
+    let index: number;
+    let count: number;
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) {
+      index = a[i]!;
+      count = a[i + 1]!;
+      i += 2;
+    } else if (i >= a.length || b[j]! < a[i]!) {
+      index = b[j]!;
+      count = sign * b[j + 1]!;
+      j += 2;
+    } else {
+      index = a[i]!;
+      count = a[i + 1]! + sign * b[j + 1]!;
+      i += 2;
+      j += 2;
+    }
+    if (count === 0) continue;
+    out[n++] = index;
+    out[n++] = count;
+  }
+  return n === out.length ? out : out.slice(0, n);
+}
+
+const EMPTY: Float64Array = new Float64Array(0);
+
+/**
+ * One series' closed pieces over one range, with their totals and (once asked for) merged
+ * bucket counts, kept between reads and brought up to date by {@link SeriesTotals.update}.
+ */
+export class SeriesTotals {
+  pieces: Piece[] = [];
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  /** Start of the newest piece with data, and its mean. */
+  newest = -Infinity;
+  lastMean = Number.NaN;
+  /** Values of the exact slots among the pieces. */
+  exactCount = 0;
+  /** A piece holds bucket counts only (an inexact slot, a rollup with a distribution); undefined: not known yet. */
+  private isBucketed: boolean | undefined = undefined;
+  /** Merged bucket counts of every piece, once asked for (then kept up to date). */
+  private merged: Float64Array | null = null;
+  /** Merged sorted values of the exact pieces, once asked for (dropped at each change). */
+  private values: Float64Array | null = null;
+  /** The read (`WindowTotals.reads`) that last used these totals. */
+  usedAt = 0;
+  /**
+   * What the pieces were last collected from: a copy of the series' slots (a ring changes in
+   * place), its parts array (read-only once a window is built) and the range start. While these
+   * are the same and no kept piece ends by the new start, the pieces are the same: a read checks
+   * a dozen references instead of collecting them again.
+   */
+  srcSlots: readonly object[] = [];
+  srcParts: readonly object[] = [];
+  from = Number.NaN;
+  /** Earliest end (ms) among the kept pieces. */
+  firstEnd = -Infinity;
+  /** Where in `srcSlots` the slots that are still recorded into sit (read afresh each time). */
+  liveAt: number[] = [];
+
+  /** True when `slots` and `parts` hold what they held at the last collection. */
+  sameSources(slots: readonly object[], parts: readonly object[]): boolean {
+    return sameItems(this.srcSlots, slots) && sameItems(this.srcParts, parts);
+  }
+
+  /** Brings the totals to `pieces` (the closed pieces in range now); true when they changed. */
+  update(pieces: Piece[], reader: PieceReader): boolean {
+    const old = this.pieces;
+    if (old.length === pieces.length) {
+      let same = true;
+      for (let i = 0; i < old.length; i++) {
+        if (old[i] !== pieces[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return false;
+    }
+    if (this.merged !== null) {
+      const before = new Set(old);
+      const now = new Set(pieces);
+      let merged = this.merged;
+      for (const p of pieces) if (!before.has(p)) merged = mergePairs(merged, pairsOf(p, reader) ?? EMPTY, 1);
+      for (const p of old) if (!now.has(p)) merged = mergePairs(merged, pairsOf(p, reader) ?? EMPTY, -1);
+      this.merged = merged;
+    }
+    this.values = null;
+    this.isBucketed = undefined;
+    // `pieces` may be the reader's scratch array: keep a copy.
+    this.pieces = pieces.slice();
+    let count = 0;
+    let sum = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    let newest = -Infinity;
+    let lastMean = Number.NaN;
+    let exactCount = 0;
+    for (const p of pieces) {
+      count += p.count;
+      sum += p.sum;
+      if (p.min < min) min = p.min;
+      if (p.max > max) max = p.max;
+      if (p.start > newest) {
+        newest = p.start;
+        lastMean = p.sum / p.count;
+      }
+      if (p.exact) exactCount += p.count;
+    }
+    this.count = count;
+    this.sum = sum;
+    this.min = min;
+    this.max = max;
+    this.newest = newest;
+    this.lastMean = lastMean;
+    this.exactCount = exactCount;
+    return true;
+  }
+
+  /**
+   * True when a piece holds bucket counts only: an inexact slot, or a rollup whose `hdr` decodes
+   * (one without a readable `hdr` adds totals only and leaves the others' values exact).
+   */
+  bucketed(reader: PieceReader): boolean {
+    if (this.isBucketed === undefined) this.isBucketed = this.pieces.some((p) => !p.exact && (!p.isPart || pairsOf(p, reader) !== null));
+    return this.isBucketed;
+  }
+
+  /** Merged bucket counts of every piece. */
+  pairs(reader: PieceReader): Float64Array {
+    if (this.merged === null) {
+      let merged: Float64Array = EMPTY;
+      for (const p of this.pieces) merged = mergePairs(merged, pairsOf(p, reader) ?? EMPTY, 1);
+      this.merged = merged;
+    }
+    return this.merged;
+  }
+
+  /** Sorted values of the exact pieces. */
+  exactValues(reader: PieceReader): Float64Array {
+    if (this.values === null) {
+      const out = new Float64Array(this.exactCount);
+      let n = 0;
+      for (const p of this.pieces) {
+        if (!p.exact) continue;
+        out.set(valuesOf(p, reader), n);
+        n += p.count;
+      }
+      this.values = out.sort();
+    }
+    return this.values;
+  }
+}
+
+/** Reads of a metric after which totals no read used are let go. */
+const KEEP_READS = 8;
+/** Most range shapes kept per metric (the least recently used go first). */
+const MAX_RANGES = 16;
+
+/**
+ * The kept {@link SeriesTotals} of one metric of one monitor, per range shape (its length and
+ * distance from now, and the scale) and series. Totals no read used in the last few reads of the
+ * metric are let go, so a series that left (evicted, expired) costs nothing for long.
+ */
+export class WindowTotals {
+  /** Reads of the metric so far (one per window built). */
+  reads = 0;
+  private readonly ranges = new Map<string, Map<string, SeriesTotals>>();
+
+  /** Counts a read and lets go of what the last reads did not use. */
+  read(): void {
+    this.reads++;
+    if (this.reads % KEEP_READS !== 0) return;
+    for (const [id, series] of this.ranges) {
+      for (const [key, t] of series) if (this.reads - t.usedAt > KEEP_READS) series.delete(key);
+      if (series.size === 0) this.ranges.delete(id);
+    }
+  }
+
+  /** The kept totals, by series key, of the range shape `id`. */
+  range(id: string): Map<string, SeriesTotals> {
+    let series = this.ranges.get(id);
+    if (series === undefined) {
+      this.ranges.set(id, (series = new Map()));
+      if (this.ranges.size > MAX_RANGES) this.ranges.delete(this.ranges.keys().next().value!);
+    }
+    return series;
+  }
+
+  /** Series totals held (all range shapes). */
+  get size(): number {
+    let n = 0;
+    for (const series of this.ranges.values()) n += series.size;
+    return n;
+  }
+}
+
+const perOwner = new WeakMap<object, Map<string, WindowTotals>>();
+
+/**
+ * The kept totals of metric `name` for `owner` (one object per monitor: its decoded-histogram
+ * cache), created on first use. Metrics past `maxMetrics` let the least recently read go.
+ */
+export function windowTotals(owner: object, name: string, maxMetrics = 1_000): WindowTotals {
+  let byName = perOwner.get(owner);
+  if (byName === undefined) perOwner.set(owner, (byName = new Map()));
+  let totals = byName.get(name);
+  if (totals !== undefined) byName.delete(name);
+  else totals = new WindowTotals();
+  byName.set(name, totals);
+  if (byName.size > maxMetrics) byName.delete(byName.keys().next().value!);
+  return totals;
+}
+
+function sameItems(a: readonly object[], b: readonly object[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
