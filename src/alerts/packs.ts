@@ -1,3 +1,4 @@
+import { jobRules } from './packs-jobs.js';
 import type { AlertRuleInput } from './rule-schema.js';
 
 /**
@@ -117,4 +118,4 @@ export function slaRules(options: SlaRulesOptions = {}): AlertRuleInput[] {
 }
 
 /** Every built-in pack. */
-export const rulePacks = { defaults: defaultRules, service: serviceRules, sla: slaRules } as const;
+export const rulePacks = { defaults: defaultRules, service: serviceRules, sla: slaRules, jobs: jobRules } as const;
