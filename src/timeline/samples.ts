@@ -5,21 +5,30 @@ export interface StoredSample {
   readonly finishedAt: number;
   /** True when its first and last phases were marked in order (it has an end-to-end latency). */
   readonly complete: boolean;
-  /** Time of each phase's mark in phase order, NaN for a phase never marked. Not copied: never written after. */
+  /** Time of each phase's mark in phase order, NaN for a phase never marked (a copy). */
   readonly times: Float64Array;
 }
 
 /**
- * The most recent finished entries of a timeline: a fixed ring, so memory is bounded by
- * `maxSamples` whatever the traffic. Adding is O(1); reads copy out newest first.
+ * The most recent finished entries of a timeline: a fixed ring of parallel arrays, so memory is
+ * bounded by `capacity` whatever the traffic and adding allocates nothing. Reads copy out.
  */
 export class SampleRing {
-  private readonly slots: (StoredSample | undefined)[];
+  private readonly ids: (string | undefined)[];
+  private readonly finished: Float64Array;
+  private readonly complete: Uint8Array;
+  private readonly times: Float64Array;
   private next = 0;
   private size = 0;
 
-  constructor(readonly capacity: number) {
-    this.slots = Array.from({ length: capacity }, () => undefined);
+  constructor(
+    readonly capacity: number,
+    private readonly phases: number,
+  ) {
+    this.ids = Array.from({ length: capacity }, () => undefined);
+    this.finished = new Float64Array(capacity);
+    this.complete = new Uint8Array(capacity);
+    this.times = new Float64Array(capacity * phases);
   }
 
   /** Samples held now. */
@@ -27,11 +36,15 @@ export class SampleRing {
     return this.size;
   }
 
-  /** Keeps `sample`, replacing the oldest when full. */
-  add(sample: StoredSample): void {
+  /** Keeps a sample, its times copied from `source` at `offset`; replaces the oldest when full. */
+  add(id: string, finishedAt: number, complete: boolean, source: Float64Array, offset: number): void {
     if (this.capacity === 0) return;
-    this.slots[this.next] = sample;
-    this.next = (this.next + 1) % this.capacity;
+    const at = this.next;
+    this.ids[at] = id;
+    this.finished[at] = finishedAt;
+    this.complete[at] = complete ? 1 : 0;
+    this.times.set(source.subarray(offset, offset + this.phases), at * this.phases);
+    this.next = (at + 1) % this.capacity;
     if (this.size < this.capacity) this.size++;
   }
 
@@ -39,7 +52,13 @@ export class SampleRing {
   newestFirst(keep: (s: StoredSample) => boolean = () => true): StoredSample[] {
     const out: StoredSample[] = [];
     for (let i = 1; i <= this.size; i++) {
-      const s = this.slots[(this.next - i + this.capacity) % this.capacity]!;
+      const at = (this.next - i + this.capacity) % this.capacity;
+      const s: StoredSample = {
+        id: this.ids[at]!,
+        finishedAt: this.finished[at]!,
+        complete: this.complete[at] === 1,
+        times: this.times.slice(at * this.phases, (at + 1) * this.phases),
+      };
       if (keep(s)) out.push(s);
     }
     return out;

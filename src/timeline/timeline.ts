@@ -3,6 +3,7 @@ import { ValidationError } from '../core/errors.js';
 import type { BoundCounter } from '../metrics/counter.js';
 import type { BoundHistogram } from '../metrics/histogram.js';
 import type { ResolvedTimelineOptions } from './options.js';
+import { OpenTable } from './open-table.js';
 import { SampleRing, type StoredSample } from './samples.js';
 
 /** An id as `mark` accepts it: the caller's own (a message id, an order id). */
@@ -30,12 +31,6 @@ export interface TimelineParts {
   invalid(error: ValidationError): void;
   /** Open entries dropped to stay within `maxOpen`, for the registry to count. */
   evicted(count: number): void;
-}
-
-/** One entry in flight: when it was first seen and the time of each phase's mark (NaN: not yet). */
-interface OpenEntry {
-  readonly created: number;
-  readonly times: Float64Array;
 }
 
 /** Expired entries finished per `mark` call at most: the sweep timer finishes the rest. */
@@ -71,8 +66,7 @@ export class Timeline {
   readonly phases: readonly string[];
   readonly options: Readonly<ResolvedTimelineOptions>;
   private readonly index = new Map<string, number>();
-  /** Open entries in creation order: the first is the next to expire. */
-  private readonly open = new Map<string, OpenEntry>();
+  private readonly open: OpenTable;
   private readonly samples: SampleRing;
   private readonly last: number;
   /** Earliest time an open entry can expire (a lower bound: a sweep before it finds nothing). */
@@ -91,7 +85,8 @@ export class Timeline {
     this.options = options;
     this.phases = Object.freeze([...options.phases]);
     options.phases.forEach((p, i) => this.index.set(p, i));
-    this.samples = new SampleRing(options.maxSamples);
+    this.samples = new SampleRing(options.maxSamples, options.phases.length);
+    this.open = new OpenTable(options.phases.length, options.maxOpen);
     this.last = options.phases.length - 1;
   }
 
@@ -110,33 +105,36 @@ export class Timeline {
     if (t === undefined) return false;
     const series = (this.series ??= this.parts.bind());
     if (now >= this.nextExpiry) this.sweep(now, SWEEP_PER_MARK);
-    let entry = this.open.get(key);
-    if (entry === undefined) {
-      if (this.open.size >= this.options.maxOpen) this.evictOldest();
-      entry = { created: now, times: new Float64Array(this.phases.length).fill(Number.NaN) };
-      this.open.set(key, entry);
+    const open = this.open;
+    let slot = open.find(key);
+    if (slot < 0) {
+      if (open.size >= this.options.maxOpen) this.evictOldest();
+      slot = open.add(key, now);
       if (this.nextExpiry === Infinity) this.nextExpiry = now + this.options.ttl;
-    } else if (!Number.isNaN(entry.times[i]!)) {
+    } else if (!Number.isNaN(open.times[slot * this.phases.length + i]!)) {
       return this.refuse('phase', `phase "${phase}" of id ${quote(key)} is already marked`);
     }
-    const times = entry.times;
+    const times = open.times;
+    const base = slot * this.phases.length;
     // A time before a phase marked earlier in the order (or after a later one) is out of order:
     // refused, nothing recorded. Only the nearest marked phase each way needs checking.
     for (let j = i - 1; j >= 0; j--) {
-      if (Number.isNaN(times[j]!)) continue;
-      if (t < times[j]!) return this.refuse('at', `phase "${phase}" of id ${quote(key)} is marked ${times[j]! - t} ms before phase "${this.phases[j]}", which comes first`);
+      const tj = times[base + j]!;
+      if (Number.isNaN(tj)) continue;
+      if (t < tj) return this.refuse('at', `phase "${phase}" of id ${quote(key)} is marked ${tj - t} ms before phase "${this.phases[j]}", which comes first`);
       break;
     }
     for (let j = i + 1; j <= this.last; j++) {
-      if (Number.isNaN(times[j]!)) continue;
-      if (t > times[j]!) return this.refuse('at', `phase "${phase}" of id ${quote(key)} is marked ${t - times[j]!} ms after phase "${this.phases[j]}", which comes later`);
+      const tj = times[base + j]!;
+      if (Number.isNaN(tj)) continue;
+      if (t > tj) return this.refuse('at', `phase "${phase}" of id ${quote(key)} is marked ${t - tj} ms after phase "${this.phases[j]}", which comes later`);
       break;
     }
-    times[i] = t;
+    times[base + i] = t;
     // Each step is recorded once, when its second end is marked, whichever end that is.
-    if (i > 0 && !Number.isNaN(times[i - 1]!)) series.steps[i - 1]!.observe(t - times[i - 1]!);
-    if (i < this.last && !Number.isNaN(times[i + 1]!)) series.steps[i]!.observe(times[i + 1]! - t);
-    if (i === this.last) this.finish(key, times, now);
+    if (i > 0 && !Number.isNaN(times[base + i - 1]!)) series.steps[i - 1]!.observe(t - times[base + i - 1]!);
+    if (i < this.last && !Number.isNaN(times[base + i + 1]!)) series.steps[i]!.observe(times[base + i + 1]! - t);
+    if (i === this.last) this.finish(slot, now);
     return true;
   }
 
@@ -148,17 +146,18 @@ export class Timeline {
     const ttl = this.options.ttl;
     let done = 0;
     this.nextExpiry = Infinity;
-    for (const [key, entry] of this.open) {
-      if (entry.created + ttl > now) {
-        this.nextExpiry = entry.created + ttl;
+    const open = this.open;
+    for (let slot = open.oldest; slot >= 0; slot = open.oldest) {
+      const expires = open.createdAt(slot) + ttl;
+      if (expires > now) {
+        this.nextExpiry = expires;
         return;
       }
       if (done++ >= max) {
         this.nextExpiry = now;
         return;
       }
-      this.open.delete(key);
-      this.settle(key, entry.times, now, false);
+      this.settle(open.remove(slot), slot, now, false);
     }
   }
 
@@ -182,14 +181,18 @@ export class Timeline {
     return this.samples.length;
   }
 
-  private finish(key: string, times: Float64Array, now: number): void {
-    this.open.delete(key);
-    const complete = !Number.isNaN(times[0]!);
-    if (complete) this.series!.latency.observe(times[this.last]! - times[0]!);
-    this.settle(key, times, now, complete);
+  private finish(slot: number, now: number): void {
+    const open = this.open;
+    const key = open.remove(slot);
+    const base = slot * this.phases.length;
+    const first = open.times[base]!;
+    const complete = !Number.isNaN(first);
+    if (complete) this.series!.latency.observe(open.times[base + this.last]! - first);
+    this.settle(key, slot, now, complete);
   }
 
-  private settle(key: string, times: Float64Array, now: number, complete: boolean): void {
+  /** Counts a finished entry and keeps it as a sample (its slot was just removed: its times are still there). */
+  private settle(key: string, slot: number, now: number, complete: boolean): void {
     if (complete) {
       this.completeCount++;
       this.series!.complete.inc();
@@ -197,13 +200,13 @@ export class Timeline {
       this.partialCount++;
       this.series!.partial.inc();
     }
-    this.samples.add({ id: key, finishedAt: now, complete, times });
+    this.samples.add(key, now, complete, this.open.times, slot * this.phases.length);
   }
 
   private evictOldest(): void {
-    const oldest = this.open.keys().next();
-    if (oldest.done === true) return;
-    this.open.delete(oldest.value);
+    const oldest = this.open.oldest;
+    if (oldest < 0) return;
+    this.open.remove(oldest);
     this.droppedCount++;
     this.parts.evicted(1);
   }
