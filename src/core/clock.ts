@@ -12,11 +12,36 @@ export interface Clock {
   monotonic(): number;
   /**
    * Runs `fn` once after `ms`. Timers must not keep a process alive unless `keepAlive` is set
-   * (used only while `close()` is still writing data).
+   * (used only while `close()` is still writing data). `fn` returns the promise of the work it
+   * starts (a flush, a rule evaluation), if any, never rejecting: a clock that tracks tasks (the
+   * ManualClock of `pulsewatch/testing`) waits for it in its `idle()`; others may ignore it.
    */
-  setTimeout(fn: () => void, ms: number, options?: { keepAlive?: boolean }): TimerHandle;
+  setTimeout(fn: () => unknown, ms: number, options?: { keepAlive?: boolean }): TimerHandle;
   /** Cancels a timer created by {@link Clock.setTimeout}; unknown handles are ignored. */
   clearTimeout(handle: TimerHandle): void;
+  /**
+   * Optional: counts `task` as work started on this clock although no timer returned it (a
+   * notification queued by a rule evaluation, a stretch of a loop a timer woke), so a clock
+   * that tracks tasks waits for it as for one a timer returned. `task` must never reject.
+   */
+  track?(task: PromiseLike<unknown>): void;
+}
+
+/** A clock that tracks the tasks its timers start, and can wait for them: see {@link Clock.track}. */
+export interface TaskClock extends Clock {
+  track(task: PromiseLike<unknown>): void;
+  /** Resolves once every task started on this clock (returned by a timer, or tracked) has settled. */
+  idle(): Promise<void>;
+}
+
+/** True for a clock that can wait for its tasks (a ManualClock, the monitor's own clock). */
+export function isTaskClock(clock: Clock): clock is TaskClock {
+  return typeof clock.track === 'function' && typeof (clock as Partial<TaskClock>).idle === 'function';
+}
+
+/** True for a promise or any other thenable. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** The longest delay a JavaScript timer keeps: past it Node and browsers fire after 1 ms. */
@@ -27,7 +52,7 @@ class LongTimer {
   current: unknown;
 }
 
-function armGlobal(fn: () => void, ms: number, keepAlive: boolean): unknown {
+function armGlobal(fn: () => unknown, ms: number, keepAlive: boolean): unknown {
   const handle = globalThis.setTimeout(fn, ms) as unknown as { unref?: () => void };
   // Unref so an idle monitor never holds a Node process open; edge runtimes have no unref.
   if (!keepAlive && typeof handle === 'object' && handle !== null && typeof handle.unref === 'function') handle.unref();
@@ -81,16 +106,69 @@ export function scheduleAligned(clock: Clock, periodMs: number, fn: (tickAt: num
 /**
  * Resolves after `ms` on `clock`, or at once when `signal` aborts (already aborted included);
  * never rejects and never leaves its timer behind. `keepAlive` as in {@link Clock.setTimeout}.
+ *
+ * A loop that sleeps is not one task but stretches of work between waits: `resume`, called as
+ * the timer fires, returns the stretch the wake-up starts (the promise that settles at the
+ * loop's next wait or end), which the timer hands back to the clock, so a ManualClock's idle()
+ * waits for the loop to reach its next wait and no longer. A wake-up by `signal` belongs to
+ * whoever aborted it.
  */
-export function sleep(clock: Clock, ms: number, signal: AbortSignal, options?: { keepAlive?: boolean }): Promise<void> {
+export function sleep(clock: Clock, ms: number, signal: AbortSignal, options?: { keepAlive?: boolean; resume?: () => unknown }): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise<void>((resolve) => {
+    let handle: TimerHandle;
     const done = (): void => {
       clock.clearTimeout(handle);
       signal.removeEventListener('abort', done);
       resolve();
     };
-    const handle = clock.setTimeout(done, ms, options);
+    const keepAlive = options?.keepAlive;
+    handle = clock.setTimeout(
+      () => {
+        done();
+        return options?.resume?.();
+      },
+      ms,
+      keepAlive === undefined ? undefined : { keepAlive },
+    );
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/**
+ * The stretch of work a loop on a clock is doing now (see {@link sleep}): opened when the loop
+ * wakes (or is handed work), closed when it waits on the clock again or has nothing left to do.
+ * While open, a clock that tracks tasks counts it as running.
+ */
+export class Stretch {
+  private end: (() => void) | undefined;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** True while a stretch is open. */
+  get open(): boolean {
+    return this.end !== undefined;
+  }
+
+  /**
+   * Opens a stretch unless one is open, and returns it (undefined when one was open already):
+   * for a timer callback to hand back to its clock.
+   */
+  begin(): Promise<void> | undefined {
+    if (this.end !== undefined) return undefined;
+    return new Promise<void>((resolve) => (this.end = resolve));
+  }
+
+  /** Opens a stretch unless one is open, and tracks it on the clock (work not started by a timer). */
+  beginTracked(): void {
+    const stretch = this.begin();
+    if (stretch !== undefined) this.clock.track?.(stretch);
+  }
+
+  /** Closes the open stretch, if any: the loop waits on the clock, or has nothing to do. */
+  close(): void {
+    const end = this.end;
+    this.end = undefined;
+    end?.();
+  }
 }

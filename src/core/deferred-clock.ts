@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.js';
+import { isTaskClock, isThenable, type Clock, type TaskClock, type TimerHandle } from './clock.js';
 
 /** A timer asked for before the start: armed on the inner clock by {@link DeferredClock.start}. */
 class HeldTimer {
@@ -6,7 +6,7 @@ class HeldTimer {
   cleared = false;
 
   constructor(
-    readonly fn: () => void,
+    readonly fn: () => unknown,
     readonly ms: number,
     readonly options: { keepAlive?: boolean } | undefined,
   ) {}
@@ -19,10 +19,16 @@ class HeldTimer {
  * the build, any use of the clock (a record's timer, a rule's `createdAt`, a health check's
  * timeout) is a use of the monitor: `firstUse` is called then, and starts it. After
  * {@link start} (or {@link close}) it is the inner clock, with one field check per call.
+ *
+ * It also keeps the tasks the monitor's timers start (the promise a timer callback returns, or
+ * one handed to {@link track}) until they settle, so {@link idle} can wait for them on any clock,
+ * the system clock included; an inner clock that tracks tasks (a ManualClock) gets them too.
  */
-export class DeferredClock implements Clock {
+export class DeferredClock implements TaskClock {
   /** Timers held until the start; undefined once started or closed. */
   private held: HeldTimer[] | undefined = [];
+  /** Tasks started by this clock's timers (or tracked) and not settled yet; each removes itself. */
+  private readonly running = new Set<Promise<void>>();
   /** False while the monitor is being built: its parts read the time and ask for timers without using it. */
   private built = false;
 
@@ -51,10 +57,16 @@ export class DeferredClock implements Clock {
     return this.inner.monotonic();
   }
 
-  setTimeout(fn: () => void, ms: number, options?: { keepAlive?: boolean }): TimerHandle {
+  setTimeout(fn: () => unknown, ms: number, options?: { keepAlive?: boolean }): TimerHandle {
     if (this.held !== undefined && this.built) this.firstUse();
-    if (this.held === undefined) return this.inner.setTimeout(fn, ms, options);
-    const timer = new HeldTimer(fn, ms, options);
+    // The task goes on to the inner clock as well: a ManualClock's idle() waits for it too.
+    const run = (): unknown => {
+      const task = fn();
+      if (isThenable(task)) this.keep(task);
+      return task;
+    };
+    if (this.held === undefined) return this.inner.setTimeout(run, ms, options);
+    const timer = new HeldTimer(run, ms, options);
     this.held.push(timer);
     return timer;
   }
@@ -85,5 +97,35 @@ export class DeferredClock implements Clock {
   /** Passes every later call straight through; timers still held are never armed (the monitor is closing). */
   close(): void {
     this.held = undefined;
+  }
+
+  /** Counts `task` (which must never reject) as running until it settles; see {@link Clock.track}. */
+  track(task: PromiseLike<unknown>): void {
+    this.keep(task);
+    this.inner.track?.(task);
+  }
+
+  /**
+   * Resolves once every task the monitor's timers started has settled (and the tasks those
+   * started). On a clock that tracks tasks (a ManualClock) this is that clock's `idle()`, which
+   * also fires the timers due now and rejects as it does; on any other clock it waits for the
+   * tasks kept here, and never rejects. A task that waits on a later timer is waited for until
+   * that timer fires.
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (isTaskClock(this.inner)) await this.inner.idle();
+      if (this.running.size === 0) return;
+      await Promise.all(this.running);
+    }
+  }
+
+  private keep(task: PromiseLike<unknown>): void {
+    // The wrapper never rejects and leaves the set as it settles: the set holds running tasks only.
+    const kept: Promise<void> = Promise.resolve(task).then(
+      () => void this.running.delete(kept),
+      () => void this.running.delete(kept),
+    );
+    this.running.add(kept);
   }
 }
