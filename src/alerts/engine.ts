@@ -59,9 +59,8 @@ export class AlertEngine {
     this.evaluator = new RuleEvaluator(ctx, shared, options, limits);
     this.sync = new StateSync(ctx, this.states, this.byId, this.notifier, options.outageTolerance);
     this.lease = new EvaluationLease(ctx, options.evaluationInterval);
-    this.stopTimer = scheduleAligned(ctx.clock, options.evaluationInterval, () => {
-      void this.evaluate();
-    });
+    // The tick's evaluation goes back to the clock (it never rejects): a ManualClock's idle() waits for it.
+    this.stopTimer = scheduleAligned(ctx.clock, options.evaluationInterval, () => this.evaluate());
   }
 
   // ---- rules --------------------------------------------------------------------------------
