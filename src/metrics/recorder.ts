@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import { sleep, type Clock, type TimerHandle } from '../core/clock.js';
+import { sleep, Stretch, type Clock, type TimerHandle } from '../core/clock.js';
 import { StorageError } from '../core/errors.js';
 import type { DropReason } from '../core/events.js';
 import type { Rollup, StorageAdapter } from '../storage/contract.js';
@@ -172,15 +172,25 @@ export class Recorder {
   }
 
   private async writeAll(deadline: number, signal: AbortSignal): Promise<void> {
-    await this.queue.onIdle();
-    let delay = this.settings.retry.initialDelay;
-    while (this.pending.size > 0 && !signal.aborted) {
-      const ok = await this.queue.add(() => this.drain(false));
-      if (ok || this.pending.size === 0) continue;
-      const remaining = deadline - this.clock.monotonic();
-      if (remaining <= 0) break;
-      await sleep(this.clock, Math.min(delay, remaining), signal, { keepAlive: true });
-      delay = Math.min(delay * this.settings.retry.factor, this.settings.retry.maxDelay);
+    // The writes are tracked on the clock up to each backoff, which the retry's timer resumes:
+    // a ManualClock's idle() waits for a write, never for a backoff (a write that never answers
+    // keeps it waiting until close() gives up on it).
+    const stretch = new Stretch(this.clock);
+    stretch.beginTracked();
+    try {
+      await this.queue.onIdle();
+      let delay = this.settings.retry.initialDelay;
+      while (this.pending.size > 0 && !signal.aborted) {
+        const ok = await this.queue.add(() => this.drain(false));
+        if (ok || this.pending.size === 0) continue;
+        const remaining = deadline - this.clock.monotonic();
+        if (remaining <= 0) break;
+        stretch.close();
+        await sleep(this.clock, Math.min(delay, remaining), signal, { keepAlive: true, resume: () => stretch.begin() });
+        delay = Math.min(delay * this.settings.retry.factor, this.settings.retry.maxDelay);
+      }
+    } finally {
+      stretch.close();
     }
   }
 
@@ -280,7 +290,8 @@ export class Recorder {
     const delay = backoffDelay(this.failures, this.settings.retry);
     this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;
-      void this.queue.add(() => this.drain(!this.closed));
+      // The retry goes back to the clock (drain never rejects): a ManualClock's idle() waits for it.
+      return this.queue.add(() => this.drain(!this.closed));
     }, delay);
   }
 
