@@ -142,9 +142,13 @@ export class SystemMonitor {
       if (!this.started) return;
       // Fixed rate: re-arm first, and skip this tick if the previous sample is still running.
       this.arm();
-      if (this.inFlight !== undefined) return;
-      // A failing custom `read` must not end the loop: the next interval tries again.
-      this.sample().catch(() => undefined);
+      if (this.inFlight !== undefined) return undefined;
+      // A failing custom `read` must not end the loop: the next interval tries again. The sample
+      // goes back to the clock, caught: a ManualClock's idle() waits for it.
+      return this.sample().then(
+        () => undefined,
+        () => undefined,
+      );
     }, this.options.interval);
   }
 }
