@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import { sleep, type Clock } from '../core/clock.js';
+import { sleep, Stretch, type Clock } from '../core/clock.js';
 import { NotificationError } from '../core/errors.js';
 import { sendOnce, stripChannel, type AttemptResult } from './attempt.js';
 import { backoffDelay, type Backoff } from '../core/backoff.js';
@@ -49,6 +49,13 @@ export class Channel {
     return (this.stopValue ??= new AbortController());
   }
   private current: ChannelPhase = 'idle';
+  /**
+   * Open while the channel works (from a queued notification to the end of its queue), closed
+   * while it waits on the clock (backoff, open breaker): what a ManualClock's idle() waits for.
+   */
+  private readonly stretch: Stretch;
+  /** Deliveries queued and not settled yet (the one being sent included). */
+  private accepted = 0;
 
   constructor(
     readonly notifier: Notifier,
@@ -56,7 +63,12 @@ export class Channel {
     private readonly options: ResolvedDispatcherOptions,
     private readonly hooks: ChannelHooks,
   ) {
-    this.breaker = createChannelBreaker(`notifier:${notifier.name}`, options.breaker, clock, (from, to) => hooks.breakerChanged(notifier.name, from, to));
+    this.stretch = new Stretch(clock);
+    this.breaker = createChannelBreaker(`notifier:${notifier.name}`, options.breaker, clock, (from, to) => {
+      // Its reset timer woke a channel waiting on it: the channel works again from here.
+      if (to !== 'open' && this.current === 'breakerOpen') this.stretch.beginTracked();
+      hooks.breakerChanged(notifier.name, from, to);
+    });
   }
 
   /** The notifier's name. */
@@ -82,6 +94,9 @@ export class Channel {
     if (this.stop.signal.aborted) return Promise.resolve({ ok: false, attempts: priorAttempts, error: this.stop.signal.reason as NotificationError });
     const entry: Entry = { notification, priorAttempts, evict: new AbortController() };
     this.waiting.push(entry);
+    this.accepted++;
+    // A channel waiting on the clock takes the entry up when it wakes, in that stretch.
+    if (this.current !== 'backoff' && this.current !== 'breakerOpen') this.stretch.beginTracked();
     const result = this.queue
       .add(
         () => {
@@ -96,6 +111,11 @@ export class Channel {
         if (index >= 0) this.waiting.splice(index, 1);
         return { ok: false, attempts: priorAttempts, error: reason as NotificationError };
       });
+    // The stretch ends as the last result is handed out: this reaction runs before the caller's,
+    // so work the caller does with it and tracks on the clock (a dead letter) is seen as running.
+    void result.then(() => {
+      if (--this.accepted === 0) this.stretch.close();
+    });
     if (this.waiting.length > this.options.maxQueued) {
       const oldest = this.waiting.shift()!;
       oldest.evict.abort(new NotificationError(this.name, `dropped from a full queue (maxQueued ${this.options.maxQueued}); the oldest notification goes first`));
@@ -144,6 +164,7 @@ export class Channel {
         // Waiting keeps the notification (bounded by maxQueued); at close there is no time left to wait.
         if (this.wake.signal.aborted) return failed(this.openError(last));
         this.current = 'breakerOpen';
+        this.stretch.close();
         await breaker.whenNotOpen(this.wake.signal);
         continue;
       }
@@ -163,7 +184,8 @@ export class Channel {
       if (!last.retryable || attempts > options.retries) return failed(last);
       // During close() retries go at once: the deadline, not the backoff, bounds them.
       this.current = 'backoff';
-      await sleep(clock, retryDelay(attempts, options.backoff, last.retryAfterMs), this.wake.signal);
+      this.stretch.close();
+      await sleep(clock, retryDelay(attempts, options.backoff, last.retryAfterMs), this.wake.signal, { resume: () => this.stretch.begin() });
     }
   }
 
