@@ -39,13 +39,21 @@ export interface ClosingParts {
  * settled by then is abandoned (it may settle later, unobserved) and named in one error.
  * Never rejects.
  */
-export async function closeWithin(parts: ClosingParts): Promise<void> {
+export function closeWithin(parts: ClosingParts): Promise<void> {
+  const closing: { done?: Promise<void> } = {};
+  closing.done = shutDown(parts, closing);
+  return closing.done;
+}
+
+async function shutDown(parts: ClosingParts, closing: { done?: Promise<void> }): Promise<void> {
   const { clock, closeTimeout } = parts;
   const started = clock.monotonic();
   const limit = closeTimeout + CLOSE_GRACE_MS;
   const gaveUp = (): Error => new TimeoutError(`close() gave up after ${limit} ms`, limit);
   const soft = deadline(clock, closeTimeout, gaveUp);
-  const hard = deadline(clock, limit, gaveUp, { keepAlive: true });
+  // Past the hard deadline nothing waits on the clock any more: the rest of close() is the
+  // timer's task, so a ManualClock's idle() sees close() settle (it never rejects).
+  const hard = deadline(clock, limit, gaveUp, { keepAlive: true, then: () => closing.done });
   const unfinished: string[] = [];
   const step = async (label: string, work: () => unknown, signal: AbortSignal): Promise<void> => {
     try {

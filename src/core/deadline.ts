@@ -13,13 +13,23 @@ export interface Deadline {
  * timer, not an abort on the spot, so work that settles without waiting is not reported as late.
  * `keepAlive` as in {@link Clock.setTimeout}: only the deadline that bounds `close()` keeps a
  * process alive; the others must not hold it for work that may never finish.
+ *
+ * `then`, called as the deadline passes, returns the work the abort lets finish (the rest of a
+ * `close()` that waits on no later timer), which the timer hands back to the clock: a
+ * ManualClock's idle() then waits for it.
  */
-export function deadline(clock: Clock, ms: number, reason: () => Error, options?: { keepAlive?: boolean }): Deadline {
+export function deadline(clock: Clock, ms: number, reason: () => Error, options?: { keepAlive?: boolean; then?: () => unknown }): Deadline {
   const controller = new AbortController();
-  let handle: TimerHandle | undefined = clock.setTimeout(() => {
-    handle = undefined;
-    controller.abort(reason());
-  }, ms, options);
+  const keepAlive = options?.keepAlive;
+  let handle: TimerHandle | undefined = clock.setTimeout(
+    () => {
+      handle = undefined;
+      controller.abort(reason());
+      return options?.then?.();
+    },
+    ms,
+    keepAlive === undefined ? undefined : { keepAlive },
+  );
   return {
     signal: controller.signal,
     cancel: () => {
