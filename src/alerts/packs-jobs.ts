@@ -24,7 +24,7 @@ export interface JobRulesOptions {
  */
 export function jobRules(options: JobRulesOptions = {}): AlertRuleInput[] {
   const channels = options.channels ?? [];
-  const base = { groupBy: ['type'], channels } as const;
+  const base = { channels, groupBy: ['type'] };
   return [
     { ...base, name: 'Job failure rate', type: 'JOB_FAILURE', severity: 'error', metric: 'job_outcomes_total', aggregation: 'errorRate', window: '15m', condition: 'greater_than', threshold: options.failureRate ?? 25, duration: '5m', cooldown: '15m' },
     { ...base, name: 'Job queue backlog', type: 'QUEUE_BACKLOG', severity: 'warning', metric: 'job_queue_size', labels: { state: 'waiting' }, aggregation: 'last', window: '5m', condition: 'greater_than', threshold: options.backlog ?? 100, duration: '5m', cooldown: '30m' },
