@@ -47,7 +47,17 @@ function served(path: string): boolean {
 }
 
 /**
- * Serves `GET /metrics` (Prometheus text, or OpenMetrics when the scraper asks for it) and
+ * The scrape port answers Prometheus text unless the client names another format: the
+ * monitoring handler gives JSON to a bare request (its API's default), which here would
+ * surprise `curl host:9464/metrics`.
+ */
+function preferText(req: IncomingMessage, path: string): void {
+  if (path !== '/metrics' || /[?&]format=/.test(req.url ?? '')) return;
+  if (!/application\/json|application\/openmetrics-text|text\/plain/i.test(req.headers.accept ?? '')) req.headers.accept = 'text/plain; version=0.0.4';
+}
+
+/**
+ * Serves `GET /metrics` (Prometheus text; OpenMetrics or JSON when the client asks for it) and
  * `GET /health` (the health report, 503 when unhealthy; `/health/<check>` for one check) on a
  * port of their own (default 9464), for apps that keep metrics off their public port. Nothing
  * else answers: no write route and no alert route is reachable there. Closing the monitor
@@ -64,6 +74,7 @@ export async function serveMetrics(monitor: Monitor, options: ServeMetricsOption
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if ((req.method === 'GET' || req.method === 'HEAD') && served(path)) {
+      preferText(req, path);
       handler(req, res);
       return;
     }
