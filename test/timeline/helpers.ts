@@ -28,9 +28,8 @@ export interface Setup {
   drops: DroppedEvent[];
 }
 
-/** A monitor on a ManualClock at {@link T0} with its errors and drops collected. */
-export function setup(options: MonitorOptions = {}): Setup {
-  const clock = new ManualClock(T0);
+/** A monitor on a ManualClock at {@link T0} (or `clock`, which may be shared) with its errors and drops collected. */
+export function setup(options: MonitorOptions = {}, clock = new ManualClock(T0)): Setup {
   const monitor = createMonitor({ clock, logger: false, ...options });
   // The monitor's own parts, as createCapabilities receives them.
   const { pipeline, diagnostics } = monitor as unknown as { pipeline: MetricPipeline; diagnostics: Diagnostics<MonitorEvents> };
