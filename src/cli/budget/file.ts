@@ -43,7 +43,8 @@ export function parseBudgetFile(text: string, name: string, defaults: BudgetDefa
   }
   const parsed = budgetFileSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    // A misspelt key also makes the key it meant missing: the misspelling is the one to name.
+    const issue = parsed.error.issues.find((i) => i.code === 'unrecognized_keys') ?? parsed.error.issues[0]!;
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
     const path = keys.length > 0 ? [...issue.path, keys[0]!] : issue.path;
     const message = keys.length > 0 ? `unknown key${keys.length > 1 ? ` (also ${keys.slice(1).join(', ')})` : ''}` : issue.message;
