@@ -1,0 +1,48 @@
+/**
+ * A BullMQ worker process for the instrumentBullMQ fleet test: one real Worker on the real
+ * Redis, instrumented into a monitor whose store (RedisStorage) the other worker processes and
+ * the test share. Usage: node --import tsx worker-process.ts <config JSON>. It says `ready` over
+ * IPC, and on `close` closes the worker, writes its rollups, closes the monitor and says `closed`.
+ */
+import { Worker } from 'bullmq';
+import { createMonitor } from '../../../src/index.js';
+import { instrumentBullMQ } from '../../../src/bullmq.js';
+import { openSharedStore } from '../../helpers/shared-store.js';
+
+interface Config {
+  queue: string;
+  bullPrefix: string;
+  storePrefix: string;
+  index: number;
+}
+const config = JSON.parse(process.argv[2]!) as Config;
+const connection = { host: '127.0.0.1', port: 6379 };
+
+const storage = await openSharedStore('redis', config.storePrefix);
+const monitor = createMonitor({ service: 'publisher', instanceId: `worker-${config.index}`, storage });
+monitor.on('error', (e) => process.stderr.write(`worker ${config.index}: ${e.message}\n`));
+
+/** Jobs sleep `ms`, then fail when `fail` is 'always', or on their first attempt when it is 'first'. */
+const worker = new Worker(
+  config.queue,
+  async (job) => {
+    const data = job.data as { ms: number; fail: 'never' | 'first' | 'always' };
+    await new Promise((resolve) => setTimeout(resolve, data.ms));
+    if (data.fail === 'always' || (data.fail === 'first' && job.attemptsMade === 0)) throw new Error(`job ${job.id} failed`);
+    return job.id;
+  },
+  { connection, prefix: config.bullPrefix, concurrency: 3 },
+);
+instrumentBullMQ(monitor, { workers: [worker] });
+await worker.waitUntilReady();
+process.send!({ t: 'ready' });
+
+process.on('message', (m: { t: string }) => {
+  if (m.t !== 'close') return;
+  void (async () => {
+    await worker.close();
+    await monitor.close();
+    await storage.close();
+    process.send!({ t: 'closed' }, () => process.exit(0));
+  })();
+});
