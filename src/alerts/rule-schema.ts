@@ -180,6 +180,26 @@ export const alertRuleSchema = z
 /** A rule as callers write it. */
 export type AlertRuleInput = z.input<typeof alertRuleSchema>;
 
+/**
+ * Issues of a rule, or of an `updateRule` patch, as a caller wrote it, that {@link alertRuleSchema}
+ * cannot see because it also reads parsed and stored rules: a bare number other than 0 in
+ * `duration`. Seed 003 writes `duration: 300` meaning seconds while every pulsewatch duration
+ * reads a number as milliseconds, so rather than guess, the caller writes the unit. A parsed rule
+ * (from `getRules()`, the store, or the rule an update applies to) holds ms and never comes here.
+ */
+export function callerRuleIssues(input: unknown): { path: string[]; message: string }[] {
+  if (typeof input !== 'object' || input === null) return [];
+  let duration: unknown;
+  try {
+    duration = (input as { duration?: unknown }).duration;
+  } catch {
+    // A throwing getter: alertRuleSchema reports it when it reads the rule.
+    return [];
+  }
+  if (typeof duration !== 'number' || duration === 0) return [];
+  return [{ path: ['duration'], message: `a bare number is ambiguous (seed 003 means seconds, pulsewatch durations milliseconds): write the unit, e.g. '${shown(duration).slice(0, 20)}s', '5m' or '${shown(duration).slice(0, 20)}ms'; got ${shown(duration)}` }];
+}
+
 /** A rule as the engine holds and stores it: defaults applied, durations in ms, plus bookkeeping. */
 export type AlertRule = z.output<typeof alertRuleSchema> & { id: string; createdAt: number; updatedAt: number };
 
