@@ -16,6 +16,10 @@ export interface CliIo {
 
 /** The real process: stdout, stderr, `process.env`, SIGINT and SIGTERM. */
 export function processIo(): CliIo {
+  // `pulsewatch check ... | head` closes the pipe early: end quietly, as other CLIs do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
   const secrets: string[] = [];
   const scrub = (text: string): string => secrets.reduce((t, s) => t.split(s).join('***'), text);
   return {

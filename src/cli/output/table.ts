@@ -28,10 +28,8 @@ function pad(rows: string[][]): string[] {
 /** The human report of one check: a header, a table of budgets, notes for missing data and errors, and the verdict. */
 export function renderTable(check: CheckResult): string {
   const lines = [`pulsewatch check: ${check.source.kind} ${check.source.url} at ${check.checkedAt.toISOString()}`];
-  if (check.error) {
-    lines.push(`error: ${check.error.message}`, '', verdict(check));
-    return `${lines.join('\n')}\n`;
-  }
+  // The error itself goes to stderr (check command); stdout keeps the report's shape.
+  if (check.error) return `${[...lines, '', verdict(check)].join('\n')}\n`;
   const rows = [['STATUS', 'BUDGET', 'VALUE', 'THRESHOLD', 'WINDOW', 'SEVERITY']];
   for (const r of check.results) rows.push([statusText(r.status), budgetLabel(r), r.valueText, thresholdText(r), formatDuration(r.budget.window), r.budget.severity]);
   lines.push('', ...pad(rows));
