@@ -63,6 +63,8 @@ describe('budget expressions (--fail, --warn)', () => {
     expect(inputError(() => parseBudgetExpression('p95 500ms', 'fail', DEFAULTS, '--fail[0]'))).toContain('--fail[0]: expected "<stat>[(<metric>)] < or > <threshold>"');
     expect(inputError(() => parseBudgetExpression('p97 < 1s', 'fail', DEFAULTS, '--fail[0]'))).toContain('--fail[0].stat: unknown stat "p97"');
     expect(inputError(() => parseBudgetExpression('p95(my-metric) < 1s', 'fail', DEFAULTS, '--fail[0]'))).toContain('--fail[0] metric: metric names are letters');
+    expect(inputError(() => parseBudgetExpression('p95 < fast', 'fail', DEFAULTS, '--fail[0]'))).toContain('--fail[0] threshold: expected a duration such as 500ms');
+    expect(inputError(() => parseBudgetExpression('error_rate > 200%', 'warn', DEFAULTS, '--warn[2]'))).toContain('--warn[2] threshold: expected a percentage');
   });
 });
 
@@ -118,5 +120,26 @@ describe('budget files', () => {
     const many = JSON.stringify({ budgets: Array.from({ length: 101 }, () => ({ stat: 'p95', below: 1 })) });
     expect(inputError(() => parseBudgetFile(many, 'b.json', DEFAULTS))).toContain('b.json: budgets: at most 100 budgets');
     expect(inputError(() => parseBudgetFile(`# ${'x'.repeat(1024 * 1024)}`, 'b.yaml', DEFAULTS))).toBe('b.yaml: larger than 1048576 bytes');
+  });
+});
+
+describe('the budget files in docs/cli.md', () => {
+  it('parse as documented', () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../docs/cli.md', import.meta.url)), 'utf8');
+    const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => /^budgets:/m.test(b));
+    expect(blocks).toHaveLength(2);
+    const [seed001, seed004] = blocks.map((b) => parseBudgetFile(b, 'docs.yaml', DEFAULTS));
+    expect(seed001!.map((b) => [b.stat, b.op, b.threshold.value, b.severity])).toEqual([
+      ['p95', 'below', 500, 'fail'],
+      ['p99', 'below', 1000, 'warn'],
+      ['errorRate', 'below', 5, 'fail'],
+      ['rate', 'above', 500, 'warn'],
+    ]);
+    expect(seed004!.map((b) => [b.stat, b.op, b.threshold.value, b.severity, b.window])).toEqual([
+      ['p95', 'below', 5000, 'fail', 3_600_000],
+      ['mean', 'below', 2000, 'warn', 3_600_000],
+      ['max', 'below', 30_000, 'fail', 3_600_000],
+      ['count', 'above', 4, 'warn', 3_600_000],
+    ]);
   });
 });

@@ -19,9 +19,12 @@ export function parseBudgetExpression(text: string, severity: Severity, defaults
     throw new CliInputError(`${field} metric`, `metric names are letters, digits, underscores and colons, got ${JSON.stringify(metric)}`);
   }
   const limit = op === '<' ? { below: threshold } : { above: threshold };
-  return toBudget(
-    { stat, ...(metric ? { metric } : {}), ...limit, severity, name: undefined },
-    defaults,
-    field,
-  );
+  try {
+    return toBudget({ stat, ...(metric ? { metric } : {}), ...limit, severity }, defaults, field);
+  } catch (error) {
+    // The file's `below`/`above` is this expression's threshold: name it as written here.
+    const key = `${field}.${op === '<' ? 'below' : 'above'}`;
+    if (error instanceof CliInputError && error.field === key) throw new CliInputError(`${field} threshold`, error.message.slice(key.length + 2));
+    throw error;
+  }
 }
