@@ -33,3 +33,16 @@ export interface MonitorEvents {
 
 /** Name of an event in {@link MonitorEvents}. */
 export type MonitorEventName = keyof MonitorEvents;
+
+/**
+ * Subscribing to a monitor's events. A listener that throws is reported on `error` (an `error`
+ * listener's throw is logged) and never throws into the code that caused the event.
+ */
+export interface MonitorEventApi {
+  /** Subscribes to an event; returns a function that unsubscribes. */
+  on<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): () => void;
+  /** Subscribes for the next occurrence only; returns a function that unsubscribes. */
+  once<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): () => void;
+  /** Removes a listener added with `on` or `once`. */
+  off<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): void;
+}

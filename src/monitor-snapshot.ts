@@ -1,7 +1,11 @@
 import type { Reporter } from './core/diagnostics.js';
 import { ValidationError } from './core/errors.js';
+import { aggregate, type AggregateQuery, type AggregatedMetrics } from './metrics/aggregate.js';
+import { exportMetrics, type ExportOptions } from './metrics/exposition/export.js';
+import type { MetricRegistry } from './metrics/registry.js';
 import { buildSnapshot, type MetricsSnapshot } from './metrics/snapshot.js';
 import type { WindowQuerySources } from './metrics/window-query.js';
+import { MonitorExtensions } from './monitor-extensions.js';
 import type { BreakerStats } from './resilience/types.js';
 import type { AlertRecord } from './storage/records.js';
 
@@ -29,6 +33,71 @@ export interface SnapshotParts {
   reporter: Reporter;
   activeAlerts(): AlertRecord[];
   breakers(): BreakerStats[];
+}
+
+/**
+ * What a monitor answers from its metrics: a window aggregate, the snapshot, the exposition and
+ * the scrape. A read starts the monitor (it is a first use), and a window read first runs what
+ * extensions add (a cluster primary has its workers write their open slots).
+ */
+export interface MonitorReadApi {
+  /** Count, sum, min, max, mean, p50..p999 and rate of a metric over a window (default 5 minutes). */
+  getAggregatedMetrics(query: AggregateQuery): Promise<AggregatedMetrics>;
+  /**
+   * JSON in the shape of seed 000's GET /api/metrics, over the fleet's data in the
+   * `snapshot.window`: this process's memory, its rollups waiting to be written and every
+   * instance's stored rollups (one store read per metric shown). A store that cannot be read
+   * gives a snapshot of this process's data and an `error` event; options that cannot be read
+   * are ignored and reported (rejected in strict mode).
+   */
+  snapshot(options?: SnapshotOptions): Promise<MonitorSnapshot>;
+  /** Every metric in the Prometheus text format 0.0.4 (default) or OpenMetrics 1.0. */
+  exportPrometheusMetrics(options?: ExportOptions): string;
+  /**
+   * What a scrape of this monitor serves (the monitoring handler's `GET /metrics`): the text of
+   * `exportPrometheusMetrics(options)`, or on a cluster primary (`attachWorkers`) the merged
+   * metrics of the primary and its workers, which only a promise can wait for. Rejects only as
+   * `exportPrometheusMetrics` throws (a `format` other than the two).
+   */
+  scrape(options?: ExportOptions): Promise<string>;
+}
+
+/** What a monitor's reads use: the snapshot's parts, the registry the exposition renders, the start. */
+export interface ReadParts extends SnapshotParts {
+  registry: MetricRegistry;
+  /** Starts the monitor; idempotent, never throws. */
+  start(): void;
+}
+
+/** The reads of one monitor, and the extensions registered on them. */
+export class MonitorReads implements MonitorReadApi {
+  /** What modules layered over the monitor add to its reads (see {@link MonitorExtensions}). */
+  readonly extensions: MonitorExtensions;
+
+  constructor(private readonly parts: ReadParts) {
+    this.extensions = new MonitorExtensions((o) => this.exportPrometheusMetrics(o), (error) => parts.reporter.fail(error));
+  }
+
+  async getAggregatedMetrics(query: AggregateQuery): Promise<AggregatedMetrics> {
+    this.parts.start();
+    await this.extensions.beforeRead();
+    return aggregate(this.parts.sources, query);
+  }
+
+  async snapshot(options: SnapshotOptions = {}): Promise<MonitorSnapshot> {
+    this.parts.start();
+    await this.extensions.beforeRead();
+    return snapshotView(this.parts, options);
+  }
+
+  exportPrometheusMetrics(options: ExportOptions = {}): string {
+    this.parts.start();
+    return exportMetrics(this.parts.registry, options, this.parts.reporter);
+  }
+
+  scrape(options: ExportOptions = {}): Promise<string> {
+    return this.extensions.scrape(options);
+  }
 }
 
 /**

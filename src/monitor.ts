@@ -2,28 +2,28 @@ import { systemClock, type Clock } from './core/clock.js';
 import { DeferredClock } from './core/deferred-clock.js';
 import { Diagnostics } from './core/diagnostics.js';
 import { parseOptions } from './core/options.js';
-import type { MonitorEvents } from './monitor-events.js';
+import type { MonitorEventApi, MonitorEvents } from './monitor-events.js';
 import type { AlertEngine } from './alerts/engine.js';
 import type { HealthRegistry } from './health/registry.js';
 import type { NotificationDispatcher } from './notifiers/dispatcher.js';
 import type { BreakerRegistry } from './resilience/breaker-registry.js';
 import { createCapabilities } from './monitor-capabilities.js';
 import type { BreakerStats } from './resilience/types.js';
-import { aggregate, type AggregateQuery, type AggregatedMetrics } from './metrics/aggregate.js';
+import type { AggregateQuery, AggregatedMetrics } from './metrics/aggregate.js';
 import type { Counter } from './metrics/counter.js';
 import type { Gauge } from './metrics/gauge.js';
 import type { Histogram } from './metrics/histogram.js';
-import { exportMetrics, type ExportOptions } from './metrics/exposition/export.js';
+import type { ExportOptions } from './metrics/exposition/export.js';
 import type { CounterOptions, GaugeOptions, HistogramOptions } from './metrics/options.js';
 import type { PerformanceTrackingOptions } from './metrics/performance-tracking.js';
 import { MetricPipeline } from './metrics/pipeline.js';
-import type { MetricRecord, MetricRecordInput } from './metrics/record-metric.js';
-import type { MetricRegistry, AnyMetric } from './metrics/registry.js';
-import { SeedRecords, type RecordBatchResult } from './metrics/seed-records.js';
-import type { ValidationIssue } from './core/errors.js';
+import type { MetricRecordInput } from './metrics/record-metric.js';
+import type { MetricDefinitionApi } from './metrics/definition-api.js';
+import type { AnyMetric } from './metrics/registry.js';
+import { SeedRecords, type RecordBatchResult, type SeedRecordApi } from './metrics/seed-records.js';
 import { monitorOptionsSchema, type MonitorOptions, type ResolvedMonitorOptions } from './monitor-options.js';
-import { MonitorExtensions } from './monitor-extensions.js';
-import { snapshotView, type MonitorSnapshot, type SnapshotOptions } from './monitor-snapshot.js';
+import type { MonitorExtensions } from './monitor-extensions.js';
+import { MonitorReads, type MonitorReadApi, type MonitorSnapshot, type SnapshotOptions } from './monitor-snapshot.js';
 import type { StorageAdapter } from './storage/contract.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
 import type { CLOSE_GRACE_MS } from './monitor-close.js';
@@ -38,8 +38,13 @@ export type { RecordBatchIssue, RecordBatchResult } from './metrics/seed-records
  * monitors (or two test cases) never share state. Create it with {@link createMonitor}. It
  * starts at its first use (a record, a read, a rule, a timer a part asks for): created at module
  * scope it arms no timer and draws no random value, which edge runtimes refuse there.
+ *
+ * The monitor wires its parts and runs their lifecycle; each call goes to the part that owns it.
+ * What the calls do is documented with the part: {@link MonitorEventApi} (events),
+ * {@link MetricDefinitionApi} (metrics), {@link SeedRecordApi} (the seeds' records) and
+ * {@link MonitorReadApi} (aggregates, snapshot, exposition).
  */
-export class Monitor {
+export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecordApi, MonitorReadApi {
   /** The service name written on every rollup. */
   readonly service: string;
   /** Where rollups are written. */
@@ -61,46 +66,47 @@ export class Monitor {
 
   private readonly diagnostics: Diagnostics<MonitorEvents>;
   private readonly pipeline: MetricPipeline;
-  private readonly registry: MetricRegistry;
   private readonly records: SeedRecords;
+  private readonly reads: MonitorReads;
   private readonly breakerRegistry: BreakerRegistry;
   private readonly lifecycle: Lifecycle;
-  /** For the snapshot's uptime; reading the time is allowed anywhere, timers and random values are not. */
-  private readonly createdAt: number;
 
   /** Use {@link createMonitor}. */
   constructor(options: ResolvedMonitorOptions) {
     this.options = Object.freeze(options);
-    this.service = options.service;
+    const { service, limits } = options;
+    this.service = service;
     const clock = (this.clock = options.clock ?? systemClock);
-    this.createdAt = clock.now();
-    this.diagnostics = new Diagnostics<MonitorEvents>({ now: () => clock.now(), strict: options.strict, logger: options.logger });
-    const reporter = this.diagnostics;
+    // For the snapshot's uptime; reading the time is allowed anywhere, timers and random values are not.
+    const createdAt = clock.now();
+    const reporter = (this.diagnostics = new Diagnostics<MonitorEvents>({ now: () => clock.now(), strict: options.strict, logger: options.logger }));
+    const start = (): void => this.start();
     // The parts get a clock that holds their timers until the first use (see DeferredClock).
-    const timers = new DeferredClock(clock, () => this.start());
+    const timers = new DeferredClock(clock, start);
     const ownsStorage = options.storage === undefined;
-    this.storage = options.storage ?? new MemoryStorage({ now: () => clock.now() });
-    this.pipeline = new MetricPipeline(
-      { service: this.service, instanceId: options.instanceId, histogram: options.histogram, flush: options.flush, limits: options.limits },
-      { clock: timers, storage: this.storage, reporter, start: () => this.start() },
-    );
-    this.registry = this.pipeline.registry;
-    this.diagnostics.countDropsIn(this.pipeline.dropped);
-    this.records = new SeedRecords({ registry: this.registry, recorded: this.pipeline.recorded, reporter, clock: timers, maxIssues: options.limits.maxIssues });
-    const capabilities = createCapabilities({ clock: timers, service: this.service, storage: this.storage, pipeline: this.pipeline, reporter }, options);
+    const storage = (this.storage = options.storage ?? new MemoryStorage({ now: () => clock.now() }));
+    const { instanceId, histogram, flush } = options;
+    const pipeline = (this.pipeline = new MetricPipeline({ service, instanceId, histogram, flush, limits }, { clock: timers, storage, reporter, start }));
+    reporter.countDropsIn(pipeline.dropped);
+    const { registry, recorded, sources } = pipeline;
+    this.records = new SeedRecords({ registry, recorded, reporter, clock: timers, maxIssues: limits.maxIssues, start });
+    const capabilities = createCapabilities({ clock: timers, service, storage, pipeline, reporter }, options);
     ({ notifications: this.notifications, alerts: this.alerts, health: this.health, breakers: this.breakerRegistry } = capabilities);
     this.circuitBreaker = this.breakerRegistry.create.bind(this.breakerRegistry);
-    this.extensions = new MonitorExtensions((o) => this.exportPrometheusMetrics(o), (error) => reporter.fail(error));
+    const settings = { requestMetric: options.snapshot.requestMetric, window: options.snapshot.window, maxSeries: limits.maxSnapshotSeries };
+    const activeAlerts = () => this.alerts.getActiveAlerts();
+    this.reads = new MonitorReads({ registry, sources, service, startedAt: createdAt, settings, reporter, start, activeAlerts, breakers: () => this.breakers() });
+    this.extensions = this.reads.extensions;
     this.lifecycle = new Lifecycle({
       clock,
       timers,
-      pipeline: this.pipeline,
-      diagnostics: this.diagnostics,
-      closeTimeout: options.flush.closeTimeout,
+      pipeline,
+      diagnostics: reporter,
+      closeTimeout: flush.closeTimeout,
       stopBreakers: () => this.breakerRegistry.close(),
       stopAlerts: () => this.alerts.stop(),
       closeNotifications: (ms, graceMs) => this.notifications.close(ms, graceMs),
-      closeStorage: ownsStorage ? () => this.storage.close() : undefined,
+      closeStorage: ownsStorage ? () => storage.close() : undefined,
     });
     timers.ready();
   }
@@ -110,131 +116,55 @@ export class Monitor {
     return this.pipeline.instanceId;
   }
 
-  // ---- events -------------------------------------------------------------------------------
+  // ---- events, metrics and reads: the interfaces the class implements document each call ----
 
-  /** Subscribes to an event; returns a function that unsubscribes. */
   on<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): () => void {
     return this.diagnostics.on(event, listener);
   }
-
-  /** Subscribes for the next occurrence only; returns a function that unsubscribes. */
   once<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): () => void {
     return this.diagnostics.on(event, listener, true);
   }
-
-  /** Removes a listener added with {@link Monitor.on} or {@link Monitor.once}. */
   off<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): void {
     this.diagnostics.off(event, listener);
   }
 
-  // ---- metrics ------------------------------------------------------------------------------
-
-  /** Defines (or returns the identical existing) counter. Throws {@link ConfigError} on a bad definition. */
   counter<const Name extends string = never>(options: CounterOptions<Name>): Counter<Name> {
-    return this.registry.counter(options);
+    return this.pipeline.registry.counter(options);
   }
-
-  /** Defines (or returns the identical existing) gauge. */
   gauge<const Name extends string = never>(options: GaugeOptions<Name>): Gauge<Name> {
-    return this.registry.gauge(options);
+    return this.pipeline.registry.gauge(options);
   }
-
-  /** Defines (or returns the identical existing) histogram. */
   histogram<const Name extends string = never>(options: HistogramOptions<Name>): Histogram<Name> {
-    return this.registry.histogram(options);
+    return this.pipeline.registry.histogram(options);
   }
-
-  /** The metric called `name`, if defined. */
   getMetric(name: string): AnyMetric | undefined {
-    return this.registry.get(name);
+    return this.pipeline.registry.get(name);
   }
 
-  /**
-   * Records a seed-style metric (`metricType`, `value`, `unit`, `tags`, `timestamp`) into a
-   * histogram named after the metricType. Invalid input is dropped and emitted as a
-   * {@link ValidationError} naming the field (thrown instead in strict mode). Records past the
-   * bounds (`limits.maxRecordedMetrics`, `maxRecordAge`, `maxClockSkew`, the series limit) are
-   * dropped and counted: see docs/metrics.md.
-   */
   recordMetric(input: MetricRecordInput): void {
-    this.start();
-    this.records.record(input);
+    this.records.recordMetric(input);
   }
-
-  /**
-   * Records a batch of seed-style records (seed 003's POST body, what `POST /metrics` takes) all
-   * or none: every record is validated first, as `recordMetric` would, and the batch is recorded
-   * only when none has an issue. Returns how many were recorded and the issues, each with its
-   * record's index (at most `limits.maxIssues` listed). Never throws, in strict mode too.
-   */
   recordMetrics(inputs: readonly MetricRecordInput[]): RecordBatchResult {
-    this.start();
-    return this.records.recordBatch(inputs);
+    return this.records.recordMetrics(inputs);
   }
-
-  /** @internal A record {@link parseMetricRecord} produced, recorded as `recordMetric` would. */
-  recordParsed(record: MetricRecord): void {
-    this.start();
-    this.records.recordParsed(record);
-  }
-
-  /** @internal The issues `recordMetric` would drop a parsed `record` for, recording nothing (see `RecordedMetrics.issues`). */
-  recordIssues(record: MetricRecord, batch: Map<string, string | undefined>): ValidationIssue[] {
-    return this.records.issues(record, batch);
-  }
-
-  /**
-   * Records one job run (seed 000): `job_executions_total{job,status}` and
-   * `job_duration_seconds{job,status}` (the duration is given in ms and stored in seconds, the
-   * Prometheus base unit). Invalid arguments, whatever a JavaScript caller passes, are dropped
-   * and reported as a {@link ValidationError} naming them (thrown instead in strict mode).
-   */
   recordJobExecution(jobId: string, success: boolean, durationMs: number, metadata?: Record<string, unknown>): void {
-    this.start();
-    this.records.job(jobId, success, durationMs, metadata);
+    this.records.recordJobExecution(jobId, success, durationMs, metadata);
   }
-
-  /** Wraps `fn` to record each call's duration in `<name>_duration_seconds` with a `success` label (seed 002). */
   withPerformanceTracking<F extends (this: never, ...args: never[]) => unknown>(fn: F, options: PerformanceTrackingOptions): F {
-    return this.records.track(fn, options);
+    return this.records.withPerformanceTracking(fn, options);
   }
 
-  /** Count, sum, min, max, mean, p50..p999 and rate of a metric over a window (default 5 minutes). */
-  async getAggregatedMetrics(query: AggregateQuery): Promise<AggregatedMetrics> {
-    this.start();
-    await this.extensions.beforeRead();
-    return aggregate(this.pipeline.sources, query);
+  getAggregatedMetrics(query: AggregateQuery): Promise<AggregatedMetrics> {
+    return this.reads.getAggregatedMetrics(query);
   }
-
-  /**
-   * JSON in the shape of seed 000's GET /api/metrics, over the fleet's data in the
-   * `snapshot.window`: this process's memory, its rollups waiting to be written and every
-   * instance's stored rollups (one store read per metric shown). A store that cannot be read
-   * gives a snapshot of this process's data and an `error` event; options that cannot be read
-   * are ignored and reported (rejected in strict mode).
-   */
-  async snapshot(options: SnapshotOptions = {}): Promise<MonitorSnapshot> {
-    this.start();
-    await this.extensions.beforeRead();
-    const { snapshot, limits } = this.options;
-    return snapshotView(
-      {
-        sources: this.pipeline.sources,
-        service: this.service,
-        startedAt: this.createdAt,
-        settings: { requestMetric: snapshot.requestMetric, window: snapshot.window, maxSeries: limits.maxSnapshotSeries },
-        reporter: this.diagnostics,
-        activeAlerts: () => this.alerts.getActiveAlerts(),
-        breakers: () => this.breakers(),
-      },
-      options,
-    );
+  snapshot(options: SnapshotOptions = {}): Promise<MonitorSnapshot> {
+    return this.reads.snapshot(options);
   }
-
-  /** Every metric in the Prometheus text format 0.0.4 (default) or OpenMetrics 1.0. */
   exportPrometheusMetrics(options: ExportOptions = {}): string {
-    this.start();
-    return exportMetrics(this.registry, options, this.diagnostics);
+    return this.reads.exportPrometheusMetrics(options);
+  }
+  scrape(options: ExportOptions = {}): Promise<string> {
+    return this.reads.scrape(options);
   }
 
   /** Every circuit breaker of this monitor, with its state and stats (computed now). */
@@ -284,8 +214,10 @@ export class Monitor {
   }
 
   /**
-   * @internal Emits `error` for a failure in pulsewatch's own work done outside the monitor (an
-   * HTTP route that failed, a cluster worker). Never throws.
+   * Reports a failure of work done for this monitor outside it (an HTTP route, a framework
+   * adapter, a cluster worker, an integration of your own) on its `error` event, logged like any
+   * other when nobody listens. A `PulsewatchError` is emitted as is, anything else wrapped in one
+   * with code `ERR_PULSEWATCH_INTERNAL` and the original as `cause`. Never throws.
    */
   reportError(error: unknown): void {
     this.diagnostics.fail(error);

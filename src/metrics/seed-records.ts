@@ -23,6 +23,38 @@ export interface RecordBatchResult {
   truncatedIssues: number;
 }
 
+/**
+ * The record API of the seed services, which a monitor offers beside its counters, gauges and
+ * histograms: records in the seeds' shape, job runs and timed functions. Invalid input never
+ * throws into the caller outside strict mode: it is dropped, counted and reported.
+ */
+export interface SeedRecordApi {
+  /**
+   * Records a seed-style metric (`metricType`, `value`, `unit`, `tags`, `timestamp`) into a
+   * histogram named after the metricType. Invalid input is dropped and emitted as a
+   * {@link ValidationError} naming the field (thrown instead in strict mode). Records past the
+   * bounds (`limits.maxRecordedMetrics`, `maxRecordAge`, `maxClockSkew`, the series limit) are
+   * dropped and counted: see docs/metrics.md.
+   */
+  recordMetric(input: MetricRecordInput): void;
+  /**
+   * Records a batch of seed-style records (seed 003's POST body, what `POST /metrics` takes) all
+   * or none: every record is validated first, as `recordMetric` would, and the batch is recorded
+   * only when none has an issue. Returns how many were recorded and the issues, each with its
+   * record's index (at most `limits.maxIssues` listed). Never throws, in strict mode too.
+   */
+  recordMetrics(inputs: readonly MetricRecordInput[]): RecordBatchResult;
+  /**
+   * Records one job run (seed 000) in `job_executions_total` and `job_duration_seconds`, by job
+   * and outcome (the duration is given in ms and stored in seconds, the Prometheus base unit).
+   * Invalid arguments, whatever a JavaScript caller passes, are dropped and reported as a
+   * {@link ValidationError} naming them (thrown instead in strict mode).
+   */
+  recordJobExecution(jobId: string, success: boolean, durationMs: number, metadata?: Record<string, unknown>): void;
+  /** Wraps `fn` to record each call's duration in `<name>_duration_seconds`, by outcome (seed 002). */
+  withPerformanceTracking<F extends (this: never, ...args: never[]) => unknown>(fn: F, options: PerformanceTrackingOptions): F;
+}
+
 /** What the seed record API needs from the monitor. */
 export interface SeedRecordsHost {
   readonly registry: MetricRegistry;
@@ -31,18 +63,20 @@ export interface SeedRecordsHost {
   readonly clock: Clock;
   /** `limits.maxIssues`: issues listed for one batch. */
   readonly maxIssues: number;
+  /** Starts the monitor (a record is a first use); idempotent, never throws. */
+  start(): void;
 }
 
 /**
- * The seeds' record API behind the monitor's `recordMetric`, `recordMetrics`,
- * `recordJobExecution` and `withPerformanceTracking`: validation at the boundary, then the
- * metrics `RecordedMetrics` and the job metrics define. Never throws outside strict mode.
+ * The seed record API of one monitor: validation at the boundary, then the metrics
+ * `RecordedMetrics` and the job metrics define. Never throws outside strict mode.
  */
-export class SeedRecords {
+export class SeedRecords implements SeedRecordApi {
   constructor(private readonly host: SeedRecordsHost) {}
 
-  /** `recordMetric`: invalid input is counted (`invalid_value`) and emitted, thrown in strict mode. */
-  record(input: MetricRecordInput): void {
+  /** Invalid input is counted (`invalid_value`) and emitted, thrown in strict mode. */
+  recordMetric(input: MetricRecordInput): void {
+    this.host.start();
     let record: MetricRecord;
     try {
       record = parseMetricRecord(input);
@@ -54,14 +88,15 @@ export class SeedRecords {
   }
 
   /**
-   * `recordMetrics`: validates every record of `inputs` (its fields, and what recording would
-   * refuse: a unit other than the one its metricType keeps, a name taken, the metric and time
-   * limits, counting the new names earlier in the batch), then records them all, or none when
-   * any has an issue. Recorded in one synchronous stretch, so nothing changes between the check
-   * and the record; a record that still throws (a bug) is reported on `error` and the rest is
-   * recorded. Never throws, in strict mode too: the issues are the answer.
+   * Validates every record of `inputs` (its fields, and what recording would refuse: a unit
+   * other than the one its metricType keeps, a name taken, the metric and time limits, counting
+   * the new names earlier in the batch), then records them all, or none when any has an issue.
+   * Recorded in one synchronous stretch, so nothing changes between the check and the record; a
+   * record that still throws (a bug) is reported on `error` and the rest is recorded. Never
+   * throws, in strict mode too: the issues are the answer.
    */
-  recordBatch(inputs: readonly MetricRecordInput[]): RecordBatchResult {
+  recordMetrics(inputs: readonly MetricRecordInput[]): RecordBatchResult {
+    this.host.start();
     const list: readonly unknown[] = Array.isArray(inputs) ? inputs : [inputs];
     const issues: RecordBatchIssue[] = [];
     let found = 0;
@@ -92,25 +127,16 @@ export class SeedRecords {
     return { accepted: records.length, issues, truncatedIssues: 0 };
   }
 
-  /** A record {@link parseMetricRecord} produced, recorded or dropped as `recordMetric` would. */
-  recordParsed(record: MetricRecord): void {
-    this.host.recorded.record(record);
-  }
-
-  /** The issues `recordMetric` would drop `record` for, recording nothing; `batch` as in `RecordedMetrics.issues`. */
-  issues(record: MetricRecord, batch: Map<string, string | undefined>): ValidationIssue[] {
-    return this.host.recorded.issues(record, batch);
-  }
-
-  /** `recordJobExecution` (seed 000). */
-  job(jobId: string, success: boolean, durationMs: number, metadata?: Record<string, unknown>): void {
+  /** Seed 000's job run, through the job metrics `jobRun` defines. */
+  recordJobExecution(jobId: string, success: boolean, durationMs: number, metadata?: Record<string, unknown>): void {
+    this.host.start();
     const run = jobRun(this.host.registry, jobId, success, durationMs, metadata, this.host.clock.now());
     if (run instanceof PulsewatchError) this.host.reporter.reject(run);
     else this.host.reporter.emit('metricRecorded', run);
   }
 
-  /** `withPerformanceTracking` (seed 002). */
-  track<F extends (this: never, ...args: never[]) => unknown>(fn: F, options: PerformanceTrackingOptions): F {
+  /** Seed 002's timed function, through `trackPerformance`; its calls start the monitor, not the wrapping. */
+  withPerformanceTracking<F extends (this: never, ...args: never[]) => unknown>(fn: F, options: PerformanceTrackingOptions): F {
     const clock = this.host.clock;
     return trackPerformance(this.host.registry, fn, options, () => clock.monotonic());
   }

@@ -2,7 +2,7 @@
 // limits.maxRecordedMetrics for the names recordMetric (and so POST /metrics) defines. 50,000
 // recordMetric names used to define 50,000 histograms (+176 MiB of heap).
 import { describe, expect, it } from 'vitest';
-import { LimitError, createMonitor, parseMetricRecord, type Monitor, type MonitorOptions } from '../../src/index.js';
+import { LimitError, createMonitor, type MonitorOptions, type RecordBatchResult } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
 import { T0, recordEvents } from '../helpers/monitor-harness.js';
 
@@ -12,12 +12,6 @@ function setup(options: MonitorOptions = {}) {
   const events = recordEvents(monitor);
   const dropped = (reason: string) => (monitor.getMetric('pulsewatch_dropped_total') as { get(l: object): number }).get({ reason });
   return { clock, monitor, events, dropped };
-}
-
-function userMetrics(monitor: Monitor): string[] {
-  return [...(monitor as unknown as { registry: { all(): Iterable<{ name: string }> } }).registry.all()]
-    .map((m) => m.name)
-    .filter((n) => !n.startsWith('pulsewatch_'));
 }
 
 describe('limits.maxMetrics', () => {
@@ -64,8 +58,9 @@ describe('limits.maxMetrics', () => {
 describe('limits.maxRecordedMetrics', () => {
   it('leaves at most maxRecordedMetrics names defined after 10,000 new ones, counting the rest and reporting once', () => {
     const { monitor, events, dropped } = setup();
-    for (let i = 0; i < 10_000; i++) monitor.recordMetric({ metricType: `name_${i}`, value: 1 });
-    expect(userMetrics(monitor)).toHaveLength(200);
+    const names = Array.from({ length: 10_000 }, (_, i) => `name_${i}`);
+    for (const name of names) monitor.recordMetric({ metricType: name, value: 1 });
+    expect(names.filter((name) => monitor.getMetric(name) !== undefined)).toHaveLength(200);
     expect(dropped('metric_limit')).toBe(9_800);
     expect(events.errors).toHaveLength(1);
     expect(events.errors[0]).toMatchObject({ code: 'ERR_PULSEWATCH_LIMIT', limit: 'limits.maxRecordedMetrics', max: 200 });
@@ -84,49 +79,50 @@ describe('limits.maxRecordedMetrics', () => {
   });
 });
 
-describe('recordIssues (validating a batch before recording any of it)', () => {
-  const parse = (input: object) => parseMetricRecord(input);
+describe('recordMetrics (validating a batch before recording any of it)', () => {
+  const paths = (result: RecordBatchResult) => result.issues.map((i) => [i.index, i.path]);
 
   it('reports new names past the limit, counting the new names earlier in the batch', () => {
     const { monitor } = setup({ limits: { maxRecordedMetrics: 3 } });
     monitor.recordMetric({ metricType: 'kept', value: 1 });
-    const batch = new Map<string, string | undefined>();
-    const issues = ['kept', 'a', 'a', 'b', 'c', 'kept'].map((name) => monitor.recordIssues(parse({ metricType: name, value: 1 }), batch));
-    expect(issues.map((list) => list.map((i) => i.path))).toEqual([[], [], [], [], ['metricType'], []]);
-    expect(issues[4]![0]!.message).toMatch(/limits\.maxRecordedMetrics \(3\)/);
+    const result = monitor.recordMetrics(['kept', 'a', 'a', 'b', 'c', 'kept'].map((name) => ({ metricType: name, value: 1 })));
+    expect(paths(result)).toEqual([[4, 'metricType']]);
+    expect(result.issues[0]!.message).toMatch(/limits\.maxRecordedMetrics \(3\)/);
+    expect(result.accepted).toBe(0);
+    expect(monitor.getMetric('a')).toBeUndefined();
   });
 
   it('reports a new name past limits.maxMetrics', () => {
     const { monitor } = setup({ limits: { maxMetrics: 2 } });
     monitor.counter({ name: 'one_total' });
-    const batch = new Map<string, string | undefined>();
-    expect(monitor.recordIssues(parse({ metricType: 'a', value: 1 }), batch)).toEqual([]);
-    expect(monitor.recordIssues(parse({ metricType: 'b', value: 1 }), batch)).toEqual([{ path: 'metricType', message: expect.stringMatching(/limits\.maxMetrics/) }]);
+    const result = monitor.recordMetrics([
+      { metricType: 'a', value: 1 },
+      { metricType: 'b', value: 1 },
+    ]);
+    expect(result.issues).toEqual([{ index: 1, path: 'metricType', message: expect.stringMatching(/limits\.maxMetrics/) }]);
   });
 
   it('reports timestamps out of range, both ways', () => {
     const { monitor } = setup();
-    const batch = new Map<string, string | undefined>();
     const day = 86_400_000;
-    for (const timestamp of [T0 - day - 1, -1e16, T0 + 300_001]) {
-      expect(monitor.recordIssues(parse({ metricType: 'x', value: 1, timestamp }), batch)).toEqual([{ path: 'timestamp', message: expect.any(String) }]);
-    }
-    expect(monitor.recordIssues(parse({ metricType: 'x', value: 1, timestamp: T0 - day }), batch)).toEqual([]);
+    const result = monitor.recordMetrics([T0 - day - 1, -1e16, T0 + 300_001, T0 - day].map((timestamp) => ({ metricType: 'x', value: 1, timestamp })));
+    expect(paths(result)).toEqual([
+      [0, 'timestamp'],
+      [1, 'timestamp'],
+      [2, 'timestamp'],
+    ]);
   });
 
-  it('leaves nothing for recordParsed to drop once every record of a batch had no issue', () => {
+  it('records a batch without issues and drops nothing of it, a record of a past slot included', () => {
     const { monitor, events, dropped } = setup({ limits: { maxRecordedMetrics: 2 } });
     const recorded: string[] = [];
     monitor.on('metricRecorded', (e) => recorded.push(e.name));
-    const inputs = [
+    const result = monitor.recordMetrics([
       { metricType: 'a', value: 1 },
       { metricType: 'b', value: 2, timestamp: T0 - 1_000 },
       { metricType: 'a', value: 3 },
-    ];
-    const records = inputs.map(parse);
-    const batch = new Map<string, string | undefined>();
-    expect(records.map((r) => monitor.recordIssues(r, batch))).toEqual([[], [], []]);
-    for (const r of records) monitor.recordParsed(r);
+    ]);
+    expect(result).toEqual({ accepted: 3, issues: [], truncatedIssues: 0 });
     expect(recorded).toEqual(['a', 'b', 'a']);
     expect(events.errors).toEqual([]);
     for (const reason of ['metric_limit', 'late', 'invalid_value']) expect(dropped(reason)).toBe(0);
@@ -134,8 +130,10 @@ describe('recordIssues (validating a batch before recording any of it)', () => {
 
   it('does not count a rejected name as a new name of the batch', () => {
     const { monitor } = setup({ limits: { maxRecordedMetrics: 1 } });
-    const batch = new Map<string, string | undefined>();
-    expect(monitor.recordIssues(parse({ metricType: 'a', value: 1, timestamp: -1e16 }), batch).map((i) => i.path)).toEqual(['timestamp']);
-    expect(monitor.recordIssues(parse({ metricType: 'b', value: 1 }), batch)).toEqual([]);
+    const result = monitor.recordMetrics([
+      { metricType: 'a', value: 1, timestamp: -1e16 },
+      { metricType: 'b', value: 1 },
+    ]);
+    expect(paths(result)).toEqual([[0, 'timestamp']]);
   });
 });

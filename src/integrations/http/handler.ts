@@ -3,6 +3,7 @@ import { parseOptions } from '../../core/options.js';
 import { alertRoutes } from './alert-routes.js';
 import { bearerAuthorizer } from './auth.js';
 import { HttpError } from './errors.js';
+import type { MonitoringHost } from './host.js';
 import { healthRoutes } from './health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { monitoringHandlerOptionsSchema, type Authorizer, type MonitoringHandlerOptions, type ResolvedMonitoringHandlerOptions } from './options.js';
@@ -44,7 +45,7 @@ const router = new Router([...healthRoutes, ...metricsRoutes, ...alertRoutes]);
  * @internal Builds the route table behind {@link createMonitoringHandler} and the framework
  * adapters; `what` names the caller in option errors.
  */
-export function createMonitoringRoutes(monitor: Monitor, input: MonitoringHandlerOptions = {}, what = 'monitoring handler options'): MonitoringRoutes {
+export function createMonitoringRoutes(monitor: MonitoringHost, input: MonitoringHandlerOptions = {}, what = 'monitoring handler options'): MonitoringRoutes {
   const options = parseOptions(monitoringHandlerOptionsSchema, input, what, { values: false });
   const authorize: Authorizer | undefined = typeof options.auth === 'string' ? bearerAuthorizer(options.auth) : options.auth;
   const report = (error: unknown): void => monitor.reportError(error);

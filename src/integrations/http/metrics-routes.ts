@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Monitor } from '../../monitor.js';
 import type { MetricRecordInput } from '../../metrics/record-metric.js';
 import { readJsonBody } from './body.js';
 import { HttpError } from './errors.js';
+import type { MonitoringHost } from './host.js';
 import { METRICS_CONTENT_TYPES, negotiateMetricsFormat } from './negotiate.js';
 import { parseQuery } from './query.js';
 import { json, text } from './responses.js';
@@ -23,7 +23,7 @@ const aggregateQuery = z.object({ name: z.string().min(1).max(200), window: z.st
  * resend the whole body. Every issue is counted; the first `limits.maxIssues` are listed (1,000
  * bad records must not make a megabyte of error body).
  */
-function recordBody(monitor: Monitor, body: unknown, max: number): number {
+function recordBody(monitor: MonitoringHost, body: unknown, max: number): number {
   const list = Array.isArray(body) ? body : [body];
   if (body === undefined || body === null || typeof body !== 'object' || list.length === 0) {
     throw new HttpError(400, 'VALIDATION_FAILED', 'body must be a metric record or a non-empty array of them', { issues: [{ path: '', message: 'expected a metric record or an array of them' }] });
@@ -58,8 +58,8 @@ export const metricsRoutes: readonly Route[] = [
       if (format === 'json') {
         return json(200, await monitor.snapshot({ ...(jobId === undefined ? {} : { jobId }), ...(only === undefined ? {} : { names: only }) }));
       }
-      // A cluster primary's scrape merges its workers' metrics (an extension attachWorkers registers).
-      return text(200, await monitor.extensions.scrape({ format, ...(only === undefined ? {} : { names: only }) }), METRICS_CONTENT_TYPES[format]);
+      // A cluster primary's scrape merges its workers' metrics.
+      return text(200, await monitor.scrape({ format, ...(only === undefined ? {} : { names: only }) }), METRICS_CONTENT_TYPES[format]);
     },
   },
   {

@@ -1,5 +1,5 @@
-import type { Monitor } from '../../monitor.js';
 import { HttpError } from './errors.js';
+import type { MonitoringHost } from './host.js';
 import type { ResolvedMonitoringHandlerOptions } from './options.js';
 
 /** HTTP methods the monitoring API answers. */
@@ -13,7 +13,8 @@ export type RouteAccess = 'liveness' | 'health' | 'metrics' | 'read' | 'write';
 
 /** What a route handler is given. */
 export interface RouteContext {
-  monitor: Monitor;
+  /** The monitor, through the public members the routes use. */
+  monitor: MonitoringHost;
   request: Request;
   url: URL;
   params: Readonly<Record<string, string>>;
