@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import { SECONDS_BUCKETS } from '../../metrics/options.js';
-import type { Counter } from '../../metrics/counter.js';
-import type { Histogram } from '../../metrics/histogram.js';
+import type { BoundCounter, Counter } from '../../metrics/counter.js';
+import type { BoundHistogram, Histogram } from '../../metrics/histogram.js';
 import type { Monitor } from '../../monitor.js';
 import { hostOf, methodOf } from './fetch-labels.js';
 import { LabelBudget, OTHER_LABEL, Registrations, reportFailure, type Uninstrument } from './shared.js';
@@ -33,6 +33,23 @@ export type FetchMetricsOptions = z.input<typeof fetchMetricsOptionsSchema>;
 export type FetchFunction = (input: never, init?: never) => Promise<unknown>;
 
 type Label = 'method' | 'host' | 'status';
+
+const MAX_PREFIXES = 1_000;
+const MAX_HANDLES = 5_000;
+
+/**
+ * `scheme://authority` of an absolute URL string, up to the path, query or fragment; undefined
+ * when the string does not look like one (then the URL parser decides).
+ */
+function originPrefix(url: string): string | undefined {
+  const scheme = url.indexOf('://');
+  if (scheme < 1 || scheme > 8) return undefined;
+  for (let i = scheme + 3; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 47 || c === 63 || c === 35 || c === 92) return url.slice(0, i); // / ? # \
+  }
+  return url;
+}
 type AnyFetch = (input: unknown, init?: unknown) => Promise<unknown>;
 
 /**
@@ -75,12 +92,35 @@ function timed(monitor: Monitor, fetch: AnyFetch, o: z.output<typeof fetchMetric
       return Number.NaN;
     }
   };
+  // Bound handles by label set, and host labels by URL prefix: after the first call to a host a
+  // call parses no URL and builds no label object. Both maps are bounded (hosts by maxHosts,
+  // prefixes by MAX_PREFIXES, cleared when full: a prefix is only a cache key, never a label).
+  const handles = new Map<string, { requests: BoundCounter; duration: BoundHistogram }>();
+  const prefixes = new Map<string, string>();
+  const hostLabel = (input: unknown): string => {
+    const prefix = typeof input === 'string' ? originPrefix(input) : undefined;
+    const cached = prefix === undefined ? undefined : prefixes.get(prefix);
+    if (cached !== undefined) return cached;
+    const label = hosts.admit(hostOf(input));
+    if (prefix !== undefined) {
+      if (prefixes.size >= MAX_PREFIXES) prefixes.clear();
+      prefixes.set(prefix, label);
+    }
+    return label;
+  };
   const record = (method: string, host: string, status: string, start: number): void => {
     if (Number.isNaN(start)) return;
     try {
-      const labels = { method, host, status };
-      requests.inc(labels);
-      duration.observe((clock.monotonic() - start) / 1000, labels);
+      const key = `${method} ${host} ${status}`;
+      let h = handles.get(key);
+      if (h === undefined) {
+        const labels = { method, host, status };
+        h = { requests: requests.labels(labels), duration: duration.labels(labels) };
+        // Bounded anyway (methods x maxHosts x statuses); past this it looks the labels up each time.
+        if (handles.size < MAX_HANDLES) handles.set(key, h);
+      }
+      h.requests.inc();
+      h.duration.observe((clock.monotonic() - start) / 1000);
     } catch (error) {
       reportFailure(monitor, 'timedFetch', error);
     }
@@ -91,7 +131,7 @@ function timed(monitor: Monitor, fetch: AnyFetch, o: z.output<typeof fetchMetric
     let host = OTHER_LABEL;
     try {
       method = methodOf(input, init);
-      host = hosts.admit(hostOf(input));
+      host = hostLabel(input);
     } catch (error) {
       reportFailure(monitor, 'timedFetch', error);
     }

@@ -21,6 +21,30 @@ function textOf(first: unknown): unknown {
   return typeof first === 'object' && first !== null ? (first as { text?: unknown }).text : undefined;
 }
 
+/** Texts longer than this are parsed each time rather than kept as cache keys. */
+const MAX_CACHED_TEXT = 1_000;
+const MAX_CACHED = 500;
+
+/**
+ * The operation of recently seen SQL texts: apps send the same few statements over and over,
+ * and a lookup by the same string is cheaper than reading its verb (V8 keeps a string's hash).
+ * Bounded: at most MAX_CACHED texts of at most MAX_CACHED_TEXT characters, cleared when full.
+ */
+export class OperationCache {
+  private readonly byText = new Map<string, string>();
+
+  of(text: unknown): string {
+    if (typeof text !== 'string' || text.length > MAX_CACHED_TEXT) return sqlOperation(text);
+    let operation = this.byText.get(text);
+    if (operation === undefined) {
+      operation = sqlOperation(text);
+      if (this.byText.size >= MAX_CACHED) this.byText.clear();
+      this.byText.set(text, operation);
+    }
+    return operation;
+  }
+}
+
 /**
  * Replaces `target.query` with a function that times each call into `metrics` and otherwise
  * behaves as pg's: the same arguments reach it, a callback still gets pg's arguments, a promise
@@ -28,7 +52,7 @@ function textOf(first: unknown): unknown {
  * throw is rethrown. Returns the function that takes the wrapper out again; when something
  * wrapped `query` after us (another monitor, a tracer), the wrapper stays and passes through.
  */
-export function wrapQuery(target: PgQueryable, metrics: OperationMetrics): () => void {
+export function wrapQuery(target: PgQueryable, metrics: OperationMetrics, operations: OperationCache = new OperationCache()): () => void {
   const host = target as unknown as { query: Query };
   const original = host.query;
   const hadOwn = Object.prototype.hasOwnProperty.call(target, 'query');
@@ -36,7 +60,7 @@ export function wrapQuery(target: PgQueryable, metrics: OperationMetrics): () =>
   const wrapper: Query = function (this: unknown, ...args: unknown[]): unknown {
     if (!on) return original.apply(this, args);
     const first = args[0];
-    const operation = sqlOperation(textOf(first));
+    const operation = operations.of(textOf(first));
     const start = metrics.start();
     const done = (error?: unknown): void => metrics.done(operation, start, error === undefined || error === null ? undefined : sqlState(error));
     // pg's signatures: (config, callback) and (config, values, callback).

@@ -3,7 +3,7 @@ import { ConfigError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import type { Monitor } from '../../monitor.js';
 import { OperationMetrics, type OperationFamily } from './operation-metrics.js';
-import { wrapQuery, type PgQueryable } from './pg-query.js';
+import { OperationCache, wrapQuery, type PgQueryable } from './pg-query.js';
 import { PoolGauges, type PgPoolStats } from './pg-pool-gauges.js';
 import { Registrations, targetName, type Uninstrument } from './shared.js';
 
@@ -90,10 +90,11 @@ export function instrumentPg(monitor: Monitor, target: PgQueryable, options: Ins
 
   const pool = target as PgPool;
   const clients = new Map<PgQueryable, () => void>();
+  const operations = new OperationCache();
   // Every query runs on a checked-out client (pool.query checks one out too), so wrapping
   // clients as they are acquired counts each query once, whichever way it was made.
   const onAcquire = (client: PgQueryable): void => {
-    if (!clients.has(client)) clients.set(client, wrapQuery(client, metrics));
+    if (!clients.has(client)) clients.set(client, wrapQuery(client, metrics, operations));
   };
   const onRemove = (client: PgQueryable): void => {
     clients.get(client)?.();
