@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
-import { runCli } from './helpers/run-cli.js';
+import { CHILD_TIMEOUT, runCli } from './helpers/run-cli.js';
 import { startPulsewatchServer, type PulsewatchServer } from './helpers/server.js';
 
 const SEED_001 = fileURLToPath(new URL('./fixtures/seed-001-budgets.yaml', import.meta.url));
@@ -22,7 +22,7 @@ afterAll(async () => {
   await Promise.all([server?.close(), guarded?.close(), dir ? rm(dir, { recursive: true, force: true }) : undefined]);
 });
 
-describe('pulsewatch check <url> with seed 001 budgets from a YAML file', () => {
+describe('pulsewatch check <url> with seed 001 budgets from a YAML file', { timeout: CHILD_TIMEOUT }, () => {
   it('exits 0 when every budget holds, 1 when a warn budget breaks, 2 when a fail budget breaks', async () => {
     const [pass, warn, fail] = await Promise.all(
       ['/pass', '/warn', '/fail'].map((route) => runCli(['check', server.url, '--budgets', SEED_001, '--label', `route=${route}`])),
@@ -78,7 +78,7 @@ describe('pulsewatch check <url> with seed 001 budgets from a YAML file', () => 
   });
 });
 
-describe('exit 3: the source is unreachable or answers something else', () => {
+describe('exit 3: the source is unreachable or answers something else', { timeout: CHILD_TIMEOUT }, () => {
   it('an address nothing listens on', async () => {
     const url = `http://127.0.0.1:${await freePort()}/api/monitoring`;
     const [human, json] = await Promise.all([runCli(['check', url, '--fail', 'p95 < 500ms']), runCli(['check', url, '--json', '--fail', 'p95 < 500ms'])]);
@@ -102,7 +102,7 @@ describe('exit 3: the source is unreachable or answers something else', () => {
   });
 });
 
-describe('a monitoring handler behind auth', () => {
+describe('a monitoring handler behind auth', { timeout: CHILD_TIMEOUT }, () => {
   it('sends PULSEWATCH_TOKEN as a bearer token', async () => {
     const run = await runCli(['check', guarded.url, '-l', 'route=/pass', '--fail', 'p95 < 500ms'], { PULSEWATCH_TOKEN: TOKEN });
     expect(run.code).toBe(0);
@@ -125,7 +125,7 @@ describe('a monitoring handler behind auth', () => {
   });
 });
 
-describe('exit 3: bad input names the field', () => {
+describe('exit 3: bad input names the field', { timeout: CHILD_TIMEOUT }, () => {
   const write = async (name: string, text: string): Promise<string> => {
     const file = join(dir, name);
     await writeFile(file, text);
@@ -166,7 +166,7 @@ describe('exit 3: bad input names the field', () => {
   });
 });
 
-describe('--help', () => {
+describe('--help', { timeout: CHILD_TIMEOUT }, () => {
   it('describes the program and every command, exit 0', async () => {
     const [program, check, viaHelp] = await Promise.all([runCli(['--help']), runCli(['check', '--help']), runCli(['help', 'check'])]);
     expect(program.code).toBe(0);

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
 import { startPrometheus, waitForData, type PrometheusProcess } from './helpers/prometheus.js';
-import { runCli } from './helpers/run-cli.js';
+import { CHILD_TIMEOUT, runCli } from './helpers/run-cli.js';
 import { startPulsewatchServer, type PulsewatchServer, type RouteTraffic } from './helpers/server.js';
 
 const SEED_001 = fileURLToPath(new URL('./fixtures/seed-001-budgets.yaml', import.meta.url));
@@ -43,7 +43,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('pulsewatch check --prometheus (a real Prometheus scraping a pulsewatch service)', () => {
+describe('pulsewatch check --prometheus (a real Prometheus scraping a pulsewatch service)', { timeout: CHILD_TIMEOUT }, () => {
   it('evaluates seed 001 budgets through PromQL: exit 0, 1 and 2', async () => {
     const [pass, warn, fail] = await Promise.all(
       ['/pass', '/warn', '/fail'].map((route) => runCli(['check', '--prometheus', prometheus.url, '--budgets', SEED_001, '--window', '30s', '--label', `route=${route}`, '--json'])),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnCli, waitForOutput } from './helpers/run-cli.js';
+import { CHILD_TIMEOUT, spawnCli, waitForOutput } from './helpers/run-cli.js';
 import { startPulsewatchServer, type PulsewatchServer } from './helpers/server.js';
 
 let server: PulsewatchServer;
@@ -12,7 +12,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('pulsewatch check --watch', () => {
+describe('pulsewatch check --watch', { timeout: CHILD_TIMEOUT }, () => {
   it('prints the first check in full, then only what changes, and exits 0 on SIGINT', async () => {
     const child = spawnCli(['check', server.url, '--watch', '--interval', '1s', '--label', 'route=/pass', '--fail', 'p95 < 500ms', '--warn', 'p99 < 1s']);
     let stderr = '';

@@ -55,3 +55,9 @@ export function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp, wh
     void exited.then(() => reject(new Error(`the CLI exited before printing ${what}; it printed:\n${seen}`)));
   });
 }
+
+/**
+ * Test timeout of the suites that start the CLI: each run is a node process compiling the CLI
+ * through tsx, a few seconds on a machine shared with other suites. A bound, not a wait.
+ */
+export const CHILD_TIMEOUT = 90_000;
