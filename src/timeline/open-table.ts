@@ -56,7 +56,8 @@ export class OpenTable {
     this.slots.set(key, slot);
     this.keys[slot] = key;
     this.created[slot] = now;
-    this.times.fill(Number.NaN, slot * this.phases, (slot + 1) * this.phases);
+    const base = slot * this.phases;
+    for (let i = 0; i < this.phases; i++) this.times[base + i] = Number.NaN;
     this.prev[slot] = this.tail;
     this.next[slot] = NONE;
     if (this.tail === NONE) this.head = slot;

@@ -65,8 +65,8 @@ export class Timeline {
   readonly name: string;
   readonly phases: readonly string[];
   readonly options: Readonly<ResolvedTimelineOptions>;
-  private readonly index = new Map<string, number>();
   private readonly open: OpenTable;
+  private readonly clock: Clock;
   private readonly samples: SampleRing;
   private readonly last: number;
   /** Earliest time an open entry can expire (a lower bound: a sweep before it finds nothing). */
@@ -83,8 +83,8 @@ export class Timeline {
   ) {
     this.name = name;
     this.options = options;
+    this.clock = parts.clock;
     this.phases = Object.freeze([...options.phases]);
-    options.phases.forEach((p, i) => this.index.set(p, i));
     this.samples = new SampleRing(options.maxSamples, options.phases.length);
     this.open = new OpenTable(options.phases.length, options.maxOpen);
     this.last = options.phases.length - 1;
@@ -96,11 +96,12 @@ export class Timeline {
    * was kept. Never throws outside strict mode (see the class).
    */
   mark(id: TimelineId, phase: string, at?: number | Date): boolean {
-    const now = this.parts.clock.now();
+    const now = this.clock.now();
     const key = this.keyOf(id);
     if (key === undefined) return false;
-    const i = typeof phase === 'string' ? this.index.get(phase) : undefined;
-    if (i === undefined) return this.refuse('phase', `unknown phase ${quote(phase)}; the phases of "${this.name}" are ${this.phases.join(', ')}`);
+    // A scan, not a Map: at most 20 phases, and a phase literal is the same interned string as the option's.
+    const i = typeof phase === 'string' ? this.phases.indexOf(phase) : -1;
+    if (i < 0) return this.refuse('phase', `unknown phase ${quote(phase)}; the phases of "${this.name}" are ${this.phases.join(', ')}`);
     const t = at === undefined ? now : this.timeOf(at, now);
     if (t === undefined) return false;
     const series = (this.series ??= this.parts.bind());
