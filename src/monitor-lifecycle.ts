@@ -74,6 +74,16 @@ export class Lifecycle {
     return () => this.hooks.delete(fn);
   }
 
+  /**
+   * Resolves once every task the monitor's timers started has settled: flushes and their
+   * retries, rule evaluations, notification deliveries up to their next backoff, and the writes
+   * of a `close()` in progress up to theirs (see DeferredClock.idle). On a ManualClock it is
+   * `clock.idle()`: it also fires the timers due now, and rejects as that does.
+   */
+  idle(): Promise<void> {
+    return this.parts.timers.idle();
+  }
+
   /** Closes once: later calls return the same promise. Never rejects. */
   close(): Promise<void> {
     this.closing ??= this.shutDown();

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { isThenable, type TaskClock, type TimerHandle } from '../core/clock.js';
 
 interface ManualTimer {
   id: number;
@@ -17,8 +17,11 @@ const MAX_KEPT_FAILURES = 10;
  * evaluation): the clock keeps it as a running task until it settles, and {@link ManualClock.idle}
  * waits for it. A task should end at its next wait on this clock (a retry backoff is a new timer
  * whose callback returns the retry), or `idle()` waits until the clock is moved past that wait.
+ * Every timer a monitor arms works this way (flushes, retries, rule evaluations, notification
+ * deliveries and their backoffs, `close()`), so a test that advances the clock awaits
+ * `clock.idle()` (or `advanceAsync`) and asserts: no sleeps, no counted event-loop turns.
  */
-export class ManualClock implements Clock {
+export class ManualClock implements TaskClock {
   private current: number;
   private timers: ManualTimer[] = [];
   private nextId = 1;
@@ -85,23 +88,18 @@ export class ManualClock implements Clock {
   /**
    * Like {@link ManualClock.advance}, but waits for {@link ManualClock.idle} after each timer
    * fires, so async work a timer starts (a flush, a retry) finishes before the next timer fires.
-   * Rejects as `idle()` does.
+   * Rejects as `idle()` does. It waits on promises, never on a number of event-loop turns, so
+   * work that never ends before a later timer of this clock fires (a write that never answers,
+   * which only a deadline ends) keeps it waiting: use `advance(ms)` there and await what ends.
    */
   async advanceAsync(ms: number): Promise<void> {
     const target = this.current + ms;
-    await this.settle();
+    await this.idle();
     for (let timer = this.nextDue(target); timer; timer = this.nextDue(target)) {
       this.fire(timer);
-      await this.settle();
+      await this.idle();
     }
     this.current = target;
-    await this.settle();
-  }
-
-  /** TEMPORARY: idle() plus the old turn count, until the monitor's timers return their tasks. */
-  private async settle(): Promise<void> {
-    await this.idle();
-    for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => globalThis.setTimeout(resolve, 0));
     await this.idle();
   }
 
@@ -179,8 +177,4 @@ export class ManualClock implements Clock {
     if (best) this.timers.splice(this.timers.indexOf(best), 1);
     return best;
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
