@@ -4,7 +4,7 @@ import { Distribution } from './distribution.js';
 import type { HistogramSlot } from './histogram-slot.js';
 import { SparseCounts, type BucketLayout } from './log-buckets.js';
 import type { DecodedHistograms } from './window-query-decode.js';
-import { compact, isClosed, mergePairs, partPiece, SeriesTotals, slotPiece, windowTotals, type Piece, type PieceReader, type WindowTotals } from './window-totals.js';
+import { isClosed, PairSum, partPiece, SeriesTotals, slotPiece, windowTotals, type Piece, type PieceReader, type WindowTotals } from './window-totals.js';
 import { MAX_EXACT } from './distribution.js';
 
 /**
@@ -14,7 +14,10 @@ import { MAX_EXACT } from './distribution.js';
  * gauges `last` is the value at its end; `hdr` and `resolution` hold a histogram's distribution.
  * Histogram slots in memory are not parts: {@link WindowSeries.slots} holds them as they are.
  */
-export type WindowPart = Readonly<Pick<Rollup, 'kind' | 'start' | 'end' | 'count' | 'sum' | 'min' | 'max' | 'last' | 'instance' | 'hdr' | 'resolution'>>;
+export type WindowPart = Readonly<Pick<Rollup, 'kind' | 'start' | 'end' | 'count' | 'sum' | 'min' | 'max' | 'last' | 'instance' | 'hdr' | 'resolution'>> & {
+  /** Its numbers as window totals keep them (window-totals.ts), once read: a field, not a map lookup per read. */
+  piece?: Piece | undefined;
+};
 
 /** One series of a window: its labels and every part of it the window holds, from every writer. */
 export interface WindowSeries {
@@ -53,7 +56,6 @@ export interface WindowScale {
 
 /** The closed pieces of the series being read (copied only when a series' pieces changed). */
 const scratch: Piece[] = [];
-const EMPTY_PAIRS = new Float64Array(0);
 
 /** Decoded counts of parts, with the layout digits and resolution they were decoded to (see `MetricWindow.pairsOf`). */
 const decodedParts = new WeakMap<WindowPart, { digits: number; resolution: number; pairs: Float64Array | null }>();
@@ -149,6 +151,7 @@ export class MetricWindow implements PieceReader {
         const pieces = scratch;
         pieces.length = 0;
         const liveAt: number[] = [];
+        const slotPieces: (Piece | undefined)[] = [];
         let firstEnd = Infinity;
         for (let i = 0; i < s.slots.length; i++) {
           const slot = s.slots[i]!;
@@ -159,7 +162,10 @@ export class MetricWindow implements PieceReader {
             (live ??= []).push(slot);
             liveCount++;
           } else if (this.holds(slot, from, to)) {
-            pieces.push(slotPiece(slot, this));
+            // A ring changes one place a slot: the others keep their pieces without a lookup.
+            const piece = (t.srcSlots[i] === slot ? t.slotPieces[i] : undefined) ?? slotPiece(slot, this);
+            slotPieces[i] = piece;
+            pieces.push(piece);
             if (slot.start + slotLength < firstEnd) firstEnd = slot.start + slotLength;
           }
         }
@@ -174,6 +180,7 @@ export class MetricWindow implements PieceReader {
         t.from = from;
         t.firstEnd = firstEnd;
         t.liveAt = liveAt;
+        t.slotPieces = slotPieces;
       }
       // Series order, closed pieces before the open slot: as the totals were summed before.
       if (t.count > 0) {
@@ -227,14 +234,12 @@ export class MetricWindow implements PieceReader {
       for (const slot of live) slot.forEachValue(this.scale, (v) => (values[n++] = v));
       return Distribution.of(layout, windowScale.resolution, values.sort(), null, stats.count, stats.sum, stats.min, stats.max);
     }
-    let pairs: Float64Array = EMPTY_PAIRS;
-    for (const t of series) pairs = mergePairs(pairs, t.pairs(this), 1);
-    if (live.length > 0) {
-      const out: number[] = [];
-      for (const slot of live) slot.forEachBucket(layout, this.scale, (index, count) => out.push(index, count));
-      pairs = mergePairs(pairs, compact(out), 1);
-    }
-    return Distribution.of(layout, windowScale.resolution, null, pairs, stats.count, stats.sum, stats.min, stats.max);
+    // Each series' pairs first: bringing them up to date may run a sum of its own, and sums share one scratch.
+    const lists = series.map((t) => t.pairs(this));
+    const sum = new PairSum();
+    for (const pairs of lists) sum.add(pairs);
+    for (const slot of live) slot.forEachBucket(layout, this.scale, (index, count) => sum.one(index, count));
+    return Distribution.of(layout, windowScale.resolution, null, sum.result(), stats.count, stats.sum, stats.min, stats.max);
   }
 
   /** Decoded counts of a rollup part (see {@link PieceReader}). */

@@ -32,6 +32,11 @@ export interface Piece {
   values: Float64Array | undefined;
   /** What it was made from (a `ClosedSlot` or a part), read for its counts on first use. */
   readonly source: object;
+  /** The layout digits and scale its counts are read at. */
+  readonly digits: number;
+  readonly scale: number;
+  /** Scratch mark for telling kept pieces from new ones (see {@link SeriesTotals.update}). */
+  mark: number;
 }
 
 /** Reads what pieces hold: a window's scale and decoded rollups. */
@@ -43,24 +48,29 @@ export interface PieceReader {
   partPairs(part: object): Float64Array | null;
 }
 
-const slotPieces = new WeakMap<object, { digits: number; scale: number; piece: Piece }>();
-const partPieces = new WeakMap<object, { digits: number; scale: number; piece: Piece }>();
+// A closed slot's piece is kept beside it, not on it: a field on every slot of every series
+// would cost memory whether or not anything reads windows (docs/architecture.md's 4 KiB budget).
+const slotPieces = new WeakMap<object, Piece>();
 
-/** The piece of a closed memory slot (kept on the slot: it never changes). */
+function fits(piece: Piece | undefined, reader: PieceReader): piece is Piece {
+  return piece !== undefined && piece.digits === reader.layout.digits && piece.scale === reader.scale;
+}
+
+/** The piece of a closed memory slot (kept while the slot lives: it never changes). */
 export function slotPiece(slot: ClosedSlot, reader: PieceReader): Piece {
-  const memo = slotPieces.get(slot);
-  if (memo !== undefined && memo.digits === reader.layout.digits && memo.scale === reader.scale) return memo.piece;
-  const piece: Piece = { start: slot.start, count: slot.count, sum: slot.sum, min: slot.min, max: slot.max, exact: slot.exact, isPart: false, pairs: undefined, values: undefined, source: slot };
-  slotPieces.set(slot, { digits: reader.layout.digits, scale: reader.scale, piece });
+  const kept = slotPieces.get(slot);
+  if (fits(kept, reader)) return kept;
+  const piece: Piece = { start: slot.start, count: slot.count, sum: slot.sum, min: slot.min, max: slot.max, exact: slot.exact, isPart: false, pairs: undefined, values: undefined, source: slot, digits: reader.layout.digits, scale: reader.scale, mark: 0 };
+  slotPieces.set(slot, piece);
   return piece;
 }
 
-/** The piece of a rollup part (kept on the part, which is read-only). */
-export function partPiece(part: { readonly start: number; readonly count: number; readonly sum: number; readonly min: number; readonly max: number }, reader: PieceReader): Piece {
-  const memo = partPieces.get(part);
-  if (memo !== undefined && memo.digits === reader.layout.digits && memo.scale === reader.scale) return memo.piece;
-  const piece: Piece = { start: part.start, count: part.count, sum: part.sum, min: part.min, max: part.max, exact: false, isPart: true, pairs: undefined, values: undefined, source: part };
-  partPieces.set(part, { digits: reader.layout.digits, scale: reader.scale, piece });
+/** The piece of a rollup part, kept on the part (read-only otherwise; see `WindowPart.piece`). */
+export function partPiece(part: { readonly start: number; readonly count: number; readonly sum: number; readonly min: number; readonly max: number; piece?: Piece | undefined }, reader: PieceReader): Piece {
+  const kept = part.piece;
+  if (fits(kept, reader)) return kept;
+  const piece: Piece = { start: part.start, count: part.count, sum: part.sum, min: part.min, max: part.max, exact: false, isPart: true, pairs: undefined, values: undefined, source: part, digits: reader.layout.digits, scale: reader.scale, mark: 0 };
+  part.piece = piece;
   return piece;
 }
 
@@ -134,6 +144,7 @@ export function mergePairs(a: Float64Array, b: Float64Array, sign: 1 | -1): Floa
 }
 
 const EMPTY: Float64Array = new Float64Array(0);
+let epoch = 0;
 
 /**
  * One series' closed pieces over one range, with their totals and (once asked for) merged
@@ -171,6 +182,8 @@ export class SeriesTotals {
   firstEnd = -Infinity;
   /** Where in `srcSlots` the slots that are still recorded into sit (read afresh each time). */
   liveAt: number[] = [];
+  /** The piece of each slot of `srcSlots` in range (by position). */
+  slotPieces: (Piece | undefined)[] = [];
 
   /** True when `slots` and `parts` hold what they held at the last collection. */
   sameSources(slots: readonly object[], parts: readonly object[]): boolean {
@@ -191,11 +204,17 @@ export class SeriesTotals {
       if (same) return false;
     }
     if (this.merged !== null) {
-      const before = new Set(old);
-      const now = new Set(pieces);
+      // Marks instead of sets: old pieces get `left`; those still here are re-marked `kept`.
+      epoch += 2;
+      const left = epoch;
+      const kept = epoch + 1;
+      for (const p of old) p.mark = left;
       let merged = this.merged;
-      for (const p of pieces) if (!before.has(p)) merged = mergePairs(merged, pairsOf(p, reader) ?? EMPTY, 1);
-      for (const p of old) if (!now.has(p)) merged = mergePairs(merged, pairsOf(p, reader) ?? EMPTY, -1);
+      for (const p of pieces) {
+        if (p.mark !== left) merged = mergePairs(merged, pairsOf(p, reader) ?? EMPTY, 1);
+        p.mark = kept;
+      }
+      for (const p of old) if (p.mark === left) merged = mergePairs(merged, pairsOf(p, reader) ?? EMPTY, -1);
       this.merged = merged;
     }
     this.values = null;
@@ -242,9 +261,9 @@ export class SeriesTotals {
   /** Merged bucket counts of every piece. */
   pairs(reader: PieceReader): Float64Array {
     if (this.merged === null) {
-      let merged: Float64Array = EMPTY;
-      for (const p of this.pieces) merged = mergePairs(merged, pairsOf(p, reader) ?? EMPTY, 1);
-      this.merged = merged;
+      const sum = new PairSum();
+      for (const p of this.pieces) sum.add(pairsOf(p, reader) ?? EMPTY);
+      this.merged = sum.result();
     }
     return this.merged;
   }
@@ -330,4 +349,59 @@ function sameItems(a: readonly object[], b: readonly object[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * Sums bucket counts given as pairs into one increasing pairs array, through a dense scratch
+ * array shared by every sum: a group of ten series costs one pass over their pairs, not ten
+ * merges of growing arrays. One sum at a time: nothing may start another before `result()`.
+ */
+export class PairSum {
+  private touched = 0;
+
+  /** Adds `[index, count, ...]` pairs (any order). */
+  add(pairs: ArrayLike<number>): void {
+    for (let i = 0; i < pairs.length; i += 2) this.one(pairs[i]!, pairs[i + 1]!);
+  }
+
+  /** Adds `count` at bucket `index`. */
+  one(index: number, count: number): void {
+    if (index >= dense.length) growDense(index + 1);
+    if (dense[index] === 0) {
+      if (this.touched === touchedAt.length) growTouched();
+      touchedAt[this.touched++] = index;
+    }
+    dense[index]! += count;
+  }
+
+  /** The sum as increasing pairs; the scratch is cleared for the next sum. */
+  result(): Float64Array {
+    const indexes = touchedAt.subarray(0, this.touched).sort();
+    const out = new Float64Array(2 * this.touched);
+    let n = 0;
+    for (const index of indexes) {
+      const count = dense[index]!;
+      dense[index] = 0;
+      if (count === 0) continue;
+      out[n++] = index;
+      out[n++] = count;
+    }
+    this.touched = 0;
+    return n === out.length ? out : out.slice(0, n);
+  }
+}
+
+let dense = new Float64Array(4096);
+let touchedAt = new Uint32Array(1024);
+
+function growDense(min: number): void {
+  const next = new Float64Array(Math.max(min, dense.length * 2));
+  next.set(dense);
+  dense = next;
+}
+
+function growTouched(): void {
+  const next = new Uint32Array(touchedAt.length * 2);
+  next.set(touchedAt);
+  touchedAt = next;
 }
