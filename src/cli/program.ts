@@ -21,7 +21,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and `help check` exit 0; help shown for a usage error (no command) does not.
-      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.unknown;
+      if (error.exitCode === 0) return EXIT_CODES.ok;
+      // A machine asked for JSON: a usage error is a JSON document too (commander wrote the words to stderr).
+      if (argv.includes('--json')) {
+        const message = error.message.replace(/^error: /, '');
+        io.out(`${JSON.stringify({ status: 'unknown', exitCode: EXIT_CODES.unknown, error: { code: 'ERR_PULSEWATCH_CLI_INPUT', message } })}\n`);
+      }
+      return EXIT_CODES.unknown;
     }
     io.err(`pulsewatch: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_CODES.unknown;

@@ -61,10 +61,19 @@ describe('pulsewatch check <url> with seed 001 budgets from a YAML file', { time
     });
   });
 
-  it(`reads the URL from PULSEWATCH_URL when none is given`, async () => {
-    const run = await runCli(['check', '--label', 'route=/pass', '--fail', 'p95 < 500ms'], { PULSEWATCH_URL: server.url });
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`pulsewatch ${server.url}/`);
+  it(`reads the URL from PULSEWATCH_URL when none is given; a typed URL beats the environment`, async () => {
+    const budget = ['--label', 'route=/pass', '--fail', 'p95 < 500ms'];
+    const [fromEnv, typed, both] = await Promise.all([
+      runCli(['check', ...budget], { PULSEWATCH_URL: server.url }),
+      runCli(['check', server.url, ...budget], { PULSEWATCH_URL: 'http://127.0.0.1:1/elsewhere', PULSEWATCH_PROMETHEUS_URL: 'http://127.0.0.1:1' }),
+      runCli(['check', ...budget], { PULSEWATCH_URL: server.url, PULSEWATCH_PROMETHEUS_URL: 'http://127.0.0.1:1' }),
+    ]);
+    for (const run of [fromEnv, typed]) {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`pulsewatch ${server.url}/`);
+    }
+    expect(both.code).toBe(3);
+    expect(both.stderr).toContain('PULSEWATCH_URL: both PULSEWATCH_URL and PULSEWATCH_PROMETHEUS_URL are set');
   });
 
   it('a budget without data counts as a warning by default, and as --on-no-data says', async () => {
@@ -163,6 +172,16 @@ describe('exit 3: bad input names the field', { timeout: CHILD_TIMEOUT }, () => 
     expect(runs[5]!.stderr).toContain('budgets: nothing to check');
     expect(runs[6]!.stderr).toContain('url: no source');
     expect(runs[7]!.stderr).toContain('--interval: only applies with --watch');
+  });
+
+  it('with --json, bad input is a JSON document on stdout too', async () => {
+    const [usage, budget] = await Promise.all([
+      runCli(['check', server.url, '--json', '--watch', '--interval', 'soon', '--fail', 'p95 < 1s']),
+      runCli(['check', server.url, '--json', '--fail', 'p95 < soon']),
+    ]);
+    expect(JSON.parse(usage.stdout)).toEqual({ status: 'unknown', exitCode: 3, error: { code: 'ERR_PULSEWATCH_CLI_INPUT', message: expect.stringContaining("option '--interval <duration>' argument 'soon' is invalid") } });
+    expect(JSON.parse(budget.stdout)).toEqual({ status: 'unknown', exitCode: 3, error: { code: 'ERR_PULSEWATCH_CLI_INPUT', message: expect.stringContaining('--fail[0] threshold: expected a duration') } });
+    expect([usage.code, budget.code]).toEqual([3, 3]);
   });
 });
 
