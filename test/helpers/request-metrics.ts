@@ -1,16 +1,6 @@
 import type { Monitor } from 'pulsewatch';
 
-/** A promise with its resolve function, for handlers a test releases. */
-export interface Deferred<T = void> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+export { deferred, type Deferred } from './deferred.js';
 
 /** Value of one sample line of the Prometheus text, or undefined when the series is absent. */
 export function sample(monitor: Monitor, series: string): number | undefined {

@@ -43,23 +43,7 @@ export async function startMonitor(h: BreakerHarness): Promise<void> {
   await h.monitor.circuitBreaker('start', async () => 'started', { timeout: false }).fire();
 }
 
-/** A promise with its settle functions, to hold a call open for as long as a test needs. */
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-/** Creates a {@link Deferred}. */
-export function deferred<T = unknown>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { deferred, type Deferred } from '../helpers/deferred.js';
 
 /** Lets pending promise callbacks run (microtasks only: safe under fake timers). */
 export async function settle(): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/testing.js';
-import { deferred } from '../health/helpers.js';
+import { deferred } from '../helpers/deferred.js';
 
 
 describe('ManualClock.idle()', () => {
