@@ -6,16 +6,22 @@ import { durationSchema, positiveDurationSchema } from './core/duration.js';
 import { alertEngineOptionsSchema } from './alerts/options.js';
 import type { Notifier } from './notifiers/contract.js';
 import { dispatcherOptionsSchema } from './notifiers/options.js';
-import { STORAGE_CALLS, type StorageAdapter } from './storage/contract.js';
+import { STORAGE_ROLES, storageRoles, type PartialStorage, type StorageAdapter, type StorageRole } from './storage/contract.js';
 import { MAX_INSTANCE_ID_LENGTH } from './storage/instance.js';
+import { assertStorage, withLocalRoles } from './storage/local-roles.js';
+import { MemoryStorage } from './storage/memory/memory-storage.js';
 import { isWellFormed } from './core/labels.js';
 
-const STORAGE_METHODS = [...STORAGE_CALLS, 'close'] as const;
-
-const isStorage = (v: unknown): boolean =>
-  typeof v === 'object' &&
-  v !== null &&
-  STORAGE_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
+/** Why `v` is not a store (see `assertStorage`), worded after the option's name; undefined when it is one. */
+function storageProblem(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null) return 'must be a store: an object with a name and a close() method';
+  try {
+    assertStorage(v);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.replace(/^storage /, '');
+  }
+}
 
 const isLogger = (v: unknown): boolean => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).warn === 'function';
 
@@ -47,9 +53,17 @@ export const monitorOptionsSchema = z.object({
     .max(MAX_INSTANCE_ID_LENGTH)
     .refine((v) => isWellFormed(v) && !v.includes('\u0000'), 'must be well-formed text without U+0000')
     .optional(),
-  /** Where rollups go; default: a new `MemoryStorage` owned (and closed) by the monitor. */
+  /**
+   * Where rollups, alert records, rules, leases and dead letters go. A store may play only some
+   * of these roles (each whole): the others are kept in this process by a `MemoryStorage` (see
+   * docs/storage.md). Default: a new `MemoryStorage` owned (and closed) by the monitor.
+   */
   storage: z
-    .custom<StorageAdapter>(isStorage, `storage must implement ${STORAGE_METHODS.join(', ')}`)
+    .custom<PartialStorage>()
+    .superRefine((v, ctx) => {
+      const problem = storageProblem(v);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .optional(),
   /** Source of time for every timer and timestamp; default: the system clock. */
   clock: z.custom<Clock>(isClock, 'clock must implement now, monotonic, setTimeout and clearTimeout').optional(),
@@ -155,3 +169,32 @@ export const monitorOptionsSchema = z.object({
 export type MonitorOptions = z.input<typeof monitorOptionsSchema>;
 /** Options after defaults are applied. */
 export type ResolvedMonitorOptions = z.output<typeof monitorOptionsSchema>;
+
+/**
+ * A monitor's store (`monitor.storage`): the `storage` option, or the `MemoryStorage` it created.
+ * `localRoles` lists the roles a given store does not play, kept in this process (absent when
+ * the store plays every role).
+ */
+export type MonitorStore = StorageAdapter & { readonly localRoles?: readonly StorageRole[] };
+
+/** The store a monitor works with, and the one its `close()` closes (none for a store passed whole). */
+export interface MonitorStorage {
+  storage: MonitorStore;
+  owned: StorageAdapter | undefined;
+}
+
+/**
+ * The store of `options.storage`: one playing every role is used as is and closed by whoever
+ * created it; one playing only some is completed by a `MemoryStorage` for the rest
+ * (`withLocalRoles`: the monitor closes that memory store, not the given one); none gives a
+ * `MemoryStorage` of the monitor's own. Creating one draws no random value and arms no timer.
+ */
+export function monitorStorage(given: PartialStorage | undefined, now: () => number): MonitorStorage {
+  if (given === undefined) {
+    const memory = new MemoryStorage({ now });
+    return { storage: memory, owned: memory };
+  }
+  if (storageRoles(given).length === STORAGE_ROLES.length) return { storage: given as StorageAdapter, owned: undefined };
+  const completed = withLocalRoles(given, new MemoryStorage({ now }));
+  return { storage: completed, owned: completed };
+}

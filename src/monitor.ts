@@ -21,11 +21,9 @@ import type { MetricRecordInput } from './metrics/record-metric.js';
 import type { MetricDefinitionApi } from './metrics/definition-api.js';
 import type { AnyMetric } from './metrics/registry.js';
 import { SeedRecords, type RecordBatchResult, type SeedRecordApi } from './metrics/seed-records.js';
-import { monitorOptionsSchema, type MonitorOptions, type ResolvedMonitorOptions } from './monitor-options.js';
+import { monitorOptionsSchema, monitorStorage, type MonitorOptions, type MonitorStore, type ResolvedMonitorOptions } from './monitor-options.js';
 import type { MonitorExtensions } from './monitor-extensions.js';
 import { MonitorReads, type MonitorReadApi, type MonitorSnapshot, type SnapshotOptions } from './monitor-snapshot.js';
-import type { StorageAdapter } from './storage/contract.js';
-import { MemoryStorage } from './storage/memory/memory-storage.js';
 import type { CLOSE_GRACE_MS } from './monitor-close.js';
 import { Lifecycle } from './monitor-lifecycle.js';
 
@@ -47,8 +45,8 @@ export type { RecordBatchIssue, RecordBatchResult } from './metrics/seed-records
 export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecordApi, MonitorReadApi {
   /** The service name written on every rollup. */
   readonly service: string;
-  /** Where rollups are written. */
-  readonly storage: StorageAdapter;
+  /** The store (rollups, alerts, leases, dead letters): the `storage` option, completed in memory for the roles it does not play. */
+  readonly storage: MonitorStore;
   /** The clock every timer and timestamp comes from. */
   readonly clock: Clock;
   /** The resolved options (defaults applied), frozen. */
@@ -83,8 +81,8 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
     const start = (): void => this.start();
     // The parts get a clock that holds their timers until the first use (see DeferredClock).
     const timers = new DeferredClock(clock, start);
-    const ownsStorage = options.storage === undefined;
-    const storage = (this.storage = options.storage ?? new MemoryStorage({ now: () => clock.now() }));
+    const { storage, owned } = monitorStorage(options.storage, () => clock.now());
+    this.storage = storage;
     const { instanceId, histogram, flush } = options;
     const pipeline = (this.pipeline = new MetricPipeline({ service, instanceId, histogram, flush, limits }, { clock: timers, storage, reporter, start }));
     reporter.countDropsIn(pipeline.dropped);
@@ -106,7 +104,7 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
       stopBreakers: () => this.breakerRegistry.close(),
       stopAlerts: () => this.alerts.stop(),
       closeNotifications: (ms, graceMs) => this.notifications.close(ms, graceMs),
-      closeStorage: ownsStorage ? () => storage.close() : undefined,
+      closeStorage: owned === undefined ? undefined : () => owned.close(),
     });
     timers.ready();
   }

@@ -42,7 +42,7 @@ describe('options', () => {
     [{ flush: 5 }, 'flush', 'expected object'],
     [{ histogram: { slotLength: 'x' } }, 'histogram.slotLength', '"x"'],
     [{ service: '' }, 'service', '>=1'],
-    [{ storage: {} }, 'storage', 'must implement writeRollups'],
+    [{ storage: {} }, 'storage', 'must have a non-empty name and a close() method'],
     [{ clock: { now: () => 0 } }, 'clock', 'must implement now, monotonic'],
   ])('rejects %o with a ConfigError naming the option path and the problem', (options, path, problem) => {
     const error = configError(options);
