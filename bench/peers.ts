@@ -5,7 +5,8 @@
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { Meter } from '@opentelemetry/api';
 import { Registry } from 'prom-client';
-import { MemoryStorage, SECONDS_BUCKETS, createMonitor, type Monitor, type MonitorOptions, type StorageAdapter } from '../src/index.js';
+import { MemoryStorage, createMonitor, type Monitor, type MonitorOptions, type StorageAdapter } from '../src/index.js';
+import { SECONDS_BUCKETS } from '../src/metrics/options.js';
 
 export const PULSEWATCH = 'pulsewatch';
 export const PROM = 'prom-client';

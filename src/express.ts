@@ -4,7 +4,7 @@
  * only its types are used, nothing from it is loaded at runtime, and Express 4 and 5 both work.
  * @module
  */
-export { metricsMiddleware, metricsMiddlewareOptionsSchema } from './integrations/express/metrics-middleware.js';
+export { metricsMiddleware } from './integrations/express/metrics-middleware.js';
 export type { MetricsMiddlewareOptions } from './integrations/express/metrics-middleware.js';
 
 export { monitoringRouter } from './integrations/express/monitoring-router.js';

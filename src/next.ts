@@ -5,7 +5,7 @@
  * `node:`, so both run on the Node.js and the edge runtime.
  * @module
  */
-export { withPerformanceTracking, nextPerformanceTrackingOptionsSchema } from './integrations/next/performance-tracking.js';
+export { withPerformanceTracking } from './integrations/next/performance-tracking.js';
 export type { NextPerformanceTrackingOptions, RouteHandler } from './integrations/next/performance-tracking.js';
-export { createMonitoringRoute, monitoringRouteOptionsSchema, MONITORING_ROUTE_BASE_PATH } from './integrations/next/monitoring-route.js';
+export { createMonitoringRoute, MONITORING_ROUTE_BASE_PATH } from './integrations/next/monitoring-route.js';
 export type { MonitoringRouteOptions, MonitoringRoute, MonitoringRouteHandler } from './integrations/next/monitoring-route.js';

@@ -3,30 +3,27 @@
  * bundles for edge runtimes.
  * @module
  */
-export { httpMetrics, templateRoute, httpMetricsOptionsSchema } from './integrations/node-http.js';
+export { httpMetrics } from './integrations/node-http.js';
 export type { HttpMetricsOptions, HttpMetricsHook } from './integrations/node-http.js';
 export { createNodeMonitoringHandler } from './integrations/node-handler.js';
 export type { NodeMonitoringHandler } from './integrations/node-handler.js';
-export { checks, memoryCheckOptionsSchema, eventLoopCheckOptionsSchema, diskCheckOptionsSchema } from './system/checks.js';
+export { checks } from './system/checks.js';
 export type { MemoryCheckOptions, EventLoopCheckOptions, DiskCheckOptions } from './system/checks.js';
-export { systemMonitor, SystemMonitor } from './system/system-monitor.js';
-export type { SystemSnapshot, SystemMonitorHost } from './system/system-monitor.js';
-export { systemMonitorOptionsSchema, systemThresholdsSchema, SYSTEM_THRESHOLDS } from './system/options.js';
+export { systemMonitor } from './system/system-monitor.js';
+export type { SystemMonitor, SystemSnapshot, SystemMonitorHost } from './system/system-monitor.js';
 export type { SystemMonitorOptions, ResolvedSystemMonitorOptions, SystemThresholds, SystemThresholdsInput } from './system/options.js';
-export { systemStatus } from './system/status.js';
 export type { SystemStatus, SystemIssue } from './system/status.js';
-export { SYSTEM_METRICS } from './system/gauges.js';
 export type { SystemReadings, CpuReadings, MemoryReadings, EventLoopReadings, DiskReadings } from './system/readings.js';
-export { emailNotifier, emailNotifierOptionsSchema } from './notifiers/email.js';
+export { emailNotifier } from './notifiers/email.js';
 export type { EmailNotifierOptions, EmailNotifier, EmailTransport, EmailMessage, SmtpOptions } from './notifiers/email.js';
-export { attachWorkers, AttachedWorkers } from './cluster/attached-workers.js';
-export type { AttachHost, ClusterExportOptions, ClusterAggregatedMetrics, WorkerFlushReport, FlushMiss } from './cluster/attached-workers.js';
+export { attachWorkers } from './cluster/attached-workers.js';
+export type { AttachedWorkers, AttachHost, ClusterExportOptions, ClusterAggregatedMetrics, WorkerFlushReport, FlushMiss } from './cluster/attached-workers.js';
 export { reportToPrimary } from './cluster/report.js';
 export type { ReportingMonitor } from './cluster/report.js';
-export { primaryStorage, PrimaryStorage } from './cluster/primary-storage.js';
+export { primaryStorage } from './cluster/primary-storage.js';
+export type { PrimaryStorage } from './cluster/primary-storage.js';
 export { clusterMetricsHandler } from './cluster/handler.js';
 export type { ClusterMetricsHandler, ClusterMetricsHandlerOptions } from './cluster/handler.js';
-export { attachWorkersOptionsSchema, reportToPrimaryOptionsSchema, primaryStorageOptionsSchema } from './cluster/options.js';
 export type { AttachWorkersOptions, ResolvedAttachWorkersOptions, ReportToPrimaryOptions, PrimaryStorageOptions } from './cluster/options.js';
 export type { GaugeMerge } from './cluster/merge.js';
 export type { MissOp, MissReason } from './cluster/misses.js';

@@ -11,6 +11,6 @@
  * ```
  * @module
  */
-export { RedisStorage, redisStorageOptionsSchema } from './storage/redis/redis-storage.js';
+export { RedisStorage } from './storage/redis/redis-storage.js';
 export type { RedisStorageOptions } from './storage/redis/redis-storage.js';
 export type { StorageAdapter, Rollup, RollupQuery, CallOptions } from './storage/contract.js';

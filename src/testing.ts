@@ -3,7 +3,7 @@
  * @module
  */
 export { ManualClock } from './testing/manual-clock.js';
-export { capturingNotifier, capturingNotifierOptionsSchema } from './testing/capturing-notifier.js';
+export { capturingNotifier } from './testing/capturing-notifier.js';
 export type { CapturingNotifier, CapturingNotifierOptions, CapturedCall } from './testing/capturing-notifier.js';
 export { describeStorageAdapter } from './testing/storage-conformance.js';
 export type { AdapterUnderTest, ConformanceApi, ConformanceOptions } from './testing/storage-conformance.js';

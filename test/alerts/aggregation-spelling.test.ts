@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checks, isValidationError, ValidationError } from '../../src/index.js';
+import { checks, isValidationError, ValidationError, type HealthCheckOutcome } from '../../src/index.js';
 import { SECOND, probe, probeValue, setup } from './support.js';
 
 const ACCEPTED = 'mean (or avg), min, max, sum, count, rate, p50, p90, p95, p99, p999, last';
@@ -47,7 +47,7 @@ describe('one spelling per aggregation: mean, with avg accepted as an alias', ()
     const s = setup();
     const h = s.monitor.histogram({ name: 'response_time' });
     for (const v of [100, 300]) h.observe(v);
-    const report = await checks.metric(s.monitor, { metric: 'response_time', aggregation: 'avg', warn: 150 })({ signal: new AbortController().signal, clock: s.clock, name: 'latency' });
+    const report = (await checks.metric(s.monitor, { metric: 'response_time', aggregation: 'avg', warn: 150 })({ signal: new AbortController().signal, clock: s.clock, name: 'latency' })) as HealthCheckOutcome;
     expect(report.details).toMatchObject({ aggregation: 'mean', value: 200, result: 'warn' });
     expect(() => checks.metric(s.monitor, { metric: 'response_time', aggregation: 'median' as never })).toThrow(`expected one of ${ACCEPTED}, got "median"`);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprint } from '../../src/index.js';
+import { fingerprint } from '../../src/alerts/fingerprint.js';
 import { setup } from './support.js';
 
 /**

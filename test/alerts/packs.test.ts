@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { alertRuleSchema, defaultRules, rulePacks, serviceRules, slaRules } from '../../src/index.js';
+import { rulePacks } from '../../src/index.js';
+import { defaultRules, serviceRules, slaRules } from '../../src/alerts/packs.js';
+import { alertRuleSchema } from '../../src/alerts/rule-schema.js';
 import { MINUTE, SECOND, recordingNotifier, setup } from './support.js';
 
 const activeNames = (s: ReturnType<typeof setup>): string[] => s.monitor.alerts.getActiveAlerts().map((a) => a.ruleName).sort();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONDITION_NAMES, NotFoundError, ValidationError, isNotFoundError, type AlertRuleInput } from '../../src/index.js';
+import { NotFoundError, ValidationError, isNotFoundError, type AlertRuleInput } from '../../src/index.js';
+import { CONDITION_NAMES } from '../../src/alerts/conditions.js';
 import { MINUTE, T0, expectValidationError, recordingNotifier, setup } from './support.js';
 
 /** A valid rule in seed 003's shape; each validation case breaks one field of it. */
@@ -28,10 +29,10 @@ const BAD_FIELDS: [field: string, value: unknown, path: string][] = [
   ['aggregation', 'median', 'aggregation'],
   ['aggregation', { type: 'spike', baselineWindow: '0s' }, 'aggregation.baselineWindow'],
   ['aggregation', { type: 'compliance', under: -1 }, 'aggregation.under'],
-  ['aggregation', { type: 'compliance' }, 'aggregation'],
-  ['aggregation', { type: 'change', direction: 'sideways' }, 'aggregation'],
+  ['aggregation', { type: 'compliance' }, 'aggregation.under'],
+  ['aggregation', { type: 'change', direction: 'sideways' }, 'aggregation.direction'],
   ['aggregation', { type: 'regression', baseline: 0 }, 'aggregation.baseline'],
-  ['aggregation', { type: 'regression', minCount: 0.5 }, 'aggregation'],
+  ['aggregation', { type: 'regression', minCount: 0.5 }, 'aggregation.minCount'],
   ['aggregation', { type: 'errorRate', errorLabels: { status: [] } }, 'aggregation.errorLabels.status'],
   ['window', '5 minutes', 'window'],
   ['window', 0, 'window'],

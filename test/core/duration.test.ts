@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createMonitor, durationSchema, parseDuration } from '../../src/index.js';
+import { ConfigError, createMonitor } from '../../src/index.js';
+import { durationSchema, parseDuration } from '../../src/core/duration.js';
 import { MAX_DURATION_MS } from '../../src/core/duration.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 

@@ -4,7 +4,8 @@
  * on a local HTTP server, and a Slack channel that answers 500 without holding up the others.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertmanagerNotifier, createMonitor, fingerprint, slackNotifier, webhookNotifier, type Monitor, type WebhookPayload } from '../../src/index.js';
+import { alertmanagerNotifier, createMonitor, slackNotifier, webhookNotifier, type Monitor, type WebhookPayload } from '../../src/index.js';
+import { fingerprint } from '../../src/alerts/fingerprint.js';
 import { ManualClock } from '../../src/testing.js';
 import { startAlertmanager, type AlertmanagerProcess } from '../helpers/notifier-alertmanager.js';
 import { startReceiver, type Receiver } from '../helpers/notifier-http-receiver.js';

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMonitor } from '../../src/index.js';
-import { httpMetrics, templateRoute } from '../../src/node.js';
+import { httpMetrics } from '../../src/node.js';
+import { templateRoute } from '../../src/integrations/route-template.js';
 
 let server: Server | undefined;
 afterEach(async () => {

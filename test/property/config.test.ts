@@ -11,7 +11,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createMonitor, isPulsewatchError, parseDuration } from '../../src/index.js';
+import { createMonitor, isPulsewatchError } from '../../src/index.js';
+import { parseDuration } from '../../src/core/duration.js';
 import { ManualClock } from '../../src/testing.js';
 import { fcParams } from '../helpers/fast-check.js';
 import { durationInput, hostileString, hostileValue, labelName, plainHostileValue, real, trapObject } from './arbitraries.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { slaRules } from '../../src/alerts/packs-sla.js';
-import { alertRuleSchema } from '../../src/index.js';
+import { alertRuleSchema } from '../../src/alerts/rule-schema.js';
 import { CHAT_PHASES, HOUR, MINUTE, SECOND, setup, type Setup } from '../timeline/helpers.js';
 
 /** A monitor with one rule of the SLA pack, and a `message` timeline to feed it. */

@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isPulsewatchError } from '../../src/core/errors.js';
-import { RedisStorage, redisStorageOptionsSchema, type RedisStorageOptions } from '../../src/redis.js';
+import { RedisStorage, type RedisStorageOptions } from '../../src/redis.js';
+import { redisStorageOptionsSchema } from '../../src/storage/redis/redis-storage.js';
 import type { Rollup } from '../../src/storage/contract.js';
 import { deleteUnder, inspector, keysUnder, REDIS_URL, redisAvailable, uniquePrefix } from '../helpers/redis-env.js';
 import { histogramRollup } from '../helpers/redis-fixtures.js';

@@ -4,11 +4,9 @@ import {
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
   createMonitor,
-  escapeLabelValue,
-  escapePrometheusHelp,
-  formatBound,
   type ExpositionFormat,
 } from '../../../src/index.js';
+import { escapeLabelValue, escapePrometheusHelp, formatBound } from '../../../src/metrics/exposition/format.js';
 import { ManualClock } from '../../../src/testing.js';
 import { bucketsOf, parseSamples } from './parse-exposition.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMonitor, SECONDS_BUCKETS } from '../../../src/index.js';
+import { createMonitor } from '../../../src/index.js';
+import { SECONDS_BUCKETS } from '../../../src/metrics/options.js';
 import { ManualClock } from '../../../src/testing.js';
 import { bucketsOf, valueOf } from './parse-exposition.js';
 
