@@ -43,7 +43,7 @@ describe('pulsewatch check <url> with seed 001 budgets from a YAML file', { time
     expect(fail!.stdout).toContain('failing: 2 of 4 ok, 2 failing (exit 2)');
   });
 
-  it('takes the same budgets as --fail/--warn flags, and --json prints one document a machine can read', async () => {
+  it('takes the same budgets as --fail/--warn flags (kept in the order typed), and --json prints one document a machine can read', async () => {
     const run = await runCli(['check', server.url, '--json', '-l', 'route=/fail', '--fail', 'p95 < 500ms', '--warn', 'p99 < 1s', '--fail', 'error_rate < 5%', '--warn', 'throughput > 500']);
     expect(run.code).toBe(2);
     const doc = JSON.parse(run.stdout);
@@ -54,8 +54,8 @@ describe('pulsewatch check <url> with seed 001 budgets from a YAML file', { time
       source: { kind: 'pulsewatch', url: `${server.url}/` },
       budgets: [
         { name: 'p95 http_request_duration_seconds', metric: 'http_request_duration_seconds', stat: 'p95', labels: { route: '/fail' }, window: 300_000, severity: 'fail', op: 'below', threshold: 500, unit: 'ms', value: expect.closeTo(800, 0), status: 'fail' },
-        { name: 'errorRate http_requests_total', metric: 'http_requests_total', stat: 'errorRate', labels: { route: '/fail' }, window: 300_000, severity: 'fail', op: 'below', threshold: 5, unit: 'percent', value: expect.closeTo((18_000 / 198_000) * 100, 6), status: 'fail' },
         { name: 'p99 http_request_duration_seconds', metric: 'http_request_duration_seconds', stat: 'p99', labels: { route: '/fail' }, window: 300_000, severity: 'warn', op: 'below', threshold: 1000, unit: 'ms', value: expect.closeTo(800, 0), status: 'pass' },
+        { name: 'errorRate http_requests_total', metric: 'http_requests_total', stat: 'errorRate', labels: { route: '/fail' }, window: 300_000, severity: 'fail', op: 'below', threshold: 5, unit: 'percent', value: expect.closeTo((18_000 / 198_000) * 100, 6), status: 'fail' },
         { name: 'rate http_requests_total', metric: 'http_requests_total', stat: 'rate', labels: { route: '/fail' }, window: 300_000, severity: 'warn', op: 'above', threshold: 500, unit: 'per_second', value: 660, status: 'pass' },
       ],
     });

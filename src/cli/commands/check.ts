@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import type { Budget, BudgetDefaults } from '../budget/budget.js';
+import type { Budget, BudgetDefaults, Severity } from '../budget/budget.js';
 import { parseWindow } from '../budget/budget.js';
 import type { NoDataPolicy } from '../budget/evaluate.js';
 import { parseBudgetExpression } from '../budget/expression.js';
@@ -25,6 +25,13 @@ export const ENV = {
   prometheus: 'PULSEWATCH_PROMETHEUS_URL',
   token: 'PULSEWATCH_TOKEN',
 } as const;
+
+/** A `--fail`/`--warn` value with its place among the values of its flag. */
+interface TypedBudget {
+  severity: Severity;
+  text: string;
+  index: number;
+}
 
 interface CheckFlags {
   prometheus?: string;
@@ -62,13 +69,19 @@ Docs: docs/cli.md`;
 
 /** The `check` command: thin; parsing, reading and evaluating live in their own modules. */
 export function checkCommand(io: CliIo, done: (exitCode: number) => void): Command {
+  // --fail and --warn in the order typed (commander keeps one list per flag): the table follows it.
+  const typed: TypedBudget[] = [];
+  const typedAs = (severity: Severity) => (value: string, previous?: string[]) => {
+    typed.push({ severity, text: value, index: previous?.length ?? 0 });
+    return collect(value, previous);
+  };
   return new Command('check')
     .description('check budgets against a pulsewatch monitoring endpoint or a Prometheus server')
     .argument('[url]', `the monitoring handler's base URL, e.g. http://localhost:3000/api/monitoring (env: ${ENV.url})`)
     .addOption(new Option('--prometheus <url>', "read from a Prometheus server's HTTP API instead").env(ENV.prometheus))
     .option('-b, --budgets <file>', 'budgets from a JSON or YAML file (docs/cli.md#budget-files)')
-    .option('--fail <budget>', "a budget that fails the check (exit 2) when broken, e.g. 'p95 < 500ms'; repeatable", collect)
-    .option('--warn <budget>', "a budget that warns (exit 1) when broken, e.g. 'p99 < 1s'; repeatable", collect)
+    .option('--fail <budget>', "a budget that fails the check (exit 2) when broken, e.g. 'p95 < 500ms'; repeatable", typedAs('fail'))
+    .option('--warn <budget>', "a budget that warns (exit 1) when broken, e.g. 'p99 < 1s'; repeatable", typedAs('warn'))
     .option('-w, --window <duration>', 'window of budgets that name none (default: 5m, or the file\'s)')
     .option('-l, --label <name=value>', 'only series with this label; repeatable', labelArg)
     .option('--metric <name>', 'latency metric of budgets that name none', metricArg, DEFAULT_METRICS.latency)
@@ -83,16 +96,16 @@ export function checkCommand(io: CliIo, done: (exitCode: number) => void): Comma
     .showHelpAfterError('(run pulsewatch check --help for usage)')
     .action(async (urlArg: string | undefined, flags: CheckFlags, command: Command) => {
       io.secret(flags.token);
-      done(await check(io, urlArg, flags, command));
+      done(await check(io, urlArg, flags, command, typed));
     });
 }
 
-async function check(io: CliIo, urlArg: string | undefined, flags: CheckFlags, command: Command): Promise<number> {
+async function check(io: CliIo, urlArg: string | undefined, flags: CheckFlags, command: Command, typed: readonly TypedBudget[]): Promise<number> {
   let source: Source;
   let budgets: Budget[];
   try {
     source = sourceOf(io, urlArg, flags, command);
-    budgets = await budgetsOf(flags);
+    budgets = await budgetsOf(flags, typed);
     if (source.kind === 'prometheus') for (const b of budgets) budgetQuery(b); // min/max have no PromQL: refuse before checking
     if (flags.interval !== undefined && !flags.watch) throw new CliInputError('--interval', 'only applies with --watch');
   } catch (error) {
@@ -154,8 +167,8 @@ function sourceOf(io: CliIo, urlArg: string | undefined, flags: CheckFlags, comm
   throw new CliInputError('url', `no source: pass the monitoring handler's URL, --prometheus <url>, or set ${ENV.url}`);
 }
 
-/** Budgets from the file (if any), then `--fail` and `--warn`, in that order. */
-async function budgetsOf(flags: CheckFlags): Promise<Budget[]> {
+/** Budgets from the file (if any), then `--fail` and `--warn` in the order typed. */
+async function budgetsOf(flags: CheckFlags, typed: readonly TypedBudget[]): Promise<Budget[]> {
   const windowGiven = flags.window !== undefined;
   const defaults: BudgetDefaults = {
     window: windowGiven ? parseWindow(flags.window, '--window') : 300_000,
@@ -172,8 +185,7 @@ async function budgetsOf(flags: CheckFlags): Promise<Budget[]> {
     }
     budgets.push(...parseBudgetFile(text, flags.budgets, defaults, windowGiven));
   }
-  (flags.fail ?? []).forEach((e, i) => budgets.push(parseBudgetExpression(e, 'fail', defaults, `--fail[${i}]`)));
-  (flags.warn ?? []).forEach((e, i) => budgets.push(parseBudgetExpression(e, 'warn', defaults, `--warn[${i}]`)));
+  for (const t of typed) budgets.push(parseBudgetExpression(t.text, t.severity, defaults, `--${t.severity}[${t.index}]`));
   if (budgets.length === 0) throw new CliInputError('budgets', "nothing to check: pass --budgets <file>, --fail '<budget>' or --warn '<budget>'");
   return budgets;
 }
