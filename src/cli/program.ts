@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { checkCommand } from './commands/check.js';
+import { checkCommand, ENV } from './commands/check.js';
 import { EXIT_CODES } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -10,6 +10,9 @@ import type { CliIo } from './io.js';
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT_CODES.ok;
+  // Known before commander runs, so that not even a usage error can echo the token.
+  io.secret(io.env[ENV.token]);
+  argv.forEach((arg, i) => io.secret(arg === '--token' ? argv[i + 1] : arg.startsWith('--token=') ? arg.slice('--token='.length) : undefined));
   const program = new Command('pulsewatch')
     .description('Check pulsewatch budgets (latency, error rate, throughput) against a running service or Prometheus.')
     .exitOverride()
