@@ -114,10 +114,10 @@ export function notifierHarness(notifiers: Notifier[], notifications: Dispatcher
 
 /**
  * Waits until `predicate` holds, checking after each macrotask, with a deadline (`limitMs` of
- * real time) so a broken test does not hang. For state that nothing announces with a promise
- * or an event: real I/O (a server's reply, a socket closing) and a channel's phase (`backoff`,
- * `breakerOpen`), which the dispatcher exposes only through `status()`. Never for time: that is
- * the ManualClock's, and `clock.idle()` waits for what its timers started.
+ * real time) so a broken test does not hang. Only for state that nothing announces with a
+ * promise or an event and that `clock.idle()` cannot wait for: a send in flight to a notifier
+ * that never answers (`sending`), which keeps the clock busy until its timeout. A channel
+ * waiting on the clock (`backoff`, `breakerOpen`) is what `await clock.idle()` leaves it in.
  */
 export async function until(predicate: () => boolean, limitMs = 5_000): Promise<void> {
   const started = Date.now();

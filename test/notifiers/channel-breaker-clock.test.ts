@@ -3,7 +3,7 @@ import { BreakerOpenError } from '../../src/core/errors.js';
 import { createChannelBreaker, type ChannelBreakerState } from '../../src/notifiers/channel-breaker.js';
 import { capturingNotifier } from '../../src/testing/capturing-notifier.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
-import { makeNotification, notifierHarness, until } from '../helpers/notifier-fixtures.js';
+import { makeNotification, notifierHarness } from '../helpers/notifier-fixtures.js';
 
 /** A breaker on a ManualClock that opens after 2 failures and half-opens 10 s later, its moves recorded. */
 function breakerOnClock(): { clock: ManualClock; breaker: ReturnType<typeof createChannelBreaker>; moves: string[] } {
@@ -78,7 +78,8 @@ describe('a channel breaker on the monitor clock', () => {
     capture.recover();
     const sent = h.nextSent();
     h.monitor.notifications.dispatch(makeNotification({ id: 'n:2' }), []);
-    await until(() => h.phase('capture') === 'breakerOpen');
+    await h.clock.idle();
+    expect(h.phase('capture')).toBe('breakerOpen');
     h.clock.advance(30_000);
     expect((await sent)[0]!.notification.id).toBe('n:2');
     expect(h.events.breakers.map((e) => [e.to, e.at - h.events.breakers[0]!.at])).toEqual([

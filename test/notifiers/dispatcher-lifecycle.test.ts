@@ -26,7 +26,8 @@ describe('the circuit breaker of a channel', () => {
 
     capture.recover();
     h.monitor.notifications.dispatch(makeNotification({ id: 'n:4' }), []);
-    await until(() => h.phase('capture') === 'breakerOpen');
+    await h.clock.idle();
+    expect(h.phase('capture')).toBe('breakerOpen');
     expect(capture.calls).toHaveLength(3); // n:4 was not tried while open
     h.clock.advance(9_999);
     await h.clock.idle();
@@ -45,11 +46,15 @@ describe('the circuit breaker of a channel', () => {
     h.monitor.notifications.dispatch(makeNotification({ id: 'n:1' }), []);
     h.monitor.notifications.dispatch(makeNotification({ id: 'n:2' }), []);
     // n:1: attempt, 100 ms backoff, attempt (2 failures, dead-lettered); n:2: attempt -> 3rd failure opens.
-    await until(() => h.phase('capture') === 'backoff');
+    await h.clock.idle();
+    expect(h.phase('capture')).toBe('backoff');
     h.clock.advance(100);
-    await until(() => h.events.breakers.length === 1 && h.phase('capture') === 'backoff');
+    await h.clock.idle();
+    expect(h.events.breakers).toHaveLength(1);
+    expect(h.phase('capture')).toBe('backoff');
     h.clock.advance(100); // n:2's backoff ends, but the breaker is open: it waits
-    await until(() => h.phase('capture') === 'breakerOpen');
+    await h.clock.idle();
+    expect(h.phase('capture')).toBe('breakerOpen');
     expect(capture.calls).toHaveLength(3);
     const failed = h.nextFailed();
     h.clock.advance(10_000); // the trial for n:2 fails: open again, and n:2 is out of retries
@@ -164,7 +169,8 @@ describe('close', () => {
     const capture = capturingNotifier({ name: 'capture' }).failNext(1);
     const h = notifierHarness([capture], { retries: 2, backoff: { initialDelay: 60_000 } });
     h.monitor.notifications.dispatch(makeNotification(), []);
-    await until(() => h.phase('capture') === 'backoff');
+    await h.clock.idle();
+    expect(h.phase('capture')).toBe('backoff');
     await h.monitor.notifications.close(10_000); // no clock advance needed
     expect(capture.sent).toHaveLength(1);
   });
@@ -210,7 +216,8 @@ describe('close', () => {
     const h = notifierHarness([capture], { retries: 0, breaker: { failureThreshold: 1, resetTimeout: 60_000 } });
     h.monitor.notifications.dispatch(makeNotification({ id: 'n:1' }), []);
     h.monitor.notifications.dispatch(makeNotification({ id: 'n:2' }), []);
-    await until(() => h.phase('capture') === 'breakerOpen');
+    await h.clock.idle();
+    expect(h.phase('capture')).toBe('breakerOpen');
     await h.monitor.notifications.close(10_000);
     const last = h.events.failed.find((e) => e.notification.id === 'n:2')!;
     expect(last.error.message).toContain('circuit breaker open at close()');
@@ -254,7 +261,8 @@ describe('self-metrics', () => {
     const h = notifierHarness([ok, bad], { retries: 1, backoff: { initialDelay: 10, jitter: 0 } });
     const failed = h.nextFailed();
     h.monitor.notifications.dispatch(makeNotification(), []);
-    await until(() => h.phase('bad') === 'backoff');
+    await h.clock.idle();
+    expect(h.phase('bad')).toBe('backoff');
     await h.clock.advanceAsync(10);
     await failed;
     await h.monitor.notifications.idle();

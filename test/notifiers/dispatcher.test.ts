@@ -54,7 +54,8 @@ describe('dispatch', () => {
     const h = notifierHarness([capture]);
     h.monitor.notifications.dispatch(makeNotification(), []);
     h.monitor.notifications.dispatch(resolvedNotification(), []);
-    await until(() => h.phase('capture') === 'backoff');
+    await h.clock.idle();
+    expect(h.phase('capture')).toBe('backoff');
     await h.clock.advanceAsync(1_000);
     await h.monitor.notifications.idle();
     expect(capture.sent.map((n) => n.status)).toEqual(['firing', 'resolved']);
@@ -78,12 +79,15 @@ describe('retries', () => {
     const h = notifierHarness([capture]);
     const sent = h.nextSent();
     h.monitor.notifications.dispatch(makeNotification(), []);
-    await until(() => h.phase('capture') === 'backoff');
+    await h.clock.idle();
+    expect(h.phase('capture')).toBe('backoff');
     expect(capture.calls).toHaveLength(1);
     await h.clock.advanceAsync(999);
     expect(capture.calls).toHaveLength(1); // first retry is due after exactly 1 s
     await h.clock.advanceAsync(1);
-    await until(() => capture.calls.length === 2 && h.phase('capture') === 'backoff');
+    await h.clock.idle();
+    expect(capture.calls).toHaveLength(2);
+    expect(h.phase('capture')).toBe('backoff');
     await h.clock.advanceAsync(1_999);
     expect(capture.calls).toHaveLength(2); // then 2 s (factor 2)
     await h.clock.advanceAsync(1);
@@ -98,9 +102,12 @@ describe('retries', () => {
     const failed = h.nextFailed();
     const n = makeNotification();
     h.monitor.notifications.dispatch(n, []);
-    await until(() => h.phase('capture') === 'backoff');
+    await h.clock.idle();
+    expect(h.phase('capture')).toBe('backoff');
     await h.clock.advanceAsync(1_000);
-    await until(() => capture.calls.length === 2 && h.phase('capture') === 'backoff');
+    await h.clock.idle();
+    expect(capture.calls).toHaveLength(2);
+    expect(h.phase('capture')).toBe('backoff');
     await h.clock.advanceAsync(2_000);
     const [event] = await failed;
     expect(capture.calls).toHaveLength(3); // 1 + retries (2)

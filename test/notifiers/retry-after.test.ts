@@ -8,7 +8,7 @@ import type { Notifier } from '../../src/notifiers/contract.js';
 import { retryAfter } from '../../src/notifiers/http.js';
 import { webhookNotifier } from '../../src/notifiers/webhook.js';
 import type { ManualClock } from '../../src/testing/manual-clock.js';
-import { makeNotification, notifierHarness, T0, until } from '../helpers/notifier-fixtures.js';
+import { makeNotification, notifierHarness, T0 } from '../helpers/notifier-fixtures.js';
 
 /** One answer of the test server: a status and its headers. */
 type Answer = { status: number; headers?: OutgoingHttpHeaders };
@@ -55,7 +55,8 @@ async function attemptTimes(answers: Answer[], advanceMs: number, maxDelay = 60_
   clock = h.clock;
   const sent = h.nextSent();
   h.monitor.notifications.dispatch(makeNotification(), []);
-  await until(() => h.phase('hook') === 'backoff'); // the 429 came back over the socket
+  await h.clock.idle(); // the 429 came back over the socket
+  expect(h.phase('hook')).toBe('backoff');
   await h.clock.advanceAsync(advanceMs);
   await sent;
   await h.monitor.close();
