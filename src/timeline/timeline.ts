@@ -67,6 +67,12 @@ export class Timeline {
   readonly options: Readonly<ResolvedTimelineOptions>;
   private readonly open: OpenTable;
   private readonly clock: Clock;
+  /** Hot-path copies of the options: a mark reads them without going through `options`. */
+  private readonly phaseList: string[];
+  private readonly width: number;
+  private readonly maxOpen: number;
+  private readonly ttl: number;
+  private readonly maxIdLength: number;
   private readonly samples: SampleRing;
   private readonly last: number;
   /** Earliest time an open entry can expire (a lower bound: a sweep before it finds nothing). */
@@ -84,6 +90,11 @@ export class Timeline {
     this.name = name;
     this.options = options;
     this.clock = parts.clock;
+    this.phaseList = [...options.phases];
+    this.width = options.phases.length;
+    this.maxOpen = options.maxOpen;
+    this.ttl = options.ttl;
+    this.maxIdLength = options.maxIdLength;
     this.phases = Object.freeze([...options.phases]);
     this.samples = new SampleRing(options.maxSamples, options.phases.length);
     this.open = new OpenTable(options.phases.length, options.maxOpen);
@@ -99,8 +110,7 @@ export class Timeline {
     const now = this.clock.now();
     const key = this.keyOf(id);
     if (key === undefined) return false;
-    // A scan, not a Map: at most 20 phases, and a phase literal is the same interned string as the option's.
-    const i = typeof phase === 'string' ? this.phases.indexOf(phase) : -1;
+    const i = this.phaseIndex(phase);
     if (i < 0) return this.refuse('phase', `unknown phase ${quote(phase)}; the phases of "${this.name}" are ${this.phases.join(', ')}`);
     const t = at === undefined ? now : this.timeOf(at, now);
     if (t === undefined) return false;
@@ -109,14 +119,14 @@ export class Timeline {
     const open = this.open;
     let slot = open.find(key);
     if (slot < 0) {
-      if (open.size >= this.options.maxOpen) this.evictOldest();
+      if (open.size >= this.maxOpen) this.evictOldest();
       slot = open.add(key, now);
-      if (this.nextExpiry === Infinity) this.nextExpiry = now + this.options.ttl;
-    } else if (!Number.isNaN(open.times[slot * this.phases.length + i]!)) {
+      if (this.nextExpiry === Infinity) this.nextExpiry = now + this.ttl;
+    } else if (!Number.isNaN(open.times[slot * this.width + i]!)) {
       return this.refuse('phase', `phase "${phase}" of id ${quote(key)} is already marked`);
     }
     const times = open.times;
-    const base = slot * this.phases.length;
+    const base = slot * this.width;
     // A time before a phase marked earlier in the order (or after a later one) is out of order:
     // refused, nothing recorded. Only the nearest marked phase each way needs checking.
     for (let j = i - 1; j >= 0; j--) {
@@ -185,7 +195,7 @@ export class Timeline {
   private finish(slot: number, now: number): void {
     const open = this.open;
     const key = open.remove(slot);
-    const base = slot * this.phases.length;
+    const base = slot * this.width;
     const first = open.times[base]!;
     const complete = !Number.isNaN(first);
     if (complete) this.series!.latency.observe(open.times[base + this.last]! - first);
@@ -201,7 +211,7 @@ export class Timeline {
       this.partialCount++;
       this.series!.partial.inc();
     }
-    this.samples.add(key, now, complete, this.open.times, slot * this.phases.length);
+    this.samples.add(key, now, complete, this.open.times, slot * this.width);
   }
 
   private evictOldest(): void {
@@ -212,10 +222,18 @@ export class Timeline {
     this.parts.evicted(1);
   }
 
+  /** Index of `phase`, or -1. A scan, not a Map: at most 20 phases, and a phase literal is the same interned string as the option's. */
+  private phaseIndex(phase: unknown): number {
+    if (typeof phase !== 'string') return -1;
+    const list = this.phaseList;
+    for (let i = 0; i < list.length; i++) if (list[i] === phase) return i;
+    return -1;
+  }
+
   private keyOf(id: TimelineId): string | undefined {
     if (typeof id === 'string') {
       if (id.length === 0) return void this.refuse('id', 'must not be empty');
-      if (id.length > this.options.maxIdLength) return void this.refuse('id', `must be at most ${this.options.maxIdLength} characters, got ${id.length}`);
+      if (id.length > this.maxIdLength) return void this.refuse('id', `must be at most ${this.maxIdLength} characters, got ${id.length}`);
       return id;
     }
     if (typeof id === 'number' && Number.isFinite(id)) return String(id);
