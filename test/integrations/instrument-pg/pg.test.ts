@@ -122,6 +122,22 @@ describe('instrumentPg on a real PostgreSQL', () => {
     expect(queries(monitor, 'SELECT', 'primary')).toBe(3);
   });
 
+  it('counts every one of 200 concurrent queries on a pool of 4, once', async (ctx) => {
+    if (!reachable) return ctx.skip();
+    const { monitor, errors } = monitorWith();
+    const p = pool(4);
+    instrumentPg(monitor, p, { name: 'busy' });
+    const pending = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? p.query('SELECT $1::int AS i', [i]) : p.query(`UPDATE "${schema}".accounts SET email = email WHERE id = $1`, [i])));
+    expect(valueOf(monitor, PG_METRICS.waiting, { pool: 'busy' })).toBeGreaterThan(150);
+    await Promise.all(pending);
+    expect(queries(monitor, 'SELECT', 'busy')).toBe(100);
+    expect(queries(monitor, 'UPDATE', 'busy')).toBe(100);
+    expect(valueOf(monitor, `${PG_METRICS.duration}_count`, { pool: 'busy', operation: 'UPDATE' })).toBe(100);
+    expect(valueOf(monitor, PG_METRICS.waiting, { pool: 'busy' })).toBe(0);
+    expect(valueOf(monitor, PG_METRICS.connections, { pool: 'busy', state: 'idle' })).toBe(4);
+    expect(errors).toEqual([]);
+  });
+
   it('never puts the SQL text in a label: secrets, literals and table names stay out of the exposition', async (ctx) => {
     if (!reachable) return ctx.skip();
     const { monitor } = monitorWith();

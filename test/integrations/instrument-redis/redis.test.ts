@@ -69,6 +69,18 @@ describe('instrumentRedis on a real Redis', () => {
     expect(errors).toEqual([]);
   });
 
+  it('counts auto-pipelined commands once each', async (ctx) => {
+    if (!reachable) return ctx.skip();
+    const { monitor } = monitorWith();
+    const redis = client({ enableAutoPipelining: true });
+    await redis.ping();
+    instrumentRedis(monitor, redis);
+    const values = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? redis.get(`auto:${i}`) : redis.incr(`auto:${i}`))));
+    expect(values.filter((v) => v === 1)).toHaveLength(25);
+    expect(ops(monitor, 'get')).toBe(25);
+    expect(ops(monitor, 'incr')).toBe(25);
+  });
+
   it('times a command from its send to its reply, on the monitor clock', async (ctx) => {
     if (!reachable) return ctx.skip();
     const clock = new ManualClock();
