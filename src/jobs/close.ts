@@ -35,7 +35,7 @@ export async function closeJobs(c: ClosingJobs): Promise<void> {
     await Promise.race([idle, sleep(c.ctx.clock, c.timeout, stop.signal, { keepAlive: true })]);
     stop.abort();
     for (const q of c.queues) {
-      for (const job of [...q.active]) job.giveUp?.(new ClosedError(`the job runner closed while job "${q.type}" ${job.id} ran past the ${c.timeout} ms close bound`));
+      for (const job of [...q.active]) q.abandon(job, new ClosedError(`the job runner closed while job "${q.type}" ${job.id} ran past the ${c.timeout} ms close bound`));
     }
   }
   await c.processor.settle();

@@ -24,23 +24,58 @@ export type JobHandle<R = unknown> =
 /** Where a job is in its life. */
 export type JobState = 'waiting' | 'active' | 'delayed' | 'done';
 
+/**
+ * What a handler is given besides its payload. The AbortController behind `signal` is created
+ * when a handler first reads it (most jobs never do, and one per attempt is a measurable cost).
+ */
+export class AttemptContext {
+  private controller: AbortController | undefined;
+  private reason: Error | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly attempt: number,
+  ) {}
+
+  /** Aborts when the attempt times out or the runner gives up on it at `close()`. */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.reason !== undefined) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Aborts the signal, now or when it is first read. */
+  abort(reason: Error): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
 /** One accepted job, across its attempts. */
 export class Job {
   state: JobState = 'waiting';
   /** Attempts started, the ones before a dead letter's retry included. */
   attempts: number;
+  /** The attempt number running now; 0 when none (a late settle of an attempt given up on finds 0 or another number). */
+  running = 0;
   /** Monotonic time it became ready to run (enqueue, or the end of a retry's backoff). */
   readyAt = 0;
   /** The retry's backoff timer while `delayed`. */
   timer: TimerHandle | undefined;
-  /** Set while `active`: gives up on the attempt (close() past its bound). */
-  giveUp: ((reason: Error) => void) | undefined;
+  /** The running attempt's context (its signal). */
+  context: AttemptContext | undefined;
   /** Monotonic start of the running attempt. */
   startedAt = 0;
   lastError = '';
-  readonly result: Promise<unknown>;
-  private resolveFn!: (value: unknown) => void;
-  private rejectFn!: (reason: unknown) => void;
+  /** 0 pending, 1 resolved, 2 rejected. */
+  private outcome = 0;
+  private value: unknown;
+  private promise: Promise<unknown> | undefined;
+  private resolveFn: ((v: unknown) => void) | undefined;
+  private rejectFn: ((e: unknown) => void) | undefined;
 
   constructor(
     readonly id: string,
@@ -55,24 +90,57 @@ export class Job {
     attempts = 0,
   ) {
     this.attempts = attempts;
-    this.result = new Promise((resolve, reject) => {
-      this.resolveFn = resolve;
-      this.rejectFn = reject;
-    });
-    // A caller that never reads `result` must not get an unhandled rejection: a job failing is
-    // not a crash of the host. A caller that awaits it still gets the rejection.
-    this.result.catch(noop);
+  }
+
+  /**
+   * The job's result, created when first read: a job whose result nobody reads costs no promise,
+   * and its failure is no unhandled rejection. A caller that awaits it gets the rejection.
+   */
+  get result(): Promise<unknown> {
+    if (this.promise !== undefined) return this.promise;
+    if (this.outcome === 1) this.promise = Promise.resolve(this.value);
+    else if (this.outcome === 2) this.promise = Promise.reject(this.value);
+    else
+      this.promise = new Promise((resolve, reject) => {
+        this.resolveFn = resolve;
+        this.rejectFn = reject;
+      });
+    // Read but dropped (`const { id } = handle` reads no result; this covers a `void handle.result`).
+    this.promise.catch(noop);
+    return this.promise;
   }
 
   /** Settles the job's result once; later calls are ignored. */
   resolve(value: unknown): void {
-    this.state = 'done';
-    this.resolveFn(value);
+    this.finish(1, value);
   }
 
   reject(reason: unknown): void {
+    this.finish(2, reason);
+  }
+
+  private finish(outcome: 1 | 2, value: unknown): void {
     this.state = 'done';
-    this.rejectFn(reason);
+    if (this.outcome !== 0) return;
+    this.outcome = outcome;
+    this.value = value;
+    if (outcome === 1) this.resolveFn?.(value);
+    else this.rejectFn?.(value);
+    this.resolveFn = this.rejectFn = undefined;
+  }
+}
+
+/** A handle over a job: `result` is read from the job when asked for. */
+export class Handle {
+  constructor(
+    readonly id: string,
+    readonly type: string,
+    readonly deduplicated: boolean,
+    private readonly job: Job,
+  ) {}
+
+  get result(): Promise<unknown> {
+    return this.job.result;
   }
 }
 

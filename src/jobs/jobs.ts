@@ -1,5 +1,5 @@
 import type { CapabilityContext } from '../capability.js';
-import { ClosedError, ConfigError, NotFoundError, ValidationError } from '../core/errors.js';
+import { ClosedError, ConfigError, NotFoundError, PulsewatchError, ValidationError } from '../core/errors.js';
 import { parseOptions, validationErrorOf } from '../core/options.js';
 import { BaselineStore } from './baseline-store.js';
 import { bottlenecksOf, type Bottleneck } from './bottlenecks.js';
@@ -7,7 +7,7 @@ import { closeJobs } from './close.js';
 import { DeadLetterBook, type JobDeadLetterRecord } from './dead-letters.js';
 import { DeadLetterProcessor } from './dead-letter-processor.js';
 import { Dedup } from './dedup.js';
-import { Job, type JobHandle } from './job.js';
+import { Handle, Job, type JobHandle } from './job.js';
 import { JobMetrics } from './job-metrics.js';
 import { enqueueOptionsSchema, type EnqueueOptions, type JobHandler, jobsOptionsSchema, type JobsOptions, type JobTypeOptions, jobTypeOptionsSchema, MAX_KEY_LENGTH, MAX_TYPE_LENGTH, PRIORITY_RANK, type ResolvedJobsOptions } from './options.js';
 import { TypeQueue } from './type-queue.js';
@@ -107,6 +107,7 @@ export class Jobs {
         random: this.options.random,
         failed: (job, error) => this.processor.failed(job, error, resolved.deadLetter),
         recovered: (job) => this.processor.recovered(job),
+        internal: (error) => this.ctx.report(new PulsewatchError('ERR_PULSEWATCH_INTERNAL', `job runner of "${type}": ${String((error as Error)?.message ?? error)}`, { cause: error })),
       },
     );
     this.types.set(type, queue);
@@ -120,10 +121,32 @@ export class Jobs {
    * unknown `type`, bad `options`, or a payload the type's `idempotencyKey` throws on; with a
    * ClosedError once `close()` began. The handle's `result` settles with the job's result.
    */
-  async enqueue<R = unknown>(type: string, payload: unknown, options?: EnqueueOptions): Promise<JobHandle<R>> {
+  enqueue<R = unknown>(type: string, payload: unknown, options?: EnqueueOptions): Promise<JobHandle<R>> {
+    let job: Job;
+    let queue: TypeQueue;
+    try {
+      queue = this.typeOrThrow(type);
+      job = this.accept(queue, payload, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Without a key nothing waits on the store: the job is queued before enqueue returns.
+    if (job.key === undefined) {
+      queue.push(job);
+      return Promise.resolve(new Handle(job.id, type, false, job) as JobHandle<R>);
+    }
+    return this.enqueueKeyed<R>(queue, job);
+  }
+
+  private typeOrThrow(type: string): TypeQueue {
     const queue = this.types.get(type);
     if (queue === undefined) throw new ValidationError(`jobs.enqueue: type: ${JSON.stringify(String(type).slice(0, MAX_TYPE_LENGTH))} is not a defined job type`, [{ path: 'type', message: 'is not a defined job type' }]);
     if (this.closed !== undefined) throw new ClosedError('jobs.enqueue: the job runner is closed');
+    return queue;
+  }
+
+  /** Validates the options and makes the job (not queued yet). Throws a ValidationError naming the field. */
+  private accept(queue: TypeQueue, payload: unknown, options: EnqueueOptions | undefined): Job {
     let priority = queue.options.priority;
     let key: string | undefined;
     if (options !== undefined) {
@@ -132,20 +155,22 @@ export class Jobs {
       priority = parsed.data.priority ?? priority;
       key = parsed.data.idempotencyKey;
     }
-    if (key === undefined && queue.options.idempotencyKey !== undefined) key = keyOf(type, queue.options.idempotencyKey, payload);
-    const job = new Job(`${this.idPrefix}-${++this.seq}`, type, payload, key, PRIORITY_RANK[priority], this.ctx.clock.now());
-    if (key !== undefined) {
-      const claim = await this.dedup.claim(type, key, queue.options.idempotencyTtl, job);
-      if (!claim.owner) {
-        queue.metrics.dedupHit();
-        job.resolve(undefined);
-        const first = claim.job;
-        return { id: first?.id ?? job.id, type, deduplicated: true, result: (first?.result ?? job.result) as Promise<R | undefined> };
-      }
-      if (this.closed !== undefined) throw new ClosedError('jobs.enqueue: the job runner closed while the idempotency key was taken');
+    if (key === undefined && queue.options.idempotencyKey !== undefined) key = keyOf(queue.type, queue.options.idempotencyKey, payload);
+    return new Job(`${this.idPrefix}-${++this.seq}`, queue.type, payload, key, PRIORITY_RANK[priority], this.ctx.clock.now());
+  }
+
+  /** Claims the job's idempotency key (in memory, then through the store's lease) before queueing it. */
+  private async enqueueKeyed<R>(queue: TypeQueue, job: Job): Promise<JobHandle<R>> {
+    const claim = await this.dedup.claim(queue.type, job.key!, queue.options.idempotencyTtl, job);
+    if (!claim.owner) {
+      queue.metrics.dedupHit();
+      job.resolve(undefined);
+      const first = claim.job;
+      return new Handle(first?.id ?? job.id, queue.type, true, first ?? job) as JobHandle<R>;
     }
+    if (this.closed !== undefined) throw new ClosedError('jobs.enqueue: the job runner closed while the idempotency key was taken');
     queue.push(job);
-    return { id: job.id, type, deduplicated: false, result: job.result as Promise<R> };
+    return new Handle(job.id, queue.type, false, job) as JobHandle<R>;
   }
 
   /**
@@ -240,7 +265,7 @@ export class Jobs {
     if (!this.processor.begin(letter.id)) throw new ValidationError(`jobs.deadLetters.retry: id: dead letter "${letter.id}" is being retried already`, [{ path: 'id', message: 'is being retried already' }]);
     const job = new Job(letter.id, letter.job, letter.data, letter.idempotencyKey, PRIORITY_RANK[queue.options.priority], letter.createdAt, letter, letter.attempts);
     queue.push(job);
-    return { id: job.id, type: job.type, deduplicated: false, result: job.result };
+    return new Handle(job.id, job.type, false, job) as JobHandle;
   }
 
   /** Reads the stored baselines once; every type defined before or after gets its own. Never rejects. */
