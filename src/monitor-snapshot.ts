@@ -62,14 +62,14 @@ export interface MonitorReadApi {
   scrape(options?: ExportOptions): Promise<string>;
 }
 
-/** What a monitor's reads use: the snapshot's parts, the registry the exposition renders, the start. */
+/** @internal What a monitor's reads use: the snapshot's parts, the registry the exposition renders, the start. */
 export interface ReadParts extends SnapshotParts {
   registry: MetricRegistry;
   /** Starts the monitor; idempotent, never throws. */
   start(): void;
 }
 
-/** The reads of one monitor, and the extensions registered on them. */
+/** @internal The reads of one monitor (wiring: the published types document {@link MonitorReadApi}), and the extensions registered on them. */
 export class MonitorReads implements MonitorReadApi {
   /** What modules layered over the monitor add to its reads (see {@link MonitorExtensions}). */
   readonly extensions: MonitorExtensions;
