@@ -73,6 +73,13 @@ describe('serveMetrics', () => {
     expect((await call(`${server.url}/health/database`)).status).toBe(200);
   });
 
+  it('answers HEAD on both routes, as a scraper probing the target may send', async () => {
+    const { server } = await served();
+    const metrics = await call(`${server.url}/metrics`, 'HEAD');
+    expect([metrics.status, metrics.type, metrics.body]).toEqual([200, PROMETHEUS_CONTENT_TYPE, '']);
+    expect((await call(`${server.url}/health`, 'HEAD')).status).toBe(200);
+  });
+
   it('answers nothing else: no write route, no alert route, no other path', async () => {
     const { server } = await served();
     expect((await call(`${server.url}/metrics`, 'POST')).status).toBe(405);
