@@ -6,6 +6,9 @@ import type { MetricRegistry } from '../metrics/registry.js';
 /** Run and wait buckets in seconds: seed 000's jobs run milliseconds to minutes (bottlenecks at 60 s and 120 s). */
 const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600];
 
+/** The types each registry's queue gauge reads, keyed by the gauge (one per registry). */
+const TYPES = new WeakMap<object, QueueCounts[]>();
+
 /** What the queue gauges read of each job type when they are collected. */
 export interface QueueCounts {
   readonly type: string;
@@ -32,23 +35,25 @@ export interface TypeMetrics {
  * metrics are read, so nothing on the job path keeps them.
  */
 export class JobMetrics {
-  private readonly types: QueueCounts[] = [];
-  private gauges = false;
+  private types: QueueCounts[] | undefined;
 
   constructor(private readonly registry: MetricRegistry) {}
 
-  /** Defines the gauges at the first job type, so a monitor without jobs exposes none. */
-  private defineGauges(): void {
-    if (this.gauges) return;
-    this.gauges = true;
-    const types = this.types;
+  /**
+   * Defines the gauges at the first job type, so a monitor without jobs exposes none. The list of
+   * types they read belongs to the gauge itself: a second JobMetrics on the same registry
+   * (`monitor.jobs` and `pulsewatch/bullmq` on one monitor) gets the same gauge from the registry
+   * and adds its types to the same list, instead of defining a collect callback that is ignored.
+   */
+  private defineGauges(): QueueCounts[] {
+    if (this.types !== undefined) return this.types;
     const registry = this.registry;
-    registry.gauge({
+    const queue = registry.gauge({
       name: JOB_METRICS.queue,
       help: 'Jobs by type and state (waiting, active, delayed, failed, dead_letter)',
       labelNames: ['type', 'state'],
       collect: (g) => {
-        for (const t of types) {
+        for (const t of TYPES.get(g) ?? []) {
           g.set(t.waiting(), { type: t.type, state: 'waiting' });
           g.set(t.active(), { type: t.type, state: 'active' });
           g.set(t.delayed(), { type: t.type, state: 'delayed' });
@@ -57,20 +62,24 @@ export class JobMetrics {
         }
       },
     });
+    let types = TYPES.get(queue);
+    if (types === undefined) TYPES.set(queue, (types = []));
+    const list = types;
     registry.gauge({
       name: JOB_METRICS.activeWorkers,
       help: 'Job attempts running now, by type',
       labelNames: ['type'],
       collect: (g) => {
-        for (const t of types) g.set(t.active(), { type: t.type });
+        for (const t of list) g.set(t.active(), { type: t.type });
       },
     });
+    this.types = types;
+    return types;
   }
 
   /** Binds the metrics of one type; its gauges are read from `counts`. */
   forType(counts: QueueCounts): TypeMetrics {
-    this.defineGauges();
-    this.types.push(counts);
+    this.defineGauges().push(counts);
     const type = counts.type;
     const r = this.registry;
     const attempts = r.counter({ name: JOB_METRICS.attempts, help: 'Job attempts started, by type', labelNames: ['type'] }).labels({ type });
