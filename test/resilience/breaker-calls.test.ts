@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BreakerOpenError, TimeoutError, isTimeoutError } from '../../src/core/errors.js';
-import { breakerHarness, deferred, failTimes, rejectionOf, settle, startMonitor, type BreakerHarness } from './helpers.js';
+import { breakerHarness, deferred, failTimes, rejectionOf, startMonitor, type BreakerHarness } from './helpers.js';
 
 class NotFound extends Error {}
 
@@ -17,15 +17,14 @@ describe('timeout', () => {
     const never = deferred<string>();
     const breaker = h.monitor.circuitBreaker('slow', () => never.promise, { timeout: '10s' });
     let outcome: unknown = 'pending';
-    breaker.fire().then(
+    const settled = breaker.fire().then(
       (v) => (outcome = v),
       (e: unknown) => (outcome = e),
     );
-    h.clock.advance(9_999);
-    await settle();
+    h.clock.advance(9_999); // no deadline due: nothing can have settled the call
     expect(outcome).toBe('pending');
     h.clock.advance(1);
-    await settle();
+    await settled;
     expect(outcome).toBeInstanceOf(TimeoutError);
     expect(isTimeoutError(outcome)).toBe(true);
     expect(outcome).toMatchObject({ code: 'ERR_PULSEWATCH_TIMEOUT', timeout: 10_000 });
@@ -39,7 +38,8 @@ describe('timeout', () => {
     h.clock.advance(100);
     expect(await call).toBeInstanceOf(TimeoutError);
     late.resolve('too late');
-    await settle();
+    // The breaker's reaction to the late answer was registered first, so it has run after this.
+    await late.promise;
     expect(breaker.stats()).toMatchObject({ timeouts: 1, successes: 0, calls: 1 });
   });
 
@@ -55,17 +55,16 @@ describe('timeout', () => {
   it('expires each call at its own deadline', async () => {
     const breaker = h.monitor.circuitBreaker('slow', () => new Promise<string>(() => {}), { timeout: '10s', failureThreshold: 10 });
     const settled: string[] = [];
-    void breaker.fire().catch(() => settled.push('a'));
+    const a = breaker.fire().catch(() => settled.push('a'));
     h.clock.advance(4_000);
-    void breaker.fire().catch(() => settled.push('b'));
+    const b = breaker.fire().catch(() => settled.push('b'));
     h.clock.advance(6_000);
-    await settle();
+    await a;
     expect(settled).toEqual(['a']);
-    h.clock.advance(3_999);
-    await settle();
+    h.clock.advance(3_999); // b's deadline is not due yet
     expect(settled).toEqual(['a']);
     h.clock.advance(1);
-    await settle();
+    await b;
     expect(settled).toEqual(['a', 'b']);
   });
 
@@ -75,15 +74,17 @@ describe('timeout', () => {
     const ten = h.monitor.circuitBreaker('ten', () => new Promise<string>(() => {}), { timeout: '10s', failureThreshold: 1000 });
     const two = h.monitor.circuitBreaker('two', () => new Promise<string>(() => {}), { timeout: '2s', failureThreshold: 1000 });
     const outcomes: string[] = [];
-    for (let i = 0; i < 50; i++) void ten.fire().catch(() => outcomes.push('ten'));
-    for (let i = 0; i < 50; i++) void two.fire().catch(() => outcomes.push('two'));
+    const tens: Promise<unknown>[] = [];
+    const twos: Promise<unknown>[] = [];
+    for (let i = 0; i < 50; i++) tens.push(ten.fire().catch(() => outcomes.push('ten')));
+    for (let i = 0; i < 50; i++) twos.push(two.fire().catch(() => outcomes.push('two')));
     expect(h.clock.pendingTimers).toBe(base + 1);
     h.clock.advance(2_000);
-    await settle();
+    await Promise.all(twos);
     expect(outcomes).toEqual(Array(50).fill('two'));
     expect(h.clock.pendingTimers).toBe(base + 1);
     h.clock.advance(8_000);
-    await settle();
+    await Promise.all(tens);
     expect(outcomes.length).toBe(100);
     // Nothing waits: the timer is not re-armed.
     expect(h.clock.pendingTimers).toBe(base);

@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ClosedError, TimeoutError } from '../../src/core/errors.js';
 import { TimeoutSweeper } from '../../src/resilience/deadline-sweeper.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
-import { settle } from './helpers.js';
 
 function setup(timeout = 1_000) {
   const clock = new ManualClock();
   const sweeper = new TimeoutSweeper(clock);
   const list = sweeper.list(timeout, () => new TimeoutError('late', timeout));
   const expired: string[] = [];
-  const track = (name: string) =>
-    void list.track(new Promise(() => {}), clock.monotonic()).catch((e: unknown) => expired.push(`${name}:${(e as Error).name}`));
+  /** Starts a call that never answers; the promise settles once its expiry is recorded. */
+  const track = (name: string): Promise<unknown> =>
+    list.track(new Promise(() => {}), clock.monotonic()).catch((e: unknown) => expired.push(`${name}:${(e as Error).name}`));
   return { clock, sweeper, list, expired, track };
 }
 
@@ -24,14 +24,14 @@ describe('TimeoutSweeper', () => {
 
   it('expires calls in deadline order, even when the clock was set back between them', async () => {
     const { clock, expired, track } = setup();
-    track('a');
+    const a = track('a');
     clock.set(clock.now() - 500);
-    track('b'); // deadline 500 ms before a's
+    const b = track('b'); // deadline 500 ms before a's
     clock.advance(1_000);
-    await settle();
+    await b;
     expect(expired).toEqual(['b:TimeoutError']);
     clock.advance(500);
-    await settle();
+    await a;
     expect(expired).toEqual(['b:TimeoutError', 'a:TimeoutError']);
   });
 
@@ -47,10 +47,9 @@ describe('TimeoutSweeper', () => {
 
   it('on close, clears its timer and rejects waiting calls with the given error', async () => {
     const { clock, sweeper, expired, track } = setup();
-    track('a');
-    track('b');
+    const calls = [track('a'), track('b')];
     sweeper.close(() => new ClosedError());
-    await settle();
+    await Promise.all(calls);
     expect(clock.pendingTimers).toBe(0);
     expect(expired).toEqual(['a:ClosedError', 'b:ClosedError']);
   });

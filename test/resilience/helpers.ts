@@ -45,11 +45,6 @@ export async function startMonitor(h: BreakerHarness): Promise<void> {
 
 export { deferred, type Deferred } from '../helpers/deferred.js';
 
-/** Lets pending promise callbacks run (microtasks only: safe under fake timers). */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-}
-
 /** The rejection reason of `promise` (fails the test if it resolves). */
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
