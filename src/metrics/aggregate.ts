@@ -20,7 +20,9 @@ export type AggregateQuery = z.input<typeof aggregateQuerySchema>;
 /**
  * Count, sum, min, max, mean and percentiles of a metric over a window, plus its rate per
  * second (observations for histograms and gauges, the amount added for counters), over every
- * instance's data. Percentiles are NaN for counters and gauges, which keep totals only.
+ * instance's data: the values alert rules compute for the same aggregations (`mean` is their
+ * `avg`). Percentiles are NaN for counters and gauges, which keep totals only. When no series
+ * matched, every statistic is NaN but `count` (0).
  */
 export interface AggregatedMetrics extends DistributionSummary {
   name: string;
@@ -37,8 +39,9 @@ export interface AggregatedMetrics extends DistributionSummary {
   to: number;
   rate: number;
   /**
-   * Latest value of counters and gauges, fleet-wide: for each matching series and each instance,
-   * its latest value in the window (this process's: its value now), summed. 0 for histograms.
+   * What an alert rule's `last` reads: for counters and gauges the fleet's value (for each
+   * matching series and each instance, its latest value in the window, this process's: its value
+   * now, summed); for histograms the mean of the newest slot with observations. NaN without one.
    */
   last: number;
   /** Matching series seen, in memory or in any instance's rollups. */
@@ -62,10 +65,12 @@ export async function aggregate(src: AggregateSources, input: AggregateQuery): P
   const to = query.now;
   const from = to - window;
   const data = await query.read({ name, labels, from, to, now: to });
-  const dist = data.stats(data.series, from, to, true).dist!;
+  const stats = data.stats(data.series, from, to, true);
   const kind = data.kind ?? 'unknown';
-  const summary = dist.summary();
+  const summary = stats.dist!.summary();
   const seconds = window / 1000;
+  // Nothing matched: the statistics rules would read as "no data" are NaN here (count stays 0).
+  const none = data.series.length === 0;
   return {
     name,
     kind,
@@ -74,8 +79,10 @@ export async function aggregate(src: AggregateSources, input: AggregateQuery): P
     from,
     to,
     ...summary,
-    rate: (kind === 'counter' ? summary.sum : summary.count) / seconds,
-    last: kind === 'counter' || kind === 'gauge' ? (data.latest(data.series, from, to) ?? 0) : 0,
+    sum: none ? Number.NaN : summary.sum,
+    rate: none ? Number.NaN : (kind === 'counter' ? summary.sum : summary.count) / seconds,
+    // As rules read `last`: a histogram's newest slot's mean, the fleet's value of a counter or gauge.
+    last: kind === 'histogram' ? stats.lastMean : kind === 'counter' || kind === 'gauge' ? (data.latest(data.series, from, to) ?? Number.NaN) : Number.NaN,
     series: data.series.length,
   };
 }

@@ -186,7 +186,8 @@ function jobs(src: SnapshotSources, executions: MetricWindow, durations: MetricW
     let failed = 0;
     for (const s of byJob.get(jobId)!) {
       const runs = executions.stats([s], from, now, false).sum;
-      if (s.labels['status'] === 'success') ok += runs;
+      // `outcome` since the one success label convention; `status` as jobs labelled runs before.
+      if ((ownLabel(s.labels, 'outcome') ?? ownLabel(s.labels, 'status')) === 'success') ok += runs;
       else failed += runs;
     }
     const series = durations.kind === 'histogram' ? durations.series.filter((s) => s.labels['job'] === jobId) : [];
@@ -221,7 +222,7 @@ function system(src: SnapshotSources, metric: MetricWindow, wholeOf: (h: MetricW
   if (metric.kind !== 'histogram') return { uptime, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 };
   const toMs = msPerUnit(metric);
   const all = wholeOf(metric);
-  const errors = metric.stats(metric.series.filter((s) => isError(s.labels)), from, now, false);
+  const errors = metric.stats(metric.series.filter((s) => isErrorSeries(s.labels)), from, now, false);
   return {
     uptime,
     errorRate: all.count === 0 ? 0 : round((errors.count / all.count) * 100),
@@ -235,10 +236,24 @@ function msPerUnit(h: MetricWindow): number {
   return h.unit === 'seconds' || h.name.endsWith('_seconds') ? 1000 : 1;
 }
 
-function isError(labels: Readonly<Record<string, string>>): boolean {
-  const status = labels['status'] ?? labels['status_code'] ?? labels['statusCode'] ?? labels['code'];
+/**
+ * A request series that counts as an error: `outcome` failure, error or timeout (the success
+ * label convention), and as before a 5xx `status`/`status_code`/`statusCode`/`code`,
+ * `success="false"` or `status_class="5xx"`.
+ */
+function isErrorSeries(labels: Readonly<Record<string, string>>): boolean {
+  const outcome = ownLabel(labels, 'outcome');
+  if (outcome !== undefined && ERROR_OUTCOME.test(outcome)) return true;
+  const status = ownLabel(labels, 'status') ?? ownLabel(labels, 'status_code') ?? ownLabel(labels, 'statusCode') ?? ownLabel(labels, 'code');
   if (status !== undefined && /^5/.test(status)) return true;
-  return labels['success'] === 'false' || labels['status_class'] === '5xx';
+  return ownLabel(labels, 'success') === 'false' || ownLabel(labels, 'status_class') === '5xx';
+}
+
+const ERROR_OUTCOME = /^(?:failure|failed|error|errored|timeout)$/i;
+
+/** A label's own value (a label named like an Object.prototype member reads as absent). */
+function ownLabel(labels: Readonly<Record<string, string>>, name: string): string | undefined {
+  return Object.hasOwn(labels, name) ? labels[name] : undefined;
 }
 
 /** The mean of the newer half of the window against the older, over every series and instance. */

@@ -114,11 +114,37 @@ describe('getAggregatedMetrics query validation', () => {
 });
 
 describe('getAggregatedMetrics statistics', () => {
-  it('returns count 0, NaN statistics and rate 0 for a metric nobody recorded', async () => {
+  it('returns count 0 and every other statistic NaN for a metric nobody recorded (as rules read "no data")', async () => {
     const { monitor } = setup();
     const stats = await monitor.getAggregatedMetrics({ name: 'never_recorded' });
-    expect(stats).toMatchObject({ name: 'never_recorded', kind: 'unknown', count: 0, sum: 0, rate: 0, last: 0, series: 0 });
-    for (const key of ['min', 'max', 'mean', 'p50', 'p90', 'p95', 'p99', 'p999'] as const) expect(stats[key]).toBeNaN();
+    expect(stats).toMatchObject({ name: 'never_recorded', kind: 'unknown', count: 0, series: 0 });
+    for (const key of ['sum', 'rate', 'last', 'min', 'max', 'mean', 'p50', 'p90', 'p95', 'p99', 'p999'] as const) expect(stats[key]).toBeNaN();
+  });
+
+  it("gives a histogram's last as the mean of its newest slot with observations, as rules read `last`", async () => {
+    const { clock, monitor } = setup();
+    const h = monitor.histogram({ name: 'job_seconds' });
+    h.observe(1);
+    h.observe(3);
+    await clock.advanceAsync(SLOT);
+    h.observe(10);
+    h.observe(20);
+    expect((await monitor.getAggregatedMetrics({ name: 'job_seconds' })).last).toBe(15);
+    await clock.advanceAsync(SLOT);
+    // The open slot is empty: the newest slot with observations is the one before.
+    expect((await monitor.getAggregatedMetrics({ name: 'job_seconds' })).last).toBe(15);
+    const rule = await monitor.alerts.createRule({ name: 'last', metric: 'job_seconds', aggregation: 'last', window: '5m', condition: 'greater_than', threshold: 14 });
+    const result = await monitor.alerts.evaluate();
+    expect([...result.triggered, ...monitor.alerts.getPendingAlerts()].map((a) => [a.ruleId, a.value])).toEqual([[rule.id, 15]]);
+  });
+
+  it('keeps count, sum and rate 0 for a histogram with series but no observations in the window', async () => {
+    const { clock, monitor } = setup();
+    monitor.histogram({ name: 'idle_seconds' }).observe(1);
+    await clock.advanceAsync(20 * SLOT);
+    const stats = await monitor.getAggregatedMetrics({ name: 'idle_seconds', window: '1m' });
+    expect(stats).toMatchObject({ kind: 'histogram', count: 0, sum: 0, rate: 0, series: 1 });
+    expect(stats.last).toBeNaN();
   });
 
   it('reports the window it used: 5 minutes by default, ending now', async () => {

@@ -4,6 +4,8 @@ import { JOB_METRICS, MemoryStorage, createMonitor, type MonitorOptions } from '
 import { ManualClock } from '../../src/testing.js';
 import { T0, recordEvents } from '../helpers/monitor-harness.js';
 
+const SLOT_MS = 30_000;
+
 function setup(options: MonitorOptions = {}) {
   const clock = new ManualClock(T0);
   const monitor = createMonitor({ ...options, clock });
@@ -153,6 +155,17 @@ describe('snapshot jobs', () => {
     expect(filtered.performance.snapshot.map((s) => s.name)).toContain(JOB_METRICS.duration);
   });
 
+  it('reads runs stored with the status label jobs used before outcome (an instance of the previous release)', async () => {
+    const clock = new ManualClock(T0);
+    const storage = new MemoryStorage({ now: () => clock.now() });
+    const start = T0 - SLOT_MS;
+    const run = (status: string, count: number) => ({ name: JOB_METRICS.executions, kind: 'counter' as const, labels: { job: 'old-job', status }, start, end: T0, count, sum: count, min: 1, max: 1, last: count, instance: `old-${status}` });
+    await storage.writeRollups([run('success', 3), run('failure', 1)]);
+    const monitor = createMonitor({ clock, storage });
+    expect((await monitor.snapshot()).jobs).toMatchObject([{ jobId: 'old-job', totalExecutions: 4, successRate: 75 }]);
+    await monitor.close();
+  });
+
   it('reports a job that only failed with a 0% success rate', async () => {
     const { monitor } = setup();
     monitor.recordJobExecution('generate-report', false, 1_000);
@@ -249,7 +262,7 @@ describe('snapshot system', () => {
     expect((await monitor.snapshot()).system.errorRate).toBe(30);
   });
 
-  it('counts success="false" as an error (withPerformanceTracking as the request metric)', async () => {
+  it('counts outcome="failure" as an error (withPerformanceTracking as the request metric)', async () => {
     const { clock, monitor } = setup({ snapshot: { requestMetric: 'handle_request_duration_seconds' } });
     const handle = monitor.withPerformanceTracking(async (ok: boolean) => {
       clock.advance(ok ? 100 : 300);
@@ -260,6 +273,17 @@ describe('snapshot system', () => {
     await handle(true);
     await handle(false).catch(() => undefined);
     expect((await monitor.snapshot()).system).toEqual({ uptime: 600, errorRate: 25, avgResponseTime: 150, p95ResponseTime: 300 });
+  });
+
+  it('still counts the labels used before outcome as errors: success="false", and outcome error or timeout', async () => {
+    const { monitor } = setup();
+    const h = monitor.histogram({ name: 'http_request_duration_seconds', unit: 'seconds', labelNames: ['success', 'outcome'] });
+    h.observe(0.1, { success: 'true', outcome: 'success' });
+    h.observe(0.1, { success: 'false', outcome: '' });
+    h.observe(0.1, { success: '', outcome: 'error' });
+    h.observe(0.1, { success: '', outcome: 'timeout' });
+    h.observe(0.1, { success: '', outcome: 'success' });
+    expect((await monitor.snapshot()).system.errorRate).toBe(60);
   });
 
   it("falls back to seed 003's response_time records (in ms) with a statusCode tag", async () => {
@@ -310,9 +334,9 @@ describe('snapshot performance', () => {
     monitor.recordJobExecution('content-generation', true, 45_000); // 45 s
     const slowest = (await monitor.snapshot()).performance.slowest;
     expect(slowest.map((s) => [s.name, s.labels, s.p95])).toEqual([
-      [JOB_METRICS.duration, { job: 'content-generation', status: 'success' }, 45],
+      [JOB_METRICS.duration, { job: 'content-generation', outcome: 'success' }, 45],
       ['http_request_duration_seconds', { route: '/slow' }, 2],
-      [JOB_METRICS.duration, { job: 'export-data', status: 'success' }, 0.5],
+      [JOB_METRICS.duration, { job: 'export-data', outcome: 'success' }, 0.5],
       ['http_request_duration_seconds', { route: '/fast' }, 0.05],
     ]);
     for (let i = 0; i < 4; i++) http.observe(0.001 * (i + 1), { route: `/r${i}` });
