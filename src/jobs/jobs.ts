@@ -197,7 +197,10 @@ export class Jobs {
     /** Retries every letter (of `job` if given) whose type is defined here; returns their handles. */
     retryAll: async (query?: { job?: string }): Promise<JobHandle[]> => {
       const letters = await this.book.list(query);
-      return Promise.all(letters.filter((l) => this.types.has(l.job)).map((l) => this.retryLetter(l)));
+      const handles: JobHandle[] = [];
+      // A letter of a type not defined here, or one being retried already, is left as it is.
+      for (const l of letters) if (this.types.has(l.job) && this.processor.begin(l.id)) handles.push(this.retryLetter(l, true));
+      return handles;
     },
     /** Deletes letter `id`; false when there was none. Rejects with a StorageError. */
     delete: async (id: string): Promise<boolean> => {
@@ -258,11 +261,12 @@ export class Jobs {
     return this.closed;
   }
 
-  private retryLetter(letter: JobDeadLetterRecord): JobHandle {
+  /** Queues one more run of `letter`; `begun`: the caller marked it in flight already. */
+  private retryLetter(letter: JobDeadLetterRecord, begun = false): JobHandle {
     const queue = this.types.get(letter.job);
     if (queue === undefined) throw new NotFoundError('job type', letter.job);
     if (this.closed !== undefined) throw new ClosedError('jobs.deadLetters.retry: the job runner is closed');
-    if (!this.processor.begin(letter.id)) throw new ValidationError(`jobs.deadLetters.retry: id: dead letter "${letter.id}" is being retried already`, [{ path: 'id', message: 'is being retried already' }]);
+    if (!begun && !this.processor.begin(letter.id)) throw new ValidationError(`jobs.deadLetters.retry: id: dead letter "${letter.id}" is being retried already`, [{ path: 'id', message: 'is being retried already' }]);
     const job = new Job(letter.id, letter.job, letter.data, letter.idempotencyKey, PRIORITY_RANK[queue.options.priority], letter.createdAt, letter, letter.attempts);
     queue.push(job);
     return new Handle(job.id, job.type, false, job) as JobHandle;

@@ -41,6 +41,26 @@ describe('dead letters', () => {
     expect(isNotFoundError(missing)).toBe(true);
   });
 
+  it('retryAll leaves a letter being retried already as it is; retry of it is refused', async () => {
+    const h = jobsHarness();
+    let release!: () => void;
+    let failing = true;
+    h.jobs.define('slow-report', () => {
+      if (failing) throw new Error('down');
+      return new Promise<void>((r) => (release = r));
+    }, { retries: 0 });
+    const a = await h.jobs.enqueue('slow-report', 'a');
+    await h.jobs.enqueue('slow-report', 'b');
+    await h.clock.advanceAsync(0);
+    failing = false;
+    const first = await h.jobs.deadLetters.retry(a.id);
+    const rest = await h.jobs.deadLetters.retryAll();
+    expect(rest).toHaveLength(1);
+    await expect(h.jobs.deadLetters.retry(a.id)).rejects.toThrow(/being retried already/);
+    release();
+    await first.result;
+  });
+
   it('a failed retry updates the letter: retries + 1, attempts + 1, the new error', async () => {
     const h = jobsHarness();
     failingType(h);
