@@ -107,9 +107,13 @@ export function wrapQuery(target: PgQueryable, metrics: OperationMetrics, operat
   };
 }
 
-/** A submittable (pg-query-stream) is timed to its `end` or `error` event, once. */
+/**
+ * A submittable (pg-query-stream, a pg `Query`) is timed to its `end` or `error` event, once.
+ * Listening for `error` must not make an error nobody else listens for disappear (an emitter
+ * throws an unheard `error`): with no other listener left, ours throws it on, as emit would.
+ */
 function submitted(result: unknown, done: (error?: unknown) => void): unknown {
-  const emitter = result as { once?: (event: string, fn: (error?: unknown) => void) => unknown } | null;
+  const emitter = result as { once?: (event: string, fn: (error?: unknown) => void) => unknown; listenerCount?: (event: string) => number } | null;
   if (typeof emitter?.once !== 'function') return result;
   let settled = false;
   const settle = (error?: unknown): void => {
@@ -118,6 +122,10 @@ function submitted(result: unknown, done: (error?: unknown) => void): unknown {
     done(error);
   };
   emitter.once('end', () => settle());
-  emitter.once('error', (error) => settle(error ?? 'error'));
+  emitter.once('error', (error) => {
+    settle(error ?? 'error');
+    // `once` took our listener off before calling it: what is left is the app's.
+    if (typeof emitter.listenerCount === 'function' && emitter.listenerCount('error') === 0) throw error;
+  });
   return result;
 }

@@ -87,6 +87,25 @@ describe('instrumentPg on a real PostgreSQL', () => {
     expect(valueOf(monitor, `${PG_METRICS.duration}_bucket`, { ...labels, le: '0.25' })).toBe(1);
   });
 
+  it('times a submitted query (a pg.Query, as pg-query-stream submits) to its end or error event', async (ctx) => {
+    if (!reachable) return ctx.skip();
+    const { monitor } = monitorWith();
+    const p = pool();
+    instrumentPg(monitor, p);
+    const client = await p.connect();
+    try {
+      const ok = client.query(new pg.Query('SELECT generate_series(1, 3) AS n'));
+      await new Promise((resolve) => ok.once('end', resolve));
+      const bad = client.query(new pg.Query('SELEC 1'));
+      const error = await new Promise<unknown>((resolve) => bad.once('error', resolve));
+      expect((error as { code?: string }).code).toBe('42601');
+    } finally {
+      client.release();
+    }
+    expect(queries(monitor, 'SELECT')).toBe(1);
+    expect(valueOf(monitor, PG_METRICS.errors, { pool: 'default', operation: 'OTHER', code: '42601' })).toBe(1);
+  });
+
   it('counts failed queries by SQLSTATE, times them, and hands the caller the same error', async (ctx) => {
     if (!reachable) return ctx.skip();
     const { monitor } = monitorWith();
