@@ -21,6 +21,9 @@ function textOf(first: unknown): unknown {
   return typeof first === 'object' && first !== null ? (first as { text?: unknown }).text : undefined;
 }
 
+/** Monitors whose wrapper is running its original right now (pg calls `query` synchronously). */
+const counting = new Set<object>();
+
 /** Texts longer than this are parsed each time rather than kept as cache keys. */
 const MAX_CACHED_TEXT = 1_000;
 const MAX_CACHED = 500;
@@ -52,13 +55,23 @@ export class OperationCache {
  * throw is rethrown. Returns the function that takes the wrapper out again; when something
  * wrapped `query` after us (another monitor, a tracer), the wrapper stays and passes through.
  */
-export function wrapQuery(target: PgQueryable, metrics: OperationMetrics, operations: OperationCache = new OperationCache()): () => void {
+export function wrapQuery(target: PgQueryable, metrics: OperationMetrics, owner: object, operations: OperationCache = new OperationCache()): () => void {
   const host = target as unknown as { query: Query };
   const original = host.query;
   const hadOwn = Object.prototype.hasOwnProperty.call(target, 'query');
   let on = true;
+  // The original runs with `owner` marked as counting, so a wrapper of the same monitor under
+  // this one (a client instrumented on its own and by its pool) passes the call through.
+  const call = (self: unknown, args: unknown[]): unknown => {
+    counting.add(owner);
+    try {
+      return original.apply(self, args);
+    } finally {
+      counting.delete(owner);
+    }
+  };
   const wrapper: Query = function (this: unknown, ...args: unknown[]): unknown {
-    if (!on) return original.apply(this, args);
+    if (!on || counting.has(owner)) return original.apply(this, args);
     const first = args[0];
     const operation = operations.of(textOf(first));
     const start = metrics.start();
@@ -71,20 +84,20 @@ export function wrapQuery(target: PgQueryable, metrics: OperationMetrics, operat
         done(results[0]);
         return callback.apply(this, results);
       };
-      return original.apply(this, args);
+      return call(this, args);
     }
     if (typeof first === 'object' && first !== null && typeof (first as { submit?: unknown }).submit === 'function') {
-      return submitted(original.apply(this, args), done);
+      return submitted(call(this, args), done);
     }
     if (typeof first === 'object' && first !== null && typeof (first as { callback?: unknown }).callback === 'function') {
       // A config carrying its own callback: a copy with a timed one (the caller's object is not written to).
       const callback = (first as { callback: Callback }).callback;
       args[0] = { ...first, callback: (...results: unknown[]) => (done(results[0]), callback(...results)) };
-      return original.apply(this, args);
+      return call(this, args);
     }
     let result: unknown;
     try {
-      result = original.apply(this, args);
+      result = call(this, args);
     } catch (error) {
       done(error ?? 'thrown');
       throw error;

@@ -86,7 +86,7 @@ export function instrumentPg(monitor: Monitor, target: PgQueryable, options: Ins
   // Checked before anything is wrapped, so a refused call leaves the pool untouched.
   gauges?.claim(o.name, target as PgPool);
   const metrics = new OperationMetrics(monitor, PG_FAMILY, o.name, o.buckets ?? QUERY_BUCKETS, MAX_OPERATIONS);
-  if (gauges === undefined) return registrations.add(target, monitor, wrapQuery(target, metrics));
+  if (gauges === undefined) return registrations.add(target, monitor, wrapQuery(target, metrics, monitor));
 
   const pool = target as PgPool;
   const clients = new Map<PgQueryable, () => void>();
@@ -94,7 +94,7 @@ export function instrumentPg(monitor: Monitor, target: PgQueryable, options: Ins
   // Every query runs on a checked-out client (pool.query checks one out too), so wrapping
   // clients as they are acquired counts each query once, whichever way it was made.
   const onAcquire = (client: PgQueryable): void => {
-    if (!clients.has(client)) clients.set(client, wrapQuery(client, metrics, operations));
+    if (!clients.has(client)) clients.set(client, wrapQuery(client, metrics, monitor, operations));
   };
   const onRemove = (client: PgQueryable): void => {
     clients.get(client)?.();

@@ -197,6 +197,23 @@ describe('instrumentPg on a real PostgreSQL', () => {
     expect(valueOf(b, PG_METRICS.connections, { pool: 'default', state: 'idle' })).toBe(0);
   });
 
+  it('counts a query once when its client is instrumented both on its own and through its pool', async (ctx) => {
+    if (!reachable) return ctx.skip();
+    const { monitor } = monitorWith();
+    const p = pool();
+    instrumentPg(monitor, p);
+    const client = await p.connect();
+    try {
+      instrumentPg(monitor, client, { name: 'tx' });
+      await client.query('SELECT 1');
+      await new Promise<void>((resolve, reject) => client.query('SELECT 2', (err) => (err ? reject(err) : resolve())));
+    } finally {
+      client.release();
+    }
+    expect(queries(monitor, 'SELECT', 'tx')).toBe(2);
+    expect(queries(monitor, 'SELECT')).toBeUndefined();
+  });
+
   it('stops when the monitor closes, and a new monitor can instrument the pool again', async (ctx) => {
     if (!reachable) return ctx.skip();
     const p = pool();
