@@ -52,7 +52,8 @@ export class Jobs {
   private readonly book: DeadLetterBook;
   private readonly baselineStore: BaselineStore;
   private readonly processor: DeadLetterProcessor;
-  private readonly idPrefix: string;
+  /** Ids unique across instances without a random call per job; drawn at the first job (no random value at construction: edge runtimes refuse one in global scope). */
+  private idPrefix: string | undefined;
   private seq = 0;
   private closed: Promise<void> | undefined;
   private restored: Promise<void> | undefined;
@@ -72,8 +73,6 @@ export class Jobs {
       typeOf: (type) => this.types.get(type),
       retry: (letter) => this.retryLetter(letter),
     });
-    // Ids unique across instances without a random call per job.
-    this.idPrefix = globalThis.crypto.randomUUID().slice(0, 8);
   }
 
   /**
@@ -156,6 +155,7 @@ export class Jobs {
       key = parsed.data.idempotencyKey;
     }
     if (key === undefined && queue.options.idempotencyKey !== undefined) key = keyOf(queue.type, queue.options.idempotencyKey, payload);
+    this.idPrefix ??= globalThis.crypto.randomUUID().slice(0, 8);
     return new Job(`${this.idPrefix}-${++this.seq}`, queue.type, payload, key, PRIORITY_RANK[priority], this.ctx.clock.now());
   }
 
