@@ -92,8 +92,12 @@ export const jobsOptionsSchema = z
     deadLetterMaxAttempts: z.number().int().min(0).max(100).default(5),
     /** Dead letters older than this are deleted by the processor (seed 000: 30 days). */
     deadLetterRetention: positiveDurationSchema.default(30 * 86_400_000),
-    /** How long `close()` lets running attempts finish before it gives up on them (they go to the dead letters). */
-    closeTimeout: positiveDurationSchema.default(10_000),
+    /**
+     * How long `close()` lets running attempts finish before it gives up on them (they go to the
+     * dead letters). Half the monitor's default `flush.closeTimeout` (10 s), so the dead-letter
+     * writes after it fit in the monitor's close budget.
+     */
+    closeTimeout: positiveDurationSchema.default(5_000),
     /** Successful runs a baseline is learned from (seed 000: 10). */
     baselineRuns: z.number().int().min(1).max(10_000).default(10),
     /** Percent over the baseline's mean at which the recent mean is a regression (seed 000: 10 %). */
