@@ -1,0 +1,150 @@
+// The dashboard page: polls the monitoring API (fleet-wide routes) and renders what it answers.
+// No framework: a few tables, four uPlot charts, everything written with textContent.
+import { Unauthorized, get, getText, setToken, token } from './api.js';
+import { TimeChart } from './charts.js';
+import { byId, fillTable, setText } from './dom.js';
+import { parseExposition, type Sample } from './prom-text.js';
+import { renderAlerts, renderBreakers, renderDeadLetters, renderHealth, renderJobs, renderSla, renderSlowest, type Snapshot } from './sections.js';
+
+/** Routes charted at most, the busiest first by name order; the table lists the same ones. */
+const MAX_ROUTES = 8;
+const REQUEST_METRIC = 'http_request_duration_seconds';
+
+/** `?refresh=5` polls every 5 s (0.5 to 60, default 2). */
+const refresh = Number(new URLSearchParams(location.search).get('refresh'));
+const POLL_MS = Number.isFinite(refresh) && refresh >= 0.5 && refresh <= 60 ? refresh * 1000 : 2000;
+
+const latency = new TimeChart(byId('chart-latency'));
+const rate = new TimeChart(byId('chart-rate'));
+const errors = new TimeChart(byId('chart-errors'));
+const explorer = new TimeChart(byId('chart-explorer'));
+const select = byId<HTMLSelectElement>('series');
+select.addEventListener('change', () => {
+  explorer.clear();
+  void poll();
+});
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+let running = false;
+
+interface Aggregate {
+  unit?: string;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  rate: number;
+}
+
+function toMs(value: number | null, unit: string | undefined): number | null {
+  if (value === null) return null;
+  return unit === 'seconds' ? value * 1000 : value;
+}
+
+/** The routes to chart: those the exposition and the snapshot's slowest series name. */
+function routesOf(samples: readonly Sample[], snapshot: Snapshot): string[] {
+  const routes = new Set<string>();
+  for (const s of samples) if (s.name === `${REQUEST_METRIC}_count` && typeof s.labels.route === 'string') routes.add(s.labels.route);
+  for (const s of snapshot.performance?.slowest ?? []) if (s.name === REQUEST_METRIC && typeof s.labels?.route === 'string') routes.add(s.labels.route);
+  return [...routes].sort().slice(0, MAX_ROUTES);
+}
+
+async function requests(snapshot: Snapshot, samples: readonly Sample[], at: number): Promise<void> {
+  const routes = routesOf(samples, snapshot);
+  const answers = await Promise.all(routes.map((route) => get<Aggregate>(`/metrics/aggregate?name=${REQUEST_METRIC}&window=1m&label.route=${encodeURIComponent(route)}`)));
+  const p95 = new Map<string, number | null>();
+  const perSecond = new Map<string, number | null>();
+  const rows: string[][] = [];
+  routes.forEach((route, i) => {
+    const a = answers[i]?.body;
+    if (a === undefined) return;
+    p95.set(route, toMs(a.p95, a.unit));
+    perSecond.set(route, a.rate);
+    rows.push([route, a.rate.toFixed(2), fmt(toMs(a.p50, a.unit)), fmt(toMs(a.p95, a.unit)), fmt(toMs(a.p99, a.unit))]);
+  });
+  latency.push(at, p95);
+  rate.push(at, perSecond);
+  errors.push(at, new Map([['errors %', snapshot.system?.errorRate ?? null]]));
+  fillTable('routes', rows, 'no requests recorded yet');
+  setText('request-summary', `error rate ${snapshot.system?.errorRate ?? 0}% · p95 ${fmt(snapshot.system?.p95ResponseTime ?? null)} ms over the snapshot window`);
+}
+
+function fmt(value: number | null): string {
+  return value === null ? '-' : value.toFixed(1);
+}
+
+function explore(samples: readonly Sample[], at: number): void {
+  const chosen = select.value;
+  const names = samples.map((s) => s.series);
+  // Rebuild the list only when it changed, so an open list does not close under the user.
+  if (select.options.length !== names.length || names.some((n, i) => select.options[i]?.value !== n)) {
+    select.replaceChildren(
+      ...names.map((n) => {
+        const option = document.createElement('option');
+        option.value = n;
+        option.textContent = n;
+        return option;
+      }),
+    );
+    if (names.includes(chosen)) select.value = chosen;
+  }
+  const sample = samples.find((s) => s.series === select.value);
+  if (sample !== undefined) explorer.push(at, new Map([[sample.series, Number.isFinite(sample.value) ? sample.value : null]]));
+}
+
+/** One round of reads; every section is drawn from its own answer, a 404 shows as "not served". */
+async function poll(): Promise<void> {
+  if (running) return;
+  running = true;
+  clearTimeout(timer);
+  let again = true;
+  try {
+    const at = Date.now();
+    // One request first: without a token it is the one 401, not one per route.
+    const snap = await get<Snapshot>('/metrics?format=json');
+    const text = await getText('/metrics?format=prometheus');
+    if (snap.body === undefined || snap.status !== 200) throw new Error(`the monitor answered ${snap.status}`);
+    const snapshot = snap.body;
+    const samples = parseExposition(text.body ?? '');
+    showContent();
+    setText('service', snapshot.service ?? '');
+    renderJobs(snapshot);
+    renderBreakers(snapshot);
+    renderSlowest(snapshot);
+    explore(samples, at);
+    await Promise.all([requests(snapshot, samples, at), renderAlerts(poll), renderHealth(), renderDeadLetters(), renderSla()]);
+    setText('status', `live · updated ${new Date().toLocaleTimeString()}`);
+  } catch (error) {
+    if (error instanceof Unauthorized) {
+      again = false;
+      showLogin(token() === null ? '' : 'that token was refused');
+    } else {
+      setText('status', `cannot read the monitor: ${error instanceof Error ? error.message : String(error)}; retrying`);
+    }
+  } finally {
+    running = false;
+    if (again) timer = setTimeout(() => void poll(), POLL_MS);
+  }
+}
+
+function showContent(): void {
+  byId('login').hidden = true;
+  byId('content').hidden = false;
+}
+
+function showLogin(message: string): void {
+  byId('content').hidden = true;
+  byId('login').hidden = false;
+  setText('login-error', message);
+  setText('status', 'sign in to see this monitor');
+  byId<HTMLInputElement>('token').focus();
+}
+
+byId<HTMLFormElement>('login').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = byId<HTMLInputElement>('token');
+  setToken(input.value.trim());
+  input.value = '';
+  void poll();
+});
+
+void poll();

@@ -1,0 +1,73 @@
+import uPlot from 'uplot';
+
+/** Points kept per series: about four minutes at the default 2 s poll. */
+export const MAX_POINTS = 120;
+/** Series one chart draws at most (the routes it shows are bounded too). */
+export const MAX_SERIES = 8;
+
+const COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
+
+/**
+ * A time chart fed by polling: one bounded ring of points per series, shared timestamps. A
+ * series that appears later is filled with gaps before its first point; past MAX_POINTS the
+ * oldest point is dropped.
+ */
+export class TimeChart {
+  private readonly times: number[] = [];
+  private readonly series = new Map<string, (number | null)[]>();
+  private plot: uPlot | undefined;
+  private drawn = '';
+
+  constructor(private readonly target: HTMLElement) {
+    new ResizeObserver(() => this.plot?.setSize(this.size())).observe(target);
+  }
+
+  /** Adds one poll's values at `at` (epoch ms); a series missing from `values` gets a gap. */
+  push(at: number, values: ReadonlyMap<string, number | null>): void {
+    for (const name of values.keys()) {
+      if (!this.series.has(name) && this.series.size < MAX_SERIES) this.series.set(name, this.times.map(() => null));
+    }
+    this.times.push(at / 1000);
+    for (const [name, points] of this.series) points.push(values.get(name) ?? null);
+    if (this.times.length > MAX_POINTS) {
+      this.times.shift();
+      for (const points of this.series.values()) points.shift();
+    }
+    this.draw();
+  }
+
+  /** Forgets every point (the explorer's series changed). */
+  clear(): void {
+    this.times.length = 0;
+    this.series.clear();
+    this.draw();
+  }
+
+  private size(): { width: number; height: number } {
+    return { width: Math.max(200, this.target.clientWidth), height: 180 };
+  }
+
+  private draw(): void {
+    const names = [...this.series.keys()];
+    const data = [this.times, ...names.map((n) => this.series.get(n)!)];
+    const key = names.join('\u0000');
+    if (this.plot !== undefined && key === this.drawn) {
+      this.plot.setData(data);
+      return;
+    }
+    this.plot?.destroy();
+    this.drawn = key;
+    // uPlot writes series labels into its legend as text (no HTML is parsed).
+    this.plot = new uPlot(
+      {
+        ...this.size(),
+        series: [{}, ...names.map((label, i) => ({ label, stroke: COLOURS[i % COLOURS.length]!, width: 1.5, spanGaps: false }))],
+        // At least a minute across, so a chart with one or two points still reads as recent times.
+        scales: { x: { time: true, range: (_u, min, max) => (max - min < 60 ? [max - 60, max] : [min, max]) } },
+        axes: [{ size: 30 }, { size: 48 }],
+      },
+      data,
+      this.target,
+    );
+  }
+}

@@ -1,0 +1,98 @@
+// The page's tables: alerts (with acknowledge and resolve), health, breakers, jobs, dead letters, SLA.
+import { get, post } from './api.js';
+import { badge, button, fillTable, labelText, num, setText, time, type Cell } from './dom.js';
+
+/** The part of the JSON snapshot (`GET /metrics`) the page reads. */
+export interface Snapshot {
+  service?: string;
+  jobs?: { jobId: string; totalExecutions: number; successRate: number; avgExecutionTime: number; p95ExecutionTime: number }[];
+  queue?: Record<string, number>;
+  system?: { errorRate: number; p95ResponseTime: number };
+  performance?: { slowest?: { name: string; labels?: Record<string, string>; count: number; p95: number; max: number }[] };
+  breakers?: { name: string; state: string; calls: number; failures: number; rejects: number }[];
+}
+
+interface Alert {
+  id: string;
+  ruleName?: string;
+  message?: string;
+  severity?: string;
+  status?: string;
+  startsAt?: number;
+  endsAt?: number;
+  updatedAt?: number;
+  acknowledgedBy?: string;
+}
+
+export function renderJobs(s: Snapshot): void {
+  const q = s.queue ?? {};
+  setText('queue', `queue: ${Object.entries(q).map(([k, v]) => `${k} ${v}`).join(' · ')}`);
+  fillTable('job-table', (s.jobs ?? []).map((j) => [j.jobId, j.totalExecutions, `${num(j.successRate)}%`, num(j.avgExecutionTime, 0), num(j.p95ExecutionTime, 0)]), 'no job runs in the window');
+}
+
+export function renderBreakers(s: Snapshot): void {
+  fillTable('breaker-table', (s.breakers ?? []).map((b) => [b.name, badge(b.state, b.state === 'closed' ? 'ok' : b.state === 'open' ? 'bad' : 'warn'), b.calls, b.failures, b.rejects]), 'no circuit breakers');
+}
+
+export function renderSlowest(s: Snapshot): void {
+  fillTable('slowest', (s.performance?.slowest ?? []).map((m) => [m.name, labelText(m.labels), m.count, num(m.p95, 3), num(m.max, 3)]), 'no histogram data yet');
+}
+
+/** Active alerts with their actions, and the most recent ones; `refresh` polls again after an action. */
+export async function renderAlerts(refresh: () => Promise<void>): Promise<void> {
+  const [active, recent] = await Promise.all([get<{ alerts: Alert[] }>('/alerts/active'), get<{ alerts: Alert[] }>('/alerts/history?limit=20')]);
+  const act = async (alert: Alert, action: 'acknowledge' | 'resolve'): Promise<void> => {
+    const answer = await post(`/alerts/${encodeURIComponent(alert.id)}/${action}`, action === 'acknowledge' ? { by: 'dashboard' } : {});
+    setText('alert-error', answer.status < 300 ? '' : `${action} refused (${answer.status}): ${answer.message ?? ''}`);
+    await refresh();
+  };
+  const rows = (active.body?.alerts ?? []).map((a): Cell[] => {
+    const actions = document.createElement('span');
+    actions.className = 'actions';
+    if (a.acknowledgedBy === undefined) actions.append(button('Acknowledge', () => void act(a, 'acknowledge')));
+    else actions.append(badge(`acked by ${a.acknowledgedBy}`, 'muted'));
+    actions.append(button('Resolve', () => void act(a, 'resolve')));
+    return [badge(a.severity ?? '', a.severity === 'critical' ? 'bad' : 'warn'), a.ruleName ?? '', a.message ?? '', time(a.startsAt), actions];
+  });
+  fillTable('active-alerts', rows, active.status === 200 ? 'no active alerts' : `not available (${active.status})`);
+  fillTable('recent-alerts', (recent.body?.alerts ?? []).map((a) => [badge(a.status ?? '', a.status === 'resolved' ? 'ok' : 'bad'), a.ruleName ?? '', a.message ?? '', time(a.endsAt ?? a.startsAt)]), recent.status === 200 ? 'no alerts yet' : `not available (${recent.status})`);
+}
+
+export async function renderHealth(): Promise<void> {
+  // 503 is an answer too: an unhealthy report.
+  const answer = await get<{ status?: string; checks?: Record<string, { status: string; responseTime?: number; message?: string; critical?: boolean }> }>('/health?quick=true');
+  const report = answer.body;
+  const status = report?.status ?? `not available (${answer.status})`;
+  const el = document.getElementById('health-status')!;
+  el.textContent = status;
+  el.className = `badge ${status === 'healthy' ? 'ok' : status === 'degraded' ? 'warn' : 'bad'}`;
+  fillTable('checks', Object.entries(report?.checks ?? {}).map(([name, c]) => [name + (c.critical ? ' (critical)' : ''), badge(c.status, c.status === 'healthy' ? 'ok' : c.status === 'degraded' ? 'warn' : 'bad'), num(c.responseTime, 0), c.message ?? '']), 'no checks registered');
+}
+
+/** Optional route groups the handler serves (the page's `data-features`): others are not asked for. */
+const features = new Set((document.documentElement.dataset.features ?? '').split(' '));
+
+export async function renderDeadLetters(): Promise<void> {
+  if (!features.has('jobs')) {
+    fillTable('dead-letters', [], 'not served by this handler');
+    return;
+  }
+  const answer = await get<{ deadLetters: { job: string; error: string; attempts: number; failedAt: number }[] }>('/jobs/dead-letters?limit=20');
+  fillTable('dead-letters', (answer.body?.deadLetters ?? []).map((d) => [d.job, d.error, d.attempts, time(d.failedAt)]), answer.status === 200 ? 'no dead letters' : 'not served by this handler');
+}
+
+export async function renderSla(): Promise<void> {
+  if (!features.has('sla')) {
+    setText('sla-summary', 'no SLA analysis served by this handler');
+    return;
+  }
+  const answer = await get<{ data?: { name: string; totalMessages: number; compliance: { under: number; target: number; percent: number | null; met: boolean | null }; phaseBreakdown?: Record<string, number | null> } }>('/sla');
+  const d = answer.body?.data;
+  if (answer.status !== 200 || d === undefined) {
+    setText('sla-summary', answer.status === 404 ? 'no SLA analysis served by this handler' : `not available (${answer.status})`);
+    return;
+  }
+  const c = d.compliance;
+  const phases = Object.entries(d.phaseBreakdown ?? {}).map(([k, v]) => `${k} ${num(v, 0)} ms`).join(' · ');
+  setText('sla-summary', `${d.name}: ${c.percent === null ? 'no samples' : `${num(c.percent)}% under ${c.under} ms`} (target ${c.target}%, ${c.met === null ? 'no data' : c.met ? 'met' : 'missed'}) over ${d.totalMessages} entries${phases === '' ? '' : ` · phases: ${phases}`}`);
+}

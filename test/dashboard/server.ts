@@ -1,0 +1,78 @@
+// A real node:http server with createNodeMonitoringHandler and a monitor fed with data, for the
+// browser test: requests by route (one with a hostile label), a job, a breaker, health checks
+// and a firing alert. The monitor runs on a ManualClock, so nothing rotates out of its windows
+// while the browser polls in real time.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createMonitor, type Monitor } from 'pulsewatch';
+import { createNodeMonitoringHandler } from 'pulsewatch/node';
+import { ManualClock } from 'pulsewatch/testing';
+
+export const BASE = '/mon';
+export const TOKEN = 'pw_dashboard_3f9a1c7e5b2d';
+/** A route label a hostile client chose: markup, both quotes, an ampersand, non-ASCII. */
+export const HOSTILE_ROUTE = `/x/<img src=x id=pwned onerror="window.__pwned=1">'&amp;"<script>window.__pwned=2</script>ü🚀`;
+export const HOSTILE_MESSAGE = `<b id="pwned-alert">disk</b> "full" & 'hot' ✓`;
+
+export interface Fixture {
+  server: Server;
+  origin: string;
+  monitor: Monitor;
+  /** Records `n` requests on `route` with the given duration (seconds) and status. */
+  requests(route: string, n: number, seconds: number, status?: string): void;
+  close(): Promise<void>;
+}
+
+export async function startFixture(): Promise<Fixture> {
+  const monitor = createMonitor({ service: 'shop-api', clock: new ManualClock(Date.parse('2026-12-06T12:00:00Z')) });
+  const duration = monitor.histogram({ name: 'http_request_duration_seconds', help: 'request duration', labelNames: ['method', 'route', 'status'], unit: 'seconds' });
+  const total = monitor.counter({ name: 'http_requests_total', help: 'requests', labelNames: ['method', 'route', 'status'] });
+  const requests = (route: string, n: number, seconds: number, status = '200'): void => {
+    for (let i = 0; i < n; i++) {
+      const labels = { method: 'GET', route, status };
+      duration.observe(seconds * (1 + (i % 10) / 10), labels);
+      total.inc(labels);
+    }
+  };
+  requests('/api/orders', 200, 0.08);
+  requests('/api/orders', 10, 0.3, '500');
+  requests('/api/users/:id', 120, 0.02);
+  requests(HOSTILE_ROUTE, 5, 0.5);
+  monitor.recordJobExecution('content-generation', true, 25_000);
+  monitor.recordJobExecution('content-generation', false, 40_000);
+  const stripe = monitor.circuitBreaker('stripe', async () => 'ok');
+  await stripe.fire();
+  monitor.health.register('database', () => true, { critical: true });
+  monitor.health.register('cache', () => true);
+
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const handler = createNodeMonitoringHandler(monitor, { basePath: BASE, auth: TOKEN, allowedOrigins: [origin] });
+  // TEMPORARY until handler.ts registers the dashboard.
+  const { dashboardResponse, isDashboardPath } = await import('../../src/integrations/http/dashboard-routes.js');
+  server.on('request', (req, res) => {
+    const url = new URL(req.url ?? '/', origin);
+    const path = url.pathname.slice(BASE.length);
+    if (url.pathname.startsWith(BASE) && isDashboardPath(path)) {
+      void dashboardResponse(req.method ?? 'GET', url, path, { jobs: false, sla: false }).then(async (r) => {
+        r.headers.forEach((value, key) => res.setHeader(key, value));
+        res.writeHead(r.status);
+        res.end(Buffer.from(await r.arrayBuffer()));
+      });
+      return;
+    }
+    handler(req, res);
+  });
+  return {
+    server,
+    origin,
+    monitor,
+    requests,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await monitor.close();
+    },
+  };
+}
