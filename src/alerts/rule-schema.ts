@@ -186,8 +186,10 @@ export type AlertRuleInput = z.input<typeof alertRuleSchema>;
  * `duration`. Seed 003 writes `duration: 300` meaning seconds while every pulsewatch duration
  * reads a number as milliseconds, so rather than guess, the caller writes the unit. A parsed rule
  * (from `getRules()`, the store, or the rule an update applies to) holds ms and never comes here.
+ * `current` is the duration (ms) of the rule a patch applies to: a patch that gives it back
+ * unchanged (a read-modify-write of a listed rule) is no new number and passes.
  */
-export function callerRuleIssues(input: unknown): { path: string[]; message: string }[] {
+export function callerRuleIssues(input: unknown, current?: number): { path: string[]; message: string }[] {
   if (typeof input !== 'object' || input === null) return [];
   let duration: unknown;
   try {
@@ -196,7 +198,7 @@ export function callerRuleIssues(input: unknown): { path: string[]; message: str
     // A throwing getter: alertRuleSchema reports it when it reads the rule.
     return [];
   }
-  if (typeof duration !== 'number' || duration === 0) return [];
+  if (typeof duration !== 'number' || duration === 0 || duration === current) return [];
   return [{ path: ['duration'], message: `a bare number is ambiguous (seed 003 means seconds, pulsewatch durations milliseconds): write the unit, e.g. '${shown(duration).slice(0, 20)}s', '5m' or '${shown(duration).slice(0, 20)}ms'; got ${shown(duration)}` }];
 }
 

@@ -13,8 +13,10 @@ describe("a rule's duration as a caller writes it", () => {
     expect(issues[0]!.message).toContain("'300ms'");
   });
 
-  it('refuses a bare number in an updateRule patch the same way', () => {
-    expect(callerRuleIssues({ duration: 600 })[0]!.path).toEqual(['duration']);
+  it('refuses a bare number in an updateRule patch the same way, unless it gives the rule its own duration back', () => {
+    expect(callerRuleIssues({ duration: 600 }, 300_000)[0]!.path).toEqual(['duration']);
+    // A read-modify-write of a listed rule (GET, change the threshold, PUT) sends its ms back.
+    expect(callerRuleIssues({ duration: 300_000, threshold: 5 }, 300_000)).toEqual([]);
   });
 
   it('takes a duration with its unit, 0, or none', () => {
