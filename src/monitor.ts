@@ -138,6 +138,9 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
   getMetric(name: string): AnyMetric | undefined {
     return this.pipeline.registry.get(name);
   }
+  getMetrics(): AnyMetric[] {
+    return [...this.pipeline.registry.all()];
+  }
 
   recordMetric(input: MetricRecordInput): void {
     this.records.recordMetric(input);
@@ -191,6 +194,15 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
   /** Rollups accepted and not yet written to storage. */
   get bufferedRollups(): number {
     return this.pipeline.recorder.buffered;
+  }
+
+  /**
+   * Resolves once every task the monitor's timers started has settled: flushes and their retries,
+   * rule evaluations, notification deliveries up to their next backoff, close()'s writes up to
+   * theirs. On a ManualClock this is `clock.idle()`. See docs/testing.md.
+   */
+  idle(): Promise<void> {
+    return this.lifecycle.idle();
   }
 
   /** Closes the current slot now and writes every pending rollup. Never rejects; failures go to `error`. */

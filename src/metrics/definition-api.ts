@@ -21,4 +21,6 @@ export interface MetricDefinitionApi {
   histogram<const Name extends string = never>(options: HistogramOptions<Name>): Histogram<Name>;
   /** The metric called `name`, if defined (pulsewatch's own `pulsewatch_*` metrics included). */
   getMetric(name: string): AnyMetric | undefined;
+  /** Every metric defined, in definition order (pulsewatch's own included): what `grafanaDashboard` draws. */
+  getMetrics(): AnyMetric[];
 }

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grafanaDashboard, type DashboardSource } from '../../src/export/grafana-dashboard.js';
+import { grafanaDashboard } from '../../src/export/grafana-dashboard.js';
 import { toPrometheusRules } from '../../src/export/prometheus-rules.js';
 import { createMonitor, type Monitor } from '../../src/index.js';
 import { createNodeMonitoringHandler } from '../../src/node.js';
@@ -15,10 +15,6 @@ let monitor: Monitor;
 let server: Server;
 let prometheus: PrometheusProcess;
 
-/** The monitor's metrics, by name (a stand-in for monitor.getMetrics() until the monitor offers it). */
-function source(m: Monitor, names: string[]): DashboardSource {
-  return { service: m.service, getMetrics: () => names.map((n) => m.getMetric(n)!) };
-}
 
 beforeAll(async () => {
   monitor = createMonitor({ service: 'checkout api' });
@@ -54,7 +50,7 @@ afterAll(async () => {
 
 describe('grafanaDashboard against a real Prometheus', () => {
   it('every panel query returns data Prometheus scraped from the pulsewatch server', async () => {
-    const dashboard = grafanaDashboard(source(monitor, [H, 'orders_total', 'queue_depth']));
+    const dashboard = grafanaDashboard(monitor, { metrics: [H, 'orders_total', 'queue_depth'] });
     const targets = dashboard.panels.flatMap((p) => p.targets.map((t) => ({ panel: p.title, expr: t.expr })));
     expect(targets.length).toBe(3 + 1 + 1 + 1);
     const empty: string[] = [];

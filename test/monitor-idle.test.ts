@@ -1,8 +1,3 @@
-// PENDING: rename to monitor-idle.test.ts once Monitor.idle() lands in src/monitor.ts:
-//   /** Resolves once every task the monitor's timers started has settled (see docs/testing.md). */
-//   idle(): Promise<void> {
-//     return this.lifecycle.idle();
-//   }
 import { describe, expect, it } from 'vitest';
 import { createMonitor } from '../src/monitor.js';
 import { MemoryStorage } from '../src/storage/memory/memory-storage.js';
@@ -41,7 +36,7 @@ describe('monitor.idle()', () => {
     await store.started.promise;
     const order: string[] = [];
     const idle = monitor.idle().then(() => void order.push('idle'));
-    store.gate.resolve();
+    store.gate.resolve(undefined);
     await idle;
     expect(store.written.map((r) => r.name)).toContain('jobs_total');
     expect(order).toEqual(['idle']);
@@ -57,7 +52,7 @@ describe('monitor.idle()', () => {
     await store.started.promise;
     const order: string[] = [];
     const idle = monitor.idle().then(() => void order.push('idle'));
-    store.gate.resolve();
+    store.gate.resolve(undefined);
     await idle;
     expect(store.written.length).toBeGreaterThan(0);
     expect(order).toEqual(['idle']);
