@@ -18,13 +18,13 @@ import {
 const monitor = createMonitor();
 
 describe('AlertRuleInput', () => {
-  it('accepts the seed 003 POST /api/monitoring/alerts/rules body as it is', () => {
+  it('accepts the seed 003 POST /api/monitoring/alerts/rules body, its duration written with the unit', () => {
     const body = {
       name: 'High Response Time',
       metricType: 'response_time',
       condition: 'greater_than',
       threshold: 1000,
-      duration: 300,
+      duration: '300s',
       enabled: true,
       recipients: ['admin@codementor-ai.com'],
       cooldownPeriod: 1800,
