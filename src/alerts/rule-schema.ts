@@ -23,10 +23,11 @@ const basicAggregationSchema = z
     error: (issue) => `expected one of ${BASIC_NAMES.join(', ')}, got ${shown(issue.input)}`,
   })
   .transform((a): BasicAggregation => (a === 'mean' ? 'avg' : a));
+
 /**
  * Which labels mark a series as an error, for `errorRate`. A value may be a string, a list, or
- * `'5xx'`-style class patterns. Default: `success="false"`, `status` failure/error/5xx,
- * `outcome="failure"`.
+ * `'5xx'`-style class patterns. Default: `outcome="failure"` (pulsewatch's own label), `status`
+ * failure/error/5xx, and `success="false"` (what withPerformanceTracking wrote before `outcome`).
  */
 const errorLabelsSchema = safeRecord(z.string(), z.union([z.string(), z.array(z.string()).min(1)]));
 
