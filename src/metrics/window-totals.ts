@@ -26,10 +26,6 @@ export interface Piece {
   readonly exact: boolean;
   /** A rollup part (its distribution is its decoded `hdr`, if any). */
   readonly isPart: boolean;
-  /** Bucket counts `[index, count, ...]` (increasing); null: none (a rollup without a readable `hdr`); undefined: not read yet. */
-  pairs: Float64Array | null | undefined;
-  /** Sorted raw values of an exact slot, once read. */
-  values: Float64Array | undefined;
   /** What it was made from (a `ClosedSlot` or a part), read for its counts on first use. */
   readonly source: object;
   /** The layout digits and scale its counts are read at. */
@@ -60,7 +56,7 @@ function fits(piece: Piece | undefined, reader: PieceReader): piece is Piece {
 export function slotPiece(slot: ClosedSlot, reader: PieceReader): Piece {
   const kept = slotPieces.get(slot);
   if (fits(kept, reader)) return kept;
-  const piece: Piece = { start: slot.start, count: slot.count, sum: slot.sum, min: slot.min, max: slot.max, exact: slot.exact, isPart: false, pairs: undefined, values: undefined, source: slot, digits: reader.layout.digits, scale: reader.scale, mark: 0 };
+  const piece: Piece = { start: slot.start, count: slot.count, sum: slot.sum, min: slot.min, max: slot.max, exact: slot.exact, isPart: false, source: slot, digits: reader.layout.digits, scale: reader.scale, mark: 0 };
   slotPieces.set(slot, piece);
   return piece;
 }
@@ -69,7 +65,7 @@ export function slotPiece(slot: ClosedSlot, reader: PieceReader): Piece {
 export function partPiece(part: { readonly start: number; readonly count: number; readonly sum: number; readonly min: number; readonly max: number; piece?: Piece | undefined }, reader: PieceReader): Piece {
   const kept = part.piece;
   if (fits(kept, reader)) return kept;
-  const piece: Piece = { start: part.start, count: part.count, sum: part.sum, min: part.min, max: part.max, exact: false, isPart: true, pairs: undefined, values: undefined, source: part, digits: reader.layout.digits, scale: reader.scale, mark: 0 };
+  const piece: Piece = { start: part.start, count: part.count, sum: part.sum, min: part.min, max: part.max, exact: false, isPart: true, source: part, digits: reader.layout.digits, scale: reader.scale, mark: 0 };
   part.piece = piece;
   return piece;
 }
@@ -79,21 +75,21 @@ export function isClosed(slot: HistogramSlot): slot is HistogramSlot & ClosedSlo
   return slot instanceof ClosedSlot;
 }
 
-/** The bucket counts of a piece, read once. */
+/**
+ * The bucket counts of a piece, read from its source each time: kept on every piece they cost
+ * more memory than the slots themselves (a rollup's decoded counts stay in the monitor's
+ * bounded decode cache; a closed slot's few values are re-read in microseconds).
+ */
 export function pairsOf(piece: Piece, reader: PieceReader): Float64Array | null {
-  if (piece.pairs !== undefined) return piece.pairs;
-  if (piece.isPart) return (piece.pairs = reader.partPairs(piece.source));
+  if (piece.isPart) return reader.partPairs(piece.source);
   const out: number[] = [];
   (piece.source as HistogramSlot).forEachBucket(reader.layout, reader.scale, (index, count) => out.push(index, count));
-  return (piece.pairs = compact(out));
+  return compact(out);
 }
 
-/** The sorted values of an exact memory slot, read once. */
-export function valuesOf(piece: Piece, reader: PieceReader): Float64Array {
-  if (piece.values !== undefined) return piece.values;
-  const out: number[] = [];
-  (piece.source as HistogramSlot).forEachValue(reader.scale, (v) => out.push(v));
-  return (piece.values = Float64Array.from(out).sort());
+/** The values of an exact memory slot, read from it (unsorted). */
+export function forEachValue(piece: Piece, reader: PieceReader, fn: (value: number) => void): void {
+  (piece.source as HistogramSlot).forEachValue(reader.scale, fn);
 }
 
 /** `[index, count, ...]` pairs (any order, repeats allowed) as increasing, merged pairs. */
@@ -273,11 +269,7 @@ export class SeriesTotals {
     if (this.values === null) {
       const out = new Float64Array(this.exactCount);
       let n = 0;
-      for (const p of this.pieces) {
-        if (!p.exact) continue;
-        out.set(valuesOf(p, reader), n);
-        n += p.count;
-      }
+      for (const p of this.pieces) if (p.exact) forEachValue(p, reader, (v) => (out[n++] = v));
       this.values = out.sort();
     }
     return this.values;
