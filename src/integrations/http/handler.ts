@@ -5,11 +5,13 @@ import { bearerAuthorizer } from './auth.js';
 import { HttpError } from './errors.js';
 import type { MonitoringHost } from './host.js';
 import { healthRoutes } from './health-routes.js';
+import { jobRoutes } from './job-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { monitoringHandlerOptionsSchema, type Authorizer, type MonitoringHandlerOptions, type ResolvedMonitoringHandlerOptions } from './options.js';
 import { originCheck } from './origin.js';
 import { errorResponse, notFound } from './responses.js';
 import { Router, type RouteAccess, type RouteMatch } from './router.js';
+import { slaRoutes } from './sla-routes.js';
 
 /** A Web-standard request handler: Next.js route handlers, Hono, Bun, Deno, workers. */
 export type MonitoringHandler = (request: Request) => Promise<Response>;
@@ -39,7 +41,7 @@ export interface Admission {
   readonly authenticated: boolean;
 }
 
-const router = new Router([...healthRoutes, ...metricsRoutes, ...alertRoutes]);
+const router = new Router([...healthRoutes, ...metricsRoutes, ...alertRoutes, ...jobRoutes, ...slaRoutes]);
 
 /**
  * @internal Builds the route table behind {@link createMonitoringHandler} and the framework
