@@ -27,8 +27,12 @@ class HeldTimer {
 export class DeferredClock implements TaskClock {
   /** Timers held until the start; undefined once started or closed. */
   private held: HeldTimer[] | undefined = [];
-  /** Tasks started by this clock's timers (or tracked) and not settled yet; each removes itself. */
-  private readonly running = new Set<Promise<void>>();
+  /**
+   * Tasks started by this clock's timers (or tracked) and not settled yet, each under the
+   * promise it was handed as (so one handed again, an evaluation still running at the next
+   * tick, is kept once), each removing itself as it settles.
+   */
+  private readonly running = new Map<PromiseLike<unknown>, Promise<void>>();
   /** False while the monitor is being built: its parts read the time and ask for timers without using it. */
   private built = false;
 
@@ -116,16 +120,24 @@ export class DeferredClock implements TaskClock {
     for (;;) {
       if (isTaskClock(this.inner)) await this.inner.idle();
       if (this.running.size === 0) return;
-      await Promise.all(this.running);
+      await Promise.all(this.running.values());
     }
   }
 
+  /** Tasks kept and not settled yet. */
+  get runningTasks(): number {
+    return this.running.size;
+  }
+
   private keep(task: PromiseLike<unknown>): void {
-    // The wrapper never rejects and leaves the set as it settles: the set holds running tasks only.
+    // A task already kept is not kept twice: a rule evaluation held by a slow store is handed
+    // back at every tick, and on the system clock one entry per tick would grow without bound.
+    if (this.running.has(task)) return;
+    // The wrapper never rejects and leaves the map as it settles: it holds running tasks only.
     const kept: Promise<void> = Promise.resolve(task).then(
-      () => void this.running.delete(kept),
-      () => void this.running.delete(kept),
+      () => void this.running.delete(task),
+      () => void this.running.delete(task),
     );
-    this.running.add(kept);
+    this.running.set(task, kept);
   }
 }

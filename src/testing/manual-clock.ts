@@ -25,8 +25,11 @@ export class ManualClock implements TaskClock {
   private current: number;
   private timers: ManualTimer[] = [];
   private nextId = 1;
-  /** Tasks returned by fired timers and not settled yet; each removes itself when it settles. */
-  private readonly running = new Set<Promise<void>>();
+  /**
+   * Tasks returned by fired timers (or tracked) and not settled yet, each under the promise it
+   * was handed as (one handed again while it runs is kept once); each removes itself as it settles.
+   */
+  private readonly running = new Map<PromiseLike<unknown>, Promise<void>>();
   /** Rejections of tasks, for the next {@link ManualClock.idle} to throw. */
   private failures: unknown[] = [];
   private failuresDropped = 0;
@@ -118,7 +121,7 @@ export class ManualClock implements TaskClock {
       const woken = new Promise<void>((resolve) => (wake = resolve));
       this.wakers.add(wake);
       try {
-        await Promise.race([Promise.all(this.running), woken]);
+        await Promise.race([Promise.all(this.running.values()), woken]);
       } finally {
         this.wakers.delete(wake);
       }
@@ -132,19 +135,22 @@ export class ManualClock implements TaskClock {
    * whose end a test still means to wait for (code under test may hand its loops' first step here).
    */
   track(task: PromiseLike<unknown>): void {
-    // The wrapper never rejects (the reason is kept for idle()) and leaves the set as it settles,
-    // so the set holds only running tasks however many timers have fired.
+    // Kept once however often it is handed over (an evaluation still running at the next tick),
+    // and its rejection reported once.
+    if (this.running.has(task)) return;
+    // The wrapper never rejects (the reason is kept for idle()) and leaves the map as it settles,
+    // so the map holds only running tasks however many timers have fired.
     const tracked: Promise<void> = Promise.resolve(task).then(
       () => {
-        this.running.delete(tracked);
+        this.running.delete(task);
       },
       (reason: unknown) => {
-        this.running.delete(tracked);
+        this.running.delete(task);
         if (this.failures.length < MAX_KEPT_FAILURES) this.failures.push(reason);
         else this.failuresDropped++;
       },
     );
-    this.running.add(tracked);
+    this.running.set(task, tracked);
     // An idle() waiting on other tasks counts this one from now on.
     for (const wake of this.wakers) wake();
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sleep, Stretch, systemClock } from '../../src/core/clock.js';
+import { scheduleAligned, sleep, Stretch, systemClock } from '../../src/core/clock.js';
 import { deadline } from '../../src/core/deadline.js';
 import { DeferredClock } from '../../src/core/deferred-clock.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
@@ -141,5 +141,32 @@ describe('deadline() then', () => {
     rest.resolve();
     await idle;
     expect(finished).toBe(true);
+  });
+});
+
+describe('a task handed to the clock again while it runs is kept once', () => {
+  it('on the system clock: a rule evaluation still running at every tick holds one entry, not one per tick', async () => {
+    const clock = started(systemClock);
+    const evaluation = deferred();
+    // What the evaluation timer hands back each tick while a slow store holds the evaluation.
+    for (let tick = 0; tick < 100; tick++) clock.track(evaluation.promise);
+    expect(clock.runningTasks).toBe(1);
+    evaluation.resolve();
+    await clock.idle();
+    expect(clock.runningTasks).toBe(0);
+  });
+
+  it('on a ManualClock: the same promise returned by 100 ticks is one running task', async () => {
+    const manual = new ManualClock(0);
+    const clock = started(manual);
+    const evaluation = deferred();
+    const stop = scheduleAligned(clock, 1_000, () => evaluation.promise);
+    manual.advance(100_000);
+    expect(manual.runningTasks).toBe(1);
+    expect(clock.runningTasks).toBe(1);
+    evaluation.resolve();
+    await clock.idle();
+    expect(manual.runningTasks).toBe(0);
+    stop();
   });
 });
