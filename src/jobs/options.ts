@@ -10,7 +10,7 @@ export type JobPriority = (typeof JOB_PRIORITIES)[number];
 /** p-queue runs a higher number first: HIGH before MEDIUM before LOW once queued together. */
 export const PRIORITY_RANK: Readonly<Record<JobPriority, number>> = Object.freeze({ high: 2, medium: 1, low: 0 });
 
-const prioritySchema = z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(JOB_PRIORITIES));
+const prioritySchema = z.enum(['high', 'medium', 'low', 'HIGH', 'MEDIUM', 'LOW']).transform((v) => v.toLowerCase() as JobPriority);
 
 /** Longest idempotency key kept: a longer one is a payload passed by mistake, not a key. */
 export const MAX_KEY_LENGTH = 512;
