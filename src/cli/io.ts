@@ -20,16 +20,12 @@ export function processIo(): CliIo {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
   });
-  const secrets: string[] = [];
-  const scrub = (text: string): string => secrets.reduce((t, s) => t.split(s).join('***'), text);
+  const secrets = scrubber();
   return {
-    out: (text) => void process.stdout.write(scrub(text)),
-    err: (text) => void process.stderr.write(scrub(text)),
+    out: (text) => void process.stdout.write(secrets.apply(text)),
+    err: (text) => void process.stderr.write(secrets.apply(text)),
     env: process.env,
-    secret(value) {
-      // Very short values would blank ordinary text; a real token is longer than this.
-      if (value !== undefined && value.length >= 4 && !secrets.includes(value)) secrets.push(value);
-    },
+    secret: (value) => secrets.add(value),
     onInterrupt(handler) {
       process.on('SIGINT', handler);
       process.on('SIGTERM', handler);
@@ -38,5 +34,30 @@ export function processIo(): CliIo {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
     },
+  };
+}
+
+/** Secrets to blank out of text, and the blanking. */
+export interface Scrubber {
+  /** Registers a secret; values under 4 characters are ignored (they would blank ordinary text). */
+  add(value: string | undefined): void;
+  /** `text` with every registered secret replaced by `***`. */
+  apply(text: string): string;
+}
+
+/** A {@link Scrubber}: what {@link processIo} writes through. */
+export function scrubber(): Scrubber {
+  const secrets: string[] = [];
+  return {
+    add(value) {
+      if (value === undefined || value.length < 4) return;
+      // --json quotes messages: a secret with a quote, a backslash or a control character shows
+      // there in its escaped form, which must be blanked too.
+      const escaped = JSON.stringify(value).slice(1, -1);
+      for (const s of escaped === value ? [value] : [value, escaped]) if (!secrets.includes(s)) secrets.push(s);
+      // Longest first: a secret's escaped form contains more than the secret itself.
+      secrets.sort((a, b) => b.length - a.length);
+    },
+    apply: (text) => secrets.reduce((t, s) => t.split(s).join('***'), text),
   };
 }

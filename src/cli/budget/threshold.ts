@@ -36,6 +36,13 @@ export function parseThreshold(raw: unknown, kind: StatKind, field: string): Thr
   if (typeof input === 'number' && (!Number.isFinite(input) || input < 0)) {
     throw new CliInputError(field, `expected ${expected(kind)}, got ${shown(raw)}`);
   }
+  const threshold = parseText(raw, input, kind, field);
+  // 400 digits (or 1e306h) read as Infinity: a threshold no value could break, or none could meet.
+  if (!Number.isFinite(threshold.value)) throw new CliInputError(field, `expected ${expected(kind)}, got ${shown(raw)}`);
+  return threshold;
+}
+
+function parseText(raw: unknown, input: string | number, kind: StatKind, field: string): Threshold {
   const text = String(input);
   switch (kind) {
     case 'latency': {

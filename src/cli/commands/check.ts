@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import type { Budget, BudgetDefaults, Severity } from '../budget/budget.js';
 import { parseWindow } from '../budget/budget.js';
 import type { NoDataPolicy } from '../budget/evaluate.js';
 import { parseBudgetExpression } from '../budget/expression.js';
-import { parseBudgetFile } from '../budget/file.js';
+import { MAX_BUDGET_FILE_BYTES, parseBudgetFile } from '../budget/file.js';
 import { DEFAULT_METRICS } from '../budget/stats.js';
 import { runCheck, type CheckResult } from '../check.js';
 import { CliInputError, EXIT_CODES } from '../errors.js';
@@ -154,7 +154,7 @@ function print(io: CliIo, result: CheckResult, json: boolean): void {
  * value never overrides what was typed.
  */
 function sourceOf(io: CliIo, urlArg: string | undefined, flags: CheckFlags, command: Command): Source {
-  const http = { token: flags.token, timeout: flags.timeout };
+  const http = { token: tokenOf(flags.token, command), timeout: flags.timeout };
   const promFromCli = command.getOptionValueSource('prometheus') === 'cli';
   if (urlArg !== undefined && promFromCli) throw new CliInputError('--prometheus', 'give either a pulsewatch URL or --prometheus, not both');
   if (urlArg !== undefined) return pulsewatchSource(parseSourceUrl(urlArg, 'url'), http);
@@ -165,6 +165,37 @@ function sourceOf(io: CliIo, urlArg: string | undefined, flags: CheckFlags, comm
   const fromEnv = io.env[ENV.url];
   if (fromEnv !== undefined && fromEnv !== '') return pulsewatchSource(parseSourceUrl(fromEnv, ENV.url), http);
   throw new CliInputError('url', `no source: pass the monitoring handler's URL, --prometheus <url>, or set ${ENV.url}`);
+}
+
+/**
+ * The bearer token, trimmed (a secret file's trailing newline). One with a character a header
+ * cannot carry is refused here, naming where it came from but never quoting it: fetch would
+ * otherwise fail with a message that quotes the header, and --json escapes it past the scrubber.
+ */
+function tokenOf(token: string | undefined, command: Command): string | undefined {
+  if (token === undefined) return undefined;
+  const trimmed = token.trim();
+  if (/^[\x21-\x7e]*$/.test(trimmed)) return trimmed === '' ? undefined : trimmed;
+  const field = command.getOptionValueSource('token') === 'env' ? ENV.token : '--token';
+  throw new CliInputError(field, 'contains a character an HTTP header cannot carry (a line break, a space or a non-ASCII character); the value is not shown');
+}
+
+/** Reads at most `max` + 1 bytes of `path`: enough to tell a file over the bound without reading it all (`/dev/zero`). */
+async function readBounded(path: string, max: number): Promise<string> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(max + 1);
+    let size = 0;
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, size, buffer.length - size, null);
+      if (bytesRead === 0) break;
+      size += bytesRead;
+      if (size > max) throw new CliInputError('--budgets', `${path} is larger than ${max} bytes`);
+    }
+    return buffer.subarray(0, size).toString('utf8');
+  } finally {
+    await file.close();
+  }
 }
 
 /** Budgets from the file (if any), then `--fail` and `--warn` in the order typed. */
@@ -179,8 +210,9 @@ async function budgetsOf(flags: CheckFlags, typed: readonly TypedBudget[]): Prom
   if (flags.budgets !== undefined) {
     let text: string;
     try {
-      text = await readFile(flags.budgets, 'utf8');
+      text = await readBounded(flags.budgets, MAX_BUDGET_FILE_BYTES);
     } catch (error) {
+      if (error instanceof CliInputError) throw error;
       throw new CliInputError('--budgets', `cannot read ${flags.budgets}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
     budgets.push(...parseBudgetFile(text, flags.budgets, defaults, windowGiven));

@@ -58,9 +58,20 @@ export function prometheusSource(base: string, http: HttpOptions): Source {
       const samples = vector.data;
       if (samples.length === 0) return { kind: 'nodata', reason: `no ${budget.metric} series in Prometheus for ${query}` };
       if (samples.length > 1) return { kind: 'error', error: new CliInputError(budget.field, `${query} answered ${samples.length} series, expected one`) };
-      const value = Number(samples[0]!.value[1]);
+      const value = promFloat(samples[0]!.value[1]);
       if (Number.isNaN(value)) return { kind: 'nodata', reason: `no ${budget.metric} samples in the window (the query answered NaN)` };
       return { kind: 'value', value };
     },
   };
+}
+
+/**
+ * A sample value as Prometheus writes it: Go's float formatting, so infinities are `+Inf` and
+ * `-Inf`, which `Number()` reads as NaN. A quantile past the last finite bucket is `+Inf`: the
+ * worst latency there is, never "no data".
+ */
+export function promFloat(text: string): number {
+  if (text === '+Inf' || text === 'Inf') return Number.POSITIVE_INFINITY;
+  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
+  return Number(text);
 }

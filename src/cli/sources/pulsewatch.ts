@@ -7,13 +7,16 @@ import { seriesLabels } from './exposition-labels.js';
 import { displayUrl, getText, parseJson, type HttpOptions } from './http.js';
 import type { Source } from './source.js';
 
-/** The fields of `GET /metrics/aggregate` a check reads (docs/http.md); percentiles are null for counters and gauges. */
+/**
+ * The fields of `GET /metrics/aggregate` a check reads (docs/http.md); percentiles are null for
+ * counters and gauges, and sum and rate are null when no series matched (JSON has no NaN).
+ */
 const aggregateSchema = z.object({
   kind: z.enum(['counter', 'gauge', 'histogram', 'unknown']),
   unit: z.string().nullish(),
   count: z.number(),
-  sum: z.number(),
-  rate: z.number(),
+  sum: z.number().nullable(),
+  rate: z.number().nullable(),
   mean: z.number().nullable(),
   min: z.number().nullable(),
   max: z.number().nullable(),
@@ -60,7 +63,8 @@ export function pulsewatchSource(base: string, http: HttpOptions): Source {
     return parsed.data;
   }
 
-  async function errorValues(budget: Budget, signal?: AbortSignal): Promise<string[]> {
+  /** The error label's values seen, or a CliInputError when there are more than can be read (a partial sum would undercount). */
+  async function errorValues(budget: Budget, signal?: AbortSignal): Promise<string[] | CliInputError> {
     const target = new URL('metrics', root);
     target.searchParams.set('format', 'prometheus');
     target.searchParams.set('name', budget.metric);
@@ -71,7 +75,9 @@ export function pulsewatchSource(base: string, http: HttpOptions): Source {
     for (const labels of seriesLabels(body, budget.metric)) {
       const v = labels[budget.errors.label];
       if (v !== undefined && match.test(v)) values.add(v);
-      if (values.size >= MAX_ERROR_VALUES) break;
+      if (values.size > MAX_ERROR_VALUES) {
+        return new CliInputError(`${budget.field}.errors`, `${budget.metric} has more than ${MAX_ERROR_VALUES} values of "${budget.errors.label}" matching ${JSON.stringify(budget.errors.match)}; an error rate over some of them would undercount (narrow errors.match, or use --prometheus)`);
+      }
     }
     return [...values];
   }
@@ -93,16 +99,21 @@ export function pulsewatchSource(base: string, http: HttpOptions): Source {
         return value === null ? { kind: 'nodata', reason: `${budget.stat} is empty` } : { kind: 'value', value, unit: agg.unit ?? undefined };
       }
       if (agg.kind === 'gauge') return { kind: 'error', error: new CliInputError(`${budget.field}.metric`, `${budget.stat} needs a counter or a histogram; ${budget.metric} is a gauge`) };
-      const total = agg.kind === 'counter' ? agg.sum : agg.count;
+      // No series matched the labels in the window: nothing was measured, which is not a 0.
+      if (agg.rate === null || (agg.kind === 'counter' && agg.sum === null)) return { kind: 'nodata', reason: `no ${budget.metric} series match in the window` };
+      const total = agg.kind === 'counter' ? agg.sum! : agg.count;
       if (budget.stat === 'rate') return { kind: 'value', value: agg.rate };
       if (budget.stat === 'count') return { kind: 'value', value: total };
       // errorRate: the error series' share of the total, in percent.
       if (total === 0) return { kind: 'nodata', reason: `no ${budget.metric} requests in the window` };
       let errors = 0;
-      for (const value of await errorValues(budget, signal)) {
+      const values = await errorValues(budget, signal);
+      if (values instanceof CliInputError) return { kind: 'error', error: values };
+      for (const value of values) {
         const part = await aggregate(budget, { ...budget.labels, [budget.errors.label]: value }, signal);
         if (part instanceof CliInputError) return { kind: 'error', error: part };
-        errors += part.kind === 'counter' ? part.sum : part.count;
+        // An error value seen elsewhere (another route, another instance) that matches nothing here: 0 errors.
+        errors += part.kind === 'counter' ? (part.sum ?? 0) : part.count;
       }
       return { kind: 'value', value: (errors / total) * 100 };
     },
