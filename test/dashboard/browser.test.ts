@@ -43,7 +43,8 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard in a brows
 
   /** Opens the page, gives it the token; the browser's lines for the 401s before it are dropped from `errors`. */
   async function signIn(p: Page, errors: string[]): Promise<void> {
-    await p.goto(`${fixture.origin}${BASE}/dashboard?refresh=0.5`);
+    // With a trailing slash: the page's links are relative and hold either way.
+    await p.goto(`${fixture.origin}${BASE}/dashboard/?refresh=0.5`);
     await p.locator('#token').waitFor({ state: 'visible', ...WAIT });
     // One request is refused (the page asks for the rest only with a token); its line may arrive after the form shows.
     await expect.poll(() => errors.length, WAIT).toBe(1);
@@ -77,7 +78,8 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard in a brows
   it('refuses without the token: the API answers 401 and the page shows only the token form', async () => {
     const refused = await fetch(`${fixture.origin}${BASE}/metrics?format=json`);
     expect(refused.status).toBe(401);
-    await page.goto(`${fixture.origin}${BASE}/dashboard?refresh=0.5`);
+    const response = await page.goto(`${fixture.origin}${BASE}/dashboard?refresh=0.5`);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
     await page.locator('#token').waitFor({ state: 'visible', ...WAIT });
     expect(await page.locator('#content').isHidden()).toBe(true);
     expect(await page.locator('body').innerText()).not.toContain('/api/orders');
@@ -130,6 +132,15 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard in a brows
     await page.locator('#active-alerts tbody tr', { hasText: 'acked by dashboard' }).waitFor(WAIT);
     expect(fixture.monitor.alerts.getActiveAlerts().map((a) => a.acknowledgedBy)).toEqual(['dashboard']);
     expect(await page.locator('#alert-error').innerText()).toBe('');
+  }, 30_000);
+
+  it('resolves an alert from the page', async () => {
+    await fixture.monitor.alerts.triggerAlert({ name: 'Queue backlog', message: 'queue over 1000', severity: 'warning' });
+    const alert = page.locator('#active-alerts tbody tr', { hasText: 'Queue backlog' });
+    await alert.getByRole('button', { name: 'Resolve' }).click();
+    await page.locator('#recent-alerts tbody tr', { hasText: 'Queue backlog' }).filter({ hasText: 'resolved' }).waitFor(WAIT);
+    await alert.waitFor({ state: 'detached', ...WAIT });
+    expect(fixture.monitor.alerts.getActiveAlerts().map((a) => a.ruleName)).toEqual(['Disk nearly full']);
   }, 30_000);
 
   it('logged no console error and asked nothing outside the server', async () => {

@@ -37,7 +37,8 @@ interface Aggregate {
 
 function toMs(value: number | null, unit: string | undefined): number | null {
   if (value === null) return null;
-  return unit === 'seconds' ? value * 1000 : value;
+  // A reader that only sees other instances' rollups has no unit: the metric's name says it.
+  return unit === 'seconds' || (unit === undefined && REQUEST_METRIC.endsWith('_seconds')) ? value * 1000 : value;
 }
 
 /** The routes to chart: those the exposition and the snapshot's slowest series name. */
@@ -122,9 +123,14 @@ async function poll(): Promise<void> {
     }
   } finally {
     running = false;
-    if (again) timer = setTimeout(() => void poll(), POLL_MS);
+    // A hidden tab stops polling; it polls again when shown.
+    if (again && document.visibilityState !== 'hidden') timer = setTimeout(() => void poll(), POLL_MS);
   }
 }
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && !byId('content').hidden) void poll();
+});
 
 function showContent(): void {
   byId('login').hidden = true;

@@ -53,6 +53,7 @@ export class TimeChart {
     const key = names.join('\u0000');
     if (this.plot !== undefined && key === this.drawn) {
       this.plot.setData(data);
+      this.span();
       return;
     }
     this.plot?.destroy();
@@ -62,12 +63,20 @@ export class TimeChart {
       {
         ...this.size(),
         series: [{}, ...names.map((label, i) => ({ label, stroke: COLOURS[i % COLOURS.length]!, width: 1.5, spanGaps: false }))],
-        // At least a minute across, so a chart with one or two points still reads as recent times.
-        scales: { x: { time: true, range: (_u, min, max) => (max - min < 60 ? [max - 60, max] : [min, max]) } },
+        scales: { x: { time: true } },
         axes: [{ size: 30 }, { size: 48 }],
       },
       data,
       this.target,
     );
+    this.span();
+  }
+
+  /** At least a minute across, so a chart with one or two points still reads as recent times. */
+  private span(): void {
+    const first = this.times[0];
+    const last = this.times[this.times.length - 1];
+    if (first === undefined || last === undefined || this.plot === undefined) return;
+    this.plot.setScale('x', { min: Math.min(first, last - 60), max: last });
   }
 }

@@ -18,7 +18,8 @@ declare module 'uplot' {
   }
   class uPlot {
     constructor(options: Options, data: (number | null)[][], target: HTMLElement);
-    setData(data: (number | null)[][]): void;
+    setData(data: (number | null)[][], resetScales?: boolean): void;
+    setScale(key: string, limits: { min: number; max: number }): void;
     setSize(size: { width: number; height: number }): void;
     destroy(): void;
   }

@@ -58,7 +58,7 @@ export interface DashboardFeatures {
 /**
  * Answers a dashboard path (see {@link isDashboardPath}): the page, an asset (immutable: its
  * name is its content's hash), a 404 for an unknown asset, a 405 for a method other than GET
- * and HEAD. `url` is the request's own URL, so the asset links follow any mount prefix.
+ * and HEAD.
  */
 export async function dashboardResponse(method: string, url: URL, path: string, features: DashboardFeatures): Promise<Response> {
   if (method !== 'GET' && method !== 'HEAD') {
@@ -72,7 +72,9 @@ export async function dashboardResponse(method: string, url: URL, path: string, 
     if (asset === undefined) throw new HttpError(404, 'NOT_FOUND', 'no such dashboard asset');
     return new Response(asset.body, { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': asset.type, 'cache-control': 'public, max-age=31536000, immutable' } });
   }
-  const assets = `${url.pathname.replace(/\/+$/, '')}/assets/`;
+  // Relative links: they hold under any mount prefix (an Express router's included, which the
+  // handler never sees), from `…/dashboard` and from `…/dashboard/` alike.
+  const assets = url.pathname.endsWith('/') ? 'assets/' : 'dashboard/assets/';
   const served = (Object.keys(features) as (keyof DashboardFeatures)[]).filter((k) => features[k]).join(' ');
   const html = DASHBOARD_HTML.replace('{{script}}', attribute(assets + DASHBOARD_SCRIPT.name))
     .replace('{{style}}', attribute(assets + DASHBOARD_STYLE.name))
