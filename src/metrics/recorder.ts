@@ -67,6 +67,8 @@ export class Recorder {
     this.writesValue = controller;
   }
   private closed = false;
+  /** The flush whose drain is queued behind a running one and has not started (see {@link flush}). */
+  private queuedFlush: Promise<void> | undefined;
 
   constructor(
     private readonly storage: StorageAdapter,
@@ -130,9 +132,23 @@ export class Recorder {
    * Writes everything pending. Resolves when done, or when a write failed (a retry is then
    * scheduled); never rejects. While a retry is scheduled it only waits for the queue.
    */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
     if (this.backingOff) return this.queue.onIdle();
-    await this.queue.add(() => this.drain(!this.closed));
+    // A drain queued and not started yet writes everything pending when it starts: a flush
+    // joins it. Otherwise a write that hangs (a silent connection) gets one more queued drain,
+    // and one more task on the monitor's clock, at every flush interval, for as long as it hangs.
+    if (this.queuedFlush !== undefined) return this.queuedFlush;
+    let started = false;
+    const done = this.queue
+      .add(() => {
+        started = true;
+        this.queuedFlush = undefined;
+        return this.drain(!this.closed);
+      })
+      .then(() => undefined);
+    // p-queue starts a task at once when the queue is idle: that drain is already taking rollups.
+    if (!started) this.queuedFlush = done;
+    return done;
   }
 
   /**
