@@ -3,6 +3,7 @@ import { ValidationError } from '../core/errors.js';
 import type { BoundCounter } from '../metrics/counter.js';
 import type { BoundHistogram } from '../metrics/histogram.js';
 import type { ResolvedTimelineOptions } from './options.js';
+import { FinishedIds } from './finished-ids.js';
 import { OpenTable } from './open-table.js';
 import { SampleRing, type StoredSample } from './samples.js';
 
@@ -74,6 +75,8 @@ export class Timeline {
   private readonly ttl: number;
   private readonly maxIdLength: number;
   private readonly samples: SampleRing;
+  /** Ids finished within a TTL: a late mark for one is refused, not a new entry. */
+  private readonly finished: FinishedIds;
   private readonly last: number;
   /** Earliest time an open entry can expire (a lower bound: a sweep before it finds nothing). */
   private nextExpiry = Infinity;
@@ -98,6 +101,7 @@ export class Timeline {
     this.phases = Object.freeze([...options.phases]);
     this.samples = new SampleRing(options.maxSamples, options.phases.length);
     this.open = new OpenTable(options.phases.length, options.maxOpen);
+    this.finished = new FinishedIds(options.maxOpen, options.ttl);
     this.last = options.phases.length - 1;
   }
 
@@ -119,6 +123,7 @@ export class Timeline {
     const open = this.open;
     let slot = open.find(key);
     if (slot < 0) {
+      if (this.finished.has(key, now)) return this.refuse('id', `${quote(key)} already finished (its last phase was marked, or its TTL ran out); a mark after that is not a new entry`);
       if (open.size >= this.maxOpen) this.evictOldest();
       slot = open.add(key, now);
       if (this.nextExpiry === Infinity) this.nextExpiry = now + this.ttl;
@@ -212,6 +217,7 @@ export class Timeline {
       this.series!.partial.inc();
     }
     this.samples.add(key, now, complete, this.open.times, slot * this.width);
+    this.finished.add(key, now);
   }
 
   private evictOldest(): void {

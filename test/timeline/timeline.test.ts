@@ -84,6 +84,25 @@ describe('mark', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a mark after the entry finished does not open a second entry that later counts as partial', async () => {
+    const { timelines, clock, errors } = setup();
+    const chat = timelines.create('chat', { phases, ttl: '1m' });
+    chat.mark('m', 'queued', T0 - 5_000);
+    chat.mark('m', 'delivered', T0);
+    // The worker's "completed" arrives after the delivery, its time in phase order.
+    expect(chat.mark('m', 'completed', T0 - 1_000)).toBe(false);
+    // An entry finished as partial by its TTL is not reopened by a straggler either.
+    chat.mark('p', 'queued');
+    await clock.advance(61_000);
+    timelines.sweep();
+    expect(chat.mark('p', 'started')).toBe(false);
+    await clock.advance(61_000);
+    timelines.sweep();
+    expect(chat.counts()).toEqual({ complete: 1, partial: 1, dropped: 0, open: 0 });
+    expect(errors.map((e) => (e as ValidationError).issues[0]!.path)).toEqual(['id', 'id']);
+    expect(errors[0]!.message).toMatch(/already finished/);
+  });
+
   it('refuses a time out of phase order with a ValidationError naming `at`, recording nothing for it', async () => {
     const { timelines, monitor, errors, drops } = setup();
     const chat = timelines.create('chat', { phases });
