@@ -112,7 +112,8 @@ export class Channel {
         return { ok: false, attempts: priorAttempts, error: reason as NotificationError };
       });
     // The stretch ends as the last result is handed out: this reaction runs before the caller's,
-    // so work the caller does with it and tracks on the clock (a dead letter) is seen as running.
+    // so work the caller starts with it (saving a dead letter, then the event) is seen as running
+    // only if the caller hands that work to clock.track() in its reaction; the channel cannot.
     void result.then(() => {
       if (--this.accepted === 0) this.stretch.close();
     });
