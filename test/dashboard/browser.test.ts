@@ -101,7 +101,10 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard in a brows
     await page.locator('#chart-latency .u-legend', { hasText: '/api/orders' }).waitFor(WAIT);
     await page.locator('#job-table tbody tr', { hasText: 'content-generation' }).waitFor(WAIT);
     await page.locator('#breaker-table tbody tr', { hasText: 'stripe' }).waitFor(WAIT);
-    await page.locator('#checks tbody tr', { hasText: 'database (critical)' }).waitFor(WAIT);
+    await page.locator('#checks tbody tr', { hasText: 'database (critical)' }).filter({ hasText: 'readiness' }).waitFor(WAIT);
+    // One route's p50, p95 and p99 over time, for the route chosen in the list.
+    await page.selectOption('#route', '/api/orders');
+    await page.locator('#chart-route .u-legend', { hasText: 'p99' }).waitFor(WAIT);
     await page.locator('#active-alerts tbody tr', { hasText: 'Disk nearly full' }).waitFor(WAIT);
     await page.locator('#slowest tbody tr', { hasText: 'route=/api/orders status=200' }).waitFor(WAIT);
     expect(await page.locator('#health-status').innerText()).toBe('healthy');

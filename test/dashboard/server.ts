@@ -42,7 +42,7 @@ export async function startFixture(): Promise<Fixture> {
   monitor.recordJobExecution('content-generation', false, 40_000);
   const stripe = monitor.circuitBreaker('stripe', async () => 'ok');
   await stripe.fire();
-  monitor.health.register('database', () => true, { critical: true });
+  monitor.health.register('database', () => true, { critical: true, groups: ['readiness'] });
   monitor.health.register('cache', () => true);
 
   const server = createServer();

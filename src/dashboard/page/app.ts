@@ -1,7 +1,7 @@
 // The dashboard page: polls the monitoring API (fleet-wide routes) and renders what it answers.
 // No framework: a few tables, four uPlot charts, everything written with textContent.
 import { Unauthorized, get, getText, setToken, token } from './api.js';
-import { TimeChart } from './charts.js';
+import { MAX_POINTS, TimeChart } from './charts.js';
 import { byId, fillTable, setText } from './dom.js';
 import { parseExposition, type Sample } from './prom-text.js';
 import { renderAlerts, renderBreakers, renderDeadLetters, renderHealth, renderJobs, renderSla, renderSlowest, type Snapshot } from './sections.js';
@@ -18,6 +18,53 @@ const latency = new TimeChart(byId('chart-latency'));
 const rate = new TimeChart(byId('chart-rate'));
 const errors = new TimeChart(byId('chart-errors'));
 const explorer = new TimeChart(byId('chart-explorer'));
+const routeChart = new TimeChart(byId('chart-route'));
+const routeSelect = byId<HTMLSelectElement>('route');
+routeSelect.addEventListener('change', () => drawRoute());
+
+/** Per route, its polled p50/p95/p99 (ms), bounded like the charts' rings; shown for the chosen route. */
+interface RouteHistory {
+  times: number[];
+  p50: (number | null)[];
+  p95: (number | null)[];
+  p99: (number | null)[];
+}
+const routeHistory = new Map<string, RouteHistory>();
+
+function remember(route: string, at: number, a: Aggregate): void {
+  let h = routeHistory.get(route);
+  if (h === undefined) {
+    if (routeHistory.size >= MAX_ROUTES * 2) return;
+    h = { times: [], p50: [], p95: [], p99: [] };
+    routeHistory.set(route, h);
+  }
+  h.times.push(at);
+  h.p50.push(toMs(a.p50, a.unit));
+  h.p95.push(toMs(a.p95, a.unit));
+  h.p99.push(toMs(a.p99, a.unit));
+  if (h.times.length > MAX_POINTS) for (const list of [h.times, h.p50, h.p95, h.p99]) list.shift();
+}
+
+function drawRoute(): void {
+  const h = routeHistory.get(routeSelect.value);
+  if (h === undefined) return;
+  routeChart.set(h.times, new Map([['p50', h.p50], ['p95', h.p95], ['p99', h.p99]]));
+}
+
+/** Keeps the route list in step with the routes seen, and the user's choice if it is still there. */
+function listRoutes(routes: readonly string[]): void {
+  if (routeSelect.options.length === routes.length && routes.every((r, i) => routeSelect.options[i]?.value === r)) return;
+  const chosen = routeSelect.value;
+  routeSelect.replaceChildren(...routes.map((r) => option(r)));
+  if (routes.includes(chosen)) routeSelect.value = chosen;
+}
+
+function option(value: string): HTMLOptionElement {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = value;
+  return o;
+}
 const select = byId<HTMLSelectElement>('series');
 select.addEventListener('change', () => {
   explorer.clear();
@@ -58,10 +105,13 @@ async function requests(snapshot: Snapshot, samples: readonly Sample[], at: numb
   routes.forEach((route, i) => {
     const a = answers[i]?.body;
     if (a === undefined) return;
+    remember(route, at, a);
     p95.set(route, toMs(a.p95, a.unit));
     perSecond.set(route, a.rate);
     rows.push([route, a.rate.toFixed(2), fmt(toMs(a.p50, a.unit)), fmt(toMs(a.p95, a.unit)), fmt(toMs(a.p99, a.unit))]);
   });
+  listRoutes(routes);
+  drawRoute();
   latency.push(at, p95);
   rate.push(at, perSecond);
   errors.push(at, new Map([['errors %', snapshot.system?.errorRate ?? null]]));
@@ -78,14 +128,7 @@ function explore(samples: readonly Sample[], at: number): void {
   const names = samples.map((s) => s.series);
   // Rebuild the list only when it changed, so an open list does not close under the user.
   if (select.options.length !== names.length || names.some((n, i) => select.options[i]?.value !== n)) {
-    select.replaceChildren(
-      ...names.map((n) => {
-        const option = document.createElement('option');
-        option.value = n;
-        option.textContent = n;
-        return option;
-      }),
-    );
+    select.replaceChildren(...names.map((n) => option(n)));
     if (names.includes(chosen)) select.value = chosen;
   }
   const sample = samples.find((s) => s.series === select.value);

@@ -36,6 +36,14 @@ export class TimeChart {
     this.draw();
   }
 
+  /** Replaces every point: `times` (epoch ms) and, per series, one value per time. */
+  set(times: readonly number[], values: ReadonlyMap<string, readonly (number | null)[]>): void {
+    this.times.splice(0, this.times.length, ...times.slice(-MAX_POINTS).map((t) => t / 1000));
+    this.series.clear();
+    for (const [name, points] of values) if (this.series.size < MAX_SERIES) this.series.set(name, points.slice(-MAX_POINTS));
+    this.draw();
+  }
+
   /** Forgets every point (the explorer's series changed). */
   clear(): void {
     this.times.length = 0;

@@ -58,15 +58,21 @@ export async function renderAlerts(refresh: () => Promise<void>): Promise<void> 
   fillTable('recent-alerts', (recent.body?.alerts ?? []).map((a) => [badge(a.status ?? '', a.status === 'resolved' ? 'ok' : 'bad'), a.ruleName ?? '', a.message ?? '', time(a.endsAt ?? a.startsAt)]), recent.status === 200 ? 'no alerts yet' : `not available (${recent.status})`);
 }
 
+type HealthReport = { status?: string; checks?: Record<string, { status: string; responseTime?: number; message?: string; critical?: boolean }> };
+
+/** The groups every monitor knows (a group you named yourself is not listed here). */
+const GROUPS = ['liveness', 'readiness', 'startup'] as const;
+
 export async function renderHealth(): Promise<void> {
-  // 503 is an answer too: an unhealthy report.
-  const answer = await get<{ status?: string; checks?: Record<string, { status: string; responseTime?: number; message?: string; critical?: boolean }> }>('/health?quick=true');
+  // 503 is an answer too: an unhealthy report. Each group's report says which checks it runs.
+  const [answer, ...groups] = await Promise.all([get<HealthReport>('/health?quick=true'), ...GROUPS.map((g) => get<HealthReport>(`/health?quick=true&group=${g}`))]);
   const report = answer.body;
   const status = report?.status ?? `not available (${answer.status})`;
   const el = document.getElementById('health-status')!;
   el.textContent = status;
   el.className = `badge ${status === 'healthy' ? 'ok' : status === 'degraded' ? 'warn' : 'bad'}`;
-  fillTable('checks', Object.entries(report?.checks ?? {}).map(([name, c]) => [name + (c.critical ? ' (critical)' : ''), badge(c.status, c.status === 'healthy' ? 'ok' : c.status === 'degraded' ? 'warn' : 'bad'), num(c.responseTime, 0), c.message ?? '']), 'no checks registered');
+  const groupsOf = (name: string): string => GROUPS.filter((_, i) => groups[i]?.body?.checks?.[name] !== undefined).join(' ');
+  fillTable('checks', Object.entries(report?.checks ?? {}).map(([name, c]) => [name + (c.critical ? ' (critical)' : ''), badge(c.status, c.status === 'healthy' ? 'ok' : c.status === 'degraded' ? 'warn' : 'bad'), groupsOf(name), num(c.responseTime, 0), c.message ?? '']), 'no checks registered');
 }
 
 /** Optional route groups the handler serves (the page's `data-features`): others are not asked for. */
