@@ -10,6 +10,8 @@ export class FinishedIds {
   /** Grown as ids finish, up to `capacity` (nothing allocated up front: `maxOpen` may be 10M). */
   private readonly ids: string[] = [];
   private readonly at: number[] = [];
+  /** Whether each finished entry had its first phase marked. */
+  private readonly started: boolean[] = [];
   private next = 0;
 
   constructor(
@@ -17,24 +19,31 @@ export class FinishedIds {
     private readonly ttl: number,
   ) {}
 
-  /** Remembers that `id` finished at `now`, forgetting the oldest id when full. */
-  add(id: string, now: number): void {
+  /** Remembers that `id` finished at `now` (`started`: with its first phase marked), forgetting the oldest id when full. */
+  add(id: string, now: number, started: boolean): void {
     const slot = this.next;
     const old = slot < this.ids.length ? this.ids[slot] : undefined;
     // Only the ring slot the map points to owns the id (an id may finish again once forgotten).
     if (old !== undefined && this.slots.get(old) === slot) this.slots.delete(old);
     this.ids[slot] = id;
     this.at[slot] = now;
+    this.started[slot] = started;
     this.slots.set(id, slot);
     this.next = (slot + 1) % this.capacity;
   }
 
-  /** True when `id` finished less than a TTL before `now`. */
-  has(id: string, now: number): boolean {
+  /**
+   * True when a mark of phase `phase` (its index) for `id` comes after `id` finished, less than
+   * a TTL before `now`: any phase but the first, or the first when the finished entry lacked it.
+   * The first phase of an entry that had it starts a new entry under a reused id.
+   */
+  late(id: string, phase: number, now: number): boolean {
     const slot = this.slots.get(id);
     if (slot === undefined) return false;
-    if (this.at[slot]! + this.ttl > now) return true;
-    this.slots.delete(id);
-    return false;
+    if (this.at[slot]! + this.ttl <= now) {
+      this.slots.delete(id);
+      return false;
+    }
+    return phase !== 0 || !this.started[slot]!;
   }
 }

@@ -75,7 +75,7 @@ export class Timeline {
   private readonly ttl: number;
   private readonly maxIdLength: number;
   private readonly samples: SampleRing;
-  /** Ids finished within a TTL: a late mark for one is refused, not a new entry. */
+  /** Ids finished within a TTL: a late mark for one is refused, not a new entry (a reused id's first phase is). */
   private readonly finished: FinishedIds;
   private readonly last: number;
   /** Earliest time an open entry can expire (a lower bound: a sweep before it finds nothing). */
@@ -123,7 +123,7 @@ export class Timeline {
     const open = this.open;
     let slot = open.find(key);
     if (slot < 0) {
-      if (this.finished.has(key, now)) return this.refuse('id', `${quote(key)} already finished (its last phase was marked, or its TTL ran out); a mark after that is not a new entry`);
+      if (this.finished.late(key, i, now)) return this.refuse('id', `${quote(key)} already finished (its last phase was marked, or its TTL ran out); a mark after that is not a new entry`);
       if (open.size >= this.maxOpen) this.evictOldest();
       slot = open.add(key, now);
       if (this.nextExpiry === Infinity) this.nextExpiry = now + this.ttl;
@@ -217,7 +217,7 @@ export class Timeline {
       this.series!.partial.inc();
     }
     this.samples.add(key, now, complete, this.open.times, slot * this.width);
-    this.finished.add(key, now);
+    this.finished.add(key, now, !Number.isNaN(this.open.times[slot * this.width]!));
   }
 
   private evictOldest(): void {

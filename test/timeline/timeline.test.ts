@@ -98,9 +98,15 @@ describe('mark', () => {
     expect(chat.mark('p', 'started')).toBe(false);
     await clock.advance(61_000);
     timelines.sweep();
-    expect(chat.counts()).toEqual({ complete: 1, partial: 1, dropped: 0, open: 0 });
-    expect(errors.map((e) => (e as ValidationError).issues[0]!.path)).toEqual(['id', 'id']);
+    // The last phase marked before the first: a late first phase is a straggler too.
+    chat.mark('q', 'delivered');
+    expect(chat.mark('q', 'queued', clock.now() - 1_000)).toBe(false);
+    expect(chat.counts()).toEqual({ complete: 1, partial: 2, dropped: 0, open: 0 });
+    expect(errors.map((e) => (e as ValidationError).issues[0]!.path)).toEqual(['id', 'id', 'id']);
     expect(errors[0]!.message).toMatch(/already finished/);
+    // An id reused from its first phase, after a complete entry, is a new entry.
+    expect(chat.mark('m', 'queued')).toBe(true);
+    expect(chat.openEntries).toBe(1);
   });
 
   it('refuses a time out of phase order with a ValidationError naming `at`, recording nothing for it', async () => {
