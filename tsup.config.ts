@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 type OnResolveArgs = { path: string; importer: string; resolveDir: string };
 type PluginBuild = {
@@ -65,8 +65,17 @@ export const hdrHistogramTrim = {
   },
 };
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', node: 'src/node.ts', testing: 'src/testing.ts', redis: 'src/redis.ts', postgres: 'src/postgres.ts', express: 'src/express.ts', next: 'src/next.ts' },
+const library: Options = {
+  entry: {
+    index: 'src/index.ts',
+    node: 'src/node.ts',
+    testing: 'src/testing.ts',
+    redis: 'src/redis.ts',
+    postgres: 'src/postgres.ts',
+    express: 'src/express.ts',
+    next: 'src/next.ts',
+    bullmq: 'src/bullmq.ts',
+  },
   format: ['esm', 'cjs'],
   // Members marked @internal (wiring between pulsewatch's own modules) stay out of the published types.
   dts: { compilerOptions: { stripInternal: true } },
@@ -81,4 +90,26 @@ export default defineConfig({
   // hdr-histogram-js (and its pako and base64-js) is bundled for the trim above.
   noExternal: ['p-queue', 'p-timeout', 'hdr-histogram-js', 'pako', 'base64-js'],
   esbuildPlugins: [hdrHistogramTrim],
-});
+};
+
+/**
+ * The `pulsewatch` bin, built on its own: commander and yaml serve only the command line, so they
+ * are bundled into dist/cli.js (a library user does not install them, about 1 MB, for a command
+ * they may never run). commander is CommonJS and requires node built-ins, which an ES module
+ * bundle can only do through a `require` made with createRequire.
+ */
+const cli: Options = {
+  entry: { cli: 'src/cli/main.ts' },
+  format: ['esm'],
+  dts: false,
+  sourcemap: true,
+  clean: false,
+  target: 'es2022',
+  splitting: false,
+  treeshake: true,
+  noExternal: [...(library.noExternal ?? []), 'commander', 'yaml'],
+  banner: { js: "import { createRequire as __pulsewatchCreateRequire } from 'node:module'; const require = __pulsewatchCreateRequire(import.meta.url);" },
+  esbuildPlugins: [hdrHistogramTrim],
+};
+
+export default defineConfig([library, cli]);
