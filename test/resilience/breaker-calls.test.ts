@@ -21,7 +21,10 @@ describe('timeout', () => {
       (v) => (outcome = v),
       (e: unknown) => (outcome = e),
     );
-    h.clock.advance(9_999); // no deadline due: nothing can have settled the call
+    h.clock.advance(9_999);
+    // The sweep counts an expiry synchronously, before any handler of the call runs: a deadline
+    // fired early would show here, where `outcome` could not show it yet.
+    expect(breaker.stats()).toMatchObject({ timeouts: 0 });
     expect(outcome).toBe('pending');
     h.clock.advance(1);
     await settled;
@@ -62,6 +65,8 @@ describe('timeout', () => {
     await a;
     expect(settled).toEqual(['a']);
     h.clock.advance(3_999); // b's deadline is not due yet
+    // Counted synchronously by the sweep: b expiring early would show here at once.
+    expect(breaker.stats()).toMatchObject({ timeouts: 1 });
     expect(settled).toEqual(['a']);
     h.clock.advance(1);
     await b;
