@@ -69,7 +69,11 @@ export class SlaReporter {
 
   private async ofTimeline(name: string, timeline: Timeline | undefined, q: ResolvedSlaQuery, from: number, to: number): Promise<Measured> {
     const names = timelineMetricNames(name);
-    const count = async (status: string): Promise<number> => (await this.ctx.aggregate({ name: names.entries, labels: { ...q.labels, status }, window: q.window })).sum;
+    // A counter's sum is NaN when no series matched (getAggregatedMetrics): no entries finished, 0.
+    const count = async (status: string): Promise<number> => {
+      const sum = (await this.ctx.aggregate({ name: names.entries, labels: { ...q.labels, status }, window: q.window })).sum;
+      return Number.isFinite(sum) ? sum : 0;
+    };
     const [latency, steps, complete, partial] = await Promise.all([
       this.fleet.latency(names.latency, q.labels, from, to, 'ms'),
       this.fleet.meansBy(names.steps, 'phase', q.labels, from, to),
