@@ -1,0 +1,76 @@
+/**
+ * `snapshot()` (what the JSON metrics route serves) over 5,000 histogram series (issue 16 item 6).
+ *
+ * Method (fixed before the first run, 2026-12-06):
+ * - One monitor on a ManualClock (at the current hour) and a `MemoryStorage` on that clock;
+ *   `http_request_duration_seconds{route,status}`: 1,000 routes x 5 statuses = 5,000 series.
+ * - Ten 30 s slots of 3 observations per series, each flushed to the store, before measuring.
+ * - 12 calls, each after 3 new observations per series and 5 s on the clock; the first 2 are
+ *   warm-up (the first of a process reads the whole window), reported apart. Median of the other
+ *   10 of: the call's wall time, and the longest gap between turns of a `setImmediate` chain
+ *   running beside it (the longest synchronous block the call causes).
+ *
+ * Run: `npx tsx bench/snapshot.ts` (prints JSON).
+ */
+import { createMonitor, MemoryStorage, type BoundHistogram } from '../src/index.js';
+import { ManualClock } from '../src/testing.js';
+
+const CALLS = 12;
+const WARMUP = 2;
+
+export interface SnapshotBenchResult {
+  series: number;
+  firstMs: number;
+  medianMs: number;
+  medianLongestBlockMs: number;
+}
+
+/** Times `snapshot()` over 5,000 series as the header says. */
+export async function snapshotBench(): Promise<SnapshotBenchResult> {
+  const clock = new ManualClock(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+  const storage = new MemoryStorage({ now: () => clock.now() });
+  const monitor = createMonitor({ clock, storage, service: 'bench-snapshot', limits: { maxSeriesPerMetric: 10_000 } });
+  const h = monitor.histogram({ name: 'http_request_duration_seconds', labelNames: ['route', 'status'], unit: 'seconds' });
+  const bound: BoundHistogram[] = [];
+  for (let r = 0; r < 1_000; r++) for (const status of ['200', '201', '404', '500', '503']) bound.push(h.labels({ route: `/r/${r}`, status }));
+  let k = 0;
+  const fill = (): void => {
+    for (const b of bound) for (let j = 0; j < 3; j++) b.observe(0.01 + ((k++ * 7919) % 1000) / 1000);
+  };
+  for (let s = 0; s < 10; s++) {
+    fill();
+    await clock.advanceAsync(30_000);
+    await monitor.flush();
+  }
+  const walls: number[] = [];
+  const blocks: number[] = [];
+  for (let i = 0; i < CALLS; i++) {
+    fill();
+    await clock.advanceAsync(5_000);
+    let longest = 0;
+    let last = performance.now();
+    let running = true;
+    const turn = (): void => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+      if (running) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const start = performance.now();
+    await monitor.snapshot();
+    walls.push(performance.now() - start);
+    running = false;
+    blocks.push(Math.max(longest, performance.now() - last));
+  }
+  await monitor.close();
+  const median = (values: number[]): number => {
+    const sorted = values.slice(WARMUP).sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)]!;
+  };
+  return { series: bound.length, firstMs: walls[0]!, medianMs: median(walls), medianLongestBlockMs: median(blocks) };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await snapshotBench(), null, 2));
+}
