@@ -72,6 +72,28 @@ describe('hostile or extreme answers from the checked source', () => {
   });
 });
 
+describe('an exposition too large to read every series of', () => {
+  it('an errorRate whose series are not all read is an error, not an undercount', async () => {
+    // 10,000 series of 200s, then the 500s: a parser that stops at 10,000 never sees them.
+    const lines = Array.from({ length: 10_000 }, (_, i) => `http_requests_total{route="/r${i}",status="200"} 1`);
+    lines.push('http_requests_total{route="/r0",status="500"} 10000');
+    const url = await serve((req, res) => {
+      const u = new URL(req.url!, 'http://x');
+      if (u.pathname.endsWith('/metrics')) {
+        res.setHeader('content-type', 'text/plain');
+        res.end(`${lines.join('\n')}\n`);
+        return;
+      }
+      const sum = u.searchParams.get('label.status') === null ? 20_000 : 10_000;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ kind: 'counter', unit: null, count: 1, sum, rate: sum / 300, mean: null, min: null, max: null, p50: null, p90: null, p95: null, p99: null, p999: null }));
+    });
+    const result = await runCheck(pulsewatchSource(url, { timeout: 5_000 }), [budget('error_rate < 5%')], { noData: 'pass' });
+    expect(result.results[0]!.status).toBe('error');
+    expect(result.exitCode).toBe(3);
+  });
+});
+
 describe('what the monitoring handler answers when nothing matched (sum, rate and the stats null)', () => {
   const EMPTY = { count: 0, sum: null, min: null, max: null, mean: null, p50: null, p90: null, p95: null, p99: null, p999: null, rate: null, last: null, series: 0 };
 

@@ -31,6 +31,8 @@ type LatencyStat = 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'mean' | 'min' | 'ma
 
 /** Distinct error label values read per errorRate budget (each is one more aggregate request). */
 const MAX_ERROR_VALUES = 50;
+/** Series of the exposition read to find them. */
+const MAX_SERIES = 10_000;
 
 /**
  * Reads budgets from a pulsewatch monitoring handler (`createMonitoringHandler`, any framework):
@@ -72,7 +74,12 @@ export function pulsewatchSource(base: string, http: HttpOptions): Source {
     if (status !== 200) throw new SourceResponseError(`${displayUrl(target)} answered ${status}`, status);
     const match = new RegExp(`^(?:${budget.errors.match})$`);
     const values = new Set<string>();
-    for (const labels of seriesLabels(body, budget.metric)) {
+    // Series past the parser's bound would be unread, their error values left out: say so instead.
+    const series = seriesLabels(body, budget.metric, MAX_SERIES + 1);
+    if (series.length > MAX_SERIES) {
+      return new CliInputError(`${budget.field}.errors`, `${budget.metric} has more than ${MAX_SERIES} series; an error rate over the values of some of them would undercount (filter with labels, or use --prometheus)`);
+    }
+    for (const labels of series) {
       const v = labels[budget.errors.label];
       if (v !== undefined && match.test(v)) values.add(v);
       if (values.size > MAX_ERROR_VALUES) {
