@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARD_HTML, DASHBOARD_SCRIPT, DASHBOARD_STYLE } from '../../src/dashboard/assets.generated.js';
-import { DASHBOARD_CSP, dashboardResponse, isDashboardPath } from '../../src/integrations/http/dashboard-routes.js';
+import { DASHBOARD_CSP, dashboardFeatures, dashboardResponse, isDashboardPath } from '../../src/integrations/http/dashboard-routes.js';
 
 const FEATURES = { jobs: true, sla: false };
 
@@ -69,6 +69,14 @@ describe('the dashboard routes', () => {
     expect(style.headers.get('content-type')).toBe('text/css; charset=utf-8');
     await expect(dashboardResponse('GET', url('/dashboard/assets/app.0000.js'), '/dashboard/assets/app.0000.js', FEATURES)).rejects.toMatchObject({ status: 404 });
     await expect(dashboardResponse('GET', url('/dashboard/assets/../../metrics'), '/dashboard/assets/../../metrics', FEATURES)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('tell the page the job and SLA sections only where the handler serves them and the monitor can answer', () => {
+    const all = (): boolean => true;
+    const capable = { jobs: { deadLetters: { list: () => [] } }, slaReport: () => ({}) };
+    expect(dashboardFeatures(capable, all)).toEqual({ jobs: true, sla: true });
+    expect(dashboardFeatures({}, all)).toEqual({ jobs: false, sla: false });
+    expect(dashboardFeatures(capable, (path) => path === '/sla')).toEqual({ jobs: false, sla: true });
   });
 
   it('refuse other methods with 405 and an Allow header', async () => {

@@ -77,25 +77,34 @@ export async function renderHealth(): Promise<void> {
 
 /** Optional route groups the handler serves (the page's `data-features`): others are not asked for. */
 const features = new Set((document.documentElement.dataset.features ?? '').split(' '));
+/** A section whose read failed (other than 401) is not asked again until the page reloads: one console line, not one per poll. */
+const failed = new Map<string, string>();
+
+function refuse(feature: string, status: number, body: unknown): string {
+  const message = (body as { error?: { message?: unknown } } | undefined)?.error?.message;
+  const text = `not available (${status})${typeof message === 'string' ? `: ${message}` : ''}`;
+  failed.set(feature, text);
+  return text;
+}
 
 export async function renderDeadLetters(): Promise<void> {
-  if (!features.has('jobs')) {
-    fillTable('dead-letters', [], 'not served by this handler');
+  if (!features.has('jobs') || failed.has('jobs')) {
+    fillTable('dead-letters', [], failed.get('jobs') ?? 'no job runner served by this handler');
     return;
   }
   const answer = await get<{ deadLetters: { job: string; error: string; attempts: number; failedAt: number }[] }>('/jobs/dead-letters?limit=20');
-  fillTable('dead-letters', (answer.body?.deadLetters ?? []).map((d) => [d.job, d.error, d.attempts, time(d.failedAt)]), answer.status === 200 ? 'no dead letters' : 'not served by this handler');
+  fillTable('dead-letters', (answer.body?.deadLetters ?? []).map((d) => [d.job, d.error, d.attempts, time(d.failedAt)]), answer.status === 200 ? 'no dead letters' : refuse('jobs', answer.status, answer.body));
 }
 
 export async function renderSla(): Promise<void> {
-  if (!features.has('sla')) {
-    setText('sla-summary', 'no SLA analysis served by this handler');
+  if (!features.has('sla') || failed.has('sla')) {
+    setText('sla-summary', failed.get('sla') ?? 'no SLA analysis served by this handler');
     return;
   }
   const answer = await get<{ data?: { name: string; totalMessages: number; compliance: { under: number; target: number; percent: number | null; met: boolean | null }; phaseBreakdown?: Record<string, number | null> } }>('/sla');
   const d = answer.body?.data;
   if (answer.status !== 200 || d === undefined) {
-    setText('sla-summary', answer.status === 404 ? 'no SLA analysis served by this handler' : `not available (${answer.status})`);
+    setText('sla-summary', refuse('sla', answer.status, answer.body));
     return;
   }
   const c = d.compliance;

@@ -56,6 +56,15 @@ export interface DashboardFeatures {
 }
 
 /**
+ * What the page may ask for: a route the handler serves (`has`) and `monitor` can answer (the
+ * same test the job and SLA routes make before their 404), so the page never asks for a 404.
+ */
+export function dashboardFeatures(monitor: object, has: (path: string) => boolean): DashboardFeatures {
+  const m = monitor as { jobs?: { deadLetters?: { list?: unknown } }; slaReport?: unknown };
+  return { jobs: has('/jobs/dead-letters') && typeof m.jobs?.deadLetters?.list === 'function', sla: has('/sla') && typeof m.slaReport === 'function' };
+}
+
+/**
  * Answers a dashboard path (see {@link isDashboardPath}): the page, an asset (immutable: its
  * name is its content's hash), a 404 for an unknown asset, a 405 for a method other than GET
  * and HEAD.
