@@ -16,9 +16,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const program = new Command('pulsewatch')
     .description('Check pulsewatch budgets (latency, error rate, throughput) against a running service or Prometheus.')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(redactUnknown(s)) })
     .showHelpAfterError('(run with --help for usage)');
-  program.addCommand(checkCommand(io, (code) => (exitCode = code)).exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }));
+  program.addCommand(checkCommand(io, (code) => (exitCode = code)).exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(redactUnknown(s)) }));
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
@@ -27,7 +27,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (error.exitCode === 0) return EXIT_CODES.ok;
       // A machine asked for JSON: a usage error is a JSON document too (commander wrote the words to stderr).
       if (argv.includes('--json')) {
-        const message = error.message.replace(/^error: /, '');
+        const message = redactUnknown(error.message).replace(/^error: /, '');
         io.out(`${JSON.stringify({ status: 'unknown', exitCode: EXIT_CODES.unknown, error: { code: 'ERR_PULSEWATCH_CLI_INPUT', message } })}\n`);
       }
       return EXIT_CODES.unknown;
@@ -36,4 +36,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT_CODES.unknown;
   }
   return exitCode;
+}
+
+/**
+ * Commander quotes an unknown option whole: a mistyped `--tokne=<token>` would print the token,
+ * which was not registered as a secret (only `--token` is). The value after `=` is left out.
+ */
+function redactUnknown(text: string): string {
+  return text.replace(/(unknown option '[^'=]*)=[^']*'/g, "$1=…'");
 }

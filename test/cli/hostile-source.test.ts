@@ -141,6 +141,16 @@ describe('hostile input on the command line', () => {
     expect(io.printed()).not.toContain('line-secret');
   });
 
+  it('a mistyped token flag (--tokne=<token>) is named in the usage error without its value, in --json too', async () => {
+    for (const json of [[], ['--json']]) {
+      const io = recordingIo();
+      const code = await runCli(['node', 'pulsewatch', 'check', 'http://127.0.0.1:9/api', '--fail', 'p95 < 1s', '--tokne=pw-typo-secret', ...json], io);
+      expect(code).toBe(3);
+      expect(io.printed()).toContain("unknown option '--tokne=…'");
+      expect(io.printed()).not.toContain('pw-typo-secret');
+    }
+  });
+
   it('a secret is scrubbed from output in its JSON-escaped form as well', () => {
     const scrub = scrubber();
     scrub.add('tok"en\\value');
