@@ -4,14 +4,15 @@ import type { Clock } from './core/clock.js';
 import type { Diagnostics } from './core/diagnostics.js';
 import { HealthRegistry } from './health/registry.js';
 import { Jobs } from './jobs/jobs.js';
-import type { JobsOptions } from './jobs/options.js';
 import { aggregate } from './metrics/aggregate.js';
 import type { MetricPipeline } from './metrics/pipeline.js';
 import type { MonitorEvents } from './monitor-events.js';
 import type { ResolvedMonitorOptions } from './monitor-options.js';
 import { NotificationDispatcher } from './notifiers/dispatcher.js';
 import { BreakerRegistry } from './resilience/breaker-registry.js';
+import { SlaReporter } from './sla/reporter.js';
 import type { StorageAdapter } from './storage/contract.js';
+import { TimelineRegistry } from './timeline/registry.js';
 
 /** A monitor's capabilities, built on one {@link CapabilityContext}. */
 export interface Capabilities {
@@ -21,6 +22,10 @@ export interface Capabilities {
   breakers: BreakerRegistry;
   /** `monitor.jobs`: the in-process job runner. */
   jobs: Jobs;
+  /** `monitor.timeline()`: phase timing. */
+  timelines: TimelineRegistry;
+  /** `monitor.slaReport()`: seed 004's SLA analysis. */
+  sla: SlaReporter;
 }
 
 /** What the capabilities share of their monitor. */
@@ -33,11 +38,8 @@ export interface CapabilityParts {
   reporter: Diagnostics<MonitorEvents>;
 }
 
-/**
- * Builds the capabilities of a monitor: each gets the context, never the monitor. `jobs` options
- * come separately until the monitor's options carry them (a `jobs` key).
- */
-export function createCapabilities(parts: CapabilityParts, options: ResolvedMonitorOptions, jobs?: JobsOptions): Capabilities {
+/** Builds the capabilities of a monitor: each gets the context, never the monitor. */
+export function createCapabilities(parts: CapabilityParts, options: ResolvedMonitorOptions): Capabilities {
   const { pipeline, reporter } = parts;
   const context: CapabilityContext = {
     clock: parts.clock,
@@ -54,11 +56,14 @@ export function createCapabilities(parts: CapabilityParts, options: ResolvedMoni
   };
   const notifications = new NotificationDispatcher(context, options.notifiers, options.notifications);
   const { maxRules, maxAlertsPerRule } = options.limits;
+  const timelines = new TimelineRegistry(context);
   return {
     notifications,
     alerts: new AlertEngine(context, notifications, options.alerts, { maxRules, maxAlertsPerRule }),
     health: new HealthRegistry(context),
     breakers: new BreakerRegistry(context),
-    jobs: new Jobs(context, jobs),
+    jobs: new Jobs(context, options.jobs),
+    timelines,
+    sla: new SlaReporter(context, timelines),
   };
 }

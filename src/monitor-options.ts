@@ -4,6 +4,7 @@ import type { Logger } from './core/diagnostics.js';
 import { backoffSchema } from './core/backoff.js';
 import { durationSchema, positiveDurationSchema } from './core/duration.js';
 import { alertEngineOptionsSchema } from './alerts/options.js';
+import { jobsOptionsSchema } from './jobs/options.js';
 import type { Notifier } from './notifiers/contract.js';
 import { dispatcherOptionsSchema } from './notifiers/options.js';
 import { STORAGE_ROLES, storageRoles, type PartialStorage, type StorageAdapter, type StorageRole } from './storage/contract.js';
@@ -155,6 +156,8 @@ export const monitorOptionsSchema = z.object({
   notifications: dispatcherOptionsSchema.prefault({}),
   /** The rule engine: evaluation interval, default cooldowns per severity, resend timing. */
   alerts: alertEngineOptionsSchema.prefault({}),
+  /** `monitor.jobs`: dead-letter processing, retention and the limits of the job runner (docs/jobs.md). */
+  jobs: jobsOptionsSchema.optional(),
   snapshot: z
     .object({
       /** Histogram whose observations `snapshot().system` reports as response times. */

@@ -26,6 +26,13 @@ import type { MonitorExtensions } from './monitor-extensions.js';
 import { MonitorReads, type MonitorReadApi, type MonitorSnapshot, type SnapshotOptions } from './monitor-snapshot.js';
 import type { CLOSE_GRACE_MS } from './monitor-close.js';
 import { Lifecycle } from './monitor-lifecycle.js';
+import type { Jobs } from './jobs/jobs.js';
+import type { SlaQuery } from './sla/options.js';
+import type { SlaReporter } from './sla/reporter.js';
+import type { SlaReport } from './sla/types.js';
+import type { TimelineOptions } from './timeline/options.js';
+import type { TimelineRegistry } from './timeline/registry.js';
+import type { Timeline } from './timeline/timeline.js';
 
 export type { ExportOptions } from './metrics/exposition/export.js';
 export type { MonitorSnapshot, SnapshotOptions } from './monitor-snapshot.js';
@@ -59,6 +66,8 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
   readonly circuitBreaker: BreakerRegistry['create'];
   /** Delivers notifications to the configured channels. */
   readonly notifications: NotificationDispatcher;
+  /** The in-process job runner: job types, enqueue, dead letters, baselines, bottlenecks (docs/jobs.md). */
+  readonly jobs: Jobs;
   /** @internal What modules layered over the monitor (a cluster primary) add to its reads and scrapes. */
   readonly extensions: MonitorExtensions;
 
@@ -68,6 +77,8 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
   private readonly reads: MonitorReads;
   private readonly breakerRegistry: BreakerRegistry;
   private readonly lifecycle: Lifecycle;
+  private readonly timelines: TimelineRegistry;
+  private readonly sla: SlaReporter;
 
   /** Use {@link createMonitor}. */
   constructor(options: ResolvedMonitorOptions) {
@@ -89,7 +100,7 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
     const { registry, recorded, sources } = pipeline;
     this.records = new SeedRecords({ registry, recorded, reporter, clock: timers, maxIssues: limits.maxIssues, start });
     const capabilities = createCapabilities({ clock: timers, service, storage, pipeline, reporter }, options);
-    ({ notifications: this.notifications, alerts: this.alerts, health: this.health, breakers: this.breakerRegistry } = capabilities);
+    ({ notifications: this.notifications, alerts: this.alerts, health: this.health, breakers: this.breakerRegistry, jobs: this.jobs, timelines: this.timelines, sla: this.sla } = capabilities);
     this.circuitBreaker = this.breakerRegistry.create.bind(this.breakerRegistry);
     const settings = { requestMetric: options.snapshot.requestMetric, window: options.snapshot.window, maxSeries: limits.maxSnapshotSeries };
     const activeAlerts = () => this.alerts.getActiveAlerts();
@@ -102,10 +113,15 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
       diagnostics: reporter,
       closeTimeout: flush.closeTimeout,
       stopBreakers: () => this.breakerRegistry.close(),
-      stopAlerts: () => this.alerts.stop(),
+      stopAlerts: () => {
+        this.timelines.close();
+        return this.alerts.stop();
+      },
       closeNotifications: (ms, graceMs) => this.notifications.close(ms, graceMs),
       closeStorage: owned === undefined ? undefined : () => owned.close(),
     });
+    // Running jobs finish (within the jobs' own bound) and waiting ones become dead letters before the last write.
+    this.lifecycle.onClose(() => this.jobs.close());
     timers.ready();
   }
 
@@ -140,6 +156,17 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
   }
   getMetrics(): AnyMetric[] {
     return [...this.pipeline.registry.all()];
+  }
+
+  /** Creates (or returns the identical existing) timeline `name`: phase timing with `mark(id, phase, at?)` (docs/sla.md). */
+  timeline(name: string, options: TimelineOptions): Timeline {
+    return this.timelines.create(name, options);
+  }
+  /** Seed 004's SLA analysis of a timeline or a latency histogram over a window, fleet-wide (docs/sla.md). */
+  async slaReport(query: SlaQuery = {}): Promise<SlaReport> {
+    this.start();
+    await this.extensions.beforeRead();
+    return this.sla.report(query);
   }
 
   recordMetric(input: MetricRecordInput): void {

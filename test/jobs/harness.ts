@@ -20,7 +20,7 @@ export function jobsHarness(input: { clock?: ManualClock; storage?: StorageAdapt
   const clock = input.clock ?? new ManualClock(T0);
   const storage = input.storage ?? new MemoryStorage({ now: () => clock.now() });
   const service = input.service ?? 'publisher';
-  const options = { ...parseOptions(monitorOptionsSchema, { service, clock, storage }, 'test monitor options') };
+  const options = { ...parseOptions(monitorOptionsSchema, { service, clock, storage, ...(input.jobs === undefined ? {} : { jobs: input.jobs }) }, 'test monitor options') };
   const reporter = new Diagnostics<MonitorEvents>({ now: () => clock.now(), strict: false, logger: false });
   const errors: Error[] = [];
   reporter.on('error', (e) => void errors.push(e));
@@ -29,7 +29,7 @@ export function jobsHarness(input: { clock?: ManualClock; storage?: StorageAdapt
     { service, instanceId: options.instanceId, histogram: options.histogram, flush: options.flush, limits: options.limits },
     { clock: timers, storage, reporter, start: () => timers.start() },
   );
-  const { jobs } = createCapabilities({ clock: timers, service, storage, pipeline, reporter }, options, input.jobs);
+  const { jobs } = createCapabilities({ clock: timers, service, storage, pipeline, reporter }, options);
   timers.ready();
   return {
     clock,

@@ -43,6 +43,7 @@ describe('bad input gets a typed error naming the field', () => {
   });
 
   it('jobs options: a bad value names the option', () => {
-    expect(() => jobsHarness({ jobs: { deadLetterMaxAttempts: -1 } })).toThrow(/invalid jobs options: deadLetterMaxAttempts/);
+    // The monitor's options carry the jobs' options: createMonitor names the field under `jobs`.
+    expect(() => jobsHarness({ jobs: { deadLetterMaxAttempts: -1 } })).toThrow(/jobs\.deadLetterMaxAttempts: Too small/);
   });
 });

@@ -12,7 +12,8 @@ import { CHAT_PHASES, setup, type Setup } from '../timeline/helpers.js';
  */
 function serve(s: Setup, withSla = true): (path: string) => Promise<{ status: number; body: any }> {
   const router = new Router(slaRoutes);
-  const monitor = withSla ? Object.assign(Object.create(s.monitor) as Monitor, { slaReport: (q: never) => s.sla.report(q) }) : s.monitor;
+  // A host without slaReport stands for a monitoring host that does not offer the analysis.
+  const monitor = Object.assign(Object.create(s.monitor) as Monitor, { slaReport: withSla ? (q: never) => s.sla.report(q) : undefined });
   const options = monitoringHandlerOptionsSchema.parse({});
   return async (path) => {
     const url = new URL(`http://localhost${path}`);
