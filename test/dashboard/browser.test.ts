@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { dashboardFeatures } from '../../src/integrations/http/dashboard-routes.js';
 import { BASE, HOSTILE_MESSAGE, HOSTILE_ROUTE, TOKEN, startFixture, type Fixture } from './server.js';
 
 const CHROMIUM = process.env.PULSEWATCH_CHROMIUM ?? '/usr/bin/chromium';
@@ -106,10 +107,14 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard in a brows
     await page.selectOption('#route', '/api/orders');
     await page.locator('#chart-route .u-legend', { hasText: 'p99' }).waitFor(WAIT);
     await page.locator('#active-alerts tbody tr', { hasText: 'Disk nearly full' }).waitFor(WAIT);
-    await page.locator('#slowest tbody tr', { hasText: 'route=/api/orders status=200' }).waitFor(WAIT);
+    await page.locator('#slowest tbody tr', { hasText: 'http_request_duration_seconds' }).first().waitFor(WAIT);
     expect(await page.locator('#health-status').innerText()).toBe('healthy');
     expect(await page.locator('#request-summary').innerText()).toMatch(/error rate \d/);
     expect(await page.locator('#series option').count()).toBeGreaterThan(5);
+    // The job and SLA sections read their routes where this monitor has them, and say so where not.
+    const features = dashboardFeatures(fixture.monitor, () => true);
+    await page.locator('#sla-summary', { hasText: features.sla ? /^message: \d+(\.\d)?% under 5000 ms/ : 'no SLA analysis served by this handler' }).waitFor(WAIT);
+    await page.locator('#dead-letters tbody tr', { hasText: features.jobs ? 'no dead letters' : 'no job runner served by this handler' }).waitFor(WAIT);
   }, 30_000);
 
   it('shows hostile label values and messages as text, never as markup', async () => {

@@ -42,6 +42,18 @@ export async function startFixture(): Promise<Fixture> {
   monitor.recordJobExecution('content-generation', false, 40_000);
   const stripe = monitor.circuitBreaker('stripe', async () => 'ok');
   await stripe.fire();
+  // Seed 004's pipeline, where this monitor has timelines (docs/sla.md): 20 messages, 0.8 s to 6.5 s.
+  const withTimelines = monitor as unknown as { timeline?: (name: string, o: { phases: string[] }) => { mark(id: string, phase: string, at?: number): boolean } };
+  if (typeof withTimelines.timeline === 'function') {
+    const messages = withTimelines.timeline('message', { phases: ['queued', 'started', 'delivered'] });
+    const now = Date.parse('2026-12-06T12:00:00Z');
+    for (let i = 0; i < 20; i++) {
+      const at = now - 60_000 + i * 1_000;
+      messages.mark(`c1:${i}`, 'queued', at - 800 - i * 300);
+      messages.mark(`c1:${i}`, 'started', at - 500);
+      messages.mark(`c1:${i}`, 'delivered', at);
+    }
+  }
   monitor.health.register('database', () => true, { critical: true, groups: ['readiness'] });
   monitor.health.register('cache', () => true);
 
