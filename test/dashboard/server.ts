@@ -62,12 +62,12 @@ export async function startFixture(): Promise<Fixture> {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const handler = createNodeMonitoringHandler(monitor, { basePath: BASE, auth: TOKEN, allowedOrigins: [origin] });
   // TEMPORARY until handler.ts registers the dashboard.
-  const { dashboardResponse, isDashboardPath } = await import('../../src/integrations/http/dashboard-routes.js');
+  const { dashboardFeatures, dashboardResponse, isDashboardPath } = await import('../../src/integrations/http/dashboard-routes.js');
   server.on('request', (req, res) => {
     const url = new URL(req.url ?? '/', origin);
     const path = url.pathname.slice(BASE.length);
     if (url.pathname.startsWith(BASE) && isDashboardPath(path)) {
-      void dashboardResponse(req.method ?? 'GET', url, path, { jobs: false, sla: false }).then(async (r) => {
+      void dashboardResponse(req.method ?? 'GET', url, path, dashboardFeatures(monitor, () => true)).then(async (r) => {
         r.headers.forEach((value, key) => res.setHeader(key, value));
         res.writeHead(r.status);
         res.end(Buffer.from(await r.arrayBuffer()));
