@@ -1,4 +1,5 @@
 import { jobRules } from './packs-jobs.js';
+import { slaRules } from './packs-sla.js';
 import type { AlertRuleInput } from './rule-schema.js';
 
 /**
@@ -86,36 +87,7 @@ export function serviceRules(options: ServiceRulesOptions = {}): AlertRuleInput[
   ];
 }
 
-/** Options of {@link slaRules}. */
-export interface SlaRulesOptions {
-  /** End-to-end latency histogram in ms (default `message_latency_ms`). */
-  metric?: string;
-  /** The SLA target in ms (seed 004: 5 s). */
-  target?: number;
-  /** Window the SLA is judged over (default 1 h). */
-  window?: string | number;
-  channels?: string[];
-}
-
-/**
- * Seed 004's SLA rules: compliance (share under 5 s) below 95 % and any message over 30 s
- * (critical); mean over 2 s and p95 over 5 s (warning); mean changed by more than 50 % against
- * the window before (info).
- */
-export function slaRules(options: SlaRulesOptions = {}): AlertRuleInput[] {
-  const metric = options.metric ?? 'message_latency_ms';
-  const target = options.target ?? 5_000;
-  const window = options.window ?? '1h';
-  const channels = options.channels ?? [];
-  const base = { metric, window, channels, type: 'sla' } as const;
-  return [
-    { ...base, name: 'SLA compliance', aggregation: { type: 'compliance', under: target }, condition: 'less_than', threshold: 95, severity: 'critical' },
-    { ...base, name: 'Message over 30s', aggregation: 'max', condition: 'greater_than', threshold: 30_000, severity: 'critical' },
-    { ...base, name: 'Mean latency high', aggregation: 'avg', condition: 'greater_than', threshold: 2_000, severity: 'warning' },
-    { ...base, name: 'P95 latency high', aggregation: 'p95', condition: 'greater_than', threshold: target, severity: 'warning' },
-    { ...base, name: 'Latency trend', aggregation: { type: 'change', of: 'avg', direction: 'both' }, condition: 'greater_than', threshold: 50, severity: 'info' },
-  ];
-}
-
 /** Every built-in pack. */
 export const rulePacks = { defaults: defaultRules, service: serviceRules, sla: slaRules, jobs: jobRules } as const;
+
+export { slaRules, type SlaRulesOptions } from './packs-sla.js';

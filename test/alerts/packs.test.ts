@@ -10,7 +10,7 @@ describe('rule packs are valid', () => {
   it.each([
     ['defaults', rulePacks.defaults, 3],
     ['service', rulePacks.service, 19],
-    ['sla', rulePacks.sla, 5],
+    ['sla', rulePacks.sla, 7],
   ] as const)('creates every rule of %s', async (_name, pack, count) => {
     const { monitor } = setup();
     const rules = pack();
@@ -24,7 +24,7 @@ describe('rule packs are valid', () => {
   it('creates all three packs side by side in one monitor', async () => {
     const { monitor } = setup();
     await monitor.alerts.createRules([...rulePacks.defaults(), ...rulePacks.service(), ...rulePacks.sla()]);
-    expect(monitor.alerts.getRules()).toHaveLength(27);
+    expect(monitor.alerts.getRules()).toHaveLength(29);
   });
 
   it('returns fresh plain inputs each call, which may be changed before creating them', async () => {

@@ -1,6 +1,7 @@
 import { activeAlertsCheck } from './active-alerts.js';
 import { breakersCheck } from './breakers.js';
 import { httpCheck } from './http.js';
+import { jobsCheck } from './jobs.js';
 import { metricCheck } from './metric.js';
 import { postgresCheck } from './postgres.js';
 import { redisCheck } from './redis.js';
@@ -22,4 +23,6 @@ export const checks = Object.freeze({
   activeAlerts: activeAlertsCheck,
   /** Circuit breakers: unhealthy while a critical one is open, degraded while any other is open or half-open. */
   breakers: breakersCheck,
+  /** Seed 000's job health from `monitor.jobs`: failure rate, stuck jobs, dead letters. */
+  jobs: jobsCheck,
 });
