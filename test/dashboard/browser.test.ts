@@ -114,6 +114,7 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard in a brows
     // The job and SLA sections read their routes where this monitor has them, and say so where not.
     const features = dashboardFeatures(fixture.monitor, () => true);
     await page.locator('#sla-summary', { hasText: features.sla ? /^message: \d+(\.\d)?% under 5000 ms/ : 'no SLA analysis served by this handler' }).waitFor(WAIT);
+    await page.locator(features.sla ? '#sla-phases tbody tr:has-text("started_to_delivered")' : '#sla-phases[hidden]').waitFor({ state: 'attached', ...WAIT });
     await page.locator('#dead-letters tbody tr', { hasText: features.jobs ? 'no dead letters' : 'no job runner served by this handler' }).waitFor(WAIT);
   }, 30_000);
 

@@ -96,18 +96,29 @@ export async function renderDeadLetters(): Promise<void> {
   fillTable('dead-letters', (answer.body?.deadLetters ?? []).map((d) => [d.job, d.error, d.attempts, time(d.failedAt)]), answer.status === 200 ? 'no dead letters' : refuse('jobs', answer.status, answer.body));
 }
 
+function slaStatus(text: string, kind: string): void {
+  const el = document.getElementById('sla-status')!;
+  el.textContent = text;
+  el.className = `badge ${kind}`;
+}
+
+/** Seed 004's view: compliance against the objective, the latency bands and the phase breakdown. */
 export async function renderSla(): Promise<void> {
-  if (!features.has('sla') || failed.has('sla')) {
+  const shown = features.has('sla') && !failed.has('sla');
+  for (const id of ['sla-bands', 'sla-phases']) document.getElementById(id)!.hidden = !shown;
+  if (!shown) {
     setText('sla-summary', failed.get('sla') ?? 'no SLA analysis served by this handler');
     return;
   }
-  const answer = await get<{ data?: { name: string; totalMessages: number; compliance: { under: number; target: number; percent: number | null; met: boolean | null }; phaseBreakdown?: Record<string, number | null> } }>('/sla');
+  const answer = await get<{ data?: { name: string; totalMessages: number; distribution?: Record<string, number>; compliance: { under: number; target: number; percent: number | null; met: boolean | null }; phaseBreakdown?: Record<string, number | null> } }>('/sla');
   const d = answer.body?.data;
   if (answer.status !== 200 || d === undefined) {
     setText('sla-summary', refuse('sla', answer.status, answer.body));
     return;
   }
   const c = d.compliance;
-  const phases = Object.entries(d.phaseBreakdown ?? {}).map(([k, v]) => `${k} ${num(v, 0)} ms`).join(' · ');
-  setText('sla-summary', `${d.name}: ${c.percent === null ? 'no samples' : `${num(c.percent)}% under ${c.under} ms`} (target ${c.target}%, ${c.met === null ? 'no data' : c.met ? 'met' : 'missed'}) over ${d.totalMessages} entries${phases === '' ? '' : ` · phases: ${phases}`}`);
+  slaStatus(c.met === null ? 'no data' : c.met ? 'met' : 'missed', c.met === null ? 'muted' : c.met ? 'ok' : 'bad');
+  setText('sla-summary', `${d.name}: ${c.percent === null ? 'no samples' : `${num(c.percent)}% under ${c.under} ms`} (target ${c.target}%) over ${d.totalMessages} entries`);
+  fillTable('sla-bands', Object.entries(d.distribution ?? {}).map(([band, n]) => [band, n]), 'no entries');
+  fillTable('sla-phases', Object.entries(d.phaseBreakdown ?? {}).map(([phase, ms]) => [phase, num(ms, 0)]), 'no phases');
 }
