@@ -72,6 +72,23 @@ describe('hostile or extreme answers from the checked source', () => {
   });
 });
 
+describe('text a source sends is printed without control characters', () => {
+  it("an ANSI escape in Prometheus' error or the endpoint's 400 message is shown as ?", async () => {
+    const url = await serve((req, res) => {
+      res.statusCode = 400;
+      res.setHeader('content-type', 'application/json');
+      const evil = 'bad\u001b]52;c;ZXZpbA==\u0007\u001b[2J';
+      res.end(JSON.stringify(req.url!.startsWith('/api/v1/') ? { status: 'error', errorType: 'bad_data', error: evil } : { error: { message: evil } }));
+    });
+    for (const source of [prometheusSource(url, { timeout: 5_000 }), pulsewatchSource(url, { timeout: 5_000 })]) {
+      const result = await runCheck(source, [budget('p95 < 1s')], { noData: 'pass' });
+      const message = result.results[0]!.error!.message;
+      expect(message).toContain('bad?]52;c;ZXZpbA==??[2J');
+      expect(message).not.toMatch(/[\u0000-\u001f]/);
+    }
+  });
+});
+
 describe('an exposition too large to read every series of', () => {
   it('an errorRate whose series are not all read is an error, not an undercount', async () => {
     // 10,000 series of 200s, then the 500s: a parser that stops at 10,000 never sees them.

@@ -103,3 +103,12 @@ export function parseJson(body: string, url: URL, what: string): unknown {
     throw new SourceResponseError(`${displayUrl(url)} did not answer JSON; expected ${what}`);
   }
 }
+
+/**
+ * Text a source sent, as it may be printed: at most `max` characters, control characters (an
+ * ANSI escape that would clear the screen or set the clipboard) shown as `?`.
+ */
+export function printable(text: string, max = 300): string {
+  // eslint-disable-next-line no-control-regex
+  return text.slice(0, max).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}

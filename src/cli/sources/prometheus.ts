@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Budget } from '../budget/budget.js';
 import type { Reading } from '../budget/evaluate.js';
 import { CliInputError, SourceResponseError } from '../errors.js';
-import { displayUrl, getText, parseJson, type HttpOptions } from './http.js';
+import { displayUrl, getText, parseJson, printable, type HttpOptions } from './http.js';
 import { budgetQuery } from './promql.js';
 import type { Source } from './source.js';
 
@@ -49,12 +49,12 @@ export function prometheusSource(base: string, http: HttpOptions): Source {
       const answer = parsed.data;
       if (answer.status === 'error') {
         // 400 bad_data and 422 execution errors are about this query; anything else is the server's.
-        const message = `Prometheus refused ${query}: ${answer.errorType ?? 'error'}: ${(answer.error ?? '').slice(0, 300)}`;
+        const message = `Prometheus refused ${query}: ${answer.errorType ?? 'error'}: ${printable(answer.error ?? '')}`;
         if (status === 400 || status === 422) return { kind: 'error', error: new CliInputError(budget.field, message) };
         throw new SourceResponseError(message, status);
       }
       const vector = answer.data.resultType === 'vector' ? vectorSchema.safeParse(answer.data.result) : undefined;
-      if (!vector?.success) throw new SourceResponseError(`Prometheus answered a ${answer.data.resultType} for ${query}, expected a vector`);
+      if (!vector?.success) throw new SourceResponseError(`Prometheus answered a ${printable(answer.data.resultType, 40)} for ${query}, expected a vector`);
       const samples = vector.data;
       if (samples.length === 0) return { kind: 'nodata', reason: `no ${budget.metric} series in Prometheus for ${query}` };
       if (samples.length > 1) return { kind: 'error', error: new CliInputError(budget.field, `${query} answered ${samples.length} series, expected one`) };

@@ -4,7 +4,7 @@ import type { Reading } from '../budget/evaluate.js';
 import { statKind } from '../budget/stats.js';
 import { CliInputError, SourceResponseError } from '../errors.js';
 import { seriesLabels } from './exposition-labels.js';
-import { displayUrl, getText, parseJson, type HttpOptions } from './http.js';
+import { displayUrl, getText, parseJson, printable, type HttpOptions } from './http.js';
 import type { Source } from './source.js';
 
 /**
@@ -55,7 +55,7 @@ export function pulsewatchSource(base: string, http: HttpOptions): Source {
     if (status === 400) {
       // The handler names the parameter it refused; that is this budget's fault, not the source's.
       const message = (json as { error?: { message?: unknown } }).error?.message;
-      return new CliInputError(budget.field, `the endpoint refused the query: ${typeof message === 'string' ? message.slice(0, 300) : 'bad request'}`);
+      return new CliInputError(budget.field, `the endpoint refused the query: ${typeof message === 'string' ? printable(message) : 'bad request'}`);
     }
     if (status < 200 || status > 299) throw new SourceResponseError(`${displayUrl(target)} answered ${status}`, status);
     const parsed = aggregateSchema.safeParse(json);
