@@ -18,6 +18,12 @@ export type { Clock, TimerHandle } from './core/clock.js';
 export type { Duration } from './core/duration.js';
 export type { Labels, LabelInput } from './core/labels.js';
 export type { Logger } from './core/diagnostics.js';
+// The interfaces Monitor implements: each documents its calls.
+export type { MonitorEventApi } from './monitor-events.js';
+export type { MetricDefinitionApi } from './metrics/definition-api.js';
+export type { SeedRecordApi } from './metrics/seed-records.js';
+export type { MonitorReadApi } from './monitor-snapshot.js';
+export type { MonitorStore } from './monitor-options.js';
 
 // --- Errors ------------------------------------------------------------------------------------
 export {
@@ -57,6 +63,12 @@ export type { DistributionSummary } from './metrics/distribution.js';
 export { JOB_METRICS } from './metrics/snapshot.js';
 export type { MetricsSnapshot, JobSnapshot, MetricSummary, TrendSnapshot } from './metrics/snapshot.js';
 export type { PerformanceTrackingOptions } from './metrics/performance-tracking.js';
+// Instrumentation that runs anywhere (pg, ioredis and the metrics server: their entries).
+export { cacheMetrics, CACHE_METRICS } from './integrations/instrument/cache.js';
+export type { CacheMetrics, CacheMetricsOptions } from './integrations/instrument/cache.js';
+export { timedFetch, instrumentFetch, FETCH_METRICS } from './integrations/instrument/fetch.js';
+export type { FetchMetricsOptions, FetchFunction } from './integrations/instrument/fetch.js';
+export type { Uninstrument } from './integrations/instrument/shared.js';
 export { PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './metrics/exposition/format.js';
 export type { ExpositionFormat } from './metrics/exposition/format.js';
 
@@ -68,6 +80,32 @@ export type { ConditionName, Comparison } from './alerts/conditions.js';
 export type { ManualAlertInput } from './alerts/manual-alert.js';
 export type { AlertEngineOptions } from './alerts/options.js';
 export type { EvaluationResult } from './alerts/engine.js';
+export type { JobRulesOptions } from './alerts/packs-jobs.js';
+
+// --- Prometheus and Grafana out (docs/prometheus.md) --------------------------------------------
+export { toPrometheusRules } from './export/prometheus-rules.js';
+export type { PrometheusRules, PrometheusRulesOptions, PrometheusAlertingRule, SkippedRule, ApproximateRule, MetricLookup } from './export/prometheus-rules.js';
+export { grafanaDashboard } from './export/grafana-dashboard.js';
+export type { GrafanaDashboard, GrafanaDashboardOptions, GrafanaPanel, GrafanaTarget, DashboardMetric, DashboardSource } from './export/grafana-dashboard.js';
+export { metricsFromExposition } from './export/exposition-source.js';
+export type { ExpositionMetrics } from './export/exposition-source.js';
+
+// --- Jobs (monitor.jobs, docs/jobs.md) ---------------------------------------------------------
+export type { Jobs, JobType, OptimizedFunctionConfig, JobsHealth } from './jobs/jobs.js';
+export type { JobHandle } from './jobs/job.js';
+export type { JobTypeOptions, EnqueueOptions, JobsOptions, JobHandler, JobContext, JobPriority } from './jobs/options.js';
+export type { JobDeadLetterRecord } from './jobs/dead-letters.js';
+export type { JobBaseline, JobRegression } from './jobs/type-stats.js';
+export type { Bottleneck } from './jobs/bottlenecks.js';
+export type { DeadLetterRun } from './jobs/dead-letter-processor.js';
+export type { JobsCheckOptions, JobsHealthSource } from './health/checks/jobs.js';
+
+// --- Timelines and SLA reports (monitor.timeline, monitor.slaReport, docs/sla.md) ----------------
+export type { Timeline, TimelineId, TimelineCounts } from './timeline/timeline.js';
+export type { TimelineOptions } from './timeline/options.js';
+export { timelineMetricNames } from './timeline/options.js';
+export type { SlaQuery } from './sla/options.js';
+export type { SlaReport, SlaStats, SlaBucket, SlaCompliance, SlaSample, SlaSystemInfo } from './sla/types.js';
 
 // --- Notifiers ---------------------------------------------------------------------------------
 export { webhookNotifier } from './notifiers/webhook.js';

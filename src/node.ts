@@ -28,3 +28,5 @@ export type { AttachWorkersOptions, ResolvedAttachWorkersOptions, ReportToPrimar
 export type { GaugeMerge } from './cluster/merge.js';
 export type { MissOp, MissReason } from './cluster/misses.js';
 export type { WorkerHandle } from './cluster/endpoint.js';
+export { serveMetrics, DEFAULT_METRICS_PORT } from './integrations/instrument/metrics-server.js';
+export type { ServeMetricsOptions, MetricsServer } from './integrations/instrument/metrics-server.js';

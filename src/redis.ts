@@ -12,5 +12,8 @@
  * @module
  */
 export { RedisStorage } from './storage/redis/redis-storage.js';
+export { instrumentRedis, REDIS_METRICS, REDIS_BUCKETS } from './integrations/instrument/redis.js';
+export type { InstrumentRedisOptions, RedisCommandClient } from './integrations/instrument/redis.js';
+export type { Uninstrument } from './integrations/instrument/shared.js';
 export type { RedisStorageOptions } from './storage/redis/redis-storage.js';
 export type { StorageAdapter, Rollup, RollupQuery, CallOptions } from './storage/contract.js';

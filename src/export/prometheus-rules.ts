@@ -5,7 +5,9 @@ import { parseOptions } from '../core/options.js';
 import { alertRuleSchema, conditionsOf, type Aggregation, type NormalizedCondition } from '../alerts/rule-schema.js';
 import type { MetricKind } from '../storage/contract.js';
 import { conditionExpression, promDuration, selectionProblem, type Selection } from './promql.js';
-import { rulesYaml } from './rules-yaml.js';
+import { rulesYaml, type PrometheusAlertingRule } from './rules-yaml.js';
+
+export type { PrometheusAlertingRule } from './rules-yaml.js';
 
 /** What the export needs to know of a metric: its kind and, for a histogram, its exposed buckets. */
 export interface MetricLookup {
@@ -29,16 +31,6 @@ export const prometheusRulesOptionsSchema = z.object({
 
 /** Options accepted by {@link toPrometheusRules}. */
 export type PrometheusRulesOptions = z.input<typeof prometheusRulesOptionsSchema>;
-
-/** One Prometheus alerting rule, as the rule file holds it. */
-export interface PrometheusAlertingRule {
-  alert: string;
-  expr: string;
-  for?: string;
-  keep_firing_for?: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
 
 /** A pulsewatch rule left out of the file, and why. */
 export interface SkippedRule {

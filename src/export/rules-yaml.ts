@@ -1,4 +1,12 @@
-import type { PrometheusAlertingRule } from './prometheus-rules.js';
+/** One Prometheus alerting rule, as the rule file holds it. */
+export interface PrometheusAlertingRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  keep_firing_for?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
 
 /** A YAML double-quoted scalar: JSON's string escapes are valid YAML ones, so any text is safe. */
 function quoted(value: string): string {

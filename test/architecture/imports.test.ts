@@ -16,7 +16,11 @@ const LAYERS: Record<string, number> = {
   alerts: 3,
   health: 3,
   resilience: 3,
+  jobs: 3,
+  timeline: 3,
+  sla: 3,
   capability: 4,
+  export: 4,
   'monitor-events': 4,
   monitor: 5,
   'monitor-options': 5,
@@ -28,6 +32,7 @@ const LAYERS: Record<string, number> = {
   system: 6,
   cluster: 6,
   integrations: 6,
+  dashboard: 6,
   testing: 6,
   index: 7,
   node: 7,
@@ -35,6 +40,8 @@ const LAYERS: Record<string, number> = {
   next: 7,
   redis: 7,
   postgres: 7,
+  bullmq: 7,
+  cli: 7,
 };
 
 /**
@@ -47,6 +54,9 @@ const KNOWN_UPWARD = new Set([
   'alerts -> capability',
   'health -> capability',
   'resilience -> capability',
+  'jobs -> capability',
+  'timeline -> capability',
+  'sla -> capability',
   'notifiers -> metrics',
 ]);
 
