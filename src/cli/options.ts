@@ -11,11 +11,18 @@ import { CliInputError } from './errors.js';
 /** The least `--interval`: a check a second is already more than any endpoint needs. */
 export const MIN_INTERVAL_MS = 1000;
 
-/** `--interval`: a duration of at least 1s (a bare number is ms, as everywhere in pulsewatch). */
+/**
+ * The most `--interval`: a day. A timer past 2^31-1 ms (24.8 days) fires after 1 ms in Node,
+ * which would turn `--interval 30d` into checks back to back.
+ */
+export const MAX_INTERVAL_MS = 86_400_000;
+
+/** `--interval`: a duration from 1s to 1d (a bare number is ms, as everywhere in pulsewatch). */
 export function intervalArg(value: string): number {
   const ms = parseDuration(/^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value.trim());
   if (ms === undefined) throw new InvalidArgumentError('Expected a duration such as 30s, 1m or 60000 (ms).');
   if (ms < MIN_INTERVAL_MS) throw new InvalidArgumentError(`At least 1s; a bare number is milliseconds (write ${value}s for seconds).`);
+  if (ms > MAX_INTERVAL_MS) throw new InvalidArgumentError('At most 1d.');
   return ms;
 }
 

@@ -5,6 +5,7 @@ import type { BudgetDefaults } from '../../src/cli/budget/budget.js';
 import { parseBudgetExpression } from '../../src/cli/budget/expression.js';
 import { runCheck } from '../../src/cli/check.js';
 import { scrubber, type CliIo } from '../../src/cli/io.js';
+import { intervalArg } from '../../src/cli/options.js';
 import { runCli } from '../../src/cli/program.js';
 import { prometheusSource } from '../../src/cli/sources/prometheus.js';
 import { pulsewatchSource } from '../../src/cli/sources/pulsewatch.js';
@@ -166,6 +167,12 @@ describe('hostile input on the command line', () => {
       expect(io.printed()).toContain("unknown option '--tokne=…'");
       expect(io.printed()).not.toContain('pw-typo-secret');
     }
+  });
+
+  it('an --interval past what a timer can wait (30d fires after 1 ms in Node) is refused; 1d is the most', () => {
+    expect(() => intervalArg('30d')).toThrow(/At most 1d/);
+    expect(() => intervalArg('86400001')).toThrow(/At most 1d/);
+    expect(intervalArg('1d')).toBe(86_400_000);
   });
 
   it('a secret is scrubbed from output in its JSON-escaped form as well', () => {
