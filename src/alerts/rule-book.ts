@@ -4,7 +4,7 @@ import { validationErrorOf } from '../core/options.js';
 import type { StoredRule } from '../storage/records.js';
 import { mergeBaselines, storedBaselines, withBaselines } from './learned-baselines.js';
 import { definitionOf, readStoredRules, storedRuleById } from './rule-declaration.js';
-import { alertRuleSchema, conditionsOf, type AlertRule, type AlertRuleInput } from './rule-schema.js';
+import { alertRuleSchema, callerRuleIssues, conditionsOf, type AlertRule, type AlertRuleInput } from './rule-schema.js';
 import type { RuleEntry } from './rule-entry.js';
 
 export type { RuleEntry } from './rule-entry.js';
@@ -44,6 +44,7 @@ export class RuleBook {
   async create(input: AlertRuleInput): Promise<AlertRule> {
     const now = this.ctx.clock.now();
     const generated = crypto.randomUUID();
+    refuseCallerIssues(input);
     const rule = this.parse(input, generated, now, now);
     if (this.entries.has(rule.id)) throw takenError(rule.id);
     if (this.entries.size >= this.maxRules) {
@@ -66,6 +67,7 @@ export class RuleBook {
    */
   async ensure(input: AlertRuleInput): Promise<AlertRule> {
     const now = this.ctx.clock.now();
+    refuseCallerIssues(input);
     const wanted = this.parse(input, '', now, now);
     if (wanted.id === '') {
       throw new ValidationError('invalid alert rule: id: required to declare a rule (ensureRule); createRule makes one up', [{ path: 'id', message: 'required' }]);
@@ -102,6 +104,7 @@ export class RuleBook {
     const entry = this.entries.get(id);
     if (entry === undefined) throw new NotFoundError('rule', id);
     if (patch === null || typeof patch !== 'object') throw new ValidationError('invalid rule update: expected an object of fields', [{ path: '', message: 'expected an object' }]);
+    refuseCallerIssues(patch, entry.rule.duration);
     const { createdAt, updatedAt, ...current } = entry.rule;
     // Bump by at least 1 ms so instances comparing updatedAt see the change.
     let merged: AlertRuleInput;
@@ -271,6 +274,12 @@ export class RuleBook {
 function storedConditions(stored: StoredRule): string | undefined {
   const parsed = alertRuleSchema.safeParse(stored);
   return parsed.success ? JSON.stringify(conditionsOf(parsed.data)) : undefined;
+}
+
+/** Throws what a caller's rule or patch gets wrong that parsed rules never do (a bare-number `duration`). */
+function refuseCallerIssues(input: unknown, currentDuration?: number): void {
+  const issues = callerRuleIssues(input, currentDuration);
+  if (issues.length > 0) throw validationErrorOf('invalid alert rule', issues, 'rule');
 }
 
 function takenError(id: string): ValidationError {

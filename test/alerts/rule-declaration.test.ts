@@ -96,7 +96,7 @@ describe('ensureRule: declaring a rule at start-up', () => {
     await monitor.alerts.ensureRule(DECLARED);
     await clock.advanceAsync(MINUTE);
     const { window: _w, duration: _d, ...rest } = DECLARED;
-    const again = await monitor.alerts.ensureRule({ duration: 300_000, window: 300_000, ...rest, aggregation: 'p95' });
+    const again = await monitor.alerts.ensureRule({ duration: '300000ms', window: 300_000, ...rest, aggregation: 'p95' });
     expect(saved).toHaveLength(1);
     expect(again.updatedAt).toBe(T0);
   });

@@ -88,9 +88,9 @@ describe('alert rule CRUD', () => {
     expect(monitor.alerts.getRule(rule.id)).toEqual(rule);
   });
 
-  it('takes a duration in ms and a metric instead of metricType', async () => {
+  it('takes a duration with its unit and a metric instead of metricType', async () => {
     const { createRule } = setup();
-    expect((await createRule({ duration: 300_000 })).duration).toBe(300_000);
+    expect((await createRule({ duration: '300s' })).duration).toBe(300_000);
     const rule = await createRule({ metricType: undefined, metric: 'response_time', duration: 0, name: 'other' });
     expect(rule).toMatchObject({ metric: 'response_time', duration: 0 });
   });
