@@ -14,6 +14,7 @@ const steps = [
   ['build the Next.js example', 'npx', ['next', 'build', '--webpack', 'examples/next-app'], { NEXT_TELEMETRY_DISABLED: '1' }],
   ['vitest', 'npx', ['vitest', 'run'], { PULSEWATCH_NEXT_APP_BUILT: '1' }],
   ['build', 'npx', ['tsup']],
+  ['published declarations', 'node', ['scripts/check-dts.mjs']],
   ['edge bundle of the build', 'node', ['scripts/check-edge-dist.mjs']],
   // 187 KiB on 2026-12-06 (docs/performance.md): the budget leaves room for growth, not for a new dependency pulled in whole.
   ['bundle size of the main entry', 'node', ['scripts/bundle-size.mjs', '--max-gzip-kib', '200']],
