@@ -118,6 +118,13 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard in a brows
     await page.locator('#dead-letters tbody tr', { hasText: features.jobs ? 'no dead letters' : 'no job runner served by this handler' }).waitFor(WAIT);
   }, 30_000);
 
+  it('charts any series chosen in the metric explorer', async () => {
+    await page.fill('#series-filter', 'http_requests_total route=/api/orders status=500');
+    await page.locator('#series-count', { hasText: /^1 of \d+ series$/ }).waitFor(WAIT);
+    expect(await page.locator('#series option').allInnerTexts()).toEqual(['http_requests_total{method="GET",route="/api/orders",status="500"}']);
+    await page.locator('#chart-explorer .u-legend', { hasText: 'status="500"' }).waitFor(WAIT);
+  }, 30_000);
+
   it('shows hostile label values and messages as text, never as markup', async () => {
     const row = page.locator('#routes tbody tr', { hasText: 'ü🚀' });
     await row.waitFor(WAIT);

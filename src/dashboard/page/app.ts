@@ -123,16 +123,29 @@ function fmt(value: number | null): string {
   return value === null ? '-' : value.toFixed(1);
 }
 
-function explore(samples: readonly Sample[], at: number): void {
+/** Options the explorer's list shows at most; the filter narrows the rest. */
+const MAX_OPTIONS = 300;
+const filter = byId<HTMLInputElement>('series-filter');
+let lastSamples: readonly Sample[] = [];
+filter.addEventListener('input', () => explore(lastSamples, undefined));
+
+/** Lists the series matching the filter (every word in the series' text), and charts the chosen one. */
+function explore(samples: readonly Sample[], at: number | undefined): void {
+  lastSamples = samples;
+  const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+  // `route=/api` also matches `route="/api…"`, as the series is written.
+  const matching = samples.map((s) => s.series).filter((n) => words.every((w) => n.toLowerCase().includes(w) || n.toLowerCase().includes(w.replace(/=/g, '="'))));
+  const names = matching.slice(0, MAX_OPTIONS);
+  setText('series-count', `${matching.length} of ${samples.length} series${matching.length > names.length ? `, first ${names.length} listed` : ''}`);
   const chosen = select.value;
-  const names = samples.map((s) => s.series);
   // Rebuild the list only when it changed, so an open list does not close under the user.
   if (select.options.length !== names.length || names.some((n, i) => select.options[i]?.value !== n)) {
     select.replaceChildren(...names.map((n) => option(n)));
     if (names.includes(chosen)) select.value = chosen;
+    if (select.value !== chosen) explorer.clear();
   }
   const sample = samples.find((s) => s.series === select.value);
-  if (sample !== undefined) explorer.push(at, new Map([[sample.series, Number.isFinite(sample.value) ? sample.value : null]]));
+  if (sample !== undefined && at !== undefined) explorer.push(at, new Map([[sample.series, Number.isFinite(sample.value) ? sample.value : null]]));
 }
 
 /** One round of reads; every section is drawn from its own answer, a 404 shows as "not served". */
