@@ -122,7 +122,11 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard in a brows
     await page.fill('#series-filter', 'http_requests_total route=/api/orders status=500');
     await page.locator('#series-count', { hasText: /^1 of \d+ series$/ }).waitFor(WAIT);
     expect(await page.locator('#series option').allInnerTexts()).toEqual(['http_requests_total{method="GET",route="/api/orders",status="500"}']);
-    await page.locator('#chart-explorer .u-legend', { hasText: 'status="500"' }).waitFor(WAIT);
+    // A counter is charted as its fleet-wide rate; a histogram line as its metric's percentiles.
+    await page.locator('#chart-explorer .u-legend', { hasText: 'per second (fleet)' }).waitFor(WAIT);
+    await page.fill('#series-filter', 'http_request_duration_seconds_count route=/api/users');
+    await page.locator('#series-count', { hasText: /^1 of \d+ series$/ }).waitFor(WAIT);
+    await page.locator('#chart-explorer .u-legend', { hasText: 'p99' }).waitFor(WAIT);
   }, 30_000);
 
   it('shows hostile label values and messages as text, never as markup', async () => {

@@ -127,10 +127,10 @@ function fmt(value: number | null): string {
 const MAX_OPTIONS = 300;
 const filter = byId<HTMLInputElement>('series-filter');
 let lastSamples: readonly Sample[] = [];
-filter.addEventListener('input', () => explore(lastSamples, undefined));
+filter.addEventListener('input', () => explore(lastSamples));
 
 /** Lists the series matching the filter (every word in the series' text), and charts the chosen one. */
-function explore(samples: readonly Sample[], at: number | undefined): void {
+function explore(samples: readonly Sample[]): void {
   lastSamples = samples;
   const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
   // `route=/api` also matches `route="/api…"`, as the series is written.
@@ -144,8 +144,37 @@ function explore(samples: readonly Sample[], at: number | undefined): void {
     if (names.includes(chosen)) select.value = chosen;
     if (select.value !== chosen) explorer.clear();
   }
+}
+
+interface SeriesAggregate extends Aggregate {
+  kind: 'counter' | 'gauge' | 'histogram' | 'unknown';
+  last: number;
+}
+
+/**
+ * Charts the chosen series fleet-wide: its metric's aggregate over the last minute for the
+ * series' labels (a counter's rate per second, a gauge's value, a histogram's p50/p95/p99;
+ * `_bucket`, `_sum` and `_count` lines stand for their histogram). A metric the aggregate does
+ * not know (an exposition-only line) is charted with this process's value.
+ */
+async function exploreChosen(samples: readonly Sample[], at: number): Promise<void> {
   const sample = samples.find((s) => s.series === select.value);
-  if (sample !== undefined && at !== undefined) explorer.push(at, new Map([[sample.series, Number.isFinite(sample.value) ? sample.value : null]]));
+  if (sample === undefined) return;
+  const name = sample.name.replace(/_(bucket|sum|count)$/, '');
+  const query = new URLSearchParams({ name: samples.some((s) => s.name === `${name}_bucket`) ? name : sample.name, window: '1m' });
+  for (const [key, value] of Object.entries(sample.labels)) if (key !== 'le') query.append(`label.${key}`, value);
+  const a = (await get<SeriesAggregate>(`/metrics/aggregate?${query.toString()}`)).body;
+  const values = new Map<string, number | null>();
+  if (a?.kind === 'histogram') {
+    values.set('p50', a.p50).set('p95', a.p95).set('p99', a.p99);
+  } else if (a?.kind === 'counter') {
+    values.set('per second (fleet)', Number.isFinite(a.rate) ? a.rate : null);
+  } else if (a?.kind === 'gauge') {
+    values.set('value (fleet)', Number.isFinite(a.last) ? a.last : null);
+  } else {
+    values.set('value (this process)', Number.isFinite(sample.value) ? sample.value : null);
+  }
+  explorer.push(at, values);
 }
 
 /** One round of reads; every section is drawn from its own answer, a 404 shows as "not served". */
@@ -167,8 +196,8 @@ async function poll(): Promise<void> {
     renderJobs(snapshot);
     renderBreakers(snapshot);
     renderSlowest(snapshot);
-    explore(samples, at);
-    await Promise.all([requests(snapshot, samples, at), renderAlerts(poll), renderHealth(), renderDeadLetters(), renderSla()]);
+    explore(samples);
+    await Promise.all([exploreChosen(samples, at), requests(snapshot, samples, at), renderAlerts(poll), renderHealth(), renderDeadLetters(), renderSla()]);
     setText('status', `live · updated ${new Date().toLocaleTimeString()}`);
   } catch (error) {
     if (error instanceof Unauthorized) {
