@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { checkCommand, ENV } from './commands/check.js';
+import { dashboardCommand, rulesCommand } from './commands/export.js';
 import { EXIT_CODES } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -14,11 +15,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   io.secret(io.env[ENV.token]);
   argv.forEach((arg, i) => io.secret(arg === '--token' ? argv[i + 1] : arg.startsWith('--token=') ? arg.slice('--token='.length) : undefined));
   const program = new Command('pulsewatch')
-    .description('Check pulsewatch budgets (latency, error rate, throughput) against a running service or Prometheus.')
+    .description('Check pulsewatch budgets (latency, error rate, throughput) against a running service or Prometheus; write its alert rules for Prometheus and a Grafana dashboard.')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(redactUnknown(s)) })
     .showHelpAfterError('(run with --help for usage)');
-  program.addCommand(checkCommand(io, (code) => (exitCode = code)).exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(redactUnknown(s)) }));
+  for (const make of [checkCommand, rulesCommand, dashboardCommand]) {
+    program.addCommand(make(io, (code) => (exitCode = code)).exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(redactUnknown(s)) }));
+  }
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -172,7 +172,7 @@ function sourceOf(io: CliIo, urlArg: string | undefined, flags: CheckFlags, comm
  * cannot carry is refused here, naming where it came from but never quoting it: fetch would
  * otherwise fail with a message that quotes the header, and --json escapes it past the scrubber.
  */
-function tokenOf(token: string | undefined, command: Command): string | undefined {
+export function tokenOf(token: string | undefined, command: Command): string | undefined {
   if (token === undefined) return undefined;
   const trimmed = token.trim();
   if (/^[\x21-\x7e]*$/.test(trimmed)) return trimmed === '' ? undefined : trimmed;
