@@ -90,6 +90,16 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard in a brows
     consoleErrors.length = 0;
   }, 30_000);
 
+  it('refuses a wrong token, forgets it, and asks again', async () => {
+    await page.fill('#token', 'not-the-token');
+    await page.click('#login button[type=submit]');
+    await page.locator('#login-error', { hasText: 'that token was refused' }).waitFor(WAIT);
+    expect(await page.evaluate(() => sessionStorage.getItem('pulsewatch.token'))).toBeNull();
+    expect(await page.locator('#content').isHidden()).toBe(true);
+    await expect.poll(() => consoleErrors.length, WAIT).toBe(1);
+    consoleErrors.length = 0;
+  }, 30_000);
+
   it('with the token, fills the charts and tables from the monitoring routes', async () => {
     await page.fill('#token', TOKEN);
     await page.click('#login button[type=submit]');

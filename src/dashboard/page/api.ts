@@ -2,6 +2,8 @@
 // token from sessionStorage as a bearer header, never in a URL.
 
 const TOKEN_KEY = 'pulsewatch.token';
+/** The token when sessionStorage refuses it (private mode): kept until reload only. */
+let memoryToken: string | null = null;
 
 /** An answer: its status and its JSON body (undefined when the body is not JSON). */
 export interface Answer<T = unknown> {
@@ -22,9 +24,9 @@ export const apiBase = location.pathname.replace(/\/dashboard\/?$/, '');
 
 export function token(): string | null {
   try {
-    return sessionStorage.getItem(TOKEN_KEY);
+    return sessionStorage.getItem(TOKEN_KEY) ?? memoryToken;
   } catch {
-    return null;
+    return memoryToken;
   }
 }
 
@@ -38,10 +40,9 @@ export function setToken(value: string | null): void {
   memoryToken = value;
 }
 
-let memoryToken: string | null = null;
 
 function headers(extra: Record<string, string> = {}): Record<string, string> {
-  const t = token() ?? memoryToken;
+  const t = token();
   return t === null ? extra : { ...extra, authorization: `Bearer ${t}` };
 }
 

@@ -202,7 +202,10 @@ async function poll(): Promise<void> {
   } catch (error) {
     if (error instanceof Unauthorized) {
       again = false;
-      showLogin(token() === null ? '' : 'that token was refused');
+      const refused = token() !== null;
+      // A refused token is not sent again.
+      setToken(null);
+      showLogin(refused ? 'that token was refused' : '');
     } else {
       setText('status', `cannot read the monitor: ${error instanceof Error ? error.message : String(error)}; retrying`);
     }
@@ -218,6 +221,7 @@ document.addEventListener('visibilitychange', () => {
 });
 
 function showContent(): void {
+  byId('forget').hidden = token() === null;
   byId('login').hidden = true;
   byId('content').hidden = false;
 }
@@ -229,6 +233,12 @@ function showLogin(message: string): void {
   setText('status', 'sign in to see this monitor');
   byId<HTMLInputElement>('token').focus();
 }
+
+byId('forget').addEventListener('click', () => {
+  setToken(null);
+  clearTimeout(timer);
+  showLogin('');
+});
 
 byId<HTMLFormElement>('login').addEventListener('submit', (event) => {
   event.preventDefault();
