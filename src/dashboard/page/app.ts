@@ -98,7 +98,15 @@ function routesOf(samples: readonly Sample[], snapshot: Snapshot): string[] {
 
 async function requests(snapshot: Snapshot, samples: readonly Sample[], at: number): Promise<void> {
   const routes = routesOf(samples, snapshot);
-  const answers = await Promise.all(routes.map((route) => get<Aggregate>(`/metrics/aggregate?name=${REQUEST_METRIC}&window=1m&label.route=${encodeURIComponent(route)}`)));
+  const url = (labels: Record<string, string>): string => `/metrics/aggregate?${new URLSearchParams({ name: REQUEST_METRIC, window: '1m', ...Object.fromEntries(Object.entries(labels).map(([k, v]) => [`label.${k}`, v])) }).toString()}`;
+  // 5xx answers per route: the (route, status) pairs this process has seen, at most 16, each read fleet-wide.
+  const failing = samples.filter((s) => s.name === `${REQUEST_METRIC}_count` && routes.includes(s.labels.route ?? '') && /^5\d\d$/.test(s.labels.status ?? '')).slice(0, 16);
+  const [answers, errorAnswers] = await Promise.all([
+    Promise.all(routes.map((route) => get<Aggregate>(url({ route })))),
+    Promise.all(failing.map((s) => get<Aggregate>(url({ route: s.labels.route!, status: s.labels.status! })))),
+  ]);
+  const errorsPerSecond = new Map<string, number>();
+  failing.forEach((s, i) => errorsPerSecond.set(s.labels.route!, (errorsPerSecond.get(s.labels.route!) ?? 0) + (errorAnswers[i]?.body?.rate ?? 0)));
   const p95 = new Map<string, number | null>();
   const perSecond = new Map<string, number | null>();
   const rows: string[][] = [];
@@ -108,7 +116,8 @@ async function requests(snapshot: Snapshot, samples: readonly Sample[], at: numb
     remember(route, at, a);
     p95.set(route, toMs(a.p95, a.unit));
     perSecond.set(route, a.rate);
-    rows.push([route, a.rate.toFixed(2), fmt(toMs(a.p50, a.unit)), fmt(toMs(a.p95, a.unit)), fmt(toMs(a.p99, a.unit))]);
+    const errorShare = a.rate > 0 ? ((errorsPerSecond.get(route) ?? 0) / a.rate) * 100 : null;
+    rows.push([route, a.rate.toFixed(2), fmt(errorShare), fmt(toMs(a.p50, a.unit)), fmt(toMs(a.p95, a.unit)), fmt(toMs(a.p99, a.unit))]);
   });
   listRoutes(routes);
   drawRoute();
