@@ -2,7 +2,8 @@
 // No framework: a few tables, four uPlot charts, everything written with textContent.
 import { Unauthorized, get, getText, setToken, token } from './api.js';
 import { MAX_POINTS, TimeChart } from './charts.js';
-import { byId, fillTable, setText } from './dom.js';
+import { byId, fillTable, option, setText } from './dom.js';
+import { explore, exploreChosen, onExplorerChange } from './explorer.js';
 import { parseExposition, type Sample } from './prom-text.js';
 import { renderAlerts, renderBreakers, renderDeadLetters, renderHealth, renderJobs, renderSla, renderSlowest, type Snapshot } from './sections.js';
 
@@ -17,7 +18,6 @@ const POLL_MS = Number.isFinite(refresh) && refresh >= 0.5 && refresh <= 60 ? re
 const latency = new TimeChart(byId('chart-latency'));
 const rate = new TimeChart(byId('chart-rate'));
 const errors = new TimeChart(byId('chart-errors'));
-const explorer = new TimeChart(byId('chart-explorer'));
 const routeChart = new TimeChart(byId('chart-route'));
 const routeSelect = byId<HTMLSelectElement>('route');
 routeSelect.addEventListener('change', () => drawRoute());
@@ -59,21 +59,13 @@ function listRoutes(routes: readonly string[]): void {
   if (routes.includes(chosen)) routeSelect.value = chosen;
 }
 
-function option(value: string): HTMLOptionElement {
-  const o = document.createElement('option');
-  o.value = value;
-  o.textContent = value;
-  return o;
-}
-const select = byId<HTMLSelectElement>('series');
-select.addEventListener('change', () => {
-  explorer.clear();
-  void poll();
-});
+
+onExplorerChange(() => void poll());
 
 let timer: ReturnType<typeof setTimeout> | undefined;
 let running = false;
 
+/** What `/metrics/aggregate` answers, in the part the requests section reads. */
 interface Aggregate {
   unit?: string;
   p50: number | null;
@@ -130,60 +122,6 @@ async function requests(snapshot: Snapshot, samples: readonly Sample[], at: numb
 
 function fmt(value: number | null): string {
   return value === null ? '-' : value.toFixed(1);
-}
-
-/** Options the explorer's list shows at most; the filter narrows the rest. */
-const MAX_OPTIONS = 300;
-const filter = byId<HTMLInputElement>('series-filter');
-let lastSamples: readonly Sample[] = [];
-filter.addEventListener('input', () => explore(lastSamples));
-
-/** Lists the series matching the filter (every word in the series' text), and charts the chosen one. */
-function explore(samples: readonly Sample[]): void {
-  lastSamples = samples;
-  const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
-  // `route=/api` also matches `route="/api…"`, as the series is written.
-  const matching = samples.map((s) => s.series).filter((n) => words.every((w) => n.toLowerCase().includes(w) || n.toLowerCase().includes(w.replace(/=/g, '="'))));
-  const names = matching.slice(0, MAX_OPTIONS);
-  setText('series-count', `${matching.length} of ${samples.length} series${matching.length > names.length ? `, first ${names.length} listed` : ''}`);
-  const chosen = select.value;
-  // Rebuild the list only when it changed, so an open list does not close under the user.
-  if (select.options.length !== names.length || names.some((n, i) => select.options[i]?.value !== n)) {
-    select.replaceChildren(...names.map((n) => option(n)));
-    if (names.includes(chosen)) select.value = chosen;
-    if (select.value !== chosen) explorer.clear();
-  }
-}
-
-interface SeriesAggregate extends Aggregate {
-  kind: 'counter' | 'gauge' | 'histogram' | 'unknown';
-  last: number;
-}
-
-/**
- * Charts the chosen series fleet-wide: its metric's aggregate over the last minute for the
- * series' labels (a counter's rate per second, a gauge's value, a histogram's p50/p95/p99;
- * `_bucket`, `_sum` and `_count` lines stand for their histogram). A metric the aggregate does
- * not know (an exposition-only line) is charted with this process's value.
- */
-async function exploreChosen(samples: readonly Sample[], at: number): Promise<void> {
-  const sample = samples.find((s) => s.series === select.value);
-  if (sample === undefined) return;
-  const name = sample.name.replace(/_(bucket|sum|count)$/, '');
-  const query = new URLSearchParams({ name: samples.some((s) => s.name === `${name}_bucket`) ? name : sample.name, window: '1m' });
-  for (const [key, value] of Object.entries(sample.labels)) if (key !== 'le') query.append(`label.${key}`, value);
-  const a = (await get<SeriesAggregate>(`/metrics/aggregate?${query.toString()}`)).body;
-  const values = new Map<string, number | null>();
-  if (a?.kind === 'histogram') {
-    values.set('p50', a.p50).set('p95', a.p95).set('p99', a.p99);
-  } else if (a?.kind === 'counter') {
-    values.set('per second (fleet)', Number.isFinite(a.rate) ? a.rate : null);
-  } else if (a?.kind === 'gauge') {
-    values.set('value (fleet)', Number.isFinite(a.last) ? a.last : null);
-  } else {
-    values.set('value (this process)', Number.isFinite(sample.value) ? sample.value : null);
-  }
-  explorer.push(at, values);
 }
 
 /** One round of reads; every section is drawn from its own answer, a 404 shows as "not served". */

@@ -79,3 +79,11 @@ export function labelText(labels: unknown): string {
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
 }
+
+/** An `<option>` whose value and text are `value`. */
+export function option(value: string): HTMLOptionElement {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = value;
+  return o;
+}
