@@ -229,7 +229,7 @@ export class NotificationDispatcher {
       const error = new NotificationError(name, 'dispatched after close()', { cause: new ClosedError('the notification dispatcher is closed') });
       this.track(this.giveUp(name, copy, error, 0));
     } else {
-      this.track(channel.enqueue(copy).then((result) => this.onClock(this.settle(name, copy, result))));
+      this.track(channel.enqueue(copy).then((result) => this.settle(name, copy, result)));
     }
   }
 
@@ -238,33 +238,21 @@ export class NotificationDispatcher {
     if (letter === undefined) throw new NotFoundError('dead letter', id);
     const channel = this.channels.get(letter.channel);
     if (channel === undefined) throw new NotFoundError('notifier', letter.channel);
-    const done = channel.enqueue(letter.notification, letter.attempts).then((result) => this.onClock(this.finishRetry(id, letter, result)));
+    const done = channel.enqueue(letter.notification, letter.attempts).then(async (result) => {
+      if (!result.ok) {
+        await this.giveUp(letter.channel, letter.notification, result.error, result.attempts, id);
+        return 'failed' as const;
+      }
+      try {
+        await this.store(() => this.ctx.storage.deleteDeadLetter(id));
+      } catch (cause) {
+        this.ctx.report(new StorageError(`deleting delivered dead letter "${id}" from "${this.ctx.storage.name}" storage failed`, { cause }));
+      }
+      this.sent(letter.channel, letter.notification, result.attempts);
+      return 'sent' as const;
+    });
     this.track(done);
     return done;
-  }
-
-  /** A retried dead letter's outcome: deleted once delivered, saved again when it still failed. */
-  private async finishRetry(id: string, letter: DeadLetter, result: DeliveryResult): Promise<DeliveryOutcome> {
-    if (!result.ok) {
-      await this.giveUp(letter.channel, letter.notification, result.error, result.attempts, id);
-      return 'failed';
-    }
-    try {
-      await this.store(() => this.ctx.storage.deleteDeadLetter(id));
-    } catch (cause) {
-      this.ctx.report(new StorageError(`deleting delivered dead letter "${id}" from "${this.ctx.storage.name}" storage failed`, { cause }));
-    }
-    this.sent(letter.channel, letter.notification, result.attempts);
-    return 'sent';
-  }
-
-  /**
-   * Hands the work after a delivery (a dead letter's save, then `notificationFailed`) to the
-   * clock, so `idle()` waits for the event, not only for the delivery the channel tracked.
-   */
-  private onClock<T>(work: Promise<T>): Promise<T> {
-    this.ctx.clock.track?.(work.catch(() => undefined));
-    return work;
   }
 
   private async settle(channel: string, notification: Notification, result: DeliveryResult): Promise<void> {
