@@ -16,7 +16,7 @@ export interface DistributionSummary {
 }
 
 /** Raw values merged before falling back to buckets; beyond this, sorting costs more than it gains. */
-export const MAX_EXACT = 65_536;
+const MAX_EXACT = 65_536;
 
 /**
  * Merges slots (and decoded rollups) into one distribution and reads percentiles from it:
@@ -29,15 +29,7 @@ export class Distribution {
   min = Infinity;
   max = -Infinity;
   private raw: number[] = [];
-  /** `raw` sorted, kept until a value is added: percentiles, summaries and fractions share one sort. */
-  private sorted: Float64Array | null = null;
   private counts: SparseCounts | null = null;
-  /**
-   * Bucket counts as `[index, count, ...]` in increasing index order: a distribution merged from
-   * kept per-series counts (window-totals.ts) reads them as they are instead of filling chunks.
-   */
-  private pairs: Float64Array | null = null;
-  private pairsTotal = 0;
   private readonly layout: BucketLayout;
   private readonly scale: number;
 
@@ -46,33 +38,15 @@ export class Distribution {
     this.scale = 1 / resolution;
   }
 
-  /**
-   * A distribution of `values` (sorted, raw values; not copied) or of bucket `pairs` (merged
-   * `[index, count, ...]`, increasing; not copied), with the totals given: what window-totals.ts
-   * builds from the counts it keeps per series. Exactly one of `values` and `pairs` is given.
-   */
-  static of(layout: BucketLayout, resolution: number, values: Float64Array | null, pairs: Float64Array | null, count: number, sum: number, min: number, max: number): Distribution {
-    const d = new Distribution(layout, resolution);
-    d.addTotals(count, sum, min, max);
-    if (values !== null) d.sorted = values;
-    else if (pairs !== null) {
-      d.pairs = pairs;
-      let total = 0;
-      for (let i = 1; i < pairs.length; i += 2) total += pairs[i]!;
-      d.pairsTotal = total;
-    }
-    return d;
-  }
-
   /** Adds one slot's data. */
   addSlot(slot: HistogramSlot): void {
     if (slot.count === 0) return;
     this.addTotals(slot.count, slot.sum, slot.min, slot.max);
-    if (!slot.exact || this.bucketed || Math.max(this.raw.length, this.sorted?.length ?? 0) + slot.count > MAX_EXACT) {
+    if (!slot.exact || this.counts !== null || this.raw.length + slot.count > MAX_EXACT) {
       const counts = this.bucketCounts();
       slot.forEachBucket(this.layout, this.scale, (index, count) => counts.add(index, count));
     } else {
-      const raw = this.rawValues();
+      const raw = this.raw;
       slot.forEachValue(this.scale, (value) => raw.push(value));
     }
   }
@@ -95,7 +69,7 @@ export class Distribution {
   /** The value at percentile `p` (0..100); NaN when empty. */
   percentile(p: number): number {
     if (this.count === 0) return Number.NaN;
-    if (!this.bucketed) {
+    if (this.counts === null) {
       const sorted = this.sortedRaw();
       if (sorted.length === 0) return Number.NaN;
       return sorted[rankOf(p, sorted.length) - 1]!;
@@ -112,16 +86,15 @@ export class Distribution {
     if (limit >= this.max) return 1;
     if (limit < this.min) return 0;
     let under = 0;
-    if (!this.bucketed) {
-      const sorted = this.sortedRaw();
-      for (const v of sorted) if (v <= limit) under++;
-      return sorted.length === 0 ? Number.NaN : under / sorted.length;
+    if (this.counts === null) {
+      for (const v of this.raw) if (v <= limit) under++;
+      return this.raw.length === 0 ? Number.NaN : under / this.raw.length;
     }
     const scaled = limit * this.scale;
-    this.forEachBucket((index, count) => {
+    this.counts.forEach((index, count) => {
       if (this.layout.lowestAt(index) + this.layout.widthAt(index) / 2 <= scaled) under += count;
     });
-    return under / this.bucketTotal;
+    return under / this.counts.total;
   }
 
   /** Count, sum, min, max, mean and the standard percentiles. */
@@ -129,7 +102,7 @@ export class Distribution {
     const ps = [50, 90, 95, 99, 99.9];
     let values: number[];
     if (this.count === 0) values = ps.map(() => Number.NaN);
-    else if (!this.bucketed) {
+    else if (this.counts === null) {
       const sorted = this.sortedRaw();
       values = ps.map((p) => (sorted.length === 0 ? Number.NaN : sorted[rankOf(p, sorted.length) - 1]!));
     } else values = this.fromBuckets(ps);
@@ -148,59 +121,26 @@ export class Distribution {
     };
   }
 
-  /** True once the distribution holds bucket counts (from then on, every value is in a bucket). */
-  private get bucketed(): boolean {
-    return this.counts !== null || this.pairs !== null;
-  }
-
-  /** The raw values, sorted once until the next value is added (percentiles used to sort per call). */
   private sortedRaw(): Float64Array {
-    if (this.sorted === null) this.sorted = Float64Array.from(this.raw).sort();
-    return this.sorted;
-  }
-
-  /** The raw values to append to (the sorted copy is dropped: it no longer holds every value). */
-  private rawValues(): number[] {
-    if (this.sorted !== null) {
-      if (this.raw.length !== this.sorted.length) this.raw = Array.from(this.sorted);
-      this.sorted = null;
-    }
-    return this.raw;
+    return Float64Array.from(this.raw).sort();
   }
 
   private bucketCounts(): SparseCounts {
     if (this.counts === null) {
       this.counts = new SparseCounts(this.layout);
-      for (const value of this.sorted ?? this.raw) this.counts.record(Math.floor(value * this.scale));
+      for (const value of this.raw) this.counts.record(Math.floor(value * this.scale));
       this.raw = [];
-      this.sorted = null;
-      if (this.pairs !== null) {
-        for (let i = 0; i < this.pairs.length; i += 2) this.counts.add(this.pairs[i]!, this.pairs[i + 1]!);
-        this.pairs = null;
-        this.pairsTotal = 0;
-      }
     }
     return this.counts;
   }
 
-  /** Total of the bucket counts. */
-  private get bucketTotal(): number {
-    return this.counts !== null ? this.counts.total : this.pairsTotal;
-  }
-
-  /** Calls `fn(index, count)` for every non-empty bucket in increasing order. */
-  private forEachBucket(fn: (index: number, count: number) => void): void {
-    if (this.counts !== null) this.counts.forEach(fn);
-    else if (this.pairs !== null) for (let i = 0; i < this.pairs.length; i += 2) if (this.pairs[i + 1]! > 0) fn(this.pairs[i]!, this.pairs[i + 1]!);
-  }
-
   private fromBuckets(percentiles: number[]): number[] {
-    const total = this.bucketTotal;
-    const ranks = percentiles.map((p) => rankOf(p, total));
+    const counts = this.counts as SparseCounts;
+    const ranks = percentiles.map((p) => rankOf(p, counts.total));
     const out = percentiles.map(() => Number.NaN);
     let seen = 0;
     let next = 0;
-    this.forEachBucket((index, count) => {
+    counts.forEach((index, count) => {
       seen += count;
       while (next < ranks.length && seen >= ranks[next]!) {
         const mid = this.layout.lowestAt(index) + this.layout.widthAt(index) / 2;

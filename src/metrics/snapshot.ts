@@ -2,7 +2,6 @@ import type { StorageError } from '../core/errors.js';
 import type { AlertRecord } from '../storage/records.js';
 import { JOB_METRICS } from './built-in-names.js';
 import { WindowQuery, type WindowQuerySources } from './window-query.js';
-import { StoredRollupCache } from './window-query-cache.js';
 import type { MetricWindow, RangeStats, WindowSeries } from './window-query-window.js';
 
 // The job metric names live in built-in-names.ts; the package's index re-exports them from here.
@@ -94,10 +93,9 @@ export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapsh
     src.storageFailed(error);
   };
   const reads = new Map<string, Promise<MetricWindow>>();
-  const kept = keptFor(src);
   const read = (name: string) => {
     let w = reads.get(name);
-    if (w === undefined) reads.set(name, (w = query.readKept({ name, from, to: now, now, onStorageError }, kept)));
+    if (w === undefined) reads.set(name, (w = query.read({ name, from, to: now, now, onStorageError })));
     return w;
   };
   const filter = src.names === undefined ? undefined : new Set(src.names);
@@ -134,32 +132,6 @@ export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapsh
     alerts: { active: 0, items: [] },
     truncated: { jobs: jobList.omitted, alerts: 0 },
   };
-}
-
-/** Metrics whose stored rollups snapshots keep between calls (the least recently shown go first). */
-const MAX_KEPT_METRICS = 100;
-/** How long after its slot a rollup may reach a store without a change log and be seen by the next snapshot (as for rules). */
-const STORE_LATENESS = 60_000;
-/** Longest time between two full reads of a metric's stored window. */
-const FULL_READ_EVERY = 5 * 60_000;
-
-/** Per monitor (its decoded-histogram cache identifies it), the stored rollups its snapshots keep. */
-const keptByMonitor = new WeakMap<object, StoredRollupCache>();
-
-/**
- * The monitor's snapshot cache of stored rollups: consecutive snapshots read what the store
- * wrote since the last one (a store with a change log) or its recent slots (one without), not
- * the whole window again: reading and grouping every instance's rollups of 5,000 series was most
- * of a snapshot.
- */
-function keptFor(src: SnapshotSources): StoredRollupCache {
-  const owner = src.ctx.fleet.decoded;
-  let kept = keptByMonitor.get(owner);
-  if (kept === undefined) {
-    kept = new StoredRollupCache({ lateness: 2 * src.ctx.slotLength + STORE_LATENESS, refreshEvery: FULL_READ_EVERY, maxMetrics: MAX_KEPT_METRICS });
-    keptByMonitor.set(owner, kept);
-  }
-  return kept;
 }
 
 function summary(name: string, stats: RangeStats): MetricSummary {

@@ -7,7 +7,7 @@ import type { HistogramSeries } from './histogram.js';
 import type { HistogramSlot } from './histogram-slot.js';
 import { BucketLayout } from './log-buckets.js';
 import type { AnyMetric } from './registry.js';
-import { hashLabels, LabelTable, part, partOf, shapeOf, writtenBy, type StoredSeries } from './window-query-series.js';
+import { hashLabels, LabelTable, part, partOf, type StoredSeries } from './window-query-series.js';
 import { MetricWindow, type WindowPart, type WindowScale, type WindowSeries } from './window-query-window.js';
 
 /** What {@link buildWindow} merges. */
@@ -58,11 +58,11 @@ export function buildWindow(input: WindowInput): MetricWindow {
   const inRange = (p: WindowPart) => p.end > from && p.start < end;
   const kind = metric?.kind ?? newestKind(input.stored, input.pending, name, labels, inRange);
   const series = new LabelTable<Entry>();
-  const slotLength = ctx.slotLength;
 
   let ringSize = 0;
   if (metric !== undefined) {
     if (metric.kind === 'gauge') metric.collect();
+    const slotLength = ctx.slotLength;
     for (const local of metric.index.values() as IterableIterator<HistogramSeries | CounterSeries | GaugeSeries>) {
       if (!matchesLabels(local.labels, labels)) continue;
       const e = series.add(entry(local.labels, keyOf(local)));
@@ -97,9 +97,9 @@ export function buildWindow(input: WindowInput): MetricWindow {
         if (isPending) waiting.add(id);
         else if (waiting.has(id)) return false;
       }
-      return !(e?.ring !== undefined && stamps.ownsSlot(p.instance, p.start) && take(e, matched, p.start, undefined, slotLength));
+      return !(e?.ring !== undefined && stamps.ownsSlot(p.instance, p.start) && take(e, matched, p.start, undefined));
     }
-    return !(e?.ring !== undefined && take(e, matched, p.start, p, slotLength));
+    return !(e?.ring !== undefined && take(e, matched, p.start, p));
   };
   const push = (e: Entry, p: WindowPart): void => {
     if (e.shared) {
@@ -123,8 +123,7 @@ export function buildWindow(input: WindowInput): MetricWindow {
   for (const st of input.stored) {
     if (!matchesLabels(st.labels, labels)) continue;
     let e = series.find(st.labels, st.hash);
-    const shape = shapeOf(st);
-    if (e === undefined && shape.kind === kind && shape.minEnd > from && shape.maxStart < end && (waiting.size === 0 || !writtenBy(st, self))) {
+    if (e === undefined && st.parts.every((p) => p.kind === kind && inRange(p) && (waiting.size === 0 || p.instance === undefined || !p.instance.startsWith(self)))) {
       // Nothing of this process's touches the series (no memory, no waiting copy): its parts are taken as they are.
       e = series.add(entry(st.labels, storedKey(st)), st.hash);
       e.parts = st.parts as WindowPart[];
@@ -165,34 +164,19 @@ interface Entry {
   open: HistogramSlot | undefined;
   /** Where its ring's match flags start in the shared flag array. */
   ringAt: number;
-  /** Where `open` sits in `ring` (-1: not looked up yet). */
-  openAt: number;
 }
 
 function entry(labels: Readonly<Record<string, string>>, key: string): Entry {
-  return { key, labels, current: undefined, parts: [], shared: false, ring: undefined, open: undefined, ringAt: 0, openAt: -1 };
+  return { key, labels, current: undefined, parts: [], shared: false, ring: undefined, open: undefined, ringAt: 0 };
 }
 
 /**
  * Matches a rollup to a closed slot of `e`'s ring not matched yet: this monitor's own rollup by
  * its start, a rollup without an instance (`byContent`) by start, count and sum. True when one was.
  */
-function take(e: Entry, matched: Uint8Array, start: number, byContent: WindowPart | undefined, slotLength: number): boolean {
+function take(e: Entry, matched: Uint8Array, start: number, byContent: WindowPart | undefined): boolean {
   const ring = e.ring!;
   const bit = byContent === undefined ? 1 : 2;
-  // A ring holds consecutive slots, newest at the open one: look where `start` should be first.
-  if (e.openAt < 0) e.openAt = e.open === undefined ? ring.length : ring.indexOf(e.open);
-  if (e.openAt < ring.length) {
-    const back = (e.open!.start - start) / slotLength;
-    if (back >= 1 && back < ring.length && Number.isInteger(back)) {
-      const i = (e.openAt - back + ring.length) % ring.length;
-      const slot = ring[i]!;
-      if (slot.start === start && slot.count > 0 && (matched[e.ringAt + i]! & bit) === 0 && (byContent === undefined || (slot.count === byContent.count && slot.sum === byContent.sum))) {
-        matched[e.ringAt + i]! |= bit;
-        return true;
-      }
-    }
-  }
   for (let i = 0; i < ring.length; i++) {
     const slot = ring[i]!;
     if (slot === e.open || slot.count === 0 || slot.start !== start || (matched[e.ringAt + i]! & bit) !== 0) continue;

@@ -1,5 +1,5 @@
 import type { Rollup, RollupChanges } from '../storage/contract.js';
-import { groupRollups, holds, LabelTable, sameContent, shapeOf, type StoredSeries } from './window-query-series.js';
+import { groupRollups, holds, LabelTable, sameContent, type StoredSeries } from './window-query-series.js';
 import type { WindowPart } from './window-query-window.js';
 
 /** How a {@link StoredRollupCache} refreshes. */
@@ -158,12 +158,7 @@ function apply(cached: readonly StoredSeries[], changed: readonly StoredSeries[]
   const used = new Set<StoredSeries>();
   const out: StoredSeries[] = [];
   for (const st of cached) {
-    const update = changed.length === 0 ? undefined : updates.find(st.labels, st.hash);
-    // Most series neither changed nor lost a part: their shape says so without a scan.
-    if (update === undefined && shapeOf(st).minEnd > from) {
-      out.push(st);
-      continue;
-    }
+    const update = updates.find(st.labels, st.hash);
     let parts = prune(st.parts, from, Infinity);
     if (update !== undefined) {
       used.add(update);

@@ -13,41 +13,6 @@ export interface StoredSeries {
   /** Its `seriesKey`, once a reader computed it (carried to the series that replaces it). */
   key: string | undefined;
   readonly parts: readonly WindowPart[];
-  /** What {@link shapeOf} found in its parts, once asked. */
-  shape?: SeriesShape | undefined;
-}
-
-/** A summary of a stored series' parts, computed once per (read-only) series object. */
-export interface SeriesShape {
-  /** Earliest end and latest start of its parts. */
-  readonly minEnd: number;
-  readonly maxStart: number;
-  /** The kind of every part; undefined when they differ. */
-  readonly kind: MetricKind | undefined;
-  /** Instance prefixes asked about with {@link writtenBy}, and the answers. */
-  readonly writers: Map<string, boolean>;
-}
-
-/** The {@link SeriesShape} of `st`, computed on first use. */
-export function shapeOf(st: StoredSeries): SeriesShape {
-  if (st.shape !== undefined) return st.shape;
-  let minEnd = Infinity;
-  let maxStart = -Infinity;
-  let kind: MetricKind | undefined = st.parts[0]?.kind;
-  for (const p of st.parts) {
-    if (p.end < minEnd) minEnd = p.end;
-    if (p.start > maxStart) maxStart = p.start;
-    if (p.kind !== kind) kind = undefined;
-  }
-  return (st.shape = { minEnd, maxStart, kind, writers: new Map() });
-}
-
-/** True when a part of `st` was written under an instance id starting with `prefix` (kept per series object). */
-export function writtenBy(st: StoredSeries, prefix: string): boolean {
-  const writers = shapeOf(st).writers;
-  let found = writers.get(prefix);
-  if (found === undefined) writers.set(prefix, (found = st.parts.some((p) => p.instance !== undefined && p.instance.startsWith(prefix))));
-  return found;
 }
 
 /**
@@ -67,7 +32,7 @@ export function part(
   hdr: string | undefined,
   resolution: number | undefined,
 ): WindowPart {
-  return { kind, start, end, count, sum, min, max, last, instance, hdr, resolution, piece: undefined };
+  return { kind, start, end, count, sum, min, max, last, instance, hdr, resolution };
 }
 
 /** A rollup as a part. */

@@ -4,8 +4,6 @@ import { Distribution } from './distribution.js';
 import type { HistogramSlot } from './histogram-slot.js';
 import { SparseCounts, type BucketLayout } from './log-buckets.js';
 import type { DecodedHistograms } from './window-query-decode.js';
-import { isClosed, PairSum, partPiece, SeriesTotals, slotPiece, windowTotals, type Piece, type PieceReader, type WindowTotals } from './window-totals.js';
-import { MAX_EXACT } from './distribution.js';
 
 /**
  * One slot of one series from one writer: a rollup as read (stored, or waiting in the recorder;
@@ -14,10 +12,7 @@ import { MAX_EXACT } from './distribution.js';
  * gauges `last` is the value at its end; `hdr` and `resolution` hold a histogram's distribution.
  * Histogram slots in memory are not parts: {@link WindowSeries.slots} holds them as they are.
  */
-export type WindowPart = Readonly<Pick<Rollup, 'kind' | 'start' | 'end' | 'count' | 'sum' | 'min' | 'max' | 'last' | 'instance' | 'hdr' | 'resolution'>> & {
-  /** Its numbers as window totals keep them (window-totals.ts), once read: a field, not a map lookup per read. */
-  piece?: Piece | undefined;
-};
+export type WindowPart = Readonly<Pick<Rollup, 'kind' | 'start' | 'end' | 'count' | 'sum' | 'min' | 'max' | 'last' | 'instance' | 'hdr' | 'resolution'>>;
 
 /** One series of a window: its labels and every part of it the window holds, from every writer. */
 export interface WindowSeries {
@@ -54,9 +49,6 @@ export interface WindowScale {
   readonly slotLength: number;
 }
 
-/** The closed pieces of the series being read (copied only when a series' pieces changed). */
-const scratch: Piece[] = [];
-
 /** Decoded counts of parts, with the layout digits and resolution they were decoded to (see `MetricWindow.pairsOf`). */
 const decodedParts = new WeakMap<WindowPart, { digits: number; resolution: number; pairs: Float64Array | null }>();
 
@@ -67,12 +59,8 @@ const decodedParts = new WeakMap<WindowPart, { digits: number; resolution: numbe
  * through the monitor's {@link DecodedHistograms}, which keeps them between reads: an `hdr` is
  * decoded once however many rules, ticks and snapshots read it (while it stays in the cache).
  */
-export class MetricWindow implements PieceReader {
+export class MetricWindow {
   private readonly writers = new Map<string | undefined, string>();
-  /** Series totals kept between reads of this metric by this monitor (see window-totals.ts). */
-  private readonly totals: WindowTotals;
-  readonly layout: BucketLayout;
-  readonly scale: number;
 
   constructor(
     readonly name: string,
@@ -86,14 +74,9 @@ export class MetricWindow implements PieceReader {
     readonly series: readonly WindowSeries[],
     /** This process's instance id: the writer of its parts (see `writerOf`). */
     readonly self: string,
-    private readonly windowScale: WindowScale,
+    private readonly scale: WindowScale,
     private readonly decoded: DecodedHistograms,
-  ) {
-    this.layout = windowScale.layout;
-    this.scale = 1 / windowScale.resolution;
-    this.totals = windowTotals(decoded, name);
-    this.totals.read();
-  }
+  ) {}
 
   /** True when `part` overlaps [from, to); a range ending at `now` or later takes every later slot too. */
   covers(part: WindowPart, from: number, to: number): boolean {
@@ -102,12 +85,12 @@ export class MetricWindow implements PieceReader {
 
   /** An empty distribution in the window's layout and resolution. */
   private distribution(): Distribution {
-    return new Distribution(this.windowScale.layout, this.windowScale.resolution);
+    return new Distribution(this.scale.layout, this.scale.resolution);
   }
 
   /** True when the memory slot `slot` holds data and overlaps [from, to) (see {@link covers}). */
   holds(slot: HistogramSlot, from: number, to: number): boolean {
-    return slot.count > 0 && slot.start + this.windowScale.slotLength > from && slot.start < (to >= this.now ? Infinity : to);
+    return slot.count > 0 && slot.start + this.scale.slotLength > from && slot.start < (to >= this.now ? Infinity : to);
   }
 
   /** Calls `fn` with the start, count and sum of every slot of `series` with data in [from, to), memory and parts alike. */
@@ -118,140 +101,8 @@ export class MetricWindow implements PieceReader {
     }
   }
 
-  /**
-   * Count, sum, min, max and newest mean of `series` over [from, to); with `withDist`, their
-   * distribution too. Each series' closed slots and rollups are summed once and kept between
-   * reads (window-totals.ts): a read adds what arrived and subtracts what left the range, and
-   * reads the slot being recorded into afresh. Equal to {@link recompute}.
-   */
+  /** Count, sum, min, max and newest mean of `series` over [from, to); with `withDist`, their distribution too. */
   stats(series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean): RangeStats {
-    const stats: RangeStats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN, dist: undefined };
-    const open = to >= this.now;
-    const kept = this.totals.range(`${this.layout.digits}/${this.scale}/${this.now - from}/${open ? '' : this.now - to}`);
-    const reads = this.totals.reads;
-    let newest = -Infinity;
-    const used: SeriesTotals[] | undefined = withDist ? [] : undefined;
-    let live: HistogramSlot[] | undefined;
-    const slotLength = this.windowScale.slotLength;
-    for (const s of series) {
-      let t = kept.get(s.key);
-      if (t === undefined) kept.set(s.key, (t = new SeriesTotals()));
-      t.usedAt = reads;
-      let liveCount = 0;
-      if (open && from >= t.from && from < t.firstEnd && t.sameSources(s.slots, s.parts)) {
-        // Nothing arrived and nothing left the range: the kept totals hold; read the open slots.
-        for (const i of t.liveAt) {
-          const slot = s.slots[i]!;
-          if (this.holds(slot, from, to)) {
-            (live ??= []).push(slot);
-            liveCount++;
-          }
-        }
-      } else {
-        const pieces = scratch;
-        pieces.length = 0;
-        const liveAt: number[] = [];
-        const slotPieces: (Piece | undefined)[] = [];
-        let firstEnd = Infinity;
-        for (let i = 0; i < s.slots.length; i++) {
-          const slot = s.slots[i]!;
-          if (!isClosed(slot)) {
-            // The slot being recorded into changes between reads: read afresh.
-            liveAt.push(i);
-            if (!this.holds(slot, from, to)) continue;
-            (live ??= []).push(slot);
-            liveCount++;
-          } else if (this.holds(slot, from, to)) {
-            // A ring changes one place a slot: the others keep their pieces without a lookup.
-            const piece = (t.srcSlots[i] === slot ? t.slotPieces[i] : undefined) ?? slotPiece(slot, this);
-            slotPieces[i] = piece;
-            pieces.push(piece);
-            if (slot.start + slotLength < firstEnd) firstEnd = slot.start + slotLength;
-          }
-        }
-        for (const p of s.parts) {
-          if (p.count === 0 || !this.covers(p, from, to)) continue;
-          pieces.push(partPiece(p, this));
-          if (p.end < firstEnd) firstEnd = p.end;
-        }
-        t.update(pieces, this);
-        t.srcSlots = s.slots.slice();
-        t.srcParts = s.parts;
-        t.from = from;
-        t.firstEnd = firstEnd;
-        t.liveAt = liveAt;
-        t.slotPieces = slotPieces;
-      }
-      // Series order, closed pieces before the open slot: as the totals were summed before.
-      if (t.count > 0) {
-        stats.count += t.count;
-        stats.sum += t.sum;
-        if (t.min < stats.min) stats.min = t.min;
-        if (t.max > stats.max) stats.max = t.max;
-        if (t.newest > newest) {
-          newest = t.newest;
-          stats.lastMean = t.lastMean;
-        }
-      }
-      for (let i = live === undefined ? 0 : live.length - liveCount; live !== undefined && i < live.length; i++) {
-        const slot = live[i]!;
-        stats.count += slot.count;
-        stats.sum += slot.sum;
-        if (slot.min < stats.min) stats.min = slot.min;
-        if (slot.max > stats.max) stats.max = slot.max;
-        if (slot.start > newest) {
-          newest = slot.start;
-          stats.lastMean = slot.sum / slot.count;
-        }
-      }
-      used?.push(t);
-    }
-    if (used !== undefined) stats.dist = this.distributionOf(used, live ?? [], stats);
-    return stats;
-  }
-
-  /** The distribution of kept series totals and open slots: exact values when every piece keeps them (as {@link Distribution.addSlot} decides), else bucket counts. */
-  private distributionOf(series: readonly SeriesTotals[], live: readonly HistogramSlot[], stats: RangeStats): Distribution {
-    const { layout, windowScale } = this;
-    let exactCount = 0;
-    let bucketed = false;
-    for (const t of series) {
-      if (t.bucketed(this)) bucketed = true;
-      exactCount += t.exactCount;
-    }
-    for (const slot of live) {
-      if (!slot.exact) bucketed = true;
-      exactCount += slot.count;
-    }
-    if (!bucketed && exactCount <= MAX_EXACT) {
-      const values = new Float64Array(exactCount);
-      let n = 0;
-      for (const t of series) {
-        const v = t.exactValues(this);
-        values.set(v, n);
-        n += v.length;
-      }
-      for (const slot of live) slot.forEachValue(this.scale, (v) => (values[n++] = v));
-      return Distribution.of(layout, windowScale.resolution, values.sort(), null, stats.count, stats.sum, stats.min, stats.max);
-    }
-    // Each series' pairs first: bringing them up to date may run a sum of its own, and sums share one scratch.
-    const lists = series.map((t) => t.pairs(this));
-    const sum = new PairSum();
-    for (const pairs of lists) sum.add(pairs);
-    for (const slot of live) slot.forEachBucket(layout, this.scale, (index, count) => sum.one(index, count));
-    return Distribution.of(layout, windowScale.resolution, null, sum.result(), stats.count, stats.sum, stats.min, stats.max);
-  }
-
-  /** Decoded counts of a rollup part (see {@link PieceReader}). */
-  partPairs(part: object): Float64Array | null {
-    return this.pairsOf(part as WindowPart);
-  }
-
-  /**
-   * {@link stats} computed from every slot and part, nothing kept: the reference the kept totals
-   * are checked against (test/metrics/window-totals.test.ts).
-   */
-  recompute(series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean): RangeStats {
     const stats: RangeStats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN, dist: withDist ? this.distribution() : undefined };
     let newest = -Infinity;
     let decoded: SparseCounts | undefined;
@@ -285,7 +136,7 @@ export class MetricWindow implements PieceReader {
         const pairs = this.pairsOf(p);
         if (pairs === null) stats.dist.addTotals(p.count, p.sum, p.min, p.max);
         else {
-          decoded ??= new SparseCounts(this.windowScale.layout);
+          decoded ??= new SparseCounts(this.scale.layout);
           for (let i = 0; i < pairs.length; i += 2) decoded.add(pairs[i]!, pairs[i + 1]!);
           if (p.min < decodedMin) decodedMin = p.min;
           if (p.max > decodedMax) decodedMax = p.max;
@@ -331,9 +182,9 @@ export class MetricWindow implements PieceReader {
     if (part.hdr === undefined) return null;
     // Parts kept between reads (the rule engine's) find their counts on themselves.
     const memo = decodedParts.get(part);
-    if (memo !== undefined && memo.digits === this.windowScale.layout.digits && memo.resolution === this.windowScale.resolution) return memo.pairs;
-    const pairs = this.decoded.get(part.hdr, part.resolution ?? this.windowScale.resolution, this.windowScale.layout, this.windowScale.resolution);
-    decodedParts.set(part, { digits: this.windowScale.layout.digits, resolution: this.windowScale.resolution, pairs });
+    if (memo !== undefined && memo.digits === this.scale.layout.digits && memo.resolution === this.scale.resolution) return memo.pairs;
+    const pairs = this.decoded.get(part.hdr, part.resolution ?? this.scale.resolution, this.scale.layout, this.scale.resolution);
+    decodedParts.set(part, { digits: this.scale.layout.digits, resolution: this.scale.resolution, pairs });
     return pairs;
   }
 

@@ -12,7 +12,6 @@ import type { Rollup, RollupChanges, StorageAdapter } from '../storage/contract.
 import type { MetricContext } from './context.js';
 import type { MetricRegistry } from './registry.js';
 import { buildWindow } from './window-query-build.js';
-import type { StoredRollupCache } from './window-query-cache.js';
 import { groupRollups, type StoredSeries } from './window-query-series.js';
 import type { MetricWindow } from './window-query-window.js';
 
@@ -70,33 +69,6 @@ export class WindowQuery {
       stored = [];
     }
     return this.merge(request, stored, now);
-  }
-
-  /**
-   * {@link read} with the stored series kept between reads in `cache` (a `StoredRollupCache`):
-   * a store with a change log is asked only for what was written since the last read, and
-   * series nothing changed keep their parts (and the window totals kept on them). What a cache
-   * sees and when is described on `StoredRollupCache`. The request's range must end at `now`.
-   */
-  async readKept(request: WindowRequest, cache: StoredRollupCache): Promise<MetricWindow> {
-    const now = request.now ?? this.now;
-    const { name, from } = request;
-    let stored: readonly StoredSeries[];
-    try {
-      stored = await cache.series({ name, from, now, read: (since) => this.stored(name, undefined, since, now, now), changes: this.changes(name), waitingEnd: this.waitingEnd(name) });
-    } catch (error) {
-      if (request.onStorageError === undefined) throw error;
-      request.onStorageError(error as StorageError);
-      stored = [];
-    }
-    return this.merge(request, stored, now);
-  }
-
-  /** The earliest end of this process's rollups of `name` waiting in its recorder (Infinity: none). */
-  waitingEnd(name: string): number {
-    let end = Infinity;
-    for (const r of this.src.ctx.fleet.pendingRollups()) if (r.name === name && r.end < end) end = r.end;
-    return end;
   }
 
   /**
