@@ -60,22 +60,8 @@ export async function startFixture(): Promise<Fixture> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const handler = createNodeMonitoringHandler(monitor, { basePath: BASE, auth: TOKEN, allowedOrigins: [origin] });
-  // TEMPORARY until handler.ts registers the dashboard.
-  const { dashboardFeatures, dashboardResponse, isDashboardPath } = await import('../../src/integrations/http/dashboard-routes.js');
-  server.on('request', (req, res) => {
-    const url = new URL(req.url ?? '/', origin);
-    const path = url.pathname.slice(BASE.length);
-    if (url.pathname.startsWith(BASE) && isDashboardPath(path)) {
-      void dashboardResponse(req.method ?? 'GET', url, path, dashboardFeatures(monitor, () => true)).then(async (r) => {
-        r.headers.forEach((value, key) => res.setHeader(key, value));
-        res.writeHead(r.status);
-        res.end(Buffer.from(await r.arrayBuffer()));
-      });
-      return;
-    }
-    handler(req, res);
-  });
+  const handler = createNodeMonitoringHandler(monitor, { basePath: BASE, auth: TOKEN, allowedOrigins: [origin], dashboard: true });
+  server.on('request', (req, res) => handler(req, res));
   return {
     server,
     origin,

@@ -2,6 +2,7 @@ import type { Monitor } from '../../monitor.js';
 import { parseOptions } from '../../core/options.js';
 import { alertRoutes } from './alert-routes.js';
 import { bearerAuthorizer } from './auth.js';
+import { dashboardFeatures, dashboardResponse, isDashboardPath } from './dashboard-routes.js';
 import { HttpError } from './errors.js';
 import type { MonitoringHost } from './host.js';
 import { healthRoutes } from './health-routes.js';
@@ -87,6 +88,11 @@ export function createMonitoringRoutes(monitor: MonitoringHost, input: Monitorin
 
   const base = options.basePath;
   const relative = (path: string): string | undefined => (base === '' ? path : path === base || path.startsWith(`${base}/`) ? path.slice(base.length) || '/' : undefined);
+  // The dashboard's page and assets (option `dashboard`): static, data-free, served without `auth`.
+  const dashboardPath = (pathname: string): string | undefined => {
+    const path = options.dashboard ? relative(pathname) : undefined;
+    return path !== undefined && isDashboardPath(path) ? path : undefined;
+  };
 
   function matchOf(request: Request): { url: URL; match: RouteMatch } | undefined {
     const url = new URL(request.url);
@@ -98,6 +104,8 @@ export function createMonitoringRoutes(monitor: MonitoringHost, input: Monitorin
 
   async function answer(request: Request, admission: Admission | undefined): Promise<Response | undefined> {
     try {
+      const page = dashboardPath(new URL(request.url).pathname);
+      if (page !== undefined) return await dashboardResponse(request.method, new URL(request.url), page, dashboardFeatures(monitor, (path) => router.has(path)));
       const found = matchOf(request);
       if (found === undefined) return undefined;
       const { url, match } = found;
@@ -112,9 +120,11 @@ export function createMonitoringRoutes(monitor: MonitoringHost, input: Monitorin
     options,
     owns(pathname) {
       const path = relative(pathname);
-      return path !== undefined && router.has(path);
+      return path !== undefined && (router.has(path) || dashboardPath(pathname) !== undefined);
     },
     async admit(request) {
+      // A dashboard GET needs no credentials; any other method gets its 405 before a body is read.
+      if (dashboardPath(new URL(request.url).pathname) !== undefined) return request.method === 'GET' || request.method === 'HEAD' ? { authenticated: false } : this.handle(request);
       try {
         const found = matchOf(request);
         if (found === undefined) return undefined;

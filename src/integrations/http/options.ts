@@ -55,6 +55,12 @@ export const monitoringHandlerOptionsSchema = z
         }, 'must be an http(s) origin such as "https://admin.example.com" (no path)'),
       )
       .default([]),
+    /**
+     * Serves the built-in dashboard at `{basePath}/dashboard` (default false). The page and its
+     * assets are static and carry no data, so they are served without `auth`; the page reads the
+     * API routes with the token it asks for, under their usual rules (docs/dashboard.md).
+     */
+    dashboard: z.boolean().default(false),
     /** Lets write routes through without `auth` (default false: they answer 403). */
     allowUnauthenticatedWrites: z.boolean().default(false),
     /** Largest request body accepted, in bytes (default 100 KiB); larger ones get 413. */
