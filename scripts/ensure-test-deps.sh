@@ -42,6 +42,8 @@ apt_install() {
 
 apt_install prometheus promtool
 apt_install prometheus-alertmanager prometheus-alertmanager
+# Debian's chromium: the dashboard's browser test drives it through playwright-core.
+apt_install chromium chromium
 
 # apt_install_python_module <package> <module>: like apt_install, for a module of Debian's python3.
 DEBIAN_PYTHON=/usr/bin/python3
