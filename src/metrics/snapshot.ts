@@ -102,10 +102,12 @@ export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapsh
   const names = new Set<string>();
   for (const m of src.registry.all()) if (m.kind === 'histogram' && (filter === undefined || filter.has(m.name))) names.add(m.name);
   for (const name of filter ?? []) names.add(name);
-  const [all, executions, durations, queueWindow, requests] = await Promise.all([
+  const [all, executions, durations, outcomes, runTimes, queueWindow, requests] = await Promise.all([
     Promise.all([...names].map(read)),
     read(JOB_METRICS.executions),
     read(JOB_METRICS.duration),
+    read(JOB_METRICS.outcomes),
+    read(JOB_METRICS.runTime),
     read(JOB_METRICS.queue),
     src.registry.get(src.requestMetric) !== undefined ? read(src.requestMetric) : read(src.requestMetric).then((w) => (w.kind === undefined ? read('response_time') : w)),
   ]);
@@ -117,7 +119,11 @@ export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapsh
     if (stats === undefined) whole.set(h, (stats = h.stats(h.series, from, now, true)));
     return stats;
   };
-  const jobList = jobs(src, executions, durations, from, now);
+  // recordJobExecution's runs by `job`, and monitor.jobs' (and instrumentBullMQ's) by `type`.
+  const jobList = jobs(src, [
+    { runs: executions, times: durations, id: 'job' },
+    { runs: outcomes, times: runTimes, id: 'type' },
+  ], from, now);
   return {
     timestamp: new Date(now).toISOString(),
     service: src.service,
@@ -165,44 +171,69 @@ function slowest(histograms: readonly MetricWindow[], from: number, now: number)
   return top.map((t) => t.summary);
 }
 
-/** The first `maxSeries` jobs by id with their runs in the window, and how many more there were. */
-function jobs(src: SnapshotSources, executions: MetricWindow, durations: MetricWindow, from: number, now: number): { listed: JobSnapshot[]; omitted: number } {
-  if (executions.kind !== 'counter') return { listed: [], omitted: 0 };
-  const byJob = new Map<string, WindowSeries[]>();
-  for (const s of executions.series) {
-    const job = s.labels['job'];
-    if (job === undefined || (src.jobId !== undefined && job !== src.jobId)) continue;
-    const list = byJob.get(job);
-    if (list === undefined) byJob.set(job, [s]);
-    else list.push(s);
+/** Where job runs are counted (a counter by outcome) and timed (a histogram), and the label naming the job. */
+interface JobSource {
+  runs: MetricWindow;
+  times: MetricWindow;
+  id: 'job' | 'type';
+}
+
+/**
+ * Seed 000's per-job lines, from every source: a job counted by both (recordJobExecution and
+ * monitor.jobs under one name) adds its runs; its times come from the source with more runs.
+ */
+function jobs(src: SnapshotSources, sources: readonly JobSource[], from: number, now: number): { listed: JobSnapshot[]; omitted: number } {
+  const byJob = new Map<string, { ok: number; failed: number; best: number; avg: number; p95: number }>();
+  for (const { runs, times, id } of sources) {
+    if (runs.kind !== 'counter') continue;
+    const perJob = new Map<string, WindowSeries[]>();
+    for (const s of runs.series) {
+      const job = ownLabel(s.labels, id);
+      if (job === undefined || (src.jobId !== undefined && job !== src.jobId)) continue;
+      const list = perJob.get(job);
+      if (list === undefined) perJob.set(job, [s]);
+      else list.push(s);
+    }
+    // Job times are reported in ms whatever the histogram's unit (seconds since job_duration_seconds).
+    const toMs = msPerUnit(times);
+    for (const [jobId, series] of perJob) {
+      let ok = 0;
+      let failed = 0;
+      for (const s of series) {
+        const count = runs.stats([s], from, now, false).sum;
+        // `outcome` since the one success label convention; `status` as jobs labelled runs before.
+        if ((ownLabel(s.labels, 'outcome') ?? ownLabel(s.labels, 'status')) === 'success') ok += count;
+        else failed += count;
+      }
+      const timed = times.kind === 'histogram' ? times.series.filter((s) => ownLabel(s.labels, id) === jobId) : [];
+      const stats = times.stats(timed, from, now, true);
+      let line = byJob.get(jobId);
+      if (line === undefined) byJob.set(jobId, (line = { ok: 0, failed: 0, best: -1, avg: 0, p95: 0 }));
+      line.ok += ok;
+      line.failed += failed;
+      if (stats.count > line.best) {
+        line.best = stats.count;
+        line.avg = stats.count === 0 ? 0 : round((stats.sum / stats.count) * toMs);
+        line.p95 = round(orZero(stats.dist!.percentile(95)) * toMs);
+      }
+    }
   }
   const selected = [...byJob.keys()].sort();
   const omitted = Math.max(0, selected.length - src.maxSeries);
-  // Job times are reported in ms whatever the histogram's unit (seconds since job_duration_seconds).
-  const toMs = msPerUnit(durations);
-  const out: JobSnapshot[] = [];
-  for (const jobId of selected.slice(0, src.maxSeries)) {
-    let ok = 0;
-    let failed = 0;
-    for (const s of byJob.get(jobId)!) {
-      const runs = executions.stats([s], from, now, false).sum;
-      // `outcome` since the one success label convention; `status` as jobs labelled runs before.
-      if ((ownLabel(s.labels, 'outcome') ?? ownLabel(s.labels, 'status')) === 'success') ok += runs;
-      else failed += runs;
-    }
-    const series = durations.kind === 'histogram' ? durations.series.filter((s) => s.labels['job'] === jobId) : [];
-    const stats = durations.stats(series, from, now, true);
-    const total = ok + failed;
-    out.push({
-      jobId,
-      totalExecutions: total,
-      successRate: total === 0 ? 0 : round((ok / total) * 100),
-      avgExecutionTime: stats.count === 0 ? 0 : round((stats.sum / stats.count) * toMs),
-      p95ExecutionTime: round(orZero(stats.dist!.percentile(95)) * toMs),
-    });
-  }
+  const out: JobSnapshot[] = selected.slice(0, src.maxSeries).map((jobId) => {
+    const line = byJob.get(jobId)!;
+    const total = line.ok + line.failed;
+    return { jobId, totalExecutions: total, successRate: total === 0 ? 0 : round((line.ok / total) * 100), avgExecutionTime: line.avg, p95ExecutionTime: line.p95 };
+  });
   return { listed: out, omitted };
 }
+
+/** `job_queue_size` states of monitor.jobs and instrumentBullMQ, as seed 000's snapshot names them. */
+const SEED_QUEUE_STATES: ReadonlyMap<string, string> = new Map([
+  ['waiting', 'pending'],
+  ['delayed', 'queued'],
+  ['active', 'processing'],
+]);
 
 function queue(gauge: MetricWindow, from: number, now: number): MetricsSnapshot['queue'] {
   const q = { pending: 0, queued: 0, processing: 0, failed: 0, deadLetter: 0 };
@@ -210,9 +241,11 @@ function queue(gauge: MetricWindow, from: number, now: number): MetricsSnapshot[
   for (const s of gauge.series) {
     const state = s.labels['state'];
     const value = gauge.latest([s], from, now) ?? 0;
-    if (state === 'dead_letter' || state === 'deadLetter') q.deadLetter += value;
+    // monitor.jobs' states (waiting, delayed, active) under seed 000's names.
+    const seed = state === undefined ? undefined : (SEED_QUEUE_STATES.get(state) ?? state);
+    if (seed === 'dead_letter' || seed === 'deadLetter') q.deadLetter += value;
     // Own keys only: a label value such as "constructor" must not reach Object.prototype.
-    else if (state !== undefined && Object.hasOwn(q, state)) q[state as keyof typeof q] += value;
+    else if (seed !== undefined && Object.hasOwn(q, seed)) q[seed as keyof typeof q] += value;
   }
   return q;
 }
