@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { Queue, Worker } from 'bullmq';
+import { Queue, QueueEvents, Worker } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { instrumentBullMQ } from '../../../src/bullmq.js';
 import { createMonitor, JOB_METRICS } from '../../../src/index.js';
@@ -25,15 +25,20 @@ afterAll(async () => {
   admin.disconnect();
 });
 
-/** Polls BullMQ's counts until `done` holds: real workers on a real Redis, bounded. */
-async function until(queue: Queue, done: (c: Record<string, number>) => boolean, timeoutMs = 60_000): Promise<Record<string, number>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
-    if (done(counts)) return counts;
-    if (Date.now() > deadline) throw new Error(`BullMQ counts never settled: ${JSON.stringify(counts)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/**
+ * Resolves once `total` jobs of the queue have finished for good (completed, or failed out of
+ * attempts), from BullMQ's own event stream: no polling. Subscribed before the jobs are added.
+ */
+async function finished(queueName: string, prefix: string, total: number): Promise<{ done: Promise<void>; close: () => Promise<void> }> {
+  const events = new QueueEvents(queueName, { connection, prefix });
+  await events.waitUntilReady();
+  let seen = 0;
+  const done = new Promise<void>((resolve) => {
+    const one = (): void => void (++seen === total && resolve());
+    events.on('completed', one);
+    events.on('failed', one);
+  });
+  return { done, close: () => events.close() };
 }
 
 function startWorker(config: object): { child: ChildProcess; ready: Promise<unknown> } {
@@ -58,12 +63,15 @@ describe('instrumentBullMQ', () => {
 
     // 30 succeed at once, 10 succeed on their retry, 6 fail both attempts.
     const jobs = [
-      ...Array.from({ length: 30 }, (_, i) => ({ name: 'post', data: { ms: 5 + (i % 5), fail: 'never' }, opts: { attempts: 2 } })),
-      ...Array.from({ length: 10 }, () => ({ name: 'post', data: { ms: 5, fail: 'first' }, opts: { attempts: 2, backoff: { type: 'fixed', delay: 50 } } })),
-      ...Array.from({ length: 6 }, () => ({ name: 'post', data: { ms: 5, fail: 'always' }, opts: { attempts: 2, backoff: { type: 'fixed', delay: 50 } } })),
+      ...Array.from({ length: 30 }, () => ({ name: 'post', data: { fail: 'never' }, opts: { attempts: 2 } })),
+      ...Array.from({ length: 10 }, () => ({ name: 'post', data: { fail: 'first' }, opts: { attempts: 2, backoff: { type: 'fixed', delay: 50 } } })),
+      ...Array.from({ length: 6 }, () => ({ name: 'post', data: { fail: 'always' }, opts: { attempts: 2, backoff: { type: 'fixed', delay: 50 } } })),
     ];
+    const end = await finished(queueName, bullPrefix, jobs.length);
+    cleanups.push(end.close);
     await queue.addBulk(jobs);
-    const counts = await until(queue, (c) => c.completed! + c.failed! === jobs.length);
+    await end.done;
+    const counts = await queue.getJobCounts('completed', 'failed');
     expect(counts).toMatchObject({ completed: 40, failed: 6 });
     const attempts = (await queue.getJobs(['completed', 'failed'])).reduce((n, j) => n + j.attemptsStarted, 0);
     expect(attempts).toBe(30 + 2 * 10 + 2 * 6);

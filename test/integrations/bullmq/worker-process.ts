@@ -22,12 +22,11 @@ const storage = await openSharedStore('redis', config.storePrefix);
 const monitor = createMonitor({ service: 'publisher', instanceId: `worker-${config.index}`, storage });
 monitor.on('error', (e) => process.stderr.write(`worker ${config.index}: ${e.message}\n`));
 
-/** Jobs sleep `ms`, then fail when `fail` is 'always', or on their first attempt when it is 'first'. */
+/** Jobs fail when `fail` is 'always', or on their first attempt when it is 'first'. */
 const worker = new Worker(
   config.queue,
   async (job) => {
-    const data = job.data as { ms: number; fail: 'never' | 'first' | 'always' };
-    await new Promise((resolve) => setTimeout(resolve, data.ms));
+    const data = job.data as { fail: 'never' | 'first' | 'always' };
     if (data.fail === 'always' || (data.fail === 'first' && job.attemptsMade === 0)) throw new Error(`job ${job.id} failed`);
     return job.id;
   },
