@@ -22,34 +22,18 @@
  * sides of each comparison alike, since their rounds alternate.
  */
 import { loadavg } from 'node:os';
-import type { CapabilityContext } from '../src/capability.js';
-import type { Diagnostics } from '../src/core/diagnostics.js';
-import type { MetricPipeline } from '../src/metrics/pipeline.js';
-import type { MonitorEvents } from '../src/monitor-events.js';
 import { createMonitor, MemoryStorage, type Monitor, type MonitorOptions } from '../src/index.js';
-import { SlaReporter } from '../src/sla/reporter.js';
+import type { SlaReporter } from '../src/sla/reporter.js';
 import { ManualClock } from '../src/testing.js';
-import { TimelineRegistry } from '../src/timeline/registry.js';
+import type { TimelineRegistry } from '../src/timeline/registry.js';
 
 const PHASES = ['queued', 'started', 'completed', 'delivered'];
 
-/** The capabilities on a monitor's own parts, as monitor-capabilities.ts builds them. */
+/** A monitor and the timeline and SLA capabilities it wires (`monitor.timeline()`, `monitor.slaReport()`). */
 function capabilities(options: MonitorOptions): { monitor: Monitor; timelines: TimelineRegistry; sla: SlaReporter } {
   const monitor = createMonitor({ logger: false, ...options });
-  const { pipeline, diagnostics } = monitor as unknown as { pipeline: MetricPipeline; diagnostics: Diagnostics<MonitorEvents> };
-  const ctx: CapabilityContext = {
-    clock: pipeline.ctx.clock,
-    service: monitor.service,
-    storage: monitor.storage,
-    metrics: pipeline.registry,
-    metricContext: pipeline.ctx,
-    emit: (event, ...args) => diagnostics.emit(event, ...args),
-    report: (error) => diagnostics.emit('error', error),
-    drop: (reason, count) => diagnostics.drop(reason, count),
-    aggregate: (query) => monitor.getAggregatedMetrics(query),
-  };
-  const timelines = new TimelineRegistry(ctx);
-  return { monitor, timelines, sla: new SlaReporter(ctx, timelines) };
+  const { timelines, sla } = monitor as unknown as { timelines: TimelineRegistry; sla: SlaReporter };
+  return { monitor, timelines, sla };
 }
 
 const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
