@@ -3,50 +3,18 @@
  * runner, on the real Redis and again on the real PostgreSQL, enqueue the same idempotency keys
  * at once; each key runs exactly once in the fleet, through the store's leases.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresAvailable, uniqueSchema } from '../helpers/postgres-db.js';
 import { redisAvailable, uniquePrefix } from '../helpers/redis-env.js';
 import { clearSharedStore } from '../helpers/shared-store.js';
+import { forkRpc, type RpcProcess } from '../helpers/rpc-process.js';
 
 const FIXTURE = fileURLToPath(new URL('./dedup-process.ts', import.meta.url));
 
-interface Instance {
-  call<T>(message: Record<string, unknown>): Promise<T>;
-  child: ChildProcess;
-}
+type Instance = RpcProcess;
 
-function start(config: object): Promise<Instance> {
-  const child = fork(FIXTURE, [JSON.stringify(config)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  let next = 1;
-  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  child.on('message', (m: { id?: number; ok?: boolean; value?: unknown; error?: string }) => {
-    if (m.id === undefined) return;
-    const w = waiting.get(m.id);
-    waiting.delete(m.id);
-    if (m.ok) w?.resolve(m.value);
-    else w?.reject(new Error(m.error));
-  });
-  child.once('exit', (code) => {
-    for (const w of waiting.values()) w.reject(new Error(`exited (${code}): ${stderr}`));
-  });
-  const instance: Instance = {
-    child,
-    call: <T>(message: Record<string, unknown>) =>
-      new Promise<T>((resolve, reject) => {
-        const id = next++;
-        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        child.send({ ...message, id });
-      }),
-  };
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { ready?: boolean }) => (m.ready ? resolve(instance) : undefined));
-    child.once('exit', (code) => reject(new Error(`exited before ready (${code}): ${stderr}`)));
-  });
-}
+const start = (config: object): Promise<Instance> => forkRpc(FIXTURE, config, 'dedup process');
 
 describe.each(['redis', 'postgres'] as const)('dedup across 3 processes on %s', (store) => {
   const reachable = store === 'redis' ? redisAvailable('jobs dedup on Redis') : postgresAvailable('jobs dedup on PostgreSQL');
