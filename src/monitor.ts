@@ -27,11 +27,12 @@ import { MonitorReads, type MonitorReadApi, type MonitorSnapshot, type SnapshotO
 import type { CLOSE_GRACE_MS } from './monitor-close.js';
 import { Lifecycle } from './monitor-lifecycle.js';
 import type { Jobs } from './jobs/jobs.js';
+import { MonitorAnalysis, type MonitorAnalysisApi } from './monitor-analysis.js';
+import type { TimeSeries, TimeSeriesQuery } from './metrics/time-series.js';
+import type { PerformanceReport, PerformanceReportQuery } from './reports/performance-report.js';
 import type { SlaQuery } from './sla/options.js';
-import type { SlaReporter } from './sla/reporter.js';
 import type { SlaReport } from './sla/types.js';
 import type { TimelineOptions } from './timeline/options.js';
-import type { TimelineRegistry } from './timeline/registry.js';
 import type { Timeline } from './timeline/timeline.js';
 
 export type { ExportOptions } from './metrics/exposition/export.js';
@@ -47,9 +48,10 @@ export type { RecordBatchIssue, RecordBatchResult } from './metrics/seed-records
  * The monitor wires its parts and runs their lifecycle; each call goes to the part that owns it.
  * What the calls do is documented with the part: {@link MonitorEventApi} (events),
  * {@link MetricDefinitionApi} (metrics), {@link SeedRecordApi} (the seeds' records) and
- * {@link MonitorReadApi} (aggregates, snapshot, exposition).
+ * {@link MonitorReadApi} (aggregates, snapshot, exposition) and {@link MonitorAnalysisApi}
+ * (timelines, SLA, time series, reports).
  */
-export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecordApi, MonitorReadApi {
+export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecordApi, MonitorReadApi, MonitorAnalysisApi {
   /** The service name written on every rollup. */
   readonly service: string;
   /** The store (rollups, alerts, leases, dead letters): the `storage` option, completed in memory for the roles it does not play. */
@@ -77,8 +79,7 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
   private readonly reads: MonitorReads;
   private readonly breakerRegistry: BreakerRegistry;
   private readonly lifecycle: Lifecycle;
-  private readonly timelines: TimelineRegistry;
-  private readonly sla: SlaReporter;
+  private readonly analysis: MonitorAnalysis;
 
   /** Use {@link createMonitor}. */
   constructor(options: ResolvedMonitorOptions) {
@@ -100,12 +101,14 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
     const { registry, recorded, sources } = pipeline;
     this.records = new SeedRecords({ registry, recorded, reporter, clock: timers, maxIssues: limits.maxIssues, start });
     const capabilities = createCapabilities({ clock: timers, service, storage, pipeline, reporter }, options);
-    ({ notifications: this.notifications, alerts: this.alerts, health: this.health, breakers: this.breakerRegistry, jobs: this.jobs, timelines: this.timelines, sla: this.sla } = capabilities);
+    ({ notifications: this.notifications, alerts: this.alerts, health: this.health, breakers: this.breakerRegistry, jobs: this.jobs } = capabilities);
+    const { timelines, sla } = capabilities;
     this.circuitBreaker = this.breakerRegistry.create.bind(this.breakerRegistry);
     const settings = { requestMetric: options.snapshot.requestMetric, window: options.snapshot.window, maxSeries: limits.maxSnapshotSeries };
     const activeAlerts = () => this.alerts.getActiveAlerts();
     this.reads = new MonitorReads({ registry, sources, service, startedAt: createdAt, settings, reporter, start, activeAlerts, breakers: () => this.breakers() });
     this.extensions = this.reads.extensions;
+    this.analysis = new MonitorAnalysis({ sources, timelines, sla, start, beforeRead: () => this.extensions.beforeRead() });
     this.lifecycle = new Lifecycle({
       clock,
       timers,
@@ -114,7 +117,7 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
       closeTimeout: flush.closeTimeout,
       stopBreakers: () => this.breakerRegistry.close(),
       stopAlerts: () => {
-        this.timelines.close();
+        timelines.close();
         return this.alerts.stop();
       },
       closeNotifications: (ms, graceMs) => this.notifications.close(ms, graceMs),
@@ -158,15 +161,17 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
     return [...this.pipeline.registry.all()];
   }
 
-  /** Creates (or returns the identical existing) timeline `name`: phase timing with `mark(id, phase, at?)` (docs/sla.md). */
   timeline(name: string, options: TimelineOptions): Timeline {
-    return this.timelines.create(name, options);
+    return this.analysis.timeline(name, options);
   }
-  /** Seed 004's SLA analysis of a timeline or a latency histogram over a window, fleet-wide (docs/sla.md). */
-  async slaReport(query: SlaQuery = {}): Promise<SlaReport> {
-    this.start();
-    await this.extensions.beforeRead();
-    return this.sla.report(query);
+  slaReport(query: SlaQuery = {}): Promise<SlaReport> {
+    return this.analysis.slaReport(query);
+  }
+  getTimeSeries(query: TimeSeriesQuery): Promise<TimeSeries> {
+    return this.analysis.getTimeSeries(query);
+  }
+  generatePerformanceReport(query: PerformanceReportQuery = {}): Promise<PerformanceReport> {
+    return this.analysis.generatePerformanceReport(query);
   }
 
   recordMetric(input: MetricRecordInput): void {

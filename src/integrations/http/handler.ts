@@ -12,6 +12,8 @@ import { monitoringHandlerOptionsSchema, type Authorizer, type MonitoringHandler
 import { originCheck } from './origin.js';
 import { errorResponse, notFound } from './responses.js';
 import { Router, type RouteAccess, type RouteMatch } from './router.js';
+import { reportRoutes } from './report-routes.js';
+import { seriesRoutes } from './series-routes.js';
 import { slaRoutes } from './sla-routes.js';
 
 /** A Web-standard request handler: Next.js route handlers, Hono, Bun, Deno, workers. */
@@ -42,7 +44,7 @@ export interface Admission {
   readonly authenticated: boolean;
 }
 
-const router = new Router([...healthRoutes, ...metricsRoutes, ...alertRoutes, ...jobRoutes, ...slaRoutes]);
+const router = new Router([...healthRoutes, ...metricsRoutes, ...alertRoutes, ...jobRoutes, ...slaRoutes, ...seriesRoutes, ...reportRoutes]);
 
 /**
  * @internal Builds the route table behind {@link createMonitoringHandler} and the framework

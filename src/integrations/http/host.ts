@@ -8,5 +8,5 @@ import type { Monitor } from '../../monitor.js';
  */
 export type MonitoringHost = Pick<
   Monitor,
-  'options' | 'alerts' | 'health' | 'snapshot' | 'recordMetrics' | 'getAggregatedMetrics' | 'scrape' | 'reportError'
+  'options' | 'alerts' | 'health' | 'snapshot' | 'recordMetrics' | 'getAggregatedMetrics' | 'scrape' | 'reportError' | 'getTimeSeries' | 'generatePerformanceReport'
 >;
