@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { positiveDurationSchema } from '../core/duration.js';
 import { validationErrorOf } from '../core/options.js';
 import type { DistributionSummary } from './distribution.js';
+import { rangeFields, resolveRange } from './time-series-range.js';
 import { WindowQuery, type WindowQuerySources } from './window-query.js';
 
 /** Which data {@link aggregate} summarises. */
@@ -10,11 +10,18 @@ export const aggregateQuerySchema = z.object({
   name: z.string().min(1),
   /** Only series whose labels include all of these. */
   labels: z.record(z.string(), z.string()).optional(),
-  /** How far back from now (default 5 minutes); must be greater than 0 (the rate divides by it). */
-  window: positiveDurationSchema.default(300_000),
+  /**
+   * The range: `window` (how far back from `to`, default 5 minutes; `'5m'`, `'1h'` or ms), or
+   * `from` (epoch ms, ISO 8601 string or Date) to `to` (default now). See `resolveRange`
+   * (time-series-range.ts) for what is refused.
+   */
+  ...rangeFields,
 });
 
-/** A query as callers pass it (`window` as `'5m'`, `'1h'` or ms). */
+/**
+ * A query as callers pass it: `window` as `'5m'`, `'1h'` or ms, or `from`/`to` as epoch ms, ISO
+ * 8601 strings or Dates. Neither: the last 5 minutes.
+ */
 export type AggregateQuery = z.input<typeof aggregateQuerySchema>;
 
 /**
@@ -33,9 +40,11 @@ export interface AggregatedMetrics extends DistributionSummary {
    * metric: rollups do not carry a unit, so a reader that only sees the store cannot know it.
    */
   unit: string | undefined;
-  /** Window length in ms. */
+  /** Range length in ms (`to - from`): what `rate` divides by. */
   window: number;
+  /** Range start (epoch ms). */
   from: number;
+  /** Range end (epoch ms, exclusive): at most the instant of the read. */
   to: number;
   rate: number;
   /**
@@ -52,7 +61,7 @@ export interface AggregatedMetrics extends DistributionSummary {
 export type AggregateSources = WindowQuerySources;
 
 /**
- * Summarises a metric over a window through the window query (window-query.ts): this
+ * Summarises a metric over a window or a `from`/`to` range through the window query (window-query.ts): this
  * process's memory, its rollups waiting to be written and every instance's stored rollups, each
  * write counted once. Works for a metric this process never defined: kind and percentiles come
  * from the rollups (their `hdr` decoded at their own `resolution`).
@@ -60,11 +69,13 @@ export type AggregateSources = WindowQuerySources;
 export async function aggregate(src: AggregateSources, input: AggregateQuery): Promise<AggregatedMetrics> {
   const parsed = aggregateQuerySchema.safeParse(input);
   if (!parsed.success) throw validationErrorOf('invalid aggregate query', parsed.error.issues, 'query');
-  const { name, labels, window } = parsed.data;
+  const { name, labels } = parsed.data;
   const query = new WindowQuery(src);
-  const to = query.now;
-  const from = to - window;
-  const data = await query.read({ name, labels, from, to, now: to });
+  const now = query.now;
+  const { from, to } = resolveRange(parsed.data, now, 'aggregate query');
+  const window = to - from;
+  // Slots are the unit of data: a slot counts when it overlaps [from, to) (as rules read windows).
+  const data = await query.read({ name, labels, from, to, now });
   const stats = data.stats(data.series, from, to, true);
   const kind = data.kind ?? 'unknown';
   const summary = stats.dist!.summary();

@@ -1,0 +1,84 @@
+/**
+ * Ranges of time as `getAggregatedMetrics`, `getTimeSeries` and reports take them: `from`/`to`
+ * (epoch ms, an ISO 8601 string or a Date) or a relative `window` ending at `to` (default now).
+ * One place decides how they combine and what is refused, so every reader answers the same.
+ */
+import { z } from 'zod';
+import { positiveDurationSchema, shown } from '../core/duration.js';
+import { validationErrorOf } from '../core/options.js';
+
+/** The latest instant a Date can hold (ms): anything later is no date. */
+const MAX_INSTANT = 8.64e15;
+
+/** The longest range read: 366 days (a leap year; monthly reports and their previous month fit easily). */
+export const MAX_RANGE_MS = 366 * 86_400_000;
+
+/** The default window: the last 5 minutes, as `getAggregatedMetrics` always read. */
+export const DEFAULT_WINDOW_MS = 300_000;
+
+// ISO 8601 as JSON and `Date#toISOString` write it: a date (`2024-01-15`, UTC midnight) or a date
+// and time with `Z` or an offset. `Date.parse` alone would read "1" or "May 5" as dates.
+const isoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((v) => Date.parse(/T/.test(v) ? v : `${v}T00:00:00Z`));
+
+/**
+ * An instant: epoch milliseconds, an ISO 8601 string (`'2024-01-15T10:30:00Z'`, with an offset,
+ * or a date `'2024-01-15'` read as UTC midnight) or a `Date`. Produces epoch ms.
+ */
+export const instantSchema = z
+  .union([z.number(), z.string().max(40), z.date()])
+  .transform((v, ctx) => {
+    let ms: number;
+    if (v instanceof Date) ms = v.getTime();
+    else if (typeof v === 'number') ms = v;
+    else {
+      const parsed = isoInstant.safeParse(v.trim());
+      ms = parsed.success ? parsed.data : Number.NaN;
+    }
+    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_INSTANT) {
+      ctx.addIssue({ code: 'custom', message: `expected epoch ms, an ISO 8601 date-time (e.g. '2024-01-15T10:30:00Z') or a Date, got ${v instanceof Date ? 'an invalid Date' : shown(v)}` });
+      return z.NEVER;
+    }
+    return Math.floor(ms);
+  });
+
+/** An instant as callers pass it. */
+export type Instant = z.input<typeof instantSchema>;
+
+/** The range fields of a query: `window`, or `from` (and `to`), or nothing (the default window to now). */
+export const rangeFields = {
+  /** How far back from `to` (default 5 minutes, when `from` is not given); greater than 0. Not with `from`. */
+  window: positiveDurationSchema.optional(),
+  /** Range start (inclusive); before `to` and before now. Not with `window`. */
+  from: instantSchema.optional(),
+  /** Range end (exclusive; default now). A `to` later than now reads up to now. */
+  to: instantSchema.optional(),
+};
+
+/** A resolved range, in epoch ms: `from < to <= now`. */
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * Resolves the parsed range fields against `now`. Throws a `ValidationError` naming the field:
+ * `window` given with `from`; `from` not before `to`; `from` not before now (a range in the
+ * future); a range longer than {@link MAX_RANGE_MS}. A `to` later than now is read as now.
+ */
+export function resolveRange(fields: { window?: number | undefined; from?: number | undefined; to?: number | undefined }, now: number, what: string, defaultWindow = DEFAULT_WINDOW_MS): TimeRange {
+  const { window, from } = fields;
+  const issue = (path: string, message: string) => validationErrorOf(`invalid ${what}`, [{ path: [path], message }], 'query');
+  if (window !== undefined && from !== undefined) throw issue('window', 'give either window or from, not both');
+  const to = Math.min(fields.to ?? now, now);
+  if (from !== undefined) {
+    if (fields.to !== undefined && from >= fields.to) throw issue('from', `must be before to (${iso(fields.to)}), got ${iso(from)}`);
+    if (from >= now) throw issue('from', `must be before now (${iso(now)}): the range is in the future, got ${iso(from)}`);
+  }
+  const start = from ?? to - (window ?? defaultWindow);
+  if (to - start > MAX_RANGE_MS) throw issue(from !== undefined ? 'from' : 'window', `the range may span at most 366 days, got ${Math.ceil((to - start) / 86_400_000)} days`);
+  return { from: start, to };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
