@@ -24,8 +24,8 @@ import { SeedRecords, type RecordBatchResult, type SeedRecordApi } from './metri
 import { monitorOptionsSchema, monitorStorage, type MonitorOptions, type MonitorStore, type ResolvedMonitorOptions } from './monitor-options.js';
 import type { MonitorExtensions } from './monitor-extensions.js';
 import { MonitorReads, type MonitorReadApi, type MonitorSnapshot, type SnapshotOptions } from './monitor-snapshot.js';
-import type { CLOSE_GRACE_MS } from './monitor-close.js';
 import { Lifecycle } from './monitor-lifecycle.js';
+import type { MonitorLifecycleApi } from './monitor-lifecycle-api.js';
 import type { Jobs } from './jobs/jobs.js';
 import { MonitorAnalysis, type MonitorAnalysisApi } from './monitor-analysis.js';
 import type { TimeSeries, TimeSeriesQuery } from './metrics/time-series.js';
@@ -47,11 +47,11 @@ export type { RecordBatchIssue, RecordBatchResult } from './metrics/seed-records
  *
  * The monitor wires its parts and runs their lifecycle; each call goes to the part that owns it.
  * What the calls do is documented with the part: {@link MonitorEventApi} (events),
- * {@link MetricDefinitionApi} (metrics), {@link SeedRecordApi} (the seeds' records) and
- * {@link MonitorReadApi} (aggregates, snapshot, exposition) and {@link MonitorAnalysisApi}
- * (timelines, SLA, time series, reports).
+ * {@link MetricDefinitionApi} (metrics), {@link SeedRecordApi} (the seeds' records),
+ * {@link MonitorReadApi} (aggregates, snapshot, exposition), {@link MonitorAnalysisApi}
+ * (timelines, SLA, time series, reports) and {@link MonitorLifecycleApi} (flush, idle, close).
  */
-export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecordApi, MonitorReadApi, MonitorAnalysisApi {
+export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecordApi, MonitorReadApi, MonitorAnalysisApi, MonitorLifecycleApi {
   /** The service name written on every rollup. */
   readonly service: string;
   /** The store (rollups, alerts, leases, dead letters): the `storage` option, completed in memory for the roles it does not play. */
@@ -210,57 +210,24 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
     return this.breakerRegistry.get(name);
   }
 
-  // ---- lifecycle ----------------------------------------------------------------------------
+  // ---- lifecycle: MonitorLifecycleApi documents each call ----
 
-  /**
-   * Runs `fn` when the monitor closes, after its last slot is closed and while its rollups are
-   * written (for integrations that own timers, such as `systemMonitor`), before the notification
-   * queues drain. Returns a function that unregisters it. A hook that throws is reported on
-   * `error` and does not stop the close; one still pending after `flush.closeTimeout` is
-   * abandoned (and named in a `TimeoutError` on `error`).
-   */
   onClose(fn: () => void | Promise<void>): () => void {
     return this.lifecycle.onClose(fn);
   }
-
-  /** Rollups accepted and not yet written to storage. */
   get bufferedRollups(): number {
     return this.pipeline.recorder.buffered;
   }
-
-  /**
-   * Resolves once every task the monitor's timers started has settled: flushes and their retries,
-   * rule evaluations, notification deliveries up to their next backoff, close()'s writes up to
-   * theirs. On a ManualClock this is `clock.idle()`. See docs/testing.md.
-   */
   idle(): Promise<void> {
     return this.lifecycle.idle();
   }
-
-  /** Closes the current slot now and writes every pending rollup. Never rejects; failures go to `error`. */
   async flush(): Promise<void> {
     this.start();
     await this.pipeline.flush();
   }
-
-  /**
-   * Stops the timers, closes the current slot, runs the `onClose` hooks and writes everything
-   * accepted before the call, retrying failed writes, all within `flush.closeTimeout`; closes
-   * storage the monitor created. Always settles within `flush.closeTimeout` plus
-   * {@link CLOSE_GRACE_MS} (1 s), whatever a hook, a channel, a notifier or the store does: what
-   * could not finish is abandoned and reported (`dropped` with reason `shutdown`, and a
-   * `TimeoutError` on `error` naming what still hung). What nobody listened for is logged once. Never rejects.
-   */
   close(): Promise<void> {
     return this.lifecycle.close();
   }
-
-  /**
-   * Reports a failure of work done for this monitor outside it (an HTTP route, a framework
-   * adapter, a cluster worker, an integration of your own) on its `error` event, logged like any
-   * other when nobody listens. A `PulsewatchError` is emitted as is, anything else wrapped in one
-   * with code `ERR_PULSEWATCH_INTERNAL` and the original as `cause`. Never throws.
-   */
   reportError(error: unknown): void {
     this.diagnostics.fail(error);
   }

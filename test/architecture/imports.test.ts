@@ -31,6 +31,7 @@ const LAYERS: Record<string, number> = {
   'monitor-capabilities': 5,
   'monitor-extensions': 5,
   'monitor-analysis': 5,
+  'monitor-lifecycle-api': 5,
   system: 6,
   cluster: 6,
   integrations: 6,
