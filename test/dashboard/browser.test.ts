@@ -9,7 +9,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { dashboardFeatures } from '../../src/integrations/http/dashboard-routes.js';
 import { BASE, HOSTILE_MESSAGE, HOSTILE_ROUTE, TOKEN, startFixture, type Fixture } from './server.js';
 
 const CHROMIUM = process.env.PULSEWATCH_CHROMIUM ?? '/usr/bin/chromium';
@@ -124,10 +123,10 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard in a brows
     expect(await page.locator('#request-summary').innerText()).toMatch(/error rate \d/);
     expect(await page.locator('#series option').count()).toBeGreaterThan(5);
     // The job and SLA sections read their routes where this monitor has them, and say so where not.
-    const features = dashboardFeatures(fixture.monitor, () => true);
-    await page.locator('#sla-summary', { hasText: features.sla ? /^message: \d+(\.\d)?% under 5000 ms/ : 'no SLA analysis served by this handler' }).waitFor(WAIT);
-    await page.locator(features.sla ? '#sla-phases tbody tr:has-text("started_to_delivered")' : '#sla-phases[hidden]').waitFor({ state: 'attached', ...WAIT });
-    await page.locator('#dead-letters tbody tr', { hasText: features.jobs ? 'no dead letters' : 'no job runner served by this handler' }).waitFor(WAIT);
+    await page.locator('#sla-summary', { hasText: /^message: \d+(\.\d)?% under 5000 ms/ }).waitFor(WAIT);
+    await page.locator('#sla-phases tbody tr:has-text("started_to_delivered")').waitFor(WAIT);
+    await page.locator('#dead-letters tbody tr', { hasText: 'disk full writing a.csv' }).waitFor(WAIT);
+    await page.locator('#dead-letters tbody tr', { hasText: 'disk full writing b.csv' }).waitFor(WAIT);
   }, 30_000);
 
   it('charts any series chosen in the metric explorer', async () => {
@@ -173,6 +172,18 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard in a brows
     await page.locator('#recent-alerts tbody tr', { hasText: 'Queue backlog' }).filter({ hasText: 'resolved' }).waitFor(WAIT);
     await alert.waitFor({ state: 'detached', ...WAIT });
     expect(fixture.monitor.alerts.getActiveAlerts().map((a) => a.ruleName)).toEqual(['Disk nearly full']);
+  }, 30_000);
+
+  it('retries a dead letter and deletes another from the page', async () => {
+    await page.locator('#dead-letters tbody tr', { hasText: 'a.csv' }).getByRole('button', { name: 'Retry' }).click();
+    // The retry succeeds (the job no longer fails), so the letter goes.
+    await page.locator('#dead-letters tbody tr', { hasText: 'a.csv' }).waitFor({ state: 'detached', ...WAIT });
+    await page.locator('#dead-letters tbody tr', { hasText: 'b.csv' }).getByRole('button', { name: 'Delete' }).click();
+    await page.locator('#dead-letters tbody tr', { hasText: 'no dead letters' }).waitFor(WAIT);
+    await fixture.monitor.idle();
+    expect(await fixture.monitor.jobs.deadLetters.list()).toEqual([]);
+    expect(await page.locator('#dead-letter-error').innerText()).toBe('');
+    expect(await page.locator('#dead-letter-actions').isHidden()).toBe(true);
   }, 30_000);
 
   it('logged no console error and asked nothing outside the server', async () => {

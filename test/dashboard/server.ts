@@ -42,18 +42,25 @@ export async function startFixture(): Promise<Fixture> {
   monitor.recordJobExecution('content-generation', false, 40_000);
   const stripe = monitor.circuitBreaker('stripe', async () => 'ok');
   await stripe.fire();
-  // Seed 004's pipeline, where this monitor has timelines (docs/sla.md): 20 messages, 0.8 s to 6.5 s.
-  const withTimelines = monitor as unknown as { timeline?: (name: string, o: { phases: string[] }) => { mark(id: string, phase: string, at?: number): boolean } };
-  if (typeof withTimelines.timeline === 'function') {
-    const messages = withTimelines.timeline('message', { phases: ['queued', 'started', 'delivered'] });
-    const now = Date.parse('2026-12-06T12:00:00Z');
-    for (let i = 0; i < 20; i++) {
-      const at = now - 60_000 + i * 1_000;
-      messages.mark(`c1:${i}`, 'queued', at - 800 - i * 300);
-      messages.mark(`c1:${i}`, 'started', at - 500);
-      messages.mark(`c1:${i}`, 'delivered', at);
-    }
+  // Seed 004's pipeline (docs/sla.md): 20 messages, 0.8 s to 6.5 s.
+  const messages = monitor.timeline('message', { phases: ['queued', 'started', 'delivered'] });
+  const now = Date.parse('2026-12-06T12:00:00Z');
+  for (let i = 0; i < 20; i++) {
+    const at = now - 60_000 + i * 1_000;
+    messages.mark(`c1:${i}`, 'queued', at - 800 - i * 300);
+    messages.mark(`c1:${i}`, 'started', at - 500);
+    messages.mark(`c1:${i}`, 'delivered', at);
   }
+  // Two exports that fail with no retries left: two dead letters the page retries and deletes.
+  // The handler fails while `failing` is set, so a retry from the page succeeds and the letter goes.
+  let failing = true;
+  monitor.jobs.define('export-data', async (p: { file: string }) => {
+    if (failing) throw new Error(`disk full writing ${p.file}`);
+    return p.file;
+  }, { retries: 0, concurrency: 1 });
+  for (const file of ['a.csv', 'b.csv']) await (await monitor.jobs.enqueue('export-data', { file })).result.catch(() => undefined);
+  await monitor.idle();
+  failing = false;
   monitor.health.register('database', () => true, { critical: true, groups: ['readiness'] });
   monitor.health.register('cache', () => true);
 

@@ -62,8 +62,14 @@ export async function getText(path: string): Promise<Answer<string>> {
 }
 
 /** POST a JSON body; answers the status and the API's error message, if any. */
-export async function post(path: string, body: unknown): Promise<{ status: number; message?: string }> {
-  const response = await fetch(apiBase + path, { method: 'POST', headers: headers({ 'content-type': 'application/json' }), body: JSON.stringify(body), credentials: 'same-origin' });
+export function post(path: string, body: unknown): Promise<{ status: number; message?: string }> {
+  return send('POST', path, body);
+}
+
+/** A write (POST with a JSON body, DELETE without); answers the status and the API's error message, if any. */
+export async function send(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; message?: string }> {
+  const init: RequestInit = body === undefined ? { method, headers: headers({}), credentials: 'same-origin' } : { method, headers: headers({ 'content-type': 'application/json' }), body: JSON.stringify(body), credentials: 'same-origin' };
+  const response = await fetch(apiBase + path, init);
   const answer = (await response.json().catch(() => undefined)) as { error?: { message?: unknown } } | undefined;
   const message = answer?.error?.message;
   return typeof message === 'string' ? { status: response.status, message } : { status: response.status };

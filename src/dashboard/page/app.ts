@@ -144,7 +144,7 @@ async function poll(): Promise<void> {
     renderBreakers(snapshot);
     renderSlowest(snapshot);
     explore(samples);
-    await Promise.all([exploreChosen(samples, at), requests(snapshot, samples, at), renderAlerts(poll), renderHealth(), renderDeadLetters(), renderSla()]);
+    await Promise.all([exploreChosen(samples, at), requests(snapshot, samples, at), renderAlerts(poll), renderHealth(), renderDeadLetters(poll), renderSla()]);
     setText('status', `live · updated ${new Date().toLocaleTimeString()}`);
   } catch (error) {
     if (error instanceof Unauthorized) {

@@ -1,5 +1,5 @@
 // The page's tables: alerts (with acknowledge and resolve), health, breakers, jobs, dead letters, SLA.
-import { get, post } from './api.js';
+import { get, post, send } from './api.js';
 import { badge, button, fillTable, labelText, num, setText, time, type Cell } from './dom.js';
 
 /** The part of the JSON snapshot (`GET /metrics`) the page reads. */
@@ -87,13 +87,34 @@ function refuse(feature: string, status: number, body: unknown): string {
   return text;
 }
 
-export async function renderDeadLetters(): Promise<void> {
+type DeadLetter = { id: string; job: string; error: string; attempts: number; failedAt: number };
+
+/** The 20 oldest dead letters with Retry and Delete (write routes: the same rules as acknowledge), and Retry all; `refresh` polls again after an action. */
+export async function renderDeadLetters(refresh: () => Promise<void>): Promise<void> {
   if (!features.has('jobs') || failed.has('jobs')) {
     fillTable('dead-letters', [], failed.get('jobs') ?? 'no job runner served by this handler');
+    document.getElementById('dead-letter-actions')!.hidden = true;
     return;
   }
-  const answer = await get<{ deadLetters: { job: string; error: string; attempts: number; failedAt: number }[] }>('/jobs/dead-letters?limit=20');
-  fillTable('dead-letters', (answer.body?.deadLetters ?? []).map((d) => [d.job, d.error, d.attempts, time(d.failedAt)]), answer.status === 200 ? 'no dead letters' : refuse('jobs', answer.status, answer.body));
+  const answer = await get<{ deadLetters: DeadLetter[] }>('/jobs/dead-letters?limit=20');
+  const act = async (what: string, request: Promise<{ status: number; message?: string }>): Promise<void> => {
+    const done = await request;
+    setText('dead-letter-error', done.status < 300 ? '' : `${what} refused (${done.status}): ${done.message ?? ''}`);
+    await refresh();
+  };
+  const letters = answer.body?.deadLetters ?? [];
+  const rows = letters.map((d): Cell[] => {
+    const actions = document.createElement('span');
+    actions.className = 'actions';
+    const id = encodeURIComponent(d.id);
+    actions.append(button('Retry', () => void act('retry', post(`/jobs/dead-letters/${id}/retry`, {}))));
+    actions.append(button('Delete', () => void act('delete', send('DELETE', `/jobs/dead-letters/${id}`))));
+    return [d.job, d.error, d.attempts, time(d.failedAt), actions];
+  });
+  const all = document.getElementById('dead-letter-actions')!;
+  all.hidden = letters.length === 0;
+  all.replaceChildren(button('Retry all', () => void act('retry all', post('/jobs/dead-letters/retry', {}))));
+  fillTable('dead-letters', rows, answer.status === 200 ? 'no dead letters' : refuse('jobs', answer.status, answer.body));
 }
 
 function slaStatus(text: string, kind: string): void {
