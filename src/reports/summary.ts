@@ -1,0 +1,116 @@
+import { errorMatcher } from '../alerts/evaluate-conditions.js';
+import type { MetricWindow, WindowSeries } from '../metrics/window-query.js';
+
+/**
+ * What a report takes a metric for, which decides its headline statistic and the rules that
+ * read it (docs/reports.md):
+ * - `latency`: a histogram of durations (unit `seconds`/`ms`, or a name ending `_seconds`, `_ms`,
+ *   `_milliseconds`, or seed 003's `response_time`); its figures are reported in ms;
+ * - `errorRate`: a metric of error percentages by name (seed 003's `error_rate`);
+ * - `memory`, `cpu`: a percentage of memory or CPU in use by name (`system_memory_usage_percent`,
+ *   seed 003's `memory_usage`, `cpu_usage`);
+ * - `other`: anything else (reported, never judged by a threshold rule).
+ */
+export type MetricClass = 'latency' | 'errorRate' | 'memory' | 'cpu' | 'other';
+
+/** One metric over one period. Statistics without data are null. */
+export interface MetricSummary {
+  name: string;
+  kind: 'counter' | 'gauge' | 'histogram' | 'unknown';
+  class: MetricClass;
+  /** Unit of the figures below: `ms` for latencies, else the metric's own (undefined when unknown). */
+  unit: string | undefined;
+  /** Matching series with data, in memory or in any instance's rollups. */
+  series: number;
+  /** Observations (histograms), increments (counters) or values set (gauges). */
+  count: number;
+  /** Per second over the period: observations (histograms) or the amount added (counters); null for gauges. */
+  rate: number | null;
+  /** Sum of values (histograms, gauges) or the amount added (counters). */
+  sum: number | null;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  /** Percentiles: histograms only. */
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  /**
+   * Percent of the count in series marked as errors (a `status`/`statusCode`/`outcome` that is
+   * 5xx, failure, error or timeout, or `success="false"`: the alert rules' `errorRate`); for an
+   * `errorRate` metric its mean. Null when no series carries such a label or nothing was counted.
+   */
+  errorRate: number | null;
+}
+
+const TIME_UNITS: Record<string, number> = { seconds: 1000, s: 1000, milliseconds: 1, ms: 1 };
+const isErrorSeries = errorMatcher(undefined);
+const ERROR_LABELS = ['status', 'statusCode', 'status_code', 'outcome', 'success'];
+
+/** Of a metric: its class and the factor that turns its values into the reported unit. */
+export function classify(name: string, kind: MetricWindow['kind'], unit: string | undefined): { class: MetricClass; factor: number; unit: string | undefined } {
+  const lower = name.toLowerCase();
+  const percent = unit === 'percent' || unit === '%' || lower.endsWith('_percent') || lower.endsWith('_usage');
+  if (/(^|_)error_rate(_|$)/.test(lower)) return { class: 'errorRate', factor: 1, unit: unit ?? 'percent' };
+  if (percent && /(^|_)mem(ory)?(_|$)/.test(lower)) return { class: 'memory', factor: 1, unit: unit ?? 'percent' };
+  if (percent && /(^|_)cpu(_|$)/.test(lower)) return { class: 'cpu', factor: 1, unit: unit ?? 'percent' };
+  if (kind === 'histogram') {
+    const byUnit = unit === undefined ? undefined : TIME_UNITS[unit];
+    const byName = lower.endsWith('_seconds') ? 1000 : lower.endsWith('_ms') || lower.endsWith('_milliseconds') || lower === 'response_time' ? 1 : undefined;
+    const factor = byUnit ?? byName;
+    if (factor !== undefined) return { class: 'latency', factor, unit: 'ms' };
+  }
+  return { class: 'other', factor: 1, unit };
+}
+
+const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** The summary of `window`'s series over [from, to). */
+export function summarize(window: MetricWindow, from: number, to: number): MetricSummary {
+  const kind = window.kind ?? 'unknown';
+  const c = classify(window.name, window.kind, window.unit);
+  const histogram = kind === 'histogram';
+  const stats = window.stats(window.series, from, to, histogram);
+  const seconds = (to - from) / 1000;
+  const k = c.factor;
+  let series = 0;
+  for (const s of window.series) if (window.stats([s], from, to, false).count > 0) series++;
+  const empty = stats.count === 0;
+  const dist = histogram && !empty ? stats.dist!.summary() : undefined;
+  const scaled = (x: number | undefined): number | null => (x === undefined || empty ? null : num(x * k));
+  const summary: MetricSummary = {
+    name: window.name,
+    kind,
+    class: c.class,
+    unit: c.unit,
+    series,
+    count: stats.count,
+    rate: kind === 'gauge' || empty ? (kind === 'gauge' ? null : 0) : num((kind === 'counter' ? stats.sum : stats.count) / seconds),
+    sum: empty ? null : num(stats.sum * (histogram ? k : 1)),
+    mean: empty ? null : num((stats.sum / stats.count) * k),
+    min: scaled(stats.min),
+    max: scaled(stats.max),
+    p50: scaled(dist?.p50),
+    p95: scaled(dist?.p95),
+    p99: scaled(dist?.p99),
+    errorRate: null,
+  };
+  summary.errorRate = c.class === 'errorRate' ? summary.mean : errorRateOf(window, from, to, stats.count, stats.sum);
+  return summary;
+}
+
+/** Percent of the count (histograms) or amount (counters) in error series; null when none is labeled as one could be. */
+function errorRateOf(window: MetricWindow, from: number, to: number, count: number, sum: number): number | null {
+  if (window.kind !== 'histogram' && window.kind !== 'counter') return null;
+  const total = window.kind === 'counter' ? sum : count;
+  if (!(total > 0)) return null;
+  const errors: WindowSeries[] = [];
+  let labeled = false;
+  for (const s of window.series) {
+    if (!labeled && ERROR_LABELS.some((l) => Object.hasOwn(s.labels, l))) labeled = true;
+    if (isErrorSeries(s.labels)) errors.push(s);
+  }
+  if (!labeled) return null;
+  const e = window.stats(errors, from, to, false);
+  return ((window.kind === 'counter' ? e.sum : e.count) / total) * 100;
+}
