@@ -25,14 +25,15 @@ const isoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).tra
  * or a date `'2024-01-15'` read as UTC midnight) or a `Date`. Produces epoch ms.
  */
 export const instantSchema = z
-  .union([z.number(), z.string().max(40), z.date()])
-  .transform((v, ctx) => {
-    let ms: number;
+  // One custom check, not a union: NaN and an invalid Date get the same message as a bad string.
+  .custom<number | string | Date>()
+  .transform((v: unknown, ctx) => {
+    let ms = Number.NaN;
     if (v instanceof Date) ms = v.getTime();
     else if (typeof v === 'number') ms = v;
-    else {
+    else if (typeof v === 'string' && v.length <= 40) {
       const parsed = isoInstant.safeParse(v.trim());
-      ms = parsed.success ? parsed.data : Number.NaN;
+      if (parsed.success) ms = parsed.data;
     }
     if (!Number.isFinite(ms) || ms < 0 || ms > MAX_INSTANT) {
       ctx.addIssue({ code: 'custom', message: `expected epoch ms, an ISO 8601 date-time (e.g. '2024-01-15T10:30:00Z') or a Date, got ${v instanceof Date ? 'an invalid Date' : shown(v)}` });
