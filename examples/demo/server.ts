@@ -1,7 +1,9 @@
 // The main demo: an instrumented node:http server on the embedded in-memory default, driven by
 // generated traffic for a few seconds; prints a percentile table, the alerts that fired, the
 // health answer, a circuit breaker's stats and the Prometheus exposition, the last three read
-// over the monitoring HTTP API the server mounts at /api/monitoring. Run with `npm run demo`.
+// over the monitoring HTTP API the server mounts at /api/monitoring, which also serves the
+// built-in dashboard while the traffic runs. Run with `npm run demo` (DEMO_TRAFFIC_MS=60000 for
+// a minute to look at the dashboard; DEMO_PORT to pick the port).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checks, consoleNotifier, createMonitor } from 'pulsewatch';
@@ -14,9 +16,11 @@ const monitor = createMonitor({ service: 'demo', notifiers: [consoleNotifier({ n
 monitor.on('error', (error) => console.error(`[pulsewatch] ${error.code}: ${error.message}`));
 
 const track = httpMetrics(monitor);
-// The monitoring API (health, metrics, alerts); health is open, the rest needs the token.
+const PORT = Number(process.env['DEMO_PORT'] ?? 0);
+// The monitoring API (health, metrics, alerts) and the dashboard page; health is open, the rest
+// needs the token. The page's own origin may write (acknowledge an alert), so it is allowed.
 const TOKEN = process.env['MONITORING_TOKEN'] ?? 'demo-token-change-me';
-const monitoring = createNodeMonitoringHandler(monitor, { basePath: '/api/monitoring', auth: TOKEN, publicRoutes: ['health'] });
+let monitoring: ReturnType<typeof createNodeMonitoringHandler> | undefined;
 const lookupUser = monitor.withPerformanceTracking(
   async (id: string) => {
     await sleep(logNormalMs(8, 0.5));
@@ -51,7 +55,7 @@ await monitor.alerts.createRule({
 await monitor.alerts.createRule({ name: 'Report failures', metric: 'job_executions_total', aggregation: 'errorRate', groupBy: ['job'], condition: 'gt', threshold: 5, severity: 'error' });
 
 const server = createServer(async (req, res) => {
-  if (req.url?.startsWith('/api/monitoring/')) return monitoring(req, res);
+  if (req.url?.startsWith('/api/monitoring/') && monitoring !== undefined) return monitoring(req, res);
   track(req, res);
   const url = new URL(req.url ?? '/', 'http://demo');
   try {
@@ -77,9 +81,12 @@ const server = createServer(async (req, res) => {
   }
 });
 
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+await new Promise<void>((resolve) => server.listen(PORT, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+monitoring = createNodeMonitoringHandler(monitor, { basePath: '/api/monitoring', auth: TOKEN, publicRoutes: ['health'], dashboard: true, allowedOrigins: [base] });
 console.log(`demo server on ${base}; sending traffic for ${TRAFFIC_MS} ms with ${CONCURRENCY} clients...`);
+// A token of your own (MONITORING_TOKEN) is never printed: only the demo's default is.
+console.log(`dashboard: ${base}/api/monitoring/dashboard (token: ${process.env['MONITORING_TOKEN'] === undefined ? TOKEN : 'MONITORING_TOKEN'})`);
 
 const paths = ['/users/', '/users/', '/users/', '/orders', '/orders', '/reports'];
 const until = Date.now() + TRAFFIC_MS;
