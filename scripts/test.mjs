@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The one test command (README, .ci/run): prepares what the tests need, then typechecks,
-// runs vitest, builds, runs the build on edge runtimes (test/edge), and checks the packed
-// package with publint and attw. It ends by printing "N passed, N failed" from vitest's own
-// counts (both runs added up), so a run that tested nothing shows.
+// builds, runs vitest (the CLI tests run the built bin, dist/cli.js), runs the build on edge
+// runtimes (test/edge), and checks the packed package with publint and attw. It ends by
+// printing "N passed, N failed" from vitest's own counts (both runs added up), so a run that
+// tested nothing shows.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
@@ -12,8 +13,10 @@ const steps = [
   ['typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']],
   // Built before vitest rather than inside it: next build keeps both cores busy for ~30 s.
   ['build the Next.js example', 'npx', ['next', 'build', '--webpack', 'examples/next-app'], { NEXT_TELEMETRY_DISABLED: '1' }],
-  ['vitest', 'npx', ['vitest', 'run'], { PULSEWATCH_NEXT_APP_BUILT: '1' }],
+  // Before vitest: test/cli runs the bin the build writes (dist/cli.js) as a child process.
+  // Nothing in the vitest run writes to dist/, so the steps after it read this same build.
   ['build', 'npx', ['tsup']],
+  ['vitest', 'npx', ['vitest', 'run'], { PULSEWATCH_NEXT_APP_BUILT: '1', PULSEWATCH_CLI_BUILT: '1' }],
   ['published declarations', 'node', ['scripts/check-dts.mjs']],
   ['edge bundle of the build', 'node', ['scripts/check-edge-dist.mjs']],
   // 187 KiB on 2026-12-06 (docs/performance.md): the budget leaves room for growth, not for a new dependency pulled in whole.
@@ -27,13 +30,19 @@ const steps = [
 
 for (const report of REPORTS) rmSync(report, { force: true });
 const failedSteps = [];
-for (const [name, cmd, args, env = {}] of steps) {
+for (const [name, cmd, args, stepEnv = {}] of steps) {
+  const buildFailed = failedSteps.includes('build');
+  // vitest still runs after a failed build (its CLI tests then build the bin themselves, and
+  // fail on the same error); the steps after it read dist/ and would only add noise.
+  if (buildFailed && name !== 'vitest') break;
+  const env = { ...stepEnv };
+  if (buildFailed) delete env.PULSEWATCH_CLI_BUILT;
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
   const result = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   if (result.status !== 0) {
     failedSteps.push(name);
     // Without prerequisites or types the later steps only add noise.
-    if (!['vitest', 'bundle size of the main entry', 'edge runtimes'].includes(name)) break;
+    if (!['build', 'vitest', 'bundle size of the main entry', 'edge runtimes'].includes(name)) break;
   }
 }
 

@@ -3,6 +3,7 @@ import { checkCommand, ENV } from './commands/check.js';
 import { dashboardCommand, rulesCommand } from './commands/export.js';
 import { EXIT_CODES } from './errors.js';
 import type { CliIo } from './io.js';
+import { VERSION } from './version.js';
 
 /**
  * Runs the `pulsewatch` CLI on `argv` (as `process.argv`: node, script, args...) and resolves
@@ -16,6 +17,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   argv.forEach((arg, i) => io.secret(arg === '--token' ? argv[i + 1] : arg.startsWith('--token=') ? arg.slice('--token='.length) : undefined));
   const program = new Command('pulsewatch')
     .description('Check pulsewatch budgets (latency, error rate, throughput) against a running service or Prometheus; write its alert rules for Prometheus and a Grafana dashboard.')
+    .version(VERSION, '-V, --version', 'print the version of pulsewatch and exit')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(redactUnknown(s)) })
     .showHelpAfterError('(run with --help for usage)');
@@ -26,7 +28,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     await program.parseAsync([...argv]);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and `help check` exit 0; help shown for a usage error (no command) does not.
+      // --help, `help check` and --version exit 0; help shown for a usage error (no command) does not.
       if (error.exitCode === 0) return EXIT_CODES.ok;
       // A machine asked for JSON: a usage error is a JSON document too (commander wrote the words to stderr).
       if (argv.includes('--json')) {

@@ -29,16 +29,24 @@ const aggregateSchema = z.object({
 type Aggregate = z.output<typeof aggregateSchema>;
 type LatencyStat = 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'mean' | 'min' | 'max';
 
-/** Distinct error label values read per errorRate budget (each is one more aggregate request). */
-const MAX_ERROR_VALUES = 50;
+/** Distinct values of the error label read per errorRate budget (each is one more aggregate request). */
+const MAX_LABEL_VALUES = 50;
 /** Series of the exposition read to find them. */
 const MAX_SERIES = 10_000;
+/** Aggregate requests of one errorRate budget in flight at once. */
+const CONCURRENCY = 8;
 
 /**
  * Reads budgets from a pulsewatch monitoring handler (`createMonitoringHandler`, any framework):
- * `GET <base>/metrics/aggregate` per budget, fleet-wide over the window. An errorRate budget
- * also reads `GET <base>/metrics?format=prometheus&name=<metric>` to learn which values of the
- * error label exist, then aggregates those series.
+ * `GET <base>/metrics/aggregate` per budget, fleet-wide over the window.
+ *
+ * An errorRate budget needs the requests whose error label matches a regex (`status=~"5.."`),
+ * and the aggregate route takes exact label values only. So it reads
+ * `GET <base>/metrics?format=prometheus&name=<metric>` to learn which values of the label this
+ * instance has, aggregates each of them fleet-wide, and sums those that match. That exposition
+ * is the answering instance's: another instance may have answered a status this one never did
+ * (or recorded series without the label). The values read then account for less than the total,
+ * and the missing requests may or may not be errors: see {@link errorRateOf}.
  */
 export function pulsewatchSource(base: string, http: HttpOptions): Source {
   const root = new URL(base.endsWith('/') ? base : `${base}/`);
@@ -65,28 +73,42 @@ export function pulsewatchSource(base: string, http: HttpOptions): Source {
     return parsed.data;
   }
 
-  /** The error label's values seen, or a CliInputError when there are more than can be read (a partial sum would undercount). */
-  async function errorValues(budget: Budget, signal?: AbortSignal): Promise<string[] | CliInputError> {
+  /** Every value of the error label this instance exposes, or a CliInputError when there are more than can be read (a partial sum would undercount). */
+  async function labelValues(budget: Budget, signal?: AbortSignal): Promise<string[] | CliInputError> {
     const target = new URL('metrics', root);
     target.searchParams.set('format', 'prometheus');
     target.searchParams.set('name', budget.metric);
     const { status, body } = await getText(target, { ...http, signal: signal ?? http.signal }, 'text/plain');
     if (status !== 200) throw new SourceResponseError(`${displayUrl(target)} answered ${status}`, status);
-    const match = new RegExp(`^(?:${budget.errors.match})$`);
     const values = new Set<string>();
-    // Series past the parser's bound would be unread, their error values left out: say so instead.
+    // Series past the parser's bound would be unread, their values left out: say so instead.
     const series = seriesLabels(body, budget.metric, MAX_SERIES + 1);
     if (series.length > MAX_SERIES) {
       return new CliInputError(`${budget.field}.errors`, `${budget.metric} has more than ${MAX_SERIES} series; an error rate over the values of some of them would undercount (filter with labels, or use --prometheus)`);
     }
     for (const labels of series) {
       const v = labels[budget.errors.label];
-      if (v !== undefined && match.test(v)) values.add(v);
-      if (values.size > MAX_ERROR_VALUES) {
-        return new CliInputError(`${budget.field}.errors`, `${budget.metric} has more than ${MAX_ERROR_VALUES} values of "${budget.errors.label}" matching ${JSON.stringify(budget.errors.match)}; an error rate over some of them would undercount (narrow errors.match, or use --prometheus)`);
+      if (v !== undefined) values.add(v);
+      if (values.size > MAX_LABEL_VALUES) {
+        return new CliInputError(`${budget.field}.errors`, `${budget.metric} has more than ${MAX_LABEL_VALUES} values of "${budget.errors.label}"; an error rate over some of them would be a guess (filter with labels, or use --prometheus)`);
       }
     }
     return [...values];
+  }
+
+  /** The amount (counter sum, histogram count) of `total`'s requests per value of the error label, fleet-wide. */
+  async function amountsByValue(budget: Budget, values: readonly string[], signal?: AbortSignal): Promise<Map<string, number> | CliInputError> {
+    const amounts = new Map<string, number>();
+    for (let i = 0; i < values.length; i += CONCURRENCY) {
+      const batch = values.slice(i, i + CONCURRENCY);
+      const parts = await Promise.all(batch.map((value) => aggregate(budget, { ...budget.labels, [budget.errors.label]: value }, signal)));
+      for (const [j, part] of parts.entries()) {
+        if (part instanceof CliInputError) return part;
+        // A value seen on this instance that matches nothing in the window: 0 requests.
+        amounts.set(batch[j]!, part.kind === 'counter' ? (part.sum ?? 0) : part.count);
+      }
+    }
+    return amounts;
   }
 
   return {
@@ -113,16 +135,44 @@ export function pulsewatchSource(base: string, http: HttpOptions): Source {
       if (budget.stat === 'count') return { kind: 'value', value: total };
       // errorRate: the error series' share of the total, in percent.
       if (total === 0) return { kind: 'nodata', reason: `no ${budget.metric} requests in the window` };
-      let errors = 0;
-      const values = await errorValues(budget, signal);
+      const values = await labelValues(budget, signal);
       if (values instanceof CliInputError) return { kind: 'error', error: values };
-      for (const value of values) {
-        const part = await aggregate(budget, { ...budget.labels, [budget.errors.label]: value }, signal);
-        if (part instanceof CliInputError) return { kind: 'error', error: part };
-        // An error value seen elsewhere (another route, another instance) that matches nothing here: 0 errors.
-        errors += part.kind === 'counter' ? (part.sum ?? 0) : part.count;
-      }
-      return { kind: 'value', value: (errors / total) * 100 };
+      const amounts = await amountsByValue(budget, values, signal);
+      if (amounts instanceof CliInputError) return { kind: 'error', error: amounts };
+      return errorRateOf(budget, total, amounts);
     },
+  };
+}
+
+/**
+ * The error rate (percent) from the total and the amount per label value, fleet-wide. When the
+ * values account for all of `total`, it is exact. When some requests carry a value the answering
+ * instance never exposed (another instance's status, series without the label), those requests
+ * may or may not be errors: the rate lies between the errors counted and the errors counted plus
+ * every unaccounted request. If the budget holds (or breaks) at both ends, the end that is worse
+ * for it is the reading, so the verdict is exact; if the ends disagree, the check cannot tell
+ * and says so (exit 3) rather than guess either way.
+ */
+export function errorRateOf(budget: Budget, total: number, amounts: ReadonlyMap<string, number>): Reading {
+  const match = new RegExp(`^(?:${budget.errors.match})$`);
+  let errors = 0;
+  let accounted = 0;
+  for (const [value, amount] of amounts) {
+    accounted += amount;
+    if (match.test(value)) errors += amount;
+  }
+  // Sums of floats read back from JSON: a difference at rounding level is no missing request.
+  const unaccounted = total - accounted > total * 1e-9 ? total - accounted : 0;
+  const low = (errors / total) * 100;
+  if (unaccounted === 0) return { kind: 'value', value: low };
+  const high = ((errors + unaccounted) / total) * 100;
+  const holds = (v: number): boolean => (budget.op === 'below' ? v < budget.threshold.value : v > budget.threshold.value);
+  if (holds(low) === holds(high)) return { kind: 'value', value: budget.op === 'below' ? high : low };
+  const share = (unaccounted / total) * 100;
+  return {
+    kind: 'error',
+    error: new SourceResponseError(
+      `${budget.field}: the error rate is between ${low.toPrecision(4)} % and ${high.toPrecision(4)} %: ${share.toPrecision(3)} % of ${budget.metric}'s requests carry a "${budget.errors.label}" value this instance does not expose (recorded by another instance, or without the label), so whether they are errors is unknown; use --prometheus, or ask an instance that served them`,
+    ),
   };
 }

@@ -1,11 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { beforeAll } from 'vitest';
+import { builtCli } from './built-cli.js';
 
 /**
- * The CLI's entry, run through tsx: the built bin (dist/cli.js) needs a tsup entry the build
- * does not have yet (see docs/cli.md); once it does, these tests should run `dist/cli.js`.
+ * The built bin (helpers/built-cli.ts: dist/cli.js under `npm test`, else a build of the same
+ * config), known before any test of a file that imports this helper starts a child.
  */
-export const CLI_ENTRY = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
+let bin: string | undefined;
+beforeAll(async () => {
+  bin = await builtCli();
+}, 120_000);
+
+/** The path of the built bin, once the file's `beforeAll` has found or built it. */
+export function cliPath(): string {
+  if (bin === undefined) throw new Error('the built CLI is not known yet: spawn it from a test, not at import time');
+  return bin;
+}
 
 /** What one CLI run printed and how it ended. */
 export interface CliRun {
@@ -22,9 +32,12 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...clean, ...env };
 }
 
-/** Starts `pulsewatch <args>` as a child process (its own node, so SIGINT reaches the CLI itself). */
+/**
+ * Starts the built `pulsewatch <args>` as a child process, as a shell runs a bin: the file itself
+ * (its `#!/usr/bin/env node` line and execute bit), so SIGINT reaches the CLI and nothing else.
+ */
 export function spawnCli(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(cliPath(), [...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Runs `pulsewatch <args>` to its end. */
@@ -57,7 +70,7 @@ export function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp, wh
 }
 
 /**
- * Test timeout of the suites that start the CLI: each run is a node process compiling the CLI
- * through tsx, a few seconds on a machine shared with other suites. A bound, not a wait.
+ * Test timeout of the suites that start the CLI: each run is a node process loading a 0.5 MB
+ * bundle, on a machine shared with other suites. A bound, not a wait.
  */
 export const CHILD_TIMEOUT = 90_000;
