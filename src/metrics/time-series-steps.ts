@@ -50,38 +50,44 @@ interface StepShare {
 
 /**
  * Splits the window's data by step: the shares of step i hold the memory slots and parts whose
- * start falls in [start + i * step, start + (i + 1) * step) (a part starting before the grid,
- * written with a longer slot by another instance, goes to the first step). With `withCurrent`,
- * the last step also holds every series this process holds a counter or gauge value of now.
+ * start falls in [start + i * step, start + (i + 1) * step). A part starting before the grid but
+ * ending in it (written with a longer slot by another instance) goes to the first step; one
+ * starting at the grid's end or later (the slot being recorded into, when the range ends at a
+ * step boundary) to none. With `withCurrent`, the last step also holds every series this process
+ * holds a counter or gauge value of now.
  */
-function splitBySteps(data: MetricWindow, grid: StepGrid, readTo: number, withCurrent: boolean): StepShare[][] {
+function splitBySteps(data: MetricWindow, grid: StepGrid, readTo: number, slotLength: number, withCurrent: boolean): StepShare[][] {
   const steps: Map<WindowSeries, StepShare>[] = Array.from({ length: grid.count }, () => new Map());
-  const indexOf = (start: number) => Math.min(grid.count - 1, Math.max(0, Math.floor((start - grid.start) / grid.step)));
-  const shareOf = (i: number, s: WindowSeries): StepShare => {
-    const step = steps[i]!;
+  const indexOf = (start: number, end: number) => (start >= grid.start ? Math.floor((start - grid.start) / grid.step) : end > grid.start ? 0 : -1);
+  const shareOf = (i: number, s: WindowSeries): StepShare | undefined => {
+    const step = steps[i];
+    if (step === undefined) return undefined;
     let share = step.get(s);
     if (share === undefined) step.set(s, (share = { key: s.key, labels: s.labels, current: undefined, slots: [], parts: [] }));
     return share;
   };
-  const from = grid.start;
+  const from = grid.start - 1;
   for (const s of data.series) {
-    for (const slot of s.slots) if (data.holds(slot, from, readTo)) shareOf(indexOf(slot.start), s).slots.push(slot);
-    for (const p of s.parts) if ((p.count > 0 || p.last !== undefined) && data.covers(p, from, readTo)) shareOf(indexOf(p.start), s).parts.push(p);
-    if (withCurrent && s.current !== undefined) shareOf(grid.count - 1, s).current = s.current;
+    for (const slot of s.slots) if (data.holds(slot, from, readTo)) shareOf(indexOf(slot.start, slot.start + slotLength), s)?.slots.push(slot);
+    for (const p of s.parts) if ((p.count > 0 || p.last !== undefined) && data.covers(p, from, readTo)) shareOf(indexOf(p.start, p.end), s)?.parts.push(p);
+    if (withCurrent && s.current !== undefined) shareOf(grid.count - 1, s)!.current = s.current;
   }
   return steps.map((m) => [...m.values()]);
 }
 
 /**
- * The value of `aggregation` at each step of `grid` over `data` (read over [grid.start,
- * readTo)); `now` is the instant of the read: the step holding it is as long as it has run so
- * far (what `rate` divides by). NaN never comes out: no data is null.
+ * The value of `aggregation` at each step of `grid` over `data` (read over [grid.start - 1,
+ * readTo): a slot closed early by `close()` at the grid's start is a part of no length there);
+ * `now` is the instant of the read: the step holding it is as long as it has run so far (what
+ * `rate` divides by). NaN never comes out: no data is null.
  */
-export function stepValues(data: MetricWindow, grid: StepGrid, readTo: number, now: number, aggregation: TimeSeriesAggregation): StepValue[] {
+export function stepValues(data: MetricWindow, grid: StepGrid, readTo: number, now: number, slotLength: number, aggregation: TimeSeriesAggregation): StepValue[] {
   const kind = data.kind;
   const percentile = PERCENTILES[aggregation];
   const fleetValue = aggregation === 'last' && kind !== 'histogram';
-  const shares = splitBySteps(data, grid, readTo, fleetValue && readTo >= now);
+  const shares = splitBySteps(data, grid, readTo, slotLength, fleetValue && readTo >= now);
+  // Each share holds its step's data only: it is read over the whole grid, where every part of it counts.
+  const lo = grid.start - 1;
   const out: StepValue[] = [];
   for (let i = 0; i < grid.count; i++) {
     const from = grid.start + i * grid.step;
@@ -91,10 +97,10 @@ export function stepValues(data: MetricWindow, grid: StepGrid, readTo: number, n
       out.push({ value: null, count: 0 });
       continue;
     }
-    const stats = data.stats(share, from, to, percentile !== undefined);
+    const stats = data.stats(share, lo, readTo, percentile !== undefined);
     if (fleetValue) {
       // A counter's total or a gauge's value, summed over the fleet (as `AggregatedMetrics.last`).
-      out.push({ value: finite(data.latest(share, from, to)), count: stats.count });
+      out.push({ value: finite(data.latest(share, lo, readTo)), count: stats.count });
       continue;
     }
     if (stats.count === 0) {

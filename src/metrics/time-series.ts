@@ -117,13 +117,14 @@ export async function timeSeries(src: WindowQuerySources, input: TimeSeriesQuery
   }
   // The whole grid at once: one store read however many steps.
   const readTo = end >= now ? now : end;
-  const data = await query.read({ name: q.name, labels: q.labels, from: start, to: readTo, now });
+  // From 1 ms before the grid: a slot `close()` ended early at its start is a part of no length there.
+  const data = await query.read({ name: q.name, labels: q.labels, from: start - 1, to: readTo, now });
   const kind = data.kind ?? 'unknown';
   const aggregation = q.aggregation ?? (kind === 'counter' ? 'rate' : kind === 'gauge' ? 'last' : 'mean');
   if (kind !== 'unknown' && !SUPPORTED_AGGREGATIONS[kind].includes(aggregation)) {
     throw validationErrorOf('invalid time series query', [{ path: ['aggregation'], message: `a ${kind} has no ${aggregation}: use one of ${SUPPORTED_AGGREGATIONS[kind].join(', ')}` }], 'query');
   }
-  const values = kind === 'unknown' ? [] : stepValues(data, { start, step, count }, readTo, now, aggregation);
+  const values = kind === 'unknown' ? [] : stepValues(data, { start, step, count }, readTo, now, slotLength, aggregation);
   return {
     name: q.name,
     kind,
