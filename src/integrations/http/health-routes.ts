@@ -1,5 +1,11 @@
 import { z } from 'zod';
+import { grade } from '../../health/checks/grade.js';
 import type { CheckReport, HealthStatus } from '../../health/types.js';
+import type { Gauge } from '../../metrics/gauge.js';
+import type { Monitor } from '../../monitor.js';
+import { activeAlertsCheck, systemHealthOf, type SystemHealthCheck } from '../../reports/system-health.js';
+import { SYSTEM_METRICS } from '../../system/gauges.js';
+import { SYSTEM_THRESHOLDS } from '../../system/options.js';
 import { json } from './responses.js';
 import { parseQuery } from './query.js';
 import type { Route, RouteContext } from './router.js';
@@ -21,8 +27,55 @@ function shown(ctx: RouteContext): boolean {
   return ctx.options.healthDetails === 'always' || ctx.authenticated;
 }
 
-/** Seed 000's /health and /health/:check. */
+/** The system monitor's vitals: its gauges, graded by seed 002's default thresholds (scale: gauge unit to the threshold's). */
+const VITALS = [
+  { name: 'CPU Usage', metric: SYSTEM_METRICS.cpu, scale: 1, unit: '%', t: SYSTEM_THRESHOLDS.cpu },
+  { name: 'Memory Usage', metric: SYSTEM_METRICS.memory, scale: 1, unit: '%', t: SYSTEM_THRESHOLDS.memory },
+  { name: 'Event-loop Lag p99', metric: SYSTEM_METRICS.lagP99, scale: 1000, unit: ' ms', t: SYSTEM_THRESHOLDS.eventLoopLag },
+] as const;
+
+/**
+ * This process's system vitals when a `systemMonitor` samples into this monitor (its gauges
+ * exist and hold a value), each as seed 003's entry; none otherwise. Graded by the default
+ * thresholds: the gauges do not carry a system monitor's own.
+ */
+function systemVitals(monitor: unknown): SystemHealthCheck[] {
+  const getMetric = (monitor as Partial<Pick<Monitor, 'getMetric'>>).getMetric;
+  if (typeof getMetric !== 'function') return [];
+  const out: SystemHealthCheck[] = [];
+  for (const v of VITALS) {
+    const metric = getMetric.call(monitor, v.metric);
+    if (metric?.kind !== 'gauge' || metric.index.size === 0) continue;
+    const value = (metric as Gauge).get() * v.scale;
+    if (!Number.isFinite(value)) continue;
+    const g = grade(value, { warn: v.t.warning, fail: v.t.critical });
+    out.push({ name: v.name, status: g.grade, message: `${v.name}: ${value.toFixed(1)}${v.unit}`, value, threshold: g.threshold ?? null });
+  }
+  return out;
+}
+
+/**
+ * Seed 003's /health/system: every check as `{ name, status: pass|warn|fail, value, threshold }`,
+ * then the system vitals and the active alerts. Matched before /health/:check: a check named
+ * `system` is not reachable alone, it is in this list under its name (docs/reports.md).
+ */
+const systemRoute: Route = {
+  method: 'GET',
+  path: '/health/system',
+  access: 'health',
+  async handle(ctx) {
+    const { quick } = parseQuery(healthQuery, ctx.url);
+    const report = await ctx.monitor.health.check({ quick: quick ?? false });
+    const body = systemHealthOf(report, [...systemVitals(ctx.monitor), activeAlertsCheck(ctx.monitor.alerts.getActiveAlerts())]);
+    if (!shown(ctx)) for (const c of body.checks) delete c.message;
+    const status: HealthStatus = body.status === 'critical' ? 'unhealthy' : body.status === 'warning' ? 'degraded' : 'healthy';
+    return answer(ctx, status, body);
+  },
+};
+
+/** Seed 000's /health and /health/:check, and seed 003's /health/system (first: the router takes the first match). */
 export const healthRoutes: readonly Route[] = [
+  systemRoute,
   {
     method: 'GET',
     path: '/health',
