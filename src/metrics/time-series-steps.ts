@@ -5,10 +5,15 @@
  * costs one pass over the data plus n small reads, not n reads of the whole window.
  */
 import type { HistogramSlot } from './histogram-slot.js';
+import { isErrorSeries } from './time-series-errors.js';
 import type { MetricWindow, WindowPart, WindowSeries } from './window-query.js';
 
-/** What a point can show: the spelling of `AggregatedMetrics` (and of rules, where `mean` is `avg`). */
-export const TIME_SERIES_AGGREGATIONS = ['count', 'sum', 'mean', 'min', 'max', 'rate', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'last'] as const;
+/**
+ * What a point can show: the spelling of `AggregatedMetrics` (and of rules, where `mean` is
+ * `avg`), and the rules' `errorRate`: the percent of the step's observations (histograms) or
+ * amount added (counters) in series marked as errors (see time-series-errors.ts).
+ */
+export const TIME_SERIES_AGGREGATIONS = ['count', 'sum', 'mean', 'min', 'max', 'rate', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'last', 'errorRate'] as const;
 
 /** One of {@link TIME_SERIES_AGGREGATIONS}. */
 export type TimeSeriesAggregation = (typeof TIME_SERIES_AGGREGATIONS)[number];
@@ -22,7 +27,7 @@ export const PERCENTILES: Partial<Record<TimeSeriesAggregation, number>> = { p50
  */
 export const SUPPORTED_AGGREGATIONS: Readonly<Record<'counter' | 'gauge' | 'histogram', readonly TimeSeriesAggregation[]>> = {
   histogram: TIME_SERIES_AGGREGATIONS,
-  counter: ['count', 'sum', 'rate', 'last'],
+  counter: ['count', 'sum', 'rate', 'last', 'errorRate'],
   gauge: ['count', 'sum', 'mean', 'min', 'max', 'last'],
 };
 
@@ -109,6 +114,11 @@ export function stepValues(data: MetricWindow, grid: StepGrid, readTo: number, n
     }
     let value: number;
     switch (aggregation) {
+      case 'errorRate': {
+        const errors = data.stats(share.filter((s) => isErrorSeries(s.labels)), lo, readTo, false);
+        value = kind === 'counter' ? (100 * errors.sum) / stats.sum : (100 * errors.count) / stats.count;
+        break;
+      }
       case 'count':
         value = stats.count;
         break;

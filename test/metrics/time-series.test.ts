@@ -78,7 +78,7 @@ describe('getTimeSeries: validation', () => {
     const { monitor } = setup();
     monitor.counter({ name: 'orders_total' }).inc();
     const error = await rejection(monitor.getTimeSeries({ name: 'orders_total', aggregation: 'p95' }));
-    expect(error.issues).toEqual([{ path: 'aggregation', message: 'a counter has no p95: use one of count, sum, rate, last' }]);
+    expect(error.issues).toEqual([{ path: 'aggregation', message: 'a counter has no p95: use one of count, sum, rate, last, errorRate' }]);
   });
 });
 

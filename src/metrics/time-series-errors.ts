@@ -1,0 +1,19 @@
+/**
+ * Which series a time series' `errorRate` counts as errors: the alert rules' default (see
+ * `errorMatcher` in alerts/evaluate-conditions.ts, a higher layer metrics/ may not import), kept
+ * equal to it by test/metrics/time-series-errors.test.ts.
+ */
+
+const ERROR_STATUS = /^(?:5\d\d|5xx|failure|failed|error|errored|timeout)$/i;
+
+/**
+ * True for a series of failed requests or runs: `success="false"`, or a `status`, `statusCode`,
+ * `status_code` or `outcome` that is a 5xx code, `5xx`, failure, failed, error, errored or timeout.
+ */
+export function isErrorSeries(labels: Readonly<Record<string, string>>): boolean {
+  if (Object.hasOwn(labels, 'success') && labels.success === 'false') return true;
+  for (const name of ['status', 'statusCode', 'status_code', 'outcome']) {
+    if (Object.hasOwn(labels, name) && ERROR_STATUS.test(labels[name]!)) return true;
+  }
+  return false;
+}
