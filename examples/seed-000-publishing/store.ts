@@ -1,0 +1,29 @@
+// `--redis`: seed 000's optional Redis, here as the monitor's shared store (rollups, alert state,
+// dead letters, idempotency leases), under a key prefix of this run that is deleted at the end.
+import { Redis } from 'ioredis';
+import { RedisStorage } from 'pulsewatch/redis';
+import type { ManualClock } from 'pulsewatch/testing';
+
+/** Opens the Redis store; `close()` closes it, deletes this run's keys and quits the client. */
+export async function openStore(clock: ManualClock) {
+  // Fail fast while disconnected, as docs/storage.md asks of a client you pass in.
+  const client = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
+  await client.connect();
+  const keyPrefix = `f1-seed000:${process.pid}-${Date.now()}:`;
+  // Retention decisions on the simulated clock; Redis' own TTLs (leases, key expiry) stay on its clock.
+  const storage = new RedisStorage({ client, keyPrefix, now: () => clock.now() });
+  return {
+    storage,
+    client,
+    async close(): Promise<void> {
+      await storage.close();
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
+        if (keys.length > 0) await client.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      await client.quit();
+    },
+  };
+}
