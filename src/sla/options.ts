@@ -13,6 +13,9 @@ export const MAX_BUCKETS = 20;
 
 const name = z.string().min(1).max(200);
 
+/** The label a tenant filter (`organizationId`, seed 002's column) narrows by; the same as the performance report's. */
+export const TENANT_LABEL = 'organizationId';
+
 /** What `slaReport` analyses and how: one of `timeline` and `metric` (neither: the monitor's only timeline). */
 export const slaQuerySchema = z
   .strictObject({
@@ -44,6 +47,12 @@ export const slaQuerySchema = z
      * retained samples, not the fleet's metrics: ids are not metric labels.
      */
     id: z.string().min(1).max(256).optional(),
+    /**
+     * Seed 002's tenant: only series whose `organizationId` label ({@link TENANT_LABEL}) is this,
+     * as `labels: { organizationId }`. Timeline samples carry no labels, so a tenant's report
+     * lists no recent samples and refuses `id` (another tenant's entries would show).
+     */
+    organizationId: z.string().min(1).max(256).optional(),
     /** Recent samples returned (default 100). */
     limit: z.number().int().min(0).max(MAX_LIMIT).default(DEFAULT_LIMIT),
     /** Unit of `metric`'s values when this process has not defined it (default: its definition's, else ms). */
@@ -53,6 +62,11 @@ export const slaQuerySchema = z
     // Neither is allowed here: a monitor with one timeline reports on it (seed 004's bare endpoint).
     if (q.timeline !== undefined && q.metric !== undefined) ctx.addIssue({ code: 'custom', path: ['metric'], message: 'give one of timeline and metric, not both' });
     if (q.id !== undefined && q.metric !== undefined) ctx.addIssue({ code: 'custom', path: ['id'], message: 'filters a timeline\'s samples; a metric has no ids' });
+    if (q.organizationId !== undefined) {
+      const tenant = q.labels?.[TENANT_LABEL];
+      if (tenant !== undefined && tenant !== q.organizationId) ctx.addIssue({ code: 'custom', path: ['organizationId'], message: `conflicts with labels.${TENANT_LABEL} (${JSON.stringify(tenant)})` });
+      if (q.id !== undefined) ctx.addIssue({ code: 'custom', path: ['organizationId'], message: 'cannot narrow samples found by id: samples carry no labels' });
+    }
   });
 
 /** A query as callers pass it (durations as ms or `'5s'`). */

@@ -7,7 +7,7 @@ import type { Timeline } from '../timeline/timeline.js';
 import type { StoredSample } from '../timeline/samples.js';
 import { bandsOf, edgeLabel, exactSet, keyedBands, statsOf, type LatencySet } from './distribution.js';
 import { FleetReader } from './fleet-read.js';
-import { slaQuerySchema, type ResolvedSlaQuery, type SlaQuery } from './options.js';
+import { slaQuerySchema, TENANT_LABEL, type ResolvedSlaQuery, type SlaQuery } from './options.js';
 import type { SlaReport, SlaSample } from './types.js';
 
 /** What one report is computed from, before it is shaped. */
@@ -44,6 +44,8 @@ export class SlaReporter {
     const parsed = slaQuerySchema.safeParse(query);
     if (!parsed.success) throw validationErrorOf('invalid SLA query', parsed.error.issues, 'query');
     const q = { ...parsed.data };
+    // The tenant is a label like any other: every metric read narrows by it.
+    if (q.organizationId !== undefined) q.labels = { ...q.labels, [TENANT_LABEL]: q.organizationId };
     if (q.timeline === undefined && q.metric === undefined) q.timeline = this.onlyTimeline();
     // Expired entries become partial before anything is read: the counts are current.
     this.timelines.sweep();
@@ -111,7 +113,8 @@ export class SlaReporter {
     const percent = m.set.count === 0 ? null : round((compliant / m.set.count) * 100, 2);
     const finished = m.complete + m.partial;
     const ttl = timeline?.options.ttl;
-    const samples = timeline === undefined ? [] : timeline.recent(inWindow(q.id, from, to));
+    // Samples carry no labels: a tenant's report cannot tell its own from another tenant's.
+    const samples = timeline === undefined || q.organizationId !== undefined ? [] : timeline.recent(inWindow(q.id, from, to));
     return {
       name: (q.timeline ?? q.metric)!,
       source: q.timeline === undefined ? 'metric' : 'timeline',

@@ -29,6 +29,8 @@ const slaQuery = z.object({
   /** Seed 004's conversation filter: entries whose id is it or starts with `<it>:`. */
   conversationId: z.string().min(1).max(256).optional(),
   id: z.string().min(1).max(256).optional(),
+  /** Seed 002's tenant: series whose `organizationId` label is this. */
+  organizationId: z.string().min(1).max(256).optional(),
   limit: whole.pipe(z.number().int().min(0).max(MAX_LIMIT)).optional(),
   unit: z.enum(['ms', 'seconds']).optional(),
 });
@@ -54,6 +56,7 @@ function queryOf(url: URL): SlaQuery {
     ...(q.window === undefined ? {} : { window: q.window }),
     ...(q.under === undefined && q.percent === undefined ? {} : { objective: { ...(q.under === undefined ? {} : { under: q.under }), ...(q.percent === undefined ? {} : { percent: q.percent }) } }),
     ...(id === undefined ? {} : { id }),
+    ...(q.organizationId === undefined ? {} : { organizationId: q.organizationId }),
     ...(q.limit === undefined ? {} : { limit: q.limit }),
     ...(q.unit === undefined ? {} : { unit: q.unit }),
     ...(Object.keys(labels).length > 0 ? { labels } : {}),
