@@ -1,20 +1,37 @@
 import type { Reporter } from './core/diagnostics.js';
 import { ValidationError } from './core/errors.js';
+import type { Labels } from './core/labels.js';
 import { aggregate, type AggregateQuery, type AggregatedMetrics } from './metrics/aggregate.js';
 import { exportMetrics, type ExportOptions } from './metrics/exposition/export.js';
 import type { MetricRegistry } from './metrics/registry.js';
 import { buildSnapshot, type MetricsSnapshot } from './metrics/snapshot.js';
+import { readLabelFilter } from './metrics/snapshot-filters.js';
+import { SnapshotCache } from './metrics/snapshot-reader.js';
 import type { WindowQuerySources } from './metrics/window-query.js';
 import { MonitorExtensions } from './monitor-extensions.js';
 import type { BreakerStats } from './resilience/types.js';
 import type { AlertRecord } from './storage/records.js';
 
-/** Options of `monitor.snapshot()`; a filter of another type (or `null` options) is ignored. */
+/**
+ * Options of `monitor.snapshot()`. A `jobId` or `names` of another type (or `null` options) is
+ * ignored; a label filter that cannot be read whole matches no series (see `labels`).
+ */
 export interface SnapshotOptions {
   /** Only this job in `jobs` (seed 000's `?jobId=`). */
   jobId?: string;
   /** Only histograms with these names in `performance` (all when absent). */
   names?: readonly string[];
+  /**
+   * Only series whose labels include all of these, in every metric part (`jobs`, `queue`,
+   * `system`, `performance`): a tenant's view, e.g. `{ organizationId: 'org-1' }` (seed 002).
+   * Alerts and breakers are not narrowed. At most 32 labels; a value that is not a string, more
+   * labels than that, or an object that throws when read is reported as a `ValidationError`
+   * (rejected in strict mode) and the filter matches no series: a tenant's filter never widens
+   * to every tenant's data.
+   */
+  labels?: Readonly<Record<string, string>>;
+  /** Shorthand for `labels: { organizationId }` (both given: both must match). */
+  organizationId?: string;
 }
 
 /** `monitor.snapshot()`: seed 000's /api/metrics shape, plus the monitor's circuit breakers. */
@@ -73,9 +90,12 @@ export interface ReadParts extends SnapshotParts {
 export class MonitorReads implements MonitorReadApi {
   /** What modules layered over the monitor add to its reads (see {@link MonitorExtensions}). */
   readonly extensions: MonitorExtensions;
+  /** What snapshots keep between calls: stored rollups and closed slots' merged counts. */
+  private readonly snapshots: SnapshotCache;
 
   constructor(private readonly parts: ReadParts) {
     this.extensions = new MonitorExtensions((o) => this.exportPrometheusMetrics(o), (error) => parts.reporter.fail(error));
+    this.snapshots = new SnapshotCache(parts.sources.ctx.slotLength);
   }
 
   async getAggregatedMetrics(query: AggregateQuery): Promise<AggregatedMetrics> {
@@ -87,7 +107,7 @@ export class MonitorReads implements MonitorReadApi {
   async snapshot(options: SnapshotOptions = {}): Promise<MonitorSnapshot> {
     this.parts.start();
     await this.extensions.beforeRead();
-    return snapshotView(this.parts, options);
+    return snapshotView(this.parts, options, this.snapshots);
   }
 
   exportPrometheusMetrics(options: ExportOptions = {}): string {
@@ -106,9 +126,9 @@ export class MonitorReads implements MonitorReadApi {
  * breakers, each list bounded by `limits.maxSnapshotSeries`. A store that cannot be read gives a
  * snapshot of this process's data and an `error` event.
  */
-export async function snapshotView(parts: SnapshotParts, options: SnapshotOptions | undefined): Promise<MonitorSnapshot> {
+export async function snapshotView(parts: SnapshotParts, options: SnapshotOptions | undefined, cache?: SnapshotCache): Promise<MonitorSnapshot> {
   const max = parts.settings.maxSeries;
-  const { jobId, names } = readFilters(options, max, parts.reporter);
+  const { jobId, names, labels } = readFilters(options, max, parts.reporter);
   const snapshot = await buildSnapshot({
     ...parts.sources,
     service: parts.service,
@@ -117,8 +137,10 @@ export async function snapshotView(parts: SnapshotParts, options: SnapshotOption
     window: parts.settings.window,
     jobId,
     names,
+    labels,
     maxSeries: max,
     storageFailed: (error) => parts.reporter.emit('error', error),
+    cache,
   });
   const active = parts.activeAlerts();
   snapshot.alerts = { active: active.length, items: active.slice(0, max) };
@@ -126,22 +148,36 @@ export async function snapshotView(parts: SnapshotParts, options: SnapshotOption
   return { ...snapshot, breakers: parts.breakers() };
 }
 
+/** The filters of a snapshot as read (see {@link readFilters}); `labels` null: no series can match. */
+interface Filters {
+  jobId: string | undefined;
+  names: string[] | undefined;
+  labels: Labels | null | undefined;
+}
+
 /**
- * A read never throws for its filters: one that is not a string (or a list of them) is ignored,
- * and options that throw when read (a revoked Proxy, a throwing getter) are reported as an
- * invalid value (rejected in strict mode) and ignored.
+ * A read never throws for its filters: a `jobId` or `names` that is not a string (or a list of
+ * them) is ignored, and options that throw when read (a revoked Proxy, a throwing getter) are
+ * reported as an invalid value (rejected in strict mode) and every filter is ignored. A label
+ * filter that is read but holds what no label can (see `readLabelFilter`) is reported too, and
+ * matches no series: it is a tenant's view, never widened to every tenant's.
  */
-function readFilters(options: SnapshotOptions | undefined, max: number, reporter: Reporter): { jobId: string | undefined; names: string[] | undefined } {
+function readFilters(options: SnapshotOptions | undefined, max: number, reporter: Reporter): Filters {
+  let job: unknown;
+  let list: unknown;
+  let labels: unknown;
+  let organizationId: unknown;
   try {
-    const job: unknown = options?.jobId;
-    const list: unknown = options?.names;
-    return {
-      jobId: typeof job === 'string' ? job : undefined,
-      // Each name may cost a store read: at most limits.maxSnapshotSeries of them, once each.
-      names: Array.isArray(list) ? [...new Set(list.filter((n): n is string => typeof n === 'string'))].slice(0, max) : undefined,
-    };
+    job = options?.jobId;
+    list = options?.names;
+    labels = options?.labels;
+    organizationId = options?.organizationId;
+    // Each name may cost a store read: at most limits.maxSnapshotSeries of them, once each.
+    list = Array.isArray(list) ? [...new Set(list.filter((n): n is string => typeof n === 'string'))].slice(0, max) : undefined;
   } catch (cause) {
     reporter.reject(new ValidationError('snapshot: options could not be read; the snapshot ignores its filters', [{ path: 'options', message: 'reading it threw' }], { cause }));
-    return { jobId: undefined, names: undefined };
+    return { jobId: undefined, names: undefined, labels: undefined };
   }
+  // Outside the try: in strict mode its report rejects the snapshot as it is.
+  return { jobId: typeof job === 'string' ? job : undefined, names: list as string[] | undefined, labels: readLabelFilter(labels, organizationId, reporter) };
 }

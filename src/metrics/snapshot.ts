@@ -1,20 +1,18 @@
 import type { StorageError } from '../core/errors.js';
+import { seriesKey, type Labels } from '../core/labels.js';
 import type { AlertRecord } from '../storage/records.js';
 import { JOB_METRICS } from './built-in-names.js';
+import { jobLines, msPerUnit, orZero, ownLabel, queueStates, round, type JobSnapshot, type QueueSnapshot } from './snapshot-jobs.js';
+import { SnapshotCache } from './snapshot-reader.js';
+import { scanWindow, type WindowScan } from './snapshot-slots.js';
 import { WindowQuery, type WindowQuerySources } from './window-query.js';
-import type { MetricWindow, RangeStats, WindowSeries } from './window-query-window.js';
+import type { MetricWindow, RangeStats } from './window-query-window.js';
+
+export type { JobSnapshot, QueueSnapshot };
 
 // The job metric names live in built-in-names.ts; the package's index re-exports them from here.
 export { JOB_METRICS };
 
-/** One job's line in {@link MetricsSnapshot.jobs} (seed 000's /api/metrics); times in ms. */
-export interface JobSnapshot {
-  jobId: string;
-  totalExecutions: number;
-  successRate: number;
-  avgExecutionTime: number;
-  p95ExecutionTime: number;
-}
 
 /** One histogram's summary over the snapshot window (durations in the metric's unit). */
 export interface MetricSummary {
@@ -42,7 +40,7 @@ export interface MetricsSnapshot {
   /** Runs in the window, fleet-wide, per job. */
   jobs: JobSnapshot[];
   /** The job queue gauge: each instance's latest value per series, summed. */
-  queue: { pending: number; queued: number; processing: number; failed: number; deadLetter: number };
+  queue: QueueSnapshot;
   system: { uptime: number; errorRate: number; avgResponseTime: number; p95ResponseTime: number };
   performance: { snapshot: MetricSummary[]; trends: TrendSnapshot[]; slowest: MetricSummary[] };
   /**
@@ -65,10 +63,14 @@ export interface SnapshotSources extends WindowQuerySources {
   window: number;
   jobId?: string | undefined;
   names?: readonly string[] | undefined;
+  /** Only series whose labels include all of these, in every metric part (the tenant filter; absent: every series; null: none). */
+  labels?: Readonly<Labels> | null | undefined;
   /** Entries listed at most in `jobs` (`limits.maxSnapshotSeries`); the rest are counted in `truncated`. */
   maxSeries: number;
   /** The store could not be read: the snapshot shows memory and waiting rollups. Called once a snapshot. */
   storageFailed(error: StorageError): void;
+  /** What snapshots keep between calls (the monitor's); absent: a snapshot reads everything afresh. */
+  cache?: SnapshotCache | undefined;
 }
 
 /** A change of at least this share between window halves counts as a trend (seed 000's 10%). */
@@ -76,26 +78,46 @@ const TREND_THRESHOLD = 10;
 /** Series listed in `performance.slowest`. */
 const SLOWEST = 5;
 
+/** A histogram's window, its one-pass totals and (once asked) its whole distribution. */
+interface Shown {
+  h: MetricWindow;
+  scan: WindowScan;
+  whole: RangeStats | undefined;
+}
+
 /**
  * Builds the snapshot through the window query: every instance's data in the window (this
- * process's memory, its waiting rollups, the store), one store read per metric it shows. The
+ * process's memory, its waiting rollups, the store), one store read per metric it shows (only
+ * the writes since the last snapshot, with a `cache` on a store that keeps a change log). The
  * histograms shown are this process's and those named in `names`; the job, queue and request
- * metrics are read by name, defined here or not.
+ * metrics are read by name, defined here or not. With `labels`, every metric part counts only
+ * the series that carry them.
+ *
+ * Each histogram is summed in one pass (totals, per series, per slot start); its distribution
+ * is merged from the kept counts of its closed slots plus its open one (see snapshot-slots.ts).
+ * The work is synchronous between the store reads: chunking it on microtasks would not let the
+ * event loop run anything in between, and a macrotask yield would be a timer outside the Clock
+ * (docs/performance.md, "snapshot", has the measurements behind this choice).
  */
 export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapshot> {
   const query = new WindowQuery(src);
+  const cache = src.cache ?? new SnapshotCache(src.ctx.slotLength);
   const now = query.now;
   const from = now - src.window;
+  if (src.labels === null) return emptySnapshot(src, now);
+  const labels = src.labels;
   let failed = false;
   const onStorageError = (error: StorageError) => {
     if (failed) return;
     failed = true;
     src.storageFailed(error);
   };
+  const waitingEnds = new Map<string, number>();
+  for (const r of src.ctx.fleet.pendingRollups()) waitingEnds.set(r.name, Math.min(waitingEnds.get(r.name) ?? Infinity, r.end));
   const reads = new Map<string, Promise<MetricWindow>>();
   const read = (name: string) => {
     let w = reads.get(name);
-    if (w === undefined) reads.set(name, (w = query.read({ name, from, to: now, now, onStorageError })));
+    if (w === undefined) reads.set(name, (w = cache.window(query, { name, labels, from, now, onStorageError }, waitingEnds.get(name) ?? Infinity)));
     return w;
   };
   const filter = src.names === undefined ? undefined : new Set(src.names);
@@ -111,32 +133,67 @@ export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapsh
     read(JOB_METRICS.queue),
     src.registry.get(src.requestMetric) !== undefined ? read(src.requestMetric) : read(src.requestMetric).then((w) => (w.kind === undefined ? read('response_time') : w)),
   ]);
-  const histograms = all.filter((w) => w.kind === 'histogram');
-  // Every series of a histogram over the window: shared by `performance.snapshot` and `system`.
-  const whole = new Map<MetricWindow, RangeStats>();
-  const wholeOf = (h: MetricWindow) => {
-    let stats = whole.get(h);
-    if (stats === undefined) whole.set(h, (stats = h.stats(h.series, from, now, true)));
-    return stats;
+  // A full snapshot names every metric worth keeping; a filtered one leaves the cache as it is.
+  if (filter === undefined && labels === undefined) cache.retain(new Set(reads.keys()));
+  const labelKey = labels === undefined ? '' : seriesKey({ ...labels });
+  const shown = new Map<MetricWindow, Shown>();
+  const shownOf = (h: MetricWindow): Shown => {
+    let s = shown.get(h);
+    if (s === undefined) shown.set(h, (s = { h, scan: scanWindow(h, from, now), whole: undefined }));
+    return s;
   };
+  // Every series of a histogram over the window: shared by `performance.snapshot` and `system`.
+  const wholeOf = (h: MetricWindow): RangeStats => {
+    const s = shownOf(h);
+    if (s.whole === undefined) {
+      const metric = src.registry.get(h.name);
+      // The kept slot counts are in this process's scale: a histogram it never defined is merged as it is read.
+      s.whole =
+        metric?.kind === 'histogram'
+          ? cache.slots.wholeStats(h, `${h.name}\u0000${labelKey}`, s.scan, { layout: metric.layout, resolution: metric.resolution, slotLength: src.ctx.slotLength, decoded: src.ctx.fleet.decoded }, from, now)
+          : h.stats(h.series, from, now, true);
+    }
+    return s.whole;
+  };
+  const histograms = all.filter((w) => w.kind === 'histogram').map(shownOf);
   // recordJobExecution's runs by `job`, and monitor.jobs' (and instrumentBullMQ's) by `type`.
-  const jobList = jobs(src, [
-    { runs: executions, times: durations, id: 'job' },
-    { runs: outcomes, times: runTimes, id: 'type' },
-  ], from, now);
+  const jobList = jobLines(
+    [
+      { runs: executions, times: durations, id: 'job' },
+      { runs: outcomes, times: runTimes, id: 'type' },
+    ],
+    src.jobId,
+    src.maxSeries,
+    from,
+    now,
+  );
   return {
     timestamp: new Date(now).toISOString(),
     service: src.service,
     jobs: jobList.listed,
-    queue: queue(queueWindow, from, now),
-    system: system(src, requests, wholeOf, from, now),
+    queue: queueStates(queueWindow, from, now),
+    system: system(src, requests, shownOf, wholeOf, now),
     performance: {
-      snapshot: histograms.map((h) => summary(h.name, wholeOf(h))).filter((s) => s.count > 0),
-      trends: histograms.map((h) => trend(h, from, now)).filter((t): t is TrendSnapshot => t !== undefined),
+      snapshot: histograms.filter((s) => s.scan.stats.count > 0).map((s) => summary(s.h.name, wholeOf(s.h))),
+      trends: histograms.map((s) => trend(s, from, now)).filter((t): t is TrendSnapshot => t !== undefined),
       slowest: slowest(histograms, from, now),
     },
     alerts: { active: 0, items: [] },
     truncated: { jobs: jobList.omitted, alerts: 0 },
+  };
+}
+
+/** A snapshot whose label filter matches no series: no metric data, the time and uptime as always. */
+function emptySnapshot(src: SnapshotSources, now: number): MetricsSnapshot {
+  return {
+    timestamp: new Date(now).toISOString(),
+    service: src.service,
+    jobs: [],
+    queue: { pending: 0, queued: 0, processing: 0, failed: 0, deadLetter: 0 },
+    system: { uptime: now - src.startedAt, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 },
+    performance: { snapshot: [], trends: [], slowest: [] },
+    alerts: { active: 0, items: [] },
+    truncated: { jobs: 0, alerts: 0 },
   };
 }
 
@@ -150,20 +207,18 @@ function summary(name: string, stats: RangeStats): MetricSummary {
  * are visited by max, highest first, and the search stops once no max can beat the fifth p95
  * found, so a snapshot over thousands of series computes a few distributions, not thousands.
  */
-function slowest(histograms: readonly MetricWindow[], from: number, now: number): MetricSummary[] {
-  const candidates: { h: MetricWindow; s: WindowSeries; maxMs: number }[] = [];
-  for (const h of histograms) {
+function slowest(histograms: readonly Shown[], from: number, now: number): MetricSummary[] {
+  const candidates: { h: MetricWindow; i: number; maxMs: number }[] = [];
+  for (const { h, scan } of histograms) {
     const toMs = msPerUnit(h);
-    for (const s of h.series) {
-      const stats = h.stats([s], from, now, false);
-      if (stats.count > 0) candidates.push({ h, s, maxMs: stats.max * toMs });
-    }
+    for (let i = 0; i < h.series.length; i++) if (scan.seriesCount[i]! > 0) candidates.push({ h, i, maxMs: scan.seriesMax[i]! * toMs });
   }
   candidates.sort((a, b) => b.maxMs - a.maxMs);
   const top: { summary: MetricSummary; p95Ms: number }[] = [];
   for (const c of candidates) {
     if (top.length === SLOWEST && c.maxMs < top[SLOWEST - 1]!.p95Ms) break;
-    const line: MetricSummary = { ...summary(c.h.name, c.h.stats([c.s], from, now, true)), labels: { ...c.s.labels } };
+    const s = c.h.series[c.i]!;
+    const line: MetricSummary = { ...summary(c.h.name, c.h.stats([s], from, now, true)), labels: { ...s.labels } };
     top.push({ summary: line, p95Ms: line.p95 * msPerUnit(c.h) });
     top.sort((a, b) => b.p95Ms - a.p95Ms);
     if (top.length > SLOWEST) top.pop();
@@ -171,102 +226,21 @@ function slowest(histograms: readonly MetricWindow[], from: number, now: number)
   return top.map((t) => t.summary);
 }
 
-/** Where job runs are counted (a counter by outcome) and timed (a histogram), and the label naming the job. */
-interface JobSource {
-  runs: MetricWindow;
-  times: MetricWindow;
-  id: 'job' | 'type';
-}
-
-/**
- * Seed 000's per-job lines, from every source: a job counted by both (recordJobExecution and
- * monitor.jobs under one name) adds its runs; its times come from the source with more runs.
- */
-function jobs(src: SnapshotSources, sources: readonly JobSource[], from: number, now: number): { listed: JobSnapshot[]; omitted: number } {
-  const byJob = new Map<string, { ok: number; failed: number; best: number; avg: number; p95: number }>();
-  for (const { runs, times, id } of sources) {
-    if (runs.kind !== 'counter') continue;
-    const perJob = new Map<string, WindowSeries[]>();
-    for (const s of runs.series) {
-      const job = ownLabel(s.labels, id);
-      if (job === undefined || (src.jobId !== undefined && job !== src.jobId)) continue;
-      const list = perJob.get(job);
-      if (list === undefined) perJob.set(job, [s]);
-      else list.push(s);
-    }
-    // Job times are reported in ms whatever the histogram's unit (seconds since job_duration_seconds).
-    const toMs = msPerUnit(times);
-    for (const [jobId, series] of perJob) {
-      let ok = 0;
-      let failed = 0;
-      for (const s of series) {
-        const count = runs.stats([s], from, now, false).sum;
-        // `outcome` since the one success label convention; `status` as jobs labelled runs before.
-        if ((ownLabel(s.labels, 'outcome') ?? ownLabel(s.labels, 'status')) === 'success') ok += count;
-        else failed += count;
-      }
-      const timed = times.kind === 'histogram' ? times.series.filter((s) => ownLabel(s.labels, id) === jobId) : [];
-      const stats = times.stats(timed, from, now, true);
-      let line = byJob.get(jobId);
-      if (line === undefined) byJob.set(jobId, (line = { ok: 0, failed: 0, best: -1, avg: 0, p95: 0 }));
-      line.ok += ok;
-      line.failed += failed;
-      if (stats.count > line.best) {
-        line.best = stats.count;
-        line.avg = stats.count === 0 ? 0 : round((stats.sum / stats.count) * toMs);
-        line.p95 = round(orZero(stats.dist!.percentile(95)) * toMs);
-      }
-    }
-  }
-  const selected = [...byJob.keys()].sort();
-  const omitted = Math.max(0, selected.length - src.maxSeries);
-  const out: JobSnapshot[] = selected.slice(0, src.maxSeries).map((jobId) => {
-    const line = byJob.get(jobId)!;
-    const total = line.ok + line.failed;
-    return { jobId, totalExecutions: total, successRate: total === 0 ? 0 : round((line.ok / total) * 100), avgExecutionTime: line.avg, p95ExecutionTime: line.p95 };
-  });
-  return { listed: out, omitted };
-}
-
-/** `job_queue_size` states of monitor.jobs and instrumentBullMQ, as seed 000's snapshot names them. */
-const SEED_QUEUE_STATES: ReadonlyMap<string, string> = new Map([
-  ['waiting', 'pending'],
-  ['delayed', 'queued'],
-  ['active', 'processing'],
-]);
-
-function queue(gauge: MetricWindow, from: number, now: number): MetricsSnapshot['queue'] {
-  const q = { pending: 0, queued: 0, processing: 0, failed: 0, deadLetter: 0 };
-  if (gauge.kind !== 'gauge') return q;
-  for (const s of gauge.series) {
-    const state = s.labels['state'];
-    const value = gauge.latest([s], from, now) ?? 0;
-    // monitor.jobs' states (waiting, delayed, active) under seed 000's names.
-    const seed = state === undefined ? undefined : (SEED_QUEUE_STATES.get(state) ?? state);
-    if (seed === 'dead_letter' || seed === 'deadLetter') q.deadLetter += value;
-    // Own keys only: a label value such as "constructor" must not reach Object.prototype.
-    else if (seed !== undefined && Object.hasOwn(q, seed)) q[seed as keyof typeof q] += value;
-  }
-  return q;
-}
-
-function system(src: SnapshotSources, metric: MetricWindow, wholeOf: (h: MetricWindow) => RangeStats, from: number, now: number): MetricsSnapshot['system'] {
+function system(src: SnapshotSources, metric: MetricWindow, shownOf: (h: MetricWindow) => Shown, wholeOf: (h: MetricWindow) => RangeStats, now: number): MetricsSnapshot['system'] {
   const uptime = now - src.startedAt;
   if (metric.kind !== 'histogram') return { uptime, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 };
   const toMs = msPerUnit(metric);
   const all = wholeOf(metric);
-  const errors = metric.stats(metric.series.filter((s) => isErrorSeries(s.labels)), from, now, false);
+  // Each series' count over the window is in the scan: the errors are a sum, not another pass.
+  const { seriesCount } = shownOf(metric).scan;
+  let errors = 0;
+  for (let i = 0; i < metric.series.length; i++) if (seriesCount[i]! > 0 && isErrorSeries(metric.series[i]!.labels)) errors += seriesCount[i]!;
   return {
     uptime,
-    errorRate: all.count === 0 ? 0 : round((errors.count / all.count) * 100),
+    errorRate: all.count === 0 ? 0 : round((errors / all.count) * 100),
     avgResponseTime: all.count === 0 ? 0 : round((all.sum / all.count) * toMs),
     p95ResponseTime: round(orZero(all.dist!.percentile(95)) * toMs),
   };
-}
-
-/** Milliseconds per unit of a histogram's values: 1000 for seconds, else 1 (ms or unitless). */
-function msPerUnit(h: MetricWindow): number {
-  return h.unit === 'seconds' || h.name.endsWith('_seconds') ? 1000 : 1;
 }
 
 /**
@@ -284,33 +258,20 @@ function isErrorSeries(labels: Readonly<Record<string, string>>): boolean {
 
 const ERROR_OUTCOME = /^(?:failure|failed|error|errored|timeout)$/i;
 
-/** A label's own value (a label named like an Object.prototype member reads as absent). */
-function ownLabel(labels: Readonly<Record<string, string>>, name: string): string | undefined {
-  return Object.hasOwn(labels, name) ? labels[name] : undefined;
-}
-
-/** The mean of the newer half of the window against the older, over every series and instance. */
-function trend(h: MetricWindow, from: number, now: number): TrendSnapshot | undefined {
+/** The mean of the newer half of the window against the older, over every series and instance (from the scan's slot starts). */
+function trend({ h, scan }: Shown, from: number, now: number): TrendSnapshot | undefined {
   const mid = from + (now - from) / 2;
   const older = { count: 0, sum: 0 };
   const newer = { count: 0, sum: 0 };
-  h.forEachSlot(h.series, from, now, (start, count, sum) => {
+  for (const [start, f] of scan.starts) {
     const half = start < mid ? older : newer;
-    half.count += count;
-    half.sum += sum;
-  });
+    half.count += f.count;
+    half.sum += f.sum;
+  }
   if (older.count === 0 || newer.count === 0) return undefined;
   const before = older.sum / older.count;
   const after = newer.sum / newer.count;
   const changePercent = before === 0 ? 0 : round(((after - before) / before) * 100);
   const trendOf = changePercent >= TREND_THRESHOLD ? 'degrading' : changePercent <= -TREND_THRESHOLD ? 'improving' : 'stable';
   return { name: h.name, trend: trendOf, changePercent };
-}
-
-function round(v: number): number {
-  return Math.round(v * 100) / 100;
-}
-
-function orZero(v: number): number {
-  return Number.isNaN(v) ? 0 : v;
 }

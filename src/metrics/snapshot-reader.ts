@@ -1,0 +1,71 @@
+import type { StorageError } from '../core/errors.js';
+import type { Labels } from '../core/labels.js';
+import { SlotCountsCache } from './snapshot-slots.js';
+import { StoredRollupCache } from './window-query-cache.js';
+import type { StoredSeries } from './window-query-series.js';
+import type { MetricWindow, WindowQuery } from './window-query.js';
+
+/** How late a rollup may reach the store after its slot and still be seen by the next snapshot's incremental read (as the rule engine's). */
+const STORE_LATENESS = 60_000;
+/** Longest time between two full reads of a metric's range from the store. */
+const FULL_READ_EVERY = 5 * 60_000;
+/** Metrics whose stored rollups are kept between snapshots. */
+const MAX_CACHED_METRICS = 1_000;
+
+/** One read of a snapshot. */
+export interface SnapshotRead {
+  name: string;
+  /** Only series whose labels include these (the tenant filter). */
+  labels: Labels | undefined;
+  from: number;
+  now: number;
+  onStorageError(error: StorageError): void;
+}
+
+/**
+ * What snapshots keep between calls (one per monitor): every instance's stored rollups of the
+ * metrics they show, refreshed from the store's change log (or by re-reading recent slots) as
+ * the rule engine's are (the same {@link StoredRollupCache}), and the merged bucket counts of
+ * each closed slot ({@link SlotCountsCache}). Without it each snapshot read and grouped every
+ * stored rollup of its window (50,000 for 5,000 series) and merged every series' every slot.
+ * The price is memory: the parts of the stored rollups of the metrics a snapshot shows stay
+ * referenced until the next full read (see docs/performance.md, "snapshot").
+ */
+export class SnapshotCache {
+  private readonly stored: StoredRollupCache;
+  readonly slots = new SlotCountsCache();
+
+  constructor(slotLength: number) {
+    this.stored = new StoredRollupCache({ lateness: 2 * slotLength + STORE_LATENESS, refreshEvery: FULL_READ_EVERY, maxMetrics: MAX_CACHED_METRICS });
+  }
+
+  /**
+   * The window of `read.name` over [from, now): the stored series from the cache (all of them:
+   * the label filter narrows the merged window, so every filter shares one cache), merged with
+   * memory and the waiting rollups. A store that cannot be read gives memory and waiting rollups
+   * and calls `onStorageError` (the cache forgets the metric: the next read is a full one).
+   */
+  async window(query: WindowQuery, read: SnapshotRead, waitingEnd: number): Promise<MetricWindow> {
+    const { name, labels, from, now } = read;
+    let stored: readonly StoredSeries[];
+    try {
+      stored = await this.stored.series({
+        name,
+        from,
+        now,
+        read: (since) => query.stored(name, undefined, since, now, now),
+        changes: query.changes(name),
+        waitingEnd,
+      });
+    } catch (error) {
+      read.onStorageError(error as StorageError);
+      stored = [];
+    }
+    return query.merge({ name, labels, from, to: now, now }, stored);
+  }
+
+  /** Forgets the stored rollups of metrics a snapshot did not show (`names`: those it did). */
+  retain(names: ReadonlySet<string>): void {
+    this.stored.retain(names);
+  }
+}

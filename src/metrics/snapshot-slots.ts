@@ -1,0 +1,216 @@
+import type { DecodedHistograms } from './window-query-decode.js';
+import { Distribution } from './distribution.js';
+import type { HistogramSlot } from './histogram-slot.js';
+import { SparseCounts, type BucketLayout } from './log-buckets.js';
+import type { MetricWindow, RangeStats, WindowPart } from './window-query-window.js';
+
+/**
+ * Raw values a merged {@link Distribution} keeps before it falls back to bucket counts
+ * (distribution.ts' `MAX_EXACT`). A window past it is reported from buckets whichever way it is
+ * merged, so merging per-slot bucket counts gives the same figures; under it the snapshot merges
+ * the window as the other readers do (exact percentiles). test/metrics/snapshot-slots.test.ts
+ * checks both sides against `MetricWindow.stats`.
+ */
+const EXACT_LIMIT = 65_536;
+
+/** Slot starts kept per cached window (a 5-minute window of 30 s slots holds 11). */
+const MAX_STARTS = 1_024;
+
+/** Windows (metric and label filter) whose slot counts are kept, the least recently used first out. */
+const MAX_WINDOWS = 64;
+
+/** What the data of one slot start adds up to: a slot's counts are reused while this is unchanged. */
+interface Fingerprint {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  /** Memory slots and rollup parts merged. */
+  n: number;
+}
+
+/** One slot start's data merged over the window's series: bucket counts and what forces buckets. */
+interface SlotCounts extends Fingerprint {
+  /** `[index, count, ...]` in increasing index order. */
+  pairs: Float64Array;
+  /** Values held exactly in memory slots (a merge under {@link EXACT_LIMIT} keeps them raw). */
+  exact: number;
+  /** A memory slot holds buckets only, or a rollup decoded: the merge is bucketed whatever the count. */
+  bucketed: boolean;
+}
+
+/** Totals of one scan over a window: the range's, each series', and each slot start's. */
+export interface WindowScan {
+  stats: Omit<RangeStats, 'dist'>;
+  /** Per series of `window.series` (same order): its count and max over the range. */
+  seriesCount: Float64Array;
+  seriesMax: Float64Array;
+  /** Per slot start: the fingerprint of its data. */
+  starts: Map<number, Fingerprint>;
+}
+
+/** How a window's histograms merge: the metric's own layout and resolution, and the monitor's decoded rollups. */
+export interface SlotScale {
+  layout: BucketLayout;
+  resolution: number;
+  slotLength: number;
+  decoded: DecodedHistograms;
+}
+
+/**
+ * Sums a window over [from, now) in one pass: the range's totals (what `MetricWindow.stats` gives
+ * without a distribution), each series' count and max (for `performance.slowest`) and each slot
+ * start's totals (for trends, and to tell which slots changed since the last snapshot).
+ */
+export function scanWindow(h: MetricWindow, from: number, now: number): WindowScan {
+  const stats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN };
+  const seriesCount = new Float64Array(h.series.length);
+  const seriesMax = new Float64Array(h.series.length).fill(-Infinity);
+  const starts = new Map<number, Fingerprint>();
+  let newest = -Infinity;
+  const add = (i: number, start: number, count: number, sum: number, min: number, max: number): void => {
+    stats.count += count;
+    stats.sum += sum;
+    if (min < stats.min) stats.min = min;
+    if (max > stats.max) stats.max = max;
+    if (start > newest) {
+      newest = start;
+      stats.lastMean = sum / count;
+    }
+    seriesCount[i]! += count;
+    if (max > seriesMax[i]!) seriesMax[i] = max;
+    const f = starts.get(start);
+    if (f === undefined) starts.set(start, { count, sum, min, max, n: 1 });
+    else {
+      f.count += count;
+      f.sum += sum;
+      if (min < f.min) f.min = min;
+      if (max > f.max) f.max = max;
+      f.n++;
+    }
+  };
+  for (let i = 0; i < h.series.length; i++) {
+    const s = h.series[i]!;
+    for (const slot of s.slots) if (h.holds(slot, from, now)) add(i, slot.start, slot.count, slot.sum, slot.min, slot.max);
+    for (const p of s.parts) if (p.count > 0 && h.covers(p, from, now)) add(i, p.start, p.count, p.sum, p.min, p.max);
+  }
+  return { stats, seriesCount, seriesMax, starts };
+}
+
+/**
+ * Merged bucket counts of each closed slot of the windows snapshots read, kept between
+ * snapshots: a closed slot's data does not change (a late record becomes a rollup of its own,
+ * another instance's rollup that arrives late changes the slot's fingerprint and the slot is
+ * merged again), so a snapshot merges the series of the open slot and of slots that changed,
+ * and adds a few hundred bucket counts per closed slot, instead of merging every series' every
+ * slot. Bounded: {@link MAX_WINDOWS} windows, slots that left the range dropped at each read.
+ */
+export class SlotCountsCache {
+  private readonly windows = new Map<string, Map<number, SlotCounts>>();
+
+  /**
+   * The totals and distribution of every series of `h` over [from, now) (as
+   * `h.stats(h.series, from, now, true)` gives them), from the slots' kept counts. `key` names the
+   * window (metric and label filter); `scan` is `scanWindow(h, from, now)`.
+   */
+  wholeStats(h: MetricWindow, key: string, scan: WindowScan, scale: SlotScale, from: number, now: number): RangeStats {
+    let kept = this.windows.get(key);
+    this.windows.delete(key);
+    kept ??= new Map();
+    this.windows.set(key, kept);
+    if (this.windows.size > MAX_WINDOWS) this.windows.delete(this.windows.keys().next().value!);
+    const open = scale.slotLength;
+    const fresh = new Map<number, SlotCounts>();
+    const stale: number[] = [];
+    for (const [start, f] of scan.starts) {
+      const have = kept.get(start);
+      if (have !== undefined && sameFingerprint(have, f)) fresh.set(start, have);
+      else stale.push(start);
+    }
+    if (stale.length > 0) for (const [start, counts] of mergeStarts(h, new Set(stale), scale, from, now)) fresh.set(start, counts);
+    let exact = 0;
+    let bucketed = false;
+    for (const c of fresh.values()) {
+      exact += c.exact;
+      bucketed ||= c.bucketed;
+    }
+    // Only closed slots are kept: the open one changes with every record.
+    kept.clear();
+    for (const [start, c] of fresh) if (start + open <= now && kept.size < MAX_STARTS) kept.set(start, c);
+    // Under the exact limit the other readers keep raw values: so does the snapshot.
+    if (!bucketed && exact <= EXACT_LIMIT) return h.stats(h.series, from, now, true);
+    const merged = new SparseCounts(scale.layout);
+    for (const c of fresh.values()) for (let i = 0; i < c.pairs.length; i += 2) merged.add(c.pairs[i]!, c.pairs[i + 1]!);
+    const dist = new Distribution(scale.layout, scale.resolution);
+    dist.addCounts(merged, 0, scan.stats.min, scan.stats.max);
+    dist.addTotals(0, 0, scan.stats.min, scan.stats.max);
+    // As MetricWindow.stats: the totals are exact even where a part's counts were not decoded.
+    dist.count = scan.stats.count;
+    dist.sum = scan.stats.sum;
+    return { ...scan.stats, dist };
+  }
+}
+
+function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  return a.count === b.count && a.sum === b.sum && a.min === b.min && a.max === b.max && a.n === b.n;
+}
+
+/**
+ * The merged counts of the slot starts `wanted` over every series of `h` in [from, now): memory
+ * slots by their buckets (as `Distribution.addSlot` takes them once bucketed), rollups by their
+ * decoded `hdr` (as `MetricWindow.stats` decodes them), a rollup that does not decode by its totals.
+ */
+function mergeStarts(h: MetricWindow, wanted: ReadonlySet<number>, scale: SlotScale, from: number, now: number): Map<number, SlotCounts> {
+  const acc = new Map<number, { counts: SparseCounts; f: SlotCounts }>();
+  const at = (start: number) => {
+    let a = acc.get(start);
+    if (a === undefined) {
+      a = { counts: new SparseCounts(scale.layout), f: { count: 0, sum: 0, min: Infinity, max: -Infinity, n: 0, pairs: NO_PAIRS, exact: 0, bucketed: false } };
+      acc.set(start, a);
+    }
+    return a;
+  };
+  const total = (f: SlotCounts, x: HistogramSlot | WindowPart): void => {
+    f.count += x.count;
+    f.sum += x.sum;
+    if (x.min < f.min) f.min = x.min;
+    if (x.max > f.max) f.max = x.max;
+    f.n++;
+  };
+  const scaleOf = 1 / scale.resolution;
+  for (const s of h.series) {
+    for (const slot of s.slots) {
+      if (!wanted.has(slot.start) || !h.holds(slot, from, now)) continue;
+      const a = at(slot.start);
+      total(a.f, slot);
+      if (slot.exact) a.f.exact += slot.count;
+      else a.f.bucketed = true;
+      slot.forEachBucket(scale.layout, scaleOf, (index, count) => a.counts.add(index, count));
+    }
+    for (const p of s.parts) {
+      if (p.count === 0 || !wanted.has(p.start) || !h.covers(p, from, now)) continue;
+      const a = at(p.start);
+      total(a.f, p);
+      const pairs = decode(p, scale);
+      if (pairs === null) continue;
+      a.f.bucketed = true;
+      for (let i = 0; i < pairs.length; i += 2) a.counts.add(pairs[i]!, pairs[i + 1]!);
+    }
+  }
+  const out = new Map<number, SlotCounts>();
+  for (const [start, { counts, f }] of acc) {
+    const pairs: number[] = [];
+    counts.forEach((index, count) => pairs.push(index, count));
+    f.pairs = Float64Array.from(pairs);
+    out.set(start, f);
+  }
+  return out;
+}
+
+/** A rollup's decoded counts in the window's scale, through the monitor's cache of decoded histograms. */
+function decode(p: WindowPart, scale: SlotScale): Float64Array | null {
+  if (p.hdr === undefined) return null;
+  return scale.decoded.get(p.hdr, p.resolution ?? scale.resolution, scale.layout, scale.resolution);
+}
+
+const NO_PAIRS = new Float64Array(0);
