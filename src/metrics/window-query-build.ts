@@ -7,7 +7,7 @@ import type { HistogramSeries } from './histogram.js';
 import type { HistogramSlot } from './histogram-slot.js';
 import { BucketLayout } from './log-buckets.js';
 import type { AnyMetric } from './registry.js';
-import { hashLabels, LabelTable, part, partOf, type StoredSeries } from './window-query-series.js';
+import { hashLabels, LabelTable, part, partOf, shapeOf, type StoredSeries } from './window-query-series.js';
 import { MetricWindow, type WindowPart, type WindowScale, type WindowSeries } from './window-query-window.js';
 
 /** What {@link buildWindow} merges. */
@@ -30,6 +30,20 @@ export interface WindowInput {
 
 /** Resolution of a histogram read from rollups alone when none carries one (`unitDefaults`' generic). */
 const FALLBACK_RESOLUTION = 1e-3;
+
+/**
+ * True when every part of `st` is of `kind` and overlaps [from, end): what the shared path of
+ * {@link buildWindow} takes as it is. Its kind is learned once per series object; parts are
+ * sorted by start and end at or after it, so only the oldest (starting at or before `from`) and
+ * the newest are looked at, not every part of every series at every read.
+ */
+function allInRange(st: StoredSeries, kind: MetricKind | undefined, from: number, end: number): boolean {
+  const parts = st.parts;
+  if (parts.length === 0) return true;
+  if (shapeOf(st).kind !== kind || parts[parts.length - 1]!.start >= end) return false;
+  for (let i = 0; i < parts.length && parts[i]!.start <= from; i++) if (parts[i]!.end <= from) return false;
+  return true;
+}
 
 /** `seriesKey` of in-memory series, computed once per series object (evicted ones are collected). */
 const keys = new WeakMap<object, string>();
@@ -123,16 +137,15 @@ export function buildWindow(input: WindowInput): MetricWindow {
   for (const st of input.stored) {
     if (!matchesLabels(st.labels, labels)) continue;
     let e = series.find(st.labels, st.hash);
-    if (e === undefined && st.parts.every((p) => p.kind === kind && inRange(p) && (waiting.size === 0 || p.instance === undefined || !p.instance.startsWith(self)))) {
+    if (e === undefined && (waiting.size === 0 ? allInRange(st, kind, from, end) : st.parts.every((p) => p.kind === kind && inRange(p) && (p.instance === undefined || !p.instance.startsWith(self))))) {
       // Nothing of this process's touches the series (no memory, no waiting copy): its parts are taken as they are.
       e = series.add(entry(st.labels, storedKey(st)), st.hash);
       e.parts = st.parts as WindowPart[];
       e.shared = true;
-      for (const p of st.parts) {
-        if (p.resolution !== undefined && p.start >= resolutionAt) {
-          resolution = p.resolution;
-          resolutionAt = p.start;
-        }
+      const shape = shapeOf(st);
+      if (shape.resolutionAt >= resolutionAt && shape.resolutionAt !== -Infinity) {
+        resolution = shape.resolution;
+        resolutionAt = shape.resolutionAt;
       }
       continue;
     }

@@ -132,7 +132,7 @@ export class StoredRollupCache {
         used.add(update);
       }
       if (parts.length === 0) continue;
-      out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts });
+      out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts, shape: undefined });
     }
     for (const st of fresh.values) if (!used.has(st)) out.push(st);
     return { ...cached, from, readAt: now, cursor: undefined, series: out };
@@ -165,12 +165,12 @@ function apply(cached: readonly StoredSeries[], changed: readonly StoredSeries[]
       parts = upsert(parts, prune(update.parts, from, Infinity));
     }
     if (parts.length === 0) continue;
-    out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts });
+    out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts, shape: undefined });
   }
   for (const st of changed) {
     if (used.has(st)) continue;
     const parts = prune(st.parts, from, Infinity);
-    if (parts.length > 0) out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: undefined, parts });
+    if (parts.length > 0) out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: undefined, parts, shape: undefined });
   }
   return out;
 }
@@ -190,6 +190,13 @@ function upsert(parts: readonly WindowPart[], written: readonly WindowPart[]): r
 
 /** The parts that end within (from, upTo]; the same array when all do. */
 function prune(parts: readonly WindowPart[], from: number, upTo: number): readonly WindowPart[] {
+  if (upTo === Infinity) {
+    // Parts are sorted by start and end after it: only those starting before `from` can have
+    // ended by then, so a tick looks at the oldest one or two parts of a series, not all of them
+    // (this loop ran over every kept part of every series at every tick).
+    for (let i = 0; i < parts.length && parts[i]!.start < from; i++) if (parts[i]!.end <= from) return parts.filter((q) => q.end > from);
+    return parts;
+  }
   for (const p of parts) if (p.end <= from || p.end > upTo) return parts.filter((q) => q.end > from && q.end <= upTo);
   return parts;
 }

@@ -13,6 +13,36 @@ export interface StoredSeries {
   /** Its `seriesKey`, once a reader computed it (carried to the series that replaces it). */
   key: string | undefined;
   readonly parts: readonly WindowPart[];
+  /** What a window build learned of `parts` once (see {@link shapeOf}); undefined until then. */
+  shape?: SeriesShape | undefined;
+}
+
+/** Facts about a stored series' parts that do not change while the object lives (its parts never do). */
+export interface SeriesShape {
+  /** The kind of every part; null when they differ or a part ends before it starts. */
+  readonly kind: MetricKind | null;
+  /** The resolution of the last part, in order, of the newest start among those that carry one. */
+  readonly resolution: number | undefined;
+  /** That part's start (-Infinity: no part carries a resolution). */
+  readonly resolutionAt: number;
+}
+
+/** The {@link SeriesShape} of a stored series, computed at its first build and kept on it. */
+export function shapeOf(st: StoredSeries): SeriesShape {
+  if (st.shape !== undefined) return st.shape;
+  let kind: MetricKind | null | undefined;
+  let resolution: number | undefined;
+  let resolutionAt = -Infinity;
+  for (const p of st.parts) {
+    if (kind === undefined) kind = p.kind;
+    else if (kind !== p.kind) kind = null;
+    if (p.end < p.start) kind = null;
+    if (p.resolution !== undefined && p.start >= resolutionAt) {
+      resolution = p.resolution;
+      resolutionAt = p.start;
+    }
+  }
+  return (st.shape = { kind: kind ?? null, resolution, resolutionAt });
 }
 
 /**
@@ -125,7 +155,7 @@ export function groupRollups(rollups: Iterable<Rollup>, later = false): StoredSe
     if (last !== undefined && last.start > r.start) g.sorted = false;
     g.parts.push(p);
   }
-  return table.values.map((g) => ({ labels: g.labels, hash: g.hash, key: undefined, parts: g.sorted ? g.parts : g.parts.sort((a, b) => a.start - b.start) }));
+  return table.values.map((g) => ({ labels: g.labels, hash: g.hash, key: undefined, parts: g.sorted ? g.parts : g.parts.sort((a, b) => a.start - b.start), shape: undefined }));
 }
 
 /** True when two parts hold the same data (instance-less rollups are told apart by content only). */

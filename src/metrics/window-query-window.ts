@@ -52,6 +52,16 @@ export interface WindowScale {
 /** Decoded counts of parts, with the layout digits and resolution they were decoded to (see `MetricWindow.pairsOf`). */
 const decodedParts = new WeakMap<WindowPart, { digits: number; resolution: number; pairs: Float64Array | null }>();
 
+/** One set of counts per layout, emptied and reused by every `stats` call (merged into its distribution before the call returns). */
+const scratch = new WeakMap<BucketLayout, SparseCounts>();
+
+function scratchCounts(layout: BucketLayout): SparseCounts {
+  let counts = scratch.get(layout);
+  if (counts === undefined) scratch.set(layout, (counts = new SparseCounts(layout)));
+  else if (counts.total > 0) counts.clear();
+  return counts;
+}
+
 /**
  * The data of one metric over [from, to), de-duplicated (see window-query-build.ts): every
  * series any writer holds data of, with its parts. A range ending at `now` or later also holds
@@ -104,45 +114,64 @@ export class MetricWindow {
   /** Count, sum, min, max and newest mean of `series` over [from, to); with `withDist`, their distribution too. */
   stats(series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean): RangeStats {
     const stats: RangeStats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN, dist: withDist ? this.distribution() : undefined };
+    // The loops below touch every slot and part of a window at every rule tick: each field is
+    // read once (a closed slot decodes sum, min and max from its bytes at each read) and the
+    // range's end is resolved once, not per part.
+    const end = to >= this.now ? Infinity : to;
+    const slotFrom = from - this.scale.slotLength;
     let newest = -Infinity;
     let decoded: SparseCounts | undefined;
     let decodedMin = Infinity;
     let decodedMax = -Infinity;
+    let count = 0;
+    let sum = 0;
+    let min = Infinity;
+    let max = -Infinity;
     for (const s of series) {
       for (const slot of s.slots) {
-        if (!this.holds(slot, from, to)) continue;
-        stats.count += slot.count;
-        stats.sum += slot.sum;
-        if (slot.min < stats.min) stats.min = slot.min;
-        if (slot.max > stats.max) stats.max = slot.max;
-        if (slot.start > newest) {
-          newest = slot.start;
-          stats.lastMean = slot.sum / slot.count;
+        const c = slot.count;
+        const start = slot.start;
+        if (c === 0 || start <= slotFrom || start >= end) continue;
+        const sl = slot.sum;
+        count += c;
+        sum += sl;
+        const lo = slot.min;
+        const hi = slot.max;
+        if (lo < min) min = lo;
+        if (hi > max) max = hi;
+        if (start > newest) {
+          newest = start;
+          stats.lastMean = sl / c;
         }
         stats.dist?.addSlot(slot);
       }
       for (const p of s.parts) {
-        if (p.count === 0 || !this.covers(p, from, to)) continue;
-        stats.count += p.count;
-        stats.sum += p.sum;
-        if (p.min < stats.min) stats.min = p.min;
-        if (p.max > stats.max) stats.max = p.max;
+        const c = p.count;
+        if (c === 0 || p.end <= from || p.start >= end) continue;
+        count += c;
+        sum += p.sum;
+        if (p.min < min) min = p.min;
+        if (p.max > max) max = p.max;
         if (p.start > newest) {
           newest = p.start;
-          stats.lastMean = p.sum / p.count;
+          stats.lastMean = p.sum / c;
         }
         if (stats.dist === undefined) continue;
         // Decoded rollups are summed into one set of counts, merged into the distribution once.
         const pairs = this.pairsOf(p);
-        if (pairs === null) stats.dist.addTotals(p.count, p.sum, p.min, p.max);
+        if (pairs === null) stats.dist.addTotals(c, p.sum, p.min, p.max);
         else {
-          decoded ??= new SparseCounts(this.scale.layout);
+          decoded ??= scratchCounts(this.scale.layout);
           for (let i = 0; i < pairs.length; i += 2) decoded.add(pairs[i]!, pairs[i + 1]!);
           if (p.min < decodedMin) decodedMin = p.min;
           if (p.max > decodedMax) decodedMax = p.max;
         }
       }
     }
+    stats.count = count;
+    stats.sum = sum;
+    stats.min = min;
+    stats.max = max;
     if (decoded !== undefined && decoded.total > 0) stats.dist!.addCounts(decoded, 0, decodedMin, decodedMax);
     if (stats.dist !== undefined) {
       // Parts whose counts disagree with their totals (an hdr that failed to decode) leave the
