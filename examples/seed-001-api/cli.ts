@@ -1,6 +1,7 @@
 // Runs the `pulsewatch` CLI as a child process, the way a CI step or an operator would.
 // Inside this repository the package's own bin is not in node_modules/.bin, so this finds it:
-// the built bin (dist/cli.js, `npm run build`) when it exists, else its source through tsx.
+// PULSEWATCH_BIN (a built cli.js; the tests pass theirs), else the built bin (dist/cli.js,
+// `npm run build`) when it exists, else its source through tsx.
 // In an app that installed pulsewatch this is just `npx pulsewatch ...`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,8 +10,10 @@ import { fileURLToPath } from 'node:url';
 const BUILT = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const SOURCE = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
-/** The node arguments that start `pulsewatch`: `node dist/cli.js`, or the source through tsx. */
+/** The node arguments that start `pulsewatch`: a built bin, or the source through tsx. */
 export function cliCommand(): string[] {
+  const bin = process.env['PULSEWATCH_BIN'];
+  if (bin !== undefined && bin !== '') return [bin];
   return existsSync(BUILT) ? [BUILT] : ['--import', 'tsx', SOURCE];
 }
 

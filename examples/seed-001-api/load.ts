@@ -6,7 +6,7 @@ import { PROFILE_COUNT } from './data.js';
 /** Seed 001's scenario weights, in percent. */
 export const SCENARIOS: readonly { weight: number; path: () => string }[] = [
   { weight: 40, path: () => '/health' },
-  { weight: 30, path: () => `/api/profiles?offset=${20 * randomInt(25)}&limit=20` },
+  { weight: 30, path: () => `/api/profiles?offset=${20 * randomInt(5)}&limit=20` }, // the first five pages
   { weight: 15, path: () => `/api/profiles/${1 + randomInt(PROFILE_COUNT + 10)}` }, // a few ids do not exist: 404
   { weight: 10, path: () => '/api/taxonomy' },
   { weight: 5, path: () => '/ready' },
