@@ -25,6 +25,13 @@ export interface Clock {
    * that tracks tasks waits for it as for one a timer returned. `task` must never reject.
    */
   track?(task: PromiseLike<unknown>): void;
+  /**
+   * Optional: true when time moves only as a test moves it and the tasks handed to
+   * {@link Clock.track} are what its `idle()` waits on (a ManualClock). A clock that wraps
+   * another (the monitor's DeferredClock) answers for the one inside it. Absent: a clock with
+   * `track` and `idle` counts as manual. Read it through {@link isManualClock}.
+   */
+  readonly manual?: boolean;
 }
 
 /** A clock that tracks the tasks its timers start, and can wait for them: see {@link Clock.track}. */
@@ -37,6 +44,14 @@ export interface TaskClock extends Clock {
 /** True for a clock that can wait for its tasks (a ManualClock, the monitor's own clock). */
 export function isTaskClock(clock: Clock): clock is TaskClock {
   return typeof clock.track === 'function' && typeof (clock as Partial<TaskClock>).idle === 'function';
+}
+
+/**
+ * True when `clock` is driven by a test (see {@link Clock.manual}): work that only lets its
+ * `idle()` wait precisely (a promise per step of a loop) is skipped on any other clock.
+ */
+export function isManualClock(clock: Clock): boolean {
+  return clock.manual ?? isTaskClock(clock);
 }
 
 /** True for a promise or any other thenable. */

@@ -1,4 +1,4 @@
-import { isTaskClock, isThenable, type Clock, type TaskClock, type TimerHandle } from './clock.js';
+import { isManualClock, isTaskClock, isThenable, type Clock, type TaskClock, type TimerHandle } from './clock.js';
 
 /** A timer asked for before the start: armed on the inner clock by {@link DeferredClock.start}. */
 class HeldTimer {
@@ -44,6 +44,14 @@ export class DeferredClock implements TaskClock {
   /** Marks the end of the build: from now on a use of the clock starts the monitor. */
   ready(): void {
     this.built = true;
+  }
+
+  /**
+   * Whether the clock inside is driven by a test (see {@link Clock.manual}): this clock tracks
+   * tasks on any clock, for the monitor's `idle()`, so it answers for the one it wraps.
+   */
+  get manual(): boolean {
+    return isManualClock(this.inner);
   }
 
   /** True until {@link start} or {@link close}. */

@@ -76,7 +76,7 @@ export class DeadLetterProcessor {
       attempts: job.attempts,
       failedAt: now,
       status: previous !== undefined && retries >= this.options.deadLetterMaxAttempts ? 'failed' : 'pending',
-      createdAt: job.createdAt,
+      createdAt: job.createdAt(this.ctx.clock),
       lastAttemptAt: now,
       retries,
     };

@@ -1,4 +1,4 @@
-import type { TimerHandle } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { noop } from '../core/promise.js';
 import type { JobDeadLetterRecord } from './dead-letters.js';
 
@@ -21,21 +21,24 @@ export type JobHandle<R = unknown> =
       readonly result: Promise<R | undefined>;
     };
 
-/** Where a job is in its life. */
-export type JobState = 'waiting' | 'active' | 'delayed' | 'done';
-
 /**
  * What a handler is given besides its payload. The AbortController behind `signal` is created
- * when a handler first reads it (most jobs never do, and one per attempt is a measurable cost).
+ * when a handler first reads it (most jobs never do, and one per attempt is a measurable cost),
+ * and the id is the job's, read from it when asked for.
  */
 export class AttemptContext {
   private controller: AbortController | undefined;
   private reason: Error | undefined;
 
   constructor(
-    readonly id: string,
+    private readonly job: Job,
     readonly attempt: number,
   ) {}
+
+  /** The job's id. */
+  get id(): string {
+    return this.job.id;
+  }
 
   /** Aborts when the attempt times out or the runner gives up on it at `close()`. */
   get signal(): AbortSignal {
@@ -54,21 +57,30 @@ export class AttemptContext {
   }
 }
 
-/** One accepted job, across its attempts. */
+/**
+ * One accepted job, across its attempts. It is also the handle `enqueue` resolves with (`id`,
+ * `type`, `deduplicated`, `result`): one object per job instead of two, since a queue of
+ * thousands of waiting jobs keeps every one of them alive until it runs.
+ */
 export class Job {
-  state: JobState = 'waiting';
   /** Attempts started, the ones before a dead letter's retry included. */
   attempts: number;
   /** The attempt number running now; 0 when none (a late settle of an attempt given up on finds 0 or another number). */
   running = 0;
-  /** Monotonic time it became ready to run (enqueue, or the end of a retry's backoff). */
-  readyAt = 0;
+  /** Its index in its queue's list of running jobs while an attempt runs; -1 otherwise. */
+  slot = -1;
+  /**
+   * Monotonic time: while waiting, when it became ready to run (enqueue, or the end of a retry's
+   * backoff); while active, when the attempt started. One field for both (each double field is
+   * a boxed number of its own).
+   */
+  at = 0;
+  /** Monotonic time it was first queued; -1 until then. Its epoch time is worked out when a dead letter needs it (see {@link Job.createdAt}). */
+  queuedAt = -1;
   /** The retry's backoff timer while `delayed`. */
   timer: TimerHandle | undefined;
   /** The running attempt's context (its signal). */
   context: AttemptContext | undefined;
-  /** Monotonic start of the running attempt. */
-  startedAt = 0;
   lastError = '';
   /** 0 pending, 1 resolved, 2 rejected. */
   private outcome = 0;
@@ -76,20 +88,44 @@ export class Job {
   private promise: Promise<unknown> | undefined;
   private resolveFn: ((v: unknown) => void) | undefined;
   private rejectFn: ((e: unknown) => void) | undefined;
+  /** The id, or its sequence number until the id is first read (most never are: no string per job). */
+  private ident: string | number;
 
   constructor(
-    readonly id: string,
+    /** The id, or a sequence number that becomes `${prefix}-${n}` when first read. */
+    ident: string | number,
+    private readonly prefix: string,
     readonly type: string,
     readonly payload: unknown,
     readonly key: string | undefined,
     readonly priority: number,
-    /** Epoch ms of the first enqueue. */
-    readonly createdAt: number,
     /** Set when the job is a dead letter's retry: the letter it updates. */
     readonly letter: JobDeadLetterRecord | undefined = undefined,
     attempts = 0,
   ) {
+    this.ident = ident;
     this.attempts = attempts;
+  }
+
+  get id(): string {
+    const ident = this.ident;
+    if (typeof ident === 'string') return ident;
+    return (this.ident = `${this.prefix}-${ident}`);
+  }
+
+  /** False: this enqueue was accepted and will run (a duplicate gets a {@link Handle}). */
+  get deduplicated(): false {
+    return false;
+  }
+
+  /**
+   * Epoch ms of the first enqueue: a letter's own for a letter's retry, else the time now less
+   * the monotonic time since it was queued (no wall-clock read per job; dead letters are rare).
+   */
+  createdAt(clock: Clock): number {
+    if (this.letter !== undefined) return this.letter.createdAt;
+    const now = clock.now();
+    return this.queuedAt < 0 ? now : Math.round(now - (clock.monotonic() - this.queuedAt));
   }
 
   /**
@@ -99,14 +135,12 @@ export class Job {
   get result(): Promise<unknown> {
     if (this.promise !== undefined) return this.promise;
     if (this.outcome === 1) this.promise = Promise.resolve(this.value);
-    else if (this.outcome === 2) this.promise = Promise.reject(this.value);
-    else
-      this.promise = new Promise((resolve, reject) => {
-        this.resolveFn = resolve;
-        this.rejectFn = reject;
-      });
-    // Read but dropped (`const { id } = handle` reads no result; this covers a `void handle.result`).
-    this.promise.catch(noop);
+    else if (this.outcome === 2) (this.promise = Promise.reject(this.value)).catch(noop);
+    else {
+      capturing = this;
+      this.promise = new Promise(capture);
+      capturing = undefined;
+    }
     return this.promise;
   }
 
@@ -120,17 +154,35 @@ export class Job {
   }
 
   private finish(outcome: 1 | 2, value: unknown): void {
-    this.state = 'done';
     if (this.outcome !== 0) return;
     this.outcome = outcome;
     this.value = value;
     if (outcome === 1) this.resolveFn?.(value);
-    else this.rejectFn?.(value);
+    else if (this.rejectFn !== undefined) {
+      // Read but dropped (`void handle.result`) is no unhandled rejection. Handled here, as it
+      // rejects, rather than when it was read: a job that succeeds costs no second promise.
+      this.promise!.catch(noop);
+      this.rejectFn(value);
+    }
     this.resolveFn = this.rejectFn = undefined;
+  }
+
+  /** @internal The resolvers of `result`, handed over by {@link capture}. */
+  static captured(job: Job, resolve: (v: unknown) => void, reject: (e: unknown) => void): void {
+    job.resolveFn = resolve;
+    job.rejectFn = reject;
   }
 }
 
-/** A handle over a job: `result` is read from the job when asked for. */
+/** The job whose `result` promise is being created (set around `new Promise(capture)`, which runs synchronously). */
+let capturing: Job | undefined;
+
+/** One executor for every job's result promise: a closure per job would be one more object to keep. */
+function capture(resolve: (v: unknown) => void, reject: (e: unknown) => void): void {
+  Job.captured(capturing!, resolve, reject);
+}
+
+/** The handle of a duplicate enqueue: the first job's result (or the duplicate's own, resolved with undefined). */
 export class Handle {
   constructor(
     readonly id: string,

@@ -94,8 +94,8 @@ export class Jobs {
       resolved,
       this.metrics.forType({
         type,
-        waiting: () => queue.waiting.size,
-        active: () => queue.active.size,
+        waiting: () => queue.waitingCount,
+        active: () => queue.active.length,
         delayed: () => queue.delayed.size,
         failed: () => book.count(type, 'failed'),
         deadLetter: () => book.count(type, 'pending'),
@@ -132,7 +132,8 @@ export class Jobs {
     // Without a key nothing waits on the store: the job is queued before enqueue returns.
     if (job.key === undefined) {
       queue.push(job);
-      return Promise.resolve(new Handle(job.id, type, false, job) as JobHandle<R>);
+      // The job is its own handle (see Job): one object per job.
+      return Promise.resolve(job as unknown as JobHandle<R>);
     }
     return this.enqueueKeyed<R>(queue, job);
   }
@@ -156,7 +157,7 @@ export class Jobs {
     }
     if (key === undefined && queue.options.idempotencyKey !== undefined) key = keyOf(queue.type, queue.options.idempotencyKey, payload);
     this.idPrefix ??= globalThis.crypto.randomUUID().slice(0, 8);
-    return new Job(`${this.idPrefix}-${++this.seq}`, queue.type, payload, key, PRIORITY_RANK[priority], this.ctx.clock.now());
+    return new Job(++this.seq, this.idPrefix, queue.type, payload, key, PRIORITY_RANK[priority]);
   }
 
   /** Claims the job's idempotency key (in memory, then through the store's lease) before queueing it. */
@@ -170,7 +171,7 @@ export class Jobs {
     }
     if (this.closed !== undefined) throw new ClosedError('jobs.enqueue: the job runner closed while the idempotency key was taken');
     queue.push(job);
-    return new Handle(job.id, queue.type, false, job) as JobHandle<R>;
+    return job as unknown as JobHandle<R>;
   }
 
   /**
@@ -238,7 +239,7 @@ export class Jobs {
       const r = q.stats.recent();
       attempts += r.attempts;
       failures += (r.failureRate / 100) * r.attempts;
-      for (const job of q.active) if (now - job.startedAt > this.options.stuckAfter) stuck++;
+      for (const job of q.active) if (now - job.at > this.options.stuckAfter) stuck++;
       deadLetters += this.book.count(q.type, 'pending') + this.book.count(q.type, 'failed');
     }
     return { failureRate: attempts === 0 ? 0 : Math.round((failures / attempts) * 10_000) / 100, attempts, stuck, deadLetters };
@@ -267,9 +268,9 @@ export class Jobs {
     if (queue === undefined) throw new NotFoundError('job type', letter.job);
     if (this.closed !== undefined) throw new ClosedError('jobs.deadLetters.retry: the job runner is closed');
     if (!begun && !this.processor.begin(letter.id)) throw new ValidationError(`jobs.deadLetters.retry: id: dead letter "${letter.id}" is being retried already`, [{ path: 'id', message: 'is being retried already' }]);
-    const job = new Job(letter.id, letter.job, letter.data, letter.idempotencyKey, PRIORITY_RANK[queue.options.priority], letter.createdAt, letter, letter.attempts);
+    const job = new Job(letter.id, '', letter.job, letter.data, letter.idempotencyKey, PRIORITY_RANK[queue.options.priority], letter, letter.attempts);
     queue.push(job);
-    return new Handle(job.id, job.type, false, job) as JobHandle;
+    return job as unknown as JobHandle;
   }
 
   /** Reads the stored baselines once; every type defined before or after gets its own. Never rejects. */

@@ -1,8 +1,9 @@
 import PQueue from 'p-queue';
 import { backoffDelay } from '../core/backoff.js';
-import type { Clock } from '../core/clock.js';
+import { type Clock, isManualClock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors.js';
 import { isPromiseLike } from '../core/promise.js';
+import { Deque } from './deque.js';
 import { asError, AttemptContext, errorText, type Job } from './job.js';
 import type { TypeMetrics } from './job-metrics.js';
 import type { JobHandler, ResolvedJobTypeOptions } from './options.js';
@@ -28,17 +29,29 @@ export interface QueueHost {
  * retries, and the jobs in each state. An attempt that times out frees its slot at once; one
  * given up on at close is settled at once. Whatever a handler does after that is ignored (the
  * attempt number it ran under is no longer the job's), so nothing counts twice.
+ *
+ * Waiting jobs sit in one FIFO per priority, and p-queue is handed, per job, the task of its
+ * priority: p-queue starts tasks by priority and, within one, in the order they were added, so
+ * the task it starts takes the oldest job of its priority. No closure per job, and p-queue's
+ * concurrency and priorities still decide what runs when.
  */
 export class TypeQueue {
   readonly queue: PQueue;
-  readonly waiting = new Set<Job>();
-  readonly active = new Set<Job>();
+  /** Waiting jobs by priority rank (0 low, 1 medium, 2 high), each oldest first. */
+  private readonly waiting: readonly Deque<Job>[] = [new Deque<Job>(), new Deque<Job>(), new Deque<Job>()];
+  /** p-queue's task per priority rank: runs the oldest waiting job of that rank. */
+  private readonly tasks: readonly (() => Promise<void> | void)[] = [0, 1, 2].map((rank) => () => this.run(rank));
+  /** Jobs whose attempt runs now (an array with swap-removal: a Set rehashes as entries come and go). */
+  readonly active: Job[] = [];
+  /** Followers free for the next attempt's promise (see {@link Follower}). */
+  private readonly followers: Follower[] = [];
   readonly delayed = new Set<Job>();
   /** Set by close(): a failed attempt goes to the dead letters instead of a retry. */
   closing = false;
   /** Resolvers of the tracked hand-off: an attempt ended, the next one has not started yet. */
   private handoffs: (() => void)[] = [];
-  private readonly track: ((task: PromiseLike<unknown>) => void) | undefined;
+  /** Only a clock a test drives needs the hand-offs (a promise each): see {@link isManualClock}. */
+  private readonly manual: boolean;
 
   constructor(
     readonly type: string,
@@ -49,29 +62,30 @@ export class TypeQueue {
     private readonly host: QueueHost,
   ) {
     this.queue = new PQueue({ concurrency: options.concurrency });
-    // Only a clock whose idle() a test awaits needs the hand-offs (a promise each): the monitor's
-    // DeferredClock tracks tasks on any clock, so the decision is made on the clock inside it.
-    let inner = host.clock as { track?(task: PromiseLike<unknown>): void; inner?: unknown };
-    while (typeof inner.inner === 'object' && inner.inner !== null) inner = inner.inner as typeof inner;
-    const clock = host.clock as { track?(task: PromiseLike<unknown>): void };
-    this.track = typeof inner.track === 'function' && typeof clock.track === 'function' ? (task) => clock.track!(task) : undefined;
+    this.manual = isManualClock(host.clock) && typeof host.clock.track === 'function';
+  }
+
+  /** Jobs waiting for a slot. */
+  get waitingCount(): number {
+    return this.waiting[0]!.size + this.waiting[1]!.size + this.waiting[2]!.size;
   }
 
   /** Queues `job` for its next attempt. */
   push(job: Job): void {
-    job.state = 'waiting';
-    job.readyAt = this.host.clock.monotonic();
-    this.waiting.add(job);
+    const now = this.host.clock.monotonic();
+    job.at = now;
+    if (job.queuedAt < 0) job.queuedAt = now;
+    const rank = job.priority;
+    this.waiting[rank]!.push(job);
     // run() never rejects, so the promise p-queue returns needs no handler.
-    void this.queue.add(() => this.run(job), PRIORITY_OPTIONS[job.priority]);
+    void this.queue.add(this.tasks[rank]!, PRIORITY_OPTIONS[rank]);
   }
 
   /** Removes every waiting and delayed job (close): they are returned, not run. */
   drain(): Job[] {
     this.queue.clear();
-    const out = [...this.waiting, ...this.delayed];
+    const out = [...this.waiting[2]!.takeAll(), ...this.waiting[1]!.takeAll(), ...this.waiting[0]!.takeAll(), ...this.delayed];
     for (const job of this.delayed) this.host.clock.clearTimeout(job.timer);
-    this.waiting.clear();
     this.delayed.clear();
     this.handedOff(this.handoffs);
     this.handoffs = [];
@@ -92,8 +106,8 @@ export class TypeQueue {
    * is enough: every pending one ends at the next start.
    */
   private handoff(): void {
-    if (this.track === undefined || this.waiting.size === 0 || this.handoffs.length > 0) return;
-    this.track(this.nextStart());
+    if (!this.manual || this.waitingCount === 0 || this.handoffs.length > 0) return;
+    this.host.clock.track!(this.nextStart());
   }
 
   /** Resolves when the next attempt of this type starts (or close() drains the queue). */
@@ -105,8 +119,11 @@ export class TypeQueue {
     for (const resolve of list) resolve();
   }
 
-  /** p-queue's task: one attempt. The hand-offs waiting for a start end once this one has started (or ended, if synchronous). */
-  private run(job: Job): Promise<void> | void {
+  /** p-queue's task: one attempt of the oldest job of priority `rank`. The hand-offs waiting for a start end once it has started (or ended, if synchronous). */
+  private run(rank: number): Promise<void> | void {
+    // None when close() drained the queue after p-queue took the task.
+    const job = this.waiting[rank]!.shift();
+    if (job === undefined) return undefined;
     const previous = this.handoffs;
     if (previous.length > 0) this.handoffs = [];
     try {
@@ -120,17 +137,14 @@ export class TypeQueue {
   }
 
   private attempt(job: Job): Promise<void> | void {
-    // Set aside by close() after p-queue took it: nothing to run.
-    if (!this.waiting.delete(job)) return;
     const started = this.host.clock.monotonic();
     const attempt = ++job.attempts;
-    job.state = 'active';
-    job.startedAt = started;
-    job.running = attempt;
-    this.active.add(job);
     this.metrics.attempt();
-    this.metrics.waited(started - job.readyAt);
-    const context = (job.context = new AttemptContext(job.id, attempt));
+    this.metrics.waited(started - job.at);
+    job.at = started;
+    job.running = attempt;
+    job.slot = this.active.push(job) - 1;
+    const context = (job.context = new AttemptContext(job, attempt));
     let result: unknown;
     try {
       result = this.handler(job.payload, context);
@@ -142,13 +156,39 @@ export class TypeQueue {
       this.settled(job, attempt, true, result);
       return;
     }
-    const timeout = this.options.timeout;
-    const settled = result.then(
+    const settled = this.follow(job, attempt, result);
+    return this.options.timeout === undefined ? settled : this.bounded(job, attempt, context, settled, this.options.timeout);
+  }
+
+  /**
+   * Settles the attempt as its promise settles. A native promise calls one of its callbacks once,
+   * so a pooled follower's callbacks serve it (no closures per attempt); any other thenable may
+   * call back twice, or late, and gets callbacks of its own.
+   */
+  private follow(job: Job, attempt: number, result: PromiseLike<unknown>): Promise<void> {
+    if (result instanceof Promise && result.then === nativeThen) {
+      const follower = this.followers.pop() ?? new Follower(this);
+      follower.job = job;
+      follower.attempt = attempt;
+      return result.then(follower.ok, follower.fail) as Promise<void>;
+    }
+    return result.then(
       (value) => this.settled(job, attempt, true, value),
       (thrown: unknown) => this.settled(job, attempt, false, thrown),
-    );
-    if (timeout === undefined) return settled as Promise<void>;
-    // With a timeout the slot frees at the timeout, whatever the handler does.
+    ) as Promise<void>;
+  }
+
+  /** @internal A follower's promise settled: the follower is free again (its attempt may have been settled already, by a timeout). */
+  followed(follower: Follower, ok: boolean, value: unknown): void {
+    const job = follower.job!;
+    const attempt = follower.attempt;
+    follower.job = undefined;
+    this.followers.push(follower);
+    this.settled(job, attempt, ok, value);
+  }
+
+  /** With a timeout the slot frees at the timeout, whatever the handler does. */
+  private bounded(job: Job, attempt: number, context: AttemptContext, settled: Promise<void>, timeout: number): Promise<void> {
     return new Promise<void>((release) => {
       const timer = this.host.clock.setTimeout(() => {
         if (job.running !== attempt) return;
@@ -179,8 +219,8 @@ export class TypeQueue {
   }
 
   private ended(job: Job, ok: boolean, value: unknown): void {
-    const ms = this.host.clock.monotonic() - job.startedAt;
-    this.active.delete(job);
+    const ms = this.host.clock.monotonic() - job.at;
+    this.removeActive(job);
     this.metrics.ran(ms, ok);
     this.stats.record(ms, ok);
     if (ok) {
@@ -201,8 +241,17 @@ export class TypeQueue {
     job.reject(error);
   }
 
+  private removeActive(job: Job): void {
+    const list = this.active;
+    const last = list.pop()!;
+    if (last !== job) {
+      list[job.slot] = last;
+      last.slot = job.slot;
+    }
+    job.slot = -1;
+  }
+
   private delay(job: Job, ms: number): void {
-    job.state = 'delayed';
     this.delayed.add(job);
     job.timer = this.host.clock.setTimeout(() => {
       job.timer = undefined;
@@ -213,5 +262,25 @@ export class TypeQueue {
       this.push(job);
       return started;
     }, ms);
+  }
+}
+
+/** Promise.prototype.then as the module loaded: a promise whose `then` is this one calls back once. */
+const nativeThen = Promise.prototype.then;
+
+/**
+ * Follows one attempt's promise at a time with callbacks made once, for the queue's pool: the
+ * follower goes back to the pool when its promise settles, never earlier, so a late settle (after
+ * a timeout) still finds its own job and attempt, which the queue then ignores.
+ */
+class Follower {
+  job: Job | undefined;
+  attempt = 0;
+  readonly ok: (value: unknown) => void;
+  readonly fail: (thrown: unknown) => void;
+
+  constructor(queue: TypeQueue) {
+    this.ok = (value) => queue.followed(this, true, value);
+    this.fail = (thrown) => queue.followed(this, false, thrown);
   }
 }
