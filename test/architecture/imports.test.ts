@@ -71,7 +71,11 @@ function graph(): Map<string, string[]> {
   for (const f of files) {
     const text = readFileSync(f, 'utf8');
     const deps: string[] = [];
-    for (const m of text.matchAll(/^(?:import|export)\s[^;]*?from\s+['"](\.[^'"]+)['"]/gms)) deps.push(normalize(join(dirname(f), m[1]!)).replace(/\.js$/, '.ts'));
+    for (const m of text.matchAll(/^(?:import|export)\s[^;]*?from\s+['"](\.[^'"]+)['"]/gms)) {
+      // JSON is data, not a layer: the CLI reads its version from package.json (bundled at build time).
+      if (m[1]!.endsWith('.json')) continue;
+      deps.push(normalize(join(dirname(f), m[1]!)).replace(/\.js$/, '.ts'));
+    }
     out.set(f, deps);
   }
   return out;
