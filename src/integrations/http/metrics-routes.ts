@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AggregateQuery } from '../../metrics/aggregate.js';
 import type { MetricRecordInput } from '../../metrics/record-metric.js';
 import { readJsonBody } from './body.js';
 import { HttpError } from './errors.js';
@@ -7,6 +8,7 @@ import { METRICS_CONTENT_TYPES, negotiateMetricsFormat } from './negotiate.js';
 import { parseQuery } from './query.js';
 import { json, text } from './responses.js';
 import type { Route } from './router.js';
+import { durationParam, instantParam, labelsOf } from './series-routes.js';
 
 /** `?name=a&name=b` or `?name=a,b`: undefined when absent. */
 function names(url: URL): string[] | undefined {
@@ -15,7 +17,8 @@ function names(url: URL): string[] | undefined {
 }
 
 const snapshotQuery = z.object({ jobId: z.string().min(1).max(200).optional() });
-const aggregateQuery = z.object({ name: z.string().min(1).max(200), window: z.string().min(1).max(20).optional() });
+/** `window` (ms or `'5m'`), or `from`/`to` (epoch ms or ISO 8601): the monitor checks them and names the field. */
+const aggregateQuery = z.object({ name: z.string().min(1).max(200), window: durationParam.optional(), from: instantParam.optional(), to: instantParam.optional() });
 
 /**
  * Records a body of one record or a list of them through `monitor.recordMetrics`, which checks
@@ -45,7 +48,7 @@ function clip(text: string, length: number): string {
   return text.length > length ? `${text.slice(0, length - 3)}...` : text;
 }
 
-/** Seed 000's GET /metrics, seed 003's POST /metrics, and seed 004's windowed summary. */
+/** Seed 000's GET /metrics, seed 003's POST /metrics, and seed 004's windowed summary (over `window` or `from`/`to`). */
 export const metricsRoutes: readonly Route[] = [
   {
     method: 'GET',
@@ -76,11 +79,16 @@ export const metricsRoutes: readonly Route[] = [
     path: '/metrics/aggregate',
     access: 'metrics',
     async handle({ monitor, url }) {
-      const { name, window } = parseQuery(aggregateQuery, url);
+      const { name, window, from, to } = parseQuery(aggregateQuery, url);
       // `label.<name>=<value>` narrows to series with that label.
-      const labels: Record<string, string> = {};
-      for (const [key, value] of url.searchParams) if (key.startsWith('label.') && key.length > 6) labels[key.slice(6)] = value;
-      const result = await monitor.getAggregatedMetrics({ name, ...(window === undefined ? {} : { window }), ...(Object.keys(labels).length > 0 ? { labels } : {}) });
+      const labels = labelsOf(url);
+      const result = await monitor.getAggregatedMetrics({
+        name,
+        ...(window === undefined ? {} : { window: window as AggregateQuery['window'] }),
+        ...(from === undefined ? {} : { from }),
+        ...(to === undefined ? {} : { to }),
+        ...(labels === undefined ? {} : { labels }),
+      });
       return json(200, result);
     },
   },
