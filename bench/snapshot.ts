@@ -10,7 +10,17 @@
  *   10 of: the call's wall time, and the longest gap between turns of a `setImmediate` chain
  *   running beside it (the longest synchronous block the call causes).
  *
- * Run: `npx tsx bench/snapshot.ts` (prints JSON).
+ * Added 2026-12-06 (issue 16 item 6, issue 18 item 4), fixed before their first run:
+ * - the same 10 steady calls, each followed by one with the label filter `{ status: '500' }`
+ *   (1,000 of the 5,000 series): the median of their wall times, `medianFilteredMs`;
+ * - with `--expose-gc`: the heap the snapshots keep (`retainedKiB`): heap used after a full GC
+ *   once the last call returned, minus heap used after a full GC before the first call, per series
+ *   shown (`retainedBytesPerSeries`). Absent without `--expose-gc`.
+ * Compared back to back (same moment, same machine) against the tree before the change; the
+ * machine's load average is reported beside every figure (docs/performance.md).
+ *
+ * Run: `npx tsx bench/snapshot.ts` (prints JSON), or
+ * `node --expose-gc --import tsx bench/snapshot.ts` for the memory figure too.
  */
 import { createMonitor, MemoryStorage, type BoundHistogram } from '../src/index.js';
 import { ManualClock } from '../src/testing.js';
@@ -23,6 +33,9 @@ export interface SnapshotBenchResult {
   firstMs: number;
   medianMs: number;
   medianLongestBlockMs: number;
+  medianFilteredMs: number;
+  retainedKiB?: number;
+  retainedBytesPerSeries?: number;
 }
 
 /** Times `snapshot()` over 5,000 series as the header says. */
@@ -42,8 +55,16 @@ export async function snapshotBench(): Promise<SnapshotBenchResult> {
     await clock.advanceAsync(30_000);
     await monitor.flush();
   }
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const heap = (): number => {
+    gc!();
+    gc!();
+    return process.memoryUsage().heapUsed;
+  };
+  const heapBefore = gc === undefined ? 0 : heap();
   const walls: number[] = [];
   const blocks: number[] = [];
+  const filtered: number[] = [];
   for (let i = 0; i < CALLS; i++) {
     fill();
     await clock.advanceAsync(5_000);
@@ -62,13 +83,23 @@ export async function snapshotBench(): Promise<SnapshotBenchResult> {
     walls.push(performance.now() - start);
     running = false;
     blocks.push(Math.max(longest, performance.now() - last));
+    const at = performance.now();
+    // Only the 1,000 series of status 500 (issue 18's tenant filter, by another label here).
+    await monitor.snapshot({ labels: { status: '500' } });
+    filtered.push(performance.now() - at);
   }
+  const retained = gc === undefined ? undefined : heap() - heapBefore;
   await monitor.close();
   const median = (values: number[]): number => {
     const sorted = values.slice(WARMUP).sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)]!;
   };
-  return { series: bound.length, firstMs: walls[0]!, medianMs: median(walls), medianLongestBlockMs: median(blocks) };
+  const result: SnapshotBenchResult = { series: bound.length, firstMs: walls[0]!, medianMs: median(walls), medianLongestBlockMs: median(blocks), medianFilteredMs: median(filtered) };
+  if (retained !== undefined) {
+    result.retainedKiB = Math.round(retained / 1024);
+    result.retainedBytesPerSeries = Math.round(retained / bound.length);
+  }
+  return result;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
