@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { validationErrorOf } from '../core/options.js';
 import type { DistributionSummary } from './distribution.js';
-import { rangeFields, resolveRange } from './time-series-range.js';
+import { matchersSchema, parseReadQuery, rangeFields, resolveRange } from './time-series-range.js';
 import { WindowQuery, type WindowQuerySources } from './window-query.js';
 
 /** Which data {@link aggregate} summarises. */
 export const aggregateQuerySchema = z.object({
   /** Metric name. */
   name: z.string().min(1),
-  /** Only series whose labels include all of these. */
-  labels: z.record(z.string(), z.string()).optional(),
+  /** Only series whose labels include all of these (at most 32). */
+  labels: matchersSchema.optional(),
   /**
    * The range: `window` (how far back from `to`, default 5 minutes; `'5m'`, `'1h'` or ms), or
    * `from` (epoch ms, ISO 8601 string or Date) to `to` (default now). See `resolveRange`
@@ -67,12 +66,11 @@ export type AggregateSources = WindowQuerySources;
  * from the rollups (their `hdr` decoded at their own `resolution`).
  */
 export async function aggregate(src: AggregateSources, input: AggregateQuery): Promise<AggregatedMetrics> {
-  const parsed = aggregateQuerySchema.safeParse(input);
-  if (!parsed.success) throw validationErrorOf('invalid aggregate query', parsed.error.issues, 'query');
-  const { name, labels } = parsed.data;
+  const parsed = parseReadQuery(aggregateQuerySchema, input, 'aggregate query');
+  const { name, labels } = parsed;
   const query = new WindowQuery(src);
   const now = query.now;
-  const { from, to } = resolveRange(parsed.data, now, 'aggregate query');
+  const { from, to } = resolveRange(parsed, now, 'aggregate query');
   const window = to - from;
   // Slots are the unit of data: a slot counts when it overlaps [from, to) (as rules read windows).
   const data = await query.read({ name, labels, from, to, now });

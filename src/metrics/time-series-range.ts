@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { positiveDurationSchema, shown } from '../core/duration.js';
+import { ValidationError } from '../core/errors.js';
 import { validationErrorOf } from '../core/options.js';
 
 /** The latest instant a Date can hold (ms): anything later is no date. */
@@ -44,6 +45,30 @@ export const instantSchema = z
 
 /** An instant as callers pass it. */
 export type Instant = z.input<typeof instantSchema>;
+
+/** Most label matchers a read takes (as `snapshot`'s filter). */
+export const MAX_MATCHERS = 32;
+
+/** Label matchers of a read: series whose labels include all of these. */
+export const matchersSchema = z
+  .record(z.string().max(200), z.string().max(1_000))
+  .refine((labels) => Object.keys(labels).length <= MAX_MATCHERS, `at most ${MAX_MATCHERS} labels`);
+
+/**
+ * Parses a read's query with `schema`: a `ValidationError` naming each failing field, also when
+ * reading the input throws (a throwing getter or Proxy: the read rejects with the error, never
+ * with the foreign one).
+ */
+export function parseReadQuery<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  let parsed: ReturnType<S['safeParse']>;
+  try {
+    parsed = schema.safeParse(input) as ReturnType<S['safeParse']>;
+  } catch (cause) {
+    throw new ValidationError(`invalid ${what}: it could not be read`, [{ path: '', message: 'could not be read (a getter or Proxy threw)' }], { cause });
+  }
+  if (!parsed.success) throw validationErrorOf(`invalid ${what}`, parsed.error.issues, 'query');
+  return parsed.data as z.output<S>;
+}
 
 /** The range fields of a query: `window`, or `from` (and `to`), or nothing (the default window to now). */
 export const rangeFields = {

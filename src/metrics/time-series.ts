@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { positiveDurationSchema } from '../core/duration.js';
 import { validationErrorOf } from '../core/options.js';
-import { rangeFields, resolveRange } from './time-series-range.js';
+import { matchersSchema, parseReadQuery, rangeFields, resolveRange } from './time-series-range.js';
 import { stepValues, SUPPORTED_AGGREGATIONS, TIME_SERIES_AGGREGATIONS, type TimeSeriesAggregation } from './time-series-steps.js';
 import { WindowQuery, type WindowQuerySources } from './window-query.js';
 
@@ -25,8 +25,8 @@ const NICE_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7
 export const timeSeriesQuerySchema = z.object({
   /** Metric name. */
   name: z.string().min(1).max(200),
-  /** Only series whose labels include all of these. */
-  labels: z.record(z.string(), z.string()).optional(),
+  /** Only series whose labels include all of these (at most 32). */
+  labels: matchersSchema.optional(),
   /** The range, as `getAggregatedMetrics` takes it: `from`/`to` (epoch ms, ISO 8601, Date) or `window` (default 5 minutes to now). */
   ...rangeFields,
   /**
@@ -100,9 +100,7 @@ function wholeSlots(step: number, slotLength: number): number {
  * `aggregation` the metric's kind cannot give; rejects with a `StorageError` when the store fails.
  */
 export async function timeSeries(src: WindowQuerySources, input: TimeSeriesQuery): Promise<TimeSeries> {
-  const parsed = timeSeriesQuerySchema.safeParse(input);
-  if (!parsed.success) throw validationErrorOf('invalid time series query', parsed.error.issues, 'query');
-  const q = parsed.data;
+  const q = parseReadQuery(timeSeriesQuerySchema, input, 'time series query');
   const query = new WindowQuery(src);
   const now = query.now;
   const { from, to } = resolveRange(q, now, 'time series query');

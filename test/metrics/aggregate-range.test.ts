@@ -49,6 +49,37 @@ describe('getAggregatedMetrics with from/to: validation', () => {
   });
 });
 
+describe('getAggregatedMetrics and getTimeSeries: hostile queries', () => {
+  const throwing = () =>
+    new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('get');
+        },
+        ownKeys() {
+          throw new Error('ownKeys');
+        },
+        getPrototypeOf() {
+          throw new Error('proto');
+        },
+      },
+    );
+  it.each([
+    ['a throwing Proxy as the query', () => throwing(), ''],
+    ['a throwing Proxy as labels', () => ({ name: 'x', labels: throwing() }), ''],
+    ['a getter that throws', () => ({ name: 'x', get from() { return (() => { throw new Error('getter'); })(); } }), ''],
+    ['33 labels', () => ({ name: 'x', labels: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }), 'labels'],
+    ['null', () => null, ''],
+  ])('rejects %s with a ValidationError, never a foreign error', async (_, query, path) => {
+    const { monitor } = setup();
+    for (const read of [monitor.getAggregatedMetrics.bind(monitor), monitor.getTimeSeries.bind(monitor)]) {
+      const error = await rejection(read(query() as never));
+      expect(error.issues.map((i) => i.path)).toEqual([path]);
+    }
+  });
+});
+
 describe('getAggregatedMetrics with from/to: ranges', () => {
   it('reads a past range from memory, with from/to as epoch ms, ISO 8601 strings or Dates alike', async () => {
     const { clock, monitor } = setup();
