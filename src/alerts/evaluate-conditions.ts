@@ -99,7 +99,7 @@ function conditionValue(
   const from = now - c.window;
   if (typeof a === 'string' && a !== 'errorRate') return basic(reader, window, group, a, from, now);
   if (a === 'errorRate' || a.type === 'errorRate') {
-    const isError = errorMatcher(typeof a === 'string' ? undefined : a.errorLabels);
+    const isError = errorMatcherOf(c);
     if (window.kind === 'counter') return WindowReader.counterErrorRate(window, group.series, isError, from, now);
     if (window.kind !== 'histogram') return null;
     const all = reader.histogramStats(window, group, from, now, false);
@@ -141,6 +141,26 @@ function basic(reader: WindowReader, window: MetricWindow, group: SeriesGroup, a
   }
   if (window.kind === 'counter') return WindowReader.counterValue(window, group.series, agg, from, to);
   return WindowReader.gaugeValue(window, group.series, agg, from, to);
+}
+
+/** Each condition's error matcher, made once (conditions are kept between ticks), with its answer kept per label set. */
+const matchers = new WeakMap<NormalizedCondition, ErrorMatcher>();
+
+function errorMatcherOf(c: NormalizedCondition): ErrorMatcher {
+  let matcher = matchers.get(c);
+  if (matcher === undefined) {
+    const a = c.aggregation;
+    const match = errorMatcher(typeof a === 'string' ? undefined : a.type === 'errorRate' ? a.errorLabels : undefined);
+    // A series keeps its labels object from tick to tick: its answer is computed once.
+    const known = new WeakMap<object, boolean>();
+    matcher = (labels) => {
+      let is = known.get(labels);
+      if (is === undefined) known.set(labels, (is = match(labels)));
+      return is;
+    };
+    matchers.set(c, matcher);
+  }
+  return matcher;
 }
 
 const ERROR_STATUS = /^(?:5\d\d|5xx|failure|failed|error|errored|timeout)$/i;

@@ -1,5 +1,5 @@
 import type { MetricKind, Rollup } from '../storage/contract.js';
-import type { WindowPart } from './window-query-window.js';
+import type { MemoPart, WindowPart } from './window-query-window.js';
 
 /**
  * The stored rollups of one series, grouped once (by {@link groupRollups}, or kept between reads
@@ -62,7 +62,8 @@ export function part(
   hdr: string | undefined,
   resolution: number | undefined,
 ): WindowPart {
-  return { kind, start, end, count, sum, min, max, last, instance, hdr, resolution };
+  const p: MemoPart = { kind, start, end, count, sum, min, max, last, instance, hdr, resolution, decoded: undefined };
+  return p;
 }
 
 /** A rollup as a part. */

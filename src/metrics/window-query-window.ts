@@ -14,6 +14,19 @@ import type { DecodedHistograms } from './window-query-decode.js';
  */
 export type WindowPart = Readonly<Pick<Rollup, 'kind' | 'start' | 'end' | 'count' | 'sum' | 'min' | 'max' | 'last' | 'instance' | 'hdr' | 'resolution'>>;
 
+/** Decoded bucket counts of a part, with the layout digits and resolution they were decoded to. */
+export interface DecodedMemo {
+  readonly digits: number;
+  readonly resolution: number;
+  readonly pairs: Float64Array | null;
+}
+
+/**
+ * A part as {@link part} makes it: its decoded histogram kept on it (a WeakMap by part cost a
+ * rule tick more than summing the counts: a lookup per part of every percentile rule's series).
+ */
+export type MemoPart = WindowPart & { decoded: DecodedMemo | undefined };
+
 /** One series of a window: its labels and every part of it the window holds, from every writer. */
 export interface WindowSeries {
   /** `seriesKey(labels)`: the same for the same label set whoever wrote it. */
@@ -49,8 +62,6 @@ export interface WindowScale {
   readonly slotLength: number;
 }
 
-/** Decoded counts of parts, with the layout digits and resolution they were decoded to (see `MetricWindow.pairsOf`). */
-const decodedParts = new WeakMap<WindowPart, { digits: number; resolution: number; pairs: Float64Array | null }>();
 
 /** One set of counts per layout, emptied and reused by every `stats` call (merged into its distribution before the call returns). */
 const scratch = new WeakMap<BucketLayout, SparseCounts>();
@@ -210,10 +221,11 @@ export class MetricWindow {
   private pairsOf(part: WindowPart): Float64Array | null {
     if (part.hdr === undefined) return null;
     // Parts kept between reads (the rule engine's) find their counts on themselves.
-    const memo = decodedParts.get(part);
+    const memo = (part as Partial<MemoPart>).decoded;
     if (memo !== undefined && memo.digits === this.scale.layout.digits && memo.resolution === this.scale.resolution) return memo.pairs;
     const pairs = this.decoded.get(part.hdr, part.resolution ?? this.scale.resolution, this.scale.layout, this.scale.resolution);
-    decodedParts.set(part, { digits: this.scale.layout.digits, resolution: this.scale.resolution, pairs });
+    // Parts made by `part()` carry the field; any other part object is decoded at each read.
+    if ('decoded' in part) (part as MemoPart).decoded = { digits: this.scale.layout.digits, resolution: this.scale.resolution, pairs };
     return pairs;
   }
 
