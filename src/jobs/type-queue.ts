@@ -9,7 +9,7 @@ import type { TypeMetrics } from './job-metrics.js';
 import type { JobHandler, ResolvedJobTypeOptions } from './options.js';
 import type { TypeStats } from './type-stats.js';
 
-/** p-queue's add options per priority rank, made once (p-queue copies them). */
+/** p-queue's add options per priority rank, made once (p-queue copies them; see {@link TypeQueue}). */
 const PRIORITY_OPTIONS: readonly { priority: number }[] = [0, 1, 2].map((priority) => Object.freeze({ priority }));
 
 /** What a type's queue hands back to the runner when a job is out of attempts. */
@@ -30,17 +30,23 @@ export interface QueueHost {
  * given up on at close is settled at once. Whatever a handler does after that is ignored (the
  * attempt number it ran under is no longer the job's), so nothing counts twice.
  *
- * Waiting jobs sit in one FIFO per priority, and p-queue is handed, per job, the task of its
- * priority: p-queue starts tasks by priority and, within one, in the order they were added, so
- * the task it starts takes the oldest job of its priority. No closure per job, and p-queue's
- * concurrency and priorities still decide what runs when.
+ * Waiting jobs sit in one FIFO per priority; p-queue holds the type's concurrency and at most
+ * `concurrency` tasks ahead of the running ones (each added with the priority of the job it was
+ * added for), and each task, as p-queue starts it, runs the first waiting job by priority, so
+ * HIGH starts before MEDIUM and LOW, oldest first within one, whatever was handed to p-queue
+ * when. A backlog then costs a job object each, not a p-queue task each (about 800 bytes: its
+ * promise, closures, options copy and id), and no closure is made per job.
  */
 export class TypeQueue {
   readonly queue: PQueue;
   /** Waiting jobs by priority rank (0 low, 1 medium, 2 high), each oldest first. */
   private readonly waiting: readonly Deque<Job>[] = [new Deque<Job>(), new Deque<Job>(), new Deque<Job>()];
-  /** p-queue's task per priority rank: runs the oldest waiting job of that rank. */
-  private readonly tasks: readonly (() => Promise<void> | void)[] = [0, 1, 2].map((rank) => () => this.run(rank));
+  /** p-queue's task: one attempt of the first waiting job by priority. */
+  private readonly task = (): Promise<void> | void => this.run();
+  /** Tasks handed to p-queue and not started yet: at most {@link TypeQueue.ahead}, and never more than the jobs waiting. */
+  private fed = 0;
+  /** How many tasks p-queue holds ahead of its running ones: one per slot, so a slot that frees starts the next job at once. */
+  private readonly ahead: number;
   /** Jobs whose attempt runs now (an array with swap-removal: a Set rehashes as entries come and go). */
   readonly active: Job[] = [];
   /** Followers free for the next attempt's promise (see {@link Follower}). */
@@ -62,6 +68,7 @@ export class TypeQueue {
     private readonly host: QueueHost,
   ) {
     this.queue = new PQueue({ concurrency: options.concurrency });
+    this.ahead = options.concurrency;
     this.manual = isManualClock(host.clock) && typeof host.clock.track === 'function';
   }
 
@@ -75,15 +82,24 @@ export class TypeQueue {
     const now = this.host.clock.monotonic();
     job.at = now;
     if (job.queuedAt < 0) job.queuedAt = now;
-    const rank = job.priority;
-    this.waiting[rank]!.push(job);
-    // run() never rejects, so the promise p-queue returns needs no handler.
-    void this.queue.add(this.tasks[rank]!, PRIORITY_OPTIONS[rank]);
+    this.waiting[job.priority]!.push(job);
+    this.feed();
+  }
+
+  /** Hands p-queue a task per waiting job, up to {@link TypeQueue.ahead} not started. */
+  private feed(): void {
+    while (this.fed < this.ahead && this.fed < this.waitingCount) {
+      this.fed++;
+      const rank = this.waiting[2]!.size > 0 ? 2 : this.waiting[1]!.size > 0 ? 1 : 0;
+      // run() never rejects, so the promise p-queue returns needs no handler.
+      void this.queue.add(this.task, PRIORITY_OPTIONS[rank]);
+    }
   }
 
   /** Removes every waiting and delayed job (close): they are returned, not run. */
   drain(): Job[] {
     this.queue.clear();
+    this.fed = 0;
     const out = [...this.waiting[2]!.takeAll(), ...this.waiting[1]!.takeAll(), ...this.waiting[0]!.takeAll(), ...this.delayed];
     for (const job of this.delayed) this.host.clock.clearTimeout(job.timer);
     this.delayed.clear();
@@ -120,9 +136,10 @@ export class TypeQueue {
   }
 
   /** p-queue's task: one attempt of the oldest job of priority `rank`. The hand-offs waiting for a start end once it has started (or ended, if synchronous). */
-  private run(rank: number): Promise<void> | void {
+  private run(): Promise<void> | void {
+    if (this.fed > 0) this.fed--;
     // None when close() drained the queue after p-queue took the task.
-    const job = this.waiting[rank]!.shift();
+    const job = this.waiting[2]!.shift() ?? this.waiting[1]!.shift() ?? this.waiting[0]!.shift();
     if (job === undefined) return undefined;
     const previous = this.handoffs;
     if (previous.length > 0) this.handoffs = [];
@@ -133,6 +150,7 @@ export class TypeQueue {
       return undefined;
     } finally {
       if (previous.length > 0) this.handedOff(previous);
+      this.feed();
     }
   }
 
