@@ -4,6 +4,7 @@ import { Unauthorized, get, getText, setToken, token } from './api.js';
 import { MAX_POINTS, TimeChart } from './charts.js';
 import { byId, fillTable, option, setText } from './dom.js';
 import { explore, exploreChosen, onExplorerChange } from './explorer.js';
+import { routeHistory as readHistory, type RoutePoints } from './history.js';
 import { parseExposition, type Sample } from './prom-text.js';
 import { renderAlerts, renderBreakers, renderDeadLetters, renderHealth, renderJobs, renderSla, renderSlowest, type Snapshot } from './sections.js';
 
@@ -51,6 +52,29 @@ function drawRoute(): void {
   routeChart.set(h.times, new Map([['p50', h.p50], ['p95', h.p95], ['p99', h.p99]]));
 }
 
+/** Set once the charts have their history (the first poll that lists routes reads it). */
+let historyLoaded = false;
+
+/**
+ * Seeds the route charts with the last minutes from /metrics/series (before the first polled
+ * point at `at`), so the page does not open on empty charts; `skew` is the monitor's clock minus
+ * the page's.
+ */
+async function loadHistory(routes: readonly string[], at: number, skew: number): Promise<void> {
+  historyLoaded = true;
+  const history = await readHistory(REQUEST_METRIC, routes, skew, toMs);
+  const times = [...new Set([...history.values()].flatMap((h) => h.times))].filter((t) => t < at).sort((a, b) => a - b);
+  if (times.length === 0) return;
+  const column = (pick: (h: RoutePoints) => (number | null)[]): Map<string, (number | null)[]> =>
+    new Map([...history].map(([route, h]) => [route, times.map((t) => (h.times.includes(t) ? pick(h)[h.times.indexOf(t)]! : null))]));
+  latency.set(times, column((h) => h.p95));
+  rate.set(times, column((h) => h.rate));
+  for (const [route, h] of history) {
+    const keep = h.times.map((t, i) => (t < at ? i : -1)).filter((i) => i >= 0);
+    routeHistory.set(route, { times: keep.map((i) => h.times[i]!), p50: keep.map((i) => h.p50[i]!), p95: keep.map((i) => h.p95[i]!), p99: keep.map((i) => h.p99[i]!) });
+  }
+}
+
 /** Keeps the route list in step with the routes seen, and the user's choice if it is still there. */
 function listRoutes(routes: readonly string[]): void {
   if (routeSelect.options.length === routes.length && routes.every((r, i) => routeSelect.options[i]?.value === r)) return;
@@ -90,6 +114,8 @@ function routesOf(samples: readonly Sample[], snapshot: Snapshot): string[] {
 
 async function requests(snapshot: Snapshot, samples: readonly Sample[], at: number): Promise<void> {
   const routes = routesOf(samples, snapshot);
+  const serverNow = Date.parse(snapshot.timestamp ?? '');
+  if (!historyLoaded && routes.length > 0) await loadHistory(routes, at, Number.isFinite(serverNow) ? serverNow - at : 0);
   const url = (labels: Record<string, string>): string => `/metrics/aggregate?${new URLSearchParams({ name: REQUEST_METRIC, window: '1m', ...Object.fromEntries(Object.entries(labels).map(([k, v]) => [`label.${k}`, v])) }).toString()}`;
   // 5xx answers per route: the (route, status) pairs this process has seen, at most 16, each read fleet-wide.
   const failing = samples.filter((s) => s.name === `${REQUEST_METRIC}_count` && routes.includes(s.labels.route ?? '') && /^5\d\d$/.test(s.labels.status ?? '')).slice(0, 16);

@@ -56,6 +56,9 @@ export class TimeChart {
   }
 
   private draw(): void {
+    // For tests and the curious: when the chart's first point is (epoch ms), and how many it has.
+    this.target.dataset.first = this.times.length === 0 ? '' : String(this.times[0]! * 1000);
+    this.target.dataset.points = String(this.times.length);
     const names = [...this.series.keys()];
     const data = [this.times, ...names.map((n) => this.series.get(n)!)];
     const key = names.join('\u0000');

@@ -5,6 +5,8 @@ import { badge, button, fillTable, labelText, num, setText, time, type Cell } fr
 /** The part of the JSON snapshot (`GET /metrics`) the page reads. */
 export interface Snapshot {
   service?: string;
+  /** When the monitor took it (ISO 8601, the monitor's clock). */
+  timestamp?: string;
   jobs?: { jobId: string; totalExecutions: number; successRate: number; avgExecutionTime: number; p95ExecutionTime: number }[];
   queue?: Record<string, number>;
   system?: { errorRate: number; p95ResponseTime: number };

@@ -1,0 +1,53 @@
+// The charts' history on load: the last minutes of each route's latency and rate, read once from
+// GET /metrics/series (fleet-wide, memory and store), so a page opened on a running service does
+// not start with empty charts. Later points come from the page's own polling.
+import { get } from './api.js';
+
+/** How far back the charts start when the page opens. */
+export const HISTORY_WINDOW = '15m';
+
+/** What `/metrics/series` answers, in the part the page reads. */
+interface SeriesAnswer {
+  unit?: string;
+  points: { time: number; value: number | null }[];
+}
+
+/** One route's points, on the page's clock: times (epoch ms) and, per time, each aggregation's value. */
+export interface RoutePoints {
+  times: number[];
+  p50: (number | null)[];
+  p95: (number | null)[];
+  p99: (number | null)[];
+  rate: (number | null)[];
+}
+
+const AGGREGATIONS = ['p50', 'p95', 'p99', 'rate'] as const;
+
+/**
+ * Each route's p50, p95, p99 (in ms when the metric is in seconds) and rate over the last
+ * {@link HISTORY_WINDOW}; `skew` is the monitor's clock minus the page's, so the points line up
+ * with the polled ones. A route the server cannot answer for (an older server without the
+ * series route, a refused read) is left out: the chart starts empty there, as before.
+ */
+export async function routeHistory(metric: string, routes: readonly string[], skew: number, toMs: (v: number | null, unit: string | undefined) => number | null): Promise<Map<string, RoutePoints>> {
+  const read = (route: string, aggregation: string) =>
+    get<SeriesAnswer>(`/metrics/series?${new URLSearchParams({ name: metric, window: HISTORY_WINDOW, aggregation, 'label.route': route }).toString()}`);
+  const answers = await Promise.all(routes.map((route) => Promise.all(AGGREGATIONS.map((a) => read(route, a)))));
+  const out = new Map<string, RoutePoints>();
+  routes.forEach((route, i) => {
+    const [p50, p95, p99, rate] = answers[i]!.map((a) => (a.status === 200 ? a.body : undefined));
+    if (p50 === undefined || p95 === undefined || p99 === undefined || rate === undefined) return;
+    // The four reads share the grid (same window and step) unless a step boundary passed between them: keep the common times.
+    const times = p95.points.map((p) => p.time).filter((t) => [p50, p99, rate].every((s) => s.points.some((p) => p.time === t)));
+    const at = (s: SeriesAnswer, t: number): number | null => s.points.find((p) => p.time === t)?.value ?? null;
+    out.set(route, {
+      // Drawn at each step's start (the series route's `time`), moved onto the page's clock.
+      times: times.map((t) => t - skew),
+      p50: times.map((t) => toMs(at(p50, t), p50.unit)),
+      p95: times.map((t) => toMs(at(p95, t), p95.unit)),
+      p99: times.map((t) => toMs(at(p99, t), p99.unit)),
+      rate: times.map((t) => at(rate, t)),
+    });
+  });
+  return out;
+}
