@@ -86,7 +86,7 @@ export const performanceReportQuerySchema = z
     /** Range end (exclusive; a date alone covers that whole day). */
     to: instantSchema.optional(),
     /** Metric names to report on (default: every metric this monitor defined, pulsewatch's own left out). */
-    metrics: z.array(z.string().min(1).max(200)).min(1).max(MAX_REPORT_METRICS).optional(),
+    metrics: z.array(z.string().min(1).max(200)).min(1).max(MAX_REPORT_METRICS).readonly().optional(),
     /** Only series whose labels include all of these. */
     labels: safeRecord(z.string().min(1).max(200), z.string().max(1_000)).optional(),
     /** Seed 002's tenant: only series whose `organizationId` label is this (see {@link TENANT_LABEL}). */
