@@ -76,8 +76,9 @@ export class Lifecycle {
 
   /**
    * Resolves once every task the monitor's timers started has settled: flushes and their
-   * retries, rule evaluations, notification deliveries up to their next backoff, and the writes
-   * of a `close()` in progress up to theirs (see DeferredClock.idle). On a ManualClock it is
+   * retries, rule evaluations, notification deliveries up to their next backoff (and the
+   * dead-letter save and event after a failed one, bounded by the notification `timeout`), and
+   * the writes of a `close()` in progress up to theirs (see DeferredClock.idle). On a ManualClock it is
    * `clock.idle()`: it also fires the timers due now, and rejects as that does.
    */
   idle(): Promise<void> {

@@ -66,16 +66,39 @@ describe('close() is bounded by flush.closeTimeout plus the grace (issue 14, ite
   it('abandons a dead-letter write that hangs: the notification ends as failed, not dead-lettered, and is counted as a shutdown drop', async () => {
     const storage = delegatingStorage(new MemoryStorage(), { name: 'paused', saveDeadLetter: never });
     const failing = capturingNotifier({ name: 'hook' }).failAlways();
-    const s = setup({ storage, notifiers: [failing], notifications: { retries: 0 } });
+    // The dead-letter save's own deadline (the attempt timeout) lies past close()'s budget: close() ends it.
+    const s = setup({ storage, notifiers: [failing], notifications: { retries: 0, timeout: '1m' } });
     s.monitor.notifications.dispatch(makeNotification({ id: 'n:1' }), []);
+    // The dispatcher's shutdown arms its abandonment when it starts, after the rule engine stopped.
+    const dispatcherClosing = new Promise<void>((resolve) => {
+      const close = s.monitor.notifications.close.bind(s.monitor.notifications);
+      s.monitor.notifications.close = (ms, grace) => (resolve(), close(ms, grace));
+    });
     const closing = s.close();
-    await s.clock.advanceAsync(2_000 + CLOSE_GRACE_MS);
-    expect(closing.settled()).toBe(true);
+    await dispatcherClosing;
+    // advance(), not advanceAsync(): the save never answers, so nothing is idle before a deadline ends it.
+    s.clock.advance(2_000 + CLOSE_GRACE_MS / 2);
     await closing.done;
+    // Settled with the clock at closeTimeout plus the dispatcher's half of the grace: within the bound.
+    expect(s.clock.now() - T0).toBeLessThanOrEqual(2_000 + CLOSE_GRACE_MS);
     expect(s.failed).toHaveLength(1);
     expect(s.failed[0]).toMatchObject({ channel: 'hook', deadLettered: false, notification: { id: 'n:1' } });
     expect(s.errors.some((e) => e instanceof StorageError && e.message.includes('did not finish before close() gave up; the notification is lost'))).toBe(true);
     expect(s.dropped).toContainEqual({ reason: 'shutdown', count: 1 });
+    // Nothing is left running for idle() to wait on.
+    await s.monitor.idle();
+  });
+
+  it('settles within closeTimeout plus the grace even when the clock jumps past every deadline before the dispatcher starts closing', async () => {
+    const storage = delegatingStorage(new MemoryStorage(), { name: 'paused', saveDeadLetter: never });
+    const failing = capturingNotifier({ name: 'hook' }).failAlways();
+    const s = setup({ storage, notifiers: [failing], notifications: { retries: 0, timeout: '1m' } });
+    s.monitor.notifications.dispatch(makeNotification({ id: 'n:1' }), []);
+    const closing = s.close();
+    s.clock.advance(2_000 + CLOSE_GRACE_MS);
+    await closing.done;
+    expect(s.clock.now() - T0).toBe(2_000 + CLOSE_GRACE_MS);
+    expect(s.errors.find(isTimeoutError)?.message).toContain('closing the notifiers');
   });
 
   it('abandons an onClose hook that never resolves at closeTimeout, and still writes the rollups', async () => {

@@ -1,70 +1,19 @@
 import { abortable } from '../core/abortable.js';
-import type { BreakerStateChangedEvent } from '../core/breaker-machine.js';
-import type { Clock } from '../core/clock.js';
 import { deadline } from '../core/deadline.js';
-import { ClosedError, ConfigError, NotFoundError, NotificationError, StorageError, TimeoutError, type PulsewatchError } from '../core/errors.js';
-import type { DropReason } from '../core/events.js';
-import type { DeadLetterStore, StorageLifecycle } from '../storage/roles.js';
+import { ClosedError, ConfigError, NotFoundError, NotificationError, StorageError, TimeoutError } from '../core/errors.js';
 import type { DeadLetter, DeadLetterQuery } from '../storage/records.js';
 import { toNotificationError } from './attempt.js';
-import { Channel, type ChannelPhase, type DeliveryResult } from './channel.js';
+import { boundedStoreCall } from './bounded-store.js';
+import { Channel, type DeliveryResult } from './channel.js';
 import type { ChannelBreakerState } from './channel-breaker.js';
 import type { Notification, Notifier } from './contract.js';
 import { dispatcherMetrics, type DispatcherMetrics } from './dispatcher-metrics.js';
-import type { NotificationFailedEvent, NotificationSentEvent } from './events.js';
+import { DISPATCHER_CLOSE_GRACE_MS, deadLetterId, type ChannelStatus, type DeliveryOutcome, type DispatcherContext } from './dispatcher-types.js';
 import type { ResolvedDispatcherOptions } from './options.js';
 import { safeError } from './redact.js';
 
-/** The monitor events a dispatcher emits, with their payloads. */
-export interface DispatcherEvents {
-  notificationSent: (event: NotificationSentEvent) => void;
-  notificationFailed: (event: NotificationFailedEvent) => void;
-  breakerStateChanged: (event: BreakerStateChangedEvent) => void;
-}
-
-/**
- * What a dispatcher needs from its monitor. Declared here, below the capabilities, so notifiers
- * never import upwards; a monitor's capability context satisfies it as it is.
- */
-export interface DispatcherContext {
-  readonly clock: Clock;
-  /** Where failed notifications are kept (the store's dead-letter role); `name` words its errors. */
-  readonly storage: DeadLetterStore & Pick<StorageLifecycle, 'name'>;
-  /** Where the dispatcher defines its self-metrics. */
-  readonly metrics: Parameters<typeof dispatcherMetrics>[0];
-  /** Emits a monitor event; a listener that throws is reported, never rethrown. */
-  emit<E extends keyof DispatcherEvents>(event: E, ...args: Parameters<DispatcherEvents[E]>): void;
-  /** Reports an error through the `error` event. Never throws. */
-  report(error: PulsewatchError): void;
-  /** Counts `count` items not kept and emits `dropped`. Never throws. */
-  drop(reason: DropReason, count: number): void;
-}
-
-/** How a retried dead letter ended: delivered (the dead letter is deleted) or failed again (it is replaced). */
-export type DeliveryOutcome = 'sent' | 'failed';
-
-/** One channel's delivery state, for dashboards and health views. */
-export interface ChannelStatus {
-  /** The notifier's name. */
-  name: string;
-  delivery: 'events' | 'state';
-  /** Notifications waiting (the one being sent not included). */
-  queued: number;
-  /** `idle`, `sending`, `backoff` (waiting to retry) or `breakerOpen` (waiting for the trial). */
-  phase: ChannelPhase;
-  breaker: ChannelBreakerState;
-}
-
-/**
- * How long `close()` waits, after its deadline, for the bookkeeping that follows it (dead-letter
- * writes, events, each notifier's `close()`) before abandoning what still hangs.
- */
-export const DISPATCHER_CLOSE_GRACE_MS = 500;
-
-/** Id of the dead letter of `notification` on `channel`: a second failure replaces the first. */
-export function deadLetterId(channel: string, notification: Notification): string {
-  return `${channel}:${notification.id}`;
-}
+export { DISPATCHER_CLOSE_GRACE_MS, deadLetterId } from './dispatcher-types.js';
+export type { ChannelStatus, DeliveryOutcome, DispatcherContext, DispatcherEvents } from './dispatcher-types.js';
 
 /**
  * Delivers notifications to channels, each with its own queue, per-attempt timeout, retries
@@ -77,6 +26,8 @@ export class NotificationDispatcher {
   readonly notifiers: readonly Notifier[];
   private readonly channels = new Map<string, Channel>();
   private readonly metrics: DispatcherMetrics;
+  /** How long a store call after a delivery may take: the time an attempt gets (`timeout`). */
+  private readonly storeTimeout: number;
   /** Deliveries (and their dead-letter writes and events) not finished yet. */
   private readonly settling = new Set<Promise<unknown>>();
   private readonly retrying = new Map<string, Promise<DeliveryOutcome>>();
@@ -98,6 +49,7 @@ export class NotificationDispatcher {
     options: ResolvedDispatcherOptions,
   ) {
     this.notifiers = Object.freeze([...notifiers]);
+    this.storeTimeout = options.timeout;
     const hooks = {
       attempted: (channel: string, result: Parameters<DispatcherMetrics['attempt']>[1]) => this.metrics.attempt(channel, result),
       breakerChanged: (channel: string, from: ChannelBreakerState, to: ChannelBreakerState) =>
@@ -224,35 +176,60 @@ export class NotificationDispatcher {
     const channel = this.channels.get(name);
     if (channel === undefined) {
       const error = new NotificationError(name, 'no notifier with this name is configured', { retryable: false });
-      this.track(this.giveUp(name, copy, error, 0));
+      this.track(this.onClock(this.giveUp(name, copy, error, 0)));
     } else if (this.closing !== undefined) {
       const error = new NotificationError(name, 'dispatched after close()', { cause: new ClosedError('the notification dispatcher is closed') });
-      this.track(this.giveUp(name, copy, error, 0));
+      this.track(this.onClock(this.giveUp(name, copy, error, 0)));
     } else {
-      this.track(channel.enqueue(copy).then((result) => this.settle(name, copy, result)));
+      this.track(channel.enqueue(copy).then((result) => this.onClock(this.settle(name, copy, result))));
     }
   }
 
   private async retry(id: string): Promise<DeliveryOutcome> {
-    const letter = (await this.store(() => this.ctx.storage.listDeadLetters())).find((d) => d.id === id);
+    // Finding the letter and queueing it is tracked on the clock up to the channel's own tracking
+    // of the delivery (a wrapper, not the delivery's promise: a backoff must not hold idle()).
+    const start = this.startRetry(id);
+    this.onClock(start);
+    return (await start).done;
+  }
+
+  private async startRetry(id: string): Promise<{ done: Promise<DeliveryOutcome> }> {
+    const letter = (await this.afterDelivery((signal) => this.ctx.storage.listDeadLetters(undefined, { signal }))).find((d) => d.id === id);
     if (letter === undefined) throw new NotFoundError('dead letter', id);
     const channel = this.channels.get(letter.channel);
     if (channel === undefined) throw new NotFoundError('notifier', letter.channel);
-    const done = channel.enqueue(letter.notification, letter.attempts).then(async (result) => {
-      if (!result.ok) {
-        await this.giveUp(letter.channel, letter.notification, result.error, result.attempts, id);
-        return 'failed' as const;
-      }
-      try {
-        await this.store(() => this.ctx.storage.deleteDeadLetter(id));
-      } catch (cause) {
-        this.ctx.report(new StorageError(`deleting delivered dead letter "${id}" from "${this.ctx.storage.name}" storage failed`, { cause }));
-      }
-      this.sent(letter.channel, letter.notification, result.attempts);
-      return 'sent' as const;
-    });
+    const done = channel.enqueue(letter.notification, letter.attempts).then((result) => this.onClock(this.finishRetry(id, letter, result)));
     this.track(done);
-    return done;
+    return { done };
+  }
+
+  /** A retried dead letter's outcome: deleted once delivered, saved again when it still failed. */
+  private async finishRetry(id: string, letter: DeadLetter, result: DeliveryResult): Promise<DeliveryOutcome> {
+    if (!result.ok) {
+      await this.giveUp(letter.channel, letter.notification, result.error, result.attempts, id);
+      return 'failed';
+    }
+    try {
+      await this.afterDelivery((signal) => this.ctx.storage.deleteDeadLetter(id, { signal }));
+    } catch (cause) {
+      this.ctx.report(new StorageError(`deleting delivered dead letter "${id}" from "${this.ctx.storage.name}" storage ${this.why(cause)}`, { cause }));
+    }
+    this.sent(letter.channel, letter.notification, result.attempts);
+    return 'sent';
+  }
+
+  /**
+   * Hands the work after a delivery (a dead letter's save, then `notificationFailed`) to the
+   * clock, so the monitor's `idle()` waits for the event, not only for the delivery the channel
+   * tracked. Its store calls are bounded (see {@link afterDelivery}), so this never holds
+   * `idle()` past their deadline.
+   */
+  private onClock<T>(work: Promise<T>): Promise<T> {
+    this.ctx.clock.track?.(work.then(
+      () => undefined,
+      () => undefined,
+    ));
+    return work;
   }
 
   private async settle(channel: string, notification: Notification, result: DeliveryResult): Promise<void> {
@@ -271,12 +248,11 @@ export class NotificationDispatcher {
     const letter: DeadLetter = { id, channel, notification, error: error.message, attempts, failedAt: this.ctx.clock.now() };
     let deadLettered = true;
     try {
-      await this.store(() => this.ctx.storage.saveDeadLetter(letter));
+      await this.afterDelivery((signal) => this.ctx.storage.saveDeadLetter(letter, { signal }));
     } catch (cause) {
       deadLettered = false;
       const abandoned = this.abandoned.signal.aborted && cause === this.abandoned.signal.reason;
-      const why = abandoned ? 'did not finish before close() gave up' : 'failed';
-      this.ctx.report(new StorageError(`saving dead letter "${id}" to "${this.ctx.storage.name}" storage ${why}; the notification is lost`, { cause }));
+      this.ctx.report(new StorageError(`saving dead letter "${id}" to "${this.ctx.storage.name}" storage ${this.why(cause)}; the notification is lost`, { cause }));
       // Lost for good at shutdown: counted like the rollups close() could not write.
       if (abandoned) this.ctx.drop('shutdown', 1);
     }
@@ -284,9 +260,19 @@ export class NotificationDispatcher {
     this.ctx.report(error);
   }
 
-  /** A store call that close() can abandon once its grace has passed (a hanging store cannot hold it). */
-  private store<T>(call: () => Promise<T>): Promise<T> {
-    return abortable(call, this.abandoned.signal);
+  /**
+   * A store call after a delivery: abandoned at `timeout` (the time an attempt gets) on the
+   * clock, or when close() gives up, whichever comes first (see bounded-store.ts).
+   */
+  private afterDelivery<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return boundedStoreCall(this.ctx.clock, this.storeTimeout, this.abandoned.signal, call);
+  }
+
+  /** How a store call after a delivery ended, for its error's message. */
+  private why(cause: unknown): string {
+    if (this.abandoned.signal.aborted && cause === this.abandoned.signal.reason) return 'did not finish before close() gave up';
+    if (cause instanceof TimeoutError) return `did not finish within ${cause.timeout} ms`;
+    return 'failed';
   }
 
   private track(work: Promise<unknown>): void {
