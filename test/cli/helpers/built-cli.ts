@@ -56,7 +56,19 @@ async function locate(): Promise<string> {
     if (!existsSync(file)) throw error;
     await rm(partial, { recursive: true, force: true });
   }
+  await prune(key);
   return file;
+}
+
+/** Builds of other sources older than an hour: no run still uses them, and each is half a megabyte. */
+async function prune(keep: string): Promise<void> {
+  const hourAgo = Date.now() - 3_600_000;
+  for (const name of await readdir(CACHE)) {
+    if (name === keep) continue;
+    const path = join(CACHE, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info !== undefined && info.mtimeMs < hourAgo) await rm(path, { recursive: true, force: true });
+  }
 }
 
 /** Builds the `cli` entry of tsup.config.ts, unchanged but for where it writes. */
