@@ -66,34 +66,53 @@ export function scanWindow(h: MetricWindow, from: number, now: number): WindowSc
   const stats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN };
   const seriesCount = new Float64Array(h.series.length);
   const seriesMax = new Float64Array(h.series.length).fill(-Infinity);
-  const starts = new Map<number, Fingerprint>();
+  // Keyed by start - from while scanning: small integers hash faster than epoch milliseconds.
+  const relative = new Map<number, Fingerprint>();
   let newest = -Infinity;
-  const add = (i: number, start: number, count: number, sum: number, min: number, max: number): void => {
-    stats.count += count;
-    stats.sum += sum;
-    if (min < stats.min) stats.min = min;
-    if (max > stats.max) stats.max = max;
-    if (start > newest) {
-      newest = start;
-      stats.lastMean = sum / count;
-    }
-    seriesCount[i]! += count;
-    if (max > seriesMax[i]!) seriesMax[i] = max;
-    const f = starts.get(start);
-    if (f === undefined) starts.set(start, { count, sum, min, max, n: 1 });
-    else {
-      f.count += count;
-      f.sum += sum;
-      if (min < f.min) f.min = min;
-      if (max > f.max) f.max = max;
-      f.n++;
-    }
-  };
   for (let i = 0; i < h.series.length; i++) {
     const s = h.series[i]!;
-    for (const slot of s.slots) if (h.holds(slot, from, now)) add(i, slot.start, slot.count, slot.sum, slot.min, slot.max);
-    for (const p of s.parts) if (p.count > 0 && h.covers(p, from, now)) add(i, p.start, p.count, p.sum, p.min, p.max);
+    let count = 0;
+    let max = -Infinity;
+    for (let k = 0, n = s.slots.length + s.parts.length; k < n; k++) {
+      let x: HistogramSlot | WindowPart;
+      if (k < s.slots.length) {
+        x = s.slots[k]!;
+        if (!h.holds(x, from, now)) continue;
+      } else {
+        x = s.parts[k - s.slots.length]!;
+        if (x.count === 0 || !h.covers(x, from, now)) continue;
+      }
+      // A closed slot decodes sum, min and max from its bytes on each read: once each here.
+      const c = x.count;
+      const sum = x.sum;
+      const lo = x.min;
+      const hi = x.max;
+      count += c;
+      if (hi > max) max = hi;
+      stats.sum += sum;
+      if (lo < stats.min) stats.min = lo;
+      if (x.start > newest) {
+        newest = x.start;
+        stats.lastMean = sum / c;
+      }
+      const key = x.start - from;
+      const f = relative.get(key);
+      if (f === undefined) relative.set(key, { count: c, sum, min: lo, max: hi, n: 1 });
+      else {
+        f.count += c;
+        f.sum += sum;
+        if (lo < f.min) f.min = lo;
+        if (hi > f.max) f.max = hi;
+        f.n++;
+      }
+    }
+    seriesCount[i] = count;
+    seriesMax[i] = max;
+    stats.count += count;
+    if (max > stats.max) stats.max = max;
   }
+  const starts = new Map<number, Fingerprint>();
+  for (const [key, f] of relative) starts.set(key + from, f);
   return { stats, seriesCount, seriesMax, starts };
 }
 
