@@ -5,6 +5,7 @@ import { JobMetrics, type QueueCounts, type TypeMetrics } from '../../jobs/job-m
 import type { MetricRegistry } from '../../metrics/registry.js';
 import type { Monitor } from '../../monitor.js';
 import { bullmqOptionsSchema, type BullJobLike, type BullMQOptions } from './options.js';
+import { RetryWaits } from './retry-waits.js';
 
 /** What {@link instrumentBullMQ} returns. */
 export interface BullMQInstrumentation {
@@ -54,7 +55,8 @@ function between(from: number | undefined, to: number | undefined): number | und
 /**
  * Records pulsewatch's job metrics (the names `monitor.jobs` uses, `type` being the queue name)
  * from BullMQ's own events and getters, so dashboards, checks, bottlenecks and rules work the same
- * on either runner: attempts, wait time (first attempts: from creation and delay to start), run
+ * on either runner: attempts, wait time (first attempts: from creation and delay to start;
+ * retries: from the end of the backoff to the start, see `events`), run
  * time and outcomes (`outcome="success"|"failure"`, failure once out of attempts) from each
  * worker's `active`, `completed` and `failed` events; `job_queue_size` and `job_active_workers`
  * from each queue's `getJobCounts()` every `refresh`, with BullMQ's failed set as the dead
@@ -90,14 +92,36 @@ export function instrumentBullMQ(monitor: Monitor, options: BullMQOptions): Bull
   };
 
   const stops: (() => void)[] = [];
+  const retries = new RetryWaits();
+  const keyOf = (queue: string, jobId: unknown): string => `${queue}\u0000${String(jobId)}`;
+  for (const events of o.events) {
+    const onDelayed = (args: { jobId: string; delay: number }): void => {
+      if (typeof args?.jobId === 'string') retries.readyAt(keyOf(events.name, args.jobId), Number(args.delay));
+    };
+    // An immediate retry (no backoff) goes back to waiting from active; the stream id is its time.
+    const onWaiting = (args: { jobId: string; prev?: string }, id: string): void => {
+      if (typeof args?.jobId === 'string' && args.prev === 'active' && typeof id === 'string') retries.readyAt(keyOf(events.name, args.jobId), Number.parseInt(id, 10));
+    };
+    events.on('delayed', onDelayed);
+    events.on('waiting', onWaiting);
+    stops.push(() => {
+      events.off('delayed', onDelayed);
+      events.off('waiting', onWaiting);
+    });
+  }
   for (const worker of o.workers) {
     const m = typeMetrics(worker.name);
     const onActive = (job: BullJobLike): void => {
       try {
         m.attempt();
-        // Retries wait out a backoff BullMQ does not record: only first attempts have a wait time.
+        const key = keyOf(worker.name, job.id);
         if ((job.attemptsStarted ?? job.attemptsMade + 1) <= 1) {
+          retries.forget(key);
           const waited = between(job.timestamp + (job.delay ?? 0), job.processedOn);
+          if (waited !== undefined) m.waited(waited);
+        } else {
+          // A retry waits from the end of its backoff, which BullMQ does not keep: see RetryWaits.
+          const waited = retries.take(key, job.processedOn ?? monitor.clock.now());
           if (waited !== undefined) m.waited(waited);
         }
       } catch (error) {
@@ -121,6 +145,8 @@ export function instrumentBullMQ(monitor: Monitor, options: BullMQOptions): Bull
         const ran = between(job.processedOn, job.finishedOn ?? monitor.clock.now());
         if (ran !== undefined) m.ran(ran, false);
         if (job.attemptsMade >= Math.max(1, job.opts.attempts ?? 1)) m.finished(false);
+        // Retried: BullMQ has just set the backoff on the job (0 for an immediate retry).
+        else retries.readyAt(keyOf(worker.name, job.id), monitor.clock.now() + (job.delay ?? 0));
       } catch (error) {
         report(error, `worker ${worker.name} failed event`);
       }

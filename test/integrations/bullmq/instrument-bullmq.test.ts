@@ -58,7 +58,7 @@ describe('instrumentBullMQ', () => {
     cleanups.push(() => deleteUnder(admin, bullPrefix), () => clearSharedStore('redis', storePrefix));
     const queue = new Queue(queueName, { connection, prefix: bullPrefix });
     cleanups.push(() => queue.close());
-    const workers = [0, 1].map((index) => startWorker({ queue: queueName, bullPrefix, storePrefix, index }));
+    const workers = [0, 1].map((index) => startWorker({ queue: queueName, bullPrefix, storePrefix, index, events: true }));
     await Promise.all(workers.map((w) => w.ready));
 
     // 30 succeed at once, 10 succeed on their retry, 6 fail both attempts.
@@ -93,7 +93,45 @@ describe('instrumentBullMQ', () => {
     // One run time per attempt: 40 successful ones, 10 + 12 failed ones.
     expect((await read(JOB_METRICS.runTime, { type: queueName, outcome: 'success' })).count).toBe(40);
     expect((await read(JOB_METRICS.runTime, { type: queueName, outcome: 'failure' })).count).toBe(22);
-    expect((await read(JOB_METRICS.waitTime, { type: queueName })).count).toBe(jobs.length);
+    // One wait per attempt, retries included, whichever process failed the attempt before.
+    expect((await read(JOB_METRICS.waitTime, { type: queueName })).count).toBe(attempts);
+  }, 120_000);
+
+  it('two worker processes with QueueEvents: every retry has a wait time, from the end of its backoff, whichever process failed it', async () => {
+    const queueName = 'retrying';
+    const bullPrefix = `${uniquePrefix()}bull`;
+    const storePrefix = uniquePrefix();
+    cleanups.push(() => deleteUnder(admin, bullPrefix), () => clearSharedStore('redis', storePrefix));
+    const queue = new Queue(queueName, { connection, prefix: bullPrefix });
+    cleanups.push(() => queue.close());
+    const workers = [0, 1].map((index) => startWorker({ queue: queueName, bullPrefix, storePrefix, index, events: true }));
+    await Promise.all(workers.map((w) => w.ready));
+
+    // Each job fails its first attempt and succeeds on its retry, after a 3 s backoff: a wait
+    // measured from the failure (or from creation) would be at least 3 s.
+    const BACKOFF = 3_000;
+    const jobs = Array.from({ length: 8 }, () => ({ name: 'post', data: { fail: 'first' }, opts: { attempts: 2, backoff: { type: 'fixed', delay: BACKOFF } } }));
+    const end = await finished(queueName, bullPrefix, jobs.length);
+    cleanups.push(end.close);
+    await queue.addBulk(jobs);
+    await end.done;
+    expect(await queue.getJobCounts('completed', 'failed')).toMatchObject({ completed: 8, failed: 0 });
+    const attempts = (await queue.getJobs(['completed'])).reduce((n, j) => n + j.attemptsStarted, 0);
+    expect(attempts).toBe(16);
+
+    for (const w of workers) w.child.send({ t: 'close' });
+    await Promise.all(workers.map((w) => once(w.child, 'exit')));
+
+    const storage = await openSharedStore('redis', storePrefix);
+    const reader = createMonitor({ service: 'publisher', storage });
+    cleanups.push(async () => {
+      await reader.close();
+      await storage.close();
+    });
+    const waits = await reader.getAggregatedMetrics({ name: JOB_METRICS.waitTime, labels: { type: queueName }, window: '1h' });
+    // One wait per attempt, the retries' included, recorded once in the fleet.
+    expect(waits.count).toBe(16);
+    expect(waits.max).toBeLessThan(BACKOFF / 1000);
   }, 120_000);
 
   it('reads queue sizes by state into job_queue_size, with the failed set as dead letters', async () => {
@@ -132,6 +170,7 @@ describe('instrumentBullMQ', () => {
     expect(() => instrumentBullMQ(monitor, { queues: [{} as never] })).toThrow(/queues\.0.*BullMQ Queue/s);
     expect(() => instrumentBullMQ(monitor, { workers: ['w' as never] })).toThrow(/workers\.0.*BullMQ Worker/s);
     expect(() => instrumentBullMQ(monitor, { refresh: 0 })).toThrow(/refresh/);
+    expect(() => instrumentBullMQ(monitor, { events: [{ name: 'q' } as never] })).toThrow(/events\.0.*QueueEvents/s);
     expect(() => instrumentBullMQ(null as never, {})).toThrow(/monitor/);
   });
 });

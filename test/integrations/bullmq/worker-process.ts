@@ -4,7 +4,7 @@
  * the test share. Usage: node --import tsx worker-process.ts <config JSON>. It says `ready` over
  * IPC, and on `close` closes the worker, writes its rollups, closes the monitor and says `closed`.
  */
-import { Worker } from 'bullmq';
+import { QueueEvents, Worker } from 'bullmq';
 import { createMonitor } from '../../../src/index.js';
 import { instrumentBullMQ } from '../../../src/bullmq.js';
 import { openSharedStore } from '../../helpers/shared-store.js';
@@ -14,6 +14,8 @@ interface Config {
   bullPrefix: string;
   storePrefix: string;
   index: number;
+  /** Also instrument the queue's QueueEvents stream (retry wait times across processes). */
+  events?: boolean;
 }
 const config = JSON.parse(process.argv[2]!) as Config;
 const connection = { host: '127.0.0.1', port: 6379 };
@@ -32,7 +34,10 @@ const worker = new Worker(
   },
   { connection, prefix: config.bullPrefix, concurrency: 3 },
 );
-instrumentBullMQ(monitor, { workers: [worker] });
+// With the queue's event stream, a retry this process starts after another process failed it gets its wait time too.
+const events = config.events === true ? new QueueEvents(config.queue, { connection, prefix: config.bullPrefix }) : undefined;
+if (events !== undefined) await events.waitUntilReady();
+instrumentBullMQ(monitor, { workers: [worker], events: events === undefined ? [] : [events] });
 await worker.waitUntilReady();
 process.send!({ t: 'ready' });
 
@@ -40,6 +45,7 @@ process.on('message', (m: { t: string }) => {
   if (m.t !== 'close') return;
   void (async () => {
     await worker.close();
+    await events?.close();
     await monitor.close();
     await storage.close();
     process.send!({ t: 'closed' }, () => process.exit(0));
