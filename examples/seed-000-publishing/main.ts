@@ -50,7 +50,19 @@ console.log(`load done in ${Math.round(performance.now() - began)} ms of real ti
 
 await report({ base: app.base, token: TOKEN, startedAt, log: jobs.log, load, received: app.received, transitions, storage: useRedis ? 'redis' : 'memory' });
 
-await monitor.close();
+await closeOnSimulatedTime();
 await store?.close();
 await new Promise((resolve) => app.server.close(resolve));
 console.log('seed 000 finished: monitor closed.');
+
+/**
+ * `monitor.close()` lets running jobs finish within `closeTimeout` and retries writes within
+ * `flush.closeTimeout`, both on the monitor's clock: on the simulated clock time must keep moving
+ * while it closes, or a job still running would hold it forever.
+ */
+async function closeOnSimulatedTime(): Promise<void> {
+  let closed = false;
+  const closing = monitor.close().then(() => (closed = true));
+  for (let waited = 0; !closed && waited < 60_000; waited += 1_000) await clock.advanceAsync(1_000);
+  await closing;
+}
