@@ -143,7 +143,7 @@ describe('examples/seed-001-api (seed 001: Express API, pg/Redis/cache metrics, 
     expect(errorRate).toBeLessThan(5);
     expectConsistent(gate);
     expect(run.stdout).toContain(`budget check: exit ${gate.exitCode} (${gate.status})`);
-  }, 60_000);
+  }, 90_000);
 
   it.concurrent('in memory with --slow-db: no db or Redis metrics, and the p95 budget fails the gate (exit 2)', async () => {
     const out = await outDir();
@@ -168,5 +168,5 @@ describe('examples/seed-001-api (seed 001: Express API, pg/Redis/cache metrics, 
     expectConsistent(gate);
     expect(run.stdout).toMatch(/FAIL\s+P95 latency/);
     expect(run.stdout).toContain('budget check: exit 2 (failing)');
-  }, 60_000);
+  }, 90_000);
 });

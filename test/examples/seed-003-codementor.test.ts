@@ -99,6 +99,6 @@ async function check(args: string[]): Promise<void> {
 }
 
 describe('examples/seed-003-codementor (seed 003: REST API, default rules, ack/resolve, hourly report, system health)', () => {
-  it.concurrent('on the in-memory default', () => check([]), 120_000);
-  it.concurrent('with --postgres (the store in PostgreSQL)', () => check(['--postgres']), 120_000);
+  it.concurrent('on the in-memory default', () => check([]), 150_000);
+  it.concurrent('with --postgres (the store in PostgreSQL)', () => check(['--postgres']), 150_000);
 });

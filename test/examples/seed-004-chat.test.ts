@@ -121,6 +121,6 @@ async function check(args: string[]): Promise<void> {
 }
 
 describe('examples/seed-004-chat (seed 004: chat pipeline phases, performance-analysis endpoint, the CLI one-shot and watching)', () => {
-  it.concurrent('on the in-memory default', () => check([]), 90_000);
-  it.concurrent('with --redis (the store in Redis)', () => check(['--redis']), 90_000);
+  it.concurrent('on the in-memory default', () => check([]), 120_000);
+  it.concurrent('with --redis (the store in Redis)', () => check(['--redis']), 120_000);
 });
