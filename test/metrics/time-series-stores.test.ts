@@ -1,42 +1,62 @@
 // Time series and aggregate ranges over rollups another instance wrote to a real Redis (own key
-// prefix, deleted after): the steps long out of memory come from the store, each write once.
+// prefix) and a real PostgreSQL (own schema), deleted after: the steps long out of memory come
+// from the store, each write once.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createMonitor, type Monitor } from '../../src/index.js';
+import { createMonitor, type Monitor, type StorageAdapter } from '../../src/index.js';
+import { PostgresStorage } from '../../src/postgres.js';
 import { RedisStorage } from '../../src/redis.js';
 import { ManualClock } from '../../src/testing.js';
+import { dropSchema, PG_URL, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';
 import { deleteUnder, inspector, redisAvailable, REDIS_URL, uniquePrefix } from '../helpers/redis-env.js';
 
-const up = await redisAvailable('time series on Redis');
+const redisUp = await redisAvailable('time series on Redis');
+const pgUp = await postgresAvailable('time series on PostgreSQL');
 const MIN = 60_000;
 const HOUR = 3_600_000;
 // Redis' own clock sets the keys' TTLs: the test's time starts near the real one.
 const T0 = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
 
-const admin = up ? inspector() : undefined;
+const admin = redisUp ? inspector() : undefined;
 const prefix = `${uniquePrefix()}A:`;
+const schema = uniqueSchema('a_time_series');
+const pool = pgUp ? testPool(1) : undefined;
 const opened: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   for (const o of opened.splice(0).reverse()) await o.close();
-  await deleteUnder(admin!, prefix);
+  if (admin !== undefined) await deleteUnder(admin, prefix);
+  if (pool !== undefined) await dropSchema(pool, schema);
 });
-afterAll(() => admin?.disconnect());
+afterAll(async () => {
+  admin?.disconnect();
+  await pool?.end();
+});
 
-function storageOn(clock: ManualClock): RedisStorage {
-  const storage = new RedisStorage({ url: REDIS_URL, keyPrefix: prefix, retention: '1d', now: () => clock.now() });
-  opened.push(storage);
-  return storage;
-}
+/** Each real store, opened on the test's clock (one instance per monitor, as separate processes would). */
+const stores: [string, boolean, (clock: ManualClock) => Promise<StorageAdapter>][] = [
+  ['Redis', redisUp, async (clock) => new RedisStorage({ url: REDIS_URL, keyPrefix: prefix, retention: '1d', now: () => clock.now() })],
+  [
+    'PostgreSQL',
+    pgUp,
+    async (clock) => {
+      const storage = new PostgresStorage({ connectionString: PG_URL, schema, now: () => clock.now() });
+      await storage.migrate();
+      return storage;
+    },
+  ],
+];
 
-function monitorOn(clock: ManualClock, instanceId: string): Monitor {
-  const monitor = createMonitor({ clock, storage: storageOn(clock), instanceId, logger: false });
-  opened.push(monitor);
-  return monitor;
-}
+describe.each(stores)('getTimeSeries and from/to over rollups in %s', (_, up, open) => {
+  async function monitorOn(clock: ManualClock, instanceId: string): Promise<Monitor> {
+    const storage = await open(clock);
+    opened.push(storage);
+    const monitor = createMonitor({ clock, storage, instanceId, logger: false });
+    opened.push(monitor);
+    return monitor;
+  }
 
-describe.skipIf(!up)('getTimeSeries and from/to over rollups in Redis', () => {
-  it('reads steps long out of memory from rollups another instance wrote, with the reader’s own memory', async () => {
+  it.skipIf(!up)('reads steps long out of memory from rollups another instance wrote, with the reader’s own memory', async () => {
     const clock = new ManualClock(T0);
-    const writer = monitorOn(clock, 'writer');
+    const writer = await monitorOn(clock, 'writer');
     const h = writer.histogram({ name: 'latency_milliseconds', unit: 'milliseconds' });
     const c = writer.counter({ name: 'orders_total' });
     for (let i = 1; i <= 100; i++) h.observe(i);
@@ -48,7 +68,7 @@ describe.skipIf(!up)('getTimeSeries and from/to over rollups in Redis', () => {
     await writer.close();
 
     await clock.advanceAsync(2 * HOUR);
-    const reader = monitorOn(clock, 'reader');
+    const reader = await monitorOn(clock, 'reader');
     reader.histogram({ name: 'latency_milliseconds', unit: 'milliseconds' }).observe(7);
     await clock.advanceAsync(MIN);
 
