@@ -52,6 +52,7 @@ export function reportRange(q: ResolvedPerformanceReportQuery, now: number): Rep
     to = now;
     from = now - length!;
   }
+  if (!Number.isFinite(from) || !Number.isFinite(to)) throw invalid(Number.isFinite(from) ? 'to' : 'from', 'must be a valid instant');
   if (!(from < to)) throw invalid('from', `must be before to (from ${new Date(from).toISOString()}, to ${new Date(to).toISOString()})`);
   if (to - from > MAX_REPORT_RANGE) throw invalid('to', `the range may cover at most ${MAX_REPORT_RANGE / DAY} days, got ${((to - from) / DAY).toFixed(1)}`);
   return { period: period ?? 'custom', from, to, previousFrom: from - (to - from) };

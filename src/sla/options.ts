@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { positiveDurationSchema } from '../core/duration.js';
 import { safeRecord } from '../alerts/schema-parts.js';
+// One tenant label for every report (the performance report owns it).
+import { TENANT_LABEL } from '../reports/options.js';
+
+export { TENANT_LABEL };
 
 /** Seed 004's latency bands: under 1 s, 1-2 s, 2-5 s, 5-10 s, 10-30 s, over 30 s (upper edges, ms). */
 export const DEFAULT_BUCKETS = [1_000, 2_000, 5_000, 10_000, 30_000] as const;
@@ -12,9 +16,6 @@ export const MAX_LIMIT = 1_000;
 export const MAX_BUCKETS = 20;
 
 const name = z.string().min(1).max(200);
-
-/** The label a tenant filter (`organizationId`, seed 002's column) narrows by; the same as the performance report's. */
-export const TENANT_LABEL = 'organizationId';
 
 /** What `slaReport` analyses and how: one of `timeline` and `metric` (neither: the monitor's only timeline). */
 export const slaQuerySchema = z
