@@ -197,9 +197,12 @@ function mergeStarts(h: MetricWindow, wanted: ReadonlySet<number>, scale: SlotSc
     f.n++;
   };
   const scaleOf = 1 / scale.resolution;
+  // Most calls merge one start (the open slot's): a comparison, not a set lookup, per slot.
+  const only = wanted.size === 1 ? wanted.values().next().value! : Number.NaN;
+  const isWanted = (start: number) => start === only || (wanted.size > 1 && wanted.has(start));
   for (const s of h.series) {
     for (const slot of s.slots) {
-      if (!wanted.has(slot.start) || !h.holds(slot, from, now)) continue;
+      if (!isWanted(slot.start) || !h.holds(slot, from, now)) continue;
       const a = at(slot.start);
       total(a.f, slot);
       if (slot.exact) a.f.exact += slot.count;
@@ -207,7 +210,7 @@ function mergeStarts(h: MetricWindow, wanted: ReadonlySet<number>, scale: SlotSc
       slot.forEachBucket(scale.layout, scaleOf, (index, count) => a.counts.add(index, count));
     }
     for (const p of s.parts) {
-      if (p.count === 0 || !wanted.has(p.start) || !h.covers(p, from, now)) continue;
+      if (p.count === 0 || !isWanted(p.start) || !h.covers(p, from, now)) continue;
       const a = at(p.start);
       total(a.f, p);
       const pairs = decode(p, scale);
