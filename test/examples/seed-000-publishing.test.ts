@@ -36,8 +36,11 @@ function runExample(args: string[], minutes?: number): Promise<Run> {
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // A run that hangs is killed before the hook's timeout, so its store connections go with it.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
     child.on('error', reject);
     child.on('close', (code) => {
+      clearTimeout(timer);
       const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
       resolve({ code, stdout, stderr, result: (line === undefined ? {} : JSON.parse(line.slice('RESULT '.length))) as Result });
     });

@@ -34,8 +34,11 @@ function runExample(args: string[], minutes?: number): Promise<Run> {
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // A run that hangs is killed before the hook's timeout, so its store connections go with it.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
     child.on('error', reject);
     child.on('close', (code) => {
+      clearTimeout(timer);
       const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
       resolve({ code, stdout, stderr, result: (line === undefined ? {} : JSON.parse(line.slice('RESULT '.length))) as Result });
     });
@@ -50,8 +53,8 @@ describe('examples/seed-002-pms: seed 002 rebuilt on pulsewatch', () => {
   let postgres: Run;
   const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
   beforeAll(async () => {
-    // At once: 75 simulated minutes in memory (every incident), and the first 12 on PostgreSQL.
-    [memory, postgres] = await Promise.all([runExample([]), runExample(['--postgres'], 12)]);
+    // At once: 75 simulated minutes in memory (every incident), and the first 8 on PostgreSQL.
+    [memory, postgres] = await Promise.all([runExample([]), runExample(['--postgres'], 8)]);
     await client.connect();
   }, 120_000);
   afterAll(async () => {
@@ -73,7 +76,7 @@ describe('examples/seed-002-pms: seed 002 rebuilt on pulsewatch', () => {
     for (const { result } of [memory, postgres]) {
       expect(result.seedEnv).toMatchObject({ PERFORMANCE_BUFFER_SIZE: 100, PERFORMANCE_FLUSH_INTERVAL: 30_000, PERFORMANCE_RETENTION_DAYS: 30 });
       const timed = result.flushes.slice(0, -1); // the last is the app's own flush() before its reads
-      expect(timed.length).toBeGreaterThan(20);
+      expect(timed.length).toBeGreaterThan(15);
       for (let i = 1; i < timed.length; i++) expect(timed[i]!.minute - timed[i - 1]!.minute).toBe(0.5);
       for (const f of result.flushes) expect(f.batches).toBe(Math.ceil(f.rollups / 100));
       expect(result.flushes.some((f) => f.batches > 1)).toBe(true);
