@@ -22,7 +22,7 @@ export interface AnalysisParts {
 
 /**
  * The analyses a monitor answers over ranges of the fleet's data: phase timelines and their SLA
- * report (docs/sla.md), time series (docs/reports.md) and performance reports (docs/reports.md).
+ * report (docs/sla.md), time series (docs/metrics.md) and performance reports (docs/reports.md).
  * Each read starts the monitor and first runs what extensions add.
  */
 export interface MonitorAnalysisApi {
@@ -30,7 +30,7 @@ export interface MonitorAnalysisApi {
   timeline(name: string, options: TimelineOptions): Timeline;
   /** Seed 004's SLA analysis of a timeline or a latency histogram over a window, fleet-wide (docs/sla.md). */
   slaReport(query?: SlaQuery): Promise<SlaReport>;
-  /** Points per step of a metric over a range (docs/reports.md). */
+  /** Points per step of a metric over a range, fleet-wide (docs/metrics.md#time-series, served as GET /metrics/series). */
   getTimeSeries(query: TimeSeriesQuery): Promise<TimeSeries>;
   /** Seed 003's performance report over a period, with trends and recommendations (docs/reports.md). */
   generatePerformanceReport(query?: PerformanceReportQuery): Promise<PerformanceReport>;
