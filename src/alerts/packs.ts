@@ -41,6 +41,11 @@ export interface ServiceRulesOptions {
   queueLabels?: Record<string, string>;
   /** Job executions counter with a `status` label (default `job_executions_total`). */
   jobMetric?: string;
+  /**
+   * The label naming the job on `jobMetric`, one failure-rate alert per value (default `job`, as
+   * `recordJobExecution` writes it; `type` for `monitor.jobs`' `job_outcomes_total`).
+   */
+  jobLabel?: string;
   /** CPU and memory usage gauges in percent. */
   cpuMetric?: string;
   memoryMetric?: string;
@@ -60,6 +65,7 @@ export function serviceRules(options: ServiceRulesOptions = {}): AlertRuleInput[
   const queue = options.queueMetric ?? 'job_queue_size';
   const queueLabels = options.queueLabels ?? { state: 'pending' };
   const jobs = options.jobMetric ?? 'job_executions_total';
+  const jobLabel = options.jobLabel ?? 'job';
   const cpu = options.cpuMetric ?? 'system_cpu_usage_percent';
   const mem = options.memoryMetric ?? 'system_memory_usage_percent';
   const channels = options.channels ?? [];
@@ -77,9 +83,9 @@ export function serviceRules(options: ServiceRulesOptions = {}): AlertRuleInput[
     { ...base, name: 'Queue depth medium', metric: queue, labels: queueLabels, aggregation: 'last', threshold: 50, severity: 'warning', type: 'queue' },
     { ...base, name: 'Queue depth high', metric: queue, labels: queueLabels, aggregation: 'last', threshold: 100, severity: 'error', type: 'queue' },
     { ...base, name: 'Queue depth critical', metric: queue, labels: queueLabels, aggregation: 'last', threshold: 200, severity: 'critical', type: 'queue' },
-    { ...base, name: 'Job failure rate medium', metric: jobs, aggregation: 'errorRate', groupBy: ['job'], threshold: 10, severity: 'warning', type: 'job' },
-    { ...base, name: 'Job failure rate high', metric: jobs, aggregation: 'errorRate', groupBy: ['job'], threshold: 15, severity: 'error', type: 'job' },
-    { ...base, name: 'Job failure rate critical', metric: jobs, aggregation: 'errorRate', groupBy: ['job'], threshold: 25, severity: 'critical', type: 'job' },
+    { ...base, name: 'Job failure rate medium', metric: jobs, aggregation: 'errorRate', groupBy: [jobLabel], threshold: 10, severity: 'warning', type: 'job' },
+    { ...base, name: 'Job failure rate high', metric: jobs, aggregation: 'errorRate', groupBy: [jobLabel], threshold: 15, severity: 'error', type: 'job' },
+    { ...base, name: 'Job failure rate critical', metric: jobs, aggregation: 'errorRate', groupBy: [jobLabel], threshold: 25, severity: 'critical', type: 'job' },
     { ...base, name: 'CPU usage high', metric: cpu, aggregation: 'avg', threshold: 80, severity: 'error', type: 'system' },
     { ...base, name: 'CPU usage critical', metric: cpu, aggregation: 'avg', threshold: 95, severity: 'critical', type: 'system' },
     { ...base, name: 'Memory usage high', metric: mem, aggregation: 'avg', threshold: 85, severity: 'error', type: 'system' },

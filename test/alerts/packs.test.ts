@@ -132,6 +132,26 @@ describe('rule packs fire on data that crosses their thresholds', () => {
     expect(s.monitor.alerts.getActiveAlerts().find((a) => a.ruleName === 'Queue depth critical')).toMatchObject({ value: 250 });
   });
 
+  it("service: jobLabel groups the job failure rules by monitor.jobs' `type` label on job_outcomes_total", async () => {
+    const s = setup();
+    const rules = serviceRules({ jobMetric: 'job_outcomes_total', jobLabel: 'type' }).filter((r) => r.type === 'job');
+    expect(rules.map((r) => r.groupBy)).toEqual([['type'], ['type'], ['type']]);
+    await s.monitor.alerts.createRules(rules);
+    const outcomes = s.monitor.counter({ name: 'job_outcomes_total', labelNames: ['type', 'outcome'] });
+    for (let t = 0; t <= 3 * MINUTE; t += 15 * SECOND) {
+      outcomes.inc({ type: 'export', outcome: 'success' }, 4);
+      outcomes.inc({ type: 'export', outcome: 'failure' }, 1);
+      outcomes.inc({ type: 'mail', outcome: 'success' }, 5);
+      await s.at(t + SECOND);
+    }
+    // 20 % of export's jobs fail (medium and high fire, critical at 25 % does not); mail never fails.
+    const jobAlerts = s.monitor.alerts.getActiveAlerts().filter((a) => a.type === 'job');
+    expect(jobAlerts.map((a) => [a.ruleName, a.labels.type, a.value]).sort()).toEqual([
+      ['Job failure rate high', 'export', 20],
+      ['Job failure rate medium', 'export', 20],
+    ]);
+  });
+
   it('service: the spike rule fires when the last 5 minutes run 1.5x slower than the hour', async () => {
     const s = setup({ alerts: { evaluationInterval: '1h' } });
     await s.monitor.alerts.createRules(rulePacks.service().filter((r) => r.name === 'Response time spike'));
