@@ -118,6 +118,11 @@ export class Job {
     return false;
   }
 
+  /** What a handle shows when serialized: its public fields, not the job's state (nor the cycle through a running attempt's context). */
+  toJSON(): { id: string; type: string; deduplicated: false } {
+    return { id: this.id, type: this.type, deduplicated: false };
+  }
+
   /**
    * Epoch ms of the first enqueue: a letter's own for a letter's retry, else the time now less
    * the monotonic time since it was queued (no wall-clock read per job; dead letters are rare).

@@ -69,6 +69,22 @@ describe('jobs runner on the manual clock', () => {
     expect(seen).toEqual([[1, false, 'string']]);
   });
 
+  it('a handle serializes to its public fields, also while its attempt runs, and its id is the one the handler sees', async () => {
+    const h = jobsHarness();
+    const gate = deferred();
+    const ids: string[] = [];
+    h.jobs.define('report', async (_p: unknown, ctx) => {
+      ids.push(ctx.id);
+      await gate.promise;
+    });
+    const handle = await h.jobs.enqueue('report', { secret: 'payload' });
+    await h.clock.advanceAsync(0);
+    expect(ids).toEqual([handle.id]);
+    expect(JSON.parse(JSON.stringify(handle))).toEqual({ id: handle.id, type: 'report', deduplicated: false });
+    gate.resolve();
+    await handle.result;
+  });
+
   it('createOptimizedFunction wraps a handler as a job type and resolves with its result', async () => {
     const h = jobsHarness();
     const generate = h.jobs.createOptimizedFunction({ id: 'content-generation', name: 'Content generation', concurrency: 5, priority: 'MEDIUM', retries: 3, handler: async (topic: string) => `post about ${topic}` });
