@@ -1,4 +1,4 @@
-import type { TimerHandle } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { parseOptions } from '../core/options.js';
 import type { Monitor } from '../monitor.js';
 import { SystemGauges } from './gauges.js';
@@ -7,8 +7,20 @@ import { systemMonitorOptionsSchema, type ResolvedSystemMonitorOptions, type Sys
 import type { SystemReadings } from './readings.js';
 import { systemStatus, type SystemIssue, type SystemStatus } from './status.js';
 
-/** What `systemMonitor` needs of a monitor: its clock, its public gauge API and (optionally) its close hook. */
-export type SystemMonitorHost = Pick<Monitor, 'gauge' | 'clock'> & Partial<Pick<Monitor, 'onClose'>>;
+/**
+ * What `systemMonitor` needs of a monitor: its clock, its public gauge API, and optionally its
+ * close hook and the clock it hands its own parts (`timers`).
+ */
+export type SystemMonitorHost = Pick<Monitor, 'gauge' | 'clock'> &
+  Partial<Pick<Monitor, 'onClose'>> & {
+    /**
+     * The clock the monitor arms its own timers on: it keeps the work they start until it
+     * settles, so `monitor.idle()` waits for it on any clock. The samples are timed on it when
+     * present (a sample is then part of the monitor's idle work, on the system clock too), on
+     * `clock` otherwise (where only a ManualClock would see them).
+     */
+    readonly timers?: Clock;
+  };
 
 /** One graded sample of the system vitals (seed 002's `getHealthSnapshot()`). */
 export interface SystemSnapshot {
@@ -61,6 +73,11 @@ export class SystemMonitor {
     this.reader = options.read === undefined ? new NodeSystemReader(options.path, options.eventLoopResolution) : undefined;
   }
 
+  /** Where the samples are timed: the monitor's tracked clock when it offers one (see {@link SystemMonitorHost.timers}). */
+  private get clock(): Clock {
+    return this.monitor.timers ?? this.monitor.clock;
+  }
+
   /** True between `start()` and `stop()`. */
   get running(): boolean {
     return this.started;
@@ -87,7 +104,7 @@ export class SystemMonitor {
     this.started = false;
     this.unhook?.();
     this.unhook = undefined;
-    if (this.timer !== undefined) this.monitor.clock.clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.reader?.stop();
   }
@@ -138,13 +155,13 @@ export class SystemMonitor {
   }
 
   private arm(): void {
-    this.timer = this.monitor.clock.setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       if (!this.started) return;
       // Fixed rate: re-arm first, and skip this tick if the previous sample is still running.
       this.arm();
       if (this.inFlight !== undefined) return undefined;
       // A failing custom `read` must not end the loop: the next interval tries again. The sample
-      // goes back to the clock, caught: a ManualClock's idle() waits for it.
+      // goes back to the clock, caught: the monitor's idle() (and a ManualClock's) waits for it.
       return this.sample().then(
         () => undefined,
         () => undefined,
