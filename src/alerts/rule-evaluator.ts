@@ -198,7 +198,8 @@ export class RuleEvaluator {
       });
       // A new episode replaces a resolved one: forget the old record's id.
       if (current?.record !== undefined && state !== current) this.byId.delete(current.record.id);
-      const message = combined === null ? `no data for ${describeValue(conditions[0], null)}` : describeValue(conditions[0], value);
+      // Formatted only where it is stored or sent: most label sets of most ticks change nothing.
+      const message = (): string => (combined === null ? `no data for ${describeValue(conditions[0], null)}` : describeValue(conditions[0], value));
       if (state === undefined) {
         if (transition === 'dropped' && current !== undefined) await this.records.close(current, ts);
         this.states.delete(rule.id, groupKey);
@@ -207,9 +208,9 @@ export class RuleEvaluator {
       this.states.set(state);
       if (present) state.value = value;
       if (transition === 'pending') {
-        await this.records.save(rule, state, message, conditions[0]?.threshold ?? null, ts);
+        await this.records.save(rule, state, message(), conditions[0]?.threshold ?? null, ts);
       } else if (transition === 'fired') {
-        state.record = newRecord(state.episodeId ?? crypto.randomUUID(), rule, state, message, conditions[0]?.threshold ?? null, this.ctx.service, ts);
+        state.record = newRecord(state.episodeId ?? crypto.randomUUID(), rule, state, message(), conditions[0]?.threshold ?? null, this.ctx.service, ts);
         // The firing record has the pending record's id: it replaces it in the store.
         state.pendingRecord = undefined;
         this.byId.set(state.record.id, state);
@@ -224,13 +225,13 @@ export class RuleEvaluator {
             this.byId.delete(state.record.id);
             state.record = undefined;
             state.episodeId = crypto.randomUUID();
-            await this.records.save(rule, state, message, conditions[0]?.threshold ?? null, ts);
+            await this.records.save(rule, state, message(), conditions[0]?.threshold ?? null, ts);
           }
         }
       } else if (state.phase === 'pending') {
         await this.records.heartbeat(state, ts);
       } else if (state.phase === 'firing' && state.record !== undefined) {
-        if (present) Object.assign(state.record, { value, message });
+        if (present) Object.assign(state.record, { value, message: message() });
         await this.notifier.maybeRepeat(state, ts, this.cooldownOf(rule));
       }
     }

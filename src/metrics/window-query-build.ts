@@ -89,7 +89,8 @@ export function buildWindow(input: WindowInput): MetricWindow {
         continue;
       }
       // The ring is read as it is. Its closed slots: this monitor's rollups of them are skipped.
-      e.ring = local.ring;
+      e.slots = local.ring;
+      e.hasRing = true;
       e.open = local.slot;
       e.ringAt = ringSize;
       ringSize += local.ring.length;
@@ -111,9 +112,9 @@ export function buildWindow(input: WindowInput): MetricWindow {
         if (isPending) waiting.add(id);
         else if (waiting.has(id)) return false;
       }
-      return !(e?.ring !== undefined && stamps.ownsSlot(p.instance, p.start) && take(e, matched, p.start, undefined));
+      return !(e?.hasRing === true && stamps.ownsSlot(p.instance, p.start) && take(e, matched, p.start, undefined));
     }
-    return !(e?.ring !== undefined && take(e, matched, p.start, p));
+    return !(e?.hasRing === true && take(e, matched, p.start, p));
   };
   const push = (e: Entry, p: WindowPart): void => {
     if (e.shared) {
@@ -160,27 +161,28 @@ export function buildWindow(input: WindowInput): MetricWindow {
     metric?.kind === 'histogram'
       ? { layout: metric.layout, resolution: metric.resolution, slotLength: ctx.slotLength }
       : { layout: new BucketLayout(ctx.histogramDigits), resolution: resolution ?? FALLBACK_RESOLUTION, slotLength: ctx.slotLength };
-  const out: WindowSeries[] = [];
-  for (const e of series.values) out.push({ key: e.key, labels: e.labels, current: e.current, slots: e.ring ?? NO_SLOTS, parts: e.parts });
-  return new MetricWindow(name, kind, metric?.unit, from, to, now, out, self, scale, ctx.fleet.decoded);
+  // The entries are the window's series (one object each, not a copy per read).
+  return new MetricWindow(name, kind, metric?.unit, from, to, now, series.values, self, scale, ctx.fleet.decoded);
 }
 
-/** A series being merged; `ring` is its ring of histogram slots in this process's memory (`open` the one being filled). */
-interface Entry {
-  key: string;
-  labels: Readonly<Record<string, string>>;
+/**
+ * A series being merged, then the window's series itself. With `hasRing`, `slots` is its ring of
+ * histogram slots in this process's memory (`open` the one being filled).
+ */
+interface Entry extends WindowSeries {
   current: number | undefined;
   /** Its parts; `shared`: a stored series' own array, never pushed to. */
   parts: WindowPart[];
   shared: boolean;
-  ring: readonly HistogramSlot[] | undefined;
+  slots: readonly HistogramSlot[];
+  hasRing: boolean;
   open: HistogramSlot | undefined;
   /** Where its ring's match flags start in the shared flag array. */
   ringAt: number;
 }
 
 function entry(labels: Readonly<Record<string, string>>, key: string): Entry {
-  return { key, labels, current: undefined, parts: [], shared: false, ring: undefined, open: undefined, ringAt: 0 };
+  return { key, labels, current: undefined, slots: NO_SLOTS, parts: [], shared: false, hasRing: false, open: undefined, ringAt: 0 };
 }
 
 /**
@@ -188,7 +190,7 @@ function entry(labels: Readonly<Record<string, string>>, key: string): Entry {
  * its start, a rollup without an instance (`byContent`) by start, count and sum. True when one was.
  */
 function take(e: Entry, matched: Uint8Array, start: number, byContent: WindowPart | undefined): boolean {
-  const ring = e.ring!;
+  const ring = e.slots;
   const bit = byContent === undefined ? 1 : 2;
   for (let i = 0; i < ring.length; i++) {
     const slot = ring[i]!;
