@@ -67,7 +67,8 @@ if (flags.postgres) {
   console.log('store: in memory (no --postgres or --redis)');
 }
 
-const monitor = createMonitor({ service: 'codementor', clock, ...(storage === undefined ? {} : { storage }) });
+// Rules are evaluated once a minute (the default is every 15 s; the seeds poll every 15-60 s).
+const monitor = createMonitor({ service: 'codementor', clock, alerts: { evaluationInterval: '1m' }, ...(storage === undefined ? {} : { storage }) });
 monitor.on('error', (error) => console.error(`[pulsewatch] ${error.code}: ${error.message}`));
 // Seed 003's "Monitoring Events".
 monitor.on('alertTriggered', (alert) => console.log(`event alertTriggered: ${alert.message}`));
