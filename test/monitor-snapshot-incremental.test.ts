@@ -1,8 +1,9 @@
 /**
- * snapshot() keeps every instance's stored rollups between calls (issue 16 item 6): the first
- * call reads each metric's window from the store, the next ones only what the store's change log
- * says was written since (or, on a store without one, the recent slots), and what other
- * instances write in between still shows.
+ * snapshot() keeps every instance's stored rollups between calls that come less than 5 minutes
+ * apart (issue 16 item 6): such a call reads only what the store's change log says was written
+ * since the last (or, on a store without one, the recent slots), and what other instances write
+ * in between still shows. A snapshot after a longer gap (or the first) reads the whole window
+ * and keeps nothing, so one-off snapshots hold no memory.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStorage, createMonitor, type Monitor } from '../src/index.js';
@@ -53,7 +54,7 @@ function setup(changeLog: boolean, failing: { on: boolean } = { on: false }) {
 const countOf = async (monitor: Monitor) => (await monitor.snapshot()).performance.snapshot.find((s) => s.name === NAME)?.count;
 
 describe('snapshot() reads the store incrementally', () => {
-  it('reads the window once, then only the change log, and shows what other instances wrote since', async () => {
+  it('reads the window on the first two calls, then only the change log, and shows what other instances wrote since', async () => {
     const { clock, monitor, other, mine, theirs, ranges, changes } = setup(true);
     mine.observe(0.1);
     theirs.observe(0.2);
@@ -67,9 +68,19 @@ describe('snapshot() reads the store incrementally', () => {
       await other.flush();
       expect(await countOf(monitor)).toBe(4 + 2 * i);
     }
-    // No second range read within the full-read interval: every later call read the change log.
-    expect(ranges).toHaveLength(1);
-    expect(changes.length).toBeGreaterThanOrEqual(5);
+    // The first call kept nothing (no call before it); from the second on, the change log.
+    expect(ranges).toHaveLength(2);
+    expect(changes.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('reads the whole window for snapshots more than 5 minutes apart', async () => {
+    const { clock, monitor, mine, ranges } = setup(true);
+    for (let i = 0; i < 3; i++) {
+      mine.observe(0.1);
+      expect(await countOf(monitor)).toBe(1);
+      await clock.advanceAsync(5 * 60_000 + 30_000);
+    }
+    expect(ranges).toHaveLength(3);
   });
 
   it('re-reads only the recent slots from a store without a change log', async () => {
@@ -81,13 +92,14 @@ describe('snapshot() reads the store incrementally', () => {
       await other.flush();
     }
     expect(await countOf(monitor)).toBe(12);
+    expect(await countOf(monitor)).toBe(12);
     theirs.observe(0.4);
     await clock.advanceAsync(30_000);
     await other.flush();
     expect(await countOf(monitor)).toBe(13);
-    expect(ranges).toHaveLength(2);
-    // The second read starts after the window's start: the older slots came from what was kept.
-    expect(ranges[1]!.from).toBeGreaterThan(ranges[0]!.from!);
+    expect(ranges).toHaveLength(3);
+    // The third read starts after the window's start: the older slots came from what was kept.
+    expect(ranges[2]!.from).toBeGreaterThan(ranges[0]!.from!);
   });
 
   it('shows this process\'s data when the store fails, then reads the whole window again', async () => {

@@ -29,11 +29,16 @@ export interface SnapshotRead {
  * each closed slot ({@link SlotCountsCache}). Without it each snapshot read and grouped every
  * stored rollup of its window (50,000 for 5,000 series) and merged every series' every slot.
  * The price is memory: the parts of the stored rollups of the metrics a snapshot shows stay
- * referenced until the next full read (see docs/performance.md, "snapshot").
+ * referenced between snapshots (see docs/performance.md, "snapshot"), so they are kept only
+ * while snapshots come less than {@link FULL_READ_EVERY} apart (a dashboard polling): after a
+ * snapshot that came later than that (or the first), they are let go, as the next one would read
+ * the whole window anyway if it came as late.
  */
 export class SnapshotCache {
   private readonly stored: StoredRollupCache;
   readonly slots = new SlotCountsCache();
+  /** When the last snapshot read (undefined: none yet). */
+  private lastAt: number | undefined;
 
   constructor(slotLength: number) {
     this.stored = new StoredRollupCache({ lateness: 2 * slotLength + STORE_LATENESS, refreshEvery: FULL_READ_EVERY, maxMetrics: MAX_CACHED_METRICS });
@@ -67,5 +72,17 @@ export class SnapshotCache {
   /** Forgets the stored rollups of metrics a snapshot did not show (`names`: those it did). */
   retain(names: ReadonlySet<string>): void {
     this.stored.retain(names);
+  }
+
+  /**
+   * Called once a snapshot's reads are done, at `now` (its read time): keeps the stored rollups
+   * for the next snapshot when this one came less than {@link FULL_READ_EVERY} after the one
+   * before, else lets them go (one-off snapshots hold no memory; a poller keeps them from its
+   * second call on).
+   */
+  settle(now: number): void {
+    const frequent = this.lastAt !== undefined && now - this.lastAt < FULL_READ_EVERY;
+    this.lastAt = now;
+    if (!frequent) this.stored.clear();
   }
 }

@@ -135,6 +135,7 @@ export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapsh
   ]);
   // A full snapshot names every metric worth keeping; a filtered one leaves the cache as it is.
   if (filter === undefined && labels === undefined) cache.retain(new Set(reads.keys()));
+  cache.settle(now);
   const labelKey = labels === undefined ? '' : seriesKey({ ...labels });
   const shown = new Map<MetricWindow, Shown>();
   const shownOf = (h: MetricWindow): Shown => {
