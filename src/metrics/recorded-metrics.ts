@@ -253,6 +253,8 @@ export class RecordedMetrics {
         sum: value,
         min: value,
         max: value,
+        // The value's bucket, as a slot would encode it: a late rollup has percentiles like any other.
+        hdr: ctx.codec.encodeSlot({ forEachBucket: (layout, scale, fn) => fn(layout.index(Math.floor(value * scale)), 1) }, histogram.layout, histogram.scale),
         resolution: histogram.resolution,
         service: this.host.service,
         instance: this.host.lateInstance?.(),

@@ -32,6 +32,22 @@ describe('record timestamps', () => {
     expect((events.errors[0] as ValidationError).issues.map((i) => i.path)).toEqual(['timestamp']);
   });
 
+  it('gives late records percentiles, read back from the store like current ones (their rollups carry the value\'s HDR bucket)', async () => {
+    const { clock, monitor } = setup();
+    clock.advance(2 * 3_600_000);
+    const now = clock.now();
+    for (let i = 0; i < 10; i++) monitor.recordMetric({ metricType: 'response_time', value: 280 + i * 10, unit: 'ms', timestamp: now - 90 * 60_000 + i * 60_000 });
+    await monitor.flush();
+    const a = await monitor.getAggregatedMetrics({ name: 'response_time', window: '2h' });
+    expect(a.count).toBe(10);
+    // 280..370 ms: the percentiles within the histogram's relative precision.
+    expect(a.p50).toBeGreaterThan(315);
+    expect(a.p50).toBeLessThan(335);
+    expect(a.p95).toBeGreaterThan(360);
+    expect(a.p95).toBeLessThanOrEqual(371);
+    await monitor.close();
+  });
+
   it('keeps a record exactly maxRecordAge old', () => {
     const { clock, monitor, recorded } = setup({ limits: { maxRecordAge: '1h' } });
     clock.advance(2 * 3_600_000);
