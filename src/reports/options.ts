@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { safeRecord } from '../alerts/schema-parts.js';
+import { instantSchema, MAX_MATCHERS, MAX_RANGE_MS, type Instant } from '../metrics/time-series-range.js';
 
 /** Seed 003's reporting periods and their lengths (ms). A month is 30 days: periods compare equal lengths. */
 export const REPORT_PERIODS = Object.freeze({
@@ -12,8 +13,8 @@ export const REPORT_PERIODS = Object.freeze({
 /** A reporting period name (seed 003). */
 export type ReportPeriod = keyof typeof REPORT_PERIODS;
 
-/** Longest range one report covers (and so its previous period too): 366 days. */
-export const MAX_REPORT_RANGE = 366 * 86_400_000;
+/** Longest range one report covers (as every range read: 366 days). */
+export const MAX_REPORT_RANGE = MAX_RANGE_MS;
 /** Most metrics one report covers: each costs one store read. */
 export const MAX_REPORT_METRICS = 50;
 
@@ -42,16 +43,24 @@ export const REPORT_THRESHOLDS = Object.freeze({
 /** Seed 003's trend band: a change within ±5 % of the previous period is `stable`. */
 export const DEFAULT_STABLE_BAND = 5;
 
+const DAY = 86_400_000;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
 /**
- * An instant: ms since the epoch, an ISO 8601 string, or a `Date`. A date alone (`2024-01-07`)
- * is midnight UTC, except as `to`, where it means the whole day (seed 003: `endDate=2024-01-07`
- * covers it up to 23:59:59.999).
+ * A range end: an instant as every range read takes it (epoch ms, ISO 8601 or a `Date`: the
+ * metrics' `instantSchema`), except that a date alone (`2024-01-07`) means the whole day (seed
+ * 003: `endDate=2024-01-07` covers it up to 23:59:59.999), so it ends at the next midnight UTC.
  */
-const instantSchema = z.union([
-  z.number().finite().min(0),
-  z.date().refine((d) => Number.isFinite(d.getTime()), 'must be a valid date'),
-  z.string().max(40).refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO 8601 date or date-time'),
-]);
+const endSchema = z
+  .custom<Instant>()
+  .transform((v: unknown, ctx) => {
+    const parsed = instantSchema.safeParse(v);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+      return z.NEVER;
+    }
+    return typeof v === 'string' && DATE_ONLY.test(v.trim()) ? parsed.data + DAY : parsed.data;
+  });
 
 const positive = (fallback: number) => z.number().finite().min(0).default(fallback);
 
@@ -81,14 +90,16 @@ export const performanceReportQuerySchema = z
      * label only (the range is `from`-`to`). Default `daily` when nothing is given.
      */
     period: z.enum(['hourly', 'daily', 'weekly', 'monthly']).optional(),
-    /** Range start (inclusive). */
+    /** Range start (inclusive): epoch ms, ISO 8601 (a date alone is midnight UTC) or a `Date`. */
     from: instantSchema.optional(),
     /** Range end (exclusive; a date alone covers that whole day). */
-    to: instantSchema.optional(),
+    to: endSchema.optional(),
     /** Metric names to report on (default: every metric this monitor defined, pulsewatch's own left out). */
     metrics: z.array(z.string().min(1).max(200)).min(1).max(MAX_REPORT_METRICS).readonly().optional(),
     /** Only series whose labels include all of these. */
-    labels: safeRecord(z.string().min(1).max(200), z.string().max(1_000)).optional(),
+    labels: safeRecord(z.string().min(1).max(200), z.string().max(1_000))
+      .refine((l) => Object.keys(l).length <= MAX_MATCHERS, `at most ${MAX_MATCHERS} labels`)
+      .optional(),
     /** Seed 002's tenant: only series whose `organizationId` label is this (see {@link TENANT_LABEL}). */
     organizationId: z.string().min(1).max(256).optional(),
     /** Percent change within which a trend is `stable` (default 5: ±5 %). */

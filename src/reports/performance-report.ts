@@ -3,8 +3,8 @@
  * over a period, its trend against the previous period of equal length and recommendations from
  * documented threshold rules (docs/reports.md).
  */
-import { validationErrorOf } from '../core/options.js';
 import { isBuiltInMetric } from '../metrics/built-in-names.js';
+import { parseReadQuery } from '../metrics/time-series-range.js';
 import { WindowQuery, type WindowQuerySources } from '../metrics/window-query.js';
 import { MAX_REPORT_METRICS, performanceReportQuerySchema, TENANT_LABEL, type PerformanceReportQuery, type ReportThresholds } from './options.js';
 import { reportRange, type ReportRange } from './range.js';
@@ -52,9 +52,8 @@ const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
  * (`from` after `to`, an unknown period) and with a `StorageError` when the store fails.
  */
 export async function generatePerformanceReport(src: WindowQuerySources, query: PerformanceReportQuery = {}): Promise<PerformanceReport> {
-  const parsed = performanceReportQuerySchema.safeParse(query);
-  if (!parsed.success) throw validationErrorOf('invalid performance report query', parsed.error.issues, 'query');
-  const q = parsed.data;
+  // Getter- and Proxy-safe, as every range read: a throwing query is a ValidationError too.
+  const q = parseReadQuery(performanceReportQuerySchema, query, 'performance report query');
   const windows = new WindowQuery(src);
   const now = windows.now;
   const range = reportRange(q, now);

@@ -13,16 +13,7 @@ export interface ReportRange {
   previousFrom: number;
 }
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DAY = 86_400_000;
-
-/** ms of an instant; a date alone as `to` is the end of that day (exclusive: the next midnight, UTC). */
-function instant(value: number | string | Date, isEnd: boolean): number {
-  if (typeof value === 'number') return value;
-  if (value instanceof Date) return value.getTime();
-  const ms = Date.parse(value);
-  return isEnd && DATE_ONLY.test(value.trim()) ? ms + DAY : ms;
-}
 
 function invalid(path: string, message: string): ValidationError {
   return new ValidationError(`invalid performance report query: ${path}: ${message}`, [{ path, message }]);
@@ -40,19 +31,18 @@ export function reportRange(q: ResolvedPerformanceReportQuery, now: number): Rep
   let from: number;
   let to: number;
   if (q.from !== undefined && q.to !== undefined) {
-    from = instant(q.from, false);
-    to = instant(q.to, true);
+    from = q.from;
+    to = q.to;
   } else if (q.from !== undefined) {
-    from = instant(q.from, false);
+    from = q.from;
     to = from + length!;
   } else if (q.to !== undefined) {
-    to = instant(q.to, true);
+    to = q.to;
     from = to - length!;
   } else {
     to = now;
     from = now - length!;
   }
-  if (!Number.isFinite(from) || !Number.isFinite(to)) throw invalid(Number.isFinite(from) ? 'to' : 'from', 'must be a valid instant');
   if (!(from < to)) throw invalid('from', `must be before to (from ${new Date(from).toISOString()}, to ${new Date(to).toISOString()})`);
   if (to - from > MAX_REPORT_RANGE) throw invalid('to', `the range may cover at most ${MAX_REPORT_RANGE / DAY} days, got ${((to - from) / DAY).toFixed(1)}`);
   return { period: period ?? 'custom', from, to, previousFrom: from - (to - from) };

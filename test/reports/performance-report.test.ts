@@ -37,6 +37,8 @@ describe('query validation', () => {
     [{ from: '2024-01-08', to: '2024-01-01' }, 'from'],
     [{ period: 'yearly' }, 'period'],
     [{ from: 'yesterday' }, 'from'],
+    [{ from: 'May 5' }, 'from'],
+    [{ to: '2024-13-01' }, 'to'],
     [{ from: 0, to: 400 * DAY }, 'to'],
     [{ metrics: [] }, 'metrics'],
     [{ metrics: Array.from({ length: 51 }, (_, i) => `m${i}`) }, 'metrics'],
@@ -51,6 +53,12 @@ describe('query validation', () => {
     const paths = (error as ValidationError).issues.map((i) => i.path || 'query');
     expect(paths).toContain(field);
   });
+});
+
+it('rejects a query that throws when read with a ValidationError, not the foreign error', async () => {
+  const { monitor } = setup();
+  const hostile = new Proxy({}, { ownKeys: () => { throw new Error('boom'); } });
+  await expect(monitor.generatePerformanceReport(hostile as never)).rejects.toBeInstanceOf(ValidationError);
 });
 
 describe('periods', () => {
