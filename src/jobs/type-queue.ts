@@ -4,6 +4,7 @@ import { type Clock, isManualClock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors.js';
 import { isPromiseLike } from '../core/promise.js';
 import { Deque } from './deque.js';
+import { Follower, isNativePromise } from './follower.js';
 import { asError, AttemptContext, errorText, type Job } from './job.js';
 import type { TypeMetrics } from './job-metrics.js';
 import type { JobHandler, ResolvedJobTypeOptions } from './options.js';
@@ -184,8 +185,8 @@ export class TypeQueue {
    * call back twice, or late, and gets callbacks of its own.
    */
   private follow(job: Job, attempt: number, result: PromiseLike<unknown>): Promise<void> {
-    if (result instanceof Promise && result.then === nativeThen) {
-      const follower = this.followers.pop() ?? new Follower(this);
+    if (isNativePromise(result)) {
+      const follower = this.followers.pop() ?? new Follower(this.followed);
       follower.job = job;
       follower.attempt = attempt;
       return result.then(follower.ok, follower.fail) as Promise<void>;
@@ -196,14 +197,14 @@ export class TypeQueue {
     ) as Promise<void>;
   }
 
-  /** @internal A follower's promise settled: the follower is free again (its attempt may have been settled already, by a timeout). */
-  followed(follower: Follower, ok: boolean, value: unknown): void {
+  /** A follower's promise settled: the follower is free again (its attempt may have been settled already, by a timeout). */
+  private readonly followed = (follower: Follower, ok: boolean, value: unknown): void => {
     const job = follower.job!;
     const attempt = follower.attempt;
     follower.job = undefined;
     this.followers.push(follower);
     this.settled(job, attempt, ok, value);
-  }
+  };
 
   /** With a timeout the slot frees at the timeout, whatever the handler does. */
   private bounded(job: Job, attempt: number, context: AttemptContext, settled: Promise<void>, timeout: number): Promise<void> {
@@ -280,25 +281,5 @@ export class TypeQueue {
       this.push(job);
       return started;
     }, ms);
-  }
-}
-
-/** Promise.prototype.then as the module loaded: a promise whose `then` is this one calls back once. */
-const nativeThen = Promise.prototype.then;
-
-/**
- * Follows one attempt's promise at a time with callbacks made once, for the queue's pool: the
- * follower goes back to the pool when its promise settles, never earlier, so a late settle (after
- * a timeout) still finds its own job and attempt, which the queue then ignores.
- */
-class Follower {
-  job: Job | undefined;
-  attempt = 0;
-  readonly ok: (value: unknown) => void;
-  readonly fail: (thrown: unknown) => void;
-
-  constructor(queue: TypeQueue) {
-    this.ok = (value) => queue.followed(this, true, value);
-    this.fail = (thrown) => queue.followed(this, false, thrown);
   }
 }
