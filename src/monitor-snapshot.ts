@@ -63,7 +63,7 @@ export interface MonitorReadApi {
   /**
    * JSON in the shape of seed 000's GET /api/metrics, over the fleet's data in the
    * `snapshot.window`: this process's memory, its rollups waiting to be written and every
-   * instance's stored rollups (one store read per metric shown). A store that cannot be read
+   * instance's stored rollups (the store's change log after the first read). A store that cannot be read
    * gives a snapshot of this process's data and an `error` event; options that cannot be read
    * are ignored and reported (rejected in strict mode).
    */

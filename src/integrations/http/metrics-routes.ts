@@ -16,7 +16,9 @@ function names(url: URL): string[] | undefined {
   return all.length === 0 ? undefined : all;
 }
 
-const snapshotQuery = z.object({ jobId: z.string().min(1).max(200).optional() });
+const snapshotQuery = z.object({ jobId: z.string().min(1).max(200).optional(), organizationId: z.string().min(1).max(200).optional() });
+/** Label filters one snapshot takes at most (as the snapshot itself bounds them). */
+const MAX_SNAPSHOT_LABELS = 32;
 /** `window` (ms or `'5m'`), or `from`/`to` (epoch ms or ISO 8601): the monitor checks them and names the field. */
 const aggregateQuery = z.object({ name: z.string().min(1).max(200), window: durationParam.optional(), from: instantParam.optional(), to: instantParam.optional() });
 
@@ -56,11 +58,17 @@ export const metricsRoutes: readonly Route[] = [
     access: 'metrics',
     async handle({ monitor, url, request }) {
       const format = negotiateMetricsFormat(url.searchParams.get('format'), request.headers.get('accept'));
-      const { jobId } = parseQuery(snapshotQuery, url);
+      const { jobId, organizationId } = parseQuery(snapshotQuery, url);
       const only = names(url);
+      const labels = labelsOf(url);
+      const count = labels === undefined ? 0 : Object.keys(labels).length;
+      if (count > MAX_SNAPSHOT_LABELS) throw new HttpError(400, 'VALIDATION_FAILED', `at most ${MAX_SNAPSHOT_LABELS} label.<name> parameters, got ${count}`, { issues: [{ path: 'label', message: 'too many labels' }] });
       if (format === 'json') {
-        return json(200, await monitor.snapshot({ ...(jobId === undefined ? {} : { jobId }), ...(only === undefined ? {} : { names: only }) }));
+        return json(200, await monitor.snapshot({ ...(jobId === undefined ? {} : { jobId }), ...(only === undefined ? {} : { names: only }), ...(labels === undefined ? {} : { labels }), ...(organizationId === undefined ? {} : { organizationId }) }));
       }
+      // The exposition is every series of this process (a scrape): a tenant filter there would be silently ignored, so it is refused.
+      const tenant = organizationId !== undefined ? 'organizationId' : labels !== undefined ? 'label' : undefined;
+      if (tenant !== undefined) throw new HttpError(400, 'VALIDATION_FAILED', `${tenant} filters the JSON snapshot only (format=json); the exposition has every series`, { issues: [{ path: tenant, message: 'only with format=json' }] });
       // A cluster primary's scrape merges its workers' metrics.
       return text(200, await monitor.scrape({ format, ...(only === undefined ? {} : { names: only }) }), METRICS_CONTENT_TYPES[format]);
     },

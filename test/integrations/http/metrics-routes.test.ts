@@ -108,6 +108,23 @@ describe('GET /metrics as JSON', () => {
     expect(unknown.jobs).toEqual([]);
   });
 
+  it('?organizationId= and ?label.<name>= narrow the JSON snapshot to one tenant; the exposition refuses them', async () => {
+    const { monitor, get } = setup();
+    for (const [org, value] of [['org-a', 100], ['org-a', 200], ['org-b', 900]] as const) {
+      monitor.recordMetric({ metricType: 'response_time', value, unit: 'ms', tags: { organizationId: org } });
+    }
+    const counts = (body: MonitorSnapshot) => body.performance.snapshot.filter((m) => m.name === 'response_time').map((m) => m.count);
+    expect(counts((await (await get('/metrics')).json()) as MonitorSnapshot)).toEqual([3]);
+    expect(counts((await (await get('/metrics?organizationId=org-a')).json()) as MonitorSnapshot)).toEqual([2]);
+    expect(counts((await (await get('/metrics?label.organizationId=org-b')).json()) as MonitorSnapshot)).toEqual([1]);
+    const scrape = await get('/metrics?format=prometheus&organizationId=org-a');
+    expect(scrape.status).toBe(400);
+    expect(((await scrape.json()) as ErrorBody).error.issues?.map((i) => i.path)).toEqual(['organizationId']);
+    const flood = await get(`/metrics?${Array.from({ length: 33 }, (_, i) => `label.l${i}=x`).join('&')}`);
+    expect(flood.status).toBe(400);
+    expect(((await flood.json()) as ErrorBody).error.issues?.map((i) => i.path)).toEqual(['label']);
+  });
+
   it('answers 400 for an empty jobId', async () => {
     const { get } = populated();
     const response = await get('/metrics?jobId=');
