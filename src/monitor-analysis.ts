@@ -28,6 +28,8 @@ export interface AnalysisParts {
 export interface MonitorAnalysisApi {
   /** Creates (or returns the identical existing) timeline `name`: phase timing with `mark(id, phase, at?)` (docs/sla.md). */
   timeline(name: string, options: TimelineOptions): Timeline;
+  /** This process's timelines, in creation order (docs/sla.md). */
+  getTimelines(): Timeline[];
   /** Seed 004's SLA analysis of a timeline or a latency histogram over a window, fleet-wide (docs/sla.md). */
   slaReport(query?: SlaQuery): Promise<SlaReport>;
   /** Points per step of a metric over a range, fleet-wide (docs/metrics.md#time-series, served as GET /metrics/series). */
@@ -42,6 +44,10 @@ export class MonitorAnalysis implements MonitorAnalysisApi {
 
   timeline(name: string, options: TimelineOptions): Timeline {
     return this.parts.timelines.create(name, options);
+  }
+
+  getTimelines(): Timeline[] {
+    return this.parts.timelines.list();
   }
 
   async slaReport(query: SlaQuery = {}): Promise<SlaReport> {

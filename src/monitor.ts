@@ -164,6 +164,9 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
   timeline(name: string, options: TimelineOptions): Timeline {
     return this.analysis.timeline(name, options);
   }
+  getTimelines(): Timeline[] {
+    return this.analysis.getTimelines();
+  }
   slaReport(query: SlaQuery = {}): Promise<SlaReport> {
     return this.analysis.slaReport(query);
   }

@@ -73,10 +73,12 @@ describe('the dashboard routes', () => {
 
   it('tell the page the job and SLA sections only where the handler serves them and the monitor can answer', () => {
     const all = (): boolean => true;
-    const capable = { jobs: { deadLetters: { list: () => [] } }, slaReport: () => ({}) };
+    const capable = { jobs: { deadLetters: { list: () => [] } }, slaReport: () => ({}), getTimelines: () => [{}] };
     expect(dashboardFeatures(capable, all)).toEqual({ jobs: true, sla: true });
     expect(dashboardFeatures({}, all)).toEqual({ jobs: false, sla: false });
     expect(dashboardFeatures(capable, (path) => path === '/sla')).toEqual({ jobs: false, sla: true });
+    // Without a timeline /sla would answer 400 on every poll: the section says there is nothing to show.
+    expect(dashboardFeatures({ ...capable, getTimelines: () => [] }, all)).toEqual({ jobs: true, sla: false });
   });
 
   it('refuse other methods with 405 and an Allow header', async () => {

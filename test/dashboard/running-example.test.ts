@@ -53,11 +53,20 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard of the run
     const foreign: string[] = [];
     const origin = new URL(demo.url).origin;
     page.on('pageerror', (e) => errors.push(e.message));
+    // The browser logs every non-2xx answer as a console error: the page asks only what the demo serves.
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     page.on('request', (r) => {
       if (!r.url().startsWith(`${origin}/`)) foreign.push(r.url());
     });
     const openedAt = Date.now();
     await page.goto(`${demo.url}?refresh=0.5`);
+    // The first read, before the token, is refused: the browser's one console line for that 401.
+    await page.locator('#token').waitFor({ state: 'visible', ...WAIT });
+    await expect.poll(() => errors.length, WAIT).toBe(1);
+    expect(errors[0]).toContain('401');
+    errors.length = 0;
     await page.fill('#token', demo.token);
     await page.click('#login button[type=submit]');
     for (const route of ['/users/:id', '/orders', '/reports']) await page.locator('#routes tbody tr', { hasText: route }).waitFor(WAIT);

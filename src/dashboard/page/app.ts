@@ -61,8 +61,10 @@ let historyLoaded = false;
  * the page's.
  */
 async function loadHistory(routes: readonly string[], at: number, skew: number): Promise<void> {
-  historyLoaded = true;
   const history = await readHistory(REQUEST_METRIC, routes, skew, toMs);
+  // Read once it answered (a refused or failed read is tried again at the next poll); a server without the route answers undefined.
+  if (history === undefined) return;
+  historyLoaded = true;
   const times = [...new Set([...history.values()].flatMap((h) => h.times))].filter((t) => t < at).sort((a, b) => a - b);
   if (times.length === 0) return;
   const column = (pick: (h: RoutePoints) => (number | null)[]): Map<string, (number | null)[]> =>

@@ -26,13 +26,18 @@ const AGGREGATIONS = ['p50', 'p95', 'p99', 'rate'] as const;
 /**
  * Each route's p50, p95, p99 (in ms when the metric is in seconds) and rate over the last
  * {@link HISTORY_WINDOW}; `skew` is the monitor's clock minus the page's, so the points line up
- * with the polled ones. A route the server cannot answer for (an older server without the
- * series route, a refused read) is left out: the chart starts empty there, as before.
+ * with the polled ones. An older server without the series route gives an empty map (one
+ * request asked); another refusal of the first read gives undefined (try again later). A route
+ * whose reads fail is left out: its chart starts empty, as before.
  */
-export async function routeHistory(metric: string, routes: readonly string[], skew: number, toMs: (v: number | null, unit: string | undefined) => number | null): Promise<Map<string, RoutePoints>> {
+export async function routeHistory(metric: string, routes: readonly string[], skew: number, toMs: (v: number | null, unit: string | undefined) => number | null): Promise<Map<string, RoutePoints> | undefined> {
   const read = (route: string, aggregation: string) =>
     get<SeriesAnswer>(`/metrics/series?${new URLSearchParams({ name: metric, window: HISTORY_WINDOW, aggregation, 'label.route': route }).toString()}`);
-  const answers = await Promise.all(routes.map((route) => Promise.all(AGGREGATIONS.map((a) => read(route, a)))));
+  // One read first: a server without the route (404) or refusing it gets one request, not four per route.
+  const probe = await read(routes[0]!, 'p50');
+  if (probe.status === 404) return new Map();
+  if (probe.status !== 200) return undefined;
+  const answers = await Promise.all(routes.map((route, r) => Promise.all(AGGREGATIONS.map((a, i) => (r === 0 && i === 0 ? probe : read(route, a))))));
   const out = new Map<string, RoutePoints>();
   routes.forEach((route, i) => {
     const [p50, p95, p99, rate] = answers[i]!.map((a) => (a.status === 200 ? a.body : undefined));

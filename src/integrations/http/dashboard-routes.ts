@@ -60,8 +60,10 @@ export interface DashboardFeatures {
  * same test the job and SLA routes make before their 404), so the page never asks for a 404.
  */
 export function dashboardFeatures(monitor: object, has: (path: string) => boolean): DashboardFeatures {
-  const m = monitor as { jobs?: { deadLetters?: { list?: unknown } }; slaReport?: unknown };
-  return { jobs: has('/jobs/dead-letters') && typeof m.jobs?.deadLetters?.list === 'function', sla: has('/sla') && typeof m.slaReport === 'function' };
+  const m = monitor as { jobs?: { deadLetters?: { list?: unknown } }; slaReport?: unknown; getTimelines?: () => unknown[] };
+  // The SLA section reads the only timeline: without one, /sla would answer 400 on every poll.
+  const timelines = typeof m.getTimelines === 'function' ? m.getTimelines().length : 0;
+  return { jobs: has('/jobs/dead-letters') && typeof m.jobs?.deadLetters?.list === 'function', sla: has('/sla') && typeof m.slaReport === 'function' && timelines > 0 };
 }
 
 /**
