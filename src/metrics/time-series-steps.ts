@@ -4,6 +4,7 @@
  * statistics come from `MetricWindow.stats` over that step's share only, so a series of n steps
  * costs one pass over the data plus n small reads, not n reads of the whole window.
  */
+import { writerOf } from '../storage/instance.js';
 import type { HistogramSlot } from './histogram-slot.js';
 import { isErrorSeries } from './time-series-errors.js';
 import type { MetricWindow, WindowPart, WindowSeries } from './window-query.js';
@@ -93,21 +94,23 @@ export function stepValues(data: MetricWindow, grid: StepGrid, readTo: number, n
   const shares = splitBySteps(data, grid, readTo, slotLength, fleetValue && readTo >= now);
   // Each share holds its step's data only: it is read over the whole grid, where every part of it counts.
   const lo = grid.start - 1;
+  const fleet = fleetValue ? fleetValues(data, shares, readTo >= now) : undefined;
   const out: StepValue[] = [];
   for (let i = 0; i < grid.count; i++) {
     const from = grid.start + i * grid.step;
     const to = from + grid.step;
     const share = shares[i]!;
+    if (fleet !== undefined) {
+      // A counter's total or a gauge's value, summed over the fleet (as `AggregatedMetrics.last`);
+      // a quiet step has the values carried from earlier ones.
+      out.push({ value: fleet[i]!, count: share.length === 0 ? 0 : data.stats(share, lo, readTo, false).count });
+      continue;
+    }
     if (share.length === 0) {
       out.push({ value: null, count: 0 });
       continue;
     }
     const stats = data.stats(share, lo, readTo, percentile !== undefined);
-    if (fleetValue) {
-      // A counter's total or a gauge's value, summed over the fleet (as `AggregatedMetrics.last`).
-      out.push({ value: finite(data.latest(share, lo, readTo)), count: stats.count });
-      continue;
-    }
     if (stats.count === 0) {
       out.push({ value: null, count: 0 });
       continue;
@@ -149,6 +152,63 @@ export function stepValues(data: MetricWindow, grid: StepGrid, readTo: number, n
     out.push({ value: finite(value), count: stats.count });
   }
   return out;
+}
+
+/**
+ * A counter's total or a gauge's value at the end of each step, summed over the fleet. Steps are
+ * walked in order and each (series, writer) keeps its newest `last` until it writes again, so a
+ * step counts every writer seen so far, not only those that wrote in it (a counter writes only
+ * the slots it is added to in). With `withCurrent`, the last step (the one holding now) takes the
+ * value this process holds now in place of its own writes. The carry starts from what the grid
+ * holds: the read has nothing before it, so a writer counts from its first write in the grid,
+ * and the steps before any write are null.
+ */
+function fleetValues(data: MetricWindow, shares: readonly StepShare[][], withCurrent: boolean): (number | null)[] {
+  // Series key -> writer -> its newest part so far.
+  const newest = new Map<string, Map<string, WindowPart>>();
+  const writers = new Map<string | undefined, string>();
+  const out: (number | null)[] = [];
+  let total: number | null = null;
+  for (let i = 0; i < shares.length; i++) {
+    let changed = false;
+    for (const share of shares[i]!) {
+      let byWriter = newest.get(share.key);
+      for (const p of share.parts) {
+        if (p.last === undefined) continue;
+        let writer = writers.get(p.instance);
+        if (writer === undefined) writers.set(p.instance, (writer = writerOf(p.instance)));
+        if (byWriter === undefined) newest.set(share.key, (byWriter = new Map()));
+        const seen = byWriter.get(writer);
+        if (seen === undefined || p.start > seen.start || (p.start === seen.start && p.end >= seen.end)) {
+          byWriter.set(writer, p);
+          changed = true;
+        }
+      }
+    }
+    const ownNow = withCurrent && i === shares.length - 1;
+    // Summed afresh (not adjusted by differences) when something changed: gauge values stay exact.
+    if (changed || ownNow) total = finite(sumOf(newest, ownNow ? currentsOf(shares[i]!) : undefined, data.self));
+    out.push(total);
+  }
+  return out;
+}
+
+/** The values this process holds now, by series key. */
+function currentsOf(shares: readonly StepShare[]): Map<string, number> {
+  const currents = new Map<string, number>();
+  for (const s of shares) if (s.current !== undefined) currents.set(s.key, s.current);
+  return currents;
+}
+
+/** The sum of the carried values, this process's own replaced by `currents` where it holds the series. */
+function sumOf(newest: ReadonlyMap<string, ReadonlyMap<string, WindowPart>>, currents: ReadonlyMap<string, number> | undefined, self: string): number | undefined {
+  let total: number | undefined;
+  for (const [key, byWriter] of newest) {
+    const current = currents?.get(key);
+    for (const [writer, p] of byWriter) if (current === undefined || writer !== self) total = (total ?? 0) + p.last!;
+  }
+  if (currents !== undefined) for (const current of currents.values()) total = (total ?? 0) + current;
+  return total;
 }
 
 /** JSON-safe: NaN and infinities (no data) are null. */

@@ -212,6 +212,17 @@ describe('getTimeSeries: counters and gauges', () => {
     expect(values(await monitor.getTimeSeries({ ...q, aggregation: 'last' }))).toEqual([5, 10, 10]);
   });
 
+  it('carries a counter total through steps it was not added to in, up to the step holding now', async () => {
+    const { clock, monitor } = setup();
+    const c = monitor.counter({ name: 'orders_total' });
+    c.inc(5);
+    await clock.advanceAsync(SLOT);
+    c.inc(5);
+    await clock.advanceAsync(4 * SLOT); // now T0+150s; nothing added in the last three slots
+    const ts = await monitor.getTimeSeries({ name: 'orders_total', from: T0, step: '30s', aggregation: 'last' });
+    expect(ts.points.map((p) => [p.value, p.count])).toEqual([[5, 1], [10, 1], [10, 0], [10, 0], [10, 0]]);
+  });
+
   it('gives a gauge its last value per step by default', async () => {
     const { clock, monitor } = setup();
     const g = monitor.gauge({ name: 'queue_depth' });
@@ -272,6 +283,29 @@ describe('getTimeSeries: the store and the fleet', () => {
     // The hour of both, reader's memory included.
     const hourly = await reader.getTimeSeries({ name: 'latency_milliseconds', from: T0, step: '1h', aggregation: 'count' });
     expect(values(hourly)).toEqual([200, null, 1]);
+  });
+
+  it('sums every writer’s counter total at each step, carrying the quiet ones forward', async () => {
+    const clock = new ManualClock(T0);
+    const storage = new MemoryStorage({ now: () => clock.now() });
+    const { monitor: a } = setup({ storage, instanceId: 'a' }, clock);
+    const { monitor: b } = setup({ storage, instanceId: 'b' }, clock);
+    const ca = a.counter({ name: 'jobs_total' });
+    b.counter({ name: 'jobs_total' }).inc(100); // b writes in the first step only
+    ca.inc(1);
+    await clock.advanceAsync(SLOT);
+    ca.inc(1);
+    await clock.advanceAsync(SLOT);
+    ca.inc(1);
+    await clock.advanceAsync(3 * SLOT); // now T0+150s
+    await a.flush();
+    await b.flush();
+    const q = { name: 'jobs_total', from: T0, step: '30s', aggregation: 'last' } as const;
+    // The step holding now has a's total now and b's last one; quiet steps keep both.
+    expect(values(await a.getTimeSeries(q))).toEqual([101, 102, 103, 103, 103]);
+    expect(values(await a.getTimeSeries({ ...q, to: T0 + 4 * SLOT }))).toEqual([101, 102, 103, 103]);
+    // The last step agrees with the aggregate over the range.
+    expect((await a.getAggregatedMetrics({ name: 'jobs_total', from: T0 })).last).toBe(103);
   });
 
   it('adds the data of live instances on the same store, each write once', async () => {
