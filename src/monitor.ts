@@ -70,6 +70,11 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
   readonly notifications: NotificationDispatcher;
   /** The in-process job runner: job types, enqueue, dead letters, baselines, bottlenecks (docs/jobs.md). */
   readonly jobs: Jobs;
+  /**
+   * @internal The clock the monitor's parts arm their timers on: an integration that owns timers
+   * (`systemMonitor`) arms its own here, so `idle()` waits for their work.
+   */
+  readonly timers: Clock;
   /** @internal What modules layered over the monitor (a cluster primary) add to its reads and scrapes. */
   readonly extensions: MonitorExtensions;
 
@@ -92,7 +97,7 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
     const reporter = (this.diagnostics = new Diagnostics<MonitorEvents>({ now: () => clock.now(), strict: options.strict, logger: options.logger }));
     const start = (): void => this.start();
     // The parts get a clock that holds their timers until the first use (see DeferredClock).
-    const timers = new DeferredClock(clock, start);
+    const timers = (this.timers = new DeferredClock(clock, start));
     const { storage, owned } = monitorStorage(options.storage, () => clock.now());
     this.storage = storage;
     const { instanceId, histogram, flush } = options;

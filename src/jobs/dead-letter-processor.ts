@@ -1,6 +1,6 @@
 import type { CapabilityContext } from '../capability.js';
-import { scheduleAligned } from '../core/clock.js';
-import { isPulsewatchError, StorageError } from '../core/errors.js';
+import { scheduleAligned } from '../core/schedule-aligned.js';
+import { isPulsewatchError, PulsewatchError, StorageError } from '../core/errors.js';
 import type { DeadLetterBook, JobDeadLetterRecord } from './dead-letters.js';
 import { errorText, type Job } from './job.js';
 import type { JobHandle } from './job.js';
@@ -45,7 +45,9 @@ export class DeadLetterProcessor {
 
   /** Arms the schedule (once, at the first job type: a monitor without jobs has no timer). */
   start(): void {
-    this.stop ??= scheduleAligned(this.ctx.clock, this.options.deadLetterInterval, () => this.scheduled());
+    this.stop ??= scheduleAligned(this.ctx.clock, this.options.deadLetterInterval, () => this.scheduled(), (error) =>
+      this.ctx.report(isPulsewatchError(error) ? error : new PulsewatchError('ERR_PULSEWATCH_INTERNAL', `the scheduled dead-letter run threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
+    );
   }
 
   /** Stops the schedule; a run in progress finishes. */

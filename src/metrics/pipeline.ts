@@ -1,4 +1,4 @@
-import { scheduleAligned } from '../core/clock.js';
+import { scheduleAligned } from '../core/schedule-aligned.js';
 import type { DeferredClock } from '../core/deferred-clock.js';
 import type { Reporter } from '../core/diagnostics.js';
 import { CardinalityError, ValidationError } from '../core/errors.js';
@@ -191,14 +191,16 @@ export class MetricPipeline {
     this.begin();
     const { clock } = this.host;
     const length = this.settings.histogram.slotLength;
-    this.stopSlots ??= scheduleAligned(clock, length, (at) => this.closeSlot(at, true));
+    // A tick that throws is reported and the schedule goes on (schedule-aligned.ts).
+    const report = (error: unknown): void => this.host.reporter.fail(error);
+    this.stopSlots ??= scheduleAligned(clock, length, (at) => this.closeSlot(at, true), report);
     this.stopFlushes ??= scheduleAligned(clock, this.settings.flush.interval, (at) => {
       // Timers due at the same instant may fire in either order: close a due slot first so
       // the flush writes it now, not one interval later.
       if (at >= this.slot + length) this.closeSlot(Math.floor(at / length) * length, true);
       // Returned (it never rejects) so that a clock that tracks its timers' work can wait for the write.
       return this.recorder.flush();
-    });
+    }, report);
     this.settled = true;
   }
 

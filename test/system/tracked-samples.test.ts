@@ -54,6 +54,23 @@ describe('systemMonitor samples are tracked work of the monitor', () => {
     expect(system.latest?.metrics.cpu).toBe(42);
   });
 
+  it('on a real monitor: monitor.idle() waits for a sample that is being read, on the system clock', async () => {
+    monitor = createMonitor({ clock: systemClock });
+    const gated = gatedRead();
+    system = systemMonitor(monitor, { interval: 20, read: gated.read }).start();
+    await gated.reading;
+    const idle = monitor.idle();
+    let settled = false;
+    void idle.then(() => (settled = true));
+    await Promise.resolve();
+    // Still reading: idle() has not resolved, since the sample is the monitor's work.
+    expect(settled).toBe(false);
+    system.stop();
+    gated.release();
+    await idle;
+    expect(system.latest?.metrics.cpu).toBe(42);
+  });
+
   it('without a timers clock it falls back to the monitor’s clock (a plain host keeps working)', async () => {
     monitor = createMonitor({ clock: systemClock });
     const gated = gatedRead();
