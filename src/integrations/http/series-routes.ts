@@ -80,10 +80,11 @@ function sourcesOf(type: string, requestMetric: string): Source[] {
       return [requests('errorRate', 'percent'), own('error_rate', 'mean', 'percent')];
     case 'throughput':
       return [requests('rate', 'requests/s'), own('response_time', 'rate', 'requests/s', 'requests/s')];
+    // Percentages of each host: their mean over the fleet (and the step), never their sum (3 hosts at 60 % are not 180 %).
     case 'memory_usage':
-      return [own('system_memory_usage_percent', 'last', 'percent', 'percent'), own('memory_usage', undefined, 'percent')];
+      return [own('system_memory_usage_percent', 'mean', 'percent', 'percent'), own('memory_usage', 'mean', 'percent')];
     case 'cpu_usage':
-      return [own('system_cpu_usage_percent', 'last', 'percent', 'percent'), own('cpu_usage', undefined, 'percent')];
+      return [own('system_cpu_usage_percent', 'mean', 'percent', 'percent'), own('cpu_usage', 'mean', 'percent')];
     default:
       // Any other type is the metric of that name (recordMetric lower-cases metricType), read by its kind's default.
       return [own(type.toLowerCase(), undefined, 'value')];

@@ -3,7 +3,7 @@
  * /metrics/aggregate, through createMonitoringHandler with real Requests on a manual clock.
  */
 import { describe, expect, it } from 'vitest';
-import { createMonitor, createMonitoringHandler, type MonitoringHandlerOptions } from 'pulsewatch';
+import { createMonitor, createMonitoringHandler, MemoryStorage, type MonitoringHandlerOptions } from 'pulsewatch';
 import type { TimeSeries } from '../../../src/metrics/time-series.js';
 import { ManualClock } from 'pulsewatch/testing';
 import { closeAfterEach } from '../../helpers/closing.js';
@@ -145,6 +145,27 @@ describe('GET /metrics/realtime (seed 003)', () => {
     expect(body.project_created!.map((r) => [r.value, r.unit])).toEqual([[1, 'value']]);
     // Nothing recorded for it: an empty list, as the seed answers a type without records.
     expect(body.error_rate).toEqual([]);
+  });
+
+  it('answers memory and CPU usage as the mean of the hosts’ percentages, not their sum', async () => {
+    const clock = new ManualClock(T0);
+    const storage = new MemoryStorage({ now: () => clock.now() });
+    const hosts = ['host-a', 'host-b', 'host-c'].map((instanceId) => createMonitor({ service: 'test', clock, storage, instanceId, logger: false }));
+    for (const m of hosts) closing(m);
+    // As systemMonitor records them on each host: b and c at 60 %, a at 90 %.
+    hosts.forEach((m, i) => {
+      m.gauge({ name: 'system_memory_usage_percent' }).set(i === 0 ? 90 : 60);
+      m.gauge({ name: 'system_cpu_usage_percent' }).set(30);
+    });
+    await clock.advanceAsync(2 * MIN);
+    await Promise.all(hosts.slice(1).map((m) => m.flush()));
+    const handler = createMonitoringHandler(hosts[0]!, { basePath: BASE });
+    const body = (await (await handler(new Request(`http://localhost${BASE}/metrics/realtime?types=memory_usage,cpu_usage&window=2m&step=1m`))).json()) as Record<string, { value: number; unit: string }[]>;
+    expect(body.memory_usage!.map((r) => [r.value, r.unit])).toEqual([
+      [70, 'percent'],
+      [70, 'percent'],
+    ]);
+    expect(body.cpu_usage!.map((r) => r.value)).toEqual([30, 30]);
   });
 
   it('answers 400 naming types, window or step for bad input', async () => {
