@@ -61,7 +61,7 @@ Examples:
 
   # seed 004: keep watching the chat SLA every 30 s (Ctrl-C stops)
   PULSEWATCH_URL=https://chat.example.com/api/monitoring pulsewatch check --watch \\
-    --fail 'p95(chat_message_latency_seconds) < 5s' --warn 'mean(chat_message_latency_seconds) < 2s'
+    --fail 'p95(message_latency_ms) < 5s' --warn 'mean(message_latency_ms) < 2s'
 
 Exit codes: 0 every budget holds, 1 a warn budget is broken, 2 a fail budget is broken,
 3 the source is unreachable or the input is invalid (or a budget could not be read).
