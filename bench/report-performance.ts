@@ -40,6 +40,8 @@ const PERIOD_DAYS = Number(process.env.B_REPORT_DAYS ?? 30);
 const DAYS = 2 * PERIOD_DAYS;
 const SLOTS = DAYS * 24;
 const RUNS = Number(process.env.B_REPORT_RUNS ?? 7);
+/** Warm-up runs before the measured ones (B_REPORT_WARMUP overrides the 1). */
+const WARMUP = Number(process.env.B_REPORT_WARMUP ?? 1);
 const GOAL_MS = 500;
 
 /** End of the data: the current hour, so stores that judge retention by their own clock keep it all. */
@@ -108,7 +110,7 @@ interface Figures {
 
 async function measure(store: string, storage: StorageAdapter): Promise<Figures> {
   const f: Figures = { store, cold: [], warm: [], read: [], rows: 0, recommendations: [] };
-  for (let run = 0; run <= RUNS; run++) {
+  for (let run = 1 - WARMUP; run <= RUNS; run++) {
     const clock = new ManualClock(END);
     const monitor = createMonitor({ service: 'bench', clock, storage, instanceId: `bench-reader-${run}`, logger: false, histogram: { slotLength: '1h' } });
     monitor.on('error', () => {});
@@ -119,7 +121,7 @@ async function measure(store: string, storage: StorageAdapter): Promise<Figures>
     const warm = await ms(() => monitor.generatePerformanceReport(query));
     const read = await ms(async () => (f.rows = (await storage.queryRollups({ name: NAME, from: BEGIN })).length));
     await monitor.close();
-    if (run === 0) continue; // warm-up
+    if (run <= 0) continue; // warm-up
     f.cold.push(cold);
     f.warm.push(warm);
     f.read.push(read);
@@ -134,6 +136,22 @@ function line(f: Figures): string {
   return `${f.store}: first report ${r(f.cold)}; second ${r(f.warm)}; queryRollups alone ${r(f.read)} for ${f.rows} rollups; goal < ${GOAL_MS} ms: ${median(f.cold) < GOAL_MS ? 'PASS' : 'FAIL'}`;
 }
 
+/** Drops the bench's schema and deletes its keys. */
+async function cleanup(schema: string, prefix: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+  await admin.end();
+  const r = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await r.del(...keys);
+  } while (cursor !== '0');
+  r.disconnect();
+}
+
 async function main(): Promise<void> {
   const load = (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim();
   process.stderr.write(`[report] building ${SERIES * SLOTS} rollups (load ${load})\n`);
@@ -143,6 +161,10 @@ async function main(): Promise<void> {
   const postgres = new PostgresStorage({ connectionString: PG_URL, schema, retention: '90d' });
   const redis = new RedisStorage({ url: REDIS_URL, keyPrefix: prefix, retention: '90d' });
   const lines: string[] = [];
+  // A run stopped by a timeout or Ctrl-C still drops its schema and keys.
+  const stop = (): void => void cleanup(schema, prefix).finally(() => process.exit(130));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   try {
     for (const [store, storage] of [['PostgreSQL', postgres], ['Redis', redis]] as const) {
       process.stderr.write(`[report] writing to ${store}\n`);
@@ -152,18 +174,7 @@ async function main(): Promise<void> {
   } finally {
     await postgres.close();
     await redis.close();
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-    await admin.end();
-    const r = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await r.del(...keys);
-    } while (cursor !== '0');
-    r.disconnect();
+    await cleanup(schema, prefix);
   }
   const after = (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim();
   console.log(`${PERIOD_DAYS}-day performance report, ${SERIES} series, ${SERIES * SLOTS} hourly rollups (${DAYS} days), ${RUNS} runs per store`);
