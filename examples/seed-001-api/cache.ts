@@ -5,8 +5,13 @@ import type { CacheMetrics } from 'pulsewatch';
 
 /** Seed 001's TTLs, in seconds. */
 export const TTL = { taxonomy: 3600, profile: 600 } as const;
-// This example's own Redis prefix (helper f2), so it never touches another app's keys.
-export const REDIS_PREFIX = 'f2:seed001:';
+/**
+ * This run's Redis key prefix: SEED001_REDIS_PREFIX, else one of its own (pid and start time), so
+ * two runs at once never share or clear each other's keys. main.ts removes the keys at the end.
+ */
+export function redisPrefix(env: NodeJS.ProcessEnv = process.env): string {
+  return env['SEED001_REDIS_PREFIX'] ?? `f2:seed001:${process.pid}-${Date.now().toString(36)}:`;
+}
 
 /** A key-value cache with expiry; both implementations answer the same. */
 export interface Cache {
@@ -31,7 +36,7 @@ export function memoryCache(): Cache {
   };
 }
 
-/** The Redis cache: every key under {@link REDIS_PREFIX} (ioredis' keyPrefix). */
+/** The Redis cache: every key under the client's keyPrefix ({@link redisPrefix}). */
 export function redisCache(redis: Redis): Cache {
   return {
     kind: 'redis',
@@ -42,15 +47,22 @@ export function redisCache(redis: Redis): Cache {
   };
 }
 
-/** Removes this example's keys left by an earlier run, so a run starts cold (misses first). */
-export async function clearOwnKeys(redis: Redis): Promise<void> {
-  // keyPrefix applies to commands' keys, not to SCAN's MATCH pattern: spell the prefix out.
+/**
+ * Removes the keys under `prefix` (the client's keyPrefix): at start, so a run with a fixed
+ * SEED001_REDIS_PREFIX starts cold (misses first), and at the end, so a run leaves none.
+ */
+export async function clearOwnKeys(redis: Redis, prefix: string): Promise<number> {
+  // keyPrefix applies to commands' keys, not to SCAN's MATCH pattern: spell the prefix out
+  // (glob characters in it escaped, so a prefix matches only itself).
+  const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
   let cursor = '0';
+  let removed = 0;
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 500);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
     cursor = next;
-    if (keys.length > 0) await redis.del(...keys.map((k) => k.slice(REDIS_PREFIX.length)));
+    if (keys.length > 0) removed += await redis.del(...keys.map((k) => k.slice(prefix.length)));
   } while (cursor !== '0');
+  return removed;
 }
 
 /** Read-through: the cached value, else `load()` stored for `ttl` seconds; counts the hit or miss. */

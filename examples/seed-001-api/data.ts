@@ -20,12 +20,23 @@ export interface ProfileStore {
   taxonomy(): Promise<string[]>;
   /** A query that fails, as a lost connection or a bad cast would: the API's injected 500s. */
   broken(): Promise<never>;
+  /** Removes what the store created (PostgreSQL: drops its schema). */
+  drop(): Promise<void>;
 }
 
 export const PROFILE_COUNT = 500;
 const TERMS = ['engineering', 'design', 'research', 'education', 'health', 'finance', 'law', 'arts'];
-// This example's own schema (helper prefix f2_), so it never touches another app's tables.
-const SCHEMA = 'f2_seed001';
+
+/**
+ * This run's PostgreSQL schema: SEED001_SCHEMA, else one of its own (pid and start time), so two
+ * runs at once never share tables. main.ts drops it at the end ({@link ProfileStore.close}).
+ */
+export function pgSchema(env: NodeJS.ProcessEnv = process.env): string {
+  const schema = env['SEED001_SCHEMA'] ?? `f2_seed001_${process.pid}_${Date.now().toString(36)}`;
+  // It is spliced into SQL: only a plain identifier.
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`SEED001_SCHEMA must be a lower-case identifier, got ${JSON.stringify(schema)}`);
+  return schema;
+}
 
 /** The in-memory store: the default, no database. */
 export function memoryStore(): ProfileStore {
@@ -42,38 +53,42 @@ export function memoryStore(): ProfileStore {
     broken: async () => {
       throw new Error('simulated database failure');
     },
+    drop: async () => {},
   };
 }
 
-/** The PostgreSQL store: creates and fills its schema once (idempotent), then reads it. */
-export async function postgresStore(pool: pg.Pool): Promise<ProfileStore> {
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-  await pool.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.profiles (id int PRIMARY KEY, name text NOT NULL, email text NOT NULL)`);
-  await pool.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.taxonomy (term text PRIMARY KEY)`);
+/** The PostgreSQL store: creates and fills `schema` (idempotent), then reads it. */
+export async function postgresStore(pool: pg.Pool, schema: string): Promise<ProfileStore> {
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await pool.query(`CREATE TABLE IF NOT EXISTS ${schema}.profiles (id int PRIMARY KEY, name text NOT NULL, email text NOT NULL)`);
+  await pool.query(`CREATE TABLE IF NOT EXISTS ${schema}.taxonomy (term text PRIMARY KEY)`);
   await pool.query(
-    `INSERT INTO ${SCHEMA}.profiles SELECT n, 'Profile ' || n, 'user' || n || '@example.com' FROM generate_series(1, $1::int) n ON CONFLICT DO NOTHING`,
+    `INSERT INTO ${schema}.profiles SELECT n, 'Profile ' || n, 'user' || n || '@example.com' FROM generate_series(1, $1::int) n ON CONFLICT DO NOTHING`,
     [PROFILE_COUNT],
   );
-  await pool.query(`INSERT INTO ${SCHEMA}.taxonomy SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [TERMS]);
+  await pool.query(`INSERT INTO ${schema}.taxonomy SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [TERMS]);
   return {
     kind: 'postgres',
     list: async (offset, limit) => {
-      const { rows } = await pool.query<Profile>(`SELECT id, name, email FROM ${SCHEMA}.profiles ORDER BY id OFFSET $1 LIMIT $2`, [offset, limit]);
+      const { rows } = await pool.query<Profile>(`SELECT id, name, email FROM ${schema}.profiles ORDER BY id OFFSET $1 LIMIT $2`, [offset, limit]);
       return rows;
     },
     slowCount: async (slowMs) => {
-      const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n, pg_sleep($1) FROM ${SCHEMA}.profiles`, [slowMs / 1000]);
+      const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n, pg_sleep($1) FROM ${schema}.profiles`, [slowMs / 1000]);
       return rows[0]?.n ?? 0;
     },
     get: async (id) => {
-      const { rows } = await pool.query<Profile>(`SELECT id, name, email FROM ${SCHEMA}.profiles WHERE id = $1`, [id]);
+      const { rows } = await pool.query<Profile>(`SELECT id, name, email FROM ${schema}.profiles WHERE id = $1`, [id]);
       return rows[0];
     },
-    taxonomy: async () => (await pool.query<{ term: string }>(`SELECT term FROM ${SCHEMA}.taxonomy ORDER BY term`)).rows.map((r) => r.term),
+    taxonomy: async () => (await pool.query<{ term: string }>(`SELECT term FROM ${schema}.taxonomy ORDER BY term`)).rows.map((r) => r.term),
     // A real failing query: SQLSTATE 22P02, counted in db_query_errors_total{code="22P02"}.
     broken: async () => {
       await pool.query('SELECT $1::int AS id', ['not-a-number']);
       throw new Error('unreachable: the cast above fails');
+    },
+    drop: async () => {
+      await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     },
   };
 }

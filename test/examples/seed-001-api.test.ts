@@ -3,6 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtCli } from '../cli/helpers/built-cli.js';
 
@@ -18,17 +20,57 @@ interface Run {
   healthStatus: number;
 }
 
+// This test's own schema and key prefix (helper f2): the example drops them at the end of its
+// run; afterAll drops them again in case a run was killed.
+const SCHEMA = `f2_seed001_t${process.pid}`;
+const PREFIX = `f2:seed001:t${process.pid}:`;
+const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
 const dirs: string[] = [];
 afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+  await client.end();
+  const redis = new Redis('redis://127.0.0.1:6379');
+  const keys = await scanAll(redis, `${PREFIX}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+}, 30_000);
+
+/** Every key matching `pattern`, following SCAN's cursor to its end. */
+async function scanAll(redis: Redis, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  return keys;
+}
 
 async function runExample(args: string[], out: string): Promise<Run> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'examples/seed-001-api/main.ts', ...args], {
     // The examples run the CLI the tests build (test/cli/helpers/built-cli.ts): the bin users get.
-    env: { ...process.env, PULSEWATCH_BIN: await builtCli(), PORT: '0', METRICS_PORT: '0', SEED001_LOAD_MS: '3000', SEED001_USERS: '8', SEED001_OUT: out },
+    env: {
+      ...process.env,
+      PULSEWATCH_BIN: await builtCli(),
+      PORT: '0',
+      METRICS_PORT: '0',
+      SEED001_LOAD_MS: '3000',
+      SEED001_USERS: '8',
+      SEED001_OUT: out,
+      SEED001_SCHEMA: SCHEMA,
+      SEED001_REDIS_PREFIX: PREFIX,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a hung run is killed with the CLI it started.
+    detached: true,
   });
+  // A run that hangs is killed (the CLI grandchild too) before the test's timeout.
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 80_000);
   let stdout = '';
   let stderr = '';
   let scraped: Promise<{ scrape: string; healthStatus: number }> | undefined;
@@ -44,7 +86,7 @@ async function runExample(args: string[], out: string): Promise<Run> {
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', resolve);
-  });
+  }).finally(() => clearTimeout(timer));
   if (scraped === undefined) throw new Error(`the example never printed its metrics port and the end of its load:\n${stdout}\n${stderr}`);
   return { code, stdout, stderr, ...(await scraped) };
 }
@@ -139,10 +181,26 @@ describe('examples/seed-001-api (seed 001: Express API, pg/Redis/cache metrics, 
       ['Throughput', 'above', 500, 'per_second', 'warn'],
     ]);
     const errorRate = gate.budgets[2]!.value;
-    expect(errorRate).toBeGreaterThan(0); // every 50th profile request fails: about 1 %
+    expect(errorRate).toBeGreaterThan(0); // every 30th profile request fails, from the first: about 1.5 %
     expect(errorRate).toBeLessThan(5);
     expectConsistent(gate);
     expect(run.stdout).toContain(`budget check: exit ${gate.exitCode} (${gate.status})`);
+    // The window covers the whole 3 s load with room to spare.
+    expect(run.stdout).toContain('pulsewatch check --budgets budgets.yaml --window 33s');
+
+    // The run used this test's schema and prefix and left neither behind.
+    expect(run.stdout).toContain(`database: PostgreSQL, schema ${SCHEMA} (instrumentPg)`);
+    expect(run.stdout).toContain(`cache: Redis, keys under ${PREFIX} (instrumentRedis)`);
+    expect(run.stdout).toMatch(/^cleanup: [1-9]\d* Redis keys removed$/m);
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    const schemas = await client.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [SCHEMA]);
+    await client.end();
+    expect(schemas.rowCount).toBe(0);
+    const redis = new Redis('redis://127.0.0.1:6379');
+    const left = await scanAll(redis, `${PREFIX}*`);
+    await redis.quit();
+    expect(left).toEqual([]);
   }, 90_000);
 
   it.concurrent('in memory with --slow-db: no db or Redis metrics, and the p95 budget fails the gate (exit 2)', async () => {
