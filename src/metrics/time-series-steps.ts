@@ -81,20 +81,34 @@ function splitBySteps(data: MetricWindow, grid: StepGrid, readTo: number, slotLe
   return steps.map((m) => [...m.values()]);
 }
 
+/** The points of a grid, and how many series gave data to some step. */
+export interface StepValues {
+  values: StepValue[];
+  /**
+   * Series with data in some step: an observation, a set or an increment in it, or (a counter or
+   * gauge this process holds, when the grid reaches now) its value now in the step holding now.
+   */
+  series: number;
+}
+
 /**
  * The value of `aggregation` at each step of `grid` over `data` (read over [grid.start - 1,
  * readTo): a slot closed early by `close()` at the grid's start is a part of no length there);
  * `now` is the instant of the read: the step holding it is as long as it has run so far (what
  * `rate` divides by). NaN never comes out: no data is null.
  */
-export function stepValues(data: MetricWindow, grid: StepGrid, readTo: number, now: number, slotLength: number, aggregation: TimeSeriesAggregation): StepValue[] {
+export function stepValues(data: MetricWindow, grid: StepGrid, readTo: number, now: number, slotLength: number, aggregation: TimeSeriesAggregation): StepValues {
   const kind = data.kind;
   const percentile = PERCENTILES[aggregation];
   const fleetValue = aggregation === 'last' && kind !== 'histogram';
-  const shares = splitBySteps(data, grid, readTo, slotLength, fleetValue && readTo >= now);
+  // Every kind's current value is split (it is data of the step holding now, counted in `series`); only `last` reads it.
+  const withCurrent = kind !== 'histogram' && readTo >= now;
+  const shares = splitBySteps(data, grid, readTo, slotLength, withCurrent);
+  const seen = new Set<string>();
+  for (const step of shares) for (const share of step) seen.add(share.key);
   // Each share holds its step's data only: it is read over the whole grid, where every part of it counts.
   const lo = grid.start - 1;
-  const fleet = fleetValue ? fleetValues(data, shares, readTo >= now) : undefined;
+  const fleet = fleetValue ? fleetValues(data, shares, withCurrent) : undefined;
   const out: StepValue[] = [];
   for (let i = 0; i < grid.count; i++) {
     const from = grid.start + i * grid.step;
@@ -151,7 +165,7 @@ export function stepValues(data: MetricWindow, grid: StepGrid, readTo: number, n
     }
     out.push({ value: finite(value), count: stats.count });
   }
-  return out;
+  return { values: out, series: seen.size };
 }
 
 /**

@@ -63,7 +63,11 @@ export const timeSeriesSchema = z.object({
   to: z.number(),
   /** The step used (ms): the one asked for rounded up to whole slots, or the default. */
   step: z.number(),
-  /** Matching series with data in the range. */
+  /**
+   * Matching series with data in some step: an observation, a set or an increment in it, or
+   * (a counter or gauge this process holds, when the range reaches now) its value now. A series
+   * this process holds without data in the range is not counted.
+   */
   series: z.number(),
   /**
    * One point per step, oldest first: `time` is the step's start (epoch ms, a multiple of
@@ -122,7 +126,7 @@ export async function timeSeries(src: WindowQuerySources, input: TimeSeriesQuery
   if (kind !== 'unknown' && !SUPPORTED_AGGREGATIONS[kind].includes(aggregation)) {
     throw validationErrorOf('invalid time series query', [{ path: ['aggregation'], message: `a ${kind} has no ${aggregation}: use one of ${SUPPORTED_AGGREGATIONS[kind].join(', ')}` }], 'query');
   }
-  const values = kind === 'unknown' ? [] : stepValues(data, { start, step, count }, readTo, now, slotLength, aggregation);
+  const { values, series } = kind === 'unknown' ? { values: [], series: 0 } : stepValues(data, { start, step, count }, readTo, now, slotLength, aggregation);
   return {
     name: q.name,
     kind,
@@ -132,7 +136,7 @@ export async function timeSeries(src: WindowQuerySources, input: TimeSeriesQuery
     from,
     to,
     step,
-    series: data.series.length,
+    series,
     points: Array.from({ length: count }, (_, i) => ({ time: start + i * step, value: values[i]?.value ?? null, count: values[i]?.count ?? 0 })),
   };
 }

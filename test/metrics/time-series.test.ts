@@ -160,6 +160,18 @@ describe('getTimeSeries: steps', () => {
     expect(JSON.parse(JSON.stringify(ts))).toEqual(ts);
   });
 
+  it('counts only the series with data in some step, not those memory holds from before the range', async () => {
+    const { clock, monitor } = setup();
+    const h = monitor.histogram({ name: 'http_ms', labelNames: ['route'] });
+    h.observe(1, { route: '/old' });
+    await clock.advanceAsync(20 * MIN); // /old's only observation is 20 minutes ago
+    h.observe(2, { route: '/new' });
+    await clock.advanceAsync(SLOT);
+    expect((await monitor.getTimeSeries({ name: 'http_ms', window: '5m' })).series).toBe(1);
+    expect((await monitor.getTimeSeries({ name: 'http_ms', window: '5m', labels: { route: '/old' } })).series).toBe(0);
+    expect((await monitor.getTimeSeries({ name: 'http_ms', from: T0, step: '1m' })).series).toBe(2);
+  });
+
   it('keeps NaN out of points: JSON round trips the series', async () => {
     const { monitor } = await latencies();
     const ts = await monitor.getTimeSeries({ name: 'latency_milliseconds', from: T0, step: '30s', aggregation: 'p95' });

@@ -108,11 +108,13 @@ const realtimeQuery = z.object({
   step: durationParam.optional(),
 });
 
-/** The readings of one type: the points with data of its first source that has any series. */
+/** The readings of one type: the points with a value of its first source that has any (a source without one falls through to the next). */
 async function readingsOf(monitor: MonitoringHost, type: string, range: Pick<TimeSeriesQuery, 'window' | 'step' | 'labels'>): Promise<RealtimeReading[]> {
   for (const source of sourcesOf(type, monitor.options.snapshot.requestMetric)) {
     const ts: TimeSeries = await monitor.getTimeSeries({ name: source.name, ...range, ...(source.aggregation === undefined ? {} : { aggregation: source.aggregation }) });
-    if (ts.series === 0) continue;
+    // A series without a point in the window (the request histogram of a process that served
+    // nothing lately) is no reading: the next source (seed 003's records) may have some.
+    if (!ts.points.some((p) => p.value !== null)) continue;
     const seconds = ts.unit === 'seconds' || (ts.unit === undefined && source.name.endsWith('_seconds'));
     const factor = source.scale === 'seconds' ? (seconds ? 1000 : 1) : source.scale;
     const unit = source.unit ?? ts.unit ?? source.fallbackUnit;

@@ -147,6 +147,20 @@ describe('GET /metrics/realtime (seed 003)', () => {
     expect(body.error_rate).toEqual([]);
   });
 
+  it('reads seed 003’s records when the request metrics hold no point in the window', async () => {
+    const { monitor, get, clock } = setup();
+    monitor.histogram({ name: 'http_request_duration_seconds', unit: 'seconds', labelNames: ['route', 'status'] }).observe(0.1, { route: '/a', status: '200' });
+    await clock.advanceAsync(20 * MIN); // the last request was 20 minutes ago: the histogram is still in memory
+    monitor.recordMetric({ metricType: 'response_time', value: 200, unit: 'ms' });
+    monitor.recordMetric({ metricType: 'response_time', value: 300, unit: 'ms' });
+    monitor.recordMetric({ metricType: 'error_rate', value: 3, unit: 'percent' });
+    await clock.advanceAsync(SLOT);
+    const body = (await (await get('/metrics/realtime?types=response_time,error_rate,throughput')).json()) as Record<string, { value: number; unit: string }[]>;
+    expect(body.response_time!.map((r) => [r.value, r.unit])).toEqual([[250, 'ms']]);
+    expect(body.error_rate!.map((r) => [r.value, r.unit])).toEqual([[3, 'percent']]);
+    expect(body.throughput!.map((r) => [r.value, r.unit])).toEqual([[2 / 30, 'requests/s']]);
+  });
+
   it('answers memory and CPU usage as the mean of the hosts’ percentages, not their sum', async () => {
     const clock = new ManualClock(T0);
     const storage = new MemoryStorage({ now: () => clock.now() });
