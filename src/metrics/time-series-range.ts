@@ -49,9 +49,14 @@ export type Instant = z.input<typeof instantSchema>;
 /** Most label matchers a read takes (as `snapshot`'s filter). */
 export const MAX_MATCHERS = 32;
 
-/** Label matchers of a read: series whose labels include all of these. */
+/**
+ * Label matchers of a read: series whose labels include all of these. Values have no length of
+ * their own: the series index bounds a label set as a whole (`limits.maxLabelSetLength`, names
+ * and values together, set per monitor), so a series may hold a value of any length another
+ * instance's limit allowed; a matcher longer than every value matches nothing.
+ */
 export const matchersSchema = z
-  .record(z.string().max(200), z.string().max(1_000))
+  .record(z.string().max(200), z.string())
   .refine((labels) => Object.keys(labels).length <= MAX_MATCHERS, `at most ${MAX_MATCHERS} labels`);
 
 /**

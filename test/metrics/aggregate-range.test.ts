@@ -80,6 +80,17 @@ describe('getAggregatedMetrics and getTimeSeries: hostile queries', () => {
   });
 });
 
+describe('getAggregatedMetrics and getTimeSeries: label matchers', () => {
+  it('match a label value of any length a series may hold (the index bounds the label set as a whole)', async () => {
+    const { clock, monitor } = setup();
+    const long = 'q'.repeat(1_500);
+    monitor.histogram({ name: 'search_ms', labelNames: ['query'] }).observe(5, { query: long });
+    await clock.advanceAsync(SLOT);
+    expect((await monitor.getAggregatedMetrics({ name: 'search_ms', labels: { query: long } })).count).toBe(1);
+    expect((await monitor.getTimeSeries({ name: 'search_ms', labels: { query: long } })).series).toBe(1);
+  });
+});
+
 describe('getAggregatedMetrics with from/to: ranges', () => {
   it('reads a past range from memory, with from/to as epoch ms, ISO 8601 strings or Dates alike', async () => {
     const { clock, monitor } = setup();
