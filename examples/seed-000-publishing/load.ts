@@ -12,7 +12,8 @@ export interface LoadStats {
   enqueued: Record<string, number>;
   duplicatesSent: number;
   deduplicated: number;
-  healthRuns: { minute: number; status: string }[];
+  /** Each cron health check: its status and what the platforms check saw per platform. */
+  healthRuns: { minute: number; status: string; platforms: Record<string, { failureRate: number; state: string }> }[];
   /** Dead letters by job type just before and just after the hourly dead-letter run (minute 60). */
   deadLettersAround60: { before: Record<string, number>; after: Record<string, number> };
 }
@@ -57,7 +58,11 @@ export async function runLoad(monitor: Monitor, clock: ManualClock, jobs: Publis
       await jobs.exportData.enqueue({ exportId: `export-${m}` }), sent('export-data');
     }
     // Seed 000's "Health Check and Alerting" cron: every 5 minutes.
-    if (m % 5 === 0) stats.healthRuns.push({ minute: m, status: (await monitor.health.check()).status });
+    if (m % 5 === 0) {
+      const health = await monitor.health.check();
+      const platforms = (health.checks['platforms']?.details ?? {}) as Record<string, { failureRate: number; state: string }>;
+      stats.healthRuns.push({ minute: m, status: health.status, platforms });
+    }
     await clock.advanceAsync(60_000);
   }
   return stats;

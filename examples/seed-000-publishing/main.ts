@@ -43,7 +43,7 @@ registerHealth(monitor, store?.client);
 await declareAlerts(monitor);
 app.mount(monitor, TOKEN);
 
-console.log(`seed 000 publishing on ${app.base} (${useRedis ? 'Redis' : 'in-memory'} store): ${RUN_MINUTES} simulated minutes of load...`);
+console.log(`seed 000 publishing on ${app.base} (${store ? `Redis store, keys under ${store.keyPrefix}` : 'in-memory store'}): ${RUN_MINUTES} simulated minutes of load...`);
 const began = performance.now();
 const load = await runLoad(monitor, clock, jobs, RUN_MINUTES);
 console.log(`load done in ${Math.round(performance.now() - began)} ms of real time`);

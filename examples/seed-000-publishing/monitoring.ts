@@ -62,7 +62,11 @@ function platformsCheck(monitor: Monitor) {
     const bad: string[] = [];
     for (const platform of PLATFORMS) {
       const breaker = `platform-${platform}`;
-      const count = async (outcome: string) => (await monitor.getAggregatedMetrics({ name: 'breaker_calls_total', labels: { breaker, outcome }, window: '5m' })).sum;
+      const count = async (outcome: string) => {
+        const calls = await monitor.getAggregatedMetrics({ name: 'breaker_calls_total', labels: { breaker, outcome }, window: '5m' });
+        // No series of that outcome in the window (a platform that never failed): its sum is NaN, not 0.
+        return calls.count === 0 ? 0 : calls.sum;
+      };
       const [ok, failed, timedOut, rejected] = await Promise.all(['success', 'failure', 'timeout', 'rejected'].map(count));
       const total = ok! + failed! + timedOut! + rejected!;
       const failureRate = total === 0 ? 0 : Math.round(((failed! + timedOut! + rejected!) / total) * 1000) / 10;
