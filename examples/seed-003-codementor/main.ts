@@ -5,9 +5,10 @@
 //
 //   npx tsx examples/seed-003-codementor/main.ts [--postgres | --redis]
 //
-// --postgres: the monitor's store in PostgreSQL (127.0.0.1:5432/test or DATABASE_URL), schema
-//             f2_seed003 (dropped at start and end).
-// --redis:    the store in Redis (127.0.0.1:6379 or REDIS_URL), keys f2:seed003:<run>: (removed at the end).
+// --postgres: the monitor's store in PostgreSQL (127.0.0.1:5432/test or DATABASE_URL), in a schema
+//             of this run: SEED003_SCHEMA, default f2_seed003_<pid>_<time> (dropped at the end).
+// --redis:    the store in Redis (127.0.0.1:6379 or REDIS_URL), keys under SEED003_REDIS_PREFIX,
+//             default f2:seed003:<pid>-<time>: (removed at the end).
 // Env: PORT (3000), SEED003_PER_MINUTE (requests a simulated minute, 20), SEED003_OUT
 // (examples/seed-003-codementor/out), MONITORING_TOKEN.
 //
@@ -39,13 +40,27 @@ const end = Date.now();
 const clock = new ManualClock(end - MINUTES * 60_000);
 const OUT = env['SEED003_OUT'] ?? fileURLToPath(new URL('./out', import.meta.url));
 const TOKEN = env['MONITORING_TOKEN'] ?? 'seed-003-token-change-me';
-const SCHEMA = 'f2_seed003';
+// This run's own names (pid and start time), so two runs at once never share or drop each other's.
+const RUN = `${process.pid}-${Date.now().toString(36)}`;
+const SCHEMA = env['SEED003_SCHEMA'] ?? `f2_seed003_${RUN.replace('-', '_')}`;
+const PREFIX = env['SEED003_REDIS_PREFIX'] ?? `f2:seed003:${RUN}:`;
+// The schema is spliced into SQL: only a plain identifier.
+if (!/^[a-z_][a-z0-9_]{0,62}$/.test(SCHEMA)) {
+  console.error(`SEED003_SCHEMA must be a lower-case identifier, got ${JSON.stringify(SCHEMA)}`);
+  process.exit(2);
+}
 
 let storage: MonitorStore | undefined;
 let cleanup = async (): Promise<void> => {};
 if (flags.postgres) {
   const admin = new pg.Pool({ connectionString: env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test', max: 2 });
-  await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`); // this example's own schema: every run starts empty
+  // A run starts empty, and never drops a schema it did not create: an existing one is refused.
+  const existing = await admin.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [SCHEMA]);
+  if (existing.rowCount !== 0) {
+    console.error(`schema ${SCHEMA} exists already: choose another SEED003_SCHEMA (or drop it yourself)`);
+    await admin.end();
+    process.exit(2);
+  }
   storage = new PostgresStorage({ pool: admin, schema: SCHEMA, now: () => clock.now() });
   cleanup = async () => {
     await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
@@ -53,13 +68,19 @@ if (flags.postgres) {
   };
   console.log(`store: PostgreSQL, schema ${SCHEMA}`);
 } else if (flags.redis) {
-  const prefix = `f2:seed003:${Date.now()}:`;
+  const prefix = PREFIX;
   const redis = new Redis(env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
   // Seed 003's METRIC_RETENTION_HOURS=24 (the adapter's default is seed 004's hour).
   storage = new RedisStorage({ client: redis, keyPrefix: prefix, retention: '24h', now: () => clock.now() });
   cleanup = async () => {
-    const keys = await redis.keys(`${prefix}*`); // this run's keys only
-    if (keys.length > 0) await redis.del(...keys);
+    // This run's keys only (glob characters of the prefix escaped), SCAN followed to its end.
+    const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
     await redis.quit();
   };
   console.log(`store: Redis, keys under ${prefix}`);

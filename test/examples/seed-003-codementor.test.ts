@@ -2,22 +2,44 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // Runs examples/seed-003-codementor/main.ts as a child (as a user runs it) and checks seed 003's
 // rules, alert lifecycle, hourly report (trends, recommendations), system health and real-time
 // metrics in what it prints and writes.
 
+// This test's own schema (helper f2): the example drops it at the end of its run; afterAll
+// drops it again in case a run was killed.
+const SCHEMA = `f2_seed003_t${process.pid}`;
+const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
 const dirs: string[] = [];
 afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+  await client.end();
+}, 30_000);
+
+async function schemaExists(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  const found = await client.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [SCHEMA]);
+  await client.end();
+  return found.rowCount !== 0;
+}
 
 async function runExample(args: string[], out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'examples/seed-003-codementor/main.ts', ...args], {
-    env: { ...process.env, PORT: '0', SEED003_PER_MINUTE: '10', SEED003_OUT: out },
+    env: { ...process.env, PORT: '0', SEED003_PER_MINUTE: '10', SEED003_OUT: out, SEED003_SCHEMA: SCHEMA },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a hung run is killed with anything it started.
+    detached: true,
   });
+  // A run that hangs is killed before the test's timeout, so its store connections go with it.
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 130_000);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -25,19 +47,20 @@ async function runExample(args: string[], out: string): Promise<{ code: number |
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', resolve);
-  });
+  }).finally(() => clearTimeout(timer));
   return { code, stdout, stderr };
 }
 
 const json = async (dir: string, file: string): Promise<any> => JSON.parse(await readFile(join(dir, file), 'utf8'));
 
-async function check(args: string[]): Promise<void> {
+async function check(args: string[], store: string): Promise<void> {
   const out = await mkdtemp(join(tmpdir(), 'f2-seed003-'));
   dirs.push(out);
   const run = await runExample(args, out);
   expect(run.code, run.stderr).toBe(0);
   expect(run.stderr).not.toMatch(/\[pulsewatch\]/);
   expect(run.stdout).toContain('seed-003 finished');
+  expect(run.stdout).toContain(store);
 
   // Seed 003's default rules (threshold, duration, cooldown), its PUT patch, its custom rule.
   const { rules } = await json(out, 'rules.json');
@@ -99,6 +122,14 @@ async function check(args: string[]): Promise<void> {
 }
 
 describe('examples/seed-003-codementor (seed 003: REST API, default rules, ack/resolve, hourly report, system health)', () => {
-  it.concurrent('on the in-memory default', () => check([]), 150_000);
-  it.concurrent('with --postgres (the store in PostgreSQL)', () => check(['--postgres']), 150_000);
+  it.concurrent('on the in-memory default', () => check([], 'store: in memory (no --postgres or --redis)'), 150_000);
+  it.concurrent(
+    'with --postgres (the store in PostgreSQL): in the schema it is given, dropped at the end',
+    async () => {
+      expect(await schemaExists()).toBe(false);
+      await check(['--postgres'], `store: PostgreSQL, schema ${SCHEMA}`);
+      expect(await schemaExists()).toBe(false);
+    },
+    150_000,
+  );
 });
