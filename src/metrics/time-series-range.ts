@@ -56,8 +56,15 @@ export const MAX_MATCHERS = 32;
  * instance's limit allowed; a matcher longer than every value matches nothing.
  */
 export const matchersSchema = z
-  .record(z.string().max(200), z.string())
-  .refine((labels) => Object.keys(labels).length <= MAX_MATCHERS, `at most ${MAX_MATCHERS} labels`);
+  // Counted and checked before the record is parsed: a flood of matchers is refused at its size,
+  // and `__proto__` (which a parsed record would drop, widening the read) is named.
+  .custom<Record<string, string>>()
+  .superRefine((labels, ctx) => {
+    if (typeof labels !== 'object' || labels === null) return; // the record names it
+    if (Object.keys(labels).length > MAX_MATCHERS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_MATCHERS} labels` });
+    else if (Object.hasOwn(labels, '__proto__')) ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'is not a label name (names starting with "__" are reserved)' });
+  })
+  .pipe(z.record(z.string().max(200), z.string()));
 
 /**
  * Parses a read's query with `schema`: a `ValidationError` naming each failing field, also when

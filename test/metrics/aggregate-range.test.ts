@@ -70,6 +70,7 @@ describe('getAggregatedMetrics and getTimeSeries: hostile queries', () => {
     ['a throwing Proxy as labels', () => ({ name: 'x', labels: throwing() }), ''],
     ['a getter that throws', () => ({ name: 'x', get from() { return (() => { throw new Error('getter'); })(); } }), ''],
     ['33 labels', () => ({ name: 'x', labels: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }), 'labels'],
+    ['a __proto__ label (a parsed record would drop it and read every series)', () => ({ name: 'x', labels: JSON.parse('{"__proto__":"x"}') as unknown }), 'labels.__proto__'],
     ['null', () => null, ''],
   ])('rejects %s with a ValidationError, never a foreign error', async (_, query, path) => {
     const { monitor } = setup();

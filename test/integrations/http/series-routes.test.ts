@@ -89,6 +89,20 @@ describe('GET /metrics/series', () => {
     expect(error.message.length).toBeGreaterThan(0);
   });
 
+  it('answers 400 naming the parameter for a label given twice, label.__proto__, and more than 32 labels, on every range route', async () => {
+    const { get } = await requests();
+    const flood = Array.from({ length: 5_000 }, (_, i) => `label.k${i}=v`).join('&');
+    for (const route of ['/metrics/series?name=http_request_duration_seconds&', '/metrics/realtime?', '/metrics/aggregate?name=http_request_duration_seconds&']) {
+      const twice = await badRequest(await get(`${route}label.route=/a&label.route=/b`));
+      expect(twice.issues).toEqual([{ path: 'label.route', message: 'is given twice' }]);
+      expect((await badRequest(await get(`${route}label.__proto__=x`))).issues.map((i) => i.path)).toEqual(['label.__proto__']);
+      expect((await badRequest(await get(`${route}${flood}`))).issues).toEqual([{ path: 'label', message: 'at most 32 labels' }]);
+    }
+    // A name such as constructor is a label like any other: no series has it.
+    const ctor = (await (await get('/metrics/series?name=http_request_duration_seconds&window=2m&label.constructor=x')).json()) as TimeSeries;
+    expect(ctor).toMatchObject({ labels: { constructor: 'x' }, series: 0 });
+  });
+
   it('refuses a percentile of a counter with 400 naming aggregation', async () => {
     const { monitor, get } = setup();
     monitor.counter({ name: 'orders_total' }).inc();
@@ -180,6 +194,11 @@ describe('GET /metrics/realtime (seed 003)', () => {
       [70, 'percent'],
     ]);
     expect(body.cpu_usage!.map((r) => r.value)).toEqual([30, 30]);
+  });
+
+  it('answers a type named __proto__ like any other (an empty list, not a dropped key)', async () => {
+    const { get } = setup();
+    expect(await (await get('/metrics/realtime?types=__proto__,constructor')).text()).toBe('{"__proto__":[],"constructor":[]}');
   });
 
   it('answers 400 naming types, window or step for bad input', async () => {
