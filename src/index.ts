@@ -103,6 +103,15 @@ export type { Bottleneck } from './jobs/bottlenecks.js';
 export type { DeadLetterRun } from './jobs/dead-letter-processor.js';
 export type { JobsCheckOptions, JobsHealthSource } from './health/checks/jobs.js';
 
+// --- Performance reports (monitor.generatePerformanceReport, docs/reports.md) -------------------
+export type { PerformanceReport, PerformanceReportQuery } from './reports/performance-report.js';
+export type { ResolvedPerformanceReportQuery, ReportThresholds, ReportThresholdsInput, ReportPeriod } from './reports/options.js';
+export { REPORT_PERIODS, REPORT_THRESHOLDS, DEFAULT_STABLE_BAND, TENANT_LABEL } from './reports/options.js';
+export type { MetricSummary, MetricClass } from './reports/summary.js';
+export type { Trend, TrendDirection } from './reports/trends.js';
+export type { Recommendation, RecommendationRuleId } from './reports/rules.js';
+export type { SystemHealth, SystemHealthCheck, SystemCheckStatus } from './reports/system-health.js';
+
 // --- Timelines and SLA reports (monitor.timeline, monitor.slaReport, docs/sla.md) ----------------
 export type { Timeline, TimelineId, TimelineCounts } from './timeline/timeline.js';
 export type { TimelineOptions } from './timeline/options.js';
