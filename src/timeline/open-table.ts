@@ -3,14 +3,18 @@ const INITIAL_CAPACITY = 1_024;
 const NONE = -1;
 
 /**
- * The open entries of a timeline as parallel arrays (struct of arrays): an id's slot from a Map,
- * the time of each phase in one Float64Array, the creation order as a linked list of slots. A
- * mark allocates nothing once the table has grown: no entry object, no array of times (a
- * Float64Array per entry cost more than the histogram observe it feeds). Holds at most `max`
- * entries; the caller evicts the oldest before adding past it.
+ * The open entries of a timeline as parallel arrays (struct of arrays): the time of each phase in
+ * one Float64Array, the creation order as a linked list of slots. A mark allocates nothing once
+ * the table has grown: no entry object, no array of times (a Float64Array per entry cost more
+ * than the histogram observe it feeds). Holds at most `max` entries; the caller evicts the oldest
+ * before adding past it.
+ *
+ * The id → slot index is the timeline's, shared with its {@link FinishedIds} (one Map, one
+ * lookup per mark): the table only sets an id's slot in it when the id opens; the caller
+ * overwrites or deletes the id's index entry when its slot is removed.
  */
 export class OpenTable {
-  private readonly slots = new Map<string, number>();
+  private count = 0;
   private keys: (string | undefined)[] = [];
   private created = new Float64Array(0);
   private prev = new Int32Array(0);
@@ -25,15 +29,12 @@ export class OpenTable {
   constructor(
     readonly phases: number,
     readonly max: number,
+    /** The timeline's id index: an open id's value is its slot (>= 0). */
+    private readonly index: Map<string, number>,
   ) {}
 
   get size(): number {
-    return this.slots.size;
-  }
-
-  /** The slot of `key`, or -1. */
-  find(key: string): number {
-    return this.slots.get(key) ?? NONE;
+    return this.count;
   }
 
   /** The oldest open slot, or -1. */
@@ -53,7 +54,8 @@ export class OpenTable {
   add(key: string, now: number): number {
     if (this.free.length === 0) this.grow();
     const slot = this.free.pop()!;
-    this.slots.set(key, slot);
+    this.index.set(key, slot);
+    this.count++;
     this.keys[slot] = key;
     this.created[slot] = now;
     const base = slot * this.phases;
@@ -66,10 +68,14 @@ export class OpenTable {
     return slot;
   }
 
-  /** Closes `slot` and returns its key; its times stay readable until the slot is reused by the next {@link add}. */
+  /**
+   * Closes `slot` and returns its key; its times stay readable until the slot is reused by the
+   * next {@link add}. The key's index entry is left to the caller, who overwrites it (the id
+   * finished) or deletes it (evicted): an overwrite costs less than a delete and a set.
+   */
   remove(slot: number): string {
     const key = this.keys[slot]!;
-    this.slots.delete(key);
+    this.count--;
     this.keys[slot] = undefined;
     const p = this.prev[slot]!;
     const n = this.next[slot]!;

@@ -75,6 +75,12 @@ export class Timeline {
   private readonly ttl: number;
   private readonly maxIdLength: number;
   private readonly samples: SampleRing;
+  /**
+   * Id → open slot (>= 0) or finished-ring code (< 0), shared by the open table and the finished
+   * ids: a mark looks its id up once, and an entry that finishes overwrites its value in place
+   * instead of a delete in one Map and a set in another. Bounded by maxOpen open + maxOpen finished.
+   */
+  private readonly index = new Map<string, number>();
   /** Ids finished within a TTL: a late mark for one is refused, not a new entry (a reused id's first phase is). */
   private readonly finished: FinishedIds;
   private readonly last: number;
@@ -100,8 +106,8 @@ export class Timeline {
     this.maxIdLength = options.maxIdLength;
     this.phases = Object.freeze([...options.phases]);
     this.samples = new SampleRing(options.maxSamples, options.phases.length);
-    this.open = new OpenTable(options.phases.length, options.maxOpen);
-    this.finished = new FinishedIds(options.maxOpen, options.ttl);
+    this.open = new OpenTable(options.phases.length, options.maxOpen, this.index);
+    this.finished = new FinishedIds(options.maxOpen, options.ttl, this.index);
     this.last = options.phases.length - 1;
   }
 
@@ -121,9 +127,9 @@ export class Timeline {
     const series = (this.series ??= this.parts.bind());
     if (now >= this.nextExpiry) this.sweep(now, SWEEP_PER_MARK);
     const open = this.open;
-    let slot = open.find(key);
-    if (slot < 0) {
-      if (this.finished.late(key, i, now)) return this.refuse('id', `${quote(key)} already finished (its last phase was marked, or its TTL ran out); a mark after that is not a new entry`);
+    let slot = this.index.get(key);
+    if (slot === undefined || slot < 0) {
+      if (slot !== undefined && this.finished.late(slot, i, now)) return this.refuse('id', `${quote(key)} already finished (its last phase was marked, or its TTL ran out); a mark after that is not a new entry`);
       if (open.size >= this.maxOpen) this.evictOldest();
       slot = open.add(key, now);
       if (this.nextExpiry === Infinity) this.nextExpiry = now + this.ttl;
@@ -223,7 +229,7 @@ export class Timeline {
   private evictOldest(): void {
     const oldest = this.open.oldest;
     if (oldest < 0) return;
-    this.open.remove(oldest);
+    this.index.delete(this.open.remove(oldest));
     this.droppedCount++;
     this.parts.evicted(1);
   }
