@@ -107,7 +107,7 @@ export type { JobsCheckOptions, JobsHealthSource } from './health/checks/jobs.js
 export type { PerformanceReport, PerformanceReportQuery } from './reports/performance-report.js';
 export type { ResolvedPerformanceReportQuery, ReportThresholds, ReportThresholdsInput, ReportPeriod } from './reports/options.js';
 export { REPORT_PERIODS, REPORT_THRESHOLDS, DEFAULT_STABLE_BAND, TENANT_LABEL } from './reports/options.js';
-export type { MetricSummary, MetricClass } from './reports/summary.js';
+export type { MetricSummary as ReportMetricSummary, MetricClass } from './reports/summary.js';
 export type { Trend, TrendDirection } from './reports/trends.js';
 export type { Recommendation, RecommendationRuleId } from './reports/rules.js';
 export type { SystemHealth, SystemHealthCheck, SystemCheckStatus } from './reports/system-health.js';
