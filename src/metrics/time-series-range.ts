@@ -99,20 +99,24 @@ export interface TimeRange {
 }
 
 /**
- * Resolves the parsed range fields against `now`. Throws a `ValidationError` naming the field:
- * `window` given with `from`; `from` not before `to`; `from` not before now (a range in the
- * future); a range longer than {@link MAX_RANGE_MS}. A `to` later than now is read as now.
+ * Resolves the parsed range fields against `now`, in whole milliseconds (a fractional `window`
+ * starts the range at the millisecond before: `0.5` reads 1 ms). Throws a `ValidationError`
+ * naming the field: `window` given with `from`; `from` not before `to`; `from` not before now (a
+ * range in the future); a range starting before the epoch (`window`, or `to` with the default
+ * window: `to=0` would start 5 minutes before 1970); a range longer than {@link MAX_RANGE_MS}. A
+ * `to` later than now is read as now.
  */
 export function resolveRange(fields: { window?: number | undefined; from?: number | undefined; to?: number | undefined }, now: number, what: string, defaultWindow = DEFAULT_WINDOW_MS): TimeRange {
   const { window, from } = fields;
   const issue = (path: string, message: string) => validationErrorOf(`invalid ${what}`, [{ path: [path], message }], 'query');
   if (window !== undefined && from !== undefined) throw issue('window', 'give either window or from, not both');
-  const to = Math.min(fields.to ?? now, now);
+  const to = Math.floor(Math.min(fields.to ?? now, now));
   if (from !== undefined) {
     if (fields.to !== undefined && from >= fields.to) throw issue('from', `must be before to (${iso(fields.to)}), got ${iso(from)}`);
-    if (from >= now) throw issue('from', `must be before now (${iso(now)}): the range is in the future, got ${iso(from)}`);
+    if (from >= to) throw issue('from', `must be before now (${iso(now)}): the range is in the future, got ${iso(from)}`);
   }
-  const start = from ?? to - (window ?? defaultWindow);
+  const start = from ?? Math.floor(to - (window ?? defaultWindow));
+  if (start < 0) throw issue(window !== undefined ? 'window' : 'to', `the range would start before the epoch (1970-01-01T00:00:00Z): ${window !== undefined ? `a window of ${window} ms` : `the default window (${defaultWindow} ms)`} back from ${iso(to)} starts at ${start} ms`);
   if (to - start > MAX_RANGE_MS) throw issue(from !== undefined ? 'from' : 'window', `the range may span at most 366 days, got ${Math.ceil((to - start) / 86_400_000)} days`);
   return { from: start, to };
 }

@@ -40,6 +40,8 @@ describe('getAggregatedMetrics with from/to: validation', () => {
     ['an invalid Date', { from: new Date('nope') }, 'from', /invalid Date/],
     ['a range over 366 days', { from: T0 + 10 * HOUR - 367 * 24 * HOUR }, 'from', /366 days/],
     ['a window of 0', { window: 0 }, 'window', /greater than 0/],
+    ['a default window reaching before 1970 (to=0)', { to: 0 }, 'to', /before the epoch/],
+    ['a window reaching before 1970', { window: '5m', to: 60_000 }, 'window', /before the epoch.*a window of 300000 ms/],
   ])('refuses %s, naming the field', async (_, range, field, message) => {
     const { clock, monitor } = setup();
     clock.advance(10 * HOUR);
@@ -78,6 +80,17 @@ describe('getAggregatedMetrics and getTimeSeries: hostile queries', () => {
       const error = await rejection(read(query() as never));
       expect(error.issues.map((i) => i.path)).toEqual([path]);
     }
+  });
+});
+
+describe('getAggregatedMetrics and getTimeSeries: whole milliseconds', () => {
+  it('start a fractional window at the millisecond before to', async () => {
+    const { clock, monitor } = setup();
+    clock.advance(HOUR);
+    const aggregate = await monitor.getAggregatedMetrics({ name: 'latency_milliseconds', window: 0.5 });
+    expect([aggregate.from, aggregate.to, aggregate.window]).toEqual([T0 + HOUR - 1, T0 + HOUR, 1]);
+    const series = await monitor.getTimeSeries({ name: 'latency_milliseconds', window: 1.5 });
+    expect([series.from, series.to]).toEqual([T0 + HOUR - 2, T0 + HOUR]);
   });
 });
 

@@ -81,6 +81,8 @@ describe('GET /metrics/series', () => {
     ['too many points', `&from=${T0}&step=1`, undefined],
     ['an unknown aggregation', '&aggregation=median', 'aggregation'],
     ['a step that is no duration', '&step=soon', 'step'],
+    ['a default window ending at 0 (it would start before 1970)', '&to=0', 'to'],
+    ['a window reaching before 1970', '&to=1000&window=1m', 'window'],
   ])('answers 400 naming the field for %s', async (_, query, field) => {
     const { clock, get } = setup();
     clock.advance(24 * 3_600_000);
