@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_ENV, THRESHOLDS, TENANTS } from '../../examples/seed-002-pms/config.js';
+import { SEED_ENV, TENANTS } from '../../examples/seed-002-pms/config.js';
 
 interface Run {
   code: number | null;
@@ -86,12 +86,13 @@ describe('examples/seed-002-pms: seed 002 rebuilt on pulsewatch', () => {
   it("declares seed 002's thresholds and fires exactly the ones each incident crosses", () => {
     const { result } = memory;
     const byName = new Map(result.rules.map((r) => [r.name, r]));
-    expect(byName.get('Response time warning')).toMatchObject({ threshold: THRESHOLDS.responseTimeMs.warning, metric: 'api_response_time' });
-    expect(byName.get('Response time critical')!.threshold).toBe(THRESHOLDS.responseTimeMs.critical);
+    // Seed 002's numbers as literals (not read back from the example's config): 2 s / 5 s, 500 ms.
+    expect(byName.get('Response time warning')).toMatchObject({ threshold: 2000, metric: 'api_response_time' });
+    expect(byName.get('Response time critical')!.threshold).toBe(5000);
     expect(['Error rate medium', 'Error rate high', 'Error rate critical'].map((n) => byName.get(n)!.threshold)).toEqual([5, 10, 15]);
     expect(['Queue depth medium', 'Queue depth high', 'Queue depth critical'].map((n) => byName.get(n)!.threshold)).toEqual([50, 100, 200]);
     expect(['CPU usage high', 'CPU usage critical', 'Memory usage high', 'Memory usage critical'].map((n) => byName.get(n)!.threshold)).toEqual([80, 95, 85, 95]);
-    expect(byName.get('Slow database queries')!.threshold).toBe(THRESHOLDS.databaseMs.slow);
+    expect(byName.get('Slow database queries')!.threshold).toBe(500);
     expect(byName.get('Job failure rate medium')!.groupBy).toEqual(['type']);
 
     const names = fired(result);

@@ -25,14 +25,21 @@ async function runExample(args: string[], out: string): Promise<Run> {
     // The examples run the CLI the tests build (test/cli/helpers/built-cli.ts): the bin users get.
     env: { ...process.env, PULSEWATCH_BIN: await builtCli(), PORT: '0', SEED004_PHASE_MS: '1000', SEED004_OUT: out },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a hung run is killed with the CLI it started.
+    detached: true,
   });
+  // A run that hangs is killed (the CLI grandchild too) before the test's timeout.
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 100_000);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
