@@ -15,7 +15,10 @@ export { TIME_SERIES_AGGREGATIONS, type TimeSeriesAggregation } from './time-ser
 /** Most points one series may have: a smaller `step` over the range is refused. */
 export const MAX_POINTS = 1_000;
 
-/** About how many points the default step gives (see {@link defaultStep}). */
+/**
+ * Most steps the default step fits a range in (see {@link defaultStep}): up to one point more
+ * comes out, as the grid is aligned to multiples of the step and a range rarely starts on one.
+ */
 export const DEFAULT_POINTS = 120;
 
 /** Steps the default picks from (ms): round numbers a chart's axis reads well. */
@@ -31,8 +34,9 @@ export const timeSeriesQuerySchema = z.object({
   ...rangeFields,
   /**
    * Length of one step (ms or `'1m'`), rounded up to a whole number of slots
-   * (`histogram.slotLength`). Default: about {@link DEFAULT_POINTS} points over the range, a
-   * round step. A step giving more than {@link MAX_POINTS} points is refused.
+   * (`histogram.slotLength`). Default: the first round step fitting the range in
+   * {@link DEFAULT_POINTS} steps (up to 121 points: the grid is aligned to the step). A step
+   * giving more than {@link MAX_POINTS} points is refused.
    */
   step: positiveDurationSchema.optional(),
   /**
@@ -81,8 +85,9 @@ export const timeSeriesSchema = z.object({
 export type TimeSeries = z.output<typeof timeSeriesSchema>;
 
 /**
- * The default step over a range of `span` ms: the first round step giving at most about
- * {@link DEFAULT_POINTS} points, in whole slots of `slotLength`.
+ * The default step over a range of `span` ms: the first round step fitting `span` in at most
+ * {@link DEFAULT_POINTS} steps, in whole slots of `slotLength` (the aligned grid may hold one
+ * point more).
  */
 export function defaultStep(span: number, slotLength: number): number {
   const wanted = span / DEFAULT_POINTS;

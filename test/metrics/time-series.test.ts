@@ -137,6 +137,15 @@ describe('getTimeSeries: steps', () => {
     expect(tiny.points).toHaveLength(10);
   });
 
+  it('gives up to 121 points by default: the grid is aligned, so a range off a step boundary has one more (docs/metrics.md)', async () => {
+    const { clock, monitor } = setup();
+    clock.advance(HOUR + 10_000);
+    const ts = await monitor.getTimeSeries({ name: 'x', window: '1h' }); // [T0+10s, T0+1h+10s)
+    expect(ts.step).toBe(SLOT);
+    expect(ts.points).toHaveLength(121);
+    expect([ts.points[0]!.time, ts.points.at(-1)!.time]).toEqual([T0, T0 + HOUR]);
+  });
+
   it.each([
     ['5m', 5 * MIN, SLOT, 10],
     ['1h', HOUR, SLOT, 120],
