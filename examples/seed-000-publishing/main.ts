@@ -34,8 +34,12 @@ const monitor = createMonitor({
   jobs: { random }, // the retries' jitter, seeded like the rest of the run
 });
 monitor.on('error', (error) => console.error(`[pulsewatch] ${error.code}: ${error.message}`));
-const transitions: { name: string; from: string; to: string; minute: number }[] = [];
-monitor.on('breakerStateChanged', ({ name, from, to, at }) => transitions.push({ name, from, to, minute: (at - startedAt) / 60_000 }));
+const transitions: { name: string; from: string; to: string; minute: number; consecutiveFailures: number }[] = [];
+// The event comes as the breaker moves: its failure streak then is what opened it (seed 000: 5).
+monitor.on('breakerStateChanged', ({ name, from, to, at }) => {
+  const consecutiveFailures = monitor.breakers().find((b) => b.name === name)?.consecutiveFailures ?? -1;
+  transitions.push({ name, from, to, minute: (at - startedAt) / 60_000, consecutiveFailures });
+});
 
 const { publish } = platformBreakers(monitor, clock, random, startedAt);
 const jobs = defineJobs(monitor, clock, random, publish, startedAt);

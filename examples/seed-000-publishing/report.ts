@@ -12,7 +12,7 @@ interface Inputs {
   log: JobLog;
   load: LoadStats;
   received: ReceivedAlert[];
-  transitions: { name: string; from: string; to: string; minute: number }[];
+  transitions: { name: string; from: string; to: string; minute: number; consecutiveFailures: number }[];
   storage: string;
 }
 

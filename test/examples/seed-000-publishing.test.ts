@@ -25,7 +25,7 @@ interface Result {
   load: { duplicatesSent: number; deduplicated: number; healthRuns: HealthRun[]; deadLettersAround60: { before: Record<string, number>; after: Record<string, number> } };
   alertHistory: { ruleName: string; type: string; group: string; status: string; startsAt: number }[];
   alertsReceived: Received[];
-  breakerTransitions: { name: string; from: string; to: string; minute: number }[];
+  breakerTransitions: { name: string; from: string; to: string; minute: number; consecutiveFailures: number }[];
 }
 
 /** Runs the example as its README says (`npx tsx examples/seed-000-publishing/main.ts [--redis]`). */
@@ -144,7 +144,8 @@ describe('examples/seed-000-publishing: seed 000 rebuilt on pulsewatch', () => {
     for (const { result } of [memory, redis]) {
       const t = result.breakerTransitions;
       expect(t.every((x) => x.name === `platform-${OUTAGE.platform}`)).toBe(true);
-      expect(t[0]).toMatchObject({ from: 'closed', to: 'open' });
+      // Seed 000's "Failure threshold: 5 failures": open on the 5th failure in a row, not before or after.
+      expect(t[0]).toMatchObject({ from: 'closed', to: 'open', consecutiveFailures: 5 });
       expect(t[0]!.minute).toBeGreaterThanOrEqual(OUTAGE.from);
       expect(t[0]!.minute).toBeLessThan(OUTAGE.to);
       for (let i = 0; i < t.length; i++) {
