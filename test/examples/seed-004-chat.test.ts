@@ -58,6 +58,7 @@ interface Analysis {
     completeMessages: number;
     partialMessages: number;
     distribution: Record<string, number>;
+    buckets: { name: string; from: number; to: number | null; count: number }[];
     compliance: { under: number; target: number; percent: number; met: boolean };
     stats: Record<string, number>;
     phaseBreakdown: Record<string, number>;
@@ -100,6 +101,18 @@ async function check(args: string[]): Promise<void> {
   expect(analysis.systemInfo.enabled).toBe(true);
   expect(Object.keys(d.distribution)).toEqual(['under1s', 'under2s', 'under5s', 'over5s', 'over10s', 'over30s']);
   expect(Object.values(d.distribution).reduce((a, b) => a + b, 0)).toBe(d.totalMessages);
+  // Seed 004's band edges, 1 / 2 / 5 / 10 / 30 s, in ms, each band's count as in the distribution.
+  expect(d.buckets.map((b) => [b.name, b.from, b.to])).toEqual([
+    ['under1s', 0, 1000],
+    ['under2s', 1000, 2000],
+    ['under5s', 2000, 5000],
+    ['over5s', 5000, 10_000],
+    ['over10s', 10_000, 30_000],
+    ['over30s', 30_000, null],
+  ]);
+  for (const b of d.buckets) expect(b.count, b.name).toBe(d.distribution[b.name]);
+  // totalMessages counts the complete entries (the seed adds the partial ones; see the README).
+  expect(d.totalMessages).toBe(d.completeMessages);
   expect(d.distribution['over30s']).toBeGreaterThan(0); // every 10th message of the incident takes 35 s
   expect(d.partialMessages).toBeGreaterThan(0); // every 40th message lost its queue timestamp
   expect(Object.keys(d.stats).sort()).toEqual(['maxLatency', 'meanLatency', 'medianLatency', 'minLatency', 'p95Latency', 'p99Latency']);
