@@ -56,10 +56,11 @@ export const metricsRoutes: readonly Route[] = [
     access: 'metrics',
     async handle({ monitor, url, request }) {
       const format = negotiateMetricsFormat(url.searchParams.get('format'), request.headers.get('accept'));
+      // At most 32 (as the snapshot bounds them): labelsOf answers 400 naming `label` past them,
+      // before the query is copied whole.
+      const labels = labelsOf(url);
       const { jobId, organizationId } = parseQuery(snapshotQuery, url);
       const only = names(url);
-      // At most 32 (as the snapshot bounds them): labelsOf answers 400 naming `label` past them.
-      const labels = labelsOf(url);
       if (format === 'json') {
         return json(200, await monitor.snapshot({ ...(jobId === undefined ? {} : { jobId }), ...(only === undefined ? {} : { names: only }), ...(labels === undefined ? {} : { labels }), ...(organizationId === undefined ? {} : { organizationId }) }));
       }
@@ -84,9 +85,9 @@ export const metricsRoutes: readonly Route[] = [
     path: '/metrics/aggregate',
     access: 'metrics',
     async handle({ monitor, url }) {
-      const { name, window, from, to } = parseQuery(aggregateQuery, url);
-      // `label.<name>=<value>` narrows to series with that label.
+      // `label.<name>=<value>` narrows to series with that label (first: a flood is refused before the query is copied).
       const labels = labelsOf(url);
+      const { name, window, from, to } = parseQuery(aggregateQuery, url);
       const result = await monitor.getAggregatedMetrics({
         name,
         ...(window === undefined ? {} : { window: window as AggregateQuery['window'] }),

@@ -58,8 +58,9 @@ const seriesQuery = z.object({
 
 /** `GET /metrics/series`: `monitor.getTimeSeries` (docs/metrics.md, "Time series"). */
 async function series(monitor: MonitoringHost, url: URL): Promise<Response> {
-  const q = parseQuery(seriesQuery, url);
+  // Labels first: a flood of them is refused before the query is copied whole.
   const labels = labelsOf(url);
+  const q = parseQuery(seriesQuery, url);
   const query = { ...dropUndefined(q), ...(labels === undefined ? {} : { labels }) } as TimeSeriesQuery;
   return json(200, await monitor.getTimeSeries(query));
 }
@@ -143,8 +144,8 @@ async function readingsOf(monitor: MonitoringHost, type: string, range: Pick<Tim
 
 /** `GET /metrics/realtime`: seed 003's readings by type over the last `window` (default 5 m), one per `step` (default 1 m). */
 async function realtime(monitor: MonitoringHost, url: URL): Promise<Response> {
-  const q = parseQuery(realtimeQuery, url);
   const labels = labelsOf(url);
+  const q = parseQuery(realtimeQuery, url);
   const range = { window: q.window ?? '5m', step: q.step ?? '1m', ...(labels === undefined ? {} : { labels }) } as Pick<TimeSeriesQuery, 'window' | 'step' | 'labels'>;
   // No prototype: a type named `__proto__` is a key of the answer like any other.
   const body = Object.create(null) as Record<string, RealtimeReading[]>;
