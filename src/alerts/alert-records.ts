@@ -62,6 +62,17 @@ export function newRecord(id: string, rule: RuleIdentity, state: AlertState, mes
 }
 
 /**
+ * Sets a firing record's current `message` and `value`, and the summary generated from the
+ * message with them (a summary the rule's own `annotations` give stays): a repeat notification,
+ * the active list and Alertmanager all show the value now, not the one it fired with.
+ */
+export function refreshRecord(record: AlertRecord, rule: Pick<RuleIdentity, 'name' | 'annotations'>, message: string, value: number | null): void {
+  record.message = message;
+  record.value = value;
+  if (rule.annotations.summary === undefined) record.annotations = { ...record.annotations, summary: `${rule.name}: ${message}` };
+}
+
+/**
  * The stored record of a pending alert: the episode's id (kept when it fires), `activeAt` for
  * `startsAt`. Restoring it resumes the `for` on any instance (see alerts/state-sync.ts).
  */

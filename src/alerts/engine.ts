@@ -1,11 +1,11 @@
 import type { CapabilityContext } from '../capability.js';
-import { scheduleAligned } from '../core/clock.js';
-import { ConfigError, LimitError, NotFoundError, StorageError, ValidationError, isPulsewatchError } from '../core/errors.js';
+import { scheduleAligned } from '../core/schedule-aligned.js';
+import { ConfigError, LimitError, NotFoundError, PulsewatchError, StorageError, ValidationError, isPulsewatchError } from '../core/errors.js';
 import { validationErrorOf } from '../core/options.js';
 import type { NotificationDispatcher } from '../notifiers/dispatcher.js';
 import type { AlertQuery, AlertRecord } from '../storage/records.js';
 import { AlertNotifier } from './alert-notifier.js';
-import { alertLabels, newRecord, type RuleIdentity } from './alert-records.js';
+import { alertLabels, newRecord, refreshRecord, type RuleIdentity } from './alert-records.js';
 import { StateTable, type AlertState } from './alert-state.js';
 import { fingerprint } from './fingerprint.js';
 import { manualAlertSchema, type ManualAlertInput } from './manual-alert.js';
@@ -60,7 +60,10 @@ export class AlertEngine {
     this.sync = new StateSync(ctx, this.states, this.byId, this.notifier, options.outageTolerance);
     this.lease = new EvaluationLease(ctx, options.evaluationInterval);
     // The tick's evaluation goes back to the clock (it never rejects): a ManualClock's idle() waits for it.
-    this.stopTimer = scheduleAligned(ctx.clock, options.evaluationInterval, () => this.evaluate());
+    // A tick that throws is reported and the next one still runs (schedule-aligned.ts).
+    this.stopTimer = scheduleAligned(ctx.clock, options.evaluationInterval, () => this.evaluate(), (error) =>
+      ctx.report(isPulsewatchError(error) ? error : new PulsewatchError('ERR_PULSEWATCH_INTERNAL', `an alert evaluation threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
+    );
   }
 
   // ---- rules --------------------------------------------------------------------------------
@@ -214,7 +217,8 @@ export class AlertEngine {
     let existing = this.states.get(MANUAL, fp);
     if (existing?.phase !== 'firing' && this.options.sharedEvaluation) existing = (await this.sync.adoptFiring(fp, MANUAL)) ?? existing;
     if (existing?.phase === 'firing' && existing.record !== undefined) {
-      Object.assign(existing.record, { message: a.message, value: a.value ?? null, updatedAt: ts });
+      refreshRecord(existing.record, rule, a.message, a.value ?? null);
+      existing.record.updatedAt = ts;
       existing.value = a.value ?? null;
       await this.notifier.save(existing.record);
       await this.notifier.maybeRepeat(existing, ts, a.cooldown ?? this.options.cooldowns[a.severity]);

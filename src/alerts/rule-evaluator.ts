@@ -2,7 +2,7 @@ import type { CapabilityContext } from '../capability.js';
 import { ConfigError, LimitError, isPulsewatchError } from '../core/errors.js';
 import type { AlertRecord } from '../storage/records.js';
 import type { AlertNotifier } from './alert-notifier.js';
-import { alertLabels, describeValue, newRecord } from './alert-records.js';
+import { alertLabels, describeValue, newRecord, refreshRecord } from './alert-records.js';
 import { step, type AlertState, type StateTable } from './alert-state.js';
 import { evaluateConditions } from './evaluate-conditions.js';
 import { capBaselines, saveBaselines } from './learned-baselines.js';
@@ -231,7 +231,7 @@ export class RuleEvaluator {
       } else if (state.phase === 'pending') {
         await this.records.heartbeat(state, ts);
       } else if (state.phase === 'firing' && state.record !== undefined) {
-        if (present) Object.assign(state.record, { value, message: message() });
+        if (present) refreshRecord(state.record, rule, message(), value);
         await this.notifier.maybeRepeat(state, ts, this.cooldownOf(rule));
       }
     }

@@ -96,28 +96,6 @@ export const systemClock: Clock = {
   },
 };
 
-/** Schedules `fn` at every multiple of `periodMs` (aligned to the epoch) until the returned stop is called. */
-export function scheduleAligned(clock: Clock, periodMs: number, fn: (tickAt: number) => unknown): () => void {
-  let handle: TimerHandle;
-  let stopped = false;
-  const arm = (): void => {
-    const now = clock.now();
-    const next = (Math.floor(now / periodMs) + 1) * periodMs;
-    handle = clock.setTimeout(() => {
-      if (stopped) return undefined;
-      const task = fn(next);
-      arm();
-      // The task's promise goes back to the clock: a ManualClock's idle() waits for it.
-      return task;
-    }, next - now);
-  };
-  arm();
-  return () => {
-    stopped = true;
-    clock.clearTimeout(handle);
-  };
-}
-
 /**
  * Resolves after `ms` on `clock`, or at once when `signal` aborts (already aborted included);
  * never rejects and never leaves its timer behind. `keepAlive` as in {@link Clock.setTimeout}.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { scheduleAligned, systemClock } from '../../src/core/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { ManualClock } from '../../src/testing.js';
 
 describe('ManualClock', () => {
@@ -34,20 +34,6 @@ describe('ManualClock', () => {
     clock.clearTimeout(handle);
     clock.advance(10);
     expect(fired).toBe(false);
-  });
-});
-
-describe('scheduleAligned', () => {
-  it('ticks at multiples of the period from the epoch until stopped', () => {
-    const clock = new ManualClock(1_000_050);
-    const ticks: number[] = [];
-    const stop = scheduleAligned(clock, 100, (at) => ticks.push(at));
-    clock.advance(260);
-    expect(ticks).toEqual([1_000_100, 1_000_200, 1_000_300]);
-    stop();
-    clock.advance(500);
-    expect(ticks).toHaveLength(3);
-    expect(clock.pendingTimers).toBe(0);
   });
 });
 

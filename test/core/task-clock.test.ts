@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scheduleAligned, sleep, Stretch, systemClock } from '../../src/core/clock.js';
+import { sleep, Stretch, systemClock } from '../../src/core/clock.js';
+import { scheduleAligned } from '../../src/core/schedule-aligned.js';
 import { deadline } from '../../src/core/deadline.js';
 import { DeferredClock } from '../../src/core/deferred-clock.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
@@ -160,7 +161,7 @@ describe('a task handed to the clock again while it runs is kept once', () => {
     const manual = new ManualClock(0);
     const clock = started(manual);
     const evaluation = deferred();
-    const stop = scheduleAligned(clock, 1_000, () => evaluation.promise);
+    const stop = scheduleAligned(clock, 1_000, () => evaluation.promise, () => {});
     manual.advance(100_000);
     expect(manual.runningTasks).toBe(1);
     expect(clock.runningTasks).toBe(1);

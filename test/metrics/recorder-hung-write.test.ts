@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scheduleAligned } from '../../src/core/clock.js';
+import { scheduleAligned } from '../../src/core/schedule-aligned.js';
 import { DeferredClock } from '../../src/core/deferred-clock.js';
 import { Recorder } from '../../src/metrics/recorder.js';
 import type { CallOptions, Rollup } from '../../src/storage/contract.js';
@@ -42,7 +42,7 @@ describe('Recorder.flush() while a write hangs', () => {
     const stop = scheduleAligned(clock, 10_000, () => {
       recorder.add([rollup(n++)]);
       return recorder.flush();
-    });
+    }, () => {});
     manual.advance(1_000_000); // 100 ticks while the first write hangs
     expect(clock.runningTasks).toBeLessThanOrEqual(2);
     expect(manual.runningTasks).toBeLessThanOrEqual(2);
