@@ -142,7 +142,8 @@ export async function snapshotView(parts: SnapshotParts, options: SnapshotOption
     storageFailed: (error) => parts.reporter.emit('error', error),
     cache,
   });
-  const active = parts.activeAlerts();
+  // A tenant's view lists its own alerts only: those carrying every filter label.
+  const active = alertsFor(parts.activeAlerts(), labels);
   snapshot.alerts = { active: active.length, items: active.slice(0, max) };
   snapshot.truncated.alerts = Math.max(0, active.length - max);
   return { ...snapshot, breakers: parts.breakers() };
@@ -157,27 +158,49 @@ interface Filters {
 
 /**
  * A read never throws for its filters: a `jobId` or `names` that is not a string (or a list of
- * them) is ignored, and options that throw when read (a revoked Proxy, a throwing getter) are
- * reported as an invalid value (rejected in strict mode) and every filter is ignored. A label
- * filter that is read but holds what no label can (see `readLabelFilter`) is reported too, and
- * matches no series: it is a tenant's view, never widened to every tenant's.
+ * them) is ignored, and a `jobId` or `names` that throws when read (a revoked Proxy, a throwing
+ * getter) is reported as an invalid value (rejected in strict mode) and those filters are
+ * ignored. A label filter (`labels`, `organizationId`) that throws when read, or holds what no
+ * label can (see `readLabelFilter`), is reported too and matches no series: it is a tenant's
+ * view, never widened to every tenant's.
  */
 function readFilters(options: SnapshotOptions | undefined, max: number, reporter: Reporter): Filters {
   let job: unknown;
   let list: unknown;
   let labels: unknown;
   let organizationId: unknown;
+  let labelsThrew: unknown;
+  let filtersThrew: unknown;
+  // The tenant filter first and on its own: its failure must not be read as "no filter".
+  try {
+    labels = options?.labels;
+    organizationId = options?.organizationId;
+  } catch (cause) {
+    labelsThrew = cause ?? new Error('reading the label filter threw');
+  }
   try {
     job = options?.jobId;
     list = options?.names;
-    labels = options?.labels;
-    organizationId = options?.organizationId;
     // Each name may cost a store read: at most limits.maxSnapshotSeries of them, once each.
     list = Array.isArray(list) ? [...new Set(list.filter((n): n is string => typeof n === 'string'))].slice(0, max) : undefined;
   } catch (cause) {
-    reporter.reject(new ValidationError('snapshot: options could not be read; the snapshot ignores its filters', [{ path: 'options', message: 'reading it threw' }], { cause }));
-    return { jobId: undefined, names: undefined, labels: undefined };
+    filtersThrew = cause ?? new Error('reading the filters threw');
+    job = undefined;
+    list = undefined;
   }
-  // Outside the try: in strict mode its report rejects the snapshot as it is.
-  return { jobId: typeof job === 'string' ? job : undefined, names: list as string[] | undefined, labels: readLabelFilter(labels, organizationId, reporter) };
+  // Reports outside the try: in strict mode a report rejects the snapshot as it is.
+  if (labelsThrew !== undefined || filtersThrew !== undefined) {
+    const message = labelsThrew === undefined ? 'snapshot: options could not be read; the snapshot ignores its jobId and names filters' : 'snapshot: options could not be read; the snapshot shows no series';
+    reporter.reject(new ValidationError(message, [{ path: 'options', message: 'reading it threw' }], { cause: labelsThrew ?? filtersThrew }));
+  }
+  const label = labelsThrew === undefined ? readLabelFilter(labels, organizationId, reporter) : null;
+  return { jobId: typeof job === 'string' ? job : undefined, names: list as string[] | undefined, labels: label };
+}
+
+/** Alerts a label filter lets through: those whose labels include every filter label (none for `null`). */
+function alertsFor(active: AlertRecord[], labels: Labels | null | undefined): AlertRecord[] {
+  if (labels === undefined) return active;
+  if (labels === null) return [];
+  const wanted = Object.entries(labels);
+  return active.filter((a) => wanted.every(([name, value]) => Object.hasOwn(a.labels, name) && a.labels[name] === value));
 }

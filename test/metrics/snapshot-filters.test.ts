@@ -143,3 +143,31 @@ describe('snapshot label filter, hostile values', () => {
     await expect(monitor.snapshot({ organizationId: 7 } as never)).rejects.toThrow(/label filter could not be read \(organizationId: expected a string, got a value of type number\)/);
   });
 });
+
+describe('snapshot label filter, tenant isolation', () => {
+  it('a tenant getter that throws matches no series (never widened to every tenant), and is reported', async () => {
+    const { monitor, errors } = setup();
+    const options = { get organizationId(): string { throw new Error('getter'); } };
+    const snap = await monitor.snapshot(options as never);
+    expect(snap.performance).toEqual({ snapshot: [], trends: [], slowest: [] });
+    expect(snap.jobs).toEqual([]);
+    expect(snap.queue.pending).toBe(0);
+    expect(errors).toHaveLength(1);
+    expect(isValidationError(errors[0])).toBe(true);
+    expect((errors[0] as Error).message).toMatch(/^snapshot: options could not be read/);
+  });
+
+  it('lists only the alerts whose labels include every filter label, and counts only those', async () => {
+    const { monitor } = setup();
+    await monitor.alerts.triggerAlert({ name: 'org-a slow', labels: { organizationId: 'org-a' } } as never);
+    await monitor.alerts.triggerAlert({ name: 'org-b secret', labels: { organizationId: 'org-b' } } as never);
+    await monitor.alerts.triggerAlert({ name: 'untenanted' } as never);
+    const all = await monitor.snapshot();
+    expect(all.alerts.active).toBe(3);
+    const a = await monitor.snapshot({ organizationId: 'org-a' });
+    expect(a.alerts.active).toBe(1);
+    expect(a.alerts.items.map((x) => x.labels['alertname'])).toEqual(['org-a slow']);
+    const none = await monitor.snapshot({ labels: { organizationId: 'org-a', team: 'x' } });
+    expect(none.alerts).toEqual({ active: 0, items: [] });
+  });
+});

@@ -85,6 +85,11 @@ describe('GET /sla', () => {
     ['/sla?timeline=chat&conversationId=' + 'x'.repeat(300), 'conversationId'],
     ['/sla?timeline=chat&metric=x', 'metric'],
     ['/sla?timeline=chat&conversationId=a&id=b', 'id'],
+    // A repeated single-valued parameter or label is refused, not narrowed to the last (tenant leak).
+    ['/sla?timeline=chat&organizationId=a&organizationId=b', 'organizationId'],
+    ['/sla?timeline=chat&label.organizationId=a&label.organizationId=b', 'label.organizationId'],
+    ['/sla?timeline=chat&label.__proto__=x', 'label.__proto__'],
+    [`/sla?timeline=chat&${Array.from({ length: 33 }, (_, i) => `label.l${i}=x`).join('&')}`, 'label'],
   ])('answers %s with a 400 naming %s', async (path, field) => {
     const s = setup();
     chat(s);

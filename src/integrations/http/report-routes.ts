@@ -3,6 +3,7 @@ import { isValidationError, ValidationError } from '../../core/errors.js';
 import type { PerformanceReportQuery } from '../../reports/options.js';
 import { HttpError } from './errors.js';
 import { parseQuery } from './query.js';
+import { labelsOf } from './series-routes.js';
 import { json } from './responses.js';
 import type { Route, RouteContext } from './router.js';
 
@@ -48,8 +49,8 @@ function queryOf(url: URL): { query: PerformanceReportQuery; names: Record<strin
   const from = oneOf(q, ['from', 'start', 'startDate']);
   const to = oneOf(q, ['to', 'end', 'endDate']);
   // `label.<name>=<value>` narrows to series with that label, as on /metrics/aggregate.
-  const labels: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) if (key.startsWith('label.') && key.length > 6) labels[key.slice(6)] = value;
+  // Shared with /metrics/series: prototype-free, a 400 for a name given twice, `__proto__` or too many.
+  const labels = labelsOf(url) ?? {};
   const metrics = metricsOf(url);
   const query = {
     ...(q.period === undefined ? {} : { period: q.period }),

@@ -6,6 +6,7 @@ import type { SlaQuery } from '../../sla/options.js';
 import type { SlaReport } from '../../sla/types.js';
 import { HttpError } from './errors.js';
 import { parseQuery } from './query.js';
+import { labelsOf } from './series-routes.js';
 import { json } from './responses.js';
 import type { Route, RouteContext } from './router.js';
 
@@ -47,8 +48,8 @@ function queryOf(url: URL): SlaQuery {
     throw new HttpError(400, 'VALIDATION_FAILED', 'give one of conversationId and id', { issues: [{ path: 'id', message: 'conflicts with conversationId' }] });
   }
   // `label.<name>=<value>` narrows to series with that label, as on /metrics/aggregate.
-  const labels: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) if (key.startsWith('label.') && key.length > 6) labels[key.slice(6)] = value;
+  // Shared with /metrics/series: prototype-free, a 400 for a name given twice, `__proto__` or too many.
+  const labels = labelsOf(url) ?? {};
   const id = q.conversationId ?? q.id;
   return {
     ...(q.timeline === undefined ? {} : { timeline: q.timeline }),

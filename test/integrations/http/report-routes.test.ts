@@ -70,6 +70,12 @@ describe('GET /reports/performance', () => {
     ['?from=1&startDate=2', 'startDate'],
     ['?stableBand=-3', 'stableBand'],
     ['?organizationId=a&label.organizationId=b', 'organizationId'],
+    // A repeated single-valued parameter or label is refused, not narrowed to the last (tenant leak).
+    ['?organizationId=org-1&organizationId=org-2', 'organizationId'],
+    ['?from=1&from=2', 'from'],
+    ['?label.organizationId=org-1&label.organizationId=org-2', 'label.organizationId'],
+    ['?label.__proto__=x', 'label.__proto__'],
+    [`?${Array.from({ length: 33 }, (_, i) => `label.l${i}=x`).join('&')}`, 'label'],
     [`?metrics=${Array.from({ length: 51 }, (_, i) => `m${i}`).join(',')}`, 'metrics'],
   ])('answers 400 for %s naming %s', async (query, field) => {
     const { get } = setup();
