@@ -137,8 +137,8 @@ export class SlaReporter {
         sampleWindow: `Last ${edgeLabel(q.window)}${ttl === undefined ? '' : ` (TTL: ${Math.round(ttl / 1000)}s)`}`,
         scope: q.id === undefined ? 'fleet' : 'samples',
         unit: 'ms',
-        openEntries: timeline?.openEntries ?? 0,
-        retainedSamples: timeline?.retainedSamples ?? 0,
+        // A tenant's report leaves out counts of every tenant's entries.
+        ...(q.organizationId === undefined ? { openEntries: timeline?.openEntries ?? 0, retainedSamples: timeline?.retainedSamples ?? 0 } : {}),
       },
     };
   }

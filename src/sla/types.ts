@@ -54,9 +54,12 @@ export interface SlaSystemInfo {
    */
   scope: 'fleet' | 'samples';
   unit: 'ms';
-  /** This process's open entries and retained samples of the timeline (0 for a metric). */
-  openEntries: number;
-  retainedSamples: number;
+  /**
+   * This process's open entries and retained samples of the timeline (0 for a metric). Left out
+   * of a tenant's report (`organizationId`): they count every tenant's entries.
+   */
+  openEntries?: number;
+  retainedSamples?: number;
 }
 
 /** Seed 004's performance analysis, for a timeline or a latency metric over a window. */

@@ -45,6 +45,11 @@ describe('the tenant filter (organizationId) of the SLA analysis', () => {
     t.mark('c1:a', 'delivered', s.clock.now());
     expect((await s.sla.report({ timeline: 'chat' })).recentSamples).toHaveLength(1);
     expect((await s.sla.report({ timeline: 'chat', organizationId: 'org-1' })).recentSamples).toEqual([]);
+    // Open entries and retained samples count every tenant's: a tenant's report leaves them out.
+    expect((await s.sla.report({ timeline: 'chat' })).systemInfo).toMatchObject({ openEntries: 0, retainedSamples: 1 });
+    const info = (await s.sla.report({ timeline: 'chat', organizationId: 'org-1' })).systemInfo;
+    expect(Object.keys(info)).not.toContain('openEntries');
+    expect(Object.keys(info)).not.toContain('retainedSamples');
     const error = await s.sla.report({ timeline: 'chat', organizationId: 'org-1', id: 'c1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues.map((i) => i.path)).toEqual(['organizationId']);
