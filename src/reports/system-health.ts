@@ -9,10 +9,10 @@ export interface SystemHealthCheck {
   status: SystemCheckStatus;
   /** One human line (seed 003: `'Average response time: 245ms'`); left out where health details are hidden. */
   message?: string | undefined;
-  /** The measured value, when the check has one (`details.value`), else null. */
-  value: number | null;
-  /** The threshold it was graded against (`details.threshold`), else null. */
-  threshold: number | null;
+  /** The measured value, when the check has one (`details.value`), else null; left out where health details are hidden. */
+  value?: number | null;
+  /** The threshold it was graded against (`details.threshold`), else null; left out where health details are hidden. */
+  threshold?: number | null;
 }
 
 /** Seed 003's `GET /health/system` answer. */

@@ -66,8 +66,18 @@ const systemRoute: Route = {
   async handle(ctx) {
     const { quick } = parseQuery(healthQuery, ctx.url);
     const report = await ctx.monitor.health.check({ quick: quick ?? false });
-    const body = systemHealthOf(report, [...systemVitals(ctx.monitor), activeAlertsCheck(ctx.monitor.alerts.getActiveAlerts())]);
-    if (!shown(ctx)) for (const c of body.checks) delete c.message;
+    const vitals = systemVitals(ctx.monitor);
+    const body = systemHealthOf(report, [...vitals, activeAlertsCheck(ctx.monitor.alerts.getActiveAlerts())]);
+    if (!shown(ctx)) {
+      // Details hidden, as on /health: names and grades only. The vitals (this host's CPU, memory,
+      // lag) are details too: left out of the list, while still counting in the overall status.
+      body.checks = body.checks.filter((c) => !vitals.includes(c));
+      for (const c of body.checks) {
+        delete c.message;
+        delete c.value;
+        delete c.threshold;
+      }
+    }
     const status: HealthStatus = body.status === 'critical' ? 'unhealthy' : body.status === 'warning' ? 'degraded' : 'healthy';
     return answer(ctx, status, body);
   },

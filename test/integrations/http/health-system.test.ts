@@ -84,6 +84,27 @@ describe('GET /health/system', () => {
     const { monitor, get } = setup({ healthDetails: 'authenticated' });
     monitor.health.register('queue', () => ({ status: 'degraded' as const, message: 'secret detail' }));
     const { body } = await get('/health/system');
-    expect(body.checks[0]).toEqual({ name: 'queue', status: 'warn', value: null, threshold: null });
+    expect(body.checks[0]).toEqual({ name: 'queue', status: 'warn' });
+  });
+
+  it('leaves values, thresholds and the vitals out for callers that did not authenticate, as /health hides details', async () => {
+    const { monitor, get } = setup({ healthDetails: 'authenticated' });
+    monitor.gauge({ name: 'error_rate' }).set(3);
+    monitor.health.register('Error Rate', checks.metric(monitor, { metric: 'error_rate', aggregation: 'last', warn: 2, fail: 5, unit: '%', title: 'Error rate' }));
+    const readings = {
+      cpu: { percent: 99, process: 5, cores: 2 },
+      memory: { percent: 50, rss: 1, heapUsed: 1, heapTotal: 2, heapLimit: 4, total: 100, available: 50, constrained: false },
+      eventLoop: { lagP50: 1, lagP99: 2, lagMax: 3, utilization: 0.1 },
+      loadAverage: [1, 1, 1] as [number, number, number],
+      disk: null,
+    };
+    await systemMonitor(monitor, { read: () => readings as never }).sample();
+    const { body } = await get('/health/system');
+    expect(body.checks).toEqual([
+      { name: 'Error Rate', status: 'warn' },
+      { name: 'Active Alerts', status: 'pass' },
+    ]);
+    // The vitals still grade the answer: a CPU at 99 % is critical for every caller.
+    expect(body.status).toBe('critical');
   });
 });
