@@ -66,8 +66,8 @@ export async function generatePerformanceReport(src: WindowQuerySources, query: 
   const trends: Trend[] = [];
   const recommendations: Recommendation[] = [];
   for (const window of read) {
-    const current = summarize(window, range.from, range.to);
-    const before = summarize(window, range.previousFrom, range.from);
+    const current = summarize(window, range.from, range.to, now);
+    const before = summarize(window, range.previousFrom, range.from, now);
     const t = trendsOf(current, before, q.stableBand);
     metrics[window.name] = current;
     trends.push(...t);

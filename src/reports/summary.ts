@@ -6,7 +6,7 @@ import type { MetricWindow, WindowSeries } from '../metrics/window-query.js';
  * read it (docs/reports.md):
  * - `latency`: a histogram of durations (unit `seconds`/`ms`, or a name ending `_seconds`, `_ms`,
  *   `_milliseconds`, or seed 003's `response_time`); its figures are reported in ms;
- * - `errorRate`: a metric of error percentages by name (seed 003's `error_rate`);
+ * - `errorRate`: a gauge or histogram of error percentages by name (seed 003's `error_rate`; a counter is `other`);
  * - `memory`, `cpu`: a percentage of memory or CPU in use by name (`system_memory_usage_percent`,
  *   seed 003's `memory_usage`, `cpu_usage`);
  * - `other`: anything else (reported, never judged by a threshold rule).
@@ -51,7 +51,10 @@ const ERROR_LABELS = ['status', 'statusCode', 'status_code', 'outcome', 'success
 export function classify(name: string, kind: MetricWindow['kind'], unit: string | undefined): { class: MetricClass; factor: number; unit: string | undefined } {
   const lower = name.toLowerCase();
   const percent = unit === 'percent' || unit === '%' || lower.endsWith('_percent') || lower.endsWith('_usage');
-  if (/(^|_)error_rate(_|$)/.test(lower)) return { class: 'errorRate', factor: 1, unit: unit ?? 'percent' };
+  // A gauge or histogram of percentages only: a counter named error_rate (seed 003 adds 1 per
+  // error) counts errors, and its mean is no percentage.
+  const percentValues = unit === undefined || unit === 'percent' || unit === '%';
+  if (/(^|_)error_rate(_|$)/.test(lower) && (kind === 'gauge' || kind === 'histogram') && percentValues) return { class: 'errorRate', factor: 1, unit: unit ?? 'percent' };
   if (percent && /(^|_)mem(ory)?(_|$)/.test(lower)) return { class: 'memory', factor: 1, unit: unit ?? 'percent' };
   if (percent && /(^|_)cpu(_|$)/.test(lower)) return { class: 'cpu', factor: 1, unit: unit ?? 'percent' };
   if (kind === 'histogram') {
@@ -65,13 +68,16 @@ export function classify(name: string, kind: MetricWindow['kind'], unit: string 
 
 const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-/** The summary of `window`'s series over [from, to). */
-export function summarize(window: MetricWindow, from: number, to: number): MetricSummary {
+/**
+ * The summary of `window`'s series over [from, to). Rates divide by the time elapsed of the
+ * range at `now` (`min(to, now) - from`): a range running past now has not had its nominal length yet.
+ */
+export function summarize(window: MetricWindow, from: number, to: number, now: number = to): MetricSummary {
   const kind = window.kind ?? 'unknown';
   const c = classify(window.name, window.kind, window.unit);
   const histogram = kind === 'histogram';
   const stats = window.stats(window.series, from, to, histogram);
-  const seconds = (to - from) / 1000;
+  const seconds = Math.max(0, Math.min(to, now) - from) / 1000;
   const k = c.factor;
   let series = 0;
   for (const s of window.series) if (window.stats([s], from, to, false).count > 0) series++;
@@ -85,7 +91,7 @@ export function summarize(window: MetricWindow, from: number, to: number): Metri
     unit: c.unit,
     series,
     count: stats.count,
-    rate: kind === 'gauge' || empty ? (kind === 'gauge' ? null : 0) : num((kind === 'counter' ? stats.sum : stats.count) / seconds),
+    rate: kind === 'gauge' || empty || seconds === 0 ? (kind === 'gauge' ? null : 0) : num((kind === 'counter' ? stats.sum : stats.count) / seconds),
     sum: empty ? null : num(stats.sum * (histogram ? k : 1)),
     mean: empty ? null : num((stats.sum / stats.count) * k),
     min: scaled(stats.min),

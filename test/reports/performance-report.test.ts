@@ -176,3 +176,32 @@ describe('the tenant filter', () => {
     expect(two.recommendations.map((x) => x.rule)).toEqual(['latency-p95', 'error-rate', 'latency-mean']);
   });
 });
+
+describe('rates and classes', () => {
+  it('divides a rate by the time elapsed of a period running past now, not its nominal length', async () => {
+    const { monitor, clock } = setup();
+    const orders = monitor.counter({ name: 'orders_total' });
+    // 60 orders an hour for two hours: a daily report of today at 02:00 reads 1/60 per second.
+    for (let i = 0; i < 120; i++) {
+      orders.inc();
+      await clock.advanceAsync(MINUTE);
+    }
+    const r = await monitor.generatePerformanceReport({ period: 'daily', from: '2026-01-01', to: '2026-01-01', metrics: ['orders_total'] });
+    expect(r.metrics.orders_total).toMatchObject({ count: 120, sum: 120 });
+    expect(r.metrics.orders_total!.rate).toBeCloseTo(1 / 60, 6);
+    await monitor.close();
+  });
+
+  it('reads a counter named error_rate as a count of errors (other), a gauge of percentages as errorRate', async () => {
+    const { monitor, clock } = setup();
+    const counted = monitor.counter({ name: 'error_rate' });
+    for (let i = 0; i < 7; i++) counted.inc();
+    monitor.gauge({ name: 'checkout_error_rate' }).set(3);
+    await clock.advanceAsync(MINUTE);
+    const r = await monitor.generatePerformanceReport({ period: 'hourly', metrics: ['error_rate', 'checkout_error_rate'] });
+    expect(r.metrics.error_rate).toMatchObject({ kind: 'counter', class: 'other', errorRate: null });
+    expect(r.metrics.checkout_error_rate).toMatchObject({ kind: 'gauge', class: 'errorRate', errorRate: 3 });
+    expect(r.recommendations.filter((x) => x.metric === 'error_rate')).toEqual([]);
+    await monitor.close();
+  });
+});
