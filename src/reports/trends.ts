@@ -27,8 +27,8 @@ export function headline(s: MetricSummary): Trend['statistic'] {
 }
 
 /**
- * The direction of `current` against `previous`: a change within ±`band` percent (edges
- * included) is `stable`, beyond it `increasing` or `decreasing`. 0 against 0 is stable; anything
+ * The direction of `current` against `previous`: a change, rounded to 2 decimals, within
+ * ±`band` percent (edges included) is `stable`, beyond it `increasing` or `decreasing`. 0 against 0 is stable; anything
  * against 0 is increasing (with no percentage); a missing value on either side is
  * `insufficient-data`.
  */
@@ -36,9 +36,10 @@ export function compare(current: number | null, previous: number | null, band: n
   if (current === null || previous === null) return { trend: 'insufficient-data', changePercent: null };
   if (previous === 0) return current === 0 ? { trend: 'stable', changePercent: 0 } : { trend: current > 0 ? 'increasing' : 'decreasing', changePercent: null };
   const change = ((current - previous) / Math.abs(previous)) * 100;
-  // Rounded before the comparison: 5.000000001 % from float noise is still the 5 % edge.
-  const rounded = Math.round(change * 1e6) / 1e6;
-  return { trend: Math.abs(rounded) <= band ? 'stable' : rounded > 0 ? 'increasing' : 'decreasing', changePercent: round(rounded, 2) };
+  // Classified on the change as shown, rounded to 2 decimals (docs/reports.md): 5.004 % shows as
+  // 5.00 % and is stable in a 5 % band. Float noise first: 5.0049999999 % is 5.005 %.
+  const shown = round(Math.round(change * 1e6) / 1e6, 2);
+  return { trend: Math.abs(shown) <= band ? 'stable' : shown > 0 ? 'increasing' : 'decreasing', changePercent: shown };
 }
 
 /** The trends of a metric: its headline statistic, and its error rate when that is not the headline. */

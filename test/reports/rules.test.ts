@@ -73,6 +73,10 @@ describe('trends at the edges of the stable band (±5 %)', () => {
   it.each([
     [105, 100, 'stable', 5],
     [105.01, 100, 'increasing', 5.01],
+    // Classified on the change rounded to 2 decimals, as shown: 5.004 % is 5.00 %, stable.
+    [105.004, 100, 'stable', 5],
+    [94.996, 100, 'stable', -5],
+    [105.005, 100, 'increasing', 5.01],
     [95, 100, 'stable', -5],
     [94.99, 100, 'decreasing', -5.01],
     [100, 100, 'stable', 0],
