@@ -15,6 +15,9 @@ export interface ReportRange {
 
 const DAY = 86_400_000;
 
+/** The largest valid Date (ECMAScript: 8.64e15 ms after the epoch). */
+const MAX_DATE = 8.64e15;
+
 function invalid(path: string, message: string): ValidationError {
   return new ValidationError(`invalid performance report query: ${path}: ${message}`, [{ path, message }]);
 }
@@ -23,7 +26,8 @@ function invalid(path: string, message: string): ValidationError {
  * The range of a query at `now`. `period` alone: the period ending now; with `from` or `to`
  * only: the period starting or ending there; `from` and `to`: that range (`period` labels it).
  * Nothing: the last day. Throws a {@link ValidationError} naming `from` when it is not before
- * `to`, and `to` when the range is longer than {@link MAX_REPORT_RANGE}.
+ * `to`, and `to` when the range is longer than {@link MAX_REPORT_RANGE}; one naming `from` when
+ * it starts before the epoch, and `to` when it ends past the largest valid date.
  */
 export function reportRange(q: ResolvedPerformanceReportQuery, now: number): ReportRange {
   const period = q.period ?? (q.from !== undefined && q.to !== undefined ? undefined : 'daily');
@@ -43,6 +47,11 @@ export function reportRange(q: ResolvedPerformanceReportQuery, now: number): Rep
     to = now;
     from = now - length!;
   }
+  // Each bound is a valid date: named after the field given (a derived bound after the one it came from).
+  const fromField = q.from === undefined && q.to !== undefined ? 'to' : 'from';
+  const toField = q.to === undefined && q.from !== undefined ? 'from' : 'to';
+  if (from < 0) throw invalid(fromField, `the range must start at or after 1970-01-01T00:00:00.000Z, got ${from} ms`);
+  if (to > MAX_DATE) throw invalid(toField, `the range must end at or before ${new Date(MAX_DATE).toISOString()}, got ${to} ms`);
   if (!(from < to)) throw invalid('from', `must be before to (from ${new Date(from).toISOString()}, to ${new Date(to).toISOString()})`);
   if (to - from > MAX_REPORT_RANGE) throw invalid('to', `the range may cover at most ${MAX_REPORT_RANGE / DAY} days, got ${((to - from) / DAY).toFixed(1)}`);
   return { period: period ?? 'custom', from, to, previousFrom: from - (to - from) };

@@ -40,6 +40,11 @@ describe('query validation', () => {
     [{ from: 'May 5' }, 'from'],
     [{ to: '2024-13-01' }, 'to'],
     [{ from: 0, to: 400 * DAY }, 'to'],
+    // Bounds outside valid dates, named after the field they come from.
+    [{ from: -DAY, to: DAY }, 'from'],
+    [{ to: HOUR, period: 'daily' }, 'to'],
+    [{ from: 8.64e15 - HOUR, period: 'daily' }, 'from'],
+    [{ from: 8.64e15 - HOUR, to: 8.64e15 + HOUR }, 'to'],
     [{ metrics: [] }, 'metrics'],
     [{ metrics: Array.from({ length: 51 }, (_, i) => `m${i}`) }, 'metrics'],
     [{ organizationId: 'a', labels: { organizationId: 'b' } }, 'organizationId'],

@@ -73,6 +73,8 @@ describe('GET /reports/performance', () => {
     // A repeated single-valued parameter or label is refused, not narrowed to the last (tenant leak).
     ['?organizationId=org-1&organizationId=org-2', 'organizationId'],
     ['?from=1&from=2', 'from'],
+    ['?endDate=3600000&period=daily', 'endDate'],
+    ['?startDate=8639999999999999&period=daily', 'startDate'],
     ['?label.organizationId=org-1&label.organizationId=org-2', 'label.organizationId'],
     ['?label.__proto__=x', 'label.__proto__'],
     [`?${Array.from({ length: 33 }, (_, i) => `label.l${i}=x`).join('&')}`, 'label'],
