@@ -62,7 +62,8 @@ export async function generatePerformanceReport(src: WindowQuerySources, query: 
   const filter = Object.keys(labels).length > 0 ? labels : undefined;
   // One read per metric, all at once: the store sees them in parallel.
   const read = await Promise.all(names.map((name) => windows.read({ name, labels: filter, from: range.previousFrom, to: range.to, now })));
-  const metrics: Record<string, MetricSummary> = {};
+  // No prototype: a metric named `__proto__` is a key like any other (JSON output is the same).
+  const metrics = Object.create(null) as Record<string, MetricSummary>;
   const trends: Trend[] = [];
   const recommendations: Recommendation[] = [];
   for (const window of read) {

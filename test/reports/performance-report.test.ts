@@ -210,3 +210,12 @@ describe('rates and classes', () => {
     await monitor.close();
   });
 });
+
+it('keeps a metric named __proto__ as a key of report.metrics, never as its prototype', async () => {
+  const { monitor } = setup();
+  const r = await monitor.generatePerformanceReport({ period: 'hourly', metrics: ['__proto__', 'toString'] });
+  expect(Object.getPrototypeOf(r.metrics)).toBeNull();
+  expect(Object.keys(r.metrics).sort()).toEqual(['__proto__', 'toString']);
+  expect(JSON.parse(JSON.stringify(r.metrics)).__proto__).toMatchObject({ name: '__proto__', count: 0 });
+  await monitor.close();
+});
