@@ -9,13 +9,15 @@ const SEED_001 = fileURLToPath(new URL('./fixtures/seed-001-budgets.yaml', impor
 
 /**
  * Traffic added before each scrape, so Prometheus sees counters grow at about this much per
- * second (one scrape a second). Margins are wide: a slow scrape halves a rate, and bucket
+ * second (one scrape a second). Margins are wide: a slow scrape halves a rate (a loaded CI
+ * machine scraped /pass at under 500 req/s with 5,050 a scrape, so the throughput budget's
+ * routes add 50,500 and 55,000: it passes down to one scrape in 100 s), and bucket
  * interpolation moves percentiles within their bucket (0.8 s reads as ~0.98 s in (0.5, 1]).
  */
 const PER_SCRAPE: Readonly<Record<string, RouteTraffic>> = {
-  '/pass': { latencies: [[0.08, 100]], requests: { '200': 5000, '500': 50 } },
+  '/pass': { latencies: [[0.08, 100]], requests: { '200': 50_000, '500': 500 } },
   '/warn': { latencies: [[0.2, 97], [1.5, 3]], requests: { '200': 100, '503': 1 } },
-  '/fail': { latencies: [[0.8, 100]], requests: { '200': 5000, '500': 500 } },
+  '/fail': { latencies: [[0.8, 100]], requests: { '200': 50_000, '500': 5_000 } },
 };
 
 let server: PulsewatchServer;
@@ -58,7 +60,7 @@ describe('pulsewatch check --prometheus (a real Prometheus scraping a pulsewatch
     expect([pass!.code, warn!.code, fail!.code]).toEqual([0, 1, 2]);
     expect(docs[0].source).toEqual({ kind: 'prometheus', url: `${prometheus.url}/` });
     const failRate = docs[2].budgets.find((b: { name: string }) => b.name === 'Error rate');
-    expect(failRate.value).toBeCloseTo((500 / 5500) * 100, 0);
+    expect(failRate.value).toBeCloseTo((5_000 / 55_000) * 100, 0);
   });
 
   it('prints the human table, and reads the URL from PULSEWATCH_PROMETHEUS_URL', async () => {
