@@ -11,7 +11,7 @@ import { runLoad } from './load.js';
 import { declareAlerts, registerHealth, startServer } from './monitoring.js';
 import { defineJobs, platformBreakers } from './publishing.js';
 import { report } from './report.js';
-import { seededRandom } from './sim.js';
+import { seededRandom } from '../shared/sim.js';
 import { openStore } from './store.js';
 
 const useRedis = process.argv.includes('--redis');

@@ -4,7 +4,7 @@
 import type { Monitor } from 'pulsewatch';
 import type { ManualClock } from 'pulsewatch/testing';
 import { BREAKER, JOB_TYPES, type JobTypeName, OUTAGE, PLATFORMS, type Platform, TIMINGS } from './config.js';
-import { logNormal, work } from './sim.js';
+import { logNormal, work } from '../shared/sim.js';
 
 /** What the handlers saw, for the report: peak attempts at once per type, start order, attempt times. */
 export interface JobLog {

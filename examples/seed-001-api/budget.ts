@@ -3,7 +3,7 @@
 // The JSON is kept as the run's artifact (budgets-result.json) and shown as a table.
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { runCli } from './cli.js';
+import { runCli } from '../shared/cli.js';
 
 const BUDGETS = fileURLToPath(new URL('./budgets.yaml', import.meta.url));
 

@@ -10,7 +10,7 @@ import { ManualClock } from 'pulsewatch/testing';
 import { REQUESTS_PER_MINUTE, RUN_MINUTES, SEED_ENV } from './config.js';
 import { createPms } from './pms.js';
 import { startServer } from './server.js';
-import { seededRandom } from './sim.js';
+import { seededRandom } from '../shared/sim.js';
 import { openStore, retentionProbe } from './store.js';
 
 const usePostgres = process.argv.includes('--postgres');

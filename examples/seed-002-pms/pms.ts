@@ -6,7 +6,7 @@
 import type { Monitor } from 'pulsewatch';
 import type { ManualClock } from 'pulsewatch/testing';
 import { ENDPOINTS, INCIDENTS, TENANTS } from './config.js';
-import { logNormal, work } from './sim.js';
+import { logNormal, work } from '../shared/sim.js';
 
 type Tenant = (typeof TENANTS)[number];
 

@@ -4,7 +4,7 @@
 //   pulsewatch check <app>/api/admin --budgets sla.yaml --watch --interval 1s   continuous
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { collect, runCli, spawnCli, type CliRun } from './cli.js';
+import { collect, runCli, spawnCli, type CliRun } from '../shared/cli.js';
 
 const SLA = fileURLToPath(new URL('./sla.yaml', import.meta.url));
 

@@ -1,3 +1,4 @@
+// Shared by the seed examples (000 and 002).
 // The simulation's parts: a seeded random source (the run is the same every time), log-normal
 // durations, and work that takes simulated time on the monitor's ManualClock.
 import type { ManualClock } from 'pulsewatch/testing';

@@ -1,3 +1,4 @@
+// Shared by the seed examples (001 and 004).
 // Runs the `pulsewatch` CLI as a child process, the way a CI step or an operator would.
 // Inside this repository the package's own bin is not in node_modules/.bin, so this finds it:
 // PULSEWATCH_BIN (a built cli.js; the tests pass theirs), else the built bin (dist/cli.js,
