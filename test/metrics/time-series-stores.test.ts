@@ -54,6 +54,21 @@ describe.each(stores)('getTimeSeries and from/to over rollups in %s', (_, up, op
     return monitor;
   }
 
+  it.skipIf(!up)('keeps the percentiles of late records (past timestamps) through the store, read by another instance', async () => {
+    const clock = new ManualClock(T0 + 2 * HOUR);
+    const writer = await monitorOn(clock, 'late-writer');
+    // 280..370 ms, each an hour and a half before now: every one becomes a late rollup of its own.
+    for (let i = 0; i < 10; i++) writer.recordMetric({ metricType: 'response_time', value: 280 + i * 10, unit: 'ms', timestamp: T0 + 30 * MIN + i * MIN });
+    await writer.close();
+    const reader = await monitorOn(clock, 'late-reader');
+    const a = await reader.getAggregatedMetrics({ name: 'response_time', from: T0, to: T0 + HOUR });
+    expect(a.count).toBe(10);
+    expect(a.p50).toBeGreaterThan(315);
+    expect(a.p50).toBeLessThan(335);
+    expect(a.p95).toBeGreaterThan(360);
+    expect(a.p95).toBeLessThanOrEqual(371);
+  });
+
   it.skipIf(!up)('reads steps long out of memory from rollups another instance wrote, with the reader’s own memory', async () => {
     const clock = new ManualClock(T0);
     const writer = await monitorOn(clock, 'writer');
