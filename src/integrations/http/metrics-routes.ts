@@ -8,7 +8,7 @@ import { METRICS_CONTENT_TYPES, negotiateMetricsFormat } from './negotiate.js';
 import { parseQuery } from './query.js';
 import { json, text } from './responses.js';
 import type { Route } from './router.js';
-import { durationParam, instantParam, labelsOf } from './series-routes.js';
+import { durationParam, instantParam, labelsOf } from './query.js';
 
 /** `?name=a&name=b` or `?name=a,b`: undefined when absent. */
 function names(url: URL): string[] | undefined {

@@ -3,7 +3,7 @@ import { isValidationError, ValidationError } from '../../core/errors.js';
 import type { PerformanceReportQuery } from '../../reports/options.js';
 import { HttpError } from './errors.js';
 import { parseQuery } from './query.js';
-import { labelsOf } from './series-routes.js';
+import { labelsOf } from './query.js';
 import { json } from './responses.js';
 import type { Route, RouteContext } from './router.js';
 

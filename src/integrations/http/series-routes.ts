@@ -1,50 +1,9 @@
 import { z } from 'zod';
 import type { TimeSeries, TimeSeriesQuery } from '../../metrics/time-series.js';
-import { MAX_MATCHERS } from '../../metrics/time-series-range.js';
-import { HttpError } from './errors.js';
 import type { MonitoringHost } from './host.js';
-import { parseQuery } from './query.js';
+import { durationParam, instantParam, labelsOf, parseQuery } from './query.js';
 import { json } from './responses.js';
 import type { Route } from './router.js';
-
-/**
- * `label.<name>=<value>` parameters: series must have that label (as on /metrics/aggregate).
- * Undefined when there are none. Throws a 400 naming the parameter for a name given twice (a
- * series has one value per label: the last one must not win silently) and for `__proto__` (no
- * series has it: names starting with `__` are reserved), and one naming `label` past
- * {@link MAX_MATCHERS} of them, counted as they come (a flood is not gathered first).
- */
-export function labelsOf(url: URL): Record<string, string> | undefined {
-  let labels: Record<string, string> | undefined;
-  let n = 0;
-  for (const [key, value] of url.searchParams) {
-    if (!key.startsWith('label.') || key.length <= 6) continue;
-    if (++n > MAX_MATCHERS) throw badParam('label', `at most ${MAX_MATCHERS} label.<name> parameters`, `at most ${MAX_MATCHERS} labels`);
-    const name = key.slice(6);
-    // No prototype: a name such as `constructor` or `__proto__` is a key like any other.
-    labels ??= Object.create(null) as Record<string, string>;
-    if (name === '__proto__') throw badParam(key, `${key}: is not a label name (names starting with "__" are reserved)`, 'is not a label name (names starting with "__" are reserved)');
-    if (Object.hasOwn(labels, name)) throw badParam(key, `${key} is given twice: a series has one value of ${JSON.stringify(name)}`, 'is given twice');
-    labels[name] = value;
-  }
-  return labels;
-}
-
-function badParam(path: string, message: string, issue: string): HttpError {
-  return new HttpError(400, 'VALIDATION_FAILED', `invalid query: ${message}`, { issues: [{ path, message: issue }] });
-}
-
-/** An instant as a query parameter: epoch ms digits, else an ISO 8601 string (checked by the monitor, which names the field). */
-export const instantParam = z
-  .string()
-  .max(40)
-  .transform((v) => (/^\d{1,16}$/.test(v) ? Number(v) : v));
-/** A duration as a query parameter: ms digits, else `'30s'`, `'5m'` (checked by the monitor). */
-export const durationParam = z
-  .string()
-  .min(1)
-  .max(20)
-  .transform((v) => (/^\d+(\.\d+)?$/.test(v) ? Number(v) : v));
 
 const seriesQuery = z.object({
   name: z.string().min(1).max(200),

@@ -6,7 +6,7 @@ import type { SlaQuery } from '../../sla/options.js';
 import type { SlaReport } from '../../sla/types.js';
 import { HttpError } from './errors.js';
 import { parseQuery } from './query.js';
-import { labelsOf } from './series-routes.js';
+import { labelsOf } from './query.js';
 import { json } from './responses.js';
 import type { Route, RouteContext } from './router.js';
 
