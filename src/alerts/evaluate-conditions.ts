@@ -3,6 +3,7 @@ import type { MetricKind } from '../storage/contract.js';
 import type { MetricWindow } from '../metrics/window-query.js';
 import type { AnyMetric } from '../metrics/registry.js';
 import { aggregationName, lookbacksOf, type Aggregation, type BasicAggregation, type NormalizedCondition } from './rule-schema.js';
+import { isErrorSeries } from '../metrics/time-series-errors.js';
 import { ownLabel } from './schema-parts.js';
 import { WindowReader, type ErrorMatcher, type SeriesGroup } from './window-reader.js';
 
@@ -163,7 +164,6 @@ function errorMatcherOf(c: NormalizedCondition): ErrorMatcher {
   return matcher;
 }
 
-const ERROR_STATUS = /^(?:5\d\d|5xx|failure|failed|error|errored|timeout)$/i;
 
 /**
  * Which series count as errors. Custom matchers: exact values, or a class such as `'5xx'`
@@ -179,7 +179,5 @@ export function errorMatcher(custom: Readonly<Record<string, string | readonly s
         return actual !== undefined && values.some((v) => v === actual || (/^\dxx$/i.test(v) && actual.length === 3 && actual[0] === v[0]));
       });
   }
-  return (labels) =>
-    labels.success === 'false' ||
-    [labels.status, labels.statusCode, labels.status_code, labels.outcome].some((v) => v !== undefined && ERROR_STATUS.test(v));
+  return isErrorSeries;
 }

@@ -1,7 +1,6 @@
 /**
- * Which series a time series' `errorRate` counts as errors: the alert rules' default (see
- * `errorMatcher` in alerts/evaluate-conditions.ts, a higher layer metrics/ may not import), kept
- * equal to it by test/metrics/time-series-errors.test.ts.
+ * Which series count as errors by default: what a time series' `errorRate` and the alert rules'
+ * `errorRate` without `errorLabels` (alerts/evaluate-conditions.ts `errorMatcher`) both use.
  */
 
 const ERROR_STATUS = /^(?:5\d\d|5xx|failure|failed|error|errored|timeout)$/i;
