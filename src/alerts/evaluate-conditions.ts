@@ -164,7 +164,6 @@ function errorMatcherOf(c: NormalizedCondition): ErrorMatcher {
   return matcher;
 }
 
-
 /**
  * Which series count as errors. Custom matchers: exact values, or a class such as `'5xx'`
  * matching any 5xx code. Default: `success="false"`, a `status`, `statusCode`, `status_code` or
