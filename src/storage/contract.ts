@@ -5,7 +5,7 @@
 import { ROLE_CALLS } from './roles.js';
 
 export type { CallOptions } from './roles.js';
-export type { MetricKind, Rollup, RollupChanges, RollupQuery } from './rollup.js';
+export type { MetricKind, MetricNameQuery, Rollup, RollupChanges, RollupQuery, StoredMetricName } from './rollup.js';
 export type {
   AlertRecordStore,
   DeadLetterStore,

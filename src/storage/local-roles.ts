@@ -58,5 +58,6 @@ export function withLocalRoles(store: PartialStorage, local: StorageAdapter): Co
   }
   const rollups = target('rollups');
   if (typeof rollups.readRollupChanges === 'function') completed.readRollupChanges = rollups.readRollupChanges.bind(rollups);
+  if (typeof rollups.listMetricNames === 'function') completed.listMetricNames = rollups.listMetricNames.bind(rollups);
   return completed as unknown as CompletedStorage;
 }

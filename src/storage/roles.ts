@@ -1,4 +1,4 @@
-import type { Rollup, RollupChanges, RollupQuery } from './rollup.js';
+import type { MetricNameQuery, Rollup, RollupChanges, RollupQuery, StoredMetricName } from './rollup.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
 
 /**
@@ -45,6 +45,14 @@ export interface RollupStore {
    * range every tick.
    */
   readRollupChanges?(name: string, cursor: string | undefined, options?: CallOptions): Promise<RollupChanges>;
+  /**
+   * Optional: the metric names with a rollup that ended after `query.since`, written by any
+   * instance, each once, ordered by name (code point order), at most `query.limit` (default
+   * 1,000, at most 10,000): what a fleet-wide metric explorer lists. Names come back as they
+   * were written, never interpreted (a name may hold quotes, `*`, `:`, newlines...). A store
+   * without it has no listing; the caller falls back to what it knows locally.
+   */
+  listMetricNames?(query: MetricNameQuery, options?: CallOptions): Promise<StoredMetricName[]>;
 }
 
 /** Leases: how instances of one service agree on who evaluates a rule or sends a notification. */
@@ -113,7 +121,7 @@ export interface StorageRoleMap {
 /** One role's name. */
 export type StorageRole = keyof StorageRoleMap;
 
-/** The required calls of each role (`readRollupChanges` is optional within `rollups`), in the contract's order. */
+/** The required calls of each role (`readRollupChanges` and `listMetricNames` are optional within `rollups`), in the contract's order. */
 export const ROLE_CALLS = {
   rollups: ['writeRollups', 'queryRollups'],
   leases: ['tryAcquire'],
@@ -121,7 +129,7 @@ export const ROLE_CALLS = {
   deadLetters: ['saveDeadLetter', 'listDeadLetters', 'deleteDeadLetter'],
   jobDeadLetters: ['saveJobDeadLetter', 'listJobDeadLetters', 'deleteJobDeadLetter'],
   purge: ['purgeBefore'],
-} as const satisfies { readonly [R in StorageRole]: readonly Exclude<keyof StorageRoleMap[R], 'readRollupChanges'>[] };
+} as const satisfies { readonly [R in StorageRole]: readonly Exclude<keyof StorageRoleMap[R], 'readRollupChanges' | 'listMetricNames'>[] };
 
 /** Every role, in the contract's order. */
 export const STORAGE_ROLES = Object.keys(ROLE_CALLS) as StorageRole[];

@@ -52,6 +52,28 @@ export interface RollupQuery {
   to?: number | undefined;
 }
 
+/** What `RollupStore.listMetricNames` reads: the names seen since a time, bounded. */
+export interface MetricNameQuery {
+  /** Names with a rollup whose slot ended after this time (ms since the epoch, exclusive). */
+  since: number;
+  /** At most this many names, the first in name order (default 1,000; at most 10,000). */
+  limit?: number | undefined;
+}
+
+/** One metric name a store holds rollups of (see `RollupStore.listMetricNames`). */
+export interface StoredMetricName {
+  /** The name as it was written, byte for byte. */
+  name: string;
+  /** The kind of the rollup of this name that ended last (a name written with two kinds reads as the latest). */
+  kind: MetricKind;
+  /** End of the latest slot of this name in the store (ms since the epoch). */
+  lastSeen: number;
+  /**
+   * How many series (label sets) of this name have a rollup that ended after `since`, every
+   * instance together; absent when the store does not count them.
+   */
+  series?: number | undefined;
+}
 
 /** What `RollupStore.readRollupChanges` answers. */
 export interface RollupChanges {

@@ -1,10 +1,14 @@
 import { matchesLabels, seriesKey } from '../../core/labels.js';
-import type { Rollup, RollupQuery } from '../contract.js';
+import type { MetricKind, Rollup, RollupQuery, StoredMetricName } from '../contract.js';
+import { byCodePoint, clampNameLimit } from '../metric-names.js';
 
 interface SeriesPoints {
   name: string;
   labels: Readonly<Record<string, string>>;
   points: Rollup[];
+  /** The latest end among `points`, and the kind of the point that has it (kept on write, so listing names reads no points). */
+  lastEnd: number;
+  lastKind: MetricKind;
 }
 
 /**
@@ -24,12 +28,40 @@ export class MemoryRollups {
     let entry = series.get(key);
     // The store keeps its own frozen copy of the labels: the series is keyed by them, so a caller
     // changing the object it wrote (or one it read back) must not move points between series.
-    if (entry === undefined) series.set(key, (entry = { name: rollup.name, labels: Object.freeze({ ...rollup.labels }), points: [] }));
+    if (entry === undefined) {
+      entry = { name: rollup.name, labels: Object.freeze({ ...rollup.labels }), points: [], lastEnd: -Infinity, lastKind: rollup.kind };
+      series.set(key, entry);
+    }
     const stored = { ...rollup, labels: entry.labels };
     insertByStart(entry.points, stored);
+    if (stored.end >= entry.lastEnd) {
+      entry.lastEnd = stored.end;
+      entry.lastKind = stored.kind;
+    }
     const excess = entry.points.length - this.maxPointsPerSeries;
-    if (excess > 0) entry.points.splice(0, excess);
+    if (excess > 0) {
+      const removed = entry.points.splice(0, excess);
+      // The oldest points rarely hold the latest end (only a long slot would): look again only then.
+      if (removed.some((p) => p.end >= entry.lastEnd)) settleLast(entry);
+    }
     return stored;
+  }
+
+  /** The names with a series that ended after max(since, cutoff), in code point order, at most `limit`, with their series counted. */
+  names(since: number, cutoff: number, limit: number | undefined): StoredMetricName[] {
+    const after = Math.max(since, cutoff);
+    const out: StoredMetricName[] = [];
+    for (const [name, series] of this.byName) {
+      let count = 0;
+      let last: SeriesPoints | undefined;
+      for (const entry of series.values()) {
+        if (entry.lastEnd <= after) continue;
+        count++;
+        if (last === undefined || entry.lastEnd > last.lastEnd) last = entry;
+      }
+      if (last !== undefined) out.push({ name, kind: last.lastKind, lastSeen: last.lastEnd, series: count });
+    }
+    return out.sort((a, b) => byCodePoint(a.name, b.name)).slice(0, clampNameLimit(limit));
   }
 
   /** Copies of the rollups of `query.name` whose labels include `query.labels` and whose slot overlaps (max(from, cutoff), to). */
@@ -54,11 +86,25 @@ export class MemoryRollups {
         const keep = entry.points.filter((p) => p.end > timestamp);
         removed += entry.points.length - keep.length;
         if (keep.length === 0) series.delete(key);
-        else entry.points = keep;
+        else if (keep.length < entry.points.length) {
+          entry.points = keep;
+          settleLast(entry);
+        }
       }
       if (series.size === 0) this.byName.delete(name);
     }
     return removed;
+  }
+}
+
+/** Recomputes a series' latest end and its kind from its points. */
+function settleLast(entry: SeriesPoints): void {
+  entry.lastEnd = -Infinity;
+  for (const p of entry.points) {
+    if (p.end >= entry.lastEnd) {
+      entry.lastEnd = p.end;
+      entry.lastKind = p.kind;
+    }
   }
 }
 

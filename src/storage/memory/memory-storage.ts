@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { positiveDurationSchema } from '../../core/duration.js';
 import { StorageError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
-import type { CallOptions, Rollup, RollupChanges, RollupQuery, StorageAdapter } from '../contract.js';
+import type { CallOptions, MetricNameQuery, Rollup, RollupChanges, RollupQuery, StorageAdapter, StoredMetricName } from '../contract.js';
+import { assertNameQuery } from '../metric-names.js';
 import { ChangeLog } from '../rollup-changes.js';
 import { MemoryRollups } from './memory-rollups.js';
 import { partitionRollups, rejectionError } from '../rollup-validation.js';
@@ -80,6 +81,13 @@ export class MemoryStorage implements StorageAdapter {
   async readRollupChanges(name: string, cursor: string | undefined, _options?: CallOptions): Promise<RollupChanges> {
     this.assertOpen();
     return this.changes.read(name, cursor, this.now(), (point) => ({ ...point, labels: { ...point.labels } }));
+  }
+
+  /** The names with a rollup that ended after `query.since`, in code point order, with their series counted (see `RollupStore.listMetricNames`). */
+  async listMetricNames(query: MetricNameQuery, _options?: CallOptions): Promise<StoredMetricName[]> {
+    this.assertOpen();
+    assertNameQuery(query);
+    return this.rollups.names(query.since, this.now() - this.options.retention, query.limit);
   }
 
   /** Takes `key` for `ttlMs` unless another caller holds an unexpired lease on it. */
