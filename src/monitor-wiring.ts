@@ -1,0 +1,76 @@
+import { systemClock, type Clock } from './core/clock.js';
+import { DeferredClock } from './core/deferred-clock.js';
+import { Diagnostics } from './core/diagnostics.js';
+import { MetricPipeline } from './metrics/pipeline.js';
+import { SeedRecords } from './metrics/seed-records.js';
+import { createCapabilities, type Capabilities } from './monitor-capabilities.js';
+import type { MonitorEvents } from './monitor-events.js';
+import { Lifecycle } from './monitor-lifecycle.js';
+import { monitorStorage, type MonitorStore, type ResolvedMonitorOptions } from './monitor-options.js';
+import { MonitorReads } from './monitor-snapshot.js';
+import { MonitorAnalysis } from './monitor-analysis.js';
+
+/** The parts one monitor is made of, wired to each other; `Monitor` delegates its calls to them. */
+export interface MonitorParts extends Capabilities {
+  clock: Clock;
+  /** The clock that holds the parts' timers until the first use (see DeferredClock). */
+  timers: DeferredClock;
+  diagnostics: Diagnostics<MonitorEvents>;
+  storage: MonitorStore;
+  pipeline: MetricPipeline;
+  records: SeedRecords;
+  reads: MonitorReads;
+  analysis: MonitorAnalysis;
+  lifecycle: Lifecycle;
+}
+
+/**
+ * Builds a monitor's parts from its resolved options. `start` is the monitor's first-use hook:
+ * every part calls it on its first record, read or timer, and it must tolerate being called
+ * while the parts are still being built (it is a no-op until the lifecycle exists).
+ */
+export function wireMonitor(options: ResolvedMonitorOptions, start: () => void): MonitorParts {
+  const { service, limits, instanceId, histogram, flush } = options;
+  const clock = options.clock ?? systemClock;
+  // For the snapshot's uptime; reading the time is allowed anywhere, timers and random values are not.
+  const startedAt = clock.now();
+  const diagnostics = new Diagnostics<MonitorEvents>({ now: () => clock.now(), strict: options.strict, logger: options.logger });
+  const timers = new DeferredClock(clock, start);
+  const { storage, owned } = monitorStorage(options.storage, () => clock.now());
+  const pipeline = new MetricPipeline({ service, instanceId, histogram, flush, limits }, { clock: timers, storage, reporter: diagnostics, start });
+  diagnostics.countDropsIn(pipeline.dropped);
+  const { registry, recorded, sources } = pipeline;
+  const records = new SeedRecords({ registry, recorded, reporter: diagnostics, clock: timers, maxIssues: limits.maxIssues, start });
+  const capabilities = createCapabilities({ clock: timers, service, storage, pipeline, reporter: diagnostics }, options);
+  const { alerts, breakers, timelines, sla, notifications, jobs } = capabilities;
+  const settings = { requestMetric: options.snapshot.requestMetric, window: options.snapshot.window, maxSeries: limits.maxSnapshotSeries };
+  const reads = new MonitorReads({
+    registry,
+    sources,
+    service,
+    startedAt,
+    settings,
+    reporter: diagnostics,
+    start,
+    activeAlerts: () => alerts.getActiveAlerts(),
+    breakers: () => breakers.list(),
+  });
+  const analysis = new MonitorAnalysis({ sources, timelines, sla, start, beforeRead: () => reads.extensions.beforeRead() });
+  const lifecycle = new Lifecycle({
+    clock,
+    timers,
+    pipeline,
+    diagnostics,
+    closeTimeout: flush.closeTimeout,
+    stopBreakers: () => breakers.close(),
+    stopAlerts: () => {
+      timelines.close();
+      return alerts.stop();
+    },
+    closeNotifications: (ms, graceMs) => notifications.close(ms, graceMs),
+    closeStorage: owned === undefined ? undefined : () => owned.close(),
+  });
+  // Running jobs finish (within the jobs' own bound) and waiting ones become dead letters before the last write.
+  lifecycle.onClose(() => jobs.close());
+  return { ...capabilities, clock, timers, diagnostics, storage, pipeline, records, reads, analysis, lifecycle };
+}
