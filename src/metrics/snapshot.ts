@@ -2,9 +2,10 @@ import type { StorageError } from '../core/errors.js';
 import { seriesKey, type Labels } from '../core/labels.js';
 import type { AlertRecord } from '../storage/records.js';
 import { JOB_METRICS } from './built-in-names.js';
-import { jobLines, msPerUnit, orZero, ownLabel, queueStates, round, type JobSnapshot, type QueueSnapshot } from './snapshot-jobs.js';
+import { jobLines, msPerUnit, orZero, queueStates, round, type JobSnapshot, type QueueSnapshot } from './snapshot-jobs.js';
 import { SnapshotCache } from './snapshot-reader.js';
 import { scanWindow, type WindowScan } from './snapshot-slots.js';
+import { isErrorSeries } from './time-series-errors.js';
 import { WindowQuery, type WindowQuerySources } from './window-query.js';
 import type { MetricWindow, RangeStats } from './window-query-window.js';
 
@@ -244,20 +245,6 @@ function system(src: SnapshotSources, metric: MetricWindow, shownOf: (h: MetricW
   };
 }
 
-/**
- * A request series that counts as an error: `outcome` failure, error or timeout (the success
- * label convention), and as before a 5xx `status`/`status_code`/`statusCode`/`code`,
- * `success="false"` or `status_class="5xx"`.
- */
-function isErrorSeries(labels: Readonly<Record<string, string>>): boolean {
-  const outcome = ownLabel(labels, 'outcome');
-  if (outcome !== undefined && ERROR_OUTCOME.test(outcome)) return true;
-  const status = ownLabel(labels, 'status') ?? ownLabel(labels, 'status_code') ?? ownLabel(labels, 'statusCode') ?? ownLabel(labels, 'code');
-  if (status !== undefined && /^5/.test(status)) return true;
-  return ownLabel(labels, 'success') === 'false' || ownLabel(labels, 'status_class') === '5xx';
-}
-
-const ERROR_OUTCOME = /^(?:failure|failed|error|errored|timeout)$/i;
 
 /** The mean of the newer half of the window against the older, over every series and instance (from the scan's slot starts). */
 function trend({ h, scan }: Shown, from: number, now: number): TrendSnapshot | undefined {
