@@ -1,8 +1,8 @@
-import type { Labels, LabelInput } from '../core/labels.js';
+import { labelValueToString, toWellFormed, type Labels, type LabelInput } from '../core/labels.js';
 import type { Rollup } from '../storage/contract.js';
 import { Metric, type MetricDefinition } from './metric.js';
 import type { MetricContext } from './context.js';
-import type { SeriesBase } from './series-index.js';
+import { OVERFLOW_LABEL_VALUE, isLabelObject, type SeriesBase } from './series-index.js';
 
 /** A value a gauge takes: any number but NaN (infinities are valid gauge values); checked before a Symbol or object reaches arithmetic. */
 function isGaugeNumber(value: unknown): value is number {
@@ -125,6 +125,40 @@ export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Nam
     return this.series(labels) ?? DETACHED_GAUGE;
   }
 
+  /**
+   * Removes the series of `labels` (prom-client's `gauge.remove`): it leaves the exposition, the
+   * snapshots and the next rollups, and gives its place in the series limits back. What was set
+   * in the current slot is not written to the store. A later `set` with these labels starts a
+   * new series at 0, and so does a bound handle (`gauge.labels(...)`) that writes again. Returns
+   * false, and changes nothing, when no such series exists (the overflow series is never
+   * removed). Finds the series by a scan of the gauge's series: meant for a pool or client
+   * going away, not for a hot path.
+   */
+  remove(labels?: LabelInput<Name>): boolean {
+    const series = this.find(labels);
+    if (series === undefined) return false;
+    this.index.evict(series);
+    // A bound handle that writes again brings it back through touch(), as a new series would start.
+    series.value = 0;
+    series.slotCount = 0;
+    series.slotSum = 0;
+    series.slotMin = Infinity;
+    series.slotMax = -Infinity;
+    return true;
+  }
+
+  /** The live series whose labels are exactly `input`'s (read as a lookup reads them), without creating one. */
+  private find(input: unknown): GaugeSeries | undefined {
+    const wanted = labelsOf(input, this.labelNames, this.index.dynamic);
+    if (wanted === undefined) return undefined;
+    const names = Object.keys(wanted);
+    for (const series of this.index.values()) {
+      const have = Object.keys(series.labels);
+      if (have.length === names.length && names.every((n) => Object.hasOwn(series.labels, n) && series.labels[n] === wanted[n])) return series;
+    }
+    return undefined;
+  }
+
   /** Current value of the series of `labels` (after running `collect`). */
   get(labels?: LabelInput<Name>): number {
     this.collect();
@@ -180,6 +214,29 @@ export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Nam
   /** @internal Gauges are current state; they are never evicted for being idle. */
   override evictIdle(): number {
     return 0;
+  }
+}
+
+/**
+ * The labels a series of `input` holds: every declared name (absent ones as ''), or for free-form
+ * labels the non-empty ones; undefined for input no series can have (not an object, a value no
+ * label takes, the overflow marker, a getter that throws).
+ */
+function labelsOf(input: unknown, names: readonly string[], dynamic: boolean): Labels | undefined {
+  if (input === undefined) return names.length === 0 || dynamic ? {} : labelsOf({}, names, dynamic);
+  if (!isLabelObject(input)) return undefined;
+  try {
+    const out: Labels = {};
+    for (const name of dynamic ? Object.keys(input) : names) {
+      // Own properties only, as a lookup reads them: `constructor` left out is '', not Object.
+      const value = labelValueToString(Object.hasOwn(input, name) ? input[name] : undefined);
+      if (value === undefined || value === OVERFLOW_LABEL_VALUE) return undefined;
+      if (dynamic && value === '') continue;
+      out[name] = toWellFormed(value);
+    }
+    return out;
+  } catch {
+    return undefined;
   }
 }
 

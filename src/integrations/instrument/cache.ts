@@ -36,7 +36,7 @@ export interface CacheMetrics {
   miss(count?: number): void;
   /** Hits over lookups in the window, 0 to 1; undefined when there was no lookup in it. */
   hitRatio(): number | undefined;
-  /** Stops counting: later calls record nothing, and the ratio gauge is no longer updated. */
+  /** Stops counting: later calls record nothing, and this cache's `cache_hit_ratio` series is removed (its counters keep their totals). */
   dispose(): void;
 }
 
@@ -118,7 +118,10 @@ export function cacheMetrics(monitor: Monitor, name: string, options: CacheMetri
     },
     dispose: () => {
       live = false;
-      if (caches.byName.get(label) === cache) caches.byName.delete(label);
+      if (caches.byName.get(label) !== cache) return;
+      caches.byName.delete(label);
+      // A ratio nobody updates would read as current; the totals stay, as counters do.
+      caches.ratio.remove(labels);
     },
   };
   caches.byName.set(label, cache);

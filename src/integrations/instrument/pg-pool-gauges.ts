@@ -73,16 +73,17 @@ export class PoolGauges {
   }
 
   /**
-   * Stops reading `pool`. Its series are set to 0 rather than kept at their last values: the
-   * monitor keeps a gauge's series, and a pool nobody watches holds no connection we know of.
+   * Stops reading `pool` and removes its series: a pool nobody watches is no longer reported
+   * (an exposition or dashboard would otherwise show a pool that went away, at its last or a
+   * made-up value). The store keeps what was written before.
    */
   release(name: string, pool: PgPoolStats): void {
     if (this.pools.get(name) !== pool) return;
     this.pools.delete(name);
-    this.connections.set(0, { pool: name, state: 'in_use' });
-    this.connections.set(0, { pool: name, state: 'idle' });
-    this.waiting.set(0, { pool: name });
-    this.max.set(0, { pool: name });
+    this.connections.remove({ pool: name, state: 'in_use' });
+    this.connections.remove({ pool: name, state: 'idle' });
+    this.waiting.remove({ pool: name });
+    this.max.remove({ pool: name });
   }
 
   private read(fn: (name: string, pool: PgPoolStats) => void): void {

@@ -3,7 +3,7 @@ import { createMonitor, type Monitor, type PulsewatchError } from 'pulsewatch';
 import { ManualClock } from 'pulsewatch/testing';
 import { cacheMetrics, CACHE_METRICS } from '../../../src/integrations/instrument/cache.js';
 import { closeAfterEach } from '../../helpers/closing.js';
-import { valueOf } from '../instrument-helpers/exposition.js';
+import { samplesOf, valueOf } from '../instrument-helpers/exposition.js';
 
 const closing = closeAfterEach();
 
@@ -55,7 +55,10 @@ describe('cacheMetrics', () => {
     const a = cacheMetrics(monitor, 'users');
     expect(cacheMetrics(monitor, 'users')).toBe(a);
     a.hit();
+    expect(valueOf(monitor, CACHE_METRICS.ratio, { cache: 'users' })).toBe(1);
     a.dispose();
+    // Its ratio series is removed (nobody updates it); the totals stay.
+    expect(samplesOf(monitor, CACHE_METRICS.ratio, { cache: 'users' })).toEqual([]);
     a.hit();
     expect(valueOf(monitor, CACHE_METRICS.hits, { cache: 'users' })).toBe(1);
     const b = cacheMetrics(monitor, 'users');

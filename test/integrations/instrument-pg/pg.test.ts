@@ -194,7 +194,29 @@ describe('instrumentPg on a real PostgreSQL', () => {
     await p.query('SELECT 1');
     expect(queries(a, 'SELECT')).toBe(1);
     expect(queries(b, 'SELECT')).toBe(2);
-    expect(valueOf(b, PG_METRICS.connections, { pool: 'default', state: 'idle' })).toBe(0);
+    // Its pool gauges' series are gone (gauge.remove), not left at a made-up value.
+    for (const name of [PG_METRICS.connections, PG_METRICS.waiting, PG_METRICS.max]) expect(samplesOf(b, name, { pool: 'default' })).toEqual([]);
+  });
+
+  it('removes only the uninstrumented pool\'s gauge series, and a pool instrumented again under its name reports again', async (ctx) => {
+    if (!reachable) return ctx.skip();
+    const { monitor } = monitorWith();
+    const primary = pool(2);
+    const replica = pool(3);
+    const removePrimary = instrumentPg(monitor, primary, { name: 'primary' });
+    instrumentPg(monitor, replica, { name: 'replica' });
+    await Promise.all([primary.query('SELECT 1'), replica.query('SELECT 1')]);
+    expect(valueOf(monitor, PG_METRICS.max, { pool: 'primary' })).toBe(2);
+    removePrimary();
+    expect(samplesOf(monitor, PG_METRICS.connections, { pool: 'primary' })).toEqual([]);
+    expect(samplesOf(monitor, PG_METRICS.max, { pool: 'primary' })).toEqual([]);
+    expect(valueOf(monitor, PG_METRICS.max, { pool: 'replica' })).toBe(3);
+    expect(valueOf(monitor, PG_METRICS.connections, { pool: 'replica', state: 'idle' })).toBe(1);
+    // The query counters are totals: they stay.
+    expect(queries(monitor, 'SELECT', 'primary')).toBe(1);
+    const again = pool(4);
+    instrumentPg(monitor, again, { name: 'primary' });
+    expect(valueOf(monitor, PG_METRICS.max, { pool: 'primary' })).toBe(4);
   });
 
   it('counts a query once when its client is instrumented both on its own and through its pool', async (ctx) => {

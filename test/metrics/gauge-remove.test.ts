@@ -1,0 +1,92 @@
+// gauge.remove(labels): the series leaves the exposition, the snapshot and the next rollups, and
+// gives its place in the limits back; nothing else changes.
+import { describe, expect, it } from 'vitest';
+import { createMonitor, MemoryStorage } from '../../src/index.js';
+import { ManualClock } from '../../src/testing.js';
+
+function setup(maxSeries?: number) {
+  const clock = new ManualClock(Date.parse('2026-12-07T00:00:00Z'));
+  const storage = new MemoryStorage();
+  const monitor = createMonitor({ clock, storage, ...(maxSeries === undefined ? {} : { limits: { maxSeriesPerMetric: maxSeries } }) });
+  return { monitor, clock, storage };
+}
+
+const lines = (text: string, name: string): string[] => text.split('\n').filter((l) => l.startsWith(name));
+
+describe('gauge.remove(labels)', () => {
+  it('removes that series from the exposition and leaves the others', () => {
+    const { monitor } = setup();
+    const g = monitor.gauge({ name: 'pool_in_use', labelNames: ['pool', 'state'] });
+    g.set(3, { pool: 'primary', state: 'in_use' });
+    g.set(1, { pool: 'primary', state: 'idle' });
+    g.set(2, { pool: 'replica', state: 'in_use' });
+    expect(g.remove({ state: 'in_use', pool: 'primary' })).toBe(true);
+    expect(lines(monitor.exportPrometheusMetrics(), 'pool_in_use{')).toEqual(['pool_in_use{pool="primary",state="idle"} 1', 'pool_in_use{pool="replica",state="in_use"} 2']);
+    expect(g.seriesCount).toBe(2);
+  });
+
+  it('reads labels as a set does: numbers and booleans as strings, a left-out label as empty', () => {
+    const { monitor } = setup();
+    const g = monitor.gauge({ name: 'workers', labelNames: ['shard', 'hot', 'zone'] });
+    g.set(5, { shard: 7, hot: true });
+    expect(g.remove({ shard: '7', hot: 'true', zone: '' })).toBe(true);
+    expect(g.seriesCount).toBe(0);
+  });
+
+  it('answers false and changes nothing for labels of no series, the overflow marker or a non-object', () => {
+    const { monitor } = setup(1);
+    const g = monitor.gauge({ name: 'depth', labelNames: ['queue'] });
+    g.set(4, { queue: 'a' });
+    g.set(9, { queue: 'b' }); // past the limit of 1: the overflow series
+    expect(g.remove({ queue: 'c' })).toBe(false);
+    expect(g.remove({ queue: '__overflow__' })).toBe(false);
+    expect(g.remove(null as never)).toBe(false);
+    expect(g.remove([] as never)).toBe(false);
+    expect(lines(monitor.exportPrometheusMetrics(), 'depth{')).toEqual(['depth{queue="a"} 4', 'depth{queue="__overflow__"} 9']);
+  });
+
+  it('gives the series its place back: a new label set fits the limit again', () => {
+    const { monitor } = setup(1);
+    const g = monitor.gauge({ name: 'depth', labelNames: ['queue'] });
+    g.set(4, { queue: 'a' });
+    g.remove({ queue: 'a' });
+    g.set(6, { queue: 'b' });
+    expect(lines(monitor.exportPrometheusMetrics(), 'depth{')).toEqual(['depth{queue="b"} 6']);
+  });
+
+  it('a later set starts the series afresh, and so does a bound handle that writes again', () => {
+    const { monitor } = setup();
+    const g = monitor.gauge({ name: 'conns', labelNames: ['pool'] });
+    const bound = g.labels({ pool: 'a' });
+    bound.set(5);
+    g.set(8, { pool: 'b' });
+    g.remove({ pool: 'a' });
+    g.remove({ pool: 'b' });
+    bound.inc();
+    g.inc(1, { pool: 'b' });
+    expect(g.get({ pool: 'a' })).toBe(1);
+    expect(g.get({ pool: 'b' })).toBe(1);
+  });
+
+  it('removes the unlabeled series (the exposition shows the gauge at 0 again)', () => {
+    const { monitor } = setup();
+    const g = monitor.gauge({ name: 'temperature' });
+    g.set(21);
+    expect(g.remove()).toBe(true);
+    expect(lines(monitor.exportPrometheusMetrics(), 'temperature ')).toEqual(['temperature 0']);
+  });
+
+  it('writes no rollup for a removed series at the end of the slot', async () => {
+    const { monitor, clock, storage } = setup();
+    const g = monitor.gauge({ name: 'conns', labelNames: ['pool'] });
+    g.set(2, { pool: 'a' });
+    g.set(3, { pool: 'b' });
+    g.remove({ pool: 'a' });
+    await clock.advanceAsync(monitor.options.histogram.slotLength);
+    await monitor.flush();
+    const rollups = await storage.queryRollups({ name: 'conns', from: 0, to: clock.now() + 1 });
+    expect(rollups.length).toBeGreaterThan(0);
+    expect(new Set(rollups.map((r) => r.labels.pool))).toEqual(new Set(['b']));
+    await monitor.close();
+  });
+});
