@@ -5,6 +5,7 @@ import { registerDeadLetterCases } from './storage-conformance-dead-letters.js';
 import type { Harness } from './storage-conformance-fixtures.js';
 import { registerInstanceCases } from './storage-conformance-instances.js';
 import { registerLifecycleCases } from './storage-conformance-lifecycle.js';
+import { registerNameCases } from './storage-conformance-names.js';
 import { registerPoisonCases } from './storage-conformance-poison.js';
 import { registerRecordCases } from './storage-conformance-records.js';
 import { registerRollupCases } from './storage-conformance-rollups.js';
@@ -32,6 +33,11 @@ export interface ConformanceOptions {
    * run; a case checks that the adapter has the method exactly when this says so.
    */
   rollupChanges?: boolean;
+  /**
+   * The adapter offers the optional `listMetricNames` (default: false). Declared, its cases run;
+   * a case checks that the adapter has the method exactly when this says so.
+   */
+  metricNames?: boolean;
 }
 
 /**
@@ -108,6 +114,11 @@ export function describeStorageAdapter(
       t.expect(typeof adapter().storage.readRollupChanges === 'function').toBe(changes);
     });
     if (roles.has('rollups') && changes) registerChangeCases(harness);
+    const metricNames = options.metricNames === true;
+    t.it(metricNames ? 'offers listMetricNames, as declared' : 'has no listMetricNames, as declared (metricNames: true to test one)', () => {
+      t.expect(typeof adapter().storage.listMetricNames === 'function').toBe(metricNames);
+    });
+    if (roles.has('rollups') && metricNames) registerNameCases(harness);
     if (roles.has('rollups')) {
       registerRollupCases(harness);
       registerInstanceCases(harness);

@@ -113,7 +113,9 @@ describe.skipIf(!up)('RedisStorage on Redis', () => {
       expect(seriesKeys).toHaveLength(2);
       for (const k of seriesKeys) expect(k).toMatch(/:r:http_total:[0-9a-f]{20}$/);
       const changeLog = [`${p}chg:http_total`, `${p}chgt:http_total`, `${p}chgstate`];
-      expect(keys).toEqual([`${p}idx:http_total`, `${p}len:http_total`, `${p}names`, ...changeLog, ...seriesKeys].sort());
+      expect(keys).toEqual([`${p}idx:http_total`, `${p}len:http_total`, `${p}names`, `${p}nameidx`, `${p}namekind`, ...changeLog, ...seriesKeys].sort());
+      expect(await admin.zrange(`${p}nameidx`, 0, -1, 'WITHSCORES')).toEqual(['http_total', String(base + 2 * SLOT)]);
+      expect(await admin.hgetall(`${p}namekind`)).toEqual({ http_total: 'counter' });
       expect(await admin.smembers(`${p}names`)).toEqual(['http_total']);
       expect(await admin.zrange(`${p}idx:http_total`, 0, -1, 'WITHSCORES')).toEqual(expect.arrayContaining(['{"route":"/a"}', String(base + 2 * SLOT), '{"route":"/b"}', String(base + SLOT)]));
       const members = await Promise.all(seriesKeys.map((k) => admin.zrange(k, 0, -1, 'WITHSCORES')));
@@ -149,7 +151,7 @@ describe.skipIf(!up)('RedisStorage on Redis', () => {
       await storage.saveAlert({ id: 'a', status: 'firing' } as never);
       for (const key of await keysUnder(admin, p)) {
         const ttl = await admin.pttl(key);
-        if (key.includes(':r:') || key.endsWith('idx:ttl_total') || key.endsWith('len:ttl_total') || key.endsWith('chg:ttl_total') || key.endsWith('chgt:ttl_total') || key.endsWith('names')) {
+        if (key.includes(':r:') || key.endsWith('idx:ttl_total') || key.endsWith('len:ttl_total') || key.endsWith('chg:ttl_total') || key.endsWith('chgt:ttl_total') || key.endsWith('names') || key.endsWith('nameidx') || key.endsWith('namekind')) {
           expect(ttl, key).toBeGreaterThan(0);
           expect(ttl, key).toBeLessThanOrEqual(600_000);
         } else {

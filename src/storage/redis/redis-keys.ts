@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
  * | key                       | type   | holds                                                        |
  * | ------------------------- | ------ | ------------------------------------------------------------ |
  * | `P names`                 | set    | metric names that have rollups                               |
+ * | `P nameidx`               | zset   | metric names by their latest slot end (`listMetricNames`)    |
+ * | `P namekind`              | hash   | metric name → kind of its latest rollup                      |
  * | `P idx:<name>`            | zset   | the series of `<name>`: member = labels as JSON, score = latest slot end |
  * | `P len:<name>`            | zset   | slot lengths seen for `<name>` (member = score = length in ms) |
  * | `P r:<name>:<series id>`  | zset   | rollups of one series: score = slot start, member = rollup JSON |
@@ -23,6 +25,10 @@ import { createHash } from 'node:crypto';
  */
 export class RedisKeys {
   readonly names: string;
+  /** Metric names scored by their latest slot end: what `listMetricNames` reads without touching per-name keys. */
+  readonly nameIndex: string;
+  /** Metric name → the kind of its latest rollup. */
+  readonly nameKinds: string;
   readonly alerts: string;
   readonly rules: string;
   readonly rulesOrder: string;
@@ -38,6 +44,8 @@ export class RedisKeys {
 
   constructor(readonly prefix: string) {
     this.names = `${prefix}names`;
+    this.nameIndex = `${prefix}nameidx`;
+    this.nameKinds = `${prefix}namekind`;
     this.alerts = `${prefix}alerts`;
     this.rules = `${prefix}rules`;
     this.rulesOrder = `${prefix}rules:order`;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { matchesLabels } from '../../core/labels.js';
-import { decodeRollup, encodeRollup, endOf, identityLength } from './redis-codec.js';
+import { decodeRollup, encodeRollup, identityLength } from './redis-codec.js';
 import { canonicalLabels } from '../../core/labels.js';
 import type { RedisKeys } from './redis-keys.js';
 import { exec } from './redis-exec.js';
@@ -17,29 +17,30 @@ export type RedisClient = Redis | Cluster;
 
 interface SeriesBatch {
   labelsJson: string;
+  /** The kind of the rollup that ends at `maxEnd`. */
+  kind: string;
   /** score, member, identity length (see identityLength) per rollup. */
   args: (string | number)[];
   maxEnd: number;
   maxLength: number;
 }
 
-/** Drops `<name>` from `names`, and its change log, unless a write re-created its index meanwhile (atomic). */
-const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL', KEYS[3], KEYS[4]) return redis.call('SREM', KEYS[1], ARGV[1]) end return 0`;
-
 /**
  * Writes one batch atomically, in one command. KEYS: the names set, the change logs' state (epoch
- * and sequence), then per name its index, its slot-length set, its change log and change times, and
+ * and sequence), the name index and the names' kinds, then per name its index, its slot-length set, its change log and change times, and
  * its series keys. ARGV: ttl, index cutoff, name count, trim ('1': also remove what retention
  * hides, as the writer asks once a minute), the writer's now, the change horizon, the most
  * changes kept, an epoch to set when the state has none (drawn per write: after a flush or an
  * eviction the sequence restarts under a new epoch, never under one a reader holds), then per name:
- * name, series count, length count, lengths..., per series: trim bound, member count,
+ * name, series count, length count, the batch's latest end and that rollup's kind, lengths..., per series: trim bound, member count,
  * score/member/identity-length triples; then per series: latest end, labels JSON. Per series:
  * for a member naming an instance, ZREM of the members of its start that name the same instance
  * (one rollup per series, start and instance: a rewrite replaces), then ZADD, PEXPIRE,
  * when trimming ZREMRANGEBYSCORE of members that ended before the cutoff; per name: one ZADD GT
  * into the index (latest slot end), when trimming ZREMRANGEBYSCORE of series with nothing left,
- * slot lengths, SADD names, PEXPIRE everything. Per name, the batch's rollups also go to its
+ * slot lengths, SADD names, ZADD GT of the latest end into the name index (and the kind when that
+ * moved it or none is kept), PEXPIRE everything; when trimming, names that ended before the cutoff
+ * leave the name index and their kinds with them. Per name, the batch's rollups also go to its
  * change log as one entry (`readRollupChanges`), and entries older than the horizon, or past the
  * most kept, leave it.
  */
@@ -47,10 +48,10 @@ const WRITE_BATCH = `
 local ttl, cutoff, trimming = ARGV[1], ARGV[2], ARGV[4] == '1'
 local now, horizon, maxChanges = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 redis.call('HSETNX', KEYS[2], 'epoch', ARGV[8])
-local a, k = 9, 3
+local a, k = 9, 5
 for n = 1, tonumber(ARGV[3]) do
-  local name, nSeries, nLengths = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-  a = a + 3
+  local name, nSeries, nLengths, nameEnd, nameKind = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4]
+  a = a + 5
   local idx, len, chg, chgt = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
   k = k + 4
   for i = 1, nLengths do
@@ -110,8 +111,20 @@ for n = 1, tonumber(ARGV[3]) do
   if trimming then redis.call('ZREMRANGEBYSCORE', idx, '-inf', cutoff) end
   redis.call('PEXPIRE', idx, ttl)
   redis.call('SADD', KEYS[1], name)
+  if redis.call('ZADD', KEYS[3], 'GT', 'CH', nameEnd, name) == 1 or redis.call('HEXISTS', KEYS[4], name) == 0 then
+    redis.call('HSET', KEYS[4], name, nameKind)
+  end
+end
+if trimming then
+  local gone = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', cutoff)
+  for i = 1, #gone, 1000 do
+    redis.call('HDEL', KEYS[4], unpack(gone, i, math.min(i + 999, #gone)))
+  end
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', cutoff)
 end
 redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[3], ttl)
+redis.call('PEXPIRE', KEYS[4], ttl)
 return 1`;
 
 /** WRITE_BATCH's SHA-1, for EVALSHA. */
@@ -175,18 +188,22 @@ function writeCommand(keys: RedisKeys, rollups: readonly Rollup[], cutoff: numbe
     if (series === undefined) byName.set(r.name, (series = new Map()));
     const labelsJson = canonicalLabels(r.labels);
     let s = series.get(labelsJson);
-    if (s === undefined) series.set(labelsJson, (s = { labelsJson, args: [], maxEnd: -Infinity, maxLength: 0 }));
+    if (s === undefined) series.set(labelsJson, (s = { labelsJson, kind: r.kind, args: [], maxEnd: -Infinity, maxLength: 0 }));
     s.args.push(r.start, encodeRollup(r), identityLength(r));
-    if (r.end > s.maxEnd) s.maxEnd = r.end;
+    if (r.end >= s.maxEnd) {
+      s.maxEnd = r.end;
+      s.kind = r.kind;
+    }
     if (r.end - r.start > s.maxLength) s.maxLength = r.end - r.start;
   }
   if (byName.size === 0) return undefined;
-  const scriptKeys: string[] = [keys.names, keys.changeState];
+  const scriptKeys: string[] = [keys.names, keys.changeState, keys.nameIndex, keys.nameKinds];
   const argv: (string | number)[] = [Math.ceil(retention), bound(cutoff, false), byName.size, trim ? '1' : '0', now, CHANGE_HORIZON, MAX_CHANGE_BATCHES, epoch];
   for (const [name, series] of byName) {
     scriptKeys.push(keys.index(name), keys.lengths(name), keys.changes(name), keys.changeTimes(name));
     const lengths = [...new Set([...series.values()].map((s) => s.maxLength))];
-    argv.push(name, series.size, lengths.length, ...lengths);
+    const latest = latestOf(series.values());
+    argv.push(name, series.size, lengths.length, latest.maxEnd, latest.kind, ...lengths);
     for (const s of series.values()) {
       scriptKeys.push(keys.series(name, s.labelsJson));
       // Members are scored by start: one that starts before cutoff - length has ended by cutoff.
@@ -196,6 +213,13 @@ function writeCommand(keys: RedisKeys, rollups: readonly Rollup[], cutoff: numbe
     for (const s of series.values()) argv.push(s.maxEnd, s.labelsJson);
   }
   return [scriptKeys.length, ...scriptKeys, ...argv];
+}
+
+/** The series of a batch whose rollup ends last (the name's latest end and kind). */
+function latestOf(series: Iterable<SeriesBatch>): SeriesBatch {
+  let latest: SeriesBatch | undefined;
+  for (const s of series) if (latest === undefined || s.maxEnd >= latest.maxEnd) latest = s;
+  return latest!;
 }
 
 /**
@@ -231,44 +255,8 @@ export async function queryRollupWindow(client: RedisClient, keys: RedisKeys, qu
   return out.sort((a, b) => a.start - b.start);
 }
 
-/**
- * Deletes every rollup that ended at or before `timestamp` and returns how many went. The
- * count comes from ZREM's replies, so it is exact even when two instances purge at once.
- */
-export async function purgeRollups(client: RedisClient, keys: RedisKeys, timestamp: number): Promise<number> {
-  if (Number.isNaN(timestamp) || timestamp === -Infinity) return 0;
-  const names = (await client.smembers(keys.names)) as string[];
-  if (names.length === 0) return 0;
-  const indexPipe = client.pipeline();
-  for (const name of names) indexPipe.zrange(keys.index(name), 0, -1);
-  const indexes = (await exec(indexPipe)) as string[][];
-  const seriesKeys: string[] = [];
-  indexes.forEach((list, i) => {
-    for (const labelsJson of list) seriesKeys.push(keys.series(names[i]!, labelsJson));
-  });
-  const removeBefore = bound(timestamp, true);
-  const readPipe = client.pipeline();
-  for (const key of seriesKeys) readPipe.zrangebyscore(key, '-inf', removeBefore);
-  const candidates = seriesKeys.length > 0 ? ((await exec(readPipe)) as string[][]) : [];
-  const removePipe = client.pipeline();
-  let removals = 0;
-  candidates.forEach((list, i) => {
-    const ended = list.filter((member) => endOf(member) <= timestamp);
-    if (ended.length > 0) {
-      removePipe.zrem(seriesKeys[i]!, ...ended);
-      removals++;
-    }
-  });
-  const removedCounts = removals > 0 ? ((await exec(removePipe)) as number[]) : [];
-  const cleanup = client.pipeline();
-  for (const name of names) cleanup.zremrangebyscore(keys.index(name), '-inf', bound(timestamp, false));
-  for (const name of names) cleanup.eval(FORGET_NAME, 4, keys.names, keys.index(name), keys.changes(name), keys.changeTimes(name), name);
-  await exec(cleanup);
-  return removedCounts.reduce((sum, n) => sum + Number(n), 0);
-}
-
 /** A score bound for Redis: `(n` when exclusive, `-inf`/`+inf` for infinities. */
-function bound(n: number, exclusive: boolean): string {
+export function bound(n: number, exclusive: boolean): string {
   if (n === Infinity) return '+inf';
   if (n === -Infinity) return '-inf';
   return exclusive ? `(${n}` : String(n);

@@ -4,13 +4,16 @@ import type { Cluster } from 'ioredis';
 import { z } from 'zod';
 import { positiveDurationSchema } from '../../core/duration.js';
 import { StorageError } from '../../core/errors.js';
-import type { CallOptions, Rollup, RollupChanges, RollupQuery, StorageAdapter } from '../contract.js';
+import type { CallOptions, MetricNameQuery, Rollup, RollupChanges, RollupQuery, StorageAdapter, StoredMetricName } from '../contract.js';
+import { assertNameQuery } from '../metric-names.js';
+import { RedisNames } from './redis-names.js';
 import { readRollupChanges } from './redis-changes.js';
 import { drawEpoch } from '../rollup-changes.js';
 import { maskUrl, toStorageError } from './redis-errors.js';
 import { hasHashTag, RedisKeys } from './redis-keys.js';
 import { RedisRecords } from './redis-records.js';
-import { purgeRollups, queryRollupWindow, type RedisClient, RedisRollupWriter } from './redis-rollups.js';
+import { queryRollupWindow, type RedisClient, RedisRollupWriter } from './redis-rollups.js';
+import { purgeRollups } from './redis-purge.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
 import { abortable } from '../../core/abortable.js';
 import { parseOptions } from '../../core/options.js';
@@ -74,6 +77,7 @@ export class RedisStorage implements StorageAdapter {
   private readonly keys: RedisKeys;
   private readonly records: RedisRecords;
   private readonly writer: RedisRollupWriter;
+  private readonly metricNames: RedisNames;
   private readonly secrets: string[] = [];
   private readonly leaseToken = randomUUID();
   private lastConnectionError: Error | undefined;
@@ -111,6 +115,7 @@ export class RedisStorage implements StorageAdapter {
     }
     this.records = new RedisRecords(this.client, this.keys);
     this.writer = new RedisRollupWriter(this.client, this.keys, this.options.retention);
+    this.metricNames = new RedisNames(this.client, this.keys, this.options.retention);
   }
 
   /** Writes the batch in one pipelined round trip; resolves only when every command succeeded. */
@@ -126,6 +131,14 @@ export class RedisStorage implements StorageAdapter {
   /** Rollups of `name` written since `cursor`, over the last 2 minutes, from the log writes keep (see `StorageAdapter.readRollupChanges`). */
   readRollupChanges(name: string, cursor: string | undefined, options?: CallOptions): Promise<RollupChanges> {
     return this.run('readRollupChanges', options, () => readRollupChanges(this.client, this.keys, name, cursor, drawEpoch(this.now())));
+  }
+
+  /** The names with a rollup that ended after `query.since`, from the name index writes keep (see `RollupStore.listMetricNames`). */
+  listMetricNames(query: MetricNameQuery, options?: CallOptions): Promise<StoredMetricName[]> {
+    return this.run('listMetricNames', options, async () => {
+      assertNameQuery(query);
+      return this.metricNames.list(query, this.cutoff());
+    });
   }
 
   /** `SET <prefix>lease:<key> <token> NX PX ttl`: true when this call took the lease. */

@@ -1,0 +1,89 @@
+import type { MetricKind, MetricNameQuery, StoredMetricName } from '../contract.js';
+import { byCodePoint, clampNameLimit } from '../metric-names.js';
+import { decodeRollup } from './redis-codec.js';
+import { exec } from './redis-exec.js';
+import type { RedisKeys } from './redis-keys.js';
+import { bound, type RedisClient } from './redis-rollups.js';
+
+/**
+ * `RedisStorage.listMetricNames`: reads the name index the write script keeps (`P nameidx`,
+ * names by latest slot end, and `P namekind`), never the per-name keys of every name. Two round
+ * trips: the names seen since the bound, then, for the listed ones only, their kinds and a
+ * ZCOUNT of their series index.
+ */
+export class RedisNames {
+  private backfill: Promise<void> | undefined;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly retention: number,
+  ) {}
+
+  /** The names with a rollup that ended after max(since, cutoff), in code point order, at most `limit`. */
+  async list(query: MetricNameQuery, cutoff: number): Promise<StoredMetricName[]> {
+    // Once per adapter: a store written before the index existed gets its names indexed.
+    this.backfill ??= this.indexUnindexed(cutoff).catch((error: unknown) => {
+      this.backfill = undefined;
+      throw error;
+    });
+    await this.backfill;
+    const after = Math.max(query.since, cutoff);
+    const limit = clampNameLimit(query.limit);
+    if (limit === 0 || after === Infinity) return [];
+    const flat = (await this.client.zrangebyscore(this.keys.nameIndex, bound(after, true), '+inf', 'WITHSCORES')) as string[];
+    const seen: { name: string; lastSeen: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) seen.push({ name: flat[i]!, lastSeen: Number(flat[i + 1]) });
+    const listed = seen.sort((a, b) => byCodePoint(a.name, b.name)).slice(0, limit);
+    if (listed.length === 0) return [];
+    const pipe = this.client.pipeline().hmget(this.keys.nameKinds, ...listed.map((n) => n.name));
+    for (const n of listed) pipe.zcount(this.keys.index(n.name), bound(after, true), '+inf');
+    const [kinds, ...counts] = (await exec(pipe)) as [(string | null)[], ...number[]];
+    const out: StoredMetricName[] = [];
+    for (let i = 0; i < listed.length; i++) {
+      const series = Number(counts[i]);
+      // The name's series index expired or was purged under it: nothing of it is left to read.
+      if (series === 0) continue;
+      const kind = (kinds[i] ?? (await this.latestKind(listed[i]!.name))) as MetricKind | undefined;
+      if (kind !== undefined) out.push({ name: listed[i]!.name, kind, lastSeen: listed[i]!.lastSeen, series });
+    }
+    return out;
+  }
+
+  /**
+   * Adds to the name index the names of `P names` it lacks (written by a version without it), with
+   * their latest end (from their series index) and kind (from their latest rollup). Names that
+   * ended before the cutoff are left out, as the write script trims them.
+   */
+  private async indexUnindexed(cutoff: number): Promise<void> {
+    const names = (await this.client.smembers(this.keys.names)) as string[];
+    if (names.length === 0) return;
+    const scores = (await this.client.call('ZMSCORE', [this.keys.nameIndex, ...names])) as (string | null)[];
+    const missing = names.filter((_, i) => scores[i] === null);
+    if (missing.length === 0) return;
+    const pipe = this.client.pipeline();
+    for (const name of missing) pipe.zrevrange(this.keys.index(name), 0, 0, 'WITHSCORES');
+    const tops = (await exec(pipe)) as string[][];
+    const add = this.client.pipeline();
+    let added = 0;
+    for (let i = 0; i < missing.length; i++) {
+      const [labelsJson, end] = tops[i]!;
+      if (labelsJson === undefined || !(Number(end) > cutoff)) continue;
+      const kind = await this.latestKind(missing[i]!, labelsJson);
+      if (kind === undefined) continue;
+      add.zadd(this.keys.nameIndex, 'GT', Number(end), missing[i]!).hsetnx(this.keys.nameKinds, missing[i]!, kind);
+      added++;
+    }
+    if (added === 0) return;
+    add.pexpire(this.keys.nameIndex, Math.ceil(this.retention)).pexpire(this.keys.nameKinds, Math.ceil(this.retention));
+    await exec(add);
+  }
+
+  /** The kind of the latest rollup of `name`'s series `labelsJson` (default: its latest series); undefined when none is left. */
+  private async latestKind(name: string, labelsJson?: string): Promise<MetricKind | undefined> {
+    const labels = labelsJson ?? ((await this.client.zrevrange(this.keys.index(name), 0, 0)) as string[])[0];
+    if (labels === undefined) return undefined;
+    const [member] = (await this.client.zrevrange(this.keys.series(name, labels), 0, 0)) as string[];
+    return member === undefined ? undefined : decodeRollup(member, name, {}).kind;
+  }
+}

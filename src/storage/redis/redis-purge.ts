@@ -1,0 +1,49 @@
+import type { RedisKeys } from './redis-keys.js';
+import { exec } from './redis-exec.js';
+import { endOf } from './redis-codec.js';
+import { bound, type RedisClient } from './redis-rollups.js';
+
+/** Drops `<name>` from `names`, and its change log, unless a write re-created its index meanwhile (atomic). */
+const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL', KEYS[3], KEYS[4]) return redis.call('SREM', KEYS[1], ARGV[1]) end return 0`;
+
+/** Drops from the name index, with their kinds, the names whose latest rollup ended at or before ARGV[1] (a purge). */
+const FORGET_ENDED_NAMES = `local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+for i = 1, #gone, 1000 do redis.call('HDEL', KEYS[2], unpack(gone, i, math.min(i + 999, #gone))) end
+return redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])`;
+
+/**
+ * Deletes every rollup that ended at or before `timestamp` and returns how many went. The
+ * count comes from ZREM's replies, so it is exact even when two instances purge at once.
+ */
+export async function purgeRollups(client: RedisClient, keys: RedisKeys, timestamp: number): Promise<number> {
+  if (Number.isNaN(timestamp) || timestamp === -Infinity) return 0;
+  const names = (await client.smembers(keys.names)) as string[];
+  if (names.length === 0) return 0;
+  const indexPipe = client.pipeline();
+  for (const name of names) indexPipe.zrange(keys.index(name), 0, -1);
+  const indexes = (await exec(indexPipe)) as string[][];
+  const seriesKeys: string[] = [];
+  indexes.forEach((list, i) => {
+    for (const labelsJson of list) seriesKeys.push(keys.series(names[i]!, labelsJson));
+  });
+  const removeBefore = bound(timestamp, true);
+  const readPipe = client.pipeline();
+  for (const key of seriesKeys) readPipe.zrangebyscore(key, '-inf', removeBefore);
+  const candidates = seriesKeys.length > 0 ? ((await exec(readPipe)) as string[][]) : [];
+  const removePipe = client.pipeline();
+  let removals = 0;
+  candidates.forEach((list, i) => {
+    const ended = list.filter((member) => endOf(member) <= timestamp);
+    if (ended.length > 0) {
+      removePipe.zrem(seriesKeys[i]!, ...ended);
+      removals++;
+    }
+  });
+  const removedCounts = removals > 0 ? ((await exec(removePipe)) as number[]) : [];
+  const cleanup = client.pipeline();
+  for (const name of names) cleanup.zremrangebyscore(keys.index(name), '-inf', bound(timestamp, false));
+  for (const name of names) cleanup.eval(FORGET_NAME, 4, keys.names, keys.index(name), keys.changes(name), keys.changeTimes(name), name);
+  cleanup.eval(FORGET_ENDED_NAMES, 2, keys.nameIndex, keys.nameKinds, bound(timestamp, false));
+  await exec(cleanup);
+  return removedCounts.reduce((sum, n) => sum + Number(n), 0);
+}

@@ -1,0 +1,141 @@
+import type { StorageAdapter, StoredMetricName } from '../storage/contract.js';
+import { byCodePoint } from '../storage/metric-names.js';
+import { baseTime, type Harness, rollup, SLOT } from './storage-conformance-fixtures.js';
+
+/**
+ * Metric names (`[a-zA-Z_:][a-zA-Z0-9_:]*`, at most 200 characters) no adapter may interpret:
+ * prototype members, names spelled like the adapters' own keys and tables (`names`, `idx:...`,
+ * `r:<name>:<id>`), prefixes of each other, case that orders differently under a collation, the
+ * longest name allowed. Their labels carry what labels may: quotes, SQL, JSON, control and astral
+ * characters.
+ */
+export const HOSTILE_NAMES = [
+  '__proto__',
+  'constructor',
+  'hasOwnProperty',
+  'names',
+  'nameidx',
+  'namekind',
+  'idx:pw',
+  'r:pw:0123456789abcdef0123',
+  'rollups',
+  'pw',
+  'pw_',
+  'pw:',
+  'Pw_upper',
+  '_',
+  ':',
+  `a${'b'.repeat(199)}`,
+];
+
+/** Label values written beside the hostile names, one per name, in turn. */
+const HOSTILE_VALUES = ["x'); DROP TABLE rollups; --", '{"json":true}', 'glob*?[x] like_%\\_', 'new\nline\ttab\r', '名前_🚀\uffff\ue000', "quote'\"`", '\u0000nul'];
+
+/**
+ * Cases of the optional `listMetricNames`, registered when the adapter declares it offers it
+ * (`metricNames: true`): the fleet's metric explorer lists what it returns.
+ */
+export function registerNameCases(h: Harness): void {
+  const { describe, it, expect } = h.t;
+  const list = (query: { since: number; limit?: number }): Promise<StoredMetricName[]> => {
+    const storage = h.storage();
+    if (typeof storage.listMetricNames !== 'function') throw new Error('metricNames: true was declared, but the adapter has no listMetricNames');
+    return storage.listMetricNames(query);
+  };
+  const names = (listed: readonly StoredMetricName[]): string[] => listed.map((n) => n.name);
+  const write = (storage: StorageAdapter, name: string, slot: number, labels: Record<string, string> = {}, extra: { instance?: string; kind?: 'counter' | 'gauge' | 'histogram' } = {}): Promise<void> =>
+    storage.writeRollups([rollup(baseTime(h), slot, labels, { name, ...extra })]);
+
+  describe('listMetricNames', () => {
+    it('lists a name written by two instances once, its series counted across them', async () => {
+      const base = baseTime(h);
+      const name = 'pw_conformance_names_fleet_total';
+      await h.storage().writeRollups([
+        rollup(base, 10, { route: '/a' }, { name, instance: 'i1' }),
+        rollup(base, 10, { route: '/a' }, { name, instance: 'i2' }),
+        rollup(base, 11, { route: '/b' }, { name, instance: 'i2' }),
+      ]);
+      const listed = await list({ since: base });
+      expect(names(listed)).toEqual([name]);
+      expect(listed[0]!.kind).toBe('counter');
+      expect(listed[0]!.lastSeen).toBe(base + 12 * SLOT);
+      expect(listed[0]!.series ?? 2).toBe(2);
+    });
+
+    it('leaves out names whose rollups all ended at or before since, and counts only the series seen since', async () => {
+      const base = baseTime(h);
+      const storage = h.storage();
+      await write(storage, 'pw_conformance_names_old', 0);
+      await write(storage, 'pw_conformance_names_new', 0, { route: '/gone' });
+      await write(storage, 'pw_conformance_names_new', 100, { route: '/live' });
+      const since = base + 50 * SLOT;
+      const listed = await list({ since });
+      expect(names(listed)).toEqual(['pw_conformance_names_new']);
+      expect(listed[0]!.series ?? 1).toBe(1);
+      // Exclusive: a name whose latest slot ends exactly at since is not listed.
+      expect(names(await list({ since: base + 101 * SLOT }))).toEqual([]);
+      expect(names(await list({ since: base + 101 * SLOT - 1 }))).toEqual(['pw_conformance_names_new']);
+      expect(names(await list({ since: base }))).toEqual(['pw_conformance_names_new', 'pw_conformance_names_old']);
+    });
+
+    it('orders names by code point and returns at most limit of them, the first in that order', async () => {
+      const storage = h.storage();
+      const written = ['pw_e', 'pw_b', 'pw_d', 'pw_a', 'pw_c'];
+      for (const [i, name] of written.entries()) await write(storage, name, i);
+      const since = baseTime(h);
+      expect(names(await list({ since }))).toEqual(['pw_a', 'pw_b', 'pw_c', 'pw_d', 'pw_e']);
+      expect(names(await list({ since, limit: 2 }))).toEqual(['pw_a', 'pw_b']);
+      expect(names(await list({ since, limit: 5 }))).toHaveLength(5);
+    });
+
+    it('returns hostile names as they were written, each once, and interprets none of them', async () => {
+      const base = baseTime(h);
+      const value = (i: number): string => HOSTILE_VALUES[i % HOSTILE_VALUES.length]!;
+      await h.storage().writeRollups(HOSTILE_NAMES.map((name, i) => rollup(base, i, { [value(i)]: value(i) }, { name, instance: value(i).replace('\u0000', '0') })));
+      const listed = await list({ since: base });
+      expect(names(listed)).toEqual([...HOSTILE_NAMES].sort(byCodePoint));
+      for (const n of listed) expect(n.series ?? 1).toBe(1);
+      // Each listed name reads back its own rollup: the name is a key, byte for byte.
+      const back = await Promise.all(listed.map((n) => h.storage().queryRollups({ name: n.name, from: base })));
+      expect(back.map((rollups) => rollups.map((r) => r.labels))).toEqual(
+        listed.map((n) => {
+          const i = HOSTILE_NAMES.indexOf(n.name);
+          return [{ [value(i)]: value(i) }];
+        }),
+      );
+    });
+
+    it('gives each name the kind of its latest rollup', async () => {
+      const base = baseTime(h);
+      await h.storage().writeRollups([
+        rollup(base, 0, {}, { name: 'pw_conformance_names_gauge', kind: 'gauge', last: 3 }),
+        rollup(base, 0, {}, { name: 'pw_conformance_names_seconds', kind: 'histogram' }),
+        rollup(base, 0, {}, { name: 'pw_conformance_names_total' }),
+      ]);
+      const listed = await list({ since: base });
+      expect(listed.map((n) => [n.name, n.kind])).toEqual([
+        ['pw_conformance_names_gauge', 'gauge'],
+        ['pw_conformance_names_seconds', 'histogram'],
+        ['pw_conformance_names_total', 'counter'],
+      ]);
+    });
+
+    it('lists nothing for an empty store, and returns copies', async () => {
+      expect(await list({ since: 0 })).toEqual([]);
+      await write(h.storage(), 'pw_conformance_names_copy', 0);
+      const first = await list({ since: 0 });
+      first[0]!.name = 'changed';
+      expect(names(await list({ since: 0 }))).toEqual(['pw_conformance_names_copy']);
+    });
+
+    if (h.plays('purge')) {
+      it('no longer lists a name whose rollups were purged', async () => {
+        const base = baseTime(h);
+        await write(h.storage(), 'pw_conformance_names_purged', 0);
+        await write(h.storage(), 'pw_conformance_names_kept', 100);
+        await h.storage().purgeBefore(base + 50 * SLOT);
+        expect(names(await list({ since: 0 }))).toEqual(['pw_conformance_names_kept']);
+      });
+    }
+  });
+}

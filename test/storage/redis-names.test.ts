@@ -1,0 +1,75 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { RedisStorage } from '../../src/redis.js';
+import type { Rollup } from '../../src/storage/contract.js';
+import { ManualClock } from '../../src/testing/manual-clock.js';
+import { deleteUnder, inspector, REDIS_URL, redisAvailable, uniquePrefix } from '../helpers/redis-env.js';
+
+const up = await redisAvailable('RedisStorage listMetricNames');
+const SLOT = 60_000;
+const T0 = 1_800_000_000_000;
+
+function rollup(name: string, start: number, labels: Record<string, string> = {}, kind: Rollup['kind'] = 'counter'): Rollup {
+  return { name, kind, labels, start, end: start + SLOT, count: 1, sum: 1, min: 1, max: 1, instance: 'i1' };
+}
+
+describe.skipIf(!up)('RedisStorage listMetricNames', () => {
+  const admin = inspector();
+  const prefixes: string[] = [];
+  const stores: RedisStorage[] = [];
+  const open = (prefix: string, clock: ManualClock): RedisStorage => {
+    const storage = new RedisStorage({ url: REDIS_URL, keyPrefix: prefix, retention: '1h', now: () => clock.now() });
+    stores.push(storage);
+    return storage;
+  };
+  const fresh = (): string => {
+    const prefix = `pwK:${uniquePrefix()}`;
+    prefixes.push(prefix);
+    return prefix;
+  };
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+    for (const p of prefixes.splice(0)) await deleteUnder(admin, p);
+  });
+  afterAll(() => admin.disconnect());
+
+  it('lists the names of a store written before the name index existed, once per adapter', async () => {
+    const clock = new ManualClock(T0);
+    const prefix = fresh();
+    const writer = open(prefix, clock);
+    await writer.writeRollups([rollup('old_gauge', T0 - 2 * SLOT, { a: '1' }, 'gauge'), rollup('old_total', T0 - 3 * SLOT), rollup('old_total', T0 - 2 * SLOT, { b: '2' })]);
+    // What a version without the index left behind: the names set and per-name keys only.
+    await admin.del(`${prefix}nameidx`, `${prefix}namekind`);
+    const reader = open(prefix, clock);
+    expect(await reader.listMetricNames({ since: 0 })).toEqual([
+      { name: 'old_gauge', kind: 'gauge', lastSeen: T0 - SLOT, series: 1 },
+      { name: 'old_total', kind: 'counter', lastSeen: T0 - SLOT, series: 2 },
+    ]);
+    expect(await admin.zrange(`${prefix}nameidx`, 0, -1)).toEqual(['old_gauge', 'old_total']);
+    expect(await admin.pttl(`${prefix}nameidx`)).toBeGreaterThan(0);
+  });
+
+  it('drops names retention hides from the index on the minute trim, with their kinds', async () => {
+    const clock = new ManualClock(T0);
+    const prefix = fresh();
+    const storage = open(prefix, clock);
+    await storage.writeRollups([rollup('early_total', T0 - SLOT)]);
+    clock.advance(2 * 3_600_000);
+    expect(await storage.listMetricNames({ since: 0 })).toEqual([]);
+    await storage.writeRollups([rollup('late_total', clock.now() - SLOT)]);
+    expect(await admin.zrange(`${prefix}nameidx`, 0, -1)).toEqual(['late_total']);
+    expect(await admin.hkeys(`${prefix}namekind`)).toEqual(['late_total']);
+  });
+
+  it('keeps the kind of the latest slot when an older slot of another kind is written later', async () => {
+    const clock = new ManualClock(T0);
+    const storage = open(fresh(), clock);
+    await storage.writeRollups([rollup('mixed', T0 - 2 * SLOT, {}, 'gauge')]);
+    await storage.writeRollups([rollup('mixed', T0 - 4 * SLOT, { x: 'y' }, 'counter')]);
+    expect(await storage.listMetricNames({ since: 0 })).toEqual([{ name: 'mixed', kind: 'gauge', lastSeen: T0 - SLOT, series: 2 }]);
+  });
+
+  it('rejects a since that is not a number as a permanent StorageError', async () => {
+    const storage = open(fresh(), new ManualClock(T0));
+    await expect(storage.listMetricNames({ since: Number.NaN })).rejects.toMatchObject({ code: 'ERR_PULSEWATCH_STORAGE', permanent: true });
+  });
+});
