@@ -10,7 +10,9 @@
 // --- The monitor -------------------------------------------------------------------------------
 export { createMonitor } from './monitor.js';
 // A type only: `createMonitor` is the way to make one, so options are always validated.
-export type { Monitor, ExportOptions, SnapshotOptions, MonitorSnapshot } from './monitor.js';
+export type { Monitor } from './monitor.js';
+export type { ExportOptions } from './metrics/exposition/export.js';
+export type { MonitorSnapshot, SnapshotOptions } from './monitor-snapshot.js';
 export type { MonitorOptions, ResolvedMonitorOptions } from './monitor-options.js';
 export type { MonitorEvents, MonitorEventName } from './monitor-events.js';
 export type { MetricRecordedEvent, FlushedEvent, DroppedEvent, DropReason } from './core/events.js';

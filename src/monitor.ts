@@ -31,10 +31,6 @@ import type { SlaReport } from './sla/types.js';
 import type { TimelineOptions } from './timeline/options.js';
 import type { Timeline } from './timeline/timeline.js';
 
-export type { ExportOptions } from './metrics/exposition/export.js';
-export type { MonitorSnapshot, SnapshotOptions } from './monitor-snapshot.js';
-export type { RecordBatchIssue, RecordBatchResult } from './metrics/seed-records.js';
-
 /**
  * One monitor owns its metrics, recorder, timers and storage: nothing is global, so two
  * monitors (or two test cases) never share state. Create it with {@link createMonitor}. It
@@ -82,8 +78,7 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
     this.service = options.service;
     // Parts call the first-use hook while they are built too: it waits for the lifecycle.
     const parts = (this.parts = wireMonitor(options, () => this.start()));
-    ({ clock: this.clock, storage: this.storage, alerts: this.alerts, health: this.health, notifications: this.notifications, jobs: this.jobs } = parts);
-    this.timers = parts.timers;
+    ({ clock: this.clock, timers: this.timers, storage: this.storage, alerts: this.alerts, health: this.health, notifications: this.notifications, jobs: this.jobs } = parts);
     this.extensions = parts.reads.extensions;
     this.circuitBreaker = parts.breakers.create.bind(parts.breakers);
     parts.timers.ready();
@@ -168,7 +163,6 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
   breakers(): BreakerStats[] {
     return this.parts.breakers.list();
   }
-
   /** The circuit breaker called `name`, if created. */
   breaker(name: string): ReturnType<BreakerRegistry['get']> {
     return this.parts.breakers.get(name);
@@ -196,7 +190,7 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
     this.parts.diagnostics.fail(error);
   }
 
-  /** The first use starts the monitor (see {@link Lifecycle.start}); never throws. */
+  /** The first use starts the monitor (monitor-lifecycle.ts); never throws. */
   private start(): void {
     // Undefined while the parts are being built: the DeferredClock holds their timers until ready().
     this.parts?.lifecycle.start();
