@@ -26,7 +26,7 @@ export async function closeJobs(c: ClosingJobs): Promise<void> {
   c.processor.halt();
   for (const q of c.queues) {
     q.closing = true;
-    for (const job of q.drain()) setAside(c, job, 'the job runner closed before it ran');
+    for (const job of q.takeWaiting()) setAside(c, job, 'the job runner closed before it ran');
   }
   const running = (): Job[] => c.queues.flatMap((q) => [...q.active]);
   if (running().length > 0) {

@@ -4,14 +4,10 @@ import { type Clock, isManualClock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors.js';
 import { isPromiseLike } from '../core/promise.js';
 import { Deque } from './deque.js';
-import { Follower, isNativePromise } from './follower.js';
 import { asError, AttemptContext, errorText, type Job } from './job.js';
 import type { TypeMetrics } from './job-metrics.js';
 import type { JobHandler, ResolvedJobTypeOptions } from './options.js';
 import type { TypeStats } from './type-stats.js';
-
-/** p-queue's add options per priority rank, made once (p-queue copies them; see {@link TypeQueue}). */
-const PRIORITY_OPTIONS: readonly { priority: number }[] = [0, 1, 2].map((priority) => Object.freeze({ priority }));
 
 /** What a type's queue hands back to the runner when a job is out of attempts. */
 export interface QueueHost {
@@ -26,32 +22,34 @@ export interface QueueHost {
 }
 
 /**
- * One job type: its p-queue (concurrency and priority), its attempts with their timeout and
- * retries, and the jobs in each state. An attempt that times out frees its slot at once; one
- * given up on at close is settled at once. Whatever a handler does after that is ignored (the
- * attempt number it ran under is no longer the job's), so nothing counts twice.
+ * One job type: its p-queue (the concurrency limit), its waiting jobs by priority, its attempts
+ * with their timeout and retries, and the jobs in each state. An attempt that times out frees its
+ * slot at once; one given up on at close is settled at once. Whatever a handler does after that
+ * is ignored (the attempt number it ran under is no longer the job's), so nothing counts twice.
  *
- * Waiting jobs sit in one FIFO per priority; p-queue holds the type's concurrency and at most
- * `concurrency` tasks ahead of the running ones (each added with the priority of the job it was
- * added for), and each task, as p-queue starts it, runs the first waiting job by priority, so
- * HIGH starts before MEDIUM and LOW, oldest first within one, whatever was handed to p-queue
- * when. A backlog then costs a job object each, not a p-queue task each (about 800 bytes: its
- * promise, closures, options copy and id), and no closure is made per job.
+ * Waiting jobs sit in one FIFO per priority. p-queue runs drain loops, not jobs: a loop takes the
+ * first waiting job by priority (HIGH, then MEDIUM, then LOW, oldest first within one), runs its
+ * attempt, and when it ends takes the next, until none waits. A loop is handed to p-queue when a
+ * job is queued and fewer than `concurrency` loops exist, so p-queue, whose concurrency is the
+ * type's, still decides how many run at once (and holds them while paused), while a busy type
+ * costs one p-queue task per slot instead of one per job (about 800 bytes each: promise, closures,
+ * options copy and id, and p-queue's events). Priority is decided at each take, so a HIGH job
+ * queued while a loop runs LOW ones is the next to start.
  */
 export class TypeQueue {
   readonly queue: PQueue;
   /** Waiting jobs by priority rank (0 low, 1 medium, 2 high), each oldest first. */
   private readonly waiting: readonly Deque<Job>[] = [new Deque<Job>(), new Deque<Job>(), new Deque<Job>()];
-  /** p-queue's task: one attempt of the first waiting job by priority. */
-  private readonly task = (): Promise<void> | void => this.run();
-  /** Tasks handed to p-queue and not started yet: at most {@link TypeQueue.ahead}, and never more than the jobs waiting. */
-  private fed = 0;
-  /** How many tasks p-queue holds ahead of its running ones: one per slot, so a slot that frees starts the next job at once. */
-  private readonly ahead: number;
+  /** p-queue's task: a drain loop. */
+  private readonly task = (): Promise<void> => this.drainLoop();
+  /** Drain loops handed to p-queue and not ended (queued there or running): at most `concurrency`. */
+  private loops = 0;
+  private readonly concurrency: number;
+  private readonly timeout: number | undefined;
   /** Jobs whose attempt runs now (an array with swap-removal: a Set rehashes as entries come and go). */
   readonly active: Job[] = [];
-  /** Followers free for the next attempt's promise (see {@link Follower}). */
-  private readonly followers: Follower[] = [];
+  /** Most attempts that ran at once since the type was defined. */
+  peak = 0;
   readonly delayed = new Set<Job>();
   /** Set by close(): a failed attempt goes to the dead letters instead of a retry. */
   closing = false;
@@ -69,7 +67,8 @@ export class TypeQueue {
     private readonly host: QueueHost,
   ) {
     this.queue = new PQueue({ concurrency: options.concurrency });
-    this.ahead = options.concurrency;
+    this.concurrency = options.concurrency;
+    this.timeout = options.timeout;
     this.manual = isManualClock(host.clock) && typeof host.clock.track === 'function';
   }
 
@@ -78,34 +77,33 @@ export class TypeQueue {
     return this.waiting[0]!.size + this.waiting[1]!.size + this.waiting[2]!.size;
   }
 
-  /** Queues `job` for its next attempt. */
+  /** Jobs waiting for a slot, by priority. */
+  waitingByPriority(): { high: number; medium: number; low: number } {
+    return { high: this.waiting[2]!.size, medium: this.waiting[1]!.size, low: this.waiting[0]!.size };
+  }
+
+  /** Queues `job` for its next attempt; a free slot starts it now (p-queue starts a task as it is added). */
   push(job: Job): void {
     const now = this.host.clock.monotonic();
     job.at = now;
     if (job.queuedAt < 0) job.queuedAt = now;
     this.waiting[job.priority]!.push(job);
-    this.feed();
-  }
-
-  /** Hands p-queue a task per waiting job, up to {@link TypeQueue.ahead} not started. */
-  private feed(): void {
-    while (this.fed < this.ahead && this.fed < this.waitingCount) {
-      this.fed++;
-      const rank = this.waiting[2]!.size > 0 ? 2 : this.waiting[1]!.size > 0 ? 1 : 0;
-      // run() never rejects, so the promise p-queue returns needs no handler.
-      void this.queue.add(this.task, PRIORITY_OPTIONS[rank]);
+    if (this.loops < this.concurrency) {
+      this.loops++;
+      // The loop never rejects, so the promise p-queue returns needs no handler.
+      void this.queue.add(this.task);
     }
   }
 
   /** Removes every waiting and delayed job (close): they are returned, not run. */
-  drain(): Job[] {
+  takeWaiting(): Job[] {
+    // Loops p-queue had not started are dropped with its queue; running ones find nothing left.
+    this.loops -= this.queue.size;
     this.queue.clear();
-    this.fed = 0;
     const out = [...this.waiting[2]!.takeAll(), ...this.waiting[1]!.takeAll(), ...this.waiting[0]!.takeAll(), ...this.delayed];
     for (const job of this.delayed) this.host.clock.clearTimeout(job.timer);
     this.delayed.clear();
-    this.handedOff(this.handoffs);
-    this.handoffs = [];
+    this.handedOff();
     return out;
   }
 
@@ -118,127 +116,132 @@ export class TypeQueue {
 
   /**
    * On a clock that tracks tasks (a ManualClock in tests), the stretch from an attempt's end to
-   * the next attempt's start (p-queue starts it a few microtasks later) is a task: `idle()` waits
+   * the next attempt's start (a loop resumes a microtask or two later) is a task: `idle()` waits
    * for the queue to move on rather than for a number of event-loop turns. One hand-off at a time
    * is enough: every pending one ends at the next start.
    */
   private handoff(): void {
-    if (!this.manual || this.waitingCount === 0 || this.handoffs.length > 0) return;
+    if (!this.manual || this.waitingCount === 0 || this.handoffs.length > 0 || this.queue.isPaused) return;
     this.host.clock.track!(this.nextStart());
   }
 
-  /** Resolves when the next attempt of this type starts (or close() drains the queue). */
+  /** Resolves when the next attempt of this type starts (or close() takes the waiting jobs). */
   private nextStart(): Promise<void> {
     return new Promise<void>((resolve) => this.handoffs.push(resolve));
   }
 
-  private handedOff(list: readonly (() => void)[]): void {
+  private handedOff(): void {
+    if (this.handoffs.length === 0) return;
+    const list = this.handoffs;
+    this.handoffs = [];
     for (const resolve of list) resolve();
   }
 
-  /** p-queue's task: one attempt of the oldest job of priority `rank`. The hand-offs waiting for a start end once it has started (or ended, if synchronous). */
-  private run(): Promise<void> | void {
-    if (this.fed > 0) this.fed--;
-    // None when close() drained the queue after p-queue took the task.
-    const job = this.waiting[2]!.shift() ?? this.waiting[1]!.shift() ?? this.waiting[0]!.shift();
-    if (job === undefined) return undefined;
-    const previous = this.handoffs;
-    if (previous.length > 0) this.handoffs = [];
-    try {
-      return this.attempt(job);
-    } catch (error) {
-      this.host.internal(error);
-      return undefined;
-    } finally {
-      if (previous.length > 0) this.handedOff(previous);
-      this.feed();
+  /**
+   * p-queue's task: runs the first waiting job by priority, and the next when it ends, until none
+   * waits. Paused, it ends and hands p-queue a new loop, which p-queue holds until it resumes.
+   * Never rejects: a job's failure settles the job, and a throw of the runner itself (a bug) is
+   * reported and the loop goes on with the next job.
+   */
+  private async drainLoop(): Promise<void> {
+    // When the last attempt ended, if this loop settled it just now: the next attempt starts at
+    // that time (nothing runs in between), one clock read per job fewer.
+    let now = -1;
+    for (;;) {
+      if (this.queue.isPaused) {
+        this.handedOff();
+        void this.queue.add(this.task);
+        return;
+      }
+      const job = this.waiting[2]!.shift() ?? this.waiting[1]!.shift() ?? this.waiting[0]!.shift();
+      if (job === undefined) break;
+      let attempt = 0;
+      try {
+        attempt = this.begin(job, now < 0 ? this.host.clock.monotonic() : now);
+        now = -1;
+        let value = this.handler(job.payload, job.context!);
+        if (isPromiseLike(value)) {
+          // With a timeout the slot frees at the timeout; without, the loop waits on the handler's
+          // own promise (no promise of ours per job). A thenable that calls back twice is settled
+          // once by await.
+          if (this.timeout !== undefined) {
+            await this.bounded(job, attempt, value, this.timeout);
+            continue;
+          }
+          value = await value;
+        }
+        now = this.settled(job, attempt, true, value);
+      } catch (thrown) {
+        if (attempt === 0) this.host.internal(thrown);
+        else now = this.settled(job, attempt, false, thrown);
+      }
     }
+    this.loops--;
   }
 
-  private attempt(job: Job): Promise<void> | void {
-    const started = this.host.clock.monotonic();
+  /** Starts attempt `job.attempts + 1` at monotonic time `started`: counted, timed, in the active list. Returns its number. */
+  private begin(job: Job, started: number): number {
     const attempt = ++job.attempts;
     this.metrics.attempt();
-    this.metrics.waited(started - job.at);
+    // Never negative, should a job be queued between an attempt's end and the reuse of its time.
+    this.metrics.waited(started > job.at ? started - job.at : 0);
     job.at = started;
     job.running = attempt;
     job.slot = this.active.push(job) - 1;
-    const context = (job.context = new AttemptContext(job, attempt));
-    let result: unknown;
-    try {
-      result = this.handler(job.payload, context);
-    } catch (thrown) {
-      this.settled(job, attempt, false, thrown);
-      return;
-    }
-    if (!isPromiseLike(result)) {
-      this.settled(job, attempt, true, result);
-      return;
-    }
-    const settled = this.follow(job, attempt, result);
-    return this.options.timeout === undefined ? settled : this.bounded(job, attempt, context, settled, this.options.timeout);
+    if (this.active.length > this.peak) this.peak = this.active.length;
+    job.context = new AttemptContext(job, attempt);
+    this.handedOff();
+    return attempt;
   }
 
   /**
-   * Settles the attempt as its promise settles. A native promise calls one of its callbacks once,
-   * so a pooled follower's callbacks serve it (no closures per attempt); any other thenable may
-   * call back twice, or late, and gets callbacks of its own.
+   * Settles the attempt at its timeout, or as its promise settles, whichever is first; resolves
+   * then (never rejects), so the loop takes the next job at the timeout whatever the handler does.
    */
-  private follow(job: Job, attempt: number, result: PromiseLike<unknown>): Promise<void> {
-    if (isNativePromise(result)) {
-      const follower = this.followers.pop() ?? new Follower(this.followed);
-      follower.job = job;
-      follower.attempt = attempt;
-      return result.then(follower.ok, follower.fail) as Promise<void>;
-    }
-    return result.then(
-      (value) => this.settled(job, attempt, true, value),
-      (thrown: unknown) => this.settled(job, attempt, false, thrown),
-    ) as Promise<void>;
-  }
-
-  /** A follower's promise settled: the follower is free again (its attempt may have been settled already, by a timeout). */
-  private readonly followed = (follower: Follower, ok: boolean, value: unknown): void => {
-    const job = follower.job!;
-    const attempt = follower.attempt;
-    follower.job = undefined;
-    this.followers.push(follower);
-    this.settled(job, attempt, ok, value);
-  };
-
-  /** With a timeout the slot frees at the timeout, whatever the handler does. */
-  private bounded(job: Job, attempt: number, context: AttemptContext, settled: Promise<void>, timeout: number): Promise<void> {
+  private bounded(job: Job, attempt: number, result: PromiseLike<unknown>, timeout: number): Promise<void> {
     return new Promise<void>((release) => {
       const timer = this.host.clock.setTimeout(() => {
-        if (job.running !== attempt) return;
-        this.metrics.timedOut();
-        const error = new TimeoutError(`job "${this.type}" attempt ${attempt} ran past its timeout of ${timeout} ms`, timeout);
-        context.abort(error);
-        this.settled(job, attempt, false, error);
+        if (job.running === attempt) {
+          this.metrics.timedOut();
+          const error = new TimeoutError(`job "${this.type}" attempt ${attempt} ran past its timeout of ${timeout} ms`, timeout);
+          job.context?.abort(error);
+          this.settled(job, attempt, false, error);
+        }
+        // Also when close() gave up on the attempt first: the loop must not wait on the handler.
         release();
       }, timeout);
-      settled.then(() => {
+      const end = (ok: boolean, value: unknown): void => {
         this.host.clock.clearTimeout(timer);
+        this.settled(job, attempt, ok, value);
         release();
-      });
+      };
+      try {
+        result.then(
+          (value) => end(true, value),
+          (thrown: unknown) => end(false, thrown),
+        );
+      } catch (thrown) {
+        end(false, thrown);
+      }
     });
   }
 
-  /** The end of attempt `attempt` of `job`; ignored when the job has moved on (a late settle). */
-  private settled(job: Job, attempt: number, ok: boolean, value: unknown): void {
-    if (job.running !== attempt) return;
+  /** The end of attempt `attempt` of `job`: the monotonic time it ended, or -1 when ignored (the job has moved on: a late settle). */
+  private settled(job: Job, attempt: number, ok: boolean, value: unknown): number {
+    if (job.running !== attempt) return -1;
     job.running = 0;
     job.context = undefined;
+    const now = this.host.clock.monotonic();
     try {
-      this.ended(job, ok, value);
+      this.ended(job, now - job.at, ok, value);
     } catch (error) {
       this.host.internal(error);
     }
     this.handoff();
+    return now;
   }
 
-  private ended(job: Job, ok: boolean, value: unknown): void {
-    const ms = this.host.clock.monotonic() - job.at;
+  private ended(job: Job, ms: number, ok: boolean, value: unknown): void {
     this.removeActive(job);
     this.metrics.ran(ms, ok);
     this.stats.record(ms, ok);
@@ -275,9 +278,10 @@ export class TypeQueue {
     job.timer = this.host.clock.setTimeout(() => {
       job.timer = undefined;
       if (!this.delayed.delete(job)) return undefined;
-      // The timer's task ends when the retry has started (p-queue may start it a few microtasks
-      // later); with every slot taken, the attempt that frees one hands off instead.
-      const started = this.queue.pending < this.options.concurrency ? this.nextStart() : undefined;
+      // The timer's task ends when the retry has started (a new loop starts it now, or a few
+      // microtasks later while p-queue ends the last one); with every loop busy, the attempt that
+      // ends first hands off instead.
+      const started = this.loops < this.concurrency ? this.nextStart() : undefined;
       this.push(job);
       return started;
     }, ms);
