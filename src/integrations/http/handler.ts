@@ -8,6 +8,7 @@ import type { MonitoringHost } from './host.js';
 import { healthRoutes } from './health-routes.js';
 import { jobRoutes } from './job-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
+import { namesRoutes } from './names-routes.js';
 import { monitoringHandlerOptionsSchema, type Authorizer, type MonitoringHandlerOptions, type ResolvedMonitoringHandlerOptions } from './options.js';
 import { originCheck } from './origin.js';
 import { errorResponse, notFound } from './responses.js';
@@ -44,7 +45,7 @@ export interface Admission {
   readonly authenticated: boolean;
 }
 
-const router = new Router([...healthRoutes, ...metricsRoutes, ...alertRoutes, ...jobRoutes, ...slaRoutes, ...seriesRoutes, ...reportRoutes]);
+const router = new Router([...healthRoutes, ...metricsRoutes, ...alertRoutes, ...jobRoutes, ...slaRoutes, ...seriesRoutes, ...namesRoutes, ...reportRoutes]);
 
 /**
  * @internal Builds the route table behind {@link createMonitoringHandler} and the framework

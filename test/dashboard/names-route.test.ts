@@ -1,0 +1,130 @@
+/**
+ * GET /metrics/names, the explorer's list: this process's definitions merged with the names the
+ * store holds (another instance's included), bounded, filtered, under the metric routes' auth,
+ * hostile parameters refused with a 400 naming them, and a store that cannot list or fails
+ * leaving this process's names.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMonitor, createMonitoringHandler, MemoryStorage, type Monitor, type MonitoringHandlerOptions, type PulsewatchError, type StorageAdapter } from 'pulsewatch';
+import { ManualClock } from 'pulsewatch/testing';
+import { delegatingStorage } from '../helpers/delegating-storage.js';
+
+const T0 = Date.parse('2026-12-07T00:00:00Z');
+const TOKEN = 'pw_names_7f1c';
+const monitors: Monitor[] = [];
+afterEach(async () => {
+  await Promise.all(monitors.splice(0).map((m) => m.close()));
+});
+
+interface Entry {
+  name: string;
+  kind: string;
+  local: boolean;
+  stored: boolean;
+  help?: string;
+  unit?: string;
+  series?: number;
+}
+interface Body {
+  names: Entry[];
+  truncated: boolean;
+  store: string;
+}
+
+/** Two monitors of one service on one store; `other` writes a metric `self` never defines. */
+async function fleet(options: MonitoringHandlerOptions = {}, wrap: (s: StorageAdapter) => StorageAdapter = (s) => s) {
+  const clock = new ManualClock(T0);
+  const shared = new MemoryStorage({ now: () => clock.now() });
+  const self = createMonitor({ service: 'api', instanceId: 'self', clock, storage: wrap(shared) });
+  const other = createMonitor({ service: 'api', instanceId: 'other', clock, storage: shared });
+  monitors.push(self, other);
+  self.histogram({ name: 'http_request_duration_seconds', help: 'Request duration', unit: 'seconds', labelNames: ['route'] }).observe(0.1, { route: '/a' });
+  const orders = other.counter({ name: 'orders_elsewhere_total', help: 'Orders taken by the other instance', labelNames: ['shop'] });
+  orders.inc(3, { shop: 'x' });
+  orders.inc(1, { shop: 'y' });
+  await clock.advanceAsync(self.options.histogram.slotLength);
+  await other.flush();
+  const handle = createMonitoringHandler(self, options);
+  const get = async (query = '', headers: Record<string, string> = {}): Promise<{ status: number; body: Body & { error?: { message: string; issues?: { path: string }[] } } }> => {
+    const response = await handle(new Request(`http://localhost/metrics/names${query}`, { headers }));
+    return { status: response.status, body: (await response.json()) as never };
+  };
+  return { self, other, get, clock };
+}
+
+describe('GET /metrics/names', () => {
+  it('lists this process\'s definitions and the names another instance wrote to the store, in name order', async () => {
+    const { get } = await fleet();
+    const { status, body } = await get();
+    expect(status).toBe(200);
+    expect(body.store).toBe('listed');
+    expect(body.truncated).toBe(false);
+    const byName = new Map(body.names.map((n) => [n.name, n]));
+    expect(byName.get('orders_elsewhere_total')).toMatchObject({ kind: 'counter', local: false, stored: true, series: 2 });
+    expect(byName.get('http_request_duration_seconds')).toMatchObject({ kind: 'histogram', local: true, help: 'Request duration', unit: 'seconds' });
+    const names = body.names.map((n) => n.name);
+    expect(names).toEqual([...names].sort());
+  });
+
+  it('filters by `match` in any case and cuts at `limit`, saying so', async () => {
+    const { get } = await fleet();
+    expect((await get('?match=ORDERS_else')).body.names.map((n) => n.name)).toEqual(['orders_elsewhere_total']);
+    const cut = (await get('?limit=1')).body;
+    expect(cut.names).toHaveLength(1);
+    expect(cut.truncated).toBe(true);
+  });
+
+  it('lists a stored name only when written within `window` (default 1 h)', async () => {
+    const { get, clock } = await fleet();
+    await clock.advanceAsync(2 * 3_600_000);
+    expect((await get()).body.names.some((n) => n.name === 'orders_elsewhere_total')).toBe(false);
+    expect((await get('?window=3h')).body.names.some((n) => n.name === 'orders_elsewhere_total')).toBe(true);
+  });
+
+  it('refuses hostile parameters with a 400 naming them', async () => {
+    const { get } = await fleet();
+    for (const [query, path] of [
+      ['?limit=0', 'limit'],
+      ['?limit=1001', 'limit'],
+      ['?limit=1e3', 'limit'],
+      ['?limit=-1', 'limit'],
+      ['?limit=99999999999', 'limit'],
+      [`?match=${'x'.repeat(201)}`, 'match'],
+      ['?match=', 'match'],
+      ['?match=a&match=b', 'match'],
+      ['?window=-5m', 'window'],
+      ['?window=0', 'window'],
+      ['?window=400d', 'window'],
+      [`?window=${'9'.repeat(30)}`, 'window'],
+    ] as const) {
+      const { status, body } = await get(query);
+      expect({ query, status }).toEqual({ query, status: 400 });
+      expect(body.error?.issues?.map((i) => i.path)).toContain(path);
+    }
+  });
+
+  it('keeps the metric routes\' auth: 401 without the token, open with publicRoutes metrics', async () => {
+    const closed = await fleet({ auth: TOKEN });
+    expect((await closed.get()).status).toBe(401);
+    expect((await closed.get('', { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    const open = await fleet({ auth: TOKEN, publicRoutes: ['metrics'] });
+    expect((await open.get()).status).toBe(200);
+  });
+
+  it('lists this process\'s names alone from a store that cannot list names, or that fails (reported)', async () => {
+    const unlisted = await fleet({}, (s) => delegatingStorage(s, { name: 'no-names' }));
+    const a = (await unlisted.get()).body;
+    expect(a.store).toBe('unlisted');
+    expect(a.names.map((n) => n.name)).not.toContain('orders_elsewhere_total');
+    expect(a.names.map((n) => n.name)).toContain('http_request_duration_seconds');
+
+    const failing = await fleet({}, (s) => ({ ...delegatingStorage(s, { name: 'failing' }), listMetricNames: async () => Promise.reject(new Error('redis down')) }));
+    const errors: PulsewatchError[] = [];
+    failing.self.on('error', (e) => errors.push(e));
+    const { status, body } = await failing.get();
+    expect(status).toBe(200);
+    expect(body.store).toBe('unavailable');
+    expect(body.names.map((n) => n.name)).toContain('http_request_duration_seconds');
+    expect(errors.map((e) => String((e.cause as Error | undefined)?.message ?? e.message))).toEqual(['redis down']);
+  });
+});
