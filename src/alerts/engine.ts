@@ -14,12 +14,13 @@ import { RuleBook } from './rule-book.js';
 import { EvaluationLease } from './evaluation-lease.js';
 import { PendingRecords } from './pending-records.js';
 import { MANUAL_RULE_ID, ruleLookup } from './record-owner.js';
-import { RuleEvaluator, type AlertLimits, type EvaluationResult } from './rule-evaluator.js';
+import type { AlertLimits, EvaluationResult } from './evaluation-result.js';
+import { RuleEvaluator } from './rule-evaluator.js';
 import type { AlertRule, AlertRuleInput } from './rule-schema.js';
 import { StateSync } from './state-sync.js';
 import { recordById, storedFiring } from './stored-alerts.js';
 
-export type { AlertLimits, EvaluationResult } from './rule-evaluator.js';
+export type { AlertLimits, EvaluationResult } from './evaluation-result.js';
 
 const MANUAL = MANUAL_RULE_ID;
 

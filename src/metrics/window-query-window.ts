@@ -2,7 +2,7 @@ import type { MetricKind, Rollup } from '../storage/contract.js';
 import { writerOf } from '../storage/instance.js';
 import { Distribution } from './distribution.js';
 import type { HistogramSlot } from './histogram-slot.js';
-import { SparseCounts, type BucketLayout } from './log-buckets.js';
+import type { BucketLayout } from './log-buckets.js';
 import type { DecodedHistograms } from './window-query-decode.js';
 
 /**
@@ -63,15 +63,33 @@ export interface WindowScale {
 }
 
 
-/** One set of counts per layout, emptied and reused by every `stats` call (merged into its distribution before the call returns). */
-const scratch = new WeakMap<BucketLayout, SparseCounts>();
-
-function scratchCounts(layout: BucketLayout): SparseCounts {
-  let counts = scratch.get(layout);
-  if (counts === undefined) scratch.set(layout, (counts = new SparseCounts(layout)));
-  else if (counts.total > 0) counts.clear();
-  return counts;
+/**
+ * A decoded rollup's bucket counts seen as a bucketed slot, so a distribution takes them
+ * directly (`Distribution.addSlot`): one add per bucket the rollup holds. Summing them into a
+ * set of counts first and merging that cost a scan and a clear of every bucket of its chunks
+ * per rule and tick. Reused: `stats` points it at one part at a time.
+ */
+class PairsSlot implements HistogramSlot {
+  start = 0;
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  pairs: Float64Array = EMPTY_PAIRS;
+  get exact(): boolean {
+    return false;
+  }
+  forEachValue(): void {}
+  forEachBucket(_layout: BucketLayout, _scale: number, fn: (index: number, count: number) => void): void {
+    const pairs = this.pairs;
+    for (let i = 0; i < pairs.length; i += 2) fn(pairs[i]!, pairs[i + 1]!);
+  }
 }
+
+const EMPTY_PAIRS = new Float64Array(0);
+/** The memory slots a `stats` call with a distribution adds last (emptied before it returns; `stats` calls nothing that reads a window). */
+const held: HistogramSlot[] = [];
+const pairsSlot = new PairsSlot();
 
 /**
  * The data of one metric over [from, to), de-duplicated (see window-query-build.ts): every
@@ -131,7 +149,7 @@ export class MetricWindow {
     const end = to >= this.now ? Infinity : to;
     const slotFrom = from - this.scale.slotLength;
     let newest = -Infinity;
-    let decoded: SparseCounts | undefined;
+    let decoded = false;
     let decodedMin = Infinity;
     let decodedMax = -Infinity;
     let count = 0;
@@ -154,7 +172,7 @@ export class MetricWindow {
           newest = start;
           stats.lastMean = sl / c;
         }
-        stats.dist?.addSlot(slot);
+        if (withDist) held.push(slot);
       }
       for (const p of s.parts) {
         const c = p.count;
@@ -168,14 +186,22 @@ export class MetricWindow {
           stats.lastMean = p.sum / c;
         }
         if (stats.dist === undefined) continue;
-        // Decoded rollups are summed into one set of counts, merged into the distribution once.
         const pairs = this.pairsOf(p);
         if (pairs === null) stats.dist.addTotals(c, p.sum, p.min, p.max);
         else {
-          decoded ??= scratchCounts(this.scale.layout);
-          for (let i = 0; i < pairs.length; i += 2) decoded.add(pairs[i]!, pairs[i + 1]!);
+          // Each decoded rollup's counts go into the distribution as they are (see PairsSlot);
+          // its min and max count once any rollup had counts, as when they were summed first.
           if (p.min < decodedMin) decodedMin = p.min;
           if (p.max > decodedMax) decodedMax = p.max;
+          if (pairs.length === 0) continue;
+          decoded = true;
+          pairsSlot.count = c;
+          pairsSlot.sum = p.sum;
+          pairsSlot.min = p.min;
+          pairsSlot.max = p.max;
+          pairsSlot.pairs = pairs;
+          stats.dist.addSlot(pairsSlot);
+          pairsSlot.pairs = EMPTY_PAIRS;
         }
       }
     }
@@ -183,7 +209,14 @@ export class MetricWindow {
     stats.sum = sum;
     stats.min = min;
     stats.max = max;
-    if (decoded !== undefined && decoded.total > 0) stats.dist!.addCounts(decoded, 0, decodedMin, decodedMax);
+    if (decoded) stats.dist!.addTotals(0, 0, decodedMin, decodedMax);
+    // Memory slots go in after the decoded rollups: a distribution that holds bucket counts takes
+    // their values as buckets at once, instead of keeping them exactly and converting them when
+    // the first rollup arrives (the same counts either way; exact only when no rollup has any).
+    if (withDist) {
+      for (let i = 0; i < held.length; i++) stats.dist!.addSlot(held[i]!);
+      held.length = 0;
+    }
     if (stats.dist !== undefined) {
       // Parts whose counts disagree with their totals (an hdr that failed to decode) leave the
       // distribution's totals off: the totals above are exact.
