@@ -1,67 +1,33 @@
 import type { Labels } from '../core/labels.js';
 import { isValidLabelName, labelValueToString, seriesKey, toWellFormed } from '../core/labels.js';
+import {
+  LABEL_NAME_INVALID,
+  LABEL_VALUE_RESERVED,
+  LABEL_VALUE_UNUSABLE,
+  LABELS_NOT_AN_OBJECT,
+  LABELS_THREW,
+  LABELS_TOO_LONG,
+  labelSetProblem,
+  OVERFLOW_KEY,
+  OVERFLOW_LABEL_VALUE,
+  UNBOUNDED,
+  type SeriesBounds,
+} from './series-index-labels.js';
+import { LabelTree } from './series-index-tree.js';
 
-/**
- * Label value every label takes in a metric's overflow series (a metric with free-form labels,
- * such as a `recordMetric` one, folds into `{overflow="__overflow__"}`). Reserved: a label value
- * equal to it is refused, so no user series can duplicate the overflow series.
- */
-export const OVERFLOW_LABEL_VALUE = '__overflow__';
-
-/**
- * Key of the overflow series: fixed-label keys are JSON arrays, free-form ones seriesKey()'s
- * JSON and the unlabeled one '', so no label set can produce this one.
- */
-const OVERFLOW_KEY = '\u0002overflow';
-
-/** Why {@link SeriesIndex.get} refused a label input (the metric reports it). */
-export const LABELS_NOT_AN_OBJECT = 'labels must be an object of label values';
-export const LABELS_THREW = 'reading the labels threw';
-export const LABEL_VALUE_RESERVED = `label value "${OVERFLOW_LABEL_VALUE}" is reserved for the overflow series`;
-const LABEL_VALUE_UNUSABLE = 'label values must be strings, numbers or booleans';
-export const LABELS_TOO_LONG = 'label names and values together are longer than limits.maxLabelSetLength';
-export const LABELS_TOO_MANY = 'more labels than limits.maxLabelsPerSeries';
-
-/**
- * Series of every metric of a monitor together (`limits.maxTotalSeries`): the per-metric limit
- * alone lets 1,000 metrics of 1,000 series each hold a million. Shared by the indexes of one
- * monitor; pulsewatch's own metrics do not take part.
- */
-export interface SeriesBudget {
-  used: number;
-  readonly max: number;
-}
-
-/** Bounds on what one new series may hold. */
-export interface SeriesBounds {
-  budget?: SeriesBudget | undefined;
-  /** Characters of label names and values together, in one series. */
-  maxLabelSetLength: number;
-  /** Labels in one free-form (`recordMetric`) series. */
-  maxLabels: number;
-}
-
-const UNBOUNDED: SeriesBounds = { maxLabelSetLength: Infinity, maxLabels: Infinity };
-
-/**
- * Why a label set may not become a series (too long, too many labels), or `undefined`. Exported
- * so that a whole batch can be checked before any of it is recorded (`POST /metrics`).
- */
-export function labelSetProblem(labels: Readonly<Record<string, string>>, bounds: Pick<SeriesBounds, 'maxLabelSetLength' | 'maxLabels'>): string | undefined {
-  let count = 0;
-  let length = 0;
-  for (const name in labels) {
-    const value = labels[name]!;
-    // An empty value is no label (Prometheus reads `{a=""}` as `{}`): a free-form series drops it.
-    if (value === '') continue;
-    count++;
-    length += name.length + value.length;
-  }
-  if (count > bounds.maxLabels) return LABELS_TOO_MANY;
-  if (length > bounds.maxLabelSetLength) return LABELS_TOO_LONG;
-  return undefined;
-}
-const LABEL_NAME_INVALID = 'label names must match [a-zA-Z_][a-zA-Z0-9_]* (not "__" first, not "le")';
+// The label rules live in series-index-labels.ts and the label tree in series-index-tree.ts;
+// the metrics import them from here, beside the index.
+export {
+  isLabelObject,
+  LABEL_VALUE_RESERVED,
+  LABELS_NOT_AN_OBJECT,
+  LABELS_THREW,
+  LABELS_TOO_LONG,
+  LABELS_TOO_MANY,
+  labelSetProblem,
+  OVERFLOW_LABEL_VALUE,
+} from './series-index-labels.js';
+export type { SeriesBounds, SeriesBudget } from './series-index-labels.js';
 
 /** What every series carries, whatever its metric type. */
 export interface SeriesBase {
@@ -75,30 +41,6 @@ export interface SeriesBase {
 }
 
 /**
- * A level of the label tree: the next label's values, each leading to the next level or, when
- * one series alone has that prefix, to the series itself (its remaining labels are compared on
- * lookup). A level per label for every series cost a Map (~200 bytes) per series whenever a
- * label such as a route is unique per series.
- */
-type Node<S> = Map<string, Node<S> | S>;
-
-/** A label value of `input` as the tree holds it (undefined for a value no label can take). */
-function labelValueOf(input: Readonly<Record<string, unknown>>, name: string): string {
-  const raw = input[name];
-  return typeof raw === 'string' ? raw : (labelValueToString(raw) as string);
-}
-
-/** True when `input` can be read as labels: an object, not null, not an array (and not a revoked proxy). */
-export function isLabelObject(input: unknown): input is Readonly<Record<string, unknown>> {
-  if (typeof input !== 'object' || input === null) return false;
-  try {
-    return !Array.isArray(input);
-  } catch {
-    return false;
-  }
-}
-
-/**
  * Finds the series of a label set through one Map per label name, so a lookup with a known
  * label set allocates nothing. New label sets past the limit fold into one overflow series.
  */
@@ -107,7 +49,7 @@ export class SeriesIndex<S extends SeriesBase> {
   readonly byKey = new Map<string, S>();
   /** Recordings folded into the overflow series since the metric was defined. */
   overflowed = 0;
-  private readonly root: Node<S> = new Map();
+  private readonly tree: LabelTree<S>;
   private single: S | undefined;
   private overflowSeries: S | undefined;
 
@@ -121,6 +63,7 @@ export class SeriesIndex<S extends SeriesBase> {
     private readonly bounds: SeriesBounds = UNBOUNDED,
   ) {
     this.names = names;
+    this.tree = new LabelTree(names);
     for (const name of names) this.namesLength += name.length;
   }
 
@@ -170,21 +113,8 @@ export class SeriesIndex<S extends SeriesBase> {
       if (Array.isArray(input)) return this.refuse(LABELS_NOT_AN_OBJECT);
       if (names.length === 0) return this.dynamic ? this.fromInput(input as Record<string, unknown>) : (this.single ?? this.createSingle());
       // The known-label-set path: one Map lookup per label down to a series, no allocation.
-      let node: Node<S> = this.root;
-      for (let i = 0; i < names.length; i++) {
-        const next = node.get(labelValueOf(input as Record<string, unknown>, names[i]!));
-        if (next === undefined) break;
-        if (next instanceof Map) {
-          node = next;
-          continue;
-        }
-        // The only series under this prefix: the labels left must be its own.
-        for (let j = i + 1; j < names.length; j++) {
-          const name = names[j]!;
-          if (labelValueOf(input as Record<string, unknown>, name) !== next.labels[name]) return this.miss(input as Record<string, unknown>);
-        }
-        return next;
-      }
+      const found = this.tree.find(input as Record<string, unknown>);
+      if (found !== undefined) return found;
       return this.miss(input as Record<string, unknown>);
     } catch {
       return this.refuse(LABELS_THREW);
@@ -207,7 +137,7 @@ export class SeriesIndex<S extends SeriesBase> {
     series.evicted = true;
     if (series === this.single) this.single = undefined;
     if (series === this.overflowSeries) this.overflowSeries = undefined;
-    if (!this.dynamic && this.names.length > 0) this.detach(this.root, series, 0);
+    if (!this.dynamic && this.names.length > 0) this.tree.detach(series);
   }
 
   /** Puts an evicted series back (a bound handle wrote to it). */
@@ -301,51 +231,7 @@ export class SeriesIndex<S extends SeriesBase> {
   }
 
   private attach(series: S): void {
-    if (series.key === OVERFLOW_KEY) {
-      this.overflowSeries = series;
-      return;
-    }
-    const names = this.names;
-    let node = this.root;
-    for (let i = 0; i < names.length; i++) {
-      const value = series.labels[names[i]!]!;
-      const next = node.get(value);
-      // The last label, or no other series here: the series goes here (a series put back after
-      // eviction replaces one created for its label set meanwhile, as byKey does).
-      if (next === undefined || i === names.length - 1) {
-        node.set(value, series);
-        return;
-      }
-      if (next instanceof Map) {
-        node = next;
-        continue;
-      }
-      // Another series has this prefix alone: a level for the next label holds both. Two label
-      // sets that differ share no full path, so the last label always tells them apart.
-      const level: Node<S> = new Map([[next.labels[names[i + 1]!]!, next]]);
-      node.set(value, level);
-      node = level;
-    }
-  }
-
-  /** Removes the series of `series`' label set from the level `node` (at label `depth`); true when it was there. */
-  private detach(node: Node<S>, series: S, depth: number): boolean {
-    const value = series.labels[this.names[depth]!];
-    if (value === undefined) return false;
-    const child = node.get(value);
-    if (child === undefined) return false;
-    if (!(child instanceof Map)) {
-      if (child.key !== series.key) return false;
-      node.delete(value);
-      return true;
-    }
-    if (!this.detach(child, series, depth + 1)) return false;
-    if (child.size === 0) node.delete(value);
-    else if (child.size === 1) {
-      // One series left under this prefix: it takes the level's place.
-      const only = child.values().next().value!;
-      if (!(only instanceof Map)) node.set(value, only);
-    }
-    return true;
+    if (series.key === OVERFLOW_KEY) this.overflowSeries = series;
+    else this.tree.attach(series);
   }
 }
