@@ -25,6 +25,7 @@ if (available) {
       };
     },
     { describe, it, expect, beforeEach, afterEach },
+    { metricNames: true },
   );
 } else {
   describe.skip('StorageAdapter conformance: PostgresStorage (PostgreSQL unreachable)', () => {

@@ -37,7 +37,7 @@ describe.skipIf(!available)('PostgresStorage migrating by itself (autoMigrate)',
     expect(migrated).toBe(false);
     await holder.query('SELECT pg_advisory_unlock($1::int, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]);
     holder.release();
-    expect(await explicit).toEqual([1]);
+    expect(await explicit).toEqual([1, 2]);
     expect(await storage.queryRollups({ name: 'orders_total' })).toEqual([]);
   });
 
@@ -65,7 +65,7 @@ describe.skipIf(!available)('PostgresStorage migrating by itself (autoMigrate)',
     expect(await migrationsTable()).toBe(0); // the failed attempt rolled back, and none ran since
     time.now += 1;
     expect(await storage.queryRollups({ name: 'orders_total' })).toEqual([]);
-    expect(await versions(schema)).toEqual([1]);
+    expect(await versions(schema)).toEqual([1, 2]);
   });
 
   it('with autoMigrate off, refuses calls until a deploy step has brought the schema to this version', async () => {
@@ -78,9 +78,13 @@ describe.skipIf(!available)('PostgresStorage migrating by itself (autoMigrate)',
     const error = (await instance.writeRollups([stamped]).catch((e: unknown) => e)) as StorageError;
     expect(error).toBeInstanceOf(StorageError);
     expect(error.permanent).toBe(false);
-    expect(error.message).toContain('is at version 0, this version of pulsewatch needs 1: run migrate()');
+    expect(error.message).toContain('is at version 0, this version of pulsewatch needs 2: run migrate()');
     expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".rollups`)).rows[0]).toEqual({ n: 0 }); // nothing written
     await pool.query(`INSERT INTO "${schema}".migrations (version, description) VALUES (1, 'by a deploy step')`);
+    // At version 1 (the previous release's schema) the call is still refused: version 2 is missing.
+    const older = (await instance.writeRollups([stamped]).catch((e: unknown) => e)) as StorageError;
+    expect(older.message).toContain('is at version 1, this version of pulsewatch needs 2: run migrate()');
+    await pool.query(`INSERT INTO "${schema}".migrations (version, description) VALUES (2, 'by a deploy step')`);
     await instance.writeRollups([stamped]);
     expect(await instance.queryRollups({ name: 'orders_total' })).toHaveLength(1);
   });

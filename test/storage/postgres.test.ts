@@ -88,13 +88,13 @@ describe.skipIf(!available)('PostgresStorage on a real server', () => {
       const schema = uniqueSchema();
       schemas.push(schema);
       const storage = new PostgresStorage({ pool, schema });
-      expect(await storage.migrate()).toEqual([1]);
+      expect(await storage.migrate()).toEqual([1, 2]);
       expect(await storage.migrate()).toEqual([]);
       const tables = await pool.query<{ table_name: string }>(
         'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
         [schema],
       );
-      expect(tables.rows.map((r) => r.table_name)).toEqual(['alerts', 'dead_letters', 'job_dead_letters', 'leases', 'migrations', 'rollups', 'rules']);
+      expect(tables.rows.map((r) => r.table_name)).toEqual(['alerts', 'dead_letters', 'job_dead_letters', 'leases', 'metric_names', 'migrations', 'rollups', 'rules', 'state']);
       const indexes = await pool.query<{ indexname: string; indexdef: string }>('SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY 1', [
         schema,
         'rollups',
@@ -110,7 +110,7 @@ describe.skipIf(!available)('PostgresStorage on a real server', () => {
       schemas.push(schema);
       const instances = [0, 1, 2].map(() => new PostgresStorage({ connectionString: PG_URL, schema }));
       const results = await Promise.all(instances.map((s) => s.migrate()));
-      expect(results.flat()).toEqual([1]);
+      expect(results.flat()).toEqual([1, 2]);
       await instances[0]!.writeRollups([recent()]);
       expect(await instances[2]!.queryRollups({ name: 'requests_total' })).toHaveLength(1);
       await Promise.all(instances.map((s) => s.close()));
@@ -130,7 +130,7 @@ describe.skipIf(!available)('PostgresStorage on a real server', () => {
   });
 
   describe('writeRollups', () => {
-    it('writes a batch in one COPY; the first write of a minute deletes what retention hides first', async () => {
+    it('writes a batch in one COPY, then upserts its names once their end moved a minute; the first write of a minute deletes what retention hides first', async () => {
       const storage = await store();
       const log = recordPoolStatements(pool);
       try {
@@ -139,10 +139,12 @@ describe.skipIf(!available)('PostgresStorage on a real server', () => {
       } finally {
         log.restore();
       }
-      expect(log.texts()).toHaveLength(3);
-      expect(log.texts()[0]).toMatch(/^WITH swept AS \(DELETE FROM .*rollups .* DELETE FROM .*leases/s);
+      expect(log.texts()).toHaveLength(5);
+      expect(log.texts()[0]).toMatch(/^WITH swept AS \(DELETE FROM .*rollups .*metric_names .* DELETE FROM .*leases/s);
       expect(log.texts()[1]).toMatch(/^COPY .*rollups \(.*\) FROM STDIN \(FORMAT binary\) WHERE end_ms > /s);
-      expect(log.texts()[2]).toMatch(/^COPY .*rollups \(.*\) FROM STDIN \(FORMAT binary\) WHERE end_ms > /s);
+      expect(log.texts()[2]).toMatch(/^INSERT INTO .*metric_names AS m .* ON CONFLICT \(name\) DO UPDATE/s);
+      expect(log.texts()[3]).toMatch(/^COPY .*rollups \(.*\) FROM STDIN \(FORMAT binary\) WHERE end_ms > /s);
+      expect(log.texts()[4]).toMatch(/^INSERT INTO .*metric_names AS m/s);
       expect(await storage.queryRollups({ name: 'requests_total' })).toHaveLength(200);
     });
 

@@ -1,6 +1,7 @@
 /**
- * Versioned DDL of {@link PostgresStorage}. Version 1 is the whole schema; a later change of a
- * released schema is a new entry, never an edit of this one. `migrate()` applies the missing
+ * Versioned DDL of {@link PostgresStorage}. Version 1 is the first released schema, version 2
+ * adds the metric names and the key-value state; a later change is a new entry, never an edit
+ * of a released one. `migrate()` applies the missing
  * versions in order, in one transaction under an advisory lock, and records each in
  * `<schema>.migrations` (see postgres-migrator.ts).
  */
@@ -89,6 +90,39 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE ${s}.leases (
         key text PRIMARY KEY,
         expires_at double precision NOT NULL
+      )`,
+    ],
+  },
+  {
+    version: 2,
+    description: 'metric names (listMetricNames) and key-value state (the state role)',
+    statements: (s) => [
+      // One row per metric name, kept by writes (a name's latest slot end, to within a minute,
+      // and the kind of that slot): listing names reads this small table, never the rollups.
+      `CREATE TABLE ${s}.metric_names (
+        name text COLLATE "C" PRIMARY KEY,
+        kind text NOT NULL,
+        last_end bigint NOT NULL
+      )`,
+      `CREATE INDEX metric_names_end_idx ON ${s}.metric_names (last_end)`,
+      // The names a version-1 schema holds already, each with its latest slot, read by a loose
+      // index scan of the unique index's leading (name, start_ms): one probe per name, not a
+      // scan of the table, so the upgrade takes milliseconds on any number of rollups.
+      `WITH RECURSIVE names AS (
+        (SELECT name FROM ${s}.rollups ORDER BY name LIMIT 1)
+        UNION ALL
+        SELECT (SELECT r.name FROM ${s}.rollups r WHERE r.name > n.name ORDER BY r.name LIMIT 1) FROM names n WHERE n.name IS NOT NULL
+      )
+      INSERT INTO ${s}.metric_names (name, kind, last_end)
+      SELECT n.name, latest.kind, latest.end_ms FROM names n
+      CROSS JOIN LATERAL (SELECT kind, end_ms FROM ${s}.rollups r WHERE r.name = n.name ORDER BY start_ms DESC LIMIT 1) latest
+      WHERE n.name IS NOT NULL`,
+      // Small learned state (job baselines...), first writer wins. json, not jsonb: the value
+      // comes back as written (U+0000 in strings, key order), as the other records do.
+      `CREATE TABLE ${s}.state (
+        key text COLLATE "C" PRIMARY KEY,
+        value json NOT NULL,
+        updated_at double precision NOT NULL
       )`,
     ],
   },

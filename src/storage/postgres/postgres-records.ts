@@ -1,5 +1,6 @@
 import { float, toJson } from './postgres-rows.js';
 import { bound, limitSql, slice, type PgSession } from './postgres-sql.js';
+import { purgeNamesSql } from './postgres-names.js';
 import type { AlertQuery, AlertRecord, DeadLetter, JobDeadLetter, StoredRule } from '../records.js';
 
 /** The two dead-letter tables and the column each is listed by. */
@@ -115,7 +116,8 @@ export class PostgresRecords {
        a AS (DELETE FROM ${this.s}.alerts WHERE status = 'resolved' AND coalesce(ends_at, updated_at) < ${ts} RETURNING 1),
        d AS (DELETE FROM ${this.s}.dead_letters WHERE failed_at < ${ts} RETURNING 1),
        j AS (DELETE FROM ${this.s}.job_dead_letters WHERE failed_at < ${ts} RETURNING 1),
-       l AS (DELETE FROM ${this.s}.leases WHERE expires_at <= ${p.now()})
+       l AS (DELETE FROM ${this.s}.leases WHERE expires_at <= ${p.now()}),
+       ${purgeNamesSql(this.s, end)}
        SELECT (SELECT count(*) FROM r) + (SELECT count(*) FROM a) + (SELECT count(*) FROM d) + (SELECT count(*) FROM j) AS removed`,
     );
     return Number(rows[0]!.removed);

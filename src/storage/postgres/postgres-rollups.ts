@@ -1,5 +1,6 @@
 import type { Rollup, RollupQuery } from '../contract.js';
 import { copyBinaryChunks, lastPerSlot } from './postgres-copy.js';
+import { PostgresNames } from './postgres-names.js';
 import { batchJson, encodeLabels, float, ROLLUP_COLUMNS, ROLLUP_SELECT, rowToRollup, type RollupRow } from './postgres-rows.js';
 import { bound, COPY_DATA_HEADER, type PgSession } from './postgres-sql.js';
 
@@ -54,6 +55,8 @@ export class PostgresRollups {
   private readonly waiting: PendingWrite[] = [];
   private running = 0;
   private scheduled = false;
+  /** The metric names table, kept by every write (read by `listMetricNames`). */
+  readonly names: PostgresNames;
 
   constructor(
     private readonly db: PgSession,
@@ -61,7 +64,9 @@ export class PostgresRollups {
     private readonly retention: number,
     /** Statements writing at once (a parameter for the benchmark's comparisons). */
     private readonly statementsInFlight = STATEMENTS_IN_FLIGHT,
-  ) {}
+  ) {
+    this.names = new PostgresNames(db, retention);
+  }
 
   /**
    * Stores valid rollups; resolves once the statement carrying them has committed (write
@@ -150,7 +155,11 @@ export class PostgresRollups {
       if (this.sweepDue()) {
         const p = db.params();
         const sweepCutoff = `${p.now()} - ${p.add(this.retention, '::float8')}`;
-        await connection.query(p, `WITH swept AS (DELETE FROM ${db.s}.rollups WHERE end_ms <= ${sweepCutoff}) DELETE FROM ${db.s}.leases WHERE expires_at <= ${p.now()}`);
+        await connection.query(
+          p,
+          `WITH swept AS (DELETE FROM ${db.s}.rollups WHERE end_ms <= ${sweepCutoff}), names AS (DELETE FROM ${db.s}.metric_names WHERE last_end <= ${sweepCutoff})
+           DELETE FROM ${db.s}.leases WHERE expires_at <= ${p.now()}`,
+        );
       }
       try {
         await connection.copyFrom(`COPY ${db.s}.rollups (${NAMES}) FROM STDIN (FORMAT binary) WHERE end_ms > ${cutoff}`, copyBinaryChunks(batches, COPY_DATA_HEADER));
@@ -162,6 +171,8 @@ export class PostgresRollups {
           WHERE t.e > ${p.now()} - ${p.add(this.retention, '::float8')} ${UPSERT}`;
         await connection.query(p, upsert, true);
       }
+      // After the rollups: a name is never listed before its rollups can be read.
+      await this.names.record(connection, batches);
     });
   }
 

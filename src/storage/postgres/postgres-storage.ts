@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { Pool } from 'pg';
 import { StorageError } from '../../core/errors.js';
-import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from '../contract.js';
+import type { CallOptions, MetricNameQuery, Rollup, RollupQuery, StorageAdapter, StoredMetricName } from '../contract.js';
+import { assertNameQuery } from '../metric-names.js';
 import { quoteIdent } from './postgres-migrations.js';
 import { checkSchemaVersion, runMigrations } from './postgres-migrator.js';
 import { parsePostgresStorageOptions, type PostgresStorageOptions, type ResolvedPostgresStorageOptions } from './postgres-options.js';
@@ -119,6 +120,17 @@ export class PostgresStorage implements StorageAdapter {
     return this.run(`reading rollups of "${query.name}"`, options, () => this.rollups.query(query));
   }
 
+  /**
+   * The names with a slot that ended after `query.since` (to within a minute: see
+   * `NAME_GRANULARITY`), from the `metric_names` table writes keep; `series` is absent.
+   */
+  async listMetricNames(query: MetricNameQuery, options?: CallOptions): Promise<StoredMetricName[]> {
+    return this.run('listing metric names', options, async () => {
+      assertNameQuery(query);
+      return this.rollups.names.list(query);
+    });
+  }
+
   /** Takes `key` for `ttlMs` unless another caller holds an unexpired lease: one upsert, conditional on expiry. */
   async tryAcquire(key: string, ttlMs: number, options?: CallOptions): Promise<boolean> {
     return this.run(`acquiring lease "${key}"`, options, () => this.records.tryAcquire(key, ttlMs));
@@ -185,7 +197,11 @@ export class PostgresStorage implements StorageAdapter {
    * Returns the rollups, alerts and dead letters removed. Rules and firing alerts are kept.
    */
   async purgeBefore(timestamp: number, options?: CallOptions): Promise<number> {
-    return this.run('purging', options, () => this.records.purgeBefore(timestamp));
+    return this.run('purging', options, async () => {
+      const removed = await this.records.purgeBefore(timestamp);
+      this.rollups.names.forget();
+      return removed;
+    });
   }
 
   /** Ends the pool if the adapter created it; afterwards every call rejects with a StorageError. */
