@@ -16,6 +16,11 @@
  * - with `--expose-gc`: the heap the snapshots keep (`retainedKiB`): heap used after a full GC
  *   once the last call returned, minus heap used after a full GC before the first call, per series
  *   shown (`retainedBytesPerSeries`). Absent without `--expose-gc`.
+ * Added 2026-12-07 (issue 16 item 6, second round), fixed before their first run:
+ * - `medianCpuMs`: the median process CPU time (user + system, `process.cpuUsage`) of the same
+ *   10 steady calls: less sensitive than wall time to other processes on a shared machine;
+ * - `maxMs`, `maxLongestBlockMs`: the slowest of the 10 steady calls and its longest synchronous
+ *   block (two of them come right after a slot closed, when every series changed).
  * Compared back to back (same moment, same machine) against the tree before the change; the
  * machine's load average is reported beside every figure (docs/performance.md).
  *
@@ -34,6 +39,9 @@ export interface SnapshotBenchResult {
   medianMs: number;
   medianLongestBlockMs: number;
   medianFilteredMs: number;
+  medianCpuMs: number;
+  maxMs: number;
+  maxLongestBlockMs: number;
   retainedKiB?: number;
   retainedBytesPerSeries?: number;
 }
@@ -65,6 +73,7 @@ export async function snapshotBench(): Promise<SnapshotBenchResult> {
   const walls: number[] = [];
   const blocks: number[] = [];
   const filtered: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < CALLS; i++) {
     fill();
     await clock.advanceAsync(5_000);
@@ -78,9 +87,12 @@ export async function snapshotBench(): Promise<SnapshotBenchResult> {
       if (running) setImmediate(turn);
     };
     setImmediate(turn);
+    const cpuStart = process.cpuUsage();
     const start = performance.now();
     await monitor.snapshot();
     walls.push(performance.now() - start);
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000);
     running = false;
     blocks.push(Math.max(longest, performance.now() - last));
     const at = performance.now();
@@ -94,7 +106,17 @@ export async function snapshotBench(): Promise<SnapshotBenchResult> {
     const sorted = values.slice(WARMUP).sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)]!;
   };
-  const result: SnapshotBenchResult = { series: bound.length, firstMs: walls[0]!, medianMs: median(walls), medianLongestBlockMs: median(blocks), medianFilteredMs: median(filtered) };
+  const max = (values: number[]): number => Math.max(...values.slice(WARMUP));
+  const result: SnapshotBenchResult = {
+    series: bound.length,
+    firstMs: walls[0]!,
+    medianMs: median(walls),
+    medianLongestBlockMs: median(blocks),
+    medianFilteredMs: median(filtered),
+    medianCpuMs: median(cpu),
+    maxMs: max(walls),
+    maxLongestBlockMs: max(blocks),
+  };
   if (retained !== undefined) {
     result.retainedKiB = Math.round(retained / 1024);
     result.retainedBytesPerSeries = Math.round(retained / bound.length);
