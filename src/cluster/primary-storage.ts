@@ -3,7 +3,7 @@ import { systemClock } from '../core/clock.js';
 import { StorageError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../storage/records.js';
-import type { CallOptions, Rollup, RollupQuery, StorageAdapter } from '../storage/contract.js';
+import type { CallOptions, MetricNameQuery, Rollup, RollupQuery, StorageAdapter, StoredMetricName } from '../storage/contract.js';
 import { requirePrimary, type Endpoint } from './endpoint.js';
 import { primaryStorageOptionsSchema, type PrimaryStorageOptions } from './options.js';
 import { decode, encode, isEnvelope, senderTag } from './protocol.js';
@@ -40,6 +40,14 @@ export class PrimaryStorage implements StorageAdapter {
   }
   queryRollups(query: RollupQuery, options?: CallOptions): Promise<Rollup[]> {
     return this.call('queryRollups', [query], options) as Promise<Rollup[]>;
+  }
+  /**
+   * The primary's storage's `listMetricNames`; rejects with a permanent StorageError when that
+   * storage has none (the worker cannot know before asking).
+   */
+  listMetricNames(query: MetricNameQuery, options?: CallOptions): Promise<StoredMetricName[]> {
+    const { since, limit } = query;
+    return this.call('listMetricNames', [limit === undefined ? { since } : { since, limit }], options) as Promise<StoredMetricName[]>;
   }
   tryAcquire(key: string, ttlMs: number, options?: CallOptions): Promise<boolean> {
     return this.call('tryAcquire', [key, ttlMs], options) as Promise<boolean>;

@@ -2,8 +2,14 @@ import { z } from 'zod';
 import { STORAGE_CALLS, type Rollup } from '../storage/contract.js';
 import { rollupProblem } from '../storage/rollup-validation.js';
 
-/** The storage calls a worker may make on its primary's storage: the whole contract but `close`. */
-export const STORAGE_OPS = STORAGE_CALLS;
+/**
+ * The storage calls a worker may make on its primary's storage: the whole contract but `close`,
+ * and the optional `listMetricNames` (refused when the primary's storage has none).
+ */
+export const STORAGE_OPS = [...STORAGE_CALLS, 'listMetricNames'] as const;
+
+/** The optional calls of {@link STORAGE_OPS}: the primary's storage may not have them. */
+export const OPTIONAL_OPS: ReadonlySet<string> = new Set(['listMetricNames']);
 
 /** One of {@link STORAGE_OPS}. */
 export type StorageOp = (typeof STORAGE_OPS)[number];
@@ -37,6 +43,8 @@ export const STORAGE_ARGS: Readonly<Record<StorageOp, z.ZodType<unknown[]>>> = {
   listJobDeadLetters: z.union([z.tuple([]), z.tuple([query])]),
   deleteJobDeadLetter: z.tuple([id]),
   purgeBefore: z.tuple([time]),
+  // A finite since (IPC carries JSON); the store clamps limit.
+  listMetricNames: z.tuple([z.object({ since: time, limit: z.number().optional() })]),
 };
 
 /** A rollup's fields: anything else a worker sends along is left behind. */

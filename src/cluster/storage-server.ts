@@ -2,7 +2,7 @@ import { isPulsewatchError, type StorageError } from '../core/errors.js';
 import type { StorageAdapter } from '../storage/contract.js';
 import { encode, type PrimaryMessage, type RemoteError } from './protocol.js';
 import type { WorkerLink } from './worker-link.js';
-import { STORAGE_ARGS, STORAGE_OPS, parseRollups, type StorageOp } from './storage-ops.js';
+import { OPTIONAL_OPS, STORAGE_ARGS, STORAGE_OPS, parseRollups, type StorageOp } from './storage-ops.js';
 
 /** What one call ended with, to send back. */
 export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: RemoteError };
@@ -25,10 +25,11 @@ export async function serveStorageCall(storage: StorageAdapter, op: unknown, arg
   if (typeof op !== 'string' || !OPS.has(op)) return refused(`unknown storage call ${JSON.stringify(String(op).slice(0, 40))}`);
   const parsed = STORAGE_ARGS[op as StorageOp].safeParse(args);
   if (!parsed.success) return refused(`invalid arguments to ${op}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  const call = (storage as unknown as Record<string, unknown>)[op];
+  if (OPTIONAL_OPS.has(op) && typeof call !== 'function') return refused(`the primary's storage "${storage.name}" has no ${op}`);
   try {
     if (op === 'writeRollups') return await write(storage, parsed.data[0] as unknown[], limits);
-    const call = storage[op as StorageOp] as (...a: unknown[]) => Promise<unknown>;
-    const value = await call.apply(storage, parsed.data);
+    const value = await (call as (...a: unknown[]) => Promise<unknown>).apply(storage, parsed.data);
     return { ok: true, value: value ?? null };
   } catch (error) {
     return { ok: false, error: remoteError(error) };
