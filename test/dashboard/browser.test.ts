@@ -110,6 +110,10 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard in a brows
     expect(await page.evaluate(() => sessionStorage.getItem('pulsewatch.token'))).toBe(TOKEN);
     expect(page.url()).not.toContain(TOKEN);
     for (const id of ['chart-latency', 'chart-rate', 'chart-errors', 'chart-explorer']) await page.locator(`#${id} canvas`).waitFor(WAIT);
+    // History on load (GET /metrics/series): the latency, rate and error-rate charts start 15
+    // minutes back, which no polled point can; the error rate's last step holds the 500s.
+    for (const id of ['chart-latency', 'chart-rate', 'chart-errors']) expect(Number(await page.locator(`#${id}`).getAttribute('data-first'))).toBeLessThan(Date.now() - 10 * 60_000);
+    await expect.poll(async () => Number(await page.locator('#chart-errors').getAttribute('data-filled')), WAIT).toBeGreaterThan(0);
     await page.locator('#chart-latency .u-legend', { hasText: '/api/orders' }).waitFor(WAIT);
     await page.locator('#job-table tbody tr', { hasText: 'content-generation' }).waitFor(WAIT);
     await page.locator('#breaker-table tbody tr', { hasText: 'stripe' }).waitFor(WAIT);
@@ -138,6 +142,14 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard in a brows
     await page.fill('#series-filter', 'http_request_duration_seconds_count route=/api/users');
     await page.locator('#series-count', { hasText: /^1 of \d+ series$/ }).waitFor(WAIT);
     await page.locator('#chart-explorer .u-legend', { hasText: 'p99' }).waitFor(WAIT);
+    // Read from /metrics/series: the chart holds the series' points, not only those polled since.
+    await expect.poll(async () => Number(await page.locator('#chart-explorer').getAttribute('data-filled')), WAIT).toBeGreaterThan(0);
+    // A metric as a whole (every series, fleet-wide) is listed beside this process's series.
+    await page.fill('#series-filter', 'http_requests_total (counter');
+    // The names are read again for the new name word (the server matches them): one request away.
+    await expect.poll(() => page.locator('#series option').allInnerTexts(), WAIT).toEqual(['http_requests_total (counter, all series)']);
+    await page.locator('#chart-explorer .u-legend', { hasText: 'per second (fleet)' }).waitFor(WAIT);
+    expect(await page.locator('#explorer-error').innerText()).toBe('');
   }, 30_000);
 
   it('shows hostile label values and messages as text, never as markup', async () => {

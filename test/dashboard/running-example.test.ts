@@ -74,7 +74,7 @@ describe.skipIf(!have && process.env.CI === undefined)('the dashboard of the run
     await page.locator('#breaker-table tbody tr', { hasText: 'inventory' }).waitFor(WAIT);
     // History on load (GET /metrics/series): the latency chart starts before the page opened,
     // which no polled point can (each is taken after it).
-    expect(Number(await page.locator('#chart-latency').getAttribute('data-first'))).toBeLessThan(openedAt);
+    for (const id of ['chart-latency', 'chart-errors']) expect(Number(await page.locator(`#${id}`).getAttribute('data-first'))).toBeLessThan(openedAt);
     // The demo's traffic keeps coming: the request rate cell of /orders changes between polls.
     const rate = () => page.locator('#routes tbody tr', { hasText: '/orders' }).locator('td').nth(1).innerText();
     const first = await rate();

@@ -24,7 +24,9 @@ export interface Fixture {
 }
 
 export async function startFixture(): Promise<Fixture> {
-  const monitor = createMonitor({ service: 'shop-api', clock: new ManualClock(Date.parse('2026-12-06T12:00:00Z')) });
+  // 10 s into a slot: a time series read to now includes the slot being recorded into (read at
+  // its very start, the grid would end before it and the charts' history would hold no value).
+  const monitor = createMonitor({ service: 'shop-api', clock: new ManualClock(Date.parse('2026-12-06T12:00:10Z')) });
   const duration = monitor.histogram({ name: 'http_request_duration_seconds', help: 'request duration', labelNames: ['method', 'route', 'status'], unit: 'seconds' });
   const total = monitor.counter({ name: 'http_requests_total', help: 'requests', labelNames: ['method', 'route', 'status'] });
   const requests = (route: string, n: number, seconds: number, status = '200'): void => {

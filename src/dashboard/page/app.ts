@@ -3,14 +3,16 @@
 import { Unauthorized, get, getText, setToken, token } from './api.js';
 import { MAX_POINTS, TimeChart } from './charts.js';
 import { byId, fillTable, option, setText } from './dom.js';
-import { explore, exploreChosen, onExplorerChange } from './explorer.js';
-import { routeHistory as readHistory, type RoutePoints } from './history.js';
+import { explore, onExplorerChange } from './explorer.js';
+import { errorRateHistory, routeHistory as readHistory, type RoutePoints } from './history.js';
 import { parseExposition, type Sample } from './prom-text.js';
 import { renderAlerts, renderBreakers, renderDeadLetters, renderHealth, renderJobs, renderSla, renderSlowest, type Snapshot } from './sections.js';
 
 /** Routes charted at most, the busiest first by name order; the table lists the same ones. */
 const MAX_ROUTES = 8;
 const REQUEST_METRIC = 'http_request_duration_seconds';
+/** The error-rate chart's one line. */
+const ERRORS_LINE = 'errors %';
 
 /** `?refresh=5` polls every 5 s (0.5 to 60, default 2). */
 const refresh = Number(new URLSearchParams(location.search).get('refresh'));
@@ -65,6 +67,10 @@ async function loadHistory(routes: readonly string[], at: number, skew: number):
   // Read once it answered (a refused or failed read is tried again at the next poll); a server without the route answers undefined.
   if (history === undefined) return;
   historyLoaded = true;
+  // The error rate's past: every route together, as the chart's polled points are (none from a server without the route).
+  const failing = history.size === 0 ? undefined : await errorRateHistory(REQUEST_METRIC, skew);
+  const past = failing === undefined ? -1 : failing.times.findIndex((t) => t >= at);
+  if (failing !== undefined) errors.set(failing.times.slice(0, past < 0 ? undefined : past), new Map([[ERRORS_LINE, failing.values.slice(0, past < 0 ? undefined : past)]]));
   const times = [...new Set([...history.values()].flatMap((h) => h.times))].filter((t) => t < at).sort((a, b) => a - b);
   if (times.length === 0) return;
   const column = (pick: (h: RoutePoints) => (number | null)[]): Map<string, (number | null)[]> =>
@@ -114,10 +120,9 @@ function routesOf(samples: readonly Sample[], snapshot: Snapshot): string[] {
   return [...routes].sort().slice(0, MAX_ROUTES);
 }
 
-async function requests(snapshot: Snapshot, samples: readonly Sample[], at: number): Promise<void> {
+async function requests(snapshot: Snapshot, samples: readonly Sample[], at: number, skew: number): Promise<void> {
   const routes = routesOf(samples, snapshot);
-  const serverNow = Date.parse(snapshot.timestamp ?? '');
-  if (!historyLoaded && routes.length > 0) await loadHistory(routes, at, Number.isFinite(serverNow) ? serverNow - at : 0);
+  if (!historyLoaded && routes.length > 0) await loadHistory(routes, at, skew);
   const url = (labels: Record<string, string>): string => `/metrics/aggregate?${new URLSearchParams({ name: REQUEST_METRIC, window: '1m', ...Object.fromEntries(Object.entries(labels).map(([k, v]) => [`label.${k}`, v])) }).toString()}`;
   // 5xx answers per route: the (route, status) pairs this process has seen, at most 16, each read fleet-wide.
   const failing = samples.filter((s) => s.name === `${REQUEST_METRIC}_count` && routes.includes(s.labels.route ?? '') && /^5\d\d$/.test(s.labels.status ?? '')).slice(0, 16);
@@ -143,7 +148,7 @@ async function requests(snapshot: Snapshot, samples: readonly Sample[], at: numb
   drawRoute();
   latency.push(at, p95);
   rate.push(at, perSecond);
-  errors.push(at, new Map([['errors %', snapshot.system?.errorRate ?? null]]));
+  errors.push(at, new Map([[ERRORS_LINE, snapshot.system?.errorRate ?? null]]));
   fillTable('routes', rows, 'no requests recorded yet');
   setText('request-summary', `error rate ${snapshot.system?.errorRate ?? 0}% · p95 ${fmt(snapshot.system?.p95ResponseTime ?? null)} ms over the snapshot window`);
 }
@@ -171,8 +176,9 @@ async function poll(): Promise<void> {
     renderJobs(snapshot);
     renderBreakers(snapshot);
     renderSlowest(snapshot);
-    explore(samples);
-    await Promise.all([exploreChosen(samples, at), requests(snapshot, samples, at), renderAlerts(poll), renderHealth(), renderDeadLetters(poll), renderSla()]);
+    const serverNow = Date.parse(snapshot.timestamp ?? '');
+    const skew = Number.isFinite(serverNow) ? serverNow - at : 0;
+    await Promise.all([explore(samples, at, skew), requests(snapshot, samples, at, skew), renderAlerts(poll), renderHealth(), renderDeadLetters(poll), renderSla()]);
     setText('status', `live · updated ${new Date().toLocaleTimeString()}`);
   } catch (error) {
     if (error instanceof Unauthorized) {

@@ -59,6 +59,9 @@ export class TimeChart {
     // For tests and the curious: when the chart's first point is (epoch ms), and how many it has.
     this.target.dataset.first = this.times.length === 0 ? '' : String(this.times[0]! * 1000);
     this.target.dataset.points = String(this.times.length);
+    let filled = 0;
+    for (const points of this.series.values()) for (const v of points) if (v !== null) filled++;
+    this.target.dataset.filled = String(filled);
     const names = [...this.series.keys()];
     const data = [this.times, ...names.map((n) => this.series.get(n)!)];
     const key = names.join('\u0000');

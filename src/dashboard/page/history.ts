@@ -56,3 +56,16 @@ export async function routeHistory(metric: string, routes: readonly string[], sk
   });
   return out;
 }
+
+/**
+ * The error rate (percent of requests in error series: a 5xx `status` and the like, as the
+ * series route's `errorRate` reads them) of every route together over the last
+ * {@link HISTORY_WINDOW}, on the page's clock; undefined when the read fails (the chart then
+ * starts with the page, as before).
+ */
+export async function errorRateHistory(metric: string, skew: number): Promise<{ times: number[]; values: (number | null)[] } | undefined> {
+  const answer = await get<SeriesAnswer>(`/metrics/series?${new URLSearchParams({ name: metric, window: HISTORY_WINDOW, aggregation: 'errorRate' }).toString()}`);
+  if (answer.status !== 200 || !Array.isArray(answer.body?.points)) return undefined;
+  const points = answer.body.points;
+  return { times: points.map((p) => p.time - skew), values: points.map((p) => p.value) };
+}
