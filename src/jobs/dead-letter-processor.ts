@@ -4,7 +4,7 @@ import { isPulsewatchError, PulsewatchError, StorageError } from '../core/errors
 import type { DeadLetterBook, JobDeadLetterRecord } from './dead-letters.js';
 import { errorText, type Job } from './job.js';
 import type { JobHandle } from './job.js';
-import type { ResolvedJobsOptions } from './options.js';
+import { PRIORITY_OF_RANK, type ResolvedJobsOptions } from './options.js';
 import type { TypeQueue } from './type-queue.js';
 
 /** What one processor run did. */
@@ -81,6 +81,7 @@ export class DeadLetterProcessor {
       createdAt: job.createdAt(this.ctx.clock),
       lastAttemptAt: now,
       retries,
+      priority: PRIORITY_OF_RANK[job.priority]!,
     };
     if (job.key !== undefined) letter.idempotencyKey = job.key;
     this.track(this.book.save(letter, previous?.status));

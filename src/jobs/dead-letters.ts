@@ -1,6 +1,7 @@
 import type { CapabilityContext } from '../capability.js';
 import { StorageError } from '../core/errors.js';
 import type { JobDeadLetter, JobDeadLetterQuery } from '../storage/records.js';
+import { JOB_PRIORITIES, type JobPriority } from './options.js';
 
 /**
  * A job dead letter as `monitor.jobs` writes it: the storage contract's fields plus seed 000's
@@ -16,6 +17,8 @@ export interface JobDeadLetterRecord extends JobDeadLetter {
   lastAttemptAt: number;
   /** Retries from the dead letters so far (seed 000: at most 5). */
   retries: number;
+  /** The job's priority (its enqueue's, or its type's): a retry of the letter runs at it. Absent in letters written before it was kept. */
+  priority?: JobPriority;
 }
 
 /** Letters kept in memory while the store refuses them; past it the oldest are dropped (and reported). */
@@ -41,6 +44,7 @@ export function toRecord(value: unknown): JobDeadLetterRecord | undefined {
     retries: num(v.retries, 0),
   };
   if (typeof v.idempotencyKey === 'string') out.idempotencyKey = v.idempotencyKey;
+  if ((JOB_PRIORITIES as readonly unknown[]).includes(v.priority)) out.priority = v.priority!;
   return out;
 }
 

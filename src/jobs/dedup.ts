@@ -1,6 +1,7 @@
 import type { CapabilityContext } from '../capability.js';
-import { StorageError } from '../core/errors.js';
+import { StorageError, ValidationError } from '../core/errors.js';
 import type { Job } from './job.js';
+import { MAX_KEY_LENGTH } from './options.js';
 
 /** What an idempotency key claimed: this enqueue runs, or another job holds the key. */
 export type Claim = { owner: true } | { owner: false; job: Job | undefined };
@@ -60,4 +61,19 @@ export class Dedup {
 /** The lease that holds an idempotency key fleet-wide. */
 export function leaseKey(service: string, type: string, key: string): string {
   return `pulsewatch:jobs:${service}:${type}:${key}`;
+}
+
+/** The idempotency key of `payload` by the type's key function; a ValidationError naming `idempotencyKey` when it throws or returns no string. */
+export function keyOf(type: string, fn: (payload: never) => unknown, payload: unknown): string {
+  let key: unknown;
+  try {
+    key = fn(payload as never);
+  } catch (cause) {
+    throw new ValidationError(`jobs.enqueue: idempotencyKey: the "${type}" type's idempotencyKey function threw on this payload`, [{ path: 'idempotencyKey', message: 'threw on the payload' }], { cause });
+  }
+  if (typeof key === 'number' && Number.isFinite(key)) key = String(key);
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new ValidationError(`jobs.enqueue: idempotencyKey: the "${type}" type's idempotencyKey function must return a string of 1 to ${MAX_KEY_LENGTH} characters`, [{ path: 'idempotencyKey', message: `must return a string of 1 to ${MAX_KEY_LENGTH} characters` }]);
+  }
+  return key;
 }

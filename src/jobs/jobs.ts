@@ -1,15 +1,16 @@
 import type { CapabilityContext } from '../capability.js';
 import { ClosedError, ConfigError, NotFoundError, PulsewatchError, ValidationError } from '../core/errors.js';
 import { parseOptions, validationErrorOf } from '../core/options.js';
-import { BaselineStore } from './baseline-store.js';
 import { bottlenecksOf, type Bottleneck } from './bottlenecks.js';
 import { closeJobs } from './close.js';
 import { DeadLetterBook, type JobDeadLetterRecord } from './dead-letters.js';
 import { DeadLetterProcessor } from './dead-letter-processor.js';
-import { Dedup } from './dedup.js';
+import { Dedup, keyOf } from './dedup.js';
+import { describeType, type JobTypeDescription } from './describe.js';
+import { JobBaselines } from './baselines.js';
 import { Handle, Job, type JobHandle } from './job.js';
 import { JobMetrics } from './job-metrics.js';
-import { enqueueOptionsSchema, type EnqueueOptions, type JobHandler, jobsOptionsSchema, type JobsOptions, type JobTypeOptions, jobTypeOptionsSchema, MAX_KEY_LENGTH, MAX_TYPE_LENGTH, PRIORITY_RANK, type ResolvedJobsOptions } from './options.js';
+import { enqueueOptionsSchema, type EnqueueOptions, type JobHandler, jobsOptionsSchema, type JobsOptions, type JobTypeOptions, jobTypeOptionsSchema, MAX_TYPE_LENGTH, PRIORITY_RANK, type ResolvedJobsOptions } from './options.js';
 import { TypeQueue } from './type-queue.js';
 import { type JobBaseline, type JobRegression, TypeStats } from './type-stats.js';
 
@@ -46,19 +47,16 @@ export interface JobsHealth {
  */
 export class Jobs {
   readonly options: ResolvedJobsOptions;
-  private readonly types = new Map<string, TypeQueue>();
+  private readonly queues = new Map<string, TypeQueue>();
   private readonly metrics: JobMetrics;
   private readonly dedup: Dedup;
   private readonly book: DeadLetterBook;
-  private readonly baselineStore: BaselineStore;
+  private readonly learned: JobBaselines;
   private readonly processor: DeadLetterProcessor;
   /** Ids unique across instances without a random call per job; drawn at the first job (no random value at construction: edge runtimes refuse one in global scope). */
   private idPrefix: string | undefined;
   private seq = 0;
   private closed: Promise<void> | undefined;
-  private restored: Promise<void> | undefined;
-  private readonly toSave: JobBaseline[] = [];
-  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ctx: CapabilityContext,
@@ -68,9 +66,9 @@ export class Jobs {
     this.metrics = new JobMetrics(ctx.metrics);
     this.dedup = new Dedup(ctx, this.options.maxKeys);
     this.book = new DeadLetterBook(ctx);
-    this.baselineStore = new BaselineStore(ctx);
+    this.learned = new JobBaselines(ctx, () => [...this.queues.values()].map((q) => q.stats));
     this.processor = new DeadLetterProcessor(ctx, this.options, this.book, {
-      typeOf: (type) => this.types.get(type),
+      typeOf: (type) => this.queues.get(type),
       retry: (letter) => this.retryLetter(letter),
     });
   }
@@ -83,10 +81,10 @@ export class Jobs {
     if (typeof type !== 'string' || type.length === 0 || type.length > MAX_TYPE_LENGTH) throw new ConfigError(`jobs.define: type: must be a string of 1 to ${MAX_TYPE_LENGTH} characters`);
     if (typeof handler !== 'function') throw new ConfigError(`jobs.define("${type}"): handler: must be a function`);
     if (this.closed !== undefined) throw new ClosedError('jobs.define: the job runner is closed');
-    if (this.types.has(type)) throw new ConfigError(`jobs.define: type: "${type}" is defined already`);
-    if (this.types.size >= this.options.maxTypes) throw new ConfigError(`jobs.define: type: at most ${this.options.maxTypes} job types (jobs option maxTypes)`);
+    if (this.queues.has(type)) throw new ConfigError(`jobs.define: type: "${type}" is defined already`);
+    if (this.queues.size >= this.options.maxTypes) throw new ConfigError(`jobs.define: type: at most ${this.options.maxTypes} job types (jobs option maxTypes)`);
     const resolved = parseOptions(jobTypeOptionsSchema, options, `invalid options of job type "${type}"`);
-    const stats = new TypeStats(type, this.options.window, this.options.baselineRuns, (b) => this.learned(b), () => this.ctx.clock.now());
+    const stats = new TypeStats(type, this.options.window, this.options.baselineRuns, (b) => this.learned.learned(b), () => this.ctx.clock.now());
     const book = this.book;
     const queue: TypeQueue = new TypeQueue(
       type,
@@ -109,9 +107,9 @@ export class Jobs {
         internal: (error) => this.ctx.report(new PulsewatchError('ERR_PULSEWATCH_INTERNAL', `job runner of "${type}": ${String((error as Error)?.message ?? error)}`, { cause: error })),
       },
     );
-    this.types.set(type, queue);
+    this.queues.set(type, queue);
     this.processor.start();
-    void this.restore().then(() => this.applyRestored());
+    void this.learned.restore().then(() => this.learned.apply());
     return { type, enqueue: (payload, o) => this.enqueue<R>(type, payload, o) };
   }
 
@@ -139,7 +137,7 @@ export class Jobs {
   }
 
   private typeOrThrow(type: string): TypeQueue {
-    const queue = this.types.get(type);
+    const queue = this.queues.get(type);
     if (queue === undefined) throw new ValidationError(`jobs.enqueue: type: ${JSON.stringify(String(type).slice(0, MAX_TYPE_LENGTH))} is not a defined job type`, [{ path: 'type', message: 'is not a defined job type' }]);
     if (this.closed !== undefined) throw new ClosedError('jobs.enqueue: the job runner is closed');
     return queue;
@@ -200,7 +198,7 @@ export class Jobs {
       const letters = await this.book.list(query);
       const handles: JobHandle[] = [];
       // A letter of a type not defined here, or one being retried already, is left as it is.
-      for (const l of letters) if (this.types.has(l.job) && this.processor.begin(l.id)) handles.push(this.retryLetter(l, true));
+      for (const l of letters) if (this.queues.has(l.job) && this.processor.begin(l.id)) handles.push(this.retryLetter(l, true));
       return handles;
     },
     /** Deletes letter `id`; false when there was none. Rejects with a StorageError. */
@@ -214,18 +212,33 @@ export class Jobs {
 
   /** The learned baselines (restored from the store first). */
   async baselines(): Promise<JobBaseline[]> {
-    await this.restore();
-    return [...this.types.values()].map((q) => q.stats.baseline).filter((b): b is JobBaseline => b !== undefined);
+    await this.learned.restore();
+    return [...this.queues.values()].map((q) => q.stats.baseline).filter((b): b is JobBaseline => b !== undefined);
   }
 
   /** Types whose last `baselineRuns` successful runs are slower than their baseline by more than `regressionThreshold` percent. */
   regressions(): JobRegression[] {
-    return [...this.types.values()].map((q) => q.stats.regression(this.options.regressionThreshold)).filter((r): r is JobRegression => r !== undefined);
+    return [...this.queues.values()].map((q) => q.stats.regression(this.options.regressionThreshold)).filter((r): r is JobRegression => r !== undefined);
   }
 
   /** Seed 000's bottlenecks over each type's recent attempts, most severe first. */
   bottlenecks(): Bottleneck[] {
-    return bottlenecksOf([...this.types.values()].map((q) => ({ type: q.type, ...q.stats.recent() })), this.options.bottlenecks);
+    return bottlenecksOf([...this.queues.values()].map((q) => ({ type: q.type, ...q.stats.recent() })), this.options.bottlenecks);
+  }
+
+  /**
+   * A defined type's options as applied (defaults filled in, durations in ms) and its state now:
+   * attempts running, jobs waiting by priority, in a retry's backoff, the peak concurrency since
+   * it was defined, its dead letters. Undefined for a type not defined here.
+   */
+  describe(type: string): JobTypeDescription | undefined {
+    const queue = this.queues.get(type);
+    return queue === undefined ? undefined : describeType(queue, this.book);
+  }
+
+  /** {@link Jobs.describe} of every defined type, in the order they were defined. */
+  types(): JobTypeDescription[] {
+    return [...this.queues.values()].map((q) => describeType(q, this.book));
   }
 
   /** What `checks.jobs` grades. */
@@ -235,7 +248,7 @@ export class Jobs {
     let failures = 0;
     let stuck = 0;
     let deadLetters = 0;
-    for (const q of this.types.values()) {
+    for (const q of this.queues.values()) {
       const r = q.stats.recent();
       attempts += r.attempts;
       failures += (r.failureRate / 100) * r.attempts;
@@ -254,66 +267,22 @@ export class Jobs {
     this.closed ??= closeJobs({
       ctx: this.ctx,
       timeout: this.options.closeTimeout,
-      queues: [...this.types.values()],
+      queues: [...this.queues.values()],
       processor: this.processor,
       book: this.book,
-      flushBaselines: () => this.flushBaselines(),
+      flushBaselines: () => this.learned.flush(),
     });
     return this.closed;
   }
 
   /** Queues one more run of `letter`; `begun`: the caller marked it in flight already. */
   private retryLetter(letter: JobDeadLetterRecord, begun = false): JobHandle {
-    const queue = this.types.get(letter.job);
+    const queue = this.queues.get(letter.job);
     if (queue === undefined) throw new NotFoundError('job type', letter.job);
     if (this.closed !== undefined) throw new ClosedError('jobs.deadLetters.retry: the job runner is closed');
     if (!begun && !this.processor.begin(letter.id)) throw new ValidationError(`jobs.deadLetters.retry: id: dead letter "${letter.id}" is being retried already`, [{ path: 'id', message: 'is being retried already' }]);
-    const job = new Job(letter.id, '', letter.job, letter.data, letter.idempotencyKey, PRIORITY_RANK[queue.options.priority], letter, letter.attempts);
+    const job = new Job(letter.id, '', letter.job, letter.data, letter.idempotencyKey, PRIORITY_RANK[letter.priority ?? queue.options.priority], letter, letter.attempts);
     queue.push(job);
     return job as unknown as JobHandle;
   }
-
-  /** Reads the stored baselines once; every type defined before or after gets its own. Never rejects. */
-  private restore(): Promise<void> {
-    this.restored ??= this.baselineStore.load().then((stored) => {
-      this.restoredBaselines = stored;
-      this.applyRestored();
-    });
-    return this.restored;
-  }
-
-  /** A baseline the fleet learned first wins over one this process is still learning. */
-  private applyRestored(): void {
-    for (const q of this.types.values()) {
-      const stored = this.restoredBaselines.get(q.type);
-      if (stored !== undefined && q.stats.baseline === undefined) q.stats.baseline = stored;
-    }
-  }
-
-  private restoredBaselines = new Map<string, JobBaseline>();
-
-  private learned(baseline: JobBaseline): void {
-    this.toSave.push(baseline);
-    this.saving = this.saving.then(() => this.flushBaselines());
-  }
-
-  private async flushBaselines(): Promise<void> {
-    await this.restored;
-    const batch = this.toSave.splice(0);
-    await this.baselineStore.save(batch);
-  }
-}
-
-function keyOf(type: string, fn: (payload: never) => unknown, payload: unknown): string {
-  let key: unknown;
-  try {
-    key = fn(payload as never);
-  } catch (cause) {
-    throw new ValidationError(`jobs.enqueue: idempotencyKey: the "${type}" type's idempotencyKey function threw on this payload`, [{ path: 'idempotencyKey', message: 'threw on the payload' }], { cause });
-  }
-  if (typeof key === 'number' && Number.isFinite(key)) key = String(key);
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
-    throw new ValidationError(`jobs.enqueue: idempotencyKey: the "${type}" type's idempotencyKey function must return a string of 1 to ${MAX_KEY_LENGTH} characters`, [{ path: 'idempotencyKey', message: `must return a string of 1 to ${MAX_KEY_LENGTH} characters` }]);
-  }
-  return key;
 }

@@ -9,6 +9,8 @@ export type JobPriority = (typeof JOB_PRIORITIES)[number];
 
 /** p-queue runs a higher number first: HIGH before MEDIUM before LOW once queued together. */
 export const PRIORITY_RANK: Readonly<Record<JobPriority, number>> = Object.freeze({ high: 2, medium: 1, low: 0 });
+/** The priority of each rank of {@link PRIORITY_RANK}. */
+export const PRIORITY_OF_RANK: readonly JobPriority[] = Object.freeze(['low', 'medium', 'high'] as const);
 
 const prioritySchema = z.enum(['high', 'medium', 'low', 'HIGH', 'MEDIUM', 'LOW']).transform((v) => v.toLowerCase() as JobPriority);
 

@@ -1,0 +1,88 @@
+/**
+ * One type's queue on its own (src/jobs/type-queue.ts): p-queue is handed a drain loop per
+ * concurrency slot, not a task per job, and stays the engine of concurrency and pause.
+ */
+import { describe, expect, it } from 'vitest';
+import { Job } from '../../src/jobs/job.js';
+import type { TypeMetrics } from '../../src/jobs/job-metrics.js';
+import { type JobHandler, jobTypeOptionsSchema, type JobTypeOptions } from '../../src/jobs/options.js';
+import { TypeQueue } from '../../src/jobs/type-queue.js';
+import { TypeStats } from '../../src/jobs/type-stats.js';
+import { ManualClock } from '../../src/testing/manual-clock.js';
+import { timedBody } from './harness.js';
+
+const metrics: TypeMetrics = { attempt() {}, waited() {}, ran() {}, finished() {}, timedOut() {}, dedupHit() {} };
+
+function typeQueue(clock: ManualClock, handler: JobHandler, options: JobTypeOptions) {
+  const failed: Job[] = [];
+  const internal: unknown[] = [];
+  const queue = new TypeQueue('t', handler, jobTypeOptionsSchema.parse(options), metrics, new TypeStats('t', 10, 10, () => undefined, () => clock.now()), {
+    clock,
+    random: () => 0,
+    failed: (job) => void failed.push(job),
+    recovered: () => undefined,
+    internal: (error) => void internal.push(error),
+  });
+  let seq = 0;
+  const push = (payload: unknown, priority = 1): Job => {
+    const job = new Job(++seq, 'q', 't', payload, undefined, priority);
+    queue.push(job);
+    return job;
+  };
+  return { queue, push, failed, internal };
+}
+
+describe('TypeQueue', () => {
+  it('hands p-queue one loop per concurrency slot for a backlog of 1,000 jobs, and p-queue never runs more', async () => {
+    const clock = new ManualClock();
+    const { body, state } = timedBody(clock, 10);
+    const { queue, push } = typeQueue(clock, body, { concurrency: 4 });
+    let added = 0;
+    let mostPending = 0;
+    queue.queue.on('add', () => void added++);
+    queue.queue.on('active', () => void (mostPending = Math.max(mostPending, queue.queue.pending)));
+    const jobs = Array.from({ length: 1_000 }, (_, i) => push(i));
+    await clock.advanceAsync(2_500);
+    await Promise.all(jobs.map((j) => j.result));
+    expect(state.ended).toHaveLength(1_000);
+    expect(added).toBe(4);
+    expect(mostPending).toBe(4);
+    expect(state.maxRunning).toBe(4);
+    expect(queue.peak).toBe(4);
+  });
+
+  it('pausing p-queue stops the loops after their running jobs; start() resumes them, by priority', async () => {
+    const clock = new ManualClock();
+    const order: unknown[] = [];
+    const { body, state } = timedBody(clock, 100);
+    const { queue, push } = typeQueue(clock, (p) => (order.push(p), body(p)), { concurrency: 2 });
+    const first = [push('a'), push('b'), push('c'), push('d')];
+    queue.queue.pause();
+    await clock.advanceAsync(1_000);
+    // The two running when paused finished; no loop took c or d.
+    expect(order).toEqual(['a', 'b']);
+    expect(state.ended).toHaveLength(2);
+    expect(queue.waitingCount).toBe(2);
+    const high = push('high', 2);
+    await clock.advanceAsync(1_000);
+    expect(order).toEqual(['a', 'b']);
+    queue.queue.start();
+    await clock.advanceAsync(1_000);
+    await Promise.all([...first, high].map((j) => j.result));
+    expect(order).toEqual(['a', 'b', 'high', 'c', 'd']);
+    expect(state.maxRunning).toBe(2);
+  });
+
+  it('takeWaiting() (close) empties the FIFOs and p-queue: loops end after their running job', async () => {
+    const clock = new ManualClock();
+    const { body, state } = timedBody(clock, 100);
+    const { queue, push } = typeQueue(clock, body, { concurrency: 1 });
+    const jobs = [push(1), push(2), push(3)];
+    expect(queue.takeWaiting().map((j) => j.payload)).toEqual([2, 3]);
+    await clock.advanceAsync(1_000);
+    await jobs[0]!.result;
+    expect(state.started).toHaveLength(1);
+    await queue.queue.onIdle();
+    expect(queue.queue.pending).toBe(0);
+  });
+});
