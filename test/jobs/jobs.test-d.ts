@@ -1,4 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
+import type { JobTypeDescription } from '../../src/jobs/describe.js';
 import type { JobHandle } from '../../src/jobs/job.js';
 import type { Jobs } from '../../src/jobs/jobs.js';
 import type { JobTypeOptions } from '../../src/jobs/options.js';
@@ -20,5 +21,14 @@ describe('jobs types', () => {
     const fn = jobs.createOptimizedFunction({ id: 'export-data', concurrency: 3, priority: 'low', handler: (p: number) => p * 2 });
     expectTypeOf(fn).parameter(0).toEqualTypeOf<number>();
     expectTypeOf(fn).returns.toEqualTypeOf<Promise<number | undefined>>();
+  });
+
+  it('reads a type back with its options typed as applied', () => {
+    const described = jobs.describe('export-data');
+    expectTypeOf(described).toEqualTypeOf<JobTypeDescription | undefined>();
+    expectTypeOf(jobs.types()).toEqualTypeOf<JobTypeDescription[]>();
+    expectTypeOf<JobTypeDescription['options']['priority']>().toEqualTypeOf<'high' | 'medium' | 'low'>();
+    expectTypeOf<JobTypeDescription['options']['timeout']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<JobTypeDescription['state']['waiting']>().toEqualTypeOf<{ high: number; medium: number; low: number }>();
   });
 });
