@@ -56,7 +56,8 @@ export async function generatePerformanceReport(src: WindowQuerySources, query: 
   const q = parseReadQuery(performanceReportQuerySchema, query, 'performance report query');
   const windows = new WindowQuery(src);
   const now = windows.now;
-  const range = reportRange(q, now);
+  // Periods on the slot grid: each slot in one period (docs/reports.md).
+  const range = reportRange(q, now, src.ctx.slotLength);
   const labels: Record<string, string> = { ...(q.labels ?? {}), ...(q.organizationId === undefined ? {} : { [TENANT_LABEL]: q.organizationId }) };
   const { names, truncated } = metricNames(src, q.metrics);
   const filter = Object.keys(labels).length > 0 ? labels : undefined;

@@ -13,6 +13,11 @@ export interface ReportRange {
   previousFrom: number;
 }
 
+/** Aligns `ms` to a multiple of `step` (`round`: `Math.ceil` up). */
+function align(ms: number, step: number, round: (x: number) => number): number {
+  return round(ms / step) * step;
+}
+
 const DAY = 86_400_000;
 
 /** The largest valid Date (ECMAScript: 8.64e15 ms after the epoch). */
@@ -28,8 +33,14 @@ function invalid(path: string, message: string): ValidationError {
  * Nothing: the last day. Throws a {@link ValidationError} naming `from` when it is not before
  * `to`, and `to` when the range is longer than {@link MAX_REPORT_RANGE}; one naming `from` when
  * it starts before the epoch, and `to` when it ends past the largest valid date.
+ *
+ * With `slotLength`, both bounds move up to the next slot boundary (unless on one; `to` at most
+ * to the largest valid date): data is kept per slot and a slot belongs to the period it starts
+ * in, so the range is then exactly the slots it counts, adjacent ranges share none, and a rate
+ * divides by the time they cover. A range inside one slot becomes that slot. The previous period
+ * has the aligned length. The checks above apply to the range asked for.
  */
-export function reportRange(q: ResolvedPerformanceReportQuery, now: number): ReportRange {
+export function reportRange(q: ResolvedPerformanceReportQuery, now: number, slotLength?: number): ReportRange {
   const period = q.period ?? (q.from !== undefined && q.to !== undefined ? undefined : 'daily');
   const length = period === undefined ? undefined : REPORT_PERIODS[period];
   let from: number;
@@ -54,5 +65,10 @@ export function reportRange(q: ResolvedPerformanceReportQuery, now: number): Rep
   if (to > MAX_DATE) throw invalid(toField, `the range must end at or before ${new Date(MAX_DATE).toISOString()}, got ${to} ms`);
   if (!(from < to)) throw invalid('from', `must be before to (from ${new Date(from).toISOString()}, to ${new Date(to).toISOString()})`);
   if (to - from > MAX_REPORT_RANGE) throw invalid('to', `the range may cover at most ${MAX_REPORT_RANGE / DAY} days, got ${((to - from) / DAY).toFixed(1)}`);
+  if (slotLength !== undefined && slotLength > 0) {
+    const alignedTo = align(to, slotLength, Math.ceil);
+    from = Math.min(align(from, slotLength, Math.ceil), alignedTo - slotLength);
+    to = Math.min(MAX_DATE, alignedTo);
+  }
   return { period: period ?? 'custom', from, to, previousFrom: from - (to - from) };
 }

@@ -69,18 +69,37 @@ export function classify(name: string, kind: MetricWindow['kind'], unit: string 
 const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /**
- * The summary of `window`'s series over [from, to). Rates divide by the time elapsed of the
- * range at `now` (`min(to, now) - from`): a range running past now has not had its nominal length yet.
+ * `window`'s series with only the slots and rollups that start in [from, to) (and later, when
+ * the range reaches the window's now, as a window takes the slot being recorded into). A slot
+ * belongs to the period it starts in: one straddling the bound between two periods counts in one
+ * of them, not in both as a window's overlap rule would count it. Parts are shared, not copied.
+ */
+export function startingIn(window: MetricWindow, from: number, to: number): WindowSeries[] {
+  const end = to >= window.now ? Infinity : to;
+  const out: WindowSeries[] = [];
+  for (const s of window.series) {
+    const slots = s.slots.filter((slot) => slot.start >= from && slot.start < end);
+    const parts = s.parts.filter((p) => p.start >= from && p.start < end);
+    if (slots.length > 0 || parts.length > 0) out.push({ key: s.key, labels: s.labels, current: s.current, slots, parts });
+  }
+  return out;
+}
+
+/**
+ * The summary of `window`'s series over [from, to): the slots that start in it (see
+ * {@link startingIn}). Rates divide by the time elapsed of the range at `now`
+ * (`min(to, now) - from`): a range running past now has not had its nominal length yet.
  */
 export function summarize(window: MetricWindow, from: number, to: number, now: number = to): MetricSummary {
   const kind = window.kind ?? 'unknown';
   const c = classify(window.name, window.kind, window.unit);
   const histogram = kind === 'histogram';
-  const stats = window.stats(window.series, from, to, histogram);
+  const inRange = startingIn(window, from, to);
+  const stats = window.stats(inRange, from, to, histogram);
   const seconds = Math.max(0, Math.min(to, now) - from) / 1000;
   const k = c.factor;
   let series = 0;
-  for (const s of window.series) if (window.stats([s], from, to, false).count > 0) series++;
+  for (const s of inRange) if (window.stats([s], from, to, false).count > 0) series++;
   const empty = stats.count === 0;
   const dist = histogram && !empty ? stats.dist!.summary() : undefined;
   const scaled = (x: number | undefined): number | null => (x === undefined || empty ? null : num(x * k));
@@ -101,22 +120,18 @@ export function summarize(window: MetricWindow, from: number, to: number, now: n
     p99: scaled(dist?.p99),
     errorRate: null,
   };
-  summary.errorRate = c.class === 'errorRate' ? summary.mean : errorRateOf(window, from, to, stats.count, stats.sum);
+  summary.errorRate = c.class === 'errorRate' ? summary.mean : errorRateOf(window, inRange, from, to, stats.count, stats.sum);
   return summary;
 }
 
 /** Percent of the count (histograms) or amount (counters) in error series; null when none is labeled as one could be. */
-function errorRateOf(window: MetricWindow, from: number, to: number, count: number, sum: number): number | null {
+function errorRateOf(window: MetricWindow, inRange: readonly WindowSeries[], from: number, to: number, count: number, sum: number): number | null {
   if (window.kind !== 'histogram' && window.kind !== 'counter') return null;
   const total = window.kind === 'counter' ? sum : count;
   if (!(total > 0)) return null;
-  const errors: WindowSeries[] = [];
-  let labeled = false;
-  for (const s of window.series) {
-    if (!labeled && ERROR_LABELS.some((l) => Object.hasOwn(s.labels, l))) labeled = true;
-    if (isErrorSeries(s.labels)) errors.push(s);
-  }
-  if (!labeled) return null;
+  // Labeled: any series of the window (of either period) says how requests are told apart.
+  if (!window.series.some((s) => ERROR_LABELS.some((l) => Object.hasOwn(s.labels, l)))) return null;
+  const errors = inRange.filter((s) => isErrorSeries(s.labels));
   const e = window.stats(errors, from, to, false);
   return ((window.kind === 'counter' ? e.sum : e.count) / total) * 100;
 }
