@@ -159,10 +159,11 @@ function apply(cached: readonly StoredSeries[], changed: readonly StoredSeries[]
   const out: StoredSeries[] = [];
   for (const st of cached) {
     const update = updates.find(st.labels, st.hash);
-    let parts = prune(st.parts, from, Infinity);
-    if (update !== undefined) {
+    let parts: readonly WindowPart[];
+    if (update === undefined) parts = prune(st.parts, from, Infinity);
+    else {
       used.add(update);
-      parts = upsert(parts, prune(update.parts, from, Infinity));
+      parts = upsertAfter(st.parts, prune(update.parts, from, Infinity), from);
     }
     if (parts.length === 0) continue;
     out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts, shape: undefined });
@@ -184,6 +185,25 @@ function upsert(parts: readonly WindowPart[], written: readonly WindowPart[]): r
   if (parts.length === 0) return written;
   const out = parts.filter((p) => (p.instance === undefined ? !written.some((w) => sameContent(w, p)) : !holds(written, p.start, p.instance)));
   const sorted = out.length === 0 || out[out.length - 1]!.start <= written[0]!.start;
+  for (const p of written) out.push(p);
+  return sorted ? out : out.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * `upsert(prune(parts, from, Infinity), written)` in one pass and one new array: a tick of the
+ * rule engine calls it for every series written since the last one (all of them every other
+ * tick), and the intermediate array of the two-step form was a fifth of the tick's allocations.
+ */
+function upsertAfter(parts: readonly WindowPart[], written: readonly WindowPart[], from: number): readonly WindowPart[] {
+  if (written.length === 0) return prune(parts, from, Infinity);
+  const out: WindowPart[] = [];
+  for (const p of parts) {
+    if (p.end <= from) continue;
+    if (p.instance === undefined ? written.some((w) => sameContent(w, p)) : holds(written, p.start, p.instance)) continue;
+    out.push(p);
+  }
+  if (out.length === 0) return written;
+  const sorted = out[out.length - 1]!.start <= written[0]!.start;
   for (const p of written) out.push(p);
   return sorted ? out : out.sort((a, b) => a.start - b.start);
 }
