@@ -21,6 +21,11 @@
  *    the difference is what instrumenting adds to every call, in ns.
  * The load average (1 min) is printed before and after each case: other work on the machine
  * moves the real-call figures by more than the differences measured.
+ * 3. (Added 2026-12-07, fixed before that run.) Beside wall time, each round also takes this
+ *    process's CPU time (`process.cpuUsage()`, user + system) per call: what the instrumentation
+ *    costs is CPU in this process, and CPU time does not count the time spent waiting for the
+ *    server or for a core other processes hold, so it is far less moved by the machine's load.
+ *    Reported as medians over the rounds, with the ratio instrumented / plain of each median.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -47,15 +52,27 @@ interface Row {
   plain: number;
   instrumented: number;
   diff: number;
+  /** This process's CPU time per call (same unit), medians over the rounds. */
+  cpuPlain: number;
+  cpuInstrumented: number;
   load: string;
+}
+
+/** Wall and CPU time per call, in ms. */
+interface Timing {
+  wall: number;
+  cpu: number;
 }
 
 const load = (): string => loadavg()[0]!.toFixed(2);
 
-async function timeCalls(call: Call, ops: number): Promise<number> {
+async function timeCalls(call: Call, ops: number): Promise<Timing> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < ops; i++) await call();
-  return (performance.now() - t0) / ops;
+  const wall = (performance.now() - t0) / ops;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 / ops };
 }
 
 /** Alternating rounds of `plain` and `instrumented`: per-call times in ms, medians and the median difference. */
@@ -66,9 +83,11 @@ async function compare(name: string, unit: Row['unit'], plain: Call, instrumente
   const p: number[] = [];
   const q: number[] = [];
   const d: number[] = [];
+  const cp: number[] = [];
+  const cq: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    let a: number;
-    let b: number;
+    let a: Timing;
+    let b: Timing;
     if (r % 2 === 0) {
       a = await timeCalls(plain, ops);
       b = await timeCalls(instrumented, ops);
@@ -76,12 +95,14 @@ async function compare(name: string, unit: Row['unit'], plain: Call, instrumente
       b = await timeCalls(instrumented, ops);
       a = await timeCalls(plain, ops);
     }
-    p.push(a);
-    q.push(b);
-    d.push(b - a);
+    p.push(a.wall);
+    q.push(b.wall);
+    d.push(b.wall - a.wall);
+    cp.push(a.cpu);
+    cq.push(b.cpu);
   }
   const scale = unit === 'µs' ? 1e3 : 1e6;
-  return { name, unit, plain: median(p) * scale, instrumented: median(q) * scale, diff: median(d) * scale, load: `${before} -> ${load()}` };
+  return { name, unit, plain: median(p) * scale, instrumented: median(q) * scale, diff: median(d) * scale, cpuPlain: median(cp) * scale, cpuInstrumented: median(cq) * scale, load: `${before} -> ${load()}` };
 }
 
 function fakePgClient(): { query: (text: string) => Promise<{ rows: unknown[] }> } {
@@ -121,10 +142,15 @@ function serve(): void {
 }
 
 function render(rows: Row[]): string {
-  const lines = ['case | plain | instrumented | added per call (median of rounds) | load 1m before -> after', '---|---|---|---|---'];
+  const lines = [
+    'case | wall: plain | instrumented | ratio | added (median of rounds) | CPU: plain | instrumented | ratio | added | load 1m before -> after',
+    '---|---|---|---|---|---|---|---|---|---',
+  ];
+  const n = (v: number, unit: Row['unit']): string => `${v.toFixed(unit === 'µs' ? 1 : 0)} ${unit}`;
   for (const r of rows) {
-    const rel = r.unit === 'µs' ? ` (${((r.diff / r.plain) * 100).toFixed(1)}%)` : '';
-    lines.push(`${r.name} | ${r.plain.toFixed(r.unit === 'µs' ? 1 : 0)} ${r.unit} | ${r.instrumented.toFixed(r.unit === 'µs' ? 1 : 0)} ${r.unit} | ${r.diff.toFixed(r.unit === 'µs' ? 1 : 0)} ${r.unit}${rel} | ${r.load}`);
+    lines.push(
+      [r.name, n(r.plain, r.unit), n(r.instrumented, r.unit), (r.instrumented / r.plain).toFixed(2), n(r.diff, r.unit), n(r.cpuPlain, r.unit), n(r.cpuInstrumented, r.unit), (r.cpuInstrumented / r.cpuPlain).toFixed(2), n(r.cpuInstrumented - r.cpuPlain, r.unit), r.load].join(' | '),
+    );
   }
   return lines.join('\n');
 }
