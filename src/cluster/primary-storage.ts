@@ -3,7 +3,8 @@ import { systemClock } from '../core/clock.js';
 import { StorageError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../storage/records.js';
-import type { CallOptions, MetricNameQuery, Rollup, RollupQuery, StorageAdapter, StoredMetricName } from '../storage/contract.js';
+import type { CallOptions, MetricNameQuery, ReadStateOptions, Rollup, RollupQuery, StateEntry, StateStore, StorageAdapter, StoredMetricName } from '../storage/contract.js';
+import { stateJson } from '../storage/state.js';
 import { requirePrimary, type Endpoint } from './endpoint.js';
 import { primaryStorageOptionsSchema, type PrimaryStorageOptions } from './options.js';
 import { decode, encode, isEnvelope, senderTag } from './protocol.js';
@@ -15,7 +16,7 @@ import type { StorageOp } from './storage-ops.js';
  * node's IPC (see {@link primaryStorage}). The worker stays an instance of its own (its own
  * `instanceId` on its rollups); the primary's storage keeps them as any store keeps instances'.
  */
-export class PrimaryStorage implements StorageAdapter {
+export class PrimaryStorage implements StorageAdapter, StateStore {
   readonly name = 'primary';
   private readonly endpoint: Endpoint;
   private readonly pending: PendingRequests;
@@ -48,6 +49,18 @@ export class PrimaryStorage implements StorageAdapter {
   listMetricNames(query: MetricNameQuery, options?: CallOptions): Promise<StoredMetricName[]> {
     const { since, limit } = query;
     return this.call('listMetricNames', [limit === undefined ? { since } : { since, limit }], options) as Promise<StoredMetricName[]>;
+  }
+  /** The primary's storage's state calls; each rejects permanently when that storage has no state role. */
+  async putStateIfAbsent(key: string, value: unknown, options?: CallOptions): Promise<boolean> {
+    // Sent as its JSON form, checked here first: what crosses the IPC is what the store would keep.
+    const json = stateJson(value);
+    return this.call('putStateIfAbsent', [key, JSON.parse(json)], options) as Promise<boolean>;
+  }
+  readState(prefix: string, options?: ReadStateOptions): Promise<StateEntry[]> {
+    return this.call('readState', options?.limit === undefined ? [prefix] : [prefix, { limit: options.limit }], options) as Promise<StateEntry[]>;
+  }
+  deleteState(key: string, options?: CallOptions): Promise<boolean> {
+    return this.call('deleteState', [key], options) as Promise<boolean>;
   }
   tryAcquire(key: string, ttlMs: number, options?: CallOptions): Promise<boolean> {
     return this.call('tryAcquire', [key, ttlMs], options) as Promise<boolean>;

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { STORAGE_CALLS, type Rollup } from '../storage/contract.js';
+import { OPTIONAL_ROLE_CALLS, STORAGE_CALLS, type Rollup } from '../storage/contract.js';
 import { rollupProblem } from '../storage/rollup-validation.js';
 
 /**
  * The storage calls a worker may make on its primary's storage: the whole contract but `close`,
  * and the optional `listMetricNames` (refused when the primary's storage has none).
  */
-export const STORAGE_OPS = [...STORAGE_CALLS, 'listMetricNames'] as const;
+export const STORAGE_OPS = [...STORAGE_CALLS, 'listMetricNames', ...OPTIONAL_ROLE_CALLS.state] as const;
 
 /** The optional calls of {@link STORAGE_OPS}: the primary's storage may not have them. */
-export const OPTIONAL_OPS: ReadonlySet<string> = new Set(['listMetricNames']);
+export const OPTIONAL_OPS: ReadonlySet<string> = new Set(['listMetricNames', ...OPTIONAL_ROLE_CALLS.state]);
 
 /** One of {@link STORAGE_OPS}. */
 export type StorageOp = (typeof STORAGE_OPS)[number];
@@ -45,6 +45,10 @@ export const STORAGE_ARGS: Readonly<Record<StorageOp, z.ZodType<unknown[]>>> = {
   purgeBefore: z.tuple([time]),
   // A finite since (IPC carries JSON); the store clamps limit.
   listMetricNames: z.tuple([z.object({ since: time, limit: z.number().optional() })]),
+  // Keys and values are checked by the store (the same rules on every store).
+  putStateIfAbsent: z.tuple([z.string(), z.unknown()]),
+  readState: z.union([z.tuple([z.string()]), z.tuple([z.string(), z.object({ limit: z.number().optional() })])]),
+  deleteState: z.tuple([z.string()]),
 };
 
 /** A rollup's fields: anything else a worker sends along is left behind. */

@@ -11,6 +11,8 @@ export type {
   DeadLetterStore,
   JobDeadLetterStore,
   LeaseStore,
+  OptionalStorageRole,
+  StateStore,
   PartialStorage,
   PurgeableStore,
   RollupStore,
@@ -19,7 +21,8 @@ export type {
   StorageRole,
   StorageRoleMap,
 } from './roles.js';
-export { hasRole, partialRoles, ROLE_CALLS, STORAGE_ROLES, storageRoles } from './roles.js';
+export { hasRole, OPTIONAL_ROLE_CALLS, partialRoles, ROLE_CALLS, STORAGE_ROLES, storageRoles } from './roles.js';
+export type { ReadStateOptions, StateEntry } from './state.js';
 
 /**
  * Every call of every role (`close` and the optional `readRollupChanges` aside), in the

@@ -1,4 +1,5 @@
 import type { MetricNameQuery, Rollup, RollupChanges, RollupQuery, StoredMetricName } from './rollup.js';
+import type { ReadStateOptions, StateEntry } from './state.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
 
 /**
@@ -108,6 +109,32 @@ export interface PurgeableStore {
   purgeBefore(timestamp: number, options?: CallOptions): Promise<number>;
 }
 
+/**
+ * Small learned state under string keys (job baselines...), shared by the instances of a service:
+ * the first writer of a key wins, later writers read its value. An optional role: a store
+ * without it keeps working (callers fall back), and `StorageAdapter` does not require it.
+ */
+export interface StateStore {
+  /**
+   * Stores `value` (JSON-serialisable, at most 64 KiB of JSON) under `key` unless the key holds
+   * one already; true when this call stored it. Of concurrent calls on one key, across instances,
+   * exactly one resolves true. An invalid key or value rejects with a permanent StorageError.
+   */
+  putStateIfAbsent(key: string, value: unknown, options?: CallOptions): Promise<boolean>;
+  /** The entries whose key starts with `prefix` (`''`: all), in code point order of key, at most `options.limit` (default 1,000, at most 10,000). */
+  readState(prefix: string, options?: ReadStateOptions): Promise<StateEntry[]>;
+  /** Deletes the entry of `key`; true if it existed. */
+  deleteState(key: string, options?: CallOptions): Promise<boolean>;
+}
+
+/** The optional roles: a store may play them (each whole) beside the others; `StorageAdapter` does not require them. */
+export const OPTIONAL_ROLE_CALLS = {
+  state: ['putStateIfAbsent', 'readState', 'deleteState'],
+} as const satisfies { readonly state: readonly (keyof StateStore)[] };
+
+/** An optional role's name. */
+export type OptionalStorageRole = keyof typeof OPTIONAL_ROLE_CALLS;
+
 /** The roles by name. */
 export interface StorageRoleMap {
   rollups: RollupStore;
@@ -141,13 +168,19 @@ export const STORAGE_ROLES = Object.keys(ROLE_CALLS) as StorageRole[];
 export interface StorageAdapter extends StorageLifecycle, RollupStore, LeaseStore, AlertRecordStore, DeadLetterStore, JobDeadLetterStore, PurgeableStore {}
 
 /** A store playing any combination of the roles, each whole. */
-export type PartialStorage = StorageLifecycle & Partial<Omit<StorageAdapter, keyof StorageLifecycle>>;
+export type PartialStorage = StorageLifecycle & Partial<Omit<StorageAdapter, keyof StorageLifecycle>> & Partial<StateStore>;
 
 const has = (store: object, call: string): boolean => typeof (store as Record<string, unknown>)[call] === 'function';
 
-/** True when `store` has every call of `role`. */
-export function hasRole<R extends StorageRole>(store: object, role: R): store is StorageRoleMap[R] {
-  return ROLE_CALLS[role].every((call) => has(store, call));
+/** True when `store` has every call of `role` (one of the roles, or the optional `state`). */
+export function hasRole<R extends StorageRole>(store: object, role: R): store is StorageRoleMap[R];
+export function hasRole(store: object, role: OptionalStorageRole): store is StateStore;
+export function hasRole(store: object, role: StorageRole | OptionalStorageRole): boolean {
+  return callsOf(role).every((call) => has(store, call));
+}
+
+function callsOf(role: StorageRole | OptionalStorageRole): readonly string[] {
+  return role === 'state' ? OPTIONAL_ROLE_CALLS.state : ROLE_CALLS[role];
 }
 
 /** The roles `store` plays: those it has every call of, in the contract's order. */
@@ -159,11 +192,11 @@ export function storageRoles(store: object): StorageRole[] {
  * The roles `store` plays only in part, each with the calls it lacks: a store must play a role
  * whole or not at all (a caller that finds `saveAlert` must find `queryAlerts`).
  */
-export function partialRoles(store: object): { role: StorageRole; missing: string[] }[] {
-  const out: { role: StorageRole; missing: string[] }[] = [];
-  for (const role of STORAGE_ROLES) {
-    const missing = ROLE_CALLS[role].filter((call) => !has(store, call));
-    if (missing.length > 0 && missing.length < ROLE_CALLS[role].length) out.push({ role, missing });
+export function partialRoles(store: object): { role: StorageRole | OptionalStorageRole; missing: string[] }[] {
+  const out: { role: StorageRole | OptionalStorageRole; missing: string[] }[] = [];
+  for (const role of [...STORAGE_ROLES, 'state'] as const) {
+    const missing = callsOf(role).filter((call) => !has(store, call));
+    if (missing.length > 0 && missing.length < callsOf(role).length) out.push({ role, missing });
   }
   return out;
 }

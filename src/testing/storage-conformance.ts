@@ -1,11 +1,12 @@
 import { ConfigError } from '../core/errors.js';
-import { partialRoles, STORAGE_ROLES, storageRoles, type StorageAdapter, type StorageRole } from '../storage/contract.js';
+import { hasRole, partialRoles, STORAGE_ROLES, storageRoles, type StorageAdapter, type StorageRole } from '../storage/contract.js';
 import { registerChangeCases } from './storage-conformance-changes.js';
 import { registerDeadLetterCases } from './storage-conformance-dead-letters.js';
 import type { Harness } from './storage-conformance-fixtures.js';
 import { registerInstanceCases } from './storage-conformance-instances.js';
 import { registerLifecycleCases } from './storage-conformance-lifecycle.js';
 import { registerNameCases } from './storage-conformance-names.js';
+import { registerStateCases } from './storage-conformance-state.js';
 import { registerPoisonCases } from './storage-conformance-poison.js';
 import { registerRecordCases } from './storage-conformance-records.js';
 import { registerRollupCases } from './storage-conformance-rollups.js';
@@ -38,6 +39,11 @@ export interface ConformanceOptions {
    * a case checks that the adapter has the method exactly when this says so.
    */
   metricNames?: boolean;
+  /**
+   * The adapter plays the optional `state` role (default: false). Declared, its cases run; a case
+   * checks that the adapter plays it exactly when this says so.
+   */
+  state?: boolean;
 }
 
 /**
@@ -119,6 +125,11 @@ export function describeStorageAdapter(
       t.expect(typeof adapter().storage.listMetricNames === 'function').toBe(metricNames);
     });
     if (roles.has('rollups') && metricNames) registerNameCases(harness);
+    const state = options.state === true;
+    t.it(state ? 'plays the state role, as declared' : 'does not play the state role, as declared (state: true to test it)', () => {
+      t.expect(hasRole(adapter().storage, 'state')).toBe(state);
+    });
+    if (state) registerStateCases(harness);
     if (roles.has('rollups')) {
       registerRollupCases(harness);
       registerInstanceCases(harness);

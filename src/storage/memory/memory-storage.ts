@@ -3,7 +3,9 @@ import { positiveDurationSchema } from '../../core/duration.js';
 import { StorageError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import type { CallOptions, MetricNameQuery, Rollup, RollupChanges, RollupQuery, StorageAdapter, StoredMetricName } from '../contract.js';
-import { assertNameQuery } from '../metric-names.js';
+import { assertNameQuery, byCodePoint } from '../metric-names.js';
+import type { StateStore } from '../roles.js';
+import { assertStateKey, stateJson, stateLimit, type ReadStateOptions, type StateEntry } from '../state.js';
 import { ChangeLog } from '../rollup-changes.js';
 import { MemoryRollups } from './memory-rollups.js';
 import { partitionRollups, rejectionError } from '../rollup-validation.js';
@@ -34,7 +36,7 @@ const SWEEP_INTERVAL = 60_000;
  * The embedded default store: rollups in memory per series, with retention by age and by
  * count. Also the reference implementation of the {@link StorageAdapter} contract.
  */
-export class MemoryStorage implements StorageAdapter {
+export class MemoryStorage implements StorageAdapter, StateStore {
   readonly name = 'memory';
   private readonly options: z.output<typeof memoryStorageOptionsSchema>;
   private readonly rollups: MemoryRollups;
@@ -44,6 +46,8 @@ export class MemoryStorage implements StorageAdapter {
   private readonly deadLetters = new Map<string, DeadLetter>();
   private readonly jobDeadLetters = new Map<string, JobDeadLetter>();
   private readonly changes = new ChangeLog();
+  /** State entries as JSON text (a value read back is a new copy, as from any store). */
+  private readonly state = new Map<string, { json: string; updatedAt: number }>();
   private closed = false;
   private lastSweep = -Infinity;
 
@@ -182,6 +186,35 @@ export class MemoryStorage implements StorageAdapter {
   async deleteJobDeadLetter(id: string, _options?: CallOptions): Promise<boolean> {
     this.assertOpen();
     return this.jobDeadLetters.delete(id);
+  }
+
+  /** Stores `value` under `key` unless the key holds one; true when this call stored it. */
+  async putStateIfAbsent(key: string, value: unknown, _options?: CallOptions): Promise<boolean> {
+    this.assertOpen();
+    assertStateKey(key);
+    const json = stateJson(value);
+    if (this.state.has(key)) return false;
+    this.state.set(key, { json, updatedAt: this.now() });
+    return true;
+  }
+
+  /** Copies of the entries under `prefix`, by key in code point order, at most `options.limit`. */
+  async readState(prefix: string, options?: ReadStateOptions): Promise<StateEntry[]> {
+    this.assertOpen();
+    assertStateKey(prefix, 'prefix');
+    const limit = stateLimit(options?.limit);
+    const keys = [...this.state.keys()].filter((k) => k.startsWith(prefix)).sort(byCodePoint).slice(0, limit);
+    return keys.map((key) => {
+      const { json, updatedAt } = this.state.get(key)!;
+      return { key, value: JSON.parse(json) as unknown, updatedAt };
+    });
+  }
+
+  /** Deletes the entry of `key`; true if it existed. */
+  async deleteState(key: string, _options?: CallOptions): Promise<boolean> {
+    this.assertOpen();
+    assertStateKey(key);
+    return this.state.delete(key);
   }
 
   /** Removes rollups that ended at or before `timestamp`, older resolved alerts and dead letters, and expired leases. */

@@ -3,6 +3,9 @@ import type { Pool } from 'pg';
 import { StorageError } from '../../core/errors.js';
 import type { CallOptions, MetricNameQuery, Rollup, RollupQuery, StorageAdapter, StoredMetricName } from '../contract.js';
 import { assertNameQuery } from '../metric-names.js';
+import type { StateStore } from '../roles.js';
+import { assertStateKey, stateJson, stateLimit, type ReadStateOptions, type StateEntry } from '../state.js';
+import { PostgresState } from './postgres-state.js';
 import { quoteIdent } from './postgres-migrations.js';
 import { checkSchemaVersion, runMigrations } from './postgres-migrator.js';
 import { parsePostgresStorageOptions, type PostgresStorageOptions, type ResolvedPostgresStorageOptions } from './postgres-options.js';
@@ -38,7 +41,7 @@ const JOB_DEAD_LETTERS = { table: 'job_dead_letters', column: 'job' } as const;
  * const monitor = createMonitor({ storage });
  * ```
  */
-export class PostgresStorage implements StorageAdapter {
+export class PostgresStorage implements StorageAdapter, StateStore {
   readonly name = 'postgres';
   private readonly options: ResolvedPostgresStorageOptions;
   private readonly pool: Pool;
@@ -46,6 +49,7 @@ export class PostgresStorage implements StorageAdapter {
   private readonly db: PgSession;
   private readonly rollups: PostgresRollups;
   private readonly records: PostgresRecords;
+  private readonly state: PostgresState;
   private readonly gate: SchemaGate;
   private closed = false;
 
@@ -70,6 +74,7 @@ export class PostgresStorage implements StorageAdapter {
     this.db = new PgSession(this.pool, quoteIdent(this.options.schema), this.options.now, this.options.queryTimeout, this.options.preparedStatements);
     this.rollups = new PostgresRollups(this.db, this.options.retention);
     this.records = new PostgresRecords(this.db);
+    this.state = new PostgresState(this.db);
     // A call made before the schema is current migrates it (waiting for another session's
     // migration as long as one statement may take), or without autoMigrate checks its version.
     const { autoMigrate, schema, queryTimeout } = this.options;
@@ -128,6 +133,30 @@ export class PostgresStorage implements StorageAdapter {
     return this.run('listing metric names', options, async () => {
       assertNameQuery(query);
       return this.rollups.names.list(query);
+    });
+  }
+
+  /** `INSERT ... ON CONFLICT (key) DO NOTHING` into `state`: true when this call stored the entry (see `StateStore`). */
+  async putStateIfAbsent(key: string, value: unknown, options?: CallOptions): Promise<boolean> {
+    return this.run(`storing state "${key}"`, options, async () => {
+      assertStateKey(key);
+      return this.state.put(key, stateJson(value));
+    });
+  }
+
+  /** The entries under `prefix`, by key in code point order, from a range of the primary key. */
+  async readState(prefix: string, options?: ReadStateOptions): Promise<StateEntry[]> {
+    return this.run('reading state', options, async () => {
+      assertStateKey(prefix, 'prefix');
+      return this.state.read(prefix, stateLimit(options?.limit));
+    });
+  }
+
+  /** Deletes the entry of `key`; true if it existed. */
+  async deleteState(key: string, options?: CallOptions): Promise<boolean> {
+    return this.run(`deleting state "${key}"`, options, async () => {
+      assertStateKey(key);
+      return this.state.delete(key);
     });
   }
 

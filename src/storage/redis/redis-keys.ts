@@ -17,6 +17,8 @@ import { createHash } from 'node:crypto';
  * | `P dl`, `P dl:order`      | hash + zset | notification dead letters, same shape                 |
  * | `P jdl`, `P jdl:order`    | hash + zset | job dead letters, same shape                          |
  * | `P seq`                   | string | insertion sequence counter for the `:order` sets            |
+ * | `P state`                 | hash   | state key → `updatedAt`, newline, value JSON (the state role) |
+ * | `P state:keys`            | zset   | the state keys, score 0, for prefix reads by ZRANGEBYLEX      |
  * | `P chg:<name>`            | zset   | rollups of `<name>` written per batch, by sequence number (last 2 minutes) |
  * | `P chgt:<name>`           | zset   | when each of those batches was written                       |
  * | `P chgstate`              | hash   | the change logs' `seq` counter and `epoch` (set by the first writer after the hash was lost) |
@@ -37,6 +39,9 @@ export class RedisKeys {
   readonly jobDeadLetters: string;
   readonly jobDeadLettersOrder: string;
   readonly seq: string;
+  /** The state role's entries, and the index of their keys. */
+  readonly state: string;
+  readonly stateKeys: string;
   /** The change logs' sequence counter and the epoch that tells one run of the store from the next, in one hash: they go together. */
   readonly changeState: string;
   /** Series keys by `name + labels JSON`, so a steady set of series is hashed once, not per write. */
@@ -54,6 +59,8 @@ export class RedisKeys {
     this.jobDeadLetters = `${prefix}jdl`;
     this.jobDeadLettersOrder = `${prefix}jdl:order`;
     this.seq = `${prefix}seq`;
+    this.state = `${prefix}state`;
+    this.stateKeys = `${prefix}state:keys`;
     this.changeState = `${prefix}chgstate`;
   }
 

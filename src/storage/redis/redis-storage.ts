@@ -7,6 +7,9 @@ import { StorageError } from '../../core/errors.js';
 import type { CallOptions, MetricNameQuery, Rollup, RollupChanges, RollupQuery, StorageAdapter, StoredMetricName } from '../contract.js';
 import { assertNameQuery } from '../metric-names.js';
 import { RedisNames } from './redis-names.js';
+import { RedisState } from './redis-state.js';
+import type { StateStore } from '../roles.js';
+import { assertStateKey, stateJson, stateLimit, type ReadStateOptions, type StateEntry } from '../state.js';
 import { readRollupChanges } from './redis-changes.js';
 import { drawEpoch } from '../rollup-changes.js';
 import { maskUrl, toStorageError } from './redis-errors.js';
@@ -69,7 +72,7 @@ export type RedisStorageOptions = z.input<typeof redisStorageOptionsSchema>;
  * TTL-based retention; a batch is one pipelined round trip. Every failure rejects with a
  * {@link StorageError} carrying the cause; messages never show the URL's password.
  */
-export class RedisStorage implements StorageAdapter {
+export class RedisStorage implements StorageAdapter, StateStore {
   readonly name = 'redis';
   private readonly options: z.output<typeof redisStorageOptionsSchema>;
   private readonly client: RedisClient;
@@ -78,6 +81,7 @@ export class RedisStorage implements StorageAdapter {
   private readonly records: RedisRecords;
   private readonly writer: RedisRollupWriter;
   private readonly metricNames: RedisNames;
+  private readonly state: RedisState;
   private readonly secrets: string[] = [];
   private readonly leaseToken = randomUUID();
   private lastConnectionError: Error | undefined;
@@ -116,6 +120,7 @@ export class RedisStorage implements StorageAdapter {
     this.records = new RedisRecords(this.client, this.keys);
     this.writer = new RedisRollupWriter(this.client, this.keys, this.options.retention);
     this.metricNames = new RedisNames(this.client, this.keys, this.options.retention);
+    this.state = new RedisState(this.client, this.keys);
   }
 
   /** Writes the batch in one pipelined round trip; resolves only when every command succeeded. */
@@ -138,6 +143,30 @@ export class RedisStorage implements StorageAdapter {
     return this.run('listMetricNames', options, async () => {
       assertNameQuery(query);
       return this.metricNames.list(query, this.cutoff());
+    });
+  }
+
+  /** `HSETNX` of the key into the store's state hash: true when this call stored it (see `StateStore`). */
+  putStateIfAbsent(key: string, value: unknown, options?: CallOptions): Promise<boolean> {
+    return this.run('putStateIfAbsent', options, async () => {
+      assertStateKey(key);
+      return this.state.put(key, stateJson(value), this.now());
+    });
+  }
+
+  /** The entries under `prefix`, by key, from the key index (`ZRANGEBYLEX`): never a scan of the keyspace. */
+  readState(prefix: string, options?: ReadStateOptions): Promise<StateEntry[]> {
+    return this.run('readState', options, async () => {
+      assertStateKey(prefix, 'prefix');
+      return this.state.read(prefix, stateLimit(options?.limit));
+    });
+  }
+
+  /** Deletes the entry of `key`; true if it existed. */
+  deleteState(key: string, options?: CallOptions): Promise<boolean> {
+    return this.run('deleteState', options, async () => {
+      assertStateKey(key);
+      return this.state.delete(key);
     });
   }
 
