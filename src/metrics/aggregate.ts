@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DistributionSummary } from './distribution.js';
 import { matchersSchema, parseReadQuery, rangeFields, resolveRange } from './time-series-range.js';
-import { WindowQuery, type WindowQuerySources } from './window-query.js';
+import { WindowQuery, type MetricWindow, type WindowQuerySources } from './window-query.js';
 
 /** Which data {@link aggregate} summarises. */
 export const aggregateQuerySchema = z.object({
@@ -39,8 +39,16 @@ export interface AggregatedMetrics extends DistributionSummary {
    * metric: rollups do not carry a unit, so a reader that only sees the store cannot know it.
    */
   unit: string | undefined;
-  /** Range length in ms (`to - from`): what `rate` divides by. */
+  /** Range length in ms (`to - from`). */
   window: number;
+  /**
+   * What `rate` divides by (ms): the time the slots it counted cover. Data is kept per slot and a
+   * slot counts whole when it overlaps the range, so this runs from the start of the first slot
+   * overlapping `from` to the end of the last overlapping `to` (on this monitor's slot grid, or a
+   * longer slot another instance wrote), but not past now: a 1-minute range over 30 s slots that
+   * starts mid-slot counts three slots and divides by their 90 s, not by 60.
+   */
+  rateWindow: number;
   /** Range start (epoch ms). */
   from: number;
   /** Range end (epoch ms, exclusive): at most the instant of the read. */
@@ -77,7 +85,8 @@ export async function aggregate(src: AggregateSources, input: AggregateQuery): P
   const stats = data.stats(data.series, from, to, true);
   const kind = data.kind ?? 'unknown';
   const summary = stats.dist!.summary();
-  const seconds = window / 1000;
+  const rateWindow = coveredTime(data, from, to, now, src.ctx.slotLength);
+  const seconds = rateWindow / 1000;
   // Nothing matched: the statistics rules would read as "no data" are NaN here (count stays 0).
   const none = data.series.length === 0;
   return {
@@ -85,6 +94,7 @@ export async function aggregate(src: AggregateSources, input: AggregateQuery): P
     kind,
     unit: data.unit,
     window,
+    rateWindow,
     from,
     to,
     ...summary,
@@ -94,4 +104,23 @@ export async function aggregate(src: AggregateSources, input: AggregateQuery): P
     last: kind === 'histogram' ? stats.lastMean : kind === 'counter' || kind === 'gauge' ? (data.latest(data.series, from, to) ?? Number.NaN) : Number.NaN,
     series: data.series.length,
   };
+}
+
+/**
+ * The time (ms) the slots counted over [from, to) cover: whole slots of `slotLength` from the
+ * one holding `from` to the one holding the end of the range, widened to any longer rollup
+ * counted (another writer's slots), and cut at `now` (the slot being recorded into has covered
+ * only the time until now).
+ */
+function coveredTime(data: MetricWindow, from: number, to: number, now: number, slotLength: number): number {
+  let start = Math.floor(from / slotLength) * slotLength;
+  let end = Math.ceil(to / slotLength) * slotLength;
+  for (const s of data.series) {
+    for (const p of s.parts) {
+      if (p.count === 0 || !data.covers(p, from, to)) continue;
+      if (p.start < start) start = p.start;
+      if (p.end > end) end = p.end;
+    }
+  }
+  return Math.max(0, Math.min(end, now) - start);
 }
