@@ -1,3 +1,4 @@
+import { overallStatus } from '../health/status.js';
 import type { HealthReport, HealthStatus } from '../health/types.js';
 
 /** Seed 003's verdict on one check. */
@@ -17,7 +18,11 @@ export interface SystemHealthCheck {
 
 /** Seed 003's `GET /health/system` answer. */
 export interface SystemHealth {
-  /** `critical` when a check fails, `warning` when one warns, else `healthy`. */
+  /**
+   * `/health`'s rule (`overallStatus`): `critical` when a critical check fails, `warning` when a
+   * non-critical one fails or any entry warns, else `healthy`. The vitals and the active alerts
+   * count as non-critical checks.
+   */
   status: 'healthy' | 'warning' | 'critical';
   /** When the answer was produced (ISO 8601). */
   timestamp: string;
@@ -33,10 +38,14 @@ const finite = (v: unknown): number | null => (typeof v === 'number' && Number.i
  * threshold }`. The status is the check's own grade (`details.result` of the graded checks:
  * `checks.metric`, `checks.memory`, ...) or else its health status (healthy: pass, degraded:
  * warn, unhealthy: fail); value and threshold come from `details`. `extra` entries (system
- * vitals, active alerts) follow the checks.
+ * vitals, active alerts) follow the checks. The overall status is graded as `/health` grades
+ * (`overallStatus` of src/health/status.ts): each check by its health status and `critical`
+ * option, the extra entries by their grade as non-critical checks, so both routes answer 503
+ * for the same checks.
  */
 export function systemHealthOf(report: HealthReport, extra: readonly SystemHealthCheck[] = []): SystemHealth {
   const checks: SystemHealthCheck[] = [];
+  const graded: { status: HealthStatus; critical: boolean }[] = [];
   for (const [name, check] of Object.entries(report.checks)) {
     const details = check.details ?? {};
     const result = details.result;
@@ -49,11 +58,17 @@ export function systemHealthOf(report: HealthReport, extra: readonly SystemHealt
       value: finite(details.value),
       threshold: finite(details.threshold),
     });
+    // Graded by its health status, as /health grades it (a `details.result` shown worse does not
+    // make this answer worse than /health's).
+    graded.push({ status: check.status, critical: check.critical });
   }
   checks.push(...extra);
-  const worst = checks.reduce<SystemCheckStatus>((w, c) => worse(w, c.status), 'pass');
-  return { status: worst === 'fail' ? 'critical' : worst === 'warn' ? 'warning' : 'healthy', timestamp: report.timestamp, checks };
+  for (const c of extra) graded.push({ status: AS_HEALTH[c.status], critical: false });
+  const overall = overallStatus(graded);
+  return { status: overall === 'unhealthy' ? 'critical' : overall === 'degraded' ? 'warning' : 'healthy', timestamp: report.timestamp, checks };
 }
+
+const AS_HEALTH: Readonly<Record<SystemCheckStatus, HealthStatus>> = { pass: 'healthy', warn: 'degraded', fail: 'unhealthy' };
 
 const RANK: Readonly<Record<SystemCheckStatus, number>> = { pass: 0, warn: 1, fail: 2 };
 
