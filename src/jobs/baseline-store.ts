@@ -1,46 +1,91 @@
 import type { CapabilityContext } from '../capability.js';
 import { StorageError } from '../core/errors.js';
 import { JOB_METRICS } from '../metrics/built-in-names.js';
+import { hasRole, type StateStore } from '../storage/contract.js';
 import type { StoredRule } from '../storage/records.js';
 import type { JobBaseline } from './type-stats.js';
 
-/** Types whose baselines are kept at most (as `maxTypes` bounds what one process learns). */
+/** Types whose baselines are read at most (as `maxTypes` bounds what one process learns). */
 const MAX_STORED = 10_000;
 
-/** Id of the stored record that carries a service's job baselines. */
+/** Id of the record that carried a service's job baselines before the state role (read, never written). */
 export function baselineRecordId(service: string): string {
   return `pulsewatch-job-baselines:${service}`.slice(0, 200);
 }
 
 /**
- * Job baselines live in the store's alert records role, as learned rule baselines do (see
- * alerts/learned-baselines.ts): in one record that is a valid, disabled regression rule on the
- * job run time, with the baselines under `jobBaselines`. Every instance reads the rules, so a
- * restarted instance compares with what the fleet learned instead of learning again from runs
- * that may already be regressed. The rule engine lists it like any rule and never evaluates it
- * (it is disabled); enabling it turns on the engine's own regression alert on `job_run_duration_seconds`.
+ * The state keys of a service's job baselines: one entry per type under this prefix. The service
+ * is URI-encoded so it holds no `:` (service `a:b` and type `c` never meet service `a`, type `b:c`).
+ */
+export function baselineKeyPrefix(service: string): string {
+  return `pulsewatch:jobs:baseline:${encodeURIComponent(service)}:`;
+}
+
+/**
+ * Job baselines in the store, shared by the instances of a service, so a restarted instance
+ * compares with what the fleet learned instead of learning again from runs that may already be
+ * regressed.
+ *
+ * With a store that plays the `state` role, each type's baseline is one state entry (see
+ * {@link baselineKeyPrefix}), written with `putStateIfAbsent`: the first instance to learn a
+ * type keeps it, across the fleet, with no read-merge-write race. Stores without it keep the
+ * earlier layout: one disabled regression rule record carrying every type under `jobBaselines`
+ * (issue 17's workaround). That record, when a store holds one from an earlier version, is
+ * still read (its types fill those the state lacks) but never written again.
  */
 export class BaselineStore {
   constructor(private readonly ctx: CapabilityContext) {}
 
   /** The stored baselines by type; an empty map when there are none or the store fails (reported). */
   async load(): Promise<Map<string, JobBaseline>> {
-    const record = await this.read('restoring job baselines');
-    return record === undefined || record === null ? new Map() : parse(record);
+    const state = this.state();
+    const out = state === undefined ? new Map<string, JobBaseline>() : await this.readState(state);
+    const record = await this.readRecord('restoring job baselines');
+    // The state wins: a type written there was learned after the record stopped being written.
+    if (record) for (const [type, b] of parse(record)) if (!out.has(type) && out.size < MAX_STORED) out.set(type, b);
+    return out;
   }
 
-  /** Adds `learned` to the stored baselines (a type learned elsewhere first keeps its baseline). Never rejects. */
+  /** Stores `learned` (a type learned elsewhere first keeps its baseline). Never rejects. */
   async save(learned: readonly JobBaseline[]): Promise<void> {
     if (learned.length === 0) return;
-    const existing = await this.read('saving job baselines');
+    const state = this.state();
+    if (state === undefined) return this.saveRecord(learned);
+    const prefix = baselineKeyPrefix(this.ctx.service);
+    for (const b of learned) {
+      const { mean, p95, sampleSize, createdAt } = b;
+      try {
+        await state.putStateIfAbsent(`${prefix}${b.jobType}`, { mean, p95, sampleSize, createdAt });
+      } catch (cause) {
+        this.ctx.report(new StorageError(`saving the job baseline of "${b.jobType}" to "${this.ctx.storage.name}" storage failed`, { cause }));
+      }
+    }
+  }
+
+  private state(): StateStore | undefined {
+    const storage = this.ctx.storage;
+    return hasRole(storage, 'state') ? storage : undefined;
+  }
+
+  private async readState(state: StateStore): Promise<Map<string, JobBaseline>> {
+    const prefix = baselineKeyPrefix(this.ctx.service);
+    try {
+      const entries = await state.readState(prefix, { limit: MAX_STORED });
+      return parseEntries(entries.map((e) => [e.key.slice(prefix.length), e.value]));
+    } catch (cause) {
+      this.ctx.report(new StorageError(`restoring job baselines: reading state from "${this.ctx.storage.name}" storage failed`, { cause }));
+      return new Map();
+    }
+  }
+
+  /** The earlier layout, for a store without the state role: merges `learned` into the rule record. */
+  private async saveRecord(learned: readonly JobBaseline[]): Promise<void> {
+    const existing = await this.readRecord('saving job baselines');
     if (existing === null) return;
     const merged = existing === undefined ? new Map<string, JobBaseline>() : parse(existing);
     for (const b of learned) if (!merged.has(b.jobType) && merged.size < MAX_STORED) merged.set(b.jobType, b);
     const now = this.ctx.clock.now();
-    const record: StoredRule = {
-      ...(existing ?? carrier(this.ctx.service, now)),
-      jobBaselines: Object.fromEntries(merged),
-    };
+    const record: StoredRule = { ...(existing ?? carrier(this.ctx.service, now)), jobBaselines: Object.fromEntries(merged) };
     try {
       await this.ctx.storage.saveRule(record);
     } catch (cause) {
@@ -49,7 +94,7 @@ export class BaselineStore {
   }
 
   /** The carrier record; undefined when absent, null when the store failed (reported). */
-  private async read(why: string): Promise<StoredRule | undefined | null> {
+  private async readRecord(why: string): Promise<StoredRule | undefined | null> {
     let rules: unknown;
     try {
       rules = await this.ctx.storage.listRules();
@@ -63,6 +108,7 @@ export class BaselineStore {
   }
 }
 
+/** The record the earlier layout writes: a valid, disabled regression rule on the job run time. */
 function carrier(service: string, now: number): StoredRule {
   return {
     id: baselineRecordId(service),
@@ -83,10 +129,15 @@ function carrier(service: string, now: number): StoredRule {
 }
 
 function parse(record: StoredRule): Map<string, JobBaseline> {
-  const out = new Map<string, JobBaseline>();
   const raw = record['jobBaselines'];
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return out;
-  for (const [type, b] of Object.entries(raw as Record<string, unknown>)) {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return new Map();
+  return parseEntries(Object.entries(raw as Record<string, unknown>));
+}
+
+/** Baselines from (type, stored value) pairs; a value that is not a baseline (another writer's, a hand edit) is skipped. */
+function parseEntries(entries: Iterable<[string, unknown]>): Map<string, JobBaseline> {
+  const out = new Map<string, JobBaseline>();
+  for (const [type, b] of entries) {
     if (out.size >= MAX_STORED) break;
     const v = b as Partial<JobBaseline> | null;
     if (typeof v !== 'object' || v === null) continue;
