@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isConfigError } from '../../src/core/errors.js';
 import { createMonitor } from '../../src/monitor.js';
-import { partialRoles, ROLE_CALLS, STORAGE_CALLS, STORAGE_ROLES, storageRoles, type PartialStorage, type StorageRole } from '../../src/storage/contract.js';
+import { hasRole, OPTIONAL_ROLE_CALLS, partialRoles, ROLE_CALLS, STORAGE_CALLS, STORAGE_ROLES, storageRoles, type PartialStorage, type StorageRole } from '../../src/storage/contract.js';
 import { assertStorage, withLocalRoles } from '../../src/storage/local-roles.js';
 import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
@@ -124,5 +124,26 @@ describe('withLocalRoles', () => {
   it('refuses a store that plays a role in part', () => {
     const store = { ...playing(new MemoryStorage(), ['rollups']), tryAcquire: undefined, listRules: async () => [] };
     expect(() => withLocalRoles(store, new MemoryStorage())).toThrow(/plays a role only in part: alertRecords/);
+  });
+
+  it('passes listMetricNames through from the store that keeps rollups', () => {
+    const shared = new MemoryStorage();
+    const withNames = { ...playing(shared, ['rollups']), listMetricNames: shared.listMetricNames.bind(shared) };
+    expect(typeof withLocalRoles(withNames, new MemoryStorage()).listMetricNames).toBe('function');
+    expect(withLocalRoles(playing(shared, ['rollups']), new MemoryStorage()).listMetricNames).toBeUndefined();
+  });
+
+  it('passes the optional state role through from the given store only, never from the local one', async () => {
+    const shared = new MemoryStorage();
+    const state = Object.fromEntries(OPTIONAL_ROLE_CALLS.state.map((call) => [call, (shared[call] as (...a: unknown[]) => unknown).bind(shared)]));
+    const completed = withLocalRoles({ ...playing(shared, ['rollups']), ...state }, new MemoryStorage());
+    expect(hasRole(completed, 'state')).toBe(true);
+    expect(await completed.putStateIfAbsent!('k', 1)).toBe(true);
+    expect((await shared.readState('k')).map((e) => e.value)).toEqual([1]);
+    expect(hasRole(withLocalRoles(playing(shared, ['rollups']), new MemoryStorage()), 'state')).toBe(false);
+    // Not a role of storageRoles (StorageAdapter does not require it), and whole or not at all.
+    expect(storageRoles(shared)).toEqual(STORAGE_ROLES);
+    expect(partialRoles({ ...playing(shared, ['rollups']), readState: state.readState })).toEqual([{ role: 'state', missing: ['putStateIfAbsent', 'deleteState'] }]);
+    expect(() => assertStorage({ ...playing(shared, ['rollups']), putStateIfAbsent: state.putStateIfAbsent })).toThrow(/state \(missing readState, deleteState\)/);
   });
 });
