@@ -12,6 +12,7 @@ type Kind = 'counter' | 'gauge' | 'histogram' | 'unknown';
 /** What `/metrics/names` answers, in the part the page reads. */
 interface NamesAnswer {
   names: { name: string; kind: Kind; local: boolean }[];
+  truncated: boolean;
 }
 
 /** What `/metrics/series` answers, in the part the page reads. */
@@ -64,27 +65,48 @@ export function onExplorerChange(poll: () => void): void {
   });
   filter.addEventListener('input', () => {
     list();
-    // A new name word reads the fleet's names again (matched by the server, past the first 1,000).
-    if (namesRead !== undefined && namesRead.match !== nameWord()) void readNames(Date.now()).then(list, () => undefined);
+    // Past 1,000 names the server narrows them by the filter's name word: a new word reads again.
+    if (namesRead !== undefined && namesRead.match !== matchOf()) refreshNames();
   });
+}
+
+let reading = false;
+/** Reads the names again, one read at a time (typing does not queue a read per key). */
+function refreshNames(): void {
+  if (reading) return;
+  reading = true;
+  void readNames(Date.now())
+    .then(list, () => undefined)
+    .finally(() => {
+      reading = false;
+      if (namesRead !== undefined && namesRead.match !== matchOf()) refreshNames();
+    });
 }
 
 function words(): string[] {
   return filter.value.toLowerCase().split(/\s+/).filter(Boolean);
 }
 
-/** The filter's first word that is no label matcher: the server narrows the names by it. */
-function nameWord(): string {
-  return words().find((w) => !w.includes('=') && !w.includes('{')) ?? '';
+/** The fleet has more names than one read lists: reads are narrowed by the filter's name word. */
+let truncated = false;
+
+/**
+ * What the server narrows the names by: nothing while one read lists them all; past that, the
+ * filter's first word that is no label matcher (every word must appear in a line, so no name
+ * that could match is left out).
+ */
+function matchOf(): string {
+  return truncated ? (words().find((w) => !w.includes('=') && !w.includes('{') && !w.includes('(')) ?? '') : '';
 }
 
 async function readNames(at: number): Promise<void> {
-  const match = nameWord();
+  const match = matchOf();
   const query = new URLSearchParams({ limit: String(MAX_NAMES), ...(match === '' ? {} : { match }) });
   const answer = await get<NamesAnswer>(`/metrics/names?${query.toString()}`);
   namesRead = { match, at };
   // An older server without the route: this process's series only, as before.
   names = answer.status === 200 && Array.isArray(answer.body?.names) ? answer.body.names : [];
+  truncated = answer.status === 200 && answer.body?.truncated === true;
 }
 
 /** The list: the fleet's metric names first, then this process's series, as the filter narrows them. */
