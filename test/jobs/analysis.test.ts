@@ -36,16 +36,6 @@ describe('baselines, regressions and bottlenecks', () => {
     expect(second.errors).toEqual([]);
   });
 
-  it('the stored baselines are a disabled rule the alert engine can read', async () => {
-    const h = jobsHarness();
-    const { body } = timedBody(h.clock, 50);
-    h.jobs.define('media', body);
-    await runJobs(h, 'media', 10, 50);
-    await h.jobs.close();
-    const [rule] = await h.storage.listRules();
-    expect(rule).toMatchObject({ id: 'pulsewatch-job-baselines:publisher', enabled: false, metric: 'job_run_duration_seconds', jobBaselines: { media: { mean: 50, p95: 50, sampleSize: 10 } } });
-  });
-
   it('signals a regression when the last 10 runs are over 10 % slower than the baseline', async () => {
     const h = jobsHarness();
     let ms = 100;
