@@ -163,6 +163,19 @@ export interface JobDeadLetter {
   attempts: number;
   failedAt: number;
   idempotencyKey?: string | undefined;
+  /**
+   * The fields `monitor.jobs` writes besides (a store keeps them as written, like every field):
+   * `pending` while the dead-letter processor will retry it, `failed` once out of retries.
+   */
+  status?: 'pending' | 'failed' | undefined;
+  /** When the job was first enqueued (ms since the epoch). */
+  createdAt?: number | undefined;
+  /** When it was last attempted (ms since the epoch). */
+  lastAttemptAt?: number | undefined;
+  /** Retries from the dead letters so far. */
+  retries?: number | undefined;
+  /** The job's priority: a retry of the letter runs at it. */
+  priority?: 'high' | 'medium' | 'low' | undefined;
 }
 
 /** Which job dead letters to read. Results are oldest first. */

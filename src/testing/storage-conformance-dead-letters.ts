@@ -52,6 +52,20 @@ export function registerDeadLetterCases(h: Harness): void {
       expect(await s.listJobDeadLetters()).toEqual([jobLetter('a', t + 1), keyed, retried, { ...jobLetter('scalar', t + 4), data: 'just a string' }]);
     });
 
+    it("keeps monitor.jobs' fields (status, createdAt, lastAttemptAt, retries, priority) as written, and replaces them by id", async () => {
+      const s = h.storage();
+      const t = h.now();
+      const pending = { ...jobLetter('jobs-1', t), status: 'pending' as const, createdAt: t - 5_000, lastAttemptAt: t - 1, retries: 0, priority: 'high' as const };
+      await s.saveJobDeadLetter(pending);
+      expect(await s.listJobDeadLetters()).toEqual([pending]);
+      const failed = { ...pending, status: 'failed' as const, lastAttemptAt: t, retries: 5 };
+      await s.saveJobDeadLetter(failed);
+      expect(await s.listJobDeadLetters()).toEqual([failed]);
+      // A letter without them (written before they existed) reads back without them.
+      await s.saveJobDeadLetter(jobLetter('jobs-0', t - 1));
+      expect(await s.listJobDeadLetters()).toEqual([jobLetter('jobs-0', t - 1), failed]);
+    });
+
     it('filters by job and limits to the oldest `limit`', async () => {
       const t = h.now();
       const s = h.storage();
