@@ -1,6 +1,7 @@
 /**
- * listMetricNames through a cluster primary (real MessageChannels, one process): a worker lists
- * the names its primary's storage holds, and is told, permanently, when that storage lists none.
+ * listMetricNames and the state role through a cluster primary (real MessageChannels, one
+ * process): a worker lists the names its primary's storage holds and shares its state, and is
+ * told, permanently, when that storage has neither.
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,6 +60,28 @@ describe('primaryStorage listMetricNames', () => {
     expect(error.code).toBe('ERR_PULSEWATCH_STORAGE');
     expect(error.permanent).toBe(true);
     expect(error.message).toContain('has no listMetricNames');
+    const state = (await worker.putStateIfAbsent('k', 1).catch((e: unknown) => e)) as StorageError;
+    expect([state.permanent, state.message.includes('has no putStateIfAbsent')]).toEqual([true, true]);
+    await worker.close();
+  });
+});
+
+describe('primaryStorage state', () => {
+  it("puts, reads and deletes in the primary's storage, first writer wins", async () => {
+    const memory = new MemoryStorage({ now: () => NOW });
+    stores.push(memory);
+    const { worker } = workerStorage(memory);
+    expect(await worker.putStateIfAbsent('jobs:a', { mean: 1 })).toBe(true);
+    expect(await worker.putStateIfAbsent('jobs:a', { mean: 2 })).toBe(false);
+    expect(await memory.readState('jobs:')).toEqual([{ key: 'jobs:a', value: { mean: 1 }, updatedAt: NOW }]);
+    await memory.putStateIfAbsent('jobs:b', 'primary');
+    expect((await worker.readState('jobs:', { limit: 1 })).map((e) => e.key)).toEqual(['jobs:a']);
+    expect(await worker.readState('jobs:')).toEqual(await memory.readState('jobs:'));
+    expect(await worker.deleteState('jobs:a')).toBe(true);
+    expect((await memory.readState('')).map((e) => e.key)).toEqual(['jobs:b']);
+    // Refused in the worker, before anything is sent: a value JSON cannot carry.
+    const error = (await worker.putStateIfAbsent('jobs:c', 1n).catch((e: unknown) => e)) as StorageError;
+    expect(error.permanent).toBe(true);
     await worker.close();
   });
 });
