@@ -49,6 +49,11 @@ export class SeriesIndex<S extends SeriesBase> {
   readonly byKey = new Map<string, S>();
   /** Recordings folded into the overflow series since the metric was defined. */
   overflowed = 0;
+  /**
+   * Counts every series added to or taken out of the index: a reader that keeps a view of the
+   * series between reads (the snapshot's kept windows) knows it is stale when this moved.
+   */
+  version = 0;
   private readonly tree: LabelTree<S>;
   private single: S | undefined;
   private overflowSeries: S | undefined;
@@ -96,6 +101,7 @@ export class SeriesIndex<S extends SeriesBase> {
     if (this.full()) return this.overflow();
     const series = this.created(this.create(clean, key));
     this.byKey.set(key, series);
+    this.version++;
     return series;
   }
 
@@ -133,6 +139,7 @@ export class SeriesIndex<S extends SeriesBase> {
   /** Removes a series; its bound handles keep working and re-attach it on their next write. */
   evict(series: S): void {
     if (!this.byKey.delete(series.key)) return;
+    this.version++;
     if (this.bounds.budget !== undefined) this.bounds.budget.used--;
     series.evicted = true;
     if (series === this.single) this.single = undefined;
@@ -146,6 +153,7 @@ export class SeriesIndex<S extends SeriesBase> {
     // Counted even past the budget: a bound handle already holds the series' memory.
     if (this.bounds.budget !== undefined) this.bounds.budget.used++;
     this.byKey.set(series.key, series);
+    this.version++;
     if (this.dynamic) return;
     if (this.names.length === 0) this.single = series;
     else this.attach(series);
@@ -167,6 +175,7 @@ export class SeriesIndex<S extends SeriesBase> {
     const series = this.created(this.create({}, ''));
     this.single = series;
     this.byKey.set('', series);
+    this.version++;
     return series;
   }
 
@@ -199,6 +208,7 @@ export class SeriesIndex<S extends SeriesBase> {
     for (let i = 0; i < names.length; i++) labels[names[i]!] = values[i]!;
     const series = this.created(this.create(labels, key));
     this.byKey.set(key, series);
+    this.version++;
     this.attach(series);
     return series;
   }
@@ -226,6 +236,7 @@ export class SeriesIndex<S extends SeriesBase> {
     // The overflow series lives outside the tree: unknown label sets reach it through miss().
     const series = this.byKey.get(OVERFLOW_KEY) ?? this.created(this.create(labels, OVERFLOW_KEY));
     this.byKey.set(OVERFLOW_KEY, series);
+    this.version++;
     this.overflowSeries = series;
     return series;
   }

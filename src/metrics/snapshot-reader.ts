@@ -1,6 +1,10 @@
 import type { StorageError } from '../core/errors.js';
-import type { Labels } from '../core/labels.js';
+import { seriesKey, type Labels } from '../core/labels.js';
+import type { Rollup } from '../storage/contract.js';
+import type { AnyMetric } from './registry.js';
 import { SlotCountsCache } from './snapshot-slots.js';
+import type { WindowTally } from './snapshot-tally.js';
+import { KeptWindows } from './snapshot-windows.js';
 import { StoredRollupCache } from './window-query-cache.js';
 import type { StoredSeries } from './window-query-series.js';
 import type { MetricWindow, WindowQuery } from './window-query.js';
@@ -20,6 +24,10 @@ export interface SnapshotRead {
   from: number;
   now: number;
   onStorageError(error: StorageError): void;
+  /** This process's metric of that name, if it defined one. */
+  metric: AnyMetric | undefined;
+  /** This process's waiting rollups, of every metric (the recorder's `pendingRollups`). */
+  pending(): readonly Rollup[];
 }
 
 /**
@@ -37,6 +45,7 @@ export interface SnapshotRead {
 export class SnapshotCache {
   private readonly stored: StoredRollupCache;
   readonly slots = new SlotCountsCache();
+  private readonly windows = new KeptWindows();
   /** When the last snapshot read (undefined: none yet). */
   private lastAt: number | undefined;
 
@@ -66,12 +75,19 @@ export class SnapshotCache {
       read.onStorageError(error as StorageError);
       stored = [];
     }
-    return query.merge({ name, labels, from, to: now, now }, stored);
+    const key = `${name}\u0000${labels === undefined ? '' : seriesKey({ ...labels })}`;
+    return this.windows.window(query, { request: { name, labels, from, to: now, now }, key, stored, metric: read.metric, pending: read.pending });
+  }
+
+  /** The totals of window `h` over [from, now): kept with the window between snapshots when it was (see {@link KeptWindows}). */
+  tally(h: MetricWindow, from: number, now: number): WindowTally {
+    return this.windows.tally(h, from, now);
   }
 
   /** Forgets the stored rollups of metrics a snapshot did not show (`names`: those it did). */
   retain(names: ReadonlySet<string>): void {
     this.stored.retain(names);
+    this.windows.retain(names);
   }
 
   /**
@@ -83,6 +99,9 @@ export class SnapshotCache {
   settle(now: number): void {
     const frequent = this.lastAt !== undefined && now - this.lastAt < FULL_READ_EVERY;
     this.lastAt = now;
-    if (!frequent) this.stored.clear();
+    if (!frequent) {
+      this.stored.clear();
+      this.windows.clear();
+    }
   }
 }

@@ -2,7 +2,10 @@ import type { DecodedHistograms } from './window-query-decode.js';
 import { Distribution } from './distribution.js';
 import type { HistogramSlot } from './histogram-slot.js';
 import { SparseCounts, type BucketLayout } from './log-buckets.js';
+import { WindowTally, type Fingerprint, type WindowScan } from './snapshot-tally.js';
 import type { MetricWindow, RangeStats, WindowPart } from './window-query-window.js';
+
+export type { Fingerprint, WindowScan };
 
 /**
  * Raw values a merged {@link Distribution} keeps before it falls back to bucket counts
@@ -19,16 +22,6 @@ const MAX_STARTS = 1_024;
 /** Windows (metric and label filter) whose slot counts are kept, the least recently used first out. */
 const MAX_WINDOWS = 64;
 
-/** What the data of one slot start adds up to: a slot's counts are reused while this is unchanged. */
-interface Fingerprint {
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  /** Memory slots and rollup parts merged. */
-  n: number;
-}
-
 /** One slot start's data merged over the window's series: bucket counts and what forces buckets. */
 interface SlotCounts extends Fingerprint {
   /** `[index, count, ...]` in increasing index order. */
@@ -37,16 +30,6 @@ interface SlotCounts extends Fingerprint {
   exact: number;
   /** A memory slot holds buckets only, or a rollup decoded: the merge is bucketed whatever the count. */
   bucketed: boolean;
-}
-
-/** Totals of one scan over a window: the range's, each series', and each slot start's. */
-export interface WindowScan {
-  stats: Omit<RangeStats, 'dist'>;
-  /** Per series of `window.series` (same order): its count and max over the range. */
-  seriesCount: Float64Array;
-  seriesMax: Float64Array;
-  /** Per slot start: the fingerprint of its data. */
-  starts: Map<number, Fingerprint>;
 }
 
 /** How a window's histograms merge: the metric's own layout and resolution, and the monitor's decoded rollups. */
@@ -60,60 +43,11 @@ export interface SlotScale {
 /**
  * Sums a window over [from, now) in one pass: the range's totals (what `MetricWindow.stats` gives
  * without a distribution), each series' count and max (for `performance.slowest`) and each slot
- * start's totals (for trends, and to tell which slots changed since the last snapshot).
+ * start's totals (for trends, and to tell which slots changed since the last snapshot). A
+ * snapshot keeps the {@link WindowTally} between calls instead (see snapshot-reader.ts).
  */
 export function scanWindow(h: MetricWindow, from: number, now: number): WindowScan {
-  const stats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN };
-  const seriesCount = new Float64Array(h.series.length);
-  const seriesMax = new Float64Array(h.series.length).fill(-Infinity);
-  // Keyed by start - from while scanning: small integers hash faster than epoch milliseconds.
-  const relative = new Map<number, Fingerprint>();
-  let newest = -Infinity;
-  for (let i = 0; i < h.series.length; i++) {
-    const s = h.series[i]!;
-    let count = 0;
-    let max = -Infinity;
-    for (let k = 0, n = s.slots.length + s.parts.length; k < n; k++) {
-      let x: HistogramSlot | WindowPart;
-      if (k < s.slots.length) {
-        x = s.slots[k]!;
-        if (!h.holds(x, from, now)) continue;
-      } else {
-        x = s.parts[k - s.slots.length]!;
-        if (x.count === 0 || !h.covers(x, from, now)) continue;
-      }
-      // A closed slot decodes sum, min and max from its bytes on each read: once each here.
-      const c = x.count;
-      const sum = x.sum;
-      const lo = x.min;
-      const hi = x.max;
-      count += c;
-      if (hi > max) max = hi;
-      stats.sum += sum;
-      if (lo < stats.min) stats.min = lo;
-      if (x.start > newest) {
-        newest = x.start;
-        stats.lastMean = sum / c;
-      }
-      const key = x.start - from;
-      const f = relative.get(key);
-      if (f === undefined) relative.set(key, { count: c, sum, min: lo, max: hi, n: 1 });
-      else {
-        f.count += c;
-        f.sum += sum;
-        if (lo < f.min) f.min = lo;
-        if (hi > f.max) f.max = hi;
-        f.n++;
-      }
-    }
-    seriesCount[i] = count;
-    seriesMax[i] = max;
-    stats.count += count;
-    if (max > stats.max) stats.max = max;
-  }
-  const starts = new Map<number, Fingerprint>();
-  for (const [key, f] of relative) starts.set(key + from, f);
-  return { stats, seriesCount, seriesMax, starts };
+  return new WindowTally(h, from, now).scan(from, now);
 }
 
 /**
@@ -130,9 +64,11 @@ export class SlotCountsCache {
   /**
    * The totals and distribution of every series of `h` over [from, now) (as
    * `h.stats(h.series, from, now, true)` gives them), from the slots' kept counts. `key` names the
-   * window (metric and label filter); `scan` is `scanWindow(h, from, now)`.
+   * window (metric and label filter); `scan` is `scanWindow(h, from, now)`. `openSlots` (the
+   * window's tally) names the memory slots that are all of a start's data, when they are: a
+   * start that changed (the open slot's, at most calls) is then merged from those alone.
    */
-  wholeStats(h: MetricWindow, key: string, scan: WindowScan, scale: SlotScale, from: number, now: number): RangeStats {
+  wholeStats(h: MetricWindow, key: string, scan: WindowScan, scale: SlotScale, from: number, now: number, openSlots?: (start: number) => readonly HistogramSlot[] | undefined): RangeStats {
     let kept = this.windows.get(key);
     this.windows.delete(key);
     kept ??= new Map();
@@ -146,7 +82,12 @@ export class SlotCountsCache {
       if (have !== undefined && sameFingerprint(have, f)) fresh.set(start, have);
       else stale.push(start);
     }
-    if (stale.length > 0) for (const [start, counts] of mergeStarts(h, new Set(stale), scale, from, now)) fresh.set(start, counts);
+    if (stale.length > 0) {
+      const lists = openSlots === undefined ? [] : stale.map(openSlots);
+      // Only memory slots hold the changed starts: they are merged without a pass over the window.
+      const only = lists.length > 0 && lists.every((l) => l !== undefined) ? [{ slots: lists.flat(), parts: NO_PARTS }] : undefined;
+      for (const [start, counts] of mergeStarts(h, new Set(stale), scale, from, now, only)) fresh.set(start, counts);
+    }
     let exact = 0;
     let bucketed = false;
     for (const c of fresh.values()) {
@@ -175,11 +116,19 @@ function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
 }
 
 /**
- * The merged counts of the slot starts `wanted` over every series of `h` in [from, now): memory
- * slots by their buckets (as `Distribution.addSlot` takes them once bucketed), rollups by their
- * decoded `hdr` (as `MetricWindow.stats` decodes them), a rollup that does not decode by its totals.
+ * The merged counts of the slot starts `wanted` over every series of `h` in [from, now) (or over
+ * `only`, when they hold all of those starts' data, in the window's order): memory slots by
+ * their buckets (as `Distribution.addSlot` takes them once bucketed), rollups by their decoded
+ * `hdr` (as `MetricWindow.stats` decodes them), a rollup that does not decode by its totals.
  */
-function mergeStarts(h: MetricWindow, wanted: ReadonlySet<number>, scale: SlotScale, from: number, now: number): Map<number, SlotCounts> {
+function mergeStarts(
+  h: MetricWindow,
+  wanted: ReadonlySet<number>,
+  scale: SlotScale,
+  from: number,
+  now: number,
+  only: readonly { slots: readonly HistogramSlot[]; parts: readonly WindowPart[] }[] = h.series,
+): Map<number, SlotCounts> {
   const acc = new Map<number, { counts: SparseCounts; f: SlotCounts }>();
   const at = (start: number) => {
     let a = acc.get(start);
@@ -198,9 +147,9 @@ function mergeStarts(h: MetricWindow, wanted: ReadonlySet<number>, scale: SlotSc
   };
   const scaleOf = 1 / scale.resolution;
   // Most calls merge one start (the open slot's): a comparison, not a set lookup, per slot.
-  const only = wanted.size === 1 ? wanted.values().next().value! : Number.NaN;
-  const isWanted = (start: number) => start === only || (wanted.size > 1 && wanted.has(start));
-  for (const s of h.series) {
+  const one = wanted.size === 1 ? wanted.values().next().value! : Number.NaN;
+  const isWanted = (start: number) => start === one || (wanted.size > 1 && wanted.has(start));
+  for (const s of only) {
     for (const slot of s.slots) {
       if (!isWanted(slot.start) || !h.holds(slot, from, now)) continue;
       const a = at(slot.start);
@@ -236,3 +185,4 @@ function decode(p: WindowPart, scale: SlotScale): Float64Array | null {
 }
 
 const NO_PAIRS = new Float64Array(0);
+const NO_PARTS: readonly WindowPart[] = [];

@@ -4,7 +4,8 @@ import type { AlertRecord } from '../storage/records.js';
 import { JOB_METRICS } from './built-in-names.js';
 import { jobLines, msPerUnit, orZero, queueStates, round, type JobSnapshot, type QueueSnapshot } from './snapshot-jobs.js';
 import { SnapshotCache } from './snapshot-reader.js';
-import { scanWindow, type WindowScan } from './snapshot-slots.js';
+import type { WindowScan } from './snapshot-slots.js';
+import type { WindowTally } from './snapshot-tally.js';
 import { isErrorSeries } from './time-series-errors.js';
 import { WindowQuery, type WindowQuerySources } from './window-query.js';
 import type { MetricWindow, RangeStats } from './window-query-window.js';
@@ -82,6 +83,7 @@ const SLOWEST = 5;
 /** A histogram's window, its one-pass totals and (once asked) its whole distribution. */
 interface Shown {
   h: MetricWindow;
+  tally: WindowTally;
   scan: WindowScan;
   whole: RangeStats | undefined;
 }
@@ -118,7 +120,10 @@ export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapsh
   const reads = new Map<string, Promise<MetricWindow>>();
   const read = (name: string) => {
     let w = reads.get(name);
-    if (w === undefined) reads.set(name, (w = cache.window(query, { name, labels, from, now, onStorageError }, waitingEnds.get(name) ?? Infinity)));
+    if (w === undefined) {
+      const read = { name, labels, from, now, onStorageError, metric: src.registry.get(name), pending: () => src.ctx.fleet.pendingRollups() };
+      reads.set(name, (w = cache.window(query, read, waitingEnds.get(name) ?? Infinity)));
+    }
     return w;
   };
   const filter = src.names === undefined ? undefined : new Set(src.names);
@@ -141,7 +146,10 @@ export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapsh
   const shown = new Map<MetricWindow, Shown>();
   const shownOf = (h: MetricWindow): Shown => {
     let s = shown.get(h);
-    if (s === undefined) shown.set(h, (s = { h, scan: scanWindow(h, from, now), whole: undefined }));
+    if (s === undefined) {
+      const tally = cache.tally(h, from, now);
+      shown.set(h, (s = { h, tally, scan: tally.scan(from, now), whole: undefined }));
+    }
     return s;
   };
   // Every series of a histogram over the window: shared by `performance.snapshot` and `system`.
@@ -152,7 +160,7 @@ export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapsh
       // The kept slot counts are in this process's scale: a histogram it never defined is merged as it is read.
       s.whole =
         metric?.kind === 'histogram'
-          ? cache.slots.wholeStats(h, `${h.name}\u0000${labelKey}`, s.scan, { layout: metric.layout, resolution: metric.resolution, slotLength: src.ctx.slotLength, decoded: src.ctx.fleet.decoded }, from, now)
+          ? cache.slots.wholeStats(h, `${h.name}\u0000${labelKey}`, s.scan, { layout: metric.layout, resolution: metric.resolution, slotLength: src.ctx.slotLength, decoded: src.ctx.fleet.decoded }, from, now, (start) => s.tally.openSlotsAt(start))
           : h.stats(h.series, from, now, true);
     }
     return s.whole;
