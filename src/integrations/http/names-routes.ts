@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { positiveDurationSchema } from '../../core/duration.js';
 import type { MetricKind, MetricNameQuery, StoredMetricName } from '../../storage/contract.js';
+import { byCodePoint } from '../../storage/metric-names.js';
 import type { Monitor } from '../../monitor.js';
 import { parseQuery } from './query.js';
 import { json } from './responses.js';
@@ -102,7 +103,8 @@ async function names(ctx: RouteContext): Promise<Response> {
     merged.set(s.name, known === undefined ? { name: s.name, kind: s.kind, local: false, ...fromStore } : { ...known, ...fromStore });
   }
   const match = q.match?.toLowerCase();
-  const matching = [...merged.values()].filter((e) => match === undefined || e.name.toLowerCase().includes(match)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Code point order, as the stores list names: local and stored names interleave as one list.
+  const matching = [...merged.values()].filter((e) => match === undefined || e.name.toLowerCase().includes(match)).sort((a, b) => byCodePoint(a.name, b.name));
   const limit = q.limit ?? DEFAULT_NAMES;
   const body: MetricNames = { names: matching.slice(0, limit), truncated: matching.length > limit || stored.names.length >= STORE_NAMES, store: stored.store };
   return json(200, body);
