@@ -124,4 +124,29 @@ describe('drain loops', () => {
     expect(h.jobs.describe('notifications')?.state.peakConcurrency).toBe(3);
     expect(Math.max(...state.ended)).toBe(T0 + 1_000);
   });
+
+  it('a thenable that calls back twice, both ways, settles its job once and the loop goes on', async () => {
+    const h = jobsHarness();
+    const ran: string[] = [];
+    h.jobs.define('report', (p: string) => {
+      ran.push(p);
+      if (p !== 'twice') return p;
+      return {
+        then(ok: (v: unknown) => void, fail: (e: unknown) => void) {
+          ok('first');
+          fail(new Error('late'));
+          ok('second');
+        },
+      };
+    }, { concurrency: 1, retries: 0 });
+    const twice = await h.jobs.enqueue('report', 'twice');
+    const after = await h.jobs.enqueue('report', 'after');
+    expect(await twice.result).toBe('first');
+    expect(await after.result).toBe('after');
+    expect(ran).toEqual(['twice', 'after']);
+    const text = h.text();
+    expect(sample(text, 'job_outcomes_total{type="report",outcome="success"}')).toBe(2);
+    expect(sample(text, 'job_outcomes_total{type="report",outcome="failure"}')).toBe(0);
+    expect(sample(text, 'job_attempts_total{type="report"}')).toBe(2);
+  });
 });
