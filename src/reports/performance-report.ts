@@ -6,7 +6,8 @@
 import { isBuiltInMetric } from '../metrics/built-in-names.js';
 import { parseReadQuery } from '../metrics/time-series-range.js';
 import { WindowQuery, type WindowQuerySources } from '../metrics/window-query.js';
-import { MAX_REPORT_METRICS, performanceReportQuerySchema, TENANT_LABEL, type PerformanceReportQuery, type ReportThresholds } from './options.js';
+import { MAX_REPORT_METRICS, performanceReportQuerySchema, TENANT_LABEL, type PerformanceReportQuery, type ReportThresholds, type ResolvedPerformanceReportQuery } from './options.js';
+import { checkReportSize, oneOfFewReports } from './limits.js';
 import { reportRange, type ReportRange } from './range.js';
 import { recommend, type Recommendation } from './rules.js';
 import { summarize, type MetricSummary } from './summary.js';
@@ -49,11 +50,18 @@ const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
  * Each metric costs one store read (its rollups over both periods, by name and labels) merged with
  * this process's memory and waiting rollups, every write counted once (the window query that
  * `getAggregatedMetrics` reads through). Rejects with a `ValidationError` naming the bad field
- * (`from` after `to`, an unknown period) and with a `StorageError` when the store fails.
+ * (`from` after `to`, an unknown period) and with a `StorageError` when the store fails. Bounded
+ * (src/reports/limits.ts): a `LimitError` when the monitor already computes
+ * `MAX_CONCURRENT_REPORTS` reports (`limit: 'report.maxConcurrent'`) or when the data read holds
+ * more than `MAX_REPORT_SLOTS` slots (`limit: 'report.maxSlots'`).
  */
 export async function generatePerformanceReport(src: WindowQuerySources, query: PerformanceReportQuery = {}): Promise<PerformanceReport> {
   // Getter- and Proxy-safe, as every range read: a throwing query is a ValidationError too.
   const q = parseReadQuery(performanceReportQuerySchema, query, 'performance report query');
+  return oneOfFewReports(src.ctx, () => report(src, q));
+}
+
+async function report(src: WindowQuerySources, q: ResolvedPerformanceReportQuery): Promise<PerformanceReport> {
   const windows = new WindowQuery(src);
   const now = windows.now;
   // Periods on the slot grid: each slot in one period (docs/reports.md).
@@ -63,6 +71,7 @@ export async function generatePerformanceReport(src: WindowQuerySources, query: 
   const filter = Object.keys(labels).length > 0 ? labels : undefined;
   // One read per metric, all at once: the store sees them in parallel.
   const read = await Promise.all(names.map((name) => windows.read({ name, labels: filter, from: range.previousFrom, to: range.to, now })));
+  checkReportSize(read);
   // No prototype: a metric named `__proto__` is a key like any other (JSON output is the same).
   const metrics = Object.create(null) as Record<string, MetricSummary>;
   const trends: Trend[] = [];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidationError, ValidationError } from '../../core/errors.js';
+import { isLimitError, isValidationError, ValidationError } from '../../core/errors.js';
 import type { PerformanceReportQuery } from '../../reports/options.js';
 import { HttpError } from './errors.js';
 import { parseQuery } from './query.js';
@@ -69,6 +69,10 @@ async function performance({ monitor, url }: RouteContext): Promise<Response> {
   try {
     return json(200, await monitor.generatePerformanceReport(query));
   } catch (error) {
+    // Too many reports at once for this monitor: refused, the client retries (the size limit stays a 400).
+    if (isLimitError(error) && error.limit === 'report.maxConcurrent') {
+      throw new HttpError(429, 'LIMIT_EXCEEDED', error.message, { headers: { 'retry-after': '1' } });
+    }
     if (!isValidationError(error)) throw error;
     // Issues name the parameter the client sent (`startDate`, `label.x`), not the report's field.
     const issues = error.issues.map((i) => ({ ...i, path: parameterOf(i.path, names) }));
