@@ -18,7 +18,11 @@
  * - 15 ticks of 15 s, with fresh observations on all three between ticks; the first 3 ticks are
  *   warm-up; median and p95 of A's `evaluate()` wall time (ms) over the other 12, and the
  *   median of a follower's tick.
+ * - Added 2026-12-07 (helper P), the method otherwise unchanged: the median CPU time of A's
+ *   ticks (`process.cpuUsage`, user + system, the whole process: GC threads included), which a
+ *   shared machine inflates less than wall time, and the load average before each store's run.
  */
+import { loadavg } from 'node:os';
 import { createMonitor, MemoryStorage, type AggregationInput, type BoundHistogram, type Monitor, type StorageAdapter } from '../src/index.js';
 import { ManualClock } from '../src/testing.js';
 import type { Section, Target } from './report.js';
@@ -34,6 +38,8 @@ const AGGREGATIONS: AggregationInput[] = ['p95', 'avg', 'errorRate', 'rate', 'p9
 
 interface FleetTimes {
   median: number;
+  /** Median CPU time (ms) of the measured ticks. */
+  cpuMedian: number;
   p95: number;
   followerMedian: number;
   firing: number;
@@ -88,15 +94,19 @@ async function measure(storage: StorageAdapter, clock: ManualClock): Promise<Fle
     });
   }
   const times: number[] = [];
+  const cpus: number[] = [];
   const followers: number[] = [];
   let firing = 0;
   for (let t = 0; t < TICKS; t++) {
     fill();
     await clock.advanceAsync(15_000);
     // Each instance flushes on its own timer; between ticks half of them have written the closed slot.
+    const cpu = process.cpuUsage();
     const start = performance.now();
     const result = await monitors[0]!.alerts.evaluate();
     times.push(performance.now() - start);
+    const used = process.cpuUsage(cpu);
+    cpus.push((used.user + used.system) / 1000);
     if (!result.evaluated) throw new Error('the measured instance did not hold the evaluation lease');
     firing = result.firing;
     const f = performance.now();
@@ -108,8 +118,10 @@ async function measure(storage: StorageAdapter, clock: ManualClock): Promise<Fle
   for (const m of monitors) await m.close();
   const steady = times.slice(WARMUP).sort((a, b) => a - b);
   const fsteady = followers.slice(WARMUP).sort((a, b) => a - b);
+  const csteady = cpus.slice(WARMUP).sort((a, b) => a - b);
   return {
     median: steady[Math.floor(steady.length / 2)]!,
+    cpuMedian: csteady[Math.floor(csteady.length / 2)]!,
     p95: steady[Math.min(steady.length - 1, Math.ceil(steady.length * 0.95) - 1)]!,
     followerMedian: fsteady[Math.floor(fsteady.length / 2)]!,
     firing,
@@ -129,33 +141,36 @@ export async function fleetEvaluationBench(redisUrl = process.env.PULSEWATCH_RED
   const ms = (v: number): string => `${v.toFixed(2)} ms`;
   // The store follows the bench's clock: on its own (real) clock, retention would drop the rollups.
   const memoryClock = benchClock();
+  const load = (): string => loadavg().map((v) => v.toFixed(2)).join(' / ');
+  const memoryLoad = load();
   const memory = await measure(new MemoryStorage({ now: () => memoryClock.now() }), memoryClock);
-  rows.push(['MemoryStorage (in process)', String(memory.firing), ms(memory.median), ms(memory.p95), ms(memory.followerMedian)]);
+  rows.push(['MemoryStorage (in process)', String(memory.firing), ms(memory.median), ms(memory.p95), ms(memory.cpuMedian), ms(memory.followerMedian), memoryLoad]);
   targets.push({ name: 'fleet evaluation, 1,000 rules / 10,000 series / 3 instances (MemoryStorage)', measured: ms(memory.median), threshold: '< 20 ms per tick', pass: memory.median < 20 });
   try {
     const { RedisStorage } = await import('../src/redis.js');
     const prefix = `pw-bench-fleet-${process.pid}:`;
     const redisClock = benchClock();
+    const redisLoad = load();
     const redis = new RedisStorage({ url: redisUrl, keyPrefix: prefix, now: () => redisClock.now() });
     try {
       const r = await measure(redis, redisClock);
-      rows.push(['RedisStorage (127.0.0.1)', String(r.firing), ms(r.median), ms(r.p95), ms(r.followerMedian)]);
+      rows.push(['RedisStorage (127.0.0.1)', String(r.firing), ms(r.median), ms(r.p95), ms(r.cpuMedian), ms(r.followerMedian), redisLoad]);
       targets.push({ name: 'fleet evaluation, 1,000 rules / 10,000 series / 3 instances (Redis)', measured: ms(r.median), threshold: '< 20 ms per tick', pass: r.median < 20 });
     } finally {
       await redis.close();
       await deletePrefix(prefix);
     }
   } catch (error) {
-    rows.push(['RedisStorage (127.0.0.1)', '-', `not run: ${(error as Error).message}`, '-', '-']);
+    rows.push(['RedisStorage (127.0.0.1)', '-', `not run: ${(error as Error).message}`, '-', '-', '-', '-']);
   }
   return {
     section: {
       title: 'Fleet-wide rule evaluation (3 instances, one store)',
       notes: [
         `${memory.series.toLocaleString('en-US')} histogram series split across 3 instances (each records a third), ten 30 s slots of every instance's data in the store; 1,000 rules (one route each, p95/avg/errorRate/rate/p99 over 5 m).`,
-        `One instance evaluates (shared evaluation); median and p95 of its ${TICKS - WARMUP} steady ticks, and a follower's median tick (it reads the stored alerts only).`,
+        `One instance evaluates (shared evaluation); median and p95 of its ${TICKS - WARMUP} steady ticks, its median CPU time per tick (user + system, whole process), a follower's median tick (it reads the stored alerts only), and the load average (1 / 5 / 15 min) when the store's run began.`,
       ],
-      table: { headers: ['store', 'alerts firing', 'median ms/tick', 'p95 ms/tick', 'follower median'], rows },
+      table: { headers: ['store', 'alerts firing', 'median ms/tick', 'p95 ms/tick', 'median CPU ms/tick', 'follower median', 'load'], rows },
     },
     targets,
   };
