@@ -92,6 +92,26 @@ describe.each(['memory', 'redis', 'postgres'] as const)('job baselines on %s', (
   });
 });
 
+describe.each(['memory', 'redis', 'postgres'] as const)('job baselines learned by two instances on %s', (kind) => {
+  it.skipIf(!up[kind])('keep the first one stored: a new instance restores it, not the later one', { timeout: 30_000 }, async () => {
+    const clock = new ManualClock(T0);
+    const storage = await open(kind, clock);
+    const a = jobsHarness({ clock, storage });
+    const b = jobsHarness({ clock, storage });
+    await learn(a, 'media', 50);
+    await a.jobs.baselines(); // written
+    await learn(b, 'media', 70);
+    await b.jobs.baselines();
+    await a.jobs.close();
+    await b.jobs.close();
+    expect(b.errors).toEqual([]);
+    const c = jobsHarness({ clock, storage });
+    c.jobs.define('media', () => undefined);
+    expect((await c.jobs.baselines()).map((x) => [x.jobType, x.mean])).toEqual([['media', 50]]);
+    await c.jobs.close();
+  });
+});
+
 describe('job baselines on a store without the state role', () => {
   it('keep the rule record: written, merged and restored as before', async () => {
     const clock = new ManualClock(T0);
