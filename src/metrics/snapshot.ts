@@ -4,29 +4,19 @@ import type { AlertRecord } from '../storage/records.js';
 import { JOB_METRICS } from './built-in-names.js';
 import { jobLines, msPerUnit, orZero, queueStates, round, type JobSnapshot, type QueueSnapshot } from './snapshot-jobs.js';
 import { SnapshotCache } from './snapshot-reader.js';
+import { slowest, summary, type MetricSummary } from './snapshot-slowest.js';
 import type { WindowScan } from './snapshot-slots.js';
 import type { WindowTally } from './snapshot-tally.js';
 import { isErrorSeries } from './time-series-errors.js';
 import { WindowQuery, type WindowQuerySources } from './window-query.js';
 import type { MetricWindow, RangeStats } from './window-query-window.js';
 
-export type { JobSnapshot, QueueSnapshot };
+export type { JobSnapshot, MetricSummary, QueueSnapshot };
 
 // The job metric names live in built-in-names.ts; the package's index re-exports them from here.
 export { JOB_METRICS };
 
 
-/** One histogram's summary over the snapshot window (durations in the metric's unit). */
-export interface MetricSummary {
-  name: string;
-  labels?: Record<string, string>;
-  count: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
 
 /** Direction of a metric between the older and newer half of the window. */
 export interface TrendSnapshot {
@@ -77,8 +67,6 @@ export interface SnapshotSources extends WindowQuerySources {
 
 /** A change of at least this share between window halves counts as a trend (seed 000's 10%). */
 const TREND_THRESHOLD = 10;
-/** Series listed in `performance.slowest`. */
-const SLOWEST = 5;
 
 /** A histogram's window, its one-pass totals and (once asked) its whole distribution. */
 interface Shown {
@@ -207,34 +195,7 @@ function emptySnapshot(src: SnapshotSources, now: number): MetricsSnapshot {
   };
 }
 
-function summary(name: string, stats: RangeStats): MetricSummary {
-  const s = stats.dist!.summary();
-  return { name, count: s.count, mean: s.mean, p50: s.p50, p95: s.p95, p99: s.p99, max: s.max };
-}
 
-/**
- * The series with the highest p95 (in ms, across units). A series' p95 is at most its max: series
- * are visited by max, highest first, and the search stops once no max can beat the fifth p95
- * found, so a snapshot over thousands of series computes a few distributions, not thousands.
- */
-function slowest(histograms: readonly Shown[], from: number, now: number): MetricSummary[] {
-  const candidates: { h: MetricWindow; i: number; maxMs: number }[] = [];
-  for (const { h, scan } of histograms) {
-    const toMs = msPerUnit(h);
-    for (let i = 0; i < h.series.length; i++) if (scan.seriesCount[i]! > 0) candidates.push({ h, i, maxMs: scan.seriesMax[i]! * toMs });
-  }
-  candidates.sort((a, b) => b.maxMs - a.maxMs);
-  const top: { summary: MetricSummary; p95Ms: number }[] = [];
-  for (const c of candidates) {
-    if (top.length === SLOWEST && c.maxMs < top[SLOWEST - 1]!.p95Ms) break;
-    const s = c.h.series[c.i]!;
-    const line: MetricSummary = { ...summary(c.h.name, c.h.stats([s], from, now, true)), labels: { ...s.labels } };
-    top.push({ summary: line, p95Ms: line.p95 * msPerUnit(c.h) });
-    top.sort((a, b) => b.p95Ms - a.p95Ms);
-    if (top.length > SLOWEST) top.pop();
-  }
-  return top.map((t) => t.summary);
-}
 
 function system(src: SnapshotSources, metric: MetricWindow, shownOf: (h: MetricWindow) => Shown, wholeOf: (h: MetricWindow) => RangeStats, now: number): MetricsSnapshot['system'] {
   const uptime = now - src.startedAt;
