@@ -66,21 +66,36 @@ export function onExplorerChange(poll: () => void): void {
   filter.addEventListener('input', () => {
     list();
     // Past 1,000 names the server narrows them by the filter's name word: a new word reads again.
-    if (namesRead !== undefined && namesRead.match !== matchOf()) refreshNames();
+    // One follower at a time: it reads until the names were read with the newest word.
+    if (following || namesRead === undefined || namesRead.match === matchOf()) return;
+    following = true;
+    void settleNames(Date.now())
+      .then(list, () => undefined)
+      .finally(() => {
+        following = false;
+      });
   });
 }
 
-let reading = false;
-/** Reads the names again, one read at a time (typing does not queue a read per key). */
-function refreshNames(): void {
-  if (reading) return;
-  reading = true;
-  void readNames(Date.now())
-    .then(list, () => undefined)
-    .finally(() => {
-      reading = false;
-      if (namesRead !== undefined && namesRead.match !== matchOf()) refreshNames();
-    });
+/** The names read under way, if any: the poll and the filter share it, so one read runs at a time. */
+let reading: Promise<void> | undefined;
+/** The filter's follower (settleNames) is running: a key typed meanwhile is read by it. */
+let following = false;
+/** Reads one call makes at most while the word keeps changing under it (typing): the next key or poll goes on. */
+const MAX_READS = 4;
+
+/**
+ * Reads the names until they were read with the filter's current word: joins the read under way
+ * (a late answer never overwrites a newer one, since no second read runs beside it), then reads
+ * again only while its word differs. A failed read ends it (the next poll tries again).
+ */
+async function settleNames(at: number): Promise<void> {
+  for (let reads = 0; reads < MAX_READS; reads++) {
+    await (reading ??= readNames(at).finally(() => {
+      reading = undefined;
+    }));
+    if (namesRead?.match === matchOf()) return;
+  }
 }
 
 function words(): string[] {
@@ -106,7 +121,9 @@ async function readNames(at: number): Promise<void> {
   namesRead = { match, at };
   // An older server without the route: this process's series only, as before.
   names = answer.status === 200 && Array.isArray(answer.body?.names) ? answer.body.names : [];
-  truncated = answer.status === 200 && answer.body?.truncated === true;
+  // Only a read of all names says whether they fit in one: a narrowed one fits more often, and
+  // taking its answer would drop the narrowing, read all again (cut again), and so on without end.
+  if (match === '') truncated = answer.status === 200 && answer.body?.truncated === true;
 }
 
 /** The list: the fleet's metric names first, then this process's series, as the filter narrows them. */
@@ -156,7 +173,9 @@ function linesOf(kind: Kind | undefined): [string | undefined, string][] {
  */
 export async function explore(polled: readonly Sample[], at: number, skew: number): Promise<void> {
   samples = polled;
-  if (namesRead === undefined || at - namesRead.at >= NAMES_EVERY_MS) await readNames(at);
+  // A read under way (the filter's) is joined, never doubled; a read with another word than the
+  // filter's now (one that failed while typing) is made again.
+  if (reading !== undefined || namesRead === undefined || namesRead.match !== matchOf() || at - namesRead.at >= NAMES_EVERY_MS) await settleNames(at);
   list();
   const choice = choices.get(select.value);
   if (choice === undefined) return;
