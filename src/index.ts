@@ -98,6 +98,7 @@ export type { ExpositionMetrics } from './export/exposition-source.js';
 // --- Jobs (monitor.jobs, docs/jobs.md) ---------------------------------------------------------
 export type { Jobs, JobType, OptimizedFunctionConfig, JobsHealth } from './jobs/jobs.js';
 export type { JobHandle } from './jobs/job.js';
+export type { JobTypeDescription, JobTypeSettings, JobTypeState } from './jobs/describe.js';
 export type { JobTypeOptions, EnqueueOptions, JobsOptions, JobHandler, JobContext, JobPriority } from './jobs/options.js';
 export type { JobDeadLetterRecord } from './jobs/dead-letters.js';
 export type { JobBaseline, JobRegression } from './jobs/type-stats.js';
@@ -199,6 +200,12 @@ export type {
   PurgeableStore,
   PartialStorage,
   StorageRole,
+  MetricNameQuery,
+  StoredMetricName,
+  StateStore,
+  StateEntry,
+  ReadStateOptions,
+  OptionalStorageRole,
 } from './storage/contract.js';
 export { storageRoles, hasRole } from './storage/contract.js';
 export { withLocalRoles, assertStorage } from './storage/local-roles.js';
