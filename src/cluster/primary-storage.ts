@@ -47,8 +47,10 @@ export class PrimaryStorage implements StorageAdapter, StateStore {
    * storage has none (the worker cannot know before asking).
    */
   listMetricNames(query: MetricNameQuery, options?: CallOptions): Promise<StoredMetricName[]> {
-    const { since, limit } = query;
-    return this.call('listMetricNames', [limit === undefined ? { since } : { since, limit }], options) as Promise<StoredMetricName[]>;
+    const { since, limit, match } = query;
+    // Only the fields the schema knows, and none undefined (IPC carries JSON).
+    const args = { since, ...(limit === undefined ? {} : { limit }), ...(match === undefined ? {} : { match }) };
+    return this.call('listMetricNames', [args], options) as Promise<StoredMetricName[]>;
   }
   /** The primary's storage's state calls; each rejects permanently when that storage has no state role. */
   async putStateIfAbsent(key: string, value: unknown, options?: CallOptions): Promise<boolean> {

@@ -44,7 +44,7 @@ export const STORAGE_ARGS: Readonly<Record<StorageOp, z.ZodType<unknown[]>>> = {
   deleteJobDeadLetter: z.tuple([id]),
   purgeBefore: z.tuple([time]),
   // A finite since (IPC carries JSON); the store clamps limit.
-  listMetricNames: z.tuple([z.object({ since: time, limit: z.number().optional() })]),
+  listMetricNames: z.tuple([z.object({ since: time, limit: z.number().optional(), match: z.string().max(10_000).optional() })]),
   // Keys and values are checked by the store (the same rules on every store).
   putStateIfAbsent: z.tuple([z.string(), z.unknown()]),
   readState: z.union([z.tuple([z.string()]), z.tuple([z.string(), z.object({ limit: z.number().optional() })])]),

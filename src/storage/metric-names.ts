@@ -19,13 +19,29 @@ export function clampNameLimit(limit: number | undefined): number {
  * Checks a name query: `since` a finite number, `limit` absent or a number. A query no store
  * could answer is a permanent StorageError (the same call would fail again).
  */
-export function assertNameQuery(query: { since: number; limit?: number | undefined }): void {
+export function assertNameQuery(query: { since: number; limit?: number | undefined; match?: string | undefined }): void {
   if (typeof query !== 'object' || query === null || typeof query.since !== 'number' || Number.isNaN(query.since)) {
     throw new StorageError('listMetricNames: since must be a number (ms since the epoch)', { permanent: true });
   }
   if (query.limit !== undefined && (typeof query.limit !== 'number' || Number.isNaN(query.limit))) {
     throw new StorageError('listMetricNames: limit must be a number', { permanent: true });
   }
+  if (query.match !== undefined && typeof query.match !== 'string') {
+    throw new StorageError('listMetricNames: match must be a string', { permanent: true });
+  }
+}
+
+/**
+ * ASCII-only lower case: what every store can compute alike (Lua's `string.lower` and
+ * PostgreSQL's `lower()` under `COLLATE "C"` fold only A-Z), unlike `toLowerCase`.
+ */
+export function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+}
+
+/** Whether `name` is listed for `match` (see `MetricNameQuery.match`): a substring, ASCII letters without case. */
+export function nameMatches(name: string, match: string | undefined): boolean {
+  return match === undefined || match === '' || asciiLower(name).includes(asciiLower(match));
 }
 
 /**

@@ -58,6 +58,13 @@ export interface MetricNameQuery {
   since: number;
   /** At most this many names, the first in name order (default 1,000; at most 10,000). */
   limit?: number | undefined;
+  /**
+   * Only names that contain this text, ASCII letters compared without case (`A`-`Z` match
+   * `a`-`z`), every other character exactly; applied before `limit`, so a matching name past the
+   * store's first 10,000 is listed. No pattern language: `%`, `_`, `\` and `.*` are plain text.
+   * Absent or empty: every name.
+   */
+  match?: string | undefined;
 }
 
 /** One metric name a store holds rollups of (see `RollupStore.listMetricNames`). */

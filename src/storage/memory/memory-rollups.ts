@@ -1,6 +1,6 @@
 import { matchesLabels, seriesKey } from '../../core/labels.js';
 import type { MetricKind, Rollup, RollupQuery, StoredMetricName } from '../contract.js';
-import { byCodePoint, clampNameLimit } from '../metric-names.js';
+import { byCodePoint, clampNameLimit, nameMatches } from '../metric-names.js';
 
 interface SeriesPoints {
   name: string;
@@ -48,10 +48,11 @@ export class MemoryRollups {
   }
 
   /** The names with a series that ended after max(since, cutoff), in code point order, at most `limit`, with their series counted. */
-  names(since: number, cutoff: number, limit: number | undefined): StoredMetricName[] {
+  names(since: number, cutoff: number, limit: number | undefined, match?: string): StoredMetricName[] {
     const after = Math.max(since, cutoff);
     const out: StoredMetricName[] = [];
     for (const [name, series] of this.byName) {
+      if (!nameMatches(name, match)) continue;
       let count = 0;
       let last: SeriesPoints | undefined;
       for (const entry of series.values()) {

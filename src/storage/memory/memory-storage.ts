@@ -91,7 +91,7 @@ export class MemoryStorage implements StorageAdapter, StateStore {
   async listMetricNames(query: MetricNameQuery, _options?: CallOptions): Promise<StoredMetricName[]> {
     this.assertOpen();
     assertNameQuery(query);
-    return this.rollups.names(query.since, this.now() - this.options.retention, query.limit);
+    return this.rollups.names(query.since, this.now() - this.options.retention, query.limit, query.match);
   }
 
   /** Takes `key` for `ttlMs` unless another caller holds an unexpired lease on it. */
