@@ -31,7 +31,16 @@ export class GaugeSeries implements SeriesBase {
       this.metric.reject(value);
       return;
     }
-    if (this.slotCount === 0) this.metric.touch(this);
+    if (this.slotCount === 0) {
+      // Removed (gauge.remove) and its labels set again since: the handle writes to that series.
+      const live = this.evicted ? this.metric.liveSeries(this.key) : undefined;
+      if (live !== undefined) {
+        live.set(value);
+        this.value = live.value;
+        return;
+      }
+      this.metric.touch(this);
+    }
     this.value = value;
     this.slotCount++;
     this.slotSum += value;
@@ -43,13 +52,19 @@ export class GaugeSeries implements SeriesBase {
   inc(amount = 1): void {
     // typeof first: adding a Symbol throws, and an object runs its valueOf.
     if (typeof amount !== 'number') this.metric.reject(amount);
-    else this.set(this.value + amount);
+    else this.set(this.current() + amount);
   }
 
   /** Subtracts `amount` (default 1). */
   dec(amount = 1): void {
     if (typeof amount !== 'number') this.metric.reject(amount);
-    else this.set(this.value - amount);
+    else this.set(this.current() - amount);
+  }
+
+  /** The value an increment starts from: the live series' when set() forwards there (see set). */
+  private current(): number {
+    if (this.slotCount !== 0 || !this.evicted) return this.value;
+    return this.metric.liveSeries(this.key)?.value ?? this.value;
   }
 }
 
@@ -129,7 +144,8 @@ export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Nam
    * Removes the series of `labels` (prom-client's `gauge.remove`): it leaves the exposition, the
    * snapshots and the next rollups, and gives its place in the series limits back. What was set
    * in the current slot is not written to the store. A later `set` with these labels starts a
-   * new series at 0, and so does a bound handle (`gauge.labels(...)`) that writes again. Returns
+   * new series at 0, and so does a bound handle (`gauge.labels(...)`) that writes again; once a
+   * `set` made the series again, a handle bound before the removal writes to that one. Returns
    * false, and changes nothing, when no such series exists (the overflow series is never
    * removed). Finds the series by a scan of the gauge's series: meant for a pool or client
    * going away, not for a hot path.
@@ -145,6 +161,11 @@ export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Nam
     series.slotMin = Infinity;
     series.slotMax = -Infinity;
     return true;
+  }
+
+  /** @internal The live series of `key`, if any: where a removed series' bound handle writes. */
+  liveSeries(key: string): GaugeSeries | undefined {
+    return this.index.byKey.get(key);
   }
 
   /** The live series whose labels are exactly `input`'s (read as a lookup reads them), without creating one. */

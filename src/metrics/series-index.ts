@@ -138,7 +138,9 @@ export class SeriesIndex<S extends SeriesBase> {
 
   /** Removes a series; its bound handles keep working and re-attach it on their next write. */
   evict(series: S): void {
-    if (!this.byKey.delete(series.key)) return;
+    // By identity: a series already out (displaced by reattach) must not take the live one of its key with it.
+    if (this.byKey.get(series.key) !== series) return;
+    this.byKey.delete(series.key);
     this.version++;
     if (this.bounds.budget !== undefined) this.bounds.budget.used--;
     series.evicted = true;
@@ -147,11 +149,22 @@ export class SeriesIndex<S extends SeriesBase> {
     if (!this.dynamic && this.names.length > 0) this.tree.detach(series);
   }
 
-  /** Puts an evicted series back (a bound handle wrote to it). */
+  /**
+   * Puts an evicted series back (a bound handle wrote to it). When a lookup made a series of the
+   * same label set meanwhile, that one gives this one its place (key, tree and its count in the
+   * budget) and is marked evicted, so a handle still bound to it puts it back the same way: left
+   * in place it would sit outside the index, never read, yet counted in the budget for ever.
+   */
   reattach(series: S): void {
     series.evicted = false;
-    // Counted even past the budget: a bound handle already holds the series' memory.
-    if (this.bounds.budget !== undefined) this.bounds.budget.used++;
+    const displaced = this.byKey.get(series.key);
+    if (displaced !== undefined && displaced !== series) {
+      displaced.evicted = true;
+      if (!this.dynamic && this.names.length > 0 && displaced.key !== OVERFLOW_KEY) this.tree.detach(displaced);
+    } else if (this.bounds.budget !== undefined) {
+      // Counted even past the budget: a bound handle already holds the series' memory.
+      this.bounds.budget.used++;
+    }
     this.byKey.set(series.key, series);
     this.version++;
     if (this.dynamic) return;

@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { createMonitor, MemoryStorage } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
 
-function setup(maxSeries?: number) {
+function setup(maxSeries?: number, maxTotalSeries?: number) {
   const clock = new ManualClock(Date.parse('2026-12-07T00:00:00Z'));
   const storage = new MemoryStorage();
-  const monitor = createMonitor({ clock, storage, ...(maxSeries === undefined ? {} : { limits: { maxSeriesPerMetric: maxSeries } }) });
+  const limits = { ...(maxSeries === undefined ? {} : { maxSeriesPerMetric: maxSeries }), ...(maxTotalSeries === undefined ? {} : { maxTotalSeries }) };
+  const monitor = createMonitor({ clock, storage, limits });
   return { monitor, clock, storage };
 }
 
@@ -66,6 +67,40 @@ describe('gauge.remove(labels)', () => {
     g.inc(1, { pool: 'b' });
     expect(g.get({ pool: 'a' })).toBe(1);
     expect(g.get({ pool: 'b' })).toBe(1);
+  });
+
+  it('a handle bound before the removal writes to the series a later set made: one series, its value', () => {
+    const { monitor } = setup();
+    const g = monitor.gauge({ name: 'pool_conn', labelNames: ['pool'] });
+    const handle = g.labels({ pool: 'a' });
+    handle.set(1);
+    g.remove({ pool: 'a' });
+    g.set(5, { pool: 'a' });
+    handle.inc(2);
+    expect(g.get({ pool: 'a' })).toBe(7);
+    handle.set(10);
+    g.dec(1, { pool: 'a' });
+    handle.dec();
+    expect(lines(monitor.exportPrometheusMetrics(), 'pool_conn{')).toEqual(['pool_conn{pool="a"} 8']);
+    expect(g.seriesCount).toBe(1);
+  });
+
+  it('remove, set and a write through an old handle, again and again, count one series in the total limit', () => {
+    const { monitor } = setup(undefined, 3);
+    const g = monitor.gauge({ name: 'pool_conn', labelNames: ['pool'] });
+    const handle = g.labels({ pool: 'a' });
+    for (let i = 0; i < 50; i++) {
+      handle.set(i);
+      g.remove({ pool: 'a' });
+      g.set(i, { pool: 'a' });
+      handle.set(i);
+    }
+    // The total limit of 3 holds pool a and two more: none is folded into an overflow series.
+    const other = monitor.gauge({ name: 'other_g', labelNames: ['k'] });
+    other.set(1, { k: 'x' });
+    other.set(2, { k: 'y' });
+    expect(lines(monitor.exportPrometheusMetrics(), 'other_g{')).toEqual(['other_g{k="x"} 1', 'other_g{k="y"} 2']);
+    expect(lines(monitor.exportPrometheusMetrics(), 'pool_conn{')).toEqual(['pool_conn{pool="a"} 49']);
   });
 
   it('removes the unlabeled series (the exposition shows the gauge at 0 again)', () => {
