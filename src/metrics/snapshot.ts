@@ -16,8 +16,6 @@ export type { JobSnapshot, MetricSummary, QueueSnapshot };
 // The job metric names live in built-in-names.ts; the package's index re-exports them from here.
 export { JOB_METRICS };
 
-
-
 /** Direction of a metric between the older and newer half of the window. */
 export interface TrendSnapshot {
   name: string;
@@ -84,8 +82,10 @@ interface Shown {
  * metrics are read by name, defined here or not. With `labels`, every metric part counts only
  * the series that carry them.
  *
- * Each histogram is summed in one pass (totals, per series, per slot start); its distribution
- * is merged from the kept counts of its closed slots plus its open one (see snapshot-slots.ts).
+ * Each histogram's totals (per series, per slot start) come from its window's tally, kept with
+ * the window between snapshots while nothing it was built from changed (snapshot-windows.ts);
+ * its distribution is merged from the kept counts of its closed slots plus its open one (see
+ * snapshot-slots.ts).
  * The work is synchronous between the store reads: chunking it on microtasks would not let the
  * event loop run anything in between, and a macrotask yield would be a timer outside the Clock
  * (docs/performance.md, "snapshot", has the measurements behind this choice).
@@ -195,8 +195,6 @@ function emptySnapshot(src: SnapshotSources, now: number): MetricsSnapshot {
   };
 }
 
-
-
 function system(src: SnapshotSources, metric: MetricWindow, shownOf: (h: MetricWindow) => Shown, wholeOf: (h: MetricWindow) => RangeStats, now: number): MetricsSnapshot['system'] {
   const uptime = now - src.startedAt;
   if (metric.kind !== 'histogram') return { uptime, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 };
@@ -213,7 +211,6 @@ function system(src: SnapshotSources, metric: MetricWindow, shownOf: (h: MetricW
     p95ResponseTime: round(orZero(all.dist!.percentile(95)) * toMs),
   };
 }
-
 
 /** The mean of the newer half of the window against the older, over every series and instance (from the scan's slot starts). */
 function trend({ h, scan }: Shown, from: number, now: number): TrendSnapshot | undefined {
