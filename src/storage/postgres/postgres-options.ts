@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { positiveDurationSchema } from '../../core/duration.js';
+import type { StorageError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 
 const SCHEMA_NAME_RE = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -50,6 +51,12 @@ export const postgresStorageOptionsSchema = z
      * every instance shares it.
      */
     now: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning the time in ms since the epoch').optional(),
+    /**
+     * Called with failures that do not fail the call they happen in: the metric names upsert
+     * after a write's rollups were stored (the names are upserted again by a later write).
+     * Default: a console warning, at most one a minute.
+     */
+    onError: z.custom<(error: StorageError) => void>((v) => typeof v === 'function', 'must be a function').optional(),
   })
   .superRefine((o, ctx) => {
     const both = o.pool !== undefined && o.connectionString !== undefined;

@@ -1,4 +1,5 @@
 import type { Rollup, RollupQuery } from '../contract.js';
+import { sideFailure, type SideFailureReporter } from '../side-failures.js';
 import { copyBinaryChunks, lastPerSlot } from './postgres-copy.js';
 import { PostgresNames } from './postgres-names.js';
 import { batchJson, encodeLabels, float, ROLLUP_COLUMNS, ROLLUP_SELECT, rowToRollup, type RollupRow } from './postgres-rows.js';
@@ -57,6 +58,8 @@ export class PostgresRollups {
   private scheduled = false;
   /** The metric names table, kept by every write (read by `listMetricNames`). */
   readonly names: PostgresNames;
+  /** Where a names upsert that failed after its rollups were stored goes (set by the adapter). */
+  reportNamesFailure: SideFailureReporter = () => {};
 
   constructor(
     private readonly db: PgSession,
@@ -151,6 +154,22 @@ export class PostgresRollups {
     // COPY takes no parameters: the cutoff is a literal (or the server's clock), as retention is.
     const now = db.clock ? `${float(db.clock())}::float8` : '(extract(epoch from statement_timestamp()) * 1000)::float8';
     const cutoff = `${now} - ${float(this.retention)}::float8`;
+    // Set once the rollups are stored: a later failure (the names upsert) must not fail the
+    // write, or the caller's retry would store them twice (rows without an instance never conflict).
+    let stored = false;
+    try {
+      await this.store(batches, cutoff, () => (stored = true));
+    } catch (error) {
+      if (!stored) throw error;
+      // Names are best effort: the next write of the name upserts it again (it was not marked).
+      this.reportNamesFailure(sideFailure('PostgresStorage: the metric_names upsert failed after the rollups were stored (names are listed again on a later write)', error));
+    }
+  }
+
+  private async store(batches: readonly (readonly Rollup[])[], cutoff: string, onStored: () => void): Promise<void> {
+    const { db } = this;
+    // The names upsert runs on the rollups' connection; if it fails, connected() closes that
+    // connection (a client-side timeout leaves its statement running on it).
     await db.connected(async (connection) => {
       if (this.sweepDue()) {
         const p = db.params();
@@ -171,6 +190,7 @@ export class PostgresRollups {
           WHERE t.e > ${p.now()} - ${p.add(this.retention, '::float8')} ${UPSERT}`;
         await connection.query(p, upsert, true);
       }
+      onStored();
       // After the rollups: a name is never listed before its rollups can be read.
       await this.names.record(connection, batches);
     });

@@ -15,6 +15,7 @@ import { PostgresRollups } from './postgres-rollups.js';
 import { SchemaGate } from './postgres-schema-gate.js';
 import { PgSession } from './postgres-sql.js';
 import { partitionRollups, rejectionError } from '../rollup-validation.js';
+import { sideFailureReporter } from '../side-failures.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
 import { abortable } from '../../core/abortable.js';
 
@@ -73,6 +74,7 @@ export class PostgresStorage implements StorageAdapter, StateStore {
     }
     this.db = new PgSession(this.pool, quoteIdent(this.options.schema), this.options.now, this.options.queryTimeout, this.options.preparedStatements);
     this.rollups = new PostgresRollups(this.db, this.options.retention);
+    this.rollups.reportNamesFailure = sideFailureReporter(this.options.onError, this.label());
     this.records = new PostgresRecords(this.db);
     this.state = new PostgresState(this.db);
     // A call made before the schema is current migrates it (waiting for another session's
