@@ -74,6 +74,46 @@ describe('GET /metrics/names', () => {
     expect(cut.truncated).toBe(true);
   });
 
+  it('lists a matching name the store holds past its first 10,000 names', async () => {
+    const clock = new ManualClock(T0);
+    const storage = new MemoryStorage({ now: () => clock.now() });
+    const names = [...Array.from({ length: 10_000 }, (_, i) => `app_metric_${String(i).padStart(5, '0')}`), 'zz_orders_total'];
+    await storage.writeRollups(names.map((name) => ({ name, kind: 'counter' as const, labels: {}, start: T0 - 20_000, end: T0 - 10_000, count: 1, sum: 1, min: 1, max: 1, instance: 'other' })));
+    const monitor = createMonitor({ service: 'api', clock, storage });
+    monitors.push(monitor);
+    const handle = createMonitoringHandler(monitor, { publicRoutes: ['metrics'] });
+    const body = (await (await handle(new Request('http://localhost/metrics/names?match=ZZ_orders'))).json()) as Body;
+    expect(body.names.map((n) => n.name)).toEqual(['zz_orders_total']);
+    expect(body.truncated).toBe(false);
+  });
+
+  it('passes `match` to the store, and filters what a store that does not read it lists', async () => {
+    const queries: unknown[] = [];
+    const { get } = await fleet({}, (s) => ({
+      ...delegatingStorage(s, { name: 'ignores-match' }),
+      // Lists every name, as a store that predates `match` does.
+      listMetricNames: async (query) => {
+        queries.push(query);
+        return s.listMetricNames!({ since: query.since, limit: query.limit });
+      },
+    }));
+    expect((await get('?match=ORDERS_else')).body.names.map((n) => n.name)).toEqual(['orders_elsewhere_total']);
+    expect(queries).toEqual([expect.objectContaining({ match: 'ORDERS_else', limit: 10_000 })]);
+    await get();
+    expect(queries[1]).not.toHaveProperty('match');
+  });
+
+  it('lists names in code point order, as the stores cut them (not UTF-16 order)', async () => {
+    const { get } = await fleet({}, (s) => ({
+      ...delegatingStorage(s, { name: 'non-ascii' }),
+      listMetricNames: async () => [
+        { name: 'x_\u{1F600}', kind: 'gauge' as const, lastSeen: T0 },
+        { name: 'x_\uFF21', kind: 'gauge' as const, lastSeen: T0 },
+      ],
+    }));
+    expect((await get('?match=x_')).body.names.map((n) => n.name)).toEqual(['x_\uFF21', 'x_\u{1F600}']);
+  });
+
   it('lists a stored name only when written within `window` (default 1 h)', async () => {
     const { get, clock } = await fleet();
     await clock.advanceAsync(2 * 3_600_000);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { positiveDurationSchema } from '../../core/duration.js';
 import type { MetricKind, MetricNameQuery, StoredMetricName } from '../../storage/contract.js';
-import { byCodePoint } from '../../storage/metric-names.js';
+import { byCodePoint, nameMatches } from '../../storage/metric-names.js';
 import type { Monitor } from '../../monitor.js';
 import { parseQuery } from './query.js';
 import { json } from './responses.js';
@@ -17,7 +17,11 @@ import type { Route, RouteContext } from './router.js';
 /** Names answered at most (the `limit` parameter's bound and default). */
 export const MAX_NAMES = 1_000;
 const DEFAULT_NAMES = 500;
-/** Names asked of the store: its own maximum, so a `match` filters every name it holds, not only the first `limit`. */
+/**
+ * Names asked of the store: its own maximum. The route's `match` goes with the query, so a store
+ * that knows `MetricNameQuery.match` filters before it cuts (a matching name past its first
+ * 10,000 is listed); one that does not lists its first names, which are filtered here.
+ */
 const STORE_NAMES = 10_000;
 /** How far back the store's names go by default: a name nobody wrote for longer is not listed. */
 const DEFAULT_SINCE_MS = 3_600_000;
@@ -69,10 +73,10 @@ export interface MetricNames {
 /** The members the route reads: public ones of `Monitor`, absent on a host that has none. */
 type NamesHost = Partial<Pick<Monitor, 'getMetrics' | 'storage' | 'clock'>>;
 
-async function storedNames(host: NamesHost, since: number): Promise<{ names: StoredMetricName[]; store: MetricNames['store'] }> {
+async function storedNames(host: NamesHost, since: number, match: string | undefined): Promise<{ names: StoredMetricName[]; store: MetricNames['store'] }> {
   const list = host.storage?.listMetricNames;
   if (typeof list !== 'function') return { names: [], store: 'unlisted' };
-  const query: MetricNameQuery = { since, limit: STORE_NAMES };
+  const query: MetricNameQuery = { since, limit: STORE_NAMES, ...(match === undefined ? {} : { match }) };
   const names = await list.call(host.storage, query);
   // A store answers a bounded list; one that does not is cut here.
   return { names: Array.isArray(names) ? names.slice(0, STORE_NAMES) : [], store: 'listed' };
@@ -84,7 +88,7 @@ async function names(ctx: RouteContext): Promise<Response> {
   const now = host.clock?.now() ?? Date.now();
   let stored: Awaited<ReturnType<typeof storedNames>>;
   try {
-    stored = await storedNames(host, now - (q.window ?? DEFAULT_SINCE_MS));
+    stored = await storedNames(host, now - (q.window ?? DEFAULT_SINCE_MS), q.match);
   } catch (error) {
     // The explorer still lists what this process knows; the failure is reported once per read.
     ctx.monitor.reportError(error);
@@ -102,9 +106,9 @@ async function names(ctx: RouteContext): Promise<Response> {
     // This process's definition says the kind; the store's latest rollup says it otherwise.
     merged.set(s.name, known === undefined ? { name: s.name, kind: s.kind, local: false, ...fromStore } : { ...known, ...fromStore });
   }
-  const match = q.match?.toLowerCase();
-  // Code point order, as the stores list names: local and stored names interleave as one list.
-  const matching = [...merged.values()].filter((e) => match === undefined || e.name.toLowerCase().includes(match)).sort((a, b) => byCodePoint(a.name, b.name));
+  // The stores' match (ASCII letters without case) for every name: this process's, and a store's
+  // that lists names without reading `match`. Code point order, as the stores list names.
+  const matching = [...merged.values()].filter((e) => nameMatches(e.name, q.match)).sort((a, b) => byCodePoint(a.name, b.name));
   const limit = q.limit ?? DEFAULT_NAMES;
   const body: MetricNames = { names: matching.slice(0, limit), truncated: matching.length > limit || stored.names.length >= STORE_NAMES, store: stored.store };
   return json(200, body);
