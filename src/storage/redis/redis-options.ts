@@ -1,6 +1,7 @@
 /** The options of `RedisStorage`, validated once at construction (errors name the option, never a URL's value). */
 import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
+import type { StorageError } from '../../core/errors.js';
 import { positiveDurationSchema } from '../../core/duration.js';
 import { maskUrl } from './redis-errors.js';
 import { hasHashTag } from './redis-keys.js';
@@ -27,6 +28,11 @@ export const redisStorageOptionsSchema = z
     commandTimeout: positiveDurationSchema.default(10_000),
     /** Source of time for retention decisions (what is too old to write or read); default `Date.now`. TTLs and leases use Redis' clock. */
     now: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning the time in ms since the epoch').optional(),
+    /**
+     * Called with failures that do not fail the call they happen in: a state entry that is not
+     * what the adapter writes (skipped by `readState`). Default: a console warning, at most one a minute.
+     */
+    onError: z.custom<(error: StorageError) => void>((v) => typeof v === 'function', 'must be a function').optional(),
   })
   .superRefine((o, ctx) => {
     if (o.client !== undefined && o.url !== undefined) {

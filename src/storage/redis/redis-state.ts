@@ -1,3 +1,5 @@
+import { StorageError } from '../../core/errors.js';
+import type { SideFailureReporter } from '../side-failures.js';
 import type { StateEntry } from '../state.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { RedisClient } from './redis-rollups.js';
@@ -43,6 +45,8 @@ export class RedisState {
   constructor(
     private readonly client: RedisClient,
     private readonly keys: RedisKeys,
+    /** Where entries `read` skips are reported. */
+    private readonly report: SideFailureReporter = () => {},
   ) {}
 
   async put(key: string, json: string, updatedAt: number): Promise<boolean> {
@@ -53,17 +57,38 @@ export class RedisState {
     if (limit === 0) return [];
     const [keys, values] = (await this.client.eval(READ, 2, this.keys.state, this.keys.stateKeys, prefix, limit)) as [string[], (string | false | null)[]];
     const out: StateEntry[] = [];
+    const bad: string[] = [];
     keys.forEach((key, i) => {
       const stored = values[i];
       // Deleted between the two reads cannot happen (one script); a field without its index entry is skipped.
       if (typeof stored !== 'string') return;
-      const cut = stored.indexOf('\n');
-      out.push({ key, value: JSON.parse(stored.slice(cut + 1)) as unknown, updatedAt: Number(stored.slice(0, cut)) });
+      const entry = parseEntry(key, stored);
+      if (entry === undefined) bad.push(key);
+      else out.push(entry);
     });
+    // One entry written by something else must not hide the others (every job baseline of a service).
+    if (bad.length > 0) {
+      const shown = bad.slice(0, 3).map((k) => JSON.stringify(k.slice(0, 100))).join(', ');
+      const entries = bad.length === 1 ? '1 state entry' : `${bad.length} state entries`;
+      this.report(new StorageError(`RedisStorage: readState skipped ${entries} not in the form it writes (updatedAt, newline, JSON): ${shown}${bad.length > 3 ? ', ...' : ''}`));
+    }
     return out;
   }
 
   async delete(key: string): Promise<boolean> {
     return (await this.client.eval(DELETE, 2, this.keys.state, this.keys.stateKeys, key)) === 1;
+  }
+}
+
+/** `stored` (`updatedAt`, newline, JSON) as an entry; undefined when it is not that. */
+function parseEntry(key: string, stored: string): StateEntry | undefined {
+  const cut = stored.indexOf('\n');
+  if (cut <= 0) return undefined;
+  const updatedAt = Number(stored.slice(0, cut));
+  if (!Number.isFinite(updatedAt)) return undefined;
+  try {
+    return { key, value: JSON.parse(stored.slice(cut + 1)) as unknown, updatedAt };
+  } catch {
+    return undefined;
   }
 }

@@ -6,6 +6,7 @@ import type { CallOptions, MetricNameQuery, Rollup, RollupChanges, RollupQuery, 
 import { assertNameQuery } from '../metric-names.js';
 import { RedisNames } from './redis-names.js';
 import { RedisState } from './redis-state.js';
+import { sideFailureReporter } from '../side-failures.js';
 import type { StateStore } from '../roles.js';
 import { assertStateKey, stateJson, stateLimit, type ReadStateOptions, type StateEntry } from '../state.js';
 import { readRollupChanges } from './redis-changes.js';
@@ -76,7 +77,7 @@ export class RedisStorage implements StorageAdapter, StateStore {
     this.records = new RedisRecords(this.client, this.keys);
     this.writer = new RedisRollupWriter(this.client, this.keys, this.options.retention);
     this.metricNames = new RedisNames(this.client, this.keys, this.options.retention);
-    this.state = new RedisState(this.client, this.keys);
+    this.state = new RedisState(this.client, this.keys, sideFailureReporter(this.options.onError, 'RedisStorage'));
   }
 
   /** Writes the batch in one pipelined round trip; resolves only when every command succeeded. */
