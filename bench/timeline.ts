@@ -32,7 +32,7 @@ const PHASES = ['queued', 'started', 'completed', 'delivered'];
 /** A monitor and the timeline and SLA capabilities it wires (`monitor.timeline()`, `monitor.slaReport()`). */
 function capabilities(options: MonitorOptions): { monitor: Monitor; timelines: TimelineRegistry; sla: SlaReporter } {
   const monitor = createMonitor({ logger: false, ...options });
-  const { timelines, sla } = (monitor as unknown as { analysis: { parts: { timelines: TimelineRegistry; sla: SlaReporter } } }).analysis.parts;
+  const { timelines, sla } = (monitor as unknown as { parts: { timelines: TimelineRegistry; sla: SlaReporter } }).parts;
   return { monitor, timelines, sla };
 }
 

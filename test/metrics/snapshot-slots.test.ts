@@ -17,7 +17,7 @@ const WINDOW = 300_000;
 
 /** The sources a monitor's reads use (what `MonitorReads` is given). */
 function sourcesOf(monitor: Monitor) {
-  return (monitor as unknown as { reads: { parts: { sources: ConstructorParameters<typeof WindowQuery>[0] } } }).reads.parts.sources;
+  return (monitor as unknown as { parts: { reads: { parts: { sources: ConstructorParameters<typeof WindowQuery>[0] } } } }).parts.reads.parts.sources;
 }
 
 function setup(series: number, perSlot: number) {

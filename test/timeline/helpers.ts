@@ -27,7 +27,7 @@ export interface Setup {
 export function setup(options: MonitorOptions = {}, clock = new ManualClock(T0)): Setup {
   const monitor = createMonitor({ clock, logger: false, ...options });
   // The monitor's own capabilities, reached past its public calls for what they do not show (get()).
-  const { timelines, sla } = (monitor as unknown as { analysis: { parts: { timelines: TimelineRegistry; sla: SlaReporter } } }).analysis.parts;
+  const { timelines, sla } = (monitor as unknown as { parts: { timelines: TimelineRegistry; sla: SlaReporter } }).parts;
   const errors: PulsewatchError[] = [];
   const drops: DroppedEvent[] = [];
   monitor.on('error', (e) => errors.push(e));
