@@ -1,6 +1,6 @@
 import type { DecodedHistograms } from './window-query-decode.js';
 import { Distribution } from './distribution.js';
-import type { HistogramSlot } from './histogram-slot.js';
+import { OpenSlot, type HistogramSlot } from './histogram-slot.js';
 import { SparseCounts, type BucketLayout } from './log-buckets.js';
 import { WindowTally, type Fingerprint, type WindowScan } from './snapshot-tally.js';
 import type { MetricWindow, RangeStats, WindowPart } from './window-query-window.js';
@@ -60,6 +60,8 @@ export function scanWindow(h: MetricWindow, from: number, now: number): WindowSc
  */
 export class SlotCountsCache {
   private readonly windows = new Map<string, Map<number, SlotCounts>>();
+  /** Per window: the open start's counts as merged at the last call, and how many values of each open slot they hold. */
+  private readonly open = new Map<string, OpenCounts>();
 
   /**
    * The totals and distribution of every series of `h` over [from, now) (as
@@ -85,8 +87,13 @@ export class SlotCountsCache {
     if (stale.length > 0) {
       const lists = openSlots === undefined ? [] : stale.map(openSlots);
       // Only memory slots hold the changed starts: they are merged without a pass over the window.
-      const only = lists.length > 0 && lists.every((l) => l !== undefined) ? [{ slots: lists.flat(), parts: NO_PARTS }] : undefined;
-      for (const [start, counts] of mergeStarts(h, new Set(stale), scale, from, now, only)) fresh.set(start, counts);
+      const only = lists.length > 0 && lists.every((l) => l !== undefined) ? lists.flat() : undefined;
+      const grown = only !== undefined && stale.length === 1 ? this.grow(key, stale[0]!, only, scale, from, now, h) : undefined;
+      if (grown !== undefined) fresh.set(stale[0]!, grown);
+      else {
+        this.open.delete(key);
+        for (const [start, counts] of mergeStarts(h, new Set(stale), scale, from, now, only === undefined ? undefined : [{ slots: only, parts: NO_PARTS }])) fresh.set(start, counts);
+      }
     }
     let exact = 0;
     let bucketed = false;
@@ -109,6 +116,52 @@ export class SlotCountsCache {
     dist.sum = scan.stats.sum;
     return { ...scan.stats, dist };
   }
+
+  /**
+   * The counts of `start`, all of whose data are the open memory slots `slots` (in window order),
+   * from those merged at the last call plus the values recorded since: open slots only grow
+   * while their start stays, and each keeps its values in order while it is exact. Undefined
+   * (merge them all) when the slots are not the last call's or one holds buckets only.
+   */
+  private grow(key: string, start: number, slots: readonly HistogramSlot[], scale: SlotScale, from: number, now: number, h: MetricWindow): SlotCounts | undefined {
+    let last = this.open.get(key);
+    if (last !== undefined && (last.window !== h || last.start !== start || last.slots.length !== slots.length || last.slots.some((s, i) => s !== slots[i]))) last = undefined;
+    const seen = last?.seen ?? new Float64Array(slots.length);
+    const counts = last?.counts ?? new SparseCounts(scale.layout);
+    const f: SlotCounts = { count: 0, sum: 0, min: Infinity, max: -Infinity, n: 0, pairs: NO_PAIRS, exact: 0, bucketed: false };
+    const scaleOf = 1 / scale.resolution;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      if (!(slot instanceof OpenSlot) || !slot.exact || slot.count < seen[i]!) return undefined;
+      if (!h.holds(slot, from, now)) continue;
+      f.count += slot.count;
+      f.sum += slot.sum;
+      if (slot.min < f.min) f.min = slot.min;
+      if (slot.max > f.max) f.max = slot.max;
+      f.n++;
+      f.exact += slot.count;
+      const raw = slot.raw!;
+      for (let k = seen[i]!; k < slot.count; k++) counts.add(scale.layout.index(Math.floor(raw[k]! * scaleOf)), 1);
+      seen[i] = slot.count;
+    }
+    this.open.set(key, { window: h, start, slots, seen, counts });
+    if (this.open.size > MAX_WINDOWS) this.open.delete(this.open.keys().next().value!);
+    const pairs: number[] = [];
+    counts.forEach((index, count) => pairs.push(index, count));
+    f.pairs = Float64Array.from(pairs);
+    return f;
+  }
+}
+
+/** An open start's merged counts kept from one snapshot to the next (see `SlotCountsCache.grow`). */
+interface OpenCounts {
+  /** The window they were merged from: a window built again (a slot closed) starts afresh. */
+  window: MetricWindow;
+  start: number;
+  slots: readonly HistogramSlot[];
+  /** Values of each of `slots` in `counts`. */
+  seen: Float64Array;
+  counts: SparseCounts;
 }
 
 function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {

@@ -139,4 +139,24 @@ describe('snapshot() kept between calls', () => {
       expect(incremental, `step ${step}`).toEqual(await snapshotView(partsOf(monitor), options));
     }
   }, 60_000);
+
+  it('equals a snapshot read wholly afresh past the exact-values limit, the open slot merged from what was recorded since the last call', async () => {
+    const rand = random(8);
+    const clock = new ManualClock(T0);
+    const storage = new MemoryStorage({ now: () => clock.now() });
+    const monitor = createMonitor({ clock, storage, limits: { maxSeriesPerMetric: 10_000 } });
+    monitors.push(monitor);
+    const h = monitor.histogram({ name: 'http_request_duration_seconds', labelNames: ['route', 'status'], unit: 'seconds' });
+    const bound = Array.from({ length: 1_500 }, (_, i) => h.labels({ route: `/r/${i}`, status: STATUSES[i % 4]! }));
+    const seen: number[] = [];
+    for (let step = 0; step < 24; step++) {
+      // Now and then a series past 128 values a slot: its open slot holds buckets only.
+      for (const b of bound) for (let j = 0; j < (rand() < 0.002 ? 140 : 6); j++) b.observe(rand() < 0.5 ? Math.floor(rand() * 900) / 1000 : rand() * 3);
+      await clock.advanceAsync(5_000);
+      const incremental = await monitor.snapshot();
+      expect(incremental, `step ${step}`).toEqual(await snapshotView(partsOf(monitor), {}));
+      seen.push(incremental.performance.snapshot[0]!.count);
+    }
+    expect(Math.max(...seen)).toBeGreaterThan(65_536);
+  }, 120_000);
 });
