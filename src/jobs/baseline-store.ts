@@ -13,12 +13,35 @@ export function baselineRecordId(service: string): string {
   return `pulsewatch-job-baselines:${service}`.slice(0, 200);
 }
 
+/** Characters of the service part of a state key kept as is; a longer one is cut and hashed. */
+const MAX_SERVICE_PART = 128;
+
 /**
  * The state keys of a service's job baselines: one entry per type under this prefix. The service
- * is URI-encoded so it holds no `:` (service `a:b` and type `c` never meet service `a`, type `b:c`).
+ * is URI-encoded so it holds no `:` (service `a:b` and type `c` never meet service `a`, type `b:c`),
+ * after lone surrogates become U+FFFD (encodeURIComponent throws on them). An encoding longer than
+ * 128 characters is cut and followed by `%~` and a hash of the whole name (`%~` never appears in an
+ * encoding, so it meets no other service's part): a prefix stays under 170 characters and, with a
+ * type of at most 128, every key under the state role's 512. Never throws.
  */
 export function baselineKeyPrefix(service: string): string {
-  return `pulsewatch:jobs:baseline:${encodeURIComponent(service)}:`;
+  const encoded = encodeURIComponent(wellFormed(service));
+  if (encoded.length <= MAX_SERVICE_PART) return `pulsewatch:jobs:baseline:${encoded}:`;
+  // Cut before a `%XX` the cut would split: the head holds whole escapes only.
+  const head = encoded.slice(0, 24).replace(/%[0-9A-F]?$/, '');
+  return `pulsewatch:jobs:baseline:${head}%~${hash(encoded)}:`;
+}
+
+/** `text` with each lone surrogate replaced by U+FFFD (what String.prototype.toWellFormed does). */
+function wellFormed(text: string): string {
+  return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+/** A 64-bit FNV-1a hash of `text`'s UTF-16 code units, as 16 hex digits: stable across versions and runtimes. */
+function hash(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) h = BigInt.asUintN(64, (h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+  return h.toString(16).padStart(16, '0');
 }
 
 /**
@@ -51,11 +74,10 @@ export class BaselineStore {
     if (learned.length === 0) return;
     const state = this.state();
     if (state === undefined) return this.saveRecord(learned);
-    const prefix = baselineKeyPrefix(this.ctx.service);
     for (const b of learned) {
       const { mean, p95, sampleSize, createdAt } = b;
       try {
-        await state.putStateIfAbsent(`${prefix}${b.jobType}`, { mean, p95, sampleSize, createdAt });
+        await state.putStateIfAbsent(`${baselineKeyPrefix(this.ctx.service)}${b.jobType}`, { mean, p95, sampleSize, createdAt });
       } catch (cause) {
         this.ctx.report(new StorageError(`saving the job baseline of "${b.jobType}" to "${this.ctx.storage.name}" storage failed`, { cause }));
       }
@@ -68,8 +90,8 @@ export class BaselineStore {
   }
 
   private async readState(state: StateStore): Promise<Map<string, JobBaseline>> {
-    const prefix = baselineKeyPrefix(this.ctx.service);
     try {
+      const prefix = baselineKeyPrefix(this.ctx.service);
       const entries = await state.readState(prefix, { limit: MAX_STORED });
       return parseEntries(entries.map((e) => [e.key.slice(prefix.length), e.value]));
     } catch (cause) {
