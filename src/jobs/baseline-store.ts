@@ -1,5 +1,5 @@
 import type { CapabilityContext } from '../capability.js';
-import { StorageError } from '../core/errors.js';
+import { isPulsewatchError, StorageError } from '../core/errors.js';
 import { JOB_METRICS } from '../metrics/built-in-names.js';
 import { hasRole, type StateStore } from '../storage/contract.js';
 import type { StoredRule } from '../storage/records.js';
@@ -57,6 +57,13 @@ function hash(text: string): string {
  * still read (its types fill those the state lacks) but never written again.
  */
 export class BaselineStore {
+  /**
+   * Set when the store answered a state call as permanently refused although it seemed to play
+   * the role (a cluster worker's primaryStorage has the calls whatever its primary's store
+   * plays): from then on this store keeps the rule record, as a store without the role does.
+   */
+  private stateRefused = false;
+
   constructor(private readonly ctx: CapabilityContext) {}
 
   /** The stored baselines by type; an empty map when there are none or the store fails (reported). */
@@ -79,6 +86,9 @@ export class BaselineStore {
       try {
         await state.putStateIfAbsent(`${baselineKeyPrefix(this.ctx.service)}${b.jobType}`, { mean, p95, sampleSize, createdAt });
       } catch (cause) {
+        // Refused for good: either the store lacks the role (then keep every baseline in the
+        // record) or this one entry cannot be stored (reported, the others still go to the state).
+        if (isPermanent(cause) && (await this.lacksState(state))) return this.saveRecord(learned);
         this.ctx.report(new StorageError(`saving the job baseline of "${b.jobType}" to "${this.ctx.storage.name}" storage failed`, { cause }));
       }
     }
@@ -86,7 +96,21 @@ export class BaselineStore {
 
   private state(): StateStore | undefined {
     const storage = this.ctx.storage;
-    return hasRole(storage, 'state') ? storage : undefined;
+    return !this.stateRefused && hasRole(storage, 'state') ? storage : undefined;
+  }
+
+  /**
+   * Whether the store refuses the state role itself: a read of this service's prefix (a valid
+   * prefix, which only a store without the role refuses for good). Remembered when it does.
+   */
+  private async lacksState(state: StateStore): Promise<boolean> {
+    try {
+      await state.readState(baselineKeyPrefix(this.ctx.service), { limit: 1 });
+      return false;
+    } catch (cause) {
+      if (isPermanent(cause)) this.stateRefused = true;
+      return this.stateRefused;
+    }
   }
 
   private async readState(state: StateStore): Promise<Map<string, JobBaseline>> {
@@ -95,7 +119,9 @@ export class BaselineStore {
       const entries = await state.readState(prefix, { limit: MAX_STORED });
       return parseEntries(entries.map((e) => [e.key.slice(prefix.length), e.value]));
     } catch (cause) {
-      this.ctx.report(new StorageError(`restoring job baselines: reading state from "${this.ctx.storage.name}" storage failed`, { cause }));
+      // A store that refuses the role for good is no failure: its baselines are in the record.
+      if (isPermanent(cause)) this.stateRefused = true;
+      else this.ctx.report(new StorageError(`restoring job baselines: reading state from "${this.ctx.storage.name}" storage failed`, { cause }));
       return new Map();
     }
   }
@@ -148,6 +174,11 @@ function carrier(service: string, now: number): StoredRule {
     createdAt: now,
     updatedAt: now,
   };
+}
+
+/** A StorageError the store says the same call would meet again (branded flag: works across package copies). */
+function isPermanent(error: unknown): boolean {
+  return isPulsewatchError(error) && error.code === 'ERR_PULSEWATCH_STORAGE' && (error as StorageError).permanent === true;
 }
 
 function parse(record: StoredRule): Map<string, JobBaseline> {
