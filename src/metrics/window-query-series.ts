@@ -131,6 +131,43 @@ interface Grouping {
   hash: number;
   parts: WindowPart[];
   sorted: boolean;
+  /** Where its parts are, once a rollup could repeat one (undefined while starts only grew). */
+  index: PartIndex | undefined;
+}
+
+/**
+ * Where each part of a series being grouped is in its `parts`: by instance and start (one part
+ * each), and instance-less parts by start (told apart by content). Looking a rollup up by
+ * scanning the parts made grouping quadratic in a series' rollups: half the CPU of a 30-day
+ * report over 144,000 rollups.
+ */
+class PartIndex {
+  private readonly byInstance = new Map<string, Map<number, number>>();
+  private readonly anonymous = new Map<number, number[]>();
+
+  constructor(parts: readonly WindowPart[]) {
+    for (let i = 0; i < parts.length; i++) this.add(parts[i]!, i);
+  }
+
+  /** Records that `parts[i]` is `p`. */
+  add(p: WindowPart, i: number): void {
+    if (p.instance === undefined) {
+      const list = this.anonymous.get(p.start);
+      if (list === undefined) this.anonymous.set(p.start, [i]);
+      else list.push(i);
+      return;
+    }
+    let byStart = this.byInstance.get(p.instance);
+    if (byStart === undefined) this.byInstance.set(p.instance, (byStart = new Map()));
+    byStart.set(p.start, i);
+  }
+
+  /** Where `parts` holds the part of `p`'s slot from its instance (instance-less: the same content); -1: nowhere. */
+  find(parts: readonly WindowPart[], p: WindowPart): number {
+    if (p.instance !== undefined) return this.byInstance.get(p.instance)?.get(p.start) ?? -1;
+    for (const i of this.anonymous.get(p.start) ?? []) if (sameContent(parts[i]!, p)) return i;
+    return -1;
+  }
 }
 
 /**
@@ -139,21 +176,27 @@ interface Grouping {
  * overlapping) is the same write, or with `later`, a later write that replaces the first (a
  * store's change log, in write order). Rollups without an instance (stored before instances
  * existed) are all kept from a range read; from a change log, once per content. Parts come out
- * sorted by start.
+ * sorted by start. Linear in the rollups: a series' parts are looked up in a {@link PartIndex}.
  */
 export function groupRollups(rollups: Iterable<Rollup>, later = false): StoredSeries[] {
   const table = new LabelTable<Grouping>();
   for (const r of rollups) {
     const hash = hashLabels(r.labels);
-    const g = table.find(r.labels, hash) ?? table.add({ labels: r.labels, hash, parts: [], sorted: true }, hash);
+    const g = table.find(r.labels, hash) ?? table.add({ labels: r.labels, hash, parts: [], sorted: true, index: undefined }, hash);
     const p = partOf(r);
-    const at = r.instance !== undefined ? indexOf(g.parts, r.start, r.instance) : later ? g.parts.findIndex((q) => sameContent(q, p)) : -1;
-    if (at >= 0) {
-      if (later) g.parts[at] = p;
-      continue;
-    }
     const last = g.parts[g.parts.length - 1];
+    // While starts only grew (a store reading one instance's slots in order), no part can repeat:
+    // the index is built at the first rollup that could repeat one, then kept up to date.
+    if (last !== undefined && (!g.sorted || r.start <= last.start) && (r.instance !== undefined || later)) {
+      g.index ??= new PartIndex(g.parts);
+      const at = g.index.find(g.parts, p);
+      if (at >= 0) {
+        if (later) g.parts[at] = p;
+        continue;
+      }
+    }
     if (last !== undefined && last.start > r.start) g.sorted = false;
+    g.index?.add(p, g.parts.length);
     g.parts.push(p);
   }
   return table.values.map((g) => ({ labels: g.labels, hash: g.hash, key: undefined, parts: g.sorted ? g.parts : g.parts.sort((a, b) => a.start - b.start), shape: undefined }));
@@ -164,15 +207,6 @@ export function sameContent(a: WindowPart, b: WindowPart): boolean {
   return (
     a.start === b.start && a.end === b.end && a.kind === b.kind && a.count === b.count && a.sum === b.sum && a.min === b.min && a.max === b.max && a.last === b.last && a.instance === b.instance && a.hdr === b.hdr
   );
-}
-
-/** Where `parts` holds the part of slot `start` from `instance` (-1: nowhere). */
-function indexOf(parts: readonly WindowPart[], start: number, instance: string): number {
-  for (let i = parts.length - 1; i >= 0; i--) {
-    const p = parts[i]!;
-    if (p.start === start && p.instance === instance) return i;
-  }
-  return -1;
 }
 
 /** True when `parts` holds a part of slot `start` from `instance`. */
