@@ -166,8 +166,8 @@ function errorMatcherOf(c: NormalizedCondition): ErrorMatcher {
 
 /**
  * Which series count as errors. Custom matchers: exact values, or a class such as `'5xx'`
- * matching any 5xx code. Default: `success="false"`, a `status`, `statusCode`, `status_code` or
- * `outcome` that is 5xx or failure/error/timeout.
+ * matching any 5xx code. Default: metrics/time-series-errors.ts `isErrorSeries` (`success="false"`,
+ * a `status`, `statusCode`, `status_code`, `code`, `status_class` or `outcome` that is 5xx or failure/error/timeout).
  */
 export function errorMatcher(custom: Readonly<Record<string, string | readonly string[]>> | undefined): ErrorMatcher {
   if (custom !== undefined) {

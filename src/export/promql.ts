@@ -2,6 +2,7 @@ import { isValidLabelName } from '../core/labels.js';
 import { formatBound } from '../metrics/exposition/format.js';
 import type { MetricKind } from '../storage/contract.js';
 import type { Aggregation, BasicAggregation } from '../alerts/rule-schema.js';
+import { ERROR_STATUS_LABELS } from '../metrics/time-series-errors.js';
 
 /** A PromQL expression, or why the aggregation has none over pulsewatch's exposition. */
 export type Expression = { expr: string; approximate?: string } | { unsupported: string };
@@ -23,7 +24,7 @@ const QUANTILES: Partial<Record<BasicAggregation, number>> = { p50: 0.5, p90: 0.
 /** The default error series of `errorRate` (as evaluate-conditions.ts matches them): RE2 is fully anchored. */
 const DEFAULT_ERRORS: readonly [string, string][] = [
   ['success', 'false'],
-  ...['status', 'statusCode', 'status_code', 'outcome'].map((name): [string, string] => [name, '(?i)5[0-9][0-9]|5xx|failure|failed|error|errored|timeout']),
+  ...ERROR_STATUS_LABELS.map((name): [string, string] => [name, '(?i)5[0-9][0-9]|5xx|failure|failed|error|errored|timeout']),
 ];
 
 /** `ms` as a PromQL duration in its largest whole unit: `5m`, `90s`, `1500ms`. */
