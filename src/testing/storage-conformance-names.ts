@@ -37,7 +37,7 @@ const HOSTILE_VALUES = ["x'); DROP TABLE rollups; --", '{"json":true}', 'glob*?[
  */
 export function registerNameCases(h: Harness): void {
   const { describe, it, expect } = h.t;
-  const list = (query: { since: number; limit?: number }): Promise<StoredMetricName[]> => {
+  const list = (query: { since: number; limit?: number; match?: string }): Promise<StoredMetricName[]> => {
     const storage = h.storage();
     if (typeof storage.listMetricNames !== 'function') throw new Error('metricNames: true was declared, but the adapter has no listMetricNames');
     return storage.listMetricNames(query);
@@ -86,6 +86,27 @@ export function registerNameCases(h: Harness): void {
       expect(names(await list({ since }))).toEqual(['pw_a', 'pw_b', 'pw_c', 'pw_d', 'pw_e']);
       expect(names(await list({ since, limit: 2 }))).toEqual(['pw_a', 'pw_b']);
       expect(names(await list({ since, limit: 5 }))).toHaveLength(5);
+    });
+
+    it('keeps only the names containing match (ASCII letters without case), before limit, and reads no pattern into it', async () => {
+      const base = baseTime(h);
+      const storage = h.storage();
+      const written = ['pw_a_orders_total', 'pw_b_Orders_seconds', 'pw_c_users', 'pw_d_x_y', 'pw_e__proto__', 'pw_f_ORDERS'];
+      await storage.writeRollups(written.map((name, i) => rollup(base, i, {}, { name })));
+      const since = base;
+      expect(names(await list({ since, match: 'orders' }))).toEqual(['pw_a_orders_total', 'pw_b_Orders_seconds', 'pw_f_ORDERS']);
+      expect(names(await list({ since, match: 'ORDERS' }))).toEqual(['pw_a_orders_total', 'pw_b_Orders_seconds', 'pw_f_ORDERS']);
+      // Applied before limit: the matching names past the first ones in name order are listed.
+      expect(names(await list({ since, match: 'users', limit: 1 }))).toEqual(['pw_c_users']);
+      expect(names(await list({ since, match: 'orders', limit: 2 }))).toEqual(['pw_a_orders_total', 'pw_b_Orders_seconds']);
+      expect(names(await list({ since, match: '' }))).toEqual(written);
+      expect(names(await list({ since, match: '__proto__' }))).toEqual(['pw_e__proto__']);
+      // `_` is a character, not LIKE's any-character: only the names holding `x_y` match it.
+      expect(names(await list({ since, match: 'x_y' }))).toEqual(['pw_d_x_y']);
+      expect(names(await list({ since, match: 'd_x' }))).toEqual(['pw_d_x_y']);
+      for (const hostile of ['%', 'pw%', '\\', '\\_', '.*', 'pw_.', '^pw', 'orders$', '[a-z]', '(', '*', '?', "'", '"', '\u0000', '\ud800', '名前', 'a'.repeat(300)]) {
+        expect(names(await list({ since, match: hostile }))).toEqual([]);
+      }
     });
 
     it('returns hostile names as they were written, each once, and interprets none of them', async () => {

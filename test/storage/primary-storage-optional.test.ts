@@ -45,6 +45,15 @@ describe('primaryStorage listMetricNames', () => {
     await worker.close();
   });
 
+  it("passes match to the primary's storage, which applies it before limit", async () => {
+    const { primary, worker } = workerStorage();
+    const rollup = { kind: 'counter' as const, labels: {}, start: NOW - 20_000, end: NOW - 10_000, count: 1, sum: 1, min: 1, max: 1, instance: 'p' };
+    await primary.storage.writeRollups([{ ...rollup, name: 'a_total' }, { ...rollup, name: 'zz_Orders_total' }]);
+    expect((await worker.listMetricNames({ since: 0, limit: 1, match: 'orders' })).map((n) => n.name)).toEqual(['zz_Orders_total']);
+    expect((await worker.listMetricNames({ since: 0, match: '%' })).map((n) => n.name)).toEqual([]);
+    await worker.close();
+  });
+
   it("rejects with a permanent StorageError when the primary's storage has no listMetricNames", async () => {
     const memory = new MemoryStorage();
     stores.push(memory);

@@ -1,5 +1,5 @@
 import type { MetricKind, MetricNameQuery, Rollup, StoredMetricName } from '../contract.js';
-import { clampNameLimit } from '../metric-names.js';
+import { clampNameLimit, isWellFormedText } from '../metric-names.js';
 import { float } from './postgres-rows.js';
 import type { Connection, PgSession } from './postgres-sql.js';
 
@@ -64,10 +64,17 @@ export class PostgresNames {
     const limit = clampNameLimit(query.limit);
     if (limit === 0) return [];
     const p = this.db.params();
+    const match = query.match ?? '';
+    // No name holds U+0000 or a lone surrogate (names are ASCII), and PostgreSQL text cannot carry them.
+    if (match.includes('\u0000') || !isWellFormedText(match)) return [];
     const after = `greatest(${p.add(float(query.since), '::float8')}, ${p.now()} - ${p.add(this.retention, '::float8')})`;
+    // strpos, not LIKE: `%`, `_` and `\` in match are plain text. translate folds A-Z only, whatever
+    // the database's locale, as the other stores do.
+    const fold = (sql: string): string => `translate(${sql}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
+    const filter = match === '' ? '' : ` AND strpos(${fold('name')}, ${fold(p.add(match, '::text'))}) > 0`;
     const rows = await this.db.query<{ name: string; kind: MetricKind; last_end: string }>(
       p,
-      `SELECT name, kind, last_end FROM ${this.db.s}.metric_names WHERE last_end > ${after} ORDER BY name LIMIT ${p.add(limit, '::int')}`,
+      `SELECT name, kind, last_end FROM ${this.db.s}.metric_names WHERE last_end > ${after}${filter} ORDER BY name LIMIT ${p.add(limit, '::int')}`,
     );
     return rows.map((r) => ({ name: r.name, kind: r.kind, lastSeen: Number(r.last_end) }));
   }

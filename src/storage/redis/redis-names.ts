@@ -1,5 +1,5 @@
 import type { MetricKind, MetricNameQuery, StoredMetricName } from '../contract.js';
-import { byCodePoint, clampNameLimit } from '../metric-names.js';
+import { byCodePoint, clampNameLimit, nameMatches } from '../metric-names.js';
 import { decodeRollup } from './redis-codec.js';
 import { exec } from './redis-exec.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -33,7 +33,9 @@ export class RedisNames {
     if (limit === 0 || after === Infinity) return [];
     const flat = (await this.client.zrangebyscore(this.keys.nameIndex, bound(after, true), '+inf', 'WITHSCORES')) as string[];
     const seen: { name: string; lastSeen: number }[] = [];
-    for (let i = 0; i < flat.length; i += 2) seen.push({ name: flat[i]!, lastSeen: Number(flat[i + 1]) });
+    // `match` applies while reading the index, before the limit: a matching name is listed
+    // wherever it falls in name order.
+    for (let i = 0; i < flat.length; i += 2) if (nameMatches(flat[i]!, query.match)) seen.push({ name: flat[i]!, lastSeen: Number(flat[i + 1]) });
     const listed = seen.sort((a, b) => byCodePoint(a.name, b.name)).slice(0, limit);
     if (listed.length === 0) return [];
     const pipe = this.client.pipeline().hmget(this.keys.nameKinds, ...listed.map((n) => n.name));
