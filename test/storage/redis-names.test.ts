@@ -32,7 +32,7 @@ describe.skipIf(!up)('RedisStorage listMetricNames', () => {
   });
   afterAll(() => admin.disconnect());
 
-  it('lists the names of a store written before the name index existed, once per adapter', async () => {
+  it('lists the names of a store written before the name index existed, on the first call of an adapter', async () => {
     const clock = new ManualClock(T0);
     const prefix = fresh();
     const writer = open(prefix, clock);
@@ -46,6 +46,27 @@ describe.skipIf(!up)('RedisStorage listMetricNames', () => {
     ]);
     expect(await admin.zrange(`${prefix}nameidx`, 0, -1)).toEqual(['old_gauge', 'old_total']);
     expect(await admin.pttl(`${prefix}nameidx`)).toBeGreaterThan(0);
+  });
+
+  it('lists a name an older version wrote while this one runs (rolling deploy) within a minute', async () => {
+    const clock = new ManualClock(T0);
+    const prefix = `pwFK:${uniquePrefix()}`;
+    prefixes.push(prefix);
+    const writer = open(prefix, clock);
+    const reader = open(prefix, clock);
+    await writer.writeRollups([rollup('new_total', T0 - 2 * SLOT)]);
+    expect((await reader.listMetricNames({ since: 0 })).map((n) => n.name)).toEqual(['new_total']);
+    // What an older version's write leaves: the names set and per-name keys, no index entry.
+    await writer.writeRollups([rollup('only_on_old_total', T0 - 2 * SLOT)]);
+    await admin.zrem(`${prefix}nameidx`, 'only_on_old_total');
+    await admin.hdel(`${prefix}namekind`, 'only_on_old_total');
+    // Looked for at most once a minute.
+    expect((await reader.listMetricNames({ since: 0 })).map((n) => n.name)).toEqual(['new_total']);
+    await clock.advanceAsync(60_000);
+    expect(await reader.listMetricNames({ since: 0 })).toEqual([
+      { name: 'new_total', kind: 'counter', lastSeen: T0 - SLOT, series: 1 },
+      { name: 'only_on_old_total', kind: 'counter', lastSeen: T0 - SLOT, series: 1 },
+    ]);
   });
 
   it('drops names retention hides from the index on the minute trim, with their kinds', async () => {

@@ -5,6 +5,9 @@ import { exec } from './redis-exec.js';
 import type { RedisKeys } from './redis-keys.js';
 import { bound, type RedisClient } from './redis-rollups.js';
 
+/** How often (ms) listing looks for names `P names` holds and the index lacks. */
+export const CATCH_UP_INTERVAL = 60_000;
+
 /**
  * `RedisStorage.listMetricNames`: reads the name index the write script keeps (`P nameidx`,
  * names by latest slot end, and `P namekind`), never the per-name keys of every name. Two round
@@ -12,22 +15,34 @@ import { bound, type RedisClient } from './redis-rollups.js';
  * ZCOUNT of their series index.
  */
 export class RedisNames {
-  private backfill: Promise<void> | undefined;
+  /** The catch-up running now, which every list waits for. */
+  private catchingUp: Promise<void> | undefined;
+  /** When (adapter's clock) the last catch-up started. */
+  private lastCatchUp = -Infinity;
 
   constructor(
     private readonly client: RedisClient,
     private readonly keys: RedisKeys,
     private readonly retention: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The names with a rollup that ended after max(since, cutoff), in code point order, at most `limit`. */
   async list(query: MetricNameQuery, cutoff: number): Promise<StoredMetricName[]> {
-    // Once per adapter: a store written before the index existed gets its names indexed.
-    this.backfill ??= this.indexUnindexed(cutoff).catch((error: unknown) => {
-      this.backfill = undefined;
-      throw error;
-    });
-    await this.backfill;
+    // A store written before the index existed, or by an older version still running during a
+    // rolling deploy (it adds to `P names` only), gets its new names indexed: on the first call,
+    // then at most once a minute.
+    const now = this.now();
+    if (this.catchingUp === undefined && now - this.lastCatchUp >= CATCH_UP_INTERVAL) {
+      this.lastCatchUp = now;
+      this.catchingUp = this.indexUnindexed(cutoff)
+        .catch((error: unknown) => {
+          this.lastCatchUp = -Infinity;
+          throw error;
+        })
+        .finally(() => (this.catchingUp = undefined));
+    }
+    await this.catchingUp;
     const after = Math.max(query.since, cutoff);
     const limit = clampNameLimit(query.limit);
     if (limit === 0 || after === Infinity) return [];
@@ -58,6 +73,9 @@ export class RedisNames {
    * ended before the cutoff are left out, as the write script trims them.
    */
   private async indexUnindexed(cutoff: number): Promise<void> {
+    // Two counts first: the index holds only names of `P names`, so it lacks none when it is as large.
+    const [known, indexed] = (await exec(this.client.pipeline().scard(this.keys.names).zcard(this.keys.nameIndex))) as [number, number];
+    if (Number(known) <= Number(indexed)) return;
     const names = (await this.client.smembers(this.keys.names)) as string[];
     if (names.length === 0) return;
     const scores = (await this.client.call('ZMSCORE', [this.keys.nameIndex, ...names])) as (string | null)[];

@@ -76,7 +76,7 @@ export class RedisStorage implements StorageAdapter, StateStore {
     }
     this.records = new RedisRecords(this.client, this.keys);
     this.writer = new RedisRollupWriter(this.client, this.keys, this.options.retention);
-    this.metricNames = new RedisNames(this.client, this.keys, this.options.retention);
+    this.metricNames = new RedisNames(this.client, this.keys, this.options.retention, () => this.now());
     this.state = new RedisState(this.client, this.keys, sideFailureReporter(this.options.onError, 'RedisStorage'));
   }
 
