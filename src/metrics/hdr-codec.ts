@@ -103,9 +103,28 @@ const BASE64 = new Int8Array(128).fill(-1);
   BASE64[95] = 63;
 }
 
-const raw: InflateOutput = { bytes: new Uint8Array(1024) };
-const inflated: InflateOutput = { bytes: new Uint8Array(4096) };
-const result: HdrCounts = { digits: 0, lowest: 1, halfCount: 1, unitMagnitude: 0, length: 0, n: 0, indexes: new Float64Array(256), counts: new Float64Array(256) };
+/**
+ * The most counts an encoding can hold: hdr-histogram-js' counts length for 5 significant digits,
+ * lowest discernible value 1 and the widest range (past 2^53 it adds no bucket): 4,849,664.
+ */
+const MAX_COUNTS_LENGTH = countsLength(0, 2 ** 18, Number.MAX_VALUE);
+/**
+ * The most bytes a real encoding inflates to: the header and at most 9 bytes (LEB128-64b9B) a
+ * count, one count or run of zeros per index: 43,647,016. More is a zip bomb (a few hundred KB of
+ * base64 inflating to gigabytes): inflating stops there. An encoding's own parameters bound it
+ * further ({@link readHdr}).
+ */
+export const MAX_INFLATED_BYTES = HEADER_BYTES + 9 * MAX_COUNTS_LENGTH;
+
+// Reused buffers, grown by a large encoding and put back to these sizes after it, so one large
+// (or hostile) encoding does not keep megabytes for the life of the process. The defaults hold
+// 5-digit histograms of tens of thousands of values without growing.
+const RAW_BYTES = 64 * 1024;
+const INFLATED_BYTES = 64 * 1024;
+const COUNTS = 4096;
+const raw: InflateOutput = { bytes: new Uint8Array(RAW_BYTES) };
+const inflated: InflateOutput = { bytes: new Uint8Array(INFLATED_BYTES) };
+const result: HdrCounts = { digits: 0, lowest: 1, halfCount: 1, unitMagnitude: 0, length: 0, n: 0, indexes: new Float64Array(COUNTS), counts: new Float64Array(COUNTS) };
 
 /** Base64 (standard or URL-safe, `=` padded) into `raw.bytes`; the number of bytes. Throws on anything else. */
 function base64(text: string): number {
@@ -149,14 +168,43 @@ function uint32(bytes: Uint8Array, at: number): number {
  * next call). Gives what `decodeFromCompressedBase64` of hdr-histogram-js (32-bit counts) holds:
  * the same parameters are refused (an `Error`), counts are kept modulo 2^32 and indexes past the
  * counts array are dropped, as its `Uint32Array` does. test/metrics/time-series-hdr-decode.test.ts
- * checks it against hdr-histogram-js on random histograms.
+ * checks it against hdr-histogram-js on random histograms. Unlike it, data that inflates past
+ * what its parameters can encode is refused too (inflating stops at {@link MAX_INFLATED_BYTES},
+ * the most any parameters allow): hdr-histogram-js takes minutes and gigabytes on such a zip bomb.
  */
 export function readHdr(encoded: string): HdrCounts {
+  releaseHdrCounts();
+  try {
+    return read(encoded);
+  } finally {
+    if (raw.bytes.length > RAW_BYTES) raw.bytes = new Uint8Array(RAW_BYTES);
+    if (inflated.bytes.length > INFLATED_BYTES) inflated.bytes = new Uint8Array(INFLATED_BYTES);
+  }
+}
+
+/**
+ * Puts the counts arrays {@link readHdr} left back to their default size if a large encoding grew
+ * them. Call once they are read (the next `readHdr` does it too).
+ */
+export function releaseHdrCounts(): void {
+  if (result.indexes.length > COUNTS) {
+    result.indexes = new Float64Array(COUNTS);
+    result.counts = new Float64Array(COUNTS);
+    result.n = 0;
+  }
+}
+
+/** @internal The lengths of the decoder's reused buffers, for tests: back at their defaults after each decode. */
+export function hdrBufferSizes(): { raw: number; inflated: number; counts: number } {
+  return { raw: raw.bytes.length, inflated: inflated.bytes.length, counts: result.indexes.length };
+}
+
+function read(encoded: string): HdrCounts {
   const text = encoded.trim();
   const size = base64(text);
   const bytes = raw.bytes;
   if (size < 8 || (uint32(bytes, 0) & ~0xf0) !== V2_COMPRESSED_COOKIE) throw new Error('not an HdrHistogram V2 compressed encoding');
-  const n = inflateZlib(bytes, 8, Math.min(size, 8 + uint32(bytes, 4)), inflated);
+  const n = inflateZlib(bytes, 8, Math.min(size, 8 + uint32(bytes, 4)), inflated, MAX_INFLATED_BYTES);
   const data = inflated.bytes;
   if (n < HEADER_BYTES || (uint32(data, 0) & ~0xf0) !== V2_COOKIE) throw new Error('not an HdrHistogram V2 encoding');
   const payload = uint32(data, 4);
@@ -174,8 +222,12 @@ export function readHdr(encoded: string): HdrCounts {
   const magnitude = Math.ceil(Math.log2(2 * Math.floor(10 ** digits)));
   out.halfCount = 2 ** ((magnitude > 1 ? magnitude : 1) - 1);
   out.length = countsLength(out.unitMagnitude, out.halfCount * 2, highest);
+  // No encoder writes more than 9 bytes per index of these parameters' counts array. Here
+  // hdr-histogram-js would read on (a hostile header claims up to 2^31 payload bytes).
+  if (n > HEADER_BYTES + 9 * out.length) throw new Error('HdrHistogram encoding longer than its parameters allow');
   out.n = 0;
   // Bytes past the inflated data read as 0 (a zero count) in hdr-histogram-js: they add nothing.
+  // The walk stops at the bytes present, which the check above and the inflate limit bound.
   const end = Math.min(HEADER_BYTES + payload, n);
   let at = HEADER_BYTES;
   let index = 0;

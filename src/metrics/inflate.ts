@@ -6,7 +6,8 @@
  * allocates nothing per call; canonical Huffman codes are decoded bit by bit (as zlib's `puff`
  * reference decoder does), which for inputs this small costs less than building lookup tables.
  * It checks what zlib checks (header, code completeness, distances, the Adler-32 trailer) and
- * throws an `Error` on anything else.
+ * throws an `Error` on anything else, and on output past the caller's limit: a few hundred KB of
+ * stored data can inflate to gigabytes (a zip bomb).
  */
 
 const LENGTH_BASE = Uint16Array.of(3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258);
@@ -71,13 +72,16 @@ let pos = 0;
 let end = 0;
 let bitBuffer = 0;
 let bitCount = 0;
+/** The most bytes this call may write. */
+let limit = 0;
 
 /**
- * Inflates the zlib stream in `input[start, stop)` into `out.bytes` (grown when too small) and
- * returns the number of bytes written. Bytes after the stream's trailer are ignored, as zlib does.
- * Throws an `Error` on data that is not a valid zlib stream (preset dictionaries included).
+ * Inflates the zlib stream in `input[start, stop)` into `out.bytes` (grown when too small, never
+ * past `maxOutput` bytes) and returns the number of bytes written. Bytes after the stream's
+ * trailer are ignored, as zlib does. Throws an `Error` on data that is not a valid zlib stream
+ * (preset dictionaries included) and as soon as the output would pass `maxOutput` bytes.
  */
-export function inflateZlib(input: Uint8Array, start: number, stop: number, out: InflateOutput): number {
+export function inflateZlib(input: Uint8Array, start: number, stop: number, out: InflateOutput, maxOutput: number): number {
   if (stop - start < 6) throw new Error('invalid zlib data: too short');
   const cmf = input[start]!;
   const flg = input[start + 1]!;
@@ -88,6 +92,7 @@ export function inflateZlib(input: Uint8Array, start: number, stop: number, out:
   end = stop;
   bitBuffer = 0;
   bitCount = 0;
+  limit = maxOutput;
   let n = 0;
   let final = 0;
   do {
@@ -157,9 +162,11 @@ function decode(h: Huffman): number {
   throw new Error('invalid deflate data: bad Huffman code');
 }
 
+/** `out.bytes`, grown to hold `size` bytes (at most `limit`); throws when `size` is past `limit`. */
 function ensure(out: InflateOutput, size: number): Uint8Array {
+  if (size > limit) throw new Error(`invalid zlib data: inflates to more than ${limit} bytes`);
   if (out.bytes.length >= size) return out.bytes;
-  const grown = new Uint8Array(Math.max(size, out.bytes.length * 2, 256));
+  const grown = new Uint8Array(Math.min(Math.max(size, out.bytes.length * 2, 256), limit));
   grown.set(out.bytes);
   out.bytes = grown;
   return grown;
@@ -182,10 +189,15 @@ function stored(out: InflateOutput, n: number): number {
 
 function codes(out: InflateOutput, n: number, lengthCode: Huffman, distCode: Huffman): number {
   let bytes = out.bytes;
+  // Where `ensure` is next needed: the buffer's end, or the limit when the buffer is larger.
+  let room = Math.min(bytes.length, limit);
   for (;;) {
     let symbol = decode(lengthCode);
     if (symbol < 256) {
-      if (n >= bytes.length) bytes = ensure(out, n + 1);
+      if (n >= room) {
+        bytes = ensure(out, n + 1);
+        room = Math.min(bytes.length, limit);
+      }
       bytes[n++] = symbol;
     } else if (symbol === 256) return n;
     else {
@@ -196,7 +208,10 @@ function codes(out: InflateOutput, n: number, lengthCode: Huffman, distCode: Huf
       if (d >= 30) throw new Error('invalid deflate data: bad distance symbol');
       const distance = DIST_BASE[d]! + bits(DIST_EXTRA[d]!);
       if (distance > n) throw new Error('invalid deflate data: distance too far back');
-      if (n + length > bytes.length) bytes = ensure(out, n + length);
+      if (n + length > room) {
+        bytes = ensure(out, n + length);
+        room = Math.min(bytes.length, limit);
+      }
       for (let i = 0; i < length; i++, n++) bytes[n] = bytes[n - distance]!;
     }
   }

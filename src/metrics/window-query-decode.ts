@@ -1,8 +1,15 @@
-import { hdrValueAt, readHdr } from './hdr-codec.js';
+import { hdrBufferSizes, hdrValueAt, readHdr, releaseHdrCounts } from './hdr-codec.js';
 import type { BucketLayout } from './log-buckets.js';
 
-/** Compact pairs being built, reused by every decode (the result is copied out of it). */
-let pairs = new Float64Array(512);
+/** Default length of `pairs`: 4,096 buckets. */
+const PAIRS = 8192;
+/** Compact pairs being built, reused by every decode (the result is copied out of it). Put back to the default length after a decode that grew it. */
+let pairs = new Float64Array(PAIRS);
+
+/** @internal The lengths of the decoders' reused buffers, for tests: back at their defaults after each decode. */
+export function decodeBufferSizes(): { raw: number; inflated: number; counts: number; pairs: number } {
+  return { ...hdrBufferSizes(), pairs: pairs.length };
+}
 
 /**
  * Decodes a rollup's `hdr` (HdrHistogram's compressed V2 encoding of values in integer units of
@@ -35,18 +42,29 @@ export function decodeRollupHdr(encoded: string, rollupResolution: number, layou
     }
     lastIndex = index;
   }
-  return out.slice(0, n);
+  const decoded = out.slice(0, n);
+  releaseHdrCounts();
+  if (pairs.length > PAIRS) pairs = new Float64Array(PAIRS);
+  return decoded;
 }
 
 /** Most decoded histograms {@link DecodedHistograms} keeps (about 25 MB with small slots). */
 export const MAX_DECODED = 100_000;
+/** Most bytes {@link DecodedHistograms} keeps: its keys (one byte a base64 character) and decoded counts. */
+export const MAX_DECODED_BYTES = 256 * 1024 * 1024;
+/**
+ * Longest `hdr` decoded: 1 MiB of base64 (768 KiB compressed). A 5-significant-digit histogram of
+ * a million values spread over four decades encodes to about 310 KB; longer strings are treated as
+ * undecodable (their totals still count) and not kept, so no single key holds megabytes.
+ */
+export const MAX_HDR_CHARS = 1024 * 1024;
 
 /**
  * Decoded rollup histograms, kept between reads: stored rollups are read again at every rule
  * evaluation tick (and every snapshot), and decoding one costs tens of microseconds, so each
  * `hdr` is decoded once while it stays in use. Keyed by the encoding itself and the scale it is
- * decoded to. Bounded by `max` entries, least recently used first out (`evicted` counts them).
- * One per monitor (`MetricContext.fleet`).
+ * decoded to. Bounded by `max` entries and `maxBytes` (keys and counts), least recently used
+ * first out (`evicted` counts them). One per monitor (`MetricContext.fleet`).
  */
 export class DecodedHistograms {
   /** By encoding: the scale it was decoded to (layout digits and both resolutions) and the counts. */
@@ -57,13 +75,19 @@ export class DecodedHistograms {
    * its entry): with 100,000 entries that scan was most of a 30-day report's time.
    */
   private oldest: Iterator<string> | undefined;
-  /** Entries dropped to stay within `max`. */
+  /** Entries dropped to stay within `max` and `maxBytes`. */
   evicted = 0;
+  /** Bytes the entries hold (see {@link bytesOf}). */
+  private held = 0;
 
-  constructor(readonly max = MAX_DECODED) {}
+  constructor(
+    readonly max = MAX_DECODED,
+    readonly maxBytes = MAX_DECODED_BYTES,
+  ) {}
 
-  /** Decoded bucket counts of `encoded` (see {@link decodeRollupHdr}); null when it cannot be decoded. */
+  /** Decoded bucket counts of `encoded` (see {@link decodeRollupHdr}); null when it cannot be decoded or is longer than {@link MAX_HDR_CHARS}. */
   get(encoded: string, rollupResolution: number, layout: BucketLayout, resolution: number): Float64Array | null {
+    if (encoded.length > MAX_HDR_CHARS) return null;
     const digits = layout.digits;
     const entry = this.entries.get(encoded);
     if (entry !== undefined && entry.digits === digits && entry.rollupResolution === rollupResolution && entry.resolution === resolution) {
@@ -79,9 +103,10 @@ export class DecodedHistograms {
       // A store returned data that is no HdrHistogram encoding: its totals still count.
       pairs = null;
     }
-    this.entries.delete(encoded);
+    this.remove(encoded);
     this.entries.set(encoded, { digits, rollupResolution, resolution, pairs });
-    if (this.entries.size > this.max) this.evictOldest();
+    this.held += bytesOf(encoded, pairs);
+    while (this.entries.size > 0 && (this.entries.size > this.max || this.held > this.maxBytes)) this.evictOldest();
     return pairs;
   }
 
@@ -90,15 +115,32 @@ export class DecodedHistograms {
     return this.entries.size;
   }
 
+  /** Bytes the entries hold: keys and decoded counts. */
+  get bytes(): number {
+    return this.held;
+  }
+
+  private remove(encoded: string): void {
+    const entry = this.entries.get(encoded);
+    if (entry === undefined) return;
+    this.entries.delete(encoded);
+    this.held -= bytesOf(encoded, entry.pairs);
+  }
+
   private evictOldest(): void {
     let next = this.oldest?.next();
     if (next === undefined || next.done === true) {
       this.oldest = this.entries.keys();
       next = this.oldest.next();
     }
-    this.entries.delete(next.value as string);
+    this.remove(next.value as string);
     this.evicted++;
   }
+}
+
+/** What an entry holds, roughly: its key (base64, one byte a character) and its counts. */
+function bytesOf(encoded: string, pairs: Float64Array | null): number {
+  return encoded.length + (pairs === null ? 0 : pairs.byteLength);
 }
 
 interface Entry {
