@@ -1,5 +1,6 @@
 import type { MetricKind, MetricNameQuery, Rollup, StoredMetricName } from '../contract.js';
 import { clampNameLimit, isWellFormedText } from '../metric-names.js';
+import { sideFailure, type SideFailureReporter } from '../side-failures.js';
 import { float } from './postgres-rows.js';
 import type { Connection, PgSession } from './postgres-sql.js';
 
@@ -9,6 +10,9 @@ import type { Connection, PgSession } from './postgres-sql.js';
  * costs the names table one small statement a minute, not one per write.
  */
 export const NAME_GRANULARITY = 60_000;
+
+/** How often (ms) listing upserts the names of rollups an older version wrote without them. */
+export const CATCH_UP_INTERVAL = 300_000;
 
 /** Names whose last upsert this adapter remembers; past it the memory starts again (and every name is upserted once more). */
 const MAX_REMEMBERED = 10_000;
@@ -25,6 +29,12 @@ type Latest = Map<string, { end: number; kind: MetricKind }>;
 export class PostgresNames {
   /** Name → the end this adapter last upserted for it. */
   private readonly upserted = new Map<string, number>();
+  /** The catch-up running now, which every list waits for. */
+  private catchingUp: Promise<void> | undefined;
+  /** When (adapter's clock) the last catch-up started. */
+  private lastCatchUp = -Infinity;
+  /** Where a catch-up that failed is reported (set by the adapter). */
+  report: SideFailureReporter = () => {};
 
   constructor(
     private readonly db: PgSession,
@@ -63,6 +73,7 @@ export class PostgresNames {
   async list(query: MetricNameQuery): Promise<StoredMetricName[]> {
     const limit = clampNameLimit(query.limit);
     if (limit === 0) return [];
+    await this.catchUpIfDue();
     const p = this.db.params();
     const match = query.match ?? '';
     // No name holds U+0000 or a lone surrogate (names are ASCII), and PostgreSQL text cannot carry them.
@@ -77,6 +88,43 @@ export class PostgresNames {
       `SELECT name, kind, last_end FROM ${this.db.s}.metric_names WHERE last_end > ${after}${filter} ORDER BY name LIMIT ${p.add(limit, '::int')}`,
     );
     return rows.map((r) => ({ name: r.name, kind: r.kind, lastSeen: Number(r.last_end) }));
+  }
+
+  /**
+   * An older version still writing during a rolling deploy stores rollups without upserting
+   * their names: at most every {@link CATCH_UP_INTERVAL} (and on an adapter's first list), the
+   * names of the rollups are upserted from the rollups themselves, by the loose index scan the
+   * upgrade uses (two index probes per name, no table scan). Best effort: a failure is reported
+   * and the list goes on from the table.
+   */
+  private async catchUpIfDue(): Promise<void> {
+    const now = this.db.clock ? this.db.clock() : Date.now();
+    if (this.catchingUp === undefined && now - this.lastCatchUp >= CATCH_UP_INTERVAL) {
+      this.lastCatchUp = now;
+      this.catchingUp = this.catchUp()
+        .catch((error: unknown) => this.report(sideFailure('PostgresStorage: catching up metric_names from the rollups failed', error)))
+        .finally(() => (this.catchingUp = undefined));
+    }
+    await this.catchingUp;
+  }
+
+  private async catchUp(): Promise<void> {
+    const { s } = this.db;
+    const p = this.db.params();
+    await this.db.query(
+      p,
+      `WITH RECURSIVE names AS (
+        (SELECT name FROM ${s}.rollups ORDER BY name LIMIT 1)
+        UNION ALL
+        SELECT (SELECT r.name FROM ${s}.rollups r WHERE r.name > n.name ORDER BY r.name LIMIT 1) FROM names n WHERE n.name IS NOT NULL
+      )
+      INSERT INTO ${s}.metric_names AS m (name, kind, last_end)
+      SELECT n.name, latest.kind, latest.end_ms FROM names n
+      CROSS JOIN LATERAL (SELECT kind, end_ms FROM ${s}.rollups r WHERE r.name = n.name ORDER BY start_ms DESC LIMIT 1) latest
+      WHERE n.name IS NOT NULL AND latest.end_ms > ${p.now()} - ${p.add(this.retention, '::float8')}
+      ORDER BY n.name
+      ON CONFLICT (name) DO UPDATE SET kind = EXCLUDED.kind, last_end = EXCLUDED.last_end WHERE m.last_end < EXCLUDED.last_end`,
+    );
   }
 
   private due(batches: readonly (readonly Rollup[])[], cutoff: number): Latest {

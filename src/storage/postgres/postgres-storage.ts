@@ -75,6 +75,7 @@ export class PostgresStorage implements StorageAdapter, StateStore {
     this.db = new PgSession(this.pool, quoteIdent(this.options.schema), this.options.now, this.options.queryTimeout, this.options.preparedStatements);
     this.rollups = new PostgresRollups(this.db, this.options.retention);
     this.rollups.reportNamesFailure = sideFailureReporter(this.options.onError, this.label());
+    this.rollups.names.report = this.rollups.reportNamesFailure;
     this.records = new PostgresRecords(this.db);
     this.state = new PostgresState(this.db);
     // A call made before the schema is current migrates it (waiting for another session's
