@@ -1,7 +1,7 @@
 import type { CapabilityContext } from '../capability.js';
 import type { StorageError } from '../core/errors.js';
 import { seriesKey } from '../core/labels.js';
-import { WindowQuery, type MetricWindow, type RangeStats, type StoredSeries, type WindowSeries } from '../metrics/window-query.js';
+import { coveredTime, WindowQuery, type MetricWindow, type RangeStats, type StoredSeries, type WindowSeries } from '../metrics/window-query.js';
 import type { StoredRollupCache } from '../metrics/window-query-cache.js';
 import { groupRollups } from '../metrics/window-query-series.js';
 import { lookbacksOf, type BasicAggregation, type NormalizedCondition } from './rule-schema.js';
@@ -14,6 +14,15 @@ export interface SeriesGroup {
 }
 
 export type { RangeStats };
+
+/** Range stats of a rule's group (see {@link WindowReader.histogramStats}), with what its `rate` divides by. */
+export interface GroupStats extends RangeStats {
+  /** The time (ms) the counted slots cover (`coveredTime`, as `getAggregatedMetrics`' `rateWindow`). */
+  readonly rateWindow: number;
+}
+
+/** The slot length of each window a reader built: the static `counterValue` learns it here. */
+const slotLengths = new WeakMap<MetricWindow, number>();
 
 /** Label predicates for `errorRate`: a series is an error when any listed label matches. */
 export type ErrorMatcher = (labels: Readonly<Record<string, string>>) => boolean;
@@ -44,7 +53,7 @@ export class WindowReader {
   private readonly windows = new Map<string, Promise<TickWindow>>();
   private readonly groups = new WeakMap<MetricWindow, Map<string, Map<string, SeriesGroup>>>();
   private readonly postings = new WeakMap<MetricWindow, Map<string, Map<string, WindowSeries[]>>>();
-  private readonly ranges = new WeakMap<SeriesGroup, Map<string, RangeStats>>();
+  private readonly ranges = new WeakMap<SeriesGroup, Map<string, GroupStats>>();
   private reported = false;
 
   constructor(
@@ -117,13 +126,21 @@ export class WindowReader {
   }
 
   /** Totals (and with `withDist`, the distribution) of a group's histogram series over [from, to) (cached for the tick). */
-  histogramStats(window: MetricWindow, group: SeriesGroup, from: number, to: number, withDist: boolean): RangeStats {
+  histogramStats(window: MetricWindow, group: SeriesGroup, from: number, to: number, withDist: boolean): GroupStats {
     let byRange = this.ranges.get(group);
     if (byRange === undefined) this.ranges.set(group, (byRange = new Map()));
     const id = `${from}\u0000${to}`;
     const cached = byRange.get(id);
     if (cached !== undefined && (cached.dist !== undefined || !withDist)) return cached;
-    const stats = window.stats(group.series, from, to, withDist);
+    const slotLength = this.cap.metricContext.slotLength;
+    let covered: number | undefined;
+    // Only `rate` reads the covered time: computed on first read, not for every histogram rule.
+    const stats: GroupStats = {
+      ...window.stats(group.series, from, to, withDist),
+      get rateWindow() {
+        return (covered ??= coveredTime(window, group.series, from, to, slotLength));
+      },
+    };
     byRange.set(id, stats);
     return stats;
   }
@@ -133,11 +150,15 @@ export class WindowReader {
     return window.stats(series, from, to, false);
   }
 
-  /** A plain aggregation of histogram range stats; null when there is nothing to aggregate. */
-  static histogramValue(agg: BasicAggregation, stats: RangeStats, rangeMs: number): number | null {
+  /**
+   * A plain aggregation of histogram range stats; null when there is nothing to aggregate. `rate`
+   * divides by the time the counted slots cover (`stats.rateWindow`), as `getAggregatedMetrics`
+   * does, not by the range's length (`_rangeMs`, no longer read).
+   */
+  static histogramValue(agg: BasicAggregation, stats: GroupStats, _rangeMs: number): number | null {
     if (agg === 'count') return stats.count;
     if (agg === 'sum') return stats.sum;
-    if (agg === 'rate') return stats.count / (rangeMs / 1000);
+    if (agg === 'rate') return stats.count / (stats.rateWindow / 1000);
     if (stats.count === 0) return null;
     switch (agg) {
       case 'avg':
@@ -158,12 +179,13 @@ export class WindowReader {
   /**
    * A plain aggregation of counter series over [from, to): `sum`, `count` and `rate` from the
    * amounts added in the range by every instance (from the range's start, whenever the engine
-   * started); `last` the fleet's total (each instance's latest total, summed).
+   * started; `rate` per second of the time the counted slots cover, as `getAggregatedMetrics`);
+   * `last` the fleet's total (each instance's latest total, summed).
    */
   static counterValue(window: MetricWindow, series: readonly WindowSeries[], agg: BasicAggregation, from: number, to: number): number | null {
     if (agg === 'last') return window.latest(series, from, to) ?? null;
     const increase = increaseOf(window, series, from, to);
-    if (agg === 'rate') return increase / ((to - from) / 1000);
+    if (agg === 'rate') return increase / (rateWindowOf(window, series, from, to) / 1000);
     return increase;
   }
 
@@ -213,7 +235,9 @@ export class WindowReader {
     } catch (error) {
       failed = error as StorageError;
     }
-    return { window: this.query.merge({ name, from, to: this.now, now: this.now }, stored), failed };
+    const window = this.query.merge({ name, from, to: this.now, now: this.now }, stored);
+    slotLengths.set(window, this.cap.metricContext.slotLength);
+    return { window, failed };
   }
 
   /** The earliest end of this process's rollups of `name` waiting in its recorder (Infinity: none). */
@@ -257,6 +281,15 @@ export class WindowReader {
     }
     return byValue;
   }
+}
+
+/**
+ * What a rule's `rate` over [from, to) divides by (ms): the time the counted slots cover. A window
+ * no reader built (none in the library) has no slot grid known here: the range's length.
+ */
+function rateWindowOf(window: MetricWindow, series: readonly WindowSeries[], from: number, to: number): number {
+  const slotLength = slotLengths.get(window);
+  return slotLength === undefined ? to - from : coveredTime(window, series, from, to, slotLength);
 }
 
 /** The amount counter series added over [from, to), every instance's slots included. */

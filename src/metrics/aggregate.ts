@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DistributionSummary } from './distribution.js';
 import { matchersSchema, parseReadQuery, rangeFields, resolveRange } from './time-series-range.js';
-import { WindowQuery, type MetricWindow, type WindowQuerySources } from './window-query.js';
+import { coveredTime, WindowQuery, type WindowQuerySources } from './window-query.js';
 
 /** Which data {@link aggregate} summarises. */
 export const aggregateQuerySchema = z.object({
@@ -85,7 +85,7 @@ export async function aggregate(src: AggregateSources, input: AggregateQuery): P
   const stats = data.stats(data.series, from, to, true);
   const kind = data.kind ?? 'unknown';
   const summary = stats.dist!.summary();
-  const rateWindow = coveredTime(data, from, to, now, src.ctx.slotLength);
+  const rateWindow = coveredTime(data, data.series, from, to, src.ctx.slotLength);
   const seconds = rateWindow / 1000;
   // Nothing matched: the statistics rules would read as "no data" are NaN here (count stays 0).
   const none = data.series.length === 0;
@@ -104,23 +104,4 @@ export async function aggregate(src: AggregateSources, input: AggregateQuery): P
     last: kind === 'histogram' ? stats.lastMean : kind === 'counter' || kind === 'gauge' ? (data.latest(data.series, from, to) ?? Number.NaN) : Number.NaN,
     series: data.series.length,
   };
-}
-
-/**
- * The time (ms) the slots counted over [from, to) cover: whole slots of `slotLength` from the
- * one holding `from` to the one holding the end of the range, widened to any longer rollup
- * counted (another writer's slots), and cut at `now` (the slot being recorded into has covered
- * only the time until now).
- */
-function coveredTime(data: MetricWindow, from: number, to: number, now: number, slotLength: number): number {
-  let start = Math.floor(from / slotLength) * slotLength;
-  let end = Math.ceil(to / slotLength) * slotLength;
-  for (const s of data.series) {
-    for (const p of s.parts) {
-      if (p.count === 0 || !data.covers(p, from, to)) continue;
-      if (p.start < start) start = p.start;
-      if (p.end > end) end = p.end;
-    }
-  }
-  return Math.max(0, Math.min(end, now) - start);
 }

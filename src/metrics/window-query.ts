@@ -13,7 +13,7 @@ import type { MetricContext } from './context.js';
 import type { MetricRegistry } from './registry.js';
 import { buildWindow } from './window-query-build.js';
 import { groupRollups, type StoredSeries } from './window-query-series.js';
-import type { MetricWindow } from './window-query-window.js';
+import type { MetricWindow, WindowSeries } from './window-query-window.js';
 
 export type { MetricWindow, RangeStats, WindowPart, WindowSeries } from './window-query-window.js';
 export type { StoredSeries } from './window-query-series.js';
@@ -117,4 +117,25 @@ export class WindowQuery {
       }
     };
   }
+}
+
+/**
+ * The time (ms) the slots of `series` counted over [from, to) cover: what a `rate` divides by,
+ * for `getAggregatedMetrics` and alert rules alike. Whole slots of `slotLength` from the one
+ * holding `from` to the one holding the end of the range, widened to any longer part counted
+ * (another writer's slots), and cut at the window's now (the slot being recorded into has
+ * covered only the time until now): data is kept per slot and a slot counts whole when it
+ * overlaps the range, so dividing by `to - from` read a true 10/s as 15/s over 1 m starting mid-slot.
+ */
+export function coveredTime(window: MetricWindow, series: readonly WindowSeries[], from: number, to: number, slotLength: number): number {
+  let start = Math.floor(from / slotLength) * slotLength;
+  let end = Math.ceil(to / slotLength) * slotLength;
+  for (const s of series) {
+    for (const p of s.parts) {
+      if (p.count === 0 || !window.covers(p, from, to)) continue;
+      if (p.start < start) start = p.start;
+      if (p.end > end) end = p.end;
+    }
+  }
+  return Math.max(0, Math.min(end, window.now) - start);
 }
