@@ -2,6 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RedisStorage } from '../../src/redis.js';
 import type { Rollup } from '../../src/storage/contract.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
+import { RedisKeys } from '../../src/storage/redis/redis-keys.js';
 import { deleteUnder, inspector, REDIS_URL, redisAvailable, uniquePrefix } from '../helpers/redis-env.js';
 
 const up = await redisAvailable('RedisStorage listMetricNames');
@@ -67,6 +68,19 @@ describe.skipIf(!up)('RedisStorage listMetricNames', () => {
       { name: 'new_total', kind: 'counter', lastSeen: T0 - SLOT, series: 1 },
       { name: 'only_on_old_total', kind: 'counter', lastSeen: T0 - SLOT, series: 1 },
     ]);
+  });
+
+  it('drops from the names set, when catching up, a name whose series index expired', async () => {
+    const clock = new ManualClock(T0);
+    const prefix = `pwFK:${uniquePrefix()}`;
+    prefixes.push(prefix);
+    const storage = open(prefix, clock);
+    await storage.writeRollups([rollup('gone_total', T0 - 2 * SLOT), rollup('kept_total', T0 - 2 * SLOT)]);
+    // What retention leaves of a name no longer written: its index expired, its index entry trimmed.
+    await admin.del(new RedisKeys(prefix).index('gone_total'));
+    await admin.zrem(`${prefix}nameidx`, 'gone_total');
+    expect((await storage.listMetricNames({ since: 0 })).map((n) => n.name)).toEqual(['kept_total']);
+    expect(await admin.smembers(`${prefix}names`)).toEqual(['kept_total']);
   });
 
   it('drops names retention hides from the index on the minute trim, with their kinds', async () => {

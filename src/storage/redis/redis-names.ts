@@ -2,6 +2,7 @@ import type { MetricKind, MetricNameQuery, StoredMetricName } from '../contract.
 import { byCodePoint, clampNameLimit, nameMatches } from '../metric-names.js';
 import { decodeRollup } from './redis-codec.js';
 import { exec } from './redis-exec.js';
+import { FORGET_NAME } from './redis-purge.js';
 import type { RedisKeys } from './redis-keys.js';
 import { bound, type RedisClient } from './redis-rollups.js';
 
@@ -86,16 +87,26 @@ export class RedisNames {
     const tops = (await exec(pipe)) as string[][];
     const add = this.client.pipeline();
     let added = 0;
+    let forgotten = 0;
     for (let i = 0; i < missing.length; i++) {
       const [labelsJson, end] = tops[i]!;
-      if (labelsJson === undefined || !(Number(end) > cutoff)) continue;
+      if (labelsJson === undefined) {
+        // Its series index expired: nothing of the name is left. Dropped from `P names` (unless a
+        // write re-creates the index meanwhile, atomically), so the counts above converge and the
+        // next minute's check costs two counts, not this walk again.
+        const name = missing[i]!;
+        add.eval(FORGET_NAME, 4, this.keys.names, this.keys.index(name), this.keys.changes(name), this.keys.changeTimes(name), name);
+        forgotten++;
+        continue;
+      }
+      if (!(Number(end) > cutoff)) continue;
       const kind = await this.latestKind(missing[i]!, labelsJson);
       if (kind === undefined) continue;
       add.zadd(this.keys.nameIndex, 'GT', Number(end), missing[i]!).hsetnx(this.keys.nameKinds, missing[i]!, kind);
       added++;
     }
-    if (added === 0) return;
-    add.pexpire(this.keys.nameIndex, Math.ceil(this.retention)).pexpire(this.keys.nameKinds, Math.ceil(this.retention));
+    if (added === 0 && forgotten === 0) return;
+    if (added > 0) add.pexpire(this.keys.nameIndex, Math.ceil(this.retention)).pexpire(this.keys.nameKinds, Math.ceil(this.retention));
     await exec(add);
   }
 

@@ -4,7 +4,7 @@ import { endOf } from './redis-codec.js';
 import { bound, type RedisClient } from './redis-rollups.js';
 
 /** Drops `<name>` from `names`, and its change log, unless a write re-created its index meanwhile (atomic). */
-const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL', KEYS[3], KEYS[4]) return redis.call('SREM', KEYS[1], ARGV[1]) end return 0`;
+export const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL', KEYS[3], KEYS[4]) return redis.call('SREM', KEYS[1], ARGV[1]) end return 0`;
 
 /** Drops from the name index, with their kinds, the names whose latest rollup ended at or before ARGV[1] (a purge). */
 const FORGET_ENDED_NAMES = `local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
