@@ -24,8 +24,10 @@ describe('histogram aggregations', () => {
     expect(await probeValue(s, 'latency_ms', { ...w, aggregation: 'max' })).toBe(100);
     expect(await probeValue(s, 'latency_ms', { ...w, aggregation: 'sum' })).toBe(5050);
     expect(await probeValue(s, 'latency_ms', { ...w, aggregation: 'count' })).toBe(100);
-    expect(await probeValue(s, 'latency_ms', { ...w, aggregation: 'rate' })).toBeCloseTo(100 / 60, 10);
-    expect(await probeValue(s, 'latency_ms', { window: '5m', aggregation: 'rate' })).toBeCloseTo(100 / 300, 10);
+    // rate divides by the time the counted slots cover (30 s slots, now 1 s into one): the slot
+    // holding the window's start begins 1 s before it, so 1m covers 61 s and 5m 301 s.
+    expect(await probeValue(s, 'latency_ms', { ...w, aggregation: 'rate' })).toBeCloseTo(100 / 61, 10);
+    expect(await probeValue(s, 'latency_ms', { window: '5m', aggregation: 'rate' })).toBeCloseTo(100 / 301, 10);
   });
 
   it('uses avg when the rule names no aggregation', async () => {
