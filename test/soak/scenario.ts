@@ -132,6 +132,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
     const now = clock.now();
     const hour = Math.floor((now - start) / HOUR);
     if (now % HOUR === 0) {
+      // The loop otherwise runs on microtasks alone (a MemoryStorage answers at once): let the
+      // event loop turn once a simulated hour, so the process (a vitest worker) still answers I/O,
+      // such as its runner's messages, during a run of a minute. Not a wait on time.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       // Rule churn: one rule per hour, each alerting per tenant; the one of three hours ago goes.
       await monitor.alerts.createRule({ id: `soak-${hour}`, name: `busy tenants ${hour}`, metric: COUNTER, aggregation: 'rate', window: '5m', condition: 'greater_than', threshold: 0.01, groupBy: ['tenant'], duration: '1m' });
       if (hour >= 3) await monitor.alerts.deleteRule(`soak-${hour - 3}`);
