@@ -4,8 +4,11 @@ import { seriesKey } from '../core/labels.js';
 import { coveredTime, WindowQuery, type MetricWindow, type RangeStats, type StoredSeries, type WindowSeries } from '../metrics/window-query.js';
 import type { StoredRollupCache } from '../metrics/window-query-cache.js';
 import { groupRollups } from '../metrics/window-query-series.js';
-import { lookbacksOf, type BasicAggregation, type NormalizedCondition } from './rule-schema.js';
+import { lookbacksOf, type NormalizedCondition } from './rule-schema.js';
 import { ownLabel } from './schema-parts.js';
+import { counterErrorRate, counterValue, gaugeValue, histogramValue, rememberSlotLength, type GroupStats } from './window-values.js';
+
+export type { ErrorMatcher, GroupStats } from './window-values.js';
 
 /** A set of series that form one alert group, with the group's labels. */
 export interface SeriesGroup {
@@ -14,20 +17,6 @@ export interface SeriesGroup {
 }
 
 export type { RangeStats };
-
-/** Range stats of a rule's group (see {@link WindowReader.histogramStats}), with what its `rate` divides by. */
-export interface GroupStats extends RangeStats {
-  /** The time (ms) the counted slots cover (`coveredTime`, as `getAggregatedMetrics`' `rateWindow`). */
-  readonly rateWindow: number;
-}
-
-/** The slot length of each window a reader built: the static `counterValue` learns it here. */
-const slotLengths = new WeakMap<MetricWindow, number>();
-
-/** Label predicates for `errorRate`: a series is an error when any listed label matches. */
-export type ErrorMatcher = (labels: Readonly<Record<string, string>>) => boolean;
-
-const PERCENTILES: Partial<Record<BasicAggregation, number>> = { p50: 50, p90: 90, p95: 95, p99: 99, p999: 99.9 };
 
 /** One metric's window for this tick; `failed` when the store could not be read (memory and waiting rollups only). */
 interface TickWindow {
@@ -150,81 +139,11 @@ export class WindowReader {
     return window.stats(series, from, to, false);
   }
 
-  /**
-   * A plain aggregation of histogram range stats; null when there is nothing to aggregate. `rate`
-   * divides by the time the counted slots cover (`stats.rateWindow`), as `getAggregatedMetrics`
-   * does, not by the range's length (`_rangeMs`, no longer read).
-   */
-  static histogramValue(agg: BasicAggregation, stats: GroupStats, _rangeMs: number): number | null {
-    if (agg === 'count') return stats.count;
-    if (agg === 'sum') return stats.sum;
-    if (agg === 'rate') return stats.count / (stats.rateWindow / 1000);
-    if (stats.count === 0) return null;
-    switch (agg) {
-      case 'avg':
-        return stats.sum / stats.count;
-      case 'min':
-        return stats.min;
-      case 'max':
-        return stats.max;
-      case 'last':
-        return Number.isNaN(stats.lastMean) ? null : stats.lastMean;
-      default: {
-        const v = stats.dist?.percentile(PERCENTILES[agg]!) ?? Number.NaN;
-        return Number.isNaN(v) ? null : v;
-      }
-    }
-  }
-
-  /**
-   * A plain aggregation of counter series over [from, to): `sum`, `count` and `rate` from the
-   * amounts added in the range by every instance (from the range's start, whenever the engine
-   * started; `rate` per second of the time the counted slots cover, as `getAggregatedMetrics`);
-   * `last` the fleet's total (each instance's latest total, summed).
-   */
-  static counterValue(window: MetricWindow, series: readonly WindowSeries[], agg: BasicAggregation, from: number, to: number): number | null {
-    if (agg === 'last') return window.latest(series, from, to) ?? null;
-    const increase = increaseOf(window, series, from, to);
-    if (agg === 'rate') return increase / (rateWindowOf(window, series, from, to) / 1000);
-    return increase;
-  }
-
-  /** Share (%) of the amount added over [from, to) that went to error series; null when nothing was added. */
-  static counterErrorRate(window: MetricWindow, series: readonly WindowSeries[], isError: ErrorMatcher, from: number, to: number): number | null {
-    let total = 0;
-    let errors = 0;
-    for (const s of series) {
-      const inc = increaseOf(window, [s], from, to);
-      total += inc;
-      if (isError(s.labels)) errors += inc;
-    }
-    return total === 0 ? null : (errors / total) * 100;
-  }
-
-  /**
-   * A plain aggregation of gauge series over [from, to), from their rollups (and this process's
-   * open slot). `last` and `sum`: the fleet's value, each series' latest value from each
-   * instance, summed. `avg`, `min`, `max` and `count`: over every value the series took in the
-   * range on any instance (a slot's values as its rollup keeps them: count, sum, min, max; an
-   * unchanged gauge counts once per closed slot). Null without data.
-   */
-  static gaugeValue(window: MetricWindow, series: readonly WindowSeries[], agg: BasicAggregation, from: number, to: number): number | null {
-    if (agg === 'last' || agg === 'sum') return window.latest(series, from, to) ?? null;
-    const stats = window.stats(series, from, to, false);
-    if (stats.count === 0) return null;
-    switch (agg) {
-      case 'count':
-        return stats.count;
-      case 'avg':
-        return stats.sum / stats.count;
-      case 'min':
-        return stats.min;
-      case 'max':
-        return stats.max;
-      default:
-        return undefined as never;
-    }
-  }
+  /** See window-values.ts: the rules' plain aggregations of a window's series. */
+  static histogramValue = histogramValue;
+  static counterValue = counterValue;
+  static counterErrorRate = counterErrorRate;
+  static gaugeValue = gaugeValue;
 
   private async read(name: string, from: number): Promise<TickWindow> {
     let stored: readonly StoredSeries[] = [];
@@ -236,7 +155,7 @@ export class WindowReader {
       failed = error as StorageError;
     }
     const window = this.query.merge({ name, from, to: this.now, now: this.now }, stored);
-    slotLengths.set(window, this.cap.metricContext.slotLength);
+    rememberSlotLength(window, this.cap.metricContext.slotLength);
     return { window, failed };
   }
 
@@ -281,22 +200,6 @@ export class WindowReader {
     }
     return byValue;
   }
-}
-
-/**
- * What a rule's `rate` over [from, to) divides by (ms): the time the counted slots cover. A window
- * no reader built (none in the library) has no slot grid known here: the range's length.
- */
-function rateWindowOf(window: MetricWindow, series: readonly WindowSeries[], from: number, to: number): number {
-  const slotLength = slotLengths.get(window);
-  return slotLength === undefined ? to - from : coveredTime(window, series, from, to, slotLength);
-}
-
-/** The amount counter series added over [from, to), every instance's slots included. */
-function increaseOf(window: MetricWindow, series: readonly WindowSeries[], from: number, to: number): number {
-  let increase = 0;
-  for (const s of series) for (const p of s.parts) if (window.covers(p, from, to)) increase += p.sum;
-  return increase;
 }
 
 /** Matchers and grouping of a condition as one key, computed once per (matchers, groupBy) pair of objects: a rule's are kept between ticks. */
