@@ -138,7 +138,7 @@ function conditionValue(
 function basic(reader: WindowReader, window: MetricWindow, group: SeriesGroup, agg: BasicAggregation, from: number, to: number): number | null {
   if (window.kind === 'histogram') {
     const stats = reader.histogramStats(window, group, from, to, agg.startsWith('p'));
-    return WindowReader.histogramValue(agg, stats, to - from);
+    return WindowReader.histogramValue(agg, stats);
   }
   if (window.kind === 'counter') return WindowReader.counterValue(window, group.series, agg, from, to);
   return WindowReader.gaugeValue(window, group.series, agg, from, to);

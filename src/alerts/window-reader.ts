@@ -6,7 +6,7 @@ import type { StoredRollupCache } from '../metrics/window-query-cache.js';
 import { groupRollups } from '../metrics/window-query-series.js';
 import { lookbacksOf, type NormalizedCondition } from './rule-schema.js';
 import { ownLabel } from './schema-parts.js';
-import { counterErrorRate, counterValue, gaugeValue, histogramValue, rememberSlotLength, type GroupStats } from './window-values.js';
+import { counterErrorRate, counterValue, gaugeValue, histogramValue, type GroupStats } from './window-values.js';
 
 export type { ErrorMatcher, GroupStats } from './window-values.js';
 
@@ -121,7 +121,7 @@ export class WindowReader {
     const id = `${from}\u0000${to}`;
     const cached = byRange.get(id);
     if (cached !== undefined && (cached.dist !== undefined || !withDist)) return cached;
-    const slotLength = this.cap.metricContext.slotLength;
+    const slotLength = window.slotLength;
     let covered: number | undefined;
     // Only `rate` reads the covered time: computed on first read, not for every histogram rule.
     const stats: GroupStats = {
@@ -155,7 +155,6 @@ export class WindowReader {
       failed = error as StorageError;
     }
     const window = this.query.merge({ name, from, to: this.now, now: this.now }, stored);
-    rememberSlotLength(window, this.cap.metricContext.slotLength);
     return { window, failed };
   }
 

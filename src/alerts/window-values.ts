@@ -10,25 +10,17 @@ export interface GroupStats extends RangeStats {
   readonly rateWindow: number;
 }
 
-/** The slot length of each window a reader built: the static `counterValue` learns it here. */
-const slotLengths = new WeakMap<MetricWindow, number>();
-
 /** Label predicates for `errorRate`: a series is an error when any listed label matches. */
 export type ErrorMatcher = (labels: Readonly<Record<string, string>>) => boolean;
 
 const PERCENTILES: Partial<Record<BasicAggregation, number>> = { p50: 50, p90: 90, p95: 95, p99: 99, p999: 99.9 };
 
-/** Records the slot length of a window a reader built, for what `rate` divides by. */
-export function rememberSlotLength(window: MetricWindow, slotLength: number): void {
-  slotLengths.set(window, slotLength);
-}
-
 /**
  * A plain aggregation of histogram range stats; null when there is nothing to aggregate. `rate`
  * divides by the time the counted slots cover (`stats.rateWindow`), as `getAggregatedMetrics`
- * does, not by the range's length (`_rangeMs`, no longer read).
+ * does, not by the range's length.
  */
-export function histogramValue(agg: BasicAggregation, stats: GroupStats, _rangeMs: number): number | null {
+export function histogramValue(agg: BasicAggregation, stats: GroupStats): number | null {
   if (agg === 'count') return stats.count;
   if (agg === 'sum') return stats.sum;
   if (agg === 'rate') return stats.count / (stats.rateWindow / 1000);
@@ -58,7 +50,7 @@ export function histogramValue(agg: BasicAggregation, stats: GroupStats, _rangeM
 export function counterValue(window: MetricWindow, series: readonly WindowSeries[], agg: BasicAggregation, from: number, to: number): number | null {
   if (agg === 'last') return window.latest(series, from, to) ?? null;
   const increase = increaseOf(window, series, from, to);
-  if (agg === 'rate') return increase / (rateWindowOf(window, series, from, to) / 1000);
+  if (agg === 'rate') return increase / (coveredTime(window, series, from, to, window.slotLength) / 1000);
   return increase;
 }
 
@@ -99,14 +91,6 @@ export function gaugeValue(window: MetricWindow, series: readonly WindowSeries[]
   }
 }
 
-/**
- * What a rule's `rate` over [from, to) divides by (ms): the time the counted slots cover. A window
- * no reader built (none in the library) has no slot grid known here: the range's length.
- */
-function rateWindowOf(window: MetricWindow, series: readonly WindowSeries[], from: number, to: number): number {
-  const slotLength = slotLengths.get(window);
-  return slotLength === undefined ? to - from : coveredTime(window, series, from, to, slotLength);
-}
 
 /** The amount counter series added over [from, to), every instance's slots included. */
 function increaseOf(window: MetricWindow, series: readonly WindowSeries[], from: number, to: number): number {

@@ -117,6 +117,11 @@ export class MetricWindow {
     private readonly decoded: DecodedHistograms,
   ) {}
 
+  /** Length (ms) of the slots in memory: the grid `rate` counts covered time on. */
+  get slotLength(): number {
+    return this.scale.slotLength;
+  }
+
   /** True when `part` overlaps [from, to); a range ending at `now` or later takes every later slot too. */
   covers(part: WindowPart, from: number, to: number): boolean {
     return part.end > from && part.start < (to >= this.now ? Infinity : to);
