@@ -51,10 +51,13 @@ export function startTraffic(base: string, rate: number): { stop(): Promise<void
   const inFlight = new Set<Promise<unknown>>();
   const perTick = rate / 20; // a tick every 50 ms
   let owed = 0;
+  // Round-robin over the conversations, so each has its share of the 100 retained samples (with
+  // random ids, one conversation in 170 runs had none among them, and ?conversationId=7 read nothing).
+  let next = 0;
   const timer = setInterval(() => {
     if (stopped) return;
     for (owed += perTick; owed >= 1; owed--) {
-      const p = fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversationId: Math.floor(Math.random() * 20) }) })
+      const p = fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversationId: next++ % 20 }) })
         .then((r) => r.arrayBuffer())
         .catch(() => undefined);
       inFlight.add(p);
