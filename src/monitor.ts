@@ -89,8 +89,7 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
     return this.parts.pipeline.instanceId;
   }
 
-  // ---- events, metrics and reads: the interfaces the class implements document each call ----
-
+  // Events, metrics, reads, analysis and lifecycle: the interfaces the class implements document each call.
   on<E extends keyof MonitorEvents>(event: E, listener: MonitorEvents[E]): () => void {
     return this.parts.diagnostics.on(event, listener);
   }
@@ -167,9 +166,6 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
   breaker(name: string): ReturnType<BreakerRegistry['get']> {
     return this.parts.breakers.get(name);
   }
-
-  // ---- lifecycle: MonitorLifecycleApi documents each call ----
-
   onClose(fn: () => void | Promise<void>): () => void {
     return this.parts.lifecycle.onClose(fn);
   }
@@ -190,9 +186,8 @@ export class Monitor implements MonitorEventApi, MetricDefinitionApi, SeedRecord
     this.parts.diagnostics.fail(error);
   }
 
-  /** The first use starts the monitor (monitor-lifecycle.ts); never throws. */
+  /** The first use starts the monitor (monitor-lifecycle.ts); never throws. `parts` is undefined while they are built: the DeferredClock holds their timers until ready(). */
   private start(): void {
-    // Undefined while the parts are being built: the DeferredClock holds their timers until ready().
     this.parts?.lifecycle.start();
   }
 }

@@ -1,8 +1,7 @@
 import cluster from 'node:cluster';
 import { ConfigError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
-import type { AggregateQuery, AggregatedMetrics } from '../metrics/aggregate.js';
-import type { ExpositionFormat } from '../metrics/exposition/format.js';
+import type { AggregateQuery } from '../metrics/aggregate.js';
 import type { Monitor } from '../monitor.js';
 import { captureState } from './capture.js';
 import { workerEndpoint, type WorkerHandle } from './endpoint.js';
@@ -12,41 +11,16 @@ import { attachWorkersOptionsSchema, type AttachWorkersOptions, type ResolvedAtt
 import { decode, encode, isEnvelope, senderTag, type PrimaryMessage } from './protocol.js';
 import { renderMerged } from './render.js';
 import { PendingRequests } from './requests.js';
-import { familiesSchema, seriesProblem, withinCounts, type FamilyState } from './state.js';
+import { familiesSchema, type FamilyState } from './state.js';
 import { answerCall } from './storage-server.js';
 import { RetiredStates } from './retired.js';
+import type { ClusterAggregatedMetrics, ClusterExportOptions, FlushMiss, WorkerFlushReport } from './attached-types.js';
+import { checkedState } from './worker-state.js';
 import type { WorkerLink } from './worker-link.js';
 
 /** The primary's monitor, which {@link attachWorkers} extends: its scrapes and window reads include the workers. */
 export type AttachHost = Monitor;
-
-/** Options of {@link AttachedWorkers.exportPrometheusMetrics}. */
-export interface ClusterExportOptions {
-  /** `'prometheus'` (text 0.0.4, default) or `'openmetrics'` (1.0). */
-  format?: ExpositionFormat;
-  /** Only metrics with these names (all when absent). */
-  names?: readonly string[];
-}
-
-/** One worker that did not confirm a flush, and why. */
-export interface FlushMiss {
-  worker: string;
-  reason: MissReason;
-}
-
-/** How the workers answered a request to write their open slots. */
-export interface WorkerFlushReport {
-  /** Workers asked (those that called `reportToPrimary`). */
-  workers: number;
-  /** Workers whose every rollup reached the primary's storage. */
-  flushed: number;
-  missed: FlushMiss[];
-}
-
-/** `getAggregatedMetrics` on the primary: the fleet of workers' answer plus how their flush went. */
-export interface ClusterAggregatedMetrics extends AggregatedMetrics {
-  workers: WorkerFlushReport;
-}
+export type { ClusterAggregatedMetrics, ClusterExportOptions, FlushMiss, WorkerFlushReport } from './attached-types.js';
 
 /**
  * The workers attached to a primary's monitor (see {@link attachWorkers}): serves their storage
@@ -243,26 +217,12 @@ export class AttachedWorkers {
           return;
         }
         const m = settled.value;
-        const families = m.t === 'state' ? this.validState(m.families, link) : undefined;
+        const families = m.t === 'state' ? checkedState(m.families, link.label, this.schema, this.options, this.misses) : undefined;
         if (m.t !== 'state') this.misses.miss('collect', 'failed', `worker ${link.label} could not send its state: ${String(m.message).slice(0, 200)}`);
         // A worker that said bye meanwhile has left its final state in the retired one already.
         if (families !== undefined && link.joined) link.last = families;
       });
     return link.collecting;
-  }
-
-  /** `families` if it is a state within the bounds; else counted, reported, undefined. */
-  private validState(families: unknown, link: WorkerLink): FamilyState[] | undefined {
-    if (!withinCounts(families, this.options)) {
-      this.misses.miss('collect', 'limit', `worker ${link.label} sent a state past maxFamilies or maxSeries; not merged`, { option: 'maxSeries', max: this.options.maxSeries });
-      return undefined;
-    }
-    const parsed = this.schema.safeParse(families);
-    const issue = parsed.success ? undefined : parsed.error.issues[0];
-    const problem = parsed.success ? seriesProblem(parsed.data, this.options) : `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`;
-    if (problem === undefined) return parsed.data as FamilyState[];
-    this.misses.miss('collect', 'invalid', `worker ${link.label} sent an invalid state (${problem}); not merged`);
-    return undefined;
   }
 
   private receive(link: WorkerLink, raw: unknown): void {
@@ -281,7 +241,7 @@ export class AttachedWorkers {
         link.instanceId = typeof m.instanceId === 'string' ? m.instanceId.slice(0, 256) : undefined;
         return;
       case 'bye': {
-        const final = m.families === undefined ? undefined : this.validState(m.families, link);
+        const final = m.families === undefined ? undefined : checkedState(m.families, link.label, this.schema, this.options, this.misses);
         this.retire(link, final ?? link.last);
         link.joined = false;
         link.last = undefined;
