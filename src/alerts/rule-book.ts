@@ -4,11 +4,11 @@ import { validationErrorOf } from '../core/options.js';
 import type { StoredRule } from '../storage/records.js';
 import { mergeBaselines, storedBaselines, withBaselines } from './learned-baselines.js';
 import { definitionOf, readStoredRules, storedRuleById } from './rule-declaration.js';
-import { alertRuleSchema, callerRuleIssues, conditionsOf, type AlertRule, type AlertRuleInput } from './rule-schema.js';
+import { alertRuleSchema, conditionsOf, type AlertRule, type AlertRuleInput } from './rule-schema.js';
 import type { RuleEntry } from './rule-entry.js';
+import { isRecord, isStoredRule, refuseCallerIssues, storedConditions, storedIdOf, takenError } from './rule-input-checks.js';
 
 export type { RuleEntry } from './rule-entry.js';
-
 
 /**
  * The rules of one engine, kept in memory and in storage. Every instance on the same store
@@ -267,40 +267,5 @@ export class RuleBook {
       overLimit: false,
       identity: JSON.stringify([rule.name, rule.severity, rule.type, rule.alertLabels, rule.annotations, rule.groupBy, rule.channels, rule.recipients, rule.description]),
     });
-  }
-}
-
-/** The conditions of a stored rule as JSON, or undefined when it does not validate. */
-function storedConditions(stored: StoredRule): string | undefined {
-  const parsed = alertRuleSchema.safeParse(stored);
-  return parsed.success ? JSON.stringify(conditionsOf(parsed.data)) : undefined;
-}
-
-/** Throws what a caller's rule or patch gets wrong that parsed rules never do (a bare-number `duration`). */
-function refuseCallerIssues(input: unknown, currentDuration?: number): void {
-  const issues = callerRuleIssues(input, currentDuration);
-  if (issues.length > 0) throw validationErrorOf('invalid alert rule', issues, 'rule');
-}
-
-function takenError(id: string): ValidationError {
-  return new ValidationError(`invalid alert rule: id: "${id}" is taken`, [{ path: 'id', message: 'is taken' }]);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
-}
-
-/** The bookkeeping fields a stored rule needs before its own fields can be validated. */
-function isStoredRule(v: unknown): v is StoredRule {
-  return isRecord(v) && typeof v.id === 'string' && v.id.length > 0 && Number.isFinite(v.createdAt) && Number.isFinite(v.updatedAt);
-}
-
-/** A stored entry's id, or a short JSON of an entry without one (to report it once). */
-function storedIdOf(v: unknown): string {
-  if (isRecord(v) && typeof v.id === 'string') return v.id;
-  try {
-    return (JSON.stringify(v) ?? String(v)).slice(0, 100);
-  } catch {
-    return String(v).slice(0, 100);
   }
 }
