@@ -32,6 +32,14 @@ export interface Clock {
    * `track` and `idle` counts as manual. Read it through {@link isManualClock}.
    */
   readonly manual?: boolean;
+  /**
+   * Optional: resolves on a later turn of the event loop (a macrotask), so that work split into
+   * chunks (a snapshot over thousands of series) lets requests, I/O and timers run between its
+   * chunks. It is not a timer: it never fires later than the platform's next turn, and time does
+   * not move for it on a ManualClock (which resolves it at once, deterministically). Absent: the
+   * system clock's turn is used (see {@link yieldTurn}). Never rejects.
+   */
+  yield?(): Promise<void>;
 }
 
 /** A clock that tracks the tasks its timers start, and can wait for them: see {@link Clock.track}. */
@@ -74,8 +82,57 @@ function armGlobal(fn: () => unknown, ms: number, keepAlive: boolean): unknown {
   return handle;
 }
 
+/** A queue of turns waiting on one `MessageChannel` (runtimes without `setImmediate`: workerd, edge-runtime, browsers). */
+let channel: { post(resolve: () => void): void } | undefined;
+
+function channelTurn(): { post(resolve: () => void): void } | undefined {
+  if (channel !== undefined) return channel;
+  const Channel = (globalThis as { MessageChannel?: new () => { port1: { onmessage: unknown; unref?: () => void }; port2: { postMessage(m: unknown): void } } }).MessageChannel;
+  if (typeof Channel !== 'function') return undefined;
+  const { port1, port2 } = new Channel();
+  const waiting: (() => void)[] = [];
+  port1.onmessage = () => waiting.shift()?.();
+  // A Node port (only used where setImmediate is missing) must not hold the process open.
+  port1.unref?.();
+  return (channel = {
+    post(resolve) {
+      waiting.push(resolve);
+      port2.postMessage(0);
+    },
+  });
+}
+
+/**
+ * One macrotask turn of the platform: `setImmediate` where it exists (Node, Bun), else a
+ * `MessageChannel` message (edge runtimes, browsers: not clamped as nested timers are), else
+ * `setTimeout(0)`. Lazy: nothing is created until the first call (a worker's global scope starts
+ * no timer and opens no channel).
+ */
+function platformTurn(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+    if (typeof immediate === 'function') {
+      immediate(resolve);
+      return;
+    }
+    const turn = channelTurn();
+    if (turn !== undefined) turn.post(resolve);
+    else globalThis.setTimeout(resolve, 0);
+  });
+}
+
+/**
+ * Lets the event loop turn once on `clock` (see {@link Clock.yield}): the clock's own `yield`,
+ * else the platform's next macrotask. For work split into chunks that must never block the
+ * event loop for long; never rejects.
+ */
+export function yieldTurn(clock: Clock): Promise<void> {
+  return typeof clock.yield === 'function' ? clock.yield() : platformTurn();
+}
+
 /** The real clock: `Date.now()` and unref'd global timers. */
 export const systemClock: Clock = {
+  yield: platformTurn,
   now: () => Date.now(),
   monotonic: () => performance.now(),
   setTimeout(fn, ms, options) {

@@ -1,4 +1,4 @@
-import { isManualClock, isTaskClock, isThenable, type Clock, type TaskClock, type TimerHandle } from './clock.js';
+import { isManualClock, isTaskClock, isThenable, yieldTurn, type Clock, type TaskClock, type TimerHandle } from './clock.js';
 
 /** A timer asked for before the start: armed on the inner clock by {@link DeferredClock.start}. */
 class HeldTimer {
@@ -67,6 +67,14 @@ export class DeferredClock implements TaskClock {
   monotonic(): number {
     if (this.held !== undefined && this.built) this.firstUse();
     return this.inner.monotonic();
+  }
+
+  /**
+   * The inner clock's turn (see {@link Clock.yield}). Not a use of the monitor and not a timer:
+   * it is not held before the start (only a started monitor's reads yield).
+   */
+  yield(): Promise<void> {
+    return yieldTurn(this.inner);
   }
 
   setTimeout(fn: () => unknown, ms: number, options?: { keepAlive?: boolean }): TimerHandle {
