@@ -5,7 +5,7 @@
  * every clock together. A `reader` defines no metric at all (a dashboard, or a fresh instance).
  * Usage (by fleet-processes.ts): node --import tsx fleet-process.ts <config JSON>.
  */
-import { createMonitor, type AggregateQuery, type AlertRuleInput } from '../../src/index.js';
+import { createMonitor, type AggregateQuery, type AlertRuleInput, type MetricNameQuery } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
 import { openSharedStore } from '../helpers/shared-store.js';
 
@@ -29,6 +29,7 @@ export type FleetCommand =
   | { id: number; op: 'evaluate' }
   | { id: number; op: 'activeAlerts' }
   | { id: number; op: 'errors' }
+  | { id: number; op: 'names'; query: MetricNameQuery }
   | { id: number; op: 'close' };
 
 const config = JSON.parse(process.argv[2]!) as FleetConfig;
@@ -74,6 +75,9 @@ async function run(command: FleetCommand): Promise<unknown> {
       return monitor.alerts.getActiveAlerts();
     case 'errors':
       return errors;
+    case 'names':
+      if (typeof storage.listMetricNames !== 'function') throw new Error(`${storage.name} storage cannot list metric names`);
+      return storage.listMetricNames(command.query);
     case 'close':
       await monitor.close();
       await storage.close();
