@@ -16,6 +16,7 @@ import type { PullResult } from './state-sync.js';
 import { ownLabel } from './schema-parts.js';
 import { WindowReader } from './window-reader.js';
 import { StoredRollupCache } from '../metrics/window-query-cache.js';
+import { KeptRollups } from '../metrics/window-query-kept.js';
 
 /**
  * How long after its slot ends a rollup may reach the store and still be seen at the next tick,
@@ -27,6 +28,8 @@ const STORE_LATENESS = 60_000;
 const FULL_READ_EVERY = 5 * 60_000;
 /** Most metrics whose stored rollups are kept between ticks. */
 const MAX_CACHED_METRICS = 1_000;
+/** Most series of one metric kept between ticks (past it the metric is read whole at each tick). */
+const MAX_KEPT_SERIES = 200_000;
 
 /**
  * One evaluation of every rule: sync rules from storage, read each rule's conditions, check its
@@ -45,6 +48,8 @@ export class RuleEvaluator {
   private readonly scopes = new WeakMap<RuleEntry, ConditionScope>();
   /** Stored rollups kept between ticks: a tick re-reads the recent slots, not the whole window. */
   private readonly stored: StoredRollupCache;
+  /** Stored series kept between ticks for stores with a change log, updated in place from it. */
+  private readonly kept: KeptRollups;
 
   constructor(
     private readonly ctx: CapabilityContext,
@@ -54,6 +59,7 @@ export class RuleEvaluator {
   ) {
     ({ book: this.book, states: this.states, byId: this.byId, notifier: this.notifier, records: this.records } = shared);
     this.stored = new StoredRollupCache({ lateness: 2 * ctx.metricContext.slotLength + STORE_LATENESS, refreshEvery: FULL_READ_EVERY, maxMetrics: MAX_CACHED_METRICS });
+    this.kept = new KeptRollups({ refreshEvery: FULL_READ_EVERY, maxMetrics: MAX_CACHED_METRICS, maxSeries: MAX_KEPT_SERIES });
   }
 
   /**
@@ -84,7 +90,7 @@ export class RuleEvaluator {
       else this.identities.delete(e.rule.id);
       if (e.rule.enabled) entries.push(e);
     }
-    const reader = new WindowReader(this.ctx, ts, entries.flatMap((e) => e.conditions), this.stored);
+    const reader = new WindowReader(this.ctx, ts, entries.flatMap((e) => e.conditions), this.stored, this.kept);
     const learners: RuleEntry[] = [];
     for (const entry of entries) {
       result.rules++;
@@ -106,6 +112,7 @@ export class RuleEvaluator {
     }
     // What no rule read this tick is not kept for the next.
     this.stored.retain(reader.names);
+    this.kept.retain(reader.names);
     // One read of the rules for every rule that learned a baseline this tick.
     await saveBaselines(this.ctx, learners);
     await this.refreshStateChannels(ts);
@@ -135,6 +142,7 @@ export class RuleEvaluator {
     // and reads the store afresh: what it kept is let go while another instance evaluates.
     this.identities.clear();
     this.stored.clear();
+    this.kept.clear();
     await pull();
     this.forgetResolved(ts);
     for (const s of this.states.all()) {

@@ -3,6 +3,7 @@ import type { StorageError } from '../core/errors.js';
 import { seriesKey } from '../core/labels.js';
 import { coveredTime, WindowQuery, type MetricWindow, type RangeStats, type StoredSeries, type WindowSeries } from '../metrics/window-query.js';
 import type { StoredRollupCache } from '../metrics/window-query-cache.js';
+import type { KeptRollups } from '../metrics/window-query-kept.js';
 import { groupRollups } from '../metrics/window-query-series.js';
 import { lookbacksOf, type NormalizedCondition } from './rule-schema.js';
 import { ownLabel } from './schema-parts.js';
@@ -52,6 +53,8 @@ export class WindowReader {
     conditions: Iterable<NormalizedCondition>,
     /** Stored rollups kept between ticks (absent: each tick reads the whole range). */
     private readonly cache?: StoredRollupCache,
+    /** Stored series kept between ticks for stores with a change log (absent: `cache` serves them too). */
+    private readonly kept?: KeptRollups,
   ) {
     this.query = new WindowQuery({ registry: cap.metrics, ctx: cap.metricContext, storage: cap.storage });
     for (const c of conditions) {
@@ -150,7 +153,9 @@ export class WindowReader {
     let failed: StorageError | undefined;
     const read = (since: number) => this.query.stored(name, undefined, since, this.now, this.now);
     try {
-      stored = this.cache === undefined ? groupRollups(await read(from)) : await this.cache.series({ name, from, now: this.now, read, changes: this.query.changes(name), waitingEnd: this.waitingEnd(name) });
+      const changes = this.query.changes(name);
+      if (this.kept !== undefined && changes !== undefined) stored = await this.kept.series({ name, from, now: this.now, read, changes, waitingEnd: Infinity });
+      else stored = this.cache === undefined ? groupRollups(await read(from)) : await this.cache.series({ name, from, now: this.now, read, changes, waitingEnd: this.waitingEnd(name) });
     } catch (error) {
       failed = error as StorageError;
     }

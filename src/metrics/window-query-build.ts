@@ -8,6 +8,7 @@ import type { HistogramSlot } from './histogram-slot.js';
 import { BucketLayout } from './log-buckets.js';
 import type { AnyMetric } from './registry.js';
 import { hashLabels, LabelTable, part, partOf, shapeOf, type StoredSeries } from './window-query-series.js';
+import type { KeptSeries } from './window-query-kept.js';
 import { MetricWindow, type WindowPart, type WindowScale, type WindowSeries } from './window-query-window.js';
 
 /** What {@link buildWindow} merges. */
@@ -43,6 +44,11 @@ function allInRange(st: StoredSeries, kind: MetricKind | undefined, from: number
   if (shapeOf(st).kind !== kind || parts[parts.length - 1]!.start >= end) return false;
   for (let i = 0; i < parts.length && parts[i]!.start <= from; i++) if (parts[i]!.end <= from) return false;
   return true;
+}
+
+/** True for a series a `KeptRollups` keeps (it is a window series too: see window-query-kept.ts). */
+function isKept(st: StoredSeries): st is KeptSeries {
+  return (st as Partial<KeptSeries>).slots !== undefined;
 }
 
 /** `seriesKey` of in-memory series, computed once per series object (evicted ones are collected). */
@@ -140,10 +146,16 @@ export function buildWindow(input: WindowInput): MetricWindow {
     let e = series.find(st.labels, st.hash);
     if (e === undefined && (waiting.size === 0 ? allInRange(st, kind, from, end) : st.parts.every((p) => p.kind === kind && inRange(p) && (p.instance === undefined || !p.instance.startsWith(self))))) {
       // Nothing of this process's touches the series (no memory, no waiting copy): its parts are taken as they are.
-      e = series.add(entry(st.labels, storedKey(st)), st.hash);
-      e.parts = st.parts as WindowPart[];
-      e.shared = true;
       const shape = shapeOf(st);
+      if (isKept(st)) {
+        // A series kept between reads is a window series itself: no entry, no table insert (stored
+        // series are one per label set, so no later rollup looks it up).
+        (series.values as WindowSeries[]).push(st);
+      } else {
+        e = series.add(entry(st.labels, storedKey(st)), st.hash);
+        e.parts = st.parts as WindowPart[];
+        e.shared = true;
+      }
       if (shape.resolutionAt >= resolutionAt && shape.resolutionAt !== -Infinity) {
         resolution = shape.resolution;
         resolutionAt = shape.resolutionAt;
