@@ -8,6 +8,7 @@ export type { CallOptions } from './roles.js';
 export type { MetricKind, MetricNameQuery, Rollup, RollupChanges, RollupQuery, StoredMetricName } from './rollup.js';
 export type {
   AlertRecordStore,
+  CompactionStore,
   DeadLetterStore,
   JobDeadLetterStore,
   LeaseStore,
@@ -23,6 +24,8 @@ export type {
 } from './roles.js';
 export { hasRole, OPTIONAL_ROLE_CALLS, partialRoles, ROLE_CALLS, STORAGE_ROLES, storageRoles } from './roles.js';
 export type { ReadStateOptions, StateEntry } from './state.js';
+export type { CompactionRequest, CompactionResult } from './compaction.js';
+export { COMPACTED_INSTANCE } from './compaction.js';
 
 /**
  * Every call of every role (`close` and the optional `readRollupChanges` aside), in the

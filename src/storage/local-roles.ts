@@ -1,9 +1,9 @@
 import { ConfigError } from '../core/errors.js';
 import type { CallOptions } from './roles.js';
-import { hasRole, OPTIONAL_ROLE_CALLS, partialRoles, ROLE_CALLS, STORAGE_ROLES, storageRoles, type PartialStorage, type StateStore, type StorageAdapter, type StorageRole } from './roles.js';
+import { hasRole, OPTIONAL_ROLE_CALLS, partialRoles, ROLE_CALLS, STORAGE_ROLES, storageRoles, type CompactionStore, type PartialStorage, type StateStore, type StorageAdapter, type StorageRole } from './roles.js';
 
 /** A store playing every role, some of them through a local stand-in (see {@link withLocalRoles}). */
-export interface CompletedStorage extends StorageAdapter, Partial<StateStore> {
+export interface CompletedStorage extends StorageAdapter, Partial<StateStore>, Partial<CompactionStore> {
   /** The roles the given store does not play, served by the local stand-in: kept in this process only. */
   readonly localRoles: readonly StorageRole[];
 }
@@ -59,6 +59,8 @@ export function withLocalRoles(store: PartialStorage, local: StorageAdapter): Co
   const rollups = target('rollups');
   if (typeof rollups.readRollupChanges === 'function') completed.readRollupChanges = rollups.readRollupChanges.bind(rollups);
   if (typeof rollups.listMetricNames === 'function') completed.listMetricNames = rollups.listMetricNames.bind(rollups);
+  // Compaction goes with the rollups it merges (the local store's when the rollups are kept here).
+  if (hasRole(rollups, 'compaction')) completed.compactRollups = rollups.compactRollups.bind(rollups);
   // The optional state role only from the given store, never from `local`: a caller that finds
   // no shared state keeps its fallback (job baselines in a rule record) rather than keep state
   // in this process, lost at a restart.

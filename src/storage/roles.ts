@@ -1,4 +1,5 @@
 import type { MetricNameQuery, Rollup, RollupChanges, RollupQuery, StoredMetricName } from './rollup.js';
+import type { CompactionRequest, CompactionResult } from './compaction.js';
 import type { ReadStateOptions, StateEntry } from './state.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from './records.js';
 
@@ -127,10 +128,31 @@ export interface StateStore {
   deleteState(key: string, options?: CallOptions): Promise<boolean>;
 }
 
+/**
+ * Rollup compaction (downsampling): older rollups merged into one per series and span (an hour, a
+ * day), so long ranges read a few rollups instead of every slot. An optional role: the monitor's
+ * compaction schedule (`compaction` option) calls it; a store without it keeps every slot.
+ */
+export interface CompactionStore {
+  /**
+   * Replaces, per series (name, labels, kind and service) and span `[k * span, (k + 1) * span)`
+   * ending at or before `request.before`, the two or more rollups lying inside the span (every
+   * instance's, compacted ones included) by one rollup over the whole span with the instance
+   * `COMPACTED_INSTANCE`, merged as `mergeRollups` does. Each span is replaced atomically: a
+   * reader sees the originals or the compacted rollup, never both, never neither. A rollup that
+   * crosses a span boundary is left as it is. Writes nothing to the change log
+   * (`readRollupChanges`): the values a reader counts do not change. At most `request.limit`
+   * rollups are merged per call (`done: false` then). An invalid request rejects with a permanent
+   * StorageError.
+   */
+  compactRollups(request: CompactionRequest, options?: CallOptions): Promise<CompactionResult>;
+}
+
 /** The optional roles: a store may play them (each whole) beside the others; `StorageAdapter` does not require them. */
 export const OPTIONAL_ROLE_CALLS = {
   state: ['putStateIfAbsent', 'readState', 'deleteState'],
-} as const satisfies { readonly state: readonly (keyof StateStore)[] };
+  compaction: ['compactRollups'],
+} as const satisfies { readonly state: readonly (keyof StateStore)[]; readonly compaction: readonly (keyof CompactionStore)[] };
 
 /** An optional role's name. */
 export type OptionalStorageRole = keyof typeof OPTIONAL_ROLE_CALLS;
@@ -168,19 +190,21 @@ export const STORAGE_ROLES = Object.keys(ROLE_CALLS) as StorageRole[];
 export interface StorageAdapter extends StorageLifecycle, RollupStore, LeaseStore, AlertRecordStore, DeadLetterStore, JobDeadLetterStore, PurgeableStore {}
 
 /** A store playing any combination of the roles, each whole. */
-export type PartialStorage = StorageLifecycle & Partial<Omit<StorageAdapter, keyof StorageLifecycle>> & Partial<StateStore>;
+export type PartialStorage = StorageLifecycle & Partial<Omit<StorageAdapter, keyof StorageLifecycle>> & Partial<StateStore> & Partial<CompactionStore>;
 
 const has = (store: object, call: string): boolean => typeof (store as Record<string, unknown>)[call] === 'function';
 
-/** True when `store` has every call of `role` (one of the roles, or the optional `state`). */
+/** True when `store` has every call of `role` (one of the roles, or the optional `state` or `compaction`). */
 export function hasRole<R extends StorageRole>(store: object, role: R): store is StorageRoleMap[R];
-export function hasRole(store: object, role: OptionalStorageRole): store is StateStore;
+export function hasRole(store: object, role: 'state'): store is StateStore;
+export function hasRole(store: object, role: 'compaction'): store is CompactionStore;
+export function hasRole(store: object, role: OptionalStorageRole): store is StateStore | CompactionStore;
 export function hasRole(store: object, role: StorageRole | OptionalStorageRole): boolean {
   return callsOf(role).every((call) => has(store, call));
 }
 
 function callsOf(role: StorageRole | OptionalStorageRole): readonly string[] {
-  return role === 'state' ? OPTIONAL_ROLE_CALLS.state : ROLE_CALLS[role];
+  return role === 'state' || role === 'compaction' ? OPTIONAL_ROLE_CALLS[role] : ROLE_CALLS[role];
 }
 
 /** The roles `store` plays: those it has every call of, in the contract's order. */
@@ -194,7 +218,7 @@ export function storageRoles(store: object): StorageRole[] {
  */
 export function partialRoles(store: object): { role: StorageRole | OptionalStorageRole; missing: string[] }[] {
   const out: { role: StorageRole | OptionalStorageRole; missing: string[] }[] = [];
-  for (const role of [...STORAGE_ROLES, 'state'] as const) {
+  for (const role of [...STORAGE_ROLES, 'state', 'compaction'] as const) {
     const missing = callsOf(role).filter((call) => !has(store, call));
     if (missing.length > 0 && missing.length < callsOf(role).length) out.push({ role, missing });
   }

@@ -1,6 +1,7 @@
 import { ConfigError } from '../core/errors.js';
 import { hasRole, partialRoles, STORAGE_ROLES, storageRoles, type StorageAdapter, type StorageRole } from '../storage/contract.js';
 import { registerChangeCases } from './storage-conformance-changes.js';
+import { registerCompactionCases } from './storage-conformance-compaction.js';
 import { registerDeadLetterCases } from './storage-conformance-dead-letters.js';
 import type { Harness } from './storage-conformance-fixtures.js';
 import { registerInstanceCases } from './storage-conformance-instances.js';
@@ -44,6 +45,11 @@ export interface ConformanceOptions {
    * checks that the adapter plays it exactly when this says so.
    */
   state?: boolean;
+  /**
+   * The adapter plays the optional `compaction` role (default: false). Declared, its cases run; a
+   * case checks that the adapter plays it exactly when this says so.
+   */
+  compaction?: boolean;
 }
 
 /**
@@ -130,6 +136,11 @@ export function describeStorageAdapter(
       t.expect(hasRole(adapter().storage, 'state')).toBe(state);
     });
     if (state) registerStateCases(harness);
+    const compaction = options.compaction === true;
+    t.it(compaction ? 'plays the compaction role, as declared' : 'does not play the compaction role, as declared (compaction: true to test it)', () => {
+      t.expect(hasRole(adapter().storage, 'compaction')).toBe(compaction);
+    });
+    if (roles.has('rollups') && compaction) registerCompactionCases(harness, changes);
     if (roles.has('rollups')) {
       registerRollupCases(harness);
       registerInstanceCases(harness);

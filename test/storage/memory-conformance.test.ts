@@ -11,7 +11,7 @@ describeStorageAdapter(
     return { storage: new MemoryStorage({ now: () => clock.now() }), now: () => clock.now(), advance: (ms) => clock.advance(ms) };
   },
   { describe, it, expect, beforeEach, afterEach },
-  { rollupChanges: true, metricNames: true, state: true },
+  { rollupChanges: true, metricNames: true, state: true, compaction: true },
 );
 
 describe('describeStorageAdapter', () => {

@@ -1,6 +1,7 @@
 import { matchesLabels, seriesKey } from '../../core/labels.js';
 import type { MetricKind, Rollup, RollupQuery, StoredMetricName } from '../contract.js';
 import { byCodePoint, clampNameLimit, nameMatches } from '../metric-names.js';
+import { compactionGroups, mergeRollups, type CompactionResult } from '../compaction.js';
 
 interface SeriesPoints {
   name: string;
@@ -77,6 +78,36 @@ export class MemoryRollups {
       for (const point of entry.points) if (point.end > from && point.start < to) out.push({ ...point, labels: { ...point.labels } });
     }
     return out.sort((a, b) => a.start - b.start);
+  }
+
+  /**
+   * Merges, per series and span ending by `before`, the rollups inside it (that retention does not
+   * hide: end after `cutoff`) into one (see `CompactionStore.compactRollups`), at most `limit`
+   * rollups merged. In place, between two awaits: no reader sees a span half replaced.
+   */
+  compact(span: number, before: number, limit: number, cutoff: number): CompactionResult {
+    const result: CompactionResult = { merged: 0, written: 0, done: true };
+    for (const series of this.byName.values()) {
+      for (const entry of series.values()) {
+        const groups = compactionGroups(
+          entry.points.filter((p) => p.end > cutoff),
+          span,
+          before,
+        );
+        for (const g of groups) {
+          if (result.merged > 0 && result.merged + g.rollups.length > limit) {
+            result.done = false;
+            return result;
+          }
+          const gone = new Set(g.rollups);
+          entry.points = entry.points.filter((p) => !gone.has(p));
+          insertByStart(entry.points, { ...mergeRollups(g.rollups, g.spanStart, span), labels: entry.labels });
+          result.merged += g.rollups.length;
+          result.written++;
+        }
+      }
+    }
+    return result;
   }
 
   /** Removes the rollups that ended at or before `timestamp`, and the series left empty; returns how many went. */

@@ -4,7 +4,8 @@ import { StorageError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import type { CallOptions, MetricNameQuery, Rollup, RollupChanges, RollupQuery, StorageAdapter, StoredMetricName } from '../contract.js';
 import { assertNameQuery, byCodePoint } from '../metric-names.js';
-import type { StateStore } from '../roles.js';
+import type { CompactionStore, StateStore } from '../roles.js';
+import { checkCompactionRequest, type CompactionRequest, type CompactionResult } from '../compaction.js';
 import { assertStateKey, stateJson, stateLimit, type ReadStateOptions, type StateEntry } from '../state.js';
 import { ChangeLog } from '../rollup-changes.js';
 import { MemoryRollups } from './memory-rollups.js';
@@ -36,7 +37,7 @@ const SWEEP_INTERVAL = 60_000;
  * The embedded default store: rollups in memory per series, with retention by age and by
  * count. Also the reference implementation of the {@link StorageAdapter} contract.
  */
-export class MemoryStorage implements StorageAdapter, StateStore {
+export class MemoryStorage implements StorageAdapter, StateStore, CompactionStore {
   readonly name = 'memory';
   private readonly options: z.output<typeof memoryStorageOptionsSchema>;
   private readonly rollups: MemoryRollups;
@@ -92,6 +93,16 @@ export class MemoryStorage implements StorageAdapter, StateStore {
     this.assertOpen();
     assertNameQuery(query);
     return this.rollups.names(query.since, this.now() - this.options.retention, query.limit, query.match);
+  }
+
+  /**
+   * Merges older rollups into one per series and span (see `CompactionStore.compactRollups`),
+   * in place: nothing is awaited between removing a span's rollups and adding the merged one.
+   */
+  async compactRollups(request: CompactionRequest, _options?: CallOptions): Promise<CompactionResult> {
+    this.assertOpen();
+    const { span, before, limit } = checkCompactionRequest('MemoryStorage', request);
+    return this.rollups.compact(span, before, limit, this.now() - this.options.retention);
   }
 
   /** Takes `key` for `ttlMs` unless another caller holds an unexpired lease on it. */
