@@ -25,7 +25,7 @@ if (available) {
       };
     },
     { describe, it, expect, beforeEach, afterEach },
-    { metricNames: true, state: true },
+    { metricNames: true, state: true, compaction: true },
   );
 } else {
   describe.skip('StorageAdapter conformance: PostgresStorage (PostgreSQL unreachable)', () => {

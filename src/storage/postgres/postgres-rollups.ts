@@ -8,12 +8,15 @@ import { bound, COPY_DATA_HEADER, type PgSession } from './postgres-sql.js';
 /** The columns of the unique (name, start, instance, labels) index: a conflicting row keeps them. */
 const KEY_COLUMNS: ReadonlySet<string> = new Set(['name', 'labels', 'start_ms', 'instance']);
 
-const NAMES = ROLLUP_COLUMNS.map(([c]) => c).join(', ');
-const KEYS = ROLLUP_COLUMNS.map(([, , key]) => key).join(', ');
-const RECORD = ROLLUP_COLUMNS.map(([, type, key]) => `${key} ${type}`).join(', ');
+/** The rollup columns, in the COPY's order. */
+export const NAMES = ROLLUP_COLUMNS.map(([c]) => c).join(', ');
+/** The keys of those columns in the upsert's JSON. */
+export const KEYS = ROLLUP_COLUMNS.map(([, , key]) => key).join(', ');
+/** The upsert's `json_to_recordset` record type. */
+export const RECORD = ROLLUP_COLUMNS.map(([, type, key]) => `${key} ${type}`).join(', ');
 
 /** What a conflicting row gets: every column but its key's. */
-const UPSERT = `ON CONFLICT (name, start_ms, instance, md5(labels::text)) DO UPDATE SET ${ROLLUP_COLUMNS.filter(([c]) => !KEY_COLUMNS.has(c))
+export const UPSERT = `ON CONFLICT (name, start_ms, instance, md5(labels::text)) DO UPDATE SET ${ROLLUP_COLUMNS.filter(([c]) => !KEY_COLUMNS.has(c))
   .map(([c]) => `${c} = EXCLUDED.${c}`)
   .join(', ')}`;
 

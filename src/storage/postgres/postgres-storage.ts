@@ -3,7 +3,9 @@ import type { Pool } from 'pg';
 import { StorageError } from '../../core/errors.js';
 import type { CallOptions, MetricNameQuery, Rollup, RollupQuery, StorageAdapter, StoredMetricName } from '../contract.js';
 import { assertNameQuery } from '../metric-names.js';
-import type { StateStore } from '../roles.js';
+import type { CompactionStore, StateStore } from '../roles.js';
+import { checkCompactionRequest, type CompactionRequest, type CompactionResult } from '../compaction.js';
+import { PostgresCompaction } from './postgres-compaction.js';
 import { assertStateKey, stateJson, stateLimit, type ReadStateOptions, type StateEntry } from '../state.js';
 import { PostgresState } from './postgres-state.js';
 import { quoteIdent } from './postgres-migrations.js';
@@ -42,7 +44,7 @@ const JOB_DEAD_LETTERS = { table: 'job_dead_letters', column: 'job' } as const;
  * const monitor = createMonitor({ storage });
  * ```
  */
-export class PostgresStorage implements StorageAdapter, StateStore {
+export class PostgresStorage implements StorageAdapter, StateStore, CompactionStore {
   readonly name = 'postgres';
   private readonly options: ResolvedPostgresStorageOptions;
   private readonly pool: Pool;
@@ -51,6 +53,7 @@ export class PostgresStorage implements StorageAdapter, StateStore {
   private readonly rollups: PostgresRollups;
   private readonly records: PostgresRecords;
   private readonly state: PostgresState;
+  private readonly compaction: PostgresCompaction;
   private readonly gate: SchemaGate;
   private closed = false;
 
@@ -78,6 +81,7 @@ export class PostgresStorage implements StorageAdapter, StateStore {
     this.rollups.names.report = this.rollups.reportNamesFailure;
     this.records = new PostgresRecords(this.db);
     this.state = new PostgresState(this.db);
+    this.compaction = new PostgresCompaction(this.db, this.options.retention, this.options.schema);
     // A call made before the schema is current migrates it (waiting for another session's
     // migration as long as one statement may take), or without autoMigrate checks its version.
     const { autoMigrate, schema, queryTimeout } = this.options;
@@ -126,6 +130,16 @@ export class PostgresStorage implements StorageAdapter, StateStore {
   /** Rollups of `query.name` whose labels contain `query.labels` and whose slot overlaps (from, to), by start. */
   async queryRollups(query: RollupQuery, options?: CallOptions): Promise<Rollup[]> {
     return this.run(`reading rollups of "${query.name}"`, options, () => this.rollups.query(query));
+  }
+
+  /**
+   * Merges older rollups into one per series and span (see `CompactionStore.compactRollups`):
+   * one transaction per call (postgres-compaction.ts).
+   */
+  async compactRollups(request: CompactionRequest, options?: CallOptions): Promise<CompactionResult> {
+    this.assertOpen();
+    const { span, before, limit } = checkCompactionRequest(this.label(), request);
+    return this.run(`compacting rollups into ${span} ms spans`, options, () => this.compaction.compact(span, before, limit));
   }
 
   /**

@@ -1,0 +1,113 @@
+import { mergeRollups, worthMerging, type CompactionResult } from '../compaction.js';
+import type { Rollup } from '../contract.js';
+import { KEYS, NAMES, RECORD, UPSERT } from './postgres-rollups.js';
+import { batchJson, ROLLUP_SELECT, rowToRollup, type RollupRow } from './postgres-rows.js';
+import type { Connection, PgSession } from './postgres-sql.js';
+
+/** A candidate span: one series (name and the md5 of its labels' text) and the span's start. */
+interface Candidate {
+  n: string;
+  h: string;
+  k: string;
+  count: number;
+}
+
+/**
+ * `compactRollups` of {@link PostgresStorage}: each call is one transaction on one connection,
+ * under a transaction-level advisory lock (another session compacting the same schema makes the
+ * call answer `done: false` at once, without waiting). In it: one statement finds the spans worth
+ * merging (two rollups or more of one kind inside the span, oldest first, as many as the limit
+ * allows), one reads their rows `FOR UPDATE`, and after the merge (in this process: HDR
+ * histograms are merged here) one deletes them and one inserts the compacted rows; readers see
+ * the transaction whole or not at all. A write of a row in a locked span waits for the commit.
+ */
+export class PostgresCompaction {
+  /** Per span length, where the last call that stopped at its limit stopped: the next call goes on from there. */
+  private readonly resume = new Map<number, number>();
+
+  constructor(
+    private readonly db: PgSession,
+    private readonly retention: number,
+    private readonly schema: string,
+  ) {}
+
+  /** Runs one compaction call (see `CompactionStore.compactRollups`); the request is checked already. */
+  async compact(span: number, before: number, limit: number): Promise<CompactionResult> {
+    return this.db.connected(async (connection) => {
+      await connection.query(this.db.params(), 'BEGIN');
+      try {
+        const result = await this.inTransaction(connection, span, before, limit);
+        await connection.query(this.db.params(), 'COMMIT');
+        return result;
+      } catch (error) {
+        await connection.query(this.db.params(), 'ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  private async inTransaction(connection: Connection, span: number, before: number, limit: number): Promise<CompactionResult> {
+    const { db } = this;
+    const lock = db.params();
+    const [locked] = await connection.query<{ got: boolean }>(lock, `SELECT pg_try_advisory_xact_lock(hashtextextended(${lock.add(`pulsewatch:compact:${this.schema}`)}, 0)) AS got`);
+    if (locked?.got !== true) return { merged: 0, written: 0, done: false };
+    const from = this.resume.get(span) ?? -Infinity;
+    const p = db.params();
+    const s = p.add(span, '::bigint');
+    const k = `(floor(start_ms::numeric / ${s})::bigint * ${s})`;
+    const where = [`end_ms <= ${p.add(Math.floor(before), '::bigint')}`, `end_ms > ${p.now()} - ${p.add(this.retention, '::float8')}`, `end_ms <= ${k} + ${s}`];
+    if (from > -Infinity) where.push(`start_ms >= ${p.add(from, '::bigint')}`);
+    // A span has at least two rows: `limit` spans hold at least `limit` rows, enough for this call.
+    const candidates = await connection.query<Candidate>(
+      p,
+      `SELECT name AS n, md5(labels::text) AS h, ${k} AS k, count(*)::int AS count FROM ${db.s}.rollups WHERE ${where.join(' AND ')}
+       GROUP BY 1, 2, 3 HAVING count(*) > 1 AND min(kind) = max(kind) ORDER BY 3, 1, 2 LIMIT ${p.add(limit, '::int')}`,
+    );
+    const taken: Candidate[] = [];
+    let rows = 0;
+    for (const c of candidates) {
+      if (taken.length > 0 && rows + c.count > limit) break;
+      taken.push(c);
+      rows += c.count;
+    }
+    const more = taken.length < candidates.length || candidates.length === limit;
+    if (taken.length === 0) {
+      this.resume.delete(span);
+      return { merged: 0, written: 0, done: true };
+    }
+    const read = db.params();
+    const rs = read.add(span, '::bigint');
+    const found = await connection.query<RollupRow & { t: string; h: string; g: string }>(
+      read,
+      `SELECT r.ctid::text AS t, md5(r.labels::text) AS h, g.k::text AS g, ${ROLLUP_SELECT.split(', ').map((c) => `r.${c}`).join(', ')}
+       FROM ${db.s}.rollups r JOIN json_to_recordset(${read.add(JSON.stringify(taken.map((c) => ({ n: c.n, h: c.h, k: Number(c.k) }))), '::json')}) AS g(n text, h text, k bigint)
+         ON r.name = g.n AND r.start_ms >= g.k AND r.start_ms < g.k + ${rs} AND md5(r.labels::text) = g.h AND r.end_ms <= g.k + ${rs}
+       FOR UPDATE OF r`,
+    );
+    const groups = new Map<string, { spanStart: number; ids: string[]; rollups: Rollup[] }>();
+    for (const row of found) {
+      const key = `${row.name}\u0000${row.h}\u0000${row.g}`;
+      let g = groups.get(key);
+      if (g === undefined) groups.set(key, (g = { spanStart: Number(row.g), ids: [], rollups: [] }));
+      g.ids.push(row.t);
+      g.rollups.push(rowToRollup(row));
+    }
+    const ids: string[] = [];
+    const merged: Rollup[] = [];
+    for (const g of groups.values()) {
+      // Rows written or deleted since the first statement: merge what is there now, if still worth it.
+      if (!worthMerging(g)) continue;
+      ids.push(...g.ids);
+      merged.push(mergeRollups(g.rollups, g.spanStart, span));
+    }
+    if (merged.length > 0) {
+      const del = db.params();
+      await connection.query(del, `DELETE FROM ${db.s}.rollups WHERE ctid = ANY(${del.add(ids, '::tid[]')})`);
+      const ins = db.params();
+      await connection.query(ins, `INSERT INTO ${db.s}.rollups (${NAMES}) SELECT ${KEYS} FROM json_to_recordset(${ins.add(batchJson(merged), '::json')}) AS t(${RECORD}) ${UPSERT}`);
+    }
+    if (more) this.resume.set(span, Math.max(...taken.map((c) => Number(c.k))));
+    else this.resume.delete(span);
+    return { merged: ids.length, written: merged.length, done: !more };
+  }
+}
