@@ -19,6 +19,6 @@ describe.skipIf(!up)('RedisStorage', () => {
       return { storage: new RedisStorage({ url: REDIS_URL, keyPrefix: prefix, retention: '1d' }), cleanup: () => deleteUnder(admin, prefix) };
     },
     { describe, it, expect, beforeEach, afterEach },
-    { serverTime: true, rollupChanges: true, metricNames: true, state: true },
+    { serverTime: true, rollupChanges: true, metricNames: true, state: true, compaction: true },
   );
 });

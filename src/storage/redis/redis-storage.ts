@@ -7,7 +7,9 @@ import { assertNameQuery } from '../metric-names.js';
 import { RedisNames } from './redis-names.js';
 import { RedisState } from './redis-state.js';
 import { sideFailureReporter } from '../side-failures.js';
-import type { StateStore } from '../roles.js';
+import type { CompactionStore, StateStore } from '../roles.js';
+import { checkCompactionRequest, type CompactionRequest, type CompactionResult } from '../compaction.js';
+import { RedisCompaction } from './redis-compaction.js';
 import { assertStateKey, stateJson, stateLimit, type ReadStateOptions, type StateEntry } from '../state.js';
 import { readRollupChanges } from './redis-changes.js';
 import { drawEpoch } from '../rollup-changes.js';
@@ -29,7 +31,7 @@ export { redisStorageOptionsSchema, type RedisStorageOptions };
  * TTL-based retention; a batch is one pipelined round trip. Every failure rejects with a
  * {@link StorageError} carrying the cause; messages never show the URL's password.
  */
-export class RedisStorage implements StorageAdapter, StateStore {
+export class RedisStorage implements StorageAdapter, StateStore, CompactionStore {
   readonly name = 'redis';
   private readonly options: z.output<typeof redisStorageOptionsSchema>;
   private readonly client: RedisClient;
@@ -39,6 +41,7 @@ export class RedisStorage implements StorageAdapter, StateStore {
   private readonly writer: RedisRollupWriter;
   private readonly metricNames: RedisNames;
   private readonly state: RedisState;
+  private readonly compaction: RedisCompaction;
   private readonly secrets: string[] = [];
   private readonly leaseToken = randomUUID();
   private lastConnectionError: Error | undefined;
@@ -78,6 +81,18 @@ export class RedisStorage implements StorageAdapter, StateStore {
     this.writer = new RedisRollupWriter(this.client, this.keys, this.options.retention);
     this.metricNames = new RedisNames(this.client, this.keys, this.options.retention, () => this.now());
     this.state = new RedisState(this.client, this.keys, sideFailureReporter(this.options.onError, 'RedisStorage'));
+    this.compaction = new RedisCompaction(this.client, this.keys);
+  }
+
+  /**
+   * Merges older rollups into one per series and span (see `CompactionStore.compactRollups`): the
+   * spans of up to 200 series at a time replaced by one script each (redis-compaction.ts).
+   */
+  compactRollups(request: CompactionRequest, options?: CallOptions): Promise<CompactionResult> {
+    return this.run('compactRollups', options, async () => {
+      const { span, before, limit } = checkCompactionRequest('RedisStorage', request);
+      return this.compaction.compact(span, before, limit, this.cutoff());
+    });
   }
 
   /** Writes the batch in one pipelined round trip; resolves only when every command succeeded. */

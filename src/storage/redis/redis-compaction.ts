@@ -1,0 +1,117 @@
+import { compactionGroups, mergeRollups, type CompactionResult } from '../compaction.js';
+import type { Rollup } from '../contract.js';
+import { decodeRollup, encodeRollup } from './redis-codec.js';
+import { exec } from './redis-exec.js';
+import type { RedisKeys } from './redis-keys.js';
+import { bound, type RedisClient } from './redis-rollups.js';
+
+/**
+ * Replaces spans atomically. KEYS: the series index, the name's slot-length set, then the series
+ * keys. ARGV: the span length, the labels JSON of each series (in KEYS order after the first
+ * two), then per span: its series' position among the series keys (1-based), the member count,
+ * the members, the compacted rollup's score (the span start), its member and its end. A span
+ * whose members are not all still there (a write replaced one since they were read) is left as
+ * it is; otherwise its members are removed and the compacted one added, the name's slot lengths
+ * learn the span (queries widen their lower bound by the longest) and the series' latest end
+ * moves up to the span's end if it was before (ZADD GT). Returns the members removed and the
+ * compacted rollups added.
+ */
+const COMPACT_SPANS = `
+local span = ARGV[1]
+local nSeries = #KEYS - 2
+local a = 2 + nSeries
+local merged, written = 0, 0
+while a <= #ARGV do
+  local s, n = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+  local key = KEYS[2 + s]
+  local present = true
+  for i = 1, n do
+    if not redis.call('ZSCORE', key, ARGV[a + 1 + i]) then present = false end
+  end
+  if present then
+    for i = 1, n do redis.call('ZREM', key, ARGV[a + 1 + i]) end
+    redis.call('ZADD', key, ARGV[a + 2 + n], ARGV[a + 3 + n])
+    redis.call('ZADD', KEYS[1], 'GT', ARGV[a + 4 + n], ARGV[1 + s])
+    merged = merged + n
+    written = written + 1
+  end
+  a = a + 5 + n
+end
+if written > 0 then redis.call('ZADD', KEYS[2], span, span) end
+return {merged, written}
+`;
+
+/** Series read per round trip. */
+const SERIES_PER_READ = 200;
+
+/**
+ * `compactRollups` of {@link RedisStorage}: per metric name (in name order, from `P names`), its
+ * series (from its index) are read in pipelines of {@link SERIES_PER_READ}, their rollups grouped
+ * by span here, and each read's spans replaced by one script (atomic: Redis runs a script whole).
+ * A call that reaches its limit remembers the name it stopped in; the next call starts there.
+ */
+export class RedisCompaction {
+  private readonly resume = new Map<number, string>();
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  /** One call (the request checked already); `cutoff`: what retention hides. */
+  async compact(span: number, before: number, limit: number, cutoff: number): Promise<CompactionResult> {
+    const names = ((await this.client.smembers(this.keys.names)) as string[]).sort();
+    const from = this.resume.get(span);
+    const result: CompactionResult = { merged: 0, written: 0, done: true };
+    for (const name of names) {
+      if (from !== undefined && name < from) continue;
+      const series = (await this.client.zrangebyscore(this.keys.index(name), bound(cutoff, true), '+inf')) as string[];
+      for (let i = 0; i < series.length; i += SERIES_PER_READ) {
+        const full = await this.compactSeries(name, series.slice(i, i + SERIES_PER_READ), span, before, cutoff, limit - result.merged, result.merged === 0);
+        result.merged += full.merged;
+        result.written += full.written;
+        if (!full.done) {
+          result.done = false;
+          this.resume.set(span, name);
+          return result;
+        }
+      }
+    }
+    this.resume.delete(span);
+    return result;
+  }
+
+  /** Compacts the spans of some series of `name`, up to `room` rollups merged (one span at least when `first`). */
+  private async compactSeries(name: string, series: string[], span: number, before: number, cutoff: number, room: number, first: boolean): Promise<CompactionResult> {
+    const pipe = this.client.pipeline();
+    // Scored by start: one that ends by `before` starts before it.
+    for (const labelsJson of series) pipe.zrangebyscore(this.keys.series(name, labelsJson), '-inf', bound(before, true));
+    const lists = (await exec(pipe)) as string[][];
+    const argv: (string | number)[] = [span, ...series];
+    let merged = 0;
+    let spans = 0;
+    let done = true;
+    outer: for (let s = 0; s < series.length; s++) {
+      const labels = JSON.parse(series[s]!) as Record<string, string>;
+      const members = new Map<Rollup, string>();
+      for (const member of lists[s]!) {
+        const r = decodeRollup(member, name, labels);
+        if (r.end > cutoff) members.set(r, member);
+      }
+      for (const g of compactionGroups(members.keys(), span, before)) {
+        if ((spans > 0 || !first) && merged + g.rollups.length > room) {
+          done = false;
+          break outer;
+        }
+        const compacted = mergeRollups(g.rollups, g.spanStart, span);
+        argv.push(s + 1, g.rollups.length, ...g.rollups.map((r) => members.get(r)!), g.spanStart, encodeRollup(compacted), compacted.end);
+        merged += g.rollups.length;
+        spans++;
+      }
+    }
+    if (spans === 0) return { merged: 0, written: 0, done };
+    const keys = [this.keys.index(name), this.keys.lengths(name), ...series.map((labelsJson) => this.keys.series(name, labelsJson))];
+    const [m, w] = (await this.client.call('EVAL', [COMPACT_SPANS, keys.length, ...keys, ...argv])) as [number, number];
+    return { merged: m, written: w, done };
+  }
+}
