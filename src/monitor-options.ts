@@ -1,3 +1,4 @@
+import { compactionOptionSchema } from './storage/compaction-options.js';
 import { z } from 'zod';
 import type { Clock } from './core/clock.js';
 import type { Logger } from './core/diagnostics.js';
@@ -156,6 +157,12 @@ export const monitorOptionsSchema = z.object({
   notifications: dispatcherOptionsSchema.prefault({}),
   /** The rule engine: evaluation interval, default cooldowns per severity, resend timing. */
   alerts: alertEngineOptionsSchema.prefault({}),
+  /**
+   * Rollup compaction in the store (docs/storage.md, Compaction): `false` (default) keeps every
+   * slot as written; `true` merges, every 10 minutes under a store lease, what ended a day ago
+   * into hours and what ended three days ago into days; or `{ tiers, interval, maxPerRun }`.
+   */
+  compaction: compactionOptionSchema,
   /** `monitor.jobs`: dead-letter processing, retention and the limits of the job runner (docs/jobs.md). */
   jobs: jobsOptionsSchema.optional(),
   snapshot: z

@@ -9,6 +9,8 @@ import { Lifecycle } from './monitor-lifecycle.js';
 import { monitorStorage, type MonitorStore, type ResolvedMonitorOptions } from './monitor-options.js';
 import { MonitorReads } from './monitor-snapshot.js';
 import { MonitorAnalysis } from './monitor-analysis.js';
+import { compactionSettings } from './storage/compaction-options.js';
+import { CompactionSchedule } from './storage/compaction-schedule.js';
 
 /** The parts one monitor is made of, wired to each other; `Monitor` delegates its calls to them. */
 export interface MonitorParts extends Capabilities {
@@ -72,5 +74,12 @@ export function wireMonitor(options: ResolvedMonitorOptions, start: () => void):
   });
   // Running jobs finish (within the jobs' own bound) and waiting ones become dead letters before the last write.
   lifecycle.onClose(() => jobs.close());
+  // Rollup compaction (the `compaction` option): its timer is held like the others until the monitor starts.
+  const compaction = compactionSettings(options.compaction);
+  if (compaction !== undefined) {
+    const schedule = new CompactionSchedule(compaction, { clock: timers, storage, reporter: diagnostics, memorySpan: histogram.slots * histogram.slotLength });
+    schedule.start();
+    lifecycle.onClose(() => schedule.stop());
+  }
   return { ...capabilities, clock, timers, diagnostics, storage, pipeline, records, reads, analysis, lifecycle };
 }
