@@ -25,6 +25,7 @@ export class CounterSeries implements SeriesBase {
       this.metric.reject(amount);
       return;
     }
+    if (this.evicted && this.follow(amount)) return;
     const next = this.value + amount;
     // A total past Number.MAX_VALUE would read +Inf for ever after: refused, the total kept.
     if (next === Infinity) {
@@ -37,6 +38,18 @@ export class CounterSeries implements SeriesBase {
     this.slotSum += amount;
     if (amount < this.slotMin) this.slotMin = amount;
     if (amount > this.slotMax) this.slotMax = amount;
+  }
+
+  /**
+   * Evicted or removed: true when the live series of its label set took the amount (see
+   * SeriesIndex.follow); false when this series was put back and counts it itself.
+   */
+  private follow(amount: number): boolean {
+    const live = this.metric.index.follow(this);
+    if (live === this) return false;
+    live.inc(amount);
+    this.value = live.value;
+    return true;
   }
 }
 
@@ -92,6 +105,16 @@ export class Counter<Name extends string = string> extends Metric<CounterSeries,
   }
 
   /** @internal */
+  protected holdsSlot(series: CounterSeries): boolean {
+    return series.slotCount > 0;
+  }
+
+  /** @internal A counter made again after `remove` counts from 0 (a reset, as after a restart). */
+  protected restart(series: CounterSeries): void {
+    series.value = 0;
+  }
+
+  /** @internal */
   protected createSeries(labels: Labels, key: string): CounterSeries {
     return new CounterSeries(labels, key, this as unknown as Counter);
   }
@@ -117,6 +140,7 @@ export class Counter<Name extends string = string> extends Metric<CounterSeries,
       s.slotMax = -Infinity;
     }
     this.dirty = [];
+    this.index.slotClosed();
   }
 }
 

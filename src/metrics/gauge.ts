@@ -1,8 +1,8 @@
-import { labelValueToString, toWellFormed, type Labels, type LabelInput } from '../core/labels.js';
+import type { Labels, LabelInput } from '../core/labels.js';
 import type { Rollup } from '../storage/contract.js';
 import { Metric, type MetricDefinition } from './metric.js';
 import type { MetricContext } from './context.js';
-import { OVERFLOW_LABEL_VALUE, isLabelObject, type SeriesBase } from './series-index.js';
+import type { SeriesBase } from './series-index.js';
 
 /** A value a gauge takes: any number but NaN (infinities are valid gauge values); checked before a Symbol or object reaches arithmetic. */
 function isGaugeNumber(value: unknown): value is number {
@@ -31,21 +31,25 @@ export class GaugeSeries implements SeriesBase {
       this.metric.reject(value);
       return;
     }
-    if (this.slotCount === 0) {
-      // Removed (gauge.remove) and its labels set again since: the handle writes to that series.
-      const live = this.evicted ? this.metric.liveSeries(this.key) : undefined;
-      if (live !== undefined) {
-        live.set(value);
-        this.value = live.value;
-        return;
-      }
-      this.metric.touch(this);
-    }
+    if (this.evicted && this.follow(value)) return;
+    if (this.slotCount === 0) this.metric.touch(this);
     this.value = value;
     this.slotCount++;
     this.slotSum += value;
     if (value < this.slotMin) this.slotMin = value;
     if (value > this.slotMax) this.slotMax = value;
+  }
+
+  /**
+   * Removed (gauge.remove) or evicted: true when the live series of its label set took the value
+   * (see SeriesIndex.follow); false when this series was put back and records it itself.
+   */
+  private follow(value: number): boolean {
+    const live = this.metric.index.follow(this);
+    if (live === this) return false;
+    live.set(value);
+    this.value = live.value;
+    return true;
   }
 
   /** Adds `amount` (default 1). */
@@ -61,10 +65,9 @@ export class GaugeSeries implements SeriesBase {
     else this.set(this.current() - amount);
   }
 
-  /** The value an increment starts from: the live series' when set() forwards there (see set). */
+  /** The value an increment starts from: the live series' when set() forwards there. */
   private current(): number {
-    if (this.slotCount !== 0 || !this.evicted) return this.value;
-    return this.metric.liveSeries(this.key)?.value ?? this.value;
+    return this.evicted ? this.metric.index.follow(this).value : this.value;
   }
 }
 
@@ -140,46 +143,6 @@ export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Nam
     return this.series(labels) ?? DETACHED_GAUGE;
   }
 
-  /**
-   * Removes the series of `labels` (prom-client's `gauge.remove`): it leaves the exposition, the
-   * snapshots and the next rollups, and gives its place in the series limits back. What was set
-   * in the current slot is not written to the store. A later `set` with these labels starts a
-   * new series at 0, and so does a bound handle (`gauge.labels(...)`) that writes again; once a
-   * `set` made the series again, a handle bound before the removal writes to that one. Returns
-   * false, and changes nothing, when no such series exists (the overflow series is never
-   * removed). Finds the series by a scan of the gauge's series: meant for a pool or client
-   * going away, not for a hot path.
-   */
-  remove(labels?: LabelInput<Name>): boolean {
-    const series = this.find(labels);
-    if (series === undefined) return false;
-    this.index.evict(series);
-    // A bound handle that writes again brings it back through touch(), as a new series would start.
-    series.value = 0;
-    series.slotCount = 0;
-    series.slotSum = 0;
-    series.slotMin = Infinity;
-    series.slotMax = -Infinity;
-    return true;
-  }
-
-  /** @internal The live series of `key`, if any: where a removed series' bound handle writes. */
-  liveSeries(key: string): GaugeSeries | undefined {
-    return this.index.byKey.get(key);
-  }
-
-  /** The live series whose labels are exactly `input`'s (read as a lookup reads them), without creating one. */
-  private find(input: unknown): GaugeSeries | undefined {
-    const wanted = labelsOf(input, this.labelNames, this.index.dynamic);
-    if (wanted === undefined) return undefined;
-    const names = Object.keys(wanted);
-    for (const series of this.index.values()) {
-      const have = Object.keys(series.labels);
-      if (have.length === names.length && names.every((n) => Object.hasOwn(series.labels, n) && series.labels[n] === wanted[n])) return series;
-    }
-    return undefined;
-  }
-
   /** Current value of the series of `labels` (after running `collect`). */
   get(labels?: LabelInput<Name>): number {
     this.collect();
@@ -203,6 +166,16 @@ export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Nam
   }
 
   /** @internal */
+  protected holdsSlot(series: GaugeSeries): boolean {
+    return series.slotCount > 0;
+  }
+
+  /** @internal A gauge made again after `remove` starts at 0. */
+  protected restart(series: GaugeSeries): void {
+    series.value = 0;
+  }
+
+  /** @internal */
   protected createSeries(labels: Labels, key: string): GaugeSeries {
     return new GaugeSeries(labels, key, this as unknown as Gauge);
   }
@@ -210,54 +183,36 @@ export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Nam
   /** @internal Gauges hold state, so every series gets a rollup each slot, not only those set in it. */
   closeSlot(closeAt: number, out: Rollup[]): void {
     this.collect();
-    for (const s of this.index.values()) {
-      const sampled = s.slotCount > 0;
-      out.push({
-        name: this.name,
-        kind: 'gauge',
-        labels: s.labels,
-        start: this.ctx.slotStart,
-        end: closeAt,
-        count: sampled ? s.slotCount : 1,
-        sum: sampled ? s.slotSum : s.value,
-        min: sampled ? s.slotMin : s.value,
-        max: sampled ? s.slotMax : s.value,
-        last: s.value,
-      });
-      s.slotCount = 0;
-      s.slotSum = 0;
-      s.slotMin = Infinity;
-      s.slotMax = -Infinity;
-    }
+    for (const s of this.index.values()) this.closeSeries(s, closeAt, out);
+    // Removed in this slot after it was set: what was set is still written.
+    for (const s of this.index.retiredValues()) this.closeSeries(s, closeAt, out);
+    this.index.slotClosed();
     this.dirty = [];
+  }
+
+  private closeSeries(s: GaugeSeries, closeAt: number, out: Rollup[]): void {
+    const sampled = s.slotCount > 0;
+    out.push({
+      name: this.name,
+      kind: 'gauge',
+      labels: s.labels,
+      start: this.ctx.slotStart,
+      end: closeAt,
+      count: sampled ? s.slotCount : 1,
+      sum: sampled ? s.slotSum : s.value,
+      min: sampled ? s.slotMin : s.value,
+      max: sampled ? s.slotMax : s.value,
+      last: s.value,
+    });
+    s.slotCount = 0;
+    s.slotSum = 0;
+    s.slotMin = Infinity;
+    s.slotMax = -Infinity;
   }
 
   /** @internal Gauges are current state; they are never evicted for being idle. */
   override evictIdle(): number {
     return 0;
-  }
-}
-
-/**
- * The labels a series of `input` holds: every declared name (absent ones as ''), or for free-form
- * labels the non-empty ones; undefined for input no series can have (not an object, a value no
- * label takes, the overflow marker, a getter that throws).
- */
-function labelsOf(input: unknown, names: readonly string[], dynamic: boolean): Labels | undefined {
-  if (input === undefined) return names.length === 0 || dynamic ? {} : labelsOf({}, names, dynamic);
-  if (!isLabelObject(input)) return undefined;
-  try {
-    const out: Labels = {};
-    for (const name of dynamic ? Object.keys(input) : names) {
-      // Own properties only, as a lookup reads them: `constructor` left out is '', not Object.
-      const value = labelValueToString(Object.hasOwn(input, name) ? input[name] : undefined);
-      if (value === undefined || value === OVERFLOW_LABEL_VALUE) return undefined;
-      if (dynamic && value === '') continue;
-      out[name] = toWellFormed(value);
-    }
-    return out;
-  } catch {
-    return undefined;
   }
 }
 

@@ -54,10 +54,16 @@ export class HistogramSeries implements SeriesBase {
       metric.reject(value);
       return false;
     }
+    if (this.evicted) return this.follow(value);
     const slot = this.slot;
     if (slot.count === 0) metric.touch(this);
     slot.record(value, metric.layout, metric.scale);
     return true;
+  }
+
+  /** Out of the index: the live series of its label set records the value (see SeriesIndex.follow). */
+  private follow(value: number): boolean {
+    return this.metric.index.follow(this).observe(value);
   }
 
   /** Starts a timer; the returned function records the elapsed time. */
@@ -188,6 +194,16 @@ export class Histogram<Name extends string = string> extends Metric<HistogramSer
   }
 
   /** @internal */
+  protected holdsSlot(series: HistogramSeries): boolean {
+    return series.slot.count > 0;
+  }
+
+  /** @internal A histogram made again after `remove` exposes counts from 0 (its window slots stay for reads). */
+  protected restart(series: HistogramSeries): void {
+    series.closed = null;
+  }
+
+  /** @internal */
   protected createSeries(labels: Labels, key: string): HistogramSeries {
     return new HistogramSeries(labels, key, this as unknown as Histogram);
   }
@@ -219,6 +235,7 @@ export class Histogram<Name extends string = string> extends Metric<HistogramSer
       s.advance(closed, this.ctx.slotCount);
     }
     this.dirty = [];
+    this.index.slotClosed();
   }
 
   /** @internal Adds the in-memory slots of `series` that end after `from` to `dist`. */

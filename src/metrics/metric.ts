@@ -47,6 +47,7 @@ export abstract class Metric<S extends SeriesBase, Name extends string = string>
       definition.dynamicLabels === true,
       // pulsewatch's own metrics (drops, overflows, buffer) must keep reporting when users fill the budget.
       definition.name.startsWith(SELF_METRIC_PREFIX) ? { ...ctx.seriesBounds, budget: undefined } : ctx.seriesBounds,
+      (series) => this.restart(series),
     );
   }
 
@@ -73,12 +74,35 @@ export abstract class Metric<S extends SeriesBase, Name extends string = string>
     return series;
   }
 
-  /** @internal Called by a series on its first write in a slot. */
+  /** @internal Called by a live series on its first write in a slot (an evicted one writes through {@link SeriesIndex.follow} first). */
   touch(series: S): void {
     series.lastTouched = this.ctx.slotStart;
     this.dirty.push(series);
-    if (series.evicted) this.index.reattach(series);
   }
+
+  /**
+   * Removes the series of `labels` (prom-client's `remove`): it leaves memory, the exposition and
+   * the snapshots, and gives its place in the series limits back. What it recorded in the current
+   * slot is still written when the slot closes; if its labels record again in that slot, both go
+   * into that one rollup. A later write with these labels, or through a handle bound before,
+   * starts the series again from 0. Returns false, and changes nothing, when no such series
+   * exists (the overflow series is never removed). A lookup by the labels, no scan.
+   */
+  remove(labels?: LabelInput<Name>): boolean {
+    const series = this.index.peek(labels);
+    if (series === undefined) return false;
+    const holdsSlot = this.holdsSlot(series);
+    this.index.evict(series, holdsSlot);
+    // One that holds the open slot restarts when made again or when the slot closes (its rollup keeps its last value).
+    if (!holdsSlot) this.restart(series);
+    return true;
+  }
+
+  /** @internal True when `series` recorded in the open slot (its rollup is still to be made). */
+  protected abstract holdsSlot(series: S): boolean;
+
+  /** @internal Resets what a removed series shows when it is made again (its total), not what it recorded in the open slot. */
+  protected abstract restart(series: S): void;
 
   /** @internal Drops series idle since before `cutoff` (slot start, ms). */
   evictIdle(cutoff: number): number {

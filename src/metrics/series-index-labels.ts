@@ -1,4 +1,4 @@
-import { labelValueToString } from '../core/labels.js';
+import { isValidLabelName, labelValueToString, toWellFormed, type Labels } from '../core/labels.js';
 
 // What a series index accepts as a label set and what it refuses, apart from the index itself
 // (series-index.ts): the limits, the reserved overflow value and the messages a metric reports.
@@ -81,4 +81,48 @@ export function isLabelObject(input: unknown): input is Readonly<Record<string, 
   } catch {
     return false;
   }
+}
+
+/**
+ * The values of the declared label `names` in `input` (own properties only: a label called
+ * `constructor` left out reads as '', not as Object), made well-formed; or why they cannot be a
+ * series' (a value no label takes, the overflow marker). Throws what reading `input` throws.
+ */
+export function declaredValues(input: Readonly<Record<string, unknown>> | undefined, names: readonly string[]): string[] | string {
+  const values: string[] = new Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const value = labelValueToString(input !== undefined && Object.hasOwn(input, name) ? input[name] : undefined);
+    if (value === undefined) return LABEL_VALUE_UNUSABLE;
+    if (value === OVERFLOW_LABEL_VALUE) return LABEL_VALUE_RESERVED;
+    values[i] = toWellFormed(value);
+  }
+  return values;
+}
+
+/** Free-form labels: the own enumerable labels of `input` as strings, or why they cannot be a label set. Throws what reading `input` throws. */
+export function freeFormInput(input: Readonly<Record<string, unknown>>): Labels | string {
+  const labels: Labels = {};
+  for (const name of Object.keys(input)) {
+    if (!isValidLabelName(name) || name === 'le') return LABEL_NAME_INVALID;
+    const value = labelValueToString(input[name]);
+    if (value === undefined) return LABEL_VALUE_UNUSABLE;
+    labels[name] = value;
+  }
+  return labels;
+}
+
+/**
+ * A free-form label set as its series holds it: values made well-formed, empty ones left out
+ * (Prometheus reads `{a=""}` as `{}`: two such series would be one scraped twice); or why it
+ * cannot be one (the overflow marker).
+ */
+export function freeFormSet(labels: Labels): Labels | string {
+  const clean: Labels = {};
+  for (const name of Object.keys(labels)) {
+    const value = labels[name]!;
+    if (value === OVERFLOW_LABEL_VALUE) return LABEL_VALUE_RESERVED;
+    if (value !== '') clean[name] = toWellFormed(value);
+  }
+  return clean;
 }

@@ -1,9 +1,10 @@
 import type { Labels } from '../core/labels.js';
-import { isValidLabelName, labelValueToString, seriesKey, toWellFormed } from '../core/labels.js';
+import { seriesKey } from '../core/labels.js';
 import {
-  LABEL_NAME_INVALID,
-  LABEL_VALUE_RESERVED,
-  LABEL_VALUE_UNUSABLE,
+  declaredValues,
+  freeFormInput,
+  freeFormSet,
+  isLabelObject,
   LABELS_NOT_AN_OBJECT,
   LABELS_THREW,
   LABELS_TOO_LONG,
@@ -55,6 +56,8 @@ export class SeriesIndex<S extends SeriesBase> {
    */
   version = 0;
   private readonly tree: LabelTree<S>;
+  /** Series evicted in the open slot that hold what they recorded in it, by key, until it closes. */
+  private readonly retired = new Map<string, S>();
   private single: S | undefined;
   private overflowSeries: S | undefined;
 
@@ -66,6 +69,8 @@ export class SeriesIndex<S extends SeriesBase> {
     /** Label names vary per series (seed-style `tags`); lookups go by a sorted key instead of the tree. */
     readonly dynamic = false,
     private readonly bounds: SeriesBounds = UNBOUNDED,
+    /** Resets what a removed series shows when it is made again (its total): see {@link evict}. */
+    private readonly restart: (series: S) => void = () => {},
   ) {
     this.names = names;
     this.tree = new LabelTree(names);
@@ -86,20 +91,15 @@ export class SeriesIndex<S extends SeriesBase> {
   getDynamic(labels: Labels): S | undefined {
     const existing = this.byKey.get(seriesKey(labels));
     if (existing !== undefined) return existing;
-    const clean: Labels = {};
-    for (const name of Object.keys(labels)) {
-      const value = labels[name]!;
-      if (value === OVERFLOW_LABEL_VALUE) return this.refuse(LABEL_VALUE_RESERVED);
-      // Prometheus reads an empty label as no label: `{a=""}` and `{}` would be one series scraped twice.
-      if (value !== '') clean[name] = toWellFormed(value);
-    }
+    const clean = freeFormSet(labels);
+    if (typeof clean === 'string') return this.refuse(clean);
     const key = seriesKey(clean);
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
     const problem = labelSetProblem(clean, this.bounds);
     if (problem !== undefined) return this.refuse(problem);
     if (this.full()) return this.overflow();
-    const series = this.created(this.create(clean, key));
+    const series = this.make(clean, key);
     this.byKey.set(key, series);
     this.version++;
     return series;
@@ -136,40 +136,82 @@ export class SeriesIndex<S extends SeriesBase> {
     return this.byKey.size;
   }
 
-  /** Removes a series; its bound handles keep working and re-attach it on their next write. */
-  evict(series: S): void {
-    // By identity: a series already out (displaced by reattach) must not take the live one of its key with it.
+  /**
+   * Takes a series out of the index (idle eviction, `remove`); its bound handles keep working
+   * (see {@link follow}). `holdsSlot` (a removal in the open slot of a series that recorded in it):
+   * what it recorded is still to be written, so it is kept aside until the slot closes, and a
+   * lookup or a handle that wants its label set again in that slot gets this same series back
+   * (restarted) and the slot is written as one rollup. Not made again by then, it is restarted
+   * when the slot closes, after its rollup took its last value.
+   */
+  evict(series: S, holdsSlot = false): void {
+    // By identity: a series already out must not take the live one of its key with it.
     if (this.byKey.get(series.key) !== series) return;
     this.byKey.delete(series.key);
     this.version++;
     if (this.bounds.budget !== undefined) this.bounds.budget.used--;
     series.evicted = true;
+    if (holdsSlot) this.retired.set(series.key, series);
     if (series === this.single) this.single = undefined;
     if (series === this.overflowSeries) this.overflowSeries = undefined;
     if (!this.dynamic && this.names.length > 0) this.tree.detach(series);
   }
 
   /**
-   * Puts an evicted series back (a bound handle wrote to it). When a lookup made a series of the
-   * same label set meanwhile, that one gives this one its place (key, tree and its count in the
-   * budget) and is marked evicted, so a handle still bound to it puts it back the same way: left
-   * in place it would sit outside the index, never read, yet counted in the budget for ever.
+   * The series a handle bound to the evicted `series` writes into: the live series of its label
+   * set; else the one taken out in the open slot still holding that slot (put back); else
+   * `series` itself, put back. So one label set has one series per slot, whatever mix of
+   * lookups and old handles writes to it: stores keep one rollup per (series, slot, instance),
+   * and a second one would replace the first. A series put back counts in the budget even past
+   * it: a bound handle already holds its memory.
    */
-  reattach(series: S): void {
-    series.evicted = false;
-    const displaced = this.byKey.get(series.key);
-    if (displaced !== undefined && displaced !== series) {
-      displaced.evicted = true;
-      if (!this.dynamic && this.names.length > 0 && displaced.key !== OVERFLOW_KEY) this.tree.detach(displaced);
-    } else if (this.bounds.budget !== undefined) {
-      // Counted even past the budget: a bound handle already holds the series' memory.
-      this.bounds.budget.used++;
-    }
-    this.byKey.set(series.key, series);
+  follow(series: S): S {
+    const live = this.byKey.get(series.key);
+    if (live !== undefined) return live;
+    const back = this.takeRetired(series.key) ?? series;
+    back.evicted = false;
+    if (this.bounds.budget !== undefined) this.bounds.budget.used++;
+    this.byKey.set(back.key, back);
     this.version++;
-    if (this.dynamic) return;
-    if (this.names.length === 0) this.single = series;
-    else this.attach(series);
+    if (this.dynamic) return back;
+    if (this.names.length === 0) this.single = back;
+    else this.attach(back);
+    return back;
+  }
+
+  /** The series evicted in the open slot that hold what they recorded in it (their rollups are still to be made). */
+  retiredValues(): IterableIterator<S> {
+    return this.retired.values();
+  }
+
+  /** The open slot closed: the series kept aside for it are written; a new lookup of their label sets makes new series. */
+  slotClosed(): void {
+    if (this.retired.size === 0) return;
+    for (const series of this.retired.values()) this.restart(series);
+    this.retired.clear();
+  }
+
+  /**
+   * The live series of `input` without creating one (`remove`): undefined for labels of no
+   * series, the overflow marker, or input no label set can be. A map lookup, no scan.
+   */
+  peek(input: unknown): S | undefined {
+    if (input !== undefined && !isLabelObject(input)) return undefined;
+    try {
+      if (this.dynamic) {
+        const labels = input === undefined ? {} : freeFormInput(input);
+        const clean = typeof labels === 'string' ? labels : freeFormSet(labels);
+        return typeof clean === 'string' ? undefined : this.byKey.get(seriesKey(clean));
+      }
+      if (this.names.length === 0) return this.single;
+      const found = input === undefined ? undefined : this.tree.find(input);
+      if (found !== undefined) return found;
+      const values = declaredValues(input, this.names);
+      return typeof values === 'string' ? undefined : this.byKey.get(JSON.stringify(values));
+    } catch {
+      // A getter or proxy trap threw: no series has such labels.
+      return undefined;
+    }
   }
 
   /** True when no new series may be created: this metric's limit or the monitor's total is reached. */
@@ -178,14 +220,28 @@ export class SeriesIndex<S extends SeriesBase> {
     return this.byKey.size >= this.limit || (budget !== undefined && budget.used >= budget.max);
   }
 
-  /** Counts a new series against the monitor's total. */
-  private created(series: S): S {
+  /**
+   * A series for a label set the index does not hold, counted against the monitor's total: the
+   * one evicted in the open slot still holding it (one rollup per series and slot), else a new one.
+   */
+  private make(labels: Labels, key: string): S {
+    const series = this.takeRetired(key) ?? this.create(labels, key);
+    series.evicted = false;
     if (this.bounds.budget !== undefined) this.bounds.budget.used++;
     return series;
   }
 
+  private takeRetired(key: string): S | undefined {
+    if (this.retired.size === 0) return undefined;
+    const series = this.retired.get(key);
+    if (series === undefined) return undefined;
+    this.retired.delete(key);
+    this.restart(series);
+    return series;
+  }
+
   private createSingle(): S {
-    const series = this.created(this.create({}, ''));
+    const series = this.make({}, '');
     this.single = series;
     this.byKey.set('', series);
     this.version++;
@@ -200,15 +256,8 @@ export class SeriesIndex<S extends SeriesBase> {
   /** A label set not in the tree: validated, made well-formed and keyed here, off the hot path. */
   private miss(input: Readonly<Record<string, unknown>> | undefined): S | undefined {
     const names = this.names;
-    const values: string[] = new Array(names.length);
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      // Own properties only: a label called `constructor` left out must read as '', not as Object.
-      const value = labelValueToString(input !== undefined && Object.hasOwn(input, name) ? input[name] : undefined);
-      if (value === undefined) return this.refuse(LABEL_VALUE_UNUSABLE);
-      if (value === OVERFLOW_LABEL_VALUE) return this.refuse(LABEL_VALUE_RESERVED);
-      values[i] = toWellFormed(value);
-    }
+    const values = declaredValues(input, names);
+    if (typeof values === 'string') return this.refuse(values);
     // JSON of the values in label order: injective, unlike values joined by a separator byte.
     const key = JSON.stringify(values);
     const existing = this.byKey.get(key);
@@ -219,7 +268,7 @@ export class SeriesIndex<S extends SeriesBase> {
     if (this.full()) return this.overflow();
     const labels: Labels = {};
     for (let i = 0; i < names.length; i++) labels[names[i]!] = values[i]!;
-    const series = this.created(this.create(labels, key));
+    const series = this.make(labels, key);
     this.byKey.set(key, series);
     this.version++;
     this.attach(series);
@@ -228,14 +277,8 @@ export class SeriesIndex<S extends SeriesBase> {
 
   /** Dynamic mode, through get(): the own enumerable labels of `input`, validated. */
   private fromInput(input: Readonly<Record<string, unknown>>): S | undefined {
-    const labels: Labels = {};
-    for (const name of Object.keys(input)) {
-      if (!isValidLabelName(name) || name === 'le') return this.refuse(LABEL_NAME_INVALID);
-      const value = labelValueToString(input[name]);
-      if (value === undefined) return this.refuse(LABEL_VALUE_UNUSABLE);
-      labels[name] = value;
-    }
-    return this.getDynamic(labels);
+    const labels = freeFormInput(input);
+    return typeof labels === 'string' ? this.refuse(labels) : this.getDynamic(labels);
   }
 
   private overflow(): S {
@@ -247,7 +290,7 @@ export class SeriesIndex<S extends SeriesBase> {
     // Free-form label sets have no declared names: one label carries the marker.
     if (this.dynamic) labels['overflow'] = OVERFLOW_LABEL_VALUE;
     // The overflow series lives outside the tree: unknown label sets reach it through miss().
-    const series = this.byKey.get(OVERFLOW_KEY) ?? this.created(this.create(labels, OVERFLOW_KEY));
+    const series = this.byKey.get(OVERFLOW_KEY) ?? this.make(labels, OVERFLOW_KEY);
     this.byKey.set(OVERFLOW_KEY, series);
     this.version++;
     this.overflowSeries = series;

@@ -111,17 +111,38 @@ describe('gauge.remove(labels)', () => {
     expect(lines(monitor.exportPrometheusMetrics(), 'temperature ')).toEqual(['temperature 0']);
   });
 
-  it('writes no rollup for a removed series at the end of the slot', async () => {
+  it('writes what was set in the slot it was removed in, then no more rollups', async () => {
     const { monitor, clock, storage } = setup();
     const g = monitor.gauge({ name: 'conns', labelNames: ['pool'] });
     g.set(2, { pool: 'a' });
+    g.set(4, { pool: 'a' });
     g.set(3, { pool: 'b' });
     g.remove({ pool: 'a' });
     await clock.advanceAsync(monitor.options.histogram.slotLength);
+    await clock.advanceAsync(monitor.options.histogram.slotLength);
     await monitor.flush();
     const rollups = await storage.queryRollups({ name: 'conns', from: 0, to: clock.now() + 1 });
-    expect(rollups.length).toBeGreaterThan(0);
-    expect(new Set(rollups.map((r) => r.labels.pool))).toEqual(new Set(['b']));
+    const a = rollups.filter((r) => r.labels.pool === 'a');
+    expect(a.map((r) => [r.count, r.sum, r.min, r.max, r.last])).toEqual([[2, 6, 2, 4, 4]]);
+    expect(rollups.filter((r) => r.labels.pool === 'b').length).toBe(3);
+    await monitor.close();
+  });
+
+  it('set again in the slot it was removed in: one rollup holds both, the value starts at 0', async () => {
+    const { monitor, clock, storage } = setup();
+    const g = monitor.gauge({ name: 'conns', labelNames: ['pool'] });
+    const handle = g.labels({ pool: 'a' });
+    handle.set(7);
+    g.remove({ pool: 'a' });
+    g.inc(1, { pool: 'a' });
+    handle.inc(2);
+    expect(g.get({ pool: 'a' })).toBe(3);
+    expect(g.seriesCount).toBe(1);
+    await clock.advanceAsync(monitor.options.histogram.slotLength);
+    await monitor.flush();
+    const rollups = await storage.queryRollups({ name: 'conns', from: 0, to: clock.now() + 1 });
+    const first = rollups.filter((r) => r.start === rollups[0]!.start);
+    expect(first.map((r) => [r.count, r.sum, r.min, r.max, r.last])).toEqual([[3, 11, 1, 7, 3]]);
     await monitor.close();
   });
 });

@@ -69,7 +69,7 @@ describe('SeriesIndex: the label tree', () => {
     const a = idx.get({ method: 'GET', route: '/a', status: '200' })!;
     const b = idx.get({ method: 'GET', route: '/b', status: '200' })!;
     idx.evict(a);
-    idx.reattach(a);
+    expect(idx.follow(a)).toBe(a);
     expect(idx.get({ method: 'GET', route: '/a', status: '200' })).toBe(a);
     expect(idx.get({ method: 'GET', route: '/b', status: '200' })).toBe(b);
     expect(a.evicted).toBe(false);
