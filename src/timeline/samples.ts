@@ -36,16 +36,21 @@ export class SampleRing {
     return this.size;
   }
 
-  /** Keeps a sample, its times copied from `source` at `offset`; replaces the oldest when full. */
-  add(id: string, finishedAt: number, complete: boolean, source: Float64Array, offset: number): void {
+  /**
+   * Keeps a sample of entry `slot` of a timeline's table: its times copied from `times` (at
+   * `slot * phases`), when it finished from `finishedAt[slot]` (columns, not a time argument: a
+   * time passed to a call boxes it). Replaces the oldest when full.
+   */
+  add(id: string, complete: boolean, slot: number, times: Float64Array, finishedAt: Float64Array): void {
     if (this.capacity === 0) return;
     const at = this.next;
     this.ids[at] = id;
-    this.finished[at] = finishedAt;
+    this.finished[at] = finishedAt[slot]!;
     this.complete[at] = complete ? 1 : 0;
     // A loop, not set(subarray()): a view allocated per sample cost as much as the rest of a mark.
     const to = at * this.phases;
-    for (let i = 0; i < this.phases; i++) this.times[to + i] = source[offset + i]!;
+    const offset = slot * this.phases;
+    for (let i = 0; i < this.phases; i++) this.times[to + i] = times[offset + i]!;
     this.next = (at + 1) % this.capacity;
     if (this.size < this.capacity) this.size++;
   }

@@ -1,53 +1,21 @@
 import type { Clock } from '../core/clock.js';
 import { ValidationError } from '../core/errors.js';
-import type { BoundCounter } from '../metrics/counter.js';
-import type { BoundHistogram } from '../metrics/histogram.js';
 import type { ResolvedTimelineOptions } from './options.js';
-import { FinishedIds } from './finished-ids.js';
-import { OpenTable } from './open-table.js';
+import { EntryTable, FINISHED } from './entry-table.js';
 import { SampleRing, type StoredSample } from './samples.js';
+import type { TimelineCounts, TimelineId, TimelineParts, TimelineSeries } from './timeline-types.js';
 
-/** An id as `mark` accepts it: the caller's own (a message id, an order id). */
-export type TimelineId = string | number;
-
-/** The series a timeline records into, bound once at its first mark. */
-export interface TimelineSeries {
-  /** End-to-end duration (ms), the `<name>_latency_ms` series. */
-  readonly latency: BoundHistogram;
-  /** Step durations (ms), one bound series per step: `steps[i]` is phase i to phase i + 1. */
-  readonly steps: readonly BoundHistogram[];
-  readonly complete: BoundCounter;
-  readonly partial: BoundCounter;
-}
-
-/** Where a timeline records and reports: built by the {@link TimelineRegistry}. */
-export interface TimelineParts {
-  readonly clock: Clock;
-  /**
-   * Binds the series (at the first mark, not at creation: binding starts the monitor, and a
-   * timeline created at module scope must not arm timers there).
-   */
-  bind(): TimelineSeries;
-  /** A caller's bad mark: thrown in strict mode, else reported and counted. Returns normally outside strict mode. */
-  invalid(error: ValidationError): void;
-  /** Open entries dropped to stay within `maxOpen`, for the registry to count. */
-  evicted(count: number): void;
-}
+export type { TimelineCounts, TimelineId, TimelineParts, TimelineSeries } from './timeline-types.js';
 
 /** Expired entries finished per `mark` call at most: the sweep timer finishes the rest. */
 const SWEEP_PER_MARK = 16;
+/**
+ * Marks given an `at` between two reads of the clock: such a mark takes "now" from the last
+ * read (see `seen`), and a burst of them in one event-loop turn still reads it every this many.
+ */
+export const CLOCK_READ_EVERY = 64;
 /** Characters of a refused id or phase quoted in an error: a megabyte id must not make a megabyte message. */
 const QUOTED = 40;
-
-/** Counts of a timeline since it was created (this process only; reports read the fleet's). */
-export interface TimelineCounts {
-  complete: number;
-  partial: number;
-  /** Open entries dropped to stay within `maxOpen`. */
-  dropped: number;
-  /** Entries open now. */
-  open: number;
-}
 
 /**
  * Times entries (messages, orders, jobs) through a fixed list of phases. `mark(id, phase)`
@@ -58,15 +26,17 @@ export interface TimelineCounts {
  * metrics: rolled up, stored and read fleet-wide like any other.
  *
  * Memory is bounded whatever the ids: at most `maxOpen` open entries (the oldest dropped and
- * counted past it) and `maxSamples` finished ones. `mark` never throws outside strict mode: a bad
- * id, an unknown phase, a phase marked twice or a time out of order is refused, counted
- * (`invalid_value`) and reported on `error` as a {@link ValidationError} naming the field.
+ * counted past it), `maxOpen` finished ids and `maxSamples` samples. `mark` never throws outside
+ * strict mode: a bad id, an unknown phase, a phase marked twice or a time out of order is
+ * refused, counted (`invalid_value`) and reported on `error` as a {@link ValidationError} naming
+ * the field.
  */
 export class Timeline {
   readonly name: string;
   readonly phases: readonly string[];
   readonly options: Readonly<ResolvedTimelineOptions>;
-  private readonly open: OpenTable;
+  /** Open entries and the ids finished within the last `maxOpen`, one Map from id to slot. */
+  private readonly entries: EntryTable;
   private readonly clock: Clock;
   /** Hot-path copies of the options: a mark reads them without going through `options`. */
   private readonly phaseList: string[];
@@ -74,16 +44,18 @@ export class Timeline {
   private readonly maxOpen: number;
   private readonly ttl: number;
   private readonly maxIdLength: number;
+  private readonly maxClockSkew: number;
   private readonly samples: SampleRing;
-  /**
-   * Id → open slot (>= 0) or finished-ring code (< 0), shared by the open table and the finished
-   * ids: a mark looks its id up once, and an entry that finishes overwrites its value in place
-   * instead of a delete in one Map and a set in another. Bounded by maxOpen open + maxOpen finished.
-   */
-  private readonly index = new Map<string, number>();
-  /** Ids finished within a TTL: a late mark for one is refused, not a new entry (a reused id's first phase is). */
-  private readonly finished: FinishedIds;
   private readonly last: number;
+  /**
+   * The last reading of the clock: "now" for a mark given its `at` (a clock read costs more than
+   * the histogram observe a mark feeds). Read again by every mark without `at`, every sweep
+   * (the registry's timer, every 5 s, and every report) and every {@link CLOCK_READ_EVERY}th
+   * mark with `at`, and before refusing an `at` as too far in the future.
+   */
+  private seen = Number.NEGATIVE_INFINITY;
+  /** Marks with `at` left before the next clock read (0: the first one reads it). */
+  private untilRead = 0;
   /** Earliest time an open entry can expire (a lower bound: a sweep before it finds nothing). */
   private nextExpiry = Infinity;
   private completeCount = 0;
@@ -104,39 +76,61 @@ export class Timeline {
     this.maxOpen = options.maxOpen;
     this.ttl = options.ttl;
     this.maxIdLength = options.maxIdLength;
+    this.maxClockSkew = options.maxClockSkew;
     this.phases = Object.freeze([...options.phases]);
     this.samples = new SampleRing(options.maxSamples, options.phases.length);
-    this.open = new OpenTable(options.phases.length, options.maxOpen, this.index);
-    this.finished = new FinishedIds(options.maxOpen, options.ttl, this.index);
+    this.entries = new EntryTable(options.phases.length, options.maxOpen);
     this.last = options.phases.length - 1;
   }
 
   /**
    * Records that entry `id` reached `phase`, now or at `at` (ms since the epoch, or a Date: the
    * time the phase happened, when it is marked later or elsewhere). Returns true when the mark
-   * was kept. Never throws outside strict mode (see the class).
+   * was kept. Never throws outside strict mode (see the class). Given `at`, it reads no clock
+   * (see {@link Timeline.seen}).
    */
   mark(id: TimelineId, phase: string, at?: number | Date): boolean {
-    const now = this.clock.now();
-    const key = this.keyOf(id);
+    // Ids are usually non-empty strings of a sane length: one test for them, the rest apart.
+    const key = typeof id === 'string' && id.length > 0 && id.length <= this.maxIdLength ? id : this.keyOf(id);
     if (key === undefined) return false;
     const i = this.phaseIndex(phase);
     if (i < 0) return this.refuse('phase', `unknown phase ${quote(phase)}; the phases of "${this.name}" are ${this.phases.join(', ')}`);
-    const t = at === undefined ? now : this.timeOf(at, now);
-    if (t === undefined) return false;
+    // Times (ms since the epoch) are no small integers: they stay in locals, fields and typed
+    // arrays, never passed to or returned from a call, which would box them (an allocation).
+    let t: number;
+    if (at === undefined) {
+      this.read();
+      t = this.seen;
+    } else {
+      t = typeof at === 'number' ? at : at instanceof Date ? at.getTime() : Number.NaN;
+      if (!Number.isFinite(t)) return this.refuse('at', `must be a time in ms since the epoch or a Date, got ${describe(at)}`);
+      if (--this.untilRead < 0) this.read();
+      // The last reading may be behind the clock: read it before refusing a time as in the future.
+      if (t > this.seen + this.maxClockSkew && (this.read(), t > this.seen + this.maxClockSkew)) return this.refuseAt(at, 'future');
+      if (t < this.seen - this.ttl) return this.refuseAt(at, 'old');
+    }
+    const now = this.seen;
     const series = (this.series ??= this.parts.bind());
     if (now >= this.nextExpiry) this.sweep(now, SWEEP_PER_MARK);
-    const open = this.open;
-    let slot = this.index.get(key);
-    if (slot === undefined || slot < 0) {
-      if (slot !== undefined && this.finished.late(slot, i, now)) return this.refuse('id', `${quote(key)} already finished (its last phase was marked, or its TTL ran out); a mark after that is not a new entry`);
-      if (open.size >= this.maxOpen) this.evictOldest();
-      slot = open.add(key, now);
+    const entries = this.entries;
+    let slot = entries.index.get(key);
+    if (slot === undefined) {
+      if (entries.openCount >= this.maxOpen) this.evictOldest();
+      slot = entries.open(key);
+      entries.at[slot] = now;
       if (this.nextExpiry === Infinity) this.nextExpiry = now + this.ttl;
-    } else if (!Number.isNaN(open.times[slot * this.width + i]!)) {
+    } else if (entries.state[slot] === FINISHED) {
+      if (entries.at[slot]! + this.ttl > now && (i !== 0 || Number.isNaN(entries.times[slot * this.width]!))) {
+        return this.refuse('id', `${quote(key)} already finished (its last phase was marked, or its TTL ran out); a mark after that is not a new entry`);
+      }
+      if (entries.openCount >= this.maxOpen) this.evictOldest();
+      entries.reopen(slot);
+      entries.at[slot] = now;
+      if (this.nextExpiry === Infinity) this.nextExpiry = now + this.ttl;
+    } else if (!Number.isNaN(entries.times[slot * this.width + i]!)) {
       return this.refuse('phase', `phase "${phase}" of id ${quote(key)} is already marked`);
     }
-    const times = open.times;
+    const times = entries.times;
     const base = slot * this.width;
     // A time before a phase marked earlier in the order (or after a later one) is out of order:
     // refused, nothing recorded. Only the nearest marked phase each way needs checking.
@@ -156,21 +150,23 @@ export class Timeline {
     // Each step is recorded once, when its second end is marked, whichever end that is.
     if (i > 0 && !Number.isNaN(times[base + i - 1]!)) series.steps[i - 1]!.observe(t - times[base + i - 1]!);
     if (i < this.last && !Number.isNaN(times[base + i + 1]!)) series.steps[i]!.observe(times[base + i + 1]! - t);
-    if (i === this.last) this.finish(slot, now);
+    if (i === this.last) this.finish(slot, key);
     return true;
   }
 
   /**
    * Finishes, as partial, the entries open for `ttl` or longer at `now` (at most `max` of them).
-   * The registry calls it on a timer and before reports; `mark` calls it for a few at a time.
+   * The registry calls it on a timer and before reports, with a fresh reading of the clock;
+   * `mark` calls it for a few at a time.
    */
   sweep(now: number, max = Infinity): void {
-    const ttl = this.options.ttl;
+    this.seen = now;
+    const ttl = this.ttl;
+    const entries = this.entries;
     let done = 0;
     this.nextExpiry = Infinity;
-    const open = this.open;
-    for (let slot = open.oldest; slot >= 0; slot = open.oldest) {
-      const expires = open.createdAt(slot) + ttl;
+    for (let slot = entries.oldestOpen; slot >= 0; slot = entries.oldestOpen) {
+      const expires = entries.at[slot]! + ttl;
       if (expires > now) {
         this.nextExpiry = expires;
         return;
@@ -179,7 +175,7 @@ export class Timeline {
         this.nextExpiry = now;
         return;
       }
-      this.settle(open.remove(slot), slot, now, false);
+      this.settle(slot, entries.keyAt(slot), false);
     }
   }
 
@@ -190,12 +186,12 @@ export class Timeline {
 
   /** This process's counts since the timeline was created. */
   counts(): TimelineCounts {
-    return { complete: this.completeCount, partial: this.partialCount, dropped: this.droppedCount, open: this.open.size };
+    return { complete: this.completeCount, partial: this.partialCount, dropped: this.droppedCount, open: this.entries.openCount };
   }
 
   /** Entries open now. */
   get openEntries(): number {
-    return this.open.size;
+    return this.entries.openCount;
   }
 
   /** Samples kept now. */
@@ -203,18 +199,30 @@ export class Timeline {
     return this.samples.length;
   }
 
-  private finish(slot: number, now: number): void {
-    const open = this.open;
-    const key = open.remove(slot);
-    const base = slot * this.width;
-    const first = open.times[base]!;
-    const complete = !Number.isNaN(first);
-    if (complete) this.series!.latency.observe(open.times[base + this.last]! - first);
-    this.settle(key, slot, now, complete);
+  /** Reads the clock into `seen`: "now" for this mark and, until the next read, for marks given their `at`. */
+  private read(): void {
+    this.seen = this.clock.now();
+    this.untilRead = CLOCK_READ_EVERY;
   }
 
-  /** Counts a finished entry and keeps it as a sample (its slot was just removed: its times are still there). */
-  private settle(key: string, slot: number, now: number, complete: boolean): void {
+  /** Refuses `at` as too far in the future or older than the TTL, against the clock read last. */
+  private refuseAt(at: number | Date, why: 'future' | 'old'): false {
+    if (why === 'old') return this.refuse('at', `is older than the timeline's ttl (${this.ttl} ms)`);
+    const t = at instanceof Date ? at.getTime() : at;
+    return this.refuse('at', `is ${t - this.seen} ms in the future (more than maxClockSkew, ${this.maxClockSkew} ms)`);
+  }
+
+  private finish(slot: number, key: string): void {
+    const times = this.entries.times;
+    const base = slot * this.width;
+    const first = times[base]!;
+    const complete = !Number.isNaN(first);
+    if (complete) this.series!.latency.observe(times[base + this.last]! - first);
+    this.settle(slot, key, complete);
+  }
+
+  /** Counts a finished entry (finishing now, `seen`), moves its slot to the finished ids and keeps it as a sample. */
+  private settle(slot: number, key: string, complete: boolean): void {
     if (complete) {
       this.completeCount++;
       this.series!.complete.inc();
@@ -222,14 +230,15 @@ export class Timeline {
       this.partialCount++;
       this.series!.partial.inc();
     }
-    this.samples.add(key, now, complete, this.open.times, slot * this.width);
-    this.finished.add(key, now, !Number.isNaN(this.open.times[slot * this.width]!));
+    const entries = this.entries;
+    entries.finish(slot);
+    entries.at[slot] = this.seen;
+    this.samples.add(key, complete, slot, entries.times, entries.at);
   }
 
   private evictOldest(): void {
-    const oldest = this.open.oldest;
-    if (oldest < 0) return;
-    this.index.delete(this.open.remove(oldest));
+    if (this.entries.openCount === 0) return;
+    this.entries.evictOldest();
     this.droppedCount++;
     this.parts.evicted(1);
   }
@@ -250,14 +259,6 @@ export class Timeline {
     }
     if (typeof id === 'number' && Number.isFinite(id)) return String(id);
     return void this.refuse('id', `must be a string or a finite number, got ${describe(id)}`);
-  }
-
-  private timeOf(at: unknown, now: number): number | undefined {
-    const t = at instanceof Date ? at.getTime() : at;
-    if (typeof t !== 'number' || !Number.isFinite(t)) return void this.refuse('at', `must be a time in ms since the epoch or a Date, got ${describe(at)}`);
-    if (t > now + this.options.maxClockSkew) return void this.refuse('at', `is ${t - now} ms in the future (more than maxClockSkew, ${this.options.maxClockSkew} ms)`);
-    if (t < now - this.options.ttl) return void this.refuse('at', `is older than the timeline's ttl (${this.options.ttl} ms)`);
-    return t;
   }
 
   private refuse(path: 'id' | 'phase' | 'at', message: string): false {

@@ -63,7 +63,7 @@ describe('id index', () => {
     expect(kept).toBe(1_000_000);
     for (let i = 0; i < 500; i++) chat.mark(`p${i}`, 'queued');
     // Internal, read on purpose: the one Map whose growth would be a leak.
-    expect((chat as unknown as { index: Map<string, number> }).index.size).toBe(1_500);
+    expect((chat as unknown as { entries: { index: Map<string, number> } }).entries.index.size).toBe(1_500);
     expect(chat.retainedSamples).toBe(100);
   });
 });

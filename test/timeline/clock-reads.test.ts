@@ -1,0 +1,53 @@
+/**
+ * A mark given its `at` reads no clock (a clock read costs more than the histogram observe a mark
+ * feeds): "now" is the timeline's last reading, taken by marks without `at`, every sweep and every
+ * CLOCK_READ_EVERY marks with one. These pin when it reads, and that a reading behind the clock
+ * never refuses a time the clock itself would accept.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import type { ValidationError } from '../../src/index.js';
+import { CLOCK_READ_EVERY } from '../../src/timeline/timeline.js';
+import { CHAT_PHASES, HOUR, MINUTE, T0, setup } from './helpers.js';
+
+const phases = [...CHAT_PHASES];
+
+describe('clock reads of mark', () => {
+  it('reads the clock once every CLOCK_READ_EVERY marks given `at`, and at every mark without', () => {
+    const { timelines, clock } = setup();
+    const chat = timelines.create('chat', { phases });
+    // The first mark reads it (and starts the monitor, which reads it too).
+    chat.mark('m0', 'queued', T0 - 1_000);
+    const now = vi.spyOn(clock, 'now');
+    for (let i = 1; i <= CLOCK_READ_EVERY; i++) expect(chat.mark(`m${i}`, 'queued', T0 - 1_000)).toBe(true);
+    expect(now).toHaveBeenCalledTimes(0);
+    chat.mark('m-next', 'queued', T0 - 1_000);
+    expect(now).toHaveBeenCalledTimes(1);
+    chat.mark('m-now', 'queued');
+    expect(now).toHaveBeenCalledTimes(2);
+  });
+
+  it('reads the clock again before refusing a time as in the future: a reading behind the clock refuses nothing the clock accepts', () => {
+    const { timelines, clock, errors } = setup();
+    const chat = timelines.create('chat', { phases });
+    chat.mark('a', 'queued');
+    // Time moves 10 minutes with no timer fired: the last reading is 10 minutes behind.
+    clock.set(T0 + 10 * MINUTE);
+    expect(chat.mark('b', 'queued', T0 + 10 * MINUTE)).toBe(true);
+    // Still refused past maxClockSkew (1 minute) of the clock itself.
+    expect(chat.mark('c', 'queued', T0 + 11 * MINUTE + 1)).toBe(false);
+    expect(errors.map((e) => (e as ValidationError).issues[0]!.message)).toEqual(['is 60001 ms in the future (more than maxClockSkew, 60000 ms)']);
+  });
+
+  it('takes "now" from every sweep: a time older than the TTL of the swept clock is refused', () => {
+    const { timelines, clock, errors } = setup();
+    const chat = timelines.create('chat', { phases, ttl: '1h' });
+    chat.mark('a', 'queued');
+    clock.set(T0 + 2 * HOUR);
+    timelines.sweep();
+    expect(chat.mark('b', 'queued', T0 + HOUR - 1)).toBe(false);
+    expect(chat.mark('c', 'queued', T0 + HOUR)).toBe(true);
+    expect(errors.map((e) => (e as ValidationError).issues[0]!.path)).toEqual(['at']);
+    // Opened "now" (the sweep's reading): its TTL runs from there.
+    expect(chat.counts()).toMatchObject({ open: 1, partial: 1 });
+  });
+});
