@@ -1,13 +1,10 @@
 import type { StorageError } from '../core/errors.js';
-import { seriesKey, type Labels } from '../core/labels.js';
-import type { Rollup } from '../storage/contract.js';
-import type { AnyMetric } from './registry.js';
 import { SlotCountsCache } from './snapshot-slots.js';
-import type { WindowTally } from './snapshot-tally.js';
-import { KeptWindows } from './snapshot-windows.js';
+import { KeptWindows, type TalliedWindow, type WindowInputs } from './snapshot-windows.js';
+import { CHUNK_UNITS, type SnapshotWork } from './snapshot-work.js';
 import { StoredRollupCache } from './window-query-cache.js';
 import type { StoredSeries } from './window-query-series.js';
-import type { MetricWindow, WindowQuery } from './window-query.js';
+import type { WindowQuery } from './window-query.js';
 
 /** How late a rollup may reach the store after its slot and still be seen by the next snapshot's incremental read (as the rule engine's). */
 const STORE_LATENESS = 60_000;
@@ -16,54 +13,60 @@ const FULL_READ_EVERY = 5 * 60_000;
 /** Metrics whose stored rollups are kept between snapshots. */
 const MAX_CACHED_METRICS = 1_000;
 
-/** One read of a snapshot. */
+/** One store read of a snapshot. */
 export interface SnapshotRead {
   name: string;
-  /** Only series whose labels include these (the tenant filter). */
-  labels: Labels | undefined;
   from: number;
   now: number;
   onStorageError(error: StorageError): void;
-  /** This process's metric of that name, if it defined one. */
-  metric: AnyMetric | undefined;
-  /** This process's waiting rollups, of every metric (the recorder's `pendingRollups`). */
-  pending(): readonly Rollup[];
 }
 
 /**
  * What snapshots keep between calls (one per monitor): every instance's stored rollups of the
  * metrics they show, refreshed from the store's change log (or by re-reading recent slots) as
- * the rule engine's are (the same {@link StoredRollupCache}), and the merged bucket counts of
- * each closed slot ({@link SlotCountsCache}). Without it each snapshot read and grouped every
- * stored rollup of its window (50,000 for 5,000 series) and merged every series' every slot.
+ * the rule engine's are (the same {@link StoredRollupCache}), the histogram windows and their
+ * totals ({@link KeptWindows}) and the merged bucket counts of each closed slot
+ * ({@link SlotCountsCache}). Without it each snapshot read and grouped every stored rollup of its
+ * window (50,000 for 5,000 series) and merged every series' every slot.
  * The price is memory: the parts of the stored rollups of the metrics a snapshot shows stay
  * referenced between snapshots (see docs/performance.md, "snapshot"), so they are kept only
  * while snapshots come less than {@link FULL_READ_EVERY} apart (a dashboard polling): after a
  * snapshot that came later than that (or the first), they are let go, as the next one would read
  * the whole window anyway if it came as late.
+ *
+ * Snapshots work on it one at a time ({@link exclusive}): each captures this process's memory at
+ * its own instant, then waits its turn for the chunked work that reads and updates what is kept.
+ * Calls for the same instant and filters share one snapshot ({@link shared}).
  */
 export class SnapshotCache {
   private readonly stored: StoredRollupCache;
   readonly slots = new SlotCountsCache();
-  private readonly windows = new KeptWindows();
+  readonly windows = new KeptWindows();
   /** When the last snapshot read (undefined: none yet). */
   private lastAt: number | undefined;
+  /** The end of the chunked work of the snapshot last queued. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Snapshots being made, by instant and filters. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
-  constructor(slotLength: number) {
+  /** `budget`: units of work a chunk does before the snapshot yields (see {@link SnapshotWork}). */
+  constructor(
+    slotLength: number,
+    readonly budget = CHUNK_UNITS,
+  ) {
     this.stored = new StoredRollupCache({ lateness: 2 * slotLength + STORE_LATENESS, refreshEvery: FULL_READ_EVERY, maxMetrics: MAX_CACHED_METRICS });
   }
 
   /**
-   * The window of `read.name` over [from, now): the stored series from the cache (all of them:
-   * the label filter narrows the merged window, so every filter shares one cache), merged with
-   * memory and the waiting rollups. A store that cannot be read gives memory and waiting rollups
-   * and calls `onStorageError` (the cache forgets the metric: the next read is a full one).
+   * Every instance's stored series of `read.name` over [from, now), from the cache (all of them:
+   * the label filter narrows the window, so every filter shares one cache). A store that cannot
+   * be read gives none and calls `onStorageError` (the cache forgets the metric: the next read is
+   * a full one).
    */
-  async window(query: WindowQuery, read: SnapshotRead, waitingEnd: number): Promise<MetricWindow> {
-    const { name, labels, from, now } = read;
-    let stored: readonly StoredSeries[];
+  async storedSeries(query: WindowQuery, read: SnapshotRead, waitingEnd: number): Promise<readonly StoredSeries[]> {
+    const { name, from, now } = read;
     try {
-      stored = await this.stored.series({
+      return await this.stored.series({
         name,
         from,
         now,
@@ -73,15 +76,34 @@ export class SnapshotCache {
       });
     } catch (error) {
       read.onStorageError(error as StorageError);
-      stored = [];
+      return [];
     }
-    const key = `${name}\u0000${labels === undefined ? '' : seriesKey({ ...labels })}`;
-    return this.windows.window(query, { request: { name, labels, from, to: now, now }, key, stored, metric: read.metric, pending: read.pending });
   }
 
-  /** The totals of window `h` over [from, now): kept with the window between snapshots when it was (see {@link KeptWindows}). */
-  tally(h: MetricWindow, from: number, now: number): WindowTally {
-    return this.windows.tally(h, from, now);
+  /** A window with its tally: kept from the last snapshot while nothing it was built from changed (see {@link KeptWindows}). */
+  window(inputs: WindowInputs, work: SnapshotWork): Promise<TalliedWindow> {
+    return this.windows.window(inputs, work);
+  }
+
+  /** Runs `work` after the work of every snapshot queued before it (what is kept is read and updated by one snapshot at a time). */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * The snapshot `key` (its instant and filters) being made, or `make()`'s: a call that comes
+   * while the same snapshot is being made gets a copy of it rather than a second one.
+   */
+  shared<T>(key: string, make: () => Promise<T>): Promise<T> {
+    const running = this.inFlight.get(key) as Promise<T> | undefined;
+    if (running !== undefined) return running.then((snapshot) => structuredClone(snapshot));
+    const made = make();
+    this.inFlight.set(key, made);
+    const done = () => void this.inFlight.delete(key);
+    made.then(done, done);
+    return made;
   }
 
   /** Forgets the stored rollups of metrics a snapshot did not show (`names`: those it did). */

@@ -3,6 +3,7 @@ import { Distribution } from './distribution.js';
 import { OpenSlot, type HistogramSlot } from './histogram-slot.js';
 import { SparseCounts, type BucketLayout } from './log-buckets.js';
 import { WindowTally, type Fingerprint, type WindowScan } from './snapshot-tally.js';
+import type { SnapshotWork } from './snapshot-work.js';
 import type { MetricWindow, RangeStats, WindowPart } from './window-query-window.js';
 
 export type { Fingerprint, WindowScan };
@@ -46,8 +47,8 @@ export interface SlotScale {
  * start's totals (for trends, and to tell which slots changed since the last snapshot). A
  * snapshot keeps the {@link WindowTally} between calls instead (see snapshot-reader.ts).
  */
-export function scanWindow(h: MetricWindow, from: number, now: number): WindowScan {
-  return new WindowTally(h, from, now).scan(from, now);
+export async function scanWindow(h: MetricWindow, from: number, now: number): Promise<WindowScan> {
+  return (await WindowTally.build(h, from, now)).scan(from, now);
 }
 
 /**
@@ -70,7 +71,16 @@ export class SlotCountsCache {
    * window's tally) names the memory slots that are all of a start's data, when they are: a
    * start that changed (the open slot's, at most calls) is then merged from those alone.
    */
-  wholeStats(h: MetricWindow, key: string, scan: WindowScan, scale: SlotScale, from: number, now: number, openSlots?: (start: number) => readonly HistogramSlot[] | undefined): RangeStats {
+  async wholeStats(
+    h: MetricWindow,
+    key: string,
+    scan: WindowScan,
+    scale: SlotScale,
+    from: number,
+    now: number,
+    openSlots?: (start: number) => readonly HistogramSlot[] | undefined,
+    work?: SnapshotWork,
+  ): Promise<RangeStats> {
     let kept = this.windows.get(key);
     this.windows.delete(key);
     kept ??= new Map();
@@ -92,7 +102,7 @@ export class SlotCountsCache {
       if (grown !== undefined) fresh.set(stale[0]!, grown);
       else {
         this.open.delete(key);
-        for (const [start, counts] of mergeStarts(h, new Set(stale), scale, from, now, only === undefined ? undefined : [{ slots: only, parts: NO_PARTS }])) fresh.set(start, counts);
+        for (const [start, counts] of await mergeStarts(h, new Set(stale), scale, from, now, only === undefined ? undefined : [{ slots: only, parts: NO_PARTS }], work)) fresh.set(start, counts);
       }
     }
     let exact = 0;
@@ -121,11 +131,14 @@ export class SlotCountsCache {
    * The counts of `start`, all of whose data are the open memory slots `slots` (in window order),
    * from those merged at the last call plus the values recorded since: open slots only grow
    * while their start stays, and each keeps its values in order while it is exact. Undefined
-   * (merge them all) when the slots are not the last call's or one holds buckets only.
+   * (merge them all) when the slots are not the last call's or one holds buckets only. The
+   * slots are each call's copies (snapshot-capture.ts): they are the last call's when the window
+   * is (kept while no slot of it closed), for the same start, and as many (a series that had
+   * values at that start still has them; one more with values makes the list longer).
    */
   private grow(key: string, start: number, slots: readonly HistogramSlot[], scale: SlotScale, from: number, now: number, h: MetricWindow): SlotCounts | undefined {
     let last = this.open.get(key);
-    if (last !== undefined && (last.window !== h || last.start !== start || last.slots.length !== slots.length || last.slots.some((s, i) => s !== slots[i]))) last = undefined;
+    if (last !== undefined && (last.window !== h || last.start !== start || last.slots !== slots.length)) last = undefined;
     const seen = last?.seen ?? new Float64Array(slots.length);
     const counts = last?.counts ?? new SparseCounts(scale.layout);
     const f: SlotCounts = { count: 0, sum: 0, min: Infinity, max: -Infinity, n: 0, pairs: NO_PAIRS, exact: 0, bucketed: false };
@@ -144,7 +157,7 @@ export class SlotCountsCache {
       for (let k = seen[i]!; k < slot.count; k++) counts.add(scale.layout.index(Math.floor(raw[k]! * scaleOf)), 1);
       seen[i] = slot.count;
     }
-    this.open.set(key, { window: h, start, slots, seen, counts });
+    this.open.set(key, { window: h, start, slots: slots.length, seen, counts });
     if (this.open.size > MAX_WINDOWS) this.open.delete(this.open.keys().next().value!);
     const pairs: number[] = [];
     counts.forEach((index, count) => pairs.push(index, count));
@@ -158,8 +171,9 @@ interface OpenCounts {
   /** The window they were merged from: a window built again (a slot closed) starts afresh. */
   window: MetricWindow;
   start: number;
-  slots: readonly HistogramSlot[];
-  /** Values of each of `slots` in `counts`. */
+  /** How many open slots had values at `start`. */
+  slots: number;
+  /** Values of each of those slots in `counts`. */
   seen: Float64Array;
   counts: SparseCounts;
 }
@@ -174,14 +188,15 @@ function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
  * their buckets (as `Distribution.addSlot` takes them once bucketed), rollups by their decoded
  * `hdr` (as `MetricWindow.stats` decodes them), a rollup that does not decode by its totals.
  */
-function mergeStarts(
+async function mergeStarts(
   h: MetricWindow,
   wanted: ReadonlySet<number>,
   scale: SlotScale,
   from: number,
   now: number,
   only: readonly { slots: readonly HistogramSlot[]; parts: readonly WindowPart[] }[] = h.series,
-): Map<number, SlotCounts> {
+  work?: SnapshotWork,
+): Promise<Map<number, SlotCounts>> {
   const acc = new Map<number, { counts: SparseCounts; f: SlotCounts }>();
   const at = (start: number) => {
     let a = acc.get(start);
@@ -203,6 +218,8 @@ function mergeStarts(
   const one = wanted.size === 1 ? wanted.values().next().value! : Number.NaN;
   const isWanted = (start: number) => start === one || (wanted.size > 1 && wanted.has(start));
   for (const s of only) {
+    // A unit per slot and part looked at, and per two values or buckets merged.
+    let units = 1 + s.slots.length + s.parts.length;
     for (const slot of s.slots) {
       if (!isWanted(slot.start) || !h.holds(slot, from, now)) continue;
       const a = at(slot.start);
@@ -210,6 +227,7 @@ function mergeStarts(
       if (slot.exact) a.f.exact += slot.count;
       else a.f.bucketed = true;
       slot.forEachBucket(scale.layout, scaleOf, (index, count) => a.counts.add(index, count));
+      units += slot.exact ? slot.count / 2 : 32;
     }
     for (const p of s.parts) {
       if (p.count === 0 || !isWanted(p.start) || !h.covers(p, from, now)) continue;
@@ -219,7 +237,9 @@ function mergeStarts(
       if (pairs === null) continue;
       a.f.bucketed = true;
       for (let i = 0; i < pairs.length; i += 2) a.counts.add(pairs[i]!, pairs[i + 1]!);
+      units += pairs.length / 4;
     }
+    if (work?.charge(units) === true) await work.pause();
   }
   const out = new Map<number, SlotCounts>();
   for (const [start, { counts, f }] of acc) {

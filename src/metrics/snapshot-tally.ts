@@ -1,4 +1,5 @@
 import { OpenSlot, type HistogramSlot } from './histogram-slot.js';
+import type { SnapshotWork } from './snapshot-work.js';
 import type { MetricWindow, RangeStats, WindowPart } from './window-query-window.js';
 
 /** What the data of one slot start adds up to: a slot's merged counts are reused while this is unchanged. */
@@ -32,17 +33,17 @@ export interface WindowScan {
  * one's ring slots then its parts), to the bit: floating-point sums are added in that order (the
  * closed sums are kept in it, with each open slot's place among them), and slot starts come out
  * in the order that pass first meets them. The tally holds while the window does: it is built
- * again once {@link current} is false (a slot of a series in it closed) or `from` reaches
- * {@link expiresAt} (a closed slot or part left the range).
+ * again once a slot of a series in it closed (snapshot-windows.ts compares the captures) or
+ * {@link holdsFor} is false (a closed slot or part left the range).
  */
 export class WindowTally {
   private readonly from: number;
   /** The closed memory slot of the oldest start counted, and the earliest end of the parts counted: when either leaves the range the tally is stale. */
-  private readonly oldestSlot: HistogramSlot | undefined;
-  private readonly partsEnd: number;
+  private oldestSlot: HistogramSlot | undefined;
+  private partsEnd = Infinity;
   /** Closed data in range, in pass order: its sum and the index of its start in `startAt`. */
-  private readonly closedSum: Float64Array;
-  private readonly closedStart: Uint32Array;
+  private closedSum = new Float64Array(0);
+  private closedStart = new Uint32Array(0);
   /** The distinct starts met, and per start: the closed data's totals and where the pass first met it. */
   private readonly startAt: number[] = [];
   private readonly startIndex = new Map<number, number>();
@@ -53,36 +54,46 @@ export class WindowTally {
   private readonly closedMax: Float64Array;
   /** The closed data's totals, and its newest start's first mean. */
   private readonly closed = { count: 0, min: Infinity, max: -Infinity, newest: -Infinity, newestMean: Number.NaN, newestAt: -1 };
-  /** Open slots (this process's, one per ring), in pass order: the slot, its series, its place among the closed data, its ring and index. */
-  private readonly open: OpenSlot[] = [];
+  /**
+   * Open slots (this process's, one per ring), in pass order: its series, its place in the
+   * series' ring and its place among the closed data. The slot itself is read from the window at
+   * each {@link scan}: a window kept between snapshots holds each call's copy of its open slots.
+   */
   private readonly openSeries: number[] = [];
-  private readonly openAt: number[] = [];
-  private readonly rings: (readonly HistogramSlot[])[] = [];
   private readonly ringIndex: number[] = [];
+  private readonly openAt: number[] = [];
 
-  /** Sums the window `h` over [from, now) once. */
-  constructor(
+  private constructor(
     private readonly h: MetricWindow,
     from: number,
-    now: number,
   ) {
     this.from = from;
     this.closedCount = new Float64Array(h.series.length);
     this.closedMax = new Float64Array(h.series.length).fill(-Infinity);
+  }
+
+  /**
+   * Sums the window `h` over [from, now) once, series by series, charging `work` for each slot
+   * and part visited (and pausing when a chunk is spent: a window of 5,000 series with 11 slots
+   * each is a few chunks). Without `work`, in one go.
+   */
+  static async build(h: MetricWindow, from: number, now: number, work?: SnapshotWork): Promise<WindowTally> {
+    const t = new WindowTally(h, from);
     const sums: number[] = [];
     const starts: number[] = [];
     let partsEnd = Infinity;
+    let oldestSlot: HistogramSlot | undefined;
     const add = (i: number, start: number, count: number, sum: number, min: number, max: number): void => {
       const at = sums.length;
-      let k = this.startIndex.get(start);
+      let k = t.startIndex.get(start);
       if (k === undefined) {
-        k = this.startAt.length;
-        this.startIndex.set(start, k);
-        this.startAt.push(start);
-        this.closedFp.push({ count: 0, sum: 0, min: Infinity, max: -Infinity, n: 0 });
-        this.closedFirst.push(at);
+        k = t.startAt.length;
+        t.startIndex.set(start, k);
+        t.startAt.push(start);
+        t.closedFp.push({ count: 0, sum: 0, min: Infinity, max: -Infinity, n: 0 });
+        t.closedFirst.push(at);
       }
-      const f = this.closedFp[k]!;
+      const f = t.closedFp[k]!;
       f.count += count;
       f.sum += sum;
       if (min < f.min) f.min = min;
@@ -90,9 +101,9 @@ export class WindowTally {
       f.n++;
       sums.push(sum);
       starts.push(k);
-      this.closedCount[i]! += count;
-      if (max > this.closedMax[i]!) this.closedMax[i] = max;
-      const c = this.closed;
+      t.closedCount[i]! += count;
+      if (max > t.closedMax[i]!) t.closedMax[i] = max;
+      const c = t.closed;
       c.count += count;
       if (min < c.min) c.min = min;
       if (max > c.max) c.max = max;
@@ -107,14 +118,12 @@ export class WindowTally {
       for (let k = 0; k < s.slots.length; k++) {
         const slot = s.slots[k]!;
         if (slot instanceof OpenSlot) {
-          this.open.push(slot);
-          this.openSeries.push(i);
-          this.openAt.push(sums.length);
-          this.rings.push(s.slots);
-          this.ringIndex.push(k);
+          t.openSeries.push(i);
+          t.ringIndex.push(k);
+          t.openAt.push(sums.length);
         } else if (h.holds(slot, from, now)) {
           add(i, slot.start, slot.count, slot.sum, slot.min, slot.max);
-          if (this.oldestSlot === undefined || slot.start < this.oldestSlot.start) this.oldestSlot = slot;
+          if (oldestSlot === undefined || slot.start < oldestSlot.start) oldestSlot = slot;
         }
       }
       for (const p of s.parts as readonly WindowPart[]) {
@@ -122,26 +131,29 @@ export class WindowTally {
         add(i, p.start, p.count, p.sum, p.min, p.max);
         if (p.end < partsEnd) partsEnd = p.end;
       }
+      if (work?.charge(1 + s.slots.length + s.parts.length) === true) await work.pause();
     }
-    this.closedSum = Float64Array.from(sums);
-    this.closedStart = Uint32Array.from(starts);
-    this.partsEnd = partsEnd;
+    t.closedSum = Float64Array.from(sums);
+    t.closedStart = Uint32Array.from(starts);
+    t.partsEnd = partsEnd;
+    t.oldestSlot = oldestSlot;
+    return t;
   }
 
-  /** False once a slot of a series in the window closed: its ring no longer holds the open slot where it did. */
-  current(): boolean {
-    for (let j = 0; j < this.open.length; j++) if (this.rings[j]![this.ringIndex[j]!] !== this.open[j]) return false;
-    return true;
+  /** The open slot `j` of the tally, as the window holds it now. */
+  private openSlot(j: number): OpenSlot {
+    return this.h.series[this.openSeries[j]!]!.slots[this.ringIndex[j]!] as OpenSlot;
   }
 
   /**
-   * True while the tally counts what a pass over the window from `from` to its end would: no
-   * slot closed under it (see {@link current}), `from` not moved back, and no closed data it
-   * counted left the range (its oldest memory slot, its earliest-ending part).
+   * True while the tally counts what a pass over the window from `from` to its end would, given
+   * that no slot of the window's series closed since it was built (the caller checks that: see
+   * snapshot-windows.ts): `from` not moved back, and no closed data it counted left the range
+   * (its oldest memory slot, its earliest-ending part).
    */
   holdsFor(from: number): boolean {
     const h = this.h;
-    return from >= this.from && from < this.partsEnd && (this.oldestSlot === undefined || h.holds(this.oldestSlot, from, h.now)) && this.current();
+    return from >= this.from && from < this.partsEnd && (this.oldestSlot === undefined || h.holds(this.oldestSlot, from, h.now));
   }
 
   /**
@@ -166,8 +178,8 @@ export class WindowTally {
     let next = 0;
     let lastStart = Number.NaN;
     let k = -1;
-    for (let j = 0; j < this.open.length; j++) {
-      const o = this.open[j]!;
+    for (let j = 0; j < this.openSeries.length; j++) {
+      const o = this.openSlot(j);
       const count = o.count;
       if (count === 0 || !h.holds(o, from, now)) continue;
       const at = this.openAt[j]!;
@@ -237,6 +249,11 @@ export class WindowTally {
    */
   openSlotsAt(start: number): OpenSlot[] | undefined {
     if (this.startIndex.has(start)) return undefined;
-    return this.open.filter((o) => o.count > 0 && o.start === start);
+    const out: OpenSlot[] = [];
+    for (let j = 0; j < this.openSeries.length; j++) {
+      const o = this.openSlot(j);
+      if (o.count > 0 && o.start === start) out.push(o);
+    }
+    return out;
   }
 }

@@ -1,34 +1,50 @@
+import type { Labels } from '../core/labels.js';
 import type { Rollup } from '../storage/contract.js';
-import type { AnyMetric } from './registry.js';
+import type { MetricContext } from './context.js';
+import type { HistogramSlot } from './histogram-slot.js';
+import { buildCapturedWindow } from './snapshot-build.js';
+import { sameSlots, type CapturedHistogram } from './snapshot-capture.js';
 import { WindowTally } from './snapshot-tally.js';
+import type { SnapshotWork } from './snapshot-work.js';
+import { buildWindow } from './window-query-build.js';
 import type { StoredSeries } from './window-query-series.js';
-import type { MetricWindow, WindowQuery, WindowRequest } from './window-query.js';
+import type { MetricWindow } from './window-query-window.js';
 
 /** Histogram windows kept between snapshots (metric and label filter), the least recently read first out. */
 const MAX_WINDOWS = 64;
 
-/** What a kept window was built from: while none of it changed, a new build gives the same window. */
+/** A histogram window with its totals, and what it was built from: while none of it changed, a new build gives the same window. */
 interface KeptWindow {
   name: string;
   window: MetricWindow;
   tally: WindowTally;
-  metric: AnyMetric | undefined;
-  /** `metric.index.version` at the build: series added or evicted since make it stale. */
-  version: number;
+  /** This process's memory of the metric it was built from (undefined: the process does not define it). */
+  captured: CapturedHistogram | undefined;
   stored: readonly StoredSeries[];
   /** The waiting rollups of the metric at the build. */
   pending: readonly Rollup[];
+  /** Per series of the window: where its ring is in `captured.series` (-1: it has none). */
+  memoryOf: Int32Array;
 }
 
-/** What {@link KeptWindows.window} reads: the request (at `now`), the stored series and this process's metric and waiting rollups. */
+/** What {@link KeptWindows.window} reads: the request (at `now`), the stored series and this process's captured memory and waiting rollups. */
 export interface WindowInputs {
-  request: WindowRequest & { now: number };
+  request: { name: string; labels: Labels | undefined; from: number; now: number };
   /** Names the window among those kept: its metric and label filter. */
   key: string;
   stored: readonly StoredSeries[];
-  metric: AnyMetric | undefined;
-  /** This process's rollups waiting in its recorder, of every metric (what the window build reads, at the same instant). */
-  pending(): readonly Rollup[];
+  /** This process's histogram of that name as captured (undefined: it defines none). */
+  captured: CapturedHistogram | undefined;
+  /** This process's waiting rollups of the metric, captured with its memory. */
+  pending: readonly Rollup[];
+  ctx: MetricContext;
+}
+
+/** A histogram window and its totals. */
+export interface TalliedWindow {
+  window: MetricWindow;
+  /** Undefined for a window that is not a histogram's. */
+  tally: WindowTally | undefined;
 }
 
 /**
@@ -38,41 +54,49 @@ export interface WindowInputs {
  * nothing a window is built from had changed.
  *
  * A window is built from the metric's stored series, this process's series of the metric and
- * their rings, and its waiting rollups (window-query-build.ts). A kept window is used again
- * while all of those are the ones it was built from: the same stored series objects (the rollup
- * cache keeps a series' object while nothing of it changes and makes a new one when a rollup
- * arrives or a part leaves the range), the same series in the index (`SeriesIndex.version`),
- * the same waiting rollups, no slot closed under it (its tally finds each open slot where it
- * was) and no closed slot left the range (`WindowTally.holdsFor`). The open slots are read
- * where they are, as a new build would read them. Only histogram windows are kept: a counter's
- * or gauge's window copies this process's values when it is built.
+ * their rings (as captured at the snapshot's instant, snapshot-capture.ts), and its waiting
+ * rollups (window-query-build.ts). A kept window is used again while all of those are the ones
+ * it was built from: the same stored series objects (the rollup cache keeps a series' object
+ * while nothing of it changes and makes a new one when a rollup arrives or a part leaves the
+ * range), the same series in the index, each ring with the same closed slots and its open slot
+ * where it was (no slot closed), the same waiting rollups, and no closed slot left the range
+ * (`WindowTally.holdsFor`). Its series then take this capture's copies of their open slots.
  */
 export class KeptWindows {
   private readonly kept = new Map<string, KeptWindow>();
-  private readonly tallies = new WeakMap<MetricWindow, WindowTally>();
+  /** Windows built rather than kept ones used again, by metric (what tests count). */
+  readonly built = new Map<string, number>();
 
-  /** The window of `inputs.request` over `inputs.stored`: the kept one while nothing it was built from changed, else a new one. */
-  window(query: WindowQuery, inputs: WindowInputs): MetricWindow {
-    const { request, key, stored, metric } = inputs;
-    const pending = inputs.pending().filter((r) => r.name === request.name);
+  /** The window of `inputs.request` with its tally: the kept one while nothing it was built from changed, else a new one built in chunks of `work`. */
+  async window(inputs: WindowInputs, work: SnapshotWork): Promise<TalliedWindow> {
+    const { request, key, stored, captured, pending, ctx } = inputs;
     const kept = this.kept.get(key);
     this.kept.delete(key);
-    if (kept !== undefined && unchanged(kept, inputs, pending) && kept.tally.holdsFor(request.from)) {
+    if (kept !== undefined && unchanged(kept, inputs) && kept.tally.holdsFor(request.from)) {
+      // The same closed slots: only the open slots are this capture's.
+      const series = kept.window.series as unknown as { slots: readonly HistogramSlot[] }[];
+      for (let j = 0; j < series.length; j++) {
+        const i = kept.memoryOf[j]!;
+        if (i >= 0) series[j]!.slots = captured!.series[i]!.ring;
+      }
+      kept.captured = captured;
       this.kept.set(key, kept);
-      return kept.window;
+      return kept;
     }
-    const window = query.merge(request, stored, request.now);
-    if (window.kind !== 'histogram') return window;
-    const tally = new WindowTally(window, request.from, request.now);
-    this.tallies.set(window, tally);
-    this.kept.set(key, { name: request.name, window, tally, metric, version: metric?.index.version ?? 0, stored, pending });
+    const { name, labels, from, now } = request;
+    this.built.set(name, (this.built.get(name) ?? 0) + 1);
+    const window =
+      captured !== undefined
+        ? await buildCapturedWindow({ name, labels, from, now, captured, stored, pending, ctx }, work)
+        : buildWindow({ name, labels, from, to: now, now, metric: undefined, ctx, stored, pending });
+    if (window.kind !== 'histogram') return { window, tally: undefined };
+    const tally = await WindowTally.build(window, from, now, work);
+    const ringAt = new Map<readonly HistogramSlot[], number>();
+    captured?.series.forEach((s, i) => ringAt.set(s.ring, i));
+    const memoryOf = Int32Array.from(window.series, (s) => ringAt.get(s.slots) ?? -1);
+    this.kept.set(key, { name, window, tally, captured, stored, pending, memoryOf });
     if (this.kept.size > MAX_WINDOWS) this.kept.delete(this.kept.keys().next().value!);
-    return window;
-  }
-
-  /** The tally of a window over [from, now): the kept one of a kept window (checked by {@link window} at this `from`), else a new one. */
-  tally(window: MetricWindow, from: number, now: number): WindowTally {
-    return this.tallies.get(window) ?? new WindowTally(window, from, now);
+    return { window, tally };
   }
 
   /** Forgets the windows of metrics not in `names`. */
@@ -86,10 +110,10 @@ export class KeptWindows {
   }
 }
 
-/** True when `inputs` are what `kept` was built from (see {@link KeptWindows}). */
-function unchanged(kept: KeptWindow, inputs: WindowInputs, pending: readonly Rollup[]): boolean {
-  const { metric, stored } = inputs;
-  if (metric !== kept.metric || (metric?.index.version ?? 0) !== kept.version) return false;
+/** True when `inputs` are what `kept` was built from, its open slots aside (see {@link KeptWindows}). */
+function unchanged(kept: KeptWindow, inputs: WindowInputs): boolean {
+  const { captured, stored, pending } = inputs;
+  if (captured === undefined ? kept.captured !== undefined : kept.captured === undefined || !sameSlots(kept.captured, captured)) return false;
   return sameItems(stored, kept.stored) && sameItems(pending, kept.pending);
 }
 

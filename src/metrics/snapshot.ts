@@ -4,10 +4,15 @@ import type { AlertRecord } from '../storage/records.js';
 import { JOB_METRICS } from './built-in-names.js';
 import { jobLines, msPerUnit, orZero, queueStates, round, type JobSnapshot, type QueueSnapshot } from './snapshot-jobs.js';
 import { SnapshotCache } from './snapshot-reader.js';
+import type { Rollup } from '../storage/contract.js';
+import { captureHistogram, type CapturedHistogram } from './snapshot-capture.js';
 import { slowest, summary, type MetricSummary } from './snapshot-slowest.js';
 import type { WindowScan } from './snapshot-slots.js';
 import type { WindowTally } from './snapshot-tally.js';
+import type { TalliedWindow } from './snapshot-windows.js';
+import { SnapshotWork } from './snapshot-work.js';
 import { isErrorSeries } from './time-series-errors.js';
+import type { StoredSeries } from './window-query-series.js';
 import { WindowQuery, type WindowQuerySources } from './window-query.js';
 import type { MetricWindow, RangeStats } from './window-query-window.js';
 
@@ -86,17 +91,28 @@ interface Shown {
  * the window between snapshots while nothing it was built from changed (snapshot-windows.ts);
  * its distribution is merged from the kept counts of its closed slots plus its open one (see
  * snapshot-slots.ts).
- * The work is synchronous between the store reads: chunking it on microtasks would not let the
- * event loop run anything in between, and a macrotask yield would be a timer outside the Clock
- * (docs/performance.md, "snapshot", has the measurements behind this choice).
+ *
+ * It never holds the event loop for long: once the store reads are done, this process's memory
+ * is captured at one instant (snapshot-capture.ts: the histograms' rings with their open slots
+ * copied, the counters' and gauges' windows, the waiting rollups), and the rest (building the
+ * windows that changed, summing them, merging the slots that closed) works on the capture in
+ * chunks, letting the event loop turn between them through the clock (`Clock.yield`, see
+ * snapshot-work.ts). Values recorded, slots closed and series created or evicted meanwhile do
+ * not reach the snapshot: it is the one of its instant. Calls at the same instant with the same
+ * filters share one snapshot, and snapshots do their chunked work one at a time.
  */
 export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapshot> {
   const query = new WindowQuery(src);
   const cache = src.cache ?? new SnapshotCache(src.ctx.slotLength);
   const now = query.now;
-  const from = now - src.window;
   if (src.labels === null) return emptySnapshot(src, now);
-  const labels = src.labels;
+  const key = JSON.stringify([now, src.jobId ?? null, src.names ?? null, src.labels === undefined ? null : seriesKey({ ...src.labels })]);
+  return cache.shared(key, () => makeSnapshot(src, query, cache, now));
+}
+
+async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: SnapshotCache, now: number): Promise<MetricsSnapshot> {
+  const from = now - src.window;
+  const labels = src.labels ?? undefined;
   let failed = false;
   const onStorageError = (error: StorageError) => {
     if (failed) return;
@@ -105,80 +121,128 @@ export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapsh
   };
   const waitingEnds = new Map<string, number>();
   for (const r of src.ctx.fleet.pendingRollups()) waitingEnds.set(r.name, Math.min(waitingEnds.get(r.name) ?? Infinity, r.end));
-  const reads = new Map<string, Promise<MetricWindow>>();
-  const read = (name: string) => {
-    let w = reads.get(name);
-    if (w === undefined) {
-      const read = { name, labels, from, now, onStorageError, metric: src.registry.get(name), pending: () => src.ctx.fleet.pendingRollups() };
-      reads.set(name, (w = cache.window(query, read, waitingEnds.get(name) ?? Infinity)));
-    }
-    return w;
+  const reads = new Map<string, Promise<readonly StoredSeries[]>>();
+  const readStored = (name: string) => {
+    let r = reads.get(name);
+    if (r === undefined) reads.set(name, (r = cache.storedSeries(query, { name, from, now, onStorageError }, waitingEnds.get(name) ?? Infinity)));
+    return r;
   };
   const filter = src.names === undefined ? undefined : new Set(src.names);
   const names = new Set<string>();
   for (const m of src.registry.all()) if (m.kind === 'histogram' && (filter === undefined || filter.has(m.name))) names.add(m.name);
   for (const name of filter ?? []) names.add(name);
-  const [all, executions, durations, outcomes, runTimes, queueWindow, requests] = await Promise.all([
-    Promise.all([...names].map(read)),
-    read(JOB_METRICS.executions),
-    read(JOB_METRICS.duration),
-    read(JOB_METRICS.outcomes),
-    read(JOB_METRICS.runTime),
-    read(JOB_METRICS.queue),
-    src.registry.get(src.requestMetric) !== undefined ? read(src.requestMetric) : read(src.requestMetric).then((w) => (w.kind === undefined ? read('response_time') : w)),
-  ]);
-  // A full snapshot names every metric worth keeping; a filtered one leaves the cache as it is.
-  if (filter === undefined && labels === undefined) cache.retain(new Set(reads.keys()));
-  cache.settle(now);
-  const labelKey = labels === undefined ? '' : seriesKey({ ...labels });
-  const shown = new Map<MetricWindow, Shown>();
-  const shownOf = (h: MetricWindow): Shown => {
-    let s = shown.get(h);
-    if (s === undefined) {
-      const tally = cache.tally(h, from, now);
-      shown.set(h, (s = { h, tally, scan: tally.scan(from, now), whole: undefined }));
-    }
-    return s;
-  };
-  // Every series of a histogram over the window: shared by `performance.snapshot` and `system`.
-  const wholeOf = (h: MetricWindow): RangeStats => {
-    const s = shownOf(h);
-    if (s.whole === undefined) {
-      const metric = src.registry.get(h.name);
-      // The kept slot counts are in this process's scale: a histogram it never defined is merged as it is read.
-      s.whole =
-        metric?.kind === 'histogram'
-          ? cache.slots.wholeStats(h, `${h.name}\u0000${labelKey}`, s.scan, { layout: metric.layout, resolution: metric.resolution, slotLength: src.ctx.slotLength, decoded: src.ctx.fleet.decoded }, from, now, (start) => s.tally.openSlotsAt(start))
-          : h.stats(h.series, from, now, true);
-    }
-    return s.whole;
-  };
-  const histograms = all.filter((w) => w.kind === 'histogram').map(shownOf);
-  // recordJobExecution's runs by `job`, and monitor.jobs' (and instrumentBullMQ's) by `type`.
-  const jobList = jobLines(
-    [
-      { runs: executions, times: durations, id: 'job' },
-      { runs: outcomes, times: runTimes, id: 'type' },
-    ],
-    src.jobId,
-    src.maxSeries,
-    from,
-    now,
-  );
-  return {
-    timestamp: new Date(now).toISOString(),
-    service: src.service,
-    jobs: jobList.listed,
-    queue: queueStates(queueWindow, from, now),
-    system: system(src, requests, shownOf, wholeOf, now),
-    performance: {
-      snapshot: histograms.filter((s) => s.scan.stats.count > 0).map((s) => summary(s.h.name, wholeOf(s.h))),
-      trends: histograms.map((s) => trend(s, from, now)).filter((t): t is TrendSnapshot => t !== undefined),
-      slowest: slowest(histograms, from, now),
-    },
-    alerts: { active: 0, items: [] },
-    truncated: { jobs: jobList.omitted, alerts: 0 },
-  };
+  const jobNames = [JOB_METRICS.executions, JOB_METRICS.duration, JOB_METRICS.outcomes, JOB_METRICS.runTime, JOB_METRICS.queue];
+  const wanted = [...names, ...jobNames, src.requestMetric];
+  // The request metric falls back to response_time: read with the others when this process holds
+  // it (its stored rollups must be read before its memory is captured), else only if needed.
+  if (src.registry.get(src.requestMetric) === undefined && src.registry.get('response_time') !== undefined) wanted.push('response_time');
+  // The store reads, as they come (the store's own work, between them).
+  const stored = new Map<string, readonly StoredSeries[]>();
+  await Promise.all(wanted.map(async (name) => void stored.set(name, await readStored(name))));
+  // This process's memory, at one instant: the histograms captured, the other metrics' windows built.
+  const captured = capture(src, query, labels, from, now, wanted, stored);
+  return cache.exclusive(async () => {
+    const work = new SnapshotWork(src.ctx.clock, cache.budget);
+    // The store reads and the capture were one stretch: the event loop turns before the windows are built.
+    await work.pause();
+    const windows = new Map<string, TalliedWindow>();
+    const labelKey = labels === undefined ? '' : seriesKey({ ...labels });
+    const windowOf = async (name: string): Promise<TalliedWindow> => {
+      let w = windows.get(name) ?? captured.windows.get(name);
+      if (w !== undefined) return w;
+      const request = { name, labels, from, now };
+      const pending = captured.pending.filter((r) => r.name === name);
+      w = await cache.window({ request, key: `${name}\u0000${labelKey}`, stored: stored.get(name) ?? (await readStored(name)), captured: captured.histograms.get(name), pending, ctx: src.ctx }, work);
+      windows.set(name, w);
+      return w;
+    };
+    const all: TalliedWindow[] = [];
+    for (const name of names) all.push(await windowOf(name));
+    const [executions, durations, outcomes, runTimes, queueWindow] = await sequence(jobNames.map((name) => () => windowOf(name)));
+    let requests = await windowOf(src.requestMetric);
+    if (src.registry.get(src.requestMetric) === undefined && requests.window.kind === undefined) requests = await windowOf('response_time');
+    // A full snapshot names every metric worth keeping; a filtered one leaves the cache as it is.
+    if (filter === undefined && labels === undefined) cache.retain(new Set(reads.keys()));
+    cache.settle(now);
+    const shown = new Map<MetricWindow, Shown>();
+    const shownOf = (t: TalliedWindow): Shown => {
+      let s = shown.get(t.window);
+      if (s === undefined) shown.set(t.window, (s = { h: t.window, tally: t.tally!, scan: t.tally!.scan(from, now), whole: undefined }));
+      return s;
+    };
+    // Every series of a histogram over the window: shared by `performance.snapshot` and `system`.
+    const wholeOf = async (s: Shown): Promise<RangeStats> => {
+      if (s.whole === undefined) {
+        const h = s.h;
+        const metric = src.registry.get(h.name);
+        // The kept slot counts are in this process's scale: a histogram it never defined is merged as it is read.
+        s.whole =
+          metric?.kind === 'histogram'
+            ? await cache.slots.wholeStats(h, `${h.name}\u0000${labelKey}`, s.scan, { layout: metric.layout, resolution: metric.resolution, slotLength: src.ctx.slotLength, decoded: src.ctx.fleet.decoded }, from, now, (start) => s.tally.openSlotsAt(start), work)
+            : h.stats(h.series, from, now, true);
+      }
+      return s.whole;
+    };
+    const histograms = all.filter((w) => w.window.kind === 'histogram').map(shownOf);
+    // recordJobExecution's runs by `job`, and monitor.jobs' (and instrumentBullMQ's) by `type`.
+    const jobList = jobLines(
+      [
+        { runs: executions!.window, times: durations!.window, id: 'job' },
+        { runs: outcomes!.window, times: runTimes!.window, id: 'type' },
+      ],
+      src.jobId,
+      src.maxSeries,
+      from,
+      now,
+    );
+    const queue = queueStates(queueWindow!.window, from, now);
+    const system = await systemOf(src, requests, shownOf, wholeOf, now);
+    const summaries: MetricSummary[] = [];
+    for (const s of histograms) if (s.scan.stats.count > 0) summaries.push(summary(s.h.name, await wholeOf(s)));
+    return {
+      timestamp: new Date(now).toISOString(),
+      service: src.service,
+      jobs: jobList.listed,
+      queue,
+      system,
+      performance: {
+        snapshot: summaries,
+        trends: histograms.map((s) => trend(s, from, now)).filter((t): t is TrendSnapshot => t !== undefined),
+        slowest: slowest(histograms, from, now),
+      },
+      alerts: { active: 0, items: [] },
+      truncated: { jobs: jobList.omitted, alerts: 0 },
+    };
+  });
+}
+
+/** What a snapshot captured of this process's memory at one instant. */
+interface Captured {
+  /** Its waiting rollups, of every metric. */
+  pending: readonly Rollup[];
+  /** Its histograms among those read. */
+  histograms: Map<string, CapturedHistogram>;
+  /** The windows of its counters and gauges among those read (built at the capture: they copy the values). */
+  windows: Map<string, TalliedWindow>;
+}
+
+/** Captures this process's memory of the metrics `names` (see {@link buildSnapshot}); synchronous, so all of it is of one instant. */
+function capture(src: SnapshotSources, query: WindowQuery, labels: Labels | undefined, from: number, now: number, names: readonly string[], stored: ReadonlyMap<string, readonly StoredSeries[]>): Captured {
+  const out: Captured = { pending: src.ctx.fleet.pendingRollups().slice(), histograms: new Map(), windows: new Map() };
+  for (const name of names) {
+    const metric = src.registry.get(name);
+    if (metric === undefined || out.histograms.has(name) || out.windows.has(name)) continue;
+    if (metric.kind === 'histogram') out.histograms.set(name, captureHistogram(metric));
+    else out.windows.set(name, { window: query.merge({ name, labels, from, to: now, now }, stored.get(name) ?? [], now), tally: undefined });
+  }
+  return out;
+}
+
+/** Runs `steps` one after another (each may yield): the results in order. */
+async function sequence<T>(steps: readonly (() => Promise<T>)[]): Promise<T[]> {
+  const out: T[] = [];
+  for (const step of steps) out.push(await step());
+  return out;
 }
 
 /** A snapshot whose label filter matches no series: no metric data, the time and uptime as always. */
@@ -195,13 +259,15 @@ function emptySnapshot(src: SnapshotSources, now: number): MetricsSnapshot {
   };
 }
 
-function system(src: SnapshotSources, metric: MetricWindow, shownOf: (h: MetricWindow) => Shown, wholeOf: (h: MetricWindow) => RangeStats, now: number): MetricsSnapshot['system'] {
+async function systemOf(src: SnapshotSources, requests: TalliedWindow, shownOf: (t: TalliedWindow) => Shown, wholeOf: (s: Shown) => Promise<RangeStats>, now: number): Promise<MetricsSnapshot['system']> {
   const uptime = now - src.startedAt;
+  const metric = requests.window;
   if (metric.kind !== 'histogram') return { uptime, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 };
   const toMs = msPerUnit(metric);
-  const all = wholeOf(metric);
+  const shown = shownOf(requests);
+  const all = await wholeOf(shown);
   // Each series' count over the window is in the scan: the errors are a sum, not another pass.
-  const { seriesCount } = shownOf(metric).scan;
+  const { seriesCount } = shown.scan;
   let errors = 0;
   for (let i = 0; i < metric.series.length; i++) if (seriesCount[i]! > 0 && isErrorSeries(metric.series[i]!.labels)) errors += seriesCount[i]!;
   return {

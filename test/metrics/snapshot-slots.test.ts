@@ -41,7 +41,7 @@ async function both(monitor: Monitor, clock: ManualClock, cache: SlotCountsCache
   const metric = sources.registry.get(NAME)!;
   if (metric.kind !== 'histogram') throw new Error('not a histogram');
   const scale = { layout: metric.layout, resolution: metric.resolution, slotLength: sources.ctx.slotLength, decoded: sources.ctx.fleet.decoded };
-  const cached = cache.wholeStats(w, NAME, scanWindow(w, from, now), scale, from, now);
+  const cached = await cache.wholeStats(w, NAME, await scanWindow(w, from, now), scale, from, now);
   const direct = w.stats(w.series, from, now, true);
   return { cached: { ...cached, dist: cached.dist!.summary() }, direct: { ...direct, dist: direct.dist!.summary() } };
 }

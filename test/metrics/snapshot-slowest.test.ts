@@ -47,7 +47,7 @@ describe('performance.slowest', () => {
     const query = new WindowQuery(sources);
     const histograms = await Promise.all(['a_seconds', 'b_ms'].map(async (name) => {
       const h = await query.read({ name, from, to: now, now });
-      return { h, scan: scanWindow(h, from, now) };
+      return { h, scan: await scanWindow(h, from, now) };
     }));
     const listed = slowest(histograms, from, now);
     expect(listed).toHaveLength(5);
