@@ -1,4 +1,5 @@
 import { coveredTime, type MetricWindow, type RangeStats, type WindowSeries } from '../metrics/window-query.js';
+import { END, F, isKept, START, SUM } from '../metrics/window-query-columns.js';
 import type { BasicAggregation } from './rule-schema.js';
 
 // The rules' plain aggregations of a window's series by kind (histograms, counters, gauges),
@@ -95,6 +96,15 @@ export function gaugeValue(window: MetricWindow, series: readonly WindowSeries[]
 /** The amount counter series added over [from, to), every instance's slots included. */
 function increaseOf(window: MetricWindow, series: readonly WindowSeries[], from: number, to: number): number {
   let increase = 0;
-  for (const s of series) for (const p of s.parts) if (window.covers(p, from, to)) increase += p.sum;
+  const last = to >= window.now ? Infinity : to;
+  for (const s of series) {
+    if (isKept(s)) {
+      // A kept series' parts are columns: summed without building part objects.
+      const c = s.cols;
+      for (let i = 0; i < s.n; i++) if (c[i * F + END]! > from && c[i * F + START]! < last) increase += c[i * F + SUM]!;
+      continue;
+    }
+    for (const p of s.parts) if (window.covers(p, from, to)) increase += p.sum;
+  }
   return increase;
 }

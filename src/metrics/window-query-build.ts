@@ -8,7 +8,7 @@ import type { HistogramSlot } from './histogram-slot.js';
 import { BucketLayout } from './log-buckets.js';
 import type { AnyMetric } from './registry.js';
 import { hashLabels, LabelTable, part, partOf, shapeOf, type StoredSeries } from './window-query-series.js';
-import type { KeptSeries } from './window-query-kept.js';
+import { END, F, isKept, START } from './window-query-columns.js';
 import { MetricWindow, type WindowPart, type WindowScale, type WindowSeries } from './window-query-window.js';
 
 /** What {@link buildWindow} merges. */
@@ -39,16 +39,18 @@ const FALLBACK_RESOLUTION = 1e-3;
  * the newest are looked at, not every part of every series at every read.
  */
 function allInRange(st: StoredSeries, kind: MetricKind | undefined, from: number, end: number): boolean {
+  if (isKept(st)) {
+    const c = st.cols;
+    if (st.n === 0) return true;
+    if (st.shape.kind !== kind || c[(st.n - 1) * F + START]! >= end) return false;
+    for (let i = 0; i < st.n && c[i * F + START]! <= from; i++) if (c[i * F + END]! <= from) return false;
+    return true;
+  }
   const parts = st.parts;
   if (parts.length === 0) return true;
   if (shapeOf(st).kind !== kind || parts[parts.length - 1]!.start >= end) return false;
   for (let i = 0; i < parts.length && parts[i]!.start <= from; i++) if (parts[i]!.end <= from) return false;
   return true;
-}
-
-/** True for a series a `KeptRollups` keeps (it is a window series too: see window-query-kept.ts). */
-function isKept(st: StoredSeries): st is KeptSeries {
-  return (st as Partial<KeptSeries>).slots !== undefined;
 }
 
 /** `seriesKey` of in-memory series, computed once per series object (evicted ones are collected). */
@@ -220,6 +222,17 @@ function newestKind(stored: readonly StoredSeries[], pending: readonly Rollup[],
   let at = -Infinity;
   for (const st of stored) {
     if (!matchesLabels(st.labels, labels)) continue;
+    if (isKept(st)) {
+      // Columns: the newest part's start and kind, without building part objects.
+      for (let i = 0; i < st.n; i++) {
+        const start = st.cols[i * F + START]!;
+        if (start >= at && inRange({ start, end: st.cols[i * F + END]! } as WindowPart)) {
+          at = start;
+          kind = st.kindAt(i);
+        }
+      }
+      continue;
+    }
     for (const p of st.parts) {
       if (p.start >= at && inRange(p)) {
         at = p.start;

@@ -4,6 +4,7 @@ import { Distribution } from './distribution.js';
 import type { HistogramSlot } from './histogram-slot.js';
 import type { BucketLayout } from './log-buckets.js';
 import type { DecodedHistograms } from './window-query-decode.js';
+import { COUNT, DECODED, END, F, isKept, MAX, MIN, R, START, SUM, type KeptSeries } from './window-query-columns.js';
 
 /**
  * One slot of one series from one writer: a rollup as read (stored, or waiting in the recorder;
@@ -179,6 +180,44 @@ export class MetricWindow {
         }
         if (withDist) held.push(slot);
       }
+      if (isKept(s)) {
+        // A kept series' parts are columns (window-query-columns.ts): the same sums, read from one block.
+        const cols = s.cols;
+        for (let i = 0; i < s.n; i++) {
+          const o = i * F;
+          const c = cols[o + COUNT]!;
+          const start = cols[o + START]!;
+          if (c === 0 || cols[o + END]! <= from || start >= end) continue;
+          const sl = cols[o + SUM]!;
+          const lo = cols[o + MIN]!;
+          const hi = cols[o + MAX]!;
+          count += c;
+          sum += sl;
+          if (lo < min) min = lo;
+          if (hi > max) max = hi;
+          if (start > newest) {
+            newest = start;
+            stats.lastMean = sl / c;
+          }
+          if (stats.dist === undefined) continue;
+          const pairs = this.pairsAt(s, i);
+          if (pairs === null) stats.dist.addTotals(c, sl, lo, hi);
+          else {
+            if (lo < decodedMin) decodedMin = lo;
+            if (hi > decodedMax) decodedMax = hi;
+            if (pairs.length === 0) continue;
+            decoded = true;
+            pairsSlot.count = c;
+            pairsSlot.sum = sl;
+            pairsSlot.min = lo;
+            pairsSlot.max = hi;
+            pairsSlot.pairs = pairs;
+            stats.dist.addSlot(pairsSlot);
+            pairsSlot.pairs = EMPTY_PAIRS;
+          }
+        }
+        continue;
+      }
       for (const p of s.parts) {
         const c = p.count;
         if (c === 0 || p.end <= from || p.start >= end) continue;
@@ -264,6 +303,25 @@ export class MetricWindow {
     const pairs = this.decoded.get(part.hdr, part.resolution ?? this.scale.resolution, this.scale.layout, this.scale.resolution);
     // Parts made by `part()` carry the field; any other part object is decoded at each read.
     if ('decoded' in part) (part as MemoPart).decoded = { digits: this.scale.layout.digits, resolution: this.scale.resolution, pairs };
+    return pairs;
+  }
+
+  /** Decoded bucket counts of part `i` of a kept series (see {@link pairsOf}), kept beside its columns. */
+  private pairsAt(s: KeptSeries, i: number): Float64Array | null {
+    const hdr = s.hdrAt(i);
+    if (hdr === undefined) return null;
+    const digits = this.scale.layout.digits;
+    const resolution = this.scale.resolution;
+    if (s.memoDigits !== digits || s.memoResolution !== resolution) {
+      // Counts decoded for another scale: dropped, one scale a series (no memo object a part).
+      for (let k = DECODED; k < s.refs.length; k += R) s.refs[k] = undefined;
+      s.memoDigits = digits;
+      s.memoResolution = resolution;
+    }
+    const memo = s.refs[i * R + DECODED] as Float64Array | null | undefined;
+    if (memo !== undefined) return memo;
+    const pairs = this.decoded.get(hdr, s.resolutionAt(i) ?? resolution, this.scale.layout, resolution);
+    s.refs[i * R + DECODED] = pairs;
     return pairs;
   }
 

@@ -12,6 +12,7 @@ import type { Rollup, RollupChanges, StorageAdapter } from '../storage/contract.
 import type { MetricContext } from './context.js';
 import type { MetricRegistry } from './registry.js';
 import { buildWindow } from './window-query-build.js';
+import { COUNT, END, F, isKept, START } from './window-query-columns.js';
 import { groupRollups, type StoredSeries } from './window-query-series.js';
 import type { MetricWindow, WindowSeries } from './window-query-window.js';
 
@@ -130,7 +131,18 @@ export class WindowQuery {
 export function coveredTime(window: MetricWindow, series: readonly WindowSeries[], from: number, to: number, slotLength: number): number {
   let start = Math.floor(from / slotLength) * slotLength;
   let end = Math.ceil(to / slotLength) * slotLength;
+  const last = to >= window.now ? Infinity : to;
   for (const s of series) {
+    if (isKept(s)) {
+      const c = s.cols;
+      for (let i = 0; i < s.n; i++) {
+        const o = i * F;
+        if (c[o + COUNT] === 0 || c[o + END]! <= from || c[o + START]! >= last) continue;
+        if (c[o + START]! < start) start = c[o + START]!;
+        if (c[o + END]! > end) end = c[o + END]!;
+      }
+      continue;
+    }
     for (const p of s.parts) {
       if (p.count === 0 || !window.covers(p, from, to)) continue;
       if (p.start < start) start = p.start;

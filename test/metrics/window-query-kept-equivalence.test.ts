@@ -5,7 +5,7 @@
 // holds after every tick must equal a fresh read of the range, grouped, part for part; and a
 // window built from it must count what a window built from the fresh read counts.
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage } from '../../src/index.js';
+import { createMonitor, MemoryStorage } from '../../src/index.js';
 import type { Rollup } from '../../src/storage/contract.js';
 import { KeptRollups } from '../../src/metrics/window-query-kept.js';
 import { groupRollups, type StoredSeries } from '../../src/metrics/window-query-series.js';
@@ -39,12 +39,36 @@ function query(clock: ManualClock): WindowQuery {
 
 /** What rules read of a window, per series: totals, the fleet's latest value, the covered time. */
 function figures(w: MetricWindow): string[] {
+  const histogram = w.kind === 'histogram';
   return w.series
     .map((s) => {
-      const st = w.stats([s], w.from, w.to, false);
-      return `${s.key} ${st.count} ${st.sum} ${st.min} ${st.max} ${w.latest([s], w.from, w.to)}`;
+      const st = w.stats([s], w.from, w.to, histogram);
+      const p95 = histogram ? ` ${st.dist!.percentile(95)} ${st.dist!.percentile(50)}` : '';
+      // The newest slot's mean: which writer's when several wrote it depends on the order parts
+      // are held in (a fresh read's is the store's), as it did before the series were kept.
+      const newest = Math.max(...s.parts.filter((p) => p.count > 0 && w.covers(p, w.from, w.to)).map((p) => p.start));
+      const tied = s.parts.filter((p) => p.count > 0 && p.start === newest).length > 1;
+      // Sums to 12 digits: parts summed in another order differ in the last bits.
+      return `${s.key} ${st.count} ${st.sum.toPrecision(12)} ${st.min} ${st.max} ${tied ? '(tied)' : st.lastMean.toPrecision(12)} ${w.latest([s], w.from, w.to)}${p95}`;
     })
     .sort();
+}
+
+/** Real histogram rollups (with their hdr), written by a monitor: templates for random histories. */
+async function histogramPool(): Promise<Rollup[]> {
+  const clock = new ManualClock(T0);
+  const store = new MemoryStorage({ now: () => clock.now() });
+  const m = createMonitor({ clock, storage: store, service: 'pool' });
+  const h = m.histogram({ name: 'pool_seconds', labelNames: ['i'], unit: 'seconds' });
+  const rnd = random(7);
+  for (let slot = 0; slot < 8; slot++) {
+    for (let i = 0; i < 5; i++) for (let j = 0; j < 1 + Math.floor(rnd() * 20); j++) h.labels({ i: String(i) }).observe(Math.floor(rnd() * 5000) / 1000);
+    await clock.advanceAsync(SLOT);
+    await m.flush();
+  }
+  const out = await store.queryRollups({ name: 'pool_seconds', from: T0 });
+  await m.close();
+  return out;
 }
 
 const SLOT = 30_000;
@@ -74,7 +98,7 @@ function rows(series: readonly StoredSeries[]): string[] {
   return out.sort();
 }
 
-async function history(seed: number, faults: boolean): Promise<number> {
+async function history(seed: number, faults: boolean, pool?: readonly Rollup[]): Promise<number> {
   const withLog = true;
   const rnd = random(seed);
   let now = T0 + 20 * SLOT;
@@ -96,6 +120,10 @@ async function history(seed: number, faults: boolean): Promise<number> {
   const instances = ['a', 'b', 'c', 'a#r2', 'a#r2.late1'];
   const make = (start: number, instance: string | undefined): Rollup => {
     const sum = Math.floor(rnd() * 100) / 4;
+    if (pool !== undefined) {
+      const t = pool[Math.floor(rnd() * pool.length)]!;
+      return { ...t, name: NAME, labels: { route: routes[(Math.floor((now - T0) / (4 * SLOT)) + Math.floor(rnd() * 4)) % routes.length]! }, start, end: start + SLOT, instance };
+    }
     return { name: NAME, kind: 'counter', labels: { route: routes[(Math.floor((now - T0) / (4 * SLOT)) + Math.floor(rnd() * 4)) % routes.length]!, ...(rnd() < 0.3 ? { status: '500' } : {}) }, start, end: start + SLOT, count: 1 + Math.floor(rnd() * 3), sum, min: 0, max: sum, last: sum * 10, instance };
   };
   let checks = 0;
@@ -154,5 +182,14 @@ describe('KeptRollups against a fresh read of the range', () => {
     for (let seed = 1; seed <= 80; seed++) checks += await history(seed, true);
     // About one step in ten has the store down (no check then).
     expect(checks).toBeGreaterThan(80 * 40 * 0.8);
+  });
+
+  it('holds what the store holds for histograms, and a window over it reads the same percentiles', async () => {
+    const pool = await histogramPool();
+    expect(pool.length).toBeGreaterThan(20);
+    expect(pool.every((r) => r.hdr !== undefined)).toBe(true);
+    let checks = 0;
+    for (let seed = 1; seed <= 30; seed++) checks += await history(seed, true, pool);
+    expect(checks).toBeGreaterThan(30 * 40 * 0.8);
   });
 });
