@@ -21,7 +21,7 @@ export interface CapturedWindowInput {
 }
 
 /** Series of this process built per `buildWindow` call, before the snapshot may yield. */
-const LOCAL_PER_BUILD = 500;
+const LOCAL_PER_BUILD = 250;
 /** Stored series of other writers alone built per call, per series of this process (cheaper: taken as they are). */
 const STORED_PER_LOCAL = 4;
 

@@ -239,7 +239,8 @@ async function mergeStarts(
       for (let i = 0; i < pairs.length; i += 2) a.counts.add(pairs[i]!, pairs[i + 1]!);
       units += pairs.length / 4;
     }
-    if (work?.charge(units) === true) await work.pause();
+    // A merge costs about a sixth of a window build's unit per value (measured per chunk).
+    if (work?.charge(units / 3) === true) await work.pause();
   }
   const out = new Map<number, SlotCounts>();
   for (const [start, { counts, f }] of acc) {

@@ -2,12 +2,13 @@ import { yieldTurn, type Clock } from '../core/clock.js';
 
 /**
  * Units of work one chunk of a snapshot does before it lets the event loop turn. A unit is about
- * one slot or part visited (a series' ring slot, a stored rollup, two values merged), about
- * 0.1-0.25 µs of CPU; calibrated on 5,000 histogram series (bench/snapshot.ts) so that a chunk
- * takes a few milliseconds (2-3 ms quiet, about 6 ms at a load average of 10 on 2 cores), well
- * under the 20 ms a snapshot may hold the event loop (docs/performance.md).
+ * one slot or part a window build or tally visits (or six values a merge adds): 0.16-0.8 µs of
+ * CPU, median 0.64-0.83 µs, measured per chunk on 5,000 histogram series at a load average of 10
+ * on 2 cores (bench/snapshot.ts' data). A chunk of 8,000 is then about 5 ms of CPU there and less
+ * on a quiet machine, well under the 20 ms a snapshot may hold the event loop
+ * (docs/performance.md). A turn between chunks costs tens of microseconds.
  */
-export const CHUNK_UNITS = 24_000;
+export const CHUNK_UNITS = 8_000;
 
 /**
  * The work meter of one snapshot: loops charge what they visit and, once a chunk's budget is

@@ -139,11 +139,14 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
   // The store reads, as they come (the store's own work, between them).
   const stored = new Map<string, readonly StoredSeries[]>();
   await Promise.all(wanted.map(async (name) => void stored.set(name, await readStored(name))));
-  // This process's memory, at one instant: the histograms captured, the other metrics' windows built.
+  // This process's memory, at one instant, right after the store reads (no turn in between: what
+  // the snapshot shows is the data of its instant, read as soon as the store answered; its own
+  // rollups the store holds are told from its ring slots by the window build): the histograms
+  // captured (about a millisecond for 5,000 series), the other metrics' windows built.
   const captured = capture(src, query, labels, from, now, wanted, stored);
+  const work = new SnapshotWork(src.ctx.clock, cache.budget);
   return cache.exclusive(async () => {
-    const work = new SnapshotWork(src.ctx.clock, cache.budget);
-    // The store reads and the capture were one stretch: the event loop turns before the windows are built.
+    // The event loop turns between the capture and the windows' build (or another snapshot's work).
     await work.pause();
     const windows = new Map<string, TalliedWindow>();
     const labelKey = labels === undefined ? '' : seriesKey({ ...labels });
