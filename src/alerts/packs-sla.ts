@@ -5,7 +5,8 @@ import type { AlertRuleInput } from './rule-schema.js';
 export interface SlaRulesOptions {
   /**
    * The timeline timed by `monitor.timeline(name)` (default `'message'`): the rules read its
-   * `<name>_latency_ms` and `<name>_entries_total`.
+   * `<name>_latency_ms` (every status: complete entries end to end, partial ones at the span of
+   * the phases they have, the set `slaReport` counts) and `<name>_entries_total`.
    */
   timeline?: string;
   /** End-to-end latency histogram in ms, instead of the timeline's (default `<timeline>_latency_ms`, so `message_latency_ms`). */
@@ -21,7 +22,8 @@ export interface SlaRulesOptions {
 
 /**
  * Seed 004's SLA alerts over a timeline's (or a latency histogram's) window: compliance (share
- * at or under 5 s) below 95 %, any message over 30 s and a complete rate under 80 % (critical);
+ * at or under 5 s of complete and partial entries, seed 004's denominator and the percent
+ * `slaReport` shows) below 95 %, any message over 30 s and a complete rate under 80 % (critical);
  * mean over 2 s and p95 over 5 s (warning); fewer than 5 samples and the mean changed by more than
  * 50 % against the window before (info). The complete rate is read as the share of partial
  * entries (`status="partial"` on `<timeline>_entries_total`) over 20 %.

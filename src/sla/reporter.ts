@@ -3,7 +3,7 @@ import { ValidationError } from '../core/errors.js';
 import { validationErrorOf } from '../core/options.js';
 import type { TimelineRegistry } from '../timeline/registry.js';
 import { stepName, timelineMetricNames } from '../timeline/options.js';
-import type { Timeline } from '../timeline/timeline.js';
+import { spanOf, type Timeline } from '../timeline/timeline.js';
 import type { StoredSample } from '../timeline/samples.js';
 import { bandsOf, edgeLabel, exactSet, keyedBands, statsOf, type LatencySet } from './distribution.js';
 import { FleetReader } from './fleet-read.js';
@@ -12,6 +12,10 @@ import type { SlaReport, SlaSample } from './types.js';
 
 /** What one report is computed from, before it is shaped. */
 interface Measured {
+  /**
+   * Latency of every entry finished in the window, complete (end to end) and partial (the span
+   * of the phases it has): seed 004's total, bands, compliance and stats are all of this set.
+   */
   set: LatencySet;
   complete: number;
   partial: number;
@@ -92,8 +96,9 @@ export class SlaReporter {
     const sums = new Map<string, { sum: number; n: number }>();
     let partial = 0;
     for (const s of samples) {
-      if (s.complete) latencies.push(s.times[s.times.length - 1]! - s.times[0]!);
-      else partial++;
+      // A partial entry is counted at the span of the phases it has, as the fleet's figures count it.
+      latencies.push(latencyOf(s));
+      if (!s.complete) partial++;
       for (const [step, ms] of Object.entries(stepsOf(timeline!, s))) {
         if (ms === null) continue;
         const acc = sums.get(step) ?? { sum: 0, n: 0 };
@@ -103,12 +108,13 @@ export class SlaReporter {
       }
     }
     const steps = new Map([...sums].map(([k, v]) => [k, v.sum / v.n]));
-    return { set: exactSet(latencies), complete: latencies.length, partial, steps, enabled: timeline !== undefined };
+    return { set: exactSet(latencies), complete: latencies.length - partial, partial, steps, enabled: timeline !== undefined };
   }
 
   private shape(q: ResolvedSlaQuery, timeline: Timeline | undefined, m: Measured, from: number, to: number): SlaReport {
     const under = q.objective.under;
     const bands = bandsOf(m.set, q.buckets, under);
+    // Seed 004: compliance over complete + partial messages (its total), as its bands sum to it.
     const compliant = Math.min(m.set.count, Math.round(m.set.atOrBelow(under)));
     const percent = m.set.count === 0 ? null : round((compliant / m.set.count) * 100, 2);
     const finished = m.complete + m.partial;
@@ -177,9 +183,14 @@ function sampleView(timeline: Timeline, s: StoredSample): SlaSample {
     id: s.id,
     finishedAt: new Date(s.finishedAt).toISOString(),
     complete: s.complete,
-    latency: s.complete ? s.times[s.times.length - 1]! - s.times[0]! : null,
+    latency: latencyOf(s),
     phases: stepsOf(timeline, s),
   };
+}
+
+/** End-to-end ms of a complete sample; of a partial one, the span of the phases it has. */
+function latencyOf(s: StoredSample): number {
+  return s.complete ? s.times[s.times.length - 1]! - s.times[0]! : spanOf(s.times, 0, s.times.length);
 }
 
 function round(x: number, digits: number): number {

@@ -21,9 +21,9 @@ export interface SlaCompliance {
   /** The objective's `under` (ms) and `percent`. */
   under: number;
   target: number;
-  /** Entries at or under `under`. */
+  /** Entries at or under `under`, complete and partial (a partial one at the span of the phases it has). */
   compliant: number;
-  /** Their share in percent; null without samples. */
+  /** Their share of `totalMessages` (complete + partial, seed 004's denominator) in percent; null without samples. */
   percent: number | null;
   /** `percent >= target`; null without samples. */
   met: boolean | null;
@@ -35,7 +35,7 @@ export interface SlaSample {
   /** When it finished (its last phase, or its TTL for a partial one). */
   finishedAt: string;
   complete: boolean;
-  /** End-to-end ms; null for a partial entry. */
+  /** End-to-end ms of a complete entry; of a partial one, the span of the phases it has (0 with one): what the bands count it at. */
   latency: number | null;
   /** Each step's ms (`<from>_to_<to>`); null where a phase was not marked. */
   phases: Record<string, number | null>;
@@ -70,11 +70,17 @@ export interface SlaReport {
   to: string;
   /** Window length in ms. */
   window: number;
-  /** Entries measured end to end in the window: the distribution sums to it. */
+  /**
+   * Entries finished in the window, complete and partial (seed 004's total): the distribution
+   * sums to it and the compliance is a share of it. A metric's: every sample.
+   */
   totalMessages: number;
-  /** Entries whose last phase was marked in the window (a metric's: every sample). */
+  /** Entries finished in the window with their first and last phases (a metric's: every sample). */
   completeMessages: number;
-  /** Entries that reached their TTL in the window without their last phase (not in the distribution: they have no latency). */
+  /**
+   * Entries finished in the window without their first or last phase (the TTL ran out first, or
+   * the last phase came without the first); in the distribution at the span of the phases they have.
+   */
   partialMessages: number;
   /** complete / (complete + partial), percent; null when both are 0. */
   completeRate: number | null;

@@ -24,8 +24,8 @@ export class TimelineRegistry {
   constructor(private readonly ctx: CapabilityContext) {}
 
   /**
-   * Creates the timeline `name` (its metrics are `<name>_latency_ms`, `<name>_phase_latency_ms`
-   * and `<name>_entries_total`). Asking again with equal options returns the same timeline (a
+   * Creates the timeline `name` (its metrics are `<name>_latency_ms{status}`,
+   * `<name>_phase_latency_ms{phase}` and `<name>_entries_total{status}`). Asking again with equal options returns the same timeline (a
    * module evaluated twice); other options under a taken name throw a {@link ConfigError}, as do
    * invalid options (naming the option). Throws a `LimitError` past {@link MAX_TIMELINES}.
    */
@@ -45,14 +45,20 @@ export class TimelineRegistry {
     const names = timelineMetricNames(name);
     const help = resolved.help === '' ? `timeline ${name}` : resolved.help;
     // Defined now so that a definition conflict (a metric of that name already) throws here, not at the first mark.
-    const latency = this.ctx.metrics.histogram({ name: names.latency, help: `${help}: end-to-end duration (first phase to last)`, unit: 'ms' });
+    const latency = this.ctx.metrics.histogram({
+      name: names.latency,
+      help: `${help}: end-to-end duration (first phase to last) of complete entries; of partial ones, the span of the phases they have`,
+      unit: 'ms',
+      labelNames: ['status'],
+    });
     const steps = this.ctx.metrics.histogram({ name: names.steps, help: `${help}: duration of each step between phases`, unit: 'ms', labelNames: ['phase'] });
     const entries = this.ctx.metrics.counter({ name: names.entries, help: `${help}: entries finished, complete or partial (TTL reached without the last phase)`, labelNames: ['status'] });
     const bind = (): TimelineSeries => {
       this.arm();
       const p = resolved.phases;
       return {
-        latency: latency.labels({}),
+        latency: latency.labels({ status: 'complete' }),
+        partialLatency: latency.labels({ status: 'partial' }),
         steps: p.slice(1).map((to, i) => steps.labels({ phase: stepName(p[i]!, to) })),
         complete: entries.labels({ status: 'complete' }),
         partial: entries.labels({ status: 'partial' }),

@@ -8,8 +8,10 @@ export type TimelineId = string | number;
 
 /** The series a timeline records into, bound once at its first mark. */
 export interface TimelineSeries {
-  /** End-to-end duration (ms), the `<name>_latency_ms` series. */
+  /** End-to-end duration (ms) of a complete entry: `<name>_latency_ms{status="complete"}`. */
   readonly latency: BoundHistogram;
+  /** Span (ms) of the phases a partial entry has: `<name>_latency_ms{status="partial"}` (seed 004 counts partial messages in its total and bands). */
+  readonly partialLatency: BoundHistogram;
   /** Step durations (ms), one bound series per step: `steps[i]` is phase i to phase i + 1. */
   readonly steps: readonly BoundHistogram[];
   readonly complete: BoundCounter;

@@ -21,9 +21,11 @@ const QUOTED = 40;
  * Times entries (messages, orders, jobs) through a fixed list of phases. `mark(id, phase)`
  * records the time of a phase; the step from the previous phase (and to the next, when marks
  * arrive out of call order) goes into `<name>_phase_latency_ms{phase}`, and when the last phase
- * is marked the end-to-end duration into `<name>_latency_ms` and the entry counts as complete.
- * An entry still missing its last phase after `ttl` counts as partial. Both are ordinary
- * metrics: rolled up, stored and read fleet-wide like any other.
+ * is marked the end-to-end duration into `<name>_latency_ms{status="complete"}` and the entry
+ * counts as complete. An entry still missing its last phase after `ttl` (or whose last phase
+ * comes without its first) counts as partial, the span of the phases it has going into
+ * `<name>_latency_ms{status="partial"}`. All are ordinary metrics: rolled up, stored and read
+ * fleet-wide like any other.
  *
  * Memory is bounded whatever the ids: at most `maxOpen` open entries (the oldest dropped and
  * counted past it), `maxOpen` finished ids and `maxSamples` samples. `mark` never throws outside
@@ -221,7 +223,11 @@ export class Timeline {
     this.settle(slot, key, complete);
   }
 
-  /** Counts a finished entry (finishing now, `seen`), moves its slot to the finished ids and keeps it as a sample. */
+  /**
+   * Counts a finished entry (finishing now, `seen`), moves its slot to the finished ids and keeps
+   * it as a sample. A partial entry's span (its first marked phase to its last) is recorded as
+   * its latency: seed 004 counts partial messages in its total, its bands and its compliance.
+   */
   private settle(slot: number, key: string, complete: boolean): void {
     if (complete) {
       this.completeCount++;
@@ -229,6 +235,7 @@ export class Timeline {
     } else {
       this.partialCount++;
       this.series!.partial.inc();
+      this.series!.partialLatency.observe(spanOf(this.entries.times, slot * this.width, this.width));
     }
     const entries = this.entries;
     entries.finish(slot);
@@ -278,4 +285,20 @@ function describe(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (value instanceof Date) return 'an invalid Date';
   return `a value of type ${typeof value}`;
+}
+
+/**
+ * The span (ms) of the phases an entry has, its first marked phase to its last, from `width`
+ * times at `base` (NaN where not marked); 0 when it has one: a partial entry's latency.
+ */
+export function spanOf(times: ArrayLike<number>, base: number, width: number): number {
+  let first = Number.NaN;
+  let last = Number.NaN;
+  for (let i = 0; i < width; i++) {
+    const t = times[base + i]!;
+    if (Number.isNaN(t)) continue;
+    if (Number.isNaN(first)) first = t;
+    last = t;
+  }
+  return Number.isNaN(first) ? 0 : last - first;
 }

@@ -60,16 +60,23 @@ describe('the analysis of a timeline', () => {
     const s = setup();
     const chat = s.timelines.create('chat', { phases, ttl: '30m' });
     for (let i = 1; i <= 100; i++) deliver(s, `m${i}`, (i + 2) * 100);
-    chat.mark('lost-1', 'queued');
-    chat.mark('lost-2', 'queued');
+    // Two messages queued and started 200 ms later, never completed: partial at their TTL.
+    for (const id of ['lost-1', 'lost-2']) {
+      chat.mark(id, 'queued', T0 - 200);
+      chat.mark(id, 'started', T0);
+    }
     await s.clock.advanceAsync(30 * MINUTE + SECOND);
     const r = await s.sla.report({ timeline: 'chat' });
-    expect(r.stats).toEqual({ meanLatency: 5_250, medianLatency: 5_200, p95Latency: 9_700, p99Latency: 10_100, minLatency: 300, maxLatency: 10_200 });
-    expect(r.phaseBreakdown).toEqual({ queued_to_started: 100, started_to_completed: 5_100, completed_to_delivered: 50 });
-    expect([r.totalMessages, r.completeMessages, r.partialMessages, r.completeRate]).toEqual([100, 100, 2, 98.04]);
+    // Seed 004's figures count complete and partial messages alike, a partial one at the span of
+    // the phases it has (200 ms here): 102 latencies, 300 ms to 10.2 s and twice 200 ms.
+    expect([r.totalMessages, r.completeMessages, r.partialMessages, r.completeRate]).toEqual([102, 100, 2, 98.04]);
+    expect(r.stats).toEqual({ meanLatency: 5_151, medianLatency: 5_100, p95Latency: 9_700, p99Latency: 10_100, minLatency: 200, maxLatency: 10_200 });
+    expect(r.distribution).toEqual({ under1s: 10, under2s: 10, under5s: 30, over5s: 50, over10s: 2, over30s: 0 });
+    expect(r.compliance).toEqual({ under: 5_000, target: 95, compliant: 50, percent: 49.02, met: false });
+    expect(r.phaseBreakdown).toEqual({ queued_to_started: 102, started_to_completed: 5_100, completed_to_delivered: 50 });
     expect(r.systemInfo).toMatchObject({ enabled: true, scope: 'fleet', sampleWindow: 'Last 1h (TTL: 1800s)', unit: 'ms', openEntries: 0, retainedSamples: 100 });
     expect(r.recentSamples).toHaveLength(100);
-    expect(r.recentSamples[0]).toMatchObject({ id: 'lost-2', complete: false, latency: null });
+    expect(r.recentSamples[0]).toMatchObject({ id: 'lost-2', complete: false, latency: 200 });
     expect(r.recentSamples[2]).toEqual({ id: 'm100', finishedAt: new Date(T0).toISOString(), complete: true, latency: 10_200, phases: { queued_to_started: 100, started_to_completed: 10_050, completed_to_delivered: 50 } });
   });
 
@@ -119,13 +126,16 @@ describe('the analysis of a timeline', () => {
     const reader = setup({ storage, instanceId: 'reader' }, clock);
     deliver(writer, 'm1', 900);
     deliver(writer, 'm2', 7_000);
-    writer.timelines.get('chat')!.mark('lost', 'queued');
+    // Queued, started 300 ms later, never completed: partial at its TTL, at 300 ms.
+    writer.timelines.get('chat')!.mark('lost', 'queued', T0 - 300);
+    writer.timelines.get('chat')!.mark('lost', 'started', T0);
     await clock.advanceAsync(HOUR + MINUTE);
     await writer.monitor.flush();
     const r = await reader.sla.report({ timeline: 'chat', window: '2h' });
-    expect([r.totalMessages, r.completeMessages, r.partialMessages]).toEqual([2, 2, 1]);
-    expect(r.distribution).toMatchObject({ under1s: 1, over5s: 1 });
-    expect(r.phaseBreakdown.queued_to_started).toBe(100);
+    expect([r.totalMessages, r.completeMessages, r.partialMessages]).toEqual([3, 2, 1]);
+    expect(r.distribution).toMatchObject({ under1s: 2, over5s: 1 });
+    expect(r.compliance).toMatchObject({ compliant: 2, percent: 66.67 });
+    expect(r.phaseBreakdown.queued_to_started).toBe(166.7); // 100, 100 and the partial entry's 300
     // The reader defines no timeline: its samples are its own (none).
     expect(r.systemInfo).toMatchObject({ enabled: true, retainedSamples: 0 });
     expect(r.recentSamples).toEqual([]);

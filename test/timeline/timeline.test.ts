@@ -196,16 +196,21 @@ describe('partial entries', () => {
     const { timelines, clock, monitor } = setup();
     const chat = timelines.create('chat', { phases, ttl: '1m' });
     chat.mark('m', 'queued');
+    clock.advance(2 * SECOND);
     chat.mark('m', 'started');
-    clock.advance(60 * SECOND - 1);
+    clock.advance(58 * SECOND - 1);
     timelines.sweep();
     expect(chat.counts()).toMatchObject({ partial: 0, open: 1 });
     clock.advance(1);
     timelines.sweep();
     expect(chat.counts()).toMatchObject({ partial: 1, complete: 0, open: 0 });
     expect((await monitor.getAggregatedMetrics({ name: 'chat_entries_total', labels: { status: 'partial' } })).sum).toBe(1);
-    // The step it did make is recorded; it has no end-to-end duration.
-    expect((await monitor.getAggregatedMetrics({ name: 'chat_latency_ms' })).count).toBe(0);
+    // The step it did make is recorded; it has no end-to-end duration, and the span of the phases
+    // it has is its latency as a partial entry (seed 004 counts partial messages in its bands).
+    expect((await monitor.getAggregatedMetrics({ name: 'chat_phase_latency_ms', labels: { phase: 'queued_to_started' } })).sum).toBe(2_000);
+    expect((await monitor.getAggregatedMetrics({ name: 'chat_latency_ms', labels: { status: 'complete' } })).count).toBe(0);
+    const partial = await monitor.getAggregatedMetrics({ name: 'chat_latency_ms', labels: { status: 'partial' } });
+    expect([partial.count, partial.sum]).toEqual([1, 2_000]);
     expect(chat.recent()[0]).toMatchObject({ id: 'm', complete: false });
   });
 
