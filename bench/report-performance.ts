@@ -18,6 +18,15 @@
  *   (warm: the decode cache holds what fit, 100,000 of the 144,000). 1 warm-up run, then 7
  *   runs per store, back to back; median and max; the store read alone (`queryRollups` of the
  *   same range) timed beside it; load average before and after.
+ * - Compacted (added 2026-12-07, beside the figures above, which it leaves as they were): after
+ *   those runs, the same data is compacted as a monitor does it (`compaction: true`: hours after
+ *   a day, days after three days): a monitor with that option on a ManualClock at the end of the
+ *   data is moved one 10-minute tick at a time, each tick awaited (`monitor.idle()`), until a tick
+ *   changes nothing; its runs' wall and CPU time are reported. Then the same 1 + 7 runs of the same
+ *   report. The data ends on a UTC midnight (not the current hour as before), so the report's
+ *   bounds fall on the bounds of compacted days and both cases count the same observations (the
+ *   check below). Report CPU time (`process.cpuUsage`, this process only: the store server's
+ *   time is in the wall time) is given beside wall time, since the machine is shared.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -44,8 +53,12 @@ const RUNS = Number(process.env.B_REPORT_RUNS ?? 7);
 const WARMUP = Number(process.env.B_REPORT_WARMUP ?? 1);
 const GOAL_MS = 500;
 
-/** End of the data: the current hour, so stores that judge retention by their own clock keep it all. */
-const END = Math.floor(Date.now() / HOUR) * HOUR;
+const DAY = 24 * HOUR;
+/**
+ * End of the data: the last UTC midnight, so stores that judge retention by their own clock keep
+ * it all, and the report's bounds are those of compacted days.
+ */
+const END = Math.floor(Date.now() / DAY) * DAY;
 const BEGIN = END - SLOTS * HOUR;
 
 function rollups(): Rollup[] {
@@ -91,10 +104,17 @@ async function write(storage: StorageAdapter, all: readonly Rollup[]): Promise<v
   for (let i = 0; i < all.length; i += 1_000) await storage.writeRollups(all.slice(i, i + 1_000));
 }
 
+/** CPU time of this process (user + system) over the last {@link ms} call, in ms. */
+let lastCpu = 0;
+
 async function ms(fn: () => Promise<unknown>): Promise<number> {
+  const cpu = process.cpuUsage();
   const t = performance.now();
   await fn();
-  return performance.now() - t;
+  const wall = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  lastCpu = (used.user + used.system) / 1000;
+  return wall;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -102,6 +122,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 interface Figures {
   store: string;
   cold: number[];
+  coldCpu: number[];
   warm: number[];
   read: number[];
   rows: number;
@@ -109,7 +130,7 @@ interface Figures {
 }
 
 async function measure(store: string, storage: StorageAdapter): Promise<Figures> {
-  const f: Figures = { store, cold: [], warm: [], read: [], rows: 0, recommendations: [] };
+  const f: Figures = { store, cold: [], coldCpu: [], warm: [], read: [], rows: 0, recommendations: [] };
   for (let run = 1 - WARMUP; run <= RUNS; run++) {
     const clock = new ManualClock(END);
     const monitor = createMonitor({ service: 'bench', clock, storage, instanceId: `bench-reader-${run}`, logger: false, histogram: { slotLength: '1h' } });
@@ -117,12 +138,14 @@ async function measure(store: string, storage: StorageAdapter): Promise<Figures>
     const query = { from: END - PERIOD_DAYS * 24 * HOUR, to: END, metrics: [NAME] };
     let report: Awaited<ReturnType<typeof monitor.generatePerformanceReport>> | undefined;
     const cold = await ms(async () => (report = await monitor.generatePerformanceReport(query)));
+    const coldCpu = lastCpu;
     process.stderr.write(`[report] ${store} run ${run}: ${cold.toFixed(0)} ms\n`);
     const warm = await ms(() => monitor.generatePerformanceReport(query));
     const read = await ms(async () => (f.rows = (await storage.queryRollups({ name: NAME, from: BEGIN })).length));
     await monitor.close();
     if (run <= 0) continue; // warm-up
     f.cold.push(cold);
+    f.coldCpu.push(coldCpu);
     f.warm.push(warm);
     f.read.push(read);
     f.recommendations = report!.recommendations.map((r) => r.rule);
@@ -133,7 +156,39 @@ async function measure(store: string, storage: StorageAdapter): Promise<Figures>
 
 function line(f: Figures): string {
   const r = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (max ${Math.max(...xs).toFixed(0)})`;
-  return `${f.store}: first report ${r(f.cold)}; second ${r(f.warm)}; queryRollups alone ${r(f.read)} for ${f.rows} rollups; goal < ${GOAL_MS} ms: ${median(f.cold) < GOAL_MS ? 'PASS' : 'FAIL'}`;
+  return `${f.store}: first report ${r(f.cold)}, CPU ${r(f.coldCpu)}; second ${r(f.warm)}; queryRollups alone ${r(f.read)} for ${f.rows} rollups; goal < ${GOAL_MS} ms: ${median(f.cold) < GOAL_MS ? 'PASS' : 'FAIL'}`;
+}
+
+/**
+ * Compacts the store as a monitor with `compaction: true` does: one 10-minute tick at a time on a
+ * ManualClock at the end of the data, until a tick changes nothing. Returns the wall and CPU time
+ * of the ticks, how many ran, and the rollups left.
+ */
+async function compact(store: string, storage: StorageAdapter): Promise<string> {
+  const clock = new ManualClock(END);
+  const monitor = createMonitor({ service: 'bench', clock, storage, instanceId: 'bench-compactor', logger: false, histogram: { slotLength: '1h' }, compaction: true });
+  const errors: unknown[] = [];
+  monitor.on('error', (e) => errors.push(e));
+  monitor.counter({ name: 'bench_compactor_started_total' }).inc(); // the monitor starts (its timers) at its first use
+  const count = async () => (await storage.queryRollups({ name: NAME, from: BEGIN })).length;
+  let rows = await count();
+  let wall = 0;
+  let cpu = 0;
+  let ticks = 0;
+  for (;;) {
+    wall += await ms(async () => {
+      await clock.advanceAsync(10 * 60_000);
+      await monitor.idle();
+    });
+    cpu += lastCpu;
+    ticks++;
+    if (errors.length > 0) throw new Error(`${store}: compaction failed: ${String(errors[0])}`);
+    const now = await count();
+    if (now === rows) break;
+    rows = now;
+  }
+  await monitor.close();
+  return `${store}: compacted by ${ticks - 1} tick(s) in ${(wall / 1000).toFixed(1)} s (CPU ${(cpu / 1000).toFixed(1)} s here), ${rows} rollups left of ${SERIES * SLOTS}`;
 }
 
 /** Drops the bench's schema and deletes its keys. */
@@ -170,6 +225,9 @@ async function main(): Promise<void> {
       process.stderr.write(`[report] writing to ${store}\n`);
       await write(storage, all);
       lines.push(line(await measure(store, storage)));
+      process.stderr.write(`[report] compacting ${store} (load ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim()})\n`);
+      lines.push(await compact(store, storage));
+      lines.push(line(await measure(`${store}, compacted`, storage)));
     }
   } finally {
     await postgres.close();
