@@ -1,41 +1,16 @@
 import PQueue from 'p-queue';
 import { sleep, Stretch, type Clock, type TimerHandle } from '../core/clock.js';
 import { StorageError } from '../core/errors.js';
-import type { DropReason } from '../core/events.js';
 import type { Rollup, StorageAdapter } from '../storage/contract.js';
 import { materializeRollups } from './hdr-codec.js';
 import { abortable } from '../core/abortable.js';
 import { backoffDelay } from '../core/backoff.js';
 import { RollupBuffer } from './recorder-buffer.js';
-import { isolateRejected, isPermanentRejection } from './recorder-isolate.js';
+import type { RecorderHooks, RecorderSettings } from './recorder-settings.js';
+import { emptyTally, rejectedError, sortGroup } from './recorder-group.js';
 
-/** How the recorder writes and retries (validated in the monitor options). */
-export interface RecorderSettings {
-  batchSize: number;
-  /** Batches written at once (default 1 when absent). */
-  concurrency?: number;
-  maxBuffered: number;
-  /**
-   * Late rollups (see {@link Recorder.addLate}) kept at most; past it new ones are dropped
-   * (`late`). Default: a quarter of `maxBuffered`.
-   */
-  maxLate?: number;
-  retry: { initialDelay: number; maxDelay: number; factor: number; jitter: number };
-}
-
-/** What the recorder tells its owner. */
-export interface RecorderHooks {
-  flushed(rollups: number, batches: number, durationMs: number): void;
-  dropped(reason: DropReason, count: number): void;
-  failed(error: StorageError): void;
-  /**
-   * A hook above threw (typically a user's event listener). The recorder's state is already
-   * consistent when hooks run, so it carries on. Without this hook, or when it throws too, the
-   * error is ignored: nothing the recorder calls ever throws into the host, or rejects `flush()`
-   * or `close()`.
-   */
-  hookFailed?(error: unknown): void;
-}
+// What the recorder takes (settings, hooks) lives in recorder-settings.ts.
+export type { RecorderHooks, RecorderSettings } from './recorder-settings.js';
 
 /**
  * Keeps closed-slot rollups until the store has them. Writes go in batches through a p-queue,
@@ -219,7 +194,7 @@ export class Recorder {
     const settled = (count: number) => {
       if (!signal.aborted) this.inFlight -= count;
     };
-    const tally: Tally = { written: 0, batches: 0, rejected: 0, firstRejection: undefined };
+    const tally = emptyTally();
     try {
       while (this.pending.size > 0 && !signal.aborted) {
         // Several batches at once: a store's round trip, not its work, bounds one writer.
@@ -240,33 +215,9 @@ export class Recorder {
         }
         // Abandoned by close(), which already counted the batches as dropped.
         if (signal.aborted) return false;
-        let retry: Rollup[] = [];
-        let cause: unknown;
-        for (let i = 0; i < group.length; i++) {
-          const batch = group[i]!;
-          const result = results[i]!;
-          if (result.status === 'fulfilled') {
-            tally.written += batch.length;
-            tally.batches++;
-            settled(batch.length);
-          } else if (isPermanentRejection(result.reason)) {
-            // The data is at fault: retrying the batch as it is would fail forever.
-            const isolated = await isolateRejected(batch, result.reason, write, signal, settled);
-            if (signal.aborted) return false;
-            tally.written += isolated.written;
-            tally.batches += isolated.batches;
-            tally.rejected += isolated.rejected;
-            tally.firstRejection ??= isolated.firstRejection;
-            if (isolated.retry.length > 0) {
-              retry = retry.concat(isolated.retry);
-              cause ??= isolated.cause;
-            }
-          } else {
-            // concat, not push(...batch): a large batch would overflow the stack.
-            retry = retry.concat(batch);
-            cause ??= result.reason;
-          }
-        }
+        const sorted = await sortGroup(group, results, tally, write, signal, settled);
+        if (sorted === undefined) return false;
+        const { retry, cause } = sorted;
         if (retry.length > 0) {
           // Back at the head, in their order, unless newer rollups pushed them past the bound meanwhile.
           this.inFlight -= retry.length;
@@ -293,11 +244,7 @@ export class Recorder {
   /** Rollups the store rejected as invalid: dropped (`rejected`) and reported once per drain. */
   private reportRejected(count: number, first: StorageError | undefined): void {
     this.emit(() => this.hooks.dropped('rejected', count));
-    const reason = first === undefined ? '' : ` First: ${first.message}`;
-    const error = new StorageError(
-      `"${this.storage.name}" storage rejected ${count} rollup${count === 1 ? '' : 's'} as invalid: dropped (reason 'rejected'), never retried; the other rollups were written or kept for retry.${reason}`,
-      { cause: first, permanent: true },
-    );
+    const error = rejectedError(this.storage.name, count, first);
     this.emit(() => this.hooks.failed(error));
   }
 
@@ -332,11 +279,4 @@ export class Recorder {
       }
     }
   }
-}
-
-interface Tally {
-  written: number;
-  batches: number;
-  rejected: number;
-  firstRejection: StorageError | undefined;
 }
