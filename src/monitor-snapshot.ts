@@ -65,7 +65,10 @@ export interface MonitorReadApi {
    * `snapshot.window`: this process's memory, its rollups waiting to be written and every
    * instance's stored rollups (the store's change log after the first read). A store that cannot be read
    * gives a snapshot of this process's data and an `error` event; options that cannot be read
-   * are ignored and reported (rejected in strict mode).
+   * are ignored and reported (rejected in strict mode). It is made in chunks of a few
+   * milliseconds with a turn of the event loop between them (`Clock.yield`), on a capture of
+   * this process's memory taken right after the store reads: what is recorded meanwhile is not
+   * in it. Calls at the same instant with the same filters share one snapshot.
    */
   snapshot(options?: SnapshotOptions): Promise<MonitorSnapshot>;
   /** Every metric in the Prometheus text format 0.0.4 (default) or OpenMetrics 1.0. */
