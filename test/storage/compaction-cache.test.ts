@@ -1,5 +1,6 @@
 /**
- * The rule engine's cache of stored rollups (StoredRollupCache) across a compaction: compaction
+ * The rule engine's caches of stored rollups (KeptRollups for a store with a change log,
+ * StoredRollupCache with or without one) across a compaction: compaction
  * writes nothing to the change log and changes no total, so a cache that holds the original
  * rollups keeps counting them (right) until its next full read, which brings the compacted ones
  * instead (right too); never both, never neither. Checked with a change log (MemoryStorage, as
@@ -8,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../src/index.js';
 import { StoredRollupCache } from '../../src/metrics/window-query-cache.js';
+import { KeptRollups } from '../../src/metrics/window-query-kept.js';
 import { COMPACTED_INSTANCE, type Rollup } from '../../src/storage/contract.js';
 import { ManualClock } from '../../src/testing.js';
 
@@ -40,23 +42,27 @@ const totals = (series: readonly { parts: readonly { count: number; sum: number;
 };
 
 describe.each([
-  ['with a change log', true],
-  ['without a change log', false],
-])('the rules cache across a compaction, %s', (_, withChanges) => {
+  ['StoredRollupCache with a change log', true, false],
+  ['StoredRollupCache without a change log', false, false],
+  ['KeptRollups (a change log)', true, true],
+])('the rules cache across a compaction: %s', (_, withChanges, kept) => {
   it('counts every rollup once before, during and after the full read', async () => {
     const clock = new ManualClock(T0 + 2 * DAY);
     const storage = new MemoryStorage({ now: () => clock.now(), retention: '30d', maxPointsPerSeries: 100_000 });
     await storage.writeRollups(rollups(T0, T0 + 2 * DAY));
     const cache = new StoredRollupCache({ lateness: 2 * 5 * MINUTE + MINUTE, refreshEvery: 5 * MINUTE, maxMetrics: 10 });
-    const read = (now: number) =>
-      cache.series({
+    const keptRollups = new KeptRollups({ refreshEvery: 5 * MINUTE, maxMetrics: 10, maxSeries: 1_000 });
+    const read = (now: number) => {
+      const req = {
         name: NAME,
         from: T0 - 1,
         now,
-        read: (from) => storage.queryRollups({ name: NAME, from }),
-        changes: withChanges ? (cursor) => storage.readRollupChanges(NAME, cursor) : undefined,
+        read: (from: number) => storage.queryRollups({ name: NAME, from }),
+        changes: withChanges ? (cursor: string | undefined) => storage.readRollupChanges(NAME, cursor) : undefined,
         waitingEnd: Infinity,
-      });
+      };
+      return kept ? keptRollups.series({ ...req, changes: req.changes! }) : cache.series(req);
+    };
     const expected = { count: 2 * 2 * 2 * 288, sum: 3 * 2 * 2 * 288 };
     expect(totals(await read(clock.now()))).toEqual({ ...expected, compacted: 0 });
 
