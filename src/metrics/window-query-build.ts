@@ -53,6 +53,21 @@ function allInRange(st: StoredSeries, kind: MetricKind | undefined, from: number
   return true;
 }
 
+/**
+ * True when every part of `st` is of `kind`, overlaps the range and is not this monitor's (none
+ * can be waiting in its recorder too): what the shared path takes while rollups wait. A kept
+ * series is read from its columns, not built into part objects.
+ */
+function noneWaiting(st: StoredSeries, kind: MetricKind | undefined, from: number, end: number, self: string): boolean {
+  if (!isKept(st)) return st.parts.every((p) => p.kind === kind && p.end > from && p.start < end && (p.instance === undefined || !p.instance.startsWith(self)));
+  for (let i = 0; i < st.n; i++) {
+    const instance = st.instanceAt(i);
+    if (st.kindAt(i) !== kind || st.cols[i * F + END]! <= from || st.cols[i * F + START]! >= end) return false;
+    if (instance !== undefined && instance.startsWith(self)) return false;
+  }
+  return true;
+}
+
 /** `seriesKey` of in-memory series, computed once per series object (evicted ones are collected). */
 const keys = new WeakMap<object, string>();
 
@@ -146,7 +161,7 @@ export function buildWindow(input: WindowInput): MetricWindow {
   for (const st of input.stored) {
     if (!matchesLabels(st.labels, labels)) continue;
     let e = series.find(st.labels, st.hash);
-    if (e === undefined && (waiting.size === 0 ? allInRange(st, kind, from, end) : st.parts.every((p) => p.kind === kind && inRange(p) && (p.instance === undefined || !p.instance.startsWith(self))))) {
+    if (e === undefined && (waiting.size === 0 ? allInRange(st, kind, from, end) : noneWaiting(st, kind, from, end, self))) {
       // Nothing of this process's touches the series (no memory, no waiting copy): its parts are taken as they are.
       const shape = shapeOf(st);
       if (isKept(st)) {
@@ -161,6 +176,21 @@ export function buildWindow(input: WindowInput): MetricWindow {
       if (shape.resolutionAt >= resolutionAt && shape.resolutionAt !== -Infinity) {
         resolution = shape.resolution;
         resolutionAt = shape.resolutionAt;
+      }
+      continue;
+    }
+    if (isKept(st)) {
+      // Columns: this monitor's rollups of slots its ring holds (most of a series it records) are
+      // skipped without building a part object; the others are built to be counted as below.
+      const c = st.cols;
+      for (let i = 0; i < st.n; i++) {
+        const start = c[i * F + START]!;
+        if (st.kindAt(i) !== kind || c[i * F + END]! <= from || start >= end) continue;
+        const instance = st.instanceAt(i);
+        if (waiting.size === 0 && instance !== undefined && e?.hasRing === true && stamps.ownsSlot(instance, start) && take(e, matched, start, undefined)) continue;
+        const p = st.part(i);
+        if (!counts(e, p, () => storedKey(st), false)) continue;
+        push((e ??= series.add(entry(st.labels, storedKey(st)), st.hash)), p);
       }
       continue;
     }
