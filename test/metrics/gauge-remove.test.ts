@@ -1,6 +1,6 @@
 // gauge.remove(labels): the series leaves the exposition, the snapshot and the next rollups, and
 // gives its place in the limits back; nothing else changes.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMonitor, MemoryStorage } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
 
@@ -24,6 +24,17 @@ describe('gauge.remove(labels)', () => {
     expect(g.remove({ state: 'in_use', pool: 'primary' })).toBe(true);
     expect(lines(monitor.exportPrometheusMetrics(), 'pool_in_use{')).toEqual(['pool_in_use{pool="primary",state="idle"} 1', 'pool_in_use{pool="replica",state="in_use"} 2']);
     expect(g.seriesCount).toBe(2);
+  });
+
+  it('finds the series by a lookup of its labels, not a scan of every series', () => {
+    const { monitor } = setup();
+    const g = monitor.gauge({ name: 'tenant_conns', labelNames: ['tenant', 'pool'] });
+    for (let i = 0; i < 500; i++) g.set(i, { tenant: `t${i}`, pool: i % 2 === 0 ? 'a' : 'b' });
+    const scan = vi.spyOn(g.index, 'values');
+    expect(g.remove({ tenant: 't7', pool: 'b' })).toBe(true);
+    expect(g.remove({ tenant: 't8', pool: 'b' })).toBe(false);
+    expect(scan).not.toHaveBeenCalled();
+    expect(g.seriesCount).toBe(499);
   });
 
   it('reads labels as a set does: numbers and booleans as strings, a left-out label as empty', () => {
