@@ -15,15 +15,22 @@ interface Candidate {
 /**
  * `compactRollups` of {@link PostgresStorage}: each call is one transaction on one connection,
  * under a transaction-level advisory lock (another session compacting the same schema makes the
- * call answer `done: false` at once, without waiting). In it: one statement finds the spans worth
- * merging (two rollups or more of one kind inside the span, oldest first, as many as the limit
- * allows), one reads their rows `FOR UPDATE`, and after the merge (in this process: HDR
- * histograms are merged here) one deletes them and one inserts the compacted rows; readers see
- * the transaction whole or not at all. A write of a row in a locked span waits for the commit.
+ * call answer `done: false` at once, without waiting). In it: the spans worth merging (two rollups
+ * or more of one kind inside the span, oldest first) come from the adapter's list, which one
+ * `GROUP BY` fills with up to 20,000 of them when it is empty; one statement reads the rows of as
+ * many as the limit allows `FOR UPDATE`, and after the merge (in this process: HDR histograms are
+ * merged here) one deletes them and one inserts the compacted rows; readers see the transaction
+ * whole or not at all. A write of a row in a locked span waits for the commit.
  */
 export class PostgresCompaction {
-  /** Per span length, where the last call that stopped at its limit stopped: the next call goes on from there. */
-  private readonly resume = new Map<number, number>();
+  /**
+   * Per span length, the spans the last search found and no call has taken yet (oldest first),
+   * whether that search found them all, and where the next search starts: one `GROUP BY` serves
+   * many calls (a call merges at most its limit; a search over millions of rows per call would
+   * cost more than the merges). Taken spans are read again `FOR UPDATE` and checked, so a list
+   * gone stale (rows written or compacted since) merges what is there, or nothing.
+   */
+  private readonly pending = new Map<number, { list: Candidate[]; complete: boolean; resumeAt: number }>();
 
   constructor(
     private readonly db: PgSession,
@@ -51,30 +58,32 @@ export class PostgresCompaction {
     const lock = db.params();
     const [locked] = await connection.query<{ got: boolean }>(lock, `SELECT pg_try_advisory_xact_lock(hashtextextended(${lock.add(`pulsewatch:compact:${this.schema}`)}, 0)) AS got`);
     if (locked?.got !== true) return { merged: 0, written: 0, done: false };
-    const from = this.resume.get(span) ?? -Infinity;
-    const p = db.params();
-    const s = p.add(span, '::bigint');
-    const k = `(floor(start_ms::numeric / ${s})::bigint * ${s})`;
-    const where = [`end_ms <= ${p.add(Math.floor(before), '::bigint')}`, `end_ms > ${p.now()} - ${p.add(this.retention, '::float8')}`, `end_ms <= ${k} + ${s}`];
-    if (from > -Infinity) where.push(`start_ms >= ${p.add(from, '::bigint')}`);
-    // A span has at least two rows: `limit` spans hold at least `limit` rows, enough for this call.
-    const candidates = await connection.query<Candidate>(
-      p,
-      `SELECT name AS n, md5(labels::text) AS h, ${k} AS k, count(*)::int AS count FROM ${db.s}.rollups WHERE ${where.join(' AND ')}
-       GROUP BY 1, 2, 3 HAVING count(*) > 1 AND min(kind) = max(kind) ORDER BY 3, 1, 2 LIMIT ${p.add(limit, '::int')}`,
-    );
+    let state = this.pending.get(span);
+    if (state === undefined || state.list.length === 0) {
+      if (state?.complete === true) {
+        // A whole pass is done: the next call searches from the start again.
+        this.pending.delete(span);
+        return { merged: 0, written: 0, done: true };
+      }
+      const list = await this.search(connection, span, before, state?.resumeAt ?? -Infinity);
+      state = { list, complete: list.length < SEARCH_SPANS, resumeAt: list.length > 0 ? Number(list[list.length - 1]!.k) : Infinity };
+      this.pending.set(span, state);
+    }
     const taken: Candidate[] = [];
     let rows = 0;
-    for (const c of candidates) {
+    while (state.list.length > 0) {
+      const c = state.list[0]!;
+      if (Number(c.k) + span > before) {
+        state.list.shift(); // found under a later `before` than this call's: found again by a later search
+        continue;
+      }
       if (taken.length > 0 && rows + c.count > limit) break;
-      taken.push(c);
+      taken.push(state.list.shift()!);
       rows += c.count;
     }
-    const more = taken.length < candidates.length || candidates.length === limit;
-    if (taken.length === 0) {
-      this.resume.delete(span);
-      return { merged: 0, written: 0, done: true };
-    }
+    const done = state.complete && state.list.length === 0;
+    if (done) this.pending.delete(span);
+    if (taken.length === 0) return { merged: 0, written: 0, done };
     const read = db.params();
     const rs = read.add(span, '::bigint');
     const found = await connection.query<RollupRow & { t: string; h: string; g: string }>(
@@ -106,8 +115,28 @@ export class PostgresCompaction {
       const ins = db.params();
       await connection.query(ins, `INSERT INTO ${db.s}.rollups (${NAMES}) SELECT ${KEYS} FROM json_to_recordset(${ins.add(batchJson(merged), '::json')}) AS t(${RECORD}) ${UPSERT}`);
     }
-    if (more) this.resume.set(span, Math.max(...taken.map((c) => Number(c.k))));
-    else this.resume.delete(span);
-    return { merged: ids.length, written: merged.length, done: !more };
+    return { merged: ids.length, written: merged.length, done };
+  }
+
+  /**
+   * Up to {@link SEARCH_SPANS} spans worth merging that end by `before` and start at or after
+   * `from`, oldest first: one `GROUP BY` over the rows that ended by `before` (the `end_ms` index).
+   */
+  private async search(connection: Connection, span: number, before: number, from: number): Promise<Candidate[]> {
+    const { db } = this;
+    const p = db.params();
+    const s = p.add(span, '::bigint');
+    const k = `(floor(start_ms::numeric / ${s})::bigint * ${s})`;
+    const b = p.add(Math.floor(before), '::bigint');
+    const where = [`end_ms <= ${b}`, `end_ms > ${p.now()} - ${p.add(this.retention, '::float8')}`, `end_ms <= ${k} + ${s}`, `${k} + ${s} <= ${b}`];
+    if (from > -Infinity) where.push(`start_ms >= ${p.add(from, '::bigint')}`);
+    return connection.query<Candidate>(
+      p,
+      `SELECT name AS n, md5(labels::text) AS h, ${k} AS k, count(*)::int AS count FROM ${db.s}.rollups WHERE ${where.join(' AND ')}
+       GROUP BY 1, 2, 3 HAVING count(*) > 1 AND min(kind) = max(kind) ORDER BY 3, 1, 2 LIMIT ${SEARCH_SPANS}`,
+    );
   }
 }
+
+/** Spans one search finds at most (each holds two rows or more). */
+const SEARCH_SPANS = 20_000;
