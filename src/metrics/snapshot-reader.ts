@@ -87,7 +87,7 @@ export class SnapshotCache {
 
   /** Runs `work` after the work of every snapshot queued before it (what is kept is read and updated by one snapshot at a time). */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
+    const run = this.queue.then(work, work).finally(() => this.windows.release());
     this.queue = run.catch(() => undefined);
     return run;
   }

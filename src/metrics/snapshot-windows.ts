@@ -18,8 +18,8 @@ interface KeptWindow {
   name: string;
   window: MetricWindow;
   tally: WindowTally;
-  /** This process's memory of the metric it was built from (undefined: the process does not define it). */
-  captured: CapturedHistogram | undefined;
+  /** This process's memory of the metric it was built from (undefined: the process does not define it); kept while the window is. */
+  readonly captured: CapturedHistogram | undefined;
   stored: readonly StoredSeries[];
   /** The waiting rollups of the metric at the build. */
   pending: readonly Rollup[];
@@ -64,6 +64,8 @@ export interface TalliedWindow {
  */
 export class KeptWindows {
   private readonly kept = new Map<string, KeptWindow>();
+  /** Kept windows pointed at the current snapshot's capture (see {@link release}). */
+  private readonly lent: KeptWindow[] = [];
   /** Windows built rather than kept ones used again, by metric (what tests count). */
   readonly built = new Map<string, number>();
 
@@ -73,13 +75,11 @@ export class KeptWindows {
     const kept = this.kept.get(key);
     this.kept.delete(key);
     if (kept !== undefined && unchanged(kept, inputs) && kept.tally.holdsFor(request.from)) {
-      // The same closed slots: only the open slots are this capture's.
-      const series = kept.window.series as unknown as { slots: readonly HistogramSlot[] }[];
-      for (let j = 0; j < series.length; j++) {
-        const i = kept.memoryOf[j]!;
-        if (i >= 0) series[j]!.slots = captured!.series[i]!.ring;
+      // The same closed slots: only the open slots are this capture's, until the snapshot is done.
+      if (captured !== undefined) {
+        pointTo(kept, captured);
+        this.lent.push(kept);
       }
-      kept.captured = captured;
       this.kept.set(key, kept);
       return kept;
     }
@@ -99,6 +99,16 @@ export class KeptWindows {
     return { window, tally };
   }
 
+  /**
+   * Called when a snapshot is done: the windows it used again point back to the rings of the
+   * capture they were built from (the same closed slots), so this snapshot's capture (a copy of
+   * every open slot) is garbage at once rather than held, and aged, until the next snapshot.
+   */
+  release(): void {
+    for (const kept of this.lent) pointTo(kept, kept.captured!);
+    this.lent.length = 0;
+  }
+
   /** Forgets the windows of metrics not in `names`. */
   retain(names: ReadonlySet<string>): void {
     for (const [key, kept] of this.kept) if (!names.has(kept.name)) this.kept.delete(key);
@@ -107,6 +117,15 @@ export class KeptWindows {
   /** Forgets every window. */
   clear(): void {
     this.kept.clear();
+  }
+}
+
+/** Points the memory series of `kept`'s window at the rings of `captured` (a capture with the same closed slots). */
+function pointTo(kept: KeptWindow, captured: CapturedHistogram): void {
+  const series = kept.window.series as unknown as { slots: readonly HistogramSlot[] }[];
+  for (let j = 0; j < series.length; j++) {
+    const i = kept.memoryOf[j]!;
+    if (i >= 0) series[j]!.slots = captured.series[i]!.ring;
   }
 }
 
