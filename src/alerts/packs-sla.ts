@@ -5,8 +5,8 @@ import type { AlertRuleInput } from './rule-schema.js';
 export interface SlaRulesOptions {
   /**
    * The timeline timed by `monitor.timeline(name)` (default `'message'`): the rules read its
-   * `<name>_latency_ms` (every status: complete entries end to end, partial ones at the span of
-   * the phases they have, the set `slaReport` counts) and `<name>_entries_total`.
+   * `<name>_latency_ms` (every status: complete entries end to end, partial ones at the latency
+   * recorded for them, at least the TTL when it ran out: the set `slaReport` counts) and `<name>_entries_total`.
    */
   timeline?: string;
   /** End-to-end latency histogram in ms, instead of the timeline's (default `<timeline>_latency_ms`, so `message_latency_ms`). */

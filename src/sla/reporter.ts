@@ -3,7 +3,7 @@ import { ValidationError } from '../core/errors.js';
 import { validationErrorOf } from '../core/options.js';
 import type { TimelineRegistry } from '../timeline/registry.js';
 import { stepName, timelineMetricNames } from '../timeline/options.js';
-import { spanOf, type Timeline } from '../timeline/timeline.js';
+import type { Timeline } from '../timeline/timeline.js';
 import type { StoredSample } from '../timeline/samples.js';
 import { bandsOf, edgeLabel, exactSet, keyedBands, statsOf, type LatencySet } from './distribution.js';
 import { FleetReader } from './fleet-read.js';
@@ -13,8 +13,8 @@ import type { SlaReport, SlaSample } from './types.js';
 /** What one report is computed from, before it is shaped. */
 interface Measured {
   /**
-   * Latency of every entry finished in the window, complete (end to end) and partial (the span
-   * of the phases it has): seed 004's total, bands, compliance and stats are all of this set.
+   * Latency of every entry finished in the window, complete (end to end) and partial (expired:
+   * at least the TTL; see Timeline): seed 004's total, bands, compliance and stats are all of this set.
    */
   set: LatencySet;
   complete: number;
@@ -96,7 +96,7 @@ export class SlaReporter {
     const sums = new Map<string, { sum: number; n: number }>();
     let partial = 0;
     for (const s of samples) {
-      // A partial entry is counted at the span of the phases it has, as the fleet's figures count it.
+      // A partial entry is counted at the latency recorded for it, as the fleet's figures count it.
       latencies.push(latencyOf(s));
       if (!s.complete) partial++;
       for (const [step, ms] of Object.entries(stepsOf(timeline!, s))) {
@@ -188,9 +188,9 @@ function sampleView(timeline: Timeline, s: StoredSample): SlaSample {
   };
 }
 
-/** End-to-end ms of a complete sample; of a partial one, the span of the phases it has. */
+/** The latency the timeline recorded for a sample: what the fleet's figures count it at. */
 function latencyOf(s: StoredSample): number {
-  return s.complete ? s.times[s.times.length - 1]! - s.times[0]! : spanOf(s.times, 0, s.times.length);
+  return s.latency;
 }
 
 function round(x: number, digits: number): number {

@@ -21,7 +21,7 @@ export interface SlaCompliance {
   /** The objective's `under` (ms) and `percent`. */
   under: number;
   target: number;
-  /** Entries at or under `under`, complete and partial (a partial one at the span of the phases it has). */
+  /** Entries at or under `under`, complete and partial (a partial one at the latency recorded for it: at least the TTL when it ran out). */
   compliant: number;
   /** Their share of `totalMessages` (complete + partial, seed 004's denominator) in percent; null without samples. */
   percent: number | null;
@@ -35,7 +35,11 @@ export interface SlaSample {
   /** When it finished (its last phase, or its TTL for a partial one). */
   finishedAt: string;
   complete: boolean;
-  /** End-to-end ms of a complete entry; of a partial one, the span of the phases it has (0 with one): what the bands count it at. */
+  /**
+   * End-to-end ms of a complete entry. Of a partial one whose TTL ran out, from its earliest
+   * marked phase to when it was found expired, at least the TTL; of one whose last phase came
+   * without its first, the span of the phases it has. What the bands count it at.
+   */
   latency: number | null;
   /** Each step's ms (`<from>_to_<to>`); null where a phase was not marked. */
   phases: Record<string, number | null>;
@@ -79,7 +83,8 @@ export interface SlaReport {
   completeMessages: number;
   /**
    * Entries finished in the window without their first or last phase (the TTL ran out first, or
-   * the last phase came without the first); in the distribution at the span of the phases they have.
+   * the last phase came without the first); in the distribution at the latency recorded for them
+   * (at least the TTL when it ran out: see {@link SlaSample.latency}).
    */
   partialMessages: number;
   /** complete / (complete + partial), percent; null when both are 0. */

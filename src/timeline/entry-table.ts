@@ -29,6 +29,8 @@ export class EntryTable {
   times = new Float64Array(0);
   /** Open slot: when it opened (its TTL runs from there). Finished slot: when it finished. */
   at = new Float64Array(0);
+  /** Finished slot: the latency recorded for it (end to end, or what a partial entry counts at). */
+  latency = new Float64Array(0);
   /** FREE, OPEN or FINISHED per slot. */
   state = new Uint8Array(0);
   private keys: (string | undefined)[] = [];
@@ -147,6 +149,7 @@ export class EntryTable {
       return to;
     };
     this.at = grown(this.at, (n) => new Float64Array(n));
+    this.latency = grown(this.latency, (n) => new Float64Array(n));
     this.state = grown(this.state, (n) => new Uint8Array(n));
     this.prev = grown(this.prev, (n) => new Int32Array(n));
     this.next = grown(this.next, (n) => new Int32Array(n));

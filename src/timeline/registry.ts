@@ -47,7 +47,7 @@ export class TimelineRegistry {
     // Defined now so that a definition conflict (a metric of that name already) throws here, not at the first mark.
     const latency = this.ctx.metrics.histogram({
       name: names.latency,
-      help: `${help}: end-to-end duration (first phase to last) of complete entries; of partial ones, the span of the phases they have`,
+      help: `${help}: end-to-end duration (first phase to last) of complete entries; of partial ones, at least the TTL when it ran out (else the span of the phases they have)`,
       unit: 'ms',
       labelNames: ['status'],
     });

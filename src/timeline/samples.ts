@@ -5,6 +5,12 @@ export interface StoredSample {
   readonly finishedAt: number;
   /** True when its first and last phases were marked in order (it has an end-to-end latency). */
   readonly complete: boolean;
+  /**
+   * The latency (ms) recorded for it: end to end when complete; when its TTL ran out, from its
+   * earliest marked phase to when it was judged expired, at least the TTL; when its last phase
+   * came without its first, the span of the phases it has.
+   */
+  readonly latency: number;
   /** Time of each phase's mark in phase order, NaN for a phase never marked (a copy). */
   readonly times: Float64Array;
 }
@@ -17,6 +23,7 @@ export class SampleRing {
   private readonly ids: (string | undefined)[];
   private readonly finished: Float64Array;
   private readonly complete: Uint8Array;
+  private readonly latency: Float64Array;
   private readonly times: Float64Array;
   private next = 0;
   private size = 0;
@@ -28,6 +35,7 @@ export class SampleRing {
     this.ids = Array.from({ length: capacity }, () => undefined);
     this.finished = new Float64Array(capacity);
     this.complete = new Uint8Array(capacity);
+    this.latency = new Float64Array(capacity);
     this.times = new Float64Array(capacity * phases);
   }
 
@@ -38,15 +46,17 @@ export class SampleRing {
 
   /**
    * Keeps a sample of entry `slot` of a timeline's table: its times copied from `times` (at
-   * `slot * phases`), when it finished from `finishedAt[slot]` (columns, not a time argument: a
-   * time passed to a call boxes it). Replaces the oldest when full.
+   * `slot * phases`), when it finished from `finishedAt[slot]` and its latency from
+   * `latency[slot]` (columns, not time arguments: a time passed to a call boxes it). Replaces the
+   * oldest when full.
    */
-  add(id: string, complete: boolean, slot: number, times: Float64Array, finishedAt: Float64Array): void {
+  add(id: string, complete: boolean, slot: number, times: Float64Array, finishedAt: Float64Array, latency: Float64Array): void {
     if (this.capacity === 0) return;
     const at = this.next;
     this.ids[at] = id;
     this.finished[at] = finishedAt[slot]!;
     this.complete[at] = complete ? 1 : 0;
+    this.latency[at] = latency[slot]!;
     // A loop, not set(subarray()): a view allocated per sample cost as much as the rest of a mark.
     const to = at * this.phases;
     const offset = slot * this.phases;
@@ -64,6 +74,7 @@ export class SampleRing {
         id: this.ids[at]!,
         finishedAt: this.finished[at]!,
         complete: this.complete[at] === 1,
+        latency: this.latency[at]!,
         times: this.times.slice(at * this.phases, (at + 1) * this.phases),
       };
       if (keep(s)) out.push(s);

@@ -10,7 +10,10 @@ export type TimelineId = string | number;
 export interface TimelineSeries {
   /** End-to-end duration (ms) of a complete entry: `<name>_latency_ms{status="complete"}`. */
   readonly latency: BoundHistogram;
-  /** Span (ms) of the phases a partial entry has: `<name>_latency_ms{status="partial"}` (seed 004 counts partial messages in its total and bands). */
+  /**
+   * Latency (ms) of a partial entry, `<name>_latency_ms{status="partial"}` (seed 004 counts partial
+   * messages in its total and bands): at least the TTL when it ran out, else the span of its phases.
+   */
   readonly partialLatency: BoundHistogram;
   /** Step durations (ms), one bound series per step: `steps[i]` is phase i to phase i + 1. */
   readonly steps: readonly BoundHistogram[];

@@ -22,10 +22,11 @@ const QUOTED = 40;
  * records the time of a phase; the step from the previous phase (and to the next, when marks
  * arrive out of call order) goes into `<name>_phase_latency_ms{phase}`, and when the last phase
  * is marked the end-to-end duration into `<name>_latency_ms{status="complete"}` and the entry
- * counts as complete. An entry still missing its last phase after `ttl` (or whose last phase
- * comes without its first) counts as partial, the span of the phases it has going into
- * `<name>_latency_ms{status="partial"}`. All are ordinary metrics: rolled up, stored and read
- * fleet-wide like any other.
+ * counts as complete. An entry still missing its last phase after `ttl` counts as partial, at
+ * what it took at least: from its earliest marked phase to when it was found expired, and at
+ * least the TTL. One whose last phase comes without its first is partial too, at the span of the
+ * phases it has. Both go into `<name>_latency_ms{status="partial"}`. All are ordinary metrics:
+ * rolled up, stored and read fleet-wide like any other.
  *
  * Memory is bounded whatever the ids: at most `maxOpen` open entries (the oldest dropped and
  * counted past it), `maxOpen` finished ids and `maxSamples` samples. `mark` never throws outside
@@ -177,7 +178,7 @@ export class Timeline {
         this.nextExpiry = now;
         return;
       }
-      this.settle(slot, entries.keyAt(slot), false);
+      this.expire(slot);
     }
   }
 
@@ -215,18 +216,36 @@ export class Timeline {
   }
 
   private finish(slot: number, key: string): void {
-    const times = this.entries.times;
+    const entries = this.entries;
+    const times = entries.times;
     const base = slot * this.width;
     const first = times[base]!;
     const complete = !Number.isNaN(first);
-    if (complete) this.series!.latency.observe(times[base + this.last]! - first);
+    // Complete: end to end. The last phase without the first: the span of the phases it has, all
+    // that is known of it (when its first phase happened is not).
+    entries.latency[slot] = complete ? times[base + this.last]! - first : spanOf(times, base, this.width);
+    (complete ? this.series!.latency : this.series!.partialLatency).observe(entries.latency[slot]!);
     this.settle(slot, key, complete);
   }
 
   /**
-   * Counts a finished entry (finishing now, `seen`), moves its slot to the finished ids and keeps
-   * it as a sample. A partial entry's span (its first marked phase to its last) is recorded as
-   * its latency: seed 004 counts partial messages in its total, its bands and its compliance.
+   * Finishes open `slot` as partial because its TTL ran out (judged at `seen`, at or past its
+   * expiry). It took at least from its earliest marked phase to then, and at least the TTL: it is
+   * recorded at that, so entries that never finish (an outage) land in the top band, count
+   * against the compliance and move the mean, max and p95, as any slow entry does.
+   */
+  private expire(slot: number): void {
+    const entries = this.entries;
+    const waited = this.seen - firstMarked(entries.times, slot * this.width, this.width);
+    // `>`, not Math.max: NaN (no phase marked, which no open entry has) gives the TTL.
+    entries.latency[slot] = waited > this.ttl ? waited : this.ttl;
+    this.series!.partialLatency.observe(entries.latency[slot]!);
+    this.settle(slot, entries.keyAt(slot), false);
+  }
+
+  /**
+   * Counts a finished entry (finishing now, `seen`; its latency recorded by the caller in
+   * `entries.latency[slot]`), moves its slot to the finished ids and keeps it as a sample.
    */
   private settle(slot: number, key: string, complete: boolean): void {
     if (complete) {
@@ -235,12 +254,11 @@ export class Timeline {
     } else {
       this.partialCount++;
       this.series!.partial.inc();
-      this.series!.partialLatency.observe(spanOf(this.entries.times, slot * this.width, this.width));
     }
     const entries = this.entries;
     entries.finish(slot);
     entries.at[slot] = this.seen;
-    this.samples.add(key, complete, slot, entries.times, entries.at);
+    this.samples.add(key, complete, slot, entries.times, entries.at, entries.latency);
   }
 
   private evictOldest(): void {
@@ -287,11 +305,18 @@ function describe(value: unknown): string {
   return `a value of type ${typeof value}`;
 }
 
+/** The time of the first (earliest: times are in phase order) marked phase of `width` times at `base`; NaN when none is. */
+function firstMarked(times: ArrayLike<number>, base: number, width: number): number {
+  for (let i = 0; i < width; i++) if (!Number.isNaN(times[base + i]!)) return times[base + i]!;
+  return Number.NaN;
+}
+
 /**
  * The span (ms) of the phases an entry has, its first marked phase to its last, from `width`
- * times at `base` (NaN where not marked); 0 when it has one: a partial entry's latency.
+ * times at `base` (NaN where not marked); 0 when it has one: the latency of an entry whose last
+ * phase came without its first.
  */
-export function spanOf(times: ArrayLike<number>, base: number, width: number): number {
+function spanOf(times: ArrayLike<number>, base: number, width: number): number {
   let first = Number.NaN;
   let last = Number.NaN;
   for (let i = 0; i < width; i++) {

@@ -67,16 +67,17 @@ describe('the analysis of a timeline', () => {
     }
     await s.clock.advanceAsync(30 * MINUTE + SECOND);
     const r = await s.sla.report({ timeline: 'chat' });
-    // Seed 004's figures count complete and partial messages alike, a partial one at the span of
-    // the phases it has (200 ms here): 102 latencies, 300 ms to 10.2 s and twice 200 ms.
+    // Seed 004's figures count complete and partial messages alike, a partial one whose TTL ran out
+    // at what it took at least: from its queueing (T0 - 200 ms) to the sweep that found it expired
+    // (T0 + 30 min). 102 latencies, 300 ms to 10.2 s and twice 30 min 200 ms.
     expect([r.totalMessages, r.completeMessages, r.partialMessages, r.completeRate]).toEqual([102, 100, 2, 98.04]);
-    expect(r.stats).toEqual({ meanLatency: 5_151, medianLatency: 5_100, p95Latency: 9_700, p99Latency: 10_100, minLatency: 200, maxLatency: 10_200 });
-    expect(r.distribution).toEqual({ under1s: 10, under2s: 10, under5s: 30, over5s: 50, over10s: 2, over30s: 0 });
-    expect(r.compliance).toEqual({ under: 5_000, target: 95, compliant: 50, percent: 49.02, met: false });
+    expect(r.stats).toEqual({ meanLatency: 40_445.1, medianLatency: 5_300, p95Latency: 9_900, p99Latency: 1_800_200, minLatency: 300, maxLatency: 1_800_200 });
+    expect(r.distribution).toEqual({ under1s: 8, under2s: 10, under5s: 30, over5s: 50, over10s: 2, over30s: 2 });
+    expect(r.compliance).toEqual({ under: 5_000, target: 95, compliant: 48, percent: 47.06, met: false });
     expect(r.phaseBreakdown).toEqual({ queued_to_started: 102, started_to_completed: 5_100, completed_to_delivered: 50 });
     expect(r.systemInfo).toMatchObject({ enabled: true, scope: 'fleet', sampleWindow: 'Last 1h (TTL: 1800s)', unit: 'ms', openEntries: 0, retainedSamples: 100 });
     expect(r.recentSamples).toHaveLength(100);
-    expect(r.recentSamples[0]).toMatchObject({ id: 'lost-2', complete: false, latency: 200 });
+    expect(r.recentSamples[0]).toMatchObject({ id: 'lost-2', complete: false, latency: 1_800_200 });
     expect(r.recentSamples[2]).toEqual({ id: 'm100', finishedAt: new Date(T0).toISOString(), complete: true, latency: 10_200, phases: { queued_to_started: 100, started_to_completed: 10_050, completed_to_delivered: 50 } });
   });
 
@@ -126,15 +127,16 @@ describe('the analysis of a timeline', () => {
     const reader = setup({ storage, instanceId: 'reader' }, clock);
     deliver(writer, 'm1', 900);
     deliver(writer, 'm2', 7_000);
-    // Queued, started 300 ms later, never completed: partial at its TTL, at 300 ms.
+    // Queued, started 300 ms later, never completed: partial at its TTL, at 1 h 300 ms (from its
+    // queueing to the sweep that found it expired).
     writer.timelines.get('chat')!.mark('lost', 'queued', T0 - 300);
     writer.timelines.get('chat')!.mark('lost', 'started', T0);
     await clock.advanceAsync(HOUR + MINUTE);
     await writer.monitor.flush();
     const r = await reader.sla.report({ timeline: 'chat', window: '2h' });
     expect([r.totalMessages, r.completeMessages, r.partialMessages]).toEqual([3, 2, 1]);
-    expect(r.distribution).toMatchObject({ under1s: 2, over5s: 1 });
-    expect(r.compliance).toMatchObject({ compliant: 2, percent: 66.67 });
+    expect(r.distribution).toMatchObject({ under1s: 1, over5s: 1, over30s: 1 });
+    expect(r.compliance).toMatchObject({ compliant: 1, percent: 33.33 });
     expect(r.phaseBreakdown.queued_to_started).toBe(166.7); // 100, 100 and the partial entry's 300
     // The reader defines no timeline: its samples are its own (none).
     expect(r.systemInfo).toMatchObject({ enabled: true, retainedSamples: 0 });

@@ -205,13 +205,14 @@ describe('partial entries', () => {
     timelines.sweep();
     expect(chat.counts()).toMatchObject({ partial: 1, complete: 0, open: 0 });
     expect((await monitor.getAggregatedMetrics({ name: 'chat_entries_total', labels: { status: 'partial' } })).sum).toBe(1);
-    // The step it did make is recorded; it has no end-to-end duration, and the span of the phases
-    // it has is its latency as a partial entry (seed 004 counts partial messages in its bands).
+    // The step it did make is recorded; it has no end-to-end duration. As a partial entry it took
+    // at least the TTL (seed 004 counts partial messages in its bands): from its first phase to
+    // when the sweep found it expired, 1 min.
     expect((await monitor.getAggregatedMetrics({ name: 'chat_phase_latency_ms', labels: { phase: 'queued_to_started' } })).sum).toBe(2_000);
     expect((await monitor.getAggregatedMetrics({ name: 'chat_latency_ms', labels: { status: 'complete' } })).count).toBe(0);
     const partial = await monitor.getAggregatedMetrics({ name: 'chat_latency_ms', labels: { status: 'partial' } });
-    expect([partial.count, partial.sum]).toEqual([1, 2_000]);
-    expect(chat.recent()[0]).toMatchObject({ id: 'm', complete: false });
+    expect([partial.count, partial.sum]).toEqual([1, 60_000]);
+    expect(chat.recent()[0]).toMatchObject({ id: 'm', complete: false, latency: 60_000 });
   });
 
   it('finishes expired entries on the sweep timer, within one sweep interval of their TTL', () => {
