@@ -41,17 +41,18 @@ if written > 0 then redis.call('ZADD', KEYS[2], span, span) end
 return {merged, written}
 `;
 
-/** Series read per round trip. */
-const SERIES_PER_READ = 200;
+/** Series read per round trip: a call that stops at its limit has read at most this many series past what it merged. */
+const SERIES_PER_READ = 25;
 
 /**
  * `compactRollups` of {@link RedisStorage}: per metric name (in name order, from `P names`), its
- * series (from its index) are read in pipelines of {@link SERIES_PER_READ}, their rollups grouped
- * by span here, and each read's spans replaced by one script (atomic: Redis runs a script whole).
- * A call that reaches its limit remembers the name it stopped in; the next call starts there.
+ * series (from its index, in labels order) are read in pipelines of {@link SERIES_PER_READ}, their
+ * rollups grouped by span here, and each read's spans replaced by one script (atomic: Redis runs a
+ * script whole). A call that reaches its limit remembers the name and series it stopped at; the
+ * next call starts there, so a backlog is read once, not once per call.
  */
 export class RedisCompaction {
-  private readonly resume = new Map<number, string>();
+  private readonly resume = new Map<number, { name: string; series: string }>();
 
   constructor(
     private readonly client: RedisClient,
@@ -64,15 +65,16 @@ export class RedisCompaction {
     const from = this.resume.get(span);
     const result: CompactionResult = { merged: 0, written: 0, done: true };
     for (const name of names) {
-      if (from !== undefined && name < from) continue;
-      const series = (await this.client.zrangebyscore(this.keys.index(name), bound(cutoff, true), '+inf')) as string[];
+      if (from !== undefined && name < from.name) continue;
+      let series = ((await this.client.zrangebyscore(this.keys.index(name), bound(cutoff, true), '+inf')) as string[]).sort();
+      if (from !== undefined && name === from.name) series = series.filter((labelsJson) => labelsJson >= from.series);
       for (let i = 0; i < series.length; i += SERIES_PER_READ) {
-        const full = await this.compactSeries(name, series.slice(i, i + SERIES_PER_READ), span, before, cutoff, limit - result.merged, result.merged === 0);
-        result.merged += full.merged;
-        result.written += full.written;
-        if (!full.done) {
+        const part = await this.compactSeries(name, series.slice(i, i + SERIES_PER_READ), span, before, cutoff, limit - result.merged, result.merged === 0);
+        result.merged += part.merged;
+        result.written += part.written;
+        if (part.stoppedAt !== undefined) {
           result.done = false;
-          this.resume.set(span, name);
+          this.resume.set(span, { name, series: part.stoppedAt });
           return result;
         }
       }
@@ -82,7 +84,7 @@ export class RedisCompaction {
   }
 
   /** Compacts the spans of some series of `name`, up to `room` rollups merged (one span at least when `first`). */
-  private async compactSeries(name: string, series: string[], span: number, before: number, cutoff: number, room: number, first: boolean): Promise<CompactionResult> {
+  private async compactSeries(name: string, series: string[], span: number, before: number, cutoff: number, room: number, first: boolean): Promise<{ merged: number; written: number; stoppedAt: string | undefined }> {
     const pipe = this.client.pipeline();
     // Scored by start: one that ends by `before` starts before it.
     for (const labelsJson of series) pipe.zrangebyscore(this.keys.series(name, labelsJson), '-inf', bound(before, true));
@@ -90,7 +92,7 @@ export class RedisCompaction {
     const argv: (string | number)[] = [span, ...series];
     let merged = 0;
     let spans = 0;
-    let done = true;
+    let stoppedAt: string | undefined;
     outer: for (let s = 0; s < series.length; s++) {
       const labels = JSON.parse(series[s]!) as Record<string, string>;
       const members = new Map<Rollup, string>();
@@ -100,7 +102,7 @@ export class RedisCompaction {
       }
       for (const g of compactionGroups(members.keys(), span, before)) {
         if ((spans > 0 || !first) && merged + g.rollups.length > room) {
-          done = false;
+          stoppedAt = series[s];
           break outer;
         }
         const compacted = mergeRollups(g.rollups, g.spanStart, span);
@@ -109,9 +111,9 @@ export class RedisCompaction {
         spans++;
       }
     }
-    if (spans === 0) return { merged: 0, written: 0, done };
+    if (spans === 0) return { merged: 0, written: 0, stoppedAt };
     const keys = [this.keys.index(name), this.keys.lengths(name), ...series.map((labelsJson) => this.keys.series(name, labelsJson))];
     const [m, w] = (await this.client.call('EVAL', [COMPACT_SPANS, keys.length, ...keys, ...argv])) as [number, number];
-    return { merged: m, written: w, done };
+    return { merged: m, written: w, stoppedAt };
   }
 }
