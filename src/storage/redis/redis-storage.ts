@@ -86,7 +86,7 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
 
   /**
    * Merges older rollups into one per series and span (see `CompactionStore.compactRollups`): the
-   * spans of up to 200 series at a time replaced by one script each (redis-compaction.ts).
+   * spans of up to 25 series at a time replaced by one script each (redis-compaction.ts).
    */
   compactRollups(request: CompactionRequest, options?: CallOptions): Promise<CompactionResult> {
     return this.run('compactRollups', options, async () => {
