@@ -83,8 +83,8 @@ export abstract class Metric<S extends SeriesBase, Name extends string = string>
   /**
    * Removes the series of `labels` (prom-client's `remove`): it leaves memory, the exposition and
    * the snapshots, and gives its place in the series limits back. What it recorded in the current
-   * slot is still written when the slot closes; if its labels record again in that slot, both go
-   * into that one rollup. A later write with these labels, or through a handle bound before,
+   * slot is still written when the slot closes (it keeps its place in the limits until then); if
+   * its labels record again in that slot, both go into that one rollup. A later write with these labels, or through a handle bound before,
    * starts the series again from 0. Returns false, and changes nothing, when no such series
    * exists (the overflow series is never removed). A lookup by the labels, no scan.
    */

@@ -56,7 +56,12 @@ export class SeriesIndex<S extends SeriesBase> {
    */
   version = 0;
   private readonly tree: LabelTree<S>;
-  /** Series evicted in the open slot that hold what they recorded in it, by key, until it closes. */
+  /**
+   * Series removed in the open slot that hold what they recorded in it, by key, until it closes.
+   * They still count against the limits (this metric's and the monitor's) until then: their
+   * memory and their rollups are still there, and a loop of record-then-remove must not hold more
+   * series than the limits allow.
+   */
   private readonly retired = new Map<string, S>();
   private single: S | undefined;
   private overflowSeries: S | undefined;
@@ -98,8 +103,11 @@ export class SeriesIndex<S extends SeriesBase> {
     if (known !== undefined) return known;
     const problem = labelSetProblem(clean, this.bounds);
     if (problem !== undefined) return this.refuse(problem);
-    if (this.full()) return this.overflow();
-    const series = this.make(clean, key);
+    let series = this.takeRetired(key);
+    if (series === undefined) {
+      if (this.full()) return this.overflow();
+      series = this.make(clean, key);
+    }
     this.byKey.set(key, series);
     this.version++;
     return series;
@@ -142,16 +150,17 @@ export class SeriesIndex<S extends SeriesBase> {
    * what it recorded is still to be written, so it is kept aside until the slot closes, and a
    * lookup or a handle that wants its label set again in that slot gets this same series back
    * (restarted) and the slot is written as one rollup. Not made again by then, it is restarted
-   * when the slot closes, after its rollup took its last value.
+   * when the slot closes, after its rollup took its last value. Until then it keeps its place in
+   * the limits ({@link full}); one not kept aside gives it back now.
    */
   evict(series: S, holdsSlot = false): void {
     // By identity: a series already out must not take the live one of its key with it.
     if (this.byKey.get(series.key) !== series) return;
     this.byKey.delete(series.key);
     this.version++;
-    if (this.bounds.budget !== undefined) this.bounds.budget.used--;
     series.evicted = true;
     if (holdsSlot) this.retired.set(series.key, series);
+    else if (this.bounds.budget !== undefined) this.bounds.budget.used--;
     if (series === this.single) this.single = undefined;
     if (series === this.overflowSeries) this.overflowSeries = undefined;
     if (!this.dynamic && this.names.length > 0) this.tree.detach(series);
@@ -168,9 +177,12 @@ export class SeriesIndex<S extends SeriesBase> {
   follow(series: S): S {
     const live = this.byKey.get(series.key);
     if (live !== undefined) return live;
-    const back = this.takeRetired(series.key) ?? series;
-    back.evicted = false;
-    if (this.bounds.budget !== undefined) this.bounds.budget.used++;
+    let back = this.takeRetired(series.key);
+    if (back === undefined) {
+      back = series;
+      back.evicted = false;
+      if (this.bounds.budget !== undefined) this.bounds.budget.used++;
+    }
     this.byKey.set(back.key, back);
     this.version++;
     if (this.dynamic) return back;
@@ -188,6 +200,8 @@ export class SeriesIndex<S extends SeriesBase> {
   slotClosed(): void {
     if (this.retired.size === 0) return;
     for (const series of this.retired.values()) this.restart(series);
+    // Their places in the limits are free from now on.
+    if (this.bounds.budget !== undefined) this.bounds.budget.used -= this.retired.size;
     this.retired.clear();
   }
 
@@ -214,34 +228,39 @@ export class SeriesIndex<S extends SeriesBase> {
     }
   }
 
-  /** True when no new series may be created: this metric's limit or the monitor's total is reached. */
+  /**
+   * True when no new series may be created: this metric's limit or the monitor's total is reached.
+   * Series kept aside for the open slot count (the budget keeps them until the slot closes).
+   */
   private full(): boolean {
     const budget = this.bounds.budget;
-    return this.byKey.size >= this.limit || (budget !== undefined && budget.used >= budget.max);
+    return this.byKey.size + this.retired.size >= this.limit || (budget !== undefined && budget.used >= budget.max);
   }
 
-  /**
-   * A series for a label set the index does not hold, counted against the monitor's total: the
-   * one evicted in the open slot still holding it (one rollup per series and slot), else a new one.
-   */
+  /** A new series, counted against the monitor's total. */
   private make(labels: Labels, key: string): S {
-    const series = this.takeRetired(key) ?? this.create(labels, key);
-    series.evicted = false;
+    const series = this.create(labels, key);
     if (this.bounds.budget !== undefined) this.bounds.budget.used++;
     return series;
   }
 
+  /**
+   * The series of `key` kept aside for the open slot, restarted and out of the aside map (the
+   * caller puts it back in the index): one rollup per series and slot. Still counted in the
+   * limits, so it takes no new place.
+   */
   private takeRetired(key: string): S | undefined {
     if (this.retired.size === 0) return undefined;
     const series = this.retired.get(key);
     if (series === undefined) return undefined;
     this.retired.delete(key);
     this.restart(series);
+    series.evicted = false;
     return series;
   }
 
   private createSingle(): S {
-    const series = this.make({}, '');
+    const series = this.takeRetired('') ?? this.make({}, '');
     this.single = series;
     this.byKey.set('', series);
     this.version++;
@@ -265,10 +284,13 @@ export class SeriesIndex<S extends SeriesBase> {
     let length = this.namesLength;
     for (const value of values) length += value.length;
     if (length > this.bounds.maxLabelSetLength) return this.refuse(LABELS_TOO_LONG);
-    if (this.full()) return this.overflow();
-    const labels: Labels = {};
-    for (let i = 0; i < names.length; i++) labels[names[i]!] = values[i]!;
-    const series = this.make(labels, key);
+    let series = this.takeRetired(key);
+    if (series === undefined) {
+      if (this.full()) return this.overflow();
+      const labels: Labels = {};
+      for (let i = 0; i < names.length; i++) labels[names[i]!] = values[i]!;
+      series = this.make(labels, key);
+    }
     this.byKey.set(key, series);
     this.version++;
     this.attach(series);
