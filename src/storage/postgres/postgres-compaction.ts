@@ -86,11 +86,15 @@ export class PostgresCompaction {
     if (taken.length === 0) return { merged: 0, written: 0, done };
     const read = db.params();
     const rs = read.add(span, '::bigint');
+    // One index range per (name, span) taken (the spans of many series share one), then the
+    // series taken kept: a range per taken (series, span) probed the same rows once per series.
+    const spans = read.add(JSON.stringify(taken.map((c) => ({ n: c.n, h: c.h, k: Number(c.k) }))), '::json');
     const found = await connection.query<RollupRow & { t: string; h: string; g: string }>(
       read,
-      `SELECT r.ctid::text AS t, md5(r.labels::text) AS h, g.k::text AS g, ${ROLLUP_SELECT.split(', ').map((c) => `r.${c}`).join(', ')}
-       FROM ${db.s}.rollups r JOIN json_to_recordset(${read.add(JSON.stringify(taken.map((c) => ({ n: c.n, h: c.h, k: Number(c.k) }))), '::json')}) AS g(n text, h text, k bigint)
-         ON r.name = g.n AND r.start_ms >= g.k AND r.start_ms < g.k + ${rs} AND md5(r.labels::text) = g.h AND r.end_ms <= g.k + ${rs}
+      `SELECT r.ctid::text AS t, md5(r.labels::text) AS h, d.k::text AS g, ${ROLLUP_SELECT.split(', ').map((c) => `r.${c}`).join(', ')}
+       FROM ${db.s}.rollups r JOIN (SELECT DISTINCT n, k FROM json_to_recordset(${spans}) AS x(n text, h text, k bigint)) AS d
+         ON r.name = d.n AND r.start_ms >= d.k AND r.start_ms < d.k + ${rs} AND r.end_ms <= d.k + ${rs}
+       WHERE (r.name, md5(r.labels::text), d.k) IN (SELECT n, h, k FROM json_to_recordset(${spans}) AS y(n text, h text, k bigint))
        FOR UPDATE OF r`,
     );
     const groups = new Map<string, { spanStart: number; ids: string[]; rollups: Rollup[] }>();
