@@ -56,18 +56,27 @@ export class GaugeSeries implements SeriesBase {
   inc(amount = 1): void {
     // typeof first: adding a Symbol throws, and an object runs its valueOf.
     if (typeof amount !== 'number') this.metric.reject(amount);
-    else this.set(this.current() + amount);
+    else this.add(amount);
   }
 
   /** Subtracts `amount` (default 1). */
   dec(amount = 1): void {
     if (typeof amount !== 'number') this.metric.reject(amount);
-    else this.set(this.current() - amount);
+    else this.add(-amount);
   }
 
-  /** The value an increment starts from: the live series' when set() forwards there. */
-  private current(): number {
-    return this.evicted ? this.metric.index.follow(this).value : this.value;
+  /**
+   * Sets the value plus `amount`. Out of the index, the series that takes the write (see
+   * SeriesIndex.follow) is found once: a second follow would count a write past the limits twice.
+   */
+  private add(amount: number): void {
+    if (!this.evicted) {
+      this.set(this.value + amount);
+      return;
+    }
+    const live = this.metric.index.follow(this);
+    live.set(live.value + amount);
+    if (live !== this) this.value = live.value;
   }
 }
 

@@ -168,17 +168,20 @@ export class SeriesIndex<S extends SeriesBase> {
 
   /**
    * The series a handle bound to the evicted `series` writes into: the live series of its label
-   * set; else the one taken out in the open slot still holding that slot (put back); else
-   * `series` itself, put back. So one label set has one series per slot, whatever mix of
-   * lookups and old handles writes to it: stores keep one rollup per (series, slot, instance),
-   * and a second one would replace the first. A series put back counts in the budget even past
-   * it: a bound handle already holds its memory.
+   * set; else the one taken out in the open slot still holding that slot (put back: it kept its
+   * place in the limits); else `series` itself, put back when the limits have room, or else the
+   * overflow series, counted as an overflow as any new label set past the limits (a handle must
+   * not bring back more series than the limits allow, and take places other metrics need). So
+   * one label set has one series per slot, whatever mix of lookups and old handles writes to it:
+   * stores keep one rollup per (series, slot, instance), and a second would replace the first.
    */
   follow(series: S): S {
     const live = this.byKey.get(series.key);
     if (live !== undefined) return live;
     let back = this.takeRetired(series.key);
     if (back === undefined) {
+      // The overflow series itself comes back: it is where label sets past the limits go.
+      if (series.key !== OVERFLOW_KEY && this.full()) return this.overflow();
       back = series;
       back.evicted = false;
       if (this.bounds.budget !== undefined) this.bounds.budget.used++;

@@ -82,3 +82,48 @@ describe('series kept aside for the open slot', () => {
     expect(later.overflowCount).toBe(0);
   });
 });
+
+describe('a handle to a removed series, written to past the limits', () => {
+  it('writes into the overflow series, counted as an overflow, instead of bringing its series back', () => {
+    const { monitor } = setup({ maxTotalSeries: 50 });
+    const c = monitor.counter({ name: 'handles_total', labelNames: ['id'], maxSeries: 10 });
+    const handles = [];
+    for (let i = 0; i < 1_000; i++) {
+      handles.push(c.labels({ id: String(i) }));
+      c.remove({ id: String(i) });
+    }
+    for (const h of handles) h.inc();
+    // Ten handles bring their series back; the other 990 writes fold into the overflow series.
+    expect(c.seriesCount).toBe(11);
+    expect(c.overflowCount).toBe(990);
+    expect(c.get({ id: '0' })).toBe(1);
+    const text = monitor.exportPrometheusMetrics();
+    expect(text).toContain('handles_total{id="__overflow__"} 990');
+    // Other metrics keep their places in the monitor total.
+    const other = monitor.counter({ name: 'other_total', labelNames: ['id'] });
+    other.inc({ id: 'x' });
+    expect(other.overflowCount).toBe(0);
+  });
+
+  it('gauge inc and histogram observe through such a handle count one overflow a write', () => {
+    const { monitor } = setup();
+    const g = monitor.gauge({ name: 'held_g', labelNames: ['id'], maxSeries: 1 });
+    const h = monitor.histogram({ name: 'held_seconds', labelNames: ['id'], maxSeries: 1, unit: 'seconds' });
+    const gOld = g.labels({ id: 'old' });
+    const hOld = h.labels({ id: 'old' });
+    g.remove({ id: 'old' });
+    h.remove({ id: 'old' });
+    g.set(1, { id: 'new' });
+    h.observe(1, { id: 'new' });
+    gOld.inc(2);
+    gOld.dec(1);
+    hOld.observe(0.5);
+    expect(g.overflowCount).toBe(2);
+    expect(h.overflowCount).toBe(1);
+    expect(gOld.value).toBe(1);
+    const text = monitor.exportPrometheusMetrics();
+    expect(text).toContain('held_g{id="__overflow__"} 1');
+    expect(text).toContain('held_seconds_count{id="__overflow__"} 1');
+    expect(text).not.toContain('id="old"');
+  });
+});
