@@ -133,9 +133,12 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
   for (const name of filter ?? []) names.add(name);
   const jobNames = [JOB_METRICS.executions, JOB_METRICS.duration, JOB_METRICS.outcomes, JOB_METRICS.runTime, JOB_METRICS.queue];
   const wanted = [...names, ...jobNames, src.requestMetric];
-  // The request metric falls back to response_time: read with the others when this process holds
-  // it (its stored rollups must be read before its memory is captured), else only if needed.
-  if (src.registry.get(src.requestMetric) === undefined && src.registry.get('response_time') !== undefined) wanted.push('response_time');
+  // The request metric falls back to response_time when this process does not define it: read
+  // with the others then, whether or not the request metric turns out to have data, so that no
+  // store read is ever made inside `cache.exclusive` (one that hangs there held every later
+  // snapshot for good).
+  const fallback = src.registry.get(src.requestMetric) === undefined;
+  if (fallback) wanted.push('response_time');
   // The store reads, as they come (the store's own work, between them).
   const stored = new Map<string, readonly StoredSeries[]>();
   await Promise.all(wanted.map(async (name) => void stored.set(name, await readStored(name))));
@@ -155,7 +158,8 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
       if (w !== undefined) return w;
       const request = { name, labels, from, now };
       const pending = captured.pending.filter((r) => r.name === name);
-      w = await cache.window({ request, key: `${name}\u0000${labelKey}`, stored: stored.get(name) ?? (await readStored(name)), captured: captured.histograms.get(name), pending, ctx: src.ctx }, work);
+      // Every name was read before the capture: nothing here waits on the store.
+      w = await cache.window({ request, key: `${name}\u0000${labelKey}`, stored: stored.get(name) ?? [], captured: captured.histograms.get(name), pending, ctx: src.ctx }, work);
       windows.set(name, w);
       return w;
     };
@@ -163,7 +167,7 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
     for (const name of names) all.push(await windowOf(name));
     const [executions, durations, outcomes, runTimes, queueWindow] = await sequence(jobNames.map((name) => () => windowOf(name)));
     let requests = await windowOf(src.requestMetric);
-    if (src.registry.get(src.requestMetric) === undefined && requests.window.kind === undefined) requests = await windowOf('response_time');
+    if (fallback && requests.window.kind === undefined) requests = await windowOf('response_time');
     // A full snapshot names every metric worth keeping; a filtered one leaves the cache as it is.
     if (filter === undefined && labels === undefined) cache.retain(new Set(reads.keys()));
     cache.settle(now);
