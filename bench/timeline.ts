@@ -16,7 +16,7 @@
  *    (process.cpuUsage, which other work on a shared machine inflates less than wall time), and
  *    three variants are added: `mark(at)`, the same entries marked with their times given (the
  *    times read from a generic array, as from a message's fields: the loop boxes no number
- *    itself), which reads no clock; `map floor`, what any timeline keyed by the caller's ids does
+ *    itself), which reads the clock once per entry (when it opens) rather than per mark; `map floor`, what any timeline keyed by the caller's ids does
  *    per mark whatever else it does (a Map lookup of the id per mark, an insert and a delete per
  *    entry, the Map holding 20,000 ids as a timeline does with maxOpen 10,000); `map+observes`,
  *    that and a bound observe per step and of the end-to-end duration (4 per entry).

@@ -10,8 +10,9 @@ export type { TimelineCounts, TimelineId, TimelineParts, TimelineSeries } from '
 /** Expired entries finished per `mark` call at most: the sweep timer finishes the rest. */
 const SWEEP_PER_MARK = 16;
 /**
- * Marks given an `at` between two reads of the clock: such a mark takes "now" from the last
- * read (see `seen`), and a burst of them in one event-loop turn still reads it every this many.
+ * Marks given an `at` between two reads of the clock: such a mark of an open entry takes "now"
+ * from the last read (see `seen`), and a burst of them in one event-loop turn still reads it
+ * every this many.
  */
 export const CLOCK_READ_EVERY = 64;
 /** Characters of a refused id or phase quoted in an error: a megabyte id must not make a megabyte message. */
@@ -51,10 +52,12 @@ export class Timeline {
   private readonly samples: SampleRing;
   private readonly last: number;
   /**
-   * The last reading of the clock: "now" for a mark given its `at` (a clock read costs more than
-   * the histogram observe a mark feeds). Read again by every mark without `at`, every sweep
-   * (the registry's timer, every 5 s, and every report) and every {@link CLOCK_READ_EVERY}th
-   * mark with `at`, and before refusing an `at` as too far in the future.
+   * The last reading of the clock: "now" for a mark given its `at` for an open entry (a clock
+   * read costs more than the histogram observe a mark feeds). Read again by every mark without
+   * `at`, every sweep (the registry's timer, every 5 s, and every report), every entry opening and
+   * every {@link CLOCK_READ_EVERY}th mark with `at`; and before any decision a late reading would
+   * get wrong: refusing an `at` as in the future or a mark as after a finished entry, and judging
+   * an entry expired when the mark's own time is past its TTL.
    */
   private seen = Number.NEGATIVE_INFINITY;
   /** Marks with `at` left before the next clock read (0: the first one reads it). */
@@ -89,8 +92,8 @@ export class Timeline {
   /**
    * Records that entry `id` reached `phase`, now or at `at` (ms since the epoch, or a Date: the
    * time the phase happened, when it is marked later or elsewhere). Returns true when the mark
-   * was kept. Never throws outside strict mode (see the class). Given `at`, it reads no clock
-   * (see {@link Timeline.seen}).
+   * was kept. Never throws outside strict mode (see the class). Given `at` for an open entry,
+   * it reads no clock as a rule (see {@link Timeline.seen}).
    */
   mark(id: TimelineId, phase: string, at?: number | Date): boolean {
     // Ids are usually non-empty strings of a sane length: one test for them, the rest apart.
@@ -111,27 +114,41 @@ export class Timeline {
       // The last reading may be behind the clock: read it before refusing a time as in the future.
       if (t > this.seen + this.maxClockSkew && (this.read(), t > this.seen + this.maxClockSkew)) return this.refuseAt(at, 'future');
       if (t < this.seen - this.ttl) return this.refuseAt(at, 'old');
+      // The mark's own time is past the earliest expiry of an open entry: the reading may be
+      // behind the clock, and what expired is judged by the clock (one read per expiry).
+      if (t >= this.nextExpiry) this.read();
     }
-    const now = this.seen;
     const series = (this.series ??= this.parts.bind());
-    if (now >= this.nextExpiry) this.sweep(now, SWEEP_PER_MARK);
+    if (this.seen >= this.nextExpiry) this.sweep(this.seen, SWEEP_PER_MARK);
     const entries = this.entries;
     let slot = entries.index.get(key);
     if (slot === undefined) {
+      // An entry opens: with `at`, read the clock (once per entry, not per mark), so that its TTL
+      // runs from now and an `at` older than the TTL is refused by the clock, not a late reading.
+      if (at !== undefined && (this.read(), t < this.seen - this.ttl)) return this.refuseAt(at, 'old');
       if (entries.openCount >= this.maxOpen) this.evictOldest();
       slot = entries.open(key);
-      entries.at[slot] = now;
-      if (this.nextExpiry === Infinity) this.nextExpiry = now + this.ttl;
+      entries.at[slot] = this.seen;
+      if (this.nextExpiry === Infinity) this.nextExpiry = this.seen + this.ttl;
     } else if (entries.state[slot] === FINISHED) {
-      if (entries.at[slot]! + this.ttl > now && (i !== 0 || Number.isNaN(entries.times[slot * this.width]!))) {
+      // Finished less than `ttl` ago, by the clock (a reading behind it must not refuse the mark).
+      if (entries.at[slot]! + this.ttl > this.seen && (i !== 0 || Number.isNaN(entries.times[slot * this.width]!)) && (this.read(), entries.at[slot]! + this.ttl > this.seen)) {
         return this.refuse('id', `${quote(key)} already finished (its last phase was marked, or its TTL ran out); a mark after that is not a new entry`);
       }
+      if (at !== undefined && (this.read(), t < this.seen - this.ttl)) return this.refuseAt(at, 'old');
       if (entries.openCount >= this.maxOpen) this.evictOldest();
       entries.reopen(slot);
-      entries.at[slot] = now;
-      if (this.nextExpiry === Infinity) this.nextExpiry = now + this.ttl;
-    } else if (!Number.isNaN(entries.times[slot * this.width + i]!)) {
-      return this.refuse('phase', `phase "${phase}" of id ${quote(key)} is already marked`);
+      entries.at[slot] = this.seen;
+      if (this.nextExpiry === Infinity) this.nextExpiry = this.seen + this.ttl;
+    } else {
+      // Open: its TTL may have run out by the mark's own time, or by the last reading (a sweep of
+      // a few per mark has not reached it yet). Then it is partial, judged by the clock, and the
+      // mark is refused: one add and two compares on the way.
+      const expires = entries.at[slot]! + this.ttl;
+      if ((expires <= t || expires <= this.seen) && this.expiredNow(slot)) {
+        return this.refuse('id', `${quote(key)}: its TTL (${this.ttl} ms) ran out before this mark; the entry counts as partial`);
+      }
+      if (!Number.isNaN(entries.times[slot * this.width + i]!)) return this.refuse('phase', `phase "${phase}" of id ${quote(key)} is already marked`);
     }
     const times = entries.times;
     const base = slot * this.width;
@@ -225,7 +242,22 @@ export class Timeline {
     // that is known of it (when its first phase happened is not).
     entries.latency[slot] = complete ? times[base + this.last]! - first : spanOf(times, base, this.width);
     (complete ? this.series!.latency : this.series!.partialLatency).observe(entries.latency[slot]!);
+    // It finished when its last phase happened, or now if the reading is ahead of that: never
+    // before its own last phase (a reading behind the clock would put it there).
+    const end = times[base + this.last]!;
+    entries.at[slot] = end > this.seen ? end : this.seen;
     this.settle(slot, key, complete);
+  }
+
+  /**
+   * True, after finishing it as partial, when open `slot`'s TTL has run out by a fresh reading of
+   * the clock (false for a mark whose time runs ahead of the clock, within `maxClockSkew`).
+   */
+  private expiredNow(slot: number): boolean {
+    this.read();
+    if (this.entries.at[slot]! + this.ttl > this.seen) return false;
+    this.expire(slot);
+    return true;
   }
 
   /**
@@ -240,12 +272,14 @@ export class Timeline {
     // `>`, not Math.max: NaN (no phase marked, which no open entry has) gives the TTL.
     entries.latency[slot] = waited > this.ttl ? waited : this.ttl;
     this.series!.partialLatency.observe(entries.latency[slot]!);
+    entries.at[slot] = this.seen;
     this.settle(slot, entries.keyAt(slot), false);
   }
 
   /**
-   * Counts a finished entry (finishing now, `seen`; its latency recorded by the caller in
-   * `entries.latency[slot]`), moves its slot to the finished ids and keeps it as a sample.
+   * Counts a finished entry (its latency and when it finished written by the caller to
+   * `entries.latency[slot]` and `entries.at[slot]`), moves its slot to the finished ids and keeps
+   * it as a sample.
    */
   private settle(slot: number, key: string, complete: boolean): void {
     if (complete) {
@@ -257,7 +291,6 @@ export class Timeline {
     }
     const entries = this.entries;
     entries.finish(slot);
-    entries.at[slot] = this.seen;
     this.samples.add(key, complete, slot, entries.times, entries.at, entries.latency);
   }
 

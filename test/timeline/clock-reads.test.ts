@@ -1,8 +1,9 @@
 /**
- * A mark given its `at` reads no clock (a clock read costs more than the histogram observe a mark
- * feeds): "now" is the timeline's last reading, taken by marks without `at`, every sweep and every
- * CLOCK_READ_EVERY marks with one. These pin when it reads, and that a reading behind the clock
- * never refuses a time the clock itself would accept.
+ * A mark given its `at` for an open entry reads no clock (a clock read costs more than the
+ * histogram observe a mark feeds): "now" is the timeline's last reading, taken by marks without
+ * `at`, every sweep, every entry opening and every CLOCK_READ_EVERY marks with `at`. These pin
+ * when it reads, and that a reading behind the clock never refuses a time the clock itself would
+ * accept (stale-reading.test.ts: nor keeps what the clock would refuse).
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { ValidationError } from '../../src/index.js';
@@ -12,15 +13,19 @@ import { CHAT_PHASES, HOUR, MINUTE, T0, setup } from './helpers.js';
 const phases = [...CHAT_PHASES];
 
 describe('clock reads of mark', () => {
-  it('reads the clock once every CLOCK_READ_EVERY marks given `at`, and at every mark without', () => {
+  it('reads the clock once when an entry opens with `at`, once every CLOCK_READ_EVERY marks of open entries given `at`, and at every mark without', () => {
     const { timelines, clock } = setup();
     const chat = timelines.create('chat', { phases });
-    // The first mark reads it (and starts the monitor, which reads it too).
-    chat.mark('m0', 'queued', T0 - 1_000);
+    // The first mark starts the monitor, which reads the clock too.
+    chat.mark('first', 'queued', T0 - 1_000);
+    const ids = Array.from({ length: 2 * CLOCK_READ_EVERY }, (_, i) => `m${i}`);
     const now = vi.spyOn(clock, 'now');
-    for (let i = 1; i <= CLOCK_READ_EVERY; i++) expect(chat.mark(`m${i}`, 'queued', T0 - 1_000)).toBe(true);
+    for (const id of ids) expect(chat.mark(id, 'queued', T0 - 1_000)).toBe(true);
+    expect(now).toHaveBeenCalledTimes(ids.length);
+    now.mockClear();
+    for (let i = 0; i < CLOCK_READ_EVERY; i++) expect(chat.mark(ids[i]!, 'started', T0 - 500)).toBe(true);
     expect(now).toHaveBeenCalledTimes(0);
-    chat.mark('m-next', 'queued', T0 - 1_000);
+    chat.mark(ids[CLOCK_READ_EVERY]!, 'started', T0 - 500);
     expect(now).toHaveBeenCalledTimes(1);
     chat.mark('m-now', 'queued');
     expect(now).toHaveBeenCalledTimes(2);
