@@ -34,7 +34,8 @@ export class HistogramSeries implements SeriesBase {
   private pos = 0;
   /**
    * Totals of the closed slots for exposition: per-bucket counts (not cumulative, one extra for
-   * +Inf), then their count and sum; null until a slot closes. A plain array of numbers (V8
+   * +Inf), then their count and sum; null until a slot closes. After a restart within a slot it
+   * starts at minus that slot's content (see Histogram.restart). A plain array of numbers (V8
    * keeps them unboxed) costs ~150 bytes less than a Float64Array and two number fields.
    */
   closed: number[] | null = null;

@@ -123,9 +123,26 @@ export class Histogram<Name extends string = string> extends Metric<HistogramSer
     return series.slot.count > 0;
   }
 
-  /** @internal A histogram made again after `remove` exposes counts from 0 (its window slots stay for reads). */
+  /**
+   * @internal A histogram made again after `remove` exposes counts from 0 (its window slots stay
+   * for reads). Made again within the slot it was removed in, that slot holds what came before
+   * the removal too (its rollup carries all of it: one rollup per series and slot), so the exposed
+   * totals start at minus what the slot holds now and cover only what comes after.
+   */
   protected restart(series: HistogramSeries): void {
-    series.closed = null;
+    const slot = series.slot;
+    if (slot.count === 0) {
+      series.closed = null;
+      return;
+    }
+    const n = this.buckets.length + 1;
+    const totals: number[] = Array.from({ length: n + 2 }, () => 0);
+    this.addSlotBuckets(slot, totals);
+    // 0 - x, not -x: an empty bucket stays +0 (a -0 would render as "-0").
+    for (let i = 0; i < n; i++) totals[i] = 0 - totals[i]!;
+    totals[n] = 0 - slot.count;
+    totals[n + 1] = 0 - slot.sum;
+    series.closed = totals;
   }
 
   /** @internal */

@@ -127,6 +127,49 @@ describe('histogram.remove(labels)', () => {
     await monitor.close();
   });
 
+  it('made again within the slot it was removed in: exposes only what came after, in that slot and after it closes', async () => {
+    const { monitor, clock, storage } = setup();
+    const h = monitor.histogram({ name: 'again_seconds', unit: 'seconds', labelNames: ['route'], buckets: [0.1, 1] });
+    const c = monitor.counter({ name: 'again_total', labelNames: ['route'] });
+    const g = monitor.gauge({ name: 'again_g', labelNames: ['route'] });
+    h.observe(0.5, { route: '/b' });
+    await clock.advanceAsync(SLOT);
+    // 200 values: past the exact buffer, the slot holds bucket counts.
+    for (const route of ['/a', '/b']) for (let i = 0; i < 200; i++) h.observe(0.05, { route });
+    c.inc(5, { route: '/a' });
+    g.set(7, { route: '/a' });
+    for (const route of ['/a', '/b']) h.remove({ route });
+    c.remove({ route: '/a' });
+    g.remove({ route: '/a' });
+    h.observe(0.5, { route: '/a' });
+    h.observe(2, { route: '/b' });
+    c.inc(1, { route: '/a' });
+    g.inc(1, { route: '/a' });
+    const shown = () => lines(monitor.exportPrometheusMetrics(), 'again_').filter((l) => !l.includes('_created'));
+    const after = [
+      'again_seconds_bucket{route="/a",le="0.1"} 0',
+      'again_seconds_bucket{route="/a",le="1.0"} 1',
+      'again_seconds_bucket{route="/a",le="+Inf"} 1',
+      'again_seconds_sum{route="/a"} 0.5',
+      'again_seconds_count{route="/a"} 1',
+      'again_seconds_bucket{route="/b",le="0.1"} 0',
+      'again_seconds_bucket{route="/b",le="1.0"} 0',
+      'again_seconds_bucket{route="/b",le="+Inf"} 1',
+      'again_seconds_sum{route="/b"} 2',
+      'again_seconds_count{route="/b"} 1',
+      'again_total{route="/a"} 1',
+      'again_g{route="/a"} 1',
+    ];
+    expect(shown()).toEqual(after);
+    await clock.advanceAsync(SLOT);
+    expect(shown()).toEqual(after);
+    // Nothing recorded is lost from the store: the slot's rollup holds everything recorded in it.
+    await monitor.flush();
+    const rollups = await storage.queryRollups({ name: 'again_seconds' });
+    expect(rollups.map((r) => [r.labels['route'], r.count]).sort()).toEqual([['/a', 201], ['/b', 1], ['/b', 201]]);
+    await monitor.close();
+  });
+
   it('keeps every observation: the removed slot is written, then read by windows with the rest', async () => {
     const { monitor, clock, storage } = setup();
     const h = monitor.histogram({ name: 'latency_milliseconds', unit: 'milliseconds', labelNames: ['route'] });
