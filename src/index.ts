@@ -206,8 +206,12 @@ export type {
   StateEntry,
   ReadStateOptions,
   OptionalStorageRole,
+  CompactionStore,
+  CompactionRequest,
+  CompactionResult,
 } from './storage/contract.js';
-export { storageRoles, hasRole } from './storage/contract.js';
+export { storageRoles, hasRole, COMPACTED_INSTANCE } from './storage/contract.js';
+export type { CompactionOption } from './storage/compaction-options.js';
 export { withLocalRoles, assertStorage } from './storage/local-roles.js';
 export type { CompletedStorage } from './storage/local-roles.js';
 export { rollupProblem, partitionRollups, rejectionError } from './storage/rollup-validation.js';

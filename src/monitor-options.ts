@@ -1,5 +1,5 @@
-import { compactionOptionSchema } from './storage/compaction-options.js';
 import { z } from 'zod';
+import { compactionOptionSchema } from './storage/compaction-options.js';
 import type { Clock } from './core/clock.js';
 import type { Logger } from './core/diagnostics.js';
 import { backoffSchema } from './core/backoff.js';
@@ -8,7 +8,7 @@ import { alertEngineOptionsSchema } from './alerts/options.js';
 import { jobsOptionsSchema } from './jobs/options.js';
 import type { Notifier } from './notifiers/contract.js';
 import { dispatcherOptionsSchema } from './notifiers/options.js';
-import { STORAGE_ROLES, storageRoles, type PartialStorage, type StorageAdapter, type StorageRole } from './storage/contract.js';
+import { COMPACTED_INSTANCE, STORAGE_ROLES, storageRoles, type PartialStorage, type StorageAdapter, type StorageRole } from './storage/contract.js';
 import { MAX_INSTANCE_ID_LENGTH } from './storage/instance.js';
 import { assertStorage, withLocalRoles } from './storage/local-roles.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
@@ -54,6 +54,7 @@ export const monitorOptionsSchema = z.object({
     .min(1)
     .max(MAX_INSTANCE_ID_LENGTH)
     .refine((v) => isWellFormed(v) && !v.includes('\u0000'), 'must be well-formed text without U+0000')
+    .refine((v) => v !== COMPACTED_INSTANCE, `"${COMPACTED_INSTANCE}" is reserved for compacted rollups (docs/storage.md)`)
     .optional(),
   /**
    * Where rollups, alert records, rules, leases and dead letters go. A store may play only some
