@@ -60,7 +60,7 @@ export class Timeline {
    * an entry expired when the mark's own time is past its TTL.
    */
   private seen = Number.NEGATIVE_INFINITY;
-  /** Marks with `at` left before the next clock read (0: the first one reads it). */
+  /** Marks with `at` left, after the one now, before the one that reads the clock (-1 on the way: this one reads it). */
   private untilRead = 0;
   /** Earliest time an open entry can expire (a lower bound: a sweep before it finds nothing). */
   private nextExpiry = Infinity;
@@ -222,7 +222,8 @@ export class Timeline {
   /** Reads the clock into `seen`: "now" for this mark and, until the next read, for marks given their `at`. */
   private read(): void {
     this.seen = this.clock.now();
-    this.untilRead = CLOCK_READ_EVERY;
+    // The 64th mark with `at` after this reading reads again: 63 marks go by without.
+    this.untilRead = CLOCK_READ_EVERY - 1;
   }
 
   /** Refuses `at` as too far in the future or older than the TTL, against the clock read last. */

@@ -23,12 +23,18 @@ describe('clock reads of mark', () => {
     for (const id of ids) expect(chat.mark(id, 'queued', T0 - 1_000)).toBe(true);
     expect(now).toHaveBeenCalledTimes(ids.length);
     now.mockClear();
-    for (let i = 0; i < CLOCK_READ_EVERY; i++) expect(chat.mark(ids[i]!, 'started', T0 - 500)).toBe(true);
-    expect(now).toHaveBeenCalledTimes(0);
-    chat.mark(ids[CLOCK_READ_EVERY]!, 'started', T0 - 500);
-    expect(now).toHaveBeenCalledTimes(1);
-    chat.mark('m-now', 'queued');
+    // Exactly every CLOCK_READ_EVERY-th mark (64) reads it: the 64th and the 128th after the last read.
+    const readAt: number[] = [];
+    for (let i = 0; i < 2 * CLOCK_READ_EVERY; i++) {
+      const before = now.mock.calls.length;
+      expect(chat.mark(ids[i]!, 'started', T0 - 500)).toBe(true);
+      if (now.mock.calls.length > before) readAt.push(i + 1);
+    }
+    expect(CLOCK_READ_EVERY).toBe(64);
+    expect(readAt).toEqual([64, 128]);
     expect(now).toHaveBeenCalledTimes(2);
+    chat.mark('m-now', 'queued');
+    expect(now).toHaveBeenCalledTimes(3);
   });
 
   it('reads the clock again before refusing a time as in the future: a reading behind the clock refuses nothing the clock accepts', () => {
