@@ -89,9 +89,12 @@ export class Counter<Name extends string = string> extends Metric<CounterSeries,
     return this.series(labels) ?? DETACHED_COUNTER;
   }
 
-  /** Current total of the series of `labels` (0 if it never counted). */
+  /**
+   * Current total of the series of `labels` (0 if it never counted, or was removed).
+   * A read: it creates no series (a lookup would, and fold unknown labels into the overflow series).
+   */
   get(labels?: LabelInput<Name>): number {
-    return this.index.get(labels)?.value ?? 0;
+    return this.index.peek(labels)?.value ?? 0;
   }
 
   /** @internal */

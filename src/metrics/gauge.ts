@@ -152,10 +152,13 @@ export class Gauge<Name extends string = string> extends Metric<GaugeSeries, Nam
     return this.series(labels) ?? DETACHED_GAUGE;
   }
 
-  /** Current value of the series of `labels` (after running `collect`). */
+  /**
+   * Current value of the series of `labels` (after running `collect`; 0 for labels of no series).
+   * A read: it creates no series (a lookup would, and fold unknown labels into the overflow series).
+   */
   get(labels?: LabelInput<Name>): number {
     this.collect();
-    return this.index.get(labels)?.value ?? 0;
+    return this.index.peek(labels)?.value ?? 0;
   }
 
   /** @internal Runs the collect callback; a throwing callback is reported, never rethrown. */
