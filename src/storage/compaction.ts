@@ -162,18 +162,25 @@ function mergeHdr(rollups: readonly Rollup[], resolution: number): string | unde
 /**
  * Groups the rollups of one series by span, keeping the groups worth merging (two rollups or
  * more, of one kind: a series written with two kinds in one span is left as it is), oldest span
- * first.
+ * first. `rollups` must be all the series' rollups that start by `before` (not only those inside
+ * spans): a span where the series already has a compacted rollup starting at the span's start that
+ * is not inside the span (a coarser span's, a day over an hour) is left for the coarser tier,
+ * since its compacted rollup would have the same key (series, start, instance) and replace it.
  */
 export function compactionGroups(rollups: Iterable<Rollup>, span: number, before: number): { spanStart: number; rollups: Rollup[] }[] {
   const groups = new Map<number, { spanStart: number; rollups: Rollup[] }>();
+  const taken = new Set<number>();
   for (const r of rollups) {
     const spanStart = spanStartOf(r, span, before);
-    if (spanStart === undefined) continue;
+    if (spanStart === undefined) {
+      if (r.instance === COMPACTED_INSTANCE) taken.add(r.start);
+      continue;
+    }
     let g = groups.get(spanStart);
     if (g === undefined) groups.set(spanStart, (g = { spanStart, rollups: [] }));
     g.rollups.push(r);
   }
-  return [...groups.values()].filter(worthMerging).sort((a, b) => a.spanStart - b.spanStart);
+  return [...groups.values()].filter((g) => !taken.has(g.spanStart) && worthMerging(g)).sort((a, b) => a.spanStart - b.spanStart);
 }
 
 /** Two rollups or more, all of one kind. */

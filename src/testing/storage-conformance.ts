@@ -2,6 +2,7 @@ import { ConfigError } from '../core/errors.js';
 import { hasRole, partialRoles, STORAGE_ROLES, storageRoles, type StorageAdapter, type StorageRole } from '../storage/contract.js';
 import { registerChangeCases } from './storage-conformance-changes.js';
 import { registerCompactionCases } from './storage-conformance-compaction.js';
+import { registerCompactionEdgeCases } from './storage-conformance-compaction-edges.js';
 import { registerDeadLetterCases } from './storage-conformance-dead-letters.js';
 import type { Harness } from './storage-conformance-fixtures.js';
 import { registerInstanceCases } from './storage-conformance-instances.js';
@@ -140,7 +141,10 @@ export function describeStorageAdapter(
     t.it(compaction ? 'plays the compaction role, as declared' : 'does not play the compaction role, as declared (compaction: true to test it)', () => {
       t.expect(hasRole(adapter().storage, 'compaction')).toBe(compaction);
     });
-    if (roles.has('rollups') && compaction) registerCompactionCases(harness, changes);
+    if (roles.has('rollups') && compaction) {
+      registerCompactionCases(harness, changes);
+      registerCompactionEdgeCases(harness);
+    }
     if (roles.has('rollups')) {
       registerRollupCases(harness);
       registerInstanceCases(harness);

@@ -1,6 +1,6 @@
-import { mergeRollups, worthMerging, type CompactionResult } from '../compaction.js';
+import { COMPACTED_INSTANCE, mergeRollups, worthMerging, type CompactionResult } from '../compaction.js';
 import type { Rollup } from '../contract.js';
-import { KEYS, NAMES, RECORD, UPSERT } from './postgres-rollups.js';
+import { KEYS, NAMES, RECORD } from './postgres-rollups.js';
 import { batchJson, ROLLUP_SELECT, rowToRollup, type RollupRow } from './postgres-rows.js';
 import type { Connection, PgSession } from './postgres-sql.js';
 
@@ -93,15 +93,19 @@ export class PostgresCompaction {
       read,
       `SELECT r.ctid::text AS t, md5(r.labels::text) AS h, d.k::text AS g, ${ROLLUP_SELECT.split(', ').map((c) => `r.${c}`).join(', ')}
        FROM ${db.s}.rollups r JOIN (SELECT DISTINCT n, k FROM json_to_recordset(${spans}) AS x(n text, h text, k bigint)) AS d
-         ON r.name = d.n AND r.start_ms >= d.k AND r.start_ms < d.k + ${rs} AND r.end_ms <= d.k + ${rs}
+         ON r.name = d.n AND r.start_ms >= d.k AND r.start_ms < d.k + ${rs}
+           AND (r.end_ms <= d.k + ${rs} OR (r.start_ms = d.k AND r.instance = ${read.add(COMPACTED_INSTANCE)}))
        WHERE (r.name, md5(r.labels::text), d.k) IN (SELECT n, h, k FROM json_to_recordset(${spans}) AS y(n text, h text, k bigint))
        FOR UPDATE OF r`,
     );
-    const groups = new Map<string, { spanStart: number; ids: string[]; rollups: Rollup[] }>();
+    const groups = new Map<string, { spanStart: number; ids: string[]; rollups: Rollup[]; blocked: boolean }>();
     for (const row of found) {
       const key = `${row.name}\u0000${row.h}\u0000${row.g}`;
       let g = groups.get(key);
-      if (g === undefined) groups.set(key, (g = { spanStart: Number(row.g), ids: [], rollups: [] }));
+      if (g === undefined) groups.set(key, (g = { spanStart: Number(row.g), ids: [], rollups: [], blocked: false }));
+      // A coarser span's compacted rollup starting here (compacted since the search): the span's
+      // compacted rollup would have its key, so the span waits for the coarser tier.
+      if (Number(row.end_ms) > g.spanStart + span) g.blocked = true;
       g.ids.push(row.t);
       g.rollups.push(rowToRollup(row));
     }
@@ -109,15 +113,16 @@ export class PostgresCompaction {
     const merged: Rollup[] = [];
     for (const g of groups.values()) {
       // Rows written or deleted since the first statement: merge what is there now, if still worth it.
-      if (!worthMerging(g)) continue;
+      if (g.blocked || !worthMerging(g)) continue;
       ids.push(...g.ids);
       merged.push(mergeRollups(g.rollups, g.spanStart, span));
     }
     if (merged.length > 0) {
       const del = db.params();
       await connection.query(del, `DELETE FROM ${db.s}.rollups WHERE ctid = ANY(${del.add(ids, '::tid[]')})`);
+      // A plain INSERT: a compacted row never replaces another (a conflict rolls the call back).
       const ins = db.params();
-      await connection.query(ins, `INSERT INTO ${db.s}.rollups (${NAMES}) SELECT ${KEYS} FROM json_to_recordset(${ins.add(batchJson(merged), '::json')}) AS t(${RECORD}) ${UPSERT}`);
+      await connection.query(ins, `INSERT INTO ${db.s}.rollups (${NAMES}) SELECT ${KEYS} FROM json_to_recordset(${ins.add(batchJson(merged), '::json')}) AS t(${RECORD})`);
     }
     return { merged: ids.length, written: merged.length, done };
   }
@@ -134,10 +139,15 @@ export class PostgresCompaction {
     const b = p.add(Math.floor(before), '::bigint');
     const where = [`end_ms <= ${b}`, `end_ms > ${p.now()} - ${p.add(this.retention, '::float8')}`, `end_ms <= ${k} + ${s}`, `${k} + ${s} <= ${b}`];
     if (from > -Infinity) where.push(`start_ms >= ${p.add(from, '::bigint')}`);
+    // Spans where the series has a coarser span's compacted rollup starting at the span's start are
+    // left out: theirs would take its key (they wait for the coarser tier).
     return connection.query<Candidate>(
       p,
-      `SELECT name AS n, md5(labels::text) AS h, ${k} AS k, count(*)::int AS count FROM ${db.s}.rollups WHERE ${where.join(' AND ')}
-       GROUP BY 1, 2, 3 HAVING count(*) > 1 AND min(kind) = max(kind) ORDER BY 3, 1, 2 LIMIT ${SEARCH_SPANS}`,
+      `SELECT g.* FROM (SELECT name AS n, md5(labels::text) AS h, ${k} AS k, count(*)::int AS count FROM ${db.s}.rollups WHERE ${where.join(' AND ')}
+         GROUP BY 1, 2, 3 HAVING count(*) > 1 AND min(kind) = max(kind)) g
+       WHERE NOT EXISTS (SELECT 1 FROM ${db.s}.rollups c WHERE c.name = g.n AND c.start_ms = g.k AND c.instance = ${p.add(COMPACTED_INSTANCE)}
+         AND md5(c.labels::text) = g.h AND c.end_ms > g.k + ${s})
+       ORDER BY 3, 1, 2 LIMIT ${SEARCH_SPANS}`,
     );
   }
 }

@@ -1,9 +1,12 @@
-import { compactionGroups, mergeRollups, type CompactionResult } from '../compaction.js';
+import { COMPACTED_INSTANCE, compactionGroups, mergeRollups, type CompactionResult } from '../compaction.js';
 import type { Rollup } from '../contract.js';
 import { decodeRollup, encodeRollup } from './redis-codec.js';
 import { exec } from './redis-exec.js';
 import type { RedisKeys } from './redis-keys.js';
 import { bound, type RedisClient } from './redis-rollups.js';
+
+/** How a compacted member begins (the codec writes `instance` first). */
+const COMPACTED_PREFIX = `{"instance":${JSON.stringify(COMPACTED_INSTANCE)},`;
 
 /**
  * Replaces spans atomically. KEYS: the series index, the name's slot-length set, then the series
@@ -11,13 +14,15 @@ import { bound, type RedisClient } from './redis-rollups.js';
  * two), then per span: its series' position among the series keys (1-based), the member count,
  * the members, the compacted rollup's score (the span start), its member and its end. A span
  * whose members are not all still there (a write replaced one since they were read) is left as
- * it is; otherwise its members are removed and the compacted one added, the name's slot lengths
+ * it is, and so is one where the series holds another compacted member of the span's start (a
+ * coarser span's: the new one would take its key); otherwise its members are removed and the compacted one added, the name's slot lengths
  * learn the span (queries widen their lower bound by the longest) and the series' latest end
  * moves up to the span's end if it was before (ZADD GT). Returns the members removed and the
  * compacted rollups added.
  */
 const COMPACT_SPANS = `
 local span = ARGV[1]
+local compacted = [[${COMPACTED_PREFIX}]]
 local nSeries = #KEYS - 2
 local a = 2 + nSeries
 local merged, written = 0, 0
@@ -27,6 +32,20 @@ while a <= #ARGV do
   local present = true
   for i = 1, n do
     if not redis.call('ZSCORE', key, ARGV[a + 1 + i]) then present = false end
+  end
+  if present then
+    -- A compacted member of the same start not merged here (a coarser span's): this span's would
+    -- take its key, so the span is left for the coarser tier.
+    local start = ARGV[a + 2 + n]
+    for _, old in ipairs(redis.call('ZRANGEBYSCORE', key, start, start)) do
+      if string.sub(old, 1, #compacted) == compacted then
+        local ours = false
+        for i = 1, n do
+          if ARGV[a + 1 + i] == old then ours = true end
+        end
+        if not ours then present = false end
+      end
+    end
   end
   if present then
     for i = 1, n do redis.call('ZREM', key, ARGV[a + 1 + i]) end
