@@ -108,7 +108,7 @@ export class Timeline {
       this.read();
       t = this.seen;
     } else {
-      t = typeof at === 'number' ? at : at instanceof Date ? at.getTime() : Number.NaN;
+      t = typeof at === 'number' ? at : timeOf(at);
       if (!Number.isFinite(t)) return this.refuse('at', `must be a time in ms since the epoch or a Date, got ${describe(at)}`);
       if (--this.untilRead < 0) this.read();
       // The last reading may be behind the clock: read it before refusing a time as in the future.
@@ -229,7 +229,7 @@ export class Timeline {
   /** Refuses `at` as too far in the future or older than the TTL, against the clock read last. */
   private refuseAt(at: number | Date, why: 'future' | 'old'): false {
     if (why === 'old') return this.refuse('at', `is older than the timeline's ttl (${this.ttl} ms)`);
-    const t = at instanceof Date ? at.getTime() : at;
+    const t = typeof at === 'number' ? at : timeOf(at);
     return this.refuse('at', `is ${t - this.seen} ms in the future (more than maxClockSkew, ${this.maxClockSkew} ms)`);
   }
 
@@ -335,8 +335,30 @@ function quote(value: unknown): string {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'number') return String(value);
-  if (value instanceof Date) return 'an invalid Date';
+  if (typeof value === 'object') {
+    // Only a real Date passes getTime (which runs no code of the value's own, unlike instanceof).
+    try {
+      Date.prototype.getTime.call(value);
+      return 'an invalid Date';
+    } catch {
+      // No Date: described by its type.
+    }
+  }
   return `a value of type ${typeof value}`;
+}
+
+/**
+ * The time (ms) of an `at` that is no number: a Date's, else NaN (refused as no time). Apart from
+ * mark's number path, and never throwing: `instanceof` and `getTime` run a caller's code on a
+ * hostile object (a Proxy's getPrototypeOf trap, a Date.prototype object that is no Date), and
+ * mark throws nothing outside strict mode.
+ */
+function timeOf(at: unknown): number {
+  try {
+    return typeof at === 'object' && at !== null ? Date.prototype.getTime.call(at) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** The time of the first (earliest: times are in phase order) marked phase of `width` times at `base`; NaN when none is. */
