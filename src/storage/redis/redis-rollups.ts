@@ -32,11 +32,12 @@ interface SeriesBatch {
  * hides, as the writer asks once a minute), the writer's now, the change horizon, the most
  * changes kept, an epoch to set when the state has none (drawn per write: after a flush or an
  * eviction the sequence restarts under a new epoch, never under one a reader holds), then per name:
- * name, series count, length count, the batch's latest end and that rollup's kind, lengths..., per series: trim bound, member count,
+ * name, series count, length count, the batch's latest end and that rollup's kind, lengths..., per series: member count,
  * score/member/identity-length triples; then per series: latest end, labels JSON. Per series:
  * for a member naming an instance, ZREM of the members of its start that name the same instance
  * (one rollup per series, start and instance: a rewrite replaces), then ZADD, PEXPIRE,
- * when trimming ZREMRANGEBYSCORE of members that ended before the cutoff; per name: one ZADD GT
+ * when trimming ZREMRANGEBYSCORE of members that ended before the cutoff (those that start before
+ * the cutoff less the longest length the name's slot-length set holds); per name: one ZADD GT
  * into the index (latest slot end), when trimming ZREMRANGEBYSCORE of series with nothing left,
  * slot lengths, SADD names, ZADD GT of the latest end into the name index (and the kind when that
  * moved it or none is kept), PEXPIRE everything; when trimming, names that ended before the cutoff
@@ -59,12 +60,15 @@ for n = 1, tonumber(ARGV[3]) do
     a = a + 1
   end
   redis.call('PEXPIRE', len, ttl)
+  -- Members are scored by start: one that starts before cutoff - the name's longest part (slot
+  -- or compacted span) has ended by the cutoff. Not the batch's longest: a compacted span is longer.
+  local trim = string.format('(%.17g', tonumber(cutoff) - tonumber(redis.call('ZREVRANGE', len, 0, 0)[1] or '0'))
   local at, counts = {}, {}
   for s = 1, nSeries do
     local key = KEYS[k]
     k = k + 1
-    local trim, m = ARGV[a], tonumber(ARGV[a + 1])
-    a = a + 2
+    local m = tonumber(ARGV[a])
+    a = a + 1
     at[s], counts[s] = a, m
     for i = 1, m do
       local score, member, plen = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
@@ -206,8 +210,7 @@ function writeCommand(keys: RedisKeys, rollups: readonly Rollup[], cutoff: numbe
     argv.push(name, series.size, lengths.length, latest.maxEnd, latest.kind, ...lengths);
     for (const s of series.values()) {
       scriptKeys.push(keys.series(name, s.labelsJson));
-      // Members are scored by start: one that starts before cutoff - length has ended by cutoff.
-      argv.push(bound(cutoff - s.maxLength, true), s.args.length / 3);
+      argv.push(s.args.length / 3);
       for (const v of s.args) argv.push(v);
     }
     for (const s of series.values()) argv.push(s.maxEnd, s.labelsJson);
