@@ -34,7 +34,10 @@ export interface CompactionRequest {
    * (whole UTC hours for `3_600_000`, UTC days for `86_400_000`). An integer, at least a minute.
    */
   span: number;
-  /** Only spans that end at or before this time (ms since the epoch). */
+  /**
+   * Only spans that end at or before this time (ms since the epoch). A time inside a span leaves
+   * that span whole, however much of it has been written: it is taken back to the span's start.
+   */
   before: number;
   /**
    * Most rollups merged away by this call (default 10,000, at most 100,000); spans past it are
@@ -53,7 +56,10 @@ export interface CompactionResult {
   done: boolean;
 }
 
-/** The request with its limit resolved; a permanent StorageError naming the field when it is invalid. */
+/**
+ * The request with its limit resolved and `before` moved back to a span boundary (spans that end
+ * by it); a permanent StorageError naming the field when it is invalid.
+ */
 export function checkCompactionRequest(store: string, request: CompactionRequest): Required<CompactionRequest> {
   const { span, before } = request;
   const limit = request.limit ?? DEFAULT_COMPACTION_LIMIT;
@@ -63,7 +69,9 @@ export function checkCompactionRequest(store: string, request: CompactionRequest
   if (!Number.isSafeInteger(span) || span < MIN_COMPACTION_SPAN) fail('span', `must be an integer of at least ${MIN_COMPACTION_SPAN} ms`);
   if (typeof before !== 'number' || !Number.isFinite(before)) fail('before', 'must be a finite time in ms');
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_COMPACTION_LIMIT) fail('limit', `must be an integer from 1 to ${MAX_COMPACTION_LIMIT}`);
-  return { span, before, limit };
+  // Only whole spans that have ended: a `before` inside a span would merge the part of it written
+  // so far (a span still open, whose later slots would then sit beside its compacted rollup).
+  return { span, before: Math.floor(before / span) * span, limit };
 }
 
 /**

@@ -29,6 +29,16 @@ export function registerCompactionEdgeCases(h: Harness): void {
   const coarseStart = (): number => Math.floor((h.now() - 6 * HOUR) / (2 * HOUR)) * 2 * HOUR;
   const read = (from: number): Promise<Rollup[]> => h.storage().queryRollups({ name: METRIC, from: from - HOUR, to: from + 3 * HOUR });
 
+  describe('compactRollups with `before` inside a span', () => {
+    it('leaves the span that has not ended by `before` whole, however much of it has been written', async () => {
+      const k = coarseStart();
+      await h.storage().writeRollups([minuteAt(k, 'i1'), minuteAt(k, 'i2'), minuteAt(k + 10 * MINUTE, 'i1')]);
+      expect(await compact({ span: HOUR, before: k + 25 * MINUTE })).toEqual({ merged: 0, written: 0, done: true });
+      expect((await read(k)).map((r) => r.instance).sort()).toEqual(['i1', 'i1', 'i2']);
+      expect(await compact({ span: HOUR, before: k + HOUR + 25 * MINUTE })).toEqual({ merged: 3, written: 1, done: true });
+    });
+  });
+
   describe('compactRollups over tiers', () => {
     it("leaves a span whose series holds a coarser span's compacted rollup of the same start for the coarser tier", async () => {
       const k = coarseStart();
