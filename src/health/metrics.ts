@@ -82,13 +82,11 @@ export class HealthMetrics {
     }
   }
 
-  /** Drops the status series of an unregistered check, so it stops claiming a status. */
+  /**
+   * Drops the status series of an unregistered check, so it stops claiming a status (what it set
+   * in the current slot is still written). Gauges hold state and are never evicted for idleness.
+   */
   forget(check: string): void {
-    const gauge = this.checkStatus;
-    if (gauge === undefined) return;
-    // Gauges hold state and are never evicted for idleness: remove the series explicitly.
-    for (const series of gauge.index.values()) {
-      if (series.labels.check === check) gauge.index.evict(series);
-    }
+    this.checkStatus?.remove({ check });
   }
 }
