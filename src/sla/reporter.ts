@@ -10,6 +10,9 @@ import { FleetReader } from './fleet-read.js';
 import { slaQuerySchema, TENANT_LABEL, type ResolvedSlaQuery, type SlaQuery } from './options.js';
 import type { SlaReport, SlaSample } from './types.js';
 
+/** The label a timeline's latency histogram and entry counter split complete and partial entries by. */
+export const STATUS_LABEL = 'status';
+
 /** What one report is computed from, before it is shaped. */
 interface Measured {
   /**
@@ -51,6 +54,12 @@ export class SlaReporter {
     // The tenant is a label like any other: every metric read narrows by it.
     if (q.organizationId !== undefined) q.labels = { ...q.labels, [TENANT_LABEL]: q.organizationId };
     if (q.timeline === undefined && q.metric === undefined) q.timeline = this.onlyTimeline();
+    if (q.timeline !== undefined && q.labels?.[STATUS_LABEL] !== undefined) {
+      // The report reads both statuses to count complete and partial entries: narrowed to one,
+      // its total would no longer be complete + partial (the counts are read apart).
+      const message = `a timeline report counts complete and partial entries itself; read the ${STATUS_LABEL} split from completeMessages and partialMessages (or slaReport({ metric: '<name>_latency_ms', labels: { ${STATUS_LABEL} } }) for one status's latencies)`;
+      throw new ValidationError(`invalid SLA query: labels.${STATUS_LABEL}: ${message}`, [{ path: `labels.${STATUS_LABEL}`, message }]);
+    }
     // Expired entries become partial before anything is read: the counts are current.
     this.timelines.sweep();
     const to = this.ctx.clock.now();

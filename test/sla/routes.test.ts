@@ -89,6 +89,9 @@ describe('GET /sla', () => {
     ['/sla?timeline=chat&organizationId=a&organizationId=b', 'organizationId'],
     ['/sla?timeline=chat&label.organizationId=a&label.organizationId=b', 'label.organizationId'],
     ['/sla?timeline=chat&label.__proto__=x', 'label.__proto__'],
+    // A timeline's report counts both statuses itself: total = complete + partial.
+    ['/sla?timeline=chat&label.status=complete', 'label.status'],
+    ['/performance-analysis?label.status=partial', 'label.status'],
     [`/sla?timeline=chat&${Array.from({ length: 33 }, (_, i) => `label.l${i}=x`).join('&')}`, 'label'],
   ])('answers %s with a 400 naming %s', async (path, field) => {
     const s = setup();

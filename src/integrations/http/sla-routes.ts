@@ -50,6 +50,12 @@ function queryOf(url: URL): SlaQuery {
   // `label.<name>=<value>` narrows to series with that label, as on /metrics/aggregate.
   // Shared with /metrics/series: prototype-free, a 400 for a name given twice, `__proto__` or too many.
   const labels = labelsOf(url) ?? {};
+  // A timeline's report counts both statuses itself (slaReport refuses labels.status for it): the 400 names the parameter.
+  if (q.metric === undefined && labels['status'] !== undefined) {
+    throw new HttpError(400, 'VALIDATION_FAILED', 'label.status: a timeline report counts complete and partial entries itself', {
+      issues: [{ path: 'label.status', message: 'a timeline report counts complete and partial entries itself (completeMessages, partialMessages)' }],
+    });
+  }
   const id = q.conversationId ?? q.id;
   return {
     ...(q.timeline === undefined ? {} : { timeline: q.timeline }),
