@@ -69,3 +69,16 @@ export function compactionSettings(option: z.output<typeof compactionOptionSchem
   if (option === true) return { tiers: DEFAULT_COMPACTION_TIERS, interval: 10 * 60_000, maxPerRun: 200_000 };
   return { tiers: option.tiers ?? DEFAULT_COMPACTION_TIERS, interval: option.interval, maxPerRun: option.maxPerRun };
 }
+
+/**
+ * Why `settings` cannot run beside a monitor whose histogram ring spans `memorySpan` ms (slots x
+ * slot length), or undefined when they can. A monitor reads its own slots from memory and the
+ * store's rollups of other instances: a compacted rollup carries no instance of its own, so slots
+ * in both would count twice. Compaction only sees this monitor's ring: every instance of the
+ * fleet must keep a ring shorter than the first tier's `after` (docs/storage.md, Compaction).
+ */
+export function compactionMemoryIssue(settings: Pick<CompactionSettings, 'tiers'>, memorySpan: number): string | undefined {
+  const first = settings.tiers[0];
+  if (first === undefined || first.after > memorySpan) return undefined;
+  return `compaction.tiers.0.after (${first.after} ms) must be longer than the histogram slots this monitor keeps in memory (histogram.slots x histogram.slotLength = ${memorySpan} ms): compacted rollups of those slots would count twice`;
+}

@@ -6,7 +6,7 @@
 import { yieldTurn, type Clock, type TimerHandle } from '../core/clock.js';
 import type { Reporter } from '../core/diagnostics.js';
 import { ConfigError, StorageError } from '../core/errors.js';
-import type { CompactionSettings } from './compaction-options.js';
+import { compactionMemoryIssue, type CompactionSettings } from './compaction-options.js';
 import { hasRole, type CompactionStore, type LeaseStore, type StorageLifecycle } from './roles.js';
 
 /**
@@ -55,10 +55,18 @@ export class CompactionSchedule {
   private stopped = false;
   private readonly abort = new AbortController();
 
+  /**
+   * Throws a ConfigError when the first tier's `after` is not longer than the monitor's memory
+   * span: it would compact slots the monitor reads from memory (and, since a tier's data is that
+   * old, every instance's ring must be shorter than it too: docs/storage.md, Compaction).
+   */
   constructor(
     private readonly settings: CompactionSettings,
     private readonly deps: CompactionScheduleDeps,
-  ) {}
+  ) {
+    const issue = compactionMemoryIssue(settings, deps.memorySpan);
+    if (issue !== undefined) throw new ConfigError(issue);
+  }
 
   /** Arms the first tick (the next multiple of `interval` on the clock). */
   start(): void {

@@ -130,6 +130,20 @@ describe('the compaction schedule', () => {
     expect(await stored(storage)).toHaveLength(5 * 144 * 4);
   });
 
+  it("refuses a first tier whose `after` is not longer than the monitor's histogram ring, naming both", () => {
+    let error: unknown;
+    try {
+      createMonitor({ logger: false, compaction: true, histogram: { slotLength: '2m', slots: 1440 } });
+    } catch (e) {
+      error = e;
+    }
+    expect(isConfigError(error)).toBe(true);
+    expect((error as Error).message).toContain('compaction.tiers.0.after');
+    expect((error as Error).message).toContain('histogram.slots x histogram.slotLength');
+    const fits = createMonitor({ logger: false, compaction: true, histogram: { slotLength: '2m', slots: 719 } });
+    return fits.close();
+  });
+
   it('refuses tiers that do not nest, naming the field', () => {
     for (const [compaction, field] of [
       [{ tiers: [{ after: '1d', span: '1h' }, { after: '12h', span: '1d' }] }, 'compaction.tiers.1.after'],
