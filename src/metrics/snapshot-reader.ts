@@ -1,6 +1,7 @@
 import type { StorageError } from '../core/errors.js';
 import { SlotCountsCache } from './snapshot-slots.js';
 import { KeptWindows, type TalliedWindow, type WindowInputs } from './snapshot-windows.js';
+import { SnapshotQueue } from './snapshot-queue.js';
 import { CHUNK_UNITS, type SnapshotWork } from './snapshot-work.js';
 import { StoredRollupCache } from './window-query-cache.js';
 import type { StoredSeries } from './window-query-series.js';
@@ -34,9 +35,9 @@ export interface SnapshotRead {
  * snapshot that came later than that (or the first), they are let go, as the next one would read
  * the whole window anyway if it came as late.
  *
- * Snapshots work on it one at a time ({@link exclusive}): each captures this process's memory at
- * its own instant, then waits its turn for the chunked work that reads and updates what is kept.
- * Calls for the same instant and filters share one snapshot ({@link shared}).
+ * Snapshots work on it one at a time ({@link queue}): each reads the store, then waits for its
+ * turn, in which it captures this process's memory and does the chunked work that reads and
+ * updates what is kept. Calls with the same filters share a snapshot that has not started yet.
  */
 export class SnapshotCache {
   private readonly stored: StoredRollupCache;
@@ -44,10 +45,8 @@ export class SnapshotCache {
   readonly windows = new KeptWindows();
   /** When the last snapshot read (undefined: none yet). */
   private lastAt: number | undefined;
-  /** The end of the chunked work of the snapshot last queued. */
-  private queue: Promise<unknown> = Promise.resolve();
-  /** Snapshots being made, by instant and filters. */
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  /** The snapshots waiting for their turn, or in it (see {@link SnapshotQueue}). */
+  readonly queue = new SnapshotQueue();
 
   /** `budget`: units of work a chunk does before the snapshot yields (see {@link SnapshotWork}). */
   constructor(
@@ -83,27 +82,6 @@ export class SnapshotCache {
   /** A window with its tally: kept from the last snapshot while nothing it was built from changed (see {@link KeptWindows}). */
   window(inputs: WindowInputs, work: SnapshotWork): Promise<TalliedWindow> {
     return this.windows.window(inputs, work);
-  }
-
-  /** Runs `work` after the work of every snapshot queued before it (what is kept is read and updated by one snapshot at a time). */
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work).finally(() => this.windows.release());
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  /**
-   * The snapshot `key` (its instant and filters) being made, or `make()`'s: a call that comes
-   * while the same snapshot is being made gets a copy of it rather than a second one.
-   */
-  shared<T>(key: string, make: () => Promise<T>): Promise<T> {
-    const running = this.inFlight.get(key) as Promise<T> | undefined;
-    if (running !== undefined) return running.then((snapshot) => structuredClone(snapshot));
-    const made = make();
-    this.inFlight.set(key, made);
-    const done = () => void this.inFlight.delete(key);
-    made.then(done, done);
-    return made;
   }
 
   /** Forgets the stored rollups of metrics a snapshot did not show (`names`: those it did). */

@@ -2,6 +2,9 @@ import type { StorageError } from '../core/errors.js';
 import { seriesKey, type Labels } from '../core/labels.js';
 import type { AlertRecord } from '../storage/records.js';
 import { JOB_METRICS } from './built-in-names.js';
+import { MAX_QUEUED_SNAPSHOTS } from './snapshot-queue.js';
+import { readSnapshot, type SnapshotReads } from './snapshot-reads.js';
+import { buildWindow } from './window-query-build.js';
 import { jobLines, msPerUnit, orZero, queueStates, round, type JobSnapshot, type QueueSnapshot } from './snapshot-jobs.js';
 import { SnapshotCache } from './snapshot-reader.js';
 import type { Rollup } from '../storage/contract.js';
@@ -14,6 +17,8 @@ import { SnapshotWork } from './snapshot-work.js';
 import { isErrorSeries } from './time-series-errors.js';
 import type { StoredSeries } from './window-query-series.js';
 import { WindowQuery, type WindowQuerySources } from './window-query.js';
+
+export { MAX_QUEUED_SNAPSHOTS };
 import type { MetricWindow, RangeStats } from './window-query-window.js';
 
 export type { JobSnapshot, MetricSummary, QueueSnapshot };
@@ -92,135 +97,135 @@ interface Shown {
  * its distribution is merged from the kept counts of its closed slots plus its open one (see
  * snapshot-slots.ts).
  *
- * It never holds the event loop for long: once the store reads are done, this process's memory
- * is captured at one instant (snapshot-capture.ts: the histograms' rings with their open slots
- * copied, the counters' and gauges' windows, the waiting rollups), and the rest (building the
- * windows that changed, summing them, merging the slots that closed) works on the capture in
- * chunks, letting the event loop turn between them through the clock (`Clock.yield`, see
- * snapshot-work.ts). Values recorded, slots closed and series created or evicted meanwhile do
- * not reach the snapshot: it is the one of its instant. Calls at the same instant with the same
- * filters share one snapshot, and snapshots do their chunked work one at a time.
+ * It never holds the event loop for long, nor holds more than one copy of this process's memory
+ * however many calls wait: the store is read first (snapshot-reads.ts), then the snapshot waits
+ * for its turn (snapshots of one cache take turns: snapshot-queue.ts), and at the start of its
+ * turn this process's memory is captured at one instant, the snapshot's (snapshot-capture.ts:
+ * the histograms' rings with their open slots copied, the counters' and gauges' windows, the
+ * waiting rollups); the rest (building the windows that changed, summing them, merging the
+ * slots that closed) works on the capture in chunks, letting the event loop turn between them
+ * through the clock (`Clock.yield`, see snapshot-work.ts). Values recorded, slots closed and
+ * series created or evicted meanwhile do not reach the snapshot: it is the one of its instant.
+ * The store is as read before the turn. A call shares a snapshot with its filters that waits for its turn
+ * or started it after the call came; past {@link MAX_QUEUED_SNAPSHOTS} snapshots waiting, a call
+ * with other filters is refused with a `LimitError`.
  */
 export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapshot> {
   const query = new WindowQuery(src);
   const cache = src.cache ?? new SnapshotCache(src.ctx.slotLength);
-  const now = query.now;
-  if (src.labels === null) return emptySnapshot(src, now);
-  const key = JSON.stringify([now, src.jobId ?? null, src.names ?? null, src.labels === undefined ? null : seriesKey({ ...src.labels })]);
-  return cache.shared(key, () => makeSnapshot(src, query, cache, now));
-}
-
-async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: SnapshotCache, now: number): Promise<MetricsSnapshot> {
-  const from = now - src.window;
-  const labels = src.labels ?? undefined;
+  if (src.labels === null) return emptySnapshot(src, query.now);
+  const key = JSON.stringify([src.jobId ?? null, src.names ?? null, src.labels === undefined ? null : seriesKey({ ...src.labels })]);
+  const queue = cache.queue;
+  const mark = queue.mark;
+  const early = queue.join<MetricsSnapshot>(key, mark);
+  if (early !== undefined) return early;
+  queue.admit();
   let failed = false;
   const onStorageError = (error: StorageError) => {
     if (failed) return;
     failed = true;
     src.storageFailed(error);
   };
-  const waitingEnds = new Map<string, number>();
-  for (const r of src.ctx.fleet.pendingRollups()) waitingEnds.set(r.name, Math.min(waitingEnds.get(r.name) ?? Infinity, r.end));
-  const reads = new Map<string, Promise<readonly StoredSeries[]>>();
-  const readStored = (name: string) => {
-    let r = reads.get(name);
-    if (r === undefined) reads.set(name, (r = cache.storedSeries(query, { name, from, now, onStorageError }, waitingEnds.get(name) ?? Infinity)));
-    return r;
-  };
-  const filter = src.names === undefined ? undefined : new Set(src.names);
-  const names = new Set<string>();
-  for (const m of src.registry.all()) if (m.kind === 'histogram' && (filter === undefined || filter.has(m.name))) names.add(m.name);
-  for (const name of filter ?? []) names.add(name);
-  const jobNames = [JOB_METRICS.executions, JOB_METRICS.duration, JOB_METRICS.outcomes, JOB_METRICS.runTime, JOB_METRICS.queue];
-  const wanted = [...names, ...jobNames, src.requestMetric];
-  // The request metric falls back to response_time when this process does not define it: read
-  // with the others then, whether or not the request metric turns out to have data, so that no
-  // store read is ever made inside `cache.exclusive` (one that hangs there held every later
-  // snapshot for good).
-  const fallback = src.registry.get(src.requestMetric) === undefined;
-  if (fallback) wanted.push('response_time');
-  // The store reads, as they come (the store's own work, between them).
-  const stored = new Map<string, readonly StoredSeries[]>();
-  await Promise.all(wanted.map(async (name) => void stored.set(name, await readStored(name))));
-  // This process's memory, at one instant, right after the store reads (no turn in between: what
-  // the snapshot shows is the data of its instant, read as soon as the store answered; its own
-  // rollups the store holds are told from its ring slots by the window build): the histograms
-  // captured (about a millisecond for 5,000 series), the other metrics' windows built.
-  const captured = capture(src, query, labels, from, now, wanted, stored);
+  let reads = await readSnapshot(src, query, cache, onStorageError);
+  // Another call with these filters may have queued meanwhile (or started after this one came).
+  const joined = queue.join<MetricsSnapshot>(key, mark);
+  if (joined !== undefined) return joined;
+  queue.admit();
+  return queue.run<MetricsSnapshot>(
+    key,
+    async () => {
+      return { snapshot: await makeSnapshot(src, query, cache, reads) };
+    },
+    async () => {
+      reads = await readSnapshot(src, query, cache, onStorageError);
+    },
+    () => cache.windows.release(),
+  );
+}
+
+/** The turn of a snapshot: the capture at its instant, then the chunked work on it. */
+async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: SnapshotCache, reads: SnapshotReads): Promise<MetricsSnapshot> {
+  const now = query.now;
+  const from = now - src.window;
+  const labels = src.labels ?? undefined;
+  const { names, jobNames, fallback, stored } = reads;
+  const filter = src.names === undefined ? undefined : names;
+  // This process's memory, at one instant, the start of the turn: the histograms captured (about
+  // a millisecond for 5,000 series), the other metrics' windows built, the waiting rollups (with
+  // those written since the reads began, which the store as read may lack).
+  const captured = capture(src, labels, from, now, [...stored.keys()], stored, src.ctx.fleet.pendingRollups());
   const work = new SnapshotWork(src.ctx.clock, cache.budget);
-  return cache.exclusive(async () => {
-    // The event loop turns between the capture and the windows' build (or another snapshot's work).
-    await work.pause();
-    const windows = new Map<string, TalliedWindow>();
-    const labelKey = labels === undefined ? '' : seriesKey({ ...labels });
-    const windowOf = async (name: string): Promise<TalliedWindow> => {
-      let w = windows.get(name) ?? captured.windows.get(name);
-      if (w !== undefined) return w;
-      const request = { name, labels, from, now };
-      const pending = captured.pending.filter((r) => r.name === name);
-      // Every name was read before the capture: nothing here waits on the store.
-      w = await cache.window({ request, key: `${name}\u0000${labelKey}`, stored: stored.get(name) ?? [], captured: captured.histograms.get(name), pending, ctx: src.ctx }, work);
-      windows.set(name, w);
-      return w;
-    };
-    const all: TalliedWindow[] = [];
-    for (const name of names) all.push(await windowOf(name));
-    const [executions, durations, outcomes, runTimes, queueWindow] = await sequence(jobNames.map((name) => () => windowOf(name)));
-    let requests = await windowOf(src.requestMetric);
-    if (fallback && requests.window.kind === undefined) requests = await windowOf('response_time');
-    // A full snapshot names every metric worth keeping; a filtered one leaves the cache as it is.
-    if (filter === undefined && labels === undefined) cache.retain(new Set(reads.keys()));
-    cache.settle(now);
-    const shown = new Map<MetricWindow, Shown>();
-    const shownOf = (t: TalliedWindow): Shown => {
-      let s = shown.get(t.window);
-      if (s === undefined) shown.set(t.window, (s = { h: t.window, tally: t.tally!, scan: t.tally!.scan(from, now), whole: undefined }));
-      return s;
-    };
-    // Every series of a histogram over the window: shared by `performance.snapshot` and `system`.
-    const wholeOf = async (s: Shown): Promise<RangeStats> => {
-      if (s.whole === undefined) {
-        const h = s.h;
-        const metric = src.registry.get(h.name);
-        // The kept slot counts are in this process's scale: a histogram it never defined is merged as it is read.
-        s.whole =
-          metric?.kind === 'histogram'
-            ? await cache.slots.wholeStats(h, `${h.name}\u0000${labelKey}`, s.scan, { layout: metric.layout, resolution: metric.resolution, slotLength: src.ctx.slotLength, decoded: src.ctx.fleet.decoded }, from, now, (start) => s.tally.openSlotsAt(start), work)
-            : h.stats(h.series, from, now, true);
-      }
-      return s.whole;
-    };
-    const histograms = all.filter((w) => w.window.kind === 'histogram').map(shownOf);
-    // recordJobExecution's runs by `job`, and monitor.jobs' (and instrumentBullMQ's) by `type`.
-    const jobList = jobLines(
-      [
-        { runs: executions!.window, times: durations!.window, id: 'job' },
-        { runs: outcomes!.window, times: runTimes!.window, id: 'type' },
-      ],
-      src.jobId,
-      src.maxSeries,
-      from,
-      now,
-    );
-    const queue = queueStates(queueWindow!.window, from, now);
-    const system = await systemOf(src, requests, shownOf, wholeOf, now);
-    const summaries: MetricSummary[] = [];
-    for (const s of histograms) if (s.scan.stats.count > 0) summaries.push(summary(s.h.name, await wholeOf(s)));
-    return {
-      timestamp: new Date(now).toISOString(),
-      service: src.service,
-      jobs: jobList.listed,
-      queue,
-      system,
-      performance: {
-        snapshot: summaries,
-        trends: histograms.map((s) => trend(s, from, now)).filter((t): t is TrendSnapshot => t !== undefined),
-        slowest: slowest(histograms, from, now),
-      },
-      alerts: { active: 0, items: [] },
-      truncated: { jobs: jobList.omitted, alerts: 0 },
-    };
-  });
+  // The event loop turns between the capture and the windows' build.
+  await work.pause();
+  const windows = new Map<string, TalliedWindow>();
+  const labelKey = labels === undefined ? '' : seriesKey({ ...labels });
+  const windowOf = async (name: string): Promise<TalliedWindow> => {
+    let w = windows.get(name) ?? captured.windows.get(name);
+    if (w !== undefined) return w;
+    const request = { name, labels, from, now };
+    const pending = captured.pending.filter((r) => r.name === name);
+    // Every name was read before the turn: nothing here waits on the store.
+    w = await cache.window({ request, key: `${name}\u0000${labelKey}`, stored: stored.get(name) ?? [], captured: captured.histograms.get(name), pending, ctx: src.ctx }, work);
+    windows.set(name, w);
+    return w;
+  };
+  const all: TalliedWindow[] = [];
+  for (const name of names) all.push(await windowOf(name));
+  const [executions, durations, outcomes, runTimes, queueWindow] = await sequence(jobNames.map((name) => () => windowOf(name)));
+  let requests = await windowOf(src.requestMetric);
+  if (fallback && requests.window.kind === undefined) requests = await windowOf('response_time');
+  // A full snapshot names every metric worth keeping; a filtered one leaves the cache as it is.
+  if (filter === undefined && labels === undefined) cache.retain(new Set(stored.keys()));
+  cache.settle(now);
+  const shown = new Map<MetricWindow, Shown>();
+  const shownOf = (t: TalliedWindow): Shown => {
+    let s = shown.get(t.window);
+    if (s === undefined) shown.set(t.window, (s = { h: t.window, tally: t.tally!, scan: t.tally!.scan(from, now), whole: undefined }));
+    return s;
+  };
+  // Every series of a histogram over the window: shared by `performance.snapshot` and `system`.
+  const wholeOf = async (s: Shown): Promise<RangeStats> => {
+    if (s.whole === undefined) {
+      const h = s.h;
+      const metric = src.registry.get(h.name);
+      // The kept slot counts are in this process's scale: a histogram it never defined is merged as it is read.
+      s.whole =
+        metric?.kind === 'histogram'
+          ? await cache.slots.wholeStats(h, `${h.name}\u0000${labelKey}`, s.scan, { layout: metric.layout, resolution: metric.resolution, slotLength: src.ctx.slotLength, decoded: src.ctx.fleet.decoded }, from, now, (start) => s.tally.openSlotsAt(start), work)
+          : h.stats(h.series, from, now, true);
+    }
+    return s.whole;
+  };
+  const histograms = all.filter((w) => w.window.kind === 'histogram').map(shownOf);
+  // recordJobExecution's runs by `job`, and monitor.jobs' (and instrumentBullMQ's) by `type`.
+  const jobList = jobLines(
+    [
+      { runs: executions!.window, times: durations!.window, id: 'job' },
+      { runs: outcomes!.window, times: runTimes!.window, id: 'type' },
+    ],
+    src.jobId,
+    src.maxSeries,
+    from,
+    now,
+  );
+  const queue = queueStates(queueWindow!.window, from, now);
+  const system = await systemOf(src, requests, shownOf, wholeOf, now);
+  const summaries: MetricSummary[] = [];
+  for (const s of histograms) if (s.scan.stats.count > 0) summaries.push(summary(s.h.name, await wholeOf(s)));
+  return {
+    timestamp: new Date(now).toISOString(),
+    service: src.service,
+    jobs: jobList.listed,
+    queue,
+    system,
+    performance: {
+      snapshot: summaries,
+      trends: histograms.map((s) => trend(s, from, now)).filter((t): t is TrendSnapshot => t !== undefined),
+      slowest: slowest(histograms, from, now),
+    },
+    alerts: { active: 0, items: [] },
+    truncated: { jobs: jobList.omitted, alerts: 0 },
+  };
 }
 
 /** What a snapshot captured of this process's memory at one instant. */
@@ -234,13 +239,13 @@ interface Captured {
 }
 
 /** Captures this process's memory of the metrics `names` (see {@link buildSnapshot}); synchronous, so all of it is of one instant. */
-function capture(src: SnapshotSources, query: WindowQuery, labels: Labels | undefined, from: number, now: number, names: readonly string[], stored: ReadonlyMap<string, readonly StoredSeries[]>): Captured {
-  const out: Captured = { pending: src.ctx.fleet.pendingRollups().slice(), histograms: new Map(), windows: new Map() };
+function capture(src: SnapshotSources, labels: Labels | undefined, from: number, now: number, names: readonly string[], stored: ReadonlyMap<string, readonly StoredSeries[]>, pending: readonly Rollup[]): Captured {
+  const out: Captured = { pending, histograms: new Map(), windows: new Map() };
   for (const name of names) {
     const metric = src.registry.get(name);
     if (metric === undefined || out.histograms.has(name) || out.windows.has(name)) continue;
     if (metric.kind === 'histogram') out.histograms.set(name, captureHistogram(metric));
-    else out.windows.set(name, { window: query.merge({ name, labels, from, to: now, now }, stored.get(name) ?? [], now), tally: undefined });
+    else out.windows.set(name, { window: buildWindow({ name, labels, from, to: now, now, metric, ctx: src.ctx, stored: stored.get(name) ?? [], pending }), tally: undefined });
   }
   return out;
 }

@@ -5,7 +5,10 @@
  * that made it, never to the queue.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMonitor, MemoryStorage, type Monitor } from '../../src/index.js';
+import { LimitError } from '../../src/core/errors.js';
+import { createMonitor, MemoryStorage, type Monitor, type MonitorSnapshot } from '../../src/index.js';
+import { MAX_QUEUED_SNAPSHOTS } from '../../src/metrics/snapshot-queue.js';
+import type { SnapshotCache } from '../../src/metrics/snapshot-reader.js';
 import type { RollupChanges, RollupQuery, Rollup } from '../../src/storage/contract.js';
 import { ManualClock } from '../../src/testing.js';
 import { T0 } from '../helpers/monitor-harness.js';
@@ -58,4 +61,90 @@ describe('a snapshot whose store read never answers', () => {
     expect(filtered.performance.snapshot[0]!.count).toBe(2);
     expect(stuckSettled).toBe(false);
   }, 5_000);
+});
+
+/** A ManualClock that runs `between` at each yield of a snapshot (between two of its chunks). */
+class MeddlingClock extends ManualClock {
+  between: (() => void) | undefined;
+  override yield(): Promise<void> {
+    this.between?.();
+    return super.yield();
+  }
+}
+
+/** The monitor's own snapshot cache (internal). */
+function cacheOf(monitor: Monitor): SnapshotCache {
+  const cache = (monitor as unknown as { parts?: { reads?: { snapshots?: SnapshotCache } } }).parts?.reads?.snapshots;
+  if (cache === undefined) throw new Error('the monitor no longer holds its snapshot cache at parts.reads.snapshots: update cacheOf');
+  return cache;
+}
+
+/** A monitor with one histogram of 50 series on a MeddlingClock; snapshots in chunks of 40 units. */
+function setup() {
+  const clock = new MeddlingClock(T0);
+  const monitor = createMonitor({ clock, storage: new MemoryStorage({ now: () => clock.now() }), logger: false });
+  monitors.push(monitor);
+  const h = monitor.histogram({ name: 'req_seconds', labelNames: ['route'], unit: 'seconds' });
+  for (let i = 0; i < 200; i++) h.observe(0.1, { route: `/r/${i % 50}` });
+  (cacheOf(monitor) as unknown as { budget: number }).budget = 40;
+  return { clock, monitor, h };
+}
+
+describe('snapshots waiting for their turn', () => {
+  it('capture this process\'s memory when their turn comes, not when called: what is recorded while they wait is in them', async () => {
+    const { clock, monitor, h } = setup();
+    await monitor.snapshot();
+    let waiting: Promise<MonitorSnapshot> | undefined;
+    let calledAt = 0;
+    clock.between = () => {
+      if (waiting !== undefined) return;
+      calledAt = clock.now();
+      // Called during another snapshot's turn: it waits; what comes meanwhile is in it.
+      waiting = monitor.snapshot({ names: ['req_seconds'] });
+      clock.between = () => {
+        clock.advance(100);
+        h.observe(5, { route: '/r/late' });
+      };
+    };
+    const first = await monitor.snapshot();
+    clock.between = undefined;
+    const second = await waiting!;
+    expect(first.performance.snapshot[0]!.count).toBe(200);
+    expect(Date.parse(second.timestamp)).toBeGreaterThan(calledAt);
+    expect(second.performance.snapshot[0]!.count).toBeGreaterThan(200);
+    expect(second.performance.snapshot[0]!.max).toBe(5);
+  });
+
+  it('with the same filters share one snapshot, whenever they were called, and past the bound other filters are refused with a LimitError', async () => {
+    const { clock, monitor } = setup();
+    await monitor.snapshot();
+    const queue = cacheOf(monitor).queue;
+    const calls: Promise<MonitorSnapshot>[] = [];
+    const refused: unknown[] = [];
+    const tenants: Promise<unknown>[] = [];
+    let started = false;
+    clock.between = () => {
+      if (started) return;
+      started = true;
+      // Three dashboards polling at different instants, then more tenants than the queue holds.
+      for (let i = 0; i < 3; i++) {
+        calls.push(monitor.snapshot());
+        clock.advance(7);
+      }
+      for (let i = 0; i <= MAX_QUEUED_SNAPSHOTS; i++) tenants.push(monitor.snapshot({ labels: { route: `/r/${i}` } }).catch((e: unknown) => void refused.push(e)));
+    };
+    const turns = queue.mark;
+    await monitor.snapshot({ names: ['req_seconds'] });
+    clock.between = undefined;
+    const [a, b, c] = await Promise.all(calls);
+    await Promise.all(tenants);
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    expect(b).not.toBe(a);
+    // One turn for the first call, one for the dashboards, one per tenant that found room.
+    expect(queue.mark - turns).toBe(2 + MAX_QUEUED_SNAPSHOTS - 1);
+    expect(refused).toHaveLength(2);
+    expect(refused[0]).toBeInstanceOf(LimitError);
+    expect((refused[0] as LimitError).limit).toBe('snapshot.maxQueued');
+  });
 });
