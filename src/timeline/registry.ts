@@ -2,7 +2,8 @@ import type { CapabilityContext } from '../capability.js';
 import type { TimerHandle } from '../core/clock.js';
 import { ClosedError, ConfigError, LimitError, type ValidationError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
-import { isValidTimelineName, stepName, timelineMetricNames, timelineOptionsSchema, type ResolvedTimelineOptions, type TimelineOptions } from './options.js';
+import { isBuiltInMetric } from '../metrics/built-in-names.js';
+import { isValidTimelineName, stepName, timelineMetricNames, timelineOptionsSchema, type ResolvedTimelineOptions, type TimelineMetricNames, type TimelineOptions } from './options.js';
 import { Timeline, type TimelineSeries } from './timeline.js';
 
 /** How often open entries past their TTL are finished as partial (and evictions counted). */
@@ -27,7 +28,8 @@ export class TimelineRegistry {
    * Creates the timeline `name` (its metrics are `<name>_latency_ms{status}`,
    * `<name>_phase_latency_ms{phase}` and `<name>_entries_total{status}`). Asking again with equal options returns the same timeline (a
    * module evaluated twice); other options under a taken name throw a {@link ConfigError}, as do
-   * invalid options (naming the option). Throws a `LimitError` past {@link MAX_TIMELINES}.
+   * invalid options (naming the option). Throws a `LimitError` past {@link MAX_TIMELINES}. A
+   * conflict on any of its metrics throws before one is defined (none is left registered).
    */
   create(name: string, options: TimelineOptions): Timeline {
     if (this.closed) throw new ClosedError(`cannot create timeline "${String(name).slice(0, 100)}": the monitor is closed`);
@@ -44,6 +46,9 @@ export class TimelineRegistry {
     if (this.timelines.size >= MAX_TIMELINES) throw new LimitError('timelines', MAX_TIMELINES, `at most ${MAX_TIMELINES} timelines per monitor`);
     const names = timelineMetricNames(name);
     const help = resolved.help === '' ? `timeline ${name}` : resolved.help;
+    // Every definition checked before any is made: a conflict on the second must not leave the
+    // first registered (the registry cannot undefine a metric), taking a name from the user.
+    this.checkFree(name, names);
     // Defined now so that a definition conflict (a metric of that name already) throws here, not at the first mark.
     const latency = this.ctx.metrics.histogram({
       name: names.latency,
@@ -105,6 +110,33 @@ export class TimelineRegistry {
     this.sweep();
   }
 
+  /**
+   * Throws what defining the timeline's metrics would throw, before any is defined: a name taken
+   * by a metric, a Prometheus sample another metric already exposes, or no room left under
+   * `limits.maxMetrics` for all three.
+   */
+  private checkFree(name: string, names: TimelineMetricNames): void {
+    const wanted: [string, 'counter' | 'histogram'][] = [
+      [names.latency, 'histogram'],
+      [names.steps, 'histogram'],
+      [names.entries, 'counter'],
+    ];
+    const exposed = new Map<string, string>();
+    for (const metric of this.ctx.metrics.all()) for (const sample of samplesOf(metric.kind, metric.name)) exposed.set(sample, metric.name);
+    for (const [metric, kind] of wanted) {
+      if (this.ctx.metrics.get(metric) !== undefined) throw new ConfigError(`timeline "${name}": metric "${metric}" is already defined; a timeline defines its own metrics (${wanted.map(([n]) => n).join(', ')})`);
+      for (const sample of samplesOf(kind, metric)) {
+        const owner = exposed.get(sample);
+        if (owner !== undefined) throw new ConfigError(`timeline "${name}": metric "${metric}" would expose "${sample}", which metric "${owner}" already exposes`);
+      }
+    }
+    const counted = wanted.filter(([n]) => !isBuiltInMetric(n)).length;
+    if (this.ctx.metrics.room < counted) {
+      const max = this.ctx.metrics.maxMetrics;
+      throw new LimitError('limits.maxMetrics', max, `timeline "${name}" not created: its ${counted} metrics do not fit under limits.maxMetrics (${max})`);
+    }
+  }
+
   private arm(): void {
     if (this.timer !== undefined || this.closed) return;
     const tick = (): void => {
@@ -119,6 +151,14 @@ export class TimelineRegistry {
     this.ctx.drop('invalid_value', 1);
     this.ctx.report(error);
   }
+}
+
+/** The Prometheus samples a metric of `kind` called `name` exposes (what MetricRegistry refuses to expose twice). */
+function samplesOf(kind: 'counter' | 'gauge' | 'histogram', name: string): string[] {
+  if (kind === 'gauge') return [name];
+  if (kind === 'histogram') return [name, `${name}_bucket`, `${name}_count`, `${name}_sum`, `${name}_created`];
+  const base = name.endsWith('_total') ? name.slice(0, -'_total'.length) : name;
+  return [base, `${base}_total`, `${base}_created`];
 }
 
 function firstDifference(a: Readonly<ResolvedTimelineOptions>, b: Readonly<ResolvedTimelineOptions>): string | undefined {
