@@ -60,3 +60,26 @@ export async function readSnapshot(src: SnapshotReadSources, query: WindowQuery,
   );
   return { names, jobNames, fallback, stored, slotStart, waiting };
 }
+
+/**
+ * True when a slot closed since the reads began: its counters' and gauges' values left memory
+ * for the recorder, which may have written them after the store was read (in neither then), so
+ * the reads must be made again.
+ */
+export function slotClosed(reads: SnapshotReads, src: WindowQuerySources): boolean {
+  return src.ctx.slotStart !== reads.slotStart;
+}
+
+/**
+ * The rollups waiting in the recorder now, plus those that waited when the reads began and were
+ * written since (a flush that finished meanwhile): a store read made before their write holds
+ * none of them, and a window counts a waiting rollup and its stored copy once.
+ */
+export function waitingAt(reads: SnapshotReads, src: WindowQuerySources): readonly Rollup[] {
+  const now = src.ctx.fleet.pendingRollups();
+  if (reads.waiting.length === 0) return now;
+  const still = new Set(now);
+  const out = now.slice();
+  for (const r of reads.waiting) if (!still.has(r)) out.push(r);
+  return out;
+}

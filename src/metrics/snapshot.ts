@@ -3,7 +3,7 @@ import { seriesKey, type Labels } from '../core/labels.js';
 import type { AlertRecord } from '../storage/records.js';
 import { JOB_METRICS } from './built-in-names.js';
 import { MAX_QUEUED_SNAPSHOTS } from './snapshot-queue.js';
-import { readSnapshot, type SnapshotReads } from './snapshot-reads.js';
+import { readSnapshot, slotClosed, waitingAt, type SnapshotReads } from './snapshot-reads.js';
 import { buildWindow } from './window-query-build.js';
 import { jobLines, msPerUnit, orZero, queueStates, round, type JobSnapshot, type QueueSnapshot } from './snapshot-jobs.js';
 import { SnapshotCache } from './snapshot-reader.js';
@@ -106,7 +106,9 @@ interface Shown {
  * slots that closed) works on the capture in chunks, letting the event loop turn between them
  * through the clock (`Clock.yield`, see snapshot-work.ts). Values recorded, slots closed and
  * series created or evicted meanwhile do not reach the snapshot: it is the one of its instant.
- * The store is as read before the turn. A call shares a snapshot with its filters that waits for its turn
+ * The store is as read before the turn; a slot that closed since the reads began has them made
+ * again (its values may have been written in between), and rollups written since are counted
+ * from the recorder's copies. A call shares a snapshot with its filters that waits for its turn
  * or started it after the call came; past {@link MAX_QUEUED_SNAPSHOTS} snapshots waiting, a call
  * with other filters is refused with a `LimitError`.
  */
@@ -131,17 +133,29 @@ export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapsh
   const joined = queue.join<MetricsSnapshot>(key, mark);
   if (joined !== undefined) return joined;
   queue.admit();
+  let redone = 0;
   return queue.run<MetricsSnapshot>(
     key,
     async () => {
+      // A slot that closed since the reads began may have had its values written after the store was read.
+      if (slotClosed(reads, src) && redone < MAX_REDO) return 'redo';
       return { snapshot: await makeSnapshot(src, query, cache, reads) };
     },
     async () => {
+      redone++;
       reads = await readSnapshot(src, query, cache, onStorageError);
     },
     () => cache.windows.release(),
   );
 }
+
+/**
+ * Times a snapshot's reads are made again for a slot that closed before its turn. Each needs
+ * another slot close while it waits, so it is reached only with turns far longer than a slot;
+ * past it the snapshot is made on the reads it has (a counter's values written in that gap may
+ * be missing from it).
+ */
+const MAX_REDO = 3;
 
 /** The turn of a snapshot: the capture at its instant, then the chunked work on it. */
 async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: SnapshotCache, reads: SnapshotReads): Promise<MetricsSnapshot> {
@@ -153,7 +167,7 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
   // This process's memory, at one instant, the start of the turn: the histograms captured (about
   // a millisecond for 5,000 series), the other metrics' windows built, the waiting rollups (with
   // those written since the reads began, which the store as read may lack).
-  const captured = capture(src, labels, from, now, [...stored.keys()], stored, src.ctx.fleet.pendingRollups());
+  const captured = capture(src, labels, from, now, [...stored.keys()], stored, waitingAt(reads, src));
   const work = new SnapshotWork(src.ctx.clock, cache.budget);
   // The event loop turns between the capture and the windows' build.
   await work.pause();
