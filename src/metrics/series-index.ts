@@ -14,10 +14,11 @@ import {
   UNBOUNDED,
   type SeriesBounds,
 } from './series-index-labels.js';
+import { HeldSeries } from './series-index-held.js';
 import { LabelTree } from './series-index-tree.js';
 
-// The label rules live in series-index-labels.ts and the label tree in series-index-tree.ts;
-// the metrics import them from here, beside the index.
+// The label rules live in series-index-labels.ts, the label tree in series-index-tree.ts and the
+// series removed in the open slot in series-index-held.ts; the metrics import them from here.
 export {
   isLabelObject,
   LABEL_VALUE_RESERVED,
@@ -56,13 +57,8 @@ export class SeriesIndex<S extends SeriesBase> {
    */
   version = 0;
   private readonly tree: LabelTree<S>;
-  /**
-   * Series removed in the open slot that hold what they recorded in it, by key, until it closes.
-   * They still count against the limits (this metric's and the monitor's) until then: their
-   * memory and their rollups are still there, and a loop of record-then-remove must not hold more
-   * series than the limits allow.
-   */
-  private readonly retired = new Map<string, S>();
+  /** Series removed in the open slot after they recorded in it, until it closes (see {@link HeldSeries}). */
+  private readonly retired: HeldSeries<S>;
   private single: S | undefined;
   private overflowSeries: S | undefined;
 
@@ -75,10 +71,11 @@ export class SeriesIndex<S extends SeriesBase> {
     readonly dynamic = false,
     private readonly bounds: SeriesBounds = UNBOUNDED,
     /** Resets what a removed series shows when it is made again (its total): see {@link evict}. */
-    private readonly restart: (series: S) => void = () => {},
+    restart: (series: S) => void = () => {},
   ) {
     this.names = names;
     this.tree = new LabelTree(names);
+    this.retired = new HeldSeries(restart, bounds.budget);
     for (const name of names) this.namesLength += name.length;
   }
 
@@ -103,7 +100,7 @@ export class SeriesIndex<S extends SeriesBase> {
     if (known !== undefined) return known;
     const problem = labelSetProblem(clean, this.bounds);
     if (problem !== undefined) return this.refuse(problem);
-    let series = this.takeRetired(key);
+    let series = this.retired.take(key);
     if (series === undefined) {
       if (this.full()) return this.overflow();
       series = this.make(clean, key);
@@ -147,11 +144,8 @@ export class SeriesIndex<S extends SeriesBase> {
   /**
    * Takes a series out of the index (idle eviction, `remove`); its bound handles keep working
    * (see {@link follow}). `holdsSlot` (a removal in the open slot of a series that recorded in it):
-   * what it recorded is still to be written, so it is kept aside until the slot closes, and a
-   * lookup or a handle that wants its label set again in that slot gets this same series back
-   * (restarted) and the slot is written as one rollup. Not made again by then, it is restarted
-   * when the slot closes, after its rollup took its last value. Until then it keeps its place in
-   * the limits ({@link full}); one not kept aside gives it back now.
+   * it is kept aside, in its place in the limits, until the slot closes ({@link HeldSeries}); one
+   * not kept aside gives its place back now.
    */
   evict(series: S, holdsSlot = false): void {
     // By identity: a series already out must not take the live one of its key with it.
@@ -159,7 +153,7 @@ export class SeriesIndex<S extends SeriesBase> {
     this.byKey.delete(series.key);
     this.version++;
     series.evicted = true;
-    if (holdsSlot) this.retired.set(series.key, series);
+    if (holdsSlot) this.retired.hold(series);
     else if (this.bounds.budget !== undefined) this.bounds.budget.used--;
     if (series === this.single) this.single = undefined;
     if (series === this.overflowSeries) this.overflowSeries = undefined;
@@ -167,18 +161,16 @@ export class SeriesIndex<S extends SeriesBase> {
   }
 
   /**
-   * The series a handle bound to the evicted `series` writes into: the live series of its label
-   * set; else the one taken out in the open slot still holding that slot (put back: it kept its
-   * place in the limits); else `series` itself, put back when the limits have room, or else the
-   * overflow series, counted as an overflow as any new label set past the limits (a handle must
-   * not bring back more series than the limits allow, and take places other metrics need). So
-   * one label set has one series per slot, whatever mix of lookups and old handles writes to it:
-   * stores keep one rollup per (series, slot, instance), and a second would replace the first.
+   * The series a handle bound to the evicted `series` writes into: the live one of its label set;
+   * else the one held aside for the open slot (put back, in the place it kept); else `series`,
+   * put back if the limits have room, else the overflow series (counted as an overflow: handles
+   * must not take places past the limits). So a label set has one series, and one rollup, a slot
+   * (stores keep one per series, slot and instance: a second would replace the first).
    */
   follow(series: S): S {
     const live = this.byKey.get(series.key);
     if (live !== undefined) return live;
-    let back = this.takeRetired(series.key);
+    let back = this.retired.take(series.key);
     if (back === undefined) {
       // The overflow series itself comes back: it is where label sets past the limits go.
       if (series.key !== OVERFLOW_KEY && this.full()) return this.overflow();
@@ -194,18 +186,14 @@ export class SeriesIndex<S extends SeriesBase> {
     return back;
   }
 
-  /** The series evicted in the open slot that hold what they recorded in it (their rollups are still to be made). */
+  /** The series removed in the open slot that hold what they recorded in it (their rollups are still to be made). */
   retiredValues(): IterableIterator<S> {
     return this.retired.values();
   }
 
-  /** The open slot closed: the series kept aside for it are written; a new lookup of their label sets makes new series. */
+  /** The open slot closed and the series kept aside for it were written: they are let go. */
   slotClosed(): void {
-    if (this.retired.size === 0) return;
-    for (const series of this.retired.values()) this.restart(series);
-    // Their places in the limits are free from now on.
-    if (this.bounds.budget !== undefined) this.bounds.budget.used -= this.retired.size;
-    this.retired.clear();
+    this.retired.release();
   }
 
   /**
@@ -231,10 +219,7 @@ export class SeriesIndex<S extends SeriesBase> {
     }
   }
 
-  /**
-   * True when no new series may be created: this metric's limit or the monitor's total is reached.
-   * Series kept aside for the open slot count (the budget keeps them until the slot closes).
-   */
+  /** True when no new series may be created: this metric's limit or the monitor's total (both count the held series) is reached. */
   private full(): boolean {
     const budget = this.bounds.budget;
     return this.byKey.size + this.retired.size >= this.limit || (budget !== undefined && budget.used >= budget.max);
@@ -247,23 +232,8 @@ export class SeriesIndex<S extends SeriesBase> {
     return series;
   }
 
-  /**
-   * The series of `key` kept aside for the open slot, restarted and out of the aside map (the
-   * caller puts it back in the index): one rollup per series and slot. Still counted in the
-   * limits, so it takes no new place.
-   */
-  private takeRetired(key: string): S | undefined {
-    if (this.retired.size === 0) return undefined;
-    const series = this.retired.get(key);
-    if (series === undefined) return undefined;
-    this.retired.delete(key);
-    this.restart(series);
-    series.evicted = false;
-    return series;
-  }
-
   private createSingle(): S {
-    const series = this.takeRetired('') ?? this.make({}, '');
+    const series = this.retired.take('') ?? this.make({}, '');
     this.single = series;
     this.byKey.set('', series);
     this.version++;
@@ -287,7 +257,7 @@ export class SeriesIndex<S extends SeriesBase> {
     let length = this.namesLength;
     for (const value of values) length += value.length;
     if (length > this.bounds.maxLabelSetLength) return this.refuse(LABELS_TOO_LONG);
-    let series = this.takeRetired(key);
+    let series = this.retired.take(key);
     if (series === undefined) {
       if (this.full()) return this.overflow();
       const labels: Labels = {};
