@@ -33,6 +33,33 @@ describe.skipIf(!up)('RedisStorage compacted members', () => {
   });
   afterAll(() => admin.disconnect());
 
+  it('a read after the compacted spans lowers its bound by the longest slot only, a read inside them by the span', async () => {
+    const DAY = 24 * HOUR;
+    const D = Date.UTC(2026, 0, 1);
+    const clock = new ManualClock(D + 4 * DAY);
+    const store = open(clock, '30d');
+    await store.writeRollups([slot(D, 'a'), slot(D, 'b'), slot(D + 2 * HOUR, 'a')]);
+    expect(await store.compactRollups({ span: DAY, before: D + DAY })).toEqual({ merged: 3, written: 1, done: true });
+    const recent = clock.now() - 5 * MINUTE;
+    await store.writeRollups([slot(recent, 'a')]);
+    // The lower bounds of the series reads (the store's client, watched).
+    const client = (store as unknown as { client: { pipeline(): { zrangebyscore(...args: unknown[]): unknown } } }).client;
+    const pipeline = client.pipeline.bind(client);
+    const bounds: unknown[] = [];
+    client.pipeline = () => {
+      const p = pipeline();
+      const range = p.zrangebyscore.bind(p);
+      p.zrangebyscore = (...args: unknown[]) => {
+        if (String(args[0]).includes(':r:')) bounds.push(args[1]);
+        return range(...args);
+      };
+      return p;
+    };
+    expect(count(await store.queryRollups({ name: 'req_total', from: recent }))).toBe(1);
+    expect(count(await store.queryRollups({ name: 'req_total', from: D + HOUR }))).toBe(4); // inside the day: its rollup is found
+    expect(bounds).toEqual([`(${recent - SLOT}`, `(${D + HOUR - DAY}`]);
+  });
+
   it("a write's trim keeps a compacted hour that retention still covers", async () => {
     const clock = new ManualClock(H + 2 * HOUR);
     const store = open(clock, '2h');

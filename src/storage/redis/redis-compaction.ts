@@ -9,22 +9,24 @@ import { bound, type RedisClient } from './redis-rollups.js';
 const COMPACTED_PREFIX = `{"instance":${JSON.stringify(COMPACTED_INSTANCE)},`;
 
 /**
- * Replaces spans atomically. KEYS: the series index, the name's slot-length set, then the series
- * keys. ARGV: the span length, the labels JSON of each series (in KEYS order after the first
+ * Replaces spans atomically. KEYS: the series index, the name's compacted-span set, then the
+ * series keys. ARGV: the span length, the TTL (retention), the labels JSON of each series (in KEYS order after the first
  * two), then per span: its series' position among the series keys (1-based), the member count,
  * the members, the compacted rollup's score (the span start), its member and its end. A span
  * whose members are not all still there (a write replaced one since they were read) is left as
  * it is, and so is one where the series holds another compacted member of the span's start (a
- * coarser span's: the new one would take its key); otherwise its members are removed and the compacted one added, the name's slot lengths
- * learn the span (queries widen their lower bound by the longest) and the series' latest end
+ * coarser span's: the new one would take its key); otherwise its
+ * members are removed and the compacted one added, the name's compacted-span set learns the span
+ * scored by the latest end compacted to it (a query starting before that end widens its lower
+ * bound by the span) and the series' latest end
  * moves up to the span's end if it was before (ZADD GT). Returns the members removed and the
  * compacted rollups added.
  */
 const COMPACT_SPANS = `
-local span = ARGV[1]
+local span, ttl = ARGV[1], ARGV[2]
 local compacted = [[${COMPACTED_PREFIX}]]
 local nSeries = #KEYS - 2
-local a = 2 + nSeries
+local a = 3 + nSeries
 local merged, written = 0, 0
 while a <= #ARGV do
   local s, n = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
@@ -50,13 +52,14 @@ while a <= #ARGV do
   if present then
     for i = 1, n do redis.call('ZREM', key, ARGV[a + 1 + i]) end
     redis.call('ZADD', key, ARGV[a + 2 + n], ARGV[a + 3 + n])
-    redis.call('ZADD', KEYS[1], 'GT', ARGV[a + 4 + n], ARGV[1 + s])
+    redis.call('ZADD', KEYS[1], 'GT', ARGV[a + 4 + n], ARGV[2 + s])
+    redis.call('ZADD', KEYS[2], 'GT', ARGV[a + 4 + n], span)
     merged = merged + n
     written = written + 1
   end
   a = a + 5 + n
 end
-if written > 0 then redis.call('ZADD', KEYS[2], span, span) end
+if written > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return {merged, written}
 `;
 
@@ -76,6 +79,7 @@ export class RedisCompaction {
   constructor(
     private readonly client: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly retention: number,
   ) {}
 
   /** One call (the request checked already); `cutoff`: what retention hides. */
@@ -108,7 +112,7 @@ export class RedisCompaction {
     // Scored by start: one that ends by `before` starts before it.
     for (const labelsJson of series) pipe.zrangebyscore(this.keys.series(name, labelsJson), '-inf', bound(before, true));
     const lists = (await exec(pipe)) as string[][];
-    const argv: (string | number)[] = [span, ...series];
+    const argv: (string | number)[] = [span, Math.ceil(this.retention), ...series];
     let merged = 0;
     let spans = 0;
     let stoppedAt: string | undefined;
@@ -131,7 +135,7 @@ export class RedisCompaction {
       }
     }
     if (spans === 0) return { merged: 0, written: 0, stoppedAt };
-    const keys = [this.keys.index(name), this.keys.lengths(name), ...series.map((labelsJson) => this.keys.series(name, labelsJson))];
+    const keys = [this.keys.index(name), this.keys.compactedSpans(name), ...series.map((labelsJson) => this.keys.series(name, labelsJson))];
     const [m, w] = (await this.client.call('EVAL', [COMPACT_SPANS, keys.length, ...keys, ...argv])) as [number, number];
     return { merged: m, written: w, stoppedAt };
   }

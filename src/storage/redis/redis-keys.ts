@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
  * | `P namekind`              | hash   | metric name → kind of its latest rollup                      |
  * | `P idx:<name>`            | zset   | the series of `<name>`: member = labels as JSON, score = latest slot end |
  * | `P len:<name>`            | zset   | slot lengths seen for `<name>` (member = score = length in ms) |
+ * | `P clen:<name>`           | zset   | compacted span lengths of `<name>`: member = length, score = latest end compacted to it |
  * | `P r:<name>:<series id>`  | zset   | rollups of one series: score = slot start, member = rollup JSON |
  * | `P lease:<key>`           | string | a lease, `SET NX PX ttl`                                     |
  * | `P alerts`                | hash   | alert id → alert JSON                                        |
@@ -72,6 +73,14 @@ export class RedisKeys {
   /** Slot lengths seen for one metric name (queries widen their lower bound by the longest). */
   lengths(name: string): string {
     return `${this.prefix}len:${name}`;
+  }
+
+  /**
+   * Compacted span lengths of one metric name, each scored by the latest end of a rollup compacted
+   * to it: a query widens its lower bound by a span only when it starts before that end.
+   */
+  compactedSpans(name: string): string {
+    return `${this.prefix}clen:${name}`;
   }
 
   /** The rollups of one series, identified by its canonical labels JSON. */

@@ -2,6 +2,7 @@ import type { RedisKeys } from './redis-keys.js';
 import { exec } from './redis-exec.js';
 import { endOf } from './redis-codec.js';
 import { bound, type RedisClient } from './redis-rollups.js';
+import { drawEpoch } from '../rollup-changes.js';
 
 /** Drops `<name>` from `names`, and its change log, unless a write re-created its index meanwhile (atomic). */
 export const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL', KEYS[3], KEYS[4]) return redis.call('SREM', KEYS[1], ARGV[1]) end return 0`;
@@ -40,10 +41,17 @@ export async function purgeRollups(client: RedisClient, keys: RedisKeys, timesta
     }
   });
   const removedCounts = removals > 0 ? ((await exec(removePipe)) as number[]) : [];
+  const removed = removedCounts.reduce((sum, n) => sum + Number(n), 0);
   const cleanup = client.pipeline();
   for (const name of names) cleanup.zremrangebyscore(keys.index(name), '-inf', bound(timestamp, false));
   for (const name of names) cleanup.eval(FORGET_NAME, 4, keys.names, keys.index(name), keys.changes(name), keys.changeTimes(name), name);
   cleanup.eval(FORGET_ENDED_NAMES, 2, keys.nameIndex, keys.nameKinds, bound(timestamp, false));
+  // The change log lists writes, not removals: a reader holding a cursor (even one up to date)
+  // would keep what was just removed. A new epoch, set after the removals, makes every cursor
+  // taken before it read as incomplete (its reader reads its range again); a cursor taken after
+  // it goes with a range read that no longer holds them. Only when something went: a purge that
+  // removes nothing leaves readers be.
+  if (removed > 0) cleanup.hset(keys.changeState, 'epoch', drawEpoch(Date.now()));
   await exec(cleanup);
-  return removedCounts.reduce((sum, n) => sum + Number(n), 0);
+  return removed;
 }

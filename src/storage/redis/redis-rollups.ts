@@ -27,7 +27,7 @@ interface SeriesBatch {
 
 /**
  * Writes one batch atomically, in one command. KEYS: the names set, the change logs' state (epoch
- * and sequence), the name index and the names' kinds, then per name its index, its slot-length set, its change log and change times, and
+ * and sequence), the name index and the names' kinds, then per name its index, its slot-length set, its compacted-span set, its change log and change times, and
  * its series keys. ARGV: ttl, index cutoff, name count, trim ('1': also remove what retention
  * hides, as the writer asks once a minute), the writer's now, the change horizon, the most
  * changes kept, an epoch to set when the state has none (drawn per write: after a flush or an
@@ -37,7 +37,7 @@ interface SeriesBatch {
  * for a member naming an instance, ZREM of the members of its start that name the same instance
  * (one rollup per series, start and instance: a rewrite replaces), then ZADD, PEXPIRE,
  * when trimming ZREMRANGEBYSCORE of members that ended before the cutoff (those that start before
- * the cutoff less the longest length the name's slot-length set holds); per name: one ZADD GT
+ * the cutoff less the longest length of the name's slot-length and compacted-span sets); per name: one ZADD GT
  * into the index (latest slot end), when trimming ZREMRANGEBYSCORE of series with nothing left,
  * slot lengths, SADD names, ZADD GT of the latest end into the name index (and the kind when that
  * moved it or none is kept), PEXPIRE everything; when trimming, names that ended before the cutoff
@@ -53,16 +53,19 @@ local a, k = 9, 5
 for n = 1, tonumber(ARGV[3]) do
   local name, nSeries, nLengths, nameEnd, nameKind = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4]
   a = a + 5
-  local idx, len, chg, chgt = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
-  k = k + 4
+  local idx, len, clen, chg, chgt = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
+  k = k + 5
   for i = 1, nLengths do
     redis.call('ZADD', len, ARGV[a], ARGV[a])
     a = a + 1
   end
   redis.call('PEXPIRE', len, ttl)
+  redis.call('PEXPIRE', clen, ttl)
   -- Members are scored by start: one that starts before cutoff - the name's longest part (slot
   -- or compacted span) has ended by the cutoff. Not the batch's longest: a compacted span is longer.
-  local trim = string.format('(%.17g', tonumber(cutoff) - tonumber(redis.call('ZREVRANGE', len, 0, 0)[1] or '0'))
+  local longest = tonumber(redis.call('ZREVRANGE', len, 0, 0)[1] or '0')
+  for _, l in ipairs(redis.call('ZRANGE', clen, 0, -1)) do longest = math.max(longest, tonumber(l)) end
+  local trim = string.format('(%.17g', tonumber(cutoff) - longest)
   local at, counts = {}, {}
   for s = 1, nSeries do
     local key = KEYS[k]
@@ -204,7 +207,7 @@ function writeCommand(keys: RedisKeys, rollups: readonly Rollup[], cutoff: numbe
   const scriptKeys: string[] = [keys.names, keys.changeState, keys.nameIndex, keys.nameKinds];
   const argv: (string | number)[] = [Math.ceil(retention), bound(cutoff, false), byName.size, trim ? '1' : '0', now, CHANGE_HORIZON, MAX_CHANGE_BATCHES, epoch];
   for (const [name, series] of byName) {
-    scriptKeys.push(keys.index(name), keys.lengths(name), keys.changes(name), keys.changeTimes(name));
+    scriptKeys.push(keys.index(name), keys.lengths(name), keys.compactedSpans(name), keys.changes(name), keys.changeTimes(name));
     const lengths = [...new Set([...series.values()].map((s) => s.maxLength))];
     const latest = latestOf(series.values());
     argv.push(name, series.size, lengths.length, latest.maxEnd, latest.kind, ...lengths);
@@ -227,23 +230,31 @@ function latestOf(series: Iterable<SeriesBatch>): SeriesBatch {
 
 /**
  * Reads rollups in two round trips: the series index (only series with a slot ending after
- * `from`, filtered by the label matchers here) and the longest slot length; then one
- * ZRANGEBYSCORE per matching series over `(from - longest, to)`.
+ * `from`, filtered by the label matchers here), the longest slot length and the compacted spans
+ * whose latest end is after `from`; then one ZRANGEBYSCORE per matching series over
+ * `(from - longest, to)`.
  */
 export async function queryRollupWindow(client: RedisClient, keys: RedisKeys, query: RollupQuery, cutoff: number): Promise<Rollup[]> {
   const from = Math.max(query.from ?? -Infinity, cutoff);
   const to = query.to ?? Infinity;
   if (Number.isNaN(from) || Number.isNaN(to) || to === -Infinity) return [];
-  const [members, longest] = (await exec(
-    client.pipeline().zrangebyscore(keys.index(query.name), bound(from, true), '+inf').zrevrange(keys.lengths(query.name), 0, 0),
-  )) as [string[], string[]];
+  // Compacted spans widen the bound only when one ended after `from` (a read of the last minutes
+  // does not scan a day back because days were compacted long ago).
+  const [members, longest, spans] = (await exec(
+    client
+      .pipeline()
+      .zrangebyscore(keys.index(query.name), bound(from, true), '+inf')
+      .zrevrange(keys.lengths(query.name), 0, 0)
+      .zrangebyscore(keys.compactedSpans(query.name), bound(from, true), '+inf'),
+  )) as [string[], string[], string[]];
   const matched: { labelsJson: string; labels: Record<string, string> }[] = [];
   for (const labelsJson of members) {
     const labels = JSON.parse(labelsJson) as Record<string, string>;
     if (matchesLabels(labels, query.labels as Record<string, string> | undefined)) matched.push({ labelsJson, labels });
   }
   if (matched.length === 0) return [];
-  const length = Number(longest[0] ?? 0);
+  let length = Number(longest[0] ?? 0);
+  for (const span of spans) length = Math.max(length, Number(span));
   const pipe = client.pipeline();
   for (const m of matched) pipe.zrangebyscore(keys.series(query.name, m.labelsJson), bound(from - length, true), bound(to, true));
   const results = (await exec(pipe)) as string[][];

@@ -81,7 +81,7 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
     this.writer = new RedisRollupWriter(this.client, this.keys, this.options.retention);
     this.metricNames = new RedisNames(this.client, this.keys, this.options.retention, () => this.now());
     this.state = new RedisState(this.client, this.keys, sideFailureReporter(this.options.onError, 'RedisStorage'));
-    this.compaction = new RedisCompaction(this.client, this.keys);
+    this.compaction = new RedisCompaction(this.client, this.keys, this.options.retention);
   }
 
   /**
