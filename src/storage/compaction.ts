@@ -92,7 +92,7 @@ const MAX_HDR_BASE64 = 1_048_576;
 /**
  * One rollup over `[spanStart, spanStart + span)` that counts what `rollups` (one series and kind,
  * all inside the span, at least one) count: counts and sums added, the least min and the
- * greatest max, `last` of the rollup that ends last (of those with one; the latest start breaks a
+ * greatest max (a NaN skipped, as readers skip it), `last` of the rollup that ends last (of those with one; the latest start breaks a
  * tie), `service` of the rollup that ends last (services sharing a store and a series merge, as
  * readers merge them), and for histograms the HDR histograms merged at the resolution of the latest-starting
  * rollup that has one (the window read's rule: equal resolutions merge exactly, others are
@@ -112,8 +112,9 @@ export function mergeRollups(rollups: readonly Rollup[], spanStart: number, span
   for (const r of rollups) {
     count += r.count;
     sum += r.sum;
-    if (r.min < min || Number.isNaN(r.min)) min = r.min;
-    if (r.max > max || Number.isNaN(r.max)) max = r.max;
+    // As readers compare: a NaN min or max is skipped, never erasing the others'.
+    if (r.min < min) min = r.min;
+    if (r.max > max) max = r.max;
     if (r.end > latest.end || (r.end === latest.end && r.start >= latest.start)) latest = r;
     if (r.last !== undefined && (last === undefined || r.end > last.end || (r.end === last.end && r.start >= last.start))) last = r;
     if (r.hdr !== undefined && r.resolution !== undefined && (resolutionOf === undefined || r.start >= resolutionOf.start)) resolutionOf = r;

@@ -39,12 +39,14 @@ describe('mergeRollups', () => {
     expect(merged.max).toBe(5);
   });
 
-  it('keeps NaN and infinities as a reader of the originals would see them', () => {
+  it('keeps min, max and infinities as a reader of the originals would see them: a NaN is skipped', () => {
     const base = { name: 'g', kind: 'gauge' as const, labels: {}, count: 1, sum: 1, min: 1, max: 1 };
-    const merged = mergeRollups([{ ...base, start: 0, end: 1, min: -Infinity, last: 3 }, { ...base, start: 5, end: 9, max: Number.NaN, last: 7 }], 0, HOUR);
+    const merged = mergeRollups([{ ...base, start: 0, end: 1, min: -Infinity, max: 4, last: 3 }, { ...base, start: 5, end: 9, max: Number.NaN, last: 7 }], 0, HOUR);
     expect(merged.min).toBe(-Infinity);
-    expect(merged.max).toBeNaN();
+    expect(merged.max).toBe(4);
     expect(merged.last).toBe(7);
+    const nanMin = mergeRollups([{ ...base, start: 0, end: 1, min: Number.NaN }, { ...base, start: 5, end: 9, min: 2 }], 0, HOUR);
+    expect(nanMin.min).toBe(2);
   });
 
   it('places a rollup in the span it lies in, or none when it crosses a bound or ends after `before`', () => {
