@@ -73,7 +73,9 @@ export class ChangeLog {
   /** Drops every write (a purge): a cursor from before reads as incomplete. */
   clear(): void {
     this.names.clear();
-    this.forgottenBelow = this.next;
+    // A reader up to date holds `epoch:next`: the sequence moves past it so that cursor is below
+    // what is forgotten (the log cannot list what the purge removed; the reader reads its range).
+    this.forgottenBelow = ++this.next;
   }
 
   /** Copies of the rollups of `name` written since `cursor` (see `StorageAdapter.readRollupChanges`). */
