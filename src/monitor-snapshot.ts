@@ -67,8 +67,10 @@ export interface MonitorReadApi {
    * gives a snapshot of this process's data and an `error` event; options that cannot be read
    * are ignored and reported (rejected in strict mode). It is made in chunks of a few
    * milliseconds with a turn of the event loop between them (`Clock.yield`), on a capture of
-   * this process's memory taken right after the store reads: what is recorded meanwhile is not
-   * in it. Calls at the same instant with the same filters share one snapshot.
+   * this process's memory taken when its turn comes (snapshots take turns; the store is read
+   * before): what is recorded meanwhile is not in it. A call shares a snapshot with the same
+   * filters that waits for its turn or started it after the call came. Rejects with a
+   * `LimitError` (`limit: 'snapshot.maxQueued'`) when 16 snapshots with other filters wait already.
    */
   snapshot(options?: SnapshotOptions): Promise<MonitorSnapshot>;
   /** Every metric in the Prometheus text format 0.0.4 (default) or OpenMetrics 1.0. */
