@@ -89,9 +89,12 @@ export class PostgresCompaction {
     // One index range per (name, span) taken (the spans of many series share one), then the
     // series taken kept: a range per taken (series, span) probed the same rows once per series.
     const spans = read.add(JSON.stringify(taken.map((c) => ({ n: c.n, h: c.h, k: Number(c.k) }))), '::json');
-    const found = await connection.query<RollupRow & { t: string; h: string; g: string }>(
+    // Rows retention hides (not purged yet) are read too, `x`: deleted with the span, never merged
+    // (the compacted rollup ends later: they would be seen again).
+    const expired = `r.end_ms <= ${read.now()} - ${read.add(this.retention, '::float8')}`;
+    const found = await connection.query<RollupRow & { t: string; h: string; g: string; x: boolean }>(
       read,
-      `SELECT r.ctid::text AS t, md5(r.labels::text) AS h, d.k::text AS g, ${ROLLUP_SELECT.split(', ').map((c) => `r.${c}`).join(', ')}
+      `SELECT r.ctid::text AS t, md5(r.labels::text) AS h, d.k::text AS g, (${expired}) AS x, ${ROLLUP_SELECT.split(', ').map((c) => `r.${c}`).join(', ')}
        FROM ${db.s}.rollups r JOIN (SELECT DISTINCT n, k FROM json_to_recordset(${spans}) AS x(n text, h text, k bigint)) AS d
          ON r.name = d.n AND r.start_ms >= d.k AND r.start_ms < d.k + ${rs}
            AND (r.end_ms <= d.k + ${rs} OR (r.start_ms = d.k AND r.instance = ${read.add(COMPACTED_INSTANCE)}))
@@ -99,14 +102,16 @@ export class PostgresCompaction {
        FOR UPDATE OF r`,
     );
     const groups = new Map<string, { spanStart: number; ids: string[]; rollups: Rollup[]; blocked: boolean }>();
+    let merging = 0;
     for (const row of found) {
       const key = `${row.name}\u0000${row.h}\u0000${row.g}`;
       let g = groups.get(key);
       if (g === undefined) groups.set(key, (g = { spanStart: Number(row.g), ids: [], rollups: [], blocked: false }));
+      g.ids.push(row.t);
+      if (row.x) continue;
       // A coarser span's compacted rollup starting here (compacted since the search): the span's
       // compacted rollup would have its key, so the span waits for the coarser tier.
       if (Number(row.end_ms) > g.spanStart + span) g.blocked = true;
-      g.ids.push(row.t);
       g.rollups.push(rowToRollup(row));
     }
     const ids: string[] = [];
@@ -115,6 +120,7 @@ export class PostgresCompaction {
       // Rows written or deleted since the first statement: merge what is there now, if still worth it.
       if (g.blocked || !worthMerging(g)) continue;
       ids.push(...g.ids);
+      merging += g.rollups.length;
       merged.push(mergeRollups(g.rollups, g.spanStart, span));
     }
     if (merged.length > 0) {
@@ -124,7 +130,7 @@ export class PostgresCompaction {
       const ins = db.params();
       await connection.query(ins, `INSERT INTO ${db.s}.rollups (${NAMES}) SELECT ${KEYS} FROM json_to_recordset(${ins.add(batchJson(merged), '::json')}) AS t(${RECORD})`);
     }
-    return { merged: ids.length, written: merged.length, done };
+    return { merged: merging, written: merged.length, done };
   }
 
   /**
