@@ -56,24 +56,22 @@ export class GaugeSeries implements SeriesBase {
   inc(amount = 1): void {
     // typeof first: adding a Symbol throws, and an object runs its valueOf.
     if (typeof amount !== 'number') this.metric.reject(amount);
-    else this.add(amount);
+    else if (this.evicted) this.addThrough(amount);
+    else this.set(this.value + amount);
   }
 
   /** Subtracts `amount` (default 1). */
   dec(amount = 1): void {
     if (typeof amount !== 'number') this.metric.reject(amount);
-    else this.add(-amount);
+    else if (this.evicted) this.addThrough(-amount);
+    else this.set(this.value - amount);
   }
 
   /**
-   * Sets the value plus `amount`. Out of the index, the series that takes the write (see
-   * SeriesIndex.follow) is found once: a second follow would count a write past the limits twice.
+   * Out of the index: adds `amount` to the series that takes the write (see SeriesIndex.follow),
+   * found once (a second follow would count a write past the limits as two overflows).
    */
-  private add(amount: number): void {
-    if (!this.evicted) {
-      this.set(this.value + amount);
-      return;
-    }
+  private addThrough(amount: number): void {
     const live = this.metric.index.follow(this);
     live.set(live.value + amount);
     if (live !== this) this.value = live.value;
