@@ -19,7 +19,7 @@ export interface KeptRollupsOptions {
   refreshEvery: number;
   /** Most metrics kept (the least recently read go first). */
   maxMetrics: number;
-  /** Most series kept per metric: past it the metric is not kept (each read is a full one) and `dropped` counts it. */
+  /** Most series kept per metric: past it, at a full read or after a tick's changes, the metric is not kept (the next read is a full one) and `dropped` counts it. */
   maxSeries: number;
 }
 
@@ -44,7 +44,7 @@ interface KeptMetric {
  */
 export class KeptRollups {
   private readonly metrics = new Map<string, KeptMetric>();
-  /** Full reads of a metric with more than `maxSeries` series, not kept. */
+  /** Reads of a metric that found it with more than `maxSeries` series (it is not kept then). */
   dropped = 0;
 
   constructor(private readonly options: KeptRollupsOptions) {}
@@ -64,6 +64,12 @@ export class KeptRollups {
         if (c?.complete === true) {
           apply(kept.table, c.rollups);
           prune(kept, from);
+          // Series can come through the log for the whole refresh period (churning label values):
+          // the bound holds at every tick, not only at full reads.
+          if (kept.table.values.length > this.options.maxSeries) {
+            this.dropped++;
+            return kept.table.values;
+          }
           kept.from = from;
           kept.readAt = now;
           kept.cursor = c.cursor;
