@@ -1,5 +1,6 @@
 import { StorageError } from '../core/errors.js';
 import { isValidMetricName, isWellFormed, MAX_METRIC_NAME_LENGTH } from '../core/labels.js';
+import { COMPACTED_INSTANCE } from './compaction.js';
 import type { Rollup } from './contract.js';
 
 /**
@@ -55,6 +56,8 @@ export function rollupProblem(rollup: unknown): string | undefined {
   if (r.instance !== undefined && !(isText(r.instance) && (r.instance as string) !== '' && (r.instance as string).length <= MAX_INSTANCE_LENGTH)) {
     return `instance must be a non-empty well-formed string of at most ${MAX_INSTANCE_LENGTH} characters without U+0000 when present`;
   }
+  // Reserved: only compaction writes it (straight into the store, not through this check).
+  if (r.instance === COMPACTED_INSTANCE) return `instance must not be "${COMPACTED_INSTANCE}", reserved for compacted rollups`;
   return undefined;
 }
 

@@ -1,4 +1,5 @@
 import { isPulsewatchError } from '../core/errors.js';
+import { COMPACTED_INSTANCE } from '../storage/compaction.js';
 import type { Rollup } from '../storage/contract.js';
 import { baseTime, expectStorageError, type Harness, METRIC, rejection, rollup, SLOT } from './storage-conformance-fixtures.js';
 
@@ -21,6 +22,8 @@ const INVALID: readonly (readonly [string, (base: number) => Rollup])[] = [
   ['a name with a lone surrogate', (base) => ({ ...rollup(base, BAD), name: `${METRIC}\ud800` })],
   // Valid characters, but past 200: PostgreSQL's btree index refuses a 6 KB name (SQLSTATE 54000).
   ['a name of 6,000 characters', (base) => ({ ...rollup(base, BAD), name: `${METRIC}_${'x'.repeat(6_000)}` })],
+  // Only compaction writes it: a write under it would replace (or be merged as) a compacted rollup.
+  ['the instance reserved for compacted rollups', (base) => ({ ...rollup(base, BAD), instance: COMPACTED_INSTANCE })],
 ];
 
 /**
