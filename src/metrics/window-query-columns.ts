@@ -166,7 +166,9 @@ export class KeptSeries {
   upsert(r: PartFields): void {
     this.known = undefined;
     const c = this.cols;
-    for (let i = this.n - 1; i >= 0; i--) {
+    // Parts are sorted by start and a replaced part has r's start: the scan stops at the first
+    // part that starts earlier (a slot 50 writers write scans 50 parts, not the whole window).
+    for (let i = this.n - 1; i >= 0 && c[i * F + START]! >= r.start; i--) {
       const o = i * F;
       if (r.instance !== undefined ? c[o + START] === r.start && this.refs[i * R + INSTANCE] === r.instance : this.same(i, r)) {
         this.remove(i);
@@ -232,8 +234,11 @@ export class KeptSeries {
   /** Inserts `r` as part `at`. */
   insert(at: number, r: PartFields): void {
     if ((this.n + 1) * F > this.cols.length) {
-      // A series of a steady writer holds about the same number of parts from tick to tick: a few spare, not double.
-      const capacity = this.n + 4;
+      // A series of a steady writer holds about the same number of parts from tick to tick and
+      // seldom grows; one many instances write gets a part per writer each slot (50 writers: 50
+      // parts a tick), which growing by a few parts copied ~12 times a tick. Half again (at
+      // least 4 more) copies once or twice and holds at most a third spare.
+      const capacity = Math.max(this.n + 4, Math.ceil(this.n * 1.5));
       const cols = new Float64Array(capacity * F);
       cols.set(this.cols.subarray(0, this.n * F));
       this.cols = cols;
