@@ -226,6 +226,7 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
   const system = await systemOf(src, requests, shownOf, wholeOf, now);
   const summaries: MetricSummary[] = [];
   for (const s of histograms) if (s.scan.stats.count > 0) summaries.push(summary(s.h.name, await wholeOf(s)));
+  const slowestSeries = await slowest(histograms, from, now, work);
   return {
     timestamp: new Date(now).toISOString(),
     service: src.service,
@@ -235,7 +236,7 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
     performance: {
       snapshot: summaries,
       trends: histograms.map((s) => trend(s, from, now)).filter((t): t is TrendSnapshot => t !== undefined),
-      slowest: slowest(histograms, from, now),
+      slowest: slowestSeries,
     },
     alerts: { active: 0, items: [] },
     truncated: { jobs: jobList.omitted, alerts: 0 },
