@@ -17,7 +17,7 @@ interface Changes {
   rollups: Rollup[];
   at: number[];
   head: number;
-  /** Every write of this name numbered below this is dropped (or was invalidated). */
+  /** Every write of this name numbered below this is dropped. */
   droppedBelow: number;
 }
 
@@ -50,7 +50,7 @@ export class ChangeLog {
     c.at.push(now);
     let drop = c.head;
     while (drop < c.rollups.length && (c.rollups.length - drop > MAX_CHANGES || c.at[drop]! <= now - CHANGE_HORIZON)) drop++;
-    if (drop > c.head) c.droppedBelow = Math.max(c.droppedBelow, c.seqs[drop - 1]! + 1);
+    if (drop > c.head) c.droppedBelow = c.seqs[drop - 1]! + 1;
     c.head = drop;
     // Compacted once half of the arrays is dropped: amortised O(1) per write.
     if (c.head > 1024 && c.head * 2 > c.rollups.length) {
@@ -66,7 +66,7 @@ export class ChangeLog {
     for (const [name, c] of this.names) {
       if (c.at.length > c.head && c.at[c.at.length - 1]! > now - CHANGE_HORIZON) continue;
       this.names.delete(name);
-      this.forgottenBelow = Math.max(this.forgottenBelow, c.droppedBelow, c.seqs.length > 0 ? c.seqs[c.seqs.length - 1]! + 1 : 0);
+      this.forgottenBelow = Math.max(this.forgottenBelow, c.seqs.length > 0 ? c.seqs[c.seqs.length - 1]! + 1 : c.droppedBelow);
     }
   }
 
@@ -76,17 +76,6 @@ export class ChangeLog {
     // A reader up to date holds `epoch:next`: the sequence moves past it so that cursor is below
     // what is forgotten (the log cannot list what the purge removed; the reader reads its range).
     this.forgottenBelow = ++this.next;
-  }
-
-  /**
-   * The store removed rollups of `name` the log cannot list (a series trimmed to its most points):
-   * every cursor taken so far reads `name` as incomplete, so its readers read their ranges again.
-   */
-  invalidate(name: string): void {
-    let c = this.names.get(name);
-    if (c === undefined) this.names.set(name, (c = { seqs: [], rollups: [], at: [], head: 0, droppedBelow: 0 }));
-    // An up-to-date reader holds `epoch:next`: the sequence moves past it, as in `clear`.
-    c.droppedBelow = ++this.next;
   }
 
   /** Copies of the rollups of `name` written since `cursor` (see `StorageAdapter.readRollupChanges`). */
@@ -100,7 +89,7 @@ export class ChangeLog {
     // Entries past the horizon are still held until the next write of the name: they are not answered either.
     let first = c.head;
     while (first < c.rollups.length && c.at[first]! <= now - CHANGE_HORIZON) first++;
-    const droppedBelow = first > c.head ? Math.max(c.droppedBelow, c.seqs[first - 1]! + 1) : c.droppedBelow;
+    const droppedBelow = first > c.head ? c.seqs[first - 1]! + 1 : c.droppedBelow;
     if (at.seq < droppedBelow) return { rollups: [], cursor: next, complete: false };
     const out: Rollup[] = [];
     for (let k = first; k < c.rollups.length; k++) if (c.seqs[k]! >= at.seq) out.push(copy(c.rollups[k]!));

@@ -19,11 +19,7 @@ interface SeriesPoints {
 export class MemoryRollups {
   private readonly byName = new Map<string, Map<string, SeriesPoints>>();
 
-  /** `trimmed` is told the name of a series that lost points to `maxPointsPerSeries` (before the call returns). */
-  constructor(
-    private readonly maxPointsPerSeries: number,
-    private readonly trimmed: (name: string) => void = () => {},
-  ) {}
+  constructor(private readonly maxPointsPerSeries: number) {}
 
   /** Stores one valid rollup and returns the stored object (labels frozen, shared by its series). */
   add(rollup: Rollup): Rollup {
@@ -46,8 +42,6 @@ export class MemoryRollups {
     const excess = entry.points.length - this.maxPointsPerSeries;
     if (excess > 0) {
       const removed = entry.points.splice(0, excess);
-      // The change log lists writes, not removals: its readers are told to read the range again.
-      this.trimmed(rollup.name);
       // The oldest points rarely hold the latest end (only a long slot would): look again only then.
       if (removed.some((p) => p.end >= entry.lastEnd)) settleLast(entry);
     }

@@ -55,7 +55,7 @@ export class MemoryStorage implements StorageAdapter, StateStore, CompactionStor
   /** Creates an empty store. */
   constructor(options: MemoryStorageOptions = {}) {
     this.options = parseOptions(memoryStorageOptionsSchema, options, 'invalid MemoryStorage options');
-    this.rollups = new MemoryRollups(this.options.maxPointsPerSeries, (name) => this.changes.invalidate(name));
+    this.rollups = new MemoryRollups(this.options.maxPointsPerSeries);
   }
 
   /**
