@@ -114,8 +114,13 @@ export class SlotCountsCache {
     // Only closed slots are kept: the open one changes with every record.
     kept.clear();
     for (const [start, c] of fresh) if (start + open <= now && kept.size < MAX_STARTS) kept.set(start, c);
-    // Under the exact limit the other readers keep raw values: so does the snapshot.
-    if (!bucketed && exact <= EXACT_LIMIT) return h.stats(h.series, from, now, true);
+    // Under the exact limit the other readers keep raw values: so does the snapshot. Sorting them
+    // is charged (a unit per two values) so that the event loop turns between histograms too.
+    if (!bucketed && exact <= EXACT_LIMIT) {
+      const stats = h.stats(h.series, from, now, true);
+      if (work !== undefined) await work.step(exact / 2);
+      return stats;
+    }
     const merged = new SparseCounts(scale.layout);
     for (const c of fresh.values()) for (let i = 0; i < c.pairs.length; i += 2) merged.add(c.pairs[i]!, c.pairs[i + 1]!);
     const dist = new Distribution(scale.layout, scale.resolution);

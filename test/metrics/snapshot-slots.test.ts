@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMonitor, MemoryStorage, type Monitor } from '../../src/index.js';
 import { SlotCountsCache, scanWindow } from '../../src/metrics/snapshot-slots.js';
+import { SnapshotWork } from '../../src/metrics/snapshot-work.js';
 import { WindowQuery } from '../../src/metrics/window-query.js';
 import type { MetricWindow } from '../../src/metrics/window-query-window.js';
 import { ManualClock } from '../../src/testing.js';
@@ -101,3 +102,28 @@ describe('slot counts kept between snapshots', () => {
     await monitor.close();
   }, 60_000);
 });
+
+describe('SlotCountsCache.wholeStats under the exact limit', () => {
+  it('charges the raw values it sorts to the snapshot\'s work (a call with every start kept merges nothing else)', async () => {
+    const clock = new ManualClock(T0);
+    const monitor = createMonitor({ clock, storage: new MemoryStorage({ now: () => clock.now() }) });
+    const h = monitor.histogram({ name: 'a_seconds', labelNames: ['route'], unit: 'seconds' });
+    for (let i = 0; i < 20; i++) for (let k = 0; k < 20; k++) h.observe(((i * 7 + k * 13) % 100) / 100, { route: `/r/${i}` });
+    // The slot closes: every start of the window is closed, kept by the first call.
+    await clock.advanceAsync(30_000);
+    const sources = (monitor as unknown as { parts: { reads: { parts: { sources: ConstructorParameters<typeof WindowQuery>[0] } } } }).parts.reads.parts.sources;
+    const now = clock.now();
+    const from = now - 300_000;
+    const window = await new WindowQuery(sources).read({ name: 'a_seconds', from, to: now, now });
+    const scan = await scanWindow(window, from, now);
+    const scale = { layout: h.layout, resolution: h.resolution, slotLength: sources.ctx.slotLength, decoded: sources.ctx.fleet.decoded };
+    const cache = new SlotCountsCache();
+    await cache.wholeStats(window, 'k', scan, scale, from, now);
+    const work = new SnapshotWork(clock, 40);
+    const stats = await cache.wholeStats(window, 'k', scan, scale, from, now, undefined, work);
+    expect(stats.count).toBe(400);
+    expect(work.pauses).toBeGreaterThan(0);
+    await monitor.close();
+  });
+});
+
