@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compactionOptionSchema } from './storage/compaction-options.js';
+import { compactionMemoryIssue, compactionOptionSchema, compactionSettings } from './storage/compaction-options.js';
 import type { Clock } from './core/clock.js';
 import type { Logger } from './core/diagnostics.js';
 import { backoffSchema } from './core/backoff.js';
@@ -174,6 +174,11 @@ export const monitorOptionsSchema = z.object({
       window: positiveDurationSchema.default(300_000),
     })
     .prefault({}),
+}).superRefine((v, ctx) => {
+  // Checked here, before any part (or a store the monitor opens) exists; the schedule checks it again.
+  const settings = compactionSettings(v.compaction);
+  const issue = settings === undefined ? undefined : compactionMemoryIssue(settings, v.histogram.slots * v.histogram.slotLength);
+  if (issue !== undefined) ctx.addIssue({ code: 'custom', path: ['compaction', 'tiers', 0, 'after'], message: issue });
 });
 
 /** Options accepted by {@link createMonitor}; every field is optional. */
