@@ -73,7 +73,7 @@ describe('KeptSeries columns', () => {
     for (const r of [rollup('/a', 3, 1), rollup('/a', 1, 2, 'c'), rollup('/a', 1, 4), rollup('/a', 2, 7, null), rollup('/a', 2, 7, null), rollup('/a', 1, 6, 'c')]) s.upsert(r);
     expect(s.parts.map((p) => `${(p.start - T0) / SLOT}:${p.instance ?? '-'}:${p.sum}`)).toEqual(['1:b:4', '1:c:6', '2:-:7', '3:b:1']);
     expect(s.n).toBe(4);
-    // Grows by a few parts at a time, not doubling: a steady series keeps about its window's parts.
+    // Grows by half again (at least 4 parts): a steady series keeps about its window's parts.
     expect(s.cols.length).toBeLessThanOrEqual(9 * 8);
     expect(s.prune(T0 + 2 * SLOT)).toBe(true);
     expect(s.parts.map((p) => (p.start - T0) / SLOT)).toEqual([2, 3]);
