@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AggregateQuery } from '../../metrics/aggregate.js';
 import type { MetricRecordInput } from '../../metrics/record-metric.js';
+import { isLimitError } from '../../core/errors.js';
 import { readJsonBody } from './body.js';
 import { HttpError } from './errors.js';
 import type { MonitoringHost } from './host.js';
@@ -62,7 +63,13 @@ export const metricsRoutes: readonly Route[] = [
       const { jobId, organizationId } = parseQuery(snapshotQuery, url);
       const only = names(url);
       if (format === 'json') {
-        return json(200, await monitor.snapshot({ ...(jobId === undefined ? {} : { jobId }), ...(only === undefined ? {} : { names: only }), ...(labels === undefined ? {} : { labels }), ...(organizationId === undefined ? {} : { organizationId }) }));
+        try {
+          return json(200, await monitor.snapshot({ ...(jobId === undefined ? {} : { jobId }), ...(only === undefined ? {} : { names: only }), ...(labels === undefined ? {} : { labels }), ...(organizationId === undefined ? {} : { organizationId }) }));
+        } catch (error) {
+          // Too many snapshots with other filters already wait (snapshot.maxQueued): busy, not a bad request.
+          if (isLimitError(error) && error.limit === 'snapshot.maxQueued') throw new HttpError(429, 'LIMIT_EXCEEDED', error.message, { headers: { 'retry-after': '1' } });
+          throw error;
+        }
       }
       // The exposition is every series of this process (a scrape): a tenant filter there would be silently ignored, so it is refused.
       const tenant = organizationId !== undefined ? 'organizationId' : labels !== undefined ? 'label' : undefined;

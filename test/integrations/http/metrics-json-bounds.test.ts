@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMonitor, type Monitor, type MonitorSnapshot } from 'pulsewatch';
+import { createMonitor, LimitError, type Monitor, type MonitorSnapshot } from 'pulsewatch';
 import { createNodeMonitoringHandler } from 'pulsewatch/node';
 import { ManualClock } from 'pulsewatch/testing';
 
@@ -34,5 +34,19 @@ describe('GET /metrics as JSON, bounded', () => {
     expect(body.alerts.active).toBe(8);
     expect(body.alerts.items).toHaveLength(3);
     expect(body.truncated).toEqual({ jobs: 7, alerts: 5 });
+  });
+});
+
+describe('GET /metrics as JSON when snapshots queue up', () => {
+  it('answers 429 with retry-after when the monitor refuses a snapshot because too many with other filters wait (snapshot.maxQueued)', async () => {
+    monitor = createMonitor({ service: 'busy', clock: new ManualClock() });
+    // The queue's own bound is tested in test/metrics/snapshot-queue.test.ts; here only what the route makes of its refusal.
+    monitor.snapshot = () => Promise.reject(new LimitError('snapshot.maxQueued', 16, '16 snapshots with other filters wait for their turn already'));
+    server = createServer(createNodeMonitoringHandler(monitor));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics?names=a`, { headers: { accept: 'application/json' } });
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('LIMIT_EXCEEDED');
   });
 });
