@@ -4,6 +4,7 @@ import type { ResolvedTimelineOptions } from './options.js';
 import { EntryTable, FINISHED } from './entry-table.js';
 import { SampleRing, type StoredSample } from './samples.js';
 import type { TimelineCounts, TimelineId, TimelineParts, TimelineSeries } from './timeline-types.js';
+import { describe, firstMarked, quote, spanOf, timeOf } from './mark-values.js';
 
 export type { TimelineCounts, TimelineId, TimelineParts, TimelineSeries } from './timeline-types.js';
 
@@ -15,8 +16,6 @@ const SWEEP_PER_MARK = 16;
  * every this many.
  */
 export const CLOCK_READ_EVERY = 64;
-/** Characters of a refused id or phase quoted in an error: a megabyte id must not make a megabyte message. */
-const QUOTED = 40;
 
 /**
  * Times entries (messages, orders, jobs) through a fixed list of phases. `mark(id, phase)`
@@ -324,62 +323,4 @@ export class Timeline {
     this.parts.invalid(new ValidationError(`timeline "${this.name}": mark: ${path}: ${message}`, [{ path, message }]));
     return false;
   }
-}
-
-function quote(value: unknown): string {
-  if (typeof value !== 'string') return describe(value);
-  const text = JSON.stringify(value.length > QUOTED ? value.slice(0, QUOTED) : value);
-  return value.length > QUOTED ? `${text}… (${value.length} characters)` : text;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'object') {
-    // Only a real Date passes getTime (which runs no code of the value's own, unlike instanceof).
-    try {
-      Date.prototype.getTime.call(value);
-      return 'an invalid Date';
-    } catch {
-      // No Date: described by its type.
-    }
-  }
-  return `a value of type ${typeof value}`;
-}
-
-/**
- * The time (ms) of an `at` that is no number: a Date's, else NaN (refused as no time). Apart from
- * mark's number path, and never throwing: `instanceof` and `getTime` run a caller's code on a
- * hostile object (a Proxy's getPrototypeOf trap, a Date.prototype object that is no Date), and
- * mark throws nothing outside strict mode.
- */
-function timeOf(at: unknown): number {
-  try {
-    return typeof at === 'object' && at !== null ? Date.prototype.getTime.call(at) : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** The time of the first (earliest: times are in phase order) marked phase of `width` times at `base`; NaN when none is. */
-function firstMarked(times: ArrayLike<number>, base: number, width: number): number {
-  for (let i = 0; i < width; i++) if (!Number.isNaN(times[base + i]!)) return times[base + i]!;
-  return Number.NaN;
-}
-
-/**
- * The span (ms) of the phases an entry has, its first marked phase to its last, from `width`
- * times at `base` (NaN where not marked); 0 when it has one: the latency of an entry whose last
- * phase came without its first.
- */
-function spanOf(times: ArrayLike<number>, base: number, width: number): number {
-  let first = Number.NaN;
-  let last = Number.NaN;
-  for (let i = 0; i < width; i++) {
-    const t = times[base + i]!;
-    if (Number.isNaN(t)) continue;
-    if (Number.isNaN(first)) first = t;
-    last = t;
-  }
-  return Number.isNaN(first) ? 0 : last - first;
 }
