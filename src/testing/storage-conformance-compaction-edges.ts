@@ -39,6 +39,20 @@ export function registerCompactionEdgeCases(h: Harness): void {
     });
   });
 
+  describe('compactRollups over hostile label values', () => {
+    it('merges each series of odd label values into its own compacted rollup, labels kept byte for byte', async () => {
+      const k = coarseStart();
+      // Quotes, backslashes, control characters, a Lua pattern, SQL, astral and combining characters.
+      const odd = ['"q"\\', 'a\nb\tc\u0001', '%d+[x]', "'; drop table x; --", '\u{1F600}e\u0301', ''];
+      const rollups = odd.flatMap((route) => [minuteAt(k, 'i1', { labels: { route } }), minuteAt(k + MINUTE, 'i2', { labels: { route }, sum: 2, max: 2 })]);
+      await h.storage().writeRollups(rollups);
+      expect(await compact({ span: HOUR, before: k + HOUR })).toEqual({ merged: 12, written: 6, done: true });
+      const merged = (await read(k)).filter((r) => r.start === k);
+      expect(merged.map((r) => r.labels['route']).sort()).toEqual([...odd].sort());
+      for (const r of merged) expect([r.instance, r.end, r.count, r.sum, r.min, r.max]).toEqual([COMPACTED_INSTANCE, k + HOUR, 2, 3, 1, 2]);
+    });
+  });
+
   describe('compactRollups over tiers', () => {
     it("leaves a span whose series holds a coarser span's compacted rollup of the same start for the coarser tier", async () => {
       const k = coarseStart();
