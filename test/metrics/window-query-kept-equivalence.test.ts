@@ -16,6 +16,7 @@ import { MetricRegistry } from '../../src/metrics/registry.js';
 import { WindowQuery, type MetricWindow } from '../../src/metrics/window-query.js';
 import { DecodedHistograms } from '../../src/metrics/window-query-decode.js';
 import { createRollupStamps } from '../../src/storage/instance.js';
+import { random } from '../helpers/random.js';
 
 /** A window query of a process that defined nothing (every series comes from the store). */
 function query(clock: ManualClock): WindowQuery {
@@ -76,17 +77,6 @@ const WINDOW = 10 * SLOT;
 const T0 = 1_800_000_000_000;
 const NAME = 'x_total';
 const LATENESS = 2 * SLOT + 60_000;
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Series as sorted rows: what a window built from them counts. */
 function rows(series: readonly StoredSeries[]): string[] {
