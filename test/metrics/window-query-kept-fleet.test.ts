@@ -14,22 +14,12 @@ import { WindowQuery, type MetricWindow } from '../../src/metrics/window-query.j
 import { KeptRollups } from '../../src/metrics/window-query-kept.js';
 import { DecodedHistograms } from '../../src/metrics/window-query-decode.js';
 import { createRollupStamps } from '../../src/storage/instance.js';
+import { random } from '../helpers/random.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const SLOT = 30_000;
 const WINDOW = 5 * 60_000;
 const NAME = 'latency_seconds';
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One monitor's window sources (as in window-query.test.ts), closing slots as Monitor.closeSlot does. */
 function instance(clock: ManualClock, storage: MemoryStorage, instanceId: string) {
