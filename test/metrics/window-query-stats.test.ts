@@ -9,21 +9,11 @@ import { BucketLayout, SparseCounts } from '../../src/metrics/log-buckets.js';
 import { DecodedHistograms } from '../../src/metrics/window-query-decode.js';
 import { part } from '../../src/metrics/window-query-series.js';
 import { MetricWindow, type RangeStats, type WindowPart, type WindowSeries } from '../../src/metrics/window-query-window.js';
+import { random } from '../helpers/random.js';
 
 const SLOT = 30_000;
 const T0 = 1_800_000_000_000;
 const NOW = T0 + 12 * SLOT + 7_000;
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Scene {
   window: MetricWindow;
