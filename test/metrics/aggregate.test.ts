@@ -11,6 +11,7 @@ import {
 } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
 import { T0, createHarness, recordEvents } from '../helpers/monitor-harness.js';
+import { random } from '../helpers/random.js';
 
 const SLOT = 30_000;
 
@@ -19,18 +20,6 @@ function setup(options: MonitorOptions = {}) {
   const monitor = createMonitor({ ...options, clock });
   const events = recordEvents(monitor);
   return { clock, monitor, events };
-}
-
-/** A seeded PRNG (mulberry32), so the data sets are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `n` log-normal values (median e^mu, shape sigma), by Box-Muller. */
