@@ -11,31 +11,51 @@ import { SnapshotCache } from '../../src/metrics/snapshot-reader.js';
 import { snapshotView, type SnapshotParts } from '../../src/monitor-snapshot.js';
 import { ManualClock } from '../../src/testing.js';
 import { T0 } from '../helpers/monitor-harness.js';
+import { random } from '../helpers/random.js';
 
 const monitors: Monitor[] = [];
 afterEach(async () => {
   await Promise.all(monitors.splice(0).map((m) => m.close()));
 });
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** A ManualClock that runs `between` at each yield of a snapshot (between two of its chunks). */
+/**
+ * A ManualClock that runs `between` at each yield of a snapshot's turn (between two of its
+ * chunks). The store reads before the turn yield too (between pieces of a large grouping): what
+ * happens then comes before the snapshot's instant (its capture, at the start of its turn) and
+ * may reach it, so those yields are only counted (`readYields`).
+ */
 class MeddlingClock extends ManualClock {
   between: (() => void) | undefined;
   yields = 0;
+  readYields = 0;
+  /** Store reads of a snapshot under way (see {@link ReadMarkingCache}). */
+  reading = 0;
   override yield(): Promise<void> {
-    this.yields++;
-    this.between?.();
+    if (this.reading > 0) this.readYields++;
+    else {
+      this.yields++;
+      this.between?.();
+    }
     return super.yield();
+  }
+}
+
+/** A SnapshotCache that tells its clock while a store read (and its grouping) is under way. */
+class ReadMarkingCache extends SnapshotCache {
+  constructor(
+    private readonly clock: MeddlingClock,
+    budget: number,
+  ) {
+    super(30_000, budget);
+  }
+
+  override async storedSeries(...args: Parameters<SnapshotCache['storedSeries']>): ReturnType<SnapshotCache['storedSeries']> {
+    this.clock.reading++;
+    try {
+      return await super.storedSeries(...args);
+    } finally {
+      this.clock.reading--;
+    }
   }
 }
 
@@ -70,7 +90,7 @@ describe('a snapshot made in chunks', () => {
       }
     };
     // Each side keeps what snapshots keep: the chunked one in chunks of 40 units, the other in one.
-    const chunked = new SnapshotCache(30_000, 40);
+    const chunked = new ReadMarkingCache(clock, 40);
     const whole = new SnapshotCache(30_000, Number.POSITIVE_INFINITY);
     let meddled = 0;
     let closedBetween = 0;
@@ -102,6 +122,8 @@ describe('a snapshot made in chunks', () => {
     }
     expect(meddled).toBeGreaterThan(200);
     expect(closedBetween).toBeGreaterThan(3);
+    // The later reads were large enough to be grouped in pieces.
+    expect(clock.readYields).toBeGreaterThan(0);
   }, 60_000);
 
   it('is made once for calls at the same instant with the same filters, each caller getting its own copy', async () => {
