@@ -18,22 +18,12 @@ import { WindowQuery } from '../../src/metrics/window-query.js';
 import { ManualClock } from '../../src/testing.js';
 import { FlakyStorage } from '../helpers/flaky-storage.js';
 import { T0 } from '../helpers/monitor-harness.js';
+import { random } from '../helpers/random.js';
 
 const monitors: Monitor[] = [];
 afterEach(async () => {
   await Promise.all(monitors.splice(0).map((m) => m.close()));
 });
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function sourcesOf(monitor: Monitor): WindowQuerySources {
   return (monitor as unknown as { parts: { reads: { parts: { sources: WindowQuerySources } } } }).parts.reads.parts.sources;
