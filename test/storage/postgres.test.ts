@@ -6,6 +6,7 @@ import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import type { AlertRecord } from '../../src/storage/records.js';
 import { recordPoolStatements } from './postgres-statements.js';
 import { dropSchema, PG_URL, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';
+import { random as seeded } from '../helpers/random.js';
 
 const available = await postgresAvailable('PostgresStorage tests');
 const T0 = Date.UTC(2026, 0, 1);
@@ -392,15 +393,4 @@ function catchError(fn: () => unknown): unknown {
     return error;
   }
   return undefined;
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
