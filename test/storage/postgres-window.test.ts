@@ -3,6 +3,7 @@ import { createMonitor, type AggregatedMetrics } from '../../src/index.js';
 import { PostgresStorage } from '../../src/postgres.js';
 import { ManualClock } from '../../src/testing.js';
 import { dropSchema, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';
+import { random } from '../helpers/random.js';
 
 const available = await postgresAvailable('PostgresStorage window tests');
 const SLOT = 30_000;
@@ -67,14 +68,7 @@ function pick(m: AggregatedMetrics): Record<string, number> {
 
 /** `n` log-normal values from a seeded PRNG (mulberry32 + Box-Muller). */
 function logNormal(n: number, mu: number, sigma: number, seed: number): number[] {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = random(seed);
   const out: number[] = [];
   while (out.length < n) {
     const z = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
