@@ -12,6 +12,23 @@ import { MonitorAnalysis } from './monitor-analysis.js';
 import { compactionSettings } from './storage/compaction-options.js';
 import { CompactionSchedule } from './storage/compaction-schedule.js';
 
+/**
+ * Attaches `diagnostics` (the `error` event, under its log policy) to the side failures of a
+ * store the user gave (see `StorageLifecycle.attachSideFailures`); the detach function, or
+ * undefined when the store has no hook or keeps its own `onError`. A hook that throws attaches
+ * nothing: the store is the user's, and the monitor still works without it.
+ */
+function attachSideFailures(store: ResolvedMonitorOptions['storage'], diagnostics: Diagnostics<MonitorEvents>): (() => void) | undefined {
+  if (store === undefined || typeof store.attachSideFailures !== 'function') return undefined;
+  try {
+    const detach = store.attachSideFailures((error) => diagnostics.fail(error));
+    return typeof detach === 'function' ? detach : undefined;
+  } catch (error) {
+    diagnostics.fail(error);
+    return undefined;
+  }
+}
+
 /** The parts one monitor is made of, wired to each other; `Monitor` delegates its calls to them. */
 export interface MonitorParts extends Capabilities {
   clock: Clock;
@@ -58,6 +75,10 @@ export function wireMonitor(options: ResolvedMonitorOptions, start: () => void):
     breakers: () => breakers.list(),
   });
   const analysis = new MonitorAnalysis({ sources, timelines, sla, start, beforeRead: () => reads.extensions.beforeRead() });
+  // A store given to the monitor reports its side failures (name index writes, malformed stored
+  // entries) on this monitor's `error` event, unless its user gave the store an `onError`; until
+  // the close's last step, so the last write's are heard too.
+  const detach = attachSideFailures(options.storage, diagnostics);
   const lifecycle = new Lifecycle({
     clock,
     timers,
@@ -70,7 +91,16 @@ export function wireMonitor(options: ResolvedMonitorOptions, start: () => void):
       return alerts.stop();
     },
     closeNotifications: (ms, graceMs) => notifications.close(ms, graceMs),
-    closeStorage: owned === undefined ? undefined : () => owned.close(),
+    closeStorage:
+      owned === undefined && detach === undefined
+        ? undefined
+        : async () => {
+            try {
+              await owned?.close();
+            } finally {
+              detach?.();
+            }
+          },
   });
   // Running jobs finish (within the jobs' own bound) and waiting ones become dead letters before the last write.
   lifecycle.onClose(() => jobs.close());

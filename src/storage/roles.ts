@@ -1,3 +1,4 @@
+import type { StorageError } from '../core/errors.js';
 import type { MetricNameQuery, Rollup, RollupChanges, RollupQuery, StoredMetricName } from './rollup.js';
 import type { CompactionRequest, CompactionResult } from './compaction.js';
 import type { ReadStateOptions, StateEntry } from './state.js';
@@ -21,6 +22,15 @@ export interface StorageLifecycle {
   readonly name: string;
   /** Releases connections. The monitor calls it from `close()` only for a store it created. */
   close(): Promise<void>;
+  /**
+   * Optional: sends the store's side failures (best-effort work that must not fail the call it
+   * rides on: a name index write, a malformed stored entry skipped by a read) to `report` until
+   * the returned function is called. A monitor given a store attaches its `error` event here
+   * (and detaches on `close()`). A store whose user gave it its own handler (the built-in
+   * adapters' `onError` option) keeps it: it returns undefined and attaches nothing. Without
+   * either, the built-in adapters write a console warning at most once a minute.
+   */
+  attachSideFailures?(report: (error: StorageError) => void): (() => void) | undefined;
 }
 
 /** Keeps the recorder's rollups and answers window reads: what makes metrics outlive a process and read fleet-wide. */

@@ -54,7 +54,8 @@ export const postgresStorageOptionsSchema = z
     /**
      * Called with failures that do not fail the call they happen in: the metric names upsert
      * after a write's rollups were stored (the names are upserted again by a later write).
-     * Default: a console warning, at most one a minute.
+     * Default: the `error` event of a monitor given this store (see `attachSideFailures`), else a
+     * console warning, at most one a minute.
      */
     onError: z.custom<(error: StorageError) => void>((v) => typeof v === 'function', 'must be a function').optional(),
   })

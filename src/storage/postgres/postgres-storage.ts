@@ -17,7 +17,7 @@ import { PostgresRollups } from './postgres-rollups.js';
 import { SchemaGate } from './postgres-schema-gate.js';
 import { PgSession } from './postgres-sql.js';
 import { partitionRollups, rejectionError } from '../rollup-validation.js';
-import { sideFailureReporter } from '../side-failures.js';
+import { SideFailures, type SideFailureReporter } from '../side-failures.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
 import { abortable } from '../../core/abortable.js';
 
@@ -55,6 +55,7 @@ export class PostgresStorage implements StorageAdapter, StateStore, CompactionSt
   private readonly state: PostgresState;
   private readonly compaction: PostgresCompaction;
   private readonly gate: SchemaGate;
+  private readonly sideFailures: SideFailures;
   private closed = false;
 
   /** Validates options (throws a ConfigError naming the bad one); connects lazily. */
@@ -77,7 +78,8 @@ export class PostgresStorage implements StorageAdapter, StateStore, CompactionSt
     }
     this.db = new PgSession(this.pool, quoteIdent(this.options.schema), this.options.now, this.options.queryTimeout, this.options.preparedStatements);
     this.rollups = new PostgresRollups(this.db, this.options.retention);
-    this.rollups.reportNamesFailure = sideFailureReporter(this.options.onError, this.label());
+    this.sideFailures = new SideFailures(this.options.onError, this.label());
+    this.rollups.reportNamesFailure = this.sideFailures.report;
     this.rollups.names.report = this.rollups.reportNamesFailure;
     this.records = new PostgresRecords(this.db);
     this.state = new PostgresState(this.db);
@@ -96,6 +98,15 @@ export class PostgresStorage implements StorageAdapter, StateStore, CompactionSt
   /** The schema holding the tables. */
   get schema(): string {
     return this.options.schema;
+  }
+
+  /**
+   * Sends side failures (the metric names upsert after stored rollups, the names' catch-up) to
+   * `report` until the returned function is called, unless the `onError` option was given (see
+   * `StorageLifecycle.attachSideFailures`).
+   */
+  attachSideFailures(report: SideFailureReporter): (() => void) | undefined {
+    return this.sideFailures.attach(report);
   }
 
   /**

@@ -30,7 +30,9 @@ export const redisStorageOptionsSchema = z
     now: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning the time in ms since the epoch').optional(),
     /**
      * Called with failures that do not fail the call they happen in: a state entry that is not
-     * what the adapter writes (skipped by `readState`). Default: a console warning, at most one a minute.
+     * what the adapter writes (skipped by `readState`), a name index write that failed after the
+     * rollups were stored. Default: the `error` event of a monitor given this store (see
+     * `attachSideFailures`), else a console warning, at most one a minute.
      */
     onError: z.custom<(error: StorageError) => void>((v) => typeof v === 'function', 'must be a function').optional(),
   })

@@ -6,7 +6,7 @@ import type { CallOptions, MetricNameQuery, Rollup, RollupChanges, RollupQuery, 
 import { assertNameQuery } from '../metric-names.js';
 import { RedisNames } from './redis-names.js';
 import { RedisState } from './redis-state.js';
-import { sideFailureReporter } from '../side-failures.js';
+import { SideFailures, type SideFailureReporter } from '../side-failures.js';
 import type { CompactionStore, StateStore } from '../roles.js';
 import { checkCompactionRequest, type CompactionRequest, type CompactionResult } from '../compaction.js';
 import { RedisCompaction } from './redis-compaction.js';
@@ -42,6 +42,7 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
   private readonly metricNames: RedisNames;
   private readonly state: RedisState;
   private readonly compaction: RedisCompaction;
+  private readonly sideFailures: SideFailures;
   private readonly secrets: string[] = [];
   private readonly leaseToken = randomUUID();
   private lastConnectionError: Error | undefined;
@@ -77,11 +78,21 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
       this.client = client;
       this.owned = true;
     }
+    this.sideFailures = new SideFailures(this.options.onError, 'RedisStorage');
     this.records = new RedisRecords(this.client, this.keys);
     this.writer = new RedisRollupWriter(this.client, this.keys, this.options.retention);
     this.metricNames = new RedisNames(this.client, this.keys, this.options.retention, () => this.now());
-    this.state = new RedisState(this.client, this.keys, sideFailureReporter(this.options.onError, 'RedisStorage'));
+    this.state = new RedisState(this.client, this.keys, this.sideFailures.report);
     this.compaction = new RedisCompaction(this.client, this.keys, this.options.retention);
+  }
+
+  /**
+   * Sends side failures (a name index write, a malformed state entry) to `report` until the
+   * returned function is called, unless the `onError` option was given (see
+   * `StorageLifecycle.attachSideFailures`).
+   */
+  attachSideFailures(report: SideFailureReporter): (() => void) | undefined {
+    return this.sideFailures.attach(report);
   }
 
   /**
