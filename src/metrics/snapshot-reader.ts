@@ -1,3 +1,4 @@
+import { yieldTurn, type Clock } from '../core/clock.js';
 import type { StorageError } from '../core/errors.js';
 import { SlotCountsCache } from './snapshot-slots.js';
 import { KeptWindows, type TalliedWindow, type WindowInputs } from './snapshot-windows.js';
@@ -20,6 +21,8 @@ export interface SnapshotRead {
   from: number;
   now: number;
   onStorageError(error: StorageError): void;
+  /** The monitor's clock: the grouping and merging of what was read let the event loop turn through it (`Clock.yield`). */
+  clock: Clock;
 }
 
 /**
@@ -63,7 +66,7 @@ export class SnapshotCache {
    * a full one).
    */
   async storedSeries(query: WindowQuery, read: SnapshotRead, waitingEnd: number): Promise<readonly StoredSeries[]> {
-    const { name, from, now } = read;
+    const { name, from, now, clock } = read;
     try {
       return await this.stored.series({
         name,
@@ -72,6 +75,7 @@ export class SnapshotCache {
         read: (since) => query.stored(name, undefined, since, now, now),
         changes: query.changes(name),
         waitingEnd,
+        pause: () => yieldTurn(clock),
       });
     } catch (error) {
       read.onStorageError(error as StorageError);

@@ -3,6 +3,12 @@ import type { MetricKind, Rollup, RollupQuery, StoredMetricName } from '../contr
 import { byCodePoint, clampNameLimit, nameMatches } from '../metric-names.js';
 import { compactionGroups, mergeRollups, type CompactionResult } from '../compaction.js';
 
+/**
+ * Rollups a range read copies between two turns of the event loop (see `MemoryRollups.query`):
+ * about 0.5 µs each on a quiet machine, so a piece is a couple of milliseconds there.
+ */
+export const READ_PIECE = 4_000;
+
 interface SeriesPoints {
   name: string;
   labels: Readonly<Record<string, string>>;
@@ -66,18 +72,44 @@ export class MemoryRollups {
     return out.sort((a, b) => byCodePoint(a.name, b.name)).slice(0, clampNameLimit(limit));
   }
 
-  /** Copies of the rollups of `query.name` whose labels include `query.labels` and whose slot overlaps (max(from, cutoff), to). */
-  query(query: RollupQuery, cutoff: number): Rollup[] {
+  /**
+   * Copies of the rollups of `query.name` whose labels include `query.labels` and whose slot
+   * overlaps (max(from, cutoff), to), ordered by start (series in the order they were first
+   * written within a start). Awaits `pause` between series after every {@link READ_PIECE}
+   * rollups copied: a window of 5,000 series (50,000 rollups) took 30-40 ms in one stretch. Each
+   * series is copied in one stretch, as it is at that moment; a series created during the read
+   * is not in it, one removed during the read is as it was before (as if the read came first).
+   */
+  async query(query: RollupQuery, cutoff: number, pause: () => Promise<void>): Promise<Rollup[]> {
     const series = this.byName.get(query.name);
     if (series === undefined) return [];
     const from = Math.max(query.from ?? -Infinity, cutoff);
     const to = query.to ?? Infinity;
-    const out: Rollup[] = [];
-    for (const entry of series.values()) {
+    // The series at the start of the read: a Map iterated across awaits would visit one that was
+    // removed and written again meanwhile twice.
+    const entries = [...series.values()];
+    // Rollups by start, each start's in the order the series are visited: the stable sort by
+    // start, without sorting the rollups (the starts are a window's few dozen slots).
+    const byStart = new Map<number, Rollup[]>();
+    let copied = 0;
+    for (const entry of entries) {
       if (!matchesLabels(entry.labels, query.labels)) continue;
-      for (const point of entry.points) if (point.end > from && point.start < to) out.push({ ...point, labels: { ...point.labels } });
+      for (const point of entry.points) {
+        if (point.end <= from || point.start >= to) continue;
+        const copy = { ...point, labels: { ...point.labels } };
+        const list = byStart.get(copy.start);
+        if (list === undefined) byStart.set(copy.start, [copy]);
+        else list.push(copy);
+        copied++;
+      }
+      if (copied >= READ_PIECE) {
+        copied = 0;
+        await pause();
+      }
     }
-    return out.sort((a, b) => a.start - b.start);
+    const out: Rollup[] = [];
+    for (const start of [...byStart.keys()].sort((a, b) => a - b)) for (const r of byStart.get(start)!) out.push(r);
+    return out;
   }
 
   /**
