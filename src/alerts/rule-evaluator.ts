@@ -17,6 +17,7 @@ import { ownLabel } from './schema-parts.js';
 import { WindowReader } from './window-reader.js';
 import { StoredRollupCache } from '../metrics/window-query-cache.js';
 import { KeptRollups } from '../metrics/window-query-kept.js';
+import { RingCache } from '../metrics/window-query-ring.js';
 
 /**
  * How long after its slot ends a rollup may reach the store and still be seen at the next tick,
@@ -50,6 +51,8 @@ export class RuleEvaluator {
   private readonly stored: StoredRollupCache;
   /** Stored series kept between ticks for stores with a change log, updated in place from it. */
   private readonly kept: KeptRollups;
+  /** This process's histogram slots, each closed one decoded once for every tick that reads it. */
+  private readonly rings = new RingCache();
 
   constructor(
     private readonly ctx: CapabilityContext,
@@ -90,7 +93,7 @@ export class RuleEvaluator {
       else this.identities.delete(e.rule.id);
       if (e.rule.enabled) entries.push(e);
     }
-    const reader = new WindowReader(this.ctx, ts, entries.flatMap((e) => e.conditions), this.stored, this.kept);
+    const reader = new WindowReader(this.ctx, ts, entries.flatMap((e) => e.conditions), this.stored, this.kept, this.rings);
     const learners: RuleEntry[] = [];
     for (const entry of entries) {
       result.rules++;
@@ -143,6 +146,7 @@ export class RuleEvaluator {
     this.identities.clear();
     this.stored.clear();
     this.kept.clear();
+    this.rings.clear();
     await pull();
     this.forgetResolved(ts);
     for (const s of this.states.all()) {

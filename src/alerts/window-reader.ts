@@ -4,6 +4,7 @@ import { seriesKey } from '../core/labels.js';
 import { coveredTime, WindowQuery, type MetricWindow, type RangeStats, type StoredSeries, type WindowSeries } from '../metrics/window-query.js';
 import type { StoredRollupCache } from '../metrics/window-query-cache.js';
 import type { KeptRollups } from '../metrics/window-query-kept.js';
+import type { RingCache } from '../metrics/window-query-ring.js';
 import { groupRollups } from '../metrics/window-query-series.js';
 import { lookbacksOf, type NormalizedCondition } from './rule-schema.js';
 import { ownLabel } from './schema-parts.js';
@@ -55,6 +56,8 @@ export class WindowReader {
     private readonly cache?: StoredRollupCache,
     /** Stored series kept between ticks for stores with a change log (absent: `cache` serves them too). */
     private readonly kept?: KeptRollups,
+    /** This process's histogram rings, their closed slots decoded once (absent: decoded at each read). */
+    private readonly rings?: RingCache,
   ) {
     this.query = new WindowQuery({ registry: cap.metrics, ctx: cap.metricContext, storage: cap.storage });
     for (const c of conditions) {
@@ -159,7 +162,7 @@ export class WindowReader {
     } catch (error) {
       failed = error as StorageError;
     }
-    const window = this.query.merge({ name, from, to: this.now, now: this.now }, stored);
+    const window = this.query.merge({ name, from, to: this.now, now: this.now }, stored, this.now, this.rings);
     return { window, failed };
   }
 

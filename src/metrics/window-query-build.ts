@@ -9,6 +9,7 @@ import { BucketLayout } from './log-buckets.js';
 import type { AnyMetric } from './registry.js';
 import { hashLabels, LabelTable, part, partOf, shapeOf, type StoredSeries } from './window-query-series.js';
 import { END, F, isKept, START } from './window-query-columns.js';
+import type { RingCache } from './window-query-ring.js';
 import { MetricWindow, type WindowPart, type WindowScale, type WindowSeries } from './window-query-window.js';
 
 /** What {@link buildWindow} merges. */
@@ -27,6 +28,8 @@ export interface WindowInput {
   stored: readonly StoredSeries[];
   /** Rollups waiting in this process's recorder (any metric: they are filtered). */
   pending: readonly Rollup[];
+  /** Rings read through this cache (closed slots decoded once, see window-query-ring.ts); absent: as they are. */
+  rings?: RingCache | undefined;
 }
 
 /** Resolution of a histogram read from rollups alone when none carries one (`unitDefaults`' generic). */
@@ -112,11 +115,11 @@ export function buildWindow(input: WindowInput): MetricWindow {
         continue;
       }
       // The ring is read as it is. Its closed slots: this monitor's rollups of them are skipped.
-      e.slots = local.ring;
+      e.slots = input.rings === undefined ? local.ring : input.rings.slotsOf(local);
       e.hasRing = true;
       e.open = local.slot;
       e.ringAt = ringSize;
-      ringSize += local.ring.length;
+      ringSize += e.slots.length;
     }
   }
 

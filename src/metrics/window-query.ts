@@ -13,6 +13,7 @@ import type { MetricContext } from './context.js';
 import type { MetricRegistry } from './registry.js';
 import { buildWindow } from './window-query-build.js';
 import { COUNT, END, F, isKept, START } from './window-query-columns.js';
+import type { RingCache } from './window-query-ring.js';
 import { groupRollups, type StoredSeries } from './window-query-series.js';
 import type { MetricWindow, WindowSeries } from './window-query-window.js';
 
@@ -76,9 +77,10 @@ export class WindowQuery {
    * Merges stored series already read (by {@link WindowQuery.stored} and `groupRollups`, or kept
    * between reads by a `StoredRollupCache`; for the same or a wider range and looser matchers)
    * with memory and waiting rollups: what a caller that reads the store once for many windows
-   * (the rule engine, once per metric and tick) uses.
+   * (the rule engine, once per metric and tick) uses. With `rings`, this process's histogram
+   * rings are read through it (each closed slot decoded once, for a reader of every tick).
    */
-  merge(request: WindowRequest, stored: readonly StoredSeries[], now = request.now ?? this.now): MetricWindow {
+  merge(request: WindowRequest, stored: readonly StoredSeries[], now = request.now ?? this.now, rings?: RingCache): MetricWindow {
     const { registry, ctx } = this.src;
     return buildWindow({
       name: request.name,
@@ -90,6 +92,7 @@ export class WindowQuery {
       ctx,
       stored,
       pending: ctx.fleet.pendingRollups(),
+      rings,
     });
   }
 
