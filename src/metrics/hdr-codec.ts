@@ -71,8 +71,8 @@ export class HdrCodec {
 
 /**
  * The counts of an HdrHistogram compressed V2 encoding, as {@link readHdr} leaves them: the
- * encoder's parameters, and its non-zero counts by counts index (increasing). The arrays are
- * shared and overwritten by the next call: read them before decoding another.
+ * encoder's parameters, and its non-zero counts by counts index (increasing). The array is
+ * shared and overwritten by the next call: read it before decoding another.
  */
 export interface HdrCounts {
   /** The encoder's significant digits (0..5). */
@@ -84,10 +84,13 @@ export interface HdrCounts {
   unitMagnitude: number;
   /** Its counts array length (indexes at or past it are not counted, as hdr-histogram-js drops them). */
   length: number;
-  /** How many non-zero counts `indexes` and `counts` hold. */
+  /** How many non-zero counts `pairs` holds. */
   n: number;
-  indexes: Float64Array;
-  counts: Float64Array;
+  /**
+   * The non-zero counts as `[index, count, index, count, ...]` (the first `2 * n` numbers): the
+   * form a decoded rollup is kept in (window-query-decode.ts), so that one copy makes it.
+   */
+  pairs: Float64Array;
 }
 
 const V2_COMPRESSED_COOKIE = 0x1c849304;
@@ -124,7 +127,7 @@ const INFLATED_BYTES = 64 * 1024;
 const COUNTS = 4096;
 const raw: InflateOutput = { bytes: new Uint8Array(RAW_BYTES) };
 const inflated: InflateOutput = { bytes: new Uint8Array(INFLATED_BYTES) };
-const result: HdrCounts = { digits: 0, lowest: 1, halfCount: 1, unitMagnitude: 0, length: 0, n: 0, indexes: new Float64Array(COUNTS), counts: new Float64Array(COUNTS) };
+const result: HdrCounts = { digits: 0, lowest: 1, halfCount: 1, unitMagnitude: 0, length: 0, n: 0, pairs: new Float64Array(2 * COUNTS) };
 
 /** Base64 (standard or URL-safe, `=` padded) into `raw.bytes`; the number of bytes. Throws on anything else. */
 function base64(text: string): number {
@@ -187,16 +190,15 @@ export function readHdr(encoded: string): HdrCounts {
  * them. Call once they are read (the next `readHdr` does it too).
  */
 export function releaseHdrCounts(): void {
-  if (result.indexes.length > COUNTS) {
-    result.indexes = new Float64Array(COUNTS);
-    result.counts = new Float64Array(COUNTS);
+  if (result.pairs.length > 2 * COUNTS) {
+    result.pairs = new Float64Array(2 * COUNTS);
     result.n = 0;
   }
 }
 
 /** @internal The lengths of the decoder's reused buffers, for tests: back at their defaults after each decode. */
 export function hdrBufferSizes(): { raw: number; inflated: number; counts: number } {
-  return { raw: raw.bytes.length, inflated: inflated.bytes.length, counts: result.indexes.length };
+  return { raw: raw.bytes.length, inflated: inflated.bytes.length, counts: result.pairs.length / 2 };
 }
 
 function read(encoded: string): HdrCounts {
@@ -225,46 +227,57 @@ function read(encoded: string): HdrCounts {
   // No encoder writes more than 9 bytes per index of these parameters' counts array. Here
   // hdr-histogram-js would read on (a hostile header claims up to 2^31 payload bytes).
   if (n > HEADER_BYTES + 9 * out.length) throw new Error('HdrHistogram encoding longer than its parameters allow');
-  out.n = 0;
   // Bytes past the inflated data read as 0 (a zero count) in hdr-histogram-js: they add nothing.
   // The walk stops at the bytes present, which the check above and the inflate limit bound.
   const end = Math.min(HEADER_BYTES + payload, n);
+  const length = out.length;
+  let pairs = out.pairs;
+  let m = 0;
   let at = HEADER_BYTES;
   let index = 0;
   while (at < end) {
     let v = data[at++]!;
-    let value = v & 0x7f;
-    let scale = 128;
-    for (let k = 1; (v & 0x80) !== 0 && k < 9; k++) {
-      v = at < n ? data[at++]! : (at++, 0);
-      // LEB128-64b9B gives the 9th byte 8 bits; hdr-histogram-js reads 7 of them, and so does this.
-      value += (v & 0x7f) * scale;
-      scale *= 128;
+    let count: number;
+    if (v < 0x80) {
+      // One byte (most counts and runs of zeros): ZigZag, an odd value is a run of (v + 1) / 2 zeros.
+      if ((v & 1) !== 0) {
+        index += (v + 1) >> 1;
+        continue;
+      }
+      count = v >> 1;
+    } else {
+      let value = v & 0x7f;
+      let scale = 128;
+      for (let k = 1; (v & 0x80) !== 0 && k < 9; k++) {
+        v = at < n ? data[at++]! : (at++, 0);
+        // LEB128-64b9B gives the 9th byte 8 bits; hdr-histogram-js reads 7 of them, and so does this.
+        value += (v & 0x7f) * scale;
+        scale *= 128;
+      }
+      value = value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+      if (value < 0) {
+        index -= value;
+        continue;
+      }
+      if (value > Number.MAX_SAFE_INTEGER) throw new Error(`${value} would overflow integer count`);
+      count = value >>> 0;
     }
-    value = value % 2 === 0 ? value / 2 : -(value + 1) / 2;
-    if (value < 0) {
-      index -= value;
-      continue;
+    if (count > 0 && index < length) {
+      if (m === pairs.length) pairs = out.pairs = grown(pairs);
+      pairs[m] = index;
+      pairs[m + 1] = count;
+      m += 2;
     }
-    if (value > Number.MAX_SAFE_INTEGER) throw new Error(`${value} would overflow integer count`);
-    const count = value >>> 0;
-    if (count > 0 && index < out.length) push(out, index, count);
     index++;
   }
+  out.n = m / 2;
   return out;
 }
 
-function push(out: HdrCounts, index: number, count: number): void {
-  if (out.n === out.indexes.length) {
-    const indexes = new Float64Array(out.n * 2);
-    const counts = new Float64Array(out.n * 2);
-    indexes.set(out.indexes);
-    counts.set(out.counts);
-    out.indexes = indexes;
-    out.counts = counts;
-  }
-  out.indexes[out.n] = index;
-  out.counts[out.n++] = count;
+function grown(pairs: Float64Array): Float64Array {
+  const next = new Float64Array(pairs.length * 2);
+  next.set(pairs);
+  return next;
 }
 
 /** hdr-histogram-js' counts array length for these parameters (`determineArrayLengthNeeded`). */

@@ -3,12 +3,14 @@
  * carry (a few hundred bytes each). A report reads 144,000 of them: Node's `zlib.inflateSync`
  * costs ~10-25 us a call in setting up a stream (more than the data), pako more still, and
  * neither exists alike on every runtime. This one decodes into a buffer the caller reuses and
- * allocates nothing per call; canonical Huffman codes are decoded bit by bit (as zlib's `puff`
- * reference decoder does), which for inputs this small costs less than building lookup tables.
+ * allocates nothing per call. Canonical Huffman codes are read through a table of their short
+ * codes (inflate-huffman.ts), the longer ones bit by bit (as zlib's `puff` reference decoder does).
  * It checks what zlib checks (header, code completeness, distances, the Adler-32 trailer) and
  * throws an `Error` on anything else, and on output past the caller's limit: a few hundred KB of
  * stored data can inflate to gigabytes (a zip bomb).
  */
+
+import { build, huffman, type Huffman } from './inflate-huffman.js';
 
 const LENGTH_BASE = Uint16Array.of(3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258);
 const LENGTH_EXTRA = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0);
@@ -16,48 +18,18 @@ const DIST_BASE = Uint16Array.of(1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97
 const DIST_EXTRA = Uint8Array.of(0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13);
 const CODE_LENGTH_ORDER = Uint8Array.of(16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15);
 
-/** A canonical Huffman code: how many codes of each length, and the symbols in code order. */
-interface Huffman {
-  readonly counts: Uint16Array;
-  readonly symbols: Uint16Array;
-}
-
-const huffman = (symbols: number): Huffman => ({ counts: new Uint16Array(16), symbols: new Uint16Array(symbols) });
-
-/**
- * Builds `h` from the code lengths `lengths[at, at + n)`. Returns how many codes are left unused (0: a
- * complete code); throws when the lengths are over-subscribed.
- */
-function build(h: Huffman, lengths: Uint8Array, at: number, n: number): number {
-  const counts = h.counts;
-  counts.fill(0);
-  for (let s = 0; s < n; s++) counts[lengths[at + s]!]!++;
-  if (counts[0] === n) return 0;
-  let left = 1;
-  for (let len = 1; len < 16; len++) {
-    left = left * 2 - counts[len]!;
-    if (left < 0) throw new Error('invalid deflate data: over-subscribed Huffman code');
-  }
-  const offsets = OFFSETS;
-  offsets[1] = 0;
-  for (let len = 1; len < 15; len++) offsets[len + 1] = offsets[len]! + counts[len]!;
-  for (let s = 0; s < n; s++) if (lengths[at + s] !== 0) h.symbols[offsets[lengths[at + s]!]!++] = s;
-  return left;
-}
-
-const OFFSETS = new Uint16Array(16);
 const LENGTHS = new Uint8Array(320);
-const FIXED_LENGTH = huffman(288);
-const FIXED_DIST = huffman(30);
+const FIXED_LENGTH = huffman(288, 9);
+const FIXED_DIST = huffman(30, 5);
 {
   for (let s = 0; s < 288; s++) LENGTHS[s] = s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8;
   build(FIXED_LENGTH, LENGTHS, 0, 288);
   LENGTHS.fill(5, 0, 30);
   build(FIXED_DIST, LENGTHS, 0, 30);
 }
-const DYNAMIC_LENGTH = huffman(288);
-const DYNAMIC_DIST = huffman(30);
-const CODE_LENGTHS = huffman(19);
+const DYNAMIC_LENGTH = huffman(288, 9);
+const DYNAMIC_DIST = huffman(30, 8);
+const CODE_LENGTHS = huffman(19, 7);
 
 /** A growable output buffer, reused across calls. */
 export interface InflateOutput {
@@ -105,10 +77,8 @@ export function inflateZlib(input: Uint8Array, start: number, stop: number, out:
       n = codes(out, n, DYNAMIC_LENGTH, DYNAMIC_DIST);
     } else throw new Error('invalid deflate data: block type 3');
   } while (final === 0);
-  // The Adler-32 of the output follows, byte-aligned, big-endian (the bit buffer holds less than a byte).
-  bitBuffer = 0;
-  bitCount = 0;
-  const at = pos;
+  // The Adler-32 of the output follows, byte-aligned, big-endian.
+  const at = alignToByte();
   src = EMPTY;
   if (at + 4 > stop) throw new Error('invalid zlib data: no checksum');
   const expected = ((input[at]! << 24) | (input[at + 1]! << 16) | (input[at + 2]! << 8) | input[at + 3]!) >>> 0;
@@ -132,8 +102,37 @@ function bits(need: number): number {
   return buffer & ((1 << need) - 1);
 }
 
-/** Decodes one symbol of `h`, bit by bit from the bit buffer (puff's `decode`). */
+/**
+ * Drops the bits left of the current byte and gives back the whole bytes the bit buffer read
+ * ahead (the symbol loop below reads up to 4 bytes ahead): the position of the next byte.
+ */
+function alignToByte(): number {
+  pos -= bitCount >>> 3;
+  bitBuffer = 0;
+  bitCount = 0;
+  return pos;
+}
+
+/** Decodes one symbol of `h`: through its table when the code is short, else bit by bit. */
 function decode(h: Huffman): number {
+  let buffer = bitBuffer;
+  let count = bitCount;
+  while (count < h.fastBits && pos < end) {
+    buffer |= src[pos++]! << count;
+    count += 8;
+  }
+  bitBuffer = buffer;
+  bitCount = count;
+  const entry = h.fast[buffer & (h.fast.length - 1)]!;
+  const len = entry & 15;
+  if (entry === 0 || len > count) return decodeSlow(h);
+  bitBuffer = buffer >>> len;
+  bitCount = count - len;
+  return entry >>> 4;
+}
+
+/** Decodes one symbol of `h`, bit by bit from the bit buffer (puff's `decode`). */
+function decodeSlow(h: Huffman): number {
   const counts = h.counts;
   let buffer = bitBuffer;
   let left = bitCount;
@@ -174,9 +173,7 @@ function ensure(out: InflateOutput, size: number): Uint8Array {
 
 function stored(out: InflateOutput, n: number): number {
   // The block starts at a byte boundary: drop the rest of the current byte.
-  bitBuffer = 0;
-  bitCount = 0;
-  const at = pos;
+  const at = alignToByte();
   if (at + 4 > end) throw new Error('invalid deflate data: unexpected end');
   const len = src[at]! | (src[at + 1]! << 8);
   const nlen = src[at + 2]! | (src[at + 3]! << 8);
@@ -191,30 +188,97 @@ function codes(out: InflateOutput, n: number, lengthCode: Huffman, distCode: Huf
   let bytes = out.bytes;
   // Where `ensure` is next needed: the buffer's end, or the limit when the buffer is larger.
   let room = Math.min(bytes.length, limit);
+  // The bit buffer in locals, refilled a byte at a time up to 25 bits or more (a length code and
+  // its extra bits need at most 20, a distance code 15 and its extra bits 13): the module state
+  // is written back only around the calls that read it.
+  const input = src;
+  const stop = end;
+  const lengths = lengthCode.fast;
+  const lengthMask = lengths.length - 1;
+  const distances = distCode.fast;
+  const distMask = distances.length - 1;
+  let buffer = bitBuffer;
+  let count = bitCount;
+  let at = pos;
   for (;;) {
-    let symbol = decode(lengthCode);
+    while (count <= 24 && at < stop) {
+      buffer |= input[at++]! << count;
+      count += 8;
+    }
+    let entry = lengths[buffer & lengthMask]!;
+    let len = entry & 15;
+    let symbol: number;
+    if (entry !== 0 && len <= count) {
+      symbol = entry >>> 4;
+      buffer >>>= len;
+      count -= len;
+    } else {
+      // A long code, or the end of the input: bit by bit, which throws on a bad or missing code.
+      bitBuffer = buffer;
+      bitCount = count;
+      pos = at;
+      symbol = decodeSlow(lengthCode);
+      buffer = bitBuffer;
+      count = bitCount;
+      at = pos;
+    }
     if (symbol < 256) {
       if (n >= room) {
         bytes = ensure(out, n + 1);
         room = Math.min(bytes.length, limit);
       }
       bytes[n++] = symbol;
-    } else if (symbol === 256) return n;
-    else {
-      symbol -= 257;
-      if (symbol >= 29) throw new Error('invalid deflate data: bad length symbol');
-      const length = LENGTH_BASE[symbol]! + bits(LENGTH_EXTRA[symbol]!);
-      const d = decode(distCode);
-      if (d >= 30) throw new Error('invalid deflate data: bad distance symbol');
-      const distance = DIST_BASE[d]! + bits(DIST_EXTRA[d]!);
-      if (distance > n) throw new Error('invalid deflate data: distance too far back');
-      if (n + length > room) {
-        bytes = ensure(out, n + length);
-        room = Math.min(bytes.length, limit);
-      }
-      for (let i = 0; i < length; i++, n++) bytes[n] = bytes[n - distance]!;
+      continue;
     }
+    if (symbol === 256) break;
+    symbol -= 257;
+    if (symbol >= 29) throw new Error('invalid deflate data: bad length symbol');
+    let extra = LENGTH_EXTRA[symbol]!;
+    if (extra > count) throw new Error('invalid deflate data: unexpected end');
+    const length = LENGTH_BASE[symbol]! + (buffer & ((1 << extra) - 1));
+    buffer >>>= extra;
+    count -= extra;
+    while (count <= 24 && at < stop) {
+      buffer |= input[at++]! << count;
+      count += 8;
+    }
+    entry = distances[buffer & distMask]!;
+    len = entry & 15;
+    let d: number;
+    if (entry !== 0 && len <= count) {
+      d = entry >>> 4;
+      buffer >>>= len;
+      count -= len;
+    } else {
+      bitBuffer = buffer;
+      bitCount = count;
+      pos = at;
+      d = decodeSlow(distCode);
+      buffer = bitBuffer;
+      count = bitCount;
+      at = pos;
+    }
+    if (d >= 30) throw new Error('invalid deflate data: bad distance symbol');
+    extra = DIST_EXTRA[d]!;
+    while (count < extra && at < stop) {
+      buffer |= input[at++]! << count;
+      count += 8;
+    }
+    if (extra > count) throw new Error('invalid deflate data: unexpected end');
+    const distance = DIST_BASE[d]! + (buffer & ((1 << extra) - 1));
+    buffer >>>= extra;
+    count -= extra;
+    if (distance > n) throw new Error('invalid deflate data: distance too far back');
+    if (n + length > room) {
+      bytes = ensure(out, n + length);
+      room = Math.min(bytes.length, limit);
+    }
+    for (let i = 0; i < length; i++, n++) bytes[n] = bytes[n - distance]!;
   }
+  bitBuffer = buffer;
+  bitCount = count;
+  pos = at;
+  return n;
 }
 
 /** Reads a dynamic block's code lengths and builds its two codes. */

@@ -1,14 +1,10 @@
 import { hdrBufferSizes, hdrValueAt, readHdr, releaseHdrCounts } from './hdr-codec.js';
 import type { BucketLayout } from './log-buckets.js';
 
-/** Default length of `pairs`: 4,096 buckets. */
-const PAIRS = 8192;
-/** Compact pairs being built, reused by every decode (the result is copied out of it). Put back to the default length after a decode that grew it. */
-let pairs = new Float64Array(PAIRS);
-
-/** @internal The lengths of the decoders' reused buffers, for tests: back at their defaults after each decode. */
+/** @internal The lengths of the decoder's reused buffers, for tests: back at their defaults after each decode. */
 export function decodeBufferSizes(): { raw: number; inflated: number; counts: number; pairs: number } {
-  return { ...hdrBufferSizes(), pairs: pairs.length };
+  const sizes = hdrBufferSizes();
+  return { ...sizes, pairs: 2 * sizes.counts };
 }
 
 /**
@@ -27,24 +23,31 @@ export function decodeBufferSizes(): { raw: number; inflated: number; counts: nu
 export function decodeRollupHdr(encoded: string, rollupResolution: number, layout: BucketLayout, resolution: number): Float64Array {
   const h = readHdr(encoded);
   const factor = rollupResolution / resolution;
-  if (pairs.length < h.n * 2) pairs = new Float64Array(h.n * 2);
-  const out = pairs;
-  let n = 0;
-  let lastIndex = -1;
-  for (let i = 0; i < h.n; i++) {
-    const value = hdrValueAt(h.indexes[i]!, h);
-    const index = layout.index(factor === 1 ? value : Math.floor(value * factor));
-    // Rescaled values can share a bucket: indexes only grow, so the same one is the last one.
-    if (index === lastIndex) out[n - 1]! += h.counts[i]!;
-    else {
-      out[n++] = index;
-      out[n++] = h.counts[i]!;
+  const pairs = h.pairs;
+  let n = 2 * h.n;
+  if (factor !== 1 || h.unitMagnitude !== 0 || h.halfCount !== layout.subBucketHalfCount) {
+    // Another scale: each index's lowest value moves to its bucket of `layout`, in place (the
+    // pairs written never pass the pairs read). Otherwise the encoder's counts indexes are the
+    // layout's (same sub-buckets, lowest 1, no rescaling: log-buckets.ts), the usual case of a
+    // rollup written by pulsewatch, and the pairs are kept as they are.
+    let w = 0;
+    let lastIndex = -1;
+    for (let r = 0; r < n; r += 2) {
+      const value = hdrValueAt(pairs[r]!, h);
+      const index = layout.index(factor === 1 ? value : Math.floor(value * factor));
+      // Rescaled values can share a bucket: indexes only grow, so the same one is the last one.
+      if (index === lastIndex) pairs[w - 1]! += pairs[r + 1]!;
+      else {
+        pairs[w] = index;
+        pairs[w + 1] = pairs[r + 1]!;
+        w += 2;
+      }
+      lastIndex = index;
     }
-    lastIndex = index;
+    n = w;
   }
-  const decoded = out.slice(0, n);
+  const decoded = pairs.slice(0, n);
   releaseHdrCounts();
-  if (pairs.length > PAIRS) pairs = new Float64Array(PAIRS);
   return decoded;
 }
 
