@@ -9,6 +9,7 @@ import type { CompactionStore, StateStore } from '../roles.js';
 import { checkCompactionRequest, type CompactionRequest, type CompactionResult } from '../compaction.js';
 import { assertStateKey, stateJson, stateLimit, type ReadStateOptions, type StateEntry } from '../state.js';
 import { ChangeLog } from '../rollup-changes.js';
+import { MemoryRecords } from './memory-records.js';
 import { MemoryRollups } from './memory-rollups.js';
 import { partitionRollups, rejectionError } from '../rollup-validation.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
@@ -43,10 +44,7 @@ export class MemoryStorage implements StorageAdapter, StateStore, CompactionStor
   private readonly options: z.output<typeof memoryStorageOptionsSchema>;
   private readonly rollups: MemoryRollups;
   private readonly leases = new Map<string, number>();
-  private readonly alerts = new Map<string, AlertRecord>();
-  private readonly rules = new Map<string, StoredRule>();
-  private readonly deadLetters = new Map<string, DeadLetter>();
-  private readonly jobDeadLetters = new Map<string, JobDeadLetter>();
+  private readonly records: MemoryRecords;
   private readonly changes = new ChangeLog();
   /** State entries as JSON text (a value read back is a new copy, as from any store). */
   private readonly state = new Map<string, { json: string; updatedAt: number }>();
@@ -57,6 +55,7 @@ export class MemoryStorage implements StorageAdapter, StateStore, CompactionStor
   constructor(options: MemoryStorageOptions = {}) {
     this.options = parseOptions(memoryStorageOptionsSchema, options, 'invalid MemoryStorage options');
     this.rollups = new MemoryRollups(this.options.maxPointsPerSeries);
+    this.records = new MemoryRecords(this.options.maxRecords);
   }
 
   /**
@@ -122,84 +121,67 @@ export class MemoryStorage implements StorageAdapter, StateStore, CompactionStor
   /** Stores a copy of the alert, replacing the one with the same id. */
   async saveAlert(alert: AlertRecord, _options?: CallOptions): Promise<void> {
     this.assertOpen();
-    this.alerts.set(alert.id, structuredClone(alert));
-    if (this.alerts.size > this.options.maxRecords) this.trimAlerts();
+    this.records.saveAlert(alert);
   }
 
   /** Copies of the matching alerts, most recently updated first. */
   async queryAlerts(query: AlertQuery, _options?: CallOptions): Promise<AlertRecord[]> {
     this.assertOpen();
-    const out: AlertRecord[] = [];
-    for (const a of this.alerts.values()) {
-      if (query.status !== undefined && a.status !== query.status) continue;
-      if (query.ruleId !== undefined && a.ruleId !== query.ruleId) continue;
-      if (query.fingerprint !== undefined && a.fingerprint !== query.fingerprint) continue;
-      if (query.from !== undefined && a.updatedAt < query.from) continue;
-      if (query.to !== undefined && a.updatedAt >= query.to) continue;
-      out.push(a);
-    }
-    out.sort((x, y) => y.updatedAt - x.updatedAt || (x.id < y.id ? 1 : -1));
-    return out.slice(0, query.limit ?? out.length).map((a) => structuredClone(a));
+    return this.records.queryAlerts(query);
   }
 
   /** Stores a copy of the rule, replacing the one with the same id. */
   async saveRule(rule: StoredRule, _options?: CallOptions): Promise<void> {
     this.assertOpen();
-    this.rules.set(rule.id, structuredClone(rule));
+    this.records.saveRule(rule);
   }
 
   /** Deletes a rule; true if it existed. */
   async deleteRule(id: string, _options?: CallOptions): Promise<boolean> {
     this.assertOpen();
-    return this.rules.delete(id);
+    return this.records.deleteRule(id);
   }
 
   /** Copies of every rule, oldest first. */
   async listRules(_options?: CallOptions): Promise<StoredRule[]> {
     this.assertOpen();
-    return [...this.rules.values()].sort((a, b) => a.createdAt - b.createdAt).map((r) => structuredClone(r));
+    return this.records.listRules();
   }
 
   /** Stores a copy of the dead letter, replacing the one with the same id. */
   async saveDeadLetter(letter: DeadLetter, _options?: CallOptions): Promise<void> {
     this.assertOpen();
-    this.deadLetters.set(letter.id, structuredClone(letter));
-    trimOldest(this.deadLetters, this.options.maxRecords);
+    this.records.saveDeadLetter(letter);
   }
 
   /** Copies of the matching dead letters, oldest first. */
   async listDeadLetters(query: DeadLetterQuery = {}, _options?: CallOptions): Promise<DeadLetter[]> {
     this.assertOpen();
-    const out = [...this.deadLetters.values()].filter((d) => query.channel === undefined || d.channel === query.channel);
-    out.sort((a, b) => a.failedAt - b.failedAt);
-    return out.slice(0, query.limit ?? out.length).map((d) => structuredClone(d));
+    return this.records.listDeadLetters(query);
   }
 
   /** Deletes a dead letter; true if it existed. */
   async deleteDeadLetter(id: string, _options?: CallOptions): Promise<boolean> {
     this.assertOpen();
-    return this.deadLetters.delete(id);
+    return this.records.deleteDeadLetter(id);
   }
 
   /** Stores a copy of the job dead letter, replacing the one with the same id. */
   async saveJobDeadLetter(letter: JobDeadLetter, _options?: CallOptions): Promise<void> {
     this.assertOpen();
-    this.jobDeadLetters.set(letter.id, structuredClone(letter));
-    trimOldest(this.jobDeadLetters, this.options.maxRecords);
+    this.records.saveJobDeadLetter(letter);
   }
 
   /** Copies of the matching job dead letters, oldest first. */
   async listJobDeadLetters(query: JobDeadLetterQuery = {}, _options?: CallOptions): Promise<JobDeadLetter[]> {
     this.assertOpen();
-    const out = [...this.jobDeadLetters.values()].filter((d) => query.job === undefined || d.job === query.job);
-    out.sort((a, b) => a.failedAt - b.failedAt);
-    return out.slice(0, query.limit ?? out.length).map((d) => structuredClone(d));
+    return this.records.listJobDeadLetters(query);
   }
 
   /** Deletes a job dead letter; true if it existed. */
   async deleteJobDeadLetter(id: string, _options?: CallOptions): Promise<boolean> {
     this.assertOpen();
-    return this.jobDeadLetters.delete(id);
+    return this.records.deleteJobDeadLetter(id);
   }
 
   /** Stores `value` under `key` unless the key holds one; true when this call stored it. */
@@ -234,17 +216,9 @@ export class MemoryStorage implements StorageAdapter, StateStore, CompactionStor
   /** Removes rollups that ended at or before `timestamp`, older resolved alerts and dead letters, and expired leases. */
   async purgeBefore(timestamp: number, _options?: CallOptions): Promise<number> {
     this.assertOpen();
-    let removed = this.removeEndedBy(timestamp) + this.removeResolvedBefore(timestamp);
+    const removed = this.rollups.removeEndedBy(timestamp) + this.records.removeResolvedBefore(timestamp) + this.records.removeLettersBefore(timestamp);
     // Readers of the change log read the range again: it no longer holds what was purged.
     this.changes.clear();
-    for (const letters of [this.deadLetters, this.jobDeadLetters]) {
-      for (const [id, d] of letters) {
-        if (d.failedAt < timestamp) {
-          letters.delete(id);
-          removed++;
-        }
-      }
-    }
     this.expireLeases(this.now());
     return removed;
   }
@@ -261,33 +235,10 @@ export class MemoryStorage implements StorageAdapter, StateStore, CompactionStor
   private sweep(now: number, cutoff: number): void {
     if (now - this.lastSweep < Math.min(this.options.retention, SWEEP_INTERVAL)) return;
     this.lastSweep = now;
-    this.removeEndedBy(cutoff);
-    this.removeResolvedBefore(cutoff);
+    this.rollups.removeEndedBy(cutoff);
+    this.records.removeResolvedBefore(cutoff);
     this.expireLeases(now);
     this.changes.forget(now);
-  }
-
-  private removeResolvedBefore(timestamp: number): number {
-    let removed = 0;
-    for (const [id, a] of this.alerts) {
-      if (a.status === 'resolved' && (a.endsAt ?? a.updatedAt) < timestamp) {
-        this.alerts.delete(id);
-        removed++;
-      }
-    }
-    return removed;
-  }
-
-  /** Past `maxRecords`: the oldest resolved alerts go (in insertion order); firing ones stay, bounded by the rule limits. */
-  private trimAlerts(): void {
-    for (const [id, a] of this.alerts) {
-      if (this.alerts.size <= this.options.maxRecords) return;
-      if (a.status === 'resolved') this.alerts.delete(id);
-    }
-  }
-
-  private removeEndedBy(timestamp: number): number {
-    return this.rollups.removeEndedBy(timestamp);
   }
 
   private expireLeases(now: number): void {
@@ -300,13 +251,5 @@ export class MemoryStorage implements StorageAdapter, StateStore, CompactionStor
 
   private assertOpen(): void {
     if (this.closed) throw new StorageError('MemoryStorage is closed');
-  }
-}
-
-/** Deletes the entries first inserted until `map` holds at most `max`. */
-function trimOldest(map: Map<string, unknown>, max: number): void {
-  for (const id of map.keys()) {
-    if (map.size <= max) return;
-    map.delete(id);
   }
 }
