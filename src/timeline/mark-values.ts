@@ -1,7 +1,18 @@
 /**
- * What `Timeline.mark` makes of the values it is handed: the time of an `at` that is no number,
- * how a refused value is quoted in an error, and an entry's first marked time and span.
+ * What `Timeline.mark` makes of the values it is handed: the index of a phase, the time of an
+ * `at` that is no number, how a refused value is quoted in an error, and an entry's first marked
+ * time and span.
  */
+
+/**
+ * Index of `phase` in `phases`, or -1. A scan, not a Map: at most 20 phases, and a phase literal
+ * is the same interned string as the option's.
+ */
+export function phaseIndex(phases: readonly string[], phase: unknown): number {
+  if (typeof phase !== 'string') return -1;
+  for (let i = 0; i < phases.length; i++) if (phases[i] === phase) return i;
+  return -1;
+}
 
 /** Characters of a refused id or phase quoted in an error: a megabyte id must not make a megabyte message. */
 const QUOTED = 40;

@@ -1,10 +1,10 @@
 import type { Clock } from '../core/clock.js';
-import { ValidationError } from '../core/errors.js';
 import type { ResolvedTimelineOptions } from './options.js';
 import { EntryTable, FINISHED } from './entry-table.js';
 import { SampleRing, type StoredSample } from './samples.js';
 import type { TimelineCounts, TimelineId, TimelineParts, TimelineSeries } from './timeline-types.js';
-import { describe, firstMarked, quote, spanOf, timeOf } from './mark-values.js';
+import { firstMarked, phaseIndex, spanOf, timeOf } from './mark-values.js';
+import { MarkRefusals } from './mark-refusals.js';
 
 export type { TimelineCounts, TimelineId, TimelineParts, TimelineSeries } from './timeline-types.js';
 
@@ -31,8 +31,8 @@ export const CLOCK_READ_EVERY = 64;
  * Memory is bounded whatever the ids: at most `maxOpen` open entries (the oldest dropped and
  * counted past it), `maxOpen` finished ids and `maxSamples` samples. `mark` never throws outside
  * strict mode: a bad id, an unknown phase, a phase marked twice or a time out of order is
- * refused, counted (`invalid_value`) and reported on `error` as a {@link ValidationError} naming
- * the field.
+ * refused, counted (`invalid_value`) and reported on `error` as a `ValidationError` naming the
+ * field ({@link MarkRefusals}).
  */
 export class Timeline {
   readonly name: string;
@@ -50,6 +50,7 @@ export class Timeline {
   private readonly maxClockSkew: number;
   private readonly samples: SampleRing;
   private readonly last: number;
+  private readonly refusals: MarkRefusals;
   /**
    * The last reading of the clock: "now" for a mark given its `at` for an open entry (a clock
    * read costs more than the histogram observe a mark feeds). Read again by every mark without
@@ -86,6 +87,7 @@ export class Timeline {
     this.samples = new SampleRing(options.maxSamples, options.phases.length);
     this.entries = new EntryTable(options.phases.length, options.maxOpen);
     this.last = options.phases.length - 1;
+    this.refusals = new MarkRefusals(name, this.phases, options.ttl, options.maxIdLength, options.maxClockSkew, parts);
   }
 
   /**
@@ -96,23 +98,23 @@ export class Timeline {
    */
   mark(id: TimelineId, phase: string, at?: number | Date): boolean {
     // Ids are usually non-empty strings of a sane length: one test for them, the rest apart.
-    const key = typeof id === 'string' && id.length > 0 && id.length <= this.maxIdLength ? id : this.keyOf(id);
+    const key = typeof id === 'string' && id.length > 0 && id.length <= this.maxIdLength ? id : this.refusals.keyOf(id);
     if (key === undefined) return false;
-    const i = this.phaseIndex(phase);
-    if (i < 0) return this.refuse('phase', `unknown phase ${quote(phase)}; the phases of "${this.name}" are ${this.phases.join(', ')}`);
+    const i = phaseIndex(this.phaseList, phase);
+    if (i < 0) return this.refusals.unknownPhase(phase);
     // Times (ms since the epoch) are no small integers: they stay in locals, fields and typed
-    // arrays, never passed to or returned from a call, which would box them (an allocation).
+    // arrays, never passed to or returned from a call (a refusal aside), which would box them.
     let t: number;
     if (at === undefined) {
       this.read();
       t = this.seen;
     } else {
       t = typeof at === 'number' ? at : timeOf(at);
-      if (!Number.isFinite(t)) return this.refuse('at', `must be a time in ms since the epoch or a Date, got ${describe(at)}`);
+      if (!Number.isFinite(t)) return this.refusals.noTime(at);
       if (--this.untilRead < 0) this.read();
       // The last reading may be behind the clock: read it before refusing a time as in the future.
-      if (t > this.seen + this.maxClockSkew && (this.read(), t > this.seen + this.maxClockSkew)) return this.refuseAt(at, 'future');
-      if (t < this.seen - this.ttl) return this.refuseAt(at, 'old');
+      if (t > this.seen + this.maxClockSkew && (this.read(), t > this.seen + this.maxClockSkew)) return this.refusals.future(at, this.seen);
+      if (t < this.seen - this.ttl) return this.refusals.old();
       // The mark's own time is past the earliest expiry of an open entry: the reading may be
       // behind the clock, and what expired is judged by the clock (one read per expiry).
       if (t >= this.nextExpiry) this.read();
@@ -124,7 +126,7 @@ export class Timeline {
     if (slot === undefined) {
       // An entry opens: with `at`, read the clock (once per entry, not per mark), so that its TTL
       // runs from now and an `at` older than the TTL is refused by the clock, not a late reading.
-      if (at !== undefined && (this.read(), t < this.seen - this.ttl)) return this.refuseAt(at, 'old');
+      if (at !== undefined && (this.read(), t < this.seen - this.ttl)) return this.refusals.old();
       if (entries.openCount >= this.maxOpen) this.evictOldest();
       slot = entries.open(key);
       entries.at[slot] = this.seen;
@@ -132,9 +134,9 @@ export class Timeline {
     } else if (entries.state[slot] === FINISHED) {
       // Finished less than `ttl` ago, by the clock (a reading behind it must not refuse the mark).
       if (entries.at[slot]! + this.ttl > this.seen && (i !== 0 || Number.isNaN(entries.times[slot * this.width]!)) && (this.read(), entries.at[slot]! + this.ttl > this.seen)) {
-        return this.refuse('id', `${quote(key)} already finished (its last phase was marked, or its TTL ran out); a mark after that is not a new entry`);
+        return this.refusals.finished(key);
       }
-      if (at !== undefined && (this.read(), t < this.seen - this.ttl)) return this.refuseAt(at, 'old');
+      if (at !== undefined && (this.read(), t < this.seen - this.ttl)) return this.refusals.old();
       if (entries.openCount >= this.maxOpen) this.evictOldest();
       entries.reopen(slot);
       entries.at[slot] = this.seen;
@@ -144,10 +146,8 @@ export class Timeline {
       // a few per mark has not reached it yet). Then it is partial, judged by the clock, and the
       // mark is refused: one add and two compares on the way.
       const expires = entries.at[slot]! + this.ttl;
-      if ((expires <= t || expires <= this.seen) && this.expiredNow(slot)) {
-        return this.refuse('id', `${quote(key)}: its TTL (${this.ttl} ms) ran out before this mark; the entry counts as partial`);
-      }
-      if (!Number.isNaN(entries.times[slot * this.width + i]!)) return this.refuse('phase', `phase "${phase}" of id ${quote(key)} is already marked`);
+      if ((expires <= t || expires <= this.seen) && this.expiredNow(slot)) return this.refusals.expired(key);
+      if (!Number.isNaN(entries.times[slot * this.width + i]!)) return this.refusals.twice(phase, key);
     }
     const times = entries.times;
     const base = slot * this.width;
@@ -156,13 +156,13 @@ export class Timeline {
     for (let j = i - 1; j >= 0; j--) {
       const tj = times[base + j]!;
       if (Number.isNaN(tj)) continue;
-      if (t < tj) return this.refuse('at', `phase "${phase}" of id ${quote(key)} is marked ${tj - t} ms before phase "${this.phases[j]}", which comes first`);
+      if (t < tj) return this.refusals.before(phase, key, tj - t, j);
       break;
     }
     for (let j = i + 1; j <= this.last; j++) {
       const tj = times[base + j]!;
       if (Number.isNaN(tj)) continue;
-      if (t > tj) return this.refuse('at', `phase "${phase}" of id ${quote(key)} is marked ${t - tj} ms after phase "${this.phases[j]}", which comes later`);
+      if (t > tj) return this.refusals.after(phase, key, t - tj, j);
       break;
     }
     times[base + i] = t;
@@ -223,13 +223,6 @@ export class Timeline {
     this.seen = this.clock.now();
     // The 64th mark with `at` after this reading reads again: 63 marks go by without.
     this.untilRead = CLOCK_READ_EVERY - 1;
-  }
-
-  /** Refuses `at` as too far in the future or older than the TTL, against the clock read last. */
-  private refuseAt(at: number | Date, why: 'future' | 'old'): false {
-    if (why === 'old') return this.refuse('at', `is older than the timeline's ttl (${this.ttl} ms)`);
-    const t = typeof at === 'number' ? at : timeOf(at);
-    return this.refuse('at', `is ${t - this.seen} ms in the future (more than maxClockSkew, ${this.maxClockSkew} ms)`);
   }
 
   private finish(slot: number, key: string): void {
@@ -299,28 +292,5 @@ export class Timeline {
     this.entries.evictOldest();
     this.droppedCount++;
     this.parts.evicted(1);
-  }
-
-  /** Index of `phase`, or -1. A scan, not a Map: at most 20 phases, and a phase literal is the same interned string as the option's. */
-  private phaseIndex(phase: unknown): number {
-    if (typeof phase !== 'string') return -1;
-    const list = this.phaseList;
-    for (let i = 0; i < list.length; i++) if (list[i] === phase) return i;
-    return -1;
-  }
-
-  private keyOf(id: TimelineId): string | undefined {
-    if (typeof id === 'string') {
-      if (id.length === 0) return void this.refuse('id', 'must not be empty');
-      if (id.length > this.maxIdLength) return void this.refuse('id', `must be at most ${this.maxIdLength} characters, got ${id.length}`);
-      return id;
-    }
-    if (typeof id === 'number' && Number.isFinite(id)) return String(id);
-    return void this.refuse('id', `must be a string or a finite number, got ${describe(id)}`);
-  }
-
-  private refuse(path: 'id' | 'phase' | 'at', message: string): false {
-    this.parts.invalid(new ValidationError(`timeline "${this.name}": mark: ${path}: ${message}`, [{ path, message }]));
-    return false;
   }
 }
