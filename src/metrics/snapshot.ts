@@ -4,34 +4,22 @@ import type { AlertRecord } from '../storage/records.js';
 import { JOB_METRICS } from './built-in-names.js';
 import { MAX_QUEUED_SNAPSHOTS } from './snapshot-queue.js';
 import { readSnapshot, slotClosed, waitingAt, type SnapshotReads } from './snapshot-reads.js';
-import { buildWindow } from './window-query-build.js';
-import { jobLines, msPerUnit, orZero, queueStates, round, type JobSnapshot, type QueueSnapshot } from './snapshot-jobs.js';
+import { jobLines, queueStates, type JobSnapshot, type QueueSnapshot } from './snapshot-jobs.js';
 import { SnapshotCache } from './snapshot-reader.js';
-import type { Rollup } from '../storage/contract.js';
-import { captureHistogram, type CapturedHistogram } from './snapshot-capture.js';
+import { capture } from './snapshot-memory.js';
 import { slowest, summary, type MetricSummary } from './snapshot-slowest.js';
-import type { WindowScan } from './snapshot-slots.js';
-import type { WindowTally } from './snapshot-tally.js';
+import { systemOf, trend, type Shown, type SystemSnapshot, type TrendSnapshot } from './snapshot-system.js';
 import type { TalliedWindow } from './snapshot-windows.js';
 import { SnapshotWork } from './snapshot-work.js';
-import { isErrorSeries } from './time-series-errors.js';
-import type { StoredSeries } from './window-query-series.js';
 import { WindowQuery, type WindowQuerySources } from './window-query.js';
 
 export { MAX_QUEUED_SNAPSHOTS };
 import type { MetricWindow, RangeStats } from './window-query-window.js';
 
-export type { JobSnapshot, MetricSummary, QueueSnapshot };
+export type { JobSnapshot, MetricSummary, QueueSnapshot, SystemSnapshot, TrendSnapshot };
 
 // The job metric names live in built-in-names.ts; the package's index re-exports them from here.
 export { JOB_METRICS };
-
-/** Direction of a metric between the older and newer half of the window. */
-export interface TrendSnapshot {
-  name: string;
-  trend: 'improving' | 'stable' | 'degrading';
-  changePercent: number;
-}
 
 /** JSON in the shape of seed 000's GET /api/metrics, over every instance's data in the window. */
 export interface MetricsSnapshot {
@@ -41,7 +29,7 @@ export interface MetricsSnapshot {
   jobs: JobSnapshot[];
   /** The job queue gauge: each instance's latest value per series, summed. */
   queue: QueueSnapshot;
-  system: { uptime: number; errorRate: number; avgResponseTime: number; p95ResponseTime: number };
+  system: SystemSnapshot;
   performance: { snapshot: MetricSummary[]; trends: TrendSnapshot[]; slowest: MetricSummary[] };
   /**
    * Firing alerts, most severe first (filled by the monitor from its rule engine): `active` counts
@@ -71,17 +59,6 @@ export interface SnapshotSources extends WindowQuerySources {
   storageFailed(error: StorageError): void;
   /** What snapshots keep between calls (the monitor's); absent: a snapshot reads everything afresh. */
   cache?: SnapshotCache | undefined;
-}
-
-/** A change of at least this share between window halves counts as a trend (seed 000's 10%). */
-const TREND_THRESHOLD = 10;
-
-/** A histogram's window, its one-pass totals and (once asked) its whole distribution. */
-interface Shown {
-  h: MetricWindow;
-  tally: WindowTally;
-  scan: WindowScan;
-  whole: RangeStats | undefined;
 }
 
 /**
@@ -223,7 +200,7 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
     now,
   );
   const queue = queueStates(queueWindow!.window, from, now);
-  const system = await systemOf(src, requests, shownOf, wholeOf, now);
+  const system = await systemOf(src.startedAt, requests, shownOf, wholeOf, now);
   const summaries: MetricSummary[] = [];
   for (const s of histograms) if (s.scan.stats.count > 0) summaries.push(summary(s.h.name, await wholeOf(s)));
   const slowestSeries = await slowest(histograms, from, now, work);
@@ -241,28 +218,6 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
     alerts: { active: 0, items: [] },
     truncated: { jobs: jobList.omitted, alerts: 0 },
   };
-}
-
-/** What a snapshot captured of this process's memory at one instant. */
-interface Captured {
-  /** Its waiting rollups, of every metric. */
-  pending: readonly Rollup[];
-  /** Its histograms among those read. */
-  histograms: Map<string, CapturedHistogram>;
-  /** The windows of its counters and gauges among those read (built at the capture: they copy the values). */
-  windows: Map<string, TalliedWindow>;
-}
-
-/** Captures this process's memory of the metrics `names` (see {@link buildSnapshot}); synchronous, so all of it is of one instant. */
-function capture(src: SnapshotSources, labels: Labels | undefined, from: number, now: number, names: readonly string[], stored: ReadonlyMap<string, readonly StoredSeries[]>, pending: readonly Rollup[]): Captured {
-  const out: Captured = { pending, histograms: new Map(), windows: new Map() };
-  for (const name of names) {
-    const metric = src.registry.get(name);
-    if (metric === undefined || out.histograms.has(name) || out.windows.has(name)) continue;
-    if (metric.kind === 'histogram') out.histograms.set(name, captureHistogram(metric));
-    else out.windows.set(name, { window: buildWindow({ name, labels, from, to: now, now, metric, ctx: src.ctx, stored: stored.get(name) ?? [], pending }), tally: undefined });
-  }
-  return out;
 }
 
 /** Runs `steps` one after another (each may yield): the results in order. */
@@ -286,39 +241,3 @@ function emptySnapshot(src: SnapshotSources, now: number): MetricsSnapshot {
   };
 }
 
-async function systemOf(src: SnapshotSources, requests: TalliedWindow, shownOf: (t: TalliedWindow) => Shown, wholeOf: (s: Shown) => Promise<RangeStats>, now: number): Promise<MetricsSnapshot['system']> {
-  const uptime = now - src.startedAt;
-  const metric = requests.window;
-  if (metric.kind !== 'histogram') return { uptime, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 };
-  const toMs = msPerUnit(metric);
-  const shown = shownOf(requests);
-  const all = await wholeOf(shown);
-  // Each series' count over the window is in the scan: the errors are a sum, not another pass.
-  const { seriesCount } = shown.scan;
-  let errors = 0;
-  for (let i = 0; i < metric.series.length; i++) if (seriesCount[i]! > 0 && isErrorSeries(metric.series[i]!.labels)) errors += seriesCount[i]!;
-  return {
-    uptime,
-    errorRate: all.count === 0 ? 0 : round((errors / all.count) * 100),
-    avgResponseTime: all.count === 0 ? 0 : round((all.sum / all.count) * toMs),
-    p95ResponseTime: round(orZero(all.dist!.percentile(95)) * toMs),
-  };
-}
-
-/** The mean of the newer half of the window against the older, over every series and instance (from the scan's slot starts). */
-function trend({ h, scan }: Shown, from: number, now: number): TrendSnapshot | undefined {
-  const mid = from + (now - from) / 2;
-  const older = { count: 0, sum: 0 };
-  const newer = { count: 0, sum: 0 };
-  for (const [start, f] of scan.starts) {
-    const half = start < mid ? older : newer;
-    half.count += f.count;
-    half.sum += f.sum;
-  }
-  if (older.count === 0 || newer.count === 0) return undefined;
-  const before = older.sum / older.count;
-  const after = newer.sum / newer.count;
-  const changePercent = before === 0 ? 0 : round(((after - before) / before) * 100);
-  const trendOf = changePercent >= TREND_THRESHOLD ? 'degrading' : changePercent <= -TREND_THRESHOLD ? 'improving' : 'stable';
-  return { name: h.name, trend: trendOf, changePercent };
-}
