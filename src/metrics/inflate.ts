@@ -113,19 +113,27 @@ function alignToByte(): number {
   return pos;
 }
 
+/**
+ * What a table entry longer than the bits left means: the input ends inside a code (the bits
+ * were refilled up to the table's width unless the input ran out, and no shorter code starts
+ * with them, codes being prefix-free), as the bit-by-bit decoder would find.
+ */
+const TRUNCATED = 'invalid deflate data: unexpected end';
+
 /** Decodes one symbol of `h`: through its table when the code is short, else bit by bit. */
 function decode(h: Huffman): number {
   let buffer = bitBuffer;
   let count = bitCount;
-  while (count < h.fastBits && pos < end) {
+  while (count < h.bits && pos < end) {
     buffer |= src[pos++]! << count;
     count += 8;
   }
   bitBuffer = buffer;
   bitCount = count;
-  const entry = h.fast[buffer & (h.fast.length - 1)]!;
+  const entry = h.fast[buffer & h.mask]!;
   const len = entry & 15;
-  if (entry === 0 || len > count) return decodeSlow(h);
+  if (entry === 0) return decodeSlow(h);
+  if (len > count) throw new Error(TRUNCATED);
   bitBuffer = buffer >>> len;
   bitCount = count - len;
   return entry >>> 4;
@@ -194,9 +202,9 @@ function codes(out: InflateOutput, n: number, lengthCode: Huffman, distCode: Huf
   const input = src;
   const stop = end;
   const lengths = lengthCode.fast;
-  const lengthMask = lengths.length - 1;
+  const lengthMask = lengthCode.mask;
   const distances = distCode.fast;
-  const distMask = distances.length - 1;
+  const distMask = distCode.mask;
   let buffer = bitBuffer;
   let count = bitCount;
   let at = pos;
@@ -213,7 +221,8 @@ function codes(out: InflateOutput, n: number, lengthCode: Huffman, distCode: Huf
       buffer >>>= len;
       count -= len;
     } else {
-      // A long code, or the end of the input: bit by bit, which throws on a bad or missing code.
+      if (entry !== 0) throw new Error(TRUNCATED);
+      // A code longer than the table, or none (an incomplete code): bit by bit, which throws on a bad or missing code.
       bitBuffer = buffer;
       bitCount = count;
       pos = at;
@@ -250,6 +259,7 @@ function codes(out: InflateOutput, n: number, lengthCode: Huffman, distCode: Huf
       buffer >>>= len;
       count -= len;
     } else {
+      if (entry !== 0) throw new Error(TRUNCATED);
       bitBuffer = buffer;
       bitCount = count;
       pos = at;
