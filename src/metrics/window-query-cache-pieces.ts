@@ -8,10 +8,10 @@ import { groupRollups, hashLabels, LabelTable, type StoredSeries } from './windo
 export type Pause = () => Promise<void>;
 
 /**
- * Rollups (or kept series) a read groups or merges between two turns of the event loop. About
- * 1 µs of CPU each on a quiet machine (grouping 50,000 rollups of 5,000 series took 40-60 ms in
- * one stretch), so a piece is a millisecond or two there, and a few under load: well below the
- * 20 ms a snapshot may hold the event loop.
+ * Rollups (or kept series) a read groups or merges between two turns of the event loop. Grouping
+ * took 1.4-2.8 µs of CPU a rollup at a load average of 10 on 2 cores (50,000 rollups of 5,000
+ * series: 70-140 ms in one stretch), so a piece is 1.5-3 ms of CPU there, less on a quiet
+ * machine: well below the 20 ms a snapshot may hold the event loop.
  */
 export const PIECE = 1_000;
 
