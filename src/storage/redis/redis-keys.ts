@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
  * | `P names`                 | set    | metric names that have rollups                               |
  * | `P nameidx`               | zset   | metric names by their latest slot end (`listMetricNames`)    |
  * | `P namekind`              | hash   | metric name → kind of its latest rollup                      |
+ * | `P namelex`               | zset   | the names of `P nameidx`, all at score 0: walked by name (ZRANGEBYLEX) |
+ * | `P namelex:at`            | string | when (Redis' clock, ms) `P namelex` was last rebuilt from `P nameidx` |
  * | `P idx:<name>`            | zset   | the series of `<name>`: member = labels as JSON, score = latest slot end |
  * | `P len:<name>`            | zset   | slot lengths seen for `<name>` (member = score = length in ms) |
  * | `P clen:<name>`           | zset   | compacted span lengths of `<name>`: member = length, score = latest end compacted to it |
@@ -32,6 +34,13 @@ export class RedisKeys {
   readonly nameIndex: string;
   /** Metric name → the kind of its latest rollup. */
   readonly nameKinds: string;
+  /**
+   * The names of the name index at one score, so a page of names is a ZRANGEBYLEX from where the
+   * last one ended: kept by writes (a name new to the adapter) and rebuilt from the index.
+   */
+  readonly nameLex: string;
+  /** When the name order was last rebuilt (a mark with a TTL: see redis-name-page.ts). */
+  readonly nameLexMark: string;
   readonly alerts: string;
   readonly rules: string;
   readonly rulesOrder: string;
@@ -52,6 +61,8 @@ export class RedisKeys {
     this.names = `${prefix}names`;
     this.nameIndex = `${prefix}nameidx`;
     this.nameKinds = `${prefix}namekind`;
+    this.nameLex = `${prefix}namelex`;
+    this.nameLexMark = `${prefix}namelex:at`;
     this.alerts = `${prefix}alerts`;
     this.rules = `${prefix}rules`;
     this.rulesOrder = `${prefix}rules:order`;

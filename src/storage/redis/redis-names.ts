@@ -1,5 +1,7 @@
-import type { MetricKind, MetricNameQuery, StoredMetricName } from '../contract.js';
-import { byCodePoint, clampNameLimit, nameMatches } from '../metric-names.js';
+import type { MetricKind, MetricNameQuery, Rollup, StoredMetricName } from '../contract.js';
+import { clampNameLimit, isWellFormedText } from '../metric-names.js';
+import { sideFailure, type SideFailureReporter } from '../side-failures.js';
+import { type PageStats, readNamePage } from './redis-name-page.js';
 import { decodeRollup } from './redis-codec.js';
 import { exec } from './redis-exec.js';
 import { FORGET_NAME } from './redis-purge.js';
@@ -9,10 +11,14 @@ import { bound, type RedisClient } from './redis-rollups.js';
 /** How often (ms) listing looks for names `P names` holds and the index lacks. */
 export const CATCH_UP_INTERVAL = 60_000;
 
+/** Names whose place in the name order this adapter remembers; past it the memory starts again. */
+const MAX_REMEMBERED = 100_000;
+
 /**
  * `RedisStorage.listMetricNames`: reads the name index the write script keeps (`P nameidx`,
- * names by latest slot end, and `P namekind`), never the per-name keys of every name. Two round
- * trips: the names seen since the bound, then, for the listed ones only, their kinds and a
+ * names by latest slot end, and `P namekind`) through the name order (`P namelex`, the same
+ * names walked by name), never every name nor the per-name keys of every name. Two round trips
+ * for a page: the page's names (redis-name-page.ts), then, for those only, their kinds and a
  * ZCOUNT of their series index.
  */
 export class RedisNames {
@@ -20,16 +26,20 @@ export class RedisNames {
   private catchingUp: Promise<void> | undefined;
   /** When (adapter's clock) the last catch-up started. */
   private lastCatchUp = -Infinity;
+  /** Names this adapter put in the name order (`P namelex`). */
+  private readonly ordered = new Set<string>();
 
   constructor(
     private readonly client: RedisClient,
     private readonly keys: RedisKeys,
     private readonly retention: number,
     private readonly now: () => number = Date.now,
+    /** Where a failed name order write goes (the adapter's side failures). */
+    private readonly report: SideFailureReporter = () => {},
   ) {}
 
   /** The names with a rollup that ended after max(since, cutoff), in code point order, at most `limit`. */
-  async list(query: MetricNameQuery, cutoff: number): Promise<StoredMetricName[]> {
+  async list(query: MetricNameQuery, cutoff: number, stats?: PageStats): Promise<StoredMetricName[]> {
     // A store written before the index existed, or by an older version still running during a
     // rolling deploy (it adds to `P names` only), gets its new names indexed: on the first call,
     // then at most once a minute.
@@ -47,12 +57,11 @@ export class RedisNames {
     const after = Math.max(query.since, cutoff);
     const limit = clampNameLimit(query.limit);
     if (limit === 0 || after === Infinity) return [];
-    const flat = (await this.client.zrangebyscore(this.keys.nameIndex, bound(after, true), '+inf', 'WITHSCORES')) as string[];
-    const seen: { name: string; lastSeen: number }[] = [];
-    // `match` applies while reading the index, before the limit: a matching name is listed
+    // No name holds a lone surrogate (names are ASCII): nothing contains one.
+    if (query.match !== undefined && !isWellFormedText(query.match)) return [];
+    // `match` applies while the page is read, before the limit: a matching name is listed
     // wherever it falls in name order.
-    for (let i = 0; i < flat.length; i += 2) if (nameMatches(flat[i]!, query.match)) seen.push({ name: flat[i]!, lastSeen: Number(flat[i + 1]) });
-    const listed = seen.sort((a, b) => byCodePoint(a.name, b.name)).slice(0, limit);
+    const listed = await readNamePage(this.client, this.keys, after, limit, query.match, this.retention, stats);
     if (listed.length === 0) return [];
     const pipe = this.client.pipeline().hmget(this.keys.nameKinds, ...listed.map((n) => n.name));
     for (const n of listed) pipe.zcount(this.keys.index(n.name), bound(after, true), '+inf');
@@ -66,6 +75,40 @@ export class RedisNames {
       if (kind !== undefined) out.push({ name: listed[i]!.name, kind, lastSeen: listed[i]!.lastSeen, series });
     }
     return out;
+  }
+
+  /**
+   * Puts the names of a stored batch into the name order (`P namelex`), those this adapter has not
+   * put there yet: a batch of known names costs nothing, a new name one ZADD. A failure is a side
+   * failure (the rollups are stored; the page's rebuild repairs the order within a minute) and the
+   * names are tried again by the next write.
+   */
+  async noteWritten(rollups: readonly Rollup[], cutoff: number): Promise<void> {
+    let fresh: Set<string> | undefined;
+    for (const r of rollups) {
+      if (typeof r?.name !== 'string' || !(r.end > cutoff) || this.ordered.has(r.name)) continue;
+      (fresh ??= new Set()).add(r.name);
+    }
+    if (fresh === undefined) return;
+    const names = [...fresh];
+    try {
+      await exec(this.client.pipeline().zadd(this.keys.nameLex, ...names.flatMap((n) => [0, n])).pexpire(this.keys.nameLex, Math.ceil(this.retention)));
+    } catch (error) {
+      this.report(sideFailure('RedisStorage: adding names to the name order failed after the rollups were stored (listed again within a minute)', error));
+      return;
+    }
+    if (this.ordered.size + names.length > MAX_REMEMBERED) this.ordered.clear();
+    for (const name of names) this.ordered.add(name);
+  }
+
+  /**
+   * After a purge: the order is rebuilt from what the index kept (a purge reads every name
+   * anyway), so names purged leave it and an empty store leaves no key; and this adapter forgets
+   * which names it put there (a write racing the purge is put back by the next rebuild, or its next write).
+   */
+  async afterPurge(): Promise<void> {
+    this.ordered.clear();
+    await this.client.zunionstore(this.keys.nameLex, 1, this.keys.nameIndex, 'WEIGHTS', 0);
   }
 
   /**

@@ -81,7 +81,7 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
     this.sideFailures = new SideFailures(this.options.onError, 'RedisStorage');
     this.records = new RedisRecords(this.client, this.keys);
     this.writer = new RedisRollupWriter(this.client, this.keys, this.options.retention);
-    this.metricNames = new RedisNames(this.client, this.keys, this.options.retention, () => this.now());
+    this.metricNames = new RedisNames(this.client, this.keys, this.options.retention, () => this.now(), this.sideFailures.report);
     this.state = new RedisState(this.client, this.keys, this.sideFailures.report);
     this.compaction = new RedisCompaction(this.client, this.keys, this.options.retention);
   }
@@ -106,9 +106,22 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
     });
   }
 
-  /** Writes the batch in one pipelined round trip; resolves only when every command succeeded. */
+  /**
+   * Writes the batch in one round trip (one script); resolves only when every command succeeded.
+   * A name new to this adapter then goes into the name order (one ZADD; see `RedisNames.noteWritten`).
+   */
   writeRollups(rollups: readonly Rollup[], options?: CallOptions): Promise<void> {
-    return this.run('writeRollups', options, () => this.writer.write(rollups, this.now()));
+    return this.run('writeRollups', options, async () => {
+      const now = this.now();
+      try {
+        await this.writer.write(rollups, now);
+      } catch (error) {
+        // Invalid rollups were left out and the others stored: their names are listed too.
+        if (error instanceof StorageError && error.permanent && error.rejected !== undefined) await this.metricNames.noteWritten(rollups, now - this.options.retention);
+        throw error;
+      }
+      await this.metricNames.noteWritten(rollups, now - this.options.retention);
+    });
   }
 
   /** Rollups of `query.name` whose labels include `query.labels` and whose slot overlaps (from, to), by start. */
@@ -212,7 +225,11 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
    * kinds) older than it; returns the exact count. Firing alerts and rules stay; leases expire by TTL.
    */
   purgeBefore(timestamp: number, options?: CallOptions): Promise<number> {
-    return this.run('purgeBefore', options, async () => (await purgeRollups(this.client, this.keys, timestamp)) + (await this.records.purgeBefore(timestamp)));
+    return this.run('purgeBefore', options, async () => {
+      const removed = (await purgeRollups(this.client, this.keys, timestamp)) + (await this.records.purgeBefore(timestamp));
+      await this.metricNames.afterPurge();
+      return removed;
+    });
   }
 
   /** Quits the client if the adapter created it; afterwards every call rejects with a StorageError. */
