@@ -65,6 +65,31 @@ describe('decodeRollupHdr (no histogram object)', () => {
     }
   });
 
+  it("copies the counts indexes when the reader's layout is the writer's: the pairs hdr-histogram-js gives, on 2,000 random histograms and merged ones", () => {
+    for (let seed = 1; seed <= 2_000; seed++) {
+      const rnd = random(50_000 + seed);
+      // The case a pulsewatch reader meets: the writer's digits, lowest 1, the same resolution;
+      // sometimes a compacted rollup (histograms merged, as compaction does) or huge counts.
+      const digits = 1 + Math.floor(rnd() * 5);
+      const build = () => hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: digits as 2 });
+      const merged = build() as unknown as JsHistogram;
+      const parts = rnd() < 0.3 ? 2 + Math.floor(rnd() * 24) : 1;
+      const centre = Math.exp(rnd() * 25);
+      for (let k = 0; k < parts; k++) {
+        const h = build();
+        const n = Math.floor(rnd() * 80);
+        for (let i = 0; i < n; i++) {
+          const normal = Math.sqrt(-2 * Math.log(rnd() || 1e-9)) * Math.cos(2 * Math.PI * rnd());
+          h.recordValueWithCount(Math.min(2 ** 52, Math.max(0, Math.round(centre * Math.exp(rnd() * 2 * normal)))), rnd() < 0.02 ? Math.floor(rnd() * 2 ** 32) + 1 : 1);
+        }
+        merged.add(h as unknown as JsHistogram);
+      }
+      const encoded = hdr.encodeIntoCompressedBase64(merged as unknown as hdr.Histogram);
+      const layout = new BucketLayout(digits);
+      expect(Array.from(decodeRollupHdr(encoded, 1e-6, layout, 1e-6)), `seed ${seed}`).toEqual(Array.from(reference(encoded, 1e-6, layout, 1e-6)));
+    }
+  });
+
   it('gives the same pairs for an empty histogram and one holding only zero', () => {
     const layout = new BucketLayout(2);
     const empty = hdr.build({ numberOfSignificantValueDigits: 2 });
