@@ -103,6 +103,26 @@ describe('GET /metrics/names', () => {
     expect(queries[1]).not.toHaveProperty('match');
   });
 
+  it('asks the store for one name more than the page without `match`, and says the page was cut when the store has more', async () => {
+    const queries: { limit?: number }[] = [];
+    const { get } = await fleet({}, (s) => ({
+      ...delegatingStorage(s, { name: 'counting' }),
+      listMetricNames: async (query) => {
+        queries.push(query);
+        return s.listMetricNames!(query);
+      },
+    }));
+    await get();
+    expect(queries[0]!.limit).toBe(501);
+    // The store holds one name this process does not define (orders_elsewhere_total) beside this process's.
+    const one = (await get('?limit=1')).body;
+    expect(queries[1]!.limit).toBe(2);
+    expect(one.truncated).toBe(true);
+    const all = (await get('?limit=1000')).body;
+    expect(all.truncated).toBe(false);
+    expect(all.names.map((n) => n.name)).toContain('orders_elsewhere_total');
+  });
+
   it('lists names in code point order, as the stores cut them (not UTF-16 order)', async () => {
     const { get } = await fleet({}, (s) => ({
       ...delegatingStorage(s, { name: 'non-ascii' }),

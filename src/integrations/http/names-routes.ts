@@ -18,9 +18,12 @@ import type { Route, RouteContext } from './router.js';
 export const MAX_NAMES = 1_000;
 const DEFAULT_NAMES = 500;
 /**
- * Names asked of the store: its own maximum. The route's `match` goes with the query, so a store
- * that knows `MetricNameQuery.match` filters before it cuts (a matching name past its first
- * 10,000 is listed); one that does not lists its first names, which are filtered here.
+ * Names asked of the store with a `match`: its own maximum. The route's `match` goes with the
+ * query, so a store that knows `MetricNameQuery.match` filters before it cuts (a matching name
+ * past its first 10,000 is listed); one that does not lists its first names, which are filtered
+ * here. Without a match the store is asked for one name more than the answer holds: the answer's
+ * names are the first of this process's and the store's first ones together, and the one more
+ * says whether it was cut (a page of the store costs its limit, not the store's names).
  */
 const STORE_NAMES = 10_000;
 /** How far back the store's names go by default: a name nobody wrote for longer is not listed. */
@@ -73,13 +76,15 @@ export interface MetricNames {
 /** The members the route reads: public ones of `Monitor`, absent on a host that has none. */
 type NamesHost = Partial<Pick<Monitor, 'getMetrics' | 'storage' | 'clock'>>;
 
-async function storedNames(host: NamesHost, since: number, match: string | undefined): Promise<{ names: StoredMetricName[]; store: MetricNames['store'] }> {
+async function storedNames(host: NamesHost, since: number, match: string | undefined, limit: number): Promise<{ names: StoredMetricName[]; store: MetricNames['store']; full: boolean }> {
   const list = host.storage?.listMetricNames;
-  if (typeof list !== 'function') return { names: [], store: 'unlisted' };
-  const query: MetricNameQuery = { since, limit: STORE_NAMES, ...(match === undefined ? {} : { match }) };
+  if (typeof list !== 'function') return { names: [], store: 'unlisted', full: false };
+  const asked = match === undefined ? limit + 1 : STORE_NAMES;
+  const query: MetricNameQuery = { since, limit: asked, ...(match === undefined ? {} : { match }) };
   const names = await list.call(host.storage, query);
   // A store answers a bounded list; one that does not is cut here.
-  return { names: Array.isArray(names) ? names.slice(0, STORE_NAMES) : [], store: 'listed' };
+  const kept = Array.isArray(names) ? names.slice(0, asked) : [];
+  return { names: kept, store: 'listed', full: kept.length >= asked };
 }
 
 async function names(ctx: RouteContext): Promise<Response> {
@@ -87,12 +92,13 @@ async function names(ctx: RouteContext): Promise<Response> {
   const host = ctx.monitor as NamesHost;
   const now = host.clock?.now() ?? Date.now();
   let stored: Awaited<ReturnType<typeof storedNames>>;
+  const limit = q.limit ?? DEFAULT_NAMES;
   try {
-    stored = await storedNames(host, now - (q.window ?? DEFAULT_SINCE_MS), q.match);
+    stored = await storedNames(host, now - (q.window ?? DEFAULT_SINCE_MS), q.match, limit);
   } catch (error) {
     // The explorer still lists what this process knows; the failure is reported once per read.
     ctx.monitor.reportError(error);
-    stored = { names: [], store: 'unavailable' };
+    stored = { names: [], store: 'unavailable', full: false };
   }
   // A Map: a name such as `__proto__` is a key like any other.
   const merged = new Map<string, MetricNameEntry>();
@@ -109,8 +115,7 @@ async function names(ctx: RouteContext): Promise<Response> {
   // The stores' match (ASCII letters without case) for every name: this process's, and a store's
   // that lists names without reading `match`. Code point order, as the stores list names.
   const matching = [...merged.values()].filter((e) => nameMatches(e.name, q.match)).sort((a, b) => byCodePoint(a.name, b.name));
-  const limit = q.limit ?? DEFAULT_NAMES;
-  const body: MetricNames = { names: matching.slice(0, limit), truncated: matching.length > limit || stored.names.length >= STORE_NAMES, store: stored.store };
+  const body: MetricNames = { names: matching.slice(0, limit), truncated: matching.length > limit || stored.full, store: stored.store };
   return json(200, body);
 }
 
