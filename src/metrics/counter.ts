@@ -25,7 +25,7 @@ export class CounterSeries implements SeriesBase {
       this.metric.reject(amount);
       return;
     }
-    if (this.evicted && this.follow(amount)) return;
+    if (this.evicted) return this.metric.writeThrough(this, incThrough, amount);
     const next = this.value + amount;
     // A total past Number.MAX_VALUE would read +Inf for ever after: refused, the total kept.
     if (next === Infinity) {
@@ -39,18 +39,12 @@ export class CounterSeries implements SeriesBase {
     if (amount < this.slotMin) this.slotMin = amount;
     if (amount > this.slotMax) this.slotMax = amount;
   }
+}
 
-  /**
-   * Evicted or removed: true when the live series of its label set took the amount (see
-   * SeriesIndex.follow); false when this series was put back and counts it itself.
-   */
-  private follow(amount: number): boolean {
-    const live = this.metric.index.follow(this);
-    if (live === this) return false;
-    live.inc(amount);
-    this.value = live.value;
-    return true;
-  }
+/** An evicted or removed handle's inc (see Metric.writeThrough): the live series counts it, and the handle reads its total. */
+function incThrough(live: CounterSeries, amount: number, handle: CounterSeries): void {
+  live.inc(amount);
+  handle.value = live.value;
 }
 
 /** A counter bound to one label set: the allocation-free way to count on a hot path. */

@@ -31,7 +31,7 @@ export class GaugeSeries implements SeriesBase {
       this.metric.reject(value);
       return;
     }
-    if (this.evicted && this.follow(value)) return;
+    if (this.evicted) return this.metric.writeThrough(this, setThrough, value);
     if (this.slotCount === 0) this.metric.touch(this);
     this.value = value;
     this.slotCount++;
@@ -40,42 +40,32 @@ export class GaugeSeries implements SeriesBase {
     if (value > this.slotMax) this.slotMax = value;
   }
 
-  /**
-   * Removed (gauge.remove) or evicted: true when the live series of its label set took the value
-   * (see SeriesIndex.follow); false when this series was put back and records it itself.
-   */
-  private follow(value: number): boolean {
-    const live = this.metric.index.follow(this);
-    if (live === this) return false;
-    live.set(value);
-    this.value = live.value;
-    return true;
-  }
-
   /** Adds `amount` (default 1). */
   inc(amount = 1): void {
     // typeof first: adding a Symbol throws, and an object runs its valueOf.
     if (typeof amount !== 'number') this.metric.reject(amount);
-    else if (this.evicted) this.addThrough(amount);
+    else if (this.evicted) this.metric.writeThrough(this, addThrough, amount);
     else this.set(this.value + amount);
   }
 
   /** Subtracts `amount` (default 1). */
   dec(amount = 1): void {
     if (typeof amount !== 'number') this.metric.reject(amount);
-    else if (this.evicted) this.addThrough(-amount);
+    else if (this.evicted) this.metric.writeThrough(this, addThrough, -amount);
     else this.set(this.value - amount);
   }
+}
 
-  /**
-   * Out of the index: adds `amount` to the series that takes the write (see SeriesIndex.follow),
-   * found once (a second follow would count a write past the limits as two overflows).
-   */
-  private addThrough(amount: number): void {
-    const live = this.metric.index.follow(this);
-    live.set(live.value + amount);
-    if (live !== this) this.value = live.value;
-  }
+/** A removed or evicted handle's set (see Metric.writeThrough): the live series takes the value, and the handle reads it. */
+function setThrough(live: GaugeSeries, value: number, handle: GaugeSeries): void {
+  live.set(value);
+  handle.value = live.value;
+}
+
+/** A removed or evicted handle's inc and dec: added to the live series' value, not the handle's own (stale) one. */
+function addThrough(live: GaugeSeries, amount: number, handle: GaugeSeries): void {
+  live.set(live.value + amount);
+  handle.value = live.value;
 }
 
 /** A gauge bound to one label set. */

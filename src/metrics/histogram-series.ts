@@ -16,6 +16,8 @@ export interface HistogramOwner {
   reject(value: unknown): void;
   /** The series' first write in the open slot. */
   touch(series: HistogramSeries): void;
+  /** A write through a handle whose series left the index (see Metric.writeThrough). */
+  writeThrough<R>(series: HistogramSeries, write: (live: HistogramSeries, x: number, handle: HistogramSeries) => R, x: number): R;
   /** A timer that records into `series`. */
   timer(series: HistogramSeries): StopTimer;
 }
@@ -56,16 +58,11 @@ export class HistogramSeries implements SeriesBase {
       metric.reject(value);
       return false;
     }
-    if (this.evicted) return this.follow(value);
+    if (this.evicted) return metric.writeThrough(this, observeThrough, value);
     const slot = this.slot;
     if (slot.count === 0) metric.touch(this);
     slot.record(value, metric.layout, metric.scale);
     return true;
-  }
-
-  /** Out of the index: the live series of its label set records the value (see SeriesIndex.follow). */
-  private follow(value: number): boolean {
-    return this.metric.index.follow(this).observe(value);
   }
 
   /** Starts a timer; the returned function records the elapsed time. */
@@ -91,6 +88,11 @@ export class HistogramSeries implements SeriesBase {
     }
     this.slot.reset(0);
   }
+}
+
+/** An evicted or removed handle's observe (see Metric.writeThrough): the live series records it. */
+function observeThrough(live: HistogramSeries, value: number): boolean {
+  return live.observe(value);
 }
 
 /** A histogram bound to one label set: the zero-allocation hot path. */

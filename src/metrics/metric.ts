@@ -74,10 +74,21 @@ export abstract class Metric<S extends SeriesBase, Name extends string = string>
     return series;
   }
 
-  /** @internal Called by a live series on its first write in a slot (an evicted one writes through {@link SeriesIndex.follow} first). */
+  /** @internal Called by a live series on its first write in a slot (an evicted one writes through {@link writeThrough} first). */
   touch(series: S): void {
     series.lastTouched = this.ctx.slotStart;
     this.dirty.push(series);
+  }
+
+  /**
+   * @internal A write through a handle bound to `series` after the series left the index (idle
+   * eviction, `remove`): `write(live, x, series)` on the series that takes it (see
+   * {@link SeriesIndex.follow}), found once: a second lookup would count a write past the limits
+   * as two overflows. That is `series` itself when it is put back, no longer evicted, so the write
+   * records there as any other. Returns what `write` returns.
+   */
+  writeThrough<R>(series: S, write: (live: S, x: number, handle: S) => R, x: number): R {
+    return write(this.index.follow(series), x, series);
   }
 
   /**
