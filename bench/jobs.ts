@@ -11,6 +11,9 @@
  *   fresh queue / runner; a GC (when exposed) before each run;
  * - reported: median jobs/s of each, the ratio of the medians, and the median of the per-pair
  *   ratios; load average before and after. Run: `node --expose-gc --import tsx bench/jobs.ts`.
+ * - also reported (added later, the method above unchanged): the process CPU time per job of each
+ *   (process.cpuUsage over the run, user + system, all threads: the garbage collector's helpers
+ *   too), median and min/max, which a loaded machine moves less than jobs/s.
  */
 import { loadavg } from 'node:os';
 import PQueue from 'p-queue';
@@ -68,9 +71,16 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-async function measure(fn: () => Promise<number>): Promise<number> {
+/** CPU µs per job of each measured run, by side. */
+const cpu: { raw: number[]; ours: number[] } = { raw: [], ours: [] };
+
+async function measure(fn: () => Promise<number>, side?: 'raw' | 'ours'): Promise<number> {
   gc?.();
-  return fn();
+  const before = process.cpuUsage();
+  const rate = await fn();
+  const used = process.cpuUsage(before);
+  if (side !== undefined) cpu[side].push((used.user + used.system) / N);
+  return rate;
 }
 
 const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -85,11 +95,11 @@ for (let i = 0; i < PAIRS; i++) {
   let r: number;
   let o: number;
   if (i % 2 === 0) {
-    r = await measure(raw);
-    o = await measure(runner);
+    r = await measure(raw, 'raw');
+    o = await measure(runner, 'ours');
   } else {
-    o = await measure(runner);
-    r = await measure(raw);
+    o = await measure(runner, 'ours');
+    r = await measure(raw, 'raw');
   }
   raws.push(r);
   ours.push(o);
@@ -101,4 +111,6 @@ console.log(`jobs throughput, ${N} no-op jobs at concurrency ${CONCURRENCY}, ${P
 console.log(`raw p-queue   median ${fmt(median(raws))} jobs/s  (min ${fmt(Math.min(...raws))}, max ${fmt(Math.max(...raws))})`);
 console.log(`monitor.jobs  median ${fmt(median(ours))} jobs/s  (min ${fmt(Math.min(...ours))}, max ${fmt(Math.max(...ours))})`);
 console.log(`ratio of medians ${(median(ours) / median(raws)).toFixed(3)}; median of pair ratios ${median(ratios).toFixed(3)} (goal >= 0.80: ${median(ratios) >= 0.8 ? 'PASS' : 'FAIL'})`);
+const us = (xs: number[]): string => `${median(xs).toFixed(2)} µs (min ${Math.min(...xs).toFixed(2)}, max ${Math.max(...xs).toFixed(2)})`;
+console.log(`CPU per job: raw p-queue ${us(cpu.raw)}; monitor.jobs ${us(cpu.ours)}; ratio of medians (raw / ours) ${(median(cpu.raw) / median(cpu.ours)).toFixed(3)}`);
 console.log(`load average before: ${loadBefore}; after: ${loadAfter}`);

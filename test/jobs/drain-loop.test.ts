@@ -87,10 +87,12 @@ describe('drain loops', () => {
     const order: string[] = [];
     const gate = deferred();
     const inside = deferred();
+    const lowStarted = deferred();
     h.jobs.define('publish', async (p: string) => {
       order.push(p);
       if (p === 'first') await gate.promise;
       if (p === 'low-1') {
+        lowStarted.resolve();
         // Queued from inside a running job, while the loop is between takes.
         await h.jobs.enqueue('publish', 'high-from-inside', { priority: 'HIGH' });
         await inside.promise;
@@ -100,7 +102,8 @@ describe('drain loops', () => {
     const lows = [];
     for (const p of ['low-1', 'low-2', 'low-3']) lows.push(await h.jobs.enqueue('publish', p));
     gate.resolve();
-    await h.clock.advanceAsync(0);
+    // The start of low-1 is a few microtasks after first ends (p-queue frees the slot, then starts the next task).
+    await lowStarted.promise;
     expect(order).toEqual(['first', 'low-1']);
     // Queued from outside while low-1 runs.
     const medium = await h.jobs.enqueue('publish', 'medium-from-outside', { priority: 'medium' });
