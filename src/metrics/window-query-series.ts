@@ -1,5 +1,5 @@
 import type { MetricKind, Rollup } from '../storage/contract.js';
-import type { MemoPart, WindowPart } from './window-query-window.js';
+import type { MemoPart, WindowPart } from './window-query-types.js';
 
 /**
  * The stored rollups of one series, grouped once (by {@link groupRollups}, or kept between reads

@@ -1,0 +1,240 @@
+import { Distribution } from './distribution.js';
+import type { HistogramSlot } from './histogram-slot.js';
+import type { BucketLayout } from './log-buckets.js';
+import type { DecodedHistograms } from './window-query-decode.js';
+import { COUNT, DECODED, END, F, isKept, MAX, MIN, R, START, SUM, type KeptSeries } from './window-query-columns.js';
+import type { MemoPart, RangeStats, WindowPart, WindowScale, WindowSeries } from './window-query-types.js';
+
+// The range totals and distributions of a window's series (`MetricWindow.stats`): the loop every
+// rule runs over every slot and part it reads at every tick.
+
+/**
+ * Bucket counts summed across the parts of one `rangeStats` call, then handed to the
+ * distribution as one bucketed slot: one add per bucket that holds any, not one per part and
+ * bucket (each through a closure made per call). Counts are kept by index in one array, and
+ * only the indexes touched are visited and zeroed again (a scan and clear of whole chunks per
+ * rule and tick cost more than the adds). Reused: `rangeStats` calls nothing that reads a window.
+ */
+class MergedBuckets implements HistogramSlot {
+  start = 0;
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  private counts = new Float64Array(1024);
+  private readonly touched: number[] = [];
+
+  get exact(): boolean {
+    return false;
+  }
+
+  /** Adds `count` at bucket `index` (a zero count changes nothing: a distribution skips empty buckets). */
+  add(index: number, count: number): void {
+    if (count === 0) return;
+    if (index >= this.counts.length) {
+      const grown = new Float64Array(Math.max(index + 1, this.counts.length * 2));
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    if (this.counts[index] === 0) this.touched.push(index);
+    this.counts[index]! += count;
+  }
+
+  forEachValue(): void {}
+
+  forEachBucket(_layout: BucketLayout, _scale: number, fn: (index: number, count: number) => void): void {
+    const touched = this.touched;
+    const counts = this.counts;
+    for (let i = 0; i < touched.length; i++) fn(touched[i]!, counts[touched[i]!]!);
+  }
+
+  /** Zeroes the buckets touched. */
+  reset(): void {
+    const touched = this.touched;
+    for (let i = 0; i < touched.length; i++) this.counts[touched[i]!] = 0;
+    touched.length = 0;
+    this.count = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
+  }
+}
+
+const merged = new MergedBuckets();
+/** Adds a slot's buckets to `merged` (one function, not a closure per slot). */
+const addToMerged = (index: number, count: number): void => merged.add(index, count);
+/** The memory slots a call with a distribution adds last (emptied before it returns). */
+const held: HistogramSlot[] = [];
+
+/** What {@link rangeStats} reads besides the series: the window's now, scale and decoded rollups. */
+export interface StatsScope {
+  readonly now: number;
+  readonly scale: WindowScale;
+  readonly decoded: DecodedHistograms;
+}
+
+/**
+ * Count, sum, min, max and newest mean of `series` over [from, to); with `withDist`, their
+ * distribution too: decoded rollups' bucket counts, then the memory slots (exact while no
+ * rollup has counts; otherwise as buckets), the same counts and values in whatever order.
+ */
+export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean): RangeStats {
+  const { scale } = scope;
+  const dist = withDist ? new Distribution(scale.layout, scale.resolution) : undefined;
+  const stats: RangeStats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN, dist };
+  const list = Array.isArray(series) ? (series as readonly WindowSeries[]) : [...series];
+  // The loops below touch every slot and part of a window at every rule tick: indexed (a for-of
+  // over slot arrays of several shapes made an iterator and a result object per step), each
+  // field read once, and the range's end resolved once, not per part.
+  const end = to >= scope.now ? Infinity : to;
+  const slotFrom = from - scale.slotLength;
+  let newest = -Infinity;
+  let decoded = false;
+  let decodedMin = Infinity;
+  let decodedMax = -Infinity;
+  let count = 0;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let k = 0; k < list.length; k++) {
+    const s = list[k]!;
+    const slots = s.slots;
+    for (let j = 0; j < slots.length; j++) {
+      const slot = slots[j]!;
+      const c = slot.count;
+      const start = slot.start;
+      if (c === 0 || start <= slotFrom || start >= end) continue;
+      const sl = slot.sum;
+      count += c;
+      sum += sl;
+      const lo = slot.min;
+      const hi = slot.max;
+      if (lo < min) min = lo;
+      if (hi > max) max = hi;
+      if (start > newest) {
+        newest = start;
+        stats.lastMean = sl / c;
+      }
+      if (withDist) held.push(slot);
+    }
+    if (isKept(s)) {
+      // A kept series' parts are columns (window-query-columns.ts): the same sums, read from one block.
+      const cols = s.cols;
+      for (let i = 0; i < s.n; i++) {
+        const o = i * F;
+        const c = cols[o + COUNT]!;
+        const start = cols[o + START]!;
+        if (c === 0 || cols[o + END]! <= from || start >= end) continue;
+        const sl = cols[o + SUM]!;
+        const lo = cols[o + MIN]!;
+        const hi = cols[o + MAX]!;
+        count += c;
+        sum += sl;
+        if (lo < min) min = lo;
+        if (hi > max) max = hi;
+        if (start > newest) {
+          newest = start;
+          stats.lastMean = sl / c;
+        }
+        if (dist === undefined) continue;
+        const pairs = pairsAt(scope, s, i);
+        if (pairs === null) dist.addTotals(c, sl, lo, hi);
+        else {
+          // A decoded rollup's min and max count once any rollup had counts.
+          if (lo < decodedMin) decodedMin = lo;
+          if (hi > decodedMax) decodedMax = hi;
+          if (pairs.length === 0) continue;
+          decoded = true;
+          for (let q = 0; q < pairs.length; q += 2) merged.add(pairs[q]!, pairs[q + 1]!);
+        }
+      }
+      continue;
+    }
+    const parts = s.parts;
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      const c = p.count;
+      if (c === 0 || p.end <= from || p.start >= end) continue;
+      count += c;
+      sum += p.sum;
+      if (p.min < min) min = p.min;
+      if (p.max > max) max = p.max;
+      if (p.start > newest) {
+        newest = p.start;
+        stats.lastMean = p.sum / c;
+      }
+      if (dist === undefined) continue;
+      const pairs = pairsOf(scope, p);
+      if (pairs === null) dist.addTotals(c, p.sum, p.min, p.max);
+      else {
+        if (p.min < decodedMin) decodedMin = p.min;
+        if (p.max > decodedMax) decodedMax = p.max;
+        if (pairs.length === 0) continue;
+        decoded = true;
+        for (let q = 0; q < pairs.length; q += 2) merged.add(pairs[q]!, pairs[q + 1]!);
+      }
+    }
+  }
+  stats.count = count;
+  stats.sum = sum;
+  stats.min = min;
+  stats.max = max;
+  if (dist !== undefined) {
+    if (decoded) {
+      // Decoded rollups hold bucket counts: the distribution is bucketed, and each memory slot
+      // goes in as its buckets (what a bucketed distribution makes of a slot), summed with them.
+      const bucketScale = 1 / scale.resolution;
+      merged.min = decodedMin;
+      merged.max = decodedMax;
+      for (let i = 0; i < held.length; i++) {
+        const slot = held[i]!;
+        if (slot.min < merged.min) merged.min = slot.min;
+        if (slot.max > merged.max) merged.max = slot.max;
+        slot.forEachBucket(scale.layout, bucketScale, addToMerged);
+      }
+      // Any count: the distribution's count and sum are set from the totals below.
+      merged.count = 1;
+      dist.addSlot(merged);
+      merged.reset();
+    } else {
+      for (let i = 0; i < held.length; i++) dist.addSlot(held[i]!);
+    }
+    held.length = 0;
+    // Parts whose counts disagree with their totals (an hdr that failed to decode) leave the
+    // distribution's totals off: the totals above are exact.
+    dist.count = stats.count;
+    dist.sum = stats.sum;
+  }
+  return stats;
+}
+
+/** Decoded bucket counts of a rollup part (null without an `hdr`, or when it cannot be decoded). */
+function pairsOf(scope: StatsScope, part: WindowPart): Float64Array | null {
+  if (part.hdr === undefined) return null;
+  const { layout, resolution } = scope.scale;
+  // Parts kept between reads (the rule engine's) find their counts on themselves.
+  const memo = (part as Partial<MemoPart>).decoded;
+  if (memo !== undefined && memo.digits === layout.digits && memo.resolution === resolution) return memo.pairs;
+  const pairs = scope.decoded.get(part.hdr, part.resolution ?? resolution, layout, resolution);
+  // Parts made by `part()` carry the field; any other part object is decoded at each read.
+  if ('decoded' in part) (part as MemoPart).decoded = { digits: layout.digits, resolution, pairs };
+  return pairs;
+}
+
+/** Decoded bucket counts of part `i` of a kept series (see {@link pairsOf}), kept beside its columns. */
+function pairsAt(scope: StatsScope, s: KeptSeries, i: number): Float64Array | null {
+  const hdr = s.hdrAt(i);
+  if (hdr === undefined) return null;
+  const { layout, resolution } = scope.scale;
+  const digits = layout.digits;
+  if (s.memoDigits !== digits || s.memoResolution !== resolution) {
+    // Counts decoded for another scale: dropped, one scale a series (no memo object a part).
+    for (let k = DECODED; k < s.refs.length; k += R) s.refs[k] = undefined;
+    s.memoDigits = digits;
+    s.memoResolution = resolution;
+  }
+  const memo = s.refs[i * R + DECODED] as Float64Array | null | undefined;
+  if (memo !== undefined) return memo;
+  const pairs = scope.decoded.get(hdr, s.resolutionAt(i) ?? resolution, layout, resolution);
+  s.refs[i * R + DECODED] = pairs;
+  return pairs;
+}
