@@ -1,7 +1,7 @@
 import { COMPACTED_INSTANCE, mergeRollups, worthMerging, type CompactionResult } from '../compaction.js';
 import type { Rollup } from '../contract.js';
 import { KEYS, NAMES, RECORD } from './postgres-rollups.js';
-import { batchJson, ROLLUP_SELECT, rowToRollup, type RollupRow } from './postgres-rows.js';
+import { batchJson, ROLLUP_SELECT, RollupRowReader, type RollupRow } from './postgres-rows.js';
 import type { Connection, PgSession } from './postgres-sql.js';
 
 /** A candidate span: one series (name and the md5 of its labels' text) and the span's start. */
@@ -103,6 +103,7 @@ export class PostgresCompaction {
     );
     const groups = new Map<string, { spanStart: number; ids: string[]; rollups: Rollup[]; blocked: boolean }>();
     let merging = 0;
+    const reader = new RollupRowReader();
     for (const row of found) {
       const key = `${row.name}\u0000${row.h}\u0000${row.g}`;
       let g = groups.get(key);
@@ -112,7 +113,7 @@ export class PostgresCompaction {
       // A coarser span's compacted rollup starting here (compacted since the search): the span's
       // compacted rollup would have its key, so the span waits for the coarser tier.
       if (Number(row.end_ms) > g.spanStart + span) g.blocked = true;
-      g.rollups.push(rowToRollup(row));
+      g.rollups.push(reader.read(row));
     }
     const ids: string[] = [];
     const merged: Rollup[] = [];

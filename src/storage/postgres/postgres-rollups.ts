@@ -2,7 +2,7 @@ import type { Rollup, RollupQuery } from '../contract.js';
 import { sideFailure, type SideFailureReporter } from '../side-failures.js';
 import { copyBinaryChunks, lastPerSlot } from './postgres-copy.js';
 import { PostgresNames } from './postgres-names.js';
-import { batchJson, encodeLabels, float, ROLLUP_COLUMNS, ROLLUP_SELECT, rowToRollup, type RollupRow } from './postgres-rows.js';
+import { batchJson, encodeLabels, float, ROLLUP_COLUMNS, ROLLUP_SELECT, RollupRowReader, type RollupRow } from './postgres-rows.js';
 import { bound, COPY_DATA_HEADER, type PgSession } from './postgres-sql.js';
 
 /** The columns of the unique (name, start, instance, labels) index: a conflicting row keeps them. */
@@ -208,8 +208,13 @@ export class PostgresRollups {
     // Slot bounds are integers: end > from <=> end > floor(from); start < to <=> start < ceil(to).
     if (query.from !== undefined && query.from > -Infinity) where.push(`end_ms > ${p.add(bound(Math.floor(query.from)), '::bigint')}`);
     if (query.to !== undefined && query.to < Infinity) where.push(`start_ms < ${p.add(bound(Math.ceil(query.to)), '::bigint')}`);
-    const rows = await db.query<RollupRow>(p, `SELECT ${ROLLUP_SELECT} FROM ${db.s}.rollups WHERE ${where.join(' AND ')} ORDER BY start_ms`);
-    return rows.map(rowToRollup);
+    // No ORDER BY: sorting rows of a few hundred bytes (their hdr) spilled past work_mem to disk
+    // for a 30-day read (12,900 rows, 6 MB: 35-110 ms of the server's time, where reading them
+    // took 3-30); they arrive mostly in order (by index, or as written), which costs a stable sort
+    // here next to nothing. Rows of one start keep the server's order, as ORDER BY left it.
+    const rows = await db.query<RollupRow>(p, `SELECT ${ROLLUP_SELECT} FROM ${db.s}.rollups WHERE ${where.join(' AND ')}`);
+    const reader = new RollupRowReader();
+    return byStart(rows.map((row) => reader.read(row)));
   }
 
   private sweepDue(): boolean {
@@ -218,4 +223,10 @@ export class PostgresRollups {
     this.lastSweep = now;
     return true;
   }
+}
+
+/** `rollups` ordered by start (stable): as they are when already so. */
+function byStart(rollups: Rollup[]): Rollup[] {
+  for (let i = 1; i < rollups.length; i++) if (rollups[i]!.start < rollups[i - 1]!.start) return rollups.sort((a, b) => a.start - b.start);
+  return rollups;
 }

@@ -27,14 +27,18 @@ export const ROLLUP_COLUMNS = [
   ['instance', 'text', 'i'],
 ] as const;
 
-/** The columns read back, in {@link rowToRollup}'s order. */
-export const ROLLUP_SELECT = 'name, kind, labels, start_ms, end_ms, count, sum, min, max, last, hdr, resolution, service, instance';
+/**
+ * The columns read back (see {@link RollupRowReader}). Labels come as text, parsed once per
+ * distinct text by the reader (pg's jsonb parser ran JSON.parse on every row:
+ * a 30-day read holds 12,900 rows of 100 label sets).
+ */
+export const ROLLUP_SELECT = 'name, kind, labels::text AS labels, start_ms, end_ms, count, sum, min, max, last, hdr, resolution, service, instance';
 
-/** A row of `rollups` as pg returns it (int8 as strings, float8 as numbers, jsonb parsed). */
+/** A row of `rollups` as pg returns it (int8 as strings, float8 as numbers, labels as JSON text). */
 export interface RollupRow {
   name: string;
   kind: Rollup['kind'];
-  labels: Record<string, string>;
+  labels: string;
   start_ms: string;
   end_ms: string;
   count: number;
@@ -78,12 +82,29 @@ function jsonFloat(n: number): number | string {
   return Number.isFinite(n) && !Object.is(n, -0) ? n : float(n);
 }
 
-/** A stored row as a rollup; absent optional fields stay absent (never `null`). */
-export function rowToRollup(row: RollupRow): Rollup {
+/**
+ * Stored rows as rollups, absent optional fields absent (never `null`), each distinct labels
+ * text parsed once: every rollup still gets its own labels object, a copy of the parsed one. One
+ * per read.
+ */
+export class RollupRowReader {
+  private readonly parsed = new Map<string, Record<string, string>>();
+
+  read(row: RollupRow): Rollup {
+    let labels = this.parsed.get(row.labels);
+    if (labels === undefined) {
+      labels = decodeLabels(JSON.parse(row.labels) as Record<string, string>);
+      this.parsed.set(row.labels, labels);
+    }
+    return toRollup(row, { ...labels });
+  }
+}
+
+function toRollup(row: RollupRow, labels: Record<string, string>): Rollup {
   const rollup: Rollup = {
     name: row.name,
     kind: row.kind,
-    labels: decodeLabels(row.labels),
+    labels,
     start: Number(row.start_ms),
     end: Number(row.end_ms),
     count: row.count,
