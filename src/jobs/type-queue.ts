@@ -21,41 +21,30 @@ export interface QueueHost {
   internal(error: unknown): void;
 }
 
-/** p-queue's add options per priority rank, made once: p-queue copies them on each add. */
-const ADD_OPTIONS: readonly { readonly priority: number }[] = [0, 1, 2].map((priority) => Object.freeze({ priority }));
-
 /**
- * One job type: its p-queue (concurrency and priority), its attempts with their timeout and
- * retries, and the jobs in each state. An attempt that times out frees its slot at once; one
- * given up on at close is settled at once. Whatever a handler does after that is ignored (the
- * attempt number it ran under is no longer the job's), so nothing counts twice.
+ * One job type: its p-queue (the concurrency limit), its waiting jobs by priority, its attempts
+ * with their timeout and retries, and the jobs in each state. An attempt that times out frees its
+ * slot at once; one given up on at close is settled at once. Whatever a handler does after that
+ * is ignored (the attempt number it ran under is no longer the job's), so nothing counts twice.
  *
- * Every attempt is one p-queue task, added with its job's priority (p-queue's `priority`: 2 high,
- * 1 medium, 0 low), so p-queue's own ordering decides which job starts next: higher priority
- * first, oldest first within one. The task does not close over its job (no closure per job):
- * there is one task function per priority, and the job sits in that priority's FIFO. p-queue
- * starts the tasks of one priority in the order they were added, and each takes the oldest job of
- * its FIFO, so the n-th task of a priority to start runs the n-th job queued at it: the very job
- * p-queue chose.
- *
- * A job's task is added when the job is among the first `concurrency` waiting at its priority,
- * not before: p-queue always holds a task for each priority that has waiting jobs (so its choice
- * is the one it would make holding them all), and enough to fill every slot at once, but a
- * backlog of thousands costs a job object each, not a p-queue task each as well (about 800
- * bytes: its promises, closures, options copy, id and symbol), which the garbage collector would
- * copy at every young-generation collection while the backlog lasts. The start order is the one
- * p-queue gives jobs all added at enqueue.
+ * Waiting jobs sit in one FIFO per priority. p-queue runs drain loops, not jobs: a loop takes the
+ * first waiting job by priority (HIGH, then MEDIUM, then LOW, oldest first within one), runs its
+ * attempt, and when it ends takes the next, until none waits. A loop is handed to p-queue when a
+ * job is queued and fewer than `concurrency` loops exist, so p-queue, whose concurrency is the
+ * type's, still decides how many run at once (and holds them while paused), while a busy type
+ * costs one p-queue task per slot instead of one per job (about 800 bytes each: promise, closures,
+ * options copy and id, and p-queue's events). Priority is decided at each take, so a HIGH job
+ * queued while a loop runs LOW ones is the next to start.
  */
 export class TypeQueue {
   readonly queue: PQueue;
-  /** Waiting jobs by priority rank (0 low, 1 medium, 2 high), each oldest first: one per task of that priority p-queue holds. */
+  /** Waiting jobs by priority rank (0 low, 1 medium, 2 high), each oldest first. */
   private readonly waiting: readonly Deque<Job>[] = [new Deque<Job>(), new Deque<Job>(), new Deque<Job>()];
-  /** Tasks p-queue holds (added, not started) per priority rank: min(waiting at that rank, {@link TypeQueue.ahead}). */
-  private readonly held: number[] = [0, 0, 0];
-  /** Tasks held ahead per priority: one per slot, so p-queue can fill every free slot at once. */
-  private readonly ahead: number;
-  /** p-queue's task of each priority rank: one attempt of the oldest job of that rank. */
-  private readonly tasks: readonly (() => Promise<void> | undefined)[] = [() => this.start(0), () => this.start(1), () => this.start(2)];
+  /** p-queue's task: a drain loop. */
+  private readonly task = (): Promise<void> => this.drainLoop();
+  /** Drain loops handed to p-queue and not ended (queued there or running): at most `concurrency`. */
+  private loops = 0;
+  private readonly concurrency: number;
   private readonly timeout: number | undefined;
   /** Jobs whose attempt runs now (an array with swap-removal: a Set rehashes as entries come and go). */
   readonly active: Job[] = [];
@@ -78,8 +67,8 @@ export class TypeQueue {
     private readonly host: QueueHost,
   ) {
     this.queue = new PQueue({ concurrency: options.concurrency });
+    this.concurrency = options.concurrency;
     this.timeout = options.timeout;
-    this.ahead = options.concurrency;
     this.manual = isManualClock(host.clock) && typeof host.clock.track === 'function';
   }
 
@@ -93,28 +82,24 @@ export class TypeQueue {
     return { high: this.waiting[2]!.size, medium: this.waiting[1]!.size, low: this.waiting[0]!.size };
   }
 
-  /** Queues `job` for its next attempt: one p-queue task with its priority (p-queue starts it now when a slot is free). */
+  /** Queues `job` for its next attempt; a free slot starts it now (p-queue starts a task as it is added). */
   push(job: Job): void {
     const now = this.host.clock.monotonic();
     job.at = now;
     if (job.queuedAt < 0) job.queuedAt = now;
-    const rank = job.priority;
-    this.waiting[rank]!.push(job);
-    if (this.held[rank]! < this.ahead) this.add(rank);
-  }
-
-  /** Hands p-queue one more task of priority `rank` (p-queue starts it now when a slot is free). */
-  private add(rank: number): void {
-    this.held[rank]!++;
-    // The task never rejects, so the promise p-queue returns needs no handler.
-    void this.queue.add<Promise<void> | undefined>(this.tasks[rank]!, ADD_OPTIONS[rank]);
+    this.waiting[job.priority]!.push(job);
+    if (this.loops < this.concurrency) {
+      this.loops++;
+      // The loop never rejects, so the promise p-queue returns needs no handler.
+      void this.queue.add(this.task);
+    }
   }
 
   /** Removes every waiting and delayed job (close): they are returned, not run. */
   takeWaiting(): Job[] {
-    // p-queue's tasks and the FIFOs go together: what p-queue no longer holds, no task will take.
+    // Loops p-queue had not started are dropped with its queue; running ones find nothing left.
+    this.loops -= this.queue.size;
     this.queue.clear();
-    this.held.fill(0);
     const out = [...this.waiting[2]!.takeAll(), ...this.waiting[1]!.takeAll(), ...this.waiting[0]!.takeAll(), ...this.delayed];
     for (const job of this.delayed) this.host.clock.clearTimeout(job.timer);
     this.delayed.clear();
@@ -131,7 +116,7 @@ export class TypeQueue {
 
   /**
    * On a clock that tracks tasks (a ManualClock in tests), the stretch from an attempt's end to
-   * the next attempt's start (p-queue starts it a few microtasks later) is a task: `idle()` waits
+   * the next attempt's start (a loop resumes a microtask or two later) is a task: `idle()` waits
    * for the queue to move on rather than for a number of event-loop turns. One hand-off at a time
    * is enough: every pending one ends at the next start.
    */
@@ -153,44 +138,45 @@ export class TypeQueue {
   }
 
   /**
-   * p-queue's task of priority `rank`: one attempt of the oldest job of that rank. Returns the
-   * promise p-queue waits on to free the slot (undefined when the attempt ended synchronously).
-   * Never rejects: a job's failure settles the job, and a throw of the runner itself (a bug) is reported.
+   * p-queue's task: runs the first waiting job by priority, and the next when it ends, until none
+   * waits. Paused, it ends and hands p-queue a new loop, which p-queue holds until it resumes.
+   * Never rejects: a job's failure settles the job, and a throw of the runner itself (a bug) is
+   * reported and the loop goes on with the next job.
    */
-  private start(rank: number): Promise<void> | undefined {
-    this.held[rank]!--;
-    const fifo = this.waiting[rank]!;
-    const job = fifo.shift();
-    if (job === undefined) return undefined;
-    // The next job of this priority gets its task now that it is among the first `ahead`.
-    if (fifo.size > this.held[rank]!) this.add(rank);
-    let attempt = 0;
-    try {
-      attempt = this.begin(job, this.host.clock.monotonic());
-      const value = this.handler(job.payload, job.context!);
-      if (isPromiseLike(value)) {
-        // With a timeout the slot frees at the timeout; without, as the handler's promise settles.
-        return this.timeout === undefined ? this.follow(job, attempt, value) : this.bounded(job, attempt, value, this.timeout);
+  private async drainLoop(): Promise<void> {
+    // When the last attempt ended, if this loop settled it just now: the next attempt starts at
+    // that time (nothing runs in between), one clock read per job fewer.
+    let now = -1;
+    for (;;) {
+      if (this.queue.isPaused) {
+        this.handedOff();
+        void this.queue.add(this.task);
+        return;
       }
-      this.settled(job, attempt, true, value);
-    } catch (thrown) {
-      if (attempt === 0) this.host.internal(thrown);
-      else this.settled(job, attempt, false, thrown);
+      const job = this.waiting[2]!.shift() ?? this.waiting[1]!.shift() ?? this.waiting[0]!.shift();
+      if (job === undefined) break;
+      let attempt = 0;
+      try {
+        attempt = this.begin(job, now < 0 ? this.host.clock.monotonic() : now);
+        now = -1;
+        let value = this.handler(job.payload, job.context!);
+        if (isPromiseLike(value)) {
+          // With a timeout the slot frees at the timeout; without, the loop waits on the handler's
+          // own promise (no promise of ours per job). A thenable that calls back twice is settled
+          // once by await.
+          if (this.timeout !== undefined) {
+            await this.bounded(job, attempt, value, this.timeout);
+            continue;
+          }
+          value = await value;
+        }
+        now = this.settled(job, attempt, true, value);
+      } catch (thrown) {
+        if (attempt === 0) this.host.internal(thrown);
+        else now = this.settled(job, attempt, false, thrown);
+      }
     }
-    return undefined;
-  }
-
-  /** Settles the attempt as `result` settles (once, also for a thenable that calls back twice); never rejects. */
-  private async follow(job: Job, attempt: number, result: PromiseLike<unknown>): Promise<void> {
-    let ok = true;
-    let value: unknown;
-    try {
-      value = await result;
-    } catch (thrown) {
-      ok = false;
-      value = thrown;
-    }
-    this.settled(job, attempt, ok, value);
+    this.loops--;
   }
 
   /** Starts attempt `job.attempts + 1` at monotonic time `started`: counted, timed, in the active list. Returns its number. */
@@ -240,9 +226,9 @@ export class TypeQueue {
     });
   }
 
-  /** The end of attempt `attempt` of `job`; ignored when the job has moved on (a late settle). */
-  private settled(job: Job, attempt: number, ok: boolean, value: unknown): void {
-    if (job.running !== attempt) return;
+  /** The end of attempt `attempt` of `job`: the monotonic time it ended, or -1 when ignored (the job has moved on: a late settle). */
+  private settled(job: Job, attempt: number, ok: boolean, value: unknown): number {
+    if (job.running !== attempt) return -1;
     job.running = 0;
     job.context = undefined;
     const now = this.host.clock.monotonic();
@@ -252,6 +238,7 @@ export class TypeQueue {
       this.host.internal(error);
     }
     this.handoff();
+    return now;
   }
 
   private ended(job: Job, ms: number, ok: boolean, value: unknown): void {
@@ -291,12 +278,12 @@ export class TypeQueue {
     job.timer = this.host.clock.setTimeout(() => {
       job.timer = undefined;
       if (!this.delayed.delete(job)) return undefined;
-      const attempts = job.attempts;
+      // The timer's task ends when the retry has started (a new loop starts it now, or a few
+      // microtasks later while p-queue ends the last one); with every loop busy, the attempt that
+      // ends first hands off instead.
+      const started = this.loops < this.concurrency ? this.nextStart() : undefined;
       this.push(job);
-      // The timer's task ends when the retry has started: now, within push, when a slot is free;
-      // else when p-queue starts it (on a test clock, a slot an attempt just left is free only a
-      // few microtasks later, once p-queue has counted it free).
-      return job.attempts === attempts && this.manual ? this.nextStart() : undefined;
+      return started;
     }, ms);
   }
 }
