@@ -17,8 +17,11 @@ export function decodeBufferSizes(): { raw: number; inflated: number; counts: nu
  * in increasing index order. Throws on data that is not such an encoding.
  *
  * No histogram object is built: the encoding's counts are read straight into the pairs
- * (`readHdr`), which is what a report over 144,000 rollups spends its time on (building an
- * hdr-histogram-js histogram per rollup cost ~50 us of CPU each; this ~5).
+ * (`readHdr`), which is what a report over stored rollups spends most of its time on (building
+ * an hdr-histogram-js histogram per rollup cost ~50 us of CPU each). In the writer's own layout
+ * the pairs are copied once: a compacted day of 1,200 values (461 buckets) took 38 us of CPU
+ * before that and table-driven inflate, 16 after, an hour of 50 values 10 and 7 (same process,
+ * load average 12 on 2 cores).
  */
 export function decodeRollupHdr(encoded: string, rollupResolution: number, layout: BucketLayout, resolution: number): Float64Array {
   const h = readHdr(encoded);
