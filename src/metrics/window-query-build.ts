@@ -71,8 +71,8 @@ function noneWaiting(st: StoredSeries, kind: MetricKind | undefined, from: numbe
   return true;
 }
 
-/** `seriesKey` of in-memory series, computed once per series object (evicted ones are collected). */
-const keys = new WeakMap<object, string>();
+/** `seriesKey` and label hash of in-memory series, computed once per series object (evicted ones are collected). */
+const keys = new WeakMap<object, SeriesId>();
 
 /**
  * Merges the three sources of a metric's data over [from, to) into one {@link MetricWindow}:
@@ -105,7 +105,8 @@ export function buildWindow(input: WindowInput): MetricWindow {
     const slotLength = ctx.slotLength;
     for (const local of metric.index.values() as IterableIterator<HistogramSeries | CounterSeries | GaugeSeries>) {
       if (!matchesLabels(local.labels, labels)) continue;
-      const e = series.add(entry(local.labels, keyOf(local)));
+      const id = idOf(local);
+      const e = series.add(entry(local.labels, id.key), id.hash);
       if (!('ring' in local)) {
         // Counters and gauges hold only the open slot; every closed one is in a rollup.
         e.current = local.value;
@@ -282,10 +283,16 @@ function newestKind(stored: readonly StoredSeries[], pending: readonly Rollup[],
   return kind;
 }
 
-function keyOf(local: { readonly labels: Labels }): string {
-  let key = keys.get(local);
-  if (key === undefined) keys.set(local, (key = seriesKey(local.labels)));
-  return key;
+/** The `seriesKey` and label hash of an in-memory series, computed once per series object. */
+function idOf(local: { readonly labels: Labels }): SeriesId {
+  let id = keys.get(local);
+  if (id === undefined) keys.set(local, (id = { key: seriesKey(local.labels), hash: hashLabels(local.labels) }));
+  return id;
+}
+
+interface SeriesId {
+  readonly key: string;
+  readonly hash: number;
 }
 
 /** The `seriesKey` of a stored series, kept on it. */

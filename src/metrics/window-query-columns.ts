@@ -186,6 +186,20 @@ export class KeptSeries {
     let stale = false;
     for (let i = 0; i < this.n && c[i * F + START]! < from; i++) if (c[i * F + END]! <= from) stale = true;
     if (!stale) return false;
+    // Most often the stale parts are the oldest ones, before every kept one (a part ends after
+    // those that start before it): one move of the block, not one per part.
+    let lead = 0;
+    while (lead < this.n && c[lead * F + END]! <= from) lead++;
+    let rest = lead;
+    while (rest < this.n && c[rest * F + END]! > from) rest++;
+    if (rest === this.n) {
+      c.copyWithin(0, lead * F, this.n * F);
+      this.refs.copyWithin(0, lead * R, this.n * R);
+      this.n -= lead;
+      for (let k = this.n * R; k < (this.n + lead) * R; k++) this.refs[k] = undefined;
+      this.known = undefined;
+      return true;
+    }
     let w = 0;
     for (let i = 0; i < this.n; i++) {
       if (c[i * F + END]! <= from) continue;
