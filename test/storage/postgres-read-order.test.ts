@@ -27,7 +27,7 @@ describe.skipIf(!available)('PostgresStorage rollup reads', () => {
   it('come by start when the rows were written newest first, every row of a start included, each with its own labels', async () => {
     const storage = new PostgresStorage({ pool, schema, now: () => T0 + 400 * HOUR, retention: '90d' });
     await storage.migrate();
-    const series = [{ route: '/a' }, { route: '/b', nul: 'x\u0000y' }, { '\uE000k': 'v\uE000' }];
+    const series: Record<string, string>[] = [{ route: '/a' }, { route: '/b', nul: 'x\u0000y' }, { '\uE000k': 'v\uE000' }];
     // Newest first, one batch (and so one run of rows) per hour, the series in turn.
     const written: Rollup[] = [];
     for (let h = 299; h >= 0; h--) {
