@@ -14,23 +14,8 @@ import { activeAfter, verdictsOf, type Verdict } from './rule-verdicts.js';
 import type { PendingRecords } from './pending-records.js';
 import type { PullResult } from './state-sync.js';
 import { ownLabel } from './schema-parts.js';
-import { WindowReader } from './window-reader.js';
-import { StoredRollupCache } from '../metrics/window-query-cache.js';
-import { KeptRollups } from '../metrics/window-query-kept.js';
-import { RingCache } from '../metrics/window-query-ring.js';
-
-/**
- * How long after its slot ends a rollup may reach the store and still be seen at the next tick,
- * beyond two slot lengths: a default 30 s flush and the write's own time. A later one (a writer
- * whose store was down, a longer flush interval) is seen at the next full read.
- */
-const STORE_LATENESS = 60_000;
-/** Longest time between two full reads of a metric's window (see docs/fleet.md). */
-const FULL_READ_EVERY = 5 * 60_000;
-/** Most metrics whose stored rollups are kept between ticks. */
-const MAX_CACHED_METRICS = 1_000;
-/** Most series of one metric kept between ticks (past it the metric is read whole at each tick). */
-const MAX_KEPT_SERIES = 200_000;
+import { TickCaches } from './tick-caches.js';
+import type { WindowReader } from './window-reader.js';
 
 /**
  * One evaluation of every rule: sync rules from storage, read each rule's conditions, check its
@@ -47,12 +32,8 @@ export class RuleEvaluator {
   private readonly records: PendingRecords;
   /** Per rule entry, what its conditions read besides the window (see {@link scopeOf}). */
   private readonly scopes = new WeakMap<RuleEntry, ConditionScope>();
-  /** Stored rollups kept between ticks: a tick re-reads the recent slots, not the whole window. */
-  private readonly stored: StoredRollupCache;
-  /** Stored series kept between ticks for stores with a change log, updated in place from it. */
-  private readonly kept: KeptRollups;
-  /** This process's histogram slots, each closed one decoded once for every tick that reads it. */
-  private readonly rings = new RingCache();
+  /** The windows' data kept between ticks. */
+  private readonly caches: TickCaches;
 
   constructor(
     private readonly ctx: CapabilityContext,
@@ -61,8 +42,7 @@ export class RuleEvaluator {
     private readonly limits: AlertLimits,
   ) {
     ({ book: this.book, states: this.states, byId: this.byId, notifier: this.notifier, records: this.records } = shared);
-    this.stored = new StoredRollupCache({ lateness: 2 * ctx.metricContext.slotLength + STORE_LATENESS, refreshEvery: FULL_READ_EVERY, maxMetrics: MAX_CACHED_METRICS });
-    this.kept = new KeptRollups({ refreshEvery: FULL_READ_EVERY, maxMetrics: MAX_CACHED_METRICS, maxSeries: MAX_KEPT_SERIES });
+    this.caches = new TickCaches(ctx);
   }
 
   /**
@@ -93,7 +73,7 @@ export class RuleEvaluator {
       else this.identities.delete(e.rule.id);
       if (e.rule.enabled) entries.push(e);
     }
-    const reader = new WindowReader(this.ctx, ts, entries.flatMap((e) => e.conditions), this.stored, this.kept, this.rings);
+    const reader = this.caches.reader(ts, entries.flatMap((e) => e.conditions));
     const learners: RuleEntry[] = [];
     for (const entry of entries) {
       result.rules++;
@@ -114,8 +94,7 @@ export class RuleEvaluator {
       }
     }
     // What no rule read this tick is not kept for the next.
-    this.stored.retain(reader.names);
-    this.kept.retain(reader.names);
+    this.caches.retain(reader);
     // One read of the rules for every rule that learned a baseline this tick.
     await saveBaselines(this.ctx, learners);
     await this.refreshStateChannels(ts);
@@ -144,9 +123,7 @@ export class RuleEvaluator {
     // The next time this instance evaluates, it judges identities afresh against what it pulled,
     // and reads the store afresh: what it kept is let go while another instance evaluates.
     this.identities.clear();
-    this.stored.clear();
-    this.kept.clear();
-    this.rings.clear();
+    this.caches.clear();
     await pull();
     this.forgetResolved(ts);
     for (const s of this.states.all()) {
