@@ -59,7 +59,38 @@ export function registerNameCases(h: Harness): void {
       expect(names(listed)).toEqual([name]);
       expect(listed[0]!.kind).toBe('counter');
       expect(listed[0]!.lastSeen).toBe(base + 12 * SLOT);
-      expect(listed[0]!.series ?? 2).toBe(2);
+      expect(listed[0]!.series).toBe(2);
+    });
+
+    it('gives a name the end of its latest slot as soon as it is written, not a minute later', async () => {
+      const base = baseTime(h);
+      const storage = h.storage();
+      const name = 'pw_conformance_names_latest_total';
+      await write(storage, name, 0, { route: '/a' }, { instance: 'i1' });
+      expect((await list({ since: base })).map((n) => n.lastSeen)).toEqual([base + SLOT]);
+      // The next slots of the same series, by the same writer and by another: ends one slot apart.
+      await write(storage, name, 1, { route: '/a' }, { instance: 'i1' });
+      expect((await list({ since: base })).map((n) => n.lastSeen)).toEqual([base + 2 * SLOT]);
+      await write(storage, name, 2, { route: '/a' }, { instance: 'i2' });
+      const listed = await list({ since: base });
+      expect(listed.map((n) => [n.lastSeen, n.series])).toEqual([[base + 3 * SLOT, 1]]);
+      // A late write of an earlier slot does not move it back.
+      await write(storage, name, 0, { route: '/b' }, { instance: 'i3' });
+      expect((await list({ since: base })).map((n) => [n.lastSeen, n.series])).toEqual([[base + 3 * SLOT, 2]]);
+    });
+
+    it('counts the series of each listed name, every instance together, each label set once', async () => {
+      const base = baseTime(h);
+      const storage = h.storage();
+      const rollups = [];
+      for (let s = 0; s < 30; s++) for (const instance of ['i1', 'i2', 'i3']) if ((s + instance.length) % 2 === 0 || instance === 'i1') rollups.push(rollup(base, 5, { route: `/r${s}`, method: s % 2 === 0 ? 'GET' : 'POST' }, { name: 'pw_conformance_names_many_seconds', instance }));
+      rollups.push(rollup(base, 5, { route: '/r0', method: 'GET' }, { name: 'pw_conformance_names_one_total', instance: 'i2' }));
+      await storage.writeRollups(rollups);
+      const listed = await list({ since: base });
+      expect(listed.map((n) => [n.name, n.series])).toEqual([
+        ['pw_conformance_names_many_seconds', 30],
+        ['pw_conformance_names_one_total', 1],
+      ]);
     });
 
     it('leaves out names whose rollups all ended at or before since, and counts only the series seen since', async () => {
@@ -71,7 +102,7 @@ export function registerNameCases(h: Harness): void {
       const since = base + 50 * SLOT;
       const listed = await list({ since });
       expect(names(listed)).toEqual(['pw_conformance_names_new']);
-      expect(listed[0]!.series ?? 1).toBe(1);
+      expect(listed[0]!.series).toBe(1);
       // Exclusive: a name whose latest slot ends exactly at since is not listed.
       expect(names(await list({ since: base + 101 * SLOT }))).toEqual([]);
       expect(names(await list({ since: base + 101 * SLOT - 1 }))).toEqual(['pw_conformance_names_new']);
@@ -115,7 +146,7 @@ export function registerNameCases(h: Harness): void {
       await h.storage().writeRollups(HOSTILE_NAMES.map((name, i) => rollup(base, i, { [value(i)]: value(i) }, { name, instance: value(i).replace('\u0000', '0') })));
       const listed = await list({ since: base });
       expect(names(listed)).toEqual([...HOSTILE_NAMES].sort(byCodePoint));
-      for (const n of listed) expect(n.series ?? 1).toBe(1);
+      for (const n of listed) expect(n.series).toBe(1);
       // Each listed name reads back its own rollup: the name is a key, byte for byte.
       const back = await Promise.all(listed.map((n) => h.storage().queryRollups({ name: n.name, from: base })));
       expect(back.map((rollups) => rollups.map((r) => r.labels))).toEqual(

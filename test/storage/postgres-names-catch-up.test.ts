@@ -33,10 +33,12 @@ describe.skipIf(!available)('PostgresStorage listMetricNames during a rolling de
     // What an older version's write leaves: its rollups, no metric_names row.
     await storage.writeRollups([rollup('only_on_old_total', 3)]);
     await admin.query(`DELETE FROM ${schema}.metric_names WHERE name = 'only_on_old_total'`);
+    await admin.query(`DELETE FROM ${schema}.metric_series WHERE name = 'only_on_old_total'`);
     expect((await storage.listMetricNames({ since: 0 })).map((n) => n.name)).toEqual(['new_total']);
     await clock.advanceAsync(300_000);
     expect(await storage.listMetricNames({ since: 0 })).toEqual([
-      { name: 'new_total', kind: 'counter', lastSeen: T0 - 3 * SLOT },
+      { name: 'new_total', kind: 'counter', lastSeen: T0 - 3 * SLOT, series: 1 },
+      // An older version wrote no series row: its series are not counted (absent, not 0).
       { name: 'only_on_old_total', kind: 'counter', lastSeen: T0 - 2 * SLOT },
     ]);
   });

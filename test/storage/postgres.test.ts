@@ -95,7 +95,7 @@ describe.skipIf(!available)('PostgresStorage on a real server', () => {
         'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
         [schema],
       );
-      expect(tables.rows.map((r) => r.table_name)).toEqual(['alerts', 'dead_letters', 'job_dead_letters', 'leases', 'metric_names', 'migrations', 'rollups', 'rules', 'state']);
+      expect(tables.rows.map((r) => r.table_name)).toEqual(['alerts', 'dead_letters', 'job_dead_letters', 'leases', 'metric_names', 'metric_series', 'migrations', 'rollups', 'rules', 'state']);
       const indexes = await pool.query<{ indexname: string; indexdef: string }>('SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY 1', [
         schema,
         'rollups',
@@ -131,22 +131,25 @@ describe.skipIf(!available)('PostgresStorage on a real server', () => {
   });
 
   describe('writeRollups', () => {
-    it('writes a batch in one COPY, then upserts its names once their end moved a minute; the first write of a minute deletes what retention hides first', async () => {
+    it('writes a batch in one COPY, then upserts its names and series in one statement (names whose end moved, series whose end moved a minute); the first write of a minute deletes what retention hides first', async () => {
       const storage = await store();
       const log = recordPoolStatements(pool);
       try {
         await storage.writeRollups(Array.from({ length: 100 }, (_, i) => rollup(100 + i, { route: `/r${i % 7}` })));
-        await storage.writeRollups(Array.from({ length: 100 }, (_, i) => rollup(200 + i)));
+        // The next slot of a series the first batch ended last (/r1 at slot 199).
+        await storage.writeRollups([rollup(200, { route: '/r1' })]);
       } finally {
         log.restore();
       }
       expect(log.texts()).toHaveLength(5);
       expect(log.texts()[0]).toMatch(/^WITH swept AS \(DELETE FROM .*rollups .*metric_names .* DELETE FROM .*leases/s);
       expect(log.texts()[1]).toMatch(/^COPY .*rollups \(.*\) FROM STDIN \(FORMAT binary\) WHERE end_ms > /s);
-      expect(log.texts()[2]).toMatch(/^INSERT INTO .*metric_names AS m .* ON CONFLICT \(name\) DO UPDATE/s);
+      expect(log.texts()[2]).toMatch(/^WITH n AS \(INSERT INTO .*metric_names AS m .* ON CONFLICT \(name\) DO UPDATE.*s AS \(INSERT INTO .*metric_series AS m .* ON CONFLICT \(name, series\) DO UPDATE.*w AS \(DELETE FROM .*metric_series/s);
       expect(log.texts()[3]).toMatch(/^COPY .*rollups \(.*\) FROM STDIN \(FORMAT binary\) WHERE end_ms > /s);
-      expect(log.texts()[4]).toMatch(/^INSERT INTO .*metric_names AS m/s);
-      expect(await storage.queryRollups({ name: 'requests_total' })).toHaveLength(200);
+      // The name's end moved; its series' ends moved less than a minute (the series row waits).
+      expect(log.texts()[4]).toMatch(/^WITH n AS \(INSERT INTO .*metric_names AS m/s);
+      expect(log.texts()[4]).not.toMatch(/metric_series/);
+      expect(await storage.queryRollups({ name: 'requests_total' })).toHaveLength(101);
     });
 
     it('stores a batch of 10,000 rollups with histograms, every field intact', async () => {

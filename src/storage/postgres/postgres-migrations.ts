@@ -1,7 +1,9 @@
 /**
- * Versioned DDL of {@link PostgresStorage}. Version 1 is the first released schema, version 2
- * adds the metric names and the key-value state; a later change is a new entry, never an edit
- * of a released one. `migrate()` applies the missing
+ * Versioned DDL of {@link PostgresStorage}. Version 1 is the first released schema (0.1.0),
+ * version 2 adds the metric names, their series and the key-value state. Changes made before a
+ * version is released are folded into it (version 2 is not released yet: its `metric_series`
+ * joined it after its first draft); a change to a released version is a new entry, never an
+ * edit. `migrate()` applies the missing
  * versions in order, in one transaction under an advisory lock, and records each in
  * `<schema>.migrations` (see postgres-migrator.ts).
  */
@@ -95,7 +97,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    description: 'metric names (listMetricNames) and key-value state (the state role)',
+    description: 'metric names and their series (listMetricNames) and key-value state (the state role)',
     statements: (s) => [
       // One row per metric name, kept by writes (a name's latest slot end, to within a minute,
       // and the kind of that slot): listing names reads this small table, never the rollups.
@@ -105,6 +107,16 @@ export const MIGRATIONS: readonly Migration[] = [
         last_end bigint NOT NULL
       )`,
       `CREATE INDEX metric_names_end_idx ON ${s}.metric_names (last_end)`,
+      // One row per series of a name (the MD5 of its canonical labels, computed by the writer),
+      // with its latest slot end to within a minute: what counts a listed name's series without
+      // reading its rollups. Filled by writes (a version-1 schema's series are counted once they
+      // are written again); the primary key's leading name serves the count of one name.
+      `CREATE TABLE ${s}.metric_series (
+        name text COLLATE "C" NOT NULL,
+        series text COLLATE "C" NOT NULL,
+        last_end bigint NOT NULL,
+        PRIMARY KEY (name, series)
+      )`,
       // The names a version-1 schema holds already, each with its latest slot, read by a loose
       // index scan of the unique index's leading (name, start_ms): one probe per name, not a
       // scan of the table, so the upgrade takes milliseconds on any number of rollups.

@@ -154,8 +154,9 @@ export class PostgresStorage implements StorageAdapter, StateStore, CompactionSt
   }
 
   /**
-   * The names with a slot that ended after `query.since` (to within a minute: see
-   * `NAME_GRANULARITY`), from the `metric_names` table writes keep; `series` is absent.
+   * The names with a slot that ended after `query.since`, from the `metric_names` table writes
+   * keep, each with its series counted from `metric_series` (their ends kept to within a minute:
+   * see `SERIES_GRANULARITY`).
    */
   async listMetricNames(query: MetricNameQuery, options?: CallOptions): Promise<StoredMetricName[]> {
     return this.run('listing metric names', options, async () => {
