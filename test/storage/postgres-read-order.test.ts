@@ -45,7 +45,7 @@ describe.skipIf(!available)('PostgresStorage rollup reads', () => {
     // Labels parsed once per set, copied per rollup: changing one changes no other.
     const sameSeries = read.filter((r) => r.labels.route === '/a');
     expect(sameSeries).toHaveLength(300);
-    sameSeries[0]!.labels.route = '/changed';
+    (sameSeries[0]!.labels as Record<string, string>).route = '/changed';
     expect(sameSeries.slice(1).every((r) => r.labels.route === '/a')).toBe(true);
     expect(read.filter((r) => r.labels.nul === 'x\u0000y')).toHaveLength(300);
     expect(read.filter((r) => r.labels['\uE000k'] === 'v\uE000')).toHaveLength(300);
