@@ -3,6 +3,7 @@ import { StoredRollupCache } from '../metrics/window-query-cache.js';
 import { KeptRollups } from '../metrics/window-query-kept.js';
 import { RingCache } from '../metrics/window-query-ring.js';
 import type { NormalizedCondition } from './rule-schema.js';
+import { PostingsCache } from './window-groups.js';
 import { WindowReader } from './window-reader.js';
 
 // What the rule engine keeps of the metrics' windows from one evaluation tick to the next, apart
@@ -24,7 +25,7 @@ const MAX_KEPT_SERIES = 200_000;
 /**
  * The window data kept between the ticks of an evaluating instance: every instance's stored
  * rollups (by range re-reads, or in place from a store's change log) and this process's
- * histogram rings decoded once a slot. A tick reads through a {@link WindowReader} made here;
+ * histogram rings decoded once a slot, and the label postings of each metric's series. A tick reads through a {@link WindowReader} made here;
  * what no rule read in a tick is let go, and everything when another instance evaluates.
  */
 export class TickCaches {
@@ -34,6 +35,8 @@ export class TickCaches {
   private readonly kept: KeptRollups;
   /** This process's histogram slots, each closed one decoded once for every tick that reads it. */
   private readonly rings = new RingCache();
+  /** Label postings and alert groups of each metric's series, as positions. */
+  private readonly postings = new PostingsCache();
 
   constructor(private readonly ctx: CapabilityContext) {
     this.stored = new StoredRollupCache({ lateness: 2 * ctx.metricContext.slotLength + STORE_LATENESS, refreshEvery: FULL_READ_EVERY, maxMetrics: MAX_CACHED_METRICS });
@@ -42,7 +45,7 @@ export class TickCaches {
 
   /** The reader of one tick at `ts` for `conditions` (their widest ranges decide what the store reads cover). */
   reader(ts: number, conditions: Iterable<NormalizedCondition>): WindowReader {
-    return new WindowReader(this.ctx, ts, conditions, this.stored, this.kept, this.rings);
+    return new WindowReader(this.ctx, ts, conditions, this.stored, this.kept, this.rings, this.postings);
   }
 
   /** Lets go of what `reader` did not read (no rule read it this tick). */
@@ -50,6 +53,7 @@ export class TickCaches {
     const names = reader.names;
     this.stored.retain(names);
     this.kept.retain(names);
+    this.postings.retain(names);
   }
 
   /** Lets go of everything (another instance evaluates; the next tick here reads afresh). */
@@ -57,5 +61,6 @@ export class TickCaches {
     this.stored.clear();
     this.kept.clear();
     this.rings.clear();
+    this.postings.clear();
   }
 }

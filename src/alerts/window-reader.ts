@@ -7,7 +7,7 @@ import type { KeptRollups } from '../metrics/window-query-kept.js';
 import type { RingCache } from '../metrics/window-query-ring.js';
 import { groupRollups } from '../metrics/window-query-series.js';
 import { lookbacksOf, type NormalizedCondition } from './rule-schema.js';
-import { ownLabel } from './schema-parts.js';
+import { PostingsCache, SeriesPostings } from './window-groups.js';
 import { counterErrorRate, counterValue, gaugeValue, histogramValue, type GroupStats } from './window-values.js';
 
 export type { ErrorMatcher, GroupStats } from './window-values.js';
@@ -43,7 +43,8 @@ export class WindowReader {
   private readonly widest = new Map<string, number>();
   private readonly windows = new Map<string, Promise<TickWindow>>();
   private readonly groups = new WeakMap<MetricWindow, Map<string, Map<string, SeriesGroup>>>();
-  private readonly postings = new WeakMap<MetricWindow, Map<string, Map<string, WindowSeries[]>>>();
+  /** Postings of a window when no cache keeps them between ticks. */
+  private readonly own = new WeakMap<MetricWindow, SeriesPostings>();
   private readonly ranges = new WeakMap<SeriesGroup, Map<string, GroupStats>>();
   private reported = false;
 
@@ -58,6 +59,8 @@ export class WindowReader {
     private readonly kept?: KeptRollups,
     /** This process's histogram rings, their closed slots decoded once (absent: decoded at each read). */
     private readonly rings?: RingCache,
+    /** Label postings and groups kept between ticks (absent: made per tick). */
+    private readonly postings?: PostingsCache,
   ) {
     this.query = new WindowQuery({ registry: cap.metrics, ctx: cap.metricContext, storage: cap.storage });
     for (const c of conditions) {
@@ -100,24 +103,33 @@ export class WindowReader {
     return tick.window;
   }
 
-  /** Series of `window` matching `matchers`, grouped by the values of `groupBy` (cached for the tick). */
+  /** Series of `window` matching `matchers`, grouped by the values of `groupBy` (cached for the tick; positions kept between ticks, see window-groups.ts). */
   group(window: MetricWindow, matchers: Readonly<Record<string, string>>, groupBy: readonly string[]): Map<string, SeriesGroup> {
     let byWindow = this.groups.get(window);
     if (byWindow === undefined) this.groups.set(window, (byWindow = new Map()));
     const id = groupId(matchers, groupBy);
     const cached = byWindow.get(id);
     if (cached !== undefined) return cached;
+    const postings = this.postingsOf(window);
+    // Two windows of a name in one tick (a wider range read again) share the metric's postings.
+    postings.sync(window.series);
     const out = new Map<string, SeriesGroup>();
-    for (const s of this.select(window, matchers)) {
-      const labels: Record<string, string> = {};
-      for (const name of groupBy) labels[name] = ownLabel(s.labels, name) ?? '';
-      const key = groupBy.length === 0 ? '' : seriesKey(labels);
-      let g = out.get(key);
-      if (g === undefined) out.set(key, (g = { labels, series: [] }));
-      g.series.push(s);
+    const series = window.series;
+    for (const shape of postings.groups(series, matchers, groupBy, id)) {
+      const members: WindowSeries[] = new Array(shape.at.length);
+      for (let i = 0; i < shape.at.length; i++) members[i] = series[shape.at[i]!]!;
+      out.set(shape.key, { labels: { ...shape.labels }, series: members });
     }
     byWindow.set(id, out);
     return out;
+  }
+
+  /** The label postings of `window`'s metric: kept between ticks with a cache, else this tick's own. */
+  private postingsOf(window: MetricWindow): SeriesPostings {
+    if (this.postings !== undefined) return this.postings.of(window.name);
+    let own = this.own.get(window);
+    if (own === undefined) this.own.set(window, (own = new SeriesPostings()));
+    return own;
   }
 
   /** Totals (and with `withDist`, the distribution) of a group's histogram series over [from, to) (cached for the tick). */
@@ -176,36 +188,6 @@ export class WindowReader {
   /** The metrics read this tick. */
   get names(): ReadonlySet<string> {
     return new Set(this.windows.keys());
-  }
-
-  private select(window: MetricWindow, matchers: Readonly<Record<string, string>>): readonly WindowSeries[] {
-    const names = Object.keys(matchers);
-    if (names.length === 0) return window.series;
-    // The shortest posting list among the matchers, filtered by the others.
-    let best: WindowSeries[] | undefined;
-    for (const name of names) {
-      const list = this.posting(window, name).get(matchers[name]!) ?? [];
-      if (best === undefined || list.length < best.length) best = list;
-      if (list.length === 0) return [];
-    }
-    return (best ?? []).filter((s) => names.every((n) => ownLabel(s.labels, n) === matchers[n]));
-  }
-
-  private posting(window: MetricWindow, label: string): Map<string, WindowSeries[]> {
-    let byLabel = this.postings.get(window);
-    if (byLabel === undefined) this.postings.set(window, (byLabel = new Map()));
-    let byValue = byLabel.get(label);
-    if (byValue === undefined) {
-      byLabel.set(label, (byValue = new Map()));
-      for (const s of window.series) {
-        const v = ownLabel(s.labels, label);
-        if (v === undefined) continue;
-        const list = byValue.get(v);
-        if (list === undefined) byValue.set(v, [s]);
-        else list.push(s);
-      }
-    }
-    return byValue;
   }
 }
 
