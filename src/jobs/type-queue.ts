@@ -9,6 +9,9 @@ import type { TypeMetrics } from './job-metrics.js';
 import type { JobHandler, ResolvedJobTypeOptions } from './options.js';
 import type { TypeStats } from './type-stats.js';
 
+/** p-queue's add options per priority rank, made once: p-queue copies them on each add. */
+const ADD_OPTIONS: readonly { readonly priority: number }[] = [0, 1, 2].map((priority) => Object.freeze({ priority }));
+
 /** What a type's queue hands back to the runner when a job is out of attempts. */
 export interface QueueHost {
   readonly clock: Clock;
@@ -27,24 +30,27 @@ export interface QueueHost {
  * slot at once; one given up on at close is settled at once. Whatever a handler does after that
  * is ignored (the attempt number it ran under is no longer the job's), so nothing counts twice.
  *
- * Waiting jobs sit in one FIFO per priority. p-queue runs drain loops, not jobs: a loop takes the
- * first waiting job by priority (HIGH, then MEDIUM, then LOW, oldest first within one), runs its
- * attempt, and when it ends takes the next, until none waits. A loop is handed to p-queue when a
- * job is queued and fewer than `concurrency` loops exist, so p-queue, whose concurrency is the
- * type's, still decides how many run at once (and holds them while paused), while a busy type
- * costs one p-queue task per slot instead of one per job (about 800 bytes each: promise, closures,
- * options copy and id, and p-queue's events). Priority is decided at each take, so a HIGH job
- * queued while a loop runs LOW ones is the next to start.
+ * Waiting jobs sit in one FIFO per priority. p-queue runs drain loops, each added with a priority
+ * (p-queue's `priority`: 2 high, 1 medium, 0 low) and draining that priority's FIFO, oldest
+ * first. p-queue holds a loop of every priority that has waiting jobs, and a loop ends after an
+ * attempt when p-queue holds a higher one, so whenever priorities compete for a slot p-queue's
+ * own ordering picks; otherwise the loop runs the next job of its priority, the one p-queue
+ * would pick too. A busy type costs p-queue about a task per slot, not one per job (a task per
+ * job measured about half of raw p-queue's throughput: docs/jobs.md, "How it is built").
  */
 export class TypeQueue {
   readonly queue: PQueue;
   /** Waiting jobs by priority rank (0 low, 1 medium, 2 high), each oldest first. */
   private readonly waiting: readonly Deque<Job>[] = [new Deque<Job>(), new Deque<Job>(), new Deque<Job>()];
-  /** p-queue's task: a drain loop. */
-  private readonly task = (): Promise<void> => this.drainLoop();
-  /** Drain loops handed to p-queue and not ended (queued there or running): at most `concurrency`. */
-  private loops = 0;
-  private readonly concurrency: number;
+  /**
+   * Loops p-queue holds (added, not started) per priority rank: at least one while that rank has
+   * waiting jobs (see {@link TypeQueue.push} and {@link TypeQueue.drainLoop}).
+   */
+  private readonly held: number[] = [0, 0, 0];
+  /** Ranks of the adds being made (see {@link TypeQueue.add}); empty between them. */
+  private readonly adds: number[] = [];
+  /** p-queue's task of each priority rank: a drain loop of that rank. */
+  private readonly tasks: readonly (() => Promise<void>)[] = [() => this.drainLoop(0), () => this.drainLoop(1), () => this.drainLoop(2)];
   private readonly timeout: number | undefined;
   /** Jobs whose attempt runs now (an array with swap-removal: a Set rehashes as entries come and go). */
   readonly active: Job[] = [];
@@ -67,7 +73,6 @@ export class TypeQueue {
     private readonly host: QueueHost,
   ) {
     this.queue = new PQueue({ concurrency: options.concurrency });
-    this.concurrency = options.concurrency;
     this.timeout = options.timeout;
     this.manual = isManualClock(host.clock) && typeof host.clock.track === 'function';
   }
@@ -87,19 +92,39 @@ export class TypeQueue {
     const now = this.host.clock.monotonic();
     job.at = now;
     if (job.queuedAt < 0) job.queuedAt = now;
-    this.waiting[job.priority]!.push(job);
-    if (this.loops < this.concurrency) {
-      this.loops++;
+    const rank = job.priority;
+    this.waiting[rank]!.push(job);
+    if (this.held[rank] === 0) this.add(rank);
+  }
+
+  /**
+   * Hands p-queue a loop of priority `rank`: started now when a slot is free, else held in
+   * p-queue's order. p-queue starts a task inside `add`, and a loop's start may add the next, so
+   * an add made while one runs is queued here and made after it: thousands of free slots (a
+   * resume) fill one after another, not each inside the last (a stack overflow).
+   */
+  private add(rank: number): void {
+    this.held[rank]!++;
+    this.adds.push(rank);
+    if (this.adds.length > 1) return;
+    for (let i = 0; i < this.adds.length; i++) {
+      const r = this.adds[i]!;
       // The loop never rejects, so the promise p-queue returns needs no handler.
-      void this.queue.add(this.task);
+      void this.queue.add(this.tasks[r]!, ADD_OPTIONS[r]);
     }
+    this.adds.length = 0;
+  }
+
+  /** True when p-queue holds a loop of a higher priority than `rank`: the slot is p-queue's to give. */
+  private outranked(rank: number): boolean {
+    return rank < 2 && (this.held[2]! > 0 || (rank === 0 && this.held[1]! > 0));
   }
 
   /** Removes every waiting and delayed job (close): they are returned, not run. */
   takeWaiting(): Job[] {
     // Loops p-queue had not started are dropped with its queue; running ones find nothing left.
-    this.loops -= this.queue.size;
     this.queue.clear();
+    this.held.fill(0);
     const out = [...this.waiting[2]!.takeAll(), ...this.waiting[1]!.takeAll(), ...this.waiting[0]!.takeAll(), ...this.delayed];
     for (const job of this.delayed) this.host.clock.clearTimeout(job.timer);
     this.delayed.clear();
@@ -138,23 +163,23 @@ export class TypeQueue {
   }
 
   /**
-   * p-queue's task: runs the first waiting job by priority, and the next when it ends, until none
-   * waits. Paused, it ends and hands p-queue a new loop, which p-queue holds until it resumes.
-   * Never rejects: a job's failure settles the job, and a throw of the runner itself (a bug) is
+   * p-queue's task of priority `rank`: runs the oldest waiting job of that rank, and the next when
+   * it ends, until none waits, p-queue holds a loop of a higher rank, or p-queue is paused. Never
+   * rejects: a job's failure settles the job, and a throw of the runner itself (a bug) is
    * reported and the loop goes on with the next job.
    */
-  private async drainLoop(): Promise<void> {
+  private async drainLoop(rank: number): Promise<void> {
+    this.held[rank]!--;
+    const fifo = this.waiting[rank]!;
     // When the last attempt ended, if this loop settled it just now: the next attempt starts at
     // that time (nothing runs in between), one clock read per job fewer.
     let now = -1;
     for (;;) {
-      if (this.queue.isPaused) {
-        this.handedOff();
-        void this.queue.add(this.task);
-        return;
-      }
-      const job = this.waiting[2]!.shift() ?? this.waiting[1]!.shift() ?? this.waiting[0]!.shift();
-      if (job === undefined) break;
+      const job = fifo.shift();
+      if (job === undefined) return;
+      // The rest of this rank keeps a loop in p-queue (started now if a slot is free), so p-queue
+      // sees every priority that waits; while every slot is busy this is one held loop per rank.
+      if (fifo.size > 0 && this.held[rank] === 0) this.add(rank);
       let attempt = 0;
       try {
         attempt = this.begin(job, now < 0 ? this.host.clock.monotonic() : now);
@@ -164,19 +189,18 @@ export class TypeQueue {
           // With a timeout the slot frees at the timeout; without, the loop waits on the handler's
           // own promise (no promise of ours per job). A thenable that calls back twice is settled
           // once by await.
-          if (this.timeout !== undefined) {
-            await this.bounded(job, attempt, value, this.timeout);
-            continue;
-          }
-          value = await value;
-        }
-        now = this.settled(job, attempt, true, value);
+          if (this.timeout !== undefined) await this.bounded(job, attempt, value, this.timeout);
+          else now = this.settled(job, attempt, true, await value);
+        } else now = this.settled(job, attempt, true, value);
       } catch (thrown) {
         if (attempt === 0) this.host.internal(thrown);
         else now = this.settled(job, attempt, false, thrown);
       }
+      // Paused, p-queue holds this rank's loop until it resumes; outranked, p-queue starts the
+      // highest loop it holds in this slot.
+      if (this.queue.isPaused) return this.handedOff();
+      if (this.outranked(rank)) return;
     }
-    this.loops--;
   }
 
   /** Starts attempt `job.attempts + 1` at monotonic time `started`: counted, timed, in the active list. Returns its number. */
@@ -278,12 +302,12 @@ export class TypeQueue {
     job.timer = this.host.clock.setTimeout(() => {
       job.timer = undefined;
       if (!this.delayed.delete(job)) return undefined;
-      // The timer's task ends when the retry has started (a new loop starts it now, or a few
-      // microtasks later while p-queue ends the last one); with every loop busy, the attempt that
-      // ends first hands off instead.
-      const started = this.loops < this.concurrency ? this.nextStart() : undefined;
+      const attempts = job.attempts;
       this.push(job);
-      return started;
+      // The timer's task ends when the retry has started: now, within push, when a slot is free;
+      // else when a loop takes it (on a test clock, a slot an attempt just left is free only a few
+      // microtasks later, once p-queue has counted it free).
+      return job.attempts === attempts && this.manual && !this.queue.isPaused ? this.nextStart() : undefined;
     }, ms);
   }
 }

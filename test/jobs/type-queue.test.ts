@@ -1,6 +1,8 @@
 /**
- * One type's queue on its own (src/jobs/type-queue.ts): p-queue is handed a drain loop per
- * concurrency slot, not a task per job, and stays the engine of concurrency and pause.
+ * One type's queue on its own (src/jobs/type-queue.ts): p-queue is handed drain loops, each with
+ * a priority, about one per concurrency slot, not a task per job; it holds a loop of every
+ * priority that has waiting jobs, so its own ordering picks between priorities; it stays the
+ * engine of concurrency and pause.
  */
 import { describe, expect, it } from 'vitest';
 import { Job } from '../../src/jobs/job.js';
@@ -33,7 +35,7 @@ function typeQueue(clock: ManualClock, handler: JobHandler, options: JobTypeOpti
 }
 
 describe('TypeQueue', () => {
-  it('hands p-queue one loop per concurrency slot for a backlog of 1,000 jobs, and p-queue never runs more', async () => {
+  it('hands p-queue one loop per concurrency slot and one held for the backlog of 1,000 jobs, and p-queue never runs more', async () => {
     const clock = new ManualClock();
     const { body, state } = timedBody(clock, 10);
     const { queue, push } = typeQueue(clock, body, { concurrency: 4 });
@@ -42,13 +44,28 @@ describe('TypeQueue', () => {
     queue.queue.on('add', () => void added++);
     queue.queue.on('active', () => void (mostPending = Math.max(mostPending, queue.queue.pending)));
     const jobs = Array.from({ length: 1_000 }, (_, i) => push(i));
+    // Four running, and one held in p-queue, with the jobs' priority, for the 996 waiting.
+    expect(queue.queue.sizeBy({ priority: 1 })).toBe(1);
+    expect(queue.waitingCount).toBe(996);
     await clock.advanceAsync(2_500);
     await Promise.all(jobs.map((j) => j.result));
     expect(state.ended).toHaveLength(1_000);
-    expect(added).toBe(4);
+    expect(added).toBe(5);
     expect(mostPending).toBe(4);
     expect(state.maxRunning).toBe(4);
     expect(queue.peak).toBe(4);
+  });
+
+  it("p-queue's priority ordering picks between priorities: it holds a loop of each priority that has waiting jobs", async () => {
+    const clock = new ManualClock();
+    const order: unknown[] = [];
+    const { body } = timedBody(clock, 100);
+    const { queue, push } = typeQueue(clock, (p) => (order.push(p), body(p)), { concurrency: 1 });
+    const jobs = [push('running'), push('low-1', 0), push('low-2', 0), push('medium', 1), push('high-1', 2), push('high-2', 2)];
+    expect([queue.queue.sizeBy({ priority: 2 }), queue.queue.sizeBy({ priority: 1 }), queue.queue.sizeBy({ priority: 0 })]).toEqual([1, 1, 1]);
+    await clock.advanceAsync(1_000);
+    await Promise.all(jobs.map((j) => j.result));
+    expect(order).toEqual(['running', 'high-1', 'high-2', 'medium', 'low-1', 'low-2']);
   });
 
   it('pausing p-queue stops the loops after their running jobs; start() resumes them, by priority', async () => {
@@ -73,7 +90,24 @@ describe('TypeQueue', () => {
     expect(state.maxRunning).toBe(2);
   });
 
-  it('takeWaiting() (close) empties the FIFOs and p-queue: loops end after their running job', async () => {
+  it('a resume with thousands of free slots starts a loop per slot without one nested in the other (no stack overflow)', async () => {
+    const clock = new ManualClock();
+    let running = 0;
+    let most = 0;
+    const { queue, push } = typeQueue(clock, async () => {
+      most = Math.max(most, ++running);
+      await Promise.resolve();
+      running--;
+    }, { concurrency: 10_000 });
+    queue.queue.pause();
+    const jobs = Array.from({ length: 20_000 }, (_, i) => push(i));
+    queue.queue.start();
+    await Promise.all(jobs.map((j) => j.result));
+    expect(most).toBe(10_000);
+    expect(queue.peak).toBe(10_000);
+  });
+
+  it('takeWaiting() (close) empties the FIFOs and p-queue: only the running job ends', async () => {
     const clock = new ManualClock();
     const { body, state } = timedBody(clock, 100);
     const { queue, push } = typeQueue(clock, body, { concurrency: 1 });
