@@ -90,6 +90,21 @@ describe('TypeQueue', () => {
     expect(state.maxRunning).toBe(2);
   });
 
+  it('HIGH and MEDIUM queued while every slot drains LOW: the slots go to HIGH, then MEDIUM, then LOW again, never more than the concurrency', async () => {
+    const clock = new ManualClock();
+    const order: unknown[] = [];
+    const { body, state } = timedBody(clock, 100);
+    const { push } = typeQueue(clock, (p) => (order.push(p), body(p)), { concurrency: 3 });
+    const jobs = Array.from({ length: 9 }, (_, i) => push(`L${i + 1}`, 0));
+    expect(order).toEqual(['L1', 'L2', 'L3']);
+    jobs.push(...['H1', 'H2', 'H3', 'H4'].map((p) => push(p, 2)), ...['M1', 'M2'].map((p) => push(p, 1)));
+    await clock.advanceAsync(1_000);
+    await Promise.all(jobs.map((j) => j.result));
+    expect(order).toEqual(['L1', 'L2', 'L3', 'H1', 'H2', 'H3', 'H4', 'M1', 'M2', 'L4', 'L5', 'L6', 'L7', 'L8', 'L9']);
+    expect(state.maxRunning).toBe(3);
+    expect(state.ended).toHaveLength(15);
+  });
+
   it('a resume with thousands of free slots starts a loop per slot without one nested in the other (no stack overflow)', async () => {
     const clock = new ManualClock();
     let running = 0;
