@@ -184,7 +184,7 @@ export class TypeQueue {
       try {
         attempt = this.begin(job, now < 0 ? this.host.clock.monotonic() : now);
         now = -1;
-        let value = this.handler(job.payload, job.context!);
+        const value = this.handler(job.payload, job.context!);
         if (isPromiseLike(value)) {
           // With a timeout the slot frees at the timeout; without, the loop waits on the handler's
           // own promise (no promise of ours per job). A thenable that calls back twice is settled
