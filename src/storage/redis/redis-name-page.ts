@@ -10,9 +10,9 @@ export const PAGE_BUDGET = 5_000;
  * element): past it a page walks the names in order first.
  */
 const SCORE_PLAN_MAX = PAGE_BUDGET;
-/** How long (ms) a rebuild of the name order keeps others from rebuilding it again while it looks incomplete. */
+/** How long (ms) a mend of the name order keeps others from mending it again while it looks incomplete. */
 export const REBUILD_PAUSE = 60_000;
-/** How long (ms) the name order is trusted without a rebuild, however whole it looks. */
+/** How long (ms) the name order is trusted without a mend, however whole it looks. */
 export const REBUILD_EVERY = 600_000;
 
 /**
@@ -26,8 +26,8 @@ export const REBUILD_EVERY = 600_000;
  * is 10 minutes old) or when the two differ in size and the last mend is a minute old (a write
  * whose order entry failed, an older version's write, names retention removed from the index):
  * builds it whole (ZUNIONSTORE) when it does not exist, else adds the names it lacks and removes
- * those the index no longer holds (two ZDIFFs: membership walks in C, ~20x cheaper than a rebuild). Then picks the cheaper plan: when few names ended after
- * the bound (c of n, c <= limit, or c^2 <= limit * n and c <= 5,000), reads those by score and
+ * those the index no longer holds (two ZDIFFs: membership walks in C, about a third of a
+ * rebuild's cost at 50,000 names). Then picks the cheaper plan: when few names ended after the bound (c of n, c <= limit, or c^2 <= limit * n and c <= 5,000), reads those by score and
  * lets the caller sort them ('all'); else walks the order from `start`, looks each name up in
  * the index, and stops at `limit` found ('done') or after the budget (the next start, for the
  * next call). Reply: that word, c (-1 on a later call), then name, latest end pairs.

@@ -86,11 +86,7 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
     this.compaction = new RedisCompaction(this.client, this.keys, this.options.retention);
   }
 
-  /**
-   * Sends side failures (a name index write, a malformed state entry) to `report` until the
-   * returned function is called, unless the `onError` option was given (see
-   * `StorageLifecycle.attachSideFailures`).
-   */
+  /** Side failures go to `report` until the returned function is called, unless `onError` was given (see `StorageLifecycle.attachSideFailures`). */
   attachSideFailures(report: SideFailureReporter): (() => void) | undefined {
     return this.sideFailures.attach(report);
   }
@@ -106,21 +102,17 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
     });
   }
 
-  /**
-   * Writes the batch in one round trip (one script); resolves only when every command succeeded.
-   * A name new to this adapter then goes into the name order (one ZADD; see `RedisNames.noteWritten`).
-   */
+  /** Writes the batch in one script; then a name new to this adapter goes into the name order (one ZADD: `RedisNames.noteWritten`). */
   writeRollups(rollups: readonly Rollup[], options?: CallOptions): Promise<void> {
     return this.run('writeRollups', options, async () => {
       const now = this.now();
-      try {
-        await this.writer.write(rollups, now);
-      } catch (error) {
-        // Invalid rollups were left out and the others stored: their names are listed too.
-        if (error instanceof StorageError && error.permanent && error.rejected !== undefined) await this.metricNames.noteWritten(rollups, now - this.options.retention);
+      const note = (): Promise<void> => this.metricNames.noteWritten(rollups, now - this.options.retention);
+      // Invalid rollups left out (the others stored): the stored ones' names are noted too.
+      await this.writer.write(rollups, now).catch(async (error: unknown) => {
+        if (error instanceof StorageError && error.permanent && error.rejected !== undefined) await note();
         throw error;
-      }
-      await this.metricNames.noteWritten(rollups, now - this.options.retention);
+      });
+      await note();
     });
   }
 
