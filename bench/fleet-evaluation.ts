@@ -148,7 +148,8 @@ export async function fleetEvaluationBench(redisUrl = process.env.PULSEWATCH_RED
   targets.push({ name: 'fleet evaluation, 1,000 rules / 10,000 series / 3 instances (MemoryStorage)', measured: ms(memory.median), threshold: '< 20 ms per tick', pass: memory.median < 20 });
   try {
     const { RedisStorage } = await import('../src/redis.js');
-    const prefix = `pw-bench-fleet-${process.pid}:`;
+    // PULSEWATCH_BENCH_REDIS_PREFIX: a prefix of one's own on a shared Redis (its keys are deleted after).
+    const prefix = `${process.env.PULSEWATCH_BENCH_REDIS_PREFIX ?? 'pw-bench-fleet-'}${process.pid}:`;
     const redisClock = benchClock();
     const redisLoad = load();
     const redis = new RedisStorage({ url: redisUrl, keyPrefix: prefix, now: () => redisClock.now() });
