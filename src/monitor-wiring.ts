@@ -11,6 +11,8 @@ import { MonitorReads } from './monitor-snapshot.js';
 import { MonitorAnalysis } from './monitor-analysis.js';
 import { compactionSettings } from './storage/compaction-options.js';
 import { CompactionSchedule } from './storage/compaction-schedule.js';
+import { readFleetRingSpan, RingSpanPublisher } from './storage/ring-spans.js';
+import { hasRole } from './storage/roles.js';
 
 /**
  * Attaches `diagnostics` (the `error` event, under its log policy) to the side failures of a
@@ -106,8 +108,18 @@ export function wireMonitor(options: ResolvedMonitorOptions, start: () => void):
   lifecycle.onClose(() => jobs.close());
   // Rollup compaction (the `compaction` option): its timer is held like the others until the monitor starts.
   const compaction = compactionSettings(options.compaction);
+  const memorySpan = histogram.slots * histogram.slotLength;
+  // A store the user gave may be shared with a fleet: a compaction anywhere in it must not merge
+  // the slots this monitor reads from its ring (ring-spans.ts). Its timer waits for the start too.
+  const shared = options.storage !== undefined && hasRole(storage, 'state') ? storage : undefined;
+  if (shared !== undefined) {
+    const publisher = new RingSpanPublisher({ clock: timers, store: shared, reporter: diagnostics, instance: () => pipeline.instanceId, span: memorySpan, period: compaction?.interval });
+    publisher.start();
+    lifecycle.onClose(() => publisher.stop());
+  }
   if (compaction !== undefined) {
-    const schedule = new CompactionSchedule(compaction, { clock: timers, storage, reporter: diagnostics, memorySpan: histogram.slots * histogram.slotLength });
+    const fleetSpan = shared === undefined ? undefined : async (signal: AbortSignal) => (await readFleetRingSpan(shared, timers.now(), { signal })).span;
+    const schedule = new CompactionSchedule(compaction, { clock: timers, storage, reporter: diagnostics, memorySpan, fleetSpan });
     schedule.start();
     lifecycle.onClose(() => schedule.stop());
   }

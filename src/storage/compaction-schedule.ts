@@ -1,7 +1,8 @@
 /**
  * The monitor's compaction schedule: every `interval` of wall-clock time (the same ticks on every
  * instance, as rule evaluation's), the instance that takes the tick's store lease merges the
- * store's older rollups tier by tier, at most `maxPerRun` of them per run.
+ * store's older rollups tier by tier, at most `maxPerRun` of them per run, none younger than the
+ * longest histogram ring of the fleet (ring-spans.ts).
  */
 import { yieldTurn, type Clock, type TimerHandle } from '../core/clock.js';
 import type { Reporter } from '../core/diagnostics.js';
@@ -28,6 +29,12 @@ export interface CompactionScheduleDeps {
   reporter: Pick<Reporter, 'fail'>;
   /** The span of the histogram slots this monitor keeps in memory (slots x slot length): nothing younger is compacted. */
   memorySpan: number;
+  /**
+   * The longest ring span the fleet publishes (ring-spans.ts `readFleetRingSpan`), read by the
+   * lease holder at each run: nothing younger is compacted. Absent (a store without the `state`
+   * role): only this monitor's ring is known.
+   */
+  fleetSpan?: ((signal: AbortSignal) => Promise<number>) | undefined;
 }
 
 /** What one run did. */
@@ -114,11 +121,20 @@ export class CompactionSchedule {
       return out;
     }
     out.ran = true;
+    // Slots the fleet's rings may hold are read from memory by their instance: never compacted.
+    let fleetSpan = 0;
+    try {
+      fleetSpan = this.deps.fleetSpan === undefined ? 0 : await this.deps.fleetSpan(this.abort.signal);
+    } catch (cause) {
+      out.done = false;
+      if (!this.stopped) this.deps.reporter.fail(new StorageError(`reading the fleet's ring spans from "${storage.name}" storage failed; compaction waits for the next tick`, { cause }));
+      return out;
+    }
     try {
       for (let t = tiers.length - 1; t >= 0 && !this.stopped; t--) {
         const { span } = tiers[t]!;
-        // Nothing this monitor may still hold in memory: its own rollups of those slots are read from there.
-        const after = Math.max(tiers[t]!.after, this.deps.memorySpan);
+        // Nothing this monitor or another instance may still hold in memory: each reads its own slots from there.
+        const after = Math.max(tiers[t]!.after, this.deps.memorySpan, fleetSpan);
         const before = Math.floor((now - after) / span) * span;
         let done = false;
         while (!done && !this.stopped) {

@@ -1,0 +1,181 @@
+/**
+ * Ring spans: how far back each instance of the fleet reads histogram slots from its own memory.
+ * A monitor counts the slots still in its ring from memory and skips its own stored rollups of
+ * them; a compacted rollup is no instance's own, so a span compacted while some instance's ring
+ * still holds slots of it would count those slots twice in that instance's reads. Every monitor
+ * over a shared store publishes its ring's span under the `state` role; the compaction schedule
+ * reads the largest and compacts nothing younger (docs/storage.md, Compaction).
+ *
+ * The state role has no overwrite and no expiry: a publication is a key stamped with its expiry
+ * (`pulsewatch:ring:<instance>:<expiresAt>`), written anew every period (the previous one deleted
+ * after), and read as expired by time. A publication an instance could not delete (it died) is
+ * deleted by the next reader after it expired.
+ */
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Reporter } from '../core/diagnostics.js';
+import { StorageError } from '../core/errors.js';
+import type { StateStore } from './roles.js';
+import { MAX_STATE_LIMIT } from './state.js';
+
+/** Prefix of every ring span publication's key. */
+export const RING_SPAN_PREFIX = 'pulsewatch:ring:';
+/** How often a monitor publishes its ring span by default (the default compaction interval). */
+export const DEFAULT_RING_SPAN_PERIOD = 10 * 60_000;
+/**
+ * A publication is valid for this many periods: two publications may fail in a row (a store
+ * briefly unreachable, a slow write) before a compactor stops seeing the instance's ring.
+ */
+export const RING_SPAN_VALIDITY = 3;
+
+/** One publication's value. */
+export interface RingSpan {
+  instance: string;
+  /** Histogram slots x slot length of the instance's ring, ms. */
+  span: number;
+  /** Until when (ms since the epoch, on the publisher's clock) a compactor must honour it. */
+  expiresAt: number;
+}
+
+/** The store calls of the state role, and a name for messages. */
+type SpanStore = StateStore & { readonly name: string };
+
+/** What a publisher needs from its monitor. */
+export interface RingSpanPublisherDeps {
+  /** The monitor's clock (its DeferredClock: nothing is armed before the monitor starts). */
+  clock: Clock;
+  store: SpanStore;
+  reporter: Pick<Reporter, 'fail'>;
+  /** The monitor's instance id, asked at each publication (a default id is generated on first need, never at build). */
+  instance: () => string;
+  /** Histogram slots x slot length, ms. */
+  span: number;
+  /** How often to publish, ms (default {@link DEFAULT_RING_SPAN_PERIOD}). */
+  period?: number | undefined;
+}
+
+/**
+ * Publishes a monitor's ring span at its start and every period after, each publication valid
+ * for {@link RING_SPAN_VALIDITY} periods; withdraws it on {@link stop}. Failures go to the
+ * monitor's `error` event; a permanent one (a store that refuses the state role, such as a
+ * cluster worker's `primaryStorage` over a primary without it) is reported once and ends the
+ * publishing.
+ */
+export class RingSpanPublisher {
+  private timer: TimerHandle | undefined;
+  private running: Promise<boolean> | undefined;
+  private stopped = false;
+  /** The key of the last publication stored, to delete when the next one is stored. */
+  private current: string | undefined;
+  private readonly period: number;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly deps: RingSpanPublisherDeps) {
+    this.period = deps.period ?? DEFAULT_RING_SPAN_PERIOD;
+  }
+
+  /** Arms the first publication (at once: on a monitor's DeferredClock, once the monitor starts). */
+  start(): void {
+    this.arm(0);
+  }
+
+  /** Publishes now (the timer's work); false once publishing has ended. Never rejects: failures are reported. */
+  publish(): Promise<boolean> {
+    return (this.running ??= this.write().finally(() => (this.running = undefined)));
+  }
+
+  /** Stops publishing and deletes the publication stored last (the ring goes with the monitor). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    // A write in flight is given up (what it stores expires by itself); the delete goes on without it.
+    this.abort.abort(new StorageError('ring span publishing stopped: the monitor is closing'));
+    await this.running;
+    const key = this.current;
+    this.current = undefined;
+    if (key === undefined) return;
+    try {
+      await this.deps.store.deleteState(key);
+    } catch (cause) {
+      // It expires by itself: compaction waits at most RING_SPAN_VALIDITY periods longer.
+      this.deps.reporter.fail(new StorageError(`withdrawing this monitor's ring span from "${this.deps.store.name}" storage failed; it expires by itself`, { cause }));
+    }
+  }
+
+  private arm(ms: number): void {
+    if (this.stopped) return;
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = undefined;
+      return this.publish().then((again) => {
+        if (again) this.arm(this.period);
+      });
+    }, ms);
+  }
+
+  /** Stores a new publication, then deletes the previous one. False when publishing must end. */
+  private async write(): Promise<boolean> {
+    const { store, clock, span } = this.deps;
+    const instance = this.deps.instance();
+    const expiresAt = clock.now() + RING_SPAN_VALIDITY * this.period;
+    const key = `${RING_SPAN_PREFIX}${instance}:${expiresAt}`;
+    const value: RingSpan = { instance, span, expiresAt };
+    try {
+      // False only when this very key is stored (two publications in one ms): it is published either way.
+      await store.putStateIfAbsent(key, value, { signal: this.abort.signal });
+    } catch (cause) {
+      if (this.stopped) return false;
+      const permanent = cause instanceof StorageError && cause.permanent;
+      const then = permanent ? 'this monitor stops publishing it: compaction elsewhere in the fleet cannot see its ring' : 'the next period tries again';
+      this.deps.reporter.fail(new StorageError(`publishing this monitor's ring span (${span} ms) to "${store.name}" storage failed; ${then}`, { cause }));
+      return !permanent;
+    }
+    const previous = this.current;
+    this.current = key;
+    if (previous !== undefined && previous !== key) {
+      try {
+        await store.deleteState(previous, { signal: this.abort.signal });
+      } catch {
+        // Harmless: it expires, and a reader deletes it then.
+      }
+    }
+    return !this.stopped;
+  }
+}
+
+/** What {@link readFleetRingSpan} found. */
+export interface FleetRingSpan {
+  /** The longest ring span among the publications not expired, ms (0 when none). */
+  span: number;
+  /** Expired publications deleted. */
+  deleted: number;
+}
+
+/**
+ * The longest ring span the fleet publishes, at `now`: the largest `span` among publications
+ * whose `expiresAt` is after `now`. Expired publications are deleted (failures ignored: the next
+ * reader tries again). Malformed values (a hand edit) are skipped. Rejects when the read fails:
+ * the caller must then not compact, since it cannot know which slots rings still hold.
+ */
+export async function readFleetRingSpan(store: StateStore, now: number, options?: { signal?: AbortSignal | undefined }): Promise<FleetRingSpan> {
+  const entries = await store.readState(RING_SPAN_PREFIX, { limit: MAX_STATE_LIMIT, signal: options?.signal });
+  let span = 0;
+  let deleted = 0;
+  for (const { key, value } of entries) {
+    const v = value as Partial<RingSpan> | null;
+    if (typeof v !== 'object' || v === null || typeof v.expiresAt !== 'number' || typeof v.span !== 'number' || !(v.span >= 0)) continue;
+    if (v.expiresAt > now) {
+      span = Math.max(span, v.span);
+      continue;
+    }
+    try {
+      if (await store.deleteState(key, { signal: options?.signal })) deleted++;
+    } catch {
+      // Another reader's turn.
+    }
+  }
+  if (entries.length >= MAX_STATE_LIMIT) {
+    // More publications than one read returns (expired ones pile up only until read): the ones not read might hold a longer ring.
+    throw new StorageError(`more than ${MAX_STATE_LIMIT} ring span publications under "${RING_SPAN_PREFIX}"; compaction waits until expired ones are deleted`);
+  }
+  return { span, deleted };
+}
