@@ -39,7 +39,7 @@ describe.skipIf(!up)('RedisStorage name order', () => {
   const prefixes: string[] = [];
   const stores: RedisStorage[] = [];
   const fresh = (): string => {
-    const prefix = `n:order:${process.pid}:${n++}:`;
+    const prefix = `n2:order:${process.pid}:${n++}:`;
     prefixes.push(prefix);
     return prefix;
   };
@@ -151,26 +151,94 @@ describe.skipIf(!up)('RedisStorage name order', () => {
     expect((await page(prefix, { since: 0, limit: 3 })).names).toEqual([]);
   });
 
-  it('puts a new name in the order after its rollups are stored; a failure there is a side failure and the next write tries again', async () => {
+  it('puts every name a write stores into the order in the write script, whatever the adapter wrote before', async () => {
     const prefix = fresh();
-    const failures: Error[] = [];
-    const storage = open(prefix, new ManualClock(T0), { onError: (e) => failures.push(e) });
     const keys = new RedisKeys(prefix);
-    await storage.writeRollups([rollup('a_total', T0 - 2 * SLOT)]);
+    const writer = open(prefix);
+    const purger = open(prefix);
+    const names = numbered(100);
+    await writer.writeRollups([...names.map((name) => rollup(name, T0 - 2 * SLOT)), rollup('m_00005x', T0 - 40 * SLOT)]);
+    expect((await page(prefix, { since: 0, limit: 10 })).names).toContain('m_00005x');
+    // Another adapter's purge takes the name out of the index and the order; the writer, which
+    // stored it before, writes it again: it is walked at once, not after a mend.
+    expect(await purger.purgeBefore(T0 - 30 * SLOT)).toBe(1);
+    expect(await admin.zscore(keys.nameLex, 'm_00005x')).toBeNull();
+    await writer.writeRollups([rollup('m_00005x', T0 - SLOT)]);
+    expect((await page(prefix, { since: 0, limit: 10 })).names).toEqual([...names.slice(0, 6), 'm_00005x', ...names.slice(6, 9)]);
+    // A name the order lost while a stale one keeps the sizes equal (no mend runs): written again, walked again.
+    await admin.zrem(keys.nameLex, names[2]!);
+    await admin.zadd(keys.nameLex, 0, 'a_stale');
+    expect(await admin.zcard(keys.nameLex)).toBe(await admin.zcard(keys.nameIndex));
+    await writer.writeRollups([rollup(names[2]!, T0 - SLOT)]);
+    expect((await page(prefix, { since: 0, limit: 3 })).names).toEqual(names.slice(0, 3));
+    // Every write renews the order's TTL with the index's (a short retention lets neither expire
+    // while writes go on), not only a write of a new name.
+    await admin.pexpire(keys.nameLex, 1_000);
+    await writer.writeRollups([rollup(names[0]!, T0 - SLOT)]);
+    expect(await admin.pttl(keys.nameLex)).toBeGreaterThan(3_000_000);
+  });
+
+  it('leaves rejected rollups\' names out of the order: only what the write stored goes in', async () => {
+    const prefix = fresh();
+    const storage = open(prefix);
+    const keys = new RedisKeys(prefix);
+    const hostile = `bad name "q" ${'x'.repeat(200_000)}`;
+    await expect(storage.writeRollups([rollup('good_total', T0 - 2 * SLOT), rollup(hostile, T0 - 2 * SLOT), rollup('also bad', T0 - 2 * SLOT)])).rejects.toMatchObject({ permanent: true, rejected: [1, 2] });
+    expect(await admin.zrange(keys.nameIndex, 0, -1)).toEqual(['good_total']);
+    expect(await admin.zrange(keys.nameLex, 0, -1)).toEqual(['good_total']);
+  });
+
+  it('keeps the order\'s TTL through a purge, and drops what the purge drops from the index', async () => {
+    const prefix = fresh();
+    const storage = open(prefix);
+    const keys = new RedisKeys(prefix);
+    await storage.writeRollups([rollup('a_total', T0 - 2 * SLOT), rollup('b_total', T0 - 40 * SLOT)]);
+    await storage.purgeBefore(T0 - 30 * SLOT);
     expect(await admin.zrange(keys.nameLex, 0, -1)).toEqual(['a_total']);
-    // The order's key holds something else: its ZADD fails, the write does not.
-    await admin.set(keys.nameLex, 'not a sorted set');
-    await expect(storage.writeRollups([rollup('b_total', T0 - 2 * SLOT)])).resolves.toBeUndefined();
-    expect(failures).toHaveLength(1);
-    expect(failures[0]!.message).toContain('name order');
-    expect(await admin.zrange(keys.nameIndex, 0, -1)).toEqual(['a_total', 'b_total']);
+    const ttl = await admin.pttl(keys.nameLex);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(3_600_000);
+    // A purge that empties the index leaves no order either (stale names included).
+    await admin.zadd(keys.nameLex, 0, 'stale_total');
+    await storage.purgeBefore(T0);
+    expect(await admin.exists(keys.nameLex, keys.nameIndex)).toBe(0);
+  });
+
+  it('rebuilds an order that is gone while the index is not, whatever the mark says', async () => {
+    const prefix = fresh();
+    const storage = open(prefix);
+    const keys = new RedisKeys(prefix);
+    const names = numbered(50);
+    await storage.writeRollups(names.map((name) => rollup(name, T0 - 2 * SLOT)));
+    expect((await page(prefix, { since: 0, limit: 3 })).names).toEqual(names.slice(0, 3));
+    expect(await admin.pttl(keys.nameLexMark)).toBeGreaterThan(500_000);
+    // The order expired (an older version kept the index alive) right after a mend.
     await admin.del(keys.nameLex);
-    await storage.writeRollups([rollup('b_total', T0 - SLOT)]);
-    expect(await admin.zrange(keys.nameLex, 0, -1)).toEqual(['b_total']);
-    // A known name costs the write nothing more.
-    await admin.del(keys.nameLex);
-    await storage.writeRollups([rollup('b_total', T0 - SLOT, { x: '1' })]);
-    expect(await admin.exists(keys.nameLex)).toBe(0);
+    expect((await page(prefix, { since: 0, limit: 3 })).names).toEqual(names.slice(0, 3));
+    expect(await admin.zcard(keys.nameLex)).toBe(50);
+  });
+
+  it('mends the order within a minute after an older version\'s write, even when the sizes agree', async () => {
+    const prefix = fresh();
+    const storage = open(prefix);
+    const keys = new RedisKeys(prefix);
+    const names = numbered(50);
+    await storage.writeRollups(names.map((name) => rollup(name, T0 - 2 * SLOT)));
+    expect((await page(prefix, { since: 0, limit: 3 })).names).toEqual(names.slice(0, 3));
+    // Writes of this version leave nothing to mend: the mark stays a minute old without a mend.
+    const [seconds] = await admin.time();
+    const old = String(Number(seconds) * 1000 - 61_000);
+    await admin.set(keys.nameLexMark, old, 'PX', 600_000);
+    await storage.writeRollups([rollup(names[7]!, T0 - SLOT)]);
+    expect((await page(prefix, { since: 0, limit: 3 })).names).toEqual(names.slice(0, 3));
+    expect(await admin.get(keys.nameLexMark)).toBe(old);
+    // What an older version's write leaves: a name in the index, not in the order, and the
+    // change logs' sequence moved; a stale name keeps the sizes equal.
+    await admin.zrem(keys.nameLex, names[1]!);
+    await admin.zadd(keys.nameLex, 0, 'a_stale');
+    await admin.hincrby(keys.changeState, 'seq', 1);
+    expect((await page(prefix, { since: 0, limit: 3 })).names).toEqual(names.slice(0, 3));
+    expect(await admin.zscore(keys.nameLex, 'a_stale')).toBeNull();
   });
 
   it('agrees with a sort of every name for random queries over names that sort tricky (prefixes, case, punctuation)', async () => {

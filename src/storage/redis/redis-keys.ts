@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
  * | `P names`                 | set    | metric names that have rollups                               |
  * | `P nameidx`               | zset   | metric names by their latest slot end (`listMetricNames`)    |
  * | `P namekind`              | hash   | metric name → kind of its latest rollup                      |
- * | `P namelex`               | zset   | the names of `P nameidx`, all at score 0: walked by name (ZRANGEBYLEX) |
- * | `P namelex:at`            | string | when (Redis' clock, ms) `P namelex` was last rebuilt from `P nameidx` |
+ * | `P namelex`               | zset   | the names of `P nameidx`, all at score 0: walked by name (ZRANGEBYLEX); kept by the write script |
+ * | `P namelex:at`            | string | when (Redis' clock, ms) `P namelex` was last mended from `P nameidx` |
  * | `P idx:<name>`            | zset   | the series of `<name>`: member = labels as JSON, score = latest slot end |
  * | `P len:<name>`            | zset   | slot lengths seen for `<name>` (member = score = length in ms) |
  * | `P clen:<name>`           | zset   | compacted span lengths of `<name>`: member = length, score = latest end compacted to it |
@@ -24,9 +24,9 @@ import { createHash } from 'node:crypto';
  * | `P state:keys`            | zset   | the state keys, score 0, for prefix reads by ZRANGEBYLEX      |
  * | `P chg:<name>`            | zset   | rollups of `<name>` written per batch, by sequence number (last 2 minutes) |
  * | `P chgt:<name>`           | zset   | when each of those batches was written                       |
- * | `P chgstate`              | hash   | the change logs' `seq` counter and `epoch` (set by the first writer after the hash was lost) |
+ * | `P chgstate`              | hash   | the change logs' `seq` counter and `epoch` (set by the first writer after the hash was lost); `kept` and `lexgap` (the name order's mends) |
  *
- * Rollup keys and their index carry a TTL of `retention`, renewed on every write.
+ * Rollup keys, their index and the name index and order carry a TTL of `retention`, renewed on every write.
  */
 export class RedisKeys {
   readonly names: string;
@@ -36,10 +36,10 @@ export class RedisKeys {
   readonly nameKinds: string;
   /**
    * The names of the name index at one score, so a page of names is a ZRANGEBYLEX from where the
-   * last one ended: kept by writes (a name new to the adapter) and rebuilt from the index.
+   * last one ended: kept by the write script with the index, mended from it (an older version's writes).
    */
   readonly nameLex: string;
-  /** When the name order was last rebuilt (a mark with a TTL: see redis-name-page.ts). */
+  /** When the name order was last mended (a mark with a TTL: see redis-name-page.ts). */
   readonly nameLexMark: string;
   readonly alerts: string;
   readonly rules: string;
@@ -52,7 +52,11 @@ export class RedisKeys {
   /** The state role's entries, and the index of their keys. */
   readonly state: string;
   readonly stateKeys: string;
-  /** The change logs' sequence counter and the epoch that tells one run of the store from the next, in one hash: they go together. */
+  /**
+   * The change logs' sequence counter and the epoch that tells one run of the store from the next,
+   * in one hash: they go together. Also `kept` (names written by a script that keeps the name
+   * order) and `lexgap` (`seq` - `kept` at the order's last mend): see redis-name-page.ts.
+   */
   readonly changeState: string;
   /** Series keys by `name + labels JSON`, so a steady set of series is hashed once, not per write. */
   private readonly seriesCache = new Map<string, string>();

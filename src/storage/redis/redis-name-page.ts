@@ -18,22 +18,28 @@ export const REBUILD_EVERY = 600_000;
 /**
  * One page of names, in one script call. KEYS: the name order (`P namelex`: every name at score
  * 0, so ZRANGEBYLEX walks it by name), the name index (`P nameidx`: name → latest end), the
- * order's rebuild mark (`P namelex:at`). ARGV: the exclusive end bound, the limit, `match`
- * (ASCII lower case, '' for none), where to start ('-', or '(' and the last name seen), the most
- * names to look at, the order's TTL.
+ * order's mend mark (`P namelex:at`), the change logs' state (`P chgstate`). ARGV: the exclusive
+ * end bound, the limit, `match` (ASCII lower case, '' for none), where to start ('-', or '(' and
+ * the last name seen), the most names to look at, the order's TTL.
  *
- * On a first call: mends the order from the index when no mend is marked (none yet, or the last
- * is 10 minutes old) or when the two differ in size and the last mend is a minute old (a write
- * whose order entry failed, an older version's write, names retention removed from the index):
- * builds it whole (ZUNIONSTORE) when it does not exist, else adds the names it lacks and removes
- * those the index no longer holds (two ZDIFFs: membership walks in C, about a third of a
- * rebuild's cost at 50,000 names). Then picks the cheaper plan: when few names ended after the bound (c of n, c <= limit, or c^2 <= limit * n and c <= 5,000), reads those by score and
- * lets the caller sort them ('all'); else walks the order from `start`, looks each name up in
- * the index, and stops at `limit` found ('done') or after the budget (the next start, for the
- * next call). Reply: that word, c (-1 on a later call), then name, latest end pairs.
+ * The write script keeps the order with the index (same names, same TTL), so mends are for what
+ * it did not write. On a first call, the order is built whole (ZUNIONSTORE) when it does not
+ * exist and the index does (a store written before it, or an order that expired while an older
+ * version kept the index alive), whatever the mark says. It is mended from the index when no
+ * mend is marked (none yet, or the last is 10 minutes old), or when the last mend is a minute old
+ * and either the two differ in size or an older version wrote since: every write counts its
+ * names in the state's `seq`, this version's also in `kept`, so the gap between the two grows
+ * only by writes that left the order alone (the mend notes the gap it saw in `lexgap`; a state
+ * lost with a flush reads as grown). A mend adds the names the order lacks and removes those the
+ * index no longer holds (two ZDIFFs: membership walks in C, about a third of a rebuild's cost at
+ * 50,000 names). Then picks the cheaper plan: when few names ended after the bound (c of n, c <=
+ * limit, or c^2 <= limit * n and c <= 5,000), reads those by score and lets the caller sort them
+ * ('all'); else walks the order from `start`, looks each name up in the index, and stops at
+ * `limit` found ('done') or after the budget (the next start, for the next call). Reply: that
+ * word, c (-1 on a later call), then name, latest end pairs.
  */
 const PAGE = `
-local lex, idx, mark = KEYS[1], KEYS[2], KEYS[3]
+local lex, idx, mark, state = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local after, limit, match, start, budget = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4], tonumber(ARGV[5])
 local above = '(' .. ARGV[1]
 local n = redis.call('ZCARD', idx)
@@ -44,8 +50,11 @@ if start == '-' then
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   local at = tonumber(redis.call('GET', mark) or '')
-  if at == nil or now < at or (redis.call('ZCARD', lex) ~= n and now - at >= ${REBUILD_PAUSE}) then
-    if redis.call('EXISTS', lex) == 0 then
+  local counts = redis.call('HMGET', state, 'seq', 'kept', 'lexgap')
+  local gap = (tonumber(counts[1]) or 0) - (tonumber(counts[2]) or 0)
+  local absent = redis.call('EXISTS', lex) == 0
+  if absent or at == nil or now < at or (now - at >= ${REBUILD_PAUSE} and (redis.call('ZCARD', lex) ~= n or tonumber(counts[3]) ~= gap)) then
+    if absent then
       redis.call('ZUNIONSTORE', lex, 1, idx, 'WEIGHTS', 0)
     else
       -- Mended, not rebuilt: two membership walks in C, then only the names that differ move.
@@ -62,6 +71,7 @@ if start == '-' then
       for i = 1, #stale, 500 do redis.call('ZREM', lex, unpack(stale, i, math.min(i + 499, #stale))) end
     end
     redis.call('SET', mark, now, 'PX', ${REBUILD_EVERY})
+    redis.call('HSET', state, 'lexgap', gap)
   end
   redis.call('PEXPIRE', lex, ARGV[6])
   c = redis.call('ZCOUNT', idx, above, '+inf')
@@ -134,7 +144,7 @@ export async function readNamePage(client: RedisClient, keys: RedisKeys, after: 
   let candidates = -1;
   for (;;) {
     calls++;
-    const args = [3, keys.nameLex, keys.nameIndex, keys.nameLexMark, String(after), limit - out.length, folded, start, PAGE_BUDGET, Math.ceil(ttl)];
+    const args = [4, keys.nameLex, keys.nameIndex, keys.nameLexMark, keys.changeState, String(after), limit - out.length, folded, start, PAGE_BUDGET, Math.ceil(ttl)];
     const reply = (await evalPage(client, args)) as (string | number)[];
     if (calls === 1) candidates = Number(reply[1]);
     for (let i = 2; i < reply.length; i += 2) out.push({ name: String(reply[i]), lastSeen: Number(reply[i + 1]) });

@@ -1,6 +1,5 @@
-import type { MetricKind, MetricNameQuery, Rollup, StoredMetricName } from '../contract.js';
+import type { MetricKind, MetricNameQuery, StoredMetricName } from '../contract.js';
 import { clampNameLimit, isWellFormedText } from '../metric-names.js';
-import { sideFailure, type SideFailureReporter } from '../side-failures.js';
 import { type PageStats, readNamePage } from './redis-name-page.js';
 import { decodeRollup } from './redis-codec.js';
 import { exec } from './redis-exec.js';
@@ -11,13 +10,10 @@ import { bound, type RedisClient } from './redis-rollups.js';
 /** How often (ms) listing looks for names `P names` holds and the index lacks. */
 export const CATCH_UP_INTERVAL = 60_000;
 
-/** Names whose place in the name order this adapter remembers; past it the memory starts again. */
-const MAX_REMEMBERED = 100_000;
-
 /**
  * `RedisStorage.listMetricNames`: reads the name index the write script keeps (`P nameidx`,
  * names by latest slot end, and `P namekind`) through the name order (`P namelex`, the same
- * names walked by name), never every name nor the per-name keys of every name. Two round trips
+ * names walked by name, kept by the same script), never every name nor the per-name keys of every name. Two round trips
  * for a page: the page's names (redis-name-page.ts), then, for those only, their kinds and a
  * ZCOUNT of their series index.
  */
@@ -26,16 +22,12 @@ export class RedisNames {
   private catchingUp: Promise<void> | undefined;
   /** When (adapter's clock) the last catch-up started. */
   private lastCatchUp = -Infinity;
-  /** Names this adapter put in the name order (`P namelex`). */
-  private readonly ordered = new Set<string>();
 
   constructor(
     private readonly client: RedisClient,
     private readonly keys: RedisKeys,
     private readonly retention: number,
     private readonly now: () => number = Date.now,
-    /** Where a failed name order write goes (the adapter's side failures). */
-    private readonly report: SideFailureReporter = () => {},
   ) {}
 
   /** The names with a rollup that ended after max(since, cutoff), in code point order, at most `limit`. */
@@ -78,43 +70,9 @@ export class RedisNames {
   }
 
   /**
-   * Puts the names of a stored batch into the name order (`P namelex`), those this adapter has not
-   * put there yet: a batch of known names costs nothing, a new name one ZADD. A failure is a side
-   * failure (the rollups are stored; the page's rebuild repairs the order within a minute) and the
-   * names are tried again by the next write.
-   */
-  async noteWritten(rollups: readonly Rollup[], cutoff: number): Promise<void> {
-    let fresh: Set<string> | undefined;
-    for (const r of rollups) {
-      if (typeof r?.name !== 'string' || !(r.end > cutoff) || this.ordered.has(r.name)) continue;
-      (fresh ??= new Set()).add(r.name);
-    }
-    if (fresh === undefined) return;
-    const names = [...fresh];
-    try {
-      await exec(this.client.pipeline().zadd(this.keys.nameLex, ...names.flatMap((n) => [0, n])).pexpire(this.keys.nameLex, Math.ceil(this.retention)));
-    } catch (error) {
-      this.report(sideFailure('RedisStorage: adding names to the name order failed after the rollups were stored (listed again within a minute)', error));
-      return;
-    }
-    if (this.ordered.size + names.length > MAX_REMEMBERED) this.ordered.clear();
-    for (const name of names) this.ordered.add(name);
-  }
-
-  /**
-   * After a purge: the order is rebuilt from what the index kept (a purge reads every name
-   * anyway), so names purged leave it and an empty store leaves no key; and this adapter forgets
-   * which names it put there (a write racing the purge is put back by the next rebuild, or its next write).
-   */
-  async afterPurge(): Promise<void> {
-    this.ordered.clear();
-    await this.client.zunionstore(this.keys.nameLex, 1, this.keys.nameIndex, 'WEIGHTS', 0);
-  }
-
-  /**
    * Adds to the name index the names of `P names` it lacks (written by a version without it), with
-   * their latest end (from their series index) and kind (from their latest rollup). Names that
-   * ended before the cutoff are left out, as the write script trims them.
+   * their latest end (from their series index) and kind (from their latest rollup), and to the
+   * name order. Names that ended before the cutoff are left out, as the write script trims them.
    */
   private async indexUnindexed(cutoff: number): Promise<void> {
     // Two counts first: the index holds only names of `P names`, so it lacks none when it is as large.
@@ -145,11 +103,11 @@ export class RedisNames {
       if (!(Number(end) > cutoff)) continue;
       const kind = await this.latestKind(missing[i]!, labelsJson);
       if (kind === undefined) continue;
-      add.zadd(this.keys.nameIndex, 'GT', Number(end), missing[i]!).hsetnx(this.keys.nameKinds, missing[i]!, kind);
+      add.zadd(this.keys.nameIndex, 'GT', Number(end), missing[i]!).hsetnx(this.keys.nameKinds, missing[i]!, kind).zadd(this.keys.nameLex, 0, missing[i]!);
       added++;
     }
     if (added === 0 && forgotten === 0) return;
-    if (added > 0) add.pexpire(this.keys.nameIndex, Math.ceil(this.retention)).pexpire(this.keys.nameKinds, Math.ceil(this.retention));
+    if (added > 0) for (const key of [this.keys.nameIndex, this.keys.nameKinds, this.keys.nameLex]) add.pexpire(key, Math.ceil(this.retention));
     await exec(add);
   }
 

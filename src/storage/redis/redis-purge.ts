@@ -7,10 +7,19 @@ import { drawEpoch } from '../rollup-changes.js';
 /** Drops `<name>` from `names`, and its change log, unless a write re-created its index meanwhile (atomic). */
 export const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL', KEYS[3], KEYS[4]) return redis.call('SREM', KEYS[1], ARGV[1]) end return 0`;
 
-/** Drops from the name index, with their kinds, the names whose latest rollup ended at or before ARGV[1] (a purge). */
+/**
+ * Drops from the name index (KEYS[1]), with their kinds (KEYS[2]) and their place in the name
+ * order (KEYS[3]), the names whose latest rollup ended at or before ARGV[1] (a purge). The order
+ * keeps its TTL (a rebuild would drop it); an emptied index leaves no order (stale names with it).
+ */
 const FORGET_ENDED_NAMES = `local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-for i = 1, #gone, 1000 do redis.call('HDEL', KEYS[2], unpack(gone, i, math.min(i + 999, #gone))) end
-return redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])`;
+for i = 1, #gone, 1000 do
+  redis.call('HDEL', KEYS[2], unpack(gone, i, math.min(i + 999, #gone)))
+  redis.call('ZREM', KEYS[3], unpack(gone, i, math.min(i + 999, #gone)))
+end
+local n = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[3]) end
+return n`;
 
 /**
  * Deletes every rollup that ended at or before `timestamp` and returns how many went. The
@@ -45,7 +54,7 @@ export async function purgeRollups(client: RedisClient, keys: RedisKeys, timesta
   const cleanup = client.pipeline();
   for (const name of names) cleanup.zremrangebyscore(keys.index(name), '-inf', bound(timestamp, false));
   for (const name of names) cleanup.eval(FORGET_NAME, 4, keys.names, keys.index(name), keys.changes(name), keys.changeTimes(name), name);
-  cleanup.eval(FORGET_ENDED_NAMES, 2, keys.nameIndex, keys.nameKinds, bound(timestamp, false));
+  cleanup.eval(FORGET_ENDED_NAMES, 3, keys.nameIndex, keys.nameKinds, keys.nameLex, bound(timestamp, false));
   // The change log lists writes, not removals: a reader holding a cursor (even one up to date)
   // would keep what was just removed. A new epoch, set after the removals, makes every cursor
   // taken before it read as incomplete (its reader reads its range again); a cursor taken after

@@ -27,7 +27,7 @@ interface SeriesBatch {
 
 /**
  * Writes one batch atomically, in one command. KEYS: the names set, the change logs' state (epoch
- * and sequence), the name index and the names' kinds, then per name its index, its slot-length set, its compacted-span set, its change log and change times, and
+ * and sequence), the name index, the names' kinds and the name order, then per name its index, its slot-length set, its compacted-span set, its change log and change times, and
  * its series keys. ARGV: ttl, index cutoff, name count, trim ('1': also remove what retention
  * hides, as the writer asks once a minute), the writer's now, the change horizon, the most
  * changes kept, an epoch to set when the state has none (drawn per write: after a flush or an
@@ -40,8 +40,10 @@ interface SeriesBatch {
  * the cutoff less the longest length of the name's slot-length and compacted-span sets); per name: one ZADD GT
  * into the index (latest slot end), when trimming ZREMRANGEBYSCORE of series with nothing left,
  * slot lengths, SADD names, ZADD GT of the latest end into the name index (and the kind when that
- * moved it or none is kept), PEXPIRE everything; when trimming, names that ended before the cutoff
- * leave the name index and their kinds with them. Per name, the batch's rollups also go to its
+ * moved it or none is kept), ZADD 0 into the name order (so a stored name is walked at once, and
+ * only a stored one), PEXPIRE everything (the order with the index); HINCRBY of the state's `kept`
+ * by the name count (see redis-name-page.ts); when trimming, names that ended before the cutoff
+ * leave the name index, the order and their kinds with them. Per name, the batch's rollups also go to its
  * change log as one entry (`readRollupChanges`), and entries older than the horizon, or past the
  * most kept, leave it.
  */
@@ -49,7 +51,7 @@ const WRITE_BATCH = `
 local ttl, cutoff, trimming = ARGV[1], ARGV[2], ARGV[4] == '1'
 local now, horizon, maxChanges = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 redis.call('HSETNX', KEYS[2], 'epoch', ARGV[8])
-local a, k = 9, 5
+local a, k = 9, 6
 for n = 1, tonumber(ARGV[3]) do
   local name, nSeries, nLengths, nameEnd, nameKind = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4]
   a = a + 5
@@ -121,17 +123,23 @@ for n = 1, tonumber(ARGV[3]) do
   if redis.call('ZADD', KEYS[3], 'GT', 'CH', nameEnd, name) == 1 or redis.call('HEXISTS', KEYS[4], name) == 0 then
     redis.call('HSET', KEYS[4], name, nameKind)
   end
+  redis.call('ZADD', KEYS[5], 0, name)
 end
+-- The order kept with the index: writes that did not keep it (an older version's) are the
+-- sequence's lead over this count, which the page script watches.
+redis.call('HINCRBY', KEYS[2], 'kept', tonumber(ARGV[3]))
 if trimming then
   local gone = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', cutoff)
   for i = 1, #gone, 1000 do
     redis.call('HDEL', KEYS[4], unpack(gone, i, math.min(i + 999, #gone)))
+    redis.call('ZREM', KEYS[5], unpack(gone, i, math.min(i + 999, #gone)))
   end
   redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', cutoff)
 end
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[3], ttl)
 redis.call('PEXPIRE', KEYS[4], ttl)
+redis.call('PEXPIRE', KEYS[5], ttl)
 return 1`;
 
 /** WRITE_BATCH's SHA-1, for EVALSHA. */
@@ -204,7 +212,7 @@ function writeCommand(keys: RedisKeys, rollups: readonly Rollup[], cutoff: numbe
     if (r.end - r.start > s.maxLength) s.maxLength = r.end - r.start;
   }
   if (byName.size === 0) return undefined;
-  const scriptKeys: string[] = [keys.names, keys.changeState, keys.nameIndex, keys.nameKinds];
+  const scriptKeys: string[] = [keys.names, keys.changeState, keys.nameIndex, keys.nameKinds, keys.nameLex];
   const argv: (string | number)[] = [Math.ceil(retention), bound(cutoff, false), byName.size, trim ? '1' : '0', now, CHANGE_HORIZON, MAX_CHANGE_BATCHES, epoch];
   for (const [name, series] of byName) {
     scriptKeys.push(keys.index(name), keys.lengths(name), keys.compactedSpans(name), keys.changes(name), keys.changeTimes(name));

@@ -81,7 +81,7 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
     this.sideFailures = new SideFailures(this.options.onError, 'RedisStorage');
     this.records = new RedisRecords(this.client, this.keys);
     this.writer = new RedisRollupWriter(this.client, this.keys, this.options.retention);
-    this.metricNames = new RedisNames(this.client, this.keys, this.options.retention, () => this.now(), this.sideFailures.report);
+    this.metricNames = new RedisNames(this.client, this.keys, this.options.retention, () => this.now());
     this.state = new RedisState(this.client, this.keys, this.sideFailures.report);
     this.compaction = new RedisCompaction(this.client, this.keys, this.options.retention);
   }
@@ -102,18 +102,9 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
     });
   }
 
-  /** Writes the batch in one script; then a name new to this adapter goes into the name order (one ZADD: `RedisNames.noteWritten`). */
+  /** Writes the batch in one script, which keeps the name index and the name order with the rollups. */
   writeRollups(rollups: readonly Rollup[], options?: CallOptions): Promise<void> {
-    return this.run('writeRollups', options, async () => {
-      const now = this.now();
-      const note = (): Promise<void> => this.metricNames.noteWritten(rollups, now - this.options.retention);
-      // Invalid rollups left out (the others stored): the stored ones' names are noted too.
-      await this.writer.write(rollups, now).catch(async (error: unknown) => {
-        if (error instanceof StorageError && error.permanent && error.rejected !== undefined) await note();
-        throw error;
-      });
-      await note();
-    });
+    return this.run('writeRollups', options, () => this.writer.write(rollups, this.now()));
   }
 
   /** Rollups of `query.name` whose labels include `query.labels` and whose slot overlaps (from, to), by start. */
@@ -217,11 +208,7 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
    * kinds) older than it; returns the exact count. Firing alerts and rules stay; leases expire by TTL.
    */
   purgeBefore(timestamp: number, options?: CallOptions): Promise<number> {
-    return this.run('purgeBefore', options, async () => {
-      const removed = (await purgeRollups(this.client, this.keys, timestamp)) + (await this.records.purgeBefore(timestamp));
-      await this.metricNames.afterPurge();
-      return removed;
-    });
+    return this.run('purgeBefore', options, async () => (await purgeRollups(this.client, this.keys, timestamp)) + (await this.records.purgeBefore(timestamp)));
   }
 
   /** Quits the client if the adapter created it; afterwards every call rejects with a StorageError. */
