@@ -78,8 +78,14 @@ export class ChangeLog {
     this.forgottenBelow = ++this.next;
   }
 
-  /** Copies of the rollups of `name` written since `cursor` (see `StorageAdapter.readRollupChanges`). */
-  read(name: string, cursor: string | undefined, now: number, copy: (r: Rollup) => Rollup): RollupChanges {
+  /**
+   * The rollups of `name` written since `cursor` (see `StorageAdapter.readRollupChanges`): the
+   * store's own objects, which the store copies before it answers (`MemoryStorage` copies them in
+   * pieces: after a slot closed, 5,000 series' rollups were copied in one stretch of 10-15 ms of
+   * CPU under load). Decided at the call: a write after it is not in the answer and changes none
+   * of its objects (the store replaces a stored rollup, it never changes one).
+   */
+  read(name: string, cursor: string | undefined, now: number): RollupChanges {
     const epoch = this.epoch(now);
     const next = `${epoch}:${this.next}`;
     const at = parseCursor(cursor);
@@ -91,9 +97,15 @@ export class ChangeLog {
     while (first < c.rollups.length && c.at[first]! <= now - CHANGE_HORIZON) first++;
     const droppedBelow = first > c.head ? c.seqs[first - 1]! + 1 : c.droppedBelow;
     if (at.seq < droppedBelow) return { rollups: [], cursor: next, complete: false };
-    const out: Rollup[] = [];
-    for (let k = first; k < c.rollups.length; k++) if (c.seqs[k]! >= at.seq) out.push(copy(c.rollups[k]!));
-    return { rollups: out, cursor: next, complete: true };
+    // Sequence numbers increase: the first one at or past the cursor, then everything after it.
+    let lo = first;
+    let hi = c.rollups.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (c.seqs[mid]! < at.seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return { rollups: c.rollups.slice(lo), cursor: next, complete: true };
   }
 }
 

@@ -75,3 +75,35 @@ describe('MemoryStorage: a large range read', () => {
     expect(new Set((await store.queryRollups({ name: 'req_total', from: T0 })).map((r) => r.sum))).toEqual(new Set([2]));
   });
 });
+
+describe('MemoryStorage: a large change log read', () => {
+  it('copies in pieces, the event loop turning between them: the writes made before the call, as copies, a write meanwhile left for the next read', async () => {
+    const store = new MemoryStorage({ now: () => T0 + 20 * SLOT });
+    const start = await store.readRollupChanges('req_total', undefined);
+    const series = 3 * READ_PIECE;
+    const written: Rollup[] = [];
+    for (let i = 0; i < series; i++) written.push(rollup((i * 7919) % series, 0, 'a', i));
+    await store.writeRollups(written);
+    let turns = 0;
+    let reading = true;
+    const count = (): void => {
+      turns++;
+      if (turns === 1) void store.writeRollups([rollup(0, 1, 'a', -1)]);
+      if (reading) setImmediate(count);
+    };
+    setImmediate(count);
+    const changes = await store.readRollupChanges('req_total', start.cursor);
+    reading = false;
+    expect(changes.complete).toBe(true);
+    expect(changes.rollups.map(key)).toEqual(written.map(key));
+    // A turn between every two pieces: the write made in the first one is not in this answer.
+    expect(turns).toBeGreaterThanOrEqual(2);
+    // Copies: changing one changes neither the store nor the next read.
+    (changes.rollups[0]!.labels as Record<string, string>).route = 'changed';
+    changes.rollups[0]!.sum = 1e9;
+    const next = await store.readRollupChanges('req_total', changes.cursor);
+    expect(next.rollups.map(key)).toEqual([key(rollup(0, 1, 'a', -1))]);
+    const again = await store.readRollupChanges('req_total', start.cursor);
+    expect(again.rollups.slice(0, series).map(key)).toEqual(written.map(key));
+  });
+});

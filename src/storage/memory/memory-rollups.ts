@@ -163,6 +163,20 @@ export class MemoryRollups {
   }
 }
 
+/**
+ * Copies of `rollups` (stored objects, which the store never changes: it replaces them), in
+ * order, awaiting `pause` after every {@link READ_PIECE} copied: a small list never waits for it.
+ */
+export async function copyInPieces(rollups: readonly Rollup[], pause: () => Promise<void>): Promise<Rollup[]> {
+  const out: Rollup[] = [];
+  for (let i = 0; i < rollups.length; i++) {
+    const point = rollups[i]!;
+    out.push({ ...point, labels: { ...point.labels } });
+    if ((i + 1) % READ_PIECE === 0 && i + 1 < rollups.length) await pause();
+  }
+  return out;
+}
+
 /** Recomputes a series' latest end and its kind from its points. */
 function settleLast(entry: SeriesPoints): void {
   entry.lastEnd = -Infinity;

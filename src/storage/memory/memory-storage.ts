@@ -10,7 +10,7 @@ import { checkCompactionRequest, type CompactionRequest, type CompactionResult }
 import { assertStateKey, stateJson, stateLimit, type ReadStateOptions, type StateEntry } from '../state.js';
 import { ChangeLog } from '../rollup-changes.js';
 import { MemoryRecords } from './memory-records.js';
-import { MemoryRollups } from './memory-rollups.js';
+import { copyInPieces, MemoryRollups } from './memory-rollups.js';
 import { partitionRollups, rejectionError } from '../rollup-validation.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
 
@@ -84,10 +84,15 @@ export class MemoryStorage implements StorageAdapter, StateStore, CompactionStor
     return this.rollups.query(query, this.now() - this.options.retention, () => yieldTurn(systemClock));
   }
 
-  /** Copies of the rollups of `name` written since `cursor`, over the last 2 minutes (see `StorageAdapter.readRollupChanges`). */
+  /**
+   * Copies of the rollups of `name` written since `cursor`, over the last 2 minutes (see
+   * `StorageAdapter.readRollupChanges`): those written before the call, copied in pieces with a
+   * platform turn between them as a large range read is (after a slot closed, every series).
+   */
   async readRollupChanges(name: string, cursor: string | undefined, _options?: CallOptions): Promise<RollupChanges> {
     this.assertOpen();
-    return this.changes.read(name, cursor, this.now(), (point) => ({ ...point, labels: { ...point.labels } }));
+    const changes = this.changes.read(name, cursor, this.now());
+    return { ...changes, rollups: await copyInPieces(changes.rollups, () => yieldTurn(systemClock)) };
   }
 
   /** The names with a rollup that ended after `query.since`, in code point order, with their series counted (see `RollupStore.listMetricNames`). */
