@@ -40,7 +40,7 @@ interface SeriesBatch {
  * the cutoff less the longest length of the name's slot-length and compacted-span sets); per name: one ZADD GT
  * into the index (latest slot end), when trimming ZREMRANGEBYSCORE of series with nothing left,
  * slot lengths, SADD names, ZADD GT of the latest end into the name index (and the kind when that
- * moved it or none is kept), ZADD 0 into the name order (so a stored name is walked at once, and
+ * moved it or none is kept), ZADD 0 into the name order (emptied first when the index has expired) (so a stored name is walked at once, and
  * only a stored one), PEXPIRE everything (the order with the index); HINCRBY of the state's `kept`
  * by the name count (see redis-name-page.ts); when trimming, names that ended before the cutoff
  * leave the name index, the order and their kinds with them. Per name, the batch's rollups also go to its
@@ -51,6 +51,8 @@ const WRITE_BATCH = `
 local ttl, cutoff, trimming = ARGV[1], ARGV[2], ARGV[4] == '1'
 local now, horizon, maxChanges = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 redis.call('HSETNX', KEYS[2], 'epoch', ARGV[8])
+-- The index expired (or was never written): the order left, if any (a page renewed it), holds only stale names.
+if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('DEL', KEYS[5]) end
 local a, k = 9, 6
 for n = 1, tonumber(ARGV[3]) do
   local name, nSeries, nLengths, nameEnd, nameKind = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4]
