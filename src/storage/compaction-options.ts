@@ -74,8 +74,10 @@ export function compactionSettings(option: z.output<typeof compactionOptionSchem
  * Why `settings` cannot run beside a monitor whose histogram ring spans `memorySpan` ms (slots x
  * slot length), or undefined when they can. A monitor reads its own slots from memory and the
  * store's rollups of other instances: a compacted rollup carries no instance of its own, so slots
- * in both would count twice. Compaction only sees this monitor's ring: every instance of the
- * fleet must keep a ring shorter than the first tier's `after` (docs/storage.md, Compaction).
+ * in both would count twice. A longer ring elsewhere in the fleet is not refused: it is published
+ * (ring-spans.ts) and the schedule compacts nothing younger; this monitor's own ring longer than
+ * the first tier would silently push that tier back to the ring's length, so it is taken for a
+ * mistake in the options.
  */
 export function compactionMemoryIssue(settings: Pick<CompactionSettings, 'tiers'>, memorySpan: number): string | undefined {
   const first = settings.tiers[0];

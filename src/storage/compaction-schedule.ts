@@ -64,8 +64,8 @@ export class CompactionSchedule {
 
   /**
    * Throws a ConfigError when the first tier's `after` is not longer than the monitor's memory
-   * span: it would compact slots the monitor reads from memory (and, since a tier's data is that
-   * old, every instance's ring must be shorter than it too: docs/storage.md, Compaction).
+   * span: the tier would silently wait behind the monitor's own ring. Other instances' rings are
+   * read at each run (`fleetSpan`).
    */
   constructor(
     private readonly settings: CompactionSettings,
