@@ -290,10 +290,7 @@ function idOf(local: { readonly labels: Labels }): SeriesId {
   return id;
 }
 
-interface SeriesId {
-  readonly key: string;
-  readonly hash: number;
-}
+type SeriesId = { readonly key: string; readonly hash: number };
 
 /** The `seriesKey` of a stored series, kept on it. */
 function storedKey(st: StoredSeries): string {
