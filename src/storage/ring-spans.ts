@@ -13,7 +13,7 @@
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Reporter } from '../core/diagnostics.js';
-import { StorageError } from '../core/errors.js';
+import { isPulsewatchError, StorageError } from '../core/errors.js';
 import type { StateStore } from './roles.js';
 import { MAX_STATE_LIMIT } from './state.js';
 
@@ -115,16 +115,18 @@ export class RingSpanPublisher {
   /** Stores a new publication, then deletes the previous one. False when publishing must end. */
   private async write(): Promise<boolean> {
     const { store, clock, span } = this.deps;
-    const instance = this.deps.instance();
-    const expiresAt = clock.now() + RING_SPAN_VALIDITY * this.period;
-    const key = `${RING_SPAN_PREFIX}${instance}:${expiresAt}`;
-    const value: RingSpan = { instance, span, expiresAt };
+    let key: string;
     try {
+      const instance = this.deps.instance();
+      const expiresAt = clock.now() + RING_SPAN_VALIDITY * this.period;
+      key = `${RING_SPAN_PREFIX}${instance}:${expiresAt}`;
+      const value: RingSpan = { instance, span, expiresAt };
       // False only when this very key is stored (two publications in one ms): it is published either way.
       await store.putStateIfAbsent(key, value, { signal: this.abort.signal });
     } catch (cause) {
       if (this.stopped) return false;
-      const permanent = cause instanceof StorageError && cause.permanent;
+      // The branded check (as baseline-store.ts's): a store from another copy of the package fails `instanceof`.
+      const permanent = isPulsewatchError(cause) && cause.code === 'ERR_PULSEWATCH_STORAGE' && (cause as StorageError).permanent === true;
       const then = permanent ? 'this monitor stops publishing it: compaction elsewhere in the fleet cannot see its ring' : 'the next period tries again';
       this.deps.reporter.fail(new StorageError(`publishing this monitor's ring span (${span} ms) to "${store.name}" storage failed; ${then}`, { cause }));
       return !permanent;
