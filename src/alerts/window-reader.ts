@@ -24,6 +24,10 @@ export type { RangeStats };
 interface TickWindow {
   window: MetricWindow;
   failed: StorageError | undefined;
+  /** The stored series the window was merged from (merged again after a slot closes). */
+  stored: readonly StoredSeries[];
+  /** `ctx.slotStart` when the window was merged: another value means a slot closed since. */
+  slotStart: number;
 }
 
 /**
@@ -89,6 +93,14 @@ export class WindowReader {
       entry = this.read(name, Math.min(from, this.widest.get(name) ?? from));
       this.windows.set(name, entry);
       tick = await entry;
+    }
+    if (tick.slotStart !== this.cap.metricContext.slotStart) {
+      // A slot closed since the merge (during this tick, while another read awaited): the window
+      // holds this process's slots as they were, the closed one now emptied as the open slot and
+      // moved into the ring (or its rollup waiting). Merged again from the same stored series,
+      // synchronously up to the rule's reads, so later rules of the tick read what a fresh read does.
+      tick = this.merge(name, tick.window.from, tick.stored, tick.failed);
+      this.windows.set(name, Promise.resolve(tick));
     }
     if (tick.failed !== undefined) {
       // Histograms keep a ring of slots in memory, gauges their current value; a counter only its
@@ -174,8 +186,14 @@ export class WindowReader {
     } catch (error) {
       failed = error as StorageError;
     }
+    return this.merge(name, from, stored, failed);
+  }
+
+  /** The window of `name` over [from, now) from `stored` and this process's memory as it is now. */
+  private merge(name: string, from: number, stored: readonly StoredSeries[], failed: StorageError | undefined): TickWindow {
+    const slotStart = this.cap.metricContext.slotStart;
     const window = this.query.merge({ name, from, to: this.now, now: this.now }, stored, this.now, this.rings);
-    return { window, failed };
+    return { window, failed, stored, slotStart };
   }
 
   /** The earliest end of this process's rollups of `name` waiting in its recorder (Infinity: none). */
