@@ -1,0 +1,123 @@
+/**
+ * A probe beside bench/snapshot.ts (not part of `npm run bench`, and not its method): the same
+ * monitor, store and 12 calls, with every stretch between two macrotask turns timed while a call
+ * runs, and the top stretches of each call printed by process CPU time (user + system, GC threads
+ * included: a stretch can show more CPU than wall time while a concurrent GC marks), with where
+ * it began and ended (the `setImmediate` that resumed it and the one that ended it, as the first
+ * frames of `src/` on the stack) and the GC pauses inside it (PerformanceObserver `gc` entries,
+ * `kind:ms`: 1 a scavenge, 4 a mark-compact). Run: `node --expose-gc --import tsx
+ * bench/snapshot-probe.ts` (`TOP=n` stretches per call, default 4).
+ *
+ * It replaces the global `setImmediate` with a wrapper that records the stack of each caller, so
+ * its figures are a little higher than the bench's.
+ */
+import { PerformanceObserver } from 'node:perf_hooks';
+import { createMonitor, MemoryStorage, type BoundHistogram } from '../src/index.js';
+import { ManualClock } from '../src/testing.js';
+
+interface Stretch {
+  call: number;
+  cpu: number;
+  wall: number;
+  from: string;
+  to: string;
+  t0: number;
+  t1: number;
+}
+
+const gcs: { start: number; dur: number; kind: number }[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcs.push({ start: e.startTime, dur: e.duration, kind: (e as { detail?: { kind?: number } }).detail?.kind ?? 0 });
+}).observe({ entryTypes: ['gc'] });
+
+const stretches: Stretch[] = [];
+let callNo = -1;
+let recording = false;
+let taskCpu = process.cpuUsage();
+let taskWall = performance.now();
+let taskFrom = 'start';
+let pendingTo = '';
+const ms = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
+/** The first frames of src/ on the stack of a `setImmediate` call. */
+function where(): string {
+  const lines = (new Error().stack ?? '').split('\n').slice(2);
+  return lines
+    .filter((l) => l.includes('/src/') && !l.includes('core/clock.ts') && !l.includes('core/deferred-clock.ts'))
+    .slice(0, 2)
+    .map((l) => l.trim().replace(/^at /, '').replace(/\(?(file:\/\/)?\/.*?\/src\//, '(').replace(/:\d+\)?$/, ')'))
+    .join(' < ');
+}
+
+const chainMark = Symbol('chain');
+const realImmediate = globalThis.setImmediate;
+globalThis.setImmediate = ((fn: (...a: unknown[]) => void, ...args: unknown[]) => {
+  const label = (fn as { [chainMark]?: boolean })[chainMark] === true ? '' : where();
+  if (label !== '') pendingTo = label;
+  return realImmediate(() => {
+    if (recording) stretches.push({ call: callNo, cpu: ms(process.cpuUsage(taskCpu)), wall: performance.now() - taskWall, from: taskFrom, to: pendingTo || '(another task)', t0: taskWall, t1: performance.now() });
+    taskCpu = process.cpuUsage();
+    taskWall = performance.now();
+    taskFrom = label || '(turn)';
+    pendingTo = '';
+    fn(...args);
+  });
+}) as typeof setImmediate;
+
+/** As bench/snapshot.ts: a ManualClock whose `yield` is a real turn of the event loop. */
+class TurningClock extends ManualClock {
+  override yield(): Promise<void> {
+    return new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+const clock = new TurningClock(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+const storage = new MemoryStorage({ now: () => clock.now() });
+const monitor = createMonitor({ clock, storage, service: 'bench-snapshot', limits: { maxSeriesPerMetric: 10_000 } });
+const h = monitor.histogram({ name: 'http_request_duration_seconds', labelNames: ['route', 'status'], unit: 'seconds' });
+const bound: BoundHistogram[] = [];
+for (let r = 0; r < 1_000; r++) for (const status of ['200', '201', '404', '500', '503']) bound.push(h.labels({ route: `/r/${r}`, status }));
+let k = 0;
+const fill = (): void => {
+  for (const b of bound) for (let j = 0; j < 3; j++) b.observe(0.01 + ((k++ * 7919) % 1000) / 1000);
+};
+for (let s = 0; s < 10; s++) {
+  fill();
+  await clock.advanceAsync(30_000);
+  await monitor.flush();
+}
+const kinds: string[] = [];
+for (let i = 0; i < 12; i++) {
+  fill();
+  const slotBefore = Math.floor(clock.now() / 30_000);
+  await clock.advanceAsync(5_000);
+  kinds.push(i === 0 ? 'first' : i === 1 ? 'second' : Math.floor(clock.now() / 30_000) !== slotBefore ? 'after a slot close' : 'steady');
+  callNo = i;
+  let running = true;
+  const turn = Object.assign(() => {
+    if (running) setImmediate(turn);
+  }, { [chainMark]: true });
+  setImmediate(turn);
+  taskCpu = process.cpuUsage();
+  taskWall = performance.now();
+  taskFrom = 'the call';
+  pendingTo = '';
+  recording = true;
+  await monitor.snapshot();
+  stretches.push({ call: i, cpu: ms(process.cpuUsage(taskCpu)), wall: performance.now() - taskWall, from: taskFrom, to: '(end of the call)', t0: taskWall, t1: performance.now() });
+  recording = false;
+  running = false;
+  await monitor.snapshot({ labels: { status: '500' } });
+}
+await monitor.close();
+// GC entries are delivered after the fact.
+await new Promise((resolve) => setTimeout(resolve, 50));
+const top = Number(process.env.TOP ?? 4);
+for (let i = 0; i < 12; i++) {
+  const own = stretches.filter((x) => x.call === i).sort((a, b) => b.cpu - a.cpu);
+  console.log(`call ${i} (${kinds[i]}): ${own.length} stretches, ${own.reduce((a, x) => a + x.cpu, 0).toFixed(1)} ms of CPU in all`);
+  for (const x of own.slice(0, top)) {
+    const gc = gcs.filter((e) => e.start >= x.t0 && e.start < x.t1).map((e) => `${e.kind}:${e.dur.toFixed(1)}`);
+    console.log(`  ${x.cpu.toFixed(1)} ms CPU / ${x.wall.toFixed(1)} ms wall, gc [${gc.join(' ')}]\n    from ${x.from}\n    to   ${x.to}`);
+  }
+}
