@@ -177,14 +177,20 @@ export class TypeQueue {
     for (;;) {
       const job = fifo.shift();
       if (job === undefined) return;
-      // The rest of this rank keeps a loop in p-queue (started now if a slot is free), so p-queue
-      // sees every priority that waits; while every slot is busy this is one held loop per rank.
-      if (fifo.size > 0 && this.held[rank] === 0) this.add(rank);
       let attempt = 0;
       try {
-        attempt = this.begin(job, now < 0 ? this.host.clock.monotonic() : now);
-        now = -1;
-        const value = this.handler(job.payload, job.context!);
+        let value: unknown;
+        try {
+          attempt = this.begin(job, now < 0 ? this.host.clock.monotonic() : now);
+          now = -1;
+          value = this.handler(job.payload, job.context!);
+        } finally {
+          // The rest of this rank keeps a loop in p-queue, so p-queue sees every priority that
+          // waits (while every slot is busy, one held loop per rank). Added once this job has
+          // started: p-queue starts a loop added in a free slot at once (a resume, a raised
+          // concurrency), and that loop must take the job after this one, not start before it.
+          if (fifo.size > 0 && this.held[rank] === 0) this.add(rank);
+        }
         if (isPromiseLike(value)) {
           // With a timeout the slot frees at the timeout; without, the loop waits on the handler's
           // own promise (no promise of ours per job). A thenable that calls back twice is settled
@@ -193,28 +199,38 @@ export class TypeQueue {
           else now = this.settled(job, attempt, true, await value);
         } else now = this.settled(job, attempt, true, value);
       } catch (thrown) {
-        if (attempt === 0) this.host.internal(thrown);
-        else now = this.settled(job, attempt, false, thrown);
+        if (attempt === 0) {
+          // begin() threw (a bug of ours): reported, and the job, which has left its FIFO, fails
+          // this attempt like any other (begin marks it running first), rather than being lost.
+          this.host.internal(thrown);
+          attempt = job.running;
+        }
+        if (attempt !== 0) now = this.settled(job, attempt, false, thrown);
       }
       // Paused, p-queue holds this rank's loop until it resumes; outranked, p-queue starts the
-      // highest loop it holds in this slot.
+      // highest loop it holds in this slot; over p-queue's concurrency (lowered at run time), the
+      // slot is given up (a held loop of this rank goes on when the count is under it again).
       if (this.queue.isPaused) return this.handedOff();
       if (this.outranked(rank)) return;
+      if (this.queue.pending > this.queue.concurrency) return;
     }
   }
 
   /** Starts attempt `job.attempts + 1` at monotonic time `started`: counted, timed, in the active list. Returns its number. */
   private begin(job: Job, started: number): number {
     const attempt = ++job.attempts;
-    this.metrics.attempt();
-    // Never negative, should a job be queued between an attempt's end and the reuse of its time.
-    this.metrics.waited(started > job.at ? started - job.at : 0);
-    job.at = started;
+    // Running and in the active list before anything that could throw: a throw below leaves an
+    // attempt the loop can settle (see drainLoop), not a job that is nowhere.
     job.running = attempt;
     job.slot = this.active.push(job) - 1;
     if (this.active.length > this.peak) this.peak = this.active.length;
-    job.context = new AttemptContext(job, attempt);
     this.handedOff();
+    // Never negative, should a job be queued between an attempt's end and the reuse of its time.
+    const waited = started > job.at ? started - job.at : 0;
+    job.at = started;
+    this.metrics.attempt();
+    this.metrics.waited(waited);
+    job.context = new AttemptContext(job, attempt);
     return attempt;
   }
 
@@ -265,26 +281,34 @@ export class TypeQueue {
     return now;
   }
 
+  /** Counts the attempt's end and settles the job or delays its retry; a throw (reported by {@link TypeQueue.settled}) still settles it. */
   private ended(job: Job, ms: number, ok: boolean, value: unknown): void {
     this.removeActive(job);
-    this.metrics.ran(ms, ok);
-    this.stats.record(ms, ok);
-    if (ok) {
-      this.metrics.finished(true);
-      if (job.letter !== undefined) this.host.recovered(job);
-      job.resolve(value);
-      return;
+    let retrying = false;
+    let error: Error | undefined;
+    try {
+      this.metrics.ran(ms, ok);
+      this.stats.record(ms, ok);
+      if (ok) {
+        this.metrics.finished(true);
+        if (job.letter !== undefined) this.host.recovered(job);
+        return;
+      }
+      error = asError(value);
+      job.lastError = errorText(error);
+      // A dead letter's retry is one attempt; a fresh job gets its `retries`.
+      if (job.letter === undefined && job.attempts <= this.options.retries && !this.closing) {
+        this.delay(job, backoffDelay(job.attempts, this.options.backoff, this.host.random));
+        retrying = true;
+        return;
+      }
+      this.metrics.finished(false);
+      this.host.failed(job, error);
+    } finally {
+      // Whatever threw above (the host's dead letters, say), the job's result does not hang.
+      if (ok) job.resolve(value);
+      else if (!retrying) job.reject(error ?? asError(value));
     }
-    const error = asError(value);
-    job.lastError = errorText(error);
-    // A dead letter's retry is one attempt; a fresh job gets its `retries`.
-    if (job.letter === undefined && job.attempts <= this.options.retries && !this.closing) {
-      this.delay(job, backoffDelay(job.attempts, this.options.backoff, this.host.random));
-      return;
-    }
-    this.metrics.finished(false);
-    this.host.failed(job, error);
-    job.reject(error);
   }
 
   private removeActive(job: Job): void {
@@ -305,9 +329,12 @@ export class TypeQueue {
       const attempts = job.attempts;
       this.push(job);
       // The timer's task ends when the retry has started: now, within push, when a slot is free;
-      // else when a loop takes it (on a test clock, a slot an attempt just left is free only a few
-      // microtasks later, once p-queue has counted it free).
-      return job.attempts === attempts && this.manual && !this.queue.isPaused ? this.nextStart() : undefined;
+      // else, while a slot is free, when a loop takes it (on a test clock, a slot an attempt just
+      // left is free only a few microtasks later, once p-queue has counted it free). With every
+      // slot busy the retry waits for an attempt to end, which may be a later timer's doing:
+      // waiting on it here would hang advanceAsync, and the attempt's end hands off anyway.
+      const free = !this.queue.isPaused && this.active.length < this.queue.concurrency;
+      return job.attempts === attempts && this.manual && free ? this.nextStart() : undefined;
     }, ms);
   }
 }
