@@ -1,9 +1,10 @@
 import PQueue from 'p-queue';
 import { backoffDelay } from '../core/backoff.js';
-import { type Clock, isManualClock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors.js';
 import { isPromiseLike } from '../core/promise.js';
+import { type AttemptEnds, type QueueHost, settleWithin } from './attempt-ends.js';
 import { Deque } from './deque.js';
+import { HandOffs } from './hand-off.js';
 import { asError, AttemptContext, errorText, type Job } from './job.js';
 import type { TypeMetrics } from './job-metrics.js';
 import type { JobHandler, ResolvedJobTypeOptions } from './options.js';
@@ -11,18 +12,6 @@ import type { TypeStats } from './type-stats.js';
 
 /** p-queue's add options per priority rank, made once: p-queue copies them on each add. */
 const ADD_OPTIONS: readonly { readonly priority: number }[] = [0, 1, 2].map((priority) => Object.freeze({ priority }));
-
-/** What a type's queue hands back to the runner when a job is out of attempts. */
-export interface QueueHost {
-  readonly clock: Clock;
-  readonly random: () => number;
-  /** A job failed its last attempt: the runner dead-letters it (or updates its letter). */
-  failed(job: Job, error: Error): void;
-  /** A dead letter's retry succeeded: the runner deletes the letter. */
-  recovered(job: Job): void;
-  /** Something in the runner itself threw (a bug): reported, never thrown into p-queue. */
-  internal(error: unknown): void;
-}
 
 /**
  * One job type: its p-queue (the concurrency limit), its waiting jobs by priority, its attempts
@@ -59,10 +48,17 @@ export class TypeQueue {
   readonly delayed = new Set<Job>();
   /** Set by close(): a failed attempt goes to the dead letters instead of a retry. */
   closing = false;
-  /** Resolvers of the tracked hand-off: an attempt ended, the next one has not started yet. */
-  private handoffs: (() => void)[] = [];
-  /** Only a clock a test drives needs the hand-offs (a promise each): see {@link isManualClock}. */
-  private readonly manual: boolean;
+  private readonly handOffs: HandOffs;
+  /** What {@link settleWithin} reports to, made once (no closures per attempt). */
+  private readonly ends: AttemptEnds = {
+    timedOut: (job, attempt, timeout) => {
+      this.metrics.timedOut();
+      const error = new TimeoutError(`job "${this.type}" attempt ${attempt} ran past its timeout of ${timeout} ms`, timeout);
+      job.context?.abort(error);
+      this.settled(job, attempt, false, error);
+    },
+    settled: (job, attempt, ok, value) => void this.settled(job, attempt, ok, value),
+  };
 
   constructor(
     readonly type: string,
@@ -74,7 +70,7 @@ export class TypeQueue {
   ) {
     this.queue = new PQueue({ concurrency: options.concurrency });
     this.timeout = options.timeout;
-    this.manual = isManualClock(host.clock) && typeof host.clock.track === 'function';
+    this.handOffs = new HandOffs(host.clock);
   }
 
   /** Jobs waiting for a slot. */
@@ -128,7 +124,7 @@ export class TypeQueue {
     const out = [...this.waiting[2]!.takeAll(), ...this.waiting[1]!.takeAll(), ...this.waiting[0]!.takeAll(), ...this.delayed];
     for (const job of this.delayed) this.host.clock.clearTimeout(job.timer);
     this.delayed.clear();
-    this.handedOff();
+    this.handOffs.started();
     return out;
   }
 
@@ -139,27 +135,10 @@ export class TypeQueue {
     this.settled(job, job.running, false, reason);
   }
 
-  /**
-   * On a clock that tracks tasks (a ManualClock in tests), the stretch from an attempt's end to
-   * the next attempt's start (a loop resumes a microtask or two later) is a task: `idle()` waits
-   * for the queue to move on rather than for a number of event-loop turns. One hand-off at a time
-   * is enough: every pending one ends at the next start.
-   */
+  /** An attempt ended: on a clock that tracks tasks, the wait for the next start is a task (see {@link HandOffs}). */
   private handoff(): void {
-    if (!this.manual || this.waitingCount === 0 || this.handoffs.length > 0 || this.queue.isPaused) return;
-    this.host.clock.track!(this.nextStart());
-  }
-
-  /** Resolves when the next attempt of this type starts (or close() takes the waiting jobs). */
-  private nextStart(): Promise<void> {
-    return new Promise<void>((resolve) => this.handoffs.push(resolve));
-  }
-
-  private handedOff(): void {
-    if (this.handoffs.length === 0) return;
-    const list = this.handoffs;
-    this.handoffs = [];
-    for (const resolve of list) resolve();
+    if (!this.handOffs.tracked || this.waitingCount === 0 || this.queue.isPaused) return;
+    this.handOffs.track();
   }
 
   /**
@@ -195,7 +174,7 @@ export class TypeQueue {
           // With a timeout the slot frees at the timeout; without, the loop waits on the handler's
           // own promise (no promise of ours per job). A thenable that calls back twice is settled
           // once by await.
-          if (this.timeout !== undefined) await this.bounded(job, attempt, value, this.timeout);
+          if (this.timeout !== undefined) await settleWithin(this.host.clock, this.ends, job, attempt, value, this.timeout);
           else now = this.settled(job, attempt, true, await value);
         } else now = this.settled(job, attempt, true, value);
       } catch (thrown) {
@@ -210,7 +189,7 @@ export class TypeQueue {
       // Paused, p-queue holds this rank's loop until it resumes; outranked, p-queue starts the
       // highest loop it holds in this slot; over p-queue's concurrency (lowered at run time), the
       // slot is given up (a held loop of this rank goes on when the count is under it again).
-      if (this.queue.isPaused) return this.handedOff();
+      if (this.queue.isPaused) return this.handOffs.started();
       if (this.outranked(rank)) return;
       if (this.queue.pending > this.queue.concurrency) return;
     }
@@ -224,7 +203,7 @@ export class TypeQueue {
     job.running = attempt;
     job.slot = this.active.push(job) - 1;
     if (this.active.length > this.peak) this.peak = this.active.length;
-    this.handedOff();
+    this.handOffs.started();
     // Never negative, should a job be queued between an attempt's end and the reuse of its time.
     const waited = started > job.at ? started - job.at : 0;
     job.at = started;
@@ -232,38 +211,6 @@ export class TypeQueue {
     this.metrics.waited(waited);
     job.context = new AttemptContext(job, attempt);
     return attempt;
-  }
-
-  /**
-   * Settles the attempt at its timeout, or as its promise settles, whichever is first; resolves
-   * then (never rejects), so the loop takes the next job at the timeout whatever the handler does.
-   */
-  private bounded(job: Job, attempt: number, result: PromiseLike<unknown>, timeout: number): Promise<void> {
-    return new Promise<void>((release) => {
-      const timer = this.host.clock.setTimeout(() => {
-        if (job.running === attempt) {
-          this.metrics.timedOut();
-          const error = new TimeoutError(`job "${this.type}" attempt ${attempt} ran past its timeout of ${timeout} ms`, timeout);
-          job.context?.abort(error);
-          this.settled(job, attempt, false, error);
-        }
-        // Also when close() gave up on the attempt first: the loop must not wait on the handler.
-        release();
-      }, timeout);
-      const end = (ok: boolean, value: unknown): void => {
-        this.host.clock.clearTimeout(timer);
-        this.settled(job, attempt, ok, value);
-        release();
-      };
-      try {
-        result.then(
-          (value) => end(true, value),
-          (thrown: unknown) => end(false, thrown),
-        );
-      } catch (thrown) {
-        end(false, thrown);
-      }
-    });
   }
 
   /** The end of attempt `attempt` of `job`: the monotonic time it ended, or -1 when ignored (the job has moved on: a late settle). */
@@ -334,7 +281,7 @@ export class TypeQueue {
       // slot busy the retry waits for an attempt to end, which may be a later timer's doing:
       // waiting on it here would hang advanceAsync, and the attempt's end hands off anyway.
       const free = !this.queue.isPaused && this.active.length < this.queue.concurrency;
-      return job.attempts === attempts && this.manual && free ? this.nextStart() : undefined;
+      return job.attempts === attempts && this.handOffs.tracked && free ? this.handOffs.nextStart() : undefined;
     }, ms);
   }
 }

@@ -1,12 +1,12 @@
 /**
- * Regressions from the review of the priority drain loops (ff424dd, src/jobs/type-queue.ts and
- * src/jobs/drain-loop.ts): each test failed before its fix.
+ * Regressions from the review of the priority drain loops (ff424dd, src/jobs/type-queue.ts): each test failed before its fix.
  */
 import { describe, expect, it } from 'vitest';
 import { Job } from '../../src/jobs/job.js';
 import type { TypeMetrics } from '../../src/jobs/job-metrics.js';
 import { type JobHandler, jobTypeOptionsSchema, type JobTypeOptions } from '../../src/jobs/options.js';
-import { type QueueHost, TypeQueue } from '../../src/jobs/type-queue.js';
+import type { QueueHost } from '../../src/jobs/attempt-ends.js';
+import { TypeQueue } from '../../src/jobs/type-queue.js';
 import { TypeStats } from '../../src/jobs/type-stats.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 import { jobsHarness, timedBody } from './harness.js';
