@@ -87,7 +87,11 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
   // field read once, and the range's end resolved once, not per part.
   const end = to >= scope.now ? Infinity : to;
   const slotFrom = from - scale.slotLength;
+  // `last`: the mean of every observation at the newest start, whichever series, slots and parts
+  // hold them (the first one met in window order made it depend on the series' order).
   let newest = -Infinity;
+  let newestCount = 0;
+  let newestSum = 0;
   let decoded = false;
   let decodedMin = Infinity;
   let decodedMax = -Infinity;
@@ -110,9 +114,14 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       const hi = slot.max;
       if (lo < min) min = lo;
       if (hi > max) max = hi;
-      if (start > newest) {
-        newest = start;
-        stats.lastMean = sl / c;
+      if (start >= newest) {
+        if (start > newest) {
+          newest = start;
+          newestCount = 0;
+          newestSum = 0;
+        }
+        newestCount += c;
+        newestSum += sl;
       }
       if (withDist) held.push(slot);
     }
@@ -131,9 +140,14 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
         sum += sl;
         if (lo < min) min = lo;
         if (hi > max) max = hi;
-        if (start > newest) {
-          newest = start;
-          stats.lastMean = sl / c;
+        if (start >= newest) {
+          if (start > newest) {
+            newest = start;
+            newestCount = 0;
+            newestSum = 0;
+          }
+          newestCount += c;
+          newestSum += sl;
         }
         if (dist === undefined) continue;
         const pairs = pairsAt(scope, s, i);
@@ -158,9 +172,14 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       sum += p.sum;
       if (p.min < min) min = p.min;
       if (p.max > max) max = p.max;
-      if (p.start > newest) {
-        newest = p.start;
-        stats.lastMean = p.sum / c;
+      if (p.start >= newest) {
+        if (p.start > newest) {
+          newest = p.start;
+          newestCount = 0;
+          newestSum = 0;
+        }
+        newestCount += c;
+        newestSum += p.sum;
       }
       if (dist === undefined) continue;
       const pairs = pairsOf(scope, p);
@@ -176,6 +195,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
   }
   stats.count = count;
   stats.sum = sum;
+  if (newestCount > 0) stats.lastMean = newestSum / newestCount;
   stats.min = min;
   stats.max = max;
   if (dist !== undefined) {

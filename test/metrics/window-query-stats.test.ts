@@ -70,7 +70,16 @@ function before(sc: Scene, series: readonly WindowSeries[], from: number, to: nu
   const { window, layout, resolution } = sc;
   const stats: RangeStats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN, dist: withDist ? new Distribution(layout, resolution) : undefined };
   const end = to >= window.now ? Infinity : to;
+  // `last` is the mean of every observation at the newest start (in any series, slot or part).
   let newest = -Infinity;
+  let newestCount = 0;
+  let newestSum = 0;
+  const atNewest = (start: number, count: number, sum: number) => {
+    if (start < newest) return;
+    if (start > newest) [newest, newestCount, newestSum] = [start, 0, 0];
+    newestCount += count;
+    newestSum += sum;
+  };
   let decoded: SparseCounts | undefined;
   let decodedMin = Infinity;
   let decodedMax = -Infinity;
@@ -81,10 +90,7 @@ function before(sc: Scene, series: readonly WindowSeries[], from: number, to: nu
       stats.sum += slot.sum;
       stats.min = Math.min(stats.min, slot.min);
       stats.max = Math.max(stats.max, slot.max);
-      if (slot.start > newest) {
-        newest = slot.start;
-        stats.lastMean = slot.sum / slot.count;
-      }
+      atNewest(slot.start, slot.count, slot.sum);
       stats.dist?.addSlot(slot);
     }
     for (const p of s.parts) {
@@ -93,10 +99,7 @@ function before(sc: Scene, series: readonly WindowSeries[], from: number, to: nu
       stats.sum += p.sum;
       stats.min = Math.min(stats.min, p.min);
       stats.max = Math.max(stats.max, p.max);
-      if (p.start > newest) {
-        newest = p.start;
-        stats.lastMean = p.sum / p.count;
-      }
+      atNewest(p.start, p.count, p.sum);
       if (stats.dist === undefined) continue;
       const pairs = p.hdr === undefined ? null : sc.decoded.get(p.hdr, p.resolution ?? resolution, layout, resolution);
       if (pairs === null) stats.dist.addTotals(p.count, p.sum, p.min, p.max);
@@ -108,6 +111,7 @@ function before(sc: Scene, series: readonly WindowSeries[], from: number, to: nu
       }
     }
   }
+  if (newestCount > 0) stats.lastMean = newestSum / newestCount;
   if (decoded !== undefined && decoded.total > 0) stats.dist!.addCounts(decoded, 0, decodedMin, decodedMax);
   if (stats.dist !== undefined) {
     stats.dist.count = stats.count;
@@ -154,5 +158,19 @@ describe('MetricWindow.stats', () => {
     const exactly = sc.window.stats(memory, T0, NOW, true);
     expect(facts(exactly, [0.5])).toEqual(facts(before(sc, memory, T0, NOW, true), [0.5]));
     expect(facts(sc.window.stats(mixed, T0, NOW, true), [0.5])).toEqual(facts(before(sc, mixed, T0, NOW, true), [0.5]));
+  });
+});
+
+describe('MetricWindow.stats last', () => {
+  it('is the mean of every observation at the newest start, whatever the order of the series', () => {
+    const layout = new BucketLayout(2);
+    const at = (start: number, count: number, mean: number) => part('histogram', start, start + SLOT, count, count * mean, mean, mean, undefined, 'other', undefined, 1e-3);
+    const a: WindowSeries = { key: 'a', labels: { route: '/a' }, current: undefined, slots: [], parts: [at(T0 + 4 * SLOT, 1, 7), at(T0 + 5 * SLOT, 1, 1)] };
+    const b: WindowSeries = { key: 'b', labels: { route: '/b' }, current: undefined, slots: [], parts: [at(T0 + 3 * SLOT, 1, 5), at(T0 + 5 * SLOT, 3, 1000)] };
+    const window = new MetricWindow('h', 'histogram', 'ms', T0, NOW, NOW, [a, b], 'self', { layout, resolution: 1e-3, slotLength: SLOT }, new DecodedHistograms());
+    const last = (series: WindowSeries[]) => window.stats(series, T0, NOW, false).lastMean;
+    expect(last([a, b])).toBe((1 + 3000) / 4);
+    expect(last([b, a])).toBe((1 + 3000) / 4);
+    expect(last([a])).toBe(1);
   });
 });
