@@ -7,8 +7,10 @@
  * reads the largest and compacts nothing younger (docs/storage.md, Compaction).
  *
  * The state role has no overwrite and no expiry: a publication is a key stamped with its expiry
- * (`pulsewatch:ring:<instance>:<expiresAt>`), written anew every period (the previous one deleted
- * after), and read as expired by time. A publication an instance could not delete (it died) is
+ * (`pulsewatch:ring:<instance>:<token>:<expiresAt>`), written anew every period (the previous one
+ * deleted after), and read as expired by time. The token is the publisher's own: instance ids are
+ * unique only within a service, so two monitors in one process may share one, and neither may
+ * take or delete the other's key. A publication an instance could not delete (it died) is
  * deleted by the next reader after it expired.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
@@ -68,6 +70,8 @@ export class RingSpanPublisher {
   private current: string | undefined;
   private readonly period: number;
   private readonly abort = new AbortController();
+  /** This publisher's part of its keys; made at the first publication (edge runtimes refuse randomness before a request). */
+  private token: string | undefined;
 
   constructor(private readonly deps: RingSpanPublisherDeps) {
     this.period = deps.period ?? DEFAULT_RING_SPAN_PERIOD;
@@ -115,14 +119,19 @@ export class RingSpanPublisher {
   /** Stores a new publication, then deletes the previous one. False when publishing must end. */
   private async write(): Promise<boolean> {
     const { store, clock, span } = this.deps;
-    let key: string;
+    let key: string | undefined;
     try {
       const instance = this.deps.instance();
       const expiresAt = clock.now() + RING_SPAN_VALIDITY * this.period;
-      key = `${RING_SPAN_PREFIX}${instance}:${expiresAt}`;
       const value: RingSpan = { instance, span, expiresAt };
-      // False only when this very key is stored (two publications in one ms): it is published either way.
-      await store.putStateIfAbsent(key, value, { signal: this.abort.signal });
+      // A false put means another publisher holds this very key (a token drawn twice, or a key this
+      // one stored in the same ms): never adopted, since its owner deletes it. A new token, again.
+      for (let attempt = 0; key === undefined && attempt < 3; attempt++) {
+        if (attempt > 0 || this.token === undefined) this.token = newToken();
+        const candidate = `${RING_SPAN_PREFIX}${instance}:${this.token}:${expiresAt}`;
+        if (candidate === this.current || (await store.putStateIfAbsent(candidate, value, { signal: this.abort.signal }))) key = candidate;
+      }
+      if (key === undefined) throw new StorageError('the store answered three fresh keys as already taken');
     } catch (cause) {
       if (this.stopped) return false;
       // The branded check (as baseline-store.ts's): a store from another copy of the package fails `instanceof`.
@@ -142,6 +151,11 @@ export class RingSpanPublisher {
     }
     return !this.stopped;
   }
+}
+
+/** 12 random hex digits (48 bits): unique among the publishers sharing an instance id; a clash is retried. */
+function newToken(): string {
+  return globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 12);
 }
 
 /** What {@link readFleetRingSpan} found. */

@@ -62,6 +62,42 @@ describe('the ring span publisher', () => {
     expect(String(errors[1])).toMatch(/stops publishing/);
     await publisher.stop();
   });
+  it('two publishers sharing an instance id in the same ms each store their own key; one stopping leaves the other', async () => {
+    const { clock, storage, errors, reporter } = setup();
+    const api = new RingSpanPublisher({ clock, store: storage, reporter, instance: () => 'pod-1', span: 10 * MINUTE, period: PERIOD });
+    const worker = new RingSpanPublisher({ clock, store: storage, reporter, instance: () => 'pod-1', span: 2 * DAY, period: PERIOD });
+    api.start();
+    worker.start();
+    await clock.idle();
+    expect(await published(storage)).toHaveLength(2);
+    await api.stop();
+    expect(await published(storage)).toEqual([{ instance: 'pod-1', span: 2 * DAY, expiresAt: T0 + 3 * PERIOD }]);
+    expect((await readFleetRingSpan(storage, clock.now())).span).toBe(2 * DAY);
+    await worker.stop();
+    expect(await published(storage)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('a key already taken by another publisher is never adopted: a fresh one is stored, and only it is withdrawn', async () => {
+    const { clock, storage, errors, reporter } = setup();
+    const taken: string[] = [];
+    const store = Object.assign(Object.create(storage) as MemoryStorage, {
+      putStateIfAbsent: async (key: string, value: unknown) => {
+        // Someone else stores the first key this publisher tries, just before it does.
+        if (taken.length === 0) await storage.putStateIfAbsent(key, { instance: 'other', span: DAY, expiresAt: T0 + 3 * PERIOD });
+        taken.push(key);
+        return storage.putStateIfAbsent(key, value);
+      },
+    });
+    const publisher = new RingSpanPublisher({ clock, store, reporter, instance: () => 'pod-1', span: HOUR, period: PERIOD });
+    publisher.start();
+    await clock.idle();
+    expect(taken).toHaveLength(2);
+    expect(taken[0]).not.toBe(taken[1]);
+    await publisher.stop();
+    expect(await published(storage)).toEqual([{ instance: 'other', span: DAY, expiresAt: T0 + 3 * PERIOD }]);
+    expect(errors).toEqual([]);
+  });
 });
 
 describe('readFleetRingSpan', () => {
