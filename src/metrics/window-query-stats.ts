@@ -8,6 +8,10 @@ import type { MemoPart, RangeStats, WindowPart, WindowScale, WindowSeries } from
 // The range totals and distributions of a window's series (`MetricWindow.stats`): the loop every
 // rule runs over every slot and part it reads at every tick.
 
+/** Entries of the bucket array at first, and the most kept between calls (64K: 512 KiB). */
+const INITIAL_LENGTH = 1024;
+const KEPT_LENGTH = 65_536;
+
 /**
  * Bucket counts summed across the parts of one `rangeStats` call, then handed to the
  * distribution as one bucketed slot: one add per bucket that holds any, not one per part and
@@ -21,11 +25,16 @@ class MergedBuckets implements HistogramSlot {
   sum = 0;
   min = Infinity;
   max = -Infinity;
-  private counts = new Float64Array(1024);
+  private counts = new Float64Array(INITIAL_LENGTH);
   private readonly touched: number[] = [];
 
   get exact(): boolean {
     return false;
+  }
+
+  /** Entries of the count array. */
+  get length(): number {
+    return this.counts.length;
   }
 
   /** Adds `count` at bucket `index` (a zero count changes nothing: a distribution skips empty buckets). */
@@ -48,10 +57,13 @@ class MergedBuckets implements HistogramSlot {
     for (let i = 0; i < touched.length; i++) fn(touched[i]!, counts[touched[i]!]!);
   }
 
-  /** Zeroes the buckets touched. */
+  /** Zeroes the buckets touched; an array grown past {@link KEPT_LENGTH} entries is let go. */
   reset(): void {
     const touched = this.touched;
-    for (let i = 0; i < touched.length; i++) this.counts[touched[i]!] = 0;
+    // One stored rollup with a huge bucket index (a 56-character hostile hdr) grew it to 37 MiB,
+    // then kept for the process's life: a normal layout's indexes fit far below the bound.
+    if (this.counts.length > KEPT_LENGTH) this.counts = new Float64Array(INITIAL_LENGTH);
+    else for (let i = 0; i < touched.length; i++) this.counts[touched[i]!] = 0;
     touched.length = 0;
     this.count = 0;
     this.min = Infinity;
@@ -60,6 +72,11 @@ class MergedBuckets implements HistogramSlot {
 }
 
 const merged = new MergedBuckets();
+
+/** @internal Entries of the shared bucket array (for tests: it goes back down after a large read). */
+export function mergedBucketsLength(): number {
+  return merged.length;
+}
 /** Adds a slot's buckets to `merged` (one function, not a closure per slot). */
 const addToMerged = (index: number, count: number): void => merged.add(index, count);
 /** The memory slots a call with a distribution adds last (emptied before it returns). */

@@ -1,6 +1,7 @@
 // MetricWindow.stats against the way it summed before (decoded rollups summed into one set of
 // counts and merged last, memory slots added in series order), on random windows: the totals,
 // the distribution's percentiles, its fractions and its exactness must be the same, bit for bit.
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Distribution } from '../../src/metrics/distribution.js';
 import { HdrCodec } from '../../src/metrics/hdr-codec.js';
@@ -8,6 +9,7 @@ import { OpenSlot, type HistogramSlot } from '../../src/metrics/histogram-slot.j
 import { BucketLayout, SparseCounts } from '../../src/metrics/log-buckets.js';
 import { DecodedHistograms } from '../../src/metrics/window-query-decode.js';
 import { part } from '../../src/metrics/window-query-series.js';
+import { mergedBucketsLength } from '../../src/metrics/window-query-stats.js';
 import { MetricWindow, type RangeStats, type WindowPart, type WindowSeries } from '../../src/metrics/window-query-window.js';
 import { random } from '../helpers/random.js';
 
@@ -172,5 +174,43 @@ describe('MetricWindow.stats last', () => {
     expect(last([a, b])).toBe((1 + 3000) / 4);
     expect(last([b, a])).toBe((1 + 3000) / 4);
     expect(last([a])).toBe(1);
+  });
+});
+
+describe('MetricWindow.stats bucket array', () => {
+  /** A 56-character hdr whose one bucket sits at `lastIndex` (a hostile or corrupt stored rollup). */
+  function farBucket(digits: number, lastIndex: number): string {
+    const body: number[] = [];
+    let v = 2 * lastIndex - 1;
+    while (v >= 128) {
+      body.push((v & 127) | 128);
+      v = Math.floor(v / 128);
+    }
+    body.push(v, 2);
+    const p = Buffer.alloc(40 + body.length);
+    p.writeUInt32BE(0x1c849313, 0);
+    p.writeUInt32BE(body.length, 4);
+    p.writeUInt32BE(digits, 12);
+    p.writeUInt32BE(1, 20);
+    p.writeUInt32BE(0x80000000, 24);
+    p.writeDoubleBE(1, 32);
+    Buffer.from(body).copy(p, 40);
+    const z = deflateSync(p);
+    const h = Buffer.alloc(8);
+    h.writeUInt32BE(0x1c849314, 0);
+    h.writeUInt32BE(z.length, 4);
+    return Buffer.concat([h, z]).toString('base64');
+  }
+
+  it('does not keep an array grown by a rollup with a huge bucket index', () => {
+    const layout = new BucketLayout(5);
+    const hdr = farBucket(5, 4_849_663);
+    const parts = [part('histogram', T0, T0 + SLOT, 1, 1, 1, 1, undefined, 'other', hdr, 1e-3)];
+    const series: WindowSeries = { key: 'a', labels: {}, current: undefined, slots: [], parts };
+    const window = new MetricWindow('h', 'histogram', 'ms', T0, NOW, NOW, [series], 'self', { layout, resolution: 1e-3, slotLength: SLOT }, new DecodedHistograms());
+    const stats = window.stats([series], T0, NOW, true);
+    expect(stats.count).toBe(1);
+    expect(stats.dist?.count).toBe(1);
+    expect(mergedBucketsLength()).toBeLessThanOrEqual(65_536);
   });
 });
