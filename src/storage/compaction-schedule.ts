@@ -8,6 +8,7 @@ import { yieldTurn, type Clock, type TimerHandle } from '../core/clock.js';
 import type { Reporter } from '../core/diagnostics.js';
 import { ConfigError, StorageError } from '../core/errors.js';
 import { compactionMemoryIssue, type CompactionSettings } from './compaction-options.js';
+import { RING_SPAN_GRACE } from './ring-spans.js';
 import { hasRole, type CompactionStore, type LeaseStore, type StorageLifecycle } from './roles.js';
 
 /**
@@ -134,7 +135,8 @@ export class CompactionSchedule {
       for (let t = tiers.length - 1; t >= 0 && !this.stopped; t--) {
         const { span } = tiers[t]!;
         // Nothing this monitor or another instance may still hold in memory: each reads its own slots from there.
-        const after = Math.max(tiers[t]!.after, this.deps.memorySpan, fleetSpan);
+        // Another instance's ring ends by its own clock: the grace readers allow for skew widens it.
+        const after = Math.max(tiers[t]!.after, this.deps.memorySpan, fleetSpan > 0 ? fleetSpan + RING_SPAN_GRACE : 0);
         const before = Math.floor((now - after) / span) * span;
         let done = false;
         while (!done && !this.stopped) {

@@ -23,11 +23,30 @@ import { MAX_STATE_LIMIT } from './state.js';
 export const RING_SPAN_PREFIX = 'pulsewatch:ring:';
 /** How often a monitor publishes its ring span by default (the default compaction interval). */
 export const DEFAULT_RING_SPAN_PERIOD = 10 * 60_000;
+/** The publishing period is the compaction interval held within these bounds, ms: a '2s' interval must not make publications expire in seconds, nor a '1d' one keep a dead instance's for days. */
+export const MIN_RING_SPAN_PERIOD = 60_000;
+export const MAX_RING_SPAN_PERIOD = 60 * 60_000;
 /**
  * A publication is valid for this many periods: two publications may fail in a row (a store
  * briefly unreachable, a slow write) before a compactor stops seeing the instance's ring.
  */
 export const RING_SPAN_VALIDITY = 3;
+/** ...and for at least this long, ms, whatever the period. */
+export const MIN_RING_SPAN_VALIDITY = 30 * 60_000;
+/** The longest validity a publication can have, ms; a reader deletes one stamped further ahead (a hand edit). */
+export const MAX_RING_SPAN_VALIDITY = RING_SPAN_VALIDITY * MAX_RING_SPAN_PERIOD;
+/**
+ * Readers judge expiry by their own clock: a publication counts as live this long past its
+ * `expiresAt`, and only then is deleted, so clocks up to this far apart (plus validity minus a
+ * period) never drop a live ring. Its future bound allows the same skew ahead.
+ */
+export const RING_SPAN_GRACE = 30 * 60_000;
+/** A published span is held to this, ms (a hand edit of 1e15 must not stop compaction for ever). */
+export const MAX_RING_SPAN = 400 * 24 * 60 * 60_000;
+/** Deletes of expired or malformed publications per {@link readFleetRingSpan} (it holds the compaction lease meanwhile); the rest go at the next read. */
+export const MAX_RING_SPAN_READ_DELETES = 100;
+/** Deletes of the sweep each publisher makes once, after its first publication (dead instances' publications where nothing compacts). */
+export const MAX_RING_SPAN_SWEEP_DELETES = 1_000;
 
 /** One publication's value. */
 export interface RingSpan {
@@ -69,12 +88,16 @@ export class RingSpanPublisher {
   /** The key of the last publication stored, to delete when the next one is stored. */
   private current: string | undefined;
   private readonly period: number;
+  private readonly validity: number;
+  /** Whether the one sweep of dead publications was made. */
+  private swept = false;
   private readonly abort = new AbortController();
   /** This publisher's part of its keys; made at the first publication (edge runtimes refuse randomness before a request). */
   private token: string | undefined;
 
   constructor(private readonly deps: RingSpanPublisherDeps) {
-    this.period = deps.period ?? DEFAULT_RING_SPAN_PERIOD;
+    this.period = Math.min(MAX_RING_SPAN_PERIOD, Math.max(MIN_RING_SPAN_PERIOD, deps.period ?? DEFAULT_RING_SPAN_PERIOD));
+    this.validity = Math.max(MIN_RING_SPAN_VALIDITY, RING_SPAN_VALIDITY * this.period);
   }
 
   /** Arms the first publication (at once: on a monitor's DeferredClock, once the monitor starts). */
@@ -122,7 +145,7 @@ export class RingSpanPublisher {
     let key: string | undefined;
     try {
       const instance = this.deps.instance();
-      const expiresAt = clock.now() + RING_SPAN_VALIDITY * this.period;
+      const expiresAt = clock.now() + this.validity;
       const value: RingSpan = { instance, span, expiresAt };
       // A false put means another publisher holds this very key (a token drawn twice, or a key this
       // one stored in the same ms): never adopted, since its owner deletes it. A new token, again.
@@ -149,6 +172,14 @@ export class RingSpanPublisher {
         // Harmless: it expires, and a reader deletes it then.
       }
     }
+    if (!this.swept && !this.stopped) {
+      this.swept = true;
+      try {
+        await scanRingSpans(store, clock.now(), MAX_RING_SPAN_SWEEP_DELETES, this.abort.signal);
+      } catch {
+        // Only housekeeping: readers delete them too.
+      }
+    }
     return !this.stopped;
   }
 }
@@ -167,31 +198,45 @@ export interface FleetRingSpan {
 }
 
 /**
- * The longest ring span the fleet publishes, at `now`: the largest `span` among publications
- * whose `expiresAt` is after `now`. Expired publications are deleted (failures ignored: the next
- * reader tries again). Malformed values (a hand edit) are skipped. Rejects when the read fails:
- * the caller must then not compact, since it cannot know which slots rings still hold.
+ * The longest ring span the fleet publishes, at `now`: the largest `span` (held to
+ * {@link MAX_RING_SPAN}) among publications live at `now`, that is whose `expiresAt` plus
+ * {@link RING_SPAN_GRACE} is after it. Publications past that, and malformed ones (a hand edit: a
+ * value that is not a publication, a key whose expiry is not its value's, an expiry further ahead
+ * than any publisher stamps) are deleted, at most {@link MAX_RING_SPAN_READ_DELETES} a call
+ * (failures ignored: the next reader tries again). Rejects when the read fails: the caller must
+ * then not compact, since it cannot know which slots rings still hold.
  */
 export async function readFleetRingSpan(store: StateStore, now: number, options?: { signal?: AbortSignal | undefined }): Promise<FleetRingSpan> {
-  const entries = await store.readState(RING_SPAN_PREFIX, { limit: MAX_STATE_LIMIT, signal: options?.signal });
+  const { span, deleted, read } = await scanRingSpans(store, now, MAX_RING_SPAN_READ_DELETES, options?.signal);
+  if (read >= MAX_STATE_LIMIT) {
+    // More publications than one read returns: the ones not read might hold a longer ring.
+    throw new StorageError(`more than ${MAX_STATE_LIMIT} ring span publications under "${RING_SPAN_PREFIX}"; compaction waits until expired ones are deleted`);
+  }
+  return { span, deleted };
+}
+
+/** Reads every publication, takes the longest live span and deletes up to `maxDeletes` dead or malformed ones. */
+async function scanRingSpans(store: StateStore, now: number, maxDeletes: number, signal: AbortSignal | undefined): Promise<FleetRingSpan & { read: number }> {
+  const entries = await store.readState(RING_SPAN_PREFIX, { limit: MAX_STATE_LIMIT, signal });
   let span = 0;
   let deleted = 0;
+  let tried = 0;
   for (const { key, value } of entries) {
     const v = value as Partial<RingSpan> | null;
-    if (typeof v !== 'object' || v === null || typeof v.expiresAt !== 'number' || typeof v.span !== 'number' || !(v.span >= 0)) continue;
-    if (v.expiresAt > now) {
-      span = Math.max(span, v.span);
+    const wellFormed =
+      typeof v === 'object' && v !== null && typeof v.expiresAt === 'number' && Number.isSafeInteger(v.expiresAt) && typeof v.span === 'number' && v.span >= 0 &&
+      key.endsWith(`:${v.expiresAt}`) && v.expiresAt <= now + MAX_RING_SPAN_VALIDITY + RING_SPAN_GRACE;
+    if (wellFormed && v.expiresAt! + RING_SPAN_GRACE > now) {
+      span = Math.max(span, Math.min(v.span!, MAX_RING_SPAN));
       continue;
     }
+    if (tried >= maxDeletes) continue;
+    tried++;
     try {
-      if (await store.deleteState(key, { signal: options?.signal })) deleted++;
+      if (await store.deleteState(key, { signal })) deleted++;
     } catch {
       // Another reader's turn.
     }
   }
-  if (entries.length >= MAX_STATE_LIMIT) {
-    // More publications than one read returns (expired ones pile up only until read): the ones not read might hold a longer ring.
-    throw new StorageError(`more than ${MAX_STATE_LIMIT} ring span publications under "${RING_SPAN_PREFIX}"; compaction waits until expired ones are deleted`);
-  }
-  return { span, deleted };
+  return { span, deleted, read: entries.length };
 }

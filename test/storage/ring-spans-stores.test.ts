@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../src/index.js';
 import type { StateStore, StorageLifecycle } from '../../src/storage/contract.js';
-import { readFleetRingSpan, RING_SPAN_PREFIX, RingSpanPublisher } from '../../src/storage/ring-spans.js';
+import { readFleetRingSpan, RING_SPAN_GRACE, RING_SPAN_PREFIX, RingSpanPublisher } from '../../src/storage/ring-spans.js';
 import { ManualClock } from '../../src/testing.js';
 import { postgresAvailable } from '../helpers/postgres-db.js';
 import { redisAvailable } from '../helpers/redis-env.js';
@@ -23,7 +23,7 @@ const PERIOD = 10 * MINUTE;
 const T0 = Math.floor(Date.now() / MINUTE) * MINUTE;
 
 describe.each(['memory', 'redis', 'postgres'] as const)('ring span publications on %s', (kind) => {
-  const namespace = kind === 'redis' ? `h2:spans:${randomUUID()}:` : `h2_spans_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const namespace = kind === 'redis' ? `h3:spans:${randomUUID()}:` : `h3_spans_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   afterAll(() => (kind !== 'memory' && up[kind] ? clearSharedStore(kind, namespace) : undefined));
 
   it.skipIf(!up[kind])('one publication an instance, the longest read, expired ones deleted, withdrawn on stop', { timeout: 60_000 }, async () => {
@@ -46,11 +46,15 @@ describe.each(['memory', 'redis', 'postgres'] as const)('ring span publications 
       // The longest stops; the next reader reads the next longest.
       await publishers[0]!.stop();
       expect(await readFleetRingSpan(store, clock.now())).toEqual({ span: 2 * HOUR, deleted: 0 });
-      // One dies (stops publishing without withdrawing): read until it expires, then deleted by the reader.
-      const dead = `${RING_SPAN_PREFIX}gone:${T0 + 3 * PERIOD}`;
+      // One dies (stops publishing without withdrawing): read until it expires and its grace (clock skew) ends, then deleted by the reader.
+      const dead = `${RING_SPAN_PREFIX}gone:tok:${T0 + 3 * PERIOD}`;
       await store.putStateIfAbsent(dead, { instance: 'gone', span: 9 * HOUR, expiresAt: T0 + 3 * PERIOD });
-      expect((await readFleetRingSpan(store, clock.now())).span).toBe(9 * HOUR);
+      // A hand edit whose key and value disagree is deleted at once.
+      await store.putStateIfAbsent(`${RING_SPAN_PREFIX}edit:tok:1`, { instance: 'edit', span: 20 * HOUR, expiresAt: T0 + 3 * PERIOD });
+      expect(await readFleetRingSpan(store, clock.now())).toEqual({ span: 9 * HOUR, deleted: 1 });
       await clock.advanceAsync(2 * PERIOD);
+      expect(await readFleetRingSpan(store, clock.now())).toEqual({ span: 9 * HOUR, deleted: 0 });
+      await clock.advanceAsync(RING_SPAN_GRACE);
       expect(await readFleetRingSpan(store, clock.now())).toEqual({ span: 2 * HOUR, deleted: 1 });
       expect((await store.readState(RING_SPAN_PREFIX)).map((e) => e.key)).not.toContain(dead);
       for (const p of publishers) await p.stop();

@@ -3,7 +3,7 @@ import { createMonitor, MemoryStorage } from '../../src/index.js';
 import { StorageError } from '../../src/core/errors.js';
 import { CompactionSchedule } from '../../src/storage/compaction-schedule.js';
 import { COMPACTED_INSTANCE, type Rollup } from '../../src/storage/contract.js';
-import { readFleetRingSpan, RING_SPAN_PREFIX, RingSpanPublisher } from '../../src/storage/ring-spans.js';
+import { MAX_RING_SPAN, readFleetRingSpan, RING_SPAN_GRACE, RING_SPAN_PREFIX, RingSpanPublisher } from '../../src/storage/ring-spans.js';
 import { ManualClock } from '../../src/testing.js';
 
 const MINUTE = 60_000;
@@ -101,16 +101,85 @@ describe('the ring span publisher', () => {
 });
 
 describe('readFleetRingSpan', () => {
-  it('takes the longest span not expired, skips malformed values and deletes expired publications', async () => {
+  const key = (id: string, expiresAt: number) => `${RING_SPAN_PREFIX}${id}:tok:${expiresAt}`;
+
+  it('takes the longest span live (expiresAt + grace after now), deletes publications past their grace and malformed ones', async () => {
     const { storage } = setup();
-    await storage.putStateIfAbsent(`${RING_SPAN_PREFIX}a:1`, { instance: 'a', span: HOUR, expiresAt: T0 + 1 });
-    await storage.putStateIfAbsent(`${RING_SPAN_PREFIX}b:1`, { instance: 'b', span: 3 * DAY, expiresAt: T0 });
-    await storage.putStateIfAbsent(`${RING_SPAN_PREFIX}c:1`, { instance: 'c', span: 2 * HOUR, expiresAt: T0 + PERIOD });
-    await storage.putStateIfAbsent(`${RING_SPAN_PREFIX}d:1`, { hand: 'edit' });
+    await storage.putStateIfAbsent(key('a', T0 + 1), { instance: 'a', span: HOUR, expiresAt: T0 + 1 });
+    await storage.putStateIfAbsent(key('b', T0 - RING_SPAN_GRACE), { instance: 'b', span: 3 * DAY, expiresAt: T0 - RING_SPAN_GRACE });
+    await storage.putStateIfAbsent(key('c', T0 + PERIOD), { instance: 'c', span: 2 * HOUR, expiresAt: T0 + PERIOD });
+    await storage.putStateIfAbsent(key('d', 1), { hand: 'edit' });
     await storage.putStateIfAbsent('pulsewatch:other', { span: 9 * DAY, expiresAt: T0 + DAY });
-    expect(await readFleetRingSpan(storage, T0)).toEqual({ span: 2 * HOUR, deleted: 1 });
-    expect((await storage.readState(RING_SPAN_PREFIX)).map((e) => e.key)).toEqual([`${RING_SPAN_PREFIX}a:1`, `${RING_SPAN_PREFIX}c:1`, `${RING_SPAN_PREFIX}d:1`]);
-    expect(await readFleetRingSpan(storage, T0 + PERIOD)).toEqual({ span: 0, deleted: 2 });
+    expect(await readFleetRingSpan(storage, T0)).toEqual({ span: 2 * HOUR, deleted: 2 });
+    expect((await storage.readState(RING_SPAN_PREFIX)).map((e) => e.key)).toEqual([key('a', T0 + 1), key('c', T0 + PERIOD)]);
+    // Expired by this reader's clock but within the grace (the publisher's clock may be behind): still live.
+    expect(await readFleetRingSpan(storage, T0 + PERIOD)).toEqual({ span: 2 * HOUR, deleted: 0 });
+    expect(await readFleetRingSpan(storage, T0 + PERIOD + RING_SPAN_GRACE)).toEqual({ span: 0, deleted: 2 });
+  });
+
+  it('a publisher whose clock is 25 minutes behind keeps its ring seen by a reader on the right clock', async () => {
+    const { storage, errors, reporter } = setup();
+    const behind = new ManualClock(T0 - 25 * MINUTE);
+    const publisher = new RingSpanPublisher({ clock: behind, store: storage, reporter, instance: () => 'slow', span: 2 * DAY, period: PERIOD });
+    publisher.start();
+    await behind.idle();
+    for (let i = 1; i <= 6; i++) {
+      await behind.advanceAsync(PERIOD);
+      expect(await readFleetRingSpan(storage, T0 + i * PERIOD + 9 * MINUTE)).toEqual({ span: 2 * DAY, deleted: 0 });
+    }
+    await publisher.stop();
+    expect(errors).toEqual([]);
+  });
+
+  it('hostile values: a span held to 400 days, an expiry further ahead than any publisher stamps or not the key one deleted', async () => {
+    const { storage } = setup();
+    await storage.putStateIfAbsent(key('huge', T0 + HOUR), { instance: 'huge', span: 1e15, expiresAt: T0 + HOUR });
+    await storage.putStateIfAbsent(key('ahead', 8.64e15), { instance: 'ahead', span: DAY, expiresAt: 8.64e15 });
+    await storage.putStateIfAbsent(key('mismatch', T0), { instance: 'mismatch', span: DAY, expiresAt: T0 + HOUR });
+    await storage.putStateIfAbsent(`${RING_SPAN_PREFIX}junk`, 'not an object');
+    expect(await readFleetRingSpan(storage, T0)).toEqual({ span: MAX_RING_SPAN, deleted: 3 });
+    expect((await storage.readState(RING_SPAN_PREFIX)).map((e) => e.key)).toEqual([key('huge', T0 + HOUR)]);
+  });
+
+  it('deletes at most 100 a call (it holds the compaction lease meanwhile); the next calls delete the rest', async () => {
+    const { storage } = setup();
+    for (let i = 0; i < 250; i++) await storage.putStateIfAbsent(key(`dead-${i}`, T0 - DAY), { instance: `dead-${i}`, span: HOUR, expiresAt: T0 - DAY });
+    expect(await readFleetRingSpan(storage, T0)).toEqual({ span: 0, deleted: 100 });
+    expect(await readFleetRingSpan(storage, T0)).toEqual({ span: 0, deleted: 100 });
+    expect(await readFleetRingSpan(storage, T0)).toEqual({ span: 0, deleted: 50 });
+  });
+});
+
+describe('the ring span publisher, housekeeping and bounds', () => {
+  it('sweeps dead publications once after its first publication, even where nothing compacts (at most 1,000)', async () => {
+    const { clock, storage, errors, reporter } = setup();
+    for (let i = 0; i < 30; i++) await storage.putStateIfAbsent(`${RING_SPAN_PREFIX}crash-${i}:tok:${T0 - HOUR}`, { instance: `crash-${i}`, span: HOUR, expiresAt: T0 - HOUR });
+    await storage.putStateIfAbsent(`${RING_SPAN_PREFIX}alive:tok:${T0 + PERIOD}`, { instance: 'alive', span: HOUR, expiresAt: T0 + PERIOD });
+    const publisher = new RingSpanPublisher({ clock, store: storage, reporter, instance: () => 'me', span: HOUR, period: PERIOD });
+    publisher.start();
+    await clock.idle();
+    expect((await published(storage)).map((v) => (v as { instance: string }).instance).sort()).toEqual(['alive', 'me']);
+    await publisher.stop();
+    expect(errors).toEqual([]);
+  });
+
+  it('a tiny compaction interval still publishes every minute, valid 30 minutes; a huge one every hour', async () => {
+    const { clock, storage, errors, reporter } = setup();
+    const tiny = new RingSpanPublisher({ clock, store: storage, reporter, instance: () => 'tiny', span: HOUR, period: 2_000 });
+    tiny.start();
+    await clock.idle();
+    expect(await published(storage)).toEqual([{ instance: 'tiny', span: HOUR, expiresAt: T0 + 30 * MINUTE }]);
+    await clock.advanceAsync(30_000);
+    expect(await published(storage)).toEqual([{ instance: 'tiny', span: HOUR, expiresAt: T0 + 30 * MINUTE }]);
+    await clock.advanceAsync(30_000);
+    expect(await published(storage)).toEqual([{ instance: 'tiny', span: HOUR, expiresAt: T0 + 31 * MINUTE }]);
+    await tiny.stop();
+    const huge = new RingSpanPublisher({ clock, store: storage, reporter, instance: () => 'huge', span: HOUR, period: DAY });
+    huge.start();
+    await clock.idle();
+    expect(await published(storage)).toEqual([{ instance: 'huge', span: HOUR, expiresAt: clock.now() + 3 * HOUR }]);
+    await huge.stop();
+    expect(errors).toEqual([]);
   });
 });
 
@@ -189,4 +258,32 @@ describe('a long ring beside compaction in one MemoryStorage', () => {
     await compactor.close();
     expect(await storage.readState(RING_SPAN_PREFIX)).toEqual([]);
   });
+
+  it('a compactor whose clock is 25 minutes ahead of the long-ring instance still compacts nothing its ring holds', async () => {
+    const lc = new ManualClock(T0);
+    const cc = new ManualClock(T0 + 25 * MINUTE);
+    const storage = new MemoryStorage({ now: () => lc.now(), retention: '30d', maxPointsPerSeries: 100_000 });
+    const errors: unknown[] = [];
+    const long = createMonitor({ clock: lc, storage, instanceId: 'long', logger: false, service: 'api', histogram: { slotLength: '10m', slots: 300 } });
+    const compactor = createMonitor({ clock: cc, storage, instanceId: 'compactor', logger: false, service: 'api', compaction: true });
+    for (const m of [long, compactor]) m.on('error', (e) => errors.push(e));
+    const latency = long.histogram({ name: 'latency_seconds' });
+    compactor.counter({ name: 'started_total' }).inc();
+    const counts: number[] = [];
+    for (let i = 0; i < 60 * 6; i++) {
+      latency.observe(0.1);
+      for (let k = 0; k < 10; k++) {
+        await lc.advanceAsync(MINUTE);
+        await cc.advanceAsync(MINUTE);
+      }
+      counts.push((await long.getAggregatedMetrics({ name: 'latency_seconds', from: T0, to: lc.now() })).count - (i + 1));
+    }
+    await long.idle();
+    await compactor.idle();
+    expect((await storage.queryRollups({ name: 'latency_seconds' })).some((r) => r.instance === COMPACTED_INSTANCE)).toBe(true);
+    expect(counts.filter((c) => c !== 0)).toEqual([]);
+    expect(errors).toEqual([]);
+    await long.close();
+    await compactor.close();
+  }, 60_000);
 });
