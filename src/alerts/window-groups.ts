@@ -25,6 +25,8 @@ export class SeriesPostings {
   private synced: readonly WindowSeries[] | undefined;
   private readonly byLabel = new Map<string, Map<string, number[]>>();
   private readonly shapes = new Map<string, readonly GroupShape[]>();
+  /** Ids of the groupings read since the last {@link retainRead}: a deleted rule's go then. */
+  private readonly read = new Set<string>();
 
   /** Keeps the postings when `series` hold the label objects last seen, in order; else starts afresh. */
   sync(series: readonly WindowSeries[]): void {
@@ -44,6 +46,7 @@ export class SeriesPostings {
    * pair), in the order of the series: the order a group-by over the matching series gives.
    */
   groups(series: readonly WindowSeries[], matchers: Readonly<Record<string, string>>, groupBy: readonly string[], id: string): readonly GroupShape[] {
+    this.read.add(id);
     const cached = this.shapes.get(id);
     if (cached !== undefined) return cached;
     const out = new Map<string, { key: string; labels: Record<string, string>; at: number[] }>();
@@ -58,6 +61,20 @@ export class SeriesPostings {
     const shapes = [...out.values()];
     this.shapes.set(id, shapes);
     return shapes;
+  }
+
+  /** Groupings kept (for tests). */
+  get shapeCount(): number {
+    return this.shapes.size;
+  }
+
+  /**
+   * Forgets the groupings not read since the last call (at the end of a tick): rules deleted or
+   * changed over a stable series set left theirs behind (2,000 over 20,000 series: 346 MiB).
+   */
+  retainRead(): void {
+    for (const id of this.shapes.keys()) if (!this.read.has(id)) this.shapes.delete(id);
+    this.read.clear();
   }
 
   /** Positions of the series matching `matchers`: the shortest posting list among them, filtered by the others. */
@@ -100,9 +117,12 @@ export class PostingsCache {
     return p;
   }
 
-  /** Forgets the metrics not in `names`. */
+  /** Forgets the metrics not in `names`, and the groupings of the others that no rule read this tick. */
   retain(names: ReadonlySet<string>): void {
-    for (const name of this.byName.keys()) if (!names.has(name)) this.byName.delete(name);
+    for (const [name, p] of this.byName) {
+      if (!names.has(name)) this.byName.delete(name);
+      else p.retainRead();
+    }
   }
 
   /** Forgets every metric. */

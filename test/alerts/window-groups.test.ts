@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { seriesKey } from '../../src/core/labels.js';
 import type { WindowSeries } from '../../src/metrics/window-query.js';
-import { SeriesPostings } from '../../src/alerts/window-groups.js';
+import { PostingsCache, SeriesPostings } from '../../src/alerts/window-groups.js';
 import { random } from '../helpers/random.js';
 
 function series(labels: Record<string, string>): WindowSeries {
@@ -73,5 +73,29 @@ describe('SeriesPostings kept between ticks', () => {
       }
     }
     expect(checks).toBeGreaterThan(150 * 30 * 3);
+  });
+});
+
+describe('PostingsCache', () => {
+  it('lets go of the groupings no rule read in a tick (deleted rules over stable series)', () => {
+    const all = Array.from({ length: 50 }, (_, i) => series({ route: `/r${i % 5}`, pod: `p${i}` }));
+    const cache = new PostingsCache();
+    const names = new Set(['lat']);
+    for (let rule = 0; rule < 100; rule++) {
+      // One tick: a new window array over the same label objects, one rule (then deleted).
+      const window = [...all];
+      const p = cache.of('lat');
+      p.sync(window);
+      const groupBy = [`team${rule}`];
+      p.groups(window, {}, groupBy, `rule${rule}`);
+      // A rule that stays reads its grouping at every tick.
+      expect(read(p, window, { route: '/r1' }, ['pod'])).toEqual(expected(window, { route: '/r1' }, ['pod']));
+      cache.retain(names);
+    }
+    // The last tick's rule and the one that stays.
+    expect(cache.of('lat').shapeCount).toBe(2);
+    read(cache.of('lat'), [...all], { route: '/r1' }, ['pod']);
+    cache.retain(names);
+    expect(cache.of('lat').shapeCount).toBe(1);
   });
 });
