@@ -11,7 +11,7 @@
  * deleted after), and read as expired by time. The token is the publisher's own: instance ids are
  * unique only within a service, so two monitors in one process may share one, and neither may
  * take or delete the other's key. A publication an instance could not delete (it died) is
- * deleted by the next reader after it expired.
+ * deleted by the next reader (or publisher's start sweep) once expired past its grace.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Reporter } from '../core/diagnostics.js';
