@@ -53,7 +53,7 @@ export class WindowTally {
   private readonly closedCount: Float64Array;
   private readonly closedMax: Float64Array;
   /** The closed data's totals, and its newest start's first mean. */
-  private readonly closed = { count: 0, min: Infinity, max: -Infinity, newest: -Infinity, newestMean: Number.NaN, newestAt: -1 };
+  private readonly closed = { count: 0, min: Infinity, max: -Infinity, newest: -Infinity, newestCount: 0, newestSum: 0 };
   /**
    * Open slots (this process's, one per ring), in pass order: its series, its place in the
    * series' ring and its place among the closed data. The slot itself is read from the window at
@@ -107,10 +107,16 @@ export class WindowTally {
       c.count += count;
       if (min < c.min) c.min = min;
       if (max > c.max) c.max = max;
-      if (start > c.newest) {
-        c.newest = start;
-        c.newestMean = sum / count;
-        c.newestAt = at;
+      // `last`: the mean of every observation at the newest start, as the window query's (not the
+      // first part met, which made it depend on the series' order).
+      if (start >= c.newest) {
+        if (start > c.newest) {
+          c.newest = start;
+          c.newestCount = 0;
+          c.newestSum = 0;
+        }
+        c.newestCount += count;
+        c.newestSum += sum;
       }
     };
     for (let i = 0; i < h.series.length; i++) {
@@ -169,9 +175,10 @@ export class WindowTally {
     const seriesCount = Float64Array.from(this.closedCount);
     const seriesMax = Float64Array.from(this.closedMax);
     const c = this.closed;
-    const stats = { count: c.count, sum: 0, min: c.min, max: c.max, lastMean: c.newestMean };
+    const stats = { count: c.count, sum: 0, min: c.min, max: c.max, lastMean: Number.NaN };
     let newest = c.newest;
-    let newestAt = c.newestAt;
+    let newestCount = c.newestCount;
+    let newestSum = c.newestSum;
     const sums = this.closedSum;
     const startOf = this.closedStart;
     let sum = 0;
@@ -219,10 +226,14 @@ export class WindowTally {
       stats.count += count;
       if (min < stats.min) stats.min = min;
       if (max > stats.max) stats.max = max;
-      if (start > newest || (start === newest && place < newestAt)) {
-        newest = start;
-        newestAt = place;
-        stats.lastMean = oSum / count;
+      if (start >= newest) {
+        if (start > newest) {
+          newest = start;
+          newestCount = 0;
+          newestSum = 0;
+        }
+        newestCount += count;
+        newestSum += oSum;
       }
     }
     for (; next < sums.length; next++) {
@@ -230,6 +241,7 @@ export class WindowTally {
       fpSum[startOf[next]!]! += sums[next]!;
     }
     stats.sum = sum;
+    if (newestCount > 0) stats.lastMean = newestSum / newestCount;
     const order: number[] = [];
     for (let t = 0; t < fp.length; t++) {
       if (fp[t]!.n === 0) continue;
