@@ -1,4 +1,5 @@
 import { OpenSlot, type HistogramSlot } from './histogram-slot.js';
+import { NewestMean } from './newest-mean.js';
 import type { SnapshotWork } from './snapshot-work.js';
 import type { MetricWindow, RangeStats, WindowPart } from './window-query-window.js';
 
@@ -52,8 +53,8 @@ export class WindowTally {
   /** Per series: the count and max of its closed data. */
   private readonly closedCount: Float64Array;
   private readonly closedMax: Float64Array;
-  /** The closed data's totals, and its newest start's first mean. */
-  private readonly closed = { count: 0, min: Infinity, max: -Infinity, newest: -Infinity, newestCount: 0, newestSum: 0 };
+  /** The closed data's totals, and its newest start's mean. */
+  private readonly closed = { count: 0, min: Infinity, max: -Infinity, last: new NewestMean() };
   /**
    * Open slots (this process's, one per ring), in pass order: its series, its place in the
    * series' ring and its place among the closed data. The slot itself is read from the window at
@@ -107,17 +108,7 @@ export class WindowTally {
       c.count += count;
       if (min < c.min) c.min = min;
       if (max > c.max) c.max = max;
-      // `last`: the mean of every observation at the newest start, as the window query's (not the
-      // first part met, which made it depend on the series' order).
-      if (start >= c.newest) {
-        if (start > c.newest) {
-          c.newest = start;
-          c.newestCount = 0;
-          c.newestSum = 0;
-        }
-        c.newestCount += count;
-        c.newestSum += sum;
-      }
+      c.last.add(start, count, sum);
     };
     for (let i = 0; i < h.series.length; i++) {
       const s = h.series[i]!;
@@ -176,9 +167,7 @@ export class WindowTally {
     const seriesMax = Float64Array.from(this.closedMax);
     const c = this.closed;
     const stats = { count: c.count, sum: 0, min: c.min, max: c.max, lastMean: Number.NaN };
-    let newest = c.newest;
-    let newestCount = c.newestCount;
-    let newestSum = c.newestSum;
+    const last = c.last.copy();
     const sums = this.closedSum;
     const startOf = this.closedStart;
     let sum = 0;
@@ -226,22 +215,14 @@ export class WindowTally {
       stats.count += count;
       if (min < stats.min) stats.min = min;
       if (max > stats.max) stats.max = max;
-      if (start >= newest) {
-        if (start > newest) {
-          newest = start;
-          newestCount = 0;
-          newestSum = 0;
-        }
-        newestCount += count;
-        newestSum += oSum;
-      }
+      last.add(start, count, oSum);
     }
     for (; next < sums.length; next++) {
       sum += sums[next]!;
       fpSum[startOf[next]!]! += sums[next]!;
     }
     stats.sum = sum;
-    if (newestCount > 0) stats.lastMean = newestSum / newestCount;
+    stats.lastMean = last.mean(Number.NaN);
     const order: number[] = [];
     for (let t = 0; t < fp.length; t++) {
       if (fp[t]!.n === 0) continue;

@@ -1,6 +1,7 @@
 import { Distribution } from './distribution.js';
 import type { HistogramSlot } from './histogram-slot.js';
 import type { BucketLayout } from './log-buckets.js';
+import { NewestMean } from './newest-mean.js';
 import type { DecodedHistograms } from './window-query-decode.js';
 import { COUNT, DECODED, END, F, isKept, MAX, MIN, R, START, SUM, type KeptSeries } from './window-query-columns.js';
 import type { MemoPart, RangeStats, WindowPart, WindowScale, WindowSeries } from './window-query-types.js';
@@ -104,11 +105,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
   // field read once, and the range's end resolved once, not per part.
   const end = to >= scope.now ? Infinity : to;
   const slotFrom = from - scale.slotLength;
-  // `last`: the mean of every observation at the newest start, whichever series, slots and parts
-  // hold them (the first one met in window order made it depend on the series' order).
-  let newest = -Infinity;
-  let newestCount = 0;
-  let newestSum = 0;
+  const last = new NewestMean();
   let decoded = false;
   let decodedMin = Infinity;
   let decodedMax = -Infinity;
@@ -131,15 +128,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       const hi = slot.max;
       if (lo < min) min = lo;
       if (hi > max) max = hi;
-      if (start >= newest) {
-        if (start > newest) {
-          newest = start;
-          newestCount = 0;
-          newestSum = 0;
-        }
-        newestCount += c;
-        newestSum += sl;
-      }
+      last.add(start, c, sl);
       if (withDist) held.push(slot);
     }
     if (isKept(s)) {
@@ -157,15 +146,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
         sum += sl;
         if (lo < min) min = lo;
         if (hi > max) max = hi;
-        if (start >= newest) {
-          if (start > newest) {
-            newest = start;
-            newestCount = 0;
-            newestSum = 0;
-          }
-          newestCount += c;
-          newestSum += sl;
-        }
+        last.add(start, c, sl);
         if (dist === undefined) continue;
         const pairs = pairsAt(scope, s, i);
         if (pairs === null) dist.addTotals(c, sl, lo, hi);
@@ -189,15 +170,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       sum += p.sum;
       if (p.min < min) min = p.min;
       if (p.max > max) max = p.max;
-      if (p.start >= newest) {
-        if (p.start > newest) {
-          newest = p.start;
-          newestCount = 0;
-          newestSum = 0;
-        }
-        newestCount += c;
-        newestSum += p.sum;
-      }
+      last.add(p.start, c, p.sum);
       if (dist === undefined) continue;
       const pairs = pairsOf(scope, p);
       if (pairs === null) dist.addTotals(c, p.sum, p.min, p.max);
@@ -212,7 +185,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
   }
   stats.count = count;
   stats.sum = sum;
-  if (newestCount > 0) stats.lastMean = newestSum / newestCount;
+  stats.lastMean = last.mean(stats.lastMean);
   stats.min = min;
   stats.max = max;
   if (dist !== undefined) {
