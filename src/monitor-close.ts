@@ -24,8 +24,10 @@ export interface ClosingParts {
   closeRecorder(ms: number): Promise<void>;
   /** Delivers queued notifications for up to `ms`, then dead-letters the rest within `graceMs`. */
   closeNotifications(ms: number, graceMs: number): Promise<void>;
-  /** Closes a store the monitor created (absent for a store passed in). */
+  /** Closes a store the monitor created, or detaches from a store passed in (absent when neither applies). */
   closeStorage?: (() => Promise<void>) | undefined;
+  /** How a close-timeout error names `closeStorage` (default `storage.close()`): it only detaches from a store passed in. */
+  closeStorageLabel?: string | undefined;
   /** Reports on the monitor's `error` event; never throws. */
   report(error: PulsewatchError): void;
 }
@@ -76,7 +78,7 @@ async function shutDown(parts: ClosingParts, closing: { done?: Promise<void> }):
     // The dispatcher's own grace ends before the hard deadline, so it reports what it abandons itself.
     await Promise.all([writes, step('closing the notifiers', () => parts.closeNotifications(left, CLOSE_GRACE_MS / 2), hard.signal)]);
     const closeStorage = parts.closeStorage;
-    if (closeStorage !== undefined) await step('storage.close()', closeStorage, hard.signal);
+    if (closeStorage !== undefined) await step(parts.closeStorageLabel ?? 'storage.close()', closeStorage, hard.signal);
   } finally {
     soft.cancel();
     hard.cancel();

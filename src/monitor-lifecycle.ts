@@ -23,6 +23,8 @@ export interface LifecycleParts {
   closeNotifications(ms: number, graceMs: number): Promise<void>;
   /** Closes a store the monitor created (absent for a store passed in). */
   closeStorage: (() => Promise<void>) | undefined;
+  /** How errors name `closeStorage`: `storage.close()` for a store the monitor created, else its detach. */
+  closeStorageLabel?: string | undefined;
 }
 
 /**
@@ -110,6 +112,7 @@ export class Lifecycle {
         closeRecorder: (ms) => parts.pipeline.close(ms),
         closeNotifications: parts.closeNotifications,
         closeStorage: parts.closeStorage,
+        closeStorageLabel: parts.closeStorageLabel,
         report: (error) => parts.diagnostics.emit('error', error),
       });
     } finally {

@@ -103,6 +103,7 @@ export function wireMonitor(options: ResolvedMonitorOptions, start: () => void):
               detach?.();
             }
           },
+    closeStorageLabel: owned === undefined ? 'detaching from the given store' : 'storage.close()',
   });
   // Running jobs finish (within the jobs' own bound) and waiting ones become dead letters before the last write.
   lifecycle.onClose(() => jobs.close());
