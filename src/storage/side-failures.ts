@@ -45,7 +45,9 @@ export class SideFailures {
     this.last = now;
     const more = this.missed > 0 ? ` (${this.missed} more since the last warning)` : '';
     this.missed = 0;
-    globalThis.console?.warn?.(`pulsewatch: ${this.label}: ${error.message}${more}`);
+    // The adapters' own messages mostly start with their name already: not named twice.
+    const named = error.message.startsWith(`${this.label}:`) ? error.message : `${this.label}: ${error.message}`;
+    globalThis.console?.warn?.(`pulsewatch: ${named}${more}`);
   };
 
   /**

@@ -55,6 +55,17 @@ describe('SideFailures', () => {
       warn.mockRestore();
     }
   });
+
+  it("names the adapter once in the console line, whether or not the failure's message already does", () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      new SideFailures(undefined, 'RedisStorage').report(new StorageError('RedisStorage: readState skipped 1 entry'));
+      new SideFailures(undefined, 'RedisStorage').report(new StorageError('index write failed'));
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(['pulsewatch: RedisStorage: readState skipped 1 entry', 'pulsewatch: RedisStorage: index write failed']);
+    } finally {
+      warn.mockRestore();
+    }
+  });
 });
 
 describe.skipIf(!redisUp)('a monitor given a RedisStorage', () => {
