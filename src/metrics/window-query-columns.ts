@@ -194,7 +194,7 @@ export class KeptSeries {
     while (rest < this.n && c[rest * F + END]! > from) rest++;
     if (rest === this.n) {
       c.copyWithin(0, lead * F, this.n * F);
-      this.refs.copyWithin(0, lead * R, this.n * R);
+      moveRefs(this.refs, 0, lead * R, this.n * R);
       this.n -= lead;
       for (let k = this.n * R; k < (this.n + lead) * R; k++) this.refs[k] = undefined;
       this.known = undefined;
@@ -240,7 +240,7 @@ export class KeptSeries {
 
   private remove(i: number): void {
     this.cols.copyWithin(i * F, (i + 1) * F, this.n * F);
-    this.refs.copyWithin(i * R, (i + 1) * R, this.n * R);
+    moveRefs(this.refs, i * R, (i + 1) * R, this.n * R);
     this.n--;
     for (let k = 0; k < R; k++) this.refs[this.n * R + k] = undefined;
   }
@@ -263,7 +263,7 @@ export class KeptSeries {
     const c = this.cols;
     if (at < this.n) {
       c.copyWithin((at + 1) * F, at * F, this.n * F);
-      this.refs.copyWithin((at + 1) * R, at * R, this.n * R);
+      moveRefs(this.refs, (at + 1) * R, at * R, this.n * R);
     }
     const o = at * F;
     c[o + START] = r.start;
@@ -282,6 +282,17 @@ export class KeptSeries {
     this.n++;
     this.known = undefined;
   }
+}
+
+/**
+ * `refs.copyWithin(to, from, end)` as a plain loop: on an array of references V8's
+ * `copyWithin` takes its generic path (a property lookup per element), 2.4 µs for a 10-part
+ * series against 0.06 µs here, and every kept series moves its references once a slot when its
+ * oldest part expires: 10,000 series spent ~10 ms of a slot-closing tick in it (fleet bench).
+ */
+function moveRefs(refs: unknown[], to: number, from: number, end: number): void {
+  if (to < from) for (let i = from; i < end; i++) refs[to + i - from] = refs[i];
+  else for (let i = end - 1; i >= from; i--) refs[to + i - from] = refs[i];
 }
 
 /** True for a series held in columns (a {@link KeptSeries}). */

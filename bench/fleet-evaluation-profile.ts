@@ -1,0 +1,90 @@
+/**
+ * The MemoryStorage part of bench/fleet-evaluation.ts alone, for profiling the evaluating
+ * instance's tick (`node --cpu-prof --import tsx bench/fleet-evaluation-profile.ts`): the same
+ * setup (3 instances, 10,000 histogram series, 1,000 rules, 15 s ticks with fresh observations
+ * on all three between them), more ticks (TICKS, default 30), and each tick's wall and CPU time.
+ * PROFILE=<file> writes the CPU profiles of the measured ticks alone. Not a measurement of record: bench/fleet-evaluation.ts is.
+ */
+import { createMonitor, MemoryStorage, type AggregationInput, type BoundHistogram, type Monitor } from '../src/index.js';
+import { ManualClock } from '../src/testing.js';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+
+const ROUTES = 1_000;
+const STATUSES = ['200', '201', '404', '500', '503'];
+const METHODS = ['GET', 'POST'];
+const INSTANCES = 3;
+const TICKS = Number(process.env.TICKS ?? 30);
+const WARMUP = 3;
+const AGGREGATIONS: AggregationInput[] = ['p95', 'avg', 'errorRate', 'rate', 'p99'];
+
+const clock = new ManualClock(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+const storage = new MemoryStorage({ now: () => clock.now() });
+const monitors: Monitor[] = [];
+const bound: BoundHistogram[][] = [];
+for (let i = 0; i < INSTANCES; i++) {
+  monitors.push(createMonitor({ clock, storage, service: 'bench-fleet', limits: { maxRules: ROUTES, maxSeriesPerMetric: 10_000 }, alerts: { evaluationInterval: '1h', syncInterval: '1h' } }));
+  bound.push([]);
+}
+let n = 0;
+for (let r = 0; r < ROUTES; r++) {
+  for (const status of STATUSES) {
+    for (const method of METHODS) {
+      const i = n++ % INSTANCES;
+      const h = monitors[i]!.getMetric('http_request_duration_seconds') ?? monitors[i]!.histogram({ name: 'http_request_duration_seconds', labelNames: ['route', 'status', 'method'], unit: 'seconds' });
+      bound[i]!.push((h as ReturnType<Monitor['histogram']>).labels({ route: `/r/${r}`, status, method }));
+    }
+  }
+}
+let k = 0;
+const fill = (): void => {
+  for (const list of bound) for (const b of list) for (let j = 0; j < 3; j++) b.observe(0.01 + ((k++ * 7919) % 1000) / 1000);
+};
+for (let s = 0; s < 10; s++) {
+  fill();
+  await clock.advanceAsync(30_000);
+  for (const m of monitors) await m.flush();
+}
+for (let i = 0; i < ROUTES; i++) {
+  await monitors[0]!.alerts.ensureRule({
+    id: `route-${i}`,
+    name: `route ${i}`,
+    metric: 'http_request_duration_seconds',
+    labels: { route: `/r/${i}` },
+    aggregation: AGGREGATIONS[i % AGGREGATIONS.length]!,
+    window: '5m',
+    condition: 'greater_than',
+    threshold: i % 2 === 0 ? 0.5 : 100,
+    duration: '1m',
+  });
+}
+// PROFILE=<file>: the CPU profiles of the evaluating instance's measured ticks only (a JSON array of { tick, cpu, profile }).
+const session = process.env.PROFILE === undefined ? undefined : new Session();
+if (session !== undefined) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+}
+const profiles: unknown[] = [];
+const times: number[] = [];
+const cpus: number[] = [];
+const firings: number[] = [];
+for (let t = 0; t < TICKS; t++) {
+  fill();
+  await clock.advanceAsync(15_000);
+  if (session !== undefined && t >= WARMUP) await session.post('Profiler.start');
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const result = await monitors[0]!.alerts.evaluate();
+  times.push(performance.now() - start);
+  const used = process.cpuUsage(cpu);
+  cpus.push((used.user + used.system) / 1000);
+  if (session !== undefined && t >= WARMUP) profiles.push({ tick: t, cpu: cpus[cpus.length - 1], profile: (await session.post('Profiler.stop')).profile });
+  firings.push(result.firing);
+  await monitors[1]!.alerts.evaluate();
+  await monitors[2]!.alerts.evaluate();
+}
+if (session !== undefined) writeFileSync(process.env.PROFILE!, JSON.stringify(profiles));
+for (const m of monitors) await m.close();
+const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(JSON.stringify({ wallMedian: med(times.slice(WARMUP)), cpuMedian: med(cpus.slice(WARMUP)), ticks: times.map((v) => +v.toFixed(1)), cpus: cpus.map((v) => +v.toFixed(1)), firings }));
