@@ -1,3 +1,5 @@
+import { StorageError } from '../../core/errors.js';
+
 /**
  * True for SQLSTATE class 22, "data exception" (22P05 an untranslatable Unicode escape in jsonb,
  * 22021 a byte sequence UTF-8 refuses, 22003 a number out of range, 22008 a datetime out of
@@ -15,4 +17,19 @@ export function isDataException(sqlstate: string): boolean {
  */
 export function isProgramLimit(sqlstate: string): boolean {
   return /^54[0-9A-Z]{3}$/.test(sqlstate);
+}
+
+/**
+ * The StorageError an adapter call rejects with, wrapping pg's error. A data exception or a
+ * program limit (above) is the data's fault and fails again however often it is retried:
+ * permanent (the recorder then splits the batch). Everything else (connection, timeout, lock,
+ * shutdown) is transient. A StorageError (closed, a bad argument) passes as it is.
+ */
+export function storageFailure(label: string, what: string, cause: unknown): StorageError {
+  if (cause instanceof StorageError) return cause;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  const permanent = typeof code === 'string' && (isDataException(code) || isProgramLimit(code));
+  const sqlstate = permanent ? ` (SQLSTATE ${code}: the data is invalid, retrying cannot help)` : '';
+  return new StorageError(`${label}: ${what} failed: ${reason}${sqlstate}`, { cause, permanent });
 }

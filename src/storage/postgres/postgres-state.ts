@@ -1,16 +1,20 @@
-import { prefixEnd, type StateEntry } from '../state.js';
+import { assertStateKey, prefixEnd, stateJson, stateLimit, type StateEntry } from '../state.js';
 import type { PgSession } from './postgres-sql.js';
 
 /**
  * `PostgresStorage`'s state role: the `state` table (schema version 2), one row per key. A put
  * is `INSERT ... ON CONFLICT (key) DO NOTHING`: of concurrent inserts of one key exactly one
  * inserts a row (the others wait for its transaction, then do nothing). Values are `json`, so
- * they come back as written.
+ * they come back as written. Each call checks its key (or prefix) and arguments first, as every
+ * store's state role does (state.ts), inside the adapter call that wraps failures.
  */
 export class PostgresState {
   constructor(private readonly db: PgSession) {}
 
-  async put(key: string, json: string): Promise<boolean> {
+  /** Stores `value` (as JSON) under `key` unless an entry is there: true when this call stored it. */
+  async put(key: string, value: unknown): Promise<boolean> {
+    assertStateKey(key);
+    const json = stateJson(value);
     const p = this.db.params();
     const rows = await this.db.query(
       p,
@@ -19,8 +23,10 @@ export class PostgresState {
     return rows.length === 1;
   }
 
-  /** The entries under `prefix`: a range of the primary key (`COLLATE "C"`: code point order), `LIMIT limit`. */
-  async read(prefix: string, limit: number): Promise<StateEntry[]> {
+  /** The entries under `prefix`: a range of the primary key (`COLLATE "C"`: code point order), `LIMIT` the requested limit (see `stateLimit`). */
+  async read(prefix: string, requested: unknown): Promise<StateEntry[]> {
+    assertStateKey(prefix, 'prefix');
+    const limit = stateLimit(requested);
     if (limit === 0) return [];
     const p = this.db.params();
     const from = p.add(prefix);
@@ -34,7 +40,9 @@ export class PostgresState {
     return rows.map((r) => ({ key: r.key, value: r.value, updatedAt: Number(r.updated_at) }));
   }
 
+  /** Deletes the entry of `key`; true if it existed. */
   async delete(key: string): Promise<boolean> {
+    assertStateKey(key);
     const p = this.db.params();
     const rows = await this.db.query(p, `DELETE FROM ${this.db.s}.state WHERE key = ${p.add(key)} RETURNING 1 AS deleted`);
     return rows.length === 1;

@@ -6,12 +6,12 @@ import { assertNameQuery } from '../metric-names.js';
 import type { CompactionStore, StateStore } from '../roles.js';
 import { checkCompactionRequest, type CompactionRequest, type CompactionResult } from '../compaction.js';
 import { PostgresCompaction } from './postgres-compaction.js';
-import { assertStateKey, stateJson, stateLimit, type ReadStateOptions, type StateEntry } from '../state.js';
+import type { ReadStateOptions, StateEntry } from '../state.js';
 import { PostgresState } from './postgres-state.js';
 import { quoteIdent } from './postgres-migrations.js';
 import { checkSchemaVersion, runMigrations } from './postgres-migrator.js';
 import { parsePostgresStorageOptions, type PostgresStorageOptions, type ResolvedPostgresStorageOptions } from './postgres-options.js';
-import { isDataException, isProgramLimit } from './postgres-errors.js';
+import { storageFailure } from './postgres-errors.js';
 import { PostgresRecords } from './postgres-records.js';
 import { PostgresRollups } from './postgres-rollups.js';
 import { SchemaGate } from './postgres-schema-gate.js';
@@ -28,8 +28,9 @@ const JOB_DEAD_LETTERS = { table: 'job_dead_letters', column: 'job' } as const;
  * A {@link StorageAdapter} on PostgreSQL (pg 8): rollups in one table with their labels as
  * jsonb, records (alerts, rules, dead letters) as JSON documents with their query fields in
  * columns, leases as rows. Every batch is one statement; every failure rejects with a
- * {@link StorageError} carrying pg's error as `cause`. Rollups live in postgres-rollups.ts,
- * records in postgres-records.ts, migrations in postgres-migrator.ts.
+ * {@link StorageError} carrying pg's error as `cause` (postgres-errors.ts). Rollups live in
+ * postgres-rollups.ts, records in postgres-records.ts, state in postgres-state.ts, migrations in
+ * postgres-migrator.ts.
  *
  * Time: by default retention and lease expiry use the database server's clock, so every
  * instance agrees; the `now` option injects a clock instead (tests).
@@ -167,26 +168,17 @@ export class PostgresStorage implements StorageAdapter, StateStore, CompactionSt
 
   /** `INSERT ... ON CONFLICT (key) DO NOTHING` into `state`: true when this call stored the entry (see `StateStore`). */
   async putStateIfAbsent(key: string, value: unknown, options?: CallOptions): Promise<boolean> {
-    return this.run(`storing state "${key}"`, options, async () => {
-      assertStateKey(key);
-      return this.state.put(key, stateJson(value));
-    });
+    return this.run(`storing state "${key}"`, options, () => this.state.put(key, value));
   }
 
   /** The entries under `prefix`, by key in code point order, from a range of the primary key. */
   async readState(prefix: string, options?: ReadStateOptions): Promise<StateEntry[]> {
-    return this.run('reading state', options, async () => {
-      assertStateKey(prefix, 'prefix');
-      return this.state.read(prefix, stateLimit(options?.limit));
-    });
+    return this.run('reading state', options, () => this.state.read(prefix, options?.limit));
   }
 
   /** Deletes the entry of `key`; true if it existed. */
   async deleteState(key: string, options?: CallOptions): Promise<boolean> {
-    return this.run(`deleting state "${key}"`, options, async () => {
-      assertStateKey(key);
-      return this.state.delete(key);
-    });
+    return this.run(`deleting state "${key}"`, options, () => this.state.delete(key));
   }
 
   /** Takes `key` for `ttlMs` unless another caller holds an unexpired lease: one upsert, conditional on expiry. */
@@ -286,20 +278,9 @@ export class PostgresStorage implements StorageAdapter, StateStore, CompactionSt
     }
   }
 
-  /**
-   * Wraps pg's error. A data exception (SQLSTATE class 22: 22P05 an untranslatable escape in
-   * jsonb, 22021 a byte sequence UTF-8 refuses, 22003 a number out of range, 22008 a date out of
-   * range...) is the data's fault and fails again however often it is retried: permanent. So is
-   * a program limit (class 54: an index row too large); the recorder then splits the batch.
-   * Everything else (connection, timeout, lock, shutdown) is transient.
-   */
+  /** pg's error as the StorageError the call rejects with (postgres-errors.ts). */
   private failure(what: string, cause: unknown): StorageError {
-    if (cause instanceof StorageError) return cause;
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
-    const permanent = typeof code === 'string' && (isDataException(code) || isProgramLimit(code));
-    const sqlstate = permanent ? ` (SQLSTATE ${code}: the data is invalid, retrying cannot help)` : '';
-    return new StorageError(`${this.label()}: ${what} failed: ${reason}${sqlstate}`, { cause, permanent });
+    return storageFailure(this.label(), what, cause);
   }
 
   private label(): string {
