@@ -9,7 +9,7 @@ import { BucketLayout } from './log-buckets.js';
 import type { AnyMetric } from './registry.js';
 import { hashLabels, LabelTable, part, partOf, shapeOf, type StoredSeries } from './window-query-series.js';
 import { END, F, isKept, START } from './window-query-columns.js';
-import type { RingCache } from './window-query-ring.js';
+import { RF, type RingCache, type RingView } from './window-query-ring.js';
 import { MetricWindow, type WindowPart, type WindowScale, type WindowSeries } from './window-query-window.js';
 
 /** What {@link buildWindow} merges. */
@@ -116,7 +116,12 @@ export function buildWindow(input: WindowInput): MetricWindow {
         continue;
       }
       // The ring is read as it is. Its closed slots: this monitor's rollups of them are skipped.
-      e.slots = input.rings === undefined ? local.ring : input.rings.slotsOf(local);
+      if (input.rings === undefined) e.slots = local.ring;
+      else {
+        const view = input.rings.view(local);
+        e.slots = view.slots;
+        e.ring = view;
+      }
       e.hasRing = true;
       e.open = local.slot;
       e.ringAt = ringSize;
@@ -227,10 +232,12 @@ interface Entry extends WindowSeries {
   open: HistogramSlot | undefined;
   /** Where its ring's match flags start in the shared flag array. */
   ringAt: number;
+  /** Its ring read through a `RingCache`: `slots` with the closed slots' numbers in columns. */
+  ring: RingView | undefined;
 }
 
 function entry(labels: Readonly<Record<string, string>>, key: string): Entry {
-  return { key, labels, current: undefined, slots: NO_SLOTS, parts: [], shared: false, hasRing: false, open: undefined, ringAt: 0 };
+  return { key, labels, current: undefined, slots: NO_SLOTS, parts: [], shared: false, hasRing: false, open: undefined, ringAt: 0, ring: undefined };
 }
 
 /**
@@ -240,6 +247,18 @@ function entry(labels: Readonly<Record<string, string>>, key: string): Entry {
 function take(e: Entry, matched: Uint8Array, start: number, byContent: WindowPart | undefined): boolean {
   const ring = e.slots;
   const bit = byContent === undefined ? 1 : 2;
+  const view = e.ring;
+  if (view !== undefined && byContent === undefined) {
+    // The same test on the closed slots' columns (the open slot's count there is 0).
+    const cols = view.cols;
+    for (let i = 0; i < ring.length; i++) {
+      const o = i * RF;
+      if (cols[o] !== start || cols[o + 1] === 0 || (matched[e.ringAt + i]! & bit) !== 0) continue;
+      matched[e.ringAt + i]! |= bit;
+      return true;
+    }
+    return false;
+  }
   for (let i = 0; i < ring.length; i++) {
     const slot = ring[i]!;
     if (slot === e.open || slot.count === 0 || slot.start !== start || (matched[e.ringAt + i]! & bit) !== 0) continue;

@@ -4,7 +4,11 @@ import type { BucketLayout } from './log-buckets.js';
 import { NewestMean } from './newest-mean.js';
 import type { DecodedHistograms } from './window-query-decode.js';
 import { COUNT, DECODED, END, F, isKept, MAX, MIN, R, START, SUM, type KeptSeries } from './window-query-columns.js';
+import { RF, type RingView } from './window-query-ring.js';
 import type { MemoPart, RangeStats, WindowPart, WindowScale, WindowSeries } from './window-query-types.js';
+
+/** A window series whose ring was read through a `RingCache` (window-query-build.ts' entries). */
+type RingSeries = WindowSeries & { readonly ring?: RingView | undefined };
 
 // The range totals and distributions of a window's series (`MetricWindow.stats`): the loop every
 // rule runs over every slot and part it reads at every tick.
@@ -116,20 +120,57 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
   for (let k = 0; k < list.length; k++) {
     const s = list[k]!;
     const slots = s.slots;
-    for (let j = 0; j < slots.length; j++) {
-      const slot = slots[j]!;
-      const c = slot.count;
-      const start = slot.start;
-      if (c === 0 || start <= slotFrom || start >= end) continue;
-      const sl = slot.sum;
-      count += c;
-      sum += sl;
-      const lo = slot.min;
-      const hi = slot.max;
-      if (lo < min) min = lo;
-      if (hi > max) max = hi;
-      last.add(start, c, sl);
-      if (withDist) held.push(slot);
+    const view = isKept(s) ? undefined : (s as RingSeries).ring;
+    if (view !== undefined) {
+      // A ring read through a `RingCache`: its closed slots' numbers from one block, in ring
+      // order as below (the same sums in the same order), the open slot from itself.
+      const rc = view.cols;
+      const openAt = view.openAt;
+      for (let j = 0; j < slots.length; j++) {
+        let c: number;
+        let start: number;
+        let sl: number;
+        let lo: number;
+        let hi: number;
+        if (j === openAt) {
+          const slot = slots[j]!;
+          c = slot.count;
+          start = slot.start;
+          sl = slot.sum;
+          lo = slot.min;
+          hi = slot.max;
+        } else {
+          const o = j * RF;
+          c = rc[o + 1]!;
+          start = rc[o]!;
+          sl = rc[o + 2]!;
+          lo = rc[o + 3]!;
+          hi = rc[o + 4]!;
+        }
+        if (c === 0 || start <= slotFrom || start >= end) continue;
+        count += c;
+        sum += sl;
+        if (lo < min) min = lo;
+        if (hi > max) max = hi;
+        last.add(start, c, sl);
+        if (withDist) held.push(slots[j]!);
+      }
+    } else {
+      for (let j = 0; j < slots.length; j++) {
+        const slot = slots[j]!;
+        const c = slot.count;
+        const start = slot.start;
+        if (c === 0 || start <= slotFrom || start >= end) continue;
+        const sl = slot.sum;
+        count += c;
+        sum += sl;
+        const lo = slot.min;
+        const hi = slot.max;
+        if (lo < min) min = lo;
+        if (hi > max) max = hi;
+        last.add(start, c, sl);
+        if (withDist) held.push(slot);
+      }
     }
     if (isKept(s)) {
       // A kept series' parts are columns (window-query-columns.ts): the same sums, read from one block.
