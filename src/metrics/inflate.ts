@@ -4,12 +4,14 @@
  * costs ~10-25 us a call in setting up a stream (more than the data), pako more still, and
  * neither exists alike on every runtime. This one decodes into a buffer the caller reuses and
  * allocates nothing per call. Canonical Huffman codes are read through a table of their short
- * codes (inflate-huffman.ts), the longer ones bit by bit (as zlib's `puff` reference decoder does).
+ * codes (inflate-huffman.ts), the longer ones bit by bit (as zlib's `puff` reference decoder does),
+ * from the bit stream of inflate-bits.ts.
  * It checks what zlib checks (header, code completeness, distances, the Adler-32 trailer) and
  * throws an `Error` on anything else, and on output past the caller's limit: a few hundred KB of
  * stored data can inflate to gigabytes (a zip bomb).
  */
 
+import { alignToByte, bitBuffer, bitCount, bits, decode, decodeSlow, end, endStream, pos, setStream, src, startStream, TRUNCATED } from './inflate-bits.js';
 import { build, huffman, type Huffman } from './inflate-huffman.js';
 
 const LENGTH_BASE = Uint16Array.of(3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258);
@@ -36,14 +38,6 @@ export interface InflateOutput {
   bytes: Uint8Array;
 }
 
-// The stream being read: module state rather than an object, so the bit loops below read and
-// write locals the compiler keeps in registers (a reader object's field accesses and method
-// calls per bit cost more than the data here). Set by `inflateZlib`, valid during one call.
-let src: Uint8Array = new Uint8Array(0);
-let pos = 0;
-let end = 0;
-let bitBuffer = 0;
-let bitCount = 0;
 /** The most bytes this call may write. */
 let limit = 0;
 
@@ -59,11 +53,7 @@ export function inflateZlib(input: Uint8Array, start: number, stop: number, out:
   const flg = input[start + 1]!;
   if ((cmf & 0x0f) !== 8 || cmf >> 4 > 7 || (cmf * 256 + flg) % 31 !== 0) throw new Error('invalid zlib data: bad header');
   if ((flg & 0x20) !== 0) throw new Error('invalid zlib data: preset dictionary');
-  src = input;
-  pos = start + 2;
-  end = stop;
-  bitBuffer = 0;
-  bitCount = 0;
+  startStream(input, start + 2, stop);
   limit = maxOutput;
   let n = 0;
   let final = 0;
@@ -78,95 +68,11 @@ export function inflateZlib(input: Uint8Array, start: number, stop: number, out:
     } else throw new Error('invalid deflate data: block type 3');
   } while (final === 0);
   // The Adler-32 of the output follows, byte-aligned, big-endian.
-  const at = alignToByte();
-  src = EMPTY;
+  const at = endStream();
   if (at + 4 > stop) throw new Error('invalid zlib data: no checksum');
   const expected = ((input[at]! << 24) | (input[at + 1]! << 16) | (input[at + 2]! << 8) | input[at + 3]!) >>> 0;
   if (adler32(out.bytes, n) !== expected) throw new Error('invalid zlib data: checksum mismatch');
   return n;
-}
-
-const EMPTY: Uint8Array = new Uint8Array(0);
-
-/** The next `need` bits (0..16), least significant first. */
-function bits(need: number): number {
-  let buffer = bitBuffer;
-  let count = bitCount;
-  while (count < need) {
-    if (pos >= end) throw new Error('invalid deflate data: unexpected end');
-    buffer |= src[pos++]! << count;
-    count += 8;
-  }
-  bitBuffer = buffer >>> need;
-  bitCount = count - need;
-  return buffer & ((1 << need) - 1);
-}
-
-/**
- * Drops the bits left of the current byte and gives back the whole bytes the bit buffer read
- * ahead (the symbol loop below reads up to 4 bytes ahead): the position of the next byte.
- */
-function alignToByte(): number {
-  pos -= bitCount >>> 3;
-  bitBuffer = 0;
-  bitCount = 0;
-  return pos;
-}
-
-/**
- * What a table entry longer than the bits left means: the input ends inside a code (the bits
- * were refilled up to the table's width unless the input ran out, and no shorter code starts
- * with them, codes being prefix-free), as the bit-by-bit decoder would find.
- */
-const TRUNCATED = 'invalid deflate data: unexpected end';
-
-/** Decodes one symbol of `h`: through its table when the code is short, else bit by bit. */
-function decode(h: Huffman): number {
-  let buffer = bitBuffer;
-  let count = bitCount;
-  while (count < h.bits && pos < end) {
-    buffer |= src[pos++]! << count;
-    count += 8;
-  }
-  bitBuffer = buffer;
-  bitCount = count;
-  const entry = h.fast[buffer & h.mask]!;
-  const len = entry & 15;
-  if (entry === 0) return decodeSlow(h);
-  if (len > count) throw new Error(TRUNCATED);
-  bitBuffer = buffer >>> len;
-  bitCount = count - len;
-  return entry >>> 4;
-}
-
-/** Decodes one symbol of `h`, bit by bit from the bit buffer (puff's `decode`). */
-function decodeSlow(h: Huffman): number {
-  const counts = h.counts;
-  let buffer = bitBuffer;
-  let left = bitCount;
-  let code = 0;
-  let first = 0;
-  let index = 0;
-  for (let len = 1; len < 16; len++) {
-    if (left === 0) {
-      if (pos >= end) throw new Error('invalid deflate data: unexpected end');
-      buffer = src[pos++]!;
-      left = 8;
-    }
-    code |= buffer & 1;
-    buffer >>>= 1;
-    left--;
-    const count = counts[len]!;
-    if (code - first < count) {
-      bitBuffer = buffer;
-      bitCount = left;
-      return h.symbols[index + code - first]!;
-    }
-    index += count;
-    first = (first + count) << 1;
-    code <<= 1;
-  }
-  throw new Error('invalid deflate data: bad Huffman code');
 }
 
 /** `out.bytes`, grown to hold `size` bytes (at most `limit`); throws when `size` is past `limit`. */
@@ -188,7 +94,7 @@ function stored(out: InflateOutput, n: number): number {
   if (len !== (~nlen & 0xffff)) throw new Error('invalid deflate data: stored block length');
   if (at + 4 + len > end) throw new Error('invalid deflate data: unexpected end');
   ensure(out, n + len).set(src.subarray(at + 4, at + 4 + len), n);
-  pos = at + 4 + len;
+  setStream(at + 4 + len, 0, 0);
   return n + len;
 }
 
@@ -197,8 +103,8 @@ function codes(out: InflateOutput, n: number, lengthCode: Huffman, distCode: Huf
   // Where `ensure` is next needed: the buffer's end, or the limit when the buffer is larger.
   let room = Math.min(bytes.length, limit);
   // The bit buffer in locals, refilled a byte at a time up to 25 bits or more (a length code and
-  // its extra bits need at most 20, a distance code 15 and its extra bits 13): the module state
-  // is written back only around the calls that read it.
+  // its extra bits need at most 20, a distance code 15 and its extra bits 13): the stream's state
+  // (inflate-bits.ts) is read back only after the bit-by-bit decoder and set on the way out.
   const input = src;
   const stop = end;
   const lengths = lengthCode.fast;
@@ -223,10 +129,7 @@ function codes(out: InflateOutput, n: number, lengthCode: Huffman, distCode: Huf
     } else {
       if (entry !== 0) throw new Error(TRUNCATED);
       // A code longer than the table, or none (an incomplete code): bit by bit, which throws on a bad or missing code.
-      bitBuffer = buffer;
-      bitCount = count;
-      pos = at;
-      symbol = decodeSlow(lengthCode);
+      symbol = decodeSlow(lengthCode, at, buffer, count);
       buffer = bitBuffer;
       count = bitCount;
       at = pos;
@@ -260,10 +163,7 @@ function codes(out: InflateOutput, n: number, lengthCode: Huffman, distCode: Huf
       count -= len;
     } else {
       if (entry !== 0) throw new Error(TRUNCATED);
-      bitBuffer = buffer;
-      bitCount = count;
-      pos = at;
-      d = decodeSlow(distCode);
+      d = decodeSlow(distCode, at, buffer, count);
       buffer = bitBuffer;
       count = bitCount;
       at = pos;
@@ -285,9 +185,7 @@ function codes(out: InflateOutput, n: number, lengthCode: Huffman, distCode: Huf
     }
     for (let i = 0; i < length; i++, n++) bytes[n] = bytes[n - distance]!;
   }
-  bitBuffer = buffer;
-  bitCount = count;
-  pos = at;
+  setStream(at, buffer, count);
   return n;
 }
 
