@@ -23,7 +23,8 @@ describe('readRollupChanges (Redis): a large answer', () => {
   it('is decoded in pieces with a turn of the event loop between them, the same rollups in the same order', async () => {
     const written = Array.from({ length: 2 * DECODE_PIECE + 10 }, (_, i) => rollup(i));
     const entries = [entry(4, written.slice(0, 10)), entry(5, written.slice(10))];
-    const client = { eval: async () => ['ep', '5', '4', entries] } as unknown as RedisClient;
+    // The reply as bytes, as the client answers callBuffer.
+    const client = { callBuffer: async () => [Buffer.from('ep'), Buffer.from('5'), Buffer.from('4'), entries.map((e) => Buffer.from(e))] } as unknown as RedisClient;
     const keys = { changes: (name: string) => `chg:${name}`, changeState: 'chgstate' } as unknown as RedisKeys;
     let turns = 0;
     let reading = true;

@@ -12,6 +12,7 @@ import { checkCompactionRequest, type CompactionRequest, type CompactionResult }
 import { RedisCompaction } from './redis-compaction.js';
 import { assertStateKey, stateJson, stateLimit, type ReadStateOptions, type StateEntry } from '../state.js';
 import { readRollupChanges } from './redis-changes.js';
+import { ChangeLineDecoder } from './redis-change-lines.js';
 import { drawEpoch } from '../rollup-changes.js';
 import { toStorageError } from './redis-errors.js';
 import { RedisKeys } from './redis-keys.js';
@@ -42,6 +43,8 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
   private readonly metricNames: RedisNames;
   private readonly state: RedisState;
   private readonly compaction: RedisCompaction;
+  /** Decodes the change log's lines; keeps the label sets it parsed between reads. */
+  private readonly changeLines = new ChangeLineDecoder();
   private readonly sideFailures: SideFailures;
   private readonly secrets: string[] = [];
   private readonly leaseToken = randomUUID();
@@ -114,7 +117,7 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
 
   /** Rollups of `name` written since `cursor`, over the last 2 minutes, from the log writes keep (see `StorageAdapter.readRollupChanges`). */
   readRollupChanges(name: string, cursor: string | undefined, options?: CallOptions): Promise<RollupChanges> {
-    return this.run('readRollupChanges', options, () => readRollupChanges(this.client, this.keys, name, cursor, drawEpoch(this.now())));
+    return this.run('readRollupChanges', options, () => readRollupChanges(this.client, this.keys, name, cursor, drawEpoch(this.now()), this.changeLines));
   }
 
   /** The names with a rollup that ended after `query.since`, from the name index writes keep (see `RollupStore.listMetricNames`). */

@@ -1,0 +1,158 @@
+/**
+ * The Redis part of bench/fleet-evaluation.ts alone (its `measure`, copied unchanged), for
+ * profiling and A/B runs: `node --cpu-prof --import tsx bench/fleet-evaluation-redis-profile.ts`.
+ * Prints the Redis row's figures (median wall, p95, median CPU, follower) and the load average.
+ * PULSEWATCH_PROFILE_RUNS: how many runs (default 1), each on a fresh prefix.
+ */
+import { loadavg } from 'node:os';
+import { createMonitor, type AggregationInput, type BoundHistogram, type Monitor, type StorageAdapter } from '../src/index.js';
+import { ManualClock } from '../src/testing.js';
+import { RedisStorage } from '../src/redis.js';
+import { deletePrefix } from './storage-redis.js';
+import { writeFileSync } from 'node:fs';
+
+/** The measured ticks of A (µs, the monotonic clock the CPU profile's timestamps use), for filtering a profile. */
+const marks: [number, number][] = [];
+
+/** Store calls (and rollups read from the change log) during A's measured ticks, when PULSEWATCH_PROFILE_CALLS is set. */
+const calls = new Map<string, number>();
+let counting = false;
+
+function counted(storage: RedisStorage): RedisStorage {
+  if (!process.env.PULSEWATCH_PROFILE_CALLS) return storage;
+  return new Proxy(storage, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver);
+      if (typeof v !== 'function' || typeof key !== 'string') return v;
+      return (...args: unknown[]) => {
+        if (counting) calls.set(key, (calls.get(key) ?? 0) + 1);
+        const out = v.apply(target, args);
+        if (counting && key === 'readRollupChanges') void (out as Promise<{ rollups: unknown[] }>).then((c) => calls.set('rollups read', (calls.get('rollups read') ?? 0) + c.rollups.length));
+        return out;
+      };
+    },
+  });
+}
+
+const ROUTES = 1_000;
+const STATUSES = ['200', '201', '404', '500', '503'];
+const METHODS = ['GET', 'POST'];
+const INSTANCES = 3;
+const TICKS = 15;
+const WARMUP = 3;
+const AGGREGATIONS: AggregationInput[] = ['p95', 'avg', 'errorRate', 'rate', 'p99'];
+
+interface FleetTimes {
+  median: number;
+  /** Median CPU time (ms) of the measured ticks. */
+  cpuMedian: number;
+  p95: number;
+  followerMedian: number;
+  firing: number;
+  series: number;
+}
+
+/** The bench's clock: now, to the hour, so that a store keeping data by its own clock (Redis) keeps it. */
+function benchClock(): ManualClock {
+  return new ManualClock(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+}
+
+async function measure(storage: StorageAdapter, clock: ManualClock): Promise<FleetTimes> {
+  const monitors: Monitor[] = [];
+  const bound: BoundHistogram[][] = [];
+  for (let i = 0; i < INSTANCES; i++) {
+    // Past the default maxSeriesPerMetric (1,000): until 2026-12-06 each instance folded all but
+    // 1,000 of its 3,334 series into its overflow series, so the rules saw 3,000 series, not 10,000.
+    const m = createMonitor({ clock, storage, service: 'bench-fleet', limits: { maxRules: ROUTES, maxSeriesPerMetric: 10_000 }, alerts: { evaluationInterval: '1h', syncInterval: '1h' } });
+    monitors.push(m);
+    bound.push([]);
+  }
+  let n = 0;
+  for (let r = 0; r < ROUTES; r++) {
+    for (const status of STATUSES) {
+      for (const method of METHODS) {
+        const i = n++ % INSTANCES;
+        const h = monitors[i]!.getMetric('http_request_duration_seconds') ?? monitors[i]!.histogram({ name: 'http_request_duration_seconds', labelNames: ['route', 'status', 'method'], unit: 'seconds' });
+        bound[i]!.push((h as ReturnType<Monitor['histogram']>).labels({ route: `/r/${r}`, status, method }));
+      }
+    }
+  }
+  let k = 0;
+  const fill = (): void => {
+    for (const list of bound) for (const b of list) for (let j = 0; j < 3; j++) b.observe(0.01 + ((k++ * 7919) % 1000) / 1000);
+  };
+  for (let s = 0; s < 10; s++) {
+    fill();
+    await clock.advanceAsync(30_000);
+    for (const m of monitors) await m.flush();
+  }
+  for (let i = 0; i < ROUTES; i++) {
+    await monitors[0]!.alerts.ensureRule({
+      id: `route-${i}`,
+      name: `route ${i}`,
+      metric: 'http_request_duration_seconds',
+      labels: { route: `/r/${i}` },
+      aggregation: AGGREGATIONS[i % AGGREGATIONS.length]!,
+      window: '5m',
+      condition: 'greater_than',
+      threshold: i % 2 === 0 ? 0.5 : 100,
+      duration: '1m',
+    });
+  }
+  const times: number[] = [];
+  const cpus: number[] = [];
+  const followers: number[] = [];
+  let firing = 0;
+  for (let t = 0; t < TICKS; t++) {
+    fill();
+    await clock.advanceAsync(15_000);
+    // Each instance flushes on its own timer; between ticks half of them have written the closed slot.
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    counting = t >= WARMUP;
+    const mark = process.hrtime.bigint();
+    const result = await monitors[0]!.alerts.evaluate();
+    times.push(performance.now() - start);
+    counting = false;
+    if (t >= WARMUP) marks.push([Number(mark / 1000n), Number(process.hrtime.bigint() / 1000n)]);
+    const used = process.cpuUsage(cpu);
+    cpus.push((used.user + used.system) / 1000);
+    if (!result.evaluated) throw new Error('the measured instance did not hold the evaluation lease');
+    firing = result.firing;
+    const f = performance.now();
+    const followed = await monitors[1]!.alerts.evaluate();
+    followers.push(performance.now() - f);
+    if (followed.evaluated) throw new Error('a follower evaluated');
+    await monitors[2]!.alerts.evaluate();
+  }
+  for (const m of monitors) await m.close();
+  const steady = times.slice(WARMUP).sort((a, b) => a - b);
+  const fsteady = followers.slice(WARMUP).sort((a, b) => a - b);
+  const csteady = cpus.slice(WARMUP).sort((a, b) => a - b);
+  return {
+    median: steady[Math.floor(steady.length / 2)]!,
+    cpuMedian: csteady[Math.floor(csteady.length / 2)]!,
+    p95: steady[Math.min(steady.length - 1, Math.ceil(steady.length * 0.95) - 1)]!,
+    followerMedian: fsteady[Math.floor(fsteady.length / 2)]!,
+    firing,
+    series: n,
+  };
+}
+
+
+const runs = Number(process.env.PULSEWATCH_PROFILE_RUNS ?? 1);
+for (let i = 0; i < runs; i++) {
+  const prefix = `pw-e3-fleet-${process.pid}-${i}:`;
+  const clock = benchClock();
+  const load = loadavg().map((v) => v.toFixed(2)).join(' / ');
+  const redis = new RedisStorage({ url: process.env.PULSEWATCH_REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix: prefix, now: () => clock.now() });
+  try {
+    const r = await measure(counted(redis), clock);
+    console.log(JSON.stringify({ median: +r.median.toFixed(2), cpuMedian: +r.cpuMedian.toFixed(2), p95: +r.p95.toFixed(2), follower: +r.followerMedian.toFixed(2), firing: r.firing, load }));
+  } finally {
+    await redis.close();
+    await deletePrefix(prefix);
+  }
+}
+if (calls.size > 0) console.log('per measured tick of A:', Object.fromEntries([...calls].map(([k, v]) => [k, v / marks.length])));
+if (process.env.PULSEWATCH_PROFILE_MARKS) writeFileSync(process.env.PULSEWATCH_PROFILE_MARKS, JSON.stringify(marks));

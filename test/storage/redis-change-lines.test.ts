@@ -1,0 +1,114 @@
+/**
+ * The change log's lines are decoded from the reply's bytes, field by field (redis-change-lines.ts),
+ * not through JSON.parse: every rollup must come back as decodeRollup reads the same line, bit
+ * for bit (numbers through Object.is), and a line in any other form (an older writer's member,
+ * escapes, whitespace) must still decode.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Rollup } from '../../src/index.js';
+import { decodeRollup, encodeRollup } from '../../src/storage/redis/redis-codec.js';
+import { ChangeLineDecoder } from '../../src/storage/redis/redis-change-lines.js';
+import { canonicalLabels } from '../../src/core/labels.js';
+import { fcParams } from '../helpers/fast-check.js';
+
+const double = fc.oneof(
+  fc.double(),
+  fc.integer({ min: -1e6, max: 1e6 }).map((n) => n / 1000),
+  fc.constantFrom(-0, 0, NaN, Infinity, -Infinity, 1e-310, 5e-324, Number.MAX_VALUE, 1e21, 1e-7, 0.000001, 123456789.125, 0.1 + 0.2, 999999999999999, 2 ** 53 + 2),
+);
+const text = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('a-1', 'ünïcødé', '"quoted"', 'back\\slash', 'tab\there', ''));
+const rollup: fc.Arbitrary<Rollup> = fc.record(
+  {
+    name: fc.constant('x_total'),
+    kind: fc.constantFrom('counter' as const, 'gauge' as const, 'histogram' as const),
+    labels: fc.dictionary(text, text, { maxKeys: 3 }),
+    start: fc.integer({ min: -8.64e15, max: 8.64e15 }),
+    end: fc.integer({ min: -8.64e15, max: 8.64e15 }),
+    count: double,
+    sum: double,
+    min: double,
+    max: double,
+    last: double,
+    hdr: fc.base64String(),
+    resolution: double,
+    service: text,
+    instance: text,
+  },
+  { requiredKeys: ['name', 'kind', 'labels', 'start', 'end', 'count', 'sum', 'min', 'max'] },
+);
+
+/** A line as WRITE_BATCH writes it: labels JSON, tab, member. */
+function line(labelsJson: string, member: string): Buffer {
+  return Buffer.from(`${labelsJson}\t${member}`, 'utf8');
+}
+
+function decodeLine(decoder: ChangeLineDecoder, bytes: Buffer): Rollup {
+  return decoder.decode(bytes, 0, bytes.length, 'x_total');
+}
+
+function expectSame(back: Rollup, expected: Rollup): void {
+  expect(Object.keys(back)).toEqual(Object.keys(expected));
+  for (const [key, value] of Object.entries(expected)) {
+    if (typeof value === 'number') expect(Object.is(back[key as keyof Rollup], value), `${key}: ${String(back[key as keyof Rollup])} vs ${value}`).toBe(true);
+    else expect(back[key as keyof Rollup]).toEqual(value);
+  }
+}
+
+describe('ChangeLineDecoder', () => {
+  it('reads every line as decodeRollup reads its member', () => {
+    const decoder = new ChangeLineDecoder();
+    fc.assert(
+      fc.property(rollup, (r) => {
+        const labelsJson = canonicalLabels(r.labels);
+        const member = encodeRollup(r);
+        const expected = decodeRollup(member, r.name, JSON.parse(labelsJson) as Record<string, string>);
+        // Twice: the second read of a line finds its labels, instance and service kept.
+        expectSame(decodeLine(decoder, line(labelsJson, member)), expected);
+        expectSame(decodeLine(decoder, line(labelsJson, member)), expected);
+      }),
+      fcParams(1_000),
+    );
+  });
+
+  it('reads numbers exactly whatever their digits', () => {
+    const decoder = new ChangeLineDecoder();
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (v) => {
+        const r: Rollup = { name: 'x_total', kind: 'gauge', labels: {}, start: 0, end: 1, count: 1, sum: v, min: v, max: v, last: v };
+        const back = decodeLine(decoder, line('{}', encodeRollup(r)));
+        for (const field of ['sum', 'min', 'max', 'last'] as const) expect(Object.is(back[field], v)).toBe(true);
+      }),
+      fcParams(2_000),
+    );
+  });
+
+  it('reads members in other forms (field order, whitespace, escapes, no instance) through JSON', () => {
+    const decoder = new ChangeLineDecoder();
+    const expected: Rollup = { name: 'x_total', kind: 'counter', labels: { route: '/a' }, start: 0, end: 30_000, count: 2, sum: 3, min: 1, max: 2, service: 's"vc', instance: 'i-1' };
+    const members = [
+      '{"kind":"counter","instance":"i-1","start":0,"end":30000,"count":2,"sum":3,"min":1,"max":2,"service":"s\\"vc"}',
+      '{ "instance": "i-1", "kind": "counter", "start": 0, "end": 30000, "count": 2, "sum": 3, "min": 1, "max": 2, "service": "s\\"vc" }',
+      '{"instance":"i\\u002d1","kind":"counter","start":0,"end":3e4,"count":"2","sum":3.0,"min":1,"max":2,"service":"s\\"vc"}',
+    ];
+    for (const member of members) expect(decodeLine(decoder, line('{"route":"/a"}', member))).toEqual(expected);
+    const { instance: _instance, ...older } = expected;
+    expect(decodeLine(decoder, line('{"route":"/a"}', '{"kind":"counter","start":0,"end":30000,"count":2,"sum":3,"min":1,"max":2,"service":"s\\"vc"}'))).toEqual(older);
+  });
+
+  it('rejects a line that is not JSON, as decodeRollup does', () => {
+    const decoder = new ChangeLineDecoder();
+    expect(() => decodeLine(decoder, line('{}', '{"kind":"counter","start":0,"end":1,"count":01,"sum":1,"min":1,"max":1}'))).toThrow(SyntaxError);
+    expect(() => decodeLine(decoder, line('{}', '{"kind":"counter","start":0,"end":1,"count":1,"sum":1,"min":1,"max":1'))).toThrow(SyntaxError);
+    expect(() => decodeLine(decoder, Buffer.from('{}'))).toThrow(SyntaxError);
+  });
+
+  it('gives every rollup its own labels, also when a label set is kept', () => {
+    const decoder = new ChangeLineDecoder();
+    const member = encodeRollup({ name: 'x_total', kind: 'counter', labels: {}, start: 0, end: 1, count: 1, sum: 1, min: 1, max: 1 });
+    const a = decodeLine(decoder, line('{"route":"/a"}', member));
+    const b = decodeLine(decoder, line('{"route":"/a"}', member));
+    expect(b.labels).toEqual({ route: '/a' });
+    expect(b.labels).not.toBe(a.labels);
+  });
+});
