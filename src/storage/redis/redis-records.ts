@@ -64,7 +64,15 @@ export class RedisRecords {
   }
 
   async queryAlerts(query: AlertQuery): Promise<AlertRecord[]> {
-    const all = (await this.client.hvals(this.keys.alerts)).map((json) => JSON.parse(json) as AlertRecord);
+    let stored = await this.client.hvals(this.keys.alerts);
+    // A record of a status holds its value as a JSON string token (JSON.stringify escapes no
+    // letter): those without it are not parsed. The rule engine asks for the firing and the
+    // pending records every tick, of a hash that holds every record of every status.
+    if (query.status !== undefined) {
+      const token = JSON.stringify(query.status);
+      stored = stored.filter((json) => json.includes(token));
+    }
+    const all = stored.map((json) => JSON.parse(json) as AlertRecord);
     const out = all.filter(
       (a) =>
         (query.status === undefined || a.status === query.status) &&
