@@ -30,6 +30,14 @@ export class Distribution {
   max = -Infinity;
   private raw: number[] = [];
   private counts: SparseCounts | null = null;
+  /**
+   * Bucket counts handed over at once by {@link addSortedBuckets} (a window's merge of every
+   * part): indexes increasing, counts positive. Read as they are until anything else is added
+   * (then moved into `counts`): a `SparseCounts` allocates a 4 KiB chunk per power of two the
+   * values span and its walk visits every entry of them, which for the fleet bench's 400
+   * percentile rules a tick was ~11 MB allocated and ~3 million entries walked.
+   */
+  private sorted: { readonly index: Float64Array; readonly count: Float64Array; readonly total: number } | null = null;
   private readonly layout: BucketLayout;
   private readonly scale: number;
 
@@ -42,7 +50,7 @@ export class Distribution {
   addSlot(slot: HistogramSlot): void {
     if (slot.count === 0) return;
     this.addTotals(slot.count, slot.sum, slot.min, slot.max);
-    if (!slot.exact || this.counts !== null || this.raw.length + slot.count > MAX_EXACT) {
+    if (!slot.exact || this.counts !== null || this.sorted !== null || this.raw.length + slot.count > MAX_EXACT) {
       const counts = this.bucketCounts();
       slot.forEachBucket(this.layout, this.scale, (index, count) => counts.add(index, count));
     } else {
@@ -58,6 +66,32 @@ export class Distribution {
     this.bucketCounts().merge(counts);
   }
 
+  /**
+   * @internal Adds `n` bucket counts given by increasing `index` with their `count`, as one
+   * bucketed slot of totals `count` (any: the caller sets the totals after), `min` and `max`
+   * would: what `addSlot` of a slot giving these buckets in this order does, without building
+   * chunked counts while nothing else was added. `index` and `count` are kept, not copied.
+   */
+  addSortedBuckets(index: Float64Array, count: Float64Array, n: number, totalCount: number, min: number, max: number): void {
+    if (totalCount === 0) return;
+    this.addTotals(totalCount, 0, min, max);
+    let total = 0;
+    // Only counts a Uint32 chunk holds as they are (whole, 1 to 2^32 - 1) are kept aside: any
+    // other takes the chunked path, which stores them as it always did.
+    let plain = this.counts === null && this.raw.length === 0 && this.sorted === null;
+    for (let i = 0; plain && i < n; i++) {
+      const c = count[i]!;
+      if (!(c >= 1 && c < 4_294_967_296 && Math.floor(c) === c)) plain = false;
+      total += c;
+    }
+    if (plain) {
+      this.sorted = { index: index.subarray(0, n), count: count.subarray(0, n), total };
+      return;
+    }
+    const counts = this.bucketCounts();
+    for (let i = 0; i < n; i++) if (count[i] !== 0) counts.add(index[i]!, count[i]!);
+  }
+
   /** Adds totals for a part without a distribution (e.g. a rollup without a histogram). */
   addTotals(count: number, sum: number, min: number, max: number): void {
     this.count += count;
@@ -69,6 +103,7 @@ export class Distribution {
   /** The value at percentile `p` (0..100); NaN when empty. */
   percentile(p: number): number {
     if (this.count === 0) return Number.NaN;
+    if (this.sorted !== null) return this.fromSorted([p])[0]!;
     if (this.counts === null) {
       const sorted = this.sortedRaw();
       if (sorted.length === 0) return Number.NaN;
@@ -86,6 +121,12 @@ export class Distribution {
     if (limit >= this.max) return 1;
     if (limit < this.min) return 0;
     let under = 0;
+    const sorted = this.sorted;
+    if (sorted !== null) {
+      const scaled = limit * this.scale;
+      for (let i = 0; i < sorted.index.length; i++) if (this.layout.lowestAt(sorted.index[i]!) + this.layout.widthAt(sorted.index[i]!) / 2 <= scaled) under += sorted.count[i]!;
+      return under / sorted.total;
+    }
     if (this.counts === null) {
       for (const v of this.raw) if (v <= limit) under++;
       return this.raw.length === 0 ? Number.NaN : under / this.raw.length;
@@ -102,6 +143,7 @@ export class Distribution {
     const ps = [50, 90, 95, 99, 99.9];
     let values: number[];
     if (this.count === 0) values = ps.map(() => Number.NaN);
+    else if (this.sorted !== null) values = this.fromSorted(ps);
     else if (this.counts === null) {
       const sorted = this.sortedRaw();
       values = ps.map((p) => (sorted.length === 0 ? Number.NaN : sorted[rankOf(p, sorted.length) - 1]!));
@@ -130,8 +172,30 @@ export class Distribution {
       this.counts = new SparseCounts(this.layout);
       for (const value of this.raw) this.counts.record(Math.floor(value * this.scale));
       this.raw = [];
+      const sorted = this.sorted;
+      if (sorted !== null) for (let i = 0; i < sorted.index.length; i++) this.counts.add(sorted.index[i]!, sorted.count[i]!);
+      this.sorted = null;
     }
     return this.counts;
+  }
+
+  /** {@link fromBuckets} over the counts {@link addSortedBuckets} kept aside: the same walk. */
+  private fromSorted(percentiles: number[]): number[] {
+    const sorted = this.sorted!;
+    const ranks = percentiles.map((p) => rankOf(p, sorted.total));
+    const out = percentiles.map(() => Number.NaN);
+    let seen = 0;
+    let next = 0;
+    for (let i = 0; i < sorted.index.length && next < ranks.length; i++) {
+      seen += sorted.count[i]!;
+      const index = sorted.index[i]!;
+      while (next < ranks.length && seen >= ranks[next]!) {
+        const mid = this.layout.lowestAt(index) + this.layout.widthAt(index) / 2;
+        out[next] = Math.min(this.max, Math.max(this.min, mid / this.scale));
+        next++;
+      }
+    }
+    return out;
   }
 
   private fromBuckets(percentiles: number[]): number[] {

@@ -62,6 +62,21 @@ class MergedBuckets implements HistogramSlot {
     for (let i = 0; i < touched.length; i++) fn(touched[i]!, counts[touched[i]!]!);
   }
 
+  /**
+   * Hands the buckets touched to `dist` in increasing index order (`addSortedBuckets`: what
+   * `dist.addSlot(this)` adds, without chunked counts), with this slot's totals.
+   */
+  addTo(dist: Distribution): void {
+    const touched = this.touched;
+    const n = touched.length;
+    const index = new Float64Array(n);
+    for (let i = 0; i < n; i++) index[i] = touched[i]!;
+    index.sort();
+    const count = new Float64Array(n);
+    for (let i = 0; i < n; i++) count[i] = this.counts[index[i]!]!;
+    dist.addSortedBuckets(index, count, n, this.count, this.min, this.max);
+  }
+
   /** Zeroes the buckets touched; an array grown past {@link KEPT_LENGTH} entries is let go. */
   reset(): void {
     const touched = this.touched;
@@ -244,7 +259,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       }
       // Any count: the distribution's count and sum are set from the totals below.
       merged.count = 1;
-      dist.addSlot(merged);
+      merged.addTo(dist);
       merged.reset();
     } else {
       for (let i = 0; i < held.length; i++) dist.addSlot(held[i]!);
