@@ -130,6 +130,17 @@ export function yieldTurn(clock: Clock): Promise<void> {
   return typeof clock.yield === 'function' ? clock.yield() : platformTurn();
 }
 
+/**
+ * Real elapsed time in ms (fractional, monotonic where the platform has `performance.now()`),
+ * whatever clock a monitor runs on: for pacing work by how long it actually ran (a snapshot's
+ * chunks), never for timestamps or timers, which go through the monitor's {@link Clock}. On a
+ * runtime whose `performance.now()` does not move during a task (Cloudflare Workers), work
+ * paced by it falls back on its other bound (a count of work done).
+ */
+export function realTime(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
 /** The real clock: `Date.now()` and unref'd global timers. */
 export const systemClock: Clock = {
   yield: platformTurn,

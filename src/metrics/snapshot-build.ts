@@ -21,13 +21,23 @@ export interface CapturedWindowInput {
 }
 
 /**
- * Series of this process built per `buildWindow` call, before the snapshot may yield. A share of
- * 250 series (with their 10 stored rollups each) took 30 ms of CPU on a process's first snapshot
- * (code not yet optimized) at a load average of 15 on 2 cores, 6-13 ms after a slot closed.
+ * Series of this process built per `buildWindow` call at most, before the snapshot may yield. A
+ * share of 250 series (with their 10 stored rollups each) took 30 ms of CPU on a process's first
+ * snapshot (code not yet optimized) at a load average of 15 on 2 cores, 6-13 ms after a slot
+ * closed; one of 100 took up to 42 ms on a first snapshot at a load average of 8.
  */
 const LOCAL_PER_BUILD = 100;
 /** Stored series of other writers alone built per call, per series of this process (cheaper: taken as they are). */
 const STORED_PER_LOCAL = 4;
+/**
+ * With chunks bounded in real time (`SnapshotWork.timed`): series of this process per share, the
+ * smallest `buildWindow` call. Consecutive shares are built in one call as far as the time a unit
+ * took so far lets one call stay within {@link CALL_SHARE} of a chunk: a first snapshot (code not
+ * yet optimized) builds a few series per call, a warm one up to {@link LOCAL_PER_BUILD}.
+ */
+const GRANULE = 10;
+/** The part of a chunk's real time one `buildWindow` call is sized to take. */
+const CALL_SHARE = 0.4;
 
 /** {@link hashLabels} of this process's label sets, kept per labels object (a live series keeps its own). */
 const hashes = new WeakMap<object, number>();
@@ -36,6 +46,18 @@ function hashOf(labels: Readonly<Record<string, string>>): number {
   let hash = hashes.get(labels);
   if (hash === undefined) hashes.set(labels, (hash = hashLabels(labels)));
   return hash;
+}
+
+/** Consecutive shares as one (their series in order: see {@link buildCapturedWindow}). */
+function joined(list: readonly Share[]): Share {
+  const out: Share = { local: [], stored: [], pending: [], units: 0 };
+  for (const share of list) {
+    for (const x of share.local) out.local.push(x);
+    for (const x of share.stored) out.stored.push(x);
+    for (const x of share.pending) out.pending.push(x);
+    out.units += share.units;
+  }
+  return out;
 }
 
 /** One `buildWindow` call's share: some of this process's series and the rollups of those series. */
@@ -55,16 +77,20 @@ interface Share {
  * rollups hold (with their stored ones), then the series only the store holds. The shares'
  * series, in that order, are the series of one build, in its order: this process's in index
  * order, then those first met in the waiting rollups, then those first met in the store.
- * (test/metrics/snapshot-build.test.ts compares it with `WindowQuery.merge`.) `perBuild`: this
- * process's series per `buildWindow` call (four times as many stored series of others alone).
+ * (test/metrics/snapshot-build.test.ts compares it with `WindowQuery.merge`.) Any run of
+ * consecutive shares is built in one call the same way, so with chunks bounded in real time the
+ * shares are small and a call takes as many as fit its time (see {@link GRANULE}). `perBuild`:
+ * this process's series per `buildWindow` call at most (four times as many stored series of
+ * others alone).
  */
 export async function buildCapturedWindow(input: CapturedWindowInput, work: SnapshotWork, perBuild = LOCAL_PER_BUILD): Promise<MetricWindow> {
   const { name, labels, from, now, captured, ctx } = input;
   const metric = captured.metric;
   const locals = new LabelTable<{ labels: Readonly<Record<string, string>>; share: Share }>();
   const shares: Share[] = [];
+  const granule = work.timed ? Math.min(GRANULE, perBuild) : perBuild;
   for (let i = 0; i < captured.series.length; i++) {
-    if (i % perBuild === 0) shares.push({ local: [], stored: [], pending: [], units: 0 });
+    if (i % granule === 0) shares.push({ local: [], stored: [], pending: [], units: 0 });
     const share = shares[shares.length - 1]!;
     const s = captured.series[i]!;
     share.local.push(s);
@@ -93,19 +119,36 @@ export async function buildCapturedWindow(input: CapturedWindowInput, work: Snap
       share.units += st.parts.length;
     } else {
       let last = storedOnly[storedOnly.length - 1];
-      if (last === undefined || last.stored.length === STORED_PER_LOCAL * perBuild) storedOnly.push((last = { local: [], stored: [], pending: [], units: 0 }));
+      if (last === undefined || last.stored.length === STORED_PER_LOCAL * granule) storedOnly.push((last = { local: [], stored: [], pending: [], units: 0 }));
       last.stored.push(st);
       last.units += 1;
     }
     if (work.charge(1)) await work.pause();
   }
   const series: WindowSeries[] = [];
-  for (const share of [...shares, waiting, ...storedOnly]) {
-    if (share.local.length === 0 && share.stored.length === 0 && share.pending.length === 0) continue;
-    const window = buildWindow({ name, labels, from, to: now, now, metric: capturedMetric(captured, share.local), ctx, stored: share.stored, pending: share.pending });
+  const all = [...shares, waiting, ...storedOnly].filter((share) => share.local.length > 0 || share.stored.length > 0 || share.pending.length > 0);
+  const most = perBuild / granule;
+  /** Real time a unit took in the calls so far (the slowest call's, easing down): undefined before the first. */
+  let msPerUnit: number | undefined;
+  for (let i = 0; i < all.length; ) {
+    // The shares of this call: one, or as many as fit its part of a chunk at the pace measured.
+    let units = all[i]!.units;
+    let end = i + 1;
+    if (work.timed && msPerUnit !== undefined) {
+      const fit = (CALL_SHARE * work.chunkMs) / Math.max(msPerUnit, 1e-6);
+      while (end < all.length && end - i < most && units + all[end]!.units <= fit) units += all[end++]!.units;
+      // A call that would run past the chunk's time starts the next chunk instead.
+      if (work.overdue(units * msPerUnit)) await work.pause();
+    }
+    const group = end === i + 1 ? all[i]! : joined(all.slice(i, end));
+    const began = work.elapsed();
+    const window = buildWindow({ name, labels, from, to: now, now, metric: capturedMetric(captured, group.local), ctx, stored: group.stored, pending: group.pending });
+    const took = (work.elapsed() - began) / Math.max(units, 1);
+    msPerUnit = msPerUnit === undefined || took > msPerUnit ? took : (msPerUnit + took) / 2;
     for (const s of window.series) series.push(s);
     // A unit per slot and part it looks at (a series' own rollups are matched to its ring).
-    if (work.charge(share.units)) await work.pause();
+    if (work.charge(units)) await work.pause();
+    i = end;
   }
   const scale = { layout: metric.layout, resolution: metric.resolution, slotLength: ctx.slotLength };
   return new MetricWindow(name, 'histogram', metric.unit, from, now, now, series, ctx.fleet.stamps.instanceId, scale, ctx.fleet.decoded);

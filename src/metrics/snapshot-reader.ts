@@ -1,9 +1,9 @@
-import { yieldTurn, type Clock } from '../core/clock.js';
+import { realTime, yieldTurn, type Clock } from '../core/clock.js';
 import type { StorageError } from '../core/errors.js';
 import { SlotCountsCache } from './snapshot-slots.js';
 import { KeptWindows, type TalliedWindow, type WindowInputs } from './snapshot-windows.js';
 import { SnapshotQueue } from './snapshot-queue.js';
-import { CHUNK_UNITS, type SnapshotWork } from './snapshot-work.js';
+import { CHUNK_MS, CHUNK_UNITS, type SnapshotWork } from './snapshot-work.js';
 import { StoredRollupCache } from './window-query-cache.js';
 import type { StoredSeries } from './window-query-series.js';
 import type { WindowQuery } from './window-query.js';
@@ -51,10 +51,16 @@ export class SnapshotCache {
   /** The snapshots waiting for their turn, or in it (see {@link SnapshotQueue}). */
   readonly queue = new SnapshotQueue();
 
-  /** `budget`: units of work a chunk does before the snapshot yields (see {@link SnapshotWork}). */
+  /**
+   * `budget`: units of work a chunk does at most before the snapshot yields, `chunkMs` the real
+   * time it runs at most (see {@link SnapshotWork}; a budget of its own and no `chunkMs`: units
+   * alone), `elapsed` the real time read (a test may count its own).
+   */
   constructor(
     slotLength: number,
     readonly budget = CHUNK_UNITS,
+    readonly chunkMs = budget === CHUNK_UNITS ? CHUNK_MS : Number.POSITIVE_INFINITY,
+    readonly elapsed: () => number = realTime,
   ) {
     this.stored = new StoredRollupCache({ lateness: 2 * slotLength + STORE_LATENESS, refreshEvery: FULL_READ_EVERY, maxMetrics: MAX_CACHED_METRICS });
   }

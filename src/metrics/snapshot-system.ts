@@ -36,12 +36,12 @@ const TREND_THRESHOLD = 10;
  * over every series, all zero when it is no histogram. `shownOf` and `wholeOf` share the shown
  * window and its distribution with `performance.snapshot`.
  */
-export async function systemOf(startedAt: number, requests: TalliedWindow, shownOf: (t: TalliedWindow) => Shown, wholeOf: (s: Shown) => Promise<RangeStats>, now: number): Promise<SystemSnapshot> {
+export async function systemOf(startedAt: number, requests: TalliedWindow, shownOf: (t: TalliedWindow) => Promise<Shown>, wholeOf: (s: Shown) => Promise<RangeStats>, now: number): Promise<SystemSnapshot> {
   const uptime = now - startedAt;
   const metric = requests.window;
   if (metric.kind !== 'histogram') return { uptime, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 };
   const toMs = msPerUnit(metric);
-  const shown = shownOf(requests);
+  const shown = await shownOf(requests);
   const all = await wholeOf(shown);
   // Each series' count over the window is in the scan: the errors are a sum, not another pass.
   const { seriesCount } = shown.scan;

@@ -145,7 +145,7 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
   // a millisecond for 5,000 series), the other metrics' windows built, the waiting rollups (with
   // those written since the reads began, which the store as read may lack).
   const captured = capture(src, labels, from, now, [...stored.keys()], stored, waitingAt(reads, src));
-  const work = new SnapshotWork(src.ctx.clock, cache.budget);
+  const work = new SnapshotWork(src.ctx.clock, cache.budget, cache.chunkMs, cache.elapsed);
   // The event loop turns between the capture and the windows' build.
   await work.pause();
   const windows = new Map<string, TalliedWindow>();
@@ -168,10 +168,10 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
   // A full snapshot names every metric worth keeping; a filtered one leaves the cache as it is.
   if (filter === undefined && labels === undefined) cache.retain(new Set(stored.keys()));
   cache.settle(now);
-  const shown = new Map<MetricWindow, Shown>();
-  const shownOf = (t: TalliedWindow): Shown => {
+  const shown = new Map<MetricWindow, Promise<Shown>>();
+  const shownOf = (t: TalliedWindow): Promise<Shown> => {
     let s = shown.get(t.window);
-    if (s === undefined) shown.set(t.window, (s = { h: t.window, tally: t.tally!, scan: t.tally!.scan(from, now), whole: undefined }));
+    if (s === undefined) shown.set(t.window, (s = t.tally!.scan(from, now, work).then((scan) => ({ h: t.window, tally: t.tally!, scan, whole: undefined }))));
     return s;
   };
   // Every series of a histogram over the window: shared by `performance.snapshot` and `system`.
@@ -191,7 +191,7 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
   // end of the windows' build, their scans and the first merge chunk held it 67 ms of CPU in one
   // stretch at a load average of 10 on 2 cores (bench/snapshot-probe.ts).
   await work.pause();
-  const histograms = all.filter((w) => w.window.kind === 'histogram').map(shownOf);
+  const histograms = await sequence(all.filter((w) => w.window.kind === 'histogram').map((w) => () => shownOf(w)));
   await work.pause();
   // recordJobExecution's runs by `job`, and monitor.jobs' (and instrumentBullMQ's) by `type`.
   const jobList = jobLines(
@@ -205,10 +205,18 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
     now,
   );
   const queue = queueStates(queueWindow!.window, from, now);
+  // Each merge of a whole window below ends with work that is not charged (its distribution, its
+  // summary): a chunk that ran its time turns first (`step(0)`).
+  await work.step(0);
   const system = await systemOf(src.startedAt, requests, shownOf, wholeOf, now);
   const summaries: MetricSummary[] = [];
-  for (const s of histograms) if (s.scan.stats.count > 0) summaries.push(summary(s.h.name, await wholeOf(s)));
+  for (const s of histograms) {
+    await work.step(0);
+    if (s.scan.stats.count > 0) summaries.push(summary(s.h.name, await wholeOf(s)));
+  }
+  await work.step(0);
   const slowestSeries = await slowest(histograms, from, now, work);
+  await work.step(0);
   return {
     timestamp: new Date(now).toISOString(),
     service: src.service,

@@ -4,7 +4,8 @@
  * builds at the instant of the capture: the same series in the same order, the same parts, and
  * slots with the same content. Random data with another instance on the same store, writes that
  * fail (rollups waiting in the recorder, then stored as well), label filters, and shares of a
- * few series so that every kind of series crosses a share boundary.
+ * few series so that every kind of series crosses a share boundary; and paced by real time
+ * (shares of 10 series, runs of them built in one call as the time measured lets fit).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Labels } from '../../src/core/labels.js';
@@ -85,6 +86,12 @@ describe('a window built from a capture, in shares', () => {
         const captured = captureHistogram(h as never);
         const built = await buildCapturedWindow({ name: 'req_seconds', labels, from, now, captured, stored, pending, ctx: sources.ctx }, new SnapshotWork(clock, 5), 3);
         expect(shape(built), `step ${step}, labels ${JSON.stringify(labels)}`).toEqual(shape(merged));
+        // Paced by real time (here a reading that moves at random): runs of shares of 10 series
+        // built in one call, as many as the time measured lets fit.
+        let t = 0;
+        const timed = new SnapshotWork(clock, Number.POSITIVE_INFINITY, 5, () => (t += rand() * rand() * 4));
+        const grouped = await buildCapturedWindow({ name: 'req_seconds', labels, from, now, captured, stored, pending, ctx: sources.ctx }, timed, 40);
+        expect(shape(grouped), `step ${step}, labels ${JSON.stringify(labels)}, paced by time`).toEqual(shape(merged));
         compared += merged.series.length;
       }
     }
