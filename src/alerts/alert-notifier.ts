@@ -60,6 +60,19 @@ export class AlertNotifier {
   }
 
   /**
+   * A repeat may be due ({@link AlertNotifier.maybeRepeat} decides): not acknowledged, the
+   * cooldown passed and a human channel takes the alert. Allocates nothing: it runs for every
+   * firing alert on every tick.
+   */
+  repeatDue(st: AlertState, ts: number, cooldown: number): boolean {
+    const record = st.record!;
+    if (record.acknowledgedAt !== undefined) return false;
+    if (st.lastHumanAt !== undefined && ts - st.lastHumanAt < cooldown) return false;
+    for (const n of this.dispatcher.notifiers) if (n.delivery !== 'state' && (record.channels.length === 0 || record.channels.includes(n.name))) return true;
+    return false;
+  }
+
+  /**
    * Sends a repeat once the cooldown passed, unless acknowledged. The stored record is read
    * first: an acknowledgement made on another instance since this one last read the store
    * silences the repeat.

@@ -31,9 +31,25 @@ export function alertLabels(rule: RuleIdentity, groupLabels: Readonly<Record<str
 /** A short human message: `p95 of http_request_duration_seconds = 1.2 > 1 over 5m`. */
 export function describeValue(condition: NormalizedCondition | undefined, value: number | null): string {
   if (condition === undefined) return value === null ? 'no data' : `value ${format(value)}`;
-  const subject = `${aggregationName(condition.aggregation)} of ${condition.metric}`;
-  const shown = value === null ? 'no data' : format(value);
-  return `${subject} = ${shown} (${symbolOf(condition.op)} ${format(condition.threshold)} over ${formatDuration(condition.window)})`;
+  const [before, after] = messagePartsOf(condition);
+  return before + (value === null ? 'no data' : format(value)) + after;
+}
+
+/**
+ * The parts of a condition's message around its value, made once per condition: a firing
+ * alert's message is made again on every tick (its value changes), the rest of it never does.
+ * Conditions are not changed in place (a changed rule gets new ones).
+ */
+const messageParts = new WeakMap<NormalizedCondition, readonly [string, string]>();
+
+function messagePartsOf(condition: NormalizedCondition): readonly [string, string] {
+  let parts = messageParts.get(condition);
+  if (parts === undefined) {
+    const subject = `${aggregationName(condition.aggregation)} of ${condition.metric}`;
+    parts = [`${subject} = `, ` (${symbolOf(condition.op)} ${format(condition.threshold)} over ${formatDuration(condition.window)})`];
+    messageParts.set(condition, parts);
+  }
+  return parts;
 }
 
 /** A new firing record for a state. */
@@ -69,7 +85,13 @@ export function newRecord(id: string, rule: RuleIdentity, state: AlertState, mes
 export function refreshRecord(record: AlertRecord, rule: Pick<RuleIdentity, 'name' | 'annotations'>, message: string, value: number | null): void {
   record.message = message;
   record.value = value;
-  if (rule.annotations.summary === undefined) record.annotations = { ...record.annotations, summary: `${rule.name}: ${message}` };
+  if (rule.annotations.summary !== undefined) return;
+  const summary = `${rule.name}: ${message}`;
+  // Written in place (the key keeps its place): a new annotations object per firing alert and
+  // tick was garbage the next tick. Each record has its own annotations object (copied from the
+  // rule, or read from the store).
+  if (Object.hasOwn(record.annotations, 'summary')) (record.annotations as Record<string, string>).summary = summary;
+  else record.annotations = { ...record.annotations, summary };
 }
 
 /**

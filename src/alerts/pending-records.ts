@@ -27,10 +27,16 @@ export class PendingRecords {
     await this.notifier.save(st.pendingRecord);
   }
 
+  /** A still-pending record is due to be written again ({@link PendingRecords.heartbeat} writes it). */
+  heartbeatDue(st: AlertState, ts: number): boolean {
+    const record = st.pendingRecord;
+    return record !== undefined && ts - record.updatedAt >= this.heartbeatMs;
+  }
+
   /** Writes a still-pending record again once `heartbeat` passed since it was last written. */
   async heartbeat(st: AlertState, ts: number): Promise<void> {
     const record = st.pendingRecord;
-    if (record === undefined || ts - record.updatedAt < this.heartbeatMs) return;
+    if (record === undefined || !this.heartbeatDue(st, ts)) return;
     record.updatedAt = ts;
     record.value = st.value;
     await this.notifier.save(record);

@@ -10,7 +10,7 @@ import type { ResolvedAlertEngineOptions } from './options.js';
 import type { RuleBook, RuleEntry } from './rule-book.js';
 import type { AlertNotifier } from './alert-notifier.js';
 import type { AlertRule, NormalizedCondition } from './rule-schema.js';
-import { activeAfter, verdictsOf, type Verdict } from './rule-verdicts.js';
+import { activeAfter, verdictsOf } from './rule-verdicts.js';
 import type { PendingRecords } from './pending-records.js';
 import type { PullResult } from './state-sync.js';
 import { ownLabel } from './schema-parts.js';
@@ -138,15 +138,20 @@ export class RuleEvaluator {
     const { rule, conditions } = entry;
     const groups = await evaluateConditions(reader, conditions, rule.groupBy, this.scopeOf(entry), rule.name);
     const verdicts = verdictsOf(rule, conditions, groups, this.states);
-    if (!(await this.withinLimit(entry, verdicts, ts))) return;
+    const active = activeAfter(verdicts, rule, ts);
+    if (active > this.limitOf(rule)) {
+      await this.overLimit(entry, active);
+      return;
+    }
+    entry.overLimit = false;
     for (const { groupKey, current, values, combined, present, keep } of verdicts) {
-      if (keep) continue;
+      // No data under `noData: 'keep'`, or no state and no candidate: nothing changes (most
+      // label sets of a quiet rule on most ticks).
+      if (keep || (current === undefined && !present)) continue;
       const value = values[0] ?? null;
-      const groupLabels = groups.get(groupKey)?.labels ?? current?.labels ?? {};
-      const { state, transition } = step(current, present, ts, rule, () => {
-        const labels = alertLabels(rule, pick(groupLabels, rule.groupBy), this.ctx.service);
-        return { ruleId: rule.id, groupKey, labels, fingerprint: fingerprint(labels), phase: 'pending', activeAt: ts, value, humanNotified: false, sequence: 0, episodeId: crypto.randomUUID() };
-      });
+      // A state is made only for a new candidate: no closure per label set and tick otherwise.
+      const create = present && (current === undefined || current.phase === 'inactive') ? () => this.newState(rule, groupKey, groups.get(groupKey)?.labels ?? current?.labels ?? {}, value, ts) : noState;
+      const { state, transition } = step(current, present, ts, rule, create);
       // A new episode replaces a resolved one: forget the old record's id.
       if (current?.record !== undefined && state !== current) this.byId.delete(current.record.id);
       if (state === undefined) {
@@ -178,12 +183,20 @@ export class RuleEvaluator {
           }
         }
       } else if (state.phase === 'pending') {
-        await this.records.heartbeat(state, ts);
+        if (this.records.heartbeatDue(state, ts)) await this.records.heartbeat(state, ts);
       } else if (state.phase === 'firing' && state.record !== undefined) {
         if (present) refreshRecord(state.record, rule, messageOf(conditions, combined, value), value);
-        await this.notifier.maybeRepeat(state, ts, this.cooldownOf(rule));
+        const cooldown = this.cooldownOf(rule);
+        // Checked here first: awaiting a repeat that is not due, for every firing alert and tick, cost a promise each.
+        if (this.notifier.repeatDue(state, ts, cooldown)) await this.notifier.maybeRepeat(state, ts, cooldown);
       }
     }
+  }
+
+  /** The state of a new candidate alert (pending; `step` fires it at once when the rule has no `duration`). */
+  private newState(rule: AlertRule, groupKey: string, groupLabels: Readonly<Record<string, string>>, value: number | null, ts: number): AlertState {
+    const labels = alertLabels(rule, pick(groupLabels, rule.groupBy), this.ctx.service);
+    return { ruleId: rule.id, groupKey, labels, fingerprint: fingerprint(labels), phase: 'pending', activeAt: ts, value, humanNotified: false, sequence: 0, episodeId: crypto.randomUUID() };
   }
 
   /**
@@ -206,21 +219,23 @@ export class RuleEvaluator {
     return scope;
   }
 
+  /** The most alerts `rule` may hold: its own `limit`, bounded by `limits.maxAlertsPerRule`. */
+  private limitOf(rule: AlertRule): number {
+    const max = this.limits.maxAlertsPerRule;
+    return rule.limit === 0 ? max : Math.min(rule.limit, max);
+  }
+
   /**
-   * Prometheus' rule `limit`: when this evaluation would leave the rule with more alerts
-   * (pending + firing) than its limit, the evaluation fails and the rule holds none: firing
-   * alerts resolve (and say so), pending ones go, nothing new is created. The label sets are
-   * counted as dropped (`alert_limit`) and reported when the rule goes over, not on every tick.
+   * Prometheus' rule `limit`, for a rule whose evaluation would leave it with `active` alerts
+   * (pending + firing, counted by `activeAfter` before any state changes), more than its limit:
+   * the evaluation fails and the rule holds none: firing alerts resolve (and say so), pending
+   * ones go, nothing new is created. The label sets are counted as dropped (`alert_limit`) and
+   * reported when the rule goes over, not on every tick.
    */
-  private async withinLimit(entry: RuleEntry, verdicts: readonly Verdict[], ts: number): Promise<boolean> {
+  private async overLimit(entry: RuleEntry, active: number): Promise<void> {
     const { rule } = entry;
     const max = this.limits.maxAlertsPerRule;
-    const limit = rule.limit === 0 ? max : Math.min(rule.limit, max);
-    const active = activeAfter(verdicts, rule, ts);
-    if (active <= limit) {
-      entry.overLimit = false;
-      return true;
-    }
+    const limit = this.limitOf(rule);
     await this.dropRule(rule.id);
     if (!entry.overLimit) {
       entry.overLimit = true;
@@ -228,7 +243,6 @@ export class RuleEvaluator {
       const option = rule.limit !== 0 && rule.limit < max ? 'limit' : 'limits.maxAlertsPerRule';
       this.ctx.report(new LimitError(option, limit, `rule "${rule.name}" exceeded its limit of ${limit} alerts with ${active}; it holds no alerts until an evaluation is back within the limit`));
     }
-    return false;
   }
 
   /** Re-posts firing alerts to state channels every `resendDelay`, resolved ones until `resolvedRetention` passes. */
@@ -273,6 +287,11 @@ export class RuleEvaluator {
 /** An alert's message, formatted only where it is stored or sent: most label sets of most ticks change nothing. */
 function messageOf(conditions: readonly NormalizedCondition[], combined: boolean | null, value: number | null): string {
   return combined === null ? `no data for ${describeValue(conditions[0], null)}` : describeValue(conditions[0], value);
+}
+
+/** `step`'s `create` where no state can be made (not a new candidate): never called. */
+function noState(): AlertState {
+  throw new Error('no alert state is made for a label set that is not a new candidate');
 }
 
 function pick(labels: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {

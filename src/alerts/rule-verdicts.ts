@@ -18,29 +18,42 @@ export interface Verdict {
 }
 
 /**
- * Verdicts for every label set the rule has data for or holds a state of. A firing alert is
- * compared against its recovery threshold (hysteresis), others against the threshold.
+ * Verdicts for every label set the rule has data for or holds a state of (those with data first,
+ * in the order of `groups`). A firing alert is compared against its recovery threshold
+ * (hysteresis), others against the threshold. Runs for every rule on every tick: one object
+ * per label set, no intermediate sets or arrays.
  */
 export function verdictsOf(rule: AlertRule, conditions: readonly NormalizedCondition[], groups: ReadonlyMap<string, GroupValues>, states: StateTable): Verdict[] {
-  const keys = new Set(groups.keys());
-  for (const groupKey of states.groupKeys(rule.id)) keys.add(groupKey);
   const out: Verdict[] = [];
-  for (const groupKey of keys) {
-    const current = states.get(rule.id, groupKey);
-    const values = groups.get(groupKey)?.values ?? conditions.map(() => null);
-    const firing = current?.phase === 'firing';
-    const met = values.map((v, i) => {
-      if (v === null) return null;
-      const c = conditions[i]!;
-      return compare(c.op, v, firing && c.recoveryThreshold !== undefined ? c.recoveryThreshold : c.threshold);
-    });
-    let combined: boolean | null;
-    if (rule.match === 'any') combined = met.some((m) => m === true) ? true : met.every((m) => m === false) ? false : null;
-    else combined = met.some((m) => m === false) ? false : met.every((m) => m === true) ? true : null;
-    const keep = combined === null && rule.noData === 'keep';
-    out.push({ groupKey, current, values, combined, present: combined ?? rule.noData === 'alerting', keep });
+  for (const [groupKey, group] of groups) out.push(verdictOf(rule, conditions, groupKey, group.values, states.get(rule.id, groupKey)));
+  for (const groupKey of states.groupKeys(rule.id)) {
+    if (groups.has(groupKey)) continue;
+    out.push(verdictOf(rule, conditions, groupKey, conditions.map(() => null), states.get(rule.id, groupKey)));
   }
   return out;
+}
+
+function verdictOf(rule: AlertRule, conditions: readonly NormalizedCondition[], groupKey: string, values: (number | null)[], current: AlertState | undefined): Verdict {
+  const firing = current?.phase === 'firing';
+  let anyTrue = false;
+  let anyFalse = false;
+  let anyNull = false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === null) {
+      anyNull = true;
+      continue;
+    }
+    const c = conditions[i]!;
+    if (compare(c.op, v, firing && c.recoveryThreshold !== undefined ? c.recoveryThreshold : c.threshold)) anyTrue = true;
+    else anyFalse = true;
+  }
+  // `any`: one met condition decides; `all`: one unmet condition decides; else missing data does.
+  let combined: boolean | null;
+  if (rule.match === 'any') combined = anyTrue ? true : anyNull ? null : false;
+  else combined = anyFalse ? false : anyNull ? null : true;
+  const keep = combined === null && rule.noData === 'keep';
+  return { groupKey, current, values, combined, present: combined ?? rule.noData === 'alerting', keep };
 }
 
 /**
