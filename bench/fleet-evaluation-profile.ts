@@ -3,7 +3,7 @@
  * instance's tick (`node --cpu-prof --import tsx bench/fleet-evaluation-profile.ts`): the same
  * setup (3 instances, 10,000 histogram series, 1,000 rules, 15 s ticks with fresh observations
  * on all three between them), more ticks (TICKS, default 30), and each tick's wall and CPU time.
- * PROFILE=<file> writes the CPU profiles of the measured ticks alone. Not a measurement of record: bench/fleet-evaluation.ts is.
+ * PROFILE=<file> (with ALLOC=1: allocation samples instead of CPU) writes the CPU profiles of the measured ticks alone. Not a measurement of record: bench/fleet-evaluation.ts is.
  */
 import { createMonitor, MemoryStorage, type AggregationInput, type BoundHistogram, type Monitor } from '../src/index.js';
 import { ManualClock } from '../src/testing.js';
@@ -72,14 +72,14 @@ const firings: number[] = [];
 for (let t = 0; t < TICKS; t++) {
   fill();
   await clock.advanceAsync(15_000);
-  if (session !== undefined && t >= WARMUP) await session.post('Profiler.start');
+  if (session !== undefined && t >= WARMUP) await session.post(process.env.ALLOC === undefined ? 'Profiler.start' : 'HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   const cpu = process.cpuUsage();
   const start = performance.now();
   const result = await monitors[0]!.alerts.evaluate();
   times.push(performance.now() - start);
   const used = process.cpuUsage(cpu);
   cpus.push((used.user + used.system) / 1000);
-  if (session !== undefined && t >= WARMUP) profiles.push({ tick: t, cpu: cpus[cpus.length - 1], profile: (await session.post('Profiler.stop')).profile });
+  if (session !== undefined && t >= WARMUP) profiles.push({ tick: t, cpu: cpus[cpus.length - 1], profile: (await session.post(process.env.ALLOC === undefined ? 'Profiler.stop' : 'HeapProfiler.stopSampling')).profile });
   firings.push(result.firing);
   await monitors[1]!.alerts.evaluate();
   await monitors[2]!.alerts.evaluate();

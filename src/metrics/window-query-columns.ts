@@ -164,7 +164,6 @@ export class KeptSeries {
    * start or earlier (the order `StoredRollupCache` keeps).
    */
   upsert(r: PartFields): void {
-    this.known = undefined;
     const c = this.cols;
     // Parts are sorted by start and a replaced part has r's start: the scan stops at the first
     // part that starts earlier (a slot 50 writers write scans 50 parts, not the whole window).
@@ -193,11 +192,15 @@ export class KeptSeries {
     let rest = lead;
     while (rest < this.n && c[rest * F + END]! > from) rest++;
     if (rest === this.n) {
+      // The shape holds for what is left when it had one kind and its resolution came from a
+      // part that stays (every dropped part starts earlier): the oldest parts expire at every
+      // slot, and each series' shape was computed again at its next window build.
+      const known = this.known;
+      if (known === undefined || known.kind === null || lead === this.n || (known.resolutionAt !== -Infinity && c[(lead - 1) * F + START]! >= known.resolutionAt)) this.known = undefined;
       c.copyWithin(0, lead * F, this.n * F);
       moveRefs(this.refs, 0, lead * R, this.n * R);
       this.n -= lead;
       for (let k = this.n * R; k < (this.n + lead) * R; k++) this.refs[k] = undefined;
-      this.known = undefined;
       return true;
     }
     let w = 0;
@@ -239,6 +242,7 @@ export class KeptSeries {
   }
 
   private remove(i: number): void {
+    this.known = undefined;
     this.cols.copyWithin(i * F, (i + 1) * F, this.n * F);
     moveRefs(this.refs, i * R, (i + 1) * R, this.n * R);
     this.n--;
@@ -247,6 +251,7 @@ export class KeptSeries {
 
   /** Inserts `r` as part `at`. */
   insert(at: number, r: PartFields): void {
+    this.known = this.shapeWith(at, r);
     if ((this.n + 1) * F > this.cols.length) {
       // A series of a steady writer holds about the same number of parts from tick to tick and
       // seldom grows; one many instances write gets a part per writer each slot (50 writers: 50
@@ -280,7 +285,19 @@ export class KeptSeries {
     this.refs[at * R + DECODED] = undefined;
     this.refs[at * R + KIND] = r.kind;
     this.n++;
-    this.known = undefined;
+  }
+
+  /**
+   * The shape once `r` is inserted at `at`, from the one known (undefined: computed at the next
+   * read): when every part after `at` starts later, `r` is the last part of its start in order,
+   * so it holds the resolution when it carries one and no later start does (see {@link shape}).
+   */
+  private shapeWith(at: number, r: PartFields): Shape | undefined {
+    const known = this.known;
+    if (known === undefined || this.n === 0 || (at < this.n && this.cols[at * F + START]! <= r.start)) return undefined;
+    const kind = known.kind === r.kind && r.end >= r.start ? known.kind : null;
+    if (r.resolution !== undefined && r.start >= known.resolutionAt) return { kind, resolution: r.resolution, resolutionAt: r.start };
+    return kind === known.kind ? known : { kind, resolution: known.resolution, resolutionAt: known.resolutionAt };
   }
 }
 
