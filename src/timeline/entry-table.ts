@@ -1,48 +1,58 @@
-/** First capacity of a table; it doubles up to twice `maxOpen` as entries stay open or finish. */
+/** First capacity of the open slots and of the finished ring; each doubles up to `max`. */
 const INITIAL_CAPACITY = 1_024;
 const NONE = -1;
-/** A slot's state, and the list it is in (`heads`, `tails` and `sizes` are indexed by it). */
-const FREE = 0;
-export const OPEN = 1;
-export const FINISHED = 2;
 
 /**
- * A timeline's entries as parallel arrays (struct of arrays), open and recently finished ones in
- * the same slots: the time of each phase in one Float64Array, each slot in one of two linked
- * lists, the open entries in the order they opened (the oldest expires or is evicted first) and
- * the finished ones in the order they finished (the oldest is forgotten first).
+ * A timeline's entries as parallel arrays (struct of arrays): the open entries in slots (the time
+ * of each phase in one Float64Array, the slots linked in the order they opened: the oldest
+ * expires or is evicted first) and the recently finished ids in a ring apart, in the order they
+ * finished (the oldest forgotten first).
  *
- * One Map from id to slot serves both: a mark looks its id up once, and the id costs one insert
- * when it opens and one delete when its slot is freed (evicted while open, or forgotten past
- * `max` finished ids). Finishing moves the slot from one list to the other and a reused id's
- * new entry takes its finished slot back, without touching the Map. Once the table has grown to
- * its working size, nothing is allocated: no entry object, no array of times.
+ * One Map from id to where the id is serves both: a slot number (>= 0) for an open entry, `~pos`
+ * (< 0) for a finished id at ring position `pos`. A mark looks its id up once; an id costs one
+ * insert when it opens, one overwrite when it finishes and one delete when it is forgotten
+ * (evicted while open, or passed by the ring). Once grown to their working size, nothing is
+ * allocated: no entry object, no array of times.
  *
- * Holds at most `max` open entries (the caller evicts the oldest before opening past it) and
- * `max` finished ones (the oldest forgotten past it): at most `2 * max` slots, each one time per
- * phase.
+ * Why the finished ids are not kept in their slots: a finishing entry frees its slot at once and
+ * the next entry to open takes it back (the free slots are a stack), so the slots in use stay few
+ * and in cache (about as many as entries in flight). Finished ids kept in their slots made every
+ * opening take the slot of the oldest finished id, `max` entries back: the phase times, links
+ * and opening time of each new entry were cache misses, more than half of what a mark cost.
+ * The ring is written in order, which the processor's prefetching keeps cheap.
+ *
+ * Holds at most `max` open entries (the caller evicts the oldest before opening past it) and the
+ * ids of the last `max` entries to finish: at most `max` slots of one time per phase, and `max`
+ * ring positions of an id, a time and a flag.
  */
 export class EntryTable {
-  /** Id → slot of every open or remembered finished entry. */
+  /** Id → open slot (>= 0), or `~pos` (< 0) for a finished id at ring position `pos`. */
   readonly index = new Map<string, number>();
-  /** Phase times, `phases` per slot; NaN for a phase not marked. A finished slot keeps its times. */
+  /** Phase times of the open slots, `phases` per slot; NaN for a phase not marked. */
   times = new Float64Array(0);
-  /** Open slot: when it opened (its TTL runs from there). Finished slot: when it finished. */
+  /** When each open slot opened (its TTL runs from there); the caller writes when it finished before {@link finish}. */
   at = new Float64Array(0);
-  /** Finished slot: the latency recorded for it (end to end, or what a partial entry counts at). */
+  /** The latency recorded for a finishing slot (end to end, or what a partial entry counts at), written by the caller. */
   latency = new Float64Array(0);
-  /** FREE, OPEN or FINISHED per slot. */
-  state = new Uint8Array(0);
+  /** Ring position → when that id finished. */
+  finishedAt = new Float64Array(0);
+  /** Ring position → 1 when that entry had its first phase marked. */
+  hadFirst = new Uint8Array(0);
   private keys: (string | undefined)[] = [];
   private prev = new Int32Array(0);
   private next = new Int32Array(0);
   private free = new Int32Array(0);
   private freeCount = 0;
   private capacity = 0;
-  /** Per list (OPEN, FINISHED): first and last slot, and length. */
-  private readonly heads = Int32Array.of(NONE, NONE, NONE);
-  private readonly tails = Int32Array.of(NONE, NONE, NONE);
-  private readonly sizes = Int32Array.of(0, 0, 0);
+  private head = NONE;
+  private tail = NONE;
+  private open_ = 0;
+  /** Ring position → its finished id; undefined when empty, or when the id opened again since. */
+  private ringKeys: (string | undefined)[] = [];
+  private ringCapacity = 0;
+  /** Next ring position to write (the oldest one, once the ring has wrapped). */
+  private ringNext = 0;
+  private finished_ = 0;
 
   constructor(
     readonly phases: number,
@@ -51,17 +61,17 @@ export class EntryTable {
 
   /** Open entries now. */
   get openCount(): number {
-    return this.sizes[OPEN]!;
+    return this.open_;
   }
 
   /** Finished ids remembered now. */
   get finishedCount(): number {
-    return this.sizes[FINISHED]!;
+    return this.finished_;
   }
 
   /** The oldest open slot, or -1. */
   get oldestOpen(): number {
-    return this.heads[OPEN]!;
+    return this.head;
   }
 
   keyAt(slot: number): string {
@@ -71,92 +81,101 @@ export class EntryTable {
   // Times are written to `at` by the caller, not passed: a time (ms since the epoch) is no small
   // integer, and passing it to a call that is not inlined boxes it (an allocation per mark).
 
-  /** Opens a new entry for `key` (not in the index), no phase marked; the caller sets `at[slot]`. Needs room (`openCount < max`). */
-  open(key: string): number {
+  /**
+   * Opens a new entry for `key`, no phase marked; the caller sets `at[slot]`. `where` is 0 when
+   * `key` is not in the index, or its index value `~pos` (< 0) when it is a finished id (reused,
+   * or marked after its TTL), which the ring then forgets. Needs room (`openCount < max`).
+   */
+  open(key: string, where: number): number {
+    if (where < 0) {
+      this.ringKeys[~where] = undefined;
+      this.finished_--;
+    }
     if (this.freeCount === 0) this.grow();
     const slot = this.free[--this.freeCount]!;
     this.index.set(key, slot);
     this.keys[slot] = key;
-    this.start(slot);
+    const base = slot * this.phases;
+    for (let i = 0; i < this.phases; i++) this.times[base + i] = Number.NaN;
+    const tail = this.tail;
+    this.prev[slot] = tail;
+    this.next[slot] = NONE;
+    if (tail === NONE) this.head = slot;
+    else this.next[tail] = slot;
+    this.tail = slot;
+    this.open_++;
     return slot;
   }
 
-  /** Opens a new entry in finished `slot` (its id reused, or marked after its TTL); the caller sets `at[slot]`. Needs room. */
-  reopen(slot: number): void {
-    this.unlink(slot, FINISHED);
-    this.start(slot);
-  }
-
   /**
-   * Moves open `slot` to the finished ids (its times stay readable; the caller sets `at[slot]`
-   * to when it finished), forgetting the oldest finished id past `max`.
+   * Moves open `slot` to the finished ids (`at[slot]` written by the caller: when it finished),
+   * forgetting the id the ring passes. The slot is free again, its times readable until the next
+   * {@link open}.
    */
   finish(slot: number): void {
-    this.unlink(slot, OPEN);
-    this.state[slot] = FINISHED;
-    this.append(slot, FINISHED);
-    if (this.sizes[FINISHED]! > this.max) this.release(this.heads[FINISHED]!, FINISHED);
+    const key = this.keys[slot]!;
+    const pos = this.ringNext;
+    if (pos === this.ringCapacity) this.growRing();
+    const old = this.ringKeys[pos];
+    if (old !== undefined) this.index.delete(old);
+    else this.finished_++;
+    this.ringKeys[pos] = key;
+    this.finishedAt[pos] = this.at[slot]!;
+    this.hadFirst[pos] = Number.isNaN(this.times[slot * this.phases]!) ? 0 : 1;
+    this.ringNext = pos + 1 === this.max ? 0 : pos + 1;
+    this.index.set(key, ~pos);
+    this.release(slot);
   }
 
   /** Drops the oldest open entry, forgetting its id. */
   evictOldest(): void {
-    const slot = this.heads[OPEN]!;
-    if (slot !== NONE) this.release(slot, OPEN);
-  }
-
-  private start(slot: number): void {
-    this.state[slot] = OPEN;
-    const base = slot * this.phases;
-    for (let i = 0; i < this.phases; i++) this.times[base + i] = Number.NaN;
-    this.append(slot, OPEN);
-  }
-
-  /** Frees `slot` of `list`, deleting its id from the index. */
-  private release(slot: number, list: number): void {
-    this.unlink(slot, list);
+    const slot = this.head;
+    if (slot === NONE) return;
     this.index.delete(this.keys[slot]!);
-    this.keys[slot] = undefined;
-    this.state[slot] = FREE;
-    this.free[this.freeCount++] = slot;
+    this.release(slot);
   }
 
-  private append(slot: number, list: number): void {
-    const tail = this.tails[list]!;
-    this.prev[slot] = tail;
-    this.next[slot] = NONE;
-    if (tail === NONE) this.heads[list] = slot;
-    else this.next[tail] = slot;
-    this.tails[list] = slot;
-    this.sizes[list] = this.sizes[list]! + 1;
-  }
-
-  private unlink(slot: number, list: number): void {
+  /** Unlinks open `slot` and frees it. */
+  private release(slot: number): void {
     const p = this.prev[slot]!;
     const n = this.next[slot]!;
-    if (p === NONE) this.heads[list] = n;
+    if (p === NONE) this.head = n;
     else this.next[p] = n;
-    if (n === NONE) this.tails[list] = p;
+    if (n === NONE) this.tail = p;
     else this.prev[n] = p;
-    this.sizes[list] = this.sizes[list]! - 1;
+    this.open_--;
+    this.keys[slot] = undefined;
+    this.free[this.freeCount++] = slot;
   }
 
   private grow(): void {
     const old = this.capacity;
-    const capacity = Math.min(2 * this.max, Math.max(INITIAL_CAPACITY, old * 2));
-    const grown = <T extends Float64Array | Int32Array | Uint8Array>(from: T, make: (n: number) => T, per = 1): T => {
-      const to = make(capacity * per);
-      to.set(from);
-      return to;
-    };
-    this.at = grown(this.at, (n) => new Float64Array(n));
-    this.latency = grown(this.latency, (n) => new Float64Array(n));
-    this.state = grown(this.state, (n) => new Uint8Array(n));
-    this.prev = grown(this.prev, (n) => new Int32Array(n));
-    this.next = grown(this.next, (n) => new Int32Array(n));
-    this.times = grown(this.times, (n) => new Float64Array(n), this.phases);
-    this.free = grown(this.free, (n) => new Int32Array(n));
+    const capacity = Math.min(this.max, Math.max(INITIAL_CAPACITY, old * 2));
+    this.at = grown(this.at, new Float64Array(capacity));
+    this.latency = grown(this.latency, new Float64Array(capacity));
+    this.prev = grown(this.prev, new Int32Array(capacity));
+    this.next = grown(this.next, new Int32Array(capacity));
+    this.times = grown(this.times, new Float64Array(capacity * this.phases));
+    this.free = grown(this.free, new Int32Array(capacity));
+    // Filled, not left with holes: the array stays packed.
+    for (let s = old; s < capacity; s++) this.keys.push(undefined);
     // Lowest slots are taken first: pushed in reverse.
     for (let s = capacity - 1; s >= old; s--) this.free[this.freeCount++] = s;
     this.capacity = capacity;
   }
+
+  /** Grows the ring, which is only written in order from 0 until it holds `max` ids (then it wraps). */
+  private growRing(): void {
+    const capacity = Math.min(this.max, Math.max(INITIAL_CAPACITY, this.ringCapacity * 2));
+    this.finishedAt = grown(this.finishedAt, new Float64Array(capacity));
+    this.hadFirst = grown(this.hadFirst, new Uint8Array(capacity));
+    for (let p = this.ringCapacity; p < capacity; p++) this.ringKeys.push(undefined);
+    this.ringCapacity = capacity;
+  }
+}
+
+/** `to` with `from` copied to its start. */
+function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { ResolvedTimelineOptions } from './options.js';
-import { EntryTable, FINISHED } from './entry-table.js';
+import { EntryTable } from './entry-table.js';
 import { SampleRing, type StoredSample } from './samples.js';
 import type { TimelineCounts, TimelineId, TimelineParts, TimelineSeries } from './timeline-types.js';
 import { firstMarked, phaseIndex, spanOf, timeOf } from './mark-values.js';
@@ -38,7 +38,7 @@ export class Timeline {
   readonly name: string;
   readonly phases: readonly string[];
   readonly options: Readonly<ResolvedTimelineOptions>;
-  /** Open entries and the ids finished within the last `maxOpen`, one Map from id to slot. */
+  /** Open entries and the ids of the last `maxOpen` entries to finish, one Map from id to slot or ring position. */
   private readonly entries: EntryTable;
   private readonly clock: Clock;
   /** Hot-path copies of the options: a mark reads them without going through `options`. */
@@ -123,22 +123,19 @@ export class Timeline {
     if (this.seen >= this.nextExpiry) this.sweep(this.seen, SWEEP_PER_MARK);
     const entries = this.entries;
     let slot = entries.index.get(key);
-    if (slot === undefined) {
+    if (slot === undefined || slot < 0) {
+      if (slot !== undefined) {
+        // A finished id (at ring position ~slot), finished less than `ttl` ago by the clock (a
+        // reading behind it must not refuse the mark): refused, unless this mark is the first
+        // phase of an id reused by a new entry (the finished one had its first phase).
+        const done = entries.finishedAt[~slot]! + this.ttl;
+        if (done > this.seen && (i !== 0 || entries.hadFirst[~slot] === 0) && (this.read(), done > this.seen)) return this.refusals.finished(key);
+      }
       // An entry opens: with `at`, read the clock (once per entry, not per mark), so that its TTL
       // runs from now and an `at` older than the TTL is refused by the clock, not a late reading.
       if (at !== undefined && (this.read(), t < this.seen - this.ttl)) return this.refusals.old();
       if (entries.openCount >= this.maxOpen) this.evictOldest();
-      slot = entries.open(key);
-      entries.at[slot] = this.seen;
-      if (this.nextExpiry === Infinity) this.nextExpiry = this.seen + this.ttl;
-    } else if (entries.state[slot] === FINISHED) {
-      // Finished less than `ttl` ago, by the clock (a reading behind it must not refuse the mark).
-      if (entries.at[slot]! + this.ttl > this.seen && (i !== 0 || Number.isNaN(entries.times[slot * this.width]!)) && (this.read(), entries.at[slot]! + this.ttl > this.seen)) {
-        return this.refusals.finished(key);
-      }
-      if (at !== undefined && (this.read(), t < this.seen - this.ttl)) return this.refusals.old();
-      if (entries.openCount >= this.maxOpen) this.evictOldest();
-      entries.reopen(slot);
+      slot = entries.open(key, slot ?? 0);
       entries.at[slot] = this.seen;
       if (this.nextExpiry === Infinity) this.nextExpiry = this.seen + this.ttl;
     } else {
@@ -271,8 +268,8 @@ export class Timeline {
 
   /**
    * Counts a finished entry (its latency and when it finished written by the caller to
-   * `entries.latency[slot]` and `entries.at[slot]`), moves its slot to the finished ids and keeps
-   * it as a sample.
+   * `entries.latency[slot]` and `entries.at[slot]`), keeps it as a sample and moves its id to the
+   * finished ids, freeing its slot.
    */
   private settle(slot: number, key: string, complete: boolean): void {
     if (complete) {
@@ -283,8 +280,8 @@ export class Timeline {
       this.series!.partial.inc();
     }
     const entries = this.entries;
-    entries.finish(slot);
     this.samples.add(key, complete, slot, entries.times, entries.at, entries.latency);
+    entries.finish(slot);
   }
 
   private evictOldest(): void {

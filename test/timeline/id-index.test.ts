@@ -66,4 +66,20 @@ describe('id index', () => {
     expect((chat as unknown as { entries: { index: Map<string, number> } }).entries.index.size).toBe(1_500);
     expect(chat.retainedSamples).toBe(100);
   });
+
+  it('a finished entry frees its slot at once: 150,000 entries marked through leave the open slots at their first size, the ids in the ring', () => {
+    const { timelines } = setup();
+    const chat = timelines.create('chat', { phases, maxOpen: 100_000 });
+    let kept = 0;
+    for (let i = 0; i < 150_000; i++) for (const phase of phases) if (chat.mark(`o${i}`, phase)) kept++;
+    expect(kept).toBe(600_000);
+    // Internal, read on purpose: finished ids kept in their slots grew the slots to 2 * maxOpen.
+    const table = (chat as unknown as { entries: { times: Float64Array; index: Map<string, number>; finishedCount: number } }).entries;
+    expect(table.times.length).toBe(1_024 * phases.length);
+    expect(table.finishedCount).toBe(100_000);
+    expect(table.index.size).toBe(100_000);
+    // The oldest finished ids were forgotten, the newest are remembered.
+    expect(chat.mark('o49999', 'completed')).toBe(true);
+    expect(chat.mark('o50000', 'completed')).toBe(false);
+  });
 });
