@@ -49,6 +49,12 @@ export class DecodedSlot implements HistogramSlot {
   }
 
   forEachBucket(layout: BucketLayout, scale: number, fn: (index: number, count: number) => void): void {
+    const buckets = this.bucketPairs(layout, scale);
+    for (let i = 0; i < buckets.length; i += 2) fn(buckets[i]!, buckets[i + 1]!);
+  }
+
+  /** What {@link forEachBucket} gives, as (index, count) pairs in its order: the slot's own array, not to be changed. */
+  bucketPairs(layout: BucketLayout, scale: number): readonly number[] {
     if (this.buckets === undefined || this.bucketsLayout !== layout || this.bucketsScale !== scale) {
       const buckets: number[] = [];
       this.slot.forEachBucket(layout, scale, (index, count) => buckets.push(index, count));
@@ -56,8 +62,7 @@ export class DecodedSlot implements HistogramSlot {
       this.bucketsLayout = layout;
       this.bucketsScale = scale;
     }
-    const buckets = this.buckets;
-    for (let i = 0; i < buckets.length; i += 2) fn(buckets[i]!, buckets[i + 1]!);
+    return this.buckets;
   }
 }
 
@@ -91,6 +96,25 @@ interface RingRecord extends RingView {
   slots: HistogramSlot[];
   cols: Float64Array;
   openAt: number;
+  /** Bucket pairs of closed slots read so far (see {@link ringPairs}), for `pairsLayout` and `pairsScale`. */
+  pairs: (readonly number[] | undefined)[];
+  pairsLayout: BucketLayout | undefined;
+  pairsScale: number;
+}
+
+/**
+ * The bucket pairs of closed slot `j` of a ring view (its `DecodedSlot.bucketPairs`), kept on the
+ * view: a distribution over a window's slots then reads the ring's block and these arrays, not
+ * the slot objects (one miss of the cache a slot fewer, for every percentile rule at every tick).
+ */
+export function ringPairs(view: RingView, j: number, layout: BucketLayout, scale: number): readonly number[] {
+  const record = view as RingRecord;
+  if (record.pairsLayout !== layout || record.pairsScale !== scale) {
+    record.pairs.fill(undefined);
+    record.pairsLayout = layout;
+    record.pairsScale = scale;
+  }
+  return (record.pairs[j] ??= (record.slots[j] as DecodedSlot).bucketPairs(layout, scale));
 }
 
 /**
@@ -119,11 +143,12 @@ export class RingCache {
   view(series: RingHolder): RingView {
     const ring = series.ring;
     let record = this.records.get(series);
-    if (record === undefined) this.records.set(series, (record = { sources: [], slots: [], cols: new Float64Array(ring.length * RF), openAt: -1 }));
+    if (record === undefined) this.records.set(series, (record = { sources: [], slots: [], cols: new Float64Array(ring.length * RF), openAt: -1, pairs: [], pairsLayout: undefined, pairsScale: Number.NaN }));
     const { sources, slots: views } = record;
     if (sources.length !== ring.length) {
       sources.length = ring.length;
       views.length = ring.length;
+      record.pairs.length = ring.length;
       const cols = new Float64Array(ring.length * RF);
       cols.set(record.cols.subarray(0, Math.min(record.cols.length, cols.length)));
       record.cols = cols;
@@ -135,6 +160,7 @@ export class RingCache {
       if (slot === series.slot) record.openAt = i;
       if (sources[i] === slot) continue;
       sources[i] = slot;
+      record.pairs[i] = undefined;
       const o = i * RF;
       if (slot === series.slot) {
         views[i] = slot;

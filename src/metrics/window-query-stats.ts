@@ -4,7 +4,7 @@ import type { BucketLayout } from './log-buckets.js';
 import { NewestMean } from './newest-mean.js';
 import type { DecodedHistograms } from './window-query-decode.js';
 import { COUNT, DECODED, END, F, isKept, MAX, MIN, R, START, SUM, type KeptSeries } from './window-query-columns.js';
-import { RF, type RingView } from './window-query-ring.js';
+import { ringPairs, RF, type RingView } from './window-query-ring.js';
 import type { MemoPart, RangeStats, WindowPart, WindowScale, WindowSeries } from './window-query-types.js';
 
 /** A window series whose ring was read through a `RingCache` (window-query-build.ts' entries). */
@@ -101,6 +101,9 @@ export function mergedBucketsLength(): number {
 const addToMerged = (index: number, count: number): void => merged.add(index, count);
 /** The memory slots a call with a distribution adds last (emptied before it returns). */
 const held: HistogramSlot[] = [];
+/** For each of `held`: the ring view and position it was read from when a closed slot of a cached ring (else undefined, -1). */
+const heldView: (RingView | undefined)[] = [];
+const heldAt: number[] = [];
 
 /** What {@link rangeStats} reads besides the series: the window's now, scale and decoded rollups. */
 export interface StatsScope {
@@ -168,7 +171,12 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
         if (lo < min) min = lo;
         if (hi > max) max = hi;
         last.add(start, c, sl);
-        if (withDist) held.push(slots[j]!);
+        if (withDist) {
+          held.push(slots[j]!);
+          const closed = j !== openAt;
+          heldView.push(closed ? view : undefined);
+          heldAt.push(closed ? j : -1);
+        }
       }
     } else {
       for (let j = 0; j < slots.length; j++) {
@@ -184,7 +192,11 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
         if (lo < min) min = lo;
         if (hi > max) max = hi;
         last.add(start, c, sl);
-        if (withDist) held.push(slot);
+        if (withDist) {
+          held.push(slot);
+          heldView.push(undefined);
+          heldAt.push(-1);
+        }
       }
     }
     if (isKept(s)) {
@@ -252,6 +264,17 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       merged.min = decodedMin;
       merged.max = decodedMax;
       for (let i = 0; i < held.length; i++) {
+        const view = heldView[i];
+        if (view !== undefined) {
+          // A closed slot of a cached ring: its numbers from the ring's block, its buckets from
+          // the view (the same as its `forEachBucket`), the slot object left untouched.
+          const o = heldAt[i]! * RF;
+          if (view.cols[o + 3]! < merged.min) merged.min = view.cols[o + 3]!;
+          if (view.cols[o + 4]! > merged.max) merged.max = view.cols[o + 4]!;
+          const pairs = ringPairs(view, heldAt[i]!, scale.layout, bucketScale);
+          for (let q = 0; q < pairs.length; q += 2) merged.add(pairs[q]!, pairs[q + 1]!);
+          continue;
+        }
         const slot = held[i]!;
         if (slot.min < merged.min) merged.min = slot.min;
         if (slot.max > merged.max) merged.max = slot.max;
@@ -265,6 +288,8 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       for (let i = 0; i < held.length; i++) dist.addSlot(held[i]!);
     }
     held.length = 0;
+    heldView.length = 0;
+    heldAt.length = 0;
     // Parts whose counts disagree with their totals (an hdr that failed to decode) leave the
     // distribution's totals off: the totals above are exact.
     dist.count = stats.count;
