@@ -120,6 +120,11 @@ export class StateTable {
     return this.byRule.get(ruleId)?.keys() ?? [];
   }
 
+  /** Every state, in place: for callers that change nothing while iterating (see {@link StateTable.all}). */
+  *values(): IterableIterator<AlertState> {
+    for (const groups of this.byRule.values()) yield* groups.values();
+  }
+
   /** Every state (a copy of the list, so callers may delete while iterating). */
   all(): AlertState[] {
     const out: AlertState[] = [];

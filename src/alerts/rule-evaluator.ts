@@ -98,7 +98,7 @@ export class RuleEvaluator {
     // One read of the rules for every rule that learned a baseline this tick.
     await saveBaselines(this.ctx, learners);
     await this.refreshStateChannels(ts);
-    for (const s of this.states.all()) {
+    for (const s of this.states.values()) {
       if (s.phase === 'pending') result.pending++;
       else if (s.phase === 'firing') result.firing++;
     }
@@ -126,7 +126,7 @@ export class RuleEvaluator {
     this.caches.clear();
     await pull();
     this.forgetResolved(ts);
-    for (const s of this.states.all()) {
+    for (const s of this.states.values()) {
       if (s.phase === 'pending') result.pending++;
       else if (s.phase === 'firing') result.firing++;
     }

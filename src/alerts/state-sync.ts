@@ -75,7 +75,8 @@ export class StateSync {
     if (!complete) return { ok: true, endedElsewhere: false };
     // Whatever is active here but neither pending nor firing in the store ended elsewhere.
     let endedElsewhere = false;
-    const activeIds = new Set(records.map((r) => r.id));
+    const activeIds = new Set<string>();
+    for (const r of records) activeIds.add(r.id);
     for (const st of this.states.all()) {
       const id = st.phase === 'firing' ? st.record?.id : st.phase === 'pending' ? st.episodeId : undefined;
       if (id === undefined || activeIds.has(id) || this.notifier.isUnsaved(id)) continue;
@@ -228,8 +229,10 @@ export class StateSync {
       this.truncatedReported = true;
       this.ctx.report(new LimitError('limits.maxAlertsPerRule', MAX_ACTIVE_RECORDS, `the store holds ${MAX_ACTIVE_RECORDS} or more active alerts; alert states are shared for the newest ${MAX_ACTIVE_RECORDS} of each status only`));
     }
-    // Firing first: for one alert group, a firing record wins over a pending one.
-    const records = [...firing, ...pending].filter((r): r is AlertRecord => this.readable(r)).map((r) => clampTimes(r, now));
+    // Firing first: for one alert group, a firing record wins over a pending one. One list, no
+    // intermediate copies: every tick reads every active record.
+    const records: AlertRecord[] = [];
+    for (const list of [firing, pending]) for (const r of list) if (this.readable(r)) records.push(clampTimes(r, now));
     return { records, complete };
   }
 
@@ -246,7 +249,7 @@ export class StateSync {
       (a.status === 'firing' || a.status === 'pending') &&
       typeof a.labels === 'object' &&
       a.labels !== null &&
-      Object.values(a.labels).every((v) => typeof v === 'string') &&
+      stringValues(a.labels) &&
       Number.isFinite(a.activeAt) &&
       Number.isFinite(a.startsAt) &&
       Number.isFinite(a.updatedAt) &&
@@ -288,6 +291,12 @@ function clampTimes(r: AlertRecord, now: number): AlertRecord {
     updatedAt: Math.min(r.updatedAt, now),
     ...(r.notifiedAt !== undefined ? { notifiedAt: Math.min(r.notifiedAt, now) } : {}),
   };
+}
+
+/** Every own enumerable value of `o` is a string (Object.values(o).every(...) without its array). */
+function stringValues(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k) && typeof (o as Record<string, unknown>)[k] !== 'string') return false;
+  return true;
 }
 
 function stateKey(ruleId: string, groupKey: string): string {
