@@ -5,7 +5,7 @@
  * PULSEWATCH_PROFILE_RUNS: how many runs (default 1), each on a fresh prefix.
  */
 import { loadavg } from 'node:os';
-import { createMonitor, type AggregationInput, type BoundHistogram, type Monitor, type StorageAdapter } from '../src/index.js';
+import { createMonitor, MemoryStorage, type AggregationInput, type BoundHistogram, type Monitor, type StorageAdapter } from '../src/index.js';
 import { ManualClock } from '../src/testing.js';
 import { RedisStorage } from '../src/redis.js';
 import { deletePrefix } from './storage-redis.js';
@@ -145,13 +145,15 @@ for (let i = 0; i < runs; i++) {
   const prefix = `pw-e3-fleet-${process.pid}-${i}:`;
   const clock = benchClock();
   const load = loadavg().map((v) => v.toFixed(2)).join(' / ');
-  const redis = new RedisStorage({ url: process.env.PULSEWATCH_REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix: prefix, now: () => clock.now() });
+  // PULSEWATCH_PROFILE_STORE=memory: the same on MemoryStorage, to tell what Redis adds.
+  const memory = process.env.PULSEWATCH_PROFILE_STORE === 'memory';
+  const redis = memory ? (new MemoryStorage({ now: () => clock.now() }) as unknown as RedisStorage) : new RedisStorage({ url: process.env.PULSEWATCH_REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix: prefix, now: () => clock.now() });
   try {
     const r = await measure(counted(redis), clock);
     console.log(JSON.stringify({ median: +r.median.toFixed(2), cpuMedian: +r.cpuMedian.toFixed(2), p95: +r.p95.toFixed(2), follower: +r.followerMedian.toFixed(2), firing: r.firing, load }));
   } finally {
     await redis.close();
-    await deletePrefix(prefix);
+    if (!memory) await deletePrefix(prefix);
   }
 }
 if (calls.size > 0) console.log('per measured tick of A:', Object.fromEntries([...calls].map(([k, v]) => [k, v / marks.length])));
