@@ -15,15 +15,16 @@ const NONE = -1;
  * allocated: no entry object, no array of times.
  *
  * Why the finished ids are not kept in their slots: a finishing entry frees its slot at once and
- * the next entry to open takes it back (the free slots are a stack), so the slots in use stay few
- * and in cache (about as many as entries in flight). Finished ids kept in their slots made every
- * opening take the slot of the oldest finished id, `max` entries back: the phase times, links
- * and opening time of each new entry were cache misses, more than half of what a mark cost.
- * The ring is written in order, which the processor's prefetching keeps cheap.
+ * the next entry to open takes it back (the free slots are a stack), so the slots in use are
+ * about as many as the entries in flight, and a finished id costs an id, a time and a flag rather
+ * than a slot of one time per phase plus links (kept in their slots, the finished ids grew a busy
+ * timeline's slots to `2 * max`). It costs an id one Map overwrite when it finishes; measured,
+ * a mark takes the same time either way (the cold Map operations per id dominate both).
  *
  * Holds at most `max` open entries (the caller evicts the oldest before opening past it) and the
- * ids of the last `max` entries to finish: at most `max` slots of one time per phase, and `max`
- * ring positions of an id, a time and a flag.
+ * ids of the last `max` entries to finish (fewer when some of those ids opened again since: a
+ * reopened id leaves its ring position empty): at most `max` slots of one time per phase, and
+ * `max` ring positions of an id, a time and a flag.
  */
 export class EntryTable {
   /** Id → open slot (>= 0), or `~pos` (< 0) for a finished id at ring position `pos`. */
