@@ -42,14 +42,14 @@ describe.skipIf(!up)('RedisStorage compacted members', () => {
     expect(await store.compactRollups({ span: DAY, before: D + DAY })).toEqual({ merged: 3, written: 1, done: true });
     const recent = clock.now() - 5 * MINUTE;
     await store.writeRollups([slot(recent, 'a')]);
-    // The lower bounds of the series reads (the store's client, watched).
-    const client = (store as unknown as { client: { pipeline(): { zrangebyscore(...args: unknown[]): unknown } } }).client;
+    // The lower bounds of the series reads (the store's client, watched; members are read as bytes).
+    const client = (store as unknown as { client: { pipeline(): { zrangebyscoreBuffer(...args: unknown[]): unknown } } }).client;
     const pipeline = client.pipeline.bind(client);
     const bounds: unknown[] = [];
     client.pipeline = () => {
       const p = pipeline();
-      const range = p.zrangebyscore.bind(p);
-      p.zrangebyscore = (...args: unknown[]) => {
+      const range = p.zrangebyscoreBuffer.bind(p);
+      p.zrangebyscoreBuffer = (...args: unknown[]) => {
         if (String(args[0]).includes(':r:')) bounds.push(args[1]);
         return range(...args);
       };

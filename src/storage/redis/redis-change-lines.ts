@@ -70,7 +70,12 @@ export class ChangeLineDecoder {
     while (tab < end && buf[tab] !== TAB) hash = Math.imul(hash ^ buf[tab++]!, 0x01000193);
     if (tab === end) throw new SyntaxError('a change log line without a member');
     const labels = this.labelsOf(buf, start, tab, hash);
-    return this.member(buf, tab + 1, end, name, labels) ?? decodeRollup(buf.toString('utf8', tab + 1, end), name, labels);
+    return this.decodeMember(buf, tab + 1, end, name, labels);
+  }
+
+  /** The rollup of `name` whose member is `buf[start, end)` (a series set's member), with its own copy of `labels`. */
+  decodeMember(buf: Buffer, start: number, end: number, name: string, labels: Readonly<Record<string, string>>): Rollup {
+    return this.member(buf, start, end, name, labels) ?? decodeRollup(buf.toString('utf8', start, end), name, labels);
   }
 
   private labelsOf(buf: Buffer, start: number, end: number, hash: number): Readonly<Record<string, string>> {

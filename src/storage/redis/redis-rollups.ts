@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { matchesLabels } from '../../core/labels.js';
-import { decodeRollup, encodeRollup, identityLength } from './redis-codec.js';
+import { encodeRollup, identityLength } from './redis-codec.js';
+import { ChangeLineDecoder } from './redis-change-lines.js';
 import { canonicalLabels } from '../../core/labels.js';
 import type { RedisKeys } from './redis-keys.js';
 import { exec } from './redis-exec.js';
@@ -244,7 +245,7 @@ function latestOf(series: Iterable<SeriesBatch>): SeriesBatch {
  * whose latest end is after `from`; then one ZRANGEBYSCORE per matching series over
  * `(from - longest, to)`.
  */
-export async function queryRollupWindow(client: RedisClient, keys: RedisKeys, query: RollupQuery, cutoff: number): Promise<Rollup[]> {
+export async function queryRollupWindow(client: RedisClient, keys: RedisKeys, query: RollupQuery, cutoff: number, decoder = new ChangeLineDecoder()): Promise<Rollup[]> {
   const from = Math.max(query.from ?? -Infinity, cutoff);
   const to = query.to ?? Infinity;
   if (Number.isNaN(from) || Number.isNaN(to) || to === -Infinity) return [];
@@ -266,13 +267,14 @@ export async function queryRollupWindow(client: RedisClient, keys: RedisKeys, qu
   let length = Number(longest[0] ?? 0);
   for (const span of spans) length = Math.max(length, Number(span));
   const pipe = client.pipeline();
-  for (const m of matched) pipe.zrangebyscore(keys.series(query.name, m.labelsJson), bound(from - length, true), bound(to, true));
-  const results = (await exec(pipe)) as string[][];
+  // Members as bytes, decoded from them (redis-change-lines.ts): a full read of 10,000 series over 5 minutes is 100,000 of them.
+  for (const m of matched) pipe.zrangebyscoreBuffer(keys.series(query.name, m.labelsJson), bound(from - length, true), bound(to, true));
+  const results = (await exec(pipe)) as Buffer[][];
   const out: Rollup[] = [];
   results.forEach((list, i) => {
     const { labels } = matched[i]!;
     for (const member of list) {
-      const r = decodeRollup(member, query.name, labels);
+      const r = decoder.decodeMember(member, 0, member.length, query.name, labels);
       if (r.end > from && r.start < to) out.push(r);
     }
   });

@@ -43,7 +43,7 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
   private readonly metricNames: RedisNames;
   private readonly state: RedisState;
   private readonly compaction: RedisCompaction;
-  /** Decodes the change log's lines; keeps the label sets it parsed between reads. */
+  /** Decodes the change log's lines and the series' members; keeps the label sets it parsed between reads. */
   private readonly changeLines = new ChangeLineDecoder();
   private readonly sideFailures: SideFailures;
   private readonly secrets: string[] = [];
@@ -112,7 +112,7 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
 
   /** Rollups of `query.name` whose labels include `query.labels` and whose slot overlaps (from, to), by start. */
   queryRollups(query: RollupQuery, options?: CallOptions): Promise<Rollup[]> {
-    return this.run('queryRollups', options, () => queryRollupWindow(this.client, this.keys, query, this.cutoff()));
+    return this.run('queryRollups', options, () => queryRollupWindow(this.client, this.keys, query, this.cutoff(), this.changeLines));
   }
 
   /** Rollups of `name` written since `cursor`, over the last 2 minutes, from the log writes keep (see `StorageAdapter.readRollupChanges`). */
