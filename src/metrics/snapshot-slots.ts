@@ -1,12 +1,12 @@
-import type { DecodedHistograms } from './window-query-decode.js';
 import { Distribution } from './distribution.js';
 import { OpenSlot, type HistogramSlot } from './histogram-slot.js';
-import { SparseCounts, type BucketLayout } from './log-buckets.js';
+import { SparseCounts } from './log-buckets.js';
+import { mergeStarts, NO_PAIRS, type SlotCounts, type SlotScale } from './snapshot-merge.js';
 import { WindowTally, type Fingerprint, type WindowScan } from './snapshot-tally.js';
 import type { SnapshotWork } from './snapshot-work.js';
 import type { MetricWindow, RangeStats, WindowPart } from './window-query-window.js';
 
-export type { Fingerprint, WindowScan };
+export type { Fingerprint, SlotScale, WindowScan };
 
 /**
  * Raw values a merged {@link Distribution} keeps before it falls back to bucket counts
@@ -22,24 +22,6 @@ const MAX_STARTS = 1_024;
 
 /** Windows (metric and label filter) whose slot counts are kept, the least recently used first out. */
 const MAX_WINDOWS = 64;
-
-/** One slot start's data merged over the window's series: bucket counts and what forces buckets. */
-interface SlotCounts extends Fingerprint {
-  /** `[index, count, ...]` in increasing index order. */
-  pairs: Float64Array;
-  /** Values held exactly in memory slots (a merge under {@link EXACT_LIMIT} keeps them raw). */
-  exact: number;
-  /** A memory slot holds buckets only, or a rollup decoded: the merge is bucketed whatever the count. */
-  bucketed: boolean;
-}
-
-/** How a window's histograms merge: the metric's own layout and resolution, and the monitor's decoded rollups. */
-export interface SlotScale {
-  layout: BucketLayout;
-  resolution: number;
-  slotLength: number;
-  decoded: DecodedHistograms;
-}
 
 /**
  * Sums a window over [from, now) in one pass: the range's totals (what `MetricWindow.stats` gives
@@ -187,89 +169,4 @@ function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
   return a.count === b.count && a.sum === b.sum && a.min === b.min && a.max === b.max && a.n === b.n;
 }
 
-/**
- * The merged counts of the slot starts `wanted` over every series of `h` in [from, now) (or over
- * `only`, when they hold all of those starts' data, in the window's order): memory slots by
- * their buckets (as `Distribution.addSlot` takes them once bucketed), rollups by their decoded
- * `hdr` (as `MetricWindow.stats` decodes them), a rollup that does not decode by its totals.
- */
-async function mergeStarts(
-  h: MetricWindow,
-  wanted: ReadonlySet<number>,
-  scale: SlotScale,
-  from: number,
-  now: number,
-  only: readonly { slots: readonly HistogramSlot[]; parts: readonly WindowPart[] }[] = h.series,
-  work?: SnapshotWork,
-): Promise<Map<number, SlotCounts>> {
-  const acc = new Map<number, { counts: SparseCounts; f: SlotCounts }>();
-  const at = (start: number) => {
-    let a = acc.get(start);
-    if (a === undefined) {
-      a = { counts: new SparseCounts(scale.layout), f: { count: 0, sum: 0, min: Infinity, max: -Infinity, n: 0, pairs: NO_PAIRS, exact: 0, bucketed: false } };
-      acc.set(start, a);
-    }
-    return a;
-  };
-  const total = (f: SlotCounts, x: HistogramSlot | WindowPart): void => {
-    f.count += x.count;
-    f.sum += x.sum;
-    if (x.min < f.min) f.min = x.min;
-    if (x.max > f.max) f.max = x.max;
-    f.n++;
-  };
-  const scaleOf = 1 / scale.resolution;
-  // Most calls merge one start (the open slot's): a comparison, not a set lookup, per slot.
-  const one = wanted.size === 1 ? wanted.values().next().value! : Number.NaN;
-  const isWanted = (start: number) => start === one || (wanted.size > 1 && wanted.has(start));
-  for (const s of only) {
-    // A unit per slot and part looked at, and per two values or buckets merged.
-    let units = 1 + s.slots.length + s.parts.length;
-    for (const slot of s.slots) {
-      if (!isWanted(slot.start) || !h.holds(slot, from, now)) continue;
-      const a = at(slot.start);
-      total(a.f, slot);
-      if (slot.exact) a.f.exact += slot.count;
-      else a.f.bucketed = true;
-      slot.forEachBucket(scale.layout, scaleOf, (index, count) => a.counts.add(index, count));
-      units += slot.exact ? slot.count / 2 : 32;
-    }
-    for (const p of s.parts) {
-      if (p.count === 0 || !isWanted(p.start) || !h.covers(p, from, now)) continue;
-      const a = at(p.start);
-      total(a.f, p);
-      const pairs = decode(p, scale);
-      if (pairs === null) continue;
-      a.f.bucketed = true;
-      for (let i = 0; i < pairs.length; i += 2) a.counts.add(pairs[i]!, pairs[i + 1]!);
-      units += pairs.length / 4 + DECODE_UNITS;
-    }
-    // A merge costs about a sixth of a window build's unit per value (measured per chunk).
-    if (work?.charge(units / 3) === true) await work.pause();
-  }
-  const out = new Map<number, SlotCounts>();
-  for (const [start, { counts, f }] of acc) {
-    const pairs: number[] = [];
-    counts.forEach((index, count) => pairs.push(index, count));
-    f.pairs = Float64Array.from(pairs);
-    out.set(start, f);
-  }
-  return out;
-}
-
-/** A rollup's decoded counts in the window's scale, through the monitor's cache of decoded histograms. */
-function decode(p: WindowPart, scale: SlotScale): Float64Array | null {
-  if (p.hdr === undefined) return null;
-  return scale.decoded.get(p.hdr, p.resolution ?? scale.resolution, scale.layout, scale.resolution);
-}
-
-/**
- * Units charged per rollup whose histogram a merge decodes (before the division by 3 below): a
- * decode the monitor has not cached costs 7-16 µs of CPU (window-query-decode.ts), about ten
- * units. Uncharged, a snapshot's first merge decoded 6,000 rollups in one chunk (46 ms of CPU at
- * a load average of 8 on 2 cores), and each merge after a slot closed the 5,000 just written.
- */
-const DECODE_UNITS = 30;
-
-const NO_PAIRS = new Float64Array(0);
 const NO_PARTS: readonly WindowPart[] = [];

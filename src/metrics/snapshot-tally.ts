@@ -24,6 +24,42 @@ export interface WindowScan {
 }
 
 /**
+ * Series a tally's build, or open slots its scan, adds between two checks of the chunk's budget
+ * (see {@link WindowTally.build}): about 500-1,000 units, well under a chunk.
+ */
+const PIECE = 50;
+
+/** The closed data a {@link WindowTally.build} has added so far, in pass order. */
+interface Building {
+  sums: Float64Array;
+  /** Per figure of `sums`: the index of its start. */
+  starts: Uint32Array;
+  n: number;
+  partsEnd: number;
+  oldestSlot: HistogramSlot | undefined;
+}
+
+/** A {@link WindowTally.scan} under way: its copies of the closed totals, and where its pass is. */
+interface Scanning {
+  from: number;
+  now: number;
+  keys: number[];
+  fp: Fingerprint[];
+  first: number[];
+  fpSum: number[];
+  seriesCount: Float64Array;
+  seriesMax: Float64Array;
+  stats: Omit<RangeStats, 'dist'>;
+  last: NewestMean;
+  /** The running sum of the pass, and the next closed figure it adds. */
+  sum: number;
+  next: number;
+  /** The start of the last open slot added, and its index in `keys`. */
+  lastStart: number;
+  k: number;
+}
+
+/**
  * A histogram window's totals over [from, now) kept between snapshots: the data that no longer
  * changes (closed memory slots and rollup parts) summed once, the open slots of this process's
  * series read at each {@link scan}. A snapshot of 5,000 series read 55,000 closed slots (each
@@ -76,65 +112,90 @@ export class WindowTally {
   /**
    * Sums the window `h` over [from, now) once, series by series, charging `work` for each slot
    * and part visited (and pausing when a chunk is spent: a window of 5,000 series with 11 slots
-   * each is a few chunks). Without `work`, in one go.
+   * each is a few chunks). Without `work`, in one go. The sums are added by a synchronous method
+   * over {@link PIECE} series at a time, between which it may pause: in an async function the
+   * figures it keeps across a pause live in its context, where each new double is a heap
+   * allocation (4-5 MB a build of 5,000 series, and scavenges in the chunks that follow).
    */
   static async build(h: MetricWindow, from: number, now: number, work?: SnapshotWork): Promise<WindowTally> {
     const t = new WindowTally(h, from);
-    const sums: number[] = [];
-    const starts: number[] = [];
-    let partsEnd = Infinity;
-    let oldestSlot: HistogramSlot | undefined;
-    const add = (i: number, start: number, count: number, sum: number, min: number, max: number): void => {
-      const at = sums.length;
-      let k = t.startIndex.get(start);
-      if (k === undefined) {
-        k = t.startAt.length;
-        t.startIndex.set(start, k);
-        t.startAt.push(start);
-        t.closedFp.push({ count: 0, sum: 0, min: Infinity, max: -Infinity, n: 0 });
-        t.closedFirst.push(at);
-      }
-      const f = t.closedFp[k]!;
-      f.count += count;
-      f.sum += sum;
-      if (min < f.min) f.min = min;
-      if (max > f.max) f.max = max;
-      f.n++;
-      sums.push(sum);
-      starts.push(k);
-      t.closedCount[i]! += count;
-      if (max > t.closedMax[i]!) t.closedMax[i] = max;
-      const c = t.closed;
-      c.count += count;
-      if (min < c.min) c.min = min;
-      if (max > c.max) c.max = max;
-      c.last.add(start, count, sum);
-    };
-    for (let i = 0; i < h.series.length; i++) {
+    const b: Building = { sums: new Float64Array(1_024), starts: new Uint32Array(1_024), n: 0, partsEnd: Infinity, oldestSlot: undefined };
+    const count = h.series.length;
+    for (let i = 0; i < count; ) {
+      const end = work === undefined ? count : Math.min(count, i + PIECE);
+      const units = t.addSeries(b, i, end, from, now);
+      i = end;
+      if (work?.charge(units) === true) await work.pause();
+    }
+    t.closedSum = b.sums.slice(0, b.n);
+    t.closedStart = b.starts.slice(0, b.n);
+    t.partsEnd = b.partsEnd;
+    t.oldestSlot = b.oldestSlot;
+    return t;
+  }
+
+  /** Adds the closed data of series [first, end) to `b` (see {@link build}); the units visited. */
+  private addSeries(b: Building, first: number, end: number, from: number, now: number): number {
+    const h = this.h;
+    let units = 0;
+    for (let i = first; i < end; i++) {
       const s = h.series[i]!;
       for (let k = 0; k < s.slots.length; k++) {
         const slot = s.slots[k]!;
         if (slot instanceof OpenSlot) {
-          t.openSeries.push(i);
-          t.ringIndex.push(k);
-          t.openAt.push(sums.length);
+          this.openSeries.push(i);
+          this.ringIndex.push(k);
+          this.openAt.push(b.n);
         } else if (h.holds(slot, from, now)) {
-          add(i, slot.start, slot.count, slot.sum, slot.min, slot.max);
-          if (oldestSlot === undefined || slot.start < oldestSlot.start) oldestSlot = slot;
+          this.add(b, i, slot.start, slot.count, slot.sum, slot.min, slot.max);
+          if (b.oldestSlot === undefined || slot.start < b.oldestSlot.start) b.oldestSlot = slot;
         }
       }
       for (const p of s.parts as readonly WindowPart[]) {
         if (p.count === 0 || !h.covers(p, from, now)) continue;
-        add(i, p.start, p.count, p.sum, p.min, p.max);
-        if (p.end < partsEnd) partsEnd = p.end;
+        this.add(b, i, p.start, p.count, p.sum, p.min, p.max);
+        if (p.end < b.partsEnd) b.partsEnd = p.end;
       }
-      if (work?.charge(1 + s.slots.length + s.parts.length) === true) await work.pause();
+      units += 1 + s.slots.length + s.parts.length;
     }
-    t.closedSum = Float64Array.from(sums);
-    t.closedStart = Uint32Array.from(starts);
-    t.partsEnd = partsEnd;
-    t.oldestSlot = oldestSlot;
-    return t;
+    return units;
+  }
+
+  /** Counts one closed slot or part of series `i`, the next in pass order. */
+  private add(b: Building, i: number, start: number, count: number, sum: number, min: number, max: number): void {
+    const at = b.n;
+    let k = this.startIndex.get(start);
+    if (k === undefined) {
+      k = this.startAt.length;
+      this.startIndex.set(start, k);
+      this.startAt.push(start);
+      this.closedFp.push({ count: 0, sum: 0, min: Infinity, max: -Infinity, n: 0 });
+      this.closedFirst.push(at);
+    }
+    const f = this.closedFp[k]!;
+    f.count += count;
+    f.sum += sum;
+    if (min < f.min) f.min = min;
+    if (max > f.max) f.max = max;
+    f.n++;
+    if (at === b.sums.length) {
+      const sums = new Float64Array(at * 2);
+      sums.set(b.sums);
+      b.sums = sums;
+      const starts = new Uint32Array(at * 2);
+      starts.set(b.starts);
+      b.starts = starts;
+    }
+    b.sums[at] = sum;
+    b.starts[at] = k;
+    b.n = at + 1;
+    this.closedCount[i]! += count;
+    if (max > this.closedMax[i]!) this.closedMax[i] = max;
+    const c = this.closed;
+    c.count += count;
+    if (min < c.min) c.min = min;
+    if (max > c.max) c.max = max;
+    c.last.add(start, count, sum);
   }
 
   /** The open slot `j` of the tally, as the window holds it now. */
@@ -156,30 +217,52 @@ export class WindowTally {
   /**
    * The window's totals over [from, now) (see {@link holdsFor}): the range's, each series' count
    * and max, and each slot start's fingerprint, as one pass over the window gives them. With
-   * `work`, charged a unit per open slot and closed figure it adds, pausing when a chunk is spent
-   * (a first snapshot's scan of 5,000 series, code not yet optimized, is several milliseconds):
-   * the window does not change meanwhile (a snapshot's windows hold its capture until it is done).
+   * `work`, charged a unit per open slot and closed figure it adds, {@link PIECE} open slots at a
+   * time (by a synchronous method, as {@link build}), pausing when a chunk is spent (a first
+   * snapshot's scan of 5,000 series, code not yet optimized, is several milliseconds): the window
+   * does not change meanwhile (a snapshot's windows hold its capture until it is done).
    */
   async scan(from: number, now: number, work?: SnapshotWork): Promise<WindowScan> {
-    const h = this.h;
     const keys = this.startAt.slice();
-    const fp = this.closedFp.map((f) => ({ ...f }));
-    const first = this.closedFirst.slice();
-    const fpSum: number[] = keys.map(() => 0);
-    const seriesCount = Float64Array.from(this.closedCount);
-    const seriesMax = Float64Array.from(this.closedMax);
     const c = this.closed;
-    const stats = { count: c.count, sum: 0, min: c.min, max: c.max, lastMean: Number.NaN };
-    const last = c.last.copy();
+    const run: Scanning = {
+      from,
+      now,
+      keys,
+      fp: this.closedFp.map((f) => ({ ...f })),
+      first: this.closedFirst.slice(),
+      fpSum: keys.map(() => 0),
+      seriesCount: Float64Array.from(this.closedCount),
+      seriesMax: Float64Array.from(this.closedMax),
+      stats: { count: c.count, sum: 0, min: c.min, max: c.max, lastMean: Number.NaN },
+      last: c.last.copy(),
+      sum: 0,
+      next: 0,
+      lastStart: Number.NaN,
+      k: -1,
+    };
+    const count = this.openSeries.length;
+    for (let j = 0; j < count; ) {
+      const end = work === undefined ? count : Math.min(count, j + PIECE);
+      const units = this.scanOpen(run, j, end);
+      j = end;
+      if (work?.charge(units) === true) await work.pause();
+    }
+    return this.scanned(run);
+  }
+
+  /** Adds the open slots [first, end) of the tally to `run`, with the closed data before each (see {@link scan}); the units visited. */
+  private scanOpen(run: Scanning, first: number, end: number): number {
+    const h = this.h;
+    const { from, now, keys, fp, first: firstAt, fpSum, seriesCount, seriesMax, stats, last } = run;
     const sums = this.closedSum;
     const startOf = this.closedStart;
-    let sum = 0;
-    let next = 0;
-    let lastStart = Number.NaN;
-    let k = -1;
-    /** Closed figures charged to `work` so far. */
-    let done = 0;
-    for (let j = 0; j < this.openSeries.length; j++) {
+    let sum = run.sum;
+    let next = run.next;
+    let lastStart = run.lastStart;
+    let k = run.k;
+    const began = next;
+    for (let j = first; j < end; j++) {
       const o = this.openSlot(j);
       const count = o.count;
       if (count === 0 || !h.holds(o, from, now)) continue;
@@ -197,7 +280,7 @@ export class WindowTally {
           k = keys.length;
           keys.push(start);
           fp.push({ count: 0, sum: 0, min: Infinity, max: -Infinity, n: 0 });
-          first.push(Infinity);
+          firstAt.push(Infinity);
           fpSum.push(0);
         }
       }
@@ -213,7 +296,7 @@ export class WindowTally {
       f.n++;
       // An open slot comes after the closed data before `at` and ahead of the one at `at`.
       const place = at - 0.5;
-      if (place < first[k]!) first[k] = place;
+      if (place < firstAt[k]!) firstAt[k] = place;
       const i = this.openSeries[j]!;
       seriesCount[i]! += count;
       if (max > seriesMax[i]!) seriesMax[i] = max;
@@ -221,13 +304,21 @@ export class WindowTally {
       if (min < stats.min) stats.min = min;
       if (max > stats.max) stats.max = max;
       last.add(start, count, oSum);
-      if (work !== undefined) {
-        const units = 1 + at - done;
-        done = at;
-        if (work.charge(units)) await work.pause();
-      }
     }
-    for (; next < sums.length; next++) {
+    run.sum = sum;
+    run.next = next;
+    run.lastStart = lastStart;
+    run.k = k;
+    return end - first + next - began;
+  }
+
+  /** The scan's result once every open slot was added: the closed data after the last one, then the slot starts in pass order. */
+  private scanned(run: Scanning): WindowScan {
+    const { from, keys, fp, first, fpSum, seriesCount, seriesMax, stats, last } = run;
+    const sums = this.closedSum;
+    const startOf = this.closedStart;
+    let sum = run.sum;
+    for (let next = run.next; next < sums.length; next++) {
       sum += sums[next]!;
       fpSum[startOf[next]!]! += sums[next]!;
     }

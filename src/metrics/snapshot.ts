@@ -206,17 +206,17 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
   );
   const queue = queueStates(queueWindow!.window, from, now);
   // Each merge of a whole window below ends with work that is not charged (its distribution, its
-  // summary): a chunk that ran its time turns first (`step(0)`).
-  await work.step(0);
+  // summary): a chunk that ran its time turns first.
+  if (work.due()) await work.pause();
   const system = await systemOf(src.startedAt, requests, shownOf, wholeOf, now);
   const summaries: MetricSummary[] = [];
   for (const s of histograms) {
-    await work.step(0);
+    if (work.due()) await work.pause();
     if (s.scan.stats.count > 0) summaries.push(summary(s.h.name, await wholeOf(s)));
   }
-  await work.step(0);
+  if (work.due()) await work.pause();
   const slowestSeries = await slowest(histograms, from, now, work);
-  await work.step(0);
+  if (work.due()) await work.pause();
   return {
     timestamp: new Date(now).toISOString(),
     service: src.service,

@@ -52,7 +52,7 @@ describe('SnapshotWork', () => {
     const work = new SnapshotWork(new ManualClock(T0), CHUNK_UNITS, 5, time.read);
     const due: number[] = [];
     for (let i = 0; i < 12; i++) {
-      if (work.charge(1)) {
+      if (work.charge(200)) {
         due.push(i);
         await work.pause();
       }
@@ -60,6 +60,16 @@ describe('SnapshotWork', () => {
     // Each reading moves 1 ms: a chunk is due at its fifth reading after it began.
     expect(due).toEqual([4, 9]);
     expect(work.pauses).toBe(2);
+  });
+
+  it('reads the time once every 128 units or so, not at every small charge', () => {
+    const time = ticking(0);
+    const work = new SnapshotWork(new ManualClock(T0), CHUNK_UNITS, 5, time.read);
+    for (let i = 0; i < 1_280; i++) work.charge(1);
+    // One reading at the construction, then one per 128 units charged.
+    expect(time.readings()).toBe(11);
+    expect(work.due()).toBe(false);
+    expect(time.readings()).toBe(12);
   });
 
   it('by default bounds a chunk by both (CHUNK_UNITS, CHUNK_MS); with a budget of its own and no time, by units alone', () => {
