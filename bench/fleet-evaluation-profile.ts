@@ -72,14 +72,14 @@ const firings: number[] = [];
 for (let t = 0; t < TICKS; t++) {
   fill();
   await clock.advanceAsync(15_000);
-  if (session !== undefined && t >= WARMUP) await session.post(process.env.ALLOC === undefined ? 'Profiler.start' : 'HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  if (session !== undefined && t >= WARMUP) await session.post((process.env.ALLOC === undefined ? 'Profiler.start' : 'HeapProfiler.startSampling') as 'HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   const cpu = process.cpuUsage();
   const start = performance.now();
   const result = await monitors[0]!.alerts.evaluate();
   times.push(performance.now() - start);
   const used = process.cpuUsage(cpu);
   cpus.push((used.user + used.system) / 1000);
-  if (session !== undefined && t >= WARMUP) profiles.push({ tick: t, cpu: cpus[cpus.length - 1], profile: (await session.post(process.env.ALLOC === undefined ? 'Profiler.stop' : 'HeapProfiler.stopSampling')).profile });
+  if (session !== undefined && t >= WARMUP) profiles.push({ tick: t, cpu: cpus[cpus.length - 1], profile: ((await session.post((process.env.ALLOC === undefined ? 'Profiler.stop' : 'HeapProfiler.stopSampling') as 'Profiler.stop')) as { profile: unknown }).profile });
   firings.push(result.firing);
   await monitors[1]!.alerts.evaluate();
   await monitors[2]!.alerts.evaluate();

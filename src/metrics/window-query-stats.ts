@@ -1,11 +1,13 @@
 import { Distribution } from './distribution.js';
 import type { HistogramSlot } from './histogram-slot.js';
-import type { BucketLayout } from './log-buckets.js';
 import { NewestMean } from './newest-mean.js';
 import type { DecodedHistograms } from './window-query-decode.js';
 import { COUNT, DECODED, END, F, isKept, MAX, MIN, R, START, SUM, type KeptSeries } from './window-query-columns.js';
 import { ringPairs, RF, type RingView } from './window-query-ring.js';
+import { merged } from './window-query-merged.js';
 import type { MemoPart, RangeStats, WindowPart, WindowScale, WindowSeries } from './window-query-types.js';
+
+export { mergedBucketsLength } from './window-query-merged.js';
 
 /** A window series whose ring was read through a `RingCache` (window-query-build.ts' entries). */
 type RingSeries = WindowSeries & { readonly ring?: RingView | undefined };
@@ -13,90 +15,6 @@ type RingSeries = WindowSeries & { readonly ring?: RingView | undefined };
 // The range totals and distributions of a window's series (`MetricWindow.stats`): the loop every
 // rule runs over every slot and part it reads at every tick.
 
-/** Entries of the bucket array at first, and the most kept between calls (64K: 512 KiB). */
-const INITIAL_LENGTH = 1024;
-const KEPT_LENGTH = 65_536;
-
-/**
- * Bucket counts summed across the parts of one `rangeStats` call, then handed to the
- * distribution as one bucketed slot: one add per bucket that holds any, not one per part and
- * bucket (each through a closure made per call). Counts are kept by index in one array, and
- * only the indexes touched are visited and zeroed again (a scan and clear of whole chunks per
- * rule and tick cost more than the adds). Reused: `rangeStats` calls nothing that reads a window.
- */
-class MergedBuckets implements HistogramSlot {
-  start = 0;
-  count = 0;
-  sum = 0;
-  min = Infinity;
-  max = -Infinity;
-  private counts = new Float64Array(INITIAL_LENGTH);
-  private readonly touched: number[] = [];
-
-  get exact(): boolean {
-    return false;
-  }
-
-  /** Entries of the count array. */
-  get length(): number {
-    return this.counts.length;
-  }
-
-  /** Adds `count` at bucket `index` (a zero count changes nothing: a distribution skips empty buckets). */
-  add(index: number, count: number): void {
-    if (count === 0) return;
-    if (index >= this.counts.length) {
-      const grown = new Float64Array(Math.max(index + 1, this.counts.length * 2));
-      grown.set(this.counts);
-      this.counts = grown;
-    }
-    if (this.counts[index] === 0) this.touched.push(index);
-    this.counts[index]! += count;
-  }
-
-  forEachValue(): void {}
-
-  forEachBucket(_layout: BucketLayout, _scale: number, fn: (index: number, count: number) => void): void {
-    const touched = this.touched;
-    const counts = this.counts;
-    for (let i = 0; i < touched.length; i++) fn(touched[i]!, counts[touched[i]!]!);
-  }
-
-  /**
-   * Hands the buckets touched to `dist` in increasing index order (`addSortedBuckets`: what
-   * `dist.addSlot(this)` adds, without chunked counts), with this slot's totals.
-   */
-  addTo(dist: Distribution): void {
-    const touched = this.touched;
-    const n = touched.length;
-    const index = new Float64Array(n);
-    for (let i = 0; i < n; i++) index[i] = touched[i]!;
-    index.sort();
-    const count = new Float64Array(n);
-    for (let i = 0; i < n; i++) count[i] = this.counts[index[i]!]!;
-    dist.addSortedBuckets(index, count, n, this.count, this.min, this.max);
-  }
-
-  /** Zeroes the buckets touched; an array grown past {@link KEPT_LENGTH} entries is let go. */
-  reset(): void {
-    const touched = this.touched;
-    // One stored rollup with a huge bucket index (a 56-character hostile hdr) grew it to 37 MiB,
-    // then kept for the process's life: a normal layout's indexes fit far below the bound.
-    if (this.counts.length > KEPT_LENGTH) this.counts = new Float64Array(INITIAL_LENGTH);
-    else for (let i = 0; i < touched.length; i++) this.counts[touched[i]!] = 0;
-    touched.length = 0;
-    this.count = 0;
-    this.min = Infinity;
-    this.max = -Infinity;
-  }
-}
-
-const merged = new MergedBuckets();
-
-/** @internal Entries of the shared bucket array (for tests: it goes back down after a large read). */
-export function mergedBucketsLength(): number {
-  return merged.length;
-}
 /** Adds a slot's buckets to `merged` (one function, not a closure per slot). */
 const addToMerged = (index: number, count: number): void => merged.add(index, count);
 /** The memory slots a call with a distribution adds last (emptied before it returns). */
