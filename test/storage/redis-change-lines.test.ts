@@ -111,4 +111,16 @@ describe('ChangeLineDecoder', () => {
     expect(b.labels).toEqual({ route: '/a' });
     expect(b.labels).not.toBe(a.labels);
   });
+
+  it('tells apart two label sets of the same hash (FNV-1a of their JSON)', () => {
+    const decoder = new ChangeLineDecoder();
+    const member = encodeRollup({ name: 'x_total', kind: 'counter', labels: {}, start: 0, end: 1, count: 1, sum: 1, min: 1, max: 1 });
+    // Found by search: both hash to the same 32 bits.
+    const a = '{"route":"/r/71298"}';
+    const b = '{"route":"/r/499980"}';
+    for (let i = 0; i < 2; i++) {
+      expect(decodeLine(decoder, line(a, member)).labels).toEqual({ route: '/r/71298' });
+      expect(decodeLine(decoder, line(b, member)).labels).toEqual({ route: '/r/499980' });
+    }
+  });
 });
