@@ -1,27 +1,10 @@
 import { OpenSlot, type HistogramSlot } from './histogram-slot.js';
 import { NewestMean } from './newest-mean.js';
+import { finishScan, type Fingerprint, type Scanning, type WindowScan } from './snapshot-scan.js';
 import type { SnapshotWork } from './snapshot-work.js';
-import type { MetricWindow, RangeStats, WindowPart } from './window-query-window.js';
+import type { MetricWindow, WindowPart } from './window-query-window.js';
 
-/** What the data of one slot start adds up to: a slot's merged counts are reused while this is unchanged. */
-export interface Fingerprint {
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  /** Memory slots and rollup parts merged. */
-  n: number;
-}
-
-/** Totals of one scan over a window: the range's, each series', and each slot start's. */
-export interface WindowScan {
-  stats: Omit<RangeStats, 'dist'>;
-  /** Per series of `window.series` (same order): its count and max over the range. */
-  seriesCount: Float64Array;
-  seriesMax: Float64Array;
-  /** Per slot start, in the order a pass over the window first meets them: the fingerprint of its data. */
-  starts: Map<number, Fingerprint>;
-}
+export type { Fingerprint, WindowScan };
 
 /**
  * Series a tally's build, or open slots its scan, adds between two checks of the chunk's budget
@@ -37,26 +20,6 @@ interface Building {
   n: number;
   partsEnd: number;
   oldestSlot: HistogramSlot | undefined;
-}
-
-/** A {@link WindowTally.scan} under way: its copies of the closed totals, and where its pass is. */
-interface Scanning {
-  from: number;
-  now: number;
-  keys: number[];
-  fp: Fingerprint[];
-  first: number[];
-  fpSum: number[];
-  seriesCount: Float64Array;
-  seriesMax: Float64Array;
-  stats: Omit<RangeStats, 'dist'>;
-  last: NewestMean;
-  /** The running sum of the pass, and the next closed figure it adds. */
-  sum: number;
-  next: number;
-  /** The start of the last open slot added, and its index in `keys`. */
-  lastStart: number;
-  k: number;
 }
 
 /**
@@ -248,7 +211,7 @@ export class WindowTally {
       j = end;
       if (work?.charge(units) === true) await work.pause();
     }
-    return this.scanned(run);
+    return finishScan(run, this.closedSum, this.closedStart);
   }
 
   /** Adds the open slots [first, end) of the tally to `run`, with the closed data before each (see {@link scan}); the units visited. */
@@ -310,31 +273,6 @@ export class WindowTally {
     run.lastStart = lastStart;
     run.k = k;
     return end - first + next - began;
-  }
-
-  /** The scan's result once every open slot was added: the closed data after the last one, then the slot starts in pass order. */
-  private scanned(run: Scanning): WindowScan {
-    const { from, keys, fp, first, fpSum, seriesCount, seriesMax, stats, last } = run;
-    const sums = this.closedSum;
-    const startOf = this.closedStart;
-    let sum = run.sum;
-    for (let next = run.next; next < sums.length; next++) {
-      sum += sums[next]!;
-      fpSum[startOf[next]!]! += sums[next]!;
-    }
-    stats.sum = sum;
-    stats.lastMean = last.mean(Number.NaN);
-    const order: number[] = [];
-    for (let t = 0; t < fp.length; t++) {
-      if (fp[t]!.n === 0) continue;
-      fp[t]!.sum = fpSum[t]!;
-      order.push(t);
-    }
-    order.sort((a, b) => first[a]! - first[b]!);
-    // Keyed as a pass keys them (start - from, then + from): the same numbers to the bit.
-    const byStart = new Map<number, Fingerprint>();
-    for (const t of order) byStart.set(keys[t]! - from + from, fp[t]!);
-    return { stats, seriesCount, seriesMax, starts: byStart };
   }
 
   /**
