@@ -92,3 +92,14 @@ export function build(h: Huffman, lengths: Uint8Array, at: number, n: number): n
   }
   return left;
 }
+
+/** DEFLATE's fixed codes (RFC 1951 3.2.6): literal/length and distance. */
+export const FIXED_LENGTH = huffman(288, 9);
+export const FIXED_DIST = huffman(30, 5);
+{
+  const lengths = new Uint8Array(288);
+  for (let s = 0; s < 288; s++) lengths[s] = s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8;
+  build(FIXED_LENGTH, lengths, 0, 288);
+  lengths.fill(5, 0, 30);
+  build(FIXED_DIST, lengths, 0, 30);
+}
