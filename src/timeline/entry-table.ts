@@ -1,17 +1,17 @@
-/** First capacity of the open slots and of the finished ring; each doubles up to `max`. */
+/** First capacity of the open slots and of the finished positions; each doubles up to `max`. */
 const INITIAL_CAPACITY = 1_024;
 const NONE = -1;
 
 /**
  * A timeline's entries as parallel arrays (struct of arrays): the open entries in slots (the time
  * of each phase in one Float64Array, the slots linked in the order they opened: the oldest
- * expires or is evicted first) and the recently finished ids in a ring apart, in the order they
- * finished (the oldest forgotten first).
+ * expires or is evicted first) and the recently finished ids in positions apart, linked in the
+ * order they finished (the oldest forgotten first; a reopened id unlinks its position).
  *
  * One Map from id to where the id is serves both: a slot number (>= 0) for an open entry, `~pos`
- * (< 0) for a finished id at ring position `pos`. A mark looks its id up once; an id costs one
+ * (< 0) for a finished id at position `pos`. A mark looks its id up once; an id costs one
  * insert when it opens, one overwrite when it finishes and one delete when it is forgotten
- * (evicted while open, or passed by the ring). Once grown to their working size, nothing is
+ * (evicted while open, or the oldest of `max` finished ids). Once grown to their working size, nothing is
  * allocated: no entry object, no array of times.
  *
  * Why the finished ids are not kept in their slots: a finishing entry frees its slot at once and
@@ -22,12 +22,12 @@ const NONE = -1;
  * a mark takes the same time either way (the cold Map operations per id dominate both).
  *
  * Holds at most `max` open entries (the caller evicts the oldest before opening past it) and the
- * ids of the last `max` entries to finish (fewer when some of those ids opened again since: a
- * reopened id leaves its ring position empty): at most `max` slots of one time per phase, and
- * `max` ring positions of an id, a time and a flag.
+ * last `max` distinct ids to finish (a reopened id leaves the finished ids, so reusing one id
+ * often never shortens how long the others are remembered): at most `max` slots of one time per
+ * phase, and `max` finished positions of an id, a time, a flag and two links.
  */
 export class EntryTable {
-  /** Id → open slot (>= 0), or `~pos` (< 0) for a finished id at ring position `pos`. */
+  /** Id → open slot (>= 0), or `~pos` (< 0) for a finished id at position `pos`. */
   readonly index = new Map<string, number>();
   /** Phase times of the open slots, `phases` per slot; NaN for a phase not marked. */
   times = new Float64Array(0);
@@ -51,8 +51,12 @@ export class EntryTable {
   /** Ring position → its finished id; undefined when empty, or when the id opened again since. */
   private ringKeys: (string | undefined)[] = [];
   private ringCapacity = 0;
-  /** Next ring position to write (the oldest one, once the ring has wrapped). */
-  private ringNext = 0;
+  private ringBefore = new Int32Array(0);
+  private ringAfter = new Int32Array(0);
+  private ringFree = new Int32Array(0);
+  private ringFreeCount = 0;
+  private ringHead = NONE;
+  private ringTail = NONE;
   private finished_ = 0;
 
   constructor(
@@ -85,13 +89,10 @@ export class EntryTable {
   /**
    * Opens a new entry for `key`, no phase marked; the caller sets `at[slot]`. `where` is 0 when
    * `key` is not in the index, or its index value `~pos` (< 0) when it is a finished id (reused,
-   * or marked after its TTL), which the ring then forgets. Needs room (`openCount < max`).
+   * or marked after its TTL), whose finished position is then unlinked and freed. Needs room (`openCount < max`).
    */
   open(key: string, where: number): number {
-    if (where < 0) {
-      this.ringKeys[~where] = undefined;
-      this.finished_--;
-    }
+    if (where < 0) this.forgetPos(~where);
     if (this.freeCount === 0) this.grow();
     const slot = this.free[--this.freeCount]!;
     this.index.set(key, slot);
@@ -110,22 +111,43 @@ export class EntryTable {
 
   /**
    * Moves open `slot` to the finished ids (`at[slot]` written by the caller: when it finished),
-   * forgetting the id the ring passes. The slot is free again, its times readable until the next
+   * forgetting the oldest finished id when `max` are remembered. The slot is free again, its times readable until the next
    * {@link open}.
    */
   finish(slot: number): void {
     const key = this.keys[slot]!;
-    const pos = this.ringNext;
-    if (pos === this.ringCapacity) this.growRing();
-    const old = this.ringKeys[pos];
-    if (old !== undefined) this.index.delete(old);
-    else this.finished_++;
+    if (this.finished_ === this.max) {
+      const oldest = this.ringHead;
+      this.index.delete(this.ringKeys[oldest]!);
+      this.forgetPos(oldest);
+    }
+    if (this.ringFreeCount === 0) this.growRing();
+    const pos = this.ringFree[--this.ringFreeCount]!;
     this.ringKeys[pos] = key;
     this.finishedAt[pos] = this.at[slot]!;
     this.hadFirst[pos] = Number.isNaN(this.times[slot * this.phases]!) ? 0 : 1;
-    this.ringNext = pos + 1 === this.max ? 0 : pos + 1;
+    const tail = this.ringTail;
+    this.ringBefore[pos] = tail;
+    this.ringAfter[pos] = NONE;
+    if (tail === NONE) this.ringHead = pos;
+    else this.ringAfter[tail] = pos;
+    this.ringTail = pos;
+    this.finished_++;
     this.index.set(key, ~pos);
     this.release(slot);
+  }
+
+  /** Unlinks finished position `pos` and frees it (its id's index entry is the caller's). */
+  private forgetPos(pos: number): void {
+    const p = this.ringBefore[pos]!;
+    const n = this.ringAfter[pos]!;
+    if (p === NONE) this.ringHead = n;
+    else this.ringAfter[p] = n;
+    if (n === NONE) this.ringTail = p;
+    else this.ringBefore[n] = p;
+    this.ringKeys[pos] = undefined;
+    this.ringFree[this.ringFreeCount++] = pos;
+    this.finished_--;
   }
 
   /** Drops the oldest open entry, forgetting its id. */
@@ -165,12 +187,16 @@ export class EntryTable {
     this.capacity = capacity;
   }
 
-  /** Grows the ring, which is only written in order from 0 until it holds `max` ids (then it wraps). */
+  /** Grows the finished positions (doubling up to `max`); new positions go on the free stack, lowest first. */
   private growRing(): void {
     const capacity = Math.min(this.max, Math.max(INITIAL_CAPACITY, this.ringCapacity * 2));
     this.finishedAt = grown(this.finishedAt, new Float64Array(capacity));
     this.hadFirst = grown(this.hadFirst, new Uint8Array(capacity));
+    this.ringBefore = grown(this.ringBefore, new Int32Array(capacity));
+    this.ringAfter = grown(this.ringAfter, new Int32Array(capacity));
+    this.ringFree = grown(this.ringFree, new Int32Array(capacity));
     for (let p = this.ringCapacity; p < capacity; p++) this.ringKeys.push(undefined);
+    for (let p = capacity - 1; p >= this.ringCapacity; p--) this.ringFree[this.ringFreeCount++] = p;
     this.ringCapacity = capacity;
   }
 }
