@@ -189,7 +189,11 @@ export class StateSync {
       local.humanNotified = true;
     }
     if (!leader) {
-      Object.assign(record, { value: r.value, message: r.message, updatedAt: r.updatedAt, recovering: r.recovering });
+      // Field by field, not Object.assign of a literal: a follower does this for every firing alert on every tick.
+      record.value = r.value;
+      record.message = r.message;
+      record.updatedAt = r.updatedAt;
+      record.recovering = r.recovering;
       local.value = r.value;
     }
   }
