@@ -3,7 +3,7 @@
 // computed again from every part after each change. On random sequences of writes (kinds mixed,
 // resolutions present or not, ends before starts, rewrites by instance and by content, starts
 // out of order) and prunes, read at random moments, it must always equal the shape computed
-// afresh from the same parts.
+// afresh from the same parts; and a prune keeps exactly the parts that end after its start.
 import { describe, expect, it } from 'vitest';
 import type { MetricKind } from '../../src/storage/contract.js';
 import { KeptSeries, type PartFields } from '../../src/metrics/window-query-columns.js';
@@ -18,7 +18,7 @@ function fresh(s: KeptSeries) {
   return copy.shape;
 }
 
-describe('KeptSeries.shape kept across changes', () => {
+describe('KeptSeries.shape kept across changes, and prune', () => {
   it('equals the shape computed afresh after any writes and prunes', () => {
     for (let seed = 1; seed <= 400; seed++) {
       const next = random(seed);
@@ -36,7 +36,8 @@ describe('KeptSeries.shape kept across changes', () => {
           const r: PartFields = {
             kind,
             start,
-            end: next() < 0.03 ? start - 1 : start + SLOT,
+            // Some end before they start; some span several slots (a compacted rollup).
+            end: next() < 0.03 ? start - 1 : start + SLOT * (next() < 0.15 ? 2 + Math.floor(next() * 4) : 1),
             count: 1 + Math.floor(next() * 3),
             sum: Math.floor(next() * 4),
             min: 0,
@@ -49,7 +50,11 @@ describe('KeptSeries.shape kept across changes', () => {
           if (r.end > from) s.upsert(r);
         } else if (what < 0.8) {
           from = Math.max(from, (slot - 3 - Math.floor(next() * 4)) * SLOT);
+          // What prune keeps: every part ending after `from` once a part starting before it ended by it.
+          const before = s.parts;
+          const stale = before.some((p) => p.start < from && p.end <= from);
           s.prune(from);
+          expect(s.parts, `seed ${seed} step ${step} prune`).toEqual(stale ? before.filter((p) => p.end > from) : before);
         } else {
           expect(s.shape, `seed ${seed} step ${step}`).toEqual(fresh(s));
         }
