@@ -7,7 +7,11 @@
  *   ticks after 3 warm-up ticks (TICKS, default 23).
  * - `PROFILE=out.json` also profiles A's `evaluate()` calls only (the inspector's profiler is
  *   started and stopped around each measured call) and writes the self time per function,
- *   summed over the ticks, heaviest first.
+ *   summed over the ticks, heaviest first. `PROFILE_LINES=1` adds each pulsewatch function's
+ *   self time by line; under tsx every line reads 1, so transpile first for lines (e.g. esbuild
+ *   src and bench to a folder, link node_modules, run the .js with node).
+ * - The figures of a loaded machine: a function's self time is inflated by the sampling; compare
+ *   A and B back to back, in CPU time.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
