@@ -96,6 +96,18 @@ describe('ChangeLineDecoder', () => {
     expect(decodeLine(decoder, line('{"route":"/a"}', '{"kind":"counter","start":0,"end":30000,"count":2,"sum":3,"min":1,"max":2,"service":"s\\"vc"}'))).toEqual(older);
   });
 
+  it('keeps a start or end stored as a string as decodeRollup does (as it is, not read as a number)', () => {
+    const decoder = new ChangeLineDecoder();
+    for (const [start, end] of [['""', '30000'], ['" "', '"0x7530"'], ['"1e3"', '"Infinity"'], ['"abc"', '30000'], ['0', '"30000"']]) {
+      const member = `{"instance":"i","kind":"counter","start":${start},"end":${end},"count":1,"sum":1,"min":1,"max":1,"last":1,"service":"s"}`;
+      const expected = decodeRollup(member, 'x_total', {});
+      expectSame(decodeLine(decoder, line('{}', member)), expected);
+      // A series set's member (queryRollups) too.
+      const bytes = Buffer.from(member, 'utf8');
+      expectSame(decoder.decodeMember(bytes, 0, bytes.length, 'x_total', {}), expected);
+    }
+  });
+
   it('rejects a line that is not JSON, as decodeRollup does', () => {
     const decoder = new ChangeLineDecoder();
     expect(() => decodeLine(decoder, line('{}', '{"kind":"counter","start":0,"end":1,"count":01,"sum":1,"min":1,"max":1}'))).toThrow(SyntaxError);

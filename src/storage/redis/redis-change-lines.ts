@@ -110,8 +110,10 @@ export class ChangeLineDecoder {
     at.pos = p + K.kind.length;
     const kind = readKind(buf, at);
     if (kind === undefined) return undefined;
-    const start = field(buf, at, K.start);
-    const slotEnd = field(buf, at, K.end);
+    // start and end go through no Number() as decodeRollup does not: one stored as a string
+    // (another writer's) is left to decodeRollup, which keeps it as it is.
+    const start = field(buf, at, K.start, false);
+    const slotEnd = field(buf, at, K.end, false);
     const count = field(buf, at, K.count);
     const sum = field(buf, at, K.sum);
     const min = field(buf, at, K.min);
@@ -227,9 +229,12 @@ function readKind(buf: Buffer, at: Scan): MetricKind | undefined {
   return undefined;
 }
 
-/** `literal` then a number at `at.pos`; `at.pos` becomes -1 (and stays) when they are not there. */
-function field(buf: Buffer, at: Scan, literal: Buffer): number {
-  if (!has(buf, at.pos, literal)) {
+/**
+ * `literal` then a number at `at.pos` (a quoted one too when `quoted`, as {@link readNumber}
+ * reads it); `at.pos` becomes -1 (and stays) when they are not there.
+ */
+function field(buf: Buffer, at: Scan, literal: Buffer, quoted = true): number {
+  if (!has(buf, at.pos, literal) || (!quoted && buf[at.pos + literal.length] === QUOTE)) {
     at.pos = -1;
     return 0;
   }
