@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../src/index.js';
 import type { Rollup } from '../../src/storage/contract.js';
 import { StoredRollupCache } from '../../src/metrics/window-query-cache.js';
-import { groupInPieces, Pacer, PIECE } from '../../src/metrics/window-query-cache-pieces.js';
+import { groupInPieces, Pacer, PIECE, PIECE_MS } from '../../src/metrics/window-query-cache-pieces.js';
 import { groupRollups, type StoredSeries } from '../../src/metrics/window-query-series.js';
 import { random } from '../helpers/random.js';
 
@@ -64,6 +64,80 @@ describe('groupInPieces', () => {
     const pacer = new Pacer(undefined);
     expect(await groupInPieces(input, false, pacer)).toEqual(groupRollups(input));
     expect(pacer.pauses).toBe(0);
+  });
+});
+
+/** Real time that moves `step` ms at each reading. */
+function ticking(step: number): { read: () => number; readings: () => number } {
+  let t = 0;
+  let n = 0;
+  return {
+    read: () => {
+      n++;
+      return (t += step);
+    },
+    readings: () => n,
+  };
+}
+
+describe('Pacer', () => {
+  it('ends a piece once it ran its real time, however few units were charged, reading the time every 32 units', async () => {
+    const time = ticking(1);
+    const pacer = new Pacer(async () => {}, PIECE, 5, time.read);
+    const due: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      if (pacer.charge()) {
+        due.push(i);
+        await pacer.pause();
+      }
+    }
+    // A reading at the construction and after each pause; each moves 1 ms: a piece is due at its
+    // fifth reading after it began (the first charge, then every 32 units).
+    expect(due).toEqual([128, 257, 386]);
+    expect(pacer.pauses).toBe(3);
+    // Readings: one at the construction, five per piece and one after each pause, one in the last piece.
+    expect(time.readings()).toBe(1 + 3 * (5 + 1) + 1);
+  });
+
+  it('by default bounds a piece by both (PIECE, PIECE_MS); with a budget of its own and no time, by units alone', async () => {
+    const timed = new Pacer(async () => {});
+    expect([timed.budget, timed.pieceMs]).toEqual([PIECE, PIECE_MS]);
+    const time = ticking(1_000);
+    const counted = new Pacer(async () => {}, 10, undefined, time.read);
+    expect(counted.pieceMs).toBe(Number.POSITIVE_INFINITY);
+    const due: number[] = [];
+    for (let i = 0; i < 35; i++) {
+      if (counted.charge()) {
+        due.push(i);
+        await counted.pause();
+      }
+    }
+    expect(due).toEqual([9, 19, 29]);
+    expect(time.readings()).toBe(0);
+  });
+
+  it('without a pause function never ends a piece, whatever the time', () => {
+    const time = ticking(1_000);
+    const pacer = new Pacer(undefined, PIECE, 5, time.read);
+    for (let i = 0; i < 3 * PIECE; i++) expect(pacer.charge()).toBe(false);
+    expect(time.readings()).toBe(0);
+  });
+
+  it('groups as in one go when pieces end on time, many more of them than the units alone would make', async () => {
+    const input = rollups(5, 3 * PIECE + 7);
+    let turns = 0;
+    const pacer = new Pacer(
+      async () => {
+        turns++;
+      },
+      PIECE,
+      5,
+      ticking(1).read,
+    );
+    const pieces = await groupInPieces(input, true, pacer);
+    expect(rows(pieces)).toEqual(rows(groupRollups(input, true)));
+    // 128-160 units a piece on this clock: over 35 turns, against 6 in units alone.
+    expect(turns).toBeGreaterThanOrEqual(35);
   });
 });
 
