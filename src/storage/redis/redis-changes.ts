@@ -4,6 +4,8 @@ import type { RedisKeys } from './redis-keys.js';
 import type { RedisClient } from './redis-rollups.js';
 import { parseCursor } from '../rollup-changes.js';
 import { systemClock, yieldTurn } from '../../core/clock.js';
+import type { SideFailureReporter } from '../side-failures.js';
+import { EXAMPLE_BYTES, SkippedValues } from './redis-skipped.js';
 
 /**
  * Reads a change log atomically. KEYS: the log, the change logs' state (epoch and sequence). ARGV: the
@@ -33,7 +35,15 @@ const NEWLINE = 0x0a;
  * of another epoch (the store was flushed or restarted), or when the log no longer reaches
  * back to it (older than its horizon, or past its length).
  */
-export async function readRollupChanges(client: RedisClient, keys: RedisKeys, name: string, cursor: string | undefined, newEpoch: string, decoder = new ChangeLineDecoder()): Promise<RollupChanges> {
+export async function readRollupChanges(
+  client: RedisClient,
+  keys: RedisKeys,
+  name: string,
+  cursor: string | undefined,
+  newEpoch: string,
+  decoder = new ChangeLineDecoder(),
+  report: SideFailureReporter = () => {},
+): Promise<RollupChanges> {
   const at = parseCursor(cursor);
   // As bytes: the lines are decoded from them (redis-change-lines.ts), never made one string first.
   const [epochBytes, top, first, entries] = (await client.callBuffer('EVAL', [READ_CHANGES, 2, keys.changes(name), keys.changeState, at === undefined ? '+inf' : String(at.seq), newEpoch])) as [
@@ -50,6 +60,9 @@ export async function readRollupChanges(client: RedisClient, keys: RedisKeys, na
   const complete = first.length === 0 ? at.seq === last : at.seq + 1 >= Number(first.toString('latin1'));
   if (!complete) return { rollups: [], cursor: next, complete: false };
   const rollups: Rollup[] = [];
+  // A line that does not decode (a torn or foreign write) is skipped, not the read: the cursor
+  // still moves past it (`next` is the log's last sequence), so it is not read again.
+  const skipped = new SkippedValues();
   let decoded = 0;
   for (const entry of entries) {
     // An entry is a write batch: its sequence number, then (after a slot closed) one line per series of the metric.
@@ -60,10 +73,16 @@ export async function readRollupChanges(client: RedisClient, keys: RedisKeys, na
         await yieldTurn(systemClock);
       }
       const end = entry.indexOf(NEWLINE, line + 1);
-      rollups.push(decoder.decode(entry, line + 1, end === -1 ? entry.length : end, name));
+      const to = end === -1 ? entry.length : end;
+      try {
+        rollups.push(decoder.decode(entry, line + 1, to, name));
+      } catch (error) {
+        skipped.add(entry.toString('utf8', line + 1, Math.min(to, line + 1 + EXAMPLE_BYTES)), error);
+      }
       decoded++;
       line = end;
     }
   }
+  skipped.reportTo(report, 'readRollupChanges', `change log line of ${JSON.stringify(name)}`, `change log lines of ${JSON.stringify(name)}`);
   return { rollups, cursor: next, complete: true };
 }

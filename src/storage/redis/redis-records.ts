@@ -67,10 +67,11 @@ export class RedisRecords {
     let stored = await this.client.hvals(this.keys.alerts);
     // A record of a status holds its value as a JSON string token (JSON.stringify escapes no
     // letter): those without it are not parsed. The rule engine asks for the firing and the
-    // pending records every tick, of a hash that holds every record of every status.
+    // pending records every tick, of a hash that holds every record of every status. A record
+    // holding an escape (\u) is parsed anyway: another writer may have spelled the status with one.
     if (query.status !== undefined) {
       const token = JSON.stringify(query.status);
-      stored = stored.filter((json) => json.includes(token));
+      stored = stored.filter((json) => json.includes(token) || json.includes('\\u'));
     }
     const all = stored.map((json) => JSON.parse(json) as AlertRecord);
     const out = all.filter(

@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { matchesLabels } from '../../core/labels.js';
 import { encodeRollup, identityLength } from './redis-codec.js';
-import { ChangeLineDecoder } from './redis-change-lines.js';
 import { canonicalLabels } from '../../core/labels.js';
 import type { RedisKeys } from './redis-keys.js';
-import { exec } from './redis-exec.js';
-import type { Rollup, RollupQuery } from '../contract.js';
+import type { Rollup } from '../contract.js';
 import { partitionRollups, rejectionError } from '../rollup-validation.js';
 import { CHANGE_HORIZON, drawEpoch } from '../rollup-changes.js';
 
@@ -237,48 +234,6 @@ function latestOf(series: Iterable<SeriesBatch>): SeriesBatch {
   let latest: SeriesBatch | undefined;
   for (const s of series) if (latest === undefined || s.maxEnd >= latest.maxEnd) latest = s;
   return latest!;
-}
-
-/**
- * Reads rollups in two round trips: the series index (only series with a slot ending after
- * `from`, filtered by the label matchers here), the longest slot length and the compacted spans
- * whose latest end is after `from`; then one ZRANGEBYSCORE per matching series over
- * `(from - longest, to)`.
- */
-export async function queryRollupWindow(client: RedisClient, keys: RedisKeys, query: RollupQuery, cutoff: number, decoder = new ChangeLineDecoder()): Promise<Rollup[]> {
-  const from = Math.max(query.from ?? -Infinity, cutoff);
-  const to = query.to ?? Infinity;
-  if (Number.isNaN(from) || Number.isNaN(to) || to === -Infinity) return [];
-  // Compacted spans widen the bound only when one ended after `from` (a read of the last minutes
-  // does not scan a day back because days were compacted long ago).
-  const [members, longest, spans] = (await exec(
-    client
-      .pipeline()
-      .zrangebyscore(keys.index(query.name), bound(from, true), '+inf')
-      .zrevrange(keys.lengths(query.name), 0, 0)
-      .zrangebyscore(keys.compactedSpans(query.name), bound(from, true), '+inf'),
-  )) as [string[], string[], string[]];
-  const matched: { labelsJson: string; labels: Record<string, string> }[] = [];
-  for (const labelsJson of members) {
-    const labels = JSON.parse(labelsJson) as Record<string, string>;
-    if (matchesLabels(labels, query.labels as Record<string, string> | undefined)) matched.push({ labelsJson, labels });
-  }
-  if (matched.length === 0) return [];
-  let length = Number(longest[0] ?? 0);
-  for (const span of spans) length = Math.max(length, Number(span));
-  const pipe = client.pipeline();
-  // Members as bytes, decoded from them (redis-change-lines.ts): a full read of 10,000 series over 5 minutes is 100,000 of them.
-  for (const m of matched) pipe.zrangebyscoreBuffer(keys.series(query.name, m.labelsJson), bound(from - length, true), bound(to, true));
-  const results = (await exec(pipe)) as Buffer[][];
-  const out: Rollup[] = [];
-  results.forEach((list, i) => {
-    const { labels } = matched[i]!;
-    for (const member of list) {
-      const r = decoder.decodeMember(member, 0, member.length, query.name, labels);
-      if (r.end > from && r.start < to) out.push(r);
-    }
-  });
-  return out.sort((a, b) => a.start - b.start);
 }
 
 /** A score bound for Redis: `(n` when exclusive, `-inf`/`+inf` for infinities. */

@@ -17,7 +17,8 @@ import { drawEpoch } from '../rollup-changes.js';
 import { toStorageError } from './redis-errors.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisRecords } from './redis-records.js';
-import { queryRollupWindow, type RedisClient, RedisRollupWriter } from './redis-rollups.js';
+import { type RedisClient, RedisRollupWriter } from './redis-rollups.js';
+import { queryRollupWindow } from './redis-window.js';
 import { purgeRollups } from './redis-purge.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
 import { abortable } from '../../core/abortable.js';
@@ -112,12 +113,12 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
 
   /** Rollups of `query.name` whose labels include `query.labels` and whose slot overlaps (from, to), by start. */
   queryRollups(query: RollupQuery, options?: CallOptions): Promise<Rollup[]> {
-    return this.run('queryRollups', options, () => queryRollupWindow(this.client, this.keys, query, this.cutoff(), this.changeLines));
+    return this.run('queryRollups', options, () => queryRollupWindow(this.client, this.keys, query, this.cutoff(), this.changeLines, this.sideFailures.report));
   }
 
   /** Rollups of `name` written since `cursor`, over the last 2 minutes, from the log writes keep (see `StorageAdapter.readRollupChanges`). */
   readRollupChanges(name: string, cursor: string | undefined, options?: CallOptions): Promise<RollupChanges> {
-    return this.run('readRollupChanges', options, () => readRollupChanges(this.client, this.keys, name, cursor, drawEpoch(this.now()), this.changeLines));
+    return this.run('readRollupChanges', options, () => readRollupChanges(this.client, this.keys, name, cursor, drawEpoch(this.now()), this.changeLines, this.sideFailures.report));
   }
 
   /** The names with a rollup that ended after `query.since`, from the name index writes keep (see `RollupStore.listMetricNames`). */
