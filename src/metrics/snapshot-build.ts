@@ -3,7 +3,7 @@ import type { Rollup } from '../storage/contract.js';
 import type { MetricContext } from './context.js';
 import { capturedMetric, type CapturedHistogram, type CapturedSeries } from './snapshot-capture.js';
 import type { SnapshotWork } from './snapshot-work.js';
-import { buildWindow } from './window-query-build.js';
+import { buildWindow, seriesIdOf } from './window-query-build.js';
 import { hashLabels, LabelTable, type StoredSeries } from './window-query-series.js';
 import { MetricWindow, type WindowSeries } from './window-query-window.js';
 
@@ -39,13 +39,9 @@ const GRANULE = 10;
 /** The part of a chunk's real time one `buildWindow` call is sized to take. */
 const CALL_SHARE = 0.4;
 
-/** {@link hashLabels} of this process's label sets, kept per labels object (a live series keeps its own). */
-const hashes = new WeakMap<object, number>();
-
+/** {@link hashLabels} of this process's label sets, kept per labels object with their key (the window build reads both). */
 function hashOf(labels: Readonly<Record<string, string>>): number {
-  let hash = hashes.get(labels);
-  if (hash === undefined) hashes.set(labels, (hash = hashLabels(labels)));
-  return hash;
+  return seriesIdOf(labels).hash;
 }
 
 /** Consecutive shares as one (their series in order: see {@link buildCapturedWindow}). */

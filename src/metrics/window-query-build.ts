@@ -71,7 +71,13 @@ function noneWaiting(st: StoredSeries, kind: MetricKind | undefined, from: numbe
   return true;
 }
 
-/** `seriesKey` and label hash of in-memory series, computed once per series object (evicted ones are collected). */
+/**
+ * `seriesKey` and label hash of in-memory series, computed once per labels object (those of
+ * evicted series are collected). Keyed by the labels, not the series: a snapshot builds from a
+ * capture of each series, a new object every call, while the labels object is the live series'
+ * own. A series index makes one per series and never changes it (a series removed and made again
+ * keeps its object, labels included), so an id read here is always the one of its labels.
+ */
 const keys = new WeakMap<object, SeriesId>();
 
 /**
@@ -105,7 +111,7 @@ export function buildWindow(input: WindowInput): MetricWindow {
     const slotLength = ctx.slotLength;
     for (const local of metric.index.values() as IterableIterator<HistogramSeries | CounterSeries | GaugeSeries>) {
       if (!matchesLabels(local.labels, labels)) continue;
-      const id = idOf(local);
+      const id = seriesIdOf(local.labels);
       const e = series.add(entry(local.labels, id.key), id.hash);
       if (!('ring' in local)) {
         // Counters and gauges hold only the open slot; every closed one is in a rollup.
@@ -302,14 +308,18 @@ function newestKind(stored: readonly StoredSeries[], pending: readonly Rollup[],
   return kind;
 }
 
-/** The `seriesKey` and label hash of an in-memory series, computed once per series object. */
-function idOf(local: { readonly labels: Labels }): SeriesId {
-  let id = keys.get(local);
-  if (id === undefined) keys.set(local, (id = { key: seriesKey(local.labels), hash: hashLabels(local.labels) }));
+/**
+ * The `seriesKey` and label hash of an in-memory series' labels, computed once per labels object
+ * (see {@link keys}): the object must not change once read here, as a series' labels never do.
+ */
+export function seriesIdOf(labels: Labels): SeriesId {
+  let id = keys.get(labels);
+  if (id === undefined) keys.set(labels, (id = { key: seriesKey(labels), hash: hashLabels(labels) }));
   return id;
 }
 
-type SeriesId = { readonly key: string; readonly hash: number };
+/** What {@link seriesIdOf} keeps of a label set. */
+export type SeriesId = { readonly key: string; readonly hash: number };
 
 /** The `seriesKey` of a stored series, kept on it. */
 function storedKey(st: StoredSeries): string {
