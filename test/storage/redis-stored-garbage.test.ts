@@ -63,7 +63,7 @@ describe.skipIf(!up)('RedisStorage reads values it did not write whole', () => {
     await admin.zadd(keys.index(NAME), clock.now(), '{"route":"/c');
     await admin.zadd(keys.index(NAME), clock.now(), '[]');
 
-    expect(await storage.queryRollups({ name: NAME })).toEqual([good[0], good[1], good[2], good[3]].sort((x, y) => x.start - y.start));
+    expect(await storage.queryRollups({ name: NAME })).toEqual(good);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toBeInstanceOf(StorageError);
     expect(failures[0]!.message).toMatch(/^RedisStorage: queryRollups skipped 4 stored values of "jobs_total"/);
@@ -112,5 +112,25 @@ describe.skipIf(!up)('RedisStorage reads values it did not write whole', () => {
     await admin.hset(keys.alerts, 'a3', JSON.stringify(alert('a3', 'pending')).replace('"status":"pending"', '"status":"p\\u0065nding"'));
     expect((await storage.queryAlerts({ status: 'firing' })).map((a) => a.id).sort()).toEqual(['a1', 'a2']);
     expect((await storage.queryAlerts({ status: 'pending' })).map((a) => a.id)).toEqual(['a3']);
+  });
+
+  it('queryAlerts and listRules skip a record that does not parse to an object, and report it', async () => {
+    await storage.saveAlert({ ...fixture('a1', clock.now()), status: 'firing' });
+    await admin.hset(keys.alerts, 'torn', '{"id":"torn","status":"firing","ruleId":"r');
+    await admin.hset(keys.alerts, 'null', 'null');
+    expect((await storage.queryAlerts({ status: 'firing' })).map((a) => a.id)).toEqual(['a1']);
+    expect((await storage.queryAlerts({})).map((a) => a.id)).toEqual(['a1']);
+    // With a status, only the records holding its token are parsed: the torn one, not `null`.
+    expect(failures.map((f) => f.message.match(/^RedisStorage: queryAlerts skipped \d+ stored records?/)?.[0])).toEqual([
+      'RedisStorage: queryAlerts skipped 1 stored record',
+      'RedisStorage: queryAlerts skipped 2 stored records',
+    ]);
+
+    failures.length = 0;
+    const rule = { id: 'r1', name: 'High latency', createdAt: 1 } as unknown as Parameters<typeof storage.saveRule>[0];
+    await storage.saveRule(rule);
+    await admin.hset(keys.rules, 'torn', '{"id":"torn"');
+    expect(await storage.listRules()).toEqual([rule]);
+    expect(failures.map((f) => f.message.match(/^RedisStorage: listRules skipped \d+ stored records?/)?.[0])).toEqual(['RedisStorage: listRules skipped 1 stored record']);
   });
 });

@@ -2,6 +2,8 @@ import type { RedisKeys } from './redis-keys.js';
 import type { RedisClient } from './redis-rollups.js';
 import { exec } from './redis-exec.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
+import type { SideFailureReporter } from '../side-failures.js';
+import { SkippedValues } from './redis-skipped.js';
 
 /**
  * Saves `ARGV[2]` as `ARGV[1]` in hash `KEYS[1]`; a new id gets the next insertion sequence
@@ -57,6 +59,8 @@ export class RedisRecords {
   constructor(
     private readonly client: RedisClient,
     private readonly keys: RedisKeys,
+    /** Where records a read skips (they do not parse to an object) are reported. */
+    private readonly report: SideFailureReporter = () => {},
   ) {}
 
   async saveAlert(alert: AlertRecord): Promise<void> {
@@ -73,7 +77,7 @@ export class RedisRecords {
       const token = JSON.stringify(query.status);
       stored = stored.filter((json) => json.includes(token) || json.includes('\\u'));
     }
-    const all = stored.map((json) => JSON.parse(json) as AlertRecord);
+    const all = this.parsed<AlertRecord>(stored, 'queryAlerts');
     const out = all.filter(
       (a) =>
         (query.status === undefined || a.status === query.status) &&
@@ -95,7 +99,7 @@ export class RedisRecords {
   }
 
   async listRules(): Promise<StoredRule[]> {
-    return (await this.listOrdered<StoredRule>(this.rulesKeys)).sort((a, b) => a.createdAt - b.createdAt);
+    return (await this.listOrdered<StoredRule>(this.rulesKeys, 'listRules')).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   saveDeadLetter(letter: DeadLetter): Promise<void> {
@@ -103,7 +107,7 @@ export class RedisRecords {
   }
 
   async listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]> {
-    const out = (await this.listOrdered<DeadLetter>(this.deadLetterKeys)).filter((d) => query.channel === undefined || d.channel === query.channel);
+    const out = (await this.listOrdered<DeadLetter>(this.deadLetterKeys, 'listDeadLetters')).filter((d) => query.channel === undefined || d.channel === query.channel);
     out.sort((a, b) => a.failedAt - b.failedAt);
     return out.slice(0, query.limit ?? out.length);
   }
@@ -117,7 +121,7 @@ export class RedisRecords {
   }
 
   async listJobDeadLetters(query: JobDeadLetterQuery): Promise<JobDeadLetter[]> {
-    const out = (await this.listOrdered<JobDeadLetter>(this.jobDeadLetterKeys)).filter((d) => query.job === undefined || d.job === query.job);
+    const out = (await this.listOrdered<JobDeadLetter>(this.jobDeadLetterKeys, 'listJobDeadLetters')).filter((d) => query.job === undefined || d.job === query.job);
     out.sort((a, b) => a.failedAt - b.failedAt);
     return out.slice(0, query.limit ?? out.length);
   }
@@ -163,18 +167,38 @@ export class RedisRecords {
   }
 
   /** Every record of the hash, in first-save order (callers then sort stably by their field). */
-  private async listOrdered<T>(at: OrderedHash): Promise<T[]> {
+  private async listOrdered<T>(at: OrderedHash, operation: string): Promise<T[]> {
     const [fields, order] = (await exec(this.client.pipeline().hgetall(at.hash).zrange(at.order, 0, -1))) as [Record<string, string>, string[]];
-    const out: T[] = [];
+    const stored: string[] = [];
     const seen = new Set<string>();
     for (const id of order) {
       const json = fields[id];
       if (json === undefined) continue;
       seen.add(id);
-      out.push(JSON.parse(json) as T);
+      stored.push(json);
     }
     // A record without an order entry (written by hand, or mid-delete): after the others.
-    for (const id of Object.keys(fields)) if (!seen.has(id)) out.push(JSON.parse(fields[id]!) as T);
+    for (const id of Object.keys(fields)) if (!seen.has(id)) stored.push(fields[id]!);
+    return this.parsed<T>(stored, operation);
+  }
+
+  /**
+   * The records that parse to a JSON object, in order; the others (a torn write, a hand edit)
+   * are skipped and reported once: one of them must not hide the rest (every firing alert).
+   */
+  private parsed<T>(stored: readonly string[], operation: string): T[] {
+    const out: T[] = [];
+    const skipped = new SkippedValues();
+    for (const json of stored) {
+      try {
+        const record = JSON.parse(json) as unknown;
+        if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new TypeError('a record that is not a JSON object');
+        out.push(record as T);
+      } catch (error) {
+        skipped.add(json, error);
+      }
+    }
+    skipped.reportTo(this.report, operation, 'stored record', 'stored records');
     return out;
   }
 }

@@ -83,7 +83,7 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
       this.owned = true;
     }
     this.sideFailures = new SideFailures(this.options.onError, 'RedisStorage');
-    this.records = new RedisRecords(this.client, this.keys);
+    this.records = new RedisRecords(this.client, this.keys, this.sideFailures.report);
     this.writer = new RedisRollupWriter(this.client, this.keys, this.options.retention);
     this.metricNames = new RedisNames(this.client, this.keys, this.options.retention, () => this.now());
     this.state = new RedisState(this.client, this.keys, this.sideFailures.report);
