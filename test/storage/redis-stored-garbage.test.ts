@@ -22,7 +22,8 @@ describe.skipIf(!up)('RedisStorage reads values it did not write whole', () => {
   const admin = inspector();
   const prefix = `pwGB:${uniquePrefix()}`;
   const keys = new RedisKeys(prefix);
-  const clock = new ManualClock(Math.floor(Date.now() / SLOT) * SLOT);
+  // Aligned to the compaction test's span (10 slots): its rollups fill one span.
+  const clock = new ManualClock(Math.floor(Date.now() / (10 * SLOT)) * 10 * SLOT);
   const failures: StorageError[] = [];
   const storage = new RedisStorage({ url: REDIS_URL, keyPrefix: prefix, now: () => clock.now(), onError: (e) => failures.push(e) });
   const base = clock.now() - 10 * SLOT;
@@ -102,6 +103,28 @@ describe.skipIf(!up)('RedisStorage reads values it did not write whole', () => {
     const next = await storage.readRollupChanges(NAME, read.cursor);
     expect(next.rollups).toEqual([rollup(1, '/a'), rollup(1, '/b')]);
     expect(failures).toHaveLength(1);
+  });
+
+  it('compactRollups merges the good rollups of a span, leaves an undecodable member or series where it is and reports them once', async () => {
+    const good = Array.from({ length: 10 }, (_, slot) => rollup(slot, '/a'));
+    await storage.writeRollups(good);
+    await admin.zadd(keys.series(NAME, '{"route":"/a"}'), base + 3 * SLOT, torn(3));
+    await admin.zadd(keys.index(NAME), clock.now(), '{"route":"/c');
+    const result = await storage.compactRollups({ span: 10 * SLOT, before: base + 10 * SLOT, limit: 1_000 });
+    expect(result).toEqual({ merged: 10, written: 1, done: true });
+    expect(failures.map((f) => f.message.match(/^RedisStorage: compactRollups skipped \d+ stored values?/)?.[0])).toEqual(['RedisStorage: compactRollups skipped 2 stored values']);
+    const back = await storage.queryRollups({ name: NAME });
+    expect(back.map((r) => [r.start, r.end, r.sum])).toEqual([[base, base + 10 * SLOT, 55]]);
+    // The torn member is still stored (never merged away nor dropped unread).
+    expect(await admin.zrangebyscore(keys.series(NAME, '{"route":"/a"}'), base + 3 * SLOT, base + 3 * SLOT)).toEqual([torn(3)]);
+  });
+
+  it('purgeBefore removes the rollups that ended, keeps a member whose end does not decode and reports it', async () => {
+    await storage.writeRollups([rollup(0, '/a'), rollup(1, '/a'), rollup(0, '/b')]);
+    await admin.zadd(keys.series(NAME, '{"route":"/b"}'), base + SLOT, torn(1));
+    expect(await storage.purgeBefore(base + 2 * SLOT)).toBe(3);
+    expect(failures.map((f) => f.message.match(/^RedisStorage: purgeBefore skipped \d+ stored rollups?/)?.[0])).toEqual(['RedisStorage: purgeBefore skipped 1 stored rollup']);
+    expect(await admin.zrange(keys.series(NAME, '{"route":"/b"}'), 0, -1)).toEqual([torn(1)]);
   });
 
   it('queryAlerts by status keeps a record whose status is spelled with a JSON escape', async () => {

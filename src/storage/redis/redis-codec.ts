@@ -65,6 +65,13 @@ export function decodeRollup(member: string, name: string, labels: Readonly<Reco
   return r;
 }
 
+/** A series index member (its labels' canonical JSON) read back; throws when it is not a JSON object. */
+export function decodeSeriesLabels(labelsJson: string): Record<string, string> {
+  const labels = JSON.parse(labelsJson) as unknown;
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) throw new TypeError('series labels that are not a JSON object');
+  return labels as Record<string, string>;
+}
+
 /** The slot end of an encoded rollup, without decoding the rest (purge reads only this). */
 export function endOf(member: string): number {
   return (JSON.parse(member) as StoredRollup).end;

@@ -1,9 +1,11 @@
 import { COMPACTED_INSTANCE, compactionGroups, mergeRollups, type CompactionResult } from '../compaction.js';
 import type { Rollup } from '../contract.js';
-import { decodeRollup, encodeRollup } from './redis-codec.js';
+import { decodeRollup, decodeSeriesLabels, encodeRollup } from './redis-codec.js';
 import { exec } from './redis-exec.js';
 import type { RedisKeys } from './redis-keys.js';
 import { bound, type RedisClient } from './redis-rollups.js';
+import type { SideFailureReporter } from '../side-failures.js';
+import { SkippedValues } from './redis-skipped.js';
 
 /** How a compacted member begins (the codec writes `instance` first). */
 const COMPACTED_PREFIX = `{"instance":${JSON.stringify(COMPACTED_INSTANCE)},`;
@@ -80,10 +82,24 @@ export class RedisCompaction {
     private readonly client: RedisClient,
     private readonly keys: RedisKeys,
     private readonly retention: number,
+    /** Where the stored values a call skips (a torn member, a series index entry that is no label set) are reported. */
+    private readonly report: SideFailureReporter = () => {},
   ) {}
 
-  /** One call (the request checked already); `cutoff`: what retention hides. */
+  /**
+   * One call (the request checked already); `cutoff`: what retention hides. A value that does
+   * not decode is left where it is (never merged nor removed) and reported once per call.
+   */
   async compact(span: number, before: number, limit: number, cutoff: number): Promise<CompactionResult> {
+    const skipped = new SkippedValues();
+    try {
+      return await this.compactNames(span, before, limit, cutoff, skipped);
+    } finally {
+      skipped.reportTo(this.report, 'compactRollups', 'stored value (series labels or rollup)', 'stored values (series labels or rollups)');
+    }
+  }
+
+  private async compactNames(span: number, before: number, limit: number, cutoff: number, skipped: SkippedValues): Promise<CompactionResult> {
     const names = ((await this.client.smembers(this.keys.names)) as string[]).sort();
     const from = this.resume.get(span);
     const result: CompactionResult = { merged: 0, written: 0, done: true };
@@ -92,7 +108,7 @@ export class RedisCompaction {
       let series = ((await this.client.zrangebyscore(this.keys.index(name), bound(cutoff, true), '+inf')) as string[]).sort();
       if (from !== undefined && name === from.name) series = series.filter((labelsJson) => labelsJson >= from.series);
       for (let i = 0; i < series.length; i += SERIES_PER_READ) {
-        const part = await this.compactSeries(name, series.slice(i, i + SERIES_PER_READ), span, before, cutoff, limit - result.merged, result.merged === 0);
+        const part = await this.compactSeries(name, series.slice(i, i + SERIES_PER_READ), span, before, cutoff, limit - result.merged, result.merged === 0, skipped);
         result.merged += part.merged;
         result.written += part.written;
         if (part.stoppedAt !== undefined) {
@@ -107,7 +123,16 @@ export class RedisCompaction {
   }
 
   /** Compacts the spans of some series of `name`, up to `room` rollups merged (one span at least when `first`). */
-  private async compactSeries(name: string, series: string[], span: number, before: number, cutoff: number, room: number, first: boolean): Promise<{ merged: number; written: number; stoppedAt: string | undefined }> {
+  private async compactSeries(
+    name: string,
+    series: string[],
+    span: number,
+    before: number,
+    cutoff: number,
+    room: number,
+    first: boolean,
+    skipped: SkippedValues,
+  ): Promise<{ merged: number; written: number; stoppedAt: string | undefined }> {
     const pipe = this.client.pipeline();
     // Scored by start: one that ends by `before` starts before it.
     for (const labelsJson of series) pipe.zrangebyscore(this.keys.series(name, labelsJson), '-inf', bound(before, true));
@@ -117,10 +142,22 @@ export class RedisCompaction {
     let spans = 0;
     let stoppedAt: string | undefined;
     outer: for (let s = 0; s < series.length; s++) {
-      const labels = JSON.parse(series[s]!) as Record<string, string>;
+      let labels: Record<string, string>;
+      try {
+        labels = decodeSeriesLabels(series[s]!);
+      } catch (error) {
+        skipped.add(series[s]!, error);
+        continue;
+      }
       const members = new Map<Rollup, string>();
       for (const member of lists[s]!) {
-        const r = decodeRollup(member, name, labels);
+        let r: Rollup;
+        try {
+          r = decodeRollup(member, name, labels);
+        } catch (error) {
+          skipped.add(member, error);
+          continue;
+        }
         if (r.end > cutoff) members.set(r, member);
       }
       for (const g of compactionGroups(members.keys(), span, before)) {

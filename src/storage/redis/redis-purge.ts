@@ -3,6 +3,8 @@ import { exec } from './redis-exec.js';
 import { endOf } from './redis-codec.js';
 import { bound, type RedisClient } from './redis-rollups.js';
 import { drawEpoch } from '../rollup-changes.js';
+import type { SideFailureReporter } from '../side-failures.js';
+import { SkippedValues } from './redis-skipped.js';
 
 /** Drops `<name>` from `names`, and its change log, unless a write re-created its index meanwhile (atomic). */
 export const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL', KEYS[3], KEYS[4]) return redis.call('SREM', KEYS[1], ARGV[1]) end return 0`;
@@ -25,7 +27,7 @@ return n`;
  * Deletes every rollup that ended at or before `timestamp` and returns how many went. The
  * count comes from ZREM's replies, so it is exact even when two instances purge at once.
  */
-export async function purgeRollups(client: RedisClient, keys: RedisKeys, timestamp: number): Promise<number> {
+export async function purgeRollups(client: RedisClient, keys: RedisKeys, timestamp: number, report: SideFailureReporter = () => {}): Promise<number> {
   if (Number.isNaN(timestamp) || timestamp === -Infinity) return 0;
   const names = (await client.smembers(keys.names)) as string[];
   if (names.length === 0) return 0;
@@ -42,13 +44,24 @@ export async function purgeRollups(client: RedisClient, keys: RedisKeys, timesta
   const candidates = seriesKeys.length > 0 ? ((await exec(readPipe)) as string[][]) : [];
   const removePipe = client.pipeline();
   let removals = 0;
+  // A member whose end does not decode (torn, foreign) stays (its key's TTL removes it): reported, not the purge's failure.
+  const skipped = new SkippedValues();
+  const endedBy = (member: string): boolean => {
+    try {
+      return endOf(member) <= timestamp;
+    } catch (error) {
+      skipped.add(member, error);
+      return false;
+    }
+  };
   candidates.forEach((list, i) => {
-    const ended = list.filter((member) => endOf(member) <= timestamp);
+    const ended = list.filter(endedBy);
     if (ended.length > 0) {
       removePipe.zrem(seriesKeys[i]!, ...ended);
       removals++;
     }
   });
+  skipped.reportTo(report, 'purgeBefore', 'stored rollup', 'stored rollups');
   const removedCounts = removals > 0 ? ((await exec(removePipe)) as number[]) : [];
   const removed = removedCounts.reduce((sum, n) => sum + Number(n), 0);
   const cleanup = client.pipeline();

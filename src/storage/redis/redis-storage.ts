@@ -87,7 +87,7 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
     this.writer = new RedisRollupWriter(this.client, this.keys, this.options.retention);
     this.metricNames = new RedisNames(this.client, this.keys, this.options.retention, () => this.now());
     this.state = new RedisState(this.client, this.keys, this.sideFailures.report);
-    this.compaction = new RedisCompaction(this.client, this.keys, this.options.retention);
+    this.compaction = new RedisCompaction(this.client, this.keys, this.options.retention, this.sideFailures.report);
   }
 
   /** Side failures go to `report` until the returned function is called, unless `onError` was given (see `StorageLifecycle.attachSideFailures`). */
@@ -212,7 +212,7 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
    * kinds) older than it; returns the exact count. Firing alerts and rules stay; leases expire by TTL.
    */
   purgeBefore(timestamp: number, options?: CallOptions): Promise<number> {
-    return this.run('purgeBefore', options, async () => (await purgeRollups(this.client, this.keys, timestamp)) + (await this.records.purgeBefore(timestamp)));
+    return this.run('purgeBefore', options, async () => (await purgeRollups(this.client, this.keys, timestamp, this.sideFailures.report)) + (await this.records.purgeBefore(timestamp)));
   }
 
   /** Quits the client if the adapter created it; afterwards every call rejects with a StorageError. */

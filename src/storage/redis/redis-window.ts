@@ -2,6 +2,7 @@ import { matchesLabels } from '../../core/labels.js';
 import type { Rollup, RollupQuery } from '../contract.js';
 import type { SideFailureReporter } from '../side-failures.js';
 import { ChangeLineDecoder } from './redis-change-lines.js';
+import { decodeSeriesLabels } from './redis-codec.js';
 import { exec } from './redis-exec.js';
 import type { RedisKeys } from './redis-keys.js';
 import { bound, type RedisClient } from './redis-rollups.js';
@@ -39,8 +40,14 @@ export async function queryRollupWindow(
   const done = (): void => skipped.reportTo(report, 'queryRollups', `stored value of ${name} (series labels or rollup)`, `stored values of ${name} (series labels or rollups)`);
   const matched: { labelsJson: string; labels: Record<string, string> }[] = [];
   for (const labelsJson of members) {
-    const labels = seriesLabels(labelsJson, skipped);
-    if (labels !== undefined && matchesLabels(labels, query.labels as Record<string, string> | undefined)) matched.push({ labelsJson, labels });
+    let labels: Record<string, string>;
+    try {
+      labels = decodeSeriesLabels(labelsJson);
+    } catch (error) {
+      skipped.add(labelsJson, error);
+      continue;
+    }
+    if (matchesLabels(labels, query.labels as Record<string, string> | undefined)) matched.push({ labelsJson, labels });
   }
   if (matched.length === 0) {
     done();
@@ -70,14 +77,3 @@ export async function queryRollupWindow(
   return out.sort((a, b) => a.start - b.start);
 }
 
-/** A series index member's labels; undefined (set aside in `skipped`) when it is not a JSON object. */
-function seriesLabels(labelsJson: string, skipped: SkippedValues): Record<string, string> | undefined {
-  try {
-    const labels = JSON.parse(labelsJson) as unknown;
-    if (typeof labels === 'object' && labels !== null && !Array.isArray(labels)) return labels as Record<string, string>;
-    throw new TypeError('series labels that are not a JSON object');
-  } catch (error) {
-    skipped.add(labelsJson, error);
-    return undefined;
-  }
-}
