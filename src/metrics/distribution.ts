@@ -76,12 +76,14 @@ export class Distribution {
     if (totalCount === 0) return;
     this.addTotals(totalCount, 0, min, max);
     let total = 0;
-    // Only counts a Uint32 chunk holds as they are (whole, 1 to 2^32 - 1) are kept aside: any
-    // other takes the chunked path, which stores them as it always did.
+    // Whole counts (1 to 2^53 - 1) are kept aside as they are: a window merges many parts' counts,
+    // and a bucket past 2^32 - 1 would wrap in a Uint32 chunk (percentiles NaN, fractions off).
+    // Any other count (fractions, zero, negative, NaN: no real rollup gives them) takes the
+    // chunked path as it always did.
     let plain = this.counts === null && this.raw.length === 0 && this.sorted === null;
     for (let i = 0; plain && i < n; i++) {
       const c = count[i]!;
-      if (!(c >= 1 && c < 4_294_967_296 && Math.floor(c) === c)) plain = false;
+      if (!(c >= 1 && c <= Number.MAX_SAFE_INTEGER && Math.floor(c) === c)) plain = false;
       total += c;
     }
     if (plain) {

@@ -57,7 +57,8 @@ describe('Distribution.addSortedBuckets', () => {
         const index = Math.floor(next() * (next() < 0.2 ? 20_000 : 3_000));
         const odd = next();
         // Mostly small whole counts; some a chunk does not hold as they are.
-        const count = odd < 0.03 ? 2 ** 32 + 5 : odd < 0.06 ? 1.5 : odd < 0.08 ? 0 : 1 + Math.floor(next() * 50);
+        // 2^32 - 5: the largest counts a Uint32 chunk (addSlot's reference) holds as they are.
+        const count = odd < 0.03 ? 2 ** 32 - 5 : odd < 0.06 ? 1.5 : odd < 0.08 ? 0 : 1 + Math.floor(next() * 50);
         byIndex.set(index, (byIndex.get(index) ?? 0) + count);
       }
       const shuffled = [...byIndex.entries()].filter(([, c]) => c !== 0).sort(() => next() - 0.5);
@@ -86,6 +87,18 @@ describe('Distribution.addSortedBuckets', () => {
       }
       expect(readings(b), `seed ${seed} after more`).toBe(readings(a));
     }
+  });
+
+  it('reads a merged bucket past 2^32 - 1 as it is (a Uint32 chunk wrapped it: percentiles NaN)', () => {
+    const layout = new BucketLayout(2);
+    const d = new Distribution(layout, 1e-3);
+    const lo = layout.index(100);
+    const hi = layout.index(2000);
+    d.addSortedBuckets(Float64Array.of(lo, hi), Float64Array.of(6e9, 10), 2, 1, 0.1, 2);
+    d.count = 6e9 + 10;
+    for (const p of [0, 50, 99, 99.9]) expect(d.percentile(p)).toBeCloseTo(0.1, 2);
+    expect(d.percentile(100)).toBeCloseTo(2, 1);
+    expect(d.fractionAtOrBelow(0.5)).toBeCloseTo(6e9 / (6e9 + 10), 12);
   });
 
   it('after exact values, moves them and the buckets into counts as addSlot does', () => {
