@@ -82,6 +82,9 @@ export class Pacer {
   }
 }
 
+/** Rollups of consecutive series grouped at once (a few hundred microseconds of work). */
+const BATCH = 200;
+
 /** One series' rollups, in the order they were read. */
 interface Bucket {
   readonly labels: Readonly<Record<string, string>>;
@@ -90,7 +93,7 @@ interface Bucket {
 
 /**
  * `groupRollups(rollups, later)` in pieces: the rollups are first sorted out by series (in
- * pieces), then each series' rollups are grouped on their own, in the order they were read.
+ * pieces), then grouped a few series at a time, each series' rollups in the order they were read.
  * `groupRollups` groups each series apart from the others, in read order, and lists the series
  * in the order of their first rollup, so the result is the same, series for series and part for
  * part (parts of equal starts in the same order too): only the event loop turns in between.
@@ -99,16 +102,29 @@ interface Bucket {
 export async function groupInPieces(rollups: readonly Rollup[], later: boolean, pacer: Pacer): Promise<StoredSeries[]> {
   if (rollups.length <= pacer.budget) return groupRollups(rollups, later);
   const table = new LabelTable<Bucket>();
-  for (const r of rollups) {
+  for (let i = 0; i < rollups.length; i++) {
+    const r = rollups[i]!;
     const hash = hashLabels(r.labels);
     const bucket = table.find(r.labels, hash) ?? table.add({ labels: r.labels, rollups: [] }, hash);
     bucket.rollups.push(r);
     if (pacer.charge()) await pacer.pause();
   }
+  // Consecutive series are grouped together, their rollups one after the other: each series'
+  // rollups stay in read order and the series come in the order of their first rollup, so the
+  // result is the one of grouping each on its own, without a table per series (5,000 Maps after
+  // a slot close).
   const out: StoredSeries[] = [];
-  for (const bucket of table.values) {
-    out.push(groupRollups(bucket.rollups, later)[0]!);
-    if (pacer.charge(bucket.rollups.length)) await pacer.pause();
+  const buckets = table.values;
+  let batch: Rollup[] = [];
+  for (let i = 0; i < buckets.length; i++) {
+    const own = buckets[i]!.rollups;
+    for (let j = 0; j < own.length; j++) batch.push(own[j]!);
+    if (batch.length < BATCH && i + 1 < buckets.length) continue;
+    const grouped = groupRollups(batch, later);
+    for (let j = 0; j < grouped.length; j++) out.push(grouped[j]!);
+    const units = batch.length;
+    batch = [];
+    if (pacer.charge(units)) await pacer.pause();
   }
   return out;
 }
