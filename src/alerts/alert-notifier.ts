@@ -79,9 +79,8 @@ export class AlertNotifier {
    */
   async maybeRepeat(st: AlertState, ts: number, cooldown: number): Promise<void> {
     const record = st.record!;
-    if (record.acknowledgedAt !== undefined) return;
-    if (st.lastHumanAt !== undefined && ts - st.lastHumanAt < cooldown) return;
-    if (this.humanChannels(record).length === 0) return;
+    // One statement of when a repeat may be due: the evaluator's synchronous check is this one.
+    if (!this.repeatDue(st, ts, cooldown)) return;
     await this.readAcknowledgement(record);
     if (record.acknowledgedAt !== undefined) return;
     const reason = st.humanNotified ? 'repeat interval elapsed' : 'first notification';

@@ -82,9 +82,11 @@ export function newRecord(id: string, rule: RuleIdentity, state: AlertState, mes
  * message with them (a summary the rule's own `annotations` give stays): a repeat notification,
  * the active list and Alertmanager all show the value now, not the one it fired with.
  */
-export function refreshRecord(record: AlertRecord, rule: Pick<RuleIdentity, 'name' | 'annotations'>, message: string, value: number | null): void {
+export function refreshRecord(record: AlertRecord, rule: Pick<RuleIdentity, 'name' | 'annotations'>, message: string, value: number | null, threshold?: number | null): void {
   record.message = message;
   record.value = value;
+  // A threshold changed without changing the alert's identity shows in the message: here too.
+  if (threshold !== undefined) record.threshold = threshold;
   if (rule.annotations.summary !== undefined) return;
   const summary = `${rule.name}: ${message}`;
   // Written in place (the key keeps its place): a new annotations object per firing alert and

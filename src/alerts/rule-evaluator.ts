@@ -185,7 +185,7 @@ export class RuleEvaluator {
       } else if (state.phase === 'pending') {
         if (this.records.heartbeatDue(state, ts)) await this.records.heartbeat(state, ts);
       } else if (state.phase === 'firing' && state.record !== undefined) {
-        if (present) refreshRecord(state.record, rule, messageOf(conditions, combined, value), value);
+        if (present) refreshRecord(state.record, rule, messageOf(conditions, combined, value), value, conditions[0]?.threshold ?? null);
         const cooldown = this.cooldownOf(rule);
         // Checked here first: awaiting a repeat that is not due, for every firing alert and tick, cost a promise each.
         if (this.notifier.repeatDue(state, ts, cooldown)) await this.notifier.maybeRepeat(state, ts, cooldown);

@@ -206,15 +206,19 @@ export function callerRuleIssues(input: unknown, current?: number): { path: stri
 /** A rule as the engine holds and stores it: defaults applied, durations in ms, plus bookkeeping. */
 export type AlertRule = z.output<typeof alertRuleSchema> & { id: string; createdAt: number; updatedAt: number };
 
-/** One condition, normalised for evaluation. */
+/**
+ * One condition, normalised for evaluation. Never changed in place: what is derived from one is
+ * cached per object (message parts in alert-records.ts, error matchers in evaluate-conditions.ts);
+ * a changed rule gets new conditions (RuleBook.set).
+ */
 export interface NormalizedCondition {
-  metric: string;
-  labels: Readonly<Record<string, string>>;
-  aggregation: Aggregation;
-  window: number;
-  op: Comparison;
-  threshold: number;
-  recoveryThreshold: number | undefined;
+  readonly metric: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly aggregation: Aggregation;
+  readonly window: number;
+  readonly op: Comparison;
+  readonly threshold: number;
+  readonly recoveryThreshold: number | undefined;
 }
 
 /** Default window of a condition (seed 003 and the design's examples use 5 minutes). */

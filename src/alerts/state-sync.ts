@@ -194,6 +194,14 @@ export class StateSync {
       record.message = r.message;
       record.updatedAt = r.updatedAt;
       record.recovering = r.recovering;
+      // The summary the evaluating instance generated from that message (refreshRecord): without
+      // it this instance lists the new message beside the summary of the value it adopted.
+      // Copied as a string, never by sharing r's annotations (this record's are written in place).
+      const summary = (r.annotations as Readonly<Record<string, unknown>>).summary;
+      if (typeof summary === 'string' && record.annotations.summary !== summary) {
+        if (Object.hasOwn(record.annotations, 'summary')) (record.annotations as Record<string, string>).summary = summary;
+        else record.annotations = { ...record.annotations, summary };
+      }
       local.value = r.value;
     }
   }
