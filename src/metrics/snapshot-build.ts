@@ -3,7 +3,8 @@ import type { Rollup } from '../storage/contract.js';
 import type { MetricContext } from './context.js';
 import { capturedMetric, type CapturedHistogram, type CapturedSeries } from './snapshot-capture.js';
 import type { SnapshotWork } from './snapshot-work.js';
-import { buildWindow, seriesIdOf } from './window-query-build.js';
+import { buildWindow } from './window-query-build.js';
+import { seriesIdOf } from './window-query-ids.js';
 import { hashLabels, LabelTable, type StoredSeries } from './window-query-series.js';
 import { MetricWindow, type WindowSeries } from './window-query-window.js';
 

@@ -8,6 +8,8 @@ import type { HistogramSlot } from './histogram-slot.js';
 import { BucketLayout } from './log-buckets.js';
 import type { AnyMetric } from './registry.js';
 import { hashLabels, LabelTable, part, partOf, shapeOf, type StoredSeries } from './window-query-series.js';
+import { seriesIdOf } from './window-query-ids.js';
+import { newestKind } from './window-query-newest-kind.js';
 import { END, F, isKept, START } from './window-query-columns.js';
 import { RF, type RingCache, type RingView } from './window-query-ring.js';
 import { MetricWindow, type WindowPart, type WindowScale, type WindowSeries } from './window-query-window.js';
@@ -70,15 +72,6 @@ function noneWaiting(st: StoredSeries, kind: MetricKind | undefined, from: numbe
   }
   return true;
 }
-
-/**
- * `seriesKey` and label hash of in-memory series, computed once per labels object (those of
- * evicted series are collected). Keyed by the labels, not the series: a snapshot builds from a
- * capture of each series, a new object every call, while the labels object is the live series'
- * own. A series index makes one per series and never changes it (a series removed and made again
- * keeps its object, labels included), so an id read here is always the one of its labels.
- */
-const keys = new WeakMap<object, SeriesId>();
 
 /**
  * Merges the three sources of a metric's data over [from, to) into one {@link MetricWindow}:
@@ -286,52 +279,6 @@ function take(e: Entry, matched: Uint8Array, start: number, byContent: WindowPar
   }
   return false;
 }
-
-/** The kind of the newest wanted rollup (a name reused for another kind reads as its latest use). */
-function newestKind(stored: readonly StoredSeries[], pending: readonly Rollup[], name: string, labels: Labels | undefined, inRange: (p: WindowPart) => boolean): MetricKind | undefined {
-  let kind: MetricKind | undefined;
-  let at = -Infinity;
-  for (const st of stored) {
-    if (!matchesLabels(st.labels, labels)) continue;
-    if (isKept(st)) {
-      // Columns: the newest part's start and kind, without building part objects.
-      for (let i = 0; i < st.n; i++) {
-        const start = st.cols[i * F + START]!;
-        if (start >= at && inRange({ start, end: st.cols[i * F + END]! } as WindowPart)) {
-          at = start;
-          kind = st.kindAt(i);
-        }
-      }
-      continue;
-    }
-    for (const p of st.parts) {
-      if (p.start >= at && inRange(p)) {
-        at = p.start;
-        kind = p.kind;
-      }
-    }
-  }
-  for (const r of pending) {
-    if (r.name === name && r.start >= at && matchesLabels(r.labels, labels) && inRange(partOf(r))) {
-      at = r.start;
-      kind = r.kind;
-    }
-  }
-  return kind;
-}
-
-/**
- * The `seriesKey` and label hash of an in-memory series' labels, computed once per labels object
- * (see {@link keys}): the object must not change once read here, as a series' labels never do.
- */
-export function seriesIdOf(labels: Labels): SeriesId {
-  let id = keys.get(labels);
-  if (id === undefined) keys.set(labels, (id = { key: seriesKey(labels), hash: hashLabels(labels) }));
-  return id;
-}
-
-/** What {@link seriesIdOf} keeps of a label set. */
-export type SeriesId = { readonly key: string; readonly hash: number };
 
 /** The `seriesKey` of a stored series, kept on it. */
 function storedKey(st: StoredSeries): string {
