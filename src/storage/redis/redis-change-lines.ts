@@ -1,5 +1,6 @@
 import type { MetricKind, Rollup } from '../contract.js';
 import { decodeRollup } from './redis-codec.js';
+import { plainStringEnd, readNumber, readString, type Scan } from './redis-change-tokens.js';
 
 /**
  * Most label sets a {@link ChangeLineDecoder} keeps parsed between reads (then it starts over):
@@ -9,7 +10,6 @@ import { decodeRollup } from './redis-codec.js';
 export const MAX_KEPT_LABELS = 100_000;
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const TAB = 0x09;
 
@@ -32,19 +32,12 @@ const K = {
 
 const KINDS: readonly MetricKind[] = ['histogram', 'counter', 'gauge'];
 
-/** Powers of ten a double holds exactly (10^0 to 10^22): the divisors of the fast number path. */
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-
 interface KeptLabels {
   /** The labels JSON's bytes (as latin1 text: a char a byte), to tell two label sets of one hash apart. */
   key: string;
   labels: Readonly<Record<string, string>>;
 }
 
-/** A string token's decoded text (undefined: not a plain JSON string here) and where it ended. */
-interface Scan {
-  pos: number;
-}
 
 /**
  * Decodes the change log's lines (`labels JSON`, tab, member: see WRITE_BATCH) straight from the
@@ -195,25 +188,6 @@ function sameBytes(a: Buffer, buf: Buffer, start: number, end: number): boolean 
   return true;
 }
 
-/** The index of the quote closing a string that starts at `from`; -1 when it holds an escape or a control character (JSON's to read). */
-function plainStringEnd(buf: Buffer, from: number): number {
-  for (let q = from; q < buf.length; q++) {
-    const c = buf[q]!;
-    if (c === QUOTE) return q;
-    if (c === BACKSLASH || c < 0x20) return -1;
-  }
-  return -1;
-}
-
-/** A plain string token at `at.pos` (a fresh string: never a slice holding the reply alive); undefined when it is not one. */
-function readString(buf: Buffer, at: Scan): string | undefined {
-  if (buf[at.pos] !== QUOTE) return undefined;
-  const to = plainStringEnd(buf, at.pos + 1);
-  if (to < 0) return undefined;
-  const text = buf.toString('utf8', at.pos + 1, to);
-  at.pos = to + 1;
-  return text;
-}
 
 function readKind(buf: Buffer, at: Scan): MetricKind | undefined {
   if (buf[at.pos] !== QUOTE) return undefined;
@@ -242,67 +216,3 @@ function field(buf: Buffer, at: Scan, literal: Buffer, quoted = true): number {
   return readNumber(buf, at);
 }
 
-/**
- * A member's number at `at.pos`: a JSON number, or a string for what JSON has no number for
- * (read back with Number, as decodeRollup does). Up to 15 significant digits and 22 decimals
- * without an exponent, the value is the integer of its digits divided by a power of ten: both
- * exact doubles, and IEEE division rounds correctly, so it is the double Number() reads (the
- * fast path of Clinger's algorithm). Other numbers go through Number(). `at.pos` becomes -1
- * when no number is there.
- */
-function readNumber(buf: Buffer, at: Scan): number {
-  let p = at.pos;
-  if (p < 0) return 0;
-  if (buf[p] === QUOTE) {
-    const text = readString(buf, at);
-    if (text === undefined) at.pos = -1;
-    return text === undefined ? 0 : Number(text);
-  }
-  const from = p;
-  let negative = false;
-  if (buf[p] === 0x2d) {
-    negative = true;
-    p++;
-  }
-  let mantissa = 0;
-  let digits = 0;
-  let decimals = 0;
-  let c = buf[p];
-  const intFrom = p;
-  while (c !== undefined && c >= 0x30 && c <= 0x39) {
-    mantissa = mantissa * 10 + (c - 0x30);
-    if (mantissa !== 0) digits++;
-    c = buf[++p];
-  }
-  // JSON: at least one digit, no leading zero before another digit.
-  if (p === intFrom || (buf[intFrom] === 0x30 && p - intFrom > 1)) return fail(at);
-  if (c === 0x2e) {
-    const fracFrom = ++p;
-    c = buf[p];
-    while (c !== undefined && c >= 0x30 && c <= 0x39) {
-      mantissa = mantissa * 10 + (c - 0x30);
-      if (mantissa !== 0) digits++;
-      decimals++;
-      c = buf[++p];
-    }
-    if (p === fracFrom) return fail(at);
-  }
-  let exact = digits <= 15 && decimals <= 22;
-  if (c === 0x65 || c === 0x45) {
-    exact = false;
-    c = buf[++p];
-    if (c === 0x2b || c === 0x2d) c = buf[++p];
-    const expFrom = p;
-    while (c !== undefined && c >= 0x30 && c <= 0x39) c = buf[++p];
-    if (p === expFrom) return fail(at);
-  }
-  at.pos = p;
-  if (!exact) return Number(buf.toString('latin1', from, p));
-  const value = decimals === 0 ? mantissa : mantissa / POW10[decimals]!;
-  return negative ? -value : value;
-}
-
-function fail(at: Scan): number {
-  at.pos = -1;
-  return 0;
-}
