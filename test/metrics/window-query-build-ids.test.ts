@@ -1,6 +1,6 @@
 /**
  * A window build keeps each in-memory series' `seriesKey` and label hash per labels object
- * (window-query-build.ts, `seriesIdOf`): a snapshot builds from a capture of each series, a new
+ * (window-query-ids.ts, `seriesIdOf`): a snapshot builds from a capture of each series, a new
  * object every call, so an id kept per series object was computed again for every series at
  * every build. A stale id (one computed for other labels) would be a silent wrong result: the
  * series' own stored rollups would no longer meet its slots in memory and count twice. Here
