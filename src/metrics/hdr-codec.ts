@@ -4,10 +4,6 @@ import type { Rollup } from '../storage/contract.js';
 import { type BucketLayout, SparseCounts } from './log-buckets.js';
 import type { HistogramSlot } from './histogram-slot.js';
 
-// The decoder of stored encodings lives in hdr-decode.ts; its API is re-exported here, where
-// readers have always found it.
-export { hdrBufferSizes, hdrValueAt, MAX_INFLATED_BYTES, readHdr, releaseHdrCounts, type HdrCounts } from './hdr-decode.js';
-
 // Encoding costs ~70 us a series; doing it for every series inside the slot timer stalled the
 // event loop for hundreds of ms with 1000 series. Rollups are encoded when they are written
 // (a batch at a time) or read, or when their slot is about to be reused, whichever comes first.

@@ -1,4 +1,4 @@
-import { hdrBufferSizes, hdrValueAt, readHdr, releaseHdrCounts } from './hdr-codec.js';
+import { hdrBufferSizes, hdrValueAt, readHdr, releaseHdrCounts } from './hdr-decode.js';
 import type { BucketLayout } from './log-buckets.js';
 
 /** @internal The lengths of the decoder's reused buffers, for tests: back at their defaults after each decode. */

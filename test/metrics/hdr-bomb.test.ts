@@ -9,7 +9,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { JsHistogram } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage, createMonitor, type Rollup } from '../../src/index.js';
-import { MAX_INFLATED_BYTES } from '../../src/metrics/hdr-codec.js';
+import { MAX_INFLATED_BYTES } from '../../src/metrics/hdr-decode.js';
 import { inflateZlib } from '../../src/metrics/inflate.js';
 import { BucketLayout } from '../../src/metrics/log-buckets.js';
 import { DecodedHistograms, MAX_HDR_CHARS, decodeBufferSizes, decodeRollupHdr } from '../../src/metrics/window-query-decode.js';
