@@ -26,8 +26,10 @@ afterEach(async () => {
 
 /** Instance A (served) and instance B (not served) recording requests by status into one store. */
 async function fleet(a: Record<string, number>, b: Record<string, number>): Promise<Fleet> {
-  const storage = new MemoryStorage();
   const now = Date.UTC(2026, 11, 6, 12);
+  // The store's retention follows the monitors' clock: on the real one, a fixed date more than a
+  // day old had every rollup of B dropped (the test failed from 2026-12-07 on).
+  const storage = new MemoryStorage({ now: () => now });
   const make = (): Monitor => createMonitor({ service: 'api', clock: new ManualClock(now), storage });
   const [ma, mb] = [make(), make()];
   for (const [m, requests] of [[ma, a], [mb, b]] as const) {
