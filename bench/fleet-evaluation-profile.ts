@@ -5,59 +5,18 @@
  * on all three between them), more ticks (TICKS, default 30), and each tick's wall and CPU time.
  * PROFILE=<file> (with ALLOC=1: allocation samples instead of CPU) writes the CPU profiles of the measured ticks alone. Not a measurement of record: bench/fleet-evaluation.ts is.
  */
-import { createMonitor, MemoryStorage, type AggregationInput, type BoundHistogram, type Monitor } from '../src/index.js';
+import { MemoryStorage } from '../src/index.js';
+import { startBenchFleet } from './fleet-setup.js';
 import { ManualClock } from '../src/testing.js';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 
-const ROUTES = 1_000;
-const STATUSES = ['200', '201', '404', '500', '503'];
-const METHODS = ['GET', 'POST'];
-const INSTANCES = 3;
 const TICKS = Number(process.env.TICKS ?? 30);
 const WARMUP = 3;
-const AGGREGATIONS: AggregationInput[] = ['p95', 'avg', 'errorRate', 'rate', 'p99'];
 
 const clock = new ManualClock(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 const storage = new MemoryStorage({ now: () => clock.now() });
-const monitors: Monitor[] = [];
-const bound: BoundHistogram[][] = [];
-for (let i = 0; i < INSTANCES; i++) {
-  monitors.push(createMonitor({ clock, storage, service: 'bench-fleet', limits: { maxRules: ROUTES, maxSeriesPerMetric: 10_000 }, alerts: { evaluationInterval: '1h', syncInterval: '1h' } }));
-  bound.push([]);
-}
-let n = 0;
-for (let r = 0; r < ROUTES; r++) {
-  for (const status of STATUSES) {
-    for (const method of METHODS) {
-      const i = n++ % INSTANCES;
-      const h = monitors[i]!.getMetric('http_request_duration_seconds') ?? monitors[i]!.histogram({ name: 'http_request_duration_seconds', labelNames: ['route', 'status', 'method'], unit: 'seconds' });
-      bound[i]!.push((h as ReturnType<Monitor['histogram']>).labels({ route: `/r/${r}`, status, method }));
-    }
-  }
-}
-let k = 0;
-const fill = (): void => {
-  for (const list of bound) for (const b of list) for (let j = 0; j < 3; j++) b.observe(0.01 + ((k++ * 7919) % 1000) / 1000);
-};
-for (let s = 0; s < 10; s++) {
-  fill();
-  await clock.advanceAsync(30_000);
-  for (const m of monitors) await m.flush();
-}
-for (let i = 0; i < ROUTES; i++) {
-  await monitors[0]!.alerts.ensureRule({
-    id: `route-${i}`,
-    name: `route ${i}`,
-    metric: 'http_request_duration_seconds',
-    labels: { route: `/r/${i}` },
-    aggregation: AGGREGATIONS[i % AGGREGATIONS.length]!,
-    window: '5m',
-    condition: 'greater_than',
-    threshold: i % 2 === 0 ? 0.5 : 100,
-    duration: '1m',
-  });
-}
+const { monitors, fill } = await startBenchFleet(storage, clock);
 // PROFILE=<file>: the CPU profiles of the evaluating instance's measured ticks only (a JSON array of { tick, cpu, profile }).
 const session = process.env.PROFILE === undefined ? undefined : new Session();
 if (session !== undefined) {

@@ -23,18 +23,14 @@
  *   shared machine inflates less than wall time, and the load average before each store's run.
  */
 import { loadavg } from 'node:os';
-import { createMonitor, MemoryStorage, type AggregationInput, type BoundHistogram, type Monitor, type StorageAdapter } from '../src/index.js';
+import { MemoryStorage, type StorageAdapter } from '../src/index.js';
+import { startBenchFleet } from './fleet-setup.js';
 import { ManualClock } from '../src/testing.js';
 import type { Section, Target } from './report.js';
 import { deletePrefix } from './storage-redis.js';
 
-const ROUTES = 1_000;
-const STATUSES = ['200', '201', '404', '500', '503'];
-const METHODS = ['GET', 'POST'];
-const INSTANCES = 3;
 const TICKS = 15;
 const WARMUP = 3;
-const AGGREGATIONS: AggregationInput[] = ['p95', 'avg', 'errorRate', 'rate', 'p99'];
 
 interface FleetTimes {
   median: number;
@@ -52,47 +48,7 @@ function benchClock(): ManualClock {
 }
 
 async function measure(storage: StorageAdapter, clock: ManualClock): Promise<FleetTimes> {
-  const monitors: Monitor[] = [];
-  const bound: BoundHistogram[][] = [];
-  for (let i = 0; i < INSTANCES; i++) {
-    // Past the default maxSeriesPerMetric (1,000): until 2026-12-06 each instance folded all but
-    // 1,000 of its 3,334 series into its overflow series, so the rules saw 3,000 series, not 10,000.
-    const m = createMonitor({ clock, storage, service: 'bench-fleet', limits: { maxRules: ROUTES, maxSeriesPerMetric: 10_000 }, alerts: { evaluationInterval: '1h', syncInterval: '1h' } });
-    monitors.push(m);
-    bound.push([]);
-  }
-  let n = 0;
-  for (let r = 0; r < ROUTES; r++) {
-    for (const status of STATUSES) {
-      for (const method of METHODS) {
-        const i = n++ % INSTANCES;
-        const h = monitors[i]!.getMetric('http_request_duration_seconds') ?? monitors[i]!.histogram({ name: 'http_request_duration_seconds', labelNames: ['route', 'status', 'method'], unit: 'seconds' });
-        bound[i]!.push((h as ReturnType<Monitor['histogram']>).labels({ route: `/r/${r}`, status, method }));
-      }
-    }
-  }
-  let k = 0;
-  const fill = (): void => {
-    for (const list of bound) for (const b of list) for (let j = 0; j < 3; j++) b.observe(0.01 + ((k++ * 7919) % 1000) / 1000);
-  };
-  for (let s = 0; s < 10; s++) {
-    fill();
-    await clock.advanceAsync(30_000);
-    for (const m of monitors) await m.flush();
-  }
-  for (let i = 0; i < ROUTES; i++) {
-    await monitors[0]!.alerts.ensureRule({
-      id: `route-${i}`,
-      name: `route ${i}`,
-      metric: 'http_request_duration_seconds',
-      labels: { route: `/r/${i}` },
-      aggregation: AGGREGATIONS[i % AGGREGATIONS.length]!,
-      window: '5m',
-      condition: 'greater_than',
-      threshold: i % 2 === 0 ? 0.5 : 100,
-      duration: '1m',
-    });
-  }
+  const { monitors, fill, series } = await startBenchFleet(storage, clock);
   const times: number[] = [];
   const cpus: number[] = [];
   const followers: number[] = [];
@@ -125,7 +81,7 @@ async function measure(storage: StorageAdapter, clock: ManualClock): Promise<Fle
     p95: steady[Math.min(steady.length - 1, Math.ceil(steady.length * 0.95) - 1)]!,
     followerMedian: fsteady[Math.floor(fsteady.length / 2)]!,
     firing,
-    series: n,
+    series,
   };
 }
 
