@@ -5,9 +5,8 @@
  * PULSEWATCH_PROFILE_RUNS: how many runs (default 1), each on a fresh prefix.
  */
 import { loadavg } from 'node:os';
-import { MemoryStorage, type StorageAdapter } from '../src/index.js';
-import { startBenchFleet } from './fleet-setup.js';
-import { ManualClock } from '../src/testing.js';
+import { MemoryStorage } from '../src/index.js';
+import { benchClock, measure, type TickHooks } from './fleet-evaluation.js';
 import { RedisStorage } from '../src/redis.js';
 import { deletePrefix } from './storage-redis.js';
 import { writeFileSync } from 'node:fs';
@@ -35,66 +34,19 @@ function counted(storage: RedisStorage): RedisStorage {
   });
 }
 
-const TICKS = 15;
 const WARMUP = 3;
-
-interface FleetTimes {
-  median: number;
-  /** Median CPU time (ms) of the measured ticks. */
-  cpuMedian: number;
-  p95: number;
-  followerMedian: number;
-  firing: number;
-  series: number;
-}
-
-/** The bench's clock: now, to the hour, so that a store keeping data by its own clock (Redis) keeps it. */
-function benchClock(): ManualClock {
-  return new ManualClock(Math.floor(Date.now() / 3_600_000) * 3_600_000);
-}
-
-async function measure(storage: StorageAdapter, clock: ManualClock): Promise<FleetTimes> {
-  const { monitors, fill, series } = await startBenchFleet(storage, clock);
-  const times: number[] = [];
-  const cpus: number[] = [];
-  const followers: number[] = [];
-  let firing = 0;
-  for (let t = 0; t < TICKS; t++) {
-    fill();
-    await clock.advanceAsync(15_000);
-    // Each instance flushes on its own timer; between ticks half of them have written the closed slot.
-    const cpu = process.cpuUsage();
-    const start = performance.now();
+let mark = 0n;
+/** Counts store calls and keeps the evaluating instance's tick spans, for the measured ticks only. */
+const hooks: TickHooks = {
+  before(t) {
     counting = t >= WARMUP;
-    const mark = process.hrtime.bigint();
-    const result = await monitors[0]!.alerts.evaluate();
-    times.push(performance.now() - start);
+    mark = process.hrtime.bigint();
+  },
+  after(t) {
     counting = false;
     if (t >= WARMUP) marks.push([Number(mark / 1000n), Number(process.hrtime.bigint() / 1000n)]);
-    const used = process.cpuUsage(cpu);
-    cpus.push((used.user + used.system) / 1000);
-    if (!result.evaluated) throw new Error('the measured instance did not hold the evaluation lease');
-    firing = result.firing;
-    const f = performance.now();
-    const followed = await monitors[1]!.alerts.evaluate();
-    followers.push(performance.now() - f);
-    if (followed.evaluated) throw new Error('a follower evaluated');
-    await monitors[2]!.alerts.evaluate();
-  }
-  for (const m of monitors) await m.close();
-  const steady = times.slice(WARMUP).sort((a, b) => a - b);
-  const fsteady = followers.slice(WARMUP).sort((a, b) => a - b);
-  const csteady = cpus.slice(WARMUP).sort((a, b) => a - b);
-  return {
-    median: steady[Math.floor(steady.length / 2)]!,
-    cpuMedian: csteady[Math.floor(csteady.length / 2)]!,
-    p95: steady[Math.min(steady.length - 1, Math.ceil(steady.length * 0.95) - 1)]!,
-    followerMedian: fsteady[Math.floor(fsteady.length / 2)]!,
-    firing,
-    series,
-  };
-}
-
+  },
+};
 
 const runs = Number(process.env.PULSEWATCH_PROFILE_RUNS ?? 1);
 for (let i = 0; i < runs; i++) {
@@ -105,7 +57,7 @@ for (let i = 0; i < runs; i++) {
   const memory = process.env.PULSEWATCH_PROFILE_STORE === 'memory';
   const redis = memory ? (new MemoryStorage({ now: () => clock.now() }) as unknown as RedisStorage) : new RedisStorage({ url: process.env.PULSEWATCH_REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix: prefix, now: () => clock.now() });
   try {
-    const r = await measure(counted(redis), clock);
+    const r = await measure(counted(redis), clock, hooks);
     console.log(JSON.stringify({ median: +r.median.toFixed(2), cpuMedian: +r.cpuMedian.toFixed(2), p95: +r.p95.toFixed(2), follower: +r.followerMedian.toFixed(2), firing: r.firing, load }));
   } finally {
     await redis.close();

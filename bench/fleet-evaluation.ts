@@ -32,7 +32,7 @@ import { deletePrefix } from './storage-redis.js';
 const TICKS = 15;
 const WARMUP = 3;
 
-interface FleetTimes {
+export interface FleetTimes {
   median: number;
   /** Median CPU time (ms) of the measured ticks. */
   cpuMedian: number;
@@ -43,11 +43,18 @@ interface FleetTimes {
 }
 
 /** The bench's clock: now, to the hour, so that a store keeping data by its own clock (Redis) keeps it. */
-function benchClock(): ManualClock {
+export function benchClock(): ManualClock {
   return new ManualClock(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 }
 
-async function measure(storage: StorageAdapter, clock: ManualClock): Promise<FleetTimes> {
+/** Called around the evaluating instance's `evaluate()` of tick `t` (the profiling scripts count store calls there); not timed apart. */
+export interface TickHooks {
+  before?(t: number): void;
+  after?(t: number): void;
+}
+
+/** The bench's method on one store: the fleet's steady ticks, timed on the evaluating instance. */
+export async function measure(storage: StorageAdapter, clock: ManualClock, hooks: TickHooks = {}): Promise<FleetTimes> {
   const { monitors, fill, series } = await startBenchFleet(storage, clock);
   const times: number[] = [];
   const cpus: number[] = [];
@@ -59,7 +66,9 @@ async function measure(storage: StorageAdapter, clock: ManualClock): Promise<Fle
     // Each instance flushes on its own timer; between ticks half of them have written the closed slot.
     const cpu = process.cpuUsage();
     const start = performance.now();
+    hooks.before?.(t);
     const result = await monitors[0]!.alerts.evaluate();
+    hooks.after?.(t);
     times.push(performance.now() - start);
     const used = process.cpuUsage(cpu);
     cpus.push((used.user + used.system) / 1000);
