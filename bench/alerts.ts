@@ -6,6 +6,7 @@
 import { createMonitor, type AggregationInput, type BoundHistogram } from '../src/index.js';
 import { ManualClock } from '../src/testing.js';
 import type { Section, Target } from './report.js';
+import { routeRule } from './fleet-setup.js';
 
 const ROUTES = 1_000;
 const STATUSES = ['200', '201', '404', '500', '503'];
@@ -57,16 +58,7 @@ const AGGREGATIONS: AggregationInput[] = ['p95', 'avg', 'errorRate', 'rate', 'p9
 
 /** Runs both rule sets and returns the section for docs/performance.md. */
 export async function alertsBench(): Promise<AlertsBenchResult> {
-  const perRoute = await measure(1_000, (i) => ({
-    name: `route ${i}`,
-    metric: 'http_request_duration_seconds',
-    labels: { route: `/r/${i}` },
-    aggregation: AGGREGATIONS[i % AGGREGATIONS.length]!,
-    window: '5m',
-    condition: 'greater_than',
-    threshold: i % 2 === 0 ? 0.5 : 100,
-    duration: '1m',
-  }));
+  const perRoute = await measure(1_000, routeRule);
   const grouped = await measure(10, (i) => ({
     name: `grouped ${i}`,
     metric: 'http_request_duration_seconds',
