@@ -38,7 +38,7 @@ export class Timeline {
   readonly name: string;
   readonly phases: readonly string[];
   readonly options: Readonly<ResolvedTimelineOptions>;
-  /** Open entries and the ids of the last `maxOpen` entries to finish, one Map from id to slot or ring position. */
+  /** Open entries and the last `maxOpen` distinct ids to finish, one Map from id to slot or finished position. */
   private readonly entries: EntryTable;
   private readonly clock: Clock;
   /** Hot-path copies of the options: a mark reads them without going through `options`. */
@@ -125,7 +125,7 @@ export class Timeline {
     let slot = entries.index.get(key);
     if (slot === undefined || slot < 0) {
       if (slot !== undefined) {
-        // A finished id (at ring position ~slot), finished less than `ttl` ago by the clock (a
+        // A finished id (at finished position ~slot), finished less than `ttl` ago by the clock (a
         // reading behind it must not refuse the mark): refused, unless this mark is the first
         // phase of an id reused by a new entry (the finished one had its first phase).
         const done = entries.finishedAt[~slot]! + this.ttl;
