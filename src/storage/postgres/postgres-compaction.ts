@@ -3,6 +3,8 @@ import type { Rollup } from '../contract.js';
 import { KEYS, NAMES, RECORD } from './postgres-rollups.js';
 import { batchJson, ROLLUP_SELECT, RollupRowReader, type RollupRow } from './postgres-rows.js';
 import type { Connection, PgSession } from './postgres-sql.js';
+import type { SideFailureReporter } from '../side-failures.js';
+import { SkippedValues } from '../skipped-values.js';
 
 /** A candidate span: one series (name and the md5 of its labels' text) and the span's start. */
 interface Candidate {
@@ -31,6 +33,10 @@ export class PostgresCompaction {
    * gone stale (rows written or compacted since) merges what is there, or nothing.
    */
   private readonly pending = new Map<number, { list: Candidate[]; complete: boolean; resumeAt: number }>();
+
+  /** Where rows a compaction leaves because they hold no rollup are reported, and the adapter's name for it (set by the adapter). */
+  reportSkipped: SideFailureReporter = () => {};
+  label = 'PostgresStorage';
 
   constructor(
     private readonly db: PgSession,
@@ -103,7 +109,7 @@ export class PostgresCompaction {
     );
     const groups = new Map<string, { spanStart: number; ids: string[]; rollups: Rollup[]; blocked: boolean }>();
     let merging = 0;
-    const reader = new RollupRowReader();
+    const reader = new RollupRowReader(new SkippedValues(this.label));
     for (const row of found) {
       const key = `${row.name}\u0000${row.h}\u0000${row.g}`;
       let g = groups.get(key);
@@ -113,8 +119,13 @@ export class PostgresCompaction {
       // A coarser span's compacted rollup starting here (compacted since the search): the span's
       // compacted rollup would have its key, so the span waits for the coarser tier.
       if (Number(row.end_ms) > g.spanStart + span) g.blocked = true;
-      g.rollups.push(reader.read(row));
+      const rollup = reader.read(row);
+      // A row that holds no rollup (written by hand or another tool) stays, and so does its span: merging
+      // the span would delete it with the rows merged.
+      if (rollup === undefined) g.blocked = true;
+      else g.rollups.push(rollup);
     }
+    reader.skipped.reportTo(this.reportSkipped, 'compactRollups', 'stored row (left as it is)', 'stored rows (left as they are)');
     const ids: string[] = [];
     const merged: Rollup[] = [];
     for (const g of groups.values()) {

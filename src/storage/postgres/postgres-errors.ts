@@ -25,11 +25,47 @@ export function isProgramLimit(sqlstate: string): boolean {
  * permanent (the recorder then splits the batch). Everything else (connection, timeout, lock,
  * shutdown) is transient. A StorageError (closed, a bad argument) passes as it is.
  */
-export function storageFailure(label: string, what: string, cause: unknown): StorageError {
+export function storageFailure(label: string, what: string, cause: unknown, secrets: readonly string[] = []): StorageError {
   if (cause instanceof StorageError) return cause;
-  const reason = cause instanceof Error ? cause.message : String(cause);
+  const reason = redactPostgres(cause instanceof Error ? cause.message : String(cause), secrets);
   const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
   const permanent = typeof code === 'string' && (isDataException(code) || isProgramLimit(code));
   const sqlstate = permanent ? ` (SQLSTATE ${code}: the data is invalid, retrying cannot help)` : '';
   return new StorageError(`${label}: ${what} failed: ${reason}${sqlstate}`, { cause, permanent });
+}
+
+/** Credentials in `postgres://user:password@host` URLs, and `password=` settings of a keyword connection string. */
+const URL_CREDENTIALS = /(postgres(?:ql)?:\/\/)([^:@/\s]*):([^@/\s]*)@/gi;
+const KEYWORD_PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s)'",;]+)/gi;
+
+/**
+ * `message` without secrets: every occurrence of each of `secrets` (the connection's password)
+ * and any password a connection string in it holds. pg's own messages do not echo the password
+ * today; a driver, a proxy or a wrapped error may, and errors travel to logs and events.
+ */
+export function redactPostgres(message: string, secrets: readonly string[]): string {
+  let out = message.replace(URL_CREDENTIALS, (_all, scheme: string, user: string) => `${scheme}${user}:***@`).replace(KEYWORD_PASSWORD, '$1***');
+  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('***');
+  return out;
+}
+
+/** The secrets a connection string or pool configuration holds (its password, raw and URL-decoded), to keep out of messages. */
+export function connectionSecrets(connectionString: string | undefined, poolPassword: unknown): string[] {
+  const secrets: string[] = [];
+  if (typeof poolPassword === 'string') secrets.push(poolPassword);
+  if (connectionString !== undefined) {
+    const url = /^postgres(?:ql)?:\/\/[^:@/\s]*:([^@/\s]*)@/i.exec(connectionString)?.[1];
+    const keyword = /\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/i.exec(connectionString)?.[1];
+    for (const raw of [url, keyword?.replace(/^'|'$/g, '')]) {
+      if (raw === undefined || raw === '') continue;
+      secrets.push(raw);
+      try {
+        secrets.push(decodeURIComponent(raw));
+      } catch {
+        // Not URL-encoded: the raw form is enough.
+      }
+    }
+  }
+  // Longest first: a secret that holds another is replaced whole.
+  return [...new Set(secrets)].sort((a, b) => b.length - a.length);
 }

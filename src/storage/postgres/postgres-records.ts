@@ -1,6 +1,8 @@
 import { float, toJson } from './postgres-rows.js';
 import { bound, limitSql, slice, type PgSession } from './postgres-sql.js';
 import { purgeNamesSql } from './postgres-names.js';
+import type { SideFailureReporter } from '../side-failures.js';
+import { SkippedValues } from '../skipped-values.js';
 import type { AlertQuery, AlertRecord, DeadLetter, JobDeadLetter, StoredRule } from '../records.js';
 
 /** The two dead-letter tables and the column each is listed by. */
@@ -15,8 +17,28 @@ export class PostgresRecords {
   /** Quoted schema name. */
   private readonly s: string;
 
+  /** Where documents a read sets aside (stored documents that are no record) are reported, and the adapter's name for it (set by the adapter). */
+  reportSkipped: SideFailureReporter = () => {};
+  label = 'PostgresStorage';
+
   constructor(private readonly db: PgSession) {
     this.s = db.s;
+  }
+
+  /**
+   * The documents of `rows` that are JSON objects: stored data read back is hostile input, and a
+   * `json` column holds any JSON (a row written by hand may hold `"x"`, `null` or `[]`). The others
+   * are set aside and reported once, as RedisStorage does, not handed to the engine as records.
+   */
+  private docs<T>(rows: readonly { doc: unknown }[], operation: string): T[] {
+    const out: T[] = [];
+    const skipped = new SkippedValues(this.label);
+    for (const { doc } of rows) {
+      if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) out.push(doc as T);
+      else skipped.add(JSON.stringify(doc) ?? String(doc), new TypeError('a record that is not a JSON object'));
+    }
+    skipped.reportTo(this.reportSkipped, operation, 'stored record', 'stored records');
+    return out;
   }
 
   /** Takes `key` for `ttlMs` unless another caller holds an unexpired lease: one upsert, conditional on expiry. */
@@ -56,7 +78,7 @@ export class PostgresRecords {
       p,
       `SELECT doc FROM ${this.s}.alerts WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id COLLATE "C" DESC${limitSql(p, query.limit)}`,
     );
-    return slice(rows, query.limit).map((r) => r.doc);
+    return this.docs<AlertRecord>(slice(rows, query.limit), 'queryAlerts');
   }
 
   /** Creates or replaces the rule with `rule.id` (a replaced rule keeps its place in the order). */
@@ -72,7 +94,7 @@ export class PostgresRecords {
   /** Every stored rule, oldest first. */
   async listRules(): Promise<StoredRule[]> {
     const rows = await this.db.query<{ doc: StoredRule }>(this.db.params(), `SELECT doc FROM ${this.s}.rules ORDER BY created_at, seq`);
-    return rows.map((r) => r.doc);
+    return this.docs<StoredRule>(rows, 'listRules');
   }
 
   /** Creates or replaces a dead letter (of either kind) with `letter.id`. */
@@ -90,7 +112,7 @@ export class PostgresRecords {
     const p = this.db.params();
     const where = value === undefined ? '' : ` WHERE ${from.column} = ${p.add(value)}`;
     const rows = await this.db.query<{ doc: T }>(p, `SELECT doc FROM ${this.s}.${from.table}${where} ORDER BY failed_at, seq${limitSql(p, limit)}`);
-    return slice(rows, limit).map((r) => r.doc);
+    return this.docs<T>(slice(rows, limit), from.table === 'dead_letters' ? 'listDeadLetters' : 'listJobDeadLetters');
   }
 
   /** Deletes the record `id` of `table`; true if it existed. */

@@ -1,5 +1,6 @@
 import type { Rollup, RollupQuery } from '../contract.js';
 import { sideFailure, type SideFailureReporter } from '../side-failures.js';
+import { SkippedValues } from '../skipped-values.js';
 import { copyBinaryChunks, lastPerSlot } from './postgres-copy.js';
 import { PostgresNames } from './postgres-names.js';
 import { batchJson, encodeLabels, float, ROLLUP_COLUMNS, ROLLUP_SELECT, RollupRowReader, type RollupRow } from './postgres-rows.js';
@@ -63,6 +64,9 @@ export class PostgresRollups {
   readonly names: PostgresNames;
   /** Where a names upsert that failed after its rollups were stored goes (set by the adapter). */
   reportNamesFailure: SideFailureReporter = () => {};
+  /** Where rows a read sets aside (stored rows that hold no rollup) are reported, and the adapter's name for it (set by the adapter). */
+  reportSkipped: SideFailureReporter = () => {};
+  label = 'PostgresStorage';
 
   constructor(
     private readonly db: PgSession,
@@ -213,8 +217,14 @@ export class PostgresRollups {
     // took 3-30); they arrive mostly in order (by index, or as written), which costs a stable sort
     // here next to nothing. Rows of one start keep the server's order, as ORDER BY left it.
     const rows = await db.query<RollupRow>(p, `SELECT ${ROLLUP_SELECT} FROM ${db.s}.rollups WHERE ${where.join(' AND ')}`);
-    const reader = new RollupRowReader();
-    return byStart(rows.map((row) => reader.read(row)));
+    const reader = new RollupRowReader(new SkippedValues(this.label));
+    const rollups: Rollup[] = [];
+    for (const row of rows) {
+      const rollup = reader.read(row);
+      if (rollup !== undefined) rollups.push(rollup);
+    }
+    reader.skipped.reportTo(this.reportSkipped, 'queryRollups', `stored row of ${JSON.stringify(query.name)}`, `stored rows of ${JSON.stringify(query.name)}`);
+    return byStart(rollups);
   }
 
   private sweepDue(): boolean {

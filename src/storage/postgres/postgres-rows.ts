@@ -1,4 +1,5 @@
 import type { Rollup } from '../contract.js';
+import type { SkippedValues } from '../skipped-values.js';
 
 /**
  * Conversions between records and PostgreSQL values, for statements with parameters and for
@@ -82,22 +83,51 @@ function jsonFloat(n: number): number | string {
   return Number.isFinite(n) && !Object.is(n, -0) ? n : float(n);
 }
 
+/** Kinds a stored row may hold (the column is plain text: a row written by hand may hold any). */
+const KINDS: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram']);
+
 /**
  * Stored rows as rollups, absent optional fields absent (never `null`), each distinct labels
  * text parsed once: every rollup still gets its own labels object, a copy of the parsed one. One
- * per read.
+ * per read. Stored data read back is hostile input: a row written by hand or by another tool
+ * whose labels are no label set (`null`, `"x"`, `[1]`, `{"route": 5}`), whose kind is unknown, or
+ * whose count or bounds no rollup can hold is set aside in {@link skipped} (the read reports
+ * it once), not returned: spread into a label set, `"x"` became `{ "0": "x" }`.
  */
 export class RollupRowReader {
-  private readonly parsed = new Map<string, Record<string, string>>();
+  private readonly parsed = new Map<string, Record<string, string> | null>();
 
-  read(row: RollupRow): Rollup {
+  constructor(readonly skipped: SkippedValues) {}
+
+  /** The row as a rollup, or undefined (and set aside) when it holds no rollup. */
+  read(row: RollupRow): Rollup | undefined {
     let labels = this.parsed.get(row.labels);
     if (labels === undefined) {
-      labels = decodeLabels(JSON.parse(row.labels) as Record<string, string>);
+      labels = labelSet(JSON.parse(row.labels) as unknown);
       this.parsed.set(row.labels, labels);
+    }
+    const problem = labels === null ? 'labels that are not an object of string values' : rowProblem(row);
+    if (problem !== undefined) {
+      this.skipped.add(`${row.name} ${row.kind} ${row.labels}`, new TypeError(`a row with ${problem}`));
+      return undefined;
     }
     return toRollup(row, { ...labels });
   }
+}
+
+/** Stored labels as a label set (escapes undone), or null when they are not an object of strings. */
+function labelSet(stored: unknown): Record<string, string> | null {
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return null;
+  for (const name in stored) if (typeof (stored as Record<string, unknown>)[name] !== 'string') return null;
+  return decodeLabels(stored as Record<string, string>);
+}
+
+/** What makes a row's columns (other than labels) no rollup, or undefined. */
+function rowProblem(row: RollupRow): string | undefined {
+  if (!KINDS.has(row.kind)) return 'a kind that is not counter, gauge or histogram';
+  if (!(row.count >= 0) || row.count === Infinity) return 'a count that is not a finite number >= 0';
+  if (!Number.isSafeInteger(Number(row.start_ms)) || !Number.isSafeInteger(Number(row.end_ms))) return 'slot bounds beyond the safe integers';
+  return undefined;
 }
 
 function toRollup(row: RollupRow, labels: Record<string, string>): Rollup {

@@ -11,7 +11,7 @@ import { PostgresState } from './postgres-state.js';
 import { quoteIdent } from './postgres-migrations.js';
 import { checkSchemaVersion, runMigrations } from './postgres-migrator.js';
 import { parsePostgresStorageOptions, type PostgresStorageOptions, type ResolvedPostgresStorageOptions } from './postgres-options.js';
-import { storageFailure } from './postgres-errors.js';
+import { connectionSecrets, redactPostgres, storageFailure } from './postgres-errors.js';
 import { PostgresRecords } from './postgres-records.js';
 import { PostgresRollups } from './postgres-rollups.js';
 import { SchemaGate } from './postgres-schema-gate.js';
@@ -58,6 +58,8 @@ export class PostgresStorage implements StorageAdapter, StateStore, CompactionSt
   private readonly gate: SchemaGate;
   private readonly sideFailures: SideFailures;
   private closed = false;
+  /** The connection's password (from the connection string or the pool's options): never in a message. */
+  private readonly secrets: readonly string[];
 
   /** Validates options (throws a ConfigError naming the bad one); connects lazily. */
   constructor(options: PostgresStorageOptions) {
@@ -77,14 +79,25 @@ export class PostgresStorage implements StorageAdapter, StateStore, CompactionSt
       this.pool.on('error', () => undefined);
       this.ownsPool = true;
     }
+    this.secrets = connectionSecrets(this.options.connectionString, (this.pool as { options?: { password?: unknown } }).options?.password);
     this.db = new PgSession(this.pool, quoteIdent(this.options.schema), this.options.now, this.options.queryTimeout, this.options.preparedStatements);
     this.rollups = new PostgresRollups(this.db, this.options.retention);
     this.sideFailures = new SideFailures(this.options.onError, this.label());
-    this.rollups.reportNamesFailure = this.sideFailures.report;
-    this.rollups.names.report = this.rollups.reportNamesFailure;
+    // Side failures carry pg's messages too: the password stays out of them as out of rejections.
+    const report: SideFailureReporter = (error) => {
+      const message = redactPostgres(error.message, this.secrets);
+      this.sideFailures.report(message === error.message ? error : new StorageError(message, { cause: error.cause, permanent: error.permanent, rejected: error.rejected }));
+    };
+    this.rollups.reportNamesFailure = report;
+    this.rollups.names.report = report;
     this.records = new PostgresRecords(this.db);
     this.state = new PostgresState(this.db);
     this.compaction = new PostgresCompaction(this.db, this.options.retention, this.options.schema);
+    // Stored rows that hold no rollup or record are skipped by the read and reported here.
+    for (const part of [this.rollups, this.records, this.compaction]) {
+      part.reportSkipped = report;
+      part.label = this.label();
+    }
     // A call made before the schema is current migrates it (waiting for another session's
     // migration as long as one statement may take), or without autoMigrate checks its version.
     const { autoMigrate, schema, queryTimeout } = this.options;
@@ -280,7 +293,7 @@ export class PostgresStorage implements StorageAdapter, StateStore, CompactionSt
 
   /** pg's error as the StorageError the call rejects with (postgres-errors.ts). */
   private failure(what: string, cause: unknown): StorageError {
-    return storageFailure(this.label(), what, cause);
+    return storageFailure(this.label(), what, cause, this.secrets);
   }
 
   private label(): string {

@@ -5,7 +5,7 @@ import type { RedisClient } from './redis-rollups.js';
 import { parseCursor } from '../rollup-changes.js';
 import { systemClock, yieldTurn } from '../../core/clock.js';
 import type { SideFailureReporter } from '../side-failures.js';
-import { EXAMPLE_BYTES, SkippedValues } from './redis-skipped.js';
+import { EXAMPLE_BYTES, SkippedValues } from '../skipped-values.js';
 
 /**
  * Reads a change log atomically. KEYS: the log, the change logs' state (epoch and sequence). ARGV: the
@@ -62,7 +62,7 @@ export async function readRollupChanges(
   const rollups: Rollup[] = [];
   // A line that does not decode (a torn or foreign write) is skipped, not the read: the cursor
   // still moves past it (`next` is the log's last sequence), so it is not read again.
-  const skipped = new SkippedValues();
+  const skipped = new SkippedValues('RedisStorage');
   let decoded = 0;
   for (const entry of entries) {
     // An entry is a write batch: its sequence number, then (after a slot closed) one line per series of the metric.

@@ -5,7 +5,7 @@ import { exec } from './redis-exec.js';
 import type { RedisKeys } from './redis-keys.js';
 import { bound, type RedisClient } from './redis-rollups.js';
 import type { SideFailureReporter } from '../side-failures.js';
-import { SkippedValues } from './redis-skipped.js';
+import { SkippedValues } from '../skipped-values.js';
 
 /** How a compacted member begins (the codec writes `instance` first). */
 const COMPACTED_PREFIX = `{"instance":${JSON.stringify(COMPACTED_INSTANCE)},`;
@@ -91,7 +91,7 @@ export class RedisCompaction {
    * not decode is left where it is (never merged nor removed) and reported once per call.
    */
   async compact(span: number, before: number, limit: number, cutoff: number): Promise<CompactionResult> {
-    const skipped = new SkippedValues();
+    const skipped = new SkippedValues('RedisStorage');
     try {
       return await this.compactNames(span, before, limit, cutoff, skipped);
     } finally {

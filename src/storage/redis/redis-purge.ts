@@ -4,7 +4,7 @@ import { endOf } from './redis-codec.js';
 import { bound, type RedisClient } from './redis-rollups.js';
 import { drawEpoch } from '../rollup-changes.js';
 import type { SideFailureReporter } from '../side-failures.js';
-import { SkippedValues } from './redis-skipped.js';
+import { SkippedValues } from '../skipped-values.js';
 
 /** Drops `<name>` from `names`, and its change log, unless a write re-created its index meanwhile (atomic). */
 export const FORGET_NAME = `if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL', KEYS[3], KEYS[4]) return redis.call('SREM', KEYS[1], ARGV[1]) end return 0`;
@@ -45,7 +45,7 @@ export async function purgeRollups(client: RedisClient, keys: RedisKeys, timesta
   const removePipe = client.pipeline();
   let removals = 0;
   // A member whose end does not decode (torn, foreign) stays (its key's TTL removes it): reported, not the purge's failure.
-  const skipped = new SkippedValues();
+  const skipped = new SkippedValues('RedisStorage');
   const endedBy = (member: string): boolean => {
     try {
       return endOf(member) <= timestamp;

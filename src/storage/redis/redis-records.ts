@@ -3,7 +3,7 @@ import type { RedisClient } from './redis-rollups.js';
 import { exec } from './redis-exec.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
 import type { SideFailureReporter } from '../side-failures.js';
-import { SkippedValues } from './redis-skipped.js';
+import { SkippedValues } from '../skipped-values.js';
 
 /**
  * Saves `ARGV[2]` as `ARGV[1]` in hash `KEYS[1]`; a new id gets the next insertion sequence
@@ -188,7 +188,7 @@ export class RedisRecords {
    */
   private parsed<T>(stored: readonly string[], operation: string): T[] {
     const out: T[] = [];
-    const skipped = new SkippedValues();
+    const skipped = new SkippedValues('RedisStorage');
     for (const json of stored) {
       try {
         const record = JSON.parse(json) as unknown;

@@ -6,7 +6,7 @@ import { decodeSeriesLabels } from './redis-codec.js';
 import { exec } from './redis-exec.js';
 import type { RedisKeys } from './redis-keys.js';
 import { bound, type RedisClient } from './redis-rollups.js';
-import { EXAMPLE_BYTES, SkippedValues } from './redis-skipped.js';
+import { EXAMPLE_BYTES, SkippedValues } from '../skipped-values.js';
 
 /**
  * Reads rollups in two round trips: the series index (only series with a slot ending after
@@ -35,9 +35,11 @@ export async function queryRollupWindow(
       .zrangebyscore(keys.compactedSpans(query.name), bound(from, true), '+inf'),
   )) as [string[], string[], string[]];
   // A series or member that does not decode (a torn or foreign write) is skipped and reported, not the read.
-  const skipped = new SkippedValues();
+  const skipped = new SkippedValues('RedisStorage');
   const name = JSON.stringify(query.name);
-  const done = (): void => skipped.reportTo(report, 'queryRollups', `stored value of ${name} (series labels or rollup)`, `stored values of ${name} (series labels or rollups)`);
+  const done = (): void => {
+    skipped.reportTo(report, 'queryRollups', `stored value of ${name} (series labels or rollup)`, `stored values of ${name} (series labels or rollups)`);
+  };
   const matched: { labelsJson: string; labels: Record<string, string> }[] = [];
   for (const labelsJson of members) {
     let labels: Record<string, string>;
