@@ -7,6 +7,8 @@ import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLette
  */
 export class MemoryRecords {
   private readonly alerts = new Map<string, AlertRecord>();
+  /** The alerts again, by status: the engine reads the active ones at every tick, past any number of resolved ones. */
+  private readonly byStatus = new Map<string, Map<string, AlertRecord>>();
   private readonly rules = new Map<string, StoredRule>();
   private readonly deadLetters = new Map<string, DeadLetter>();
   private readonly jobDeadLetters = new Map<string, JobDeadLetter>();
@@ -15,14 +17,22 @@ export class MemoryRecords {
 
   /** Stores a copy of the alert, replacing the one with the same id. */
   saveAlert(alert: AlertRecord): void {
-    this.alerts.set(alert.id, structuredClone(alert));
+    const copy = copyRecord(alert);
+    // Replaced in place: trimming goes by first insertion.
+    const previous = this.alerts.get(copy.id);
+    if (previous !== undefined) this.byStatus.get(previous.status)?.delete(copy.id);
+    this.alerts.set(copy.id, copy);
+    let sameStatus = this.byStatus.get(copy.status);
+    if (sameStatus === undefined) this.byStatus.set(copy.status, (sameStatus = new Map()));
+    sameStatus.set(copy.id, copy);
     if (this.alerts.size > this.maxRecords) this.trimAlerts();
   }
 
   /** Copies of the matching alerts, most recently updated first. */
   queryAlerts(query: AlertQuery): AlertRecord[] {
     const out: AlertRecord[] = [];
-    for (const a of this.alerts.values()) {
+    const candidates = query.status === undefined ? this.alerts : (this.byStatus.get(query.status) ?? NONE);
+    for (const a of candidates.values()) {
       if (query.status !== undefined && a.status !== query.status) continue;
       if (query.ruleId !== undefined && a.ruleId !== query.ruleId) continue;
       if (query.fingerprint !== undefined && a.fingerprint !== query.fingerprint) continue;
@@ -31,7 +41,10 @@ export class MemoryRecords {
       out.push(a);
     }
     out.sort((x, y) => y.updatedAt - x.updatedAt || (x.id < y.id ? 1 : -1));
-    return out.slice(0, query.limit ?? out.length).map((a) => structuredClone(a));
+    const kept = out.slice(0, query.limit ?? out.length);
+    // Copied in place: every evaluating instance reads every active alert at every tick.
+    for (let i = 0; i < kept.length; i++) kept[i] = copyRecord(kept[i]!);
+    return kept;
   }
 
   /** Stores a copy of the rule, replacing the one with the same id. */
@@ -90,7 +103,7 @@ export class MemoryRecords {
     let removed = 0;
     for (const [id, a] of this.alerts) {
       if (a.status === 'resolved' && (a.endsAt ?? a.updatedAt) < timestamp) {
-        this.alerts.delete(id);
+        this.deleteAlert(id);
         removed++;
       }
     }
@@ -115,9 +128,48 @@ export class MemoryRecords {
   private trimAlerts(): void {
     for (const [id, a] of this.alerts) {
       if (this.alerts.size <= this.maxRecords) return;
-      if (a.status === 'resolved') this.alerts.delete(id);
+      if (a.status === 'resolved') this.deleteAlert(id);
     }
   }
+
+  private deleteAlert(id: string): void {
+    const a = this.alerts.get(id);
+    if (a === undefined) return;
+    this.alerts.delete(id);
+    this.byStatus.get(a.status)?.delete(id);
+  }
+}
+
+const NONE: ReadonlyMap<string, AlertRecord> = new Map();
+
+/** Nesting past which {@link copyRecord} leaves a value to `structuredClone` (records are two levels deep). */
+const PLAIN_DEPTH = 4;
+
+/**
+ * A copy of an alert record, the same as `structuredClone` gives for what records hold (strings,
+ * numbers, booleans, null, undefined, plain objects and arrays, including keys whose value is
+ * undefined), made without serializing: every evaluating instance reads every active record at
+ * every tick. Anything else (a Date, a Map, a class instance, a deeper nesting) is copied by
+ * `structuredClone`, which also throws for what it cannot copy (a function).
+ */
+export function copyRecord<T extends object>(record: T): T {
+  return copyValue(record, 0) as T;
+}
+
+function copyValue(v: unknown, depth: number): unknown {
+  if (typeof v !== 'object' || v === null) return typeof v === 'function' || typeof v === 'symbol' ? structuredClone(v) : v;
+  if (depth >= PLAIN_DEPTH) return structuredClone(v);
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (Array.isArray(v)) {
+    if (proto !== Array.prototype || Object.keys(v).length !== v.length) return structuredClone(v);
+    const out: unknown[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyValue(v[i], depth + 1);
+    return out;
+  }
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = copyValue((v as Record<string, unknown>)[k], depth + 1);
+  return out;
 }
 
 /** Deletes the entries first inserted until `map` holds at most `max`. */
