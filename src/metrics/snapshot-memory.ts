@@ -19,7 +19,9 @@ export interface Captured {
 /**
  * Captures this process's memory of the metrics `names` (see `buildSnapshot`): its histograms'
  * rings with their open slots copied, and its counters' and gauges' windows built. Synchronous,
- * so all of it is of one instant.
+ * so all of it is of one instant. `last`: the last capture of each histogram by the caller's
+ * cache, whose turn is over (see `captureHistogram`: one whose rings did not change is refreshed
+ * in place); this call's captures are stored into it.
  */
 export function capture(
   src: Pick<WindowQuerySources, 'registry' | 'ctx'>,
@@ -29,12 +31,17 @@ export function capture(
   names: readonly string[],
   stored: ReadonlyMap<string, readonly StoredSeries[]>,
   pending: readonly Rollup[],
+  last?: Map<string, CapturedHistogram>,
 ): Captured {
   const out: Captured = { pending, histograms: new Map(), windows: new Map() };
   for (const name of names) {
     const metric = src.registry.get(name);
     if (metric === undefined || out.histograms.has(name) || out.windows.has(name)) continue;
-    if (metric.kind === 'histogram') out.histograms.set(name, captureHistogram(metric));
+    if (metric.kind === 'histogram') {
+      const captured = captureHistogram(metric, last?.get(name));
+      out.histograms.set(name, captured);
+      last?.set(name, captured);
+    }
     else out.windows.set(name, { window: buildWindow({ name, labels, from, to: now, now, metric, ctx: src.ctx, stored: stored.get(name) ?? [], pending }), tally: undefined });
   }
   return out;

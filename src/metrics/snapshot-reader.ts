@@ -1,8 +1,11 @@
 import { realTime, yieldTurn, type Clock } from '../core/clock.js';
 import type { StorageError } from '../core/errors.js';
+import type { StorageAdapter } from '../storage/contract.js';
+import type { CapturedHistogram } from './snapshot-capture.js';
 import { SlotCountsCache } from './snapshot-slots.js';
 import { KeptWindows, type TalliedWindow, type WindowInputs } from './snapshot-windows.js';
 import { SnapshotQueue } from './snapshot-queue.js';
+import { storeReads } from './snapshot-store-reads.js';
 import { CHUNK_MS, CHUNK_UNITS, type SnapshotWork } from './snapshot-work.js';
 import { StoredRollupCache } from './window-query-cache.js';
 import type { StoredSeries } from './window-query-series.js';
@@ -23,6 +26,8 @@ export interface SnapshotRead {
   onStorageError(error: StorageError): void;
   /** The monitor's clock: the grouping and merging of what was read let the event loop turn through it (`Clock.yield`). */
   clock: Clock;
+  /** The monitor's store: a `MemoryStorage` is read without its copies (see snapshot-store-reads.ts); absent: through the query. */
+  storage?: StorageAdapter | undefined;
 }
 
 /**
@@ -46,6 +51,12 @@ export class SnapshotCache {
   private readonly stored: StoredRollupCache;
   readonly slots = new SlotCountsCache();
   readonly windows = new KeptWindows();
+  /**
+   * The last capture of each histogram (snapshot-capture.ts): the next snapshot refreshes it in
+   * place while no slot closed, rather than copy every ring and open slot again. The windows
+   * built from it keep it anyway.
+   */
+  readonly captures = new Map<string, CapturedHistogram>();
   /** When the last snapshot read (undefined: none yet). */
   private lastAt: number | undefined;
   /** The snapshots waiting for their turn, or in it (see {@link SnapshotQueue}). */
@@ -73,13 +84,14 @@ export class SnapshotCache {
    */
   async storedSeries(query: WindowQuery, read: SnapshotRead, waitingEnd: number): Promise<readonly StoredSeries[]> {
     const { name, from, now, clock } = read;
+    const own = read.storage === undefined ? undefined : storeReads(read.storage, name);
     try {
       return await this.stored.series({
         name,
         from,
         now,
-        read: (since) => query.stored(name, undefined, since, now, now),
-        changes: query.changes(name),
+        read: own?.read ?? ((since) => query.stored(name, undefined, since, now, now)),
+        changes: own === undefined ? query.changes(name) : own.changes,
         waitingEnd,
         pause: () => yieldTurn(clock),
       });
@@ -98,6 +110,7 @@ export class SnapshotCache {
   retain(names: ReadonlySet<string>): void {
     this.stored.retain(names);
     this.windows.retain(names);
+    for (const name of this.captures.keys()) if (!names.has(name)) this.captures.delete(name);
   }
 
   /**
@@ -112,6 +125,7 @@ export class SnapshotCache {
     if (!frequent) {
       this.stored.clear();
       this.windows.clear();
+      this.captures.clear();
     }
   }
 }

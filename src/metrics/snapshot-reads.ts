@@ -55,7 +55,7 @@ export async function readSnapshot(src: SnapshotReadSources, query: WindowQuery,
   // The store reads, as they come (the store's own work, between them).
   await Promise.all(
     [...wanted].map(async (name) => {
-      stored.set(name, await cache.storedSeries(query, { name, from, now, onStorageError, clock: src.ctx.clock }, waitingEnds.get(name) ?? Infinity));
+      stored.set(name, await cache.storedSeries(query, { name, from, now, onStorageError, clock: src.ctx.clock, storage: src.storage }, waitingEnds.get(name) ?? Infinity));
     }),
   );
   return { names, jobNames, fallback, stored, slotStart, waiting };

@@ -144,7 +144,7 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
   // This process's memory, at one instant, the start of the turn: the histograms captured (about
   // a millisecond for 5,000 series), the other metrics' windows built, the waiting rollups (with
   // those written since the reads began, which the store as read may lack).
-  const captured = capture(src, labels, from, now, [...stored.keys()], stored, waitingAt(reads, src));
+  const captured = capture(src, labels, from, now, [...stored.keys()], stored, waitingAt(reads, src), cache.captures);
   const work = new SnapshotWork(src.ctx.clock, cache.budget, cache.chunkMs, cache.elapsed);
   // The event loop turns between the capture and the windows' build.
   await work.pause();
