@@ -182,7 +182,10 @@ async function changesOf(changes: ReadChanges, cursor: string | undefined): Prom
  * ended at or before `from` dropped. Series that did not change keep their object. In pieces
  * (`pacer`), into new arrays only: `cached` and its series are read, never changed.
  */
-async function apply(cached: readonly StoredSeries[], changed: readonly StoredSeries[], from: number, pacer: Pacer): Promise<StoredSeries[]> {
+async function apply(cached: readonly StoredSeries[], changed: readonly StoredSeries[], from: number, pacer: Pacer): Promise<readonly StoredSeries[]> {
+  // Nothing written and nothing left the range (most snapshots between two slot closes): the
+  // same array, so that a window built from it is seen unchanged at a glance, and no copy of it.
+  if (changed.length === 0 && cached.every((st) => prune(st.parts, from, Infinity) === st.parts)) return cached;
   const updates = new LabelTable<StoredSeries>();
   for (const st of changed) {
     updates.add(st, st.hash);
