@@ -7,7 +7,8 @@ import type { KeptRollups } from '../metrics/window-query-kept.js';
 import type { RingCache } from '../metrics/window-query-ring.js';
 import { groupRollups } from '../metrics/window-query-series.js';
 import { lookbacksOf, type NormalizedCondition } from './rule-schema.js';
-import { PostingsCache, SeriesPostings } from './window-groups.js';
+import { DistMemo } from '../metrics/window-query-dist-memo.js';
+import { PostingsCache, SeriesPostings, type GroupShape } from './window-groups.js';
 import { counterErrorRate, counterValue, gaugeValue, histogramValue, type GroupStats } from './window-values.js';
 
 export type { ErrorMatcher, GroupStats } from './window-values.js';
@@ -50,6 +51,8 @@ export class WindowReader {
   /** Postings of a window when no cache keeps them between ticks. */
   private readonly own = new WeakMap<MetricWindow, SeriesPostings>();
   private readonly ranges = new WeakMap<SeriesGroup, Map<string, GroupStats>>();
+  /** The shape (kept between ticks by the postings cache) each group of this tick was made from. */
+  private readonly shapes = new WeakMap<SeriesGroup, GroupShape>();
   private reported = false;
 
   constructor(
@@ -130,7 +133,9 @@ export class WindowReader {
     for (const shape of postings.groups(series, matchers, groupBy, id)) {
       const members: WindowSeries[] = new Array(shape.at.length);
       for (let i = 0; i < shape.at.length; i++) members[i] = series[shape.at[i]!]!;
-      out.set(shape.key, { labels: { ...shape.labels }, series: members });
+      const group: SeriesGroup = { labels: { ...shape.labels }, series: members };
+      if (this.postings !== undefined) this.shapes.set(group, shape);
+      out.set(shape.key, group);
     }
     byWindow.set(id, out);
     return out;
@@ -155,13 +160,30 @@ export class WindowReader {
     let covered: number | undefined;
     // Only `rate` reads the covered time: computed on first read, not for every histogram rule.
     const stats: GroupStats = {
-      ...window.stats(group.series, from, to, withDist),
+      ...window.stats(group.series, from, to, withDist, withDist ? this.distMemo(group, from, to) : undefined),
       get rateWindow() {
         return (covered ??= coveredTime(window, group.series, from, to, slotLength));
       },
     };
     byRange.set(id, stats);
     return stats;
+  }
+
+  /**
+   * The memo of `group`'s closed bucket counts over [from, to) relative to now, kept between ticks
+   * on the group's shape while the postings keep it (undefined without a postings cache: a
+   * memo made for one read costs more than it saves). A memo checks what it is given (see
+   * window-query-dist-memo.ts): one read for another set of series is still exact.
+   */
+  private distMemo(group: SeriesGroup, from: number, to: number): DistMemo | undefined {
+    const shape = this.shapes.get(group);
+    if (shape === undefined) return undefined;
+    let byRange = distMemos.get(shape);
+    if (byRange === undefined) distMemos.set(shape, (byRange = new Map()));
+    const id = `${this.now - from}\u0000${this.now - to}`;
+    let memo = byRange.get(id);
+    if (memo === undefined) byRange.set(id, (memo = new DistMemo()));
+    return memo;
   }
 
   /** Totals of some histogram series over [from, to), uncached (for subsets such as errorRate's errors). */
@@ -208,6 +230,9 @@ export class WindowReader {
     return new Set(this.windows.keys());
   }
 }
+
+/** Per group shape and range (relative to the tick), its closed data's bucket counts: a shape lives while its postings keep it. */
+const distMemos = new WeakMap<GroupShape, Map<string, DistMemo>>();
 
 /** Matchers and grouping of a condition as one key, computed once per (matchers, groupBy) pair of objects: a rule's are kept between ticks. */
 const groupIds = new WeakMap<object, WeakMap<object, string>>();

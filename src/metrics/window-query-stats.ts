@@ -5,6 +5,7 @@ import type { DecodedHistograms } from './window-query-decode.js';
 import { COUNT, DECODED, END, F, isKept, MAX, MIN, R, START, SUM, type KeptSeries } from './window-query-columns.js';
 import { ringPairs, RF, type RingView } from './window-query-ring.js';
 import { merged } from './window-query-merged.js';
+import type { DistMemo, Pairs } from './window-query-dist-memo.js';
 import type { MemoPart, RangeStats, WindowPart, WindowScale, WindowSeries } from './window-query-types.js';
 
 export { mergedBucketsLength } from './window-query-merged.js';
@@ -22,6 +23,8 @@ const held: HistogramSlot[] = [];
 /** For each of `held`: the ring view and position it was read from when a closed slot of a cached ring (else undefined, -1). */
 const heldView: (RingView | undefined)[] = [];
 const heldAt: number[] = [];
+/** Bucket counts of the decoded rollups a call with a distribution met, in pass order, then of the closed ring slots it holds (emptied before it returns). */
+const closedPairs: Pairs[] = [];
 
 /** What {@link rangeStats} reads besides the series: the window's now, scale and decoded rollups. */
 export interface StatsScope {
@@ -35,7 +38,7 @@ export interface StatsScope {
  * distribution too: decoded rollups' bucket counts, then the memory slots (exact while no
  * rollup has counts; otherwise as buckets), the same counts and values in whatever order.
  */
-export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean): RangeStats {
+export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean, memo?: DistMemo): RangeStats {
   const { scale } = scope;
   const dist = withDist ? new Distribution(scale.layout, scale.resolution) : undefined;
   const stats: RangeStats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN, dist };
@@ -142,7 +145,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
           if (hi > decodedMax) decodedMax = hi;
           if (pairs.length === 0) continue;
           decoded = true;
-          for (let q = 0; q < pairs.length; q += 2) merged.add(pairs[q]!, pairs[q + 1]!);
+          closedPairs.push(pairs);
         }
       }
       continue;
@@ -165,7 +168,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
         if (p.max > decodedMax) decodedMax = p.max;
         if (pairs.length === 0) continue;
         decoded = true;
-        for (let q = 0; q < pairs.length; q += 2) merged.add(pairs[q]!, pairs[q + 1]!);
+        closedPairs.push(pairs);
       }
     }
   }
@@ -189,10 +192,22 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
           const o = heldAt[i]! * RF;
           if (view.cols[o + 3]! < merged.min) merged.min = view.cols[o + 3]!;
           if (view.cols[o + 4]! > merged.max) merged.max = view.cols[o + 4]!;
-          const pairs = ringPairs(view, heldAt[i]!, scale.layout, bucketScale);
-          for (let q = 0; q < pairs.length; q += 2) merged.add(pairs[q]!, pairs[q + 1]!);
-          continue;
+          closedPairs.push(ringPairs(view, heldAt[i]!, scale.layout, bucketScale));
         }
+      }
+      // The closed data's buckets: kept by the group's memo from the last tick, updated by what
+      // came and went (whole counts: their sum is exact in any order), or else summed here, in
+      // pass order, rollups then closed ring slots.
+      if (memo !== undefined && memo.update(closedPairs)) memo.addTo(merged);
+      else {
+        for (let i = 0; i < closedPairs.length; i++) {
+          const pairs = closedPairs[i]!;
+          for (let q = 0; q < pairs.length; q += 2) merged.add(pairs[q]!, pairs[q + 1]!);
+        }
+      }
+      // Then every other memory slot (open, or of a ring read as it is) as its buckets.
+      for (let i = 0; i < held.length; i++) {
+        if (heldView[i] !== undefined) continue;
         const slot = held[i]!;
         if (slot.min < merged.min) merged.min = slot.min;
         if (slot.max > merged.max) merged.max = slot.max;
@@ -208,6 +223,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
     held.length = 0;
     heldView.length = 0;
     heldAt.length = 0;
+    closedPairs.length = 0;
     // Parts whose counts disagree with their totals (an hdr that failed to decode) leave the
     // distribution's totals off: the totals above are exact.
     dist.count = stats.count;

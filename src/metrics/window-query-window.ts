@@ -2,6 +2,7 @@ import type { MetricKind } from '../storage/contract.js';
 import { writerOf } from '../storage/instance.js';
 import type { HistogramSlot } from './histogram-slot.js';
 import type { DecodedHistograms } from './window-query-decode.js';
+import type { DistMemo } from './window-query-dist-memo.js';
 import { rangeStats, type StatsScope } from './window-query-stats.js';
 import type { RangeStats, WindowPart, WindowScale, WindowSeries } from './window-query-types.js';
 
@@ -60,9 +61,13 @@ export class MetricWindow {
     }
   }
 
-  /** Count, sum, min, max and newest mean of `series` over [from, to); with `withDist`, their distribution too (see `rangeStats`). */
-  stats(series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean): RangeStats {
-    return rangeStats(this.scope, series, from, to, withDist);
+  /**
+   * Count, sum, min, max and newest mean of `series` over [from, to); with `withDist`, their
+   * distribution too (see `rangeStats`). `memo`: the closed data's bucket counts kept from the
+   * last call for the same group (the rule engine's, see window-query-dist-memo.ts).
+   */
+  stats(series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean, memo?: DistMemo): RangeStats {
+    return rangeStats(this.scope, series, from, to, withDist, memo);
   }
 
   /**
