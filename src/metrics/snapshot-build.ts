@@ -98,7 +98,10 @@ export async function buildCapturedWindow(input: CapturedWindowInput, work: Snap
   // The series only waiting rollups hold (with their stored rollups), in one share.
   const waiting: Share = { local: [], stored: [], pending: [], units: 0 };
   const waitingOnly = new LabelTable<{ labels: Readonly<Record<string, string>> }>();
-  for (const r of input.pending) {
+  // Indexed loops: an array iterator kept across an await allocates a result per step.
+  const pendingRollups = input.pending;
+  for (let i = 0; i < pendingRollups.length; i++) {
+    const r = pendingRollups[i]!;
     if (r.name !== name) continue;
     const hash = hashLabels(r.labels);
     const share = locals.find(r.labels, hash)?.share;
@@ -109,7 +112,9 @@ export async function buildCapturedWindow(input: CapturedWindowInput, work: Snap
     }
   }
   const storedOnly: Share[] = [];
-  for (const st of input.stored) {
+  const stored = input.stored;
+  for (let i = 0; i < stored.length; i++) {
+    const st = stored[i]!;
     const share = locals.find(st.labels, st.hash)?.share ?? (waitingOnly.find(st.labels, st.hash) !== undefined ? waiting : undefined);
     if (share !== undefined) {
       share.stored.push(st);
@@ -142,7 +147,7 @@ export async function buildCapturedWindow(input: CapturedWindowInput, work: Snap
     const window = buildWindow({ name, labels, from, to: now, now, metric: capturedMetric(captured, group.local), ctx, stored: group.stored, pending: group.pending });
     const took = (work.elapsed() - began) / Math.max(units, 1);
     msPerUnit = msPerUnit === undefined || took > msPerUnit ? took : (msPerUnit + took) / 2;
-    for (const s of window.series) series.push(s);
+    for (let k = 0; k < window.series.length; k++) series.push(window.series[k]!);
     // A unit per slot and part it looks at (a series' own rollups are matched to its ring).
     if (work.charge(units)) await work.pause();
     i = end;

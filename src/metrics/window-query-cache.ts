@@ -145,13 +145,17 @@ export class StoredRollupCache {
     // Back to the oldest own rollup that was waiting: it may have been written since, whatever its slot.
     const recent = Math.max(from, Math.min(cached.readAt - this.options.lateness, cached.waitingEnd - 1));
     const fresh = new LabelTable<StoredSeries>();
-    for (const st of await groupInPieces(await req.read(recent), false, pacer)) {
+    const read = await groupInPieces(await req.read(recent), false, pacer);
+    for (let i = 0; i < read.length; i++) {
+      const st = read[i]!;
       fresh.add(st, st.hash);
       if (pacer.charge()) await pacer.pause();
     }
     const out: StoredSeries[] = [];
     const used = new Set<StoredSeries>();
-    for (const st of cached.series) {
+    const kept = cached.series;
+    for (let i = 0; i < kept.length; i++) {
+      const st = kept[i]!;
       if (pacer.charge()) await pacer.pause();
       const update = fresh.find(st.labels, st.hash);
       // What ended after `recent` was re-read: the store's copy replaces the kept one.
@@ -186,14 +190,18 @@ async function apply(cached: readonly StoredSeries[], changed: readonly StoredSe
   // Nothing written and nothing left the range (most snapshots between two slot closes): the
   // same array, so that a window built from it is seen unchanged at a glance, and no copy of it.
   if (changed.length === 0 && cached.every((st) => prune(st.parts, from, Infinity) === st.parts)) return cached;
+  // Indexed loops here and below: an array iterator kept across an await allocates a result per
+  // step (0.6 MB of a snapshot's 5,000 series after a slot closed).
   const updates = new LabelTable<StoredSeries>();
-  for (const st of changed) {
+  for (let i = 0; i < changed.length; i++) {
+    const st = changed[i]!;
     updates.add(st, st.hash);
     if (pacer.charge()) await pacer.pause();
   }
   const used = new Set<StoredSeries>();
   const out: StoredSeries[] = [];
-  for (const st of cached) {
+  for (let i = 0; i < cached.length; i++) {
+    const st = cached[i]!;
     if (pacer.charge()) await pacer.pause();
     const update = updates.find(st.labels, st.hash);
     let parts: readonly WindowPart[];
@@ -205,7 +213,8 @@ async function apply(cached: readonly StoredSeries[], changed: readonly StoredSe
     if (parts.length === 0) continue;
     out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts, shape: undefined });
   }
-  for (const st of changed) {
+  for (let i = 0; i < changed.length; i++) {
+    const st = changed[i]!;
     if (pacer.charge()) await pacer.pause();
     if (used.has(st)) continue;
     const parts = prune(st.parts, from, Infinity);
@@ -235,14 +244,15 @@ function upsert(parts: readonly WindowPart[], written: readonly WindowPart[]): r
 function upsertAfter(parts: readonly WindowPart[], written: readonly WindowPart[], from: number): readonly WindowPart[] {
   if (written.length === 0) return prune(parts, from, Infinity);
   const out: WindowPart[] = [];
-  for (const p of parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
     if (p.end <= from) continue;
     if (p.instance === undefined ? written.some((w) => sameContent(w, p)) : holds(written, p.start, p.instance)) continue;
     out.push(p);
   }
   if (out.length === 0) return written;
   const sorted = out[out.length - 1]!.start <= written[0]!.start;
-  for (const p of written) out.push(p);
+  for (let i = 0; i < written.length; i++) out.push(written[i]!);
   return sorted ? out : out.sort((a, b) => a.start - b.start);
 }
 

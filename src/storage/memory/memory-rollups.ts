@@ -1,3 +1,4 @@
+import { realTime } from '../../core/clock.js';
 import { matchesLabels, seriesKey } from '../../core/labels.js';
 import type { MetricKind, Rollup, RollupQuery, StoredMetricName } from '../contract.js';
 import { byCodePoint, clampNameLimit, nameMatches } from '../metric-names.js';
@@ -9,6 +10,14 @@ import { compactionGroups, mergeRollups, type CompactionResult } from '../compac
  * that on a first read), so a piece is 2-3 ms of CPU there, under a millisecond on a quiet machine.
  */
 export const READ_PIECE = 2_000;
+
+/**
+ * Real time (ms) a piece runs at most, as a snapshot's chunks (`CHUNK_MS`): a process's first
+ * read runs cold code, where 2,000 rollups took 10-20 ms of CPU under load. Checked every
+ * {@link TIME_EVERY} rollups, so a read smaller than that never waits for a turn.
+ */
+const READ_PIECE_MS = 5;
+const TIME_EVERY = 256;
 
 interface SeriesPoints {
   name: string;
@@ -95,6 +104,8 @@ export class MemoryRollups {
     // start, without sorting the rollups (the starts are a window's few dozen slots).
     const byStart = new Map<number, Rollup[]>();
     let copied = 0;
+    let timeAt = TIME_EVERY;
+    let began = realTime();
     // Indexed loops: a first read runs cold code, where each step of an iterator allocates.
     for (let e = 0; e < entries.length; e++) {
       const entry = entries[e]!;
@@ -109,10 +120,12 @@ export class MemoryRollups {
         else list.push(copy);
         copied++;
       }
-      if (copied >= READ_PIECE) {
+      if (copied >= READ_PIECE || (copied >= timeAt && realTime() - began >= READ_PIECE_MS)) {
         copied = 0;
+        timeAt = TIME_EVERY;
         await pause();
-      }
+        began = realTime();
+      } else if (copied >= timeAt) timeAt = copied + TIME_EVERY;
     }
     const out: Rollup[] = [];
     for (const start of [...byStart.keys()].sort((a, b) => a - b)) for (const r of byStart.get(start)!) out.push(r);
