@@ -115,6 +115,20 @@ export class StateTable {
     if (groups.size === 0) this.byRule.delete(ruleId);
   }
 
+  /** One rule's states by group key, read only (undefined: none); callers change them through {@link StateTable.set} and {@link StateTable.delete}. */
+  ofRuleMap(ruleId: string): ReadonlyMap<string, AlertState> | undefined {
+    return this.byRule.get(ruleId);
+  }
+
+  /**
+   * Calls `fn` with every state, in the order of {@link StateTable.all}, without copying the list:
+   * `fn` may delete the state it is given (a deleted state not yet visited is not visited), and
+   * must not add any.
+   */
+  forEach(fn: (state: AlertState) => void): void {
+    for (const groups of this.byRule.values()) for (const s of groups.values()) fn(s);
+  }
+
   /** Group keys of one rule's states. */
   groupKeys(ruleId: string): Iterable<string> {
     return this.byRule.get(ruleId)?.keys() ?? [];

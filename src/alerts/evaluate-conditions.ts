@@ -2,7 +2,7 @@ import { ConfigError } from '../core/errors.js';
 import type { MetricKind } from '../storage/contract.js';
 import type { MetricWindow } from '../metrics/window-query.js';
 import type { AnyMetric } from '../metrics/registry.js';
-import { aggregationName, lookbacksOf, type Aggregation, type BasicAggregation, type NormalizedCondition } from './rule-schema.js';
+import { aggregationName, widestLookback, type Aggregation, type BasicAggregation, type NormalizedCondition } from './rule-schema.js';
 import { isErrorSeries } from '../metrics/time-series-errors.js';
 import { ownLabel } from './schema-parts.js';
 import { WindowReader, type ErrorMatcher, type SeriesGroup } from './window-reader.js';
@@ -43,12 +43,22 @@ export async function evaluateConditions(
   ruleName: string,
 ): Promise<Map<string, GroupValues>> {
   const out = new Map<string, GroupValues>();
-  if (groupBy.length === 0) out.set('', { labels: {}, values: conditions.map(() => null) });
-  for (let i = 0; i < conditions.length; i++) {
+  const n = conditions.length;
+  if (groupBy.length === 0) out.set('', { labels: {}, values: noValues(n) });
+  for (let i = 0; i < n; i++) {
     const c = conditions[i]!;
-    const window = await windowOf(reader, scope, c);
-    const kind = window?.kind;
-    if (window === undefined || kind === undefined) continue;
+    // The window a condition reads: the metric this process defined under that name, else the
+    // name as written, else (recordMetric lower-cases metricType names) its lower-case spelling.
+    // Read here, not in a function of its own: one promise less per condition and tick.
+    const from = reader.now - widestLookback(c);
+    const defined = scope.metric(c.metric);
+    let window = await reader.window(defined?.name ?? c.metric, from);
+    if (window.kind === undefined && defined === undefined) {
+      const lower = c.metric.toLowerCase();
+      if (lower !== c.metric) window = await reader.window(lower, from);
+    }
+    const kind = window.kind;
+    if (kind === undefined) continue;
     const of = basicOf(c.aggregation);
     if (of !== undefined && !SUPPORTED[kind].has(of)) {
       scope.invalid(new ConfigError(`rule "${ruleName}": aggregation ${aggregationName(c.aggregation)} does not apply to ${kind} "${window.name}" (use one of ${[...SUPPORTED[kind]].join(', ')})`));
@@ -58,27 +68,21 @@ export async function evaluateConditions(
       scope.invalid(new ConfigError(`rule "${ruleName}": aggregation ${aggregationName(c.aggregation)} does not apply to gauge "${window.name}"`));
       continue;
     }
-    for (const [key, group] of reader.group(window, c.labels, groupBy)) {
+    // forEach, not for...of over entries: no [key, group] array per group and tick.
+    reader.group(window, c.labels, groupBy).forEach((group, key) => {
       let g = out.get(key);
-      if (g === undefined) out.set(key, (g = { labels: group.labels, values: conditions.map(() => null) }));
-      g.values[i] = conditionValue(reader, window, c, group, scope.baselines, `${i}\u0000${key}`);
-    }
+      if (g === undefined) out.set(key, (g = { labels: group.labels, values: noValues(n) }));
+      g.values[i] = conditionValue(reader, window, c, group, scope.baselines, i, key);
+    });
   }
   return out;
 }
 
-/**
- * The window a condition reads: the metric this process defined under that name, else the
- * name as written, else (recordMetric lower-cases metricType names) its lower-case spelling.
- * Undefined when none has data anywhere.
- */
-async function windowOf(reader: WindowReader, scope: ConditionScope, c: NormalizedCondition): Promise<MetricWindow | undefined> {
-  const from = reader.now - Math.max(...lookbacksOf(c));
-  const defined = scope.metric(c.metric);
-  const window = await reader.window(defined?.name ?? c.metric, from);
-  if (window.kind !== undefined || defined !== undefined) return window;
-  const lower = c.metric.toLowerCase();
-  return lower === c.metric ? window : reader.window(lower, from);
+/** `n` values, none known yet. */
+export function noValues(n: number): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (let i = 0; i < n; i++) out.push(null);
+  return out;
 }
 
 /** The plain aggregation a condition reads (detectors read `of`); undefined for errorRate and compliance. */
@@ -93,7 +97,9 @@ function conditionValue(
   c: NormalizedCondition,
   group: SeriesGroup,
   baselines: Map<string, number>,
-  baselineKey: string,
+  /** The condition's index and the group's key: a learned baseline's key (made only for `regression`). */
+  index: number,
+  groupKey: string,
 ): number | null {
   const now = reader.now;
   const a = c.aggregation;
@@ -126,6 +132,7 @@ function conditionValue(
     return a.direction === 'both' ? Math.abs(change) : a.direction === 'up' ? change : -change;
   }
   // regression
+  const baselineKey = `${index}\u0000${groupKey}`;
   let baseline = a.baseline ?? baselines.get(baselineKey);
   if (baseline === undefined) {
     const count = basic(reader, window, group, 'count', from, now);

@@ -8,8 +8,13 @@ import type { RuleLookup } from './state-sync.js';
 /** The rule id of alerts raised by hand (`triggerAlert`). */
 export const MANUAL_RULE_ID = 'manual';
 
-/** Records a rule entry was judged on, by group key and fingerprint; a changed rule is a new entry. */
-const judged = new WeakMap<RuleEntry, Map<string, boolean>>();
+/** Records a rule entry was judged on, by group key (`\u0001`: none), then fingerprint; a changed rule is a new entry. */
+const judged = new WeakMap<RuleEntry, Judged>();
+
+interface Judged {
+  byGroup: Map<string, Map<string, boolean>>;
+  size: number;
+}
 
 /** Most judgements kept per rule: its groups are bounded by `maxAlertsPerRule`, hostile records are not. */
 const MAX_JUDGED = 10_000;
@@ -30,13 +35,21 @@ export function ruleLookup(book: RuleBook, service: string): RuleLookup {
       const entry = book.get(record.ruleId);
       if (entry === undefined || !entry.rule.enabled) return false;
       // Every instance reads every stored record each tick: judge each (group, fingerprint) once per rule version.
+      // Keyed by group, then fingerprint: no key made per record and tick.
       let seen = judged.get(entry);
-      if (seen === undefined) judged.set(entry, (seen = new Map()));
-      const id = `${record.groupKey ?? '\u0001'}\u0000${record.fingerprint}`;
-      let owned = seen.get(id);
+      if (seen === undefined) judged.set(entry, (seen = { byGroup: new Map(), size: 0 }));
+      const group = record.groupKey ?? '\u0001';
+      let byFingerprint = seen.byGroup.get(group);
+      let owned = byFingerprint?.get(record.fingerprint);
       if (owned === undefined) {
-        if (seen.size >= MAX_JUDGED) seen.clear();
-        seen.set(id, (owned = belongs(entry.rule, record, service)));
+        if (seen.size >= MAX_JUDGED) {
+          seen.byGroup.clear();
+          seen.size = 0;
+          byFingerprint = undefined;
+        }
+        if (byFingerprint === undefined) seen.byGroup.set(group, (byFingerprint = new Map()));
+        byFingerprint.set(record.fingerprint, (owned = belongs(entry.rule, record, service)));
+        seen.size++;
       }
       return owned;
     },

@@ -1,6 +1,7 @@
 import type { CapabilityContext } from '../capability.js';
 import { ConfigError, LimitError, isPulsewatchError } from '../core/errors.js';
-import { alertLabels, describeValue, newRecord, refreshRecord } from './alert-records.js';
+import { alertLabels, newRecord } from './alert-records.js';
+import { messageOf, refreshFiring } from './alert-message.js';
 import { step, type AlertState, type StateTable } from './alert-state.js';
 import type { AlertLimits, EvaluationResult, EvaluatorState } from './evaluation-result.js';
 import { evaluateConditions, type ConditionScope } from './evaluate-conditions.js';
@@ -73,7 +74,9 @@ export class RuleEvaluator {
       else this.identities.delete(e.rule.id);
       if (e.rule.enabled) entries.push(e);
     }
-    const reader = this.caches.reader(ts, entries.flatMap((e) => e.conditions));
+    const conditions: NormalizedCondition[] = [];
+    for (const e of entries) for (const c of e.conditions) conditions.push(c);
+    const reader = this.caches.reader(ts, conditions);
     const learners: RuleEntry[] = [];
     for (const entry of entries) {
       result.rules++;
@@ -97,11 +100,8 @@ export class RuleEvaluator {
     this.caches.retain(reader);
     // One read of the rules for every rule that learned a baseline this tick.
     await saveBaselines(this.ctx, learners);
-    await this.refreshStateChannels(ts);
-    for (const s of this.states.values()) {
-      if (s.phase === 'pending') result.pending++;
-      else if (s.phase === 'firing') result.firing++;
-    }
+    this.refreshStateChannels(ts);
+    countPhases(this.states, result);
     result.durationMs = this.ctx.clock.monotonic() - started;
     return result;
   }
@@ -126,10 +126,7 @@ export class RuleEvaluator {
     this.caches.clear();
     await pull();
     this.forgetResolved(ts);
-    for (const s of this.states.values()) {
-      if (s.phase === 'pending') result.pending++;
-      else if (s.phase === 'firing') result.firing++;
-    }
+    countPhases(this.states, result);
     result.durationMs = this.ctx.clock.monotonic() - started;
     return result;
   }
@@ -185,7 +182,7 @@ export class RuleEvaluator {
       } else if (state.phase === 'pending') {
         if (this.records.heartbeatDue(state, ts)) await this.records.heartbeat(state, ts);
       } else if (state.phase === 'firing' && state.record !== undefined) {
-        if (present) refreshRecord(state.record, rule, messageOf(conditions, combined, value), value, conditions[0]?.threshold ?? null);
+        if (present) refreshFiring(state.record, rule, conditions, combined, value);
         const cooldown = this.cooldownOf(rule);
         // Checked here first: awaiting a repeat that is not due, for every firing alert and tick, cost a promise each.
         if (this.notifier.repeatDue(state, ts, cooldown)) await this.notifier.maybeRepeat(state, ts, cooldown);
@@ -245,22 +242,32 @@ export class RuleEvaluator {
     }
   }
 
-  /** Re-posts firing alerts to state channels every `resendDelay`, resolved ones until `resolvedRetention` passes. */
-  private async refreshStateChannels(ts: number): Promise<void> {
-    this.forgetResolved(ts);
-    for (const st of this.states.all()) {
-      if (st.record === undefined) continue;
-      if (st.lastStateAt !== undefined && ts - st.lastStateAt >= this.options.resendDelay) this.notifier.notifyState(st, ts, 'state refresh');
-    }
+  /**
+   * Forgets resolved alerts past `resolvedRetention`, then re-posts firing alerts to state
+   * channels every `resendDelay` (resolved ones until they are forgotten). One pass over the
+   * states, no copy of their list: it runs at every tick over every alert, and what it forgets
+   * is never re-posted, so the re-posts are the same as after a pass that only forgets.
+   */
+  private refreshStateChannels(ts: number): void {
+    const { resendDelay } = this.options;
+    this.states.forEach((st) => {
+      if (this.forgets(st, ts)) return;
+      if (st.record === undefined) return;
+      if (st.lastStateAt !== undefined && ts - st.lastStateAt >= resendDelay) this.notifier.notifyState(st, ts, 'state refresh');
+    });
   }
 
   /** Forgets resolved alerts once `resolvedRetention` passed (on every instance, evaluating or not). */
   private forgetResolved(ts: number): void {
-    for (const st of this.states.all()) {
-      if (st.phase !== 'inactive' || ts - (st.resolvedAt ?? ts) <= this.options.resolvedRetention) continue;
-      this.states.delete(st.ruleId, st.groupKey);
-      if (st.record !== undefined) this.byId.delete(st.record.id);
-    }
+    this.states.forEach((st) => this.forgets(st, ts));
+  }
+
+  /** Forgets `st` when it resolved more than `resolvedRetention` ago; true when it did. */
+  private forgets(st: AlertState, ts: number): boolean {
+    if (st.phase !== 'inactive' || ts - (st.resolvedAt ?? ts) <= this.options.resolvedRetention) return false;
+    this.states.delete(st.ruleId, st.groupKey);
+    if (st.record !== undefined) this.byId.delete(st.record.id);
+    return true;
   }
 
   private cooldownOf(rule: AlertRule): number {
@@ -284,9 +291,12 @@ export class RuleEvaluator {
   }
 }
 
-/** An alert's message, formatted only where it is stored or sent: most label sets of most ticks change nothing. */
-function messageOf(conditions: readonly NormalizedCondition[], combined: boolean | null, value: number | null): string {
-  return combined === null ? `no data for ${describeValue(conditions[0], null)}` : describeValue(conditions[0], value);
+/** Counts the pending and firing states into `result`. */
+function countPhases(states: StateTable, result: EvaluationResult): void {
+  states.forEach((s) => {
+    if (s.phase === 'pending') result.pending++;
+    else if (s.phase === 'firing') result.firing++;
+  });
 }
 
 /** `step`'s `create` where no state can be made (not a new candidate): never called. */

@@ -251,6 +251,14 @@ export function lookbacksOf(c: NormalizedCondition): number[] {
   return [c.window];
 }
 
+/** The largest of {@link lookbacksOf}, without its array: read for every condition at every tick. */
+export function widestLookback(c: NormalizedCondition): number {
+  const a = c.aggregation;
+  if (typeof a === 'object' && a.type === 'spike') return Math.max(c.window, a.baselineWindow);
+  if (typeof a === 'object' && a.type === 'change') return Math.max(c.window, 2 * c.window);
+  return Math.max(c.window);
+}
+
 /** Name of an aggregation for messages: `'p95'`, `'spike(avg)'`. */
 export function aggregationName(a: Aggregation): string {
   if (typeof a === 'string') return a;

@@ -1,6 +1,6 @@
 import type { AlertState, StateTable } from './alert-state.js';
 import { compare } from './conditions.js';
-import type { GroupValues } from './evaluate-conditions.js';
+import { noValues, type GroupValues } from './evaluate-conditions.js';
 import type { AlertRule, NormalizedCondition } from './rule-schema.js';
 
 /** What one evaluation says about one label set of a rule, before the state machine runs. */
@@ -25,11 +25,12 @@ export interface Verdict {
  */
 export function verdictsOf(rule: AlertRule, conditions: readonly NormalizedCondition[], groups: ReadonlyMap<string, GroupValues>, states: StateTable): Verdict[] {
   const out: Verdict[] = [];
-  for (const [groupKey, group] of groups) out.push(verdictOf(rule, conditions, groupKey, group.values, states.get(rule.id, groupKey)));
-  for (const groupKey of states.groupKeys(rule.id)) {
-    if (groups.has(groupKey)) continue;
-    out.push(verdictOf(rule, conditions, groupKey, conditions.map(() => null), states.get(rule.id, groupKey)));
-  }
+  // The rule's states, looked up once (not per label set); forEach: no [key, value] array per label set.
+  const held = states.ofRuleMap(rule.id);
+  groups.forEach((group, groupKey) => out.push(verdictOf(rule, conditions, groupKey, group.values, held?.get(groupKey))));
+  held?.forEach((current, groupKey) => {
+    if (!groups.has(groupKey)) out.push(verdictOf(rule, conditions, groupKey, noValues(conditions.length), current));
+  });
   return out;
 }
 

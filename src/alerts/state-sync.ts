@@ -77,15 +77,16 @@ export class StateSync {
     let endedElsewhere = false;
     const activeIds = new Set<string>();
     for (const r of records) activeIds.add(r.id);
-    for (const st of this.states.all()) {
+    // No copy of the list of states: only the state visited is deleted.
+    this.states.forEach((st) => {
       const id = st.phase === 'firing' ? st.record?.id : st.phase === 'pending' ? st.episodeId : undefined;
-      if (id === undefined || activeIds.has(id) || this.notifier.isUnsaved(id)) continue;
+      if (id === undefined || activeIds.has(id) || this.notifier.isUnsaved(id)) return;
       // A pending state without a stored record (its save failed long ago, or it predates this version) stays.
-      if (st.phase === 'pending' && st.pendingRecord === undefined) continue;
+      if (st.phase === 'pending' && st.pendingRecord === undefined) return;
       this.states.delete(st.ruleId, st.groupKey);
       if (st.record !== undefined) this.byId.delete(st.record.id);
       endedElsewhere = true;
-    }
+    });
     return { ok: true, endedElsewhere };
   }
 
