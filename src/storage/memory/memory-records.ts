@@ -20,7 +20,7 @@ export class MemoryRecords {
     const copy = copyRecord(alert);
     // Replaced in place: trimming goes by first insertion.
     const previous = this.alerts.get(copy.id);
-    if (previous !== undefined) this.byStatus.get(previous.status)?.delete(copy.id);
+    if (previous !== undefined) this.unindex(previous);
     this.alerts.set(copy.id, copy);
     let sameStatus = this.byStatus.get(copy.status);
     if (sameStatus === undefined) this.byStatus.set(copy.status, (sameStatus = new Map()));
@@ -136,7 +136,15 @@ export class MemoryRecords {
     const a = this.alerts.get(id);
     if (a === undefined) return;
     this.alerts.delete(id);
-    this.byStatus.get(a.status)?.delete(id);
+    this.unindex(a);
+  }
+
+  /** Takes `a` out of the status index; a status left without alerts goes (statuses are whatever callers store). */
+  private unindex(a: AlertRecord): void {
+    const sameStatus = this.byStatus.get(a.status);
+    if (sameStatus === undefined) return;
+    sameStatus.delete(a.id);
+    if (sameStatus.size === 0) this.byStatus.delete(a.status);
   }
 }
 
