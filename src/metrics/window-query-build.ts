@@ -12,6 +12,7 @@ import { seriesIdOf } from './window-query-ids.js';
 import { newestKind } from './window-query-newest-kind.js';
 import { END, F, isKept, START } from './window-query-columns.js';
 import { RF, type RingCache, type RingView } from './window-query-ring.js';
+import { nextBuild, partsEnd, reusable, type ReusableEntry } from './window-query-reuse.js';
 import { MetricWindow, type WindowPart, type WindowScale, type WindowSeries } from './window-query-window.js';
 
 /** What {@link buildWindow} merges. */
@@ -97,6 +98,12 @@ export function buildWindow(input: WindowInput): MetricWindow {
   const inRange = (p: WindowPart) => p.end > from && p.start < end;
   const kind = metric?.kind ?? newestKind(input.stored, input.pending, name, labels, inRange);
   const series = new LabelTable<Entry>();
+  // This process's series built at the last build may be taken again (window-query-reuse.ts):
+  // for the rule engine's reads (through a ring cache, of every series), while no rollup of the
+  // metric waits in the recorder (one could stand for a ring slot, or be stored too).
+  const rings = input.rings;
+  const build = nextBuild();
+  const reuse = rings !== undefined && labels === undefined && metric?.kind === 'histogram' && !input.pending.some((r) => r.name === name);
 
   let ringSize = 0;
   if (metric !== undefined) {
@@ -105,6 +112,15 @@ export function buildWindow(input: WindowInput): MetricWindow {
     for (const local of metric.index.values() as IterableIterator<HistogramSeries | CounterSeries | GaugeSeries>) {
       if (!matchesLabels(local.labels, labels)) continue;
       const id = seriesIdOf(local.labels);
+      if (reuse && 'ring' in local) {
+        const view = rings.view(local);
+        const kept = reusable(rings.entries.get(local), name, view.version, input.stored, from, end, stamps) as Entry | undefined;
+        if (kept !== undefined && kept.open === local.slot && kept.ring === view) {
+          kept.reusedAt = build;
+          series.add(kept, id.hash);
+          continue;
+        }
+      }
       const e = series.add(entry(local.labels, id.key), id.hash);
       if (!('ring' in local)) {
         // Counters and gauges hold only the open slot; every closed one is in a rollup.
@@ -122,6 +138,7 @@ export function buildWindow(input: WindowInput): MetricWindow {
         e.ring = view;
       }
       e.hasRing = true;
+      e.holder = local;
       e.open = local.slot;
       e.ringAt = ringSize;
       ringSize += e.slots.length;
@@ -179,6 +196,9 @@ export function buildWindow(input: WindowInput): MetricWindow {
     const st = stored[j]!;
     if (!matchesLabels(st.labels, labels)) continue;
     let e = series.find(st.labels, st.hash);
+    // A series taken again holds what this stored series gave it at the last build.
+    if (e !== undefined && e.reusedAt === build && e.st === st) continue;
+    if (e !== undefined) e.st = st;
     if (e === undefined && (waiting.size === 0 ? allInRange(st, kind, from, end) : noneWaiting(st, kind, from, end, self))) {
       // Nothing of this process's touches the series (no memory, no waiting copy): its parts are taken as they are.
       const shape = shapeOf(st);
@@ -221,6 +241,15 @@ export function buildWindow(input: WindowInput): MetricWindow {
     }
   }
 
+  if (reuse) {
+    // What the next build may take again: this process's series built from its ring and one kept stored series.
+    for (let i = 0; i < series.values.length; i++) {
+      const e = series.values[i]!;
+      if (!e.hasRing || e.reusedAt === build || e.st === undefined || !isKept(e.st) || e.holder === undefined) continue;
+      rings.entries.set(e.holder, { entry: e, name, ring: e.ring!.version, stored: input.stored, st: e.st, stVersion: e.st.version, from, end, partsEnd: partsEnd(e.parts), stamps });
+    }
+  }
+
   const scale: WindowScale =
     metric?.kind === 'histogram'
       ? { layout: metric.layout, resolution: metric.resolution, slotLength: ctx.slotLength }
@@ -233,7 +262,7 @@ export function buildWindow(input: WindowInput): MetricWindow {
  * A series being merged, then the window's series itself. With `hasRing`, `slots` is its ring of
  * histogram slots in this process's memory (`open` the one being filled).
  */
-interface Entry extends WindowSeries {
+interface Entry extends ReusableEntry {
   current: number | undefined;
   /** Its parts; `shared`: a stored series' own array, never pushed to. */
   parts: WindowPart[];
@@ -245,10 +274,12 @@ interface Entry extends WindowSeries {
   ringAt: number;
   /** Its ring read through a `RingCache`: `slots` with the closed slots' numbers in columns. */
   ring: RingView | undefined;
+  /** This process's series it was built from, when it has a ring. */
+  holder: object | undefined;
 }
 
 function entry(labels: Readonly<Record<string, string>>, key: string): Entry {
-  return { key, labels, current: undefined, slots: NO_SLOTS, parts: [], shared: false, hasRing: false, open: undefined, ringAt: 0, ring: undefined };
+  return { key, labels, current: undefined, slots: NO_SLOTS, parts: [], shared: false, hasRing: false, open: undefined, ringAt: 0, ring: undefined, holder: undefined, st: undefined, reusedAt: 0 };
 }
 
 /**

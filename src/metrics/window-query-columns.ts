@@ -71,6 +71,8 @@ export class KeptSeries {
   readonly slots: readonly HistogramSlot[] = NO_SLOTS;
   /** Parts held. */
   n = 0;
+  /** Changes whenever a part is written, replaced or dropped (a window build keeps what it made of the series while it holds). */
+  version = 0;
   cols: Float64Array;
   refs: unknown[];
   private known: Shape | undefined;
@@ -185,6 +187,7 @@ export class KeptSeries {
     let stale = false;
     for (let i = 0; i < this.n && c[i * F + START]! < from; i++) if (c[i * F + END]! <= from) stale = true;
     if (!stale) return false;
+    this.version++;
     // Most often the stale parts are the oldest ones, before every kept one (a part ends after
     // those that start before it): one move of the block, not one per part.
     let lead = 0;
@@ -242,6 +245,7 @@ export class KeptSeries {
   }
 
   private remove(i: number): void {
+    this.version++;
     this.known = undefined;
     this.cols.copyWithin(i * F, (i + 1) * F, this.n * F);
     moveRefs(this.refs, i * R, (i + 1) * R, this.n * R);
@@ -251,6 +255,7 @@ export class KeptSeries {
 
   /** Inserts `r` as part `at`. */
   insert(at: number, r: PartFields): void {
+    this.version++;
     this.known = this.shapeWith(at, r);
     if ((this.n + 1) * F > this.cols.length) {
       // A series of a steady writer holds about the same number of parts from tick to tick and

@@ -1,5 +1,6 @@
 import type { HistogramSlot } from './histogram-slot.js';
 import type { BucketLayout } from './log-buckets.js';
+import type { EntryRecord } from './window-query-reuse.js';
 
 // A closed histogram slot keeps its data as one string of bytes (histogram-closed-slot.ts): its
 // sum, min and max are decoded from 8 bytes each at every read, its values or bucket counts from
@@ -87,6 +88,8 @@ export interface RingView {
   readonly cols: Float64Array;
   /** Position of the open slot in `slots` (-1: none). */
   readonly openAt: number;
+  /** Changes whenever a slot of the ring is another object than at the last read (a slot closed). */
+  readonly version: number;
 }
 
 interface RingRecord extends RingView {
@@ -96,6 +99,7 @@ interface RingRecord extends RingView {
   slots: HistogramSlot[];
   cols: Float64Array;
   openAt: number;
+  version: number;
   /** Bucket pairs of closed slots read so far (see {@link ringPairs}), for `pairsLayout` and `pairsScale`. */
   pairs: (readonly number[] | undefined)[];
   pairsLayout: BucketLayout | undefined;
@@ -126,6 +130,8 @@ export function ringPairs(view: RingView, j: number, layout: BucketLayout, scale
  */
 export class RingCache {
   private records = new WeakMap<RingHolder, RingRecord>();
+  /** Window series built from each ring's series at the last window build, kept for the next (see window-query-reuse.ts). */
+  entries = new WeakMap<object, EntryRecord>();
 
   /**
    * The slots of `series`' ring, in ring order, to read instead of the ring: the same slots, the
@@ -143,9 +149,10 @@ export class RingCache {
   view(series: RingHolder): RingView {
     const ring = series.ring;
     let record = this.records.get(series);
-    if (record === undefined) this.records.set(series, (record = { sources: [], slots: [], cols: new Float64Array(ring.length * RF), openAt: -1, pairs: [], pairsLayout: undefined, pairsScale: Number.NaN }));
+    if (record === undefined) this.records.set(series, (record = { sources: [], slots: [], cols: new Float64Array(ring.length * RF), openAt: -1, version: 0, pairs: [], pairsLayout: undefined, pairsScale: Number.NaN }));
     const { sources, slots: views } = record;
     if (sources.length !== ring.length) {
+      record.version++;
       sources.length = ring.length;
       views.length = ring.length;
       record.pairs.length = ring.length;
@@ -160,6 +167,7 @@ export class RingCache {
       if (slot === series.slot) record.openAt = i;
       if (sources[i] === slot) continue;
       sources[i] = slot;
+      record.version++;
       record.pairs[i] = undefined;
       const o = i * RF;
       if (slot === series.slot) {
@@ -184,5 +192,6 @@ export class RingCache {
   clear(): void {
     // A WeakMap cannot be emptied: a new one is the same.
     this.records = new WeakMap();
+    this.entries = new WeakMap();
   }
 }

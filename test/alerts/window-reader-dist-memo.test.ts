@@ -3,14 +3,16 @@
 // recorded on one or several of them, observations every tick, slots closing, flushes, series
 // removed and made again, ticks skipped) the distribution a group's rule reads through the
 // tick caches must be the one a read without the memo makes of the same window, to the bit, and
-// its percentiles those of a fresh window query of the store and memory.
+// its percentiles those of a fresh window query of the store and memory; so must every series'
+// totals in the window the engine builds (this process's series built at the last tick are taken
+// again while nothing they were built from changed: window-query-reuse.ts).
 import { describe, expect, it, vi } from 'vitest';
 import { createMonitor, MemoryStorage, type Monitor } from '../../src/index.js';
 import type { CapabilityContext } from '../../src/capability.js';
 import { ManualClock } from '../../src/testing.js';
 import { TickCaches } from '../../src/alerts/tick-caches.js';
 import type { NormalizedCondition } from '../../src/alerts/rule-schema.js';
-import { WindowQuery } from '../../src/metrics/window-query.js';
+import { WindowQuery, type MetricWindow } from '../../src/metrics/window-query.js';
 import type { Distribution } from '../../src/metrics/distribution.js';
 import { DistMemo } from '../../src/metrics/window-query-dist-memo.js';
 import { random } from '../helpers/random.js';
@@ -29,6 +31,16 @@ function figures(d: Distribution | undefined): unknown[] {
 /** Percentiles only: a fresh read holds the series in another order, so sums may differ in the last bits. */
 function percentiles(d: Distribution | undefined): unknown[] {
   return d === undefined ? ['none'] : [d.count, d.min, d.max, ...PERCENTILES.map((p) => d.percentile(p))];
+}
+
+/** Each series' totals over [from, to) with data there, by key (sums to 12 digits: a fresh read may hold parts in another order). */
+function totals(w: MetricWindow, from: number, to: number): string[] {
+  // A series without data in the range counts nothing, wherever it is held.
+  return w.series
+    .map((s) => w.stats([s], from, to, false))
+    .map((st, i) => (st.count === 0 ? '' : `${w.series[i]!.key} ${st.count} ${st.sum.toPrecision(12)} ${st.min} ${st.max}`))
+    .filter((line) => line !== '')
+    .sort();
 }
 
 async function history(seed: number, removals: boolean): Promise<number> {
@@ -63,6 +75,10 @@ async function history(seed: number, removals: boolean): Promise<number> {
         const from = now - length;
         const w = await reader.window(NAME, from);
         const fresh = removals ? w : await query.read({ name: NAME, from, to: now, now });
+        if (!removals) {
+          // Every series as a fresh read counts it (the window built at the last tick taken again where nothing changed).
+          expect(totals(w, from, now), `seed ${seed}, tick ${tick}, ${length} ms: series`).toEqual(totals(fresh, from, now));
+        }
         for (const groupBy of [['route'], [], ['status']]) {
           for (const [key, g] of reader.group(w, {}, groupBy)) {
             const kept = reader.histogramStats(w, g, from, now, true);
