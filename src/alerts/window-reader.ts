@@ -6,6 +6,7 @@ import type { StoredRollupCache } from '../metrics/window-query-cache.js';
 import type { KeptRollups } from '../metrics/window-query-kept.js';
 import type { RingCache } from '../metrics/window-query-ring.js';
 import { groupRollups } from '../metrics/window-query-series.js';
+import { storeReads } from '../metrics/snapshot-store-reads.js';
 import { lookbacksOf, type NormalizedCondition } from './rule-schema.js';
 import { DistMemo } from '../metrics/window-query-dist-memo.js';
 import { PostingsCache, SeriesPostings, type GroupShape } from './window-groups.js';
@@ -203,7 +204,12 @@ export class WindowReader {
     const read = (since: number) => this.query.stored(name, undefined, since, this.now, this.now);
     try {
       const changes = this.query.changes(name);
-      if (this.kept !== undefined && changes !== undefined) stored = await this.kept.series({ name, from, now: this.now, read, changes, waitingEnd: Infinity });
+      // The kept series copy what they keep of each rollup into their columns (and keep a new
+      // series' labels, frozen in a MemoryStorage): the store's own rollups are read, not a copy
+      // of each (10,000 rollups and label objects at every slot close of the fleet bench).
+      const own = this.kept !== undefined && changes !== undefined ? storeReads(this.cap.storage, name) : undefined;
+      if (own !== undefined && own.changes !== undefined) stored = await this.kept!.series({ name, from, now: this.now, read: own.read, changes: own.changes, waitingEnd: Infinity });
+      else if (this.kept !== undefined && changes !== undefined) stored = await this.kept.series({ name, from, now: this.now, read, changes, waitingEnd: Infinity });
       else stored = this.cache === undefined ? groupRollups(await read(from)) : await this.cache.series({ name, from, now: this.now, read, changes, waitingEnd: this.waitingEnd(name) });
     } catch (error) {
       failed = error as StorageError;
