@@ -9,6 +9,13 @@ export class MemoryRecords {
   private readonly alerts = new Map<string, AlertRecord>();
   /** The alerts again, by status: the engine reads the active ones at every tick, past any number of resolved ones. */
   private readonly byStatus = new Map<string, Map<string, AlertRecord>>();
+  /**
+   * Each alert's place in `alerts` (first insertion): a status's map is in another order (an
+   * alert moves to its end when saved again), and the answer's sort keeps the input order of
+   * what its comparator does not tell apart (an `updatedAt` that is NaN or missing).
+   */
+  private readonly places = new Map<string, number>();
+  private nextPlace = 0;
   private readonly rules = new Map<string, StoredRule>();
   private readonly deadLetters = new Map<string, DeadLetter>();
   private readonly jobDeadLetters = new Map<string, JobDeadLetter>();
@@ -17,10 +24,13 @@ export class MemoryRecords {
 
   /** Stores a copy of the alert, replacing the one with the same id. */
   saveAlert(alert: AlertRecord): void {
-    const copy = copyRecord(alert);
+    // structuredClone on the way in: the caller's object may hold getters, proxies or anything
+    // else a plain copy cannot tell apart without running it; what is stored is then plain data.
+    const copy = structuredClone(alert);
     // Replaced in place: trimming goes by first insertion.
     const previous = this.alerts.get(copy.id);
     if (previous !== undefined) this.unindex(previous);
+    else this.places.set(copy.id, this.nextPlace++);
     this.alerts.set(copy.id, copy);
     let sameStatus = this.byStatus.get(copy.status);
     if (sameStatus === undefined) this.byStatus.set(copy.status, (sameStatus = new Map()));
@@ -40,6 +50,8 @@ export class MemoryRecords {
       if (query.to !== undefined && a.updatedAt >= query.to) continue;
       out.push(a);
     }
+    // In the order of `alerts`, as a scan of it gives them.
+    if (candidates !== this.alerts && out.length > 1) out.sort((x, y) => this.places.get(x.id)! - this.places.get(y.id)!);
     out.sort((x, y) => y.updatedAt - x.updatedAt || (x.id < y.id ? 1 : -1));
     const kept = out.slice(0, query.limit ?? out.length);
     // Copied in place: every evaluating instance reads every active alert at every tick.
@@ -136,6 +148,7 @@ export class MemoryRecords {
     const a = this.alerts.get(id);
     if (a === undefined) return;
     this.alerts.delete(id);
+    this.places.delete(id);
     this.unindex(a);
   }
 
@@ -150,33 +163,52 @@ export class MemoryRecords {
 
 const NONE: ReadonlyMap<string, AlertRecord> = new Map();
 
-/** Nesting past which {@link copyRecord} leaves a value to `structuredClone` (records are two levels deep). */
-const PLAIN_DEPTH = 4;
+/** Nesting past which {@link copyRecord} leaves the record to `structuredClone` (records are two levels deep). */
+const PLAIN_DEPTH = 8;
+
+/** What {@link copyValue} gives for a value it does not copy itself: the whole record goes to `structuredClone`. */
+const OTHER: unique symbol = Symbol('other');
 
 /**
- * A copy of an alert record, the same as `structuredClone` gives for what records hold (strings,
- * numbers, booleans, null, undefined, plain objects and arrays, including keys whose value is
- * undefined), made without serializing: every evaluating instance reads every active record at
- * every tick. Anything else (a Date, a Map, a class instance, a deeper nesting) is copied by
- * `structuredClone`, which also throws for what it cannot copy (a function).
+ * A copy of a record, exactly what `structuredClone` gives, made without serializing when the
+ * record is plain data (strings, numbers, booleans, null, undefined, plain or prototype-less
+ * objects and dense arrays, no object reached twice, no own `__proto__` key); anything else (a
+ * Date, a Map, a class instance, a shared or cyclic object, a sparse array, deeper nesting) is
+ * copied whole by `structuredClone`. For records `structuredClone` made (MemoryRecords stores
+ * those): it has no getters or proxies to run, so giving up halfway changes nothing.
  */
 export function copyRecord<T extends object>(record: T): T {
-  return copyValue(record, 0) as T;
+  const copy = copyValue(record, 0, new Set());
+  return (copy === OTHER ? structuredClone(record) : copy) as T;
 }
 
-function copyValue(v: unknown, depth: number): unknown {
-  if (typeof v !== 'object' || v === null) return typeof v === 'function' || typeof v === 'symbol' ? structuredClone(v) : v;
-  if (depth >= PLAIN_DEPTH) return structuredClone(v);
+function copyValue(v: unknown, depth: number, seen: Set<object>): unknown {
+  if (typeof v !== 'object' || v === null) return typeof v === 'function' || typeof v === 'symbol' ? OTHER : v;
+  if (depth >= PLAIN_DEPTH || seen.has(v)) return OTHER;
+  seen.add(v);
   const proto = Object.getPrototypeOf(v) as unknown;
   if (Array.isArray(v)) {
-    if (proto !== Array.prototype || Object.keys(v).length !== v.length) return structuredClone(v);
-    const out: unknown[] = new Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = copyValue(v[i], depth + 1);
+    const n = v.length;
+    if (proto !== Array.prototype || Object.keys(v).length !== n) return OTHER;
+    const out: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      // n keys, each an index: no hole and no other key.
+      if (!Object.hasOwn(v, i)) return OTHER;
+      const c = copyValue(v[i], depth + 1, seen);
+      if (c === OTHER) return OTHER;
+      out[i] = c;
+    }
     return out;
   }
-  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  if (proto !== Object.prototype && proto !== null) return OTHER;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = copyValue((v as Record<string, unknown>)[k], depth + 1);
+  for (const k of Object.keys(v)) {
+    // An own "__proto__" key: `out[k] =` would set the copy's prototype instead.
+    if (k === '__proto__') return OTHER;
+    const c = copyValue((v as Record<string, unknown>)[k], depth + 1, seen);
+    if (c === OTHER) return OTHER;
+    out[k] = c;
+  }
   return out;
 }
 
