@@ -12,7 +12,7 @@ import { seriesIdOf } from './window-query-ids.js';
 import { newestKind } from './window-query-newest-kind.js';
 import { END, F, isKept, START } from './window-query-columns.js';
 import { RF, type RingCache, type RingView } from './window-query-ring.js';
-import { nextBuild, partsEnd, reusable, type ReusableEntry } from './window-query-reuse.js';
+import { nextBuild, record, reusable, type ReusableEntry } from './window-query-reuse.js';
 import { MetricWindow, type WindowPart, type WindowScale, type WindowSeries } from './window-query-window.js';
 
 /** What {@link buildWindow} merges. */
@@ -114,7 +114,7 @@ export function buildWindow(input: WindowInput): MetricWindow {
       const id = seriesIdOf(local.labels);
       if (reuse && 'ring' in local) {
         const view = rings.view(local);
-        const kept = reusable(rings.entries.get(local), name, view.version, input.stored, from, end, stamps) as Entry | undefined;
+        const kept = reusable(view.built, name, view.version, input.stored, from, end, stamps) as Entry | undefined;
         if (kept !== undefined && kept.open === local.slot && kept.ring === view) {
           kept.reusedAt = build;
           series.add(kept, id.hash);
@@ -138,7 +138,6 @@ export function buildWindow(input: WindowInput): MetricWindow {
         e.ring = view;
       }
       e.hasRing = true;
-      e.holder = local;
       e.open = local.slot;
       e.ringAt = ringSize;
       ringSize += e.slots.length;
@@ -245,8 +244,9 @@ export function buildWindow(input: WindowInput): MetricWindow {
     // What the next build may take again: this process's series built from its ring and one kept stored series.
     for (let i = 0; i < series.values.length; i++) {
       const e = series.values[i]!;
-      if (!e.hasRing || e.reusedAt === build || e.st === undefined || !isKept(e.st) || e.holder === undefined) continue;
-      rings.entries.set(e.holder, { entry: e, name, ring: e.ring!.version, stored: input.stored, st: e.st, stVersion: e.st.version, from, end, partsEnd: partsEnd(e.parts), stamps });
+      if (!e.hasRing || e.reusedAt === build || e.ring === undefined) continue;
+      if (e.st === undefined || !isKept(e.st)) e.ring.built = undefined;
+      else record(e.ring, e, name, e.ring.version, input.stored, e.st, from, end, stamps);
     }
   }
 
@@ -274,12 +274,10 @@ interface Entry extends ReusableEntry {
   ringAt: number;
   /** Its ring read through a `RingCache`: `slots` with the closed slots' numbers in columns. */
   ring: RingView | undefined;
-  /** This process's series it was built from, when it has a ring. */
-  holder: object | undefined;
 }
 
 function entry(labels: Readonly<Record<string, string>>, key: string): Entry {
-  return { key, labels, current: undefined, slots: NO_SLOTS, parts: [], shared: false, hasRing: false, open: undefined, ringAt: 0, ring: undefined, holder: undefined, st: undefined, reusedAt: 0 };
+  return { key, labels, current: undefined, slots: NO_SLOTS, parts: [], shared: false, hasRing: false, open: undefined, ringAt: 0, ring: undefined, st: undefined, reusedAt: 0 };
 }
 
 /**

@@ -21,19 +21,19 @@ export interface ReusableEntry extends WindowSeries {
 
 /** What a series of this process was built from: while all of it holds, the build is the same. */
 export interface EntryRecord {
-  readonly entry: ReusableEntry;
-  readonly name: string;
+  entry: ReusableEntry;
+  name: string;
   /** Its ring view's version (a slot closed since: another). */
-  readonly ring: number;
+  ring: number;
   /** The stored series list it was merged with (a kept metric's own array: another when a series left or the metric was read whole). */
-  readonly stored: readonly StoredSeries[];
-  readonly st: KeptSeries;
-  readonly stVersion: number;
-  readonly from: number;
-  readonly end: number;
+  stored: readonly StoredSeries[];
+  st: KeptSeries;
+  stVersion: number;
+  from: number;
+  end: number;
   /** The earliest end of its parts: a range starting at or after it drops one. */
-  readonly partsEnd: number;
-  readonly stamps: RollupStamps;
+  partsEnd: number;
+  stamps: RollupStamps;
 }
 
 let builds = 0;
@@ -55,6 +55,26 @@ export function reusable(record: EntryRecord | undefined, name: string, ring: nu
   if (record.name !== name || record.ring !== ring || record.stored !== stored || record.st.version !== record.stVersion) return undefined;
   if (from < record.from || from >= record.partsEnd || end !== record.end || record.stamps !== stamps) return undefined;
   return record.entry;
+}
+
+/** Records on `view` what its series' entry was built from (the view's record object is written again: none made a tick). */
+export function record(view: { built: EntryRecord | undefined }, entry: ReusableEntry, name: string, ring: number, stored: readonly StoredSeries[], st: KeptSeries, from: number, end: number, stamps: RollupStamps): void {
+  const r = view.built;
+  const ends = partsEnd(entry.parts);
+  if (r === undefined) {
+    view.built = { entry, name, ring, stored, st, stVersion: st.version, from, end, partsEnd: ends, stamps };
+    return;
+  }
+  r.entry = entry;
+  r.name = name;
+  r.ring = ring;
+  r.stored = stored;
+  r.st = st;
+  r.stVersion = st.version;
+  r.from = from;
+  r.end = end;
+  r.partsEnd = ends;
+  r.stamps = stamps;
 }
 
 /** The earliest end of `parts` (Infinity: none). */

@@ -90,6 +90,8 @@ export interface RingView {
   readonly openAt: number;
   /** Changes whenever a slot of the ring is another object than at the last read (a slot closed). */
   readonly version: number;
+  /** What the last window build made of the ring's series (see window-query-reuse.ts), kept on the view: no map of its own. */
+  built: EntryRecord | undefined;
 }
 
 interface RingRecord extends RingView {
@@ -100,6 +102,7 @@ interface RingRecord extends RingView {
   cols: Float64Array;
   openAt: number;
   version: number;
+  built: EntryRecord | undefined;
   /** Bucket pairs of closed slots read so far (see {@link ringPairs}), for `pairsLayout` and `pairsScale`. */
   pairs: (readonly number[] | undefined)[];
   pairsLayout: BucketLayout | undefined;
@@ -130,8 +133,6 @@ export function ringPairs(view: RingView, j: number, layout: BucketLayout, scale
  */
 export class RingCache {
   private records = new WeakMap<RingHolder, RingRecord>();
-  /** Window series built from each ring's series at the last window build, kept for the next (see window-query-reuse.ts). */
-  entries = new WeakMap<object, EntryRecord>();
 
   /**
    * The slots of `series`' ring, in ring order, to read instead of the ring: the same slots, the
@@ -149,7 +150,7 @@ export class RingCache {
   view(series: RingHolder): RingView {
     const ring = series.ring;
     let record = this.records.get(series);
-    if (record === undefined) this.records.set(series, (record = { sources: [], slots: [], cols: new Float64Array(ring.length * RF), openAt: -1, version: 0, pairs: [], pairsLayout: undefined, pairsScale: Number.NaN }));
+    if (record === undefined) this.records.set(series, (record = { sources: [], slots: [], cols: new Float64Array(ring.length * RF), openAt: -1, version: 0, built: undefined, pairs: [], pairsLayout: undefined, pairsScale: Number.NaN }));
     const { sources, slots: views } = record;
     if (sources.length !== ring.length) {
       record.version++;
@@ -192,6 +193,5 @@ export class RingCache {
   clear(): void {
     // A WeakMap cannot be emptied: a new one is the same.
     this.records = new WeakMap();
-    this.entries = new WeakMap();
   }
 }
