@@ -179,12 +179,19 @@ export class WindowReader {
   private distMemo(group: SeriesGroup, from: number, to: number): DistMemo | undefined {
     const shape = this.shapes.get(group);
     if (shape === undefined) return undefined;
-    let byRange = distMemos.get(shape);
-    if (byRange === undefined) distMemos.set(shape, (byRange = new Map()));
+    let ranges = distMemos.get(shape);
+    if (ranges === undefined) distMemos.set(shape, (ranges = { now: this.now, memos: new Map() }));
+    else if (ranges.now !== this.now) {
+      // The shape's first read this tick: the ranges no rule read at its last tick are let go
+      // (a deleted rule's, or a rule's former window while another rule keeps the grouping).
+      for (const [id, kept] of ranges.memos) if (kept.readAt !== ranges.now) ranges.memos.delete(id);
+      ranges.now = this.now;
+    }
     const id = `${this.now - from}\u0000${this.now - to}`;
-    let memo = byRange.get(id);
-    if (memo === undefined) byRange.set(id, (memo = new DistMemo()));
-    return memo;
+    let kept = ranges.memos.get(id);
+    if (kept === undefined) ranges.memos.set(id, (kept = { memo: new DistMemo(), readAt: this.now }));
+    kept.readAt = this.now;
+    return kept.memo;
   }
 
   /** Totals of some histogram series over [from, to), uncached (for subsets such as errorRate's errors). */
@@ -237,8 +244,8 @@ export class WindowReader {
   }
 }
 
-/** Per group shape and range (relative to the tick), its closed data's bucket counts: a shape lives while its postings keep it. */
-const distMemos = new WeakMap<GroupShape, Map<string, DistMemo>>();
+/** Per group shape and range (relative to the tick), its closed data's bucket counts: a shape lives while its postings keep it, a range while a rule read it at the shape's last tick. */
+const distMemos = new WeakMap<GroupShape, { now: number; memos: Map<string, { memo: DistMemo; readAt: number }> }>();
 
 /** Matchers and grouping of a condition as one key, computed once per (matchers, groupBy) pair of objects: a rule's are kept between ticks. */
 const groupIds = new WeakMap<object, WeakMap<object, string>>();

@@ -28,7 +28,7 @@ export class DistMemo {
   /** Summed counts of `list`: bucket indexes increasing, counts positive. */
   private index: Float64Array = new Float64Array(0);
   private count: Float64Array = new Float64Array(0);
-  private total = 0;
+  private total_ = 0;
 
   /** Makes the memo's counts those of `list` (the caller's array is copied); false when they cannot be kept exactly (the memo is emptied). */
   update(list: readonly Pairs[]): boolean {
@@ -39,7 +39,7 @@ export class DistMemo {
       this.list = [];
       this.index = new Float64Array(0);
       this.count = new Float64Array(0);
-      this.total = 0;
+      this.total_ = 0;
       return false;
     }
     this.list = list.slice();
@@ -51,6 +51,11 @@ export class DistMemo {
     const index = this.index;
     const count = this.count;
     for (let i = 0; i < index.length; i++) merged.add(index[i]!, count[i]!);
+  }
+
+  /** Sum of the kept counts (below 2^53 - 1). */
+  get total(): number {
+    return this.total_;
   }
 
   /** Bucket counts kept (for tests). */
@@ -67,7 +72,7 @@ export class DistMemo {
     const index = this.index;
     const count = this.count;
     for (let i = 0; i < index.length; i++) s.add(index[i]!, count[i]!);
-    let total = this.total;
+    let total = this.total_;
     for (let i = 0; i < went.length; i++) {
       const pairs = went[i]!;
       for (let q = 0; q < pairs.length; q += 2) {
@@ -99,7 +104,7 @@ export class DistMemo {
       s.clear();
       return false;
     }
-    this.total = total;
+    this.total_ = total;
     [this.index, this.count] = s.take();
     return true;
   }

@@ -184,7 +184,11 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       const bucketScale = 1 / scale.resolution;
       merged.min = decodedMin;
       merged.max = decodedMax;
+      // closedPairs: the decoded rollups' up to here, then the closed ring slots' in held order.
+      const rollupPairs = closedPairs.length;
+      let openCount = 0;
       for (let i = 0; i < held.length; i++) {
+        if (heldView[i] === undefined) openCount += held[i]!.count;
         const view = heldView[i];
         if (view !== undefined) {
           // A closed slot of a cached ring: its numbers from the ring's block, its buckets from
@@ -196,22 +200,38 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
         }
       }
       // The closed data's buckets: kept by the group's memo from the last tick, updated by what
-      // came and went (whole counts: their sum is exact in any order), or else summed here, in
-      // pass order, rollups then closed ring slots.
-      if (memo !== undefined && memo.update(closedPairs)) memo.addTo(merged);
-      else {
-        for (let i = 0; i < closedPairs.length; i++) {
+      // came and went. Exact only while every partial sum is: whole counts whose grand total
+      // (the memo's and the other memory slots', whose bucket counts sum to their counts) is at
+      // most 2^53 - 1 sum the same in any order. Else summed here in the order a read without
+      // caches sums them: rollups, then the memory slots in ring order (a sum past 2^53 rounds
+      // by the order of its terms).
+      if (memo !== undefined && memo.update(closedPairs) && memo.total + openCount <= Number.MAX_SAFE_INTEGER) {
+        memo.addTo(merged);
+        // Then every other memory slot (open, or of a ring read as it is) as its buckets.
+        for (let i = 0; i < held.length; i++) {
+          if (heldView[i] !== undefined) continue;
+          const slot = held[i]!;
+          if (slot.min < merged.min) merged.min = slot.min;
+          if (slot.max > merged.max) merged.max = slot.max;
+          slot.forEachBucket(scale.layout, bucketScale, addToMerged);
+        }
+      } else {
+        for (let i = 0; i < rollupPairs; i++) {
           const pairs = closedPairs[i]!;
           for (let q = 0; q < pairs.length; q += 2) merged.add(pairs[q]!, pairs[q + 1]!);
         }
-      }
-      // Then every other memory slot (open, or of a ring read as it is) as its buckets.
-      for (let i = 0; i < held.length; i++) {
-        if (heldView[i] !== undefined) continue;
-        const slot = held[i]!;
-        if (slot.min < merged.min) merged.min = slot.min;
-        if (slot.max > merged.max) merged.max = slot.max;
-        slot.forEachBucket(scale.layout, bucketScale, addToMerged);
+        let k = rollupPairs;
+        for (let i = 0; i < held.length; i++) {
+          if (heldView[i] !== undefined) {
+            const pairs = closedPairs[k++]!;
+            for (let q = 0; q < pairs.length; q += 2) merged.add(pairs[q]!, pairs[q + 1]!);
+            continue;
+          }
+          const slot = held[i]!;
+          if (slot.min < merged.min) merged.min = slot.min;
+          if (slot.max > merged.max) merged.max = slot.max;
+          slot.forEachBucket(scale.layout, bucketScale, addToMerged);
+        }
       }
       // Any count: the distribution's count and sum are set from the totals below.
       merged.count = 1;
