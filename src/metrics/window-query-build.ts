@@ -12,7 +12,7 @@ import { seriesIdOf } from './window-query-ids.js';
 import { newestKind } from './window-query-newest-kind.js';
 import { END, F, isKept, START } from './window-query-columns.js';
 import { RF, type RingCache, type RingView } from './window-query-ring.js';
-import { nextBuild, record, reusable, type ReusableEntry } from './window-query-reuse.js';
+import { nextBuild, record, reusable, storedListId, type ReusableEntry } from './window-query-reuse.js';
 import { MetricWindow, type WindowPart, type WindowScale, type WindowSeries } from './window-query-window.js';
 
 /** What {@link buildWindow} merges. */
@@ -104,6 +104,7 @@ export function buildWindow(input: WindowInput): MetricWindow {
   const rings = input.rings;
   const build = nextBuild();
   const reuse = rings !== undefined && labels === undefined && metric?.kind === 'histogram' && !input.pending.some((r) => r.name === name);
+  const storedId = reuse ? storedListId(input.stored) : 0;
 
   let ringSize = 0;
   if (metric !== undefined) {
@@ -114,7 +115,7 @@ export function buildWindow(input: WindowInput): MetricWindow {
       const id = seriesIdOf(local.labels);
       if (reuse && 'ring' in local) {
         const view = rings.view(local);
-        const kept = reusable(view.built, name, view.version, input.stored, from, end, stamps) as Entry | undefined;
+        const kept = reusable(view.built, name, view.version, storedId, from, end, stamps) as Entry | undefined;
         if (kept !== undefined && kept.open === local.slot && kept.ring === view) {
           kept.reusedAt = build;
           series.add(kept, id.hash);
@@ -246,7 +247,7 @@ export function buildWindow(input: WindowInput): MetricWindow {
       const e = series.values[i]!;
       if (!e.hasRing || e.reusedAt === build || e.ring === undefined) continue;
       if (e.st === undefined || !isKept(e.st)) e.ring.built = undefined;
-      else record(e.ring, e, name, e.ring.version, input.stored, e.st, from, end, stamps);
+      else record(e.ring, e, name, e.ring.version, storedId, e.st, from, end, stamps);
     }
   }
 

@@ -25,8 +25,13 @@ export interface EntryRecord {
   name: string;
   /** Its ring view's version (a slot closed since: another). */
   ring: number;
-  /** The stored series list it was merged with (a kept metric's own array: another when a series left or the metric was read whole). */
-  stored: readonly StoredSeries[];
+  /**
+   * The stored series list it was merged with, by {@link storedListId} (a kept metric's own
+   * array: another when a series left or the metric was read whole). An id, not the array: a
+   * record lives as long as its series, and the array holds every instance's stored data of the
+   * metric, which a metric no rule reads any more must let go of (review R3).
+   */
+  stored: number;
   st: KeptSeries;
   stVersion: number;
   from: number;
@@ -37,6 +42,17 @@ export interface EntryRecord {
 }
 
 let builds = 0;
+
+/** Ids of stored series lists (see {@link EntryRecord.stored}); weak: a list no build reads goes. */
+const listIds = new WeakMap<readonly StoredSeries[], number>();
+let lists = 0;
+
+/** The id of a stored series list: the same for the same array object, another for any other. */
+export function storedListId(stored: readonly StoredSeries[]): number {
+  let id = listIds.get(stored);
+  if (id === undefined) listIds.set(stored, (id = ++lists));
+  return id;
+}
 
 /** A build's number, for {@link ReusableEntry.reusedAt}. */
 export function nextBuild(): number {
@@ -50,7 +66,7 @@ export function nextBuild(): number {
  * (the start only moved on, the end is the same), the same stamps; and no rollup of the metric
  * waiting in the recorder (the caller's check). Undefined otherwise.
  */
-export function reusable(record: EntryRecord | undefined, name: string, ring: number, stored: readonly StoredSeries[], from: number, end: number, stamps: RollupStamps): ReusableEntry | undefined {
+export function reusable(record: EntryRecord | undefined, name: string, ring: number, stored: number, from: number, end: number, stamps: RollupStamps): ReusableEntry | undefined {
   if (record === undefined) return undefined;
   if (record.name !== name || record.ring !== ring || record.stored !== stored || record.st.version !== record.stVersion) return undefined;
   if (from < record.from || from >= record.partsEnd || end !== record.end || record.stamps !== stamps) return undefined;
@@ -58,7 +74,7 @@ export function reusable(record: EntryRecord | undefined, name: string, ring: nu
 }
 
 /** Records on `view` what its series' entry was built from (the view's record object is written again: none made a tick). */
-export function record(view: { built: EntryRecord | undefined }, entry: ReusableEntry, name: string, ring: number, stored: readonly StoredSeries[], st: KeptSeries, from: number, end: number, stamps: RollupStamps): void {
+export function record(view: { built: EntryRecord | undefined }, entry: ReusableEntry, name: string, ring: number, stored: number, st: KeptSeries, from: number, end: number, stamps: RollupStamps): void {
   const r = view.built;
   const ends = partsEnd(entry.parts);
   if (r === undefined) {
