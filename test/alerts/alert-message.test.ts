@@ -6,17 +6,8 @@ import { messageOf, refreshFiring } from '../../src/alerts/alert-message.js';
 import { refreshRecord } from '../../src/alerts/alert-records.js';
 import type { NormalizedCondition } from '../../src/alerts/rule-schema.js';
 import type { AlertRecord } from '../../src/storage/records.js';
+import { random } from '../helpers/random.js';
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function condition(threshold: number, metric = 'latency'): NormalizedCondition {
   return { metric, labels: {}, aggregation: 'p95', window: 300_000, op: 'gt', threshold } as NormalizedCondition;

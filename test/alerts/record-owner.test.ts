@@ -7,17 +7,8 @@ import { ruleLookup } from '../../src/alerts/record-owner.js';
 import type { RuleBook, RuleEntry } from '../../src/alerts/rule-book.js';
 import type { AlertRecord } from '../../src/storage/records.js';
 import { seriesKey } from '../../src/core/labels.js';
+import { random } from '../helpers/random.js';
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function entryOf(groupBy: string[]): RuleEntry {
   const rule = { id: 'r1', name: 'Slow', severity: 'warning', enabled: true, groupBy, alertLabels: { team: 'web' }, annotations: {}, channels: [], recipients: [], type: 'custom' };

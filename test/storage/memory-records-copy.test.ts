@@ -3,18 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { copyRecord, MemoryRecords } from '../../src/storage/memory/memory-records.js';
 import type { AlertQuery, AlertRecord, AlertStatus } from '../../src/storage/records.js';
+import { random } from '../helpers/random.js';
 
-/** Mulberry32: a small seeded generator, so a failure names its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function value(rnd: () => number, depth: number): unknown {
   const k = Math.floor(rnd() * (depth > 5 ? 6 : 10));
