@@ -13,8 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { createMonitor, MemoryStorage, type BoundHistogram } from '../src/index.js';
-import { ManualClock } from '../src/testing.js';
+import { startSnapshotBench } from './snapshot-setup.js';
 
 interface Stretch {
   call: number;
@@ -89,28 +88,8 @@ globalThis.setImmediate = ((fn: (...a: unknown[]) => void, ...args: unknown[]) =
   });
 }) as typeof setImmediate;
 
-/** As bench/snapshot.ts: a ManualClock whose `yield` is a real turn of the event loop. */
-class TurningClock extends ManualClock {
-  override yield(): Promise<void> {
-    return new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
 
-const clock = new TurningClock(Math.floor(Date.now() / 3_600_000) * 3_600_000);
-const storage = new MemoryStorage({ now: () => clock.now() });
-const monitor = createMonitor({ clock, storage, service: 'bench-snapshot', limits: { maxSeriesPerMetric: 10_000 } });
-const h = monitor.histogram({ name: 'http_request_duration_seconds', labelNames: ['route', 'status'], unit: 'seconds' });
-const bound: BoundHistogram[] = [];
-for (let r = 0; r < 1_000; r++) for (const status of ['200', '201', '404', '500', '503']) bound.push(h.labels({ route: `/r/${r}`, status }));
-let k = 0;
-const fill = (): void => {
-  for (const b of bound) for (let j = 0; j < 3; j++) b.observe(0.01 + ((k++ * 7919) % 1000) / 1000);
-};
-for (let s = 0; s < 10; s++) {
-  fill();
-  await clock.advanceAsync(30_000);
-  await monitor.flush();
-}
+const { clock, monitor, fill } = await startSnapshotBench();
 const kinds: string[] = [];
 for (let i = 0; i < 12; i++) {
   fill();

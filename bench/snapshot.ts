@@ -46,15 +46,8 @@
  * Run: `npx tsx bench/snapshot.ts` (prints JSON), or
  * `node --expose-gc --import tsx bench/snapshot.ts` for the memory figure too.
  */
-import { createMonitor, MemoryStorage, type BoundHistogram } from '../src/index.js';
-import { ManualClock } from '../src/testing.js';
+import { startSnapshotBench } from './snapshot-setup.js';
 
-/** A ManualClock whose `yield` is a real turn of the event loop, as the system clock's (see the header). */
-class TurningClock extends ManualClock {
-  override yield(): Promise<void> {
-    return new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
 
 const CALLS = 12;
 const WARMUP = 2;
@@ -85,21 +78,7 @@ export interface SnapshotBenchResult {
 
 /** Times `snapshot()` over 5,000 series as the header says. */
 export async function snapshotBench(): Promise<SnapshotBenchResult> {
-  const clock = new TurningClock(Math.floor(Date.now() / 3_600_000) * 3_600_000);
-  const storage = new MemoryStorage({ now: () => clock.now() });
-  const monitor = createMonitor({ clock, storage, service: 'bench-snapshot', limits: { maxSeriesPerMetric: 10_000 } });
-  const h = monitor.histogram({ name: 'http_request_duration_seconds', labelNames: ['route', 'status'], unit: 'seconds' });
-  const bound: BoundHistogram[] = [];
-  for (let r = 0; r < 1_000; r++) for (const status of ['200', '201', '404', '500', '503']) bound.push(h.labels({ route: `/r/${r}`, status }));
-  let k = 0;
-  const fill = (): void => {
-    for (const b of bound) for (let j = 0; j < 3; j++) b.observe(0.01 + ((k++ * 7919) % 1000) / 1000);
-  };
-  for (let s = 0; s < 10; s++) {
-    fill();
-    await clock.advanceAsync(30_000);
-    await monitor.flush();
-  }
+  const { clock, monitor, fill, series } = await startSnapshotBench();
   const gc = (globalThis as { gc?: () => void }).gc;
   const heap = (): number => {
     gc!();
@@ -158,7 +137,7 @@ export async function snapshotBench(): Promise<SnapshotBenchResult> {
   const max = (values: number[]): number => Math.max(...values.slice(WARMUP));
   const closed = (values: number[]): number => Math.max(...values.filter((_, i) => i >= WARMUP && afterClose[i]));
   const result: SnapshotBenchResult = {
-    series: bound.length,
+    series,
     firstMs: walls[0]!,
     medianMs: median(walls),
     medianLongestBlockMs: median(blocks),
@@ -180,7 +159,7 @@ export async function snapshotBench(): Promise<SnapshotBenchResult> {
   };
   if (retained !== undefined) {
     result.retainedKiB = Math.round(retained / 1024);
-    result.retainedBytesPerSeries = Math.round(retained / bound.length);
+    result.retainedBytesPerSeries = Math.round(retained / series);
   }
   return result;
 }
