@@ -24,7 +24,8 @@ export const ROLLUP_TIME_LIMIT = 8.64e15;
  */
 export const MAX_INSTANCE_LENGTH = 256;
 
-const KINDS: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram']);
+/** The kinds a rollup may have: checked on writes here, and on rows read back by adapters whose column holds any text. */
+export const ROLLUP_KINDS: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram']);
 /** A character base64 never holds. */
 const NOT_BASE64 = /[^A-Za-z0-9+/=]/;
 
@@ -37,7 +38,7 @@ export function rollupProblem(rollup: unknown): string | undefined {
   const r = rollup as Partial<Record<keyof Rollup, unknown>>;
   // Length too: PostgreSQL's btree index refuses a row past 2,704 bytes (a 6 KB name blocked every write).
   if (!isValidMetricName(r.name)) return `name must match [a-zA-Z_:][a-zA-Z0-9_:]* and be at most ${MAX_METRIC_NAME_LENGTH} characters`;
-  if (typeof r.kind !== 'string' || !KINDS.has(r.kind)) return 'kind must be counter, gauge or histogram';
+  if (typeof r.kind !== 'string' || !ROLLUP_KINDS.has(r.kind)) return 'kind must be counter, gauge or histogram';
   const labels = labelsProblem(r.labels);
   if (labels !== undefined) return labels;
   if (!isTime(r.start)) return `start must be an integer number of ms within ±${ROLLUP_TIME_LIMIT}`;

@@ -1,5 +1,6 @@
 import type { Rollup } from '../contract.js';
 import type { SkippedValues } from '../skipped-values.js';
+import { ROLLUP_KINDS } from '../rollup-validation.js';
 
 /**
  * Conversions between records and PostgreSQL values, for statements with parameters and for
@@ -83,9 +84,6 @@ function jsonFloat(n: number): number | string {
   return Number.isFinite(n) && !Object.is(n, -0) ? n : float(n);
 }
 
-/** Kinds a stored row may hold (the column is plain text: a row written by hand may hold any). */
-const KINDS: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram']);
-
 /**
  * Stored rows as rollups, absent optional fields absent (never `null`), each distinct labels
  * text parsed once: every rollup still gets its own labels object, a copy of the parsed one. One
@@ -124,7 +122,8 @@ function labelSet(stored: unknown): Record<string, string> | null {
 
 /** What makes a row's columns (other than labels) no rollup, or undefined. */
 function rowProblem(row: RollupRow): string | undefined {
-  if (!KINDS.has(row.kind)) return 'a kind that is not counter, gauge or histogram';
+  // The column is plain text: a row written by hand may hold any kind.
+  if (!ROLLUP_KINDS.has(row.kind)) return 'a kind that is not counter, gauge or histogram';
   if (!(row.count >= 0) || row.count === Infinity) return 'a count that is not a finite number >= 0';
   if (!Number.isSafeInteger(Number(row.start_ms)) || !Number.isSafeInteger(Number(row.end_ms))) return 'slot bounds beyond the safe integers';
   return undefined;
