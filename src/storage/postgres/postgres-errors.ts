@@ -1,4 +1,5 @@
 import { StorageError } from '../../core/errors.js';
+import { connectionPasswords, MASKED, maskKeywordPasswords, maskSecrets, maskUrlPasswords } from '../../core/redact.js';
 
 /**
  * True for SQLSTATE class 22, "data exception" (22P05 an untranslatable Unicode escape in jsonb,
@@ -34,9 +35,8 @@ export function storageFailure(label: string, what: string, cause: unknown, secr
   return new StorageError(`${label}: ${what} failed: ${reason}${sqlstate}`, { cause, permanent });
 }
 
-/** Credentials in `postgres://user:password@host` URLs, and `password=` settings of a keyword connection string. */
-const URL_CREDENTIALS = /(postgres(?:ql)?:\/\/)([^:@/\s]*):([^@/\s]*)@/gi;
-const KEYWORD_PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s)'",;]+)/gi;
+/** The URL schemes whose `user:password@` part is masked, and read as a connection's password. */
+const POSTGRES_SCHEMES = ['postgres', 'postgresql'];
 
 /**
  * `message` without secrets: every occurrence of each of `secrets` (the connection's password)
@@ -44,28 +44,14 @@ const KEYWORD_PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s)'",;]+)/gi;
  * today; a driver, a proxy or a wrapped error may, and errors travel to logs and events.
  */
 export function redactPostgres(message: string, secrets: readonly string[]): string {
-  let out = message.replace(URL_CREDENTIALS, (_all, scheme: string, user: string) => `${scheme}${user}:***@`).replace(KEYWORD_PASSWORD, '$1***');
-  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('***');
-  return out;
+  return maskSecrets(maskKeywordPasswords(maskUrlPasswords(message, POSTGRES_SCHEMES, MASKED), MASKED), secrets, MASKED);
 }
 
 /** The secrets a connection string or pool configuration holds (its password, raw and URL-decoded), to keep out of messages. */
 export function connectionSecrets(connectionString: string | undefined, poolPassword: unknown): string[] {
   const secrets: string[] = [];
   if (typeof poolPassword === 'string') secrets.push(poolPassword);
-  if (connectionString !== undefined) {
-    const url = /^postgres(?:ql)?:\/\/[^:@/\s]*:([^@/\s]*)@/i.exec(connectionString)?.[1];
-    const keyword = /\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/i.exec(connectionString)?.[1];
-    for (const raw of [url, keyword?.replace(/^'|'$/g, '')]) {
-      if (raw === undefined || raw === '') continue;
-      secrets.push(raw);
-      try {
-        secrets.push(decodeURIComponent(raw));
-      } catch {
-        // Not URL-encoded: the raw form is enough.
-      }
-    }
-  }
+  if (connectionString !== undefined) secrets.push(...connectionPasswords(connectionString, POSTGRES_SCHEMES));
   // Longest first: a secret that holds another is replaced whole.
   return [...new Set(secrets)].sort((a, b) => b.length - a.length);
 }

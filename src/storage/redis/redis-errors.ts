@@ -1,21 +1,20 @@
 import { StorageError } from '../../core/errors.js';
+import { MASKED, maskSecrets, maskUrlPasswords } from '../../core/redact.js';
 
-/** Credentials in `redis://user:password@host` URLs, wherever they appear in a message. */
-const URL_CREDENTIALS = /(rediss?:\/\/)([^:@/\s]*):([^@/\s]*)@/gi;
+/** The URL schemes whose `user:password@` part is masked wherever it appears in a message. */
+const REDIS_SCHEMES = ['redis', 'rediss'];
 
 /**
  * Removes secrets from a message: every occurrence of each string in `secrets` (the URL's
  * password and user info) and any `user:password@` part of a Redis URL.
  */
-export function redact(message: string, secrets: readonly string[]): string {
-  let out = message.replace(URL_CREDENTIALS, (_all, scheme: string, user: string) => `${scheme}${user}:***@`);
-  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('***');
-  return out;
+export function redactRedis(message: string, secrets: readonly string[]): string {
+  return maskSecrets(maskUrlPasswords(message, REDIS_SCHEMES, MASKED), secrets, MASKED);
 }
 
 /** Shows a Redis URL with its password masked, for messages. */
 export function maskUrl(url: string): string {
-  return redact(url, []);
+  return redactRedis(url, []);
 }
 
 /** What {@link toStorageError} needs to know about the connection. */
@@ -40,5 +39,5 @@ export function toStorageError(operation: string, cause: unknown, context: Error
     const last = context.lastConnectionError;
     message += ` (connection ${context.status}${last !== undefined && last.message !== raw ? `: ${last.message}` : ''})`;
   }
-  return new StorageError(redact(message, context.secrets), { cause });
+  return new StorageError(redactRedis(message, context.secrets), { cause });
 }

@@ -1,0 +1,133 @@
+/**
+ * Secrets out of text, in one place: the notifiers (webhook URLs, tokens, SMTP passwords) and
+ * the storage adapters (a Redis or PostgreSQL password) mask with these. Each caller picks its
+ * policy (what to mask, with which marker, in which order); the patterns live here only.
+ * Edge-safe: `URL` and `decodeURIComponent` are globals of every runtime.
+ */
+
+/** What the notifiers show in place of a secret. */
+export const REDACTED = '[redacted]';
+
+/** What the storage adapters show in place of a secret (`redis://user:***@host`). */
+export const MASKED = '***';
+
+/** Shorter strings are not treated as secrets by the notifiers: replacing "1" everywhere would garble messages and protect nothing. */
+export const MIN_SECRET_LENGTH = 4;
+
+// A password in a keyword connection string: a quoted value with backslash escapes, or a bare one.
+const QUOTED_VALUE = String.raw`'(?:[^'\\]|\\.)*'`;
+// In a message the bare value stops at punctuation (`(password=x)`); in a connection string it runs to white space.
+const KEYWORD_PASSWORD = new RegExp(String.raw`(\bpassword\s*=\s*)(${QUOTED_VALUE}|[^\s)'",;]+)`, 'gi');
+const KEYWORD_PASSWORD_SETTING = new RegExp(String.raw`\bpassword\s*=\s*(${QUOTED_VALUE}|\S+)`, 'i');
+// scheme://[userinfo@]host[/path?query#fragment]
+const ANY_URL = /\b([a-z][a-z0-9+.-]*):\/\/([^\s/?#@]*@)?([^\s/?#]*)([^\s]*)/gi;
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+// Authorization schemes, then well-known token shapes (Slack, GitHub).
+const SCHEME_TOKEN = /\b(Bearer|Basic|Token|Bot)\s+[A-Za-z0-9._~+/=-]{4,}/g;
+const TOKENS: readonly RegExp[] = [/\bxox[abposr]-[A-Za-z0-9-]+/g, /\bgh[pousr]_[A-Za-z0-9]{16,}/g];
+
+/**
+ * `text` with every occurrence of each of `secrets` replaced by `mask` (or by what it returns
+ * for that secret). Longest first, so that a secret holding another is replaced whole; strings
+ * shorter than `minLength` (and non-strings a caller's options let through) are skipped.
+ */
+export function maskSecrets(text: string, secrets: readonly string[], mask: string | ((secret: string) => string), minLength = 1): string {
+  const known = [...new Set(secrets)].filter((s) => typeof s === 'string' && s.length >= minLength).sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const secret of known) out = out.split(secret).join(typeof mask === 'string' ? mask : mask(secret));
+  return out;
+}
+
+/** Matches `scheme://user:password@` for the given schemes (scheme, user and password captured). */
+function urlPasswordPattern(schemes: readonly string[], flags: string): RegExp {
+  const names = schemes.map((s) => s.replace(/[.+]/g, '\\$&')).join('|');
+  return new RegExp(String.raw`((?:${names}):\/\/)([^:@/\s]*):([^@/\s]*)@`, flags);
+}
+
+/**
+ * `text` with the password of every `scheme://user:password@` URL of the given schemes
+ * replaced by `mask`; the user stays, so the message still says who connected.
+ */
+export function maskUrlPasswords(text: string, schemes: readonly string[], mask: string): string {
+  return text.replace(urlPasswordPattern(schemes, 'gi'), (_all, scheme: string, user: string) => `${scheme}${user}:${mask}@`);
+}
+
+/** `text` with the value of every `password=` setting (bare or quoted) replaced by `mask`. */
+export function maskKeywordPasswords(text: string, mask: string): string {
+  return text.replace(KEYWORD_PASSWORD, `$1${mask}`);
+}
+
+/**
+ * The passwords a connection string holds, as written and percent-decoded: a URL's of the
+ * given schemes at its start, and a `password=` setting's (unquoted). Empty when it holds none.
+ */
+export function connectionPasswords(connectionString: string, schemes: readonly string[]): string[] {
+  const url = new RegExp(`^${urlPasswordPattern(schemes, '').source}`, 'i').exec(connectionString)?.[3];
+  const keyword = KEYWORD_PASSWORD_SETTING.exec(connectionString)?.[1]?.replace(/^'|'$/g, '');
+  const out: string[] = [];
+  for (const raw of [url, keyword]) if (raw !== undefined && raw !== '') out.push(raw, decoded(raw));
+  return [...new Set(out)];
+}
+
+/**
+ * `text` with, in any URL, the user info and everything after the host replaced by `mask` (a
+ * webhook URL's path *is* its token). Scheme and host stay, so the message still says where.
+ */
+export function maskUrls(text: string, mask: string): string {
+  return text.replace(ANY_URL, (_match, scheme: string, userinfo: string | undefined, host: string, rest: string) => {
+    const tail = rest === '' || rest === '/' ? rest : `/${mask}`;
+    return `${scheme}://${userinfo ? `${mask}@` : ''}${host}${tail}`;
+  });
+}
+
+/** `text` with bearer-style credentials (`Bearer x`, `Basic x`) and Slack and GitHub token shapes replaced by `mask`. */
+export function maskTokens(text: string, mask: string): string {
+  let out = text.replace(SCHEME_TOKEN, `$1 ${mask}`);
+  for (const re of TOKENS) out = out.replace(re, mask);
+  return out;
+}
+
+/** True when `text` starts like a URL (`scheme://`). */
+export function looksLikeUrl(text: string): boolean {
+  return HAS_SCHEME.test(text);
+}
+
+/**
+ * The secret parts of a URL, for {@link maskSecrets}: the whole URL, its path and query, the
+ * user and password, and every query value (`?token=...`); none under {@link MIN_SECRET_LENGTH}.
+ */
+export function urlSecrets(url: string): string[] {
+  const out = [url];
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return out;
+  }
+  // User and password both as written and decoded (`p%40ss` is used as `p@ss`).
+  out.push(parsed.href, `${parsed.pathname}${parsed.search}`, parsed.search, parsed.username, parsed.password, decoded(parsed.username), decoded(parsed.password));
+  if (parsed.pathname !== '/') out.push(parsed.pathname);
+  for (const value of parsed.searchParams.values()) out.push(value);
+  for (const part of parsed.pathname.split('/')) out.push(decoded(part));
+  return out.filter((s) => s.length >= MIN_SECRET_LENGTH);
+}
+
+/** Percent-decoded `text`; as it is when it is not valid percent-encoding (a URL may hold `%E0%A4%A`). */
+export function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Where a request went, safe to show: `https://hooks.slack.com/[redacted]` (`mask` alone when `url` is not one). */
+export function describeUrl(url: string, mask: string = REDACTED): string {
+  try {
+    const parsed = new URL(url);
+    const bare = parsed.pathname === '/' && parsed.search === '' && parsed.hash === '';
+    return `${parsed.protocol}//${parsed.host}${bare ? '' : `/${mask}`}`;
+  } catch {
+    return mask;
+  }
+}
