@@ -110,7 +110,11 @@ export class RedisKeys {
     return key;
   }
 
-  /** The change log of one metric name: member = sequence number, newline, the batch's `labels JSON\trollup` lines; score = sequence number. */
+  /**
+   * The change log of one metric name: member = a token unique to the write (the sequence number
+   * in entries of earlier versions; readers skip this line), newline, the batch's
+   * `labels JSON\trollup` lines; score = sequence number.
+   */
   changes(name: string): string {
     return `${this.prefix}chg:${name}`;
   }
