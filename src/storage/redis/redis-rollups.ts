@@ -52,6 +52,7 @@ interface SeriesBatch {
 const WRITE_BATCH = `
 local ttl, cutoff, trimming = ARGV[1], ARGV[2], ARGV[4] == '1'
 local now, horizon, maxChanges = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local WIDE = string.rep('~', 256)
 redis.call('HSETNX', KEYS[2], 'epoch', ARGV[8])
 -- The index expired (or was never written): the order left, if any (a page renewed it), holds only stale names.
 if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('DEL', KEYS[5]) end
@@ -119,7 +120,14 @@ for n = 1, tonumber(ARGV[3]) do
     ends[2 * s - 1], ends[2 * s] = ARGV[a], labels[s]
     a = a + 1
   end
+  -- An index of up to 128 short members is a listpack, where ZADD costs O(n) a member: a batch
+  -- of n series O(n^2) (100 series: 208 µs against 39 as a skiplist, 2 µs a rollup). A member
+  -- longer than zset-max-listpack-value makes it a skiplist for good (ZREM does not turn it back);
+  -- it leaves before the script ends, so no reader sees it.
+  local widen = nSeries >= 16 and redis.call('OBJECT', 'ENCODING', idx) ~= 'skiplist'
+  if widen then redis.call('ZADD', idx, '-inf', WIDE) end
   for i = 1, #ends, 1000 do redis.call('ZADD', idx, 'GT', unpack(ends, i, math.min(i + 999, #ends))) end
+  if widen then redis.call('ZREM', idx, WIDE) end
   if trimming then redis.call('ZREMRANGEBYSCORE', idx, '-inf', cutoff) end
   redis.call('PEXPIRE', idx, ttl)
   redis.call('SADD', KEYS[1], name)
