@@ -19,8 +19,10 @@ const QUOTED_VALUE = String.raw`'(?:[^'\\]|\\.)*'`;
 // In a message the bare value stops at punctuation (`(password=x)`); in a connection string it runs to white space.
 const KEYWORD_PASSWORD = new RegExp(String.raw`(\bpassword\s*=\s*)(${QUOTED_VALUE}|[^\s)'",;]+)`, 'gi');
 const KEYWORD_PASSWORD_SETTING = new RegExp(String.raw`\bpassword\s*=\s*(${QUOTED_VALUE}|\S+)`, 'i');
-// scheme://[userinfo@]host[/path?query#fragment]
-const ANY_URL = /\b([a-z][a-z0-9+.-]*):\/\/([^\s/?#@]*@)?([^\s/?#]*)([^\s]*)/gi;
+// scheme://[userinfo@]host[/path?query#fragment]. The scheme is bounded: unbounded, text such
+// as `a.a.a.a...` (every letter a word start, each run scanned to the end) took quadratic time,
+// 10 s for 100 KB. A longer scheme-like run still matches from a later word start.
+const ANY_URL = /\b([a-z][a-z0-9+.-]{0,31}):\/\/([^\s/?#@]*@)?([^\s/?#]*)([^\s]*)/gi;
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 // Authorization schemes, then well-known token shapes (Slack, GitHub).
 const SCHEME_TOKEN = /\b(Bearer|Basic|Token|Bot)\s+[A-Za-z0-9._~+/=-]{4,}/g;
@@ -28,14 +30,35 @@ const TOKENS: readonly RegExp[] = [/\bxox[abposr]-[A-Za-z0-9-]+/g, /\bgh[pousr]_
 
 /**
  * `text` with every occurrence of each of `secrets` replaced by `mask` (or by what it returns
- * for that secret). Longest first, so that a secret holding another is replaced whole; strings
- * shorter than `minLength` (and non-strings a caller's options let through) are skipped.
+ * for that secret). Occurrences are found in `text` as given, overlapping ones included, and a
+ * run of overlapping ones is replaced as one: replacing one secret after another cut a secret
+ * that overlaps an earlier one in two and left its other part in clear (`alice_secret9` with
+ * `alice_sec` and `secret9`). A run gets the mask of its longest secret; strings shorter than
+ * `minLength` (and non-strings a caller's options let through) are skipped.
  */
 export function maskSecrets(text: string, secrets: readonly string[], mask: string | ((secret: string) => string), minLength = 1): string {
   const known = [...new Set(secrets)].filter((s) => typeof s === 'string' && s.length >= minLength).sort((a, b) => b.length - a.length);
-  let out = text;
-  for (const secret of known) out = out.split(secret).join(typeof mask === 'string' ? mask : mask(secret));
-  return out;
+  const hits: { start: number; end: number; secret: string }[] = [];
+  for (const secret of known) for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + 1)) hits.push({ start: at, end: at + secret.length, secret });
+  if (hits.length === 0) return text;
+  // By start, the longest first at one start (known is longest first and the sort is stable).
+  hits.sort((a, b) => a.start - b.start);
+  let out = '';
+  let done = 0;
+  for (let i = 0; i < hits.length; ) {
+    const run = hits[i]!;
+    let { end, secret } = run;
+    // Overlapping hits join the run; hits that only touch stay apart (`abcabc` is two masks, as before).
+    for (i++; i < hits.length && hits[i]!.start < end; i++) {
+      if (hits[i]!.secret.length > secret.length) secret = hits[i]!.secret;
+      end = Math.max(end, hits[i]!.end);
+    }
+    // A mask built from the secret (a URL's scheme and host) is masked by the other secrets in turn.
+    const replacement = typeof mask === 'string' ? mask : maskSecrets(mask(secret), known.filter((s) => s !== secret), mask, minLength);
+    out += text.slice(done, run.start) + replacement;
+    done = end;
+  }
+  return out + text.slice(done);
 }
 
 /** Matches `scheme://user:password@` for the given schemes (scheme, user and password captured). */

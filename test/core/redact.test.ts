@@ -12,6 +12,23 @@ describe('maskSecrets', () => {
     expect(maskSecrets('user hunter2x, password hunter2', ['hunter2', 'hunter2x'], '***')).toBe('user ***, password ***');
   });
 
+  it('leaves no part of secrets that overlap without one holding the other, in either order', () => {
+    // Longest first alone masked `alice_sec` and left `ret9` of the password.
+    expect(maskSecrets('for alice_secret9', ['secret9', 'alice_sec'], '***')).toBe('for ***');
+    expect(maskSecrets('for alice_secret9', ['alice_sec', 'secret9'], '***')).toBe('for ***');
+    expect(redactRedis('AUTH failed for alice_secret9', ['secret9', 'alice_sec'])).toBe('AUTH failed for ***');
+  });
+
+  it('masks overlapping occurrences of one secret whole, and occurrences that only touch apart', () => {
+    expect(maskSecrets('got abababab', ['ababab'], '***')).toBe('got ***');
+    expect(maskSecrets('got abcabc', ['abc'], '***')).toBe('got ******');
+  });
+
+  it('gives a run of overlapping secrets the mask of its longest, itself masked by the others', () => {
+    const url = 'https://hooks.example.com/T0/XYZW';
+    expect(maskSecrets(`at ${url}Zq`, [url, 'XYZWZq', 'hooks'], (s) => (s === url ? `https://hooks.example.com/#` : '#'))).toBe('at https://#.example.com/#');
+  });
+
   it('skips strings under the minimum length, and masks through a function of the secret', () => {
     expect(maskSecrets('HTTP 500 in 1 ms, key abcd', ['1', 'abcd'], (s) => `<${s.length}>`, 4)).toBe('HTTP 500 in 1 ms, key <4>');
   });
@@ -35,6 +52,8 @@ describe('URL and connection-string patterns', () => {
 
   it('masks the user info, path and query of any URL, and bearer-style and Slack tokens', () => {
     expect(maskUrls('at https://u:p@h.example.com:8443/x?t=1 and http://h/', '#')).toBe('at https://#@h.example.com:8443/# and http://h/');
+    // A scheme-like run longer than a scheme still gives up its URL's path (the scheme is bounded: an unbounded one took quadratic time on `a.a.a...`).
+    expect(maskUrls(`${'a.'.repeat(40)}https://h/tok`, '#')).toBe(`${'a.'.repeat(40)}https://h/#`);
     expect(maskTokens('Authorization: Bearer abc.def-123, xoxb-1-2-x', '#')).toBe('Authorization: Bearer #, #');
   });
 });
