@@ -10,7 +10,7 @@ import type { AnyMetric } from './registry.js';
 import { hashLabels, LabelTable, part, partOf, shapeOf, type StoredSeries } from './window-query-series.js';
 import { seriesIdOf } from './window-query-ids.js';
 import { newestKind } from './window-query-newest-kind.js';
-import { END, F, isKept, START } from './window-query-columns.js';
+import { COUNT, END, F, isKept, START, SUM } from './window-query-columns.js';
 import { RF, type RingCache, type RingView } from './window-query-ring.js';
 import { nextBuild, record, reusable, storedListId, type ReusableEntry } from './window-query-reuse.js';
 import { MetricWindow, type WindowPart, type WindowScale, type WindowSeries } from './window-query-window.js';
@@ -80,9 +80,10 @@ function noneWaiting(st: StoredSeries, kind: MetricKind | undefined, from: numbe
  * rollups waiting in its recorder, and every instance's stored rollups. Rollups are told apart
  * by (series, slot start, instance), so each write counts once:
  * - a rollup both stored and still waiting (a write in flight) counts once;
- * - this monitor's own rollup of a histogram slot still in a series' ring is skipped (memory
- *   counts it): `RollupStamps.ownsSlot` says which are its own. Its late rollups and a
- *   predecessor's rollups under the same id are not its own, and count;
+ * - this monitor's own rollup of a histogram slot still in a series' ring (matched by start,
+ *   count and sum: see `take`) is skipped (memory counts it): `RollupStamps.ownsSlot` says which
+ *   are its own. Its late rollups and a predecessor's rollups under the same id are not its own,
+ *   and count;
  * - a rollup without an instance (stored before instances existed) is matched to a ring slot by
  *   content (start, count, sum) and skipped when one matches;
  * - every other instance's rollup counts, identical numbers included (the stored series hold
@@ -164,9 +165,9 @@ export function buildWindow(input: WindowInput): MetricWindow {
         if (isPending) waiting.add(id);
         else if (waiting.has(id)) return false;
       }
-      return !(e?.hasRing === true && stamps.ownsSlot(p.instance, p.start) && take(e, matched, p.start, undefined));
+      return !(e?.hasRing === true && stamps.ownsSlot(p.instance, p.start) && take(e, matched, p.start, p.count, p.sum, false));
     }
-    return !(e?.hasRing === true && take(e, matched, p.start, p));
+    return !(e?.hasRing === true && take(e, matched, p.start, p.count, p.sum, true));
   };
   const push = (e: Entry, p: WindowPart): void => {
     if (e.shared) {
@@ -225,7 +226,7 @@ export function buildWindow(input: WindowInput): MetricWindow {
         const start = c[i * F + START]!;
         if (st.kindAt(i) !== kind || c[i * F + END]! <= from || start >= end) continue;
         const instance = st.instanceAt(i);
-        if (waiting.size === 0 && instance !== undefined && e?.hasRing === true && stamps.ownsSlot(instance, start) && take(e, matched, start, undefined)) continue;
+        if (waiting.size === 0 && instance !== undefined && e?.hasRing === true && stamps.ownsSlot(instance, start) && take(e, matched, start, c[i * F + COUNT]!, c[i * F + SUM]!, false)) continue;
         const p = st.part(i);
         if (!counts(e, p, st, st.labels, false)) continue;
         push((e ??= series.add(entry(st.labels, storedKey(st)), st.hash)), p);
@@ -282,19 +283,24 @@ function entry(labels: Readonly<Record<string, string>>, key: string): Entry {
 }
 
 /**
- * Matches a rollup to a closed slot of `e`'s ring not matched yet: this monitor's own rollup by
- * its start, a rollup without an instance (`byContent`) by start, count and sum. True when one was.
+ * Matches a rollup of `count` values summing to `sum` that starts at `start` to a closed slot of
+ * `e`'s ring not matched yet, with the same start, count and sum: this monitor's own rollup (its
+ * numbers are the slot's, stored exactly), or one without an instance (`byContent`). By content
+ * too, not start alone: a flush at the instant a slot began closes a zero-length slot whose
+ * start is the next slot's, so two rollups of one series and writer share a start, and by start
+ * the first took the other's ring slot (one counted twice, the other lost once its own slot left
+ * the ring or the series was removed and made again). True when one was matched.
  */
-function take(e: Entry, matched: Uint8Array, start: number, byContent: WindowPart | undefined): boolean {
+function take(e: Entry, matched: Uint8Array, start: number, count: number, sum: number, byContent: boolean): boolean {
   const ring = e.slots;
-  const bit = byContent === undefined ? 1 : 2;
+  const bit = byContent ? 2 : 1;
   const view = e.ring;
-  if (view !== undefined && byContent === undefined) {
+  if (view !== undefined && !byContent) {
     // The same test on the closed slots' columns (the open slot's count there is 0).
     const cols = view.cols;
     for (let i = 0; i < ring.length; i++) {
       const o = i * RF;
-      if (cols[o] !== start || cols[o + 1] === 0 || (matched[e.ringAt + i]! & bit) !== 0) continue;
+      if (cols[o] !== start || cols[o + 1] === 0 || cols[o + 1] !== count || cols[o + 2] !== sum || (matched[e.ringAt + i]! & bit) !== 0) continue;
       matched[e.ringAt + i]! |= bit;
       return true;
     }
@@ -302,8 +308,7 @@ function take(e: Entry, matched: Uint8Array, start: number, byContent: WindowPar
   }
   for (let i = 0; i < ring.length; i++) {
     const slot = ring[i]!;
-    if (slot === e.open || slot.count === 0 || slot.start !== start || (matched[e.ringAt + i]! & bit) !== 0) continue;
-    if (byContent !== undefined && (slot.count !== byContent.count || slot.sum !== byContent.sum)) continue;
+    if (slot === e.open || slot.count === 0 || slot.start !== start || slot.count !== count || slot.sum !== sum || (matched[e.ringAt + i]! & bit) !== 0) continue;
     matched[e.ringAt + i]! |= bit;
     return true;
   }
