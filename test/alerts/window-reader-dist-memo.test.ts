@@ -74,26 +74,22 @@ async function history(seed: number, removals: boolean): Promise<number> {
       for (const length of windows) {
         const from = now - length;
         const w = await reader.window(NAME, from);
-        const fresh = removals ? w : await query.read({ name: NAME, from, to: now, now });
-        if (!removals) {
-          // Every series as a fresh read counts it (the window built at the last tick taken again where nothing changed).
-          expect(totals(w, from, now), `seed ${seed}, tick ${tick}, ${length} ms: series`).toEqual(totals(fresh, from, now));
-        }
+        const fresh = await query.read({ name: NAME, from, to: now, now });
+        // Every series as a fresh read counts it (the window built at the last tick taken again where nothing changed).
+        expect(totals(w, from, now), `seed ${seed}, tick ${tick}, ${length} ms: series`).toEqual(totals(fresh, from, now));
         for (const groupBy of [['route'], [], ['status']]) {
           for (const [key, g] of reader.group(w, {}, groupBy)) {
             const kept = reader.histogramStats(w, g, from, now, true);
             const plain = w.stats(g.series, from, now, true);
             expect(figures(kept.dist), `seed ${seed}, tick ${tick}, ${length} ms, group ${key}`).toEqual(figures(plain.dist));
-            if (!removals) {
-              const keys = new Set(g.series.map((s) => s.key));
-              const other = fresh.stats(
-                fresh.series.filter((s) => keys.has(s.key)),
-                from,
-                now,
-                true,
-              );
-              expect(percentiles(kept.dist), `seed ${seed}, tick ${tick}, ${length} ms, group ${key}: fresh read`).toEqual(percentiles(other.dist));
-            }
+            const keys = new Set(g.series.map((s) => s.key));
+            const other = fresh.stats(
+              fresh.series.filter((s) => keys.has(s.key)),
+              from,
+              now,
+              true,
+            );
+            expect(percentiles(kept.dist), `seed ${seed}, tick ${tick}, ${length} ms, group ${key}: fresh read`).toEqual(percentiles(other.dist));
             checks++;
           }
         }
@@ -117,11 +113,14 @@ describe('the rule engine’s kept bucket counts against a read without them', (
     updates.mockRestore();
   }, 120_000);
 
-  // Removing a series and recording it again: compared with the same window read without the
-  // memos only (see the report of helper F1: a fresh read counts such a slot differently).
-  it('reads the same distributions as a read of the same window without them when series are removed', async () => {
+  // Removing a series and recording it again. Seed 41 removes one at the instant a slot begins and
+  // flushes (a zero-length slot, then the series' next slot with the same start): its own rollups
+  // were matched to ring slots by start alone, so the engine's window (built over the widest
+  // range, holding the zero-length rollup) counted the next slot twice where a fresh read of the
+  // last minute did not (window-query-build.ts' `take` matches by count and sum too).
+  it('reads the same distributions as a read of the same window without them and as a fresh read when series are removed', async () => {
     let checks = 0;
-    for (let seed = 1; seed <= 40; seed++) checks += await history(seed, true);
+    for (let seed = 1; seed <= 41; seed++) checks += await history(seed, true);
     expect(checks).toBeGreaterThan(40 * 40 * 3 * 3);
   }, 120_000);
 });
