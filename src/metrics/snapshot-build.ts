@@ -5,6 +5,7 @@ import { capturedMetric, type CapturedHistogram, type CapturedSeries } from './s
 import type { SnapshotWork } from './snapshot-work.js';
 import { buildWindow } from './window-query-build.js';
 import { seriesIdOf } from './window-query-ids.js';
+import { isKept } from './window-query-columns.js';
 import { hashLabels, LabelTable, type StoredSeries } from './window-query-series.js';
 import { MetricWindow, type WindowSeries } from './window-query-window.js';
 
@@ -118,7 +119,7 @@ export async function buildCapturedWindow(input: CapturedWindowInput, work: Snap
     const share = locals.find(st.labels, st.hash)?.share ?? (waitingOnly.find(st.labels, st.hash) !== undefined ? waiting : undefined);
     if (share !== undefined) {
       share.stored.push(st);
-      share.units += st.parts.length;
+      share.units += isKept(st) ? st.n : st.parts.length;
     } else {
       let last = storedOnly[storedOnly.length - 1];
       if (last === undefined || last.stored.length === STORED_PER_LOCAL * granule) storedOnly.push((last = { local: [], stored: [], pending: [], units: 0 }));

@@ -3,6 +3,7 @@ import type { HistogramSlot } from './histogram-slot.js';
 import { SparseCounts, type BucketLayout } from './log-buckets.js';
 import type { Fingerprint } from './snapshot-tally.js';
 import type { SnapshotWork } from './snapshot-work.js';
+import { COUNT, END, F, isKept, MAX, MIN, START, SUM, type KeptSeries } from './window-query-columns.js';
 import type { MetricWindow, WindowPart } from './window-query-window.js';
 
 /** One slot start's data merged over the window's series: bucket counts and what forces buckets. */
@@ -106,6 +107,11 @@ class StartMerge {
     let i = this.next;
     for (; i < only.length && done < most; i++) {
       const s = only[i]!;
+      // A stored series kept in columns (no memory slots): its rows read in place.
+      if (isKept(s)) {
+        done += 1 + s.n + this.addRows(s);
+        continue;
+      }
       // A unit per slot and part looked at, and per two values or buckets merged.
       done += 1 + s.slots.length + s.parts.length;
       for (let k = 0; k < s.slots.length; k++) {
@@ -131,6 +137,36 @@ class StartMerge {
       }
     }
     this.next = i;
+    return done;
+  }
+
+  /** The rows of a series held in columns, as the parts loop of {@link addSome} adds them; the units of what was decoded. */
+  private addRows(s: KeptSeries): number {
+    const { h, from, now, scale } = this;
+    const c = s.cols;
+    // `MetricWindow.covers` on the row's start and end.
+    const to = now >= h.now ? Number.POSITIVE_INFINITY : now;
+    let done = 0;
+    for (let r = 0; r < s.n; r++) {
+      const o = r * F;
+      const start = c[o + START]!;
+      const count = c[o + COUNT]!;
+      if (count === 0 || !this.isWanted(start) || !(c[o + END]! > from && start < to)) continue;
+      const a = this.at(start);
+      const f = a.f;
+      f.count += count;
+      f.sum += c[o + SUM]!;
+      if (c[o + MIN]! < f.min) f.min = c[o + MIN]!;
+      if (c[o + MAX]! > f.max) f.max = c[o + MAX]!;
+      f.n++;
+      const hdr = s.hdrAt(r);
+      if (hdr === undefined) continue;
+      const pairs = scale.decoded.get(hdr, s.resolutionAt(r) ?? scale.resolution, scale.layout, scale.resolution);
+      if (pairs === null) continue;
+      f.bucketed = true;
+      for (let j = 0; j < pairs.length; j += 2) a.counts.add(pairs[j]!, pairs[j + 1]!);
+      done += pairs.length / 4 + DECODE_UNITS;
+    }
     return done;
   }
 

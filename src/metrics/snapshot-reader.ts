@@ -73,7 +73,7 @@ export class SnapshotCache {
     readonly chunkMs = budget === CHUNK_UNITS ? CHUNK_MS : Number.POSITIVE_INFINITY,
     readonly elapsed: () => number = realTime,
   ) {
-    this.stored = new StoredRollupCache({ lateness: 2 * slotLength + STORE_LATENESS, refreshEvery: FULL_READ_EVERY, maxMetrics: MAX_CACHED_METRICS });
+    this.stored = new StoredRollupCache({ lateness: 2 * slotLength + STORE_LATENESS, refreshEvery: FULL_READ_EVERY, maxMetrics: MAX_CACHED_METRICS, columns: true });
   }
 
   /**

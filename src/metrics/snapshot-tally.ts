@@ -2,6 +2,7 @@ import { OpenSlot, type HistogramSlot } from './histogram-slot.js';
 import { NewestMean } from './newest-mean.js';
 import { finishScan, type Fingerprint, type Scanning, type WindowScan } from './snapshot-scan.js';
 import type { SnapshotWork } from './snapshot-work.js';
+import { COUNT, END, F, isKept, MAX, MIN, START, SUM } from './window-query-columns.js';
 import type { MetricWindow, WindowPart } from './window-query-window.js';
 
 export type { Fingerprint, WindowScan };
@@ -113,6 +114,19 @@ export class WindowTally {
           this.add(b, i, slot.start, slot.count, slot.sum, slot.min, slot.max);
           if (b.oldestSlot === undefined || slot.start < b.oldestSlot.start) b.oldestSlot = slot;
         }
+      }
+      if (isKept(s)) {
+        // A stored series kept in columns: its rows read in place (`MetricWindow.covers` on their start and end).
+        const c = s.cols;
+        const to = now >= h.now ? Number.POSITIVE_INFINITY : now;
+        for (let r = 0; r < s.n; r++) {
+          const o = r * F;
+          if (c[o + COUNT] === 0 || !(c[o + END]! > from && c[o + START]! < to)) continue;
+          this.add(b, i, c[o + START]!, c[o + COUNT]!, c[o + SUM]!, c[o + MIN]!, c[o + MAX]!);
+          if (c[o + END]! < b.partsEnd) b.partsEnd = c[o + END]!;
+        }
+        units += 1 + s.slots.length + s.n;
+        continue;
       }
       for (const p of s.parts as readonly WindowPart[]) {
         if (p.count === 0 || !h.covers(p, from, now)) continue;

@@ -1,4 +1,5 @@
 import type { Rollup, RollupChanges } from '../storage/contract.js';
+import { COLUMNS } from './window-query-cache-columns.js';
 import { groupInPieces, Pacer, type Pause } from './window-query-cache-pieces.js';
 import { holds, LabelTable, sameContent, type StoredSeries } from './window-query-series.js';
 import type { WindowPart } from './window-query-window.js';
@@ -15,7 +16,33 @@ export interface StoredRollupCacheOptions {
   refreshEvery: number;
   /** Most metrics kept (the least recently read go first). */
   maxMetrics: number;
+  /** Series as columns (`KeptSeries`: a snapshot's, see window-query-cache-columns.ts); the same series and parts either way. */
+  columns?: boolean | undefined;
 }
+
+/** How a cache groups rollups and changes its series: part objects, or columns (see {@link StoredRollupCacheOptions.columns}). */
+export interface SeriesOps {
+  group(rollups: readonly Rollup[], later: boolean, pacer: Pacer): Promise<StoredSeries[]>;
+  /** `cached` with a change log's `rollups` written into it and what ended by `from` dropped (see {@link apply}). */
+  apply(cached: readonly StoredSeries[], rollups: readonly Rollup[], from: number, pacer: Pacer): Promise<readonly StoredSeries[]>;
+  /** `st` with its parts that end within (from, upTo]; `st` itself when all do. */
+  prune(st: StoredSeries, from: number, upTo: number): StoredSeries;
+  /** `st` with `written`'s parts written into it (see {@link upsert}). */
+  upsert(st: StoredSeries, written: StoredSeries): StoredSeries;
+  /** Parts held. */
+  size(st: StoredSeries): number;
+}
+
+/** A series of `st`'s label set with `parts` (`st` itself when they are its own). */
+const withParts = (st: StoredSeries, parts: readonly WindowPart[]): StoredSeries => (parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts, shape: undefined });
+
+const OBJECTS: SeriesOps = {
+  group: groupInPieces,
+  apply: async (cached, rollups, from, pacer) => apply(cached, await groupInPieces(rollups, true, pacer), from, pacer),
+  prune: (st, from, upTo) => withParts(st, prune(st.parts, from, upTo)),
+  upsert: (st, written) => withParts(st, upsert(st.parts, written.parts)),
+  size: (st) => st.parts.length,
+};
 
 /** Reads a metric's stored rollups over [from, now). */
 export type ReadStored = (from: number) => Promise<Rollup[]>;
@@ -71,8 +98,11 @@ interface CachedMetric {
  */
 export class StoredRollupCache {
   private readonly metrics = new Map<string, CachedMetric>();
+  private readonly ops: SeriesOps;
 
-  constructor(private readonly options: StoredRollupCacheOptions) {}
+  constructor(private readonly options: StoredRollupCacheOptions) {
+    this.ops = options.columns === true ? COLUMNS : OBJECTS;
+  }
 
   /**
    * The stored series of the metric over [from, now), from the cache refreshed by the store.
@@ -97,7 +127,7 @@ export class StoredRollupCache {
         else {
           const c = await changesOf(req.changes, cached.cursor);
           // The log changes in write order: a rollup written again replaces what it wrote before.
-          if (c?.complete === true) next = { ...cached, from, readAt: now, cursor: c.cursor, series: await apply(cached.series, await groupInPieces(c.rollups, true, pacer), from, pacer) };
+          if (c?.complete === true) next = { ...cached, from, readAt: now, cursor: c.cursor, series: await this.ops.apply(cached.series, c.rollups, from, pacer) };
           else cursor = c?.cursor;
         }
       }
@@ -105,7 +135,7 @@ export class StoredRollupCache {
         // The cursor is taken before the range is read: a write between the two is read twice
         // (and kept once: see `upsert`), never missed.
         if (req.changes !== undefined) cursor ??= (await changesOf(req.changes, undefined))?.cursor;
-        next = { from, readAt: now, fullAt: now, cursor, waitingEnd: Infinity, series: await groupInPieces(await req.read(from), false, pacer) };
+        next = { from, readAt: now, fullAt: now, cursor, waitingEnd: Infinity, series: await this.ops.group(await req.read(from), false, pacer) };
       }
       next.waitingEnd = req.waitingEnd;
       this.keep(name, next);
@@ -145,7 +175,8 @@ export class StoredRollupCache {
     // Back to the oldest own rollup that was waiting: it may have been written since, whatever its slot.
     const recent = Math.max(from, Math.min(cached.readAt - this.options.lateness, cached.waitingEnd - 1));
     const fresh = new LabelTable<StoredSeries>();
-    const read = await groupInPieces(await req.read(recent), false, pacer);
+    const ops = this.ops;
+    const read = await ops.group(await req.read(recent), false, pacer);
     for (let i = 0; i < read.length; i++) {
       const st = read[i]!;
       fresh.add(st, st.hash);
@@ -159,13 +190,13 @@ export class StoredRollupCache {
       if (pacer.charge()) await pacer.pause();
       const update = fresh.find(st.labels, st.hash);
       // What ended after `recent` was re-read: the store's copy replaces the kept one.
-      let parts = prune(st.parts, from, recent);
+      let next = ops.prune(st, from, recent);
       if (update !== undefined) {
-        parts = upsert(parts, update.parts);
+        next = ops.upsert(next, update);
         used.add(update);
       }
-      if (parts.length === 0) continue;
-      out.push(parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts, shape: undefined });
+      if (ops.size(next) === 0) continue;
+      out.push(next);
     }
     for (const st of fresh.values) if (!used.has(st)) out.push(st);
     return { ...cached, from, readAt: now, cursor: undefined, series: out };
