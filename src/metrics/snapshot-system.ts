@@ -2,6 +2,7 @@ import { msPerUnit, orZero, round } from './snapshot-jobs.js';
 import type { WindowScan } from './snapshot-slots.js';
 import type { WindowTally } from './snapshot-tally.js';
 import type { TalliedWindow } from './snapshot-windows.js';
+import type { SnapshotWork } from './snapshot-work.js';
 import { isErrorSeries } from './time-series-errors.js';
 import type { MetricWindow, RangeStats } from './window-query-window.js';
 
@@ -36,7 +37,7 @@ const TREND_THRESHOLD = 10;
  * over every series, all zero when it is no histogram. `shownOf` and `wholeOf` share the shown
  * window and its distribution with `performance.snapshot`.
  */
-export async function systemOf(startedAt: number, requests: TalliedWindow, shownOf: (t: TalliedWindow) => Promise<Shown>, wholeOf: (s: Shown) => Promise<RangeStats>, now: number): Promise<SystemSnapshot> {
+export async function systemOf(startedAt: number, requests: TalliedWindow, shownOf: (t: TalliedWindow) => Promise<Shown>, wholeOf: (s: Shown) => Promise<RangeStats>, now: number, work: SnapshotWork): Promise<SystemSnapshot> {
   const uptime = now - startedAt;
   const metric = requests.window;
   if (metric.kind !== 'histogram') return { uptime, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 };
@@ -46,13 +47,33 @@ export async function systemOf(startedAt: number, requests: TalliedWindow, shown
   // Each series' count over the window is in the scan: the errors are a sum, not another pass.
   const { seriesCount } = shown.scan;
   let errors = 0;
-  for (let i = 0; i < metric.series.length; i++) if (seriesCount[i]! > 0 && isErrorSeries(metric.series[i]!.labels)) errors += seriesCount[i]!;
+  const series = metric.series;
+  for (let i = 0; i < series.length; i++) {
+    if (seriesCount[i]! > 0 && isError(series[i]!.labels)) errors += seriesCount[i]!;
+    // A unit a series: the event loop turns within the 5,000 of a first snapshot too (see `isError`).
+    if (work.charge(1)) await work.pause();
+  }
   return {
     uptime,
     errorRate: all.count === 0 ? 0 : round((errors / all.count) * 100),
     avgResponseTime: all.count === 0 ? 0 : round((all.sum / all.count) * toMs),
     p95ResponseTime: round(orZero(all.dist!.percentile(95)) * toMs),
   };
+}
+
+/**
+ * Whether each label set marks an error series (`isErrorSeries`), kept per labels object: the
+ * same 5,000 series are tested at every snapshot, a regular expression each (at a process's first
+ * snapshot, code not yet optimized, the loop over them was one uncharged stretch of several ms).
+ * A series' labels object never changes once made (as window-query-ids.ts' keys assume), nor does
+ * a store's frozen copy.
+ */
+const errorLabels = new WeakMap<object, boolean>();
+
+function isError(labels: Readonly<Record<string, string>>): boolean {
+  let error = errorLabels.get(labels);
+  if (error === undefined) errorLabels.set(labels, (error = isErrorSeries(labels)));
+  return error;
 }
 
 /** The mean of the newer half of the window against the older, over every series and instance (from the scan's slot starts). */

@@ -208,7 +208,7 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
   // Each merge of a whole window below ends with work that is not charged (its distribution, its
   // summary): a chunk that ran its time turns first.
   if (work.due()) await work.pause();
-  const system = await systemOf(src.startedAt, requests, shownOf, wholeOf, now);
+  const system = await systemOf(src.startedAt, requests, shownOf, wholeOf, now, work);
   const summaries: MetricSummary[] = [];
   for (const s of histograms) {
     if (work.due()) await work.pause();
