@@ -80,7 +80,7 @@ export class SlotCountsCache {
       const lists = openSlots === undefined ? [] : stale.map(openSlots);
       // Only memory slots hold the changed starts: they are merged without a pass over the window.
       const only = lists.length > 0 && lists.every((l) => l !== undefined) ? lists.flat() : undefined;
-      const grown = only !== undefined && stale.length === 1 ? this.grow(key, stale[0]!, only, scale, from, now, h) : undefined;
+      const grown = only !== undefined && stale.length === 1 ? await this.grow(key, stale[0]!, only, scale, from, now, h, work) : undefined;
       if (grown !== undefined) fresh.set(stale[0]!, grown);
       else {
         this.open.delete(key);
@@ -121,9 +121,10 @@ export class SlotCountsCache {
    * (merge them all) when the slots are not the last call's or one holds buckets only. The
    * slots are each call's copies (snapshot-capture.ts): they are the last call's when the window
    * is (kept while no slot of it closed), for the same start, and as many (a series that had
-   * values at that start still has them; one more with values makes the list longer).
+   * values at that start still has them; one more with values makes the list longer). Charged
+   * to `work` (a unit a slot, and one per two values added): 5,000 open slots were one stretch.
    */
-  private grow(key: string, start: number, slots: readonly HistogramSlot[], scale: SlotScale, from: number, now: number, h: MetricWindow): SlotCounts | undefined {
+  private async grow(key: string, start: number, slots: readonly HistogramSlot[], scale: SlotScale, from: number, now: number, h: MetricWindow, work: SnapshotWork | undefined): Promise<SlotCounts | undefined> {
     let last = this.open.get(key);
     if (last !== undefined && (last.window !== h || last.start !== start || last.slots !== slots.length)) last = undefined;
     const seen = last?.seen ?? new Float64Array(slots.length);
@@ -141,8 +142,11 @@ export class SlotCountsCache {
       f.n++;
       f.exact += slot.count;
       const raw = slot.raw!;
+      const added = slot.count - seen[i]!;
       for (let k = seen[i]!; k < slot.count; k++) counts.add(scale.layout.index(Math.floor(raw[k]! * scaleOf)), 1);
       seen[i] = slot.count;
+      // Snapshots of a cache take turns: nothing else reads or changes `last` meanwhile.
+      if (work?.charge(1 + added / 2) === true) await work.pause();
     }
     this.open.set(key, { window: h, start, slots: slots.length, seen, counts });
     if (this.open.size > MAX_WINDOWS) this.open.delete(this.open.keys().next().value!);
