@@ -10,7 +10,7 @@ export function encodeRollup(r: Rollup): string {
   // Written out rather than built as an object for JSON.stringify: a third of the cost, same bytes
   // (numbers print as JSON prints them; strings go through JSON.stringify).
   let m = r.instance === undefined ? '{' : `{"instance":${JSON.stringify(r.instance)},`;
-  m += `"kind":${JSON.stringify(r.kind)},"start":${jsonNumber(r.start)},"end":${jsonNumber(r.end)},"count":${num(r.count)},"sum":${num(r.sum)},"min":${num(r.min)},"max":${num(r.max)}`;
+  m += `"kind":${JSON.stringify(r.kind)},"start":${slotText(r.start, START)},"end":${slotText(r.end, END)},"count":${num(r.count)},"sum":${num(r.sum)},"min":${num(r.min)},"max":${num(r.max)}`;
   if (r.last !== undefined) m += `,"last":${num(r.last)}`;
   if (r.hdr !== undefined) m += `,"hdr":${JSON.stringify(r.hdr)}`;
   if (r.resolution !== undefined) m += `,"resolution":${num(r.resolution)}`;
@@ -80,6 +80,24 @@ export function endOf(member: string): number {
 /** A double as member JSON: a JSON number where JSON has one, else a string ("-0", "NaN", "Infinity"). */
 function num(v: number): string {
   return Number.isFinite(v) && !Object.is(v, -0) ? String(v) : `"${Object.is(v, -0) ? '-0' : String(v)}"`;
+}
+
+/** A slot bound and its text, as {@link slotText} last wrote it (a batch's rollups share their start and end). */
+interface LastText {
+  n: number;
+  text: string;
+}
+const START: LastText = { n: NaN, text: 'null' };
+const END: LastText = { n: NaN, text: 'null' };
+
+/** {@link jsonNumber} of a slot bound, the text kept in `last` while the bound repeats (number to text is a tenth of encodeRollup). */
+function slotText(v: number, last: LastText): string {
+  // Object.is: -0 and 0 have one text, but are kept apart anyway.
+  if (!Object.is(v, last.n)) {
+    last.n = v;
+    last.text = jsonNumber(v);
+  }
+  return last.text;
 }
 
 /** JSON's text of a number (start and end are validated safe integers; null as JSON.stringify would). */
