@@ -94,6 +94,7 @@ export class SnapshotCache {
         changes: own === undefined ? query.changes(name) : own.changes,
         waitingEnd,
         pause: () => yieldTurn(clock),
+        pieceMs: this.chunkMs,
       });
     } catch (error) {
       read.onStorageError(error as StorageError);

@@ -15,9 +15,12 @@ export const CHUNK_UNITS = 8_000;
  * chunk run far longer than their estimate where a unit costs more: a process's first snapshot
  * (code not yet optimized: 20-40 ms of CPU in one chunk), or a chunk that met a garbage
  * collection (most chunks past 20 ms after a slot close held a scavenge). Measured in real time,
- * a chunk ends once it ran this long, whatever held it up (bench/snapshot-probe.ts).
+ * a chunk ends once it ran this long, whatever held it up (bench/snapshot-probe.ts). 3 ms rather
+ * than 5: a scavenge that meets a chunk adds to it (5-15 ms on 2 loaded cores), and the longest
+ * stretch of the main thread fell from 8-18 to 6-13 ms on a first snapshot, 8 to 6.5 after a slot
+ * close (bench/snapshot-first-probe.ts, load average 10), for a few more turns a call.
  */
-export const CHUNK_MS = 5;
+export const CHUNK_MS = 3;
 
 /**
  * Units charged between two readings of the real time (a reading costs 70-150 ns, a unit about

@@ -1,6 +1,6 @@
 import type { Rollup, RollupChanges } from '../storage/contract.js';
 import { COLUMNS } from './window-query-cache-columns.js';
-import { groupInPieces, Pacer, type Pause } from './window-query-cache-pieces.js';
+import { groupInPieces, Pacer, PIECE, PIECE_MS, type Pause } from './window-query-cache-pieces.js';
 import { holds, LabelTable, sameContent, type StoredSeries } from './window-query-series.js';
 import type { WindowPart } from './window-query-window.js';
 
@@ -71,6 +71,8 @@ export interface CacheRead {
    * 5,000 rollups its change log named in one stretch of 50-150 ms. Absent: all in one go.
    */
   pause?: Pause | undefined;
+  /** Real time a piece runs at most (`Pacer`'s `pieceMs`; absent: `PIECE_MS`): a snapshot's reads take its chunks' time. */
+  pieceMs?: number | undefined;
 }
 
 interface CachedMetric {
@@ -118,7 +120,7 @@ export class StoredRollupCache {
   async series(req: CacheRead): Promise<readonly StoredSeries[]> {
     const { name, from, now } = req;
     const cached = this.metrics.get(name);
-    const pacer = new Pacer(req.pause);
+    const pacer = new Pacer(req.pause, PIECE, req.pieceMs ?? PIECE_MS);
     try {
       let next: CachedMetric | undefined;
       let cursor: string | undefined;
