@@ -10,8 +10,9 @@ import type { AnyMetric } from './registry.js';
 import { hashLabels, LabelTable, part, partOf, shapeOf, type StoredSeries } from './window-query-series.js';
 import { seriesIdOf } from './window-query-ids.js';
 import { newestKind } from './window-query-newest-kind.js';
-import { COUNT, END, F, isKept, START, SUM } from './window-query-columns.js';
-import { RF, type RingCache, type RingView } from './window-query-ring.js';
+import { COUNT, END, F, isKept, MAX, MIN, START, SUM } from './window-query-columns.js';
+import { type RingCache, type RingView } from './window-query-ring.js';
+import { take } from './window-query-own.js';
 import { nextBuild, record, reusable, storedListId, type ReusableEntry } from './window-query-reuse.js';
 import { MetricWindow, type WindowPart, type WindowScale, type WindowSeries } from './window-query-window.js';
 
@@ -80,8 +81,8 @@ function noneWaiting(st: StoredSeries, kind: MetricKind | undefined, from: numbe
  * rollups waiting in its recorder, and every instance's stored rollups. Rollups are told apart
  * by (series, slot start, instance), so each write counts once:
  * - a rollup both stored and still waiting (a write in flight) counts once;
- * - this monitor's own rollup of a histogram slot still in a series' ring (matched by start,
- *   count and sum: see `take`) is skipped (memory counts it): `RollupStamps.ownsSlot` says which
+ * - this monitor's own rollup of a histogram slot still in a series' ring (matched by start and
+ *   content: see `take`) is skipped (memory counts it): `RollupStamps.ownsSlot` says which
  *   are its own. Its late rollups and a predecessor's rollups under the same id are not its own,
  *   and count;
  * - a rollup without an instance (stored before instances existed) is matched to a ring slot by
@@ -165,9 +166,9 @@ export function buildWindow(input: WindowInput): MetricWindow {
         if (isPending) waiting.add(id);
         else if (waiting.has(id)) return false;
       }
-      return !(e?.hasRing === true && stamps.ownsSlot(p.instance, p.start) && take(e, matched, p.start, p.count, p.sum, false));
+      return !(e?.hasRing === true && stamps.ownsSlot(p.instance, p.start) && take(e, matched, p.start, p.count, p.sum, p.min, p.max, false));
     }
-    return !(e?.hasRing === true && take(e, matched, p.start, p.count, p.sum, true));
+    return !(e?.hasRing === true && take(e, matched, p.start, p.count, p.sum, p.min, p.max, true));
   };
   const push = (e: Entry, p: WindowPart): void => {
     if (e.shared) {
@@ -226,7 +227,7 @@ export function buildWindow(input: WindowInput): MetricWindow {
         const start = c[i * F + START]!;
         if (st.kindAt(i) !== kind || c[i * F + END]! <= from || start >= end) continue;
         const instance = st.instanceAt(i);
-        if (waiting.size === 0 && instance !== undefined && e?.hasRing === true && stamps.ownsSlot(instance, start) && take(e, matched, start, c[i * F + COUNT]!, c[i * F + SUM]!, false)) continue;
+        if (waiting.size === 0 && instance !== undefined && e?.hasRing === true && stamps.ownsSlot(instance, start) && take(e, matched, start, c[i * F + COUNT]!, c[i * F + SUM]!, c[i * F + MIN]!, c[i * F + MAX]!, false)) continue;
         const p = st.part(i);
         if (!counts(e, p, st, st.labels, false)) continue;
         push((e ??= series.add(entry(st.labels, storedKey(st)), st.hash)), p);
@@ -280,39 +281,6 @@ interface Entry extends ReusableEntry {
 
 function entry(labels: Readonly<Record<string, string>>, key: string): Entry {
   return { key, labels, current: undefined, slots: NO_SLOTS, parts: [], shared: false, hasRing: false, open: undefined, ringAt: 0, ring: undefined, st: undefined, reusedAt: 0 };
-}
-
-/**
- * Matches a rollup of `count` values summing to `sum` that starts at `start` to a closed slot of
- * `e`'s ring not matched yet, with the same start, count and sum: this monitor's own rollup (its
- * numbers are the slot's, stored exactly), or one without an instance (`byContent`). By content
- * too, not start alone: a flush at the instant a slot began closes a zero-length slot whose
- * start is the next slot's, so two rollups of one series and writer share a start, and by start
- * the first took the other's ring slot (one counted twice, the other lost once its own slot left
- * the ring or the series was removed and made again). True when one was matched.
- */
-function take(e: Entry, matched: Uint8Array, start: number, count: number, sum: number, byContent: boolean): boolean {
-  const ring = e.slots;
-  const bit = byContent ? 2 : 1;
-  const view = e.ring;
-  if (view !== undefined && !byContent) {
-    // The same test on the closed slots' columns (the open slot's count there is 0).
-    const cols = view.cols;
-    for (let i = 0; i < ring.length; i++) {
-      const o = i * RF;
-      if (cols[o] !== start || cols[o + 1] === 0 || cols[o + 1] !== count || cols[o + 2] !== sum || (matched[e.ringAt + i]! & bit) !== 0) continue;
-      matched[e.ringAt + i]! |= bit;
-      return true;
-    }
-    return false;
-  }
-  for (let i = 0; i < ring.length; i++) {
-    const slot = ring[i]!;
-    if (slot === e.open || slot.count === 0 || slot.start !== start || slot.count !== count || slot.sum !== sum || (matched[e.ringAt + i]! & bit) !== 0) continue;
-    matched[e.ringAt + i]! |= bit;
-    return true;
-  }
-  return false;
 }
 
 /** The `seriesKey` of a stored series, kept on it. */
