@@ -1,7 +1,6 @@
 import { seriesKey } from '../core/labels.js';
 import type { Rollup } from '../storage/contract.js';
-import type { SeriesOps } from './window-query-cache.js';
-import type { Pacer } from './window-query-cache-pieces.js';
+import type { Pacer, SeriesOps } from './window-query-cache-pieces.js';
 import { DECODED, END, F, KeptSeries, R, START } from './window-query-columns.js';
 import { seriesIdOf } from './window-query-ids.js';
 import { groupRollups, hashLabels, LabelTable, sameContent } from './window-query-series.js';

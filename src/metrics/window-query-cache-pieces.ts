@@ -128,3 +128,16 @@ export async function groupInPieces(rollups: readonly Rollup[], later: boolean, 
   }
   return out;
 }
+
+/** How a cache groups rollups and changes its series: part objects, or columns (see `StoredRollupCacheOptions.columns` in window-query-cache.ts). */
+export interface SeriesOps {
+  group(rollups: readonly Rollup[], later: boolean, pacer: Pacer): Promise<StoredSeries[]>;
+  /** `cached` with a change log's `rollups` written into it and what ended by `from` dropped (see `apply` in window-query-cache.ts). */
+  apply(cached: readonly StoredSeries[], rollups: readonly Rollup[], from: number, pacer: Pacer): Promise<readonly StoredSeries[]>;
+  /** `st` with its parts that end within (from, upTo]; `st` itself when all do. */
+  prune(st: StoredSeries, from: number, upTo: number): StoredSeries;
+  /** `st` with `written`'s parts written into it (see `upsert` in window-query-cache.ts). */
+  upsert(st: StoredSeries, written: StoredSeries): StoredSeries;
+  /** Parts held. */
+  size(st: StoredSeries): number;
+}

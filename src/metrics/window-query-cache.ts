@@ -1,6 +1,6 @@
 import type { Rollup, RollupChanges } from '../storage/contract.js';
 import { COLUMNS } from './window-query-cache-columns.js';
-import { groupInPieces, Pacer, PIECE, PIECE_MS, type Pause } from './window-query-cache-pieces.js';
+import { groupInPieces, Pacer, PIECE, PIECE_MS, type Pause, type SeriesOps } from './window-query-cache-pieces.js';
 import { holds, LabelTable, sameContent, type StoredSeries } from './window-query-series.js';
 import type { WindowPart } from './window-query-window.js';
 
@@ -20,18 +20,6 @@ export interface StoredRollupCacheOptions {
   columns?: boolean | undefined;
 }
 
-/** How a cache groups rollups and changes its series: part objects, or columns (see {@link StoredRollupCacheOptions.columns}). */
-export interface SeriesOps {
-  group(rollups: readonly Rollup[], later: boolean, pacer: Pacer): Promise<StoredSeries[]>;
-  /** `cached` with a change log's `rollups` written into it and what ended by `from` dropped (see {@link apply}). */
-  apply(cached: readonly StoredSeries[], rollups: readonly Rollup[], from: number, pacer: Pacer): Promise<readonly StoredSeries[]>;
-  /** `st` with its parts that end within (from, upTo]; `st` itself when all do. */
-  prune(st: StoredSeries, from: number, upTo: number): StoredSeries;
-  /** `st` with `written`'s parts written into it (see {@link upsert}). */
-  upsert(st: StoredSeries, written: StoredSeries): StoredSeries;
-  /** Parts held. */
-  size(st: StoredSeries): number;
-}
 
 /** A series of `st`'s label set with `parts` (`st` itself when they are its own). */
 const withParts = (st: StoredSeries, parts: readonly WindowPart[]): StoredSeries => (parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts, shape: undefined });
