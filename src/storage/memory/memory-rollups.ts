@@ -12,11 +12,11 @@ import { compactionGroups, mergeRollups, type CompactionResult } from '../compac
 export const READ_PIECE = 2_000;
 
 /**
- * Real time (ms) a piece runs at most, as a snapshot's chunks (`CHUNK_MS`): a process's first
+ * Real time (ms) a piece runs at most, as a snapshot's chunks (`CHUNK_MS`, 3 ms): a process's first
  * read runs cold code, where 2,000 rollups took 10-20 ms of CPU under load. Checked every
  * {@link TIME_EVERY} rollups, so a read smaller than that never waits for a turn.
  */
-const READ_PIECE_MS = 5;
+const READ_PIECE_MS = 3;
 const TIME_EVERY = 256;
 
 interface SeriesPoints {
