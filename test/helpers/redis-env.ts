@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 /** The shared test Redis. */
@@ -56,4 +59,40 @@ export async function deleteUnder(client: Redis, prefix: string): Promise<void> 
 
 function escapeGlob(s: string): string {
   return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
+/** A Redis server of one test's own (see {@link privateRedis}). */
+export interface PrivateRedis {
+  /** A client of it (`stop()` disconnects it). */
+  readonly client: Redis;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a redis-server of the test's own on a unix socket (no port, nothing on disk), for the
+ * tests that change the server itself (SCRIPT FLUSH): on the shared Redis, test files running at
+ * the same time load the scripts again in between, or lose theirs.
+ */
+export async function privateRedis(): Promise<PrivateRedis> {
+  const path = join(tmpdir(), `pw-redis-${process.pid}-${randomUUID().slice(0, 8)}.sock`);
+  const server = spawn('redis-server', ['--port', '0', '--unixsocket', path, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  const failed = new Promise<never>((_, reject) => server.once('error', (error) => reject(new Error(`redis-server could not start: ${error.message}`))));
+  // ioredis retries until the socket exists (a first attempt usually comes before the server
+  // made it); a server that never comes up ends the retries.
+  const client = new Redis({ path, retryStrategy: (n) => (n > 100 ? null : 50) });
+  client.on('error', () => {});
+  const ready = new Promise<void>((resolve, reject) => {
+    client.once('ready', () => resolve());
+    client.once('end', () => reject(new Error(`redis-server on ${path} did not answer`)));
+  });
+  await Promise.race([ready, failed]);
+  return {
+    client,
+    async stop() {
+      client.disconnect();
+      server.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
