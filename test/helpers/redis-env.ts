@@ -86,7 +86,13 @@ export async function privateRedis(): Promise<PrivateRedis> {
     client.once('ready', () => resolve());
     client.once('end', () => reject(new Error(`redis-server on ${path} did not answer`)));
   });
-  await Promise.race([ready, failed]);
+  try {
+    await Promise.race([ready, failed]);
+  } catch (error) {
+    client.disconnect();
+    server.kill('SIGTERM');
+    throw error;
+  }
   return {
     client,
     async stop() {
