@@ -73,6 +73,10 @@ export class PostgresStorage implements StorageAdapter, StateStore, CompactionSt
         max: this.options.maxConnections,
         connectionTimeoutMillis: this.options.connectionTimeout,
         allowExitOnIdle: true,
+        // Doubles must come back exactly (the storage contract; a reader matches its own stored
+        // slots by their sums): a role or database set to `extra_float_digits` 0 or less makes the
+        // server print them to 15 digits. A connection string's own `options` still win.
+        options: '-c extra_float_digits=3',
       });
       // An idle client losing its connection emits 'error' on the pool, which would crash the
       // process unhandled. The next statement fails and reports through its promise instead.
