@@ -118,7 +118,6 @@ export class PostgresRollups {
     }
     // Contiguous groups of about equal size, one statement each.
     const statements = Math.min(free, taken.length);
-    const writes: Promise<PendingWrite[]>[] = [];
     for (let k = 0, from = 0, done = 0; k < statements; k++) {
       let to = from + 1;
       done += taken[from]!.rollups.length;
@@ -127,50 +126,20 @@ export class PostgresRollups {
       const group = taken.slice(from, to);
       from = to;
       this.running++;
-      const write = this.write(group);
-      writes.push(write);
-      void write.finally(() => {
+      void this.write(group).finally(() => {
         this.running--;
         this.pump();
       });
     }
-    void this.recordNames(writes);
   }
 
-  /**
-   * Once every statement of a round has settled, upserts the names of the rollups they stored
-   * in one statement (after the rollups: a name is never listed before its rollups can be
-   * read), then resolves their calls. One upsert a round, not one a statement: each updates a
-   * row per series whose end moved, and a round's statements carry the same series as often as
-   * not (the recorder's slots), which the second statement updated again (~500 µs of server
-   * time per 100 series). Names are best effort: a failed upsert is reported, the calls resolve
-   * (their rollups are stored; a retry would store rows without an instance twice), and the
-   * names are upserted again by a later write (they were not marked).
-   */
-  private async recordNames(writes: readonly Promise<PendingWrite[]>[]): Promise<void> {
-    const stored = (await Promise.all(writes)).flat();
-    if (stored.length === 0) return;
-    try {
-      await this.db.connected((connection) => this.names.record(connection, stored.map((c) => c.rollups)));
-    } catch (error) {
-      this.reportNamesFailure(sideFailure('PostgresStorage: the metric_names upsert failed after the rollups were stored (names are listed again on a later write)', error));
-    }
-    for (const c of stored) c.resolve();
-  }
-
-  /** Writes the calls' rollups; resolves to the calls whose rollups are stored (the others are rejected). Never rejects. */
-  private async write(calls: readonly PendingWrite[]): Promise<PendingWrite[]> {
+  private async write(calls: readonly PendingWrite[]): Promise<void> {
     try {
       await this.statement(calls.map((c) => c.rollups));
-      return [...calls];
+      for (const c of calls) c.resolve();
     } catch (error) {
-      if (calls.length === 1) {
-        calls[0]!.reject(error);
-        return [];
-      }
-      const stored: PendingWrite[] = [];
-      for (const c of calls) await this.statement([c.rollups]).then(() => stored.push(c), c.reject);
-      return stored;
+      if (calls.length === 1) return calls[0]!.reject(error);
+      for (const c of calls) await this.statement([c.rollups]).then(c.resolve, c.reject);
     }
   }
 
@@ -185,14 +154,29 @@ export class PostgresRollups {
    * which replaces the row (the last of the batches wins): the failed COPY stored nothing, and
    * the upsert's speculative insertion costs every row work new rows need not pay. Rows without
    * an instance never conflict (NULLs are distinct). Every minute at most, the write first
-   * deletes the rollups and leases that retention hides. The names are upserted for the round
-   * (recordNames).
+   * deletes the rollups and leases that retention hides.
    */
   private async statement(batches: readonly (readonly Rollup[])[]): Promise<void> {
     const { db } = this;
     // COPY takes no parameters: the cutoff is a literal (or the server's clock), as retention is.
     const now = db.clock ? `${float(db.clock())}::float8` : '(extract(epoch from statement_timestamp()) * 1000)::float8';
     const cutoff = `${now} - ${float(this.retention)}::float8`;
+    // Set once the rollups are stored: a later failure (the names upsert) must not fail the
+    // write, or the caller's retry would store them twice (rows without an instance never conflict).
+    let stored = false;
+    try {
+      await this.store(batches, cutoff, () => (stored = true));
+    } catch (error) {
+      if (!stored) throw error;
+      // Names are best effort: the next write of the name upserts it again (it was not marked).
+      this.reportNamesFailure(sideFailure('PostgresStorage: the metric_names upsert failed after the rollups were stored (names are listed again on a later write)', error));
+    }
+  }
+
+  private async store(batches: readonly (readonly Rollup[])[], cutoff: string, onStored: () => void): Promise<void> {
+    const { db } = this;
+    // The names upsert runs on the rollups' connection; if it fails, connected() closes that
+    // connection (a client-side timeout leaves its statement running on it).
     await db.connected(async (connection) => {
       if (this.sweepDue()) {
         const p = db.params();
@@ -213,6 +197,9 @@ export class PostgresRollups {
           WHERE t.e > ${p.now()} - ${p.add(this.retention, '::float8')} ${UPSERT}`;
         await connection.query(p, upsert, true);
       }
+      onStored();
+      // After the rollups: a name is never listed before its rollups can be read.
+      await this.names.record(connection, batches);
     });
   }
 
