@@ -112,7 +112,10 @@ export function buildWindow(input: WindowInput): MetricWindow {
   if (metric !== undefined) {
     if (metric.kind === 'gauge') metric.collect();
     const slotLength = ctx.slotLength;
-    for (const local of metric.index.values() as IterableIterator<HistogramSeries | CounterSeries | GaugeSeries>) {
+    // The live series, then those removed in the open slot after recording in it (held aside until
+    // it closes, see series-index-held.ts): their open slot is written at the close and read from
+    // memory until then, or a value recorded before a `remove` left every window until the close.
+    for (const source of [metric.index.values(), metric.index.retiredValues()] as IterableIterator<HistogramSeries | CounterSeries | GaugeSeries>[]) for (const local of source) {
       if (!matchesLabels(local.labels, labels)) continue;
       const id = seriesIdOf(local.labels);
       if (reuse && 'ring' in local) {
