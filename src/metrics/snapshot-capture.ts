@@ -46,14 +46,14 @@ export interface CapturedHistogram {
 export function captureHistogram(metric: Histogram, previous?: CapturedHistogram): CapturedHistogram {
   if (previous !== undefined && sameRings(previous, metric)) {
     let i = 0;
-    for (const live of metric.index.values() as IterableIterator<HistogramSeries>) copySlot(live.slot, previous.series[i++]!.slot);
+    for (const live of memorySeries(metric)) copySlot(live.slot, previous.series[i++]!.slot);
     return previous;
   }
   // A slot closed (or series came or went): new rings, but the open slot copies of `previous`
   // (the same series at the same place, most often) are filled again rather than made anew.
   const reuse = previous !== undefined && previous.metric === metric ? previous.series : [];
   const series: CapturedSeries[] = [];
-  for (const live of metric.index.values() as IterableIterator<HistogramSeries>) {
+  for (const live of memorySeries(metric)) {
     const open = live.slot;
     const old = reuse[series.length];
     const copy = copySlot(open, old !== undefined && old.labels === live.labels ? old.slot : new OpenSlot());
@@ -66,6 +66,16 @@ export function captureHistogram(metric: Histogram, previous?: CapturedHistogram
 }
 
 /**
+ * The series of `metric` a window reads from memory: the live ones, then those removed in the open
+ * slot after recording in it (held aside until it closes, series-index-held.ts): their open slot
+ * is written at the close and read from memory until then, as window-query-build.ts reads it.
+ */
+function* memorySeries(metric: Histogram): IterableIterator<HistogramSeries> {
+  yield* metric.index.values() as IterableIterator<HistogramSeries>;
+  yield* metric.index.retiredValues() as IterableIterator<HistogramSeries>;
+}
+
+/**
  * True when `captured` holds the series of `metric` now, in order, each ring with the same closed
  * slots and its open slot where it is now (as {@link sameSlots} compares two captures).
  */
@@ -73,7 +83,7 @@ function sameRings(captured: CapturedHistogram, metric: Histogram): boolean {
   if (captured.metric !== metric || captured.version !== metric.index.version) return false;
   const series = captured.series;
   let i = 0;
-  for (const live of metric.index.values() as IterableIterator<HistogramSeries>) {
+  for (const live of memorySeries(metric)) {
     const x = series[i++];
     if (x === undefined || x.labels !== live.labels || x.openAt < 0) return false;
     const ring = live.ring;
@@ -127,6 +137,9 @@ export function sameSlots(a: CapturedHistogram, b: CapturedHistogram): boolean {
   return true;
 }
 
+/** No series: the held-aside ones a captured metric reads are among its captured series. */
+const NONE: readonly CapturedSeries[] = [];
+
 /**
  * `metric` as a window build reads it, with its series as captured (`local.ring`, `local.slot`)
  * instead of the live ones: `buildWindow` merges the capture. Everything else (kind, unit,
@@ -134,6 +147,7 @@ export function sameSlots(a: CapturedHistogram, b: CapturedHistogram): boolean {
  * change.
  */
 export function capturedMetric(captured: CapturedHistogram, series: readonly CapturedSeries[] = captured.series): AnyMetric {
-  const index = Object.create(captured.metric.index, { values: { value: () => series.values() }, version: { value: captured.version } }) as object;
+  // The captured series hold the held-aside ones too (see memorySeries): none is read twice.
+  const index = Object.create(captured.metric.index, { values: { value: () => series.values() }, retiredValues: { value: () => NONE.values() }, version: { value: captured.version } }) as object;
   return Object.create(captured.metric, { index: { value: index } }) as AnyMetric;
 }

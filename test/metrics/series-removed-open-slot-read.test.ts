@@ -1,7 +1,7 @@
 // A series removed in the open slot after recording in it is held aside until the slot closes
 // (series-index-held.ts): what it recorded is written then. Window reads took this process's
 // memory from the live series only, so from the `remove` to the slot's close those values were in
-// no window: `getAggregatedMetrics` and the rules read a histogram's observations and a counter's
+// no window: `getAggregatedMetrics`, the rules and `snapshot()` (its capture of memory) read a histogram's observations and a counter's
 // increments as gone, then back once the slot's rollup was made. Found by the ground-truth fuzz
 // (test/multi-instance/ground-truth-fuzz.test.ts, MemoryStorage seeds 5, 8 and 11).
 import { describe, expect, it } from 'vitest';
@@ -20,12 +20,13 @@ function setup() {
   return { clock, storage, monitor, h, c };
 }
 
-/** The count and sum of a metric over the last minute, as `getAggregatedMetrics` and a rule read them. */
+/** The count and sum of a metric over the last minute, as `getAggregatedMetrics` and a rule read them, and a histogram's snapshot count (5 minutes). */
 async function reads(monitor: ReturnType<typeof setup>['monitor'], name: string, ruleId: string) {
   const got = await monitor.getAggregatedMetrics({ name, window: '1m' });
   await monitor.alerts.evaluate();
   const rule = monitor.alerts.getPendingAlerts().find((a) => a.ruleId === ruleId)?.value;
-  return { count: got.count, sum: got.sum, rule };
+  const snapshot = (await monitor.snapshot({ names: [name] })).performance.snapshot.find((s) => s.name === name)?.count;
+  return { count: got.count, sum: got.sum, rule, snapshot };
 }
 
 describe('a series removed in the open slot after recording in it', () => {
@@ -41,15 +42,15 @@ describe('a series removed in the open slot after recording in it', () => {
       expect(h.remove({ route: '/a' })).toBe(true);
       expect(c.remove({ route: '/a' })).toBe(true);
       // In the slot of the removal: held aside, read from memory.
-      expect(await reads(monitor, 'lat_seconds', 'h')).toEqual({ count: 2, sum: 0.75, rule: 2 });
-      expect(await reads(monitor, 'calls_total', 'c')).toEqual({ count: 1, sum: 3, rule: 3 });
+      expect(await reads(monitor, 'lat_seconds', 'h')).toEqual({ count: 2, sum: 0.75, rule: 2, snapshot: 2 });
+      expect(await reads(monitor, 'calls_total', 'c')).toEqual({ count: 1, sum: 3, rule: 3, snapshot: undefined });
       // The slot closed: its rollups wait in the recorder; then they are stored.
       await clock.advanceAsync(SLOT);
-      expect(await reads(monitor, 'lat_seconds', 'h')).toEqual({ count: 2, sum: 0.75, rule: 2 });
-      expect(await reads(monitor, 'calls_total', 'c')).toEqual({ count: 1, sum: 3, rule: 3 });
+      expect(await reads(monitor, 'lat_seconds', 'h')).toEqual({ count: 2, sum: 0.75, rule: 2, snapshot: 2 });
+      expect(await reads(monitor, 'calls_total', 'c')).toEqual({ count: 1, sum: 3, rule: 3, snapshot: undefined });
       await monitor.flush();
-      expect(await reads(monitor, 'lat_seconds', 'h')).toEqual({ count: 2, sum: 0.75, rule: 2 });
-      expect(await reads(monitor, 'calls_total', 'c')).toEqual({ count: 1, sum: 3, rule: 3 });
+      expect(await reads(monitor, 'lat_seconds', 'h')).toEqual({ count: 2, sum: 0.75, rule: 2, snapshot: 2 });
+      expect(await reads(monitor, 'calls_total', 'c')).toEqual({ count: 1, sum: 3, rule: 3, snapshot: undefined });
     } finally {
       await monitor.close();
       await storage.close();
