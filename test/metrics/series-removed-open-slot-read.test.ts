@@ -3,7 +3,7 @@
 // memory from the live series only, so from the `remove` to the slot's close those values were in
 // no window: `getAggregatedMetrics`, the rules and `snapshot()` (its capture of memory) read a histogram's observations and a counter's
 // increments as gone, then back once the slot's rollup was made. Found by the ground-truth fuzz
-// (test/multi-instance/ground-truth-fuzz.test.ts, MemoryStorage seeds 5, 8 and 11).
+// (test/multi-instance/ground-truth-fuzz.test.ts, at most seeds that remove a series).
 import { describe, expect, it } from 'vitest';
 import { createMonitor, MemoryStorage } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
