@@ -156,16 +156,19 @@ for (const [store, reachable, open, storeSeeds] of stores) describe(`ground-trut
       const now = clock.now();
       const aligned = Math.floor(now / SLOT) * SLOT;
       const froms = [now - SLOT, now - 2 * SLOT, now - 75_000, now - 300_000, now - 600_000, aligned, aligned - SLOT, aligned - 3 * SLOT, aligned - 12 * SLOT].filter((f) => f < now);
+      // Ranges ending before now: on a slot boundary, and within a slot.
+      const ranges = [[aligned - 2 * SLOT, aligned - SLOT], [aligned - 5 * SLOT, aligned], [now - 90_000, now - 20_000]].filter(([, to]) => to! < now) as [number, number][];
       const readers: [string, Monitor, number | undefined][] = [...live.map((m): [string, Monitor, number] => [`${m.id}#${m.serial}`, m.monitor, m.serial]), ['reader', reader, undefined]];
       for (const [who, monitor, self] of readers) {
         const where = (what: string) => `seed ${seed} step ${step} at T0+${now - T0} reader ${who}: ${what}\n${log.join('\n')}`;
-        for (const from of froms) {
+        for (const [from, to] of [...froms.map((f): [number, number | undefined] => [f, undefined]), ...ranges]) {
           for (const name of [H, C, G]) {
-            const want = expected(obs, mons, self, name, from);
+            const want = expected(obs, mons, self, name, from, undefined, to);
             if (want === undefined) continue;
-            const got = await monitor.getAggregatedMetrics({ name, from });
-            expect(got.count, where(`${name} count from now-${now - from}`)).toBe(want.count);
-            if (want.count > 0) expect(got.sum, where(`${name} sum from now-${now - from}`)).toBeCloseTo(want.sum, 6);
+            const got = await monitor.getAggregatedMetrics({ name, from, ...(to === undefined ? {} : { to }) });
+            const range = `[now-${now - from}, ${to === undefined ? 'now' : `now-${now - to}`})`;
+            expect(got.count, where(`${name} count ${range}`)).toBe(want.count);
+            if (want.count > 0) expect(got.sum, where(`${name} sum ${range}`)).toBeCloseTo(want.sum, 6);
             if (name === H && want.count > 0) {
               const sorted = [...want.values].sort((a, b) => a - b);
               expect(got.max, where(`${name} max`)).toBeCloseTo(sorted[sorted.length - 1]!, 6);

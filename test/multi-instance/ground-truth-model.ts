@@ -64,8 +64,8 @@ export interface Lagging {
   now: number;
 }
 
-/** Counts and sums the model expects a reader to see over [from, now); undefined: an edge the docs leave open. */
-export function expected(obs: readonly Obs[], mons: ReadonlyMap<number, Mon>, reader: number | undefined, name: string, from: number, lagging?: Lagging): { count: number; sum: number; values: number[] } | undefined {
+/** Counts and sums the model expects a reader to see over [from, to) (`to`: now when absent); undefined: an edge the docs leave open. */
+export function expected(obs: readonly Obs[], mons: ReadonlyMap<number, Mon>, reader: number | undefined, name: string, from: number, lagging?: Lagging, to = Infinity): { count: number; sum: number; values: number[] } | undefined {
   // Each slot's rollup: the count and sum of its values, as the store holds them.
   // Slots of one monitor with the same content (two zero-length ones of an unchanged gauge) are
   // told apart by order: the n-th is stored once n of them were written.
@@ -95,6 +95,8 @@ export function expected(obs: readonly Obs[], mons: ReadonlyMap<number, Mon>, re
     const writtenAt = o.end === undefined ? undefined : mons.get(o.m)!.written.get(rollupKey(o.name, o.route, o.start, o.end, slot.count, slot.sum))?.[slot.rank];
     if (!own && writtenAt === undefined) continue;
     if (!own && lagging !== undefined && writtenAt! - o.end! > 2 * SLOT + 60_000 && lagging.now - writtenAt! <= 300_000) return undefined;
+    // A range ending before now: the slots that start before its end (a zero-length one at it does not).
+    if (o.start >= to) continue;
     if (o.end !== undefined) {
       if (o.end < o.start + SLOT && o.end <= from && from < o.start + SLOT) return undefined;
       if (o.end === o.start ? o.start < from : o.end <= from) continue;
