@@ -1,7 +1,8 @@
 // A ground-truth differential fuzz of the fleet's window reads (issue 15: every write kept once,
 // read through one window query). 1-3 monitors on one ManualClock share one store (MemoryStorage,
 // the real Redis under a key prefix of its own, the real PostgreSQL under a schema of its own);
-// seeded random steps record into a histogram, a counter and a gauge, move the clock (zero, into a slot,
+// seeded random steps record into a histogram, a counter and a gauge (and late values with an old
+// `timestamp` through `recordMetric`), move the clock (zero, into a slot,
 // to a slot boundary exactly, past the ring), flush (at boundaries too, twice in a row), remove
 // series, let idle series be evicted, fail a monitor's store writes for a while, close monitors
 // and start others (the same instanceId: a restart; or a new one). Every recorded value is kept
@@ -12,6 +13,7 @@
 //   rollup reached the store (observed at the store wrapper, not guessed): another instance's
 //   unflushed data is not visible (fleet.md, Staleness);
 // - a gauge series writes every slot it lives through: the values set in it, else its value once;
+// - a late value is a rollup of its own, of the whole slot its timestamp falls in;
 // - a slot counts when it overlaps [from, now): a closed slot [s, e) when e > from, a zero-length
 //   slot [s, s) (a flush at the instant a slot began) when s >= from;
 // - a window whose start falls at or after the real end of a slot closed early (by a flush) and
@@ -39,6 +41,8 @@ const T0 = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
 const H = 'gfuzz_latency_seconds';
 const C = 'gfuzz_requests_total';
 const G = 'gfuzz_queue_depth';
+/** Recorded late (`recordMetric` with an old `timestamp`): each value its own rollup of its old slot. */
+const L = 'gfuzz_late';
 const ROUTES = ['a', 'b', 'c'];
 /** Seeds 1..n (n: PW_FUZZ_SEEDS, else `short`: the default run stays under 20 s a store), or PW_FUZZ_SEED alone. */
 const seeds = (short: number): number[] =>
@@ -108,6 +112,7 @@ for (const [store, reachable, open, storeSeeds] of stores) describe(`ground-trut
     const mons = new Map<number, Mon>();
     const live: Mon[] = [];
     let serial = 0;
+    let lateSeq = -1;
     let ids = 0;
     const log: string[] = [];
 
@@ -162,7 +167,7 @@ for (const [store, reachable, open, storeSeeds] of stores) describe(`ground-trut
       for (const [who, monitor, self] of readers) {
         const where = (what: string) => `seed ${seed} step ${step} at T0+${now - T0} reader ${who}: ${what}\n${log.join('\n')}`;
         for (const [from, to] of [...froms.map((f): [number, number | undefined] => [f, undefined]), ...ranges]) {
-          for (const name of [H, C, G]) {
+          for (const name of [H, C, G, L]) {
             const want = expected(obs, mons, self, name, from, undefined, to);
             if (want === undefined) continue;
             const got = await monitor.getAggregatedMetrics({ name, from, ...(to === undefined ? {} : { to }) });
@@ -209,7 +214,14 @@ for (const [store, reachable, open, storeSeeds] of stores) describe(`ground-trut
           for (let i = 0; i < n; i++) {
             const route = pick(ROUTES);
             const kind = rand();
-            if (kind < 0.2) {
+            if (kind > 0.92) {
+              // Late: a time in an older slot than the open one (up to 10 slots back).
+              const t = mon.slot - 1 - Math.floor(rand() * 10 * SLOT);
+              const v = 1 + Math.floor(rand() * 100);
+              mon.monitor.recordMetric({ metricType: L, value: v, unit: 'ms', tags: { route }, timestamp: t });
+              const start = Math.floor(t / SLOT) * SLOT;
+              obs.push({ m: mon.serial, name: L, route, v, start, end: start + SLOT, seq: lateSeq-- });
+            } else if (kind < 0.2) {
               const v = Math.floor(rand() * 50);
               mon.monitor.gauge({ name: G, labelNames: ['route'] }).set(v, { route });
               obs.push({ m: mon.serial, name: G, route, v, start: mon.slot, end: undefined, seq: mon.seq });
