@@ -11,11 +11,11 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createMonitor, MemoryStorage, type Monitor, type StorageAdapter } from '../../src/index.js';
 import type { CapabilityContext } from '../../src/capability.js';
 import { TickCaches } from '../../src/alerts/tick-caches.js';
-import type { NormalizedCondition } from '../../src/alerts/rule-schema.js';
 import { PostgresStorage } from '../../src/postgres.js';
 import { ManualClock } from '../../src/testing.js';
 import { dropSchema, PG_URL, postgresAvailable, testPool, uniqueSchema } from '../helpers/postgres-db.js';
 import { random } from '../helpers/random.js';
+import { readWindows } from '../helpers/window-readers.js';
 
 const pgUp = await postgresAvailable('own rollups matched on a rounding PostgreSQL');
 const schema = uniqueSchema('m_own_match');
@@ -34,20 +34,7 @@ const NAME = 'lat_seconds';
 const WINDOW = 600_000;
 
 /** Count, sum, min and max of `NAME` over the last `WINDOW` ms from the three readers of windows. */
-async function reads(monitor: Monitor, caches: TickCaches, now: number) {
-  const a = await monitor.getAggregatedMetrics({ name: NAME, window: WINDOW });
-  const performance = (await monitor.snapshot()).performance.snapshot.find((s) => s.name === NAME);
-  const condition = { metric: NAME, window: WINDOW, aggregation: 'count' } as unknown as NormalizedCondition;
-  const reader = caches.reader(now, [condition]);
-  const w = await reader.window(NAME, now - WINDOW);
-  const rules = w.stats(w.series, now - WINDOW, now, true);
-  caches.retain(reader);
-  return {
-    aggregated: { count: a.count, sum: a.sum, min: a.min, max: a.max },
-    snapshot: { count: performance?.count ?? 0, sum: (performance?.count ?? 0) * (performance?.mean ?? 0) },
-    rules: { count: rules.count, sum: rules.sum },
-  };
-}
+const reads = (monitor: Monitor, caches: TickCaches, now: number) => readWindows(monitor, caches, NAME, WINDOW, now);
 
 /** A monitor `m0` on `storage`, its rule engine's tick caches and a histogram. */
 function setup(clock: ManualClock, storage: StorageAdapter) {

@@ -11,10 +11,10 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createMonitor, MemoryStorage, type Monitor, type StorageAdapter } from '../../src/index.js';
 import type { CapabilityContext } from '../../src/capability.js';
 import { TickCaches } from '../../src/alerts/tick-caches.js';
-import type { NormalizedCondition } from '../../src/alerts/rule-schema.js';
 import { RedisStorage } from '../../src/redis.js';
 import { ManualClock } from '../../src/testing.js';
 import { deleteUnder, inspector, redisAvailable, REDIS_URL } from '../helpers/redis-env.js';
+import { readWindows } from '../helpers/window-readers.js';
 
 const redisUp = await redisAvailable('zero-length slots on Redis');
 const admin = redisUp ? inspector() : undefined;
@@ -35,18 +35,8 @@ const WINDOW = 600_000;
 
 /** The count and sum of `NAME` over the last `WINDOW` ms as the three readers of windows give them. */
 async function reads(monitor: Monitor, caches: TickCaches, now: number): Promise<Record<string, [number, number]>> {
-  const aggregated = await monitor.getAggregatedMetrics({ name: NAME, window: WINDOW });
-  const performance = (await monitor.snapshot()).performance.snapshot.find((s) => s.name === NAME);
-  const condition = { metric: NAME, window: WINDOW, aggregation: 'count' } as unknown as NormalizedCondition;
-  const reader = caches.reader(now, [condition]);
-  const w = await reader.window(NAME, now - WINDOW);
-  const rules = w.stats(w.series, now - WINDOW, now, true);
-  caches.retain(reader);
-  return {
-    getAggregatedMetrics: [aggregated.count, aggregated.sum],
-    snapshot: [performance?.count ?? 0, (performance?.count ?? 0) * (performance?.mean ?? 0)],
-    rules: [rules.count, rules.sum],
-  };
+  const { aggregated, snapshot, rules } = await readWindows(monitor, caches, NAME, WINDOW, now);
+  return { getAggregatedMetrics: [aggregated.count, aggregated.sum], snapshot: [snapshot.count, snapshot.sum], rules: [rules.count, rules.sum] };
 }
 
 const stores: [string, boolean, (clock: ManualClock) => StorageAdapter][] = [
