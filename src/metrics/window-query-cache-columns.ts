@@ -83,25 +83,47 @@ function built(b: Bucket, rollups: readonly Rollup[], next: Int32Array, later: b
   return (b.ordered && plain(b, rollups, next, later) ? inOrder(b, rollups, next) : undefined) ?? regrouped(b, rollups, next, later);
 }
 
+/** Rollups of one start past which {@link plain} looks instances up in a set, not by a scan of the start's rollups. */
+const SCAN_RUN = 16;
+
 /**
  * True when `groupRollups` keeps every rollup of bucket `b` (in order of start) as it comes: none
  * repeats the (start, instance) of one before it, and (from a change log, `later`) none without an
  * instance shares its start with one before it (told apart by content there). A rollup is looked
- * for among those of its start only, which come just before it.
+ * for among those of its start only, which come just before it: by a scan while they are few, in a
+ * set past {@link SCAN_RUN} (a scan each was quadratic in a slot's writers: one series 2,000
+ * instances write took 200 ms in one stretch, against 6-37 ms for `groupRollups`).
  */
 function plain(b: Bucket, rollups: readonly Rollup[], next: Int32Array, later: boolean): boolean {
   let run = b.first;
+  let length = 1;
+  let seen: Set<string> | undefined;
   for (let i = next[b.first]!; i >= 0; i = next[i]!) {
     const r = rollups[i]!;
     if (r.start !== rollups[run]!.start) {
       run = i;
+      length = 1;
+      seen = undefined;
       continue;
     }
+    length++;
     if (r.instance === undefined) {
       if (later) return false;
       continue;
     }
+    if (seen !== undefined) {
+      if (seen.has(r.instance)) return false;
+      seen.add(r.instance);
+      continue;
+    }
     for (let k = run; k !== i; k = next[k]!) if (rollups[k]!.instance === r.instance) return false;
+    if (length < SCAN_RUN) continue;
+    seen = new Set();
+    for (let k = run; ; k = next[k]!) {
+      const instance = rollups[k]!.instance;
+      if (instance !== undefined) seen.add(instance);
+      if (k === i) break;
+    }
   }
   return true;
 }

@@ -20,7 +20,6 @@ export interface StoredRollupCacheOptions {
   columns?: boolean | undefined;
 }
 
-
 /** A series of `st`'s label set with `parts` (`st` itself when they are its own). */
 const withParts = (st: StoredSeries, parts: readonly WindowPart[]): StoredSeries => (parts === st.parts ? st : { labels: st.labels, hash: st.hash, key: st.key, parts, shape: undefined });
 

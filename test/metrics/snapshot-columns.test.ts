@@ -131,6 +131,17 @@ describe('a snapshot cache of columns against the cache of part objects', () => 
     expect(checks).toBe(40 * 30);
   });
 
+  it('groups as groupRollups does when many instances write a slot, one of them twice past the scanned ones', async () => {
+    const labels = Object.freeze({ route: '/a' });
+    const at = (start: number, i: number, sum: number): Rollup => ({ name: NAME, kind: 'counter', labels, start, end: start + SLOT, count: 1, sum, min: sum, max: sum, last: sum, instance: `i${i}` });
+    const input: Rollup[] = [];
+    for (let s = 0; s < 3; s++) for (let i = 0; i < 40; i++) input.push(at(T0 + s * SLOT, i, i));
+    // Instance 3 of the second slot again, with other numbers, 30 rollups after its first.
+    const repeated = [...input.slice(0, 73), at(T0 + SLOT, 3, 99), ...input.slice(73)];
+    for (const rollups of [input, repeated])
+      for (const later of [false, true]) expect(rows(await groupInColumns(rollups, later, new Pacer(undefined)))).toEqual(rows(groupRollups(rollups, later)));
+  });
+
   it('groups as groupRollups does, in pieces, from a range read and from a change log', async () => {
     const rnd = random(7);
     const input: Rollup[] = [];
