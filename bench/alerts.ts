@@ -7,6 +7,7 @@ import { createMonitor, type AggregationInput, type BoundHistogram } from '../sr
 import { ManualClock } from '../src/testing.js';
 import type { Section, Target } from './report.js';
 import { routeRule } from './fleet-setup.js';
+import { fillThree } from './fill.js';
 
 const ROUTES = 1_000;
 const STATUSES = ['200', '201', '404', '500', '503'];
@@ -29,10 +30,7 @@ async function measure(ruleCount: number, makeRule: (i: number) => Parameters<Re
   const bound: BoundHistogram[] = [];
   for (let r = 0; r < ROUTES; r++) for (const status of STATUSES) for (const method of METHODS) bound.push(h.labels({ route: `/r/${r}`, status, method }));
   // Fill the ring: ten slots with a few observations per series each.
-  let k = 0;
-  const fill = (): void => {
-    for (const b of bound) for (let j = 0; j < 3; j++) b.observe(0.01 + ((k++ * 7919) % 1000) / 1000);
-  };
+  const fill = fillThree(bound);
   for (let s = 0; s < 10; s++) {
     fill();
     await clock.advanceAsync(30_000);

@@ -8,6 +8,7 @@
  */
 import { createMonitor, type AggregationInput, type BoundHistogram, type Monitor, type StorageAdapter } from '../src/index.js';
 import type { ManualClock } from '../src/testing.js';
+import { fillThree } from './fill.js';
 
 const ROUTES = 1_000;
 const STATUSES = ['200', '201', '404', '500', '503'];
@@ -44,10 +45,7 @@ export async function startBenchFleet(storage: StorageAdapter, clock: ManualCloc
       }
     }
   }
-  let k = 0;
-  const fill = (): void => {
-    for (const list of bound) for (const b of list) for (let j = 0; j < 3; j++) b.observe(0.01 + ((k++ * 7919) % 1000) / 1000);
-  };
+  const fill = fillThree(...bound);
   for (let s = 0; s < 10; s++) {
     fill();
     await clock.advanceAsync(30_000);

@@ -7,6 +7,7 @@
  */
 import { createMonitor, MemoryStorage, type BoundHistogram, type Monitor } from '../src/index.js';
 import { ManualClock } from '../src/testing.js';
+import { fillThree } from './fill.js';
 
 /** A ManualClock whose `yield` is a real turn of the event loop, as the system clock's. */
 export class TurningClock extends ManualClock {
@@ -33,10 +34,7 @@ export async function startSnapshotBench(): Promise<SnapshotBenchSetup> {
   const h = monitor.histogram({ name: 'http_request_duration_seconds', labelNames: ['route', 'status'], unit: 'seconds' });
   const bound: BoundHistogram[] = [];
   for (let r = 0; r < 1_000; r++) for (const status of ['200', '201', '404', '500', '503']) bound.push(h.labels({ route: `/r/${r}`, status }));
-  let k = 0;
-  const fill = (): void => {
-    for (const b of bound) for (let j = 0; j < 3; j++) b.observe(0.01 + ((k++ * 7919) % 1000) / 1000);
-  };
+  const fill = fillThree(bound);
   for (let s = 0; s < 10; s++) {
     fill();
     await clock.advanceAsync(30_000);
