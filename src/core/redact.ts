@@ -14,15 +14,25 @@ export const MASKED = '***';
 /** Shorter strings are not treated as secrets by the notifiers: replacing "1" everywhere would garble messages and protect nothing. */
 export const MIN_SECRET_LENGTH = 4;
 
-// A password in a keyword connection string: a quoted value with backslash escapes, or a bare one.
-const QUOTED_VALUE = String.raw`'(?:[^'\\]|\\.)*'`;
+// A password in a keyword connection string, as libpq reads it: a backslash escapes the next
+// character in a quoted value and in a bare one (`password=a\ b` is `a b`). The closing quote
+// is optional so that a message cut off inside the value still loses all of it.
+const QUOTED_VALUE = String.raw`'(?:[^'\\]|\\[\s\S])*'?`;
 // In a message the bare value stops at punctuation (`(password=x)`); in a connection string it runs to white space.
-const KEYWORD_PASSWORD = new RegExp(String.raw`(\bpassword\s*=\s*)(${QUOTED_VALUE}|[^\s)'",;]+)`, 'gi');
-const KEYWORD_PASSWORD_SETTING = new RegExp(String.raw`\bpassword\s*=\s*(${QUOTED_VALUE}|\S+)`, 'i');
-// scheme://[userinfo@]host[/path?query#fragment]. The scheme is bounded: unbounded, text such
-// as `a.a.a.a...` (every letter a word start, each run scanned to the end) took quadratic time,
-// 10 s for 100 KB. A longer scheme-like run still matches from a later word start.
-const ANY_URL = /\b([a-z][a-z0-9+.-]{0,31}):\/\/([^\s/?#@]*@)?([^\s/?#]*)([^\s]*)/gi;
+const KEYWORD_PASSWORD = new RegExp(String.raw`(\bpassword\s*=\s*)(${QUOTED_VALUE}|(?:\\[\s\S]?|[^\s)'",;\\])+)`, 'gi');
+const KEYWORD_PASSWORD_SETTING = new RegExp(String.raw`\bpassword\s*=\s*(${QUOTED_VALUE}|(?:\\[\s\S]?|[^\s\\])+)`, 'i');
+// scheme://[userinfo@]host[/path?query#fragment], matched from its `://`; the scheme (a letter,
+// then up to 31 of `a-z0-9+.-`) is checked behind it once `://` is found, and left in place.
+// Matching from the scheme's first letter at a word start missed a URL glued to the word before
+// it (`error_redis://u:pw@h`, or a run longer than a scheme) and left it in clear; matching from
+// any letter made every letter of plain text a start. From `://`, text without one costs a plain
+// scan, and the unbounded scheme (`a.a.a...`: 10 s for 100 KB) cannot come back.
+// The user info runs to the last `@` of the authority (as URL parsers read `u:p@ss@host`), or,
+// when a password holds a `/`, `?` or `#` (no parser reads that URL, but a message may quote
+// it), to the last `@` of the run: a later `@` in a path after a port (`h:8443/x@y`) then masks
+// more than the password, never less. The user part excludes `:` so that only one split is
+// tried; the match takes the rest of the run, so each run is scanned a bounded number of times.
+const ANY_URL = /:\/\/(?<=[a-z][a-z0-9+.-]{0,31}:\/\/)((?:[^\s/?#@:]*:[^\s/?#@]*[/?#]\S*|[^\s/?#]*)@)?([^\s/?#]*)(\S*)/gi;
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 // Authorization schemes, then well-known token shapes (Slack, GitHub).
 const SCHEME_TOKEN = /\b(Bearer|Basic|Token|Bot)\s+[A-Za-z0-9._~+/=-]{4,}/g;
@@ -61,10 +71,19 @@ export function maskSecrets(text: string, secrets: readonly string[], mask: stri
   return out + text.slice(done);
 }
 
-/** Matches `scheme://user:password@` for the given schemes (scheme, user and password captured). */
+/**
+ * Matches `scheme://user:password@` for the given schemes (scheme, user and password captured).
+ * The user runs to the first `:` and may hold `@` (Azure's `user@server`); the password runs to
+ * the last `@` of the authority, as pg and ioredis (WHATWG URL) read it: `app:p@ss@db` is
+ * `p@ss`, where stopping at the first `@` left `ss` in clear. A password holding `/`, `?` or `#`
+ * (a URL no driver parses, which an "invalid URL" message may still quote) runs to the last `@`
+ * before white space or the next `://`: `h:6379/0?x=a@b` then loses more than a password, never
+ * less. Stopping at `://` also keeps the time linear: each URL's scan ends where the next begins.
+ */
 function urlPasswordPattern(schemes: readonly string[], flags: string): RegExp {
   const names = schemes.map((s) => s.replace(/[.+]/g, '\\$&')).join('|');
-  return new RegExp(String.raw`((?:${names}):\/\/)([^:@/\s]*):([^@/\s]*)@`, flags);
+  const password = String.raw`[^/?#\s]*|[^/?#\s@]*[/?#](?:[^\s:]|:(?!\/\/))*`;
+  return new RegExp(String.raw`((?:${names}):\/\/)([^:/\s]*):(${password})@`, flags);
 }
 
 /**
@@ -82,13 +101,16 @@ export function maskKeywordPasswords(text: string, mask: string): string {
 
 /**
  * The passwords a connection string holds, as written and percent-decoded: a URL's of the
- * given schemes at its start, and a `password=` setting's (unquoted). Empty when it holds none.
+ * given schemes at its start, and a `password=` setting's (unquoted, and unescaped when it
+ * holds a backslash). Empty when it holds none.
  */
 export function connectionPasswords(connectionString: string, schemes: readonly string[]): string[] {
   const url = new RegExp(`^${urlPasswordPattern(schemes, '').source}`, 'i').exec(connectionString)?.[3];
   const keyword = KEYWORD_PASSWORD_SETTING.exec(connectionString)?.[1]?.replace(/^'|'$/g, '');
   const out: string[] = [];
   for (const raw of [url, keyword]) if (raw !== undefined && raw !== '') out.push(raw, decoded(raw));
+  // libpq connects with the unescaped value (`a\'b` is `a'b`): that is what a message would echo.
+  if (keyword !== undefined && keyword.includes('\\')) out.push(keyword.replace(/\\([\s\S])/g, '$1'));
   return [...new Set(out)];
 }
 
@@ -97,9 +119,9 @@ export function connectionPasswords(connectionString: string, schemes: readonly 
  * webhook URL's path *is* its token). Scheme and host stay, so the message still says where.
  */
 export function maskUrls(text: string, mask: string): string {
-  return text.replace(ANY_URL, (_match, scheme: string, userinfo: string | undefined, host: string, rest: string) => {
+  return text.replace(ANY_URL, (_match, userinfo: string | undefined, host: string, rest: string) => {
     const tail = rest === '' || rest === '/' ? rest : `/${mask}`;
-    return `${scheme}://${userinfo ? `${mask}@` : ''}${host}${tail}`;
+    return `://${userinfo ? `${mask}@` : ''}${host}${tail}`;
   });
 }
 
