@@ -1,3 +1,5 @@
+import { MASKED, maskSecrets, MIN_SECRET_LENGTH } from '../core/redact.js';
+
 /**
  * The process as the CLI sees it: output streams, the environment and Ctrl-C. Writes go through
  * {@link CliIo.out}/{@link CliIo.err}, which blank out every secret registered with
@@ -45,19 +47,22 @@ export interface Scrubber {
   apply(text: string): string;
 }
 
-/** A {@link Scrubber}: what {@link processIo} writes through. */
+/**
+ * A {@link Scrubber}: what {@link processIo} writes through. The masking is core/redact.ts's, the
+ * one the notifiers and storage adapters use: replacing one secret after another (as this did)
+ * cut a secret that overlaps another in two and printed the rest (`alice_secret9` with
+ * `alice_sec` and `secret9` registered showed `***ret9`); overlapping ones now go as one run.
+ */
 export function scrubber(): Scrubber {
   const secrets: string[] = [];
   return {
     add(value) {
-      if (value === undefined || value.length < 4) return;
+      if (value === undefined || value.length < MIN_SECRET_LENGTH) return;
       // --json quotes messages: a secret with a quote, a backslash or a control character shows
       // there in its escaped form, which must be blanked too.
       const escaped = JSON.stringify(value).slice(1, -1);
       for (const s of escaped === value ? [value] : [value, escaped]) if (!secrets.includes(s)) secrets.push(s);
-      // Longest first: a secret's escaped form contains more than the secret itself.
-      secrets.sort((a, b) => b.length - a.length);
     },
-    apply: (text) => secrets.reduce((t, s) => t.split(s).join('***'), text),
+    apply: (text) => maskSecrets(text, secrets, MASKED),
   };
 }

@@ -23,6 +23,7 @@ import { purgeRollups } from './redis-purge.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
 import { abortable } from '../../core/abortable.js';
 import { parseOptions } from '../../core/options.js';
+import { decoded } from '../../core/redact.js';
 import { redisStorageOptionsSchema, type RedisStorageOptions } from './redis-options.js';
 
 export { redisStorageOptionsSchema, type RedisStorageOptions };
@@ -64,7 +65,8 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
     } else {
       const url = this.options.url!;
       const { username, password } = new URL(url);
-      for (const secret of [password, safeDecode(password), username]) if (secret) this.secrets.push(secret);
+      // As written and as used (`p%40ss` is `p@ss`): core/redact.ts's decoding, the one every policy uses.
+      for (const secret of [password, decoded(password), username]) if (secret) this.secrets.push(secret);
       // Fail fast while disconnected, and let the recorder own retrying (it keeps the data, backs
       // off and reports): no offline queue (commands reject at once while reconnecting), no
       // per-request retries (commands in flight reject when the connection drops instead of
@@ -280,14 +282,5 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
       this.connecting = undefined;
     });
     return this.connecting;
-  }
-}
-
-
-function safeDecode(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
   }
 }
