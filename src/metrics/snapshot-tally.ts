@@ -1,9 +1,8 @@
-import { OpenSlot, type HistogramSlot } from './histogram-slot.js';
-import { NewestMean } from './newest-mean.js';
+import type { HistogramSlot, OpenSlot } from './histogram-slot.js';
+import { ClosedTally } from './snapshot-closed-tally.js';
 import { finishScan, type Fingerprint, type Scanning, type WindowScan } from './snapshot-scan.js';
 import type { SnapshotWork } from './snapshot-work.js';
-import { COUNT, END, F, isKept, MAX, MIN, START, SUM } from './window-query-columns.js';
-import type { MetricWindow, WindowPart } from './window-query-window.js';
+import type { MetricWindow } from './window-query-window.js';
 
 export type { Fingerprint, WindowScan };
 
@@ -12,16 +11,6 @@ export type { Fingerprint, WindowScan };
  * (see {@link WindowTally.build}): about 500-1,000 units, well under a chunk.
  */
 const PIECE = 50;
-
-/** The closed data a {@link WindowTally.build} has added so far, in pass order. */
-interface Building {
-  sums: Float64Array;
-  /** Per figure of `sums`: the index of its start. */
-  starts: Uint32Array;
-  n: number;
-  partsEnd: number;
-  oldestSlot: HistogramSlot | undefined;
-}
 
 /**
  * A histogram window's totals over [from, now) kept between snapshots: the data that no longer
@@ -40,139 +29,72 @@ interface Building {
 export class WindowTally {
   private readonly from: number;
   /** The closed memory slot of the oldest start counted, and the earliest end of the parts counted: when either leaves the range the tally is stale. */
-  private oldestSlot: HistogramSlot | undefined;
-  private partsEnd = Infinity;
+  private readonly oldestSlot: HistogramSlot | undefined;
+  private readonly partsEnd: number;
   /** Closed data in range, in pass order: its sum and the index of its start in `startAt`. */
-  private closedSum = new Float64Array(0);
-  private closedStart = new Uint32Array(0);
+  private readonly closedSum: Float64Array;
+  private readonly closedStart: Uint32Array;
   /** The distinct starts met, and per start: the closed data's totals and where the pass first met it. */
-  private readonly startAt: number[] = [];
-  private readonly startIndex = new Map<number, number>();
-  private readonly closedFp: Fingerprint[] = [];
-  private readonly closedFirst: number[] = [];
+  private readonly startAt: number[];
+  private readonly startIndex: Map<number, number>;
+  private readonly closedFp: Fingerprint[];
+  private readonly closedFirst: number[];
   /** Per series: the count and max of its closed data. */
   private readonly closedCount: Float64Array;
   private readonly closedMax: Float64Array;
   /** The closed data's totals, and its newest start's mean. */
-  private readonly closed = { count: 0, min: Infinity, max: -Infinity, last: new NewestMean() };
+  private readonly closed: ClosedTally['totals'];
   /**
    * Open slots (this process's, one per ring), in pass order: its series, its place in the
    * series' ring and its place among the closed data. The slot itself is read from the window at
    * each {@link scan}: a window kept between snapshots holds each call's copy of its open slots.
    */
-  private readonly openSeries: number[] = [];
-  private readonly ringIndex: number[] = [];
-  private readonly openAt: number[] = [];
+  private readonly openSeries: number[];
+  private readonly ringIndex: number[];
+  private readonly openAt: number[];
 
+  /** The tally of `h` from `from`, taking over the figures `c` added up (see {@link build}). */
   private constructor(
     private readonly h: MetricWindow,
     from: number,
+    c: ClosedTally,
   ) {
     this.from = from;
-    this.closedCount = new Float64Array(h.series.length);
-    this.closedMax = new Float64Array(h.series.length).fill(-Infinity);
+    this.oldestSlot = c.oldestSlot;
+    this.partsEnd = c.partsEnd;
+    this.closedSum = c.sums.slice(0, c.n);
+    this.closedStart = c.starts.slice(0, c.n);
+    this.startAt = c.startAt;
+    this.startIndex = c.startIndex;
+    this.closedFp = c.fp;
+    this.closedFirst = c.first;
+    this.closedCount = c.seriesCount;
+    this.closedMax = c.seriesMax;
+    this.closed = c.totals;
+    this.openSeries = c.openSeries;
+    this.ringIndex = c.ringIndex;
+    this.openAt = c.openAt;
   }
 
   /**
    * Sums the window `h` over [from, now) once, series by series, charging `work` for each slot
    * and part visited (and pausing when a chunk is spent: a window of 5,000 series with 11 slots
    * each is a few chunks). Without `work`, in one go. The sums are added by a synchronous method
-   * over {@link PIECE} series at a time, between which it may pause: in an async function the
-   * figures it keeps across a pause live in its context, where each new double is a heap
-   * allocation (4-5 MB a build of 5,000 series, and scavenges in the chunks that follow).
+   * ({@link ClosedTally.addSeries}, snapshot-closed-tally.ts) over {@link PIECE} series at a
+   * time, between which it may pause: in an async function the figures it keeps across a pause
+   * live in its context, where each new double is a heap allocation (4-5 MB a build of 5,000
+   * series, and scavenges in the chunks that follow).
    */
   static async build(h: MetricWindow, from: number, now: number, work?: SnapshotWork): Promise<WindowTally> {
-    const t = new WindowTally(h, from);
-    const b: Building = { sums: new Float64Array(1_024), starts: new Uint32Array(1_024), n: 0, partsEnd: Infinity, oldestSlot: undefined };
+    const c = new ClosedTally(h);
     const count = h.series.length;
     for (let i = 0; i < count; ) {
       const end = work === undefined ? count : Math.min(count, i + PIECE);
-      const units = t.addSeries(b, i, end, from, now);
+      const units = c.addSeries(i, end, from, now);
       i = end;
       if (work?.charge(units) === true) await work.pause();
     }
-    t.closedSum = b.sums.slice(0, b.n);
-    t.closedStart = b.starts.slice(0, b.n);
-    t.partsEnd = b.partsEnd;
-    t.oldestSlot = b.oldestSlot;
-    return t;
-  }
-
-  /** Adds the closed data of series [first, end) to `b` (see {@link build}); the units visited. */
-  private addSeries(b: Building, first: number, end: number, from: number, now: number): number {
-    const h = this.h;
-    let units = 0;
-    for (let i = first; i < end; i++) {
-      const s = h.series[i]!;
-      for (let k = 0; k < s.slots.length; k++) {
-        const slot = s.slots[k]!;
-        if (slot instanceof OpenSlot) {
-          this.openSeries.push(i);
-          this.ringIndex.push(k);
-          this.openAt.push(b.n);
-        } else if (h.holds(slot, from, now)) {
-          this.add(b, i, slot.start, slot.count, slot.sum, slot.min, slot.max);
-          if (b.oldestSlot === undefined || slot.start < b.oldestSlot.start) b.oldestSlot = slot;
-        }
-      }
-      if (isKept(s)) {
-        // A stored series kept in columns: its rows read in place (`MetricWindow.covers` on their start and end).
-        const c = s.cols;
-        const to = now >= h.now ? Number.POSITIVE_INFINITY : now;
-        for (let r = 0; r < s.n; r++) {
-          const o = r * F;
-          if (c[o + COUNT] === 0 || !(c[o + END]! > from && c[o + START]! < to)) continue;
-          this.add(b, i, c[o + START]!, c[o + COUNT]!, c[o + SUM]!, c[o + MIN]!, c[o + MAX]!);
-          if (c[o + END]! < b.partsEnd) b.partsEnd = c[o + END]!;
-        }
-        units += 1 + s.slots.length + s.n;
-        continue;
-      }
-      for (const p of s.parts as readonly WindowPart[]) {
-        if (p.count === 0 || !h.covers(p, from, now)) continue;
-        this.add(b, i, p.start, p.count, p.sum, p.min, p.max);
-        if (p.end < b.partsEnd) b.partsEnd = p.end;
-      }
-      units += 1 + s.slots.length + s.parts.length;
-    }
-    return units;
-  }
-
-  /** Counts one closed slot or part of series `i`, the next in pass order. */
-  private add(b: Building, i: number, start: number, count: number, sum: number, min: number, max: number): void {
-    const at = b.n;
-    let k = this.startIndex.get(start);
-    if (k === undefined) {
-      k = this.startAt.length;
-      this.startIndex.set(start, k);
-      this.startAt.push(start);
-      this.closedFp.push({ count: 0, sum: 0, min: Infinity, max: -Infinity, n: 0 });
-      this.closedFirst.push(at);
-    }
-    const f = this.closedFp[k]!;
-    f.count += count;
-    f.sum += sum;
-    if (min < f.min) f.min = min;
-    if (max > f.max) f.max = max;
-    f.n++;
-    if (at === b.sums.length) {
-      const sums = new Float64Array(at * 2);
-      sums.set(b.sums);
-      b.sums = sums;
-      const starts = new Uint32Array(at * 2);
-      starts.set(b.starts);
-      b.starts = starts;
-    }
-    b.sums[at] = sum;
-    b.starts[at] = k;
-    b.n = at + 1;
-    this.closedCount[i]! += count;
-    if (max > this.closedMax[i]!) this.closedMax[i] = max;
-    const c = this.closed;
-    c.count += count;
-    if (min < c.min) c.min = min;
-    if (max > c.max) c.max = max;
-    c.last.add(start, count, sum);
+    return new WindowTally(h, from, c);
   }
 
   /** The open slot `j` of the tally, as the window holds it now. */
