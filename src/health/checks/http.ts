@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { positiveDurationSchema } from '../../core/duration.js';
 import { ConfigError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
+import { MASKED, maskSecrets, MIN_SECRET_LENGTH, urlSecrets } from '../../core/redact.js';
 import type { HealthCheck, HealthCheckContext } from '../types.js';
 
 const statusCode = z.number().int().min(100).max(599);
@@ -51,6 +52,12 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
     target.password = '';
   }
   const href = target.href;
+  // fetch's own error for a header it cannot send quotes the value ("sekrit\0tok" is an invalid
+  // header value), and health answers are often public: refuse it here, naming the header only.
+  for (const [name, value] of Object.entries(headers)) checkHeader(name, value);
+  // What a failure's reason must not show (the URL's user, password, path and query values, the
+  // header values), whatever a fetch implementation puts in its errors.
+  const secrets = [...urlSecrets(String(url)), ...Object.values(headers).filter((v) => v.length >= MIN_SECRET_LENGTH)];
 
   return async (ctx: HealthCheckContext) => {
     const { signal, timedOut, release } = budget(ctx, o.timeout);
@@ -59,7 +66,7 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
       response = await follow(href, o.method, headers, signal);
     } catch (error) {
       if (timedOut()) return { status: 'unhealthy', message: `${shown}: no answer within ${o.timeout} ms` };
-      return { status: 'unhealthy', message: `${shown} failed: ${reason(error)}` };
+      return { status: 'unhealthy', message: `${shown} failed: ${maskSecrets(reason(error), secrets, MASKED)}` };
     } finally {
       release();
     }
@@ -82,6 +89,16 @@ function credential(text: string, part: 'user' | 'password'): string {
     return decodeURIComponent(text);
   } catch {
     throw new ConfigError(`checks.http: url: the ${part} holds malformed percent-encoding (write "%" as "%25")`);
+  }
+}
+
+/** Throws a ConfigError naming header `name` (never its value) when fetch could not send it. */
+function checkHeader(name: string, value: string): void {
+  try {
+    new Headers([[name, value]]);
+  } catch {
+    // The name is the caller's own configuration, not a secret; the value may be one.
+    throw new ConfigError(`checks.http: headers: ${JSON.stringify(name.slice(0, 100))} is not a valid header name, or its value holds a character a header cannot carry (a control character or one past U+00FF)`);
   }
 }
 
