@@ -3,7 +3,9 @@
  * end kept to within a minute by writes): a live series is always counted, a series that
  * stopped less than a minute before `since` may be; purges and retention take the rows away.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalLabels } from '../../src/core/labels.js';
 import { PostgresStorage } from '../../src/postgres.js';
 import type { Rollup } from '../../src/storage/contract.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
@@ -58,5 +60,17 @@ describe.skipIf(!available)('PostgresStorage series of metric names', () => {
     clock.set(T0 + 3_600_000 + 20 * SLOT);
     await storage.writeRollups([rollup('later_total', 3_600_000 / SLOT + 15, '/x')]);
     expect((await rows()).map((r) => r.name)).toEqual(['later_total']);
+  });
+
+  it('keys a series by its canonical labels whatever their order, U+0000 included (the COPY text is reused only when the keys are in order)', async () => {
+    clock.set(T0 + 10 * SLOT);
+    const labelled = (slot: number, labels: Record<string, string>): Rollup => ({ ...rollup('ordered_total', slot, '/'), labels });
+    await storage.writeRollups([labelled(1, { b: '2', a: '1' }), labelled(1, { a: '1', b: '3' }), labelled(1, { a: 'x\u0000y', b: '\uE000' })]);
+    // The same label sets in the other order, later: no second row for any of them.
+    await storage.writeRollups([labelled(9, { a: '1', b: '2' }), labelled(9, { b: '3', a: '1' }), labelled(9, { b: '\uE000', a: 'x\u0000y' })]);
+    const ids = [{ a: '1', b: '2' }, { a: '1', b: '3' }, { a: 'x\u0000y', b: '\uE000' }].map((l) => createHash('md5').update(canonicalLabels(l)).digest('hex')).sort();
+    const stored = await admin.query<{ series: string; last_end: string }>(`SELECT series, last_end FROM "${schema}".metric_series WHERE name = 'ordered_total' ORDER BY series`);
+    expect(stored.rows).toEqual(ids.map((series) => ({ series, last_end: String(T0 + 10 * SLOT) })));
+    expect((await storage.queryRollups({ name: 'ordered_total', labels: { a: 'x\u0000y' } })).map((r) => r.labels)).toEqual([{ a: 'x\u0000y', b: '\uE000' }, { a: 'x\u0000y', b: '\uE000' }]);
   });
 });

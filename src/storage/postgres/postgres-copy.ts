@@ -14,9 +14,9 @@ const ESCAPE_IN_JSON = /\\u0000|\uE000/;
 /**
  * The JSON text of a rollup's stored labels (U+0000 escaped, see postgres-rows.ts), in the
  * labels' own order: jsonb orders keys itself, and the unique index hashes the jsonb's text.
+ * `json` is `JSON.stringify(labels)` when the caller has it already (see {@link labelTexts}).
  */
-export function labelsJson(labels: Readonly<Record<string, string>>): string {
-  const json = JSON.stringify(labels);
+export function labelsJson(labels: Readonly<Record<string, string>>, json = JSON.stringify(labels)): string {
   // Rare: a name or value holding U+0000 or U+E000 (or the text "\u0000"): escaped, then again.
   if (!ESCAPE_IN_JSON.test(json)) return json;
   const stored = encodeLabels(labels);
@@ -68,9 +68,9 @@ const TWO_32 = 4_294_967_296;
  * its trailer. Rollups must have passed validation (`rollupProblem`): slot bounds safe
  * integers, name, kind and hdr ASCII.
  */
-export function* copyBinaryChunks(batches: readonly (readonly Rollup[])[], before = 0): Generator<Buffer> {
+export function* copyBinaryChunks(batches: readonly (readonly Rollup[])[], before = 0, texts?: readonly (readonly string[])[]): Generator<Buffer> {
   if (batches.length === 0) batches = [[]];
-  for (let i = 0; i < batches.length; i++) yield encodeRows(batches[i]!, before, i === 0, i === batches.length - 1);
+  for (let i = 0; i < batches.length; i++) yield encodeRows(batches[i]!, before, i === 0, i === batches.length - 1, texts?.[i]);
 }
 
 /** `rollups` as one buffer of COPY binary data: header, rows, trailer. */
@@ -78,13 +78,21 @@ export function copyBinary(rollups: readonly Rollup[], before = 0): Buffer {
   return encodeRows(rollups, before, true, true);
 }
 
-function encodeRows(rollups: readonly Rollup[], before: number, header: boolean, trailer: boolean): Buffer {
+/**
+ * `JSON.stringify` of each rollup's labels, batch by batch: computed once per write for both the
+ * COPY and the metric series (their canonical text, when the keys are in order already).
+ */
+export function labelTexts(batches: readonly (readonly Rollup[])[]): string[][] {
+  return batches.map((batch) => batch.map((r) => JSON.stringify(r.labels)));
+}
+
+function encodeRows(rollups: readonly Rollup[], before: number, header: boolean, trailer: boolean, texts?: readonly string[]): Buffer {
   const labels = new Array<string>(rollups.length);
   // UTF-8 takes at most 3 bytes per UTF-16 unit; name, kind and hdr are ASCII.
   let size = before + HEADER.length + 2;
   for (let i = 0; i < rollups.length; i++) {
     const r = rollups[i]!;
-    labels[i] = labelsJson(r.labels);
+    labels[i] = labelsJson(r.labels, texts?.[i]);
     size += FIXED_ROW_BYTES + r.name.length + r.kind.length + 3 * labels[i]!.length + (r.hdr?.length ?? 0);
     size += 3 * ((r.service?.length ?? 0) + (r.instance?.length ?? 0));
   }
@@ -99,6 +107,17 @@ function encodeRows(rollups: readonly Rollup[], before: number, header: boolean,
     buf.writeInt32BE(length, at);
     at += 4 + length;
   };
+  // Name, kind and hdr are ASCII (validated): latin1 is the same bytes, copied without UTF-8
+  // encoding (the hdr, some 370 characters, is most of a row).
+  const ascii = (s: string | undefined): void => {
+    if (s === undefined) {
+      at = buf.writeInt32BE(-1, at);
+      return;
+    }
+    const length = buf.write(s, at + 4, 'latin1');
+    buf.writeInt32BE(length, at);
+    at += 4 + length;
+  };
   const double = (n: number | undefined): void => {
     at = n === undefined ? buf.writeInt32BE(-1, at) : buf.writeDoubleBE(n, buf.writeInt32BE(8, at));
   };
@@ -109,8 +128,8 @@ function encodeRows(rollups: readonly Rollup[], before: number, header: boolean,
   for (let i = 0; i < rollups.length; i++) {
     const r = rollups[i]!;
     at = buf.writeInt16BE(FIELDS, at);
-    text(r.name);
-    text(r.kind);
+    ascii(r.name);
+    ascii(r.kind);
     // jsonb's binary form: a version byte (1), then the JSON text.
     const length = buf.write(labels[i]!, at + 5, 'utf8');
     buf.writeInt32BE(length + 1, at);
@@ -123,7 +142,7 @@ function encodeRows(rollups: readonly Rollup[], before: number, header: boolean,
     double(r.min);
     double(r.max);
     double(r.last);
-    text(r.hdr);
+    ascii(r.hdr);
     double(r.resolution);
     text(r.service);
     text(r.instance);

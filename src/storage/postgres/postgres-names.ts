@@ -69,10 +69,10 @@ export class PostgresNames {
    * stored, in one statement. Rows keep the latest end of every writer (instances upsert in key
    * order: no deadlock). Once a minute it also deletes the series rows retention hides.
    */
-  async record(connection: Connection, batches: readonly (readonly Rollup[])[]): Promise<void> {
+  async record(connection: Connection, batches: readonly (readonly Rollup[])[], texts?: readonly (readonly string[])[]): Promise<void> {
     const now = this.db.clock ? this.db.clock() : Date.now();
     const cutoff = now - this.retention;
-    const { names: due, series } = this.due(batches, cutoff);
+    const { names: due, series } = this.due(batches, cutoff, texts);
     const sweep = now - this.lastSeriesSweep >= Math.min(this.retention, SERIES_SWEEP_INTERVAL);
     if (due.size === 0 && series.size === 0 && !sweep) return;
     const { s } = this.db;
@@ -183,15 +183,17 @@ export class PostgresNames {
     return id;
   }
 
-  private due(batches: readonly (readonly Rollup[])[], cutoff: number): { names: Latest; series: SeriesEnds } {
+  private due(batches: readonly (readonly Rollup[])[], cutoff: number, texts?: readonly (readonly string[])[]): { names: Latest; series: SeriesEnds } {
     const latest: Latest = new Map();
     const series: SeriesEnds = new Map();
-    for (const batch of batches) {
-      for (const r of batch) {
+    for (let b = 0; b < batches.length; b++) {
+      const batch = batches[b]!;
+      for (let i = 0; i < batch.length; i++) {
+        const r = batch[i]!;
         if (r.end <= cutoff) continue;
         const seen = latest.get(r.name);
         if (seen === undefined || r.end >= seen.end) latest.set(r.name, { end: r.end, kind: r.kind });
-        const labels = canonicalLabels(r.labels);
+        const labels = canonicalText(r.labels, texts?.[b]?.[i]);
         const key = `${r.name}\u0000${labels}`;
         const one = series.get(key);
         if (one === undefined) series.set(key, { name: r.name, labels, end: r.end });
@@ -208,6 +210,19 @@ export class PostgresNames {
     }
     return { names: latest, series };
   }
+}
+
+/**
+ * `canonicalLabels(labels)`: when the keys are in order already (one pass checks), that is
+ * `json` (`JSON.stringify(labels)`, computed once for the COPY too), with no sorted copy to
+ * build and stringify again: it ran for every rollup of every write, due or not.
+ */
+function canonicalText(labels: Readonly<Record<string, string>>, json: string | undefined): string {
+  if (json === undefined) return canonicalLabels(labels);
+  const names = Object.keys(labels);
+  // Same order as canonicalLabels' sort(): UTF-16 code units.
+  for (let i = 1; i < names.length; i++) if (!(names[i - 1]! < names[i]!)) return canonicalLabels(labels);
+  return json;
 }
 
 /** A series' id in `metric_series`: MD5 of its canonical labels (hex), computed here so any label value (U+0000 too) has one. */

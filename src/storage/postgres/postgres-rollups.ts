@@ -1,7 +1,7 @@
 import type { Rollup, RollupQuery } from '../contract.js';
 import { sideFailure, type SideFailureReporter } from '../side-failures.js';
 import { SkippedValues } from '../skipped-values.js';
-import { copyBinaryChunks, lastPerSlot } from './postgres-copy.js';
+import { copyBinaryChunks, labelTexts, lastPerSlot } from './postgres-copy.js';
 import { PostgresNames } from './postgres-names.js';
 import { batchJson, encodeLabels, float, ROLLUP_COLUMNS, ROLLUP_SELECT, RollupRowReader, type RollupRow } from './postgres-rows.js';
 import { bound, COPY_DATA_HEADER, type PgSession } from './postgres-sql.js';
@@ -187,8 +187,9 @@ export class PostgresRollups {
            DELETE FROM ${db.s}.leases WHERE expires_at <= ${p.now()}`,
         );
       }
+      const texts = labelTexts(batches);
       try {
-        await connection.copyFrom(`COPY ${db.s}.rollups (${NAMES}) FROM STDIN (FORMAT binary) WHERE end_ms > ${cutoff}`, copyBinaryChunks(batches, COPY_DATA_HEADER));
+        await connection.copyFrom(`COPY ${db.s}.rollups (${NAMES}) FROM STDIN (FORMAT binary) WHERE end_ms > ${cutoff}`, copyBinaryChunks(batches, COPY_DATA_HEADER, texts));
       } catch (error) {
         if ((error as { code?: unknown } | null)?.code !== UNIQUE_VIOLATION) throw error;
         const p = db.params();
@@ -199,7 +200,7 @@ export class PostgresRollups {
       }
       onStored();
       // After the rollups: a name is never listed before its rollups can be read.
-      await this.names.record(connection, batches);
+      await this.names.record(connection, batches, texts);
     });
   }
 
