@@ -1,52 +1,16 @@
-import type { MetricKind, Rollup } from '../storage/contract.js';
+import type { MetricKind } from '../storage/contract.js';
 import type { HistogramSlot } from './histogram-slot.js';
+import { COUNT, DECODED, END, F, FLAGS, HAS_LAST, HAS_RESOLUTION, HDR, INSTANCE, KIND, LAST, MAX, MIN, R, RESOLUTION, START, SUM, type ColumnPart, type PartFields } from './window-query-column-layout.js';
+
+export { COUNT, DECODED, END, F, FLAGS, LAST, MAX, MIN, R, RESOLUTION, START, SUM, type ColumnPart, type PartFields } from './window-query-column-layout.js';
 
 // The parts of a series the rule engine keeps between ticks, as numeric columns: one Float64Array
 // of F numbers a part and one array of R references a part. As objects (one per rollup, its five
 // floats each a heap number of its own) a series with a full 5-minute window held ~2.7 KB and a
 // rule's pass over its parts followed about six pointers a part; here a part is 72 bytes in one
-// block and 32 bytes of references. This module imports no other window-query module: the window
-// (window-query-window.ts), the build and the kept store read it.
-
-/** Numbers a part: start, end, count, sum, min, max, last, resolution, flags (which of last and resolution are set). */
-export const F = 9;
-export const START = 0;
-export const END = 1;
-export const COUNT = 2;
-export const SUM = 3;
-export const MIN = 4;
-export const MAX = 5;
-export const LAST = 6;
-export const RESOLUTION = 7;
-export const FLAGS = 8;
-/** References a part: instance, hdr, decoded bucket counts (a window's, for `memoDigits` and `memoResolution`), kind. */
-export const R = 4;
-const INSTANCE = 0;
-const HDR = 1;
-export const DECODED = 2;
-const KIND = 3;
-
-const HAS_LAST = 1;
-const HAS_RESOLUTION = 2;
-
-/** What a part is written from: a rollup or a part (window-query-series.ts' `WindowPart`). */
-export type PartFields = Readonly<Pick<Rollup, 'kind' | 'start' | 'end' | 'count' | 'sum' | 'min' | 'max' | 'last' | 'instance' | 'hdr' | 'resolution'>>;
-
-/** A part as the window reads one (the shape of window-query-window.ts' `MemoPart`). */
-export interface ColumnPart {
-  readonly kind: MetricKind;
-  readonly start: number;
-  readonly end: number;
-  readonly count: number;
-  readonly sum: number;
-  readonly min: number;
-  readonly max: number;
-  readonly last: number | undefined;
-  readonly instance: string | undefined;
-  readonly hdr: string | undefined;
-  readonly resolution: number | undefined;
-  decoded: unknown;
-}
+// block and 32 bytes of references (the layout: window-query-column-layout.ts). This module imports
+// no other window-query module but that one: the window (window-query-window.ts), the build and
+// the kept store read it.
 
 /** The shape facts a window build learns of a stored series (window-query-series.ts' `SeriesShape`). */
 interface Shape {
@@ -76,6 +40,8 @@ export class KeptSeries {
   cols: Float64Array;
   refs: unknown[];
   private known: Shape | undefined;
+  /** The last pass of its `KeptRollups` that pruned it (see window-query-kept.ts' `apply`); 0: none. */
+  prunedAt = 0;
   /** The layout digits and resolution the decoded counts in `refs` are for (a window of another scale drops them). */
   memoDigits = -1;
   memoResolution = -1;

@@ -52,6 +52,45 @@ describe('KeptRollups', () => {
     expect(kept.size).toBe(0);
   });
 
+  it("makes a series let go anew when the store's same frozen labels come back (no rollup goes to the series it let go)", async () => {
+    let now = T0 + 10 * SLOT;
+    const store = new MemoryStorage({ now: () => now });
+    const kept = new KeptRollups({ refreshEvery: 60 * 60_000, maxMetrics: 10, maxSeries: 100 });
+    // The store's own objects: one frozen labels object a series, found by identity.
+    const own = {
+      read: (from: number) => store.readStoredRollups({ name: 'x_total', from }),
+      changes: (cursor: string | undefined) => store.readStoredChanges('x_total', cursor),
+    };
+    await store.writeRollups([rollup('/a', 9, 1), rollup('/b', 9, 1)]);
+    const first = await kept.series({ name: 'x_total', from: now - 2 * SLOT, now, waitingEnd: Infinity, ...own });
+    expect(Object.isFrozen(first[0]!.labels)).toBe(true);
+    now += 2 * SLOT;
+    await store.writeRollups([rollup('/b', 11, 2)]);
+    // Slot 9 ended at the range start: /a has no part left and is let go.
+    const second = await kept.series({ name: 'x_total', from: now - 2 * SLOT, now, waitingEnd: Infinity, ...own });
+    expect(second.map((s) => s.labels.route)).toEqual(['/b']);
+    now += 15_000;
+    await store.writeRollups([rollup('/a', 12, 3)]);
+    const third = await kept.series({ name: 'x_total', from: now - 2 * SLOT, now, waitingEnd: Infinity, ...own });
+    expect(third.map((s) => `${s.labels.route}:${s.parts.map((p) => p.sum).join(',')}`).sort()).toEqual(['/a:3', '/b:2']);
+  });
+
+  it('drops a late part that ends before the others at the tick its end passes, though no rollup reached its series then', async () => {
+    let now = T0 + 10 * SLOT;
+    const store = new MemoryStorage({ now: () => now });
+    const kept = new KeptRollups({ refreshEvery: 60 * 60_000, maxMetrics: 10, maxSeries: 100 });
+    await store.writeRollups([rollup('/a', 9, 1), rollup('/b', 9, 1)]);
+    await kept.series({ name: 'x_total', from: now - 5 * SLOT, now, waitingEnd: Infinity, ...reader(store) });
+    now += 15_000;
+    // Slot 6 of /b, late: it ends three slots before every part read so far.
+    await store.writeRollups([rollup('/b', 6, 2)]);
+    const late = await kept.series({ name: 'x_total', from: now - 5 * SLOT, now, waitingEnd: Infinity, ...reader(store) });
+    expect(late.find((s) => s.labels.route === '/b')!.parts.map((p) => p.sum)).toEqual([2, 1]);
+    now += 2 * SLOT;
+    const later = await kept.series({ name: 'x_total', from: now - 5 * SLOT, now, waitingEnd: Infinity, ...reader(store) });
+    expect(later.map((s) => `${s.labels.route}:${s.parts.map((p) => p.sum).join(',')}`)).toEqual(['/a:1', '/b:1']);
+  });
+
   it('forgets the metrics no rule read (retain) and every metric (clear)', async () => {
     const now = T0 + 10 * SLOT;
     const store = new MemoryStorage({ now: () => now });
