@@ -200,7 +200,8 @@ export function buildWindow(input: WindowInput): MetricWindow {
   for (let j = 0; j < stored.length; j++) {
     const st = stored[j]!;
     if (!matchesLabels(st.labels, labels)) continue;
-    let e = series.find(st.labels, st.hash);
+    // A kept series carries its key (an entry always does): compared as one string.
+    let e = isKept(st) ? series.findKey(st.hash, st.key) : series.find(st.labels, st.hash);
     // A series taken again holds what this stored series gave it at the last build.
     if (e !== undefined && e.reusedAt === build && e.st === st) continue;
     if (e !== undefined) e.st = st;
