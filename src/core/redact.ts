@@ -16,23 +16,26 @@ export const MIN_SECRET_LENGTH = 4;
 
 // A password in a keyword connection string, as libpq reads it: a backslash escapes the next
 // character in a quoted value and in a bare one (`password=a\ b` is `a b`). The closing quote
-// is optional so that a message cut off inside the value still loses all of it.
+// is optional so that a message cut off inside the value still loses it.
 const QUOTED_VALUE = String.raw`'(?:[^'\\]|\\[\s\S])*'?`;
-// In a message the bare value stops at punctuation (`(password=x)`); in a connection string it runs to white space.
-const KEYWORD_PASSWORD = new RegExp(String.raw`(\bpassword\s*=\s*)(${QUOTED_VALUE}|(?:\\[\s\S]?|[^\s)'",;\\])+)`, 'gi');
+// In a message, a quoted value without its closing quote (cut off, or a parser's complaint
+// about a value: `password=' expected a value; host=db`) is masked to the end of its line or
+// to the white space before the next `key=`, whichever comes first: far enough for a value cut
+// off by the end of a message, not so far that the rest of the message goes.
+const quotedInMessage = (q: string): string => String.raw`${q}(?:[^${q}\\]|\\[\s\S])*${q}|${q}(?:(?!\s\w+\s*=)[^${q}\\\n]|\\[^\n]?)*`;
+// In a message the bare value stops at punctuation (`(password=x)`); in a connection string it
+// runs to white space. The name may be a word's end after `_` (`DB_PASSWORD=`) or `PGPASSWORD`,
+// and a message may double-quote the value (`password="x"`), which libpq itself does not.
+const KEYWORD_PASSWORD = new RegExp(String.raw`((?:\b|_|(?<=\bpg))password\s*=\s*)(${quotedInMessage("'")}|${quotedInMessage('"')}|(?:\\[\s\S]?|[^\s)'",;\\])+)`, 'gi');
 const KEYWORD_PASSWORD_SETTING = new RegExp(String.raw`\bpassword\s*=\s*(${QUOTED_VALUE}|(?:\\[\s\S]?|[^\s\\])+)`, 'i');
-// scheme://[userinfo@]host[/path?query#fragment], matched from its `://`; the scheme (a letter,
+// scheme://[userinfo@]host[/path?query#fragment], found from its `://`; the scheme (a letter,
 // then up to 31 of `a-z0-9+.-`) is checked behind it once `://` is found, and left in place.
 // Matching from the scheme's first letter at a word start missed a URL glued to the word before
 // it (`error_redis://u:pw@h`, or a run longer than a scheme) and left it in clear; matching from
 // any letter made every letter of plain text a start. From `://`, text without one costs a plain
-// scan, and the unbounded scheme (`a.a.a...`: 10 s for 100 KB) cannot come back.
-// The user info runs to the last `@` of the authority (as URL parsers read `u:p@ss@host`), or,
-// when a password holds a `/`, `?` or `#` (no parser reads that URL, but a message may quote
-// it), to the last `@` of the run: a later `@` in a path after a port (`h:8443/x@y`) then masks
-// more than the password, never less. The user part excludes `:` so that only one split is
-// tried; the match takes the rest of the run, so each run is scanned a bounded number of times.
-const ANY_URL = /:\/\/(?<=[a-z][a-z0-9+.-]{0,31}:\/\/)((?:[^\s/?#@:]*:[^\s/?#@]*[/?#]\S*|[^\s/?#]*)@)?([^\s/?#]*)(\S*)/gi;
+// scan, and the unbounded scheme (`a.a.a...`: 10 s for 100 KB) cannot come back. The rest of the
+// URL is read by the scanner below (scanUserinfo), not by a pattern.
+const URL_START = /:\/\/(?<=[a-z][a-z0-9+.-]{0,31}:\/\/)/gi;
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 // Authorization schemes, then well-known token shapes (Slack, GitHub).
 const SCHEME_TOKEN = /\b(Bearer|Basic|Token|Bot)\s+[A-Za-z0-9._~+/=-]{4,}/g;
@@ -47,43 +50,159 @@ const TOKENS: readonly RegExp[] = [/\bxox[abposr]-[A-Za-z0-9-]+/g, /\bgh[pousr]_
  * `minLength` (and non-strings a caller's options let through) are skipped.
  */
 export function maskSecrets(text: string, secrets: readonly string[], mask: string | ((secret: string) => string), minLength = 1): string {
-  const known = [...new Set(secrets)].filter((s) => typeof s === 'string' && s.length >= minLength).sort((a, b) => b.length - a.length);
-  const hits: { start: number; end: number; secret: string }[] = [];
-  for (const secret of known) for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + 1)) hits.push({ start: at, end: at + secret.length, secret });
-  if (hits.length === 0) return text;
-  // By start, the longest first at one start (known is longest first and the sort is stable).
-  hits.sort((a, b) => a.start - b.start);
+  const known = [...new Set(secrets)].filter((s) => typeof s === 'string' && s.length >= Math.max(1, minLength)).sort((a, b) => b.length - a.length);
+  // For each start, the end of the longest secret found there and its index in `known`; typed
+  // arrays filled by plain scans, then one sweep: linear in the text and the hits, with no object
+  // or sort per hit (1 MB of `a` with `aaaa` known made a million of them: 0.5 s).
+  let ends: Int32Array | undefined;
+  let which: Int32Array | undefined;
+  for (let i = 0; i < known.length; i++) {
+    const secret = known[i]!;
+    for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + 1)) {
+      ends ??= new Int32Array(text.length);
+      which ??= new Int32Array(text.length);
+      // Longest first: a start already taken holds a secret at least as long.
+      if (ends[at] === 0) {
+        ends[at] = at + secret.length;
+        which[at] = i;
+      }
+    }
+  }
+  if (ends === undefined || which === undefined) return text;
   let out = '';
   let done = 0;
-  for (let i = 0; i < hits.length; ) {
-    const run = hits[i]!;
-    let { end, secret } = run;
+  for (let start = 0; start < text.length; start++) {
+    if (ends[start] === 0) continue;
+    let end = ends[start]!;
+    let longest = which[start]!;
     // Overlapping hits join the run; hits that only touch stay apart (`abcabc` is two masks, as before).
-    for (i++; i < hits.length && hits[i]!.start < end; i++) {
-      if (hits[i]!.secret.length > secret.length) secret = hits[i]!.secret;
-      end = Math.max(end, hits[i]!.end);
+    for (let k = start + 1; k < end; k++) {
+      if (ends[k] === 0) continue;
+      if (ends[k]! > end) end = ends[k]!;
+      if (which[k]! < longest) longest = which[k]!;
     }
+    const secret = known[longest]!;
     // A mask built from the secret (a URL's scheme and host) is masked by the other secrets in turn.
     const replacement = typeof mask === 'string' ? mask : maskSecrets(mask(secret), known.filter((s) => s !== secret), mask, minLength);
-    out += text.slice(done, run.start) + replacement;
+    out += text.slice(done, start) + replacement;
     done = end;
+    start = end - 1;
   }
   return out + text.slice(done);
 }
 
-/**
- * Matches `scheme://user:password@` for the given schemes (scheme, user and password captured).
- * The user runs to the first `:` and may hold `@` (Azure's `user@server`); the password runs to
- * the last `@` of the authority, as pg and ioredis (WHATWG URL) read it: `app:p@ss@db` is
- * `p@ss`, where stopping at the first `@` left `ss` in clear. A password holding `/`, `?` or `#`
- * (a URL no driver parses, which an "invalid URL" message may still quote) runs to the last `@`
- * before white space or the next `://`: `h:6379/0?x=a@b` then loses more than a password, never
- * less. Stopping at `://` also keeps the time linear: each URL's scan ends where the next begins.
+/*
+ * The user info of a URL in a message, read by a scanner (linear: each URL's scan ends where the
+ * next `://` begins). The user runs to the first `:` (it may hold `@`: Azure's `user@server`);
+ * the password runs to the last `@` of its run, as pg and ioredis (WHATWG URL) read `p@ss@db`,
+ * and past a `/`, `?` or `#` too (`p@ss/word@host`: no driver parses that URL, an "invalid URL"
+ * message may quote it, and stopping at the first `@` or `/` showed part of the password).
+ * What bounds the run, so that a URL's neighbours in a message are not taken for its password:
+ * - white space and the next `://` always;
+ * - before the password holds any `/ ? # @`: only a quote that closes a string (followed by
+ *   `, : ; } ] ) >`, white space or the end: `"h:6379","owner":"ops@x"`); any other character may
+ *   be in a password, as the parent pattern allowed (`ab"c{d}@h` is masked whole);
+ * - once it holds one of `/ ? # @` (the extended run): any of `" ' \` < > { }` and a backslash
+ *   before a quote (JSON `\"`): an unencoded password holding both `@`-or-`/` and one of these is
+ *   not seen in practice, while JSON and quoted text around a URL is;
+ * - after an `@`, a `?` then `=` or `&`: that is the URL's own query (`h/db?application_name=a@b`),
+ *   whose `@` is not the password's;
+ * - after an `@`, a `,` followed by another `user:password@` (`u:pw@h1,u2:pw2@h2`, a multi-host
+ *   URL): each password is masked, the hosts between stay. Any other `,` is read as part of the
+ *   password (`p@ss,word@host` is masked whole: more hidden, never less).
+ * Where these guess wrong, the guess hides more (`https://h:8443/x@y` loses `h:8443/x`).
  */
-function urlPasswordPattern(schemes: readonly string[], flags: string): RegExp {
-  const names = schemes.map((s) => s.replace(/[.+]/g, '\\$&')).join('|');
-  const password = String.raw`[^/?#\s]*|[^/?#\s@]*[/?#](?:[^\s:]|:(?!\/\/))*`;
-  return new RegExp(String.raw`((?:${names}):\/\/)([^:/\s]*):(${password})@`, flags);
+
+/** True when the character at `k` is white space. */
+function isSpaceAt(text: string, k: number): boolean {
+  const c = text.charCodeAt(k);
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(text[k]!));
+}
+
+/** True at the `:` of a `://`. */
+function isUrlStartAt(text: string, k: number): boolean {
+  return text.charCodeAt(k) === 58 && text.charCodeAt(k + 1) === 47 && text.charCodeAt(k + 2) === 47;
+}
+
+/** True at a quote (or `\` before one) that ends a quoted string: followed by `, : ; } ] ) >`, white space or the end. */
+function closesQuoteAt(text: string, k: number): boolean {
+  if (text[k] === '\\') k++;
+  const ch = text[k];
+  if (ch !== '"' && ch !== "'") return false;
+  return k + 1 >= text.length || ',:;}])>'.includes(text[k + 1]!) || isSpaceAt(text, k + 1);
+}
+
+/** True at a character that ends an extended password run (see above). */
+function isHardStopAt(text: string, k: number): boolean {
+  const ch = text[k]!;
+  return '"\'`<>{}'.includes(ch) || (ch === '\\' && (text[k + 1] === '"' || text[k + 1] === "'"));
+}
+
+/** The index of the `:` ending a user that starts at `from`, or -1 (no `:` before a `/`, white space or a closing quote). */
+function userEnd(text: string, from: number, segment: boolean): number {
+  for (let k = from; k < text.length; k++) {
+    const ch = text[k];
+    if (ch === ':') return isUrlStartAt(text, k) ? -1 : k;
+    if (ch === '/' || isSpaceAt(text, k) || closesQuoteAt(text, k)) return -1;
+    // The user of a later host of a multi-host URL: no `,` or `@`, no stop.
+    if (segment && (ch === ',' || ch === '@' || isHardStopAt(text, k))) return -1;
+  }
+  return -1;
+}
+
+/** A URL's `user:password@` parts: [user start, password start, password end (its `@`)] each, and the last `@`. */
+interface Userinfo {
+  readonly parts: [number, number, number][];
+  readonly at: number;
+}
+
+/** The `user:password@` parts of the URL whose user starts at `from` (right after `://`), or undefined. */
+function scanUserinfo(text: string, from: number): Userinfo | undefined {
+  let colon = userEnd(text, from, false);
+  if (colon < 0) return undefined;
+  const parts: [number, number, number][] = [];
+  let userStart = from;
+  // Where the next `@` or stop after a position is: asked at growing positions only, so linear.
+  let probe = -1;
+  const atBeforeStop = (x: number): boolean => {
+    if (probe < x) for (probe = x; probe < text.length && text[probe] !== '@' && !isSpaceAt(text, probe) && !isHardStopAt(text, probe) && !isUrlStartAt(text, probe); probe++);
+    return text[probe] === '@';
+  };
+  for (;;) {
+    let lastAt = -1;
+    let extended = false;
+    let inQuery = false;
+    let next = -1;
+    for (let k = colon + 1; k < text.length; k++) {
+      const ch = text[k]!;
+      if (isSpaceAt(text, k) || isUrlStartAt(text, k) || (extended ? isHardStopAt(text, k) : closesQuoteAt(text, k))) break;
+      if (ch === '@') {
+        lastAt = k;
+        extended = true;
+      } else if (ch === '/' || ch === '#' || ch === '?') {
+        extended = true;
+        if (ch === '?' && lastAt >= 0) inQuery = true;
+      } else if (inQuery && (ch === '=' || ch === '&')) {
+        break;
+      } else if (ch === ',' && lastAt >= 0) {
+        const c = userEnd(text, k + 1, true);
+        if (c >= 0 && atBeforeStop(c + 1)) {
+          next = k + 1;
+          break;
+        }
+      }
+    }
+    if (lastAt < 0) break;
+    parts.push([userStart, colon + 1, lastAt]);
+    if (next < 0) break;
+    userStart = next;
+    colon = userEnd(text, next, true);
+  }
+  return parts.length === 0 ? undefined : { parts, at: parts[parts.length - 1]![2] };
+}
+
+function schemePattern(schemes: readonly string[], flags: string): RegExp {
+  return new RegExp(`(?:${schemes.map((s) => s.replace(/[.+]/g, '\\$&')).join('|')}):\\/\\/`, flags);
 }
 
 /**
@@ -91,7 +210,19 @@ function urlPasswordPattern(schemes: readonly string[], flags: string): RegExp {
  * replaced by `mask`; the user stays, so the message still says who connected.
  */
 export function maskUrlPasswords(text: string, schemes: readonly string[], mask: string): string {
-  return text.replace(urlPasswordPattern(schemes, 'gi'), (_all, scheme: string, user: string) => `${scheme}${user}:${mask}@`);
+  const starts = schemePattern(schemes, 'gi');
+  let out = '';
+  let done = 0;
+  for (let m = starts.exec(text); m !== null; m = starts.exec(text)) {
+    const info = scanUserinfo(text, starts.lastIndex);
+    if (info === undefined) continue;
+    for (const [, start, end] of info.parts) {
+      out += `${text.slice(done, start)}${mask}`;
+      done = end;
+    }
+    starts.lastIndex = info.at + 1;
+  }
+  return out + text.slice(done);
 }
 
 /** `text` with the value of every `password=` setting (bare or quoted) replaced by `mask`. */
@@ -101,14 +232,26 @@ export function maskKeywordPasswords(text: string, mask: string): string {
 
 /**
  * The passwords a connection string holds, as written and percent-decoded: a URL's of the
- * given schemes at its start, and a `password=` setting's (unquoted, and unescaped when it
- * holds a backslash). Empty when it holds none.
+ * given schemes at its start (as masked above, and as a URL parser reads its authority when
+ * that differs: `u:Pa55@db/x@y` is `Pa55` to pg), and a `password=` setting's (unquoted, and
+ * unescaped when it holds a backslash). Empty when it holds none.
  */
 export function connectionPasswords(connectionString: string, schemes: readonly string[]): string[] {
-  const url = new RegExp(`^${urlPasswordPattern(schemes, '').source}`, 'i').exec(connectionString)?.[3];
-  const keyword = KEYWORD_PASSWORD_SETTING.exec(connectionString)?.[1]?.replace(/^'|'$/g, '');
+  const urls: string[] = [];
+  const scheme = schemePattern(schemes, 'iy').exec(connectionString);
+  if (scheme !== null) {
+    const from = scheme[0].length;
+    for (const [, start, end] of scanUserinfo(connectionString, from)?.parts ?? []) urls.push(connectionString.slice(start, end));
+    const authority = /^[^/?#]*/.exec(connectionString.slice(from))![0];
+    const userinfo = authority.slice(0, Math.max(0, authority.lastIndexOf('@')));
+    const colon = userinfo.indexOf(':');
+    if (colon >= 0 && userinfo.length - colon - 1 >= MIN_SECRET_LENGTH) urls.push(userinfo.slice(colon + 1));
+  }
+  const setting = KEYWORD_PASSWORD_SETTING.exec(connectionString)?.[1];
+  // Quotes are stripped only from a quoted value: `s3cret\'` is bare, its `\'` an escaped quote.
+  const keyword = setting?.startsWith("'") ? setting.slice(1, /(?:^|[^\\])(?:\\\\)*'$/.test(setting.slice(1)) ? -1 : undefined) : setting;
   const out: string[] = [];
-  for (const raw of [url, keyword]) if (raw !== undefined && raw !== '') out.push(raw, decoded(raw));
+  for (const raw of [...urls, keyword]) if (raw !== undefined && raw !== '') out.push(raw, decoded(raw));
   // libpq connects with the unescaped value (`a\'b` is `a'b`): that is what a message would echo.
   if (keyword !== undefined && keyword.includes('\\')) out.push(keyword.replace(/\\([\s\S])/g, '$1'));
   return [...new Set(out)];
@@ -117,12 +260,42 @@ export function connectionPasswords(connectionString: string, schemes: readonly 
 /**
  * `text` with, in any URL, the user info and everything after the host replaced by `mask` (a
  * webhook URL's path *is* its token). Scheme and host stay, so the message still says where.
+ * The user info is read as {@link maskUrlPasswords} reads it (or, without a password, runs to
+ * the last `@` before the host); the host and the rest end at white space and at what ends an
+ * extended password run (a closing quote, `<`, `>` or a backtick for the rest), so a JSON
+ * neighbour is not taken for the URL's path.
  */
 export function maskUrls(text: string, mask: string): string {
-  return text.replace(ANY_URL, (_match, userinfo: string | undefined, host: string, rest: string) => {
-    const tail = rest === '' || rest === '/' ? rest : `/${mask}`;
-    return `://${userinfo ? `${mask}@` : ''}${host}${tail}`;
-  });
+  const starts = new RegExp(URL_START.source, 'gi');
+  let out = '';
+  let done = 0;
+  for (let m = starts.exec(text); m !== null; m = starts.exec(text)) {
+    let k = starts.lastIndex;
+    out += text.slice(done, k);
+    const info = scanUserinfo(text, k);
+    if (info !== undefined) {
+      for (const [user, , end] of info.parts) {
+        out += `${text.slice(k, user)}${mask}@`;
+        k = end + 1;
+      }
+    } else {
+      let at = -1;
+      for (let j = k; j < text.length && !'/?#'.includes(text[j]!) && !isSpaceAt(text, j) && !(at >= 0 ? isHardStopAt(text, j) : closesQuoteAt(text, j)); j++) if (text[j] === '@') at = j;
+      if (at >= 0) {
+        out += `${mask}@`;
+        k = at + 1;
+      }
+    }
+    let host = k;
+    while (host < text.length && !'/?#'.includes(text[host]!) && !isSpaceAt(text, host) && !isHardStopAt(text, host)) host++;
+    let end = host;
+    while (end < text.length && !isSpaceAt(text, end) && !closesQuoteAt(text, end) && !'<>`'.includes(text[end]!)) end++;
+    const rest = text.slice(host, end);
+    out += text.slice(k, host) + (rest === '' || rest === '/' ? rest : `/${mask}`);
+    done = end;
+    starts.lastIndex = Math.max(end, starts.lastIndex);
+  }
+  return out + text.slice(done);
 }
 
 /** `text` with bearer-style credentials (`Bearer x`, `Basic x`) and Slack and GitHub token shapes replaced by `mask`. */
