@@ -22,3 +22,16 @@ describe('RedisStorage and a percent-encoded password', () => {
     }
   }, 20_000);
 });
+
+describe('RedisStorage and a short user name', () => {
+  it('does not mask a user under 4 characters in every word of a message (`u` made `q***eryRollups`)', async () => {
+    const storage = new RedisStorage({ url: 'redis://u:s3cretpw@127.0.0.1:1', keyPrefix: uniquePrefix(), retention: '1d' });
+    try {
+      const error = (await storage.queryRollups({ name: 'x_total' }).catch((e: unknown) => e)) as Error;
+      expect(error.message).toMatch(/^RedisStorage: queryRollups failed: /);
+      expect(error.message).not.toContain('s3cretpw');
+    } finally {
+      await storage.close();
+    }
+  }, 20_000);
+});

@@ -23,7 +23,7 @@ import { purgeRollups } from './redis-purge.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
 import { abortable } from '../../core/abortable.js';
 import { parseOptions } from '../../core/options.js';
-import { decoded } from '../../core/redact.js';
+import { decoded, MIN_SECRET_LENGTH } from '../../core/redact.js';
 import { redisStorageOptionsSchema, type RedisStorageOptions } from './redis-options.js';
 
 export { redisStorageOptionsSchema, type RedisStorageOptions };
@@ -66,7 +66,9 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
       const url = this.options.url!;
       const { username, password } = new URL(url);
       // As written and as used (`p%40ss` is `p@ss`): core/redact.ts's decoding, the one every policy uses.
-      for (const secret of [password, decoded(password), username]) if (secret) this.secrets.push(secret);
+      for (const secret of [password, decoded(password)]) if (secret) this.secrets.push(secret);
+      // A user is masked too, but not one so short that masking it garbles messages (`u`: `q***eryRollups`).
+      for (const user of [username, decoded(username)]) if (user.length >= MIN_SECRET_LENGTH) this.secrets.push(user);
       // Fail fast while disconnected, and let the recorder own retrying (it keeps the data, backs
       // off and reports): no offline queue (commands reject at once while reconnecting), no
       // per-request retries (commands in flight reject when the connection drops instead of
