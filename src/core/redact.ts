@@ -39,7 +39,9 @@ const URL_START = /:\/\/(?<=[a-z][a-z0-9+.-]{0,31}:\/\/)/gi;
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 // Authorization schemes, then well-known token shapes (Slack, GitHub).
 const SCHEME_TOKEN = /\b(Bearer|Basic|Token|Bot)\s+[A-Za-z0-9._~+/=-]{4,}/g;
-const TOKENS: readonly RegExp[] = [/\bxox[abposr]-[A-Za-z0-9-]+/g, /\bgh[pousr]_[A-Za-z0-9]{16,}/g];
+// No word boundary before them: a token glued to a word (`errorxoxb-1-2-x`) was left in clear,
+// and these prefixes are not found inside ordinary words.
+const TOKENS: readonly RegExp[] = [/xox[abposr]-[A-Za-z0-9-]+/g, /gh[pousr]_[A-Za-z0-9]{16,}/g];
 
 /**
  * `text` with every occurrence of each of `secrets` replaced by `mask` (or by what it returns
@@ -246,6 +248,9 @@ export function connectionPasswords(connectionString: string, schemes: readonly 
     const userinfo = authority.slice(0, Math.max(0, authority.lastIndexOf('@')));
     const colon = userinfo.indexOf(':');
     if (colon >= 0 && userinfo.length - colon - 1 >= MIN_SECRET_LENGTH) urls.push(userinfo.slice(colon + 1));
+    // pg reads `?password=` in the query as the password too.
+    const query = /[?&]password=([^&#\s]*)/i.exec(connectionString)?.[1];
+    if (query !== undefined) urls.push(query);
   }
   const setting = KEYWORD_PASSWORD_SETTING.exec(connectionString)?.[1];
   // Quotes are stripped only from a quoted value: `s3cret\'` is bare, its `\'` an escaped quote.

@@ -117,3 +117,15 @@ describe('F8: maskSecrets is linear in the hits', () => {
     expect(maskSecrets('empty', [''], '#', 0)).toBe('empty');
   });
 });
+
+describe('smaller gaps', () => {
+  it('Slack and GitHub token shapes glued to the word before them', () => {
+    expect(redact('errorxoxb-123-456-abcdef failed')).toBe('error[redacted] failed');
+    expect(redact(`tokenghp_${'a1'.repeat(10)} refused`)).toBe('token[redacted] refused');
+  });
+
+  it("a PostgreSQL URL's `?password=` is read as a connection secret", () => {
+    expect(connectionSecrets('postgres://app@db/x?sslmode=require&password=s3cr%3Ft', undefined)).toEqual(expect.arrayContaining(['s3cr%3Ft', 's3cr?t']));
+    expect(redactPostgres('auth failed with s3cr?t', connectionSecrets('postgres://app@db/x?password=s3cr%3Ft', undefined))).toBe('auth failed with ***');
+  });
+});
