@@ -52,7 +52,15 @@ const TOKENS: readonly RegExp[] = [/xox[abposr]-[A-Za-z0-9-]+/g, /gh[pousr]_[A-Z
  * `minLength` (and non-strings a caller's options let through) are skipped.
  */
 export function maskSecrets(text: string, secrets: readonly string[], mask: string | ((secret: string) => string), minLength = 1): string {
-  const known = [...new Set(secrets)].filter((s) => typeof s === 'string' && s.length >= Math.max(1, minLength)).sort((a, b) => b.length - a.length);
+  const given = [...new Set(secrets)].filter((s) => typeof s === 'string' && s.length >= Math.max(1, minLength));
+  // Each secret is also looked for as a message may have quoted it: JSON-escaped (`w"rd\` shows
+  // as `w\"rd\\` in a JSON body or log line) and with lowercase percent-encoding (`%5c` for
+  // `%5C`); a form is masked as its secret is.
+  const secretOf = new Map<string, string>(given.map((s) => [s, s]));
+  for (const s of given) {
+    for (const form of [JSON.stringify(s).slice(1, -1), s.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())]) if (!secretOf.has(form)) secretOf.set(form, s);
+  }
+  const known = [...secretOf.keys()].sort((a, b) => b.length - a.length);
   // For each start, the end of the longest secret found there and its index in `known`; typed
   // arrays filled by plain scans, then one sweep: linear in the text and the hits, with no object
   // or sort per hit (1 MB of `a` with `aaaa` known made a million of them: 0.5 s).
@@ -83,9 +91,9 @@ export function maskSecrets(text: string, secrets: readonly string[], mask: stri
       if (ends[k]! > end) end = ends[k]!;
       if (which[k]! < longest) longest = which[k]!;
     }
-    const secret = known[longest]!;
+    const secret = secretOf.get(known[longest]!)!;
     // A mask built from the secret (a URL's scheme and host) is masked by the other secrets in turn.
-    const replacement = typeof mask === 'string' ? mask : maskSecrets(mask(secret), known.filter((s) => s !== secret), mask, minLength);
+    const replacement = typeof mask === 'string' ? mask : maskSecrets(mask(secret), given.filter((s) => s !== secret), mask, minLength);
     out += text.slice(done, start) + replacement;
     done = end;
     start = end - 1;

@@ -129,3 +129,14 @@ describe('smaller gaps', () => {
     expect(redactPostgres('auth failed with s3cr?t', connectionSecrets('postgres://app@db/x?password=s3cr%3Ft', undefined))).toBe('auth failed with ***');
   });
 });
+
+describe('a known secret as a message may quote it', () => {
+  it('JSON-escaped, and with lowercase percent-encoding, through the storage and notifier policies', () => {
+    const url = 'redis://u:p%40ss%20w%22rd%5C@h:6379';
+    const secrets = ['p%40ss%20w%22rd%5C', 'p@ss w"rd\\'];
+    expect(redactRedis(JSON.stringify({ m: 'auth failed: p@ss w"rd\\' }), secrets)).toBe(JSON.stringify({ m: 'auth failed: ***' }));
+    expect(redactRedis('pw=p%40ss%20w%22rd%5c', secrets)).toBe('pw=***');
+    expect(redactPostgres(JSON.stringify({ e: 'p@ss w"rd' }), connectionSecrets(undefined, 'p@ss w"rd'))).toBe(JSON.stringify({ e: '***' }));
+    expect(redact(`sent ${url.toLowerCase()}`, [url])).not.toContain('w%22rd');
+  });
+});
