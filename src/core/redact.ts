@@ -136,16 +136,31 @@ function isUrlStartAt(text: string, k: number): boolean {
 
 /** True at a quote (or `\` before one) that ends a quoted string: followed by `, : ; } ] ) >`, white space or the end. */
 function closesQuoteAt(text: string, k: number): boolean {
-  if (text[k] === '\\') k++;
-  const ch = text[k];
-  if (ch !== '"' && ch !== "'") return false;
+  if (text.charCodeAt(k) === 92) k++;
+  const c = text.charCodeAt(k);
+  if (c !== 34 && c !== 39) return false;
   return k + 1 >= text.length || ',:;}])>'.includes(text[k + 1]!) || isSpaceAt(text, k + 1);
 }
 
 /** True at a character that ends an extended password run (see above). */
 function isHardStopAt(text: string, k: number): boolean {
-  const ch = text[k]!;
-  return '"\'`<>{}'.includes(ch) || (ch === '\\' && (text[k + 1] === '"' || text[k + 1] === "'"));
+  switch (text.charCodeAt(k)) {
+    case 34: // "
+    case 39: // '
+    case 96: // `
+    case 60: // <
+    case 62: // >
+    case 123: // {
+    case 125: // }
+      return true;
+    case 92: {
+      // a backslash before a quote (JSON `\"`)
+      const next = text.charCodeAt(k + 1);
+      return next === 34 || next === 39;
+    }
+    default:
+      return false;
+  }
 }
 
 /** The index of the `:` ending a user that starts at `from`, or -1 (no `:` before a `/`, white space or a closing quote). */
