@@ -14,17 +14,19 @@ const NONE = -1;
  * (evicted while open, or the oldest of `max` finished ids). Once grown to their working size, nothing is
  * allocated: no entry object, no array of times.
  *
- * Why the finished ids are not kept in their slots: a finishing entry frees its slot at once and
- * the next entry to open takes it back (the free slots are a stack), so the slots in use are
- * about as many as the entries in flight, and a finished id costs an id, a time and a flag rather
+ * Why the finished ids are not kept in their slots: a finishing entry's slot is held only while
+ * it is one of the last `held` samples, then freed, and the next entry to open takes it back (the
+ * free slots are a stack), so the slots in use are about as many as the entries in flight plus
+ * the samples, and a finished id costs an id, a time and a flag rather
  * than a slot of one time per phase plus links (kept in their slots, the finished ids grew a busy
  * timeline's slots to `2 * max`). It costs an id one Map overwrite when it finishes; measured,
  * a mark takes the same time either way (the cold Map operations per id dominate both).
  *
  * Holds at most `max` open entries (the caller evicts the oldest before opening past it) and the
  * last `max` distinct ids to finish (a reopened id leaves the finished ids, so reusing one id
- * often never shortens how long the others are remembered): at most `max` slots of one time per
- * phase, and `max` finished positions of an id, a time, a flag and two links.
+ * often never shortens how long the others are remembered): at most `max + held` slots of one
+ * time per phase (`held`: finished slots the caller keeps as samples), and `max` finished
+ * positions of an id, a time, a flag and two links.
  */
 export class EntryTable {
   /** Id → open slot (>= 0), or `~pos` (< 0) for a finished id at position `pos`. */
@@ -42,7 +44,7 @@ export class EntryTable {
   private keys: (string | undefined)[] = [];
   private prev = new Int32Array(0);
   private next = new Int32Array(0);
-  private free = new Int32Array(0);
+  private free_ = new Int32Array(0);
   private freeCount = 0;
   private capacity = 0;
   private head = NONE;
@@ -59,9 +61,14 @@ export class EntryTable {
   private ringTail = NONE;
   private finished_ = 0;
 
+  /**
+   * `held`: finished slots kept at most by the caller past {@link finish} (the samples, see
+   * SampleRing) before it {@link free}s them: the slots grow to `max + held` at most.
+   */
   constructor(
     readonly phases: number,
     readonly max: number,
+    readonly held = 0,
   ) {}
 
   /** Open entries now. */
@@ -94,7 +101,7 @@ export class EntryTable {
   open(key: string, where: number): number {
     if (where < 0) this.forgetPos(~where);
     if (this.freeCount === 0) this.grow();
-    const slot = this.free[--this.freeCount]!;
+    const slot = this.free_[--this.freeCount]!;
     this.index.set(key, slot);
     this.keys[slot] = key;
     const base = slot * this.phases;
@@ -111,8 +118,9 @@ export class EntryTable {
 
   /**
    * Moves open `slot` to the finished ids (`at[slot]` written by the caller: when it finished),
-   * forgetting the oldest finished id when `max` are remembered. The slot is free again, its times readable until the next
-   * {@link open}.
+   * forgetting the oldest finished id when `max` are remembered. The slot leaves the open entries
+   * but is not free: its id, times, `at` and `latency` stay readable until the caller
+   * {@link free}s it (the samples hold the last few).
    */
   finish(slot: number): void {
     const key = this.keys[slot]!;
@@ -134,7 +142,13 @@ export class EntryTable {
     this.ringTail = pos;
     this.finished_++;
     this.index.set(key, ~pos);
-    this.release(slot);
+    this.unlink(slot);
+  }
+
+  /** Frees a slot left by {@link finish}, for a later {@link open}. */
+  free(slot: number): void {
+    this.keys[slot] = undefined;
+    this.free_[this.freeCount++] = slot;
   }
 
   /** Unlinks finished position `pos` and frees it (its id's index entry is the caller's). */
@@ -155,11 +169,12 @@ export class EntryTable {
     const slot = this.head;
     if (slot === NONE) return;
     this.index.delete(this.keys[slot]!);
-    this.release(slot);
+    this.unlink(slot);
+    this.free(slot);
   }
 
-  /** Unlinks open `slot` and frees it. */
-  private release(slot: number): void {
+  /** Unlinks open `slot` from the open entries (not freed). */
+  private unlink(slot: number): void {
     const p = this.prev[slot]!;
     const n = this.next[slot]!;
     if (p === NONE) this.head = n;
@@ -167,23 +182,21 @@ export class EntryTable {
     if (n === NONE) this.tail = p;
     else this.prev[n] = p;
     this.open_--;
-    this.keys[slot] = undefined;
-    this.free[this.freeCount++] = slot;
   }
 
   private grow(): void {
     const old = this.capacity;
-    const capacity = Math.min(this.max, Math.max(INITIAL_CAPACITY, old * 2));
+    const capacity = Math.min(this.max + this.held, Math.max(INITIAL_CAPACITY, old * 2));
     this.at = grown(this.at, new Float64Array(capacity));
     this.latency = grown(this.latency, new Float64Array(capacity));
     this.prev = grown(this.prev, new Int32Array(capacity));
     this.next = grown(this.next, new Int32Array(capacity));
     this.times = grown(this.times, new Float64Array(capacity * this.phases));
-    this.free = grown(this.free, new Int32Array(capacity));
+    this.free_ = grown(this.free_, new Int32Array(capacity));
     // Filled, not left with holes: the array stays packed.
     for (let s = old; s < capacity; s++) this.keys.push(undefined);
     // Lowest slots are taken first: pushed in reverse.
-    for (let s = capacity - 1; s >= old; s--) this.free[this.freeCount++] = s;
+    for (let s = capacity - 1; s >= old; s--) this.free_[this.freeCount++] = s;
     this.capacity = capacity;
   }
 

@@ -1,3 +1,5 @@
+import type { EntryTable } from './entry-table.js';
+
 /** One finished entry as a timeline keeps it: its id, when it finished and its marks. */
 export interface StoredSample {
   readonly id: string;
@@ -16,27 +18,26 @@ export interface StoredSample {
 }
 
 /**
- * The most recent finished entries of a timeline: a fixed ring of parallel arrays, so memory is
- * bounded by `capacity` whatever the traffic and adding allocates nothing. Reads copy out.
+ * The most recent finished entries of a timeline, kept where they already are: a finished
+ * entry's slot of the {@link EntryTable} (its id, phase times, finish time and latency) is held
+ * by this ring instead of being freed, and freed when a newer sample pushes it out. Nothing is
+ * copied when an entry finishes (copying every finished entry's times and fields, for reads that
+ * want only the last `capacity`, cost ~8 % of a mark's instructions); reads copy out. Memory is
+ * bounded by `capacity` held slots whatever the traffic, and adding allocates nothing.
  */
 export class SampleRing {
-  private readonly ids: (string | undefined)[];
-  private readonly finished: Float64Array;
+  /** Ring position → the table slot holding that sample. */
+  private readonly slots: Int32Array;
   private readonly complete: Uint8Array;
-  private readonly latency: Float64Array;
-  private readonly times: Float64Array;
   private next = 0;
   private size = 0;
 
   constructor(
     readonly capacity: number,
-    private readonly phases: number,
+    private readonly entries: EntryTable,
   ) {
-    this.ids = Array.from({ length: capacity }, () => undefined);
-    this.finished = new Float64Array(capacity);
+    this.slots = new Int32Array(capacity);
     this.complete = new Uint8Array(capacity);
-    this.latency = new Float64Array(capacity);
-    this.times = new Float64Array(capacity * phases);
   }
 
   /** Samples held now. */
@@ -45,37 +46,37 @@ export class SampleRing {
   }
 
   /**
-   * Keeps a sample of entry `slot` of a timeline's table: its times copied from `times` (at
-   * `slot * phases`), when it finished from `finishedAt[slot]` and its latency from
-   * `latency[slot]` (columns, not time arguments: a time passed to a call boxes it). Replaces the
-   * oldest when full.
+   * Keeps finished `slot` (left by the table's open entries, not freed) as the newest sample,
+   * freeing the slot of the oldest sample when full (or `slot` itself when nothing is kept).
    */
-  add(id: string, complete: boolean, slot: number, times: Float64Array, finishedAt: Float64Array, latency: Float64Array): void {
-    if (this.capacity === 0) return;
+  add(slot: number, complete: boolean): void {
+    const capacity = this.capacity;
+    if (capacity === 0) {
+      this.entries.free(slot);
+      return;
+    }
     const at = this.next;
-    this.ids[at] = id;
-    this.finished[at] = finishedAt[slot]!;
+    if (this.size === capacity) this.entries.free(this.slots[at]!);
+    else this.size++;
+    this.slots[at] = slot;
     this.complete[at] = complete ? 1 : 0;
-    this.latency[at] = latency[slot]!;
-    // A loop, not set(subarray()): a view allocated per sample cost as much as the rest of a mark.
-    const to = at * this.phases;
-    const offset = slot * this.phases;
-    for (let i = 0; i < this.phases; i++) this.times[to + i] = times[offset + i]!;
-    this.next = (at + 1) % this.capacity;
-    if (this.size < this.capacity) this.size++;
+    this.next = at + 1 === capacity ? 0 : at + 1;
   }
 
   /** The samples, newest first, that pass `keep`. */
   newestFirst(keep: (s: StoredSample) => boolean = () => true): StoredSample[] {
     const out: StoredSample[] = [];
+    const entries = this.entries;
+    const phases = entries.phases;
     for (let i = 1; i <= this.size; i++) {
       const at = (this.next - i + this.capacity) % this.capacity;
+      const slot = this.slots[at]!;
       const s: StoredSample = {
-        id: this.ids[at]!,
-        finishedAt: this.finished[at]!,
+        id: entries.keyAt(slot),
+        finishedAt: entries.at[slot]!,
         complete: this.complete[at] === 1,
-        latency: this.latency[at]!,
-        times: this.times.slice(at * this.phases, (at + 1) * this.phases),
+        latency: entries.latency[slot]!,
+        times: entries.times.slice(slot * phases, (slot + 1) * phases),
       };
       if (keep(s)) out.push(s);
     }

@@ -84,8 +84,8 @@ export class Timeline {
     this.maxIdLength = options.maxIdLength;
     this.maxClockSkew = options.maxClockSkew;
     this.phases = Object.freeze([...options.phases]);
-    this.samples = new SampleRing(options.maxSamples, options.phases.length);
-    this.entries = new EntryTable(options.phases.length, options.maxOpen);
+    this.entries = new EntryTable(options.phases.length, options.maxOpen, options.maxSamples);
+    this.samples = new SampleRing(options.maxSamples, this.entries);
     this.last = options.phases.length - 1;
     this.refusals = new MarkRefusals(name, this.phases, options.ttl, options.maxIdLength, options.maxClockSkew, parts);
   }
@@ -166,7 +166,7 @@ export class Timeline {
     // Each step is recorded once, when its second end is marked, whichever end that is.
     if (i > 0 && !Number.isNaN(times[base + i - 1]!)) series.steps[i - 1]!.observe(t - times[base + i - 1]!);
     if (i < this.last && !Number.isNaN(times[base + i + 1]!)) series.steps[i]!.observe(times[base + i + 1]! - t);
-    if (i === this.last) this.finish(slot, key);
+    if (i === this.last) this.finish(slot);
     return true;
   }
 
@@ -222,7 +222,7 @@ export class Timeline {
     this.untilRead = CLOCK_READ_EVERY - 1;
   }
 
-  private finish(slot: number, key: string): void {
+  private finish(slot: number): void {
     const entries = this.entries;
     const times = entries.times;
     const base = slot * this.width;
@@ -236,7 +236,7 @@ export class Timeline {
     // before its own last phase (a reading behind the clock would put it there).
     const end = times[base + this.last]!;
     entries.at[slot] = end > this.seen ? end : this.seen;
-    this.settle(slot, key, complete);
+    this.settle(slot, complete);
   }
 
   /**
@@ -263,15 +263,15 @@ export class Timeline {
     entries.latency[slot] = waited > this.ttl ? waited : this.ttl;
     this.series!.partialLatency.observe(entries.latency[slot]!);
     entries.at[slot] = this.seen;
-    this.settle(slot, entries.keyAt(slot), false);
+    this.settle(slot, false);
   }
 
   /**
    * Counts a finished entry (its latency and when it finished written by the caller to
-   * `entries.latency[slot]` and `entries.at[slot]`), keeps it as a sample and moves its id to the
-   * finished ids, freeing its slot.
+   * `entries.latency[slot]` and `entries.at[slot]`), moves its id to the finished ids and keeps
+   * its slot as a sample (the ring frees the slot of the sample it pushes out).
    */
-  private settle(slot: number, key: string, complete: boolean): void {
+  private settle(slot: number, complete: boolean): void {
     if (complete) {
       this.completeCount++;
       this.series!.complete.inc();
@@ -279,9 +279,8 @@ export class Timeline {
       this.partialCount++;
       this.series!.partial.inc();
     }
-    const entries = this.entries;
-    this.samples.add(key, complete, slot, entries.times, entries.at, entries.latency);
-    entries.finish(slot);
+    this.entries.finish(slot);
+    this.samples.add(slot, complete);
   }
 
   private evictOldest(): void {
