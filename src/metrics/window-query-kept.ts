@@ -148,6 +148,9 @@ async function changesOf(changes: ReadChanges, cursor: string | undefined): Prom
   }
 }
 
+/** The series a call of {@link apply} reached, each once (emptied before it returns). */
+const reached: KeptSeries[] = [];
+
 /**
  * Writes the log's rollups (in write order) into their series (see `KeptSeries.upsert`), then
  * drops the parts that ended at or before `from`, and the series left without any. Each series a
@@ -175,12 +178,16 @@ function apply(kept: KeptMetric, rollups: readonly Rollup[], from: number): void
     }
     st.upsert(r);
     if (st.prune(from) && st.n === 0) emptied = true;
-    least = Math.min(least, leastEnd(st));
     if (st.prunedAt !== pass) {
       st.prunedAt = pass;
       touched++;
+      reached.push(st);
     }
   }
+  // Each series' least end once, after all its rollups: per rollup, a series 50 instances write
+  // scanned its parts 50 times a tick (2-4x slower than the pass before, review R2).
+  for (let i = 0; i < reached.length; i++) least = Math.min(least, leastEnd(reached[i]!));
+  reached.length = 0;
   if (touched === table.values.length) kept.ends = least;
   else if (from < kept.ends) kept.ends = Math.min(kept.ends, least);
   else {
