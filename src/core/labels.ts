@@ -101,7 +101,13 @@ export function toWellFormed(value: string): string {
 /** A label set as JSON with its names sorted: the same labels always give the same string (stores key series by it). */
 export function canonicalLabels(labels: Readonly<Record<string, string>>): string {
   const sorted: Record<string, string> = {};
-  for (const name of Object.keys(labels).sort()) sorted[name] = labels[name]!;
+  for (const name of Object.keys(labels).sort()) {
+    // An own `__proto__` label (from stored data or a custom store; the recorder refuses `__`
+    // names) set by assignment would hit the prototype setter and vanish: {__proto__: 'x', a: 'b'}
+    // and {a: 'b'} were one series.
+    if (name === '__proto__') Object.defineProperty(sorted, name, { value: labels[name], enumerable: true, writable: true, configurable: true });
+    else sorted[name] = labels[name]!;
+  }
   return JSON.stringify(sorted);
 }
 

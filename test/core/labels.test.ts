@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/index.js';
-import { assertLabelNames, assertMetricName, matchesLabels, seriesKey, toWellFormed } from '../../src/core/labels.js';
+import { assertLabelNames, assertMetricName, canonicalLabels, matchesLabels, seriesKey, toWellFormed } from '../../src/core/labels.js';
 
 describe('metric and label names', () => {
   it('rejects names outside the Prometheus character set with a ConfigError naming them', () => {
@@ -54,5 +54,17 @@ describe('well-formed label values', () => {
     expect(toWellFormed(`a${cut}b\uDC00`)).toBe('a\uFFFDb\uFFFD');
     expect(toWellFormed('😀 Bob')).toBe('😀 Bob');
     expect(toWellFormed('plain')).toBe('plain');
+  });
+});
+
+describe('canonicalLabels', () => {
+  it('sorts names and keeps an own __proto__ label (stored data can hold one): it was dropped, so {__proto__, a} and {a} were one series', () => {
+    expect(canonicalLabels({ b: '2', a: '1' })).toBe('{"a":"1","b":"2"}');
+    const withProto = JSON.parse('{"a":"b","__proto__":"x"}') as Record<string, string>;
+    expect(canonicalLabels(withProto)).toBe('{"__proto__":"x","a":"b"}');
+    expect(canonicalLabels(JSON.parse('{"__proto__":"x","a":"b"}') as Record<string, string>)).toBe(canonicalLabels(withProto));
+    expect(canonicalLabels(withProto)).not.toBe(canonicalLabels({ a: 'b' }));
+    // Its text is the labels' own JSON when their names are in order (PostgreSQL's write path relies on it).
+    expect(canonicalLabels(JSON.parse('{"__proto__":"x","a":"b"}') as Record<string, string>)).toBe(JSON.stringify(JSON.parse('{"__proto__":"x","a":"b"}')));
   });
 });
