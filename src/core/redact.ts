@@ -238,10 +238,11 @@ function isPortAt(text: string, k: number, after: string): boolean {
   return j > k && j - k <= 5 && j < text.length && after.includes(text[j]!);
 }
 
-/** A URL's `user:password@` parts: [user start, password start, password end (its `@`)] each, and the last `@`. */
+/** A URL's `user:password@` parts: [user start, password start, password end (its `@`)] each, the last `@`, and where the last run stopped. */
 interface Userinfo {
   readonly parts: [number, number, number][];
   readonly at: number;
+  readonly stop: number;
 }
 
 /**
@@ -259,6 +260,7 @@ function scanUserinfo(text: string, from: number, portEnds: string): Userinfo | 
     if (probe < x) for (probe = x; probe < text.length && text[probe] !== '@' && !isSpaceAt(text, probe) && !isHardStopAt(text, probe) && !isUrlStartAt(text, probe); probe++);
     return text[probe] === '@';
   };
+  let stop = text.length;
   for (;;) {
     let lastAt = -1;
     let extended = false;
@@ -266,7 +268,10 @@ function scanUserinfo(text: string, from: number, portEnds: string): Userinfo | 
     let next = -1;
     for (let k = colon + 1; k < text.length; k++) {
       const ch = text[k]!;
-      if (isSpaceAt(text, k) || isUrlStartAt(text, k) || (extended ? isHardStopAt(text, k) : closesQuoteAt(text, k))) break;
+      if (isSpaceAt(text, k) || isUrlStartAt(text, k) || (extended ? isHardStopAt(text, k) : closesQuoteAt(text, k))) {
+        stop = k;
+        break;
+      }
       if (ch === '@') {
         lastAt = k;
         extended = true;
@@ -294,7 +299,7 @@ function scanUserinfo(text: string, from: number, portEnds: string): Userinfo | 
     userStart = next;
     colon = userEnd(text, next, true);
   }
-  return parts.length === 0 ? undefined : { parts, at: parts[parts.length - 1]![2] };
+  return parts.length === 0 ? undefined : { parts, at: parts[parts.length - 1]![2], stop };
 }
 
 function schemePattern(schemes: readonly string[], flags: string): RegExp {
@@ -380,6 +385,12 @@ export function maskUrls(text: string, mask: string): string {
       for (const [user, , end] of info.parts) {
         out += `${text.slice(k, user)}${mask}@`;
         k = end + 1;
+      }
+      // A stop that does not end this URL (`p@t>x#d@h` bare, `p@\"x@h` in JSON) may have cut the
+      // password short: the mask runs on to its last `@` before the URL's end, as the patterns
+      // before the scanner hid all of it (after a `/ ? #`, as the URL's rest).
+      if (isHardStopAt(text, info.stop) && !endsUrlAt(text, info.stop, opener)) {
+        for (let j = info.stop; j < text.length && !isSpaceAt(text, j) && !isUrlStartAt(text, j) && !endsUrlAt(text, j, opener); j++) if (text[j] === '@' && j >= k) k = j + 1;
       }
     } else {
       let at = -1;
