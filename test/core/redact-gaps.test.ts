@@ -9,6 +9,7 @@ import { connectionPasswords, maskKeywordPasswords, maskSecrets, maskTokens, mas
 import { redact } from '../../src/notifiers/redact.js';
 import { redactRedis } from '../../src/storage/redis/redis-errors.js';
 import { connectionSecrets, redactPostgres } from '../../src/storage/postgres/postgres-errors.js';
+import { bestCpuMs } from '../helpers/cpu-time.js';
 
 const PG = ['postgres', 'postgresql'];
 
@@ -120,16 +121,7 @@ describe('hostile input stays linear', () => {
       ['redactPostgres', (t) => redactPostgres(t, ['secret'])],
       ['maskSecrets', (t) => maskSecrets(t, ['a.a.a.', 'a.a'], '#')],
     ];
-    const cpu = (call: () => unknown): number => {
-      let best = Infinity;
-      for (let i = 0; i < 2; i++) {
-        const started = process.cpuUsage();
-        call();
-        const used = process.cpuUsage(started);
-        best = Math.min(best, (used.user + used.system) / 1000);
-      }
-      return best;
-    };
+    const cpu = (call: () => unknown): number => bestCpuMs(call, 2);
     const slow: string[] = [];
     for (const [unit, head] of shapes) {
       const small = fill(100_000, unit, head);

@@ -9,6 +9,7 @@ import { maskKeywordPasswords, maskSecrets, maskTokens } from '../../src/core/re
 import { redact } from '../../src/notifiers/redact.js';
 import { redactRedis } from '../../src/storage/redis/redis-errors.js';
 import { redactPostgres } from '../../src/storage/postgres/postgres-errors.js';
+import { bestCpuMs } from '../helpers/cpu-time.js';
 
 describe('a password with a stop before its `@`', () => {
   it('is masked to the first `@` when the run after `/ ? #` stops before any `@`', () => {
@@ -118,16 +119,7 @@ describe('a host with a port, then an `@` later in the path or query', () => {
 
 describe('masking known secrets', () => {
   it('costs the text and the secrets, not the hits times the secrets', () => {
-    const cpu = (call: () => unknown): number => {
-      let best = Infinity;
-      for (let i = 0; i < 2; i++) {
-        const started = process.cpuUsage();
-        call();
-        const used = process.cpuUsage(started);
-        best = Math.min(best, (used.user + used.system) / 1000);
-      }
-      return best;
-    };
+    const cpu = (call: () => unknown): number => bestCpuMs(call, 2);
     const text = 'abcd '.repeat(40_000);
     const others = Array.from({ length: 50 }, (_, i) => `other-secret-${i}`);
     // The linear parts, measured here: the hits with one secret, and a scan for 50 absent secrets.

@@ -11,6 +11,7 @@ import { redact } from '../../src/notifiers/redact.js';
 import { redactRedis } from '../../src/storage/redis/redis-errors.js';
 import { connectionSecrets, redactPostgres } from '../../src/storage/postgres/postgres-errors.js';
 import { scrubber } from '../../src/cli/io.js';
+import { bestCpuMs } from '../helpers/cpu-time.js';
 
 describe('F5: a URL password mask stops before what cannot be in it', () => {
   it('keeps the host and the JSON neighbours of a URL in compact JSON', () => {
@@ -87,16 +88,7 @@ describe('keyword forms a message may show', () => {
 describe('F8: maskSecrets is linear in the hits', () => {
   it('1 MB of `a` with `aaaa` known costs about a plain replacement, not an object and a sort per hit', () => {
     const text = 'a'.repeat(1_000_000);
-    const cpu = (f: () => unknown): number => {
-      let best = Infinity;
-      for (let i = 0; i < 3; i++) {
-        const started = process.cpuUsage();
-        f();
-        const used = process.cpuUsage(started);
-        best = Math.min(best, (used.user + used.system) / 1000);
-      }
-      return best;
-    };
+    const cpu = (f: () => unknown): number => bestCpuMs(f, 3);
     const scrub = scrubber();
     scrub.add('aaaa');
     expect(scrub.apply(text)).toBe('***');
