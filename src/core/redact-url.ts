@@ -113,6 +113,8 @@ function userEnd(text: string, from: number, segment: boolean): number {
   for (let k = from; k < text.length; k++) {
     const ch = text[k];
     if (ch === ':') return isUrlStartAt(text, k) ? -1 : k;
+    // An IPv6 host (`[::1]`) right after `://` or a user's `@`: its colons are not a password's.
+    if (ch === '[' && (k === from || text.charCodeAt(k - 1) === 64)) return -1;
     if (ch === '/' || isSpaceAt(text, k) || closesQuoteAt(text, k)) return -1;
     // The user of a later host of a multi-host URL: no `,` or `@`, no stop.
     if (segment && (ch === ',' || ch === '@' || isHardStopAt(text, k))) return -1;

@@ -136,3 +136,19 @@ describe('masking known secrets', () => {
     expect(maskSecrets(`${url} and s3cr3t-token`, [url, 's3cr3t-token'], (s) => (s === url ? 'https://hooks.example.com/s3cr3t-token' : '#'))).toBe('https://hooks.example.com/# and #');
   });
 });
+
+describe('an IPv6 host, then an `@` later in the URL (review R4)', () => {
+  it("keeps the host: the colons inside [...] are not a user's password separator", () => {
+    expect(redactRedis('redis://[::1]:6379/x@y', [])).toBe('redis://[::1]:6379/x@y');
+    expect(redactPostgres('postgres://[::1]:5432/db?application_name=a@b', [])).toBe('postgres://[::1]:5432/db?application_name=a@b');
+    expect(redactRedis('redis://u@[::1]:6379/x@y', [])).toBe('redis://u@[::1]:6379/x@y');
+    expect(redact('redis://[::1]:6379/x@y')).toBe('redis://[::1]:6379/[redacted]');
+  });
+
+  it('still masks a password before an IPv6 host', () => {
+    expect(redactRedis('redis://u:pA55@[::1]:6379/0', [])).toBe('redis://u:***@[::1]:6379/0');
+    expect(redactRedis('redis://:pw12@[::1]:6379', [])).toBe('redis://:***@[::1]:6379');
+    expect(redactPostgres('postgres://app:s3cret@[fe80::1%25eth0]:5432/db', [])).toBe('postgres://app:***@[fe80::1%25eth0]:5432/db');
+    expect(redact('redis://u:pA55@[::1]:6379/0')).not.toContain('pA55');
+  });
+});
