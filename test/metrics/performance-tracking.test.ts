@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, createMonitor, type Monitor } from '../../src/index.js';
 import { ManualClock } from '../../src/testing.js';
 import { T0, recordEvents, sampleValue } from '../helpers/monitor-harness.js';
+import { thrownBy } from '../helpers/thrown.js';
 
 function setup() {
   const clock = new ManualClock(T0);
@@ -14,15 +15,6 @@ function setup() {
 async function durations(monitor: Monitor, name: string, labels: Record<string, string> = {}) {
   const stats = await monitor.getAggregatedMetrics({ name: `${name}_duration_seconds`, labels });
   return { count: stats.count, sum: stats.sum, max: stats.max };
-}
-
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('withPerformanceTracking options', () => {

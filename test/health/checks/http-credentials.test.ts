@@ -5,26 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import { isConfigError } from '../../../src/core/errors.js';
 import { checks } from '../../../src/health/checks/index.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
+import { thrownBy } from '../../helpers/thrown.js';
 
 describe('checks.http credentials in the URL', () => {
   it('refuses a malformed percent-encoded password with a ConfigError that does not echo it', () => {
-    const error = thrown(() => checks.http('http://user:s3cr%E0%A4%A@example.com/health'));
+    const error = thrownBy(() => checks.http('http://user:s3cr%E0%A4%A@example.com/health'));
     expect(isConfigError(error)).toBe(true);
     expect((error as Error).message).toMatch(/password holds malformed percent-encoding/);
     expect((error as Error).message).not.toContain('s3cr');
   });
 
   it('refuses a malformed percent-encoded user the same way', () => {
-    const error = thrown(() => checks.http('http://us%ZZer%E0:pw@example.com/health'));
+    const error = thrownBy(() => checks.http('http://us%ZZer%E0:pw@example.com/health'));
     expect(isConfigError(error)).toBe(true);
     expect((error as Error).message).toMatch(/user holds malformed percent-encoding/);
   });

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isConfigError } from '../../../src/core/errors.js';
 import { checks } from '../../../src/health/checks/index.js';
 import { createMonitor, type Monitor } from '../../../src/monitor.js';
+import { thrownBy } from '../../helpers/thrown.js';
 
 let monitor: Monitor | undefined;
 
@@ -15,15 +16,6 @@ afterEach(async () => {
   await monitor?.close();
   monitor = undefined;
 });
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 describe('checks.http and secrets', () => {
   it("refuses a header value fetch cannot send with a ConfigError naming the header, not the value (fetch's error quotes it)", async () => {
@@ -34,12 +26,12 @@ describe('checks.http and secrets', () => {
     );
     expect(raw).toContain('sekrit');
     for (const value of ['sekrit\u0000token', 'sekrit\rtoken', 'sekrit\u0100token']) {
-      const error = thrown(() => checks.http('http://127.0.0.1:9/health', { headers: { 'x-api-key': value } }));
+      const error = thrownBy(() => checks.http('http://127.0.0.1:9/health', { headers: { 'x-api-key': value } }));
       expect(isConfigError(error)).toBe(true);
       expect((error as Error).message).toContain('"x-api-key"');
       expect((error as Error).message).not.toContain('sekrit');
     }
-    expect(isConfigError(thrown(() => checks.http('http://127.0.0.1:9/health', { headers: { 'x api': 'v' } })))).toBe(true);
+    expect(isConfigError(thrownBy(() => checks.http('http://127.0.0.1:9/health', { headers: { 'x api': 'v' } })))).toBe(true);
   });
 
   it('still takes ordinary headers, a trailing newline included (fetch trims it)', () => {

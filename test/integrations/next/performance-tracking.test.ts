@@ -3,6 +3,7 @@ import { ConfigError, createMonitor, isConfigError, type Monitor } from '../../.
 import { withPerformanceTracking } from '../../../src/next.js';
 import { ManualClock } from '../../../src/testing/manual-clock.js';
 import { closeAfterEach } from '../../helpers/closing.js';
+import { thrownBy } from '../../helpers/thrown.js';
 
 const closing = closeAfterEach();
 
@@ -26,15 +27,6 @@ function requestsTotal(monitor: Monitor, method: string, route: string, status: 
 function inFlight(monitor: Monitor): number {
   const line = exposition(monitor).split('\n').find((l) => l.startsWith('http_requests_in_flight '));
   return Number(line?.split(' ').at(-1));
-}
-
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 /** What Next's `redirect('/login')` and `notFound()` throw inside a route handler. */
