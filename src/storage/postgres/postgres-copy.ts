@@ -98,23 +98,14 @@ function encodeRows(rollups: readonly Rollup[], before: number, header: boolean,
   }
   const buf = Buffer.allocUnsafe(size);
   let at = header ? before + HEADER.copy(buf, before) : before;
-  const text = (s: string | undefined): void => {
-    if (s === undefined) {
-      at = buf.writeInt32BE(-1, at);
-      return;
-    }
-    const length = buf.write(s, at + 4, 'utf8');
-    buf.writeInt32BE(length, at);
-    at += 4 + length;
-  };
-  // Name, kind and hdr are ASCII (validated): latin1 is the same bytes, copied without UTF-8
+  // Name, kind and hdr are ASCII (validated): as latin1 the same bytes, copied without UTF-8
   // encoding (the hdr, some 370 characters, is most of a row).
-  const ascii = (s: string | undefined): void => {
+  const text = (s: string | undefined, encoding: 'utf8' | 'latin1'): void => {
     if (s === undefined) {
       at = buf.writeInt32BE(-1, at);
       return;
     }
-    const length = buf.write(s, at + 4, 'latin1');
+    const length = buf.write(s, at + 4, encoding);
     buf.writeInt32BE(length, at);
     at += 4 + length;
   };
@@ -128,8 +119,8 @@ function encodeRows(rollups: readonly Rollup[], before: number, header: boolean,
   for (let i = 0; i < rollups.length; i++) {
     const r = rollups[i]!;
     at = buf.writeInt16BE(FIELDS, at);
-    ascii(r.name);
-    ascii(r.kind);
+    text(r.name, 'latin1');
+    text(r.kind, 'latin1');
     // jsonb's binary form: a version byte (1), then the JSON text.
     const length = buf.write(labels[i]!, at + 5, 'utf8');
     buf.writeInt32BE(length + 1, at);
@@ -142,10 +133,10 @@ function encodeRows(rollups: readonly Rollup[], before: number, header: boolean,
     double(r.min);
     double(r.max);
     double(r.last);
-    ascii(r.hdr);
+    text(r.hdr, 'latin1');
     double(r.resolution);
-    text(r.service);
-    text(r.instance);
+    text(r.service, 'utf8');
+    text(r.instance, 'utf8');
   }
   if (trailer) at = buf.writeInt16BE(-1, at);
   return buf.subarray(0, at);
