@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { Pool } from 'pg';
 import { StorageError } from '../../core/errors.js';
 import type { CallOptions, MetricNameQuery, Rollup, RollupQuery, StorageAdapter, StoredMetricName } from '../contract.js';
@@ -16,6 +15,7 @@ import { PostgresRecords } from './postgres-records.js';
 import { PostgresRollups } from './postgres-rollups.js';
 import { SchemaGate } from './postgres-schema-gate.js';
 import { PgSession } from './postgres-sql.js';
+import { createOwnPool } from './postgres-pool.js';
 import { partitionRollups, rejectionError } from '../rollup-validation.js';
 import { SideFailures, type SideFailureReporter } from '../side-failures.js';
 import type { AlertQuery, AlertRecord, DeadLetter, DeadLetterQuery, JobDeadLetter, JobDeadLetterQuery, StoredRule } from '../records.js';
@@ -68,19 +68,7 @@ export class PostgresStorage implements StorageAdapter, StateStore, CompactionSt
       this.pool = this.options.pool;
       this.ownsPool = false;
     } else {
-      this.pool = new pg.Pool({
-        connectionString: this.options.connectionString,
-        max: this.options.maxConnections,
-        connectionTimeoutMillis: this.options.connectionTimeout,
-        allowExitOnIdle: true,
-        // Doubles must come back exactly (the storage contract; a reader matches its own stored
-        // slots by their sums): a role or database set to `extra_float_digits` 0 or less makes the
-        // server print them to 15 digits. A connection string's own `options` still win.
-        options: '-c extra_float_digits=3',
-      });
-      // An idle client losing its connection emits 'error' on the pool, which would crash the
-      // process unhandled. The next statement fails and reports through its promise instead.
-      this.pool.on('error', () => undefined);
+      this.pool = createOwnPool(this.options);
       this.ownsPool = true;
     }
     this.secrets = connectionSecrets(this.options.connectionString, (this.pool as { options?: { password?: unknown } }).options?.password);
