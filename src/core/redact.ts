@@ -3,11 +3,13 @@
  * the storage adapters (a Redis or PostgreSQL password) mask with these. Each caller picks its
  * policy (what to mask, with which marker, in which order); the patterns live here only.
  * Edge-safe: `URL` and `decodeURIComponent` are globals of every runtime. URLs in messages are
- * read by the scanner of redact-url.ts.
+ * read by the scanner of redact-url.ts, password settings (`password=x`, `"password": "x"`) by
+ * redact-keyword.ts.
  */
+import { maskKeywordPasswords } from './redact-keyword.js';
 import { maskUrlPasswords, maskUrls, scanUserinfo, schemePattern } from './redact-url.js';
 
-export { maskUrlPasswords, maskUrls };
+export { maskKeywordPasswords, maskUrlPasswords, maskUrls };
 
 /** What the notifiers show in place of a secret. */
 export const REDACTED = '[redacted]';
@@ -22,15 +24,6 @@ export const MIN_SECRET_LENGTH = 4;
 // character in a quoted value and in a bare one (`password=a\ b` is `a b`). The closing quote
 // is optional so that a message cut off inside the value still loses it.
 const QUOTED_VALUE = String.raw`'(?:[^'\\]|\\[\s\S])*'?`;
-// In a message, a quoted value without its closing quote (cut off, or a parser's complaint
-// about a value: `password=' expected a value; host=db`) is masked to the end of its line or
-// to the white space before the next `key=`, whichever comes first: far enough for a value cut
-// off by the end of a message, not so far that the rest of the message goes.
-const quotedInMessage = (q: string): string => String.raw`${q}(?:[^${q}\\]|\\[\s\S])*${q}|${q}(?:(?!\s\w+\s*=)[^${q}\\\n]|\\[^\n]?)*`;
-// In a message the bare value stops at punctuation (`(password=x)`); in a connection string it
-// runs to white space. The name may be a word's end after `_` (`DB_PASSWORD=`) or `PGPASSWORD`,
-// and a message may double-quote the value (`password="x"`), which libpq itself does not.
-const KEYWORD_PASSWORD = new RegExp(String.raw`((?:\b|_|(?<=\bpg))password\s*=\s*)(${quotedInMessage("'")}|${quotedInMessage('"')}|(?:\\[\s\S]?|[^\s)'",;\\])+)`, 'gi');
 const KEYWORD_PASSWORD_SETTING = new RegExp(String.raw`\bpassword\s*=\s*(${QUOTED_VALUE}|(?:\\[\s\S]?|[^\s\\])+)`, 'i');
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 // Authorization schemes, then well-known token shapes (Slack, GitHub).
@@ -49,16 +42,37 @@ const TOKENS: readonly RegExp[] = [/xox[abposr]-[A-Za-z0-9-]+/g, /gh[pousr]_[A-Z
  */
 export function maskSecrets(text: string, secrets: readonly string[], mask: string | ((secret: string) => string), minLength = 1): string {
   const given = [...new Set(secrets)].filter((s) => typeof s === 'string' && s.length >= Math.max(1, minLength));
-  // Each secret is also looked for as a message may have quoted it: JSON-escaped (`w"rd\` shows
-  // as `w\"rd\\` in a JSON body or log line) and with lowercase percent-encoding (`%5c` for
-  // `%5C`); a form is masked as its secret is. The forms are computed once per call: the masks
-  // built from a secret are masked by the other secrets with the same table (recomputing it for
-  // each hit made 200,000 hits with 51 secrets take 9 s).
+  // Each secret is also looked for as a message may have quoted it (see quotedForms); a form is
+  // masked as its secret is. The forms are computed once per call: the masks built from a secret
+  // are masked by the other secrets with the same table (recomputing it for each hit made
+  // 200,000 hits with 51 secrets take 9 s).
   const forms: [string, string][] = given.map((s) => [s, s]);
-  for (const s of given) for (const form of [JSON.stringify(s).slice(1, -1), s.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())]) forms.push([form, s]);
+  for (const s of given) for (const form of quotedForms(s)) forms.push([form, s]);
   // Longest first; among equal forms the first listed (a secret as itself before another's form).
   forms.sort((a, b) => b[0].length - a[0].length);
   return maskForms(text, forms, mask, new Set());
+}
+
+/**
+ * The forms a message may quote `secret` in: JSON-escaped (`w"rd\` shows as `w\"rd\\` in a
+ * JSON body or log line), with lowercase percent-encoding (`%5c` for `%5C`), and percent-encoded
+ * as a URL or a form body carries it (`p@ss/w0rd` as `p%40ss%2Fw0rd`, `p%40ss%2fw0rd`, and with a
+ * space as `+` or `%20`): a receiver or a driver echoing a request shows it so.
+ */
+function quotedForms(secret: string): string[] {
+  const lower = (text: string): string => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
+  const out = [JSON.stringify(secret).slice(1, -1), lower(secret)];
+  let component: string;
+  try {
+    component = encodeURIComponent(secret);
+  } catch {
+    // A lone surrogate has no UTF-8 encoding, so no message can hold one percent-encoded.
+    return out;
+  }
+  // application/x-www-form-urlencoded (URLSearchParams) also encodes `!'()~` and writes a space as `+`.
+  const form = component.replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
+  out.push(component, lower(component), form, lower(form));
+  return out;
 }
 
 /** {@link maskSecrets} with its forms ([form, its secret], longest first), skipping the secrets in `skip`. */
@@ -112,11 +126,6 @@ function maskForms(text: string, forms: readonly [string, string][], mask: strin
   return out + text.slice(done);
 }
 
-/** `text` with the value of every `password=` setting (bare or quoted) replaced by `mask`. */
-export function maskKeywordPasswords(text: string, mask: string): string {
-  return text.replace(KEYWORD_PASSWORD, `$1${mask}`);
-}
-
 /**
  * The passwords a connection string holds, as written and percent-decoded: a URL's of the
  * given schemes at its start (as {@link maskUrlPasswords} masks it, and as a URL parser reads
@@ -152,6 +161,20 @@ export function maskTokens(text: string, mask: string): string {
   let out = text.replace(SCHEME_TOKEN, `$1 ${mask}`);
   for (const re of TOKENS) out = out.replace(re, mask);
   return out;
+}
+
+// A CLI's usage error quotes a mistyped flag whole (commander: `unknown option '--tokne=<token>'`).
+// The value runs to the last quote: it may hold quotes and lines itself (`--tokne=ab'cd` showed
+// `cd` when it stopped at the first).
+const UNKNOWN_OPTION_VALUE = /(unknown option '[^'=]*)=[\s\S]*'/g;
+
+/**
+ * `text` with the value of every mistyped `--flag=value` a usage error quotes (`unknown option
+ * '--tokne=<token>'`) replaced by `mask`: the flag is named, its value (a token no one registered
+ * as a secret, being mistyped) is not.
+ */
+export function maskUnknownOptionValues(text: string, mask: string): string {
+  return text.replace(UNKNOWN_OPTION_VALUE, `$1=${mask}'`);
 }
 
 /** True when `text` starts like a URL (`scheme://`). */
