@@ -1,5 +1,6 @@
 import { NotificationError } from '../core/errors.js';
-import { describeUrl, redact, safeError } from './redact.js';
+import { maskKeywordPasswords } from '../core/redact.js';
+import { describeUrl, redact, REDACTED, safeError } from './redact.js';
 
 /** Where a notifier posts, with everything that must never be shown. */
 export interface HttpTarget {
@@ -12,6 +13,12 @@ export interface HttpTarget {
 
 /** How much of an error response's body goes into the error message. */
 const SNIPPET_LENGTH = 200;
+
+/**
+ * How much of an error response's body is read at most: the receiver may be hostile or broken
+ * and send a body without end, which `response.text()` would buffer whole.
+ */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * True for statuses worth retrying: 408, 429 and 5xx. Other 4xx mean the receiver refuses the
@@ -61,7 +68,7 @@ export async function postJson(target: HttpTarget, body: string, signal: AbortSi
     });
   }
   const retryAfterMs = retryAfter(response);
-  const snippet = redact(await readSnippet(response), target.secrets);
+  const snippet = await readSnippet(response, target.secrets);
   throw new NotificationError(target.channel, `${where} answered HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`, {
     status: response.status,
     retryable: isRetryableStatus(response.status),
@@ -116,12 +123,68 @@ function networkReason(error: unknown, secrets: readonly string[]): string {
   return redact(message, secrets);
 }
 
-async function readSnippet(response: Response): Promise<string> {
+/** The start of an error response's body, safe to show (see {@link errorSnippet}); '' when it cannot be read. */
+async function readSnippet(response: Response, secrets: readonly string[]): Promise<string> {
   try {
-    const text = await response.text();
-    const line = text.replace(/\s+/g, ' ').trim();
-    return line.length > SNIPPET_LENGTH ? `${line.slice(0, SNIPPET_LENGTH)}...` : line;
+    const { text, truncated } = await readBounded(response, MAX_ERROR_BODY_BYTES);
+    return errorSnippet(text, secrets, truncated);
   } catch {
     return '';
   }
+}
+
+/**
+ * At most `limit` bytes of `response`'s body, decoded as UTF-8; the rest is not read and the
+ * stream is cancelled, which frees (or closes) the connection.
+ */
+async function readBounded(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
+  if (response.body === null) return { text: '', truncated: false };
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { text: text + decoder.decode(), truncated: false };
+      if (bytes + value.byteLength > limit) {
+        // No flush: a character cut by the limit is dropped, not shown as U+FFFD.
+        return { text: text + decoder.decode(value.subarray(0, limit - bytes), { stream: true }), truncated: true };
+      }
+      bytes += value.byteLength;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    // Only what is left: after `done` this is a no-op; on a limit or an error it stops the body.
+    reader.cancel().catch(() => {});
+  }
+}
+
+/**
+ * What an error message shows of a receiver's answer `body`: redacted first (known secrets,
+ * URLs, tokens, password settings), then cut to {@link SNIPPET_LENGTH} characters. Cutting first
+ * showed the first part of a secret that straddled the cut, which redaction then no longer
+ * recognised. The cut never splits a mask. When the body was `truncated` (read only in part),
+ * its end may be the start of a secret whose rest was not read: that end is dropped before
+ * redacting, the length of the longest secret's longest form and the word it cuts.
+ */
+export function errorSnippet(body: string, secrets: readonly string[], truncated = false): string {
+  let text = body;
+  if (truncated) {
+    // A secret is also found in its quoted forms: at most 9 characters for one of its own (a
+    // 3-byte UTF-8 character percent-encoded; a JSON `\u0001` is 6).
+    const longest = secrets.reduce((n, s) => (typeof s === 'string' ? Math.max(n, s.length) : n), 0);
+    let end = Math.max(0, text.length - 9 * longest);
+    // And the word cut there: a URL's password or a token read in part is not recognised.
+    while (end > 0 && !/\s/.test(text[end - 1]!)) end--;
+    text = text.slice(0, end);
+  }
+  const line = maskKeywordPasswords(redact(text, secrets), REDACTED).replace(/\s+/g, ' ').trim();
+  if (line.length <= SNIPPET_LENGTH) return line;
+  let cut = SNIPPET_LENGTH;
+  // Not inside a mask (`[reda...`), nor between the halves of a surrogate pair.
+  const mask = line.lastIndexOf(REDACTED, cut - 1);
+  if (mask >= 0 && mask + REDACTED.length > cut) cut = mask;
+  if (cut > 0 && /[\uD800-\uDBFF]/.test(line[cut - 1]!)) cut--;
+  return `${line.slice(0, cut).trimEnd()}...`;
 }
