@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { maskUnknownOptionValues } from '../core/redact.js';
 import { checkCommand, ENV } from './commands/check.js';
 import { dashboardCommand, rulesCommand } from './commands/export.js';
 import { EXIT_CODES } from './errors.js';
@@ -45,8 +46,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 /**
  * Commander quotes an unknown option whole: a mistyped `--tokne=<token>` would print the token,
- * which was not registered as a secret (only `--token` is). The value after `=` is left out.
+ * which was not registered as a secret (only `--token` is). The value after `=` is left out,
+ * with core/redact.ts's pattern (the one place masking patterns live).
  */
 function redactUnknown(text: string): string {
-  return text.replace(/(unknown option '[^'=]*)=[^']*'/g, "$1=…'");
+  return maskUnknownOptionValues(text, '…');
 }
