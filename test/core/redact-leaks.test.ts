@@ -84,6 +84,12 @@ describe('a bare libpq password holding `;`, `,` or `)`', () => {
     expect(redactPostgres('invalid connection string "host=db password=hun;ter2 user=app"', secrets)).toBe('invalid connection string "host=db password=*** user=app"');
   });
 
+  it('a known password the patterns would cut (white space, a comma then `user:`) is masked whole: the storage policies mask known secrets first', () => {
+    const secrets = connectionSecrets("host=db password='ab cdef'", undefined);
+    expect(redactPostgres('password=ab cdef; config password: ab cdef', secrets)).toBe('password=***; config password: ***');
+    expect(redactRedis('redis://u:p@ss,v:word@h', ['p@ss,v:word'])).toBe('redis://u:***@h');
+  });
+
   // The message pattern before this fix (a bare value stopped at `) , ;` and quotes).
   const QUOTED = (q: string): string => String.raw`${q}(?:[^${q}\\]|\\[\s\S])*${q}|${q}(?:(?!\s\w+\s*=)[^${q}\\\n]|\\[^\n]?)*`;
   const BEFORE = new RegExp(String.raw`((?:\b|_|(?<=\bpg))password\s*=\s*)(${QUOTED("'")}|${QUOTED('"')}|(?:\\[\s\S]?|[^\s)'",;\\])+)`, 'gi');

@@ -44,7 +44,9 @@ const POSTGRES_SCHEMES = ['postgres', 'postgresql'];
  * today; a driver, a proxy or a wrapped error may, and errors travel to logs and events.
  */
 export function redactPostgres(message: string, secrets: readonly string[]): string {
-  return maskSecrets(maskKeywordPasswords(maskUrlPasswords(message, POSTGRES_SCHEMES, MASKED), MASKED), secrets, MASKED);
+  // Known secrets first: a pattern masking first may cut one (`password=ab cd` masked as
+  // `password=*** cd`), and what is left is no longer found.
+  return maskKeywordPasswords(maskUrlPasswords(maskSecrets(message, secrets, MASKED), POSTGRES_SCHEMES, MASKED), MASKED);
 }
 
 /** The secrets a connection string or pool configuration holds (its password, raw and URL-decoded), to keep out of messages. */

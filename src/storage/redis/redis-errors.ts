@@ -9,7 +9,9 @@ const REDIS_SCHEMES = ['redis', 'rediss'];
  * password and user info) and any `user:password@` part of a Redis URL.
  */
 export function redactRedis(message: string, secrets: readonly string[]): string {
-  return maskSecrets(maskUrlPasswords(message, REDIS_SCHEMES, MASKED), secrets, MASKED);
+  // Known secrets first: the URL scanner may cut one (a multi-host reading of `p@ss,v:word`), and
+  // what is left is no longer found.
+  return maskUrlPasswords(maskSecrets(message, secrets, MASKED), REDIS_SCHEMES, MASKED);
 }
 
 /** Shows a Redis URL with its password masked, for messages. */
