@@ -14,8 +14,8 @@ const quotedInMessage = (q: string): string => String.raw`${q}(?:[^${q}\\]|\\[\s
 // (`redis://password:pw@h`) is a user, not a key.
 const NAME = String.raw`(?<!:\/\/)(?:\b|_|(?<=(?:\b|_)(?:pg|ssl|pgssl)))password`;
 // `=` (libpq), or `:` after the key, itself maybe closing a quote (`"password": "x"`, YAML
-// `password: x`); not `::` (an SQL cast) or `://` (a scheme).
-const SEPARATOR = String.raw`(?:\s*=|["']?\s*:(?![:/]))\s*`;
+// `password: x`, JSON in a JSON string `\"password\":\"x\"`); not `::` (an SQL cast) or `://` (a scheme).
+const SEPARATOR = String.raw`(?:\s*=|\\?["']?\s*:(?![:/]))\s*`;
 // A bare value runs to white space, as libpq reads it (`password=hun;ter2` is `hun;ter2`: stopping
 // at `;` showed `ter2`), or to a quote that closes a string around the setting (JSON:
 // `"host=db password=x","user":...`); a backslash escapes the next character. Punctuation that

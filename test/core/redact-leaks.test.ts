@@ -123,6 +123,7 @@ describe('password settings the messages showed in clear', () => {
     expect(maskKeywordPasswords("{'password': 'hunter2'}", '#')).toBe("{'password': '#'}");
     expect(maskKeywordPasswords('password: hunter2\nhost: db', '#')).toBe('password: #\nhost: db');
     expect(maskKeywordPasswords('{"db_password": null}', '#')).toBe('{"db_password": #}');
+    expect(maskKeywordPasswords(JSON.stringify({ detail: JSON.stringify({ password: 'hunter2' }) }), '#')).toBe('{"detail":"{\\"password\\":#}"}');
     expect(redactPostgres('config {"password":"s3cret"} refused', [])).toBe('config {"password":"***"} refused');
   });
 
