@@ -1,5 +1,4 @@
 import { NotificationError } from '../core/errors.js';
-import { maskKeywordPasswords } from '../core/redact.js';
 import { describeUrl, redact, REDACTED, safeError } from './redact.js';
 
 /** Where a notifier posts, with everything that must never be shown. */
@@ -179,7 +178,7 @@ export function errorSnippet(body: string, secrets: readonly string[], truncated
     while (end > 0 && !/\s/.test(text[end - 1]!)) end--;
     text = text.slice(0, end);
   }
-  const line = maskKeywordPasswords(redact(text, secrets), REDACTED).replace(/\s+/g, ' ').trim();
+  const line = redact(text, secrets).replace(/\s+/g, ' ').trim();
   if (line.length <= SNIPPET_LENGTH) return line;
   let cut = SNIPPET_LENGTH;
   // Not inside a mask (`[reda...`), nor between the halves of a surrogate pair.
