@@ -1,7 +1,7 @@
 import type { CapabilityContext } from '../capability.js';
 import type { StorageError } from '../core/errors.js';
 import { seriesKey } from '../core/labels.js';
-import { coveredTime, WindowQuery, type MetricWindow, type RangeStats, type StoredSeries, type WindowSeries } from '../metrics/window-query.js';
+import { WindowQuery, type MetricWindow, type RangeStats, type StoredSeries, type WindowSeries } from '../metrics/window-query.js';
 import type { StoredRollupCache } from '../metrics/window-query-cache.js';
 import type { KeptRollups } from '../metrics/window-query-kept.js';
 import type { RingCache } from '../metrics/window-query-ring.js';
@@ -10,7 +10,7 @@ import { storeReads } from '../metrics/snapshot-store-reads.js';
 import { lookbacksOf, type NormalizedCondition } from './rule-schema.js';
 import { DistMemo } from '../metrics/window-query-dist-memo.js';
 import { PostingsCache, SeriesPostings, type GroupShape } from './window-groups.js';
-import { counterErrorRate, counterValue, gaugeValue, histogramValue, type GroupStats } from './window-values.js';
+import { counterErrorRate, counterValue, gaugeValue, histogramValue, TickGroupStats, type GroupStats } from './window-values.js';
 
 export type { ErrorMatcher, GroupStats } from './window-values.js';
 
@@ -157,15 +157,9 @@ export class WindowReader {
     const id = `${from}\u0000${to}`;
     const cached = byRange.get(id);
     if (cached !== undefined && (cached.dist !== undefined || !withDist)) return cached;
-    const slotLength = window.slotLength;
-    let covered: number | undefined;
     // Only `rate` reads the covered time: computed on first read, not for every histogram rule.
-    const stats: GroupStats = {
-      ...window.stats(group.series, from, to, withDist, withDist ? this.distMemo(group, from, to) : undefined),
-      get rateWindow() {
-        return (covered ??= coveredTime(window, group.series, from, to, slotLength));
-      },
-    };
+    const stats = new TickGroupStats(window, group.series, from, to);
+    window.stats(group.series, from, to, withDist, withDist ? this.distMemo(group, from, to) : undefined, stats);
     byRange.set(id, stats);
     return stats;
   }

@@ -11,6 +11,32 @@ export interface GroupStats extends RangeStats {
   readonly rateWindow: number;
 }
 
+/**
+ * {@link GroupStats} as the reader keeps them for a tick: range stats filled in place (one object
+ * a group and range, not a copy of the stats plus a closure), `rateWindow` computed on first
+ * read (only `rate` reads it).
+ */
+export class TickGroupStats implements GroupStats {
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  lastMean = Number.NaN;
+  dist: RangeStats['dist'] = undefined;
+  private covered: number | undefined;
+
+  constructor(
+    private readonly window: MetricWindow,
+    private readonly series: readonly WindowSeries[],
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
+
+  get rateWindow(): number {
+    return (this.covered ??= coveredTime(this.window, this.series, this.from, this.to, this.window.slotLength));
+  }
+}
+
 /** Label predicates for `errorRate`: a series is an error when any listed label matches. */
 export type ErrorMatcher = (labels: Readonly<Record<string, string>>) => boolean;
 

@@ -87,7 +87,8 @@ export class Distribution {
       total += c;
     }
     if (plain) {
-      this.sorted = { index: index.subarray(0, n), count: count.subarray(0, n), total };
+      // Arrays of exactly n entries (a window's merge makes them so) are kept as they are: no view objects.
+      this.sorted = { index: index.length === n ? index : index.subarray(0, n), count: count.length === n ? count : count.subarray(0, n), total };
       return;
     }
     const counts = this.bucketCounts();

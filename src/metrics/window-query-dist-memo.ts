@@ -23,26 +23,34 @@ export type Pairs = ArrayLike<number>;
  * {@link update} returns false and the caller merges the list itself.
  */
 export class DistMemo {
-  /** The list of the last update, in its order. */
+  /** The list of the last update, in its order: its first `listLength` entries (copied in place, no array an update). */
   private list: Pairs[] = [];
-  /** Summed counts of `list`: bucket indexes increasing, counts positive. */
+  private listLength = 0;
+  /** Summed counts of `list`: the first `n` entries, bucket indexes increasing, counts positive (arrays reused while large enough). */
   private index: Float64Array = new Float64Array(0);
   private count: Float64Array = new Float64Array(0);
+  private n = 0;
   private total_ = 0;
 
-  /** Makes the memo's counts those of `list` (the caller's array is copied); false when they cannot be kept exactly (the memo is emptied). */
-  update(list: readonly Pairs[]): boolean {
+  /**
+   * Makes the memo's counts those of the first `length` arrays of `list` (copied); false when
+   * they cannot be kept exactly (the memo is emptied).
+   */
+  update(list: readonly Pairs[], length = list.length): boolean {
     const prev = this.list;
-    if (sameList(prev, list)) return true;
-    const ok = this.apply(prev, list);
+    if (sameList(prev, this.listLength, list, length)) return true;
+    const ok = this.apply(prev, this.listLength, list, length);
     if (!ok) {
       this.list = [];
-      this.index = new Float64Array(0);
-      this.count = new Float64Array(0);
+      this.listLength = 0;
+      this.n = 0;
       this.total_ = 0;
       return false;
     }
-    this.list = list.slice();
+    for (let i = 0; i < length; i++) prev[i] = list[i]!;
+    // Entries past the length would keep arrays that went alive: cut (a list only shrinks when series go).
+    if (prev.length > length) prev.length = length;
+    this.listLength = length;
     return true;
   }
 
@@ -50,7 +58,8 @@ export class DistMemo {
   addTo(merged: MergedBuckets): void {
     const index = this.index;
     const count = this.count;
-    for (let i = 0; i < index.length; i++) merged.add(index[i]!, count[i]!);
+    const n = this.n;
+    for (let i = 0; i < n; i++) merged.add(index[i]!, count[i]!);
   }
 
   /** Sum of the kept counts (below 2^53 - 1). */
@@ -60,18 +69,18 @@ export class DistMemo {
 
   /** Bucket counts kept (for tests). */
   get buckets(): number {
-    return this.index.length;
+    return this.n;
   }
 
   /** Sums the kept counts, less the arrays that went, plus those that came; false on a count that cannot be kept. */
-  private apply(prev: readonly Pairs[], list: readonly Pairs[]): boolean {
+  private apply(prev: readonly Pairs[], prevLength: number, list: readonly Pairs[], length: number): boolean {
     const went = wentList;
     const came = cameList;
-    align(prev, list, went, came);
+    align(prev, prevLength, list, length, went, came);
     const s = scratch;
     const index = this.index;
     const count = this.count;
-    for (let i = 0; i < index.length; i++) s.add(index[i]!, count[i]!);
+    for (let i = 0; i < this.n; i++) s.add(index[i]!, count[i]!);
     let total = this.total_;
     for (let i = 0; i < went.length; i++) {
       const pairs = went[i]!;
@@ -105,7 +114,14 @@ export class DistMemo {
       return false;
     }
     this.total_ = total;
-    [this.index, this.count] = s.take();
+    const n = s.nonzero();
+    if (this.index.length < n || this.index.length > 4 * n + 64) {
+      // Room for some growth: a group's buckets change by a few at a slot close.
+      const size = n + (n >> 2) + 8;
+      this.index = new Float64Array(size);
+      this.count = new Float64Array(size);
+    }
+    this.n = s.take(this.index, this.count);
     return true;
   }
 }
@@ -121,10 +137,10 @@ const LOOKAHEAD = 32;
  * they are walked side by side, an array out of step looked for a few places ahead: no map of
  * ~100 arrays a group at every such tick.
  */
-function align(a: readonly Pairs[], b: readonly Pairs[], went: Pairs[], came: Pairs[]): void {
+function align(a: readonly Pairs[], aLength: number, b: readonly Pairs[], bLength: number, went: Pairs[], came: Pairs[]): void {
   let i = 0;
   let j = 0;
-  while (i < a.length && j < b.length) {
+  while (i < aLength && j < bLength) {
     if (a[i] === b[j]) {
       i++;
       j++;
@@ -132,7 +148,7 @@ function align(a: readonly Pairs[], b: readonly Pairs[], went: Pairs[], came: Pa
     }
     // a[i] further on in b: what comes before it in b came.
     let k = j + 1;
-    const bEnd = Math.min(b.length, j + LOOKAHEAD);
+    const bEnd = Math.min(bLength, j + LOOKAHEAD);
     while (k < bEnd && b[k] !== a[i]) k++;
     if (k < bEnd) {
       while (j < k) came.push(b[j++]!);
@@ -140,29 +156,31 @@ function align(a: readonly Pairs[], b: readonly Pairs[], went: Pairs[], came: Pa
     }
     // b[j] further on in a: what comes before it in a went; else a[i] went.
     k = i + 1;
-    const aEnd = Math.min(a.length, i + LOOKAHEAD);
+    const aEnd = Math.min(aLength, i + LOOKAHEAD);
     while (k < aEnd && a[k] !== b[j]) k++;
     if (k < aEnd) while (i < k) went.push(a[i++]!);
     else went.push(a[i++]!);
   }
-  while (i < a.length) went.push(a[i++]!);
-  while (j < b.length) came.push(b[j++]!);
+  while (i < aLength) went.push(a[i++]!);
+  while (j < bLength) came.push(b[j++]!);
 }
 
 const wentList: Pairs[] = [];
 const cameList: Pairs[] = [];
 
 /** True when both lists hold the same arrays in the same order (a tick where nothing closed). */
-function sameList(a: readonly Pairs[], b: readonly Pairs[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+function sameList(a: readonly Pairs[], aLength: number, b: readonly Pairs[], bLength: number): boolean {
+  if (aLength !== bLength) return false;
+  for (let i = 0; i < aLength; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
 /** Counts by bucket index while a memo is updated (one at a time: nothing in an update reads another memo). */
 class Scratch {
   private counts = new Float64Array(1_024);
-  private readonly touched: number[] = [];
+  /** Indexes touched: the first `nTouched` (an array's length set to 0 would free its store at each update). */
+  private touched: number[] = [];
+  private nTouched = 0;
   private mark = new Uint8Array(1_024);
 
   add(at: number, c: number): void {
@@ -177,33 +195,38 @@ class Scratch {
     }
     if (this.mark[at] === 0) {
       this.mark[at] = 1;
-      this.touched.push(at);
+      this.touched[this.nTouched++] = at;
     }
     this.counts[at]! += c;
   }
 
-  /** The nonzero counts by increasing index, the scratch emptied. */
-  take(): [Float64Array, Float64Array] {
+  /** How many buckets hold a nonzero count. */
+  nonzero(): number {
     const touched = this.touched;
     let n = 0;
-    for (let i = 0; i < touched.length; i++) if (this.counts[touched[i]!] !== 0) n++;
-    const index = new Float64Array(n);
-    const count = new Float64Array(n);
-    let w = 0;
-    for (let i = 0; i < touched.length; i++) if (this.counts[touched[i]!] !== 0) index[w++] = touched[i]!;
-    // A typed array's sort is numeric and native.
-    index.sort();
+    for (let i = 0; i < this.nTouched; i++) if (this.counts[touched[i]!] !== 0) n++;
+    return n;
+  }
+
+  /** Writes the nonzero counts by increasing index into `index` and `count` (at least {@link nonzero} long), the scratch emptied; returns how many. */
+  take(index: Float64Array, count: Float64Array): number {
+    const touched = this.touched;
+    let n = 0;
+    for (let i = 0; i < this.nTouched; i++) if (this.counts[touched[i]!] !== 0) index[n++] = touched[i]!;
+    // A typed array's sort is numeric and native (the part past n is left as it is).
+    index.subarray(0, n).sort();
     for (let i = 0; i < n; i++) count[i] = this.counts[index[i]!]!;
     this.clear();
-    return [index, count];
+    return n;
   }
 
   clear(): void {
-    for (let i = 0; i < this.touched.length; i++) {
+    for (let i = 0; i < this.nTouched; i++) {
       this.counts[this.touched[i]!] = 0;
       this.mark[this.touched[i]!] = 0;
     }
-    this.touched.length = 0;
+    this.nTouched = 0;
+    if (this.touched.length > 65_536) this.touched = [];
   }
 }
 

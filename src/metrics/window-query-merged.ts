@@ -23,7 +23,9 @@ export class MergedBuckets implements HistogramSlot {
   min = Infinity;
   max = -Infinity;
   private counts = new Float64Array(INITIAL_LENGTH);
-  private readonly touched: number[] = [];
+  /** Indexes touched: the first `nTouched` (setting an array's length to 0 frees its store, and each rule's adds grew it again). */
+  private touched: number[] = [];
+  private nTouched = 0;
 
   get exact(): boolean {
     return false;
@@ -42,7 +44,7 @@ export class MergedBuckets implements HistogramSlot {
       grown.set(this.counts);
       this.counts = grown;
     }
-    if (this.counts[index] === 0) this.touched.push(index);
+    if (this.counts[index] === 0) this.touched[this.nTouched++] = index;
     this.counts[index]! += count;
   }
 
@@ -51,7 +53,7 @@ export class MergedBuckets implements HistogramSlot {
   forEachBucket(_layout: BucketLayout, _scale: number, fn: (index: number, count: number) => void): void {
     const touched = this.touched;
     const counts = this.counts;
-    for (let i = 0; i < touched.length; i++) fn(touched[i]!, counts[touched[i]!]!);
+    for (let i = 0; i < this.nTouched; i++) fn(touched[i]!, counts[touched[i]!]!);
   }
 
   /**
@@ -60,7 +62,7 @@ export class MergedBuckets implements HistogramSlot {
    */
   addTo(dist: Distribution): void {
     const touched = this.touched;
-    const n = touched.length;
+    const n = this.nTouched;
     const index = new Float64Array(n);
     for (let i = 0; i < n; i++) index[i] = touched[i]!;
     index.sort();
@@ -75,8 +77,9 @@ export class MergedBuckets implements HistogramSlot {
     // One stored rollup with a huge bucket index (a 56-character hostile hdr) grew it to 37 MiB,
     // then kept for the process's life: a normal layout's indexes fit far below the bound.
     if (this.counts.length > KEPT_LENGTH) this.counts = new Float64Array(INITIAL_LENGTH);
-    else for (let i = 0; i < touched.length; i++) this.counts[touched[i]!] = 0;
-    touched.length = 0;
+    else for (let i = 0; i < this.nTouched; i++) this.counts[touched[i]!] = 0;
+    this.nTouched = 0;
+    if (touched.length > KEPT_LENGTH) this.touched = [];
     this.count = 0;
     this.min = Infinity;
     this.max = -Infinity;

@@ -1,12 +1,12 @@
 import { Distribution } from './distribution.js';
 import type { HistogramSlot } from './histogram-slot.js';
-import { NewestMean } from './newest-mean.js';
 import type { DecodedHistograms } from './window-query-decode.js';
-import { COUNT, DECODED, END, F, isKept, MAX, MIN, R, START, SUM, type KeptSeries } from './window-query-columns.js';
+import { COUNT, END, F, isKept, MAX, MIN, START, SUM } from './window-query-columns.js';
+import { pairsAt, pairsOf } from './window-query-pairs.js';
 import { ringPairs, RF, type RingView } from './window-query-ring.js';
 import { merged } from './window-query-merged.js';
 import type { DistMemo, Pairs } from './window-query-dist-memo.js';
-import type { MemoPart, RangeStats, WindowPart, WindowScale, WindowSeries } from './window-query-types.js';
+import type { RangeStats, WindowScale, WindowSeries } from './window-query-types.js';
 
 export { mergedBucketsLength } from './window-query-merged.js';
 
@@ -18,13 +18,19 @@ type RingSeries = WindowSeries & { readonly ring?: RingView | undefined };
 
 /** Adds a slot's buckets to `merged` (one function, not a closure per slot). */
 const addToMerged = (index: number, count: number): void => merged.add(index, count);
-/** The memory slots a call with a distribution adds last (emptied before it returns). */
+// The lists below are filled from index 0 by each call, their lengths kept by the call: setting
+// an array's length to 0 frees its backing store in V8, and the next call's pushes grew it again
+// (a few arrays a rule and tick). Entries past a call's count are stale, read by no one; lists
+// grown past STALE_MAX entries (one huge read) are let go.
+/** The memory slots a call with a distribution adds last. */
 const held: HistogramSlot[] = [];
 /** For each of `held`: the ring view and position it was read from when a closed slot of a cached ring (else undefined, -1). */
 const heldView: (RingView | undefined)[] = [];
 const heldAt: number[] = [];
-/** Bucket counts of the decoded rollups a call with a distribution met, in pass order, then of the closed ring slots it holds (emptied before it returns). */
+/** Bucket counts of the decoded rollups a call with a distribution met, in pass order, then of the closed ring slots it holds. */
 const closedPairs: Pairs[] = [];
+/** Longest lists kept between calls. */
+const STALE_MAX = 4_096;
 
 /** What {@link rangeStats} reads besides the series: the window's now, scale and decoded rollups. */
 export interface StatsScope {
@@ -38,17 +44,25 @@ export interface StatsScope {
  * distribution too: decoded rollups' bucket counts, then the memory slots (exact while no
  * rollup has counts; otherwise as buckets), the same counts and values in whatever order.
  */
-export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean, memo?: DistMemo): RangeStats {
+export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean, memo?: DistMemo, out?: RangeStats): RangeStats {
   const { scale } = scope;
   const dist = withDist ? new Distribution(scale.layout, scale.resolution) : undefined;
-  const stats: RangeStats = { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN, dist };
+  // `out`: the caller's object to fill (the rule engine's group stats), not a copy of a new one.
+  const stats: RangeStats = out ?? { count: 0, sum: 0, min: Infinity, max: -Infinity, lastMean: Number.NaN, dist };
+  stats.dist = dist;
   const list = Array.isArray(series) ? (series as readonly WindowSeries[]) : [...series];
   // The loops below touch every slot and part of a window at every rule tick: indexed (a for-of
   // over slot arrays of several shapes made an iterator and a result object per step), each
   // field read once, and the range's end resolved once, not per part.
   const end = to >= scope.now ? Infinity : to;
   const slotFrom = from - scale.slotLength;
-  const last = new NewestMean();
+  // The newest mean, as NewestMean.add keeps it (newest-mean.ts; the snapshot's tally uses the
+  // class), in three locals: no object a call, no call an entry.
+  let lastStart = -Infinity;
+  let lastCount = 0;
+  let lastSum = 0;
+  let nHeld = 0;
+  let nPairs = 0;
   let decoded = false;
   let decodedMin = Infinity;
   let decodedMax = -Infinity;
@@ -91,12 +105,21 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
         sum += sl;
         if (lo < min) min = lo;
         if (hi > max) max = hi;
-        last.add(start, c, sl);
+        if (!(start < lastStart)) {
+          if (start > lastStart) {
+            lastStart = start;
+            lastCount = 0;
+            lastSum = 0;
+          }
+          lastCount += c;
+          lastSum += sl;
+        }
         if (withDist) {
-          held.push(slots[j]!);
+          held[nHeld] = slots[j]!;
           const closed = j !== openAt;
-          heldView.push(closed ? view : undefined);
-          heldAt.push(closed ? j : -1);
+          heldView[nHeld] = closed ? view : undefined;
+          heldAt[nHeld] = closed ? j : -1;
+          nHeld++;
         }
       }
     } else {
@@ -112,11 +135,20 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
         const hi = slot.max;
         if (lo < min) min = lo;
         if (hi > max) max = hi;
-        last.add(start, c, sl);
+        if (!(start < lastStart)) {
+          if (start > lastStart) {
+            lastStart = start;
+            lastCount = 0;
+            lastSum = 0;
+          }
+          lastCount += c;
+          lastSum += sl;
+        }
         if (withDist) {
-          held.push(slot);
-          heldView.push(undefined);
-          heldAt.push(-1);
+          held[nHeld] = slot;
+          heldView[nHeld] = undefined;
+          heldAt[nHeld] = -1;
+          nHeld++;
         }
       }
     }
@@ -135,7 +167,15 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
         sum += sl;
         if (lo < min) min = lo;
         if (hi > max) max = hi;
-        last.add(start, c, sl);
+        if (!(start < lastStart)) {
+          if (start > lastStart) {
+            lastStart = start;
+            lastCount = 0;
+            lastSum = 0;
+          }
+          lastCount += c;
+          lastSum += sl;
+        }
         if (dist === undefined) continue;
         const pairs = pairsAt(scope, s, i);
         if (pairs === null) dist.addTotals(c, sl, lo, hi);
@@ -145,7 +185,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
           if (hi > decodedMax) decodedMax = hi;
           if (pairs.length === 0) continue;
           decoded = true;
-          closedPairs.push(pairs);
+          closedPairs[nPairs++] = pairs;
         }
       }
       continue;
@@ -159,7 +199,15 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       sum += p.sum;
       if (p.min < min) min = p.min;
       if (p.max > max) max = p.max;
-      last.add(p.start, c, p.sum);
+      if (!(p.start < lastStart)) {
+        if (p.start > lastStart) {
+          lastStart = p.start;
+          lastCount = 0;
+          lastSum = 0;
+        }
+        lastCount += c;
+        lastSum += p.sum;
+      }
       if (dist === undefined) continue;
       const pairs = pairsOf(scope, p);
       if (pairs === null) dist.addTotals(c, p.sum, p.min, p.max);
@@ -168,13 +216,13 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
         if (p.max > decodedMax) decodedMax = p.max;
         if (pairs.length === 0) continue;
         decoded = true;
-        closedPairs.push(pairs);
+        closedPairs[nPairs++] = pairs;
       }
     }
   }
   stats.count = count;
   stats.sum = sum;
-  stats.lastMean = last.mean(stats.lastMean);
+  stats.lastMean = lastCount > 0 ? lastSum / lastCount : Number.NaN;
   stats.min = min;
   stats.max = max;
   if (dist !== undefined) {
@@ -185,9 +233,9 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       merged.min = decodedMin;
       merged.max = decodedMax;
       // closedPairs: the decoded rollups' up to here, then the closed ring slots' in held order.
-      const rollupPairs = closedPairs.length;
+      const rollupPairs = nPairs;
       let openCount = 0;
-      for (let i = 0; i < held.length; i++) {
+      for (let i = 0; i < nHeld; i++) {
         if (heldView[i] === undefined) openCount += held[i]!.count;
         const view = heldView[i];
         if (view !== undefined) {
@@ -196,7 +244,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
           const o = heldAt[i]! * RF;
           if (view.cols[o + 3]! < merged.min) merged.min = view.cols[o + 3]!;
           if (view.cols[o + 4]! > merged.max) merged.max = view.cols[o + 4]!;
-          closedPairs.push(ringPairs(view, heldAt[i]!, scale.layout, bucketScale));
+          closedPairs[nPairs++] = ringPairs(view, heldAt[i]!, scale.layout, bucketScale);
         }
       }
       // The closed data's buckets: kept by the group's memo from the last tick, updated by what
@@ -205,10 +253,10 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       // most 2^53 - 1 sum the same in any order. Else summed here in the order a read without
       // caches sums them: rollups, then the memory slots in ring order (a sum past 2^53 rounds
       // by the order of its terms).
-      if (memo !== undefined && memo.update(closedPairs) && memo.total + openCount <= Number.MAX_SAFE_INTEGER) {
+      if (memo !== undefined && memo.update(closedPairs, nPairs) && memo.total + openCount <= Number.MAX_SAFE_INTEGER) {
         memo.addTo(merged);
         // Then every other memory slot (open, or of a ring read as it is) as its buckets.
-        for (let i = 0; i < held.length; i++) {
+        for (let i = 0; i < nHeld; i++) {
           if (heldView[i] !== undefined) continue;
           const slot = held[i]!;
           if (slot.min < merged.min) merged.min = slot.min;
@@ -221,7 +269,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
           for (let q = 0; q < pairs.length; q += 2) merged.add(pairs[q]!, pairs[q + 1]!);
         }
         let k = rollupPairs;
-        for (let i = 0; i < held.length; i++) {
+        for (let i = 0; i < nHeld; i++) {
           if (heldView[i] !== undefined) {
             const pairs = closedPairs[k++]!;
             for (let q = 0; q < pairs.length; q += 2) merged.add(pairs[q]!, pairs[q + 1]!);
@@ -238,48 +286,18 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       merged.addTo(dist);
       merged.reset();
     } else {
-      for (let i = 0; i < held.length; i++) dist.addSlot(held[i]!);
+      for (let i = 0; i < nHeld; i++) dist.addSlot(held[i]!);
     }
-    held.length = 0;
-    heldView.length = 0;
-    heldAt.length = 0;
-    closedPairs.length = 0;
+    if (held.length > STALE_MAX || closedPairs.length > STALE_MAX) {
+      held.length = 0;
+      heldView.length = 0;
+      heldAt.length = 0;
+      closedPairs.length = 0;
+    }
     // Parts whose counts disagree with their totals (an hdr that failed to decode) leave the
     // distribution's totals off: the totals above are exact.
     dist.count = stats.count;
     dist.sum = stats.sum;
   }
   return stats;
-}
-
-/** Decoded bucket counts of a rollup part (null without an `hdr`, or when it cannot be decoded). */
-function pairsOf(scope: StatsScope, part: WindowPart): Float64Array | null {
-  if (part.hdr === undefined) return null;
-  const { layout, resolution } = scope.scale;
-  // Parts kept between reads (the rule engine's) find their counts on themselves.
-  const memo = (part as Partial<MemoPart>).decoded;
-  if (memo !== undefined && memo.digits === layout.digits && memo.resolution === resolution) return memo.pairs;
-  const pairs = scope.decoded.get(part.hdr, part.resolution ?? resolution, layout, resolution);
-  // Parts made by `part()` carry the field; any other part object is decoded at each read.
-  if ('decoded' in part) (part as MemoPart).decoded = { digits: layout.digits, resolution, pairs };
-  return pairs;
-}
-
-/** Decoded bucket counts of part `i` of a kept series (see {@link pairsOf}), kept beside its columns. */
-function pairsAt(scope: StatsScope, s: KeptSeries, i: number): Float64Array | null {
-  const hdr = s.hdrAt(i);
-  if (hdr === undefined) return null;
-  const { layout, resolution } = scope.scale;
-  const digits = layout.digits;
-  if (s.memoDigits !== digits || s.memoResolution !== resolution) {
-    // Counts decoded for another scale: dropped, one scale a series (no memo object a part).
-    for (let k = DECODED; k < s.refs.length; k += R) s.refs[k] = undefined;
-    s.memoDigits = digits;
-    s.memoResolution = resolution;
-  }
-  const memo = s.refs[i * R + DECODED] as Float64Array | null | undefined;
-  if (memo !== undefined) return memo;
-  const pairs = scope.decoded.get(hdr, s.resolutionAt(i) ?? resolution, layout, resolution);
-  s.refs[i * R + DECODED] = pairs;
-  return pairs;
 }

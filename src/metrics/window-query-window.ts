@@ -64,10 +64,11 @@ export class MetricWindow {
   /**
    * Count, sum, min, max and newest mean of `series` over [from, to); with `withDist`, their
    * distribution too (see `rangeStats`). `memo`: the closed data's bucket counts kept from the
-   * last call for the same group (the rule engine's, see window-query-dist-memo.ts).
+   * last call for the same group (the rule engine's, see window-query-dist-memo.ts). `out`: an
+   * object to fill and return instead of a new one.
    */
-  stats(series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean, memo?: DistMemo): RangeStats {
-    return rangeStats(this.scope, series, from, to, withDist, memo);
+  stats(series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean, memo?: DistMemo, out?: RangeStats): RangeStats {
+    return rangeStats(this.scope, series, from, to, withDist, memo, out);
   }
 
   /**
