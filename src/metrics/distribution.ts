@@ -37,7 +37,7 @@ export class Distribution {
    * values span and its walk visits every entry of them, which for the fleet bench's 400
    * percentile rules a tick was ~11 MB allocated and ~3 million entries walked.
    */
-  private sorted: { readonly index: Float64Array; readonly count: Float64Array; readonly total: number } | null = null;
+  private sorted: { readonly index: ArrayLike<number>; readonly count: ArrayLike<number>; readonly total: number } | null = null;
   private readonly layout: BucketLayout;
   private readonly scale: number;
 
@@ -72,7 +72,7 @@ export class Distribution {
    * would: what `addSlot` of a slot giving these buckets in this order does, without building
    * chunked counts while nothing else was added. `index` and `count` are kept, not copied.
    */
-  addSortedBuckets(index: Float64Array, count: Float64Array, n: number, totalCount: number, min: number, max: number): void {
+  addSortedBuckets(index: Float64Array | number[], count: Float64Array | number[], n: number, totalCount: number, min: number, max: number): void {
     if (totalCount === 0) return;
     this.addTotals(totalCount, 0, min, max);
     let total = 0;
@@ -87,8 +87,8 @@ export class Distribution {
       total += c;
     }
     if (plain) {
-      // Arrays of exactly n entries (a window's merge makes them so) are kept as they are: no view objects.
-      this.sorted = { index: index.length === n ? index : index.subarray(0, n), count: count.length === n ? count : count.subarray(0, n), total };
+      // Arrays of exactly n entries (a window's merge makes them so) are kept as they are.
+      this.sorted = { index: index.length === n ? index : index.slice(0, n), count: count.length === n ? count : count.slice(0, n), total };
       return;
     }
     const counts = this.bucketCounts();

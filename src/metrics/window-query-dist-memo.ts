@@ -1,3 +1,4 @@
+import type { Distribution } from './distribution.js';
 import type { MergedBuckets } from './window-query-merged.js';
 
 // The bucket counts of a rule group's closed data (decoded rollups, closed ring slots), kept
@@ -60,6 +61,11 @@ export class DistMemo {
     const count = this.count;
     const n = this.n;
     for (let i = 0; i < n; i++) merged.add(index[i]!, count[i]!);
+  }
+
+  /** Hands the kept counts (bucket indexes increasing) with `merged`'s own to `dist` (see `MergedBuckets.addWithSortedTo`). */
+  addWithTo(merged: MergedBuckets, dist: Distribution): void {
+    merged.addWithSortedTo(dist, this.index, this.count, this.n);
   }
 
   /** Sum of the kept counts (below 2^53 - 1). */

@@ -58,17 +58,57 @@ export class MergedBuckets implements HistogramSlot {
 
   /**
    * Hands the buckets touched to `dist` in increasing index order (`addSortedBuckets`: what
-   * `dist.addSlot(this)` adds, without chunked counts), with this slot's totals.
+   * `dist.addSlot(this)` adds, without chunked counts), with this slot's totals. The arrays it
+   * keeps are plain ones: a typed array that large has its store outside the heap, two of them a
+   * percentile rule and tick cost more than the rest of the hand-over.
    */
   addTo(dist: Distribution): void {
-    const touched = this.touched;
     const n = this.nTouched;
-    const index = new Float64Array(n);
-    for (let i = 0; i < n; i++) index[i] = touched[i]!;
-    index.sort();
-    const count = new Float64Array(n);
-    for (let i = 0; i < n; i++) count[i] = this.counts[index[i]!]!;
+    const sorted = sortedTouched(this.touched, n);
+    const index: number[] = new Array(n);
+    const count: number[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const at = sorted[i]!;
+      index[i] = at;
+      count[i] = this.counts[at]!;
+    }
     dist.addSortedBuckets(index, count, n, this.count, this.min, this.max);
+  }
+
+  /**
+   * {@link addTo} with `m` more buckets of increasing `index` summed in (a DistMemo's, kept sorted):
+   * the two walked side by side, not the memo's buckets added here one by one and sorted again.
+   * Only for whole counts whose grand total is below 2^53 (the memo's promise, checked by the
+   * caller): each bucket's sum is then exact whichever order its terms are added in.
+   */
+  addWithSortedTo(dist: Distribution, mIndex: ArrayLike<number>, mCount: ArrayLike<number>, m: number): void {
+    const t = this.nTouched;
+    const sorted = sortedTouched(this.touched, t);
+    let size = 0;
+    for (let i = 0, j = 0; i < m || j < t; size++) {
+      if (j === t || (i < m && mIndex[i]! < sorted[j]!)) i++;
+      else if (i === m || sorted[j]! < mIndex[i]!) j++;
+      else {
+        i++;
+        j++;
+      }
+    }
+    const index: number[] = new Array(size);
+    const count: number[] = new Array(size);
+    const counts = this.counts;
+    for (let i = 0, j = 0, w = 0; w < size; w++) {
+      if (j === t || (i < m && mIndex[i]! < sorted[j]!)) {
+        index[w] = mIndex[i]!;
+        count[w] = mCount[i++]!;
+      } else if (i === m || sorted[j]! < mIndex[i]!) {
+        index[w] = sorted[j]!;
+        count[w] = counts[sorted[j++]!]!;
+      } else {
+        index[w] = mIndex[i]!;
+        count[w] = mCount[i++]! + counts[sorted[j++]!]!;
+      }
+    }
+    dist.addSortedBuckets(index, count, size, this.count, this.min, this.max);
   }
 
   /** Zeroes the buckets touched; an array grown past {@link KEPT_LENGTH} entries is let go. */
@@ -84,6 +124,31 @@ export class MergedBuckets implements HistogramSlot {
     this.min = Infinity;
     this.max = -Infinity;
   }
+}
+
+/** Where {@link sortedTouched} sorts (typed: a native numeric sort), kept between calls. */
+let sortScratch = new Float64Array(INITIAL_LENGTH);
+
+/** The first `n` of `touched` in increasing order, in a scratch array read before the next call. */
+function sortedTouched(touched: readonly number[], n: number): Float64Array {
+  if (sortScratch.length < n || sortScratch.length > KEPT_LENGTH) sortScratch = new Float64Array(Math.max(n, INITIAL_LENGTH));
+  const s = sortScratch;
+  if (n <= 16) {
+    // A few buckets (a memory slot or two beside a memo): an insertion sort, no view object.
+    for (let i = 0; i < n; i++) {
+      const v = touched[i]!;
+      let k = i;
+      while (k > 0 && s[k - 1]! > v) {
+        s[k] = s[k - 1]!;
+        k--;
+      }
+      s[k] = v;
+    }
+    return s;
+  }
+  for (let i = 0; i < n; i++) s[i] = touched[i]!;
+  s.subarray(0, n).sort();
+  return s;
 }
 
 /** The one merge every `rangeStats` call uses (it calls nothing that reads a window meanwhile). */

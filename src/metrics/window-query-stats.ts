@@ -253,9 +253,10 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       // most 2^53 - 1 sum the same in any order. Else summed here in the order a read without
       // caches sums them: rollups, then the memory slots in ring order (a sum past 2^53 rounds
       // by the order of its terms).
-      if (memo !== undefined && memo.update(closedPairs, nPairs) && memo.total + openCount <= Number.MAX_SAFE_INTEGER) {
-        memo.addTo(merged);
-        // Then every other memory slot (open, or of a ring read as it is) as its buckets.
+      const withMemo = memo !== undefined && memo.update(closedPairs, nPairs) && memo.total + openCount <= Number.MAX_SAFE_INTEGER;
+      if (withMemo) {
+        // Every other memory slot (open, or of a ring read as it is) as its buckets; the memo's
+        // are summed in as the distribution is handed over (below).
         for (let i = 0; i < nHeld; i++) {
           if (heldView[i] !== undefined) continue;
           const slot = held[i]!;
@@ -283,7 +284,8 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
       }
       // Any count: the distribution's count and sum are set from the totals below.
       merged.count = 1;
-      merged.addTo(dist);
+      if (withMemo) memo.addWithTo(merged, dist);
+      else merged.addTo(dist);
       merged.reset();
     } else {
       for (let i = 0; i < nHeld; i++) dist.addSlot(held[i]!);
