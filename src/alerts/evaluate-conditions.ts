@@ -110,8 +110,9 @@ function conditionValue(
     if (window.kind === 'counter') return WindowReader.counterErrorRate(window, group.series, isError, from, now);
     if (window.kind !== 'histogram') return null;
     const all = reader.histogramStats(window, group, from, now, false);
-    const errors = WindowReader.seriesStats(window, group.series.filter((s) => isError(s.labels)), from, now);
-    return all.count === 0 ? null : (errors.count / all.count) * 100;
+    // The error series' count alone (what their range stats' count is): no filtered array, no sums.
+    const errors = window.count(group.series, from, now, isError);
+    return all.count === 0 ? null : (errors / all.count) * 100;
   }
   if (a.type === 'compliance') {
     if (window.kind !== 'histogram') return null;

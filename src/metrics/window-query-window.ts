@@ -3,6 +3,7 @@ import { writerOf } from '../storage/instance.js';
 import type { HistogramSlot } from './histogram-slot.js';
 import type { DecodedHistograms } from './window-query-decode.js';
 import type { DistMemo } from './window-query-dist-memo.js';
+import { rangeCount } from './window-query-count.js';
 import { rangeStats, type StatsScope } from './window-query-stats.js';
 import type { RangeStats, WindowPart, WindowScale, WindowSeries } from './window-query-types.js';
 
@@ -69,6 +70,14 @@ export class MetricWindow {
    */
   stats(series: Iterable<WindowSeries>, from: number, to: number, withDist: boolean, memo?: DistMemo, out?: RangeStats): RangeStats {
     return rangeStats(this.scope, series, from, to, withDist, memo, out);
+  }
+
+  /**
+   * The count of the series of `series` whose labels `keep` takes, over [from, to): what
+   * `stats(series.filter(...), from, to, false).count` gives, without the array and the sums.
+   */
+  count(series: readonly WindowSeries[], from: number, to: number, keep: (labels: Readonly<Record<string, string>>) => boolean): number {
+    return rangeCount(this.scope, series, from, to, keep);
   }
 
   /**
