@@ -51,7 +51,10 @@ export class WindowReader {
   private readonly groups = new WeakMap<MetricWindow, Map<string, Map<string, SeriesGroup>>>();
   /** Postings of a window when no cache keeps them between ticks. */
   private readonly own = new WeakMap<MetricWindow, SeriesPostings>();
-  private readonly ranges = new WeakMap<SeriesGroup, Map<string, GroupStats>>();
+  /** Per group, the stats of the first range read this tick (most groups are read over one range: no key string, no map)... */
+  private readonly ranges = new WeakMap<SeriesGroup, TickGroupStats>();
+  /** ...and of any other range, by `from` and `to`. */
+  private readonly moreRanges = new WeakMap<SeriesGroup, Map<string, TickGroupStats>>();
   /** The shape (kept between ticks by the postings cache) each group of this tick was made from. */
   private readonly shapes = new WeakMap<SeriesGroup, GroupShape>();
   private reported = false;
@@ -152,15 +155,20 @@ export class WindowReader {
 
   /** Totals (and with `withDist`, the distribution) of a group's histogram series over [from, to) (cached for the tick). */
   histogramStats(window: MetricWindow, group: SeriesGroup, from: number, to: number, withDist: boolean): GroupStats {
-    let byRange = this.ranges.get(group);
-    if (byRange === undefined) this.ranges.set(group, (byRange = new Map()));
-    const id = `${from}\u0000${to}`;
-    const cached = byRange.get(id);
+    const first = this.ranges.get(group);
+    const isFirst = first === undefined || (first.from === from && first.to === to);
+    const id = isFirst ? '' : `${from}\u0000${to}`;
+    const cached = isFirst ? first : this.moreRanges.get(group)?.get(id);
     if (cached !== undefined && (cached.dist !== undefined || !withDist)) return cached;
     // Only `rate` reads the covered time: computed on first read, not for every histogram rule.
     const stats = new TickGroupStats(window, group.series, from, to);
     window.stats(group.series, from, to, withDist, withDist ? this.distMemo(group, from, to) : undefined, stats);
-    byRange.set(id, stats);
+    if (isFirst) this.ranges.set(group, stats);
+    else {
+      let more = this.moreRanges.get(group);
+      if (more === undefined) this.moreRanges.set(group, (more = new Map()));
+      more.set(id, stats);
+    }
     return stats;
   }
 
@@ -174,16 +182,27 @@ export class WindowReader {
     const shape = this.shapes.get(group);
     if (shape === undefined) return undefined;
     let ranges = distMemos.get(shape);
-    if (ranges === undefined) distMemos.set(shape, (ranges = { now: this.now, memos: new Map() }));
+    if (ranges === undefined) distMemos.set(shape, (ranges = { now: this.now, memos: new Map(), last: undefined }));
     else if (ranges.now !== this.now) {
       // The shape's first read this tick: the ranges no rule read at its last tick are let go
       // (a deleted rule's, or a rule's former window while another rule keeps the grouping).
-      for (const [id, kept] of ranges.memos) if (kept.readAt !== ranges.now) ranges.memos.delete(id);
+      for (const [id, kept] of ranges.memos) {
+        if (kept.readAt === ranges.now) continue;
+        ranges.memos.delete(id);
+        if (ranges.last === kept) ranges.last = undefined;
+      }
       ranges.now = this.now;
     }
-    const id = `${this.now - from}\u0000${this.now - to}`;
-    let kept = ranges.memos.get(id);
-    if (kept === undefined) ranges.memos.set(id, (kept = { memo: new DistMemo(), readAt: this.now }));
+    const sinceFrom = this.now - from;
+    const sinceTo = this.now - to;
+    // The range read last on this shape (most shapes have one): found without a key string.
+    let kept = ranges.last !== undefined && ranges.last.sinceFrom === sinceFrom && ranges.last.sinceTo === sinceTo ? ranges.last : undefined;
+    if (kept === undefined) {
+      const id = `${sinceFrom}\u0000${sinceTo}`;
+      kept = ranges.memos.get(id);
+      if (kept === undefined) ranges.memos.set(id, (kept = { memo: new DistMemo(), readAt: this.now, sinceFrom, sinceTo }));
+      ranges.last = kept;
+    }
     kept.readAt = this.now;
     return kept.memo;
   }
@@ -239,7 +258,15 @@ export class WindowReader {
 }
 
 /** Per group shape and range (relative to the tick), its closed data's bucket counts: a shape lives while its postings keep it, a range while a rule read it at the shape's last tick. */
-const distMemos = new WeakMap<GroupShape, { now: number; memos: Map<string, { memo: DistMemo; readAt: number }> }>();
+const distMemos = new WeakMap<GroupShape, { now: number; memos: Map<string, KeptMemo>; last: KeptMemo | undefined }>();
+
+/** A range's memo on a shape: its range relative to the tick, and the last tick a rule read it. */
+interface KeptMemo {
+  readonly memo: DistMemo;
+  readAt: number;
+  readonly sinceFrom: number;
+  readonly sinceTo: number;
+}
 
 /** Matchers and grouping of a condition as one key, computed once per (matchers, groupBy) pair of objects: a rule's are kept between ticks. */
 const groupIds = new WeakMap<object, WeakMap<object, string>>();

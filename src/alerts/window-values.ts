@@ -28,8 +28,8 @@ export class TickGroupStats implements GroupStats {
   constructor(
     private readonly window: MetricWindow,
     private readonly series: readonly WindowSeries[],
-    private readonly from: number,
-    private readonly to: number,
+    readonly from: number,
+    readonly to: number,
   ) {}
 
   get rateWindow(): number {
