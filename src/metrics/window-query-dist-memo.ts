@@ -83,10 +83,10 @@ export class DistMemo {
     const went = wentList;
     const came = cameList;
     align(prev, prevLength, list, length, went, came);
+    // What went and came is summed apart (a few buckets), then merged with the kept counts, which
+    // are sorted already: not every kept bucket added again and sorted. Whole counts under 2^53
+    // (checked below): each bucket's sum is exact whichever order its terms are added in.
     const s = scratch;
-    const index = this.index;
-    const count = this.count;
-    for (let i = 0; i < this.n; i++) s.add(index[i]!, count[i]!);
     let total = this.total_;
     for (let i = 0; i < went.length; i++) {
       const pairs = went[i]!;
@@ -120,14 +120,16 @@ export class DistMemo {
       return false;
     }
     this.total_ = total;
-    const n = s.nonzero();
+    const n = s.mergeWith(this.index, this.count, this.n);
     if (this.index.length < n || this.index.length > 4 * n + 64) {
       // Room for some growth: a group's buckets change by a few at a slot close.
       const size = n + (n >> 2) + 8;
       this.index = new Float64Array(size);
       this.count = new Float64Array(size);
     }
-    this.n = s.take(this.index, this.count);
+    this.index.set(mergedIndex.subarray(0, n));
+    this.count.set(mergedCount.subarray(0, n));
+    this.n = n;
     return true;
   }
 }
@@ -206,24 +208,47 @@ class Scratch {
     this.counts[at]! += c;
   }
 
-  /** How many buckets hold a nonzero count. */
-  nonzero(): number {
-    const touched = this.touched;
-    let n = 0;
-    for (let i = 0; i < this.nTouched; i++) if (this.counts[touched[i]!] !== 0) n++;
-    return n;
-  }
-
-  /** Writes the nonzero counts by increasing index into `index` and `count` (at least {@link nonzero} long), the scratch emptied; returns how many. */
-  take(index: Float64Array, count: Float64Array): number {
-    const touched = this.touched;
-    let n = 0;
-    for (let i = 0; i < this.nTouched; i++) if (this.counts[touched[i]!] !== 0) index[n++] = touched[i]!;
-    // A typed array's sort is numeric and native (the part past n is left as it is).
-    index.subarray(0, n).sort();
-    for (let i = 0; i < n; i++) count[i] = this.counts[index[i]!]!;
+  /**
+   * Adds the scratch's counts (changes) to the `n` counts of increasing `index`, writing the
+   * nonzero sums by increasing index to {@link mergedIndex} and {@link mergedCount} (grown as
+   * needed); the scratch emptied. Returns how many.
+   */
+  mergeWith(index: Float64Array, count: Float64Array, n: number): number {
+    const t = this.nTouched;
+    if (sortBuffer.length < t) sortBuffer = new Float64Array(t + (t >> 1));
+    const d = sortBuffer;
+    for (let i = 0; i < t; i++) d[i] = this.touched[i]!;
+    // A typed array's sort is numeric and native.
+    d.subarray(0, t).sort();
+    if (mergedIndex.length < n + t) {
+      mergedIndex = new Float64Array(n + t + ((n + t) >> 1));
+      mergedCount = new Float64Array(mergedIndex.length);
+    }
+    const outIndex = mergedIndex;
+    const outCount = mergedCount;
+    const counts = this.counts;
+    let w = 0;
+    let i = 0;
+    let j = 0;
+    while (i < n || j < t) {
+      let at: number;
+      let c: number;
+      if (j === t || (i < n && index[i]! < d[j]!)) {
+        at = index[i]!;
+        c = count[i++]!;
+      } else if (i === n || d[j]! < index[i]!) {
+        at = d[j]!;
+        c = counts[d[j++]!]!;
+      } else {
+        at = index[i]!;
+        c = count[i++]! + counts[d[j++]!]!;
+      }
+      if (c === 0) continue;
+      outIndex[w] = at;
+      outCount[w++] = c;
+    }
     this.clear();
-    return n;
+    return w;
   }
 
   clear(): void {
@@ -237,3 +262,7 @@ class Scratch {
 }
 
 const scratch = new Scratch();
+/** Where {@link Scratch.mergeWith} sorts the changed indexes and writes its sums (one update at a time). */
+let sortBuffer = new Float64Array(256);
+let mergedIndex = new Float64Array(1_024);
+let mergedCount = new Float64Array(1_024);
