@@ -118,8 +118,10 @@ export function buildWindow(input: WindowInput): MetricWindow {
     for (const source of [metric.index.values(), metric.index.retiredValues()] as IterableIterator<HistogramSeries | CounterSeries | GaugeSeries>[]) for (const local of source) {
       if (!matchesLabels(local.labels, labels)) continue;
       const id = seriesIdOf(local.labels);
+      // The ring's view, read once a build (a slot close makes each series' view over again).
+      let view: RingView | undefined;
       if (reuse && 'ring' in local) {
-        const view = rings.view(local);
+        view = rings.view(local);
         const kept = reusable(view.built, name, view.version, storedId, from, end, stamps) as Entry | undefined;
         if (kept !== undefined && kept.open === local.slot && kept.ring === view) {
           kept.reusedAt = build;
@@ -139,7 +141,7 @@ export function buildWindow(input: WindowInput): MetricWindow {
       // The ring is read as it is. Its closed slots: this monitor's rollups of them are skipped.
       if (input.rings === undefined) e.slots = local.ring;
       else {
-        const view = input.rings.view(local);
+        view ??= input.rings.view(local);
         e.slots = view.slots;
         e.ring = view;
       }
