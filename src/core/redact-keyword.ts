@@ -3,6 +3,7 @@
  * libpq's `password=x` (and `sslpassword=`, `PGPASSWORD=`, `DB_PASSWORD=`) and a JSON or YAML
  * key (`"password":"x"`, `password: x`). Split from redact.ts, which re-exports what is public.
  */
+import { applyEdits, type Edit } from './redact-edits.js';
 
 // In a message, a quoted value without its closing quote (cut off, or a parser's complaint
 // about a value: `password=' expected a value; host=db`) is masked to the end of its line or
@@ -10,18 +11,34 @@
 // off by the end of a message, not so far that the rest of the message goes.
 const quotedInMessage = (q: string): string => String.raw`${q}(?:[^${q}\\]|\\[\s\S])*${q}|${q}(?:(?!\s\w+\s*=)[^${q}\\\n]|\\[^\n]?)*`;
 // The name: a word's end after `_` (`DB_PASSWORD`), `PGPASSWORD`, and libpq's `sslpassword` (the
-// client key's passphrase), not any word ending in `password`. A URL's user named `password`
-// (`redis://password:pw@h`) is a user, not a key.
-const NAME = String.raw`(?<!:\/\/)(?:\b|_|(?<=(?:\b|_)(?:pg|ssl|pgssl)))password`;
-// `=` (libpq), or `:` after the key, itself maybe closing a quote (`"password": "x"`, YAML
-// `password: x`, JSON in a JSON string `\"password\":\"x\"`); not `::` (an SQL cast) or `://` (a scheme).
-const SEPARATOR = String.raw`(?:\s*=|\\?["']?\s*:(?![:/]))\s*`;
-// A bare value runs to white space, as libpq reads it (`password=hun;ter2` is `hun;ter2`: stopping
-// at `;` showed `ter2`), or to a quote that closes a string around the setting (JSON:
-// `"host=db password=x","user":...`); a backslash escapes the next character. Punctuation that
-// ends it (`(password=x)`, `password=x, host=db`) is given back below.
+// client key's passphrase), not any word ending in `password`.
+const NAME = String.raw`(?:\b|_|(?<=(?:\b|_)(?:pg|ssl|pgssl)))password`;
+// `=` (libpq), any white space around it.
+const EQUALS = String.raw`(?:${NAME}\s*=\s*)`;
+// `:` after the key, itself maybe closing a quote (`"password": "x"`, YAML `password: x`, JSON in
+// a JSON string `\"password\":\"x\"`); not `::` (an SQL cast) or `://` (a scheme), and not a URL's
+// user named `password` (`redis://password:pw@h` is a user). Only spaces after it: a key with
+// nothing on its line (YAML `password:` then a new line) has no value there to mask.
+const COLON = String.raw`(?:(?<!:\/\/)${NAME}\\?["']?\s*:(?![:/])[ \t]*)`;
+// A bare value after `=` runs to white space, as libpq reads it (`password=hun;ter2` is
+// `hun;ter2`: stopping at `;` showed `ter2`), or to a quote that closes a string around the
+// setting (JSON: `"host=db password=x","user":...`); a backslash escapes the next character.
+// Punctuation that ends it (`(password=x)`, `password=x, host=db`) is given back below.
 const BARE = String.raw`(?:\\[\s\S]?|[^\s'"\\]|['"](?![,:;}\])>\s]|$))+`;
-const KEYWORD_PASSWORD = new RegExp(`(${NAME}${SEPARATOR})(${quotedInMessage("'")}|${quotedInMessage('"')}|${BARE})`, 'gi');
+// After a key's `:`: a string of JSON inside a JSON string (`\"a \\\"b\\\" c\"`, to its `\"`: the
+// bare value stopped at its first space), a YAML single-quoted string (`'it''s'`: `''` is a
+// quote), a JSON literal (null, true, false, a number: masked alone, or left, so the next key
+// stays), and a bare value to the end of its line (YAML `password: correct horse battery`) or to
+// a `,` before the next key (`{password: x, user: y}`). A value opening an object or an array
+// (`"password": {"type": "string"}`, a schema) is structure, not a password: left.
+const ESCAPED_BODY = String.raw`(?:\\\\(?:\\[^\n]|[^\\\n])|\\[^"\\\n]|[^"\\\n])*`;
+const ESCAPED_QUOTED = String.raw`\\"${ESCAPED_BODY}(?:\\")?`;
+const ESCAPED_CLOSED = new RegExp(String.raw`^\\"${ESCAPED_BODY}\\"$`);
+const YAML_QUOTED = String.raw`'(?:[^'\\]|\\[\s\S]|'')*'`;
+const LITERAL = String.raw`(?:null|true|false|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?=[ \t]*(?:[,}\]\r\n]|\\?"|$))`;
+const KEYED_BARE = String.raw`(?![{\[\s])(?:\\[^\r\n]?|[^\r\n\\'",]|,(?![ \t]*\\?["']?[\w-]+\\?["']?[ \t]*:)|['"](?![,:;}\])>]|$))+`;
+const VALUE = String.raw`${quotedInMessage("'")}|${quotedInMessage('"')}`;
+const KEYWORD_PASSWORD = new RegExp(`(${EQUALS})(${VALUE}|${BARE})|(${COLON})(${ESCAPED_QUOTED}|${YAML_QUOTED}|${VALUE}|${LITERAL}|${KEYED_BARE})`, 'gi');
 
 /**
  * The length of `value` without the punctuation of the message around it: a run at its end of
@@ -43,21 +60,35 @@ function withoutTrailingPunctuation(value: string, ending: string): number {
 /**
  * `text` with the value of every password setting replaced by `mask`: `password=` (bare or
  * quoted, libpq's escapes read), `sslpassword=`, and a JSON or YAML `password` key. A bare value
- * runs to white space, less the `)`, `,` or `;` that end it (and after a key's `:`, the `}` or `]`
- * of the object around it); a closed quoted value after a `:` keeps its quotes
- * (`"password":"***"`, so JSON stays JSON), one after `=` loses them as before.
+ * after `=` runs to white space, after a key's `:` to the end of its line or the next key, less
+ * the `)`, `,` or `;` that end it (and after a key's `:`, the `}` or `]` of the object around it);
+ * a closed quoted value after a `:` keeps its quotes (`"password":"***"`, so JSON stays JSON),
+ * one after `=` loses them as before. `null`, `true`, `false` and an object or array stay.
  */
 export function maskKeywordPasswords(text: string, mask: string): string {
-  return text.replace(KEYWORD_PASSWORD, (_match, key: string, value: string) => {
-    const q = value[0];
-    const keyed = key.trimEnd().endsWith(':');
-    if (q === "'" || q === '"') {
-      const closed = value.length > 1 && value.endsWith(q) && keyed;
-      return `${key}${closed ? `${q}${mask}${q}` : mask}`;
+  return applyEdits(text, keywordPasswordEdits(text, mask));
+}
+
+/** The edits {@link maskKeywordPasswords} makes to `text`, in order. */
+export function keywordPasswordEdits(text: string, mask: string): Edit[] {
+  const edits: Edit[] = [];
+  for (const m of text.matchAll(KEYWORD_PASSWORD)) {
+    const keyed = m[3] !== undefined;
+    const key = keyed ? m[3]! : m[1]!;
+    const value = keyed ? m[4]! : m[2]!;
+    const from = m.index + key.length;
+    if (keyed && /^(?:null|true|false)$/i.test(value)) continue;
+    // The quote a value opens with (`\"` for JSON in a JSON string), kept around the mask when the value closes it after a key.
+    const q = /^(?:\\"|'|")/.exec(value)?.[0];
+    if (q !== undefined && !(q === '\\"' && !keyed)) {
+      const closed = keyed && (q === '\\"' ? ESCAPED_CLOSED.test(value) : value.length > 1 && value.endsWith(q));
+      edits.push(closed ? [from + q.length, from + value.length - q.length, mask] : [from, from + value.length, mask]);
+      continue;
     }
     // After `=` only what the pattern before this stopped at: it masked a `}` or `]`.
     const end = withoutTrailingPunctuation(value, keyed ? ',;)}]' : ',;)');
     // All punctuation (`password=;`): nothing to hide, nothing to give back.
-    return end === 0 ? `${key}${value}` : `${key}${mask}${value.slice(end)}`;
-  });
+    if (end > 0) edits.push([from, from + end, mask]);
+  }
+  return edits;
 }

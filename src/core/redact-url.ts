@@ -4,6 +4,7 @@
  * `connectionPasswords`) and the user info and rest of any URL (for {@link maskUrls}, the
  * notifiers'). Split from redact.ts, which re-exports what is public.
  */
+import { applyEdits, type Edit } from './redact-edits.js';
 
 // scheme://[userinfo@]host[/path?query#fragment], found from its `://`; the scheme (a letter,
 // then up to 31 of `a-z0-9+.-`) is checked behind it once `://` is found, and left in place.
@@ -211,21 +212,22 @@ export function schemePattern(schemes: readonly string[], flags: string): RegExp
  * replaced by `mask`; the user stays, so the message still says who connected.
  */
 export function maskUrlPasswords(text: string, schemes: readonly string[], mask: string): string {
+  return applyEdits(text, urlPasswordEdits(text, schemes, mask));
+}
+
+/** The edits {@link maskUrlPasswords} makes to `text`, in order. */
+export function urlPasswordEdits(text: string, schemes: readonly string[], mask: string): Edit[] {
   const starts = schemePattern(schemes, 'gi');
-  let out = '';
-  let done = 0;
+  const edits: Edit[] = [];
   for (let m = starts.exec(text); m !== null; m = starts.exec(text)) {
     // A password may be digits then `?` or `#` (`5?w&x@h`): the patterns before the scanner
     // masked it, so only digits then `/` are a port here (they never masked past a `/`).
     const info = scanUserinfo(text, starts.lastIndex, '/');
     if (info === undefined) continue;
-    for (const [, start, end] of info.parts) {
-      out += `${text.slice(done, start)}${mask}`;
-      done = end;
-    }
+    for (const [, start, end] of info.parts) edits.push([start, end, mask]);
     starts.lastIndex = info.at + 1;
   }
-  return out + text.slice(done);
+  return edits;
 }
 
 /**
@@ -237,20 +239,25 @@ export function maskUrlPasswords(text: string, schemes: readonly string[], mask:
  * JSON neighbour is not taken for the URL's path.
  */
 export function maskUrls(text: string, mask: string): string {
+  return applyEdits(text, urlEdits(text, mask));
+}
+
+/** The edits {@link maskUrls} makes to `text`, in order: the user info up to its `@`, and the rest after the host. */
+export function urlEdits(text: string, mask: string): Edit[] {
   const starts = new RegExp(URL_START.source, 'gi');
-  let out = '';
-  let done = 0;
+  const edits: Edit[] = [];
   for (let m = starts.exec(text); m !== null; m = starts.exec(text)) {
     let k = starts.lastIndex;
-    out += text.slice(done, k);
     const opener = openerBefore(text, k - 3);
+    // The user info masked for this URL: [start, end of the mask (an `@`, kept)].
+    let user: [number, number] | undefined;
     // The user info here never held `/ ? #` before the scanner: digits then any of them are a port.
     const info = scanUserinfo(text, k, '/?#');
     if (info !== undefined) {
-      for (const [user, , end] of info.parts) {
-        out += `${text.slice(k, user)}${mask}@`;
-        k = end + 1;
-      }
+      const parts = info.parts;
+      for (let p = 0; p < parts.length - 1; p++) edits.push([parts[p]![0], parts[p]![2], mask]);
+      user = [parts[parts.length - 1]![0], info.at];
+      k = info.at + 1;
       // A stop that does not end this URL (`p@t>x#d@h` bare, `p@\"x@h` in JSON) may have cut the
       // password short: the mask runs on to its last `@` before the URL's end, as the patterns
       // before the scanner hid all of it (after a `/ ? #`, as the URL's rest).
@@ -261,7 +268,7 @@ export function maskUrls(text: string, mask: string): string {
       let at = -1;
       for (let j = k; j < text.length && !'/?#'.includes(text[j]!) && !isSpaceAt(text, j) && !(at >= 0 ? isHardStopAt(text, j) : closesQuoteAt(text, j)); j++) if (text[j] === '@') at = j;
       if (at >= 0) {
-        out += `${mask}@`;
+        user = [starts.lastIndex, at];
         k = at + 1;
       }
     }
@@ -270,16 +277,13 @@ export function maskUrls(text: string, mask: string): string {
     for (; host < text.length && !'/?#'.includes(text[host]!) && !isSpaceAt(text, host) && !endsUrlAt(text, host, opener); host++) if (text[host] === '@') hostAt = host;
     // A host holds no `@`: one there ends user info that a stop cut short (`p?x@{y@h`, where
     // `{` ended the password run), so the mask runs to it.
-    if (hostAt >= 0) {
-      if (k === starts.lastIndex) out += `${mask}@`;
-      k = hostAt + 1;
-    }
+    if (hostAt >= 0) k = hostAt + 1;
+    if (user !== undefined || hostAt >= 0) edits.push([user?.[0] ?? starts.lastIndex, k - 1, mask]);
     let end = host;
     while (end < text.length && !isSpaceAt(text, end) && !endsUrlAt(text, end, opener)) end++;
     const rest = text.slice(host, end);
-    out += text.slice(k, host) + (rest === '' || rest === '/' ? rest : `/${mask}`);
-    done = end;
+    if (rest !== '' && rest !== '/') edits.push([host, end, `/${mask}`]);
     starts.lastIndex = Math.max(end, starts.lastIndex);
   }
-  return out + text.slice(done);
+  return edits;
 }

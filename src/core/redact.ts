@@ -6,10 +6,12 @@
  * read by the scanner of redact-url.ts, password settings (`password=x`, `"password": "x"`) by
  * redact-keyword.ts.
  */
-import { maskKeywordPasswords } from './redact-keyword.js';
-import { maskUrlPasswords, maskUrls, scanUserinfo, schemePattern } from './redact-url.js';
+import { applyEdits, type Edit } from './redact-edits.js';
+import { keywordPasswordEdits, maskKeywordPasswords } from './redact-keyword.js';
+import { maskUrlPasswords, maskUrls, scanUserinfo, schemePattern, urlEdits, urlPasswordEdits } from './redact-url.js';
 
-export { maskKeywordPasswords, maskUrlPasswords, maskUrls };
+export { applyEdits, keywordPasswordEdits, maskKeywordPasswords, maskUrlPasswords, maskUrls, urlEdits, urlPasswordEdits };
+export type { Edit };
 
 /** What the notifiers show in place of a secret. */
 export const REDACTED = '[redacted]';
@@ -41,6 +43,11 @@ const TOKENS: readonly RegExp[] = [/xox[abposr]-[A-Za-z0-9-]+/g, /gh[pousr]_[A-Z
  * `minLength` (and non-strings a caller's options let through) are skipped.
  */
 export function maskSecrets(text: string, secrets: readonly string[], mask: string | ((secret: string) => string), minLength = 1): string {
+  return applyEdits(text, secretEdits(text, secrets, mask, minLength));
+}
+
+/** The edits {@link maskSecrets} makes to `text`: one per run of overlapping occurrences, in order. */
+export function secretEdits(text: string, secrets: readonly string[], mask: string | ((secret: string) => string), minLength = 1): Edit[] {
   const given = [...new Set(secrets)].filter((s) => typeof s === 'string' && s.length >= Math.max(1, minLength));
   // Each secret is also looked for as a message may have quoted it (see quotedForms); a form is
   // masked as its secret is. The forms are computed once per call: the masks built from a secret
@@ -51,7 +58,7 @@ export function maskSecrets(text: string, secrets: readonly string[], mask: stri
   for (const s of given) for (const form of new Set(quotedForms(s))) if (form !== s) forms.push([form, s]);
   // Longest first; among equal forms the first listed (a secret as itself before another's form).
   forms.sort((a, b) => b[0].length - a[0].length);
-  return maskForms(text, forms, mask, new Set());
+  return formEdits(text, forms, mask, new Set());
 }
 
 /**
@@ -78,8 +85,8 @@ function quotedForms(secret: string): string[] {
   return out;
 }
 
-/** {@link maskSecrets} with its forms ([form, its secret], longest first), skipping the secrets in `skip`. */
-function maskForms(text: string, forms: readonly [string, string][], mask: string | ((secret: string) => string), skip: ReadonlySet<string>): string {
+/** {@link secretEdits} with its forms ([form, its secret], longest first), skipping the secrets in `skip`. */
+function formEdits(text: string, forms: readonly [string, string][], mask: string | ((secret: string) => string), skip: ReadonlySet<string>): Edit[] {
   // For each start, the end of the longest form found there and its index in `forms`; typed
   // arrays filled by plain scans, then one sweep: linear in the text and the hits, with no object
   // or sort per hit (1 MB of `a` with `aaaa` known made a million of them: 0.5 s).
@@ -100,11 +107,10 @@ function maskForms(text: string, forms: readonly [string, string][], mask: strin
       }
     }
   }
-  if (ends === undefined || which === undefined) return text;
+  if (ends === undefined || which === undefined) return [];
   // A mask built from a secret, masked by the other secrets: once per secret, not per hit.
   const replacements = new Map<string, string>();
-  let out = '';
-  let done = 0;
+  const edits: Edit[] = [];
   for (let start = 0; start < text.length; start++) {
     if (ends[start] === 0) continue;
     let end = ends[start]!;
@@ -119,14 +125,14 @@ function maskForms(text: string, forms: readonly [string, string][], mask: strin
     let replacement = typeof mask === 'string' ? mask : replacements.get(secret);
     if (replacement === undefined && typeof mask !== 'string') {
       // A mask built from the secret (a URL's scheme and host) is masked by the other secrets in turn.
-      replacement = maskForms(mask(secret), forms, mask, new Set([...skip, secret]));
+      const built = mask(secret);
+      replacement = applyEdits(built, formEdits(built, forms, mask, new Set([...skip, secret])));
       replacements.set(secret, replacement);
     }
-    out += text.slice(done, start) + replacement!;
-    done = end;
+    edits.push([start, end, replacement!]);
     start = end - 1;
   }
-  return out + text.slice(done);
+  return edits;
 }
 
 /**
@@ -161,9 +167,15 @@ export function connectionPasswords(connectionString: string, schemes: readonly 
 
 /** `text` with bearer-style credentials (`Bearer x`, `Basic x`) and Slack and GitHub token shapes replaced by `mask`. */
 export function maskTokens(text: string, mask: string): string {
-  let out = text.replace(SCHEME_TOKEN, `$1 ${mask}`);
-  for (const re of TOKENS) out = out.replace(re, mask);
-  return out;
+  return applyEdits(text, tokenEdits(text, mask));
+}
+
+/** The edits {@link maskTokens} makes to `text`, in no particular order. */
+export function tokenEdits(text: string, mask: string): Edit[] {
+  const edits: Edit[] = [];
+  for (const m of text.matchAll(SCHEME_TOKEN)) edits.push([m.index + m[1]!.length, m.index + m[0].length, ` ${mask}`]);
+  for (const re of TOKENS) for (const m of text.matchAll(re)) edits.push([m.index, m.index + m[0].length, mask]);
+  return edits;
 }
 
 // A CLI's usage error quotes a mistyped flag whole (commander: `unknown option '--tokne=<token>'`).

@@ -5,20 +5,23 @@
  * generically, which also covers errors thrown by custom notifiers. The patterns are
  * core/redact.ts's, shared with the storage adapters.
  */
-import { describeUrl, looksLikeUrl, maskKeywordPasswords, maskSecrets, maskTokens, maskUrls, MIN_SECRET_LENGTH, REDACTED } from '../core/redact.js';
+import { applyEdits, describeUrl, keywordPasswordEdits, looksLikeUrl, MIN_SECRET_LENGTH, REDACTED, secretEdits, tokenEdits, urlEdits } from '../core/redact.js';
 
 export { decoded, describeUrl, REDACTED, urlSecrets } from '../core/redact.js';
 
 /**
- * Removes credentials from `text`: first every known secret (exact match, longest first, none
- * under 4 characters), then, in any URL, the user info and everything after the host, then
- * bearer-style tokens and password settings (`password=x`, `"password":"x"`: an SMTP server or a
- * custom notifier's error may echo one). Scheme and host stay, so the message still says where it failed.
+ * Removes credentials from `text`: every known secret (exact match, longest first, none under 4
+ * characters), in any URL the user info and everything after the host, bearer-style tokens and
+ * password settings (`password=x`, `"password":"x"`: an SMTP server or a custom notifier's error
+ * may echo one), all found in `text` as given and masked at once. Scheme and host stay, so the
+ * message still says where it failed.
  */
 export function redact(text: string, secrets: readonly string[] = []): string {
   // A whole URL keeps its scheme and host, so the message still says where it went.
-  const known = maskSecrets(text, secrets, (secret) => (looksLikeUrl(secret) ? describeUrl(secret) : REDACTED), MIN_SECRET_LENGTH);
-  return maskKeywordPasswords(maskTokens(maskUrls(known, REDACTED), REDACTED), REDACTED);
+  const known = secretEdits(text, secrets, (secret) => (looksLikeUrl(secret) ? describeUrl(secret) : REDACTED), MIN_SECRET_LENGTH);
+  // Each looks at the text as given: a known secret masked first (`https`, `password`) left no
+  // URL or setting for the patterns to find.
+  return applyEdits(text, [...known, ...urlEdits(text, REDACTED), ...tokenEdits(text, REDACTED), ...keywordPasswordEdits(text, REDACTED)]);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { StorageError } from '../../core/errors.js';
-import { connectionPasswords, MASKED, maskKeywordPasswords, maskSecrets, maskUrlPasswords } from '../../core/redact.js';
+import { applyEdits, connectionPasswords, keywordPasswordEdits, MASKED, secretEdits, urlPasswordEdits } from '../../core/redact.js';
 
 /**
  * True for SQLSTATE class 22, "data exception" (22P05 an untranslatable Unicode escape in jsonb,
@@ -44,9 +44,10 @@ const POSTGRES_SCHEMES = ['postgres', 'postgresql'];
  * today; a driver, a proxy or a wrapped error may, and errors travel to logs and events.
  */
 export function redactPostgres(message: string, secrets: readonly string[]): string {
-  // Known secrets first: a pattern masking first may cut one (`password=ab cd` masked as
-  // `password=*** cd`), and what is left is no longer found.
-  return maskKeywordPasswords(maskUrlPasswords(maskSecrets(message, secrets, MASKED), POSTGRES_SCHEMES, MASKED), MASKED);
+  // Each looks at the message as given and the union is masked: one masking first broke what
+  // the next looked for (a pattern cut a known `ab cd` to `***cd`; a known `postgres` or
+  // `password` masked first left `***://u:pw@h` or `***=pw`, no longer a URL or a setting).
+  return applyEdits(message, [...secretEdits(message, secrets, MASKED), ...urlPasswordEdits(message, POSTGRES_SCHEMES, MASKED), ...keywordPasswordEdits(message, MASKED)]);
 }
 
 /** The secrets a connection string or pool configuration holds (its password, raw and URL-decoded), to keep out of messages. */

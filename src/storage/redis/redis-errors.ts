@@ -1,5 +1,5 @@
 import { StorageError } from '../../core/errors.js';
-import { MASKED, maskSecrets, maskUrlPasswords } from '../../core/redact.js';
+import { applyEdits, MASKED, secretEdits, urlPasswordEdits } from '../../core/redact.js';
 
 /** The URL schemes whose `user:password@` part is masked wherever it appears in a message. */
 const REDIS_SCHEMES = ['redis', 'rediss'];
@@ -9,9 +9,10 @@ const REDIS_SCHEMES = ['redis', 'rediss'];
  * password and user info) and any `user:password@` part of a Redis URL.
  */
 export function redactRedis(message: string, secrets: readonly string[]): string {
-  // Known secrets first: the URL scanner may cut one (a multi-host reading of `p@ss,v:word`), and
-  // what is left is no longer found.
-  return maskUrlPasswords(maskSecrets(message, secrets, MASKED), REDIS_SCHEMES, MASKED);
+  // Both look at the message as given and the union is masked: the URL scanner masking first
+  // cut a known one (a multi-host reading of `p@ss,v:word`), a known `redis` masking first left
+  // `***://u:pw@h`, no longer a URL.
+  return applyEdits(message, [...secretEdits(message, secrets, MASKED), ...urlPasswordEdits(message, REDIS_SCHEMES, MASKED)]);
 }
 
 /** Shows a Redis URL with its password masked, for messages. */
