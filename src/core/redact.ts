@@ -63,15 +63,19 @@ export function secretEdits(text: string, secrets: readonly string[], mask: stri
 
 /**
  * The forms a message may quote `secret` in: JSON-escaped (`w"rd\` shows as `w\"rd\\` in a
- * JSON body or log line), with lowercase percent-encoding (`%5c` for `%5C`), and percent-encoded
- * as a URL or a form body carries it (`p@ss/w0rd` as `p%40ss%2Fw0rd`, `p%40ss%2fw0rd`, and with a
- * space as `+` or `%20`): a receiver or a driver echoing a request shows it so.
+ * JSON body or log line; `ä` as `\u00e4` or `\u00E4` from a serializer that writes ASCII only,
+ * as Python's does), with lowercase percent-encoding (`%5c` for `%5C`), and percent-encoded as a
+ * URL or a form body carries it (`p@ss/w0rd` as `p%40ss%2Fw0rd`, `p%40ss%2fw0rd`, with a space
+ * as `+` or `%20`, and `*` as `%2A`, as encoders stricter than encodeURIComponent write it): a
+ * receiver or a driver echoing a request shows it so.
  */
 function quotedForms(secret: string): string[] {
   // Nothing to escape or encode (most tokens): every form is the secret itself.
-  if (/^[\w.*-]*$/.test(secret)) return [];
+  if (/^[\w.-]*$/.test(secret)) return [];
   const lower = (text: string): string => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
-  const out = [JSON.stringify(secret).slice(1, -1), lower(secret)];
+  const json = JSON.stringify(secret).slice(1, -1);
+  const ascii = json.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const out = [json, lower(secret), ascii, ascii.replace(/\\u[0-9a-f]{4}/g, (hex) => `\\u${hex.slice(2).toUpperCase()}`)];
   let component: string;
   try {
     component = encodeURIComponent(secret);
@@ -81,7 +85,8 @@ function quotedForms(secret: string): string[] {
   }
   // application/x-www-form-urlencoded (URLSearchParams) also encodes `!'()~` and writes a space as `+`.
   const form = component.replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
-  out.push(component, lower(component), form, lower(form));
+  const star = (text: string): string => text.replace(/\*/g, '%2A');
+  out.push(component, lower(component), form, lower(form), star(component), lower(star(component)), star(form), lower(star(form)));
   return out;
 }
 

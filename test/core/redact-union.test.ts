@@ -113,3 +113,12 @@ describe('F4: key values that are structure, not a password', () => {
     expect(redact('password:\nhost: db')).toBe('password:\nhost: db');
   });
 });
+
+describe('a known secret in more quoted forms', () => {
+  it('JSON with non-ASCII as \\uXXXX (either case), and `*` percent-encoded as %2A', () => {
+    expect(redact('{"error":"bad key p\\u00e4sswort1"}', ['pässwort1'])).toBe('{"error":"bad key [redacted]"}');
+    expect(redactPostgres('{"e":"p\\u00E4ss \\uD83D\\uDE00x"}', ['päss 😀x'])).toBe('{"e":"***"}');
+    expect(redactRedis('AUTH ab%2Acd%2Aef or ab%2acd%2aef refused', ['ab*cd*ef'])).toBe('AUTH *** or *** refused');
+    expect(redact('sent k=ab%2Acd+ef', ['ab*cd ef'])).toBe('sent k=[redacted]');
+  });
+});
