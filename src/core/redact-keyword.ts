@@ -17,9 +17,10 @@ const NAME = String.raw`(?:\b|_|(?<=(?:\b|_)(?:pg|ssl|pgssl)))password`;
 const EQUALS = String.raw`(?:${NAME}\s*=\s*)`;
 // `:` after the key, itself maybe closing a quote (`"password": "x"`, YAML `password: x`, JSON in
 // a JSON string `\"password\":\"x\"`); not `::` (an SQL cast) or `://` (a scheme), and not a URL's
-// user named `password` (`redis://password:pw@h` is a user). Only spaces after it: a key with
-// nothing on its line (YAML `password:` then a new line) has no value there to mask.
-const COLON = String.raw`(?:(?<!:\/\/)${NAME}\\?["']?\s*:(?![:/])[ \t]*)`;
+// user named `password` (`redis://password:pw@h` is a user). Only spaces after it, or a line
+// break and indentation (YAML continues a value there): a key with nothing on its line and an
+// unindented next line (YAML `password:` then `host: db`) has no value to mask.
+const COLON = String.raw`(?:(?<!:\/\/)${NAME}\\?["']?\s*:(?![:/])[ \t]*(?:\r?\n[ \t]+)?)`;
 // A bare value after `=` runs to white space, as libpq reads it (`password=hun;ter2` is
 // `hun;ter2`: stopping at `;` showed `ter2`), or to a quote that closes a string around the
 // setting (JSON: `"host=db password=x","user":...`); a backslash escapes the next character.

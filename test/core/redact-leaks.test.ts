@@ -101,7 +101,7 @@ describe('a bare libpq password holding `;`, `,` or `)`', () => {
     for (let n = 0; n < 2000; n++) {
       let pw = '';
       for (let i = 0; i < 16; i++) pw += PRINTABLE[Math.floor(random() * PRINTABLE.length)];
-      const cases = [`password=${pw} host=db`, `(password=${pw})`, `(password=${pw}): next`, `"host=db password=${pw}"`, `password='${pw}' x`, `password="${pw}"`, `DB_PASSWORD=${pw}, next`, JSON.stringify({ dsn: `password=${pw}` })];
+      const cases = [`password=${pw} host=db`, `(password=${pw})`, `(password=${pw}): next`, `"host=db password=${pw}"`, `password='${pw}' x`, `password="${pw}"`, `DB_PASSWORD=${pw}, next`, JSON.stringify({ dsn: `password=${pw}` }), `invalid URL postgres://password=${pw}@db/x`];
       for (const text of cases) {
         const now = maskKeywordPasswords(text, '#');
         const form = text.startsWith('{') ? JSON.stringify(pw).slice(1, -1) : pw;
@@ -136,7 +136,7 @@ describe('password settings the messages showed in clear', () => {
   it('stays linear on hostile text', () => {
     const fill = (size: number, unit: string): string => unit.repeat(Math.ceil(size / unit.length));
     const slow: string[] = [];
-    for (const unit of ['password:', '"password":"', 'password: ', 'password=a;', 'password=a"b', 'password=;', 'password=\\)', "'password':'a", 'sslpassword=', ';', '"']) {
+    for (const unit of ['password:', '"password":"', 'password: ', 'password=a;', 'password=a"b', 'password=;', 'password=\\)', "'password':'a", 'sslpassword=', ';', '"', "password: 'a''", '\\"password\\":\\"a\\\\', '"password":1', 'password:\n ', 'password: a,b']) {
       const text = (n: number): string => `password=${fill(n, unit)}`;
       const small = bestCpuMs(() => maskKeywordPasswords(text(100_000), '#'), 2);
       const large = bestCpuMs(() => maskKeywordPasswords(text(200_000), '#'), 2);

@@ -111,6 +111,8 @@ describe('F4: key values that are structure, not a password', () => {
     expect(redact('{"password": {"type":"string"}}')).toBe('{"password": {"type":"string"}}');
     expect(redact('{"password":["a","b"],"user":"bob"}')).toBe('{"password":["a","b"],"user":"bob"}');
     expect(redact('password:\nhost: db')).toBe('password:\nhost: db');
+    // An indented next line continues a YAML value.
+    expect(redact('password:\n  hunter2\nhost: db')).toBe('password:\n  [redacted]\nhost: db');
   });
 });
 
