@@ -74,8 +74,12 @@ function quotedForms(secret: string): string[] {
   if (/^[\w.-]*$/.test(secret)) return [];
   const lower = (text: string): string => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
   const json = JSON.stringify(secret).slice(1, -1);
-  const ascii = json.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  const out = [json, lower(secret), ascii, ascii.replace(/\\u[0-9a-f]{4}/g, (hex) => `\\u${hex.slice(2).toUpperCase()}`)];
+  const out = [json, lower(secret)];
+  // Each extra form only for a secret that has it (these are computed on every call).
+  if (/[^\x00-\x7f]/.test(secret)) {
+    const ascii = json.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    out.push(ascii, ascii.replace(/\\u[0-9a-f]{4}/g, (hex) => `\\u${hex.slice(2).toUpperCase()}`));
+  }
   let component: string;
   try {
     component = encodeURIComponent(secret);
@@ -85,8 +89,8 @@ function quotedForms(secret: string): string[] {
   }
   // application/x-www-form-urlencoded (URLSearchParams) also encodes `!'()~` and writes a space as `+`.
   const form = component.replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
-  const star = (text: string): string => text.replace(/\*/g, '%2A');
-  out.push(component, lower(component), form, lower(form), star(component), lower(star(component)), star(form), lower(star(form)));
+  out.push(component, lower(component), form, lower(form));
+  if (secret.includes('*')) for (const text of [component, form]) out.push(text.replace(/\*/g, '%2A'), lower(text.replace(/\*/g, '%2A')));
   return out;
 }
 
