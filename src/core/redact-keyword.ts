@@ -20,26 +20,24 @@ const EQUALS = String.raw`(?:${NAME}\s*=\s*)`;
 // user named `password` (`redis://password:pw@h` is a user). Only spaces after it, or a line
 // break and indentation (YAML continues a value there): a key with nothing on its line and an
 // unindented next line (YAML `password:` then `host: db`) has no value to mask.
-const COLON = String.raw`(?:(?<!:\/\/)${NAME}\\?["']?\s*:(?![:/])[ \t]*(?:\r?\n[ \t]+)?)`;
+const COLON = String.raw`(?:(?<!:\/\/)${NAME}\\*["']?\s*:(?![:/])[ \t]*(?:\r?\n[ \t]+)?)`;
 // A bare value after `=` runs to white space, as libpq reads it (`password=hun;ter2` is
 // `hun;ter2`: stopping at `;` showed `ter2`), or to a quote that closes a string around the
 // setting (JSON: `"host=db password=x","user":...`); a backslash escapes the next character.
 // Punctuation that ends it (`(password=x)`, `password=x, host=db`) is given back below.
 const BARE = String.raw`(?:\\[\s\S]?|[^\s'"\\]|['"](?![,:;}\])>\s]|$))+`;
 // After a key's `:`: a string of JSON inside a JSON string (`\"a \\\"b\\\" c\"`, to its `\"`: the
-// bare value stopped at its first space), a YAML single-quoted string (`'it''s'`: `''` is a
-// quote), a JSON literal (null, true, false, a number: masked alone, or left, so the next key
+// bare value stopped at its first space; read by escapedStringEnd, at any depth), a YAML
+// single-quoted string (`'it''s'`: `''` is a quote), a JSON literal (null, true, false, a number: masked alone, or left, so the next key
 // stays), and a bare value to the end of its line (YAML `password: correct horse battery`) or to
 // a `,` before the next key (`{password: x, user: y}`). A value opening an object or an array
 // (`"password": {"type": "string"}`, a schema) is structure, not a password: left.
-const ESCAPED_BODY = String.raw`(?:\\\\(?:\\[^\n]|[^\\\n])|\\[^"\\\n]|[^"\\\n])*`;
-const ESCAPED_QUOTED = String.raw`\\"${ESCAPED_BODY}(?:\\")?`;
-const ESCAPED_CLOSED = new RegExp(String.raw`^\\"${ESCAPED_BODY}\\"$`);
+const ESCAPED_OPEN = String.raw`\\+"`;
 const YAML_QUOTED = String.raw`'(?:[^'\\]|\\[\s\S]|'')*'`;
-const LITERAL = String.raw`(?:null|true|false|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?=[ \t]*(?:[,}\]\r\n]|\\?"|$))`;
-const KEYED_BARE = String.raw`(?![{\[\s])(?:\\[^\r\n]?|[^\r\n\\'",]|,(?![ \t]*\\?["']?[\w-]+\\?["']?[ \t]*:)|['"](?![,:;}\])>]|$))+`;
+const LITERAL = String.raw`(?:null|true|false|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?=[ \t]*(?:[,}\]\r\n]|\\*"|$))`;
+const KEYED_BARE = String.raw`(?![{\[\s])(?:\\[^\r\n]?|[^\r\n\\'",]|,(?![ \t]*\\*["']?[\w-]+\\*["']?[ \t]*:)|['"](?![,:;}\])>]|$))+`;
 const VALUE = String.raw`${quotedInMessage("'")}|${quotedInMessage('"')}`;
-const KEYWORD_PASSWORD = new RegExp(`(${EQUALS})(${VALUE}|${BARE})|(${COLON})(${ESCAPED_QUOTED}|${YAML_QUOTED}|${VALUE}|${LITERAL}|${KEYED_BARE})`, 'gi');
+const KEYWORD_PASSWORD = new RegExp(`(${EQUALS})(${VALUE}|${BARE})|(${COLON})(${ESCAPED_OPEN}|${YAML_QUOTED}|${VALUE}|${LITERAL}|${KEYED_BARE})`, 'gi');
 
 /**
  * The length of `value` without the punctuation of the message around it: a run at its end of
@@ -70,19 +68,48 @@ export function maskKeywordPasswords(text: string, mask: string): string {
   return applyEdits(text, keywordPasswordEdits(text, mask));
 }
 
+/**
+ * Where a string of JSON nested in JSON strings ends, its opening quote escaped by `depth`
+ * backslashes and its content starting at `from`: [the end of its closing quote, true], or, for
+ * one cut off, [the end of its line or of a string around it (a quote escaped less), false].
+ */
+function escapedStringEnd(text: string, from: number, depth: number): [number, boolean] {
+  let k = from;
+  while (k < text.length && text[k] !== '\n' && text[k] !== '\r') {
+    if (text[k] !== '\\') {
+      if (text[k] === '"') return [k, false];
+      k++;
+      continue;
+    }
+    let run = 1;
+    while (text[k + run] === '\\') run++;
+    if (text[k + run] === '"' && run <= depth) return run === depth ? [k + run + 1, true] : [k, false];
+    k += run + 1;
+  }
+  return [k, false];
+}
+
 /** The edits {@link maskKeywordPasswords} makes to `text`, in order. */
 export function keywordPasswordEdits(text: string, mask: string): Edit[] {
   const edits: Edit[] = [];
-  for (const m of text.matchAll(KEYWORD_PASSWORD)) {
+  const re = new RegExp(KEYWORD_PASSWORD);
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const keyed = m[3] !== undefined;
     const key = keyed ? m[3]! : m[1]!;
     const value = keyed ? m[4]! : m[2]!;
     const from = m.index + key.length;
     if (keyed && /^(?:null|true|false)$/i.test(value)) continue;
+    if (keyed && value.length > 1 && value.endsWith('"') && /^\\+"$/.test(value)) {
+      const [end, closed] = escapedStringEnd(text, from + value.length, value.length - 1);
+      edits.push(closed ? [from + value.length, end - value.length, mask] : [from, end, mask]);
+      // On after the string, which is scanned once: linear however the strings nest.
+      re.lastIndex = Math.max(re.lastIndex, end);
+      continue;
+    }
     // The quote a value opens with (`\"` for JSON in a JSON string), kept around the mask when the value closes it after a key.
-    const q = /^(?:\\"|'|")/.exec(value)?.[0];
-    if (q !== undefined && !(q === '\\"' && !keyed)) {
-      const closed = keyed && (q === '\\"' ? ESCAPED_CLOSED.test(value) : value.length > 1 && value.endsWith(q));
+    const q = /^['"]/.exec(value)?.[0];
+    if (q !== undefined) {
+      const closed = keyed && value.length > 1 && value.endsWith(q);
       edits.push(closed ? [from + q.length, from + value.length - q.length, mask] : [from, from + value.length, mask]);
       continue;
     }

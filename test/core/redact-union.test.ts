@@ -90,6 +90,10 @@ describe('F3: key values the patterns masked only part of', () => {
     expect(redact(text)).toBe(JSON.stringify({ error: JSON.stringify({ password: '[redacted]', user: 'bob' }) }));
     const quoted = JSON.stringify({ error: JSON.stringify({ password: 'a "b" \\c d' }) });
     expect(JSON.parse(JSON.parse(redactPostgres(quoted, [])).error)).toEqual({ password: '***' });
+    // At any depth, and one cut off runs to the end of the string around it.
+    const deep = JSON.stringify({ e: JSON.stringify({ d: JSON.stringify({ password: 'a "b" c', user: 'bob' }) }) });
+    expect(JSON.parse(JSON.parse(JSON.parse(redact(deep)).e).d)).toEqual({ password: '[redacted]', user: 'bob' });
+    expect(redact('{"e":"{\\"password\\":\\"correct horse","next":1}')).toBe('{"e":"{\\"password\\":[redacted]","next":1}');
   });
 
   it('a YAML bare value runs to the end of its line, a single-quoted one reads `\'\'` as a quote', () => {
