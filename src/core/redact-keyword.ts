@@ -99,14 +99,15 @@ export function keywordPasswordEdits(text: string, mask: string): Edit[] {
     const value = keyed ? m[4]! : m[2]!;
     const from = m.index + key.length;
     if (keyed && /^(?:null|true|false)$/i.test(value)) continue;
-    if (keyed && value.length > 1 && value.endsWith('"') && /^\\+"$/.test(value)) {
+    // A string of JSON in JSON strings (its opening quote escaped): read to its closing quote.
+    if (keyed && /^\\+"$/.test(value)) {
       const [end, closed] = escapedStringEnd(text, from + value.length, value.length - 1);
       edits.push(closed ? [from + value.length, end - value.length, mask] : [from, end, mask]);
       // On after the string, which is scanned once: linear however the strings nest.
       re.lastIndex = Math.max(re.lastIndex, end);
       continue;
     }
-    // The quote a value opens with (`\"` for JSON in a JSON string), kept around the mask when the value closes it after a key.
+    // The quote a value opens with, kept around the mask when the value closes it after a key.
     const q = /^['"]/.exec(value)?.[0];
     if (q !== undefined) {
       const closed = keyed && value.length > 1 && value.endsWith(q);

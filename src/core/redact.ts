@@ -1,7 +1,9 @@
 /**
  * Secrets out of text, in one place: the notifiers (webhook URLs, tokens, SMTP passwords) and
  * the storage adapters (a Redis or PostgreSQL password) mask with these. Each caller picks its
- * policy (what to mask, with which marker, in which order); the patterns live here only.
+ * policy (what to mask, with which marker); the patterns live here only. Each pattern also gives
+ * the edits it would make to a message as given (redact-edits.ts), and a policy masks their union
+ * at once, so that no pass breaks what another looks for.
  * Edge-safe: `URL` and `decodeURIComponent` are globals of every runtime. URLs in messages are
  * read by the scanner of redact-url.ts, password settings (`password=x`, `"password": "x"`) by
  * redact-keyword.ts.
