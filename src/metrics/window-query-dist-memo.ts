@@ -130,6 +130,7 @@ export class DistMemo {
     this.index.set(mergedIndex.subarray(0, n));
     this.count.set(mergedCount.subarray(0, n));
     this.n = n;
+    releaseLarge();
     return true;
   }
 }
@@ -266,3 +267,14 @@ const scratch = new Scratch();
 let sortBuffer = new Float64Array(256);
 let mergedIndex = new Float64Array(1_024);
 let mergedCount = new Float64Array(1_024);
+/** Longest scratch kept between updates: one huge group's update does not hold its size for the process's life (review R2). */
+const SCRATCH_KEPT = 65_536;
+
+/** Lets go of scratch grown past {@link SCRATCH_KEPT} (after its sums were copied out). */
+function releaseLarge(): void {
+  if (sortBuffer.length > SCRATCH_KEPT) sortBuffer = new Float64Array(256);
+  if (mergedIndex.length > SCRATCH_KEPT) {
+    mergedIndex = new Float64Array(1_024);
+    mergedCount = new Float64Array(1_024);
+  }
+}
