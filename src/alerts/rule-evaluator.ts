@@ -14,7 +14,7 @@ import type { AlertRule, NormalizedCondition } from './rule-schema.js';
 import { activeAfter, verdictsOf } from './rule-verdicts.js';
 import type { PendingRecords } from './pending-records.js';
 import type { PullResult } from './state-sync.js';
-import { ownLabel } from './schema-parts.js';
+import { countPhases, noState, pick } from './evaluator-parts.js';
 import { TickCaches } from './tick-caches.js';
 import type { WindowReader } from './window-reader.js';
 
@@ -289,26 +289,4 @@ export class RuleEvaluator {
       }
     }
   }
-}
-
-/** Counts the pending and firing states into `result`. */
-function countPhases(states: StateTable, result: EvaluationResult): void {
-  states.forEach((s) => {
-    if (s.phase === 'pending') result.pending++;
-    else if (s.phase === 'firing') result.firing++;
-  });
-}
-
-/** `step`'s `create` where no state can be made (not a new candidate): never called. */
-function noState(): AlertState {
-  throw new Error('no alert state is made for a label set that is not a new candidate');
-}
-
-function pick(labels: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const n of names) {
-    const v = ownLabel(labels, n);
-    if (v !== undefined) out[n] = v;
-  }
-  return out;
 }
