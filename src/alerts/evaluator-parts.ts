@@ -1,5 +1,7 @@
 import type { AlertState, StateTable } from './alert-state.js';
-import type { EvaluationResult } from './evaluation-result.js';
+import type { AlertLimits, EvaluationResult } from './evaluation-result.js';
+import type { ResolvedAlertEngineOptions } from './options.js';
+import type { AlertRule } from './rule-schema.js';
 import { ownLabel } from './schema-parts.js';
 
 /* Small pure helpers of RuleEvaluator (rule-evaluator.ts), kept apart to hold that file under the house size. */
@@ -25,4 +27,15 @@ export function pick(labels: Readonly<Record<string, string>>, names: readonly s
     if (v !== undefined) out[n] = v;
   }
   return out;
+}
+
+/** The most alerts `rule` may hold: its own `limit`, bounded by `limits.maxAlertsPerRule`. */
+export function limitOf(rule: AlertRule, limits: AlertLimits): number {
+  const max = limits.maxAlertsPerRule;
+  return rule.limit === 0 ? max : Math.min(rule.limit, max);
+}
+
+/** How long `rule`'s repeats wait: its `cooldown`, its `cooldownPeriod` (seconds), or the engine's default for its severity. */
+export function cooldownOf(rule: AlertRule, options: ResolvedAlertEngineOptions): number {
+  return rule.cooldown ?? (rule.cooldownPeriod !== undefined ? rule.cooldownPeriod * 1000 : options.cooldowns[rule.severity]);
 }

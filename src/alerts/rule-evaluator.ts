@@ -14,7 +14,7 @@ import type { AlertRule, NormalizedCondition } from './rule-schema.js';
 import { activeAfter, verdictsOf } from './rule-verdicts.js';
 import type { PendingRecords } from './pending-records.js';
 import type { PullResult } from './state-sync.js';
-import { countPhases, noState, pick } from './evaluator-parts.js';
+import { cooldownOf, countPhases, limitOf, noState, pick } from './evaluator-parts.js';
 import { TickCaches } from './tick-caches.js';
 import type { WindowReader } from './window-reader.js';
 
@@ -136,7 +136,7 @@ export class RuleEvaluator {
     const groups = await evaluateConditions(reader, conditions, rule.groupBy, this.scopeOf(entry), rule.name);
     const verdicts = verdictsOf(rule, conditions, groups, this.states);
     const active = activeAfter(verdicts, rule, ts);
-    if (active > this.limitOf(rule)) {
+    if (active > limitOf(rule, this.limits)) {
       await this.overLimit(entry, active);
       return;
     }
@@ -166,7 +166,7 @@ export class RuleEvaluator {
         state.pendingRecord = undefined;
         this.byId.set(state.record.id, state);
         result.triggered.push(structuredClone(state.record));
-        await this.notifier.fired(state, ts, this.cooldownOf(rule), 'first notification');
+        await this.notifier.fired(state, ts, cooldownOf(rule, this.options), 'first notification');
       } else if (transition === 'resolved' || transition === 'repending') {
         if (state.record !== undefined) {
           await this.notifier.resolved(state, ts);
@@ -183,7 +183,7 @@ export class RuleEvaluator {
         if (this.records.heartbeatDue(state, ts)) await this.records.heartbeat(state, ts);
       } else if (state.phase === 'firing' && state.record !== undefined) {
         if (present) refreshFiring(state.record, rule, conditions, combined, value);
-        const cooldown = this.cooldownOf(rule);
+        const cooldown = cooldownOf(rule, this.options);
         // Checked here first: awaiting a repeat that is not due, for every firing alert and tick, cost a promise each.
         if (this.notifier.repeatDue(state, ts, cooldown)) await this.notifier.maybeRepeat(state, ts, cooldown);
       }
@@ -216,12 +216,6 @@ export class RuleEvaluator {
     return scope;
   }
 
-  /** The most alerts `rule` may hold: its own `limit`, bounded by `limits.maxAlertsPerRule`. */
-  private limitOf(rule: AlertRule): number {
-    const max = this.limits.maxAlertsPerRule;
-    return rule.limit === 0 ? max : Math.min(rule.limit, max);
-  }
-
   /**
    * Prometheus' rule `limit`, for a rule whose evaluation would leave it with `active` alerts
    * (pending + firing, counted by `activeAfter` before any state changes), more than its limit:
@@ -232,7 +226,7 @@ export class RuleEvaluator {
   private async overLimit(entry: RuleEntry, active: number): Promise<void> {
     const { rule } = entry;
     const max = this.limits.maxAlertsPerRule;
-    const limit = this.limitOf(rule);
+    const limit = limitOf(rule, this.limits);
     await this.dropRule(rule.id);
     if (!entry.overLimit) {
       entry.overLimit = true;
@@ -268,10 +262,6 @@ export class RuleEvaluator {
     this.states.delete(st.ruleId, st.groupKey);
     if (st.record !== undefined) this.byId.delete(st.record.id);
     return true;
-  }
-
-  private cooldownOf(rule: AlertRule): number {
-    return rule.cooldown ?? (rule.cooldownPeriod !== undefined ? rule.cooldownPeriod * 1000 : this.options.cooldowns[rule.severity]);
   }
 
   /** Resolves what a deleted rule left firing. */
