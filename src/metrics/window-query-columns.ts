@@ -147,11 +147,15 @@ export class KeptSeries {
     this.insert(at, r);
   }
 
-  /** Drops the parts that ended at or before `from`; true when any was. Only the oldest parts (starting before `from`) can have. */
+  /**
+   * Drops the parts that ended at or before `from`; true when any was. Only the oldest parts
+   * (starting at or before `from`: a part ends no earlier than it starts) can have; one of no
+   * length starting at `from` has (a slot closed the instant it opened).
+   */
   prune(from: number): boolean {
     const c = this.cols;
     let stale = false;
-    for (let i = 0; i < this.n && c[i * F + START]! < from; i++) if (c[i * F + END]! <= from) stale = true;
+    for (let i = 0; i < this.n && c[i * F + START]! <= from; i++) if (c[i * F + END]! <= from) stale = true;
     if (!stale) return false;
     this.version++;
     // Most often the stale parts are the oldest ones, before every kept one (a part ends after

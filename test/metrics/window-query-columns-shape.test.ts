@@ -50,9 +50,10 @@ describe('KeptSeries.shape kept across changes, and prune', () => {
           if (r.end > from) s.upsert(r);
         } else if (what < 0.8) {
           from = Math.max(from, (slot - 3 - Math.floor(next() * 4)) * SLOT);
-          // What prune keeps: every part ending after `from` once a part starting before it ended by it.
+          // What prune keeps: every part ending after `from` once a part starting at or before it
+          // ended by it (one of no length at `from` has).
           const before = s.parts;
-          const stale = before.some((p) => p.start < from && p.end <= from);
+          const stale = before.some((p) => p.start <= from && p.end <= from);
           s.prune(from);
           expect(s.parts, `seed ${seed} step ${step} prune`).toEqual(stale ? before.filter((p) => p.end > from) : before);
         } else {
