@@ -45,6 +45,8 @@ export class KeptSeries {
   /** The layout digits and resolution the decoded counts in `refs` are for (a window of another scale drops them). */
   memoDigits = -1;
   memoResolution = -1;
+  /** Set once it held a part ending at or before its start (see {@link prune}); never cleared. */
+  private flat = false;
 
   constructor(
     readonly labels: Readonly<Record<string, string>>,
@@ -149,13 +151,14 @@ export class KeptSeries {
 
   /**
    * Drops the parts that ended at or before `from`; true when any was. Only the oldest parts
-   * (starting at or before `from`: a part ends no earlier than it starts) can have; one of no
-   * length starting at `from` has (a slot closed the instant it opened).
+   * (starting before `from`) can have, and one of no length starting at `from` (a slot closed
+   * the instant it opened): the parts starting at `from` are looked at only in a series that
+   * ever held one (`flat`), at no cost to the others.
    */
   prune(from: number): boolean {
     const c = this.cols;
     let stale = false;
-    for (let i = 0; i < this.n && c[i * F + START]! <= from; i++) if (c[i * F + END]! <= from) stale = true;
+    for (let i = 0; i < this.n && (c[i * F + START]! < from || (this.flat && c[i * F + START] === from)); i++) if (c[i * F + END]! <= from) stale = true;
     if (!stale) return false;
     this.version++;
     // Most often the stale parts are the oldest ones, before every kept one (a part ends after
@@ -226,6 +229,7 @@ export class KeptSeries {
   /** Inserts `r` as part `at`. */
   insert(at: number, r: PartFields): void {
     this.version++;
+    if (r.end <= r.start) this.flat = true;
     this.known = this.shapeWith(at, r);
     if ((this.n + 1) * F > this.cols.length) {
       // A series of a steady writer holds about the same number of parts from tick to tick and
