@@ -5,14 +5,18 @@
  */
 import { applyEdits, type Edit } from './redact-edits.js';
 
+// The name: a word's end after `_` (`DB_PASSWORD`), `PGPASSWORD`, and libpq's `sslpassword` (the
+// client key's passphrase), not any word ending in `password`.
+const NAME = String.raw`(?:\b|_|(?<=(?:\b|_)(?:pg|ssl|pgssl)))password`;
+// Where another password key starts (`=`, or `:` not after `://`): a value never runs over one
+// (`password=a;password= hunter2` masks both), so the scan goes on at that key.
+const KEY_AHEAD = String.raw`${NAME}\s*=|(?<!:\/\/)${NAME}\\*["']?\s*:(?![:/])`;
+
 // In a message, a quoted value without its closing quote (cut off, or a parser's complaint
 // about a value: `password=' expected a value; host=db`) is masked to the end of its line or
 // to the white space before the next `key=`, whichever comes first: far enough for a value cut
 // off by the end of a message, not so far that the rest of the message goes.
-const quotedInMessage = (q: string): string => String.raw`${q}(?:[^${q}\\]|\\[\s\S])*${q}|${q}(?:(?!\s\w+\s*=)[^${q}\\\n]|\\[^\n]?)*`;
-// The name: a word's end after `_` (`DB_PASSWORD`), `PGPASSWORD`, and libpq's `sslpassword` (the
-// client key's passphrase), not any word ending in `password`.
-const NAME = String.raw`(?:\b|_|(?<=(?:\b|_)(?:pg|ssl|pgssl)))password`;
+const quotedInMessage = (q: string): string => String.raw`${q}(?:[^${q}\\]|\\[\s\S])*${q}|${q}(?:(?!\s\w+\s*=|${KEY_AHEAD})[^${q}\\\n]|\\[^\n]?)*`;
 // `=` (libpq), any white space around it.
 const EQUALS = String.raw`(?:${NAME}\s*=\s*)`;
 // `:` after the key, itself maybe closing a quote (`"password": "x"`, YAML `password: x`, JSON in
@@ -25,7 +29,7 @@ const COLON = String.raw`(?:(?<!:\/\/)${NAME}\\*["']?\s*:(?![:/])[ \t]*(?:\r?\n[
 // `hun;ter2`: stopping at `;` showed `ter2`), or to a quote that closes a string around the
 // setting (JSON: `"host=db password=x","user":...`); a backslash escapes the next character.
 // Punctuation that ends it (`(password=x)`, `password=x, host=db`) is given back below.
-const BARE = String.raw`(?:\\[\s\S]?|[^\s'"\\]|['"](?![,:;}\])>\s]|$))+`;
+const BARE = String.raw`(?:(?!${KEY_AHEAD})(?:\\[\s\S]?|[^\s'"\\]|['"](?![,:;}\])>\s]|$)))+`;
 // After a key's `:`: a string of JSON inside a JSON string (`\"a \\\"b\\\" c\"`, to its `\"`: the
 // bare value stopped at its first space; read by escapedStringEnd, at any depth), a YAML
 // single-quoted string (`'it''s'`: `''` is a quote), a JSON literal (null, true, false, a number: masked alone, or left, so the next key
@@ -35,7 +39,7 @@ const BARE = String.raw`(?:\\[\s\S]?|[^\s'"\\]|['"](?![,:;}\])>\s]|$))+`;
 const ESCAPED_OPEN = String.raw`\\+"`;
 const YAML_QUOTED = String.raw`'(?:[^'\\]|\\[\s\S]|'')*'`;
 const LITERAL = String.raw`(?:null|true|false|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?=[ \t]*(?:[,}\]\r\n]|\\*"|$))`;
-const KEYED_BARE = String.raw`(?![{\[\s])(?:\\[^\r\n]?|[^\r\n\\'",]|,(?![ \t]*\\*["']?[\w-]+\\*["']?[ \t]*:)|['"](?![,:;}\])>]|$))+`;
+const KEYED_BARE = String.raw`(?![{\[\s])(?:(?!${KEY_AHEAD})(?:\\[^\r\n]?|[^\r\n\\'",]|,(?![ \t]*\\*["']?[\w-]+\\*["']?[ \t]*:)|['"](?![,:;}\])>]|$)))+`;
 const VALUE = String.raw`${quotedInMessage("'")}|${quotedInMessage('"')}`;
 const KEYWORD_PASSWORD = new RegExp(`(${EQUALS})(${VALUE}|${BARE})|(${COLON})(${ESCAPED_OPEN}|${YAML_QUOTED}|${VALUE}|${LITERAL}|${KEYED_BARE})`, 'gi');
 
@@ -89,6 +93,34 @@ function escapedStringEnd(text: string, from: number, depth: number): [number, b
   return [k, false];
 }
 
+const KEY_AT = new RegExp(KEY_AHEAD, 'iy');
+
+/** True when a password key starts at `at` of `text`. */
+function keyAt(text: string, at: number): boolean {
+  KEY_AT.lastIndex = at;
+  return KEY_AT.test(text);
+}
+
+// What may come before a key on its line for its value to run to the end of the line: YAML
+// (`  password:`, `- password:`, `db_password:`), a quote opening the key, a `{` opening a mapping.
+const LINE_KEY = /^[ \t]*(?:-[ \t]+)?(?:\\*["']|\{[ \t]*)?[\w-]*$/;
+
+/**
+ * True when the value of the `:` key at `at` (its name) is structured (YAML, JSON or a flow
+ * mapping), to mask to the end of its line or the next key; false for a key in prose
+ * (`expected password: string, got number`), whose value is one word.
+ */
+function structuredKey(text: string, at: number, key: string): boolean {
+  if (/["']\s*:/.test(key)) return true;
+  // The line before the key, at most 256 characters of it (linear on a long line of keys).
+  let k = at;
+  while (k > 0 && at - k < 256 && text[k - 1] !== '\n' && text[k - 1] !== '\r') k--;
+  const before = text.slice(k, at);
+  if ((k === 0 || text[k - 1] === '\n' || text[k - 1] === '\r') && LINE_KEY.test(before)) return true;
+  // A later key of a flow mapping on one line: `{user: bob, password: x}`.
+  return before.lastIndexOf('{') > before.lastIndexOf('}') && /,[ \t]*$/.test(before);
+}
+
 /** The edits {@link maskKeywordPasswords} makes to `text`, in order. */
 export function keywordPasswordEdits(text: string, mask: string): Edit[] {
   const edits: Edit[] = [];
@@ -96,26 +128,49 @@ export function keywordPasswordEdits(text: string, mask: string): Edit[] {
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const keyed = m[3] !== undefined;
     const key = keyed ? m[3]! : m[1]!;
-    const value = keyed ? m[4]! : m[2]!;
+    let value = keyed ? m[4]! : m[2]!;
     const from = m.index + key.length;
     if (keyed && /^(?:null|true|false)$/i.test(value)) continue;
+    const structured = !keyed || structuredKey(text, m.index, key);
+    // A key in prose with nothing after it on its line (`invalid password:` then a stack frame):
+    // the next line is not its value.
+    if (!structured && /[\r\n]/.test(key)) {
+      re.lastIndex = from;
+      continue;
+    }
     // A string of JSON in JSON strings (its opening quote escaped): read to its closing quote.
     if (keyed && /^\\+"$/.test(value)) {
       const [end, closed] = escapedStringEnd(text, from + value.length, value.length - 1);
-      edits.push(closed ? [from + value.length, end - value.length, mask] : [from, end, mask]);
+      // An empty string (`\"password\":\"\"`) hides nothing and shows a misconfiguration.
+      if (!closed || end - value.length > from + value.length) edits.push(closed ? [from + value.length, end - value.length, mask] : [from, end, mask]);
       // On after the string, which is scanned once: linear however the strings nest.
       re.lastIndex = Math.max(re.lastIndex, end);
       continue;
     }
     // The quote a value opens with, kept around the mask when the value closes it after a key.
     const q = /^['"]/.exec(value)?.[0];
+    const closed = q !== undefined && value.length > 1 && value.endsWith(q);
+    if (q !== undefined && closed && keyed) {
+      if (value.length > 2) edits.push([from + 1, from + value.length - 1, mask]);
+      continue;
+    }
+    // In prose, a key's value is one word.
+    if (!structured) value = value.slice(0, value.search(/\s|$/));
+    let ending = keyed ? ',;)}]' : ',;)';
+    // A value the pattern ended before another password key (`password=a;password= x`): the
+    // punctuation and a quote before that key are not the value's.
+    if (keyAt(text, from + value.length) && !(q !== undefined && closed)) {
+      value = value.trimEnd();
+      ending += `"'`;
+      // Punctuation alone (`Password=;Password= x`, `password:(password=x`): nothing to hide.
+      if (!/[^\s,;:()[\]{}"']/.test(value)) continue;
+    }
     if (q !== undefined) {
-      const closed = keyed && value.length > 1 && value.endsWith(q);
-      edits.push(closed ? [from + q.length, from + value.length - q.length, mask] : [from, from + value.length, mask]);
+      edits.push([from, from + value.length, mask]);
       continue;
     }
     // After `=` only what the pattern before this stopped at: it masked a `}` or `]`.
-    const end = withoutTrailingPunctuation(value, keyed ? ',;)}]' : ',;)');
+    const end = withoutTrailingPunctuation(value, ending);
     // All punctuation (`password=;`): nothing to hide, nothing to give back.
     if (end > 0) edits.push([from, from + end, mask]);
   }

@@ -9,7 +9,7 @@ describe('redact and password settings', () => {
   it('masks libpq, JSON and YAML password settings with [redacted]', () => {
     expect(redact('535 auth failed (password=hun;ter2)')).toBe('535 auth failed (password=[redacted])');
     expect(redact('{"user":"ops","password":"s3cret"}')).toBe('{"user":"ops","password":"[redacted]"}');
-    // After a key's `:` the value runs to the end of its line (YAML `password: correct horse`).
-    expect(safeError(new Error('config password: s3cret rejected\nretrying')).message).toBe('config password: [redacted]\nretrying');
+    // A key in prose: its value is one word (review R4); YAML at a line's start runs to the line's end.
+    expect(safeError(new Error('config password: s3cret rejected\nretrying')).message).toBe('config password: [redacted] rejected\nretrying');
   });
 });
