@@ -5,7 +5,7 @@
  * generically, which also covers errors thrown by custom notifiers. The patterns are
  * core/redact.ts's, shared with the storage adapters.
  */
-import { applyEdits, describeUrl, keywordPasswordEdits, looksLikeUrl, MIN_SECRET_LENGTH, REDACTED, secretEdits, tokenEdits, urlEdits } from '../core/redact.js';
+import { applyEdits, describeUrl, type Edit, keywordPasswordEdits, looksLikeUrl, MIN_SECRET_LENGTH, REDACTED, secretEdits, tokenEdits, urlEdits } from '../core/redact.js';
 
 export { decoded, describeUrl, REDACTED, urlSecrets } from '../core/redact.js';
 
@@ -21,7 +21,27 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   const known = secretEdits(text, secrets, (secret) => (looksLikeUrl(secret) ? describeUrl(secret) : REDACTED), MIN_SECRET_LENGTH);
   // Each looks at the text as given: a known secret masked first (`https`, `password`) left no
   // URL or setting for the patterns to find.
-  return applyEdits(text, [...known, ...urlEdits(text, REDACTED), ...tokenEdits(text, REDACTED), ...keywordPasswordEdits(text, REDACTED)]);
+  const edits = [...known, ...urlEdits(text, REDACTED), ...tokenEdits(text, REDACTED), ...keywordPasswordEdits(text, REDACTED)];
+  // And at the text with the known secrets hidden, as masking them first read it: a secret with
+  // white space or a quote in a URL (`smtp://bob:correct horse@mail/x?token=t`) ended the URL
+  // there and left its path in clear; one glued to a word (`passwordBearer x`) hid a token. The
+  // placeholder keeps every offset, so these edits are on the text as given too.
+  if (known.length > 0) {
+    const hidden = hideRanges(text, known);
+    edits.push(...urlEdits(hidden, REDACTED), ...tokenEdits(hidden, REDACTED), ...keywordPasswordEdits(hidden, REDACTED));
+  }
+  return applyEdits(text, edits);
+}
+
+/** `text` with each range of `edits` (in order, apart) filled with `*`: no white space, quote or URL character, and not a word. */
+function hideRanges(text: string, edits: readonly Edit[]): string {
+  let out = '';
+  let done = 0;
+  for (const [start, end] of edits) {
+    out += text.slice(done, start) + '*'.repeat(end - start);
+    done = end;
+  }
+  return out + text.slice(done);
 }
 
 /**

@@ -47,3 +47,15 @@ describe('R4-3: a `password:` key in prose masks one word, YAML and JSON keys th
     expect(redactPostgres('password=', [])).toBe('password=');
   });
 });
+
+describe('R4-2: the notifiers read URLs and tokens with the known secrets hidden too', () => {
+  it('a secret with white space in a URL still hides the rest of the URL, as b09a894 did', () => {
+    const message = 'connect smtp://bob:correct horse@mail.example.com/x?token=abcdefgh failed';
+    expect(redact(message, ['correct horse'])).toBe('connect smtp://[redacted]@mail.example.com/[redacted] failed');
+    expect(redact('POST https://h.example.com/a"b/T0KEN?k=abcdefgh', ['a"b'])).not.toContain('abcdefgh');
+  });
+
+  it('a token after a secret glued to its scheme word', () => {
+    expect(redact('passwordBearer abcd1234@h', ['password'])).toBe('[redacted]Bearer [redacted]@h');
+  });
+});
