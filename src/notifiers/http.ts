@@ -13,6 +13,9 @@ export interface HttpTarget {
 /** How much of an error response's body goes into the error message. */
 const SNIPPET_LENGTH = 200;
 
+/** How far back a truncated body's end is cut at most to drop the word the truncation split. */
+const WORD_CUT = 256;
+
 /**
  * How much of an error response's body is read at most: the receiver may be hostile or broken
  * and send a body without end, which `response.text()` would buffer whole.
@@ -174,8 +177,10 @@ export function errorSnippet(body: string, secrets: readonly string[], truncated
     // 3-byte UTF-8 character percent-encoded; a JSON `\u0001` is 6).
     const longest = secrets.reduce((n, s) => (typeof s === 'string' ? Math.max(n, s.length) : n), 0);
     let end = Math.max(0, text.length - 9 * longest);
-    // And the word cut there: a URL's password or a token read in part is not recognised.
-    while (end > 0 && !/\s/.test(text[end - 1]!)) end--;
+    // And the word cut there: a URL's password or a token read in part is not recognised. At
+    // most WORD_CUT more: a body without white space (64 KiB of JSON) walked back to nothing.
+    const floor = Math.max(0, end - WORD_CUT);
+    while (end > floor && !/\s/.test(text[end - 1]!)) end--;
     text = text.slice(0, end);
   }
   const line = redact(text, secrets).replace(/\s+/g, ' ').trim();
