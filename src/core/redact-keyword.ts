@@ -63,10 +63,11 @@ function withoutTrailingPunctuation(value: string, ending: string): number {
 /**
  * `text` with the value of every password setting replaced by `mask`: `password=` (bare or
  * quoted, libpq's escapes read), `sslpassword=`, and a JSON or YAML `password` key. A bare value
- * after `=` runs to white space, after a key's `:` to the end of its line or the next key, less
+ * after `=` runs to white space, after a key's `:` to the end of its line or the next key (one
+ * word for a key in prose: see structuredKey), never over another password key, less
  * the `)`, `,` or `;` that end it (and after a key's `:`, the `}` or `]` of the object around it);
  * a closed quoted value after a `:` keeps its quotes (`"password":"***"`, so JSON stays JSON),
- * one after `=` loses them as before. `null`, `true`, `false` and an object or array stay.
+ * one after `=` loses them as before. `null`, `true`, `false`, an object or array and `""` stay.
  */
 export function maskKeywordPasswords(text: string, mask: string): string {
   return applyEdits(text, keywordPasswordEdits(text, mask));
