@@ -9,8 +9,10 @@ import { applyEdits, type Edit } from './redact-edits.js';
 // client key's passphrase), not any word ending in `password`.
 const NAME = String.raw`(?:\b|_|(?<=(?:\b|_)(?:pg|ssl|pgssl)))password`;
 // Where another password key starts (`=`, or `:` not after `://`): a value never runs over one
-// (`password=a;password= hunter2` masks both), so the scan goes on at that key.
-const KEY_AHEAD = String.raw`${NAME}\s*=|(?<!:\/\/)${NAME}\\*["']?\s*:(?![:/])`;
+// (`password=a;password= hunter2` masks both), so the scan goes on at that key. Not a `:` key
+// whose value is structure or nothing on its line (`password=password:{x`): it masks nothing,
+// and the value around it is masked whole, as before.
+const KEY_AHEAD = String.raw`${NAME}\s*=|(?<!:\/\/)${NAME}\\*["']?\s*:(?![:/]|[ \t]*(?:[{\[\r\n]|$))`;
 
 // In a message, a quoted value without its closing quote (cut off, or a parser's complaint
 // about a value: `password=' expected a value; host=db`) is masked to the end of its line or

@@ -59,3 +59,10 @@ describe('R4-2: the notifiers read URLs and tokens with the known secrets hidden
     expect(redact('passwordBearer abcd1234@h', ['password'])).toBe('[redacted]Bearer [redacted]@h');
   });
 });
+
+describe('R4-1: a `:` key that masks nothing does not end the value around it', () => {
+  it('masks the whole value, as b09a894 did', () => {
+    expect(redactPostgres('password=password:{xoxb-112', [])).toBe('password=***');
+    expect(redactPostgres("'password=password:[abcd_abcd] host=db", [])).toBe("'password=*** host=db");
+  });
+});
