@@ -31,7 +31,9 @@ const QUOTED_VALUE = String.raw`'(?:[^'\\]|\\[\s\S])*'?`;
 const KEYWORD_PASSWORD_SETTING = new RegExp(String.raw`\bpassword\s*=\s*(${QUOTED_VALUE}|(?:\\[\s\S]?|[^\s\\])+)`, 'i');
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 // Authorization schemes, then well-known token shapes (Slack, GitHub).
-const SCHEME_TOKEN = /\b(Bearer|Basic|Token|Bot)\s+[A-Za-z0-9._~+/=-]{4,}/g;
+// The token is read in a lookahead, so that a scheme word taken for a token (`Bearer Bearer x`)
+// does not hide the token after it.
+const SCHEME_TOKEN = /\b(Bearer|Basic|Token|Bot)(?=(\s+[A-Za-z0-9._~+/=-]{4,}))/g;
 // No word boundary before them: a token glued to a word (`errorxoxb-1-2-x`) was left in clear,
 // and these prefixes are not found inside ordinary words.
 const TOKENS: readonly RegExp[] = [/xox[abposr]-[A-Za-z0-9-]+/g, /gh[pousr]_[A-Za-z0-9]{16,}/g];
@@ -184,7 +186,7 @@ export function maskTokens(text: string, mask: string): string {
 /** The edits {@link maskTokens} makes to `text`, in no particular order. */
 export function tokenEdits(text: string, mask: string): Edit[] {
   const edits: Edit[] = [];
-  for (const m of text.matchAll(SCHEME_TOKEN)) edits.push([m.index + m[1]!.length, m.index + m[0].length, ` ${mask}`]);
+  for (const m of text.matchAll(SCHEME_TOKEN)) edits.push([m.index + m[1]!.length, m.index + m[1]!.length + m[2]!.length, ` ${mask}`]);
   for (const re of TOKENS) for (const m of text.matchAll(re)) edits.push([m.index, m.index + m[0].length, mask]);
   return edits;
 }

@@ -18,7 +18,7 @@ export { decoded, describeUrl, REDACTED, urlSecrets } from '../core/redact.js';
  */
 export function redact(text: string, secrets: readonly string[] = []): string {
   // A whole URL keeps its scheme and host, so the message still says where it went.
-  const known = secretEdits(text, secrets, (secret) => (looksLikeUrl(secret) ? describeUrl(secret) : REDACTED), MIN_SECRET_LENGTH);
+  const known = secretEdits(text, secrets, knownMask, MIN_SECRET_LENGTH);
   // Each looks at the text as given: a known secret masked first (`https`, `password`) left no
   // URL or setting for the patterns to find.
   const edits = [...known, ...urlEdits(text, REDACTED), ...tokenEdits(text, REDACTED), ...keywordPasswordEdits(text, REDACTED)];
@@ -31,6 +31,16 @@ export function redact(text: string, secrets: readonly string[] = []): string {
     edits.push(...urlEdits(hidden, REDACTED), ...tokenEdits(hidden, REDACTED), ...keywordPasswordEdits(hidden, REDACTED));
   }
   return applyEdits(text, edits);
+}
+
+/**
+ * What replaces a known secret: a URL's scheme and host (`https://hooks.slack.com/[redacted]`),
+ * unless that shows the secret itself (`b://`, a "URL" without a host, described as `b:///...`).
+ */
+function knownMask(secret: string): string {
+  if (!looksLikeUrl(secret)) return REDACTED;
+  const described = describeUrl(secret);
+  return described.includes(secret) ? REDACTED : described;
 }
 
 /** `text` with each range of `edits` (in order, apart) filled with `*`: no white space, quote or URL character, and not a word. */

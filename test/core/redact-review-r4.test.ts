@@ -66,3 +66,10 @@ describe('R4-1: a `:` key that masks nothing does not end the value around it', 
     expect(redactPostgres("'password=password:[abcd_abcd] host=db", [])).toBe("'password=*** host=db");
   });
 });
+
+describe('R4 fuzzing: what the notifiers showed at the start commit too', () => {
+  it('a token after a repeated scheme word, and a known secret that is a URL without a host', () => {
+    expect(redact('auth Bearer Bearer abcd1234 refused')).toBe('auth Bearer [redacted] [redacted] refused');
+    expect(redact('x b:// y', ['b://'])).toBe('x [redacted] y');
+  });
+});
