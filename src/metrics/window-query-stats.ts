@@ -1,11 +1,11 @@
 import { Distribution } from './distribution.js';
-import type { HistogramSlot } from './histogram-slot.js';
 import type { DecodedHistograms } from './window-query-decode.js';
 import { COUNT, END, F, isKept, MAX, MIN, START, SUM } from './window-query-columns.js';
 import { pairsAt, pairsOf } from './window-query-pairs.js';
 import { ringPairs, RF, type RingView } from './window-query-ring.js';
 import { merged } from './window-query-merged.js';
-import type { DistMemo, Pairs } from './window-query-dist-memo.js';
+import type { DistMemo } from './window-query-dist-memo.js';
+import { closedPairs, held, heldAt, heldView, releaseScratch } from './window-query-stats-scratch.js';
 import type { RangeStats, WindowScale, WindowSeries } from './window-query-types.js';
 
 export { mergedBucketsLength } from './window-query-merged.js';
@@ -18,20 +18,6 @@ type RingSeries = WindowSeries & { readonly ring?: RingView | undefined };
 
 /** Adds a slot's buckets to `merged` (one function, not a closure per slot). */
 const addToMerged = (index: number, count: number): void => merged.add(index, count);
-// The lists below are filled from index 0 by each call, their lengths kept by the call: setting
-// an array's length to 0 frees its backing store in V8, and the next call's pushes grew it again
-// (a few arrays a rule and tick). Each call clears the references it wrote before it returns;
-// lists grown past STALE_MAX entries (one huge read) are let go.
-/** The memory slots a call with a distribution adds last. */
-const held: HistogramSlot[] = [];
-/** For each of `held`: the ring view and position it was read from when a closed slot of a cached ring (else undefined, -1). */
-const heldView: (RingView | undefined)[] = [];
-const heldAt: number[] = [];
-/** Bucket counts of the decoded rollups a call with a distribution met, in pass order, then of the closed ring slots it holds. */
-const closedPairs: Pairs[] = [];
-/** Longest lists kept between calls. */
-const STALE_MAX = 4_096;
-
 /** What {@link rangeStats} reads besides the series: the window's now, scale and decoded rollups. */
 export interface StatsScope {
   readonly now: number;
@@ -290,20 +276,7 @@ export function rangeStats(scope: StatsScope, series: Iterable<WindowSeries>, fr
     } else {
       for (let i = 0; i < nHeld; i++) dist.addSlot(held[i]!);
     }
-    if (held.length > STALE_MAX || closedPairs.length > STALE_MAX) {
-      held.length = 0;
-      heldView.length = 0;
-      heldAt.length = 0;
-      closedPairs.length = 0;
-    } else {
-      // The lists keep their size, not what they point at: a closed monitor's slots and decoded
-      // counts (26 MB after one 409-series p95 read, review R2) are not held by a stale entry.
-      for (let i = 0; i < nHeld; i++) {
-        held[i] = undefined!;
-        heldView[i] = undefined;
-      }
-      for (let i = 0; i < nPairs; i++) closedPairs[i] = undefined!;
-    }
+    releaseScratch(nHeld, nPairs);
     // Parts whose counts disagree with their totals (an hdr that failed to decode) leave the
     // distribution's totals off: the totals above are exact.
     dist.count = stats.count;
