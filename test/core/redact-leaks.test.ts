@@ -10,22 +10,11 @@ import { redact } from '../../src/notifiers/redact.js';
 import { redactRedis } from '../../src/storage/redis/redis-errors.js';
 import { connectionSecrets, redactPostgres } from '../../src/storage/postgres/postgres-errors.js';
 import { bestCpuMs } from '../helpers/cpu-time.js';
+import { random as seeded } from '../helpers/random.js';
+import { shown as shownRun } from '../helpers/shown.js';
 
-/** mulberry32, seeded: the same cases on every run. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The longest run of `form` (5 characters or more) still in `text`, else 0. */
-function shown(text: string, form: string): number {
-  for (let len = form.length; len >= 5; len--) for (let i = 0; i + len <= form.length; i++) if (text.includes(form.slice(i, i + len))) return len;
-  return 0;
-}
+/** How much of `form` `text` shows (runs of 5 characters or more). */
+const shown = (text: string, form: string): number => shownRun(text, form, 5);
 
 const PRINTABLE = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i)).join(''); // letters, digits, ASCII symbols
 

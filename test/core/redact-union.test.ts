@@ -10,22 +10,11 @@ import { applyEdits, maskKeywordPasswords } from '../../src/core/redact.js';
 import { redact } from '../../src/notifiers/redact.js';
 import { redactRedis } from '../../src/storage/redis/redis-errors.js';
 import { redactPostgres } from '../../src/storage/postgres/postgres-errors.js';
+import { random as seeded } from '../helpers/random.js';
+import { shown as shownRun } from '../helpers/shown.js';
 
-/** mulberry32, seeded: the same cases on every run. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The longest run of `form` (4 characters or more) still in `text`, else 0. */
-function shown(text: string, form: string): number {
-  for (let len = form.length; len >= 4; len--) for (let i = 0; i + len <= form.length; i++) if (text.includes(form.slice(i, i + len))) return len;
-  return 0;
-}
+/** How much of `form` `text` shows (runs of 4 characters or more). */
+const shown = (text: string, form: string): number => shownRun(text, form, 4);
 
 describe('F1: a known secret inside a scheme or a setting name', () => {
   it('does not stop the patterns masking a second, unknown credential', () => {
