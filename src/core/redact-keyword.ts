@@ -18,7 +18,7 @@ const KEY_AHEAD = String.raw`${NAME}\s*=|(?<!:\/\/)${NAME}\\*["']?\s*:(?![:/]|[ 
 // about a value: `password=' expected a value; host=db`) is masked to the end of its line or
 // to the white space before the next `key=`, whichever comes first: far enough for a value cut
 // off by the end of a message, not so far that the rest of the message goes.
-const quotedInMessage = (q: string): string => String.raw`${q}(?:[^${q}\\]|\\[\s\S])*${q}|${q}(?:(?!\s\w+\s*=|${KEY_AHEAD})[^${q}\\\n]|\\[^\n]?)*`;
+const quotedInMessage = (q: string, stop: string): string => String.raw`${q}(?:[^${q}\\]|\\[\s\S])*${q}|${q}(?:(?!\s\w+\s*=|${stop})[^${q}\\\n]|\\[^\n]?)*`;
 // `=` (libpq), any white space around it.
 const EQUALS = String.raw`(?:${NAME}\s*=\s*)`;
 // `:` after the key, itself maybe closing a quote (`"password": "x"`, YAML `password: x`, JSON in
@@ -31,7 +31,7 @@ const COLON = String.raw`(?:(?<!:\/\/)${NAME}\\*["']?\s*:(?![:/])[ \t]*(?:\r?\n[
 // `hun;ter2`: stopping at `;` showed `ter2`), or to a quote that closes a string around the
 // setting (JSON: `"host=db password=x","user":...`); a backslash escapes the next character.
 // Punctuation that ends it (`(password=x)`, `password=x, host=db`) is given back below.
-const BARE = String.raw`(?:(?!${KEY_AHEAD})(?:\\[\s\S]?|[^\s'"\\]|['"](?![,:;}\])>\s]|$)))+`;
+const bare = (stop: string): string => String.raw`(?:(?!${stop})(?:\\[\s\S]?|[^\s'"\\]|['"](?![,:;}\])>\s]|$)))+`;
 // After a key's `:`: a string of JSON inside a JSON string (`\"a \\\"b\\\" c\"`, to its `\"`: the
 // bare value stopped at its first space; read by escapedStringEnd, at any depth), a YAML
 // single-quoted string (`'it''s'`: `''` is a quote), a JSON literal (null, true, false, a number: masked alone, or left, so the next key
@@ -41,9 +41,19 @@ const BARE = String.raw`(?:(?!${KEY_AHEAD})(?:\\[\s\S]?|[^\s'"\\]|['"](?![,:;}\]
 const ESCAPED_OPEN = String.raw`\\+"`;
 const YAML_QUOTED = String.raw`'(?:[^'\\]|\\[\s\S]|'')*'`;
 const LITERAL = String.raw`(?:null|true|false|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?=[ \t]*(?:[,}\]\r\n]|\\*"|$))`;
-const KEYED_BARE = String.raw`(?![{\[\s])(?:(?!${KEY_AHEAD})(?:\\[^\r\n]?|[^\r\n\\'",]|,(?![ \t]*\\*["']?[\w-]+\\*["']?[ \t]*:)|['"](?![,:;}\])>]|$)))+`;
-const VALUE = String.raw`${quotedInMessage("'")}|${quotedInMessage('"')}`;
-const KEYWORD_PASSWORD = new RegExp(`(${EQUALS})(${VALUE}|${BARE})|(${COLON})(${ESCAPED_OPEN}|${YAML_QUOTED}|${VALUE}|${LITERAL}|${KEYED_BARE})`, 'gi');
+const keyedBare = (stop: string): string => String.raw`(?![{\[\s])(?:(?!${stop})(?:\\[^\r\n]?|[^\r\n\\'",]|,(?![ \t]*\\*["']?[\w-]+\\*["']?[ \t]*:)|['"](?![,:;}\])>]|$)))+`;
+/** The settings' pattern whose values end before `stop` (a pattern that never matches: nowhere). */
+function keywordPattern(stop: string): RegExp {
+  const value = String.raw`${quotedInMessage("'", stop)}|${quotedInMessage('"', stop)}`;
+  return new RegExp(`(${EQUALS})(${value}|${bare(stop)})|(${COLON})(${ESCAPED_OPEN}|${YAML_QUOTED}|${value}|${LITERAL}|${keyedBare(stop)})`, 'gi');
+}
+// Two readings, their masks joined: values that end before another password key (so that key's
+// own value is masked: `password=a;password= hunter2`), and values that run over such key text
+// (a password holding it, `password='password:""hunter2` or `password=x-password=`, or a quote
+// left open to the end of its line): ending at the key alone showed those passwords, in whole or
+// in part, where the pattern before this masked them (review R6).
+const KEYWORD_PASSWORD = keywordPattern(KEY_AHEAD);
+const KEYWORD_PASSWORD_WHOLE = keywordPattern('(?!)');
 
 /**
  * The length of `value` without the punctuation of the message around it: a run at its end of
@@ -127,7 +137,13 @@ function structuredKey(text: string, at: number, key: string): boolean {
 /** The edits {@link maskKeywordPasswords} makes to `text`, in order. */
 export function keywordPasswordEdits(text: string, mask: string): Edit[] {
   const edits: Edit[] = [];
-  const re = new RegExp(KEYWORD_PASSWORD);
+  readSettings(text, mask, new RegExp(KEYWORD_PASSWORD), edits);
+  readSettings(text, mask, new RegExp(KEYWORD_PASSWORD_WHOLE), edits);
+  return edits;
+}
+
+/** Adds to `edits` the values of the settings `re` (one reading, see KEYWORD_PASSWORD) finds in `text`. */
+function readSettings(text: string, mask: string, re: RegExp, edits: Edit[]): void {
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const keyed = m[3] !== undefined;
     const key = keyed ? m[3]! : m[1]!;
@@ -177,5 +193,4 @@ export function keywordPasswordEdits(text: string, mask: string): Edit[] {
     // All punctuation (`password=;`): nothing to hide, nothing to give back.
     if (end > 0) edits.push([from, from + end, mask]);
   }
-  return edits;
 }

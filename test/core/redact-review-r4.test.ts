@@ -9,17 +9,17 @@ import { redact } from '../../src/notifiers/redact.js';
 import { redactPostgres } from '../../src/storage/postgres/postgres-errors.js';
 
 describe('R4-1: a value ends before another password key, and both are masked', () => {
-  it('as commit b09a894 masked them (storage policies)', () => {
-    expect(redactPostgres('password=a;password= hunter2 host=db', [])).toBe('password=***;password= *** host=db');
-    expect(redactPostgres('Server=db;Password=;Password= hunter2;', [])).toBe('Server=db;Password=;Password= ***;');
-    expect(redactPostgres('sslpassword=abc,password= hunter2', [])).toBe('sslpassword=***,password= ***');
-    expect(redactPostgres('password=x"password = hunter2 host=db', [])).toBe('password=***"password = *** host=db');
-    expect(redactPostgres("x password:(password=') hunter2", [])).toBe("x password:(password=***");
+  it('masks both values (storage policies); the key between them may go with the first value (review R6: both readings joined)', () => {
+    expect(redactPostgres('password=a;password= hunter2 host=db', [])).toBe('password=*** *** host=db');
+    expect(redactPostgres('Server=db;Password=;Password= hunter2;', [])).toBe('Server=db;Password=*** ***;');
+    expect(redactPostgres('sslpassword=abc,password= hunter2', [])).toBe('sslpassword=*** ***');
+    expect(redactPostgres('password=x"password = hunter2 host=db', [])).toBe('password=*** = *** host=db');
+    expect(redactPostgres("x password:(password=') hunter2", [])).toBe('x password:******');
   });
 
   it('in the notifiers, and after a key in prose', () => {
-    expect(redact('password=a;password= hunter2 host=db')).toBe('password=[redacted];password= [redacted] host=db');
-    expect(maskKeywordPasswords('password: password=ab}}}}}', '#')).toBe('password: password=#');
+    expect(redact('password=a;password= hunter2 host=db')).toBe('password=[redacted] [redacted] host=db');
+    expect(maskKeywordPasswords('password: password=ab}}}}}', '#')).toBe('password: #');
   });
 });
 
