@@ -8,7 +8,7 @@ import { ManualClock } from '../../src/testing.js';
 function setup() {
   const clock = new ManualClock(Date.parse('2026-12-07T00:00:10Z'));
   const warn = vi.fn();
-  const monitor = createMonitor({ clock, storage: new MemoryStorage(), instanceId: 'm2-get', logger: { warn } });
+  const monitor = createMonitor({ clock, storage: new MemoryStorage({ now: () => clock.now() }), instanceId: 'm2-get', logger: { warn } });
   return { monitor, warn };
 }
 

@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/testing.js';
 
 function setup(maxSeries?: number, maxTotalSeries?: number) {
   const clock = new ManualClock(Date.parse('2026-12-07T00:00:00Z'));
-  const storage = new MemoryStorage();
+  const storage = new MemoryStorage({ now: () => clock.now() });
   const limits = { ...(maxSeries === undefined ? {} : { maxSeriesPerMetric: maxSeries }), ...(maxTotalSeries === undefined ? {} : { maxTotalSeries }) };
   const monitor = createMonitor({ clock, storage, limits });
   return { monitor, clock, storage };

@@ -11,7 +11,7 @@ const SLOT = 30_000;
 
 function setup(limits: { maxTotalSeries?: number } = {}) {
   const clock = new ManualClock(Date.parse('2026-12-07T00:00:00Z'));
-  const storage = new MemoryStorage();
+  const storage = new MemoryStorage({ now: () => clock.now() });
   const monitor = createMonitor({ clock, storage, instanceId: 'm2-held', logger: false, limits });
   return { monitor, clock, storage };
 }

@@ -48,7 +48,7 @@ describe('one rollup per series, slot and instance', () => {
     await fc.assert(
       fc.asyncProperty(ops, async (script: Op[]) => {
         const clock = new ManualClock(Date.parse('2026-12-07T00:00:00Z'));
-        const storage = new MemoryStorage();
+        const storage = new MemoryStorage({ now: () => clock.now() });
         const monitor = createMonitor({ clock, storage, instanceId: 'm-prop', logger: false, limits: { seriesTtl: 60_000 } });
         const c = monitor.counter({ name: 'ops_total', labelNames: ['k'] });
         const h = monitor.histogram({ name: 'ops_milliseconds', unit: 'milliseconds', labelNames: ['k'] });

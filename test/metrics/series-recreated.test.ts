@@ -13,7 +13,7 @@ const SLOT = 30_000;
 /** A monitor on a MemoryStorage whose idle series leave memory after a minute. */
 function setup() {
   const clock = new ManualClock(T0);
-  const storage = new MemoryStorage();
+  const storage = new MemoryStorage({ now: () => clock.now() });
   const monitor = createMonitor({ clock, storage, instanceId: 'm-recreated', logger: false, limits: { seriesTtl: 60_000 } });
   return { clock, storage, monitor };
 }
