@@ -35,12 +35,15 @@ export function redact(text: string, secrets: readonly string[] = []): string {
 
 /**
  * What replaces a known secret: a URL's scheme and host (`https://hooks.slack.com/[redacted]`),
- * unless that shows the secret itself (`b://`, a "URL" without a host, described as `b:///...`).
+ * unless they are most of the secret: what the mask hides (user info, path, query) must be at
+ * least {@link MIN_SECRET_LENGTH} characters, and the description must not hold the secret in
+ * any case (`b://` was described as `b:///...`, `HTTP://SECRETHOST` as `http://secrethost`; review R6).
  */
 function knownMask(secret: string): string {
   if (!looksLikeUrl(secret)) return REDACTED;
   const described = describeUrl(secret);
-  return described.includes(secret) ? REDACTED : described;
+  const shown = described.endsWith(`/${REDACTED}`) ? described.length - REDACTED.length - 1 : described.length;
+  return secret.length - shown >= MIN_SECRET_LENGTH && !described.toLowerCase().includes(secret.toLowerCase()) ? described : REDACTED;
 }
 
 /** `text` with each range of `edits` (in order, apart) filled with `*`: no white space, quote or URL character, and not a word. */

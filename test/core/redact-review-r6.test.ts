@@ -30,3 +30,13 @@ describe('R6: a password holding password-key text', () => {
     for (const [message, masked] of cases) expect(redact(message), message).toBe(masked.replaceAll('***', '[redacted]'));
   });
 });
+
+describe('R6: a known secret shaped like a URL', () => {
+  it('is not described by a scheme and host that are most of it, in any case', () => {
+    expect(redact('failed for HTTP://SECRETHOST now', ['HTTP://SECRETHOST'])).toBe('failed for [redacted] now');
+    expect(redact('failed for Ab://cdef now', ['Ab://cdef'])).toBe('failed for [redacted] now');
+    expect(redact('failed for B:// now', ['B://'])).toBe('failed for [redacted] now');
+    // A webhook URL still says where it went.
+    expect(redact('POST https://hooks.slack.com/services/T0/B0/xyz failed', ['https://hooks.slack.com/services/T0/B0/xyz'])).toBe('POST https://hooks.slack.com/[redacted] failed');
+  });
+});
