@@ -19,7 +19,7 @@ const steps = [
   ['vitest', 'npx', ['vitest', 'run'], { PULSEWATCH_NEXT_APP_BUILT: '1', PULSEWATCH_CLI_BUILT: '1' }],
   ['published declarations', 'node', ['scripts/check-dts.mjs']],
   ['edge bundle of the build', 'node', ['scripts/check-edge-dist.mjs']],
-  // 253 KiB on 2026-12-07 (docs/performance.md): the budget leaves room for growth, not for a new dependency pulled in whole.
+  // 256.4 KiB on 2026-12-08 (docs/performance.md): the budget leaves room for growth, not for a new dependency pulled in whole.
   ['bundle size of the main entry', 'node', ['scripts/bundle-size.mjs', '--max-gzip-kib', '260']],
   // The built main entry on real edge runtimes: workerd (through miniflare) and edge-runtime.
   ['edge runtimes', 'npx', ['vitest', 'run', '--config', 'test/edge/vitest.config.ts']],
