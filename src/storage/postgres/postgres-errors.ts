@@ -1,5 +1,6 @@
 import { StorageError } from '../../core/errors.js';
 import { applyEdits, connectionPasswords, keywordPasswordEdits, MASKED, secretEdits, urlPasswordEdits } from '../../core/redact.js';
+import { causeText } from '../cause-text.js';
 
 /**
  * True for SQLSTATE class 22, "data exception" (22P05 an untranslatable Unicode escape in jsonb,
@@ -28,7 +29,7 @@ export function isProgramLimit(sqlstate: string): boolean {
  */
 export function storageFailure(label: string, what: string, cause: unknown, secrets: readonly string[] = []): StorageError {
   if (cause instanceof StorageError) return cause;
-  const reason = redactPostgres(cause instanceof Error ? cause.message : String(cause), secrets);
+  const reason = redactPostgres(causeText(cause), secrets);
   const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
   const permanent = typeof code === 'string' && (isDataException(code) || isProgramLimit(code));
   const sqlstate = permanent ? ` (SQLSTATE ${code}: the data is invalid, retrying cannot help)` : '';

@@ -1,5 +1,6 @@
 import { StorageError } from '../../core/errors.js';
 import { applyEdits, MASKED, secretEdits, urlPasswordEdits } from '../../core/redact.js';
+import { causeText } from '../cause-text.js';
 
 /** The URL schemes whose `user:password@` part is masked wherever it appears in a message. */
 const REDIS_SCHEMES = ['redis', 'rediss'];
@@ -36,11 +37,12 @@ export interface ErrorContext {
  */
 export function toStorageError(operation: string, cause: unknown, context: ErrorContext): StorageError {
   if (cause instanceof StorageError) return cause;
-  const raw = cause instanceof Error ? cause.message : String(cause);
+  const raw = causeText(cause);
   let message = `RedisStorage: ${operation} failed: ${raw}`;
   if (context.status !== 'ready') {
     const last = context.lastConnectionError;
-    message += ` (connection ${context.status}${last !== undefined && last.message !== raw ? `: ${last.message}` : ''})`;
+    const lastText = last === undefined ? undefined : causeText(last);
+    message += ` (connection ${context.status}${lastText !== undefined && lastText !== raw ? `: ${lastText}` : ''})`;
   }
   return new StorageError(redactRedis(message, context.secrets), { cause });
 }
