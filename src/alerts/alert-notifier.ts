@@ -183,9 +183,15 @@ export class AlertNotifier {
     return this.unsaved.size > 0;
   }
 
-  /** Writes the records whose save failed, oldest first; stops at the first failure (the store is still down). */
+  /**
+   * Writes the records whose save failed, oldest first; stops at the first failure (the store is
+   * still down). Another instance may have acknowledged a firing alert while its copy waited
+   * here: the acknowledgement is read from the store first and kept, or the older copy would
+   * erase it and repeats would start again.
+   */
   async retryUnsaved(): Promise<void> {
     for (const [id, record] of [...this.unsaved]) {
+      if (record.status === 'firing' && record.acknowledgedAt === undefined) await this.readAcknowledgement(record);
       try {
         await this.ctx.storage.saveAlert(record);
       } catch {
