@@ -178,7 +178,8 @@ export function pruneRows(st: KeptSeries, from: number, upTo: number): KeptSerie
   const c = st.cols;
   let stale = false;
   if (upTo === Infinity) {
-    for (let i = 0; i < st.n && c[i * F + START]! < from; i++) if (c[i * F + END]! <= from) stale = true;
+    // Only rows starting at or before `from` can have ended by then (see `prune` in window-query-cache.ts).
+    for (let i = 0; i < st.n && c[i * F + START]! <= from; i++) if (c[i * F + END]! <= from) stale = true;
   } else for (let i = 0; i < st.n; i++) if (c[i * F + END]! <= from || c[i * F + END]! > upTo) stale = true;
   if (!stale) return st;
   const out = emptyLike(st, st.n);
@@ -264,9 +265,9 @@ export async function applyRows(cached: readonly KeptSeries[], rollups: readonly
  * come: see {@link plain}) without its parts that ended by `from`, read from the rollups.
  */
 function mergedFrom(st: KeptSeries, b: Bucket, rollups: readonly Rollup[], next: Int32Array, from: number): KeptSeries {
-  // As `pruneRows`: the rollups are dropped by their end only when one that starts before `from` ended by then.
+  // As `pruneRows`: the rollups are dropped by their end only when one that starts at or before `from` ended by then.
   let cut = -Infinity;
-  for (let i = b.first; i >= 0 && rollups[i]!.start < from; i = next[i]!) if (rollups[i]!.end <= from) cut = from;
+  for (let i = b.first; i >= 0 && rollups[i]!.start <= from; i = next[i]!) if (rollups[i]!.end <= from) cut = from;
   let first = -1;
   for (let i = b.first; i >= 0 && first < 0; i = next[i]!) if (rollups[i]!.end > cut) first = i;
   if (first < 0) return pruneRows(st, from, Infinity);

@@ -279,10 +279,11 @@ function upsertAfter(parts: readonly WindowPart[], written: readonly WindowPart[
 /** The parts that end within (from, upTo]; the same array when all do. */
 function prune(parts: readonly WindowPart[], from: number, upTo: number): readonly WindowPart[] {
   if (upTo === Infinity) {
-    // Parts are sorted by start and end after it: only those starting before `from` can have
-    // ended by then, so a tick looks at the oldest one or two parts of a series, not all of them
-    // (this loop ran over every kept part of every series at every tick).
-    for (let i = 0; i < parts.length && parts[i]!.start < from; i++) if (parts[i]!.end <= from) return parts.filter((q) => q.end > from);
+    // Parts are sorted by start and end at or after it: only those starting at or before `from`
+    // can have ended by then (at `from`: a zero-length part, a slot closed the instant it
+    // opened), so a tick looks at the oldest one or two parts of a series, not all of them (this
+    // loop ran over every kept part of every series at every tick).
+    for (let i = 0; i < parts.length && parts[i]!.start <= from; i++) if (parts[i]!.end <= from) return parts.filter((q) => q.end > from);
     return parts;
   }
   for (const p of parts) if (p.end <= from || p.end > upTo) return parts.filter((q) => q.end > from && q.end <= upTo);
