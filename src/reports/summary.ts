@@ -1,4 +1,5 @@
 import { errorMatcher } from '../alerts/evaluate-conditions.js';
+import { ERROR_STATUS_LABELS } from '../metrics/time-series-errors.js';
 import type { MetricWindow, WindowSeries } from '../metrics/window-query.js';
 
 /**
@@ -36,8 +37,9 @@ export interface MetricSummary {
   p95: number | null;
   p99: number | null;
   /**
-   * Percent of the count in series marked as errors (a `status`/`statusCode`/`outcome` that is
-   * 5xx, failure, error or timeout, or `success="false"`: the alert rules' `errorRate`); for an
+   * Percent of the count in series marked as errors (a `status`, `statusCode`, `status_code`,
+   * `code`, `status_class` or `outcome` that is 5xx, failure, error or timeout, or
+   * `success="false"`: the alert rules' `errorRate`); for an
    * `errorRate` metric its mean. Null when no series carries such a label or nothing was counted.
    */
   errorRate: number | null;
@@ -45,7 +47,10 @@ export interface MetricSummary {
 
 const TIME_UNITS: Record<string, number> = { seconds: 1000, s: 1000, milliseconds: 1, ms: 1 };
 const isErrorSeries = errorMatcher(undefined);
-const ERROR_LABELS = ['status', 'statusCode', 'status_code', 'outcome', 'success'];
+// The labels the default error matcher reads (one list, with the rules and time series): a series
+// with none of them says nothing about errors. A list of its own here left out `code` and
+// `status_class`, so a report over http_requests_total{code} had no error rate at all.
+const ERROR_LABELS = [...ERROR_STATUS_LABELS, 'success'];
 
 /** Of a metric: its class and the factor that turns its values into the reported unit. */
 export function classify(name: string, kind: MetricWindow['kind'], unit: string | undefined): { class: MetricClass; factor: number; unit: string | undefined } {
