@@ -25,7 +25,10 @@ export interface SlaCompliance {
   compliant: number;
   /** Their share of `totalMessages` (complete + partial, seed 004's denominator) in percent; null without samples. */
   percent: number | null;
-  /** `percent >= target`; null without samples. */
+  /**
+   * Whether the share of entries at or under `under` reaches `target`: the share itself, not
+   * `percent` rounded (94.996 % shows as 95 and is not met against 95). Null without samples.
+   */
   met: boolean | null;
 }
 
