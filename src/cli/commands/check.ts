@@ -133,6 +133,12 @@ async function check(io: CliIo, urlArg: string | undefined, flags: CheckFlags, c
           if (previous === undefined || describeChanges(previous, current).length > 0) io.out(`${JSON.stringify(toJson(current))}\n`);
         } else if (previous === undefined) io.out(renderTable(current));
         else for (const line of describeChanges(previous, current)) io.out(`${line}\n`);
+        // Why a check could not run goes to stderr as a single check prints it: the table only
+        // says "could not run". The first time, and with --json each new reason (the table's
+        // change lines carry a later one on stdout).
+        if (current.error !== undefined && (previous === undefined || (flags.json === true && previous.error?.message !== current.error.message))) {
+          io.err(`pulsewatch check: ${current.error.message}\n`);
+        }
       },
     });
   } finally {
