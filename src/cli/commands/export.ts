@@ -6,7 +6,7 @@ import { toPrometheusRules } from '../../export/prometheus-rules.js';
 import { CliError, CliInputError, EXIT_CODES } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { parseSourceUrl, timeoutArg } from '../options.js';
-import { getText, parseJson, printable, type HttpOptions } from '../sources/http.js';
+import { displayUrl, getText, parseJson, printable, type HttpOptions } from '../sources/http.js';
 import { ENV, tokenOf } from './check.js';
 
 interface ExportFlags {
@@ -22,12 +22,29 @@ async function read(base: string, http: HttpOptions, withRules: boolean): Promis
   const url = (path: string): URL => new URL(`${base.replace(/\/+$/, '')}${path}`);
   const metrics = await getText(url('/metrics'), http, 'text/plain;version=0.0.4');
   if (metrics.status !== 200) throw new CliError('ERR_PULSEWATCH_CLI_SOURCE', `GET /metrics answered ${metrics.status}: ${printable(metrics.body)}`);
+  // A wrong base path in front of a web server answers 200 with a page: read as an exposition,
+  // it has no metric, and an empty dashboard would be written with exit 0.
+  if (!isExposition(metrics.body)) {
+    throw new CliError('ERR_PULSEWATCH_CLI_SOURCE', `GET /metrics did not answer a Prometheus text exposition (is ${displayUrl(base)} the monitoring handler's base path?)`);
+  }
   if (!withRules) return { rules: [], exposition: metrics.body };
   const answer = await getText(url('/alerts/rules'), http, 'application/json');
   if (answer.status !== 200) throw new CliError('ERR_PULSEWATCH_CLI_SOURCE', `GET /alerts/rules answered ${answer.status}: ${printable(answer.body)}`);
   const rules = (parseJson(answer.body, url('/alerts/rules'), '{ "rules": [...] }') as { rules?: unknown }).rules;
   if (!Array.isArray(rules)) throw new CliError('ERR_PULSEWATCH_CLI_SOURCE', 'GET /alerts/rules did not answer { "rules": [...] }');
   return { rules, exposition: metrics.body };
+}
+
+/** A sample line: a metric name, its labels if any, whitespace and a value. */
+const SAMPLE_LINE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?[ \t]+\S/;
+
+/** True when every line of `text` is blank, a comment (`# HELP`, `# TYPE`, `# EOF`) or a sample. */
+function isExposition(text: string): boolean {
+  for (const line of text.split('\n')) {
+    const l = line.trim();
+    if (l !== '' && !l.startsWith('#') && !SAMPLE_LINE.test(l)) return false;
+  }
+  return true;
 }
 
 function exportCommand(io: CliIo, done: (code: number) => void, name: 'rules' | 'dashboard'): Command {
