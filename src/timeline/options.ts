@@ -23,7 +23,17 @@ export const timelineOptionsSchema = z.strictObject({
     .array(phaseSchema)
     .min(2, 'needs at least 2 phases (a start and an end)')
     .max(MAX_PHASES, `at most ${MAX_PHASES} phases`)
-    .refine((p) => new Set(p).size === p.length, 'phase names must be unique'),
+    .refine((p) => new Set(p).size === p.length, 'phase names must be unique')
+    // Each step is one `phase` label value: ['a', 'b_to_c', 'a_to_b', 'c'] would make
+    // `a_to_b_to_c` twice, two steps in one series.
+    .superRefine((p, ctx) => {
+      const seen = new Set<string>();
+      for (let i = 1; i < p.length; i++) {
+        const step = stepName(p[i - 1]!, p[i]!);
+        if (seen.has(step)) ctx.addIssue({ code: 'custom', message: `two steps would both be named ${JSON.stringify(step)} (the phase label is <from>_to_<to>): rename a phase` });
+        seen.add(step);
+      }
+    }),
   /** How long an entry may stay open; past it, an entry without its last phase is partial (seed 004: 1 h). */
   ttl: positiveDurationSchema.default(3_600_000),
   /** Finished entries kept for reports (the most recent; seed 004: 100). */
