@@ -1,6 +1,6 @@
 import type { CapabilityContext } from '../capability.js';
 import { ValidationError } from '../core/errors.js';
-import { validationErrorOf } from '../core/options.js';
+import { parseReadQuery } from '../metrics/time-series-range.js';
 import type { TimelineRegistry } from '../timeline/registry.js';
 import { stepName, timelineMetricNames } from '../timeline/options.js';
 import type { Timeline } from '../timeline/timeline.js';
@@ -48,9 +48,9 @@ export class SlaReporter {
    * with a `StorageError` when the store cannot be read.
    */
   async report(query: SlaQuery): Promise<SlaReport> {
-    const parsed = slaQuerySchema.safeParse(query);
-    if (!parsed.success) throw validationErrorOf('invalid SLA query', parsed.error.issues, 'query');
-    const q = { ...parsed.data };
+    // Getter- and Proxy-safe, as every analysis read: a query that throws when read is a
+    // ValidationError, never the caller's own error.
+    const q = { ...parseReadQuery(slaQuerySchema, query, 'SLA query') };
     // The tenant is a label like any other: every metric read narrows by it.
     if (q.organizationId !== undefined) q.labels = { ...q.labels, [TENANT_LABEL]: q.organizationId };
     if (q.timeline === undefined && q.metric === undefined) q.timeline = this.onlyTimeline();
