@@ -61,5 +61,10 @@ export function parseSourceUrl(value: string, field: string): string {
     throw new CliInputError(field, 'not a URL; expected http(s)://host[:port][/base-path]');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliInputError(field, `expected an http or https URL, got ${url.protocol}`);
+  // fetch refuses a URL with credentials, with a message quoting the URL whole (the password
+  // with it): refused here, and never echoed.
+  if (url.username !== '' || url.password !== '') {
+    throw new CliInputError(field, 'has a user or password, which is not sent (and not shown); give the URL without them and a bearer token with --token or PULSEWATCH_TOKEN');
+  }
   return url.toString();
 }
