@@ -1,4 +1,5 @@
 import type { CapabilityContext } from '../capability.js';
+import { ValidationError } from '../core/errors.js';
 import { WindowQuery } from '../metrics/window-query.js';
 import type { LatencySet } from './distribution.js';
 
@@ -23,14 +24,22 @@ export class FleetReader {
   }
 
   /**
-   * Latencies of histogram `name` over [from, to), in ms: values are multiplied by `toMs` (1000
-   * for a histogram in seconds; `unit` undefined reads the unit of this process's definition).
+   * Latencies of histogram `name` over [from, to), in ms: values are multiplied by 1000 for a
+   * histogram in seconds. Its unit is this process's definition's, else `unit` (else ms); a
+   * `unit` contradicting the definition is a ValidationError naming `unit`.
    */
   async latency(name: string, labels: Readonly<Record<string, string>> | undefined, from: number, to: number, unit: 'ms' | 'seconds' | undefined): Promise<FleetLatency> {
     const window = await this.query.read({ name, labels, from, to, now: to });
+    // This process's definition says the unit; `unit` is for a metric it has not defined. One
+    // that contradicts the definition is refused: read in it, 200 ms became 200 s.
+    const defined = window.unit === undefined ? undefined : unitOf(window.unit);
+    if (unit !== undefined && defined !== undefined && unit !== defined) {
+      const message = `${JSON.stringify(unit)} contradicts the unit of ${name} as this process defines it (${JSON.stringify(window.unit)}); unit is for a metric this process has not defined`;
+      throw new ValidationError(`invalid SLA query: unit: ${message}`, [{ path: 'unit', message }]);
+    }
     const dist = window.stats(window.series, from, to, true).dist!;
     const summary = dist.summary();
-    const seconds = (unit ?? unitOf(window.unit)) === 'seconds';
+    const seconds = (defined ?? unit) === 'seconds';
     const k = seconds ? 1000 : 1;
     const count = summary.count;
     return {
