@@ -23,7 +23,7 @@ describe('evaluating one budget', () => {
     expect(evaluateBudget(rate, { kind: 'value', value: 500 })).toMatchObject({ status: 'warn', valueText: '500/s', unit: 'per_second' });
   });
 
-  it('reads the time unit from the budget, then the source, then the name', () => {
+  it('reads the time unit from the source, then the name, then the budget', () => {
     const unnamed = budget('p95(job_latency) < 2s');
     expect(evaluateBudget(unnamed, { kind: 'value', value: 1.5, unit: 'seconds' })).toMatchObject({ status: 'pass', value: 1500 });
     expect(evaluateBudget(unnamed, { kind: 'value', value: 1500, unit: 'milliseconds' })).toMatchObject({ status: 'pass', value: 1500 });

@@ -30,11 +30,31 @@ export interface BudgetResult {
 /** Units a budget's value and threshold are in. */
 export type ValueUnit = 'ms' | 'percent' | 'per_second' | 'count' | null;
 
+/**
+ * Milliseconds per unit of a latency budget's metric: from the unit the source reports, else the
+ * metric's name (`_seconds`, `_ms`), else the budget's `unit` (docs/cli.md); undefined when none
+ * says it measures time. A budget `unit` that contradicts what the source or the name says is a
+ * {@link CliInputError} naming it: read in the budget's unit, 0.8 s would pass `p95 < 500ms`.
+ */
+export function msPerValue(budget: Budget, sourceUnit: string | undefined): number | undefined | CliInputError {
+  // A unit the source reports decides, a time unit or not; without one, the name's suffix.
+  const said = sourceUnit !== undefined || msPerUnit(budget.metric, undefined) !== undefined;
+  const known = msPerUnit(budget.metric, sourceUnit);
+  if (budget.unit === undefined) return known;
+  const own = msPerUnit(budget.metric, budget.unit);
+  if (!said) return own;
+  if (own === known) return known;
+  const by = sourceUnit !== undefined ? `the source reports ${budget.metric} in ${JSON.stringify(sourceUnit)}` : `${budget.metric}'s name says ${known === 1000 ? 'seconds' : 'milliseconds'}`;
+  return new CliInputError(`${budget.field}.unit`, `${JSON.stringify(budget.unit)} contradicts its unit: ${by}; unit is for a metric whose name and source do not say`);
+}
+
 /** The unit of a budget's value and threshold, given the unit the source reported (if any). */
 export function unitOf(budget: Budget, sourceUnit?: string): ValueUnit {
   switch (statKind(budget.stat)) {
-    case 'latency':
-      return budget.threshold.duration || msPerUnit(budget.metric, budget.unit ?? sourceUnit) !== undefined ? 'ms' : null;
+    case 'latency': {
+      const ms = msPerValue(budget, sourceUnit);
+      return budget.threshold.duration || typeof ms === 'number' ? 'ms' : null;
+    }
     case 'percent':
       return 'percent';
     case 'rate':
@@ -60,7 +80,8 @@ export function evaluateBudget(budget: Budget, reading: Reading): BudgetResult {
   if (reading.kind === 'nodata') return { budget, status: 'nodata', value: undefined, valueText: 'no data', unit: unitOf(budget), detail: reading.reason };
   let value = reading.value;
   if (statKind(budget.stat) === 'latency') {
-    const toMs = msPerUnit(budget.metric, budget.unit ?? reading.unit);
+    const toMs = msPerValue(budget, reading.unit);
+    if (toMs instanceof CliInputError) return { budget, status: 'error', value: undefined, valueText: 'error', unit: unitOf(budget), detail: toMs.message, error: toMs };
     if (toMs !== undefined) value *= toMs;
     else if (budget.threshold.duration) {
       const error = new CliInputError(
@@ -78,7 +99,7 @@ export function evaluateBudget(budget: Budget, reading: Reading): BudgetResult {
 export function formatValue(budget: Budget, value: number, unit?: string): string {
   switch (statKind(budget.stat)) {
     case 'latency':
-      return msPerUnit(budget.metric, budget.unit ?? unit) !== undefined ? formatMs(value) : formatNumber(value);
+      return typeof msPerValue(budget, unit) === 'number' ? formatMs(value) : formatNumber(value);
     case 'percent':
       return `${formatNumber(value)} %`;
     case 'rate':

@@ -69,9 +69,10 @@ export function defaultMetricOf(stat: Stat, defaults: { latency: string; request
 }
 
 /**
- * Milliseconds per unit of a metric's values when it measures time, else undefined. The unit
- * comes from the budget, then from the source (pulsewatch's aggregate says `seconds`), then from
- * the name's suffix (the Prometheus convention: `_seconds`).
+ * Milliseconds per unit of a metric's values when it measures time, else undefined: from `unit`
+ * when given (a unit that is no time unit: undefined), else from the name's suffix (the
+ * Prometheus convention: `_seconds`). Which unit to pass is evaluate.ts `msPerValue`'s: the
+ * source's, else the name's, else the budget's.
  */
 export function msPerUnit(metric: string, unit: string | undefined): number | undefined {
   const u = unit?.toLowerCase();
