@@ -16,6 +16,8 @@ export interface LatencySet {
 
 /** `1s`, `500ms`, `1.5s`, `2m`, `1h`: a band edge as seed 004 names its bands. */
 export function edgeLabel(ms: number): string {
+  // The first band's lower edge: `over0s`, not the `0h` a whole number of hours would give.
+  if (ms === 0) return '0s';
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms % 1_000 === 0) return `${ms / 1_000}s`;
