@@ -104,15 +104,19 @@ export class CircuitBreaker<A extends unknown[] = unknown[], R = unknown> {
     const trial = admission === ADMIT_TRIAL;
     const fn = this.fn; // called as a plain function: `this` inside fn is not the breaker
     let result: R | PromiseLike<R>;
+    let thenable: boolean;
     try {
       result = fn(...args);
+      // Inside the try: a `then` getter that throws fails the call, as `await` would make it.
+      thenable = isPromiseLike(result);
     } catch (error) {
       return new Promise<R>((resolve, reject) => this.settle(error, args, start, trial, resolve, reject));
     }
-    if (!isPromiseLike(result)) return Promise.resolve(this.succeeded(start, trial, result));
+    if (!thenable) return Promise.resolve(this.succeeded(start, trial, result as R));
+    const answer = result as PromiseLike<R>;
     const deadlines = this.deadlines;
     if (deadlines === undefined) {
-      return Promise.resolve(result).then(
+      return Promise.resolve(answer).then(
         (value) => this.succeeded(start, trial, value),
         (error: unknown) => this.failed(error, args, start, trial),
       );
@@ -122,14 +126,20 @@ export class CircuitBreaker<A extends unknown[] = unknown[], R = unknown> {
     return new Promise<R>((resolve, reject) => {
       const call = new PendingCall(start + deadlines.timeout, (error) => this.settle(error, args, start, trial, resolve, reject));
       deadlines.insert(call);
-      result.then(
-        (value) => {
-          if (deadlines.remove(call)) resolve(this.succeeded(start, trial, value));
-        },
-        (error: unknown) => {
-          if (deadlines.remove(call)) this.settle(error, args, start, trial, resolve, reject);
-        },
-      );
+      try {
+        answer.then(
+          (value) => {
+            if (deadlines.remove(call)) resolve(this.succeeded(start, trial, value));
+          },
+          (error: unknown) => {
+            if (deadlines.remove(call)) this.settle(error, args, start, trial, resolve, reject);
+          },
+        );
+      } catch (error) {
+        // A `then` that throws is the call's failure now, not a throw out of the executor that
+        // left the call to time out later (its fallback skipped, a half-open trial held till then).
+        if (deadlines.remove(call)) this.settle(error, args, start, trial, resolve, reject);
+      }
     });
   }
 
