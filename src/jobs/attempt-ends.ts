@@ -5,8 +5,12 @@ import type { Job } from './job.js';
 export interface QueueHost {
   readonly clock: Clock;
   readonly random: () => number;
-  /** A job failed its last attempt: the runner dead-letters it (or updates its letter). */
-  failed(job: Job, error: Error): void;
+  /**
+   * A job failed its last attempt: the runner dead-letters it (or updates its letter). `cutShort`:
+   * close() ended it (given up on, or failed with retries left), so it is kept even where the
+   * type's `deadLetter` is false.
+   */
+  failed(job: Job, error: Error, cutShort: boolean): void;
   /** A dead letter's retry succeeded: the runner deletes the letter. */
   recovered(job: Job): void;
   /** Something in the runner itself threw (a bug): reported, never thrown into p-queue. */

@@ -102,7 +102,7 @@ export class Jobs {
       {
         clock: this.ctx.clock,
         random: this.options.random,
-        failed: (job, error) => this.processor.failed(job, error, resolved.deadLetter),
+        failed: (job, error, cutShort) => this.processor.failed(job, error, cutShort || resolved.deadLetter),
         recovered: (job) => this.processor.recovered(job),
         internal: (error) => this.ctx.report(new PulsewatchError('ERR_PULSEWATCH_INTERNAL', `job runner of "${type}": ${String((error as Error)?.message ?? error)}`, { cause: error })),
       },

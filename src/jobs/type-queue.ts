@@ -48,6 +48,8 @@ export class TypeQueue {
   readonly delayed = new Set<Job>();
   /** Set by close(): a failed attempt goes to the dead letters instead of a retry. */
   closing = false;
+  /** The job {@link TypeQueue.abandon} is settling (close() gave up on it: not a failure to drop). */
+  private abandoning: Job | undefined;
   private readonly handOffs: HandOffs;
   /** What {@link settleWithin} reports to, made once (no closures per attempt). */
   private readonly ends: AttemptEnds = {
@@ -132,7 +134,12 @@ export class TypeQueue {
   abandon(job: Job, reason: Error): void {
     if (job.running === 0) return;
     job.context?.abort(reason);
-    this.settled(job, job.running, false, reason);
+    this.abandoning = job;
+    try {
+      this.settled(job, job.running, false, reason);
+    } finally {
+      this.abandoning = undefined;
+    }
   }
 
   /** An attempt ended: on a clock that tracks tasks, the wait for the next start is a task (see {@link HandOffs}). */
@@ -244,13 +251,15 @@ export class TypeQueue {
       error = asError(value);
       job.lastError = errorText(error);
       // A dead letter's retry is one attempt; a fresh job gets its `retries`.
-      if (job.letter === undefined && job.attempts <= this.options.retries && !this.closing) {
+      const retriesLeft = job.letter === undefined && job.attempts <= this.options.retries;
+      if (retriesLeft && !this.closing) {
         this.delay(job, backoffDelay(job.attempts, this.options.backoff, this.host.random));
         retrying = true;
         return;
       }
       this.metrics.finished(false);
-      this.host.failed(job, error);
+      // Cut short by close() (given up on, or a retry it prevents): kept like a delayed job is.
+      this.host.failed(job, error, retriesLeft || this.abandoning === job);
     } finally {
       // Whatever threw above (the host's dead letters, say), the job's result does not hang.
       if (ok) job.resolve(value);
