@@ -34,9 +34,17 @@ export function settleWithin(clock: Clock, ends: AttemptEnds, job: Job, attempt:
   return new Promise<void>((release) => {
     const timer = clock.setTimeout(() => {
       if (job.running === attempt) ends.timedOut(job, attempt, timeout);
-      // Also when close() gave up on the attempt first: the loop must not wait on the handler.
       release();
     }, timeout);
+    // close() giving up on the attempt aborts it: the timer goes with it (no timer left after
+    // close), and the loop stops waiting on the handler.
+    const context = job.context;
+    if (context !== undefined) {
+      context.onAbort = () => {
+        clock.clearTimeout(timer);
+        release();
+      };
+    }
     const end = (ok: boolean, value: unknown): void => {
       clock.clearTimeout(timer);
       ends.settled(job, attempt, ok, value);

@@ -29,6 +29,8 @@ export type JobHandle<R = unknown> =
 export class AttemptContext {
   private controller: AbortController | undefined;
   private reason: Error | undefined;
+  /** Called once when the attempt is aborted: its timeout race lets go of the timer and the slot. */
+  onAbort: (() => void) | undefined;
 
   constructor(
     private readonly job: Job,
@@ -54,6 +56,9 @@ export class AttemptContext {
     if (this.reason !== undefined) return;
     this.reason = reason;
     this.controller?.abort(reason);
+    const onAbort = this.onAbort;
+    this.onAbort = undefined;
+    onAbort?.();
   }
 }
 
