@@ -35,6 +35,8 @@ export class DeadLetterProcessor {
   private readonly writes = new Set<Promise<unknown>>();
   /** Letters being retried now: a second retry of one waits for the first to end. */
   private readonly inFlight = new Set<string>();
+  /** Letters of {@link inFlight} deleted meanwhile: their retry's end must not write them back. */
+  private readonly deleted = new Set<string>();
 
   constructor(
     private readonly ctx: CapabilityContext,
@@ -63,11 +65,16 @@ export class DeadLetterProcessor {
     return true;
   }
 
+  /** Letter `id` was deleted: if its retry runs now, that retry's end leaves it deleted. */
+  forget(id: string): void {
+    if (this.inFlight.has(id)) this.deleted.add(id);
+  }
+
   /** A job failed its last attempt: a new letter, or its letter updated when it was a letter's retry. */
   failed(job: Job, error: Error, deadLetter: boolean): void {
     const now = this.ctx.clock.now();
     const previous = job.letter;
-    if (previous !== undefined) this.inFlight.delete(previous.id);
+    if (previous !== undefined && this.end(previous.id)) return;
     if (previous === undefined && !deadLetter) return;
     const retries = previous === undefined ? 0 : previous.retries + 1;
     const letter: JobDeadLetterRecord = {
@@ -89,13 +96,13 @@ export class DeadLetterProcessor {
 
   /** A letter's retry set aside at close before it ran: the letter stays as it was. */
   released(job: Job): void {
-    if (job.letter !== undefined) this.inFlight.delete(job.letter.id);
+    if (job.letter !== undefined) this.end(job.letter.id);
   }
 
   /** A letter's retry succeeded: the letter goes. */
   recovered(job: Job): void {
     const letter = job.letter!;
-    this.inFlight.delete(letter.id);
+    if (this.end(letter.id)) return;
     this.track(this.book.remove(letter).catch((error: unknown) => this.ctx.report(isPulsewatchError(error) ? error : new StorageError('deleting a recovered dead letter failed', { cause: error }))));
   }
 
@@ -112,7 +119,10 @@ export class DeadLetterProcessor {
     const result: DeadLetterRun = { ran: true, purged: 0, retried: 0, exhausted: 0 };
     for (const letter of letters) {
       if (letter.createdAt < now - this.options.deadLetterRetention) {
-        if (await this.book.remove(letter)) result.purged++;
+        if (await this.book.remove(letter)) {
+          result.purged++;
+          this.forget(letter.id);
+        }
         continue;
       }
       if (letter.status === 'failed') continue;
@@ -137,6 +147,12 @@ export class DeadLetterProcessor {
     } catch (error) {
       this.ctx.report(isPulsewatchError(error) ? error : new StorageError('the scheduled dead-letter run failed', { cause: error }));
     }
+  }
+
+  /** Letter `id`'s retry ended; true when the letter was deleted while it ran (nothing to write). */
+  private end(id: string): boolean {
+    this.inFlight.delete(id);
+    return this.deleted.delete(id);
   }
 
   private track(write: Promise<unknown>): void {

@@ -201,10 +201,13 @@ export class Jobs {
       for (const l of letters) if (this.queues.has(l.job) && this.processor.begin(l.id)) handles.push(this.retryLetter(l, true));
       return handles;
     },
-    /** Deletes letter `id`; false when there was none. Rejects with a StorageError. */
+    /** Deletes letter `id` (a retry of it running now leaves it deleted); false when there was none. Rejects with a StorageError. */
     delete: async (id: string): Promise<boolean> => {
       const letter = await this.book.get(id);
-      return letter === undefined ? false : this.book.remove(letter);
+      if (letter === undefined) return false;
+      const existed = await this.book.remove(letter);
+      if (existed) this.processor.forget(id);
+      return existed;
     },
     /** One run of the scheduled processor (seed 000's hourly run): purge, then retry. */
     process: () => this.processor.run(),
