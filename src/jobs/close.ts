@@ -12,6 +12,8 @@ export interface ClosingJobs {
   /** How long running attempts may take to finish. */
   timeout: number;
   queues: readonly TypeQueue[];
+  /** Idempotency keys being claimed by enqueues made before close(): their jobs are set aside when the claims end. */
+  claims(): Promise<unknown>[];
   processor: DeadLetterProcessor;
   book: DeadLetterBook;
   flushBaselines(): Promise<void>;
@@ -19,8 +21,10 @@ export interface ClosingJobs {
 
 /**
  * Closes the runner: the schedule stops; waiting and delayed jobs become dead letters at once;
- * running attempts get `timeout` to finish (one that fails now is dead-lettered, not retried),
- * then are aborted and dead-lettered too. Resolves when every letter write has ended. Never rejects.
+ * running attempts, and enqueues still taking their idempotency key, get `timeout` to finish
+ * (an attempt that fails now is dead-lettered, not retried; a job whose key is then taken is
+ * dead-lettered), then attempts are aborted and dead-lettered too. Resolves when every letter
+ * write has ended. Never rejects.
  */
 export async function closeJobs(c: ClosingJobs): Promise<void> {
   c.processor.halt();
@@ -29,9 +33,10 @@ export async function closeJobs(c: ClosingJobs): Promise<void> {
     for (const job of q.takeWaiting()) setAside(c, job, 'the job runner closed before it ran');
   }
   const running = (): Job[] => c.queues.flatMap((q) => [...q.active]);
-  if (running().length > 0) {
+  const claims = c.claims();
+  if (running().length > 0 || claims.length > 0) {
     const stop = new AbortController();
-    const idle = Promise.all(c.queues.map((q) => q.queue.onPendingZero()));
+    const idle = Promise.all([...c.queues.map((q) => q.queue.onPendingZero()), ...claims.map((claim) => claim.catch(() => undefined))]);
     await Promise.race([idle, sleep(c.ctx.clock, c.timeout, stop.signal, { keepAlive: true })]);
     stop.abort();
     for (const q of c.queues) {

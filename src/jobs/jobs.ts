@@ -57,6 +57,8 @@ export class Jobs {
   private idPrefix: string | undefined;
   private seq = 0;
   private closed: Promise<void> | undefined;
+  /** Idempotency keys being claimed: close() waits for them (their jobs are accepted). */
+  private readonly claims = new Set<Promise<unknown>>();
 
   constructor(
     private readonly ctx: CapabilityContext,
@@ -160,15 +162,27 @@ export class Jobs {
 
   /** Claims the job's idempotency key (in memory, then through the store's lease) before queueing it. */
   private async enqueueKeyed<R>(queue: TypeQueue, job: Job): Promise<JobHandle<R>> {
-    const claim = await this.dedup.claim(queue.type, job.key!, queue.options.idempotencyTtl, job);
+    const claiming = this.dedup.claim(queue.type, job.key!, queue.options.idempotencyTtl, job);
+    this.claims.add(claiming);
+    let claim: Awaited<typeof claiming>;
+    try {
+      claim = await claiming;
+    } finally {
+      this.claims.delete(claiming);
+    }
     if (!claim.owner) {
       queue.metrics.dedupHit();
       job.resolve(undefined);
       const first = claim.job;
       return new Handle(first?.id ?? job.id, queue.type, true, first ?? job) as JobHandle<R>;
     }
-    if (this.closed !== undefined) throw new ClosedError('jobs.enqueue: the job runner closed while the idempotency key was taken');
-    queue.push(job);
+    if (this.closed !== undefined) {
+      // Accepted, and its key now taken fleet-wide for the TTL: refused here, it would be a
+      // duplicate everywhere and never run. Kept in the dead letters like a waiting job.
+      const error = new ClosedError('the job runner closed while the job\'s idempotency key was being taken; it is kept in the dead letters');
+      this.processor.failed(job, error, true);
+      job.reject(error);
+    } else queue.push(job);
     return job as unknown as JobHandle<R>;
   }
 
@@ -271,6 +285,7 @@ export class Jobs {
       ctx: this.ctx,
       timeout: this.options.closeTimeout,
       queues: [...this.queues.values()],
+      claims: () => [...this.claims],
       processor: this.processor,
       book: this.book,
       flushBaselines: () => this.learned.flush(),
