@@ -50,6 +50,7 @@ export class HealthRegistry {
   readonly check: HealthCheckRunner;
 
   private readonly entries = new Map<string, Entry>();
+  /** Monotonic time the registry was made: the uptime is a duration, immune to wall-clock steps. */
   private readonly startedAt: number;
   private readonly metrics: HealthMetrics;
   /** Last status of the whole (key `''`) and of each group (key = group name), for `healthChanged`. */
@@ -60,7 +61,7 @@ export class HealthRegistry {
   private overallKnown = false;
 
   constructor(private readonly ctx: CapabilityContext) {
-    this.startedAt = ctx.clock.now();
+    this.startedAt = ctx.clock.monotonic();
     this.metrics = new HealthMetrics(ctx);
     this.check = Object.assign((query?: HealthQuery) => this.run(query), { one: (name: string, query?: OneCheckQuery) => this.checkOne(name, query) });
   }
@@ -135,16 +136,17 @@ export class HealthRegistry {
     }
     this.changed(group ?? '', status);
     const now = this.ctx.clock.now();
-    const answer: HealthReport = { status, timestamp: new Date(now).toISOString(), uptime: now - this.startedAt, checks, overall: countStatuses(reports) };
+    const uptime = this.ctx.clock.monotonic() - this.startedAt;
+    const answer: HealthReport = { status, timestamp: new Date(now).toISOString(), uptime, checks, overall: countStatuses(reports) };
     if (group !== undefined) answer.group = group;
     return answer;
   }
 
-  /** The cached run of `entry` if it is younger than its `cacheTtl`. */
+  /** The cached run of `entry` if it is younger than its `cacheTtl` (on the monotonic clock: a wall clock set back must not keep a stale status). */
   private fresh(entry: Entry): CheckRun | undefined {
     const last = entry.last;
     if (last === undefined || entry.options.cacheTtl === 0) return undefined;
-    return this.ctx.clock.now() - last.finishedAt < entry.options.cacheTtl ? last : undefined;
+    return this.ctx.clock.monotonic() - last.endedAt < entry.options.cacheTtl ? last : undefined;
   }
 
   /** Runs `entry`, or joins its run in progress. */

@@ -12,6 +12,8 @@ export interface CheckRun {
   duration: number;
   /** When the run ended (ms since the epoch). */
   finishedAt: number;
+  /** When the run ended on the clock's monotonic time: what a cache's age is measured from. */
+  endedAt: number;
   timedOut: boolean;
   /** Set when the check returned something that is not a result (a programming error). */
   invalid?: string | undefined;
@@ -33,12 +35,13 @@ export function runCheck(name: string, check: HealthCheck, limits: RunLimits, cl
     const controller = new AbortController();
     const start = clock.monotonic();
     let done = false;
-    const finish = (run: Omit<CheckRun, 'duration' | 'finishedAt'>): void => {
+    const finish = (run: Omit<CheckRun, 'duration' | 'finishedAt' | 'endedAt'>): void => {
       if (done) return;
       done = true;
       clock.clearTimeout(timer);
-      const duration = clock.monotonic() - start;
-      resolve({ ...slowIsDegraded(run, duration, limits.degradedAfter), duration, finishedAt: clock.now() });
+      const endedAt = clock.monotonic();
+      const duration = endedAt - start;
+      resolve({ ...slowIsDegraded(run, duration, limits.degradedAfter), duration, finishedAt: clock.now(), endedAt });
     };
     const timer = clock.setTimeout(() => {
       if (done) return;
