@@ -206,14 +206,26 @@ export class Handle {
   }
 }
 
-/** A thrown value as an Error: a job may throw a string, `undefined` or an object. */
+/**
+ * A thrown value as an Error: a job may throw a string, `undefined` or an object. Never throws:
+ * a revoked proxy throws on every read, `instanceof` included, and a throw here would leave the
+ * job neither retried nor settled.
+ */
 export function asError(thrown: unknown): Error {
-  if (thrown instanceof Error) return thrown;
+  try {
+    if (thrown instanceof Error) return thrown;
+  } catch {
+    // Not an Error we can read: described below.
+  }
   let text: string;
   try {
     text = typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown));
   } catch {
-    text = Object.prototype.toString.call(thrown);
+    try {
+      text = Object.prototype.toString.call(thrown);
+    } catch {
+      text = 'a value that throws when read';
+    }
   }
   return new Error(`job threw a non-Error: ${text.slice(0, 500)}`, { cause: thrown });
 }
