@@ -1,3 +1,4 @@
+import { plainDetails } from './details.js';
 import type { HealthCheckOutcome, HealthCounts, HealthStatus } from './types.js';
 
 const STATUSES: readonly HealthStatus[] = ['healthy', 'degraded', 'unhealthy'];
@@ -64,8 +65,8 @@ export function normalizeResult(value: unknown): NormalizedResult {
     const { status, message, details } = value as { status: HealthStatus; message?: unknown; details?: unknown };
     const outcome: HealthCheckOutcome = { status };
     if (message !== undefined && message !== null) outcome.message = String(message);
-    if (typeof details === 'object' && details !== null) outcome.details = details as Record<string, unknown>;
-    else if (details !== undefined && details !== null) outcome.details = { value: details };
+    // Copied into JSON-safe data: a health answer is an HTTP body (see plainDetails).
+    if (details !== undefined && details !== null) outcome.details = plainDetails(details);
     return { ok: true, outcome };
   }
   return { ok: false, invalid: `check returned ${describe(value)}; expected 'healthy', 'degraded', 'unhealthy', a boolean, nothing, or { status, message?, details? }` };
