@@ -36,8 +36,9 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
   let target: URL;
   try {
     target = new URL(url);
-  } catch (cause) {
-    throw new ConfigError(`checks.http: url: not a valid URL, got ${JSON.stringify(String(url))}`, { cause });
+  } catch {
+    // Not the parser's error as cause: Node's carries the whole URL as `input`.
+    throw new ConfigError(`checks.http: url: not a valid URL, got ${shownUrl(String(url))}`);
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new ConfigError(`checks.http: url: must be http: or https:, got "${target.protocol}"`);
   const o = parseOptions(httpCheckOptionsSchema, options, 'checks.http options');
@@ -77,6 +78,15 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
     if (ok) return { status: 'healthy', details };
     return { status: 'unhealthy', message: `${shown} answered ${response.status}, expected ${expected?.join(' or ') ?? '2xx'}`, details };
   };
+}
+
+/**
+ * An unparsable URL as an error may show it: not at all when it has an `@` (user info, so maybe a
+ * password), else up to its query or fragment (tokens live there), at most 200 characters.
+ */
+function shownUrl(text: string): string {
+  if (text.includes('@')) return '(value not shown: it may hold a password)';
+  return JSON.stringify(text.split(/[?#]/, 1)[0]!.slice(0, 200));
 }
 
 /**
