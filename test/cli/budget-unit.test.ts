@@ -54,3 +54,12 @@ describe('pulsewatch check with a budget file unit against the endpoint', { time
     expect(run.stdout).toContain('budgets[0].unit');
   });
 });
+
+describe('a contradicting unit from a hostile source', () => {
+  it('is quoted short and without control characters', () => {
+    const result = evaluateBudget(budget('p95(job_latency) < 500ms', 'milliseconds'), { kind: 'value', value: 1, unit: `\u001b[2J${'x'.repeat(100_000)}` });
+    expect(result.status).toBe('error');
+    expect(result.detail!.length).toBeLessThan(400);
+    expect(result.detail).not.toContain('\u001b');
+  });
+});

@@ -1,6 +1,7 @@
 import { CliInputError, EXIT_CODES, type CliError } from '../errors.js';
 import type { Budget } from './budget.js';
 import { msPerUnit, statKind } from './stats.js';
+import { printable } from '../sources/http.js';
 import { formatMs, formatNumber } from './threshold.js';
 
 /** A budget's outcome: held (`pass`), broken (`warn`/`fail` by its severity), no data, or unreadable. */
@@ -44,7 +45,8 @@ export function msPerValue(budget: Budget, sourceUnit: string | undefined): numb
   const own = msPerUnit(budget.metric, budget.unit);
   if (!said) return own;
   if (own === known) return known;
-  const by = sourceUnit !== undefined ? `the source reports ${budget.metric} in ${JSON.stringify(sourceUnit)}` : `${budget.metric}'s name says ${known === 1000 ? 'seconds' : 'milliseconds'}`;
+  // The source's unit is its text: quoted short and printable (a hostile endpoint's could be megabytes).
+  const by = sourceUnit !== undefined ? `the source reports ${budget.metric} in ${printable(JSON.stringify(sourceUnit.slice(0, 40)))}` : `${budget.metric}'s name says ${known === 1000 ? 'seconds' : 'milliseconds'}`;
   return new CliInputError(`${budget.field}.unit`, `${JSON.stringify(budget.unit)} contradicts its unit: ${by}; unit is for a metric whose name and source do not say`);
 }
 
