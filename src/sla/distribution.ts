@@ -1,4 +1,4 @@
-import type { SlaBucket, SlaStats } from './types.js';
+import type { SlaBucket, SlaCompliance, SlaStats } from './types.js';
 
 /** What a report reads of a set of latencies (ms), whether from the fleet's histograms or from samples. */
 export interface LatencySet {
@@ -45,6 +45,22 @@ export function bandsOf(set: LatencySet, edges: readonly number[], objective: nu
   }
   out.push({ name: `over${edgeLabel(from)}`, from, to: null, count: set.count - below });
   return out;
+}
+
+/**
+ * The compliance of `set` with "`target` percent at or under `under` ms": the entries at or
+ * under it (every band the objective closes), their share in percent rounded to 2 decimals, and
+ * whether the share itself reaches the target (94.996 % shows as 95 and misses 95; one entry over
+ * in 200,000,000 shows as 100 and misses 100). Compared on whole counts, with a tolerance far
+ * below one entry in 10^12, so that float noise in `target * count` never fails a share exactly
+ * at the target.
+ */
+export function complianceOf(set: LatencySet, under: number, target: number): SlaCompliance {
+  const count = set.count;
+  const compliant = Math.min(count, Math.round(set.atOrBelow(under)));
+  if (count === 0) return { under, target, compliant, percent: null, met: null };
+  const percent = Math.round((compliant / count) * 100 * 100) / 100;
+  return { under, target, compliant, percent, met: compliant * 100 >= target * count * (1 - 1e-12) };
 }
 
 /** Seed 004's keyed distribution from bands (a name given twice, by odd edges, sums). */

@@ -5,7 +5,7 @@ import type { TimelineRegistry } from '../timeline/registry.js';
 import { stepName, timelineMetricNames } from '../timeline/options.js';
 import type { Timeline } from '../timeline/timeline.js';
 import type { StoredSample } from '../timeline/samples.js';
-import { bandsOf, edgeLabel, exactSet, keyedBands, statsOf, type LatencySet } from './distribution.js';
+import { bandsOf, complianceOf, edgeLabel, exactSet, keyedBands, statsOf, type LatencySet } from './distribution.js';
 import { FleetReader } from './fleet-read.js';
 import { slaQuerySchema, TENANT_LABEL, type ResolvedSlaQuery, type SlaQuery } from './options.js';
 import type { SlaReport, SlaSample } from './types.js';
@@ -124,11 +124,6 @@ export class SlaReporter {
     const under = q.objective.under;
     const bands = bandsOf(m.set, q.buckets, under);
     // Seed 004: compliance over complete + partial messages (its total), as its bands sum to it.
-    const compliant = Math.min(m.set.count, Math.round(m.set.atOrBelow(under)));
-    // Met by the share itself (float noise aside), not by the share rounded for display: 94.996 %
-    // shows as 95 but misses a 95 % objective, and the SLA compliance rule fires on it.
-    const share = m.set.count === 0 ? null : round((compliant / m.set.count) * 100, 6);
-    const percent = share === null ? null : round(share, 2);
     const finished = m.complete + m.partial;
     const ttl = timeline?.options.ttl;
     // Samples carry no labels: a tenant's report cannot tell its own from another tenant's.
@@ -145,7 +140,8 @@ export class SlaReporter {
       completeRate: finished === 0 ? null : round((m.complete / finished) * 100, 2),
       distribution: keyedBands(bands),
       buckets: bands,
-      compliance: { under, target: q.objective.percent, compliant, percent, met: share === null ? null : share >= q.objective.percent },
+      // Met by the share itself, not by the share rounded for display (see complianceOf).
+      compliance: complianceOf(m.set, under, q.objective.percent),
       stats: statsOf(m.set),
       phaseBreakdown: this.breakdown(timeline, m.steps),
       recentSamples: samples.slice(0, q.limit).map((s) => sampleView(timeline!, s)),
