@@ -58,6 +58,20 @@ function shown(x: number): string {
 }
 
 /**
+ * An observed value for a message beside the threshold it crossed: one decimal, or as many more
+ * (up to 6) as tell it from the threshold. At one decimal, p95 500.04 ms read "500.0 ms is above
+ * 500 ms".
+ */
+function shownAgainst(x: number, threshold: number): string {
+  if (Number.isInteger(x)) return String(x);
+  for (let digits = 1; digits <= 6; digits++) {
+    const text = x.toFixed(digits);
+    if (Number(text) !== threshold) return digits === 1 ? text : String(Number(text));
+  }
+  return String(x);
+}
+
+/**
  * The recommendations for one metric over the period: each threshold rule whose value is
  * strictly past its threshold (a value equal to it passes), then each `trend` that got worse
  * beyond the stable band (a latency p95 or an error rate increasing).
@@ -81,7 +95,7 @@ export function recommend(s: MetricSummary, trends: readonly Trend[], t: ReportT
       unit: rule.unit,
       severity: rule.severity,
       source: rule.source,
-      message: `${s.name}: ${rule.what} ${shown(observed)}${unit} is ${rule.comparison} ${shown(threshold)}${unit}; ${rule.advice}`,
+      message: `${s.name}: ${rule.what} ${shownAgainst(observed, threshold)}${unit} is ${rule.comparison} ${shown(threshold)}${unit}; ${rule.advice}`,
     });
   }
   for (const trend of trends) {
@@ -98,7 +112,7 @@ export function recommend(s: MetricSummary, trends: readonly Trend[], t: ReportT
       unit: '%',
       severity: 'info',
       source: `the report's stable band (±${shown(band)} %; seed 003's increasing/decreasing trends)`,
-      message: `${s.name}: ${what} rose ${shown(trend.changePercent)}% against the previous period (stable band ±${shown(band)}%); find what changed`,
+      message: `${s.name}: ${what} rose ${shownAgainst(trend.changePercent, band)}% against the previous period (stable band ±${shown(band)}%); find what changed`,
     });
   }
   return out;
