@@ -97,18 +97,38 @@ export function evaluateBudget(budget: Budget, reading: Reading): BudgetResult {
   return { budget, status: broken ? budget.severity : 'pass', value, valueText: formatValue(budget, value, reading.unit), unit: unitOf(budget, reading.unit) };
 }
 
-/** A value in the threshold's terms as shown in a table. */
+/**
+ * A value in the threshold's terms as shown in a table: rounded as {@link formatNumber} rounds,
+ * with more decimals (up to 6) where that would read as the threshold without being it.
+ * Comparisons are strict: a p95 of 499.96 ms passing `< 500ms` must not read "500 ms".
+ */
 export function formatValue(budget: Budget, value: number, unit?: string): string {
+  const threshold = budget.threshold.value;
   switch (statKind(budget.stat)) {
-    case 'latency':
-      return typeof msPerValue(budget, unit) === 'number' ? formatMs(value) : formatNumber(value);
+    case 'latency': {
+      if (typeof msPerValue(budget, unit) !== 'number') return numberApart(value, threshold);
+      // formatMs's units: seconds from 1 s up.
+      return Number.isFinite(value) && Math.abs(value) >= 1000 ? `${numberApart(value / 1000, threshold / 1000)} s` : Number.isFinite(value) ? `${numberApart(value, threshold)} ms` : formatMs(value);
+    }
     case 'percent':
-      return `${formatNumber(value)} %`;
+      return `${numberApart(value, threshold)} %`;
     case 'rate':
-      return `${formatNumber(value)}/s`;
+      return `${numberApart(value, threshold)}/s`;
     case 'count':
-      return String(Math.round(value));
+      return Number.isInteger(value) ? String(value) : numberApart(value, threshold);
   }
+}
+
+/** `n` as {@link formatNumber} shows it, with more decimals (up to 6) while it would read as `same` without being it. */
+function numberApart(n: number, same: number): string {
+  if (!Number.isFinite(n)) return formatNumber(n);
+  let digits = Math.abs(n) >= 100 ? 1 : 3;
+  let rounded = Math.round(n * 10 ** digits) / 10 ** digits;
+  while (rounded === same && n !== same && digits < 6) {
+    digits++;
+    rounded = Math.round(n * 10 ** digits) / 10 ** digits;
+  }
+  return String(rounded);
 }
 
 const RANK: Readonly<Record<OverallStatus, number>> = { ok: 0, warning: 1, failing: 2, unknown: 3 };
