@@ -38,6 +38,8 @@ export function labelArg(value: string, previous: Record<string, string> = {}): 
   const eq = value.indexOf('=');
   const name = eq === -1 ? '' : value.slice(0, eq).trim();
   if (!LABEL_NAME_RE.test(name)) throw new InvalidArgumentError('Expected name=value with a label name of letters, digits and underscores.');
+  // A series has one value per label: the last must not win silently (the handler answers 400 for `label.x` twice).
+  if (Object.hasOwn(previous, name) && previous[name] !== value.slice(eq + 1)) throw new InvalidArgumentError(`${JSON.stringify(name)} is given twice: a series has one value of each label.`);
   return { ...previous, [name]: value.slice(eq + 1) };
 }
 
