@@ -17,6 +17,11 @@ export { decoded, describeUrl, REDACTED, urlSecrets } from '../core/redact.js';
  * message still says where it failed.
  */
 export function redact(text: string, secrets: readonly string[] = []): string {
+  return applyEdits(text, redactEdits(text, secrets));
+}
+
+/** The edits {@link redact} makes to `text` (ranges of `text` as given, in no particular order). */
+export function redactEdits(text: string, secrets: readonly string[] = []): Edit[] {
   // A whole URL keeps its scheme and host, so the message still says where it went.
   const known = secretEdits(text, secrets, knownMask, MIN_SECRET_LENGTH);
   // Each looks at the text as given: a known secret masked first (`https`, `password`) left no
@@ -30,7 +35,7 @@ export function redact(text: string, secrets: readonly string[] = []): string {
     const hidden = hideRanges(text, known);
     edits.push(...urlEdits(hidden, REDACTED), ...tokenEdits(hidden, REDACTED), ...keywordPasswordEdits(hidden, REDACTED));
   }
-  return applyEdits(text, edits);
+  return edits;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { StorageError } from '../../core/errors.js';
-import { applyEdits, connectionPasswords, keywordPasswordEdits, MASKED, secretEdits, urlPasswordEdits } from '../../core/redact.js';
+import { applyEdits, connectionPasswords, type Edit, keywordPasswordEdits, MASKED, secretEdits, urlPasswordEdits } from '../../core/redact.js';
 import { causeText } from '../cause-text.js';
 
 /**
@@ -48,7 +48,12 @@ export function redactPostgres(message: string, secrets: readonly string[]): str
   // Each looks at the message as given and the union is masked: one masking first broke what
   // the next looked for (a pattern cut a known `ab cd` to `***cd`; a known `postgres` or
   // `password` masked first left `***://u:pw@h` or `***=pw`, no longer a URL or a setting).
-  return applyEdits(message, [...secretEdits(message, secrets, MASKED), ...urlPasswordEdits(message, POSTGRES_SCHEMES, MASKED), ...keywordPasswordEdits(message, MASKED)]);
+  return applyEdits(message, redactPostgresEdits(message, secrets));
+}
+
+/** The edits {@link redactPostgres} makes to `message` (ranges of it as given, in no particular order). */
+export function redactPostgresEdits(message: string, secrets: readonly string[]): Edit[] {
+  return [...secretEdits(message, secrets, MASKED), ...urlPasswordEdits(message, POSTGRES_SCHEMES, MASKED), ...keywordPasswordEdits(message, MASKED)];
 }
 
 /** The secrets a connection string or pool configuration holds (its password, raw and URL-decoded), to keep out of messages. */

@@ -1,5 +1,5 @@
 import { StorageError } from '../../core/errors.js';
-import { applyEdits, MASKED, secretEdits, urlPasswordEdits } from '../../core/redact.js';
+import { applyEdits, type Edit, MASKED, secretEdits, urlPasswordEdits } from '../../core/redact.js';
 import { causeText } from '../cause-text.js';
 
 /** The URL schemes whose `user:password@` part is masked wherever it appears in a message. */
@@ -13,7 +13,12 @@ export function redactRedis(message: string, secrets: readonly string[]): string
   // Both look at the message as given and the union is masked: the URL scanner masking first
   // cut a known one (a multi-host reading of `p@ss,v:word`), a known `redis` masking first left
   // `***://u:pw@h`, no longer a URL.
-  return applyEdits(message, [...secretEdits(message, secrets, MASKED), ...urlPasswordEdits(message, REDIS_SCHEMES, MASKED)]);
+  return applyEdits(message, redactRedisEdits(message, secrets));
+}
+
+/** The edits {@link redactRedis} makes to `message` (ranges of it as given, in no particular order). */
+export function redactRedisEdits(message: string, secrets: readonly string[]): Edit[] {
+  return [...secretEdits(message, secrets, MASKED), ...urlPasswordEdits(message, REDIS_SCHEMES, MASKED)];
 }
 
 /** Shows a Redis URL with its password masked, for messages. */
