@@ -47,3 +47,76 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
   }
   return out + text.slice(done);
 }
+
+// One level of JSON string escapes, as JSON.stringify writes them (and `\/`, as PHP's and
+// others' encoders write a slash); any other backslash stays as it is (libpq's `\'`).
+const JSON_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+
+/**
+ * `text` read as the content of a JSON string (`\"` is `"`, `\\` is `\`, `\/` is `/`, `\n` a
+ * line break, `\u00e4` is `ä`), with, for each of its characters and for its end, where that
+ * character starts in `text`; undefined when `text` holds no escape to read.
+ */
+export function unescapeJson(text: string): { text: string; at: Int32Array } | undefined {
+  let k = text.indexOf('\\');
+  if (k === -1) return undefined;
+  const at = new Int32Array(text.length + 1);
+  let out = '';
+  let done = 0;
+  let read = false;
+  for (; k !== -1; k = text.indexOf('\\', k)) {
+    const c = text[k + 1];
+    let to: string | undefined = c === undefined ? undefined : JSON_ESCAPES[c];
+    let width = 2;
+    if (c === 'u' && /^[0-9a-f]{4}$/i.test(text.slice(k + 2, k + 6))) {
+      to = String.fromCharCode(parseInt(text.slice(k + 2, k + 6), 16));
+      width = 6;
+    }
+    if (to === undefined) {
+      // Not an escape JSON writes: the backslash and what follows stay.
+      k += c === undefined ? 1 : 2;
+      continue;
+    }
+    for (let i = done; i < k; i++) at[out.length + i - done] = i;
+    out += text.slice(done, k);
+    at[out.length] = k;
+    out += to;
+    done = k + width;
+    k = done;
+    read = true;
+  }
+  if (!read) return undefined;
+  for (let i = done; i < text.length; i++) at[out.length + i - done] = i;
+  out += text.slice(done);
+  at[out.length] = text.length;
+  return { text: out, at: at.subarray(0, out.length + 1) };
+}
+
+/**
+ * The edits `pass` makes to `text` as given, and to `text` read as the content of a JSON string
+ * (see {@link unescapeJson}) once, twice, up to `depth` times, each mapped back onto `text`: a
+ * message quoting JSON quoted in JSON escapes its quotes and slashes (`\"password\":\"x\"`,
+ * `redis:\/\/u:pw@h`, `password='a\\'b c'`), where a pass reading plain text lost the value's
+ * end or missed the URL. The union only adds masks to what `pass` masks on `text` as given.
+ */
+export function throughJsonEscapes(text: string, pass: (text: string) => Edit[], depth = 3): Edit[] {
+  const edits = pass(text);
+  // The passes look for password settings and URLs: text with neither, at any depth of escapes
+  // (`password`, `://`, `:\/\/`, or a `\u` escape that may spell one), has nothing more to show.
+  if (!ESCAPED_ANCHOR.test(text)) return edits;
+  let view = text;
+  let at: Int32Array | undefined;
+  for (let level = 0; level < depth; level++) {
+    const next = unescapeJson(view);
+    if (next === undefined) break;
+    // Each level's positions in `text` (a plain loop: Int32Array.map with a callback was twice the cost).
+    const map = next.at;
+    if (at !== undefined) for (let i = 0; i < map.length; i++) map[i] = at[map[i]!]!;
+    for (const [start, end, replacement] of pass(next.text)) edits.push([map[start]!, map[end]!, replacement]);
+    view = next.text;
+    at = map;
+  }
+  return edits;
+}
+
+const ESCAPED_ANCHOR = /password|:(?:\\*\/){2}|\\u[0-9a-f]{4}/i;

@@ -8,11 +8,11 @@
  * read by the scanner of redact-url.ts, password settings (`password=x`, `"password": "x"`) by
  * redact-keyword.ts.
  */
-import { applyEdits, type Edit } from './redact-edits.js';
+import { applyEdits, type Edit, throughJsonEscapes, unescapeJson } from './redact-edits.js';
 import { keywordPasswordEdits, maskKeywordPasswords } from './redact-keyword.js';
 import { maskUrlPasswords, maskUrls, scanUserinfo, schemePattern, urlEdits, urlPasswordEdits } from './redact-url.js';
 
-export { applyEdits, keywordPasswordEdits, maskKeywordPasswords, maskUrlPasswords, maskUrls, urlEdits, urlPasswordEdits };
+export { applyEdits, keywordPasswordEdits, maskKeywordPasswords, maskUrlPasswords, maskUrls, throughJsonEscapes, unescapeJson, urlEdits, urlPasswordEdits };
 export type { Edit };
 
 /** What the notifiers show in place of a secret. */

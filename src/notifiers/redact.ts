@@ -5,7 +5,7 @@
  * generically, which also covers errors thrown by custom notifiers. The patterns are
  * core/redact.ts's, shared with the storage adapters.
  */
-import { applyEdits, describeUrl, type Edit, keywordPasswordEdits, looksLikeUrl, MIN_SECRET_LENGTH, REDACTED, secretEdits, tokenEdits, urlEdits } from '../core/redact.js';
+import { applyEdits, describeUrl, type Edit, keywordPasswordEdits, looksLikeUrl, MIN_SECRET_LENGTH, REDACTED, secretEdits, throughJsonEscapes, tokenEdits, urlEdits } from '../core/redact.js';
 
 export { decoded, describeUrl, REDACTED, urlSecrets } from '../core/redact.js';
 
@@ -26,7 +26,9 @@ export function redactEdits(text: string, secrets: readonly string[] = []): Edit
   const known = secretEdits(text, secrets, knownMask, MIN_SECRET_LENGTH);
   // Each looks at the text as given: a known secret masked first (`https`, `password`) left no
   // URL or setting for the patterns to find.
-  const edits = [...known, ...urlEdits(text, REDACTED), ...tokenEdits(text, REDACTED), ...keywordPasswordEdits(text, REDACTED)];
+  // URLs and settings also as a JSON string quoted in the text reads them (`redis:\/\/u:pw@h`).
+  const patterns = (given: string): Edit[] => [...urlEdits(given, REDACTED), ...keywordPasswordEdits(given, REDACTED)];
+  const edits = [...known, ...throughJsonEscapes(text, patterns), ...tokenEdits(text, REDACTED)];
   // And at the text with the known secrets hidden, as masking them first read it: a secret with
   // white space or a quote in a URL (`smtp://bob:correct horse@mail/x?token=t`) ended the URL
   // there and left its path in clear; one glued to a word (`passwordBearer x`) hid a token. The

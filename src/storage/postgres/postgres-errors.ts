@@ -1,5 +1,5 @@
 import { StorageError } from '../../core/errors.js';
-import { applyEdits, connectionPasswords, type Edit, keywordPasswordEdits, MASKED, secretEdits, urlPasswordEdits } from '../../core/redact.js';
+import { applyEdits, connectionPasswords, type Edit, keywordPasswordEdits, MASKED, secretEdits, throughJsonEscapes, urlPasswordEdits } from '../../core/redact.js';
 import { causeText } from '../cause-text.js';
 
 /**
@@ -53,7 +53,9 @@ export function redactPostgres(message: string, secrets: readonly string[]): str
 
 /** The edits {@link redactPostgres} makes to `message` (ranges of it as given, in no particular order). */
 export function redactPostgresEdits(message: string, secrets: readonly string[]): Edit[] {
-  return [...secretEdits(message, secrets, MASKED), ...urlPasswordEdits(message, POSTGRES_SCHEMES, MASKED), ...keywordPasswordEdits(message, MASKED)];
+  // The URLs and settings also as a JSON string quoted in the message reads them (`password=\"a b\"`).
+  const patterns = (text: string): Edit[] => [...urlPasswordEdits(text, POSTGRES_SCHEMES, MASKED), ...keywordPasswordEdits(text, MASKED)];
+  return [...secretEdits(message, secrets, MASKED), ...throughJsonEscapes(message, patterns)];
 }
 
 /** The secrets a connection string or pool configuration holds (its password, raw and URL-decoded), to keep out of messages. */

@@ -1,5 +1,5 @@
 import { StorageError } from '../../core/errors.js';
-import { applyEdits, type Edit, MASKED, secretEdits, urlPasswordEdits } from '../../core/redact.js';
+import { applyEdits, type Edit, MASKED, secretEdits, throughJsonEscapes, urlPasswordEdits } from '../../core/redact.js';
 import { causeText } from '../cause-text.js';
 
 /** The URL schemes whose `user:password@` part is masked wherever it appears in a message. */
@@ -18,7 +18,8 @@ export function redactRedis(message: string, secrets: readonly string[]): string
 
 /** The edits {@link redactRedis} makes to `message` (ranges of it as given, in no particular order). */
 export function redactRedisEdits(message: string, secrets: readonly string[]): Edit[] {
-  return [...secretEdits(message, secrets, MASKED), ...urlPasswordEdits(message, REDIS_SCHEMES, MASKED)];
+  // The URLs also as a JSON string quoted in the message reads them (`redis:\/\/u:pw@h`).
+  return [...secretEdits(message, secrets, MASKED), ...throughJsonEscapes(message, (text) => urlPasswordEdits(text, REDIS_SCHEMES, MASKED))];
 }
 
 /** Shows a Redis URL with its password masked, for messages. */
