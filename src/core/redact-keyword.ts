@@ -54,6 +54,13 @@ function keywordPattern(stop: string): RegExp {
 // in part, where the pattern before this masked them (review R6).
 const KEYWORD_PASSWORD = keywordPattern(KEY_AHEAD);
 const KEYWORD_PASSWORD_WHOLE = keywordPattern('(?!)');
+// And two readings of a closed single-quoted value holding a doubled quote, which stands for one
+// in SQL and in YAML (`password='it''s-secret'`): the readings above ended it at the `''` and
+// showed the rest. With libpq's backslash escapes, and without (YAML's `'a''\''b c'`: there a
+// backslash is itself). Sticky, tried where a setting starts (see nextSetting).
+const DOUBLED_QUOTE = [String.raw`'(?:[^'\\]|\\[\s\S])*''(?:[^'\\]|\\[\s\S]|'')*'`, String.raw`'[^']*''(?:[^']|'')*'`].map(
+  (value) => new RegExp(`(${EQUALS})(${value})|(${COLON})(${value})`, 'iy')
+);
 
 /**
  * The length of `value` without the punctuation of the message around it: a run at its end of
@@ -139,7 +146,18 @@ export function keywordPasswordEdits(text: string, mask: string): Edit[] {
   const edits: Edit[] = [];
   readSettings(text, mask, new RegExp(KEYWORD_PASSWORD.source, 'iy'), edits);
   readSettings(text, mask, new RegExp(KEYWORD_PASSWORD_WHOLE.source, 'iy'), edits);
+  if (text.includes("''")) for (const re of DOUBLED_QUOTE) readDoubledQuotes(text, mask, new RegExp(re), edits);
   return edits;
+}
+
+/** Adds to `edits` the closed values holding a doubled quote that `re` (see DOUBLED_QUOTE) finds: whole after `=`, inside the quotes after a key's `:`, as readSettings masks them. */
+function readDoubledQuotes(text: string, mask: string, re: RegExp, edits: Edit[]): void {
+  for (let m = nextSetting(text, re, 0); m !== null; m = nextSetting(text, re, re.lastIndex)) {
+    const keyed = m[3] !== undefined;
+    const from = m.index + (keyed ? m[3]! : m[1]!).length;
+    const length = (keyed ? m[4]! : m[2]!).length;
+    edits.push(keyed ? [from + 1, from + length - 1, mask] : [from, from + length, mask]);
+  }
 }
 
 /**
