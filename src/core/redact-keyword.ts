@@ -125,6 +125,36 @@ function keyAt(text: string, at: number): boolean {
 // (`  password:`, `- password:`, `db_password:`), a quote opening the key, a `{` opening a mapping.
 const LINE_KEY = /^[ \t]*(?:-[ \t]+)?(?:\\*["']|\{[ \t]*)?[\w-]*$/;
 
+// A YAML block scalar's header: `|` or `>`, a chomping and an indentation indicator in either
+// order, maybe a comment.
+const BLOCK_SCALAR = /^[|>](?:[1-9][+-]?|[+-][1-9]?)?(?:[ \t]+#.*)?[ \t]*$/;
+
+/**
+ * The end of a YAML block scalar whose key starts at `key` and whose header ends at `end` (a
+ * line break or the end): its lines are those after the header more indented than the key's
+ * line, blank lines among them included, up to the end of the last that is not blank.
+ */
+function blockScalarEnd(text: string, key: number, end: number): number {
+  let k = key;
+  while (k > 0 && text[k - 1] !== '\n' && text[k - 1] !== '\r') k--;
+  let indent = 0;
+  while (text[k + indent] === ' ' || text[k + indent] === '\t') indent++;
+  let last = end;
+  for (let at = end; at < text.length; ) {
+    const start = at + (text[at] === '\r' && text[at + 1] === '\n' ? 2 : 1);
+    let stop = start;
+    while (stop < text.length && text[stop] !== '\n' && text[stop] !== '\r') stop++;
+    let lead = start;
+    while (lead < stop && (text[lead] === ' ' || text[lead] === '\t')) lead++;
+    if (lead < stop) {
+      if (lead - start <= indent) break;
+      last = stop;
+    }
+    at = stop;
+  }
+  return last;
+}
+
 /**
  * True when the value of the `:` key at `at` (its name) is structured (YAML, JSON or a flow
  * mapping), to mask to the end of its line or the next key; false for a key in prose
@@ -183,6 +213,8 @@ function nextSetting(text: string, re: RegExp, from: number): RegExpExecArray | 
 
 /** Adds to `edits` the values of the settings `re` (one reading, see KEYWORD_PASSWORD; sticky) finds in `text`. */
 function readSettings(text: string, mask: string, re: RegExp, edits: Edit[]): void {
+  // The end of the last YAML block scalar masked.
+  let block = -1;
   for (let m = nextSetting(text, re, 0); m !== null; m = nextSetting(text, re, re.lastIndex)) {
     const keyed = m[3] !== undefined;
     const key = keyed ? m[3]! : m[1]!;
@@ -210,6 +242,14 @@ function readSettings(text: string, mask: string, re: RegExp, edits: Edit[]): vo
     const closed = q !== undefined && value.length > 1 && value.endsWith(q);
     if (q !== undefined && closed && keyed) {
       if (value.length > 2) edits.push([from + 1, from + value.length - 1, mask]);
+      continue;
+    }
+    // A YAML block scalar (`password: |`, `>-`, then indented lines): the lines are the value.
+    // One inside a block already masked ends with it (its lines are more indented): not scanned
+    // again, so nested ones cost one scan.
+    if (keyed && structured && from >= block && BLOCK_SCALAR.test(value) && /^(?:[\r\n]|$)/.test(text.slice(from + value.length, from + value.length + 1))) {
+      block = blockScalarEnd(text, m.index, from + value.length);
+      edits.push([from, block, mask]);
       continue;
     }
     // In prose, a key's value is one word.
