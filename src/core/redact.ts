@@ -28,7 +28,10 @@ export const MIN_SECRET_LENGTH = 4;
 // character in a quoted value and in a bare one (`password=a\ b` is `a b`). The closing quote
 // is optional so that a message cut off inside the value still loses it.
 const QUOTED_VALUE = String.raw`'(?:[^'\\]|\\[\s\S])*'?`;
-const KEYWORD_PASSWORD_SETTING = new RegExp(String.raw`\bpassword\s*=\s*(${QUOTED_VALUE}|(?:\\[\s\S]?|[^\s\\])+)`, 'i');
+// libpq's `sslpassword` (the client key's passphrase) is as secret. Each setting is read (libpq
+// takes the last of repeated ones, a message may echo any), the two names apart: an empty value
+// read as running over the next setting (`sslpassword= password=x`) does not hide that one.
+const KEYWORD_PASSWORD_SETTINGS = ['password', 'sslpassword'].map((name) => new RegExp(String.raw`\b${name}\s*=\s*(${QUOTED_VALUE}|(?:\\[\s\S]?|[^\s\\])+)`, 'gi'));
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 // Authorization schemes, then well-known token shapes (Slack, GitHub).
 // The token is read in a lookahead, so that a scheme word taken for a token (`Bearer Bearer x`)
@@ -151,8 +154,9 @@ function formEdits(text: string, forms: readonly [string, string][], mask: strin
 /**
  * The passwords a connection string holds, as written and percent-decoded: a URL's of the
  * given schemes at its start (as {@link maskUrlPasswords} masks it, and as a URL parser reads
- * its authority when that differs: `u:Pa55@db/x@y` is `Pa55` to pg), and a `password=`
- * setting's (unquoted, and unescaped when it holds a backslash). Empty when it holds none.
+ * its authority when that differs: `u:Pa55@db/x@y` is `Pa55` to pg) and its query's `password=`
+ * and `sslpassword=`, and every `password=` and `sslpassword=` setting's (unquoted, and unescaped
+ * when it holds a backslash). Empty when it holds none.
  */
 export function connectionPasswords(connectionString: string, schemes: readonly string[]): string[] {
   const urls: string[] = [];
@@ -164,17 +168,16 @@ export function connectionPasswords(connectionString: string, schemes: readonly 
     const userinfo = authority.slice(0, Math.max(0, authority.lastIndexOf('@')));
     const colon = userinfo.indexOf(':');
     if (colon >= 0 && userinfo.length - colon - 1 >= MIN_SECRET_LENGTH) urls.push(userinfo.slice(colon + 1));
-    // pg reads `?password=` in the query as the password too.
-    const query = /[?&]password=([^&#\s]*)/i.exec(connectionString)?.[1];
-    if (query !== undefined) urls.push(query);
+    // pg reads `?password=` in the query as the password too, and `?sslpassword=` as the key's passphrase.
+    for (const query of connectionString.matchAll(/[?&](?:ssl)?password=([^&#\s]*)/gi)) urls.push(query[1]!);
   }
-  const setting = KEYWORD_PASSWORD_SETTING.exec(connectionString)?.[1];
   // Quotes are stripped only from a quoted value: `s3cret\'` is bare, its `\'` an escaped quote.
-  const keyword = setting?.startsWith("'") ? setting.slice(1, /(?:^|[^\\])(?:\\\\)*'$/.test(setting.slice(1)) ? -1 : undefined) : setting;
+  const unquoted = (setting: string): string => (setting.startsWith("'") ? setting.slice(1, /(?:^|[^\\])(?:\\\\)*'$/.test(setting.slice(1)) ? -1 : undefined) : setting);
+  const keywords = KEYWORD_PASSWORD_SETTINGS.flatMap((re) => [...connectionString.matchAll(re)].map((m) => unquoted(m[1]!)));
   const out: string[] = [];
-  for (const raw of [...urls, keyword]) if (raw !== undefined && raw !== '') out.push(raw, decoded(raw));
+  for (const raw of [...urls, ...keywords]) if (raw !== '') out.push(raw, decoded(raw));
   // libpq connects with the unescaped value (`a\'b` is `a'b`): that is what a message would echo.
-  if (keyword !== undefined && keyword.includes('\\')) out.push(keyword.replace(/\\([\s\S])/g, '$1'));
+  for (const keyword of keywords) if (keyword.includes('\\')) out.push(keyword.replace(/\\([\s\S])/g, '$1'));
   return [...new Set(out)];
 }
 

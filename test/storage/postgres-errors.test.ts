@@ -36,3 +36,17 @@ describe('PostgresStorage error messages', () => {
     await storage.close();
   });
 });
+
+describe('gap 7: the client key passphrase (sslpassword) is a known secret', () => {
+  it('in a keyword connection string, beside the password or alone', () => {
+    expect(connectionSecrets('host=db sslpassword=keypass1 password=pw12', undefined)).toEqual(expect.arrayContaining(['keypass1', 'pw12']));
+    expect(connectionSecrets("host=db sslpassword='key pass\\'1' sslmode=verify-full", undefined)).toEqual(expect.arrayContaining(["key pass\\'1", "key pass'1"]));
+    expect(connectionSecrets('host=db password=a password=b', undefined)).toEqual(expect.arrayContaining(['a', 'b']));
+  });
+
+  it("in a URL's query, masked wherever a message echoes it, also encoded", () => {
+    const secrets = connectionSecrets('postgres://app@db/x?sslmode=verify-full&sslpassword=k%40y%20pass', undefined);
+    expect(secrets).toEqual(expect.arrayContaining(['k%40y%20pass', 'k@y pass']));
+    expect(redactPostgres('could not decrypt the key with "k@y pass" (sent k%40y%20pass, k%40y+pass)', secrets)).toBe('could not decrypt the key with "***" (sent ***, ***)');
+  });
+});
