@@ -11,16 +11,31 @@
 export type Edit = readonly [start: number, end: number, replacement: string];
 
 /**
+ * The indices of `edits` by start, and in their order among equal starts. Counted into place
+ * when there are many (a policy reading nested JSON makes 150,000 on 1 MB, where a sort with a
+ * comparator cost 25 ms), else sorted.
+ */
+function byStart(edits: readonly Edit[], length: number): ArrayLike<number> {
+  if (edits.length < 1024 || edits.length * 16 < length || edits.some(([start]) => start < 0 || start > length)) {
+    return edits.map((_, k) => k).sort((a, b) => edits[a]![0] - edits[b]![0] || a - b);
+  }
+  const next = new Int32Array(length + 2);
+  for (const [start] of edits) next[start + 1]!++;
+  for (let i = 1; i < next.length; i++) next[i]! += next[i - 1]!;
+  const order = new Int32Array(edits.length);
+  for (let k = 0; k < edits.length; k++) order[next[edits[k]![0]]!++] = k;
+  return order;
+}
+
+/**
  * `text` with `edits` (ranges of `text` as given) applied. Overlapping ranges are replaced as
  * one run, by the replacement of the longest of them (the first listed among equals); ranges
  * that only touch stay apart (`abcabc` with `abc` known is two masks).
  */
 export function applyEdits(text: string, edits: readonly Edit[]): string {
   if (edits.length === 0) return text;
-  let order: number[] | undefined;
-  for (let i = 1; i < edits.length && order === undefined; i++) {
-    if (edits[i]![0] < edits[i - 1]![0]) order = edits.map((_, k) => k).sort((a, b) => edits[a]![0] - edits[b]![0] || a - b);
-  }
+  let order: ArrayLike<number> | undefined;
+  for (let i = 1; i < edits.length && order === undefined; i++) if (edits[i]![0] < edits[i - 1]![0]) order = byStart(edits, text.length);
   const at = (i: number): Edit => edits[order === undefined ? i : order[i]!]!;
   const rank = (i: number): number => (order === undefined ? i : order[i]!);
   let out = '';
@@ -112,7 +127,12 @@ export function throughJsonEscapes(text: string, pass: (text: string) => Edit[],
     // Each level's positions in `text` (a plain loop: Int32Array.map with a callback was twice the cost).
     const map = next.at;
     if (at !== undefined) for (let i = 0; i < map.length; i++) map[i] = at[map[i]!]!;
-    for (const [start, end, replacement] of pass(next.text)) edits.push([map[start]!, map[end]!, replacement]);
+    // The pass's edits are its own, fresh: moved onto `text` in place (no copy of each).
+    for (const edit of pass(next.text) as [number, number, string][]) {
+      edit[0] = map[edit[0]]!;
+      edit[1] = map[edit[1]]!;
+      edits.push(edit);
+    }
     view = next.text;
     at = map;
   }

@@ -61,8 +61,10 @@ export function secretEdits(text: string, secrets: readonly string[], mask: stri
   // are masked by the other secrets with the same table (recomputing it for each hit made
   // 200,000 hits with 51 secrets take 9 s).
   const forms: [string, string][] = given.map((s) => [s, s]);
+  // The deeper JSON forms only where the text holds such escapes: each form is one more scan of it.
+  const escapes = { deep: text.includes('\\\\'), slash: text.includes('\\/') };
   // Most forms of most secrets are the secret itself (nothing to escape or encode): listed once.
-  for (const s of given) for (const form of new Set(quotedForms(s))) if (form !== s) forms.push([form, s]);
+  for (const s of given) for (const form of new Set(quotedForms(s, escapes))) if (form !== s) forms.push([form, s]);
   // Longest first; among equal forms the first listed (a secret as itself before another's form).
   forms.sort((a, b) => b[0].length - a[0].length);
   return formEdits(text, forms, mask, new Set());
@@ -76,12 +78,20 @@ export function secretEdits(text: string, secrets: readonly string[], mask: stri
  * as `+` or `%20`, and `*` as `%2A`, as encoders stricter than encodeURIComponent write it): a
  * receiver or a driver echoing a request shows it so.
  */
-function quotedForms(secret: string): string[] {
+function quotedForms(secret: string, escapes: { deep: boolean; slash: boolean }): string[] {
   // Nothing to escape or encode (most tokens): every form is the secret itself.
   if (/^[\w.-]*$/.test(secret)) return [];
   const lower = (text: string): string => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
   const json = JSON.stringify(secret).slice(1, -1);
   const out = [json, lower(secret)];
+  // JSON quoted in JSON, twice and three times (`p"w` as `p\\\"w`), and with a slash as `\/` (PHP's
+  // encoder writes it so): when the text holds a doubled backslash, or `\/`.
+  const slashed = escapes.slash && secret.includes('/');
+  if (slashed || (escapes.deep && /["\\\x00-\x1f]/.test(secret))) {
+    let level = slashed ? [json, json.replace(/\//g, '\\/')] : [json];
+    out.push(...level);
+    if (escapes.deep) for (let depth = 2; depth <= 3; depth++) out.push(...(level = level.map((text) => JSON.stringify(text).slice(1, -1))));
+  }
   // Each extra form only for a secret that has it (these are computed on every call).
   if (/[^\x00-\x7f]/.test(secret)) {
     const ascii = json.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -101,6 +111,41 @@ function quotedForms(secret: string): string[] {
   return out;
 }
 
+/**
+ * Where the forms of a secret with several may start in `text`, in order (undefined: scan for
+ * each form). A secret's forms share its part before the first character a form escapes or
+ * encodes; that part, when 4 characters or more, is found once and each form checked there: with
+ * `"` and `/` a secret has a dozen forms, and a scan of the text for each was most of the cost of
+ * 1 MB with 50 secrets.
+ */
+function formStarts(text: string, forms: readonly [string, string][]): (secret: string) => readonly number[] | undefined {
+  const shared = new Map<string, [prefix: string, count: number]>();
+  for (const [form, secret] of forms) {
+    const seen = shared.get(secret);
+    if (seen === undefined) {
+      shared.set(secret, [form, 1]);
+      continue;
+    }
+    let n = 0;
+    while (n < seen[0].length && n < form.length && seen[0][n] === form[n]) n++;
+    shared.set(secret, [seen[0].slice(0, n), seen[1] + 1]);
+  }
+  const found = new Map<string, number[] | undefined>();
+  // A part found more often than this (1 MB of `a` with `aaaa"` known) is checked at more places
+  // than scans for each form cost: each form is scanned for then.
+  const most = 256 + (text.length >> 7);
+  return (secret) => {
+    const [prefix, count] = shared.get(secret) ?? ['', 0];
+    if (count < 2 || prefix.length < 4) return undefined;
+    if (!found.has(prefix)) {
+      let at: number[] | undefined = [];
+      for (let k = text.indexOf(prefix); k !== -1 && at !== undefined; k = text.indexOf(prefix, k + 1)) if (at.push(k) > most) at = undefined;
+      found.set(prefix, at);
+    }
+    return found.get(prefix);
+  };
+}
+
 /** {@link secretEdits} with its forms ([form, its secret], longest first), skipping the secrets in `skip`. */
 function formEdits(text: string, forms: readonly [string, string][], mask: string | ((secret: string) => string), skip: ReadonlySet<string>): Edit[] {
   // For each start, the end of the longest form found there and its index in `forms`; typed
@@ -109,11 +154,20 @@ function formEdits(text: string, forms: readonly [string, string][], mask: strin
   let ends: Int32Array | undefined;
   let which: Int32Array | undefined;
   const scanned = new Set<string>();
+  const starts = formStarts(text, forms);
   for (let i = 0; i < forms.length; i++) {
     const [form, secret] = forms[i]!;
     if (skip.has(secret) || scanned.has(form)) continue;
     scanned.add(form);
-    for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) {
+    const candidates = starts(secret);
+    // Each start of the form, in order: found by a scan, or checked where its secret's forms may start.
+    let c = 0;
+    const next = (from: number): number => {
+      if (candidates === undefined) return text.indexOf(form, from);
+      while (c < candidates.length) if (text.startsWith(form, candidates[c++]!)) return candidates[c - 1]!;
+      return -1;
+    };
+    for (let at = next(0); at !== -1; at = next(at + 1)) {
       ends ??= new Int32Array(text.length);
       which ??= new Int32Array(text.length);
       // Longest first: a start already taken holds a form at least as long.

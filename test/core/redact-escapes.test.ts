@@ -80,3 +80,15 @@ describe('gap 4: a libpq quoted value with a backslash-escaped quote, in a JSON 
     expect(redactPostgres("host=db password='a\\'b c' user=x", [])).toBe('host=db password=*** user=x');
   });
 });
+
+describe('a known secret in JSON quoted in JSON, or with its slashes escaped', () => {
+  it('is masked by every policy at each depth up to three, and as PHP writes a slash (`\\/`)', () => {
+    const secret = 'p"w\\d/x';
+    const once = JSON.stringify({ e: `auth ${secret} failed` });
+    for (const text of [JSON.stringify({ m: once }), JSON.stringify({ m: JSON.stringify({ m: once }) }), once.replace(/\//g, '\\/'), JSON.stringify({ m: once.replace(/\//g, '\\/') })]) {
+      expect(redactRedis(text, [secret]), text).toMatch(/auth \*\*\* failed/);
+      expect(redactPostgres(text, [secret]), text).toMatch(/auth \*\*\* failed/);
+      expect(redact(text, [secret]), text).toMatch(/auth \[redacted\] failed/);
+    }
+  });
+});
