@@ -51,4 +51,14 @@ export class JobBaselines {
     const batch = this.toSave.splice(0);
     await this.store.save(batch);
   }
+
+  /**
+   * For close(): waits for the writes in progress, then writes what is left. A flush alone would
+   * find the queue empty while a chained write of it still runs, and resolve before it ends.
+   * Never rejects.
+   */
+  async settle(): Promise<void> {
+    await this.saving;
+    await this.flush();
+  }
 }

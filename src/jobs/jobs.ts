@@ -288,7 +288,7 @@ export class Jobs {
       claims: () => [...this.claims],
       processor: this.processor,
       book: this.book,
-      flushBaselines: () => this.learned.flush(),
+      flushBaselines: () => this.learned.settle(),
     });
     return this.closed;
   }
