@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { positiveDurationSchema } from '../../core/duration.js';
 import { ConfigError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
-import { MASKED, maskSecrets, MIN_SECRET_LENGTH, urlSecrets } from '../../core/redact.js';
+import { MASKED, maskSecrets, maskUrls, MIN_SECRET_LENGTH, urlSecrets } from '../../core/redact.js';
 import type { HealthCheck, HealthCheckContext } from '../types.js';
 
 const statusCode = z.number().int().min(100).max(599);
@@ -67,7 +67,8 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
       response = await follow(href, o.method, headers, signal);
     } catch (error) {
       if (timedOut()) return { status: 'unhealthy', message: `${shown}: no answer within ${o.timeout} ms` };
-      return { status: 'unhealthy', message: `${shown} failed: ${maskSecrets(reason(error), secrets, MASKED)}` };
+      // Any URL the reason quotes (a redirect's, a proxy's) shows its scheme and host only.
+      return { status: 'unhealthy', message: `${shown} failed: ${maskUrls(maskSecrets(reason(error), secrets, MASKED), MASKED)}` };
     } finally {
       release();
     }
@@ -134,7 +135,8 @@ async function follow(href: string, method: string, headers: Record<string, stri
     } catch {
       return response;
     }
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') return response;
+    // fetch refuses a URL with credentials, quoting it whole in its error: not followed.
+    if ((next.protocol !== 'http:' && next.protocol !== 'https:') || next.username !== '' || next.password !== '') return response;
     await response.body?.cancel().catch(() => undefined);
     url = next.href;
   }
