@@ -7,10 +7,12 @@ export interface QueueHost {
   readonly random: () => number;
   /**
    * A job failed its last attempt: the runner dead-letters it (or updates its letter). `cutShort`:
-   * close() ended it (given up on, or failed with retries left), so it is kept even where the
-   * type's `deadLetter` is false.
+   * it failed while close() waited, with retries left, so it is kept even where the type's
+   * `deadLetter` is false.
    */
   failed(job: Job, error: Error, cutShort: boolean): void;
+  /** close() gave up on the job's running attempt (with `error`): kept as close() keeps a waiting job. */
+  abandoned(job: Job, error: Error): void;
   /** A dead letter's retry succeeded: the runner deletes the letter. */
   recovered(job: Job): void;
   /** Something in the runner itself threw (a bug): reported, never thrown into p-queue. */

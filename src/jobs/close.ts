@@ -55,7 +55,16 @@ export async function closeJobs(c: ClosingJobs): Promise<void> {
  */
 function setAside(c: ClosingJobs, job: Job, why: string): void {
   const error = new ClosedError(`${why}; it is kept in the dead letters`);
-  if (job.letter !== undefined) c.processor.released(job);
-  else c.processor.failed(job, job.lastError === '' ? error : new Error(job.lastError), true);
+  keepForLater(c.processor, job, error);
   job.reject(error);
+}
+
+/**
+ * Keeps a job close() stops (waiting, delayed, or running past the bound) for a later run: a
+ * new letter with the last error the job met (`error` when none), or, for a dead letter's retry,
+ * its letter as it was (a shutdown spends none of its retries).
+ */
+export function keepForLater(processor: DeadLetterProcessor, job: Job, error: Error): void {
+  if (job.letter !== undefined) processor.released(job);
+  else processor.failed(job, job.lastError === '' ? error : new Error(job.lastError), true);
 }

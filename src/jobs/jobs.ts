@@ -2,7 +2,7 @@ import type { CapabilityContext } from '../capability.js';
 import { ClosedError, ConfigError, NotFoundError, PulsewatchError, ValidationError } from '../core/errors.js';
 import { parseOptions, validationErrorOf } from '../core/options.js';
 import { bottlenecksOf, type Bottleneck } from './bottlenecks.js';
-import { closeJobs } from './close.js';
+import { closeJobs, keepForLater } from './close.js';
 import { DeadLetterBook, type JobDeadLetterRecord } from './dead-letters.js';
 import { DeadLetterProcessor } from './dead-letter-processor.js';
 import { Dedup, keyOf } from './dedup.js';
@@ -105,6 +105,7 @@ export class Jobs {
         clock: this.ctx.clock,
         random: this.options.random,
         failed: (job, error, cutShort) => this.processor.failed(job, error, cutShort || resolved.deadLetter),
+        abandoned: (job, error) => keepForLater(this.processor, job, error),
         recovered: (job) => this.processor.recovered(job),
         internal: (error) => this.ctx.report(new PulsewatchError('ERR_PULSEWATCH_INTERNAL', `job runner of "${type}": ${String((error as Error)?.message ?? error)}`, { cause: error })),
       },

@@ -249,6 +249,12 @@ export class TypeQueue {
         return;
       }
       error = asError(value);
+      if (this.abandoning === job) {
+        // Given up on by close(): not the job's own failure (its last error stays its letter's).
+        this.metrics.finished(false);
+        this.host.abandoned(job, error);
+        return;
+      }
       job.lastError = errorText(error);
       // A dead letter's retry is one attempt; a fresh job gets its `retries`.
       const retriesLeft = job.letter === undefined && job.attempts <= this.options.retries;
@@ -258,8 +264,8 @@ export class TypeQueue {
         return;
       }
       this.metrics.finished(false);
-      // Cut short by close() (given up on, or a retry it prevents): kept like a delayed job is.
-      this.host.failed(job, error, retriesLeft || this.abandoning === job);
+      // A retry close() prevents: kept as a delayed job is, whatever `deadLetter` says.
+      this.host.failed(job, error, retriesLeft);
     } finally {
       // Whatever threw above (the host's dead letters, say), the job's result does not hang.
       if (ok) job.resolve(value);

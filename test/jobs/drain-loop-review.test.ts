@@ -17,7 +17,7 @@ const metrics: TypeMetrics = { attempt() {}, waited() {}, ran() {}, finished() {
 function typeQueue(clock: ManualClock, handler: JobHandler, options: JobTypeOptions, host: Partial<QueueHost> = {}, overrides: Partial<TypeMetrics> = {}) {
   const internal: unknown[] = [];
   const queue = new TypeQueue('t', handler, jobTypeOptionsSchema.parse(options), { ...metrics, ...overrides }, new TypeStats('t', 10, 10, () => undefined, () => clock.now()), {
-    clock, random: () => 0, failed: () => undefined, recovered: () => undefined, internal: (error) => void internal.push(error), ...host,
+    clock, random: () => 0, failed: () => undefined, abandoned: () => undefined, recovered: () => undefined, internal: (error) => void internal.push(error), ...host,
   });
   let seq = 0;
   const push = (payload: unknown, priority = 1): Job => {

@@ -22,6 +22,7 @@ function typeQueue(clock: ManualClock, handler: JobHandler, options: JobTypeOpti
     clock,
     random: () => 0,
     failed: (job) => void failed.push(job),
+    abandoned: (job) => void failed.push(job),
     recovered: () => undefined,
     internal: (error) => void internal.push(error),
   });
