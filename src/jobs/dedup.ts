@@ -47,12 +47,16 @@ export class Dedup {
     return { owner: true };
   }
 
-  /** Keeps the map within `maxKeys`: expired keys go first, then the oldest (their leases still dedup). */
+  /**
+   * Keeps the map within `maxKeys`, from the oldest key: the oldest go (their leases still dedup),
+   * and with them the expired keys that follow, up to the first key kept. Each key is visited
+   * once before it goes, so a full map costs O(1) per claim (a scan of every key for expired ones
+   * cost 100,000 visits per keyed enqueue at the default bound).
+   */
   private bound(now: number): void {
     if (this.held.size <= this.maxKeys) return;
-    for (const [k, v] of this.held) if (v.until <= now) this.held.delete(k);
-    for (const k of this.held.keys()) {
-      if (this.held.size <= this.maxKeys) break;
+    for (const [k, v] of this.held) {
+      if (this.held.size <= this.maxKeys && v.until > now) break;
       this.held.delete(k);
     }
   }
