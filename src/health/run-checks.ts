@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors.js';
+import { MASKED, maskUrlPasswords } from '../core/redact.js';
 import { normalizeResult } from './status.js';
 import type { HealthCheck, HealthStatus } from './types.js';
 
@@ -90,14 +91,22 @@ function slowIsDegraded<R extends { status: HealthStatus; message?: string | und
   return { ...run, status: 'degraded', message: run.message === undefined ? slow : `${run.message}; ${slow}` };
 }
 
+/**
+ * Schemes whose `user:password@` an error's message may quote (fetch refusing a URL with
+ * credentials, a driver quoting its connection string): the password is masked, since health
+ * answers are public by default.
+ */
+const URL_SCHEMES = ['http', 'https', 'ws', 'wss', 'ftp', 'redis', 'rediss', 'postgres', 'postgresql', 'mysql', 'mariadb', 'mongodb', 'mongodb+srv', 'amqp', 'amqps', 'mssql', 'sqlserver', 'nats', 'ldap', 'ldaps', 'smtp', 'smtps'];
+
 function errorMessage(error: unknown): string {
   if (error instanceof Error) {
     // fetch and drivers wrap the useful part ("connect ECONNREFUSED ...") in `cause`.
     const cause = (error as { cause?: unknown }).cause;
     const base = error.message || error.name;
-    return cause instanceof Error && cause.message !== '' && !base.includes(cause.message) ? `${base}: ${cause.message}` : base;
+    const text = cause instanceof Error && cause.message !== '' && !base.includes(cause.message) ? `${base}: ${cause.message}` : base;
+    return maskUrlPasswords(text, URL_SCHEMES, MASKED);
   }
-  return String(error);
+  return maskUrlPasswords(String(error), URL_SCHEMES, MASKED);
 }
 
 function errorDetails(error: unknown): Record<string, unknown> | undefined {
