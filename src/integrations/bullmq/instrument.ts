@@ -144,7 +144,9 @@ export function instrumentBullMQ(monitor: Monitor, options: BullMQOptions): Bull
         // A failed attempt that will be retried has no finishedOn: it ended now.
         const ran = between(job.processedOn, job.finishedOn ?? monitor.clock.now());
         if (ran !== undefined) m.ran(ran, false);
-        if (job.attemptsMade >= Math.max(1, job.opts.attempts ?? 1)) m.finished(false);
+        // Failed for good: out of attempts, or earlier (an UnrecoverableError, maxStartedAttempts,
+        // a backoff strategy answering -1), which BullMQ marks by a finishedOn.
+        if (typeof job.finishedOn === 'number' || job.attemptsMade >= Math.max(1, job.opts.attempts ?? 1)) m.finished(false);
         // Retried: BullMQ has just set the backoff on the job (0 for an immediate retry).
         else retries.readyAt(keyOf(worker.name, job.id), monitor.clock.now() + (job.delay ?? 0));
       } catch (error) {
