@@ -20,8 +20,10 @@ export interface ClosingParts {
   hooks: readonly (() => void | Promise<void>)[];
   /** Stops rule evaluation, waiting for one in progress (it may still queue notifications). */
   stopAlerts(): Promise<void>;
-  /** Writes pending rollups for up to `ms`, then reports the rest as dropped (`shutdown`); never rejects. */
-  closeRecorder(ms: number): Promise<void>;
+  /** Writes pending rollups for up to `ms`, then reports the rest as dropped (`shutdown`); never rejects; true when all was written. */
+  closeRecorder(ms: number): Promise<boolean | void>;
+  /** Closes the slot recorded into after the first one closed (by what the hooks let finish); true when it holds rollups. */
+  closeLate?: (() => boolean) | undefined;
   /** Delivers queued notifications for up to `ms`, then dead-letters the rest within `graceMs`. */
   closeNotifications(ms: number, graceMs: number): Promise<void>;
   /** Closes a store the monitor created, or detaches from a store passed in (absent when neither applies). */
@@ -68,15 +70,24 @@ async function shutDown(parts: ClosingParts, closing: { done?: Promise<void> }):
   try {
     // Rollups need nothing from the hooks or the rule engine (the slot was closed before): they
     // get the whole budget, so a hook that hangs cannot cost data.
-    const writes = step('writing rollups', () => parts.closeRecorder(closeTimeout), hard.signal);
+    let clean = false;
+    const writes = step('writing rollups', async () => (clean = (await parts.closeRecorder(closeTimeout)) === true), hard.signal);
     // An evaluation in progress may still queue notifications: let it finish first.
     await Promise.all([
       step('alerts.stop()', () => parts.stopAlerts(), soft.signal),
       ...parts.hooks.map((hook) => step('an onClose hook', hook, soft.signal)),
     ]);
     const left = Math.max(0, closeTimeout - (clock.monotonic() - started));
+    // What the hooks let finish (a running job's outcome and run time) was recorded after the
+    // slot closed: it is written too, after the first writes, within what is left of the budget.
+    // Not after writes that gave up (the store does not answer: a second try would wait on them).
+    const written = writes.then(() => {
+      const left = closeTimeout - (clock.monotonic() - started);
+      if (!clean || left <= 0 || parts.closeLate?.() !== true) return;
+      return step('writing rollups', () => parts.closeRecorder(left), hard.signal);
+    });
     // The dispatcher's own grace ends before the hard deadline, so it reports what it abandons itself.
-    await Promise.all([writes, step('closing the notifiers', () => parts.closeNotifications(left, CLOSE_GRACE_MS / 2), hard.signal)]);
+    await Promise.all([written, step('closing the notifiers', () => parts.closeNotifications(left, CLOSE_GRACE_MS / 2), hard.signal)]);
     const closeStorage = parts.closeStorage;
     if (closeStorage !== undefined) await step(parts.closeStorageLabel ?? 'storage.close()', closeStorage, hard.signal);
   } finally {

@@ -110,6 +110,7 @@ export class Lifecycle {
         hooks: [...this.hooks],
         stopAlerts: parts.stopAlerts,
         closeRecorder: (ms) => parts.pipeline.close(ms),
+        closeLate: () => parts.pipeline.closeLate(),
         closeNotifications: parts.closeNotifications,
         closeStorage: parts.closeStorage,
         closeStorageLabel: parts.closeStorageLabel,

@@ -2,7 +2,7 @@ import { scheduleAligned } from '../core/schedule-aligned.js';
 import type { DeferredClock } from '../core/deferred-clock.js';
 import type { Reporter } from '../core/diagnostics.js';
 import { CardinalityError, ValidationError } from '../core/errors.js';
-import type { StorageAdapter } from '../storage/contract.js';
+import type { Rollup, StorageAdapter } from '../storage/contract.js';
 import { createRollupStamps, type RollupStamps } from '../storage/instance.js';
 import { reportable, type MetricContext } from './context.js';
 import type { Counter } from './counter.js';
@@ -221,8 +221,21 @@ export class MetricPipeline {
     this.closeSlot(this.host.clock.now());
   }
 
-  /** Writes what is pending for up to `ms`, then reports the rest as dropped (`shutdown`). Never rejects. */
-  close(ms: number): Promise<void> {
+  /**
+   * Closes the slot opened at {@link stop} (what was recorded since: a job the close hooks let
+   * finish); true when it held anything to write. {@link close} writes it, called again.
+   */
+  closeLate(): boolean {
+    const before = this.recorder.buffered;
+    const at = this.host.clock.now();
+    // A gauge writes its value at every slot close, set or not: over no time (the clock has not
+    // moved since stop) that is the same value again, not a record.
+    this.closeSlot(at, false, at === this.slot ? (r) => r.kind !== 'gauge' : undefined);
+    return this.recorder.buffered > before;
+  }
+
+  /** Writes what is pending for up to `ms`, then reports the rest as dropped (`shutdown`). Never rejects; true when all was written. */
+  close(ms: number): Promise<boolean> {
     return this.recorder.close(ms);
   }
 
@@ -235,10 +248,11 @@ export class MetricPipeline {
     return this.slot;
   }
 
-  /** `scheduled`: from a timer, which skips a slot already closed at that instant. */
-  private closeSlot(at: number, scheduled = false): void {
+  /** `scheduled`: from a timer, which skips a slot already closed at that instant; `keep`: which rollups are written. */
+  private closeSlot(at: number, scheduled = false, keep?: (r: Rollup) => boolean): void {
     if (at < this.slot || (scheduled && at === this.slot)) return;
-    const rollups = this.registry.closeSlot(at);
+    const closed = this.registry.closeSlot(at);
+    const rollups = keep === undefined ? closed : closed.filter(keep);
     const instance = this.stamps.slot(this.slot, at);
     for (const r of rollups) {
       r.service = this.settings.service;

@@ -130,9 +130,9 @@ export class Recorder {
    * Writes everything pending, retrying failures (without waiting for backoff timers) until the
    * store takes it all or `timeoutMs` passes. The deadline is hard: a write still in flight then
    * is aborted (its signal fires) and abandoned. What is left is reported as dropped (`shutdown`).
-   * Never rejects.
+   * Never rejects; resolves true when everything was written.
    */
-  async close(timeoutMs: number): Promise<void> {
+  async close(timeoutMs: number): Promise<boolean> {
     this.closed = true;
     this.cancelRetry();
     let lost = 0;
@@ -160,6 +160,7 @@ export class Recorder {
     }
     lost += this.pending.clear();
     if (lost > 0) this.emit(() => this.hooks.dropped('shutdown', lost));
+    return lost === 0 && !writes.signal.aborted;
   }
 
   private async writeAll(deadline: number, signal: AbortSignal): Promise<void> {

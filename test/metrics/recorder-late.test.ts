@@ -147,7 +147,7 @@ describe('Recorder hooks that throw', () => {
       });
       recorder.add(many('current', 0, 2));
       await expect(recorder.flush()).resolves.toBeUndefined();
-      await expect(recorder.close(1_000)).resolves.toBeUndefined();
+      await expect(recorder.close(1_000)).resolves.toBe(true);
       expect(await storage.queryRollups({ name: 'current_total' })).toHaveLength(1);
     } finally {
       process.off('uncaughtException', onUncaught);
