@@ -30,7 +30,9 @@ afterAll(async () => {
  * attempts), from BullMQ's own event stream: no polling. Subscribed before the jobs are added.
  */
 async function finished(queueName: string, prefix: string, total: number): Promise<{ done: Promise<void>; close: () => Promise<void> }> {
-  const events = new QueueEvents(queueName, { connection, prefix });
+  // From the stream's start (the prefix is this test's own): with the default '$', events added
+  // before the first blocking read was sent were missed, and under load `done` never resolved.
+  const events = new QueueEvents(queueName, { connection, prefix, lastEventId: '0-0' });
   await events.waitUntilReady();
   let seen = 0;
   const done = new Promise<void>((resolve) => {
@@ -43,6 +45,10 @@ async function finished(queueName: string, prefix: string, total: number): Promi
 
 function startWorker(config: object): { child: ChildProcess; ready: Promise<unknown> } {
   const child = fork(WORKER, [JSON.stringify(config)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // A test that fails before it closes its workers leaves no process behind.
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   const ready = new Promise((resolve, reject) => {
     child.on('message', (m: { t: string }) => m.t === 'ready' && resolve(undefined));
     child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));

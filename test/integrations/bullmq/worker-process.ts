@@ -35,7 +35,8 @@ const worker = new Worker(
   { connection, prefix: config.bullPrefix, concurrency: 3 },
 );
 // With the queue's event stream, a retry this process starts after another process failed it gets its wait time too.
-const events = config.events === true ? new QueueEvents(config.queue, { connection, prefix: config.bullPrefix }) : undefined;
+// From the stream's start (the test's own prefix): with the default '$', events before the first blocking read were missed.
+const events = config.events === true ? new QueueEvents(config.queue, { connection, prefix: config.bullPrefix, lastEventId: '0-0' }) : undefined;
 if (events !== undefined) await events.waitUntilReady();
 instrumentBullMQ(monitor, { workers: [worker], events: events === undefined ? [] : [events] });
 await worker.waitUntilReady();
