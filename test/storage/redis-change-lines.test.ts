@@ -135,4 +135,47 @@ describe('ChangeLineDecoder', () => {
       expect(decodeLine(decoder, line(b, member)).labels).toEqual({ route: '/r/499980' });
     }
   });
+
+  describe('shared reads (one frozen labels object per series)', () => {
+    const shared = (decoder: ChangeLineDecoder, bytes: Buffer): Rollup => decoder.decode(bytes, 0, bytes.length, 'x_total', true);
+
+    it('reads every line as a copying read does, with frozen labels that are the same object at every read', () => {
+      const decoder = new ChangeLineDecoder();
+      const copying = new ChangeLineDecoder();
+      fc.assert(
+        fc.property(rollup, (r) => {
+          const bytes = line(canonicalLabels(r.labels), encodeRollup(r));
+          const a = shared(decoder, bytes);
+          const b = shared(decoder, bytes);
+          expectSame(a, decodeLine(copying, bytes));
+          expectSame(b, decodeLine(copying, bytes));
+          expect(Object.isFrozen(a.labels)).toBe(true);
+          expect(b.labels).toBe(a.labels);
+          // A copying read of the same line never hands out the shared object.
+          const own = decodeLine(decoder, bytes);
+          expect(own.labels).not.toBe(a.labels);
+          expect(Object.isFrozen(own.labels)).toBe(false);
+        }),
+        fcParams(1_000),
+      );
+    });
+
+    it('reads labels JSON that is not an object, a collision and a member in another form as a copying read does', () => {
+      const decoder = new ChangeLineDecoder();
+      const copying = new ChangeLineDecoder();
+      const member = encodeRollup({ name: 'x_total', kind: 'counter', labels: {}, start: 0, end: 1, count: 1, sum: 1, min: 1, max: 1 });
+      const other = '{ "kind": "counter", "start": 0, "end": 1, "count": 1, "sum": 1, "min": 1, "max": 1 }';
+      for (const labelsJson of ['null', '[1,2]', '"ab"', '{"__proto__":"x"}', '{"route":"/r/71298"}', '{"route":"/r/499980"}']) {
+        for (const m of [member, other]) {
+          const bytes = line(labelsJson, m);
+          const a = shared(decoder, bytes);
+          expectSame(a, decodeLine(copying, bytes));
+          expect(Object.isFrozen(a.labels)).toBe(true);
+        }
+      }
+      // Both label sets of one hash keep coming back right, the second one frozen too.
+      expect(shared(decoder, line('{"route":"/r/499980"}', member)).labels).toEqual({ route: '/r/499980' });
+      expect(shared(decoder, line('{"route":"/r/71298"}', member)).labels).toEqual({ route: '/r/71298' });
+    });
+  });
 });

@@ -35,6 +35,7 @@ const KINDS: readonly MetricKind[] = ['histogram', 'counter', 'gauge'];
 interface KeptLabels {
   /** The labels JSON's bytes (as latin1 text: a char a byte), to tell two label sets of one hash apart. */
   key: string;
+  /** Frozen: handed out as it is by the shared reads (see `decode`). */
   labels: Readonly<Record<string, string>>;
 }
 
@@ -47,7 +48,8 @@ interface KeptLabels {
  * Redis store's extra cost per tick of fleet evaluation. A line in any other form (a member
  * another version wrote, escapes in a string, a field out of order) is decoded by
  * {@link decodeRollup}, as before. Parsed label sets are kept between reads (bounded by
- * {@link MAX_KEPT_LABELS}): the same series come back every slot.
+ * {@link MAX_KEPT_LABELS}): the same series come back every slot. They are frozen, so a shared
+ * read (see `decode`) hands out one labels object per series, the same at every read while kept.
  */
 export class ChangeLineDecoder {
   private readonly labels = new Map<number, KeptLabels>();
@@ -56,26 +58,36 @@ export class ChangeLineDecoder {
   private service: KeptText = { bytes: Buffer.alloc(0), text: '' };
   private readonly at: Scan = { pos: 0 };
 
-  /** The rollup of `name` on the line `buf[start, end)`, with its own copy of its labels. */
-  decode(buf: Buffer, start: number, end: number, name: string): Rollup {
+  /**
+   * The rollup of `name` on the line `buf[start, end)`, with its own copy of its labels; with
+   * `shared`, with the frozen labels kept for its series instead (the same object for every line
+   * of the series while kept: the rule engine's kept series find it by identity, as a
+   * MemoryStorage's), for this package's readers only (see storage/shared-changes.ts).
+   */
+  decode(buf: Buffer, start: number, end: number, name: string, shared = false): Rollup {
     // The labels JSON holds no raw tab (JSON escapes control characters).
     let tab = start;
     let hash = 0x811c9dc5;
     while (tab < end && buf[tab] !== TAB) hash = Math.imul(hash ^ buf[tab++]!, 0x01000193);
     if (tab === end) throw new SyntaxError('a change log line without a member');
     const labels = this.labelsOf(buf, start, tab, hash);
-    return this.decodeMember(buf, tab + 1, end, name, labels);
+    const r = this.member(buf, tab + 1, end, name, labels, shared);
+    if (r !== undefined) return r;
+    const other = decodeRollup(buf.toString('utf8', tab + 1, end), name, labels);
+    if (shared) other.labels = labels;
+    return other;
   }
 
   /** The rollup of `name` whose member is `buf[start, end)` (a series set's member), with its own copy of `labels`. */
   decodeMember(buf: Buffer, start: number, end: number, name: string, labels: Readonly<Record<string, string>>): Rollup {
-    return this.member(buf, start, end, name, labels) ?? decodeRollup(buf.toString('utf8', start, end), name, labels);
+    return this.member(buf, start, end, name, labels, false) ?? decodeRollup(buf.toString('utf8', start, end), name, labels);
   }
 
   private labelsOf(buf: Buffer, start: number, end: number, hash: number): Readonly<Record<string, string>> {
     const kept = this.labels.get(hash);
     if (kept !== undefined && sameText(kept.key, buf, start, end)) return kept.labels;
-    const labels = JSON.parse(buf.toString('utf8', start, end)) as Record<string, string>;
+    // A plain copy, frozen: what a rollup's own copy of it is (`{}` for a foreign line's `null`), as one object.
+    const labels = Object.freeze({ ...(JSON.parse(buf.toString('utf8', start, end)) as Record<string, string>) });
     // Another label set under the same hash (rare) is parsed every time rather than evicting.
     if (kept === undefined) {
       if (this.labels.size >= MAX_KEPT_LABELS) this.labels.clear();
@@ -84,8 +96,8 @@ export class ChangeLineDecoder {
     return labels;
   }
 
-  /** The member `buf[p, end)` in encodeRollup's form; undefined when it is in another. */
-  private member(buf: Buffer, p: number, end: number, name: string, labels: Readonly<Record<string, string>>): Rollup | undefined {
+  /** The member `buf[p, end)` in encodeRollup's form (with `labels` itself when `shared`, else a copy); undefined when it is in another. */
+  private member(buf: Buffer, p: number, end: number, name: string, kept: Readonly<Record<string, string>>, shared: boolean): Rollup | undefined {
     const at = this.at;
     if (!has(buf, p, K.open)) return undefined;
     p += K.open.length;
@@ -132,15 +144,16 @@ export class ChangeLineDecoder {
     }
     // Anything left but the closing brace (a field this version does not write) is JSON's to read.
     if (at.pos < 0 || at.pos !== end - 1 || buf[at.pos] !== 0x7d) return undefined;
+    const labels = shared ? kept : { ...kept };
     // What a monitor writes (a histogram's slot; a counter's or gauge's) is built whole: one
     // hidden class each, no property added afterwards. The fields in decodeRollup's order.
     if (last === undefined && hdr !== undefined && resolution !== undefined && service !== undefined && instance !== undefined) {
-      return { name, kind, labels: { ...labels }, start, end: slotEnd, count, sum, min, max, hdr, resolution, service, instance };
+      return { name, kind, labels, start, end: slotEnd, count, sum, min, max, hdr, resolution, service, instance };
     }
     if (last !== undefined && hdr === undefined && resolution === undefined && service !== undefined && instance !== undefined) {
-      return { name, kind, labels: { ...labels }, start, end: slotEnd, count, sum, min, max, last, service, instance };
+      return { name, kind, labels, start, end: slotEnd, count, sum, min, max, last, service, instance };
     }
-    const r: Rollup = { name, kind, labels: { ...labels }, start, end: slotEnd, count, sum, min, max };
+    const r: Rollup = { name, kind, labels, start, end: slotEnd, count, sum, min, max };
     if (last !== undefined) r.last = last;
     if (hdr !== undefined) r.hdr = hdr;
     if (resolution !== undefined) r.resolution = resolution;

@@ -33,7 +33,8 @@ const NEWLINE = 0x0a;
  * The rollups of `name` written since `cursor` (`epoch:sequence`), from the change log the
  * writes keep (see WRITE_BATCH in redis-rollups.ts). Incomplete without a cursor, for a cursor
  * of another epoch (the store was flushed or restarted), or when the log no longer reaches
- * back to it (older than its horizon, or past its length).
+ * back to it (older than its horizon, or past its length). With `shared`, the rollups carry the
+ * decoder's frozen labels of their series, not a copy each (see {@link ChangeLineDecoder.decode}).
  */
 export async function readRollupChanges(
   client: RedisClient,
@@ -43,6 +44,7 @@ export async function readRollupChanges(
   newEpoch: string,
   decoder = new ChangeLineDecoder(),
   report: SideFailureReporter = () => {},
+  shared = false,
 ): Promise<RollupChanges> {
   const at = parseCursor(cursor);
   // As bytes: the lines are decoded from them (redis-change-lines.ts), never made one string first.
@@ -75,7 +77,7 @@ export async function readRollupChanges(
       const end = entry.indexOf(NEWLINE, line + 1);
       const to = end === -1 ? entry.length : end;
       try {
-        rollups.push(decoder.decode(entry, line + 1, to, name));
+        rollups.push(decoder.decode(entry, line + 1, to, name, shared));
       } catch (error) {
         skipped.add(entry.toString('utf8', line + 1, Math.min(to, line + 1 + EXAMPLE_BYTES)), error);
       }

@@ -14,6 +14,7 @@ import { assertStateKey, stateJson, stateLimit, type ReadStateOptions, type Stat
 import { readRollupChanges } from './redis-changes.js';
 import { ChangeLineDecoder } from './redis-change-lines.js';
 import { drawEpoch } from '../rollup-changes.js';
+import { sharedChanges, type SharedChangesStore } from '../shared-changes.js';
 import { toStorageError } from './redis-errors.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisRecords } from './redis-records.js';
@@ -34,7 +35,7 @@ export { redisStorageOptionsSchema, type RedisStorageOptions };
  * TTL-based retention; a batch is one pipelined round trip. Every failure rejects with a
  * {@link StorageError} carrying the cause; messages never show the URL's password.
  */
-export class RedisStorage implements StorageAdapter, StateStore, CompactionStore {
+export class RedisStorage implements StorageAdapter, StateStore, CompactionStore, SharedChangesStore {
   readonly name = 'redis';
   private readonly options: z.output<typeof redisStorageOptionsSchema>;
   private readonly client: RedisClient;
@@ -123,6 +124,12 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
   /** Rollups of `name` written since `cursor`, over the last 2 minutes, from the log writes keep (see `StorageAdapter.readRollupChanges`). */
   readRollupChanges(name: string, cursor: string | undefined, options?: CallOptions): Promise<RollupChanges> {
     return this.run('readRollupChanges', options, () => readRollupChanges(this.client, this.keys, name, cursor, drawEpoch(this.now()), this.changeLines, this.sideFailures.report));
+  }
+
+  /** `readRollupChanges` of `name` with the decoder's frozen labels, one object per series (see storage/shared-changes.ts). */
+  [sharedChanges](name: string): ((cursor: string | undefined) => Promise<RollupChanges>) | undefined {
+    if (this.readRollupChanges !== RedisStorage.prototype.readRollupChanges) return undefined;
+    return (cursor) => this.run('readRollupChanges', undefined, () => readRollupChanges(this.client, this.keys, name, cursor, drawEpoch(this.now()), this.changeLines, this.sideFailures.report, true));
   }
 
   /** The names with a rollup that ended after `query.since`, from the name index writes keep (see `RollupStore.listMetricNames`). */
