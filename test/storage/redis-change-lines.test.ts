@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Rollup } from '../../src/index.js';
 import { decodeRollup, encodeRollup } from '../../src/storage/redis/redis-codec.js';
-import { ChangeLineDecoder } from '../../src/storage/redis/redis-change-lines.js';
+import { ChangeLineDecoder, MAX_KEPT_LABELS } from '../../src/storage/redis/redis-change-lines.js';
 import { canonicalLabels } from '../../src/core/labels.js';
 import { fcParams } from '../helpers/fast-check.js';
 
@@ -176,6 +176,45 @@ describe('ChangeLineDecoder', () => {
       // Both label sets of one hash keep coming back right, the second one frozen too.
       expect(shared(decoder, line('{"route":"/r/499980"}', member)).labels).toEqual({ route: '/r/499980' });
       expect(shared(decoder, line('{"route":"/r/71298"}', member)).labels).toEqual({ route: '/r/71298' });
+    });
+      it('finds the label set of every line whatever the order lines come in (the next line of a series is tried first)', () => {
+      const member = encodeRollup({ name: 'x_total', kind: 'counter', labels: {}, start: 0, end: 1, count: 1, sum: 1, min: 1, max: 1 });
+      // Prefixes of one another, one with a space before the tab, a hash collision, the empty set.
+      const pool = ['{"r":"a"}', '{"r":"a","s":"b"}', '{"r":"a"} ', '{"r":"ab"}', '{}', '{"route":"/r/71298"}', '{"route":"/r/499980"}', '{"r":"\\u00e9"}'];
+      fc.assert(
+        fc.property(fc.array(fc.nat(pool.length - 1), { maxLength: 60 }), (picks) => {
+          const decoder = new ChangeLineDecoder();
+          const seen = new Map<string, Readonly<Record<string, string>>>();
+          const collision = ['{"route":"/r/71298"}', '{"route":"/r/499980"}'];
+          let second: string | undefined;
+          for (const i of picks) {
+            const json = pool[i]!;
+            const back = shared(decoder, line(json, member));
+            expect(back.labels).toEqual({ ...(JSON.parse(json) as object) });
+            expect(Object.isFrozen(back.labels)).toBe(true);
+            // One object per label set, but for the second of the colliding sets to come (not kept).
+            if (collision.includes(json) && !seen.has(json) && collision.some((c) => seen.has(c))) second = json;
+            if (json !== second) {
+              if (!seen.has(json)) seen.set(json, back.labels);
+              expect(back.labels).toBe(seen.get(json));
+            }
+          }
+        }),
+        fcParams(500),
+      );
+    });
+
+    it('lets every kept label set go past MAX_KEPT_LABELS, links included, and still reads every line', () => {
+      const decoder = new ChangeLineDecoder();
+      const member = encodeRollup({ name: 'x_total', kind: 'counter', labels: {}, start: 0, end: 1, count: 1, sum: 1, min: 1, max: 1 });
+      const first = shared(decoder, line('{"i":"first"}', member)).labels;
+      expect(shared(decoder, line('{"i":"first"}', member)).labels).toBe(first);
+      for (let i = 0; i < MAX_KEPT_LABELS; i++) shared(decoder, line(`{"i":"${i}"}`, member));
+      // The sets were let go: the first one is parsed anew (not found through a link from an old set).
+      const again = shared(decoder, line('{"i":"first"}', member)).labels;
+      expect(again).toEqual({ i: 'first' });
+      expect(again).not.toBe(first);
+      expect(shared(decoder, line('{"i":"0"}', member)).labels).toEqual({ i: '0' });
     });
   });
 });

@@ -37,6 +37,8 @@ interface KeptLabels {
   key: string;
   /** Frozen: handed out as it is by the shared reads (see `decode`). */
   labels: Readonly<Record<string, string>>;
+  /** The label set of the line that came after this one's last time (a writer's batches list its series in one order). */
+  next: KeptLabels | undefined;
 }
 
 
@@ -57,6 +59,8 @@ export class ChangeLineDecoder {
   private instance: KeptText = { bytes: Buffer.alloc(0), text: '' };
   private service: KeptText = { bytes: Buffer.alloc(0), text: '' };
   private readonly at: Scan = { pos: 0 };
+  /** The label set of the line decoded last (reset with the kept sets: see `entryOf`). */
+  private last: KeptLabels | undefined;
 
   /**
    * The rollup of `name` on the line `buf[start, end)`, with its own copy of its labels; with
@@ -65,12 +69,21 @@ export class ChangeLineDecoder {
    * MemoryStorage's), for this package's readers only (see storage/shared-changes.ts).
    */
   decode(buf: Buffer, start: number, end: number, name: string, shared = false): Rollup {
-    // The labels JSON holds no raw tab (JSON escapes control characters).
-    let tab = start;
-    let hash = 0x811c9dc5;
-    while (tab < end && buf[tab] !== TAB) hash = Math.imul(hash ^ buf[tab++]!, 0x01000193);
-    if (tab === end) throw new SyntaxError('a change log line without a member');
-    const labels = this.labelsOf(buf, start, tab, hash);
+    // The labels JSON ends at the line's first tab (it holds no raw tab: JSON escapes control
+    // characters). The label set that followed the last line's last time is tried first: one
+    // comparison of its bytes, not a hash of the line's labels, a lookup and that comparison.
+    let entry = this.last?.next;
+    let tab = entry === undefined ? -1 : start + entry.key.length;
+    if (entry === undefined || tab >= end || buf[tab] !== TAB || !sameText(entry.key, buf, start, tab)) {
+      tab = start;
+      let hash = 0x811c9dc5;
+      while (tab < end && buf[tab] !== TAB) hash = Math.imul(hash ^ buf[tab++]!, 0x01000193);
+      if (tab === end) throw new SyntaxError('a change log line without a member');
+      entry = this.entryOf(buf, start, tab, hash);
+      if (this.last !== undefined) this.last.next = entry;
+    }
+    this.last = entry;
+    const labels = entry.labels;
     const r = this.member(buf, tab + 1, end, name, labels, shared);
     if (r !== undefined) return r;
     const other = decodeRollup(buf.toString('utf8', tab + 1, end), name, labels);
@@ -83,17 +96,26 @@ export class ChangeLineDecoder {
     return this.member(buf, start, end, name, labels, false) ?? decodeRollup(buf.toString('utf8', start, end), name, labels);
   }
 
-  private labelsOf(buf: Buffer, start: number, end: number, hash: number): Readonly<Record<string, string>> {
+  /**
+   * The kept label set of the labels JSON `buf[start, end)`, parsed when not kept. Another label
+   * set under the same hash (rare) is not kept (parsed again unless it follows its line's last
+   * predecessor). Past {@link MAX_KEPT_LABELS} every set is let go, with the links between them:
+   * the sets reachable from the decoder are the kept ones and at most one more each.
+   */
+  private entryOf(buf: Buffer, start: number, end: number, hash: number): KeptLabels {
     const kept = this.labels.get(hash);
-    if (kept !== undefined && sameText(kept.key, buf, start, end)) return kept.labels;
+    if (kept !== undefined && sameText(kept.key, buf, start, end)) return kept;
     // A plain copy, frozen: what a rollup's own copy of it is (`{}` for a foreign line's `null`), as one object.
     const labels = Object.freeze({ ...(JSON.parse(buf.toString('utf8', start, end)) as Record<string, string>) });
-    // Another label set under the same hash (rare) is parsed every time rather than evicting.
+    const entry: KeptLabels = { key: buf.toString('latin1', start, end), labels, next: undefined };
     if (kept === undefined) {
-      if (this.labels.size >= MAX_KEPT_LABELS) this.labels.clear();
-      this.labels.set(hash, { key: buf.toString('latin1', start, end), labels });
+      if (this.labels.size >= MAX_KEPT_LABELS) {
+        this.labels.clear();
+        this.last = undefined;
+      }
+      this.labels.set(hash, entry);
     }
-    return labels;
+    return entry;
   }
 
   /** The member `buf[p, end)` in encodeRollup's form (with `labels` itself when `shared`, else a copy); undefined when it is in another. */
