@@ -136,6 +136,51 @@ describe('ChangeLineDecoder', () => {
     }
   });
 
+  it('holds only its kept label sets, however many sets of one hash come one after another (review R3: 108 MB of linked sets)', () => {
+    // 2^10 label sets of one FNV-1a hash (Joux: a colliding pair of 5-character blocks per round).
+    const P = 0x01000193;
+    const step = (h: number, s: string): number => {
+      for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), P);
+      return h;
+    };
+    const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    let seed = 7;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    let state = step(0x811c9dc5, '{"k":"');
+    const pairs: [string, string][] = [];
+    while (pairs.length < 10) {
+      const seen = new Map<number, string>();
+      for (;;) {
+        let block = '';
+        for (let i = 0; i < 5; i++) block += chars[next() % chars.length];
+        const h = step(state, block) >>> 0;
+        const other = seen.get(h);
+        if (other !== undefined && other !== block) {
+          pairs.push([other, block]);
+          state = h | 0;
+          break;
+        }
+        seen.set(h, block);
+      }
+    }
+    const texts = Array.from({ length: 1 << pairs.length }, (_, i) => `{"k":"${pairs.map((p, k) => p[(i >> k) & 1]).join('')}"}`);
+    const hashOf = (t: string): number => step(0x811c9dc5, t) >>> 0;
+    expect(new Set(texts.map(hashOf)).size).toBe(1);
+    const decoder = new ChangeLineDecoder();
+    const member = encodeRollup({ name: 'x_total', kind: 'counter', labels: {}, start: 0, end: 1, count: 1, sum: 1, min: 1, max: 1 });
+    for (const t of texts) expect(decoder.decode(line(t, member), 0, line(t, member).length, 'x_total', true).labels).toEqual(JSON.parse(t));
+    // What the decoder reaches: its table, its last line's set, and every link from them.
+    const inner = decoder as unknown as { labels: Map<number, { next?: object }>; last?: { next?: object } };
+    const reached = new Set<object>();
+    const walk = (e: { next?: object } | undefined): void => {
+      for (let at = e; at !== undefined && !reached.has(at); at = at.next as { next?: object } | undefined) reached.add(at);
+    };
+    for (const e of inner.labels.values()) walk(e);
+    walk(inner.last);
+    expect(inner.labels.size).toBe(1);
+    expect(reached.size).toBe(1);
+  });
+
   describe('shared reads (one frozen labels object per series)', () => {
     const shared = (decoder: ChangeLineDecoder, bytes: Buffer): Rollup => decoder.decode(bytes, 0, bytes.length, 'x_total', true);
 

@@ -4,8 +4,8 @@ import { plainStringEnd, readNumber, readString, type Scan } from './redis-chang
 
 /**
  * Most label sets a {@link ChangeLineDecoder} keeps parsed between reads (then it starts over):
- * every series of the metrics a reader follows, with room to spare (~150 bytes each for a
- * three-label set: ~15 MB at most).
+ * every series of the metrics a reader follows, with room to spare (~400 bytes each for a
+ * three-label set with its key text and frozen object: ~40 MB at most).
  */
 export const MAX_KEPT_LABELS = 100_000;
 
@@ -39,6 +39,8 @@ interface KeptLabels {
   labels: Readonly<Record<string, string>>;
   /** The label set of the line that came after this one's last time (a writer's batches list its series in one order). */
   next: KeptLabels | undefined;
+  /** In the decoder's table (false: another set of its hash is; never linked to or from). */
+  kept: boolean;
 }
 
 
@@ -80,9 +82,12 @@ export class ChangeLineDecoder {
       while (tab < end && buf[tab] !== TAB) hash = Math.imul(hash ^ buf[tab++]!, 0x01000193);
       if (tab === end) throw new SyntaxError('a change log line without a member');
       entry = this.entryOf(buf, start, tab, hash);
-      if (this.last !== undefined) this.last.next = entry;
+      // Links only between kept sets: a set not kept (another under its hash) linked from the last
+      // line, then to the next, made chains that only the links held, past every bound (crafted
+      // colliding labels, one after another: 108 MB, review R3).
+      if (this.last !== undefined && entry.kept) this.last.next = entry;
     }
-    this.last = entry;
+    this.last = entry.kept ? entry : undefined;
     const labels = entry.labels;
     const r = this.member(buf, tab + 1, end, name, labels, shared);
     if (r !== undefined) return r;
@@ -99,15 +104,15 @@ export class ChangeLineDecoder {
   /**
    * The kept label set of the labels JSON `buf[start, end)`, parsed when not kept. Another label
    * set under the same hash (rare) is not kept (parsed again unless it follows its line's last
-   * predecessor). Past {@link MAX_KEPT_LABELS} every set is let go, with the links between them:
-   * the sets reachable from the decoder are the kept ones and at most one more each.
+   * predecessor, and never linked). Past {@link MAX_KEPT_LABELS} every set is let go, with the
+   * links between them: the sets reachable from the decoder are the kept ones.
    */
   private entryOf(buf: Buffer, start: number, end: number, hash: number): KeptLabels {
     const kept = this.labels.get(hash);
     if (kept !== undefined && sameText(kept.key, buf, start, end)) return kept;
     // A plain copy, frozen: what a rollup's own copy of it is (`{}` for a foreign line's `null`), as one object.
     const labels = Object.freeze({ ...(JSON.parse(buf.toString('utf8', start, end)) as Record<string, string>) });
-    const entry: KeptLabels = { key: buf.toString('latin1', start, end), labels, next: undefined };
+    const entry: KeptLabels = { key: buf.toString('latin1', start, end), labels, next: undefined, kept: kept === undefined };
     if (kept === undefined) {
       if (this.labels.size >= MAX_KEPT_LABELS) {
         this.labels.clear();

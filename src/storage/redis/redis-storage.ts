@@ -14,7 +14,7 @@ import { assertStateKey, stateJson, stateLimit, type ReadStateOptions, type Stat
 import { readRollupChanges } from './redis-changes.js';
 import { ChangeLineDecoder } from './redis-change-lines.js';
 import { drawEpoch } from '../rollup-changes.js';
-import { sharedChanges, type SharedChangesStore } from '../shared-changes.js';
+import { sharedChanges } from '../shared-changes.js';
 import { toStorageError } from './redis-errors.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisRecords } from './redis-records.js';
@@ -35,7 +35,7 @@ export { redisStorageOptionsSchema, type RedisStorageOptions };
  * TTL-based retention; a batch is one pipelined round trip. Every failure rejects with a
  * {@link StorageError} carrying the cause; messages never show the URL's password.
  */
-export class RedisStorage implements StorageAdapter, StateStore, CompactionStore, SharedChangesStore {
+export class RedisStorage implements StorageAdapter, StateStore, CompactionStore {
   readonly name = 'redis';
   private readonly options: z.output<typeof redisStorageOptionsSchema>;
   private readonly client: RedisClient;
@@ -126,7 +126,12 @@ export class RedisStorage implements StorageAdapter, StateStore, CompactionStore
     return this.run('readRollupChanges', options, () => readRollupChanges(this.client, this.keys, name, cursor, drawEpoch(this.now()), this.changeLines, this.sideFailures.report));
   }
 
-  /** `readRollupChanges` of `name` with the decoder's frozen labels, one object per series (see storage/shared-changes.ts). */
+  /**
+   * `readRollupChanges` of `name` with the decoder's frozen labels, one object per series (see
+   * storage/shared-changes.ts; a `SharedChangesStore` by shape, not declared: the member stays out
+   * of the public type).
+   * @internal
+   */
   [sharedChanges](name: string): ((cursor: string | undefined) => Promise<RollupChanges>) | undefined {
     if (this.readRollupChanges !== RedisStorage.prototype.readRollupChanges) return undefined;
     return (cursor) => this.run('readRollupChanges', undefined, () => readRollupChanges(this.client, this.keys, name, cursor, drawEpoch(this.now()), this.changeLines, this.sideFailures.report, true));
