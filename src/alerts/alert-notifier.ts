@@ -5,7 +5,7 @@ import type { NotificationDispatcher } from '../notifiers/dispatcher.js';
 import type { AlertRecord } from '../storage/records.js';
 import { notificationOf } from './alert-records.js';
 import type { AlertState } from './alert-state.js';
-import { recordById, storedFiring } from './stored-alerts.js';
+import { recordById, storedAlerts, storedFiring } from './stored-alerts.js';
 import type { ResolvedAlertEngineOptions } from './options.js';
 
 /** Alert records kept for a retry while the store fails. */
@@ -93,11 +93,7 @@ export class AlertNotifier {
   /** Copies an acknowledgement from the stored version of `record`; a failing store is passed over. */
   private async readAcknowledgement(record: AlertRecord): Promise<void> {
     const stored = await storedFiring(this.ctx.storage, record.fingerprint);
-    const same = stored === undefined ? undefined : recordById(stored, record.id);
-    if (typeof same?.acknowledgedAt === 'number' && Number.isFinite(same.acknowledgedAt)) {
-      record.acknowledgedAt = same.acknowledgedAt;
-      record.acknowledgedBy = typeof same.acknowledgedBy === 'string' ? same.acknowledgedBy : 'unknown';
-    }
+    copyAcknowledgement(record, stored === undefined ? undefined : recordById(stored, record.id));
   }
 
   /**
@@ -187,11 +183,23 @@ export class AlertNotifier {
    * Writes the records whose save failed, oldest first; stops at the first failure (the store is
    * still down). Another instance may have acknowledged a firing alert while its copy waited
    * here: the acknowledgement is read from the store first and kept, or the older copy would
-   * erase it and repeats would start again.
+   * erase it and repeats would start again. A copy the stored record is past (an episode goes
+   * pending, firing, resolved, never back) is dropped, not written.
    */
   async retryUnsaved(): Promise<void> {
     for (const [id, record] of [...this.unsaved]) {
-      if (record.status === 'firing' && record.acknowledgedAt === undefined) await this.readAcknowledgement(record);
+      if (record.status !== 'resolved') {
+        const stored = await storedAlerts(this.ctx.storage, record.fingerprint);
+        const same = stored === undefined ? undefined : recordById(stored, id);
+        if (same !== undefined && stageOf(same.status) > stageOf(record.status)) {
+          // Another instance moved this episode on while the copy waited (resolved it by hand,
+          // or fired it as the evaluating instance): writing the copy would undo that, and an
+          // alert resolved elsewhere would fire again, to be resolved (and announced) twice.
+          if (this.unsaved.get(id) === record) this.unsaved.delete(id);
+          continue;
+        }
+        if (record.status === 'firing' && record.acknowledgedAt === undefined) copyAcknowledgement(record, same);
+      }
       try {
         await this.ctx.storage.saveAlert(record);
       } catch {
@@ -209,5 +217,18 @@ export class AlertNotifier {
     this.unsaved.delete(oldest);
     this.ctx.drop('buffer_full', 1);
     this.ctx.report(new StorageError(`alert "${oldest}" could not be saved and more than ${MAX_UNSAVED} records wait for the store: given up`));
+  }
+}
+
+/** How far along its episode a record status is: a record id only goes forward (unknown: -1). */
+function stageOf(status: unknown): number {
+  return status === 'pending' ? 0 : status === 'firing' ? 1 : status === 'resolved' ? 2 : -1;
+}
+
+/** Copies the acknowledgement of `same` (the stored version of `record`), if it holds a valid one. */
+function copyAcknowledgement(record: AlertRecord, same: Partial<Record<string, unknown>> | undefined): void {
+  if (typeof same?.acknowledgedAt === 'number' && Number.isFinite(same.acknowledgedAt)) {
+    record.acknowledgedAt = same.acknowledgedAt;
+    record.acknowledgedBy = typeof same.acknowledgedBy === 'string' ? same.acknowledgedBy : 'unknown';
   }
 }

@@ -8,10 +8,18 @@ const PER_FINGERPRINT = 10;
  * not checked: callers read only what they need), or undefined when the store failed or did
  * not answer with a list. Callers act on what this instance holds when it is undefined.
  */
-export async function storedFiring(storage: StorageAdapter, fingerprint: string): Promise<readonly unknown[] | undefined> {
+export function storedFiring(storage: StorageAdapter, fingerprint: string): Promise<readonly unknown[] | undefined> {
+  return storedAlerts(storage, fingerprint, 'firing');
+}
+
+/**
+ * The latest stored records of one alert fingerprint (of one status, or any), most recently
+ * updated first, as {@link storedFiring} answers them.
+ */
+export async function storedAlerts(storage: StorageAdapter, fingerprint: string, status?: 'firing'): Promise<readonly unknown[] | undefined> {
   let stored: unknown;
   try {
-    stored = await storage.queryAlerts({ fingerprint, status: 'firing', limit: PER_FINGERPRINT });
+    stored = await storage.queryAlerts(status === undefined ? { fingerprint, limit: PER_FINGERPRINT } : { fingerprint, status, limit: PER_FINGERPRINT });
   } catch {
     return undefined;
   }
