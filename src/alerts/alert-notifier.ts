@@ -54,7 +54,7 @@ export class AlertNotifier {
     // Exactly one resolved message, and only where the firing one went (Alertmanager sends nothing for a group that only resolved).
     if (st.humanNotified) {
       st.humanNotified = false;
-      this.dispatch(st, this.humanChannels(record), 'alert resolved', ts);
+      if (await this.claimResolved(record)) this.dispatch(st, this.humanChannels(record), 'alert resolved', ts);
     }
     this.notifyState(st, ts, 'alert resolved');
   }
@@ -125,6 +125,23 @@ export class AlertNotifier {
     st.humanNotified = true;
     st.record!.notifiedAt = ts;
     return channels;
+  }
+
+  /**
+   * Takes the lease of record `record.id`'s resolved message: one per episode across instances.
+   * Two instances may each resolve one alert: one by hand while the evaluating one's write (a
+   * repeat's `notifiedAt`) lands just after and makes it firing again, so the evaluating one
+   * resolves it once more when the condition ends. Only the first sends. Without the store,
+   * sending beats not sending.
+   */
+  private async claimResolved(record: AlertRecord): Promise<boolean> {
+    try {
+      const ttl = Math.max(this.options.resolvedRetention, this.options.outageTolerance);
+      return (await this.ctx.storage.tryAcquire(`pulsewatch:${this.ctx.service}:resolved:${record.id}`, ttl)) === true;
+    } catch (cause) {
+      this.ctx.report(new StorageError(`acquiring the resolved-message lease on "${this.ctx.storage.name}" storage failed; sending anyway`, { cause }));
+      return true;
+    }
   }
 
   /** Posts the alert's state to state channels (Alertmanager) and remembers when. */

@@ -29,8 +29,9 @@ export interface RuleLookup {
  * - an acknowledgement or a notification made on another instance is copied.
  *
  * The evaluating instance (`leader`) also closes records nobody will evaluate again: those of
- * deleted, disabled or changed rules, and pending ones past the tolerance. Other instances only
- * mirror the store: they never write.
+ * deleted, disabled or changed rules, and pending ones past the tolerance. Other instances
+ * mirror the store, and write only to restore what they did by hand (a resolution, an
+ * acknowledgement) when a write of the evaluating instance racing it undid it.
  */
 export class StateSync {
   /** Reads the stored pending and firing records a pull merges. */
@@ -102,11 +103,18 @@ export class StateSync {
     if (local !== undefined && localId === r.id) {
       if (local.phase === 'inactive') {
         // Resolved here, firing in the store: a stale write from another instance (an
-        // acknowledgement or a retried save racing the resolution). The resolution stands.
-        if (leader && local.record !== undefined) await this.notifier.save(local.record);
+        // acknowledgement, a repeat or a retried save racing the resolution). The resolution
+        // stands. Only the instance that resolved the alert holds it inactive under this id
+        // (the others forget what ended elsewhere), so it writes again, evaluating or not.
+        if (local.record !== undefined) await this.notifier.save(local.record);
         return;
       }
-      if (local.phase === 'firing' && r.status === 'firing') this.copyShared(local, r, leader);
+      if (local.phase === 'firing' && r.status === 'firing') {
+        // An acknowledgement held here that the stored record lost: a write of the evaluating
+        // instance (a repeat's notifiedAt) landed just after it. Written again, so that it
+        // silences repeats everywhere.
+        if (this.copyShared(local, r, leader)) await this.notifier.save(local.record!);
+      }
       else if (local.phase === 'pending' && r.status === 'firing' && !leader) this.adopt(r, local);
       else if (local.phase === 'pending' && !leader) local.value = r.value;
       return;
@@ -177,9 +185,13 @@ export class StateSync {
     };
   }
 
-  /** Copies what another instance may have changed on a firing record this instance also holds. */
-  private copyShared(local: AlertState, r: AlertRecord, leader: boolean): void {
+  /**
+   * Copies what another instance may have changed on a firing record this instance also holds.
+   * True when this instance holds an acknowledgement the stored record lacks (to be written back).
+   */
+  private copyShared(local: AlertState, r: AlertRecord, leader: boolean): boolean {
     const record = local.record!;
+    const ackLost = record.acknowledgedAt !== undefined && r.acknowledgedAt === undefined;
     if (record.acknowledgedAt === undefined && r.acknowledgedAt !== undefined) {
       record.acknowledgedAt = r.acknowledgedAt;
       record.acknowledgedBy = r.acknowledgedBy;
@@ -205,6 +217,7 @@ export class StateSync {
       }
       local.value = r.value;
     }
+    return ackLost;
   }
 
   /** Ends the record of a duplicate episode: resolved in the store, nothing sent (the alert did not end). */

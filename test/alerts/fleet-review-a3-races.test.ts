@@ -1,0 +1,71 @@
+// Review of instances cooperating on alerts: what a user does by hand on one instance while the
+// evaluating instance is in the middle of a tick (between reading the store and writing to it).
+import { describe, expect, it } from 'vitest';
+import type { AlertQuery, AlertRecord } from '../../src/storage/records.js';
+import { MINUTE, SECOND } from './support.js';
+import { fleet } from './fleet-support.js';
+
+/** Runs `action` once, when the next query of one fingerprint's firing records reaches the store (the evaluating instance's read before a repeat). */
+function onFingerprintRead(storage: { queryAlerts(q: AlertQuery): Promise<AlertRecord[]> }, action: () => Promise<unknown>): void {
+  const query = storage.queryAlerts.bind(storage);
+  let armed = true;
+  storage.queryAlerts = async (q: AlertQuery) => {
+    if (armed && q.fingerprint !== undefined) {
+      armed = false;
+      const answer = await query(q);
+      await action();
+      return answer;
+    }
+    return query(q);
+  };
+}
+
+describe('a hand made change racing the evaluating instance’s tick', () => {
+  it('a resolve by hand on another instance during a repeat is not undone, and is announced once', async () => {
+    const f = fleet({ cooldown: '5m' });
+    const a = await f.start();
+    const b = await f.start();
+    await f.evaluate(0, a, b);
+    const [alert] = b.s.monitor.alerts.getActiveAlerts();
+    // a's tick at 5 m pulls (still firing), then reads the record before its repeat: b resolves it then.
+    onFingerprintRead(f.storage, () => b.s.monitor.alerts.resolve(alert!.id));
+    await f.evaluate(5 * MINUTE, a);
+    a.cpu.set(50); b.cpu.set(50);
+    for (let t = 5 * MINUTE + 15 * SECOND; t <= 10 * MINUTE; t += 15 * SECOND) await f.evaluate(t, a, b);
+    expect(await f.storage.queryAlerts({ status: 'firing' })).toEqual([]);
+    expect(f.sent('resolved')).toHaveLength(1);
+  });
+
+  it('a resolve by hand during a repeat stands while the condition holds: the alert fires again under a new id', async () => {
+    const f = fleet({ cooldown: '5m' });
+    const a = await f.start();
+    const b = await f.start();
+    await f.evaluate(0, a, b);
+    const [alert] = b.s.monitor.alerts.getActiveAlerts();
+    onFingerprintRead(f.storage, () => b.s.monitor.alerts.resolve(alert!.id));
+    await f.evaluate(5 * MINUTE, a);
+    for (let t = 5 * MINUTE + 15 * SECOND; t <= 6 * MINUTE; t += 15 * SECOND) await f.evaluate(t, a, b);
+    const stored = (await f.storage.queryAlerts({ fingerprint: alert!.fingerprint })) as AlertRecord[];
+    expect(stored.find((r) => r.id === alert!.id)?.status).toBe('resolved');
+    const firing = (await f.storage.queryAlerts({ status: 'firing' })) as AlertRecord[];
+    expect(firing).toHaveLength(1);
+    expect(firing[0]!.id).not.toBe(alert!.id);
+    expect(a.s.monitor.alerts.getActiveAlerts().map((r) => r.id)).toEqual([firing[0]!.id]);
+    expect(b.s.monitor.alerts.getActiveAlerts().map((r) => r.id)).toEqual([firing[0]!.id]);
+  });
+
+  it('an acknowledgement made on another instance during a repeat is kept', async () => {
+    const f = fleet({ cooldown: '5m' });
+    const a = await f.start();
+    const b = await f.start();
+    await f.evaluate(0, a, b);
+    const [alert] = b.s.monitor.alerts.getActiveAlerts();
+    // b acknowledges just after a read the record for its 5 m repeat (the repeat goes out: it was due).
+    onFingerprintRead(f.storage, () => b.s.monitor.alerts.acknowledge(alert!.id, 'bob'));
+    await f.evaluate(5 * MINUTE, a);
+    for (let t = 5 * MINUTE + 15 * SECOND; t <= 30 * MINUTE; t += 15 * SECOND) await f.evaluate(t, a, b);
+    const [stored] = (await f.storage.queryAlerts({ status: 'firing' })) as AlertRecord[];
+    expect(stored).toMatchObject({ id: alert!.id, acknowledgedBy: 'bob' });
+    expect(f.sent('firing').length).toBeLessThanOrEqual(2);
+  });
+});
