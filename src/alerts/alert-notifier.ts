@@ -108,7 +108,7 @@ export class AlertNotifier {
     st.lastHumanAt = ts;
     let acquired: boolean;
     try {
-      acquired = await this.ctx.storage.tryAcquire(`pulsewatch:${this.ctx.service}:notify:${st.ruleId}:${st.fingerprint}`, cooldown);
+      acquired = await this.ctx.storage.tryAcquire(`pulsewatch:${this.ctx.service}:notify:${st.ruleId}:${st.fingerprint}`, cooldownLease(cooldown, this.options.evaluationInterval));
     } catch (cause) {
       // Without the store, sending twice beats not sending at all.
       this.ctx.report(new StorageError(`acquiring the notification lease on "${this.ctx.storage.name}" storage failed; sending anyway`, { cause }));
@@ -248,4 +248,16 @@ function copyAcknowledgement(record: AlertRecord, same: Partial<Record<string, u
     record.acknowledgedAt = same.acknowledgedAt;
     record.acknowledgedBy = typeof same.acknowledgedBy === 'string' ? same.acknowledgedBy : 'unknown';
   }
+}
+
+/**
+ * How long the cooldown lease of a notification is held: the cooldown less one evaluation
+ * interval (at most half of it). The lease is taken some way into a tick (after the store reads,
+ * past timer jitter), while the repeat is judged on tick times: a lease of the whole cooldown
+ * taken 200 ms into its tick was still held when the repeat came due a cooldown later, and the
+ * repeat waited a whole cooldown more. Instances evaluating apart may then notify one interval
+ * sooner than a cooldown after each other.
+ */
+function cooldownLease(cooldown: number, evaluationInterval: number): number {
+  return cooldown - Math.min(evaluationInterval, cooldown / 2);
 }
