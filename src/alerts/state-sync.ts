@@ -106,7 +106,14 @@ export class StateSync {
         // acknowledgement, a repeat or a retried save racing the resolution). The resolution
         // stands. Only the instance that resolved the alert holds it inactive under this id
         // (the others forget what ended elsewhere), so it writes again, evaluating or not.
-        if (local.record !== undefined) await this.notifier.save(local.record);
+        if (local.record !== undefined) {
+          // An acknowledgement that raced the resolution is kept in the history.
+          if (local.record.acknowledgedAt === undefined && r.acknowledgedAt !== undefined) {
+            local.record.acknowledgedAt = r.acknowledgedAt;
+            local.record.acknowledgedBy = r.acknowledgedBy;
+          }
+          await this.notifier.save(local.record);
+        }
         return;
       }
       if (local.phase === 'firing' && r.status === 'firing') {

@@ -68,4 +68,22 @@ describe('a hand made change racing the evaluating instance’s tick', () => {
     expect(stored).toMatchObject({ id: alert!.id, acknowledgedBy: 'bob' });
     expect(f.sent('firing').length).toBeLessThanOrEqual(2);
   });
+
+  it('an acknowledgement racing the evaluating instance’s resolution stays in the resolved record', async () => {
+    const f = fleet({ cooldown: '5m' });
+    const a = await f.start();
+    const b = await f.start();
+    await f.evaluate(0, a, b);
+    const [alert] = b.s.monitor.alerts.getActiveAlerts();
+    a.cpu.set(50); b.cpu.set(50);
+    f.clock.set(f.clock.now() + MINUTE);
+    // b reads the record (firing) to acknowledge it; a resolves it before b's write lands.
+    onFingerprintRead(f.storage, () => a.s.monitor.alerts.evaluate());
+    await b.s.monitor.alerts.acknowledge(alert!.id, 'bob');
+    for (let t = MINUTE + 15 * SECOND; t <= 3 * MINUTE; t += 15 * SECOND) await f.evaluate(t, a, b);
+    const stored = (await f.storage.queryAlerts({ fingerprint: alert!.fingerprint })) as AlertRecord[];
+    expect(stored).toMatchObject([{ id: alert!.id, status: 'resolved', acknowledgedBy: 'bob' }]);
+    expect(f.sent('resolved')).toHaveLength(1);
+    expect(b.s.monitor.alerts.getActiveAlerts()).toEqual([]);
+  });
 });
