@@ -7,6 +7,7 @@ import type { AlertLimits, EvaluationResult, EvaluatorState } from './evaluation
 import { evaluateConditions, type ConditionScope } from './evaluate-conditions.js';
 import { capBaselines, saveBaselines } from './learned-baselines.js';
 import { fingerprint } from './fingerprint.js';
+import { ruleLookup } from './record-owner.js';
 import type { ResolvedAlertEngineOptions } from './options.js';
 import type { RuleBook, RuleEntry } from './rule-book.js';
 import type { AlertNotifier } from './alert-notifier.js';
@@ -69,7 +70,11 @@ export class RuleEvaluator {
       // was checked when they were read).
       const identity = e.identity;
       const known = this.identities.get(e.rule.id);
-      if (!e.rule.enabled || (known !== undefined && known !== identity)) await this.dropRule(e.rule.id);
+      // Unknown here yet, the rule may still hold states this instance mirrored while another
+      // evaluated: one made under an identity changed since (on this instance, before the other
+      // read the change) is dropped like one of a changed rule.
+      const stale = known === undefined && e.rule.enabled && this.holdsOtherIdentity(e);
+      if (!e.rule.enabled || (known !== undefined && known !== identity) || stale) await this.dropRule(e.rule.id);
       if (e.rule.enabled) this.identities.set(e.rule.id, identity);
       else this.identities.delete(e.rule.id);
       if (e.rule.enabled) entries.push(e);
@@ -188,6 +193,18 @@ export class RuleEvaluator {
         if (this.notifier.repeatDue(state, ts, cooldown)) await this.notifier.maybeRepeat(state, ts, cooldown);
       }
     }
+  }
+
+  /** Some state of `entry`'s rule has a record its current version does not own (another alert identity). */
+  private holdsOtherIdentity(entry: RuleEntry): boolean {
+    const states = this.states.ofRuleMap(entry.rule.id);
+    if (states === undefined || states.size === 0) return false;
+    const owner = ruleLookup(this.book, this.ctx.service);
+    for (const st of states.values()) {
+      const record = st.record ?? st.pendingRecord;
+      if (record !== undefined && !owner.owns(record)) return true;
+    }
+    return false;
   }
 
   /** The state of a new candidate alert (pending; `step` fires it at once when the rule has no `duration`). */
