@@ -81,7 +81,7 @@ export class AlertNotifier {
     const record = st.record!;
     // One statement of when a repeat may be due: the evaluator's synchronous check is this one.
     if (!this.repeatDue(st, ts, cooldown)) return;
-    await this.readAcknowledgement(record);
+    if (!(await this.readAcknowledgement(record))) return;
     if (record.acknowledgedAt !== undefined) return;
     const reason = st.humanNotified ? 'repeat interval elapsed' : 'first notification';
     const channels = await this.claimHuman(st, ts, cooldown);
@@ -90,10 +90,20 @@ export class AlertNotifier {
     this.dispatch(st, channels, reason, ts);
   }
 
-  /** Copies an acknowledgement from the stored version of `record`; a failing store is passed over. */
-  private async readAcknowledgement(record: AlertRecord): Promise<void> {
+  /**
+   * Copies an acknowledgement from the stored version of `record`; a failing store is passed
+   * over. With shared evaluation, false when the store answered without `record` among the firing
+   * ones and this instance has no save of it waiting: another instance resolved it since this one read the store (by
+   * hand), and a repeat would follow its resolved message and make it firing again.
+   */
+  private async readAcknowledgement(record: AlertRecord): Promise<boolean> {
     const stored = await storedFiring(this.ctx.storage, record.fingerprint);
-    copyAcknowledgement(record, stored === undefined ? undefined : recordById(stored, record.id));
+    if (stored === undefined) return true;
+    const same = recordById(stored, record.id);
+    // Instances evaluating apart each keep their own records (more than the 10 read, perhaps): only shared ones are judged.
+    if (same === undefined) return !this.options.sharedEvaluation || this.unsaved.has(record.id);
+    copyAcknowledgement(record, same);
+    return true;
   }
 
   /**

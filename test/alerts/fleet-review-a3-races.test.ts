@@ -2,7 +2,7 @@
 // evaluating instance is in the middle of a tick (between reading the store and writing to it).
 import { describe, expect, it } from 'vitest';
 import type { AlertQuery, AlertRecord } from '../../src/storage/records.js';
-import { MINUTE, SECOND } from './support.js';
+import { MINUTE, SECOND, T0 } from './support.js';
 import { fleet } from './fleet-support.js';
 
 /** Runs `action` once, when the next query of one fingerprint's firing records reaches the store (the evaluating instance's read before a repeat). */
@@ -85,5 +85,31 @@ describe('a hand made change racing the evaluating instance’s tick', () => {
     expect(stored).toMatchObject([{ id: alert!.id, status: 'resolved', acknowledgedBy: 'bob' }]);
     expect(f.sent('resolved')).toHaveLength(1);
     expect(b.s.monitor.alerts.getActiveAlerts()).toEqual([]);
+  });
+
+  it('no repeat goes out for an alert resolved by hand after the evaluating instance read the store for its tick', async () => {
+    const f = fleet({ cooldown: '5m' });
+    const a = await f.start();
+    const b = await f.start();
+    await f.evaluate(0, a, b);
+    const [alert] = b.s.monitor.alerts.getActiveAlerts();
+    // b resolves it just after a read the pending records at the start of its 5 m tick.
+    const query = f.storage.queryAlerts.bind(f.storage);
+    let armed = true;
+    f.storage.queryAlerts = async (q: AlertQuery) => {
+      const answer = await query(q);
+      if (armed && q.status === 'pending' && q.fingerprint === undefined && f.clock.now() >= 5 * MINUTE + T0) {
+        armed = false;
+        await b.s.monitor.alerts.resolve(alert!.id);
+      }
+      return answer;
+    };
+    await f.evaluate(5 * MINUTE, a);
+    expect(armed).toBe(false);
+    a.cpu.set(50); b.cpu.set(50);
+    for (let t = 5 * MINUTE + 15 * SECOND; t <= 10 * MINUTE; t += 15 * SECOND) await f.evaluate(t, a, b);
+    expect(f.sent('firing')).toHaveLength(1);
+    expect(f.sent('resolved')).toHaveLength(1);
+    expect(await f.storage.queryAlerts({ status: 'firing' })).toEqual([]);
   });
 });
