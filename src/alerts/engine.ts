@@ -186,14 +186,19 @@ export class AlertEngine {
    * be read is passed over: acting beats refusing.
    */
   private async confirmFiring(st: AlertState): Promise<void> {
-    if (!this.options.sharedEvaluation) return;
+    if (!(await this.stillFiring(st))) throw new NotFoundError('active alert', st.record!.id);
+  }
+
+  /** {@link AlertEngine.confirmFiring}'s check: false (and `st` forgotten) when the store says it no longer fires. */
+  private async stillFiring(st: AlertState): Promise<boolean> {
+    if (!this.options.sharedEvaluation) return true;
     const record = st.record!;
     const stored = await storedFiring(this.ctx.storage, record.fingerprint);
-    if (stored === undefined || recordById(stored, record.id) !== undefined) return;
-    if (this.notifier.isUnsaved(record.id)) return;
+    if (stored === undefined || recordById(stored, record.id) !== undefined) return true;
+    if (this.notifier.isUnsaved(record.id)) return true;
     this.states.delete(st.ruleId, st.groupKey);
     this.byId.delete(record.id);
-    throw new NotFoundError('active alert', record.id);
+    return false;
   }
 
   /**
@@ -216,6 +221,9 @@ export class AlertEngine {
     // Triggered again before this instance read the store (just after a restart, or on another
     // instance within one tick): the stored alert is updated, not duplicated.
     let existing = this.states.get(MANUAL, fp);
+    // Resolved on another instance since this one read the store: triggering it again starts a
+    // new alert, not the resolved one firing again under its id.
+    if (existing?.phase === 'firing' && existing.record !== undefined && !(await this.stillFiring(existing))) existing = undefined;
     if (existing?.phase !== 'firing' && this.options.sharedEvaluation) existing = (await this.sync.adoptFiring(fp, MANUAL)) ?? existing;
     if (existing?.phase === 'firing' && existing.record !== undefined) {
       refreshRecord(existing.record, rule, a.message, a.value ?? null);
