@@ -99,14 +99,19 @@ export class AlertEngine {
   }
 
   /** Changes fields of a rule; rejects with NotFoundError for an unknown id. */
-  updateRule(id: string, patch: Partial<AlertRuleInput>): Promise<AlertRule> {
-    return this.book.update(id, patch);
+  async updateRule(id: string, patch: Partial<AlertRuleInput>): Promise<AlertRule> {
+    const rule = await this.book.update(id, patch);
+    if (!rule.enabled && this.options.sharedEvaluation) await this.sync.endStored(id, this.ctx.clock.now());
+    return rule;
   }
 
   /** Deletes a rule; its firing alerts resolve (and say so). Rejects with NotFoundError for an unknown id. */
   async deleteRule(id: string): Promise<void> {
     await this.book.delete(id);
     await this.evaluator.dropRule(id);
+    // The evaluating instance reads rule changes at its next sync: what it stored for the rule
+    // since this instance last read the store is ended here, or it would fire meanwhile.
+    if (this.options.sharedEvaluation) await this.sync.endStored(id, this.ctx.clock.now());
   }
 
   /** Every rule, oldest first. */

@@ -1,6 +1,6 @@
 import type { CapabilityContext } from '../capability.js';
 import type { AlertRecord } from '../storage/records.js';
-import { ActiveRecords, clampTimes } from './active-records.js';
+import { ActiveRecords, MAX_ACTIVE_RECORDS, clampTimes } from './active-records.js';
 import type { AlertNotifier } from './alert-notifier.js';
 import { closedPendingRecord } from './alert-records.js';
 import type { AlertState, StateTable } from './alert-state.js';
@@ -89,6 +89,26 @@ export class StateSync {
       endedElsewhere = true;
     });
     return { ok: true, endedElsewhere };
+  }
+
+  /**
+   * Ends the stored pending and firing records of rule `ruleId` (just deleted or disabled here)
+   * that this instance does not hold: pending ones are closed, firing ones resolved with their
+   * resolved message. The instance evaluating the rule reads the change at its next rule sync,
+   * up to `syncInterval` later, and would fire a pending alert meanwhile; a record it finds ended
+   * makes it read the rules at once. A store that cannot be read is passed over.
+   */
+  async endStored(ruleId: string, ts: number): Promise<void> {
+    for (const status of ['pending', 'firing'] as const) {
+      let records: unknown;
+      try {
+        records = await this.ctx.storage.queryAlerts({ ruleId, status, limit: MAX_ACTIVE_RECORDS });
+      } catch {
+        return;
+      }
+      if (!Array.isArray(records)) return;
+      for (const r of records) if (this.active.readable(r) && (r as AlertRecord).ruleId === ruleId && !this.isLocal(r as AlertRecord)) await this.close(clampTimes(r as AlertRecord, ts), ts);
+    }
   }
 
   /** `r` is the record of the state this instance holds for its group. */

@@ -23,3 +23,23 @@ describe('a takeover after a rule change', () => {
     expect(f.sent('resolved')).toHaveLength(1);
   });
 });
+
+describe('a rule deleted or disabled on an instance that has not read the evaluating one’s pending alert', () => {
+  for (const how of ['deleted', 'disabled'] as const) {
+    it(`${how}: the evaluating instance does not fire it before its next rule sync`, async () => {
+      const f = fleet({ duration: '15s' });
+      const a = await f.start();
+      const b = await f.start();
+      await f.evaluate(0, a);              // a: pending (stored); b has not read it
+      f.clock.set(f.clock.now() + 4 * SECOND);
+      if (how === 'deleted') await b.s.monitor.alerts.deleteRule('cpu-high');
+      else await b.s.monitor.alerts.updateRule('cpu-high', { enabled: false });
+      for (let t = 15 * SECOND; t <= 2 * MINUTE; t += 15 * SECOND) await f.evaluate(t, a, b);
+      expect(f.sent('firing')).toEqual([]);
+      expect(f.sent('resolved')).toEqual([]);
+      expect(await f.storage.queryAlerts({ status: 'pending' })).toEqual([]);
+      expect(await f.storage.queryAlerts({ status: 'firing' })).toEqual([]);
+      expect(a.s.monitor.alerts.getPendingAlerts()).toEqual([]);
+    });
+  }
+});
