@@ -100,8 +100,14 @@ export class AlertEngine {
 
   /** Changes fields of a rule; rejects with NotFoundError for an unknown id. */
   async updateRule(id: string, patch: Partial<AlertRuleInput>): Promise<AlertRule> {
+    const before = this.book.get(id)?.identity;
     const rule = await this.book.update(id, patch);
-    if (!rule.enabled && this.options.sharedEvaluation) await this.sync.endStored(id, this.ctx.clock.now());
+    // Disabled, or a new alert identity: what the rule holds ends now on every instance, as
+    // deleteRule's does (the evaluating instance would end it at its next rule sync only).
+    if (this.options.sharedEvaluation && (!rule.enabled || this.book.get(id)?.identity !== before)) {
+      await this.evaluator.dropRule(id);
+      await this.sync.endStored(id, this.ctx.clock.now());
+    }
     return rule;
   }
 

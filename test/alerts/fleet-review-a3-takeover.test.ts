@@ -42,4 +42,16 @@ describe('a rule deleted or disabled on an instance that has not read the evalua
       expect(a.s.monitor.alerts.getPendingAlerts()).toEqual([]);
     });
   }
+
+  it('a new alert identity (severity): no alert fires under the old one', async () => {
+    const f = fleet({ duration: '15s' });
+    const a = await f.start();
+    const b = await f.start();
+    await f.evaluate(0, a);
+    f.clock.set(f.clock.now() + 4 * SECOND);
+    await b.s.monitor.alerts.updateRule('cpu-high', { severity: 'warning' });
+    for (let t = 15 * SECOND; t <= 2 * MINUTE; t += 15 * SECOND) await f.evaluate(t, a, b);
+    expect(f.sent('resolved')).toEqual([]);
+    expect(f.sent('firing').map((n) => n.alert.severity)).toEqual(['warning']);
+  });
 });
