@@ -92,7 +92,8 @@ export class StateSync {
   }
 
   /**
-   * Ends the stored pending and firing records of rule `ruleId` (just deleted or disabled here)
+   * Ends the stored pending and firing records of rule `ruleId` (just deleted, disabled or given
+   * a new alert identity here)
    * that this instance does not hold: pending ones are closed, firing ones resolved with their
    * resolved message. The instance evaluating the rule reads the change at its next rule sync,
    * up to `syncInterval` later, and would fire a pending alert meanwhile; a record it finds ended
@@ -141,8 +142,7 @@ export class StateSync {
         // instance (a repeat's notifiedAt) landed just after it. Written again, so that it
         // silences repeats everywhere.
         if (this.copyShared(local, r, leader)) await this.notifier.save(local.record!);
-      }
-      else if (local.phase === 'pending' && r.status === 'firing' && !leader) this.adopt(r, local);
+      } else if (local.phase === 'pending' && r.status === 'firing' && !leader) this.adopt(r, local);
       else if (local.phase === 'pending' && !leader) local.value = r.value;
       return;
     }
