@@ -44,8 +44,8 @@ export interface MonitorSnapshot extends MetricsSnapshot {
 export interface SnapshotParts {
   sources: WindowQuerySources;
   service: string;
-  /** When the monitor was created: the snapshot's uptime counts from it. */
-  startedAt: number;
+  /** Milliseconds since the monitor was created (monotonic): the snapshot's uptime. */
+  uptime(): number;
   settings: { requestMetric: string; window: number; maxSeries: number };
   reporter: Reporter;
   activeAlerts(): AlertRecord[];
@@ -137,7 +137,7 @@ export async function snapshotView(parts: SnapshotParts, options: SnapshotOption
   const snapshot = await buildSnapshot({
     ...parts.sources,
     service: parts.service,
-    startedAt: parts.startedAt,
+    uptime: parts.uptime,
     requestMetric: parts.settings.requestMetric,
     window: parts.settings.window,
     jobId,

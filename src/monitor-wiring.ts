@@ -53,8 +53,9 @@ export interface MonitorParts extends Capabilities {
 export function wireMonitor(options: ResolvedMonitorOptions, start: () => void): MonitorParts {
   const { service, limits, instanceId, histogram, flush } = options;
   const clock = options.clock ?? systemClock;
-  // For the snapshot's uptime; reading the time is allowed anywhere, timers and random values are not.
-  const startedAt = clock.now();
+  // For the snapshot's uptime, on the monotonic clock (a wall clock set back must not make it
+  // negative); reading the time is allowed anywhere, timers and random values are not.
+  const startedAt = clock.monotonic();
   const diagnostics = new Diagnostics<MonitorEvents>({ now: () => clock.now(), strict: options.strict, logger: options.logger });
   const timers = new DeferredClock(clock, start);
   const { storage, owned } = monitorStorage(options.storage, () => clock.now());
@@ -69,7 +70,7 @@ export function wireMonitor(options: ResolvedMonitorOptions, start: () => void):
     registry,
     sources,
     service,
-    startedAt,
+    uptime: () => clock.monotonic() - startedAt,
     settings,
     reporter: diagnostics,
     start,

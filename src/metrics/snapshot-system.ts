@@ -37,8 +37,7 @@ const TREND_THRESHOLD = 10;
  * over every series, all zero when it is no histogram. `shownOf` and `wholeOf` share the shown
  * window and its distribution with `performance.snapshot`.
  */
-export async function systemOf(startedAt: number, requests: TalliedWindow, shownOf: (t: TalliedWindow) => Promise<Shown>, wholeOf: (s: Shown) => Promise<RangeStats>, now: number, work: SnapshotWork): Promise<SystemSnapshot> {
-  const uptime = now - startedAt;
+export async function systemOf(uptime: number, requests: TalliedWindow, shownOf: (t: TalliedWindow) => Promise<Shown>, wholeOf: (s: Shown) => Promise<RangeStats>, work: SnapshotWork): Promise<SystemSnapshot> {
   const metric = requests.window;
   if (metric.kind !== 'histogram') return { uptime, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 };
   const toMs = msPerUnit(metric);

@@ -46,7 +46,8 @@ export interface MetricsSnapshot {
 /** Inputs of {@link buildSnapshot}. */
 export interface SnapshotSources extends WindowQuerySources {
   service: string;
-  startedAt: number;
+  /** Milliseconds since the monitor was created, on the monotonic clock (a wall clock set back must not make it negative). */
+  uptime(): number;
   requestMetric: string;
   window: number;
   jobId?: string | undefined;
@@ -91,8 +92,10 @@ export interface SnapshotSources extends WindowQuerySources {
  */
 export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapshot> {
   const query = new WindowQuery(src);
+  // Read with the query's instant: a snapshot is the one of its instant, however long its turn.
+  const uptime = src.uptime();
   const cache = src.cache ?? new SnapshotCache(src.ctx.slotLength);
-  if (src.labels === null) return emptySnapshot(src, query.now);
+  if (src.labels === null) return emptySnapshot(src, query.now, uptime);
   const key = JSON.stringify([src.jobId ?? null, src.names ?? null, src.labels === undefined ? null : seriesKey({ ...src.labels })]);
   const queue = cache.queue;
   const mark = queue.mark;
@@ -116,7 +119,7 @@ export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapsh
     async () => {
       // A slot that closed since the reads began may have had its values written after the store was read.
       if (slotClosed(reads, src) && redone < MAX_REDO) return 'redo';
-      return { snapshot: await makeSnapshot(src, query, cache, reads) };
+      return { snapshot: await makeSnapshot(src, query, cache, reads, uptime) };
     },
     async () => {
       redone++;
@@ -135,7 +138,7 @@ export async function buildSnapshot(src: SnapshotSources): Promise<MetricsSnapsh
 const MAX_REDO = 3;
 
 /** The turn of a snapshot: the capture at its instant, then the chunked work on it. */
-async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: SnapshotCache, reads: SnapshotReads): Promise<MetricsSnapshot> {
+async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: SnapshotCache, reads: SnapshotReads, uptime: number): Promise<MetricsSnapshot> {
   const now = query.now;
   const from = now - src.window;
   const labels = src.labels ?? undefined;
@@ -208,7 +211,7 @@ async function makeSnapshot(src: SnapshotSources, query: WindowQuery, cache: Sna
   // Each merge of a whole window below ends with work that is not charged (its distribution, its
   // summary): a chunk that ran its time turns first.
   if (work.due()) await work.pause();
-  const system = await systemOf(src.startedAt, requests, shownOf, wholeOf, now, work);
+  const system = await systemOf(uptime, requests, shownOf, wholeOf, work);
   const summaries: MetricSummary[] = [];
   for (const s of histograms) {
     if (work.due()) await work.pause();
@@ -241,13 +244,13 @@ async function sequence<T>(steps: readonly (() => Promise<T>)[]): Promise<T[]> {
 }
 
 /** A snapshot whose label filter matches no series: no metric data, the time and uptime as always. */
-function emptySnapshot(src: SnapshotSources, now: number): MetricsSnapshot {
+function emptySnapshot(src: SnapshotSources, now: number, uptime: number): MetricsSnapshot {
   return {
     timestamp: new Date(now).toISOString(),
     service: src.service,
     jobs: [],
     queue: { pending: 0, queued: 0, processing: 0, failed: 0, deadLetter: 0 },
-    system: { uptime: now - src.startedAt, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 },
+    system: { uptime, errorRate: 0, avgResponseTime: 0, p95ResponseTime: 0 },
     performance: { snapshot: [], trends: [], slowest: [] },
     alerts: { active: 0, items: [] },
     truncated: { jobs: 0, alerts: 0 },

@@ -12,6 +12,8 @@ import { CHILD_TIMEOUT, runCli } from './helpers/run-cli.js';
 
 let page: Server;
 let pageUrl: string;
+let plain: Server;
+let plainUrl: string;
 let empty: Server;
 let emptyUrl: string;
 let monitor: Monitor;
@@ -28,6 +30,12 @@ beforeAll(async () => {
     res.end('<!doctype html>\n<html><body>Welcome to nginx!</body></html>\n');
   });
   pageUrl = `${await listen(page)}/api/monitoring`;
+  // A plain-text catch-all: two words per line read like a sample ("Not Found").
+  plain = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('Not Found\n');
+  });
+  plainUrl = `${await listen(plain)}/api/monitoring`;
   // A monitoring handler of a monitor with no metric of its own yet: a real (near-empty) exposition.
   monitor = createMonitor({ service: 'api', clock: new ManualClock() });
   const handler = createNodeMonitoringHandler(monitor, { basePath: '/api/monitoring' });
@@ -38,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => page?.close(resolve));
   await new Promise((resolve) => empty?.close(resolve));
+  await new Promise((resolve) => plain?.close(resolve));
   await monitor?.close();
 });
 
@@ -47,6 +56,13 @@ describe('pulsewatch dashboard and rules against an answer that is no monitoring
     expect(run.code).toBe(3);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(new RegExp(`^pulsewatch ${command}: GET /metrics did not answer a Prometheus text exposition`));
+  });
+
+  it('dashboard: a 200 "Not Found" text (no # TYPE line) exits 3 and writes nothing', async () => {
+    const run = await runCli(['dashboard', plainUrl]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^pulsewatch dashboard: GET \/metrics did not answer a Prometheus text exposition/);
   });
 
   it('dashboard: a monitoring handler with no metric of its own still writes a dashboard (exit 0)', async () => {

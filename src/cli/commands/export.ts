@@ -38,13 +38,19 @@ async function read(base: string, http: HttpOptions, withRules: boolean): Promis
 /** A sample line: a metric name, its labels if any, whitespace and a value. */
 const SAMPLE_LINE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?[ \t]+\S/;
 
-/** True when every line of `text` is blank, a comment (`# HELP`, `# TYPE`, `# EOF`) or a sample. */
+/**
+ * True when every line of `text` is blank, a comment (`# HELP`, `# TYPE`, `# EOF`) or a sample,
+ * and one is a `# TYPE` line: a monitoring handler always sends one (its `pulsewatch_dropped_total`
+ * at least), and a page answering `Not Found` (two words: a "sample") or nothing is not one.
+ */
 function isExposition(text: string): boolean {
+  let typed = false;
   for (const line of text.split('\n')) {
     const l = line.trim();
+    if (l.startsWith('# TYPE ')) typed = true;
     if (l !== '' && !l.startsWith('#') && !SAMPLE_LINE.test(l)) return false;
   }
-  return true;
+  return typed;
 }
 
 function exportCommand(io: CliIo, done: (code: number) => void, name: 'rules' | 'dashboard'): Command {
