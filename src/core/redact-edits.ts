@@ -113,9 +113,10 @@ export function unescapeJson(text: string): { text: string; at: Int32Array } | u
  * message quoting JSON quoted in JSON escapes its quotes and slashes (`\"password\":\"x\"`,
  * `redis:\/\/u:pw@h`, `password='a\\'b c'`), where a pass reading plain text lost the value's
  * end or missed the URL. The union only adds masks to what `pass` masks on `text` as given.
+ * `pass` is told the level of escapes undone (0: `text` as given).
  */
-export function throughJsonEscapes(text: string, pass: (text: string) => Edit[], depth = 3): Edit[] {
-  const edits = pass(text);
+export function throughJsonEscapes(text: string, pass: (text: string, level: number) => Edit[], depth = 3): Edit[] {
+  const edits = pass(text, 0);
   // The passes look for password settings and URLs: text with neither, at any depth of escapes
   // (`password`, `://`, `:\/\/`, or a `\u` escape that may spell one), has nothing more to show.
   if (!ESCAPED_ANCHOR.test(text)) return edits;
@@ -128,7 +129,7 @@ export function throughJsonEscapes(text: string, pass: (text: string) => Edit[],
     const map = next.at;
     if (at !== undefined) for (let i = 0; i < map.length; i++) map[i] = at[map[i]!]!;
     // The pass's edits are its own, fresh: moved onto `text` in place (no copy of each).
-    for (const edit of pass(next.text) as [number, number, string][]) {
+    for (const edit of pass(next.text, level + 1) as [number, number, string][]) {
       edit[0] = map[edit[0]]!;
       edit[1] = map[edit[1]]!;
       edits.push(edit);

@@ -129,12 +129,28 @@ const LINE_KEY = /^[ \t]*(?:-[ \t]+)?(?:\\*["']|\{[ \t]*)?[\w-]*$/;
 // order, maybe a comment.
 const BLOCK_SCALAR = /^[|>](?:[1-9][+-]?|[+-][1-9]?)?(?:[ \t]+#.*)?[ \t]*$/;
 
+// In a view of a JSON string's content (its escapes undone), the quote that closes the string:
+// one before what follows a JSON value (`s3cret","level":...`), or at the end of the text.
+const CLOSING_QUOTE = /"[ \t]*(?:[,}\]]|$)/y;
+
+/** Where the first closing quote (see CLOSING_QUOTE) between `from` and `to` is, or -1. */
+function closingQuote(text: string, from: number, to: number): number {
+  for (let k = from; k < to; k++) {
+    if (text[k] !== '"') continue;
+    CLOSING_QUOTE.lastIndex = k;
+    if (CLOSING_QUOTE.test(text)) return k;
+  }
+  return -1;
+}
+
 /**
  * The end of a YAML block scalar whose key starts at `key` and whose header ends at `end` (a
  * line break or the end): its lines are those after the header more indented than the key's
- * line, blank lines among them included, up to the end of the last that is not blank.
+ * line, blank lines among them included, up to the end of the last that is not blank. In a view
+ * of a JSON string (`inString`) the block also ends where that string does: its last line ran
+ * on past the closing quote, over the rest of a JSON log (`","level":"error",...`).
  */
-function blockScalarEnd(text: string, key: number, end: number): number {
+function blockScalarEnd(text: string, key: number, end: number, inString: boolean): number {
   let k = key;
   while (k > 0 && text[k - 1] !== '\n' && text[k - 1] !== '\r') k--;
   let indent = 0;
@@ -148,6 +164,11 @@ function blockScalarEnd(text: string, key: number, end: number): number {
     while (lead < stop && (text[lead] === ' ' || text[lead] === '\t')) lead++;
     if (lead < stop) {
       if (lead - start <= indent) break;
+      const quote = inString ? closingQuote(text, lead, stop) : -1;
+      if (quote !== -1) {
+        if (quote > lead) last = quote;
+        break;
+      }
       last = stop;
     }
     at = stop;
@@ -171,11 +192,14 @@ function structuredKey(text: string, at: number, key: string): boolean {
   return before.lastIndexOf('{') > before.lastIndexOf('}') && /,[ \t]*$/.test(before);
 }
 
-/** The edits {@link maskKeywordPasswords} makes to `text`, in order. */
-export function keywordPasswordEdits(text: string, mask: string): Edit[] {
+/**
+ * The edits {@link maskKeywordPasswords} makes to `text`, in order. `inString`: `text` is a view
+ * of a JSON string's content (see throughJsonEscapes), whose closing quote ends a YAML block.
+ */
+export function keywordPasswordEdits(text: string, mask: string, inString = false): Edit[] {
   const edits: Edit[] = [];
-  readSettings(text, mask, new RegExp(KEYWORD_PASSWORD.source, 'iy'), edits);
-  readSettings(text, mask, new RegExp(KEYWORD_PASSWORD_WHOLE.source, 'iy'), edits);
+  readSettings(text, mask, new RegExp(KEYWORD_PASSWORD.source, 'iy'), edits, inString);
+  readSettings(text, mask, new RegExp(KEYWORD_PASSWORD_WHOLE.source, 'iy'), edits, inString);
   if (text.includes("''")) for (const re of DOUBLED_QUOTE) readDoubledQuotes(text, mask, new RegExp(re), edits);
   return edits;
 }
@@ -212,7 +236,7 @@ function nextSetting(text: string, re: RegExp, from: number): RegExpExecArray | 
 }
 
 /** Adds to `edits` the values of the settings `re` (one reading, see KEYWORD_PASSWORD; sticky) finds in `text`. */
-function readSettings(text: string, mask: string, re: RegExp, edits: Edit[]): void {
+function readSettings(text: string, mask: string, re: RegExp, edits: Edit[], inString: boolean): void {
   // The end of the last YAML block scalar masked.
   let block = -1;
   for (let m = nextSetting(text, re, 0); m !== null; m = nextSetting(text, re, re.lastIndex)) {
@@ -248,7 +272,7 @@ function readSettings(text: string, mask: string, re: RegExp, edits: Edit[]): vo
     // One inside a block already masked ends with it (its lines are more indented): not scanned
     // again, so nested ones cost one scan.
     if (keyed && structured && from >= block && BLOCK_SCALAR.test(value) && /^(?:[\r\n]|$)/.test(text.slice(from + value.length, from + value.length + 1))) {
-      block = blockScalarEnd(text, m.index, from + value.length);
+      block = blockScalarEnd(text, m.index, from + value.length, inString);
       edits.push([from, block, mask]);
       continue;
     }

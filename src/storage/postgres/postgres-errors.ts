@@ -54,7 +54,8 @@ export function redactPostgres(message: string, secrets: readonly string[]): str
 /** The edits {@link redactPostgres} makes to `message` (ranges of it as given, in no particular order). */
 export function redactPostgresEdits(message: string, secrets: readonly string[]): Edit[] {
   // The URLs and settings also as a JSON string quoted in the message reads them (`password=\"a b\"`).
-  const patterns = (text: string): Edit[] => urlPasswordEdits(text, POSTGRES_SCHEMES, MASKED).concat(keywordPasswordEdits(text, MASKED));
+  // A view with escapes undone is a JSON string's content: its closing quote ends a YAML block.
+  const patterns = (text: string, level: number): Edit[] => urlPasswordEdits(text, POSTGRES_SCHEMES, MASKED).concat(keywordPasswordEdits(text, MASKED, level > 0));
   return [...secretEdits(message, secrets, MASKED), ...throughJsonEscapes(message, patterns)];
 }
 
