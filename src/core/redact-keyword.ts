@@ -124,6 +124,27 @@ function keyAt(text: string, at: number): boolean {
 // What may come before a key on its line for its value to run to the end of the line: YAML
 // (`  password:`, `- password:`, `db_password:`), a quote opening the key, a `{` opening a mapping.
 const LINE_KEY = /^[ \t]*(?:-[ \t]+)?(?:\\*["']|\{[ \t]*)?[\w-]*$/;
+// Or, anywhere on the line, the quote opening a JSON string value that starts with the key
+// (`{"config":"password: |\n  abc def"}`, `{"msg":"password: abc def"}`): the string's content
+// starts a line of its own, as YAML or settings; read as prose, one word showed the rest. Only
+// a quote not escaped: one escaped (`{\"msg\":\"password: x`) is read in the view that undoes it.
+const STRING_KEY = /[:,[][ \t]*"[\w-]*$/;
+
+/**
+ * The length of the part of `value` (after a key opening a JSON string) in that string, on its
+ * line: up to a quote not escaped, which closes the string, or an escaped line break (`\n`).
+ */
+function inJsonString(value: string): number {
+  for (let k = 0; k < value.length; k++) {
+    if (value[k] === '"') return k;
+    if (value[k] !== '\\') continue;
+    let run = 1;
+    while (value[k + run] === '\\') run++;
+    if (run % 2 === 1 && (value[k + run] === 'n' || value[k + run] === 'r')) return k;
+    k += run - 1 + (run % 2);
+  }
+  return value.length;
+}
 
 // A YAML block scalar's header: `|` or `>`, a chomping and an indentation indicator in either
 // order, maybe a comment.
@@ -177,17 +198,19 @@ function blockScalarEnd(text: string, key: number, end: number, inString: boolea
 }
 
 /**
- * True when the value of the `:` key at `at` (its name) is structured (YAML, JSON or a flow
- * mapping), to mask to the end of its line or the next key; false for a key in prose
- * (`expected password: string, got number`), whose value is one word.
+ * Whether the value of the `:` key at `at` (its name) is structured (YAML, JSON or a flow
+ * mapping), to mask to the end of its line or the next key: 'string' for a key opening a JSON
+ * string value (see STRING_KEY); false for a key in prose (`expected password: string, got
+ * number`), whose value is one word.
  */
-function structuredKey(text: string, at: number, key: string): boolean {
+function structuredKey(text: string, at: number, key: string): boolean | 'string' {
   if (/["']\s*:/.test(key)) return true;
   // The line before the key, at most 256 characters of it (linear on a long line of keys).
   let k = at;
   while (k > 0 && at - k < 256 && text[k - 1] !== '\n' && text[k - 1] !== '\r') k--;
   const before = text.slice(k, at);
   if ((k === 0 || text[k - 1] === '\n' || text[k - 1] === '\r') && LINE_KEY.test(before)) return true;
+  if (STRING_KEY.test(before)) return 'string';
   // A later key of a flow mapping on one line: `{user: bob, password: x}`.
   return before.lastIndexOf('{') > before.lastIndexOf('}') && /,[ \t]*$/.test(before);
 }
@@ -278,6 +301,8 @@ function readSettings(text: string, mask: string, re: RegExp, edits: Edit[], inS
     }
     // In prose, a key's value is one word.
     if (!structured) value = value.slice(0, value.search(/\s|$/));
+    // In a JSON string, its part of the line; at least the one word that prose masks.
+    if (structured === 'string') value = value.slice(0, Math.max(inJsonString(value), value.search(/\s|$/)));
     let ending = keyed ? ',;)}]' : ',;)';
     // A value the pattern ended before another password key (`password=a;password= x`): the
     // punctuation and a quote before that key are not the value's.

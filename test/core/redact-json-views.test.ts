@@ -24,3 +24,24 @@ describe('a YAML block scalar in a JSON string', () => {
     expect(redactPostgres('password: |\n  ab","c\nhost: db', [])).toBe('password: ***\nhost: db');
   });
 });
+
+describe('a password key opening a JSON string value', () => {
+  it('starts a line: a YAML block scalar there is masked with its lines', () => {
+    expect(redact('{"config":"password: |\\n  abc def\\nhost: db"}')).toBe('{"config":"password: [redacted]\\nhost: db"}');
+    expect(redactPostgres('{"config":"password: >-\\n  abc def\\n  ghi\\nhost: db","n":1}', [])).toBe('{"config":"password: ***\\nhost: db","n":1}');
+  });
+
+  it('its value is the string up to the closing quote, a line break or the next key, not one word', () => {
+    expect(redact('{"msg":"password: abc def"}')).toBe('{"msg":"password: [redacted]"}');
+    expect(redact('{"msg":"password: abc def","level":"error"}')).toBe('{"msg":"password: [redacted]","level":"error"}');
+    expect(redactPostgres('["db_password: abc def", "x"]', [])).toBe('["db_password: ***", "x"]');
+    expect(redactPostgres('{"msg":"password: abc def, host: db"}', [])).toBe('{"msg":"password: ***, host: db"}');
+    expect(redactPostgres('{"msg":"password: abc def\\nhost: db"}', [])).toBe('{"msg":"password: ***\\nhost: db"}');
+    expect(redact(JSON.stringify({ m: JSON.stringify({ msg: 'password: abc def', n: 1 }) }))).toBe(JSON.stringify({ m: JSON.stringify({ msg: 'password: [redacted]', n: 1 }) }));
+  });
+
+  it('a quoted phrase in prose ends at its quote; a key in prose is still one word', () => {
+    expect(redactPostgres('error: "password: abc def" was rejected', [])).toBe('error: "password: ***" was rejected');
+    expect(redactPostgres('expected password: string, got number', [])).toBe('expected password: ***, got number');
+  });
+});
