@@ -33,10 +33,12 @@ export function redactEdits(text: string, secrets: readonly string[] = []): Edit
   // And at the text with the known secrets hidden, as masking them first read it: a secret with
   // white space or a quote in a URL (`smtp://bob:correct horse@mail/x?token=t`) ended the URL
   // there and left its path in clear; one glued to a word (`passwordBearer x`) hid a token. The
-  // placeholder keeps every offset, so these edits are on the text as given too.
+  // placeholder keeps every offset, so these edits are on the text as given too. URLs and
+  // settings there also with JSON escapes undone (`smtp:\/\/bob:correct horse@mail\/x?token=t`).
   if (known.length > 0) {
     const hidden = hideRanges(text, known);
-    edits.push(...urlEdits(hidden, REDACTED), ...tokenEdits(hidden, REDACTED), ...keywordPasswordEdits(hidden, REDACTED));
+    // Not push(...): a dense message makes more edits than a call takes arguments.
+    return edits.concat(throughJsonEscapes(hidden, patterns), tokenEdits(hidden, REDACTED));
   }
   return edits;
 }
