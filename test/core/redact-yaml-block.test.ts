@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { maskKeywordPasswords } from '../../src/core/redact.js';
 import { redact } from '../../src/notifiers/redact.js';
 import { redactPostgres } from '../../src/storage/postgres/postgres-errors.js';
+import { bestCpuMs } from '../helpers/cpu-time.js';
 
 describe('gap 5: a YAML block scalar password', () => {
   it('is masked with its indented lines, up to the next line as indented as its key', () => {
@@ -31,7 +32,17 @@ describe('gap 5: a YAML block scalar password', () => {
   });
 
   it('nested block scalars cost one scan (linear on growing indentation)', () => {
-    const lines = Array.from({ length: 600 }, (_, i) => `${' '.repeat(i)}password: |`).join('\n');
-    expect(maskKeywordPasswords(lines, '#')).toBe('password: #');
+    // Each key's block holds every line after it; read again for each, 2,400 keys took 4 s.
+    const lines = (n: number, nested: boolean): string => Array.from({ length: n }, (_, i) => `${' '.repeat(nested ? i : n - i)}password: |`).join('\n');
+    const [small, large, flat] = [lines(1200, true), lines(2400, true), lines(2400, false)];
+    expect(maskKeywordPasswords(large, '#')).toBe('password: #');
+    // Warmed up, then CPU time, best of 3. Four times the text (twice the keys, each twice as
+    // indented) takes about four times as long, never eight; and no more than the same text
+    // whose blocks are not nested (each ends at the next line). 25 ms of slack for noise.
+    for (const text of [small, large, flat]) maskKeywordPasswords(text, '#');
+    const ms = (text: string): number => bestCpuMs(() => maskKeywordPasswords(text, '#'), 3);
+    const [a, b, c] = [ms(small), ms(large), ms(flat)];
+    expect(b, `${a.toFixed(1)} ms, then ${b.toFixed(1)} ms on four times the text`).toBeLessThan(8 * a + 25);
+    expect(b, `${b.toFixed(1)} ms nested, ${c.toFixed(1)} ms not`).toBeLessThan(4 * c + 25);
   });
 });
