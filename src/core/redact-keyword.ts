@@ -147,8 +147,8 @@ function inJsonString(value: string): number {
 }
 
 // A YAML block scalar's header: `|` or `>`, a chomping and an indentation indicator in either
-// order, maybe a comment.
-const BLOCK_SCALAR = /^[|>](?:[1-9][+-]?|[+-][1-9]?)?(?:[ \t]+#.*)?[ \t]*$/;
+// order, maybe a comment; after a tag or an anchor, or both (`!!str |`, `&pw >-`).
+const BLOCK_SCALAR = /^(?:[!&][^\s,]*[ \t]+){0,2}[|>](?:[1-9][+-]?|[+-][1-9]?)?(?:[ \t]+#.*)?[ \t]*$/;
 
 // In a view of a JSON string's content (its escapes undone), the quote that closes the string:
 // one before what follows a JSON value (`s3cret","level":...`), or at the end of the text.

@@ -46,3 +46,12 @@ describe('gap 5: a YAML block scalar password', () => {
     expect(b, `${b.toFixed(1)} ms nested, ${c.toFixed(1)} ms not`).toBeLessThan(4 * c + 25);
   });
 });
+
+describe('a YAML block scalar after a tag or an anchor', () => {
+  it('is masked with its lines (only the header was)', () => {
+    expect(redactPostgres('password: !!str |\n  hunter2\nhost: db', [])).toBe('password: ***\nhost: db');
+    expect(redact('db:\n  password: &pw >-\n    hunter2 horse\n  host: db')).toBe('db:\n  password: [redacted]\n  host: db');
+    expect(maskKeywordPasswords('password: &pw !secret |2\n   s3cret\nuser: x', '#')).toBe('password: #\nuser: x');
+    expect(redact(JSON.stringify({ config: 'password: !!str |\n  hunter2\nhost: db' }))).toBe(JSON.stringify({ config: 'password: [redacted]\nhost: db' }));
+  });
+});
