@@ -68,6 +68,28 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
 const JSON_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
 
 /**
+ * `edits` in order and apart, as secretEdits returns them: overlapping ones joined as one run
+ * with the replacement of the longest (the first listed among equals), as applyEdits reads them.
+ */
+export function joinRuns(edits: Edit[]): Edit[] {
+  const order = edits.map((_, k) => k).sort((a, b) => edits[a]![0] - edits[b]![0] || a - b);
+  const out: Edit[] = [];
+  let run: [number, number, string, number] | undefined;
+  for (const k of order) {
+    const [start, end, replacement] = edits[k]!;
+    if (run !== undefined && (start < run[1] || start === run[0])) {
+      if (end - start > run[3]) [run[2], run[3]] = [replacement, end - start];
+      run[1] = Math.max(run[1], end);
+      continue;
+    }
+    if (run !== undefined) out.push([run[0], run[1], run[2]]);
+    run = [start, end, replacement, end - start];
+  }
+  if (run !== undefined) out.push([run[0], run[1], run[2]]);
+  return out;
+}
+
+/**
  * `text` read as the content of a JSON string (`\"` is `"`, `\\` is `\`, `\/` is `/`, `\n` a
  * line break, `\u00e4` is `ä`), with, for each of its characters and for its end, where that
  * character starts in `text`; undefined when `text` holds no escape to read.

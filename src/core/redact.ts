@@ -8,7 +8,7 @@
  * read by the scanner of redact-url.ts, password settings (`password=x`, `"password": "x"`) by
  * redact-keyword.ts.
  */
-import { applyEdits, type Edit, throughJsonEscapes, unescapeJson } from './redact-edits.js';
+import { applyEdits, type Edit, joinRuns, throughJsonEscapes, unescapeJson } from './redact-edits.js';
 import { keywordPasswordEdits, maskKeywordPasswords } from './redact-keyword.js';
 import { maskUrlPasswords, maskUrls, scanUserinfo, schemePattern, urlEdits, urlPasswordEdits } from './redact-url.js';
 
@@ -73,28 +73,6 @@ export function secretEdits(text: string, secrets: readonly string[], mask: stri
   // read with its JSON escapes undone, up to three times, and mapped back onto the text.
   if (!/\\u[0-9a-f]{4}/i.test(text)) return edits;
   return joinRuns(throughJsonEscapes(text, (view, level) => (level === 0 ? edits : formEdits(view, forms, mask, new Set()))));
-}
-
-/**
- * `edits` in order and apart, as secretEdits returns them: overlapping ones joined as one run
- * with the replacement of the longest (the first listed among equals), as applyEdits reads them.
- */
-function joinRuns(edits: Edit[]): Edit[] {
-  const order = edits.map((_, k) => k).sort((a, b) => edits[a]![0] - edits[b]![0] || a - b);
-  const out: Edit[] = [];
-  let run: [number, number, string, number] | undefined;
-  for (const k of order) {
-    const [start, end, replacement] = edits[k]!;
-    if (run !== undefined && (start < run[1] || start === run[0])) {
-      if (end - start > run[3]) [run[2], run[3]] = [replacement, end - start];
-      run[1] = Math.max(run[1], end);
-      continue;
-    }
-    if (run !== undefined) out.push([run[0], run[1], run[2]]);
-    run = [start, end, replacement, end - start];
-  }
-  if (run !== undefined) out.push([run[0], run[1], run[2]]);
-  return out;
 }
 
 /**
