@@ -71,7 +71,7 @@ export function secretEdits(text: string, secrets: readonly string[], mask: stri
   // A `\u` escape the forms do not write (Go's `\u0026` for `&`, PHP's `p\u00e4ss\/` with a
   // slash escaped too, `\\u00e4` escaped twice): the secrets are also looked for in the text
   // read with its JSON escapes undone, up to three times, and mapped back onto the text.
-  if (!/\\u[0-9a-f]{4}/i.test(text)) return edits;
+  if (given.length === 0 || !/\\u[0-9a-f]{4}/i.test(text)) return edits;
   return joinRuns(throughJsonEscapes(text, (view, level) => (level === 0 ? edits : formEdits(view, forms, mask, new Set()))));
 }
 
