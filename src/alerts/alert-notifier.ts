@@ -118,13 +118,17 @@ export class AlertNotifier {
     st.lastHumanAt = ts;
     let acquired: boolean;
     try {
-      acquired = await this.ctx.storage.tryAcquire(`pulsewatch:${this.ctx.service}:notify:${st.ruleId}:${st.fingerprint}`, cooldownLease(cooldown, this.options.evaluationInterval));
+      acquired = await this.ctx.storage.tryAcquire(`pulsewatch:${this.ctx.service}:notify:${st.ruleId}:${st.fingerprint}`, cooldownLease(cooldown, this.options.evaluationInterval, this.options.sharedEvaluation));
     } catch (cause) {
       // Without the store, sending twice beats not sending at all.
       this.ctx.report(new StorageError(`acquiring the notification lease on "${this.ctx.storage.name}" storage failed; sending anyway`, { cause }));
       acquired = true;
     }
     if (!acquired) {
+      // Evaluating apart, the lease is the whole cooldown (see cooldownLease): another instance
+      // holds it, or this one took it late in its tick. Try again at the next tick, not a whole
+      // cooldown later.
+      if (!this.options.sharedEvaluation) st.lastHumanAt = Math.min(ts, ts - cooldown + this.options.evaluationInterval);
       // Shared evaluation: an earlier episode's cooldown holds the lease (or a store clock runs
       // behind); whoever notified this episode before, the resolving instance sends the resolved
       // message. Every instance evaluating on its own: another instance sent the latest firing
@@ -261,13 +265,15 @@ function copyAcknowledgement(record: AlertRecord, same: Partial<Record<string, u
 }
 
 /**
- * How long the cooldown lease of a notification is held: the cooldown less one evaluation
- * interval (at most half of it). The lease is taken some way into a tick (after the store reads,
- * past timer jitter), while the repeat is judged on tick times: a lease of the whole cooldown
- * taken 200 ms into its tick was still held when the repeat came due a cooldown later, and the
- * repeat waited a whole cooldown more. Instances evaluating apart may then notify one interval
- * sooner than a cooldown after each other.
+ * How long the cooldown lease of a notification is held. The lease is taken some way into a tick
+ * (after the store reads, past timer jitter), while the repeat is judged on tick times: a lease of
+ * the whole cooldown taken 200 ms into its tick was still held when the repeat came due a
+ * cooldown later, and the repeat waited a whole cooldown more. With shared evaluation (one
+ * instance evaluates) it is held for the cooldown less one evaluation interval (at most half of
+ * it). Instances evaluating apart hold it for the whole cooldown, or they would notify an
+ * interval apart: a repeat whose claim fails is tried again at the next tick instead (see
+ * `claimHuman`).
  */
-function cooldownLease(cooldown: number, evaluationInterval: number): number {
-  return cooldown - Math.min(evaluationInterval, cooldown / 2);
+function cooldownLease(cooldown: number, evaluationInterval: number, shared: boolean): number {
+  return shared ? cooldown - Math.min(evaluationInterval, cooldown / 2) : cooldown;
 }
