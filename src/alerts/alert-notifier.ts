@@ -200,6 +200,16 @@ export class AlertNotifier {
     }
   }
 
+  /**
+   * Saves a firing record only while the store still holds it firing (or cannot say): between
+   * this instance's read and its write another instance may have resolved it.
+   */
+  async saveIfFiring(record: AlertRecord): Promise<void> {
+    const stored = await storedFiring(this.ctx.storage, record.fingerprint);
+    if (stored !== undefined && recordById(stored, record.id) === undefined) return;
+    await this.save(record);
+  }
+
   /** True while the latest version of record `id` waits for {@link AlertNotifier.retryUnsaved}. */
   isUnsaved(id: string): boolean {
     return this.unsaved.has(id);

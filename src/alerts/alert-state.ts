@@ -30,6 +30,8 @@ export interface AlertState {
   lastStateAt?: number | undefined;
   /** Notifications made for this alert, for unique notification ids. */
   sequence: number;
+  /** Times this instance wrote back an acknowledgement the stored record lost (bounded: see state-sync.ts). */
+  ackRewrites?: number | undefined;
 }
 
 /** What one evaluation did to a state. */

@@ -6,6 +6,9 @@ import { closedPendingRecord } from './alert-records.js';
 import type { AlertState, StateTable } from './alert-state.js';
 import { storedFiring } from './stored-alerts.js';
 
+/** Times an instance writes back an acknowledgement the stored record lost, per alert episode. */
+const MAX_ACK_REWRITES = 3;
+
 /** What a pull needs to know about the rules. */
 export interface RuleLookup {
   /** The rule's alert identity holds for a stored record (rule exists, is enabled, same identity). */
@@ -141,7 +144,13 @@ export class StateSync {
         // An acknowledgement held here that the stored record lost: a write of the evaluating
         // instance (a repeat's notifiedAt) landed just after it. Written again, so that it
         // silences repeats everywhere.
-        if (this.copyShared(local, r, leader)) await this.notifier.save(local.record!);
+        // Bounded: a store that drops the field would be written at every tick, for good. Only
+        // while the stored record is still firing: another instance may have resolved it since
+        // this tick's read, and a firing copy would bring it back.
+        if (this.copyShared(local, r, leader) && (local.ackRewrites ?? 0) < MAX_ACK_REWRITES) {
+          local.ackRewrites = (local.ackRewrites ?? 0) + 1;
+          await this.notifier.saveIfFiring(local.record!);
+        }
       } else if (local.phase === 'pending' && r.status === 'firing' && !leader) this.adopt(r, local);
       else if (local.phase === 'pending' && !leader) local.value = r.value;
       return;
