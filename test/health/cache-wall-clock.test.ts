@@ -5,18 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMonitor, type Monitor } from '../../src/monitor.js';
-import { ManualClock } from '../../src/testing/manual-clock.js';
+import { SteppedClock } from '../helpers/stepped-clock.js';
 
-/** A ManualClock whose wall time can be stepped without moving its monotonic time (as a real one). */
-class SteppedClock extends ManualClock {
-  offset = 0;
-  override now(): number {
-    return super.now() + this.offset;
-  }
-  override monotonic(): number {
-    return super.now();
-  }
-}
 
 let monitor: Monitor | undefined;
 afterEach(async () => {

@@ -2,18 +2,8 @@
 // resumed) made it negative, while the health answer's uptime (monotonic) stayed right.
 import { describe, expect, it } from 'vitest';
 import { createMonitor } from '../../src/index.js';
-import { ManualClock } from '../../src/testing.js';
+import { SteppedClock } from '../helpers/stepped-clock.js';
 
-/** A ManualClock whose wall time can be stepped apart from its monotonic time. */
-class SteppedClock extends ManualClock {
-  offset = 0;
-  override now(): number {
-    return super.now() + this.offset;
-  }
-  override monotonic(): number {
-    return super.now();
-  }
-}
 
 describe('snapshot uptime', () => {
   it('counts on the monotonic clock: a wall clock set back an hour does not change it', async () => {
