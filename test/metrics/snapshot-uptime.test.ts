@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { createMonitor } from '../../src/index.js';
 import { SteppedClock } from '../helpers/stepped-clock.js';
 
-
 describe('snapshot uptime', () => {
   it('counts on the monotonic clock: a wall clock set back an hour does not change it', async () => {
     const clock = new SteppedClock(Date.UTC(2026, 0, 1));
