@@ -90,12 +90,18 @@ function quotedForms(secret: string, escapes: { deep: boolean; slash: boolean })
   const json = JSON.stringify(secret).slice(1, -1);
   const out = [json, lower(secret)];
   // JSON quoted in JSON, twice and three times (`p"w` as `p\\\"w`), and with a slash as `\/` (PHP's
-  // encoder writes it so): when the text holds a doubled backslash, or `\/`.
+  // encoder writes it so): when the text holds a doubled backslash, or `\/`. Each level may
+  // escape the slash or not, whatever the one inside did: PHP twice writes `\\\/`, which
+  // JSON.stringify of `\/` (`\\/`) is not.
   const slashed = escapes.slash && secret.includes('/');
   if (slashed || (escapes.deep && /["\\\x00-\x1f]/.test(secret))) {
-    let level = slashed ? [json, json.replace(/\//g, '\\/')] : [json];
+    const quote = (text: string): string[] => {
+      const once = JSON.stringify(text).slice(1, -1);
+      return slashed ? [once, once.replace(/\//g, '\\/')] : [once];
+    };
+    let level = quote(secret);
     out.push(...level);
-    if (escapes.deep) for (let depth = 2; depth <= 3; depth++) out.push(...(level = level.map((text) => JSON.stringify(text).slice(1, -1))));
+    if (escapes.deep) for (let depth = 2; depth <= 3; depth++) out.push(...(level = [...new Set(level.flatMap(quote))]));
   }
   // Each extra form only for a secret that has it (these are computed on every call).
   if (/[^\x00-\x7f]/.test(secret)) {
