@@ -135,29 +135,33 @@ export function unescapeJson(text: string): { text: string; at: Int32Array } | u
  * message quoting JSON quoted in JSON escapes its quotes and slashes (`\"password\":\"x\"`,
  * `redis:\/\/u:pw@h`, `password='a\\'b c'`), where a pass reading plain text lost the value's
  * end or missed the URL. The union only adds masks to what `pass` masks on `text` as given.
- * `pass` is told the level of escapes undone (0: `text` as given).
+ * `pass` is told the level of escapes undone (0: `text` as given) and, in a view, its step map:
+ * where each of its characters (and its end) starts in the view one level up, 1 character
+ * after for one written there as itself. In a view, a JSON string's escaped quotes and its
+ * closing quote are all `"`: only the closing one was a bare `"` one level up.
  */
-export function throughJsonEscapes(text: string, pass: (text: string, level: number) => Edit[], depth = 3): Edit[] {
+export function throughJsonEscapes(text: string, pass: (text: string, level: number, step?: Int32Array) => Edit[], depth = 3): Edit[] {
   const edits = pass(text, 0);
   // The passes look for password settings and URLs: text with neither, at any depth of escapes
   // (`password`, `://`, `:\/\/`, or a `\u` escape that may spell one), has nothing more to show.
   if (!ESCAPED_ANCHOR.test(text)) return edits;
   let view = text;
-  let at: Int32Array | undefined;
+  // Each level's step map, kept as it is (the passes read it): an edit is mapped back through
+  // them in turn, a few lookups each, where composing the maps cost a pass over each.
+  const steps: Int32Array[] = [];
   for (let level = 0; level < depth; level++) {
     const next = unescapeJson(view);
     if (next === undefined) break;
-    // Each level's positions in `text` (a plain loop: Int32Array.map with a callback was twice the cost).
-    const map = next.at;
-    if (at !== undefined) for (let i = 0; i < map.length; i++) map[i] = at[map[i]!]!;
+    steps.push(next.at);
     // The pass's edits are its own, fresh: moved onto `text` in place (no copy of each).
-    for (const edit of pass(next.text, level + 1) as [number, number, string][]) {
-      edit[0] = map[edit[0]]!;
-      edit[1] = map[edit[1]]!;
+    for (const edit of pass(next.text, level + 1, next.at) as [number, number, string][]) {
+      for (let j = steps.length - 1; j >= 0; j--) {
+        edit[0] = steps[j]![edit[0]]!;
+        edit[1] = steps[j]![edit[1]]!;
+      }
       edits.push(edit);
     }
     view = next.text;
-    at = map;
   }
   return edits;
 }

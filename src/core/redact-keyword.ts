@@ -167,9 +167,11 @@ function structuredKey(text: string, at: number, key: string): boolean | 'string
 
 /**
  * The edits {@link maskKeywordPasswords} makes to `text`, in order. `inString`: `text` is a view
- * of a JSON string's content (see throughJsonEscapes), whose closing quote ends a YAML block.
+ * of a JSON string's content (see throughJsonEscapes), whose closing quote ends a YAML block;
+ * the view's step map, which throughJsonEscapes gives its pass, tells that quote from those the
+ * string's text escaped (a block holding JSON, `{\"k\":\"v\"}`, ended at its first).
  */
-export function keywordPasswordEdits(text: string, mask: string, inString = false): Edit[] {
+export function keywordPasswordEdits(text: string, mask: string, inString: boolean | Int32Array = false): Edit[] {
   const edits: Edit[] = [];
   readSettings(text, mask, new RegExp(KEYWORD_PASSWORD.source, 'iy'), edits, inString);
   readSettings(text, mask, new RegExp(KEYWORD_PASSWORD_WHOLE.source, 'iy'), edits, inString);
@@ -209,7 +211,7 @@ function nextSetting(text: string, re: RegExp, from: number): RegExpExecArray | 
 }
 
 /** Adds to `edits` the values of the settings `re` (one reading, see KEYWORD_PASSWORD; sticky) finds in `text`. */
-function readSettings(text: string, mask: string, re: RegExp, edits: Edit[], inString: boolean): void {
+function readSettings(text: string, mask: string, re: RegExp, edits: Edit[], inString: boolean | Int32Array): void {
   // The end of the last YAML block scalar masked.
   let block = -1;
   for (let m = nextSetting(text, re, 0); m !== null; m = nextSetting(text, re, re.lastIndex)) {

@@ -10,10 +10,14 @@ export const BLOCK_SCALAR = /^(?:[!&][^\s,]*[ \t]+){0,2}[|>](?:[1-9][+-]?|[+-][1
 // one before what follows a JSON value (`s3cret","level":...`), or at the end of the text.
 const CLOSING_QUOTE = /"[ \t]*(?:[,}\]]|$)/y;
 
-/** Where the first closing quote (see CLOSING_QUOTE) between `from` and `to` is, or -1. */
-function closingQuote(text: string, from: number, to: number): number {
+/**
+ * Where the first closing quote (see CLOSING_QUOTE) between `from` and `to` is, or -1. With the
+ * view's step map (see throughJsonEscapes), only a quote written as itself one level up: the
+ * string's text had its own quotes escaped (`{\"k\":\"v\",...`), and they read as `"` here too.
+ */
+function closingQuote(text: string, from: number, to: number, step: Int32Array | undefined): number {
   for (let k = from; k < to; k++) {
-    if (text[k] !== '"') continue;
+    if (text[k] !== '"' || (step !== undefined && step[k + 1]! - step[k]! !== 1)) continue;
     CLOSING_QUOTE.lastIndex = k;
     if (CLOSING_QUOTE.test(text)) return k;
   }
@@ -25,9 +29,10 @@ function closingQuote(text: string, from: number, to: number): number {
  * line break or the end): its lines are those after the header more indented than the key's
  * line, blank lines among them included, up to the end of the last that is not blank. In a view
  * of a JSON string (`inString`) the block also ends where that string does: its last line ran
- * on past the closing quote, over the rest of a JSON log (`","level":"error",...`).
+ * on past the closing quote, over the rest of a JSON log (`","level":"error",...`); a step map
+ * for `inString` tells that quote from those the string's text escaped (see closingQuote).
  */
-export function blockScalarEnd(text: string, key: number, end: number, inString: boolean): number {
+export function blockScalarEnd(text: string, key: number, end: number, inString: boolean | Int32Array): number {
   let k = key;
   while (k > 0 && text[k - 1] !== '\n' && text[k - 1] !== '\r') k--;
   let indent = 0;
@@ -41,7 +46,7 @@ export function blockScalarEnd(text: string, key: number, end: number, inString:
     while (lead < stop && (text[lead] === ' ' || text[lead] === '\t')) lead++;
     if (lead < stop) {
       if (lead - start <= indent) break;
-      const quote = inString ? closingQuote(text, lead, stop) : -1;
+      const quote = inString === false ? -1 : closingQuote(text, lead, stop, inString === true ? undefined : inString);
       if (quote !== -1) {
         if (quote > lead) last = quote;
         break;

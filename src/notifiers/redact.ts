@@ -28,7 +28,7 @@ export function redactEdits(text: string, secrets: readonly string[] = []): Edit
   // URL or setting for the patterns to find.
   // URLs and settings also as a JSON string quoted in the text reads them (`redis:\/\/u:pw@h`).
   // A view with escapes undone is a JSON string's content: its closing quote ends a YAML block.
-  const patterns = (given: string, level: number): Edit[] => urlEdits(given, REDACTED).concat(keywordPasswordEdits(given, REDACTED, level > 0));
+  const patterns = (given: string, level: number, step?: Int32Array): Edit[] => urlEdits(given, REDACTED).concat(keywordPasswordEdits(given, REDACTED, step ?? level > 0));
   const edits = [...known, ...throughJsonEscapes(text, patterns), ...tokenEdits(text, REDACTED)];
   // And at the text with the known secrets hidden, as masking them first read it: a secret with
   // white space or a quote in a URL (`smtp://bob:correct horse@mail/x?token=t`) ended the URL

@@ -55,7 +55,7 @@ export function redactPostgres(message: string, secrets: readonly string[]): str
 export function redactPostgresEdits(message: string, secrets: readonly string[]): Edit[] {
   // The URLs and settings also as a JSON string quoted in the message reads them (`password=\"a b\"`).
   // A view with escapes undone is a JSON string's content: its closing quote ends a YAML block.
-  const patterns = (text: string, level: number): Edit[] => urlPasswordEdits(text, POSTGRES_SCHEMES, MASKED).concat(keywordPasswordEdits(text, MASKED, level > 0));
+  const patterns = (text: string, level: number, step?: Int32Array): Edit[] => urlPasswordEdits(text, POSTGRES_SCHEMES, MASKED).concat(keywordPasswordEdits(text, MASKED, step ?? level > 0));
   return [...secretEdits(message, secrets, MASKED), ...throughJsonEscapes(message, patterns)];
 }
 
