@@ -82,9 +82,9 @@ async function shutDown(parts: ClosingParts, closing: { done?: Promise<void> }):
     // slot closed: it is written too, after the first writes, within what is left of the budget.
     // Not after writes that gave up (the store does not answer: a second try would wait on them).
     const written = writes.then(() => {
-      const left = closeTimeout - (clock.monotonic() - started);
-      if (!clean || left <= 0 || parts.closeLate?.() !== true) return;
-      return step('writing rollups', () => parts.closeRecorder(left), hard.signal);
+      const remaining = closeTimeout - (clock.monotonic() - started);
+      if (!clean || remaining <= 0 || parts.closeLate?.() !== true) return;
+      return step('writing rollups', () => parts.closeRecorder(remaining), hard.signal);
     });
     // The dispatcher's own grace ends before the hard deadline, so it reports what it abandons itself.
     await Promise.all([written, step('closing the notifiers', () => parts.closeNotifications(left, CLOSE_GRACE_MS / 2), hard.signal)]);
