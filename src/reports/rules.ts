@@ -1,3 +1,4 @@
+import { fixedApart } from '../core/fixed-apart.js';
 import type { ReportThresholds } from './options.js';
 import type { MetricSummary } from './summary.js';
 import type { Trend } from './trends.js';
@@ -64,11 +65,8 @@ function shown(x: number): string {
  */
 function shownAgainst(x: number, threshold: number): string {
   if (Number.isInteger(x)) return String(x);
-  for (let digits = 1; digits <= 6; digits++) {
-    const text = x.toFixed(digits);
-    if (Number(text) !== threshold) return digits === 1 ? text : String(Number(text));
-  }
-  return String(x);
+  const { text, digits } = fixedApart(x, [threshold]);
+  return digits === 1 ? text : String(Number(text));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fixedApart } from '../../core/fixed-apart.js';
 import { grade } from '../../health/checks/grade.js';
 import type { CheckReport, HealthStatus } from '../../health/types.js';
 import type { Gauge } from '../../metrics/gauge.js';
@@ -49,21 +50,9 @@ function systemVitals(monitor: unknown): SystemHealthCheck[] {
     const value = (metric as Gauge).get() * v.scale;
     if (!Number.isFinite(value)) continue;
     const g = grade(value, { warn: v.t.warning, fail: v.t.critical });
-    out.push({ name: v.name, status: g.grade, message: `${v.name}: ${vitalText(value, [v.t.warning, v.t.critical])}${v.unit}`, value, threshold: g.threshold ?? null });
+    out.push({ name: v.name, status: g.grade, message: `${v.name}: ${fixedApart(value, [v.t.warning, v.t.critical]).text}${v.unit}`, value, threshold: g.threshold ?? null });
   }
   return out;
-}
-
-/**
- * `value` to one decimal, or as many more (up to 6) as tell it apart from a threshold it is not:
- * grading is strictly past the threshold, so 80.04 % warns and must not read "80.0%".
- */
-function vitalText(value: number, thresholds: readonly number[]): string {
-  for (let digits = 1; digits < 6; digits++) {
-    const text = value.toFixed(digits);
-    if (!thresholds.some((t) => t !== value && Number(text) === t)) return text;
-  }
-  return value.toFixed(6);
 }
 
 /**
